@@ -1,0 +1,274 @@
+// The one message protocol between a client (renderer, CLI, tests) and the engine (utility
+// process, child process, Web Worker or in-process). Requests carry an id; the engine answers each
+// with zero or more `progress` messages and then exactly one `result` or `error`. `cancel` names
+// the id of a running request, which then ends with an error of code 'cancelled'.
+// Types only: this file is imported by the renderer as well.
+
+import type { Dim, DataTypeCode } from '../core/onnx/model';
+
+// ---------------------------------------------------------------- shared value types
+
+/** Where a model or dataset comes from. Paths only ever come from a user's dialog or drop. */
+export type Source =
+  | { kind: 'path'; path: string }
+  | { kind: 'bytes'; name: string; bytes: ArrayBuffer }
+  | { kind: 'sample' };
+
+/** A labelled dataset: a pair of IDX files (images, labels), one text file, or the bundled one. */
+export type DatasetSource =
+  | { kind: 'sample' }
+  | { kind: 'paths'; paths: string[] }
+  | { kind: 'bytes'; files: { name: string; bytes: ArrayBuffer }[] };
+
+export type PruneMode = 'layer' | 'global';
+
+export interface PruneSpec {
+  ratio: number;
+  mode: PruneMode;
+  /** Initializer names to prune; undefined = the default selection (Gemm / MatMul weights). */
+  select?: string[];
+  /** Per-initializer ratios that replace `ratio` for that tensor. */
+  overrides?: Record<string, number>;
+}
+
+export interface LayerPruneReport {
+  tensor: string;
+  /** Node(s) using it, for display. */
+  nodes: string[];
+  dims: number[];
+  n: number;
+  kept: number;
+  ratio: number;
+  threshold: number;
+}
+
+export interface PruneReport {
+  layers: LayerPruneReport[];
+  totalParams: number;
+  prunableParams: number;
+  keptParams: number;
+  /** Estimated sizes in bytes of the exported file: zeroed in place, and as sparse initializers. */
+  denseBytes: number;
+  sparseBytes: number;
+}
+
+export interface ValueSummary {
+  name: string;
+  elemType?: DataTypeCode;
+  shape?: Dim[];
+  /** Human-readable type, e.g. float32[N,1,28,28]. */
+  type: string;
+}
+
+export interface AttributeSummary {
+  name: string;
+  type: string;
+  /** Short display string; tensors and graphs are summarized. */
+  value: string;
+}
+
+export interface InitializerSummary {
+  name: string;
+  dims: number[];
+  dataType: DataTypeCode;
+  dtype: string;
+  params: number;
+  zeros: number;
+  external: boolean;
+}
+
+export interface NodeSummary {
+  /** Stable id within its graph: the node index. */
+  index: number;
+  name: string;
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: AttributeSummary[];
+  /** Subgraphs held by attributes (If branches, Loop / Scan bodies). */
+  subgraphs: { attribute: string; graph: GraphSummary }[];
+}
+
+export interface GraphSummary {
+  name: string;
+  inputs: ValueSummary[];
+  outputs: ValueSummary[];
+  /** value_info plus initializer shapes: every tensor whose type is known. */
+  values: ValueSummary[];
+  nodes: NodeSummary[];
+  /** Initializers of this graph (the weights a node uses appear as its inputs). */
+  initializers: InitializerSummary[];
+}
+
+export interface ModelSummary {
+  modelId: number;
+  fileName: string;
+  fileBytes: number;
+  irVersion: number;
+  producerName: string;
+  producerVersion: string;
+  domain: string;
+  modelVersion: number;
+  docString: string;
+  opsets: { domain: string; version: number }[];
+  metadata: { key: string; value: string }[];
+  graph: GraphSummary;
+  /** Node count per op type, over the main graph and every subgraph. */
+  opCounts: Record<string, number>;
+  nodeCount: number;
+  paramCount: number;
+  /** Initializers selected for pruning by default (Gemm / MatMul weights). */
+  defaultPrunable: string[];
+  /** Ops the runtime cannot execute (empty when Prunescope's runtime can run it). */
+  unsupportedOps: string[];
+}
+
+export interface TensorStatistics {
+  name: string;
+  dims: number[];
+  dtype: string;
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  zeros: number;
+  nonFinite: number;
+  absP50: number;
+  absP90: number;
+  absP99: number;
+  histogram: { min: number; max: number; counts: number[] };
+}
+
+export type RuntimeName = 'sparse' | 'dense' | 'onnxruntime';
+
+export interface RuntimeMeasure {
+  runtime: RuntimeName;
+  accuracy: number;
+  /** Seconds for the whole set, one sample at a time. */
+  batch1Seconds?: number;
+  /** Samples per second at the large batch. */
+  batchThroughput?: number;
+  /** Set when this runtime could not run the model; the other fields are then absent. */
+  unavailable?: string;
+}
+
+export interface EvalPoint {
+  ratio: number;
+  sparsity: number;
+  samples: number;
+  results: RuntimeMeasure[];
+}
+
+export interface EvalOptions {
+  runtimes?: RuntimeName[];
+  /** Large-batch size (default 1000); 0 skips the batched measurement. */
+  batch?: number;
+  /** Measure batch-1 time (default true). */
+  batch1?: boolean;
+  /** Use at most this many samples of the dataset. */
+  limit?: number;
+}
+
+export interface DatasetSummary {
+  name: string;
+  samples: number;
+  sampleShape: number[];
+  classes: number;
+}
+
+// ---------------------------------------------------------------- requests
+
+export type Request =
+  | { id: number; type: 'open'; source: Source }
+  | { id: number; type: 'close'; modelId: number }
+  | { id: number; type: 'stats'; modelId: number; tensors?: string[]; bins?: number }
+  | { id: number; type: 'prunePreview'; modelId: number; spec: PruneSpec }
+  | { id: number; type: 'dataset'; source: DatasetSource }
+  | {
+      id: number;
+      type: 'evaluate';
+      modelId: number;
+      spec: PruneSpec;
+      dataset: DatasetSource;
+      options?: EvalOptions;
+    }
+  | {
+      id: number;
+      type: 'sweep';
+      modelId: number;
+      spec: Omit<PruneSpec, 'ratio'>;
+      ratios: number[];
+      dataset: DatasetSource;
+      options?: EvalOptions;
+    }
+  | {
+      id: number;
+      type: 'export';
+      modelId: number;
+      spec: PruneSpec;
+      format: 'dense' | 'sparse';
+      /** A path to write atomically, or undefined to get the bytes back. */
+      path?: string;
+    }
+  | { id: number; type: 'dumpJson'; modelId: number; path?: string }
+  | { id: number; type: 'dumpMatrix'; modelId: number; tensor: string; spec?: PruneSpec }
+  | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec }
+  | { id: number; type: 'cancel'; target: number };
+
+export type RequestType = Request['type'];
+
+/** What each request resolves to. */
+export interface ResultMap {
+  open: ModelSummary;
+  close: null;
+  stats: TensorStatistics[];
+  prunePreview: PruneReport;
+  dataset: DatasetSummary;
+  evaluate: EvalPoint;
+  sweep: EvalPoint[];
+  export: { path?: string; bytes?: ArrayBuffer; report: PruneReport };
+  dumpJson: { path?: string; text?: string };
+  dumpMatrix: { text: string; rows: number; cols: number };
+  dumpMatrices: { dir: string; files: string[] };
+  cancel: null;
+}
+
+// ---------------------------------------------------------------- responses
+
+export interface Progress {
+  done: number;
+  total: number;
+  message: string;
+  /** A sweep reports each finished point as it completes. */
+  point?: EvalPoint;
+}
+
+export type ErrorCode =
+  | 'bad-request'
+  | 'not-found'
+  | 'bad-model'
+  | 'bad-dataset'
+  | 'unsupported'
+  | 'io'
+  | 'cancelled'
+  | 'internal';
+
+export interface EngineError {
+  code: ErrorCode;
+  message: string;
+  /** The file the error is about, when there is one. */
+  file?: string;
+}
+
+export type Response =
+  | { id: number; type: 'progress'; progress: Progress }
+  | { id: number; type: 'result'; value: unknown }
+  | { id: number; type: 'error'; error: EngineError };
+
+/** Sent once by an engine when it is ready to serve. */
+export interface ReadyMessage {
+  type: 'ready';
+  id: -1;
+}
