@@ -272,3 +272,12 @@ export interface ReadyMessage {
   type: 'ready';
   id: -1;
 }
+
+/**
+ * Messages from Electron main to the engine over the utility process's parent port (never from
+ * the renderer): main allows the paths the user picked in a dialog or dropped on the window.
+ * A desktop engine refuses every other path. Node/CLI/test engines are started unrestricted.
+ */
+export type ControlMessage =
+  | { type: 'allow'; paths: string[]; write?: boolean }
+  | { type: 'port' };
