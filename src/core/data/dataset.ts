@@ -1,0 +1,34 @@
+// A labelled dataset in memory, and the error every dataset problem is reported with.
+
+/** Samples back to back as float32, one integer label each. */
+export interface Dataset {
+  /** A display name, derived from the file name(s). */
+  name: string;
+  /** count × sampleSize values, sample after sample. */
+  images: Float32Array;
+  labels: Int32Array;
+  count: number;
+  /** Shape of one sample, e.g. [28, 28] for MNIST IDX files or [784] for a text file. */
+  sampleShape: number[];
+  /** Number of values per sample (the product of sampleShape). */
+  sampleSize: number;
+  /** Number of classes the labels imply: the largest label + 1 (0 for an empty set). */
+  classes: number;
+}
+
+/** A dataset that cannot be read or does not fit a model. `file` names the file at fault, if any. */
+export class DatasetError extends Error {
+  readonly file: string | undefined;
+  constructor(file: string | undefined, problem: string) {
+    super(file === undefined ? problem : `${file}: ${problem}`);
+    this.name = 'DatasetError';
+    this.file = file;
+  }
+}
+
+/** Largest label + 1, or 0 when there are no labels. */
+export function classCount(labels: Int32Array): number {
+  let max = -1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  return max + 1;
+}
