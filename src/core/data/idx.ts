@@ -92,7 +92,9 @@ export function parseIdx(name: string, bytes: Uint8Array): IdxImages | IdxLabels
   const values = new Float32Array(elements);
   if (type === IdxType.UBYTE) {
     const data = bytes.subarray(headerBytes, expected);
-    for (let i = 0; i < elements; i++) values[i] = data[i] / 255;
+    const scale = new Float32Array(256);
+    for (let b = 0; b < 256; b++) scale[b] = b / 255;
+    for (let i = 0; i < elements; i++) values[i] = scale[data[i]];
   } else {
     for (let i = 0; i < elements; i++) values[i] = readElement(view, type, headerBytes + i * size);
   }
