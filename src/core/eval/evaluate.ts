@@ -1,0 +1,156 @@
+// Accuracy and time of one or more runtimes on a labelled dataset: top-1 accuracy (argmax of each
+// sample's output vs its label), seconds for the whole set at batch 1, throughput at a large batch.
+// The clock, progress, cancellation and event-loop yielding are injected (see EvalContext).
+
+import { throwIfCancelled } from './cancel';
+import {
+  isAvailable,
+  type EvalContext,
+  type EvalData,
+  type EvalSettings,
+  type Runner,
+  type RunnerSlot,
+  type RuntimeMeasure,
+} from './types';
+
+export const DEFAULT_BATCH = 1000;
+
+/** Index of the largest value in out[from, from + len) (first one on ties; NaN never wins). */
+export function argmax(out: ArrayLike<number>, from: number, len: number): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let j = 0; j < len; j++) {
+    const v = out[from + j];
+    if (v > bestValue) {
+      bestValue = v;
+      best = j;
+    }
+  }
+  return best;
+}
+
+/** Number of samples evaluated with these settings. */
+export function sampleCount(data: EvalData, settings: EvalSettings): number {
+  const limit = settings.limit;
+  return limit !== undefined && limit >= 0 ? Math.min(limit, data.count) : data.count;
+}
+
+/** Work units of one runtime on the data (one unit per sample per pass). */
+export function unitsPerRunner(data: EvalData, settings: EvalSettings): number {
+  const n = sampleCount(data, settings);
+  const batch = settings.batch ?? DEFAULT_BATCH;
+  return (settings.batch1 === false ? 0 : n) + (batch > 0 ? n : 0) || n;
+}
+
+/** Tracks progress, yields to the event loop and checks cancellation between samples. */
+export class Ticker {
+  private lastReport: number;
+  private lastYield: number;
+  constructor(
+    private readonly ctx: EvalContext,
+    public total: number,
+    public base = 0,
+  ) {
+    this.lastReport = ctx.now();
+    this.lastYield = this.lastReport;
+  }
+
+  report(done: number, message: string): void {
+    this.lastReport = this.ctx.now();
+    this.ctx.onProgress?.({ done: this.base + done, total: this.total, message });
+  }
+
+  /** Call between samples: `done` is the work done since `base`. */
+  async tick(done: number, message: () => string): Promise<void> {
+    throwIfCancelled(this.ctx.cancel);
+    const t = this.ctx.now();
+    if (t - this.lastReport >= (this.ctx.progressEveryMs ?? 100)) this.report(done, message());
+    if (this.ctx.yieldNow && t - this.lastYield >= (this.ctx.yieldEveryMs ?? 50)) {
+      await this.ctx.yieldNow();
+      this.lastYield = this.ctx.now();
+      throwIfCancelled(this.ctx.cancel);
+    }
+  }
+}
+
+function isPromise<T>(v: Promise<T> | T): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+async function run(runner: Runner, input: Float32Array, batch: number): Promise<Float32Array> {
+  const r = runner.runBatch(input, batch);
+  return isPromise(r) ? await r : r;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Evaluates each runtime in turn on the first `limit` samples. A runtime whose slot is unavailable
+ * is reported with `unavailable`; one that throws while running is reported the same way (unless
+ * the job was cancelled, which propagates as CancelledError).
+ */
+export async function evaluate(
+  slots: readonly RunnerSlot[],
+  data: EvalData,
+  settings: EvalSettings,
+  ctx: EvalContext,
+  ticker = new Ticker(ctx, slots.filter(isAvailable).length * unitsPerRunner(data, settings)),
+): Promise<RuntimeMeasure[]> {
+  const n = sampleCount(data, settings);
+  const ss = data.sampleSize;
+  const batch = settings.batch ?? DEFAULT_BATCH;
+  const doBatch1 = settings.batch1 !== false;
+  const units = unitsPerRunner(data, settings);
+  const results: RuntimeMeasure[] = [];
+  let runnerIndex = 0;
+  for (const slot of slots) {
+    if (!isAvailable(slot)) {
+      results.push({ runtime: slot.name, accuracy: NaN, unavailable: slot.unavailable });
+      continue;
+    }
+    const offset = runnerIndex++ * units;
+    const measure: RuntimeMeasure = { runtime: slot.name, accuracy: 0 };
+    try {
+      let correct = 0;
+      let done = 0;
+      if (doBatch1 || batch <= 0) {
+        let ms = 0;
+        for (let i = 0; i < n; i++) {
+          const input = data.images.subarray(i * ss, (i + 1) * ss);
+          const t0 = ctx.now();
+          const out = await run(slot, input, 1);
+          ms += ctx.now() - t0;
+          if (argmax(out, 0, out.length) === data.labels[i]) correct++;
+          done++;
+          await ticker.tick(offset + done, () => `${slot.name}: batch 1, ${done}/${n}`);
+        }
+        measure.accuracy = n > 0 ? correct / n : NaN;
+        if (doBatch1) measure.batch1Seconds = ms / 1000;
+      }
+      if (batch > 0) {
+        let ms = 0;
+        let batchCorrect = 0;
+        for (let start = 0; start < n; start += batch) {
+          const b = Math.min(batch, n - start);
+          const input = data.images.subarray(start * ss, (start + b) * ss);
+          const t0 = ctx.now();
+          const out = await run(slot, input, b);
+          ms += ctx.now() - t0;
+          const per = out.length / b;
+          for (let k = 0; k < b; k++) if (argmax(out, k * per, per) === data.labels[start + k]) batchCorrect++;
+          done += b;
+          await ticker.tick(offset + done, () => `${slot.name}: batch ${batch}, ${Math.min(start + b, n)}/${n}`);
+        }
+        if (!doBatch1) measure.accuracy = n > 0 ? batchCorrect / n : NaN;
+        measure.batchThroughput = ms > 0 ? n / (ms / 1000) : Infinity;
+      }
+      results.push(measure);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'CancelledError') throw e;
+      results.push({ runtime: slot.name, accuracy: NaN, unavailable: `failed while running: ${errorText(e)}` });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,6 @@
+// Evaluation of runtimes on labelled data, and sweeps over prune ratios.
+export * from './types';
+export * from './cancel';
+export * from './ratios';
+export { argmax, evaluate, sampleCount, Ticker, DEFAULT_BATCH } from './evaluate';
+export { evaluatePoint, sweep, type MakeRunners, type PointRunners } from './sweep';

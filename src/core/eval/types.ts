@@ -1,0 +1,83 @@
+// Value types of evaluation. They are structurally identical to RuntimeMeasure / EvalPoint /
+// EvalOptions of src/engine/protocol.ts (core does not import the engine).
+
+export type RunnerName = 'sparse' | 'dense' | 'onnxruntime';
+
+/** Something that maps `batch` samples (back to back in `input`) to their outputs (back to back). */
+export interface Runner {
+  name: RunnerName;
+  runBatch(input: Float32Array, batch: number): Promise<Float32Array> | Float32Array;
+}
+
+/** A runtime that cannot run this model: it is reported, never run. */
+export interface UnavailableRunner {
+  name: RunnerName;
+  unavailable: string;
+}
+
+export type RunnerSlot = Runner | UnavailableRunner;
+
+export function isAvailable(slot: RunnerSlot): slot is Runner {
+  return !('unavailable' in slot);
+}
+
+/** The labelled samples evaluate needs (a structural subset of src/core/data's Dataset). */
+export interface EvalData {
+  name?: string;
+  /** count × sampleSize values, back to back. */
+  images: Float32Array;
+  labels: Int32Array | ArrayLike<number>;
+  count: number;
+  sampleSize: number;
+}
+
+export interface RuntimeMeasure {
+  runtime: RunnerName;
+  accuracy: number;
+  /** Seconds for the whole set, one sample at a time. */
+  batch1Seconds?: number;
+  /** Samples per second at the large batch. */
+  batchThroughput?: number;
+  unavailable?: string;
+}
+
+export interface EvalPoint {
+  ratio: number;
+  sparsity: number;
+  samples: number;
+  results: RuntimeMeasure[];
+}
+
+export interface EvalSettings {
+  /** Large-batch size (default 1000); 0 skips the batched measurement. */
+  batch?: number;
+  /** Measure batch-1 time (default true). */
+  batch1?: boolean;
+  /** Use at most this many samples. */
+  limit?: number;
+}
+
+export interface EvalProgress {
+  done: number;
+  total: number;
+  message: string;
+  point?: EvalPoint;
+}
+
+/** Checked between samples; `cancelled` turns true when the job should stop. */
+export interface CancelToken {
+  readonly cancelled: boolean;
+}
+
+export interface EvalContext {
+  /** Milliseconds from any fixed origin (performance.now in practice). */
+  now(): number;
+  onProgress?(progress: EvalProgress): void;
+  cancel?: CancelToken;
+  /** Lets the event loop run (a macrotask); awaited every `yieldEveryMs` of work. */
+  yieldNow?(): Promise<void>;
+  /** Default 50. */
+  yieldEveryMs?: number;
+  /** Minimum interval between progress reports inside a point, default 100 (≤ 250 required). */
+  progressEveryMs?: number;
+}
