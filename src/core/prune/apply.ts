@@ -1,0 +1,69 @@
+// Applying a plan: masks, and a new model whose pruned tensors are copies with zeros.
+import { DataType, elementCount, type Model, type Tensor } from '../onnx/model';
+import { magnitudeReader } from './magnitude';
+import { PruneError, type LayerPlan, type PrunePlan } from './types';
+
+/** 1 for every kept element, 0 for every pruned one, following the layer's masking rule. */
+export function pruneMask(t: Tensor, layer: LayerPlan): Uint8Array {
+  const n = elementCount(t.dims);
+  if (n !== layer.n || t.name !== layer.tensor) {
+    throw new PruneError(`the plan for "${layer.tensor}" (${layer.n} values) does not match tensor "${t.name}" (${n} values)`);
+  }
+  const mask = new Uint8Array(n).fill(1);
+  if (layer.pruned === 0) return mask;
+  const cut = layer.cutoff;
+  let ties = layer.tiesPruned;
+  let pruned = 0;
+  if (t.dataType === DataType.FLOAT || t.dataType === DataType.DOUBLE) {
+    const a = t.data as Float32Array | Float64Array;
+    for (let i = 0; i < n; i++) {
+      let v = Math.abs(a[i]);
+      if (v !== v) v = Infinity;
+      if (v < cut || (v === cut && ties > 0 && ties--)) {
+        mask[i] = 0;
+        pruned++;
+      }
+    }
+  } else {
+    const mag = magnitudeReader(t);
+    for (let i = 0; i < n; i++) {
+      const v = mag(i);
+      if (v < cut || (v === cut && ties > 0 && ties--)) {
+        mask[i] = 0;
+        pruned++;
+      }
+    }
+  }
+  if (pruned !== layer.pruned) {
+    throw new PruneError(`the plan for "${layer.tensor}" prunes ${layer.pruned} values but the tensor has ${pruned} below its cut: the plan was made for another model`);
+  }
+  return mask;
+}
+
+/** A copy of the tensor with every pruned element set to (positive) zero. */
+export function pruneTensor(t: Tensor, layer: LayerPlan): Tensor {
+  const mask = pruneMask(t, layer);
+  const src = t.data as Float32Array | Float64Array | Uint16Array;
+  const data = src.slice();
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) data[i] = 0;
+  return { ...t, dims: [...t.dims], data };
+}
+
+/**
+ * A new Model with the plan's tensors pruned (copied with zeros); every other tensor, node and
+ * field is shared with the input, which is never modified.
+ */
+export function applyPrune(model: Model, plan: PrunePlan): Model {
+  const byName = new Map(plan.layers.map((l) => [l.tensor, l]));
+  const found = new Set<string>();
+  const initializers = model.graph.initializers.map((t) => {
+    const layer = byName.get(t.name);
+    if (layer === undefined) return t;
+    found.add(t.name);
+    return layer.pruned === 0 ? t : pruneTensor(t, layer);
+  });
+  for (const name of byName.keys()) {
+    if (!found.has(name)) throw new PruneError(`the plan prunes "${name}", which is not an initializer of this model`);
+  }
+  return { ...model, graph: { ...model.graph, initializers } };
+}

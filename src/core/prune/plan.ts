@@ -1,0 +1,188 @@
+// Which tensors to prune by default, and the exact plan: how many entries each tensor loses and
+// the |w| cut that selects them (ties at the cut broken by index, lower index pruned first).
+import { DataType, elementCount, type Model, type Node, type Tensor } from '../onnx/model';
+import { checkPrunable, isPrunableType, magnitudeReader, selectKth, writeMagnitudes } from './magnitude';
+import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan } from './types';
+
+/**
+ * The weight matrices of the main graph: input B of every Gemm, and either input of a MatMul
+ * when it is an initializer of two or more dims; float tensors only, never 1-D biases. In node
+ * order, without duplicates.
+ */
+export function defaultPrunable(model: Model): string[] {
+  const inits = new Map(model.graph.initializers.map((t) => [t.name, t]));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const take = (name: string | undefined): void => {
+    if (name === undefined || name === '' || seen.has(name)) return;
+    const t = inits.get(name);
+    if (t === undefined || t.dims.length < 2 || !isPrunableType(t.dataType)) return;
+    seen.add(name);
+    out.push(name);
+  };
+  for (const node of model.graph.nodes) {
+    if (node.domain !== '' && node.domain !== 'ai.onnx') continue;
+    if (node.opType === 'Gemm') take(node.inputs[1]);
+    else if (node.opType === 'MatMul') {
+      take(node.inputs[0]);
+      take(node.inputs[1]);
+    }
+  }
+  return out;
+}
+
+/** Display name of a node: its name, or "OpType #index" when it has none. */
+export function nodeLabel(node: Node, index: number): string {
+  return node.name !== '' ? node.name : `${node.opType} #${index}`;
+}
+
+function checkRatio(what: string, r: number): void {
+  if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) {
+    throw new PruneError(`${what} must be a number from 0 to 1, got ${String(r)}`);
+  }
+}
+
+interface Counts {
+  less: number;
+  equal: number;
+  maxLess: number;
+}
+
+/** How many |w| are below / equal to the cut, and the largest |w| below it. */
+function countAgainst(t: Tensor, cut: number): Counts {
+  let less = 0;
+  let equal = 0;
+  let maxLess = 0;
+  if (t.dataType === DataType.FLOAT || t.dataType === DataType.DOUBLE) {
+    const a = t.data as Float32Array | Float64Array;
+    for (let i = 0; i < a.length; i++) {
+      let v = Math.abs(a[i]);
+      if (v !== v) v = Infinity;
+      if (v < cut) {
+        less++;
+        if (v > maxLess) maxLess = v;
+      } else if (v === cut) equal++;
+    }
+  } else {
+    const mag = magnitudeReader(t);
+    const n = elementCount(t.dims);
+    for (let i = 0; i < n; i++) {
+      const v = mag(i);
+      if (v < cut) {
+        less++;
+        if (v > maxLess) maxLess = v;
+      } else if (v === cut) equal++;
+    }
+  }
+  return { less, equal, maxLess };
+}
+
+/** The k-th smallest |w| (1-based k ≥ 1) over the given tensors, in one pool. */
+function kthMagnitude(tensors: Tensor[], k: number): number {
+  const total = tensors.reduce((s, t) => s + elementCount(t.dims), 0);
+  const pool = tensors.some((t) => t.dataType === DataType.DOUBLE) ? new Float64Array(total) : new Float32Array(total);
+  let off = 0;
+  for (const t of tensors) {
+    writeMagnitudes(t, pool, off);
+    off += elementCount(t.dims);
+  }
+  return selectKth(pool, k - 1);
+}
+
+/**
+ * Plans the pruning of `model` (never modified). Per layer: each selected tensor loses exactly
+ * round(ratio × n) of its smallest-|w| entries. Global: round(ratio × N) entries over the pool of
+ * selected tensors without override, ties at the cut going to earlier tensors (selection order)
+ * and lower indices first. Overridden tensors are pruned per layer at their own ratio.
+ */
+export function planPrune(model: Model, opts: PruneOptions): PrunePlan {
+  checkRatio('the prune ratio', opts.ratio);
+  if (opts.mode !== 'layer' && opts.mode !== 'global') throw new PruneError(`unknown prune mode "${String(opts.mode)}" (layer or global)`);
+  const names = [...new Set(opts.select ?? defaultPrunable(model))];
+  const overrides = opts.overrides ?? {};
+  const inits = new Map(model.graph.initializers.map((t) => [t.name, t]));
+  for (const name of Object.keys(overrides)) {
+    checkRatio(`the override ratio for "${name}"`, overrides[name]);
+    if (!names.includes(name)) throw new PruneError(`an override names "${name}", which is not among the tensors selected for pruning`);
+  }
+  const tensors = names.map((name) => {
+    const t = inits.get(name);
+    if (t === undefined) {
+      const sparse = model.graph.sparseInitializers.some((s) => s.values.name === name);
+      throw new PruneError(
+        sparse ? `"${name}" is a sparse initializer; only dense initializers can be pruned` : `the model has no initializer named "${name}"`,
+      );
+    }
+    checkPrunable(t);
+    return t;
+  });
+
+  const users = new Map<string, string[]>();
+  model.graph.nodes.forEach((node, i) => {
+    for (const input of new Set(node.inputs)) {
+      if (!inits.has(input)) continue;
+      const list = users.get(input) ?? [];
+      list.push(nodeLabel(node, i));
+      users.set(input, list);
+    }
+  });
+
+  const layers: LayerPlan[] = tensors.map((t) => {
+    const n = elementCount(t.dims);
+    const overridden = Object.prototype.hasOwnProperty.call(overrides, t.name);
+    const requested = overridden ? overrides[t.name] : opts.ratio;
+    return {
+      tensor: t.name, nodes: users.get(t.name) ?? [], dims: [...t.dims], n,
+      kept: n, ratio: 0, threshold: 0, pruned: 0, cutoff: 0, tiesPruned: 0, requested, overridden,
+    };
+  });
+
+  const finish = (layer: LayerPlan, cut: number, c: Counts, ties: number): void => {
+    layer.cutoff = cut;
+    layer.tiesPruned = ties;
+    layer.pruned = c.less + ties;
+    layer.kept = layer.n - layer.pruned;
+    layer.ratio = layer.n === 0 ? 0 : layer.pruned / layer.n;
+    layer.threshold = ties > 0 ? cut : c.less > 0 ? c.maxLess : 0;
+  };
+
+  const pruneAlone = (i: number): void => {
+    const layer = layers[i];
+    const k = Math.round(layer.requested * layer.n);
+    if (k === 0) return;
+    const cut = kthMagnitude([tensors[i]], k);
+    const c = countAgainst(tensors[i], cut);
+    finish(layer, cut, c, k - c.less);
+  };
+
+  let globalThreshold = 0;
+  if (opts.mode === 'layer') {
+    layers.forEach((_, i) => pruneAlone(i));
+  } else {
+    const poolIdx: number[] = [];
+    layers.forEach((l, i) => (l.overridden ? pruneAlone(i) : poolIdx.push(i)));
+    const total = poolIdx.reduce((s, i) => s + layers[i].n, 0);
+    const k = Math.round(opts.ratio * total);
+    if (k > 0) {
+      const cut = kthMagnitude(poolIdx.map((i) => tensors[i]), k);
+      const counts = poolIdx.map((i) => countAgainst(tensors[i], cut));
+      let ties = k - counts.reduce((s, c) => s + c.less, 0);
+      poolIdx.forEach((li, j) => {
+        const take = Math.min(ties, counts[j].equal);
+        ties -= take;
+        finish(layers[li], cut, counts[j], take);
+      });
+      globalThreshold = cut;
+    }
+  }
+
+  let totalParams = 0;
+  for (const t of model.graph.initializers) totalParams += elementCount(t.dims);
+  for (const s of model.graph.sparseInitializers) totalParams += elementCount(s.dims);
+  const prunableParams = layers.reduce((s, l) => s + l.n, 0);
+  const prunedParams = layers.reduce((s, l) => s + l.pruned, 0);
+  return {
+    mode: opts.mode, ratio: opts.ratio, layers, totalParams, prunableParams,
+    keptParams: prunableParams - prunedParams, prunedParams, globalThreshold,
+  };
+}

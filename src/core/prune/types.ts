@@ -1,0 +1,73 @@
+// Magnitude pruning: the options, the plan computed from a model, and the error for bad requests.
+
+export type PruneMode = 'layer' | 'global';
+
+/** Structurally identical to PruneSpec of src/engine/protocol.ts (core cannot import engine). */
+export interface PruneOptions {
+  /** Fraction 0..1 of the selected weights to remove (smallest |w| first). */
+  ratio: number;
+  /**
+   * 'layer': every selected tensor loses round(ratio × n) of its own entries.
+   * 'global': one |w| cut over all selected tensors removes round(ratio × N_total) entries.
+   */
+  mode: PruneMode;
+  /** Initializer names to prune; undefined = defaultPrunable(model). */
+  select?: string[];
+  /**
+   * Ratios replacing `ratio` for single tensors, pruned per layer in either mode. In global mode
+   * an overridden tensor is taken out of the global pool and pruned on its own at its ratio; the
+   * global cut covers the remaining selected tensors. An override must name a selected tensor.
+   */
+  overrides?: Record<string, number>;
+}
+
+/** The plan for one tensor. The report fields match LayerPruneReport of the engine protocol. */
+export interface LayerPlan {
+  tensor: string;
+  /** Names of the main-graph nodes using the tensor (op type and index when a node has no name). */
+  nodes: string[];
+  dims: number[];
+  /** Number of elements. */
+  n: number;
+  /** Elements left unpruned (n − pruned). */
+  kept: number;
+  /** Actual fraction pruned: pruned / n (0 for an empty tensor). */
+  ratio: number;
+  /** The largest |w| pruned in this tensor, or 0 when nothing is pruned. */
+  threshold: number;
+  /** Elements pruned (exactly round(ratio × n) per layer; the tensor's share of the global count). */
+  pruned: number;
+  /**
+   * The masking rule: an element is pruned when |w| < cutoff, or when |w| === cutoff and it is one
+   * of the first `tiesPruned` such elements in index order. NaN counts as +Infinity.
+   */
+  cutoff: number;
+  tiesPruned: number;
+  /** The ratio asked for this tensor (its override, the layer ratio, or the global ratio). */
+  requested: number;
+  /** True when pruned on its own at an override ratio. */
+  overridden: boolean;
+}
+
+export interface PrunePlan {
+  mode: PruneMode;
+  ratio: number;
+  layers: LayerPlan[];
+  /** Elements in every initializer (dense and sparse) of the main graph. */
+  totalParams: number;
+  /** Elements in the selected tensors. */
+  prunableParams: number;
+  /** Elements of the selected tensors left unpruned. */
+  keptParams: number;
+  prunedParams: number;
+  /** Global mode: the |w| cut of the pool (the largest pruned |w| over the pool), else 0. */
+  globalThreshold: number;
+}
+
+/** A prune request that cannot be carried out: unknown tensor, non-float tensor, bad ratio… */
+export class PruneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PruneError';
+  }
+}
