@@ -83,6 +83,8 @@ export interface Tensor {
   /** TensorProto.segment, rarely used. */
   segment?: { begin: number; end: number };
   metadataProps?: StringEntry[];
+  /** Encoded fields this type does not model (unknown/newer fields); opaque, written back by encode. */
+  preserved?: Uint8Array;
 }
 
 /** ONNX SparseTensorProto: COO indices ([nnz] linearized or [nnz, rank]) and the values. */
@@ -134,6 +136,12 @@ export type Attribute = AttributeValue & {
   name: string;
   /** Set on attributes inside a function body that refer to the function's own attribute. */
   refAttrName?: string;
+  /**
+   * For a reference attribute (refAttrName) that carries no value of its own and whose declared
+   * type is tensor, graph, sparse_tensor or type_proto: `type` is 'undefined' and this is the
+   * declared type.
+   */
+  refType?: AttributeValue['type'];
   docString?: string;
 };
 
@@ -149,6 +157,8 @@ export interface Node {
   docString?: string;
   overload?: string;
   metadataProps?: StringEntry[];
+  /** Encoded fields this type does not model (device_configurations, unknown fields); opaque. */
+  preserved?: Uint8Array;
 }
 
 export interface Graph {
@@ -161,6 +171,8 @@ export interface Graph {
   initializers: Tensor[];
   sparseInitializers: SparseTensor[];
   metadataProps?: StringEntry[];
+  /** Encoded fields this type does not model (quantization_annotation, unknown fields); opaque. */
+  preserved?: Uint8Array;
 }
 
 export interface OperatorSet {
@@ -183,6 +195,8 @@ export interface FunctionDef {
   valueInfo: ValueInfo[];
   docString?: string;
   metadataProps?: StringEntry[];
+  /** Encoded fields this type does not model (unknown/newer fields); opaque, written back by encode. */
+  preserved?: Uint8Array;
 }
 
 export interface Model {

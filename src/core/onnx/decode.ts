@@ -1,0 +1,123 @@
+// Bytes → normalized Model / Tensor, with errors that say what is wrong with the file.
+import { fromBinary } from '@bufbuild/protobuf';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { ModelProtoSchema, TensorProtoSchema, type ModelProto } from 'onnx-buf';
+import type { Model, Tensor } from './model';
+import { OnnxError } from './errors';
+import { Ctx, modelFrom, tensorFrom } from './from-proto';
+
+/** Top-level ModelProto fields: number → [name, wire type]. */
+const MODEL_FIELDS: Record<number, [string, WireType]> = {
+  1: ['ir_version', WireType.Varint],
+  2: ['producer_name', WireType.LengthDelimited],
+  3: ['producer_version', WireType.LengthDelimited],
+  4: ['domain', WireType.LengthDelimited],
+  5: ['model_version', WireType.Varint],
+  6: ['doc_string', WireType.LengthDelimited],
+  7: ['graph', WireType.LengthDelimited],
+  8: ['opset_import', WireType.LengthDelimited],
+  14: ['metadata_props', WireType.LengthDelimited],
+  20: ['training_info', WireType.LengthDelimited],
+  25: ['functions', WireType.LengthDelimited],
+  26: ['configuration', WireType.LengthDelimited],
+};
+
+/** Highest IR version we consider plausible (ONNX 1.20 is IR 12). */
+const MAX_IR_VERSION = 100;
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Why fromBinary failed: walks the top-level fields. A field that ModelProto does not have means
+ * "not ONNX"; known fields up to one that runs past the end of the bytes means "truncated".
+ */
+function diagnose(bytes: Uint8Array, cause: unknown, file?: string): OnnxError {
+  const r = new BinaryReader(bytes);
+  const len = bytes.byteLength;
+  let fieldsSeen = 0;
+  while (r.pos < len) {
+    const start = r.pos;
+    let no: number;
+    let wt: WireType;
+    try {
+      [no, wt] = r.tag();
+    } catch (e) {
+      if (r.pos > len && fieldsSeen > 0) return new OnnxError('truncated', `truncated: the file ends inside a field tag at byte ${start} of ${len}`, file);
+      return new OnnxError('not-onnx', `not an ONNX model (protobuf parse failed at byte ${start}: ${errText(e)})`, file);
+    }
+    const known = MODEL_FIELDS[no];
+    if (!known || known[1] !== wt) {
+      return new OnnxError('not-onnx', `not an ONNX model (protobuf parse failed at byte ${start}: field ${no} with wire type ${wt} is not part of an ONNX ModelProto)`, file);
+    }
+    const name = known[0];
+    if (wt === WireType.LengthDelimited) {
+      let size: number;
+      try {
+        size = r.uint32();
+      } catch {
+        size = Number.NaN;
+      }
+      const bodyStart = r.pos;
+      if (r.pos > len || !(bodyStart + size <= len)) {
+        const need = Number.isNaN(size) ? '' : ` declares ${size} bytes from byte ${bodyStart}, but`;
+        return new OnnxError('truncated', `truncated: field ${name} at byte ${start}${need} the file ends at byte ${len}`, file);
+      }
+      r.pos = bodyStart + size;
+    } else {
+      try {
+        r.skip(wt, no);
+      } catch {
+        return new OnnxError('truncated', `truncated: field ${name} at byte ${start}: the file ends at byte ${len}`, file);
+      }
+    }
+    fieldsSeen++;
+  }
+  // Every top-level field is whole: the damage is inside one of them.
+  return new OnnxError('not-onnx', `not a valid ONNX model (protobuf parse failed: ${errText(cause)})`, file);
+}
+
+function parseModel(bytes: Uint8Array, file?: string): ModelProto {
+  if (bytes.byteLength === 0) throw new OnnxError('not-onnx', 'empty file (0 bytes), not an ONNX model', file);
+  let msg: ModelProto;
+  try {
+    msg = fromBinary(ModelProtoSchema, bytes);
+  } catch (e) {
+    throw diagnose(bytes, e, file);
+  }
+  const ir = msg.irVersion;
+  if (!msg.graph) {
+    if (ir === 0n && msg.opsetImport.length === 0) {
+      throw new OnnxError('not-onnx', 'not an ONNX model (it parses as protobuf but has no graph and no IR version)', file);
+    }
+    throw new OnnxError('bad-model', 'the model has no graph', file);
+  }
+  if (ir < 1n || ir > BigInt(MAX_IR_VERSION)) {
+    throw new OnnxError('not-onnx', `not an ONNX model (IR version ${ir} is not a valid ONNX IR version)`, file);
+  }
+  return msg;
+}
+
+/**
+ * Decodes an ONNX ModelProto. Tensors stored in raw_data become typed-array views on `bytes` where
+ * alignment allows (keep `bytes` unmodified while the model is in use). External tensors keep
+ * `data` undefined and `external` set (see resolveExternalData). Throws OnnxError naming `fileName`.
+ */
+export function decodeModel(bytes: Uint8Array, fileName?: string): Model {
+  const msg = parseModel(bytes, fileName);
+  return modelFrom(msg, new Ctx(fileName));
+}
+
+/** Decodes a standalone TensorProto (e.g. a test_data_set input_0.pb). */
+export function decodeTensor(bytes: Uint8Array, fileName?: string): Tensor {
+  let msg;
+  try {
+    msg = fromBinary(TensorProtoSchema, bytes);
+  } catch (e) {
+    const code = e instanceof RangeError ? 'truncated' : 'not-onnx';
+    const what = code === 'truncated' ? 'truncated' : 'not an ONNX tensor';
+    throw new OnnxError(code, `${what} (protobuf parse failed: ${errText(e)})`, fileName);
+  }
+  return tensorFrom(msg, new Ctx(fileName));
+}

@@ -1,0 +1,390 @@
+// ONNX protobuf messages (onnx-buf) → the normalized model of model.ts.
+import { create, isFieldSet, toBinary } from '@bufbuild/protobuf';
+import {
+  AttributeProtoSchema,
+  AttributeProto_AttributeType as AT,
+  FunctionProtoSchema,
+  GraphProtoSchema,
+  ModelProtoSchema,
+  NodeProtoSchema,
+  TensorProtoSchema,
+  TensorProto_DataLocation,
+  type AttributeProto,
+  type FunctionProto,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type OperatorSetIdProto,
+  type SparseTensorProto,
+  type StringStringEntryProto,
+  type TensorProto,
+  type TensorShapeProto,
+  type TypeProto,
+  type ValueInfoProto,
+} from 'onnx-buf';
+import {
+  DataType,
+  type Attribute,
+  type Dim,
+  type ExternalData,
+  type FunctionDef,
+  type Graph,
+  type Int,
+  type Model,
+  type Node,
+  type OperatorSet,
+  type SparseTensor,
+  type StringEntry,
+  type Tensor,
+  type TensorData,
+  type TypeInfo,
+  type ValueInfo,
+} from './model';
+import { OnnxError } from './errors';
+import { arrayTypeOf, emptyData } from './dtype';
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Carries the file name for error messages through the conversion. */
+export class Ctx {
+  constructor(readonly file?: string) {}
+  fail(detail: string): never {
+    throw new OnnxError('bad-model', detail, this.file);
+  }
+}
+
+export function toInt(v: bigint): Int {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+function toSize(v: bigint, what: string, ctx: Ctx): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+    ctx.fail(`${what}: value ${v} is out of range`);
+  }
+  return Number(v);
+}
+
+function entries(list: StringStringEntryProto[]): StringEntry[] {
+  return list.map((e) => ({ key: e.key, value: e.value }));
+}
+
+/** Sets `target[key]` only when the list is non-empty / the string non-empty. */
+function optEntries(list: StringStringEntryProto[]): StringEntry[] | undefined {
+  return list.length ? entries(list) : undefined;
+}
+
+/**
+ * The bytes of raw_data as the tensor's typed array: a view on the same buffer when the offset is
+ * aligned for the element size, else a copy of just this tensor. Little-endian hosts only.
+ */
+export function viewRaw(dataType: number, raw: Uint8Array, name: string, ctx: Ctx): TensorData {
+  const ctor = arrayTypeOf(dataType);
+  if (!ctor || ctor === Uint8Array) return raw;
+  const size = ctor.BYTES_PER_ELEMENT;
+  if (raw.byteLength % size !== 0) {
+    ctx.fail(`tensor ${JSON.stringify(name)}: raw data of ${raw.byteLength} bytes is not a whole number of ${size}-byte elements`);
+  }
+  const n = raw.byteLength / size;
+  if (raw.byteOffset % size === 0) return new ctor(raw.buffer as ArrayBuffer, raw.byteOffset, n);
+  return new ctor(raw.slice().buffer, 0, n);
+}
+
+function typedFieldData(t: TensorProto, ctx: Ctx): TensorData {
+  const dt = t.dataType;
+  switch (dt) {
+    case DataType.FLOAT:
+    case DataType.COMPLEX64:
+      return Float32Array.from(t.floatData);
+    case DataType.DOUBLE:
+    case DataType.COMPLEX128:
+      return Float64Array.from(t.doubleData);
+    case DataType.INT64:
+      return BigInt64Array.from(t.int64Data);
+    case DataType.UINT64:
+      return BigUint64Array.from(t.uint64Data);
+    case DataType.UINT32:
+      return Uint32Array.from(t.uint64Data, Number);
+    case DataType.STRING:
+      return t.stringData;
+    default: {
+      const ctor = arrayTypeOf(dt);
+      if (ctor && ctor !== BigInt64Array && ctor !== BigUint64Array && ctor !== Float32Array && ctor !== Float64Array) {
+        // int32_data carries int8/16, uint8/16, bool, float16/bfloat16 and float8 bits, one per
+        // entry, and packed 4-bit / 2-bit types one byte (two or four elements) per entry.
+        return (ctor as Int32ArrayConstructor).from(t.int32Data);
+      }
+      if (t.int32Data.length || t.floatData.length || t.int64Data.length) {
+        ctx.fail(`tensor ${JSON.stringify(t.name)}: unsupported element type ${dt}`);
+      }
+      return emptyData(dt);
+    }
+  }
+}
+
+function externalOf(t: TensorProto, ctx: Ctx): ExternalData {
+  const all = entries(t.externalData);
+  const get = (k: string) => all.find((e) => e.key === k)?.value;
+  const location = get('location');
+  if (location === undefined) ctx.fail(`tensor ${JSON.stringify(t.name)}: external data without a location`);
+  const num = (k: string): number | undefined => {
+    const s = get(k);
+    if (s === undefined || s === '') return undefined;
+    const v = Number(s);
+    if (!Number.isSafeInteger(v) || v < 0) ctx.fail(`tensor ${JSON.stringify(t.name)}: external data ${k} ${JSON.stringify(s)} is not a byte count`);
+    return v;
+  };
+  const ext: ExternalData = { location, offset: num('offset') ?? 0, entries: all };
+  const length = num('length');
+  if (length !== undefined) ext.length = length;
+  const checksum = get('checksum');
+  if (checksum !== undefined) ext.checksum = checksum;
+  return ext;
+}
+
+export function tensorFrom(t: TensorProto, ctx: Ctx): Tensor {
+  const out: Tensor = {
+    name: t.name,
+    dataType: t.dataType,
+    dims: t.dims.map((d) => toSize(d, `tensor ${JSON.stringify(t.name)} dims`, ctx)),
+  };
+  if (t.dataLocation === TensorProto_DataLocation.EXTERNAL) {
+    out.external = externalOf(t, ctx);
+  } else if (t.rawData.byteLength > 0) {
+    out.data = viewRaw(t.dataType, t.rawData, t.name, ctx);
+  } else {
+    out.data = typedFieldData(t, ctx);
+  }
+  if (t.docString) out.docString = t.docString;
+  if (t.segment) out.segment = { begin: toSize(t.segment.begin, 'segment', ctx), end: toSize(t.segment.end, 'segment', ctx) };
+  const meta = optEntries(t.metadataProps);
+  if (meta) out.metadataProps = meta;
+  const kept = preserve(TensorProtoSchema, t, {});
+  if (kept) out.preserved = kept;
+  return out;
+}
+
+function sparseFrom(s: SparseTensorProto, ctx: Ctx): SparseTensor {
+  if (!s.values || !s.indices) ctx.fail('sparse tensor without values or indices');
+  return {
+    values: tensorFrom(s.values, ctx),
+    indices: tensorFrom(s.indices, ctx),
+    dims: s.dims.map((d) => toSize(d, 'sparse tensor dims', ctx)),
+  };
+}
+
+function shapeFrom(s: TensorShapeProto | undefined): Dim[] | undefined {
+  if (!s) return undefined;
+  return s.dim.map((d): Dim => {
+    if (d.value.case === 'dimValue') return Number(d.value.value);
+    if (d.value.case === 'dimParam') return d.value.value;
+    return null;
+  });
+}
+
+export function typeFrom(tp: TypeProto): TypeInfo {
+  const den = tp.denotation ? { denotation: tp.denotation } : {};
+  const v = tp.value;
+  switch (v.case) {
+    case 'tensorType':
+    case 'sparseTensorType': {
+      const shape = shapeFrom(v.value.shape);
+      const kind = v.case === 'tensorType' ? 'tensor' : 'sparse_tensor';
+      return { kind, elemType: v.value.elemType, ...(shape ? { shape } : {}), ...den };
+    }
+    case 'sequenceType':
+      return { kind: 'sequence', ...(v.value.elemType ? { elem: typeFrom(v.value.elemType) } : {}), ...den };
+    case 'optionalType':
+      return { kind: 'optional', ...(v.value.elemType ? { elem: typeFrom(v.value.elemType) } : {}), ...den };
+    case 'mapType':
+      return { kind: 'map', keyType: v.value.keyType, ...(v.value.valueType ? { value: typeFrom(v.value.valueType) } : {}), ...den };
+    default:
+      return { kind: 'unknown', ...den };
+  }
+}
+
+function valueInfoFrom(v: ValueInfoProto): ValueInfo {
+  const out: ValueInfo = { name: v.name };
+  if (v.type) out.type = typeFrom(v.type);
+  if (v.docString) out.docString = v.docString;
+  const meta = optEntries(v.metadataProps);
+  if (meta) out.metadataProps = meta;
+  return out;
+}
+
+/** The attribute's type, inferred from the field that is set when the type was left undefined (old IR). */
+function attrType(a: AttributeProto): AT {
+  if (a.type !== AT.UNDEFINED) return a.type;
+  const f = AttributeProtoSchema.field;
+  if (a.floats.length) return AT.FLOATS;
+  if (a.ints.length) return AT.INTS;
+  if (a.strings.length) return AT.STRINGS;
+  if (a.tensors.length) return AT.TENSORS;
+  if (a.graphs.length) return AT.GRAPHS;
+  if (a.sparseTensors.length) return AT.SPARSE_TENSORS;
+  if (a.typeProtos.length) return AT.TYPE_PROTOS;
+  if (a.t) return AT.TENSOR;
+  if (a.g) return AT.GRAPH;
+  if (a.sparseTensor) return AT.SPARSE_TENSOR;
+  if (a.tp) return AT.TYPE_PROTO;
+  if (isFieldSet(a, f.s)) return AT.STRING;
+  if (isFieldSet(a, f.i)) return AT.INT;
+  if (isFieldSet(a, f.f)) return AT.FLOAT;
+  return AT.UNDEFINED;
+}
+
+function attributeFrom(a: AttributeProto, ctx: Ctx): Attribute {
+  const head: { name: string; refAttrName?: string; docString?: string } = { name: a.name };
+  if (a.refAttrName) head.refAttrName = a.refAttrName;
+  if (a.docString) head.docString = a.docString;
+  const what = `attribute ${JSON.stringify(a.name)}`;
+  switch (attrType(a)) {
+    case AT.FLOAT:
+      return { ...head, type: 'float', value: a.f };
+    case AT.INT:
+      return { ...head, type: 'int', value: toInt(a.i) };
+    case AT.STRING:
+      return { ...head, type: 'string', value: utf8.decode(a.s) };
+    case AT.TENSOR:
+      if (!a.t) return refOnly(head, 'tensor', ctx, what);
+      return { ...head, type: 'tensor', value: tensorFrom(a.t, ctx) };
+    case AT.GRAPH:
+      if (!a.g) return refOnly(head, 'graph', ctx, what);
+      return { ...head, type: 'graph', value: graphFrom(a.g, ctx) };
+    case AT.SPARSE_TENSOR:
+      if (!a.sparseTensor) return refOnly(head, 'sparse_tensor', ctx, what);
+      return { ...head, type: 'sparse_tensor', value: sparseFrom(a.sparseTensor, ctx) };
+    case AT.TYPE_PROTO:
+      if (!a.tp) return refOnly(head, 'type_proto', ctx, what);
+      return { ...head, type: 'type_proto', value: typeFrom(a.tp) };
+    case AT.FLOATS:
+      return { ...head, type: 'floats', value: [...a.floats] };
+    case AT.INTS:
+      return { ...head, type: 'ints', value: a.ints.map(toInt) };
+    case AT.STRINGS:
+      return { ...head, type: 'strings', value: a.strings.map((s) => utf8.decode(s)) };
+    case AT.TENSORS:
+      return { ...head, type: 'tensors', value: a.tensors.map((t) => tensorFrom(t, ctx)) };
+    case AT.GRAPHS:
+      return { ...head, type: 'graphs', value: a.graphs.map((g) => graphFrom(g, ctx)) };
+    case AT.SPARSE_TENSORS:
+      return { ...head, type: 'sparse_tensors', value: a.sparseTensors.map((s) => sparseFrom(s, ctx)) };
+    case AT.TYPE_PROTOS:
+      return { ...head, type: 'type_protos', value: a.typeProtos.map(typeFrom) };
+    default:
+      return { ...head, type: 'undefined' };
+  }
+}
+
+/** A function-body attribute that only refers to the caller's attribute: its type, no value. */
+function refOnly(head: { name: string; refAttrName?: string }, type: Attribute['type'], ctx: Ctx, what: string): Attribute {
+  if (!head.refAttrName) ctx.fail(`${what}: type ${type} but no value`);
+  return { ...head, type: 'undefined', refType: type };
+}
+
+function nodeFrom(n: NodeProto, ctx: Ctx): Node {
+  const out: Node = {
+    name: n.name,
+    opType: n.opType,
+    domain: n.domain,
+    inputs: [...n.input],
+    outputs: [...n.output],
+    attributes: n.attribute.map((a) => attributeFrom(a, ctx)),
+  };
+  if (n.docString) out.docString = n.docString;
+  if (n.overload) out.overload = n.overload;
+  const meta = optEntries(n.metadataProps);
+  if (meta) out.metadataProps = meta;
+  const kept = preserve(NodeProtoSchema, n, { deviceConfigurations: n.deviceConfigurations });
+  if (kept) out.preserved = kept;
+  return out;
+}
+
+export function graphFrom(g: GraphProto, ctx: Ctx): Graph {
+  const out: Graph = {
+    name: g.name,
+    inputs: g.input.map(valueInfoFrom),
+    outputs: g.output.map(valueInfoFrom),
+    valueInfo: g.valueInfo.map(valueInfoFrom),
+    nodes: g.node.map((n) => nodeFrom(n, ctx)),
+    initializers: g.initializer.map((t) => tensorFrom(t, ctx)),
+    sparseInitializers: g.sparseInitializer.map((s) => sparseFrom(s, ctx)),
+  };
+  if (g.docString) out.docString = g.docString;
+  const meta = optEntries(g.metadataProps);
+  if (meta) out.metadataProps = meta;
+  const kept = preserve(GraphProtoSchema, g, { quantizationAnnotation: g.quantizationAnnotation });
+  if (kept) out.preserved = kept;
+  return out;
+}
+
+function opsets(list: OperatorSetIdProto[], ctx: Ctx): OperatorSet[] {
+  return list.map((o) => ({ domain: o.domain, version: toSize(o.version, 'opset version', ctx) }));
+}
+
+function functionFrom(f: FunctionProto, ctx: Ctx): FunctionDef {
+  const out: FunctionDef = {
+    name: f.name,
+    domain: f.domain,
+    inputs: [...f.input],
+    outputs: [...f.output],
+    attributes: [...f.attribute],
+    attributeDefaults: f.attributeProto.map((a) => attributeFrom(a, ctx)),
+    nodes: f.node.map((n) => nodeFrom(n, ctx)),
+    opsetImports: opsets(f.opsetImport, ctx),
+    valueInfo: f.valueInfo.map(valueInfoFrom),
+  };
+  if (f.overload) out.overload = f.overload;
+  if (f.docString) out.docString = f.docString;
+  const meta = optEntries(f.metadataProps);
+  if (meta) out.metadataProps = meta;
+  const kept = preserve(FunctionProtoSchema, f, {});
+  if (kept) out.preserved = kept;
+  return out;
+}
+
+export function modelFrom(m: ModelProto, ctx: Ctx): Model {
+  if (!m.graph) ctx.fail('the model has no graph');
+  const out: Model = {
+    irVersion: toSize(m.irVersion, 'ir_version', ctx),
+    opsetImports: opsets(m.opsetImport, ctx),
+    producerName: m.producerName,
+    producerVersion: m.producerVersion,
+    domain: m.domain,
+    modelVersion: toSize(m.modelVersion, 'model_version', ctx),
+    docString: m.docString,
+    metadataProps: entries(m.metadataProps),
+    graph: graphFrom(m.graph, ctx),
+    functions: m.functions.map((f) => functionFrom(f, ctx)),
+  };
+  const kept = preserve(ModelProtoSchema, m, { trainingInfo: m.trainingInfo, configuration: m.configuration });
+  if (kept) out.preserved = kept;
+  return out;
+}
+
+type Schema =
+  | typeof ModelProtoSchema
+  | typeof GraphProtoSchema
+  | typeof NodeProtoSchema
+  | typeof TensorProtoSchema
+  | typeof FunctionProtoSchema;
+
+/**
+ * The encoded bytes of the fields the normalized model does not hold (the listed ones, plus any
+ * unknown fields), or undefined when there are none. encode merges them back.
+ */
+function preserve<S extends Schema>(schema: S, msg: { $unknown?: unknown[] }, fields: Record<string, unknown[]>): Uint8Array | undefined {
+  const init: Record<string, unknown[]> = {};
+  let any = false;
+  for (const [k, v] of Object.entries(fields)) {
+    if (v.length) {
+      init[k] = v;
+      any = true;
+    }
+  }
+  const unknown = msg.$unknown;
+  if (!any && !(unknown && unknown.length)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the field subset is typed per schema by the callers
+  const extra = create(schema as typeof ModelProtoSchema, init as any);
+  if (unknown && unknown.length) (extra as { $unknown?: unknown[] }).$unknown = unknown;
+  return toBinary(schema as typeof ModelProtoSchema, extra);
+}

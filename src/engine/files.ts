@@ -1,0 +1,89 @@
+// Node-only file access for the engine: loading a model (with its external data) and atomic writes.
+import { randomBytes } from 'node:crypto';
+import { promises as fsp, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Model } from '../core/onnx/model';
+import { OnnxError } from '../core/onnx/errors';
+import { decodeModel } from '../core/onnx/decode';
+import { externalTensors, resolveExternalData } from '../core/onnx/external';
+
+function asBytes(buf: Buffer): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function ioError(e: unknown, fileName: string): OnnxError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return new OnnxError('not-found', 'no such file', fileName);
+  if (code === 'EISDIR') return new OnnxError('io', 'is a directory, not a model file', fileName);
+  if (code === 'EACCES' || code === 'EPERM') return new OnnxError('io', 'permission denied', fileName);
+  return new OnnxError('io', `cannot read (${e instanceof Error ? e.message : String(e)})`, fileName);
+}
+
+/**
+ * Reads and decodes a model file, then reads its external data files (relative to its folder).
+ * Tensors view the returned `bytes` (or the external files' bytes). Every failure is an OnnxError
+ * whose message starts with the file's base name ("model.onnx: no such file").
+ */
+export async function loadModelFile(filePath: string): Promise<{ model: Model; bytes: Uint8Array; fileName: string }> {
+  const fileName = path.basename(filePath);
+  let bytes: Uint8Array;
+  try {
+    bytes = asBytes(await fsp.readFile(filePath));
+  } catch (e) {
+    throw ioError(e, fileName);
+  }
+  const model = decodeModel(bytes, fileName);
+  if (externalTensors(model).length > 0) {
+    const dir = path.dirname(path.resolve(filePath));
+    resolveExternalData(
+      model,
+      (location) => {
+        const full = path.resolve(dir, location);
+        const rel = path.relative(dir, full);
+        if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+        try {
+          return asBytes(readFileSync(full));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw new OnnxError('io', `cannot read external data file ${location} (${(e as Error).message})`, fileName);
+        }
+      },
+      fileName,
+    );
+  }
+  return { model, bytes, fileName };
+}
+
+export interface WriteOptions {
+  /** A path that must never be overwritten (the model that was opened, say). */
+  protect?: string;
+}
+
+/**
+ * Writes `data` to a temporary file beside `target`, fsyncs it and renames it over `target`, so
+ * the target is either the old file or the complete new one. The temporary file is removed when
+ * anything fails. Refuses to write over `options.protect`.
+ */
+export async function writeFileAtomic(target: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
+  const full = path.resolve(target);
+  const name = path.basename(full);
+  if (options.protect !== undefined && path.resolve(options.protect) === full) {
+    throw new OnnxError('io', 'refusing to overwrite the opened model; choose another file name', name);
+  }
+  const tmp = path.join(path.dirname(full), `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(tmp, 'wx', 0o644);
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fsp.rename(tmp, full);
+  } catch (e) {
+    if (handle) await handle.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    const why = code === 'ENOENT' ? 'folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+    throw new OnnxError('io', `cannot write (${why})`, name);
+  }
+}
