@@ -1,0 +1,46 @@
+// Electron side of the engine supervisor: the engine bundle runs in a utility process, its
+// renderer link is a MessageChannelMain. Thin wiring; the logic is in supervisor.ts.
+
+import { MessageChannelMain, utilityProcess, type MessagePortMain, type WebContents } from 'electron';
+import enginePath from '../engine/utility?modulePath';
+import { TO_RENDERER } from './channels';
+import type { PathGrants } from './grants';
+import { EngineSupervisor, type EngineProcess } from './supervisor';
+
+function spawnUtility(): EngineProcess<MessagePortMain> {
+  const child = utilityProcess.fork(enginePath, [], { serviceName: 'Prunescope Engine', stdio: 'inherit' });
+  return {
+    control: (message, transfer) => child.postMessage(message, transfer),
+    kill: () => {
+      child.kill();
+    },
+    onExit: (listener) => {
+      child.once('exit', (code) => listener({ code }));
+    },
+  };
+}
+
+export function createEngineSupervisor(
+  getContents: () => WebContents | null,
+  grants: PathGrants,
+): EngineSupervisor<MessagePortMain> {
+  const send = (channel: string, ...args: unknown[]): void => {
+    const wc = getContents();
+    if (wc && !wc.isDestroyed()) wc.send(channel, ...args);
+  };
+  return new EngineSupervisor<MessagePortMain>({
+    spawn: spawnUtility,
+    createChannel: () => {
+      const { port1, port2 } = new MessageChannelMain();
+      return [port1, port2];
+    },
+    sendPortToRenderer: (port) => {
+      const wc = getContents();
+      if (wc && !wc.isDestroyed()) wc.postMessage(TO_RENDERER.enginePort, null, [port]);
+      else port.close();
+    },
+    sendStatus: (status) => send(TO_RENDERER.engineStatus, status),
+    grants: () => grants.snapshot(),
+    log: (message) => console.warn(`[prunescope] ${message}`),
+  });
+}
