@@ -1,0 +1,242 @@
+// Picks the engine and the platform services for the UI. Desktop: the preload API
+// (`window.prunescope`): engine over a MessagePort, native dialogs, files written by main.
+// Browser: the engine in a module Web Worker, <input type=file> to pick files, downloads to save.
+// The rest of the UI talks only to the `Platform` interface below.
+
+import type { DatasetSource, PruneSpec, Request, Source } from '../engine/protocol';
+import type { DesktopApi, EngineStatus, MenuCommand, SaveKind } from '../shared/api';
+import { RendererEngineClient } from './engine-client';
+
+export interface Platform {
+  readonly kind: 'desktop' | 'browser';
+  readonly client: RendererEngineClient;
+  /** Asks the user for a model; the choice arrives through onOpenSource. */
+  requestOpenModel(): void;
+  /** Models to open that arrive from outside the UI: the picker, main's command line / recent list. */
+  onOpenSource(listener: (source: Source, label: string) => void): void;
+  /** A file dropped on the window, as a Source the engine can open (null if refused). */
+  sourceForDroppedFile(file: File): Promise<Source | null>;
+  /** Dataset files picked by the user (IDX pair or a text file); null when cancelled. */
+  pickDataset(): Promise<{ source: DatasetSource; label: string } | null>;
+  /** Exports the pruned model; resolves to where it went (a path or a file name), null if cancelled. */
+  exportModel(modelId: number, spec: PruneSpec, format: 'dense' | 'sparse', name: string): Promise<string | null>;
+  exportJson(modelId: number, name: string): Promise<string | null>;
+  /** Every initializer as a text matrix (desktop: into a folder; browser: one download per tensor). */
+  exportMatrices(modelId: number, tensors: string[], spec: PruneSpec | undefined): Promise<string | null>;
+  /** Saves bytes the renderer made (CSV, PNG, SVG, a dump). */
+  saveFile(kind: SaveKind, name: string, data: string | Uint8Array | Blob): Promise<string | null>;
+  onMenu(listener: (command: MenuCommand) => void): void;
+  onEngineStatus(listener: (status: EngineStatus) => void): void;
+  /** Tells main a model is (or is no longer) open. */
+  modelOpened(path: string | null): void;
+}
+
+declare global {
+  interface Window {
+    prunescope?: DesktopApi;
+  }
+}
+
+export function createPlatform(): Platform {
+  const api = window.prunescope;
+  return api ? desktopPlatform(api) : browserPlatform();
+}
+
+function desktopPlatform(api: DesktopApi): Platform {
+  const client = new RendererEngineClient({
+    post: (request) => api.engine.post(request),
+    onMessage: (listener) => {
+      api.engine.onMessage(listener);
+    },
+  });
+  const openListeners: ((source: Source, label: string) => void)[] = [];
+  const emitOpen = (path: string): void => {
+    for (const listener of openListeners) listener({ kind: 'path', path }, baseName(path));
+  };
+  api.onOpenPath(emitOpen);
+  api.onEngineStatus((status) => {
+    if (status.type === 'engine-died') client.linkClosed(`The engine stopped: ${status.reason}`);
+  });
+  return {
+    kind: 'desktop',
+    client,
+    requestOpenModel: () => {
+      void api.showOpenModel().then((path) => {
+        if (path) emitOpen(path);
+      });
+    },
+    onOpenSource: (listener) => {
+      openListeners.push(listener);
+    },
+    sourceForDroppedFile: async (file) => {
+      const path = await api.acceptDroppedFile(file);
+      return path ? { kind: 'path', path } : null;
+    },
+    pickDataset: async () => {
+      const paths = await api.showOpenDataset();
+      if (!paths || paths.length === 0) return null;
+      return { source: { kind: 'paths', paths }, label: paths.map(baseName).join(', ') };
+    },
+    exportModel: async (modelId, spec, format, name) => {
+      const path = await api.showSave('onnx', name);
+      if (!path) return null;
+      await client.call({ type: 'export', modelId, spec, format, path });
+      return path;
+    },
+    exportJson: async (modelId, name) => {
+      const path = await api.showSave('json', name);
+      if (!path) return null;
+      await client.call({ type: 'dumpJson', modelId, path });
+      return path;
+    },
+    exportMatrices: async (modelId, _tensors, spec) => {
+      const dir = await api.showSaveFolder();
+      if (!dir) return null;
+      const result = await client.call({ type: 'dumpMatrices', modelId, dir, spec });
+      return `${result.files.length} files in ${result.dir}`;
+    },
+    saveFile: async (kind, name, data) => {
+      const payload = data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
+      return api.saveFile(kind, name, payload);
+    },
+    onMenu: (listener) => {
+      api.onMenu(listener);
+    },
+    onEngineStatus: (listener) => {
+      api.onEngineStatus(listener);
+    },
+    modelOpened: (path) => api.modelOpened(path),
+  };
+}
+
+function browserPlatform(): Platform {
+  const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+  const client = new RendererEngineClient({
+    post: (request) => worker.postMessage(request, transferables(request)),
+    onMessage: (listener) => {
+      worker.addEventListener('message', (event: MessageEvent) => listener(event.data));
+    },
+  });
+  const statusListeners: ((status: EngineStatus) => void)[] = [];
+  worker.addEventListener('error', (event) => {
+    const reason = event.message || 'the engine worker failed to start';
+    client.linkClosed(`The engine stopped: ${reason}`);
+    for (const listener of statusListeners) listener({ type: 'engine-died', reason, restarting: false });
+  });
+  client.onReady(() => {
+    for (const listener of statusListeners) listener({ type: 'engine-ready' });
+  });
+
+  const openListeners: ((source: Source, label: string) => void)[] = [];
+  const modelInput = fileInput('open-model-input', '.onnx,application/octet-stream', false);
+  modelInput.addEventListener('change', () => {
+    const file = modelInput.files?.[0];
+    modelInput.value = '';
+    if (!file) return;
+    void fileSource(file).then((source) => {
+      for (const listener of openListeners) listener(source, file.name);
+    });
+  });
+  const datasetInput = fileInput('open-dataset-input', '', true);
+
+  return {
+    kind: 'browser',
+    client,
+    requestOpenModel: () => modelInput.click(),
+    onOpenSource: (listener) => {
+      openListeners.push(listener);
+    },
+    sourceForDroppedFile: (file) => fileSource(file),
+    pickDataset: () =>
+      new Promise((resolve) => {
+        const done = (): void => {
+          datasetInput.removeEventListener('change', done);
+          datasetInput.removeEventListener('cancel', cancel);
+          const files = [...(datasetInput.files ?? [])];
+          datasetInput.value = '';
+          if (files.length === 0) return resolve(null);
+          void Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() }))).then((list) =>
+            resolve({ source: { kind: 'bytes', files: list }, label: files.map((f) => f.name).join(', ') }),
+          );
+        };
+        const cancel = (): void => {
+          datasetInput.removeEventListener('change', done);
+          datasetInput.removeEventListener('cancel', cancel);
+          resolve(null);
+        };
+        datasetInput.addEventListener('change', done);
+        datasetInput.addEventListener('cancel', cancel);
+        datasetInput.click();
+      }),
+    exportModel: async (modelId, spec, format, name) => {
+      const result = await client.call({ type: 'export', modelId, spec, format });
+      if (!result.bytes) throw new Error('The engine returned no bytes for the export.');
+      download(name, new Blob([result.bytes], { type: 'application/octet-stream' }));
+      return name;
+    },
+    exportJson: async (modelId, name) => {
+      const result = await client.call({ type: 'dumpJson', modelId });
+      download(name, new Blob([result.text ?? ''], { type: 'application/json' }));
+      return name;
+    },
+    exportMatrices: async (modelId, tensors, spec) => {
+      for (const tensor of tensors) {
+        const result = await client.call({ type: 'dumpMatrix', modelId, tensor, spec });
+        download(`${safeName(tensor)}_matrix.txt`, new Blob([result.text], { type: 'text/plain' }));
+      }
+      return `${tensors.length} files`;
+    },
+    saveFile: async (_kind, name, data) => {
+      const blob = data instanceof Blob ? data : new Blob([typeof data === 'string' ? data : new Uint8Array(data)]);
+      download(name, blob);
+      return name;
+    },
+    onMenu: () => undefined,
+    onEngineStatus: (listener) => {
+      statusListeners.push(listener);
+    },
+    modelOpened: () => undefined,
+  };
+}
+
+/** Within one process an ArrayBuffer can move to the worker without a copy. */
+function transferables(request: Request): Transferable[] {
+  if (request.type === 'open' && request.source.kind === 'bytes') return [request.source.bytes];
+  // A dataset picked once is sent with every evaluation: it is copied, never transferred.
+  return [];
+}
+
+function fileInput(id: string, accept: string, multiple: boolean): HTMLInputElement {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.id = id;
+  input.accept = accept;
+  input.multiple = multiple;
+  input.hidden = true;
+  document.body.append(input);
+  return input;
+}
+
+async function fileSource(file: File): Promise<Source> {
+  return { kind: 'bytes', name: file.name, bytes: await file.arrayBuffer() };
+}
+
+function download(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+export function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'tensor';
+}

@@ -1,0 +1,76 @@
+// The application state shared by the views, with change notifications per field.
+
+import type { EvalPoint, ModelSummary, NodeSummary, PruneReport, PruneSpec } from '../engine/protocol';
+
+export type EngineState = 'starting' | 'ready' | 'busy' | 'stopped';
+
+export interface Selection {
+  node: NodeSummary | null;
+  graphPath: string[];
+}
+
+export interface AppState {
+  model: ModelSummary | null;
+  /** Path (desktop) or file name (browser) of the open model. */
+  modelLabel: string;
+  selection: Selection;
+  spec: PruneSpec;
+  report: PruneReport | null;
+  engine: EngineState;
+  /** The last evaluation results (current ratio or sweep), for the chart, table and CSV. */
+  results: EvalPoint[];
+  theme: 'light' | 'dark';
+}
+
+type Listener<K extends keyof AppState> = (value: AppState[K], state: AppState) => void;
+
+export class Store {
+  readonly state: AppState = {
+    model: null,
+    modelLabel: '',
+    selection: { node: null, graphPath: [] },
+    spec: { ratio: 0, mode: 'layer', overrides: {} },
+    report: null,
+    engine: 'starting',
+    results: [],
+    theme: 'light',
+  };
+  private readonly listeners = new Map<keyof AppState, Listener<never>[]>();
+
+  set<K extends keyof AppState>(key: K, value: AppState[K]): void {
+    this.state[key] = value;
+    for (const listener of this.listeners.get(key) ?? []) (listener as Listener<K>)(value, this.state);
+  }
+
+  on<K extends keyof AppState>(key: K, listener: Listener<K>): void {
+    const list = this.listeners.get(key) ?? [];
+    list.push(listener as Listener<never>);
+    this.listeners.set(key, list);
+  }
+}
+
+/** The initializer names a node uses (its inputs that are initializers of the graph). */
+export function nodeInitializers(model: ModelSummary | null, node: NodeSummary | null, graphPath: string[]): string[] {
+  if (!model || !node) return [];
+  const graph = graphPath.length > 0 ? findSubgraph(model, graphPath) : model.graph;
+  const names = new Set((graph ?? model.graph).initializers.map((i) => i.name));
+  for (const i of model.graph.initializers) names.add(i.name);
+  return node.inputs.filter((name) => name !== '' && names.has(name));
+}
+
+function findSubgraph(model: ModelSummary, path: string[]): ModelSummary['graph'] | null {
+  // graphPath names nodes and attributes down from the main graph; search every subgraph by name.
+  const target = path[path.length - 1];
+  const visit = (graph: ModelSummary['graph']): ModelSummary['graph'] | null => {
+    if (graph.name === target) return graph;
+    for (const node of graph.nodes) {
+      for (const sub of node.subgraphs) {
+        if (sub.attribute === target || sub.graph.name === target) return sub.graph;
+        const found = visit(sub.graph);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  return visit(model.graph);
+}

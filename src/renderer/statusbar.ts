@@ -1,0 +1,51 @@
+// The status bar: open file, parameter count, kept weights, sparsity, estimated export size, engine state.
+
+import { h } from './dom';
+import { formatBytes, formatCount, formatPercent } from './format';
+import type { Store } from './state';
+
+export function createStatusBar(store: Store): HTMLElement {
+  const file = h('span', { class: 'item file', 'data-testid': 'status-file' }, 'No model');
+  const params = h('b', { 'data-testid': 'status-params' }, '–');
+  const kept = h('b', { 'data-testid': 'status-kept' }, '–');
+  const sparsity = h('b', { 'data-testid': 'status-sparsity' }, '–');
+  const size = h('b', { 'data-testid': 'status-size' }, '–');
+  const engineText = h('span', {}, 'starting');
+  const engine = h('span', { class: 'item engine engine-starting', 'data-testid': 'status-engine' }, h('span', { class: 'engine-dot' }), 'Engine: ', engineText);
+  const bar = h(
+    'footer',
+    { class: 'statusbar' },
+    file,
+    h('span', { class: 'item' }, 'Parameters ', params),
+    h('span', { class: 'item' }, 'Kept ', kept),
+    h('span', { class: 'item' }, 'Sparsity ', sparsity),
+    h('span', { class: 'item', title: 'Estimated size of the exported model (zeroed in place / as sparse initializers)' }, 'Est. size ', size),
+    h('span', { class: 'spacer' }),
+    engine,
+  );
+
+  const update = (): void => {
+    const { model, report, modelLabel } = store.state;
+    file.textContent = model ? modelLabel || model.fileName : 'No model';
+    file.title = model ? modelLabel : '';
+    params.textContent = model ? formatCount(model.paramCount) : '–';
+    if (model && report) {
+      const pruned = report.prunableParams - report.keptParams;
+      kept.textContent = formatCount(report.totalParams - pruned);
+      sparsity.textContent = report.prunableParams > 0 ? formatPercent(pruned / report.prunableParams) : '0%';
+      sparsity.title = 'Zeroed fraction of the prunable weights';
+      size.textContent = `${formatBytes(report.denseBytes)} / ${formatBytes(report.sparseBytes)} sparse`;
+    } else {
+      kept.textContent = model ? formatCount(model.paramCount) : '–';
+      sparsity.textContent = model ? '0%' : '–';
+      size.textContent = model ? formatBytes(model.fileBytes) : '–';
+    }
+  };
+  store.on('model', update);
+  store.on('report', update);
+  store.on('engine', (state) => {
+    engine.className = `item engine engine-${state}`;
+    engineText.textContent = state;
+  });
+  return bar;
+}

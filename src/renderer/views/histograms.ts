@@ -1,0 +1,222 @@
+// Histograms panel: a chart.js histogram per initializer of the selected node (or the model's
+// prunable weights without a selection), from the engine's `stats` counts; bins 16…256, linear /
+// log counts, the current prune threshold drawn at ±t, statistics beside it.
+
+import type { TensorStatistics } from '../../engine/protocol';
+import { Chart, markerPlugin, themeColors } from '../charts';
+import type { AppContext } from '../context';
+import { clear, h } from '../dom';
+import { formatCount, formatDims, formatNumber, formatPercent } from '../format';
+import { nodeInitializers } from '../state';
+
+const BIN_CHOICES = [16, 32, 64, 128, 256];
+const MAX_TENSORS = 12;
+
+export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activate(): void } {
+  const { store, platform } = ctx;
+  let bins = 64;
+  let log = false;
+  let charts: { name: string; chart: Chart }[] = [];
+  let dirty = true;
+  let seq = 0;
+
+  const binSelect = h('select', { class: 'field', 'data-testid': 'hist-bins', 'aria-label': 'Bins' }, BIN_CHOICES.map((b) => h('option', { value: b, selected: b === bins }, `${b} bins`)));
+  binSelect.addEventListener('change', () => {
+    bins = Number(binSelect.value);
+    void refresh();
+  });
+  const linBtn = h('button', { class: 'active', 'data-testid': 'hist-linear' }, 'Linear');
+  const logBtn = h('button', { 'data-testid': 'hist-log' }, 'Log');
+  const setLog = (on: boolean): void => {
+    log = on;
+    linBtn.classList.toggle('active', !on);
+    logBtn.classList.toggle('active', on);
+    for (const { chart } of charts) {
+      const y = chart.options.scales?.y;
+      if (y) (y as { type: string }).type = on ? 'logarithmic' : 'linear';
+      chart.update();
+    }
+  };
+  linBtn.addEventListener('click', () => setLog(false));
+  logBtn.addEventListener('click', () => setLog(true));
+  const caption = h('div', { class: 'subheading', 'data-testid': 'hist-caption' });
+  const list = h('div', { 'data-testid': 'hist-list' });
+  const el = h(
+    'section',
+    { class: 'panel', 'data-testid': 'histograms' },
+    h('div', { class: 'row' }, binSelect, h('div', { class: 'segmented' }, linBtn, logBtn)),
+    caption,
+    list,
+  );
+
+  const destroyCharts = (): void => {
+    for (const { chart } of charts) chart.destroy();
+    charts = [];
+  };
+
+  const thresholdFor = (name: string): number | null => {
+    const layer = store.state.report?.layers.find((l) => l.tensor === name);
+    return layer && layer.ratio > 0 ? layer.threshold : null;
+  };
+
+  async function refresh(): Promise<void> {
+    const { model, selection } = store.state;
+    const mySeq = ++seq;
+    dirty = false;
+    destroyCharts();
+    if (!model) {
+      caption.textContent = '';
+      clear(list, h('div', { class: 'panel-empty' }, 'No model is open.'));
+      return;
+    }
+    let tensors = nodeInitializers(model, selection.node, selection.graphPath);
+    if (selection.node) {
+      caption.textContent = `Weights of ${selection.node.opType} ${selection.node.name}`;
+      if (tensors.length === 0) {
+        clear(list, h('div', { class: 'panel-empty' }, 'This node has no initializers.'));
+        return;
+      }
+    } else {
+      tensors = model.defaultPrunable.slice(0, MAX_TENSORS);
+      caption.textContent = tensors.length > 0 ? 'Prunable weights of the model (select a node to see its own)' : '';
+      if (tensors.length === 0) {
+        clear(list, h('div', { class: 'panel-empty' }, 'Select a node to see histograms of its weights.'));
+        return;
+      }
+    }
+    clear(list, h('div', { class: 'muted' }, 'Computing histograms…'));
+    try {
+      const stats = await platform.client.call({ type: 'stats', modelId: model.modelId, tensors, bins });
+      if (mySeq !== seq) return;
+      clear(list);
+      for (const s of stats) list.append(histogramCard(s));
+    } catch (error) {
+      if (mySeq === seq) clear(list, h('div', { class: 'panel-empty' }, `Histograms unavailable: ${(error as Error).message}`));
+    }
+  }
+
+  function histogramCard(s: TensorStatistics): HTMLElement {
+    const canvas = h('canvas', { 'data-tensor': s.name, role: 'img', 'aria-label': `Histogram of ${s.name}` });
+    const card = h(
+      'div',
+      { class: 'hist', 'data-testid': 'hist-card' },
+      h('div', { class: 'hist-head' }, h('span', { class: 'hist-name' }, s.name), h('span', { class: 'chip' }, `${s.dtype} ⟨${formatDims(s.dims)}⟩`)),
+      h('div', { class: 'hist-canvas' }, canvas),
+      h(
+        'div',
+        { class: 'hist-stats', 'data-testid': 'hist-stats' },
+        stat('count', formatCount(s.count)),
+        stat('min', formatNumber(s.min)),
+        stat('max', formatNumber(s.max)),
+        stat('mean', formatNumber(s.mean)),
+        stat('std', formatNumber(s.std)),
+        stat('zeros', `${formatCount(s.zeros)} (${formatPercent(s.count ? s.zeros / s.count : 0)})`),
+        stat('|w| p50', formatNumber(s.absP50)),
+        stat('|w| p99', formatNumber(s.absP99)),
+      ),
+    );
+    const { min, max, counts } = s.histogram;
+    const width = counts.length > 0 ? (max - min) / counts.length : 1;
+    const colors = themeColors();
+    const threshold = thresholdFor(s.name);
+    const chart = new Chart(canvas, {
+      type: 'bar',
+      data: {
+        datasets: [
+          {
+            data: counts.map((c, i) => ({ x: min + (i + 0.5) * width, y: c })),
+            backgroundColor: colors.accent,
+            barPercentage: 1,
+            categoryPercentage: 1,
+            borderWidth: 0,
+          },
+        ],
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        scales: {
+          x: {
+            type: 'linear',
+            min,
+            max,
+            ticks: { color: colors.fg2, maxTicksLimit: 7, callback: (v) => formatNumber(Number(v)) },
+            grid: { color: colors.grid },
+          },
+          y: {
+            type: log ? 'logarithmic' : 'linear',
+            beginAtZero: true,
+            ticks: { color: colors.fg2, maxTicksLimit: 6, callback: (v) => compact(Number(v)) },
+            grid: { color: colors.grid },
+          },
+        },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              title: (items) => {
+                const x = items[0]?.parsed.x ?? 0;
+                return `${formatNumber(x - width / 2)} … ${formatNumber(x + width / 2)}`;
+              },
+              label: (item) => `${formatCount(item.parsed.y ?? 0)} weights`,
+            },
+          },
+          markers: { values: threshold === null ? [] : [-threshold, threshold], color: colors.danger, label: threshold === null ? undefined : `±${formatNumber(threshold)}` },
+        },
+      },
+      plugins: [markerPlugin],
+    });
+    charts.push({ name: s.name, chart });
+    return card;
+  }
+
+  const updateThresholds = (): void => {
+    const colors = themeColors();
+    for (const { name, chart } of charts) {
+      const t = thresholdFor(name);
+      const plugins = chart.options.plugins as { markers?: { values: number[]; color?: string; label?: string } };
+      plugins.markers = { values: t === null ? [] : [-t, t], color: colors.danger, label: t === null ? undefined : `±${formatNumber(t)}` };
+      chart.update('none');
+    }
+  };
+
+  const visible = (): boolean => !el.hidden;
+  const invalidate = (): void => {
+    dirty = true;
+    if (visible()) void refresh();
+  };
+  store.on('model', invalidate);
+  store.on('selection', invalidate);
+  store.on('theme', invalidate);
+  store.on('report', updateThresholds);
+
+  ctx.commands.set('export-histograms', async () => {
+    if (charts.length === 0) {
+      ctx.showTab('histograms');
+      await refresh();
+    }
+    for (const { name, chart } of charts) {
+      const blob = await new Promise<Blob | null>((resolve) => chart.canvas.toBlob(resolve, 'image/png'));
+      if (blob) await platform.saveFile('png', `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}_histogram.png`, blob);
+    }
+  });
+
+  return {
+    el,
+    activate: () => {
+      if (dirty) void refresh();
+    },
+  };
+}
+
+function stat(k: string, v: string): HTMLElement {
+  return h('div', {}, h('div', { class: 's-k' }, k), h('div', { class: 's-v' }, v));
+}
+
+function compact(n: number): string {
+  if (n >= 1e6) return `${Number((n / 1e6).toFixed(1))}M`;
+  if (n >= 1e3) return `${Number((n / 1e3).toFixed(1))}k`;
+  return String(n);
+}

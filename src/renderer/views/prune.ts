@@ -1,0 +1,148 @@
+// Prune panel: ratio slider + number field, per-layer / global mode, a table of the prunable layers
+// (tensor, shape, params, kept, sparsity, threshold, per-layer override). Every change asks the
+// engine for a `prunePreview` (debounced) which drives this table, the status bar and the
+// histogram thresholds.
+
+import type { PruneMode, PruneReport, PruneSpec } from '../../engine/protocol';
+import type { AppContext } from '../context';
+import { clear, debounce, h } from '../dom';
+import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
+
+export function createPruneView(ctx: AppContext): { el: HTMLElement; activate(): void } {
+  const { store, platform } = ctx;
+  const slider = h('input', { type: 'range', min: 0, max: 1, step: 0.01, value: 0, 'data-testid': 'prune-slider', 'aria-label': 'Prune ratio' });
+  const number = h('input', { type: 'number', class: 'field', min: 0, max: 1, step: 0.01, value: 0, 'data-testid': 'prune-ratio', 'aria-label': 'Prune ratio value' });
+  const layerBtn = h('button', { class: 'active', 'data-testid': 'mode-layer', title: 'Each weight matrix loses its own smallest-|w| fraction' }, 'Per layer');
+  const globalBtn = h('button', { 'data-testid': 'mode-global', title: 'One |w| threshold across all selected layers' }, 'Global');
+  const cards = h('div', { class: 'summary-cards', 'data-testid': 'prune-summary' });
+  const table = h('table', { class: 'grid', 'data-testid': 'prune-table' });
+  const note = h('div', { class: 'muted', style: 'margin-top:8px;font-size:12px' }, 'Biases and other initializers are left alone. An override replaces the ratio for one tensor; leave it empty to use the slider.');
+  const el = h(
+    'section',
+    { class: 'panel', 'data-testid': 'prune' },
+    h('div', { class: 'section-title' }, 'Prune ratio'),
+    h('div', { class: 'row' }, slider, number),
+    h('div', { class: 'row' }, h('label', {}, 'Mode'), h('div', { class: 'segmented' }, layerBtn, globalBtn)),
+    cards,
+    table,
+    note,
+  );
+
+  let seq = 0;
+  const preview = debounce(async () => {
+    const model = store.state.model;
+    if (!model) return;
+    const mySeq = ++seq;
+    try {
+      const report = await platform.client.call({ type: 'prunePreview', modelId: model.modelId, spec: store.state.spec });
+      if (mySeq === seq && store.state.model === model) store.set('report', report);
+    } catch (error) {
+      if (mySeq === seq) ctx.fail('Prune preview failed', error);
+    }
+  }, 120);
+
+  const setSpec = (patch: Partial<PruneSpec>): void => {
+    store.set('spec', { ...store.state.spec, ...patch });
+    preview();
+  };
+  const setRatio = (value: number): void => {
+    if (!Number.isFinite(value)) return;
+    const ratio = Math.min(1, Math.max(0, value));
+    slider.value = String(ratio);
+    if (Number(number.value) !== ratio) number.value = String(ratio);
+    setSpec({ ratio });
+  };
+  slider.addEventListener('input', () => setRatio(Number(slider.value)));
+  number.addEventListener('input', () => {
+    if (number.value !== '') setRatio(Number(number.value));
+  });
+  const setMode = (mode: PruneMode): void => {
+    layerBtn.classList.toggle('active', mode === 'layer');
+    globalBtn.classList.toggle('active', mode === 'global');
+    setSpec({ mode });
+  };
+  layerBtn.addEventListener('click', () => setMode('layer'));
+  globalBtn.addEventListener('click', () => setMode('global'));
+
+  const renderReport = (report: PruneReport | null): void => {
+    const model = store.state.model;
+    if (!model) {
+      clear(cards);
+      clear(table, h('tr', {}, h('td', { class: 'panel-empty' }, 'No model is open.')));
+      return;
+    }
+    if (!report) {
+      clear(cards);
+      clear(table);
+      return;
+    }
+    const pruned = report.prunableParams - report.keptParams;
+    clear(
+      cards,
+      card('Prunable kept', `${formatCount(report.keptParams)} / ${formatCount(report.prunableParams)}`, 'prune-kept-total'),
+      card('Sparsity', report.prunableParams ? formatPercent(pruned / report.prunableParams) : '0%', 'prune-sparsity'),
+      card('Est. size', `${formatBytes(report.denseBytes)}`, 'prune-size', `${formatBytes(report.sparseBytes)} as sparse initializers`),
+    );
+    const overrides = store.state.spec.overrides ?? {};
+    clear(
+      table,
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', {}, 'Tensor'), h('th', {}, 'Shape'), h('th', { class: 'num' }, 'Params'), h('th', { class: 'num' }, 'Kept'), h('th', { class: 'num' }, 'Sparsity'), h('th', { class: 'num' }, 'Threshold'), h('th', {}, 'Override')),
+      ),
+      h(
+        'tbody',
+        {},
+        report.layers.length === 0
+          ? h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'This model has no Gemm / MatMul weights to prune.'))
+          : report.layers.map((layer) => {
+              const override = h('input', {
+                type: 'number',
+                class: 'field',
+                min: 0,
+                max: 1,
+                step: 0.01,
+                placeholder: '—',
+                value: overrides[layer.tensor] ?? '',
+                'aria-label': `Override ratio for ${layer.tensor}`,
+                'data-tensor': layer.tensor,
+              });
+              override.addEventListener('change', () => {
+                const next = { ...(store.state.spec.overrides ?? {}) };
+                const v = Number(override.value);
+                if (override.value === '' || !Number.isFinite(v)) delete next[layer.tensor];
+                else next[layer.tensor] = Math.min(1, Math.max(0, v));
+                setSpec({ overrides: next });
+              });
+              return h(
+                'tr',
+                { 'data-tensor': layer.tensor, title: layer.nodes.length ? `Used by ${layer.nodes.join(', ')}` : '' },
+                h('td', { class: 'mono' }, layer.tensor),
+                h('td', { class: 'mono' }, formatDims(layer.dims)),
+                h('td', { class: 'num', 'data-col': 'params' }, formatCount(layer.n)),
+                h('td', { class: 'num', 'data-col': 'kept' }, formatCount(layer.kept)),
+                h('td', { class: 'num', 'data-col': 'sparsity' }, formatPercent(layer.n ? 1 - layer.kept / layer.n : 0)),
+                h('td', { class: 'num', 'data-col': 'threshold' }, layer.ratio > 0 ? formatNumber(layer.threshold) : '—'),
+                h('td', {}, override),
+              );
+            }),
+      ),
+    );
+  };
+  store.on('report', renderReport);
+  store.on('model', (model) => {
+    slider.value = '0';
+    number.value = '0';
+    layerBtn.classList.add('active');
+    globalBtn.classList.remove('active');
+    renderReport(null);
+    if (model) preview();
+  });
+  renderReport(null);
+  return { el, activate: () => undefined };
+}
+
+function card(label: string, value: string, testid: string, title = ''): HTMLElement {
+  return h('div', { class: 'card', title }, h('div', { class: 'label' }, label), h('div', { class: 'value', 'data-testid': testid }, value));
+}
