@@ -1,8 +1,15 @@
 // Bundles the command line (src/cli) into out/cli with esbuild: one CommonJS file per entry,
 // onnxruntime-node left external because it loads a native binding.
+import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const entries = { prunescope: 'src/cli/main.ts' };
+// prunescope: the CLI; utility: the engine process entry for Node (child_process.fork); bench: npm run bench.
+// An entry whose source is not there yet is skipped, so the others still build.
+const entries = Object.fromEntries(
+  Object.entries({ prunescope: 'src/cli/main.ts', utility: 'src/engine/utility.ts', bench: 'src/cli/bench.ts' }).filter(([, src]) =>
+    existsSync(src),
+  ),
+);
 await build({
   entryPoints: entries,
   outdir: 'out/cli',

@@ -1,0 +1,20 @@
+// The handler of every request type (cancel is handled by the host itself).
+
+import type { HandlerTable } from '../context';
+import { dataset, evaluate, sweep } from './eval';
+import { dumpJson, dumpMatrices, dumpMatrix, exportModel } from './export';
+import { close, open, prunePreview, stats } from './model';
+
+export const handlers: HandlerTable = {
+  open,
+  close,
+  stats,
+  prunePreview,
+  dataset,
+  evaluate,
+  sweep,
+  export: exportModel,
+  dumpJson,
+  dumpMatrix,
+  dumpMatrices,
+};

@@ -1,0 +1,87 @@
+// open, close, stats, prunePreview.
+
+import { decodeModel } from '../../core/onnx/decode';
+import { tensorToFloat32, dtypeName } from '../../core/onnx/tensor';
+import { SUPPORTED_OPS } from '../../core/runtime';
+import { tensorStats } from '../../core/stats';
+import type { Handler } from '../context';
+import { EngineFailure } from '../errors';
+import type { TensorStatistics } from '../protocol';
+import { summarizeModel } from '../summary';
+import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
+
+export const open: Handler<'open'> = async (req, ctx) => {
+  const { platform } = ctx;
+  const src = req.source;
+  let loaded: { model: ReturnType<typeof decodeModel>; fileName: string; fileBytes: number; path?: string };
+  if (src.kind === 'path') {
+    checkPath(ctx, src.path, false);
+    if (platform.loadModel) {
+      const f = await platform.loadModel(src.path);
+      loaded = { model: f.model, fileName: f.fileName, fileBytes: f.bytes.byteLength, path: src.path };
+    } else {
+      const bytes = await platform.readFile(src.path);
+      const fileName = baseName(ctx, src.path);
+      loaded = { model: decodeModel(bytes, fileName), fileName, fileBytes: bytes.byteLength, path: src.path };
+    }
+  } else if (src.kind === 'bytes') {
+    const bytes = new Uint8Array(src.bytes);
+    loaded = { model: decodeModel(bytes, src.name), fileName: src.name, fileBytes: bytes.byteLength };
+  } else {
+    const bytes = await platform.sample();
+    loaded = { model: decodeModel(bytes, 'sample-mlp.onnx'), fileName: 'sample-mlp.onnx', fileBytes: bytes.byteLength };
+  }
+  const entry = ctx.models.add(loaded);
+  return summarizeModel(entry.model, { modelId: entry.modelId, fileName: entry.fileName, fileBytes: entry.fileBytes }, SUPPORTED_OPS);
+};
+
+export const close: Handler<'close'> = async (req, ctx) => {
+  if (!ctx.models.delete(req.modelId)) throw new EngineFailure('bad-request', `no open model with id ${req.modelId}`);
+  return null;
+};
+
+export const stats: Handler<'stats'> = async (req, ctx) => {
+  const open = getModel(ctx, req.modelId);
+  const all = namedTensors(open.model);
+  const names = req.tensors ?? open.model.graph.initializers.map((t) => t.name);
+  const out: TensorStatistics[] = [];
+  let last = ctx.platform.now();
+  for (let i = 0; i < names.length; i++) {
+    const t = all.get(names[i]);
+    if (!t) throw new EngineFailure('bad-request', `${open.fileName}: no initializer or constant named "${names[i]}"`, open.fileName);
+    if (t.data === undefined || Array.isArray(t.data)) {
+      if (req.tensors) throw new EngineFailure('bad-request', `${open.fileName}: "${t.name}" has no numeric data`, open.fileName);
+      continue;
+    }
+    const values = tensorToFloat32(t);
+    const s = tensorStats(values, req.bins !== undefined ? { bins: req.bins } : undefined);
+    out.push({
+      name: t.name,
+      dims: t.dims,
+      dtype: dtypeName(t.dataType),
+      count: s.count,
+      min: s.min,
+      max: s.max,
+      mean: s.mean,
+      std: s.std,
+      zeros: s.zeros,
+      nonFinite: s.nonFinite,
+      absP50: s.absP50,
+      absP90: s.absP90,
+      absP99: s.absP99,
+      histogram: { min: s.histogram.min, max: s.histogram.max, counts: Array.from(s.histogram.counts) },
+    });
+    if (ctx.platform.now() - last > 50) {
+      ctx.progress({ done: i + 1, total: names.length, message: `statistics of ${t.name}` });
+      await ctx.yieldNow();
+      last = ctx.platform.now();
+      if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
+    }
+  }
+  return out;
+};
+
+export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
+  const open = getModel(ctx, req.modelId);
+  return pruneReport(open.model, plan(open.model, req.spec));
+};

@@ -1,0 +1,55 @@
+// What the engine host needs from where it runs (Node child process, Electron utility process,
+// Web Worker, in-process CLI). Everything platform-specific is injected through this object.
+
+import type { Model } from '../core/onnx/model';
+import type { Runner } from '../core/eval';
+
+/** The model input an onnxruntime runner is fed: its name and the dims of one sample. */
+export interface OrtInput {
+  name: string;
+  /** Dims of one sample (without the batch dim). */
+  sampleDims: number[];
+}
+
+export interface DisposableRunner extends Runner {
+  dispose(): Promise<void> | void;
+}
+
+/** Makes an onnxruntime runner for a model's bytes (1 intra-op thread at batch 1, `threads` above). */
+export type OrtRunnerFactory = (modelBytes: Uint8Array, input: OrtInput, options?: { threads?: number }) => Promise<DisposableRunner>;
+
+export interface LoadedModelFile {
+  model: Model;
+  bytes: Uint8Array;
+  fileName: string;
+}
+
+export interface EnginePlatform {
+  readFile(path: string): Promise<Uint8Array>;
+  writeFileAtomic(path: string, data: Uint8Array | string): Promise<void>;
+  /** Reads and decodes a model file incl. external data; default: readFile + decodeModel. */
+  loadModel?(path: string): Promise<LoadedModelFile>;
+  /** The bundled sample model's bytes. */
+  sample(): Promise<Uint8Array>;
+  /** The bundled test set's files (an IDX images + labels pair). */
+  sampleDataset(): Promise<{ name: string; bytes: Uint8Array }[]>;
+  ort?: OrtRunnerFactory;
+  /** Milliseconds (performance.now). */
+  now(): number;
+  /** Path policy: may this path be read (write=false) or written (write=true)? */
+  allow(path: string, write: boolean): boolean;
+  /** True when two paths name the same file (default: string equality). */
+  samePath?(a: string, b: string): boolean;
+  /** A file inside a folder (default: joined with '/'). */
+  joinPath?(dir: string, name: string): string;
+  /** Creates a folder (and its parents) if missing; absent where folders cannot be written. */
+  makeDir?(dir: string): Promise<void>;
+  /** Lets other messages through (a macrotask); default setTimeout 0. */
+  yieldNow?(): Promise<void>;
+  /** The file name of a path for messages (default: after the last / or \). */
+  baseName?(path: string): string;
+}
+
+export function baseNameOf(path: string): string {
+  return path.replace(/^.*[\\/]/, '');
+}

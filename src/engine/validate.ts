@@ -1,0 +1,219 @@
+// Shape checks for requests arriving from another process: anything malformed becomes a
+// 'bad-request' error naming the problem, never a crash.
+
+import type { DatasetSource, EvalOptions, PruneSpec, Request, RuntimeName, Source } from './protocol';
+
+export class BadRequest extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadRequest';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function fail(message: string): never {
+  throw new BadRequest(message);
+}
+
+function str(o: Obj, key: string, where: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v === '') fail(`${where}: "${key}" must be a non-empty string`);
+  return v;
+}
+
+function int(o: Obj, key: string, where: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${where}: "${key}" must be an integer`);
+  return v;
+}
+
+function optString(o: Obj, key: string, where: string): string | undefined {
+  return o[key] === undefined ? undefined : str(o, key, where);
+}
+
+function ratio(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) fail(`${where}: a ratio must be a number from 0 to 1`);
+  return v;
+}
+
+function stringList(v: unknown, where: string): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) fail(`${where} must be a list of strings`);
+  return v as string[];
+}
+
+function bytes(v: unknown, where: string): ArrayBuffer {
+  if (v instanceof ArrayBuffer) return v;
+  if (ArrayBuffer.isView(v)) {
+    const u = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return u.slice().buffer;
+  }
+  fail(`${where}: "bytes" must be an ArrayBuffer`);
+}
+
+function source(v: unknown): Source {
+  if (!isObj(v)) fail('"source" must be an object');
+  switch (v.kind) {
+    case 'path':
+      return { kind: 'path', path: str(v, 'path', 'source') };
+    case 'bytes':
+      return { kind: 'bytes', name: str(v, 'name', 'source'), bytes: bytes(v.bytes, 'source') };
+    case 'sample':
+      return { kind: 'sample' };
+    default:
+      fail('"source.kind" must be "path", "bytes" or "sample"');
+  }
+}
+
+function datasetSource(v: unknown): DatasetSource {
+  if (!isObj(v)) fail('"dataset" must be an object');
+  switch (v.kind) {
+    case 'sample':
+      return { kind: 'sample' };
+    case 'paths': {
+      const paths = stringList(v.paths, 'dataset.paths');
+      if (paths.length === 0) fail('dataset.paths is empty');
+      return { kind: 'paths', paths };
+    }
+    case 'bytes': {
+      if (!Array.isArray(v.files) || v.files.length === 0) fail('dataset.files must be a non-empty list');
+      return {
+        kind: 'bytes',
+        files: v.files.map((f: unknown) => {
+          if (!isObj(f)) fail('dataset.files entries must be objects');
+          return { name: str(f, 'name', 'dataset file'), bytes: bytes(f.bytes, 'dataset file') };
+        }),
+      };
+    }
+    default:
+      fail('"dataset.kind" must be "sample", "paths" or "bytes"');
+  }
+}
+
+function spec(v: unknown, needRatio: true): PruneSpec;
+function spec(v: unknown, needRatio: false): Omit<PruneSpec, 'ratio'>;
+function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec, 'ratio'> {
+  if (!isObj(v)) fail('"spec" must be an object');
+  const mode = v.mode ?? 'layer';
+  if (mode !== 'layer' && mode !== 'global') fail('spec.mode must be "layer" or "global"');
+  const out: Omit<PruneSpec, 'ratio'> & { ratio?: number } = { mode };
+  if (needRatio) out.ratio = ratio(v.ratio, 'spec.ratio');
+  if (v.select !== undefined) out.select = stringList(v.select, 'spec.select');
+  if (v.overrides !== undefined) {
+    if (!isObj(v.overrides)) fail('spec.overrides must be an object of name → ratio');
+    const o: Record<string, number> = {};
+    for (const [k, r] of Object.entries(v.overrides)) o[k] = ratio(r, `spec.overrides["${k}"]`);
+    out.overrides = o;
+  }
+  return out as PruneSpec;
+}
+
+const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
+
+function evalOptions(v: unknown): EvalOptions | undefined {
+  if (v === undefined) return undefined;
+  if (!isObj(v)) fail('"options" must be an object');
+  const o: EvalOptions = {};
+  if (v.runtimes !== undefined) {
+    const r = stringList(v.runtimes, 'options.runtimes');
+    for (const x of r) if (!RUNTIMES.includes(x as RuntimeName)) fail(`options.runtimes: unknown runtime "${x}"`);
+    o.runtimes = r as RuntimeName[];
+  }
+  if (v.batch !== undefined) {
+    if (typeof v.batch !== 'number' || !Number.isInteger(v.batch) || v.batch < 0) fail('options.batch must be an integer ≥ 0');
+    o.batch = v.batch;
+  }
+  if (v.batch1 !== undefined) {
+    if (typeof v.batch1 !== 'boolean') fail('options.batch1 must be a boolean');
+    o.batch1 = v.batch1;
+  }
+  if (v.limit !== undefined) {
+    if (typeof v.limit !== 'number' || !Number.isInteger(v.limit) || v.limit < 1) fail('options.limit must be an integer ≥ 1');
+    o.limit = v.limit;
+  }
+  return o;
+}
+
+/** The id of a message, or -1 when it has none. */
+export function requestId(msg: unknown): number {
+  return isObj(msg) && typeof msg.id === 'number' && Number.isInteger(msg.id) ? msg.id : -1;
+}
+
+/** Returns a well-formed Request or throws BadRequest. */
+export function validateRequest(msg: unknown): Request {
+  if (!isObj(msg)) fail('a request must be an object');
+  const id = int(msg, 'id', 'request');
+  const type = msg.type;
+  const where = `request ${id} (${String(type)})`;
+  switch (type) {
+    case 'open':
+      return { id, type, source: source(msg.source) };
+    case 'close':
+      return { id, type, modelId: int(msg, 'modelId', where) };
+    case 'stats': {
+      const r: Request = { id, type, modelId: int(msg, 'modelId', where) };
+      if (msg.tensors !== undefined) r.tensors = stringList(msg.tensors, 'tensors');
+      if (msg.bins !== undefined) {
+        const b = int(msg, 'bins', where);
+        if (b < 1 || b > 100_000) fail(`${where}: "bins" must be from 1 to 100000`);
+        r.bins = b;
+      }
+      return r;
+    }
+    case 'prunePreview':
+      return { id, type, modelId: int(msg, 'modelId', where), spec: spec(msg.spec, true) };
+    case 'dataset':
+      return { id, type, source: datasetSource(msg.source) };
+    case 'evaluate':
+      return {
+        id,
+        type,
+        modelId: int(msg, 'modelId', where),
+        spec: spec(msg.spec, true),
+        dataset: datasetSource(msg.dataset),
+        options: evalOptions(msg.options),
+      };
+    case 'sweep': {
+      if (!Array.isArray(msg.ratios) || msg.ratios.length === 0) fail(`${where}: "ratios" must be a non-empty list`);
+      return {
+        id,
+        type,
+        modelId: int(msg, 'modelId', where),
+        spec: spec(msg.spec, false),
+        ratios: msg.ratios.map((r: unknown) => ratio(r, `${where}: ratios`)),
+        dataset: datasetSource(msg.dataset),
+        options: evalOptions(msg.options),
+      };
+    }
+    case 'export': {
+      if (msg.format !== 'dense' && msg.format !== 'sparse') fail(`${where}: "format" must be "dense" or "sparse"`);
+      return { id, type, modelId: int(msg, 'modelId', where), spec: spec(msg.spec, true), format: msg.format, path: optString(msg, 'path', where) };
+    }
+    case 'dumpJson':
+      return { id, type, modelId: int(msg, 'modelId', where), path: optString(msg, 'path', where) };
+    case 'dumpMatrix':
+      return {
+        id,
+        type,
+        modelId: int(msg, 'modelId', where),
+        tensor: str(msg, 'tensor', where),
+        spec: msg.spec === undefined ? undefined : spec(msg.spec, true),
+      };
+    case 'dumpMatrices':
+      return {
+        id,
+        type,
+        modelId: int(msg, 'modelId', where),
+        dir: str(msg, 'dir', where),
+        spec: msg.spec === undefined ? undefined : spec(msg.spec, true),
+      };
+    case 'cancel':
+      return { id, type, target: int(msg, 'target', where) };
+    default:
+      fail(`${where}: unknown request type`);
+  }
+}

@@ -1,0 +1,60 @@
+// The Web Worker entry of the browser build: the same EngineHost, with a browser platform. The
+// sample model and test set are fetched next to the page (the web build copies them there);
+// paths do not exist here; onnxruntime is not available (its column says so).
+
+import { EngineHost, type Send } from './host';
+import type { EnginePlatform } from './platform';
+import type { ReadyMessage } from './protocol';
+
+interface WorkerScope {
+  onmessage: ((e: MessageEvent) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  location: { href: string };
+}
+
+const scope = self as unknown as WorkerScope;
+
+/** Fetches the first of these URLs (relative to the worker) that answers 200. */
+async function fetchFirst(names: string[]): Promise<Uint8Array> {
+  const tried: string[] = [];
+  for (const n of names) {
+    const url = new URL(n, scope.location.href).href;
+    tried.push(url);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return new Uint8Array(await r.arrayBuffer());
+    } catch {
+      // try the next place
+    }
+  }
+  throw Object.assign(new Error(`${names[0].replace(/^.*\//, '')}: not found (tried ${tried.join(', ')})`), { name: 'EngineFailure', code: 'not-found' });
+}
+
+function here(name: string): string[] {
+  return [name, `../${name}`, `./assets/${name}`];
+}
+
+function noPaths(): never {
+  throw Object.assign(new Error('files are opened by picking them in the browser; paths are not available here'), {
+    name: 'EngineFailure',
+    code: 'bad-request',
+  });
+}
+
+const platform: EnginePlatform = {
+  readFile: async () => noPaths(),
+  writeFileAtomic: async () => noPaths(),
+  sample: () => fetchFirst(here('sample-mlp.onnx')),
+  sampleDataset: async () => [
+    { name: 'test-images-idx3-ubyte.gz', bytes: await fetchFirst(here('mnist/test-images-idx3-ubyte.gz')) },
+    { name: 'test-labels-idx1-ubyte.gz', bytes: await fetchFirst(here('mnist/test-labels-idx1-ubyte.gz')) },
+  ],
+  now: () => performance.now(),
+  allow: () => false,
+};
+
+const host = new EngineHost(platform);
+const send: Send = (message, transfer) => scope.postMessage(message, transfer ?? []);
+scope.onmessage = (e: MessageEvent) => host.handle(e.data, send);
+const ready: ReadyMessage = { type: 'ready', id: -1 };
+scope.postMessage(ready);
