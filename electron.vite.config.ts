@@ -24,9 +24,13 @@ export default defineConfig({
       },
     },
   },
+  // The renderer (H6): the same UI as the browser build; module workers (graph layout, and the
+  // browser engine worker that stays unused on the desktop) are emitted as ES modules.
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
+    worker: { format: 'es' },
     build: {
+      chunkSizeWarningLimit: 2000,
       rolldownOptions: {
         input: { index: resolve(__dirname, 'src/renderer/index.html') },
       },
