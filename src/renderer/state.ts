@@ -49,13 +49,22 @@ export class Store {
   }
 }
 
-/** The initializer names a node uses (its inputs that are initializers of the graph). */
+/**
+ * The weight tensors a node uses: its inputs that are initializers, and (in the main graph) its
+ * non-first inputs fed by a Constant node, as exporters like PaddlePaddle store weights that way.
+ */
 export function nodeInitializers(model: ModelSummary | null, node: NodeSummary | null, graphPath: string[]): string[] {
   if (!model || !node) return [];
   const graph = graphPath.length > 0 ? findSubgraph(model, graphPath) : model.graph;
   const names = new Set((graph ?? model.graph).initializers.map((i) => i.name));
   for (const i of model.graph.initializers) names.add(i.name);
-  return node.inputs.filter((name) => name !== '' && names.has(name));
+  const constants = new Set<string>();
+  if (graphPath.length === 0) {
+    for (const n of model.graph.nodes) {
+      if (n.opType === 'Constant' && n.attributes.some((a) => a.name === 'value')) constants.add(n.outputs[0]);
+    }
+  }
+  return node.inputs.filter((name, i) => name !== '' && (names.has(name) || (i > 0 && constants.has(name))));
 }
 
 function findSubgraph(model: ModelSummary, path: string[]): ModelSummary['graph'] | null {
