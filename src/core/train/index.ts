@@ -3,3 +3,4 @@ export { initMlp, cloneLayers, forwardAll, predict, lossAndGradients, type Dense
 export { trainMlp, evaluateMlp, applyMasks, type TrainData, type TrainOptions, type TrainResult, type EpochReport } from './trainer';
 export { mlpToModel, mlpFromModel, type MlpExportOptions } from './export';
 export { mulberry32, permutation, shuffleInPlace, gaussian } from './random';
+export { randomShift, type Augment } from './augment';

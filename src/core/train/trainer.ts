@@ -3,6 +3,7 @@
 // fine-tuning after pruning), and a validation set with early stopping (best weights restored).
 import { backwardBatch, cloneLayers, forwardBatch, Workspace, zeroGradients, type DenseLayer, type LayerGradients } from './mlp';
 import { mulberry32, permutation } from './random';
+import type { Augment } from './augment';
 
 export interface TrainData {
   /** count × sampleSize values, sample after sample. */
@@ -41,6 +42,8 @@ export interface TrainOptions {
   validationFraction?: number;
   /** Stop after this many epochs without a better validation accuracy (needs validation). */
   patience?: number;
+  /** Applied to every training sample each time a batch takes it (e.g. randomShift). */
+  augment?: Augment;
   /** Called after every epoch; return false to stop training. */
   onEpoch?: (report: EpochReport) => boolean | void;
   /** Called after every batch with the fraction of all planned work done; return false to stop. */
@@ -157,6 +160,7 @@ export function trainMlp(layers: DenseLayer[], data: TrainData, opts: TrainOptio
       for (let s = 0; s < n; s++) {
         const src = order[start + s];
         ws.acts[0].set(train.images.subarray(src * I, (src + 1) * I), s * I);
+        if (opts.augment !== undefined) opts.augment(ws.acts[0].subarray(s * I, (s + 1) * I), rand);
         batchLabels[s] = train.labels[src];
       }
       for (const g of grads) {
