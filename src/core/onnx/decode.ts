@@ -29,6 +29,10 @@ function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function notOnnx(at: number, why: string, file?: string): OnnxError {
+  return new OnnxError('not-onnx', `not an ONNX model (protobuf parse failed at byte ${at}: ${why})`, file);
+}
+
 /**
  * Why fromBinary failed: walks the top-level fields. A field that ModelProto does not have means
  * "not ONNX"; known fields up to one that runs past the end of the bytes means "truncated".
@@ -45,11 +49,11 @@ function diagnose(bytes: Uint8Array, cause: unknown, file?: string): OnnxError {
       [no, wt] = r.tag();
     } catch (e) {
       if (r.pos > len && fieldsSeen > 0) return new OnnxError('truncated', `truncated: the file ends inside a field tag at byte ${start} of ${len}`, file);
-      return new OnnxError('not-onnx', `not an ONNX model (protobuf parse failed at byte ${start}: ${errText(e)})`, file);
+      return notOnnx(start, errText(e), file);
     }
     const known = MODEL_FIELDS[no];
     if (!known || known[1] !== wt) {
-      return new OnnxError('not-onnx', `not an ONNX model (protobuf parse failed at byte ${start}: field ${no} with wire type ${wt} is not part of an ONNX ModelProto)`, file);
+      return notOnnx(start, `field ${no} with wire type ${wt} is not part of an ONNX ModelProto`, file);
     }
     const name = known[0];
     if (wt === WireType.LengthDelimited) {
@@ -61,7 +65,9 @@ function diagnose(bytes: Uint8Array, cause: unknown, file?: string): OnnxError {
       }
       const bodyStart = r.pos;
       if (r.pos > len || !(bodyStart + size <= len)) {
-        const need = Number.isNaN(size) ? '' : ` declares ${size} bytes from byte ${bodyStart}, but`;
+        // Without one whole ModelProto field before it, an overrun says more about garbage than truncation.
+        if (fieldsSeen === 0) return notOnnx(start, `field ${no} declares more bytes than the file holds`, file);
+        const need = Number.isNaN(size) ? ':' : ` declares ${size} bytes from byte ${bodyStart}, but`;
         return new OnnxError('truncated', `truncated: field ${name} at byte ${start}${need} the file ends at byte ${len}`, file);
       }
       r.pos = bodyStart + size;
@@ -69,6 +75,7 @@ function diagnose(bytes: Uint8Array, cause: unknown, file?: string): OnnxError {
       try {
         r.skip(wt, no);
       } catch {
+        if (fieldsSeen === 0) return notOnnx(start, 'the file ends inside its first field', file);
         return new OnnxError('truncated', `truncated: field ${name} at byte ${start}: the file ends at byte ${len}`, file);
       }
     }

@@ -81,7 +81,7 @@ export function resolveExternalData(model: Model, read: (location: string) => Ui
     const tname = JSON.stringify(t.name);
     const bad = unsafeLocation(x.location);
     if (bad) {
-      throw new OnnxError('external-missing', `tensor ${tname}: external data location ${JSON.stringify(x.location)} is refused (${bad})`, fileName);
+      throw new OnnxError('bad-model', `tensor ${tname}: external data location ${JSON.stringify(x.location)} is refused (${bad})`, fileName);
     }
     if (!cache.has(x.location)) cache.set(x.location, read(x.location));
     const bytes = cache.get(x.location);
