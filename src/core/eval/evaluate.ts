@@ -8,7 +8,6 @@ import {
   type EvalContext,
   type EvalData,
   type EvalSettings,
-  type Runner,
   type RunnerSlot,
   type RuntimeMeasure,
 } from './types';
@@ -77,10 +76,6 @@ function isPromise<T>(v: Promise<T> | T): v is Promise<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
-async function run(runner: Runner, input: Float32Array, batch: number): Promise<Float32Array> {
-  const r = runner.runBatch(input, batch);
-  return isPromise(r) ? await r : r;
-}
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -120,7 +115,8 @@ export async function evaluate(
         for (let i = 0; i < n; i++) {
           const input = data.images.subarray(i * ss, (i + 1) * ss);
           const t0 = ctx.now();
-          const out = await run(slot, input, 1);
+          let out = slot.runBatch(input, 1);
+          if (isPromise(out)) out = await out;
           ms += ctx.now() - t0;
           if (argmax(out, 0, out.length) === data.labels[i]) correct++;
           done++;
@@ -136,7 +132,8 @@ export async function evaluate(
           const b = Math.min(batch, n - start);
           const input = data.images.subarray(start * ss, (start + b) * ss);
           const t0 = ctx.now();
-          const out = await run(slot, input, b);
+          let out = slot.runBatch(input, b);
+          if (isPromise(out)) out = await out;
           ms += ctx.now() - t0;
           const per = out.length / b;
           for (let k = 0; k < b; k++) if (argmax(out, k * per, per) === data.labels[start + k]) batchCorrect++;

@@ -3,7 +3,7 @@
 import { encodeModel } from '../../core/onnx/encode';
 import { modelToJson } from '../../core/onnx/json';
 import { applyPrune, pruneTensor, toSparseInitializers } from '../../core/prune';
-import { matrixFileNames, tensorToMatrixText } from '../../core/dump/matrix';
+import { matrixFileNames, matrixShape, tensorToMatrixText } from '../../core/dump';
 import type { Tensor } from '../../core/onnx/model';
 import type { Handler, JobContext } from '../context';
 import { EngineFailure } from '../errors';
@@ -42,15 +42,6 @@ export const dumpJson: Handler<'dumpJson'> = async (req, ctx) => {
   return { path: req.path };
 };
 
-function matrixShape(t: Tensor): { rows: number; cols: number } {
-  if (t.dims.length === 0) return { rows: 1, cols: 1 };
-  if (t.dims.length === 1) return { rows: 1, cols: t.dims[0] };
-  const rows = t.dims[0];
-  let cols = 1;
-  for (const d of t.dims.slice(1)) cols *= d;
-  return { rows, cols };
-}
-
 /** The tensor as stored, or pruned by `spec` when it is one of the pruned tensors. */
 function maybePruned(t: Tensor, spec: PruneSpec | undefined, ctx: JobContext, modelId: number): Tensor {
   if (!spec) return t;
@@ -63,7 +54,7 @@ function maybePruned(t: Tensor, spec: PruneSpec | undefined, ctx: JobContext, mo
 export const dumpMatrix: Handler<'dumpMatrix'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
   const t = maybePruned(findTensor(open.model, req.tensor, open.fileName), req.spec, ctx, req.modelId);
-  return { text: tensorToMatrixText(t), ...matrixShape(t) };
+  return { text: tensorToMatrixText(t), ...matrixShape(t.dims) };
 };
 
 export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {

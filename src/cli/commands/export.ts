@@ -1,0 +1,35 @@
+// `prunescope export MODEL -o OUT [--format dense|sparse] [--ratio R] [--global] [--override NAME=R]`
+// Writes the model (pruned when --ratio is given) in either form: weights zeroed in place, or the
+// pruned weights moved into ONNX sparse initializers.
+
+import { CliError, type CliCommand } from '../command';
+import type { PruneSpec } from '../../engine/protocol';
+import { oneModel, overridesOption, ratioOption, writePruned } from './prune';
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'write the model (optionally pruned) as dense or sparse-initializer ONNX',
+  usage:
+    'prunescope export MODEL -o OUT [--format dense|sparse] [--ratio R] [--global] [--override NAME=R ...]\n' +
+    '  Without --ratio nothing is pruned (a re-encode; with --format sparse, zero weights of the\n' +
+    '  Gemm / MatMul tensors are stored sparsely). OUT is written atomically, never over MODEL.',
+  options: {
+    output: { type: 'string', short: 'o', description: 'output .onnx file' },
+    format: { type: 'string', description: 'dense (default) or sparse' },
+    ratio: { type: 'string', short: 'r', description: 'prune this fraction of the smallest weights first' },
+    global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
+    override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
+  },
+  async run(args, io) {
+    const model = oneModel(args, 'export');
+    const format = (args.values.format as string | undefined) ?? 'dense';
+    if (format !== 'dense' && format !== 'sparse') throw new CliError(`--format ${format}: expected dense or sparse`);
+    const overrides = overridesOption(args);
+    const spec: PruneSpec = {
+      ratio: ratioOption(args) ?? 0,
+      mode: args.values.global === true ? 'global' : 'layer',
+      ...(overrides ? { overrides } : {}),
+    };
+    return writePruned(io, model, args.values.output as string | undefined, spec, format);
+  },
+};

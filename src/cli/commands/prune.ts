@@ -1,0 +1,147 @@
+// `prunescope prune MODEL --ratio R [--global] [--override NAME=R ...] [--sparse] -o OUT`
+// Also the helpers the engine-backed commands (sweep, eval, export) share: an in-process engine,
+// engine errors turned into one-line CLI errors, option parsing.
+
+import { resolve } from 'node:path';
+import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
+import { EngineRequestError, type EngineClient } from '../../engine/client';
+import { inProcessEngine } from '../../engine/in-process';
+import { nodePlatform } from '../../engine/node-platform';
+import type { PruneReport, PruneSpec } from '../../engine/protocol';
+
+export function startEngine(options: { ort?: boolean } = {}): EngineClient {
+  return inProcessEngine(nodePlatform({ ort: options.ort }).platform).client;
+}
+
+/** Awaits an engine result; engine errors become a CliError (one line, exit 2). */
+export async function call<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof EngineRequestError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+export function oneModel(args: ParsedArgs, command: string): string {
+  if (args.positionals.length !== 1) throw new CliError(`${command}: give exactly one MODEL file (see prunescope ${command} --help)`);
+  return args.positionals[0];
+}
+
+export function numberOption(args: ParsedArgs, name: string, check: (n: number) => boolean, what: string): number | undefined {
+  const v = args.values[name];
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' ? Number(v) : NaN;
+  if (!check(n)) throw new CliError(`--${name} ${String(v)}: ${what}`);
+  return n;
+}
+
+export function ratioOption(args: ParsedArgs, name = 'ratio'): number | undefined {
+  return numberOption(args, name, (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'must be a number from 0 to 1');
+}
+
+export function stringList(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  if (v === undefined || typeof v === 'boolean') return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+export function overridesOption(args: ParsedArgs): Record<string, number> | undefined {
+  const list = stringList(args, 'override');
+  if (list.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const item of list) {
+    const eq = item.lastIndexOf('=');
+    const r = Number(item.slice(eq + 1));
+    if (eq <= 0 || item.slice(eq + 1).trim() === '' || !Number.isFinite(r) || r < 0 || r > 1) {
+      throw new CliError(`--override ${item}: expected NAME=RATIO with a ratio from 0 to 1`);
+    }
+    out[item.slice(0, eq)] = r;
+  }
+  return out;
+}
+
+export function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+export function bytesText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Left-aligned first column, right-aligned others. */
+export function table(header: string[], rows: string[][]): string {
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
+  return [line(header), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function reportText(report: PruneReport): string {
+  const rows = report.layers.map((l) => [
+    l.tensor,
+    l.dims.join('×'),
+    String(l.n),
+    String(l.kept),
+    pct(l.ratio),
+    l.threshold.toPrecision(4),
+  ]);
+  const pruned = report.prunableParams - report.keptParams;
+  return (
+    table(['tensor', 'shape', 'params', 'kept', 'pruned', 'threshold'], rows) +
+    `pruned ${pruned} of ${report.prunableParams} prunable weights (${pct(report.prunableParams ? pruned / report.prunableParams : 0)}); ` +
+    `${report.totalParams} parameters in all\n`
+  );
+}
+
+/** Shared by prune and export: open, prune, write OUT atomically (never over MODEL). */
+export async function writePruned(
+  io: CliIO,
+  model: string,
+  out: string | undefined,
+  spec: PruneSpec,
+  format: 'dense' | 'sparse',
+): Promise<number> {
+  if (out === undefined || out === '') throw new CliError('give the output file with -o OUT');
+  if (resolve(out) === resolve(model)) throw new CliError(`${out}: refusing to overwrite the model itself; choose another output file`);
+  const engine = startEngine({ ort: false });
+  const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
+  const result = await call(engine.request({ type: 'export', modelId: summary.modelId, spec, format, path: out }).promise);
+  io.out(reportText(result.report));
+  const size = format === 'sparse' ? result.report.sparseBytes : result.report.denseBytes;
+  io.out(`wrote ${out} (${format === 'sparse' ? 'sparse initializers' : 'zeroed in place'}, about ${bytesText(size)})\n`);
+  return 0;
+}
+
+export const pruneCommand: CliCommand = {
+  name: 'prune',
+  summary: 'prune the smallest-magnitude weights and write the pruned model',
+  usage:
+    'prunescope prune MODEL --ratio R [--global] [--override NAME=R ...] [--select NAME ...] [--sparse] -o OUT\n' +
+    '  Each selected weight tensor (default: the Gemm / MatMul weights, never biases) loses the\n' +
+    '  fraction R of its entries with the smallest |w| (--global: one threshold across them all).\n' +
+    '  OUT is written atomically and never over MODEL. --sparse stores the pruned weights as\n' +
+    '  ONNX sparse initializers instead of zeros in place.',
+  options: {
+    ratio: { type: 'string', short: 'r', description: 'fraction of weights to remove, 0..1' },
+    global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
+    override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
+    select: { type: 'string', multiple: true, description: 'prune these initializers instead of the default selection' },
+    sparse: { type: 'boolean', description: 'write pruned weights as sparse initializers' },
+    output: { type: 'string', short: 'o', description: 'output .onnx file' },
+  },
+  async run(args, io) {
+    const model = oneModel(args, 'prune');
+    const ratio = ratioOption(args);
+    if (ratio === undefined) throw new CliError('prune: give the prune ratio with --ratio R (0..1)');
+    const select = stringList(args, 'select');
+    const spec: PruneSpec = {
+      ratio,
+      mode: args.values.global === true ? 'global' : 'layer',
+      ...(select.length > 0 ? { select } : {}),
+      ...(overridesOption(args) ? { overrides: overridesOption(args) } : {}),
+    };
+    return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense');
+  },
+};

@@ -1,0 +1,198 @@
+// `prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--global] [--batch N] [--limit N] [--csv FILE]`
+// `prunescope eval MODEL [--ratio R] [--data PATH...]`
+// The experiment's table: per prune ratio, accuracy and time for the whole test set at batch 1,
+// and throughput at a large batch, for the sparse and dense runtimes and onnxruntime side by side.
+
+import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
+import { toCsv } from '../../core/dump';
+import { DEFAULT_RATIOS, parseRatioList } from '../../core/eval';
+import { writeFileAtomic } from '../../engine/files';
+import type { DatasetSource, EvalOptions, EvalPoint, Progress, RuntimeName } from '../../engine/protocol';
+import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
+
+const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
+const SHORT: Record<RuntimeName, string> = { sparse: 'sparse', dense: 'dense', onnxruntime: 'ort' };
+
+const commonOptions: CliCommand['options'] = {
+  data: { type: 'string', multiple: true, description: 'test set: an IDX images + labels pair or one text file (default: the bundled MNIST test split)' },
+  global: { type: 'boolean', description: 'one magnitude threshold across all pruned tensors' },
+  override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
+  batch: { type: 'string', description: 'large-batch size for the throughput column (default 1000, 0 = skip)' },
+  limit: { type: 'string', description: 'use only the first N samples' },
+  runtimes: { type: 'string', description: 'comma list of sparse,dense,onnxruntime (default all)' },
+  'no-batch1': { type: 'boolean', description: 'skip the batch-1 timing' },
+};
+
+function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOptions; runtimes: RuntimeName[] } {
+  const data = stringList(args, 'data');
+  const dataset: DatasetSource = data.length > 0 ? { kind: 'paths', paths: data } : { kind: 'sample' };
+  const batch = numberOption(args, 'batch', (n) => Number.isInteger(n) && n >= 0, 'must be an integer ≥ 0');
+  const limit = numberOption(args, 'limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
+  let runtimes = RUNTIMES;
+  if (typeof args.values.runtimes === 'string') {
+    const list = args.values.runtimes.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    for (const r of list) if (!RUNTIMES.includes(r as RuntimeName)) throw new CliError(`--runtimes: unknown runtime "${r}" (sparse, dense, onnxruntime)`);
+    runtimes = list as RuntimeName[];
+  }
+  const options: EvalOptions = { runtimes, batch1: args.values['no-batch1'] !== true };
+  if (batch !== undefined) options.batch = batch;
+  if (limit !== undefined) options.limit = limit;
+  return { dataset, options, runtimes };
+}
+
+function header(runtimes: RuntimeName[], options: EvalOptions): string[] {
+  const h = ['ratio', 'sparsity'];
+  for (const r of runtimes) {
+    h.push(`${SHORT[r]} acc`);
+    if (options.batch1 !== false) h.push(`${SHORT[r]} b1 s`);
+    if (options.batch !== 0) h.push(`${SHORT[r]} /s`);
+  }
+  return h;
+}
+
+function cells(p: EvalPoint, runtimes: RuntimeName[], options: EvalOptions): string[] {
+  const c = [String(p.ratio), p.sparsity.toFixed(3)];
+  for (const r of runtimes) {
+    const m = p.results.find((x) => x.runtime === r);
+    const na = m === undefined || m.unavailable !== undefined;
+    c.push(na ? 'n/a' : m.accuracy.toFixed(4));
+    if (options.batch1 !== false) c.push(na || m.batch1Seconds === undefined ? 'n/a' : m.batch1Seconds.toFixed(3));
+    if (options.batch !== 0) c.push(na || m.batchThroughput === undefined ? 'n/a' : Math.round(m.batchThroughput).toString());
+  }
+  return c;
+}
+
+/** A streamed table: fixed column widths from the header (at least 8). */
+function rowText(row: string[], widths: number[]): string {
+  return row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + '\n';
+}
+
+function csvText(points: EvalPoint[], runtimes: RuntimeName[]): string {
+  const head = ['ratio', 'sparsity', 'samples'];
+  for (const r of runtimes) head.push(`${r}_accuracy`, `${r}_batch1_seconds`, `${r}_throughput_per_s`, `${r}_unavailable`);
+  const rows = points.map((p) => {
+    const row: (string | number | undefined)[] = [p.ratio, p.sparsity, p.samples];
+    for (const r of runtimes) {
+      const m = p.results.find((x) => x.runtime === r);
+      const ok = m !== undefined && m.unavailable === undefined;
+      row.push(ok ? m.accuracy : undefined, ok ? m.batch1Seconds : undefined, ok ? m.batchThroughput : undefined, m?.unavailable);
+    }
+    return row;
+  });
+  return toCsv(head, rows);
+}
+
+function progressPrinter(): { onProgress(p: Progress): void; clear(): void } {
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  return {
+    onProgress(p) {
+      if (!tty) return;
+      const pctText = p.total > 0 ? `${Math.floor((100 * p.done) / p.total)}%` : '';
+      process.stderr.write(`\r\x1b[K${pctText} ${p.message}`.slice(0, (process.stderr.columns ?? 80) - 1));
+      shown = true;
+    },
+    clear() {
+      if (shown) process.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+function notes(points: EvalPoint[], io: CliIO): void {
+  const seen = new Set<string>();
+  for (const p of points) for (const m of p.results) if (m.unavailable && !seen.has(m.runtime)) {
+    seen.add(m.runtime);
+    io.out(`${m.runtime}: n/a (${m.unavailable})\n`);
+  }
+}
+
+export const sweepCommand: CliCommand = {
+  name: 'sweep',
+  summary: 'accuracy and time at many prune ratios (the experiment’s table)',
+  usage:
+    'prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--global] [--batch N] [--limit N] [--csv FILE]\n' +
+    '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
+    '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
+    '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s).\n' +
+    '  Progress goes to stderr when it is a terminal.',
+  options: {
+    ...commonOptions,
+    ratios: { type: 'string', description: 'ratios to evaluate (default: the experiment’s 37)' },
+    csv: { type: 'string', description: 'also write the results as CSV to FILE' },
+  },
+  async run(args, io) {
+    const model = oneModel(args, 'sweep');
+    let ratios = [...DEFAULT_RATIOS];
+    if (typeof args.values.ratios === 'string') {
+      try {
+        ratios = parseRatioList(args.values.ratios);
+      } catch (e) {
+        throw new CliError(`--ratios: ${(e as Error).message}`);
+      }
+    }
+    const { dataset, options, runtimes } = evalSetup(args);
+    const overrides = overridesOption(args);
+    const engine = startEngine();
+    const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
+    const ds = await call(engine.request({ type: 'dataset', source: dataset }).promise);
+    io.out(
+      `${summary.fileName}: ${ds.samples} samples of ${ds.name}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
+        `${args.values.global === true ? 'global' : 'per-layer'} pruning, large batch ${options.batch ?? 1000}\n`,
+    );
+    const head = header(runtimes, options);
+    const widths = head.map((h) => Math.max(h.length, 8));
+    io.out(rowText(head, widths));
+    const progress = progressPrinter();
+    const points = await call(
+      engine.request(
+        { type: 'sweep', modelId: summary.modelId, spec: { mode: args.values.global === true ? 'global' : 'layer', ...(overrides ? { overrides } : {}) }, ratios, dataset, options },
+        {
+          onProgress: (p) => {
+            if (p.point) {
+              progress.clear();
+              io.out(rowText(cells(p.point, runtimes, options), widths));
+            } else progress.onProgress(p);
+          },
+        },
+      ).promise,
+    ).finally(() => progress.clear());
+    notes(points, io);
+    if (typeof args.values.csv === 'string') {
+      await writeFileAtomic(args.values.csv, csvText(points, runtimes));
+      io.out(`wrote ${args.values.csv}\n`);
+    }
+    return 0;
+  },
+};
+
+export const evalCommand: CliCommand = {
+  name: 'eval',
+  summary: 'accuracy and time at one prune ratio',
+  usage: 'prunescope eval MODEL [--ratio R] [--global] [--data PATH...] [--batch N] [--limit N] [--runtimes LIST]',
+  options: {
+    ...commonOptions,
+    ratio: { type: 'string', short: 'r', description: 'prune ratio (default 0: the model as it is)' },
+  },
+  async run(args, io) {
+    const model = oneModel(args, 'eval');
+    const ratio = numberOption(args, 'ratio', (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'must be a number from 0 to 1') ?? 0;
+    const { dataset, options, runtimes } = evalSetup(args);
+    const overrides = overridesOption(args);
+    const engine = startEngine();
+    const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
+    const progress = progressPrinter();
+    const point = await call(
+      engine.request(
+        { type: 'evaluate', modelId: summary.modelId, spec: { ratio, mode: args.values.global === true ? 'global' : 'layer', ...(overrides ? { overrides } : {}) }, dataset, options },
+        { onProgress: (p) => progress.onProgress(p) },
+      ).promise,
+    ).finally(() => progress.clear());
+    const head = header(runtimes, options);
+    const widths = head.map((h) => Math.max(h.length, 8));
+    io.out(`${summary.fileName}: ${point.samples} samples\n`);
+    io.out(rowText(head, widths) + rowText(cells(point, runtimes, options), widths));
+    notes([point], io);
+    return 0;
+  },
+};
