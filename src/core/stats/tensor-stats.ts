@@ -1,0 +1,127 @@
+// Summary statistics of a numeric array in one pass over the data (float64 accumulation), plus
+// exact |w| quantiles by selection and a histogram.
+import { binEdges, histogramInto, histogramRange, type Histogram } from './histogram';
+import { absQuantiles } from './quantile';
+
+export interface StatsOptions {
+  /** Histogram bins (default 64). */
+  bins?: number;
+  /** Histogram range (default: the finite min and max). */
+  range?: readonly [number, number];
+  /** Skip the |w| quantiles (they need a copy of the data); they are then NaN. */
+  quantiles?: boolean;
+}
+
+export interface Stats {
+  /** Number of elements, finite or not. */
+  count: number;
+  /** Finite elements: min/max/mean/std/quantiles/histogram are over these. NaN when there are none. */
+  finite: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** Population standard deviation (divides by the finite count). */
+  std: number;
+  /** Elements equal to zero (+0 or −0). */
+  zeros: number;
+  /** NaN, +Inf and −Inf elements. */
+  nonFinite: number;
+  absP50: number;
+  absP90: number;
+  absP99: number;
+  histogram: Histogram;
+}
+
+export const DEFAULT_BINS = 64;
+
+interface Moments {
+  finite: number;
+  min: number;
+  max: number;
+  mean: number;
+  m2: number;
+  zeros: number;
+}
+
+const CHUNK = 4096;
+
+/**
+ * Count, min, max, mean and sum of squared deviations. The data is summed in chunks around each
+ * chunk's first value (float64), and the chunks are merged with Chan et al.'s pairwise update, so
+ * the result stays accurate when the mean is large compared with the spread.
+ */
+function moments(values: ArrayLike<number>): Moments {
+  const n = values.length;
+  let finite = 0;
+  let mean = 0;
+  let m2 = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let zeros = 0;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    let shift = Number.NaN;
+    let c = 0;
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = start; i < end; i++) {
+      const x = values[i];
+      if (x - x !== 0) continue; // NaN or ±Inf
+      if (c === 0) shift = x;
+      const d = x - shift;
+      s1 += d;
+      s2 += d * d;
+      c++;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (x === 0) zeros++;
+    }
+    if (c === 0) continue;
+    const cMean = shift + s1 / c;
+    const cM2 = Math.max(0, s2 - (s1 * s1) / c);
+    if (finite === 0) {
+      mean = cMean;
+      m2 = cM2;
+    } else {
+      const total = finite + c;
+      const delta = cMean - mean;
+      mean += (delta * c) / total;
+      m2 += cM2 + ((delta * delta * finite) / total) * c;
+    }
+    finite += c;
+  }
+  return { finite, min, max, mean, m2, zeros };
+}
+
+/** count, min, max, mean, std, zeros, non-finite count, |w| p50/p90/p99 and a histogram. */
+export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}): Stats {
+  const bins = opts.bins ?? DEFAULT_BINS;
+  const m = moments(values);
+  const count = values.length;
+  const none = m.finite === 0;
+  let lo: number;
+  let hi: number;
+  if (opts.range) [lo, hi] = opts.range;
+  else if (none) [lo, hi] = [0, 1];
+  else [lo, hi] = [m.min, m.max];
+  [lo, hi] = histogramRange(bins, lo, hi);
+  const histogram = histogramInto(values, bins, lo, hi);
+  let q = [Number.NaN, Number.NaN, Number.NaN];
+  if (opts.quantiles !== false && !none) q = absQuantiles(values, [0.5, 0.9, 0.99]);
+  return {
+    count,
+    finite: m.finite,
+    min: none ? Number.NaN : m.min,
+    max: none ? Number.NaN : m.max,
+    mean: none ? Number.NaN : m.mean,
+    std: none ? Number.NaN : Math.sqrt(m.m2 / m.finite),
+    zeros: m.zeros,
+    nonFinite: count - m.finite,
+    absP50: q[0],
+    absP90: q[1],
+    absP99: q[2],
+    histogram,
+  };
+}
+
+export { binEdges };
