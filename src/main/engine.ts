@@ -1,14 +1,26 @@
 // Electron side of the engine supervisor: the engine bundle runs in a utility process, its
 // renderer link is a MessageChannelMain. Thin wiring; the logic is in supervisor.ts.
 
-import { MessageChannelMain, utilityProcess, type MessagePortMain, type WebContents } from 'electron';
+import { app, MessageChannelMain, utilityProcess, type MessagePortMain, type WebContents } from 'electron';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import enginePath from '../engine/utility?modulePath';
 import { TO_RENDERER } from './channels';
 import type { PathGrants } from './grants';
 import { EngineSupervisor, type EngineProcess } from './supervisor';
 
+/** The bundled sample model and test set: <app>/resources (the engine also searches on its own). */
+function resourcesEnv(): Record<string, string> {
+  const dir = join(app.getAppPath(), 'resources');
+  return existsSync(join(dir, 'sample-mlp.onnx')) ? { PRUNESCOPE_RESOURCES: dir } : {};
+}
+
 function spawnUtility(): EngineProcess<MessagePortMain> {
-  const child = utilityProcess.fork(enginePath, [], { serviceName: 'Prunescope Engine', stdio: 'inherit' });
+  const child = utilityProcess.fork(enginePath, [], {
+    serviceName: 'Prunescope Engine',
+    stdio: 'inherit',
+    env: { ...process.env, ...resourcesEnv() },
+  });
   return {
     control: (message, transfer) => child.postMessage(message, transfer),
     kill: () => {

@@ -21,7 +21,7 @@ let rendererLoaded = false;
 const pendingOpens: string[] = [];
 let hasModel = false;
 let currentModelPath: string | null = null;
-let theme: 'light' | 'dark' = nativeTheme.shouldUseDarkColors ? 'dark' : 'light';
+let theme: 'light' | 'dark' = 'dark';
 let recent: RecentFiles | null = null;
 
 const contents = () => (win && !win.isDestroyed() ? win.webContents : null);
@@ -170,6 +170,7 @@ if (!app.requestSingleInstanceLock()) {
   app.enableSandbox();
 
   void app.whenReady().then(() => {
+    theme = nativeTheme.shouldUseDarkColors ? 'dark' : 'light';
     recent = new RecentFiles(join(app.getPath('userData'), 'recent.json'));
     secureSession(loc);
     registerIpc();

@@ -24,6 +24,15 @@ export interface FrameLike {
   readonly parent: unknown;
 }
 
+/** A file URL's path with escapes decoded (Electron's loadFile and pathToFileURL escape differently). */
+function decodedPath(u: URL): string | null {
+  try {
+    return decodeURIComponent(u.pathname);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * True when `url` is the app's own page: the same file (file://, query and hash ignored) or the
  * same origin as the dev server (http://localhost:5173/…).
@@ -37,7 +46,9 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   } catch {
     return false;
   }
-  if (app.protocol === 'file:') return u.protocol === 'file:' && u.host === app.host && u.pathname === app.pathname;
+  if (app.protocol === 'file:') {
+    return u.protocol === 'file:' && u.host === app.host && decodedPath(u) === decodedPath(app);
+  }
   if (app.protocol === 'http:' || app.protocol === 'https:') return u.origin === app.origin;
   return false;
 }

@@ -26,6 +26,14 @@ describe('isAppUrl', () => {
     expect(isAppUrl('not a url', APP)).toBe(false);
   });
 
+  it('matches paths whatever their escaping', () => {
+    const spaced = 'file:///home/me/My%20Apps/prunescope/out/renderer/index.html';
+    expect(isAppUrl('file:///home/me/My Apps/prunescope/out/renderer/index.html', spaced)).toBe(true);
+    expect(isAppUrl('file:///home/me/My%20Apps/prunescope/out/renderer/index%2Ehtml', spaced)).toBe(true);
+    expect(isAppUrl('file:///home/me/My%20Apps/prunescope/out/renderer/index.html%00', spaced)).toBe(false);
+    expect(isAppUrl('file:///home/me/%E0%A4%A/out/renderer/index.html', spaced)).toBe(false);
+  });
+
   it('accepts the dev server origin only', () => {
     const dev = 'http://localhost:5173/';
     expect(isAppUrl('http://localhost:5173/index.html', dev)).toBe(true);
