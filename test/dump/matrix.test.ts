@@ -18,7 +18,7 @@ import {
 
 const CORPUS = '/usr/share/libonnx-testdata/data';
 
-function tensor(name: string, dims: number[], data: Tensor['data'], dataType = DataType.FLOAT): Tensor {
+function tensor(name: string, dims: number[], data: Tensor['data'], dataType: number = DataType.FLOAT): Tensor {
   return { name, dims, data, dataType };
 }
 
