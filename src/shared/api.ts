@@ -58,6 +58,10 @@ export interface DesktopApi {
   /** Paths to open that come from main: the command line, a second instance, Open Recent. */
   onOpenPath(listener: (path: string) => void): () => void;
   onMenu(listener: (command: MenuCommand) => void): () => void;
-  /** Tells main whether a model is open (menu items that need one), and records it as recent. */
+  /**
+   * Tells main whether a model is open (menu items that need one), and records it as recent.
+   * Pass the model's path, or for a model without one (the sample, bytes) its file name; null
+   * only when no model is open. Only paths main granted (dialog, drop, command line) become recent.
+   */
   modelOpened(path: string | null): void;
 }
