@@ -47,17 +47,20 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const progressText = h('div', { class: 'progress-text', 'data-testid': 'eval-progress' }, 'Idle');
   const canvas = h('canvas', { 'data-testid': 'eval-chart', role: 'img', 'aria-label': 'Accuracy and time against prune ratio' });
   const table = h('table', { class: 'grid', 'data-testid': 'eval-table' });
+  const chartBox = h('div', { class: 'chart-box', hidden: true }, canvas);
+  const chartHint = h('div', { class: 'chart-hint' }, 'Run an evaluation: accuracy and batch-1 time against the prune ratio appear here, one line per runtime.');
   const el = h(
     'section',
     { class: 'panel', 'data-testid': 'evaluate' },
     h('div', { class: 'section-title' }, 'Dataset'),
-    h('div', { class: 'row' }, datasetLabel, datasetInfo, h('span', { class: 'spacer', style: 'flex:1' }), sampleBtn, pickBtn),
+    h('div', { class: 'row' }, h('div', { style: 'flex:1;min-width:0' }, datasetLabel, h('br'), datasetInfo), sampleBtn, pickBtn),
     h('div', { class: 'section-title' }, 'Ratios'),
     h('div', { class: 'row' }, seg, customField, ratioHint),
     h('div', { class: 'row' }, h('label', {}, 'Runtimes'), checks),
     h('div', { class: 'row' }, h('label', {}, 'Samples'), limitField, h('span', { style: 'flex:1' }), runBtn, cancelBtn, csvBtn),
     h('div', { class: 'progress' }, h('div', { class: 'progress-track' }, bar), progressText),
-    h('div', { class: 'chart-box' }, canvas),
+    chartHint,
+    chartBox,
     table,
   );
 
@@ -185,6 +188,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   };
 
   const renderResults = (points: EvalPoint[]): void => {
+    chartBox.hidden = points.length === 0;
+    chartHint.hidden = points.length > 0;
     drawChart(points);
     renderTable(points);
     csvBtn.disabled = points.length === 0;

@@ -79,9 +79,9 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     const pruned = report.prunableParams - report.keptParams;
     clear(
       cards,
-      card('Prunable kept', `${formatCount(report.keptParams)} / ${formatCount(report.prunableParams)}`, 'prune-kept-total'),
-      card('Sparsity', report.prunableParams ? formatPercent(pruned / report.prunableParams) : '0%', 'prune-sparsity'),
-      card('Est. size', `${formatBytes(report.denseBytes)}`, 'prune-size', `${formatBytes(report.sparseBytes)} as sparse initializers`),
+      card('Weights kept', formatCount(report.keptParams), 'prune-kept-total', `of ${formatCount(report.prunableParams)} prunable`),
+      card('Sparsity', report.prunableParams ? formatPercent(pruned / report.prunableParams) : '0%', 'prune-sparsity', `${formatCount(pruned)} zeroed`),
+      card('Est. size', formatBytes(report.denseBytes), 'prune-size', `${formatBytes(report.sparseBytes)} sparse`),
     );
     const overrides = store.state.spec.overrides ?? {};
     clear(
@@ -89,13 +89,13 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
       h(
         'thead',
         {},
-        h('tr', {}, h('th', {}, 'Tensor'), h('th', {}, 'Shape'), h('th', { class: 'num' }, 'Params'), h('th', { class: 'num' }, 'Kept'), h('th', { class: 'num' }, 'Sparsity'), h('th', { class: 'num' }, 'Threshold'), h('th', {}, 'Override')),
+        h('tr', {}, h('th', {}, 'Tensor'), h('th', { class: 'num' }, 'Params'), h('th', { class: 'num' }, 'Kept'), h('th', { class: 'num' }, 'Sparsity'), h('th', { class: 'num' }, '|w| <'), h('th', { title: 'Per-tensor ratio that replaces the slider' }, 'Override')),
       ),
       h(
         'tbody',
         {},
         report.layers.length === 0
-          ? h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'This model has no Gemm / MatMul weights to prune.'))
+          ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'This model has no Gemm / MatMul weight initializers to prune.'))
           : report.layers.map((layer) => {
               const override = h('input', {
                 type: 'number',
@@ -118,8 +118,7 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
               return h(
                 'tr',
                 { 'data-tensor': layer.tensor, title: layer.nodes.length ? `Used by ${layer.nodes.join(', ')}` : '' },
-                h('td', { class: 'mono' }, layer.tensor),
-                h('td', { class: 'mono' }, formatDims(layer.dims)),
+                h('td', { class: 'tensor' }, layer.tensor, h('span', { class: 'shape', 'data-col': 'shape' }, formatDims(layer.dims))),
                 h('td', { class: 'num', 'data-col': 'params' }, formatCount(layer.n)),
                 h('td', { class: 'num', 'data-col': 'kept' }, formatCount(layer.kept)),
                 h('td', { class: 'num', 'data-col': 'sparsity' }, formatPercent(layer.n ? 1 - layer.kept / layer.n : 0)),
@@ -143,6 +142,6 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   return { el, activate: () => undefined };
 }
 
-function card(label: string, value: string, testid: string, title = ''): HTMLElement {
-  return h('div', { class: 'card', title }, h('div', { class: 'label' }, label), h('div', { class: 'value', 'data-testid': testid }, value));
+function card(label: string, value: string, testid: string, sub: string): HTMLElement {
+  return h('div', { class: 'card' }, h('div', { class: 'label' }, label), h('div', { class: 'value', 'data-testid': testid }, value), h('div', { class: 'sub' }, sub));
 }
