@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDataset, type Dataset } from '../../src/core/data';
 import {
-  evaluateMlp, forwardAll, initMlp, lossAndGradients, mulberry32, randomShift, trainMlp, type DenseLayer,
+  evaluateMlp, forwardAll, initMlp, lossAndGradients, masksFromZeros, mulberry32, randomShift, trainMlp, type DenseLayer,
 } from '../../src/core/train';
 
 const ROOT = join(__dirname, '..', '..');
@@ -185,5 +185,19 @@ describe('randomShift', () => {
       seen.add(at);
     }
     expect(seen.size).toBe(9);
+  });
+});
+
+describe('fine-tuning after pruning', () => {
+  it('masksFromZeros freezes exactly the pruned weights', () => {
+    const train = bundled('train');
+    const data = head(train, 300);
+    const layers = initMlp([784, 24, 10], 12);
+    layers.forEach((l) => l.weight.forEach((_, i) => { if (i % 3 === 0) l.weight[i] = 0; }));
+    const masks = masksFromZeros(layers);
+    expect(masks[0].reduce((a, v) => a + v, 0)).toBe(784 * 24 - Math.ceil((784 * 24) / 3));
+    trainMlp(layers, data, { epochs: 1, masks, learningRate: 0.01 });
+    layers.forEach((l) => l.weight.forEach((w, i) => { if (i % 3 === 0) expect(w).toBe(0); }));
+    expect(layers[1].weight.filter((w, i) => i % 3 !== 0 && w === 0)).toHaveLength(0);
   });
 });

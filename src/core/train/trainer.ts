@@ -70,6 +70,18 @@ export function applyMasks(layers: DenseLayer[], masks: (Uint8Array | undefined)
   });
 }
 
+/**
+ * Masks that freeze the current zeros: 1 where a weight is non-zero, 0 where it is zero. For
+ * fine-tuning a pruned model: `trainMlp(layers, data, { masks: masksFromZeros(layers), … })`.
+ */
+export function masksFromZeros(layers: DenseLayer[]): Uint8Array[] {
+  return layers.map((l) => {
+    const m = new Uint8Array(l.weight.length);
+    for (let i = 0; i < m.length; i++) m[i] = l.weight[i] === 0 ? 0 : 1;
+    return m;
+  });
+}
+
 /** Mean loss and top-1 accuracy of the network on a dataset. */
 export function evaluateMlp(layers: DenseLayer[], data: TrainData, batch = 256): { loss: number; accuracy: number } {
   const I = layers[0].inputs;
