@@ -4,35 +4,22 @@
 // them; and the engine bundle that main forks as a utility process is self-contained — run here
 // as a Node child process (the same entry serves both), it opens a model.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EngineClient } from '../../src/engine/client';
 import type { ReadyMessage, Request, Response } from '../../src/engine/protocol';
+import { buildDesktopBundles, root } from './helpers';
 
-const root = resolve(__dirname, '../..');
 let out: string;
 
 const requires = (code: string): string[] => [...code.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
 
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'prunescope-evite-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(root, 'node_modules/electron-vite/bin/electron-vite.js'),
-      'build',
-      '-c',
-      'test/main/fixtures/electron-vite.main-preload.config.ts',
-      '--outDir',
-      out,
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  buildDesktopBundles(out);
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
