@@ -1,5 +1,5 @@
 // Fields the normalized model does not hold survive decode → encode; rarer attribute forms round-trip.
-import { create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, createRegistry, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   AttributeProtoSchema,
   AttributeProto_AttributeType as AT,
@@ -14,6 +14,7 @@ import {
   TensorProtoSchema,
   TrainingInfoProtoSchema,
   DeviceConfigurationProtoSchema,
+  file_onnx,
   type ModelProto,
 } from 'onnx-buf';
 import { describe, expect, test } from 'vitest';
@@ -67,7 +68,7 @@ describe('preserved fields', () => {
     for (const m of [back, back.graph!, back.graph!.node[0], back.graph!.initializer[0]]) {
       expect(m.$unknown?.map((u) => [u.no, Array.from(u.data)])).toEqual([[999, [7]]]);
     }
-    expect(equals(ModelProtoSchema, back, original, { unknown: true })).toBe(true);
+    expect(equals(ModelProtoSchema, back, original, { registry: createRegistry(file_onnx), unknown: true })).toBe(true);
   });
 });
 
