@@ -1,0 +1,59 @@
+// Reductions over axes: ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd.
+
+import { RuntimeError } from '../errors';
+import { type RtTensor, alloc, floatToHalf, halfToFloat, isHalfType, size, toNumbers, writeNumber } from '../tensor';
+import { type OpContext, type OpImpl, intAttr, intsAttr, need, normAxis } from './types';
+
+function reduceOp(init: number, step: (acc: number, v: number) => number, fin?: (acc: number, count: number) => number): OpImpl {
+  return (inputs, ctx: OpContext) => {
+    let x: RtTensor = need(inputs, 0, ctx);
+    const half = isHalfType(x.dataType) ? x.dataType : 0;
+    if (half) x = halfToFloat(x);
+    // Axes moved from attribute to input: ReduceSum at opset 13, the others at 18.
+    const axesAsInput = ctx.opset >= (ctx.node.opType === 'ReduceSum' ? 13 : 18);
+    const axesRaw = axesAsInput ? (inputs[1] ? toNumbers(inputs[1]) : undefined) : intsAttr(ctx.node, 'axes');
+    const keep = intAttr(ctx.node, 'keepdims', 1) === 1;
+    const noop = intAttr(ctx.node, 'noop_with_empty_axes', 0) === 1;
+    const r = x.dims.length;
+    if ((!axesRaw || axesRaw.length === 0) && noop) return [x];
+    const axes = new Set((axesRaw && axesRaw.length > 0 ? axesRaw : x.dims.map((_, i) => i)).map((a) => normAxis(a, r, ctx)));
+    const outDimsKeep = x.dims.map((d, i) => (axes.has(i) ? 1 : d));
+    const n = size(outDimsKeep);
+    const acc = new Float64Array(n).fill(init);
+    const cnt = size(x.dims) / Math.max(n, 1);
+    const outStr: number[] = [];
+    let s = 1;
+    for (let i = r - 1; i >= 0; i--) {
+      outStr[i] = axes.has(i) ? 0 : s;
+      s *= outDimsKeep[i];
+    }
+    const idx = new Array<number>(r).fill(0);
+    let off = 0;
+    const total = size(x.dims);
+    for (let k = 0; k < total; k++) {
+      acc[off] = step(acc[off], Number(x.data[k]));
+      for (let i = r - 1; i >= 0; i--) {
+        idx[i]++;
+        off += outStr[i];
+        if (idx[i] < x.dims[i]) break;
+        off -= outStr[i] * idx[i];
+        idx[i] = 0;
+      }
+    }
+    if (total === 0 && init !== 0 && init !== 1) throw new RuntimeError(`${ctx.label}: reducing an empty tensor`);
+    const out = alloc(x.dataType, n);
+    for (let i = 0; i < n; i++) writeNumber(out, i, fin ? fin(acc[i], cnt) : acc[i]);
+    const dims = keep ? outDimsKeep : x.dims.filter((_, i) => !axes.has(i));
+    const res: RtTensor = { dims, data: out, dataType: x.dataType };
+    return [half ? floatToHalf(res, half) : res];
+  };
+}
+
+export const REDUCE: Record<string, OpImpl> = {
+  ReduceSum: reduceOp(0, (a, v) => a + v),
+  ReduceMean: reduceOp(0, (a, v) => a + v, (a, c) => a / c),
+  ReduceMax: reduceOp(-Infinity, (a, v) => (v > a || v !== v ? v : a)),
+  ReduceMin: reduceOp(Infinity, (a, v) => (v < a || v !== v ? v : a)),
+  ReduceProd: reduceOp(1, (a, v) => a * v),
+};
+

@@ -1,0 +1,269 @@
+// The execution plan: nodes in dependency order, initializer-only subgraphs folded to constants,
+// and Gemm/MatMul with a constant weight turned into fused layers (bias, ReLU) with dense or
+// sparse weights.
+import { DataType, type Model, type Node } from '../onnx/model';
+import { RuntimeError } from './errors';
+import { type DenseWeights, transpose2d } from './kernels/dense';
+import { type SparseWeights, sparsityOf, toSparse } from './kernels/sparse';
+import { linearOp } from './ops/linear';
+import { type OpContext, type OpImpl, floatAttr, intAttr } from './ops/types';
+import { OPS, isDefaultDomain } from './registry';
+import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTensor, size } from './tensor';
+
+export interface PlanOptions {
+  kernels: 'dense' | 'sparse';
+  sparseMinSparsity?: number;
+}
+
+export interface Step {
+  impl: OpImpl;
+  /** Value slots of the inputs; -1 for an omitted optional input. */
+  ins: number[];
+  outs: number[];
+  ctx: OpContext;
+  /** Reused argument array. */
+  args: (RtTensor | undefined)[];
+}
+
+/** A fused layer, described for callers that want to know what the plan did. */
+export interface LayerInfo {
+  nodes: string[];
+  K: number;
+  N: number;
+  kernel: 'dense' | 'sparse';
+  sparsity: number;
+  relu: boolean;
+  bias: boolean;
+}
+
+export interface Plan {
+  slots: Map<string, number>;
+  /** Constant values by slot (initializers and folded results); undefined for computed values. */
+  constants: (RtTensor | undefined)[];
+  steps: Step[];
+  layers: LayerInfo[];
+  folded: number;
+}
+
+export function defaultOpset(model: Model): number {
+  const imp = model.opsetImports.find((o) => isDefaultDomain(o.domain));
+  return imp ? imp.version : 1;
+}
+
+function label(node: Node): string {
+  return `${node.opType} "${node.name}"`;
+}
+
+/** Nodes in an order where each runs after the nodes producing its inputs (file order is not trusted). */
+export function topoSort(nodes: readonly Node[], available: ReadonlySet<string>, where: string): Node[] {
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
+  const pending = new Array<number>(nodes.length).fill(0);
+  const users = new Map<number, number[]>();
+  nodes.forEach((n, i) => {
+    for (const inp of new Set(n.inputs)) {
+      if (inp === '' || available.has(inp)) continue;
+      const p = producer.get(inp);
+      if (p === undefined) throw new RuntimeError(`${where}: ${label(n)} reads "${inp}", which no node, input or initializer provides`);
+      pending[i]++;
+      const u = users.get(p);
+      if (u) u.push(i);
+      else users.set(p, [i]);
+    }
+  });
+  const ready: number[] = [];
+  pending.forEach((c, i) => c === 0 && ready.push(i));
+  const order: Node[] = [];
+  for (let r = 0; r < ready.length; r++) {
+    const i = ready[r];
+    order.push(nodes[i]);
+    for (const u of users.get(i) ?? []) if (--pending[u] === 0) ready.push(u);
+  }
+  if (order.length !== nodes.length) {
+    const stuck = nodes.filter((_, i) => pending[i] > 0).map(label);
+    throw new RuntimeError(`${where}: the graph has a cycle through ${stuck.slice(0, 5).join(', ')}`);
+  }
+  return order;
+}
+
+function makeCtx(node: Node, opset: number): OpContext {
+  const cache: (RtData | undefined)[] = [];
+  return {
+    node,
+    opset,
+    label: label(node),
+    out(slot: number, ctor: RtCtor, length: number): RtData {
+      const c = cache[slot];
+      if (c && c.constructor === ctor && c.length === length) return c;
+      const a = new ctor(length);
+      cache[slot] = a;
+      return a;
+    },
+  };
+}
+
+/** A throwaway context for constant folding (never reuses buffers). */
+function foldCtx(node: Node, opset: number): OpContext {
+  return { node, opset, label: label(node), out: (_slot, ctor, length) => new ctor(length) };
+}
+
+const FOLD_LIMIT = 1 << 22;
+
+export function buildPlan(model: Model, options: PlanOptions, where: string): Plan {
+  const g = model.graph;
+  const opset = defaultOpset(model);
+  const known = new Map<string, RtTensor>();
+  for (const t of g.initializers) known.set(t.name, fromModelTensor(t, where));
+  for (const s of g.sparseInitializers) known.set(s.values.name, fromSparseTensor(s, where));
+  const inputNames = g.inputs.map((i) => i.name).filter((n) => !known.has(n));
+  const available = new Set<string>([...known.keys(), ...inputNames]);
+  const order = topoSort(g.nodes, available, where);
+  const outputs = new Set(g.outputs.map((o) => o.name));
+
+  // Constant folding: a node whose inputs are all constant runs now, once.
+  const live: Node[] = [];
+  let folded = 0;
+  for (const node of order) {
+    const ins = node.inputs.filter((i) => i !== '');
+    const constIn = ins.every((i) => known.has(i));
+    const inSize = ins.reduce((s, i) => s + size(known.get(i)?.dims ?? []), 0);
+    if (constIn && inSize <= FOLD_LIMIT && node.opType !== 'Dropout') {
+      const res = OPS[node.opType](node.inputs.map((i) => (i === '' ? undefined : known.get(i))), foldCtx(node, opset));
+      node.outputs.forEach((o, k) => {
+        const r = res[k];
+        if (o !== '' && r) known.set(o, r);
+      });
+      folded++;
+    } else {
+      live.push(node);
+    }
+  }
+
+  // Consumers of each value among the live nodes.
+  const uses = new Map<string, Node[]>();
+  for (const n of live) for (const i of n.inputs) if (i !== '') uses.set(i, [...(uses.get(i) ?? []), n]);
+  const soleUser = (name: string, opType: string): Node | undefined => {
+    if (outputs.has(name)) return undefined;
+    const u = uses.get(name);
+    return u && u.length === 1 && u[0].opType === opType ? u[0] : undefined;
+  };
+
+  const slots = new Map<string, number>();
+  const slot = (name: string): number => {
+    let s = slots.get(name);
+    if (s === undefined) {
+      s = slots.size;
+      slots.set(name, s);
+    }
+    return s;
+  };
+  for (const n of inputNames) slot(n);
+  const steps: Step[] = [];
+  const layers: LayerInfo[] = [];
+  const absorbed = new Set<Node>();
+  for (const node of live) {
+    if (absorbed.has(node)) continue;
+    const layer = fuseLayer(node, known, soleUser, options);
+    if (layer) {
+      layer.absorbed.forEach((n) => absorbed.add(n));
+      const last = layer.absorbed.length > 0 ? layer.absorbed[layer.absorbed.length - 1] : node;
+      const out = last.outputs[0];
+      const impl = linearOp(layer.weights, layer.bias, layer.relu, layer.gemm);
+      const ctx = makeCtx(node, opset);
+      ctx.label = `${label(node)}${layer.absorbed.length ? ` (+${layer.absorbed.map((n) => n.opType).join('+')})` : ''}`;
+      steps.push({ impl, ins: [slot(node.inputs[0])], outs: [slot(out)], ctx, args: [undefined] });
+      layers.push({
+        nodes: [node.name, ...layer.absorbed.map((n) => n.name)],
+        K: layer.weights.K,
+        N: layer.weights.N,
+        kernel: layer.weights.kind,
+        sparsity: layer.sparsity,
+        relu: layer.relu,
+        bias: layer.bias !== null,
+      });
+      continue;
+    }
+    const ins = node.inputs.map((i) => (i === '' ? -1 : slot(i)));
+    steps.push({ impl: OPS[node.opType], ins, outs: node.outputs.map((o) => (o === '' ? -1 : slot(o))), ctx: makeCtx(node, opset), args: ins.map(() => undefined) });
+  }
+  for (const o of outputs) slot(o);
+  const constants: (RtTensor | undefined)[] = new Array(slots.size).fill(undefined);
+  for (const [name, s] of slots) constants[s] = known.get(name);
+  for (const o of outputs) {
+    if (!known.has(o) && !live.some((n) => n.outputs.includes(o)) && !inputNames.includes(o)) {
+      throw new RuntimeError(`${where}: graph output "${o}" is produced by no node`);
+    }
+  }
+  return { slots, constants, steps, layers, folded };
+}
+
+interface Fused {
+  weights: DenseWeights | SparseWeights;
+  bias: Float32Array | null;
+  relu: boolean;
+  /** Gemm semantics (2-D input required) rather than MatMul's (any rank). */
+  gemm: boolean;
+  absorbed: Node[];
+  sparsity: number;
+}
+
+function fuseLayer(
+  node: Node,
+  known: Map<string, RtTensor>,
+  soleUser: (name: string, opType: string) => Node | undefined,
+  options: PlanOptions,
+): Fused | undefined {
+  if (node.opType !== 'Gemm' && node.opType !== 'MatMul') return undefined;
+  const b = known.get(node.inputs[1]);
+  if (!b || b.dataType !== DataType.FLOAT || b.dims.length !== 2 || known.has(node.inputs[0])) return undefined;
+  let w: Float32Array;
+  let K: number;
+  let N: number;
+  let bias: Float32Array | null = null;
+  const absorbed: Node[] = [];
+  let out = node.outputs[0];
+  const gemm = node.opType === 'Gemm';
+  if (gemm) {
+    if (intAttr(node, 'transA', 0) !== 0) return undefined;
+    const alpha = floatAttr(node, 'alpha', 1);
+    const beta = floatAttr(node, 'beta', 1);
+    const transB = intAttr(node, 'transB', 0) === 1;
+    [K, N] = transB ? [b.dims[1], b.dims[0]] : b.dims;
+    const bd = b.data as Float32Array;
+    w = transB ? transpose2d(bd, N, K, new Float32Array(K * N)) : Float32Array.from(bd);
+    if (alpha !== 1) for (let i = 0; i < w.length; i++) w[i] *= alpha;
+    const cName = node.inputs[2];
+    if (cName && beta !== 0) {
+      const c = known.get(cName);
+      if (!c || c.dataType !== DataType.FLOAT) return undefined;
+      const n = size(c.dims);
+      const rowShaped = c.dims.length <= 1 || (c.dims.length === 2 && c.dims[0] === 1);
+      if (!rowShaped || (n !== N && n !== 1)) return undefined;
+      bias = new Float32Array(N);
+      for (let j = 0; j < N; j++) bias[j] = beta * (c.data as Float32Array)[n === 1 ? 0 : j];
+    }
+  } else {
+    [K, N] = b.dims;
+    w = b.data as Float32Array;
+    const add = soleUser(out, 'Add');
+    if (add) {
+      const other = add.inputs[0] === out ? add.inputs[1] : add.inputs[0];
+      const c = known.get(other);
+      if (c && c.dataType === DataType.FLOAT && size(c.dims) === N && c.dims[c.dims.length - 1] === N && c.dims.length <= 2) {
+        bias = Float32Array.from(c.data as Float32Array);
+        absorbed.push(add);
+        out = add.outputs[0];
+      }
+    }
+  }
+  let relu = false;
+  const r = soleUser(out, 'Relu');
+  if (r) {
+    relu = true;
+    absorbed.push(r);
+  }
+  const sparsity = sparsityOf(w);
+  const useSparse = options.kernels === 'sparse' && sparsity >= (options.sparseMinSparsity ?? 0);
+  const weights: DenseWeights | SparseWeights = useSparse ? toSparse(w, K, N) : { kind: 'dense', K, N, w };
+  return { weights, bias, relu, gemm, absorbed, sparsity };
+}

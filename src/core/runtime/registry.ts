@@ -1,0 +1,75 @@
+// The operator table: which ONNX ops the runtime executes, and which nodes of a model it cannot.
+import type { Model, Node } from '../onnx/model';
+import type { NodeRef } from './errors';
+import { BINARY, Clip, UNARY } from './ops/elementwise';
+import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
+import { REDUCE } from './ops/reduce';
+import {
+  Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
+} from './ops/shape';
+import type { OpImpl } from './ops/types';
+import { intAttr } from './ops/types';
+import { Cast, CastLike, Constant, ConstantOfShape, valueNodeProblem } from './ops/values';
+
+export const OPS: Readonly<Record<string, OpImpl>> = {
+  ...UNARY,
+  ...BINARY,
+  ...REDUCE,
+  Clip,
+  Gemm,
+  MatMul,
+  Softmax,
+  LogSoftmax,
+  BatchNormalization,
+  Reshape,
+  Flatten,
+  Squeeze,
+  Unsqueeze,
+  Shape,
+  Size,
+  Identity,
+  Dropout,
+  Concat,
+  Transpose,
+  Gather,
+  Expand,
+  Constant,
+  ConstantOfShape,
+  Cast,
+  CastLike,
+};
+
+/** Op types (default ONNX domain) the runtime executes. */
+export const SUPPORTED_OPS: ReadonlySet<string> = new Set(Object.keys(OPS));
+
+export function isDefaultDomain(domain: string): boolean {
+  return domain === '' || domain === 'ai.onnx';
+}
+
+/** Why a node of a supported op type still cannot run, or undefined. */
+function nodeProblem(node: Node): string | undefined {
+  if (node.opType === 'BatchNormalization') {
+    if (intAttr(node, 'training_mode', 0) === 1) return 'training_mode=1';
+    if (node.outputs.filter((o) => o !== '').length > 1) return 'training outputs requested';
+  }
+  return valueNodeProblem(node);
+}
+
+/** Every node of the main graph the runtime cannot execute (op type + node name, with a reason where the op type is known). */
+export function unsupportedNodes(model: Model): NodeRef[] {
+  const out: NodeRef[] = [];
+  for (const node of model.graph.nodes) {
+    const name = node.name;
+    if (!isDefaultDomain(node.domain)) {
+      out.push({ opType: node.domain ? `${node.domain}.${node.opType}` : node.opType, name, reason: `domain ${node.domain}` });
+      continue;
+    }
+    if (!SUPPORTED_OPS.has(node.opType)) {
+      out.push({ opType: node.opType, name });
+      continue;
+    }
+    const reason = nodeProblem(node);
+    if (reason) out.push({ opType: node.opType, name, reason });
+  }
+  return out;
+}

@@ -1,0 +1,178 @@
+// Session: checks a model once, plans it, and runs it on feeds (generic) or on one float input
+// (the fast path evaluation uses).
+import { DataType, type Dim, type Model, type ValueInfo } from '../onnx/model';
+import { RuntimeError, UnsupportedOpError } from './errors';
+import { type LayerInfo, type Plan, type PlanOptions, buildPlan } from './plan';
+import { unsupportedNodes } from './registry';
+import { type RtData, type RtTensor, size } from './tensor';
+
+export interface SessionOptions {
+  kernels: 'dense' | 'sparse';
+  /** Min sparsity for a weight to get a sparse kernel (default 0: all Gemm/MatMul weights that are initializers). */
+  sparseMinSparsity?: number;
+  /** Names the model in error messages (a file name, say). */
+  label?: string;
+}
+
+export interface IoInfo {
+  name: string;
+  dims: Dim[];
+  dataType: number;
+}
+
+function ioInfo(v: ValueInfo): IoInfo {
+  const t = v.type;
+  if (t && t.kind === 'tensor') return { name: v.name, dims: t.shape ? [...t.shape] : [], dataType: t.elemType };
+  return { name: v.name, dims: [], dataType: DataType.UNDEFINED };
+}
+
+function copyTensor(t: RtTensor): RtTensor {
+  return { dims: [...t.dims], data: t.data.slice() as RtData, dataType: t.dataType };
+}
+
+export class Session {
+  readonly inputs: IoInfo[];
+  readonly outputs: IoInfo[];
+  /** The fused Gemm/MatMul layers and the kernel each one got. */
+  readonly layers: readonly LayerInfo[];
+  /** Nodes evaluated once at creation because they only depend on constants. */
+  readonly foldedNodes: number;
+  private readonly plan: Plan;
+  private readonly values: (RtTensor | undefined)[];
+  private readonly inputSlots: number[];
+  private readonly outputSlots: number[];
+  private readonly where: string;
+  private readonly fixedInputDims = new Map<number, number[]>();
+
+  private constructor(model: Model, options: SessionOptions) {
+    this.where = options.label ?? (model.graph.name ? `model "${model.graph.name}"` : 'model');
+    const opts: PlanOptions = { kernels: options.kernels, sparseMinSparsity: options.sparseMinSparsity };
+    this.plan = buildPlan(model, opts, this.where);
+    const init = new Set([...model.graph.initializers.map((t) => t.name), ...model.graph.sparseInitializers.map((s) => s.values.name)]);
+    this.inputs = model.graph.inputs.filter((v) => !init.has(v.name)).map(ioInfo);
+    this.outputs = model.graph.outputs.map(ioInfo);
+    this.layers = this.plan.layers;
+    this.foldedNodes = this.plan.folded;
+    this.values = [...this.plan.constants];
+    this.inputSlots = this.inputs.map((i) => this.plan.slots.get(i.name) ?? -1);
+    this.outputSlots = this.outputs.map((o) => this.plan.slots.get(o.name) ?? -1);
+  }
+
+  /** Plans a model; throws UnsupportedOpError naming every node it cannot run, before anything runs. */
+  static create(model: Model, options: SessionOptions): Session {
+    const bad = unsupportedNodes(model);
+    if (bad.length > 0) throw new UnsupportedOpError(bad, options.label ?? (model.graph.name ? `model "${model.graph.name}"` : 'model'));
+    return new Session(model, options);
+  }
+
+  /** Runs the graph; outputs are fresh copies the caller owns. */
+  run(feeds: Record<string, RtTensor>): Record<string, RtTensor> {
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputs.some((i) => i.name === name)) {
+        throw new RuntimeError(`${this.where}: "${name}" is not an input (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
+      }
+    }
+    const symbols = new Map<string, number>();
+    this.inputs.forEach((info, k) => {
+      const t = feeds[info.name];
+      if (!t) throw new RuntimeError(`${this.where}: input "${info.name}" is missing`);
+      this.checkFeed(info, t, symbols);
+      this.values[this.inputSlots[k]] = t;
+    });
+    this.execute();
+    const out: Record<string, RtTensor> = {};
+    this.outputs.forEach((o, k) => {
+      const v = this.values[this.outputSlots[k]];
+      if (!v) throw new RuntimeError(`${this.where}: output "${o.name}" was not computed`);
+      out[o.name] = copyTensor(v);
+    });
+    return out;
+  }
+
+  /**
+   * One float input → first output. `input` holds `batch` samples back to back; returns the output
+   * data (e.g. logits [batch, classes]), valid until the next call (buffers are reused).
+   */
+  runFloat(input: Float32Array, batch: number): Float32Array {
+    if (this.inputs.length !== 1) {
+      throw new RuntimeError(`${this.where}: runFloat needs a model with one input, this one has ${this.inputs.length}`);
+    }
+    const info = this.inputs[0];
+    if (info.dataType !== DataType.FLOAT) throw new RuntimeError(`${this.where}: input "${info.name}" is not float32`);
+    const fixedBatch = typeof info.dims[0] === 'number' ? info.dims[0] : undefined;
+    if (fixedBatch !== undefined && fixedBatch !== batch && fixedBatch === 1 && batch > 1) return this.runSamples(input, batch);
+    const dims = this.inputDims(info, input.length, batch);
+    this.values[this.inputSlots[0]] = { dims, data: input, dataType: DataType.FLOAT };
+    this.execute();
+    const res = this.values[this.outputSlots[0]];
+    if (!res) throw new RuntimeError(`${this.where}: output "${this.outputs[0].name}" was not computed`);
+    return res.data instanceof Float32Array ? res.data : Float32Array.from(res.data as ArrayLike<number>, Number);
+  }
+
+  private runSamples(input: Float32Array, batch: number): Float32Array {
+    const per = input.length / batch;
+    let out: Float32Array | undefined;
+    for (let b = 0; b < batch; b++) {
+      const y = this.runFloat(input.subarray(b * per, (b + 1) * per), 1);
+      out ??= new Float32Array(y.length * batch);
+      out.set(y, b * y.length);
+    }
+    return out ?? new Float32Array(0);
+  }
+
+  private inputDims(info: IoInfo, length: number, batch: number): number[] {
+    const hit = this.fixedInputDims.get(batch);
+    if (hit && size(hit) === length) return hit;
+    const declared = info.dims.length > 0 ? info.dims : [null, null];
+    const dims = declared.map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : -1));
+    const unknown = dims.filter((d) => d < 0).length;
+    const known = dims.reduce((s, d) => (d >= 0 ? s * d : s), 1);
+    if (unknown === 1) dims[dims.indexOf(-1)] = known === 0 ? 0 : length / known;
+    else if (unknown > 1) {
+      throw new RuntimeError(`${this.where}: input "${info.name}" has several unknown dimensions [${info.dims.join(', ')}]; use run() with explicit dims`);
+    }
+    if (dims.some((d) => !Number.isInteger(d)) || size(dims) !== length) {
+      throw new RuntimeError(`${this.where}: ${length} values do not make ${batch} samples of input "${info.name}" [${info.dims.join(', ')}]`);
+    }
+    this.fixedInputDims.set(batch, dims);
+    return dims;
+  }
+
+  private checkFeed(info: IoInfo, t: RtTensor, symbols: Map<string, number>): void {
+    if (info.dataType !== DataType.UNDEFINED && t.dataType !== info.dataType) {
+      throw new RuntimeError(`${this.where}: input "${info.name}" expects element type ${info.dataType}, got ${t.dataType}`);
+    }
+    if (size(t.dims) !== t.data.length) {
+      throw new RuntimeError(`${this.where}: input "${info.name}" has ${t.data.length} values for dims [${t.dims.join(', ')}]`);
+    }
+    if (info.dims.length === 0) return;
+    const bad = (): never => {
+      throw new RuntimeError(`${this.where}: input "${info.name}" expects dims [${info.dims.join(', ')}], got [${t.dims.join(', ')}]`);
+    };
+    if (t.dims.length !== info.dims.length) bad();
+    info.dims.forEach((d, i) => {
+      if (typeof d === 'number' && d !== t.dims[i]) bad();
+      if (typeof d === 'string' && d !== '') {
+        const prev = symbols.get(d);
+        if (prev !== undefined && prev !== t.dims[i]) bad();
+        symbols.set(d, t.dims[i]);
+      }
+    });
+  }
+
+  private execute(): void {
+    const v = this.values;
+    for (const step of this.plan.steps) {
+      const args = step.args;
+      for (let i = 0; i < step.ins.length; i++) {
+        const s = step.ins[i];
+        args[i] = s < 0 ? undefined : v[s];
+      }
+      const res = step.impl(args, step.ctx);
+      for (let i = 0; i < step.outs.length; i++) {
+        const s = step.outs[i];
+        if (s >= 0) v[s] = res[i];
+      }
+    }
+  }
+}
