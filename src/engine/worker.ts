@@ -22,7 +22,8 @@ async function fetchFirst(names: string[]): Promise<Uint8Array> {
     tried.push(url);
     try {
       const r = await fetch(url);
-      if (r.ok) return new Uint8Array(await r.arrayBuffer());
+      // A dev server answers unknown paths with its index page: never take HTML for a data file.
+      if (r.ok && !(r.headers.get('content-type') ?? '').includes('text/html')) return new Uint8Array(await r.arrayBuffer());
     } catch {
       // try the next place
     }
@@ -31,7 +32,8 @@ async function fetchFirst(names: string[]): Promise<Uint8Array> {
 }
 
 function here(name: string): string[] {
-  return [name, `../${name}`, `./assets/${name}`];
+  // The web build puts the worker in assets/ and the data files at the top, beside index.html.
+  return [`../${name}`, name];
 }
 
 function noPaths(): never {

@@ -1,12 +1,12 @@
 // Helpers shared by the handlers: looking up models and tensors, path checks, prune specs.
 
 import type { Model, Tensor } from '../../core/onnx/model';
-import { planPrune, type PrunePlan } from '../../core/prune';
+import { estimateExportBytes, planPrune, type PrunePlan } from '../../core/prune';
+import { namedWeights } from '../summary';
 import type { JobContext, OpenModel } from '../context';
 import { EngineFailure } from '../errors';
 import { baseNameOf } from '../platform';
 import type { PruneReport, PruneSpec } from '../protocol';
-import { estimateExportBytes } from '../../core/prune';
 
 export function getModel(ctx: JobContext, modelId: number): OpenModel {
   const m = ctx.models.get(modelId);
@@ -34,14 +34,7 @@ export function checkNotModelPath(ctx: JobContext, open: OpenModel, path: string
 
 /** Main-graph initializers, then the value tensors of Constant nodes (named by their output). */
 export function namedTensors(model: Model): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
-  for (const t of model.graph.initializers) out.set(t.name, t);
-  for (const node of model.graph.nodes) {
-    if (node.opType !== 'Constant' || (node.domain !== '' && node.domain !== 'ai.onnx') || node.outputs.length === 0) continue;
-    const attr = node.attributes.find((a) => a.name === 'value');
-    if (attr && attr.type === 'tensor' && !out.has(node.outputs[0])) out.set(node.outputs[0], { ...attr.value, name: node.outputs[0] });
-  }
-  return out;
+  return namedWeights(model);
 }
 
 export function findTensor(model: Model, name: string, fileName: string): Tensor {

@@ -1,13 +1,11 @@
 // open, close, stats, prunePreview.
 
 import { decodeModel } from '../../core/onnx/decode';
-import { tensorToFloat32, dtypeName } from '../../core/onnx/tensor';
 import { SUPPORTED_OPS } from '../../core/runtime';
-import { tensorStats } from '../../core/stats';
 import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
 import type { TensorStatistics } from '../protocol';
-import { summarizeModel } from '../summary';
+import { summarizeModel, tensorStatistics } from '../summary';
 import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
 
 export const open: Handler<'open'> = async (req, ctx) => {
@@ -53,24 +51,7 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
       if (req.tensors) throw new EngineFailure('bad-request', `${open.fileName}: "${t.name}" has no numeric data`, open.fileName);
       continue;
     }
-    const values = tensorToFloat32(t);
-    const s = tensorStats(values, req.bins !== undefined ? { bins: req.bins } : undefined);
-    out.push({
-      name: t.name,
-      dims: t.dims,
-      dtype: dtypeName(t.dataType),
-      count: s.count,
-      min: s.min,
-      max: s.max,
-      mean: s.mean,
-      std: s.std,
-      zeros: s.zeros,
-      nonFinite: s.nonFinite,
-      absP50: s.absP50,
-      absP90: s.absP90,
-      absP99: s.absP99,
-      histogram: { min: s.histogram.min, max: s.histogram.max, counts: Array.from(s.histogram.counts) },
-    });
+    out.push(tensorStatistics(t, req.bins));
     if (ctx.platform.now() - last > 50) {
       ctx.progress({ done: i + 1, total: names.length, message: `statistics of ${t.name}` });
       await ctx.yieldNow();
