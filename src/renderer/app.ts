@@ -153,9 +153,11 @@ export function startApp(root: HTMLElement, platform: Platform): void {
       platform.modelOpened(source.kind === 'path' ? source.path : null);
       document.title = `${model.fileName} — Prunescope`;
       if (model.unsupportedOps.length > 0) {
+        const ops = model.unsupportedOps;
+        const list = ops.length > 4 ? `${ops.slice(0, 4).join(', ')} and ${ops.length - 4} more` : ops.join(', ');
         showBanner(
           `Opened ${model.fileName}`,
-          `Prunescope's runtime cannot execute ${model.unsupportedOps.join(', ')}: inspection and pruning work; evaluation uses onnxruntime where available.`,
+          `Prunescope's runtime cannot execute ${list}: inspection and pruning work; evaluation uses onnxruntime where available.`,
           'info',
         );
       }

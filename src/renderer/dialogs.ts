@@ -20,6 +20,13 @@ export function showBanner(title: string, detail: string, kind: 'error' | 'info'
     h('button', { class: 'close', title: 'Dismiss (Esc)', 'aria-label': 'Dismiss', onclick: () => hideBanner() }, '×'),
   );
   host.append(currentBanner);
+  // Notices fade away by themselves; errors stay until dismissed.
+  if (kind === 'info') {
+    const banner = currentBanner;
+    setTimeout(() => {
+      if (currentBanner === banner) hideBanner();
+    }, 8000);
+  }
 }
 
 export function hideBanner(): boolean {

@@ -55,6 +55,7 @@ export class Store {
  */
 export function nodeInitializers(model: ModelSummary | null, node: NodeSummary | null, graphPath: string[]): string[] {
   if (!model || !node) return [];
+  if (node.opType === 'Constant' && graphPath.length === 0 && node.attributes.some((a) => a.name === 'value')) return [node.outputs[0]];
   const graph = graphPath.length > 0 ? findSubgraph(model, graphPath) : model.graph;
   const names = new Set((graph ?? model.graph).initializers.map((i) => i.name));
   for (const i of model.graph.initializers) names.add(i.name);

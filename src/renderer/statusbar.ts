@@ -31,7 +31,7 @@ export function createStatusBar(store: Store): HTMLElement {
     params.textContent = model ? formatCount(model.paramCount) : '–';
     if (model && report) {
       const pruned = report.prunableParams - report.keptParams;
-      kept.textContent = formatCount(report.totalParams - pruned);
+      kept.textContent = formatCount(model.paramCount - pruned);
       sparsity.textContent = report.prunableParams > 0 ? formatPercent(pruned / report.prunableParams) : '0%';
       sparsity.title = 'Zeroed fraction of the prunable weights';
       size.textContent = `${formatBytes(report.denseBytes)} / ${formatBytes(report.sparseBytes)} sparse`;

@@ -53,7 +53,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     'section',
     { class: 'panel', 'data-testid': 'evaluate' },
     h('div', { class: 'section-title' }, 'Dataset'),
-    h('div', { class: 'row' }, h('div', { style: 'flex:1;min-width:0' }, datasetLabel, h('br'), datasetInfo), sampleBtn, pickBtn),
+    h('div', { class: 'row', style: 'margin-bottom:4px' }, datasetLabel, datasetInfo),
+    h('div', { class: 'row' }, sampleBtn, pickBtn),
     h('div', { class: 'section-title' }, 'Ratios'),
     h('div', { class: 'row' }, seg, customField, ratioHint),
     h('div', { class: 'row' }, h('label', {}, 'Runtimes'), checks),
@@ -160,7 +161,11 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     }
     clear(
       table,
-      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Ratio'), h('th', { class: 'num' }, 'Sparsity'), runtimes.flatMap((r) => [h('th', { class: 'num' }, `${r} acc.`), h('th', { class: 'num' }, 'batch 1'), h('th', { class: 'num' }, 'per s')]))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { class: 'num' }, 'Ratio'), h('th', { class: 'num' }, 'Sparsity'), runtimes.map((r) => h('th', { class: 'num', title: 'accuracy; time for the set at batch 1 · samples per second at the large batch' }, r))),
+      ),
       h(
         'tbody',
         {},
@@ -172,14 +177,17 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
               { 'data-ratio': p.ratio },
               h('td', { class: 'num' }, formatRatio(p.ratio)),
               h('td', { class: 'num' }, formatPercent(p.sparsity)),
-              runtimes.flatMap((r) => {
+              runtimes.map((r) => {
                 const m = p.results.find((x) => x.runtime === r);
-                if (!m || m.unavailable) return [h('td', { class: 'num muted', colspan: 3, title: m?.unavailable ?? '' }, 'unavailable')];
-                return [
-                  h('td', { class: 'num', 'data-col': `${r}-accuracy` }, m.accuracy.toFixed(4)),
-                  h('td', { class: 'num', 'data-col': `${r}-time` }, m.batch1Seconds !== undefined ? formatSeconds(m.batch1Seconds) : '—'),
-                  h('td', { class: 'num' }, m.batchThroughput !== undefined ? formatCount(m.batchThroughput) : '—'),
-                ];
+                if (!m || m.unavailable) return h('td', { class: 'num muted', title: m?.unavailable ?? '' }, 'unavailable');
+                const time = m.batch1Seconds !== undefined ? formatSeconds(m.batch1Seconds) : '—';
+                const rate = m.batchThroughput !== undefined ? `${formatCount(m.batchThroughput)}/s` : '';
+                return h(
+                  'td',
+                  { class: 'num' },
+                  h('span', { class: 'acc', 'data-col': `${r}-accuracy` }, m.accuracy.toFixed(4)),
+                  h('span', { class: 'shape' }, h('span', { 'data-col': `${r}-time` }, time), rate ? ` · ${rate}` : ''),
+                );
               }),
             ),
           ),
