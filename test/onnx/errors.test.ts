@@ -129,3 +129,11 @@ describe('loadModelFile on bad files', () => {
     expect(e.code).toBe('io');
   });
 });
+
+describe('inconsistent tensors', () => {
+  test('raw data shorter than the dims ask for', () => {
+    // TensorProto { dims: [3], data_type: FLOAT, name: "w", raw_data: 8 bytes }
+    const t = new Uint8Array([...fVarint(1, 3), ...fVarint(2, 1), ...fString(8, 'w'), ...fBytes(9, new Uint8Array(8))]);
+    expect(() => decodeTensor(t, 'w.pb')).toThrow(/^w\.pb: tensor "w": dims \[3\] need 3 stored elements, the data holds 2$/);
+  });
+});

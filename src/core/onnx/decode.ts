@@ -113,7 +113,12 @@ function parseModel(bytes: Uint8Array, file?: string): ModelProto {
  */
 export function decodeModel(bytes: Uint8Array, fileName?: string): Model {
   const msg = parseModel(bytes, fileName);
-  return modelFrom(msg, new Ctx(fileName));
+  try {
+    return modelFrom(msg, new Ctx(fileName));
+  } catch (e) {
+    if (e instanceof OnnxError) throw e;
+    throw new OnnxError('bad-model', `invalid ONNX model (${errText(e)})`, fileName);
+  }
 }
 
 /** Decodes a standalone TensorProto (e.g. a test_data_set input_0.pb). */
@@ -126,5 +131,10 @@ export function decodeTensor(bytes: Uint8Array, fileName?: string): Tensor {
     const what = code === 'truncated' ? 'truncated' : 'not an ONNX tensor';
     throw new OnnxError(code, `${what} (protobuf parse failed: ${errText(e)})`, fileName);
   }
-  return tensorFrom(msg, new Ctx(fileName));
+  try {
+    return tensorFrom(msg, new Ctx(fileName));
+  } catch (e) {
+    if (e instanceof OnnxError) throw e;
+    throw new OnnxError('bad-model', `invalid ONNX tensor (${errText(e)})`, fileName);
+  }
 }

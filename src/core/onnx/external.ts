@@ -1,7 +1,7 @@
 // Tensors whose bytes live in a file beside the model (data_location = EXTERNAL).
 import type { Attribute, Graph, Model, Node, Tensor } from './model';
 import { OnnxError } from './errors';
-import { Ctx, viewRaw } from './from-proto';
+import { Ctx, checkLength, viewRaw } from './from-proto';
 
 function attributeTensors(a: Attribute, out: Tensor[]): void {
   switch (a.type) {
@@ -98,5 +98,6 @@ export function resolveExternalData(model: Model, read: (location: string) => Ui
     }
     t.data = viewRaw(t.dataType, bytes.subarray(x.offset, end), t.name, ctx);
     delete t.external;
+    if (!t.segment) checkLength(t, ctx);
   }
 }

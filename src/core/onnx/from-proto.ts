@@ -24,6 +24,7 @@ import {
 } from 'onnx-buf';
 import {
   DataType,
+  elementCount,
   type Attribute,
   type Dim,
   type ExternalData,
@@ -41,7 +42,7 @@ import {
   type ValueInfo,
 } from './model';
 import { OnnxError } from './errors';
-import { arrayTypeOf, emptyData } from './dtype';
+import { arrayTypeOf, emptyData, storageLength } from './dtype';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -121,6 +122,16 @@ function typedFieldData(t: TensorProto, ctx: Ctx): TensorData {
   }
 }
 
+/** The stored elements must be exactly what the dims ask for (a reader would run off the end otherwise). */
+export function checkLength(t: Tensor, ctx: Ctx): void {
+  if (t.data === undefined || arrayTypeOf(t.dataType) === undefined && t.dataType !== DataType.STRING) return;
+  const count = elementCount(t.dims);
+  const want = storageLength(t.dataType, count);
+  if (t.data.length !== want) {
+    ctx.fail(`tensor ${JSON.stringify(t.name)}: dims [${t.dims.join(', ')}] need ${want} stored elements, the data holds ${t.data.length}`);
+  }
+}
+
 function externalOf(t: TensorProto, ctx: Ctx): ExternalData {
   const all = entries(t.externalData);
   const get = (k: string) => all.find((e) => e.key === k)?.value;
@@ -154,6 +165,7 @@ export function tensorFrom(t: TensorProto, ctx: Ctx): Tensor {
   } else {
     out.data = typedFieldData(t, ctx);
   }
+  if (out.data !== undefined && !t.segment) checkLength(out, ctx);
   if (t.docString) out.docString = t.docString;
   if (t.segment) out.segment = { begin: toSize(t.segment.begin, 'segment', ctx), end: toSize(t.segment.end, 'segment', ctx) };
   const meta = optEntries(t.metadataProps);
