@@ -153,30 +153,37 @@ export function paramCount(graph: Graph): number {
 
 export type WeightSource = 'initializer' | 'sparse initializer' | 'constant';
 
-export interface WeightRow extends InitializerSummary {
+export interface WeightEntry {
+  /** The dense tensor, or for a sparse initializer its stored values (named after it). */
+  tensor: Tensor;
+  sparse?: SparseTensor;
   source: WeightSource;
   /** '' for the main graph; for a subgraph the path of node/attribute names leading to it. */
+  graph: string;
+}
+
+export interface WeightRow extends InitializerSummary {
+  source: WeightSource;
   graph: string;
   /** zeros / params (0 for an empty tensor). */
   sparsity: number;
 }
 
 /**
- * Every stored weight of the model: initializers, sparse initializers and Constant-node tensors,
- * of the main graph and every subgraph, in graph order.
+ * Every stored weight of the model: initializers, sparse initializers and (unless `constants` is
+ * false) Constant-node tensors with at least `minConstantParams` elements (default 1), of the
+ * main graph and every subgraph, in graph order.
  */
-export function weightTable(model: Model, opts: { constants?: boolean } = {}): WeightRow[] {
-  const rows: WeightRow[] = [];
-  const add = (s: InitializerSummary, source: WeightSource, graph: string): void => {
-    rows.push({ ...s, source, graph, sparsity: s.params > 0 ? s.zeros / s.params : 0 });
-  };
+export function weightEntries(model: Model, opts: { constants?: boolean; minConstantParams?: number } = {}): WeightEntry[] {
+  const out: WeightEntry[] = [];
+  const minConst = opts.minConstantParams ?? 1;
   const visit = (g: Graph, path: string): void => {
-    for (const t of g.initializers) add(initializerSummary(t), 'initializer', path);
-    for (const s of g.sparseInitializers) add(sparseInitializerSummary(s), 'sparse initializer', path);
+    for (const t of g.initializers) out.push({ tensor: t, source: 'initializer', graph: path });
+    for (const s of g.sparseInitializers) out.push({ tensor: s.values, sparse: s, source: 'sparse initializer', graph: path });
     g.nodes.forEach((node, i) => {
       if (opts.constants !== false) {
         const t = constantTensor(node);
-        if (t) add(initializerSummary(t), 'constant', path);
+        if (t && elementCount(t.dims) >= minConst) out.push({ tensor: t, source: 'constant', graph: path });
       }
       for (const s of nodeSubgraphs(node)) {
         const label = node.name !== '' ? node.name : `${node.opType}#${i}`;
@@ -185,7 +192,18 @@ export function weightTable(model: Model, opts: { constants?: boolean } = {}): W
     });
   };
   visit(model.graph, '');
-  return rows;
+  return out;
+}
+
+/** A weight as a table row (shape, dtype, params, zeros, sparsity, where it lives). */
+export function weightRow(w: WeightEntry): WeightRow {
+  const s = w.sparse ? sparseInitializerSummary(w.sparse) : initializerSummary(w.tensor);
+  return { ...s, source: w.source, graph: w.graph, sparsity: s.params > 0 ? s.zeros / s.params : 0 };
+}
+
+/** weightEntries() as table rows. */
+export function weightTable(model: Model, opts: { constants?: boolean; minConstantParams?: number } = {}): WeightRow[] {
+  return weightEntries(model, opts).map(weightRow);
 }
 
 /** Tensors of the main graph by name: initializers and Constant-node outputs (initializers win). */

@@ -1,0 +1,18 @@
+// Every `prunescope` sub-command, in the order `prunescope --help` lists them.
+import type { CliCommand } from '../command';
+import { dumpCommand } from './dump';
+import { exportCommand } from './export';
+import { infoCommand } from './info';
+import { pruneCommand } from './prune';
+import { statsCommand } from './stats';
+import { evalCommand, sweepCommand } from './sweep';
+
+export const commands: CliCommand[] = [
+  infoCommand,
+  statsCommand,
+  dumpCommand,
+  pruneCommand,
+  exportCommand,
+  sweepCommand,
+  evalCommand,
+];

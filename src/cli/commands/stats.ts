@@ -1,0 +1,93 @@
+// `prunescope stats MODEL [--tensor NAME ...] [--bins N] [--json] [--all]`: statistics and a text
+// histogram of each weight tensor.
+import { DataType } from '../../core/onnx/model';
+import { loadModelFile } from '../../engine/files';
+import { tensorStatistics, weightEntries, type WeightEntry } from '../../engine/summary';
+import type { TensorStatistics } from '../../engine/protocol';
+import { CliError, type CliCommand, type ParsedArgs } from '../command';
+import { countText, dimsText, histogramText, numText, pctText } from '../format';
+import { SMALL_CONSTANT, oneModelArg } from './info';
+
+export const TEXT_BINS = 20;
+export const JSON_BINS = 64;
+
+export type StatsRow = TensorStatistics & { source: WeightEntry['source']; graph: string };
+
+function binsOption(args: ParsedArgs, json: boolean): number {
+  const v = args.values.bins;
+  if (v === undefined) return json ? JSON_BINS : TEXT_BINS;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < 1 || n > 10000) {
+    throw new CliError(`--bins ${String(v)}: expected a whole number from 1 to 10000`);
+  }
+  return n;
+}
+
+function isNumeric(w: WeightEntry): boolean {
+  const t = w.tensor;
+  return !Array.isArray(t.data) && t.dataType !== DataType.STRING && t.dataType !== DataType.COMPLEX64 && t.dataType !== DataType.COMPLEX128;
+}
+
+/** The weights to report: the named ones (any size), or every weight but small Constants. */
+export function pickWeights(all: WeightEntry[], names: string[], fileName: string, includeSmall: boolean): WeightEntry[] {
+  if (names.length === 0) {
+    return all.filter((w) => includeSmall || w.source !== 'constant' || w.tensor.data === undefined || w.tensor.dims.reduce((a, b) => a * b, 1) >= SMALL_CONSTANT);
+  }
+  return names.map((name) => {
+    const w = all.find((x) => x.tensor.name === name);
+    if (!w) throw new CliError(`${fileName}: no initializer or Constant tensor named ${JSON.stringify(name)}`);
+    return w;
+  });
+}
+
+function statsText(s: StatsRow): string {
+  let out = `${s.name}  ${s.dtype}${dimsText(s.dims)}  ${countText(s.count)} values  (${s.source}${s.graph ? ` in ${s.graph}` : ''})\n`;
+  out += `  min ${numText(s.min)}  max ${numText(s.max)}  mean ${numText(s.mean)}  std ${numText(s.std)}\n`;
+  out += `  zeros ${countText(s.zeros)} (${pctText(s.count > 0 ? s.zeros / s.count : 0)})  non-finite ${countText(s.nonFinite)}\n`;
+  out += `  |w| p50 ${numText(s.absP50)}  p90 ${numText(s.absP90)}  p99 ${numText(s.absP99)}\n`;
+  out += histogramText(s.histogram, '  ');
+  return out;
+}
+
+export const statsCommand: CliCommand = {
+  name: 'stats',
+  summary: 'statistics and a histogram of each weight tensor (or of the named ones)',
+  usage:
+    'prunescope stats MODEL [--tensor NAME ...] [--bins N] [--json] [--all]\n' +
+    '  Per tensor: count, min, max, mean, std (population), zeros, non-finite values, the |w|\n' +
+    '  quantiles p50/p90/p99 (exact) and a histogram over [min, max] (non-finite values left out).\n' +
+    `  Default: every initializer and Constant tensor of ${SMALL_CONSTANT} or more elements (--all: every one).\n` +
+    `  Bins default to ${TEXT_BINS} for text and ${JSON_BINS} with --json.`,
+  options: {
+    tensor: { type: 'string', short: 't', multiple: true, description: 'only this tensor (repeatable)' },
+    bins: { type: 'string', short: 'b', description: 'histogram bins (1 to 10000)' },
+    json: { type: 'boolean', description: 'print JSON instead of text' },
+    all: { type: 'boolean', description: 'include small Constant tensors' },
+  },
+  async run(args, io) {
+    const file = oneModelArg(args.positionals, 'stats');
+    const json = args.values.json === true;
+    const bins = binsOption(args, json);
+    const names = (args.values.tensor as string[] | undefined) ?? [];
+    const { model, fileName } = await loadModelFile(file);
+    const picked = pickWeights(weightEntries(model), names, fileName, args.values.all === true);
+    const rows: StatsRow[] = [];
+    const skipped: string[] = [];
+    for (const w of picked) {
+      if (!isNumeric(w)) {
+        if (names.length > 0) throw new CliError(`${fileName}: tensor ${JSON.stringify(w.tensor.name)} is not real-valued numeric data`);
+        skipped.push(w.tensor.name);
+        continue;
+      }
+      rows.push({ ...tensorStatistics(w.tensor, bins), source: w.source, graph: w.graph });
+    }
+    if (json) {
+      io.out(`${JSON.stringify({ file: fileName, bins, tensors: rows, skipped }, null, 2)}\n`);
+      return 0;
+    }
+    if (rows.length === 0) io.out(`${fileName}: no weight tensors\n`);
+    io.out(rows.map(statsText).join('\n'));
+    if (skipped.length > 0) io.out(`\nskipped (not real numbers): ${skipped.join(', ')}\n`);
+    return 0;
+  },
+};
