@@ -70,7 +70,7 @@ export const markerPlugin: Plugin = {
 };
 
 /** Theme colours read from the CSS variables, for chart.js (which cannot use var()). */
-export function themeColors(): { fg: string; fg2: string; grid: string; accent: string; danger: string; series: string[] } {
+export function themeColors(): { fg: string; fg2: string; grid: string; accent: string; faded: string; danger: string; series: string[] } {
   const css = getComputedStyle(document.documentElement);
   const v = (name: string): string => css.getPropertyValue(name).trim();
   const dark = document.documentElement.dataset.theme === 'dark';
@@ -79,6 +79,7 @@ export function themeColors(): { fg: string; fg2: string; grid: string; accent: 
     fg2: v('--fg-2'),
     grid: v('--bg-3'),
     accent: v('--accent'),
+    faded: dark ? '#3d4a60' : '#c5d3ee',
     danger: v('--danger'),
     series: dark ? ['#5b94f0', '#e3b04b', '#5cc98a', '#d27bd9'] : ['#2f6fde', '#d08a11', '#1f8a4c', '#a23bb0'],
   };

@@ -3,6 +3,7 @@
 // log counts, the current prune threshold drawn at ±t, statistics beside it.
 
 import type { TensorStatistics } from '../../engine/protocol';
+import type { ScriptableContext } from 'chart.js';
 import { Chart, markerPlugin, themeColors } from '../charts';
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
@@ -125,7 +126,13 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
         datasets: [
           {
             data: counts.map((c, i) => ({ x: min + (i + 0.5) * width, y: c })),
-            backgroundColor: colors.accent,
+            // Bars whose weights the current threshold removes are drawn faded.
+            backgroundColor: (c: ScriptableContext<'bar'>) => {
+              const markers = (c.chart.options.plugins as { markers?: { values: number[] } }).markers;
+              const t = markers && markers.values.length > 0 ? Math.max(...markers.values) : 0;
+              const raw = c.raw as { x: number } | undefined;
+              return raw && t > 0 && Math.abs(raw.x) < t ? colors.faded : colors.accent;
+            },
             barPercentage: 1,
             categoryPercentage: 1,
             borderWidth: 0,
