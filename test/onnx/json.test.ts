@@ -94,3 +94,12 @@ describe('modelToJson', () => {
     expect(deepDiff(reparse(json), model)).toBeUndefined();
   });
 });
+
+describe('modelToJson limits', () => {
+  test('weights too large for one JavaScript string give a clear error, not a RangeError', () => {
+    const m = tinyModel();
+    // 400 MB of zeros, never touched: base64 would need 533 M characters.
+    m.graph.initializers = [{ name: 'huge', dataType: DataType.UINT8, dims: [400_000_000], data: new Uint8Array(400_000_000) }];
+    expect(() => modelToJson(m)).toThrow(/^the JSON rendering would hold 533 MB of base64 weights/);
+  });
+});

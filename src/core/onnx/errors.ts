@@ -8,7 +8,8 @@ export type OnnxErrorCode =
   | 'bad-model'
   | 'external-missing'
   | 'external-range'
-  | 'unsupported-type';
+  | 'unsupported-type'
+  | 'too-large';
 
 export class OnnxError extends Error {
   readonly code: OnnxErrorCode;
