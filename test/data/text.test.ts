@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { checkDatasetFits, DatasetError, parseDataset, type Dataset } from '../../src/core/data';
+import { mulberry32 } from '../../src/core/train/random';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -47,6 +48,23 @@ describe('text datasets', () => {
     expect(Array.from(ds.labels)).toEqual(Array.from(idx.labels.subarray(0, 50)));
   });
 
+  it('converts decimals exactly as Number() does, exponents and signs included', () => {
+    const rand = mulberry32(5);
+    const tokens: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const intPart = Math.floor(rand() * 10 ** Math.floor(rand() * 6));
+      const fracDigits = Math.floor(rand() * 12);
+      const frac = Array.from({ length: fracDigits }, () => Math.floor(rand() * 10)).join('');
+      const sign = rand() < 0.3 ? '-' : rand() < 0.1 ? '+' : '';
+      tokens.push(`${sign}${intPart}${fracDigits ? '.' + frac : ''}`);
+    }
+    tokens.push('1e-3', '-2.5E+2', '.5', '5.', '0.1234567890123456789', '123456789012345678', '-0');
+    const line = tokens.join(' ') + ' 0\n';
+    const ds = parseDataset([{ name: 'exact.txt', bytes: enc(line + line) }]);
+    expect(ds.sampleSize).toBe(tokens.length);
+    expect(Array.from(ds.images.subarray(0, tokens.length))).toEqual(tokens.map((t) => Math.fround(Number(t))));
+  });
+
   it('rejects lines of different lengths', () => {
     const e = errorOf(() => parseDataset([{ name: 'uneven.txt', bytes: enc('1 2 3 0\n\n1 2 0\n') }]));
     expect(e.file).toBe('uneven.txt');
@@ -57,6 +75,9 @@ describe('text datasets', () => {
     expect(errorOf(() => parseDataset([{ name: 'nan.txt', bytes: enc('1 2 0\n1 x 1\n') }])).message).toMatch(/nan\.txt: line 2, value 2: "x" is not a number/);
     expect(errorOf(() => parseDataset([{ name: 'l.txt', bytes: enc('1 2 0.5\n') }])).message).toMatch(/l\.txt: line 1: the label "0\.5"/);
     expect(errorOf(() => parseDataset([{ name: 'l.txt', bytes: enc('1 2 -1\n') }])).message).toMatch(/not a non-negative integer/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('1 2 0\n1 2 0\n3 1.2.3 1\n') }])).message).toMatch(/d\.txt: line 3, value 2: "1\.2\.3" is not a number/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('- 2 0\n') }])).message).toMatch(/line 1, value 1: "-" is not a number/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('Infinity 2 0\n') }])).message).toMatch(/"Infinity" is not a number/);
     expect(errorOf(() => parseDataset([{ name: 'one.txt', bytes: enc('5\n') }])).message).toMatch(/one\.txt: line 1 has 1 value/);
     expect(errorOf(() => parseDataset([{ name: 'empty.txt', bytes: enc('\n \n') }])).message).toMatch(/empty\.txt: holds no samples/);
     expect(errorOf(() => parseDataset([{ name: 'bin.dat', bytes: new Uint8Array([0xff, 0xfe, 0x80, 0x81]) }])).message).toMatch(/bin\.dat: is neither an IDX file nor UTF-8 text/);

@@ -2,62 +2,118 @@
 // tabs, then an integer label. Blank lines are ignored; every line must hold the same number of
 // values. Values are kept exactly as written: a file of 0..255 integers stays 0..255, a file of
 // 0..1 floats stays 0..1 (scale the file to what the model was trained on).
+// Parsed from the bytes directly (tens of MB for 10,000 MNIST lines): plain decimals are converted
+// exactly (integer / power of ten, both exact doubles, one correctly rounded division), anything
+// else (exponents, long mantissas) goes through Number().
 import { classCount, DatasetError, type Dataset } from './dataset';
 
-const SEPARATORS = /[\s,]+/;
+const SPACE = 0x20, TAB = 0x09, COMMA = 0x2c, CR = 0x0d, LF = 0x0a;
+const POW10: number[] = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+function isSeparator(c: number): boolean {
+  return c === SPACE || c === TAB || c === COMMA || c === CR;
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/** The token's value, or NaN when it is not a finite number. */
+function parseToken(b: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let neg = false;
+  if (b[i] === 0x2d || b[i] === 0x2b) {
+    neg = b[i] === 0x2d;
+    i++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let frac = 0;
+  let seenDot = false;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c >= 0x30 && c <= 0x39) {
+      mant = mant * 10 + (c - 0x30);
+      digits++;
+      if (seenDot) frac++;
+    } else if (c === 0x2e && !seenDot) {
+      seenDot = true;
+    } else break;
+  }
+  if (i === end && digits > 0 && digits <= 15 && frac <= 22) {
+    const v = frac === 0 ? mant : mant / POW10[frac];
+    return neg ? -v : v;
+  }
+  const v = Number(decoder.decode(b.subarray(start, end)));
+  return Number.isFinite(v) ? v : NaN;
+}
 
 export function parseTextDataset(name: string, bytes: Uint8Array): Dataset {
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new DatasetError(name, 'is neither an IDX file nor UTF-8 text');
   }
-  const lines = text.split(/\r?\n/);
-  let width = -1;
-  let count = 0;
-  const values: number[] = [];
+  const tokenText = (s: number, e: number): string => {
+    const t = decoder.decode(bytes.subarray(s, e));
+    return t.length > 20 ? t.slice(0, 20) + '…' : t;
+  };
+  let values = new Float32Array(1 << 16);
+  let used = 0;
   const labels: number[] = [];
-  for (let li = 0; li < lines.length; li++) {
-    const line = lines[li].trim();
-    if (line === '') continue;
-    const tokens = line.split(SEPARATORS);
-    if (tokens.length < 2) {
-      throw new DatasetError(name, `line ${li + 1} has ${tokens.length} value; a sample line needs its values then a label`);
+  let width = -1;
+  let lineNo = 0;
+  let pos = 0;
+  const n = bytes.length;
+  while (pos < n) {
+    lineNo++;
+    let lineEnd = bytes.indexOf(LF, pos);
+    if (lineEnd < 0) lineEnd = n;
+    // Tokens of this line: the last one is the label.
+    let count = 0;
+    let lastStart = -1;
+    let lastEnd = -1;
+    let i = pos;
+    while (i < lineEnd) {
+      while (i < lineEnd && isSeparator(bytes[i])) i++;
+      if (i >= lineEnd) break;
+      const s = i;
+      while (i < lineEnd && !isSeparator(bytes[i])) i++;
+      if (lastStart >= 0) {
+        // the previous token was a value, not the label
+        const v = parseToken(bytes, lastStart, lastEnd);
+        if (Number.isNaN(v)) throw new DatasetError(name, `line ${lineNo}, value ${count}: "${tokenText(lastStart, lastEnd)}" is not a number`);
+        if (used === values.length) {
+          const grown = new Float32Array(values.length * 2);
+          grown.set(values);
+          values = grown;
+        }
+        values[used++] = v;
+      }
+      lastStart = s;
+      lastEnd = i;
+      count++;
     }
-    if (width < 0) width = tokens.length;
-    else if (tokens.length !== width) {
-      throw new DatasetError(
-        name,
-        `line ${li + 1} has ${tokens.length} values, the lines before it have ${width} (every line: the sample's values, then its label)`,
-      );
+    pos = lineEnd + 1;
+    if (count === 0) continue;
+    if (count < 2) throw new DatasetError(name, `line ${lineNo} has ${count} value; a sample line needs its values then a label`);
+    if (width < 0) width = count;
+    else if (count !== width) {
+      throw new DatasetError(name, `line ${lineNo} has ${count} values, the lines before it have ${width} (every line: the sample's values, then its label)`);
     }
-    for (let t = 0; t < tokens.length - 1; t++) {
-      const v = Number(tokens[t]);
-      if (!Number.isFinite(v)) throw new DatasetError(name, `line ${li + 1}, value ${t + 1}: "${short(tokens[t])}" is not a number`);
-      values.push(v);
-    }
-    const labelToken = tokens[tokens.length - 1];
-    const label = Number(labelToken);
+    const label = parseToken(bytes, lastStart, lastEnd);
     if (!Number.isInteger(label) || label < 0 || label > 0x7fffffff) {
-      throw new DatasetError(name, `line ${li + 1}: the label "${short(labelToken)}" (the last value) is not a non-negative integer`);
+      throw new DatasetError(name, `line ${lineNo}: the label "${tokenText(lastStart, lastEnd)}" (the last value) is not a non-negative integer`);
     }
     labels.push(label);
-    count++;
   }
-  if (count === 0) throw new DatasetError(name, 'holds no samples (no non-blank lines)');
+  if (labels.length === 0) throw new DatasetError(name, 'holds no samples (no non-blank lines)');
   const labelArray = Int32Array.from(labels);
   return {
     name: name.replace(/^.*[\\/]/, ''),
-    images: Float32Array.from(values),
+    images: values.slice(0, used),
     labels: labelArray,
-    count,
+    count: labels.length,
     sampleShape: [width - 1],
     sampleSize: width - 1,
     classes: classCount(labelArray),
   };
-}
-
-function short(s: string): string {
-  return s.length > 20 ? s.slice(0, 20) + '…' : s;
 }
