@@ -69,7 +69,9 @@ export function formatFloat32(v: number): string {
   const m = scaledRound(v, k);
   if (m !== 0 && Number.isSafeInteger(m)) {
     const text = decimalText(m, k);
-    if (Math.fround(Number(text)) === v) return text;
+    // With |k| <= 22 both m and 10^|k| are exact doubles, so unscale() gave the correctly rounded
+    // value of this very decimal, which the search already checked; otherwise parse it back.
+    if ((k >= -22 && k <= 22) || Math.fround(Number(text)) === v) return text;
   }
   return String(Number(v.toPrecision(9)));
 }
