@@ -1,7 +1,7 @@
 // Planning and applying magnitude pruning: exact counts, ties, thresholds, overrides, global mode.
 import { describe, expect, it } from 'vitest';
 import { DataType, type Model, type Tensor } from '../../src/core/onnx/model';
-import { applyPrune, defaultPrunable, planPrune, pruneMask, PruneError } from '../../src/core/prune';
+import { applyPrune, defaultPrunable, planPrune, pruneMask, PruneError, pruneSummary } from '../../src/core/prune';
 import { floatTensor, gemmChain, referencePruned, tiedValues } from './helpers';
 
 function model3(): Model {
@@ -86,6 +86,19 @@ describe('per-layer pruning', () => {
       expect(out.graph.initializers.find((t) => t.name === b)).toBe(m.graph.initializers.find((t) => t.name === b));
     }
     expect(out.graph.nodes).toBe(m.graph.nodes);
+  });
+
+  it('pruneSummary gives the engine report: per layer n, kept, ratio, threshold and the totals', () => {
+    const m = model3();
+    const plan = planPrune(m, { ratio: 0.25, mode: 'layer' });
+    const r = pruneSummary(m, plan);
+    expect(r.layers.map((l) => [l.tensor, l.n, l.kept])).toEqual([['w0', 1200, 900], ['w1', 800, 600], ['w2', 140, 105]]);
+    expect(r.layers.map((l) => l.threshold)).toEqual(plan.layers.map((l) => l.threshold));
+    expect([r.totalParams, r.prunableParams, r.keptParams]).toEqual([2207, 2140, 1605]);
+    // weights are float32: the dense file holds at least 4 bytes per parameter; sparse stores
+    // 4 + 8 bytes per kept weight, more than dense at 25% pruned.
+    expect(r.denseBytes).toBeGreaterThan(2207 * 4);
+    expect(r.sparseBytes).toBeGreaterThan(r.denseBytes);
   });
 
   it('overrides replace the ratio of their tensor', () => {
