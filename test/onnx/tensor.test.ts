@@ -1,7 +1,8 @@
 // Tensor decoding from hand-written TensorProto bytes, alignment, and the element conversions.
 import { describe, expect, test } from 'vitest';
 import { decodeModel, decodeTensor } from '../../src/core/onnx/decode';
-import { encodeTensor } from '../../src/core/onnx/encode';
+import { encodeModel, encodeTensor } from '../../src/core/onnx/encode';
+import { deepDiff } from '../../src/core/onnx/equal';
 import { allTensors } from '../../src/core/onnx/external';
 import { DataType } from '../../src/core/onnx/model';
 import { OnnxError } from '../../src/core/onnx/errors';
@@ -80,6 +81,48 @@ describe('raw_data', () => {
     // Protobuf does not align raw_data, so about a quarter of the float tensors land aligned.
     expect(views).toBeGreaterThan(10);
     expect(copies).toBeGreaterThan(0);
+  });
+});
+
+describe('models written by encodeModel', () => {
+  const isView = (t: { data?: unknown }, bytes: Uint8Array) => (t.data as Float32Array).buffer === bytes.buffer;
+
+  test('re-open with fewer copies: large raw data is placed aligned where the field order allows', () => {
+    const original = readBytes(REAL_MODELS[0]);
+    const model = decodeModel(original);
+    const big = (m: typeof model) => allTensors(m).filter((t) => t.data && !Array.isArray(t.data) && t.data.byteLength >= 1 << 16);
+    const before = big(model);
+    expect(before.length).toBeGreaterThan(5);
+    const bytes = encodeModel(model);
+    const after = big(decodeModel(bytes));
+    expect(after.length).toBe(before.length);
+    const viewsBefore = before.filter((t) => isView(t, original)).length;
+    const viewsAfter = after.filter((t) => isView(t, bytes)).length;
+    console.log(`tensors of 64 KiB+ viewed in place: ${viewsBefore} / ${before.length} in the original file, ${viewsAfter} / ${after.length} after re-encoding`);
+    expect(viewsAfter).toBeGreaterThan(viewsBefore);
+    expect(viewsAfter).toBeGreaterThanOrEqual(after.length * 0.75);
+  });
+
+  test('values survive the field reordering for every element size, name length and rank', () => {
+    const tensors = [
+      // dims entries of 3 bytes (128 needs a 2-byte varint): every residue reachable, always aligned.
+      makeTensor('w', [128, 128], new Float32Array(128 * 128).fill(0.5)),
+      makeTensor('a_longer_name.weight', [3, 5, 7, 200], new Float64Array(3 * 5 * 7 * 200).fill(-1)),
+      makeTensor('i', [9000], new BigInt64Array(9000).fill(-7n)),
+      makeTensor('half', [40000], new Uint16Array(40000).fill(0x3c00), DataType.FLOAT16),
+      makeTensor('x'.repeat(37), [70000], new Int8Array(70000).fill(-3)),
+    ];
+    for (let shift = 0; shift < 8; shift++) {
+      const bytes = encodeModel({
+        irVersion: 8, opsetImports: [{ domain: '', version: 13 }], producerName: 'p'.repeat(shift), producerVersion: '', domain: '',
+        modelVersion: 0, docString: '', metadataProps: [], functions: [],
+        graph: { name: 'g', inputs: [], outputs: [], valueInfo: [], nodes: [], initializers: tensors, sparseInitializers: [] },
+      });
+      const model = decodeModel(bytes);
+      model.graph.initializers.forEach((t, i) => expect(deepDiff(t, tensors[i])).toBeUndefined());
+      expect(isView(model.graph.initializers[0], bytes)).toBe(true);
+      expect(isView(model.graph.initializers[4], bytes)).toBe(true);
+    }
   });
 });
 

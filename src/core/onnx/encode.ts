@@ -1,5 +1,6 @@
 // Normalized Model / Tensor → ONNX protobuf bytes. Numeric data is written as little-endian raw_data.
 import { clearField, toBinary, type DescMessage } from '@bufbuild/protobuf';
+import { BinaryReader } from '@bufbuild/protobuf/wire';
 import {
   AttributeProtoSchema,
   FunctionProtoSchema,
@@ -10,6 +11,7 @@ import {
   TensorProtoSchema,
 } from 'onnx-buf';
 import type { Model, Tensor } from './model';
+import { arrayTypeOf } from './dtype';
 import { modelTo, tensorTo } from './to-proto';
 
 /**
@@ -40,13 +42,75 @@ const ROUTES: Record<string, Route[]> = {
 
 type Msg = { $typeName: string } & Record<string, unknown>;
 
+/**
+ * A TensorProto whose raw_data is placed so that it starts at a multiple of its element size in
+ * the output (then a reader can view it in place): its other fields are split between before and
+ * after the raw_data field, which protobuf readers accept in any order.
+ */
+interface AlignedTensor {
+  fields: { no: number; bytes: Uint8Array }[];
+  rawHeader: Uint8Array;
+  raw: Uint8Array;
+  align: number;
+  size: number;
+}
+
+type Part = Uint8Array | AlignedTensor;
+
 class Parts {
-  list: Uint8Array[] = [];
+  list: Part[] = [];
   size = 0;
-  push(b: Uint8Array): void {
+  push(b: Part): void {
     this.list.push(b);
-    this.size += b.byteLength;
+    this.size += b instanceof Uint8Array ? b.byteLength : b.size;
   }
+}
+
+/** The top-level fields of an encoded message, in order, as views. */
+function splitFields(bytes: Uint8Array): { no: number; bytes: Uint8Array }[] {
+  const r = new BinaryReader(bytes);
+  const out: { no: number; bytes: Uint8Array }[] = [];
+  while (r.pos < bytes.byteLength) {
+    const start = r.pos;
+    const [no, wt] = r.tag();
+    r.skip(wt, no);
+    out.push({ no, bytes: bytes.subarray(start, r.pos) });
+  }
+  return out;
+}
+
+/**
+ * Which fields go before the raw data so that it starts aligned when the tensor starts at `base`:
+ * for each field number (kept in order) a prefix of its entries. Empty when no arrangement
+ * aligns it; the tensor is then still valid, only a reader has to copy its data.
+ */
+function fieldsBefore(t: AlignedTensor, base: number): Set<number> {
+  const groups = new Map<number, number[]>();
+  t.fields.forEach((f, i) => {
+    const g = groups.get(f.no);
+    if (g) g.push(i);
+    else groups.set(f.no, [i]);
+  });
+  const A = t.align;
+  // reach[r] = prefix lengths per group whose byte sum is r modulo A.
+  let reach = new Map<number, number[]>([[0, []]]);
+  for (const idx of groups.values()) {
+    const next = new Map<number, number[]>();
+    for (const [r, picks] of reach) {
+      let sum = 0;
+      for (let k = 0; k <= idx.length; k++) {
+        if (k > 0) sum += t.fields[idx[k - 1]].bytes.byteLength;
+        const nr = (r + sum) % A;
+        if (!next.has(nr)) next.set(nr, [...picks, k]);
+      }
+    }
+    reach = next;
+  }
+  const want = (A - ((base + t.rawHeader.byteLength) % A)) % A;
+  const picks = reach.get(want);
+  const first = new Set<number>();
+  if (picks) [...groups.values()].forEach((idx, g) => idx.slice(0, picks[g]).forEach((i) => first.add(i)));
+  return first;
 }
 
 function varint(v: number): number[] {
@@ -89,6 +153,16 @@ function writeParts(schema: DescMessage, m: Msg, out: Parts, memo: Map<Msg, numb
     out.push(toBinary(schema, m as never));
     return;
   }
+  if (m.$typeName === 'onnx.TensorProto') {
+    const raw = m.rawData as Uint8Array;
+    clearField(m as never, TensorProtoSchema.field.rawData);
+    const fields = splitFields(toBinary(schema, m as never));
+    const rawHeader = header(9, raw.byteLength);
+    const align = arrayTypeOf(m.dataType as number)?.BYTES_PER_ELEMENT ?? 1;
+    const size = fields.reduce((n, f) => n + f.bytes.byteLength, rawHeader.byteLength + raw.byteLength);
+    out.push({ fields, rawHeader, raw, align, size });
+    return;
+  }
   const deferred: [Route, unknown][] = [];
   for (const route of ROUTES[m.$typeName] ?? []) {
     const [, name, child] = route;
@@ -117,12 +191,23 @@ function writeParts(schema: DescMessage, m: Msg, out: Parts, memo: Map<Msg, numb
 }
 
 function join(parts: Parts): Uint8Array {
-  if (parts.list.length === 1) return parts.list[0];
+  if (parts.list.length === 1 && parts.list[0] instanceof Uint8Array) return parts.list[0];
   const out = new Uint8Array(parts.size);
   let at = 0;
+  const put = (b: Uint8Array) => {
+    out.set(b, at);
+    at += b.byteLength;
+  };
   for (const p of parts.list) {
-    out.set(p, at);
-    at += p.byteLength;
+    if (p instanceof Uint8Array) {
+      put(p);
+      continue;
+    }
+    const first = fieldsBefore(p, at);
+    p.fields.forEach((f, i) => first.has(i) && put(f.bytes));
+    put(p.rawHeader);
+    put(p.raw);
+    p.fields.forEach((f, i) => !first.has(i) && put(f.bytes));
   }
   return out;
 }
@@ -133,6 +218,8 @@ function join(parts: Parts): Uint8Array {
  * external references. Fields kept in `preserved` are written back unchanged.
  */
 export function encodeModel(model: Model): Uint8Array {
+  // Raw tensor data of 64 KiB and more starts at a multiple of its element size in the output
+  // where an order of the tensor's other fields allows it, so decoding the file views it in place.
   const parts = new Parts();
   writeParts(ModelProtoSchema, modelTo(model) as unknown as Msg, parts, new Map());
   return join(parts);
