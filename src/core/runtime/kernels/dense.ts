@@ -2,6 +2,8 @@
 // inner loop is an axpy that streams one weight row; rows of the input that are zero are skipped
 // (ReLU outputs and image pixels are often zero), and four input rows share each weight load.
 
+import { scratch } from './scratch';
+
 export type FArray = Float32Array | Float64Array;
 
 /**
@@ -91,7 +93,40 @@ export interface DenseWeights {
 export function denseLinear(
   x: Float32Array, M: number, wts: DenseWeights, bias: Float32Array | null, relu: boolean, y: Float32Array,
 ): void {
-  fillRows(y, M, wts.N, bias);
-  mmAccumulate(x, 0, wts.w, 0, y, 0, M, wts.K, wts.N);
-  if (relu) reluInPlace(y, M * wts.N);
+  const { K, N, w } = wts;
+  if (M >= 4) {
+    fillRows(y, M, N, bias);
+    mmAccumulate(x, 0, w, 0, y, 0, M, K, N);
+    if (relu) reluInPlace(y, M * N);
+    return;
+  }
+  // Few rows: one float64 accumulator row, an unrolled axpy per non-zero input.
+  const acc = scratch(N);
+  for (let m = 0; m < M; m++) {
+    if (bias) for (let j = 0; j < N; j++) acc[j] = bias[j];
+    else acc.fill(0, 0, N);
+    axpyRows(x, m * K, K, w, N, acc);
+    const yo = m * N;
+    for (let j = 0; j < N; j++) {
+      const v = acc[j];
+      y[yo + j] = relu && v < 0 ? 0 : v;
+    }
+  }
+}
+
+function axpyRows(x: Float32Array, xo: number, K: number, w: Float32Array, N: number, acc: Float64Array): void {
+  const n4 = N & ~3;
+  for (let k = 0; k < K; k++) {
+    const a = x[xo + k];
+    if (a === 0) continue;
+    const o = k * N;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      acc[j] += a * w[o + j];
+      acc[j + 1] += a * w[o + j + 1];
+      acc[j + 2] += a * w[o + j + 2];
+      acc[j + 3] += a * w[o + j + 3];
+    }
+    for (; j < N; j++) acc[j] += a * w[o + j];
+  }
 }

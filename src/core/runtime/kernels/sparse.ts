@@ -2,6 +2,7 @@
 // (for each input feature k, the outputs it feeds and the weights), so a zero input activation
 // skips its whole column and a pruned weight costs nothing. Output indices are Uint16 when the
 // layer has fewer than 65,536 outputs.
+import { scratch } from './scratch';
 
 export interface SparseWeights {
   kind: 'sparse';
@@ -39,25 +40,63 @@ export function toSparse(w: Float32Array, K: number, N: number): SparseWeights {
   return { kind: 'sparse', K, N, start, index, value, nnz };
 }
 
-/** y[m, :] = bias + sum over non-zero x[m, k] of x[m, k] · W[k, :] (then ReLU). */
+/** y[m, :] = bias + sum over non-zero x[m, k] of x[m, k] · W[k, :] (then ReLU); accumulates in float64. */
 export function sparseLinear(
   x: Float32Array, M: number, s: SparseWeights, bias: Float32Array | null, relu: boolean, y: Float32Array,
 ): void {
   const { K, N, start, index, value } = s;
+  const acc = scratch(N);
   for (let m = 0; m < M; m++) {
-    const xo = m * K;
+    if (bias) for (let j = 0; j < N; j++) acc[j] = bias[j];
+    else acc.fill(0, 0, N);
+    // Two copies of the loop keep each one monomorphic in its index array type.
+    if (index instanceof Uint16Array) scatter16(x, m * K, K, start, index, value, acc);
+    else scatter32(x, m * K, K, start, index, value, acc);
     const yo = m * N;
-    if (bias) y.set(bias, yo);
-    else y.fill(0, yo, yo + N);
-    for (let k = 0; k < K; k++) {
-      const a = x[xo + k];
-      if (a === 0) continue;
-      const end = start[k + 1];
-      for (let p = start[k]; p < end; p++) y[yo + index[p]] += a * value[p];
-    }
     if (relu) {
-      for (let j = yo; j < yo + N; j++) if (y[j] < 0) y[j] = 0;
+      for (let j = 0; j < N; j++) {
+        const v = acc[j];
+        y[yo + j] = v > 0 ? v : 0;
+      }
+    } else {
+      for (let j = 0; j < N; j++) y[yo + j] = acc[j];
     }
+  }
+}
+
+function scatter16(
+  x: Float32Array, xo: number, K: number, start: Int32Array, index: Uint16Array, value: Float32Array, acc: Float64Array,
+): void {
+  for (let k = 0; k < K; k++) {
+    const a = x[xo + k];
+    if (a === 0) continue;
+    const end = start[k + 1];
+    let p = start[k];
+    for (; p + 4 <= end; p += 4) {
+      acc[index[p]] += a * value[p];
+      acc[index[p + 1]] += a * value[p + 1];
+      acc[index[p + 2]] += a * value[p + 2];
+      acc[index[p + 3]] += a * value[p + 3];
+    }
+    for (; p < end; p++) acc[index[p]] += a * value[p];
+  }
+}
+
+function scatter32(
+  x: Float32Array, xo: number, K: number, start: Int32Array, index: Int32Array, value: Float32Array, acc: Float64Array,
+): void {
+  for (let k = 0; k < K; k++) {
+    const a = x[xo + k];
+    if (a === 0) continue;
+    const end = start[k + 1];
+    let p = start[k];
+    for (; p + 4 <= end; p += 4) {
+      acc[index[p]] += a * value[p];
+      acc[index[p + 1]] += a * value[p + 1];
+      acc[index[p + 2]] += a * value[p + 2];
+      acc[index[p + 3]] += a * value[p + 3];
+    }
+    for (; p < end; p++) acc[index[p]] += a * value[p];
   }
 }
 
