@@ -211,8 +211,9 @@ export interface Model {
   graph: Graph;
   functions: FunctionDef[];
   /**
-   * Fields Prunescope does not model (training_info, quantization annotations, configuration,
-   * unknown future fields): the encoded bytes of those fields, written back unchanged by encode.
+   * Fields Prunescope does not model (training_info, configuration, unknown future fields): the
+   * encoded bytes of those fields, written back unchanged by encode. (Graph, Node, Tensor and
+   * FunctionDef keep their own: quantization annotations live in Graph.preserved.)
    * Opaque; never inspect it outside src/core/onnx.
    */
   preserved?: Uint8Array;
