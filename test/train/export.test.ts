@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, type Model } from '../../src/core/onnx';
 import { parseDataset } from '../../src/core/data';
-import { forwardAll, initMlp, mlpFromModel, mlpToModel, predict } from '../../src/core/train';
+import { forwardAll, initMlp, mlpFromModel, mlpToModel, predict, updateModelWeights } from '../../src/core/train';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -84,6 +84,16 @@ describe('mlpToModel', () => {
       },
     };
     expect(Array.from(mlpFromModel(transposed)[0].weight)).toEqual(Array.from(w));
+
+    // updateModelWeights writes new layers back in each node's own layout.
+    const other = initMlp([784, 40, 30, 10], 99);
+    const updated = updateModelWeights(transposed, other);
+    expect(updated.graph.initializers.find((x) => x.name === 'fc1.weight')!.dims).toEqual([784, 40]);
+    mlpFromModel(updated).forEach((l, i) => {
+      expect(Array.from(l.weight)).toEqual(Array.from(other[i].weight));
+      expect(Array.from(l.bias)).toEqual(Array.from(other[i].bias));
+    });
+    expect(Array.from(mlpFromModel(transposed)[0].weight)).toEqual(Array.from(w)); // input untouched
   });
 
   it('rejects layers that do not chain', () => {

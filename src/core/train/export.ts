@@ -135,3 +135,34 @@ export function mlpFromModel(model: Model): DenseLayer[] {
   if (layers.length === 0) throw new Error('mlpFromModel: the model has no Gemm node');
   return layers;
 }
+
+/**
+ * A new Model whose Gemm weights and biases (the ones mlpFromModel read, in the same order) hold
+ * the given layers' values, in each node's own layout (transB 0 or 1): how fine-tuned weights go
+ * back into the user's model with its names and structure. The input model is not modified.
+ */
+export function updateModelWeights(model: Model, layers: DenseLayer[]): Model {
+  const gemms = model.graph.nodes.filter((n) => n.opType === 'Gemm');
+  if (gemms.length !== layers.length) {
+    throw new Error(`updateModelWeights: the model has ${gemms.length} Gemm nodes, ${layers.length} layers given`);
+  }
+  const replaced = new Map<string, Float32Array>();
+  gemms.forEach((node, l) => {
+    const { inputs, outputs, weight, bias } = layers[l];
+    if (attr(node, 'transB', 0) !== 0) replaced.set(node.inputs[1], weight.slice());
+    else {
+      const t = new Float32Array(weight.length);
+      for (let o = 0; o < outputs; o++) for (let i = 0; i < inputs; i++) t[i * outputs + o] = weight[o * inputs + i];
+      replaced.set(node.inputs[1], t);
+    }
+    const c = node.inputs[2];
+    if (c !== undefined && c !== '') replaced.set(c, bias.slice());
+  });
+  const initializers = model.graph.initializers.map((t) => {
+    const data = replaced.get(t.name);
+    if (data === undefined) return t;
+    if (data.length !== t.dims.reduce((a, b) => a * b, 1)) throw new Error(`updateModelWeights: "${t.name}" has dims [${t.dims.join(', ')}], the layer gives ${data.length} values`);
+    return { ...t, dims: [...t.dims], data };
+  });
+  return { ...model, graph: { ...model.graph, initializers } };
+}
