@@ -1,5 +1,5 @@
 // ONNX protobuf messages (onnx-buf) → the normalized model of model.ts.
-import { create, isFieldSet, toBinary } from '@bufbuild/protobuf';
+import { create, isFieldSet, toBinary, type DescMessage } from '@bufbuild/protobuf';
 import {
   AttributeProtoSchema,
   AttributeProto_AttributeType as AT,
@@ -373,30 +373,17 @@ export function modelFrom(m: ModelProto, ctx: Ctx): Model {
   return out;
 }
 
-type Schema =
-  | typeof ModelProtoSchema
-  | typeof GraphProtoSchema
-  | typeof NodeProtoSchema
-  | typeof TensorProtoSchema
-  | typeof FunctionProtoSchema;
-
 /**
  * The encoded bytes of the fields the normalized model does not hold (the listed ones, plus any
  * unknown fields), or undefined when there are none. encode merges them back.
  */
-function preserve<S extends Schema>(schema: S, msg: { $unknown?: unknown[] }, fields: Record<string, unknown[]>): Uint8Array | undefined {
-  const init: Record<string, unknown[]> = {};
-  let any = false;
-  for (const [k, v] of Object.entries(fields)) {
-    if (v.length) {
-      init[k] = v;
-      any = true;
-    }
-  }
-  const unknown = msg.$unknown;
-  if (!any && !(unknown && unknown.length)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the field subset is typed per schema by the callers
-  const extra = create(schema as typeof ModelProtoSchema, init as any);
-  if (unknown && unknown.length) (extra as { $unknown?: unknown[] }).$unknown = unknown;
-  return toBinary(schema as typeof ModelProtoSchema, extra);
+function preserve(schema: DescMessage, msg: { $unknown?: unknown[] }, fields: Record<string, unknown[]>): Uint8Array | undefined {
+  const kept = Object.entries(fields).filter(([, v]) => v.length > 0);
+  const unknown = msg.$unknown ?? [];
+  if (kept.length === 0 && unknown.length === 0) return undefined;
+  // A message of the same type holding only those fields.
+  const extra = create(schema) as unknown as Record<string, unknown>;
+  for (const [k, v] of kept) extra[k] = v;
+  if (unknown.length) extra.$unknown = unknown;
+  return toBinary(schema, extra as never);
 }
