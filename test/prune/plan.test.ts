@@ -160,6 +160,23 @@ describe('global pruning', () => {
     });
   }
 
+  it('mixes float64 and float32 tensors in one pool', () => {
+    const d = Float64Array.from(tiedValues(300, 21), (v, i) => v + (i % 3) * 1e-9); // not float32-representable
+    const f = tiedValues(200, 22);
+    const m = gemmChain(
+      [{ name: 'd', dataType: DataType.DOUBLE, dims: [15, 20], data: d }, floatTensor('f', [10, 20], f)],
+      [floatTensor('b0', [15], new Float32Array(15)), floatTensor('b1', [10], new Float32Array(10))],
+    );
+    for (const ratio of [0.2, 0.5, 0.9]) {
+      const plan = planPrune(m, { ratio, mode: 'global' });
+      const want = referencePruned([d as unknown as Float32Array, f], Math.round(ratio * 500));
+      plan.layers.forEach((layer, t) => {
+        const mask = pruneMask(m.graph.initializers.find((x) => x.name === layer.tensor)!, layer);
+        expect(Array.from(mask, (v) => v === 0)).toEqual(want[t]);
+      });
+    }
+  });
+
   it('overridden tensors leave the pool and are pruned on their own', () => {
     const m = model3();
     const plan = planPrune(m, { ratio: 0.4, mode: 'global', overrides: { w0: 0.95 } });

@@ -1,6 +1,7 @@
 // Applying a plan: masks, and a new model whose pruned tensors are copies with zeros.
 import { DataType, elementCount, type Model, type Tensor } from '../onnx/model';
 import { magnitudeReader } from './magnitude';
+import { float32Bits, floatToBits, maskBits } from './bits';
 import { PruneError, type LayerPlan, type PrunePlan } from './types';
 
 /** 1 for every kept element, 0 for every pruned one, following the layer's masking rule. */
@@ -14,7 +15,10 @@ export function pruneMask(t: Tensor, layer: LayerPlan): Uint8Array {
   const cut = layer.cutoff;
   let ties = layer.tiesPruned;
   let pruned = 0;
-  if (t.dataType === DataType.FLOAT || t.dataType === DataType.DOUBLE) {
+  if (t.dataType !== DataType.DOUBLE && Math.fround(cut) === cut) {
+    // float32 / float16 / bfloat16 with a float32 cut (always, unless planned with float64 tensors)
+    pruned = maskBits(float32Bits(t), floatToBits(cut), ties, mask);
+  } else if (t.dataType === DataType.FLOAT || t.dataType === DataType.DOUBLE) {
     const a = t.data as Float32Array | Float64Array;
     for (let i = 0; i < n; i++) {
       let v = Math.abs(a[i]);

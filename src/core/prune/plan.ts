@@ -2,6 +2,7 @@
 // the |w| cut that selects them (ties at the cut broken by index, lower index pruned first).
 import { DataType, elementCount, type Model, type Node, type Tensor } from '../onnx/model';
 import { checkPrunable, isPrunableType, magnitudeReader, selectKth, writeMagnitudes } from './magnitude';
+import { bitsToFloat, countBits, float32Bits, kthMagnitudeBits } from './bits';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan } from './types';
 
 /**
@@ -146,13 +147,28 @@ export function planPrune(model: Model, opts: PruneOptions): PrunePlan {
     layer.threshold = ties > 0 ? cut : c.less > 0 ? c.maxLess : 0;
   };
 
+  /** The cut and per-tensor counts for pruning k entries over a group of tensors. */
+  const cutGroup = (group: Tensor[], k: number): { cut: number; counts: Counts[] } => {
+    if (group.some((t) => t.dataType === DataType.DOUBLE)) {
+      const cut = kthMagnitude(group, k);
+      return { cut, counts: group.map((t) => countAgainst(t, cut)) };
+    }
+    // float32 / float16 / bfloat16: selection on the magnitudes' bit patterns
+    const bits = group.map(float32Bits);
+    const cutBits = kthMagnitudeBits(bits, k);
+    const counts = bits.map((u) => {
+      const c = countBits(u, cutBits);
+      return { less: c.less, equal: c.equal, maxLess: bitsToFloat(c.maxLess) };
+    });
+    return { cut: bitsToFloat(cutBits), counts };
+  };
+
   const pruneAlone = (i: number): void => {
     const layer = layers[i];
     const k = Math.round(layer.requested * layer.n);
     if (k === 0) return;
-    const cut = kthMagnitude([tensors[i]], k);
-    const c = countAgainst(tensors[i], cut);
-    finish(layer, cut, c, k - c.less);
+    const { cut, counts } = cutGroup([tensors[i]], k);
+    finish(layer, cut, counts[0], k - counts[0].less);
   };
 
   let globalThreshold = 0;
@@ -164,8 +180,7 @@ export function planPrune(model: Model, opts: PruneOptions): PrunePlan {
     const total = poolIdx.reduce((s, i) => s + layers[i].n, 0);
     const k = Math.round(opts.ratio * total);
     if (k > 0) {
-      const cut = kthMagnitude(poolIdx.map((i) => tensors[i]), k);
-      const counts = poolIdx.map((i) => countAgainst(tensors[i], cut));
+      const { cut, counts } = cutGroup(poolIdx.map((i) => tensors[i]), k);
       let ties = k - counts.reduce((s, c) => s + c.less, 0);
       poolIdx.forEach((li, j) => {
         const take = Math.min(ties, counts[j].equal);
