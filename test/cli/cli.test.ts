@@ -170,6 +170,35 @@ describe('dump', () => {
     expect(readdirSync(dir).sort()).toEqual(['m.json', 'mx']);
   });
 
+  it('a sparse initializer is dumped and measured as its dense matrix', () => {
+    const dir = tempDir();
+    const m = create(ModelProtoSchema, {
+      irVersion: 8n,
+      opsetImport: [{ domain: '', version: 13n }],
+      graph: {
+        name: 'g',
+        node: [{ opType: 'Identity', input: ['S'], output: ['y'] }],
+        sparseInitializer: [
+          {
+            dims: [2n, 3n],
+            values: { name: 'S', dims: [3n], dataType: 1, floatData: [1.5, -2, 3] },
+            indices: { name: 'S_idx', dims: [3n], dataType: 7, int64Data: [0n, 4n, 5n] },
+          },
+        ],
+        output: [{ name: 'y' }],
+      },
+    });
+    const model = join(dir, 'sparse.onnx');
+    writeFileSync(model, toBinary(ModelProtoSchema, m));
+    const d = prunescope(['dump', model, '--matrices', join(dir, 'mx')]);
+    expect(d.code).toBe(0);
+    expect(readFileSync(join(dir, 'mx', 'S_matrix.txt'), 'utf8')).toBe('1.5 0 0\n0 -2 3\n');
+    const s = JSON.parse(prunescope(['stats', model, '--json']).stdout).tensors[0];
+    expect([s.count, s.zeros, s.min, s.max]).toEqual([6, 3, -2, 3]);
+    const info = JSON.parse(prunescope(['info', model, '--json']).stdout);
+    expect(info.weights[0]).toMatchObject({ name: 'S', params: 6, zeros: 3, source: 'sparse initializer' });
+  });
+
   it('refuses to write the JSON over the model', () => {
     const dir = tempDir();
     const model = join(dir, 'conv.onnx');

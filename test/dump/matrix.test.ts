@@ -12,6 +12,7 @@ import {
   matrixTextChunks,
   parseCsv,
   parseMatrixText,
+  sparseToDense,
   tensorToMatrixText,
   toCsv,
 } from '../../src/core/dump';
@@ -194,5 +195,35 @@ describe('CSV', () => {
     const text = toCsv(header, rows);
     expect(text).toBe('name,value\r\nplain,1.5\r\n"with,comma",-2\r\n"with ""quotes""",0\r\n"multi\nline",3\r\n');
     expect(parseCsv(text)).toEqual([header, ...rows.map((r) => r.map(String))]);
+  });
+});
+
+describe('sparseToDense', () => {
+  const values = (data: Float32Array): Tensor => ({ name: 'S', dataType: DataType.FLOAT, dims: [data.length], data });
+  it('linear [nnz] indices and [nnz, rank] coordinates give the same dense tensor', () => {
+    const linear = sparseToDense({
+      values: values(Float32Array.from([1.5, -2, 3])),
+      indices: { name: '', dataType: DataType.INT64, dims: [3], data: BigInt64Array.from([0n, 4n, 5n]) },
+      dims: [2, 3],
+    });
+    expect(linear.dims).toEqual([2, 3]);
+    expect(Array.from(linear.data as Float32Array)).toEqual([1.5, 0, 0, 0, -2, 3]);
+    const coords = sparseToDense({
+      values: values(Float32Array.from([1.5, -2, 3])),
+      indices: { name: '', dataType: DataType.INT64, dims: [3, 2], data: BigInt64Array.from([0n, 0n, 1n, 1n, 1n, 2n]) },
+      dims: [2, 3],
+    });
+    expect(Array.from(coords.data as Float32Array)).toEqual([1.5, 0, 0, 0, -2, 3]);
+    expect(tensorToMatrixText(coords)).toBe('1.5 0 0\n0 -2 3\n');
+  });
+
+  it('rejects indices outside the shape, naming the tensor', () => {
+    expect(() =>
+      sparseToDense({
+        values: values(Float32Array.from([1])),
+        indices: { name: '', dataType: DataType.INT64, dims: [1], data: BigInt64Array.from([6n]) },
+        dims: [2, 3],
+      }),
+    ).toThrow(/"S".*outside/);
   });
 });

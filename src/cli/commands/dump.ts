@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { DataType } from '../../core/onnx/model';
 import { modelToJson } from '../../core/onnx/json';
-import { matrixFileNames, matrixShape, matrixTextChunks } from '../../core/dump';
+import { matrixFileNames, matrixShape, matrixTextChunks, sparseToDense } from '../../core/dump';
 import { loadModelFile, writeFileAtomic } from '../../engine/files';
 import { weightEntries, type WeightEntry } from '../../engine/summary';
 import { writeTextAtomic } from '../atomic-stream';
@@ -81,11 +81,12 @@ export const dumpCommand: CliCommand = {
         for (let i = 0; i < numeric.length; i++) {
           const target = path.join(matrixDir, names[i]);
           if (samePath(target, file)) throw new CliError(`${fileName}: refusing to write a matrix over the model`);
-          await writeTextAtomic(target, matrixTextChunks(numeric[i].tensor));
+          const w = numeric[i];
+          await writeTextAtomic(target, matrixTextChunks(w.sparse ? sparseToDense(w.sparse) : w.tensor));
           written.push(target);
         }
         const values = numeric.reduce((s, w) => {
-          const { rows, cols } = matrixShape(w.tensor.dims);
+          const { rows, cols } = matrixShape(w.sparse ? w.sparse.dims : w.tensor.dims);
           return s + rows * cols;
         }, 0);
         io.out(`wrote ${countText(numeric.length)} matrices (${countText(values)} values) into ${matrixDir}\n`);

@@ -1,5 +1,6 @@
 // `prunescope stats MODEL [--tensor NAME ...] [--bins N] [--json] [--all]`: statistics and a text
 // histogram of each weight tensor.
+import { sparseToDense } from '../../core/dump/sparse';
 import { DataType } from '../../core/onnx/model';
 import { loadModelFile } from '../../engine/files';
 import { tensorStatistics, weightEntries, type WeightEntry } from '../../engine/summary';
@@ -79,7 +80,8 @@ export const statsCommand: CliCommand = {
         skipped.push(w.tensor.name);
         continue;
       }
-      rows.push({ ...tensorStatistics(w.tensor, bins), source: w.source, graph: w.graph });
+      const t = w.sparse ? sparseToDense(w.sparse) : w.tensor;
+      rows.push({ ...tensorStatistics(t, bins), source: w.source, graph: w.graph });
     }
     if (json) {
       io.out(`${JSON.stringify({ file: fileName, bins, tensors: rows, skipped }, null, 2)}\n`);

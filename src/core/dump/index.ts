@@ -11,3 +11,4 @@ export { matrixFileNames, uniqueFileNames, safeStem } from './names';
 export { formatFloat32, formatFloat64, parseNumberToken } from './numbers';
 export { toCsv, csvRecord, csvField, parseCsv, type CsvValue } from './csv';
 export { shapeText, typeText, tensorTypeText, tensorValueText, attributeText } from './describe';
+export { sparseToDense } from './sparse';
