@@ -6,7 +6,7 @@ import { decodeModel, decodeTensor } from '../../src/core/onnx/decode';
 import { encodeModel } from '../../src/core/onnx/encode';
 import { DataType, type Tensor } from '../../src/core/onnx/model';
 import { tensorToFloat32 } from '../../src/core/onnx/tensor';
-import { TESTDATA, corpusModels, readBytes, shortName } from './corpus';
+import { REAL_MODELS, TESTDATA, corpusModels, readBytes, shortName } from './corpus';
 import { ORT_OPTIONS, closeArrays, dataSets, ortType, pbFiles, toOrt } from './ort-helpers';
 
 const utf8 = new TextDecoder();
@@ -145,5 +145,29 @@ describe('test_data_set tensors', () => {
     if (failures.length) console.log(failures.join('\n'));
     expect(compared).toBeGreaterThan(600);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('real models after re-encoding (weights reordered and spliced)', () => {
+  test.each([
+    ['ch_PP-OCRv4_rec_infer.onnx', [1, 3, 48, 160]],
+    ['ch_PP-OCRv4_det_infer.onnx', [1, 3, 64, 64]],
+    ['ch_ppocr_mobile_v2.0_cls_infer.onnx', [1, 3, 48, 192]],
+  ])('%s computes exactly what the original does', async (name, dims) => {
+    const file = REAL_MODELS.find((f) => f.endsWith(name))!;
+    const bytes = readBytes(file);
+    const count = dims.reduce((a, b) => a * b, 1);
+    // A fixed pseudo-random image in [0, 1).
+    let seed = 12345;
+    const x = Float32Array.from({ length: count }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) % 10000) / 10000);
+    const outputs: Float32Array[] = [];
+    for (const model of [bytes, encodeModel(decodeModel(bytes, name))]) {
+      const s = await ort.InferenceSession.create(model, ORT_OPTIONS);
+      const r = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, dims) });
+      outputs.push(r[s.outputNames[0]].data as Float32Array);
+      await s.release();
+    }
+    expect(outputs[0].length).toBeGreaterThan(0);
+    expect(closeArrays(outputs[0], outputs[1], 0, 0)).toBeUndefined();
   });
 });
