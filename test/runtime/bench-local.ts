@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   for (const ratio of [0, 0.5, 0.8, 0.9]) {
     const model = mlpModel(magnitudePrune(base, ratio), 'pytorch');
     for (const kernels of ['dense', 'sparse'] as const) {
-      const s = Session.create(model, { kernels });
+      const s = Session.create(model, { kernels, wasm: process.env.NO_WASM !== '1' });
       const t = time(() => {
         for (let i = 0; i < count; i += batch) {
           const n = Math.min(batch, count - i);

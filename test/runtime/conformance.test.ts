@@ -66,14 +66,14 @@ function asDeclared(t: RtTensor, type: TypeInfo | undefined): RtTensor {
   return t;
 }
 
-function runCase(name: string, kernels: 'dense' | 'sparse', constWeights: boolean): string | undefined {
+function runCase(name: string, kernels: 'dense' | 'sparse', constWeights: boolean, wasm: boolean): string | undefined {
   let model = loadModel(name);
   const c = loadCase(name, model);
   for (const [k, set] of c.sets.entries()) {
     const names = model.graph.inputs.filter((i) => !model.graph.initializers.some((t) => t.name === i.name)).map((i) => i.name);
     const feeds = new Map(names.map((n, i) => [n, asDeclared(toRt(set.inputs[i]), model.graph.inputs.find((v) => v.name === n)?.type)]));
     if (constWeights) model = withConstantWeights(model, feeds);
-    const session = Session.create(model, { kernels });
+    const session = Session.create(model, { kernels, wasm });
     const args = Object.fromEntries(session.inputs.map((i) => [i.name, feeds.get(i.name)!]));
     const out = session.run(args);
     for (const [j, o] of session.outputs.entries()) {
@@ -86,6 +86,15 @@ function runCase(name: string, kernels: 'dense' | 'sparse', constWeights: boolea
   }
   return undefined;
 }
+
+/** kernels, Gemm/MatMul weights made initializers, WebAssembly layer kernels. */
+const VARIANTS = [
+  ['dense', false, true],
+  ['dense', true, true],
+  ['sparse', true, true],
+  ['dense', true, false],
+  ['sparse', true, false],
+] as const;
 
 describe('ONNX backend node tests', () => {
   it('reproduces every expected output of every supported case on dense and sparse kernels', () => {
@@ -100,21 +109,21 @@ describe('ONNX backend node tests', () => {
     const failed: Record<string, string> = {};
     for (const name of eligible) {
       let why: string | undefined;
-      for (const [kernels, cw] of [['dense', false], ['sparse', true]] as const) {
+      for (const [kernels, cw, wasm] of VARIANTS) {
         try {
-          why = runCase(name, kernels, cw);
+          why = runCase(name, kernels, cw, wasm);
         } catch (e) {
           why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         }
         if (why) {
-          why = `${kernels}: ${why}`;
+          why = `${kernels}${cw ? ' (constant weights)' : ''}${wasm ? '' : ' (JS kernels)'}: ${why}`;
           break;
         }
       }
       if (why) failed[name] = why;
       else passed.push(name);
     }
-    console.log(`conformance: ${passed.length}/${eligible.length} node tests pass on dense and sparse kernels`);
+    console.log(`conformance: ${passed.length}/${eligible.length} node tests pass on dense and sparse kernels (${VARIANTS.length} variants each)`);
     console.log(`passed: ${passed.join(' ')}`);
     for (const [n, why] of Object.entries(failed)) console.log(`cannot run ${n}: ${why}`);
     expect(eligible.length).toBeGreaterThan(200);

@@ -25,16 +25,17 @@ describe.each(['pytorch', 'chainer', 'keras-2d', 'keras-flat'] as const)('%s-sty
   it.each([
     ['unpruned', 0],
     ['80% pruned', 0.8],
-  ] as const)('%s: dense and sparse agree with ORT within 1e-4 at batch 1 and 37', async (_label, fraction) => {
+  ] as const)('%s: dense and sparse agree with ORT within 1e-4 at batch 1 and 37 (WebAssembly and JS kernels)', async (_label, fraction) => {
     let layers = randomLayers(SIZES, 7);
     if (fraction > 0) layers = pruneLayers(layers, fraction, 11);
     // Through real bytes: encode, then decode for our runtime and load the same bytes in ORT.
     const bytes = encodeModel(mlpModel(layers, style));
     const ortSession = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
     const rand = prng(1234);
-    for (const kernels of ['dense', 'sparse'] as const) {
-      const session = Session.create(decodeModel(bytes), { kernels });
+    for (const [kernels, wasm] of [['dense', true], ['sparse', true], ['dense', false], ['sparse', false]] as const) {
+      const session = Session.create(decodeModel(bytes), { kernels, wasm });
       expect(session.layers.map((l) => l.kernel)).toEqual([kernels, kernels, kernels]);
+      expect(session.layers.map((l) => l.engine)).toEqual(Array(3).fill(wasm ? 'wasm' : 'js'));
       expect(session.layers.map((l) => l.relu)).toEqual([true, true, false]);
       if (fraction > 0) for (const l of session.layers) expect(l.sparsity).toBeGreaterThan(0.75);
       for (const batch of [1, 37, 1]) {

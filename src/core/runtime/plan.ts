@@ -5,7 +5,7 @@ import { DataType, type Model, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
 import { type DenseWeights, transpose2d } from './kernels/dense';
 import { type SparseWeights, sparsityOf, toSparse } from './kernels/sparse';
-import { linearOp } from './ops/linear';
+import { layerKernel, linearOp } from './ops/linear';
 import { type OpContext, type OpImpl, floatAttr, intAttr } from './ops/types';
 import { OPS, isDefaultDomain } from './registry';
 import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTensor, size } from './tensor';
@@ -13,6 +13,8 @@ import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTen
 export interface PlanOptions {
   kernels: 'dense' | 'sparse';
   sparseMinSparsity?: number;
+  /** Use the WebAssembly layer kernels where available (default true). */
+  wasm?: boolean;
 }
 
 export interface Step {
@@ -31,6 +33,8 @@ export interface LayerInfo {
   K: number;
   N: number;
   kernel: 'dense' | 'sparse';
+  /** Where the layer's inner loops run. */
+  engine: 'wasm' | 'js';
   sparsity: number;
   relu: boolean;
   bias: boolean;
@@ -168,7 +172,8 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       layer.absorbed.forEach((n) => absorbed.add(n));
       const last = layer.absorbed.length > 0 ? layer.absorbed[layer.absorbed.length - 1] : node;
       const out = last.outputs[0];
-      const impl = linearOp(layer.weights, layer.bias, layer.relu, layer.gemm);
+      const k = layerKernel(layer.weights, layer.bias, layer.relu, options.wasm !== false);
+      const impl = linearOp(layer.weights.K, layer.weights.N, k.run, layer.gemm);
       const ctx = makeCtx(node, opset);
       ctx.label = `${label(node)}${layer.absorbed.length ? ` (+${layer.absorbed.map((n) => n.opType).join('+')})` : ''}`;
       steps.push({ impl, ins: [slot(node.inputs[0])], outs: [slot(out)], ctx, args: [undefined] });
@@ -177,6 +182,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
         K: layer.weights.K,
         N: layer.weights.N,
         kernel: layer.weights.kind,
+        engine: k.engine,
         sparsity: layer.sparsity,
         relu: layer.relu,
         bias: layer.bias !== null,

@@ -10,6 +10,8 @@ export interface SessionOptions {
   kernels: 'dense' | 'sparse';
   /** Min sparsity for a weight to get a sparse kernel (default 0: all Gemm/MatMul weights that are initializers). */
   sparseMinSparsity?: number;
+  /** Run Gemm/MatMul layers in the built-in WebAssembly kernels where available (default true; false: plain JS). */
+  wasm?: boolean;
   /** Names the model in error messages (a file name, say). */
   label?: string;
 }
@@ -46,7 +48,7 @@ export class Session {
 
   private constructor(model: Model, options: SessionOptions) {
     this.where = options.label ?? (model.graph.name ? `model "${model.graph.name}"` : 'model');
-    const opts: PlanOptions = { kernels: options.kernels, sparseMinSparsity: options.sparseMinSparsity };
+    const opts: PlanOptions = { kernels: options.kernels, sparseMinSparsity: options.sparseMinSparsity, wasm: options.wasm };
     this.plan = buildPlan(model, opts, this.where);
     const init = new Set([...model.graph.initializers.map((t) => t.name), ...model.graph.sparseInitializers.map((s) => s.values.name)]);
     this.inputs = model.graph.inputs.filter((v) => !init.has(v.name)).map(ioInfo);

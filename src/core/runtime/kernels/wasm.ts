@@ -1,0 +1,121 @@
+// Layer kernels running in the WebAssembly module of wasm-code.ts: each layer owns a small memory
+// holding its weights (dense rows padded to a multiple of 4 floats, or CSC with uint16 indices),
+// one input row and one accumulator row. Falls back to JS (returns undefined) where WebAssembly
+// is unavailable or blocked (e.g. a CSP without 'wasm-unsafe-eval').
+import type { DenseWeights } from './dense';
+import type { SparseWeights } from './sparse';
+import { layerModuleBytes } from './wasm-code';
+
+/** The slice of the WebAssembly JS API used here (typed locally: core builds with and without DOM types). */
+interface WasmMemory {
+  buffer: ArrayBuffer;
+}
+type WasmExports = Record<string, unknown>;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Instance: new (m: object, imports: object) => { exports: WasmExports };
+}
+
+const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+let compiled: object | null | undefined;
+
+function wasmModule(): object | null {
+  if (!api) return null;
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = new api.Module(layerModuleBytes());
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+
+
+export function wasmAvailable(): boolean {
+  return wasmModule() !== null;
+}
+
+type Scatter = (x: number, K: number, start: number, index: number, value: number, acc: number) => void;
+type Axpy = (x: number, K: number, w: number, N4: number, acc: number) => void;
+
+const align16 = (n: number): number => (n + 15) & ~15;
+
+export class WasmLayer {
+  readonly K: number;
+  readonly N: number;
+  private readonly N4: number;
+  private readonly f32: Float32Array;
+  private readonly xOff: number;
+  private readonly accOff: number;
+  private readonly run: () => void;
+
+  private constructor(K: number, N: number, bytes: number, place: (mem: WasmMemory, at: number) => (exports: WasmExports, xOff: number, accOff: number) => () => void) {
+    this.K = K;
+    this.N = N;
+    this.N4 = (N + 3) & ~3;
+    const xBytes = align16(K * 4);
+    const accBytes = align16(this.N4 * 4);
+    const total = xBytes + accBytes + bytes;
+    const memory = new (api as WasmApi).Memory({ initial: Math.ceil(total / 65536) + 1 });
+    const inst = new (api as WasmApi).Instance(wasmModule() as object, { env: { mem: memory } });
+    this.xOff = 0;
+    this.accOff = xBytes;
+    const bind = place(memory, xBytes + accBytes);
+    this.run = bind(inst.exports, this.xOff, this.accOff);
+    this.f32 = new Float32Array(memory.buffer);
+  }
+
+  static dense(w: DenseWeights): WasmLayer | undefined {
+    if (!wasmModule()) return undefined;
+    const { K, N } = w;
+    const N4 = (N + 3) & ~3;
+    return new WasmLayer(K, N, K * N4 * 4, (memory, at) => {
+      const f = new Float32Array(memory.buffer);
+      for (let k = 0; k < K; k++) f.set(w.w.subarray(k * N, (k + 1) * N), at / 4 + k * N4);
+      return (ex, xOff, accOff) => {
+        const axpy = ex.axpy4 as Axpy;
+        return () => axpy(xOff, K, at, N4, accOff);
+      };
+    });
+  }
+
+  static sparse(s: SparseWeights): WasmLayer | undefined {
+    if (!wasmModule() || !(s.index instanceof Uint16Array)) return undefined;
+    const { K, N, nnz } = s;
+    const startBytes = align16((K + 1) * 4);
+    const indexBytes = align16(nnz * 2);
+    return new WasmLayer(K, N, startBytes + indexBytes + nnz * 4, (memory, at) => {
+      new Int32Array(memory.buffer, at, K + 1).set(s.start);
+      new Uint16Array(memory.buffer, at + startBytes, nnz).set(s.index);
+      new Float32Array(memory.buffer, at + startBytes + indexBytes, nnz).set(s.value);
+      return (ex, xOff, accOff) => {
+        const scatter = ex.scatter16 as Scatter;
+        return () => scatter(xOff, K, at, at + startBytes, at + startBytes + indexBytes, accOff);
+      };
+    });
+  }
+
+  /** y[m, :] = x[m, :] · W (+ bias) (then ReLU), one row at a time. */
+  apply(x: Float32Array, M: number, bias: Float32Array | null, relu: boolean, y: Float32Array): void {
+    const { K, N, f32 } = this;
+    const xi = this.xOff >> 2;
+    const ai = this.accOff >> 2;
+    for (let m = 0; m < M; m++) {
+      f32.set(x.subarray(m * K, m * K + K), xi);
+      if (bias) f32.set(bias, ai);
+      else f32.fill(0, ai, ai + N);
+      this.run();
+      const yo = m * N;
+      if (relu) {
+        for (let j = 0; j < N; j++) {
+          const v = f32[ai + j];
+          y[yo + j] = v > 0 ? v : 0;
+        }
+      } else {
+        y.set(f32.subarray(ai, ai + N), yo);
+      }
+    }
+  }
+}
