@@ -171,3 +171,24 @@ describe('real models after re-encoding (weights reordered and spliced)', () => 
     expect(closeArrays(outputs[0], outputs[1], 0, 0)).toBeUndefined();
   });
 });
+
+describe('Silero VAD after re-encoding (If/Loop subgraphs)', () => {
+  const audio = () => Float32Array.from({ length: 512 }, (_, i) => 0.3 * Math.sin(i / 7) + 0.05 * Math.sin(i * 1.7));
+  const sr = () => new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
+  test.each([
+    ['silero_vad_legacy.onnx', () => ({ input: new ort.Tensor('float32', audio(), [1, 512]), sr: sr(), h: new ort.Tensor('float32', new Float32Array(128), [2, 1, 64]), c: new ort.Tensor('float32', new Float32Array(128), [2, 1, 64]) })],
+    ['silero_vad_v5.onnx', () => ({ input: new ort.Tensor('float32', audio(), [1, 512]), state: new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]), sr: sr() })],
+    ['silero_vad_v6.onnx', () => ({ input: new ort.Tensor('float32', audio(), [1, 512]), state: new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]), sr: sr() })],
+  ] as [string, () => Record<string, ort.Tensor>][])('%s computes exactly what the original does', async (name, feeds) => {
+    const bytes = readBytes(REAL_MODELS.find((f) => f.endsWith(name))!);
+    const results: ort.InferenceSession.ReturnType[] = [];
+    for (const model of [bytes, encodeModel(decodeModel(bytes, name))]) {
+      const s = await ort.InferenceSession.create(model, ORT_OPTIONS);
+      results.push(await s.run(feeds()));
+      await s.release();
+    }
+    const names = Object.keys(results[0]);
+    expect(names.length).toBeGreaterThan(1);
+    for (const n of names) expect(closeArrays(results[0][n].data as Float32Array, results[1][n].data as Float32Array, 0, 0)).toBeUndefined();
+  });
+});
