@@ -103,7 +103,8 @@ export function parseMatrixText(text: string): ParsedMatrix {
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const rows = lines.length;
   let cols = -1;
-  const values: number[] = [];
+  let values = new Float64Array(1024);
+  let n = 0;
   for (let r = 0; r < rows; r++) {
     const line = lines[r].trim();
     const tokens = line === '' ? [] : line.split(/[ \t]+/);
@@ -111,11 +112,16 @@ export function parseMatrixText(text: string): ParsedMatrix {
     else if (tokens.length !== cols) {
       throw new Error(`matrix line ${r + 1}: ${tokens.length} values, but line 1 has ${cols}`);
     }
+    if (n + tokens.length > values.length) {
+      const grown = new Float64Array(Math.max(values.length * 2, n + tokens.length));
+      grown.set(values);
+      values = grown;
+    }
     for (const token of tokens) {
       const v = parseNumberToken(token);
       if (v === undefined) throw new Error(`matrix line ${r + 1}: ${JSON.stringify(token)} is not a number`);
-      values.push(v);
+      values[n++] = v;
     }
   }
-  return { rows, cols: Math.max(cols, 0), values: Float64Array.from(values) };
+  return { rows, cols: Math.max(cols, 0), values: values.slice(0, n) };
 }
