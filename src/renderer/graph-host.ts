@@ -57,7 +57,7 @@ function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummary | nul
               onSelect(node, []);
             },
           },
-          h('div', { class: 'op' }, node.opType, node.name ? h('span', { class: 'chip' }, node.name) : null),
+          h('div', { class: 'op' }, h('span', {}, node.opType), node.name ? h('span', { class: 'chip' }, node.name) : null),
           node.inputs
             .filter((name) => inits.has(name))
             .map((name, i) => h('div', { class: 'init' }, `${'ABCDEFGH'[i + 1] ?? i} ⟨${formatDims(inits.get(name)?.dims ?? [])}⟩`)),

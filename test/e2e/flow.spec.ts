@@ -27,7 +27,7 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 /** Float weights of a TensorProto decoded here with the protobuf schema (independent of the app). */
 function floats(t: TensorProto): Float32Array {
   if (t.rawData.length > 0) {
-    const copy = t.rawData.slice();
+    const copy = new Uint8Array(t.rawData); // an aligned copy (rawData may be a view into a Buffer)
     return new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4);
   }
   return Float32Array.from(t.floatData);
@@ -151,13 +151,17 @@ test('the whole flow: open, inspect, prune, evaluate, sweep, export, real model,
     const file = join(tmpdir(), `prunescope-e2e-${process.pid}.onnx`);
     await (await download).saveAs(file);
     const bytes = readFileSync(file);
-    const session = await ort.InferenceSession.create(bytes);
-    const input = session.inputNames[0];
-    const result = await session.run({ [input]: new ort.Tensor('float32', new Float32Array(784), [1, 784]) });
-    expect(result[session.outputNames[0]].dims).toEqual([1, 10]);
-
     const original = fromBinary(ModelProtoSchema, readFileSync(sampleModel));
     const pruned = fromBinary(ModelProtoSchema, bytes);
+    const session = await ort.InferenceSession.create(bytes);
+    // One all-zero sample shaped as the model's declared input (symbolic dims → 1).
+    const inputInfo = original.graph?.input.find((i) => i.name === session.inputNames[0]);
+    const dimsOf = inputInfo?.type?.value.case === 'tensorType' ? (inputInfo.type.value.value.shape?.dim ?? []) : [];
+    const shape = dimsOf.map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : 1));
+    expect(shape.reduce((a, b) => a * b, 1)).toBe(784);
+    const result = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', new Float32Array(784), shape) });
+    expect(result[session.outputNames[0]].dims).toEqual([1, 10]);
+
     const byName = new Map(pruned.graph?.initializer.map((t) => [t.name, t]));
     const gemms = (original.graph?.node ?? []).filter((n) => n.opType === 'Gemm');
     expect(gemms).toHaveLength(3);
@@ -197,7 +201,19 @@ test('the whole flow: open, inspect, prune, evaluate, sweep, export, real model,
     expect(inDom).toBeGreaterThan(10);
     expect(inDom).toBeLessThan(200);
     await page.getByTestId('dump-viewer').evaluate((el) => (el.scrollTop = 18 * 900));
-    await expect(lines.filter({ hasText: /^901\s/ })).toHaveCount(1);
+    const row901 = lines.filter({ has: page.locator('.ln', { hasText: /^901$/ }) });
+    await expect(row901).toHaveCount(1);
+    // Row 901 of the first layer's weight matrix, compared with the file decoded here.
+    const original = fromBinary(ModelProtoSchema, readFileSync(sampleModel));
+    const firstGemm = original.graph?.node.find((n) => n.opType === 'Gemm');
+    const weights = original.graph?.initializer.find((t) => t.name === firstGemm?.input[1]);
+    if (!weights) throw new Error('first Gemm weight not found');
+    const text = (await row901.textContent()) ?? '';
+    const values = text.replace(/^901/, '').trim().split(/\s+/).map(Number);
+    expect(values).toHaveLength(784);
+    const w = floats(weights);
+    // The text is float32's shortest round-trip form: parsing it back to float32 gives the stored value.
+    expect(values.map((v) => Math.fround(v))).toEqual(Array.from(w.subarray(900 * 784, 901 * 784)));
     await shot(page, '09-dumps-matrix');
   });
 

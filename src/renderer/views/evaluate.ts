@@ -145,7 +145,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
         parsing: false,
         scales: {
           x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'prune ratio', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
-          acc: { type: 'linear', position: 'left', title: { display: true, text: 'accuracy', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
+          acc: { type: 'linear', position: 'left', max: 1, title: { display: true, text: 'accuracy', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
           time: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: 'batch-1 time (s)', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { drawOnChartArea: false } },
         },
         plugins: { legend: { position: 'bottom', labels: { color: colors.fg, boxWidth: 14, font: { size: 11 } } } },

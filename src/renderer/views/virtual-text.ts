@@ -6,7 +6,7 @@ import { h } from '../dom';
 const LINE_HEIGHT = 18;
 const OVERSCAN = 20;
 /** Very long lines (a base64 blob in JSON) are cut for display; the saved text is complete. */
-const MAX_SHOWN_CHARS = 4000;
+const MAX_SHOWN_CHARS = 20_000;
 
 export class VirtualText {
   private text = '';
