@@ -2,7 +2,7 @@
 // Gather, Expand, Identity, Dropout.
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
-import { type RtTensor, alloc, int64Tensor, size, stridesOf, toNumbers } from '../tensor';
+import { type RtTensor, alloc, ctorOf, int64Tensor, size, stridesOf, toNumbers } from '../tensor';
 import { broadcastDims, broadcastIndex } from './broadcast';
 import { type OpImpl, intAttr, intsAttr, need, normAxis } from './types';
 
@@ -109,7 +109,7 @@ export const Concat: OpImpl = (inputs, ctx) => {
   }
   const outer = size(dims.slice(0, axis));
   const inner = size(dims.slice(axis + 1));
-  const out = alloc(parts[0].dataType, size(dims));
+  const out = ctx.out(0, ctorOf(parts[0].dataType), size(dims));
   const rowOut = dims[axis] * inner;
   let col = 0;
   for (const p of parts) {
@@ -131,7 +131,7 @@ export const Transpose: OpImpl = (inputs, ctx) => {
   const inStr = stridesOf(x.dims);
   const st = perm.map((p) => inStr[p]);
   const n = size(dims);
-  const out = alloc(x.dataType, n) as Float32Array;
+  const out = ctx.out(0, ctorOf(x.dataType), n) as Float32Array;
   const src = x.data as Float32Array;
   const idx = new Array<number>(r).fill(0);
   let off = 0;
@@ -158,7 +158,7 @@ export const Gather: OpImpl = (inputs, ctx) => {
   const len = x.dims[axis];
   const idx = toNumbers(ind);
   const dims = [...x.dims.slice(0, axis), ...ind.dims, ...x.dims.slice(axis + 1)];
-  const out = alloc(x.dataType, size(dims)) as Float32Array;
+  const out = ctx.out(0, ctorOf(x.dataType), size(dims)) as Float32Array;
   const src = x.data as Float32Array;
   let w = 0;
   for (let o = 0; o < outer; o++) {
@@ -177,7 +177,7 @@ export const Expand: OpImpl = (inputs, ctx) => {
   const shape = toNumbers(need(inputs, 1, ctx));
   const dims = broadcastDims(x.dims, shape, ctx.label);
   const map = broadcastIndex(x.dims, dims);
-  const out = alloc(x.dataType, map.length) as Float32Array;
+  const out = ctx.out(0, ctorOf(x.dataType), map.length) as Float32Array;
   const src = x.data as Float32Array;
   for (let i = 0; i < map.length; i++) out[i] = src[map[i]];
   return [{ dims, data: out, dataType: x.dataType }];
