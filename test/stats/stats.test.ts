@@ -251,3 +251,12 @@ describe('quantiles by selection', () => {
     expect(() => absQuantile([1, 2], 1.5)).toThrow(/quantile/);
   });
 });
+
+describe('histogram at the limits of float64', () => {
+  it('a range wider than the largest double still bins every value', () => {
+    const v = Float64Array.from([-1.7e308, -1e308, 0, 1e308, 1.7e308]);
+    const h = histogram(v, 4);
+    expect(h.counts.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(h.counts).toEqual([2, 0, 1, 2]);
+  });
+});

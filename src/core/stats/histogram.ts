@@ -17,7 +17,8 @@ export interface Histogram {
 export function binEdges(lo: number, hi: number, bins: number): Float64Array {
   const edges = new Float64Array(bins + 1);
   const width = hi - lo;
-  for (let i = 0; i <= bins; i++) edges[i] = lo + (width * i) / bins;
+  if (Number.isFinite(width)) for (let i = 0; i <= bins; i++) edges[i] = lo + (width * i) / bins;
+  else for (let i = 0; i <= bins; i++) edges[i] = lo * (1 - i / bins) + hi * (i / bins); // |lo|, |hi| near the double limit
   edges[bins] = hi;
   return edges;
 }
@@ -75,7 +76,7 @@ export function histogram(values: ArrayLike<number>, bins = 64, range?: readonly
 export function histogramInto(values: ArrayLike<number>, bins: number, lo: number, hi: number): Histogram {
   const edges = binEdges(lo, hi, bins);
   const counts = new Float64Array(bins);
-  const scale = bins / (hi - lo);
+  const scale = Number.isFinite(hi - lo) ? bins / (hi - lo) : bins / 2 / (hi / 2 - lo / 2);
   const last = bins - 1;
   let below = 0;
   let above = 0;
@@ -90,8 +91,8 @@ export function histogramInto(values: ArrayLike<number>, bins: number, lo: numbe
     let b = ((x - lo) * scale) | 0; // x >= lo: truncation is floor
     if (b > last) b = last;
     // The multiplication may round across an edge: settle against the exact edges.
-    if (x < edges[b]) b--;
-    else if (b < last && x >= edges[b + 1]) b++;
+    while (b > 0 && x < edges[b]) b--;
+    while (b < last && x >= edges[b + 1]) b++;
     counts[b]++;
   }
   return { min: lo, max: hi, counts: Array.from(counts), below, above };
