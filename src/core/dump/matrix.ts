@@ -57,34 +57,50 @@ function elementFormatter(t: Tensor): (i: number) => string {
   return (i) => String(d[i]);
 }
 
+const SPACE = 32;
+const NEWLINE = 10;
+
 /**
  * The matrix text in pieces of roughly `chunkChars` characters (split anywhere, also inside a
  * row): concatenated they equal tensorToMatrixText(t). For writing large tensors without one
- * giant string.
+ * giant string. The characters (all ASCII) are gathered in a byte buffer and decoded once per
+ * piece, which is much cheaper than growing strings.
  */
 export function* matrixTextChunks(t: Tensor, chunkChars = 1 << 20): Generator<string> {
   const { rows, cols } = matrixShape(t.dims);
   const fmt = elementFormatter(t);
-  let text = '';
+  const limit = Math.max(1, chunkChars);
+  let buf = new Uint8Array(limit + 64);
+  const decoder = new TextDecoder('latin1');
+  let len = 0;
   let i = 0;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      text += c === 0 ? fmt(i++) : ` ${fmt(i++)}`;
-      if (text.length >= chunkChars) {
-        yield text;
-        text = '';
+      const s = fmt(i++);
+      if (len + s.length + 1 > buf.length) {
+        const grown = new Uint8Array(Math.max(buf.length * 2, len + s.length + 1));
+        grown.set(buf.subarray(0, len));
+        buf = grown;
+      }
+      for (let k = 0; k < s.length; k++) buf[len++] = s.charCodeAt(k);
+      buf[len++] = c === cols - 1 ? NEWLINE : SPACE;
+      if (len >= limit) {
+        yield decoder.decode(buf.subarray(0, len));
+        len = 0;
       }
     }
-    text += '\n';
+    if (cols === 0) buf[len++] = NEWLINE;
+    if (len >= limit) {
+      yield decoder.decode(buf.subarray(0, len));
+      len = 0;
+    }
   }
-  if (text !== '') yield text;
+  if (len > 0) yield decoder.decode(buf.subarray(0, len));
 }
 
 /** The whole matrix text of a numeric tensor. */
 export function tensorToMatrixText(t: Tensor): string {
-  let out = '';
-  for (const piece of matrixTextChunks(t)) out += piece;
-  return out;
+  return [...matrixTextChunks(t)].join('');
 }
 
 export interface ParsedMatrix {
