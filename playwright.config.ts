@@ -40,6 +40,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 10 * 60_000,
+    env: { VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
     stdout: 'ignore',
     stderr: 'pipe',
   },

@@ -45,12 +45,18 @@ function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummary | nul
   return {
     show(g) {
       graph = g;
-      const inits = new Map(g.initializers.map((i) => [i.name, i]));
+      const weights = new Map<string, string>(g.initializers.map((i) => [i.name, formatDims(i.dims)]));
+      // Constant nodes are folded into the nodes they feed, like initializers.
+      for (const n of g.nodes) {
+        const value = n.attributes.find((a) => a.name === 'value');
+        if (n.opType === 'Constant' && value) weights.set(n.outputs[0], value.value.replace(/^[a-z0-9]+\[(.*)\]$/, '$1').replace(/,/g, '×'));
+      }
       boxes = g.nodes.map((node) =>
         h(
           'div',
           {
             class: 'fallback-node',
+            hidden: node.opType === 'Constant',
             'data-node-index': node.index,
             onclick: () => {
               select(node.index);
@@ -58,9 +64,9 @@ function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummary | nul
             },
           },
           h('div', { class: 'op' }, h('span', {}, node.opType), node.name ? h('span', { class: 'chip' }, node.name) : null),
-          node.inputs
-            .filter((name) => inits.has(name))
-            .map((name, i) => h('div', { class: 'init' }, `${'ABCDEFGH'[i + 1] ?? i} ⟨${formatDims(inits.get(name)?.dims ?? [])}⟩`)),
+          node.inputs.map((name, i) =>
+            i > 0 && weights.has(name) ? h('div', { class: 'init' }, `${ROLES[node.opType]?.[i] ?? i} ⟨${weights.get(name)}⟩`) : null,
+          ),
         ),
       );
       clear(list, boxes);
@@ -80,6 +86,13 @@ function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummary | nul
     destroy: () => list.remove(),
   };
 }
+
+const ROLES: Record<string, string[]> = {
+  Gemm: ['A', 'B', 'C'],
+  MatMul: ['A', 'B'],
+  Conv: ['X', 'W', 'B'],
+  BatchNormalization: ['X', 'scale', 'B', 'mean', 'var'],
+};
 
 export function modelTitle(model: ModelSummary): string {
   return model.graph.name || model.fileName;
