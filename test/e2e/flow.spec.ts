@@ -76,11 +76,16 @@ test('the whole flow: open, inspect, prune, evaluate, sweep, export, real model,
   await test.step('find by op type: matches counted, Enter selects the next one', async () => {
     await page.keyboard.press('Control+f');
     await expect(page.getByTestId('find')).toBeFocused();
+    // Find matches node names, op types and tensor names, case-insensitively: count those in the file.
+    const nodes = fromBinary(ModelProtoSchema, readFileSync(sampleModel)).graph?.node ?? [];
+    const hits = nodes.filter((n) => [n.name, n.opType, ...n.input, ...n.output].some((t) => t.toLowerCase().includes('relu')));
+    expect(hits.length).toBeGreaterThanOrEqual(2);
     await page.getByTestId('find').fill('relu');
-    await expect(page.getByTestId('find-count')).toHaveText('2 found');
+    await expect(page.getByTestId('find-count')).toHaveText(`${hits.length} found`);
     await page.getByTestId('find').press('Enter');
-    await expect(page.getByTestId('find-count')).toHaveText('1 of 2');
-    await expect(page.getByTestId('node-op')).toHaveText('Relu');
+    await expect(page.getByTestId('find-count')).toHaveText(`1 of ${hits.length}`);
+    await expect(page.getByTestId('node-op')).toHaveText(hits[0].opType);
+    await expect(page.getByTestId('node-name')).toContainText(hits[0].name);
     await page.getByTestId('find').fill('');
     await page.keyboard.press('Escape');
   });

@@ -116,7 +116,7 @@ function nodeProperties(model: ModelSummary, node: NodeSummary, graphPath: strin
 
 function statsSection(s: TensorStatistics): HTMLElement {
   return section(
-    `Initializer ${s.name}`,
+    h('span', {}, 'Weights ', h('span', { class: 'section-name' }, s.name)),
     kv([
       ['Shape', `${s.dtype} ⟨${formatDims(s.dims)}⟩`],
       ['Count', formatCount(s.count)],
@@ -160,7 +160,7 @@ function inputRoles(op: string): string[] {
   return ROLES[op] ?? [];
 }
 
-export function section(title: string, body: Node): HTMLElement {
+export function section(title: string | Node, body: Node): HTMLElement {
   return h('div', { class: 'section' }, h('div', { class: 'section-title' }, title), body);
 }
 
