@@ -124,14 +124,21 @@ export function startApp(root: HTMLElement, platform: Platform): void {
     } else {
       store.set('engine', 'stopped');
       const model = store.state.model;
+      const reopen = lastOpened;
       store.set('model', null);
-      showBanner('The engine stopped', `${status.reason}.${status.restarting ? ' A new engine is starting; open the model again.' : ''}`);
       if (model) showEmpty(true);
+      showBanner(
+        'The engine stopped',
+        `${status.reason}.${status.restarting ? ' A new engine is starting.' : ''}`,
+        'error',
+        model && reopen && status.restarting ? { label: `Reopen ${model.fileName}`, run: () => void openSource(reopen.source, reopen.label) } : undefined,
+      );
     }
   });
 
   // ------------------------------------------------------------ opening models
   let openSeq = 0;
+  let lastOpened: { source: Source; label: string } | null = null;
   async function openSource(source: Source, label: string): Promise<void> {
     const seq = ++openSeq;
     hideBanner();
@@ -142,6 +149,7 @@ export function startApp(root: HTMLElement, platform: Platform): void {
       const model = await client.call({ type: 'open', source });
       if (seq !== openSeq) return;
       if (previous) void client.call({ type: 'close', modelId: previous.modelId }).catch(() => undefined);
+      lastOpened = source.kind === 'bytes' ? null : { source, label };
       store.set('modelLabel', source.kind === 'path' ? source.path : label);
       store.set('selection', { node: null, graphPath: [] });
       store.set('results', []);

@@ -10,13 +10,22 @@ export function setBannerHost(host: HTMLElement): void {
 }
 
 /** Shows a readable error (or info) banner over the centre of the window; replaces the previous one. */
-export function showBanner(title: string, detail: string, kind: 'error' | 'info' = 'error'): void {
+export function showBanner(
+  title: string,
+  detail: string,
+  kind: 'error' | 'info' = 'error',
+  action?: { label: string; run(): void },
+): void {
   hideBanner();
   const host = bannerHost ?? document.body;
+  const button = action
+    ? h('button', { class: 'btn small primary', 'data-testid': 'banner-action', onclick: () => (hideBanner(), action.run()) }, action.label)
+    : null;
   currentBanner = h(
     'div',
     { class: `banner ${kind}`, role: kind === 'error' ? 'alert' : 'status', 'data-testid': 'banner' },
     h('div', { class: 'banner-text' }, h('div', { class: 'banner-title' }, title), h('div', { class: 'banner-detail' }, detail)),
+    button,
     h('button', { class: 'close', title: 'Dismiss (Esc)', 'aria-label': 'Dismiss', onclick: () => hideBanner() }, '×'),
   );
   host.append(currentBanner);
