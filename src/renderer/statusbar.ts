@@ -34,7 +34,9 @@ export function createStatusBar(store: Store): HTMLElement {
       kept.textContent = formatCount(model.paramCount - pruned);
       sparsity.textContent = report.prunableParams > 0 ? formatPercent(pruned / report.prunableParams) : '0%';
       sparsity.title = 'Zeroed fraction of the prunable weights';
-      size.textContent = `${formatBytes(report.denseBytes)} / ${formatBytes(report.sparseBytes)} sparse`;
+      // With nothing to prune the export is the model as it is.
+      size.textContent =
+        report.layers.length === 0 ? formatBytes(model.fileBytes) : `${formatBytes(report.denseBytes)} / ${formatBytes(report.sparseBytes)} sparse`;
     } else {
       kept.textContent = model ? formatCount(model.paramCount) : '–';
       sparsity.textContent = model ? '0%' : '–';

@@ -81,7 +81,9 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
       cards,
       card('Weights kept', formatCount(report.keptParams), 'prune-kept-total', `of ${formatCount(report.prunableParams)} prunable`),
       card('Sparsity', report.prunableParams ? formatPercent(pruned / report.prunableParams) : '0%', 'prune-sparsity', `${formatCount(pruned)} zeroed`),
-      card('Est. size', formatBytes(report.denseBytes), 'prune-size', `${formatBytes(report.sparseBytes)} sparse`),
+      report.layers.length === 0
+        ? card('Est. size', formatBytes(model.fileBytes), 'prune-size', 'unchanged')
+        : card('Est. size', formatBytes(report.denseBytes), 'prune-size', `${formatBytes(report.sparseBytes)} sparse`),
     );
     const overrides = store.state.spec.overrides ?? {};
     clear(
