@@ -107,8 +107,19 @@ export function startApp(root: HTMLElement, platform: Platform): void {
 
   // ------------------------------------------------------------ graph
   let graph: GraphView | null = null;
+  /** Set while a selection made in the graph propagates, so it is not echoed back to the graph. */
+  let fromGraph = false;
   const ensureGraph = (): GraphView => {
-    graph ??= createGraphHost(graphEl, (node, graphPath) => store.set('selection', { node, graphPath }));
+    graph ??= createGraphHost(graphEl, (node, graphPath) => {
+      const current = store.state.selection;
+      if (current.node?.index === node?.index && current.graphPath.join('/') === graphPath.join('/')) return;
+      fromGraph = true;
+      try {
+        store.set('selection', { node, graphPath });
+      } finally {
+        fromGraph = false;
+      }
+    });
     return graph;
   };
 
@@ -252,7 +263,9 @@ export function startApp(root: HTMLElement, platform: Platform): void {
 
   // Find results select the node in the graph and in the properties.
   store.on('selection', (selection) => {
-    if (graph && selection.node && selection.graphPath.length === 0) graph.select(selection.node.index);
+    if (!graph || fromGraph) return;
+    if (!selection.node) graph.select(null);
+    else if (selection.graphPath.length === 0) graph.select(selection.node.index);
   });
   ctx.graph = () => graph;
 
