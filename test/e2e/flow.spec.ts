@@ -120,6 +120,12 @@ test('the whole flow: open, inspect, prune, evaluate, sweep, export, real model,
     await expect(page.getByTestId('status-sparsity')).toHaveText('80.0%');
     await expect(page.getByTestId('status-kept')).toHaveText(fmt(1_796_010 - (1_794_000 - keptTotal)));
     await shot(page, '05-prune-0.8');
+    // Global mode: one |w| threshold over all layers; the total removed is still round(0.8·N).
+    await page.getByTestId('mode-global').click();
+    await expect(page.getByTestId('prune-kept-total')).toHaveText(fmt(1_794_000 - Math.round(0.8 * 1_794_000)));
+    await expect.poll(async () => new Set(await table.locator('[data-col=threshold]').allTextContents()).size).toBe(1);
+    await page.getByTestId('mode-layer').click();
+    await expect(table.locator('tbody tr').first().locator('[data-col=sparsity]')).toHaveText('80.0%');
     await tab(page, 'Histograms');
     await expect(page.getByTestId('hist-card').first()).toContainText('1000×784');
     await page.getByTestId('hist-linear').click();
