@@ -72,11 +72,12 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
           node.subgraphs.length > 0 ? h('div', { class: 'init attr' }, `${node.subgraphs.length} subgraph${node.subgraphs.length > 1 ? 's' : ''}`) : null,
         );
       });
+      const inputs = g.inputs.filter((v) => !initNames.has(v.name));
       clear(
         list,
-        g.inputs.filter((v) => !initNames.has(v.name)).map((v) => pill(v, 'input')),
+        inputs.length > 0 ? h('div', { class: 'fallback-io-row' }, inputs.map((v) => pill(v, 'input'))) : null,
         boxes,
-        g.outputs.map((v) => pill(v, 'output')),
+        g.outputs.length > 0 ? h('div', { class: 'fallback-io-row' }, g.outputs.map((v) => pill(v, 'output'))) : null,
       );
       setZoom(1);
       scroller.scrollTop = 0;
