@@ -168,7 +168,11 @@ export function startApp(root: HTMLElement, platform: Platform): void {
       store.set('report', null);
       store.set('model', model);
       showEmpty(false);
-      ensureGraph().show(model.graph);
+      try {
+        ensureGraph().show(model.graph);
+      } catch (error) {
+        showError(`The graph of ${model.fileName} could not be drawn`, error);
+      }
       platform.modelOpened(source.kind === 'path' ? source.path : null);
       document.title = `${model.fileName} — Prunescope`;
       if (model.unsupportedOps.length > 0) {

@@ -28,7 +28,16 @@ export function createGraphHost(
   onSelect: (node: NodeSummary | null, graphPath: string[]) => void,
 ): GraphView {
   const real = Object.values(modules)[0]?.createGraphView;
-  return real ? real(host, { onSelect }) : fallbackGraphView(host, onSelect);
+  if (real) {
+    try {
+      return real(host, { onSelect });
+    } catch (error) {
+      // A broken drawing must not take the rest of the app down: list the nodes instead.
+      console.error('The graph view failed to start; showing the node list instead.', error);
+      host.replaceChildren();
+    }
+  }
+  return fallbackGraphView(host, onSelect);
 }
 
 export function modelTitle(model: ModelSummary): string {
