@@ -50,20 +50,25 @@ export class WasmLayer {
   private readonly xOff: number;
   private readonly accOff: number;
   private readonly run: () => void;
+  /** Four rows at once (sparse layers): x as [K][4], accumulators as [N][4]. */
+  private readonly run4: (() => void) | undefined;
 
-  private constructor(K: number, N: number, bytes: number, place: (mem: WasmMemory, at: number) => (exports: WasmExports, xOff: number, accOff: number) => () => void) {
+  private constructor(
+    K: number, N: number, bytes: number,
+    place: (mem: WasmMemory, at: number) => (exports: WasmExports, xOff: number, accOff: number) => [() => void, (() => void)?],
+  ) {
     this.K = K;
     this.N = N;
     this.N4 = (N + 3) & ~3;
-    const xBytes = align16(K * 4);
-    const accBytes = align16(this.N4 * 4);
+    const xBytes = align16(K * 16);
+    const accBytes = align16(this.N4 * 16);
     const total = xBytes + accBytes + bytes;
     const memory = new (api as WasmApi).Memory({ initial: Math.ceil(total / 65536) + 1 });
     const inst = new (api as WasmApi).Instance(wasmModule() as object, { env: { mem: memory } });
     this.xOff = 0;
     this.accOff = xBytes;
     const bind = place(memory, xBytes + accBytes);
-    this.run = bind(inst.exports, this.xOff, this.accOff);
+    [this.run, this.run4] = bind(inst.exports, this.xOff, this.accOff);
     this.f32 = new Float32Array(memory.buffer);
   }
 
@@ -76,7 +81,7 @@ export class WasmLayer {
       for (let k = 0; k < K; k++) f.set(w.w.subarray(k * N, (k + 1) * N), at / 4 + k * N4);
       return (ex, xOff, accOff) => {
         const axpy = ex.axpy4 as Axpy;
-        return () => axpy(xOff, K, at, N4, accOff);
+        return [() => axpy(xOff, K, at, N4, accOff)];
       };
     });
   }
@@ -92,7 +97,9 @@ export class WasmLayer {
       new Float32Array(memory.buffer, at + startBytes + indexBytes, nnz).set(s.value);
       return (ex, xOff, accOff) => {
         const scatter = ex.scatter16 as Scatter;
-        return () => scatter(xOff, K, at, at + startBytes, at + startBytes + indexBytes, accOff);
+        const scatter4 = ex.scatter16x4 as Scatter;
+        const [st, ix, va] = [at, at + startBytes, at + startBytes + indexBytes];
+        return [() => scatter(xOff, K, st, ix, va, accOff), () => scatter4(xOff, K, st, ix, va, accOff)];
       };
     });
   }
@@ -102,7 +109,34 @@ export class WasmLayer {
     const { K, N, f32 } = this;
     const xi = this.xOff >> 2;
     const ai = this.accOff >> 2;
-    for (let m = 0; m < M; m++) {
+    let m = 0;
+    const run4 = this.run4;
+    if (run4) {
+      for (; m + 4 <= M; m += 4) {
+        // Interleave four input rows: x4[k][r] = x[m + r][k].
+        for (let r = 0; r < 4; r++) {
+          const xo = (m + r) * K;
+          for (let k = 0; k < K; k++) f32[xi + 4 * k + r] = x[xo + k];
+        }
+        for (let j = 0; j < N; j++) {
+          const b = bias ? bias[j] : 0;
+          const q = ai + 4 * j;
+          f32[q] = b;
+          f32[q + 1] = b;
+          f32[q + 2] = b;
+          f32[q + 3] = b;
+        }
+        run4();
+        for (let r = 0; r < 4; r++) {
+          const yo = (m + r) * N;
+          for (let j = 0; j < N; j++) {
+            const v = f32[ai + 4 * j + r];
+            y[yo + j] = relu && v < 0 ? 0 : v;
+          }
+        }
+      }
+    }
+    for (; m < M; m++) {
       f32.set(x.subarray(m * K, m * K + K), xi);
       if (bias) f32.set(bias, ai);
       else f32.fill(0, ai, ai + N);
