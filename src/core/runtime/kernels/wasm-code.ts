@@ -170,7 +170,48 @@ function scatter4Body(): number[] {
   return [...uleb(locals.length + code.length), ...locals, ...code];
 }
 
-/** The module's bytes: imports env.mem, exports scatter16, axpy4 and scatter16x4. */
+/**
+ * blocks4(x, K, start, block, value, acc): weights in 1×4 blocks of consecutive outputs. For k with
+ * x[k] ≠ 0, for p in start[k] .. start[k+1]: acc[4·block[p] .. +4) += x[k] · value[4p .. 4p+4).
+ * params 0..5; locals 6 k:i32, 7 a:v128, 8 p:i32, 9 end:i32, 10 q:i32, 11 s:f32
+ */
+function blocksBody(): number[] {
+  const [x, K, start, block, value, acc, k, a, p, end, q, sc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const code = [
+    op.block, op.void,
+    op.loop, op.void,
+    op.get, k, op.get, K, op.i32GeU, op.brIf, 1,
+    op.get, x, op.get, k, op.i32Const, 2, op.i32Shl, op.i32Add, op.f32Load, ...mem(2), op.tee, sc,
+    op.f32Const, 0, 0, 0, 0, op.f32Ne,
+    op.if, op.void,
+    op.get, sc, ...simd(F32X4_SPLAT), op.set, a,
+    op.get, start, op.get, k, op.i32Const, 2, op.i32Shl, op.i32Add, op.tee, q,
+    op.i32Load, ...mem(2), op.set, p,
+    op.get, q, op.i32Load, ...mem(2, 4), op.set, end,
+    op.block, op.void,
+    op.loop, op.void,
+    op.get, p, op.get, end, op.i32GeU, op.brIf, 1,
+    op.get, acc, op.get, block, op.get, p, op.i32Const, 1, op.i32Shl, op.i32Add, op.i32Load16u, ...mem(1),
+    op.i32Const, 4, op.i32Shl, op.i32Add, op.tee, q,
+    op.get, q, ...simd(V128_LOAD), ...mem(4),
+    op.get, a,
+    op.get, value, op.get, p, op.i32Const, 4, op.i32Shl, op.i32Add, ...simd(V128_LOAD), ...mem(4),
+    ...simd(F32X4_MUL), ...simd(F32X4_ADD),
+    ...simd(V128_STORE), ...mem(4),
+    op.get, p, op.i32Const, 1, op.i32Add, op.set, p,
+    op.br, 0,
+    op.end, op.end,
+    op.end,
+    op.get, k, op.i32Const, 1, op.i32Add, op.set, k,
+    op.br, 0,
+    op.end, op.end,
+    op.end,
+  ];
+  const locals = vec([[1, I32], [1, V128], [3, I32], [1, F32]]);
+  return [...uleb(locals.length + code.length), ...locals, ...code];
+}
+
+/** The module's bytes: imports env.mem, exports scatter16, axpy4, scatter16x4 and blocks4. */
 export function layerModuleBytes(): Uint8Array {
   const t6 = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0];
   const t5 = [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0];
@@ -178,9 +219,11 @@ export function layerModuleBytes(): Uint8Array {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([t6, t5])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [0]])),
-    ...section(7, vec([[...str('scatter16'), 0x00, 0], [...str('axpy4'), 0x00, 1], [...str('scatter16x4'), 0x00, 2]])),
-    ...section(10, vec([scatterBody(), axpyBody(), scatter4Body()])),
+    ...section(3, vec([[0], [1], [0], [0]])),
+    ...section(7, vec([
+      [...str('scatter16'), 0x00, 0], [...str('axpy4'), 0x00, 1], [...str('scatter16x4'), 0x00, 2], [...str('blocks4'), 0x00, 3],
+    ])),
+    ...section(10, vec([scatterBody(), axpyBody(), scatter4Body(), blocksBody()])),
   ];
   return new Uint8Array(bytes);
 }

@@ -89,17 +89,30 @@ export class WasmLayer {
   static sparse(s: SparseWeights): WasmLayer | undefined {
     if (!wasmModule() || !(s.index instanceof Uint16Array)) return undefined;
     const { K, N, nnz } = s;
+    const b = toBlocks(s);
     const startBytes = align16((K + 1) * 4);
     const indexBytes = align16(nnz * 2);
-    return new WasmLayer(K, N, startBytes + indexBytes + nnz * 4, (memory, at) => {
-      new Int32Array(memory.buffer, at, K + 1).set(s.start);
-      new Uint16Array(memory.buffer, at + startBytes, nnz).set(s.index);
-      new Float32Array(memory.buffer, at + startBytes + indexBytes, nnz).set(s.value);
+    const valueBytes = align16(nnz * 4);
+    const bStartBytes = align16((K + 1) * 4);
+    const bIndexBytes = align16(b.count * 2);
+    const total = startBytes + indexBytes + valueBytes + bStartBytes + bIndexBytes + b.count * 16;
+    return new WasmLayer(K, N, total, (memory, at) => {
+      const st = at;
+      const ix = st + startBytes;
+      const va = ix + indexBytes;
+      const bs = va + valueBytes;
+      const bi = bs + bStartBytes;
+      const bv = bi + bIndexBytes;
+      new Int32Array(memory.buffer, st, K + 1).set(s.start);
+      new Uint16Array(memory.buffer, ix, nnz).set(s.index);
+      new Float32Array(memory.buffer, va, nnz).set(s.value);
+      new Int32Array(memory.buffer, bs, K + 1).set(b.start);
+      new Uint16Array(memory.buffer, bi, b.count).set(b.block);
+      new Float32Array(memory.buffer, bv, b.count * 4).set(b.value);
       return (ex, xOff, accOff) => {
-        const scatter = ex.scatter16 as Scatter;
+        const blocks = ex.blocks4 as Scatter;
         const scatter4 = ex.scatter16x4 as Scatter;
-        const [st, ix, va] = [at, at + startBytes, at + startBytes + indexBytes];
-        return [() => scatter(xOff, K, st, ix, va, accOff), () => scatter4(xOff, K, st, ix, va, accOff)];
+        return [() => blocks(xOff, K, bs, bi, bv, accOff), () => scatter4(xOff, K, st, ix, va, accOff)];
       };
     });
   }
@@ -152,4 +165,43 @@ export class WasmLayer {
       }
     }
   }
+}
+
+/**
+ * The CSC weights regrouped in 1×4 blocks of consecutive outputs (zero-padded), so the one-row
+ * kernel multiplies four outputs per SIMD operation and reads one index per block.
+ */
+function toBlocks(s: SparseWeights): { start: Int32Array; block: Uint16Array; value: Float32Array; count: number } {
+  const { K, start, index, value } = s;
+  let count = 0;
+  for (let k = 0; k < K; k++) {
+    let last = -1;
+    for (let p = start[k]; p < start[k + 1]; p++) {
+      const bl = index[p] >> 2;
+      if (bl !== last) {
+        count++;
+        last = bl;
+      }
+    }
+  }
+  const bStart = new Int32Array(K + 1);
+  const block = new Uint16Array(count);
+  const bValue = new Float32Array(count * 4);
+  let c = -1;
+  for (let k = 0; k < K; k++) {
+    bStart[k] = c + 1;
+    let last = -1;
+    for (let p = start[k]; p < start[k + 1]; p++) {
+      const j = index[p];
+      const bl = j >> 2;
+      if (bl !== last) {
+        c++;
+        block[c] = bl;
+        last = bl;
+      }
+      bValue[c * 4 + (j & 3)] = value[p];
+    }
+  }
+  bStart[K] = count;
+  return { start: bStart, block, value: bValue, count };
 }
