@@ -25,6 +25,7 @@ describe.each(['pytorch', 'chainer', 'keras-2d', 'keras-flat'] as const)('%s-sty
   it.each([
     ['unpruned', 0],
     ['80% pruned', 0.8],
+    ['95% pruned', 0.95],
   ] as const)('%s: dense and sparse agree with ORT within 1e-4 at batch 1 and 37 (WebAssembly and JS kernels)', async (_label, fraction) => {
     let layers = randomLayers(SIZES, 7);
     if (fraction > 0) layers = pruneLayers(layers, fraction, 11);
