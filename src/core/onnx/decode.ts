@@ -112,7 +112,7 @@ function parseModel(bytes: Uint8Array, file?: string): ModelProto {
  * `data` undefined and `external` set (see resolveExternalData). Throws OnnxError naming `fileName`.
  */
 export function decodeModel(bytes: Uint8Array, fileName?: string): Model {
-  const msg = parseModel(bytes, fileName);
+  const msg = parseModel(plainBytes(bytes), fileName);
   try {
     return modelFrom(msg, new Ctx(fileName));
   } catch (e) {
@@ -125,7 +125,7 @@ export function decodeModel(bytes: Uint8Array, fileName?: string): Model {
 export function decodeTensor(bytes: Uint8Array, fileName?: string): Tensor {
   let msg;
   try {
-    msg = fromBinary(TensorProtoSchema, bytes);
+    msg = fromBinary(TensorProtoSchema, plainBytes(bytes));
   } catch (e) {
     const code = e instanceof RangeError ? 'truncated' : 'not-onnx';
     const what = code === 'truncated' ? 'truncated' : 'not an ONNX tensor';
@@ -137,4 +137,14 @@ export function decodeTensor(bytes: Uint8Array, fileName?: string): Tensor {
     if (e instanceof OnnxError) throw e;
     throw new OnnxError('bad-model', `invalid ONNX tensor (${errText(e)})`, fileName);
   }
+}
+
+/**
+ * The same bytes as a plain Uint8Array view. A Node Buffer (often a view on a shared pool) would
+ * make every sub-array a Buffer too, whose slice() does not copy.
+ */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -87,7 +87,10 @@ export function viewRaw(dataType: number, raw: Uint8Array, name: string, ctx: Ct
   }
   const n = raw.byteLength / size;
   if (raw.byteOffset % size === 0) return new ctor(raw.buffer as ArrayBuffer, raw.byteOffset, n);
-  return new ctor(raw.slice().buffer, 0, n);
+  // A fresh copy: `raw` may be a Node Buffer, whose slice() is a view on a shared pool.
+  const copy = new Uint8Array(raw.byteLength);
+  copy.set(raw);
+  return new ctor(copy.buffer, 0, n);
 }
 
 function typedFieldData(t: TensorProto, ctx: Ctx): TensorData {
