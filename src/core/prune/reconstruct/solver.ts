@@ -1,0 +1,183 @@
+// The numerical core of reconstruction pruning: the input second-moment matrix H = XᵀX of a
+// layer, the upper Cholesky factor of its damped inverse, and the OBS / SparseGPT sweep that
+// removes weights column by column while the kept weights of each row absorb the error.
+// Everything is float64; matrices are dense, row-major.
+
+/** The non-zero entries of each sample: sample s owns idx/val[start[s] .. start[s+1]). */
+export interface SparseRows {
+  count: number;
+  width: number;
+  start: Int32Array;
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+/** Gathers the non-zero entries of `count` samples of `width` values each. */
+export function sparseRows(x: Float32Array, count: number, width: number): SparseRows {
+  let nnz = 0;
+  for (let i = 0; i < count * width; i++) if (x[i] !== 0) nnz++;
+  const start = new Int32Array(count + 1);
+  const idx = new Int32Array(nnz);
+  const val = new Float64Array(nnz);
+  let k = 0;
+  for (let s = 0; s < count; s++) {
+    start[s] = k;
+    const off = s * width;
+    for (let j = 0; j < width; j++) {
+      const v = x[off + j];
+      if (v !== 0) {
+        idx[k] = j;
+        val[k] = v;
+        k++;
+      }
+    }
+  }
+  start[count] = k;
+  return { count, width, start, idx, val };
+}
+
+/** H = Σ_s x_s x_sᵀ (width × width, both triangles filled). */
+export function secondMoment(x: SparseRows): Float64Array {
+  const d = x.width;
+  const h = new Float64Array(d * d);
+  for (let s = 0; s < x.count; s++) {
+    const a = x.start[s];
+    const b = x.start[s + 1];
+    for (let p = a; p < b; p++) {
+      const vi = x.val[p];
+      const row = x.idx[p] * d;
+      // upper triangle only (idx ascending within a sample), mirrored below
+      for (let q = p; q < b; q++) h[row + x.idx[q]] += vi * x.val[q];
+    }
+  }
+  for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) h[j * d + i] = h[i * d + j];
+  return h;
+}
+
+/** In place: the lower Cholesky factor L of a symmetric positive-definite a (a = L Lᵀ); upper part zeroed. */
+export function choleskyLower(a: Float64Array, d: number): void {
+  for (let j = 0; j < d; j++) {
+    const rj = j * d;
+    let diag = a[rj + j];
+    for (let k = 0; k < j; k++) diag -= a[rj + k] * a[rj + k];
+    if (!(diag > 0)) throw new Error(`the damped second-moment matrix is not positive definite at column ${j} (pivot ${diag})`);
+    const ljj = Math.sqrt(diag);
+    a[rj + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      const ri = i * d;
+      let s = a[ri + j];
+      for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
+      a[ri + j] = s / ljj;
+    }
+  }
+  for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) a[i * d + j] = 0;
+}
+
+/** The inverse of a lower-triangular L (lower-triangular, new array), row by row. */
+function invertLower(l: Float64Array, d: number): Float64Array {
+  const inv = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    // row i of L⁻¹: (e_i − Σ_{k<i} L[i][k] · row k of L⁻¹) / L[i][i]; row k is zero past column k
+    const ri = i * d;
+    inv[ri + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const a = l[ri + k];
+      if (a === 0) continue;
+      const rk = k * d;
+      for (let j = 0; j <= k; j++) inv[ri + j] -= a * inv[rk + j];
+    }
+    const lii = l[ri + i];
+    for (let j = 0; j <= i; j++) inv[ri + j] /= lii;
+  }
+  return inv;
+}
+
+/**
+ * U, upper-triangular, with UᵀU = (H + λI)⁻¹: the factor the SparseGPT sweep reads (row j of U
+ * holds the OBS update of the columns after j once columns before j are fixed). Computed plainly:
+ * H + λI = L Lᵀ, L⁻¹, the inverse L⁻ᵀ L⁻¹, its lower Cholesky factor L₂, U = L₂ᵀ.
+ * `h` is consumed.
+ */
+export function inverseUpperFactor(h: Float64Array, d: number, lambda: number): Float64Array {
+  for (let i = 0; i < d; i++) h[i * d + i] += lambda;
+  choleskyLower(h, d);
+  const linv = invertLower(h, d);
+  // Hinv = Linvᵀ Linv: Hinv[i][j] = Σ_{k ≥ max(i,j)} Linv[k][i] Linv[k][j]
+  const hinv = h; // reuse the storage
+  hinv.fill(0);
+  for (let k = 0; k < d; k++) {
+    const rk = k * d;
+    for (let i = 0; i <= k; i++) {
+      const v = linv[rk + i];
+      if (v === 0) continue;
+      const ri = i * d;
+      for (let j = 0; j <= i; j++) hinv[ri + j] += v * linv[rk + j];
+    }
+  }
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) hinv[j * d + i] = hinv[i * d + j];
+  choleskyLower(hinv, d);
+  // Hinv = L₂ L₂ᵀ with L₂ lower, so U = L₂ᵀ is upper with UᵀU = Hinv.
+  const u = linv; // reuse
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) u[i * d + j] = j >= i ? hinv[j * d + i] : 0;
+  return u;
+}
+
+export interface SweepOptions {
+  /** Zeros to place in the whole matrix (rows × d). */
+  prune: number;
+  blockSize: number;
+  /** Called after each block with the fraction of columns done; may throw to stop. */
+  onBlock?: (fraction: number) => void;
+}
+
+/**
+ * The SparseGPT sweep over w (rows × d, float64, modified in place) with the upper factor u of
+ * the damped inverse second moment. Columns are taken in blocks; in each block the entries with
+ * the smallest w² / U_jj² over all rows (the OBS saliency of the weights as they stand after the
+ * earlier blocks' updates) are pruned — as many as make the running total round(prune × end / d),
+ * so the matrix ends with exactly `prune` zeros — and each pruned weight's error
+ * w_j / U_jj × U[j, j+1..] is subtracted from the rest of its row. Returns the mask (1 = kept).
+ */
+export function sparseSweep(w: Float64Array, rows: number, d: number, u: Float64Array, opts: SweepOptions): Uint8Array {
+  const mask = new Uint8Array(rows * d).fill(1);
+  const bs = Math.max(1, opts.blockSize);
+  let done = 0;
+  const scores = new Float64Array(rows * bs);
+  for (let c0 = 0; c0 < d; c0 += bs) {
+    const c1 = Math.min(d, c0 + bs);
+    const width = c1 - c0;
+    const target = Math.round((opts.prune * c1) / d);
+    const k = target - done;
+    if (k > 0) {
+      const n = rows * width;
+      for (let r = 0; r < rows; r++) {
+        for (let j = c0; j < c1; j++) {
+          const ujj = u[j * d + j];
+          const v = w[r * d + j];
+          const sc = (v * v) / (ujj * ujj);
+          scores[r * width + (j - c0)] = sc === sc ? sc : Infinity;
+        }
+      }
+      const sorted = scores.slice(0, n).sort();
+      const cut = sorted[k - 1];
+      let ties = 0;
+      for (let p = 0; p < k; p++) if (sorted[p] === cut) ties++;
+      for (let r = 0; r < rows; r++) {
+        const rw = r * d;
+        for (let j = c0; j < c1; j++) {
+          const sc = scores[r * width + (j - c0)];
+          if (sc < cut || (sc === cut && ties > 0 && ties--)) {
+            mask[rw + j] = 0;
+            const rj = j * d;
+            const err = w[rw + j] / u[rj + j];
+            for (let i = j + 1; i < d; i++) w[rw + i] -= err * u[rj + i];
+            w[rw + j] = 0;
+          }
+        }
+      }
+      done = target;
+    }
+    opts.onBlock?.(c1 / d);
+  }
+  return mask;
+}
