@@ -1,0 +1,306 @@
+// The graph view: a Netron-like layered drawing of a GraphSummary with pan / zoom (d3-zoom), fit,
+// find, selection, and If / Loop / Scan subgraphs behind a breadcrumb. Layout runs in a Web Worker.
+
+import './graph.css';
+import * as d3 from 'd3';
+import type { GraphSummary, NodeSummary } from '../../../engine/protocol';
+import { svgDocument, svgToPng } from './export';
+import { type Font, type Layout, layoutGraph, estimateWidth } from './layout';
+import type { LayoutRequest } from './layout.worker';
+import { type Drawing, drawLayout } from './render';
+
+export interface GraphViewOptions {
+  onSelect(node: NodeSummary | null, graphPath: string[]): void;
+}
+
+export interface GraphViewApi {
+  show(graph: GraphSummary): void;
+  select(index: number | null): void;
+  fit(): void;
+  zoomIn(): void;
+  zoomOut(): void;
+  find(query: string): NodeSummary[];
+  toSvg(): string;
+  toPng(): Promise<Blob>;
+  destroy(): void;
+}
+
+interface Level {
+  graph: GraphSummary;
+  /** Breadcrumb parts (node name, attribute); the path given to onSelect joins those after the root. */
+  parts: string[];
+}
+
+const fonts: Record<Font, string> = { title: '600 12px', body: '11px', edge: '9px' };
+
+function measureGlyphs(family: string): Record<Font, number[]> | undefined {
+  const ctx = document.createElement('canvas').getContext('2d');
+  if (!ctx) return undefined;
+  const out = {} as Record<Font, number[]>;
+  for (const f of Object.keys(fonts) as Font[]) {
+    ctx.font = `${fonts[f]} ${family}`;
+    out[f] = [];
+    for (let c = 32; c < 127; c++) out[f].push(ctx.measureText(String.fromCharCode(c)).width);
+  }
+  return out;
+}
+
+function startWorker(): Worker | undefined {
+  try {
+    return new Worker(new URL('./layout.worker.ts', import.meta.url), { type: 'module' });
+  } catch {
+    return undefined;
+  }
+}
+
+export function createGraphView(host: HTMLElement, opts: GraphViewOptions): GraphViewApi {
+  const root = document.createElement('div');
+  root.className = 'gv-root';
+  root.dataset.testid = 'graph-view';
+  const crumbs = document.createElement('nav');
+  crumbs.className = 'gv-crumbs';
+  const status = document.createElement('div');
+  status.className = 'gv-status';
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('class', 'gv-svg');
+  root.append(svg, crumbs, status);
+  host.appendChild(root);
+
+  const family = getComputedStyle(root).getPropertyValue('--gv-font').trim() || 'sans-serif';
+  const glyph = measureGlyphs(family);
+  let worker = startWorker();
+  let requestId = 0;
+  const pending = new Map<number, { resolve(l: Layout): void; reject(e: Error): void }>();
+  if (worker) {
+    worker.onmessage = (e: MessageEvent<{ id: number; layout?: Layout; error?: string }>) => {
+      const p = pending.get(e.data.id);
+      pending.delete(e.data.id);
+      if (!p) return;
+      if (e.data.layout) p.resolve(e.data.layout);
+      else p.reject(new Error(e.data.error ?? 'layout failed'));
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      worker?.terminate();
+      worker = undefined;
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.reject(new Error('worker unavailable'));
+      }
+    };
+  }
+  const measureHere = (text: string, font: Font): number => {
+    const table = glyph?.[font];
+    if (!table) return estimateWidth(text, font);
+    let w = 0;
+    for (let i = 0; i < text.length; i++) w += table[text.charCodeAt(i) - 32] ?? table[77 - 32] ?? 8;
+    return w;
+  };
+  const layoutOf = (graph: GraphSummary): Promise<Layout> => {
+    if (!worker) return Promise.resolve().then(() => layoutGraph(graph, measureHere));
+    const id = ++requestId;
+    return new Promise<Layout>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker?.postMessage({ id, graph, glyph } satisfies LayoutRequest);
+    }).catch((error: unknown) => {
+      if (error instanceof Error && error.message === 'worker unavailable') return layoutGraph(graph, measureHere);
+      throw error;
+    });
+  };
+
+  let stack: Level[] = [];
+  let layout: Layout | undefined;
+  let drawing: Drawing | undefined;
+  let selected: number | null = null;
+  let matches = new Set<number>();
+  let generation = 0;
+
+  const zoom = d3
+    .zoom<SVGSVGElement, unknown>()
+    .scaleExtent([0.02, 4])
+    .on('zoom', (e: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
+      drawing?.viewport.setAttribute('transform', e.transform.toString());
+    });
+  const sel = d3.select(svg);
+  sel.call(zoom).on('dblclick.zoom', null);
+
+  const current = (): GraphSummary | undefined => stack[stack.length - 1]?.graph;
+  const graphPath = (): string[] => stack.slice(1).flatMap((l) => l.parts);
+
+  const renderCrumbs = (): void => {
+    crumbs.replaceChildren();
+    if (stack.length < 2) return;
+    stack.forEach((level, i) => {
+      if (i > 0) crumbs.append(' › ');
+      const b = document.createElement('button');
+      b.textContent = level.parts.join(' › ');
+      b.disabled = i === stack.length - 1;
+      b.addEventListener('click', () => {
+        stack = stack.slice(0, i + 1);
+        void redraw();
+        opts.onSelect(null, graphPath());
+      });
+      crumbs.append(b);
+    });
+  };
+
+  const paintMarks = (): void => {
+    if (!drawing) return;
+    for (const [id, g] of drawing.nodes) {
+      const idx = id.startsWith('n') ? Number(id.slice(1)) : -1;
+      g.classList.toggle('gv-selected', idx === selected);
+      g.classList.toggle('gv-match', matches.has(idx));
+    }
+    const sid = selected === null ? '' : `n${selected}`;
+    for (const e of drawing.edges) e.classList.toggle('gv-selected', sid !== '' && (e.dataset.from === sid || e.dataset.to === sid));
+  };
+
+  const fit = (): void => {
+    if (!layout) return;
+    const w = svg.clientWidth || 800;
+    const h = svg.clientHeight || 600;
+    const k = Math.min(1.5, Math.max(0.02, Math.min(w / (layout.width + 40), h / (layout.height + 40))));
+    // Tall graphs: show the top at a readable scale rather than a sliver of the whole.
+    const scale = layout.height * k < h * 0.5 || k >= 0.35 ? k : Math.min(1, w / (layout.width + 40), 0.8);
+    const tx = (w - layout.width * scale) / 2;
+    const ty = k === scale ? (h - layout.height * scale) / 2 : 20;
+    sel.call(zoom.transform, d3.zoomIdentity.translate(tx, ty).scale(scale));
+  };
+
+  const centreOn = (index: number): void => {
+    const n = layout?.nodes.find((b) => b.kind === 'op' && b.index === index);
+    if (!n) return;
+    const k = Math.max(d3.zoomTransform(svg).k, 0.8);
+    sel.call(zoom.transform, d3.zoomIdentity.translate((svg.clientWidth || 800) / 2 - n.x * k, (svg.clientHeight || 600) / 2 - n.y * k).scale(k));
+  };
+
+  const enter = (node: NodeSummary): void => {
+    const sub = node.subgraphs[0];
+    if (!sub) return;
+    const base = node.name || `${node.opType}_${node.index}`;
+    stack.push({ graph: sub.graph, parts: [base, sub.attribute] });
+    void redraw();
+    opts.onSelect(null, graphPath());
+  };
+
+  const onNodeEvent = (ev: Event, dbl: boolean): void => {
+    const target = (ev.target as Element).closest('.gv-node');
+    const g = current();
+    if (!g) return;
+    if (!target) {
+      if (!dbl) {
+        selected = null;
+        paintMarks();
+        opts.onSelect(null, graphPath());
+      }
+      return;
+    }
+    const idx = target.getAttribute('data-index');
+    if (idx === null) return;
+    const node = g.nodes[Number(idx)];
+    if (!node) return;
+    if (dbl) {
+      if (node.subgraphs.length > 0) chooseSubgraph(node, ev as MouseEvent);
+      return;
+    }
+    selected = node.index;
+    paintMarks();
+    opts.onSelect(node, graphPath());
+  };
+
+  // A node with two subgraphs (If) asks which one: a small menu at the pointer.
+  const chooseSubgraph = (node: NodeSummary, ev: MouseEvent): void => {
+    if (node.subgraphs.length === 1) return enter(node);
+    root.querySelector('.gv-menu')?.remove();
+    const menu = document.createElement('div');
+    menu.className = 'gv-menu';
+    const r = root.getBoundingClientRect();
+    menu.style.left = `${ev.clientX - r.left}px`;
+    menu.style.top = `${ev.clientY - r.top}px`;
+    node.subgraphs.forEach((s, i) => {
+      const b = document.createElement('button');
+      b.textContent = s.attribute;
+      b.addEventListener('click', () => {
+        menu.remove();
+        enter({ ...node, subgraphs: [node.subgraphs[i]!] });
+      });
+      menu.append(b);
+    });
+    root.append(menu);
+  };
+  svg.addEventListener('click', (e) => {
+    root.querySelector('.gv-menu')?.remove();
+    onNodeEvent(e, false);
+  });
+  svg.addEventListener('dblclick', (e) => onNodeEvent(e, true));
+
+  async function redraw(): Promise<void> {
+    const g = current();
+    if (!g) return;
+    const gen = ++generation;
+    selected = null;
+    matches = new Set();
+    renderCrumbs();
+    status.classList.remove('gv-error');
+    status.textContent = `Laying out ${g.nodes.length} nodes…`;
+    svg.replaceChildren();
+    drawing = undefined;
+    layout = undefined;
+    try {
+      const l = await layoutOf(g);
+      if (gen !== generation) return;
+      layout = l;
+      drawing = drawLayout(svg, l);
+      status.textContent = '';
+      fit();
+      root.dataset.drawn = String(l.nodes.length);
+    } catch (error) {
+      if (gen !== generation) return;
+      status.classList.add('gv-error');
+      status.textContent = `The graph could not be laid out: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  return {
+    show(graph) {
+      stack = [{ graph, parts: ['Main'] }];
+      void redraw();
+    },
+    select(index) {
+      selected = index;
+      paintMarks();
+      if (index !== null) centreOn(index);
+    },
+    fit,
+    zoomIn() {
+      sel.call(zoom.scaleBy, 1.25);
+    },
+    zoomOut() {
+      sel.call(zoom.scaleBy, 0.8);
+    },
+    find(query) {
+      const g = current();
+      const q = query.trim().toLowerCase();
+      const found = !g || q === '' ? [] : g.nodes.filter((n) => n.opType !== 'Constant' || n.inputs.some((i) => i !== '')).filter((n) =>
+        [n.name, n.opType, ...n.inputs, ...n.outputs].some((s) => s.toLowerCase().includes(q)),
+      );
+      matches = new Set(found.map((n) => n.index));
+      paintMarks();
+      return found;
+    },
+    toSvg() {
+      return layout ? svgDocument(svg, layout) : '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>';
+    },
+    async toPng() {
+      const text = this.toSvg();
+      return svgToPng(text, layout?.width ?? 1, layout?.height ?? 1);
+    },
+    destroy() {
+      generation++;
+      worker?.terminate();
+      worker = undefined;
+      sel.on('.zoom', null);
+      root.remove();
+    },
+  };
+}
