@@ -57,7 +57,8 @@ export const metrics = { titleHeight: 22, rowHeight: 15, padX: 10, padY: 4, pill
 
 export function shapeLabel(shape: readonly Dim[] | undefined): string {
   if (!shape) return '';
-  return shape.map((d) => (d === null || d === '' ? '?' : String(d))).join('×');
+  // Long symbolic names (p2o.DynamicDimension.0) would swamp the label: those read as '?'.
+  return shape.map((d) => (d === null || d === '' || (typeof d === 'string' && d.length > 8) ? '?' : String(d))).join('×');
 }
 
 /** Tensors that are not drawn as edges: initializers and outputs of input-less Constant nodes. */

@@ -41,7 +41,7 @@ function drawNode(n: LayoutNode, parent: Element): SVGGElement {
   }
   el('rect', { class: 'gv-box', width: w, height: h, rx: 5, ry: 5 }, g);
   el('path', { class: 'gv-head', d: headPath(w, metrics.titleHeight, 5, n.rows.length === 0) }, g);
-  text(g, 'gv-title', w / 2, metrics.titleHeight / 2, n.title, 'middle');
+  text(g, 'gv-title', (n.subgraphs > 0 ? w - 18 : w) / 2, metrics.titleHeight / 2, n.title, 'middle');
   n.rows.forEach((r, i) => {
     text(g, r.kind === 'weight' ? 'gv-row gv-weight' : 'gv-row', metrics.padX, metrics.titleHeight + metrics.padY + metrics.rowHeight * (i + 0.5), r.text);
   });
