@@ -119,9 +119,11 @@ export function layoutGraph(graph: GraphSummary, measure: Measure): Layout {
   };
   const producer = new Map<string, string>();
 
+  const clip = (t: string): string => (t.length > 40 ? `${t.slice(0, 39)}…` : t);
   graph.inputs.forEach((v, k) => {
     if (folded.has(v.name)) return; // initializers listed as inputs (IR < 4)
-    const title = v.name;
+    const title = clip(v.name);
+    v = { ...v, type: clip(v.type) };
     const width = Math.max(metrics.minWidth, measure(title, 'title') + 2 * metrics.padX + 6);
     add({ id: `i${k}`, kind: 'input', index: k, title, category: 'io', rows: [{ text: v.type, kind: 'attribute' }], subgraphs: 0, x: 0, y: 0, width: Math.max(width, measure(v.type, 'body') + 2 * metrics.padX + 6), height: metrics.pillHeight + metrics.rowHeight });
     producer.set(v.name, `i${k}`);
@@ -137,7 +139,8 @@ export function layoutGraph(graph: GraphSummary, measure: Measure): Layout {
     for (const o of n.outputs) if (o !== '') producer.set(o, `n${n.index}`);
   }
   graph.outputs.forEach((v, k) => {
-    const title = v.name;
+    const title = clip(v.name);
+    v = { ...v, type: clip(v.type) };
     const width = Math.max(metrics.minWidth, measure(title, 'title') + 2 * metrics.padX + 6, measure(v.type, 'body') + 2 * metrics.padX + 6);
     add({ id: `o${k}`, kind: 'output', index: k, title, category: 'io', rows: [{ text: v.type, kind: 'attribute' }], subgraphs: 0, x: 0, y: 0, width, height: metrics.pillHeight + metrics.rowHeight });
   });
