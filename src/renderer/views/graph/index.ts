@@ -159,7 +159,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     if (!layout) return;
     const w = svg.clientWidth || 800;
     const h = svg.clientHeight || 600;
-    const k = Math.min(1.5, Math.max(0.02, Math.min(w / (layout.width + 40), h / (layout.height + 40))));
+    const k = Math.min(1.2, Math.max(0.02, Math.min(w / (layout.width + 40), h / (layout.height + 40))));
     // Tall graphs: show the top at a readable scale rather than a sliver of the whole.
     const scale = layout.height * k < h * 0.5 || k >= 0.35 ? k : Math.min(1, w / (layout.width + 40), 0.8);
     const tx = (w - layout.width * scale) / 2;
