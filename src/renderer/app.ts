@@ -173,7 +173,8 @@ export function startApp(root: HTMLElement, platform: Platform): void {
       } catch (error) {
         showError(`The graph of ${model.fileName} could not be drawn`, error);
       }
-      platform.modelOpened(source.kind === 'path' ? source.path : null);
+      // A path makes it a recent file; a bare file name (the sample, dropped bytes) only enables the menu.
+      platform.modelOpened(source.kind === 'path' ? source.path : model.fileName);
       document.title = `${model.fileName} — Prunescope`;
       if (model.unsupportedOps.length > 0) {
         const ops = model.unsupportedOps;
