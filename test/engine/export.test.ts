@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseMatrixText } from '../../src/core/dump';
 import { argmax } from '../../src/core/eval';
 import { decodeModel } from '../../src/core/onnx/decode';
+import { encodeModel } from '../../src/core/onnx/encode';
 import { tensorToFloat32 } from '../../src/core/onnx/tensor';
 import { applyPrune, planPrune } from '../../src/core/prune';
 import { Session } from '../../src/core/runtime';
@@ -40,18 +42,45 @@ function runtimePredictions(model: ReturnType<typeof decodeModel>): Int32Array {
 
 describe('evaluate', () => {
   it('accuracy equals an independent onnxruntime-node computation; all runtimes agree at ratio 0', async () => {
-    const oracle = accuracyOf(await ortPredictions(new Uint8Array(readFileSync(SAMPLE)), ds), ds.labels);
-    const p = await client.request({ type: 'evaluate', modelId, spec: { ratio: 0, mode: 'layer' }, dataset: { kind: 'sample' }, options: { batch: 500 } }).promise;
-    expect(p.samples).toBe(ds.count);
+    const n = 1000;
+    const oracle = accuracyOf(await ortPredictions(new Uint8Array(readFileSync(SAMPLE)), ds, n), ds.labels.subarray(0, n));
+    const p = await client.request({ type: 'evaluate', modelId, spec: { ratio: 0, mode: 'layer' }, dataset: { kind: 'sample' }, options: { batch: 500, limit: n } }).promise;
+    expect(p.samples).toBe(n);
     const acc = Object.fromEntries(p.results.map((r) => [r.runtime, r.accuracy]));
     expect(acc.onnxruntime).toBe(oracle);
     // Float rounding may flip a near-tie; allow at most one sample of difference.
-    expect(Math.abs(acc.sparse - oracle) * ds.count).toBeLessThanOrEqual(1);
-    expect(Math.abs(acc.dense - oracle) * ds.count).toBeLessThanOrEqual(1);
+    expect(Math.abs(acc.sparse - oracle) * n).toBeLessThanOrEqual(1);
+    expect(Math.abs(acc.dense - oracle) * n).toBeLessThanOrEqual(1);
     for (const r of p.results) {
       expect(r.batch1Seconds).toBeGreaterThan(0);
       expect(r.batchThroughput).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('evaluate a model the runtime cannot run', () => {
+  it('still measures onnxruntime; sparse and dense say why they are unavailable', async () => {
+    // The sample with Softsign (not in the runtime, monotonic: the argmax is unchanged) on its output.
+    const m = decodeModel(new Uint8Array(readFileSync(SAMPLE)), 'sample-mlp.onnx');
+    const out = m.graph.outputs[0].name;
+    for (const n of m.graph.nodes) n.outputs = n.outputs.map((o) => (o === out ? 'pre_softsign' : o));
+    m.graph.nodes.push({ name: 'squash', opType: 'Softsign', domain: '', inputs: ['pre_softsign'], outputs: [out], attributes: [] });
+    const bytes = encodeModel(m);
+    const opened = await client.request({ type: 'open', source: { kind: 'bytes', name: 'softsign.onnx', bytes: bytes.slice().buffer } }).promise;
+    expect(opened.unsupportedOps).toEqual(['Softsign']);
+    const p = await client.request({
+      type: 'evaluate',
+      modelId: opened.modelId,
+      spec: { ratio: 0, mode: 'layer' },
+      dataset: { kind: 'sample' },
+      options: { limit: 500, batch: 250 },
+    }).promise;
+    const byName = Object.fromEntries(p.results.map((r) => [r.runtime, r]));
+    expect(byName.sparse.unavailable).toMatch(/Softsign/);
+    expect(byName.dense.unavailable).toMatch(/Softsign/);
+    const oracle = accuracyOf(await ortPredictions(bytes, ds, 500), ds.labels.subarray(0, 500));
+    expect(byName.onnxruntime.unavailable).toBeUndefined();
+    expect(byName.onnxruntime.accuracy).toBe(oracle);
   });
 });
 
@@ -111,6 +140,28 @@ describe('export', () => {
     let zeros = 0;
     for (const line of lines) for (const v of line.split(' ')) if (Number(v) === 0) zeros++;
     expect(zeros).toBe(plan.layers[0].n - plan.layers[0].kept);
+  });
+});
+
+describe('dumps to files', () => {
+  it('writes every weight as a matrix file and the JSON, each parsing back to the model', async () => {
+    const dir = join(tmp, 'matrices');
+    const r = await client.request({ type: 'dumpMatrices', modelId, dir }).promise;
+    const model = decodeModel(new Uint8Array(readFileSync(SAMPLE)), 'sample-mlp.onnx');
+    expect(r.files).toHaveLength(model.graph.initializers.length);
+    expect(readdirSync(dir).sort()).toEqual([...r.files].sort());
+    for (const [i, t] of model.graph.initializers.entries()) {
+      const parsed = parseMatrixText(readFileSync(join(dir, r.files[i]), 'utf8'));
+      const want = tensorToFloat32(t);
+      expect(parsed.values.length).toBe(want.length);
+      let differ = 0;
+      for (let k = 0; k < want.length; k++) if (Math.fround(parsed.values[k]) !== want[k]) differ++;
+      expect(differ).toBe(0);
+    }
+    const jsonPath = join(tmp, 'model.json');
+    expect((await client.request({ type: 'dumpJson', modelId, path: jsonPath }).promise).path).toBe(jsonPath);
+    const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as { graph: { node: { opType: string }[] } };
+    expect(json.graph.node.map((x) => x.opType)).toEqual(model.graph.nodes.map((x) => x.opType));
   });
 });
 
