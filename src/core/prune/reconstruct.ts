@@ -9,7 +9,7 @@ import { mlpFromModel, updateModelWeights, type DenseLayer } from '../train';
 import { applyPrune } from './apply';
 import { planPrune } from './plan';
 import { PruneError } from './types';
-import { inverseUpperFactor, secondMoment, sparseRows, sparseSweep, type SparseRows } from './reconstruct/solver';
+import { crossMoment, dampedInverse, multiply, secondMoment, sparseRows, sparseSweep, upperFactor, type SparseRows } from './reconstruct/solver';
 
 export interface ReconstructProgress {
   /** 0-based index of the layer being solved, and the number of layers. */
@@ -31,6 +31,12 @@ export interface ReconstructOptions {
   mode?: 'layer';
   /** Damping λ as a fraction of the mean diagonal of XᵀX (default 0.01). */
   dampening?: number;
+  /**
+   * What each layer's outputs are fitted to: 'dense' (default) the unpruned model's outputs of the
+   * layer, W X₀ with X₀ the unpruned model's activations, so each layer also corrects the error the
+   * earlier pruned layers left in its input; 'layer' the pruned layer's own input, W X (plain SparseGPT).
+   */
+  target?: 'dense' | 'layer';
   /** Columns per mask-selection block (default 128, as SparseGPT). */
   blockSize?: number;
   onProgress?: (p: ReconstructProgress) => void;
@@ -190,7 +196,10 @@ export function reconstructPrune(model: Model, options: ReconstructOptions): { m
   const blockSize = options.blockSize ?? 128;
   const out: DenseLayer[] = [];
   const reports: ReconstructLayerReport[] = [];
+  const target = options.target ?? 'dense';
   let act = calibration.subarray(0, count * inputs0);
+  /** The unpruned model's activations at the same point (target 'dense'). */
+  let actDense = act;
   const L = layers.length;
   for (let l = 0; l < L; l++) {
     const layer = layers[l];
@@ -205,17 +214,36 @@ export function reconstructPrune(model: Model, options: ReconstructOptions): { m
     let trace = 0;
     for (let i = 0; i < d; i++) trace += h[i * d + i];
     const lambda = damp * (trace > 0 ? trace / d : 1);
-    const u = inverseUpperFactor(h, d, lambda);
-    progress(0.1);
+    const hinv = dampedInverse(h, d, lambda);
+    const u = upperFactor(hinv, d);
+    progress(0.05);
     const n = rows * d;
     const prune = Math.round(ratio * n);
-    const w = Float64Array.from(layer.weight);
+    let w: Float64Array = Float64Array.from(layer.weight);
+    // The unpruned layer's outputs on the unpruned path's inputs (pre-bias), when they differ from
+    // the pruned path's (target 'dense', after the first layer).
+    const yDense = target === 'dense' && actDense !== act ? linear(sparseRows(actDense, count, d), [layer.weight], rows)[0] : undefined;
+    if (yDense !== undefined) {
+      // ‖Y₀ − W′ X‖² = ‖Y₀ − W* X‖² + ‖(W* − W′) X‖² for the least-squares W* = Y₀ Xᵀ (X Xᵀ + λI)⁻¹
+      // (exactly so without damping): prune W* against the pruned path's own second moment.
+      w = multiply(crossMoment(yDense, rows, x), rows, d, hinv);
+    }
+    progress(0.1);
     const mask = sparseSweep(w, rows, d, u, { prune, blockSize, onBlock: (f) => progress(0.1 + 0.8 * f) });
     const weight = new Float32Array(n);
     for (let i = 0; i < n; i++) weight[i] = mask[i] === 0 ? 0 : keptValue(w[i]);
     const pruned = { inputs: d, outputs: rows, weight, bias: layer.bias.slice() };
     out.push(pruned);
     const [ref, y, ym] = linear(x, [layer.weight, weight, magnitude[l].weight], rows);
+    if (target === 'dense' && l + 1 < L) {
+      const yd = yDense ?? ref;
+      const next = new Float32Array(count * rows);
+      for (let i = 0; i < next.length; i++) {
+        const v = yd[i] + layer.bias[i % rows];
+        next[i] = v > 0 ? v : 0;
+      }
+      actDense = next;
+    }
     let zeros = 0;
     for (let i = 0; i < n; i++) if (weight[i] === 0) zeros++;
     reports.push({

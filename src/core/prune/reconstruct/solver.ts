@@ -92,18 +92,13 @@ function invertLower(l: Float64Array, d: number): Float64Array {
   return inv;
 }
 
-/**
- * U, upper-triangular, with UᵀU = (H + λI)⁻¹: the factor the SparseGPT sweep reads (row j of U
- * holds the OBS update of the columns after j once columns before j are fixed). Computed plainly:
- * H + λI = L Lᵀ, L⁻¹, the inverse L⁻ᵀ L⁻¹, its lower Cholesky factor L₂, U = L₂ᵀ.
- * `h` is consumed.
- */
-export function inverseUpperFactor(h: Float64Array, d: number, lambda: number): Float64Array {
+/** (H + λI)⁻¹, full symmetric, via H + λI = L Lᵀ and L⁻ᵀ L⁻¹. `h` is consumed (it holds the result). */
+export function dampedInverse(h: Float64Array, d: number, lambda: number): Float64Array {
   for (let i = 0; i < d; i++) h[i * d + i] += lambda;
   choleskyLower(h, d);
   const linv = invertLower(h, d);
-  // Hinv = Linvᵀ Linv: Hinv[i][j] = Σ_{k ≥ max(i,j)} Linv[k][i] Linv[k][j]
-  const hinv = h; // reuse the storage
+  // Hinv[i][j] = Σ_{k ≥ max(i,j)} Linv[k][i] Linv[k][j]
+  const hinv = h;
   hinv.fill(0);
   for (let k = 0; k < d; k++) {
     const rk = k * d;
@@ -115,11 +110,56 @@ export function inverseUpperFactor(h: Float64Array, d: number, lambda: number): 
     }
   }
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) hinv[j * d + i] = hinv[i * d + j];
-  choleskyLower(hinv, d);
-  // Hinv = L₂ L₂ᵀ with L₂ lower, so U = L₂ᵀ is upper with UᵀU = Hinv.
-  const u = linv; // reuse
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) u[i * d + j] = j >= i ? hinv[j * d + i] : 0;
+  return hinv;
+}
+
+/** U upper-triangular with UᵀU = a (a symmetric positive-definite, not modified): U = Lᵀ of a = L Lᵀ. */
+export function upperFactor(a: Float64Array, d: number): Float64Array {
+  const l = a.slice();
+  choleskyLower(l, d);
+  const u = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) u[i * d + j] = l[j * d + i];
   return u;
+}
+
+/**
+ * U, upper-triangular, with UᵀU = (H + λI)⁻¹: the factor the SparseGPT sweep reads (row j of U
+ * holds the OBS update of the columns after j once the columns before j are fixed). `h` is consumed.
+ */
+export function inverseUpperFactor(h: Float64Array, d: number, lambda: number): Float64Array {
+  return upperFactor(dampedInverse(h, d, lambda), d);
+}
+
+/** A = Σ_s y_s x_sᵀ (outputs × x.width) for dense y (count × outputs) and sparse x over the same samples. */
+export function crossMoment(y: Float64Array, outputs: number, x: SparseRows): Float64Array {
+  const d = x.width;
+  const a = new Float64Array(outputs * d);
+  for (let s = 0; s < x.count; s++) {
+    const p0 = x.start[s];
+    const p1 = x.start[s + 1];
+    for (let r = 0; r < outputs; r++) {
+      const v = y[s * outputs + r];
+      if (v === 0) continue;
+      const rr = r * d;
+      for (let p = p0; p < p1; p++) a[rr + x.idx[p]] += v * x.val[p];
+    }
+  }
+  return a;
+}
+
+/** out = w · m for w rows × d and m d × d (row-major, float64). */
+export function multiply(w: Float64Array, rows: number, d: number, m: Float64Array): Float64Array {
+  const out = new Float64Array(rows * d);
+  for (let r = 0; r < rows; r++) {
+    const rr = r * d;
+    for (let i = 0; i < d; i++) {
+      const v = w[rr + i];
+      if (v === 0) continue;
+      const ri = i * d;
+      for (let j = 0; j < d; j++) out[rr + j] += v * m[ri + j];
+    }
+  }
+  return out;
 }
 
 export interface SweepOptions {
