@@ -1,6 +1,7 @@
 // Runtime tensors: dims, a typed array and the ONNX element type; conversions and shape helpers.
 import { DataType, type Tensor, type SparseTensor, elementCount } from '../onnx/model';
 import { float16Table } from '../onnx/float-bits';
+import type { TypedArrayCtor } from '../onnx/dtype';
 import { RuntimeError } from './errors';
 
 export type RtData =
@@ -25,17 +26,7 @@ export interface RtTensor {
   dataType: number;
 }
 
-export type RtCtor =
-  | Float32ArrayConstructor
-  | Float64ArrayConstructor
-  | Int8ArrayConstructor
-  | Uint8ArrayConstructor
-  | Int16ArrayConstructor
-  | Uint16ArrayConstructor
-  | Int32ArrayConstructor
-  | Uint32ArrayConstructor
-  | BigInt64ArrayConstructor
-  | BigUint64ArrayConstructor;
+export type RtCtor = TypedArrayCtor;
 
 const CTORS: Record<number, RtCtor> = {
   [DataType.FLOAT]: Float32Array,
