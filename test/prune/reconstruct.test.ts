@@ -151,6 +151,27 @@ describe('reconstruction pruning of the sample model at 90%', () => {
     expect(sameTop).toBe(test.count);
   });
 
+  it("fitting each layer to the unpruned model's outputs ends closer to the unpruned logits than plain per-layer fitting", () => {
+    const { model: plain, report: plainReport } = reconstructPrune(sample, { ratio: 0.9, calibration, calibrationCount: CALIB, target: 'layer' });
+    expect(plainReport.layers.map((l) => l.pruned)).toEqual([705600, 900000, 9000]);
+    const logits = (m: Model): Float64Array => {
+      let x: Float64Array = Float64Array.from(heldBack);
+      const sizes = [1000, 1000, 10];
+      for (let l = 0; l < 3; l++) {
+        const y = dense(x, HELD, init(m, WEIGHTS[l]), init(m, BIASES[l]), sizes[l]);
+        x = l < 2 ? y.map((v) => Math.max(0, v)) : y;
+      }
+      return x;
+    };
+    const ref = logits(sample);
+    const err = (m: Model): number => logits(m).reduce((s, v, i) => s + (v - ref[i]) ** 2, 0);
+    const ePlain = err(plain);
+    const eDense = err(pruned);
+    expect(eDense).toBeLessThan(ePlain);
+    expect(ePlain).toBeLessThan(err(magnitude));
+    expect(accuracy(plain)).toBeGreaterThan(accuracy(magnitude) + 0.1);
+  }, 120_000);
+
   it('reports progress per layer, rising to 1', () => {
     expect(progress.length).toBeGreaterThan(10);
     for (let i = 1; i < progress.length; i++) expect(progress[i].fraction).toBeGreaterThanOrEqual(progress[i - 1].fraction);
