@@ -84,11 +84,10 @@ function label(node: Node, i: number): string {
 /** The Gemm nodes of a Flatten / Gemm / Relu chain, or a PruneError naming what does not fit. */
 function gemmChain(model: Model): Node[] {
   const gemms: Node[] = [];
-  let current = model.graph.inputs.length === 1 ? model.graph.inputs[0].name : undefined;
   const inits = new Set(model.graph.initializers.map((t) => t.name));
   const realInputs = model.graph.inputs.filter((i) => !inits.has(i.name));
   if (realInputs.length !== 1) throw new PruneError(`reconstruction pruning needs a model with one input, this one has ${realInputs.length}`);
-  current = realInputs[0].name;
+  let current = realInputs[0].name;
   model.graph.nodes.forEach((node, i) => {
     const where = label(node, i);
     if (node.domain !== '' && node.domain !== 'ai.onnx') throw new PruneError(`reconstruction pruning: node ${where} (${node.domain}.${node.opType}) is not a Flatten / Gemm / Relu`);
