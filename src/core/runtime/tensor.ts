@@ -1,20 +1,11 @@
 // Runtime tensors: dims, a typed array and the ONNX element type; conversions and shape helpers.
-import { DataType, type Tensor, type SparseTensor, elementCount } from '../onnx/model';
+import { DataType, type Tensor, type TensorData, type SparseTensor, elementCount } from '../onnx/model';
 import { float16Table } from '../onnx/float-bits';
 import type { TypedArrayCtor } from '../onnx/dtype';
 import { RuntimeError } from './errors';
 
-export type RtData =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+/** Numeric tensor storage: every TensorData form but strings. */
+export type RtData = Exclude<TensorData, Uint8Array[]>;
 
 /**
  * A tensor as the runtime sees it. FLOAT16/BFLOAT16 keep raw bits in a Uint16Array, BOOL is a
