@@ -14,13 +14,27 @@ export type Source =
   | { kind: 'bytes'; name: string; bytes: ArrayBuffer }
   | { kind: 'sample' };
 
-/** A labelled dataset: a pair of IDX files (images, labels), one text file, or the bundled one. */
+/**
+ * A labelled dataset: a pair of IDX files (images, labels), one text file, or the bundled MNIST
+ * digits (split 'test' by default: 2,000 digits; 'train': the 8,000 digits the sample model was
+ * trained on, disjoint from the test split, for calibration and fine-tuning).
+ */
 export type DatasetSource =
-  | { kind: 'sample' }
+  | { kind: 'sample'; split?: 'train' | 'test' }
   | { kind: 'paths'; paths: string[] }
   | { kind: 'bytes'; files: { name: string; bytes: ArrayBuffer }[] };
 
 export type PruneMode = 'layer' | 'global';
+
+/**
+ * How the pruned weights are chosen and the kept ones updated:
+ * - 'magnitude': the smallest |w| are removed, nothing else changes (default);
+ * - 'reconstruct': one shot, layer by layer, each layer's mask and kept weights are chosen to keep
+ *   its outputs on unlabelled calibration samples (`calibration`) — OBS / SparseGPT style;
+ * - 'finetune': magnitude pruning, then the kept weights are trained on labelled data (`train`)
+ *   while pruned weights stay exactly zero.
+ */
+export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune';
 
 export interface PruneSpec {
   ratio: number;
@@ -29,6 +43,16 @@ export interface PruneSpec {
   select?: string[];
   /** Per-initializer ratios that replace `ratio` for that tensor. */
   overrides?: Record<string, number>;
+  /** Default 'magnitude'. */
+  method?: PruneMethod;
+  /** reconstruct: calibration samples (labels unused). Default: the bundled training split. */
+  calibration?: DatasetSource;
+  /** finetune: labelled training samples. Default: the bundled training split. */
+  train?: DatasetSource;
+  /** reconstruct: calibration samples used (default 1000); finetune: training samples used (default all). */
+  dataLimit?: number;
+  /** finetune: at most this many epochs (default chosen by the engine; early stopping may end sooner). */
+  epochs?: number;
 }
 
 export interface LayerPruneReport {
@@ -156,6 +180,8 @@ export interface RuntimeMeasure {
 
 export interface EvalPoint {
   ratio: number;
+  /** The pruning method of this point (absent = 'magnitude'). */
+  method?: PruneMethod;
   sparsity: number;
   samples: number;
   results: RuntimeMeasure[];
@@ -185,6 +211,11 @@ export type Request =
   | { id: number; type: 'close'; modelId: number }
   | { id: number; type: 'stats'; modelId: number; tensors?: string[]; bins?: number }
   | { id: number; type: 'prunePreview'; modelId: number; spec: PruneSpec }
+  /**
+   * Runs a (possibly slow) pruning method with progress and cancel and keeps the pruned model in
+   * the engine, so evaluate / export / dumps with an equal spec reuse it instead of recomputing.
+   */
+  | { id: number; type: 'prune'; modelId: number; spec: PruneSpec }
   | { id: number; type: 'dataset'; source: DatasetSource }
   | {
       id: number;
@@ -200,6 +231,8 @@ export type Request =
       modelId: number;
       spec: Omit<PruneSpec, 'ratio'>;
       ratios: number[];
+      /** Sweep each of these methods over the ratios (one curve each); default [spec.method]. */
+      methods?: PruneMethod[];
       dataset: DatasetSource;
       options?: EvalOptions;
     }
@@ -225,6 +258,7 @@ export interface ResultMap {
   close: null;
   stats: TensorStatistics[];
   prunePreview: PruneReport;
+  prune: PruneReport;
   dataset: DatasetSummary;
   evaluate: EvalPoint;
   sweep: EvalPoint[];

@@ -165,6 +165,7 @@ export function validateRequest(msg: unknown): Request {
       return r;
     }
     case 'prunePreview':
+    case 'prune':
       return { id, type, modelId: int(msg, 'modelId', where), spec: spec(msg.spec, true) };
     case 'dataset':
       return { id, type, source: datasetSource(msg.source) };

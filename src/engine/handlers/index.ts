@@ -3,13 +3,14 @@
 import type { HandlerTable } from '../context';
 import { dataset, evaluate, sweep } from './eval';
 import { dumpJson, dumpMatrices, dumpMatrix, exportModel } from './export';
-import { close, open, prunePreview, stats } from './model';
+import { close, open, prune, prunePreview, stats } from './model';
 
 export const handlers: HandlerTable = {
   open,
   close,
   stats,
   prunePreview,
+  prune,
   dataset,
   evaluate,
   sweep,

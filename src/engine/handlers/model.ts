@@ -66,3 +66,11 @@ export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
   return pruneReport(open.model, plan(open.model, req.spec));
 };
+
+/** Magnitude only until the method dispatcher lands (reconstruct / finetune answer 'unsupported'). */
+export const prune: Handler<'prune'> = async (req, ctx) => {
+  const open = getModel(ctx, req.modelId);
+  const method = req.spec.method ?? 'magnitude';
+  if (method !== 'magnitude') throw new EngineFailure('unsupported', `pruning method "${method}" is not available yet`);
+  return pruneReport(open.model, plan(open.model, req.spec));
+};
