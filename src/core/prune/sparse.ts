@@ -1,7 +1,7 @@
 // The sparse export form (ONNX sparse_initializer, COO with linearized int64 indices, ascending)
 // and the estimated file sizes of both export forms. onnxruntime-node 1.30 loads this form (it
 // densifies sparse initializers at load time): test/prune/ort.test.ts checks its predictions.
-import { DataType, elementCount, type Model, type SparseTensor, type Tensor } from '../onnx/model';
+import { DataType, elementCount, type Attribute, type Graph, type Model, type SparseTensor, type Tensor } from '../onnx/model';
 import { checkPrunable } from './magnitude';
 import { defaultPrunable } from './plan';
 import { PruneError, type PrunePlan } from './types';
@@ -93,19 +93,59 @@ function tensorBytes(t: Tensor): number {
  * pruned tensors as sparse initializers (their kept entries as values plus 8-byte int64
  * indices). Graph structure is estimated from the names it holds; weights dominate in practice.
  */
-export function estimateExportBytes(model: Model, plan: PrunePlan): { dense: number; sparse: number } {
-  let structure = 64 + model.producerName.length + model.docString.length;
-  const g = model.graph;
+/** Bytes of the graph's structure and of the weights held in its nodes' attributes (Constant values, subgraphs). */
+function graphBytes(g: Graph): { structure: number; weights: number } {
+  let structure = 0;
+  let weights = 0;
+  const attribute = (a: Attribute): void => {
+    structure += 12 + a.name.length;
+    switch (a.type) {
+      case 'tensor':
+        weights += tensorBytes(a.value) + 16 + a.value.name.length;
+        break;
+      case 'tensors':
+        for (const t of a.value) weights += tensorBytes(t) + 16 + t.name.length;
+        break;
+      case 'sparse_tensor':
+        weights += tensorBytes(a.value.values) + tensorBytes(a.value.indices);
+        break;
+      case 'sparse_tensors':
+        for (const t of a.value) weights += tensorBytes(t.values) + tensorBytes(t.indices);
+        break;
+      case 'graph':
+      case 'graphs':
+        for (const sub of a.type === 'graph' ? [a.value] : a.value) {
+          const inner = graphBytes(sub);
+          structure += inner.structure;
+          weights += inner.weights;
+        }
+        break;
+      default:
+        break;
+    }
+  };
   for (const node of g.nodes) {
     structure += 12 + node.name.length + node.opType.length + node.domain.length;
     for (const s of [...node.inputs, ...node.outputs]) structure += 2 + s.length;
-    for (const a of node.attributes) structure += 12 + a.name.length;
+    node.attributes.forEach(attribute);
   }
   for (const v of [...g.inputs, ...g.outputs, ...g.valueInfo]) structure += 24 + v.name.length;
-  let weights = 0;
   for (const t of g.initializers) weights += tensorBytes(t);
   for (const s of g.sparseInitializers) weights += tensorBytes(s.values) + tensorBytes(s.indices) + 8 * s.dims.length;
-  const dense = structure + weights;
+  return { structure, weights };
+}
+
+/**
+ * Estimated sizes of the exported file: weights zeroed in place (`dense`), and pruned tensors
+ * stored as COO sparse initializers (`sparse`). Counts every tensor the file holds: initializers,
+ * sparse initializers, Constant values and other tensor attributes, and those of subgraphs.
+ */
+export function estimateExportBytes(model: Model, plan: PrunePlan): { dense: number; sparse: number } {
+  const g = model.graph;
+  const main = graphBytes(g);
+  let functions = 0;
+  for (const f of model.functions) functions += graphBytes({ ...g, nodes: f.nodes, inputs: [], outputs: [], valueInfo: [], initializers: [], sparseInitializers: [] }).structure;
+  const dense = 64 + model.producerName.length + model.docString.length + main.structure + main.weights + functions;
   let sparse = dense;
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   for (const layer of plan.layers) {
