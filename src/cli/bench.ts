@@ -6,42 +6,22 @@
 // - large batch: throughput against onnxruntime-node with 2 intra-op threads;
 // - opening a generated large model vs reading its bytes, and the statistics of all its weights.
 
-import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseDataset, type Dataset } from '../core/data';
 import { evaluate, parseRatioList, type Runner } from '../core/eval';
 import { decodeModel } from '../core/onnx/decode';
-import { encodeModel } from '../core/onnx/encode';
-import { DataType, type Model, type Tensor } from '../core/onnx/model';
-import { tensorToFloat32 } from '../core/onnx/tensor';
 import { applyPrune, planPrune } from '../core/prune';
 import { Session } from '../core/runtime';
-import { tensorStats } from '../core/stats';
-import { loadModelFile } from '../engine/files';
 import { findResources } from '../engine/node-platform';
 import { createOrtRunner } from '../engine/ort-runner';
+import { runLargeModelBench } from './bench/large-model';
+import { median, printTable } from './bench/table';
 
 const now = (): number => performance.now();
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function pad(row: string[], widths: number[]): string {
-  return row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-}
-
-function printTable(head: string[], rows: string[][]): void {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  console.log(pad(head, w));
-  console.log(pad(w.map((n) => '-'.repeat(n)), w));
-  for (const r of rows) console.log(pad(r, w));
-}
 
 interface Config {
   label: string;
@@ -60,48 +40,6 @@ async function measure(c: Config, ds: Dataset, batch: number, limit: number): Pr
     const [big] = await evaluate([c.runner], ds, { batch, batch1: false, limit }, { now });
     c.thr.push(big.batchThroughput ?? NaN);
   }
-}
-
-/** A wide MLP of about `mb` megabytes of float32 weights, made with the encoder. */
-function largeModel(mb: number): Model {
-  const layers = 4;
-  const width = Math.floor(Math.sqrt((mb * 1024 * 1024) / 4 / layers));
-  let seed = 12345;
-  const initializers: Tensor[] = [];
-  const nodes: Model['graph']['nodes'] = [];
-  let prev = 'x';
-  for (let l = 0; l < layers; l++) {
-    const w = new Float32Array(width * width);
-    for (let i = 0; i < w.length; i++) {
-      seed = (Math.imul(seed, 1664525) + 1013904223) | 0;
-      w[i] = (seed / 2147483648) * 0.05;
-    }
-    initializers.push({ name: `w${l}`, dataType: DataType.FLOAT, dims: [width, width], data: w });
-    initializers.push({ name: `b${l}`, dataType: DataType.FLOAT, dims: [width], data: new Float32Array(width) });
-    const out = l === layers - 1 ? 'y' : `h${l}`;
-    nodes.push({ name: `gemm${l}`, opType: 'Gemm', domain: '', inputs: [prev, `w${l}`, `b${l}`], outputs: [out], attributes: [{ name: 'transB', type: 'int', value: 1 }] });
-    prev = out;
-  }
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 13 }],
-    producerName: 'prunescope-bench',
-    producerVersion: '',
-    domain: '',
-    modelVersion: 0,
-    docString: '',
-    metadataProps: [],
-    functions: [],
-    graph: {
-      name: 'wide',
-      inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: ['N', width] } }],
-      outputs: [{ name: 'y', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: ['N', width] } }],
-      valueInfo: [],
-      nodes,
-      initializers,
-      sparseInitializers: [],
-    },
-  };
 }
 
 async function main(): Promise<void> {
@@ -179,54 +117,7 @@ async function main(): Promise<void> {
   await ort.dispose();
 
   if (values['no-large'] !== true) {
-    const mb = Number(values['large-mb'] ?? (quick ? 100 : 500));
-    console.log(`\nLarge model: a generated wide MLP of about ${mb} MB`);
-    const dir = mkdtempSync(join(tmpdir(), 'prunescope-bench-'));
-    const file = join(dir, 'wide.onnx');
-    try {
-      let encoded: Uint8Array | undefined = encodeModel(largeModel(mb));
-      writeFileSync(file, encoded);
-      const size = encoded.byteLength;
-      encoded = undefined;
-      const reads: number[] = [];
-      const opens: number[] = [];
-      const statsTimes: number[] = [];
-      let rssGrowth = 0;
-      let count = 0;
-      let tensors = 0;
-      for (let rep = 0; rep < Math.max(1, reps); rep++) {
-        let t0 = now();
-        let raw: Buffer | undefined = readFileSync(file);
-        reads.push((now() - t0) / 1000);
-        raw = undefined;
-        void raw;
-        const rss0 = process.memoryUsage().rss;
-        t0 = now();
-        const loaded = await loadModelFile(file);
-        opens.push((now() - t0) / 1000);
-        rssGrowth = Math.max(rssGrowth, process.memoryUsage().rss - rss0);
-        t0 = now();
-        count = 0;
-        tensors = 0;
-        for (const t of loaded.model.graph.initializers) {
-          const v = tensorToFloat32(t);
-          tensorStats(v, { bins: 64 });
-          count += v.length;
-          tensors++;
-        }
-        statsTimes.push((now() - t0) / 1000);
-      }
-      printTable(
-        ['measure', 'seconds', 'note'],
-        [
-          ['read the file', median(reads).toFixed(3), `${(size / 2 ** 20).toFixed(0)} MB`],
-          ['open (read + decode)', median(opens).toFixed(3), `${(median(opens) / median(reads)).toFixed(2)}× the read; RSS +${(rssGrowth / 2 ** 20).toFixed(0)} MB`],
-          ['statistics of all initializers', median(statsTimes).toFixed(3), `${tensors} tensors, ${count} values, histograms + |w| quantiles`],
-        ],
-      );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await runLargeModelBench({ mb: Number(values['large-mb'] ?? (quick ? 100 : 500)), reps });
   }
 }
 
