@@ -1,5 +1,5 @@
 // Browser build of the renderer: src/renderer → dist/web with a relative base, the engine as a
-// module Web Worker, and the bundled sample model and MNIST test files copied beside it so the
+// module Web Worker, and the bundled sample model and MNIST test and train files copied beside it so the
 // worker can fetch them. Missing resources are tolerated (the sample then fails to open with a
 // readable message instead of breaking the build).
 
@@ -11,7 +11,7 @@ const root = resolve(__dirname, 'src/renderer');
 const outDir = resolve(__dirname, 'dist/web');
 const resources = resolve(__dirname, 'resources');
 
-/** Emits resources/sample-mlp.onnx and resources/mnist/test-*.gz at the top of the build. */
+/** Emits resources/sample-mlp.onnx and resources/mnist/{test,train}-*.gz at the top of the build. */
 function copySampleResources(): Plugin {
   return {
     name: 'prunescope-sample-resources',
@@ -21,7 +21,7 @@ function copySampleResources(): Plugin {
       if (existsSync(resolve(resources, 'sample-mlp.onnx'))) files.push('sample-mlp.onnx');
       const mnist = resolve(resources, 'mnist');
       if (existsSync(mnist)) {
-        for (const name of readdirSync(mnist)) if (/^test-.*\.gz$/.test(name)) files.push(`mnist/${name}`);
+        for (const name of readdirSync(mnist)) if (/^(test|train)-.*\.gz$/.test(name)) files.push(`mnist/${name}`);
       }
       for (const file of files) {
         this.emitFile({ type: 'asset', fileName: file, source: readFileSync(resolve(resources, file)) });

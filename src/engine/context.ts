@@ -3,6 +3,7 @@
 import type { CancelToken } from '../core/eval';
 import type { Dataset } from '../core/data';
 import type { Model } from '../core/onnx/model';
+import type { PrunedCache } from './methods/cache';
 import type { EnginePlatform } from './platform';
 import type { Progress, Request, RequestType, ResultMap } from './protocol';
 
@@ -59,6 +60,8 @@ export interface JobContext {
   platform: EnginePlatform;
   models: ModelStore;
   datasets: DatasetCache;
+  /** Models pruned by a slow method, reused by later requests with an equal spec. */
+  pruned: PrunedCache;
   cancel: CancelToken;
   progress(progress: Progress): void;
   yieldNow(): Promise<void>;

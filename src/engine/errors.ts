@@ -38,6 +38,8 @@ export function toEngineError(thrown: unknown, file?: string): EngineError {
     case 'BadRequest':
       return { code: 'bad-request', message };
     case 'CancelledError':
+    case 'PruneCancelled':
+    case 'ReconstructCancelled':
       return { code: 'cancelled', message: 'cancelled' };
     case 'OnnxError':
       if (e.code === 'not-found') return withFile('not-found');

@@ -6,6 +6,7 @@ import { CancelSource } from '../core/eval';
 import { DatasetCache, ModelStore, type HandlerTable, type JobContext } from './context';
 import { toEngineError } from './errors';
 import { handlers as defaultHandlers } from './handlers';
+import { PrunedCache } from './methods/cache';
 import type { EnginePlatform } from './platform';
 import type { Request, Response } from './protocol';
 import { requestId, validateRequest } from './validate';
@@ -25,6 +26,7 @@ function defaultYield(): Promise<void> {
 export class EngineHost {
   readonly models = new ModelStore();
   readonly datasets = new DatasetCache();
+  readonly pruned = new PrunedCache();
   /** Running jobs per connection (identified by its send function), by request id. */
   private readonly jobs = new Map<Send, Map<number, Job>>();
 
@@ -80,6 +82,7 @@ export class EngineHost {
       platform: this.platform,
       models: this.models,
       datasets: this.datasets,
+      pruned: this.pruned,
       cancel,
       transfer: [],
       yieldNow: this.platform.yieldNow ?? defaultYield,

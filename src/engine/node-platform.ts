@@ -11,6 +11,7 @@ import type { EnginePlatform } from './platform';
 
 export const SAMPLE_MODEL = 'sample-mlp.onnx';
 export const SAMPLE_DATASET = ['mnist/test-images-idx3-ubyte.gz', 'mnist/test-labels-idx1-ubyte.gz'];
+export const SAMPLE_TRAIN_DATASET = ['mnist/train-images-idx3-ubyte.gz', 'mnist/train-labels-idx1-ubyte.gz'];
 
 /** The resources folder: $PRUNESCOPE_RESOURCES, else found relative to the bundle or the app. */
 export function findResources(extra: string[] = []): string | undefined {
@@ -51,9 +52,10 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
     writeFileAtomic: (path, data) => writeFileAtomic(path, data),
     loadModel: (path) => loadModelFile(path),
     sample: async () => new Uint8Array(await readFile(join(resources(), SAMPLE_MODEL))),
-    sampleDataset: async () => {
+    sampleDataset: async (split = 'test') => {
       const dir = resources();
-      return Promise.all(SAMPLE_DATASET.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(join(dir, f))) })));
+      const files = split === 'train' ? SAMPLE_TRAIN_DATASET : SAMPLE_DATASET;
+      return Promise.all(files.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(join(dir, f))) })));
     },
     ort: options.ort === false ? undefined : createOrtRunner,
     now: () => performance.now(),

@@ -31,8 +31,11 @@ export interface EnginePlatform {
   loadModel?(path: string): Promise<LoadedModelFile>;
   /** The bundled sample model's bytes. */
   sample(): Promise<Uint8Array>;
-  /** The bundled test set's files (an IDX images + labels pair). */
-  sampleDataset(): Promise<{ name: string; bytes: Uint8Array }[]>;
+  /**
+   * The bundled MNIST files of a split (an IDX images + labels pair): 'test' (default, 2,000 digits)
+   * or 'train' (the 8,000 digits the sample model was trained on, for calibration and fine-tuning).
+   */
+  sampleDataset(split?: 'train' | 'test'): Promise<{ name: string; bytes: Uint8Array }[]>;
   ort?: OrtRunnerFactory;
   /** Milliseconds (performance.now). */
   now(): number;

@@ -1,7 +1,7 @@
 // Shape checks for requests arriving from another process: anything malformed becomes a
 // 'bad-request' error naming the problem, never a crash.
 
-import type { DatasetSource, EvalOptions, PruneSpec, Request, RuntimeName, Source } from './protocol';
+import type { DatasetSource, EvalOptions, PruneMethod, PruneSpec, Request, RuntimeName, Source } from './protocol';
 
 export class BadRequest extends Error {
   constructor(message: string) {
@@ -69,29 +69,46 @@ function source(v: unknown): Source {
   }
 }
 
-function datasetSource(v: unknown): DatasetSource {
-  if (!isObj(v)) fail('"dataset" must be an object');
+function datasetSource(v: unknown, where = 'dataset'): DatasetSource {
+  if (!isObj(v)) fail(`"${where}" must be an object`);
   switch (v.kind) {
-    case 'sample':
-      return { kind: 'sample' };
+    case 'sample': {
+      if (v.split === undefined) return { kind: 'sample' };
+      if (v.split !== 'train' && v.split !== 'test') fail(`${where}.split must be "train" or "test"`);
+      return { kind: 'sample', split: v.split };
+    }
     case 'paths': {
-      const paths = stringList(v.paths, 'dataset.paths');
-      if (paths.length === 0) fail('dataset.paths is empty');
+      const paths = stringList(v.paths, `${where}.paths`);
+      if (paths.length === 0) fail(`${where}.paths is empty`);
       return { kind: 'paths', paths };
     }
     case 'bytes': {
-      if (!Array.isArray(v.files) || v.files.length === 0) fail('dataset.files must be a non-empty list');
+      if (!Array.isArray(v.files) || v.files.length === 0) fail(`${where}.files must be a non-empty list`);
       return {
         kind: 'bytes',
         files: v.files.map((f: unknown) => {
-          if (!isObj(f)) fail('dataset.files entries must be objects');
-          return { name: str(f, 'name', 'dataset file'), bytes: bytes(f.bytes, 'dataset file') };
+          if (!isObj(f)) fail(`${where}.files entries must be objects`);
+          return { name: str(f, 'name', `${where} file`), bytes: bytes(f.bytes, `${where} file`) };
         }),
       };
     }
     default:
-      fail('"dataset.kind" must be "sample", "paths" or "bytes"');
+      fail(`"${where}.kind" must be "sample", "paths" or "bytes"`);
   }
+}
+
+const METHODS: PruneMethod[] = ['magnitude', 'reconstruct', 'finetune'];
+
+function method(v: unknown, where: string): PruneMethod {
+  if (typeof v !== 'string' || !METHODS.includes(v as PruneMethod)) fail(`${where} must be "magnitude", "reconstruct" or "finetune"`);
+  return v as PruneMethod;
+}
+
+function methodList(v: unknown, where: string): PruneMethod[] {
+  if (!Array.isArray(v) || v.length === 0) fail(`${where} must be a non-empty list of methods`);
+  const out = v.map((m: unknown, i: number) => method(m, `${where}[${i}]`));
+  if (new Set(out).size !== out.length) fail(`${where} lists a method twice`);
+  return out;
 }
 
 function spec(v: unknown, needRatio: true): PruneSpec;
@@ -108,6 +125,17 @@ function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec, 'rati
     const o: Record<string, number> = {};
     for (const [k, r] of Object.entries(v.overrides)) o[k] = ratio(r, `spec.overrides["${k}"]`);
     out.overrides = o;
+  }
+  if (v.method !== undefined) out.method = method(v.method, 'spec.method');
+  if (v.calibration !== undefined) out.calibration = datasetSource(v.calibration, 'spec.calibration');
+  if (v.train !== undefined) out.train = datasetSource(v.train, 'spec.train');
+  if (v.dataLimit !== undefined) {
+    if (typeof v.dataLimit !== 'number' || !Number.isInteger(v.dataLimit) || v.dataLimit < 1) fail('spec.dataLimit must be an integer ≥ 1');
+    out.dataLimit = v.dataLimit;
+  }
+  if (v.epochs !== undefined) {
+    if (typeof v.epochs !== 'number' || !Number.isInteger(v.epochs) || v.epochs < 1 || v.epochs > 100) fail('spec.epochs must be an integer from 1 to 100');
+    out.epochs = v.epochs;
   }
   return out as PruneSpec;
 }
@@ -180,15 +208,17 @@ export function validateRequest(msg: unknown): Request {
       };
     case 'sweep': {
       if (!Array.isArray(msg.ratios) || msg.ratios.length === 0) fail(`${where}: "ratios" must be a non-empty list`);
-      return {
+      const r: Request = {
         id,
         type,
         modelId: int(msg, 'modelId', where),
         spec: spec(msg.spec, false),
-        ratios: msg.ratios.map((r: unknown) => ratio(r, `${where}: ratios`)),
+        ratios: msg.ratios.map((x: unknown) => ratio(x, `${where}: ratios`)),
         dataset: datasetSource(msg.dataset),
         options: evalOptions(msg.options),
       };
+      if (msg.methods !== undefined) r.methods = methodList(msg.methods, `${where}: methods`);
+      return r;
     }
     case 'export': {
       if (msg.format !== 'dense' && msg.format !== 'sparse') fail(`${where}: "format" must be "dense" or "sparse"`);

@@ -1,5 +1,5 @@
 // The Web Worker entry of the browser build: the same EngineHost, with a browser platform. The
-// sample model and test set are fetched next to the page (the web build copies them there);
+// sample model and the MNIST test and train splits are fetched next to the page (the web build copies them there);
 // paths do not exist here; onnxruntime is not available (its column says so).
 
 import { EngineHost, type Send } from './host';
@@ -47,9 +47,9 @@ const platform: EnginePlatform = {
   readFile: async () => noPaths(),
   writeFileAtomic: async () => noPaths(),
   sample: () => fetchFirst(here('sample-mlp.onnx')),
-  sampleDataset: async () => [
-    { name: 'test-images-idx3-ubyte.gz', bytes: await fetchFirst(here('mnist/test-images-idx3-ubyte.gz')) },
-    { name: 'test-labels-idx1-ubyte.gz', bytes: await fetchFirst(here('mnist/test-labels-idx1-ubyte.gz')) },
+  sampleDataset: async (split = 'test') => [
+    { name: `${split}-images-idx3-ubyte.gz`, bytes: await fetchFirst(here(`mnist/${split}-images-idx3-ubyte.gz`)) },
+    { name: `${split}-labels-idx1-ubyte.gz`, bytes: await fetchFirst(here(`mnist/${split}-labels-idx1-ubyte.gz`)) },
   ],
   now: () => performance.now(),
   allow: () => false,

@@ -1,54 +1,26 @@
 // dataset, evaluate, sweep: datasets are parsed (and cached), runners are made per prune ratio for
-// the sparse and dense runtimes and, where the platform has it, onnxruntime.
+// the sparse and dense runtimes and, where the platform has it, onnxruntime. A spec with a slow
+// method (reconstruct, finetune) runs it first (or takes it from the cache) with progress; a sweep
+// over several methods gives one point per (method, ratio).
 
-import { checkDatasetFits, parseDataset, type Dataset } from '../../core/data';
-import { evaluatePoint, sweep as runSweep, type MakeRunners, type RunnerSlot, type EvalContext } from '../../core/eval';
+import { checkDatasetFits, type Dataset } from '../../core/data';
+import { evaluatePoint, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
 import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
-import { applyPrune } from '../../core/prune';
 import { Session } from '../../core/runtime';
-import type { Handler, JobContext } from '../context';
+import type { Handler, JobContext, OpenModel } from '../context';
+import { datasetSummary, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
+import { prunedModel, type MethodProgress } from '../methods/run';
+import { modelIo } from '../model-io';
+import { getModel } from './common';
 import type { DisposableRunner } from '../platform';
-import type { DatasetSource, DatasetSummary, EvalOptions, PruneSpec, RuntimeName } from '../protocol';
-import { checkPath, getModel, plan } from './common';
+import type { EvalOptions, EvalPoint, PruneMethod, PruneSpec, RuntimeName } from '../protocol';
 
-export async function loadDataset(ctx: JobContext, source: DatasetSource): Promise<Dataset> {
-  const key = source.kind === 'sample' ? 'sample' : source.kind === 'paths' ? `paths:${source.paths.join('\n')}` : undefined;
-  const cached = key !== undefined ? ctx.datasets.get(key) : undefined;
-  if (cached) return cached;
-  let files: { name: string; bytes: Uint8Array }[];
-  if (source.kind === 'sample') {
-    files = await ctx.platform.sampleDataset();
-  } else if (source.kind === 'paths') {
-    for (const p of source.paths) checkPath(ctx, p, false);
-    files = [];
-    for (const p of source.paths) files.push({ name: p, bytes: await ctx.platform.readFile(p) });
-  } else {
-    files = source.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) }));
-  }
-  const ds = parseDataset(files);
-  if (key !== undefined) ctx.datasets.put(key, ds);
-  return ds;
-}
-
-export function datasetSummary(ds: Dataset): DatasetSummary {
-  return { name: ds.name, samples: ds.count, sampleShape: ds.sampleShape, classes: ds.classes };
-}
+export { loadDataset, datasetSummary } from '../datasets';
+export { modelIo } from '../model-io';
 
 export const dataset: Handler<'dataset'> = async (req, ctx) => datasetSummary(await loadDataset(ctx, req.source));
-
-/** The model's data input (the first graph input that is not an initializer) and its class count. */
-export function modelIo(model: Model, fileName: string): { name: string; dims: (number | string | null)[]; classes: number } {
-  const inits = new Set(model.graph.initializers.map((t) => t.name));
-  const input = model.graph.inputs.find((i) => !inits.has(i.name));
-  if (!input) throw new EngineFailure('bad-model', `${fileName}: the graph has no input to feed`, fileName);
-  const dims = input.type?.kind === 'tensor' && input.type.shape ? input.type.shape : [null];
-  const out = model.graph.outputs[0];
-  const oshape = out?.type?.kind === 'tensor' ? out.type.shape : undefined;
-  const last = oshape && oshape.length > 0 ? oshape[oshape.length - 1] : null;
-  return { name: input.name, dims, classes: typeof last === 'number' && last > 0 ? last : Number.MAX_SAFE_INTEGER };
-}
 
 /** Dims of one sample for the model input: its fixed non-batch dims, else the dataset's sample shape. */
 function sampleDims(dims: (number | string | null)[], ds: Dataset): number[] {
@@ -63,15 +35,26 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Makes the runners of every requested runtime for the model pruned at `ratio`. */
-export function runnerMaker(ctx: JobContext, model: Model, fileName: string, spec: Omit<PruneSpec, 'ratio'>, ds: Dataset, options: EvalOptions | undefined): MakeRunners {
-  const io = modelIo(model, fileName);
+/**
+ * Makes the runners of every requested runtime for the model pruned at `ratio` by the spec's
+ * method; `methodProgress` receives the method's own progress when it has to run.
+ */
+export function runnerMaker(
+  ctx: JobContext,
+  open: OpenModel,
+  spec: Omit<PruneSpec, 'ratio'>,
+  ds: Dataset,
+  options: EvalOptions | undefined,
+  methodProgress?: (ratio: number) => MethodProgress,
+): MakeRunners {
+  const io = modelIo(open.model, open.fileName);
   checkDatasetFits(ds, { dims: io.dims }, io.classes);
   const runtimes = options?.runtimes ?? ALL_RUNTIMES;
   const dims = sampleDims(io.dims, ds);
   return async (ratio) => {
-    const p = plan(model, { ...spec, ratio });
-    const pruned = applyPrune(model, p);
+    const entry = await prunedModel(ctx, open, { ...spec, ratio }, methodProgress?.(ratio));
+    const p = entry.plan;
+    const pruned: Model = entry.model;
     const sparsity = p.prunableParams > 0 ? (p.prunableParams - p.keptParams) / p.prunableParams : 0;
     const slots: RunnerSlot[] = [];
     const disposers: DisposableRunner[] = [];
@@ -108,24 +91,76 @@ export function runnerMaker(ctx: JobContext, model: Model, fileName: string, spe
   };
 }
 
-function evalContext(ctx: JobContext): EvalContext {
-  return { now: () => ctx.platform.now(), cancel: ctx.cancel, yieldNow: ctx.yieldNow, onProgress: (p) => ctx.progress(p) };
+function evalContext(ctx: JobContext, onProgress: (p: EvalProgress) => void): EvalContext {
+  return { now: () => ctx.platform.now(), cancel: ctx.cancel, yieldNow: ctx.yieldNow, onProgress };
 }
 
 function settings(options: EvalOptions | undefined): { batch?: number; batch1?: boolean; limit?: number } {
   return { batch: options?.batch, batch1: options?.batch1, limit: options?.limit };
 }
 
+/** Share of a point's progress given to running a slow method (the rest is the evaluation). */
+const METHOD_SHARE = 0.6;
+
+function methodShare(method: PruneMethod): number {
+  return method === 'magnitude' ? 0 : METHOD_SHARE;
+}
+
+/** Progress of point `index` of `count` in 0..1000·count units: method part, then evaluation part. */
+function pointProgress(ctx: JobContext, index: number, count: number, method: PruneMethod, label: string): { method: MethodProgress; evaluation: (p: EvalProgress) => void } {
+  const share = methodShare(method);
+  const total = 1000 * count;
+  const at = (f: number): number => Math.round(1000 * (index + Math.min(1, Math.max(0, f))));
+  return {
+    method: (f, message) => ctx.progress({ done: at(share * f), total, message: `${label}: ${message}` }),
+    evaluation: (p) => {
+      if (p.point) return;
+      const f = p.total > 0 ? p.done / p.total : 0;
+      ctx.progress({ done: at(share + (1 - share) * f), total, message: `${label}: ${p.message}` });
+    },
+  };
+}
+
+function withMethod(point: EvalPoint, method: PruneMethod): EvalPoint {
+  return { ...point, method };
+}
+
 export const evaluate: Handler<'evaluate'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
   const ds = await loadDataset(ctx, req.dataset);
-  const make = runnerMaker(ctx, open.model, open.fileName, req.spec, ds, req.options);
-  return evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx));
+  const method = req.spec.method ?? 'magnitude';
+  const prog = pointProgress(ctx, 0, 1, method, method === 'magnitude' ? `ratio ${req.spec.ratio}` : `${method} ${req.spec.ratio}`);
+  const make = runnerMaker(ctx, open, req.spec, ds, req.options, () => prog.method);
+  const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
+  return method === 'magnitude' && req.spec.method === undefined ? point : withMethod(point, method);
 };
 
+/**
+ * One point per (method, ratio), methods in the order given, ratios in the order given; each
+ * finished point is sent as progress. Fine-tuning runs its ratios from the unpruned model each.
+ */
 export const sweep: Handler<'sweep'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
   const ds = await loadDataset(ctx, req.dataset);
-  const make = runnerMaker(ctx, open.model, open.fileName, req.spec, ds, req.options);
-  return runSweep(req.ratios, make, ds, settings(req.options), evalContext(ctx));
+  const methods = req.methods ?? [req.spec.method ?? 'magnitude'];
+  const tagged = req.methods !== undefined || req.spec.method !== undefined;
+  const count = methods.length * req.ratios.length;
+  const points: EvalPoint[] = [];
+  let index = 0;
+  for (const method of methods) {
+    const spec = { ...req.spec, method };
+    for (const ratio of req.ratios) {
+      if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
+      const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
+      const prog = pointProgress(ctx, index, count, method, label);
+      const make = runnerMaker(ctx, open, spec, ds, req.options, () => prog.method);
+      const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
+      const point = tagged ? withMethod(raw, method) : raw;
+      points.push(point);
+      index++;
+      ctx.progress({ done: 1000 * index, total: 1000 * count, message: `${label} done`, point });
+    }
+  }
+  return points;
 };
+

@@ -2,13 +2,12 @@
 
 import { encodeModel } from '../../core/onnx/encode';
 import { modelToJson } from '../../core/onnx/json';
-import { applyPrune, pruneTensor, toSparseInitializers } from '../../core/prune';
+import { toSparseInitializers } from '../../core/prune';
 import { matrixFileNames, matrixShape, tensorToMatrixText } from '../../core/dump';
-import type { Tensor } from '../../core/onnx/model';
-import type { Handler, JobContext } from '../context';
+import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
-import type { PruneSpec } from '../protocol';
-import { checkNotModelPath, checkPath, exactBuffer, findTensor, getModel, namedTensors, plan, pruneReport } from './common';
+import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
+import { checkNotModelPath, checkPath, exactBuffer, findTensor, getModel, namedTensors, pruneReport } from './common';
 
 export const exportModel: Handler<'export'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
@@ -16,11 +15,12 @@ export const exportModel: Handler<'export'> = async (req, ctx) => {
     checkPath(ctx, req.path, true);
     checkNotModelPath(ctx, open, req.path);
   }
-  const p = plan(open.model, req.spec);
-  let model = applyPrune(open.model, p);
+  const entry = await prunedModel(ctx, open, req.spec, jobProgress(ctx));
+  const p = entry.plan;
+  let model = entry.model;
   if (req.format === 'sparse') model = toSparseInitializers(model, p.layers.map((l) => l.tensor));
   const bytes = encodeModel(model);
-  const report = pruneReport(open.model, p);
+  const report = trueThresholds(open.model, entry, pruneReport(open.model, p));
   if (req.path !== undefined) {
     await ctx.platform.writeFileAtomic(req.path, bytes);
     return { path: req.path, report };
@@ -42,18 +42,14 @@ export const dumpJson: Handler<'dumpJson'> = async (req, ctx) => {
   return { path: req.path };
 };
 
-/** The tensor as stored, or pruned by `spec` when it is one of the pruned tensors. */
-function maybePruned(t: Tensor, spec: PruneSpec | undefined, ctx: JobContext, modelId: number): Tensor {
-  if (!spec) return t;
-  const open = getModel(ctx, modelId);
-  const p = plan(open.model, spec);
-  const layer = p.layers.find((l) => l.tensor === t.name);
-  return layer ? pruneTensor(t, layer) : t;
-}
-
 export const dumpMatrix: Handler<'dumpMatrix'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
-  const t = maybePruned(findTensor(open.model, req.tensor, open.fileName), req.spec, ctx, req.modelId);
+  let t = findTensor(open.model, req.tensor, open.fileName);
+  if (req.spec) {
+    // The tensor as the spec's method leaves it (only pruned tensors differ).
+    const entry = await prunedModel(ctx, open, req.spec, jobProgress(ctx));
+    if (entry.plan.layers.some((l) => l.tensor === t.name)) t = namedTensors(entry.model).get(t.name) ?? t;
+  }
   return { text: tensorToMatrixText(t), ...matrixShape(t.dims) };
 };
 
@@ -64,9 +60,8 @@ export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {
   if (!platform.makeDir) throw new EngineFailure('bad-request', 'this engine cannot write folders; dump one matrix at a time');
   await platform.makeDir(req.dir);
   const tensors = [...namedTensors(open.model).values()].filter((t) => t.data !== undefined && !Array.isArray(t.data));
-  const p = req.spec ? plan(open.model, req.spec) : undefined;
-  const pruned = p ? applyPrune(open.model, p) : open.model;
-  const prunedByName = new Map(pruned.graph.initializers.map((t) => [t.name, t]));
+  const pruned = req.spec ? (await prunedModel(ctx, open, req.spec, jobProgress(ctx))).model : open.model;
+  const prunedByName = namedTensors(pruned);
   const names = matrixFileNames(tensors.map((t) => t.name));
   const files: string[] = [];
   let last = platform.now();

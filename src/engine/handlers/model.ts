@@ -1,10 +1,11 @@
-// open, close, stats, prunePreview.
+// open, close, stats, prunePreview, prune.
 
 import { decodeModel } from '../../core/onnx/decode';
 import { SUPPORTED_OPS } from '../../core/runtime';
 import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
 import type { TensorStatistics } from '../protocol';
+import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
 import { summarizeModel, tensorStatistics } from '../summary';
 import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
 
@@ -35,6 +36,7 @@ export const open: Handler<'open'> = async (req, ctx) => {
 
 export const close: Handler<'close'> = async (req, ctx) => {
   if (!ctx.models.delete(req.modelId)) throw new EngineFailure('bad-request', `no open model with id ${req.modelId}`);
+  ctx.pruned.dropModel(req.modelId);
   return null;
 };
 
@@ -67,10 +69,12 @@ export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
   return pruneReport(open.model, plan(open.model, req.spec));
 };
 
-/** Magnitude only until the method dispatcher lands (reconstruct / finetune answer 'unsupported'). */
+/**
+ * Runs the spec's method with progress and cancel and keeps the result for later requests with an
+ * equal spec (an equal spec already run answers at once, without progress).
+ */
 export const prune: Handler<'prune'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
-  const method = req.spec.method ?? 'magnitude';
-  if (method !== 'magnitude') throw new EngineFailure('unsupported', `pruning method "${method}" is not available yet`);
-  return pruneReport(open.model, plan(open.model, req.spec));
+  const entry = await prunedModel(ctx, open, req.spec, jobProgress(ctx));
+  return trueThresholds(open.model, entry, pruneReport(open.model, entry.plan));
 };

@@ -1,0 +1,78 @@
+// Loading the datasets a request names (parsed once, kept in the engine's small cache), and the
+// check that a dataset fits a model, with errors naming the file and the role of the data.
+
+import { checkDatasetFits, parseDataset, type Dataset } from '../core/data';
+import type { JobContext } from './context';
+import { EngineFailure } from './errors';
+import { baseNameOf } from './platform';
+import type { DatasetSource, DatasetSummary } from './protocol';
+
+/** FNV-1a over the bytes (with the length): a cache key for picked files, not a security hash. */
+function fingerprint(bytes: ArrayBuffer): string {
+  const u = new Uint8Array(bytes);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < u.length; i++) {
+    h ^= u[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${u.length}:${(h >>> 0).toString(16)}`;
+}
+
+/** A string equal for two sources that name the same data. */
+export function datasetKey(source: DatasetSource): string {
+  switch (source.kind) {
+    case 'sample':
+      return `sample:${source.split ?? 'test'}`;
+    case 'paths':
+      return `paths:${source.paths.join('\n')}`;
+    case 'bytes':
+      return `bytes:${source.files.map((f) => `${f.name}=${fingerprint(f.bytes)}`).join('\n')}`;
+  }
+}
+
+/** How a source is named in messages: its images file (or its only file), or the bundled split. */
+export function datasetLabel(source: DatasetSource): string {
+  if (source.kind === 'sample') return `the bundled MNIST ${source.split ?? 'test'} split`;
+  const names = source.kind === 'paths' ? source.paths : source.files.map((f) => f.name);
+  return names.find((n) => /images?/i.test(baseNameOf(n))) ?? names[0];
+}
+
+export async function loadDataset(ctx: JobContext, source: DatasetSource): Promise<Dataset> {
+  const key = source.kind === 'bytes' ? undefined : datasetKey(source);
+  const cached = key !== undefined ? ctx.datasets.get(key) : undefined;
+  if (cached) return cached;
+  let files: { name: string; bytes: Uint8Array }[];
+  if (source.kind === 'sample') {
+    files = await ctx.platform.sampleDataset(source.split ?? 'test');
+  } else if (source.kind === 'paths') {
+    for (const p of source.paths) {
+      if (!ctx.platform.allow(p, false)) throw new EngineFailure('bad-request', `${p}: not allowed to read this path (choose it in a dialog)`, p);
+    }
+    files = [];
+    for (const p of source.paths) files.push({ name: p, bytes: await ctx.platform.readFile(p) });
+  } else {
+    files = source.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) }));
+  }
+  const ds = parseDataset(files);
+  if (key !== undefined) ctx.datasets.put(key, ds);
+  return ds;
+}
+
+export function datasetSummary(ds: Dataset): DatasetSummary {
+  return { name: ds.name, samples: ds.count, sampleShape: ds.sampleShape, classes: ds.classes };
+}
+
+/**
+ * Throws 'bad-dataset' naming the file (and what the data is for, e.g. "training set") unless its
+ * samples fit the model input and, when `classes` is given, its labels fit the model's outputs.
+ */
+export function checkFits(ds: Dataset, source: DatasetSource, role: string, input: { dims: (number | string | null)[] }, classes?: number): void {
+  try {
+    checkDatasetFits(ds, input, classes ?? Number.MAX_SAFE_INTEGER);
+  } catch (e) {
+    if (!(e instanceof Error) || e.name !== 'DatasetError') throw e;
+    const file = datasetLabel(source);
+    const problem = e.message.startsWith(`${ds.name}: `) ? e.message.slice(ds.name.length + 2) : e.message;
+    throw new EngineFailure('bad-dataset', `${role} ${file}: ${problem}`, source.kind === 'sample' ? undefined : file);
+  }
+}

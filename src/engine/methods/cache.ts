@@ -1,0 +1,90 @@
+// The pruned models the engine keeps so that evaluate / export / dumps after a 'prune' job with an
+// equal spec reuse the result of a slow method instead of running it again. Bounded: a few entries
+// and a byte budget over their pruned tensors; the least recently used go first.
+
+import type { Model } from '../../core/onnx/model';
+import type { PrunePlan } from '../../core/prune';
+import { datasetKey } from '../datasets';
+import type { PruneMethod, PruneSpec } from '../protocol';
+
+export interface PrunedEntry {
+  model: Model;
+  plan: PrunePlan;
+  method: PruneMethod;
+  notes: string[];
+}
+
+/** The default data of a method: the bundled training split. */
+export const DEFAULT_METHOD_DATA = { kind: 'sample', split: 'train' } as const;
+
+/**
+ * A string equal for two specs that give the same pruned model: fields a method does not use are
+ * left out (a magnitude spec ignores its data; reconstruct ignores `train` and `epochs`).
+ */
+export function specKey(spec: PruneSpec): string {
+  const method = spec.method ?? 'magnitude';
+  const overrides = spec.overrides ? Object.entries(spec.overrides).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
+  const data = method === 'reconstruct' ? (spec.calibration ?? DEFAULT_METHOD_DATA) : method === 'finetune' ? (spec.train ?? DEFAULT_METHOD_DATA) : undefined;
+  return JSON.stringify([
+    method,
+    spec.ratio,
+    spec.mode,
+    spec.select ?? null,
+    overrides,
+    data ? datasetKey(data) : null,
+    method === 'magnitude' ? null : (spec.dataLimit ?? null),
+    method === 'finetune' ? (spec.epochs ?? null) : null,
+  ]);
+}
+
+function prunedBytes(e: PrunedEntry): number {
+  const pruned = new Set(e.plan.layers.map((l) => l.tensor));
+  let n = 0;
+  for (const t of e.model.graph.initializers) {
+    if (pruned.has(t.name) && t.data !== undefined && !Array.isArray(t.data)) n += (t.data as ArrayBufferView).byteLength;
+  }
+  return n;
+}
+
+export class PrunedCache {
+  private entries: { modelId: number; key: string; entry: PrunedEntry; bytes: number }[] = [];
+  /** Methods actually run (cache misses) and answers from the cache, for tests and diagnostics. */
+  runs = 0;
+  hits = 0;
+
+  constructor(
+    private readonly capacity = 4,
+    private readonly maxBytes = 512 * 1024 * 1024,
+  ) {}
+
+  get(modelId: number, key: string): PrunedEntry | undefined {
+    const i = this.entries.findIndex((e) => e.modelId === modelId && e.key === key);
+    if (i < 0) return undefined;
+    const [e] = this.entries.splice(i, 1);
+    this.entries.unshift(e);
+    this.hits++;
+    return e.entry;
+  }
+
+  put(modelId: number, key: string, entry: PrunedEntry): void {
+    this.entries = this.entries.filter((e) => !(e.modelId === modelId && e.key === key));
+    this.entries.unshift({ modelId, key, entry, bytes: prunedBytes(entry) });
+    let total = 0;
+    let keep = 0;
+    for (const e of this.entries) {
+      if (keep > 0 && (keep >= this.capacity || total + e.bytes > this.maxBytes)) break;
+      total += e.bytes;
+      keep++;
+    }
+    this.entries.length = keep;
+  }
+
+  /** Forgets every entry of a closed model. */
+  dropModel(modelId: number): void {
+    this.entries = this.entries.filter((e) => e.modelId !== modelId);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+}

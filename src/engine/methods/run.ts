@@ -1,0 +1,119 @@
+// Runs a pruning method for a request: magnitude at once; reconstruct / finetune with their data
+// loaded and checked, progress, cancel, and the engine's cache of pruned models (an equal spec is
+// answered from the cache). Errors: bad data → 'bad-dataset' naming the file, a model the method
+// cannot handle → 'unsupported', cancel → 'cancelled'.
+
+import type { Dataset } from '../../core/data';
+import type { Model, Tensor } from '../../core/onnx/model';
+import { applyPrune, planPrune } from '../../core/prune';
+import type { JobContext, OpenModel } from '../context';
+import { checkFits, loadDataset } from '../datasets';
+import { EngineFailure } from '../errors';
+import { modelIo } from '../model-io';
+import type { PruneReport, PruneSpec } from '../protocol';
+import { namedWeights } from '../summary';
+import { DEFAULT_METHOD_DATA, specKey, type PrunedEntry } from './cache';
+import { isMethodCancelled, pruneWithMethod } from './dispatch';
+
+/** Receives the method's progress: fraction 0..1 of the method, and what it is doing. */
+export type MethodProgress = (fraction: number, message: string) => void;
+
+/** The job's own progress for a method run that is the whole job (the 'prune' request). */
+export function jobProgress(ctx: JobContext, prefix = ''): MethodProgress {
+  return (fraction, message) => ctx.progress({ done: Math.round(fraction * 1000), total: 1000, message: prefix + message });
+}
+
+/** A progress callback that passes at most one call per `everyMs` (the last call before 1 always). */
+function throttled(ctx: JobContext, report: MethodProgress, everyMs = 100): MethodProgress {
+  let last = -Infinity;
+  return (fraction, message) => {
+    const now = ctx.platform.now();
+    if (now - last < everyMs && fraction < 1) return;
+    last = now;
+    report(Math.min(1, Math.max(0, fraction)), message);
+  };
+}
+
+function cancelled(): EngineFailure {
+  return new EngineFailure('cancelled', 'cancelled');
+}
+
+/** The data a method needs, loaded and checked against the model. */
+async function methodData(ctx: JobContext, open: OpenModel, spec: PruneSpec): Promise<{ calibration?: Dataset; train?: Dataset }> {
+  const io = modelIo(open.model, open.fileName);
+  if (spec.method === 'reconstruct') {
+    const source = spec.calibration ?? DEFAULT_METHOD_DATA;
+    const ds = await loadDataset(ctx, source);
+    checkFits(ds, source, 'calibration set', io);
+    return { calibration: ds };
+  }
+  if (spec.method === 'finetune') {
+    const source = spec.train ?? DEFAULT_METHOD_DATA;
+    const ds = await loadDataset(ctx, source);
+    checkFits(ds, source, 'training set', io, io.classes);
+    return { train: ds };
+  }
+  return {};
+}
+
+/**
+ * The model pruned by `spec`, from the cache when an equal spec ran before (then `report` is not
+ * called). `report` gets the method's progress (fraction of the method's own work).
+ */
+export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneSpec, report?: MethodProgress): Promise<PrunedEntry> {
+  const method = spec.method ?? 'magnitude';
+  // Plans (and so checks select / overrides / ratio) before any slow work: a PruneError here is the request's fault.
+  const plan = planPrune(open.model, { ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides });
+  if (method === 'magnitude') return { model: applyPrune(open.model, plan), plan, method, notes: [] };
+  const key = specKey(spec);
+  const hit = ctx.pruned.get(open.modelId, key);
+  if (hit) return hit;
+  const data = await methodData(ctx, open, spec);
+  if (ctx.cancel.cancelled) throw cancelled();
+  const progress = report ? throttled(ctx, report) : undefined;
+  let result: PrunedEntry;
+  try {
+    ctx.pruned.runs++;
+    result = await pruneWithMethod(
+      open.model,
+      { ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides, method, dataLimit: spec.dataLimit, epochs: spec.epochs },
+      data,
+      { onProgress: progress, isCancelled: () => ctx.cancel.cancelled, yieldNow: ctx.yieldNow },
+    );
+  } catch (e) {
+    if (isMethodCancelled(e) || ctx.cancel.cancelled) throw cancelled();
+    if (e instanceof Error && e.name === 'PruneError') throw new EngineFailure('unsupported', `${open.fileName}: ${e.message}`, open.fileName);
+    throw e;
+  }
+  if (ctx.cancel.cancelled) throw cancelled();
+  progress?.(1, `${method} done`);
+  ctx.pruned.put(open.modelId, key, result);
+  return result;
+}
+
+function magnitudes(t: Tensor | undefined): ArrayLike<number> | undefined {
+  const d = t?.data;
+  return d instanceof Float32Array || d instanceof Float64Array ? d : undefined;
+}
+
+/**
+ * Per layer, the largest |w| of the ORIGINAL weights that the method set to zero — what a
+ * threshold means when the mask is not a magnitude cut (reconstruct picks by saliency, fine-tuning
+ * changes the kept weights). Layers whose data is not float stay as planned.
+ */
+export function trueThresholds(original: Model, entry: PrunedEntry, report: PruneReport): PruneReport {
+  if (entry.method === 'magnitude') return report;
+  const before = namedWeights(original);
+  const after = namedWeights(entry.model);
+  return {
+    ...report,
+    layers: report.layers.map((l) => {
+      const a = magnitudes(before.get(l.tensor));
+      const b = magnitudes(after.get(l.tensor));
+      if (!a || !b || a.length !== b.length) return l;
+      let max = 0;
+      for (let i = 0; i < a.length; i++) if (b[i] === 0 && a[i] !== 0 && Math.abs(a[i]) > max) max = Math.abs(a[i]);
+      return { ...l, threshold: max };
+    }),
+  };
+}
