@@ -9,7 +9,10 @@ import { mlpFromModel, updateModelWeights, type DenseLayer } from '../train';
 import { applyPrune } from './apply';
 import { planPrune } from './plan';
 import { PruneError } from './types';
-import { crossMoment, dampedInverse, multiply, secondMoment, sparseRows, sparseSweep, upperFactor, type SparseRows } from './reconstruct/solver';
+import {
+  crossMomentSteps, dampedInverseSteps, multiplySteps, runSteps, secondMomentSteps, sparseRows, sparseSweepSteps, upperFactorSteps,
+  type SparseRows, type Steps,
+} from './reconstruct/solver';
 
 export interface ReconstructProgress {
   /** 0-based index of the layer being solved, and the number of layers. */
@@ -27,8 +30,14 @@ export interface ReconstructOptions {
   /** Unlabelled calibration samples, back to back, as the model input takes them (e.g. 784 per MNIST digit). */
   calibration: Float32Array;
   calibrationCount: number;
-  /** Only per-layer ratios for now. */
+  /** Only per-layer ratios for now (see prunedCounts for global plans and overrides). */
   mode?: 'layer';
+  /**
+   * Exact zeros per weight tensor (by initializer name), e.g. the per-tensor counts of a global or
+   * overridden magnitude plan; a Gemm whose weight is not listed is left unchanged. When absent,
+   * every Gemm weight gets round(ratio × n).
+   */
+  prunedCounts?: Record<string, number>;
   /** Damping λ as a fraction of the mean diagonal of XᵀX (default 0.01). */
   dampening?: number;
   /**
@@ -82,7 +91,7 @@ function label(node: Node, i: number): string {
 }
 
 /** The Gemm nodes of a Flatten / Gemm / Relu chain, or a PruneError naming what does not fit. */
-function gemmChain(model: Model): Node[] {
+export function gemmChain(model: Model): Node[] {
   const gemms: Node[] = [];
   const inits = new Set(model.graph.initializers.map((t) => t.name));
   const realInputs = model.graph.inputs.filter((i) => !inits.has(i.name));
@@ -124,11 +133,12 @@ function gemmChain(model: Model): Node[] {
  * shape, over the sparse inputs; bias not added. Samples go in tiles small enough to stay in cache
  * while every row passes over them.
  */
-function linear(x: SparseRows, ws: Float32Array[], outputs: number): Float64Array[] {
+function* linear(x: SparseRows, ws: Float32Array[], outputs: number): Steps<Float64Array[]> {
   const { count, width: d, start, idx, val } = x;
   const ys = ws.map(() => new Float64Array(count * outputs));
   const tile = 32;
   for (let s0 = 0; s0 < count; s0 += tile) {
+    yield;
     const s1 = Math.min(count, s0 + tile);
     for (let k = 0; k < ws.length; k++) {
       const w = ws[k];
@@ -157,6 +167,17 @@ function relError(ref: Float64Array, y: Float64Array): number {
   return den > 0 ? num / den : num === 0 ? 0 : Infinity;
 }
 
+/** ReLU(y + bias) as float32, y count × outputs. */
+function relu(y: Float64Array, bias: Float32Array, len: number): Float32Array {
+  const rows = bias.length;
+  const next = new Float32Array(len);
+  for (let i = 0; i < len; i++) {
+    const v = y[i] + bias[i % rows];
+    next[i] = v > 0 ? v : 0;
+  }
+  return next;
+}
+
 /** Float32 of a kept weight, never exactly zero (so the zero count equals the pruned count). */
 function keptValue(v: number): number {
   const f = Math.fround(v);
@@ -169,6 +190,14 @@ function keptValue(v: number): number {
  * reconstructed on the calibration samples; the input model is not modified.
  */
 export function reconstructPrune(model: Model, options: ReconstructOptions): { model: Model; report: ReconstructReport } {
+  return runSteps(reconstructSteps(model, options));
+}
+
+/**
+ * reconstructPrune in steps of a few milliseconds of work each (see Steps in ./reconstruct/solver):
+ * for callers that pause between steps to send progress and receive a cancel message.
+ */
+export function* reconstructSteps(model: Model, options: ReconstructOptions): Steps<{ model: Model; report: ReconstructReport }> {
   const { ratio, calibration, calibrationCount: count } = options;
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
     throw new PruneError(`the ratio must be a number from 0 to 1, got ${String(ratio)}`);
@@ -190,7 +219,23 @@ export function reconstructPrune(model: Model, options: ReconstructOptions): { m
   }
   // Magnitude masks for the comparison in the report (in the Gemms' own layouts).
   const names = gemms.map((g) => g.inputs[1]);
-  const plan = planPrune(model, { ratio, mode: 'layer', select: names });
+  const counts = options.prunedCounts;
+  if (counts !== undefined) {
+    for (const [name, k] of Object.entries(counts)) {
+      const l = names.indexOf(name);
+      if (l < 0) throw new PruneError(`reconstruction pruning: "${name}" is not the weight of a Gemm of the chain`);
+      const n = layers[l].inputs * layers[l].outputs;
+      if (!Number.isInteger(k) || k < 0 || k > n) throw new PruneError(`reconstruction pruning: ${String(k)} zeros asked for "${name}", which has ${n} weights`);
+    }
+  }
+  const zerosFor = (l: number): number => {
+    const n = layers[l].inputs * layers[l].outputs;
+    if (counts === undefined) return Math.round(ratio * n);
+    return counts[names[l]] ?? 0;
+  };
+  const overrides: Record<string, number> = {};
+  names.forEach((name, l) => (overrides[name] = zerosFor(l) / (layers[l].inputs * layers[l].outputs || 1)));
+  const plan = planPrune(model, { ratio: 0, mode: 'layer', select: names, overrides });
   const magnitude = mlpFromModel(applyPrune(model, plan));
   const blockSize = options.blockSize ?? 128;
   const out: DenseLayer[] = [];
@@ -209,31 +254,49 @@ export function reconstructPrune(model: Model, options: ReconstructOptions): { m
     };
     progress(0);
     const x = sparseRows(act, count, d);
-    const h = secondMoment(x);
+    const n = rows * d;
+    const prune = zerosFor(l);
+    if (prune === 0) {
+      // Not pruned: the layer stays as it is; only its outputs are needed for the next layer.
+      out.push({ inputs: d, outputs: rows, weight: layer.weight.slice(), bias: layer.bias.slice() });
+      const [ref] = yield* linear(x, [layer.weight], rows);
+      let zeros = 0;
+      for (let i = 0; i < n; i++) if (layer.weight[i] === 0) zeros++;
+      reports.push({
+        tensor: names[l], node: label(gemms[l], model.graph.nodes.indexOf(gemms[l])), dims: [rows, d], n,
+        pruned: zeros, kept: n - zeros, ratio: n > 0 ? zeros / n : 0, outputError: 0, magnitudeOutputError: 0,
+      });
+      if (l + 1 < L) {
+        const yd = target === 'dense' && actDense !== act ? (yield* linear(sparseRows(actDense, count, d), [layer.weight], rows))[0] : ref;
+        act = relu(ref, layer.bias, count * rows);
+        if (target === 'dense') actDense = relu(yd, layer.bias, count * rows);
+      }
+      progress(1);
+      continue;
+    }
+    const h = yield* secondMomentSteps(x);
     let trace = 0;
     for (let i = 0; i < d; i++) trace += h[i * d + i];
     const lambda = damp * (trace > 0 ? trace / d : 1);
-    const hinv = dampedInverse(h, d, lambda);
-    const u = upperFactor(hinv, d);
+    const hinv = yield* dampedInverseSteps(h, d, lambda);
+    const u = yield* upperFactorSteps(hinv, d);
     progress(0.05);
-    const n = rows * d;
-    const prune = Math.round(ratio * n);
     let w: Float64Array = Float64Array.from(layer.weight);
     // The unpruned layer's outputs on the unpruned path's inputs (pre-bias), when they differ from
     // the pruned path's (target 'dense', after the first layer).
-    const yDense = target === 'dense' && actDense !== act ? linear(sparseRows(actDense, count, d), [layer.weight], rows)[0] : undefined;
+    const yDense = target === 'dense' && actDense !== act ? (yield* linear(sparseRows(actDense, count, d), [layer.weight], rows))[0] : undefined;
     if (yDense !== undefined) {
       // ‖Y₀ − W′ X‖² = ‖Y₀ − W* X‖² + ‖(W* − W′) X‖² for the least-squares W* = Y₀ Xᵀ (X Xᵀ + λI)⁻¹
       // (exactly so without damping): prune W* against the pruned path's own second moment.
-      w = multiply(crossMoment(yDense, rows, x), rows, d, hinv);
+      w = yield* multiplySteps(yield* crossMomentSteps(yDense, rows, x), rows, d, hinv);
     }
     progress(0.1);
-    const mask = sparseSweep(w, rows, d, u, { prune, blockSize, onBlock: (f) => progress(0.1 + 0.8 * f) });
+    const mask = yield* sparseSweepSteps(w, rows, d, u, { prune, blockSize, onBlock: (f) => progress(0.1 + 0.8 * f) });
     const weight = new Float32Array(n);
     for (let i = 0; i < n; i++) weight[i] = mask[i] === 0 ? 0 : keptValue(w[i]);
     const pruned = { inputs: d, outputs: rows, weight, bias: layer.bias.slice() };
     out.push(pruned);
-    const [ref, y, ym] = linear(x, [layer.weight, weight, magnitude[l].weight], rows);
+    const [ref, y, ym] = yield* linear(x, [layer.weight, weight, magnitude[l].weight], rows);
     if (target === 'dense' && l + 1 < L) {
       const yd = yDense ?? ref;
       const next = new Float32Array(count * rows);

@@ -121,6 +121,19 @@ function subset(data: TrainData, order: Int32Array, sampleSize: number): TrainDa
 
 /** Trains `layers` in place on `data`; see TrainOptions. */
 export function trainMlp(layers: DenseLayer[], data: TrainData, opts: TrainOptions): TrainResult {
+  const steps = trainSteps(layers, data, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * trainMlp one batch at a time: yields the fraction of all planned work done after every batch,
+ * returns the result. Lets a caller interleave training with other work (progress messages,
+ * cancel) and stop it by simply not resuming (the layers then hold the weights of the last batch).
+ */
+export function* trainSteps(layers: DenseLayer[], data: TrainData, opts: TrainOptions): Generator<number, TrainResult, void> {
   const I = layers[0].inputs;
   const classes = layers[layers.length - 1].outputs;
   if (data.images.length < data.count * I) throw new Error(`training data: ${data.images.length} values for ${data.count} samples of ${I}`);
@@ -185,7 +198,9 @@ export function trainMlp(layers: DenseLayer[], data: TrainData, opts: TrainOptio
       correct += r.correct;
       step++;
       update(layers, grads, masks, optimizer, lr, momentum, beta1, beta2, eps, step, m1, m2);
-      if (opts.onBatch?.(((epoch - 1) * batchesPerEpoch + b + 1) / (opts.epochs * batchesPerEpoch)) === false) stop = true;
+      const fraction = ((epoch - 1) * batchesPerEpoch + b + 1) / (opts.epochs * batchesPerEpoch);
+      if (opts.onBatch?.(fraction) === false) stop = true;
+      yield fraction;
     }
     const report: EpochReport = { epoch, loss: loss / train.count, trainAccuracy: correct / train.count };
     if (validation !== undefined && validation.count > 0) {

@@ -1,7 +1,20 @@
 // The numerical core of reconstruction pruning: the input second-moment matrix H = XᵀX of a
 // layer, the upper Cholesky factor of its damped inverse, and the OBS / SparseGPT sweep that
 // removes weights column by column while the kept weights of each row absorb the error.
-// Everything is float64; matrices are dense, row-major.
+// Everything is float64; matrices are dense, row-major. The O(d³) steps are generators that
+// yield (nothing) every row or column, a few milliseconds of work at most, so a caller can pause
+// between yields (progress messages, cancel); the plain functions run them to the end.
+
+/** Work split into steps: each yield is a point where the caller may pause. */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Runs a stepped computation to its end. */
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
 
 /** The non-zero entries of each sample: sample s owns idx/val[start[s] .. start[s+1]). */
 export interface SparseRows {
@@ -38,6 +51,10 @@ export function sparseRows(x: Float32Array, count: number, width: number): Spars
 
 /** H = Σ_s x_s x_sᵀ (width × width, both triangles filled). */
 export function secondMoment(x: SparseRows): Float64Array {
+  return runSteps(secondMomentSteps(x));
+}
+
+export function* secondMomentSteps(x: SparseRows): Steps<Float64Array> {
   const d = x.width;
   const h = new Float64Array(d * d);
   for (let s = 0; s < x.count; s++) {
@@ -49,6 +66,7 @@ export function secondMoment(x: SparseRows): Float64Array {
       // upper triangle only (idx ascending within a sample), mirrored below
       for (let q = p; q < b; q++) h[row + x.idx[q]] += vi * x.val[q];
     }
+    if ((s & 15) === 15) yield;
   }
   for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) h[j * d + i] = h[i * d + j];
   return h;
@@ -56,7 +74,12 @@ export function secondMoment(x: SparseRows): Float64Array {
 
 /** In place: the lower Cholesky factor L of a symmetric positive-definite a (a = L Lᵀ); upper part zeroed. */
 export function choleskyLower(a: Float64Array, d: number): void {
+  runSteps(choleskySteps(a, d));
+}
+
+function* choleskySteps(a: Float64Array, d: number): Steps<void> {
   for (let j = 0; j < d; j++) {
+    yield;
     const rj = j * d;
     let diag = a[rj + j];
     for (let k = 0; k < j; k++) diag -= a[rj + k] * a[rj + k];
@@ -74,9 +97,10 @@ export function choleskyLower(a: Float64Array, d: number): void {
 }
 
 /** The inverse of a lower-triangular L (lower-triangular, new array), row by row. */
-function invertLower(l: Float64Array, d: number): Float64Array {
+function* invertLowerSteps(l: Float64Array, d: number): Steps<Float64Array> {
   const inv = new Float64Array(d * d);
   for (let i = 0; i < d; i++) {
+    yield;
     // row i of L⁻¹: (e_i − Σ_{k<i} L[i][k] · row k of L⁻¹) / L[i][i]; row k is zero past column k
     const ri = i * d;
     inv[ri + i] = 1;
@@ -94,13 +118,18 @@ function invertLower(l: Float64Array, d: number): Float64Array {
 
 /** (H + λI)⁻¹, full symmetric, via H + λI = L Lᵀ and L⁻ᵀ L⁻¹. `h` is consumed (it holds the result). */
 export function dampedInverse(h: Float64Array, d: number, lambda: number): Float64Array {
+  return runSteps(dampedInverseSteps(h, d, lambda));
+}
+
+export function* dampedInverseSteps(h: Float64Array, d: number, lambda: number): Steps<Float64Array> {
   for (let i = 0; i < d; i++) h[i * d + i] += lambda;
-  choleskyLower(h, d);
-  const linv = invertLower(h, d);
+  yield* choleskySteps(h, d);
+  const linv = yield* invertLowerSteps(h, d);
   // Hinv[i][j] = Σ_{k ≥ max(i,j)} Linv[k][i] Linv[k][j]
   const hinv = h;
   hinv.fill(0);
   for (let k = 0; k < d; k++) {
+    yield;
     const rk = k * d;
     for (let i = 0; i <= k; i++) {
       const v = linv[rk + i];
@@ -115,8 +144,12 @@ export function dampedInverse(h: Float64Array, d: number, lambda: number): Float
 
 /** U upper-triangular with UᵀU = a (a symmetric positive-definite, not modified): U = Lᵀ of a = L Lᵀ. */
 export function upperFactor(a: Float64Array, d: number): Float64Array {
+  return runSteps(upperFactorSteps(a, d));
+}
+
+export function* upperFactorSteps(a: Float64Array, d: number): Steps<Float64Array> {
   const l = a.slice();
-  choleskyLower(l, d);
+  yield* choleskySteps(l, d);
   const u = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = i; j < d; j++) u[i * d + j] = l[j * d + i];
   return u;
@@ -132,9 +165,14 @@ export function inverseUpperFactor(h: Float64Array, d: number, lambda: number): 
 
 /** A = Σ_s y_s x_sᵀ (outputs × x.width) for dense y (count × outputs) and sparse x over the same samples. */
 export function crossMoment(y: Float64Array, outputs: number, x: SparseRows): Float64Array {
+  return runSteps(crossMomentSteps(y, outputs, x));
+}
+
+export function* crossMomentSteps(y: Float64Array, outputs: number, x: SparseRows): Steps<Float64Array> {
   const d = x.width;
   const a = new Float64Array(outputs * d);
   for (let s = 0; s < x.count; s++) {
+    if ((s & 7) === 7) yield;
     const p0 = x.start[s];
     const p1 = x.start[s + 1];
     for (let r = 0; r < outputs; r++) {
@@ -149,8 +187,13 @@ export function crossMoment(y: Float64Array, outputs: number, x: SparseRows): Fl
 
 /** out = w · m for w rows × d and m d × d (row-major, float64). */
 export function multiply(w: Float64Array, rows: number, d: number, m: Float64Array): Float64Array {
+  return runSteps(multiplySteps(w, rows, d, m));
+}
+
+export function* multiplySteps(w: Float64Array, rows: number, d: number, m: Float64Array): Steps<Float64Array> {
   const out = new Float64Array(rows * d);
   for (let r = 0; r < rows; r++) {
+    yield;
     const rr = r * d;
     for (let i = 0; i < d; i++) {
       const v = w[rr + i];
@@ -179,6 +222,10 @@ export interface SweepOptions {
  * w_j / U_jj × U[j, j+1..] is subtracted from the rest of its row. Returns the mask (1 = kept).
  */
 export function sparseSweep(w: Float64Array, rows: number, d: number, u: Float64Array, opts: SweepOptions): Uint8Array {
+  return runSteps(sparseSweepSteps(w, rows, d, u, opts));
+}
+
+export function* sparseSweepSteps(w: Float64Array, rows: number, d: number, u: Float64Array, opts: SweepOptions): Steps<Uint8Array> {
   const mask = new Uint8Array(rows * d).fill(1);
   const bs = Math.max(1, opts.blockSize);
   let done = 0;
@@ -203,6 +250,7 @@ export function sparseSweep(w: Float64Array, rows: number, d: number, u: Float64
       let ties = 0;
       for (let p = 0; p < k; p++) if (sorted[p] === cut) ties++;
       for (let r = 0; r < rows; r++) {
+        if ((r & 7) === 7) yield;
         const rw = r * d;
         for (let j = c0; j < c1; j++) {
           const sc = scores[r * width + (j - c0)];
