@@ -260,3 +260,80 @@ describe('histogram at the limits of float64', () => {
     expect(h.counts).toEqual([2, 0, 1, 2]);
   });
 });
+
+describe('tensorStats on float32 (two passes over the bits) against the reference', () => {
+  const r = rng(2024);
+  /** Bins every finite value by the exact edges, as numpy does; counts outside the range apart. */
+  function refHistogram(values: ArrayLike<number>, lo: number, hi: number, bins: number): { counts: number[]; below: number; above: number } {
+    const edges = binEdges(lo, hi, bins);
+    const counts = new Array<number>(bins).fill(0);
+    let below = 0;
+    let above = 0;
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i];
+      if (!Number.isFinite(x)) continue;
+      if (x < lo) below++;
+      else if (x > hi) above++;
+      else {
+        let b = 0;
+        while (b < bins - 1 && x >= edges[b + 1]) b++;
+        counts[b]++;
+      }
+    }
+    return { counts, below, above };
+  }
+  const cases: { name: string; data: Float32Array; range?: [number, number]; bins: number }[] = [];
+  {
+    const a = new Float32Array(120_001);
+    for (let i = 0; i < a.length; i++) a[i] = i % 10 === 0 ? (r() - 0.5) * 0.2 : 0; // pruned: 90% zeros
+    for (let i = 3; i < a.length; i += 1000) a[i] = -0;
+    cases.push({ name: '90% zeros (pruned) with -0', data: a, bins: 64 });
+  }
+  {
+    const a = new Float32Array(40_000);
+    for (let i = 0; i < a.length; i++) a[i] = -Math.exp(r() * 40 - 20); // all negative, 17 decades
+    cases.push({ name: 'all negative over many decades', data: a, bins: 50 });
+  }
+  {
+    const a = new Float32Array(30_000);
+    for (let i = 0; i < a.length; i++) a[i] = (r() - 0.5) * (i % 4 === 0 ? 1e-42 : i % 4 === 1 ? 3e38 : 1);
+    a[7] = Infinity;
+    a[8] = NaN;
+    cases.push({ name: 'denormals, values near the float32 limit, non-finite', data: a, bins: 33 });
+  }
+  {
+    const a = new Float32Array(60_000);
+    for (let i = 0; i < a.length; i++) a[i] = (r() - 0.5) * 4;
+    cases.push({ name: 'explicit range narrower than the data', data: a, range: [-1, 0.75], bins: 7 });
+  }
+  {
+    const a = new Float32Array(10_000);
+    for (let i = 0; i < a.length; i++) a[i] = Math.floor(r() * 5) / 4; // values exactly on the edges
+    cases.push({ name: 'values on the bin edges', data: a, bins: 4 });
+  }
+  for (const { name, data, range, bins } of cases) {
+    it(name, () => {
+      const ref = reference(data);
+      const s = tensorStats(data, range ? { bins, range } : { bins });
+      expect(s.finite).toBe(ref.finite.length);
+      expect(s.nonFinite).toBe(ref.nonFinite);
+      expect(s.zeros).toBe(ref.zeros);
+      expect(s.min).toBe(ref.min);
+      expect(s.max).toBe(ref.max);
+      const scale = Math.max(Math.abs(ref.min), Math.abs(ref.max));
+      expect(Math.abs(s.mean - ref.mean)).toBeLessThanOrEqual(1e-12 * scale);
+      expect(Math.abs(s.std - ref.std)).toBeLessThanOrEqual(1e-10 * ref.std);
+      expect(s.absP50).toBe(sortedQuantile(ref.sortedAbs, 0.5));
+      expect(s.absP90).toBe(sortedQuantile(ref.sortedAbs, 0.9));
+      expect(s.absP99).toBe(sortedQuantile(ref.sortedAbs, 0.99));
+      const [lo, hi] = range ?? [ref.min, ref.max];
+      const h = refHistogram(data, lo, hi, bins);
+      expect(s.histogram.counts).toEqual(h.counts);
+      expect(s.histogram.below).toBe(h.below);
+      expect(s.histogram.above).toBe(h.above);
+      // The generic path (float64 input) agrees on everything.
+      const g = tensorStats(Float64Array.from(data), range ? { bins, range } : { bins });
+      expect({ ...s, mean: 0, std: 0 }).toEqual({ ...g, mean: 0, std: 0 });
+    });
+  }
+});

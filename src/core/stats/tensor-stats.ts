@@ -1,6 +1,7 @@
 // Summary statistics of a numeric array in one pass over the data (float64 accumulation), plus
 // exact |w| quantiles by selection and a histogram.
 import { binEdges, histogramInto, histogramRange, type Histogram } from './histogram';
+import { float32Finish, float32Pass } from './float32-stats';
 import { absQuantiles } from './quantile';
 
 export interface StatsOptions {
@@ -95,6 +96,7 @@ function moments(values: ArrayLike<number>): Moments {
 
 /** count, min, max, mean, std, zeros, non-finite count, |w| p50/p90/p99 and a histogram. */
 export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}): Stats {
+  if (values instanceof Float32Array && values.length < 2 ** 32) return float32Stats(values, opts);
   const bins = opts.bins ?? DEFAULT_BINS;
   const m = moments(values);
   const count = values.length;
@@ -108,6 +110,37 @@ export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}):
   const histogram = histogramInto(values, bins, lo, hi);
   let q = [Number.NaN, Number.NaN, Number.NaN];
   if (opts.quantiles !== false && !none) q = absQuantiles(values, [0.5, 0.9, 0.99]);
+  return {
+    count,
+    finite: m.finite,
+    min: none ? Number.NaN : m.min,
+    max: none ? Number.NaN : m.max,
+    mean: none ? Number.NaN : m.mean,
+    std: none ? Number.NaN : Math.sqrt(m.m2 / m.finite),
+    zeros: m.zeros,
+    nonFinite: count - m.finite,
+    absP50: q[0],
+    absP90: q[1],
+    absP99: q[2],
+    histogram,
+  };
+}
+
+/** The float32 path: two passes over the bits (see float32-stats.ts), same results as the generic one. */
+function float32Stats(values: Float32Array, opts: StatsOptions): Stats {
+  const bins = opts.bins ?? DEFAULT_BINS;
+  const m = float32Pass(values);
+  const count = values.length;
+  const none = m.finite === 0;
+  let lo: number;
+  let hi: number;
+  if (opts.range) [lo, hi] = opts.range;
+  else if (none) [lo, hi] = [0, 1];
+  else [lo, hi] = [m.min, m.max];
+  [lo, hi] = histogramRange(bins, lo, hi);
+  const qs = opts.quantiles !== false && !none ? [0.5, 0.9, 0.99] : [];
+  const { histogram, quantiles } = float32Finish(values, m, bins, lo, hi, qs);
+  const q = qs.length ? quantiles : [Number.NaN, Number.NaN, Number.NaN];
   return {
     count,
     finite: m.finite,
