@@ -1,6 +1,7 @@
 // The application state shared by the views, with change notifications per field.
 
 import type { EvalPoint, ModelSummary, NodeSummary, PruneReport, PruneSpec } from '../engine/protocol';
+import { defaultMethodSettings, type MethodSettings } from './method-spec';
 
 export type EngineState = 'starting' | 'ready' | 'busy' | 'stopped';
 
@@ -15,6 +16,8 @@ export interface AppState {
   modelLabel: string;
   selection: Selection;
   spec: PruneSpec;
+  /** Data, calibration size and epochs for the data-aware methods (the Prune panel's choices). */
+  methodSettings: MethodSettings;
   report: PruneReport | null;
   engine: EngineState;
   /** The last evaluation results (current ratio or sweep), for the chart, table and CSV. */
@@ -30,6 +33,7 @@ export class Store {
     modelLabel: '',
     selection: { node: null, graphPath: [] },
     spec: { ratio: 0, mode: 'layer', overrides: {} },
+    methodSettings: defaultMethodSettings(),
     report: null,
     engine: 'starting',
     results: [],

@@ -1,6 +1,7 @@
 // Pure helpers of the Evaluate panel: the experiment's ratios, parsing a ratio list, the CSV.
 
 import type { EvalPoint } from '../../engine/protocol';
+import { methodOf, sortPoints } from '../method-spec';
 
 /** The experiment's sweep: 0 to 0.75 by 0.05, then 0.8 to 1.0 by 0.01, as exact decimals. */
 export function experimentRatios(): number[] {
@@ -22,12 +23,13 @@ export function parseRatios(text: string): number[] {
   return [...new Set(ratios)].sort((a, b) => a - b);
 }
 
+/** One line per point and runtime; the pruning method is the last column (earlier columns as before). */
 export function evalCsv(points: EvalPoint[]): string {
-  const lines = ['ratio,sparsity,runtime,samples,accuracy,batch1_seconds,batch_throughput,unavailable'];
-  for (const p of [...points].sort((a, b) => a.ratio - b.ratio)) {
+  const lines = ['ratio,sparsity,runtime,samples,accuracy,batch1_seconds,batch_throughput,unavailable,method'];
+  for (const p of sortPoints(points)) {
     for (const m of p.results) {
       const note = m.unavailable ? `"${m.unavailable.replace(/"/g, '""')}"` : '';
-      lines.push([p.ratio, p.sparsity, m.runtime, p.samples, m.unavailable ? '' : m.accuracy, m.batch1Seconds ?? '', m.batchThroughput ?? '', note].join(','));
+      lines.push([p.ratio, p.sparsity, m.runtime, p.samples, m.unavailable ? '' : m.accuracy, m.batch1Seconds ?? '', m.batchThroughput ?? '', note, methodOf(p)].join(','));
     }
   }
   return `${lines.join('\n')}\n`;

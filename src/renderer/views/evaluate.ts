@@ -1,12 +1,15 @@
 // Evaluate panel: dataset (bundled or picked files), ratios (current / the experiment's sweep /
-// a custom list), runtimes, a progress bar with Cancel, a live chart (accuracy on the left axis,
-// batch-1 time on the right, one line per runtime), a results table and CSV export.
+// a custom list), pruning methods to sweep (one curve each), runtimes, a progress bar with Cancel,
+// a live chart (accuracy on the left axis, batch-1 time on the right; evaluate-chart.ts), a results
+// table and CSV export.
 
-import type { DatasetSource, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
-import { Chart, themeColors } from '../charts';
+import type { DatasetSource, EvalOptions, EvalPoint, PruneMethod, RuntimeName } from '../../engine/protocol';
+import { themeColors } from '../charts';
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatCount, formatPercent, formatRatio, formatSeconds } from '../format';
+import { describeMethod, mergePoint, METHOD_INFO, METHODS, methodOf, sortPoints, specForMethod } from '../method-spec';
+import { createEvalChart } from './evaluate-chart';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
 
 type RatioMode = 'current' | 'sweep' | 'custom';
@@ -39,6 +42,15 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     runtimeChecks.set(r, box);
     checks.append(h('label', {}, box, r));
   }
+  const methodChecks = new Map<PruneMethod, HTMLInputElement>();
+  const methodBoxes = h('div', { class: 'checks', role: 'group', 'aria-label': 'Methods to sweep', 'data-testid': 'eval-methods' });
+  for (const m of METHODS) {
+    const box = h('input', { type: 'checkbox', checked: m === 'magnitude', 'data-method': m, 'data-testid': `eval-method-${m}`, 'aria-describedby': 'eval-method-note' });
+    box.addEventListener('change', () => updateHint());
+    methodChecks.set(m, box);
+    methodBoxes.append(h('label', { title: METHOD_INFO[m].help }, box, METHOD_INFO[m].short));
+  }
+  const methodNote = h('div', { class: 'muted', id: 'eval-method-note', 'data-testid': 'eval-method-note', 'aria-live': 'polite', style: 'font-size:12px;margin:-4px 0 10px' });
   const limitField = h('input', { type: 'number', class: 'field', min: 1, step: 100, placeholder: 'all', 'data-testid': 'eval-limit', 'aria-label': 'Samples' });
   const runBtn = h('button', { class: 'btn primary', 'data-testid': 'eval-run', disabled: true }, 'Run');
   const cancelBtn = h('button', { class: 'btn', 'data-testid': 'eval-cancel', disabled: true }, 'Cancel');
@@ -48,6 +60,9 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const canvas = h('canvas', { 'data-testid': 'eval-chart', role: 'img', 'aria-label': 'Accuracy and time against prune ratio' });
   const table = h('table', { class: 'grid', 'data-testid': 'eval-table' });
   const chartBox = h('div', { class: 'chart-box', hidden: true }, canvas);
+  const chartCaption = h('div', { class: 'muted', style: 'font-size:12px' });
+  const legend = h('ul', { class: 'legend', 'data-testid': 'eval-legend', 'aria-label': 'Chart series (press to show or hide)' });
+  const chartExtras = h('div', { hidden: true }, legend, chartCaption);
   const chartHint = h('div', { class: 'chart-hint' }, 'Run an evaluation: accuracy and batch-1 time against the prune ratio appear here, one line per runtime.');
   const el = h(
     'section',
@@ -57,11 +72,14 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     h('div', { class: 'row' }, sampleBtn, pickBtn),
     h('div', { class: 'section-title' }, 'Ratios'),
     h('div', { class: 'row' }, seg, customField, ratioHint),
+    h('div', { class: 'row' }, h('label', {}, 'Methods'), methodBoxes),
+    methodNote,
     h('div', { class: 'row' }, h('label', {}, 'Runtimes'), checks),
     h('div', { class: 'row' }, h('label', {}, 'Samples'), limitField, h('span', { style: 'flex:1' }), runBtn, cancelBtn, csvBtn),
     h('div', { class: 'progress' }, h('div', { class: 'progress-track' }, bar), progressText),
     chartHint,
     chartBox,
+    chartExtras,
     table,
   );
 
@@ -71,12 +89,28 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     customField.hidden = mode !== 'custom';
     updateHint();
   }
-  const updateHint = (): void => {
-    if (ratioMode === 'current') ratioHint.textContent = `ratio ${formatRatio(store.state.spec.ratio)} (${store.state.spec.mode === 'global' ? 'global' : 'per layer'})`;
+  const checkedMethods = (): PruneMethod[] => METHODS.filter((m) => methodChecks.get(m)?.checked);
+  function updateHint(): void {
+    const { spec, methodSettings } = store.state;
+    const method = methodOf(spec);
+    if (ratioMode === 'current') ratioHint.textContent = `ratio ${formatRatio(spec.ratio)} (${spec.mode === 'global' ? 'global' : 'per layer'}, ${METHOD_INFO[method].short})`;
     else if (ratioMode === 'sweep') ratioHint.textContent = `${experimentRatios().length} ratios, 0 … 1`;
     else ratioHint.textContent = '';
-  };
+    for (const box of methodChecks.values()) box.disabled = ratioMode === 'current' || running !== null;
+    if (ratioMode === 'current') {
+      methodNote.className = 'muted';
+      methodNote.textContent = `The current ratio uses the Prune panel's method: ${METHOD_INFO[method].label}${method === 'magnitude' ? '' : ` (${describeMethod(method, methodSettings)})`}.`;
+      return;
+    }
+    const slow = checkedMethods().filter((m) => m !== 'magnitude');
+    methodNote.className = slow.length > 0 ? 'warn-note' : 'muted';
+    methodNote.textContent =
+      slow.length > 0
+        ? `⚠ ${slow.map((m) => METHOD_INFO[m].short).join(' and ')} prune once per ratio: a sweep takes minutes. Data: ${slow.map((m) => describeMethod(m, methodSettings)).join('; ')} (set in the Prune panel).`
+        : 'One accuracy curve per checked method. Reconstruct and fine-tune take minutes.';
+  }
   store.on('spec', updateHint);
+  store.on('methodSettings', updateHint);
   setMode('current');
 
   const describeDataset = async (): Promise<void> => {
@@ -103,55 +137,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     void describeDataset();
   });
 
-  // ------------------------------------------------------------ chart
-  let chart: Chart | null = null;
-  const drawChart = (points: EvalPoint[]): void => {
-    const colors = themeColors();
-    const runtimes = RUNTIMES.filter((r) => points.some((p) => p.results.some((m) => m.runtime === r && !m.unavailable)));
-    const datasets = runtimes.flatMap((r, i) => {
-      const color = colors.series[i % colors.series.length];
-      const ms = points.map((p) => ({ ratio: p.ratio, m: p.results.find((x) => x.runtime === r) }));
-      return [
-        {
-          label: `${r} accuracy`,
-          data: ms.filter((x) => x.m && !x.m.unavailable).map((x) => ({ x: x.ratio, y: x.m?.accuracy ?? 0 })),
-          borderColor: color,
-          backgroundColor: color,
-          yAxisID: 'acc',
-          borderWidth: 2,
-          pointRadius: 3,
-        },
-        {
-          label: `${r} time`,
-          data: ms.filter((x) => x.m?.batch1Seconds !== undefined).map((x) => ({ x: x.ratio, y: x.m?.batch1Seconds ?? 0 })),
-          borderColor: color,
-          backgroundColor: color,
-          borderDash: [5, 4],
-          yAxisID: 'time',
-          borderWidth: 1.5,
-          pointRadius: 2,
-          pointStyle: 'rect' as const,
-        },
-      ];
-    });
-    chart?.destroy();
-    chart = new Chart(canvas, {
-      type: 'line',
-      data: { datasets },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        scales: {
-          x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'prune ratio', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
-          acc: { type: 'linear', position: 'left', max: 1, title: { display: true, text: 'accuracy', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
-          time: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: 'batch-1 time (s)', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { drawOnChartArea: false } },
-        },
-        plugins: { legend: { position: 'bottom', labels: { color: colors.fg, boxWidth: 14, font: { size: 11 } } } },
-      },
-    });
-  };
+  // ------------------------------------------------------------ chart and table
+  const evalChart = createEvalChart(canvas, legend, chartCaption);
 
   const renderTable = (points: EvalPoint[]): void => {
     const runtimes = RUNTIMES.filter((r) => points.some((p) => p.results.some((m) => m.runtime === r)));
@@ -159,38 +146,50 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
       clear(table);
       return;
     }
+    const colors = themeColors();
     clear(
       table,
       h(
         'thead',
         {},
-        h('tr', {}, h('th', { class: 'num' }, 'Ratio'), h('th', { class: 'num' }, 'Sparsity'), runtimes.map((r) => h('th', { class: 'num', title: 'accuracy; time for the set at batch 1 · samples per second at the large batch' }, r))),
+        h(
+          'tr',
+          {},
+          h('th', { class: 'num' }, 'Ratio'),
+          h('th', {}, 'Method'),
+          h('th', { class: 'num' }, 'Sparsity'),
+          runtimes.map((r) => h('th', { class: 'num', title: 'accuracy; time for the set at batch 1 · samples per second at the large batch' }, r)),
+        ),
       ),
       h(
         'tbody',
         {},
-        [...points]
-          .sort((a, b) => a.ratio - b.ratio)
-          .map((p) =>
+        sortPoints(points).map((p) =>
+          h(
+            'tr',
+            { 'data-ratio': p.ratio, 'data-method': methodOf(p) },
+            h('td', { class: 'num' }, formatRatio(p.ratio)),
             h(
-              'tr',
-              { 'data-ratio': p.ratio },
-              h('td', { class: 'num' }, formatRatio(p.ratio)),
-              h('td', { class: 'num' }, formatPercent(p.sparsity)),
-              runtimes.map((r) => {
-                const m = p.results.find((x) => x.runtime === r);
-                if (!m || m.unavailable) return h('td', { class: 'num muted', title: m?.unavailable ?? '' }, 'unavailable');
-                const time = m.batch1Seconds !== undefined ? formatSeconds(m.batch1Seconds) : '—';
-                const rate = m.batchThroughput !== undefined ? `${formatCount(m.batchThroughput)}/s` : '';
-                return h(
-                  'td',
-                  { class: 'num' },
-                  h('span', { class: 'acc', 'data-col': `${r}-accuracy` }, m.accuracy.toFixed(4)),
-                  h('span', { class: 'shape' }, h('span', { 'data-col': `${r}-time` }, time), rate ? ` · ${rate}` : ''),
-                );
-              }),
+              'td',
+              { class: 'method', 'data-col': 'method' },
+              h('span', { class: 'dot', style: `background:${colors.series[METHODS.indexOf(methodOf(p))] ?? colors.accent}`, 'aria-hidden': 'true' }),
+              METHOD_INFO[methodOf(p)].short,
             ),
+            h('td', { class: 'num' }, formatPercent(p.sparsity)),
+            runtimes.map((r) => {
+              const m = p.results.find((x) => x.runtime === r);
+              if (!m || m.unavailable) return h('td', { class: 'num muted', title: m?.unavailable ?? '' }, 'unavailable');
+              const time = m.batch1Seconds !== undefined ? formatSeconds(m.batch1Seconds) : '—';
+              const rate = m.batchThroughput !== undefined ? `${formatCount(m.batchThroughput)}/s` : '';
+              return h(
+                'td',
+                { class: 'num' },
+                h('span', { class: 'acc', 'data-col': `${r}-accuracy` }, m.accuracy.toFixed(4)),
+                h('span', { class: 'shape' }, h('span', { 'data-col': `${r}-time` }, time), rate ? ` · ${rate}` : ''),
+              );
+            }),
           ),
+        ),
       ),
     );
   };
@@ -198,7 +197,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const renderResults = (points: EvalPoint[]): void => {
     chartBox.hidden = points.length === 0;
     chartHint.hidden = points.length > 0;
-    drawChart(points);
+    chartExtras.hidden = points.length === 0;
+    evalChart.draw(points);
     renderTable(points);
     csvBtn.disabled = points.length === 0;
   };
@@ -206,16 +206,24 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   store.on('theme', () => renderResults(store.state.results));
 
   // ------------------------------------------------------------ running
+  /** Set by Cancel: a multi-method sweep then stops after the request being cancelled. */
+  let stopRequested = false;
   const setRunning = (id: number | null): void => {
     running = id;
     runBtn.disabled = id !== null || !store.state.model;
     cancelBtn.disabled = id === null;
+    updateHint();
   };
   runBtn.addEventListener('click', () => void run());
   cancelBtn.addEventListener('click', () => {
+    stopRequested = true;
     if (running !== null) platform.client.cancel(running);
     progressText.textContent = 'Cancelling…';
   });
+
+  const setBar = (fraction: number): void => {
+    bar.style.width = `${Math.max(0, Math.min(100, 100 * fraction))}%`;
+  };
 
   async function run(): Promise<void> {
     const model = store.state.model;
@@ -224,34 +232,58 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     if (runtimes.length === 0) return ctx.fail('Nothing to run', new Error('Pick at least one runtime.'));
     const limit = Number(limitField.value);
     const options: EvalOptions = { runtimes, ...(limitField.value !== '' && limit > 0 ? { limit } : {}) };
-    const { spec } = store.state;
-    bar.style.width = '0%';
+    const { spec, methodSettings } = store.state;
+    stopRequested = false;
+    setBar(0);
     progressText.textContent = 'Starting…';
-    const onProgress = (p: { done: number; total: number; message: string; point?: EvalPoint }): void => {
-      bar.style.width = `${p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : 0}%`;
-      progressText.textContent = p.message || `${p.done} / ${p.total}`;
-      if (p.point) store.set('results', [...store.state.results.filter((x) => x.ratio !== p.point?.ratio), p.point]);
+    const addPoint = (point: EvalPoint, method: PruneMethod): void => {
+      store.set('results', mergePoint(store.state.results, { ...point, method: point.method ?? method }));
     };
     try {
       if (ratioMode === 'current') {
-        const request = platform.client.request({ type: 'evaluate', modelId: model.modelId, spec, dataset: dataset.source, options }, { onProgress });
-        setRunning(request.id);
-        const point = await request.promise;
-        store.set('results', [...store.state.results.filter((x) => x.ratio !== point.ratio), point]);
-        progressText.textContent = `Done: ratio ${formatRatio(point.ratio)} on ${formatCount(point.samples)} samples`;
-      } else {
-        const ratios = ratioMode === 'sweep' ? experimentRatios() : parseRatios(customField.value);
-        store.set('results', []);
+        const method = methodOf(spec);
         const request = platform.client.request(
-          { type: 'sweep', modelId: model.modelId, spec: { mode: spec.mode, select: spec.select, overrides: spec.overrides }, ratios, dataset: dataset.source, options },
-          { onProgress },
+          { type: 'evaluate', modelId: model.modelId, spec, dataset: dataset.source, options },
+          {
+            onProgress: (p) => {
+              setBar(p.total > 0 ? p.done / p.total : 0);
+              progressText.textContent = p.message || `${p.done} / ${p.total}`;
+            },
+          },
         );
         setRunning(request.id);
-        const points = await request.promise;
-        store.set('results', points);
-        progressText.textContent = `Done: ${points.length} ratios on ${formatCount(points[0]?.samples ?? 0)} samples`;
+        const point = await request.promise;
+        addPoint(point, method);
+        progressText.textContent = `Done: ${METHOD_INFO[method].short} at ratio ${formatRatio(point.ratio)} on ${formatCount(point.samples)} samples`;
+      } else {
+        const ratios = ratioMode === 'sweep' ? experimentRatios() : parseRatios(customField.value);
+        const methods = checkedMethods();
+        if (methods.length === 0) return ctx.fail('Nothing to run', new Error('Check at least one pruning method to sweep.'));
+        store.set('results', []);
+        let samples = 0;
+        // One request per method: each carries its own data settings, and its points keep coming in.
+        for (const [k, method] of methods.entries()) {
+          const base = specForMethod({ mode: spec.mode, select: spec.select, overrides: spec.overrides }, method, methodSettings);
+          const prefix = methods.length > 1 ? `${METHOD_INFO[method].short} (${k + 1} of ${methods.length}): ` : '';
+          const request = platform.client.request(
+            { type: 'sweep', modelId: model.modelId, spec: base, ratios, methods: [method], dataset: dataset.source, options },
+            {
+              onProgress: (p) => {
+                setBar((k + (p.total > 0 ? p.done / p.total : 0)) / methods.length);
+                progressText.textContent = prefix + (p.message || `${p.done} / ${p.total}`);
+                if (p.point) addPoint(p.point, method);
+              },
+            },
+          );
+          setRunning(request.id);
+          const points = await request.promise;
+          for (const point of points) addPoint(point, method);
+          samples = points[0]?.samples ?? samples;
+          if (stopRequested) throw Object.assign(new Error('cancelled'), { code: 'cancelled' });
+        }
+        progressText.textContent = `Done: ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} × ${methods.map((m) => METHOD_INFO[m].short).join(', ')} on ${formatCount(samples)} samples`;
       }
-      bar.style.width = '100%';
+      setBar(1);
     } catch (error) {
       const cancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
       progressText.textContent = cancelled ? 'Cancelled' : 'Failed';
@@ -286,7 +318,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
         described = true;
         void describeDataset();
       }
-      chart?.resize();
+      evalChart.resize();
     },
   };
 }

@@ -1,12 +1,14 @@
 // Prune panel: ratio slider + number field, per-layer / global mode, a table of the prunable layers
 // (tensor, shape, params, kept, sparsity, threshold, per-layer override). Every change asks the
 // engine for a `prunePreview` (debounced) which drives this table, the status bar and the
-// histogram thresholds.
+// histogram thresholds. The method choice (magnitude / reconstruct / fine-tune) and its Apply job
+// live in prune-method.ts.
 
 import type { PruneMode, PruneReport, PruneSpec } from '../../engine/protocol';
 import type { AppContext } from '../context';
 import { clear, debounce, h } from '../dom';
 import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
+import { createMethodControls } from './prune-method';
 
 export function createPruneView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
@@ -17,12 +19,17 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   const cards = h('div', { class: 'summary-cards', 'data-testid': 'prune-summary' });
   const table = h('table', { class: 'grid', 'data-testid': 'prune-table' });
   const note = h('div', { class: 'muted', style: 'margin-top:8px;font-size:12px' }, 'Biases and other initializers are left alone. An override replaces the ratio for one tensor; leave it empty to use the slider.');
+  const methods = createMethodControls(ctx, (spec) => {
+    store.set('spec', spec);
+    preview();
+  });
   const el = h(
     'section',
     { class: 'panel', 'data-testid': 'prune' },
     h('div', { class: 'section-title' }, 'Prune ratio'),
     h('div', { class: 'row' }, slider, number),
-    h('div', { class: 'row' }, h('label', {}, 'Mode'), h('div', { class: 'segmented' }, layerBtn, globalBtn)),
+    h('div', { class: 'row' }, h('label', {}, 'Mode'), h('div', { class: 'segmented', role: 'group', 'aria-label': 'Prune mode' }, layerBtn, globalBtn)),
+    methods.el,
     cards,
     table,
     note,
@@ -137,6 +144,7 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     number.value = '0';
     layerBtn.classList.add('active');
     globalBtn.classList.remove('active');
+    methods.reset();
     renderReport(null);
     if (model) preview();
   });

@@ -1,0 +1,98 @@
+// Pruning methods as the UI shows them (label, one-line help) and the settings the data-aware
+// methods need: which data (the bundled training split or files the user picked), how many
+// calibration samples, how many training samples and epochs. Pure: no DOM, no engine calls.
+
+import type { DatasetSource, EvalPoint, PruneMethod, PruneSpec } from '../engine/protocol';
+
+export const METHODS: readonly PruneMethod[] = ['magnitude', 'reconstruct', 'finetune'];
+
+export const METHOD_INFO: Record<PruneMethod, { label: string; short: string; help: string }> = {
+  magnitude: {
+    label: 'Magnitude',
+    short: 'magnitude',
+    help: 'Removes the smallest |w| and changes nothing else. Instant.',
+  },
+  reconstruct: {
+    label: 'Reconstruct (calibration)',
+    short: 'reconstruct',
+    help: 'Layer by layer, picks the mask and refits the kept weights to keep each layer’s outputs on unlabelled samples.',
+  },
+  finetune: {
+    label: 'Fine-tune (training data)',
+    short: 'finetune',
+    help: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
+  },
+};
+
+export interface MethodData {
+  source: DatasetSource;
+  label: string;
+}
+
+export const BUNDLED_TRAIN: MethodData = { source: { kind: 'sample', split: 'train' }, label: 'Bundled MNIST train split' };
+
+export interface MethodSettings {
+  /** Calibration data (reconstruct) and training data (fine-tune): one choice for both. */
+  data: MethodData;
+  /** reconstruct: calibration samples used. */
+  calibration: number;
+  /** finetune: training samples used; null = all. */
+  trainLimit: number | null;
+  /** finetune: at most this many epochs (validation may stop it sooner). */
+  epochs: number;
+}
+
+export const DEFAULT_CALIBRATION = 1000;
+export const DEFAULT_EPOCHS = 5;
+
+export function defaultMethodSettings(): MethodSettings {
+  return { data: BUNDLED_TRAIN, calibration: DEFAULT_CALIBRATION, trainLimit: null, epochs: DEFAULT_EPOCHS };
+}
+
+/**
+ * The spec for `method` with these settings: the method's own data fields are set, the other
+ * method's removed, so that equal choices give equal specs (the engine caches on them).
+ */
+export function specForMethod<S extends Omit<PruneSpec, 'ratio'>>(spec: S, method: PruneMethod, settings: MethodSettings): S {
+  const base: S = { ...spec };
+  delete base.method;
+  delete base.calibration;
+  delete base.train;
+  delete base.dataLimit;
+  delete base.epochs;
+  if (method === 'reconstruct') return { ...base, method, calibration: settings.data.source, dataLimit: settings.calibration };
+  if (method === 'finetune') {
+    return { ...base, method, train: settings.data.source, epochs: settings.epochs, ...(settings.trainLimit !== null ? { dataLimit: settings.trainLimit } : {}) };
+  }
+  return { ...base, method: 'magnitude' };
+}
+
+export function methodOf(p: { method?: PruneMethod }): PruneMethod {
+  return p.method ?? 'magnitude';
+}
+
+/** A stable text key of a spec for "is this the one that was applied?" (bytes by name and size). */
+export function specKey(spec: PruneSpec): string {
+  return JSON.stringify(spec, (_key, value: unknown) => (value instanceof ArrayBuffer ? `bytes:${value.byteLength}` : value));
+}
+
+/** Adds or replaces the point of the same method and ratio. */
+export function mergePoint(points: EvalPoint[], point: EvalPoint): EvalPoint[] {
+  const m = methodOf(point);
+  return [...points.filter((p) => p.ratio !== point.ratio || methodOf(p) !== m), point];
+}
+
+/** Points by ratio, then in the order of METHODS. */
+export function sortPoints(points: EvalPoint[]): EvalPoint[] {
+  return [...points].sort((a, b) => a.ratio - b.ratio || METHODS.indexOf(methodOf(a)) - METHODS.indexOf(methodOf(b)));
+}
+
+/** What one setting line says about a method's data, e.g. "1,000 calibration samples of …". */
+export function describeMethod(method: PruneMethod, settings: MethodSettings): string {
+  if (method === 'reconstruct') return `${settings.calibration.toLocaleString('en-US')} calibration samples of ${settings.data.label}`;
+  if (method === 'finetune') {
+    const n = settings.trainLimit === null ? 'all' : settings.trainLimit.toLocaleString('en-US');
+    return `${n} training samples of ${settings.data.label}, up to ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`;
+  }
+  return 'no data needed';
+}
