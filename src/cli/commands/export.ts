@@ -4,6 +4,7 @@
 
 import { CliError, type CliCommand } from '../command';
 import type { PruneSpec } from '../../engine/protocol';
+import { dataOptions, METHOD_HELP, methodFields, methodOf, methodOption } from './method-options';
 import { oneModel, overridesOption, ratioOption, writePruned } from './prune';
 
 export const exportCommand: CliCommand = {
@@ -11,24 +12,34 @@ export const exportCommand: CliCommand = {
   summary: 'write the model (optionally pruned) as dense or sparse-initializer ONNX',
   usage:
     'prunescope export MODEL -o OUT [--format dense|sparse] [--ratio R] [--global] [--override NAME=R ...]\n' +
+    '                  [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
     '  Without --ratio nothing is pruned (a re-encode; with --format sparse, zero weights of the\n' +
-    '  Gemm / MatMul tensors are stored sparsely). OUT is written atomically, never over MODEL.',
+    '  Gemm / MatMul tensors are stored sparsely). OUT is written atomically, never over MODEL.\n' +
+    '  --method reconstruct|finetune prunes with that method first (see prunescope prune --help).\n' +
+    METHOD_HELP,
   options: {
     output: { type: 'string', short: 'o', description: 'output .onnx file' },
     format: { type: 'string', description: 'dense (default) or sparse' },
     ratio: { type: 'string', short: 'r', description: 'prune this fraction of the smallest weights first' },
     global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
     override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
+    ...methodOption,
+    ...dataOptions,
   },
   async run(args, io) {
     const model = oneModel(args, 'export');
     const format = (args.values.format as string | undefined) ?? 'dense';
     if (format !== 'dense' && format !== 'sparse') throw new CliError(`--format ${format}: expected dense or sparse`);
     const overrides = overridesOption(args);
+    const method = methodOf(args);
+    const ratio = ratioOption(args);
+    if (method !== 'magnitude' && ratio === undefined) throw new CliError(`export: --method ${method} needs --ratio R`);
     const spec: PruneSpec = {
-      ratio: ratioOption(args) ?? 0,
+      ratio: ratio ?? 0,
       mode: args.values.global === true ? 'global' : 'layer',
       ...(overrides ? { overrides } : {}),
+      ...(method !== 'magnitude' ? { method } : {}),
+      ...methodFields(args, model, [method]),
     };
     return writePruned(io, model, args.values.output as string | undefined, spec, format);
   },

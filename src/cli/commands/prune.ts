@@ -1,4 +1,4 @@
-// `prunescope prune MODEL --ratio R [--global] [--override NAME=R ...] [--sparse] -o OUT`
+// `prunescope prune MODEL --ratio R [--method M] [--calib PATH...] [--train PATH...] [--global] [--override NAME=R ...] [--sparse] -o OUT`
 // Also the helpers the engine-backed commands (sweep, eval, export) share: an in-process engine,
 // engine errors turned into one-line CLI errors, option parsing.
 
@@ -8,6 +8,10 @@ import { EngineRequestError, type EngineClient } from '../../engine/client';
 import { inProcessEngine } from '../../engine/in-process';
 import { nodePlatform } from '../../engine/node-platform';
 import type { PruneReport, PruneSpec } from '../../engine/protocol';
+import { numberOption, ratioOption, stringList } from './args';
+import { cancellable, dataOptions, METHOD_HELP, methodFields, methodOf, methodOption, progressPrinter } from './method-options';
+
+export { numberOption, ratioOption, stringList };
 
 export function startEngine(options: { ort?: boolean } = {}): EngineClient {
   return inProcessEngine(nodePlatform({ ort: options.ort }).platform).client;
@@ -26,24 +30,6 @@ export async function call<T>(p: Promise<T>): Promise<T> {
 export function oneModel(args: ParsedArgs, command: string): string {
   if (args.positionals.length !== 1) throw new CliError(`${command}: give exactly one MODEL file (see prunescope ${command} --help)`);
   return args.positionals[0];
-}
-
-export function numberOption(args: ParsedArgs, name: string, check: (n: number) => boolean, what: string): number | undefined {
-  const v = args.values[name];
-  if (v === undefined) return undefined;
-  const n = typeof v === 'string' ? Number(v) : NaN;
-  if (!check(n)) throw new CliError(`--${name} ${String(v)}: ${what}`);
-  return n;
-}
-
-export function ratioOption(args: ParsedArgs, name = 'ratio'): number | undefined {
-  return numberOption(args, name, (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'must be a number from 0 to 1');
-}
-
-export function stringList(args: ParsedArgs, name: string): string[] {
-  const v = args.values[name];
-  if (v === undefined || typeof v === 'boolean') return [];
-  return Array.isArray(v) ? v : [v];
 }
 
 export function overridesOption(args: ParsedArgs): Record<string, number> | undefined {
@@ -107,7 +93,10 @@ export async function writePruned(
   if (resolve(out) === resolve(model)) throw new CliError(`${out}: refusing to overwrite the model itself; choose another output file`);
   const engine = startEngine({ ort: false });
   const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
-  const result = await call(engine.request({ type: 'export', modelId: summary.modelId, spec, format, path: out }).promise);
+  const progress = progressPrinter();
+  const pending = engine.request({ type: 'export', modelId: summary.modelId, spec, format, path: out }, { onProgress: (p) => progress.onProgress(p) });
+  const result = await call(cancellable(engine, pending)).finally(() => progress.clear());
+  if (spec.method !== undefined && spec.method !== 'magnitude') io.out(`method: ${spec.method}\n`);
   io.out(reportText(result.report));
   const size = format === 'sparse' ? result.report.sparseBytes : result.report.denseBytes;
   io.out(`wrote ${out} (${format === 'sparse' ? 'sparse initializers' : 'zeroed in place'}, about ${bytesText(size)})\n`);
@@ -116,15 +105,22 @@ export async function writePruned(
 
 export const pruneCommand: CliCommand = {
   name: 'prune',
-  summary: 'prune the smallest-magnitude weights and write the pruned model',
+  summary: 'prune weights (magnitude, reconstruct or finetune) and write the pruned model',
   usage:
     'prunescope prune MODEL --ratio R [--global] [--override NAME=R ...] [--select NAME ...] [--sparse] -o OUT\n' +
     '  Each selected weight tensor (default: the Gemm / MatMul weights, never biases) loses the\n' +
     '  fraction R of its entries with the smallest |w| (--global: one threshold across them all).\n' +
     '  OUT is written atomically and never over MODEL. --sparse stores the pruned weights as\n' +
-    '  ONNX sparse initializers instead of zeros in place.',
+    '  ONNX sparse initializers instead of zeros in place.\n' +
+    '  prunescope prune MODEL --ratio R --method reconstruct|finetune [--calib PATH...] [--train PATH...]\n' +
+    '                   [--epochs N] [--data-limit N] -o OUT\n' +
+    METHOD_HELP +
+    '\n  Each pruned tensor then holds exactly round(R × n) zeros whatever the method; the report\'s\n' +
+    '  threshold is the largest original |w| the method removed.',
   options: {
     ratio: { type: 'string', short: 'r', description: 'fraction of weights to remove, 0..1' },
+    ...methodOption,
+    ...dataOptions,
     global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
     override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
     select: { type: 'string', multiple: true, description: 'prune these initializers instead of the default selection' },
@@ -136,11 +132,14 @@ export const pruneCommand: CliCommand = {
     const ratio = ratioOption(args);
     if (ratio === undefined) throw new CliError('prune: give the prune ratio with --ratio R (0..1)');
     const select = stringList(args, 'select');
+    const method = methodOf(args);
     const spec: PruneSpec = {
       ratio,
       mode: args.values.global === true ? 'global' : 'layer',
       ...(select.length > 0 ? { select } : {}),
       ...(overridesOption(args) ? { overrides: overridesOption(args) } : {}),
+      ...(method !== 'magnitude' ? { method } : {}),
+      ...methodFields(args, model, [method]),
     };
     return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense');
   },

@@ -1,4 +1,4 @@
-// `prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--global] [--batch N] [--limit N] [--csv FILE]`
+// `prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--csv FILE]`
 // `prunescope eval MODEL [--ratio R] [--data PATH...]`
 // The experiment's table: per prune ratio, accuracy and time for the whole test set at batch 1,
 // and throughput at a large batch, for the sparse and dense runtimes and onnxruntime side by side.
@@ -7,7 +7,8 @@ import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../comma
 import { toCsv } from '../../core/dump';
 import { DEFAULT_RATIOS, parseRatioList } from '../../core/eval';
 import { writeFileAtomic } from '../../engine/files';
-import type { DatasetSource, EvalOptions, EvalPoint, Progress, RuntimeName } from '../../engine/protocol';
+import type { DatasetSource, EvalOptions, EvalPoint, PruneMethod, RuntimeName } from '../../engine/protocol';
+import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter } from './method-options';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
 
 const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
@@ -40,8 +41,8 @@ function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOpt
   return { dataset, options, runtimes };
 }
 
-function header(runtimes: RuntimeName[], options: EvalOptions): string[] {
-  const h = ['ratio', 'sparsity'];
+function header(runtimes: RuntimeName[], options: EvalOptions, withMethod: boolean): string[] {
+  const h = withMethod ? ['method', 'ratio', 'sparsity'] : ['ratio', 'sparsity'];
   for (const r of runtimes) {
     h.push(`${SHORT[r]} acc`);
     if (options.batch1 !== false) h.push(`${SHORT[r]} b1 s`);
@@ -50,8 +51,9 @@ function header(runtimes: RuntimeName[], options: EvalOptions): string[] {
   return h;
 }
 
-function cells(p: EvalPoint, runtimes: RuntimeName[], options: EvalOptions): string[] {
+function cells(p: EvalPoint, runtimes: RuntimeName[], options: EvalOptions, withMethod: boolean): string[] {
   const c = [String(p.ratio), p.sparsity.toFixed(3)];
+  if (withMethod) c.unshift(p.method ?? 'magnitude');
   for (const r of runtimes) {
     const m = p.results.find((x) => x.runtime === r);
     const na = m === undefined || m.unavailable !== undefined;
@@ -62,16 +64,21 @@ function cells(p: EvalPoint, runtimes: RuntimeName[], options: EvalOptions): str
   return c;
 }
 
+/** Widths of a streamed table: the header's (at least 8); the method column fits every method name. */
+function columnWidths(head: string[], withMethod: boolean): number[] {
+  return head.map((h, i) => Math.max(h.length, withMethod && i === 0 ? 'reconstruct'.length : 8));
+}
+
 /** A streamed table: fixed column widths from the header (at least 8). */
 function rowText(row: string[], widths: number[]): string {
   return row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + '\n';
 }
 
 function csvText(points: EvalPoint[], runtimes: RuntimeName[]): string {
-  const head = ['ratio', 'sparsity', 'samples'];
+  const head = ['method', 'ratio', 'sparsity', 'samples'];
   for (const r of runtimes) head.push(`${r}_accuracy`, `${r}_batch1_seconds`, `${r}_throughput_per_s`, `${r}_unavailable`);
   const rows = points.map((p) => {
-    const row: (string | number | undefined)[] = [p.ratio, p.sparsity, p.samples];
+    const row: (string | number | undefined)[] = [p.method ?? 'magnitude', p.ratio, p.sparsity, p.samples];
     for (const r of runtimes) {
       const m = p.results.find((x) => x.runtime === r);
       const ok = m !== undefined && m.unavailable === undefined;
@@ -80,23 +87,6 @@ function csvText(points: EvalPoint[], runtimes: RuntimeName[]): string {
     return row;
   });
   return toCsv(head, rows);
-}
-
-function progressPrinter(): { onProgress(p: Progress): void; clear(): void } {
-  const tty = process.stderr.isTTY === true;
-  let shown = false;
-  return {
-    onProgress(p) {
-      if (!tty) return;
-      const pctText = p.total > 0 ? `${Math.floor((100 * p.done) / p.total)}%` : '';
-      process.stderr.write(`\r\x1b[K${pctText} ${p.message}`.slice(0, (process.stderr.columns ?? 80) - 1));
-      shown = true;
-    },
-    clear() {
-      if (shown) process.stderr.write('\r\x1b[K');
-      shown = false;
-    },
-  };
 }
 
 function notes(points: EvalPoint[], io: CliIO): void {
@@ -111,13 +101,20 @@ export const sweepCommand: CliCommand = {
   name: 'sweep',
   summary: 'accuracy and time at many prune ratios (the experiment’s table)',
   usage:
-    'prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--global] [--batch N] [--limit N] [--csv FILE]\n' +
+    'prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--method LIST] [--calib PATH...] [--train PATH...]\n' +
+    '                 [--epochs N] [--data-limit N] [--global] [--batch N] [--limit N] [--csv FILE]\n' +
     '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
     '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
     '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s).\n' +
-    '  Progress goes to stderr when it is a terminal.',
+    '  Progress goes to stderr when it is a terminal; Ctrl-C cancels.\n' +
+    '  --method LIST: comma list of magnitude, reconstruct, finetune (e.g. magnitude,reconstruct):\n' +
+    '  one table with a method column, each method over every ratio (reconstruct / finetune run once\n' +
+    '  per ratio before it is measured).\n' +
+    METHOD_HELP,
   options: {
     ...commonOptions,
+    method: { type: 'string', short: 'm', description: 'comma list of pruning methods: magnitude (default), reconstruct, finetune' },
+    ...dataOptions,
     ratios: { type: 'string', description: 'ratios to evaluate (default: the experiment’s 37)' },
     csv: { type: 'string', description: 'also write the results as CSV to FILE' },
   },
@@ -133,30 +130,33 @@ export const sweepCommand: CliCommand = {
     }
     const { dataset, options, runtimes } = evalSetup(args);
     const overrides = overridesOption(args);
+    const methods = methodList(args);
+    const fields = methodFields(args, model, methods);
+    const withMethod = methods.length > 1 || methods[0] !== 'magnitude';
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
     const ds = await call(engine.request({ type: 'dataset', source: dataset }).promise);
     io.out(
       `${summary.fileName}: ${ds.samples} samples of ${ds.name}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
-        `${args.values.global === true ? 'global' : 'per-layer'} pruning, large batch ${options.batch ?? 1000}\n`,
+        `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}, large batch ${options.batch ?? 1000}\n`,
     );
-    const head = header(runtimes, options);
-    const widths = head.map((h) => Math.max(h.length, 8));
+    const head = header(runtimes, options, withMethod);
+    const widths = columnWidths(head, withMethod);
     io.out(rowText(head, widths));
     const progress = progressPrinter();
-    const points = await call(
-      engine.request(
-        { type: 'sweep', modelId: summary.modelId, spec: { mode: args.values.global === true ? 'global' : 'layer', ...(overrides ? { overrides } : {}) }, ratios, dataset, options },
-        {
-          onProgress: (p) => {
-            if (p.point) {
-              progress.clear();
-              io.out(rowText(cells(p.point, runtimes, options), widths));
-            } else progress.onProgress(p);
-          },
+    const spec = { mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...fields };
+    const pending = engine.request(
+      { type: 'sweep', modelId: summary.modelId, spec, ratios, ...(withMethod ? { methods } : {}), dataset, options },
+      {
+        onProgress: (p) => {
+          if (p.point) {
+            progress.clear();
+            io.out(rowText(cells(p.point, runtimes, options, withMethod), widths));
+          } else progress.onProgress(p);
         },
-      ).promise,
-    ).finally(() => progress.clear());
+      },
+    );
+    const points = await call(cancellable(engine, pending)).finally(() => progress.clear());
     notes(points, io);
     if (typeof args.values.csv === 'string') {
       await writeFileAtomic(args.values.csv, csvText(points, runtimes));
@@ -169,9 +169,14 @@ export const sweepCommand: CliCommand = {
 export const evalCommand: CliCommand = {
   name: 'eval',
   summary: 'accuracy and time at one prune ratio',
-  usage: 'prunescope eval MODEL [--ratio R] [--global] [--data PATH...] [--batch N] [--limit N] [--runtimes LIST]',
+  usage:
+    'prunescope eval MODEL [--ratio R] [--global] [--data PATH...] [--batch N] [--limit N] [--runtimes LIST]\n' +
+    '                [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
+    METHOD_HELP,
   options: {
     ...commonOptions,
+    method: { type: 'string', short: 'm', description: 'pruning method: magnitude (default), reconstruct or finetune' },
+    ...dataOptions,
     ratio: { type: 'string', short: 'r', description: 'prune ratio (default 0: the model as it is)' },
   },
   async run(args, io) {
@@ -179,19 +184,19 @@ export const evalCommand: CliCommand = {
     const ratio = numberOption(args, 'ratio', (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'must be a number from 0 to 1') ?? 0;
     const { dataset, options, runtimes } = evalSetup(args);
     const overrides = overridesOption(args);
+    const method: PruneMethod = methodOf(args);
+    const fields = methodFields(args, model, [method]);
+    const withMethod = method !== 'magnitude';
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
     const progress = progressPrinter();
-    const point = await call(
-      engine.request(
-        { type: 'evaluate', modelId: summary.modelId, spec: { ratio, mode: args.values.global === true ? 'global' : 'layer', ...(overrides ? { overrides } : {}) }, dataset, options },
-        { onProgress: (p) => progress.onProgress(p) },
-      ).promise,
-    ).finally(() => progress.clear());
-    const head = header(runtimes, options);
-    const widths = head.map((h) => Math.max(h.length, 8));
+    const spec = { ratio, mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...(withMethod ? { method } : {}), ...fields };
+    const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec, dataset, options }, { onProgress: (p) => progress.onProgress(p) });
+    const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
+    const head = header(runtimes, options, withMethod);
+    const widths = columnWidths(head, withMethod);
     io.out(`${summary.fileName}: ${point.samples} samples\n`);
-    io.out(rowText(head, widths) + rowText(cells(point, runtimes, options), widths));
+    io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod), widths));
     notes([point], io);
     return 0;
   },

@@ -1,0 +1,21 @@
+// Reading option values: numbers with a check, repeatable strings.
+
+import { CliError, type ParsedArgs } from '../command';
+
+export function numberOption(args: ParsedArgs, name: string, check: (n: number) => boolean, what: string): number | undefined {
+  const v = args.values[name];
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' ? Number(v) : NaN;
+  if (!check(n)) throw new CliError(`--${name} ${String(v)}: ${what}`);
+  return n;
+}
+
+export function ratioOption(args: ParsedArgs, name = 'ratio'): number | undefined {
+  return numberOption(args, name, (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'must be a number from 0 to 1');
+}
+
+export function stringList(args: ParsedArgs, name: string): string[] {
+  const v = args.values[name];
+  if (v === undefined || typeof v === 'boolean') return [];
+  return Array.isArray(v) ? v : [v];
+}
