@@ -46,7 +46,7 @@ export interface FinetuneResult {
 
 /** The training data a model fits: sample size equal to its input width, labels within its outputs. */
 export function checkTrainingData(model: Model, data: TrainData & { sampleSize?: number; name?: string }, what: string): DenseLayer[] {
-  gemmChain(model);
+  gemmChain(model, 'fine-tuning');
   let layers: DenseLayer[];
   try {
     layers = mlpFromModel(model);
@@ -101,7 +101,7 @@ export function* finetuneSteps(
 ): Steps<FinetuneResult> {
   const target = planPrune(model, spec); // validates the spec
   const base = checkTrainingData(model, data, 'training');
-  const gemms = gemmChain(model);
+  const gemms = gemmChain(model, 'fine-tuning');
   const names = gemms.map((g) => g.inputs[1]);
   for (const l of target.layers) {
     if (!names.includes(l.tensor)) throw new PruneError(`fine-tuning can only prune the Gemm weights of the MLP; "${l.tensor}" is not one`);

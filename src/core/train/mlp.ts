@@ -2,6 +2,7 @@
 // forward pass, and softmax cross-entropy gradients. Float32 storage, float64 accumulation.
 // Kernels walk the non-zero inputs of each sample only: most MNIST pixels and most ReLU outputs
 // are zero, which makes forward, weight gradient and input gradient several times cheaper.
+import { maskedBackward, maskedForward, maskedRows, packWeights, type MaskedRows } from './masked';
 import { gaussian, mulberry32 } from './random';
 
 export interface DenseLayer {
@@ -80,7 +81,13 @@ export class Workspace {
   dA: Float32Array;
   dB: Float32Array;
   readonly widest: number;
+  /** Per layer, its kept weights as CSR when it has a mask (see setMasks). */
+  masked: (MaskedRows | undefined)[];
+  /** Per layer, whether the last forward pass took the masked kernel (backward follows it). */
+  readonly useMasked: boolean[];
   constructor(readonly layers: DenseLayer[], readonly batch: number) {
+    this.masked = layers.map(() => undefined);
+    this.useMasked = layers.map(() => false);
     const widths = [layers[0].inputs, ...layers.map((l) => l.outputs)];
     this.acts = widths.map((w) => new Float32Array(batch * w));
     this.widest = Math.max(...widths);
@@ -89,6 +96,17 @@ export class Workspace {
     this.nnz = new Int32Array(batch);
     this.dA = new Float32Array(batch * this.widest);
     this.dB = new Float32Array(batch * this.widest);
+  }
+
+  /**
+   * Layers with a mask (1 = kept) get the masked kernels whenever their kept weights per row are
+   * fewer than the batch's non-zero inputs per sample. Masked weights must be 0 in the layers.
+   */
+  setMasks(masks: (Uint8Array | undefined)[] | undefined): void {
+    this.masked = this.layers.map((l, i) => {
+      const m = masks?.[i];
+      return m === undefined ? undefined : maskedRows(m, l.outputs, l.inputs);
+    });
   }
 
   /** Gathers the non-zero inputs of layer l for samples 0..count-1 (sample s at s × widest). */
@@ -114,6 +132,15 @@ export function forwardBatch(ws: Workspace, count: number): void {
     const y = acts[l + 1];
     const relu = l < last;
     ws.gatherLayer(l, count);
+    const m = ws.masked[l];
+    let inputNnz = 0;
+    for (let s = 0; s < count; s++) inputNnz += nnz[s];
+    ws.useMasked[l] = m !== undefined && m.col.length * count < inputNnz * O;
+    if (m !== undefined && ws.useMasked[l]) {
+      packWeights(m, W, I);
+      maskedForward(m, acts[l], I, bias, y, count, relu);
+      continue;
+    }
     for (let o = 0; o < O; o++) {
       const r = o * I;
       const b = bias[o];
@@ -166,8 +193,18 @@ export function backwardBatch(ws: Workspace, count: number, labels: Int32Array, 
     const { inputs: I, outputs: O, weight: W } = layers[l];
     const gW = grads[l].weight;
     const gb = grads[l].bias;
-    ws.gatherLayer(l, count);
     const needInput = l > 0;
+    const m = ws.masked[l];
+    if (m !== undefined && ws.useMasked[l]) {
+      maskedBackward(m, acts[l], I, dOut, needInput ? dIn : undefined, widest, count, gW, gb);
+      if (needInput) {
+        const t = dOut;
+        dOut = dIn;
+        dIn = t;
+      }
+      continue;
+    }
+    ws.gatherLayer(l, count);
     if (needInput) for (let s = 0; s < count; s++) dIn.fill(0, s * widest, s * widest + I);
     for (let o = 0; o < O; o++) {
       const r = o * I;

@@ -83,9 +83,12 @@ export function masksFromZeros(layers: DenseLayer[]): Uint8Array[] {
 }
 
 /** Mean loss and top-1 accuracy of the network on a dataset. */
-export function evaluateMlp(layers: DenseLayer[], data: TrainData, batch = 256): { loss: number; accuracy: number } {
+export function evaluateMlp(
+  layers: DenseLayer[], data: TrainData, batch = 256, masks?: (Uint8Array | undefined)[],
+): { loss: number; accuracy: number } {
   const I = layers[0].inputs;
   const ws = new Workspace(layers, Math.min(batch, Math.max(1, data.count)));
+  ws.setMasks(masks);
   let loss = 0;
   let correct = 0;
   const L = layers.length;
@@ -161,6 +164,7 @@ export function* trainSteps(layers: DenseLayer[], data: TrainData, opts: TrainOp
   applyMasks(layers, masks);
 
   const ws = new Workspace(layers, batch);
+  ws.setMasks(masks);
   const grads = zeroGradients(layers);
   const m1 = zeroGradients(layers);
   const m2 = optimizer === 'adam' ? zeroGradients(layers) : [];
@@ -204,7 +208,7 @@ export function* trainSteps(layers: DenseLayer[], data: TrainData, opts: TrainOp
     }
     const report: EpochReport = { epoch, loss: loss / train.count, trainAccuracy: correct / train.count };
     if (validation !== undefined && validation.count > 0) {
-      const v = evaluateMlp(layers, validation);
+      const v = evaluateMlp(layers, validation, 256, masks);
       report.validationLoss = v.loss;
       report.validationAccuracy = v.accuracy;
       if (v.accuracy > best) {
