@@ -5,7 +5,7 @@ import { DataType, type Model, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
 import { type DenseWeights, transpose2d } from './kernels/dense';
 import { type SparseWeights, sparsityOf, toSparse } from './kernels/sparse';
-import { layerKernel, linearOp } from './ops/linear';
+import { chainKernel, linearOp } from './ops/linear';
 import { type OpContext, type OpImpl, floatAttr, intAttr } from './ops/types';
 import { OPS, isDefaultDomain } from './registry';
 import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTensor, size } from './tensor';
@@ -163,8 +163,9 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   };
   for (const n of inputNames) slot(n);
   const steps: Step[] = [];
-  const layers: LayerInfo[] = [];
   const absorbed = new Set<Node>();
+  // Consecutive fused layers where each output feeds only the next layer run as one chain step.
+  const chains: { step: Step; layers: Fused[]; out: string }[] = [];
   for (const node of live) {
     if (absorbed.has(node)) continue;
     const layer = fuseLayer(node, known, soleUser, options);
@@ -172,25 +173,43 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       layer.absorbed.forEach((n) => absorbed.add(n));
       const last = layer.absorbed.length > 0 ? layer.absorbed[layer.absorbed.length - 1] : node;
       const out = last.outputs[0];
-      const k = layerKernel(layer.weights, layer.bias, layer.relu, options.wasm !== false);
-      const impl = linearOp(layer.weights.K, layer.weights.N, k.run, layer.gemm);
+      const open = chains[chains.length - 1];
+      const feeds = open && steps[steps.length - 1] === open.step && node.inputs[0] === open.out && !outputs.has(open.out) &&
+        uses.get(open.out)?.length === 1;
+      if (feeds) {
+        open.layers.push(layer);
+        open.out = out;
+        open.step.outs[0] = slot(out);
+        open.step.ctx.label += ` → ${label(node)}`;
+        continue;
+      }
       const ctx = makeCtx(node, opset);
       ctx.label = `${label(node)}${layer.absorbed.length ? ` (+${layer.absorbed.map((n) => n.opType).join('+')})` : ''}`;
-      steps.push({ impl, ins: [slot(node.inputs[0])], outs: [slot(out)], ctx, args: [undefined] });
-      layers.push({
-        nodes: [node.name, ...layer.absorbed.map((n) => n.name)],
-        K: layer.weights.K,
-        N: layer.weights.N,
-        kernel: layer.weights.kind,
-        engine: k.engine,
-        sparsity: layer.sparsity,
-        relu: layer.relu,
-        bias: layer.bias !== null,
-      });
+      const step: Step = { impl: () => [], ins: [slot(node.inputs[0])], outs: [slot(out)], ctx, args: [undefined] };
+      steps.push(step);
+      chains.push({ step, layers: [layer], out });
       continue;
     }
     const ins = node.inputs.map((i) => (i === '' ? -1 : slot(i)));
     steps.push({ impl: OPS[node.opType], ins, outs: node.outputs.map((o) => (o === '' ? -1 : slot(o))), ctx: makeCtx(node, opset), args: ins.map(() => undefined) });
+  }
+  const layers: LayerInfo[] = [];
+  for (const c of chains) {
+    const k = chainKernel(c.layers, options.wasm !== false);
+    const first = c.layers[0].weights;
+    c.step.impl = linearOp(first.K, c.layers[c.layers.length - 1].weights.N, k.run, c.layers[0].gemm);
+    for (const l of c.layers) {
+      layers.push({
+        nodes: l.nodes,
+        K: l.weights.K,
+        N: l.weights.N,
+        kernel: l.weights.kind,
+        engine: k.engine,
+        sparsity: l.sparsity,
+        relu: l.relu,
+        bias: l.bias !== null,
+      });
+    }
   }
   for (const o of outputs) slot(o);
   const constants: (RtTensor | undefined)[] = new Array(slots.size).fill(undefined);
@@ -210,6 +229,8 @@ interface Fused {
   /** Gemm semantics (2-D input required) rather than MatMul's (any rank). */
   gemm: boolean;
   absorbed: Node[];
+  /** The layer's node names (the Gemm/MatMul first). */
+  nodes: string[];
   sparsity: number;
 }
 
@@ -271,5 +292,5 @@ function fuseLayer(
   const sparsity = sparsityOf(w);
   const useSparse = options.kernels === 'sparse' && sparsity >= (options.sparseMinSparsity ?? 0);
   const weights: DenseWeights | SparseWeights = useSparse ? toSparse(w, K, N) : { kind: 'dense', K, N, w };
-  return { weights, bias, relu, gemm, absorbed, sparsity };
+  return { weights, bias, relu, gemm, absorbed, nodes: [node.name, ...absorbed.map((n) => n.name)], sparsity };
 }

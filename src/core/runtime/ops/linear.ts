@@ -1,23 +1,43 @@
 // The fused layer the plan makes from Gemm/MatMul with a constant weight (+ bias Add, + Relu).
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
-import { type DenseWeights, denseLinear } from '../kernels/dense';
-import { type SparseWeights, sparseLinear } from '../kernels/sparse';
-import { WasmLayer } from '../kernels/wasm';
+import { denseLinear } from '../kernels/dense';
+import { sparseLinear } from '../kernels/sparse';
+import { type ChainLayer, WasmChain } from '../kernels/chain';
 import { size } from '../tensor';
 import { type OpImpl, need } from './types';
 
 /** y = x · W (+ bias) (then ReLU) for M rows of x; y holds M × N. */
 export type LayerKernel = (x: Float32Array, M: number, y: Float32Array) => void;
 
-/** The kernel for one layer: WebAssembly when available and wanted, else plain JS. */
-export function layerKernel(
-  w: DenseWeights | SparseWeights, bias: Float32Array | null, relu: boolean, wasm: boolean,
-): { run: LayerKernel; engine: 'wasm' | 'js' } {
-  const wl = wasm ? (w.kind === 'dense' ? WasmLayer.dense(w) : WasmLayer.sparse(w)) : undefined;
-  if (wl) return { run: (x, M, y) => wl.apply(x, M, bias, relu, y), engine: 'wasm' };
-  if (w.kind === 'dense') return { run: (x, M, y) => denseLinear(x, M, w, bias, relu, y), engine: 'js' };
-  return { run: (x, M, y) => sparseLinear(x, M, w, bias, relu, y), engine: 'js' };
+/** The kernel for a chain of layers (each feeding the next): WebAssembly when available and wanted, else plain JS. */
+export function chainKernel(layers: readonly ChainLayer[], wasm: boolean): { run: LayerKernel; engine: 'wasm' | 'js' } {
+  const chain = wasm ? WasmChain.create(layers) : undefined;
+  if (chain) return { run: (x, M, y) => chain.run(x, M, y), engine: 'wasm' };
+  const one = (l: ChainLayer): LayerKernel => {
+    const w = l.weights;
+    if (w.kind === 'dense') return (x, M, y) => denseLinear(x, M, w, l.bias, l.relu, y);
+    return (x, M, y) => sparseLinear(x, M, w, l.bias, l.relu, y);
+  };
+  const runs = layers.map(one);
+  if (runs.length === 1) return { run: runs[0], engine: 'js' };
+  const tmp: Float32Array[] = [];
+  return {
+    run: (x, M, y) => {
+      let input = x;
+      for (let i = 0; i < runs.length; i++) {
+        const n = M * layers[i].weights.N;
+        let out = y;
+        if (i < runs.length - 1) {
+          if (!tmp[i] || tmp[i].length !== n) tmp[i] = new Float32Array(n);
+          out = tmp[i];
+        }
+        runs[i](input, M, out);
+        input = out;
+      }
+    },
+    engine: 'js',
+  };
 }
 
 export function linearOp(K: number, N: number, kernel: LayerKernel, gemm: boolean): OpImpl {

@@ -1,0 +1,134 @@
+// The layer kernels of chain.ts as WebAssembly, assembled from the pieces of wasm-asm.ts. Every
+// pointer is an absolute byte address in the imported memory; sparse entries are 8 bytes:
+// (u32 byte address of what they touch, f32 weight), so the inner loops do no index arithmetic.
+import { F32, I32, V128, addTo, body, f32Zero, mem, moduleBytes, op, sleb, v, whileNot } from './wasm-asm';
+
+const get = (l: number): number[] => [op.get, l];
+const set = (l: number): number[] => [op.set, l];
+const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
+
+/**
+ * csc(x, xEnd, cols): one input row, weights by input feature. For each x[k] ≠ 0 (k from x to xEnd
+ * step 4), for each entry e in cols[k] .. cols[k+1]: *e.addr += x[k] · e.w. Unrolled by 4.
+ */
+function csc(): number[] {
+  const [x, xEnd, c, a, e, end, q] = [0, 1, 2, 3, 4, 5, 6];
+  const one = (o: number): number[] => [
+    op.get, e, op.i32Load, ...mem(2, o), op.tee, q,
+    op.get, q, op.f32Load, ...mem(2),
+    op.get, a, op.get, e, op.f32Load, ...mem(2, o + 4), op.f32Mul, op.f32Add,
+    op.f32Store, ...mem(2),
+  ];
+  const column = [
+    ...get(c), op.i32Load, ...mem(2), ...set(e),
+    ...get(c), op.i32Load, ...mem(2, 4), ...set(end),
+    ...whileNot([...get(end), ...get(e), op.i32Sub, ...i32(32), op.i32LtU], [...one(0), ...one(8), ...one(16), ...one(24), ...addTo(e, 32)]),
+    ...whileNot([...get(e), ...get(end), op.i32GeU], [...one(0), ...addTo(e, 8)]),
+  ];
+  const code = whileNot([...get(x), ...get(xEnd), op.i32GeU], [
+    ...get(x), op.f32Load, ...mem(2), op.tee, a, ...f32Zero, op.f32Ne,
+    op.if, op.void, ...column, op.end,
+    ...addTo(x, 4), ...addTo(c, 4),
+  ]);
+  return body([[1, F32], [3, I32]], code);
+}
+
+/**
+ * axpy(x, xEnd, w, rowBytes, acc): one input row, dense weights [K][N4]. For each x[k] ≠ 0:
+ * acc[0 .. rowBytes) += x[k] · w[k] (f32x4).
+ */
+function axpy(): number[] {
+  const [x, xEnd, w, rowBytes, acc, a, j] = [0, 1, 2, 3, 4, 5, 6];
+  const inner = whileNot([...get(j), ...get(rowBytes), op.i32GeU], [
+    ...get(acc), ...get(j), op.i32Add,
+    ...get(acc), ...get(j), op.i32Add, ...v.load, ...mem(4),
+    ...get(a),
+    ...get(w), ...get(j), op.i32Add, ...v.load, ...mem(4),
+    ...v.f32x4Mul, ...v.f32x4Add,
+    ...v.store, ...mem(4),
+    ...addTo(j, 16),
+  ]);
+  const code = whileNot([...get(x), ...get(xEnd), op.i32GeU], [
+    ...get(x), op.f32Load, ...mem(2), ...f32Zero, op.f32Ne,
+    op.if, op.void,
+    ...get(x), ...v.load32Splat, ...mem(2), ...set(a),
+    ...i32(0), ...set(j),
+    ...inner,
+    op.end,
+    ...get(w), ...get(rowBytes), op.i32Add, ...set(w),
+    ...addTo(x, 4),
+  ]);
+  return body([[1, V128], [1, I32]], code);
+}
+
+/** relu(p, end): p[i] = max(p[i], 0) for 16-byte groups from p to end. */
+function relu(): number[] {
+  const [p, end] = [0, 1];
+  const code = whileNot([...get(p), ...get(end), op.i32GeU], [
+    ...get(p), ...v.zero, ...get(p), ...v.load, ...mem(4), ...v.f32x4Pmax, ...v.store, ...mem(4),
+    ...addTo(p, 16),
+  ]);
+  return body([], code);
+}
+
+/**
+ * csr<V>(rows, rowsEnd, out, bias, relu): a block of 4V samples, inputs feature-major ([K][4V]).
+ * For each output j (rows[j] .. rows[j+1] entries): acc = bias[j] + Σ e.w · (4V floats at e.addr),
+ * in V f32x4 registers; ReLU if relu ≠ 0; stored at out (16V bytes per output).
+ */
+function csr(V: number): number[] {
+  const [r, rEnd, out, bias, rl, e, end, q, w] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const acc = (i: number): number => 9 + i;
+  const accs = Array.from({ length: V }, (_, i) => i);
+  const entry = [
+    ...get(e), op.i32Load, ...mem(2), ...set(q),
+    ...get(e), ...v.load32Splat, ...mem(2, 4), ...set(w),
+    ...accs.flatMap((i) => [...get(acc(i)), ...get(q), ...v.load, ...mem(4, 16 * i), ...get(w), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(i))]),
+    ...addTo(e, 8),
+  ];
+  const code = whileNot([...get(r), ...get(rEnd), op.i32GeU], [
+    ...get(bias), ...v.load32Splat, ...mem(2), ...set(w),
+    ...accs.flatMap((i) => [...get(w), ...set(acc(i))]),
+    ...get(r), op.i32Load, ...mem(2), ...set(e),
+    ...get(r), op.i32Load, ...mem(2, 4), ...set(end),
+    ...whileNot([...get(e), ...get(end), op.i32GeU], entry),
+    ...get(rl), op.if, op.void,
+    ...accs.flatMap((i) => [...v.zero, ...get(acc(i)), ...v.f32x4Pmax, ...set(acc(i))]),
+    op.end,
+    ...accs.flatMap((i) => [...get(out), ...get(acc(i)), ...v.store, ...mem(4, 16 * i)]),
+    ...addTo(out, 16 * V), ...addTo(r, 4), ...addTo(bias, 4),
+  ]);
+  return body([[3, I32], [1 + V, V128]], code);
+}
+
+/** transpose(src, R, C, dst): dst[c·R + r] = src[r·C + c] (f32). */
+function transpose(): number[] {
+  const [src, R, C, dst, r, c, d] = [0, 1, 2, 3, 4, 5, 6];
+  const inner = whileNot([...get(c), ...get(C), op.i32GeU], [
+    ...get(d), ...get(src), op.f32Load, ...mem(2), op.f32Store, ...mem(2),
+    ...addTo(src, 4),
+    ...get(d), ...get(R), ...i32(2), op.i32Shl, op.i32Add, ...set(d),
+    ...addTo(c, 1),
+  ]);
+  const code = whileNot([...get(r), ...get(R), op.i32GeU], [
+    ...get(dst), ...get(r), ...i32(2), op.i32Shl, op.i32Add, ...set(d),
+    ...i32(0), ...set(c),
+    ...inner,
+    ...addTo(r, 1),
+  ]);
+  return body([[3, I32]], code);
+}
+
+/** Sample lanes per block of the batched kernels (4 per f32x4 register). */
+export const BLOCK_REGS = [4, 8] as const;
+
+/** The module: csc, axpy, relu, transpose, csr16, csr32. */
+export function chainModuleBytes(): Uint8Array {
+  return moduleBytes([
+    { name: 'csc', params: 3, code: csc() },
+    { name: 'axpy', params: 5, code: axpy() },
+    { name: 'relu', params: 2, code: relu() },
+    { name: 'transpose', params: 4, code: transpose() },
+    ...BLOCK_REGS.map((V) => ({ name: `csr${4 * V}`, params: 5, code: csr(V) })),
+  ]);
+}

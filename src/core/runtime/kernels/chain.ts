@@ -1,0 +1,279 @@
+// A chain of fused layers (y = x · W + b, then ReLU) run in WebAssembly, each layer's output
+// feeding the next without leaving the module's memory. Two layouts, each built on first use:
+// - one row at a time (batch 1): sparse layers as CSC over input features, so a zero input skips
+//   its whole column; dense layers as f32x4 rows, also skipping zero inputs;
+// - blocks of 16 or 32 rows (large batches): inputs transposed to feature-major, every layer as
+//   CSR over outputs, the accumulators for all samples of the block held in f32x4 registers.
+// Returns undefined where WebAssembly is unavailable or blocked (callers fall back to JS).
+import type { DenseWeights } from './dense';
+import type { SparseWeights } from './sparse';
+import { chainModuleBytes } from './chain-code';
+
+/** The slice of the WebAssembly JS API used here (typed locally: core builds with and without DOM types). */
+interface WasmMemory {
+  buffer: ArrayBuffer;
+}
+type WasmApi = {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+};
+
+const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+let compiled: object | null | undefined;
+
+function wasmModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = api ? new api.Module(chainModuleBytes()) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+export function wasmAvailable(): boolean {
+  return wasmModule() !== null;
+}
+
+export interface ChainLayer {
+  weights: DenseWeights | SparseWeights;
+  bias: Float32Array | null;
+  relu: boolean;
+}
+
+type Fn = (...args: number[]) => void;
+
+/** A bump allocator over byte offsets, 16-byte aligned. */
+class Layout {
+  size = 0;
+  take(bytes: number): number {
+    const at = this.size;
+    this.size += (bytes + 15) & ~15;
+    return at;
+  }
+}
+
+function instantiate(bytes: number): { f32: Float32Array; u32: Uint32Array; fn: (name: string) => Fn } {
+  const a = api as WasmApi;
+  const memory = new a.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
+  const inst = new a.Instance(wasmModule() as object, { env: { mem: memory } });
+  return { f32: new Float32Array(memory.buffer), u32: new Uint32Array(memory.buffer), fn: (name) => inst.exports[name] as Fn };
+}
+
+/** Calls f(k, j, w) for every non-zero weight, k (input) major. */
+function eachWeight(w: DenseWeights | SparseWeights, f: (k: number, j: number, v: number) => void): void {
+  if (w.kind === 'sparse') {
+    for (let k = 0; k < w.K; k++) for (let p = w.start[k]; p < w.start[k + 1]; p++) f(k, w.index[p], w.value[p]);
+    return;
+  }
+  const { K, N } = w;
+  for (let k = 0; k < K; k++) {
+    for (let j = 0; j < N; j++) {
+      const x = w.w[k * N + j];
+      if (x !== 0) f(k, j, x);
+    }
+  }
+}
+
+function nonZeros(w: DenseWeights | SparseWeights): number {
+  if (w.kind === 'sparse') return w.nnz;
+  let n = 0;
+  for (let i = 0; i < w.w.length; i++) if (w.w[i] !== 0) n++;
+  return n;
+}
+
+/**
+ * Above this fraction of non-zero weights the one-row kernel streams dense f32x4 rows instead of
+ * scattering CSC entries (a dense row costs about N/4 vector steps, a column about nnz scalar ones).
+ */
+export const ONE_ROW_DENSE_ABOVE = 0.3;
+
+const pad4 = (n: number): number => (n + 3) & ~3;
+
+/** The batch-1 program: x0 → acc1 → acc2 … in one memory. */
+class OneRow {
+  private readonly f32: Float32Array;
+  private readonly steps: (() => void)[] = [];
+  private readonly x0: number;
+  private readonly K0: number;
+  private readonly yAt: number;
+  private readonly N: number;
+
+  constructor(layers: readonly ChainLayer[]) {
+    const L = new Layout();
+    const K0 = layers[0].weights.K;
+    this.K0 = K0;
+    const x0 = L.take(K0 * 4);
+    const plans = layers.map((l) => {
+      const { K, N } = l.weights;
+      const nnz = nonZeros(l.weights);
+      const dense = nnz > ONE_ROW_DENSE_ABOVE * K * N;
+      const acc = L.take(pad4(N) * 4);
+      const bias = L.take(pad4(N) * 4);
+      const w = dense ? L.take(K * pad4(N) * 4) : L.take(nnz * 8);
+      const cols = dense ? 0 : L.take((K + 1) * 4);
+      return { l, K, N, nnz, dense, acc, bias, w, cols };
+    });
+    const m = instantiate(L.size);
+    this.f32 = m.f32;
+    const { f32, u32 } = m;
+    const csc = m.fn('csc');
+    const axpy = m.fn('axpy');
+    const relu = m.fn('relu');
+    let input = x0;
+    for (const p of plans) {
+      const { l, K, N, acc, bias, w, cols } = p;
+      const N4 = pad4(N);
+      if (l.bias) f32.set(l.bias, bias >> 2);
+      if (p.dense) {
+        eachWeight(l.weights, (k, j, x) => (f32[(w >> 2) + k * N4 + j] = x));
+      } else {
+        // Count per column, then place entries (acc address, weight).
+        const count = new Int32Array(K + 1);
+        eachWeight(l.weights, (k) => count[k + 1]++);
+        for (let k = 0; k < K; k++) count[k + 1] += count[k];
+        for (let k = 0; k <= K; k++) u32[(cols >> 2) + k] = w + count[k] * 8;
+        eachWeight(l.weights, (k, j, x) => {
+          const e = (w >> 2) + 2 * count[k]++;
+          u32[e] = acc + 4 * j;
+          f32[e + 1] = x;
+        });
+      }
+      const xAt = input;
+      const xEnd = input + K * 4;
+      const b = bias >> 2;
+      const a = acc >> 2;
+      const run = p.dense ? () => axpy(xAt, xEnd, w, N4 * 4, acc) : () => csc(xAt, xEnd, cols);
+      const accEnd = acc + N4 * 4;
+      this.steps.push(l.relu ? () => {
+        f32.copyWithin(a, b, b + N4);
+        run();
+        relu(acc, accEnd);
+      } : () => {
+        f32.copyWithin(a, b, b + N4);
+        run();
+      });
+      input = acc;
+    }
+    this.x0 = x0 >> 2;
+    this.yAt = input >> 2;
+    this.N = plans[plans.length - 1].N;
+  }
+
+  /** Rows m0 .. m1 of x (K0 each) → the same rows of y (N each). */
+  run(x: Float32Array, m0: number, m1: number, y: Float32Array): void {
+    const { f32, K0, N, x0, yAt, steps } = this;
+    for (let m = m0; m < m1; m++) {
+      if (x.length === K0) f32.set(x, x0);
+      else f32.set(x.subarray(m * K0, m * K0 + K0), x0);
+      for (let s = 0; s < steps.length; s++) steps[s]();
+      const yo = m * N;
+      for (let j = 0; j < N; j++) y[yo + j] = f32[yAt + j];
+    }
+  }
+}
+
+/** The batched program: blocks of B rows, feature-major, CSR layers with register accumulators. */
+class Blocked {
+  readonly B: number;
+  private readonly f32: Float32Array;
+  private readonly steps: (() => void)[] = [];
+  private readonly stage: number;
+  private readonly fin: number;
+  private readonly K0: number;
+  private readonly N: number;
+
+  constructor(layers: readonly ChainLayer[], B: 16 | 32) {
+    this.B = B;
+    const L = new Layout();
+    const K0 = layers[0].weights.K;
+    this.K0 = K0;
+    const stage = L.take(B * K0 * 4);
+    const xT = L.take(B * K0 * 4);
+    const plans = layers.map((l) => {
+      const { K, N } = l.weights;
+      const nnz = nonZeros(l.weights);
+      return { l, K, N, nnz, out: L.take(N * B * 4), bias: L.take(N * 4), rows: L.take((N + 1) * 4), w: L.take(nnz * 8) };
+    });
+    const last = plans[plans.length - 1];
+    const fin = L.take(B * last.N * 4);
+    const m = instantiate(L.size);
+    this.f32 = m.f32;
+    const { f32, u32 } = m;
+    const csr = m.fn(`csr${B}`);
+    const transpose = m.fn('transpose');
+    this.steps.push(() => transpose(stage, B, K0, xT));
+    let input = xT;
+    for (const p of plans) {
+      const { l, N, out, bias, rows, w } = p;
+      if (l.bias) f32.set(l.bias, bias >> 2);
+      const count = new Int32Array(N + 1);
+      eachWeight(l.weights, (_k, j) => count[j + 1]++);
+      for (let j = 0; j < N; j++) count[j + 1] += count[j];
+      for (let j = 0; j <= N; j++) u32[(rows >> 2) + j] = w + count[j] * 8;
+      const inAt = input;
+      // k-major traversal keeps each row's entries in increasing k (sequential input reads).
+      eachWeight(l.weights, (k, j, x) => {
+        const e = (w >> 2) + 2 * count[j]++;
+        u32[e] = inAt + k * B * 4;
+        f32[e + 1] = x;
+      });
+      const relu = l.relu ? 1 : 0;
+      this.steps.push(() => csr(rows, rows + N * 4, out, bias, relu));
+      input = out;
+    }
+    const outAt = input;
+    this.steps.push(() => transpose(outAt, last.N, B, fin));
+    this.stage = stage >> 2;
+    this.fin = fin >> 2;
+    this.N = last.N;
+  }
+
+  /** Rows m0 .. m1 (at most B of them) of x → y. */
+  run(x: Float32Array, m0: number, m1: number, y: Float32Array): void {
+    const { f32, K0, N, B, stage, fin, steps } = this;
+    const rows = m1 - m0;
+    f32.set(x.subarray(m0 * K0, m1 * K0), stage);
+    if (rows < B) f32.fill(0, stage + rows * K0, stage + B * K0);
+    for (let s = 0; s < steps.length; s++) steps[s]();
+    y.set(f32.subarray(fin, fin + rows * N), m0 * N);
+  }
+}
+
+/** Rows per block for batched runs. */
+export const BLOCK_ROWS = 32;
+
+/** Below this many leftover rows, a batch's tail runs row by row rather than as a padded block. */
+export const TAIL_ROWS_ONE_BY_ONE = 6;
+
+export class WasmChain {
+  private one: OneRow | undefined;
+  private block: Blocked | undefined;
+
+  private constructor(private readonly layers: readonly ChainLayer[]) {}
+
+  /** A chain (each layer's N equal to the next one's K), or undefined without WebAssembly. */
+  static create(layers: readonly ChainLayer[]): WasmChain | undefined {
+    if (layers.length === 0 || !wasmModule()) return undefined;
+    for (let i = 1; i < layers.length; i++) {
+      if (layers[i].weights.K !== layers[i - 1].weights.N) throw new Error(`layer ${i} takes ${layers[i].weights.K} inputs, the previous gives ${layers[i - 1].weights.N}`);
+    }
+    return new WasmChain(layers);
+  }
+
+  /** y[m, :] = chain(x[m, :]) for m < M. */
+  run(x: Float32Array, M: number, y: Float32Array): void {
+    let m = 0;
+    if (M - TAIL_ROWS_ONE_BY_ONE >= 0 && M > TAIL_ROWS_ONE_BY_ONE) {
+      const b = (this.block ??= new Blocked(this.layers, BLOCK_ROWS));
+      const B = b.B;
+      for (; m + B <= M; m += B) b.run(x, m, m + B, y);
+      if (M - m > TAIL_ROWS_ONE_BY_ONE) {
+        b.run(x, m, M, y);
+        m = M;
+      }
+    }
+    if (m < M) (this.one ??= new OneRow(this.layers)).run(x, m, M, y);
+  }
+}
