@@ -114,14 +114,24 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
   };
 }
 
-/** Progress on stderr when it is a terminal: one line rewritten in place. */
-export function progressPrinter(): { onProgress(p: Progress): void; clear(): void } {
+/**
+ * Progress on stderr: on a terminal one line rewritten in place; otherwise, for slow jobs
+ * (`lines`), one line per tenth of the work, so logs show a long method is alive.
+ */
+export function progressPrinter(options: { lines?: boolean } = {}): { onProgress(p: Progress): void; clear(): void } {
   const tty = process.stderr.isTTY === true;
   let shown = false;
+  let tenth = -1;
   return {
     onProgress(p) {
-      if (!tty) return;
-      const pctText = p.total > 0 ? `${Math.floor((100 * p.done) / p.total)}%` : '';
+      const pctValue = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0;
+      if (!tty) {
+        if (options.lines !== true || Math.floor(pctValue / 10) <= tenth) return;
+        tenth = Math.floor(pctValue / 10);
+        process.stderr.write(`${pctValue}% ${p.message}\n`);
+        return;
+      }
+      const pctText = p.total > 0 ? `${pctValue}%` : '';
       process.stderr.write(`\r\x1b[K${pctText} ${p.message}`.slice(0, (process.stderr.columns ?? 80) - 1));
       shown = true;
     },

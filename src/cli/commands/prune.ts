@@ -93,7 +93,7 @@ export async function writePruned(
   if (resolve(out) === resolve(model)) throw new CliError(`${out}: refusing to overwrite the model itself; choose another output file`);
   const engine = startEngine({ ort: false });
   const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
-  const progress = progressPrinter();
+  const progress = progressPrinter({ lines: spec.method !== undefined && spec.method !== 'magnitude' });
   const pending = engine.request({ type: 'export', modelId: summary.modelId, spec, format, path: out }, { onProgress: (p) => progress.onProgress(p) });
   const result = await call(cancellable(engine, pending)).finally(() => progress.clear());
   if (spec.method !== undefined && spec.method !== 'magnitude') io.out(`method: ${spec.method}\n`);

@@ -143,7 +143,7 @@ export const sweepCommand: CliCommand = {
     const head = header(runtimes, options, withMethod);
     const widths = columnWidths(head, withMethod);
     io.out(rowText(head, widths));
-    const progress = progressPrinter();
+    const progress = progressPrinter({ lines: withMethod && methods.some((m) => m !== 'magnitude') });
     const spec = { mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...fields };
     const pending = engine.request(
       { type: 'sweep', modelId: summary.modelId, spec, ratios, ...(withMethod ? { methods } : {}), dataset, options },
@@ -189,7 +189,7 @@ export const evalCommand: CliCommand = {
     const withMethod = method !== 'magnitude';
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
-    const progress = progressPrinter();
+    const progress = progressPrinter({ lines: withMethod });
     const spec = { ratio, mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...(withMethod ? { method } : {}), ...fields };
     const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec, dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());

@@ -13,7 +13,7 @@ import { modelIo } from '../model-io';
 import type { PruneReport, PruneSpec } from '../protocol';
 import { namedWeights } from '../summary';
 import { DEFAULT_METHOD_DATA, specKey, type PrunedEntry } from './cache';
-import { isMethodCancelled, pruneWithMethod } from './dispatch';
+import { isDataProblem, isMethodCancelled, pruneWithMethod } from './dispatch';
 
 /** Receives the method's progress: fraction 0..1 of the method, and what it is doing. */
 export type MethodProgress = (fraction: number, message: string) => void;
@@ -82,7 +82,10 @@ export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneS
     );
   } catch (e) {
     if (isMethodCancelled(e) || ctx.cancel.cancelled) throw cancelled();
-    if (e instanceof Error && e.name === 'PruneError') throw new EngineFailure('unsupported', `${open.fileName}: ${e.message}`, open.fileName);
+    if (e instanceof Error && e.name === 'PruneError') {
+      if (isDataProblem(e.message)) throw new EngineFailure('bad-dataset', e.message);
+      throw new EngineFailure('unsupported', `${open.fileName}: ${e.message}`, open.fileName);
+    }
     throw e;
   }
   if (ctx.cancel.cancelled) throw cancelled();
