@@ -1,7 +1,7 @@
 // Trains an MLP 784→1000→1000→10 (ReLU) on Fashion-MNIST with the project's own trainer, the same
 // shape and form as the sample model, and writes resources/fashion-mlp.onnx (torch.onnx.export's
 // form via mlpToModel) with its test accuracy and training configuration in the metadata.
-// Training: the first --subset images of Debian's train file (default 30,000 of 60,000, to keep
+// Training: the first --subset images of Debian's train file (default 20,000 of 60,000, to keep
 // training near a quarter of an hour on 2 shared cores); test: the 10,000 t10k images (disjoint).
 // The test set is used only to report the accuracy, never to choose anything.
 // Prints the test accuracy by our forward pass and by onnxruntime-node (the oracle).
@@ -18,8 +18,8 @@ export const FASHION_CONFIG = {
   sizes: [784, 1000, 1000, 10],
   initSeed: 1,
   trainSeed: 2,
-  epochs: 6,
-  subset: 30000,
+  epochs: 5,
+  subset: 20000,
   batchSize: 64,
   optimizer: 'adam' as const,
   learningRate: 1e-3,
