@@ -35,8 +35,8 @@ export function loadModel(name: string): Model {
   return decodeModel(readBytes(file), file);
 }
 
-export function loadCase(name: string, model: Model): Case {
-  const dir = join(NODE_DIR, name);
+export function loadCase(name: string, model: Model, base = NODE_DIR): Case {
+  const dir = join(base, name);
   const sets = readdirSync(dir)
     .filter((d) => d.startsWith('test_data_set_'))
     .sort()
