@@ -45,6 +45,15 @@ function measureGlyphs(family: string): Record<Font, number[]> | undefined {
   return out;
 }
 
+/** A performance measure for profiling (the bench reads those named gv:*); never fails. */
+function mark(name: string, start: number, end: number): void {
+  try {
+    performance.measure(name, { start, end });
+  } catch {
+    // measure() with options is missing in old engines: profiling only.
+  }
+}
+
 function startWorker(): Worker | undefined {
   try {
     return new Worker(new URL('./layout.worker.ts', import.meta.url), { type: 'module' });
@@ -247,13 +256,17 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     drawing = undefined;
     layout = undefined;
     try {
+      const t0 = performance.now();
       const l = await layoutOf(g);
       if (gen !== generation) return;
+      const t1 = performance.now();
       layout = l;
       drawing = drawLayout(svg, l);
       status.textContent = '';
       fit();
       root.dataset.drawn = String(l.nodes.length);
+      mark('gv:layout', t0, t1);
+      mark('gv:draw', t1, performance.now());
     } catch (error) {
       if (gen !== generation) return;
       status.classList.add('gv-error');
@@ -263,6 +276,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
 
   return {
     show(graph) {
+      performance.mark('gv:show');
       stack = [{ graph, parts: ['Main'] }];
       void redraw();
     },

@@ -6,6 +6,7 @@ import dagre from '@dagrejs/dagre';
 import type { Dim } from '../../../core/onnx/model';
 import type { GraphSummary, NodeSummary, ValueSummary } from '../../../engine/protocol';
 import { type Category, inputRole, opCategory } from './categories';
+import { orderLayers } from './order';
 import { knownShapes } from './shapes';
 
 export type Font = 'title' | 'body' | 'edge';
@@ -165,7 +166,7 @@ export function layoutGraph(graph: GraphSummary, measure: Measure): Layout {
   }
   graph.outputs.forEach((v, k) => link(v.name, `o${k}`));
 
-  dagre.layout(g);
+  dagre.layout(g, { customOrder: (graph) => orderLayers(graph) });
   for (const [id, box] of boxes) {
     const p = g.node(id);
     box.x = p.x;
