@@ -126,6 +126,8 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
     await expect(legend.getByRole('button', { name: 'reconstruct accuracy' })).toBeVisible();
     await expect(legend.getByRole('button')).toHaveCount(4);
     await expect.poll(() => paintedPixels(page, '[data-testid=eval-chart]')).toBeGreaterThan(2000);
+    // The picture: the method choice, the chart with its legend and the table in one view.
+    await page.getByTestId('eval-methods').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot(page, 'sweep-methods');
     // A legend entry hides its curve and says so to screen readers.
     const entry = legend.getByRole('button', { name: 'magnitude time' });
