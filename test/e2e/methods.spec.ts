@@ -91,6 +91,8 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
     const error = page.getByTestId('prune-error');
     await expect(error).toBeVisible();
     await expect(error).toContainText('not-digits.txt');
+    // The engine's own reading of the file: its first value is a word, not a number.
+    await expect(error).toContainText('is not a number');
     await expect(page.getByTestId('prune-method-state')).toContainText('Not applied yet');
     // Back to the bundled split: the error goes, the applied reconstruction is current again.
     await page.getByTestId('prune-data-bundled').click();
@@ -160,6 +162,23 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
     await page.getByRole('radio', { name: 'Magnitude' }).check();
     await expect(page.getByTestId('prune-method-box')).toBeHidden();
     await expect(page.getByTestId('prune-sparsity')).toHaveText('90.0%');
+  });
+
+  await test.step('cancel a sweep with fine-tune: the Evaluate panel recovers', async () => {
+    await tab(page, 'Evaluate');
+    await page.getByRole('checkbox', { name: 'reconstruct' }).uncheck();
+    await page.getByRole('checkbox', { name: 'finetune' }).check();
+    await expect(page.getByTestId('eval-method-note')).toContainText('finetune prunes once per ratio');
+    await page.getByTestId('eval-run').click();
+    await expect(page.getByTestId('eval-cancel')).toBeEnabled();
+    await expect(page.getByTestId('eval-method-finetune')).toBeDisabled();
+    await expect(page.getByTestId('eval-progress')).toContainText('finetune');
+    await page.getByTestId('eval-cancel').click();
+    await expect(page.getByTestId('eval-progress')).toHaveText('Cancelled');
+    await expect(page.getByTestId('eval-run')).toBeEnabled();
+    await expect(page.getByTestId('eval-cancel')).toBeDisabled();
+    await expect(page.getByTestId('eval-method-finetune')).toBeEnabled();
+    await expect(page.getByTestId('banner')).toHaveCount(0);
   });
 
   expect(pageErrors).toEqual([]);

@@ -264,7 +264,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
         // One request per method: each carries its own data settings, and its points keep coming in.
         for (const [k, method] of methods.entries()) {
           const base = specForMethod({ mode: spec.mode, select: spec.select, overrides: spec.overrides }, method, methodSettings);
-          const prefix = methods.length > 1 ? `${METHOD_INFO[method].short} (${k + 1} of ${methods.length}): ` : '';
+          const prefix =
+            methods.length > 1 || method !== 'magnitude' ? `${METHOD_INFO[method].short}${methods.length > 1 ? ` (${k + 1} of ${methods.length})` : ''}: ` : '';
           const request = platform.client.request(
             { type: 'sweep', modelId: model.modelId, spec: base, ratios, methods: [method], dataset: dataset.source, options },
             {

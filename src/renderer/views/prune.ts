@@ -41,7 +41,9 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     if (!model) return;
     const mySeq = ++seq;
     try {
-      const report = await platform.client.call({ type: 'prunePreview', modelId: model.modelId, spec: store.state.spec });
+      // The preview counts the magnitude mask: the method's data (maybe megabytes of picked files) is not sent.
+      const { ratio, mode, select, overrides } = store.state.spec;
+      const report = await platform.client.call({ type: 'prunePreview', modelId: model.modelId, spec: { ratio, mode, select, overrides } });
       if (mySeq === seq && store.state.model === model) store.set('report', report);
     } catch (error) {
       if (mySeq === seq) ctx.fail('Prune preview failed', error);
