@@ -21,8 +21,10 @@ function ioError(e: unknown, fileName: string): OnnxError {
 
 /**
  * Reads and decodes a model file, then reads its external data files (relative to its folder).
- * Tensors view the returned `bytes` (or the external files' bytes). Every failure is an OnnxError
- * whose message starts with the file's base name ("model.onnx: no such file").
+ * Tensors view the returned `bytes` (or the external files' bytes): nothing is copied, even raw
+ * data a writer left unaligned, which is moved a few bytes down within `bytes` (so `bytes` holds
+ * the file's size but no longer its exact content). Every failure is an OnnxError whose message
+ * starts with the file's base name ("model.onnx: no such file").
  */
 export async function loadModelFile(filePath: string): Promise<{ model: Model; bytes: Uint8Array; fileName: string }> {
   const fileName = path.basename(filePath);
@@ -32,7 +34,7 @@ export async function loadModelFile(filePath: string): Promise<{ model: Model; b
   } catch (e) {
     throw ioError(e, fileName);
   }
-  const model = decodeModel(bytes, fileName);
+  const model = decodeModel(bytes, fileName, { realignInPlace: true });
   if (externalTensors(model).length > 0) {
     const dir = path.dirname(path.resolve(filePath));
     resolveExternalData(

@@ -5,6 +5,7 @@ import { ModelProtoSchema, TensorProtoSchema, type ModelProto } from 'onnx-buf';
 import type { Model, Tensor } from './model';
 import { OnnxError } from './errors';
 import { Ctx, modelFrom, tensorFrom } from './from-proto';
+import { realignInPlace } from './decode-align';
 
 /** Top-level ModelProto fields: number → [name, wire type]. */
 const MODEL_FIELDS: Record<number, [string, WireType]> = {
@@ -106,13 +107,24 @@ function parseModel(bytes: Uint8Array, file?: string): ModelProto {
   return msg;
 }
 
+export interface DecodeOptions {
+  /**
+   * The caller gives up `bytes` (a buffer read for this model alone): raw data that is not aligned
+   * for its element type is moved a few bytes down inside `bytes`, over protobuf framing already
+   * parsed, instead of being copied. `bytes` is then no longer a valid protobuf message.
+   */
+  realignInPlace?: boolean;
+}
+
 /**
  * Decodes an ONNX ModelProto. Tensors stored in raw_data become typed-array views on `bytes` where
  * alignment allows (keep `bytes` unmodified while the model is in use). External tensors keep
  * `data` undefined and `external` set (see resolveExternalData). Throws OnnxError naming `fileName`.
  */
-export function decodeModel(bytes: Uint8Array, fileName?: string): Model {
-  const msg = parseModel(plainBytes(bytes), fileName);
+export function decodeModel(bytes: Uint8Array, fileName?: string, options: DecodeOptions = {}): Model {
+  const plain = plainBytes(bytes);
+  const msg = parseModel(plain, fileName);
+  if (options.realignInPlace) realignInPlace(msg, plain);
   try {
     return modelFrom(msg, new Ctx(fileName));
   } catch (e) {
