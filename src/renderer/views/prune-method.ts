@@ -122,7 +122,10 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     for (const c of [bundledBtn, pickBtn, calibField, trainField, epochsField]) c.disabled = busy;
     if (busy) stateText.textContent = 'Running…';
     else if (applied && applied.key === specKey(store.state.spec)) stateText.textContent = applied.text;
-    else if (m !== 'magnitude') stateText.textContent = `Not applied yet: the table shows the magnitude mask's counts. ${describeMethod(m, settings())}.`;
+    else if (m !== 'magnitude') {
+      const what = describeMethod(m, settings());
+      stateText.textContent = `Not applied yet: the table shows the magnitude mask's counts. Apply uses ${what}.`;
+    }
     else stateText.textContent = '';
   }
 
