@@ -7,7 +7,8 @@
 // - the |w| quantiles find the key holding each wanted rank from the counts (|w| ignores the sign).
 // Pass 2 only looks at elements whose key straddles a histogram edge or holds a wanted rank: they
 // are binned one by one, or gathered for an exact selection inside their key. No float64 copy of
-// the data and no per-element function call.
+// the data and no per-element function call. The bits are read as Int32 (a Uint32 above 2^31 is
+// not a small integer for the JIT, which made the loops ~20% slower); counts fit since n < 2^31.
 import { binEdges, type Histogram } from './histogram';
 import { selectInPlace } from './quantile';
 
@@ -25,15 +26,15 @@ export interface Float32Pass {
   mean: number;
   m2: number;
   zeros: number;
-  /** Elements per 17-bit key (finite values only). */
-  keys: Uint32Array;
+  /** Elements per 17-bit key (finite values only); n < 2^31. */
+  keys: Int32Array;
 }
 
 /** Pass 1: moments (chunked, float64, merged pairwise as in tensor-stats.ts) and the key counts. */
 export function float32Pass(values: Float32Array): Float32Pass {
   const n = values.length;
-  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
-  const keys = new Uint32Array(KEYS);
+  const bits = new Int32Array(values.buffer, values.byteOffset, n);
+  const keys = new Int32Array(KEYS);
   let finite = 0;
   let mean = 0;
   let m2 = 0;
@@ -136,7 +137,7 @@ export function float32Finish(
   qs: readonly number[],
 ): { histogram: Histogram; quantiles: number[] } {
   const n = values.length;
-  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
+  const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const keys = pass.keys;
   const binner = new Binner(lo, hi, bins);
   const counts = new Float64Array(bins);

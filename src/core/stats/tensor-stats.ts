@@ -96,7 +96,7 @@ function moments(values: ArrayLike<number>): Moments {
 
 /** count, min, max, mean, std, zeros, non-finite count, |w| p50/p90/p99 and a histogram. */
 export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}): Stats {
-  if (values instanceof Float32Array && values.length < 2 ** 32) return float32Stats(values, opts);
+  if (values instanceof Float32Array && values.length < 2 ** 31) return float32Stats(values, opts);
   const bins = opts.bins ?? DEFAULT_BINS;
   const m = moments(values);
   const count = values.length;
