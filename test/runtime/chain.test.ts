@@ -96,6 +96,19 @@ describe('WebAssembly layer chain', () => {
     expect(maxDiff(s2.runFloat(zeros.subarray(0, 784), 1), want.subarray(0, 10))).toBeLessThan(1e-5);
   });
 
+  it('handles layers wider than 16,384 outputs (32-bit sparse entries) one row at a time and in blocks', () => {
+    const layers = prune(randomLayers([20, 16500, 3], 31), 0.95);
+    const m = mlpModel(layers, 'pytorch');
+    m.graph.inputs[0] = { name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: ['N', 20] } };
+    const s = Session.create(m, { kernels: 'sparse' });
+    expect(s.layers.map((l) => l.engine)).toEqual(['wasm', 'wasm']);
+    const rand = prng(8);
+    for (const batch of [1, 2, 21]) {
+      const x = randomInputs(batch * 20, rand, 0.3);
+      expect(maxDiff(s.runFloat(x, batch), reference(layers, x, batch))).toBeLessThan(1e-4);
+    }
+  });
+
   it('does not chain across a value that is also a graph output, and both outputs are right', () => {
     const layers = pruneLayers(randomLayers([784, 20, 10], 8), 0.6, 2);
     const m: Model = mlpModel(layers, 'pytorch');
