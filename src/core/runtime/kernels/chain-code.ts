@@ -34,29 +34,40 @@ function csc(): number[] {
 }
 
 /**
- * csc6(x, xEnd, cols, acc, delta): like csc with 6-byte entries: u16 byte offsets of the outputs
- * (ip, from cols[k] .. cols[k+1]) and f32 weights at 2·ip + delta. Unrolled by 4.
+ * csc6(x, K4, cols, acc, delta, list): one input row, 6-byte entries: u16 byte offsets of outputs
+ * (from cols[k] .. cols[k+1], each column padded to a multiple of 4 entries) and f32 weights at
+ * 2·ip + delta. First the byte offsets 4k of the non-zero x[k] are listed without branching (a
+ * data-dependent branch per input mispredicts often), then each listed column is scattered in
+ * steps of 4 entries: acc[offset] += x[k] · w.
  */
 function csc6(): number[] {
-  const [x, xEnd, c, acc, delta, a, ip, end, vp, q] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [x, K4, c, acc, delta, list, a, ip, end, vp, q, lp, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const one = (i: number): number[] => [
     ...get(ip), op.i32Load16u, ...mem(1, 2 * i), ...get(acc), op.i32Add, op.tee, q,
     op.get, q, op.f32Load, ...mem(2),
     op.get, a, ...get(vp), op.f32Load, ...mem(2, 4 * i), op.f32Mul, op.f32Add,
     op.f32Store, ...mem(2),
   ];
-  const column = [
-    ...get(c), op.i32Load, ...mem(2), op.tee, ip, ...i32(1), op.i32Shl, ...get(delta), op.i32Add, ...set(vp),
-    ...get(c), op.i32Load, ...mem(2, 4), ...set(end),
-    ...whileNot([...get(end), ...get(ip), op.i32Sub, ...i32(8), op.i32LtU], [...one(0), ...one(1), ...one(2), ...one(3), ...addTo(ip, 8), ...addTo(vp, 16)]),
-    ...whileNot([...get(ip), ...get(end), op.i32GeU], [...one(0), ...addTo(ip, 2), ...addTo(vp, 4)]),
+  const gather = [
+    ...get(list), ...set(lp),
+    ...i32(0), ...set(k),
+    ...whileNot([...get(k), ...get(K4), op.i32GeU], [
+      ...get(lp), ...get(k), op.i32Store, ...mem(2),
+      ...get(lp),
+      ...get(x), ...get(k), op.i32Add, op.f32Load, ...mem(2), ...f32Zero, op.f32Ne, ...i32(2), op.i32Shl,
+      op.i32Add, ...set(lp),
+      ...addTo(k, 4),
+    ]),
   ];
-  const code = whileNot([...get(x), ...get(xEnd), op.i32GeU], [
-    ...get(x), op.f32Load, ...mem(2), op.tee, a, ...f32Zero, op.f32Ne,
-    op.if, op.void, ...column, op.end,
-    ...addTo(x, 4), ...addTo(c, 4),
+  const scatter = whileNot([...get(list), ...get(lp), op.i32GeU], [
+    ...get(list), op.i32Load, ...mem(2), ...set(k),
+    ...get(x), ...get(k), op.i32Add, op.f32Load, ...mem(2), ...set(a),
+    ...get(c), ...get(k), op.i32Add, op.i32Load, ...mem(2), op.tee, ip, ...i32(1), op.i32Shl, ...get(delta), op.i32Add, ...set(vp),
+    ...get(c), ...get(k), op.i32Add, op.i32Load, ...mem(2, 4), ...set(end),
+    ...whileNot([...get(ip), ...get(end), op.i32GeU], [...one(0), ...one(1), ...one(2), ...one(3), ...addTo(ip, 8), ...addTo(vp, 16)]),
+    ...addTo(list, 4),
   ]);
-  return body([[1, F32], [4, I32]], code);
+  return body([[1, F32], [6, I32]], [...gather, ...scatter]);
 }
 
 /**
@@ -156,7 +167,7 @@ export const BLOCK_REGS = 4;
 export function chainModuleBytes(): Uint8Array {
   return moduleBytes([
     { name: 'csc', params: 3, code: csc() },
-    { name: 'csc6', params: 5, code: csc6() },
+    { name: 'csc6', params: 6, code: csc6() },
     { name: 'axpy', params: 5, code: axpy() },
     { name: 'relu', params: 2, code: relu() },
     { name: 'transpose', params: 4, code: transpose() },

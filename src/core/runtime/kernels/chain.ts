@@ -109,13 +109,20 @@ class OneRow {
       const { K, N } = l.weights;
       const nnz = nonZeros(l.weights);
       const dense = nnz > ONE_ROW_DENSE_ABOVE * K * N;
-      const acc = L.take(pad4(N) * 4);
+      // Narrow entries address acc[0 .. N] (N: a dummy slot the column padding writes zeros to).
+      const narrow = !dense && (N + 1) * 4 < 65536;
+      const count = new Int32Array(K + 1);
+      eachWeight(l.weights, (k) => count[k + 1]++);
+      if (narrow) for (let k = 1; k <= K; k++) count[k] = pad4(count[k]);
+      for (let k = 0; k < K; k++) count[k + 1] += count[k];
+      const stored = count[K];
+      const acc = L.take(pad4(N + 1) * 4);
       const bias = L.take(pad4(N) * 4);
-      const narrow = !dense && N * 4 < 65536;
-      const w = dense ? L.take(K * pad4(N) * 4) : L.take(nnz * (narrow ? 4 : 8));
-      const ix = narrow ? L.take(nnz * 2) : 0;
+      const w = dense ? L.take(K * pad4(N) * 4) : L.take(stored * (narrow ? 4 : 8));
+      const ix = narrow ? L.take(stored * 2) : 0;
       const cols = dense ? 0 : L.take((K + 1) * 4);
-      return { l, K, N, nnz, dense, narrow, acc, bias, w, ix, cols };
+      const list = narrow ? L.take(K * 4) : 0;
+      return { l, K, N, dense, narrow, count, stored, acc, bias, w, ix, cols, list };
     });
     const m = instantiate(L.size);
     this.f32 = m.f32;
@@ -132,12 +139,11 @@ class OneRow {
       if (p.dense) {
         eachWeight(l.weights, (k, j, x) => (f32[(w >> 2) + k * N4 + j] = x));
       } else {
-        // Count per column, then place entries: (acc address, weight), or u16 acc offsets and weights apart.
-        const count = new Int32Array(K + 1);
-        eachWeight(l.weights, (k) => count[k + 1]++);
-        for (let k = 0; k < K; k++) count[k + 1] += count[k];
+        // Place entries by column: (acc address, weight), or u16 acc offsets and weights apart.
+        const count = Int32Array.from(p.count);
         if (p.narrow) {
-          const u16 = new Uint16Array(f32.buffer, p.ix, p.nnz);
+          const u16 = new Uint16Array(f32.buffer, p.ix, p.stored);
+          u16.fill(4 * N);
           for (let k = 0; k <= K; k++) u32[(cols >> 2) + k] = p.ix + count[k] * 2;
           eachWeight(l.weights, (k, j, x) => {
             const e = count[k]++;
@@ -158,7 +164,7 @@ class OneRow {
       const b = bias >> 2;
       const a = acc >> 2;
       const delta = w - 2 * p.ix;
-      const run = p.dense ? () => axpy(xAt, xEnd, w, N4 * 4, acc) : p.narrow ? () => csc6(xAt, xEnd, cols, acc, delta) : () => csc(xAt, xEnd, cols);
+      const run = p.dense ? () => axpy(xAt, xEnd, w, N4 * 4, acc) : p.narrow ? () => csc6(xAt, K * 4, cols, acc, delta, p.list) : () => csc(xAt, xEnd, cols);
       const accEnd = acc + N4 * 4;
       this.steps.push(l.relu ? () => {
         f32.copyWithin(a, b, b + N4);
