@@ -45,6 +45,8 @@ export class Session {
   private readonly outputSlots: number[];
   private readonly where: string;
   private readonly fixedInputDims = new Map<number, number[]>();
+  /** runFloat's input tensor, reused while the dims repeat. */
+  private floatFeed: RtTensor | undefined;
 
   private constructor(model: Model, options: SessionOptions) {
     this.where = options.label ?? (model.graph.name ? `model "${model.graph.name}"` : 'model');
@@ -104,7 +106,10 @@ export class Session {
     const fixedBatch = typeof info.dims[0] === 'number' ? info.dims[0] : undefined;
     if (fixedBatch !== undefined && fixedBatch !== batch && fixedBatch === 1 && batch > 1) return this.runSamples(input, batch);
     const dims = this.inputDims(info, input.length, batch);
-    this.values[this.inputSlots[0]] = { dims, data: input, dataType: DataType.FLOAT };
+    const feed = this.floatFeed;
+    if (feed && feed.dims === dims) feed.data = input;
+    else this.floatFeed = { dims, data: input, dataType: DataType.FLOAT };
+    this.values[this.inputSlots[0]] = this.floatFeed;
     this.execute();
     const res = this.values[this.outputSlots[0]];
     if (!res) throw new RuntimeError(`${this.where}: output "${this.outputs[0].name}" was not computed`);

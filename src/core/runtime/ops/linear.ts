@@ -4,7 +4,7 @@ import { RuntimeError } from '../errors';
 import { denseLinear } from '../kernels/dense';
 import { sparseLinear } from '../kernels/sparse';
 import { type ChainLayer, WasmChain } from '../kernels/chain';
-import { size } from '../tensor';
+import { type RtTensor, size } from '../tensor';
 import { type OpImpl, need } from './types';
 
 /** y = x · W (+ bias) (then ReLU) for M rows of x; y holds M × N. */
@@ -41,6 +41,14 @@ export function chainKernel(layers: readonly ChainLayer[], wasm: boolean): { run
 }
 
 export function linearOp(K: number, N: number, kernel: LayerKernel, gemm: boolean): OpImpl {
+  // The last result, reused while the input dims repeat (no allocation per call at a steady batch).
+  let last: RtTensor[] = [];
+  let lastIn: number[] = [];
+  const sameDims = (d: number[]): boolean => {
+    if (d.length !== lastIn.length) return false;
+    for (let i = 0; i < d.length; i++) if (d[i] !== lastIn[i]) return false;
+    return true;
+  };
   return (inputs, ctx) => {
     const x = need(inputs, 0, ctx);
     const r = x.dims.length;
@@ -51,6 +59,9 @@ export function linearOp(K: number, N: number, kernel: LayerKernel, gemm: boolea
     const M = size(x.dims) / K;
     const y = ctx.out(0, Float32Array, M * N) as Float32Array;
     kernel(x.data as Float32Array, M, y);
-    return [{ dims: [...x.dims.slice(0, -1), N], data: y, dataType: DataType.FLOAT }];
+    if (last.length === 1 && last[0].data === y && sameDims(x.dims)) return last;
+    lastIn = [...x.dims];
+    last = [{ dims: [...x.dims.slice(0, -1), N], data: y, dataType: DataType.FLOAT }];
+    return last;
   };
 }
