@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataType, type Model } from '../../src/core/onnx/model';
 import { Session } from '../../src/core/runtime';
-import { BLOCK_ROWS, ONE_ROW_DENSE_ABOVE, TAIL_ROWS_ONE_BY_ONE } from '../../src/core/runtime/kernels/chain';
+import { BLOCK_ROWS, ONE_ROW_DENSE_ABOVE, TAIL_ROWS_ONE_BY_ONE, blocksPay } from '../../src/core/runtime/kernels/chain';
+import { toSparse } from '../../src/core/runtime/kernels/sparse';
 import { type Layer, mlpModel, prng, pruneLayers, randomInputs, randomLayers } from './mlp';
 import { loadCase, mismatch, readBytes, toRt } from './testdata';
 import { decodeModel } from '../../src/core/onnx';
@@ -53,6 +54,18 @@ describe('WebAssembly layer chain', () => {
     expect(TAIL_ROWS_ONE_BY_ONE).toBeLessThan(BLOCK_ROWS);
     expect(ONE_ROW_DENSE_ABOVE).toBeGreaterThan(0.05);
     expect(ONE_ROW_DENSE_ABOVE).toBeLessThan(0.95);
+  });
+
+  it('runs batches in blocks for sparse chains and row by row for dense ones (so both paths are exercised below)', () => {
+    const chain = (ratio: number): Parameters<typeof blocksPay>[0] =>
+      prune(randomLayers(SIZES, 1), ratio).map((l) => {
+        const w = new Float32Array(l.in * l.out);
+        for (let o = 0; o < l.out; o++) for (let k = 0; k < l.in; k++) w[k * l.out + o] = l.w[o * l.in + k];
+        return { weights: toSparse(w, l.in, l.out), bias: l.b, relu: true };
+      });
+    expect(blocksPay(chain(0))).toBe(false);
+    expect(blocksPay(chain(0.5))).toBe(true);
+    expect(blocksPay(chain(0.95))).toBe(true);
   });
 
   it.each([0, 0.5, 0.95, 1])('ratio %s: dense and sparse sessions match the float64 reference at every batch size', (ratio) => {
