@@ -289,6 +289,9 @@ export function blocksPay(layers: readonly ChainLayer[]): boolean {
   return block < rows;
 }
 
+/** Above this estimated size a chain stays in JS. */
+export const MAX_WASM_BYTES = 2 ** 31;
+
 export class WasmChain {
   private one: OneRow | undefined;
   private block: Blocked | undefined;
@@ -302,6 +305,10 @@ export class WasmChain {
   /** A chain (each layer's N equal to the next one's K), or undefined without WebAssembly. */
   static create(layers: readonly ChainLayer[]): WasmChain | undefined {
     if (layers.length === 0 || !wasmModule()) return undefined;
+    // Memories of WebAssembly (32-bit) hold at most 4 GiB: huge layers keep the JS kernels.
+    let bytes = 0;
+    for (const l of layers) bytes += Math.max(nonZeros(l.weights) * 8, l.weights.K * pad4(l.weights.N) * 4) + 64 * (l.weights.K + l.weights.N);
+    if (bytes > MAX_WASM_BYTES) return undefined;
     for (let i = 1; i < layers.length; i++) {
       if (layers[i].weights.K !== layers[i - 1].weights.N) throw new Error(`layer ${i} takes ${layers[i].weights.K} inputs, the previous gives ${layers[i - 1].weights.N}`);
     }
