@@ -157,13 +157,13 @@ function transpose(): number[] {
 }
 
 /**
- * f32x4 registers per block of the batched kernel (4 samples each). Measured on the sample MLP at
- * ratio 0.9/0.95, batch 1000, CPU µs per sample: 8 samples 15.9/8.2, 16 samples 12.7/6.7,
- * 32 samples 26/13.7 (32 accumulators spill).
+ * f32x4 registers per block of the batched kernel (4 samples each). Sample MLP, batch 1000, CPU µs
+ * per sample at ratio 0.9 / 0.95, A/B in one process against 4 registers (12.4 / 6.3): 5 → 11.6 / 6.1,
+ * 6 → 11.4 / 6.2, 7 → 11.2 / 6.0, 8 → 20.5 / 10.1 (accumulators spill: a cliff). 6 keeps a margin.
  */
-export const BLOCK_REGS = 4;
+export const BLOCK_REGS = 6;
 
-/** The module: csc, csc6, axpy, relu, transpose, csr16. */
+/** The module: csc, csc6, axpy, relu, transpose, csr<4·BLOCK_REGS>. */
 export function chainModuleBytes(): Uint8Array {
   return moduleBytes([
     { name: 'csc', params: 3, code: csc() },

@@ -2,9 +2,10 @@
 // feeding the next without leaving the module's memory. Two layouts, each built on first use:
 // - one row at a time (batch 1): sparse layers as CSC over input features, so a zero input skips
 //   its whole column; dense layers as f32x4 rows, also skipping zero inputs;
-// - blocks of 16 or 32 rows (large batches): inputs transposed to feature-major, every layer as
-//   CSR over outputs, the accumulators for all samples of the block held in f32x4 registers.
-// Returns undefined where WebAssembly is unavailable or blocked (callers fall back to JS).
+// - blocks of BLOCK_ROWS rows (large batches of sparse chains): inputs transposed to feature-major,
+//   every layer as CSR over outputs, the accumulators for all samples of the block held in f32x4
+//   registers; dense chains run batches row by row instead (see blocksPay).
+// WasmChain.create returns undefined where WebAssembly is unavailable or blocked (callers fall back to JS).
 import type { DenseWeights } from './dense';
 import type { SparseWeights } from './sparse';
 import { BLOCK_REGS, chainModuleBytes } from './chain-code';
@@ -267,9 +268,9 @@ export const BLOCK_ROWS = 4 * BLOCK_REGS;
 
 /**
  * Up to this many leftover rows, a batch's tail runs row by row rather than as a padded block (at
- * ratio 0.95 one row costs ≈ 27 µs, a block of 16 ≈ 105 µs).
+ * ratio 0.95 one row costs ≈ 20 µs, a block of 24 ≈ 145 µs).
  */
-export const TAIL_ROWS_ONE_BY_ONE = 4;
+export const TAIL_ROWS_ONE_BY_ONE = 6;
 
 /**
  * Whether blocks beat rows: a block pays for every stored weight (≈ 0.1 ns per weight per sample,
