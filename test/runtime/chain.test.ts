@@ -122,6 +122,17 @@ describe('WebAssembly layer chain', () => {
     }
   });
 
+  it('skips input features that are zero in a whole block (first layer by input feature) and stays right', () => {
+    const layers = prune(randomLayers(SIZES, 41), 0.9);
+    const s = Session.create(mlpModel(layers, 'pytorch'), { kernels: 'sparse' });
+    const batch = 3 * BLOCK_ROWS + 1;
+    const x = randomInputs(batch * 784, prng(41), 0.3);
+    // A blank border: features below 300 are zero in every sample; one sample lights one of them up.
+    for (let m = 0; m < batch; m++) x.fill(0, m * 784, m * 784 + 300);
+    x[(BLOCK_ROWS + 5) * 784 + 7] = 0.9;
+    expect(maxDiff(s.runFloat(x, batch), reference(layers, x, batch))).toBeLessThan(1e-4);
+  });
+
   it('does not chain across a value that is also a graph output, and both outputs are right', () => {
     const layers = pruneLayers(randomLayers([784, 20, 10], 8), 0.6, 2);
     const m: Model = mlpModel(layers, 'pytorch');

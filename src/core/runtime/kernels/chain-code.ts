@@ -138,6 +138,47 @@ function csr(V: number): number[] {
   return body([[3, I32], [1 + V, V128]], code);
 }
 
+/**
+ * cscBlock<V>(x, xEnd, cols): a block of 4V samples, inputs feature-major, weights by input feature.
+ * For each input row x[k] (16V bytes) with any sample ≠ 0, held in V registers: for each entry e in
+ * cols[k] .. cols[k+1]: the 4V floats at e.addr += x[k] · e.w. Accumulators live in memory.
+ */
+function cscBlock(V: number): number[] {
+  const [x, xEnd, c, e, end, q, w] = [0, 1, 2, 3, 4, 5, 6];
+  const xr = (i: number): number => 7 + i;
+  const regs = Array.from({ length: V }, (_, i) => i);
+  const entry = [
+    ...get(e), op.i32Load, ...mem(2), ...set(q),
+    ...get(e), ...v.load32Splat, ...mem(2, 4), ...set(w),
+    ...regs.flatMap((i) => [
+      ...get(q), ...get(q), ...v.load, ...mem(4, 16 * i), ...get(xr(i)), ...get(w), ...v.f32x4Mul, ...v.f32x4Add, ...v.store, ...mem(4, 16 * i),
+    ]),
+    ...addTo(e, 8),
+  ];
+  const code = whileNot([...get(x), ...get(xEnd), op.i32GeU], [
+    ...regs.flatMap((i) => [...get(x), ...v.load, ...mem(4, 16 * i), ...set(xr(i))]),
+    ...get(xr(0)), ...regs.slice(1).flatMap((i) => [...get(xr(i)), ...v.or]), ...v.zero, ...v.f32x4Ne, ...v.anyTrue,
+    op.if, op.void,
+    ...get(c), op.i32Load, ...mem(2), ...set(e),
+    ...get(c), op.i32Load, ...mem(2, 4), ...set(end),
+    ...whileNot([...get(e), ...get(end), op.i32GeU], entry),
+    op.end,
+    ...addTo(x, 16 * V), ...addTo(c, 4),
+  ]);
+  return body([[3, I32], [1 + V, V128]], code);
+}
+
+/** biasRows<V>(out, outEnd, bias): each 16V-byte row of out gets bias[j] in every lane. */
+function biasRows(V: number): number[] {
+  const [out, outEnd, bias, w] = [0, 1, 2, 3];
+  const code = whileNot([...get(out), ...get(outEnd), op.i32GeU], [
+    ...get(bias), ...v.load32Splat, ...mem(2), ...set(w),
+    ...Array.from({ length: V }, (_, i) => [...get(out), ...get(w), ...v.store, ...mem(4, 16 * i)]).flat(),
+    ...addTo(out, 16 * V), ...addTo(bias, 4),
+  ]);
+  return body([[1, V128]], code);
+}
+
 /** transpose(src, R, C, dst): dst[c·R + r] = src[r·C + c] (f32). */
 function transpose(): number[] {
   const [src, R, C, dst, r, c, d] = [0, 1, 2, 3, 4, 5, 6];
@@ -172,5 +213,7 @@ export function chainModuleBytes(): Uint8Array {
     { name: 'relu', params: 2, code: relu() },
     { name: 'transpose', params: 4, code: transpose() },
     { name: `csr${4 * BLOCK_REGS}`, params: 5, code: csr(BLOCK_REGS) },
+    { name: 'cscBlock', params: 3, code: cscBlock(BLOCK_REGS) },
+    { name: 'biasRows', params: 3, code: biasRows(BLOCK_REGS) },
   ]);
 }

@@ -213,10 +213,16 @@ class Blocked {
     this.K0 = K0;
     const stage = L.take(B * K0 * 4);
     const xT = L.take(B * K0 * 4);
-    const plans = layers.map((l) => {
+    const plans = layers.map((l, i) => {
       const { K, N } = l.weights;
       const nnz = nonZeros(l.weights);
-      return { l, K, N, nnz, out: L.take(N * B * 4), bias: L.take(N * 4), rows: L.take((N + 1) * 4), w: L.take(nnz * 8) };
+      // The first layer reads the model input, often zero in whole rows of the block (blank pixels):
+      // it goes by input feature, skipping those rows, with its accumulators in memory. Measured on
+      // the sample MLP (batch 1000, CPU µs per sample, A/B): ratio 0.8 21.6 → 20.4, 0.9 11.0 → 10.5,
+      // 0.95 5.7 → 5.6. (An input without zero rows would pay ≈ 20% more on this layer.)
+      const byInput = i === 0;
+      const rows = L.take(((byInput ? K : N) + 1) * 4);
+      return { l, K, N, nnz, byInput, out: L.take(N * B * 4), bias: L.take(N * 4), rows, w: L.take(nnz * 8) };
     });
     const last = plans[plans.length - 1];
     const fin = L.take(B * last.N * 4);
@@ -227,9 +233,35 @@ class Blocked {
     const transpose = m.fn('transpose');
     this.steps.push(() => transpose(stage, B, K0, xT));
     let input = xT;
+    const cscBlock = m.fn('cscBlock');
+    const biasRows = m.fn('biasRows');
+    const relu = m.fn('relu');
     for (const p of plans) {
-      const { l, N, out, bias, rows, w } = p;
+      const { l, K, N, out, bias, rows, w } = p;
       if (l.bias) f32.set(l.bias, bias >> 2);
+      if (p.byInput) {
+        const count = new Int32Array(K + 1);
+        eachWeight(l.weights, (k) => count[k + 1]++);
+        for (let k = 0; k < K; k++) count[k + 1] += count[k];
+        for (let k = 0; k <= K; k++) u32[(rows >> 2) + k] = w + count[k] * 8;
+        eachWeight(l.weights, (k, j, x) => {
+          const e = (w >> 2) + 2 * count[k]++;
+          u32[e] = out + j * B * 4;
+          f32[e + 1] = x;
+        });
+        const inAt = input;
+        const outEnd = out + N * B * 4;
+        this.steps.push(l.relu ? () => {
+          biasRows(out, outEnd, bias);
+          cscBlock(inAt, inAt + K * B * 4, rows);
+          relu(out, outEnd);
+        } : () => {
+          biasRows(out, outEnd, bias);
+          cscBlock(inAt, inAt + K * B * 4, rows);
+        });
+        input = out;
+        continue;
+      }
       const count = new Int32Array(N + 1);
       eachWeight(l.weights, (_k, j) => count[j + 1]++);
       for (let j = 0; j < N; j++) count[j + 1] += count[j];
@@ -241,8 +273,8 @@ class Blocked {
         u32[e] = inAt + k * B * 4;
         f32[e + 1] = x;
       });
-      const relu = l.relu ? 1 : 0;
-      this.steps.push(() => csr(rows, rows + N * 4, out, bias, relu));
+      const rl = l.relu ? 1 : 0;
+      this.steps.push(() => csr(rows, rows + N * 4, out, bias, rl));
       input = out;
     }
     const outAt = input;

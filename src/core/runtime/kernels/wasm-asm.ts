@@ -50,6 +50,9 @@ export const v = {
   load32Splat: simd(0x09),
   store: simd(0x0b),
   f32x4Splat: simd(0x13),
+  f32x4Ne: simd(0x42),
+  anyTrue: simd(0x53),
+  or: simd(0x50),
   f32x4Add: simd(0xe4),
   f32x4Mul: simd(0xe6),
   /** pmax(a, b) = a < b ? b : a; pmax(0, x) is x > 0 ? x : 0 (NaN → 0), like the JS ReLU. */
