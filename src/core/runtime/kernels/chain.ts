@@ -230,12 +230,12 @@ class Blocked {
     this.f32 = m.f32;
     const { f32, u32 } = m;
     const csr = m.fn(`csr${B}`);
-    const transpose = m.fn('transpose');
-    this.steps.push(() => transpose(stage, B, K0, xT));
-    let input = xT;
     const cscBlock = m.fn('cscBlock');
     const biasRows = m.fn('biasRows');
     const relu = m.fn('relu');
+    const transpose = m.fn('transpose');
+    this.steps.push(() => transpose(stage, B, K0, xT));
+    let input = xT;
     for (const p of plans) {
       const { l, K, N, out, bias, rows, w } = p;
       if (l.bias) f32.set(l.bias, bias >> 2);
