@@ -1,0 +1,96 @@
+// SessionPool with real worker threads running the real worker bundle (built here with esbuild
+// exactly like scripts/build-cli.mjs builds out/cli/parallel-worker.js), on the sample model.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDataset } from '../../src/core/data';
+import { decodeModel } from '../../src/core/onnx/decode';
+import { encodeModel } from '../../src/core/onnx/encode';
+import { applyPrune, planPrune } from '../../src/core/prune';
+import { Session } from '../../src/core/runtime';
+import { SessionPool } from '../../src/engine/parallel';
+
+const ROOT = join(__dirname, '../..');
+const MODEL = join(ROOT, 'resources/sample-mlp.onnx');
+const dir = mkdtempSync(join(tmpdir(), 'prunescope-parallel-'));
+const workerFile = join(dir, 'parallel-worker.js');
+
+beforeAll(async () => {
+  await build({
+    entryPoints: { 'parallel-worker': join(ROOT, 'src/engine/parallel/worker-entry.ts'), driver: join(__dirname, 'fixtures/driver.ts') },
+    outdir: dir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['onnxruntime-node', 'electron'],
+    logLevel: 'warning',
+  });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('SessionPool', () => {
+  it('gives the outputs of a single Session for batches of 1, 2, 3 and 1000 real digits (model pruned at 0.9)', async () => {
+    const model = decodeModel(new Uint8Array(readFileSync(MODEL)), MODEL);
+    const pruned = applyPrune(model, planPrune(model, { ratio: 0.9, mode: 'layer' }));
+    const files = ['test-images-idx3-ubyte.gz', 'test-labels-idx1-ubyte.gz'].map((f) => join(ROOT, 'resources/mnist', f));
+    const ds = parseDataset(files.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) })));
+    const single = Session.create(pruned, { kernels: 'sparse' });
+    const pool = await SessionPool.create(encodeModel(pruned), { workers: 2, workerFile });
+    try {
+      expect(pool.size).toBe(2);
+      for (const batch of [1, 2, 3, 1000, 3]) {
+        const x = ds.images.subarray(0, batch * 784);
+        const want = single.runFloat(x, batch).slice();
+        const got = await pool.runBatch(x, batch);
+        expect(got.length).toBe(batch * 10);
+        expect(maxDiff(got, want), `batch ${batch}`).toBeLessThanOrEqual(1e-6);
+      }
+      // Two calls at once are queued, not mixed.
+      const a = ds.images.subarray(0, 7 * 784);
+      const b = ds.images.subarray(7 * 784, 20 * 784);
+      const [ya, yb] = await Promise.all([pool.runBatch(a, 7), pool.runBatch(b, 13)]);
+      expect(maxDiff(ya, single.runFloat(a, 7).slice())).toBeLessThanOrEqual(1e-6);
+      expect(maxDiff(yb, single.runFloat(b, 13).slice())).toBeLessThanOrEqual(1e-6);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
+  it('rejects with the worker\'s problem when the model bytes are bad', async () => {
+    const junk = new Uint8Array([0x08, 0x07, 0xff, 0xff, 0xff, 0x12, 0x99, 0x01, 0x02]);
+    await expect(SessionPool.create(junk, { workers: 2, workerFile, label: 'junk.onnx' })).rejects.toThrow(/junk\.onnx: parallel worker \d could not load the model: .+/);
+  });
+
+  it('rejects a run whose input does not fit the model, naming the worker, and keeps working', async () => {
+    const pool = await SessionPool.create(new Uint8Array(readFileSync(MODEL)), { workers: 2, workerFile, label: 'sample' });
+    try {
+      await expect(pool.runBatch(new Float32Array(2 * 100), 2)).rejects.toThrow(/sample: parallel worker \d: .*(100|784)/);
+      const y = await pool.runBatch(new Float32Array(2 * 784), 2);
+      expect(y.length).toBe(20);
+    } finally {
+      await pool.dispose();
+    }
+    await expect(pool.runBatch(new Float32Array(784), 1)).rejects.toThrow(/disposed/);
+  });
+
+  it('runs from a bundle as a real process that ends by itself after dispose', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'driver.js'), MODEL]);
+    const out = JSON.parse(stdout) as { length: number; first: number[] };
+    const single = Session.create(decodeModel(new Uint8Array(readFileSync(MODEL)), MODEL), { kernels: 'sparse' });
+    const want = single.runFloat(new Float32Array(5 * 784).fill(0.5), 5);
+    expect(out.length).toBe(50);
+    out.first.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-6));
+  });
+});
