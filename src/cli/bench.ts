@@ -1,10 +1,14 @@
 // `npm run bench` (node out/cli/bench.js [--quick] [--reps N] [--model FILE] [--data IMAGES LABELS]
-// [--ratios LIST] [--large-mb N] [--no-large]): the performance table of DESIGN.md, measured back to
-// back with onnxruntime-node in one run, medians of several repetitions, reported as ratios:
-// - batch 1 (one sample at a time, one thread): the whole test set, sparse runtime at several prune
-//   ratios and the dense runtime, against onnxruntime-node on the unpruned model;
-// - large batch: throughput against onnxruntime-node with 2 intra-op threads;
-// - opening a generated large model vs reading its bytes, and the statistics of all its weights.
+// [--train IMAGES LABELS] [--methods LIST] [--ratios LIST] [--count N] [--batch N] [--workers N]
+// [--epochs N] [--large-mb N] [--no-large] [--no-graph]): the targets of issue 6, measured back to
+// back with onnxruntime-node in one run, medians of several repetitions, reported as ratios.
+// - The prune ratio: the highest ratio whose test accuracy is within 0.5 point of the unpruned
+//   model's, over the methods (magnitude, reconstruct, finetune on the training split; cached).
+// - Batch 1: `count` inferences one sample at a time, one thread, sparse runtime at that ratio vs
+//   onnxruntime-node (1 intra-op thread) on the unpruned model. Target ≤ 0.25× its time.
+// - Large batch: the same samples in batches of `batch`, a pool of 2 workers vs onnxruntime-node
+//   with 2 intra-op threads on the unpruned model. Target ≤ 0.5× its time.
+// - Then the large-model table (open, statistics) and the graph view in Chromium.
 
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -12,34 +16,56 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseDataset, type Dataset } from '../core/data';
-import { evaluate, parseRatioList, type Runner } from '../core/eval';
+import { argmax, parseRatioList, type Runner } from '../core/eval';
 import { decodeModel } from '../core/onnx/decode';
-import { applyPrune, planPrune } from '../core/prune';
+import type { Model } from '../core/onnx/model';
+import { PRUNE_METHODS, type PruneMethod } from '../core/prune';
 import { Session } from '../core/runtime';
 import { findResources } from '../engine/node-platform';
 import { createOrtRunner } from '../engine/ort-runner';
+import { SessionPool } from '../engine/parallel';
+import { runGraphBench } from './bench/graph';
 import { runLargeModelBench } from './bench/large-model';
+import { CACHE_DIR, prunedModel, type PrunedModel } from './bench/pruned';
 import { median, printTable } from './bench/table';
 
 const now = (): number => performance.now();
 
-interface Config {
-  label: string;
-  ratio: number;
-  runner: Runner;
-  accuracy?: number;
-  b1: number[];
-  thr: number[];
+function loadData(paths: string[]): Dataset {
+  return parseDataset(paths.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) })));
 }
 
-async function measure(c: Config, ds: Dataset, batch: number, limit: number): Promise<void> {
-  const [b1] = await evaluate([c.runner], ds, { batch: 0, limit }, { now });
-  c.accuracy = b1.accuracy;
-  c.b1.push(b1.batch1Seconds ?? NaN);
-  if (batch > 0) {
-    const [big] = await evaluate([c.runner], ds, { batch, batch1: false, limit }, { now });
-    c.thr.push(big.batchThroughput ?? NaN);
+/** Top-1 accuracy of a Session on the whole dataset (one large batch). */
+function accuracy(model: Model, ds: Dataset): number {
+  const s = Session.create(model, { kernels: 'sparse' });
+  const y = s.runFloat(ds.images, ds.count);
+  const classes = y.length / ds.count;
+  let ok = 0;
+  for (let i = 0; i < ds.count; i++) if (argmax(y, i * classes, classes) === ds.labels[i]) ok++;
+  return ok / ds.count;
+}
+
+/** Seconds to run `count` samples (cycling through the dataset) one at a time. */
+async function timeBatch1(r: Runner, ds: Dataset, count: number): Promise<number> {
+  const ss = ds.sampleSize;
+  const t0 = now();
+  for (let i = 0; i < count; i++) {
+    const k = i % ds.count;
+    const y = r.runBatch(ds.images.subarray(k * ss, (k + 1) * ss), 1);
+    if (y instanceof Promise) await y;
   }
+  return (now() - t0) / 1000;
+}
+
+/** Seconds to run `count` samples (cycling through `pool`, which holds ≥ batch samples) in batches of `batch`. */
+async function timeBatched(r: Runner, pool: Float32Array, ss: number, count: number, batch: number): Promise<number> {
+  const t0 = now();
+  for (let done = 0; done < count; done += batch) {
+    const b = Math.min(batch, count - done);
+    const y = r.runBatch(pool.subarray(0, b * ss), b);
+    if (y instanceof Promise) await y;
+  }
+  return (now() - t0) / 1000;
 }
 
 async function main(): Promise<void> {
@@ -49,79 +75,133 @@ async function main(): Promise<void> {
       reps: { type: 'string' },
       model: { type: 'string' },
       data: { type: 'string', multiple: true },
+      train: { type: 'string', multiple: true },
+      methods: { type: 'string' },
       ratios: { type: 'string' },
+      count: { type: 'string' },
       batch: { type: 'string' },
-      limit: { type: 'string' },
+      workers: { type: 'string' },
+      epochs: { type: 'string' },
       'large-mb': { type: 'string' },
       'no-large': { type: 'boolean' },
+      'no-graph': { type: 'boolean' },
     },
   });
   const quick = values.quick === true;
-  const reps = Number(values.reps ?? (quick ? 1 : 3));
-  const batch = Number(values.batch ?? 1000);
+  const reps = Math.max(1, Number(values.reps ?? (quick ? 1 : 5)));
+  const batch = Math.max(1, Number(values.batch ?? 1000));
+  const workers = Math.max(1, Number(values.workers ?? 2));
   const res = findResources();
-  const modelPath = values.model ?? (res ? join(res, 'sample-mlp.onnx') : 'resources/sample-mlp.onnx');
-  const dataPaths = values.data ?? (res ? ['mnist/test-images-idx3-ubyte.gz', 'mnist/test-labels-idx1-ubyte.gz'].map((f) => join(res, f)) : []);
-  const ratios = values.ratios ? parseRatioList(values.ratios) : [0, 0.5, 0.7, 0.8, 0.9, 0.95];
+  const at = (f: string): string => (res ? join(res, f) : join('resources', f));
+  const modelPath = values.model ?? at('sample-mlp.onnx');
+  const testPaths = values.data ?? ['mnist/test-images-idx3-ubyte.gz', 'mnist/test-labels-idx1-ubyte.gz'].map(at);
+  const trainPaths = values.train ?? ['mnist/train-images-idx3-ubyte.gz', 'mnist/train-labels-idx1-ubyte.gz'].map(at);
+  const methods = (values.methods ? values.methods.split(',').map((m) => m.trim()) : quick ? ['magnitude'] : [...PRUNE_METHODS]) as PruneMethod[];
+  for (const m of methods) if (!PRUNE_METHODS.includes(m)) throw new Error(`--methods: unknown method "${m}" (magnitude, reconstruct, finetune)`);
+  const ratios = values.ratios ? parseRatioList(values.ratios) : [0.5, 0.7, 0.8, 0.9, 0.95, 0.97];
+  const epochs = values.epochs !== undefined ? Number(values.epochs) : undefined;
 
   const cpu = cpus();
-  console.log(`Prunescope benchmark: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`);
+  console.log(`Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`);
   const bytes = new Uint8Array(readFileSync(modelPath));
   const model = decodeModel(bytes, modelPath);
-  const ds = parseDataset(dataPaths.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) })));
-  const limit = Math.min(ds.count, Number(values.limit ?? ds.count));
+  const test = loadData(testPaths);
+  const train = loadData(trainPaths);
+  const count = Math.max(1, Number(values.count ?? test.count * 5));
+  console.log(`Model ${modelPath}; test ${test.count} samples; training split ${train.count} samples; methods ${methods.join(', ')}; ${reps} repetition(s), medians`);
+  console.log(`Pruned models (other than magnitude) are cached in ${CACHE_DIR}, keyed by model hash, data hash, method, ratio and options\n`);
+
+  // Accuracy per (method, ratio).
+  const base = accuracy(model, test);
+  const points: (PrunedModel & { accuracy: number })[] = [];
+  for (const method of methods) {
+    for (const ratio of ratios) {
+      const t0 = now();
+      const p = await prunedModel(model, bytes, train, method, ratio, epochs !== undefined ? { epochs } : {});
+      points.push({ ...p, accuracy: accuracy(p.model, test) });
+      process.stderr.write(`${method} ${ratio}: ${p.cached ? 'from cache' : `pruned in ${((now() - t0) / 1000).toFixed(1)} s`}\n`);
+    }
+  }
+  const keep = points.filter((p) => p.accuracy >= base - 0.005).sort((a, b) => b.ratio - a.ratio || b.accuracy - a.accuracy);
+  const chosen: PrunedModel & { accuracy: number } = keep[0] ?? { method: 'magnitude', ratio: 0, model, bytes, cached: false, accuracy: base };
+  console.log(
+    `Unpruned accuracy ${base.toFixed(4)}. Chosen: ratio ${chosen.ratio} by ${chosen.method} (accuracy ${chosen.accuracy.toFixed(4)}), ` +
+      `the highest ratio within 0.5 point of the unpruned model over ${methods.join(', ')}\n`,
+  );
+
+  // Runners, measured back to back in every repetition.
   const inits = new Set(model.graph.initializers.map((t) => t.name));
   const input = model.graph.inputs.find((i) => !inits.has(i.name))!;
-  const shape = input.type?.kind === 'tensor' ? input.type.shape ?? [] : [];
-  const sampleDims = shape.slice(1).every((d) => typeof d === 'number') && shape.length > 1 ? (shape.slice(1) as number[]) : ds.sampleShape;
-  console.log(`model ${modelPath}; data ${ds.name}: ${limit} samples; large batch ${batch}; ${reps} repetition(s), medians\n`);
+  const shape = input.type?.kind === 'tensor' ? (input.type.shape ?? []) : [];
+  const sampleDims = shape.length > 1 && shape.slice(1).every((d) => typeof d === 'number') ? (shape.slice(1) as number[]) : test.sampleShape;
+  const ort = await createOrtRunner(bytes, { name: input.name, sampleDims }, { threads: workers });
+  const ss = test.sampleSize;
+  const batchPool = new Float32Array(batch * ss);
+  for (let i = 0; i < batch; i++) batchPool.set(test.images.subarray((i % test.count) * ss, ((i % test.count) + 1) * ss), i * ss);
 
-  const ort = await createOrtRunner(bytes, { name: input.name, sampleDims }, { threads: 2 });
-  const configs: Config[] = [{ label: 'onnxruntime (unpruned)', ratio: 0, runner: ort, b1: [], thr: [] }];
-  const dense = Session.create(model, { kernels: 'dense' });
-  configs.push({ label: 'dense', ratio: 0, runner: { name: 'dense', runBatch: (x, b) => dense.runFloat(x, b) }, b1: [], thr: [] });
-  for (const r of ratios) {
-    const s = Session.create(applyPrune(model, planPrune(model, { ratio: r, mode: 'layer' })), { kernels: 'sparse' });
-    configs.push({ label: 'sparse', ratio: r, runner: { name: 'sparse', runBatch: (x, b) => s.runFloat(x, b) }, b1: [], thr: [] });
-  }
+  const sessionOf = (m: Model): Runner => {
+    const s = Session.create(m, { kernels: 'sparse' });
+    return { name: 'sparse', runBatch: (x, b) => s.runFloat(x, b) };
+  };
+  const ours = sessionOf(chosen.model);
+  const pool = await SessionPool.create(chosen.bytes, { workers, label: modelPath });
+  const b1 = { ours: [] as number[], ort: [] as number[] };
+  const big = { ours: [] as number[], ort: [] as number[] };
+  await timeBatch1(ours, test, Math.min(count, 200));
+  await timeBatch1(ort, test, Math.min(count, 200));
+  await pool.runBatch(batchPool, batch);
+  await ort.runBatch(batchPool, batch);
   for (let rep = 0; rep < reps; rep++) {
-    for (const c of configs) await measure(c, ds, batch, limit);
+    b1.ort.push(await timeBatch1(ort, test, count));
+    b1.ours.push(await timeBatch1(ours, test, count));
+    big.ort.push(await timeBatched(ort, batchPool, ss, count, batch));
+    big.ours.push(await timeBatched(pool, batchPool, ss, count, batch));
     process.stderr.write(`repetition ${rep + 1}/${reps} done\n`);
   }
-  const base = configs[0];
-  const b1Base = median(base.b1);
-  const thrBase = median(base.thr);
-  console.log('Inference on the test set (batch-1 time: one sample at a time, 1 thread; throughput: onnxruntime 2 threads)');
-  printTable(
-    ['runtime', 'ratio', 'accuracy', 'batch-1 s', 'speed-up b1', `samples/s @${batch}`, 'speed-up batch'],
-    configs.map((c) => [
-      c.label,
-      String(c.ratio),
-      (c.accuracy ?? NaN).toFixed(4),
-      median(c.b1).toFixed(3),
-      `${(b1Base / median(c.b1)).toFixed(2)}×`,
-      batch > 0 ? Math.round(median(c.thr)).toString() : 'n/a',
-      batch > 0 ? `${(median(c.thr) / thrBase).toFixed(2)}×` : 'n/a',
-    ]),
-  );
-  const baseAcc = configs.find((c) => c.label === 'sparse' && c.ratio === 0)?.accuracy ?? base.accuracy ?? 0;
-  const ok = configs.filter((c) => c.label === 'sparse' && (c.accuracy ?? 0) >= baseAcc - 0.005);
-  const best = ok.sort((a, b) => b.ratio - a.ratio)[0];
-  if (best) {
-    console.log(
-      `\nTarget check: sparse at ratio ${best.ratio} (accuracy ${best.accuracy!.toFixed(4)}, within 0.5 point of ${baseAcc.toFixed(4)}): ` +
-        `${(b1Base / median(best.b1)).toFixed(2)}× onnxruntime at batch 1 (target 4×), ` +
-        `${batch > 0 ? (median(best.thr) / thrBase).toFixed(2) : 'n/a'}× at batch ${batch} (target 2×)`,
-    );
+
+  // Context: every ratio (best method at that ratio), one repetition each.
+  const perRatio: string[][] = [['unpruned', '0', base.toFixed(4), '', '', '']];
+  for (const ratio of ratios) {
+    const at = points.filter((p) => p.ratio === ratio);
+    const best = at.sort((a, b) => b.accuracy - a.accuracy)[0];
+    const accs = methods.map((m) => `${m} ${at.find((p) => p.method === m)?.accuracy.toFixed(4) ?? '-'}`).join(', ');
+    const r = sessionOf(best.model);
+    const p = await SessionPool.create(best.bytes, { workers, label: modelPath });
+    try {
+      const t1 = await timeBatch1(r, test, count);
+      const tb = await timeBatched(p, batchPool, ss, count, batch);
+      perRatio.push([best.method, String(ratio), best.accuracy.toFixed(4), accs, `${t1.toFixed(3)} (${(t1 / median(b1.ort)).toFixed(2)}×)`, `${tb.toFixed(3)} (${(tb / median(big.ort)).toFixed(2)}×)`]);
+    } finally {
+      await p.dispose();
+    }
   }
+  await pool.dispose();
   await ort.dispose();
 
-  if (values['no-large'] !== true) {
-    await runLargeModelBench({ mb: Number(values['large-mb'] ?? (quick ? 100 : 500)), reps });
-  }
+  const row = (measure: string, mine: number, rival: number, target: number): string[] => [
+    measure,
+    `${mine.toFixed(3)} s`,
+    `${rival.toFixed(3)} s`,
+    `${(mine / rival).toFixed(2)}×`,
+    `≤ ${target}×`,
+    mine / rival <= target ? 'yes' : 'NO',
+  ];
+  console.log(`Inference: ${count} samples; Prunescope sparse runtime at ratio ${chosen.ratio} (${chosen.method}) vs onnxruntime-node on the unpruned model`);
+  printTable(
+    ['measure', 'Prunescope', 'rival', 'ratio', 'target', 'met?'],
+    [
+      row(`batch 1, one thread (${count} inferences)`, median(b1.ours), median(b1.ort), 0.25),
+      row(`batch ${batch}, ${workers} workers vs ${workers} intra-op threads`, median(big.ours), median(big.ort), 0.5),
+    ],
+  );
+  console.log(`\nPer ratio (best method at each ratio; one repetition; time and its ratio to onnxruntime's median above)`);
+  printTable(['best method', 'ratio', 'accuracy', 'accuracy by method', 'batch-1 s', `batch ${batch} s`], perRatio);
+
+  if (values['no-large'] !== true) await runLargeModelBench({ mb: Number(values['large-mb'] ?? (quick ? 100 : 500)), reps });
+  if (values['no-graph'] !== true) await runGraphBench({ reps: quick ? 1 : 3 });
 }
 
 main().catch((e: unknown) => {
-  console.error(`bench: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  console.error(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(1);
 });
