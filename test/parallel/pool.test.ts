@@ -63,6 +63,11 @@ describe('SessionPool', () => {
       const [ya, yb] = await Promise.all([pool.runBatch(a, 7), pool.runBatch(b, 13)]);
       expect(maxDiff(ya, single.runFloat(a, 7).slice())).toBeLessThanOrEqual(1e-6);
       expect(maxDiff(yb, single.runFloat(b, 13).slice())).toBeLessThanOrEqual(1e-6);
+      // An input already in shared memory, at an offset, is read in place.
+      const sab = new Float32Array(new SharedArrayBuffer(40 * 784 * 4));
+      sab.set(ds.images.subarray(100 * 784, 140 * 784));
+      const view = sab.subarray(9 * 784, 30 * 784);
+      expect(maxDiff(await pool.runBatch(view, 21), single.runFloat(ds.images.subarray(109 * 784, 130 * 784), 21).slice())).toBeLessThanOrEqual(1e-6);
     } finally {
       await pool.dispose();
     }

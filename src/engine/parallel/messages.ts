@@ -18,6 +18,8 @@ export interface RunMessage {
   type: 'run';
   id: number;
   input: SharedArrayBuffer;
+  /** Byte offset of sample 0 in `input`. */
+  inputOffset: number;
   sampleSize: number;
   start: number;
   count: number;

@@ -160,12 +160,15 @@ export class SessionPool implements Runner {
     if (batch === 0) return new Float32Array(0);
     const sampleSize = x.length / batch;
     if (!Number.isInteger(sampleSize)) throw new Error(`${this.label}: ${x.length} values do not make ${batch} samples`);
-    const input = this.sharedInput(x);
+    // An input already in shared memory is read in place; any other is copied once into the pool's buffer.
+    const shared = x.buffer instanceof SharedArrayBuffer;
+    const input = shared ? (x.buffer as SharedArrayBuffer) : this.sharedInput(x);
+    const inputOffset = shared ? x.byteOffset : 0;
     const per = this.outputPerSample;
     const output = per !== undefined ? this.sharedOutput(batch * per) : undefined;
     const shards = splitShards(batch, this.workers.length);
     const results = await Promise.all(
-      shards.map((s, i) => this.send(i, { type: 'run', id: 0, input, sampleSize, start: s.start, count: s.count, output, outputPerSample: per })),
+      shards.map((s, i) => this.send(i, { type: 'run', id: 0, input, inputOffset, sampleSize, start: s.start, count: s.count, output, outputPerSample: per })),
     );
     const outPer = results[0].outputPerSample;
     if (results.some((r) => r.outputPerSample !== outPer)) throw new Error(`${this.label}: the workers disagree on the output size`);
