@@ -22,7 +22,7 @@ function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
 
 function run(m: RunMessage): void {
   if (!session) throw new Error('no model: the worker got a run before its init succeeded');
-  const x = new Float32Array(m.input, m.inputOffset + m.start * m.sampleSize * 4, m.count * m.sampleSize);
+  const x = new Float32Array(m.input, (m.inputOffset ?? 0) + m.start * m.sampleSize * 4, m.count * m.sampleSize);
   const y = session.runFloat(x, m.count);
   const per = m.count > 0 ? y.length / m.count : (m.outputPerSample ?? 0);
   if (m.output && m.outputPerSample === per) {
