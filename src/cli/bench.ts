@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const trainPaths = values.train ?? ['mnist/train-images-idx3-ubyte.gz', 'mnist/train-labels-idx1-ubyte.gz'].map(at);
   const methods = (values.methods ? values.methods.split(',').map((m) => m.trim()) : quick ? ['magnitude'] : [...PRUNE_METHODS]) as PruneMethod[];
   for (const m of methods) if (!PRUNE_METHODS.includes(m)) throw new Error(`--methods: unknown method "${m}" (magnitude, reconstruct, finetune)`);
-  const ratios = values.ratios ? parseRatioList(values.ratios) : [0.5, 0.7, 0.8, 0.9, 0.95, 0.97];
+  const ratios = values.ratios ? parseRatioList(values.ratios) : [0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97];
   const epochs = values.epochs !== undefined ? Number(values.epochs) : undefined;
 
   const cpu = cpus();
