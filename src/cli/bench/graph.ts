@@ -178,7 +178,11 @@ export async function runGraphBench(opts: { reps?: number } = {}): Promise<void>
     const frames = await panFrames(page);
     const total = median(runs.map((r) => r.total));
     const names = [...new Set(runs.flatMap((r) => Object.keys(r.marks)))];
-    console.log(`${boxes} boxes: ${runs.map((r) => r.total.toFixed(0)).join(', ')} ms; median ${total.toFixed(0)} ms (target < ${TARGET_MS} ms: ${total < TARGET_MS ? 'met' : 'missed'})`);
+    const first = runs[0].total;
+    console.log(
+      `${boxes} boxes: ${runs.map((r) => r.total.toFixed(0)).join(', ')} ms (each in a freshly loaded page); median ${total.toFixed(0)} ms, ` +
+        `first (cold browser cache) ${first.toFixed(0)} ms (target < ${TARGET_MS} ms: ${total < TARGET_MS ? 'met' : 'missed'})`,
+    );
     for (const n of names) console.log(`  ${n.slice(3).padEnd(22)} ${median(runs.map((r) => r.marks[n] ?? NaN)).toFixed(0).padStart(6)} ms (median)`);
     const p50 = median(frames);
     const p95 = percentile(frames, 0.95);

@@ -62,6 +62,19 @@ function startWorker(): Worker | undefined {
   }
 }
 
+/**
+ * The layout worker is started when this module loads (app start), not with the first model: it
+ * loads dagre and lays out a small warm-up graph meanwhile, so the first real layout runs on
+ * compiled code. The first view takes it; later views start their own.
+ */
+let spareWorker: Worker | undefined = typeof Worker === 'undefined' ? undefined : startWorker();
+
+function takeWorker(): Worker | undefined {
+  const w = spareWorker;
+  spareWorker = undefined;
+  return w ?? startWorker();
+}
+
 export function createGraphView(host: HTMLElement, opts: GraphViewOptions): GraphViewApi {
   const root = document.createElement('div');
   root.className = 'gv-root';
@@ -77,7 +90,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
 
   const family = getComputedStyle(root).getPropertyValue('--gv-font').trim() || 'sans-serif';
   const glyph = measureGlyphs(family);
-  let worker = startWorker();
+  let worker = takeWorker();
   let requestId = 0;
   const pending = new Map<number, { resolve(l: Layout): void; reject(e: Error): void }>();
   if (worker) {
