@@ -169,6 +169,7 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
     await page.getByRole('checkbox', { name: 'reconstruct' }).uncheck();
     await page.getByRole('checkbox', { name: 'finetune' }).check();
     await expect(page.getByTestId('eval-method-note')).toContainText('finetune prunes once per ratio');
+    await expect(page.getByTestId('eval-method-note')).toContainText('starting from the model fine-tuned at the ratio below');
     await page.getByTestId('eval-run').click();
     await expect(page.getByTestId('eval-cancel')).toBeEnabled();
     await expect(page.getByTestId('eval-method-finetune')).toBeDisabled();

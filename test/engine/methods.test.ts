@@ -150,6 +150,53 @@ describe('sweep over methods', () => {
   });
 });
 
+describe('sweep with fine-tuning', () => {
+  it('runs its ratios in ascending order as a cascade: each ratio starts from the previous result, its mask grows', async () => {
+    const runs0 = host.pruned.runs;
+    const result = await client.request({
+      type: 'sweep',
+      modelId,
+      spec: { mode: 'layer', dataLimit: 300, epochs: 1 },
+      ratios: [0.9, 0, 0.5],
+      methods: ['finetune'],
+      dataset: { kind: 'sample' },
+      options: { runtimes: ['sparse'], batch: 500, batch1: false, limit: 300 },
+    }).promise;
+    expect(result.map((p) => p.ratio)).toEqual([0, 0.5, 0.9]);
+    // Ratio 0 prunes nothing, so nothing is trained: two method runs.
+    expect(host.pruned.runs).toBe(runs0 + 2);
+    const entries = host.pruned.entriesOf(modelId).filter((e) => e.entry.method === 'finetune');
+    const at = (r: number) => entries.find((e) => JSON.parse(e.key.split(' after ')[0])[1] === r);
+    const half = at(0.5);
+    const ninety = at(0.9);
+    expect(half?.key).not.toContain(' after ');
+    expect(ninety?.key).toBe(`${half!.key.replace('0.5', '0.9')} after ${half!.key}`);
+    // One prune step from the 0.5 result (not the 5-step schedule run from the unpruned model).
+    expect(ninety!.entry.notes.join(' ')).not.toMatch(/gradual/);
+    for (const name of PRUNED) {
+      const a = tensorToFloat32(half!.entry.model.graph.initializers.find((t) => t.name === name)!);
+      const b = tensorToFloat32(ninety!.entry.model.graph.initializers.find((t) => t.name === name)!);
+      let revived = 0;
+      let zeros = 0;
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] === 0 && b[i] !== 0) revived++;
+        if (b[i] === 0) zeros++;
+      }
+      expect(revived, name).toBe(0);
+      expect(zeros, name).toBe(Math.round(0.9 * b.length));
+    }
+    // Even one epoch on 270 digits beats plain magnitude pruning at 0.9 on the same test digits.
+    const magnitude = await client.request({
+      type: 'evaluate',
+      modelId,
+      spec: { ratio: 0.9, mode: 'layer' },
+      dataset: { kind: 'sample' },
+      options: { runtimes: ['sparse'], batch: 500, batch1: false, limit: 300 },
+    }).promise;
+    expect(result[2].results[0].accuracy).toBeGreaterThan(magnitude.results[0].accuracy);
+  });
+});
+
 describe('bad input', () => {
   it('a training set whose images have the wrong size: bad-dataset naming the file', async () => {
     const file = join(tmp, 'tiny-train.txt');

@@ -109,7 +109,8 @@ export const sweepCommand: CliCommand = {
     '  Progress goes to stderr when it is a terminal; Ctrl-C cancels.\n' +
     '  --method LIST: comma list of magnitude, reconstruct, finetune (e.g. magnitude,reconstruct):\n' +
     '  one table with a method column, each method over every ratio (reconstruct / finetune run once\n' +
-    '  per ratio before it is measured).\n' +
+    '  per ratio before it is measured; finetune goes up the ratios in ascending order, each from the\n' +
+    '  model fine-tuned at the ratio below, so its rows come in ascending order).\n' +
     METHOD_HELP,
   options: {
     ...commonOptions,

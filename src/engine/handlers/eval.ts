@@ -11,7 +11,8 @@ import { Session } from '../../core/runtime';
 import type { Handler, JobContext, OpenModel } from '../context';
 import { datasetSummary, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
-import { prunedModel, type MethodProgress } from '../methods/run';
+import type { PrunedEntry } from '../methods/cache';
+import { cascadeKey, prunedModel, type CascadeFrom, type MethodProgress } from '../methods/run';
 import { modelIo } from '../model-io';
 import { getModel } from './common';
 import type { DisposableRunner } from '../platform';
@@ -35,9 +36,13 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Gives the pruned model at a ratio (running the method or taking it from the cache). */
+type PruneAt = (ratio: number, progress?: MethodProgress) => Promise<PrunedEntry>;
+
 /**
  * Makes the runners of every requested runtime for the model pruned at `ratio` by the spec's
- * method; `methodProgress` receives the method's own progress when it has to run.
+ * method; `methodProgress` receives the method's own progress when it has to run. `pruneAt`
+ * replaces the plain prunedModel call (a sweep's fine-tuning cascade).
  */
 export function runnerMaker(
   ctx: JobContext,
@@ -46,13 +51,14 @@ export function runnerMaker(
   ds: Dataset,
   options: EvalOptions | undefined,
   methodProgress?: (ratio: number) => MethodProgress,
+  pruneAt: PruneAt = (ratio, progress) => prunedModel(ctx, open, { ...spec, ratio }, progress),
 ): MakeRunners {
   const io = modelIo(open.model, open.fileName);
   checkDatasetFits(ds, { dims: io.dims }, io.classes);
   const runtimes = options?.runtimes ?? ALL_RUNTIMES;
   const dims = sampleDims(io.dims, ds);
   return async (ratio) => {
-    const entry = await prunedModel(ctx, open, { ...spec, ratio }, methodProgress?.(ratio));
+    const entry = await pruneAt(ratio, methodProgress?.(ratio));
     const p = entry.plan;
     const pruned: Model = entry.model;
     const sparsity = p.prunableParams > 0 ? (p.prunableParams - p.keptParams) / p.prunableParams : 0;
@@ -136,8 +142,24 @@ export const evaluate: Handler<'evaluate'> = async (req, ctx) => {
 };
 
 /**
- * One point per (method, ratio), methods in the order given, ratios in the order given; each
- * finished point is sent as progress. Fine-tuning runs its ratios from the unpruned model each.
+ * A fine-tuning cascade over a sweep's ratios (Han et al.'s iterative pruning): each ratio starts
+ * from the model fine-tuned at the previous, lower ratio, so the mask grows step by step and each
+ * step needs fewer epochs than pruning from the unpruned model at once.
+ */
+function cascade(ctx: JobContext, open: OpenModel, spec: Omit<PruneSpec, 'ratio'>): PruneAt {
+  let from: CascadeFrom | undefined;
+  return async (ratio, progress) => {
+    const at = { ...spec, ratio };
+    const entry = await prunedModel(ctx, open, at, progress, from);
+    if (entry.plan.layers.some((l) => l.pruned > 0)) from = { entry, key: cascadeKey(at, from) };
+    return entry;
+  };
+}
+
+/**
+ * One point per (method, ratio), methods in the order given, ratios in the order given except for
+ * fine-tuning, which runs its ratios in ascending order as a cascade (see `cascade`); each finished
+ * point is sent as progress.
  */
 export const sweep: Handler<'sweep'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
@@ -149,11 +171,13 @@ export const sweep: Handler<'sweep'> = async (req, ctx) => {
   let index = 0;
   for (const method of methods) {
     const spec = { ...req.spec, method };
-    for (const ratio of req.ratios) {
+    const chained = method === 'finetune';
+    const pruneAt = chained ? cascade(ctx, open, spec) : undefined;
+    for (const ratio of chained ? [...req.ratios].sort((a, b) => a - b) : req.ratios) {
       if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
       const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
       const prog = pointProgress(ctx, index, count, method, label);
-      const make = runnerMaker(ctx, open, spec, ds, req.options, () => prog.method);
+      const make = runnerMaker(ctx, open, spec, ds, req.options, () => prog.method, pruneAt);
       const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
       const point = tagged ? withMethod(raw, method) : raw;
       points.push(point);

@@ -79,6 +79,11 @@ export class PrunedCache {
     this.entries.length = keep;
   }
 
+  /** The entries of a model, most recently used first (tests and diagnostics). */
+  entriesOf(modelId: number): { key: string; entry: PrunedEntry }[] {
+    return this.entries.filter((e) => e.modelId === modelId).map(({ key, entry }) => ({ key, entry }));
+  }
+
   /** Forgets every entry of a closed model. */
   dropModel(modelId: number): void {
     this.entries = this.entries.filter((e) => e.modelId !== modelId);

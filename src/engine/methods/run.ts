@@ -57,15 +57,33 @@ async function methodData(ctx: JobContext, open: OpenModel, spec: PruneSpec): Pr
 }
 
 /**
- * The model pruned by `spec`, from the cache when an equal spec ran before (then `report` is not
- * called). `report` gets the method's progress (fraction of the method's own work).
+ * A sweep's fine-tuning cascade: the model fine-tuned at the previous (lower) ratio, from which
+ * the next ratio starts (one prune step, its mask grows from the previous one), and its cache key.
  */
-export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneSpec, report?: MethodProgress): Promise<PrunedEntry> {
+export interface CascadeFrom {
+  entry: PrunedEntry;
+  key: string;
+}
+
+/** The cache key of `spec` run from `from` (or from the unpruned model). */
+export function cascadeKey(spec: PruneSpec, from?: CascadeFrom): string {
+  return from ? `${specKey(spec)} after ${from.key}` : specKey(spec);
+}
+
+/**
+ * The model pruned by `spec`, from the cache when an equal spec ran before (then `report` is not
+ * called). `report` gets the method's progress (fraction of the method's own work). With `from`
+ * (fine-tuning only), the method starts from that earlier result instead of the unpruned model.
+ */
+export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneSpec, report?: MethodProgress, from?: CascadeFrom): Promise<PrunedEntry> {
   const method = spec.method ?? 'magnitude';
   // Plans (and so checks select / overrides / ratio) before any slow work: a PruneError here is the request's fault.
   const plan = planPrune(open.model, { ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides });
-  if (method === 'magnitude') return { model: applyPrune(open.model, plan), plan, method, notes: [] };
-  const key = specKey(spec);
+  // Ratio 0 on weights the method can prune: nothing to do, every method leaves the model as it is.
+  const nothing = plan.layers.length > 0 && plan.layers.every((l) => l.pruned === 0);
+  if (method === 'magnitude' || nothing) return { model: applyPrune(open.model, plan), plan, method, notes: [] };
+  const chained = method === 'finetune' ? from : undefined;
+  const key = cascadeKey(spec, chained);
   const hit = ctx.pruned.get(open.modelId, key);
   if (hit) return hit;
   const data = await methodData(ctx, open, spec);
@@ -75,8 +93,11 @@ export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneS
   try {
     ctx.pruned.runs++;
     result = await pruneWithMethod(
-      open.model,
-      { ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides, method, dataLimit: spec.dataLimit, epochs: spec.epochs },
+      chained?.entry.model ?? open.model,
+      {
+        ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides, method, dataLimit: spec.dataLimit, epochs: spec.epochs,
+        ...(chained ? { finetune: { steps: 1 } } : {}),
+      },
       data,
       { onProgress: progress, isCancelled: () => ctx.cancel.cancelled, yieldNow: ctx.yieldNow },
     );

@@ -106,7 +106,9 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     methodNote.className = slow.length > 0 ? 'warn-note' : 'muted';
     methodNote.textContent =
       slow.length > 0
-        ? `⚠ ${slow.map((m) => METHOD_INFO[m].short).join(' and ')} prune${slow.length === 1 ? 's' : ''} once per ratio: a sweep takes minutes. Data: ${slow.map((m) => describeMethod(m, methodSettings)).join('; ')} (set in the Prune panel).`
+        ? `⚠ ${slow.map((m) => METHOD_INFO[m].short).join(' and ')} prune${slow.length === 1 ? 's' : ''} once per ratio: a sweep takes minutes.` +
+          `${slow.includes('finetune') ? ' Fine-tuning goes up the ratios in order, each starting from the model fine-tuned at the ratio below.' : ''}` +
+          ` Data: ${slow.map((m) => describeMethod(m, methodSettings)).join('; ')} (set in the Prune panel).`
         : 'One accuracy curve per checked method. Reconstruct and fine-tune take minutes.';
   }
   store.on('spec', updateHint);
