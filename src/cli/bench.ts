@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const trainPaths = values.train ?? ['mnist/train-images-idx3-ubyte.gz', 'mnist/train-labels-idx1-ubyte.gz'].map(at);
   const methods = (values.methods ? values.methods.split(',').map((m) => m.trim()) : quick ? ['magnitude'] : [...PRUNE_METHODS]) as PruneMethod[];
   for (const m of methods) if (!PRUNE_METHODS.includes(m)) throw new Error(`--methods: unknown method "${m}" (magnitude, reconstruct, finetune)`);
-  const ratios = values.ratios ? parseRatioList(values.ratios) : [0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97];
+  const ratios = (values.ratios ? parseRatioList(values.ratios) : [0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97]).sort((a, b) => a - b);
   const epochs = values.epochs !== undefined ? Number(values.epochs) : undefined;
 
   const cpu = cpus();
@@ -115,9 +115,15 @@ async function main(): Promise<void> {
   const base = accuracy(model, test);
   const points: (PrunedModel & { accuracy: number })[] = [];
   for (const method of methods) {
+    // Fine-tuning goes up the ratios as a cascade (as the app's sweep does): each ratio starts from
+    // the model fine-tuned at the ratio below, one prune step and `epochs` (default 4) epochs.
+    const cascade = method === 'finetune';
+    let start: { model: Model; bytes: Uint8Array } = { model, bytes };
     for (const ratio of ratios) {
       const t0 = now();
-      const p = await prunedModel(model, bytes, train, method, ratio, epochs !== undefined ? { epochs } : {});
+      const options = cascade ? { epochs: epochs ?? 4, finetune: { steps: 1 } } : epochs !== undefined ? { epochs } : {};
+      const p = await prunedModel(start.model, start.bytes, train, method, ratio, options);
+      if (cascade) start = p;
       points.push({ ...p, accuracy: accuracy(p.model, test) });
       process.stderr.write(`${method} ${ratio}: ${p.cached ? 'from cache' : `pruned in ${((now() - t0) / 1000).toFixed(1)} s`}\n`);
     }

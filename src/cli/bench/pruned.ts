@@ -28,14 +28,17 @@ function hash(...parts: (Uint8Array | string)[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Prunes (or loads from the cache) `model` at `ratio` with `method`; `train` is both calibration and training data. */
+/**
+ * Prunes (or loads from the cache) `model` at `ratio` with `method`; `train` is both calibration
+ * and training data. `model` may be an earlier result (a fine-tuning cascade): its bytes are in the key.
+ */
 export async function prunedModel(
   model: Model,
   modelBytes: Uint8Array,
   train: Dataset,
   method: PruneMethod,
   ratio: number,
-  options: Pick<MethodSpec, 'dataLimit' | 'epochs'> = {},
+  options: Pick<MethodSpec, 'dataLimit' | 'epochs' | 'finetune'> = {},
 ): Promise<PrunedModel> {
   if (ratio === 0) return { method, ratio, model, bytes: modelBytes, cached: false };
   const key = hash(modelBytes, new Uint8Array(train.images.buffer, train.images.byteOffset, train.images.byteLength), method, String(ratio), JSON.stringify(options));
