@@ -12,7 +12,7 @@ import { decodeModel } from '../../src/core/onnx/decode';
 import { encodeModel } from '../../src/core/onnx/encode';
 import { applyPrune, planPrune } from '../../src/core/prune';
 import { Session } from '../../src/core/runtime';
-import { SessionPool } from '../../src/engine/parallel';
+import { chunkSize, SessionPool } from '../../src/engine/parallel';
 
 const ROOT = join(__dirname, '../..');
 const MODEL = join(ROOT, 'resources/sample-mlp.onnx');
@@ -50,13 +50,20 @@ describe('SessionPool', () => {
     const pool = await SessionPool.create(encodeModel(pruned), { workers: 2, workerFile });
     try {
       expect(pool.size).toBe(2);
-      for (const batch of [1, 2, 3, 1000, 3]) {
+      // 1 .. 3 go in equal shards; 1000, 1001 and 250 (after the first run) are shared out in
+      // chunks the workers take from a shared counter: every sample exactly once, in its place.
+      for (const batch of [1, 2, 3, 1000, 3, 1001, 250]) {
         const x = ds.images.subarray(0, batch * 784);
         const want = single.runFloat(x, batch).slice();
         const got = await pool.runBatch(x, batch);
         expect(got.length).toBe(batch * 10);
         expect(maxDiff(got, want), `batch ${batch}`).toBeLessThanOrEqual(1e-6);
+        expect(pool.lastShares.reduce((a, b) => a + b, 0), `batch ${batch}`).toBe(batch);
+        if (batch <= 3) expect(pool.lastShares).toEqual(batch === 1 ? [1] : [Math.ceil(batch / 2), Math.floor(batch / 2)]);
+        else expect(pool.lastShares.length).toBe(2);
       }
+      expect(chunkSize(1000, 2) % 24).toBe(0);
+      expect(Math.ceil(1000 / chunkSize(1000, 2))).toBeGreaterThanOrEqual(8);
       // Two calls at once are queued, not mixed.
       const a = ds.images.subarray(0, 7 * 784);
       const b = ds.images.subarray(7 * 784, 20 * 784);

@@ -1,2 +1,2 @@
 // Node only: large batches split across worker threads (one Session per worker).
-export { SessionPool, defaultWorkerFile, type PoolOptions } from './pool';
+export { SessionPool, chunkSize, defaultWorkerFile, type PoolOptions } from './pool';

@@ -1,5 +1,5 @@
 // Messages between a SessionPool (main thread) and its workers (worker-entry.ts). Inputs and outputs
-// travel in SharedArrayBuffers: one message per shard, never one per sample.
+// travel in SharedArrayBuffers: one message per worker and run, never one per sample.
 
 export type Kernels = 'dense' | 'sparse';
 
@@ -26,6 +26,13 @@ export interface RunMessage {
   /** Where the outputs go, or undefined when the output size per sample is not known yet (first run). */
   output?: SharedArrayBuffer;
   outputPerSample?: number;
+  /**
+   * Work sharing (with `output`): every worker of the run takes chunks of `chunk` samples from the
+   * shared counter (an Int32 at index 0: the next sample, counted from `start`) until `count` are
+   * taken, so a worker on a busy or slower core simply takes fewer chunks.
+   */
+  counter?: SharedArrayBuffer;
+  chunk?: number;
 }
 
 export type ToWorker = InitMessage | RunMessage;
@@ -40,6 +47,8 @@ export interface DoneMessage {
   id: number;
   outputPerSample: number;
   data?: Float32Array;
+  /** Samples this worker ran. */
+  samples: number;
 }
 
 export interface FailMessage {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Runner } from '../../core/eval';
+import { BLOCK_ROWS } from '../../core/runtime/kernels/chain';
 import type { FromWorker, InitMessage, Kernels, RunMessage } from './messages';
 
 export interface PoolOptions {
@@ -24,7 +25,7 @@ export interface PoolOptions {
 }
 
 interface Pending {
-  resolve(m: { outputPerSample: number; data?: Float32Array }): void;
+  resolve(m: { outputPerSample: number; data?: Float32Array; samples: number }): void;
   reject(e: Error): void;
 }
 
@@ -61,6 +62,17 @@ function splitShards(batch: number, n: number): { start: number; count: number }
   return shards;
 }
 
+/** Batches above this many samples are shared out in chunks (smaller ones go in equal shards). */
+const SHARE_ABOVE = 4 * BLOCK_ROWS;
+
+/**
+ * Samples per chunk of a shared batch: about 8 chunks per worker, so a worker on a slower or busier
+ * core takes fewer; a whole number of the batched kernel's blocks (no padded block per chunk).
+ */
+export function chunkSize(batch: number, workers: number): number {
+  return Math.max(BLOCK_ROWS, Math.ceil(batch / (8 * workers) / BLOCK_ROWS) * BLOCK_ROWS);
+}
+
 export class SessionPool implements Runner {
   readonly name: 'sparse' | 'dense';
   private readonly pending: Map<number, Pending>[];
@@ -71,6 +83,9 @@ export class SessionPool implements Runner {
   private outputPerSample: number | undefined;
   private input: SharedArrayBuffer | undefined;
   private output: SharedArrayBuffer | undefined;
+  private counter: SharedArrayBuffer | undefined;
+  /** Samples each worker ran in the last batch (diagnostics and tests). */
+  lastShares: number[] = [];
 
   private constructor(
     private readonly workers: Worker[],
@@ -166,10 +181,21 @@ export class SessionPool implements Runner {
     const inputOffset = shared ? x.byteOffset : 0;
     const per = this.outputPerSample;
     const output = per !== undefined ? this.sharedOutput(batch * per) : undefined;
+    if (output && per !== undefined && this.workers.length > 1 && batch > SHARE_ABOVE) {
+      const chunk = chunkSize(batch, this.workers.length);
+      const counter = (this.counter ??= new SharedArrayBuffer(4));
+      Atomics.store(new Int32Array(counter), 0, 0);
+      const done = await Promise.all(
+        this.workers.map((_, i) => this.send(i, { type: 'run', id: 0, input, inputOffset, sampleSize, start: 0, count: batch, output, outputPerSample: per, counter, chunk })),
+      );
+      this.lastShares = done.map((d) => d.samples);
+      return new Float32Array(output, 0, batch * per).slice();
+    }
     const shards = splitShards(batch, this.workers.length);
     const results = await Promise.all(
       shards.map((s, i) => this.send(i, { type: 'run', id: 0, input, inputOffset, sampleSize, start: s.start, count: s.count, output, outputPerSample: per })),
     );
+    this.lastShares = results.map((r) => r.samples);
     const outPer = results[0].outputPerSample;
     if (results.some((r) => r.outputPerSample !== outPer)) throw new Error(`${this.label}: the workers disagree on the output size`);
     this.outputPerSample = outPer;
@@ -194,7 +220,7 @@ export class SessionPool implements Runner {
     return this.output;
   }
 
-  private send(worker: number, m: RunMessage): Promise<{ outputPerSample: number; data?: Float32Array }> {
+  private send(worker: number, m: RunMessage): Promise<{ outputPerSample: number; data?: Float32Array; samples: number }> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending[worker].set(id, { resolve, reject });
@@ -218,7 +244,7 @@ export class SessionPool implements Runner {
     }
     if (!p) return;
     this.pending[worker].delete(m.id);
-    p.resolve({ outputPerSample: m.outputPerSample, data: m.data });
+    p.resolve({ outputPerSample: m.outputPerSample, data: m.data, samples: m.samples });
   }
 
   private fail(why: string): void {
