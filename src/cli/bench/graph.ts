@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { decodeModel } from '../../core/onnx/decode';
+import { findRepo } from './table';
 
 const TARGET_MS = 2000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -125,20 +126,6 @@ async function panFrames(page: Page): Promise<number[]> {
   }
   await page.mouse.up();
   return page.evaluate<number[]>('window.benchStop = true; window.benchFrames.slice(1)');
-}
-
-/** The checkout: the first folder upwards from this file (or the working directory) with package.json and dist or src. */
-function findRepo(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    let dir = resolve(start);
-    for (;;) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'node_modules'))) return dir;
-      const up = resolve(dir, '..');
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  return process.cwd();
 }
 
 /** Prints the graph figures next to the 2 s target, or why they were skipped. */

@@ -5,7 +5,7 @@
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { AttributeProto_AttributeType, ModelProtoSchema, TensorProtoSchema } from 'onnx-buf';
@@ -18,7 +18,7 @@ import { SUPPORTED_OPS } from '../../core/runtime';
 import { loadModelFile } from '../../engine/files';
 import { spawnEngine } from '../../engine/node-process';
 import { summarizeModel } from '../../engine/summary';
-import { median, printTable } from './table';
+import { findRepo, median, printTable } from './table';
 
 const now = (): number => performance.now();
 
@@ -107,20 +107,6 @@ function memoryOf(pid: number): { peak: number; rss: number } {
   } catch {
     return { peak: NaN, rss: NaN };
   }
-}
-
-/** The checkout: the first folder upwards from this file (or the working directory) with package.json and node_modules. */
-function findRepo(): string {
-  for (const start of [__dirname, process.cwd()]) {
-    let dir = resolve(start);
-    for (;;) {
-      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'node_modules'))) return dir;
-      const up = resolve(dir, '..');
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  return process.cwd();
 }
 
 interface EngineFigures {

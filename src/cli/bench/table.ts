@@ -1,4 +1,7 @@
-// Small helpers of `npm run bench`: medians and aligned text tables.
+// Small helpers of `npm run bench`: medians, aligned text tables, the checkout's folder.
+
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
@@ -17,4 +20,18 @@ export function printTable(head: string[], rows: string[][]): void {
   console.log(pad(head, w));
   console.log(pad(w.map((n) => '-'.repeat(n)), w));
   for (const r of rows) console.log(pad(r, w));
+}
+
+/** The checkout: the first folder upwards from this file (or the working directory) with package.json and node_modules. */
+export function findRepo(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    let dir = resolve(start);
+    for (;;) {
+      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'node_modules'))) return dir;
+      const up = resolve(dir, '..');
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  return process.cwd();
 }

@@ -94,22 +94,14 @@ function moments(values: ArrayLike<number>): Moments {
   return { finite, min, max, mean, m2, zeros };
 }
 
-/** count, min, max, mean, std, zeros, non-finite count, |w| p50/p90/p99 and a histogram. */
-export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}): Stats {
-  if (values instanceof Float32Array && values.length < 2 ** 31) return float32Stats(values, opts);
-  const bins = opts.bins ?? DEFAULT_BINS;
-  const m = moments(values);
-  const count = values.length;
+/** The histogram range the options ask for: theirs, else the finite min and max (0..1 when none). */
+function rangeOf(m: Moments, bins: number, opts: StatsOptions): [number, number] {
+  const [lo, hi] = opts.range ?? (m.finite === 0 ? [0, 1] : [m.min, m.max]);
+  return histogramRange(bins, lo, hi);
+}
+
+function statsOf(count: number, m: Moments, q: number[], histogram: Stats['histogram']): Stats {
   const none = m.finite === 0;
-  let lo: number;
-  let hi: number;
-  if (opts.range) [lo, hi] = opts.range;
-  else if (none) [lo, hi] = [0, 1];
-  else [lo, hi] = [m.min, m.max];
-  [lo, hi] = histogramRange(bins, lo, hi);
-  const histogram = histogramInto(values, bins, lo, hi);
-  let q = [Number.NaN, Number.NaN, Number.NaN];
-  if (opts.quantiles !== false && !none) q = absQuantiles(values, [0.5, 0.9, 0.99]);
   return {
     count,
     finite: m.finite,
@@ -126,35 +118,25 @@ export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}):
   };
 }
 
+/** count, min, max, mean, std, zeros, non-finite count, |w| p50/p90/p99 and a histogram. */
+export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}): Stats {
+  if (values instanceof Float32Array && values.length < 2 ** 31) return float32Stats(values, opts);
+  const bins = opts.bins ?? DEFAULT_BINS;
+  const m = moments(values);
+  const [lo, hi] = rangeOf(m, bins, opts);
+  const histogram = histogramInto(values, bins, lo, hi);
+  const q = opts.quantiles !== false && m.finite > 0 ? absQuantiles(values, [0.5, 0.9, 0.99]) : [Number.NaN, Number.NaN, Number.NaN];
+  return statsOf(values.length, m, q, histogram);
+}
+
 /** The float32 path: two passes over the bits (see float32-stats.ts), same results as the generic one. */
 function float32Stats(values: Float32Array, opts: StatsOptions): Stats {
   const bins = opts.bins ?? DEFAULT_BINS;
   const m = float32Pass(values);
-  const count = values.length;
-  const none = m.finite === 0;
-  let lo: number;
-  let hi: number;
-  if (opts.range) [lo, hi] = opts.range;
-  else if (none) [lo, hi] = [0, 1];
-  else [lo, hi] = [m.min, m.max];
-  [lo, hi] = histogramRange(bins, lo, hi);
-  const qs = opts.quantiles !== false && !none ? [0.5, 0.9, 0.99] : [];
+  const [lo, hi] = rangeOf(m, bins, opts);
+  const qs = opts.quantiles !== false && m.finite > 0 ? [0.5, 0.9, 0.99] : [];
   const { histogram, quantiles } = float32Finish(values, m, bins, lo, hi, qs);
-  const q = qs.length ? quantiles : [Number.NaN, Number.NaN, Number.NaN];
-  return {
-    count,
-    finite: m.finite,
-    min: none ? Number.NaN : m.min,
-    max: none ? Number.NaN : m.max,
-    mean: none ? Number.NaN : m.mean,
-    std: none ? Number.NaN : Math.sqrt(m.m2 / m.finite),
-    zeros: m.zeros,
-    nonFinite: count - m.finite,
-    absP50: q[0],
-    absP90: q[1],
-    absP99: q[2],
-    histogram,
-  };
+  return statsOf(values.length, m, qs.length ? quantiles : [Number.NaN, Number.NaN, Number.NaN], histogram);
 }
 
 export { binEdges };
