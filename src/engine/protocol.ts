@@ -97,7 +97,11 @@ export interface InitializerSummary {
   dataType: DataTypeCode;
   dtype: string;
   params: number;
-  zeros: number;
+  /**
+   * Elements equal to zero; null when not counted: the engine's 'open' leaves counting to 'stats'
+   * (a count reads every weight, which on a large model costs as much again as the decode).
+   */
+  zeros: number | null;
   external: boolean;
 }
 

@@ -86,21 +86,27 @@ const PLAIN_INTEGERS: ReadonlySet<number> = new Set([
   DataType.BOOL,
 ]);
 
+/** What a summary computes beyond the structure. */
+export interface SummaryOptions {
+  /** Count the zeros of every initializer (default true; false leaves `zeros` null). */
+  zeros?: boolean;
+}
+
 /** One row of an initializer table. */
-export function initializerSummary(t: Tensor): InitializerSummary {
+export function initializerSummary(t: Tensor, opts: SummaryOptions = {}): InitializerSummary {
   return {
     name: t.name,
     dims: t.dims,
     dataType: t.dataType,
     dtype: dtypeName(t.dataType),
     params: elementCount(t.dims),
-    zeros: countZeros(t),
+    zeros: opts.zeros === false ? null : countZeros(t),
     external: t.data === undefined && t.external !== undefined,
   };
 }
 
 /** A sparse initializer as a table row: params = dense element count, zeros = the entries not stored plus stored zeros. */
-export function sparseInitializerSummary(s: SparseTensor): InitializerSummary {
+export function sparseInitializerSummary(s: SparseTensor, opts: SummaryOptions = {}): InitializerSummary {
   const params = elementCount(s.dims);
   const stored = elementCount(s.values.dims);
   return {
@@ -109,7 +115,7 @@ export function sparseInitializerSummary(s: SparseTensor): InitializerSummary {
     dataType: s.values.dataType,
     dtype: dtypeName(s.values.dataType),
     params,
-    zeros: params - stored + countZeros(s.values),
+    zeros: opts.zeros === false ? null : params - stored + countZeros(s.values),
     external: s.values.data === undefined && s.values.external !== undefined,
   };
 }
@@ -162,7 +168,8 @@ export interface WeightEntry {
   graph: string;
 }
 
-export interface WeightRow extends InitializerSummary {
+export interface WeightRow extends Omit<InitializerSummary, 'zeros'> {
+  zeros: number;
   source: WeightSource;
   graph: string;
   /** zeros / params (0 for an empty tensor). */
@@ -198,7 +205,8 @@ export function weightEntries(model: Model, opts: { constants?: boolean; minCons
 /** A weight as a table row (shape, dtype, params, zeros, sparsity, where it lives). */
 export function weightRow(w: WeightEntry): WeightRow {
   const s = w.sparse ? sparseInitializerSummary(w.sparse) : initializerSummary(w.tensor);
-  return { ...s, source: w.source, graph: w.graph, sparsity: s.params > 0 ? s.zeros / s.params : 0 };
+  const zeros = s.zeros ?? 0; // counted: the default options
+  return { ...s, zeros, source: w.source, graph: w.graph, sparsity: s.params > 0 ? zeros / s.params : 0 };
 }
 
 /** weightEntries() as table rows. */
@@ -238,7 +246,7 @@ export function tensorStatistics(t: Tensor, bins?: number): TensorStatistics {
   };
 }
 
-function summarizeNode(node: Node, index: number): NodeSummary {
+function summarizeNode(node: Node, index: number, opts: SummaryOptions): NodeSummary {
   return {
     index,
     name: node.name,
@@ -251,12 +259,12 @@ function summarizeNode(node: Node, index: number): NodeSummary {
       type: a.type === 'undefined' && a.refType ? a.refType : a.type,
       value: attributeText(a),
     })),
-    subgraphs: nodeSubgraphs(node).map((s) => ({ attribute: s.attribute, graph: summarizeGraph(s.graph) })),
+    subgraphs: nodeSubgraphs(node).map((s) => ({ attribute: s.attribute, graph: summarizeGraph(s.graph, opts) })),
   };
 }
 
 /** The structure of a graph and (recursively) of its subgraphs. */
-export function summarizeGraph(g: Graph): GraphSummary {
+export function summarizeGraph(g: Graph, opts: SummaryOptions = {}): GraphSummary {
   const values = new Map<string, ValueSummary>();
   const put = (v: ValueSummary): void => {
     if (v.name !== '' && !values.has(v.name)) values.set(v.name, v);
@@ -287,8 +295,8 @@ export function summarizeGraph(g: Graph): GraphSummary {
     inputs,
     outputs,
     values: [...values.values()],
-    nodes: g.nodes.map(summarizeNode),
-    initializers: [...g.initializers.map(initializerSummary), ...g.sparseInitializers.map(sparseInitializerSummary)],
+    nodes: g.nodes.map((n, i) => summarizeNode(n, i, opts)),
+    initializers: [...g.initializers.map((t) => initializerSummary(t, opts)), ...g.sparseInitializers.map((t) => sparseInitializerSummary(t, opts))],
   };
 }
 
@@ -300,6 +308,7 @@ export function summarizeModel(
   model: Model,
   info: { modelId: number; fileName: string; fileBytes: number },
   supported?: ReadonlySet<string>,
+  opts: SummaryOptions = {},
 ): ModelSummary {
   const counts = opCounts(model.graph);
   const ops = Object.keys(counts).sort();
@@ -315,7 +324,7 @@ export function summarizeModel(
     docString: model.docString,
     opsets: model.opsetImports.map((o) => ({ domain: o.domain, version: o.version })),
     metadata: model.metadataProps.map((p) => ({ key: p.key, value: p.value })),
-    graph: summarizeGraph(model.graph),
+    graph: summarizeGraph(model.graph, opts),
     opCounts: counts,
     nodeCount: Object.values(counts).reduce((a, b) => a + b, 0),
     paramCount: paramCount(model.graph),

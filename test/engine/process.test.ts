@@ -38,6 +38,9 @@ describe('engine child process', () => {
     expect(s.opCounts.Gemm).toBe(3);
     expect(s.defaultPrunable).toHaveLength(3);
     expect(s.unsupportedOps).toEqual([]);
+    // The open does not count zeros (it would read every weight); 'stats' does, below.
+    expect(s.graph.initializers.map((i) => i.params)).toEqual([784000, 1000, 1000000, 1000, 10000, 10]);
+    expect(s.graph.initializers.every((i) => i.zeros === null)).toBe(true);
   });
 
   it('answers stats that agree with a direct computation on the decoded weights', async () => {

@@ -31,7 +31,9 @@ export const open: Handler<'open'> = async (req, ctx) => {
     loaded = { model: decodeModel(bytes, 'sample-mlp.onnx'), fileName: 'sample-mlp.onnx', fileBytes: bytes.byteLength };
   }
   const entry = ctx.models.add(loaded);
-  return summarizeModel(entry.model, { modelId: entry.modelId, fileName: entry.fileName, fileBytes: entry.fileBytes }, SUPPORTED_OPS);
+  // No zero counts: nothing in the app shows them, and counting reads every weight (a second pass
+  // over a large model's memory); 'stats' counts them when asked.
+  return summarizeModel(entry.model, { modelId: entry.modelId, fileName: entry.fileName, fileBytes: entry.fileBytes }, SUPPORTED_OPS, { zeros: false });
 };
 
 export const close: Handler<'close'> = async (req, ctx) => {
