@@ -1,5 +1,5 @@
-// `npm run bench` (node out/cli/bench.js [--quick] [--reps N] [--model FILE] [--data IMAGES LABELS]
-// [--train IMAGES LABELS] [--methods LIST] [--ratios LIST] [--count N] [--batch N] [--workers N]
+// `npm run bench` (node out/cli/bench.js [--quick] [--reps N] [--model FILE] [--data IMAGES --data LABELS]
+// [--train IMAGES --train LABELS] [--methods LIST] [--ratios LIST] [--count N] [--batch N] [--workers N]
 // [--epochs N] [--data-limit N] [--large-mb N] [--no-large] [--no-graph]): the targets of issue 6, measured back to
 // back with onnxruntime-node in one run, medians of several repetitions, reported as ratios.
 // - The prune ratio: the highest ratio whose test accuracy is within 0.5 point of the unpruned
@@ -30,6 +30,14 @@ import { CACHE_DIR, prunedModel, type PrunedModel } from './bench/pruned';
 import { median, printTable } from './bench/table';
 
 const now = (): number => performance.now();
+
+/**
+ * A pause before each timed block: onnxruntime's intra-op threads spin for a while after a run
+ * (its default), which would take the cores from whatever is timed next; neither side pays for
+ * the other's leftovers.
+ */
+const IDLE_MS = Number(process.env.PS_IDLE_MS ?? 200);
+const idle = (): Promise<void> => new Promise((r) => setTimeout(r, IDLE_MS));
 
 function loadData(paths: string[]): Dataset {
   return parseDataset(paths.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) })));
@@ -143,6 +151,8 @@ async function main(): Promise<void> {
   const input = model.graph.inputs.find((i) => !inits.has(i.name))!;
   const shape = input.type?.kind === 'tensor' ? (input.type.shape ?? []) : [];
   const sampleDims = shape.length > 1 && shape.slice(1).every((d) => typeof d === 'number') ? (shape.slice(1) as number[]) : test.sampleShape;
+  // onnxruntime as the targets set it: one intra-op thread for batch 1, `workers` for large batches.
+  const ort1 = await createOrtRunner(bytes, { name: input.name, sampleDims }, { threads: 1 });
   const ort = await createOrtRunner(bytes, { name: input.name, sampleDims }, { threads: workers });
   const ss = test.sampleSize;
   const batchPool = new Float32Array(batch * ss);
@@ -161,13 +171,17 @@ async function main(): Promise<void> {
   const b1 = { ours: [] as number[], ort: [] as number[] };
   const big = { ours: [] as number[], ort: [] as number[] };
   await timeBatch1(ours, test, Math.min(count, 200));
-  await timeBatch1(ort, test, Math.min(count, 200));
+  await timeBatch1(ort1, test, Math.min(count, 200));
   await pool.runBatch(batchShared, batch);
   await ort.runBatch(batchPool, batch);
   for (let rep = 0; rep < reps; rep++) {
-    b1.ort.push(await timeBatch1(ort, test, count));
+    await idle();
+    b1.ort.push(await timeBatch1(ort1, test, count));
+    await idle();
     b1.ours.push(await timeBatch1(ours, test, count));
+    await idle();
     big.ort.push(await timeBatched(ort, batchPool, ss, count, batch));
+    await idle();
     big.ours.push(await timeBatched(pool, batchShared, ss, count, batch));
     process.stderr.write(`repetition ${rep + 1}/${reps} done\n`);
   }
@@ -193,6 +207,7 @@ async function main(): Promise<void> {
   }
   await pool.dispose();
   await ort.dispose();
+  await ort1.dispose();
 
   const row = (measure: string, mine: number, rival: number, target: number): string[] => [
     measure,
