@@ -1,7 +1,7 @@
 // tensorStats, histogram and the |w| quantiles against an independent reference: a naive two-pass
 // float64 computation and a full sort, done here in the test.
 import { describe, expect, it } from 'vitest';
-import { absQuantile, absQuantiles, binEdges, histogram, quantilesInPlace, tensorStats } from '../../src/core/stats';
+import { absQuantile, absQuantiles, binEdges, float32Pass, histogram, quantilesInPlace, scanShard, shardedFloat32Stats, tensorStats } from '../../src/core/stats';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 function rng(seed: number): () => number {
@@ -123,6 +123,12 @@ describe('tensorStats on small hand-checked arrays', () => {
 
   it('-0 counts as a zero', () => {
     expect(tensorStats(Float32Array.from([-0, 0, 1])).zeros).toBe(2);
+    // A -0 or a +0 alone in a later block of 4096 values, with no other zero in the array.
+    for (const zero of [-0, 0]) {
+      const a = new Float32Array(3 * 4096).map((_, i) => 1 + i);
+      a[4096 + 9] = zero;
+      expect(tensorStats(a).zeros).toBe(1);
+    }
   });
 
   it('a large mean with a tiny spread keeps its precision', () => {
@@ -302,6 +308,23 @@ describe('tensorStats on float32 (two passes over the bits) against the referenc
     cases.push({ name: 'denormals, values near the float32 limit, non-finite', data: a, bins: 33 });
   }
   {
+    // Chunks of 4096 that start with NaN or ±Inf, hold one late, or are wholly non-finite; zeros
+    // in chunks of their own and next to a non-finite value; tiny denormals that share ±0's key.
+    const a = new Float32Array(9 * 4096 + 17);
+    for (let i = 0; i < a.length; i++) a[i] = (r() - 0.5) * 3;
+    a[0] = NaN;
+    a[4096] = -Infinity;
+    a[2 * 4096 + 4095] = Infinity;
+    a.fill(NaN, 3 * 4096, 4 * 4096);
+    for (let i = 5 * 4096; i < 6 * 4096; i += 3) a[i] = 0;
+    a[2 * 4096 + 5] = -0;
+    a[6 * 4096 + 9] = -0; // the only zero of its chunk
+    a[7 * 4096 + 1] = 1e-44;
+    a[7 * 4096 + 2] = -1e-44;
+    a[a.length - 1] = NaN;
+    cases.push({ name: 'non-finite values at chunk starts, ends and filling a chunk; zeros beside them', data: a, bins: 40 });
+  }
+  {
     const a = new Float32Array(60_000);
     for (let i = 0; i < a.length; i++) a[i] = (r() - 0.5) * 4;
     cases.push({ name: 'explicit range narrower than the data', data: a, range: [-1, 0.75], bins: 7 });
@@ -312,7 +335,7 @@ describe('tensorStats on float32 (two passes over the bits) against the referenc
     cases.push({ name: 'values on the bin edges', data: a, bins: 4 });
   }
   for (const { name, data, range, bins } of cases) {
-    it(name, () => {
+    it(name, async () => {
       const ref = reference(data);
       const s = tensorStats(data, range ? { bins, range } : { bins });
       expect(s.finite).toBe(ref.finite.length);
@@ -334,6 +357,23 @@ describe('tensorStats on float32 (two passes over the bits) against the referenc
       // The generic path (float64 input) agrees on everything.
       const g = tensorStats(Float64Array.from(data), range ? { bins, range } : { bins });
       expect({ ...s, mean: 0, std: 0 }).toEqual({ ...g, mean: 0, std: 0 });
+      // Counted in shards (as the engine's worker threads do): uneven cuts, one inside a block of
+      // 4096 values, one empty shard; everything equal, mean and std up to rounding.
+      const n = data.length;
+      const cuts = [0, 1, Math.floor(n / 3) + 5, Math.floor(n / 3) + 5, n - 2, n];
+      const shard = (i: number): Float32Array => data.subarray(cuts[i], cuts[i + 1]);
+      const sharded = await shardedFloat32Stats(
+        n,
+        {
+          shards: cuts.length - 1,
+          pass: async (i) => float32Pass(shard(i)),
+          scan: async (i, plan, sizes) => scanShard(shard(i), plan, sizes),
+        },
+        range ? { bins, range } : { bins },
+      );
+      expect({ ...sharded, mean: 0, std: 0 }).toEqual({ ...s, mean: 0, std: 0 });
+      expect(Math.abs(sharded.mean - ref.mean)).toBeLessThanOrEqual(1e-12 * scale);
+      expect(Math.abs(sharded.std - ref.std)).toBeLessThanOrEqual(1e-10 * ref.std);
     });
   }
 });

@@ -24,7 +24,7 @@ import { findRepo, median, printTable } from './table';
 const now = (): number => performance.now();
 
 /** A wide MLP of about `mb` megabytes of float32 weights, made with the encoder. */
-function largeModel(mb: number): Model {
+export function largeModel(mb: number): Model {
   const layers = 4;
   const width = Math.floor(Math.sqrt((mb * 1024 * 1024) / 4 / layers));
   let seed = 12345;

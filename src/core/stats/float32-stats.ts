@@ -30,54 +30,105 @@ export interface Float32Pass {
   keys: Int32Array;
 }
 
-/** Pass 1: moments (chunked, float64, merged pairwise as in tensor-stats.ts) and the key counts. */
+/**
+ * Pass 1: moments (chunked, float64, merged pairwise as in tensor-stats.ts) and the key counts.
+ *
+ * Each chunk first runs a lean loop that assumes every value is finite: keys, the shifted sums and
+ * the chunk's min/max, without a branch per element. A non-finite value makes the sum of squares
+ * non-finite (finite float32 squares cannot overflow a float64 sum of 4096), and only then is the
+ * chunk undone and counted again with the careful loop, so the results are those of the careful
+ * loop alone. Zeros are counted only in chunks where the keys that hold ±0 grew.
+ */
 export function float32Pass(values: Float32Array): Float32Pass {
   const n = values.length;
   const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const keys = new Int32Array(KEYS);
-  let finite = 0;
-  let mean = 0;
-  let m2 = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let zeros = 0;
+  const acc: Acc = { finite: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity, zeros: 0 };
   for (let start = 0; start < n; start += CHUNK) {
     const end = start + CHUNK < n ? start + CHUNK : n;
-    // The shift is the chunk's first finite value.
-    let i = start;
-    while (i < end && (bits[i] & EXP_MASK) === EXP_MASK) i++;
-    if (i === end) continue;
-    const shift = values[i];
-    let c = 0;
+    const zeroKeys = keys[0] + keys[HALF];
+    const shift = values[start];
     let s1 = 0;
     let s2 = 0;
-    for (; i < end; i++) {
-      const u = bits[i];
-      if ((u & EXP_MASK) === EXP_MASK) continue; // NaN or ±Inf
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = start; i < end; i++) {
+      keys[bits[i] >>> KEY_SHIFT]++;
       const x = values[i];
       const d = x - shift;
       s1 += d;
       s2 += d * d;
-      c++;
-      if (x < min) min = x;
-      if (x > max) max = x;
-      if ((u & ABS_MASK) === 0) zeros++;
-      keys[u >>> KEY_SHIFT]++;
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
     }
-    const cMean = shift + s1 / c;
-    const cM2 = Math.max(0, s2 - (s1 * s1) / c);
-    if (finite === 0) {
-      mean = cMean;
-      m2 = cM2;
-    } else {
-      const total = finite + c;
-      const delta = cMean - mean;
-      mean += (delta * c) / total;
-      m2 += cM2 + ((delta * delta * finite) / total) * c;
+    if (s2 - s2 !== 0) {
+      for (let i = start; i < end; i++) keys[bits[i] >>> KEY_SHIFT]--;
+      carefulChunk(values, bits, start, end, keys, acc);
+      continue;
     }
-    finite += c;
+    if (keys[0] + keys[HALF] !== zeroKeys) {
+      let z = 0;
+      for (let i = start; i < end; i++) if ((bits[i] & ABS_MASK) === 0) z++;
+      acc.zeros += z;
+    }
+    if (lo < acc.min) acc.min = lo;
+    if (hi > acc.max) acc.max = hi;
+    merge(acc, end - start, shift, s1, s2);
   }
-  return { finite, min, max, mean, m2, zeros, keys };
+  return { ...acc, keys };
+}
+
+interface Acc {
+  finite: number;
+  mean: number;
+  m2: number;
+  min: number;
+  max: number;
+  zeros: number;
+}
+
+/** Adds a chunk of c values summed around `shift`. */
+function merge(acc: Acc, c: number, shift: number, s1: number, s2: number): void {
+  addMoments(acc, c, shift + s1 / c, Math.max(0, s2 - (s1 * s1) / c));
+}
+
+/** Adds c values of mean `mean` and squared deviations `m2` (Chan et al.'s pairwise update). */
+function addMoments(acc: Acc, c: number, mean: number, m2: number): void {
+  if (acc.finite === 0) {
+    acc.mean = mean;
+    acc.m2 = m2;
+  } else {
+    const total = acc.finite + c;
+    const delta = mean - acc.mean;
+    acc.mean += (delta * c) / total;
+    acc.m2 += m2 + ((delta * delta * acc.finite) / total) * c;
+  }
+  acc.finite += c;
+}
+
+/** A chunk that holds NaN or ±Inf: those are skipped, the shift is the first finite value. */
+function carefulChunk(values: Float32Array, bits: Int32Array, start: number, end: number, keys: Int32Array, acc: Acc): void {
+  let i = start;
+  while (i < end && (bits[i] & EXP_MASK) === EXP_MASK) i++;
+  if (i === end) return;
+  const shift = values[i];
+  let c = 0;
+  let s1 = 0;
+  let s2 = 0;
+  for (; i < end; i++) {
+    const u = bits[i];
+    if ((u & EXP_MASK) === EXP_MASK) continue;
+    const x = values[i];
+    const d = x - shift;
+    s1 += d;
+    s2 += d * d;
+    c++;
+    if (x < acc.min) acc.min = x;
+    if (x > acc.max) acc.max = x;
+    if ((u & ABS_MASK) === 0) acc.zeros++;
+    keys[u >>> KEY_SHIFT]++;
+  }
+  merge(acc, c, shift, s1, s2);
 }
 
 const f32 = new Float32Array(1);
@@ -124,27 +175,50 @@ interface Wanted {
   frac: number;
 }
 
+/** What pass 2 needs to know, the same for every shard of a tensor (it can go to a worker). */
+export interface ScanPlan {
+  bins: number;
+  lo: number;
+  hi: number;
+  /** Per key: bit 0 = bin each element; (g + 1) << 1 = gather its |bits| for gathered key g. */
+  action: Int32Array;
+}
+
+/** Pass 2's plan plus what turns the shards' scans into the histogram and quantiles. */
+export interface FinishPlan extends ScanPlan {
+  /** Counts of the keys wholly inside one bin, below or above the range. */
+  counts: Float64Array;
+  below: number;
+  above: number;
+  /** The |w| keys (0 ≤ j < 2^16) that hold a wanted rank, ascending. */
+  gatherKeys: number[];
+  /** absStarts[j]: elements of |w| keys below j (over all shards). */
+  absStarts: Float64Array;
+  wanted: Wanted[];
+  finite: number;
+}
+
+/** The result of pass 2 over one shard. */
+export interface ShardScan {
+  counts: Float64Array;
+  below: number;
+  above: number;
+  /** |bits| of the shard's elements in the gathered keys, key after key (`sizes` each). */
+  gathered: Uint32Array;
+  sizes: number[];
+}
+
 /**
- * Pass 2 and the results: the histogram over [lo, hi] (checked by histogramRange) and the exact
- * type-7 quantiles of |v| for each q of `qs` (none when `qs` is empty).
+ * Plans pass 2 from the whole tensor's pass 1: the histogram over [lo, hi] (checked by
+ * histogramRange) and the exact type-7 quantiles of |v| for each q of `qs` (none when empty).
  */
-export function float32Finish(
-  values: Float32Array,
-  pass: Float32Pass,
-  bins: number,
-  lo: number,
-  hi: number,
-  qs: readonly number[],
-): { histogram: Histogram; quantiles: number[] } {
-  const n = values.length;
-  const bits = new Int32Array(values.buffer, values.byteOffset, n);
+export function planFinish(pass: Float32Pass, bins: number, lo: number, hi: number, qs: readonly number[]): FinishPlan {
   const keys = pass.keys;
   const binner = new Binner(lo, hi, bins);
   const counts = new Float64Array(bins);
   let below = 0;
   let above = 0;
-  // Per key: 1 = bin each element in pass 2; the gather slot + 2 when it holds a wanted rank.
-  const action = new Int32Array(KEYS);
+  const action = new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(KEYS * 4) : new ArrayBuffer(KEYS * 4));
   for (let key = 0; key < KEYS; key++) {
     const c = keys[key];
     if (c === 0) continue;
@@ -155,7 +229,6 @@ export function float32Finish(
     else if (ba >= bins) above += c;
     else counts[ba] += c;
   }
-
   // |w| keys: abs key j counts keys j and j + HALF; its values are ordered like j.
   const absStarts = new Float64Array(HALF + 1);
   for (let j = 0; j < HALF; j++) absStarts[j + 1] = absStarts[j] + keys[j] + keys[j + HALF];
@@ -165,16 +238,6 @@ export function float32Finish(
     const k = Math.floor(pos);
     return { k, frac: pos - k };
   });
-  const keyOfRank = (rank: number): number => {
-    let l = 0;
-    let h = HALF - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >> 1;
-      if (absStarts[mid] <= rank) l = mid;
-      else h = mid - 1;
-    }
-    return l;
-  };
   const ranks: number[] = [];
   if (pass.finite > 0) {
     for (const { k, frac } of wanted) {
@@ -182,24 +245,47 @@ export function float32Finish(
       if (frac > 0) ranks.push(k + 1);
     }
   }
-  const gatherKeys = [...new Set(ranks.map(keyOfRank))].sort((x, y) => x - y);
-  const slot = new Map<number, number>();
-  let total = 0;
-  for (const j of gatherKeys) {
-    slot.set(j, total);
-    total += absStarts[j + 1] - absStarts[j];
-  }
-  const gathered = new Float32Array(total);
-  const gatheredBits = new Uint32Array(gathered.buffer);
-  const fill = new Float64Array(gatherKeys.length); // next free position per gathered key
-  for (let g = 0; g < gatherKeys.length; g++) {
-    const j = gatherKeys[g];
-    fill[g] = slot.get(j) as number;
+  const gatherKeys = [...new Set(ranks.map((r) => keyOfRank(absStarts, r)))].sort((x, y) => x - y);
+  gatherKeys.forEach((j, g) => {
     action[j] |= (g + 1) << 1;
     action[j + HALF] |= (g + 1) << 1;
-  }
+  });
+  return { bins, lo, hi, action, counts, below, above, gatherKeys, absStarts, wanted, finite: pass.finite };
+}
 
-  // Pass 2: only elements of marked keys do any work.
+/** The |w| key that holds a rank (0-based, in ascending |w| order). */
+function keyOfRank(absStarts: Float64Array, rank: number): number {
+  let l = 0;
+  let h = HALF - 1;
+  while (l < h) {
+    const mid = (l + h + 1) >> 1;
+    if (absStarts[mid] <= rank) l = mid;
+    else h = mid - 1;
+  }
+  return l;
+}
+
+/** Elements of one shard in each gathered |w| key, from that shard's pass-1 keys. */
+export function gatherSizes(keys: Int32Array, gatherKeys: readonly number[]): number[] {
+  return gatherKeys.map((j) => keys[j] + keys[j + HALF]);
+}
+
+/** Pass 2 over one shard: only elements of marked keys do any work. */
+export function scanShard(values: Float32Array, plan: ScanPlan, sizes: readonly number[]): ShardScan {
+  const n = values.length;
+  const bits = new Int32Array(values.buffer, values.byteOffset, n);
+  const { bins, lo, hi, action } = plan;
+  const binner = new Binner(lo, hi, bins);
+  const counts = new Float64Array(bins);
+  let below = 0;
+  let above = 0;
+  let total = 0;
+  const fill = new Int32Array(sizes.length); // next free position per gathered key
+  for (let g = 0; g < sizes.length; g++) {
+    fill[g] = total;
+    total += sizes[g];
+  }
+  const gathered = new Uint32Array(total);
   const edges = binner.edges;
   const scale = binner.scale;
   const last = bins - 1;
@@ -221,21 +307,79 @@ export function float32Finish(
       }
     }
     const g = act >> 1;
-    if (g !== 0) gatheredBits[fill[g - 1]++] = u & ABS_MASK;
+    if (g !== 0) gathered[fill[g - 1]++] = u & ABS_MASK;
   }
+  return { counts, below, above, gathered, sizes: [...sizes] };
+}
 
+/** The histogram and quantiles from the plan and every shard's scan (in any order). */
+export function completeFinish(plan: FinishPlan, scans: readonly ShardScan[]): { histogram: Histogram; quantiles: number[] } {
+  const counts = Float64Array.from(plan.counts);
+  let below = plan.below;
+  let above = plan.above;
+  for (const s of scans) {
+    for (let b = 0; b < counts.length; b++) counts[b] += s.counts[b];
+    below += s.below;
+    above += s.above;
+  }
+  // The gathered keys, each in one contiguous run of `gathered` (all shards' elements of it).
+  const { gatherKeys, absStarts } = plan;
+  const slot = new Map<number, number>();
+  let total = 0;
+  for (const j of gatherKeys) {
+    slot.set(j, total);
+    total += absStarts[j + 1] - absStarts[j];
+  }
+  const gathered = new Float32Array(total);
+  const gatheredBits = new Uint32Array(gathered.buffer);
+  const fill = gatherKeys.map((j) => slot.get(j) as number);
+  for (const s of scans) {
+    let from = 0;
+    s.sizes.forEach((size, g) => {
+      gatheredBits.set(s.gathered.subarray(from, from + size), fill[g]);
+      fill[g] += size;
+      from += size;
+    });
+  }
   const valueAt = (rank: number): number => {
-    const j = keyOfRank(rank);
+    const j = keyOfRank(absStarts, rank);
     const from = slot.get(j) as number;
     const size = absStarts[j + 1] - absStarts[j];
     return selectInPlace(gathered, from + (rank - absStarts[j]), from, from + size - 1);
   };
   const quantiles =
-    pass.finite === 0
-      ? qs.map(() => Number.NaN)
-      : wanted.map(({ k, frac }) => {
+    plan.finite === 0
+      ? plan.wanted.map(() => Number.NaN)
+      : plan.wanted.map(({ k, frac }) => {
           const lower = valueAt(k);
           return frac > 0 ? lower + (valueAt(k + 1) - lower) * frac : lower;
         });
-  return { histogram: { min: lo, max: hi, counts: Array.from(counts), below, above }, quantiles };
+  return { histogram: { min: plan.lo, max: plan.hi, counts: Array.from(counts), below, above }, quantiles };
+}
+
+/** Pass 2 and the results for a whole tensor in this thread (see planFinish). */
+export function float32Finish(
+  values: Float32Array,
+  pass: Float32Pass,
+  bins: number,
+  lo: number,
+  hi: number,
+  qs: readonly number[],
+): { histogram: Histogram; quantiles: number[] } {
+  const plan = planFinish(pass, bins, lo, hi, qs);
+  return completeFinish(plan, [scanShard(values, plan, gatherSizes(pass.keys, plan.gatherKeys))]);
+}
+
+/** The pass 1 of a whole tensor from the passes of its consecutive shards, in order. */
+export function mergePasses(parts: readonly Float32Pass[]): Float32Pass {
+  const keys = new Int32Array(KEYS);
+  const acc: Acc = { finite: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity, zeros: 0 };
+  for (const p of parts) {
+    for (let k = 0; k < KEYS; k++) keys[k] += p.keys[k];
+    if (p.min < acc.min) acc.min = p.min;
+    if (p.max > acc.max) acc.max = p.max;
+    acc.zeros += p.zeros;
+    if (p.finite > 0) addMoments(acc, p.finite, p.mean, p.m2);
+  }
+  return { ...acc, keys };
 }

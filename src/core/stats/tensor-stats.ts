@@ -1,7 +1,7 @@
 // Summary statistics of a numeric array in one pass over the data (float64 accumulation), plus
 // exact |w| quantiles by selection and a histogram.
 import { binEdges, histogramInto, histogramRange, type Histogram } from './histogram';
-import { float32Finish, float32Pass } from './float32-stats';
+import { completeFinish, float32Finish, float32Pass, gatherSizes, mergePasses, planFinish, type Float32Pass, type ScanPlan, type ShardScan } from './float32-stats';
 import { absQuantiles } from './quantile';
 
 export interface StatsOptions {
@@ -129,14 +129,46 @@ export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}):
   return statsOf(values.length, m, q, histogram);
 }
 
+const QUANTILES = [0.5, 0.9, 0.99];
+const NO_QUANTILES = [Number.NaN, Number.NaN, Number.NaN];
+
 /** The float32 path: two passes over the bits (see float32-stats.ts), same results as the generic one. */
 function float32Stats(values: Float32Array, opts: StatsOptions): Stats {
   const bins = opts.bins ?? DEFAULT_BINS;
   const m = float32Pass(values);
   const [lo, hi] = rangeOf(m, bins, opts);
-  const qs = opts.quantiles !== false && m.finite > 0 ? [0.5, 0.9, 0.99] : [];
+  const qs = opts.quantiles !== false && m.finite > 0 ? QUANTILES : [];
   const { histogram, quantiles } = float32Finish(values, m, bins, lo, hi, qs);
-  return statsOf(values.length, m, qs.length ? quantiles : [Number.NaN, Number.NaN, Number.NaN], histogram);
+  return statsOf(values.length, m, qs.length ? quantiles : NO_QUANTILES, histogram);
+}
+
+/** Counts the consecutive shards of one float32 tensor somewhere else (worker threads, say). */
+export interface ShardRunner {
+  /** Number of shards. */
+  readonly shards: number;
+  /** Pass 1 over shard i. */
+  pass(shard: number): Promise<Float32Pass>;
+  /** Pass 2 over shard i, with that shard's element count of each gathered key. */
+  scan(shard: number, plan: ScanPlan, sizes: number[]): Promise<ShardScan>;
+}
+
+/**
+ * tensorStats of a float32 tensor of `count` elements counted shard by shard by `runner`: the same
+ * results as tensorStats, except that mean and std may differ in the last bits (the shards' sums
+ * are merged in another order).
+ */
+export async function shardedFloat32Stats(count: number, runner: ShardRunner, opts: StatsOptions = {}): Promise<Stats> {
+  const bins = opts.bins ?? DEFAULT_BINS;
+  const shards = Array.from({ length: runner.shards }, (_, i) => i);
+  const parts = await Promise.all(shards.map((i) => runner.pass(i)));
+  const m = mergePasses(parts);
+  const [lo, hi] = rangeOf(m, bins, opts);
+  const qs = opts.quantiles !== false && m.finite > 0 ? QUANTILES : [];
+  const plan = planFinish(m, bins, lo, hi, qs);
+  const scan: ScanPlan = { bins, lo, hi, action: plan.action };
+  const scans = await Promise.all(shards.map((i) => runner.scan(i, scan, gatherSizes(parts[i].keys, plan.gatherKeys))));
+  const { histogram, quantiles } = completeFinish(plan, scans);
+  return statsOf(count, m, qs.length ? quantiles : NO_QUANTILES, histogram);
 }
 
 export { binEdges };
