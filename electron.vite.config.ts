@@ -9,7 +9,8 @@ export default defineConfig({
     build: {
       externalizeDeps: { exclude: ['onnx-buf', '@bufbuild/protobuf', 'fflate'] },
       rolldownOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts') },
+        // stats-worker: the engine's statistics worker thread, found by the utility chunk one folder up.
+        input: { index: resolve(__dirname, 'src/main/index.ts'), 'stats-worker': resolve(__dirname, 'src/engine/parallel/stats-worker-entry.ts') },
       },
     },
   },

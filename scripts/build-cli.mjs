@@ -4,10 +4,11 @@ import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // prunescope: the CLI; utility: the engine process entry for Node (child_process.fork); bench: npm run bench;
-// parallel-worker: the worker thread of src/engine/parallel's SessionPool (found next to the bundle that uses it).
+// parallel-worker: the worker thread of src/engine/parallel's SessionPool; stats-worker: that of its StatsPool
+// (each found next to the bundle that uses it).
 // An entry whose source is not there yet is skipped, so the others still build.
 const entries = Object.fromEntries(
-  Object.entries({ prunescope: 'src/cli/main.ts', utility: 'src/engine/utility.ts', bench: 'src/cli/bench.ts', 'parallel-worker': 'src/engine/parallel/worker-entry.ts' }).filter(([, src]) =>
+  Object.entries({ prunescope: 'src/cli/main.ts', utility: 'src/engine/utility.ts', bench: 'src/cli/bench.ts', 'parallel-worker': 'src/engine/parallel/worker-entry.ts', 'stats-worker': 'src/engine/parallel/stats-worker-entry.ts' }).filter(([, src]) =>
     existsSync(src),
   ),
 );

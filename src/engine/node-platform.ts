@@ -2,12 +2,14 @@
 
 import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadModelFile, writeFileAtomic } from './files';
 import { createOrtRunner } from './ort-runner';
 import { PathPolicy } from './path-policy';
 import type { EnginePlatform } from './platform';
+import { StatsPool } from './parallel/stats-pool';
 
 export const SAMPLE_MODEL = 'sample-mlp.onnx';
 export const SAMPLE_DATASET = ['mnist/test-images-idx3-ubyte.gz', 'mnist/test-labels-idx1-ubyte.gz'];
@@ -29,12 +31,52 @@ export function findResources(extra: string[] = []): string | undefined {
   return undefined;
 }
 
+/**
+ * Float32 tensors of at least this many values get their statistics on worker threads (about where
+ * two messages per shard cost less than the passes they share out; the sample model's two large
+ * weights are above it).
+ */
+export const PARALLEL_STATS_MIN = 1 << 19;
+/** Opening a model file of at least this many bytes starts the statistics workers. */
+const WARM_STATS_BYTES = 32 * 2 ** 20;
+
+/**
+ * The statistics workers, started on first need: one per core, at most 4 (two passes that read
+ * memory; more threads than that gain nothing), none on a single core or once they have failed.
+ */
+function statsWorkers(workers = Math.min(4, availableParallelism())): { get(): StatsPool | undefined } {
+  let pool: StatsPool | undefined;
+  let failed = workers < 2;
+  return {
+    get() {
+      if (pool?.broken) {
+        failed = true;
+        pool = undefined;
+      }
+      if (failed) return undefined;
+      try {
+        pool ??= StatsPool.start({ workers });
+      } catch {
+        failed = true; // no worker script next to this bundle: count in this thread
+      }
+      return pool;
+    },
+  };
+}
+
 export interface NodePlatformOptions {
   /** Refuse paths main did not allow (the desktop utility process). */
   restricted?: boolean;
   resourcesDir?: string;
   /** Give onnxruntime-node to the evaluation (default true). */
   ort?: boolean;
+  /** Statistics worker threads (default: one per core, at most 4; below 2 none). */
+  statsWorkers?: number;
+  /**
+   * Start the statistics workers now rather than on first need (the engine process: a worker takes
+   * 0.26–0.41 s to start on the test machines, which the first statistics would otherwise wait for).
+   */
+  startStatsWorkers?: boolean;
 }
 
 export function nodePlatform(options: NodePlatformOptions = {}): { platform: EnginePlatform; policy: PathPolicy } {
@@ -44,13 +86,21 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
     if (!dir) throw Object.assign(new Error('the bundled resources folder (sample model and MNIST test set) was not found'), { name: 'EngineFailure', code: 'not-found' });
     return dir;
   };
+  const stats = statsWorkers(options.statsWorkers);
+  if (options.startStatsWorkers) stats.get();
   const platform: EnginePlatform = {
     readFile: async (path) => {
       const b = await readFile(path);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
     writeFileAtomic: (path, data) => writeFileAtomic(path, data),
-    loadModel: (path) => loadModelFile(path),
+    loadModel: async (path) => {
+      const loaded = await loadModelFile(path);
+      // The statistics requests that follow a large open find the workers started (not during the
+      // read: they would compete with it for the cores).
+      if (loaded.bytes.byteLength >= WARM_STATS_BYTES) stats.get();
+      return loaded;
+    },
     sample: async () => new Uint8Array(await readFile(join(resources(), SAMPLE_MODEL))),
     sampleDataset: async (split = 'test') => {
       const dir = resources();
@@ -66,6 +116,10 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
       await mkdir(dir, { recursive: true });
     },
     yieldNow: () => new Promise((r) => setImmediate(r)),
+    parallelStats: (values, bins) => {
+      if (values.length < PARALLEL_STATS_MIN || !(values.buffer instanceof SharedArrayBuffer)) return undefined;
+      return stats.get()?.stats(values, bins !== undefined ? { bins } : {});
+    },
     baseName: (p) => basename(p),
   };
   return { platform, policy };

@@ -3,6 +3,7 @@
 
 import type { Model } from '../core/onnx/model';
 import type { Runner } from '../core/eval';
+import type { Stats } from '../core/stats';
 
 /** The model input an onnxruntime runner is fed: its name and the dims of one sample. */
 export interface OrtInput {
@@ -49,6 +50,12 @@ export interface EnginePlatform {
   makeDir?(dir: string): Promise<void>;
   /** Lets other messages through (a macrotask); default setTimeout 0. */
   yieldNow?(): Promise<void>;
+  /**
+   * Statistics of a float32 tensor counted on other threads (the Node engine: worker threads that
+   * read the shared model bytes), or undefined when this tensor is counted in this thread (small,
+   * not in shared memory, no workers here).
+   */
+  parallelStats?(values: Float32Array, bins: number | undefined): Promise<Stats> | undefined;
   /** The file name of a path for messages (default: after the last / or \). */
   baseName?(path: string): string;
 }

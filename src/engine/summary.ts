@@ -5,7 +5,7 @@ import { attributeText, tensorTypeText, typeText } from '../core/dump/describe';
 import { DataType, elementCount, type Graph, type Model, type Node, type SparseTensor, type Tensor } from '../core/onnx/model';
 import { dtypeName, tensorToFloat32 } from '../core/onnx/tensor';
 import { defaultPrunable } from '../core/prune/plan';
-import { tensorStats } from '../core/stats/tensor-stats';
+import { tensorStats, type Stats } from '../core/stats/tensor-stats';
 import type {
   GraphSummary,
   InitializerSummary,
@@ -227,7 +227,11 @@ export function namedWeights(model: Model): Map<string, Tensor> {
 
 /** Statistics and histogram of one numeric tensor (converted to float32 when it is not). */
 export function tensorStatistics(t: Tensor, bins?: number): TensorStatistics {
-  const s = tensorStats(tensorToFloat32(t), bins !== undefined ? { bins } : {});
+  return statisticsOf(t, tensorStats(tensorToFloat32(t), bins !== undefined ? { bins } : {}));
+}
+
+/** The protocol's statistics of a tensor from its Stats. */
+export function statisticsOf(t: Tensor, s: Stats): TensorStatistics {
   return {
     name: t.name,
     dims: t.dims,

@@ -25,6 +25,15 @@ interface ParentPortLike {
 
 const READY: ReadyMessage = { type: 'ready', id: -1 };
 
+/**
+ * The engine process starts its statistics workers at once; $PRUNESCOPE_STATS_WORKERS sets how
+ * many (0 or 1: none, statistics are counted on the engine's own thread).
+ */
+function statsOptions(): { statsWorkers?: number; startStatsWorkers: boolean } {
+  const n = process.env.PRUNESCOPE_STATS_WORKERS;
+  return { startStatsWorkers: true, ...(n !== undefined && n !== '' && Number.isFinite(Number(n)) ? { statsWorkers: Number(n) } : {}) };
+}
+
 function isControl(m: unknown): m is ControlMessage {
   if (typeof m !== 'object' || m === null) return false;
   const t = (m as { type?: unknown }).type;
@@ -32,7 +41,7 @@ function isControl(m: unknown): m is ControlMessage {
 }
 
 function serveElectron(parentPort: ParentPortLike): void {
-  const { platform, policy } = nodePlatform({ restricted: true });
+  const { platform, policy } = nodePlatform({ restricted: true, ...statsOptions() });
   const host = new EngineHost(platform);
   const sendParent: Send = (m) => parentPort.postMessage(m);
   parentPort.on('message', (e) => {
@@ -57,7 +66,7 @@ function serveElectron(parentPort: ParentPortLike): void {
 
 function serveNode(): void {
   const restricted = process.env.PRUNESCOPE_RESTRICT_PATHS === '1';
-  const { platform, policy } = nodePlatform({ restricted });
+  const { platform, policy } = nodePlatform({ restricted, ...statsOptions() });
   const host = new EngineHost(platform);
   const send: Send = (m) => {
     if (process.connected) process.send?.(m);

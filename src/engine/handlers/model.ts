@@ -2,11 +2,12 @@
 
 import { decodeModel } from '../../core/onnx/decode';
 import { SUPPORTED_OPS } from '../../core/runtime';
-import type { Handler } from '../context';
+import type { Handler, JobContext } from '../context';
 import { EngineFailure } from '../errors';
 import type { TensorStatistics } from '../protocol';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
-import { summarizeModel, tensorStatistics } from '../summary';
+import { statisticsOf, summarizeModel, tensorStatistics } from '../summary';
+import { DataType, type Tensor } from '../../core/onnx/model';
 import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
 
 export const open: Handler<'open'> = async (req, ctx) => {
@@ -55,7 +56,7 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
       if (req.tensors) throw new EngineFailure('bad-request', `${open.fileName}: "${t.name}" has no numeric data`, open.fileName);
       continue;
     }
-    out.push(tensorStatistics(t, req.bins));
+    out.push(await statisticsOfTensor(ctx, t, req.bins));
     if (ctx.platform.now() - last > 50) {
       ctx.progress({ done: i + 1, total: names.length, message: `statistics of ${t.name}` });
       await ctx.yieldNow();
@@ -65,6 +66,19 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
   }
   return out;
 };
+
+/** One tensor's statistics: on the platform's worker threads when it offers them, else here. */
+async function statisticsOfTensor(ctx: JobContext, t: Tensor, bins: number | undefined): Promise<TensorStatistics> {
+  const parallel = t.dataType === DataType.FLOAT && t.data instanceof Float32Array ? ctx.platform.parallelStats?.(t.data, bins) : undefined;
+  if (parallel) {
+    try {
+      return statisticsOf(t, await parallel);
+    } catch {
+      // The workers failed (the platform stops offering them): count here instead.
+    }
+  }
+  return tensorStatistics(t, bins);
+}
 
 export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);

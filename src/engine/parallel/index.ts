@@ -1,2 +1,4 @@
-// Node only: large batches split across worker threads (one Session per worker).
+// Node only: large batches split across worker threads (one Session per worker), and the
+// statistics of large tensors counted in shards on worker threads.
 export { SessionPool, chunkSize, defaultWorkerFile, type PoolOptions } from './pool';
+export { StatsPool } from './stats-pool';

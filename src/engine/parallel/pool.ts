@@ -4,12 +4,11 @@
 // the outputs are those a single Session gives for the whole batch. A worker's failure rejects the
 // pending and later calls with a message naming the worker; dispose() terminates the workers.
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Runner } from '../../core/eval';
 import { BLOCK_ROWS } from '../../core/runtime/kernels/chain';
 import type { FromWorker, InitMessage, Kernels, RunMessage } from './messages';
+import { findWorkerFile, startWorker } from './worker-file';
 
 export interface PoolOptions {
   /** Number of workers (default 2: the cores of the machines Prunescope is benchmarked on). */
@@ -29,23 +28,9 @@ interface Pending {
   reject(e: Error): void;
 }
 
-const WORKER_BUNDLE = 'parallel-worker.js';
-const WORKER_SOURCE = 'worker-entry.ts';
-
 /** The worker script next to this code: out/cli/parallel-worker.js in the CLI bundle, worker-entry.ts from source. */
 export function defaultWorkerFile(): string {
-  const dir = typeof __dirname === 'string' ? __dirname : process.cwd();
-  const candidates = [join(dir, WORKER_BUNDLE), join(dir, WORKER_SOURCE), join(dir, 'parallel', WORKER_SOURCE)];
-  const found = candidates.find((f) => existsSync(f));
-  if (!found) throw new Error(`parallel pool: no worker script found (looked for ${candidates.join(', ')}); build it with npm run build:cli`);
-  return found;
-}
-
-function startWorker(file: string): Worker {
-  if (!file.endsWith('.ts')) return new Worker(file);
-  // From source (tsx, vitest): load tsx's require hook in the worker, then the entry.
-  const code = `const { createRequire } = require('node:module'); const r = createRequire(${JSON.stringify(file)}); r('tsx/cjs'); r(${JSON.stringify(file)});`;
-  return new Worker(code, { eval: true });
+  return findWorkerFile('parallel-worker.js', 'worker-entry.ts');
 }
 
 function splitShards(batch: number, n: number): { start: number; count: number }[] {
