@@ -41,10 +41,16 @@ export const PARALLEL_STATS_MIN = 1 << 19;
 const WARM_STATS_BYTES = 32 * 2 ** 20;
 
 /**
- * The statistics workers, started on first need: one per core, at most 4 (two passes that read
- * memory; more threads than that gain nothing), none on a single core or once they have failed.
+ * Statistics workers by default: one per core, at most 4 (the passes mostly stream memory; only 2
+ * cores were measured), none on a single core.
  */
-function statsWorkers(workers = Math.min(4, availableParallelism())): { get(): StatsPool | undefined } {
+export function defaultStatsWorkers(): number {
+  const n = Math.min(4, availableParallelism());
+  return n >= 2 ? n : 0;
+}
+
+/** The statistics workers, started on first need; none once they have failed. */
+function statsWorkers(workers = defaultStatsWorkers()): { get(): StatsPool | undefined } {
   let pool: StatsPool | undefined;
   let failed = workers < 2;
   return {

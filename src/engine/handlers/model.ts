@@ -8,6 +8,7 @@ import type { TensorStatistics } from '../protocol';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
 import { statisticsOf, summarizeModel, tensorStatistics } from '../summary';
 import { DataType, type Tensor } from '../../core/onnx/model';
+import type { Stats } from '../../core/stats';
 import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
 
 export const open: Handler<'open'> = async (req, ctx) => {
@@ -47,18 +48,27 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
   const all = namedTensors(open.model);
   const names = req.tensors ?? open.model.graph.initializers.map((t) => t.name);
-  const out: TensorStatistics[] = [];
-  let last = ctx.platform.now();
-  for (let i = 0; i < names.length; i++) {
-    const t = all.get(names[i]);
-    if (!t) throw new EngineFailure('bad-request', `${open.fileName}: no initializer or constant named "${names[i]}"`, open.fileName);
+  const tensors: Tensor[] = [];
+  for (const name of names) {
+    const t = all.get(name);
+    if (!t) throw new EngineFailure('bad-request', `${open.fileName}: no initializer or constant named "${name}"`, open.fileName);
     if (t.data === undefined || Array.isArray(t.data)) {
       if (req.tensors) throw new EngineFailure('bad-request', `${open.fileName}: "${t.name}" has no numeric data`, open.fileName);
       continue;
     }
-    out.push(await statisticsOfTensor(ctx, t, req.bins));
+    tensors.push(t);
+  }
+  // Every large tensor goes to the workers at once (they queue there): the workers do not wait
+  // for this thread, which merges and plans each tensor's passes, between tensors.
+  const parallel = tensors.map((t) => onWorkers(ctx, t, req.bins));
+  const out: TensorStatistics[] = [];
+  let last = ctx.platform.now();
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i];
+    const done = parallel[i] && (await parallel[i]);
+    out.push(done ? statisticsOf(t, done) : tensorStatistics(t, req.bins));
     if (ctx.platform.now() - last > 50) {
-      ctx.progress({ done: i + 1, total: names.length, message: `statistics of ${t.name}` });
+      ctx.progress({ done: i + 1, total: tensors.length, message: `statistics of ${t.name}` });
       await ctx.yieldNow();
       last = ctx.platform.now();
       if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
@@ -67,17 +77,14 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
   return out;
 };
 
-/** One tensor's statistics: on the platform's worker threads when it offers them, else here. */
-async function statisticsOfTensor(ctx: JobContext, t: Tensor, bins: number | undefined): Promise<TensorStatistics> {
+/**
+ * A tensor's statistics on the platform's worker threads, when it offers them for this tensor;
+ * resolves to undefined when the workers fail (the platform then stops offering them), so that
+ * the tensor is counted here instead, and never rejects (a cancelled request leaves some unread).
+ */
+function onWorkers(ctx: JobContext, t: Tensor, bins: number | undefined): Promise<Stats | undefined> | undefined {
   const parallel = t.dataType === DataType.FLOAT && t.data instanceof Float32Array ? ctx.platform.parallelStats?.(t.data, bins) : undefined;
-  if (parallel) {
-    try {
-      return statisticsOf(t, await parallel);
-    } catch {
-      // The workers failed (the platform stops offering them): count here instead.
-    }
-  }
-  return tensorStatistics(t, bins);
+  return parallel?.catch(() => undefined);
 }
 
 export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
