@@ -107,7 +107,9 @@ async function main(): Promise<void> {
   const trainPaths = values.train ?? ['mnist/train-images-idx3-ubyte.gz', 'mnist/train-labels-idx1-ubyte.gz'].map(at);
   const methods = (values.methods ? values.methods.split(',').map((m) => m.trim()) : quick ? ['magnitude'] : [...PRUNE_METHODS]) as PruneMethod[];
   for (const m of methods) if (!PRUNE_METHODS.includes(m)) throw new Error(`--methods: unknown method "${m}" (magnitude, reconstruct, finetune)`);
-  const ratios = (values.ratios ? parseRatioList(values.ratios) : [0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97]).sort((a, b) => a - b);
+  // Finer steps above 0.9, where the ratio rule decides; each is also one step of the fine-tuning
+  // cascade (with 0.94 in it, 0.95 kept 97.40% against 96.55% when it started from 0.93).
+  const ratios = (values.ratios ? parseRatioList(values.ratios) : [0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.94, 0.95, 0.97]).sort((a, b) => a - b);
   const epochs = values.epochs !== undefined ? Number(values.epochs) : undefined;
   // Fine-tuning samples taken from the start of the training split (reconstruct keeps its 1,000).
   const dataLimit = values['data-limit'] !== undefined ? Number(values['data-limit']) : undefined;

@@ -6,6 +6,7 @@ import { DataType, elementCount, type Graph, type Model, type Node, type SparseT
 import { dtypeName, tensorToFloat32 } from '../core/onnx/tensor';
 import { defaultPrunable } from '../core/prune/plan';
 import { tensorStats, type Stats } from '../core/stats/tensor-stats';
+import type { EnginePlatform } from './platform';
 import type {
   GraphSummary,
   InitializerSummary,
@@ -228,6 +229,16 @@ export function namedWeights(model: Model): Map<string, Tensor> {
 /** Statistics and histogram of one numeric tensor (converted to float32 when it is not). */
 export function tensorStatistics(t: Tensor, bins?: number): TensorStatistics {
   return statisticsOf(t, tensorStats(tensorToFloat32(t), bins !== undefined ? { bins } : {}));
+}
+
+/**
+ * A tensor's statistics on the platform's worker threads, when it offers them for this tensor;
+ * resolves to undefined when the workers fail (the platform then stops offering them), so that the
+ * caller counts it on its own thread, and never rejects (a cancelled request may leave some unread).
+ */
+export function statisticsOnWorkers(platform: EnginePlatform, t: Tensor, bins: number | undefined): Promise<Stats | undefined> | undefined {
+  const parallel = t.dataType === DataType.FLOAT && t.data instanceof Float32Array ? platform.parallelStats?.(t.data, bins) : undefined;
+  return parallel?.catch(() => undefined);
 }
 
 /** The protocol's statistics of a tensor from its Stats. */

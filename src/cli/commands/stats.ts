@@ -3,7 +3,8 @@
 import { sparseToDense } from '../../core/dump/sparse';
 import { DataType } from '../../core/onnx/model';
 import { loadModelFile } from '../../engine/files';
-import { tensorStatistics, weightEntries, type WeightEntry } from '../../engine/summary';
+import { nodePlatform } from '../../engine/node-platform';
+import { statisticsOf, statisticsOnWorkers, tensorStatistics, weightEntries, type WeightEntry } from '../../engine/summary';
 import type { TensorStatistics } from '../../engine/protocol';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { countText, dimsText, histogramText, numText, pctText } from '../format';
@@ -72,16 +73,22 @@ export const statsCommand: CliCommand = {
     const names = (args.values.tensor as string[] | undefined) ?? [];
     const { model, fileName } = await loadModelFile(file);
     const picked = pickWeights(weightEntries(model), names, fileName, args.values.all === true);
-    const rows: StatsRow[] = [];
     const skipped: string[] = [];
+    const numeric: WeightEntry[] = [];
     for (const w of picked) {
-      if (!isNumeric(w)) {
-        if (names.length > 0) throw new CliError(`${fileName}: tensor ${JSON.stringify(w.tensor.name)} is not real-valued numeric data`);
-        skipped.push(w.tensor.name);
-        continue;
-      }
-      const t = w.sparse ? sparseToDense(w.sparse) : w.tensor;
-      rows.push({ ...tensorStatistics(t, bins), source: w.source, graph: w.graph });
+      if (isNumeric(w)) numeric.push(w);
+      else if (names.length > 0) throw new CliError(`${fileName}: tensor ${JSON.stringify(w.tensor.name)} is not real-valued numeric data`);
+      else skipped.push(w.tensor.name);
+    }
+    // Large float32 tensors are counted on the engine's statistics workers, all queued at once.
+    const { platform } = nodePlatform({ ort: false });
+    const tensors = numeric.map((w) => (w.sparse ? sparseToDense(w.sparse) : w.tensor));
+    const parallel = tensors.map((t) => statisticsOnWorkers(platform, t, bins));
+    const rows: StatsRow[] = [];
+    for (let i = 0; i < numeric.length; i++) {
+      const done = parallel[i] && (await parallel[i]);
+      const s = done ? statisticsOf(tensors[i], done) : tensorStatistics(tensors[i], bins);
+      rows.push({ ...s, source: numeric[i].source, graph: numeric[i].graph });
     }
     if (json) {
       io.out(`${JSON.stringify({ file: fileName, bins, tensors: rows, skipped }, null, 2)}\n`);

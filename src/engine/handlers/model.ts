@@ -2,13 +2,12 @@
 
 import { decodeModel } from '../../core/onnx/decode';
 import { SUPPORTED_OPS } from '../../core/runtime';
-import type { Handler, JobContext } from '../context';
+import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
 import type { TensorStatistics } from '../protocol';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
-import { statisticsOf, summarizeModel, tensorStatistics } from '../summary';
-import { DataType, type Tensor } from '../../core/onnx/model';
-import type { Stats } from '../../core/stats';
+import { statisticsOf, statisticsOnWorkers, summarizeModel, tensorStatistics } from '../summary';
+import type { Tensor } from '../../core/onnx/model';
 import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
 
 export const open: Handler<'open'> = async (req, ctx) => {
@@ -60,7 +59,7 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
   }
   // Every large tensor goes to the workers at once (they queue there): the workers do not wait
   // for this thread, which merges and plans each tensor's passes, between tensors.
-  const parallel = tensors.map((t) => onWorkers(ctx, t, req.bins));
+  const parallel = tensors.map((t) => statisticsOnWorkers(ctx.platform, t, req.bins));
   const out: TensorStatistics[] = [];
   let last = ctx.platform.now();
   for (let i = 0; i < tensors.length; i++) {
@@ -76,16 +75,6 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
   }
   return out;
 };
-
-/**
- * A tensor's statistics on the platform's worker threads, when it offers them for this tensor;
- * resolves to undefined when the workers fail (the platform then stops offering them), so that
- * the tensor is counted here instead, and never rejects (a cancelled request leaves some unread).
- */
-function onWorkers(ctx: JobContext, t: Tensor, bins: number | undefined): Promise<Stats | undefined> | undefined {
-  const parallel = t.dataType === DataType.FLOAT && t.data instanceof Float32Array ? ctx.platform.parallelStats?.(t.data, bins) : undefined;
-  return parallel?.catch(() => undefined);
-}
 
 export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
