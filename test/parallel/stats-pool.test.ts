@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensorStats, type Stats } from '../../src/core/stats';
+import { mulberry32 as rng } from '../../src/core/train/random';
 import { StatsPool } from '../../src/engine/parallel';
 
 const ROOT = join(__dirname, '../..');
@@ -32,18 +33,6 @@ afterAll(async () => {
   await pool?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` values in shared memory, starting `offset` floats into the buffer. */
 function sharedValues(n: number, offset: number, fill: (i: number) => number): Float32Array {

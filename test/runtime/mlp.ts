@@ -1,18 +1,10 @@
 // Builders of MLP models in the styles of three exporters (PyTorch, Chainer, tf2onnx/Keras), with
 // seeded random weights, for the oracle tests and the local timing script.
+import { mulberry32 } from '../../src/core/train/random';
 import { DataType, type Dim, type Model, type Node, type Tensor, type ValueInfo } from '../../src/core/onnx/model';
 
 /** mulberry32: a tiny seeded PRNG giving floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 export function randomFloats(n: number, rand: () => number, scale: number, zeroFraction = 0): Float32Array {
   const out = new Float32Array(n);

@@ -2,18 +2,7 @@
 // float64 computation and a full sort, done here in the test.
 import { describe, expect, it } from 'vitest';
 import { absQuantile, absQuantiles, binEdges, float32Pass, histogram, quantilesInPlace, scanShard, shardedFloat32Stats, tensorStats } from '../../src/core/stats';
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../src/core/train/random';
 
 interface Reference {
   finite: number[];
