@@ -211,14 +211,16 @@ export interface ShardScan {
 /**
  * Plans pass 2 from the whole tensor's pass 1: the histogram over [lo, hi] (checked by
  * histogramRange) and the exact type-7 quantiles of |v| for each q of `qs` (none when empty).
+ * `shared`: the action table goes in a SharedArrayBuffer where there is one (for shards counted on
+ * other threads, which then all read the same table).
  */
-export function planFinish(pass: Float32Pass, bins: number, lo: number, hi: number, qs: readonly number[]): FinishPlan {
+export function planFinish(pass: Float32Pass, bins: number, lo: number, hi: number, qs: readonly number[], shared = false): FinishPlan {
   const keys = pass.keys;
   const binner = new Binner(lo, hi, bins);
   const counts = new Float64Array(bins);
   let below = 0;
   let above = 0;
-  const action = new Int32Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(KEYS * 4) : new ArrayBuffer(KEYS * 4));
+  const action = new Int32Array(shared && typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(KEYS * 4) : new ArrayBuffer(KEYS * 4));
   for (let key = 0; key < KEYS; key++) {
     const c = keys[key];
     if (c === 0) continue;

@@ -164,7 +164,7 @@ export async function shardedFloat32Stats(count: number, runner: ShardRunner, op
   const m = mergePasses(parts);
   const [lo, hi] = rangeOf(m, bins, opts);
   const qs = opts.quantiles !== false && m.finite > 0 ? QUANTILES : [];
-  const plan = planFinish(m, bins, lo, hi, qs);
+  const plan = planFinish(m, bins, lo, hi, qs, true);
   const scan: ScanPlan = { bins, lo, hi, action: plan.action };
   const scans = await Promise.all(shards.map((i) => runner.scan(i, scan, gatherSizes(parts[i].keys, plan.gatherKeys))));
   const { histogram, quantiles } = completeFinish(plan, scans);
