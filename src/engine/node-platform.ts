@@ -49,6 +49,12 @@ export function defaultStatsWorkers(): number {
   return n >= 2 ? n : 0;
 }
 
+/** $PRUNESCOPE_STATS_WORKERS as a number of statistics workers, or undefined when unset. */
+export function envStatsWorkers(): number | undefined {
+  const v = process.env.PRUNESCOPE_STATS_WORKERS;
+  return v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+}
+
 /** The statistics workers, started on first need; none once they have failed. */
 function statsWorkers(workers = defaultStatsWorkers()): { get(): StatsPool | undefined } {
   let pool: StatsPool | undefined;

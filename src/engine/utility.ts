@@ -8,7 +8,7 @@
 // It never imports 'electron': the parent port is reached through `process.parentPort`.
 
 import { EngineHost, type Send } from './host';
-import { nodePlatform } from './node-platform';
+import { envStatsWorkers, nodePlatform } from './node-platform';
 import type { ControlMessage, ReadyMessage } from './protocol';
 
 interface PortLike {
@@ -30,8 +30,8 @@ const READY: ReadyMessage = { type: 'ready', id: -1 };
  * many (0 or 1: none, statistics are counted on the engine's own thread).
  */
 function statsOptions(): { statsWorkers?: number; startStatsWorkers: boolean } {
-  const n = process.env.PRUNESCOPE_STATS_WORKERS;
-  return { startStatsWorkers: true, ...(n !== undefined && n !== '' && Number.isFinite(Number(n)) ? { statsWorkers: Number(n) } : {}) };
+  const n = envStatsWorkers();
+  return { startStatsWorkers: true, ...(n !== undefined ? { statsWorkers: n } : {}) };
 }
 
 function isControl(m: unknown): m is ControlMessage {
