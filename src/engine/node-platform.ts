@@ -37,8 +37,6 @@ export function findResources(extra: string[] = []): string | undefined {
  * weights are above it).
  */
 export const PARALLEL_STATS_MIN = 1 << 19;
-/** Opening a model file of at least this many bytes starts the statistics workers. */
-const WARM_STATS_BYTES = 32 * 2 ** 20;
 
 /**
  * Statistics workers by default: one per core, at most 4 (the passes mostly stream memory; only 2
@@ -106,13 +104,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
     writeFileAtomic: (path, data) => writeFileAtomic(path, data),
-    loadModel: async (path) => {
-      const loaded = await loadModelFile(path);
-      // The statistics requests that follow a large open find the workers started (not during the
-      // read: they would compete with it for the cores).
-      if (loaded.bytes.byteLength >= WARM_STATS_BYTES) stats.get();
-      return loaded;
-    },
+    loadModel: (path) => loadModelFile(path),
     sample: async () => new Uint8Array(await readFile(join(resources(), SAMPLE_MODEL))),
     sampleDataset: async (split = 'test') => {
       const dir = resources();

@@ -233,16 +233,29 @@ export function tensorStatistics(t: Tensor, bins?: number): TensorStatistics {
 
 /**
  * A tensor's statistics on the platform's worker threads, when it offers them for this tensor;
- * resolves to undefined when the workers fail (the platform then stops offering them), so that the
- * caller counts it on its own thread, and never rejects (a cancelled request may leave some unread).
+ * resolves to undefined when the workers fail (the platform then stops offering them), and never
+ * rejects (a cancelled request may leave some unread).
  */
-export function statisticsOnWorkers(platform: EnginePlatform, t: Tensor, bins: number | undefined): Promise<Stats | undefined> | undefined {
+function statisticsOnWorkers(platform: EnginePlatform, t: Tensor, bins: number | undefined): Promise<Stats | undefined> | undefined {
   const parallel = t.dataType === DataType.FLOAT && t.data instanceof Float32Array ? platform.parallelStats?.(t.data, bins) : undefined;
   return parallel?.catch(() => undefined);
 }
 
+/**
+ * The statistics of `tensors`, to be taken in order: every large float32 one goes to the
+ * platform's workers at once (they queue there, so the workers never wait for this thread between
+ * tensors); the others, and any the workers fail on, are counted on this thread when taken.
+ */
+export function statisticsInOrder(platform: EnginePlatform, tensors: readonly Tensor[], bins: number | undefined): (i: number) => Promise<TensorStatistics> {
+  const parallel = tensors.map((t) => statisticsOnWorkers(platform, t, bins));
+  return async (i) => {
+    const done = parallel[i] && (await parallel[i]);
+    return done ? statisticsOf(tensors[i], done) : tensorStatistics(tensors[i], bins);
+  };
+}
+
 /** The protocol's statistics of a tensor from its Stats. */
-export function statisticsOf(t: Tensor, s: Stats): TensorStatistics {
+function statisticsOf(t: Tensor, s: Stats): TensorStatistics {
   return {
     name: t.name,
     dims: t.dims,

@@ -4,7 +4,7 @@ import { sparseToDense } from '../../core/dump/sparse';
 import { DataType } from '../../core/onnx/model';
 import { loadModelFile } from '../../engine/files';
 import { nodePlatform } from '../../engine/node-platform';
-import { statisticsOf, statisticsOnWorkers, tensorStatistics, weightEntries, type WeightEntry } from '../../engine/summary';
+import { statisticsInOrder, weightEntries, type WeightEntry } from '../../engine/summary';
 import type { TensorStatistics } from '../../engine/protocol';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { countText, dimsText, histogramText, numText, pctText } from '../format';
@@ -80,16 +80,11 @@ export const statsCommand: CliCommand = {
       else if (names.length > 0) throw new CliError(`${fileName}: tensor ${JSON.stringify(w.tensor.name)} is not real-valued numeric data`);
       else skipped.push(w.tensor.name);
     }
-    // Large float32 tensors are counted on the engine's statistics workers, all queued at once.
-    const { platform } = nodePlatform({ ort: false });
+    // Large float32 tensors are counted on the engine's statistics workers.
     const tensors = numeric.map((w) => (w.sparse ? sparseToDense(w.sparse) : w.tensor));
-    const parallel = tensors.map((t) => statisticsOnWorkers(platform, t, bins));
+    const statisticsAt = statisticsInOrder(nodePlatform({ ort: false }).platform, tensors, bins);
     const rows: StatsRow[] = [];
-    for (let i = 0; i < numeric.length; i++) {
-      const done = parallel[i] && (await parallel[i]);
-      const s = done ? statisticsOf(tensors[i], done) : tensorStatistics(tensors[i], bins);
-      rows.push({ ...s, source: numeric[i].source, graph: numeric[i].graph });
-    }
+    for (let i = 0; i < numeric.length; i++) rows.push({ ...(await statisticsAt(i)), source: numeric[i].source, graph: numeric[i].graph });
     if (json) {
       io.out(`${JSON.stringify({ file: fileName, bins, tensors: rows, skipped }, null, 2)}\n`);
       return 0;

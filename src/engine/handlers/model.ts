@@ -6,7 +6,7 @@ import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
 import type { TensorStatistics } from '../protocol';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
-import { statisticsOf, statisticsOnWorkers, summarizeModel, tensorStatistics } from '../summary';
+import { statisticsInOrder, summarizeModel } from '../summary';
 import type { Tensor } from '../../core/onnx/model';
 import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
 
@@ -57,15 +57,12 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
     }
     tensors.push(t);
   }
-  // Every large tensor goes to the workers at once (they queue there): the workers do not wait
-  // for this thread, which merges and plans each tensor's passes, between tensors.
-  const parallel = tensors.map((t) => statisticsOnWorkers(ctx.platform, t, req.bins));
+  const statisticsAt = statisticsInOrder(ctx.platform, tensors, req.bins);
   const out: TensorStatistics[] = [];
   let last = ctx.platform.now();
   for (let i = 0; i < tensors.length; i++) {
     const t = tensors[i];
-    const done = parallel[i] && (await parallel[i]);
-    out.push(done ? statisticsOf(t, done) : tensorStatistics(t, req.bins));
+    out.push(await statisticsAt(i));
     if (ctx.platform.now() - last > 50) {
       ctx.progress({ done: i + 1, total: tensors.length, message: `statistics of ${t.name}` });
       await ctx.yieldNow();
