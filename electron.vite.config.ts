@@ -10,7 +10,7 @@ export default defineConfig({
       externalizeDeps: { exclude: ['onnx-buf', '@bufbuild/protobuf', 'fflate'] },
       rolldownOptions: {
         // stats-worker: the engine's statistics worker thread, found by the utility chunk one folder up.
-        input: { index: resolve(__dirname, 'src/main/index.ts'), 'stats-worker': resolve(__dirname, 'src/engine/parallel/stats-worker-entry.ts') },
+        input: { index: resolve(__dirname, 'src/main/index.ts'), 'stats-worker': resolve(__dirname, 'src/engine/node/parallel/stats-worker-entry.ts') },
       },
     },
   },

@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 // (each found next to the bundle that uses it).
 // An entry whose source is not there yet is skipped, so the others still build.
 const entries = Object.fromEntries(
-  Object.entries({ prunescope: 'src/cli/main.ts', utility: 'src/engine/utility.ts', bench: 'src/cli/bench.ts', 'parallel-worker': 'src/engine/parallel/worker-entry.ts', 'stats-worker': 'src/engine/parallel/stats-worker-entry.ts' }).filter(([, src]) =>
+  Object.entries({ prunescope: 'src/cli/main.ts', utility: 'src/engine/node/utility.ts', 'parallel-worker': 'src/engine/node/parallel/worker-entry.ts', 'stats-worker': 'src/engine/node/parallel/stats-worker-entry.ts' }).filter(([, src]) =>
     existsSync(src),
   ),
 );

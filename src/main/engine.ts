@@ -4,7 +4,7 @@
 import { app, MessageChannelMain, utilityProcess, type MessagePortMain, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import enginePath from '../engine/utility?modulePath';
+import enginePath from '../engine/node/utility?modulePath';
 import { TO_RENDERER } from './channels';
 import type { PathGrants } from './grants';
 import { EngineSupervisor, type EngineProcess } from './supervisor';

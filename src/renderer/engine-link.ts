@@ -110,7 +110,7 @@ function desktopPlatform(api: DesktopApi): Platform {
 }
 
 function browserPlatform(): Platform {
-  const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+  const worker = new Worker(new URL('../engine/browser/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
   const client = new RendererEngineClient({
     post: (request) => worker.postMessage(request, transferables(request)),
     onMessage: (listener) => {

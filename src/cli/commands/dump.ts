@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { DataType } from '../../core/onnx/model';
 import { modelToJson } from '../../core/onnx/json';
 import { matrixFileNames, matrixShape, matrixTextChunks, sparseToDense } from '../../core/dump';
-import { loadModelFile, writeFileAtomic } from '../../engine/files';
+import { loadModelFile, writeFileAtomic } from '../../engine/node/files';
 import { weightEntries, type WeightEntry } from '../../engine/summary';
 import { writeTextAtomic } from '../atomic-stream';
 import { CliError, type CliCommand } from '../command';

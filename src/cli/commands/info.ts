@@ -1,5 +1,5 @@
 // `prunescope info MODEL [--json] [--all]`: what a model is made of.
-import { loadModelFile } from '../../engine/files';
+import { loadModelFile } from '../../engine/node/files';
 import {
   nodeSubgraphs,
   summarizeModel,

@@ -5,7 +5,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import type { EngineClient, PendingRequest } from '../../engine/client';
-import { findResources, SAMPLE_MODEL } from '../../engine/node-platform';
+import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
 import { numberOption, stringList } from './args';
 

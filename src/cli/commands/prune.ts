@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
 import { EngineRequestError, type EngineClient } from '../../engine/client';
 import { inProcessEngine } from '../../engine/in-process';
-import { nodePlatform } from '../../engine/node-platform';
+import { nodePlatform } from '../../engine/node/platform';
 import type { PruneReport, PruneSpec } from '../../engine/protocol';
 import { numberOption, ratioOption, stringList } from './args';
 import { cancellable, dataOptions, METHOD_HELP, methodFields, methodOf, methodOption, progressPrinter } from './method-options';

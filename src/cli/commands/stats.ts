@@ -2,8 +2,8 @@
 // histogram of each weight tensor.
 import { sparseToDense } from '../../core/dump/sparse';
 import { DataType } from '../../core/onnx/model';
-import { loadModelFile } from '../../engine/files';
-import { nodePlatform } from '../../engine/node-platform';
+import { loadModelFile } from '../../engine/node/files';
+import { nodePlatform } from '../../engine/node/platform';
 import { statisticsInOrder, weightEntries, type WeightEntry } from '../../engine/summary';
 import type { TensorStatistics } from '../../engine/protocol';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';

@@ -6,7 +6,7 @@
 import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
 import { toCsv } from '../../core/dump';
 import { DEFAULT_RATIOS, parseRatioList } from '../../core/eval';
-import { writeFileAtomic } from '../../engine/files';
+import { writeFileAtomic } from '../../engine/node/files';
 import type { DatasetSource, EvalOptions, EvalPoint, PruneMethod, RuntimeName } from '../../engine/protocol';
 import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter } from './method-options';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';

@@ -1,6 +1,6 @@
 // The sparse export form (ONNX sparse_initializer, COO with linearized int64 indices, ascending)
 // and the estimated file sizes of both export forms. onnxruntime-node 1.30 loads this form (it
-// densifies sparse initializers at load time): test/prune/ort.test.ts checks its predictions.
+// densifies sparse initializers at load time): test/unit/core/prune/ort.test.ts checks its predictions.
 import { DataType, elementCount, type Attribute, type Graph, type Model, type SparseTensor, type Tensor } from '../onnx/model';
 import { checkPrunable } from './magnitude';
 import { defaultPrunable } from './plan';

@@ -1,0 +1,62 @@
+// The Web Worker entry of the browser build: the same EngineHost, with a browser platform. The
+// sample model and the MNIST test and train splits are fetched next to the page (the web build copies them there);
+// paths do not exist here; onnxruntime is not available (its column says so).
+
+import { EngineHost, type Send } from '../host';
+import type { EnginePlatform } from '../platform';
+import type { ReadyMessage } from '../protocol';
+
+interface WorkerScope {
+  onmessage: ((e: MessageEvent) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  location: { href: string };
+}
+
+const scope = self as unknown as WorkerScope;
+
+/** Fetches the first of these URLs (relative to the worker) that answers 200. */
+async function fetchFirst(names: string[]): Promise<Uint8Array> {
+  const tried: string[] = [];
+  for (const n of names) {
+    const url = new URL(n, scope.location.href).href;
+    tried.push(url);
+    try {
+      const r = await fetch(url);
+      // A dev server answers unknown paths with its index page: never take HTML for a data file.
+      if (r.ok && !(r.headers.get('content-type') ?? '').includes('text/html')) return new Uint8Array(await r.arrayBuffer());
+    } catch {
+      // try the next place
+    }
+  }
+  throw Object.assign(new Error(`${names[0].replace(/^.*\//, '')}: not found (tried ${tried.join(', ')})`), { name: 'EngineFailure', code: 'not-found' });
+}
+
+function here(name: string): string[] {
+  // The web build puts the worker in assets/ and the data files at the top, beside index.html.
+  return [`../${name}`, name];
+}
+
+function noPaths(): never {
+  throw Object.assign(new Error('files are opened by picking them in the browser; paths are not available here'), {
+    name: 'EngineFailure',
+    code: 'bad-request',
+  });
+}
+
+const platform: EnginePlatform = {
+  readFile: async () => noPaths(),
+  writeFileAtomic: async () => noPaths(),
+  sample: () => fetchFirst(here('sample-mlp.onnx')),
+  sampleDataset: async (split = 'test') => [
+    { name: `${split}-images-idx3-ubyte.gz`, bytes: await fetchFirst(here(`mnist/${split}-images-idx3-ubyte.gz`)) },
+    { name: `${split}-labels-idx1-ubyte.gz`, bytes: await fetchFirst(here(`mnist/${split}-labels-idx1-ubyte.gz`)) },
+  ],
+  now: () => performance.now(),
+  allow: () => false,
+};
+
+const host = new EngineHost(platform);
+const send: Send = (message, transfer) => scope.postMessage(message, transfer ?? []);
+scope.onmessage = (e: MessageEvent) => host.handle(e.data, send);
+const ready: ReadyMessage = { type: 'ready', id: -1 };
+scope.postMessage(ready);

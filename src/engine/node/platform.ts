@@ -1,0 +1,130 @@
+// Node only: the EnginePlatform of the utility process, the Node child process and the CLI.
+
+import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadModelFile, writeFileAtomic } from './files';
+import { createOrtRunner } from './ort-runner';
+import { PathPolicy } from '../path-policy';
+import type { EnginePlatform } from '../platform';
+import { StatsPool } from './parallel/stats-pool';
+
+export const SAMPLE_MODEL = 'sample-mlp.onnx';
+export const SAMPLE_DATASET = ['mnist/test-images-idx3-ubyte.gz', 'mnist/test-labels-idx1-ubyte.gz'];
+export const SAMPLE_TRAIN_DATASET = ['mnist/train-images-idx3-ubyte.gz', 'mnist/train-labels-idx1-ubyte.gz'];
+
+/** The resources folder: $PRUNESCOPE_RESOURCES, else found relative to the bundle or the app. */
+export function findResources(extra: string[] = []): string | undefined {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  const candidates = [
+    process.env.PRUNESCOPE_RESOURCES,
+    ...extra,
+    join(here, '../../resources'),
+    join(here, '../resources'),
+    join(here, '../../../resources'),
+    (process as { resourcesPath?: string }).resourcesPath && join((process as { resourcesPath?: string }).resourcesPath as string, 'resources'),
+    join(process.cwd(), 'resources'),
+  ];
+  for (const c of candidates) if (c && existsSync(join(c, 'mnist'))) return c;
+  return undefined;
+}
+
+/**
+ * Float32 tensors of at least this many values get their statistics on worker threads (about where
+ * two messages per shard cost less than the passes they share out; the sample model's two large
+ * weights are above it).
+ */
+export const PARALLEL_STATS_MIN = 1 << 19;
+
+/**
+ * Statistics workers by default: one per core, at most 4 (the passes mostly stream memory; only 2
+ * cores were measured), none on a single core.
+ */
+export function defaultStatsWorkers(): number {
+  const n = Math.min(4, availableParallelism());
+  return n >= 2 ? n : 0;
+}
+
+/** $PRUNESCOPE_STATS_WORKERS as a number of statistics workers, or undefined when unset. */
+export function envStatsWorkers(): number | undefined {
+  const v = process.env.PRUNESCOPE_STATS_WORKERS;
+  return v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+}
+
+/** The statistics workers, started on first need; none once they have failed. */
+function statsWorkers(workers = defaultStatsWorkers()): { get(): StatsPool | undefined } {
+  let pool: StatsPool | undefined;
+  let failed = workers < 2;
+  return {
+    get() {
+      if (pool?.broken) {
+        failed = true;
+        pool = undefined;
+      }
+      if (failed) return undefined;
+      try {
+        pool ??= StatsPool.start({ workers });
+      } catch {
+        failed = true; // no worker script next to this bundle: count in this thread
+      }
+      return pool;
+    },
+  };
+}
+
+export interface NodePlatformOptions {
+  /** Refuse paths main did not allow (the desktop utility process). */
+  restricted?: boolean;
+  resourcesDir?: string;
+  /** Give onnxruntime-node to the evaluation (default true). */
+  ort?: boolean;
+  /** Statistics worker threads (default: one per core, at most 4; below 2 none). */
+  statsWorkers?: number;
+  /**
+   * Start the statistics workers now rather than on first need (the engine process: a worker takes
+   * 0.26–0.41 s to start on the test machines, which the first statistics would otherwise wait for).
+   */
+  startStatsWorkers?: boolean;
+}
+
+export function nodePlatform(options: NodePlatformOptions = {}): { platform: EnginePlatform; policy: PathPolicy } {
+  const policy = new PathPolicy(options.restricted ?? false, (p) => resolve(p));
+  const resources = (): string => {
+    const dir = options.resourcesDir ?? findResources();
+    if (!dir) throw Object.assign(new Error('the bundled resources folder (sample model and MNIST test set) was not found'), { name: 'EngineFailure', code: 'not-found' });
+    return dir;
+  };
+  const stats = statsWorkers(options.statsWorkers);
+  if (options.startStatsWorkers) stats.get();
+  const platform: EnginePlatform = {
+    readFile: async (path) => {
+      const b = await readFile(path);
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    },
+    writeFileAtomic: (path, data) => writeFileAtomic(path, data),
+    loadModel: (path) => loadModelFile(path),
+    sample: async () => new Uint8Array(await readFile(join(resources(), SAMPLE_MODEL))),
+    sampleDataset: async (split = 'test') => {
+      const dir = resources();
+      const files = split === 'train' ? SAMPLE_TRAIN_DATASET : SAMPLE_DATASET;
+      return Promise.all(files.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(join(dir, f))) })));
+    },
+    ort: options.ort === false ? undefined : createOrtRunner,
+    now: () => performance.now(),
+    allow: (path, write) => policy.allows(path, write),
+    samePath: (a, b) => resolve(a) === resolve(b),
+    joinPath: (dir, name) => join(dir, name),
+    makeDir: async (dir) => {
+      await mkdir(dir, { recursive: true });
+    },
+    yieldNow: () => new Promise((r) => setImmediate(r)),
+    parallelStats: (values, bins) => {
+      if (values.length < PARALLEL_STATS_MIN || !(values.buffer instanceof SharedArrayBuffer)) return undefined;
+      return stats.get()?.stats(values, bins !== undefined ? { bins } : {});
+    },
+    baseName: (p) => basename(p),
+  };
+  return { platform, policy };
+}
