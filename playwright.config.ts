@@ -4,7 +4,7 @@
 
 import { defineConfig } from '@playwright/test';
 
-const port = 4173;
+const port = Number(process.env.PRUNESCOPE_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'test/e2e',
