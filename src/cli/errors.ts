@@ -1,5 +1,6 @@
-// One line for any failure: user-facing ones (bad files, bad options) exit 2, bugs exit 1.
-import { OnnxError } from '../core/onnx/errors';
+// One line for any failure: user-facing ones (bad files, bad options, any core problem of a known
+// kind) exit 2, a cancel exits 130, bugs exit 1.
+import { problemKind } from '../core/errors';
 import { CliError } from './command';
 
 const ERRNO: Record<string, string> = {
@@ -21,7 +22,9 @@ function oneLine(text: string): string {
 /** The message and exit code for a thrown value. */
 export function errorLine(e: unknown): { line: string; code: number } {
   if (e instanceof CliError) return { line: oneLine(e.message), code: e.exitCode };
-  if (e instanceof OnnxError) return { line: oneLine(e.message), code: 2 };
+  const kind = problemKind(e);
+  if (kind === 'cancelled') return { line: 'cancelled', code: 130 };
+  if (kind !== undefined && e instanceof Error) return { line: oneLine(e.message), code: 2 };
   const err = e as NodeJS.ErrnoException | undefined;
   if (err && typeof err === 'object' && typeof err.code === 'string' && ERRNO[err.code]) {
     return { line: `${err.path ?? 'file'}: ${ERRNO[err.code]}`, code: 2 };

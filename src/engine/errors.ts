@@ -1,6 +1,19 @@
-// Maps anything a handler throws to the protocol's EngineError {code, message, file}.
+// Maps anything a handler throws to the protocol's EngineError {code, message, file}: core's
+// problem kinds to error codes in one table, the engine's own failures, Node system errors.
 
+import { problemKind, type ProblemKind } from '../core/errors';
 import type { EngineError, ErrorCode } from './protocol';
+
+/** The protocol code of each kind of core problem. */
+export const CODE_OF_KIND: Readonly<Record<ProblemKind, ErrorCode>> = Object.freeze({
+  'bad-model': 'bad-model',
+  'bad-dataset': 'bad-dataset',
+  unsupported: 'unsupported',
+  invalid: 'bad-request',
+  'not-found': 'not-found',
+  io: 'io',
+  cancelled: 'cancelled',
+});
 
 /** An error a handler throws on purpose, with its protocol code. */
 export class EngineFailure extends Error {
@@ -32,26 +45,12 @@ export function toEngineError(thrown: unknown, file?: string): EngineError {
   const e = (typeof thrown === 'object' && thrown !== null ? thrown : { message: String(thrown) }) as ErrorLike;
   const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(thrown);
   const withFile = (code: ErrorCode, f = fileOf(e) ?? file): EngineError => (f === undefined ? { code, message } : { code, message, file: f });
-  switch (e.name) {
-    case 'EngineFailure':
-      return withFile(e.code as ErrorCode);
-    case 'BadRequest':
-      return { code: 'bad-request', message };
-    case 'CancelledError':
-    case 'PruneCancelled':
-    case 'ReconstructCancelled':
-      return { code: 'cancelled', message: 'cancelled' };
-    case 'OnnxError':
-      if (e.code === 'not-found') return withFile('not-found');
-      if (e.code === 'io') return withFile('io');
-      return withFile('bad-model');
-    case 'DatasetError':
-      return withFile('bad-dataset');
-    case 'UnsupportedOpError':
-      return withFile('unsupported');
-    case 'PruneError':
-      return { code: 'bad-request', message };
-  }
+  if (e.name === 'EngineFailure') return withFile(e.code as ErrorCode);
+  if (e.name === 'BadRequest') return { code: 'bad-request', message };
+  const kind = problemKind(thrown);
+  if (kind === 'cancelled') return { code: 'cancelled', message: 'cancelled' };
+  if (kind === 'invalid') return { code: 'bad-request', message };
+  if (kind !== undefined) return withFile(CODE_OF_KIND[kind]);
   // Node system errors.
   if (e.code === 'ENOENT') {
     const p = typeof e.path === 'string' ? e.path : file;

@@ -2,9 +2,23 @@
 // process, child process, Web Worker or in-process). Requests carry an id; the engine answers each
 // with zero or more `progress` messages and then exactly one `result` or `error`. `cancel` names
 // the id of a running request, which then ends with an error of code 'cancelled'.
-// Types only: this file is imported by the renderer as well.
+// The domain types (prune spec, evaluation points, statistics) are core's, re-exported here; the
+// method registry, the ratio-list grammar and the sweep CSV are re-exported too, so that every
+// client (the renderer imports only this file and the client) reads the same definitions.
 
 import type { Dim, DataTypeCode } from '../core/onnx/model';
+import type { PruneMethod, PruneSpec as CorePruneSpec } from '../core/prune/method-registry';
+import type { EvalOptions, EvalPoint } from '../core/eval/types';
+import type { TensorStatistics } from '../core/stats/tensor-stats';
+
+export type { PruneMode } from '../core/prune/types';
+export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
+export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
+export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions } from '../core/eval/types';
+export { RUNNER_NAMES } from '../core/eval/types';
+export type { TensorStatistics } from '../core/stats/tensor-stats';
+export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
+export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';
 
 // ---------------------------------------------------------------- shared value types
 
@@ -24,36 +38,8 @@ export type DatasetSource =
   | { kind: 'paths'; paths: string[] }
   | { kind: 'bytes'; files: { name: string; bytes: ArrayBuffer }[] };
 
-export type PruneMode = 'layer' | 'global';
-
-/**
- * How the pruned weights are chosen and the kept ones updated:
- * - 'magnitude': the smallest |w| are removed, nothing else changes (default);
- * - 'reconstruct': one shot, layer by layer, each layer's mask and kept weights are chosen to keep
- *   its outputs on unlabelled calibration samples (`calibration`) — OBS / SparseGPT style;
- * - 'finetune': magnitude pruning, then the kept weights are trained on labelled data (`train`)
- *   while pruned weights stay exactly zero.
- */
-export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune';
-
-export interface PruneSpec {
-  ratio: number;
-  mode: PruneMode;
-  /** Initializer names to prune; undefined = the default selection (Gemm / MatMul weights). */
-  select?: string[];
-  /** Per-initializer ratios that replace `ratio` for that tensor. */
-  overrides?: Record<string, number>;
-  /** Default 'magnitude'. */
-  method?: PruneMethod;
-  /** reconstruct: calibration samples (labels unused). Default: the bundled training split. */
-  calibration?: DatasetSource;
-  /** finetune: labelled training samples. Default: the bundled training split. */
-  train?: DatasetSource;
-  /** reconstruct: calibration samples used (default 1000); finetune: training samples used (default all). */
-  dataLimit?: number;
-  /** finetune: at most this many epochs (default chosen by the engine; early stopping may end sooner). */
-  epochs?: number;
-}
+/** A prune request; its datasets are named by DatasetSource. */
+export type PruneSpec = CorePruneSpec<DatasetSource>;
 
 export interface LayerPruneReport {
   tensor: string;
@@ -150,55 +136,6 @@ export interface ModelSummary {
   defaultPrunable: string[];
   /** Ops the runtime cannot execute (empty when Prunescope's runtime can run it). */
   unsupportedOps: string[];
-}
-
-export interface TensorStatistics {
-  name: string;
-  dims: number[];
-  dtype: string;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  zeros: number;
-  nonFinite: number;
-  absP50: number;
-  absP90: number;
-  absP99: number;
-  histogram: { min: number; max: number; counts: number[] };
-}
-
-export type RuntimeName = 'sparse' | 'dense' | 'onnxruntime';
-
-export interface RuntimeMeasure {
-  runtime: RuntimeName;
-  accuracy: number;
-  /** Seconds for the whole set, one sample at a time. */
-  batch1Seconds?: number;
-  /** Samples per second at the large batch. */
-  batchThroughput?: number;
-  /** Set when this runtime could not run the model; the other fields are then absent. */
-  unavailable?: string;
-}
-
-export interface EvalPoint {
-  ratio: number;
-  /** The pruning method of this point (absent = 'magnitude'). */
-  method?: PruneMethod;
-  sparsity: number;
-  samples: number;
-  results: RuntimeMeasure[];
-}
-
-export interface EvalOptions {
-  runtimes?: RuntimeName[];
-  /** Large-batch size (default 1000); 0 skips the batched measurement. */
-  batch?: number;
-  /** Measure batch-1 time (default true). */
-  batch1?: boolean;
-  /** Use at most this many samples of the dataset. */
-  limit?: number;
 }
 
 export interface DatasetSummary {

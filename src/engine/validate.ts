@@ -1,6 +1,8 @@
 // Shape checks for requests arriving from another process: anything malformed becomes a
 // 'bad-request' error naming the problem, never a crash.
 
+import { RUNNER_NAMES } from '../core/eval/types';
+import { isPruneMethod, methodNames } from '../core/prune/method-registry';
 import type { DatasetSource, EvalOptions, PruneMethod, PruneSpec, Request, RuntimeName, Source } from './protocol';
 
 export class BadRequest extends Error {
@@ -97,11 +99,9 @@ function datasetSource(v: unknown, where = 'dataset'): DatasetSource {
   }
 }
 
-const METHODS: PruneMethod[] = ['magnitude', 'reconstruct', 'finetune'];
-
 function method(v: unknown, where: string): PruneMethod {
-  if (typeof v !== 'string' || !METHODS.includes(v as PruneMethod)) fail(`${where} must be "magnitude", "reconstruct" or "finetune"`);
-  return v as PruneMethod;
+  if (!isPruneMethod(v)) fail(`${where} must be one of ${methodNames()}`);
+  return v;
 }
 
 function methodList(v: unknown, where: string): PruneMethod[] {
@@ -140,7 +140,6 @@ function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec, 'rati
   return out as PruneSpec;
 }
 
-const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
 
 function evalOptions(v: unknown): EvalOptions | undefined {
   if (v === undefined) return undefined;
@@ -148,7 +147,7 @@ function evalOptions(v: unknown): EvalOptions | undefined {
   const o: EvalOptions = {};
   if (v.runtimes !== undefined) {
     const r = stringList(v.runtimes, 'options.runtimes');
-    for (const x of r) if (!RUNTIMES.includes(x as RuntimeName)) fail(`options.runtimes: unknown runtime "${x}"`);
+    for (const x of r) if (!RUNNER_NAMES.includes(x as RuntimeName)) fail(`options.runtimes: unknown runtime "${x}"`);
     o.runtimes = r as RuntimeName[];
   }
   if (v.batch !== undefined) {

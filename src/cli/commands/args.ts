@@ -14,6 +14,22 @@ export function ratioOption(args: ParsedArgs, name = 'ratio'): number | undefine
   return numberOption(args, name, (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'must be a number from 0 to 1');
 }
 
+/** --override NAME=R, repeated: per-tensor ratios. */
+export function overridesOption(args: ParsedArgs): Record<string, number> | undefined {
+  const list = stringList(args, 'override');
+  if (list.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const item of list) {
+    const eq = item.lastIndexOf('=');
+    const r = Number(item.slice(eq + 1));
+    if (eq <= 0 || item.slice(eq + 1).trim() === '' || !Number.isFinite(r) || r < 0 || r > 1) {
+      throw new CliError(`--override ${item}: expected NAME=RATIO with a ratio from 0 to 1`);
+    }
+    out[item.slice(0, eq)] = r;
+  }
+  return out;
+}
+
 export function stringList(args: ParsedArgs, name: string): string[] {
   const v = args.values[name];
   if (v === undefined || typeof v === 'boolean') return [];

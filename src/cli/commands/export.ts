@@ -3,9 +3,8 @@
 // pruned weights moved into ONNX sparse initializers.
 
 import { CliError, type CliCommand } from '../command';
-import type { PruneSpec } from '../../engine/protocol';
-import { dataOptions, METHOD_HELP, methodFields, methodOf, methodOption } from './method-options';
-import { oneModel, overridesOption, ratioOption, writePruned } from './prune';
+import { dataOptions, METHOD_HELP, methodOf, methodOption, specFromArgs } from './method-options';
+import { oneModel, ratioOption, writePruned } from './prune';
 
 export const exportCommand: CliCommand = {
   name: 'export',
@@ -30,17 +29,10 @@ export const exportCommand: CliCommand = {
     const model = oneModel(args, 'export');
     const format = (args.values.format as string | undefined) ?? 'dense';
     if (format !== 'dense' && format !== 'sparse') throw new CliError(`--format ${format}: expected dense or sparse`);
-    const overrides = overridesOption(args);
     const method = methodOf(args);
     const ratio = ratioOption(args);
     if (method !== 'magnitude' && ratio === undefined) throw new CliError(`export: --method ${method} needs --ratio R`);
-    const spec: PruneSpec = {
-      ratio: ratio ?? 0,
-      mode: args.values.global === true ? 'global' : 'layer',
-      ...(overrides ? { overrides } : {}),
-      ...(method !== 'magnitude' ? { method } : {}),
-      ...methodFields(args, model, [method]),
-    };
+    const spec = specFromArgs(args, model, ratio ?? 0);
     return writePruned(io, model, args.values.output as string | undefined, spec, format);
   },
 };

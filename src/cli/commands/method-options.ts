@@ -6,10 +6,17 @@ import { join } from 'node:path';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import type { EngineClient, PendingRequest } from '../../engine/client';
 import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
+import { DATA_NOUN, isPruneMethod, METHOD_REGISTRY, methodNames, PRUNE_METHODS, type MethodDataNeed } from '../../core/prune/method-registry';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
-import { numberOption, stringList } from './args';
+import { numberOption, overridesOption, stringList } from './args';
 
-export const METHODS: PruneMethod[] = ['magnitude', 'reconstruct', 'finetune'];
+/** The option that gives each kind of method data. */
+const DATA_OPTION: Record<Exclude<MethodDataNeed, 'none'>, 'calib' | 'train'> = { calibration: 'calib', training: 'train' };
+
+/** The methods that need this kind of data, e.g. "reconstruct". */
+function methodsNeeding(need: MethodDataNeed): string {
+  return PRUNE_METHODS.filter((m) => METHOD_REGISTRY[m].data === need).join(', ');
+}
 
 /** The spec fields of a method: everything but ratio, mode, select and overrides. */
 export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs'>;
@@ -18,33 +25,42 @@ export const dataOptions: CliCommand['options'] = {
   calib: {
     type: 'string',
     multiple: true,
-    description: 'reconstruct: calibration samples, an IDX images + labels pair or one text file (default for the bundled sample model: its MNIST training split)',
+    description: `${methodsNeeding('calibration')}: ${DATA_NOUN.calibration}, an IDX images + labels pair or one text file (default for the bundled sample model: its MNIST training split)`,
   },
   train: {
     type: 'string',
     multiple: true,
-    description: 'finetune: labelled training samples, an IDX images + labels pair or one text file (default for the bundled sample model: its MNIST training split)',
+    description: `${methodsNeeding('training')}: ${DATA_NOUN.training}, an IDX images + labels pair or one text file (default for the bundled sample model: its MNIST training split)`,
   },
-  epochs: { type: 'string', description: 'finetune: at most N epochs at the target ratio, 1..100 (early stopping may end sooner)' },
-  'data-limit': { type: 'string', description: 'use at most N calibration samples (reconstruct, default 1000) or training samples (finetune, default all)' },
+  epochs: {
+    type: 'string',
+    description: `finetune: at most N epochs at the target ratio, 1..100 (default ${METHOD_REGISTRY.finetune.defaults.epochs}; early stopping may end sooner)`,
+  },
+  'data-limit': {
+    type: 'string',
+    description: `use at most N calibration samples (reconstruct, default ${METHOD_REGISTRY.reconstruct.defaults.dataLimit}) or training samples (finetune, default all)`,
+  },
 };
 
 export const methodOption: CliCommand['options'] = {
   method: {
     type: 'string',
     short: 'm',
-    description: 'magnitude (default: drop the smallest |w|), reconstruct (refit each layer on --calib samples) or finetune (train kept weights on --train)',
+    description: `pruning method: ${methodNames()} (default magnitude; see Methods below)`,
   },
 };
 
 export const METHOD_HELP =
-  '  Methods: magnitude removes the smallest |w| of each tensor; reconstruct chooses each layer’s mask\n' +
-  '  and refits its kept weights to keep the layer’s outputs on unlabelled calibration samples\n' +
-  '  (--calib, OBS / SparseGPT style); finetune prunes by magnitude then trains the kept weights on\n' +
-  '  labelled samples (--train) while pruned weights stay exactly zero. reconstruct and finetune work\n' +
-  '  on MLPs (Flatten / Gemm / Relu chains) and take seconds to minutes; progress goes to stderr, Ctrl-C\n' +
-  '  cancels (nothing is written). For the bundled sample model they default to its MNIST training\n' +
-  '  split (disjoint from the test split); any other model needs --calib / --train.';
+  '  Methods:\n' +
+  PRUNE_METHODS.map((m) => {
+    const info = METHOD_REGISTRY[m];
+    const data = info.data === 'none' ? '' : ` (--${DATA_OPTION[info.data]}: ${DATA_NOUN[info.data]})`;
+    return `    ${m.padEnd(12)}${info.description}${data}\n`;
+  }).join('') +
+  '  reconstruct and finetune work on MLPs (Flatten / Gemm / Relu chains) and take seconds to minutes;\n' +
+  '  progress goes to stderr, Ctrl-C cancels (nothing is written). For the bundled sample model they\n' +
+  '  default to its MNIST training split (disjoint from the test split); any other model needs\n' +
+  '  --calib / --train.';
 
 /** True when `path` is the bundled sample model (the same file, or a byte-identical copy). */
 export function isBundledSample(path: string): boolean {
@@ -62,8 +78,8 @@ export function isBundledSample(path: string): boolean {
 
 function parseMethod(text: string, option: string): PruneMethod {
   const m = text.trim();
-  if (!METHODS.includes(m as PruneMethod)) throw new CliError(`${option} ${text}: expected magnitude, reconstruct or finetune`);
-  return m as PruneMethod;
+  if (!isPruneMethod(m)) throw new CliError(`${option} ${text}: expected ${methodNames()}`);
+  return m;
 }
 
 /** --method as one method (prune, export, eval). */
@@ -77,18 +93,20 @@ export function methodList(args: ParsedArgs): PruneMethod[] {
   const v = args.values.method;
   if (typeof v !== 'string') return ['magnitude'];
   const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => parseMethod(s, '--method'));
-  if (list.length === 0) throw new CliError('--method: give one or more of magnitude, reconstruct, finetune');
+  if (list.length === 0) throw new CliError(`--method: give one or more of ${PRUNE_METHODS.join(', ')}`);
   if (new Set(list).size !== list.length) throw new CliError(`--method ${v}: a method is listed twice`);
   return list;
 }
 
-function dataSource(args: ParsedArgs, option: 'calib' | 'train', model: string, needed: boolean, method: string): DatasetSource | undefined {
+/** The data given for `need` (or the bundled training split for the sample model), when a method needs it. */
+function dataSource(args: ParsedArgs, need: Exclude<MethodDataNeed, 'none'>, model: string, methods: PruneMethod[]): DatasetSource | undefined {
+  const option = DATA_OPTION[need];
   const paths = stringList(args, option);
   if (paths.length > 0) return { kind: 'paths', paths };
-  if (!needed) return undefined;
+  const needing = methods.find((m) => METHOD_REGISTRY[m].data === need);
+  if (needing === undefined) return undefined;
   if (isBundledSample(model)) return { kind: 'sample', split: 'train' };
-  const what = option === 'calib' ? 'calibration samples' : 'labelled training samples';
-  throw new CliError(`--method ${method} needs ${what}: give --${option} IMAGES --${option} LABELS (an IDX pair) or --${option} FILE.txt`);
+  throw new CliError(`--method ${needing} needs ${DATA_NOUN[need]}: give --${option} IMAGES --${option} LABELS (an IDX pair) or --${option} FILE.txt`);
 }
 
 /**
@@ -98,9 +116,9 @@ function dataSource(args: ParsedArgs, option: 'calib' | 'train', model: string, 
 export function methodFields(args: ParsedArgs, model: string, methods: PruneMethod[]): Omit<MethodFields, 'method'> {
   const epochs = numberOption(args, 'epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'must be an integer from 1 to 100');
   const dataLimit = numberOption(args, 'data-limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
-  const calibration = dataSource(args, 'calib', model, methods.includes('reconstruct'), 'reconstruct');
-  const train = dataSource(args, 'train', model, methods.includes('finetune'), 'finetune');
-  const slow = methods.some((m) => m !== 'magnitude');
+  const calibration = dataSource(args, 'calibration', model, methods);
+  const train = dataSource(args, 'training', model, methods);
+  const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');
   if (!slow) {
     for (const o of ['calib', 'train', 'epochs', 'data-limit']) {
       if (args.values[o] !== undefined) throw new CliError(`--${o} applies to --method reconstruct or finetune only`);
@@ -111,6 +129,24 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
     ...(train ? { train } : {}),
     ...(dataLimit !== undefined ? { dataLimit } : {}),
     ...(epochs !== undefined ? { epochs } : {}),
+  };
+}
+
+/**
+ * The spec of a one-ratio command (prune, export, eval): --global, --select, --override, --method
+ * and the method's fields. Defaults are left to the method registry (see resolveSpec).
+ */
+export function specFromArgs(args: ParsedArgs, model: string, ratio: number): PruneSpec {
+  const select = stringList(args, 'select');
+  const overrides = overridesOption(args);
+  const method = methodOf(args);
+  return {
+    ratio,
+    mode: args.values.global === true ? 'global' : 'layer',
+    ...(select.length > 0 ? { select } : {}),
+    ...(overrides ? { overrides } : {}),
+    ...(method !== 'magnitude' ? { method } : {}),
+    ...methodFields(args, model, [method]),
   };
 }
 

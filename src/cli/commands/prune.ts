@@ -8,10 +8,10 @@ import { EngineRequestError, type EngineClient } from '../../engine/client';
 import { inProcessEngine } from '../../engine/in-process';
 import { nodePlatform } from '../../engine/node/platform';
 import type { PruneReport, PruneSpec } from '../../engine/protocol';
-import { numberOption, ratioOption, stringList } from './args';
-import { cancellable, dataOptions, METHOD_HELP, methodFields, methodOf, methodOption, progressPrinter } from './method-options';
+import { numberOption, overridesOption, ratioOption, stringList } from './args';
+import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
 
-export { numberOption, ratioOption, stringList };
+export { numberOption, overridesOption, ratioOption, stringList };
 
 export function startEngine(options: { ort?: boolean } = {}): EngineClient {
   return inProcessEngine(nodePlatform({ ort: options.ort }).platform).client;
@@ -30,21 +30,6 @@ export async function call<T>(p: Promise<T>): Promise<T> {
 export function oneModel(args: ParsedArgs, command: string): string {
   if (args.positionals.length !== 1) throw new CliError(`${command}: give exactly one MODEL file (see prunescope ${command} --help)`);
   return args.positionals[0];
-}
-
-export function overridesOption(args: ParsedArgs): Record<string, number> | undefined {
-  const list = stringList(args, 'override');
-  if (list.length === 0) return undefined;
-  const out: Record<string, number> = {};
-  for (const item of list) {
-    const eq = item.lastIndexOf('=');
-    const r = Number(item.slice(eq + 1));
-    if (eq <= 0 || item.slice(eq + 1).trim() === '' || !Number.isFinite(r) || r < 0 || r > 1) {
-      throw new CliError(`--override ${item}: expected NAME=RATIO with a ratio from 0 to 1`);
-    }
-    out[item.slice(0, eq)] = r;
-  }
-  return out;
 }
 
 export function pct(x: number): string {
@@ -131,16 +116,7 @@ export const pruneCommand: CliCommand = {
     const model = oneModel(args, 'prune');
     const ratio = ratioOption(args);
     if (ratio === undefined) throw new CliError('prune: give the prune ratio with --ratio R (0..1)');
-    const select = stringList(args, 'select');
-    const method = methodOf(args);
-    const spec: PruneSpec = {
-      ratio,
-      mode: args.values.global === true ? 'global' : 'layer',
-      ...(select.length > 0 ? { select } : {}),
-      ...(overridesOption(args) ? { overrides: overridesOption(args) } : {}),
-      ...(method !== 'magnitude' ? { method } : {}),
-      ...methodFields(args, model, [method]),
-    };
+    const spec = specFromArgs(args, model, ratio);
     return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense');
   },
 };

@@ -4,14 +4,14 @@
 // and throughput at a large batch, for the sparse and dense runtimes and onnxruntime side by side.
 
 import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
-import { toCsv } from '../../core/dump';
-import { DEFAULT_RATIOS, parseRatioList } from '../../core/eval';
+import { sweepCsv } from '../../core/dump';
+import { DEFAULT_RATIOS, parseRatioList, RUNNER_NAMES } from '../../core/eval';
 import { writeFileAtomic } from '../../engine/node/files';
-import type { DatasetSource, EvalOptions, EvalPoint, PruneMethod, RuntimeName } from '../../engine/protocol';
-import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter } from './method-options';
+import type { DatasetSource, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
+import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs } from './method-options';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
 
-const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
+const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 const SHORT: Record<RuntimeName, string> = { sparse: 'sparse', dense: 'dense', onnxruntime: 'ort' };
 
 const commonOptions: CliCommand['options'] = {
@@ -24,7 +24,7 @@ const commonOptions: CliCommand['options'] = {
   'no-batch1': { type: 'boolean', description: 'skip the batch-1 timing' },
 };
 
-function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOptions; runtimes: RuntimeName[] } {
+function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOptions; runtimes: readonly RuntimeName[] } {
   const data = stringList(args, 'data');
   const dataset: DatasetSource = data.length > 0 ? { kind: 'paths', paths: data } : { kind: 'sample' };
   const batch = numberOption(args, 'batch', (n) => Number.isInteger(n) && n >= 0, 'must be an integer ≥ 0');
@@ -35,13 +35,13 @@ function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOpt
     for (const r of list) if (!RUNTIMES.includes(r as RuntimeName)) throw new CliError(`--runtimes: unknown runtime "${r}" (sparse, dense, onnxruntime)`);
     runtimes = list as RuntimeName[];
   }
-  const options: EvalOptions = { runtimes, batch1: args.values['no-batch1'] !== true };
+  const options: EvalOptions = { runtimes: [...runtimes], batch1: args.values['no-batch1'] !== true };
   if (batch !== undefined) options.batch = batch;
   if (limit !== undefined) options.limit = limit;
   return { dataset, options, runtimes };
 }
 
-function header(runtimes: RuntimeName[], options: EvalOptions, withMethod: boolean): string[] {
+function header(runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean): string[] {
   const h = withMethod ? ['method', 'ratio', 'sparsity'] : ['ratio', 'sparsity'];
   for (const r of runtimes) {
     h.push(`${SHORT[r]} acc`);
@@ -51,7 +51,7 @@ function header(runtimes: RuntimeName[], options: EvalOptions, withMethod: boole
   return h;
 }
 
-function cells(p: EvalPoint, runtimes: RuntimeName[], options: EvalOptions, withMethod: boolean): string[] {
+function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean): string[] {
   const c = [String(p.ratio), p.sparsity.toFixed(3)];
   if (withMethod) c.unshift(p.method ?? 'magnitude');
   for (const r of runtimes) {
@@ -72,21 +72,6 @@ function columnWidths(head: string[], withMethod: boolean): number[] {
 /** A streamed table: fixed column widths from the header (at least 8). */
 function rowText(row: string[], widths: number[]): string {
   return row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + '\n';
-}
-
-function csvText(points: EvalPoint[], runtimes: RuntimeName[]): string {
-  const head = ['method', 'ratio', 'sparsity', 'samples'];
-  for (const r of runtimes) head.push(`${r}_accuracy`, `${r}_batch1_seconds`, `${r}_throughput_per_s`, `${r}_unavailable`);
-  const rows = points.map((p) => {
-    const row: (string | number | undefined)[] = [p.method ?? 'magnitude', p.ratio, p.sparsity, p.samples];
-    for (const r of runtimes) {
-      const m = p.results.find((x) => x.runtime === r);
-      const ok = m !== undefined && m.unavailable === undefined;
-      row.push(ok ? m.accuracy : undefined, ok ? m.batch1Seconds : undefined, ok ? m.batchThroughput : undefined, m?.unavailable);
-    }
-    return row;
-  });
-  return toCsv(head, rows);
 }
 
 function notes(points: EvalPoint[], io: CliIO): void {
@@ -160,7 +145,7 @@ export const sweepCommand: CliCommand = {
     const points = await call(cancellable(engine, pending)).finally(() => progress.clear());
     notes(points, io);
     if (typeof args.values.csv === 'string') {
-      await writeFileAtomic(args.values.csv, csvText(points, runtimes));
+      await writeFileAtomic(args.values.csv, sweepCsv(points, { model: summary.fileName, dataset: ds.name }));
       io.out(`wrote ${args.values.csv}\n`);
     }
     return 0;
@@ -184,14 +169,12 @@ export const evalCommand: CliCommand = {
     const model = oneModel(args, 'eval');
     const ratio = numberOption(args, 'ratio', (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'must be a number from 0 to 1') ?? 0;
     const { dataset, options, runtimes } = evalSetup(args);
-    const overrides = overridesOption(args);
-    const method: PruneMethod = methodOf(args);
-    const fields = methodFields(args, model, [method]);
+    const method = methodOf(args);
+    const spec = specFromArgs(args, model, ratio);
     const withMethod = method !== 'magnitude';
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
     const progress = progressPrinter({ lines: withMethod });
-    const spec = { ratio, mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...(withMethod ? { method } : {}), ...fields };
     const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec, dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
     const head = header(runtimes, options, withMethod);

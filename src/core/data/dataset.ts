@@ -1,4 +1,5 @@
 // A labelled dataset in memory, and the error every dataset problem is reported with.
+import { ProblemError } from '../errors';
 
 /** Samples back to back as float32, one integer label each. */
 export interface Dataset {
@@ -17,12 +18,10 @@ export interface Dataset {
 }
 
 /** A dataset that cannot be read or does not fit a model. `file` names the file at fault, if any. */
-export class DatasetError extends Error {
-  readonly file: string | undefined;
+export class DatasetError extends ProblemError {
   constructor(file: string | undefined, problem: string) {
-    super(file === undefined ? problem : `${file}: ${problem}`);
+    super('bad-dataset', file === undefined ? problem : `${file}: ${problem}`, file);
     this.name = 'DatasetError';
-    this.file = file;
   }
 }
 

@@ -1,13 +1,9 @@
-// Cancellation for long jobs: a token checked between samples, and the error that ends a job.
+// Cancellation for long jobs: a token checked between samples; the error is core's CancelledError.
 
+import { CancelledError } from '../errors';
 import type { CancelToken } from './types';
 
-export class CancelledError extends Error {
-  constructor(message = 'cancelled') {
-    super(message);
-    this.name = 'CancelledError';
-  }
-}
+export { CancelledError };
 
 export class CancelSource implements CancelToken {
   private flag = false;

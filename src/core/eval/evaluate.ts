@@ -2,6 +2,7 @@
 // sample's output vs its label), seconds for the whole set at batch 1, throughput at a large batch.
 // The clock, progress, cancellation and event-loop yielding are injected (see EvalContext).
 
+import { isCancelled } from '../errors';
 import { throwIfCancelled } from './cancel';
 import {
   isAvailable,
@@ -145,7 +146,7 @@ export async function evaluate(
       }
       results.push(measure);
     } catch (e) {
-      if (e instanceof Error && e.name === 'CancelledError') throw e;
+      if (isCancelled(e)) throw e;
       results.push({ runtime: slot.name, accuracy: NaN, unavailable: `failed while running: ${errorText(e)}` });
     }
   }

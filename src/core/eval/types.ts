@@ -1,7 +1,11 @@
-// Value types of evaluation. They are structurally identical to RuntimeMeasure / EvalPoint /
-// EvalOptions of src/engine/protocol.ts (core does not import the engine).
+// Value types of evaluation: the runtimes, their measures, a sweep's points and the settings. The
+// engine protocol re-exports them (RunnerName as RuntimeName); they are defined here only.
+import type { PruneMethod } from '../prune/method-registry';
 
 export type RunnerName = 'sparse' | 'dense' | 'onnxruntime';
+
+/** Every runtime, in the order results list them. */
+export const RUNNER_NAMES: readonly RunnerName[] = Object.freeze(['sparse', 'dense', 'onnxruntime']);
 
 /** Something that maps `batch` samples (back to back in `input`) to their outputs (back to back). */
 export interface Runner {
@@ -43,6 +47,8 @@ export interface RuntimeMeasure {
 
 export interface EvalPoint {
   ratio: number;
+  /** The pruning method of this point (absent = 'magnitude'). */
+  method?: PruneMethod;
   sparsity: number;
   samples: number;
   results: RuntimeMeasure[];
@@ -55,6 +61,11 @@ export interface EvalSettings {
   batch1?: boolean;
   /** Use at most this many samples. */
   limit?: number;
+}
+
+/** What a client asks of an evaluation: the settings and which runtimes to measure (default all). */
+export interface EvalOptions extends EvalSettings {
+  runtimes?: RunnerName[];
 }
 
 export interface EvalProgress {

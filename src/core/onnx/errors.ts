@@ -1,4 +1,5 @@
 // Errors for ONNX input a user can act on: each names the file and the problem.
+import { ProblemError, type ProblemKind } from '../errors';
 
 export type OnnxErrorCode =
   | 'not-found'
@@ -11,16 +12,18 @@ export type OnnxErrorCode =
   | 'unsupported-type'
   | 'too-large';
 
-export class OnnxError extends Error {
+function kindOf(code: OnnxErrorCode): ProblemKind {
+  return code === 'not-found' ? 'not-found' : code === 'io' ? 'io' : 'bad-model';
+}
+
+export class OnnxError extends ProblemError {
   readonly code: OnnxErrorCode;
-  readonly file?: string;
 
   /** `detail` is the problem; the message becomes "file: detail" when a file is given. */
   constructor(code: OnnxErrorCode, detail: string, file?: string) {
-    super(file ? `${file}: ${detail}` : detail);
+    super(kindOf(code), file ? `${file}: ${detail}` : detail, file);
     this.name = 'OnnxError';
     this.code = code;
-    this.file = file;
   }
 }
 

@@ -8,13 +8,14 @@
 import { DataType, type Model } from '../onnx/model';
 import { mlpFromModel, mulberry32, permutation, randomShift, trainSteps, updateModelWeights, type Augment, type DenseLayer, type TrainData } from '../train';
 import { applyPrune, pruneMask } from './apply';
+import { METHOD_REGISTRY } from './method-registry';
 import { planPrune } from './plan';
 import { gemmChain } from './reconstruct';
 import type { Steps } from './reconstruct/solver';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
 
 export interface FinetuneOptions {
-  /** Most epochs at the target ratio (early stopping may end sooner); default 8. */
+  /** Most epochs at the target ratio (early stopping may end sooner); default: the method registry's. */
   epochs?: number;
   /** Prune steps toward the target; default: 1 up to ratio 0.5, 3 up to 0.8, else 5. */
   steps?: number;
@@ -51,20 +52,20 @@ export function checkTrainingData(model: Model, data: TrainData & { sampleSize?:
   try {
     layers = mlpFromModel(model);
   } catch (e) {
-    throw new PruneError(`${what}: ${(e as Error).message}`);
+    throw new PruneError(`${what}: ${(e as Error).message}`, 'unsupported');
   }
   const inputs = layers[0].inputs;
   const classes = layers[layers.length - 1].outputs;
   const name = data.name !== undefined ? `the ${what} set "${data.name}"` : `the ${what} set`;
-  if (data.count < 1) throw new PruneError(`${name} holds no samples`);
+  if (data.count < 1) throw new PruneError(`${name} holds no samples`, 'bad-dataset');
   if (data.sampleSize !== undefined && data.sampleSize !== inputs) {
-    throw new PruneError(`${name} has samples of ${data.sampleSize} values, the model takes ${inputs}`);
+    throw new PruneError(`${name} has samples of ${data.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
   }
-  if (data.images.length < data.count * inputs) throw new PruneError(`${name} holds ${data.images.length} values, fewer than ${data.count} samples of ${inputs}`);
+  if (data.images.length < data.count * inputs) throw new PruneError(`${name} holds ${data.images.length} values, fewer than ${data.count} samples of ${inputs}`, 'bad-dataset');
   for (let i = 0; i < data.count; i++) {
     const y = data.labels[i];
     if (!Number.isInteger(y) || y < 0 || y >= classes) {
-      throw new PruneError(`${name}: label ${y} of sample ${i} is out of range for a model with ${classes} outputs (0..${classes - 1})`);
+      throw new PruneError(`${name}: label ${y} of sample ${i} is out of range for a model with ${classes} outputs (0..${classes - 1})`, 'bad-dataset');
     }
   }
   return layers;
@@ -104,11 +105,11 @@ export function* finetuneSteps(
   const gemms = gemmChain(model, 'fine-tuning');
   const names = gemms.map((g) => g.inputs[1]);
   for (const l of target.layers) {
-    if (!names.includes(l.tensor)) throw new PruneError(`fine-tuning can only prune the Gemm weights of the MLP; "${l.tensor}" is not one`);
+    if (!names.includes(l.tensor)) throw new PruneError(`fine-tuning can only prune the Gemm weights of the MLP; "${l.tensor}" is not one`, 'unsupported');
   }
   const transposed = gemms.map((g) => !g.attributes.some((a) => a.name === 'transB' && Number(a.value) !== 0));
   const inputs = base[0].inputs;
-  const epochs = opts.epochs ?? 8;
+  const epochs = opts.epochs ?? METHOD_REGISTRY.finetune.defaults.epochs ?? 1;
   const ratio = Math.max(spec.ratio, ...Object.values(spec.overrides ?? {}));
   const steps = Math.max(1, Math.floor(opts.steps ?? (ratio <= 0.5 ? 1 : ratio <= 0.8 ? 3 : 5)));
   const stepEpochs = opts.stepEpochs ?? 1;
@@ -138,7 +139,7 @@ export function* finetuneSteps(
       const lp = plan.layers.find((x) => x.tensor === name);
       if (lp === undefined || lp.pruned === 0) return undefined;
       const t = inits.get(name);
-      if (t === undefined || t.dataType !== DataType.FLOAT) throw new PruneError(`fine-tuning: "${name}" is not a float32 initializer`);
+      if (t === undefined || t.dataType !== DataType.FLOAT) throw new PruneError(`fine-tuning: "${name}" is not a float32 initializer`, 'unsupported');
       const m = pruneMask(t, lp);
       if (!transposed[l]) return m;
       const { inputs: I, outputs: O } = layers[l];

@@ -4,24 +4,21 @@
 // ~50 ms of work for the caller's yieldNow, so an engine can send progress and receive a cancel.
 import type { Dataset } from '../data/dataset';
 import type { Model } from '../onnx/model';
+import { CancelledError } from '../errors';
 import { applyPrune } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
+import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
-import { gemmChain, reconstructSteps, ReconstructCancelled, type ReconstructOptions } from './reconstruct';
+import { gemmChain, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import type { Steps } from './reconstruct/solver';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
-
-/** The same strings as PruneMethod of src/engine/protocol.ts. */
-export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune';
-
-export const PRUNE_METHODS: readonly PruneMethod[] = ['magnitude', 'reconstruct', 'finetune'];
 
 export interface MethodSpec extends PruneOptions {
   /** Default 'magnitude'. */
   method?: PruneMethod;
-  /** reconstruct: calibration samples used (default 1000); finetune: training samples used (default all). */
+  /** Samples of the method's data used (default: the method's registry default; all when it has none). */
   dataLimit?: number;
-  /** finetune: most epochs at the target ratio (default 8; early stopping may end sooner). */
+  /** finetune: most epochs at the target ratio (default: the registry's; early stopping may end sooner). */
   epochs?: number;
   /** finetune: the trainer's settings beyond epochs (schedule steps, learning rate, seed…). */
   finetune?: Omit<FinetuneOptions, 'epochs' | 'onProgress'>;
@@ -57,21 +54,24 @@ export interface MethodResult {
   notes: string[];
 }
 
-export class PruneCancelled extends Error {
-  constructor(message = 'pruning was cancelled') {
-    super(message);
-    this.name = 'PruneCancelled';
-  }
+/**
+ * The one conversion of a prune request (any front end's spec) into the options of pruneWithMethod
+ * and planPrune: the magnitude fields, the method and its defaults; the data is loaded separately.
+ */
+export function methodSpecOf(spec: PruneSpec): MethodSpec {
+  const r = resolveSpec(spec);
+  const out: MethodSpec = { ratio: r.ratio, mode: r.mode, select: r.select, overrides: r.overrides, method: r.method };
+  if (r.dataLimit !== undefined) out.dataLimit = r.dataLimit;
+  if (r.epochs !== undefined) out.epochs = r.epochs;
+  return out;
 }
-
-const DEFAULT_CALIBRATION = 1000;
 
 /** Runs stepped work, checking for cancel at every step and pausing for yieldNow every ~50 ms. */
 async function drive<T>(steps: Steps<T>, hooks: MethodHooks, report: () => void): Promise<T> {
   let last = Date.now();
   try {
     for (;;) {
-      if (hooks.isCancelled?.() === true) throw new PruneCancelled();
+      if (hooks.isCancelled?.() === true) throw new CancelledError('pruning was cancelled');
       const r = steps.next();
       if (r.done === true) return r.value;
       const now = Date.now();
@@ -81,9 +81,6 @@ async function drive<T>(steps: Steps<T>, hooks: MethodHooks, report: () => void)
         last = Date.now();
       }
     }
-  } catch (e) {
-    if (e instanceof ReconstructCancelled) throw new PruneCancelled();
-    throw e;
   } finally {
     steps.return(undefined as T);
   }
@@ -98,8 +95,8 @@ function limitOf(spec: MethodSpec, dflt: number | undefined, what: string): numb
 /** Prunes `model` with the method; never mutates `model`. */
 export async function pruneWithMethod(model: Model, spec: MethodSpec, data: MethodData, hooks: MethodHooks = {}): Promise<MethodResult> {
   const method = spec.method ?? 'magnitude';
-  if (!PRUNE_METHODS.includes(method)) throw new PruneError(`unknown pruning method "${String(method)}" (magnitude, reconstruct or finetune)`);
-  const options: PruneOptions = { ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides };
+  if (!isPruneMethod(method)) throw new PruneError(`unknown pruning method "${String(method)}" (${methodNames()})`);
+  const options: PruneOptions = spec;
   const plan = planPrune(model, options);
   if (method === 'magnitude') {
     hooks.onProgress?.(1, 'magnitude pruning');
@@ -108,20 +105,20 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
 
   if (method === 'reconstruct') {
     const calib = data.calibration;
-    if (calib === undefined) throw new PruneError('reconstruct needs calibration samples (--calib)');
+    if (calib === undefined) throw new PruneError('reconstruct needs calibration samples', 'bad-dataset');
     const gemms = gemmChain(model);
     const names = gemms.map((g) => g.inputs[1]);
     const prunedCounts: Record<string, number> = {};
     for (const l of plan.layers) {
-      if (!names.includes(l.tensor)) throw new PruneError(`reconstruction pruning can only prune the Gemm weights of the MLP; "${l.tensor}" is not one`);
+      if (!names.includes(l.tensor)) throw new PruneError(`reconstruction pruning can only prune the Gemm weights of the MLP; "${l.tensor}" is not one`, 'unsupported');
       prunedCounts[l.tensor] = l.pruned;
     }
-    const count = Math.min(calib.count, limitOf(spec, DEFAULT_CALIBRATION, 'calibration') ?? DEFAULT_CALIBRATION);
-    if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`);
+    const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY.reconstruct.defaults.dataLimit, 'calibration') ?? calib.count);
+    if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`, 'bad-dataset');
     const w = model.graph.initializers.find((t) => t.name === names[0]);
     const inputs = w === undefined ? 0 : gemms[0].attributes.some((a) => a.name === 'transB' && Number(a.value) !== 0) ? w.dims[1] : w.dims[0];
     if (calib.sampleSize !== inputs) {
-      throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`);
+      throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
     }
     let fraction = 0;
     let message = 'reconstructing';
@@ -147,8 +144,8 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
 
   // finetune
   const train = data.train;
-  if (train === undefined) throw new PruneError('finetune needs labelled training samples (--train)');
-  const limit = limitOf(spec, undefined, 'training');
+  if (train === undefined) throw new PruneError('finetune needs labelled training samples', 'bad-dataset');
+  const limit = limitOf(spec, METHOD_REGISTRY.finetune.defaults.dataLimit, 'training');
   const count = Math.min(train.count, limit ?? train.count);
   let fraction = 0;
   let message = 'fine-tuning';
@@ -157,7 +154,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     { images: train.images, labels: train.labels, count, sampleSize: train.sampleSize, name: train.name },
     {
       ...spec.finetune,
-      epochs: spec.epochs,
+      epochs: spec.epochs ?? METHOD_REGISTRY.finetune.defaults.epochs,
       onProgress: (f, m) => {
         fraction = f;
         message = m;

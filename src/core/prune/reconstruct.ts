@@ -4,6 +4,7 @@
 // minimising ‖W X − W′ X‖² with X the activations that actually reach the layer (earlier layers
 // already pruned and reconstructed). Biases are untouched. For models made of Flatten / Gemm /
 // Relu in a chain (the sample MLP and what torch.onnx.export writes for nn.Linear stacks).
+import { CancelledError } from '../errors';
 import { DataType, type Model, type Node } from '../onnx/model';
 import { mlpFromModel, updateModelWeights, type DenseLayer } from '../train';
 import { applyPrune } from './apply';
@@ -49,7 +50,7 @@ export interface ReconstructOptions {
   /** Columns per mask-selection block (default 128, as SparseGPT). */
   blockSize?: number;
   onProgress?: (p: ReconstructProgress) => void;
-  /** Polled between blocks; when it returns true, reconstructPrune throws ReconstructCancelled. */
+  /** Polled between blocks; when it returns true, reconstructPrune throws CancelledError. */
   isCancelled?: () => boolean;
 }
 
@@ -78,14 +79,6 @@ export interface ReconstructReport {
   keptParams: number;
 }
 
-/** Thrown when isCancelled() turns true. */
-export class ReconstructCancelled extends Error {
-  constructor() {
-    super('reconstruction pruning was cancelled');
-    this.name = 'ReconstructCancelled';
-  }
-}
-
 function label(node: Node, i: number): string {
   return node.name !== '' ? node.name : `${node.opType} #${i}`;
 }
@@ -95,35 +88,35 @@ export function gemmChain(model: Model, what = 'reconstruction pruning'): Node[]
   const gemms: Node[] = [];
   const inits = new Set(model.graph.initializers.map((t) => t.name));
   const realInputs = model.graph.inputs.filter((i) => !inits.has(i.name));
-  if (realInputs.length !== 1) throw new PruneError(`${what} needs a model with one input, this one has ${realInputs.length}`);
+  if (realInputs.length !== 1) throw new PruneError(`${what} needs a model with one input, this one has ${realInputs.length}`, 'unsupported');
   let current = realInputs[0].name;
   model.graph.nodes.forEach((node, i) => {
     const where = label(node, i);
-    if (node.domain !== '' && node.domain !== 'ai.onnx') throw new PruneError(`${what}: node ${where} (${node.domain}.${node.opType}) is not a Flatten / Gemm / Relu`);
+    if (node.domain !== '' && node.domain !== 'ai.onnx') throw new PruneError(`${what}: node ${where} (${node.domain}.${node.opType}) is not a Flatten / Gemm / Relu`, 'unsupported');
     if (!['Flatten', 'Gemm', 'Relu', 'Identity'].includes(node.opType)) {
-      throw new PruneError(`${what} supports chains of Flatten, Gemm and Relu; node ${where} is a ${node.opType}`);
+      throw new PruneError(`${what} supports chains of Flatten, Gemm and Relu; node ${where} is a ${node.opType}`, 'unsupported');
     }
-    if (node.inputs[0] !== current) throw new PruneError(`${what}: node ${where} does not take the output of the node before it (the graph is not a chain)`);
+    if (node.inputs[0] !== current) throw new PruneError(`${what}: node ${where} does not take the output of the node before it (the graph is not a chain)`, 'unsupported');
     if (node.opType === 'Flatten') {
       const axis = node.attributes.find((a) => a.name === 'axis');
-      if (axis !== undefined && Number(axis.value) !== 1) throw new PruneError(`${what}: Flatten ${where} has axis ${String(axis.value)}, only 1 is supported`);
+      if (axis !== undefined && Number(axis.value) !== 1) throw new PruneError(`${what}: Flatten ${where} has axis ${String(axis.value)}, only 1 is supported`, 'unsupported');
     }
     if (node.opType === 'Gemm') {
       const w = model.graph.initializers.find((t) => t.name === node.inputs[1]);
-      if (w === undefined || w.dataType !== DataType.FLOAT) throw new PruneError(`${what}: Gemm ${where} has no float32 weight initializer`);
+      if (w === undefined || w.dataType !== DataType.FLOAT) throw new PruneError(`${what}: Gemm ${where} has no float32 weight initializer`, 'unsupported');
       gemms.push(node);
     }
     current = node.outputs[0];
   });
-  if (gemms.length === 0) throw new PruneError(`${what}: the model has no Gemm node`);
+  if (gemms.length === 0) throw new PruneError(`${what}: the model has no Gemm node`, 'unsupported');
   const last = model.graph.nodes[model.graph.nodes.length - 1];
-  if (last.opType === 'Relu') throw new PruneError(`${what}: the model ends with a Relu, expected its last Gemm`);
+  if (last.opType === 'Relu') throw new PruneError(`${what}: the model ends with a Relu, expected its last Gemm`, 'unsupported');
   // Relu between consecutive Gemms, none elsewhere: checked by position.
   const nodes = model.graph.nodes;
   for (let i = 0; i < nodes.length; i++) {
     if (nodes[i].opType !== 'Gemm' || nodes[i] === gemms[gemms.length - 1]) continue;
     const next = nodes.slice(i + 1).find((n) => n.opType !== 'Identity');
-    if (next?.opType !== 'Relu') throw new PruneError(`${what}: Gemm ${label(nodes[i], i)} is not followed by a Relu`);
+    if (next?.opType !== 'Relu') throw new PruneError(`${what}: Gemm ${label(nodes[i], i)} is not followed by a Relu`, 'unsupported');
   }
   return gemms;
 }
@@ -202,20 +195,20 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
     throw new PruneError(`the ratio must be a number from 0 to 1, got ${String(ratio)}`);
   }
-  if ((options.mode ?? 'layer') !== 'layer') throw new PruneError(`reconstruction pruning supports mode "layer" only, got "${String(options.mode)}"`);
+  if ((options.mode ?? 'layer') !== 'layer') throw new PruneError(`reconstruction pruning supports mode "layer" only, got "${String(options.mode)}"`, 'unsupported');
   const damp = options.dampening ?? 0.01;
   if (!Number.isFinite(damp) || damp <= 0) throw new PruneError(`the dampening must be a positive number, got ${String(damp)}`);
-  if (!Number.isInteger(count) || count < 1) throw new PruneError(`the calibration set must hold at least one sample, got ${String(count)}`);
+  if (!Number.isInteger(count) || count < 1) throw new PruneError(`the calibration set must hold at least one sample, got ${String(count)}`, 'bad-dataset');
   const gemms = gemmChain(model);
   let layers: DenseLayer[];
   try {
     layers = mlpFromModel(model);
   } catch (e) {
-    throw new PruneError(`reconstruction pruning: ${(e as Error).message}`);
+    throw new PruneError(`reconstruction pruning: ${(e as Error).message}`, 'unsupported');
   }
   const inputs0 = layers[0].inputs;
   if (calibration.length < count * inputs0) {
-    throw new PruneError(`the calibration set holds ${calibration.length} values, fewer than ${count} samples of ${inputs0}`);
+    throw new PruneError(`the calibration set holds ${calibration.length} values, fewer than ${count} samples of ${inputs0}`, 'bad-dataset');
   }
   // Magnitude masks for the comparison in the report (in the Gemms' own layouts).
   const names = gemms.map((g) => g.inputs[1]);
@@ -249,7 +242,7 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     const layer = layers[l];
     const { inputs: d, outputs: rows } = layer;
     const progress = (f: number): void => {
-      if (options.isCancelled?.() === true) throw new ReconstructCancelled();
+      if (options.isCancelled?.() === true) throw new CancelledError('reconstruction pruning was cancelled');
       options.onProgress?.({ layer: l, layers: L, tensor: names[l], fraction: (l + f) / L });
     };
     progress(0);

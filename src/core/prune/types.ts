@@ -1,8 +1,9 @@
-// Magnitude pruning: the options, the plan computed from a model, and the error for bad requests.
+// Magnitude pruning: the options, the plan computed from a model, and the error of pruning.
+import { ProblemError, type ProblemKind } from '../errors';
 
 export type PruneMode = 'layer' | 'global';
 
-/** Structurally identical to PruneSpec of src/engine/protocol.ts (core cannot import engine). */
+/** Which weights to prune and how many: the magnitude part of every prune request. */
 export interface PruneOptions {
   /** Fraction 0..1 of the selected weights to remove (smallest |w| first). */
   ratio: number;
@@ -64,10 +65,14 @@ export interface PrunePlan {
   globalThreshold: number;
 }
 
-/** A prune request that cannot be carried out: unknown tensor, non-float tensor, bad ratio… */
-export class PruneError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * A prune request that cannot be carried out. Kind 'invalid' (the default): unknown tensor, bad
+ * ratio…; 'unsupported': the model is not one the method handles; 'bad-dataset': the method's data
+ * does not fit.
+ */
+export class PruneError extends ProblemError {
+  constructor(message: string, kind: Extract<ProblemKind, 'invalid' | 'unsupported' | 'bad-dataset'> = 'invalid') {
+    super(kind, message);
     this.name = 'PruneError';
   }
 }

@@ -1,4 +1,5 @@
 // Errors of the runtime: unsupported operators (listed all at once) and bad feeds or shapes.
+import { ProblemError } from '../errors';
 
 export interface NodeRef {
   opType: string;
@@ -13,11 +14,12 @@ function describe(n: NodeRef): string {
 }
 
 /** Thrown by Session.create before anything runs: names every node the runtime cannot execute. */
-export class UnsupportedOpError extends Error {
+export class UnsupportedOpError extends ProblemError {
   readonly nodes: NodeRef[];
   constructor(nodes: NodeRef[], modelLabel = 'model') {
     const types = [...new Set(nodes.map((n) => n.opType))].sort();
     super(
+      'unsupported',
       `${modelLabel}: ${nodes.length} node(s) use operators the Prunescope runtime does not support ` +
         `(${types.join(', ')}): ${nodes.map(describe).join(', ')}`,
     );
@@ -27,9 +29,9 @@ export class UnsupportedOpError extends Error {
 }
 
 /** Bad input to the runtime: a missing feed, a shape that does not fit, a malformed model. */
-export class RuntimeError extends Error {
+export class RuntimeError extends ProblemError {
   constructor(message: string) {
-    super(message);
+    super('bad-model', message);
     this.name = 'RuntimeError';
   }
 }

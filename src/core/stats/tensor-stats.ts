@@ -35,6 +35,14 @@ export interface Stats {
 
 export const DEFAULT_BINS = 64;
 
+/** The statistics of one named tensor as reported to a client: Stats without `finite` and the histogram's outliers. */
+export interface TensorStatistics extends Omit<Stats, 'finite' | 'histogram'> {
+  name: string;
+  dims: number[];
+  dtype: string;
+  histogram: Pick<Histogram, 'min' | 'max' | 'counts'>;
+}
+
 interface Moments {
   finite: number;
   min: number;

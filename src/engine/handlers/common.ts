@@ -1,7 +1,7 @@
 // Helpers shared by the handlers: looking up models and tensors, path checks, prune specs.
 
 import type { Model, Tensor } from '../../core/onnx/model';
-import { estimateExportBytes, planPrune, type PrunePlan } from '../../core/prune';
+import { estimateExportBytes, methodSpecOf, planPrune, type PrunePlan } from '../../core/prune';
 import { namedWeights } from '../summary';
 import type { JobContext, OpenModel } from '../context';
 import { EngineFailure } from '../errors';
@@ -44,7 +44,7 @@ export function findTensor(model: Model, name: string, fileName: string): Tensor
 }
 
 export function plan(model: Model, spec: PruneSpec): PrunePlan {
-  return planPrune(model, { ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides });
+  return planPrune(model, methodSpecOf(spec));
 }
 
 export function pruneReport(model: Model, p: PrunePlan): PruneReport {

@@ -3,7 +3,7 @@
 // and a byte budget over their pruned tensors; the least recently used go first.
 
 import type { Model } from '../../core/onnx/model';
-import type { PrunePlan } from '../../core/prune';
+import { resolveSpec, type PrunePlan } from '../../core/prune';
 import { datasetKey } from '../datasets';
 import type { PruneMethod, PruneSpec } from '../protocol';
 
@@ -18,10 +18,11 @@ export interface PrunedEntry {
 export const DEFAULT_METHOD_DATA = { kind: 'sample', split: 'train' } as const;
 
 /**
- * A string equal for two specs that give the same pruned model: fields a method does not use are
- * left out (a magnitude spec ignores its data; reconstruct ignores `train` and `epochs`).
+ * A string equal for two specs that give the same pruned model: defaults filled in, fields a method
+ * does not use left out (a magnitude spec ignores its data; reconstruct ignores `train` and `epochs`).
  */
-export function specKey(spec: PruneSpec): string {
+export function specKey(given: PruneSpec): string {
+  const spec = resolveSpec(given);
   const method = spec.method ?? 'magnitude';
   const overrides = spec.overrides ? Object.entries(spec.overrides).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
   const data = method === 'reconstruct' ? (spec.calibration ?? DEFAULT_METHOD_DATA) : method === 'finetune' ? (spec.train ?? DEFAULT_METHOD_DATA) : undefined;

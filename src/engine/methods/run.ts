@@ -1,11 +1,12 @@
 // Runs a pruning method for a request: magnitude at once; reconstruct / finetune with their data
 // loaded and checked, progress, cancel, and the engine's cache of pruned models (an equal spec is
-// answered from the cache). Errors: bad data → 'bad-dataset' naming the file, a model the method
-// cannot handle → 'unsupported', cancel → 'cancelled'.
+// answered from the cache). Errors keep core's kinds (see ../errors.ts); a model the method cannot
+// handle is named in the message.
 
 import type { Dataset } from '../../core/data';
 import type { Model, Tensor } from '../../core/onnx/model';
-import { applyPrune, planPrune } from '../../core/prune';
+import { isCancelled, problemKind } from '../../core/errors';
+import { applyPrune, METHOD_REGISTRY, planPrune } from '../../core/prune';
 import type { JobContext, OpenModel } from '../context';
 import { checkFits, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
@@ -13,7 +14,7 @@ import { modelIo } from '../model-io';
 import type { PruneReport, PruneSpec } from '../protocol';
 import { namedWeights } from '../summary';
 import { DEFAULT_METHOD_DATA, specKey, type PrunedEntry } from './cache';
-import { isDataProblem, isMethodCancelled, pruneWithMethod } from './dispatch';
+import { methodSpecOf, pruneWithMethod } from './dispatch';
 
 /** Receives the method's progress: fraction 0..1 of the method, and what it is doing. */
 export type MethodProgress = (fraction: number, message: string) => void;
@@ -41,13 +42,14 @@ function cancelled(): EngineFailure {
 /** The data a method needs, loaded and checked against the model. */
 async function methodData(ctx: JobContext, open: OpenModel, spec: PruneSpec): Promise<{ calibration?: Dataset; train?: Dataset }> {
   const io = modelIo(open.model, open.fileName);
-  if (spec.method === 'reconstruct') {
+  const need = METHOD_REGISTRY[spec.method ?? 'magnitude'].data;
+  if (need === 'calibration') {
     const source = spec.calibration ?? DEFAULT_METHOD_DATA;
     const ds = await loadDataset(ctx, source);
     checkFits(ds, source, 'calibration set', io);
     return { calibration: ds };
   }
-  if (spec.method === 'finetune') {
+  if (need === 'training') {
     const source = spec.train ?? DEFAULT_METHOD_DATA;
     const ds = await loadDataset(ctx, source);
     checkFits(ds, source, 'training set', io, io.classes);
@@ -76,9 +78,10 @@ export function cascadeKey(spec: PruneSpec, from?: CascadeFrom): string {
  * (fine-tuning only), the method starts from that earlier result instead of the unpruned model.
  */
 export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneSpec, report?: MethodProgress, from?: CascadeFrom): Promise<PrunedEntry> {
-  const method = spec.method ?? 'magnitude';
+  const options = methodSpecOf(spec);
+  const method = options.method ?? 'magnitude';
   // Plans (and so checks select / overrides / ratio) before any slow work: a PruneError here is the request's fault.
-  const plan = planPrune(open.model, { ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides });
+  const plan = planPrune(open.model, options);
   // Ratio 0 on weights the method can prune: nothing to do, every method leaves the model as it is.
   const nothing = plan.layers.length > 0 && plan.layers.every((l) => l.pruned === 0);
   if (method === 'magnitude' || nothing) return { model: applyPrune(open.model, plan), plan, method, notes: [] };
@@ -94,19 +97,13 @@ export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneS
     ctx.pruned.runs++;
     result = await pruneWithMethod(
       chained?.entry.model ?? open.model,
-      {
-        ratio: spec.ratio, mode: spec.mode, select: spec.select, overrides: spec.overrides, method, dataLimit: spec.dataLimit, epochs: spec.epochs,
-        ...(chained ? { finetune: { steps: 1 } } : {}),
-      },
+      chained ? { ...options, finetune: { steps: 1 } } : options,
       data,
       { onProgress: progress, isCancelled: () => ctx.cancel.cancelled, yieldNow: ctx.yieldNow },
     );
   } catch (e) {
-    if (isMethodCancelled(e) || ctx.cancel.cancelled) throw cancelled();
-    if (e instanceof Error && e.name === 'PruneError') {
-      if (isDataProblem(e.message)) throw new EngineFailure('bad-dataset', e.message);
-      throw new EngineFailure('unsupported', `${open.fileName}: ${e.message}`, open.fileName);
-    }
+    if (isCancelled(e) || ctx.cancel.cancelled) throw cancelled();
+    if (problemKind(e) === 'unsupported') throw new EngineFailure('unsupported', `${open.fileName}: ${(e as Error).message}`, open.fileName);
     throw e;
   }
   if (ctx.cancel.cancelled) throw cancelled();

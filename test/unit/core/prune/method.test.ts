@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeModel, type Model } from '../../../../src/core/onnx';
-import { applyPrune, planPrune, PruneCancelled, PruneError, pruneWithMethod } from '../../../../src/core/prune';
+import { CancelledError } from '../../../../src/core/errors';
+import { applyPrune, planPrune, PruneError, pruneWithMethod } from '../../../../src/core/prune';
 import { initializer, lossAndAccuracy, mnist, ROOT, slice, smallMlp, zeroCount } from '../train/fixtures';
 
 const train = mnist('train');
@@ -74,12 +75,12 @@ describe('pruneWithMethod', () => {
     for (const w of WEIGHTS) expect(initializer(a.model, w)).toEqual(initializer(b.model, w));
   });
 
-  it('stops with PruneCancelled when isCancelled turns true, leaving the input model unchanged', async () => {
+  it('stops with CancelledError when isCancelled turns true, leaving the input model unchanged', async () => {
     for (const method of ['reconstruct', 'finetune'] as const) {
       let polls = 0;
       await expect(pruneWithMethod(model, { ratio: 0.9, mode: 'layer', method }, { calibration: calib, train: calib }, {
         isCancelled: () => ++polls > 20,
-      })).rejects.toThrow(PruneCancelled);
+      })).rejects.toThrow(CancelledError);
       expect(polls).toBe(21);
       // as an engine sees it: the cancel message arrives while the job waits in yieldNow
       let cancelled = false;
@@ -91,16 +92,18 @@ describe('pruneWithMethod', () => {
           cancelled = true;
           resolve();
         }, 1)),
-      })).rejects.toThrow(PruneCancelled);
+      })).rejects.toThrow(CancelledError);
       expect(yields).toBe(1);
     }
     unchanged();
   });
 
-  it('rejects bad requests with PruneErrors that name the problem', async () => {
+  it('rejects bad requests with PruneErrors that name the problem (concepts, not CLI flags) and its kind', async () => {
     const spec = { ratio: 0.5, mode: 'layer' as const };
-    await expect(pruneWithMethod(model, { ...spec, method: 'reconstruct' }, {})).rejects.toThrow(/reconstruct needs calibration samples \(--calib\)/);
-    await expect(pruneWithMethod(model, { ...spec, method: 'finetune' }, {})).rejects.toThrow(/finetune needs labelled training samples \(--train\)/);
+    await expect(pruneWithMethod(model, { ...spec, method: 'reconstruct' }, {})).rejects.toThrow(/^reconstruct needs calibration samples$/);
+    await expect(pruneWithMethod(model, { ...spec, method: 'finetune' }, {})).rejects.toThrow(/^finetune needs labelled training samples$/);
+    await expect(pruneWithMethod(model, { ...spec, method: 'finetune' }, {})).rejects.toMatchObject({ kind: 'bad-dataset' });
+    await expect(pruneWithMethod(model, { ...spec, method: 'finetune', dataLimit: 0 }, { train: calib })).rejects.toMatchObject({ kind: 'invalid' });
     const narrow = { ...calib, name: 'narrow.txt', sampleSize: 100, sampleShape: [100], images: calib.images.subarray(0, 100 * 600) };
     await expect(pruneWithMethod(model, { ...spec, method: 'reconstruct' }, { calibration: narrow })).rejects.toThrow(/"narrow.txt" has samples of 100 values, the model takes 784/);
     await expect(pruneWithMethod(model, { ...spec, method: 'finetune' }, { train: narrow })).rejects.toThrow(/"narrow.txt" has samples of 100 values, the model takes 784/);

@@ -8,7 +8,8 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, type Model } from '../../../../src/core/onnx';
 import { parseDataset, type Dataset } from '../../../../src/core/data';
 import { applyPrune, planPrune, PruneError } from '../../../../src/core/prune';
-import { reconstructPrune, ReconstructCancelled, type ReconstructProgress, type ReconstructReport } from '../../../../src/core/prune/reconstruct';
+import { CancelledError } from '../../../../src/core/errors';
+import { reconstructPrune, type ReconstructProgress, type ReconstructReport } from '../../../../src/core/prune/reconstruct';
 import { inverseUpperFactor } from '../../../../src/core/prune/reconstruct/solver';
 import { Session } from '../../../../src/core/runtime';
 import { mulberry32 } from '../../../../src/core/train/random';
@@ -221,7 +222,7 @@ describe('reconstruction pruning, small cases', () => {
     let calls = 0;
     expect(() => reconstructPrune(smallModel(), {
       ratio: 0.5, calibration: calib, calibrationCount: 40, isCancelled: () => ++calls > 2,
-    })).toThrow(ReconstructCancelled);
+    })).toThrow(CancelledError);
   });
 
   it('rejects bad requests with PruneError', () => {

@@ -1,0 +1,62 @@
+// The one CSV of evaluation results, written by the CLI's `sweep --csv` and the app's "sweep
+// results as CSV" alike: one record per point and runtime, naming the model and the dataset, with
+// each value rounded to what was measured (accuracy to the resolution of its sample count, seconds
+// to milliseconds, throughput to whole samples per second).
+
+import type { EvalPoint, RuntimeMeasure } from '../eval/types';
+import { PRUNE_METHODS } from '../prune/method-registry';
+import { toCsv, type CsvValue } from './csv';
+
+export interface SweepCsvContext {
+  /** The model's file name. */
+  model: string;
+  /** The dataset's name. */
+  dataset: string;
+}
+
+export const SWEEP_CSV_COLUMNS: readonly string[] = Object.freeze([
+  'model',
+  'dataset',
+  'method',
+  'ratio',
+  'sparsity',
+  'runtime',
+  'samples',
+  'accuracy',
+  'batch1_seconds',
+  'throughput_per_s',
+  'unavailable',
+]);
+
+/** Decimals that keep every accuracy k / samples distinct: ⌈log10(samples)⌉ (4 for 2,000 samples). */
+export function accuracyDecimals(samples: number): number {
+  return samples > 1 ? Math.ceil(Math.log10(samples) - 1e-12) : 0;
+}
+
+function rounded(x: number | undefined, decimals: number): number | undefined {
+  return x === undefined || !Number.isFinite(x) ? undefined : Number(x.toFixed(decimals));
+}
+
+function record(ctx: SweepCsvContext, p: EvalPoint, m: RuntimeMeasure): CsvValue[] {
+  const ok = m.unavailable === undefined;
+  return [
+    ctx.model,
+    ctx.dataset,
+    p.method ?? 'magnitude',
+    p.ratio,
+    p.sparsity,
+    m.runtime,
+    p.samples,
+    ok ? rounded(m.accuracy, accuracyDecimals(p.samples)) : undefined,
+    ok ? rounded(m.batch1Seconds, 3) : undefined,
+    ok ? rounded(m.batchThroughput, 0) : undefined,
+    m.unavailable,
+  ];
+}
+
+/** The CSV text: points by method (in the registry's order), then by ascending ratio. */
+export function sweepCsv(points: readonly EvalPoint[], ctx: SweepCsvContext): string {
+  const method = (p: EvalPoint): number => PRUNE_METHODS.indexOf(p.method ?? 'magnitude');
+  const sorted = [...points].sort((a, b) => method(a) - method(b) || a.ratio - b.ratio);
+  return toCsv(SWEEP_CSV_COLUMNS, sorted.flatMap((p) => p.results.map((m) => record(ctx, p, m))));
+}

@@ -1,0 +1,106 @@
+// The one list of pruning methods: name, label, one-line description, the data each needs and its
+// defaults. The engine validates against it, the CLI builds its help and options from it and the
+// renderer its method choices and default settings, so a method or a default is changed here only.
+// Also the prune request as every front end writes it (PruneSpec) and its defaults filled in.
+import type { PruneOptions } from './types';
+
+export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune';
+
+/** What a method needs besides the model: nothing, unlabelled calibration samples, labelled training samples. */
+export type MethodDataNeed = 'none' | 'calibration' | 'training';
+
+export interface MethodInfo {
+  name: PruneMethod;
+  /** For a choice in a UI, e.g. "Fine-tune (training data)". */
+  label: string;
+  /** One line: what the method does. */
+  description: string;
+  data: MethodDataNeed;
+  defaults: {
+    /** Samples of its data used; undefined = all of them. */
+    dataLimit?: number;
+    /** Most epochs of training at the target ratio (early stopping may end sooner). */
+    epochs?: number;
+  };
+}
+
+export const METHOD_REGISTRY: Readonly<Record<PruneMethod, Readonly<MethodInfo>>> = Object.freeze({
+  magnitude: {
+    name: 'magnitude',
+    label: 'Magnitude',
+    description: 'Removes the smallest |w| and changes nothing else. Instant.',
+    data: 'none',
+    defaults: {},
+  },
+  reconstruct: {
+    name: 'reconstruct',
+    label: 'Reconstruct (calibration)',
+    description: 'Layer by layer, picks the mask and refits the kept weights to keep each layer’s outputs on unlabelled samples.',
+    data: 'calibration',
+    defaults: { dataLimit: 1000 },
+  },
+  finetune: {
+    name: 'finetune',
+    label: 'Fine-tune (training data)',
+    description: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
+    data: 'training',
+    defaults: { epochs: 8 },
+  },
+});
+
+/** Every method, in the order they are shown and swept. */
+export const PRUNE_METHODS: readonly PruneMethod[] = Object.freeze(Object.keys(METHOD_REGISTRY) as PruneMethod[]);
+
+/** How a method's data is named in messages. */
+export const DATA_NOUN: Readonly<Record<Exclude<MethodDataNeed, 'none'>, string>> = Object.freeze({
+  calibration: 'calibration samples',
+  training: 'labelled training samples',
+});
+
+export function isPruneMethod(v: unknown): v is PruneMethod {
+  return typeof v === 'string' && (PRUNE_METHODS as readonly string[]).includes(v);
+}
+
+/** "magnitude, reconstruct or finetune". */
+export function methodNames(conjunction = 'or'): string {
+  const names = [...PRUNE_METHODS];
+  return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
+}
+
+/**
+ * A prune request as the front ends write it; `D` is how a dataset is named (the engine protocol's
+ * DatasetSource). The data of a method goes in the field its need names: `calibration` for
+ * reconstruct, `train` for finetune.
+ */
+export interface PruneSpec<D = unknown> extends PruneOptions {
+  /** Default 'magnitude'. */
+  method?: PruneMethod;
+  /** reconstruct: calibration samples (labels unused). Default: the bundled training split. */
+  calibration?: D;
+  /** finetune: labelled training samples. Default: the bundled training split. */
+  train?: D;
+  /** Samples of the method's data used (default: METHOD_REGISTRY[method].defaults.dataLimit). */
+  dataLimit?: number;
+  /** finetune: at most this many epochs (default: METHOD_REGISTRY.finetune.defaults.epochs). */
+  epochs?: number;
+}
+
+/**
+ * The spec with the method and its defaults filled in and the method fields it does not use left
+ * out: two specs that give the same pruned model resolve to equal objects.
+ */
+export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
+  const method = spec.method ?? 'magnitude';
+  const info = METHOD_REGISTRY[method] as MethodInfo | undefined;
+  const out: PruneSpec<D> = { ratio: spec.ratio, mode: spec.mode, method };
+  if (spec.select !== undefined) out.select = spec.select;
+  if (spec.overrides !== undefined) out.overrides = spec.overrides;
+  if (info === undefined) return out;
+  if (info.data === 'calibration' && spec.calibration !== undefined) out.calibration = spec.calibration;
+  if (info.data === 'training' && spec.train !== undefined) out.train = spec.train;
+  const dataLimit = info.data === 'none' ? undefined : (spec.dataLimit ?? info.defaults.dataLimit);
+  if (dataLimit !== undefined) out.dataLimit = dataLimit;
+  const epochs = info.defaults.epochs === undefined ? undefined : (spec.epochs ?? info.defaults.epochs);
+  if (epochs !== undefined) out.epochs = epochs;
+  return out;
+}
