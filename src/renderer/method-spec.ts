@@ -1,28 +1,12 @@
-// Pruning methods as the UI shows them (label, one-line help) and the settings the data-aware
-// methods need: which data (the bundled training split or files the user picked), how many
-// calibration samples, how many training samples and epochs. Pure: no DOM, no engine calls.
+// The settings the data-aware pruning methods need in the UI: which data (the bundled training
+// split or files the user picked), how many calibration samples, how many training samples and
+// epochs, with the defaults of the method registry (the same as the CLI's). Pure: no DOM, no engine calls.
 
-import type { DatasetSource, EvalPoint, PruneMethod, PruneSpec } from '../engine/protocol';
+import { METHOD_REGISTRY, PRUNE_METHODS, type DatasetSource, type EvalPoint, type PruneMethod, type PruneSpec } from '../engine/protocol';
 
-export const METHODS: readonly PruneMethod[] = ['magnitude', 'reconstruct', 'finetune'];
-
-export const METHOD_INFO: Record<PruneMethod, { label: string; short: string; help: string }> = {
-  magnitude: {
-    label: 'Magnitude',
-    short: 'magnitude',
-    help: 'Removes the smallest |w| and changes nothing else. Instant.',
-  },
-  reconstruct: {
-    label: 'Reconstruct (calibration)',
-    short: 'reconstruct',
-    help: 'Layer by layer, picks the mask and refits the kept weights to keep each layer’s outputs on unlabelled samples.',
-  },
-  finetune: {
-    label: 'Fine-tune (training data)',
-    short: 'finetune',
-    help: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
-  },
-};
+/** The methods in the registry's order (the order of the UI's choices and of sorted points). */
+export const METHODS: readonly PruneMethod[] = PRUNE_METHODS;
+export { METHOD_REGISTRY };
 
 export interface MethodData {
   source: DatasetSource;
@@ -42,11 +26,14 @@ export interface MethodSettings {
   epochs: number;
 }
 
-export const DEFAULT_CALIBRATION = 1000;
-export const DEFAULT_EPOCHS = 5;
-
 export function defaultMethodSettings(): MethodSettings {
-  return { data: BUNDLED_TRAIN, calibration: DEFAULT_CALIBRATION, trainLimit: null, epochs: DEFAULT_EPOCHS };
+  const { reconstruct, finetune } = METHOD_REGISTRY;
+  return {
+    data: BUNDLED_TRAIN,
+    calibration: reconstruct.defaults.dataLimit ?? 1,
+    trainLimit: finetune.defaults.dataLimit ?? null,
+    epochs: finetune.defaults.epochs ?? 1,
+  };
 }
 
 /**
@@ -60,8 +47,9 @@ export function specForMethod<S extends Omit<PruneSpec, 'ratio'>>(spec: S, metho
   delete base.train;
   delete base.dataLimit;
   delete base.epochs;
-  if (method === 'reconstruct') return { ...base, method, calibration: settings.data.source, dataLimit: settings.calibration };
-  if (method === 'finetune') {
+  const need = METHOD_REGISTRY[method].data;
+  if (need === 'calibration') return { ...base, method, calibration: settings.data.source, dataLimit: settings.calibration };
+  if (need === 'training') {
     return { ...base, method, train: settings.data.source, epochs: settings.epochs, ...(settings.trainLimit !== null ? { dataLimit: settings.trainLimit } : {}) };
   }
   return { ...base, method: 'magnitude' };
@@ -89,8 +77,9 @@ export function sortPoints(points: EvalPoint[]): EvalPoint[] {
 
 /** What one setting line says about a method's data, e.g. "1,000 calibration samples of …". */
 export function describeMethod(method: PruneMethod, settings: MethodSettings): string {
-  if (method === 'reconstruct') return `${settings.calibration.toLocaleString('en-US')} calibration samples of ${settings.data.label}`;
-  if (method === 'finetune') {
+  const need = METHOD_REGISTRY[method].data;
+  if (need === 'calibration') return `${settings.calibration.toLocaleString('en-US')} calibration samples of ${settings.data.label}`;
+  if (need === 'training') {
     const n = settings.trainLimit === null ? 'all' : settings.trainLimit.toLocaleString('en-US');
     return `${n} training samples of ${settings.data.label}, up to ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`;
   }

@@ -6,7 +6,7 @@
 import type { EvalPoint, PruneMethod, RuntimeName } from '../../engine/protocol';
 import { Chart, themeColors } from '../charts';
 import { clear, h } from '../dom';
-import { METHOD_INFO, METHODS, methodOf, sortPoints } from '../method-spec';
+import { METHOD_REGISTRY, METHODS, methodOf, sortPoints } from '../method-spec';
 
 const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
 
@@ -41,7 +41,7 @@ export function chartSeries(points: EvalPoint[], palette: string[]): { series: S
   };
   if (methods.length > 1) {
     const runtime = runtimes[0] ?? null;
-    if (runtime) for (const m of methods) push(METHOD_INFO[m].short, methodColor(m, palette), sorted.filter((p) => methodOf(p) === m), runtime);
+    if (runtime) for (const m of methods) push(METHOD_REGISTRY[m].name, methodColor(m, palette), sorted.filter((p) => methodOf(p) === m), runtime);
     return { series, byMethod: true, runtime };
   }
   runtimes.forEach((r, i) => push(r, palette[i % palette.length], sorted, r));

@@ -8,7 +8,7 @@ import { themeColors } from '../charts';
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatCount, formatPercent, formatRatio, formatSeconds } from '../format';
-import { describeMethod, mergePoint, METHOD_INFO, METHODS, methodOf, sortPoints, specForMethod } from '../method-spec';
+import { describeMethod, mergePoint, METHOD_REGISTRY, METHODS, methodOf, sortPoints, specForMethod } from '../method-spec';
 import { createEvalChart } from './evaluate-chart';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
 
@@ -18,6 +18,9 @@ const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
 export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
   let dataset: { source: DatasetSource; label: string } = { source: { kind: 'sample' }, label: 'Bundled MNIST test set' };
+  /** The engine's name of `dataset` once described, and the dataset the shown results were measured on (for the CSV). */
+  let datasetName: string | undefined;
+  let resultsDataset = dataset.label;
   let ratioMode: RatioMode = 'current';
   let running: number | null = null;
 
@@ -48,7 +51,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     const box = h('input', { type: 'checkbox', checked: m === 'magnitude', 'data-method': m, 'data-testid': `eval-method-${m}`, 'aria-describedby': 'eval-method-note' });
     box.addEventListener('change', () => updateHint());
     methodChecks.set(m, box);
-    methodBoxes.append(h('label', { title: METHOD_INFO[m].help }, box, METHOD_INFO[m].short));
+    methodBoxes.append(h('label', { title: METHOD_REGISTRY[m].description }, box, METHOD_REGISTRY[m].name));
   }
   const methodNote = h('div', { class: 'muted', id: 'eval-method-note', 'data-testid': 'eval-method-note', 'aria-live': 'polite', style: 'font-size:12px;margin:-4px 0 10px' });
   const limitField = h('input', { type: 'number', class: 'field', min: 1, step: 100, placeholder: 'all', 'data-testid': 'eval-limit', 'aria-label': 'Samples' });
@@ -93,20 +96,20 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   function updateHint(): void {
     const { spec, methodSettings } = store.state;
     const method = methodOf(spec);
-    if (ratioMode === 'current') ratioHint.textContent = `ratio ${formatRatio(spec.ratio)} (${spec.mode === 'global' ? 'global' : 'per layer'}, ${METHOD_INFO[method].short})`;
+    if (ratioMode === 'current') ratioHint.textContent = `ratio ${formatRatio(spec.ratio)} (${spec.mode === 'global' ? 'global' : 'per layer'}, ${METHOD_REGISTRY[method].name})`;
     else if (ratioMode === 'sweep') ratioHint.textContent = `${experimentRatios().length} ratios, 0 … 1`;
     else ratioHint.textContent = '';
     for (const box of methodChecks.values()) box.disabled = ratioMode === 'current' || running !== null;
     if (ratioMode === 'current') {
       methodNote.className = 'muted';
-      methodNote.textContent = `The current ratio uses the Prune panel's method: ${METHOD_INFO[method].label}${method === 'magnitude' ? '' : ` (${describeMethod(method, methodSettings)})`}.`;
+      methodNote.textContent = `The current ratio uses the Prune panel's method: ${METHOD_REGISTRY[method].label}${method === 'magnitude' ? '' : ` (${describeMethod(method, methodSettings)})`}.`;
       return;
     }
     const slow = checkedMethods().filter((m) => m !== 'magnitude');
     methodNote.className = slow.length > 0 ? 'warn-note' : 'muted';
     methodNote.textContent =
       slow.length > 0
-        ? `⚠ ${slow.map((m) => METHOD_INFO[m].short).join(' and ')} prune${slow.length === 1 ? 's' : ''} once per ratio: a sweep takes minutes.` +
+        ? `⚠ ${slow.map((m) => METHOD_REGISTRY[m].name).join(' and ')} prune${slow.length === 1 ? 's' : ''} once per ratio: a sweep takes minutes.` +
           `${slow.includes('finetune') ? ' Fine-tuning goes up the ratios in order, each starting from the model fine-tuned at the ratio below.' : ''}` +
           ` Data: ${slow.map((m) => describeMethod(m, methodSettings)).join('; ')} (set in the Prune panel).`
         : 'One accuracy curve per checked method. Reconstruct and fine-tune take minutes.';
@@ -117,8 +120,11 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
 
   const describeDataset = async (): Promise<void> => {
     datasetInfo.textContent = '';
+    datasetName = undefined;
+    const asked = dataset;
     try {
       const summary = await platform.client.call({ type: 'dataset', source: dataset.source });
+      if (asked === dataset) datasetName = summary.name;
       datasetInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
       datasetInfo.textContent = '';
@@ -175,7 +181,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
               'td',
               { class: 'method', 'data-col': 'method' },
               h('span', { class: 'dot', style: `background:${colors.series[METHODS.indexOf(methodOf(p))] ?? colors.accent}`, 'aria-hidden': 'true' }),
-              METHOD_INFO[methodOf(p)].short,
+              METHOD_REGISTRY[methodOf(p)].name,
             ),
             h('td', { class: 'num' }, formatPercent(p.sparsity)),
             runtimes.map((r) => {
@@ -235,6 +241,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     const limit = Number(limitField.value);
     const options: EvalOptions = { runtimes, ...(limitField.value !== '' && limit > 0 ? { limit } : {}) };
     const { spec, methodSettings } = store.state;
+    resultsDataset = datasetName ?? dataset.label;
     stopRequested = false;
     setBar(0);
     progressText.textContent = 'Starting…';
@@ -256,7 +263,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
         setRunning(request.id);
         const point = await request.promise;
         addPoint(point, method);
-        progressText.textContent = `Done: ${METHOD_INFO[method].short} at ratio ${formatRatio(point.ratio)} on ${formatCount(point.samples)} samples`;
+        progressText.textContent = `Done: ${METHOD_REGISTRY[method].name} at ratio ${formatRatio(point.ratio)} on ${formatCount(point.samples)} samples`;
       } else {
         const ratios = ratioMode === 'sweep' ? experimentRatios() : parseRatios(customField.value);
         const methods = checkedMethods();
@@ -267,7 +274,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
         for (const [k, method] of methods.entries()) {
           const base = specForMethod({ mode: spec.mode, select: spec.select, overrides: spec.overrides }, method, methodSettings);
           const prefix =
-            methods.length > 1 || method !== 'magnitude' ? `${METHOD_INFO[method].short}${methods.length > 1 ? ` (${k + 1} of ${methods.length})` : ''}: ` : '';
+            methods.length > 1 || method !== 'magnitude' ? `${METHOD_REGISTRY[method].name}${methods.length > 1 ? ` (${k + 1} of ${methods.length})` : ''}: ` : '';
           const request = platform.client.request(
             { type: 'sweep', modelId: model.modelId, spec: base, ratios, methods: [method], dataset: dataset.source, options },
             {
@@ -284,7 +291,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
           samples = points[0]?.samples ?? samples;
           if (stopRequested) throw Object.assign(new Error('cancelled'), { code: 'cancelled' });
         }
-        progressText.textContent = `Done: ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} × ${methods.map((m) => METHOD_INFO[m].short).join(', ')} on ${formatCount(samples)} samples`;
+        progressText.textContent = `Done: ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} × ${methods.map((m) => METHOD_REGISTRY[m].name).join(', ')} on ${formatCount(samples)} samples`;
       }
       setBar(1);
     } catch (error) {
@@ -300,7 +307,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     const points = store.state.results;
     if (points.length === 0) return ctx.fail('Nothing to export', new Error('Run an evaluation first.'));
     const stem = (store.state.model?.fileName ?? 'model').replace(/\.onnx$/i, '');
-    await platform.saveFile('csv', `${stem}-sweep.csv`, evalCsv(points));
+    await platform.saveFile('csv', `${stem}-sweep.csv`, evalCsv(points, { model: store.state.model?.fileName ?? 'model', dataset: resultsDataset }));
   };
   csvBtn.addEventListener('click', () => void exportCsv().catch((e: unknown) => ctx.fail('Export failed', e)));
   ctx.commands.set('export-sweep-csv', exportCsv);

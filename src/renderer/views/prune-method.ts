@@ -10,7 +10,7 @@ import { errorText } from '../dialogs';
 import { h } from '../dom';
 import { baseName } from '../engine-link';
 import { formatCount, formatRatio, formatSeconds } from '../format';
-import { BUNDLED_TRAIN, describeMethod, METHOD_INFO, METHODS, methodOf, specForMethod, specKey, type MethodSettings } from '../method-spec';
+import { BUNDLED_TRAIN, describeMethod, METHOD_REGISTRY, METHODS, methodOf, specForMethod, specKey, type MethodSettings } from '../method-spec';
 
 export interface MethodControls {
   el: HTMLElement;
@@ -34,7 +34,7 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
   const radios = new Map<PruneMethod, HTMLInputElement>();
   const group = h('div', { class: 'methods', role: 'radiogroup', 'aria-labelledby': 'prune-method-title', 'data-testid': 'prune-methods' });
   for (const method of METHODS) {
-    const info = METHOD_INFO[method];
+    const info = METHOD_REGISTRY[method];
     const helpId = `prune-method-help-${method}`;
     const nameId = `prune-method-name-${method}`;
     const radio = h('input', {
@@ -51,7 +51,7 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     });
     radios.set(method, radio);
     group.append(
-      h('label', { class: 'method-option' }, radio, h('span', { class: 'method-text' }, h('span', { class: 'method-name', id: nameId }, info.label), h('span', { class: 'method-help', id: helpId }, info.help))),
+      h('label', { class: 'method-option' }, radio, h('span', { class: 'method-text' }, h('span', { class: 'method-name', id: nameId }, info.label), h('span', { class: 'method-help', id: helpId }, info.description))),
     );
   }
 
@@ -209,14 +209,14 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
       const report: PruneReport = await request.promise;
       if (store.state.model !== model) return;
       const seconds = (performance.now() - started) / 1000;
-      const text = `Applied ${METHOD_INFO[m].short} at ${formatRatio(spec.ratio)} in ${formatSeconds(seconds)}: ${formatCount(report.keptParams)} of ${formatCount(report.prunableParams)} weights kept.`;
+      const text = `Applied ${METHOD_REGISTRY[m].name} at ${formatRatio(spec.ratio)} in ${formatSeconds(seconds)}: ${formatCount(report.keptParams)} of ${formatCount(report.prunableParams)} weights kept.`;
       applied = { key: specKey(spec), text };
       store.set('report', report);
       setProgress(1, `Done: ${describeMethod(m, settings())}`);
     } catch (error) {
       const cancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
       setProgress(0, cancelled ? 'Cancelled: the model is as it was before Apply' : 'Failed');
-      if (!cancelled) showError(`${METHOD_INFO[m].label} failed: ${errorNamingFile(error)}`);
+      if (!cancelled) showError(`${METHOD_REGISTRY[m].label} failed: ${errorNamingFile(error)}`);
     } finally {
       if (running === request.id) running = null;
       refresh();
