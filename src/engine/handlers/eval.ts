@@ -16,7 +16,7 @@ import { cascadeKey, prunedModel, type CascadeFrom, type MethodProgress } from '
 import { modelIo } from '../model-io';
 import { getModel } from './common';
 import type { DisposableRunner } from '../platform';
-import type { EvalOptions, EvalPoint, PruneMethod, PruneSpec, RuntimeName } from '../protocol';
+import { RUNNER_NAMES, type EvalOptions, type EvalPoint, type PruneMethod, type PruneSpec, type RuntimeName } from '../protocol';
 
 export { loadDataset, datasetSummary } from '../datasets';
 export { modelIo } from '../model-io';
@@ -30,7 +30,7 @@ function sampleDims(dims: (number | string | null)[], ds: Dataset): number[] {
   return ds.sampleShape;
 }
 
-const ALL_RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
+const ALL_RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

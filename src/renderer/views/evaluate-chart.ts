@@ -3,12 +3,12 @@
 // method (the accuracy and time of the first runtime that ran), so methods compare at a glance.
 // The legend is HTML (buttons that show / hide a series): readable by screen readers and by Tab.
 
-import type { EvalPoint, PruneMethod, RuntimeName } from '../../engine/protocol';
+import { RUNNER_NAMES, type EvalPoint, type PruneMethod, type RuntimeName } from '../../engine/protocol';
 import { Chart, themeColors } from '../charts';
 import { clear, h } from '../dom';
 import { METHOD_REGISTRY, METHODS, methodOf, sortPoints } from '../method-spec';
 
-const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
+const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 
 interface Series {
   label: string;

@@ -3,7 +3,7 @@
 // a live chart (accuracy on the left axis, batch-1 time on the right; evaluate-chart.ts), a results
 // table and CSV export.
 
-import type { DatasetSource, EvalOptions, EvalPoint, PruneMethod, RuntimeName } from '../../engine/protocol';
+import { RUNNER_NAMES, type DatasetSource, type EvalOptions, type EvalPoint, type PruneMethod, type RuntimeName } from '../../engine/protocol';
 import { themeColors } from '../charts';
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
@@ -13,7 +13,7 @@ import { createEvalChart } from './evaluate-chart';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
 
 type RatioMode = 'current' | 'sweep' | 'custom';
-const RUNTIMES: RuntimeName[] = ['sparse', 'dense', 'onnxruntime'];
+const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 
 export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
