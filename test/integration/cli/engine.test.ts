@@ -28,15 +28,23 @@ describe('prunescope sweep', () => {
     expect(lines[head]).toMatch(/sparse acc.*dense acc.*ort acc/);
     expect(lines[head + 1].split(/\s+/)[0]).toBe('0');
     expect(lines[head + 2].split(/\s+/)[0]).toBe('0.9');
+    // One record per ratio and runtime, naming the model and the dataset.
     const rows = parseCsv(readFileSync(csv, 'utf8'));
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(1 + 2 * 3);
     const col = (name: string): number => rows[0].indexOf(name);
-    // onnxruntime's accuracy at ratio 0 on the first 200 digits, computed here independently.
+    const at = (ratio: string, runtime: string): string[] => rows.find((r) => r[col('ratio')] === ratio && r[col('runtime')] === runtime)!;
+    expect(rows.slice(1).map((r) => `${r[col('ratio')]} ${r[col('runtime')]}`)).toEqual(['0 sparse', '0 dense', '0 onnxruntime', '0.9 sparse', '0.9 dense', '0.9 onnxruntime']);
+    for (const r of rows.slice(1)) expect([r[col('model')], r[col('method')], r[col('samples')]]).toEqual(['sample-mlp.onnx', 'magnitude', '200']);
+    expect(new Set(rows.slice(1).map((r) => r[col('dataset')])).size).toBe(1);
+    // onnxruntime's accuracy at ratio 0 on the first 200 digits, computed here independently
+    // (k / 200 is exact at 3 decimals, the resolution of 200 samples).
     const ds = sampleDataset();
     const oracle = accuracyOf(await ortPredictions(new Uint8Array(readFileSync(SAMPLE)), ds, 200), ds.labels.subarray(0, 200));
-    expect(Number(rows[1][col('onnxruntime_accuracy')])).toBe(oracle);
-    expect(Number(rows[1][col('samples')])).toBe(200);
-    expect(Number(rows[2][col('sparsity')])).toBeCloseTo(0.9, 3);
+    expect(Number(at('0', 'onnxruntime')[col('accuracy')])).toBe(Number(oracle.toFixed(3)));
+    expect(Number(at('0.9', 'sparse')[col('sparsity')])).toBeCloseTo(0.9, 3);
+    // Seconds to the millisecond, throughput to whole samples per second.
+    expect(at('0', 'sparse')[col('batch1_seconds')]).toMatch(/^\d+(\.\d{1,3})?$/);
+    expect(at('0', 'sparse')[col('throughput_per_s')]).toMatch(/^\d+$/);
   });
 
   it('one point with eval', () => {

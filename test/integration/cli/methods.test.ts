@@ -107,7 +107,8 @@ describe('sweep --method', () => {
     const table = parseCsv(readFileSync(csv, 'utf8'));
     const col = (n: string): number => table[0].indexOf(n);
     expect(table.slice(1).map((row) => `${row[col('method')]} ${row[col('ratio')]}`)).toEqual(rows.map((l) => l.split(/\s+/).slice(0, 2).join(' ')));
-    const acc = (method: string, ratio: string): number => Number(table.find((row) => row[col('method')] === method && row[col('ratio')] === ratio)![col('sparse_accuracy')]);
+    expect(new Set(table.slice(1).map((row) => row[col('runtime')]))).toEqual(new Set(['sparse']));
+    const acc = (method: string, ratio: string): number => Number(table.find((row) => row[col('method')] === method && row[col('ratio')] === ratio)![col('accuracy')]);
     expect(acc('reconstruct', '0.9')).toBeGreaterThan(acc('magnitude', '0.9'));
   });
 });

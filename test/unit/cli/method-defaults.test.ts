@@ -1,0 +1,42 @@
+// The app and the CLI build the same prune request for the same choice: both take a method's
+// defaults from core's method registry, so "finetune at 0.9" with no further options gives one
+// model whichever front end asked (the engine resolves, plans and caches on the same spec).
+import { parseArgs } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { methodSpecOf, resolveSpec, type PruneMethod } from '../../../src/core/prune';
+import { pruneCommand } from '../../../src/cli/commands/prune';
+import { specFromArgs } from '../../../src/cli/commands/method-options';
+import { specKey } from '../../../src/engine/methods/cache';
+import { defaultMethodSettings, specForMethod } from '../../../src/renderer/method-spec';
+import { SAMPLE } from '../../support/engine';
+
+/** The spec `prunescope prune SAMPLE --ratio 0.9 --method M -o out.onnx` sends to the engine. */
+function cliSpec(method: PruneMethod, ratio: number) {
+  const options = Object.fromEntries(
+    Object.entries(pruneCommand.options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+  );
+  const { values, positionals } = parseArgs({ args: [SAMPLE, '--ratio', String(ratio), '--method', method, '-o', 'out.onnx'], options, allowPositionals: true, strict: true });
+  return specFromArgs({ positionals, values: values as Record<string, string | boolean | string[] | undefined> }, SAMPLE, ratio);
+}
+
+/** The spec the app's Prune panel sends after choosing the method on a fresh start (ratio 0.9, per layer). */
+function appSpec(method: PruneMethod, ratio: number) {
+  return specForMethod({ ratio, mode: 'layer' as const }, method, defaultMethodSettings());
+}
+
+describe('default method settings', () => {
+  for (const method of ['finetune', 'reconstruct', 'magnitude'] as const) {
+    it(`${method} at 0.9: the app and the CLI send specs the engine treats as one`, () => {
+      const app = appSpec(method, 0.9);
+      const cli = cliSpec(method, 0.9);
+      expect(resolveSpec(app)).toEqual(resolveSpec(cli));
+      expect(methodSpecOf(app)).toEqual(methodSpecOf(cli));
+      expect(specKey(app)).toBe(specKey(cli));
+    });
+  }
+
+  it('fine-tuning runs for the registry default of 8 epochs in both', () => {
+    expect(methodSpecOf(appSpec('finetune', 0.9)).epochs).toBe(8);
+    expect(methodSpecOf(cliSpec('finetune', 0.9)).epochs).toBe(8);
+  });
+});
