@@ -3,7 +3,7 @@
 // and a byte budget over their pruned tensors; the least recently used go first.
 
 import type { Model } from '../../core/onnx/model';
-import { resolveSpec, type PrunePlan } from '../../core/prune';
+import { METHOD_REGISTRY, resolveSpec, type PrunePlan } from '../../core/prune';
 import { datasetKey } from '../datasets';
 import type { PruneMethod, PruneSpec } from '../protocol';
 
@@ -25,17 +25,10 @@ export function specKey(given: PruneSpec): string {
   const spec = resolveSpec(given);
   const method = spec.method ?? 'magnitude';
   const overrides = spec.overrides ? Object.entries(spec.overrides).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
-  const data = method === 'reconstruct' ? (spec.calibration ?? DEFAULT_METHOD_DATA) : method === 'finetune' ? (spec.train ?? DEFAULT_METHOD_DATA) : undefined;
-  return JSON.stringify([
-    method,
-    spec.ratio,
-    spec.mode,
-    spec.select ?? null,
-    overrides,
-    data ? datasetKey(data) : null,
-    method === 'magnitude' ? null : (spec.dataLimit ?? null),
-    method === 'finetune' ? (spec.epochs ?? null) : null,
-  ]);
+  const need = METHOD_REGISTRY[method].data;
+  const data = need === 'none' ? undefined : ((need === 'calibration' ? spec.calibration : spec.train) ?? DEFAULT_METHOD_DATA);
+  // resolveSpec has dropped the fields the method does not use.
+  return JSON.stringify([method, spec.ratio, spec.mode, spec.select ?? null, overrides, data ? datasetKey(data) : null, spec.dataLimit ?? null, spec.epochs ?? null]);
 }
 
 function prunedBytes(e: PrunedEntry): number {

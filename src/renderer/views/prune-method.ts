@@ -113,8 +113,8 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
   function refresh(): void {
     const m = method();
     box.hidden = m === 'magnitude';
-    calibRow.hidden = m !== 'reconstruct';
-    trainRow.hidden = m !== 'finetune';
+    calibRow.hidden = METHOD_REGISTRY[m].data !== 'calibration';
+    trainRow.hidden = METHOD_REGISTRY[m].data !== 'training';
     const busy = running !== null;
     applyBtn.disabled = busy || !store.state.model;
     cancelBtn.disabled = !busy;
