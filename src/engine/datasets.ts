@@ -2,6 +2,7 @@
 // check that a dataset fits a model, with errors naming the file and the role of the data.
 
 import { checkDatasetFits, parseDataset, type Dataset } from '../core/data';
+import { problemKind } from '../core/errors';
 import type { JobContext } from './context';
 import { EngineFailure } from './errors';
 import { baseNameOf } from './platform';
@@ -70,7 +71,7 @@ export function checkFits(ds: Dataset, source: DatasetSource, role: string, inpu
   try {
     checkDatasetFits(ds, input, classes ?? Number.MAX_SAFE_INTEGER);
   } catch (e) {
-    if (!(e instanceof Error) || e.name !== 'DatasetError') throw e;
+    if (!(e instanceof Error) || problemKind(e) !== 'bad-dataset') throw e;
     const file = datasetLabel(source);
     const problem = e.message.startsWith(`${ds.name}: `) ? e.message.slice(ds.name.length + 2) : e.message;
     throw new EngineFailure('bad-dataset', `${role} ${file}: ${problem}`, source.kind === 'sample' ? undefined : file);

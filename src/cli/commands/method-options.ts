@@ -46,16 +46,31 @@ export const methodOption: CliCommand['options'] = {
   method: {
     type: 'string',
     short: 'm',
-    description: `pruning method: ${methodNames()} (default magnitude; see Methods below)`,
+    description: `pruning method: ${methodNames()} (default magnitude; see Methods above)`,
   },
 };
+
+/** Words of `text` in lines of at most `width` characters, each after `indent` spaces (the first after `first`). */
+function wrap(text: string, first: string, indent: number, width = 100): string {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    if (line.trim() !== '' && line.length + 1 + word.length > width && line.length > indent) {
+      lines.push(line);
+      line = ' '.repeat(indent);
+    }
+    line += line.endsWith(' ') ? word : ` ${word}`;
+  }
+  lines.push(line);
+  return lines.map((l) => `${l.trimEnd()}\n`).join('');
+}
 
 export const METHOD_HELP =
   '  Methods:\n' +
   PRUNE_METHODS.map((m) => {
     const info = METHOD_REGISTRY[m];
-    const data = info.data === 'none' ? '' : ` (--${DATA_OPTION[info.data]}: ${DATA_NOUN[info.data]})`;
-    return `    ${m.padEnd(12)}${info.description}${data}\n`;
+    const data = info.data === 'none' ? '' : ` Needs ${DATA_NOUN[info.data]} (--${DATA_OPTION[info.data]}).`;
+    return wrap(`${info.description}${data}`, `    ${m.padEnd(12)}`, 16);
   }).join('') +
   '  reconstruct and finetune work on MLPs (Flatten / Gemm / Relu chains) and take seconds to minutes;\n' +
   '  progress goes to stderr, Ctrl-C cancels (nothing is written). For the bundled sample model they\n' +
