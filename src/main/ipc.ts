@@ -14,7 +14,8 @@ import {
 } from './dialogs';
 import { checkDroppedPath } from './drop';
 import type { PathGrants } from './grants';
-import { saveUserFile, sameFile } from './atomic';
+import { sameFile } from '../engine/node/atomic-write';
+import { saveUserFile } from './save';
 import {
   IpcError,
   checkArgCount,
