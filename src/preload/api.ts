@@ -3,7 +3,7 @@
 
 import type { ReadyMessage, Request, Response } from '../engine/protocol';
 import type { DesktopApi, EngineStatus, MenuCommand, SaveKind } from '../shared/api';
-import { IPC, TO_RENDERER } from '../main/channels';
+import { IPC, TO_RENDERER } from '../shared/channels';
 
 type Listener<T> = (value: T) => void;
 
