@@ -33,7 +33,7 @@ describe('EngineClient', () => {
       { type: 'close', modelId: 1, id: a.id },
       { type: 'close', modelId: 2, id: a.id + 1 },
     ]);
-    s.answer({ type: 'progress', id: a.id, progress: { stage: 'x', done: 3, total: 4 } } as Response);
+    s.answer({ type: 'progress', id: a.id, progress: { message: 'x', done: 3, total: 4 } });
     s.answer({ type: 'result', id: a.id, value: {} } as Response);
     await expect(a.promise).resolves.toEqual({});
     expect(progress).toEqual([3]);

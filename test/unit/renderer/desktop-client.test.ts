@@ -23,7 +23,7 @@ function fakeMain() {
   const newEngine = () => {
     const { port1, port2 } = new MessageChannel();
     const received: Request[] = [];
-    port1.onmessage = (e) => received.push(e.data as Request);
+    (port1 as unknown as PortLike).onmessage = (e) => received.push(e.data as Request);
     emit(TO_RENDERER.enginePort, [port2 as unknown as PortLike]);
     return { port: port1, received };
   };
