@@ -5,8 +5,8 @@ import { app, MessageChannelMain, utilityProcess, type MessagePortMain, type Web
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import enginePath from '../engine/node/utility?modulePath';
-import { TO_RENDERER } from './channels';
-import type { PathGrants } from './grants';
+import { TO_RENDERER } from '../shared/channels';
+import type { PathPolicy } from '../engine/path-policy';
 import { EngineSupervisor, type EngineProcess } from './supervisor';
 
 /** The bundled sample model and test set: <app>/resources (the engine also searches on its own). */
@@ -34,7 +34,7 @@ function spawnUtility(): EngineProcess<MessagePortMain> {
 
 export function createEngineSupervisor(
   getContents: () => WebContents | null,
-  grants: PathGrants,
+  grants: PathPolicy,
 ): EngineSupervisor<MessagePortMain> {
   const send = (channel: string, ...args: unknown[]): void => {
     const wc = getContents();

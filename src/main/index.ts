@@ -2,12 +2,12 @@
 // engine supervisor and the security policy are plain modules beside this file.
 
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { PathPolicy } from '../engine/path-policy';
 import type { MenuCommand } from '../shared/api';
 import { parseOpenArgv } from './argv';
-import { TO_RENDERER } from './channels';
+import { TO_RENDERER } from '../shared/channels';
 import { createEngineSupervisor } from './engine';
-import { PathGrants } from './grants';
 import { createIpcHandlers } from './ipc';
 import { buildMenuTemplate } from './menu';
 import { RecentFiles } from './recent';
@@ -25,7 +25,8 @@ let theme: 'light' | 'dark' = 'dark';
 let recent: RecentFiles | null = null;
 
 const contents = () => (win && !win.isDestroyed() ? win.webContents : null);
-const grants = new PathGrants((paths, write) => supervisor.allow(paths, write));
+/** The paths the user chose: forwarded to the engine as they are granted, and after each restart. */
+const grants = new PathPolicy({ restricted: true, normalize: resolve, onGrant: (paths, write) => supervisor.allow(paths, write) });
 const supervisor = createEngineSupervisor(contents, grants);
 
 function sendToRenderer(channel: string, ...args: unknown[]): void {
@@ -41,7 +42,7 @@ function showError(message: string, detail?: string): void {
 
 /** Opens a path that comes from main (command line, second instance, Open Recent, macOS open-file). */
 function openPath(path: string): void {
-  grants.allow([path]);
+  grants.grant([path]);
   if (rendererLoaded) sendToRenderer(TO_RENDERER.openPath, path);
   else pendingOpens.push(path);
   if (win) {

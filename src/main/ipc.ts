@@ -4,7 +4,7 @@
 
 import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { basename, dirname, join } from 'node:path';
-import { IPC } from './channels';
+import { IPC } from '../shared/channels';
 import {
   ensureSaveExtension,
   openDatasetDialogOptions,
@@ -13,8 +13,9 @@ import {
   saveFolderDialogOptions,
 } from './dialogs';
 import { checkDroppedPath } from './drop';
-import type { PathGrants } from './grants';
-import { saveUserFile, sameFile } from './atomic';
+import { sameFile } from '../engine/node/atomic-write';
+import type { PathPolicy } from '../engine/path-policy';
+import { saveUserFile } from './save';
 import {
   IpcError,
   checkArgCount,
@@ -36,7 +37,7 @@ export interface IpcContext {
   showOpenDialog(options: OpenDialogOptions): Promise<string[] | null>;
   /** Shows a save dialog; the chosen path, or null when cancelled. */
   showSaveDialog(options: SaveDialogOptions): Promise<string | null>;
-  grants: PathGrants;
+  grants: PathPolicy;
   /** The model file open in the renderer, if any (never overwritten by a save). */
   currentModel(): string | null;
   /** The renderer opened (a string: a path or a display name) or closed (null) a model. */
@@ -68,7 +69,7 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       checkArgCount(args, 0, 'showOpenModel');
       const paths = await ctx.showOpenDialog(openModelDialogOptions(lastDir));
       if (!paths || paths.length === 0) return null;
-      const [path] = ctx.grants.allow([paths[0]]);
+      const [path] = ctx.grants.grant([paths[0]]);
       remember(path);
       return path;
     },
@@ -79,8 +80,8 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       const paths = await ctx.showOpenDialog(openDatasetDialogOptions(lastDir));
       if (!paths || paths.length === 0) return null;
       const extra = paths.map(labelsBeside).filter((p): p is string => p !== null && !paths.includes(p));
-      const granted = ctx.grants.allow(paths);
-      if (extra.length > 0) ctx.grants.allow(extra);
+      const granted = ctx.grants.grant(paths);
+      if (extra.length > 0) ctx.grants.grant(extra);
       remember(granted[0]);
       return granted;
     },
@@ -95,7 +96,7 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       const path = ensureSaveExtension(chosen, kind);
       const model = ctx.currentModel();
       if (model && sameFile(path, model)) throw new IpcError(`${path}: refusing to overwrite the open model`);
-      const [granted] = ctx.grants.allow([path], true);
+      const [granted] = ctx.grants.grant([path], true);
       remember(granted);
       return granted;
     },
@@ -105,7 +106,7 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       checkArgCount(args, 0, 'showSaveFolder');
       const paths = await ctx.showOpenDialog(saveFolderDialogOptions(lastDir));
       if (!paths || paths.length === 0) return null;
-      const [dir] = ctx.grants.allow([paths[0]], true);
+      const [dir] = ctx.grants.grant([paths[0]], true);
       lastDir = dir;
       return dir;
     },
@@ -130,7 +131,7 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       checkArgCount(args, 1, 'acceptDroppedFile');
       const verdict = checkDroppedPath(args[0], ctx.isFile);
       if (!verdict.ok) return null;
-      const [path] = ctx.grants.allow([verdict.path]);
+      const [path] = ctx.grants.grant([verdict.path]);
       remember(path);
       return path;
     },
@@ -151,7 +152,7 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
         }
         let granted = false;
         try {
-          granted = ctx.grants.isReadable(validatePath(value));
+          granted = ctx.grants.allows(validatePath(value), false);
         } catch {
           granted = false; // a display name such as the sample's: open, but not a recent file
         }

@@ -3,7 +3,7 @@
 
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { writeFileAtomicSync } from './atomic';
+import { writeAtomicSync } from '../engine/node/atomic-write';
 
 export const RECENT_MAX = 10;
 
@@ -109,7 +109,7 @@ export class RecentFiles {
   private write(): void {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      writeFileAtomicSync(this.file, JSON.stringify({ version: 1, paths: this.paths }, null, 2) + '\n');
+      writeAtomicSync(this.file, JSON.stringify({ version: 1, paths: this.paths }, null, 2) + '\n');
     } catch {
       // The list is a convenience: failing to persist it must not break opening a model.
     }

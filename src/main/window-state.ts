@@ -2,7 +2,7 @@
 // on a screen that still exists.
 
 import { readFileSync } from 'node:fs';
-import { writeFileAtomicSync } from './atomic';
+import { writeAtomicSync } from '../engine/node/atomic-write';
 
 export interface Rect {
   x: number;
@@ -49,7 +49,7 @@ export function loadWindowState(file: string): WindowState {
 
 export function saveWindowState(file: string, state: WindowState): void {
   try {
-    writeFileAtomicSync(file, JSON.stringify(state) + '\n');
+    writeAtomicSync(file, JSON.stringify(state) + '\n');
   } catch {
     // not worth failing a quit over
   }

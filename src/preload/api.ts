@@ -1,9 +1,8 @@
 // The preload's API object, built from injected Electron pieces so it can be tested without
 // Electron: ipcRenderer-like messaging, webUtils.getPathForFile, and MessagePorts from main.
 
-import type { ReadyMessage, Request, Response } from '../engine/protocol';
-import type { DesktopApi, EngineStatus, MenuCommand, SaveKind } from '../shared/api';
-import { IPC, TO_RENDERER } from '../main/channels';
+import type { DesktopApi, EngineStatus, MenuCommand, ReadyMessage, Request, Response, SaveKind } from '../shared/api';
+import { IPC, TO_RENDERER } from '../shared/channels';
 
 type Listener<T> = (value: T) => void;
 

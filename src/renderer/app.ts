@@ -125,9 +125,9 @@ export function startApp(root: HTMLElement, platform: Platform): void {
 
   // ------------------------------------------------------------ engine state
   const client = platform.client;
-  client.onReady(() => store.set('engine', client.busy > 0 ? 'busy' : 'ready'));
+  client.onReady(() => store.set('engine', client.pendingCount > 0 ? 'busy' : 'ready'));
   client.onActivity((busy) => {
-    if (store.state.engine !== 'stopped' && (client.ready || busy > 0)) store.set('engine', busy > 0 ? 'busy' : 'ready');
+    if (store.state.engine !== 'stopped' && (client.isReady || busy > 0)) store.set('engine', busy > 0 ? 'busy' : 'ready');
   });
   platform.onEngineStatus((status) => {
     if (status.type === 'engine-ready') {

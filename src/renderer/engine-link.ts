@@ -5,11 +5,12 @@
 
 import type { DatasetSource, PruneSpec, Request, Source } from '../engine/protocol';
 import type { DesktopApi, EngineStatus, MenuCommand, SaveKind } from '../shared/api';
-import { RendererEngineClient } from './engine-client';
+import { EngineClient } from '../engine/client';
+import { desktopClient } from './desktop-client';
 
 export interface Platform {
   readonly kind: 'desktop' | 'browser';
-  readonly client: RendererEngineClient;
+  readonly client: EngineClient;
   /** Asks the user for a model; the choice arrives through onOpenSource. */
   requestOpenModel(): void;
   /** Models to open that arrive from outside the UI: the picker, main's command line / recent list. */
@@ -43,20 +44,12 @@ export function createPlatform(): Platform {
 }
 
 function desktopPlatform(api: DesktopApi): Platform {
-  const client = new RendererEngineClient({
-    post: (request) => api.engine.post(request),
-    onMessage: (listener) => {
-      api.engine.onMessage(listener);
-    },
-  });
+  const client = desktopClient(api);
   const openListeners: ((source: Source, label: string) => void)[] = [];
   const emitOpen = (path: string): void => {
     for (const listener of openListeners) listener({ kind: 'path', path }, baseName(path));
   };
   api.onOpenPath(emitOpen);
-  api.onEngineStatus((status) => {
-    if (status.type === 'engine-died') client.linkClosed(`The engine stopped: ${status.reason}`);
-  });
   return {
     kind: 'desktop',
     client,
@@ -111,7 +104,7 @@ function desktopPlatform(api: DesktopApi): Platform {
 
 function browserPlatform(): Platform {
   const worker = new Worker(new URL('../engine/browser/worker.ts', import.meta.url), { type: 'module', name: 'engine' });
-  const client = new RendererEngineClient({
+  const client = new EngineClient({
     post: (request) => worker.postMessage(request, transferables(request)),
     onMessage: (listener) => {
       worker.addEventListener('message', (event: MessageEvent) => listener(event.data));

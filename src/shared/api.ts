@@ -4,6 +4,9 @@
 
 import type { Request, Response, ReadyMessage } from '../engine/protocol';
 
+/** The engine messages the preload passes through (the preload imports only electron and src/shared). */
+export type { Request, Response, ReadyMessage };
+
 /** Commands the native menu (or a keyboard accelerator handled by main) sends to the renderer. */
 export type MenuCommand =
   | 'open'

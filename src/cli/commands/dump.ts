@@ -7,7 +7,7 @@ import { modelToJson } from '../../core/onnx/json';
 import { matrixFileNames, matrixShape, matrixTextChunks, sparseToDense } from '../../core/dump';
 import { loadModelFile, writeFileAtomic } from '../../engine/node/files';
 import { weightEntries, type WeightEntry } from '../../engine/summary';
-import { writeTextAtomic } from '../atomic-stream';
+import { writeAtomic } from '../../engine/node/atomic-write';
 import { CliError, type CliCommand } from '../command';
 import { bytesText, countText } from '../format';
 import { SMALL_CONSTANT, oneModelArg } from './info';
@@ -82,7 +82,7 @@ export const dumpCommand: CliCommand = {
           const target = path.join(matrixDir, names[i]);
           if (samePath(target, file)) throw new CliError(`${fileName}: refusing to write a matrix over the model`);
           const w = numeric[i];
-          await writeTextAtomic(target, matrixTextChunks(w.sparse ? sparseToDense(w.sparse) : w.tensor));
+          await writeAtomic(target, matrixTextChunks(w.sparse ? sparseToDense(w.sparse) : w.tensor));
           written.push(target);
         }
         const values = numeric.reduce((s, w) => {

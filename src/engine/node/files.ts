@@ -1,11 +1,11 @@
-// Node-only file access for the engine: loading a model (with its external data) and atomic writes.
-import { randomBytes } from 'node:crypto';
+// Node-only file access for the engine: loading a model (with its external data) and writing outputs.
 import { promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Model } from '../../core/onnx/model';
 import { OnnxError } from '../../core/onnx/errors';
 import { decodeModel } from '../../core/onnx/decode';
 import { externalTensors, resolveExternalData } from '../../core/onnx/external';
+import { sameFile, writeAtomic, type AtomicData } from './atomic-write';
 
 function asBytes(buf: Buffer): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -106,28 +106,17 @@ export interface WriteOptions {
 }
 
 /**
- * Writes `data` to a temporary file beside `target`, fsyncs it and renames it over `target`, so
- * the target is either the old file or the complete new one. The temporary file is removed when
- * anything fails. Refuses to write over `options.protect`.
+ * Writes `data` atomically (see atomic-write.ts) as an engine output: refuses to write over
+ * `options.protect`, and reports failures as OnnxError 'io' naming the file.
  */
-export async function writeFileAtomic(target: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
-  const full = path.resolve(target);
-  const name = path.basename(full);
-  if (options.protect !== undefined && path.resolve(options.protect) === full) {
+export async function writeFileAtomic(target: string, data: AtomicData, options: WriteOptions = {}): Promise<void> {
+  const name = path.basename(path.resolve(target));
+  if (options.protect !== undefined && sameFile(options.protect, target)) {
     throw new OnnxError('io', 'refusing to overwrite the opened model; choose another file name', name);
   }
-  const tmp = path.join(path.dirname(full), `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let handle: fsp.FileHandle | undefined;
   try {
-    handle = await fsp.open(tmp, 'wx', 0o644);
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fsp.rename(tmp, full);
+    await writeAtomic(target, data);
   } catch (e) {
-    if (handle) await handle.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException | undefined)?.code;
     const why = code === 'ENOENT' ? 'folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
     throw new OnnxError('io', `cannot write (${why})`, name);

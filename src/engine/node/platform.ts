@@ -90,7 +90,7 @@ export interface NodePlatformOptions {
 }
 
 export function nodePlatform(options: NodePlatformOptions = {}): { platform: EnginePlatform; policy: PathPolicy } {
-  const policy = new PathPolicy(options.restricted ?? false, (p) => resolve(p));
+  const policy = new PathPolicy({ restricted: options.restricted ?? false, normalize: (p) => resolve(p) });
   const resources = (): string => {
     const dir = options.resourcesDir ?? findResources();
     if (!dir) throw Object.assign(new Error('the bundled resources folder (sample model and MNIST test set) was not found'), { name: 'EngineFailure', code: 'not-found' });

@@ -1,12 +1,12 @@
-// The IPC handlers with real files in a temp folder, a real PathGrants, and scripted dialogs
+// The IPC handlers with real files in a temp folder, a real PathPolicy, and scripted dialogs
 // (the one piece that needs a human).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
-import { IPC } from '../../../src/main/channels';
-import { PathGrants } from '../../../src/main/grants';
+import { IPC } from '../../../src/shared/channels';
+import { PathPolicy } from '../../../src/engine/path-policy';
 import { createIpcHandlers, labelsBeside, type IpcEventLike } from '../../../src/main/ipc';
 import { checkSender, type FrameLike } from '../../../src/main/validate';
 
@@ -27,7 +27,7 @@ let opened: { path: string | null; granted: boolean }[];
 let current: string | null;
 
 function make() {
-  const grants = new PathGrants((paths, write) => sentToEngine.push({ paths, write }));
+  const grants = new PathPolicy({ restricted: true, normalize: resolve, onGrant: (paths, write) => sentToEngine.push({ paths, write }) });
   const h = createIpcHandlers({
     checkSender: (event) => checkSender(event.senderFrame, mainFrame, APP),
     showOpenDialog: async (o) => {
@@ -90,7 +90,7 @@ describe('IPC handlers', () => {
     openAnswers.push([model], null);
     expect(await handle[IPC.showOpenModel](ok)).toBe(model);
     expect(sentToEngine).toEqual([{ paths: [model], write: false }]);
-    expect(grants.isReadable(model)).toBe(true);
+    expect(grants.allows(model, false)).toBe(true);
     expect(await handle[IPC.showOpenModel](ok)).toBeNull();
     expect(openAsked[1].defaultPath).toBe(dir); // remembers the folder
     await expect(handle[IPC.showOpenModel](ok, '/etc/passwd')).rejects.toThrow(/expects 0 argument/);

@@ -2,7 +2,7 @@
 // small in-test ipcRenderer stand-in that records invokes and lets the test emit main's messages.
 import { describe, expect, it } from 'vitest';
 import { createDesktopApi, type IpcRendererLike, type PortLike } from '../../../src/preload/api';
-import { IPC, TO_RENDERER } from '../../../src/main/channels';
+import { IPC, TO_RENDERER } from '../../../src/shared/channels';
 import type { Request } from '../../../src/engine/protocol';
 
 type OnListener = Parameters<IpcRendererLike['on']>[1];

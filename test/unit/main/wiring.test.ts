@@ -15,7 +15,7 @@ import { build } from 'esbuild';
 import type { MenuItemConstructorOptions } from 'electron';
 import { EngineClient } from '../../../src/engine/client';
 import type { ReadyMessage, Request, Response } from '../../../src/engine/protocol';
-import { IPC, TO_RENDERER } from '../../../src/main/channels';
+import { IPC, TO_RENDERER } from '../../../src/shared/channels';
 import { CSP } from '../../../src/main/security';
 import type { FakePort, fake as FakeState } from './fixtures/fake-electron';
 import { DESKTOP_OUT, ROOT as root } from '../../support/paths';
