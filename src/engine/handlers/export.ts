@@ -3,7 +3,7 @@
 import { encodeModel } from '../../core/onnx/encode';
 import { modelToJson } from '../../core/onnx/json';
 import { toSparseInitializers } from '../../core/prune';
-import { matrixFileNames, matrixShape, sparseToDense, tensorToMatrixText } from '../../core/dump';
+import { matrixFileNames, matrixShape, matrixTextChunks, sparseToDense, tensorToMatrixText } from '../../core/dump';
 import { isRealNumeric, weightEntries } from '../../core/analysis';
 import type { Model, Tensor } from '../../core/onnx/model';
 import type { Handler } from '../context';
@@ -73,7 +73,8 @@ export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {
     const t = (tensors[i].byName && prunedByName.get(tensors[i].tensor.name)) || tensors[i].tensor;
     const path = platform.joinPath ? platform.joinPath(req.dir, names[i]) : `${req.dir.replace(/[\\/]+$/, '')}/${names[i]}`;
     checkNotModelPath(ctx, open, path);
-    await platform.writeFileAtomic(path, tensorToMatrixText(t));
+    if (platform.writeTextAtomic) await platform.writeTextAtomic(path, matrixTextChunks(t));
+    else await platform.writeFileAtomic(path, tensorToMatrixText(t));
     files.push(names[i]);
     const shape = matrixShape(t.dims);
     values += shape.rows * shape.cols;
