@@ -28,6 +28,11 @@ export interface LoadedModelFile {
 export interface EnginePlatform {
   readFile(path: string): Promise<Uint8Array>;
   writeFileAtomic(path: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Writes text given in pieces atomically, without joining them (a matrix dump can be larger than
+   * one string may be); absent: the pieces are joined and written with writeFileAtomic.
+   */
+  writeTextAtomic?(path: string, pieces: Iterable<string>): Promise<void>;
   /** Reads and decodes a model file incl. external data; default: readFile + decodeModel. */
   loadModel?(path: string): Promise<LoadedModelFile>;
   /** The bundled sample model's bytes. */

@@ -19,6 +19,7 @@ export { RUNNER_NAMES } from '../core/eval/types';
 export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';
+import type { WeightRow } from '../core/analysis';
 
 // ---------------------------------------------------------------- shared value types
 
@@ -136,6 +137,28 @@ export interface ModelSummary {
   defaultPrunable: string[];
   /** Ops the runtime cannot execute (empty when Prunescope's runtime can run it). */
   unsupportedOps: string[];
+  /** The weight table, when 'open' asked for it (`weights`). */
+  weights?: WeightSummary[];
+}
+
+/** Which weights a weight table lists and whether their zeros are counted. */
+export interface WeightTableOptions {
+  /** Constant-node tensors smaller than this (in elements) are left out (default 1: all). */
+  minConstantParams?: number;
+  /** Count every weight's zeros (default true; reads every weight). */
+  zeros?: boolean;
+}
+
+/**
+ * One stored weight (initializer, sparse initializer or Constant tensor, of the main graph or a
+ * subgraph) with its shape, type, parameters, zeros, sparsity and where it lives.
+ */
+export type WeightSummary = WeightRow;
+
+/** A weight of any graph: its graph path as the weight table gives it ('' = main graph) and name. */
+export interface WeightRef {
+  graph: string;
+  name: string;
 }
 
 export interface DatasetSummary {
@@ -148,9 +171,14 @@ export interface DatasetSummary {
 // ---------------------------------------------------------------- requests
 
 export type Request =
-  | { id: number; type: 'open'; source: Source }
+  /** `weights`: also answer with the model's weight table (ModelSummary.weights). */
+  | { id: number; type: 'open'; source: Source; weights?: WeightTableOptions }
   | { id: number; type: 'close'; modelId: number }
-  | { id: number; type: 'stats'; modelId: number; tensors?: string[]; bins?: number }
+  /**
+   * Statistics of the named tensors of the main graph (default: its initializers), or of
+   * `weights`: weights of any graph as the weight table names them (sparse ones as dense values).
+   */
+  | { id: number; type: 'stats'; modelId: number; tensors?: string[]; weights?: WeightRef[]; bins?: number }
   | { id: number; type: 'prunePreview'; modelId: number; spec: PruneSpec }
   /**
    * Runs a (possibly slow) pruning method with progress and cancel and keeps the pruned model in
@@ -188,7 +216,11 @@ export type Request =
     }
   | { id: number; type: 'dumpJson'; modelId: number; path?: string }
   | { id: number; type: 'dumpMatrix'; modelId: number; tensor: string; spec?: PruneSpec }
-  | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec }
+  /**
+   * Every main-graph initializer and Constant tensor as a text matrix in `dir`; with `weights`, the
+   * real-valued weights of the weight table instead (every graph, sparse ones as dense matrices).
+   */
+  | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec; weights?: Pick<WeightTableOptions, 'minConstantParams'> }
   | { id: number; type: 'cancel'; target: number };
 
 export type RequestType = Request['type'];
@@ -204,9 +236,11 @@ export interface ResultMap {
   evaluate: EvalPoint;
   sweep: EvalPoint[];
   export: { path?: string; bytes?: ArrayBuffer; report: PruneReport };
-  dumpJson: { path?: string; text?: string };
+  /** `bytes`: the size of the JSON written to `path`. */
+  dumpJson: { path?: string; text?: string; bytes?: number };
   dumpMatrix: { text: string; rows: number; cols: number };
-  dumpMatrices: { dir: string; files: string[] };
+  /** `values`: matrix elements written; `skipped`: weights left out (not real numbers). */
+  dumpMatrices: { dir: string; files: string[]; values: number; skipped: string[] };
   cancel: null;
 }
 

@@ -3,7 +3,7 @@
 
 import { RUNNER_NAMES } from '../core/eval/types';
 import { isPruneMethod, methodNames } from '../core/prune/method-registry';
-import type { DatasetSource, EvalOptions, PruneMethod, PruneSpec, Request, RuntimeName, Source } from './protocol';
+import type { DatasetSource, EvalOptions, PruneMethod, PruneSpec, Request, RuntimeName, Source, WeightRef, WeightTableOptions } from './protocol';
 
 export class BadRequest extends Error {
   constructor(message: string) {
@@ -55,6 +55,29 @@ function bytes(v: unknown, where: string): ArrayBuffer {
     return u.slice().buffer;
   }
   fail(`${where}: "bytes" must be an ArrayBuffer`);
+}
+
+function weightTable(v: unknown, where: string): WeightTableOptions {
+  if (!isObj(v)) fail(`${where}: "weights" must be an object`);
+  const out: WeightTableOptions = {};
+  if (v.minConstantParams !== undefined) {
+    const n = int(v, 'minConstantParams', `${where}.weights`);
+    if (n < 0) fail(`${where}.weights: "minConstantParams" must not be negative`);
+    out.minConstantParams = n;
+  }
+  if (v.zeros !== undefined) {
+    if (typeof v.zeros !== 'boolean') fail(`${where}.weights: "zeros" must be true or false`);
+    out.zeros = v.zeros;
+  }
+  return out;
+}
+
+function weightRefs(v: unknown, where: string): WeightRef[] {
+  if (!Array.isArray(v)) fail(`${where}: "weights" must be a list`);
+  return v.map((r) => {
+    if (!isObj(r) || typeof r.graph !== 'string' || typeof r.name !== 'string') fail(`${where}: each of "weights" must be { graph, name } (strings)`);
+    return { graph: r.graph, name: r.name };
+  });
 }
 
 function source(v: unknown): Source {
@@ -177,13 +200,17 @@ export function validateRequest(msg: unknown): Request {
   const type = msg.type;
   const where = `request ${id} (${String(type)})`;
   switch (type) {
-    case 'open':
-      return { id, type, source: source(msg.source) };
+    case 'open': {
+      const r: Request = { id, type, source: source(msg.source) };
+      if (msg.weights !== undefined) r.weights = weightTable(msg.weights, where);
+      return r;
+    }
     case 'close':
       return { id, type, modelId: int(msg, 'modelId', where) };
     case 'stats': {
       const r: Request = { id, type, modelId: int(msg, 'modelId', where) };
       if (msg.tensors !== undefined) r.tensors = stringList(msg.tensors, 'tensors');
+      if (msg.weights !== undefined) r.weights = weightRefs(msg.weights, where);
       if (msg.bins !== undefined) {
         const b = int(msg, 'bins', where);
         if (b < 1 || b > 100_000) fail(`${where}: "bins" must be from 1 to 100000`);
@@ -240,6 +267,7 @@ export function validateRequest(msg: unknown): Request {
         modelId: int(msg, 'modelId', where),
         dir: str(msg, 'dir', where),
         spec: msg.spec === undefined ? undefined : spec(msg.spec, true),
+        ...(msg.weights !== undefined ? { weights: { minConstantParams: weightTable(msg.weights, where).minConstantParams } } : {}),
       };
     case 'cancel':
       return { id, type, target: int(msg, 'target', where) };

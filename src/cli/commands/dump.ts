@@ -2,20 +2,11 @@
 // JSON mapping and every weight tensor as a text matrix.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { DataType } from '../../core/onnx/model';
-import { modelToJson } from '../../core/onnx/json';
-import { matrixFileNames, matrixShape, matrixTextChunks, sparseToDense } from '../../core/dump';
-import { loadModelFile, writeFileAtomic } from '../../engine/node/files';
-import { weightEntries, type WeightEntry } from '../../engine/summary';
-import { writeAtomic } from '../../engine/node/atomic-write';
+import { matrixFileNames } from '../../core/dump';
 import { CliError, type CliCommand } from '../command';
 import { bytesText, countText } from '../format';
-import { SMALL_CONSTANT, oneModelArg } from './info';
-
-function dumpable(w: WeightEntry): boolean {
-  const t = w.tensor;
-  return !Array.isArray(t.data) && t.dataType !== DataType.STRING && t.dataType !== DataType.COMPLEX64 && t.dataType !== DataType.COMPLEX128;
-}
+import { SMALL_CONSTANT, oneModelArg, openWithWeights } from './info';
+import { call } from './prune';
 
 function samePath(a: string, b: string): boolean {
   return path.resolve(a) === path.resolve(b);
@@ -50,18 +41,18 @@ export const dumpCommand: CliCommand = {
     if (outOpt !== undefined && (jsonOpt !== undefined || matOpt !== undefined)) {
       throw new CliError('dump: --out cannot be combined with --json or --matrices');
     }
-    const { model, fileName } = await loadModelFile(file);
+    const minConstantParams = args.values.all === true ? 1 : SMALL_CONSTANT;
+    const { engine, summary, weights } = await openWithWeights(file, { minConstantParams, zeros: false });
+    const { fileName, modelId } = summary;
     const both = jsonOpt === undefined && matOpt === undefined;
     const dir = outOpt ?? `${file}.dump`;
     const jsonPath = both ? path.join(dir, `${fileName}.json`) : jsonOpt;
     const matrixDir = both ? dir : matOpt;
     if (jsonPath !== undefined && samePath(jsonPath, file)) throw new CliError(`${fileName}: refusing to write the JSON dump over the model`);
-
-    const weights = weightEntries(model, { minConstantParams: args.values.all === true ? 1 : SMALL_CONSTANT });
-    const numeric = weights.filter(dumpable);
-    const skipped = weights.filter((w) => !dumpable(w)).map((w) => w.tensor.name);
-    // Render the JSON before touching the filesystem, so a failure leaves nothing behind.
-    const jsonText = jsonPath !== undefined ? modelToJson(model) : undefined;
+    if (matrixDir !== undefined) {
+      const names = matrixFileNames(weights.filter((w) => w.numeric).map((w) => w.name));
+      if (names.some((n) => samePath(path.join(matrixDir, n), file))) throw new CliError(`${fileName}: refusing to write a matrix over the model`);
+    }
 
     const created: string[] = [];
     const written: string[] = [];
@@ -71,29 +62,19 @@ export const dumpCommand: CliCommand = {
         const first = await fsp.mkdir(d, { recursive: true });
         if (first !== undefined) created.push(first);
       }
-      if (jsonPath !== undefined && jsonText !== undefined) {
-        await writeFileAtomic(jsonPath, jsonText, { protect: file });
+      if (jsonPath !== undefined) {
+        const r = await call(engine.request({ type: 'dumpJson', modelId, path: jsonPath }).promise);
         written.push(jsonPath);
-        io.out(`wrote ${jsonPath} (${bytesText(Buffer.byteLength(jsonText))})\n`);
+        io.out(`wrote ${jsonPath} (${bytesText(r.bytes ?? 0)})\n`);
       }
       if (matrixDir !== undefined) {
-        const names = matrixFileNames(numeric.map((w) => w.tensor.name));
-        for (let i = 0; i < numeric.length; i++) {
-          const target = path.join(matrixDir, names[i]);
-          if (samePath(target, file)) throw new CliError(`${fileName}: refusing to write a matrix over the model`);
-          const w = numeric[i];
-          await writeAtomic(target, matrixTextChunks(w.sparse ? sparseToDense(w.sparse) : w.tensor));
-          written.push(target);
-        }
-        const values = numeric.reduce((s, w) => {
-          const { rows, cols } = matrixShape(w.sparse ? w.sparse.dims : w.tensor.dims);
-          return s + rows * cols;
-        }, 0);
-        io.out(`wrote ${countText(numeric.length)} matrices (${countText(values)} values) into ${matrixDir}\n`);
-        if (skipped.length > 0) io.out(`skipped (not real numbers): ${skipped.join(', ')}\n`);
+        const r = await call(engine.request({ type: 'dumpMatrices', modelId, dir: matrixDir, weights: { minConstantParams } }).promise);
+        io.out(`wrote ${countText(r.files.length)} matrices (${countText(r.values)} values) into ${matrixDir}\n`);
+        if (r.skipped.length > 0) io.out(`skipped (not real numbers): ${r.skipped.join(', ')}\n`);
       }
     } catch (e) {
-      // Leave nothing half done behind: remove what this run wrote and the folders it created.
+      // Leave nothing half done behind: remove what this run wrote and the folders it created (the
+      // engine writes each matrix atomically, so a failed one leaves no partial file).
       for (const f of written) await fsp.rm(f, { force: true }).catch(() => undefined);
       for (const d of created.reverse()) await fsp.rm(d, { recursive: true, force: true }).catch(() => undefined);
       throw e;

@@ -1,17 +1,9 @@
 // `prunescope info MODEL [--json] [--all]`: what a model is made of.
-import { loadModelFile } from '../../engine/node/files';
-import {
-  nodeSubgraphs,
-  summarizeModel,
-  walkGraphs,
-  weightEntries,
-  weightRow,
-  type WeightRow,
-} from '../../engine/summary';
-import type { ModelSummary, ValueSummary } from '../../engine/protocol';
-import type { Model } from '../../core/onnx/model';
+import type { EngineClient } from '../../engine/client';
+import type { GraphSummary, ModelSummary, ValueSummary, WeightSummary, WeightTableOptions } from '../../engine/protocol';
 import { CliError, type CliCommand } from '../command';
 import { bytesText, countText, dimsText, pctText, textTable } from '../format';
+import { call, startEngine } from './prune';
 
 /** Constants smaller than this are left out of the weight table unless --all is given. */
 export const SMALL_CONSTANT = 16;
@@ -21,6 +13,34 @@ export function oneModelArg(positionals: string[], command: string): string {
     throw new CliError(`${command}: expected exactly one MODEL argument, got ${positionals.length} (see prunescope ${command} --help)`);
   }
   return positionals[0];
+}
+
+/** MODEL opened in an engine, with its weight table. */
+export interface OpenedWithWeights {
+  engine: EngineClient;
+  summary: ModelSummary;
+  weights: WeightSummary[];
+}
+
+/** Opens MODEL in an in-process engine (as every command does) and asks for its weight table too. */
+export async function openWithWeights(file: string, weights: WeightTableOptions): Promise<OpenedWithWeights> {
+  const engine = startEngine({ ort: false });
+  const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: file }, weights }).promise);
+  return { engine, summary, weights: summary.weights ?? [] };
+}
+
+/** A weight as `info` lists it: zeros counted. */
+export interface InfoWeight {
+  name: string;
+  dims: number[];
+  dataType: number;
+  dtype: string;
+  params: number;
+  zeros: number;
+  external: boolean;
+  source: WeightSummary['source'];
+  graph: string;
+  sparsity: number;
 }
 
 export interface InfoReport {
@@ -42,21 +62,27 @@ export interface InfoReport {
   opCounts: Record<string, number>;
   paramCount: number;
   defaultPrunable: string[];
-  weights: WeightRow[];
+  weights: InfoWeight[];
 }
 
-function subgraphCount(model: Model): number {
-  let n = -1;
-  walkGraphs(model.graph, () => n++);
+/** The subgraphs below a graph, at any depth. */
+function subgraphCount(g: GraphSummary): number {
+  let n = 0;
+  for (const node of g.nodes) for (const s of node.subgraphs) n += 1 + subgraphCount(s.graph);
   return n;
 }
 
-export function infoReport(model: Model, fileName: string, fileBytes: number, all: boolean): InfoReport {
-  const s: ModelSummary = summarizeModel(model, { modelId: 0, fileName, fileBytes });
-  const weights = weightEntries(model, { minConstantParams: all ? 1 : SMALL_CONSTANT }).map(weightRow);
+function infoWeight(w: WeightSummary): InfoWeight {
+  const { name, dims, dataType, dtype, params, external, source, graph } = w;
+  return { name, dims, dataType, dtype, params, zeros: w.zeros ?? 0, external, source, graph, sparsity: w.sparsity ?? 0 };
+}
+
+/** The facts `info` prints, from the engine's summary with its weight table (zeros counted). */
+export function infoReport(s: ModelSummary, weights: WeightSummary[]): InfoReport {
+  const initializers = new Set(weights.filter((w) => w.source === 'initializer' && w.graph === '').map((w) => w.name));
   return {
-    file: fileName,
-    fileBytes,
+    file: s.fileName,
+    fileBytes: s.fileBytes,
     irVersion: s.irVersion,
     producerName: s.producerName,
     producerVersion: s.producerVersion,
@@ -65,15 +91,15 @@ export function infoReport(model: Model, fileName: string, fileBytes: number, al
     docString: s.docString,
     opsets: s.opsets,
     metadata: s.metadata,
-    inputs: s.graph.inputs.filter((v) => !model.graph.initializers.some((t) => t.name === v.name)),
+    inputs: s.graph.inputs.filter((v) => !initializers.has(v.name)),
     outputs: s.graph.outputs,
     nodeCount: s.nodeCount,
-    mainGraphNodes: model.graph.nodes.length,
-    subgraphs: subgraphCount(model),
+    mainGraphNodes: s.graph.nodes.length,
+    subgraphs: subgraphCount(s.graph),
     opCounts: s.opCounts,
     paramCount: s.paramCount,
     defaultPrunable: s.defaultPrunable,
-    weights,
+    weights: weights.map(infoWeight),
   };
 }
 
@@ -81,7 +107,7 @@ function opsetText(o: { domain: string; version: number }): string {
   return `${o.domain === '' ? 'ai.onnx' : o.domain} ${o.version}`;
 }
 
-export function infoText(r: InfoReport, all: boolean, model: Model): string {
+export function infoText(r: InfoReport, all: boolean, s: ModelSummary): string {
   let out = `${r.file}  (${bytesText(r.fileBytes)})\n`;
   const producer = [r.producerName, r.producerVersion].filter((x) => x !== '').join(' ') || '(not set)';
   out += `  producer     ${producer}\n`;
@@ -100,7 +126,7 @@ export function infoText(r: InfoReport, all: boolean, model: Model): string {
   out += r.subgraphs > 0 ? ` (subgraphs included: ${countText(r.mainGraphNodes)} in the main graph, ${countText(inSub)} in ${r.subgraphs} subgraph${r.subgraphs === 1 ? '' : 's'})\n` : '\n';
   const ops = Object.entries(r.opCounts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   out += textTable(['op', 'count'], ops.map(([op, n]) => [op, countText(n)]), undefined, '  ');
-  const holders = model.graph.nodes.filter((n) => nodeSubgraphs(n).length > 0).length;
+  const holders = s.graph.nodes.filter((n) => n.subgraphs.length > 0).length;
   if (holders > 0) out += `  (${holders} node${holders === 1 ? '' : 's'} of the main graph hold subgraphs)\n`;
   out += `\nParameters: ${countText(r.paramCount)} (initializers and Constant tensors, subgraphs included)\n`;
   if (r.defaultPrunable.length > 0) out += `Prunable by default (Gemm / MatMul weights): ${r.defaultPrunable.join(', ')}\n`;
@@ -139,9 +165,9 @@ export const infoCommand: CliCommand = {
   async run(args, io) {
     const file = oneModelArg(args.positionals, 'info');
     const all = args.values.all === true;
-    const { model, bytes, fileName } = await loadModelFile(file);
-    const report = infoReport(model, fileName, bytes.byteLength, all);
-    io.out(args.values.json === true ? `${JSON.stringify(report, null, 2)}\n` : infoText(report, all, model));
+    const { summary, weights } = await openWithWeights(file, { minConstantParams: all ? 1 : SMALL_CONSTANT, zeros: true });
+    const report = infoReport(summary, weights);
+    io.out(args.values.json === true ? `${JSON.stringify(report, null, 2)}\n` : infoText(report, all, summary));
     return 0;
   },
 };

@@ -1,19 +1,15 @@
 // `prunescope stats MODEL [--tensor NAME ...] [--bins N] [--json] [--all]`: statistics and a text
 // histogram of each weight tensor.
-import { sparseToDense } from '../../core/dump/sparse';
-import { DataType } from '../../core/onnx/model';
-import { loadModelFile } from '../../engine/node/files';
-import { nodePlatform } from '../../engine/node/platform';
-import { statisticsInOrder, weightEntries, type WeightEntry } from '../../engine/summary';
-import type { TensorStatistics } from '../../engine/protocol';
+import type { TensorStatistics, WeightSummary } from '../../engine/protocol';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { countText, dimsText, histogramText, numText, pctText } from '../format';
-import { SMALL_CONSTANT, oneModelArg } from './info';
+import { SMALL_CONSTANT, oneModelArg, openWithWeights } from './info';
+import { call } from './prune';
 
 export const TEXT_BINS = 20;
 export const JSON_BINS = 64;
 
-export type StatsRow = TensorStatistics & { source: WeightEntry['source']; graph: string };
+export type StatsRow = TensorStatistics & { source: WeightSummary['source']; graph: string };
 
 function binsOption(args: ParsedArgs, json: boolean): number {
   const v = args.values.bins;
@@ -25,18 +21,13 @@ function binsOption(args: ParsedArgs, json: boolean): number {
   return n;
 }
 
-function isNumeric(w: WeightEntry): boolean {
-  const t = w.tensor;
-  return !Array.isArray(t.data) && t.dataType !== DataType.STRING && t.dataType !== DataType.COMPLEX64 && t.dataType !== DataType.COMPLEX128;
-}
-
 /** The weights to report: the named ones (any size), or every weight but small Constants. */
-export function pickWeights(all: WeightEntry[], names: string[], fileName: string, includeSmall: boolean): WeightEntry[] {
+export function pickWeights(all: WeightSummary[], names: string[], fileName: string, includeSmall: boolean): WeightSummary[] {
   if (names.length === 0) {
-    return all.filter((w) => includeSmall || w.source !== 'constant' || w.tensor.data === undefined || w.tensor.dims.reduce((a, b) => a * b, 1) >= SMALL_CONSTANT);
+    return all.filter((w) => includeSmall || w.source !== 'constant' || w.external || w.params >= SMALL_CONSTANT);
   }
   return names.map((name) => {
-    const w = all.find((x) => x.tensor.name === name);
+    const w = all.find((x) => x.name === name);
     if (!w) throw new CliError(`${fileName}: no initializer or Constant tensor named ${JSON.stringify(name)}`);
     return w;
   });
@@ -71,20 +62,20 @@ export const statsCommand: CliCommand = {
     const json = args.values.json === true;
     const bins = binsOption(args, json);
     const names = (args.values.tensor as string[] | undefined) ?? [];
-    const { model, fileName } = await loadModelFile(file);
-    const picked = pickWeights(weightEntries(model), names, fileName, args.values.all === true);
+    const { engine, summary, weights: all } = await openWithWeights(file, { zeros: false });
+    const fileName = summary.fileName;
+    const picked = pickWeights(all, names, fileName, args.values.all === true);
     const skipped: string[] = [];
-    const numeric: WeightEntry[] = [];
+    const numeric: WeightSummary[] = [];
     for (const w of picked) {
-      if (isNumeric(w)) numeric.push(w);
-      else if (names.length > 0) throw new CliError(`${fileName}: tensor ${JSON.stringify(w.tensor.name)} is not real-valued numeric data`);
-      else skipped.push(w.tensor.name);
+      if (w.numeric) numeric.push(w);
+      else if (names.length > 0) throw new CliError(`${fileName}: tensor ${JSON.stringify(w.name)} is not real-valued numeric data`);
+      else skipped.push(w.name);
     }
-    // Large float32 tensors are counted on the engine's statistics workers.
-    const tensors = numeric.map((w) => (w.sparse ? sparseToDense(w.sparse) : w.tensor));
-    const statisticsAt = statisticsInOrder(nodePlatform({ ort: false }).platform, tensors, bins);
-    const rows: StatsRow[] = [];
-    for (let i = 0; i < numeric.length; i++) rows.push({ ...(await statisticsAt(i)), source: numeric[i].source, graph: numeric[i].graph });
+    // The engine counts large float32 tensors on its statistics workers.
+    const weights = numeric.map((w) => ({ graph: w.graph, name: w.name }));
+    const stats = numeric.length > 0 ? await call(engine.request({ type: 'stats', modelId: summary.modelId, weights, bins }).promise) : [];
+    const rows: StatsRow[] = stats.map((st, i) => ({ ...st, source: numeric[i].source, graph: numeric[i].graph }));
     if (json) {
       io.out(`${JSON.stringify({ file: fileName, bins, tensors: rows, skipped }, null, 2)}\n`);
       return 0;

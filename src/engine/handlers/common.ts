@@ -2,7 +2,7 @@
 
 import type { Model, Tensor } from '../../core/onnx/model';
 import { estimateExportBytes, methodSpecOf, planPrune, type PrunePlan } from '../../core/prune';
-import { namedWeights } from '../summary';
+import { namedWeights } from '../../core/analysis';
 import type { JobContext, OpenModel } from '../context';
 import { EngineFailure } from '../errors';
 import { baseNameOf } from '../platform';

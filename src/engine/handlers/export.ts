@@ -3,7 +3,9 @@
 import { encodeModel } from '../../core/onnx/encode';
 import { modelToJson } from '../../core/onnx/json';
 import { toSparseInitializers } from '../../core/prune';
-import { matrixFileNames, matrixShape, tensorToMatrixText } from '../../core/dump';
+import { matrixFileNames, matrixShape, matrixTextChunks, sparseToDense, tensorToMatrixText } from '../../core/dump';
+import { isRealNumeric, weightEntries } from '../../core/analysis';
+import type { Model, Tensor } from '../../core/onnx/model';
 import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
@@ -38,8 +40,9 @@ export const dumpJson: Handler<'dumpJson'> = async (req, ctx) => {
   }
   const text = modelToJson(open.model);
   if (req.path === undefined) return { text };
-  await ctx.platform.writeFileAtomic(req.path, text);
-  return { path: req.path };
+  const bytes = new TextEncoder().encode(text);
+  await ctx.platform.writeFileAtomic(req.path, bytes);
+  return { path: req.path, bytes: bytes.byteLength };
 };
 
 export const dumpMatrix: Handler<'dumpMatrix'> = async (req, ctx) => {
@@ -59,18 +62,22 @@ export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {
   checkPath(ctx, req.dir, true);
   if (!platform.makeDir) throw new EngineFailure('bad-request', 'this engine cannot write folders; dump one matrix at a time');
   await platform.makeDir(req.dir);
-  const tensors = [...namedTensors(open.model).values()].filter((t) => t.data !== undefined && !Array.isArray(t.data));
+  const { tensors, skipped } = req.weights ? weightMatrices(open.model, req.weights.minConstantParams) : mainGraphMatrices(open.model);
   const pruned = req.spec ? (await prunedModel(ctx, open, req.spec, jobProgress(ctx))).model : open.model;
   const prunedByName = namedTensors(pruned);
-  const names = matrixFileNames(tensors.map((t) => t.name));
+  const names = matrixFileNames(tensors.map((m) => m.tensor.name));
   const files: string[] = [];
+  let values = 0;
   let last = platform.now();
   for (let i = 0; i < tensors.length; i++) {
-    const t = prunedByName.get(tensors[i].name) ?? tensors[i];
+    const t = (tensors[i].byName && prunedByName.get(tensors[i].tensor.name)) || tensors[i].tensor;
     const path = platform.joinPath ? platform.joinPath(req.dir, names[i]) : `${req.dir.replace(/[\\/]+$/, '')}/${names[i]}`;
     checkNotModelPath(ctx, open, path);
-    await platform.writeFileAtomic(path, tensorToMatrixText(t));
+    if (platform.writeTextAtomic) await platform.writeTextAtomic(path, matrixTextChunks(t));
+    else await platform.writeFileAtomic(path, tensorToMatrixText(t));
     files.push(names[i]);
+    const shape = matrixShape(t.dims);
+    values += shape.rows * shape.cols;
     if (platform.now() - last > 50) {
       ctx.progress({ done: i + 1, total: tensors.length, message: `wrote ${names[i]}` });
       await ctx.yieldNow();
@@ -78,5 +85,29 @@ export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {
       if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
     }
   }
-  return { dir: req.dir, files };
+  return { dir: req.dir, files, values, skipped };
 };
+
+/** A tensor to dump; `byName`: a pruned model's tensor of the same name replaces it. */
+interface MatrixSource {
+  tensor: Tensor;
+  byName: boolean;
+}
+
+/** The main graph's initializers and Constant tensors that hold numbers (the app's Dumps view). */
+function mainGraphMatrices(model: Model): { tensors: MatrixSource[]; skipped: string[] } {
+  const all = [...namedTensors(model).values()];
+  const numeric = (t: Tensor): boolean => t.data !== undefined && !Array.isArray(t.data);
+  return { tensors: all.filter(numeric).map((t) => ({ tensor: t, byName: true })), skipped: all.filter((t) => !numeric(t)).map((t) => t.name) };
+}
+
+/** The weight table's real-valued weights, every graph, sparse ones dense (the CLI's dump). */
+function weightMatrices(model: Model, minConstantParams: number | undefined): { tensors: MatrixSource[]; skipped: string[] } {
+  const weights = weightEntries(model, { minConstantParams });
+  return {
+    tensors: weights
+      .filter((w) => isRealNumeric(w.tensor))
+      .map((w) => ({ tensor: w.sparse ? sparseToDense(w.sparse) : w.tensor, byName: w.graph === '' && w.source === 'initializer' })),
+    skipped: weights.filter((w) => !isRealNumeric(w.tensor)).map((w) => w.tensor.name),
+  };
+}

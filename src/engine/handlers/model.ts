@@ -6,8 +6,12 @@ import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
 import type { TensorStatistics } from '../protocol';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
-import { statisticsInOrder, summarizeModel } from '../summary';
-import type { Tensor } from '../../core/onnx/model';
+import { statisticsInOrder } from '../statistics';
+import { summarizeModel } from '../summary';
+import { isRealNumeric, weightEntries } from '../../core/analysis';
+import { sparseToDense } from '../../core/dump/sparse';
+import type { Model, Tensor } from '../../core/onnx/model';
+import type { WeightRef } from '../protocol';
 import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
 
 export const open: Handler<'open'> = async (req, ctx) => {
@@ -32,9 +36,11 @@ export const open: Handler<'open'> = async (req, ctx) => {
     loaded = { model: decodeModel(bytes, 'sample-mlp.onnx'), fileName: 'sample-mlp.onnx', fileBytes: bytes.byteLength };
   }
   const entry = ctx.models.add(loaded);
-  // No zero counts: nothing in the app shows them, and counting reads every weight (a second pass
-  // over a large model's memory); 'stats' counts them when asked.
-  return summarizeModel(entry.model, { modelId: entry.modelId, fileName: entry.fileName, fileBytes: entry.fileBytes }, SUPPORTED_OPS, { zeros: false });
+  // No zero counts in the initializer tables: nothing in the app shows them, and counting reads
+  // every weight (a second pass over a large model's memory); 'stats' and the weight table count
+  // them when asked.
+  const info = { modelId: entry.modelId, fileName: entry.fileName, fileBytes: entry.fileBytes };
+  return summarizeModel(entry.model, info, SUPPORTED_OPS, { zeros: false, ...(req.weights ? { weights: req.weights } : {}) });
 };
 
 export const close: Handler<'close'> = async (req, ctx) => {
@@ -43,11 +49,23 @@ export const close: Handler<'close'> = async (req, ctx) => {
   return null;
 };
 
+/** The weights `refs` name (any graph; a sparse initializer as its dense tensor), all real-valued. */
+function weightTensors(model: Model, refs: readonly WeightRef[], fileName: string): Tensor[] {
+  const entries = weightEntries(model);
+  return refs.map((ref) => {
+    const w = entries.find((e) => e.graph === ref.graph && e.tensor.name === ref.name);
+    const where = ref.graph === '' ? '' : ` in ${ref.graph}`;
+    if (!w) throw new EngineFailure('bad-request', `${fileName}: no initializer or Constant tensor named "${ref.name}"${where}`, fileName);
+    if (!isRealNumeric(w.tensor)) throw new EngineFailure('bad-request', `${fileName}: tensor "${ref.name}" is not real-valued numeric data`, fileName);
+    return w.sparse ? sparseToDense(w.sparse) : w.tensor;
+  });
+}
+
 export const stats: Handler<'stats'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
   const all = namedTensors(open.model);
-  const names = req.tensors ?? open.model.graph.initializers.map((t) => t.name);
-  const tensors: Tensor[] = [];
+  const names = req.weights ? [] : (req.tensors ?? open.model.graph.initializers.map((t) => t.name));
+  const tensors: Tensor[] = req.weights ? weightTensors(open.model, req.weights, open.fileName) : [];
   for (const name of names) {
     const t = all.get(name);
     if (!t) throw new EngineFailure('bad-request', `${open.fileName}: no initializer or constant named "${name}"`, open.fileName);

@@ -12,7 +12,7 @@ import { checkFits, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
 import { modelIo } from '../model-io';
 import type { PruneReport, PruneSpec } from '../protocol';
-import { namedWeights } from '../summary';
+import { namedWeights } from '../../core/analysis';
 import { DEFAULT_METHOD_DATA, specKey, type PrunedEntry } from './cache';
 import { methodSpecOf, pruneWithMethod } from './dispatch';
 

@@ -104,6 +104,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
     writeFileAtomic: (path, data) => writeFileAtomic(path, data),
+    writeTextAtomic: (path, pieces) => writeFileAtomic(path, pieces),
     loadModel: (path) => loadModelFile(path),
     sample: async () => new Uint8Array(await readFile(join(resources(), SAMPLE_MODEL))),
     sampleDataset: async (split = 'test') => {

@@ -1,59 +1,19 @@
-// summarizeModel (what `open` answers and `info` prints) on a hand-built model with known facts,
-// and on Silero VAD (If subgraphs) against the protobuf walked directly.
+// summarizeModel (what the engine answers `open` with): the protocol's shapes of a hand-built model
+// with known facts, and Silero VAD's If subgraphs as node subgraphs, against the protobuf.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
-import { DataType, type Graph, type Model, type Node } from '../../../src/core/onnx/model';
-import { summarizeModel, weightTable } from '../../../src/engine/summary';
-import { ROOT } from '../../support/cli';
+import { summarizeModel } from '../../../src/engine/summary';
+import { handMlp, handNested } from '../../support/hand-models';
+import { ROOT } from '../../support/paths';
 import { protoFacts } from '../../integration/cli/proto-facts';
 
 const VAD = join(ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx');
 
-function node(opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = []): Node {
-  return { name: `${opType}_${outputs[0]}`, opType, domain: '', inputs, outputs, attributes };
-}
-
-function mlp(): Model {
-  const graph: Graph = {
-    name: 'mlp',
-    inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: ['N', 1, 28, 28] } }],
-    outputs: [{ name: 'y', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: ['N', null] } }],
-    valueInfo: [],
-    nodes: [
-      node('Flatten', ['x'], ['f'], [{ name: 'axis', type: 'int', value: 1 }]),
-      node('Gemm', ['f', 'W', 'b'], ['h'], [
-        { name: 'alpha', type: 'float', value: 0.5 },
-        { name: 'transB', type: 'int', value: 1 },
-      ]),
-      node('Constant', [], ['k'], [{ name: 'value', type: 'tensor', value: { name: '', dataType: DataType.FLOAT, dims: [2, 3], data: new Float32Array(6) } }]),
-      node('MatMul', ['h', 'M'], ['y']),
-    ],
-    initializers: [
-      { name: 'W', dataType: DataType.FLOAT, dims: [10, 784], data: new Float32Array(7840).fill(1) },
-      { name: 'b', dataType: DataType.FLOAT, dims: [10], data: Float32Array.from([0, 0, 0, 1, 1, 1, 1, 1, 1, 1]) },
-      { name: 'M', dataType: DataType.FLOAT, dims: [10, 10], data: new Float32Array(100) },
-    ],
-    sparseInitializers: [],
-  };
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 13 }],
-    producerName: 'hand',
-    producerVersion: '1',
-    domain: '',
-    modelVersion: 0,
-    docString: '',
-    metadataProps: [],
-    graph,
-    functions: [],
-  };
-}
-
 describe('summarizeModel', () => {
   it('a hand-built MLP: types, attributes, params, prunable weights, unsupported ops', () => {
-    const s = summarizeModel(mlp(), { modelId: 3, fileName: 'mlp.onnx', fileBytes: 1234 }, new Set(['Gemm', 'MatMul', 'Flatten']));
+    const s = summarizeModel(handMlp(), { modelId: 3, fileName: 'mlp.onnx', fileBytes: 1234 }, new Set(['Gemm', 'MatMul', 'Flatten']));
     expect(s.modelId).toBe(3);
     expect(s.graph.inputs[0].type).toBe('float32[N,1,28,28]');
     expect(s.graph.outputs[0].type).toBe('float32[N,?]');
@@ -71,13 +31,27 @@ describe('summarizeModel', () => {
     expect(s.unsupportedOps).toEqual(['Constant']);
     expect(s.graph.initializers.find((i) => i.name === 'b')).toMatchObject({ params: 10, zeros: 3, dtype: 'float32', external: false });
     expect(s.graph.initializers.find((i) => i.name === 'M')?.zeros).toBe(100);
-    const table = weightTable(mlp());
-    expect(table.map((r) => [r.name, r.source, r.sparsity])).toEqual([
-      ['W', 'initializer', 0],
-      ['b', 'initializer', 0.3],
-      ['M', 'initializer', 1],
-      ['k', 'constant', 1],
+    expect(s.weights).toBeUndefined();
+  });
+
+  it('zeros: false leaves the counts null; weights adds the weight table', () => {
+    const s = summarizeModel(handNested(), { modelId: 1, fileName: 'n.onnx', fileBytes: 0 }, undefined, { zeros: false, weights: { minConstantParams: 3 } });
+    expect(s.graph.initializers.map((i) => [i.name, i.zeros])).toEqual([
+      ['names', null],
+      ['S', null],
     ]);
+    // The sparse initializer's value type: its dense shape.
+    expect(s.graph.values.find((v) => v.name === 'S')?.type).toBe('sparse float32[2,3]');
+    // The table counts zeros unless told not to; the Constant e (2 elements) is below 3.
+    expect(s.weights?.map((w) => [w.name, w.graph, w.zeros])).toEqual([
+      ['names', '', 0],
+      ['S', '', 4],
+      ['t', 'If#1.then_branch', 1],
+      ['u', 'If#1.then_branch/loop.body', 0],
+    ]);
+    const ifNode = s.graph.nodes[1];
+    expect(ifNode.subgraphs.map((x) => x.attribute)).toEqual(['then_branch', 'else_branch']);
+    expect(ifNode.subgraphs[0].graph.nodes[1].subgraphs[0].graph.initializers.map((i) => i.name)).toEqual(['u']);
   });
 
   it('Silero VAD v5: If branches appear as node subgraphs, counts match the protobuf', () => {

@@ -1,0 +1,23 @@
+// Model analysis: pure functions of a decoded Model (op counts, parameter counts, the weights it
+// stores and their zeros, the default prune selection). No weights are copied.
+export { opKey, nodeSubgraphs, walkGraphs } from './graphs';
+export { opCounts, unsupportedOps } from './ops';
+export { constantTensor, constantParams } from './constants';
+export { paramCount } from './params';
+export { countZeros } from './zeros';
+export {
+  tensorFacts,
+  sparseTensorFacts,
+  weightEntries,
+  weightRow,
+  weightTable,
+  namedWeights,
+  isRealNumeric,
+  type TensorFacts,
+  type FactsOptions,
+  type WeightSource,
+  type WeightEntry,
+  type WeightSelection,
+  type WeightRow,
+} from './weights';
+export { defaultPrunable } from '../prune/plan';
