@@ -178,6 +178,7 @@ export interface RuntimeMeasure {
   batch1Seconds?: number;
   /** Samples per second at the large batch. */
   batchThroughput?: number;
+  workers?: number; oneWorkerThroughput?: number; // as core's RuntimeMeasure (src/core/eval/types.ts)
   /** Set when this runtime could not run the model; the other fields are then absent. */
   unavailable?: string;
 }
@@ -199,6 +200,8 @@ export interface EvalOptions {
   batch1?: boolean;
   /** Use at most this many samples of the dataset. */
   limit?: number;
+  /** Threads for the large batch (sparse runtime's workers, onnxruntime's intra-op threads); default: the engine's. */
+  workers?: number;
 }
 
 export interface DatasetSummary {

@@ -2,6 +2,7 @@
 // 'bad-request' error naming the problem, never a crash.
 
 import type { DatasetSource, EvalOptions, PruneMethod, PruneSpec, Request, RuntimeName, Source } from './protocol';
+import { isWorkerCount, MAX_WORKERS } from '../core/eval/workers';
 
 export class BadRequest extends Error {
   constructor(message: string) {
@@ -162,6 +163,10 @@ function evalOptions(v: unknown): EvalOptions | undefined {
   if (v.limit !== undefined) {
     if (typeof v.limit !== 'number' || !Number.isInteger(v.limit) || v.limit < 1) fail('options.limit must be an integer ≥ 1');
     o.limit = v.limit;
+  }
+  if (v.workers !== undefined) {
+    if (!isWorkerCount(v.workers)) fail(`options.workers must be a whole number from 1 to ${MAX_WORKERS}`);
+    o.workers = v.workers;
   }
   return o;
 }

@@ -4,3 +4,4 @@ export * from './cancel';
 export * from './ratios';
 export { argmax, evaluate, sampleCount, Ticker, DEFAULT_BATCH } from './evaluate';
 export { evaluatePoint, sweep, type MakeRunners, type PointRunners } from './sweep';
+export * from './workers';

@@ -16,6 +16,7 @@ import { cascadeKey, prunedModel, type CascadeFrom, type MethodProgress } from '
 import { modelIo } from '../model-io';
 import { getModel } from './common';
 import type { DisposableRunner } from '../platform';
+import { largeBatch, type LargeBatch } from './large-batch';
 import type { EvalOptions, EvalPoint, PruneMethod, PruneSpec, RuntimeName } from '../protocol';
 
 export { loadDataset, datasetSummary } from '../datasets';
@@ -50,6 +51,7 @@ export function runnerMaker(
   spec: Omit<PruneSpec, 'ratio'>,
   ds: Dataset,
   options: EvalOptions | undefined,
+  threads: LargeBatch,
   methodProgress?: (ratio: number) => MethodProgress,
   pruneAt: PruneAt = (ratio, progress) => prunedModel(ctx, open, { ...spec, ratio }, progress),
 ): MakeRunners {
@@ -64,6 +66,8 @@ export function runnerMaker(
     const sparsity = p.prunableParams > 0 ? (p.prunableParams - p.keptParams) / p.prunableParams : 0;
     const slots: RunnerSlot[] = [];
     const disposers: DisposableRunner[] = [];
+    let bytes: Uint8Array | undefined;
+    const encoded = (): Uint8Array => (bytes ??= encodeModel(pruned));
     for (const name of runtimes) {
       if (name === 'onnxruntime') {
         if (!ctx.platform.ort) {
@@ -71,9 +75,9 @@ export function runnerMaker(
           continue;
         }
         try {
-          const r = await ctx.platform.ort(encodeModel(pruned), { name: io.name, sampleDims: dims });
+          const r = await ctx.platform.ort(encoded(), { name: io.name, sampleDims: dims }, { threads: threads.workers });
           disposers.push(r);
-          slots.push(r);
+          slots.push(Object.assign(r, { workers: threads.workers }));
         } catch (e) {
           slots.push({ name, unavailable: `onnxruntime could not load the model: ${errorText(e)}` });
         }
@@ -81,7 +85,8 @@ export function runnerMaker(
       }
       try {
         const session = Session.create(pruned, { kernels: name });
-        slots.push({ name, runBatch: (input, batch) => session.runFloat(input, batch) });
+        const run = (input: Float32Array, batch: number): Float32Array => session.runFloat(input, batch);
+        slots.push(name === 'sparse' ? await threads.sparse(run, encoded, ds.images) : { name, runBatch: run });
       } catch (e) {
         if (e instanceof Error && e.name === 'UnsupportedOpError') slots.push({ name, unavailable: e.message });
         else throw e;
@@ -136,9 +141,14 @@ export const evaluate: Handler<'evaluate'> = async (req, ctx) => {
   const ds = await loadDataset(ctx, req.dataset);
   const method = req.spec.method ?? 'magnitude';
   const prog = pointProgress(ctx, 0, 1, method, method === 'magnitude' ? `ratio ${req.spec.ratio}` : `${method} ${req.spec.ratio}`);
-  const make = runnerMaker(ctx, open, req.spec, ds, req.options, () => prog.method);
-  const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
-  return method === 'magnitude' && req.spec.method === undefined ? point : withMethod(point, method);
+  const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
+  try {
+    const make = runnerMaker(ctx, open, req.spec, ds, req.options, threads, () => prog.method);
+    const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
+    return method === 'magnitude' && req.spec.method === undefined ? point : withMethod(point, method);
+  } finally {
+    await threads.dispose();
+  }
 };
 
 /**
@@ -169,21 +179,27 @@ export const sweep: Handler<'sweep'> = async (req, ctx) => {
   const count = methods.length * req.ratios.length;
   const points: EvalPoint[] = [];
   let index = 0;
-  for (const method of methods) {
-    const spec = { ...req.spec, method };
-    const chained = method === 'finetune';
-    const pruneAt = chained ? cascade(ctx, open, spec) : undefined;
-    for (const ratio of chained ? [...req.ratios].sort((a, b) => a - b) : req.ratios) {
-      if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
-      const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
-      const prog = pointProgress(ctx, index, count, method, label);
-      const make = runnerMaker(ctx, open, spec, ds, req.options, () => prog.method, pruneAt);
-      const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
-      const point = tagged ? withMethod(raw, method) : raw;
-      points.push(point);
-      index++;
-      ctx.progress({ done: 1000 * index, total: 1000 * count, message: `${label} done`, point });
+  // One set of large-batch threads for every point: each point loads its model into them.
+  const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
+  try {
+    for (const method of methods) {
+      const spec = { ...req.spec, method };
+      const chained = method === 'finetune';
+      const pruneAt = chained ? cascade(ctx, open, spec) : undefined;
+      for (const ratio of chained ? [...req.ratios].sort((a, b) => a - b) : req.ratios) {
+        if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
+        const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
+        const prog = pointProgress(ctx, index, count, method, label);
+        const make = runnerMaker(ctx, open, spec, ds, req.options, threads, () => prog.method, pruneAt);
+        const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
+        const point = tagged ? withMethod(raw, method) : raw;
+        points.push(point);
+        index++;
+        ctx.progress({ done: 1000 * index, total: 1000 * count, message: `${label} done`, point });
+      }
     }
+  } finally {
+    await threads.dispose();
   }
   return points;
 };

@@ -5,9 +5,10 @@ import type { Float32Pass, ShardScan } from '../../../core/stats';
 
 export type Kernels = 'dense' | 'sparse';
 
-/** Main → worker, once: the model's encoded bytes and how to build its Session. */
+/** Main → worker: the model's encoded bytes and how to build its Session (again to load another model). */
 export interface InitMessage {
   type: 'init';
+  id: number;
   bytes: Uint8Array;
   kernels: Kernels;
   label: string;
@@ -39,8 +40,10 @@ export interface RunMessage {
 
 export type ToWorker = InitMessage | RunMessage;
 
+/** Worker → main: the Session of init `id` is built. */
 export interface ReadyMessage {
   type: 'ready';
+  id: number;
 }
 
 /** Worker → main: a shard is done; `data` is set (transferred) when the run had no output buffer. */
@@ -55,7 +58,7 @@ export interface DoneMessage {
 
 export interface FailMessage {
   type: 'error';
-  /** Undefined for an init failure. */
+  /** Undefined for a failure outside any message. */
   id?: number;
   message: string;
 }

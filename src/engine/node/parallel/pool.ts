@@ -1,5 +1,6 @@
-// Node only: a pool of worker threads, each holding one Session of the same model (sent once as
-// encoded bytes), that runs a large batch by splitting it into contiguous shards, one per worker.
+// Node only: a pool of worker threads, each holding one Session of the same model (sent as encoded
+// bytes; load() replaces it, so one pool serves every point of a sweep), that runs a large batch by
+// splitting it across the workers (all of them, or the first few for a reference measurement).
 // Inputs and outputs travel in SharedArrayBuffers (one message per shard, none per sample), and
 // the outputs are those a single Session gives for the whole batch. A worker's failure rejects the
 // pending and later calls with a message naming the worker; dispose() terminates the workers.
@@ -23,9 +24,13 @@ export interface PoolOptions {
   workerFile?: string;
 }
 
+type Answer = { outputPerSample: number; data?: Float32Array; samples: number };
+
 interface Pending {
-  resolve(m: { outputPerSample: number; data?: Float32Array; samples: number }): void;
+  resolve(m: Answer): void;
   reject(e: Error): void;
+  /** Loading a model (its failure says so). */
+  init: boolean;
 }
 
 /** The worker script next to this code: out/cli/parallel-worker.js in the CLI bundle, worker-entry.ts from source. */
@@ -73,13 +78,13 @@ export class SessionPool implements Runner {
   lastShares: number[] = [];
 
   private constructor(
-    private readonly workers: Worker[],
+    private readonly threads: Worker[],
     private readonly label: string,
-    kernels: Kernels,
+    private readonly options: PoolOptions,
   ) {
-    this.name = kernels;
-    this.pending = workers.map(() => new Map());
-    workers.forEach((w, i) => {
+    this.name = options.kernels ?? 'sparse';
+    this.pending = threads.map(() => new Map());
+    threads.forEach((w, i) => {
       w.on('message', (m: FromWorker) => this.onMessage(i, m));
       w.on('error', (e) => this.fail(`worker ${i} failed: ${e.message}`));
       w.on('messageerror', (e) => this.fail(`worker ${i} sent a message that could not be read: ${e.message}`));
@@ -91,56 +96,49 @@ export class SessionPool implements Runner {
 
   /** Number of workers. */
   get size(): number {
-    return this.workers.length;
+    return this.threads.length;
+  }
+
+  /**
+   * Starts the workers without a model (they boot while the caller does other work); load() gives
+   * them one. Throws at once only when no worker script is found.
+   */
+  static start(options: PoolOptions = {}): SessionPool {
+    const n = Math.max(1, Math.floor(options.workers ?? 2));
+    const file = options.workerFile ?? defaultWorkerFile();
+    const workers: Worker[] = [];
+    for (let i = 0; i < n; i++) workers.push(startWorker(file));
+    return new SessionPool(workers, options.label ?? 'model', options);
   }
 
   /** Starts the workers and builds a Session in each from the model's encoded bytes; rejects naming a worker's problem. */
   static async create(modelBytes: Uint8Array, options: PoolOptions = {}): Promise<SessionPool> {
-    const n = Math.max(1, Math.floor(options.workers ?? 2));
-    const kernels = options.kernels ?? 'sparse';
-    const label = options.label ?? 'model';
-    const file = options.workerFile ?? defaultWorkerFile();
-    const workers: Worker[] = [];
+    const pool = SessionPool.start(options);
     try {
-      for (let i = 0; i < n; i++) workers.push(startWorker(file));
-      await Promise.all(
-        workers.map(
-          (w, i) =>
-            new Promise<void>((resolve, reject) => {
-              const onMessage = (m: FromWorker): void => (m.type === 'ready' ? done() : bad(`could not load the model: ${m.type === 'error' ? m.message : m.type}`));
-              const onError = (e: Error): void => bad(`failed to start: ${e.message}`);
-              const onExit = (code: number): void => bad(`exited before it was ready (code ${code})`);
-              const off = (): void => {
-                w.off('message', onMessage);
-                w.off('error', onError);
-                w.off('exit', onExit);
-              };
-              const done = (): void => {
-                off();
-                resolve();
-              };
-              const bad = (why: string): void => {
-                off();
-                reject(new Error(`${label}: parallel worker ${i} ${why}`));
-              };
-              w.on('message', onMessage);
-              w.on('error', onError);
-              w.on('exit', onExit);
-              const init: InitMessage = { type: 'init', bytes: modelBytes, kernels, label, sparseMinSparsity: options.sparseMinSparsity, wasm: options.wasm };
-              w.postMessage(init);
-            }),
-        ),
-      );
+      await pool.load(modelBytes);
     } catch (e) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await pool.dispose();
       throw e;
     }
-    return new SessionPool(workers, label, kernels);
+    return pool;
   }
 
-  /** Runs `batch` samples (back to back in `x`) split across the workers; resolves with a fresh array of their outputs. */
-  runBatch(x: Float32Array, batch: number): Promise<Float32Array> {
-    const job = this.chain.then(() => this.runNow(x, batch));
+  /**
+   * Builds a Session of this model (encoded bytes) in every worker, replacing the one they had:
+   * queued after the batches already asked for. Rejects naming the worker that could not.
+   */
+  load(modelBytes: Uint8Array): Promise<void> {
+    const job = this.chain.then(() => this.loadNow(modelBytes));
+    this.chain = job.catch(() => undefined);
+    return job;
+  }
+
+  /**
+   * Runs `batch` samples (back to back in `x`) split across the first `use` workers (default all);
+   * resolves with a fresh array of their outputs.
+   */
+  runBatch(x: Float32Array, batch: number, use = this.threads.length): Promise<Float32Array> {
+    const job = this.chain.then(() => this.runNow(x, batch, Math.max(1, Math.min(this.threads.length, Math.floor(use)))));
     this.chain = job.catch(() => undefined);
     return job;
   }
@@ -150,12 +148,27 @@ export class SessionPool implements Runner {
     if (this.disposed) return;
     this.disposed = true;
     this.rejectAll(`${this.label}: the parallel pool was disposed`);
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.threads.map((w) => w.terminate()));
   }
 
-  private async runNow(x: Float32Array, batch: number): Promise<Float32Array> {
+  private async loadNow(bytes: Uint8Array): Promise<void> {
+    this.usable();
+    this.outputPerSample = undefined;
+    const o = this.options;
+    await Promise.all(
+      this.threads.map((_, i) =>
+        this.send(i, { type: 'init', id: 0, bytes, kernels: this.name, label: this.label, sparseMinSparsity: o.sparseMinSparsity, wasm: o.wasm }),
+      ),
+    );
+  }
+
+  private usable(): void {
     if (this.disposed) throw new Error(`${this.label}: the parallel pool was disposed`);
     if (this.broken) throw new Error(this.broken);
+  }
+
+  private async runNow(x: Float32Array, batch: number, use: number): Promise<Float32Array> {
+    this.usable();
     if (!Number.isInteger(batch) || batch < 0) throw new Error(`${this.label}: batch must be a whole number ≥ 0, got ${batch}`);
     if (batch === 0) return new Float32Array(0);
     const sampleSize = x.length / batch;
@@ -166,17 +179,17 @@ export class SessionPool implements Runner {
     const inputOffset = shared ? x.byteOffset : 0;
     const per = this.outputPerSample;
     const output = per !== undefined ? this.sharedOutput(batch * per) : undefined;
-    if (output && per !== undefined && this.workers.length > 1 && batch > SHARE_ABOVE) {
-      const chunk = chunkSize(batch, this.workers.length);
+    if (output && per !== undefined && use > 1 && batch > SHARE_ABOVE) {
+      const chunk = chunkSize(batch, use);
       const counter = (this.counter ??= new SharedArrayBuffer(4));
       Atomics.store(new Int32Array(counter), 0, 0);
       const done = await Promise.all(
-        this.workers.map((_, i) => this.send(i, { type: 'run', id: 0, input, inputOffset, sampleSize, start: 0, count: batch, output, outputPerSample: per, counter, chunk })),
+        this.threads.slice(0, use).map((_, i) => this.send(i, { type: 'run', id: 0, input, inputOffset, sampleSize, start: 0, count: batch, output, outputPerSample: per, counter, chunk })),
       );
       this.lastShares = done.map((d) => d.samples);
       return new Float32Array(output, 0, batch * per).slice();
     }
-    const shards = splitShards(batch, this.workers.length);
+    const shards = splitShards(batch, use);
     const results = await Promise.all(
       shards.map((s, i) => this.send(i, { type: 'run', id: 0, input, inputOffset, sampleSize, start: s.start, count: s.count, output, outputPerSample: per })),
     );
@@ -205,12 +218,12 @@ export class SessionPool implements Runner {
     return this.output;
   }
 
-  private send(worker: number, m: RunMessage): Promise<{ outputPerSample: number; data?: Float32Array; samples: number }> {
+  private send(worker: number, m: RunMessage | InitMessage): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.pending[worker].set(id, { resolve, reject });
+      this.pending[worker].set(id, { resolve, reject, init: m.type === 'init' });
       try {
-        this.workers[worker].postMessage({ ...m, id });
+        this.threads[worker].postMessage({ ...m, id });
       } catch (e) {
         this.pending[worker].delete(id);
         reject(new Error(`${this.label}: could not reach parallel worker ${worker}: ${e instanceof Error ? e.message : String(e)}`));
@@ -219,17 +232,16 @@ export class SessionPool implements Runner {
   }
 
   private onMessage(worker: number, m: FromWorker): void {
-    if (m.type === 'ready') return;
     const p = m.id !== undefined ? this.pending[worker].get(m.id) : undefined;
     if (m.type === 'error') {
       if (!p) return this.fail(`worker ${worker} failed: ${m.message}`);
       this.pending[worker].delete(m.id!);
-      p.reject(new Error(`${this.label}: parallel worker ${worker}: ${m.message}`));
+      p.reject(new Error(`${this.label}: parallel worker ${worker}${p.init ? ' could not load the model' : ''}: ${m.message}`));
       return;
     }
     if (!p) return;
     this.pending[worker].delete(m.id);
-    p.resolve({ outputPerSample: m.outputPerSample, data: m.data, samples: m.samples });
+    p.resolve(m.type === 'ready' ? { outputPerSample: 0, samples: 0 } : { outputPerSample: m.outputPerSample, data: m.data, samples: m.samples });
   }
 
   private fail(why: string): void {

@@ -1,5 +1,6 @@
-// The worker of a SessionPool: decodes the model it is sent once, builds one Session, then runs
-// contiguous shards of large batches read from (and written to) SharedArrayBuffers.
+// The worker of a SessionPool: decodes the model it is sent, builds one Session (a later init
+// replaces it: a sweep loads each point's model into the same workers), then runs contiguous
+// shards of large batches read from (and written to) SharedArrayBuffers.
 // Bundled as out/cli/parallel-worker.js by scripts/build-cli.mjs; run from source under tsx.
 
 import { parentPort } from 'node:worker_threads';
@@ -61,12 +62,13 @@ function run(m: RunMessage): void {
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'init') {
+    session = undefined;
     try {
       const model = decodeModel(m.bytes, m.label);
       session = Session.create(model, { kernels: m.kernels, label: m.label, sparseMinSparsity: m.sparseMinSparsity, wasm: m.wasm });
-      post({ type: 'ready' });
+      post({ type: 'ready', id: m.id });
     } catch (e) {
-      post({ type: 'error', message: text(e) });
+      post({ type: 'error', id: m.id, message: text(e) });
     }
     return;
   }
