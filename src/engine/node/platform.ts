@@ -90,13 +90,15 @@ export interface NodePlatformOptions {
   startStatsWorkers?: boolean;
   /** Large-batch worker threads when a request does not say (default: $PRUNESCOPE_WORKERS, else one per core, at most 4). */
   workers?: number;
+  /** Their script (default: parallel-worker.js found beside this code, or its source under tsx). */
+  workerFile?: string;
 }
 
 /** The large batch of evaluate and sweep on worker threads (parallelWorkers / parallelRunner). */
 function largeBatchThreads(options: NodePlatformOptions): Pick<EnginePlatform, 'parallelWorkers' | 'parallelRunner'> {
   return {
     parallelWorkers: (requested) => nodeParallelWorkers(requested ?? options.workers),
-    parallelRunner: (workers, label) => nodeParallelRunner(workers, label),
+    parallelRunner: (workers, label) => nodeParallelRunner(workers, label, options.workerFile),
   };
 }
 
