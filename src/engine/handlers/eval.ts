@@ -102,8 +102,17 @@ export function runnerMaker(
   };
 }
 
-function evalContext(ctx: JobContext, onProgress: (p: EvalProgress) => void): EvalContext {
-  return { now: () => ctx.platform.now(), cancel: ctx.cancel, yieldNow: ctx.yieldNow, onProgress };
+/**
+ * A pause before each timed large batch on several threads when onnxruntime runs on several too:
+ * its intra-op threads spin for a while after a run (measured here: a 2-thread job right after one
+ * took ~25% longer), which would take the cores from the runtime timed next.
+ */
+const SETTLE_MS = 150;
+
+function evalContext(ctx: JobContext, onProgress: (p: EvalProgress) => void, threads: LargeBatch, options: EvalOptions | undefined): EvalContext {
+  const spinning = threads.workers > 1 && (options?.runtimes ?? ALL_RUNTIMES).includes('onnxruntime') && ctx.platform.ort !== undefined;
+  const settle = spinning ? (): Promise<void> => new Promise((r) => setTimeout(r, SETTLE_MS)) : undefined;
+  return { now: () => ctx.platform.now(), cancel: ctx.cancel, yieldNow: ctx.yieldNow, onProgress, settle };
 }
 
 function settings(options: EvalOptions | undefined): { batch?: number; batch1?: boolean; limit?: number } {
@@ -144,7 +153,7 @@ export const evaluate: Handler<'evaluate'> = async (req, ctx) => {
   const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
   try {
     const make = runnerMaker(ctx, open, req.spec, ds, req.options, threads, () => prog.method);
-    const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
+    const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation, threads, req.options));
     return method === 'magnitude' && req.spec.method === undefined ? point : withMethod(point, method);
   } finally {
     await threads.dispose();
@@ -191,7 +200,7 @@ export const sweep: Handler<'sweep'> = async (req, ctx) => {
         const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
         const prog = pointProgress(ctx, index, count, method, label);
         const make = runnerMaker(ctx, open, spec, ds, req.options, threads, () => prog.method, pruneAt);
-        const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
+        const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation, threads, req.options));
         const point = tagged ? withMethod(raw, method) : raw;
         points.push(point);
         index++;
