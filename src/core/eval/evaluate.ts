@@ -20,9 +20,8 @@ export const DEFAULT_BATCH = 1000;
  * The large batch is timed over MIN_PASSES passes over the samples, more while the passes so far
  * took under PASSES_MS, at most MAX_PASSES; the fastest pass is the throughput.
  */
-const MIN_PASSES = 3;
-const MAX_PASSES = 7;
-const PASSES_MS = 400;
+export const LARGE_BATCH_PASSES = { min: 3, max: 7, ms: 400 };
+const { min: MIN_PASSES, max: MAX_PASSES, ms: PASSES_MS } = LARGE_BATCH_PASSES;
 
 /** Index of the largest value in out[from, from + len) (first one on ties; NaN never wins). */
 export function argmax(out: ArrayLike<number>, from: number, len: number): number {
