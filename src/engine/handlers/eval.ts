@@ -4,7 +4,7 @@
 // over several methods gives one point per (method, ratio).
 
 import { checkDatasetFits, type Dataset } from '../../core/data';
-import { evaluatePoint, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
+import { evaluatePoint, sampleCount, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
 import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
 import { Session } from '../../core/runtime';
@@ -86,7 +86,9 @@ export function runnerMaker(
       try {
         const session = Session.create(pruned, { kernels: name });
         const run = (input: Float32Array, batch: number): Float32Array => session.runFloat(input, batch);
-        slots.push(name === 'sparse' ? await threads.sparse(run, encoded, ds.images) : { name, runBatch: run });
+        // The workers read the samples evaluated (the first `limit`) from one shared copy.
+        const used = ds.images.subarray(0, sampleCount(ds, settings(options)) * ds.sampleSize);
+        slots.push(name === 'sparse' ? await threads.sparse(run, encoded, used) : { name, runBatch: run });
       } catch (e) {
         if (e instanceof Error && e.name === 'UnsupportedOpError') slots.push({ name, unavailable: e.message });
         else throw e;

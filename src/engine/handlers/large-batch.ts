@@ -45,7 +45,9 @@ export function largeBatch(ctx: JobContext, options: EvalOptions | undefined, ru
         await r.dispose();
         return single;
       }
-      if (shared?.from !== images) shared = { from: images, to: r.share(images) };
+      // One shared copy per request (each point gets a new view of the same samples).
+      const same = shared && shared.from.buffer === images.buffer && shared.from.byteOffset === images.byteOffset && shared.from.length === images.length;
+      if (!same) shared = { from: images, to: r.share(images) };
       return {
         name: 'sparse',
         workers: r.workers,
