@@ -23,16 +23,16 @@ afterEach(() => {
 });
 
 /** The Node platform with the bundled worker, counting the pools it starts and the models they load. */
-function countingPlatform(): { platform: EnginePlatform; pools: number; loads: number } {
+function countingPlatform(): { platform: EnginePlatform; pools: number; loads: number; shares: number } {
   const base = nodePlatform({ workerFile }).platform;
-  const counts = { platform: base, pools: 0, loads: 0 };
+  const counts = { platform: base, pools: 0, loads: 0, shares: 0 };
   counts.platform = {
     ...base,
     parallelRunner: (workers, label) => {
       const r = base.parallelRunner!(workers, label);
       if (!r) return r;
       counts.pools++;
-      const counted: ParallelRunner = { ...r, workers: r.workers, load: (b) => (counts.loads++, r.load(b)) };
+      const counted: ParallelRunner = { ...r, workers: r.workers, load: (b) => (counts.loads++, r.load(b)), share: (x) => (counts.shares++, r.share(x)) };
       return counted;
     },
   };
@@ -94,7 +94,7 @@ describe('engine evaluate on worker threads', () => {
     await expect(evaluate(nodePlatform({ workerFile }).platform, 0)).rejects.toThrow(/options\.workers/);
   });
 
-  it('a sweep starts its workers once and loads each point\'s model into them', async () => {
+  it('a sweep starts its workers once, copies the samples to shared memory once, and loads each point\'s model into them', async () => {
     const counting = countingPlatform();
     const { client } = inProcessEngine(counting.platform);
     const open = await client.request({ type: 'open', source: { kind: 'path', path: SAMPLE } }).promise;
@@ -108,6 +108,7 @@ describe('engine evaluate on worker threads', () => {
     }).promise;
     expect(counting.pools).toBe(1);
     expect(counting.loads).toBe(3);
+    expect(counting.shares).toBe(1);
     for (const p of points) {
       expect(of(p, 'sparse').workers).toBe(2);
       expect(of(p, 'sparse').accuracy).toBe(of(p, 'dense').accuracy);
