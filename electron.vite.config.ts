@@ -9,8 +9,13 @@ export default defineConfig({
     build: {
       externalizeDeps: { exclude: ['onnx-buf', '@bufbuild/protobuf', 'fflate'] },
       rolldownOptions: {
-        // stats-worker: the engine's statistics worker thread, found by the utility chunk one folder up.
-        input: { index: resolve(__dirname, 'src/main/index.ts'), 'stats-worker': resolve(__dirname, 'src/engine/node/parallel/stats-worker-entry.ts') },
+        // stats-worker / parallel-worker: the engine's statistics and large-batch worker threads,
+        // found by the utility chunk one folder up.
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          'stats-worker': resolve(__dirname, 'src/engine/node/parallel/stats-worker-entry.ts'),
+          'parallel-worker': resolve(__dirname, 'src/engine/node/parallel/worker-entry.ts'),
+        },
       },
     },
   },

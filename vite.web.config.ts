@@ -31,6 +31,13 @@ function copySampleResources(): Plugin {
   };
 }
 
+/**
+ * Cross-origin isolation, so the page (and its workers) get SharedArrayBuffer: the engine's Web
+ * Worker then runs large batches on several Web Workers over shared memory. Everything the page
+ * loads is its own, so require-corp blocks nothing.
+ */
+const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   root,
   base: './',
@@ -42,5 +49,6 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
   },
-  preview: { port: 4173, strictPort: true, host: '127.0.0.1' },
+  server: { headers: isolation },
+  preview: { port: 4173, strictPort: true, host: '127.0.0.1', headers: isolation },
 });

@@ -1,5 +1,5 @@
 // Bundles the benchmark (bench/main.ts) into out/bench with esbuild, beside the worker-thread
-// entries its SessionPool and the engine need (each is found next to the bundle that uses it).
+// entries its large-batch threads (the engine's parallelRunner) and the engine need (each is found next to the bundle that uses it).
 // `npm run bench` runs this after the CLI build (the large-model bench starts out/cli/utility.js).
 import { build } from 'esbuild';
 

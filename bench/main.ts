@@ -6,8 +6,10 @@
 //   model's, over the methods (magnitude, reconstruct, finetune on the training split; cached).
 // - Batch 1: `count` inferences one sample at a time, one thread, sparse runtime at that ratio vs
 //   onnxruntime-node (1 intra-op thread) on the unpruned model. Target ≤ 0.25× its time.
-// - Large batch: the same samples in batches of `batch`, a pool of 2 workers vs onnxruntime-node
-//   with 2 intra-op threads on the unpruned model. Target ≤ 0.5× its time.
+// - Large batch: the same samples in batches of `batch` on the engine's own large-batch threads (the
+//   Node platform's parallelRunner, which evaluate and sweep use: `workers` worker threads, the
+//   samples in shared memory) vs onnxruntime-node with as many intra-op threads (the platform's ort
+//   runner, as the engine makes it) on the unpruned model. Target ≤ 0.5× its time.
 // - Then the large-model table (open, statistics) and the graph view in Chromium.
 
 import { readFileSync } from 'node:fs';
@@ -21,9 +23,8 @@ import { decodeModel } from '../src/core/onnx/decode';
 import type { Model } from '../src/core/onnx/model';
 import { PRUNE_METHODS, type PruneMethod } from '../src/core/prune';
 import { Session } from '../src/core/runtime';
-import { findResources } from '../src/engine/node/platform';
-import { createOrtRunner } from '../src/engine/node/ort-runner';
-import { SessionPool } from '../src/engine/node/parallel';
+import { findResources, nodePlatform } from '../src/engine/node/platform';
+import type { ParallelRunner } from '../src/engine/platform';
 import { runGraphBench } from './graph';
 import { runLargeModelBench } from './large-model';
 import { CACHE_DIR, prunedModel, type PrunedModel } from './pruned';
@@ -99,7 +100,9 @@ async function main(): Promise<void> {
   const quick = values.quick === true;
   const reps = Math.max(1, Number(values.reps ?? (quick ? 1 : 5)));
   const batch = Math.max(1, Number(values.batch ?? 1000));
-  const workers = Math.max(1, Number(values.workers ?? 2));
+  const engine = nodePlatform().platform;
+  // --workers, else what the engine runs with ($PRUNESCOPE_WORKERS, else one per core, at most 4).
+  const workers = engine.parallelWorkers!(values.workers !== undefined ? Math.max(1, Number(values.workers)) : undefined);
   const res = findResources();
   const at = (f: string): string => (res ? join(res, f) : join('resources', f));
   const modelPath = values.model ?? at('sample-mlp.onnx');
@@ -154,27 +157,30 @@ async function main(): Promise<void> {
   const shape = input.type?.kind === 'tensor' ? (input.type.shape ?? []) : [];
   const sampleDims = shape.length > 1 && shape.slice(1).every((d) => typeof d === 'number') ? (shape.slice(1) as number[]) : test.sampleShape;
   // onnxruntime as the targets set it: one intra-op thread for batch 1, `workers` for large batches.
-  const ort1 = await createOrtRunner(bytes, { name: input.name, sampleDims }, { threads: 1 });
-  const ort = await createOrtRunner(bytes, { name: input.name, sampleDims }, { threads: workers });
+  const ort1 = await engine.ort!(bytes, { name: input.name, sampleDims }, { threads: 1 });
+  const ort = await engine.ort!(bytes, { name: input.name, sampleDims }, { threads: workers });
   const ss = test.sampleSize;
   const batchPool = new Float32Array(batch * ss);
   for (let i = 0; i < batch; i++) batchPool.set(test.images.subarray((i % test.count) * ss, ((i % test.count) + 1) * ss), i * ss);
-  // The same samples in shared memory, which the worker pool reads in place (onnxruntime-node refuses
-  // SharedArrayBuffer-backed tensors, so it reads the plain copy in place).
-  const batchShared = new Float32Array(new SharedArrayBuffer(batch * ss * 4));
-  batchShared.set(batchPool);
+  // The engine's large-batch threads, started once and given each model in turn (as a sweep does);
+  // they read the samples from shared memory in place (onnxruntime-node refuses SharedArrayBuffer-
+  // backed tensors, so it reads the plain copy in place).
+  const threads: ParallelRunner | undefined = workers > 1 ? engine.parallelRunner!(workers, modelPath) : undefined;
+  if (!threads) throw new Error(`the large batch needs at least 2 workers and the worker script (npm run bench builds it); got ${workers}`);
+  const batchShared = threads.share(batchPool);
+  const onThreads: Runner = { name: 'sparse', runBatch: (x, b) => threads.runBatch(x, b) };
 
   const sessionOf = (m: Model): Runner => {
     const s = Session.create(m, { kernels: 'sparse' });
     return { name: 'sparse', runBatch: (x, b) => s.runFloat(x, b) };
   };
   const ours = sessionOf(chosen.model);
-  const pool = await SessionPool.create(chosen.bytes, { workers, label: modelPath });
+  await threads.load(chosen.bytes);
   const b1 = { ours: [] as number[], ort: [] as number[] };
   const big = { ours: [] as number[], ort: [] as number[] };
   await timeBatch1(ours, test, Math.min(count, 200));
   await timeBatch1(ort1, test, Math.min(count, 200));
-  await pool.runBatch(batchShared, batch);
+  await onThreads.runBatch(batchShared, batch);
   await ort.runBatch(batchPool, batch);
   for (let rep = 0; rep < reps; rep++) {
     await idle();
@@ -184,7 +190,7 @@ async function main(): Promise<void> {
     await idle();
     big.ort.push(await timeBatched(ort, batchPool, ss, count, batch));
     await idle();
-    big.ours.push(await timeBatched(pool, batchShared, ss, count, batch));
+    big.ours.push(await timeBatched(onThreads, batchShared, ss, count, batch));
     process.stderr.write(`repetition ${rep + 1}/${reps} done\n`);
   }
 
@@ -195,19 +201,15 @@ async function main(): Promise<void> {
     const best = at.sort((a, b) => b.accuracy - a.accuracy)[0];
     const accs = methods.map((m) => `${m} ${at.find((p) => p.method === m)?.accuracy.toFixed(4) ?? '-'}`).join(', ');
     const r = sessionOf(best.model);
-    const p = await SessionPool.create(best.bytes, { workers, label: modelPath });
-    try {
-      // Warm-up (compilation, first allocations) outside the timing, as for the main runners.
-      await timeBatch1(r, test, Math.min(count, 200));
-      await p.runBatch(batchShared, batch);
-      const t1 = await timeBatch1(r, test, count);
-      const tb = await timeBatched(p, batchShared, ss, count, batch);
-      perRatio.push([best.method, String(ratio), best.accuracy.toFixed(4), accs, `${t1.toFixed(3)} (${(t1 / median(b1.ort)).toFixed(2)}×)`, `${tb.toFixed(3)} (${(tb / median(big.ort)).toFixed(2)}×)`]);
-    } finally {
-      await p.dispose();
-    }
+    await threads.load(best.bytes);
+    // Warm-up (compilation, first allocations) outside the timing, as for the main runners.
+    await timeBatch1(r, test, Math.min(count, 200));
+    await onThreads.runBatch(batchShared, batch);
+    const t1 = await timeBatch1(r, test, count);
+    const tb = await timeBatched(onThreads, batchShared, ss, count, batch);
+    perRatio.push([best.method, String(ratio), best.accuracy.toFixed(4), accs, `${t1.toFixed(3)} (${(t1 / median(b1.ort)).toFixed(2)}×)`, `${tb.toFixed(3)} (${(tb / median(big.ort)).toFixed(2)}×)`]);
   }
-  await pool.dispose();
+  await threads.dispose();
   await ort.dispose();
   await ort1.dispose();
 

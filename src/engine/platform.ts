@@ -19,6 +19,23 @@ export interface DisposableRunner extends Runner {
 /** Makes an onnxruntime runner for a model's bytes (1 intra-op thread at batch 1, `threads` above). */
 export type OrtRunnerFactory = (modelBytes: Uint8Array, input: OrtInput, options?: { threads?: number }) => Promise<DisposableRunner>;
 
+/**
+ * Large batches of one model run on several threads (the Node engine: worker threads over shared
+ * memory; the browser: Web Workers where SharedArrayBuffer is available). One per request: a sweep
+ * loads each point's model into the same threads.
+ */
+export interface ParallelRunner {
+  /** Threads that run a large batch. */
+  readonly workers: number;
+  /** Builds this model (encoded bytes) on every thread, replacing the one they had. */
+  load(modelBytes: Uint8Array): Promise<void>;
+  /** Runs a large batch (samples back to back) on every thread, or on the first `use`. */
+  runBatch(input: Float32Array, batch: number, use?: number): Promise<Float32Array>;
+  /** These samples where the threads read them in place (shared memory); a copy made once per request. */
+  share(images: Float32Array): Float32Array;
+  dispose(): Promise<void>;
+}
+
 export interface LoadedModelFile {
   model: Model;
   bytes: Uint8Array;
@@ -61,6 +78,14 @@ export interface EnginePlatform {
    * not in shared memory, no workers here).
    */
   parallelStats?(values: Float32Array, bins: number | undefined): Promise<Stats> | undefined;
+  /**
+   * How many threads run a large batch when `requested` (the request's EvalOptions.workers) is
+   * undefined or not: the platform's default and its own setting; throws a one-line message when
+   * that setting is bad. Absent: one thread.
+   */
+  parallelWorkers?(requested?: number): number;
+  /** Starts `workers` (≥ 2) threads for large batches; absent or undefined where there are none. */
+  parallelRunner?(workers: number, label: string): ParallelRunner | undefined;
   /** The file name of a path for messages (default: after the last / or \). */
   baseName?(path: string): string;
 }

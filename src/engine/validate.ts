@@ -4,6 +4,7 @@
 import { RUNNER_NAMES } from '../core/eval/types';
 import { isPruneMethod, methodNames } from '../core/prune/method-registry';
 import type { DatasetSource, EvalOptions, PruneMethod, PruneSpec, Request, RuntimeName, Source, WeightRef, WeightTableOptions } from './protocol';
+import { isWorkerCount, MAX_WORKERS } from '../core/eval/workers';
 
 export class BadRequest extends Error {
   constructor(message: string) {
@@ -184,6 +185,10 @@ function evalOptions(v: unknown): EvalOptions | undefined {
   if (v.limit !== undefined) {
     if (typeof v.limit !== 'number' || !Number.isInteger(v.limit) || v.limit < 1) fail('options.limit must be an integer ≥ 1');
     o.limit = v.limit;
+  }
+  if (v.workers !== undefined) {
+    if (!isWorkerCount(v.workers)) fail(`options.workers must be a whole number from 1 to ${MAX_WORKERS}`);
+    o.workers = v.workers;
   }
   return o;
 }

@@ -1,11 +1,12 @@
-// `prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--csv FILE]`
+// `prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]`
 // `prunescope eval MODEL [--ratio R] [--data PATH...]`
 // The experiment's table: per prune ratio, accuracy and time for the whole test set at batch 1,
 // and throughput at a large batch, for the sparse and dense runtimes and onnxruntime side by side.
 
 import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
 import { sweepCsv } from '../../core/dump';
-import { DEFAULT_RATIOS, parseRatioList, RUNNER_NAMES } from '../../core/eval';
+import { DEFAULT_MAX_WORKERS, DEFAULT_RATIOS, isWorkerCount, MAX_WORKERS, parseRatioList, RUNNER_NAMES } from '../../core/eval';
+import { envWorkers } from '../../engine/node/parallel/runner';
 import { writeFileAtomic } from '../../engine/node/files';
 import type { DatasetSource, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
 import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs } from './method-options';
@@ -22,6 +23,7 @@ const commonOptions: CliCommand['options'] = {
   limit: { type: 'string', description: 'use only the first N samples' },
   runtimes: { type: 'string', description: 'comma list of sparse,dense,onnxruntime (default all)' },
   'no-batch1': { type: 'boolean', description: 'skip the batch-1 timing' },
+  workers: { type: 'string', description: `threads for the large batch: the sparse runtime's workers and onnxruntime's intra-op threads (default: $PRUNESCOPE_WORKERS, else one per core, at most ${DEFAULT_MAX_WORKERS})` },
 };
 
 function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOptions; runtimes: readonly RuntimeName[] } {
@@ -29,6 +31,14 @@ function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOpt
   const dataset: DatasetSource = data.length > 0 ? { kind: 'paths', paths: data } : { kind: 'sample' };
   const batch = numberOption(args, 'batch', (n) => Number.isInteger(n) && n >= 0, 'must be an integer ≥ 0');
   const limit = numberOption(args, 'limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
+  const workers = numberOption(args, 'workers', isWorkerCount, `must be a whole number from 1 to ${MAX_WORKERS}`);
+  if (workers === undefined) {
+    try {
+      envWorkers();
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
   let runtimes = RUNTIMES;
   if (typeof args.values.runtimes === 'string') {
     const list = args.values.runtimes.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -38,20 +48,42 @@ function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOpt
   const options: EvalOptions = { runtimes: [...runtimes], batch1: args.values['no-batch1'] !== true };
   if (batch !== undefined) options.batch = batch;
   if (limit !== undefined) options.limit = limit;
+  if (workers !== undefined) options.workers = workers;
   return { dataset, options, runtimes };
 }
 
-function header(runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean): string[] {
+/** Threads of each runtime's large batch in a point, and whether the sparse runtime's one-worker reference is there. */
+interface Threads {
+  workers: Partial<Record<RuntimeName, number>>;
+  oneWorker: boolean;
+}
+
+function threadsOf(p: EvalPoint): Threads {
+  const workers: Partial<Record<RuntimeName, number>> = {};
+  for (const m of p.results) if (m.workers !== undefined) workers[m.runtime] = m.workers;
+  return { workers, oneWorker: p.results.some((m) => m.runtime === 'sparse' && m.oneWorkerThroughput !== undefined) };
+}
+
+/** Columns per runtime: accuracy, batch-1 seconds, then samples/s at the large batch with its thread count (×N). */
+function header(runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean, threads: Threads): string[] {
   const h = withMethod ? ['method', 'ratio', 'sparsity'] : ['ratio', 'sparsity'];
   for (const r of runtimes) {
     h.push(`${SHORT[r]} acc`);
     if (options.batch1 !== false) h.push(`${SHORT[r]} b1 s`);
-    if (options.batch !== 0) h.push(`${SHORT[r]} /s`);
+    if (options.batch !== 0) {
+      if (r === 'sparse' && threads.oneWorker) h.push('sparse ×1 /s');
+      const n = threads.workers[r];
+      h.push(n !== undefined ? `${SHORT[r]} ×${n} /s` : `${SHORT[r]} /s`);
+    }
   }
   return h;
 }
 
-function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean): string[] {
+function rate(x: number | undefined): string {
+  return x === undefined ? 'n/a' : Math.round(x).toString();
+}
+
+function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean, threads: Threads): string[] {
   const c = [String(p.ratio), p.sparsity.toFixed(3)];
   if (withMethod) c.unshift(p.method ?? 'magnitude');
   for (const r of runtimes) {
@@ -59,7 +91,12 @@ function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: EvalOpti
     const na = m === undefined || m.unavailable !== undefined;
     c.push(na ? 'n/a' : m.accuracy.toFixed(4));
     if (options.batch1 !== false) c.push(na || m.batch1Seconds === undefined ? 'n/a' : m.batch1Seconds.toFixed(3));
-    if (options.batch !== 0) c.push(na || m.batchThroughput === undefined ? 'n/a' : Math.round(m.batchThroughput).toString());
+    if (options.batch !== 0) {
+      if (r === 'sparse' && threads.oneWorker) c.push(na ? 'n/a' : rate(m.oneWorkerThroughput));
+      // A point that ran on other threads than the header's (its workers failed) says so.
+      const other = !na && m.workers !== undefined && m.workers !== threads.workers[r] ? ` (×${m.workers})` : '';
+      c.push(na ? 'n/a' : rate(m.batchThroughput) + other);
+    }
   }
   return c;
 }
@@ -87,10 +124,12 @@ export const sweepCommand: CliCommand = {
   summary: 'accuracy and time at many prune ratios (the experiment’s table)',
   usage:
     'prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--method LIST] [--calib PATH...] [--train PATH...]\n' +
-    '                 [--epochs N] [--data-limit N] [--global] [--batch N] [--limit N] [--csv FILE]\n' +
+    '                 [--epochs N] [--data-limit N] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]\n' +
     '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
     '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
-    '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s).\n' +
+    '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s) on\n' +
+    '  N threads (×N: the sparse runtime\'s worker threads, onnxruntime\'s intra-op threads; batch 1 runs\n' +
+    '  on one); with several workers, the sparse runtime\'s large batch on one of them too (sparse ×1 /s).\n' +
     '  Progress goes to stderr when it is a terminal; Ctrl-C cancels.\n' +
     '  --method LIST: comma list of magnitude, reconstruct, finetune (e.g. magnitude,reconstruct):\n' +
     '  one table with a method column, each method over every ratio (reconstruct / finetune run once\n' +
@@ -126,9 +165,8 @@ export const sweepCommand: CliCommand = {
       `${summary.fileName}: ${ds.samples} samples of ${ds.name}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
         `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}, large batch ${options.batch ?? 1000}\n`,
     );
-    const head = header(runtimes, options, withMethod);
-    const widths = columnWidths(head, withMethod);
-    io.out(rowText(head, widths));
+    // The header names each runtime's threads, which the first point reports.
+    let table: { widths: number[]; threads: Threads } | undefined;
     const progress = progressPrinter({ lines: withMethod && methods.some((m) => m !== 'magnitude') });
     const spec = { mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...fields };
     const pending = engine.request(
@@ -137,7 +175,13 @@ export const sweepCommand: CliCommand = {
         onProgress: (p) => {
           if (p.point) {
             progress.clear();
-            io.out(rowText(cells(p.point, runtimes, options, withMethod), widths));
+            if (!table) {
+              const threads = threadsOf(p.point);
+              const head = header(runtimes, options, withMethod, threads);
+              table = { widths: columnWidths(head, withMethod), threads };
+              io.out(rowText(head, table.widths));
+            }
+            io.out(rowText(cells(p.point, runtimes, options, withMethod, table.threads), table.widths));
           } else progress.onProgress(p);
         },
       },
@@ -156,7 +200,7 @@ export const evalCommand: CliCommand = {
   name: 'eval',
   summary: 'accuracy and time at one prune ratio',
   usage:
-    'prunescope eval MODEL [--ratio R] [--global] [--data PATH...] [--batch N] [--limit N] [--runtimes LIST]\n' +
+    'prunescope eval MODEL [--ratio R] [--global] [--data PATH...] [--batch N] [--limit N] [--runtimes LIST] [--workers N]\n' +
     '                [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
     METHOD_HELP,
   options: {
@@ -177,10 +221,11 @@ export const evalCommand: CliCommand = {
     const progress = progressPrinter({ lines: withMethod });
     const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec, dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
-    const head = header(runtimes, options, withMethod);
+    const threads = threadsOf(point);
+    const head = header(runtimes, options, withMethod, threads);
     const widths = columnWidths(head, withMethod);
     io.out(`${summary.fileName}: ${point.samples} samples\n`);
-    io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod), widths));
+    io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod, threads), widths));
     notes([point], io);
     return 0;
   },

@@ -25,6 +25,8 @@ export const SWEEP_CSV_COLUMNS: readonly string[] = Object.freeze([
   'accuracy',
   'batch1_seconds',
   'throughput_per_s',
+  'workers',
+  'one_worker_throughput_per_s',
   'unavailable',
 ]);
 
@@ -50,6 +52,8 @@ function record(ctx: SweepCsvContext, p: EvalPoint, m: RuntimeMeasure): CsvValue
     ok ? rounded(m.accuracy, accuracyDecimals(p.samples)) : undefined,
     ok ? rounded(m.batch1Seconds, 3) : undefined,
     ok ? rounded(m.batchThroughput, 0) : undefined,
+    ok ? m.workers : undefined,
+    ok ? rounded(m.oneWorkerThroughput, 0) : undefined,
     m.unavailable,
   ];
 }

@@ -2,5 +2,6 @@
 export * from './types';
 export * from './cancel';
 export * from './ratios';
-export { argmax, evaluate, sampleCount, Ticker, DEFAULT_BATCH } from './evaluate';
+export { argmax, evaluate, sampleCount, Ticker, DEFAULT_BATCH, LARGE_BATCH_PASSES } from './evaluate';
 export { evaluatePoint, sweep, type MakeRunners, type PointRunners } from './sweep';
+export * from './workers';

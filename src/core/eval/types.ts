@@ -11,6 +11,13 @@ export const RUNNER_NAMES: readonly RunnerName[] = Object.freeze(['sparse', 'den
 export interface Runner {
   name: RunnerName;
   runBatch(input: Float32Array, batch: number): Promise<Float32Array> | Float32Array;
+  /** Threads that run a large batch (worker threads, or onnxruntime's intra-op threads); default 1. Batch 1 runs on one. */
+  workers?: number;
+  /**
+   * The same large batch on one of those workers: timed after the batch on all of them, for
+   * reference (the speed-up of the workers measured in the same run). Only with workers > 1.
+   */
+  runBatchOneWorker?(input: Float32Array, batch: number): Promise<Float32Array> | Float32Array;
 }
 
 /** A runtime that cannot run this model: it is reported, never run. */
@@ -42,6 +49,10 @@ export interface RuntimeMeasure {
   batch1Seconds?: number;
   /** Samples per second at the large batch. */
   batchThroughput?: number;
+  /** Threads that ran the large batch (worker threads; onnxruntime's intra-op threads). */
+  workers?: number;
+  /** Samples per second at the large batch on one of those workers (measured in the same run, when workers > 1). */
+  oneWorkerThroughput?: number;
   unavailable?: string;
 }
 
@@ -66,6 +77,8 @@ export interface EvalSettings {
 /** What a client asks of an evaluation: the settings and which runtimes to measure (default all). */
 export interface EvalOptions extends EvalSettings {
   runtimes?: RunnerName[];
+  /** Threads for the large batch (sparse runtime's workers, onnxruntime's intra-op threads); default: the engine's. */
+  workers?: number;
 }
 
 export interface EvalProgress {
@@ -91,4 +104,10 @@ export interface EvalContext {
   yieldEveryMs?: number;
   /** Minimum interval between progress reports inside a point, default 100 (≤ 250 required). */
   progressEveryMs?: number;
+  /**
+   * Awaited before each timed large batch of a runtime on several threads: lets threads still
+   * spinning after the previous runtime (onnxruntime's intra-op threads) go idle, so neither side
+   * pays for the other's leftovers.
+   */
+  settle?(): Promise<void>;
 }

@@ -1,10 +1,12 @@
 // The Web Worker entry of the browser build: the same EngineHost, with a browser platform. The
 // sample model and the MNIST test and train splits are fetched next to the page (the web build copies them there);
-// paths do not exist here; onnxruntime is not available (its column says so).
+// paths do not exist here; onnxruntime is not available (its column says so). Large batches run on
+// several Web Workers when the page is cross-origin isolated (browser/parallel.ts).
 
 import { EngineHost, type Send } from '../host';
 import type { EnginePlatform } from '../platform';
 import type { ReadyMessage } from '../protocol';
+import { browserParallelRunner, browserParallelWorkers } from './parallel';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent) => void) | null;
@@ -53,6 +55,9 @@ const platform: EnginePlatform = {
   ],
   now: () => performance.now(),
   allow: () => false,
+  // Large batches on several Web Workers where memory can be shared (a cross-origin isolated page).
+  parallelWorkers: browserParallelWorkers,
+  parallelRunner: browserParallelRunner,
 };
 
 const host = new EngineHost(platform);

@@ -4,7 +4,7 @@
 // over several methods gives one point per (method, ratio).
 
 import { checkDatasetFits, type Dataset } from '../../core/data';
-import { evaluatePoint, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
+import { evaluatePoint, sampleCount, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
 import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
 import { Session } from '../../core/runtime';
@@ -16,6 +16,7 @@ import { cascadeKey, prunedModel, type CascadeFrom, type MethodProgress } from '
 import { modelIo } from '../model-io';
 import { getModel } from './common';
 import type { DisposableRunner } from '../platform';
+import { largeBatch, type LargeBatch } from './large-batch';
 import { RUNNER_NAMES, type EvalOptions, type EvalPoint, type PruneMethod, type PruneSpec, type RuntimeName } from '../protocol';
 
 export { loadDataset, datasetSummary } from '../datasets';
@@ -50,6 +51,7 @@ export function runnerMaker(
   spec: Omit<PruneSpec, 'ratio'>,
   ds: Dataset,
   options: EvalOptions | undefined,
+  threads: LargeBatch,
   methodProgress?: (ratio: number) => MethodProgress,
   pruneAt: PruneAt = (ratio, progress) => prunedModel(ctx, open, { ...spec, ratio }, progress),
 ): MakeRunners {
@@ -64,6 +66,8 @@ export function runnerMaker(
     const sparsity = p.prunableParams > 0 ? (p.prunableParams - p.keptParams) / p.prunableParams : 0;
     const slots: RunnerSlot[] = [];
     const disposers: DisposableRunner[] = [];
+    let bytes: Uint8Array | undefined;
+    const encoded = (): Uint8Array => (bytes ??= encodeModel(pruned));
     for (const name of runtimes) {
       if (name === 'onnxruntime') {
         if (!ctx.platform.ort) {
@@ -71,9 +75,9 @@ export function runnerMaker(
           continue;
         }
         try {
-          const r = await ctx.platform.ort(encodeModel(pruned), { name: io.name, sampleDims: dims });
+          const r = await ctx.platform.ort(encoded(), { name: io.name, sampleDims: dims }, { threads: threads.workers });
           disposers.push(r);
-          slots.push(r);
+          slots.push(Object.assign(r, { workers: threads.workers }));
         } catch (e) {
           slots.push({ name, unavailable: `onnxruntime could not load the model: ${errorText(e)}` });
         }
@@ -81,7 +85,10 @@ export function runnerMaker(
       }
       try {
         const session = Session.create(pruned, { kernels: name });
-        slots.push({ name, runBatch: (input, batch) => session.runFloat(input, batch) });
+        const run = (input: Float32Array, batch: number): Float32Array => session.runFloat(input, batch);
+        // The workers read the samples evaluated (the first `limit`) from one shared copy.
+        const used = ds.images.subarray(0, sampleCount(ds, settings(options)) * ds.sampleSize);
+        slots.push(name === 'sparse' ? await threads.sparse(run, encoded, used) : { name, runBatch: run });
       } catch (e) {
         if (e instanceof Error && e.name === 'UnsupportedOpError') slots.push({ name, unavailable: e.message });
         else throw e;
@@ -97,8 +104,17 @@ export function runnerMaker(
   };
 }
 
-function evalContext(ctx: JobContext, onProgress: (p: EvalProgress) => void): EvalContext {
-  return { now: () => ctx.platform.now(), cancel: ctx.cancel, yieldNow: ctx.yieldNow, onProgress };
+/**
+ * A pause before each timed large batch on several threads when onnxruntime runs on several too:
+ * its intra-op threads spin for a while after a run (measured here: a 2-thread job right after one
+ * took ~25% longer), which would take the cores from the runtime timed next.
+ */
+const SETTLE_MS = 150;
+
+function evalContext(ctx: JobContext, onProgress: (p: EvalProgress) => void, threads: LargeBatch, options: EvalOptions | undefined): EvalContext {
+  const spinning = threads.workers > 1 && (options?.runtimes ?? ALL_RUNTIMES).includes('onnxruntime') && ctx.platform.ort !== undefined;
+  const settle = spinning ? (): Promise<void> => new Promise((r) => setTimeout(r, SETTLE_MS)) : undefined;
+  return { now: () => ctx.platform.now(), cancel: ctx.cancel, yieldNow: ctx.yieldNow, onProgress, settle };
 }
 
 function settings(options: EvalOptions | undefined): { batch?: number; batch1?: boolean; limit?: number } {
@@ -136,9 +152,14 @@ export const evaluate: Handler<'evaluate'> = async (req, ctx) => {
   const ds = await loadDataset(ctx, req.dataset);
   const method = req.spec.method ?? 'magnitude';
   const prog = pointProgress(ctx, 0, 1, method, method === 'magnitude' ? `ratio ${req.spec.ratio}` : `${method} ${req.spec.ratio}`);
-  const make = runnerMaker(ctx, open, req.spec, ds, req.options, () => prog.method);
-  const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
-  return method === 'magnitude' && req.spec.method === undefined ? point : withMethod(point, method);
+  const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
+  try {
+    const make = runnerMaker(ctx, open, req.spec, ds, req.options, threads, () => prog.method);
+    const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation, threads, req.options));
+    return method === 'magnitude' && req.spec.method === undefined ? point : withMethod(point, method);
+  } finally {
+    await threads.dispose();
+  }
 };
 
 /**
@@ -169,21 +190,27 @@ export const sweep: Handler<'sweep'> = async (req, ctx) => {
   const count = methods.length * req.ratios.length;
   const points: EvalPoint[] = [];
   let index = 0;
-  for (const method of methods) {
-    const spec = { ...req.spec, method };
-    const chained = method === 'finetune';
-    const pruneAt = chained ? cascade(ctx, open, spec) : undefined;
-    for (const ratio of chained ? [...req.ratios].sort((a, b) => a - b) : req.ratios) {
-      if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
-      const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
-      const prog = pointProgress(ctx, index, count, method, label);
-      const make = runnerMaker(ctx, open, spec, ds, req.options, () => prog.method, pruneAt);
-      const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation));
-      const point = tagged ? withMethod(raw, method) : raw;
-      points.push(point);
-      index++;
-      ctx.progress({ done: 1000 * index, total: 1000 * count, message: `${label} done`, point });
+  // One set of large-batch threads for every point: each point loads its model into them.
+  const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
+  try {
+    for (const method of methods) {
+      const spec = { ...req.spec, method };
+      const chained = method === 'finetune';
+      const pruneAt = chained ? cascade(ctx, open, spec) : undefined;
+      for (const ratio of chained ? [...req.ratios].sort((a, b) => a - b) : req.ratios) {
+        if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
+        const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
+        const prog = pointProgress(ctx, index, count, method, label);
+        const make = runnerMaker(ctx, open, spec, ds, req.options, threads, () => prog.method, pruneAt);
+        const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation, threads, req.options));
+        const point = tagged ? withMethod(raw, method) : raw;
+        points.push(point);
+        index++;
+        ctx.progress({ done: 1000 * index, total: 1000 * count, message: `${label} done`, point });
+      }
     }
+  } finally {
+    await threads.dispose();
   }
   return points;
 };

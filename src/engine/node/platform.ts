@@ -10,6 +10,7 @@ import { createOrtRunner } from './ort-runner';
 import { PathPolicy } from '../path-policy';
 import type { EnginePlatform } from '../platform';
 import { StatsPool } from './parallel/stats-pool';
+import { nodeParallelRunner, nodeParallelWorkers } from './parallel/runner';
 
 export const SAMPLE_MODEL = 'sample-mlp.onnx';
 export const SAMPLE_DATASET = ['mnist/test-images-idx3-ubyte.gz', 'mnist/test-labels-idx1-ubyte.gz'];
@@ -87,6 +88,18 @@ export interface NodePlatformOptions {
    * 0.26–0.41 s to start on the test machines, which the first statistics would otherwise wait for).
    */
   startStatsWorkers?: boolean;
+  /** Large-batch worker threads when a request does not say (default: $PRUNESCOPE_WORKERS, else one per core, at most 4). */
+  workers?: number;
+  /** Their script (default: parallel-worker.js found beside this code, or its source under tsx). */
+  workerFile?: string;
+}
+
+/** The large batch of evaluate and sweep on worker threads (parallelWorkers / parallelRunner). */
+function largeBatchThreads(options: NodePlatformOptions): Pick<EnginePlatform, 'parallelWorkers' | 'parallelRunner'> {
+  return {
+    parallelWorkers: (requested) => nodeParallelWorkers(requested ?? options.workers),
+    parallelRunner: (workers, label) => nodeParallelRunner(workers, label, options.workerFile),
+  };
 }
 
 export function nodePlatform(options: NodePlatformOptions = {}): { platform: EnginePlatform; policy: PathPolicy } {
@@ -126,6 +139,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
       return stats.get()?.stats(values, bins !== undefined ? { bins } : {});
     },
     baseName: (p) => basename(p),
+    ...largeBatchThreads(options),
   };
   return { platform, policy };
 }

@@ -11,6 +11,7 @@ import { formatCount, formatPercent, formatRatio, formatSeconds } from '../forma
 import { describeMethod, mergePoint, METHOD_REGISTRY, METHODS, methodOf, sortPoints, specForMethod } from '../method-spec';
 import { createEvalChart } from './evaluate-chart';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
+import { oneWorkerText, throughputText } from './evaluate-threads';
 
 type RatioMode = 'current' | 'sweep' | 'custom';
 const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
@@ -166,7 +167,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
           h('th', { class: 'num' }, 'Ratio'),
           h('th', {}, 'Method'),
           h('th', { class: 'num' }, 'Sparsity'),
-          runtimes.map((r) => h('th', { class: 'num', title: 'accuracy; time for the set at batch 1 · samples per second at the large batch' }, r)),
+          runtimes.map((r) => h('th', { class: 'num', title: 'accuracy; time for the set at batch 1 · samples per second at the large batch on ×N threads (the sparse runtime\'s workers, onnxruntime\'s intra-op threads) · the same on one worker (×1)' }, r)),
         ),
       ),
       h(
@@ -188,12 +189,13 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
               const m = p.results.find((x) => x.runtime === r);
               if (!m || m.unavailable) return h('td', { class: 'num muted', title: m?.unavailable ?? '' }, 'unavailable');
               const time = m.batch1Seconds !== undefined ? formatSeconds(m.batch1Seconds) : '—';
-              const rate = m.batchThroughput !== undefined ? `${formatCount(m.batchThroughput)}/s` : '';
+              const rate = m.batchThroughput !== undefined ? throughputText(m) : '';
               return h(
                 'td',
                 { class: 'num' },
                 h('span', { class: 'acc', 'data-col': `${r}-accuracy` }, m.accuracy.toFixed(4)),
-                h('span', { class: 'shape' }, h('span', { 'data-col': `${r}-time` }, time), rate ? ` · ${rate}` : ''),
+                h('span', { class: 'shape' }, h('span', { 'data-col': `${r}-time` }, time), rate ? ' · ' : '', rate ? h('span', { 'data-col': `${r}-throughput`, 'data-workers': m.workers }, rate) : ''),
+                oneWorkerText(m) ? h('span', { class: 'shape', 'data-col': `${r}-one-worker` }, oneWorkerText(m)) : '',
               );
             }),
           ),

@@ -2,3 +2,4 @@
 // statistics of large tensors counted in shards on worker threads.
 export { SessionPool, chunkSize, defaultWorkerFile, type PoolOptions } from './pool';
 export { StatsPool } from './stats-pool';
+export { envWorkers, nodeParallelRunner, nodeParallelWorkers, sharedCopy } from './runner';

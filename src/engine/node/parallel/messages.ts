@@ -1,66 +1,9 @@
-// Messages between a SessionPool (main thread) and its workers (worker-entry.ts). Inputs and outputs
-// travel in SharedArrayBuffers: one message per worker and run, never one per sample.
+// Messages of the Node worker pools: those of the large batch (shared with the browser's, in
+// src/engine/parallel/messages.ts) and those of a StatsPool.
 
 import type { Float32Pass, ShardScan } from '../../../core/stats';
 
-export type Kernels = 'dense' | 'sparse';
-
-/** Main → worker, once: the model's encoded bytes and how to build its Session. */
-export interface InitMessage {
-  type: 'init';
-  bytes: Uint8Array;
-  kernels: Kernels;
-  label: string;
-  sparseMinSparsity?: number;
-  wasm?: boolean;
-}
-
-/** Main → worker: run samples [start, start + count) of `input` and write their outputs into `output`. */
-export interface RunMessage {
-  type: 'run';
-  id: number;
-  input: SharedArrayBuffer;
-  /** Byte offset of sample 0 in `input`. */
-  inputOffset: number;
-  sampleSize: number;
-  start: number;
-  count: number;
-  /** Where the outputs go, or undefined when the output size per sample is not known yet (first run). */
-  output?: SharedArrayBuffer;
-  outputPerSample?: number;
-  /**
-   * Work sharing (with `output`): every worker of the run takes chunks of `chunk` samples from the
-   * shared counter (an Int32 at index 0: the next sample, counted from `start`) until `count` are
-   * taken, so a worker on a busy or slower core simply takes fewer chunks.
-   */
-  counter?: SharedArrayBuffer;
-  chunk?: number;
-}
-
-export type ToWorker = InitMessage | RunMessage;
-
-export interface ReadyMessage {
-  type: 'ready';
-}
-
-/** Worker → main: a shard is done; `data` is set (transferred) when the run had no output buffer. */
-export interface DoneMessage {
-  type: 'done';
-  id: number;
-  outputPerSample: number;
-  data?: Float32Array;
-  /** Samples this worker ran. */
-  samples: number;
-}
-
-export interface FailMessage {
-  type: 'error';
-  /** Undefined for an init failure. */
-  id?: number;
-  message: string;
-}
-
-export type FromWorker = ReadyMessage | DoneMessage | FailMessage;
+export * from '../../parallel/messages';
 
 // Messages between a StatsPool (main thread) and its workers (stats-worker-entry.ts). The values
 // are a view of the model's bytes, which the engine reads into a SharedArrayBuffer: no copy.

@@ -1,31 +1,18 @@
-// Node only: a pool of worker threads, each holding one Session of the same model (sent once as
-// encoded bytes), that runs a large batch by splitting it into contiguous shards, one per worker.
-// Inputs and outputs travel in SharedArrayBuffers (one message per shard, none per sample), and
-// the outputs are those a single Session gives for the whole batch. A worker's failure rejects the
-// pending and later calls with a message naming the worker; dispose() terminates the workers.
+// Node only: the large-batch pool on worker threads (the pool itself: src/engine/parallel/batch-pool.ts).
+// Each worker runs parallel-worker.js (worker-entry.ts), found next to this code.
 
 import type { Worker } from 'node:worker_threads';
-import type { Runner } from '../../../core/eval';
-import { BLOCK_ROWS } from '../../../core/runtime/kernels/chain';
-import type { FromWorker, InitMessage, Kernels, RunMessage } from './messages';
+import { BatchPool, type BatchPoolOptions, type PoolThread } from '../../parallel/batch-pool';
+import type { FromWorker, ToWorker } from '../../parallel/messages';
 import { findWorkerFile, startWorker } from './worker-file';
 
-export interface PoolOptions {
+export { chunkSize } from '../../parallel/batch-pool';
+
+export interface PoolOptions extends BatchPoolOptions {
   /** Number of workers (default 2: the cores of the machines Prunescope is benchmarked on). */
   workers?: number;
-  /** Session kernels in every worker (default 'sparse'). */
-  kernels?: Kernels;
-  /** Names the model in error messages (a file name, say). */
-  label?: string;
-  sparseMinSparsity?: number;
-  wasm?: boolean;
   /** The worker script: a built parallel-worker.js, or worker-entry.ts (run under tsx). Default: found next to this code. */
   workerFile?: string;
-}
-
-interface Pending {
-  resolve(m: { outputPerSample: number; data?: Float32Array; samples: number }): void;
-  reject(e: Error): void;
 }
 
 /** The worker script next to this code: out/cli/parallel-worker.js in the CLI bundle, worker-entry.ts from source. */
@@ -33,214 +20,42 @@ export function defaultWorkerFile(): string {
   return findWorkerFile('parallel-worker.js', 'worker-entry.ts');
 }
 
-function splitShards(batch: number, n: number): { start: number; count: number }[] {
-  const k = Math.max(1, Math.min(n, batch));
-  const base = Math.floor(batch / k);
-  const extra = batch % k;
-  const shards: { start: number; count: number }[] = [];
-  let start = 0;
-  for (let i = 0; i < k; i++) {
-    const count = base + (i < extra ? 1 : 0);
-    shards.push({ start, count });
-    start += count;
-  }
-  return shards;
+/** A worker thread as a PoolThread. */
+function thread(w: Worker): PoolThread {
+  return {
+    postMessage: (m: ToWorker) => w.postMessage(m),
+    listen(onMessage, onFail) {
+      w.on('message', (m: FromWorker) => onMessage(m));
+      w.on('error', (e) => onFail(`failed: ${e.message}`));
+      w.on('messageerror', (e) => onFail(`sent a message that could not be read: ${e.message}`));
+      w.on('exit', (code) => onFail(`exited (code ${code})`));
+    },
+    terminate: () => w.terminate(),
+  };
 }
 
-/** Batches above this many samples are shared out in chunks (smaller ones go in equal shards). */
-const SHARE_ABOVE = 4 * BLOCK_ROWS;
-
-/**
- * Samples per chunk of a shared batch: about 8 chunks per worker, so a worker on a slower or busier
- * core takes fewer; a whole number of the batched kernel's blocks (no padded block per chunk).
- */
-export function chunkSize(batch: number, workers: number): number {
-  return Math.max(BLOCK_ROWS, Math.ceil(batch / (8 * workers) / BLOCK_ROWS) * BLOCK_ROWS);
-}
-
-export class SessionPool implements Runner {
-  readonly name: 'sparse' | 'dense';
-  private readonly pending: Map<number, Pending>[];
-  private nextId = 1;
-  private broken: string | undefined;
-  private disposed = false;
-  private chain: Promise<unknown> = Promise.resolve();
-  private outputPerSample: number | undefined;
-  private input: SharedArrayBuffer | undefined;
-  private output: SharedArrayBuffer | undefined;
-  private counter: SharedArrayBuffer | undefined;
-  /** Samples each worker ran in the last batch (diagnostics and tests). */
-  lastShares: number[] = [];
-
-  private constructor(
-    private readonly workers: Worker[],
-    private readonly label: string,
-    kernels: Kernels,
-  ) {
-    this.name = kernels;
-    this.pending = workers.map(() => new Map());
-    workers.forEach((w, i) => {
-      w.on('message', (m: FromWorker) => this.onMessage(i, m));
-      w.on('error', (e) => this.fail(`worker ${i} failed: ${e.message}`));
-      w.on('messageerror', (e) => this.fail(`worker ${i} sent a message that could not be read: ${e.message}`));
-      w.on('exit', (code) => {
-        if (!this.disposed) this.fail(`worker ${i} exited (code ${code})`);
-      });
-    });
-  }
-
-  /** Number of workers. */
-  get size(): number {
-    return this.workers.length;
+export class SessionPool extends BatchPool {
+  /**
+   * Starts the workers without a model (they boot while the caller does other work); load() gives
+   * them one. Throws at once only when no worker script is found.
+   */
+  static start(options: PoolOptions = {}): SessionPool {
+    const n = Math.max(1, Math.floor(options.workers ?? 2));
+    const file = options.workerFile ?? defaultWorkerFile();
+    const threads: PoolThread[] = [];
+    for (let i = 0; i < n; i++) threads.push(thread(startWorker(file)));
+    return new SessionPool(threads, options);
   }
 
   /** Starts the workers and builds a Session in each from the model's encoded bytes; rejects naming a worker's problem. */
   static async create(modelBytes: Uint8Array, options: PoolOptions = {}): Promise<SessionPool> {
-    const n = Math.max(1, Math.floor(options.workers ?? 2));
-    const kernels = options.kernels ?? 'sparse';
-    const label = options.label ?? 'model';
-    const file = options.workerFile ?? defaultWorkerFile();
-    const workers: Worker[] = [];
+    const pool = SessionPool.start(options);
     try {
-      for (let i = 0; i < n; i++) workers.push(startWorker(file));
-      await Promise.all(
-        workers.map(
-          (w, i) =>
-            new Promise<void>((resolve, reject) => {
-              const onMessage = (m: FromWorker): void => (m.type === 'ready' ? done() : bad(`could not load the model: ${m.type === 'error' ? m.message : m.type}`));
-              const onError = (e: Error): void => bad(`failed to start: ${e.message}`);
-              const onExit = (code: number): void => bad(`exited before it was ready (code ${code})`);
-              const off = (): void => {
-                w.off('message', onMessage);
-                w.off('error', onError);
-                w.off('exit', onExit);
-              };
-              const done = (): void => {
-                off();
-                resolve();
-              };
-              const bad = (why: string): void => {
-                off();
-                reject(new Error(`${label}: parallel worker ${i} ${why}`));
-              };
-              w.on('message', onMessage);
-              w.on('error', onError);
-              w.on('exit', onExit);
-              const init: InitMessage = { type: 'init', bytes: modelBytes, kernels, label, sparseMinSparsity: options.sparseMinSparsity, wasm: options.wasm };
-              w.postMessage(init);
-            }),
-        ),
-      );
+      await pool.load(modelBytes);
     } catch (e) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await pool.dispose();
       throw e;
     }
-    return new SessionPool(workers, label, kernels);
-  }
-
-  /** Runs `batch` samples (back to back in `x`) split across the workers; resolves with a fresh array of their outputs. */
-  runBatch(x: Float32Array, batch: number): Promise<Float32Array> {
-    const job = this.chain.then(() => this.runNow(x, batch));
-    this.chain = job.catch(() => undefined);
-    return job;
-  }
-
-  /** Terminates the workers; pending and later calls reject. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.rejectAll(`${this.label}: the parallel pool was disposed`);
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-
-  private async runNow(x: Float32Array, batch: number): Promise<Float32Array> {
-    if (this.disposed) throw new Error(`${this.label}: the parallel pool was disposed`);
-    if (this.broken) throw new Error(this.broken);
-    if (!Number.isInteger(batch) || batch < 0) throw new Error(`${this.label}: batch must be a whole number ≥ 0, got ${batch}`);
-    if (batch === 0) return new Float32Array(0);
-    const sampleSize = x.length / batch;
-    if (!Number.isInteger(sampleSize)) throw new Error(`${this.label}: ${x.length} values do not make ${batch} samples`);
-    // An input already in shared memory is read in place; any other is copied once into the pool's buffer.
-    const shared = x.buffer instanceof SharedArrayBuffer;
-    const input = shared ? (x.buffer as SharedArrayBuffer) : this.sharedInput(x);
-    const inputOffset = shared ? x.byteOffset : 0;
-    const per = this.outputPerSample;
-    const output = per !== undefined ? this.sharedOutput(batch * per) : undefined;
-    if (output && per !== undefined && this.workers.length > 1 && batch > SHARE_ABOVE) {
-      const chunk = chunkSize(batch, this.workers.length);
-      const counter = (this.counter ??= new SharedArrayBuffer(4));
-      Atomics.store(new Int32Array(counter), 0, 0);
-      const done = await Promise.all(
-        this.workers.map((_, i) => this.send(i, { type: 'run', id: 0, input, inputOffset, sampleSize, start: 0, count: batch, output, outputPerSample: per, counter, chunk })),
-      );
-      this.lastShares = done.map((d) => d.samples);
-      return new Float32Array(output, 0, batch * per).slice();
-    }
-    const shards = splitShards(batch, this.workers.length);
-    const results = await Promise.all(
-      shards.map((s, i) => this.send(i, { type: 'run', id: 0, input, inputOffset, sampleSize, start: s.start, count: s.count, output, outputPerSample: per })),
-    );
-    this.lastShares = results.map((r) => r.samples);
-    const outPer = results[0].outputPerSample;
-    if (results.some((r) => r.outputPerSample !== outPer)) throw new Error(`${this.label}: the workers disagree on the output size`);
-    this.outputPerSample = outPer;
-    const y = new Float32Array(batch * outPer);
-    results.forEach((r, i) => {
-      const s = shards[i];
-      if (r.data) y.set(r.data, s.start * outPer);
-      else y.set(new Float32Array(output!, s.start * outPer * 4, s.count * outPer), s.start * outPer);
-    });
-    return y;
-  }
-
-  private sharedInput(x: Float32Array): SharedArrayBuffer {
-    const bytes = x.length * 4;
-    if (!this.input || this.input.byteLength < bytes) this.input = new SharedArrayBuffer(bytes);
-    new Float32Array(this.input, 0, x.length).set(x);
-    return this.input;
-  }
-
-  private sharedOutput(values: number): SharedArrayBuffer {
-    if (!this.output || this.output.byteLength < values * 4) this.output = new SharedArrayBuffer(values * 4);
-    return this.output;
-  }
-
-  private send(worker: number, m: RunMessage): Promise<{ outputPerSample: number; data?: Float32Array; samples: number }> {
-    return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      this.pending[worker].set(id, { resolve, reject });
-      try {
-        this.workers[worker].postMessage({ ...m, id });
-      } catch (e) {
-        this.pending[worker].delete(id);
-        reject(new Error(`${this.label}: could not reach parallel worker ${worker}: ${e instanceof Error ? e.message : String(e)}`));
-      }
-    });
-  }
-
-  private onMessage(worker: number, m: FromWorker): void {
-    if (m.type === 'ready') return;
-    const p = m.id !== undefined ? this.pending[worker].get(m.id) : undefined;
-    if (m.type === 'error') {
-      if (!p) return this.fail(`worker ${worker} failed: ${m.message}`);
-      this.pending[worker].delete(m.id!);
-      p.reject(new Error(`${this.label}: parallel worker ${worker}: ${m.message}`));
-      return;
-    }
-    if (!p) return;
-    this.pending[worker].delete(m.id);
-    p.resolve({ outputPerSample: m.outputPerSample, data: m.data, samples: m.samples });
-  }
-
-  private fail(why: string): void {
-    this.broken ??= `${this.label}: parallel ${why}`;
-    this.rejectAll(this.broken);
-  }
-
-  private rejectAll(message: string): void {
-    for (const map of this.pending) {
-      for (const p of map.values()) p.reject(new Error(message));
-      map.clear();
-    }
+    return pool;
   }
 }

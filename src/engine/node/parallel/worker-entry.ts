@@ -1,78 +1,11 @@
-// The worker of a SessionPool: decodes the model it is sent once, builds one Session, then runs
-// contiguous shards of large batches read from (and written to) SharedArrayBuffers.
-// Bundled as out/cli/parallel-worker.js by scripts/build-cli.mjs; run from source under tsx.
+// The worker thread of a SessionPool (the work itself: src/engine/parallel/session-worker.ts).
+// Bundled as parallel-worker.js (out/cli by scripts/build-cli.mjs, out/main by electron-vite,
+// out/bench by bench/build.mjs); run from source under tsx.
 
 import { parentPort } from 'node:worker_threads';
-import { decodeModel } from '../../../core/onnx/decode';
-import { Session } from '../../../core/runtime';
-import type { FromWorker, RunMessage, ToWorker } from './messages';
+import { sessionWorker } from '../../parallel/session-worker';
 
 const port = parentPort;
 if (!port) throw new Error('parallel worker-entry: must run in a worker thread');
 
-let session: Session | undefined;
-
-function text(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function post(m: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(m, transfer);
-}
-
-/** Runs samples [start, start + count) of the message's input; returns their outputs. */
-function runRows(m: RunMessage, start: number, count: number): Float32Array {
-  if (!session) throw new Error('no model: the worker got a run before its init succeeded');
-  const x = new Float32Array(m.input, (m.inputOffset ?? 0) + start * m.sampleSize * 4, count * m.sampleSize);
-  return session.runFloat(x, count);
-}
-
-/** Writes the outputs of samples [start, start + count) into the shared output, checking their size. */
-function write(m: RunMessage, start: number, count: number, y: Float32Array): void {
-  const per = m.outputPerSample!;
-  if (y.length < count * per || (count > 0 && y.length / count !== per)) throw new Error(`the model gives ${y.length / count} outputs per sample, the pool expects ${per}`);
-  new Float32Array(m.output!, start * per * 4, count * per).set(y.subarray(0, count * per));
-}
-
-function run(m: RunMessage): void {
-  if (m.counter && m.output && m.outputPerSample !== undefined && m.chunk !== undefined && m.chunk > 0) {
-    const next = new Int32Array(m.counter);
-    let samples = 0;
-    for (;;) {
-      const at = Atomics.add(next, 0, m.chunk);
-      if (at >= m.count) break;
-      const n = Math.min(m.chunk, m.count - at);
-      write(m, m.start + at, n, runRows(m, m.start + at, n));
-      samples += n;
-    }
-    post({ type: 'done', id: m.id, outputPerSample: m.outputPerSample, samples });
-    return;
-  }
-  const y = runRows(m, m.start, m.count);
-  const per = m.count > 0 ? y.length / m.count : (m.outputPerSample ?? 0);
-  if (m.output && m.outputPerSample === per) {
-    write(m, m.start, m.count, y);
-    post({ type: 'done', id: m.id, outputPerSample: per, samples: m.count });
-  } else {
-    const data = y.slice(0, m.count * per);
-    post({ type: 'done', id: m.id, outputPerSample: per, data, samples: m.count }, [data.buffer]);
-  }
-}
-
-port.on('message', (m: ToWorker) => {
-  if (m.type === 'init') {
-    try {
-      const model = decodeModel(m.bytes, m.label);
-      session = Session.create(model, { kernels: m.kernels, label: m.label, sparseMinSparsity: m.sparseMinSparsity, wasm: m.wasm });
-      post({ type: 'ready' });
-    } catch (e) {
-      post({ type: 'error', message: text(e) });
-    }
-    return;
-  }
-  try {
-    run(m);
-  } catch (e) {
-    post({ type: 'error', id: m.id, message: text(e) });
-  }
-});
+port.on('message', sessionWorker((m, transfer = []) => port.postMessage(m, transfer)));

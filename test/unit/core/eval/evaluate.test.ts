@@ -5,6 +5,7 @@ import {
   CancelSource,
   DEFAULT_RATIOS,
   evaluate,
+  LARGE_BATCH_PASSES,
   parseRatioList,
   sweep,
   type EvalData,
@@ -77,10 +78,51 @@ describe('evaluate', () => {
     const d = data(30, 6);
     const [m] = await evaluate([r], d, { batch: 8 }, { now: c.now });
     expect(m.accuracy).toBeCloseTo(24 / 30, 12);
-    // 30 single calls of 2 ms each; 4 batches (8, 8, 8, 6) of 2 ms each.
+    // 30 single calls of 2 ms each; 4 batches (8, 8, 8, 6) of 2 ms each per pass over the set.
     expect(m.batch1Seconds).toBeCloseTo(0.06, 12);
     expect(m.batchThroughput).toBeCloseTo(30 / 0.008, 6);
-    expect(r.calls).toBe(34);
+    expect(m.workers).toBe(1);
+    expect(m.oneWorkerThroughput).toBeUndefined();
+    // Passes of 8 ms are short: the most passes are made.
+    expect(r.calls).toBe(30 + 4 * LARGE_BATCH_PASSES.max);
+  });
+
+  it('reports the fastest pass of the large batch; on several workers, also the fastest on one, after an untimed warm-up and a settle', async () => {
+    let t = 0;
+    const log: string[] = [];
+    // Per call: the first timed pass over the set is slow (disturbed), the others fast; one worker is slower.
+    let allCalls = 0;
+    const r: Runner = {
+      name: 'sparse',
+      workers: 2,
+      runBatch(x, b) {
+        if (b > 1) {
+          allCalls++;
+          // Call 1 is the warm-up, calls 2–3 the first pass (batches of 10), then 2 ms a batch.
+          t += allCalls === 1 ? 1000 : allCalls <= 3 ? 10 : 2;
+          log.push('all');
+        }
+        return linear('sparse').runBatch(x, b);
+      },
+      runBatchOneWorker(x, b) {
+        t += 3;
+        log.push('one');
+        return linear('sparse').runBatch(x, b);
+      },
+    };
+    const [m] = await evaluate([r], data(20, 2), { batch: 10, batch1: false }, {
+      now: () => t,
+      settle: async () => {
+        log.push('settle');
+      },
+    });
+    expect(m.accuracy).toBeCloseTo(18 / 20, 12);
+    expect(m.workers).toBe(2);
+    expect(m.batchThroughput).toBeCloseTo(20 / 0.004, 6); // 2 batches × 2 ms
+    expect(m.oneWorkerThroughput).toBeCloseTo(20 / 0.006, 6); // 2 batches × 3 ms
+    // Warm-up, settle, then passes on all workers and on one in turn.
+    expect(log.slice(0, 6)).toEqual(['all', 'settle', 'all', 'all', 'one', 'one']);
+    expect(log.filter((e) => e === 'one').length).toBe(2 * LARGE_BATCH_PASSES.max);
   });
 
   it('reports unavailable runtimes and uses the batched run when batch 1 is off', async () => {

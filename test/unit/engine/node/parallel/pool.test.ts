@@ -83,6 +83,32 @@ describe('SessionPool', () => {
     }
   });
 
+  it('load() replaces the model in every worker; a batch on the first worker only gives the same outputs', async () => {
+    const model = decodeModel(new Uint8Array(readFileSync(MODEL)), MODEL);
+    const pruned = applyPrune(model, planPrune(model, { ratio: 0.95, mode: 'layer' }));
+    const files = ['test-images-idx3-ubyte.gz', 'test-labels-idx1-ubyte.gz'].map((f) => join(ROOT, 'resources/mnist', f));
+    const ds = parseDataset(files.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) })));
+    const x = ds.images.subarray(0, 500 * 784);
+    const pool = SessionPool.start({ workers: 2, workerFile });
+    try {
+      for (const m of [model, pruned, model]) {
+        await pool.load(encodeModel(m));
+        const want = Session.create(m, { kernels: 'sparse' }).runFloat(x, 500).slice();
+        for (const use of [2, 1, 2]) {
+          expect(maxDiff(await pool.runBatch(x, 500, use), want)).toBeLessThanOrEqual(1e-6);
+          expect(pool.lastShares.length).toBe(use);
+        }
+      }
+      // The two models answer differently: the reload did take effect.
+      const a = await pool.runBatch(x, 500);
+      await pool.load(encodeModel(pruned));
+      expect(maxDiff(await pool.runBatch(x, 500), a)).toBeGreaterThan(1e-3);
+      await expect(pool.load(new Uint8Array([0x08, 0x07, 0xff, 0xff]))).rejects.toThrow(/parallel worker \d could not load the model/);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   it('rejects with the worker\'s problem when the model bytes are bad', async () => {
     const junk = new Uint8Array([0x08, 0x07, 0xff, 0xff, 0xff, 0x12, 0x99, 0x01, 0x02]);
     await expect(SessionPool.create(junk, { workers: 2, workerFile, label: 'junk.onnx' })).rejects.toThrow(/junk\.onnx: parallel worker \d could not load the model: .+/);
