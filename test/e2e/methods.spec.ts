@@ -8,6 +8,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { openApp, paintedPixels, shot, tab } from './helpers';
+import { METHOD_REGISTRY } from '../../src/core/prune/method-registry';
 
 interface TextNode {
   textContent: string | null;
@@ -142,7 +143,8 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
   await test.step('cancel a fine-tune job: the panel recovers and the report is unchanged', async () => {
     await tab(page, 'Prune');
     await page.getByRole('radio', { name: 'Fine-tune (training data)' }).check();
-    await expect(page.getByLabel('Epochs')).toHaveValue('5');
+    // One default for the app and the CLI: the registry's (the CLI's default is checked in test/unit/cli).
+    await expect(page.getByLabel('Epochs')).toHaveValue(String(METHOD_REGISTRY.finetune.defaults.epochs));
     await expect(page.getByLabel('Calibration samples')).toBeHidden();
     const keptBefore = await page.getByTestId('prune-kept-total').textContent();
     await page.getByTestId('prune-apply').click();
