@@ -10,6 +10,8 @@ import type { Dim, DataTypeCode } from '../core/onnx/model';
 import type { PruneMethod, PruneSpec as CorePruneSpec } from '../core/prune/method-registry';
 import type { EvalOptions, EvalPoint } from '../core/eval/types';
 import type { TensorStatistics } from '../core/stats/tensor-stats';
+import type { LayerPlan } from '../core/prune/types';
+import type { TensorFacts } from '../core/analysis/weights';
 
 export type { PruneMode } from '../core/prune/types';
 export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
@@ -42,16 +44,8 @@ export type DatasetSource =
 /** A prune request; its datasets are named by DatasetSource. */
 export type PruneSpec = CorePruneSpec<DatasetSource>;
 
-export interface LayerPruneReport {
-  tensor: string;
-  /** Node(s) using it, for display. */
-  nodes: string[];
-  dims: number[];
-  n: number;
-  kept: number;
-  ratio: number;
-  threshold: number;
-}
+/** One pruned tensor: the display fields of core's plan for it. */
+export type LayerPruneReport = Pick<LayerPlan, 'tensor' | 'nodes' | 'dims' | 'n' | 'kept' | 'ratio' | 'threshold'>;
 
 export interface PruneReport {
   layers: LayerPruneReport[];
@@ -78,19 +72,12 @@ export interface AttributeSummary {
   value: string;
 }
 
-export interface InitializerSummary {
-  name: string;
-  dims: number[];
-  dataType: DataTypeCode;
-  dtype: string;
-  params: number;
-  /**
-   * Elements equal to zero; null when not counted: the engine's 'open' leaves counting to 'stats'
-   * (a count reads every weight, which on a large model costs as much again as the decode).
-   */
-  zeros: number | null;
-  external: boolean;
-}
+/**
+ * An initializer's facts (core's). `zeros` is null when not counted: the engine's 'open' leaves
+ * counting to 'stats' (a count reads every weight, which on a large model costs as much again as
+ * the decode).
+ */
+export type InitializerSummary = TensorFacts;
 
 export interface NodeSummary {
   /** Stable id within its graph: the node index. */

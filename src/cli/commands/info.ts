@@ -43,25 +43,17 @@ export interface InfoWeight {
   sparsity: number;
 }
 
-export interface InfoReport {
+/** What `info` prints (as JSON with --json): the model's header facts from the open summary, and more. */
+export interface InfoReport
+  extends Pick<
+    ModelSummary,
+    'fileBytes' | 'irVersion' | 'producerName' | 'producerVersion' | 'domain' | 'modelVersion' | 'docString' | 'opsets' | 'metadata' | 'nodeCount' | 'opCounts' | 'paramCount' | 'defaultPrunable'
+  > {
   file: string;
-  fileBytes: number;
-  irVersion: number;
-  producerName: string;
-  producerVersion: string;
-  domain: string;
-  modelVersion: number;
-  docString: string;
-  opsets: { domain: string; version: number }[];
-  metadata: { key: string; value: string }[];
   inputs: ValueSummary[];
   outputs: ValueSummary[];
-  nodeCount: number;
   mainGraphNodes: number;
   subgraphs: number;
-  opCounts: Record<string, number>;
-  paramCount: number;
-  defaultPrunable: string[];
   weights: InfoWeight[];
 }
 
