@@ -24,7 +24,7 @@ import {
   type Stats,
 } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 /** A whole buffer, or pieces written one after the other (for outputs too big for one string). */
 export type AtomicData = string | Uint8Array | Iterable<string | Uint8Array>;
@@ -97,8 +97,17 @@ function asWriteError(e: unknown, file: string): unknown {
 /** Names of our temporary files: `.NAME.PID.HEX8.tmp`. */
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
+/**
+ * Paths are used as given, never normalized (path.join / resolve would drop `alias/..` where the
+ * kernel follows the link): the temporary file goes in dirname(target), spelled as the user did.
+ */
+function beside(target: string, name: string): string {
+  const dir = dirname(target);
+  return dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`;
+}
+
 function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return beside(target, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /** True unless the process certainly does not exist (ESRCH); EPERM means it exists. */
@@ -171,16 +180,15 @@ function statOrUndefined(path: string, follow = true): Stats | undefined {
 
 /** Where `target` is written: a symlink to an existing file is written through (the link stays). */
 function destinationOf(target: string): string {
-  const full = resolve(target);
-  const l = statOrUndefined(full, false);
+  const l = statOrUndefined(target, false);
   if (l?.isSymbolicLink()) {
     try {
-      return realpathSync(full);
+      return realpathSync(target);
     } catch {
-      return full; // a dangling link: the new file replaces the link
+      return target; // a dangling link: the new file replaces the link
     }
   }
-  return full;
+  return target;
 }
 
 function protectedPath(p: ProtectedFile): { path: string; what: string } {
@@ -301,12 +309,11 @@ export function sameFile(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }
 
-/** The path with its folder's symlinks resolved (the folder may not exist: then as resolved). */
+/** The path with its folder resolved by the file system (a missing folder: resolved as text). */
 function canonical(p: string): string {
-  const full = resolve(p);
   try {
-    return join(realpathSync(dirname(full)), basename(full));
+    return join(realpathSync(dirname(p)), basename(p));
   } catch {
-    return full;
+    return resolve(p);
   }
 }
