@@ -156,7 +156,7 @@ export function removeStaleTemps(dir: string): string[] {
 function cleanOnce(dir: string): void {
   let key = dir;
   try {
-    key = realpathSync(dir);
+    key = realpathSync.native(dir);
   } catch {
     return; // a missing folder: the write fails anyway
   }
@@ -183,7 +183,7 @@ function destinationOf(target: string): string {
   const l = statOrUndefined(target, false);
   if (l?.isSymbolicLink()) {
     try {
-      return realpathSync(target);
+      return realpathSync.native(target);
     } catch {
       return target; // a dangling link: the new file replaces the link
     }
@@ -312,7 +312,7 @@ export function sameFile(a: string, b: string): boolean {
 /** The path with its folder resolved by the file system (a missing folder: resolved as text). */
 function canonical(p: string): string {
   try {
-    return join(realpathSync(dirname(p)), basename(p));
+    return join(realpathSync.native(dirname(p)), basename(p));
   } catch {
     return resolve(p);
   }

@@ -117,7 +117,7 @@ const externalFiles = new Map<string, string[]>();
 
 function realPath(p: string): string {
   try {
-    return realpathSync(p);
+    return realpathSync.native(p);
   } catch {
     return path.resolve(p);
   }
