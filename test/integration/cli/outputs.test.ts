@@ -221,7 +221,7 @@ describe('Ctrl-C during prune of a large model', () => {
     expect(r.sawTemp).toBe(true);
     expect(r.code).toBe(130);
     expect(r.stderr).toBe('prunescope: cancelled (Ctrl-C); nothing was written\n');
-    expect(readFileSync(join(dir, 'old.onnx'), 'utf8')).toBe('the old OUT');
+    expect(readFileSync(join(dir, 'old.onnx')).equals(Buffer.from('the old OUT'))).toBe(true); // (no diff of 144 MB)
     expect(readdirSync(dir).sort()).toEqual(['big.onnx', 'old.onnx']);
     rmSync(join(dir, 'old.onnx'));
   });
@@ -230,7 +230,7 @@ describe('Ctrl-C during prune of a large model', () => {
 describe('temporary files of killed writers', () => {
   it('kill -9 mid-write leaves OUT old or complete; the next write into the folder removes the stale temp file, not a live one', async () => {
     const dir = tempDir();
-    bigModel(join(dir, 'big.onnx'), 3000);
+    bigModel(join(dir, 'big.onnx'), 4000);
     writeFileSync(join(dir, 'out.onnx'), 'old');
     // A real kill -9 while the temporary file is being written.
     const killed = await new Promise<string[]>((done) => {
@@ -246,6 +246,7 @@ describe('temporary files of killed writers', () => {
         done(temps(dir));
       });
     });
+    expect(killed).toHaveLength(1); // the kill left its temporary file
     const out = readFileSync(join(dir, 'out.onnx'));
     expect(out.toString() === 'old' || decodeModel(new Uint8Array(out)).graph.initializers.length === 1).toBe(true);
     // One of a live process (this test's own) beside it.
@@ -254,7 +255,6 @@ describe('temporary files of killed writers', () => {
     const r = prunescope(['prune', 'big.onnx', '--ratio', '0.5', '-o', 'out.onnx'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(temps(dir)).toEqual([live]);
-    expect(killed.length === 0 || !killed.some((n) => existsSync(join(dir, n)))).toBe(true);
     expect(decodeModel(new Uint8Array(readFileSync(join(dir, 'out.onnx')))).graph.initializers.length).toBe(1);
   });
 
