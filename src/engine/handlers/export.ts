@@ -29,6 +29,14 @@ function outputOptions(ctx: JobContext, open: OpenModel, spec?: Pick<PruneSpec, 
   return { protect, cancel: ctx.cancel };
 }
 
+/**
+ * After a write completed: a cancel that arrived once the file was in place (after the writer's
+ * last check) must not be reported as "nothing written".
+ */
+function writtenDespiteCancel(ctx: JobContext, path: string): void {
+  if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', `${path}: the cancel came too late, the file was written`, path);
+}
+
 export const exportModel: Handler<'export'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
   if (req.path !== undefined) {
@@ -43,6 +51,7 @@ export const exportModel: Handler<'export'> = async (req, ctx) => {
   const report = trueThresholds(open.model, entry, pruneReport(open.model, p));
   if (req.path !== undefined) {
     await ctx.platform.writeFileAtomic(req.path, bytes, outputOptions(ctx, open, req.spec));
+    writtenDespiteCancel(ctx, req.path);
     return { path: req.path, report };
   }
   const buffer = exactBuffer(bytes);
@@ -60,6 +69,7 @@ export const dumpJson: Handler<'dumpJson'> = async (req, ctx) => {
   if (req.path === undefined) return { text };
   const bytes = new TextEncoder().encode(text);
   await ctx.platform.writeFileAtomic(req.path, bytes, outputOptions(ctx, open));
+  writtenDespiteCancel(ctx, req.path);
   return { path: req.path, bytes: bytes.byteLength };
 };
 

@@ -69,4 +69,26 @@ describe('engine writes never replace the open model', () => {
     expect(e.code).toBe('cancelled');
     expect(readdirSync(dir).sort()).toEqual(['hard.onnx', 'model.onnx']);
   });
+
+  it('a cancel that arrives once the file is in place says the file was written', async () => {
+    const base = nodePlatform({ ort: false, statsWorkers: 0 }).platform;
+    let cancelNow = (): void => undefined;
+    const late = inProcessEngine({
+      ...base,
+      writeFileAtomic: async (path, data, options) => {
+        await base.writeFileAtomic(path, data, options);
+        cancelNow(); // after the rename: too late for the writer's checks
+        await new Promise((r) => setImmediate(r));
+      },
+    }).client;
+    const id = (await late.call({ type: 'open', source: { kind: 'path', path: model } })).modelId;
+    const path = join(dir, 'late.onnx');
+    const pending = late.request({ type: 'export', modelId: id, spec, format: 'dense', path });
+    cancelNow = () => late.cancel(pending.id);
+    const e = await failure(pending.promise);
+    expect(e.code).toBe('cancelled');
+    expect(e.message).toBe(`${path}: the cancel came too late, the file was written`);
+    expect(readFileSync(path).length).toBeGreaterThan(0);
+    rmSync(path);
+  });
 });
