@@ -42,14 +42,22 @@ export interface LoadedModelFile {
   fileName: string;
 }
 
+/** What an output write must respect: inputs never to overwrite, and the job's cancel. */
+export interface OutputOptions {
+  /** Input files never to write over (compared by identity where the platform can: device + inode). */
+  protect?: readonly { path: string; what: string }[];
+  /** Checked until the file is in place: once cancelled, nothing is written. */
+  cancel?: { readonly cancelled: boolean };
+}
+
 export interface EnginePlatform {
   readFile(path: string): Promise<Uint8Array>;
-  writeFileAtomic(path: string, data: Uint8Array | string): Promise<void>;
+  writeFileAtomic(path: string, data: Uint8Array | string, options?: OutputOptions): Promise<void>;
   /**
    * Writes text given in pieces atomically, without joining them (a matrix dump can be larger than
    * one string may be); absent: the pieces are joined and written with writeFileAtomic.
    */
-  writeTextAtomic?(path: string, pieces: Iterable<string>): Promise<void>;
+  writeTextAtomic?(path: string, pieces: Iterable<string>, options?: OutputOptions): Promise<void>;
   /** Reads and decodes a model file incl. external data; default: readFile + decodeModel. */
   loadModel?(path: string): Promise<LoadedModelFile>;
   /** The bundled sample model's bytes. */

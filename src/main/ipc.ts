@@ -62,6 +62,14 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
   const remember = (path: string): void => {
     lastDir = dirname(path);
   };
+  /** Dataset files the user opened this session: never a save's target, like the open model. */
+  const datasets = new Set<string>();
+  /** Refuses a save over the open model or an opened dataset (by identity: aliases, hard links). */
+  const checkNotInput = (path: string): void => {
+    const model = ctx.currentModel();
+    if (model && sameFile(path, model)) throw new IpcError(`${path}: refusing to overwrite the open model`);
+    for (const d of datasets) if (sameFile(path, d)) throw new IpcError(`${path}: refusing to overwrite the dataset ${d}`);
+  };
 
   const handle: Record<string, Handler> = {
     [IPC.showOpenModel]: async (event, ...args) => {
@@ -82,6 +90,7 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       const extra = paths.map(labelsBeside).filter((p): p is string => p !== null && !paths.includes(p));
       const granted = ctx.grants.grant(paths);
       if (extra.length > 0) ctx.grants.grant(extra);
+      for (const p of [...paths, ...extra]) datasets.add(p);
       remember(granted[0]);
       return granted;
     },
@@ -94,8 +103,7 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       const chosen = await ctx.showSaveDialog(saveDialogOptions(kind, name, lastDir));
       if (!chosen) return null;
       const path = ensureSaveExtension(chosen, kind);
-      const model = ctx.currentModel();
-      if (model && sameFile(path, model)) throw new IpcError(`${path}: refusing to overwrite the open model`);
+      checkNotInput(path);
       const [granted] = ctx.grants.grant([path], true);
       remember(granted);
       return granted;
@@ -120,8 +128,9 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       const chosen = await ctx.showSaveDialog(saveDialogOptions(kind, name, lastDir));
       if (!chosen) return null;
       const path = ensureSaveExtension(chosen, kind);
+      checkNotInput(path);
       const model = ctx.currentModel();
-      const written = saveUserFile(path, data, model ? [model] : []);
+      const written = saveUserFile(path, data, [...(model ? [model] : []), ...datasets]);
       remember(written);
       return written;
     },

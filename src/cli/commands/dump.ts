@@ -7,10 +7,8 @@ import { CliError, type CliCommand } from '../command';
 import { bytesText, countText } from '../format';
 import { SMALL_CONSTANT, oneModelArg, openWithWeights } from './info';
 import { call } from './prune';
-
-function samePath(a: string, b: string): boolean {
-  return path.resolve(a) === path.resolve(b);
-}
+import { cancellable } from './method-options';
+import { checkOutput } from '../outputs';
 
 export const dumpCommand: CliCommand = {
   name: 'dump',
@@ -48,11 +46,12 @@ export const dumpCommand: CliCommand = {
     const dir = outOpt ?? `${file}.dump`;
     const jsonPath = both ? path.join(dir, `${fileName}.json`) : jsonOpt;
     const matrixDir = both ? dir : matOpt;
-    if (jsonPath !== undefined && samePath(jsonPath, file)) throw new CliError(`${fileName}: refusing to write the JSON dump over the model`);
-    if (matrixDir !== undefined) {
-      const names = matrixFileNames(weights.filter((w) => w.numeric).map((w) => w.name));
-      if (names.some((n) => samePath(path.join(matrixDir, n), file))) throw new CliError(`${fileName}: refusing to write a matrix over the model`);
-    }
+    // Before anything is written: no output over the model (by identity: any spelling, alias or
+    // hard link), nor over a folder, device or FIFO.
+    const inputs = [{ path: file, what: 'the model' }];
+    if (jsonPath !== undefined) checkOutput(jsonPath, inputs);
+    const matrixPaths = matrixDir === undefined ? [] : matrixFileNames(weights.filter((w) => w.numeric).map((w) => w.name)).map((n) => path.join(matrixDir, n));
+    for (const p of matrixPaths) checkOutput(p, inputs);
 
     const created: string[] = [];
     const written: string[] = [];
@@ -63,7 +62,7 @@ export const dumpCommand: CliCommand = {
         if (first !== undefined) created.push(first);
       }
       if (jsonPath !== undefined) {
-        const r = await call(engine.request({ type: 'dumpJson', modelId, path: jsonPath }).promise);
+        const r = await call(cancellable(engine, engine.request({ type: 'dumpJson', modelId, path: jsonPath }), [jsonPath]));
         written.push(jsonPath);
         io.out(`wrote ${jsonPath} (${bytesText(r.bytes ?? 0)})\n`);
       }

@@ -5,6 +5,7 @@
 import { CliError, type CliCommand } from '../command';
 import { dataOptions, METHOD_HELP, methodOf, methodOption, specFromArgs } from './method-options';
 import { oneModel, ratioOption, writePruned } from './prune';
+import { inputFiles } from '../outputs';
 
 export const exportCommand: CliCommand = {
   name: 'export',
@@ -33,6 +34,6 @@ export const exportCommand: CliCommand = {
     const ratio = ratioOption(args);
     if (method !== 'magnitude' && ratio === undefined) throw new CliError(`export: --method ${method} needs --ratio R`);
     const spec = specFromArgs(args, model, ratio ?? 0);
-    return writePruned(io, model, args.values.output as string | undefined, spec, format);
+    return writePruned(io, model, args.values.output as string | undefined, spec, format, inputFiles(args, model));
   },
 };

@@ -9,6 +9,8 @@ import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
 import { DATA_NOUN, isPruneMethod, METHOD_REGISTRY, methodNames, PRUNE_METHODS, type MethodDataNeed } from '../../core/prune/method-registry';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
 import { numberOption, overridesOption, stringList } from './args';
+import { cancelMessage, changedFiles, markFiles } from '../outputs';
+import { isCancelled } from '../../core/errors';
 
 /** The option that gives each kind of method data. */
 const DATA_OPTION: Record<Exclude<MethodDataNeed, 'none'>, 'calib' | 'train'> = { calibration: 'calib', training: 'train' };
@@ -195,10 +197,13 @@ export function progressPrinter(options: { lines?: boolean } = {}): { onProgress
 
 /**
  * Awaits an engine request; Ctrl-C (SIGINT) asks the engine to cancel it, which then ends with a
- * 'cancelled' CliError (exit 130). Other engine errors pass through.
+ * 'cancelled' CliError (exit 130) saying truthfully what was written: nothing (the atomic writer
+ * checks the cancel until its rename), or the files of `outputs` that were already in place when
+ * the cancel came too late. Other engine errors pass through.
  */
-export async function cancellable<T extends RequestType>(engine: EngineClient, pending: PendingRequest<T>): Promise<ResultMap[T]> {
+export async function cancellable<T extends RequestType>(engine: EngineClient, pending: PendingRequest<T>, outputs: readonly string[] = []): Promise<ResultMap[T]> {
   let interrupted = false;
+  const marks = markFiles(outputs);
   const onSigint = (): void => {
     interrupted = true;
     engine.cancel(pending.id);
@@ -207,7 +212,28 @@ export async function cancellable<T extends RequestType>(engine: EngineClient, p
   try {
     return await pending.promise;
   } catch (e) {
-    if (interrupted || (e as { code?: unknown }).code === 'cancelled') throw new CliError('cancelled (Ctrl-C); nothing was written', 130);
+    if (interrupted || (e as { code?: unknown }).code === 'cancelled') throw new CliError(cancelMessage(changedFiles(marks)), 130);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/**
+ * Runs `work` with a cancel token that Ctrl-C sets (a write the CLI makes itself, such as the sweep
+ * CSV: the atomic writer then leaves nothing behind), ending with exit 130 and a true message.
+ */
+export async function withCtrlC<T>(outputs: readonly string[], work: (cancel: { readonly cancelled: boolean }) => Promise<T>): Promise<T> {
+  const token = { cancelled: false };
+  const marks = markFiles(outputs);
+  const onSigint = (): void => {
+    token.cancelled = true;
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await work(token);
+  } catch (e) {
+    if (token.cancelled || isCancelled(e)) throw new CliError(cancelMessage(changedFiles(marks)), 130);
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

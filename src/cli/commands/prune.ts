@@ -2,13 +2,14 @@
 // Also the helpers the engine-backed commands (sweep, eval, export) share: an in-process engine,
 // engine errors turned into one-line CLI errors, option parsing.
 
-import { resolve } from 'node:path';
 import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
 import { EngineRequestError, type EngineClient } from '../../engine/client';
 import { inProcessEngine } from '../../engine/in-process';
 import { nodePlatform } from '../../engine/node/platform';
 import type { PruneReport, PruneSpec } from '../../engine/protocol';
 import { numberOption, overridesOption, ratioOption, stringList } from './args';
+import { checkOutput, inputFiles } from '../outputs';
+import type { ProtectedFile } from '../../engine/node/atomic-write';
 import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
 
 export { numberOption, overridesOption, ratioOption, stringList };
@@ -73,14 +74,17 @@ export async function writePruned(
   out: string | undefined,
   spec: PruneSpec,
   format: 'dense' | 'sparse',
+  inputs: readonly ProtectedFile[] = [model],
 ): Promise<number> {
   if (out === undefined || out === '') throw new CliError('give the output file with -o OUT');
-  if (resolve(out) === resolve(model)) throw new CliError(`${out}: refusing to overwrite the model itself; choose another output file`);
+  // Before any work: never over MODEL or a dataset (the engine's writer checks again, with the
+  // model's external-data files, just before it writes).
+  checkOutput(out, inputs);
   const engine = startEngine({ ort: false });
   const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
   const progress = progressPrinter({ lines: spec.method !== undefined && spec.method !== 'magnitude' });
   const pending = engine.request({ type: 'export', modelId: summary.modelId, spec, format, path: out }, { onProgress: (p) => progress.onProgress(p) });
-  const result = await call(cancellable(engine, pending)).finally(() => progress.clear());
+  const result = await call(cancellable(engine, pending, [out])).finally(() => progress.clear());
   if (spec.method !== undefined && spec.method !== 'magnitude') io.out(`method: ${spec.method}\n`);
   io.out(reportText(result.report));
   const size = format === 'sparse' ? result.report.sparseBytes : result.report.denseBytes;
@@ -117,6 +121,6 @@ export const pruneCommand: CliCommand = {
     const ratio = ratioOption(args);
     if (ratio === undefined) throw new CliError('prune: give the prune ratio with --ratio R (0..1)');
     const spec = specFromArgs(args, model, ratio);
-    return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense');
+    return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense', inputFiles(args, model));
   },
 };

@@ -9,7 +9,8 @@ import { DEFAULT_MAX_WORKERS, DEFAULT_RATIOS, isWorkerCount, MAX_WORKERS, parseR
 import { envWorkers } from '../../engine/node/parallel/runner';
 import { writeFileAtomic } from '../../engine/node/files';
 import type { DatasetSource, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
-import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs } from './method-options';
+import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
+import { checkOutput, inputFiles } from '../outputs';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
 
 const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
@@ -158,6 +159,10 @@ export const sweepCommand: CliCommand = {
     const methods = methodList(args);
     const fields = methodFields(args, model, methods);
     const withMethod = methods.length > 1 || methods[0] !== 'magnitude';
+    const csv = typeof args.values.csv === 'string' ? args.values.csv : undefined;
+    const inputs = inputFiles(args, model);
+    // Before the sweep runs: never over MODEL or a dataset (checked again when written).
+    if (csv !== undefined) checkOutput(csv, inputs);
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
     const ds = await call(engine.request({ type: 'dataset', source: dataset }).promise);
@@ -188,9 +193,10 @@ export const sweepCommand: CliCommand = {
     );
     const points = await call(cancellable(engine, pending)).finally(() => progress.clear());
     notes(points, io);
-    if (typeof args.values.csv === 'string') {
-      await writeFileAtomic(args.values.csv, sweepCsv(points, { model: summary.fileName, dataset: ds.name }));
-      io.out(`wrote ${args.values.csv}\n`);
+    if (csv !== undefined) {
+      const text = sweepCsv(points, { model: summary.fileName, dataset: ds.name });
+      await withCtrlC([csv], (cancel) => writeFileAtomic(csv, text, { protect: inputs, cancel }));
+      io.out(`wrote ${csv}\n`);
     }
     return 0;
   },

@@ -6,10 +6,36 @@ import { toSparseInitializers } from '../../core/prune';
 import { matrixFileNames, matrixShape, matrixTextChunks, sparseToDense, tensorToMatrixText } from '../../core/dump';
 import { isRealNumeric, weightEntries } from '../../core/analysis';
 import type { Model, Tensor } from '../../core/onnx/model';
-import type { Handler } from '../context';
+import type { Handler, JobContext, OpenModel } from '../context';
+import type { OutputOptions } from '../platform';
+import type { DatasetSource, PruneSpec } from '../protocol';
 import { EngineFailure } from '../errors';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
 import { checkNotModelPath, checkPath, exactBuffer, findTensor, getModel, namedTensors, pruneReport } from './common';
+
+/**
+ * What an output of this job must respect: never the model's file (nor, on Node, its external
+ * data) or the spec's dataset files, compared by identity by the platform; the job's cancel up to
+ * the rename, so that a cancelled export writes nothing.
+ */
+function outputOptions(ctx: JobContext, open: OpenModel, spec?: Pick<PruneSpec, 'calibration' | 'train'>): OutputOptions {
+  const protect: { path: string; what: string }[] = [];
+  if (open.path !== undefined) protect.push({ path: open.path, what: 'the model' });
+  const data = (source: DatasetSource | undefined, what: string): void => {
+    if (source?.kind === 'paths') for (const p of source.paths) protect.push({ path: p, what });
+  };
+  data(spec?.calibration, 'the calibration data');
+  data(spec?.train, 'the training data');
+  return { protect, cancel: ctx.cancel };
+}
+
+/**
+ * After a write completed: a cancel that arrived once the file was in place (after the writer's
+ * last check) must not be reported as "nothing written".
+ */
+function writtenDespiteCancel(ctx: JobContext, path: string): void {
+  if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', `${path}: the cancel came too late, the file was written`, path);
+}
 
 export const exportModel: Handler<'export'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
@@ -24,7 +50,8 @@ export const exportModel: Handler<'export'> = async (req, ctx) => {
   const bytes = encodeModel(model);
   const report = trueThresholds(open.model, entry, pruneReport(open.model, p));
   if (req.path !== undefined) {
-    await ctx.platform.writeFileAtomic(req.path, bytes);
+    await ctx.platform.writeFileAtomic(req.path, bytes, outputOptions(ctx, open, req.spec));
+    writtenDespiteCancel(ctx, req.path);
     return { path: req.path, report };
   }
   const buffer = exactBuffer(bytes);
@@ -41,7 +68,8 @@ export const dumpJson: Handler<'dumpJson'> = async (req, ctx) => {
   const text = modelToJson(open.model);
   if (req.path === undefined) return { text };
   const bytes = new TextEncoder().encode(text);
-  await ctx.platform.writeFileAtomic(req.path, bytes);
+  await ctx.platform.writeFileAtomic(req.path, bytes, outputOptions(ctx, open));
+  writtenDespiteCancel(ctx, req.path);
   return { path: req.path, bytes: bytes.byteLength };
 };
 
@@ -66,6 +94,7 @@ export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {
   const pruned = req.spec ? (await prunedModel(ctx, open, req.spec, jobProgress(ctx))).model : open.model;
   const prunedByName = namedTensors(pruned);
   const names = matrixFileNames(tensors.map((m) => m.tensor.name));
+  const output = outputOptions(ctx, open, req.spec);
   const files: string[] = [];
   let values = 0;
   let last = platform.now();
@@ -73,8 +102,8 @@ export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {
     const t = (tensors[i].byName && prunedByName.get(tensors[i].tensor.name)) || tensors[i].tensor;
     const path = platform.joinPath ? platform.joinPath(req.dir, names[i]) : `${req.dir.replace(/[\\/]+$/, '')}/${names[i]}`;
     checkNotModelPath(ctx, open, path);
-    if (platform.writeTextAtomic) await platform.writeTextAtomic(path, matrixTextChunks(t));
-    else await platform.writeFileAtomic(path, tensorToMatrixText(t));
+    if (platform.writeTextAtomic) await platform.writeTextAtomic(path, matrixTextChunks(t), output);
+    else await platform.writeFileAtomic(path, tensorToMatrixText(t), output);
     files.push(names[i]);
     const shape = matrixShape(t.dims);
     values += shape.rows * shape.cols;

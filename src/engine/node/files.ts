@@ -1,11 +1,12 @@
 // Node-only file access for the engine: loading a model (with its external data) and writing outputs.
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Model } from '../../core/onnx/model';
 import { OnnxError } from '../../core/onnx/errors';
 import { decodeModel } from '../../core/onnx/decode';
 import { externalTensors, resolveExternalData } from '../../core/onnx/external';
-import { sameFile, writeAtomic, type AtomicData } from './atomic-write';
+import { CancelledError, isCancelled } from '../../core/errors';
+import { WriteError, writeAtomic, type AtomicData, type ProtectedFile } from './atomic-write';
 
 function asBytes(buf: Buffer): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -79,6 +80,7 @@ export async function loadModelFile(filePath: string): Promise<{ model: Model; b
     throw ioError(e, fileName);
   }
   const model = decodeModel(bytes, fileName, { realignInPlace: true });
+  rememberExternalFiles(filePath, model);
   if (externalTensors(model).length > 0) {
     const dir = path.dirname(path.resolve(filePath));
     resolveExternalData(
@@ -101,24 +103,60 @@ export async function loadModelFile(filePath: string): Promise<{ model: Model; b
 }
 
 export interface WriteOptions {
-  /** A path that must never be overwritten (the model that was opened, say). */
-  protect?: string;
+  /**
+   * Inputs that must never be overwritten (the model that was opened, datasets). A model read by
+   * loadModelFile brings its external-data files along. Compared by identity, not by spelling.
+   */
+  protect?: string | readonly ProtectedFile[];
+  /** Checked until the rename: once cancelled, nothing is written (CancelledError). */
+  cancel?: { readonly cancelled: boolean };
+}
+
+/** The external-data files of each model loadModelFile read (by the model's real path). */
+const externalFiles = new Map<string, string[]>();
+
+function realPath(p: string): string {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/** Remembers the external-data files of a model just read, to protect them with the model. */
+function rememberExternalFiles(filePath: string, model: Model): void {
+  const dir = path.dirname(path.resolve(filePath));
+  const files = [...new Set(externalTensors(model).map((t) => path.resolve(dir, t.external!.location)))];
+  if (files.length > 0) externalFiles.set(realPath(filePath), files);
+  else externalFiles.delete(realPath(filePath));
+}
+
+/** The protected inputs, each model followed by its external-data files. */
+function withExternalFiles(protect: WriteOptions['protect']): ProtectedFile[] {
+  if (protect === undefined) return [];
+  const list: readonly ProtectedFile[] = typeof protect === 'string' ? [protect] : protect;
+  const out: ProtectedFile[] = [];
+  for (const p of list) {
+    out.push(p);
+    const isModel = typeof p === 'string' || p.what === 'the model';
+    const modelPath = typeof p === 'string' ? p : p.path;
+    if (isModel) for (const f of externalFiles.get(realPath(modelPath)) ?? []) out.push({ path: f, what: `the external data of ${modelPath}` });
+  }
+  return out;
 }
 
 /**
- * Writes `data` atomically (see atomic-write.ts) as an engine output: refuses to write over
- * `options.protect`, and reports failures as OnnxError 'io' naming the file.
+ * Writes `data` atomically (see atomic-write.ts) as an engine output: refuses, before writing
+ * anything, to write over a protected input (or a folder, device or FIFO); stops without writing
+ * when cancelled. Failures are OnnxError 'io' (or CancelledError) whose message starts with the
+ * target as given: "out.onnx: no space left on device".
  */
 export async function writeFileAtomic(target: string, data: AtomicData, options: WriteOptions = {}): Promise<void> {
-  const name = path.basename(path.resolve(target));
-  if (options.protect !== undefined && sameFile(options.protect, target)) {
-    throw new OnnxError('io', 'refusing to overwrite the opened model; choose another file name', name);
-  }
   try {
-    await writeAtomic(target, data);
+    await writeAtomic(target, data, { protect: withExternalFiles(options.protect), cancel: options.cancel });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException | undefined)?.code;
-    const why = code === 'ENOENT' ? 'folder does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-    throw new OnnxError('io', `cannot write (${why})`, name);
+    if (isCancelled(e)) throw new CancelledError(e instanceof Error ? e.message : 'cancelled');
+    if (e instanceof WriteError) throw new OnnxError('io', e.detail, target);
+    throw new OnnxError('io', `cannot write (${e instanceof Error ? e.message : String(e)})`, target);
   }
 }

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadModelFile, writeFileAtomic } from './files';
+import { sameFile } from './atomic-write';
 import { createOrtRunner } from './ort-runner';
 import { PathPolicy } from '../path-policy';
 import type { EnginePlatform } from '../platform';
@@ -116,8 +117,8 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
       const b = await readFile(path);
       return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     },
-    writeFileAtomic: (path, data) => writeFileAtomic(path, data),
-    writeTextAtomic: (path, pieces) => writeFileAtomic(path, pieces),
+    writeFileAtomic: (path, data, out) => writeFileAtomic(path, data, out),
+    writeTextAtomic: (path, pieces, out) => writeFileAtomic(path, pieces, out),
     loadModel: (path) => loadModelFile(path),
     sample: async () => new Uint8Array(await readFile(join(resources(), SAMPLE_MODEL))),
     sampleDataset: async (split = 'test') => {
@@ -128,7 +129,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
     ort: options.ort === false ? undefined : createOrtRunner,
     now: () => performance.now(),
     allow: (path, write) => policy.allows(path, write),
-    samePath: (a, b) => resolve(a) === resolve(b),
+    samePath: (a, b) => sameFile(a, b),
     joinPath: (dir, name) => join(dir, name),
     makeDir: async (dir) => {
       await mkdir(dir, { recursive: true });

@@ -1,7 +1,7 @@
 // The IPC handlers with real files in a temp folder, a real PathPolicy, and scripted dialogs
 // (the one piece that needs a human).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
@@ -188,5 +188,35 @@ describe('IPC handlers', () => {
       { path: model, granted: true },
       { path: null, granted: false },
     ]);
+  });
+});
+
+describe('saves never replace an input (compared by identity)', () => {
+  it('showSave and saveFile refuse the open model through a folder alias or hard link, and an opened dataset', async () => {
+    const { handle, on } = make();
+    openAnswers.push([model]);
+    await handle[IPC.showOpenModel](ok);
+    on[IPC.modelOpened](ok, model);
+    const alias = join(mkdtempSync(join(tmpdir(), 'prunescope-ipc-alias-')), 'alias');
+    symlinkSync(dir, alias);
+    linkSync(model, join(dir, 'hard.onnx'));
+    try {
+      for (const chosen of [join(alias, 'mnist.onnx'), join(dir, 'hard.onnx')]) {
+        saveAnswers.push(chosen);
+        await expect(handle[IPC.showSave](ok, 'onnx', 'x'), chosen).rejects.toThrow(/refusing to overwrite the open model/);
+        saveAnswers.push(chosen.replace(/\.onnx$/, ''));
+        await expect(handle[IPC.saveFile](ok, 'onnx', 'x', 'oops'), chosen).rejects.toThrow(/refusing to overwrite the open model/);
+      }
+      const labels = join(dir, 'test.csv');
+      writeFileSync(labels, 'LABELS');
+      openAnswers.push([labels]);
+      await handle[IPC.showOpenDataset](ok);
+      saveAnswers.push(join(alias, 'test'));
+      await expect(handle[IPC.saveFile](ok, 'csv', 'sweep', 'ratio\n')).rejects.toThrow(/refusing to overwrite the dataset/);
+      expect(readFileSync(labels, 'utf8')).toBe('LABELS');
+      expect(readFileSync(model, 'utf8')).toBe('MODEL');
+    } finally {
+      rmSync(join(alias, '..'), { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,12 @@
 // The one Node atomic writer: whole buffers (sync and async) and streamed pieces; a failure leaves
 // the target as it was and no temporary file.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { sameFile, writeAtomic, writeAtomicSync } from '../../../../src/engine/node/atomic-write';
+import { basename, join, relative } from 'node:path';
+import { problemKind } from '../../../../src/core/errors';
+import { checkTarget, resetStaleTempCleaning, sameFile, WriteError, writeAtomic, writeAtomicSync } from '../../../../src/engine/node/atomic-write';
 
 let dir: string;
 beforeEach(() => {
@@ -30,7 +32,7 @@ describe('writeAtomicSync', () => {
     const target = join(dir, 'busy');
     mkdirSync(target);
     writeFileSync(join(target, 'keep'), 'x');
-    expect(() => writeAtomicSync(target, 'data')).toThrow(expect.objectContaining({ code: expect.any(String) }));
+    expect(() => writeAtomicSync(target, 'data')).toThrow(expect.objectContaining({ code: 'EISDIR', message: `${target}: is a directory` }));
     expect(readdirSync(dir)).toEqual(['busy']);
     expect(readdirSync(target)).toEqual(['keep']);
   });
@@ -81,5 +83,157 @@ describe('sameFile', () => {
     expect(sameFile(join(dir, '.', 'model.onnx'), model)).toBe(true);
     expect(sameFile(link, model)).toBe(true);
     expect(sameFile(join(dir, 'other.onnx'), model)).toBe(false);
+  });
+});
+
+/** The same file through every spelling and alias the issue found overwriting models. */
+function aliases(model: string): Record<string, string> {
+  const alias = join(dir, 'alias');
+  symlinkSync(dir, alias); // a symlinked folder alias of the model's folder
+  mkdirSync(join(dir, 'sub'));
+  const hard = join(dir, 'hard.onnx');
+  linkSync(model, hard);
+  return {
+    'same path': model,
+    './': join(dir, '.', 'model.onnx').replace('/model.onnx', '/./model.onnx'),
+    'sub/../': `${dir}/sub/../model.onnx`,
+    '//': `/${dir}//model.onnx`,
+    'symlinked folder': join(alias, 'model.onnx'),
+    '/proc/self/cwd': `/proc/self/cwd/${relative(process.cwd(), model)}`, // "..": the kernel's, not path.join's
+    'alias/..': `${alias}/../${basename(dir)}/model.onnx`,
+    'hard link': hard,
+  };
+}
+
+describe('protected inputs (compared by identity)', () => {
+  it('sameFile sees the model through every alias, and not a new file beside it through the alias', () => {
+    const model = join(dir, 'model.onnx');
+    writeFileSync(model, 'MODEL');
+    for (const [how, p] of Object.entries(aliases(model))) expect(sameFile(p, model), how).toBe(true);
+    expect(sameFile(join(dir, 'alias', 'new.onnx'), join(dir, 'new.onnx'))).toBe(true);
+    expect(sameFile(join(dir, 'alias', 'new.onnx'), model)).toBe(false);
+  });
+
+  it.each([false, true])('refuses every alias of the model before writing anything (sync %s)', async (sync) => {
+    const model = join(dir, 'model.onnx');
+    writeFileSync(model, 'MODEL');
+    const all = aliases(model);
+    const before = readdirSync(dir).sort();
+    for (const [how, p] of Object.entries(all)) {
+      const write = sync ? async () => writeAtomicSync(p, 'CSV', { protect: [model] }) : () => writeAtomic(p, 'CSV', { protect: [model] });
+      const e = await write().then(() => undefined, (x: unknown) => x);
+      expect(e, how).toBeInstanceOf(WriteError);
+      expect((e as Error).message, how).toBe(`${p}: refusing to write over the model ${model}; choose another file`);
+      expect(problemKind(e)).toBe('io');
+      expect(readFileSync(model, 'utf8'), how).toBe('MODEL');
+      expect(readdirSync(dir).sort(), how).toEqual(before); // not even a temporary file
+    }
+  });
+
+  it('names what each protected input is, and writes a new file beside them', async () => {
+    const data = join(dir, 'labels.gz');
+    writeFileSync(data, 'LABELS');
+    await expect(writeAtomic(join(dir, 'alias-free', '..', 'labels.gz'), 'x', { protect: ['m.onnx', { path: data, what: 'the dataset' }] })).rejects.toThrow(
+      /labels\.gz: refusing to write over the dataset .*labels\.gz/,
+    );
+    await writeAtomic(join(dir, 'out.csv'), 'x', { protect: [{ path: data, what: 'the dataset' }] });
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe('x');
+  });
+
+  it('refuses a device (a symlink to /dev/full) as not a regular file, and writes through a symlink to a file', async () => {
+    const full = join(dir, 'full.onnx');
+    symlinkSync('/dev/full', full);
+    await expect(writeAtomic(full, 'x')).rejects.toThrow(`${full}: not a regular file (a device, FIFO or socket); choose a file`);
+    expect(readdirSync(dir)).toEqual(['full.onnx']);
+    const real = join(dir, 'real.csv');
+    writeFileSync(real, 'old');
+    const link = join(dir, 'link.csv');
+    symlinkSync(real, link);
+    await writeAtomic(link, 'new');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe(real);
+    expect(readFileSync(real, 'utf8')).toBe('new');
+    expect(checkTarget(link)).toBe(real);
+  });
+
+  it('a FIFO as the output is refused without blocking', async () => {
+    const fifo = join(dir, 'out.csv');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) return; // no mkfifo here
+    await expect(writeAtomic(fifo, 'x')).rejects.toThrow(/out\.csv: not a regular file/);
+  });
+});
+
+describe('cancel', () => {
+  it('cancelled before the write: nothing is created', async () => {
+    const target = join(dir, 'out.onnx');
+    const e = await writeAtomic(target, bytes, { cancel: { cancelled: true } }).catch((x: unknown) => x);
+    expect(problemKind(e)).toBe('cancelled');
+    expect((e as Error).message).toBe(`${target}: cancelled; nothing was written`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('cancelled halfway through the pieces: the old target stays and no temporary file is left', async () => {
+    const target = join(dir, 'out.txt');
+    writeFileSync(target, 'old');
+    const cancel = { cancelled: false };
+    function* rows(): Generator<string> {
+      for (let i = 0; i < 3; i++) yield 'x'.repeat(5_000_000); // several batches reach the temp file
+      cancel.cancelled = true;
+      yield 'end';
+    }
+    await expect(writeAtomic(target, rows(), { cancel })).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(readFileSync(target, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['out.txt']);
+  });
+
+  it('cancelled after the last piece but before the rename: nothing is written', async () => {
+    const target = join(dir, 'out.txt');
+    const cancel = { cancelled: false };
+    function* once(): Generator<Uint8Array> {
+      yield bytes;
+      cancel.cancelled = true; // after the only piece: only the check before the rename sees it
+    }
+    await expect(writeAtomic(target, once(), { cancel })).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('stale temporary files', () => {
+  /** The PID of a process that has exited. */
+  function deadPid(): number {
+    const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    return Number(r.stdout);
+  }
+
+  it('the next write into the folder removes ours of dead processes, never a live one or anything else', async () => {
+    resetStaleTempCleaning();
+    const sleeper = spawn('sleep', ['60']);
+    try {
+      const dead = deadPid();
+      const names = {
+        dead: `.out.onnx.${dead}.0123abcd.tmp`,
+        deadOther: `.model.onnx.json.${dead}.deadbeef.tmp`,
+        mine: `.out.onnx.${process.pid}.0123abcd.tmp`,
+        live: `.out.onnx.${sleeper.pid}.0123abcd.tmp`,
+        notOurs: `.out.onnx.${dead}.tmp`,
+        userFile: `out.onnx.${dead}.0123abcd.tmp`,
+      };
+      for (const n of Object.values(names)) writeFileSync(join(dir, n), 'partial');
+      mkdirSync(join(dir, `.d.${dead}.00000000.tmp`)); // a folder of that name: not ours
+      await writeAtomic(join(dir, 'out.onnx'), 'new');
+      expect(readdirSync(dir).sort()).toEqual(
+        [names.mine, names.live, names.notOurs, names.userFile, `.d.${dead}.00000000.tmp`, 'out.onnx'].sort(),
+      );
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('writeAtomicSync cleans too', () => {
+    resetStaleTempCleaning();
+    const stale = `.s.csv.${deadPid()}.00ff00ff.tmp`;
+    writeFileSync(join(dir, stale), 'partial');
+    writeAtomicSync(join(dir, 's.csv'), 'x');
+    expect(readdirSync(dir)).toEqual(['s.csv']);
   });
 });
