@@ -6,6 +6,7 @@ import type { Model, Tensor } from './model';
 import { OnnxError } from './errors';
 import { Ctx, modelFrom, tensorFrom } from './from-proto';
 import { realignInPlace } from './decode-align';
+import { checkStructure, type StructureError } from './strict';
 
 /** Top-level ModelProto fields: number → [name, wire type]. */
 const MODEL_FIELDS: Record<number, [string, WireType]> = {
@@ -83,7 +84,14 @@ function diagnose(bytes: Uint8Array, cause: unknown, file?: string): OnnxError {
     fieldsSeen++;
   }
   // Every top-level field is whole: the damage is inside one of them.
+  const inner = checkStructure(bytes, ModelProtoSchema);
+  if (inner) return structureError(inner, file);
   return new OnnxError('not-onnx', `not a valid ONNX model (protobuf parse failed: ${errText(cause)})`, file);
+}
+
+/** "graph.node[3].op_type (at byte 812): wrong wire type varint …; not a valid ONNX model". */
+function structureError(e: StructureError, file: string | undefined, what = 'ONNX model'): OnnxError {
+  return new OnnxError('not-onnx', `${e.path || 'message'} (at byte ${e.at}): ${e.problem}; not a valid ${what}`, file);
 }
 
 function parseModel(bytes: Uint8Array, file?: string): ModelProto {
@@ -94,6 +102,9 @@ function parseModel(bytes: Uint8Array, file?: string): ModelProto {
   } catch (e) {
     throw diagnose(bytes, e, file);
   }
+  // fromBinary does not check that nested fields end inside their message, nor known fields' wire types.
+  const bad = checkStructure(bytes, ModelProtoSchema);
+  if (bad) throw structureError(bad, file);
   const ir = msg.irVersion;
   if (!msg.graph) {
     if (ir === 0n && msg.opsetImport.length === 0) {
@@ -139,10 +150,14 @@ export function decodeTensor(bytes: Uint8Array, fileName?: string): Tensor {
   try {
     msg = fromBinary(TensorProtoSchema, plainBytes(bytes));
   } catch (e) {
+    const bad = checkStructure(plainBytes(bytes), TensorProtoSchema);
+    if (bad && !bad.atBufferEnd) throw structureError(bad, fileName, 'ONNX tensor');
     const code = e instanceof RangeError ? 'truncated' : 'not-onnx';
     const what = code === 'truncated' ? 'truncated' : 'not an ONNX tensor';
     throw new OnnxError(code, `${what} (protobuf parse failed: ${errText(e)})`, fileName);
   }
+  const bad = checkStructure(plainBytes(bytes), TensorProtoSchema);
+  if (bad) throw structureError(bad, fileName, 'ONNX tensor');
   try {
     return tensorFrom(msg, new Ctx(fileName));
   } catch (e) {

@@ -1,7 +1,8 @@
 // Tensors whose bytes live in a file beside the model (data_location = EXTERNAL).
-import type { Attribute, Graph, Model, Node, Tensor } from './model';
+import { elementCount, type Attribute, type Graph, type Model, type Node, type SparseTensor, type Tensor } from './model';
 import { OnnxError } from './errors';
-import { Ctx, checkLength, viewRaw } from './from-proto';
+import { Ctx, checkLength, checkSparse, viewRaw } from './from-proto';
+import { arrayTypeOf, storageLength } from './dtype';
 
 function attributeTensors(a: Attribute, out: Tensor[]): void {
   switch (a.type) {
@@ -68,14 +69,64 @@ export function unsafeLocation(location: string): string | undefined {
 }
 
 /**
- * Reads every unresolved external tensor through `read` (given the location relative to the
- * model's folder; undefined when the file does not exist) and sets its `data`, removing
- * `external`. Each external file is read once. Typed arrays view the returned bytes when aligned.
- * Errors (OnnxError) name the model file and the external file.
+ * Access to the files beside a model, by location relative to its folder. `size` is the size of
+ * the regular file there, or undefined when there is no file; it throws an OnnxError for a file
+ * that may not be read (outside the folder through a link, a device, a FIFO, a folder). `read`
+ * returns exactly bytes [offset, offset + length) of it: nothing outside the declared range is read.
  */
-export function resolveExternalData(model: Model, read: (location: string) => Uint8Array | undefined, fileName: string): void {
+export interface ExternalFiles {
+  size(location: string): number | undefined;
+  read(location: string, offset: number, length: number): Uint8Array;
+}
+
+/** A whole-file reader (location → bytes, undefined when missing) as ExternalFiles, each file read once. */
+function wholeFiles(read: (location: string) => Uint8Array | undefined): ExternalFiles {
   const cache = new Map<string, Uint8Array | undefined>();
+  const get = (location: string): Uint8Array | undefined => {
+    if (!cache.has(location)) cache.set(location, read(location));
+    return cache.get(location);
+  };
+  return {
+    size: (location) => get(location)?.byteLength,
+    read: (location, offset, length) => get(location)!.subarray(offset, offset + length),
+  };
+}
+
+/** Every sparse tensor of the model (initializers and attributes, in subgraphs and functions). */
+function allSparse(model: Model): SparseTensor[] {
+  const out: SparseTensor[] = [];
+  const attrs = (list: Attribute[]): void => {
+    for (const a of list) {
+      if (a.type === 'sparse_tensor') out.push(a.value);
+      else if (a.type === 'sparse_tensors') out.push(...a.value);
+      else if (a.type === 'graph') graph(a.value);
+      else if (a.type === 'graphs') a.value.forEach(graph);
+    }
+  };
+  const graph = (g: Graph): void => {
+    out.push(...g.sparseInitializers);
+    for (const n of g.nodes) attrs(n.attributes);
+  };
+  graph(model.graph);
+  for (const f of model.functions) {
+    for (const n of f.nodes) attrs(n.attributes);
+    attrs(f.attributeDefaults);
+  }
+  return out;
+}
+
+/**
+ * Reads every unresolved external tensor through `files` (locations relative to the model's
+ * folder) and sets its `data`, removing `external`. Only each tensor's declared byte range is read,
+ * into memory of its own (aligned). A plain function (location → whole file bytes, undefined when
+ * missing) also works: each file is then read once and tensors view it. Errors (OnnxError) name the
+ * model file, the tensor and the external file.
+ */
+export function resolveExternalData(model: Model, files: ExternalFiles | ((location: string) => Uint8Array | undefined), fileName: string): void {
+  const io = typeof files === 'function' ? wholeFiles(files) : files;
+  const sizes = new Map<string, number | undefined>();
   const ctx = new Ctx(fileName);
+  const resolved = new Set<Tensor>();
   for (const t of externalTensors(model)) {
     const x = t.external!;
     const tname = JSON.stringify(t.name);
@@ -83,21 +134,35 @@ export function resolveExternalData(model: Model, read: (location: string) => Ui
     if (bad) {
       throw new OnnxError('bad-model', `tensor ${tname}: external data location ${JSON.stringify(x.location)} is refused (${bad})`, fileName);
     }
-    if (!cache.has(x.location)) cache.set(x.location, read(x.location));
-    const bytes = cache.get(x.location);
-    if (!bytes) {
+    if (!sizes.has(x.location)) sizes.set(x.location, io.size(x.location));
+    const size = sizes.get(x.location);
+    if (size === undefined) {
       throw new OnnxError('external-missing', `external data file ${x.location} (for tensor ${tname}) not found`, fileName);
     }
-    const end = x.length === undefined ? bytes.byteLength : x.offset + x.length;
-    if (x.offset > bytes.byteLength || end > bytes.byteLength) {
-      throw new OnnxError(
-        'external-range',
-        `tensor ${tname}: bytes ${x.offset}..${end} are outside external data file ${x.location} (${bytes.byteLength} bytes)`,
-        fileName,
-      );
+    const end = x.length === undefined ? size : x.offset + x.length;
+    if (x.offset > size || end > size) {
+      throw new OnnxError('external-range', `tensor ${tname}: bytes ${x.offset}..${end} are outside external data file ${x.location} (${size} bytes)`, fileName);
     }
-    t.data = viewRaw(t.dataType, bytes.subarray(x.offset, end), t.name, ctx);
+    // The stored bytes must be what the dims ask for before anything is read (a huge range is
+    // refused here, not after reading it).
+    const want = expectedBytes(t);
+    if (want !== undefined && want !== end - x.offset) {
+      ctx.fail(`tensor ${tname}: dims [${t.dims.join(', ')}] need ${want} bytes, external data file ${x.location} holds ${end - x.offset} for it (bytes ${x.offset}..${end})`);
+    }
+    t.data = viewRaw(t.dataType, io.read(x.location, x.offset, end - x.offset), t.name, ctx);
     delete t.external;
-    if (!t.segment) checkLength(t, ctx);
+    checkLength(t, ctx);
+    resolved.add(t);
   }
+  if (resolved.size === 0) return;
+  for (const s of allSparse(model)) {
+    if (resolved.has(s.values) || resolved.has(s.indices)) checkSparse(s, ctx);
+  }
+}
+
+/** Bytes of raw data a fixed-size tensor needs (undefined for strings). */
+function expectedBytes(t: Tensor): number | undefined {
+  const ctor = arrayTypeOf(t.dataType);
+  if (!ctor) return undefined;
+  return storageLength(t.dataType, elementCount(t.dims)) * ctor.BYTES_PER_ELEMENT;
 }

@@ -9,6 +9,8 @@ import {
   NodeProtoSchema,
   TensorProtoSchema,
   TensorProto_DataLocation,
+  TypeProto_SparseTensorSchema,
+  TypeProto_TensorSchema,
   type AttributeProto,
   type FunctionProto,
   type GraphProto,
@@ -42,7 +44,7 @@ import {
   type ValueInfo,
 } from './model';
 import { OnnxError } from './errors';
-import { arrayTypeOf, emptyData, storageLength } from './dtype';
+import { arrayTypeOf, bytesPerElement as bytesOf, dtypeName, emptyData, storageLength } from './dtype';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -155,12 +157,34 @@ function externalOf(t: TensorProto, ctx: Ctx): ExternalData {
   return ext;
 }
 
+/** What is wrong with an element type code, or undefined for one ONNX defines (and we read). */
+function badDataType(dt: number): string | undefined {
+  if (dt === DataType.STRING || arrayTypeOf(dt) !== undefined) return undefined;
+  return dt === DataType.UNDEFINED ? 'data_type 0 (UNDEFINED)' : `data_type ${dt}, which is not an ONNX element type`;
+}
+
+/** Dims must be sizes: a negative dim (even in pairs whose product matches the data) is refused. */
+function checkDims(dims: number[], what: string, ctx: Ctx): void {
+  for (const d of dims) {
+    if (d < 0) ctx.fail(`${what}: dims [${dims.join(', ')}] hold a negative dimension`);
+  }
+}
+
 export function tensorFrom(t: TensorProto, ctx: Ctx): Tensor {
+  const what = `tensor ${JSON.stringify(t.name)}`;
   const out: Tensor = {
     name: t.name,
     dataType: t.dataType,
-    dims: t.dims.map((d) => toSize(d, `tensor ${JSON.stringify(t.name)} dims`, ctx)),
+    dims: t.dims.map((d) => toSize(d, `${what} dims`, ctx)),
   };
+  const badType = badDataType(t.dataType);
+  if (badType) ctx.fail(`${what}: ${badType}`);
+  checkDims(out.dims, what, ctx);
+  if (t.segment) {
+    // One chunk of a tensor split over several TensorProtos: nothing (onnxruntime included) reads
+    // these; taking the chunk for the whole tensor would misreport its size.
+    ctx.fail(`${what}: stored in segments (TensorProto.segment ${t.segment.begin}..${t.segment.end}), which Prunescope does not read`);
+  }
   if (t.dataLocation === TensorProto_DataLocation.EXTERNAL) {
     out.external = externalOf(t, ctx);
   } else if (t.rawData.byteLength > 0) {
@@ -168,9 +192,8 @@ export function tensorFrom(t: TensorProto, ctx: Ctx): Tensor {
   } else {
     out.data = typedFieldData(t, ctx);
   }
-  if (out.data !== undefined && !t.segment) checkLength(out, ctx);
+  if (out.data !== undefined) checkLength(out, ctx);
   if (t.docString) out.docString = t.docString;
-  if (t.segment) out.segment = { begin: toSize(t.segment.begin, 'segment', ctx), end: toSize(t.segment.end, 'segment', ctx) };
   const meta = optEntries(t.metadataProps);
   if (meta) out.metadataProps = meta;
   const kept = preserve(TensorProtoSchema, t, {});
@@ -178,13 +201,77 @@ export function tensorFrom(t: TensorProto, ctx: Ctx): Tensor {
   return out;
 }
 
+/**
+ * The most bytes a tensor may take once dense: the largest typed array JavaScript engines make
+ * (2^32 elements; V8 throws "Invalid typed array length" past it) of one byte each.
+ */
+export const MAX_DENSE_BYTES = 2 ** 32;
+
 function sparseFrom(s: SparseTensorProto, ctx: Ctx): SparseTensor {
-  if (!s.values || !s.indices) ctx.fail('sparse tensor without values or indices');
-  return {
+  const name = s.values?.name ?? s.indices?.name ?? '';
+  if (!s.values || !s.indices) ctx.fail(`sparse tensor ${JSON.stringify(name)}: no ${s.values ? 'indices' : 'values'}`);
+  const out = {
     values: tensorFrom(s.values, ctx),
     indices: tensorFrom(s.indices, ctx),
-    dims: s.dims.map((d) => toSize(d, 'sparse tensor dims', ctx)),
+    dims: s.dims.map((d) => toSize(d, `sparse tensor ${JSON.stringify(name)} dims`, ctx)),
   };
+  checkSparse(out, ctx);
+  return out;
+}
+
+/**
+ * The rules onnx.checker applies to a SparseTensorProto, before anything densifies it: values 1-D
+ * [NNZ]; indices int64, [NNZ] (linear) or [NNZ, rank] (coordinates); every index inside the dense
+ * shape, in ascending (lexicographic) order without duplicates; and a dense shape that can be
+ * materialised at all. The index checks wait for data still in an external file (call again then).
+ */
+export function checkSparse(s: SparseTensor, ctx: Ctx): void {
+  const what = `sparse tensor ${JSON.stringify(s.values.name)}`;
+  checkDims(s.dims, what, ctx);
+  const dense = elementCount(s.dims);
+  const bytes = dense * Math.max(1, bytesOf(s.values.dataType));
+  if (!(bytes <= MAX_DENSE_BYTES)) {
+    throw new OnnxError(
+      'too-large',
+      `${what}: its dense shape [${s.dims.join(', ')}] holds ${dense} elements (${bytes} bytes), more than a tensor can hold in memory (${MAX_DENSE_BYTES} bytes)`,
+      ctx.file,
+    );
+  }
+  if (s.values.dims.length !== 1) ctx.fail(`${what}: values have dims [${s.values.dims.join(', ')}]; they must be 1-D [NNZ]`);
+  const nnz = s.values.dims[0];
+  if (s.indices.dataType !== DataType.INT64) {
+    ctx.fail(`${what}: indices are ${dtypeName(s.indices.dataType)}; they must be int64`);
+  }
+  const rank = s.dims.length;
+  const id = s.indices.dims;
+  const linear = id.length === 1 && id[0] === nnz;
+  const coords = id.length === 2 && id[0] === nnz && id[1] === rank;
+  if (!linear && !coords) {
+    ctx.fail(`${what}: indices have dims [${id.join(', ')}]; for ${nnz} values of a rank-${rank} tensor they must be [${nnz}] or [${nnz}, ${rank}]`);
+  }
+  if (nnz > dense) ctx.fail(`${what}: ${nnz} values for a dense shape [${s.dims.join(', ')}] of ${dense} elements`);
+  const idx = s.indices.data;
+  if (!(idx instanceof BigInt64Array)) return; // still external
+  const n = BigInt(dense);
+  let prev = -1n;
+  for (let k = 0; k < nnz; k++) {
+    let lin: bigint;
+    if (linear) {
+      lin = idx[k];
+      if (lin < 0n || lin >= n) ctx.fail(`${what}: index ${lin} (entry ${k}) is outside the dense shape [${s.dims.join(', ')}] of ${dense} elements`);
+    } else {
+      lin = 0n;
+      for (let d = 0; d < rank; d++) {
+        const c = idx[k * rank + d];
+        if (c < 0n || c >= BigInt(s.dims[d])) {
+          ctx.fail(`${what}: index ${c} (entry ${k}, axis ${d}) is outside the dense shape [${s.dims.join(', ')}]`);
+        }
+        lin = lin * BigInt(s.dims[d]) + c;
+      }
+    }
+    if (lin <= prev) ctx.fail(`${what}: indices are not in ascending order without duplicates (entry ${k} is not after entry ${k - 1})`);
+    prev = lin;
+  }
 }
 
 function shapeFrom(s: TensorShapeProto | undefined): Dim[] | undefined {
@@ -204,7 +291,13 @@ export function typeFrom(tp: TypeProto): TypeInfo {
     case 'sparseTensorType': {
       const shape = shapeFrom(v.value.shape);
       const kind = v.case === 'tensorType' ? 'tensor' : 'sparse_tensor';
-      return { kind, elemType: v.value.elemType, ...(shape ? { shape } : {}), ...den };
+      // elem_type 0 set explicitly is kept as written; absent stays absent.
+      const set =
+        v.case === 'tensorType'
+          ? isFieldSet(v.value, TypeProto_TensorSchema.field.elemType)
+          : isFieldSet(v.value, TypeProto_SparseTensorSchema.field.elemType);
+      const absent = v.value.elemType === 0 && !set ? { elemTypeAbsent: true as const } : {};
+      return { kind, elemType: v.value.elemType, ...(shape ? { shape } : {}), ...den, ...absent };
     }
     case 'sequenceType':
       return { kind: 'sequence', ...(v.value.elemType ? { elem: typeFrom(v.value.elemType) } : {}), ...den };

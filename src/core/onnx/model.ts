@@ -97,9 +97,13 @@ export interface SparseTensor {
 /** A dimension: a fixed size, a symbolic name (dim_param), or unknown (null). */
 export type Dim = number | string | null;
 
+/**
+ * A value's type. `elemTypeAbsent`: the file did not set elem_type at all (as opposed to setting it
+ * to 0, UNDEFINED, which onnx.checker accepts): encode writes elem_type back only when it was there.
+ */
 export type TypeInfo =
-  | { kind: 'tensor'; elemType: DataTypeCode; shape?: Dim[]; denotation?: string }
-  | { kind: 'sparse_tensor'; elemType: DataTypeCode; shape?: Dim[]; denotation?: string }
+  | { kind: 'tensor'; elemType: DataTypeCode; shape?: Dim[]; denotation?: string; elemTypeAbsent?: true }
+  | { kind: 'sparse_tensor'; elemType: DataTypeCode; shape?: Dim[]; denotation?: string; elemTypeAbsent?: true }
   | { kind: 'sequence'; elem?: TypeInfo; denotation?: string }
   | { kind: 'map'; keyType: DataTypeCode; value?: TypeInfo; denotation?: string }
   | { kind: 'optional'; elem?: TypeInfo; denotation?: string }

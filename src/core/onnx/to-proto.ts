@@ -147,14 +147,14 @@ export function typeTo(t: TypeInfo): TypeProto {
   switch (t.kind) {
     case 'tensor': {
       const inner = create(TypeProto_TensorSchema);
-      if (t.elemType) inner.elemType = t.elemType;
+      if (t.elemType || !t.elemTypeAbsent) inner.elemType = t.elemType;
       if (t.shape) inner.shape = shapeTo(t.shape);
       m.value = { case: 'tensorType', value: inner };
       break;
     }
     case 'sparse_tensor': {
       const inner = create(TypeProto_SparseTensorSchema);
-      if (t.elemType) inner.elemType = t.elemType;
+      if (t.elemType || !t.elemTypeAbsent) inner.elemType = t.elemType;
       if (t.shape) inner.shape = shapeTo(t.shape);
       m.value = { case: 'sparseTensorType', value: inner };
       break;

@@ -11,6 +11,7 @@
 // not a small integer for the JIT, which made the loops ~20% slower); counts fit since n < 2^31.
 import { binEdges, type Histogram } from './histogram';
 import { selectInPlace } from './quantile';
+import { keyTables } from './counters';
 
 const KEY_SHIFT = 15; // 32 bits >>> 15 = 17-bit key
 const KEYS = 1 << 17;
@@ -40,6 +41,7 @@ export interface Float32Pass {
  * loop alone. Zeros are counted only in chunks where the keys that hold ±0 grew.
  */
 export function float32Pass(values: Float32Array): Float32Pass {
+  keyTables.made++;
   const n = values.length;
   const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const keys = new Int32Array(KEYS);

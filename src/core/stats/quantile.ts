@@ -1,6 +1,7 @@
 // Exact order statistics by selection (no full sort): quickselect with a median-of-three pivot and
 // Hoare partitioning (which splits runs of equal values evenly), falling back to a typed-array
 // sort of the remaining range if the recursion degenerates.
+import { keyTables } from './counters';
 
 export type FloatBuffer = Float32Array | Float64Array;
 
@@ -124,6 +125,7 @@ function ranksOf(n: number, qs: readonly number[]): { k: number; frac: number }[
  * quickselect inside those bins. No copy of the whole array.
  */
 export function absQuantilesFloat32(values: Float32Array, qs: readonly number[]): number[] {
+  keyTables.quantileTables++;
   const n = values.length;
   const bits = new Uint32Array(values.buffer, values.byteOffset, n);
   const counts = new Float64Array(1 << (31 - BIN_SHIFT));
@@ -189,8 +191,13 @@ export function absQuantile(values: ArrayLike<number>, q: number): number {
   return absQuantiles(values, [q])[0];
 }
 
+/** Float32 arrays from this many elements take absQuantilesFloat32 in absQuantiles. */
+export const FLOAT32_QUANTILE_MIN = 1 << 14;
+
 /** Several quantiles of |v| at once (exact, linear interpolation between order statistics). */
 export function absQuantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
-  if (values instanceof Float32Array) return absQuantilesFloat32(values, qs);
+  // The bit-bin path's count tables cost as much as a selection over tens of thousands of values,
+  // for every tensor: small tensors take the copy and select.
+  if (values instanceof Float32Array && values.length >= FLOAT32_QUANTILE_MIN) return absQuantilesFloat32(values, qs);
   return quantilesInPlace(finiteAbsCopy(values), qs);
 }

@@ -126,9 +126,16 @@ function statsOf(count: number, m: Moments, q: number[], histogram: Stats['histo
   };
 }
 
+/**
+ * Float32 tensors from this many elements take the two passes over the bits; smaller ones the
+ * generic path, whose cost is proportional to the elements (the bit path's tables cost as much as
+ * ~100k elements, per tensor: 100,000 one-element tensors took minutes).
+ */
+export const FLOAT32_PATH_MIN = 1 << 14;
+
 /** count, min, max, mean, std, zeros, non-finite count, |w| p50/p90/p99 and a histogram. */
 export function tensorStats(values: ArrayLike<number>, opts: StatsOptions = {}): Stats {
-  if (values instanceof Float32Array && values.length < 2 ** 31) return float32Stats(values, opts);
+  if (values instanceof Float32Array && values.length >= FLOAT32_PATH_MIN && values.length < 2 ** 31) return float32Stats(values, opts);
   const bins = opts.bins ?? DEFAULT_BINS;
   const m = moments(values);
   const [lo, hi] = rangeOf(m, bins, opts);

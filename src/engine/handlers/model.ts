@@ -50,10 +50,15 @@ export const close: Handler<'close'> = async (req, ctx) => {
 };
 
 /** The weights `refs` name (any graph; a sparse initializer as its dense tensor), all real-valued. */
-function weightTensors(model: Model, refs: readonly WeightRef[], fileName: string): Tensor[] {
-  const entries = weightEntries(model);
+export function weightTensors(model: Model, refs: readonly WeightRef[], fileName: string): Tensor[] {
+  // One lookup table, not a scan per ref: a model may have 100,000 weights (the first of a name wins).
+  const byKey = new Map<string, ReturnType<typeof weightEntries>[number]>();
+  for (const e of weightEntries(model)) {
+    const key = `${e.graph}\0${e.tensor.name}`;
+    if (!byKey.has(key)) byKey.set(key, e);
+  }
   return refs.map((ref) => {
-    const w = entries.find((e) => e.graph === ref.graph && e.tensor.name === ref.name);
+    const w = byKey.get(`${ref.graph}\0${ref.name}`);
     const where = ref.graph === '' ? '' : ` in ${ref.graph}`;
     if (!w) throw new EngineFailure('bad-request', `${fileName}: no initializer or Constant tensor named "${ref.name}"${where}`, fileName);
     if (!isRealNumeric(w.tensor)) throw new EngineFailure('bad-request', `${fileName}: tensor "${ref.name}" is not real-valued numeric data`, fileName);

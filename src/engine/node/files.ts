@@ -1,10 +1,10 @@
 // Node-only file access for the engine: loading a model (with its external data) and writing outputs.
-import { promises as fsp, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fsp, readSync, realpathSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import type { Model } from '../../core/onnx/model';
 import { OnnxError } from '../../core/onnx/errors';
 import { decodeModel } from '../../core/onnx/decode';
-import { externalTensors, resolveExternalData } from '../../core/onnx/external';
+import { externalTensors, resolveExternalData, type ExternalFiles } from '../../core/onnx/external';
 import { CancelledError, isCancelled } from '../../core/errors';
 import { WriteError, writeAtomic, type AtomicData, type ProtectedFile } from './atomic-write';
 
@@ -17,6 +17,7 @@ function ioError(e: unknown, fileName: string): OnnxError {
   if (code === 'ENOENT') return new OnnxError('not-found', 'no such file', fileName);
   if (code === 'EISDIR') return new OnnxError('io', 'is a directory, not a model file', fileName);
   if (code === 'EACCES' || code === 'EPERM') return new OnnxError('io', 'permission denied', fileName);
+  if (code === 'ENOTREG') return new OnnxError('io', `is ${(e as Error).message}`, fileName);
   return new OnnxError('io', `cannot read (${e instanceof Error ? e.message : String(e)})`, fileName);
 }
 
@@ -42,9 +43,16 @@ function touchPages(buf: Buffer, from: number, to: number): number {
  * parallel/stats-pool.ts).
  */
 async function readWhole(filePath: string): Promise<Buffer> {
-  const handle = await fsp.open(filePath, 'r');
+  // O_NONBLOCK: a FIFO given as the model must not wait for a writer (it is refused just below).
+  const handle = await fsp.open(filePath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   try {
-    const { size } = await handle.stat();
+    const st = await handle.stat();
+    if (!st.isFile()) {
+      const e = new Error(`${fileKind(st)}, not a model file`) as NodeJS.ErrnoException;
+      e.code = st.isDirectory() ? 'EISDIR' : 'ENOTREG';
+      throw e;
+    }
+    const size = st.size;
     // Shared memory, so that worker threads can read the tensors where they are (statistics).
     const buf = Buffer.from(new SharedArrayBuffer(size));
     let at = 0;
@@ -82,24 +90,85 @@ export async function loadModelFile(filePath: string): Promise<{ model: Model; b
   const model = decodeModel(bytes, fileName, { realignInPlace: true });
   rememberExternalFiles(filePath, model);
   if (externalTensors(model).length > 0) {
-    const dir = path.dirname(path.resolve(filePath));
-    resolveExternalData(
-      model,
-      (location) => {
-        const full = path.resolve(dir, location);
-        const rel = path.relative(dir, full);
-        if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-        try {
-          return asBytes(readFileSync(full));
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-          throw new OnnxError('io', `cannot read external data file ${location} (${(e as Error).message})`, fileName);
-        }
-      },
-      fileName,
-    );
+    const files = externalFiles(path.dirname(path.resolve(filePath)), fileName);
+    try {
+      resolveExternalData(model, files, fileName);
+    } finally {
+      files.close();
+    }
   }
   return { model, bytes, fileName };
+}
+
+/** What kind of file a stat describes, for "is not a regular file" errors. */
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The external data files of a model in `dir`: a location is resolved to its real path (links
+ * followed) and must still be inside the real model folder; it must be a regular file (a device
+ * such as /dev/zero would read without end, a FIFO would block); and only the declared byte range
+ * is read, with positioned reads, so a file over 2 GiB is fine when the tensor needs a little of it.
+ */
+function externalFiles(dir: string, fileName: string): ExternalFiles & { close(): void } {
+  const fail = (location: string, why: string): never => {
+    throw new OnnxError('bad-model', `external data file ${location} is refused (${why})`, fileName);
+  };
+  let realDir: string | undefined;
+  const open = new Map<string, { fd: number; size: number }>();
+  const get = (location: string): { fd: number; size: number } | undefined => {
+    const known = open.get(location);
+    if (known) return known;
+    realDir ??= realpathSync(dir);
+    let real: string;
+    try {
+      real = realpathSync(path.resolve(dir, location));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new OnnxError('io', `cannot read external data file ${location} (${(e as Error).message})`, fileName);
+    }
+    const rel = path.relative(realDir, real);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) fail(location, "through a link, it leaves the model's folder");
+    let fd: number;
+    try {
+      // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+      fd = openSync(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    } catch (e) {
+      throw new OnnxError('io', `cannot read external data file ${location} (${(e as Error).message})`, fileName);
+    }
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      fail(location, `it is ${fileKind(st)}, not a regular file`);
+    }
+    const entry = { fd, size: st.size };
+    open.set(location, entry);
+    return entry;
+  };
+  return {
+    close: () => {
+      for (const { fd } of open.values()) closeSync(fd);
+      open.clear();
+    },
+    size: (location) => get(location)?.size,
+    read: (location, offset, length) => {
+      const { fd } = get(location)!;
+      // Memory of its own for each tensor: aligned, and shared so worker threads can read it.
+      const out = new Uint8Array(new SharedArrayBuffer(length));
+      let at = 0;
+      while (at < length) {
+        const n = readSync(fd, out, at, Math.min(READ_CHUNK, length - at), offset + at);
+        if (n === 0) throw new OnnxError('external-range', `external data file ${location} ended at byte ${offset + at} while reading bytes ${offset}..${offset + length}`, fileName);
+        at += n;
+      }
+      return out;
+    },
+  };
 }
 
 export interface WriteOptions {
@@ -113,7 +182,7 @@ export interface WriteOptions {
 }
 
 /** The external-data files of each model loadModelFile read (by the model's real path). */
-const externalFiles = new Map<string, string[]>();
+const externalFilesOfModel = new Map<string, string[]>();
 
 function realPath(p: string): string {
   try {
@@ -127,8 +196,8 @@ function realPath(p: string): string {
 function rememberExternalFiles(filePath: string, model: Model): void {
   const dir = path.dirname(path.resolve(filePath));
   const files = [...new Set(externalTensors(model).map((t) => path.resolve(dir, t.external!.location)))];
-  if (files.length > 0) externalFiles.set(realPath(filePath), files);
-  else externalFiles.delete(realPath(filePath));
+  if (files.length > 0) externalFilesOfModel.set(realPath(filePath), files);
+  else externalFilesOfModel.delete(realPath(filePath));
 }
 
 /** The protected inputs, each model followed by its external-data files. */
@@ -140,7 +209,7 @@ function withExternalFiles(protect: WriteOptions['protect']): ProtectedFile[] {
     out.push(p);
     const isModel = typeof p === 'string' || p.what === 'the model';
     const modelPath = typeof p === 'string' ? p : p.path;
-    if (isModel) for (const f of externalFiles.get(realPath(modelPath)) ?? []) out.push({ path: f, what: `the external data of ${modelPath}` });
+    if (isModel) for (const f of externalFilesOfModel.get(realPath(modelPath)) ?? []) out.push({ path: f, what: `the external data of ${modelPath}` });
   }
   return out;
 }
