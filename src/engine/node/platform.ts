@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadModelFile, writeFileAtomic } from './files';
 import { createOrtRunner } from './ort-runner';
+import { readRegularFile } from './regular-file';
 import { PathPolicy } from '../path-policy';
 import type { EnginePlatform } from '../platform';
 import { StatsPool } from './parallel/stats-pool';
@@ -112,10 +113,8 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
   const stats = statsWorkers(options.statsWorkers);
   if (options.startStatsWorkers) stats.get();
   const platform: EnginePlatform = {
-    readFile: async (path) => {
-      const b = await readFile(path);
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    },
+    // Datasets: regular files only (a FIFO or a device would block or never end).
+    readFile: (path) => readRegularFile(path),
     writeFileAtomic: (path, data) => writeFileAtomic(path, data),
     writeTextAtomic: (path, pieces) => writeFileAtomic(path, pieces),
     loadModel: (path) => loadModelFile(path),
