@@ -75,6 +75,11 @@ export class ContentReader {
     }
   }
 
+  /** Bytes inflated so far (for gzip: what a bound on inflation is checked against). */
+  get inflated(): number {
+    return this.length + this.afterSentinel;
+  }
+
   /** At least the first `n` bytes of the content (all of it when it is shorter). */
   head(n: number): Uint8Array {
     while (this.length < n && !this.ended) this.step();
