@@ -115,7 +115,7 @@ export function parseTextDataset(name: string, bytes: Uint8Array): Dataset {
       if (lastStart >= 0) {
         // the previous token was a value, not the label
         const v = parseToken(bytes, lastStart, lastEnd);
-        if (Number.isNaN(v)) throw new DatasetError(name, `${where(lineStart, lastStart)} (value ${count}): "${tokenText(lastStart, lastEnd)}" is not a decimal number`);
+        if (Number.isNaN(v)) throw new DatasetError(name, `${where(lineStart, lastStart)} (value ${count}): "${tokenText(lastStart, lastEnd)}" is not a number (values are decimal numbers)`);
         if (used === values.length) {
           const grown = new Float32Array(values.length * 2);
           grown.set(values);

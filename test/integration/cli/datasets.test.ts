@@ -3,7 +3,7 @@
 // a gzip bomb, a folder, a FIFO, a device, no samples, hexadecimal text), errors naming the full
 // file at fault, `--data IMAGES LABELS` as the usage line reads, a model no runtime can run, and
 // the sparsity of a model pruned before it is evaluated.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdx, IdxType } from '../../../src/core/data';
 import { encodeModel } from '../../../src/core/onnx/encode';
 import { DataType } from '../../../src/core/onnx/model';
-import { ROOT, prunescope, type RunResult } from '../../support/cli';
+import { ROOT, cliBin, prunescope, type RunResult } from '../../support/cli';
 import { graph, model, node } from '../../support/hand-models';
 
 const SAMPLE = join(ROOT, 'resources/sample-mlp.onnx');
@@ -44,6 +44,12 @@ function denseAccuracy(r: RunResult): string {
 }
 
 const evalOn = (data: string[], extra: string[] = FAST): RunResult => prunescope(['eval', SAMPLE, ...data.flatMap((d) => ['--data', d]), ...extra]);
+
+/** evalOn for a path that could block a reader: killed after a generous 120 s (then the exit code is -1). */
+function evalOnGuarded(data: string): RunResult {
+  const r = spawnSync(process.execPath, [cliBin(), 'eval', SAMPLE, '--data', data, ...FAST], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
 
 describe('gzip datasets', () => {
   it('accepts a valid multi-member gzip (cat a.gz b.gz, made by the gzip program)', () => {
@@ -84,11 +90,11 @@ describe('dataset paths that are not data files', () => {
   it('refuses a FIFO without blocking', () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
-    expectOneLineError(evalOn([fifo]), fifo, /is a FIFO, not a regular file/);
+    expectOneLineError(evalOnGuarded(fifo), fifo, /is a FIFO, not a regular file/);
   });
 
   it('refuses a device without reading it', () => {
-    expectOneLineError(evalOn(['/dev/zero']), '/dev/zero', /is a character device, not a regular file/);
+    expectOneLineError(evalOnGuarded('/dev/zero'), '/dev/zero', /is a character device, not a regular file/);
   });
 });
 
@@ -105,7 +111,7 @@ describe('dataset contents', () => {
     const text = join(dir, 'hex.txt');
     const line = (first: string, label: string): string => [first, ...new Array(783).fill('0')].join(' ') + ` ${label}\n`;
     writeFileSync(text, line('0', '7') + line('0x1', '2'));
-    expectOneLineError(evalOn([text]), text, /line 2, column 1 \(value 1\): "0x1" is not a decimal number/);
+    expectOneLineError(evalOn([text]), text, /line 2, column 1 \(value 1\): "0x1" is not a number \(values are decimal numbers\)/);
   });
 
   it('names the full path of a file that does not fit, and the labels file for labels', () => {

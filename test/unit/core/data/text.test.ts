@@ -72,12 +72,12 @@ describe('text datasets', () => {
   });
 
   it('rejects non-numeric values and bad labels', () => {
-    expect(errorOf(() => parseDataset([{ name: 'nan.txt', bytes: enc('1 2 0\n1 x 1\n') }])).message).toMatch(/nan\.txt: line 2, column 3 \(value 2\): "x" is not a decimal number/);
+    expect(errorOf(() => parseDataset([{ name: 'nan.txt', bytes: enc('1 2 0\n1 x 1\n') }])).message).toMatch(/nan\.txt: line 2, column 3 \(value 2\): "x" is not a number \(values are decimal numbers\)/);
     expect(errorOf(() => parseDataset([{ name: 'l.txt', bytes: enc('1 2 0.5\n') }])).message).toMatch(/l\.txt: line 1, column 5: the label "0\.5"/);
     expect(errorOf(() => parseDataset([{ name: 'l.txt', bytes: enc('1 2 -1\n') }])).message).toMatch(/not a non-negative integer/);
-    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('1 2 0\n1 2 0\n3 1.2.3 1\n') }])).message).toMatch(/d\.txt: line 3, column 3 \(value 2\): "1\.2\.3" is not a decimal number/);
-    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('- 2 0\n') }])).message).toMatch(/line 1, column 1 \(value 1\): "-" is not a decimal number/);
-    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('Infinity 2 0\n') }])).message).toMatch(/"Infinity" is not a decimal number/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('1 2 0\n1 2 0\n3 1.2.3 1\n') }])).message).toMatch(/d\.txt: line 3, column 3 \(value 2\): "1\.2\.3" is not a number \(values are decimal numbers\)/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('- 2 0\n') }])).message).toMatch(/line 1, column 1 \(value 1\): "-" is not a number \(values are decimal numbers\)/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('Infinity 2 0\n') }])).message).toMatch(/"Infinity" is not a number \(values are decimal numbers\)/);
     expect(errorOf(() => parseDataset([{ name: 'one.txt', bytes: enc('5\n') }])).message).toMatch(/one\.txt: line 1 has 1 value/);
     expect(errorOf(() => parseDataset([{ name: 'empty.txt', bytes: enc('\n \n') }])).message).toMatch(/empty\.txt: no samples/);
     expect(errorOf(() => parseDataset([{ name: 'bin.dat', bytes: new Uint8Array([0xff, 0xfe, 0x80, 0x81]) }])).message).toMatch(/bin\.dat: is neither an IDX file nor UTF-8 text/);
@@ -90,7 +90,7 @@ describe('text values are decimal numbers', () => {
   it.each(notDecimal)('refuses %s with the file, line and column', (token) => {
     const e = errorOf(() => parseDataset([{ name: '/data/set.txt', bytes: enc(`1 2 0\n3  ${token} 1\n`) }]));
     expect(e.file).toBe('/data/set.txt');
-    expect(e.message).toBe(`/data/set.txt: line 2, column 4 (value 2): "${token}" is not a decimal number`);
+    expect(e.message).toBe(`/data/set.txt: line 2, column 4 (value 2): "${token}" is not a number (values are decimal numbers)`);
   });
 
   it('refuses a label that is not a decimal integer', () => {
