@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError, type CliCommand, type CliIO, type ParsedArgs } from './command';
 import { commands } from './commands';
+import { gatherDatasetFiles } from './commands/args';
 import { errorLine } from './errors';
 import { version } from '../../package.json';
 
@@ -41,7 +42,7 @@ function parse(c: CliCommand, argv: string[]): ParsedArgs & { help: boolean } {
     options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   }
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: gatherDatasetFiles(argv, c.options), options, allowPositionals: true, strict: true });
     const { help, ...rest } = values as Record<string, string | boolean | string[] | undefined>;
     return { positionals, values: rest, help: help === true };
   } catch (e) {

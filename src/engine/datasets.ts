@@ -38,6 +38,28 @@ export function datasetLabel(source: DatasetSource): string {
   return names.find((n) => /images?/i.test(baseNameOf(n))) ?? names[0];
 }
 
+/** What a path that is not a regular file is, for messages (the code a platform's readFile gives). */
+const NOT_A_FILE: Record<string, string> = {
+  EISDIR: 'is a folder, not a dataset file',
+  ENOTREG: 'is not a regular file (a FIFO, socket or device), not a dataset file',
+  EFBIG: 'is too large to read as a dataset',
+};
+
+/** A dataset file's bytes; a folder, a FIFO or a device is refused naming the path. */
+async function readDatasetFile(ctx: JobContext, path: string): Promise<Uint8Array> {
+  try {
+    return await ctx.platform.readFile(path);
+  } catch (e) {
+    const code = (e as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string' && code in NOT_A_FILE) {
+      const detail = code === 'ENOTREG' && e instanceof Error && /\((.+)\)$/.exec(e.message)?.[1];
+      const problem = detail ? `is a ${detail}, not a regular file: a dataset must be a regular file` : NOT_A_FILE[code];
+      throw new EngineFailure('bad-dataset', `${path}: ${problem}`, path);
+    }
+    throw e;
+  }
+}
+
 export async function loadDataset(ctx: JobContext, source: DatasetSource): Promise<Dataset> {
   const key = source.kind === 'bytes' ? undefined : datasetKey(source);
   const cached = key !== undefined ? ctx.datasets.get(key) : undefined;
@@ -50,7 +72,7 @@ export async function loadDataset(ctx: JobContext, source: DatasetSource): Promi
       if (!ctx.platform.allow(p, false)) throw new EngineFailure('bad-request', `${p}: not allowed to read this path (choose it in a dialog)`, p);
     }
     files = [];
-    for (const p of source.paths) files.push({ name: p, bytes: await ctx.platform.readFile(p) });
+    for (const p of source.paths) files.push({ name: p, bytes: await readDatasetFile(ctx, p) });
   } else {
     files = source.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) }));
   }
@@ -72,8 +94,10 @@ export function checkFits(ds: Dataset, source: DatasetSource, role: string, inpu
     checkDatasetFits(ds, input, classes ?? Number.MAX_SAFE_INTEGER);
   } catch (e) {
     if (!(e instanceof Error) || problemKind(e) !== 'bad-dataset') throw e;
-    const file = datasetLabel(source);
-    const problem = e.message.startsWith(`${ds.name}: `) ? e.message.slice(ds.name.length + 2) : e.message;
+    const at = (e as { file?: unknown }).file;
+    const named = typeof at === 'string' ? at : ds.name;
+    const file = source.kind === 'sample' ? datasetLabel(source) : named;
+    const problem = e.message.startsWith(`${named}: `) ? e.message.slice(named.length + 2) : e.message;
     throw new EngineFailure('bad-dataset', `${role} ${file}: ${problem}`, source.kind === 'sample' ? undefined : file);
   }
 }

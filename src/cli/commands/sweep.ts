@@ -1,5 +1,5 @@
-// `prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]`
-// `prunescope eval MODEL [--ratio R] [--data PATH...]`
+// `prunescope sweep MODEL [--data IMAGES LABELS] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]`
+// `prunescope eval MODEL [--ratio R] [--data IMAGES LABELS]`
 // The experiment's table: per prune ratio, accuracy and time for the whole test set at batch 1,
 // and throughput at a large batch, for the sparse and dense runtimes and onnxruntime side by side.
 
@@ -17,7 +17,7 @@ const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 const SHORT: Record<RuntimeName, string> = { sparse: 'sparse', dense: 'dense', onnxruntime: 'ort' };
 
 const commonOptions: CliCommand['options'] = {
-  data: { type: 'string', multiple: true, description: 'test set: an IDX images + labels pair or one text file (default: the bundled MNIST test split)' },
+  data: { type: 'string', multiple: true, description: 'test set: an IDX images + labels pair (--data IMAGES LABELS) or one text file (default: the bundled MNIST test split)' },
   global: { type: 'boolean', description: 'one magnitude threshold across all pruned tensors' },
   override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
   batch: { type: 'string', description: 'large-batch size for the throughput column (default 1000, 0 = skip)' },
@@ -112,6 +112,18 @@ function rowText(row: string[], widths: number[]): string {
   return row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + '\n';
 }
 
+/**
+ * Throws (exit 2) when no runtime could run the model at any point: one line naming the model file
+ * and why each runtime could not run it.
+ */
+function requireSomeRuntime(points: EvalPoint[], model: string): void {
+  if (points.some((p) => p.results.some((m) => m.unavailable === undefined))) return;
+  const why = new Map<string, string>();
+  for (const p of points) for (const m of p.results) if (!why.has(m.runtime)) why.set(m.runtime, m.unavailable ?? 'not run');
+  const reasons = [...why].map(([r, text]) => `${r}: ${text.replace(/\s*\n\s*/g, ' ').replace(/[.;]+$/, '')}`).join('; ');
+  throw new CliError(`${model}: no runtime could run this model (${reasons})`);
+}
+
 function notes(points: EvalPoint[], io: CliIO): void {
   const seen = new Set<string>();
   for (const p of points) for (const m of p.results) if (m.unavailable && !seen.has(m.runtime)) {
@@ -124,7 +136,7 @@ export const sweepCommand: CliCommand = {
   name: 'sweep',
   summary: 'accuracy and time at many prune ratios (the experiment’s table)',
   usage:
-    'prunescope sweep MODEL [--data PATH...] [--ratios LIST] [--method LIST] [--calib PATH...] [--train PATH...]\n' +
+    'prunescope sweep MODEL [--data IMAGES LABELS] [--ratios LIST] [--method LIST] [--calib PATH...] [--train PATH...]\n' +
     '                 [--epochs N] [--data-limit N] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]\n' +
     '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
     '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
@@ -192,6 +204,7 @@ export const sweepCommand: CliCommand = {
       },
     );
     const points = await call(cancellable(engine, pending)).finally(() => progress.clear());
+    requireSomeRuntime(points, model);
     notes(points, io);
     if (csv !== undefined) {
       const text = sweepCsv(points, { model: summary.fileName, dataset: ds.name });
@@ -206,7 +219,7 @@ export const evalCommand: CliCommand = {
   name: 'eval',
   summary: 'accuracy and time at one prune ratio',
   usage:
-    'prunescope eval MODEL [--ratio R] [--global] [--data PATH...] [--batch N] [--limit N] [--runtimes LIST] [--workers N]\n' +
+    'prunescope eval MODEL [--ratio R] [--global] [--data IMAGES LABELS] [--batch N] [--limit N] [--runtimes LIST] [--workers N]\n' +
     '                [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
     METHOD_HELP,
   options: {
@@ -227,6 +240,7 @@ export const evalCommand: CliCommand = {
     const progress = progressPrinter({ lines: withMethod });
     const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec, dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
+    requireSomeRuntime([point], model);
     const threads = threadsOf(point);
     const head = header(runtimes, options, withMethod, threads);
     const widths = columnWidths(head, withMethod);

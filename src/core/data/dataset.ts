@@ -5,6 +5,10 @@ import { ProblemError } from '../errors';
 export interface Dataset {
   /** A display name, derived from the file name(s). */
   name: string;
+  /** The file the samples come from (the IDX images file or the text file), as given: for messages. */
+  file?: string;
+  /** The file the labels come from, when it is another one (the IDX labels file). */
+  labelsFile?: string;
   /** count × sampleSize values, sample after sample. */
   images: Float32Array;
   labels: Int32Array;

@@ -42,8 +42,34 @@ export function looksLikeIdx(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] in ELEMENT_BYTES && bytes[3] >= 1;
 }
 
-/** Parses one (already gunzipped) IDX file: labels when it has one dimension, images otherwise. */
-export function parseIdx(name: string, bytes: Uint8Array): IdxImages | IdxLabels {
+/**
+ * The most elements an IDX file may declare (2³⁰: 4 GiB of float32 values once read); a header
+ * declaring more is refused before any data is read.
+ */
+export const MAX_IDX_ELEMENTS = 2 ** 30;
+
+/** What an IDX header declares. */
+export interface IdxHeader {
+  kind: 'images' | 'labels';
+  type: IdxTypeCode;
+  dims: number[];
+  count: number;
+  headerBytes: number;
+  elements: number;
+  /** Bytes of the whole file: header and data. */
+  fileBytes: number;
+}
+
+/** Bytes of the header of the IDX file starting with `bytes` (at least its first 4 bytes). */
+export function idxHeaderBytes(bytes: Uint8Array): number {
+  return 4 + 4 * (bytes[3] ?? 0);
+}
+
+/**
+ * Reads the header of an IDX file from its first bytes (at least idxHeaderBytes of them when the
+ * file has that many): the magic, the dimensions, and the size the file must then have.
+ */
+export function parseIdxHeader(name: string, bytes: Uint8Array): IdxHeader {
   if (bytes.length < 4) throw new DatasetError(name, `too short for an IDX file (${bytes.length} bytes)`);
   const magicHex = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
   if (bytes[0] !== 0 || bytes[1] !== 0 || !(bytes[2] in ELEMENT_BYTES) || bytes[3] < 1) {
@@ -61,9 +87,22 @@ export function parseIdx(name: string, bytes: Uint8Array): IdxImages | IdxLabels
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i, false));
-  const count = dims[0];
   let elements = 1;
   for (const d of dims) elements *= d;
+  if (elements > MAX_IDX_ELEMENTS) {
+    throw new DatasetError(name, `the header declares dimensions [${dims.join(', ')}]: ${elements} values, more than the ${MAX_IDX_ELEMENTS} a dataset file may hold`);
+  }
+  if (rank === 1 && (type === IdxType.FLOAT || type === IdxType.DOUBLE)) {
+    throw new DatasetError(name, `labels must be integers, this IDX file holds ${TYPE_NAMES[type]} values`);
+  }
+  return { kind: rank === 1 ? 'labels' : 'images', type, dims, count: dims[0], headerBytes, elements, fileBytes: headerBytes + elements * ELEMENT_BYTES[type] };
+}
+
+/** Parses one (already gunzipped) IDX file: labels when it has one dimension, images otherwise. */
+export function parseIdx(name: string, bytes: Uint8Array): IdxImages | IdxLabels {
+  const { type, dims, count, headerBytes, elements } = parseIdxHeader(name, bytes);
+  const rank = dims.length;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = ELEMENT_BYTES[type];
   const expected = headerBytes + elements * size;
   if (bytes.length < expected) {
@@ -77,9 +116,6 @@ export function parseIdx(name: string, bytes: Uint8Array): IdxImages | IdxLabels
   }
 
   if (rank === 1) {
-    if (type === IdxType.FLOAT || type === IdxType.DOUBLE) {
-      throw new DatasetError(name, `labels must be integers, this IDX file holds ${TYPE_NAMES[type]} values`);
-    }
     const labels = new Int32Array(count);
     for (let i = 0; i < count; i++) {
       const v = readElement(view, type, headerBytes + i * size);

@@ -3,7 +3,7 @@
 // fastest of a few passes; on several threads, also on one of them for reference).
 // The clock, progress, cancellation and event-loop yielding are injected (see EvalContext).
 
-import { isCancelled } from '../errors';
+import { isCancelled, ProblemError } from '../errors';
 import { throwIfCancelled } from './cancel';
 import {
   isAvailable,
@@ -104,6 +104,11 @@ export async function evaluate(
   ticker = new Ticker(ctx, slots.filter(isAvailable).length * unitsPerRunner(data, settings)),
 ): Promise<RuntimeMeasure[]> {
   const n = sampleCount(data, settings);
+  // No accuracy or speed can be measured on nothing: refuse rather than report NaN and Infinity.
+  if (n === 0) {
+    const file = data.file ?? data.name;
+    throw new ProblemError('bad-dataset', `${file ?? 'the dataset'}: no samples`, file);
+  }
   const ss = data.sampleSize;
   const batch = settings.batch ?? DEFAULT_BATCH;
   const doBatch1 = settings.batch1 !== false;

@@ -5,3 +5,4 @@ export * from './ratios';
 export { argmax, evaluate, sampleCount, Ticker, DEFAULT_BATCH, LARGE_BATCH_PASSES } from './evaluate';
 export { evaluatePoint, sweep, type MakeRunners, type PointRunners } from './sweep';
 export * from './workers';
+export { weightSparsity } from './sparsity';

@@ -35,6 +35,8 @@ export function isAvailable(slot: RunnerSlot): slot is Runner {
 /** The labelled samples evaluate needs (a structural subset of src/core/data's Dataset). */
 export interface EvalData {
   name?: string;
+  /** The file the samples come from, for messages. */
+  file?: string;
   /** count × sampleSize values, back to back. */
   images: Float32Array;
   labels: Int32Array | ArrayLike<number>;

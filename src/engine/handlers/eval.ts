@@ -4,7 +4,7 @@
 // over several methods gives one point per (method, ratio).
 
 import { checkDatasetFits, type Dataset } from '../../core/data';
-import { evaluatePoint, sampleCount, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
+import { evaluatePoint, sampleCount, weightSparsity, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
 import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
 import { Session } from '../../core/runtime';
@@ -63,7 +63,8 @@ export function runnerMaker(
     const entry = await pruneAt(ratio, methodProgress?.(ratio));
     const p = entry.plan;
     const pruned: Model = entry.model;
-    const sparsity = p.prunableParams > 0 ? (p.prunableParams - p.keptParams) / p.prunableParams : 0;
+    // The zeros the evaluated model holds (a model pruned before it was opened has them at ratio 0).
+    const sparsity = weightSparsity(pruned, p.layers.map((l) => l.tensor));
     const slots: RunnerSlot[] = [];
     const disposers: DisposableRunner[] = [];
     let bytes: Uint8Array | undefined;

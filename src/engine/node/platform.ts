@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { loadModelFile, writeFileAtomic } from './files';
 import { sameFile } from './atomic-write';
 import { createOrtRunner } from './ort-runner';
+import { readRegularFile } from './regular-file';
 import { PathPolicy } from '../path-policy';
 import type { EnginePlatform } from '../platform';
 import { StatsPool } from './parallel/stats-pool';
@@ -113,10 +114,8 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
   const stats = statsWorkers(options.statsWorkers);
   if (options.startStatsWorkers) stats.get();
   const platform: EnginePlatform = {
-    readFile: async (path) => {
-      const b = await readFile(path);
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    },
+    // Datasets: regular files only (a FIFO or a device would block or never end).
+    readFile: (path) => readRegularFile(path),
     writeFileAtomic: (path, data, out) => writeFileAtomic(path, data, out),
     writeTextAtomic: (path, pieces, out) => writeFileAtomic(path, pieces, out),
     loadModel: (path) => loadModelFile(path),

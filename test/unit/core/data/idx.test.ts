@@ -152,7 +152,7 @@ describe('IDX errors name the file and the problem', () => {
 
   it('image and label counts that differ', () => {
     const three = encodeIdx(IdxType.UBYTE, [3], [0, 1, 2]);
-    expectDatasetError(() => parseDataset([{ name: 'x-images', bytes: img }, { name: 'x-labels', bytes: three }]), /x-images holds 2 images but x-labels holds 3 labels/);
+    expectDatasetError(() => parseDataset([{ name: 'x-images', bytes: img }, { name: 'x-labels', bytes: three }]), /^x-labels: holds 3 labels but x-images holds 2 images$/);
   });
 
   it('a pair that is not one images and one labels file', () => {

@@ -72,15 +72,48 @@ describe('text datasets', () => {
   });
 
   it('rejects non-numeric values and bad labels', () => {
-    expect(errorOf(() => parseDataset([{ name: 'nan.txt', bytes: enc('1 2 0\n1 x 1\n') }])).message).toMatch(/nan\.txt: line 2, value 2: "x" is not a number/);
-    expect(errorOf(() => parseDataset([{ name: 'l.txt', bytes: enc('1 2 0.5\n') }])).message).toMatch(/l\.txt: line 1: the label "0\.5"/);
+    expect(errorOf(() => parseDataset([{ name: 'nan.txt', bytes: enc('1 2 0\n1 x 1\n') }])).message).toMatch(/nan\.txt: line 2, column 3 \(value 2\): "x" is not a number \(values are decimal numbers\)/);
+    expect(errorOf(() => parseDataset([{ name: 'l.txt', bytes: enc('1 2 0.5\n') }])).message).toMatch(/l\.txt: line 1, column 5: the label "0\.5"/);
     expect(errorOf(() => parseDataset([{ name: 'l.txt', bytes: enc('1 2 -1\n') }])).message).toMatch(/not a non-negative integer/);
-    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('1 2 0\n1 2 0\n3 1.2.3 1\n') }])).message).toMatch(/d\.txt: line 3, value 2: "1\.2\.3" is not a number/);
-    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('- 2 0\n') }])).message).toMatch(/line 1, value 1: "-" is not a number/);
-    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('Infinity 2 0\n') }])).message).toMatch(/"Infinity" is not a number/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('1 2 0\n1 2 0\n3 1.2.3 1\n') }])).message).toMatch(/d\.txt: line 3, column 3 \(value 2\): "1\.2\.3" is not a number \(values are decimal numbers\)/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('- 2 0\n') }])).message).toMatch(/line 1, column 1 \(value 1\): "-" is not a number \(values are decimal numbers\)/);
+    expect(errorOf(() => parseDataset([{ name: 'd.txt', bytes: enc('Infinity 2 0\n') }])).message).toMatch(/"Infinity" is not a number \(values are decimal numbers\)/);
     expect(errorOf(() => parseDataset([{ name: 'one.txt', bytes: enc('5\n') }])).message).toMatch(/one\.txt: line 1 has 1 value/);
-    expect(errorOf(() => parseDataset([{ name: 'empty.txt', bytes: enc('\n \n') }])).message).toMatch(/empty\.txt: holds no samples/);
+    expect(errorOf(() => parseDataset([{ name: 'empty.txt', bytes: enc('\n \n') }])).message).toMatch(/empty\.txt: no samples/);
     expect(errorOf(() => parseDataset([{ name: 'bin.dat', bytes: new Uint8Array([0xff, 0xfe, 0x80, 0x81]) }])).message).toMatch(/bin\.dat: is neither an IDX file nor UTF-8 text/);
+  });
+});
+
+describe('text values are decimal numbers', () => {
+  // JavaScript's Number() takes all of these; none is a decimal number.
+  const notDecimal = ['0x1', '0X1F', '0b1', '0o7', 'Infinity', '-Infinity', 'NaN', '1e999', '1_000', '١'];
+  it.each(notDecimal)('refuses %s with the file, line and column', (token) => {
+    const e = errorOf(() => parseDataset([{ name: '/data/set.txt', bytes: enc(`1 2 0\n3  ${token} 1\n`) }]));
+    expect(e.file).toBe('/data/set.txt');
+    expect(e.message).toBe(`/data/set.txt: line 2, column 4 (value 2): "${token}" is not a number (values are decimal numbers)`);
+  });
+
+  it('refuses a label that is not a decimal integer', () => {
+    expect(errorOf(() => parseDataset([{ name: 'l.txt', bytes: enc('1 2 0x1\n') }])).message).toBe('l.txt: line 1, column 5: the label "0x1" (the last value) is not a non-negative integer');
+  });
+
+  it('refuses empty fields between, before and after commas', () => {
+    expect(errorOf(() => parseDataset([{ name: 'c.txt', bytes: enc('1,2,0\n1,,2,0\n') }])).message).toBe('c.txt: line 2, column 3: an empty value before this comma');
+    expect(errorOf(() => parseDataset([{ name: 'c.txt', bytes: enc(' ,1,2,0\n') }])).message).toBe('c.txt: line 1, column 2: an empty value before this comma');
+    expect(errorOf(() => parseDataset([{ name: 'c.txt', bytes: enc('1,2,0,\n') }])).message).toBe('c.txt: line 1, column 6: an empty value after this comma');
+    expect(errorOf(() => parseDataset([{ name: 'c.txt', bytes: enc('1, 2 ,\t,0\n') }])).message).toMatch(/line 1, column 8: an empty value before this comma/);
+  });
+
+  it('still reads signs, points and exponents, and spaces around commas', () => {
+    const ds = parseDataset([{ name: 'ok.txt', bytes: enc('+1.5, -2e1 ,.5,5.,1E-1 , 3\n') }]);
+    expect(Array.from(ds.images)).toEqual([1.5, -20, 0.5, 5, Math.fround(0.1)]);
+    expect(Array.from(ds.labels)).toEqual([3]);
+  });
+
+  it('counts columns in characters', () => {
+    // "é" is two bytes in UTF-8, one character.
+    expect(errorOf(() => parseDataset([{ name: 'u.txt', bytes: enc('1 é 0\n') }])).message).toMatch(/line 1, column 3 \(value 2\): "é"/);
+    expect(errorOf(() => parseDataset([{ name: 'u.txt', bytes: enc('1\u00a0é x 0\n') }])).message).toMatch(/line 1, column 1 \(value 1\)/);
   });
 });
 
@@ -99,6 +132,20 @@ describe('checkDatasetFits', () => {
   it('names a label beyond the model outputs', () => {
     const e = errorOf(() => checkDatasetFits(ds(784, [0, 11, 3]), { dims: ['N', 784] }, 10));
     expect(e.message).toBe('set: labels go up to 11 but the model has 10 outputs');
+  });
+
+  it('names the full files read: the labels file for labels, the images file for samples', () => {
+    const imagesGz = new Uint8Array(gzipSync(Buffer.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6])));
+    const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 4, 11]);
+    const read = parseDataset([{ name: '/d/set-images-idx3-ubyte.gz', bytes: imagesGz }, { name: '/d/set-labels-idx1-ubyte', bytes: labels }]);
+    expect(read.name).toBe('set');
+    const l = errorOf(() => checkDatasetFits(read, { dims: ['N', 3] }, 10));
+    expect(l.file).toBe('/d/set-labels-idx1-ubyte');
+    expect(l.message).toBe('/d/set-labels-idx1-ubyte: labels go up to 11 but the model has 10 outputs');
+    const s = errorOf(() => checkDatasetFits(read, { dims: ['N', 4] }, 20));
+    expect(s.message).toBe('/d/set-images-idx3-ubyte.gz: samples have 3 values, the model input [N,4] needs 4');
+    const text = parseDataset([{ name: '/d/sub/digits.txt', bytes: enc('1 2 0\n') }]);
+    expect(errorOf(() => checkDatasetFits(text, { dims: ['N', 3] }, 10)).message).toMatch(/^\/d\/sub\/digits\.txt: samples have 2 values/);
   });
 
   it('names a sample size that does not fit the input', () => {
