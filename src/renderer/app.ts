@@ -8,6 +8,7 @@ import { h } from './dom';
 import type { Platform } from './engine-link';
 import { baseName } from './engine-link';
 import { createGraphHost, type GraphView } from './graph-host';
+import { BUNDLED_TRAIN, defaultMethodSettings } from './method-spec';
 import { Store } from './state';
 import { createStatusBar } from './statusbar';
 import { createToolbar } from './toolbar';
@@ -166,6 +167,10 @@ export function startApp(root: HTMLElement, platform: Platform): void {
       store.set('results', []);
       store.set('spec', { ratio: 0, mode: 'layer', overrides: {} });
       store.set('report', null);
+      // The bundled data fit the bundled sample only: any other model waits for the user's data.
+      const isSample = source.kind === 'sample';
+      store.set('modelIsSample', isSample);
+      store.set('methodSettings', defaultMethodSettings(isSample ? BUNDLED_TRAIN : null));
       store.set('model', model);
       showEmpty(false);
       try {
@@ -220,6 +225,7 @@ export function startApp(root: HTMLElement, platform: Platform): void {
     if (model) void client.call({ type: 'close', modelId: model.modelId }).catch(() => undefined);
     store.set('selection', { node: null, graphPath: [] });
     store.set('report', null);
+    store.set('modelIsSample', false);
     store.set('model', null);
     platform.modelOpened(null);
     document.title = 'Prunescope';
