@@ -150,22 +150,25 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
       return `${needy.map((m) => METHOD_REGISTRY[m].name).join(' and ')} needs calibration or training data: choose it in the Prune panel, or sweep magnitude only.`;
     }
     const chosen = RUNTIMES.filter((r) => runtimeChecks.get(r)?.checked);
-    if (chosen.length === 0) return 'Check at least one runtime.';
     const own = model.unsupportedOps.length === 0;
-    if (!own && !chosen.includes('onnxruntime')) {
-      return `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}: check onnxruntime to evaluate this model.`;
-    }
     if (!own && ortUnavailable !== null) {
       return `No runtime can run ${model.fileName}: Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}, and onnxruntime said: ${ortUnavailable}`;
     }
+    if (!own && !chosen.includes('onnxruntime')) {
+      return `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}: check onnxruntime to evaluate this model.`;
+    }
+    if (chosen.length === 0) return 'Check at least one runtime.';
     return null;
   }
   function updateRunState(): void {
     const model = store.state.model;
     const why = running === null ? blocker() : null;
     runBtn.disabled = running !== null || !model || why !== null;
-    runNote.hidden = why === null;
-    runNote.textContent = why ?? '';
+    // Not blocking, but said before Run: only onnxruntime will run this model.
+    const only = model && model.unsupportedOps.length > 0 ? `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}: only onnxruntime will evaluate this model.` : null;
+    const note = why ?? only;
+    runNote.hidden = note === null;
+    runNote.textContent = note ?? '';
     // Said before Run: which runtime can run this model at all.
     for (const r of OWN_RUNTIMES) {
       const box = runtimeChecks.get(r);
