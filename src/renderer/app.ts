@@ -8,6 +8,7 @@ import { h } from './dom';
 import type { Platform } from './engine-link';
 import { baseName } from './engine-link';
 import { createGraphHost, type GraphView } from './graph-host';
+import { ensurePruned, JobCancelled, setJobHost, withPrunedCopy } from './job';
 import { BUNDLED_TRAIN, defaultMethodSettings } from './method-spec';
 import { Store } from './state';
 import { createStatusBar } from './statusbar';
@@ -41,6 +42,7 @@ export function startApp(root: HTMLElement, platform: Platform): void {
         .catch((error: unknown) => ctx.fail('The command failed', error));
     },
     fail(title, error) {
+      if (error instanceof JobCancelled) return showBanner('Cancelled', error.message, 'info');
       if (error instanceof Error && 'code' in error && error.code === 'cancelled') return;
       showError(title, error);
     },
@@ -65,6 +67,7 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   const loading = h('div', { class: 'loading', hidden: true, 'data-testid': 'loading' }, h('span', { class: 'spinner' }), h('span', {}, 'Opening…'));
   center.append(graphEl, empty, loading);
   setBannerHost(center);
+  setJobHost(center);
 
   const tabBar = h('nav', { class: 'tabs', role: 'tablist' });
   const panelHost = h('div', { class: 'panel-host', style: 'display:contents' });
@@ -215,7 +218,9 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   const exportModel = (format: 'dense' | 'sparse') =>
     needModel(async (modelId) => {
       const name = `${stem()}-pruned${format === 'sparse' ? '-sparse' : ''}.onnx`;
-      const where = await platform.exportModel(modelId, store.state.spec, format, name);
+      const spec = store.state.spec;
+      await ensurePruned(ctx, modelId, spec, 'the export');
+      const where = await platform.exportModel(modelId, spec, format, name);
       if (where) showBanner('Exported', `The pruned model went to ${where}.`, 'info');
     });
   commands.set('open', () => platform.requestOpenModel());
@@ -236,16 +241,28 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   commands.set(
     'export-json',
     needModel(async (modelId) => {
-      const where = await platform.exportJson(modelId, `${stem()}.onnx.json`);
-      if (where) showBanner('Exported', `The JSON rendering went to ${where}.`, 'info');
+      if (!store.state.dumpPruned) {
+        const where = await platform.exportJson(modelId, `${stem()}.onnx.json`);
+        if (where) showBanner('Exported', `The JSON rendering went to ${where}.`, 'info');
+        return;
+      }
+      // The pruned model's JSON: the engine encodes the pruned model, opens it as a second model
+      // for the JSON rendering, and closes it again.
+      const spec = store.state.spec;
+      const name = `${stem()}-pruned.onnx`;
+      const where = await withPrunedCopy(ctx, modelId, spec, name, (copyId) => platform.exportJson(copyId, `${name}.json`));
+      if (where) showBanner('Exported', `The JSON rendering of the model pruned at ${spec.ratio} went to ${where}.`, 'info');
     }),
   );
   commands.set(
     'export-matrices',
     needModel(async (modelId) => {
       const tensors = store.state.model?.graph.initializers.map((i) => i.name) ?? [];
-      const where = await platform.exportMatrices(modelId, tensors, store.state.spec);
-      if (where) showBanner('Exported', `The text matrices went to ${where}.`, 'info');
+      // The Dumps panel's choice: pruned at the current spec, or the original weights.
+      const spec = store.state.dumpPruned ? store.state.spec : undefined;
+      if (spec) await ensurePruned(ctx, modelId, spec, 'the matrices');
+      const where = await platform.exportMatrices(modelId, tensors, spec);
+      if (where) showBanner('Exported', `The ${spec ? `pruned (at ${spec.ratio})` : 'original'} text matrices went to ${where}.`, 'info');
     }),
   );
   commands.set(

@@ -19,6 +19,8 @@ export interface AppState {
    * the default for evaluation and the data-aware methods; any other model waits for the user's data.
    */
   modelIsSample: boolean;
+  /** The Dumps panel's choice: show and export the model pruned at the current spec (else the original). */
+  dumpPruned: boolean;
   /** Width of the side panel in CSS pixels (the drag handle's), remembered across sessions. */
   sidebarWidth: number;
   selection: Selection;
@@ -39,6 +41,7 @@ export class Store {
     model: null,
     modelLabel: '',
     modelIsSample: false,
+    dumpPruned: false,
     sidebarWidth: 470,
     selection: { node: null, graphPath: [] },
     spec: { ratio: 0, mode: 'layer', overrides: {} },
