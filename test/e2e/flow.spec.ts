@@ -11,7 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type TensorProto } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
-import { ocrRecognizer, openApp, paintedPixels, sampleModel, shot, sileroVad, tab } from './helpers';
+import { exportCommand, ocrRecognizer, openApp, paintedPixels, sampleModel, shot, sileroVad, tab } from './helpers';
 
 // Facts of the sample's architecture (DESIGN.md: an MLP 784→1000→1000→10 exported as Gemm + Relu,
 // weights stored transposed as B ⟨out×in⟩), and of per-layer magnitude pruning at ratio r: each
@@ -134,6 +134,9 @@ test('the whole flow: open, inspect, prune, evaluate, sweep, export, real model,
 
   await test.step('evaluate at the current ratio', async () => {
     await tab(page, 'Evaluate');
+    // The sample was last opened as a file the user picked: the bundled digits are the user's explicit choice.
+    await expect(page.getByTestId('eval-run')).toBeDisabled();
+    await page.getByTestId('eval-bundled').click();
     await expect(page.getByTestId('eval-dataset-info')).toContainText('samples');
     await page.getByTestId('eval-mode-current').click();
     await page.getByTestId('eval-run').click();
@@ -170,7 +173,7 @@ test('the whole flow: open, inspect, prune, evaluate, sweep, export, real model,
 
   await test.step('export the pruned model: onnxruntime-node loads it; pruned weights are 80% zeros', async () => {
     const download = page.waitForEvent('download');
-    await page.getByTestId('export-menu').selectOption('export-model');
+    await exportCommand(page, 'export-model');
     const file = join(tmpdir(), `prunescope-e2e-${process.pid}.onnx`);
     await (await download).saveAs(file);
     const bytes = readFileSync(file);
