@@ -3,7 +3,7 @@
 
 import type { Source } from '../engine/protocol';
 import type { AppContext, Command, TabName } from './context';
-import { closeModal, errorText, hideBanner, setBannerHost, showAbout, showBanner, showError, showShortcuts } from './dialogs';
+import { clearError, closeModal, errorText, hideBanner, setBannerHost, showAbout, showBanner, showError, showShortcuts } from './dialogs';
 import { h } from './dom';
 import type { Platform } from './engine-link';
 import { baseName } from './engine-link';
@@ -39,6 +39,7 @@ export function startApp(root: HTMLElement, platform: Platform): void {
       if (!fn) return;
       Promise.resolve()
         .then(fn)
+        .then(() => clearError('The command failed'))
         .catch((error: unknown) => ctx.fail('The command failed', error));
     },
     fail(title, error) {
@@ -71,7 +72,8 @@ export function startApp(root: HTMLElement, platform: Platform): void {
 
   const tabBar = h('nav', { class: 'tabs', role: 'tablist' });
   const panelHost = h('div', { class: 'panel-host', style: 'display:contents' });
-  const sidebar = h('aside', { class: 'sidebar', 'data-testid': 'sidebar' }, tabBar, panelHost);
+  const resizer = createSidebarResizer(store);
+  const sidebar = h('aside', { class: 'sidebar', 'data-testid': 'sidebar' }, resizer, tabBar, panelHost);
   const shell = h(
     'div',
     { class: 'shell' },
@@ -80,6 +82,8 @@ export function startApp(root: HTMLElement, platform: Platform): void {
     createStatusBar(store),
   );
   root.append(shell);
+  store.on('sidebarWidth', (width) => shell.style.setProperty('--sidebar-width', `${width}px`));
+  store.set('sidebarWidth', clampSidebar(Number(localStorage.getItem('prunescope.sidebarWidth') ?? SIDEBAR_DEFAULT) || SIDEBAR_DEFAULT));
 
   const panels: Record<TabName, { el: HTMLElement; activate?(): void }> = {
     properties: createPropertiesView(ctx),
@@ -374,4 +378,66 @@ function installDrop(center: HTMLElement, ctx: AppContext, open: (source: Source
       .then((source) => (source ? open(source, file.name) : showBanner(`Could not open ${file.name}`, 'Only .onnx model files can be opened.')))
       .catch((error: unknown) => ctx.fail(`Could not open ${file.name}`, error));
   });
+}
+
+const SIDEBAR_DEFAULT = 470;
+const SIDEBAR_MIN = 320;
+
+/** The side panel's width stays between 320 px and 70% of the window. */
+function clampSidebar(width: number): number {
+  const max = Math.max(SIDEBAR_MIN, Math.floor(window.innerWidth * 0.7));
+  return Math.round(Math.min(max, Math.max(SIDEBAR_MIN, width)));
+}
+
+/**
+ * The handle on the side panel's left edge: drag it, or focus it and press ←/→ (Shift for larger
+ * steps), Home/End for the narrowest/widest; the width is remembered.
+ */
+function createSidebarResizer(store: Store): HTMLElement {
+  const handle = h('div', {
+    class: 'sidebar-resizer',
+    role: 'separator',
+    tabindex: 0,
+    'aria-orientation': 'vertical',
+    'aria-label': 'Resize the side panel',
+    'aria-valuemin': SIDEBAR_MIN,
+    'data-testid': 'sidebar-resizer',
+    title: 'Drag, or use ← → to resize the side panel',
+  });
+  const set = (width: number): void => {
+    const w = clampSidebar(width);
+    store.set('sidebarWidth', w);
+    localStorage.setItem('prunescope.sidebarWidth', String(w));
+  };
+  store.on('sidebarWidth', (w) => {
+    handle.setAttribute('aria-valuenow', String(w));
+    handle.setAttribute('aria-valuemax', String(clampSidebar(Infinity)));
+  });
+  handle.addEventListener('pointerdown', (e) => {
+    e.preventDefault();
+    handle.setPointerCapture(e.pointerId);
+    const startX = e.clientX;
+    const startW = store.state.sidebarWidth;
+    handle.classList.add('dragging');
+    const move = (ev: PointerEvent): void => set(startW + (startX - ev.clientX));
+    const up = (): void => {
+      handle.classList.remove('dragging');
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      handle.removeEventListener('pointercancel', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+    handle.addEventListener('pointercancel', up);
+  });
+  handle.addEventListener('keydown', (e) => {
+    const step = e.shiftKey ? 80 : 16;
+    const w = store.state.sidebarWidth;
+    const next = e.key === 'ArrowLeft' ? w + step : e.key === 'ArrowRight' ? w - step : e.key === 'Home' ? SIDEBAR_MIN : e.key === 'End' ? Infinity : null;
+    if (next === null) return;
+    e.preventDefault();
+    e.stopPropagation();
+    set(next);
+  });
+  return handle;
 }

@@ -41,6 +41,14 @@ export function createToolbar(ctx: AppContext): HTMLElement {
     if (e.key === 'Enter') {
       e.preventDefault();
       runFind();
+    } else if (e.key === 'Escape') {
+      // Esc leaves Find: the query, its count and the highlights go with it.
+      findInput.value = '';
+      findCount.textContent = '';
+      matches = [];
+      matchIndex = -1;
+      lastQuery = '';
+      ctx.graph()?.find('');
     }
   });
   findInput.addEventListener('input', () => {

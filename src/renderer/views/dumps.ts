@@ -3,6 +3,7 @@
 // `dumpMatrix`, with export buttons.
 
 import type { AppContext } from '../context';
+import { clearError } from '../dialogs';
 import { clear, h } from '../dom';
 import { safeName } from '../engine-link';
 import { formatCount, formatDims } from '../format';
@@ -81,6 +82,7 @@ export function createDumpsView(ctx: AppContext): { el: HTMLElement; activate():
         info.textContent = `${item}: ${formatCount(result.rows)} rows × ${formatCount(result.cols)} columns${pruned ? ` · pruned at ${store.state.spec.ratio}` : ''}`;
       }
       saveBtn.disabled = false;
+      clearError('The dump failed');
     } catch (error) {
       if (mySeq !== seq) return;
       info.textContent = 'Failed.';

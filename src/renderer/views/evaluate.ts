@@ -5,6 +5,7 @@
 
 import { RUNNER_NAMES, type DatasetSource, type EvalOptions, type EvalPoint, type PruneMethod, type RuntimeName } from '../../engine/protocol';
 import { themeColors } from '../charts';
+import { clearError } from '../dialogs';
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatCount, formatPercent, formatRatio, formatSeconds } from '../format';
@@ -194,6 +195,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     try {
       const summary = await platform.client.call({ type: 'dataset', source: asked.source });
       if (asked === dataset) datasetName = summary.name;
+      clearError((shown) => shown.startsWith('The dataset '));
       datasetInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
       datasetInfo.textContent = '';
@@ -386,6 +388,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
           `Done: ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} × ${methods.map((m) => METHOD_REGISTRY[m].name).join(', ')} on ${formatCount(samples)} samples of ${data.label}`;
       }
       setBar(1);
+      clearError('The evaluation failed');
+      clearError('Nothing to run');
     } catch (error) {
       const cancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
       progressText.textContent = cancelled ? 'Cancelled' : 'Failed';

@@ -34,7 +34,7 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
     logBtn.classList.toggle('active', on);
     for (const { chart } of charts) {
       const y = chart.options.scales?.y;
-      if (y) (y as { type: string }).type = on ? 'logarithmic' : 'linear';
+      if (y) Object.assign(y, yAxisKind(on));
       chart.update();
     }
   };
@@ -107,13 +107,14 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
         'div',
         { class: 'hist-stats', 'data-testid': 'hist-stats' },
         stat('count', formatCount(s.count)),
-        stat('min', formatNumber(s.min)),
-        stat('max', formatNumber(s.max)),
-        stat('mean', formatNumber(s.mean)),
-        stat('std', formatNumber(s.std)),
-        stat('zeros', `${formatCount(s.zeros)} (${formatPercent(s.count ? s.zeros / s.count : 0)})`),
-        stat('|w| p50', formatNumber(s.absP50)),
-        stat('|w| p99', formatNumber(s.absP99)),
+        s.count === 0 ? stat('values', 'empty: no elements') : null,
+        s.count === 0 ? null : stat('min', formatNumber(s.min)),
+        s.count === 0 ? null : stat('max', formatNumber(s.max)),
+        s.count === 0 ? null : stat('mean', formatNumber(s.mean)),
+        s.count === 0 ? null : stat('std', formatNumber(s.std)),
+        s.count === 0 ? null : stat('zeros', `${formatCount(s.zeros)} (${formatPercent(s.count ? s.zeros / s.count : 0)})`),
+        s.count === 0 ? null : stat('|w| p50', formatNumber(s.absP50)),
+        s.count === 0 ? null : stat('|w| p99', formatNumber(s.absP99)),
       ),
     );
     const { min, max, counts } = s.histogram;
@@ -153,8 +154,7 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
             grid: { color: colors.grid },
           },
           y: {
-            type: log ? 'logarithmic' : 'linear',
-            beginAtZero: true,
+            ...yAxisKind(log),
             ticks: { color: colors.fg2, maxTicksLimit: 6, callback: (v) => compact(Number(v)) },
             grid: { color: colors.grid },
           },
@@ -226,4 +226,12 @@ function compact(n: number): string {
   if (n >= 1e6) return `${Number((n / 1e6).toFixed(1))}M`;
   if (n >= 1e3) return `${Number((n / 1e3).toFixed(1))}k`;
   return String(n);
+}
+
+/**
+ * The count axis: linear from 0, or logarithmic from 0.5 so that a bin of one weight shows as a
+ * bar (the tails a log scale exists to show); Chart.js would start it at the data's magnitude.
+ */
+export function yAxisKind(log: boolean): { type: 'logarithmic' | 'linear'; min: number; beginAtZero: boolean } {
+  return log ? { type: 'logarithmic', min: 0.5, beginAtZero: false } : { type: 'linear', min: 0, beginAtZero: true };
 }
