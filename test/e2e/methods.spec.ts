@@ -142,7 +142,8 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
   await test.step('cancel a fine-tune job: the panel recovers and the report is unchanged', async () => {
     await tab(page, 'Prune');
     await page.getByRole('radio', { name: 'Fine-tune (training data)' }).check();
-    await expect(page.getByLabel('Epochs')).toHaveValue('5');
+    // The method registry's default (8 epochs, as the CLI's: test/unit/cli/method-defaults.test.ts).
+    await expect(page.getByLabel('Epochs')).toHaveValue('8');
     await expect(page.getByLabel('Calibration samples')).toBeHidden();
     const keptBefore = await page.getByTestId('prune-kept-total').textContent();
     await page.getByTestId('prune-apply').click();

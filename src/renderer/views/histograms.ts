@@ -9,6 +9,7 @@ import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatCount, formatDims, formatNumber, formatPercent } from '../format';
 import { nodeInitializers } from '../state';
+import { yAxisKind } from './histogram-axis';
 
 const BIN_CHOICES = [16, 32, 64, 128, 256];
 const MAX_TENSORS = 12;
@@ -173,7 +174,8 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
           markers: { values: threshold === null ? [] : [-threshold, threshold], color: colors.danger, label: threshold === null ? undefined : `±${formatNumber(threshold)}` },
         },
       },
-      plugins: [markerPlugin],
+      // The count axis's real range on the canvas (data-y-min), for tests and tools that read the page.
+      plugins: [markerPlugin, { id: 'axisRange', afterUpdate: (c: Chart) => void (c.canvas.dataset.yMin = String(c.scales.y?.min)) }],
     });
     charts.push({ name: s.name, chart });
     return card;
@@ -228,10 +230,3 @@ function compact(n: number): string {
   return String(n);
 }
 
-/**
- * The count axis: linear from 0, or logarithmic from 0.5 so that a bin of one weight shows as a
- * bar (the tails a log scale exists to show); Chart.js would start it at the data's magnitude.
- */
-export function yAxisKind(log: boolean): { type: 'logarithmic' | 'linear'; min: number; beginAtZero: boolean } {
-  return log ? { type: 'logarithmic', min: 0.5, beginAtZero: false } : { type: 'linear', min: 0, beginAtZero: true };
-}
