@@ -3,11 +3,13 @@
 
 import type { Source } from '../engine/protocol';
 import type { AppContext, Command, TabName } from './context';
-import { closeModal, errorText, hideBanner, setBannerHost, showAbout, showBanner, showError, showShortcuts } from './dialogs';
+import { clearError, closeModal, errorText, hideBanner, setBannerHost, showAbout, showBanner, showError, showShortcuts } from './dialogs';
 import { h } from './dom';
 import type { Platform } from './engine-link';
 import { baseName } from './engine-link';
 import { createGraphHost, type GraphView } from './graph-host';
+import { ensurePruned, JobCancelled, setJobHost, withPrunedCopy } from './job';
+import { BUNDLED_TRAIN, defaultMethodSettings } from './method-spec';
 import { Store } from './state';
 import { createStatusBar } from './statusbar';
 import { createToolbar } from './toolbar';
@@ -37,9 +39,11 @@ export function startApp(root: HTMLElement, platform: Platform): void {
       if (!fn) return;
       Promise.resolve()
         .then(fn)
+        .then(() => clearError('The command failed'))
         .catch((error: unknown) => ctx.fail('The command failed', error));
     },
     fail(title, error) {
+      if (error instanceof JobCancelled) return showBanner('Cancelled', error.message, 'info');
       if (error instanceof Error && 'code' in error && error.code === 'cancelled') return;
       showError(title, error);
     },
@@ -64,10 +68,12 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   const loading = h('div', { class: 'loading', hidden: true, 'data-testid': 'loading' }, h('span', { class: 'spinner' }), h('span', {}, 'Opening…'));
   center.append(graphEl, empty, loading);
   setBannerHost(center);
+  setJobHost(center);
 
   const tabBar = h('nav', { class: 'tabs', role: 'tablist' });
   const panelHost = h('div', { class: 'panel-host', style: 'display:contents' });
-  const sidebar = h('aside', { class: 'sidebar', 'data-testid': 'sidebar' }, tabBar, panelHost);
+  const resizer = createSidebarResizer(store);
+  const sidebar = h('aside', { class: 'sidebar', 'data-testid': 'sidebar' }, resizer, tabBar, panelHost);
   const shell = h(
     'div',
     { class: 'shell' },
@@ -76,6 +82,8 @@ export function startApp(root: HTMLElement, platform: Platform): void {
     createStatusBar(store),
   );
   root.append(shell);
+  store.on('sidebarWidth', (width) => shell.style.setProperty('--sidebar-width', `${width}px`));
+  store.set('sidebarWidth', clampSidebar(Number(localStorage.getItem('prunescope.sidebarWidth') ?? SIDEBAR_DEFAULT) || SIDEBAR_DEFAULT));
 
   const panels: Record<TabName, { el: HTMLElement; activate?(): void }> = {
     properties: createPropertiesView(ctx),
@@ -166,6 +174,10 @@ export function startApp(root: HTMLElement, platform: Platform): void {
       store.set('results', []);
       store.set('spec', { ratio: 0, mode: 'layer', overrides: {} });
       store.set('report', null);
+      // The bundled data fit the bundled sample only: any other model waits for the user's data.
+      const isSample = source.kind === 'sample';
+      store.set('modelIsSample', isSample);
+      store.set('methodSettings', defaultMethodSettings(isSample ? BUNDLED_TRAIN : null));
       store.set('model', model);
       showEmpty(false);
       try {
@@ -210,7 +222,9 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   const exportModel = (format: 'dense' | 'sparse') =>
     needModel(async (modelId) => {
       const name = `${stem()}-pruned${format === 'sparse' ? '-sparse' : ''}.onnx`;
-      const where = await platform.exportModel(modelId, store.state.spec, format, name);
+      const spec = store.state.spec;
+      await ensurePruned(ctx, modelId, spec, 'the export');
+      const where = await platform.exportModel(modelId, spec, format, name);
       if (where) showBanner('Exported', `The pruned model went to ${where}.`, 'info');
     });
   commands.set('open', () => platform.requestOpenModel());
@@ -220,6 +234,7 @@ export function startApp(root: HTMLElement, platform: Platform): void {
     if (model) void client.call({ type: 'close', modelId: model.modelId }).catch(() => undefined);
     store.set('selection', { node: null, graphPath: [] });
     store.set('report', null);
+    store.set('modelIsSample', false);
     store.set('model', null);
     platform.modelOpened(null);
     document.title = 'Prunescope';
@@ -230,16 +245,28 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   commands.set(
     'export-json',
     needModel(async (modelId) => {
-      const where = await platform.exportJson(modelId, `${stem()}.onnx.json`);
-      if (where) showBanner('Exported', `The JSON rendering went to ${where}.`, 'info');
+      if (!store.state.dumpPruned) {
+        const where = await platform.exportJson(modelId, `${stem()}.onnx.json`);
+        if (where) showBanner('Exported', `The JSON rendering went to ${where}.`, 'info');
+        return;
+      }
+      // The pruned model's JSON: the engine encodes the pruned model, opens it as a second model
+      // for the JSON rendering, and closes it again.
+      const spec = store.state.spec;
+      const name = `${stem()}-pruned.onnx`;
+      const where = await withPrunedCopy(ctx, modelId, spec, name, (copyId) => platform.exportJson(copyId, `${name}.json`));
+      if (where) showBanner('Exported', `The JSON rendering of the model pruned at ${spec.ratio} went to ${where}.`, 'info');
     }),
   );
   commands.set(
     'export-matrices',
     needModel(async (modelId) => {
       const tensors = store.state.model?.graph.initializers.map((i) => i.name) ?? [];
-      const where = await platform.exportMatrices(modelId, tensors, store.state.spec);
-      if (where) showBanner('Exported', `The text matrices went to ${where}.`, 'info');
+      // The Dumps panel's choice: pruned at the current spec, or the original weights.
+      const spec = store.state.dumpPruned ? store.state.spec : undefined;
+      if (spec) await ensurePruned(ctx, modelId, spec, 'the matrices');
+      const where = await platform.exportMatrices(modelId, tensors, spec);
+      if (where) showBanner('Exported', `The ${spec ? `pruned (at ${spec.ratio})` : 'original'} text matrices went to ${where}.`, 'info');
     }),
   );
   commands.set(
@@ -351,4 +378,66 @@ function installDrop(center: HTMLElement, ctx: AppContext, open: (source: Source
       .then((source) => (source ? open(source, file.name) : showBanner(`Could not open ${file.name}`, 'Only .onnx model files can be opened.')))
       .catch((error: unknown) => ctx.fail(`Could not open ${file.name}`, error));
   });
+}
+
+const SIDEBAR_DEFAULT = 470;
+const SIDEBAR_MIN = 320;
+
+/** The side panel's width stays between 320 px and 70% of the window. */
+function clampSidebar(width: number): number {
+  const max = Math.max(SIDEBAR_MIN, Math.floor(window.innerWidth * 0.7));
+  return Math.round(Math.min(max, Math.max(SIDEBAR_MIN, width)));
+}
+
+/**
+ * The handle on the side panel's left edge: drag it, or focus it and press ←/→ (Shift for larger
+ * steps), Home/End for the narrowest/widest; the width is remembered.
+ */
+function createSidebarResizer(store: Store): HTMLElement {
+  const handle = h('div', {
+    class: 'sidebar-resizer',
+    role: 'separator',
+    tabindex: 0,
+    'aria-orientation': 'vertical',
+    'aria-label': 'Resize the side panel',
+    'aria-valuemin': SIDEBAR_MIN,
+    'data-testid': 'sidebar-resizer',
+    title: 'Drag, or use ← → to resize the side panel',
+  });
+  const set = (width: number): void => {
+    const w = clampSidebar(width);
+    store.set('sidebarWidth', w);
+    localStorage.setItem('prunescope.sidebarWidth', String(w));
+  };
+  store.on('sidebarWidth', (w) => {
+    handle.setAttribute('aria-valuenow', String(w));
+    handle.setAttribute('aria-valuemax', String(clampSidebar(Infinity)));
+  });
+  handle.addEventListener('pointerdown', (e) => {
+    e.preventDefault();
+    handle.setPointerCapture(e.pointerId);
+    const startX = e.clientX;
+    const startW = store.state.sidebarWidth;
+    handle.classList.add('dragging');
+    const move = (ev: PointerEvent): void => set(startW + (startX - ev.clientX));
+    const up = (): void => {
+      handle.classList.remove('dragging');
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      handle.removeEventListener('pointercancel', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+    handle.addEventListener('pointercancel', up);
+  });
+  handle.addEventListener('keydown', (e) => {
+    const step = e.shiftKey ? 80 : 16;
+    const w = store.state.sidebarWidth;
+    const next = e.key === 'ArrowLeft' ? w + step : e.key === 'ArrowRight' ? w - step : e.key === 'Home' ? SIDEBAR_MIN : e.key === 'End' ? Infinity : null;
+    if (next === null) return;
+    e.preventDefault();
+    e.stopPropagation();
+    set(next);
+  });
+  return handle;
 }

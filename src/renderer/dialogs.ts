@@ -4,6 +4,11 @@ import { h } from './dom';
 
 let bannerHost: HTMLElement | null = null;
 let currentBanner: HTMLElement | null = null;
+/** The kind and title of the banner shown, so that the action that failed can clear it on success. */
+let currentKind: 'error' | 'info' | null = null;
+let currentTitle = '';
+/** How long an info notice stays (errors stay until dismissed or cleared by a success). */
+export const INFO_MS = 6000;
 
 export function setBannerHost(host: HTMLElement): void {
   bannerHost = host;
@@ -29,19 +34,29 @@ export function showBanner(
     h('button', { class: 'close', title: 'Dismiss (Esc)', 'aria-label': 'Dismiss', onclick: () => hideBanner() }, '×'),
   );
   host.append(currentBanner);
-  // Notices fade away by themselves; errors stay until dismissed.
+  currentKind = kind;
+  currentTitle = title;
+  // Notices fade away by themselves; errors stay until dismissed or the failed action succeeds.
   if (kind === 'info') {
     const banner = currentBanner;
     setTimeout(() => {
       if (currentBanner === banner) hideBanner();
-    }, 8000);
+    }, INFO_MS);
   }
+}
+
+/** Removes the error banner titled `title` (the action it reported has now succeeded). */
+export function clearError(title: string | ((shown: string) => boolean)): void {
+  if (currentKind !== 'error') return;
+  if (typeof title === 'string' ? currentTitle === title : title(currentTitle)) hideBanner();
 }
 
 export function hideBanner(): boolean {
   if (!currentBanner) return false;
   currentBanner.remove();
   currentBanner = null;
+  currentKind = null;
+  currentTitle = '';
   return true;
 }
 

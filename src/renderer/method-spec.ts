@@ -15,9 +15,15 @@ export interface MethodData {
 
 export const BUNDLED_TRAIN: MethodData = { source: { kind: 'sample', split: 'train' }, label: 'Bundled MNIST train split' };
 
+/** What the panels say while no data is chosen (a model other than the bundled sample). */
+export const NO_DATA_LABEL = 'No data chosen';
+
 export interface MethodSettings {
-  /** Calibration data (reconstruct) and training data (fine-tune): one choice for both. */
-  data: MethodData;
+  /**
+   * Calibration data (reconstruct) and training data (fine-tune): one choice for both. Null until
+   * the user picks data, except for the bundled sample, whose default is the bundled train split.
+   */
+  data: MethodData | null;
   /** reconstruct: calibration samples used. */
   calibration: number;
   /** finetune: training samples used; null = all. */
@@ -26,10 +32,11 @@ export interface MethodSettings {
   epochs: number;
 }
 
-export function defaultMethodSettings(): MethodSettings {
+/** The settings for a newly opened model: `data` is the bundled train split for the sample, else null. */
+export function defaultMethodSettings(data: MethodData | null = BUNDLED_TRAIN): MethodSettings {
   const { reconstruct, finetune } = METHOD_REGISTRY;
   return {
-    data: BUNDLED_TRAIN,
+    data,
     calibration: reconstruct.defaults.dataLimit ?? 1,
     trainLimit: finetune.defaults.dataLimit ?? null,
     epochs: finetune.defaults.epochs ?? 1,
@@ -48,9 +55,11 @@ export function specForMethod<S extends Omit<PruneSpec, 'ratio'>>(spec: S, metho
   delete base.dataLimit;
   delete base.epochs;
   const need = METHOD_REGISTRY[method].data;
-  if (need === 'calibration') return { ...base, method, calibration: settings.data.source, dataLimit: settings.calibration };
+  // Without chosen data the spec names none: the panels keep Apply and Run disabled until there is.
+  const data = settings.data?.source;
+  if (need === 'calibration') return { ...base, method, ...(data ? { calibration: data } : {}), dataLimit: settings.calibration };
   if (need === 'training') {
-    return { ...base, method, train: settings.data.source, epochs: settings.epochs, ...(settings.trainLimit !== null ? { dataLimit: settings.trainLimit } : {}) };
+    return { ...base, method, ...(data ? { train: data } : {}), epochs: settings.epochs, ...(settings.trainLimit !== null ? { dataLimit: settings.trainLimit } : {}) };
   }
   return { ...base, method: 'magnitude' };
 }
@@ -75,13 +84,19 @@ export function sortPoints(points: EvalPoint[]): EvalPoint[] {
   return [...points].sort((a, b) => a.ratio - b.ratio || METHODS.indexOf(methodOf(a)) - METHODS.indexOf(methodOf(b)));
 }
 
+/** True when `method` needs data and none has been chosen. */
+export function methodLacksData(method: PruneMethod, settings: MethodSettings): boolean {
+  return METHOD_REGISTRY[method].data !== 'none' && settings.data === null;
+}
+
 /** What one setting line says about a method's data, e.g. "1,000 calibration samples of …". */
 export function describeMethod(method: PruneMethod, settings: MethodSettings): string {
   const need = METHOD_REGISTRY[method].data;
-  if (need === 'calibration') return `${settings.calibration.toLocaleString('en-US')} calibration samples of ${settings.data.label}`;
+  const label = settings.data?.label ?? '(no data chosen yet)';
+  if (need === 'calibration') return `${settings.calibration.toLocaleString('en-US')} calibration samples of ${label}`;
   if (need === 'training') {
     const n = settings.trainLimit === null ? 'all' : settings.trainLimit.toLocaleString('en-US');
-    return `${n} training samples of ${settings.data.label}, up to ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`;
+    return `${n} training samples of ${label}, up to ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`;
   }
   return 'no data needed';
 }

@@ -14,6 +14,15 @@ export interface AppState {
   model: ModelSummary | null;
   /** Path (desktop) or file name (browser) of the open model. */
   modelLabel: string;
+  /**
+   * The open model is the bundled sample (File › Open Sample): only then is the bundled MNIST data
+   * the default for evaluation and the data-aware methods; any other model waits for the user's data.
+   */
+  modelIsSample: boolean;
+  /** The Dumps panel's choice: show and export the model pruned at the current spec (else the original). */
+  dumpPruned: boolean;
+  /** Width of the side panel in CSS pixels (the drag handle's), remembered across sessions. */
+  sidebarWidth: number;
   selection: Selection;
   spec: PruneSpec;
   /** Data, calibration size and epochs for the data-aware methods (the Prune panel's choices). */
@@ -31,9 +40,12 @@ export class Store {
   readonly state: AppState = {
     model: null,
     modelLabel: '',
+    modelIsSample: false,
+    dumpPruned: false,
+    sidebarWidth: 470,
     selection: { node: null, graphPath: [] },
     spec: { ratio: 0, mode: 'layer', overrides: {} },
-    methodSettings: defaultMethodSettings(),
+    methodSettings: defaultMethodSettings(null),
     report: null,
     engine: 'starting',
     results: [],

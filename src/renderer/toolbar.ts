@@ -6,24 +6,8 @@ import { h } from './dom';
 
 export function createToolbar(ctx: AppContext): HTMLElement {
   const { store } = ctx;
-  const exportSelect = h(
-    'select',
-    { class: 'btn', 'data-testid': 'export-menu', title: 'Export (Ctrl+Shift+E exports the pruned model)', disabled: true },
-    h('option', { value: '' }, 'Export…'),
-    h('option', { value: 'export-model' }, 'Pruned model (.onnx)'),
-    h('option', { value: 'export-model-sparse' }, 'Pruned model, sparse initializers (.onnx)'),
-    h('option', { value: 'export-json' }, 'Model as JSON'),
-    h('option', { value: 'export-matrices' }, 'Weights as text matrices'),
-    h('option', { value: 'export-histograms' }, 'Histograms as PNG'),
-    h('option', { value: 'export-graph-svg' }, 'Graph as SVG'),
-    h('option', { value: 'export-graph-png' }, 'Graph as PNG'),
-    h('option', { value: 'export-sweep-csv' }, 'Evaluation results as CSV'),
-  );
-  exportSelect.addEventListener('change', () => {
-    const command = exportSelect.value as Command;
-    exportSelect.value = '';
-    if (command) ctx.run(command);
-  });
+  const exportMenu = createExportMenu(ctx);
+  const exportSelect = exportMenu.button;
 
   // Find: Enter goes to the next match; matches select the node.
   const findInput = h('input', { type: 'search', placeholder: 'Find node, op or tensor', 'data-testid': 'find', disabled: true, 'aria-label': 'Find' });
@@ -57,6 +41,14 @@ export function createToolbar(ctx: AppContext): HTMLElement {
     if (e.key === 'Enter') {
       e.preventDefault();
       runFind();
+    } else if (e.key === 'Escape') {
+      // Esc leaves Find: the query, its count and the highlights go with it.
+      findInput.value = '';
+      findCount.textContent = '';
+      matches = [];
+      matchIndex = -1;
+      lastQuery = '';
+      ctx.graph()?.find('');
     }
   });
   findInput.addEventListener('input', () => {
@@ -107,7 +99,7 @@ export function createToolbar(ctx: AppContext): HTMLElement {
     h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }), 'Prunescope'),
     button('Open…', 'open', { title: 'Open a model (Ctrl+O)', 'data-testid': 'open' }),
     button('Sample', 'open-sample', { title: 'Open the bundled MNIST MLP', 'data-testid': 'sample' }),
-    exportSelect,
+    exportMenu.el,
     h('span', { class: 'sep' }),
     h('div', { class: 'find' }, findInput, findCount),
     h('span', { class: 'sep' }),
@@ -118,4 +110,74 @@ export function createToolbar(ctx: AppContext): HTMLElement {
     theme,
     h('button', { class: 'btn icon', title: 'Keyboard shortcuts (?)', 'aria-label': 'Keyboard shortcuts', onclick: () => ctx.run('shortcuts') }, '?'),
   );
+}
+
+const EXPORTS: [Command, string][] = [
+  ['export-model', 'Pruned model (.onnx)'],
+  ['export-model-sparse', 'Pruned model, sparse initializers (.onnx)'],
+  ['export-json', 'Model as JSON'],
+  ['export-matrices', 'Weights as text matrices'],
+  ['export-histograms', 'Histograms as PNG'],
+  ['export-graph-svg', 'Graph as SVG'],
+  ['export-graph-png', 'Graph as PNG'],
+  ['export-sweep-csv', 'Evaluation results as CSV'],
+];
+
+/**
+ * The Export menu: a button that opens a list of actions. Arrow keys only move between them; an
+ * export starts on click, Enter or Space (a <select> fired one per arrow key).
+ */
+function createExportMenu(ctx: AppContext): { el: HTMLElement; button: HTMLButtonElement } {
+  const button = h('button', {
+    class: 'btn',
+    'data-testid': 'export-menu',
+    title: 'Export (Ctrl+Shift+E exports the pruned model)',
+    'aria-haspopup': 'menu',
+    'aria-expanded': 'false',
+    'aria-controls': 'export-menu-list',
+    disabled: true,
+  }, 'Export… ▾');
+  const items = EXPORTS.map(([command, label]) =>
+    h('button', { class: 'menu-item', role: 'menuitem', tabindex: -1, 'data-command': command, onclick: () => (close(true), ctx.run(command)) }, label),
+  );
+  const list = h('div', { class: 'menu', role: 'menu', id: 'export-menu-list', 'aria-label': 'Export', hidden: true }, items);
+  const el = h('div', { class: 'menu-wrap' }, button, list);
+  const open = (focus: number): void => {
+    list.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    items[(focus + items.length) % items.length]?.focus();
+  };
+  function close(refocus: boolean): void {
+    if (list.hidden) return;
+    list.hidden = true;
+    button.setAttribute('aria-expanded', 'false');
+    if (refocus) button.focus();
+  }
+  button.addEventListener('click', () => (list.hidden ? open(0) : close(false)));
+  button.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      open(e.key === 'ArrowDown' ? 0 : -1);
+    }
+  });
+  list.addEventListener('keydown', (e) => {
+    const i = items.indexOf(document.activeElement as HTMLButtonElement);
+    const move = (to: number): void => {
+      e.preventDefault();
+      items[(to + items.length) % items.length]?.focus();
+    };
+    if (e.key === 'ArrowDown') move(i + 1);
+    else if (e.key === 'ArrowUp') move(i - 1);
+    else if (e.key === 'Home') move(0);
+    else if (e.key === 'End') move(-1);
+    else if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      close(true);
+    } else if (e.key === 'Tab') close(false);
+  });
+  document.addEventListener('pointerdown', (e) => {
+    if (!el.contains(e.target as Node)) close(false);
+  });
+  return { el, button };
 }

@@ -166,6 +166,8 @@ test.describe('desktop app (Electron)', () => {
     await expect(row.locator('[data-col=kept]')).toHaveText(fmt(784_000 - Math.round(0.8 * 784_000)));
     await shot(page, '03-prune');
     await page.getByRole('tab', { name: 'Evaluate' }).click();
+    // Opened through File › Open…, not Open Sample: the bundled digits are chosen explicitly.
+    await page.getByTestId('eval-bundled').click();
     await page.getByTestId('eval-mode-current').click();
     await page.getByTestId('eval-run').click();
     const result = page.getByTestId('eval-table').locator('tbody tr[data-ratio="0.8"]');

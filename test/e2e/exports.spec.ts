@@ -3,11 +3,11 @@
 
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { openApp, sampleModel } from './helpers';
+import { exportCommand, openApp, sampleModel } from './helpers';
 
 async function download(page: Page, command: string): Promise<Buffer> {
   const event = page.waitForEvent('download');
-  await page.getByTestId('export-menu').selectOption(command);
+  await exportCommand(page, command);
   return readFileSync(await (await event).path());
 }
 
@@ -46,7 +46,7 @@ test('exports: graph as SVG and PNG, histograms as PNG, model as protobuf JSON',
     await expect(page.locator('[data-testid=hist-chart], canvas').first()).toBeVisible();
     const files: Buffer[] = [];
     page.on('download', async (d) => files.push(readFileSync(await d.path())));
-    await page.getByTestId('export-menu').selectOption('export-histograms');
+    await exportCommand(page, 'export-histograms');
     // fc1.weight and fc1.bias
     await expect.poll(() => files.length).toBe(2);
     for (const f of files) expect(pngSize(f).width).toBeGreaterThan(100);

@@ -44,3 +44,9 @@ export async function paintedPixels(page: Page, selector: string): Promise<numbe
     return n;
   });
 }
+
+/** Runs an item of the toolbar's Export menu (a menu button: open it, click the item). */
+export async function exportCommand(page: Page, command: string): Promise<void> {
+  await page.getByTestId('export-menu').click();
+  await page.locator(`[role=menuitem][data-command="${command}"]`).click();
+}

@@ -150,7 +150,9 @@ export function estimateExportBytes(model: Model, plan: PrunePlan): { dense: num
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   for (const layer of plan.layers) {
     const t = inits.get(layer.tensor);
-    if (t === undefined || layer.pruned === 0) continue;
+    // The sparse export stores every planned layer as COO, even one with nothing pruned (ratio 0:
+    // 12 bytes per float32 weight instead of 4), so the estimate counts them all.
+    if (t === undefined) continue;
     const elem = ELEMENT_BYTES[t.dataType] ?? 4;
     sparse += -tensorBytes(t) + layer.kept * (elem + 8) + 2 * t.name.length + 6 * t.dims.length + 48;
   }

@@ -3,9 +3,11 @@
 // `dumpMatrix`, with export buttons.
 
 import type { AppContext } from '../context';
+import { clearError } from '../dialogs';
 import { clear, h } from '../dom';
 import { safeName } from '../engine-link';
 import { formatCount, formatDims } from '../format';
+import { ensurePruned, withPrunedCopy } from '../job';
 import { VirtualText } from './virtual-text';
 
 const JSON_ITEM = '__json__';
@@ -28,7 +30,7 @@ export function createDumpsView(ctx: AppContext): { el: HTMLElement; activate():
       'div',
       { class: 'dumps' },
       h('div', { class: 'row' }, select, showBtn),
-      h('div', { class: 'row' }, h('label', { title: 'Show the matrix as it is after pruning at the current ratio' }, prunedBox, ' pruned at the current ratio'), h('span', { style: 'flex:1' }), saveBtn),
+      h('div', { class: 'row' }, h('label', { title: 'Show and export the model as it is after pruning at the current ratio (the JSON and every matrix alike)' }, prunedBox, ' pruned at the current ratio'), h('span', { style: 'flex:1' }), saveBtn),
       viewerEl,
       info,
       h('div', { class: 'row', style: 'margin-top:8px' }, allJson, allMatrices),
@@ -59,14 +61,20 @@ export function createDumpsView(ctx: AppContext): { el: HTMLElement; activate():
     info.textContent = 'Loading…';
     try {
       if (item === JSON_ITEM) {
-        const result = await platform.client.call({ type: 'dumpJson', modelId: model.modelId });
+        const pruned = prunedBox.checked;
+        const stem = model.fileName.replace(/\.onnx$/i, '');
+        const result = pruned
+          ? await withPrunedCopy(ctx, model.modelId, store.state.spec, `${stem}-pruned.onnx`, (copyId) => platform.client.call({ type: 'dumpJson', modelId: copyId }))
+          : await platform.client.call({ type: 'dumpJson', modelId: model.modelId });
         if (mySeq !== seq) return;
         const text = result.text ?? '';
-        current = { name: `${model.fileName}.json`, text };
+        current = { name: pruned ? `${stem}-pruned.onnx.json` : `${model.fileName}.json`, text };
         viewer.setText(text);
         info.textContent = `${formatCount(viewer.lineCount)} lines · ${formatCount(text.length)} characters`;
       } else {
         const pruned = prunedBox.checked;
+        if (pruned) await ensurePruned(ctx, model.modelId, store.state.spec, 'the dump');
+        if (mySeq !== seq) return;
         const result = await platform.client.call({ type: 'dumpMatrix', modelId: model.modelId, tensor: item, ...(pruned ? { spec: store.state.spec } : {}) });
         if (mySeq !== seq) return;
         current = { name: `${safeName(item)}${pruned ? '_pruned' : ''}_matrix.txt`, text: result.text };
@@ -74,6 +82,7 @@ export function createDumpsView(ctx: AppContext): { el: HTMLElement; activate():
         info.textContent = `${item}: ${formatCount(result.rows)} rows × ${formatCount(result.cols)} columns${pruned ? ` · pruned at ${store.state.spec.ratio}` : ''}`;
       }
       saveBtn.disabled = false;
+      clearError('The dump failed');
     } catch (error) {
       if (mySeq !== seq) return;
       info.textContent = 'Failed.';
@@ -81,6 +90,16 @@ export function createDumpsView(ctx: AppContext): { el: HTMLElement; activate():
     }
   }
   showBtn.addEventListener('click', () => void show());
+  // One choice for Show, Save this, Export JSON and Export all matrices.
+  prunedBox.addEventListener('change', () => {
+    store.set('dumpPruned', prunedBox.checked);
+    void show();
+  });
+  store.on('dumpPruned', (on) => {
+    prunedBox.checked = on;
+    allJson.textContent = on ? 'Export pruned JSON…' : 'Export JSON…';
+    allMatrices.textContent = on ? 'Export all pruned matrices…' : 'Export all matrices…';
+  });
   select.addEventListener('change', () => void show());
   saveBtn.addEventListener('click', () => {
     if (!current) return;

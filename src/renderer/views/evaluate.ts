@@ -5,30 +5,44 @@
 
 import { RUNNER_NAMES, type DatasetSource, type EvalOptions, type EvalPoint, type PruneMethod, type RuntimeName } from '../../engine/protocol';
 import { themeColors } from '../charts';
+import { clearError } from '../dialogs';
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatCount, formatPercent, formatRatio, formatSeconds } from '../format';
-import { describeMethod, mergePoint, METHOD_REGISTRY, METHODS, methodOf, sortPoints, specForMethod } from '../method-spec';
+import { describeMethod, mergePoint, METHOD_REGISTRY, methodLacksData, METHODS, methodOf, sortPoints, specForMethod } from '../method-spec';
 import { createEvalChart } from './evaluate-chart';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
 import { oneWorkerText, throughputText } from './evaluate-threads';
 
 type RatioMode = 'current' | 'sweep' | 'custom';
 const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
+/** Prunescope's own runtimes (they share one operator set: `unsupportedOps` applies to both). */
+const OWN_RUNTIMES: readonly RuntimeName[] = ['sparse', 'dense'];
+const BUNDLED_TEST = { source: { kind: 'sample' } as DatasetSource, label: 'Bundled MNIST test set' };
+const NO_DATASET = 'No test set chosen';
+
+/** "A, B, C and 2 more" */
+function listOps(ops: string[]): string {
+  return ops.length > 4 ? `${ops.slice(0, 4).join(', ')} and ${ops.length - 4} more` : ops.join(', ');
+}
 
 export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
-  let dataset: { source: DatasetSource; label: string } = { source: { kind: 'sample' }, label: 'Bundled MNIST test set' };
+  /** The test set: the bundled digits for the bundled sample only; null until the user picks one for any other model. */
+  let dataset: { source: DatasetSource; label: string } | null = null;
   /** The engine's name of `dataset` once described, and the dataset the shown results were measured on (for the CSV). */
   let datasetName: string | undefined;
-  let resultsDataset = dataset.label;
+  let resultsDataset = '';
+  /** Why onnxruntime could not run the open model, once a run has said so. */
+  let ortUnavailable: string | null = null;
   let ratioMode: RatioMode = 'current';
   let running: number | null = null;
 
-  const datasetLabel = h('span', { class: 'mono', 'data-testid': 'eval-dataset' }, dataset.label);
+  const datasetLabel = h('span', { class: 'mono', 'data-testid': 'eval-dataset' }, NO_DATASET);
   const datasetInfo = h('span', { class: 'muted', 'data-testid': 'eval-dataset-info' });
+  const datasetNote = h('div', { class: 'warn-note', 'data-testid': 'eval-dataset-note', role: 'note', hidden: true });
   const pickBtn = h('button', { class: 'btn small', 'data-testid': 'eval-pick' }, 'Choose files…');
-  const sampleBtn = h('button', { class: 'btn small' }, 'Use bundled');
+  const sampleBtn = h('button', { class: 'btn small', 'data-testid': 'eval-bundled', title: 'The 2,000 MNIST test digits the bundled sample was not trained on' }, 'Use bundled MNIST digits');
   const modeButtons = new Map<RatioMode, HTMLButtonElement>();
   const modeLabels: [RatioMode, string][] = [['current', 'Current ratio'], ['sweep', 'Experiment sweep'], ['custom', 'Custom']];
   const seg = h('div', { class: 'segmented' });
@@ -43,6 +57,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const checks = h('div', { class: 'checks' });
   for (const r of RUNTIMES) {
     const box = h('input', { type: 'checkbox', checked: !(r === 'onnxruntime' && platform.kind === 'browser'), 'data-runtime': r });
+    box.addEventListener('change', () => updateRunState());
     runtimeChecks.set(r, box);
     checks.append(h('label', {}, box, r));
   }
@@ -56,7 +71,9 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   }
   const methodNote = h('div', { class: 'muted', id: 'eval-method-note', 'data-testid': 'eval-method-note', 'aria-live': 'polite', style: 'font-size:12px;margin:-4px 0 10px' });
   const limitField = h('input', { type: 'number', class: 'field', min: 1, step: 100, placeholder: 'all', 'data-testid': 'eval-limit', 'aria-label': 'Samples' });
-  const runBtn = h('button', { class: 'btn primary', 'data-testid': 'eval-run', disabled: true }, 'Run');
+  const runBtn = h('button', { class: 'btn primary', 'data-testid': 'eval-run', disabled: true, 'aria-describedby': 'eval-run-note' }, 'Run');
+  const runNote = h('div', { class: 'warn-note', id: 'eval-run-note', 'data-testid': 'eval-run-note', 'aria-live': 'polite', hidden: true });
+  const resultsCaption = h('div', { class: 'results-caption', 'data-testid': 'eval-results-dataset', hidden: true });
   const cancelBtn = h('button', { class: 'btn', 'data-testid': 'eval-cancel', disabled: true }, 'Cancel');
   const csvBtn = h('button', { class: 'btn', 'data-testid': 'eval-csv', disabled: true }, 'Export CSV');
   const bar = h('div', { class: 'progress-bar' });
@@ -73,14 +90,17 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     { class: 'panel', 'data-testid': 'evaluate' },
     h('div', { class: 'section-title' }, 'Dataset'),
     h('div', { class: 'row', style: 'margin-bottom:4px' }, datasetLabel, datasetInfo),
-    h('div', { class: 'row' }, sampleBtn, pickBtn),
+    datasetNote,
+    h('div', { class: 'row' }, pickBtn, sampleBtn),
     h('div', { class: 'section-title' }, 'Ratios'),
     h('div', { class: 'row' }, seg, customField, ratioHint),
     h('div', { class: 'row' }, h('label', {}, 'Methods'), methodBoxes),
     methodNote,
     h('div', { class: 'row' }, h('label', {}, 'Runtimes'), checks),
     h('div', { class: 'row' }, h('label', {}, 'Samples'), limitField, h('span', { style: 'flex:1' }), runBtn, cancelBtn, csvBtn),
+    runNote,
     h('div', { class: 'progress' }, h('div', { class: 'progress-track' }, bar), progressText),
+    resultsCaption,
     chartHint,
     chartBox,
     chartExtras,
@@ -101,6 +121,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     else if (ratioMode === 'sweep') ratioHint.textContent = `${experimentRatios().length} ratios, 0 … 1`;
     else ratioHint.textContent = '';
     for (const box of methodChecks.values()) box.disabled = ratioMode === 'current' || running !== null;
+    updateRunState();
     if (ratioMode === 'current') {
       methodNote.className = 'muted';
       methodNote.textContent = `The current ratio uses the Prune panel's method: ${METHOD_REGISTRY[method].label}${method === 'magnitude' ? '' : ` (${describeMethod(method, methodSettings)})`}.`;
@@ -117,34 +138,87 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   }
   store.on('spec', updateHint);
   store.on('methodSettings', updateHint);
+
+  /** Methods this run would prune with. */
+  const runMethods = (): PruneMethod[] => (ratioMode === 'current' ? [methodOf(store.state.spec)] : checkedMethods());
+  /** Why Run cannot start now (shown under it), or null. */
+  function blocker(): string | null {
+    const model = store.state.model;
+    if (!model) return null;
+    if (!dataset) return 'Run waits for a test set: choose its files above.';
+    const needy = runMethods().filter((m) => methodLacksData(m, store.state.methodSettings));
+    if (needy.length > 0) {
+      return `${needy.map((m) => METHOD_REGISTRY[m].name).join(' and ')} needs calibration or training data: choose it in the Prune panel, or sweep magnitude only.`;
+    }
+    const chosen = RUNTIMES.filter((r) => runtimeChecks.get(r)?.checked);
+    const own = model.unsupportedOps.length === 0;
+    if (!own && ortUnavailable !== null) {
+      return `No runtime can run ${model.fileName}: Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}, and onnxruntime said: ${ortUnavailable}`;
+    }
+    if (!own && !chosen.includes('onnxruntime')) {
+      return `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}: check onnxruntime to evaluate this model.`;
+    }
+    if (chosen.length === 0) return 'Check at least one runtime.';
+    return null;
+  }
+  function updateRunState(): void {
+    const model = store.state.model;
+    const why = running === null ? blocker() : null;
+    runBtn.disabled = running !== null || !model || why !== null;
+    // Not blocking, but said before Run: only onnxruntime will run this model.
+    const only = model && model.unsupportedOps.length > 0 ? `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}: only onnxruntime will evaluate this model.` : null;
+    const note = why ?? only;
+    runNote.hidden = note === null;
+    runNote.textContent = note ?? '';
+    // Said before Run: which runtime can run this model at all.
+    for (const r of OWN_RUNTIMES) {
+      const box = runtimeChecks.get(r);
+      if (!box) continue;
+      const cannot = !!model && model.unsupportedOps.length > 0;
+      box.disabled = cannot || running !== null;
+      box.parentElement?.setAttribute('title', cannot ? `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}` : '');
+    }
+    const ort = runtimeChecks.get('onnxruntime');
+    if (ort) ort.disabled = running !== null;
+    datasetNote.hidden = !model || dataset !== null;
+    datasetNote.textContent =
+      'Choose the test set this model was made for (IDX image and label files, gzipped or not, or a text file). ' +
+      'The bundled MNIST digits are the default only for the bundled sample model.';
+  }
   setMode('current');
 
   const describeDataset = async (): Promise<void> => {
     datasetInfo.textContent = '';
     datasetName = undefined;
     const asked = dataset;
+    if (!asked) return;
     try {
-      const summary = await platform.client.call({ type: 'dataset', source: dataset.source });
+      const summary = await platform.client.call({ type: 'dataset', source: asked.source });
       if (asked === dataset) datasetName = summary.name;
+      clearError((shown) => shown.startsWith('The dataset '));
       datasetInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
       datasetInfo.textContent = '';
-      ctx.fail(`The dataset ${dataset.label} cannot be used`, error);
+      ctx.fail(`The dataset ${asked.label} cannot be used`, error);
     }
   };
   pickBtn.addEventListener('click', () => {
     void platform.pickDataset().then((picked) => {
       if (!picked) return;
-      dataset = picked;
-      datasetLabel.textContent = picked.label;
-      void describeDataset();
+      setDataset(picked);
     });
   });
-  sampleBtn.addEventListener('click', () => {
-    dataset = { source: { kind: 'sample' }, label: 'Bundled MNIST test set' };
-    datasetLabel.textContent = dataset.label;
-    void describeDataset();
-  });
+  sampleBtn.addEventListener('click', () => setDataset(BUNDLED_TEST));
+  function setDataset(next: { source: DatasetSource; label: string } | null): void {
+    dataset = next;
+    datasetLabel.textContent = next?.label ?? NO_DATASET;
+    updateRunState();
+    if (next) void describeDataset();
+    else {
+      datasetInfo.textContent = '';
+      datasetName = undefined;
+    }
+  }
 
   // ------------------------------------------------------------ chart and table
   const evalChart = createEvalChart(canvas, legend, chartCaption);
@@ -220,8 +294,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   let stopRequested = false;
   const setRunning = (id: number | null): void => {
     running = id;
-    runBtn.disabled = id !== null || !store.state.model;
     cancelBtn.disabled = id === null;
+    for (const b of [pickBtn, sampleBtn]) b.disabled = id !== null;
     updateHint();
   };
   runBtn.addEventListener('click', () => void run());
@@ -235,15 +309,29 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     bar.style.width = `${Math.max(0, Math.min(100, 100 * fraction))}%`;
   };
 
+  /** "Failed: …" when every runtime of every point was unavailable (remembering onnxruntime's reason), else null. */
+  function noRuntimeRan(points: EvalPoint[], fileName: string): string | null {
+    const all = points.flatMap((p) => p.results);
+    const ort = all.find((m) => m.runtime === 'onnxruntime' && m.unavailable);
+    if (ort?.unavailable) ortUnavailable = ort.unavailable;
+    if (all.length === 0 || all.some((m) => !m.unavailable)) return null;
+    const reasons = [...new Map(all.map((m) => [m.runtime, m.unavailable ?? ''])).entries()].map(([r, why]) => `${r}: ${why}`);
+    updateRunState();
+    return `Failed: no runtime could run ${fileName} (${reasons.join('; ')})`;
+  }
+
   async function run(): Promise<void> {
     const model = store.state.model;
-    if (!model || running !== null) return;
+    if (!model || running !== null || !dataset || blocker() !== null) return;
+    const data = dataset;
     const runtimes = RUNTIMES.filter((r) => runtimeChecks.get(r)?.checked);
     if (runtimes.length === 0) return ctx.fail('Nothing to run', new Error('Pick at least one runtime.'));
     const limit = Number(limitField.value);
     const options: EvalOptions = { runtimes, ...(limitField.value !== '' && limit > 0 ? { limit } : {}) };
     const { spec, methodSettings } = store.state;
-    resultsDataset = datasetName ?? dataset.label;
+    resultsDataset = datasetName ?? data.label;
+    resultsCaption.hidden = false;
+    resultsCaption.textContent = `${model.fileName} on ${data.label}`;
     stopRequested = false;
     setBar(0);
     progressText.textContent = 'Starting…';
@@ -254,7 +342,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
       if (ratioMode === 'current') {
         const method = methodOf(spec);
         const request = platform.client.request(
-          { type: 'evaluate', modelId: model.modelId, spec, dataset: dataset.source, options },
+          { type: 'evaluate', modelId: model.modelId, spec, dataset: data.source, options },
           {
             onProgress: (p) => {
               setBar(p.total > 0 ? p.done / p.total : 0);
@@ -265,7 +353,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
         setRunning(request.id);
         const point = await request.promise;
         addPoint(point, method);
-        progressText.textContent = `Done: ${METHOD_REGISTRY[method].name} at ratio ${formatRatio(point.ratio)} on ${formatCount(point.samples)} samples`;
+        resultsCaption.textContent = `${model.fileName} on ${formatCount(point.samples)} samples of ${data.label}`;
+        progressText.textContent = noRuntimeRan([point], model.fileName) ?? `Done: ${METHOD_REGISTRY[method].name} at ratio ${formatRatio(point.ratio)} on ${formatCount(point.samples)} samples of ${data.label}`;
       } else {
         const ratios = ratioMode === 'sweep' ? experimentRatios() : parseRatios(customField.value);
         const methods = checkedMethods();
@@ -278,7 +367,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
           const prefix =
             methods.length > 1 || method !== 'magnitude' ? `${METHOD_REGISTRY[method].name}${methods.length > 1 ? ` (${k + 1} of ${methods.length})` : ''}: ` : '';
           const request = platform.client.request(
-            { type: 'sweep', modelId: model.modelId, spec: base, ratios, methods: [method], dataset: dataset.source, options },
+            { type: 'sweep', modelId: model.modelId, spec: base, ratios, methods: [method], dataset: data.source, options },
             {
               onProgress: (p) => {
                 setBar((k + (p.total > 0 ? p.done / p.total : 0)) / methods.length);
@@ -293,9 +382,14 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
           samples = points[0]?.samples ?? samples;
           if (stopRequested) throw Object.assign(new Error('cancelled'), { code: 'cancelled' });
         }
-        progressText.textContent = `Done: ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} × ${methods.map((m) => METHOD_REGISTRY[m].name).join(', ')} on ${formatCount(samples)} samples`;
+        resultsCaption.textContent = `${model.fileName} on ${formatCount(samples)} samples of ${data.label}`;
+        progressText.textContent =
+          noRuntimeRan(store.state.results, model.fileName) ??
+          `Done: ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} × ${methods.map((m) => METHOD_REGISTRY[m].name).join(', ')} on ${formatCount(samples)} samples of ${data.label}`;
       }
       setBar(1);
+      clearError('The evaluation failed');
+      clearError('Nothing to run');
     } catch (error) {
       const cancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
       progressText.textContent = cancelled ? 'Cancelled' : 'Failed';
@@ -314,23 +408,26 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   csvBtn.addEventListener('click', () => void exportCsv().catch((e: unknown) => ctx.fail('Export failed', e)));
   ctx.commands.set('export-sweep-csv', exportCsv);
 
-  let described = false;
   store.on('model', (model) => {
+    ortUnavailable = null;
+    resultsCaption.hidden = true;
+    resultsCaption.textContent = '';
+    // A new model: the bundled digits only for the bundled sample; Prunescope's runtimes only when they can run it.
+    const own = !model || model.unsupportedOps.length === 0;
+    for (const r of OWN_RUNTIMES) {
+      const box = runtimeChecks.get(r);
+      if (box) box.checked = own;
+    }
+    const ort = runtimeChecks.get('onnxruntime');
+    if (ort) ort.checked = !own || platform.kind !== 'browser';
+    setDataset(model && store.state.modelIsSample ? BUNDLED_TEST : null);
     setRunning(null);
-    runBtn.disabled = !model;
     bar.style.width = '0%';
     progressText.textContent = model ? 'Idle' : 'Open a model to evaluate it';
-    updateHint();
   });
   renderResults([]);
   return {
     el,
-    activate: () => {
-      if (!described && store.state.engine !== 'stopped') {
-        described = true;
-        void describeDataset();
-      }
-      evalChart.resize();
-    },
+    activate: () => evalChart.resize(),
   };
 }

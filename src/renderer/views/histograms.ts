@@ -9,6 +9,7 @@ import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatCount, formatDims, formatNumber, formatPercent } from '../format';
 import { nodeInitializers } from '../state';
+import { yAxisKind } from './histogram-axis';
 
 const BIN_CHOICES = [16, 32, 64, 128, 256];
 const MAX_TENSORS = 12;
@@ -34,7 +35,7 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
     logBtn.classList.toggle('active', on);
     for (const { chart } of charts) {
       const y = chart.options.scales?.y;
-      if (y) (y as { type: string }).type = on ? 'logarithmic' : 'linear';
+      if (y) Object.assign(y, yAxisKind(on));
       chart.update();
     }
   };
@@ -107,13 +108,14 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
         'div',
         { class: 'hist-stats', 'data-testid': 'hist-stats' },
         stat('count', formatCount(s.count)),
-        stat('min', formatNumber(s.min)),
-        stat('max', formatNumber(s.max)),
-        stat('mean', formatNumber(s.mean)),
-        stat('std', formatNumber(s.std)),
-        stat('zeros', `${formatCount(s.zeros)} (${formatPercent(s.count ? s.zeros / s.count : 0)})`),
-        stat('|w| p50', formatNumber(s.absP50)),
-        stat('|w| p99', formatNumber(s.absP99)),
+        s.count === 0 ? stat('values', 'empty: no elements') : null,
+        s.count === 0 ? null : stat('min', formatNumber(s.min)),
+        s.count === 0 ? null : stat('max', formatNumber(s.max)),
+        s.count === 0 ? null : stat('mean', formatNumber(s.mean)),
+        s.count === 0 ? null : stat('std', formatNumber(s.std)),
+        s.count === 0 ? null : stat('zeros', `${formatCount(s.zeros)} (${formatPercent(s.count ? s.zeros / s.count : 0)})`),
+        s.count === 0 ? null : stat('|w| p50', formatNumber(s.absP50)),
+        s.count === 0 ? null : stat('|w| p99', formatNumber(s.absP99)),
       ),
     );
     const { min, max, counts } = s.histogram;
@@ -153,8 +155,7 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
             grid: { color: colors.grid },
           },
           y: {
-            type: log ? 'logarithmic' : 'linear',
-            beginAtZero: true,
+            ...yAxisKind(log),
             ticks: { color: colors.fg2, maxTicksLimit: 6, callback: (v) => compact(Number(v)) },
             grid: { color: colors.grid },
           },
@@ -173,7 +174,8 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
           markers: { values: threshold === null ? [] : [-threshold, threshold], color: colors.danger, label: threshold === null ? undefined : `±${formatNumber(threshold)}` },
         },
       },
-      plugins: [markerPlugin],
+      // The count axis's real range on the canvas (data-y-min), for tests and tools that read the page.
+      plugins: [markerPlugin, { id: 'axisRange', afterUpdate: (c: Chart) => void (c.canvas.dataset.yMin = String(c.scales.y?.min)) }],
     });
     charts.push({ name: s.name, chart });
     return card;
@@ -227,3 +229,4 @@ function compact(n: number): string {
   if (n >= 1e3) return `${Number((n / 1e3).toFixed(1))}k`;
   return String(n);
 }
+

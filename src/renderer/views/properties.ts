@@ -120,13 +120,20 @@ function statsSection(s: TensorStatistics): HTMLElement {
     kv([
       ['Shape', `${s.dtype} ⟨${formatDims(s.dims)}⟩`],
       ['Count', formatCount(s.count)],
+      // An empty tensor (a zero dimension) has no values to describe.
+      ...(s.count === 0 ? [['Values', 'empty: no elements'] as [string, string]] : statRows(s)),
+    ]),
+  );
+}
+
+function statRows(s: TensorStatistics): [string, string][] {
+  return [
       ['Min / max', `${formatNumber(s.min)} / ${formatNumber(s.max)}`],
       ['Mean ± std', `${formatNumber(s.mean)} ± ${formatNumber(s.std)}`],
       ['Zeros', `${formatCount(s.zeros)} (${formatPercent(s.count ? s.zeros / s.count : 0)})`],
       ['|w| p50/p90/p99', `${formatNumber(s.absP50)} / ${formatNumber(s.absP90)} / ${formatNumber(s.absP99)}`],
       ...(s.nonFinite > 0 ? [['Non-finite', formatCount(s.nonFinite)] as [string, string]] : []),
-    ]),
-  );
+  ];
 }
 
 function valueIndex(graph: GraphSummary): Map<string, string> {

@@ -10,7 +10,7 @@ import { errorText } from '../dialogs';
 import { h } from '../dom';
 import { baseName } from '../engine-link';
 import { formatCount, formatRatio, formatSeconds } from '../format';
-import { BUNDLED_TRAIN, describeMethod, METHOD_REGISTRY, METHODS, methodOf, specForMethod, specKey, type MethodSettings } from '../method-spec';
+import { BUNDLED_TRAIN, describeMethod, METHOD_REGISTRY, methodLacksData, METHODS, methodOf, NO_DATA_LABEL, specForMethod, specKey, type MethodSettings } from '../method-spec';
 
 export interface MethodControls {
   el: HTMLElement;
@@ -56,8 +56,9 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
   }
 
   // ------------------------------------------------------------ data and sizes
-  const dataLabel = h('span', { class: 'mono', 'data-testid': 'prune-data' }, store.state.methodSettings.data.label);
+  const dataLabel = h('span', { class: 'mono', 'data-testid': 'prune-data' }, store.state.methodSettings.data?.label ?? NO_DATA_LABEL);
   const dataInfo = h('span', { class: 'muted', 'data-testid': 'prune-data-info' });
+  const dataNote = h('div', { class: 'warn-note', 'data-testid': 'prune-data-note', role: 'note', hidden: true });
   const bundledBtn = h('button', { class: 'btn small', 'data-testid': 'prune-data-bundled' }, 'Use bundled train split');
   const pickBtn = h('button', { class: 'btn small', 'data-testid': 'prune-data-pick', 'aria-label': 'Choose calibration or training files' }, 'Choose files…');
   const calibField = h('input', { type: 'number', class: 'field', id: 'prune-calibration', min: 1, step: 100, value: store.state.methodSettings.calibration, 'data-testid': 'prune-calibration' });
@@ -86,6 +87,7 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     'div',
     { class: 'method-box', 'data-testid': 'prune-method-box', hidden: true },
     h('div', { class: 'row' }, h('label', {}, 'Data'), dataLabel, dataInfo),
+    dataNote,
     h('div', { class: 'row' }, bundledBtn, pickBtn),
     calibRow,
     trainRow,
@@ -116,11 +118,20 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     calibRow.hidden = METHOD_REGISTRY[m].data !== 'calibration';
     trainRow.hidden = METHOD_REGISTRY[m].data !== 'training';
     const busy = running !== null;
-    applyBtn.disabled = busy || !store.state.model;
+    const lacksData = methodLacksData(m, settings());
+    dataLabel.textContent = settings().data?.label ?? NO_DATA_LABEL;
+    dataNote.hidden = !lacksData;
+    dataNote.textContent = lacksData
+      ? `${METHOD_REGISTRY[m].name} needs ${METHOD_REGISTRY[m].data === 'calibration' ? 'calibration samples' : 'labelled training data'} of the kind this model was made for: choose its files. ` +
+        "The bundled data are MNIST digits, the default only for the bundled sample model."
+      : '';
+    applyBtn.disabled = busy || !store.state.model || lacksData;
+    applyBtn.title = lacksData ? 'Choose the data first' : '';
     cancelBtn.disabled = !busy;
     for (const r of radios.values()) r.disabled = busy;
     for (const c of [bundledBtn, pickBtn, calibField, trainField, epochsField]) c.disabled = busy;
     if (busy) stateText.textContent = 'Running…';
+    else if (lacksData) stateText.textContent = 'Apply waits for data: choose the files above.';
     else if (applied && applied.key === specKey(store.state.spec)) stateText.textContent = applied.text;
     else if (m !== 'magnitude') {
       const what = describeMethod(m, settings());
@@ -132,7 +143,7 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
   function chooseMethod(m: PruneMethod): void {
     showError(null);
     setSpec(specForMethod(store.state.spec, m, settings()));
-    if (m !== 'magnitude' && !described) void describeData();
+    if (m !== 'magnitude' && !described && settings().data) void describeData();
   }
 
   function updateSettings(patch: Partial<MethodSettings>): void {
@@ -148,6 +159,7 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     const seq = ++describeSeq;
     const data = settings().data;
     dataInfo.textContent = '';
+    if (!data) return;
     try {
       const summary = await platform.client.call({ type: 'dataset', source: data.source });
       if (seq === describeSeq) dataInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
@@ -158,7 +170,6 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
 
   bundledBtn.addEventListener('click', () => {
     showError(null);
-    dataLabel.textContent = BUNDLED_TRAIN.label;
     updateSettings({ data: BUNDLED_TRAIN });
     void describeData();
   });
@@ -166,7 +177,6 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     void platform.pickDataset().then((picked) => {
       if (!picked) return;
       showError(null);
-      dataLabel.textContent = picked.label;
       updateSettings({ data: picked });
       void describeData();
     });
@@ -196,6 +206,7 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     if (!model || running !== null) return;
     const spec = store.state.spec;
     const m = methodOf(spec);
+    if (methodLacksData(m, settings())) return;
     showError(null);
     setProgress(0, 'Starting…');
     const started = performance.now();
@@ -209,7 +220,8 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
       const report: PruneReport = await request.promise;
       if (store.state.model !== model) return;
       const seconds = (performance.now() - started) / 1000;
-      const text = `Applied ${METHOD_REGISTRY[m].name} at ${formatRatio(spec.ratio)} in ${formatSeconds(seconds)}: ${formatCount(report.keptParams)} of ${formatCount(report.prunableParams)} weights kept.`;
+      const on = METHOD_REGISTRY[m].data === 'none' ? '' : ` on ${settings().data?.label ?? NO_DATA_LABEL}`;
+      const text = `Applied ${METHOD_REGISTRY[m].name} at ${formatRatio(spec.ratio)}${on} in ${formatSeconds(seconds)}: ${formatCount(report.keptParams)} of ${formatCount(report.prunableParams)} weights kept.`;
       applied = { key: specKey(spec), text };
       store.set('report', report);
       setProgress(1, `Done: ${describeMethod(m, settings())}`);
@@ -243,6 +255,12 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
       if (running !== null) platform.client.cancel(running);
       applied = null;
       running = null;
+      described = false;
+      describeSeq++;
+      dataInfo.textContent = '';
+      calibField.value = String(settings().calibration);
+      trainField.value = settings().trainLimit === null ? '' : String(settings().trainLimit);
+      epochsField.value = String(settings().epochs);
       showError(null);
       setProgress(0, 'Idle');
       const r = radios.get('magnitude');

@@ -6,6 +6,7 @@
 
 import type { PruneMode, PruneReport, PruneSpec } from '../../engine/protocol';
 import type { AppContext } from '../context';
+import { clearError } from '../dialogs';
 import { clear, debounce, h } from '../dom';
 import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
 import { createMethodControls } from './prune-method';
@@ -45,6 +46,7 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
       const { ratio, mode, select, overrides } = store.state.spec;
       const report = await platform.client.call({ type: 'prunePreview', modelId: model.modelId, spec: { ratio, mode, select, overrides } });
       if (mySeq === seq && store.state.model === model) store.set('report', report);
+      clearError('Prune preview failed');
     } catch (error) {
       if (mySeq === seq) ctx.fail('Prune preview failed', error);
     }

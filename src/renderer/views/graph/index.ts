@@ -256,6 +256,18 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   });
   svg.addEventListener('dblclick', (e) => onNodeEvent(e, true));
 
+  // When the window or the side panel resizes, what was at the centre of the view stays there.
+  let lastSize: [number, number] = [svg.clientWidth, svg.clientHeight];
+  new ResizeObserver(() => {
+    const w = svg.clientWidth;
+    const h = svg.clientHeight;
+    const [w0, h0] = lastSize;
+    lastSize = [w, h];
+    if (!layout || w === 0 || h === 0 || w0 === 0 || h0 === 0 || (w === w0 && h === h0)) return;
+    const t = d3.zoomTransform(svg);
+    sel.call(zoom.transform, d3.zoomIdentity.translate(t.x + (w - w0) / 2, t.y + (h - h0) / 2).scale(t.k));
+  }).observe(svg);
+
   async function redraw(): Promise<void> {
     const g = current();
     if (!g) return;
