@@ -20,7 +20,7 @@ export const DEFAULT_BATCH = 1000;
  * The large batch is timed over MIN_PASSES passes over the samples, more while the passes so far
  * took under PASSES_MS, at most MAX_PASSES; the fastest pass is the throughput.
  */
-export const LARGE_BATCH_PASSES = { min: 3, max: 7, ms: 400 };
+export const LARGE_BATCH_PASSES = { min: 2, max: 6, ms: 300 };
 const { min: MIN_PASSES, max: MAX_PASSES, ms: PASSES_MS } = LARGE_BATCH_PASSES;
 
 /** Index of the largest value in out[from, from + len) (first one on ties; NaN never wins). */
