@@ -110,7 +110,7 @@ export function runnerMaker(
  * its intra-op threads spin for a while after a run (measured here: a 2-thread job right after one
  * took ~25% longer), which would take the cores from the runtime timed next.
  */
-const SETTLE_MS = 150;
+const SETTLE_MS = 100;
 
 function evalContext(ctx: JobContext, onProgress: (p: EvalProgress) => void, threads: LargeBatch, options: EvalOptions | undefined): EvalContext {
   const spinning = threads.workers > 1 && (options?.runtimes ?? ALL_RUNTIMES).includes('onnxruntime') && ctx.platform.ort !== undefined;
