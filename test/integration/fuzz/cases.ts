@@ -59,7 +59,7 @@ export function caseRng(seed: number, index: number): Rng {
   return rngFrom(mulberry32((Math.imul(index + 1, 0x9e3779b1) ^ seed) >>> 0));
 }
 
-const EVAL = ['eval', '--limit', '50', '--batch', '0', '--no-batch1', '--runtimes', 'dense'];
+const EVAL = ['eval', '--limit', '50', '--batch', '0', '--no-batch1', '--runtimes', 'sparse'];
 
 function commandArgs(command: Command, model: string, out?: string): string[] {
   switch (command) {
@@ -142,7 +142,7 @@ function bytesCase(ctx: CaseContext, index: number, r: Rng): FuzzCase {
   const op = r.pick(BYTE_OPS);
   const { bytes, what } = mutateBytes(r, seed.bytes, op, seed.offsets);
   const v = strictVerdict(bytes);
-  return modelCase(ctx, index, r, `bytes/${op}`, seed, bytes, what, v.fault ? 'refuse' : 'any', v.fault ? `accepted corrupt protobuf` : undefined, v.model);
+  return modelCase(ctx, index, r, `bytes/${op}`, seed, bytes, what + (v.fault ? ` (${v.fault})` : ''), v.fault ? 'refuse' : 'any', v.fault ? `accepted corrupt protobuf` : undefined, v.model);
 }
 
 const STRUCT_OPS: readonly (readonly [StructOp, number])[] = [
@@ -549,7 +549,7 @@ export function outCase(ctx: CaseContext, index: number, r: Rng, forced?: OutKin
     const d = ctx.seeds.data;
     writeFileSync(join(dir, 'images.idx'), d.images);
     writeFileSync(join(dir, 'labels.idx'), d.labels);
-    args = ['sweep', '--ratios', '0', '--limit', '20', '--batch', '0', '--no-batch1', '--runtimes', 'dense', '--data', 'images.idx', '--data', 'labels.idx', '--csv', out, file];
+    args = ['sweep', '--ratios', '0', '--limit', '20', '--batch', '0', '--no-batch1', '--runtimes', 'sparse', '--data', 'images.idx', '--data', 'labels.idx', '--csv', out, file];
   } else args = commandArgs(command, file, out);
   const fc: FuzzCase = {
     index,

@@ -8,7 +8,7 @@
 // Environment:
 //   PRUNESCOPE_FUZZ_CASES        number of cases (default 2000; the first few are fixed fault cases)
 //   PRUNESCOPE_FUZZ_SEED         the run's seed (default 19)
-//   PRUNESCOPE_FUZZ_ONLY         comma list of case indexes to run alone (reproducing a failure)
+//   PRUNESCOPE_FUZZ_ONLY         case indexes to run alone, e.g. 17 or 3,40-49 (reproducing a failure)
 //   PRUNESCOPE_FUZZ_REPORT_ONLY  1: print the failures without failing the test
 //   PRUNESCOPE_FUZZ_KEEP         1: keep the case folders (printed) for inspection
 //   PRUNESCOPE_FUZZ_JOBS         parallel cases (default: the number of cores, at most 2)
@@ -28,7 +28,14 @@ import { prepareSeeds } from './seeds';
 const env = process.env;
 const SEED = Number(env.PRUNESCOPE_FUZZ_SEED ?? 19) >>> 0;
 const CASES = Math.max(1, Number(env.PRUNESCOPE_FUZZ_CASES ?? 2000));
-const ONLY = env.PRUNESCOPE_FUZZ_ONLY ? env.PRUNESCOPE_FUZZ_ONLY.split(',').map((s) => Number(s.trim())) : undefined;
+/** "3,17,40-49": case indexes (ranges inclusive). */
+function indexList(text: string): number[] {
+  return text.split(',').flatMap((part) => {
+    const [a, b] = part.trim().split('-').map(Number);
+    return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  });
+}
+const ONLY = env.PRUNESCOPE_FUZZ_ONLY ? indexList(env.PRUNESCOPE_FUZZ_ONLY) : undefined;
 const REPORT_ONLY = env.PRUNESCOPE_FUZZ_REPORT_ONLY === '1';
 const KEEP = env.PRUNESCOPE_FUZZ_KEEP === '1';
 const JOBS = Math.max(1, Number(env.PRUNESCOPE_FUZZ_JOBS ?? Math.min(2, availableParallelism())));
@@ -93,10 +100,11 @@ function reproducer(ctx: CaseContext, r: Result): string {
 }
 
 function summary(ctx: CaseContext, results: Result[], wallMs: number): { text: string; failed: number } {
-  const byClass = new Map<string, Record<Verdict['outcome'], number>>();
+  const byClass = new Map<string, Record<Verdict['outcome'] | 'ms', number>>();
   for (const r of results) {
-    const row = byClass.get(r.c.cls) ?? { ok: 0, refused: 0, failed: 0, skipped: 0 };
+    const row = byClass.get(r.c.cls) ?? { ok: 0, refused: 0, failed: 0, skipped: 0, ms: 0 };
     row[r.v.outcome]++;
+    row.ms += r.ms;
     byClass.set(r.c.cls, row);
   }
   const total = { ok: 0, refused: 0, failed: 0, skipped: 0 };
@@ -105,9 +113,10 @@ function summary(ctx: CaseContext, results: Result[], wallMs: number): { text: s
   lines.push(`fuzz: seed ${ctx.seed}, ${results.length} cases (${FIXED_COUNT} fixed), ${JOBS} at a time, ${(wallMs / 1000).toFixed(0)} s`);
   lines.push(`outcomes: ok (exit 0, valid) ${total.ok}, refused (exit 2, one line) ${total.refused}, FAILED ${total.failed}, skipped ${total.skipped}`);
   lines.push('');
-  lines.push(`${pad('class', 34)} ${pad('ok', 6)} ${pad('refused', 8)} ${pad('FAILED', 7)} skipped`);
+  lines.push(`${pad('class', 34)} ${pad('ok', 6)} ${pad('refused', 8)} ${pad('FAILED', 7)} ${pad('skipped', 8)} mean s`);
   for (const [cls, row] of [...byClass.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    lines.push(`${pad(cls, 34)} ${pad(String(row.ok), 6)} ${pad(String(row.refused), 8)} ${pad(String(row.failed), 7)} ${row.skipped}`);
+    const n = row.ok + row.refused + row.failed + row.skipped;
+    lines.push(`${pad(cls, 34)} ${pad(String(row.ok), 6)} ${pad(String(row.refused), 8)} ${pad(String(row.failed), 7)} ${pad(String(row.skipped), 8)} ${(row.ms / n / 1000).toFixed(2)}`);
   }
   const failures = results.filter((r) => r.v.outcome === 'failed').sort((a, b) => a.c.index - b.c.index);
   if (failures.length > 0) {

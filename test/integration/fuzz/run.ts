@@ -259,6 +259,10 @@ async function checkOutput(c: FuzzCase, r: RunOutcome, j: Judge, allowed: Set<st
       if (c.model) {
         const a = graphFacts(c.model);
         const b = graphFacts(out);
+        const [ka, kb] = [graphFacts(c.model, true), graphFacts(out, true)];
+        if (JSON.stringify(ka) === JSON.stringify(kb) && JSON.stringify(a) !== JSON.stringify(b)) {
+          return fail('the output dropped unknown fields of the graph inputs / outputs', firstDiff([...a.inputs, ...a.outputs], [...b.inputs, ...b.outputs]));
+        }
         if (JSON.stringify(a.nodes) !== JSON.stringify(b.nodes)) return fail('misread: the output changed the nodes', firstDiff(a.nodes, b.nodes));
         if (JSON.stringify(a.inputs) !== JSON.stringify(b.inputs)) return fail('misread: the output changed the graph inputs', firstDiff(a.inputs, b.inputs));
         if (JSON.stringify(a.outputs) !== JSON.stringify(b.outputs)) return fail('misread: the output changed the graph outputs', firstDiff(a.outputs, b.outputs));

@@ -390,17 +390,75 @@ function hex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-/** The same message with every level's fields in field-number order (writers differ only in order). */
+/** Repeated fields of each message (every other known field is singular). */
+const REPEATED: Record<string, number[]> = {
+  ModelProto: [8, 14, 20, 25],
+  TrainingInfoProto: [3, 4],
+  FunctionProto: [4, 5, 6, 11, 7, 9, 12, 14],
+  GraphProto: [1, 5, 15, 11, 12, 13, 14, 16],
+  TensorAnnotation: [2],
+  NodeProto: [1, 2, 5, 9],
+  AttributeProto: [7, 8, 9, 10, 11, 23, 15],
+  ValueInfoProto: [4],
+  TensorShapeProto: [1],
+  TensorProto: [1, 4, 5, 6, 7, 13, 10, 11, 16],
+  SparseTensorProto: [3],
+};
+
+/** Members of a oneof: the last one set wins. */
+const ONEOF: Record<string, number[]> = {
+  TypeProto: [1, 4, 5, 9, 8],
+  'TensorShapeProto.Dimension': [1, 2],
+};
+
+/**
+ * The message as protobuf reads it, written one way: a singular scalar's last value, a singular
+ * message's occurrences merged, a oneof's last member, repeated numbers packed, fields in number
+ * order. Two writers of the same message agree on this form.
+ */
 export function canonical(m: Msg): Msg {
-  const fields = m.fields.map((f) => ({ ...f, ...(f.msg ? { msg: canonical(f.msg) } : {}) }));
-  return { type: m.type, fields: fields.sort((a, b) => a.num - b.num) };
+  const spec = ONNX_SCHEMA[m.type] ?? {};
+  const repeated = new Set(REPEATED[m.type] ?? []);
+  const oneof = ONEOF[m.type] ?? [];
+  const lastOneof = m.fields.filter((f) => oneof.includes(f.num)).at(-1)?.num;
+  const nums = [...new Set(m.fields.map((f) => f.num))].sort((a, b) => a - b);
+  const out: Field[] = [];
+  for (const num of nums) {
+    if (oneof.includes(num) && num !== lastOneof) continue;
+    const fs = m.fields.filter((f) => f.num === num);
+    const kind = spec[num]?.kind;
+    if (!kind) out.push(...fs.map((f) => ({ ...f, ...(f.msg ? { msg: canonical(f.msg) } : {}) })));
+    else if (typeof kind === 'object') {
+      if (repeated.has(num)) out.push(...fs.map((f) => ({ ...f, msg: canonical(f.msg ?? { type: kind.message, fields: [] }) })));
+      else out.push({ num, wt: WT.LEN, msg: canonical({ type: kind.message, fields: fs.flatMap((f) => f.msg?.fields ?? []) }) });
+    } else if (kind === 'packed-varint') out.push({ num, wt: WT.LEN, bytes: packVarints(ints({ type: m.type, fields: fs }, num)) });
+    else if (kind === 'packed-fixed32' || kind === 'packed-fixed64') {
+      const parts = fs.map((f) => f.bytes ?? new Uint8Array(0));
+      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        all.set(p, o);
+        o += p.length;
+      }
+      out.push({ num, wt: WT.LEN, bytes: all });
+    } else if (repeated.has(num)) out.push(...fs);
+    else out.push(fs[fs.length - 1]);
+  }
+  return { type: m.type, fields: out };
 }
 
-export function graphFacts(model: Msg): GraphFacts {
+/** The same message without the fields its type does not define (unknown fields), at every level. */
+export function knownOnly(m: Msg): Msg {
+  const spec = ONNX_SCHEMA[m.type] ?? {};
+  return { type: m.type, fields: m.fields.filter((f) => spec[f.num] !== undefined).map((f) => ({ ...f, ...(f.msg ? { msg: knownOnly(f.msg) } : {}) })) };
+}
+
+/** `known`: compare without unknown fields. */
+export function graphFacts(model: Msg, known = false): GraphFacts {
   const g = sub(model, 7) ?? { type: 'GraphProto', fields: [] };
   const vi = (v: Msg): string => {
     const t = sub(v, 2);
-    return `${str(v, 1)}:${t ? hex(encodeMessage(canonical(t))) : '-'}`;
+    return `${str(v, 1)}:${t ? hex(encodeMessage(canonical(known ? knownOnly(t) : t))) : '-'}`;
   };
   return {
     inputs: subs(g, 11).map(vi),
