@@ -23,7 +23,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx';
 import { makeCase, FIXED_COUNT, type CaseContext, type FuzzCase } from './cases';
 import { judge, listing, runCli, sha, type RunOutcome, type Verdict } from './run';
-import { prepareSeeds } from './seeds';
+import { prepareSeeds, SEED_SOURCES } from './seeds';
+import { encodeMessage, parseModel, sub, WireError } from './wire';
 
 const env = process.env;
 const SEED = Number(env.PRUNESCOPE_FUZZ_SEED ?? 19) >>> 0;
@@ -139,6 +140,23 @@ function summary(ctx: CaseContext, results: Result[], wallMs: number): { text: s
   for (const s of skipped) lines.push(`skipped case ${s.c.index} (${s.c.cls}): ${s.v.detail}`);
   return { text: lines.join('\n'), failed: failures.length };
 }
+
+describe('fuzz: the wire reader the oracles rely on', () => {
+  it('reads every seed model strictly and writes it back byte for byte, and rejects an overrun', () => {
+    for (const s of SEED_SOURCES) {
+      const bytes = new Uint8Array(readFileSync(s.path));
+      expect(Buffer.from(encodeMessage(parseModel(bytes))).equals(Buffer.from(bytes)), s.name).toBe(true);
+    }
+    // linear's graph input "0": ValueInfoProto { name, type } — make its name claim 50 more bytes.
+    const linear = SEED_SOURCES.find((s) => s.name === 'linear');
+    const m = parseModel(new Uint8Array(readFileSync(linear?.path ?? '')));
+    const vi = sub(sub(m, 7) ?? m, 11);
+    const name = vi?.fields.find((f) => f.num === 1);
+    if (!name) throw new Error('no input name');
+    name.lenDelta = 50;
+    expect(() => parseModel(encodeMessage(m))).toThrow(WireError);
+  });
+});
 
 describe('fuzz: the CLI on mutated models, bad datasets and output-path faults', () => {
   it(

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { decodeModel } from '../../../src/core/onnx';
 import { ROOT, cliBin } from '../../support/cli';
 import type { FuzzCase } from './cases';
-import { graphFacts, parseModel, str, sub, subs, walk, WireError, type Msg } from './wire';
+import { canonical, graphFacts, parseModel, str, sub, subs, walk, WireError, type Msg } from './wire';
 
 export interface Limits {
   timeoutMs: number;
@@ -174,7 +174,15 @@ export async function judge(c: FuzzCase, r: RunOutcome, before: { files: string[
   }
   if (r.code === 1) return fail('internal error (exit 1)', r.stderr);
   if (r.code !== 0) return fail(`exit code ${r.code}`, r.stderr);
-  if (c.expect === 'refuse') return fail(c.why ?? 'accepted a bad input', r.stdout.split('\n')[0]);
+  if (c.expect === 'refuse') {
+    if (c.why === 'accepted corrupt protobuf') {
+      // Cross-check the strict reader against protobuf's own (C++) parser inside onnxruntime.
+      const [verdict] = await ortLoads([c.inputs[0]]);
+      const why = /protobuf parsing failed/i.test(verdict) ? 'accepted corrupt protobuf (onnxruntime: "Protobuf parsing failed")' : 'accepted protobuf with a known field of the wrong wire type (onnxruntime parses it, then fails or drops the field)';
+      return fail(why, r.stdout.split('\n')[0]);
+    }
+    return fail(c.why ?? 'accepted a bad input', r.stdout.split('\n')[0]);
+  }
   // Exit 0: what it wrote must be valid, and it wrote nothing else.
   const allowed = new Set(before.files);
   if (c.output) {
@@ -204,7 +212,7 @@ async function checkOutput(c: FuzzCase, r: RunOutcome, j: Judge, allowed: Set<st
         return fail('invalid output: info --json is not JSON', r.stdout.slice(0, 200));
       }
       if (c.model) {
-        const g = sub(c.model, 7);
+        const g = sub(canonical(c.model), 7);
         const nodes = g ? subs(g, 1).length : 0;
         if (info.mainGraphNodes !== nodes) return fail('misread: node count differs from the protobuf', `${info.mainGraphNodes} vs ${nodes}`);
         const inputs = g ? subs(g, 11).map((v) => str(v, 1)) : [];

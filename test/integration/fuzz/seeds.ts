@@ -27,7 +27,7 @@ export interface SeedModel {
   mnist?: boolean;
 }
 
-const MODEL_SOURCES: { name: string; path: string; weight: number; prunable?: boolean; mnist?: boolean }[] = [
+export const SEED_SOURCES: { name: string; path: string; weight: number; prunable?: boolean; mnist?: boolean }[] = [
   { name: 'mlp', path: join(ROOT, 'resources/sample-mlp.onnx'), weight: 1, prunable: true, mnist: true },
   { name: 'vad', path: join(ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx'), weight: 1 },
   { name: 'gemm', path: `${NODE}/test_gemm_default_matrix_bias/model.onnx`, weight: 2 },
@@ -164,7 +164,7 @@ export function manyTensorsModel(count: number): Uint8Array {
 /** Builds every seed under `dir` (the sparse seed by running the CLI once). */
 export function prepareSeeds(dir: string): Seeds {
   mkdirSync(dir, { recursive: true });
-  const models = MODEL_SOURCES.map((s) => {
+  const models = SEED_SOURCES.map((s) => {
     const local = join(dir, `${s.name}.onnx`);
     copyFileSync(s.path, local);
     return seedFrom(s.name, local, s.weight, s.prunable === true, s.mnist);

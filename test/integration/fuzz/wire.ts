@@ -455,10 +455,10 @@ export function knownOnly(m: Msg): Msg {
 
 /** `known`: compare without unknown fields. */
 export function graphFacts(model: Msg, known = false): GraphFacts {
-  const g = sub(model, 7) ?? { type: 'GraphProto', fields: [] };
+  const g = sub(canonical(model), 7) ?? { type: 'GraphProto', fields: [] };
   const vi = (v: Msg): string => {
     const t = sub(v, 2);
-    return `${str(v, 1)}:${t ? hex(encodeMessage(canonical(known ? knownOnly(t) : t))) : '-'}`;
+    return `${str(v, 1)}:${t ? hex(encodeMessage(known ? knownOnly(t) : t)) : '-'}`;
   };
   return {
     inputs: subs(g, 11).map(vi),
