@@ -36,9 +36,9 @@ export interface FuzzCase {
   model?: Msg;
   /** Run as an unprivileged user (writing to /dev/full as root would replace the device). */
   asNobody?: boolean;
-  /** RLIMIT_FSIZE in 512-byte blocks; `ignore`: SIGXFSZ ignored so writes fail with EFBIG, else the process is killed mid-write. */
+  /** RLIMIT_FSIZE in 512-byte blocks (writes past it fail with EFBIG); `ignore`: SIGXFSZ ignored. */
   fsize?: { blocks: number; ignore: boolean };
-  /** A first run of the same command killed mid-write (SIGXFSZ) before the checked run. */
+  /** A first run of the same command killed (-9) as its temp file appears, before the checked run. */
   killedFirst?: boolean;
   /** Send SIGINT this many ms after the start. */
   sigintAfterMs?: number;
@@ -619,10 +619,9 @@ export function signalCase(ctx: CaseContext, index: number, r: Rng): FuzzCase {
     model: seed.msg,
   };
   if (killed) {
-    // The first run dies mid-write (SIGXFSZ at the file size limit, like kill -9): the old OUT
-    // must survive it, and the next write into the folder must leave no temp file behind.
-    const blocks = 8 + r.int(4000);
-    return { ...base, killedFirst: true, fsize: { blocks, ignore: false }, what: `${command} killed after ${blocks * 512} bytes written, then run again` };
+    // The first run is killed (-9) the moment its temp file appears: the old OUT must survive it,
+    // and the next write into the folder must leave no stale temp file behind.
+    return { ...base, killedFirst: true, what: `${command} killed -9 as it starts writing, then run again` };
   }
   const ms = 30 + r.int(500);
   return { ...base, sigintAfterMs: ms, what: `${command} with SIGINT after ${ms} ms` };

@@ -3,7 +3,7 @@
 // and the output's validity.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, watch as watchFolder } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { decodeModel } from '../../../src/core/onnx';
 import { ROOT, cliBin } from '../../support/cli';
@@ -39,7 +39,11 @@ function peakRssKb(pid: number): number {
 }
 
 /** Runs the CLI once for the case (with its resource limits and signal, when it has them). */
-export function runCli(c: FuzzCase, limits: Limits, opts: { fsize?: FuzzCase['fsize']; sigintAfterMs?: number } = {}): Promise<RunOutcome> {
+export function runCli(
+  c: FuzzCase,
+  limits: Limits,
+  opts: { fsize?: FuzzCase['fsize']; sigintAfterMs?: number; killOnNewFile?: { dir: string; except: string[] } } = {},
+): Promise<RunOutcome> {
   const nodeArgs = ['--max-old-space-size=1024', cliBin(), ...c.args];
   let cmd = process.execPath;
   let argv = nodeArgs;
@@ -80,7 +84,15 @@ export function runCli(c: FuzzCase, limits: Limits, opts: { fsize?: FuzzCase['fs
       child.kill('SIGKILL');
     }, limits.timeoutMs);
     const sigint = opts.sigintAfterMs !== undefined ? setTimeout(() => child.kill('SIGINT'), opts.sigintAfterMs) : undefined;
+    // kill -9 the moment a new file (the writer's temp file) appears in the folder.
+    const kill = opts.killOnNewFile;
+    const watcher = kill
+      ? watchFolder(kill.dir, (_event, name) => {
+          if (name && !kill.except.includes(String(name))) child.kill('SIGKILL');
+        })
+      : undefined;
     child.on('close', (code, signal) => {
+      watcher?.close();
       clearInterval(watch);
       clearTimeout(timer);
       if (sigint) clearTimeout(sigint);
@@ -192,7 +204,7 @@ export async function judge(c: FuzzCase, r: RunOutcome, before: { files: string[
   const v = await checkOutput(c, r, j, allowed);
   if (v) return v;
   const extra = after.filter((f) => !allowed.has(f));
-  if (extra.length > 0) return fail('extra or temp files left', extra.join(', '));
+  if (extra.length > 0) return fail(c.killedFirst ? "a killed write's temp file is still there after the next write" : 'extra or temp files left', extra.join(', '));
   return { outcome: 'ok' };
 }
 
