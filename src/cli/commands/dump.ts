@@ -56,7 +56,9 @@ export const dumpCommand: CliCommand = {
     const created: string[] = [];
     const written: string[] = [];
     try {
-      for (const d of new Set([jsonPath !== undefined ? path.dirname(jsonPath) : undefined, matrixDir])) {
+      // Folders this command makes: the dump folder and a --matrices folder. A --json FILE goes into
+      // a folder that exists, like every other file output (prune -o, export -o, sweep --csv).
+      for (const d of new Set([both ? dir : undefined, matrixDir])) {
         if (d === undefined) continue;
         const first = await fsp.mkdir(d, { recursive: true });
         if (first !== undefined) created.push(first);

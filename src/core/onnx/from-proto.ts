@@ -44,6 +44,7 @@ import {
   type ValueInfo,
 } from './model';
 import { OnnxError } from './errors';
+import { rememberTypeSource } from './type-source';
 import { arrayTypeOf, bytesPerElement as bytesOf, dtypeName, emptyData, storageLength } from './dtype';
 
 const utf8 = new TextDecoder('utf-8');
@@ -284,6 +285,12 @@ function shapeFrom(s: TensorShapeProto | undefined): Dim[] | undefined {
 }
 
 export function typeFrom(tp: TypeProto): TypeInfo {
+  const info = typeFields(tp);
+  rememberTypeSource(info, tp);
+  return info;
+}
+
+function typeFields(tp: TypeProto): TypeInfo {
   const den = tp.denotation ? { denotation: tp.denotation } : {};
   const v = tp.value;
   switch (v.case) {

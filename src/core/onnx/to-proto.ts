@@ -1,5 +1,5 @@
 // The normalized model of model.ts → ONNX protobuf messages (onnx-buf). Shared by encode and JSON.
-import { create, mergeFromBinary } from '@bufbuild/protobuf';
+import { clone, create, mergeFromBinary } from '@bufbuild/protobuf';
 import {
   AttributeProtoSchema,
   AttributeProto_AttributeType as AT,
@@ -52,6 +52,7 @@ import type {
   TypeInfo,
   ValueInfo,
 } from './model';
+import { unchangedTypeSource } from './type-source';
 
 const utf8 = new TextEncoder();
 
@@ -143,6 +144,9 @@ function shapeTo(shape: Dim[]): TensorShapeProto {
 }
 
 export function typeTo(t: TypeInfo): TypeProto {
+  // Unchanged since it was read: the original message, with whatever TypeInfo does not model.
+  const source = unchangedTypeSource(t);
+  if (source !== undefined) return clone(TypeProtoSchema, source);
   const m = create(TypeProtoSchema);
   switch (t.kind) {
     case 'tensor': {

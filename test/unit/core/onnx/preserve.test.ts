@@ -12,7 +12,12 @@ import {
   StringStringEntryProtoSchema,
   TensorAnnotationSchema,
   TensorProtoSchema,
+  TensorShapeProtoSchema,
+  TensorShapeProto_DimensionSchema,
   TrainingInfoProtoSchema,
+  TypeProtoSchema,
+  TypeProto_TensorSchema,
+  ValueInfoProtoSchema,
   DeviceConfigurationProtoSchema,
   file_onnx,
   type ModelProto,
@@ -69,6 +74,39 @@ describe('preserved fields', () => {
       expect(m.$unknown?.map((u) => [u.no, Array.from(u.data)])).toEqual([[999, [7]]]);
     }
     expect(equals(ModelProtoSchema, back, original, { registry: createRegistry(file_onnx), unknown: true })).toBe(true);
+  });
+});
+
+describe('value types', () => {
+  // What the found-by-fuzzing case held: a graph input whose dimension carries a denotation (an
+  // ONNX field the normalized model does not hold) and an unknown field.
+  function typedInput(): ModelProto {
+    const dim = create(TensorShapeProto_DimensionSchema, { value: { case: 'dimParam', value: 'N' }, denotation: 'DATA_BATCH' });
+    dim.$unknown = unknown();
+    const tensorType = create(TypeProto_TensorSchema, { elemType: 1, shape: create(TensorShapeProtoSchema, { dim: [dim, create(TensorShapeProto_DimensionSchema, { value: { case: 'dimValue', value: 3n } })] }) });
+    tensorType.$unknown = unknown();
+    const input = create(ValueInfoProtoSchema, { name: 'X', type: create(TypeProtoSchema, { value: { case: 'tensorType', value: tensorType }, denotation: 'TENSOR' }) });
+    const node = create(NodeProtoSchema, { opType: 'Relu', input: ['X'], output: ['Y'] });
+    return create(ModelProtoSchema, { irVersion: 9n, opsetImport: [create(OperatorSetIdProtoSchema, { version: 18n })], graph: create(GraphProtoSchema, { name: 'g', node: [node], input: [input] }) });
+  }
+
+  test('a type as read is written back whole: dimension denotations and unknown fields kept', () => {
+    const original = typedInput();
+    const back = fromBinary(ModelProtoSchema, encodeModel(decodeModel(toBinary(ModelProtoSchema, original), 'typed.onnx')));
+    expect(back.graph?.input[0].type?.value.case).toBe('tensorType');
+    const t = back.graph!.input[0].type!.value.value as { shape?: { dim: { denotation: string }[] } };
+    expect(t.shape?.dim[0].denotation).toBe('DATA_BATCH');
+    expect(equals(ModelProtoSchema, back, original, { registry: createRegistry(file_onnx), unknown: true })).toBe(true);
+  });
+
+  test('a type changed after reading is written from its fields', () => {
+    const model = decodeModel(toBinary(ModelProtoSchema, typedInput()), 'typed.onnx');
+    const type = model.graph.inputs[0].type;
+    if (type?.kind !== 'tensor' || !type.shape) throw new Error('expected a tensor type with a shape');
+    type.shape[0] = 7;
+    const back = fromBinary(ModelProtoSchema, encodeModel(model));
+    const t = back.graph!.input[0].type!.value.value as { shape?: { dim: { value: { case?: string; value?: unknown } }[] } };
+    expect(t.shape?.dim[0].value).toEqual({ case: 'dimValue', value: 7n });
   });
 });
 
