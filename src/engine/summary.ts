@@ -1,7 +1,7 @@
 // What the UI and the CLI show of a model, in the protocol's shapes: its structure (graphs, nodes,
 // attributes, value types, subgraphs recursively), op counts, parameter counts, initializer and
 // weight tables. The analysis itself is core's (src/core/analysis); no weights are copied here.
-import { nodeSubgraphs, opCounts, paramCount, constantTensor, defaultPrunable, sparseTensorFacts, tensorFacts, unsupportedOps, weightTable } from '../core/analysis';
+import { inferShapes, nodeSubgraphs, opCounts, paramCount, constantTensor, defaultPrunable, sparseTensorFacts, tensorFacts, unsupportedOps, weightTable } from '../core/analysis';
 import { attributeText, tensorTypeText, typeText } from '../core/dump/describe';
 import type { Graph, Model, Node, Tensor } from '../core/onnx/model';
 import type { GraphSummary, ModelSummary, NodeSummary, ValueSummary, WeightTableOptions } from './protocol';
@@ -14,7 +14,7 @@ export interface SummaryOptions {
   weights?: WeightTableOptions;
 }
 
-function summarizeNode(node: Node, index: number, opts: SummaryOptions): NodeSummary {
+function summarizeNode(node: Node, index: number, opts: SummaryOptions, opset: number): NodeSummary {
   return {
     index,
     name: node.name,
@@ -27,12 +27,15 @@ function summarizeNode(node: Node, index: number, opts: SummaryOptions): NodeSum
       type: a.type === 'undefined' && a.refType ? a.refType : a.type,
       value: attributeText(a),
     })),
-    subgraphs: nodeSubgraphs(node).map((s) => ({ attribute: s.attribute, graph: summarizeGraph(s.graph, opts) })),
+    subgraphs: nodeSubgraphs(node).map((s) => ({ attribute: s.attribute, graph: summarizeGraph(s.graph, opts, opset) })),
   };
 }
 
-/** The structure of a graph and (recursively) of its subgraphs. */
-export function summarizeGraph(g: Graph, opts: SummaryOptions = {}): GraphSummary {
+/**
+ * The structure of a graph and (recursively) of its subgraphs. `values` holds every tensor whose type
+ * is recorded, then those core's shape inference derives (opset: the default domain's version).
+ */
+export function summarizeGraph(g: Graph, opts: SummaryOptions = {}, opset = 1): GraphSummary {
   const values = new Map<string, ValueSummary>();
   const put = (v: ValueSummary): void => {
     if (v.name !== '' && !values.has(v.name)) values.set(v.name, v);
@@ -58,12 +61,16 @@ export function summarizeGraph(g: Graph, opts: SummaryOptions = {}): GraphSummar
     const t = constantTensor(node);
     if (t) put(fromTensor(t));
   }
+  for (const [name, t] of inferShapes(g, opset)) {
+    if (values.get(name)?.shape) continue;
+    values.set(name, { name, elemType: t.elemType, shape: t.shape, type: typeText({ kind: 'tensor', ...t }) });
+  }
   return {
     name: g.name,
     inputs,
     outputs,
     values: [...values.values()],
-    nodes: g.nodes.map((n, i) => summarizeNode(n, i, opts)),
+    nodes: g.nodes.map((n, i) => summarizeNode(n, i, opts, opset)),
     initializers: [...g.initializers.map((t) => tensorFacts(t, opts)), ...g.sparseInitializers.map((t) => sparseTensorFacts(t, opts))],
   };
 }
@@ -91,7 +98,7 @@ export function summarizeModel(
     docString: model.docString,
     opsets: model.opsetImports.map((o) => ({ domain: o.domain, version: o.version })),
     metadata: model.metadataProps.map((p) => ({ key: p.key, value: p.value })),
-    graph: summarizeGraph(model.graph, opts),
+    graph: summarizeGraph(model.graph, opts, model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 1),
     opCounts: counts,
     nodeCount: Object.values(counts).reduce((a, b) => a + b, 0),
     paramCount: paramCount(model.graph),

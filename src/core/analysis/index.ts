@@ -21,3 +21,4 @@ export {
   type WeightRow,
 } from './weights';
 export { defaultPrunable } from '../prune/plan';
+export { inferShapes, type InferredType } from './shapes';
