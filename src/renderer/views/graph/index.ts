@@ -177,15 +177,22 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     for (const e of drawing.edges) e.classList.toggle('gv-selected', sid !== '' && (e.dataset.from === sid || e.dataset.to === sid));
   };
 
-  const fit = (): void => {
+  /**
+   * Fit: the whole drawing in the view, centred (the Fit button, key 0). `readableTop`, for a newly
+   * opened graph only: a graph so tall that fitting it would make its boxes unreadable opens at a
+   * readable scale showing its top instead.
+   */
+  const fit = (readableTop = false): void => {
     if (!layout) return;
     const w = svg.clientWidth || 800;
     const h = svg.clientHeight || 600;
-    const k = Math.min(1.2, Math.max(0.02, Math.min(w / (layout.width + 40), h / (layout.height + 40))));
-    // Tall graphs: show the top at a readable scale rather than a sliver of the whole.
-    const scale = layout.height * k < h * 0.5 || k >= 0.35 ? k : Math.min(1, w / (layout.width + 40), 0.8);
+    const pad = 20;
+    const k = Math.min(1.2, w / (layout.width + 2 * pad), h / (layout.height + 2 * pad));
+    // A very tall graph fits only below d3-zoom's default minimum: let the zoom go as far as Fit needs.
+    zoom.scaleExtent([Math.min(0.02, k), 4]);
+    const scale = readableTop && layout.height * k >= h * 0.5 && k < 0.35 ? Math.min(1, w / (layout.width + 2 * pad), 0.8) : k;
     const tx = (w - layout.width * scale) / 2;
-    const ty = k === scale ? (h - layout.height * scale) / 2 : 20;
+    const ty = scale === k ? (h - layout.height * scale) / 2 : pad;
     sel.call(zoom.transform, d3.zoomIdentity.translate(tx, ty).scale(scale));
   };
 
@@ -288,7 +295,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       layout = l;
       drawing = drawLayout(svg, l);
       status.textContent = '';
-      fit();
+      fit(true);
       root.dataset.drawn = String(l.nodes.length);
       mark('gv:layout', t0, t1);
       mark('gv:draw', t1, performance.now());
@@ -310,7 +317,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       paintMarks();
       if (index !== null) centreOn(index);
     },
-    fit,
+    fit: () => fit(),
     zoomIn() {
       sel.call(zoom.scaleBy, 1.25);
     },
