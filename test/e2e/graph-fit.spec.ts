@@ -5,6 +5,14 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { ocrRecognizer, openApp } from './helpers';
 
+/** The page's document, as the function given to page.evaluate sees it (the tests type-check without the DOM lib). */
+declare const document: {
+  querySelectorAll(selector: string): Iterable<{
+    getBoundingClientRect(): { left: number; top: number; right: number; bottom: number };
+    getAttribute(name: string): string | null;
+  }>;
+};
+
 async function allBoxesInside(page: Page, graph: Locator): Promise<string[]> {
   const view = (await graph.locator('svg').first().boundingBox())!;
   return page.evaluate((v) => {
