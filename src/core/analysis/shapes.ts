@@ -147,7 +147,7 @@ function arith(op: string, a: Dim, b: Dim): Dim {
 }
 
 /** Output size of a sliding window (conv, pool) along one axis, or null when not computable. */
-function window(inp: Dim, k: number, s: number, d: number, pb: number, pe: number, autoPad: string, ceil: boolean): Dim {
+function slidingWindowDim(inp: Dim, k: number, s: number, d: number, pb: number, pe: number, autoPad: string, ceil: boolean): Dim {
   if (!num(inp)) return null;
   const eff = (k - 1) * d + 1;
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return Math.ceil(inp / s);
@@ -303,7 +303,7 @@ function inferNode(n: Node, ins: (Known | undefined)[], opset: number): Out {
       const autoPad = attrString(n, 'auto_pad') ?? 'NOTSET';
       const group = attrInt(n, 'group') ?? 1;
       if (op === 'Conv') {
-        const out = xs.slice(2).map((d, i) => window(d, k[i] as number, strides[i], dil[i], pads[i], pads[i + sp], autoPad, false));
+        const out = xs.slice(2).map((d, i) => slidingWindowDim(d, k[i] as number, strides[i], dil[i], pads[i], pads[i + sp], autoPad, false));
         return [{ t: t0, s: [xs[0], w[0], ...out] }];
       }
       const outShape = attrInts(n, 'output_shape');
@@ -338,7 +338,7 @@ function inferShapeOp(n: Node, ins: (Known | undefined)[], opset: number): Out {
     const pads = attrInts(n, 'pads') ?? new Array<number>(2 * sp).fill(0);
     const autoPad = attrString(n, 'auto_pad') ?? 'NOTSET';
     const ceil = (attrInt(n, 'ceil_mode') ?? 0) === 1;
-    const s = [xs[0], xs[1], ...xs.slice(2).map((d, i) => window(d, k[i], strides[i], dil[i], pads[i], pads[i + sp], autoPad, ceil))];
+    const s = [xs[0], xs[1], ...xs.slice(2).map((d, i) => slidingWindowDim(d, k[i], strides[i], dil[i], pads[i], pads[i + sp], autoPad, ceil))];
     return [{ t: t0, s }, { t: DataType.INT64, s }];
   }
   if (GLOBAL_POOLS.has(op)) return xs && xs.length >= 3 ? [{ t: t0, s: [xs[0], xs[1], ...xs.slice(2).map(() => 1)] }] : [];
