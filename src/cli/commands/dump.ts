@@ -8,7 +8,16 @@ import { bytesText, countText } from '../format';
 import { SMALL_CONSTANT, oneModelArg, openWithWeights } from './info';
 import { call } from './prune';
 import { cancellable } from './method-options';
-import { checkOutput } from '../outputs';
+import { changedFiles, checkOutput, markFiles } from '../outputs';
+
+/** What a Ctrl-C left: the files this run removed again, and the ones it wrote that stay. */
+function stoppedMessage(removed: readonly string[], kept: readonly string[]): string {
+  if (removed.length === 0 && kept.length === 0) return 'cancelled (Ctrl-C); nothing was written';
+  const parts: string[] = [];
+  if (removed.length > 0) parts.push(`removed the ${removed.length === 1 ? 'file' : `${removed.length} files`} this run had written`);
+  if (kept.length > 0) parts.push(`${kept.join(', ')} ${kept.length === 1 ? 'was' : 'were'} already written over the older file${kept.length === 1 ? '' : 's'} and stay${kept.length === 1 ? 's' : ''}`);
+  return `cancelled (Ctrl-C); ${parts.join('; ')}`;
+}
 
 export const dumpCommand: CliCommand = {
   name: 'dump',
@@ -53,8 +62,9 @@ export const dumpCommand: CliCommand = {
     const matrixPaths = matrixDir === undefined ? [] : matrixFileNames(weights.filter((w) => w.numeric).map((w) => w.name)).map((n) => path.join(matrixDir, n));
     for (const p of matrixPaths) checkOutput(p, inputs);
 
+    // What was there before, to tell this run's files from older ones when it stops half way.
+    const marks = markFiles([...(jsonPath !== undefined ? [jsonPath] : []), ...matrixPaths]);
     const created: string[] = [];
-    const written: string[] = [];
     try {
       // Folders this command makes: the dump folder and a --matrices folder. A --json FILE goes into
       // a folder that exists, like every other file output (prune -o, export -o, sweep --csv).
@@ -64,20 +74,29 @@ export const dumpCommand: CliCommand = {
         if (first !== undefined) created.push(first);
       }
       if (jsonPath !== undefined) {
-        const r = await call(cancellable(engine, engine.request({ type: 'dumpJson', modelId, path: jsonPath }), [jsonPath]));
-        written.push(jsonPath);
+        const r = await call(cancellable(engine, engine.request({ type: 'dumpJson', modelId, path: jsonPath })));
         io.out(`wrote ${jsonPath} (${bytesText(r.bytes ?? 0)})\n`);
       }
       if (matrixDir !== undefined) {
-        const r = await call(engine.request({ type: 'dumpMatrices', modelId, dir: matrixDir, weights: { minConstantParams } }).promise);
+        // Ctrl-C stops between files (the file being written is left out by the atomic writer).
+        const r = await call(cancellable(engine, engine.request({ type: 'dumpMatrices', modelId, dir: matrixDir, weights: { minConstantParams } })));
         io.out(`wrote ${countText(r.files.length)} matrices (${countText(r.values)} values) into ${matrixDir}\n`);
         if (r.skipped.length > 0) io.out(`skipped (not real numbers): ${r.skipped.join(', ')}\n`);
       }
     } catch (e) {
-      // Leave nothing half done behind: remove what this run wrote and the folders it created (the
-      // engine writes each matrix atomically, so a failed one leaves no partial file).
-      for (const f of written) await fsp.rm(f, { force: true }).catch(() => undefined);
+      // Leave nothing half done behind: remove the files this run made and the folders it created
+      // (each file is written atomically, so a failed one leaves no partial file). A file that
+      // replaced an older one of the same name stays: removing it would not bring the old one back.
+      const removed: string[] = [];
+      const kept: string[] = [];
+      for (const m of marks) {
+        if (changedFiles([m]).length === 0) continue;
+        if (m.id !== undefined) kept.push(m.path);
+        else if (await fsp.rm(m.path, { force: true }).then(() => true, () => false)) removed.push(m.path);
+        else kept.push(m.path);
+      }
       for (const d of created.reverse()) await fsp.rm(d, { recursive: true, force: true }).catch(() => undefined);
+      if (e instanceof CliError && e.exitCode === 130) throw new CliError(stoppedMessage(removed, kept), 130);
       throw e;
     }
     return 0;

@@ -23,7 +23,7 @@ export interface Step {
   ins: number[];
   outs: number[];
   ctx: OpContext;
-  /** Reused argument array. */
+  /** Reused argument array (shared by the steps with as many inputs: steps run one at a time). */
   args: (RtTensor | undefined)[];
 }
 
@@ -62,17 +62,21 @@ function label(node: Node): string {
 export function topoSort(nodes: readonly Node[], available: ReadonlySet<string>, where: string): Node[] {
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
-  const pending = new Array<number>(nodes.length).fill(0);
-  const users = new Map<number, number[]>();
+  const pending = new Uint32Array(nodes.length);
+  // Who waits for each node (CSR-free: a list only for nodes that have users).
+  const users: (number[] | undefined)[] = new Array<number[] | undefined>(nodes.length);
   nodes.forEach((n, i) => {
-    for (const inp of new Set(n.inputs)) {
-      if (inp === '' || available.has(inp)) continue;
+    // Each distinct input once (a Set only for the rare node with many inputs).
+    const ins = n.inputs.length <= 8 ? n.inputs : [...new Set(n.inputs)];
+    for (let k = 0; k < ins.length; k++) {
+      const inp = ins[k];
+      if (inp === '' || available.has(inp) || ins.indexOf(inp) !== k) continue;
       const p = producer.get(inp);
       if (p === undefined) throw new RuntimeError(`${where}: ${label(n)} reads "${inp}", which no node, input or initializer provides`);
       pending[i]++;
-      const u = users.get(p);
+      const u = users[p];
       if (u) u.push(i);
-      else users.set(p, [i]);
+      else users[p] = [i];
     }
   });
   const ready: number[] = [];
@@ -81,7 +85,8 @@ export function topoSort(nodes: readonly Node[], available: ReadonlySet<string>,
   for (let r = 0; r < ready.length; r++) {
     const i = ready[r];
     order.push(nodes[i]);
-    for (const u of users.get(i) ?? []) if (--pending[u] === 0) ready.push(u);
+    const u = users[i];
+    if (u) for (const j of u) if (--pending[j] === 0) ready.push(j);
   }
   if (order.length !== nodes.length) {
     const stuck = nodes.filter((_, i) => pending[i] > 0).map(label);
@@ -90,20 +95,37 @@ export function topoSort(nodes: readonly Node[], available: ReadonlySet<string>,
   return order;
 }
 
+/**
+ * A step's context: small, because a plan holds one per node (200,000 Identity nodes must not
+ * cost a closure, a label string and a buffer cache each). The label is made when asked (errors),
+ * the buffer cache on the first output.
+ */
+class StepContext implements OpContext {
+  private cache: (RtData | undefined)[] | undefined;
+  private text: string | undefined;
+
+  constructor(readonly node: Node, readonly opset: number) {}
+
+  get label(): string {
+    return (this.text ??= label(this.node));
+  }
+
+  set label(value: string) {
+    this.text = value;
+  }
+
+  out(slot: number, ctor: RtCtor, length: number): RtData {
+    const cache = (this.cache ??= []);
+    const c = cache[slot];
+    if (c && c.constructor === ctor && c.length === length) return c;
+    const a = new ctor(length);
+    cache[slot] = a;
+    return a;
+  }
+}
+
 function makeCtx(node: Node, opset: number): OpContext {
-  const cache: (RtData | undefined)[] = [];
-  return {
-    node,
-    opset,
-    label: label(node),
-    out(slot: number, ctor: RtCtor, length: number): RtData {
-      const c = cache[slot];
-      if (c && c.constructor === ctor && c.length === length) return c;
-      const a = new ctor(length);
-      cache[slot] = a;
-      return a;
-    },
-  };
+  return new StepContext(node, opset);
 }
 
 /** A throwaway context for constant folding (never reuses buffers). */
@@ -128,9 +150,17 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   const live: Node[] = [];
   let folded = 0;
   for (const node of order) {
-    const ins = node.inputs.filter((i) => i !== '');
-    const constIn = ins.every((i) => known.has(i));
-    const inSize = ins.reduce((s, i) => s + size(known.get(i)?.dims ?? []), 0);
+    let constIn = true;
+    let inSize = 0;
+    for (const i of node.inputs) {
+      if (i === '') continue;
+      const k = known.get(i);
+      if (!k) {
+        constIn = false;
+        break;
+      }
+      inSize += size(k.dims);
+    }
     if (constIn && inSize <= FOLD_LIMIT && node.opType !== 'Dropout') {
       const res = OPS[node.opType](node.inputs.map((i) => (i === '' ? undefined : known.get(i))), foldCtx(node, opset));
       node.outputs.forEach((o, k) => {
@@ -143,13 +173,22 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
     }
   }
 
-  // Consumers of each value among the live nodes.
-  const uses = new Map<string, Node[]>();
-  for (const n of live) for (const i of n.inputs) if (i !== '') uses.set(i, [...(uses.get(i) ?? []), n]);
+  // How many times each value is read by the live nodes, and the first reader (counts, not
+  // lists: a value read by 200,000 nodes must not be copied into a growing list per read).
+  const useCount = new Map<string, number>();
+  const firstUser = new Map<string, Node>();
+  for (const n of live) {
+    for (const i of n.inputs) {
+      if (i === '') continue;
+      const c = useCount.get(i);
+      useCount.set(i, (c ?? 0) + 1);
+      if (c === undefined) firstUser.set(i, n);
+    }
+  }
   const soleUser = (name: string, opType: string): Node | undefined => {
-    if (outputs.has(name)) return undefined;
-    const u = uses.get(name);
-    return u && u.length === 1 && u[0].opType === opType ? u[0] : undefined;
+    if (outputs.has(name) || useCount.get(name) !== 1) return undefined;
+    const u = firstUser.get(name);
+    return u && u.opType === opType ? u : undefined;
   };
 
   const slots = new Map<string, number>();
@@ -163,6 +202,9 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   };
   for (const n of inputNames) slot(n);
   const steps: Step[] = [];
+  // Steps run one at a time and no op keeps its argument array, so steps of one arity share one.
+  const argArrays: (RtTensor | undefined)[][] = [];
+  const argsOf = (n: number): (RtTensor | undefined)[] => (argArrays[n] ??= new Array<RtTensor | undefined>(n).fill(undefined));
   const absorbed = new Set<Node>();
   // Consecutive fused layers where each output feeds only the next layer run as one chain step.
   const chains: { step: Step; layers: Fused[]; out: string }[] = [];
@@ -175,7 +217,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       const out = last.outputs[0];
       const open = chains[chains.length - 1];
       const feeds = open && steps[steps.length - 1] === open.step && node.inputs[0] === open.out && !outputs.has(open.out) &&
-        uses.get(open.out)?.length === 1;
+        useCount.get(open.out) === 1;
       if (feeds) {
         open.layers.push(layer);
         open.out = out;
@@ -185,13 +227,13 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       }
       const ctx = makeCtx(node, opset);
       ctx.label = `${label(node)}${layer.absorbed.length ? ` (+${layer.absorbed.map((n) => n.opType).join('+')})` : ''}`;
-      const step: Step = { impl: () => [], ins: [slot(node.inputs[0])], outs: [slot(out)], ctx, args: [undefined] };
+      const step: Step = { impl: () => [], ins: [slot(node.inputs[0])], outs: [slot(out)], ctx, args: argsOf(1) };
       steps.push(step);
       chains.push({ step, layers: [layer], out });
       continue;
     }
     const ins = node.inputs.map((i) => (i === '' ? -1 : slot(i)));
-    steps.push({ impl: OPS[node.opType], ins, outs: node.outputs.map((o) => (o === '' ? -1 : slot(o))), ctx: makeCtx(node, opset), args: ins.map(() => undefined) });
+    steps.push({ impl: OPS[node.opType], ins, outs: node.outputs.map((o) => (o === '' ? -1 : slot(o))), ctx: makeCtx(node, opset), args: argsOf(ins.length) });
   }
   const layers: LayerInfo[] = [];
   for (const c of chains) {
@@ -214,8 +256,10 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   for (const o of outputs) slot(o);
   const constants: (RtTensor | undefined)[] = new Array(slots.size).fill(undefined);
   for (const [name, s] of slots) constants[s] = known.get(name);
+  const computed = new Set<string>(inputNames);
+  for (const n of live) for (const o of n.outputs) computed.add(o);
   for (const o of outputs) {
-    if (!known.has(o) && !live.some((n) => n.outputs.includes(o)) && !inputNames.includes(o)) {
+    if (!known.has(o) && !computed.has(o)) {
       throw new RuntimeError(`${where}: graph output "${o}" is produced by no node`);
     }
   }

@@ -99,6 +99,8 @@ export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {
   let values = 0;
   let last = platform.now();
   for (let i = 0; i < tensors.length; i++) {
+    // A cancel stops before the next file (the writer also checks it up to each rename).
+    if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
     const t = (tensors[i].byName && prunedByName.get(tensors[i].tensor.name)) || tensors[i].tensor;
     const path = platform.joinPath ? platform.joinPath(req.dir, names[i]) : `${req.dir.replace(/[\\/]+$/, '')}/${names[i]}`;
     checkNotModelPath(ctx, open, path);
@@ -111,7 +113,6 @@ export const dumpMatrices: Handler<'dumpMatrices'> = async (req, ctx) => {
       ctx.progress({ done: i + 1, total: tensors.length, message: `wrote ${names[i]}` });
       await ctx.yieldNow();
       last = platform.now();
-      if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
     }
   }
   return { dir: req.dir, files, values, skipped };

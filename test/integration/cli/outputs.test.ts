@@ -1,6 +1,6 @@
 // Every output of every command never replaces an input: the model (under any spelling, through a
 // symlinked folder alias, /proc/self/cwd or a hard link), its external data, the datasets. Ctrl-C
-// during a large prune writes nothing and says so; stale temporary files of killed writers are
+// during a large prune writes nothing and says so, during dump --matrices leaves none of the run's files; stale temporary files of killed writers are
 // cleaned; a device as the output and a full disk are one line naming the output.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -224,6 +224,87 @@ describe('Ctrl-C during prune of a large model', () => {
     expect(readFileSync(join(dir, 'old.onnx')).equals(Buffer.from('the old OUT'))).toBe(true); // (no diff of 144 MB)
     expect(readdirSync(dir).sort()).toEqual(['big.onnx', 'old.onnx']);
     rmSync(join(dir, 'old.onnx'));
+  });
+});
+
+/** A chain of Adds, each with its own k×k float initializer: `count` matrices of k² values to dump. */
+function manyMatricesModel(file: string, count: number, k: number): void {
+  let s = 777;
+  const inits = Array.from({ length: count }, (_, i) => {
+    const w = new Float32Array(k * k);
+    for (let j = 0; j < w.length; j++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      w[j] = s / 2 ** 32 - 0.5;
+    }
+    return floats(`W${i}`, [k, k], w);
+  });
+  const m = model(
+    graph('many', {
+      inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [k, k] } }],
+      outputs: [{ name: `t${count - 1}`, type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [k, k] } }],
+      nodes: inits.map((w, i) => node('Add', [i === 0 ? 'x' : `t${i - 1}`, w.name], [`t${i}`])),
+      initializers: inits,
+    }),
+  );
+  writeFileSync(file, encodeModel(m));
+}
+
+/** Runs dump --matrices DIR, sends SIGINT once the first matrix file of this run is in DIR. */
+function dumpInterrupted(cwd: string, dir: string, before: readonly string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; sawMatrix: boolean }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [cliBin(), 'dump', 'many.onnx', '--matrices', dir], { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let sawMatrix = false;
+    const poll = setInterval(() => {
+      const fresh = existsSync(join(cwd, dir)) ? readdirSync(join(cwd, dir)).filter((n) => n.endsWith('_matrix.txt') && !before.includes(n)) : [];
+      if (!sawMatrix && fresh.length > 0) {
+        sawMatrix = true;
+        child.kill('SIGINT');
+      }
+    }, 2);
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      done({ code, signal, stdout, stderr, sawMatrix });
+    });
+  });
+}
+
+describe('Ctrl-C during dump --matrices', () => {
+  let cwd: string;
+  const COUNT = 60;
+  beforeAll(() => {
+    cwd = tempDir();
+    manyMatricesModel(join(cwd, 'many.onnx'), COUNT, 400); // 60 files of 160,000 values (~1.6 MB of text each)
+  });
+
+  it('into a folder it creates: exit 130, the folder and every file of the run removed, and it says so', async () => {
+    const r = await dumpInterrupted(cwd, 'mats', []);
+    expect(r.sawMatrix).toBe(true);
+    expect(r.signal).toBe(null);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/^prunescope: cancelled \(Ctrl-C\); removed the (file|\d+ files) this run had written\n$/);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(cwd)).toEqual(['many.onnx']);
+  });
+
+  it('into a folder that exists: only the files that were there before are left', async () => {
+    mkdirSync(join(cwd, 'old'));
+    const names = matrixFileNames(Array.from({ length: COUNT }, (_, i) => `W${i}`));
+    // An unrelated file, and an older dump of the last matrix (written last, so never reached).
+    writeFileSync(join(cwd, 'old', 'notes.txt'), 'mine');
+    writeFileSync(join(cwd, 'old', names[COUNT - 1]), 'an older dump');
+    const before = readdirSync(join(cwd, 'old'));
+    const r = await dumpInterrupted(cwd, 'old', before);
+    expect(r.sawMatrix).toBe(true);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/^prunescope: cancelled \(Ctrl-C\); removed the (file|\d+ files) this run had written\n$/);
+    expect(readdirSync(join(cwd, 'old')).sort()).toEqual([...before].sort());
+    expect(readFileSync(join(cwd, 'old', 'notes.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(cwd, 'old', names[COUNT - 1]), 'utf8')).toBe('an older dump');
+    rmSync(join(cwd, 'old'), { recursive: true });
   });
 });
 
