@@ -4,6 +4,7 @@ import type { NodeRef } from './errors';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
 import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
 import { REDUCE } from './ops/reduce';
+import { Slice, Split, Tile } from './ops/slice';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
 } from './ops/shape';
@@ -37,6 +38,9 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ConstantOfShape,
   Cast,
   CastLike,
+  Slice,
+  Split,
+  Tile,
 };
 
 /** Op types (default ONNX domain) the runtime executes. */
