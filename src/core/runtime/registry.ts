@@ -2,8 +2,8 @@
 import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
-import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
-import { REDUCE } from './ops/reduce';
+import { BatchNormalization, Gemm, Hardmax, LogSoftmax, MatMul, Softmax } from './ops/nn';
+import { ArgMax, ArgMin, REDUCE } from './ops/reduce';
 import { Slice, Split, Tile } from './ops/slice';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
@@ -41,6 +41,9 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   Slice,
   Split,
   Tile,
+  Hardmax,
+  ArgMax,
+  ArgMin,
 };
 
 /** Op types (default ONNX domain) the runtime executes. */

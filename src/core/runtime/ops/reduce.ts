@@ -1,5 +1,6 @@
-// Reductions over axes: ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd.
-
+// Reductions over axes: ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceL2,
+// ReduceLogSum, ReduceLogSumExp, ReduceSumSquare; ArgMax and ArgMin.
+import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
 import { type RtTensor, alloc, floatToHalf, halfToFloat, isHalfType, size, toNumbers, writeNumber } from '../tensor';
 import { type OpContext, type OpImpl, intAttr, intsAttr, need, normAxis } from './types';
@@ -55,5 +56,47 @@ export const REDUCE: Record<string, OpImpl> = {
   ReduceMax: reduceOp(-Infinity, (a, v) => (v > a || v !== v ? v : a)),
   ReduceMin: reduceOp(Infinity, (a, v) => (v < a || v !== v ? v : a)),
   ReduceProd: reduceOp(1, (a, v) => a * v),
+  ReduceL1: reduceOp(0, (a, v) => a + Math.abs(v)),
+  ReduceL2: reduceOp(0, (a, v) => a + v * v, (a) => Math.sqrt(a)),
+  ReduceLogSum: reduceOp(0, (a, v) => a + v, (a) => Math.log(a)),
+  ReduceLogSumExp: reduceOp(0, (a, v) => a + Math.exp(v), (a) => Math.log(a)),
+  ReduceSumSquare: reduceOp(0, (a, v) => a + v * v),
 };
+
+/** ArgMax / ArgMin along one axis (default 0), keepdims, select_last_index (opset 12): int64 indices. */
+function argOp(better: (v: number, best: number) => boolean): OpImpl {
+  return (inputs, ctx) => {
+    let x: RtTensor = need(inputs, 0, ctx);
+    if (isHalfType(x.dataType)) x = halfToFloat(x);
+    const r = x.dims.length;
+    const axis = normAxis(intAttr(ctx.node, 'axis', 0), r, ctx);
+    const keep = intAttr(ctx.node, 'keepdims', 1) === 1;
+    const last = intAttr(ctx.node, 'select_last_index', 0) === 1;
+    const len = x.dims[axis];
+    if (len === 0) throw new RuntimeError(`${ctx.label}: axis ${axis} is empty`);
+    const outer = size(x.dims.slice(0, axis));
+    const inner = size(x.dims.slice(axis + 1));
+    const out = new BigInt64Array(outer * inner);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * len * inner + i;
+        let best = Number(x.data[base]);
+        let at = 0;
+        for (let k = 1; k < len; k++) {
+          const v = Number(x.data[base + k * inner]);
+          if (better(v, best) || (last && v === best)) {
+            best = v;
+            at = k;
+          }
+        }
+        out[o * inner + i] = BigInt(at);
+      }
+    }
+    const dims = keep ? x.dims.map((d, i) => (i === axis ? 1 : d)) : x.dims.filter((_, i) => i !== axis);
+    return [{ dims, data: out, dataType: DataType.INT64 }];
+  };
+}
+
+export const ArgMax: OpImpl = argOp((v, best) => v > best);
+export const ArgMin: OpImpl = argOp((v, best) => v < best);
 
