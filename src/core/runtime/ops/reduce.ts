@@ -16,8 +16,10 @@ function reduceOp(init: number, step: (acc: number, v: number) => number, fin?: 
     const keep = intAttr(ctx.node, 'keepdims', 1) === 1;
     const noop = intAttr(ctx.node, 'noop_with_empty_axes', 0) === 1;
     const r = x.dims.length;
-    if ((!axesRaw || axesRaw.length === 0) && noop) return [x];
-    const axes = new Set((axesRaw && axesRaw.length > 0 ? axesRaw : x.dims.map((_, i) => i)).map((a) => normAxis(a, r, ctx)));
+    // No axes reduces all of them, or (noop_with_empty_axes) none: each element is reduced alone,
+    // so L1/L2/SumSquare/LogSum still apply their element function (as onnxruntime does).
+    const empty = !axesRaw || axesRaw.length === 0;
+    const axes = new Set((empty ? (noop ? [] : x.dims.map((_, i) => i)) : axesRaw).map((a) => normAxis(a, r, ctx)));
     const outDimsKeep = x.dims.map((d, i) => (axes.has(i) ? 1 : d));
     const n = size(outDimsKeep);
     const acc = new Float64Array(n).fill(init);
