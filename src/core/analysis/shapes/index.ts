@@ -20,9 +20,6 @@ export interface InferredType {
 
 const RULES: Readonly<Record<string, InferFn>> = { ...ELEMENTWISE, ...CONV, ...LINEAR, ...SHAPE_OPS, ...SLICE_OPS };
 
-/** Op types (default domain) whose output shapes are inferred. */
-export const SHAPE_INFERRED_OPS: ReadonlySet<string> = new Set(Object.keys(RULES));
-
 /**
  * Infers the type and shape of every node output of `graph` whose shape it does not record (graph
  * inputs, outputs, value_info with a shape, and initializers are taken as given). `opset`: the default domain's version.
