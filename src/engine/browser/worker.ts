@@ -53,7 +53,7 @@ const ortWeb = ortWebRuntime(ort, {
   threads: browserParallelWorkers(),
   singleThreadReason: canShareMemory() ? undefined : 'the page is not cross-origin isolated, so WebAssembly threads cannot share memory',
   // The worker is built into assets/; onnxruntime-web's .mjs and .wasm are copied to ort/ beside it.
-  wasmPaths: new URL('../ort/', import.meta.url).href,
+  wasmPaths: new URL(/* @vite-ignore */ '../ort/', import.meta.url).href,
 });
 
 const platform: EnginePlatform = {
