@@ -129,3 +129,14 @@ describe('runtimes and the onnxruntime fallback (a browser-like engine: onnxrunt
     ]);
   });
 });
+
+describe('runtimes in the Node engine (onnxruntime-node)', () => {
+  it('labels onnxruntime as onnxruntime-node and loads the sample in it', async () => {
+    const { client } = inProcessEngine(nodePlatform().platform);
+    const s = await client.call({ type: 'open', source: { kind: 'bytes', name: 'sample.onnx', bytes: new Uint8Array(readFileSync(SAMPLE)).buffer } });
+    const statuses = await client.call({ type: 'runtimes', modelId: s.modelId });
+    const ort = statuses.find((x) => x.runtime === 'onnxruntime');
+    expect(ort?.unavailable).toBeUndefined();
+    expect(ort?.label).toMatch(/^onnxruntime-node 1\.\d+\.\d+ \(CPU/);
+  });
+});
