@@ -3,6 +3,7 @@ import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
 import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
+import { POOL } from './ops/pool';
 import { REDUCE } from './ops/reduce';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
@@ -15,6 +16,7 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...UNARY,
   ...BINARY,
   ...REDUCE,
+  ...POOL,
   Clip,
   Gemm,
   MatMul,
