@@ -3,6 +3,7 @@ import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
 import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
+import { Pad } from './ops/pad';
 import { POOL } from './ops/pool';
 import { REDUCE } from './ops/reduce';
 import {
@@ -17,6 +18,7 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...BINARY,
   ...REDUCE,
   ...POOL,
+  Pad,
   Clip,
   Gemm,
   MatMul,
