@@ -1,6 +1,7 @@
 // The operator table: which ONNX ops the runtime executes, and which nodes of a model it cannot.
 import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
+import { ConvTranspose } from './ops/conv-transpose';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
 import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
 import { Pad } from './ops/pad';
@@ -19,6 +20,7 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...REDUCE,
   ...POOL,
   Pad,
+  ConvTranspose,
   Clip,
   Gemm,
   MatMul,
