@@ -7,6 +7,7 @@ import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn'
 import { Pad } from './ops/pad';
 import { POOL } from './ops/pool';
 import { REDUCE } from './ops/reduce';
+import { Resize, Upsample } from './ops/resize';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
 } from './ops/shape';
@@ -21,6 +22,8 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...POOL,
   Pad,
   ConvTranspose,
+  Resize,
+  Upsample,
   Clip,
   Gemm,
   MatMul,
