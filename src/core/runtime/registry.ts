@@ -1,6 +1,7 @@
 // The operator table: which ONNX ops the runtime executes, and which nodes of a model it cannot.
 import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
+import { Conv } from './ops/conv';
 import { ConvTranspose } from './ops/conv-transpose';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
 import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
@@ -25,6 +26,7 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   Resize,
   Upsample,
   Clip,
+  Conv,
   Gemm,
   MatMul,
   Softmax,
