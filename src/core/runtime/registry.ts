@@ -4,11 +4,12 @@ import type { NodeRef } from './errors';
 import { Conv } from './ops/conv';
 import { ConvTranspose } from './ops/conv-transpose';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
-import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
+import { BatchNormalization, Gemm, Hardmax, LogSoftmax, MatMul, Softmax } from './ops/nn';
 import { Pad } from './ops/pad';
 import { POOL } from './ops/pool';
-import { REDUCE } from './ops/reduce';
+import { ArgMax, ArgMin, REDUCE } from './ops/reduce';
 import { Resize, Upsample } from './ops/resize';
+import { Slice, Split, Tile } from './ops/slice';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
 } from './ops/shape';
@@ -48,6 +49,12 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ConstantOfShape,
   Cast,
   CastLike,
+  Slice,
+  Split,
+  Tile,
+  Hardmax,
+  ArgMax,
+  ArgMin,
 };
 
 /** Op types (default ONNX domain) the runtime executes. */
