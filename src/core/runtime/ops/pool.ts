@@ -7,13 +7,16 @@ import { type RtTensor, ctorOf, floatToHalf, halfToFloat, isBigType, isHalfType,
 import { floatOnly } from './nn';
 import { type OpContext, type OpImpl, floatAttr, intAttr, intsAttr, need, stringAttr } from './types';
 
-/** Where the windows of one spatial axis sit: per output index, the valid input indices and the padded window size. */
+/**
+ * Where the windows of one spatial axis sit: output o reads the `count[o]` input indices
+ * first[o], first[o] + d, … (those inside the input); `padded[o]` also counts padding positions.
+ */
 interface AxisWindows {
   inLen: number;
   outLen: number;
-  /** taps[o] = input indices (inside the input) read by output o. */
-  taps: Int32Array[];
-  /** Positions of window o inside the padded input (count_include_pad's divisor). */
+  d: number;
+  first: Int32Array;
+  count: Int32Array;
   padded: Int32Array;
 }
 
@@ -65,20 +68,21 @@ export function axisGeometry(inLen: number, k: number, s: number, d: number, pb:
 }
 
 function axisWindows(inLen: number, outLen: number, k: number, s: number, d: number, pb: number, pe: number): AxisWindows {
-  const taps: Int32Array[] = [];
+  const first = new Int32Array(outLen);
+  const count = new Int32Array(outLen);
   const padded = new Int32Array(outLen);
   for (let o = 0; o < outLen; o++) {
-    const list: number[] = [];
+    let n = 0;
     let inPad = 0;
     for (let j = 0; j < k; j++) {
       const i = o * s - pb + j * d;
-      if (i >= 0 && i < inLen) list.push(i);
+      if (i >= 0 && i < inLen && n++ === 0) first[o] = i;
       if (i >= -pb && i < inLen + pe) inPad++;
     }
-    taps.push(Int32Array.from(list));
+    count[o] = n;
     padded[o] = inPad;
   }
-  return { inLen, outLen, taps, padded };
+  return { inLen, outLen, d, first, count, padded };
 }
 
 type Reduce = 'max' | 'avg' | 'lp';
@@ -90,7 +94,19 @@ interface PoolPlan {
 }
 
 function one(): AxisWindows {
-  return { inLen: 1, outLen: 1, taps: [Int32Array.of(0)], padded: Int32Array.of(1) };
+  return { inLen: 1, outLen: 1, d: 1, first: Int32Array.of(0), count: Int32Array.of(1), padded: Int32Array.of(1) };
+}
+
+/** The last plan of each node, reused while the input dims stay the same. */
+const plans = new WeakMap<object, { key: string; plan: PoolPlan }>();
+
+function cachedPlan(x: RtTensor, ctx: OpContext, global: boolean): PoolPlan {
+  const key = x.dims.join(',');
+  const hit = plans.get(ctx.node);
+  if (hit && hit.key === key) return hit.plan;
+  const plan = poolPlan(x, ctx, global);
+  plans.set(ctx.node, { key, plan });
+  return plan;
 }
 
 function poolPlan(x: RtTensor, ctx: OpContext, global: boolean): PoolPlan {
@@ -115,63 +131,50 @@ function poolPlan(x: RtTensor, ctx: OpContext, global: boolean): PoolPlan {
   return { axes, outSpatial: real.map((a) => a.outLen) };
 }
 
-/** Reduces every (batch × channel) plane; `idx` (MaxPool's Indices) receives flat input positions. */
-function poolPlanes(
-  src: ArrayLike<number>, y: { [i: number]: number }, planes: number, plan: PoolPlan, how: Reduce, opts: { countPad: boolean; p: number; idx?: BigInt64Array; colMajor: boolean },
-): void {
+type Out = Float32Array | Float64Array | Uint8Array | Int8Array;
+
+/** Max of every window of every (batch × channel) plane; `idx` (MaxPool's Indices) gets flat input positions. */
+function maxPlanes(src: Out, y: Out, planes: number, plan: PoolPlan, idx: BigInt64Array | undefined, colMajor: boolean): void {
   const [A, B, C] = plan.axes;
-  const inPlane = A.inLen * B.inLen * C.inLen;
-  const outPlane = A.outLen * B.outLen * C.outLen;
-  const { countPad, p, idx, colMajor } = opts;
+  const BC = B.inLen * C.inLen;
+  const inPlane = A.inLen * BC;
+  const [dA, dB, dC, inC] = [A.d * BC, B.d * C.inLen, C.d, C.inLen];
+  let o = 0;
   for (let pl = 0; pl < planes; pl++) {
     const ib = pl * inPlane;
-    let o = pl * outPlane;
     for (let oa = 0; oa < A.outLen; oa++) {
-      const ta = A.taps[oa];
+      const fa = ib + A.first[oa] * BC;
+      const na = A.count[oa];
       for (let ob = 0; ob < B.outLen; ob++) {
-        const tb = B.taps[ob];
+        const fb = B.first[ob] * inC;
+        const nb = B.count[ob];
         for (let oc = 0; oc < C.outLen; oc++, o++) {
-          const tc = C.taps[oc];
-          let acc = how === 'max' ? -Infinity : 0;
+          const fc = C.first[oc];
+          const nc = C.count[oc];
+          let m = -Infinity;
           let arg = -1;
-          for (let a = 0; a < ta.length; a++) {
-            const ra = ib + ta[a] * B.inLen * C.inLen;
-            for (let b = 0; b < tb.length; b++) {
-              const rb = ra + tb[b] * C.inLen;
-              if (how === 'max') {
-                for (let c = 0; c < tc.length; c++) {
-                  const v = src[rb + tc[c]];
-                  if (v > acc || arg < 0) {
-                    acc = v;
-                    arg = rb + tc[c];
-                  }
+          for (let a = 0; a < na; a++) {
+            const ra = fa + a * dA + fb + fc;
+            for (let b = 0; b < nb; b++) {
+              const rb = ra + b * dB;
+              for (let c = 0; c < nc; c++) {
+                const v = src[rb + c * dC];
+                if (v > m || arg < 0) {
+                  m = v;
+                  arg = rb + c * dC;
                 }
-              } else if (how === 'avg') {
-                for (let c = 0; c < tc.length; c++) acc += src[rb + tc[c]];
-              } else {
-                for (let c = 0; c < tc.length; c++) acc += Math.abs(src[rb + tc[c]]) ** p;
               }
             }
           }
-          if (how === 'avg') {
-            const n = countPad ? A.padded[oa] * B.padded[ob] * C.padded[oc] : ta.length * tb.length * tc.length;
-            y[o] = n > 0 ? acc / n : 0;
-          } else if (how === 'lp') {
-            y[o] = acc ** (1 / p);
-          } else {
-            y[o] = arg < 0 ? 0 : acc;
-            if (idx) {
-              let flat = arg;
-              if (colMajor && arg >= 0) {
-                const r = arg - ib;
-                const ia = Math.floor(r / (B.inLen * C.inLen));
-                const ibb = Math.floor(r / C.inLen) % B.inLen;
-                const ic = r % C.inLen;
-                // Column-major within the plane: the first spatial index varies fastest.
-                flat = ib + ia + ibb * A.inLen + ic * A.inLen * B.inLen;
-              }
-              idx[o] = BigInt(flat);
+          y[o] = arg < 0 ? 0 : m;
+          if (idx) {
+            let flat = arg;
+            if (colMajor && arg >= 0) {
+              // Column-major within the plane: the first spatial index varies fastest.
+              const r = arg - ib;
+              flat = ib + Math.floor(r / BC) + (Math.floor(r / C.inLen) % B.inLen) * A.inLen + (r % C.inLen) * A.inLen * B.inLen;
             }
+            idx[o] = BigInt(flat);
           }
         }
       }
@@ -179,10 +182,84 @@ function poolPlanes(
   }
 }
 
+/**
+ * One axis of a separable pool: src is [outer, ax.inLen, inner], dst [outer, ax.outLen, inner];
+ * each output is the max or the sum (divided by `div[o]` when given) of its window along the axis.
+ */
+function poolAxis(src: Out, dst: Out, outer: number, ax: AxisWindows, inner: number, max: boolean, div: Int32Array | undefined): void {
+  const { inLen, outLen, first, count } = ax;
+  const step = ax.d * inner;
+  for (let p = 0; p < outer; p++) {
+    const ib = p * inLen * inner;
+    for (let o = 0; o < outLen; o++) {
+      const ob = (p * outLen + o) * inner;
+      const n = count[o];
+      const f = ib + first[o] * inner;
+      const q = div ? div[o] : 1;
+      if (n === 0) {
+        dst.fill(0, ob, ob + inner);
+      } else if (inner === 1) {
+        let acc = src[f];
+        if (max) {
+          for (let k = 1; k < n; k++) {
+            const v = src[f + k * step];
+            if (v > acc) acc = v;
+          }
+        } else {
+          for (let k = 1; k < n; k++) acc += src[f + k * step];
+        }
+        dst[ob] = q === 1 ? acc : acc / q;
+      } else {
+        for (let i = 0; i < inner; i++) dst[ob + i] = src[f + i];
+        for (let k = 1; k < n; k++) {
+          const r = f + k * step;
+          if (max) {
+            for (let i = 0; i < inner; i++) {
+              const v = src[r + i];
+              if (v > dst[ob + i]) dst[ob + i] = v;
+            }
+          } else {
+            for (let i = 0; i < inner; i++) dst[ob + i] += src[r + i];
+          }
+        }
+        if (q !== 1) for (let i = 0; i < inner; i++) dst[ob + i] /= q;
+      }
+    }
+  }
+}
+
+/**
+ * Max, mean or p-norm pooling as one pass per spatial axis (windows are boxes, so the reduction
+ * separates; the mean's divisor is the product of the per-axis window sizes).
+ */
+function separablePool(x: Out, y: Out, planes: number, plan: PoolPlan, how: Reduce, countPad: boolean, p: number): void {
+  const Ctor = x.constructor as new (n: number) => Out;
+  let src = x;
+  if (how === 'lp') {
+    src = new Ctor(x.length);
+    for (let i = 0; i < x.length; i++) src[i] = Math.abs(x[i]) ** p;
+  }
+  const [A, B, C] = plan.axes;
+  // Passes in the order last axis, middle, first; identity axes (length 1, window 1) are skipped.
+  const passes = [
+    { ax: C, outer: planes * A.inLen * B.inLen, inner: 1 },
+    { ax: B, outer: planes * A.inLen, inner: C.outLen },
+    { ax: A, outer: planes, inner: B.outLen * C.outLen },
+  ].filter((t) => !(t.ax.inLen === 1 && t.ax.outLen === 1 && t.ax.count[0] === 1 && t.ax.padded[0] === 1));
+  if (passes.length === 0) y.set(src as Float32Array);
+  for (const [k, t] of passes.entries()) {
+    const div = how === 'avg' ? (countPad ? t.ax.padded : t.ax.count) : undefined;
+    const dst = k === passes.length - 1 ? y : new Ctor(t.outer * t.ax.outLen * t.inner);
+    poolAxis(src, dst, t.outer, t.ax, t.inner, how === 'max', div);
+    src = dst;
+  }
+  if (how === 'lp') for (let i = 0; i < y.length; i++) y[i] = y[i] ** (1 / p);
+}
+
 function pool(how: Reduce, global: boolean): OpImpl {
   const body = (inputs: (RtTensor | undefined)[], ctx: OpContext): RtTensor[] => {
     const x = need(inputs, 0, ctx);
-    const plan = poolPlan(x, ctx, global);
+    const plan = cachedPlan(x, ctx, global);
     const planes = x.dims[0] * x.dims[1];
     const dims = [x.dims[0], x.dims[1], ...plan.outSpatial];
     const n = size(dims);
@@ -192,7 +269,8 @@ function pool(how: Reduce, global: boolean): OpImpl {
     const wantIdx = how === 'max' && ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== '';
     const idx = wantIdx ? (ctx.out(1, BigInt64Array, n) as BigInt64Array) : undefined;
     const colMajor = intAttr(ctx.node, 'storage_order', 0) === 1;
-    poolPlanes(x.data as ArrayLike<number>, y as unknown as { [i: number]: number }, planes, plan, how, { countPad, p, idx, colMajor });
+    if (idx) maxPlanes(x.data as Out, y as Out, planes, plan, idx, colMajor);
+    else separablePool(x.data as Out, y as Out, planes, plan, how, countPad, p);
     const out: RtTensor[] = [{ dims, data: y, dataType: x.dataType }];
     if (idx) out.push({ dims, data: idx, dataType: DataType.INT64 });
     return out;
