@@ -2,7 +2,9 @@
 // on cases libonnx-testdata lacks: newer opsets, Indices in 3-D, groups, int types, wrap, axes.
 import { describe, expect, it } from 'vitest';
 import { DataType } from '../../../../src/core/onnx/model';
+import { float16Table } from '../../../../src/core/onnx/float-bits';
 import { Session } from '../../../../src/core/runtime';
+import { toHalfBits } from '../../../../src/core/runtime/tensor';
 import { graph, model, node } from '../../../support/hand-models';
 import { type Attrs, type OpCase, f32s, int64s, randomFloats, relDiff, runBoth } from './single-op';
 
@@ -113,5 +115,37 @@ describe('hand-computed', () => {
     expect(() => Session.create(m, { kernels: 'dense' }).run({ x: { dims: [1, 1, 4, 4], data: new Float32Array(16), dataType: DataType.FLOAT } })).toThrow(
       /MaxPool "pool1".*kernel_shape.*2 spatial dims/,
     );
+  });
+});
+
+describe('float16 inputs', () => {
+  // The float32 results are checked against onnxruntime above; float16 runs through float32.
+  const cases: [string, Attrs, (string | undefined)[]][] = [
+    ['MaxPool', [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])], []],
+    ['AveragePool', [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])], []],
+    ['GlobalAveragePool', [], []],
+    ['Resize', [str('mode', 'linear')], ['', 'scales']],
+    ['Pad', [str('mode', 'reflect')], ['pads']],
+  ];
+  it.each(cases)('%s float16 equals float32 rounded to float16', (op, attrs, extra) => {
+    const dims = [1, 2, 6, 6];
+    const values = randomFloats(72, 30);
+    const half = Uint16Array.from(values, (v) => toHalfBits(v));
+    const asFloat = Float32Array.from(half, (h) => float16Table()[h]);
+    const inits = [f32s('scales', [4], [1, 1, 1.5, 0.5]), int64s('pads', [0, 0, 1, 2, 0, 0, 2, 1])].filter((t) => extra.includes(t.name));
+    const run = (dataType: number, data: Float32Array | Uint16Array) => {
+      const m = model(graph('g', {
+        inputs: [{ name: 'x', type: { kind: 'tensor', elemType: dataType, shape: dims } }],
+        outputs: [{ name: 'y', type: { kind: 'tensor', elemType: dataType } }],
+        nodes: [node(op, ['x', ...extra.map((e) => e ?? '')], ['y'], attrs)],
+        initializers: inits,
+      }));
+      return Session.create(m, { kernels: 'dense' }).run({ x: { dims, data, dataType } }).y;
+    };
+    const h = run(DataType.FLOAT16, half);
+    const f = run(DataType.FLOAT, asFloat);
+    expect(h.dataType).toBe(DataType.FLOAT16);
+    expect(h.dims).toEqual(f.dims);
+    expect(Array.from(h.data as Uint16Array)).toEqual(Array.from(f.data as Float32Array, (v) => toHalfBits(v)));
   });
 });
