@@ -106,6 +106,23 @@ describe('hand-computed', () => {
     expect(Array.from(y.data as Float32Array)).toEqual([4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2]);
   });
 
+  it.each([DataType.FLOAT, DataType.DOUBLE])('ConvTranspose 1-D by hand (element type %i)', (dt) => {
+    // y[o] = sum over i, j with o = 2i + j of x[i]·w[j] + b: x = [1, 2], w = [1, 10, 100], b = 0.5.
+    const Arr = dt === DataType.FLOAT ? Float32Array : Float64Array;
+    const m = model(graph('g', {
+      inputs: [{ name: 'x', type: { kind: 'tensor', elemType: dt, shape: [1, 1, 2] } }],
+      outputs: [{ name: 'y', type: { kind: 'tensor', elemType: dt } }],
+      nodes: [node('ConvTranspose', ['x', 'W', 'B'], ['y'], [ints('strides', [2])])],
+      initializers: [
+        { name: 'W', dataType: dt, dims: [1, 1, 3], data: Arr.of(1, 10, 100) },
+        { name: 'B', dataType: dt, dims: [1], data: Arr.of(0.5) },
+      ],
+    }));
+    const y = Session.create(m, { kernels: 'dense' }).run({ x: { dims: [1, 1, 2], data: Arr.of(1, 2), dataType: dt } }).y;
+    expect(y.dims).toEqual([1, 1, 5]);
+    expect(Array.from(y.data as Float32Array)).toEqual([1.5, 10.5, 102.5, 20.5, 200.5]);
+  });
+
   it('names the node and the problem for a kernel that does not fit the input', () => {
     const m = model(graph('g', {
       inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [1, 1, 4, 4] } }],
