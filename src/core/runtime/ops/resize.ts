@@ -145,22 +145,33 @@ function pass(src: RtData, dims: number[], axis: number, taps: Taps, outLen: num
   const d = dst as Float32Array;
   const big = dst instanceof BigInt64Array || dst instanceof BigUint64Array;
   const fill = big ? BigInt(Math.trunc(st.extrapolation)) : st.extrapolation;
+  const nearest = st.mode === 'nearest';
   for (let p = 0; p < outer; p++) {
     const ib = p * len * inner;
     for (let o = 0; o < outLen; o++) {
       const ob = (p * outLen + o) * inner;
       if (extrap[o]) {
         for (let i = 0; i < inner; i++) dst[ob + i] = fill;
-      } else if (st.mode === 'nearest') {
+      } else if (nearest) {
         const from = ib + idx[o] * inner;
-        if (inner === 1) dst[ob] = src[from];
-        else (dst as Float32Array).set((src as Float32Array).subarray(from, from + inner), ob);
-      } else {
+        if (inner >= 64) (dst as Float32Array).set((src as Float32Array).subarray(from, from + inner), ob);
+        else for (let i = 0; i < inner; i++) dst[ob + i] = src[from + i];
+      } else if (inner === 1) {
         const t0 = o * count;
-        for (let i = 0; i < inner; i++) {
-          let acc = 0;
-          for (let t = 0; t < count; t++) acc += w[t0 + t] * s[ib + idx[t0 + t] * inner + i];
-          d[ob + i] = acc;
+        let acc = 0;
+        for (let t = 0; t < count; t++) acc += w[t0 + t] * s[ib + idx[t0 + t]];
+        d[ob] = acc;
+      } else {
+        // Contiguous rows: the first tap sets, the others accumulate.
+        const t0 = o * count;
+        const w0 = w[t0];
+        const r0 = ib + idx[t0] * inner;
+        for (let i = 0; i < inner; i++) d[ob + i] = w0 * s[r0 + i];
+        for (let t = 1; t < count; t++) {
+          const wt = w[t0 + t];
+          if (wt === 0) continue;
+          const r = ib + idx[t0 + t] * inner;
+          for (let i = 0; i < inner; i++) d[ob + i] += wt * s[r + i];
         }
       }
     }
