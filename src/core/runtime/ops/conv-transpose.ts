@@ -69,18 +69,25 @@ function validInputs(a: Axis, j: number): [number, number] {
 /**
  * float32: the products of every group at once as a 1x1 convolution with group·Mg·K output
  * channels, on the convolution kernels (WebAssembly SIMD where available); kept per node while
- * the weight array stays the same.
+ * the weights stay the same (checked each run: O(weights), against O(weights × pixels) of work).
  */
-const runners = new WeakMap<object, { w: FArray; runner: ConvLayerRunner }>();
+const runners = new WeakMap<object, { w: FArray; copy: Float32Array; runner: ConvLayerRunner }>();
+
+/** Whether w still holds the values it had when copied (weights edited in place rebuild the runner). */
+function unchanged(w: FArray, copy: Float32Array): boolean {
+  if (w.length !== copy.length) return false;
+  for (let i = 0; i < w.length; i++) if (w[i] !== copy[i]) return false;
+  return true;
+}
 
 function columns(node: object, wtOf: (g: number) => FArray, w: FArray, group: number, Cg: number, rows: number): ConvLayerRunner {
   const hit = runners.get(node);
-  if (hit && hit.w === w) return hit.runner;
+  if (hit && hit.w === w && unchanged(w, hit.copy)) return hit.runner;
   const M = group * rows;
   const kernel = new Float32Array(M * Cg);
   for (let g = 0; g < group; g++) kernel.set(wtOf(g), g * rows * Cg);
   const runner = new ConvLayerRunner({ M, group, kh: 1, kw: 1, w: kernel, bias: new Float32Array(M), lo: -Infinity, hi: Infinity, sparse: false }, true);
-  runners.set(node, { w, runner });
+  runners.set(node, { w, copy: Float32Array.from(w), runner });
   return runner;
 }
 

@@ -118,9 +118,14 @@ describe('hand-computed', () => {
         { name: 'B', dataType: dt, dims: [1], data: Arr.of(0.5) },
       ],
     }));
-    const y = Session.create(m, { kernels: 'dense' }).run({ x: { dims: [1, 1, 2], data: Arr.of(1, 2), dataType: dt } }).y;
+    const session = Session.create(m, { kernels: 'dense' });
+    const x = { dims: [1, 1, 2], data: Arr.of(1, 2), dataType: dt };
+    const y = session.run({ x }).y;
     expect(y.dims).toEqual([1, 1, 5]);
     expect(Array.from(y.data as Float32Array)).toEqual([1.5, 10.5, 102.5, 20.5, 200.5]);
+    // Weights edited in place (as a pruning step may) are seen by the next run.
+    (m.graph.initializers[0].data as Float32Array)[0] = 2;
+    expect(Array.from(session.run({ x }).y.data as Float32Array)).toEqual([2.5, 10.5, 104.5, 20.5, 200.5]);
   });
 
   it('names the node and the problem for a kernel that does not fit the input', () => {
