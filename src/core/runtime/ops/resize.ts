@@ -2,9 +2,10 @@
 // pass that reads, for every output index, a few input indices with weights (nearest: one tap;
 // linear: 2; cubic: 4; more when antialiasing a downscale). Nearest copies any element type.
 import { RuntimeError } from '../errors';
-import { DataType } from '../../onnx/model';
+import { DataType, type Node } from '../../onnx/model';
 import { type RtData, type RtTensor, ctorOf, floatToHalf, halfToFloat, isHalfType, size, toNumbers } from '../tensor';
-import { type OpContext, type OpImpl, floatAttr, floatsAttr, intAttr, intsAttr, need, normAxis, stringAttr } from './types';
+import { PAD_MODES } from './pad';
+import { type OpContext, type OpImpl, attr, floatAttr, floatsAttr, intAttr, intsAttr, need, normAxis, stringAttr } from './types';
 
 interface Settings {
   mode: 'nearest' | 'linear' | 'cubic';
@@ -26,6 +27,21 @@ interface Taps {
 
 const COORDS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
 const NEAREST = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+
+const MODES: Record<string, [string, string[]][]> = {
+  Resize: [['mode', ['nearest', 'linear', 'cubic']], ['coordinate_transformation_mode', COORDS], ['nearest_mode', NEAREST]],
+  Upsample: [['mode', ['nearest', 'linear', 'bilinear', 'trilinear']]],
+  Pad: [['mode', PAD_MODES]],
+};
+
+/** A Resize, Upsample or Pad mode the runtime does not know (named before anything runs), or undefined. */
+export function modeProblem(node: Node): string | undefined {
+  for (const [name, known] of MODES[node.opType] ?? []) {
+    const a = attr(node, name);
+    if (a && (a.type !== 'string' || !known.includes(a.value))) return `${name} ${a.type === 'string' ? `"${a.value}"` : 'is not a string'}`;
+  }
+  return undefined;
+}
 
 function settings(ctx: OpContext, upsample: boolean): Settings {
   const node = ctx.node;
