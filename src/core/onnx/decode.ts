@@ -1,5 +1,5 @@
 // Bytes → normalized Model / Tensor, with errors that say what is wrong with the file.
-import { fromBinary } from '@bufbuild/protobuf';
+import { fromBinary, ScalarType, type DescField } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { ModelProtoSchema, TensorProtoSchema, type ModelProto } from 'onnx-buf';
 import type { Model, Tensor } from './model';
@@ -8,21 +8,31 @@ import { Ctx, modelFrom, tensorFrom } from './from-proto';
 import { realignInPlace } from './decode-align';
 import { checkStructure, type StructureError } from './strict';
 
-/** Top-level ModelProto fields: number → [name, wire type]. */
-const MODEL_FIELDS: Record<number, [string, WireType]> = {
-  1: ['ir_version', WireType.Varint],
-  2: ['producer_name', WireType.LengthDelimited],
-  3: ['producer_version', WireType.LengthDelimited],
-  4: ['domain', WireType.LengthDelimited],
-  5: ['model_version', WireType.Varint],
-  6: ['doc_string', WireType.LengthDelimited],
-  7: ['graph', WireType.LengthDelimited],
-  8: ['opset_import', WireType.LengthDelimited],
-  14: ['metadata_props', WireType.LengthDelimited],
-  20: ['training_info', WireType.LengthDelimited],
-  25: ['functions', WireType.LengthDelimited],
-  26: ['configuration', WireType.LengthDelimited],
-};
+/** The wire type a field of this kind is written with. */
+function wireTypeOf(f: DescField): WireType {
+  // Messages, lists of messages and maps (ModelProto has no repeated scalar field).
+  if (f.fieldKind !== 'scalar') return WireType.LengthDelimited;
+  switch (f.scalar) {
+    case ScalarType.STRING:
+    case ScalarType.BYTES:
+      return WireType.LengthDelimited;
+    case ScalarType.FLOAT:
+    case ScalarType.FIXED32:
+    case ScalarType.SFIXED32:
+      return WireType.Bit32;
+    case ScalarType.DOUBLE:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return WireType.Bit64;
+    default:
+      return WireType.Varint;
+  }
+}
+
+/** Top-level ModelProto fields: number → [name, wire type], as the schema declares them. */
+const MODEL_FIELDS: Record<number, [string, WireType]> = Object.fromEntries(
+  ModelProtoSchema.fields.map((f) => [f.number, [f.name, wireTypeOf(f)]]),
+);
 
 /** Highest IR version we consider plausible (ONNX 1.20 is IR 12). */
 const MAX_IR_VERSION = 100;

@@ -43,26 +43,31 @@ export function slidingWindowDim(inp: Dim, k: number, s: number, d: number, pb: 
   return out;
 }
 
-const conv: InferFn = (n, ins) => {
+/**
+ * What Conv and ConvTranspose both need: the input and weight shapes (same rank, at least 3), the
+ * number of spatial axes and the window (kernel from kernel_shape or the weight); null when unknown.
+ */
+function convInputs(n: Node, ins: (Known | undefined)[]): { xs: Dim[]; w: Dim[]; sp: number; win: Window } | null {
   const xs = ins[0]?.s;
   const w = ins[1]?.s;
-  if (!xs || !w || xs.length < 3 || w.length !== xs.length) return [];
-  const sp = xs.length - 2;
+  if (!xs || !w || xs.length < 3 || w.length !== xs.length) return null;
   const k = attrInts(n, 'kernel_shape') ?? w.slice(2);
-  if (!k.every(num)) return [];
-  const win = windowOf(n, k);
+  if (!k.every(num)) return null;
+  return { xs, w, sp: xs.length - 2, win: windowOf(n, k) };
+}
+
+const conv: InferFn = (n, ins) => {
+  const c = convInputs(n, ins);
+  if (!c) return [];
+  const { xs, w, sp, win } = c;
   const out = xs.slice(2).map((d, i) => slidingWindowDim(d, win.k[i], win.strides[i], win.dil[i], win.pads[i], win.pads[i + sp], win.autoPad, false));
   return [{ t: ins[0]?.t, s: [xs[0], w[0], ...out] }];
 };
 
 const convTranspose: InferFn = (n, ins) => {
-  const xs = ins[0]?.s;
-  const w = ins[1]?.s;
-  if (!xs || !w || xs.length < 3 || w.length !== xs.length) return [];
-  const sp = xs.length - 2;
-  const k = attrInts(n, 'kernel_shape') ?? w.slice(2);
-  if (!k.every(num)) return [];
-  const win = windowOf(n, k);
+  const c = convInputs(n, ins);
+  if (!c) return [];
+  const { xs, w, sp, win } = c;
   const group = attrInt(n, 'group') ?? 1;
   const m = num(w[1]) ? w[1] * group : null;
   const outShape = attrInts(n, 'output_shape');
