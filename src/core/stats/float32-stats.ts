@@ -12,27 +12,21 @@
 import { binEdges, type Histogram } from './histogram';
 import { selectInPlace } from './quantile';
 import { keyTables } from './counters';
+import { CHUNK, addChunk, addMoments, emptyMoments, type Moments } from './moments';
 
 const KEY_SHIFT = 15; // 32 bits >>> 15 = 17-bit key
 const KEYS = 1 << 17;
 const HALF = 1 << 16; // keys of negative values start here
 const ABS_MASK = 0x7fffffff;
 const EXP_MASK = 0x7f800000;
-const CHUNK = 4096;
 
-export interface Float32Pass {
-  finite: number;
-  min: number;
-  max: number;
-  mean: number;
-  m2: number;
-  zeros: number;
+export interface Float32Pass extends Moments {
   /** Elements per 17-bit key (finite values only); n < 2^31. */
   keys: Int32Array;
 }
 
 /**
- * Pass 1: moments (chunked, float64, merged pairwise as in tensor-stats.ts) and the key counts.
+ * Pass 1: moments (chunked, float64, merged pairwise as in moments.ts) and the key counts.
  *
  * Each chunk first runs a lean loop that assumes every value is finite: keys, the shifted sums and
  * the chunk's min/max, without a branch per element. A non-finite value makes the sum of squares
@@ -45,7 +39,7 @@ export function float32Pass(values: Float32Array): Float32Pass {
   const n = values.length;
   const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const keys = new Int32Array(KEYS);
-  const acc: Acc = { finite: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity, zeros: 0 };
+  const acc = emptyMoments();
   for (let start = 0; start < n; start += CHUNK) {
     const end = start + CHUNK < n ? start + CHUNK : n;
     const zeroKeys = keys[0] + keys[HALF];
@@ -75,41 +69,13 @@ export function float32Pass(values: Float32Array): Float32Pass {
     }
     if (lo < acc.min) acc.min = lo;
     if (hi > acc.max) acc.max = hi;
-    merge(acc, end - start, shift, s1, s2);
+    addChunk(acc, end - start, shift, s1, s2);
   }
   return { ...acc, keys };
 }
 
-interface Acc {
-  finite: number;
-  mean: number;
-  m2: number;
-  min: number;
-  max: number;
-  zeros: number;
-}
-
-/** Adds a chunk of c values summed around `shift`. */
-function merge(acc: Acc, c: number, shift: number, s1: number, s2: number): void {
-  addMoments(acc, c, shift + s1 / c, Math.max(0, s2 - (s1 * s1) / c));
-}
-
-/** Adds c values of mean `mean` and squared deviations `m2` (Chan et al.'s pairwise update). */
-function addMoments(acc: Acc, c: number, mean: number, m2: number): void {
-  if (acc.finite === 0) {
-    acc.mean = mean;
-    acc.m2 = m2;
-  } else {
-    const total = acc.finite + c;
-    const delta = mean - acc.mean;
-    acc.mean += (delta * c) / total;
-    acc.m2 += m2 + ((delta * delta * acc.finite) / total) * c;
-  }
-  acc.finite += c;
-}
-
 /** A chunk that holds NaN or ±Inf: those are skipped, the shift is the first finite value. */
-function carefulChunk(values: Float32Array, bits: Int32Array, start: number, end: number, keys: Int32Array, acc: Acc): void {
+function carefulChunk(values: Float32Array, bits: Int32Array, start: number, end: number, keys: Int32Array, acc: Moments): void {
   let i = start;
   while (i < end && (bits[i] & EXP_MASK) === EXP_MASK) i++;
   if (i === end) return;
@@ -130,7 +96,7 @@ function carefulChunk(values: Float32Array, bits: Int32Array, start: number, end
     if ((u & ABS_MASK) === 0) acc.zeros++;
     keys[u >>> KEY_SHIFT]++;
   }
-  merge(acc, c, shift, s1, s2);
+  addChunk(acc, c, shift, s1, s2);
 }
 
 const f32 = new Float32Array(1);
@@ -377,7 +343,7 @@ export function float32Finish(
 /** The pass 1 of a whole tensor from the passes of its consecutive shards, in order. */
 export function mergePasses(parts: readonly Float32Pass[]): Float32Pass {
   const keys = new Int32Array(KEYS);
-  const acc: Acc = { finite: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity, zeros: 0 };
+  const acc = emptyMoments();
   for (const p of parts) {
     for (let k = 0; k < KEYS; k++) keys[k] += p.keys[k];
     if (p.min < acc.min) acc.min = p.min;

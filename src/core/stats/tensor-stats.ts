@@ -3,6 +3,7 @@
 import { binEdges, histogramInto, histogramRange, type Histogram } from './histogram';
 import { completeFinish, float32Finish, float32Pass, gatherSizes, mergePasses, planFinish, type Float32Pass, type ScanPlan, type ShardScan } from './float32-stats';
 import { absQuantiles } from './quantile';
+import { moments, type Moments } from './moments';
 
 export interface StatsOptions {
   /** Histogram bins (default 64). */
@@ -41,65 +42,6 @@ export interface TensorStatistics extends Omit<Stats, 'finite' | 'histogram'> {
   dims: number[];
   dtype: string;
   histogram: Pick<Histogram, 'min' | 'max' | 'counts'>;
-}
-
-interface Moments {
-  finite: number;
-  min: number;
-  max: number;
-  mean: number;
-  m2: number;
-  zeros: number;
-}
-
-const CHUNK = 4096;
-
-/**
- * Count, min, max, mean and sum of squared deviations. The data is summed in chunks around each
- * chunk's first value (float64), and the chunks are merged with Chan et al.'s pairwise update, so
- * the result stays accurate when the mean is large compared with the spread.
- */
-function moments(values: ArrayLike<number>): Moments {
-  const n = values.length;
-  let finite = 0;
-  let mean = 0;
-  let m2 = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let zeros = 0;
-  for (let start = 0; start < n; start += CHUNK) {
-    const end = Math.min(n, start + CHUNK);
-    let shift = Number.NaN;
-    let c = 0;
-    let s1 = 0;
-    let s2 = 0;
-    for (let i = start; i < end; i++) {
-      const x = values[i];
-      if (x - x !== 0) continue; // NaN or ±Inf
-      if (c === 0) shift = x;
-      const d = x - shift;
-      s1 += d;
-      s2 += d * d;
-      c++;
-      if (x < min) min = x;
-      if (x > max) max = x;
-      if (x === 0) zeros++;
-    }
-    if (c === 0) continue;
-    const cMean = shift + s1 / c;
-    const cM2 = Math.max(0, s2 - (s1 * s1) / c);
-    if (finite === 0) {
-      mean = cMean;
-      m2 = cM2;
-    } else {
-      const total = finite + c;
-      const delta = cMean - mean;
-      mean += (delta * c) / total;
-      m2 += cM2 + ((delta * delta * finite) / total) * c;
-    }
-    finite += c;
-  }
-  return { finite, min, max, mean, m2, zeros };
 }
 
 /** The histogram range the options ask for: theirs, else the finite min and max (0..1 when none). */
