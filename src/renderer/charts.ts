@@ -21,6 +21,12 @@ Chart.register(BarController, BarElement, LineController, LineElement, PointElem
 
 export { Chart };
 
+/**
+ * The options every chart of the app starts from: drawn at once (no animation), sized by its box,
+ * and fed {x, y} points as they are (no parsing).
+ */
+export const STILL_CHART_OPTIONS = { animation: false, responsive: true, maintainAspectRatio: false, parsing: false } as const;
+
 export interface MarkerOptions {
   /** x values where a vertical line is drawn. */
   values: number[];

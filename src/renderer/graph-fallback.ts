@@ -6,15 +6,8 @@
 import type { GraphSummary, NodeSummary, ValueSummary } from '../engine/protocol';
 import { clear, h } from './dom';
 import { formatDims } from './format';
+import { inputRole } from './op-roles';
 import type { GraphView } from './graph-host';
-
-const ROLES: Record<string, string[]> = {
-  Gemm: ['A', 'B', 'C'],
-  MatMul: ['A', 'B'],
-  Conv: ['X', 'W', 'B'],
-  ConvTranspose: ['X', 'W', 'B'],
-  BatchNormalization: ['X', 'scale', 'B', 'mean', 'var'],
-};
 
 export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummary | null, graphPath: string[]) => void): GraphView {
   const list = h('div', { class: 'graph-fallback-list' });
@@ -67,7 +60,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
           h('div', { class: 'op' }, h('span', {}, node.opType), node.name ? h('span', { class: 'chip' }, node.name) : null),
           attrs.map((a) => h('div', { class: 'init attr' }, `${a.name} = ${a.value}`)),
           node.inputs.map((name, i) =>
-            i > 0 && weights.has(name) ? h('div', { class: 'init' }, `${ROLES[node.opType]?.[i] ?? i} ⟨${weights.get(name)}⟩`) : null,
+            i > 0 && weights.has(name) ? h('div', { class: 'init' }, `${inputRole(node.opType, i)} ⟨${weights.get(name)}⟩`) : null,
           ),
           node.subgraphs.length > 0 ? h('div', { class: 'init attr' }, `${node.subgraphs.length} subgraph${node.subgraphs.length > 1 ? 's' : ''}`) : null,
         );

@@ -4,7 +4,7 @@
 // The legend is HTML (buttons that show / hide a series): readable by screen readers and by Tab.
 
 import { RUNNER_NAMES, type EvalPoint, type PruneMethod, type RuntimeName } from '../../engine/protocol';
-import { Chart, themeColors } from '../charts';
+import { Chart, STILL_CHART_OPTIONS, themeColors } from '../charts';
 import { clear, h } from '../dom';
 import { METHOD_REGISTRY, METHODS, methodOf, sortPoints } from '../method-spec';
 
@@ -72,10 +72,7 @@ export function createEvalChart(canvas: HTMLCanvasElement, legend: HTMLElement, 
       type: 'line',
       data: { datasets },
       options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
+        ...STILL_CHART_OPTIONS,
         scales: {
           x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'prune ratio', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
           acc: { type: 'linear', position: 'left', max: 1, title: { display: true, text: 'accuracy', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },

@@ -4,7 +4,7 @@
 
 import type { TensorStatistics } from '../../engine/protocol';
 import type { ScriptableContext } from 'chart.js';
-import { Chart, markerPlugin, themeColors } from '../charts';
+import { Chart, STILL_CHART_OPTIONS, markerPlugin, themeColors } from '../charts';
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatCount, formatDims, formatNumber, formatPercent } from '../format';
@@ -142,10 +142,7 @@ export function createHistogramsView(ctx: AppContext): { el: HTMLElement; activa
         ],
       },
       options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
+        ...STILL_CHART_OPTIONS,
         scales: {
           x: {
             type: 'linear',

@@ -6,6 +6,7 @@ import type { GraphSummary, ModelSummary, NodeSummary, TensorStatistics, ValueSu
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
+import { roleName } from '../op-roles';
 import { nodeInitializers } from '../state';
 
 export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activate(): void } {
@@ -84,7 +85,7 @@ function modelProperties(model: ModelSummary): HTMLElement {
 function nodeProperties(model: ModelSummary, node: NodeSummary, graphPath: string[]): HTMLElement {
   const graph = model.graph;
   const shapes = valueIndex(graph);
-  const io = (names: string[], roles: string[]): HTMLElement =>
+  const io = (names: string[], role: (i: number) => string | undefined): HTMLElement =>
     h(
       'table',
       { class: 'grid' },
@@ -93,7 +94,7 @@ function nodeProperties(model: ModelSummary, node: NodeSummary, graphPath: strin
         h(
           'tr',
           {},
-          h('td', { class: 'mono' }, roles[i] ? h('span', { class: 'muted' }, `${roles[i]}: `) : null, name || '(none)'),
+          h('td', { class: 'mono' }, role(i) ? h('span', { class: 'muted' }, `${role(i)}: `) : null, name || '(none)'),
           h('td', { class: 'mono' }, shapes.get(name) ?? '—'),
         ),
       ),
@@ -106,8 +107,8 @@ function nodeProperties(model: ModelSummary, node: NodeSummary, graphPath: strin
     node.attributes.length > 0
       ? section('Attributes', kv(node.attributes.map((a) => [a.name, a.value])))
       : null,
-    section('Inputs', io(node.inputs, inputRoles(node.opType))),
-    section('Outputs', io(node.outputs, [])),
+    section('Inputs', io(node.inputs, (i) => roleName(node.opType, i))),
+    section('Outputs', io(node.outputs, () => undefined)),
     node.subgraphs.length > 0
       ? section('Subgraphs', kv(node.subgraphs.map((s) => [s.attribute, `${s.graph.nodes.length} nodes`])))
       : null,
@@ -151,20 +152,6 @@ function valueTable(values: ValueSummary[]): HTMLElement {
     h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Type')),
     values.map((v) => h('tr', {}, h('td', { class: 'mono' }, v.name), h('td', { class: 'mono' }, v.type))),
   );
-}
-
-const ROLES: Record<string, string[]> = {
-  Gemm: ['A', 'B', 'C'],
-  MatMul: ['A', 'B'],
-  Conv: ['X', 'W', 'B'],
-  ConvTranspose: ['X', 'W', 'B'],
-  BatchNormalization: ['X', 'scale', 'B', 'mean', 'var'],
-  Add: ['A', 'B'],
-  Mul: ['A', 'B'],
-};
-
-function inputRoles(op: string): string[] {
-  return ROLES[op] ?? [];
 }
 
 export function section(title: string | Node, body: Node): HTMLElement {

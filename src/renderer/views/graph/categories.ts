@@ -1,4 +1,4 @@
-// Netron-like colour categories of ONNX ops, and the role names of their inputs (Gemm A/B/C...).
+// Netron-like colour categories of ONNX ops (the role names of their inputs are in ../../op-roles.ts).
 
 export type Category = 'layer' | 'activation' | 'pool' | 'normalization' | 'dropout' | 'shape' | 'tensor' | 'control' | 'other';
 
@@ -18,44 +18,4 @@ for (const [cat, ops] of Object.entries(groups)) for (const op of ops) byOp.set(
 
 export function opCategory(opType: string): Category {
   return byOp.get(opType) ?? 'other';
-}
-
-const roles: Record<string, string[]> = {
-  Gemm: ['A', 'B', 'C'],
-  MatMul: ['A', 'B'],
-  Conv: ['X', 'W', 'B'],
-  ConvTranspose: ['X', 'W', 'B'],
-  BatchNormalization: ['X', 'scale', 'B', 'mean', 'var'],
-  LayerNormalization: ['X', 'scale', 'B'],
-  InstanceNormalization: ['input', 'scale', 'B'],
-  Add: ['A', 'B'],
-  Sub: ['A', 'B'],
-  Mul: ['A', 'B'],
-  Div: ['A', 'B'],
-  Pow: ['X', 'Y'],
-  PRelu: ['X', 'slope'],
-  Reshape: ['data', 'shape'],
-  Expand: ['input', 'shape'],
-  Tile: ['input', 'repeats'],
-  Gather: ['data', 'indices'],
-  Slice: ['data', 'starts', 'ends', 'axes', 'steps'],
-  Squeeze: ['data', 'axes'],
-  Unsqueeze: ['data', 'axes'],
-  Split: ['input', 'split'],
-  Pad: ['data', 'pads', 'constant_value', 'axes'],
-  Resize: ['X', 'roi', 'scales', 'sizes'],
-  Clip: ['input', 'min', 'max'],
-  Where: ['condition', 'X', 'Y'],
-  LSTM: ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h', 'initial_c', 'P'],
-  GRU: ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h'],
-  RNN: ['X', 'W', 'R', 'B', 'sequence_lens', 'initial_h'],
-  ReduceMean: ['data', 'axes'],
-  ReduceSum: ['data', 'axes'],
-  If: ['cond'],
-  Loop: ['M', 'cond'],
-};
-
-/** The name of a node's i-th input: the op's role name where known, else the index. */
-export function inputRole(opType: string, i: number): string {
-  return roles[opType]?.[i] ?? String(i);
 }

@@ -5,7 +5,8 @@
 import dagre from '@dagrejs/dagre';
 import type { Dim } from '../../../core/onnx/model';
 import type { GraphSummary, NodeSummary, ValueSummary } from '../../../engine/protocol';
-import { type Category, inputRole, opCategory } from './categories';
+import { type Category, opCategory } from './categories';
+import { inputRole } from '../../op-roles';
 import { orderLayers } from './order';
 import { knownShapes } from './shapes';
 
