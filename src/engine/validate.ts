@@ -164,6 +164,10 @@ function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec, 'rati
   return out as PruneSpec;
 }
 
+/** A spec the request may leave out (a dump of the model as it is). */
+function optionalSpec(v: unknown): PruneSpec | undefined {
+  return v === undefined ? undefined : spec(v, true);
+}
 
 function evalOptions(v: unknown): EvalOptions | undefined {
   if (v === undefined) return undefined;
@@ -204,6 +208,7 @@ export function validateRequest(msg: unknown): Request {
   const id = int(msg, 'id', 'request');
   const type = msg.type;
   const where = `request ${id} (${String(type)})`;
+  const modelId = (): number => int(msg, 'modelId', where);
   switch (type) {
     case 'open': {
       const r: Request = { id, type, source: source(msg.source) };
@@ -212,9 +217,9 @@ export function validateRequest(msg: unknown): Request {
     }
     case 'close':
     case 'runtimes':
-      return { id, type, modelId: int(msg, 'modelId', where) };
+      return { id, type, modelId: modelId() };
     case 'stats': {
-      const r: Request = { id, type, modelId: int(msg, 'modelId', where) };
+      const r: Request = { id, type, modelId: modelId() };
       if (msg.tensors !== undefined) r.tensors = stringList(msg.tensors, 'tensors');
       if (msg.weights !== undefined) r.weights = weightRefs(msg.weights, where);
       if (msg.bins !== undefined) {
@@ -226,14 +231,14 @@ export function validateRequest(msg: unknown): Request {
     }
     case 'prunePreview':
     case 'prune':
-      return { id, type, modelId: int(msg, 'modelId', where), spec: spec(msg.spec, true) };
+      return { id, type, modelId: modelId(), spec: spec(msg.spec, true) };
     case 'dataset':
       return { id, type, source: datasetSource(msg.source) };
     case 'evaluate':
       return {
         id,
         type,
-        modelId: int(msg, 'modelId', where),
+        modelId: modelId(),
         spec: spec(msg.spec, true),
         dataset: datasetSource(msg.dataset),
         options: evalOptions(msg.options),
@@ -243,7 +248,7 @@ export function validateRequest(msg: unknown): Request {
       const r: Request = {
         id,
         type,
-        modelId: int(msg, 'modelId', where),
+        modelId: modelId(),
         spec: spec(msg.spec, false),
         ratios: msg.ratios.map((x: unknown) => ratio(x, `${where}: ratios`)),
         dataset: datasetSource(msg.dataset),
@@ -254,25 +259,19 @@ export function validateRequest(msg: unknown): Request {
     }
     case 'export': {
       if (msg.format !== 'dense' && msg.format !== 'sparse') fail(`${where}: "format" must be "dense" or "sparse"`);
-      return { id, type, modelId: int(msg, 'modelId', where), spec: spec(msg.spec, true), format: msg.format, path: optString(msg, 'path', where) };
+      return { id, type, modelId: modelId(), spec: spec(msg.spec, true), format: msg.format, path: optString(msg, 'path', where) };
     }
     case 'dumpJson':
-      return { id, type, modelId: int(msg, 'modelId', where), path: optString(msg, 'path', where) };
+      return { id, type, modelId: modelId(), path: optString(msg, 'path', where) };
     case 'dumpMatrix':
-      return {
-        id,
-        type,
-        modelId: int(msg, 'modelId', where),
-        tensor: str(msg, 'tensor', where),
-        spec: msg.spec === undefined ? undefined : spec(msg.spec, true),
-      };
+      return { id, type, modelId: modelId(), tensor: str(msg, 'tensor', where), spec: optionalSpec(msg.spec) };
     case 'dumpMatrices':
       return {
         id,
         type,
-        modelId: int(msg, 'modelId', where),
+        modelId: modelId(),
         dir: str(msg, 'dir', where),
-        spec: msg.spec === undefined ? undefined : spec(msg.spec, true),
+        spec: optionalSpec(msg.spec),
         ...(msg.weights !== undefined ? { weights: { minConstantParams: weightTable(msg.weights, where).minConstantParams } } : {}),
       };
     case 'cancel':

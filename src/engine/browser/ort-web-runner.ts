@@ -7,6 +7,7 @@
 
 import type * as OrtWeb from 'onnxruntime-web';
 import type { DisposableRunner, OrtInput, OrtRunnerFactory } from '../platform';
+import { runFloat32Batch } from '../ort-batch';
 
 /** What this file uses of the onnxruntime-web module. */
 export type OrtWebModule = Pick<typeof OrtWeb, 'InferenceSession' | 'Tensor' | 'env'>;
@@ -46,10 +47,7 @@ export function ortWebRuntime(ort: OrtWebModule, setup: OrtWebSetup): OrtWebRunt
       name: 'onnxruntime',
       workers: threads,
       async runBatch(x: Float32Array, batch: number): Promise<Float32Array> {
-        const out = await session.run({ [input.name]: new ort.Tensor('float32', x, [batch, ...input.sampleDims]) });
-        const data = out[outName].data;
-        if (!(data instanceof Float32Array)) throw new Error(`onnxruntime output ${outName} is not float32`);
-        return data;
+        return runFloat32Batch(ort, session, input, outName, x, batch);
       },
       async dispose() {
         await session.release();

@@ -3,6 +3,7 @@
 
 import * as ort from 'onnxruntime-node';
 import type { DisposableRunner, OrtInput } from '../platform';
+import { runFloat32Batch } from '../ort-batch';
 
 function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
   return { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
@@ -21,10 +22,7 @@ export async function createOrtRunner(bytes: Uint8Array, input: OrtInput, option
     async runBatch(x: Float32Array, batch: number): Promise<Float32Array> {
       let s = single;
       if (batch > 1 && threads > 1) s = multi ??= await ort.InferenceSession.create(bytes, sessionOptions(threads));
-      const out = await s.run({ [input.name]: new ort.Tensor('float32', x, [batch, ...input.sampleDims]) });
-      const data = out[outName].data;
-      if (!(data instanceof Float32Array)) throw new Error(`onnxruntime output ${outName} is not float32`);
-      return data;
+      return runFloat32Batch(ort, s, input, outName, x, batch);
     },
     async dispose() {
       await single.release();
