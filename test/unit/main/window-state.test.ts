@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_STATE, fitToDisplays, loadWindowState, saveWindowState } from '../../../src/main/window-state';
+import { useTempDir } from '../../support/temp-dir';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'prunescope-win-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const dir = useTempDir('prunescope-win-');
 
 describe('window state', () => {
   it('round-trips and falls back to the default on bad files', () => {
-    const f = join(dir, 'window.json');
+    const f = join(dir(), 'window.json');
     expect(loadWindowState(f)).toEqual(DEFAULT_STATE);
     saveWindowState(f, { bounds: { x: 10, y: 20, width: 1000, height: 700 }, maximized: true });
     expect(loadWindowState(f)).toEqual({ bounds: { x: 10, y: 20, width: 1000, height: 700 }, maximized: true });

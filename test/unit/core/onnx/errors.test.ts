@@ -8,16 +8,9 @@ import { OnnxError, type OnnxErrorCode } from '../../../../src/core/onnx/errors'
 import { loadModelFile } from '../../../../src/engine/node/files';
 import { REAL_MODELS, readBytes } from './corpus';
 import { fBytes, fString, fVarint } from './wire';
+import { rejectionOf, thrownBy } from '../../../support/errors';
 
-function errorOf(fn: () => unknown): OnnxError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OnnxError);
-    return e as OnnxError;
-  }
-  throw new Error('expected an OnnxError, nothing was thrown');
-}
+const errorOf = (fn: () => unknown): OnnxError => thrownBy(fn, OnnxError);
 
 function expectError(fn: () => unknown, code: OnnxErrorCode, file: string, text: RegExp): void {
   const e = errorOf(fn);
@@ -95,15 +88,8 @@ describe('loadModelFile on bad files', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'prunescope-onnx-bad-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function loadError(name: string): Promise<OnnxError> {
-    try {
-      await loadModelFile(path.join(dir, name));
-    } catch (e) {
-      expect(e).toBeInstanceOf(OnnxError);
-      return e as OnnxError;
-    }
-    throw new Error(`${name} loaded without an error`);
-  }
+  const loadError = (name: string): Promise<OnnxError> =>
+    rejectionOf(() => loadModelFile(path.join(dir, name)), OnnxError, `${name} loaded without an error`);
 
   test('a missing file', async () => {
     const e = await loadError('missing.onnx');

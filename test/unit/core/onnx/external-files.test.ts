@@ -9,6 +9,7 @@ import { encodeModel } from '../../../../src/core/onnx/encode';
 import { OnnxError } from '../../../../src/core/onnx/errors';
 import { DataType, type Model, type Tensor } from '../../../../src/core/onnx/model';
 import { loadModelFile } from '../../../../src/engine/node/files';
+import { rejectionOf } from '../../../support/errors';
 
 const W = Float32Array.from({ length: 12 }, (_, i) => i * 0.25 - 1.5);
 
@@ -47,15 +48,7 @@ async function withFifo<T>(fifo: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function loadError(file: string): Promise<OnnxError> {
-  try {
-    await loadModelFile(file);
-  } catch (e) {
-    expect(e).toBeInstanceOf(OnnxError);
-    return e as OnnxError;
-  }
-  throw new Error(`${file} loaded without an error`);
-}
+const loadError = (file: string): Promise<OnnxError> => rejectionOf(() => loadModelFile(file), OnnxError, `${file} loaded without an error`);
 
 describe('external data files', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'prunescope-ext-files-'));

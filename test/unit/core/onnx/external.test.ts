@@ -12,6 +12,7 @@ import { externalTensors, resolveExternalData } from '../../../../src/core/onnx/
 import { DataType, type Graph, type Model, type Tensor } from '../../../../src/core/onnx/model';
 import { loadModelFile } from '../../../../src/engine/node/files';
 import { ORT_OPTIONS } from './ort-helpers';
+import { rejectionOf } from '../../../support/errors';
 
 const W = Float32Array.from({ length: 12 }, (_, i) => i * 0.25 - 1.5); // [3, 4]
 const B = Float32Array.from([0.5, -1, 2]);
@@ -60,15 +61,7 @@ async function runOrt(model: string | Uint8Array): Promise<Float32Array> {
   }
 }
 
-async function loadError(file: string): Promise<OnnxError> {
-  try {
-    await loadModelFile(file);
-  } catch (e) {
-    expect(e).toBeInstanceOf(OnnxError);
-    return e as OnnxError;
-  }
-  throw new Error(`${file} loaded without an error`);
-}
+const loadError = (file: string): Promise<OnnxError> => rejectionOf(() => loadModelFile(file), OnnxError, `${file} loaded without an error`);
 
 describe('external data', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'prunescope-onnx-ext-'));

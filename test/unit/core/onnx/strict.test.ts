@@ -10,6 +10,7 @@ import { decodeModel, decodeTensor } from '../../../../src/core/onnx/decode';
 import { OnnxError } from '../../../../src/core/onnx/errors';
 import { readBytes } from './corpus';
 import { fBytes, fString, fVarint, varint } from './wire';
+import { thrownBy } from '../../../support/errors';
 
 const SAMPLE = path.resolve(__dirname, '../../../../resources/sample-mlp.onnx');
 
@@ -62,15 +63,7 @@ function sub(bytes: Uint8Array, f: Field): Field[] {
   return fields(bytes, f.bodyStart, f.end);
 }
 
-function errorOf(fn: () => unknown): OnnxError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(OnnxError);
-    return e as OnnxError;
-  }
-  throw new Error('expected an OnnxError, nothing was thrown');
-}
+const errorOf = (fn: () => unknown): OnnxError => thrownBy(fn, OnnxError);
 
 const sample = readBytes(SAMPLE);
 const graph = fields(sample, 0, sample.length).find((f) => f.no === 7)!;

@@ -1,46 +1,42 @@
 // The one Node atomic writer: whole buffers (sync and async) and streamed pieces; a failure leaves
 // the target as it was and no temporary file.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { problemKind } from '../../../../src/core/errors';
 import { checkTarget, resetStaleTempCleaning, sameFile, WriteError, writeAtomic, writeAtomicSync } from '../../../../src/engine/node/atomic-write';
+import { useTempDir } from '../../../support/temp-dir';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'prunescope-atomic-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const dir = useTempDir('prunescope-atomic-');
 
 const bytes = new Uint8Array(70_000).map((_, i) => (i * 7) & 255);
 
 describe('writeAtomicSync', () => {
   it('writes strings and bytes, replacing an existing file, leaving no temp file', () => {
-    const target = join(dir, 'sweep.csv');
+    const target = join(dir(), 'sweep.csv');
     writeFileSync(target, 'old');
     writeAtomicSync(target, 'ratio,accuracy\n0,0.98\n');
     expect(readFileSync(target, 'utf8')).toBe('ratio,accuracy\n0,0.98\n');
-    const png = join(dir, 'h.png');
+    const png = join(dir(), 'h.png');
     writeAtomicSync(png, bytes);
     expect(new Uint8Array(readFileSync(png))).toEqual(bytes);
-    expect(readdirSync(dir).sort()).toEqual(['h.png', 'sweep.csv']);
+    expect(readdirSync(dir()).sort()).toEqual(['h.png', 'sweep.csv']);
   });
 
   it('throws the file system error when the rename fails, keeping the target and no temp file', () => {
-    const target = join(dir, 'busy');
+    const target = join(dir(), 'busy');
     mkdirSync(target);
     writeFileSync(join(target, 'keep'), 'x');
     expect(() => writeAtomicSync(target, 'data')).toThrow(expect.objectContaining({ code: 'EISDIR', message: `${target}: is a directory` }));
-    expect(readdirSync(dir)).toEqual(['busy']);
+    expect(readdirSync(dir())).toEqual(['busy']);
     expect(readdirSync(target)).toEqual(['keep']);
   });
 });
 
 describe('writeAtomic', () => {
   it('writes a whole buffer and a stream of mixed pieces', async () => {
-    const target = join(dir, 'm.txt');
+    const target = join(dir(), 'm.txt');
     await writeAtomic(target, bytes);
     expect(new Uint8Array(readFileSync(target))).toEqual(bytes);
     function* rows(): Generator<string | Uint8Array> {
@@ -53,11 +49,11 @@ describe('writeAtomic', () => {
     expect(lines[0]).toBe('0 0');
     expect(lines[999]).toBe('999 1998');
     expect(lines[1000]).toBe('end');
-    expect(readdirSync(dir)).toEqual(['m.txt']);
+    expect(readdirSync(dir())).toEqual(['m.txt']);
   });
 
   it('a stream that fails halfway leaves the old target and no temporary file', async () => {
-    const target = join(dir, 'm.txt');
+    const target = join(dir(), 'm.txt');
     writeFileSync(target, 'old');
     function* broken(): Generator<string> {
       yield 'x'.repeat(5_000_000); // more than one batch: something reached the temp file
@@ -65,60 +61,60 @@ describe('writeAtomic', () => {
     }
     await expect(writeAtomic(target, broken())).rejects.toThrow('tensor went away');
     expect(readFileSync(target, 'utf8')).toBe('old');
-    expect(readdirSync(dir)).toEqual(['m.txt']);
+    expect(readdirSync(dir())).toEqual(['m.txt']);
   });
 
   it('a missing folder rejects with ENOENT and creates nothing', async () => {
-    await expect(writeAtomic(join(dir, 'nope', 'x.onnx'), 'data')).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(readdirSync(dir)).toEqual([]);
+    await expect(writeAtomic(join(dir(), 'nope', 'x.onnx'), 'data')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(readdirSync(dir())).toEqual([]);
   });
 });
 
 describe('sameFile', () => {
   it('sees the same file through another spelling or a hard link, not a different file', () => {
-    const model = join(dir, 'model.onnx');
+    const model = join(dir(), 'model.onnx');
     writeFileSync(model, 'MODEL');
-    const link = join(dir, 'alias.onnx');
+    const link = join(dir(), 'alias.onnx');
     linkSync(model, link);
-    expect(sameFile(join(dir, '.', 'model.onnx'), model)).toBe(true);
+    expect(sameFile(join(dir(), '.', 'model.onnx'), model)).toBe(true);
     expect(sameFile(link, model)).toBe(true);
-    expect(sameFile(join(dir, 'other.onnx'), model)).toBe(false);
+    expect(sameFile(join(dir(), 'other.onnx'), model)).toBe(false);
   });
 });
 
 /** The same file through every spelling and alias the issue found overwriting models. */
 function aliases(model: string): Record<string, string> {
-  const alias = join(dir, 'alias');
-  symlinkSync(dir, alias); // a symlinked folder alias of the model's folder
-  mkdirSync(join(dir, 'sub'));
-  const hard = join(dir, 'hard.onnx');
+  const alias = join(dir(), 'alias');
+  symlinkSync(dir(), alias); // a symlinked folder alias of the model's folder
+  mkdirSync(join(dir(), 'sub'));
+  const hard = join(dir(), 'hard.onnx');
   linkSync(model, hard);
   return {
     'same path': model,
-    './': join(dir, '.', 'model.onnx').replace('/model.onnx', '/./model.onnx'),
-    'sub/../': `${dir}/sub/../model.onnx`,
-    '//': `/${dir}//model.onnx`,
+    './': join(dir(), '.', 'model.onnx').replace('/model.onnx', '/./model.onnx'),
+    'sub/../': `${dir()}/sub/../model.onnx`,
+    '//': `/${dir()}//model.onnx`,
     'symlinked folder': join(alias, 'model.onnx'),
     '/proc/self/cwd': `/proc/self/cwd/${relative(process.cwd(), model)}`, // "..": the kernel's, not path.join's
-    'alias/..': `${alias}/../${basename(dir)}/model.onnx`,
+    'alias/..': `${alias}/../${basename(dir())}/model.onnx`,
     'hard link': hard,
   };
 }
 
 describe('protected inputs (compared by identity)', () => {
   it('sameFile sees the model through every alias, and not a new file beside it through the alias', () => {
-    const model = join(dir, 'model.onnx');
+    const model = join(dir(), 'model.onnx');
     writeFileSync(model, 'MODEL');
     for (const [how, p] of Object.entries(aliases(model))) expect(sameFile(p, model), how).toBe(true);
-    expect(sameFile(join(dir, 'alias', 'new.onnx'), join(dir, 'new.onnx'))).toBe(true);
-    expect(sameFile(join(dir, 'alias', 'new.onnx'), model)).toBe(false);
+    expect(sameFile(join(dir(), 'alias', 'new.onnx'), join(dir(), 'new.onnx'))).toBe(true);
+    expect(sameFile(join(dir(), 'alias', 'new.onnx'), model)).toBe(false);
   });
 
   it.each([false, true])('refuses every alias of the model before writing anything (sync %s)', async (sync) => {
-    const model = join(dir, 'model.onnx');
+    const model = join(dir(), 'model.onnx');
     writeFileSync(model, 'MODEL');
     const all = aliases(model);
-    const before = readdirSync(dir).sort();
+    const before = readdirSync(dir()).sort();
     for (const [how, p] of Object.entries(all)) {
       const write = sync ? async () => writeAtomicSync(p, 'CSV', { protect: [model] }) : () => writeAtomic(p, 'CSV', { protect: [model] });
       const e = await write().then(() => undefined, (x: unknown) => x);
@@ -126,28 +122,28 @@ describe('protected inputs (compared by identity)', () => {
       expect((e as Error).message, how).toBe(`${p}: refusing to write over the model ${model}; choose another file`);
       expect(problemKind(e)).toBe('io');
       expect(readFileSync(model, 'utf8'), how).toBe('MODEL');
-      expect(readdirSync(dir).sort(), how).toEqual(before); // not even a temporary file
+      expect(readdirSync(dir()).sort(), how).toEqual(before); // not even a temporary file
     }
   });
 
   it('names what each protected input is, and writes a new file beside them', async () => {
-    const data = join(dir, 'labels.gz');
+    const data = join(dir(), 'labels.gz');
     writeFileSync(data, 'LABELS');
-    await expect(writeAtomic(join(dir, 'alias-free', '..', 'labels.gz'), 'x', { protect: ['m.onnx', { path: data, what: 'the dataset' }] })).rejects.toThrow(
+    await expect(writeAtomic(join(dir(), 'alias-free', '..', 'labels.gz'), 'x', { protect: ['m.onnx', { path: data, what: 'the dataset' }] })).rejects.toThrow(
       /labels\.gz: refusing to write over the dataset .*labels\.gz/,
     );
-    await writeAtomic(join(dir, 'out.csv'), 'x', { protect: [{ path: data, what: 'the dataset' }] });
-    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toBe('x');
+    await writeAtomic(join(dir(), 'out.csv'), 'x', { protect: [{ path: data, what: 'the dataset' }] });
+    expect(readFileSync(join(dir(), 'out.csv'), 'utf8')).toBe('x');
   });
 
   it('refuses a device (a symlink to /dev/full) as not a regular file, and writes through a symlink to a file', async () => {
-    const full = join(dir, 'full.onnx');
+    const full = join(dir(), 'full.onnx');
     symlinkSync('/dev/full', full);
     await expect(writeAtomic(full, 'x')).rejects.toThrow(`${full}: not a regular file (a device, FIFO or socket); choose a file`);
-    expect(readdirSync(dir)).toEqual(['full.onnx']);
-    const real = join(dir, 'real.csv');
+    expect(readdirSync(dir())).toEqual(['full.onnx']);
+    const real = join(dir(), 'real.csv');
     writeFileSync(real, 'old');
-    const link = join(dir, 'link.csv');
+    const link = join(dir(), 'link.csv');
     symlinkSync(real, link);
     await writeAtomic(link, 'new');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
@@ -157,7 +153,7 @@ describe('protected inputs (compared by identity)', () => {
   });
 
   it('a FIFO as the output is refused without blocking', async () => {
-    const fifo = join(dir, 'out.csv');
+    const fifo = join(dir(), 'out.csv');
     if (spawnSync('mkfifo', [fifo]).status !== 0) return; // no mkfifo here
     await expect(writeAtomic(fifo, 'x')).rejects.toThrow(/out\.csv: not a regular file/);
   });
@@ -165,15 +161,15 @@ describe('protected inputs (compared by identity)', () => {
 
 describe('cancel', () => {
   it('cancelled before the write: nothing is created', async () => {
-    const target = join(dir, 'out.onnx');
+    const target = join(dir(), 'out.onnx');
     const e = await writeAtomic(target, bytes, { cancel: { cancelled: true } }).catch((x: unknown) => x);
     expect(problemKind(e)).toBe('cancelled');
     expect((e as Error).message).toBe(`${target}: cancelled; nothing was written`);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(dir())).toEqual([]);
   });
 
   it('cancelled halfway through the pieces: the old target stays and no temporary file is left', async () => {
-    const target = join(dir, 'out.txt');
+    const target = join(dir(), 'out.txt');
     writeFileSync(target, 'old');
     const cancel = { cancelled: false };
     function* rows(): Generator<string> {
@@ -183,18 +179,18 @@ describe('cancel', () => {
     }
     await expect(writeAtomic(target, rows(), { cancel })).rejects.toMatchObject({ kind: 'cancelled' });
     expect(readFileSync(target, 'utf8')).toBe('old');
-    expect(readdirSync(dir)).toEqual(['out.txt']);
+    expect(readdirSync(dir())).toEqual(['out.txt']);
   });
 
   it('cancelled after the last piece but before the rename: nothing is written', async () => {
-    const target = join(dir, 'out.txt');
+    const target = join(dir(), 'out.txt');
     const cancel = { cancelled: false };
     function* once(): Generator<Uint8Array> {
       yield bytes;
       cancel.cancelled = true; // after the only piece: only the check before the rename sees it
     }
     await expect(writeAtomic(target, once(), { cancel })).rejects.toMatchObject({ kind: 'cancelled' });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(dir())).toEqual([]);
   });
 });
 
@@ -218,10 +214,10 @@ describe('stale temporary files', () => {
         notOurs: `.out.onnx.${dead}.tmp`,
         userFile: `out.onnx.${dead}.0123abcd.tmp`,
       };
-      for (const n of Object.values(names)) writeFileSync(join(dir, n), 'partial');
-      mkdirSync(join(dir, `.d.${dead}.00000000.tmp`)); // a folder of that name: not ours
-      await writeAtomic(join(dir, 'out.onnx'), 'new');
-      expect(readdirSync(dir).sort()).toEqual(
+      for (const n of Object.values(names)) writeFileSync(join(dir(), n), 'partial');
+      mkdirSync(join(dir(), `.d.${dead}.00000000.tmp`)); // a folder of that name: not ours
+      await writeAtomic(join(dir(), 'out.onnx'), 'new');
+      expect(readdirSync(dir()).sort()).toEqual(
         [names.mine, names.live, names.notOurs, names.userFile, `.d.${dead}.00000000.tmp`, 'out.onnx'].sort(),
       );
     } finally {
@@ -232,8 +228,8 @@ describe('stale temporary files', () => {
   it('writeAtomicSync cleans too', () => {
     resetStaleTempCleaning();
     const stale = `.s.csv.${deadPid()}.00ff00ff.tmp`;
-    writeFileSync(join(dir, stale), 'partial');
-    writeAtomicSync(join(dir, 's.csv'), 'x');
-    expect(readdirSync(dir)).toEqual(['s.csv']);
+    writeFileSync(join(dir(), stale), 'partial');
+    writeAtomicSync(join(dir(), 's.csv'), 'x');
+    expect(readdirSync(dir())).toEqual(['s.csv']);
   });
 });
