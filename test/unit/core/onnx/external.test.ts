@@ -13,6 +13,7 @@ import { DataType, type Graph, type Model, type Tensor } from '../../../../src/c
 import { loadModelFile } from '../../../../src/engine/node/files';
 import { ORT_OPTIONS } from './ort-helpers';
 import { rejectionOf } from '../../../support/errors';
+import { ortRunOnce } from '../../../support/ort';
 
 const W = Float32Array.from({ length: 12 }, (_, i) => i * 0.25 - 1.5); // [3, 4]
 const B = Float32Array.from([0.5, -1, 2]);
@@ -52,13 +53,8 @@ function expectedY(): number[] {
 }
 
 async function runOrt(model: string | Uint8Array): Promise<Float32Array> {
-  const s = typeof model === 'string' ? await ort.InferenceSession.create(model, ORT_OPTIONS) : await ort.InferenceSession.create(model, ORT_OPTIONS);
-  try {
-    const out = await s.run({ X: new ort.Tensor('float32', X, [1, 4]) });
-    return out.Y.data as Float32Array;
-  } finally {
-    await s.release();
-  }
+  const { outputs } = await ortRunOnce(model, { X: new ort.Tensor('float32', X, [1, 4]) }, ORT_OPTIONS);
+  return outputs.Y.data as Float32Array;
 }
 
 const loadError = (file: string): Promise<OnnxError> => rejectionOf(() => loadModelFile(file), OnnxError, `${file} loaded without an error`);

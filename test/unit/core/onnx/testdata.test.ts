@@ -8,6 +8,7 @@ import { DataType, type Tensor } from '../../../../src/core/onnx/model';
 import { tensorToFloat32 } from '../../../../src/core/onnx/tensor';
 import { REAL_MODELS, TESTDATA, corpusModels, readBytes, shortName } from './corpus';
 import { ORT_OPTIONS, closeArrays, dataSets, ortType, pbFiles, toOrt } from './ort-helpers';
+import { ortFirstOutput, ortRunOnce } from '../../../support/ort';
 
 const utf8 = new TextDecoder();
 
@@ -162,10 +163,7 @@ describe('real models after re-encoding (weights reordered and spliced)', () => 
     const x = Float32Array.from({ length: count }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) % 10000) / 10000);
     const outputs: Float32Array[] = [];
     for (const model of [bytes, encodeModel(decodeModel(bytes, name))]) {
-      const s = await ort.InferenceSession.create(model, ORT_OPTIONS);
-      const r = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, dims) });
-      outputs.push(r[s.outputNames[0]].data as Float32Array);
-      await s.release();
+      outputs.push(await ortFirstOutput(model, x, dims, ORT_OPTIONS));
     }
     expect(outputs[0].length).toBeGreaterThan(0);
     expect(closeArrays(outputs[0], outputs[1], 0, 0)).toBeUndefined();
@@ -183,9 +181,7 @@ describe('Silero VAD after re-encoding (If/Loop subgraphs)', () => {
     const bytes = readBytes(REAL_MODELS.find((f) => f.endsWith(name))!);
     const results: ort.InferenceSession.ReturnType[] = [];
     for (const model of [bytes, encodeModel(decodeModel(bytes, name))]) {
-      const s = await ort.InferenceSession.create(model, ORT_OPTIONS);
-      results.push(await s.run(feeds()));
-      await s.release();
+      results.push((await ortRunOnce(model, feeds(), ORT_OPTIONS)).outputs);
     }
     const names = Object.keys(results[0]);
     expect(names.length).toBeGreaterThan(1);

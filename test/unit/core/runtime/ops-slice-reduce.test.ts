@@ -9,6 +9,7 @@ import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { DataType, type Attribute, type Model, type Tensor } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
 import { graph, model, node } from '../../../support/hand-models';
+import { ortRunOnce } from '../../../support/ort';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -41,9 +42,7 @@ async function agree(m: Model, dims: number[], intOut = false): Promise<number[]
   // Values with ties (for ArgMax select_last_index / Hardmax) and negatives.
   const x = Float32Array.from({ length: n }, (_, i) => Math.round(Math.sin(i * 1.7) * 8) / 2);
   const bytes = encodeModel(m);
-  const ortSession = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
-  const want = await ortSession.run({ x: new ort.Tensor('float32', x, dims) });
-  await ortSession.release();
+  const want = (await ortRunOnce(bytes, { x: new ort.Tensor('float32', x, dims) }, { logSeverityLevel: 4 })).outputs;
   const shapes: number[][] = [];
   for (const kernels of ['dense', 'sparse'] as const) {
     const s = Session.create(decodeModel(bytes), { kernels });

@@ -6,8 +6,8 @@ import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { DataType } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
 import { type Style, mlpModel, prng, pruneLayers, randomInputs, randomLayers } from './mlp';
+import { ORT_ONE_THREAD } from '../../../support/ort';
 
-const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
 const SIZES = [784, 128, 64, 10];
 
 function inputDims(style: Style, batch: number): number[] {
@@ -31,7 +31,7 @@ describe.each(['pytorch', 'chainer', 'keras-2d', 'keras-flat'] as const)('%s-sty
     if (fraction > 0) layers = pruneLayers(layers, fraction, 11);
     // Through real bytes: encode, then decode for our runtime and load the same bytes in ORT.
     const bytes = encodeModel(mlpModel(layers, style));
-    const ortSession = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
+    const ortSession = await ort.InferenceSession.create(bytes, ORT_ONE_THREAD);
     const rand = prng(1234);
     for (const [kernels, wasm] of [['dense', true], ['sparse', true], ['dense', false], ['sparse', false]] as const) {
       const session = Session.create(decodeModel(bytes), { kernels, wasm });

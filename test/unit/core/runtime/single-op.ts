@@ -5,10 +5,9 @@ import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { DataType, type Node, type Tensor } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
 import { graph, model, node } from '../../../support/hand-models';
+import { ortRunOnce } from '../../../support/ort';
 
 export type Attrs = Node['attributes'];
-
-export const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
 
 /** Deterministic values in [-1, 1) (xorshift32). */
 export function prng(seed: number): () => number {
@@ -68,10 +67,8 @@ export async function runBoth(c: OpCase): Promise<OpResult[]> {
   );
   m.opsetImports = [{ domain: '', version: c.opset }];
   const bytes = encodeModel(m);
-  const s = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
   const type = dt === DataType.UINT8 ? 'uint8' : 'float32';
-  const want = await s.run({ x: new ort.Tensor(type, c.x.data, c.x.dims) });
-  await s.release();
+  const want = (await ortRunOnce(bytes, { x: new ort.Tensor(type, c.x.data, c.x.dims) })).outputs;
   const got = Session.create(decodeModel(bytes), { kernels: 'dense' }).run({ x: { dims: c.x.dims, data: c.x.data, dataType: dt } });
   return outNames.map((name) => ({ name, ours: got[name], ort: { dims: want[name].dims, data: want[name].data as ArrayLike<number | bigint> } }));
 }
