@@ -5,6 +5,7 @@
 import type { OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { basename, dirname, join } from 'node:path';
 import { IPC } from '../shared/channels';
+import type { SaveKind } from '../shared/api';
 import {
   ensureSaveExtension,
   openDatasetDialogOptions,
@@ -70,6 +71,14 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
     if (model && sameFile(path, model)) throw new IpcError(`${path}: refusing to overwrite the open model`);
     for (const d of datasets) if (sameFile(path, d)) throw new IpcError(`${path}: refusing to overwrite the dataset ${d}`);
   };
+  /** The save dialog's choice with the kind's extension, never an input; null when cancelled. */
+  const askSavePath = async (kind: SaveKind, name: string): Promise<string | null> => {
+    const chosen = await ctx.showSaveDialog(saveDialogOptions(kind, name, lastDir));
+    if (!chosen) return null;
+    const path = ensureSaveExtension(chosen, kind);
+    checkNotInput(path);
+    return path;
+  };
 
   const handle: Record<string, Handler> = {
     [IPC.showOpenModel]: async (event, ...args) => {
@@ -100,10 +109,8 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       checkArgCount(args, 2, 'showSave');
       const kind = validateSaveKind(args[0]);
       const name = validateSuggestedName(args[1]);
-      const chosen = await ctx.showSaveDialog(saveDialogOptions(kind, name, lastDir));
-      if (!chosen) return null;
-      const path = ensureSaveExtension(chosen, kind);
-      checkNotInput(path);
+      const path = await askSavePath(kind, name);
+      if (!path) return null;
       const [granted] = ctx.grants.grant([path], true);
       remember(granted);
       return granted;
@@ -125,10 +132,8 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       const kind = validateSaveKind(args[0]);
       const name = validateSuggestedName(args[1]);
       const data = validateSaveData(args[2]);
-      const chosen = await ctx.showSaveDialog(saveDialogOptions(kind, name, lastDir));
-      if (!chosen) return null;
-      const path = ensureSaveExtension(chosen, kind);
-      checkNotInput(path);
+      const path = await askSavePath(kind, name);
+      if (!path) return null;
       const model = ctx.currentModel();
       const written = saveUserFile(path, data, [...(model ? [model] : []), ...datasets]);
       remember(written);

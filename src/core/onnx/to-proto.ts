@@ -143,26 +143,25 @@ function shapeTo(shape: Dim[]): TensorShapeProto {
   return m;
 }
 
+/** A (sparse) tensor type's elem_type (an explicit 0 stays written) and shape, set on `inner`. */
+function tensorTypeFields<T extends { elemType: number; shape?: TensorShapeProto }>(inner: T, t: Extract<TypeInfo, { kind: 'tensor' | 'sparse_tensor' }>): T {
+  if (t.elemType || !t.elemTypeAbsent) inner.elemType = t.elemType;
+  if (t.shape) inner.shape = shapeTo(t.shape);
+  return inner;
+}
+
 export function typeTo(t: TypeInfo): TypeProto {
   // Unchanged since it was read: the original message, with whatever TypeInfo does not model.
   const source = unchangedTypeSource(t);
   if (source !== undefined) return clone(TypeProtoSchema, source);
   const m = create(TypeProtoSchema);
   switch (t.kind) {
-    case 'tensor': {
-      const inner = create(TypeProto_TensorSchema);
-      if (t.elemType || !t.elemTypeAbsent) inner.elemType = t.elemType;
-      if (t.shape) inner.shape = shapeTo(t.shape);
-      m.value = { case: 'tensorType', value: inner };
+    case 'tensor':
+      m.value = { case: 'tensorType', value: tensorTypeFields(create(TypeProto_TensorSchema), t) };
       break;
-    }
-    case 'sparse_tensor': {
-      const inner = create(TypeProto_SparseTensorSchema);
-      if (t.elemType || !t.elemTypeAbsent) inner.elemType = t.elemType;
-      if (t.shape) inner.shape = shapeTo(t.shape);
-      m.value = { case: 'sparseTensorType', value: inner };
+    case 'sparse_tensor':
+      m.value = { case: 'sparseTensorType', value: tensorTypeFields(create(TypeProto_SparseTensorSchema), t) };
       break;
-    }
     case 'sequence': {
       const inner = create(TypeProto_SequenceSchema);
       if (t.elem) inner.elemType = typeTo(t.elem);

@@ -1,7 +1,7 @@
 // Runtime tensors: dims, a typed array and the ONNX element type; conversions and shape helpers.
 import { DataType, type Tensor, type TensorData, type SparseTensor, elementCount } from '../onnx/model';
 import { float16Table } from '../onnx/float-bits';
-import type { TypedArrayCtor } from '../onnx/dtype';
+import { arrayTypeOf, type TypedArrayCtor } from '../onnx/dtype';
 import { RuntimeError } from './errors';
 
 /** Numeric tensor storage: every TensorData form but strings. */
@@ -19,29 +19,19 @@ export interface RtTensor {
 
 export type RtCtor = TypedArrayCtor;
 
-const CTORS: Record<number, RtCtor> = {
-  [DataType.FLOAT]: Float32Array,
-  [DataType.DOUBLE]: Float64Array,
-  [DataType.INT8]: Int8Array,
-  [DataType.UINT8]: Uint8Array,
-  [DataType.INT16]: Int16Array,
-  [DataType.UINT16]: Uint16Array,
-  [DataType.INT32]: Int32Array,
-  [DataType.UINT32]: Uint32Array,
-  [DataType.INT64]: BigInt64Array,
-  [DataType.UINT64]: BigUint64Array,
-  [DataType.BOOL]: Uint8Array,
-  [DataType.FLOAT16]: Uint16Array,
-  [DataType.BFLOAT16]: Uint16Array,
-};
+/** The element types the runtime computes with, stored as dtype.ts's arrayTypeOf says. */
+const RUNTIME_TYPES = new Set<number>([
+  DataType.FLOAT, DataType.DOUBLE, DataType.INT8, DataType.UINT8, DataType.INT16, DataType.UINT16, DataType.INT32,
+  DataType.UINT32, DataType.INT64, DataType.UINT64, DataType.BOOL, DataType.FLOAT16, DataType.BFLOAT16,
+]);
 
 /** Element types the runtime computes with. */
 export function isRuntimeType(dt: number): boolean {
-  return dt in CTORS;
+  return RUNTIME_TYPES.has(dt);
 }
 
 export function ctorOf(dt: number): RtCtor {
-  const c = CTORS[dt];
+  const c = RUNTIME_TYPES.has(dt) ? arrayTypeOf(dt) : undefined;
   if (!c) throw new RuntimeError(`element type ${dt} is not supported by the runtime`);
   return c;
 }
