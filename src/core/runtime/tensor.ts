@@ -66,6 +66,21 @@ export function stridesOf(dims: readonly number[]): number[] {
   return s;
 }
 
+/**
+ * Advances a row-major multi-index `idx` over `dims` by one element, like an odometer, on the axes
+ * 0..`last`, and the offset `off` with it by `strides`; returns the new offset.
+ */
+export function nextOffset(idx: number[], dims: readonly number[], strides: readonly number[], last: number, off: number): number {
+  for (let i = last; i >= 0; i--) {
+    idx[i]++;
+    off += strides[i];
+    if (idx[i] < dims[i]) return off;
+    off -= strides[i] * idx[i];
+    idx[i] = 0;
+  }
+  return off;
+}
+
 export function tensor(dims: number[], data: RtData, dataType: number): RtTensor {
   return { dims, data, dataType };
 }

@@ -1,6 +1,6 @@
 // Numpy-style (multidirectional) broadcasting for binary ops.
 import { RuntimeError } from '../errors';
-import { size } from '../tensor';
+import { nextOffset, size } from '../tensor';
 
 export function broadcastDims(a: readonly number[], b: readonly number[], label: string): number[] {
   const r = Math.max(a.length, b.length);
@@ -35,13 +35,7 @@ export function broadcastIndex(src: readonly number[], out: readonly number[]): 
   let off = 0;
   for (let k = 0; k < n; k++) {
     map[k] = off;
-    for (let i = r - 1; i >= 0; i--) {
-      idx[i]++;
-      off += st[i];
-      if (idx[i] < out[i]) break;
-      off -= st[i] * idx[i];
-      idx[i] = 0;
-    }
+    off = nextOffset(idx, out, st, r - 1, off);
   }
   return map;
 }

@@ -2,7 +2,7 @@
 // ReduceLogSum, ReduceLogSumExp, ReduceSumSquare; ArgMax and ArgMin.
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
-import { type RtTensor, alloc, floatToHalf, halfToFloat, isHalfType, size, toNumbers, writeNumber } from '../tensor';
+import { type RtTensor, alloc, floatToHalf, halfToFloat, isHalfType, nextOffset, size, toNumbers, writeNumber } from '../tensor';
 import { type OpContext, type OpImpl, intAttr, intsAttr, need, normAxis } from './types';
 
 function reduceOp(init: number, step: (acc: number, v: number) => number, fin?: (acc: number, count: number) => number): OpImpl {
@@ -35,13 +35,7 @@ function reduceOp(init: number, step: (acc: number, v: number) => number, fin?: 
     const total = size(x.dims);
     for (let k = 0; k < total; k++) {
       acc[off] = step(acc[off], Number(x.data[k]));
-      for (let i = r - 1; i >= 0; i--) {
-        idx[i]++;
-        off += outStr[i];
-        if (idx[i] < x.dims[i]) break;
-        off -= outStr[i] * idx[i];
-        idx[i] = 0;
-      }
+      off = nextOffset(idx, x.dims, outStr, r - 1, off);
     }
     if (total === 0 && init !== 0 && init !== 1) throw new RuntimeError(`${ctx.label}: reducing an empty tensor`);
     const out = alloc(x.dataType, n);

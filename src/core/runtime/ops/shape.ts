@@ -2,7 +2,7 @@
 // Gather, Expand, Identity, Dropout.
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
-import { type RtTensor, alloc, ctorOf, int64Tensor, size, stridesOf, toNumbers } from '../tensor';
+import { type RtTensor, alloc, ctorOf, int64Tensor, nextOffset, size, stridesOf, toNumbers } from '../tensor';
 import { broadcastDims, broadcastIndex } from './broadcast';
 import { type OpImpl, intAttr, intsAttr, need, normAxis } from './types';
 
@@ -137,13 +137,7 @@ export const Transpose: OpImpl = (inputs, ctx) => {
   let off = 0;
   for (let k = 0; k < n; k++) {
     out[k] = src[off];
-    for (let i = r - 1; i >= 0; i--) {
-      idx[i]++;
-      off += st[i];
-      if (idx[i] < dims[i]) break;
-      off -= st[i] * idx[i];
-      idx[i] = 0;
-    }
+    off = nextOffset(idx, dims, st, r - 1, off);
   }
   return [{ dims, data: out, dataType: x.dataType }];
 };

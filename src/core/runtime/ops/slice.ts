@@ -1,7 +1,7 @@
 // Slicing operators: Slice (attribute form before opset 10, input form from 10), Split (split as
 // attribute before 13, as input from 13, num_outputs from 18), Tile.
 import { RuntimeError } from '../errors';
-import { type RtTensor, ctorOf, size, stridesOf, toNumbers } from '../tensor';
+import { type RtTensor, ctorOf, nextOffset, size, stridesOf, toNumbers } from '../tensor';
 import { type OpContext, type OpImpl, intAttr, intsAttr, need, normAxis } from './types';
 
 /** One axis of a slice: the first index, the step and the number of elements taken. */
@@ -87,13 +87,7 @@ function copyRegion(x: RtTensor, spec: SliceAxis[], ctx: OpContext, slot: number
   for (let w = 0; w < n; w += inner) {
     if (innerStep === 1) out.set(src.subarray(off, off + inner), w);
     else for (let j = 0, o = off; j < inner; j++, o += innerStep) out[w + j] = src[o];
-    for (let i = last - 1; i >= 0; i--) {
-      idx[i]++;
-      off += st[i];
-      if (idx[i] < dims[i]) break;
-      off -= st[i] * idx[i];
-      idx[i] = 0;
-    }
+    off = nextOffset(idx, dims, st, last - 1, off);
   }
   return { dims, data: out, dataType: x.dataType };
 }
