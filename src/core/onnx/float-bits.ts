@@ -30,34 +30,26 @@ function decodeMini(bits: number, expBits: number, mantBits: number, bias: numbe
 
 const tables = new Map<DataTypeCode, Float32Array>();
 
+/** The sign/exponent/mantissa formats among the small float types: exponent and mantissa widths, bias, NaN/Inf rule. */
+const MINI_FORMATS: Partial<Record<DataTypeCode, [expBits: number, mantBits: number, bias: number, special: Special]>> = {
+  [DataType.FLOAT8E4M3FN]: [4, 3, 7, 'fn'],
+  [DataType.FLOAT8E4M3FNUZ]: [4, 3, 8, 'fnuz'],
+  [DataType.FLOAT8E5M2]: [5, 2, 15, 'ieee'],
+  [DataType.FLOAT8E5M2FNUZ]: [5, 2, 16, 'fnuz'],
+  [DataType.FLOAT4E2M1]: [2, 1, 1, 'none'],
+};
+
 /** Byte (or nibble, for float4e2m1) → value for the 8-bit and 4-bit float types. */
 export function small8Table(dt: DataTypeCode): Float32Array {
   const hit = tables.get(dt);
   if (hit) return hit;
   const t = new Float32Array(256);
+  const mini = MINI_FORMATS[dt];
+  // float4e2m1 has 16 patterns; the bytes past them are NaN.
+  const patterns = dt === DataType.FLOAT4E2M1 ? 16 : 256;
   for (let b = 0; b < 256; b++) {
-    switch (dt) {
-      case DataType.FLOAT8E4M3FN:
-        t[b] = decodeMini(b, 4, 3, 7, 'fn');
-        break;
-      case DataType.FLOAT8E4M3FNUZ:
-        t[b] = decodeMini(b, 4, 3, 8, 'fnuz');
-        break;
-      case DataType.FLOAT8E5M2:
-        t[b] = decodeMini(b, 5, 2, 15, 'ieee');
-        break;
-      case DataType.FLOAT8E5M2FNUZ:
-        t[b] = decodeMini(b, 5, 2, 16, 'fnuz');
-        break;
-      case DataType.FLOAT8E8M0:
-        t[b] = b === 0xff ? NaN : 2 ** (b - 127);
-        break;
-      case DataType.FLOAT4E2M1:
-        t[b] = b < 16 ? decodeMini(b, 2, 1, 1, 'none') : NaN;
-        break;
-      default:
-        t[b] = NaN;
-    }
+    if (dt === DataType.FLOAT8E8M0) t[b] = b === 0xff ? NaN : 2 ** (b - 127);
+    else t[b] = mini && b < patterns ? decodeMini(b, ...mini) : NaN;
   }
   tables.set(dt, t);
   return t;
