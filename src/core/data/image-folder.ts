@@ -5,7 +5,8 @@
 // folder or a class folder without images is refused naming it.
 import { classCount, DatasetError, type Dataset } from './dataset';
 import type { ImageTarget } from './fit';
-import { describeNormalization, imageToSample, looksLikeImage, type ImageNormalization } from './images';
+import { imageToSample, looksLikeImage } from './images';
+import { describeNormalization, type ImageNormalization } from './normalize';
 
 /** One entry of the folder: its path below the root ("cat/001.png"), '/'-separated. */
 export interface FolderEntry {

@@ -8,6 +8,7 @@ export { openNpz, pickNpzArrays, looksLikeZip } from './npz';
 export { parseIdx, parseIdxHeader, encodeIdx, looksLikeIdx, IdxType, MAX_IDX_ELEMENTS, type IdxHeader, type IdxTypeCode, type IdxImages, type IdxLabels } from './idx';
 export { parseTextDataset, MAX_TEXT_BYTES } from './text';
 export { maybeGunzip, isGzip, crc32, ContentReader } from './gzip';
-export { decodeImage, convertChannels, resizeBilinear, imageToSample, looksLikeImage, parseNormalization, describeNormalization, type ImageNormalization, type Pixels } from './images';
+export { decodeImage, convertChannels, resizeBilinear, imageToSample, looksLikeImage, type Pixels } from './images';
+export { parseNormalization, describeNormalization, type ImageNormalization } from './normalize';
 export { planImageFolder, ImageFolderBuilder, type FolderEntry, type FolderPlan } from './image-folder';
 export { datasetPreview, type DatasetPreview, type PreviewSample } from './preview';

@@ -45,13 +45,13 @@ async function methodData(ctx: JobContext, open: OpenModel, spec: PruneSpec): Pr
   const need = METHOD_REGISTRY[spec.method ?? 'magnitude'].data;
   if (need === 'calibration') {
     const source = spec.calibration ?? DEFAULT_METHOD_DATA;
-    const ds = await loadDataset(ctx, source);
+    const ds = await loadDataset(ctx, source, open);
     checkFits(ds, source, 'calibration set', io);
     return { calibration: ds };
   }
   if (need === 'training') {
     const source = spec.train ?? DEFAULT_METHOD_DATA;
-    const ds = await loadDataset(ctx, source);
+    const ds = await loadDataset(ctx, source, open);
     checkFits(ds, source, 'training set', io, io.classes);
     return { train: ds };
   }
