@@ -9,6 +9,7 @@ import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
 import { DATA_NOUN, isPruneMethod, METHOD_REGISTRY, methodNames, PRUNE_METHODS, type MethodDataNeed } from '../../core/prune/method-registry';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
 import { numberOption, overridesOption, stringList } from './args';
+import { DATASET_FORMS, normalizeOf, normalizeOption, pathsSource } from './data-source';
 import { cancelMessage, changedFiles, markFiles } from '../outputs';
 import { isCancelled } from '../../core/errors';
 
@@ -24,15 +25,16 @@ function methodsNeeding(need: MethodDataNeed): string {
 export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs'>;
 
 export const dataOptions: CliCommand['options'] = {
+  ...normalizeOption,
   calib: {
     type: 'string',
     multiple: true,
-    description: `${methodsNeeding('calibration')}: ${DATA_NOUN.calibration}, an IDX images + labels pair or one text file (default for the bundled sample model: its MNIST training split)`,
+    description: `${methodsNeeding('calibration')}: ${DATA_NOUN.calibration}: ${DATASET_FORMS} (default for the bundled sample model: its MNIST training split)`,
   },
   train: {
     type: 'string',
     multiple: true,
-    description: `${methodsNeeding('training')}: ${DATA_NOUN.training}, an IDX images + labels pair or one text file (default for the bundled sample model: its MNIST training split)`,
+    description: `${methodsNeeding('training')}: ${DATA_NOUN.training}: ${DATASET_FORMS} (default for the bundled sample model: its MNIST training split)`,
   },
   epochs: {
     type: 'string',
@@ -119,7 +121,7 @@ export function methodList(args: ParsedArgs): PruneMethod[] {
 function dataSource(args: ParsedArgs, need: Exclude<MethodDataNeed, 'none'>, model: string, methods: PruneMethod[]): DatasetSource | undefined {
   const option = DATA_OPTION[need];
   const paths = stringList(args, option);
-  if (paths.length > 0) return { kind: 'paths', paths };
+  if (paths.length > 0) return pathsSource(paths, option, normalizeOf(args));
   const needing = methods.find((m) => METHOD_REGISTRY[m].data === need);
   if (needing === undefined) return undefined;
   if (isBundledSample(model)) return { kind: 'sample', split: 'train' };

@@ -11,13 +11,14 @@ import { writeFileAtomic } from '../../engine/node/files';
 import type { DatasetSource, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
 import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
 import { checkOutput, inputFiles } from '../outputs';
+import { checkNormalizeUsed, datasetNote, DATASET_FORMS, normalizeOf, pathsSource } from './data-source';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
 
 const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 const SHORT: Record<RuntimeName, string> = { sparse: 'sparse', dense: 'dense', onnxruntime: 'ort' };
 
 const commonOptions: CliCommand['options'] = {
-  data: { type: 'string', multiple: true, description: 'test set: an IDX images + labels pair (--data IMAGES LABELS) or one text file (default: the bundled MNIST test split)' },
+  data: { type: 'string', multiple: true, description: `test set: ${DATASET_FORMS} (default: the bundled MNIST test split)` },
   global: { type: 'boolean', description: 'one magnitude threshold across all pruned tensors' },
   override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
   batch: { type: 'string', description: 'large-batch size for the throughput column (default 1000, 0 = skip)' },
@@ -29,7 +30,8 @@ const commonOptions: CliCommand['options'] = {
 
 function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOptions; runtimes: readonly RuntimeName[] } {
   const data = stringList(args, 'data');
-  const dataset: DatasetSource = data.length > 0 ? { kind: 'paths', paths: data } : { kind: 'sample' };
+  checkNormalizeUsed(args);
+  const dataset: DatasetSource = data.length > 0 ? pathsSource(data, 'data', normalizeOf(args)) : { kind: 'sample' };
   const batch = numberOption(args, 'batch', (n) => Number.isInteger(n) && n >= 0, 'must be an integer ≥ 0');
   const limit = numberOption(args, 'limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
   const workers = numberOption(args, 'workers', isWorkerCount, `must be a whole number from 1 to ${MAX_WORKERS}`);
@@ -177,9 +179,9 @@ export const sweepCommand: CliCommand = {
     if (csv !== undefined) checkOutput(csv, inputs);
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
-    const ds = await call(engine.request({ type: 'dataset', source: dataset }).promise);
+    const ds = await call(engine.request({ type: 'dataset', source: dataset, modelId: summary.modelId }).promise);
     io.out(
-      `${summary.fileName}: ${ds.samples} samples of ${ds.name}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
+      `${summary.fileName}: ${ds.samples} samples of ${ds.name}${datasetNote(ds)}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
         `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}, large batch ${options.batch ?? 1000}\n`,
     );
     // The header names each runtime's threads, which the first point reports.
@@ -237,6 +239,7 @@ export const evalCommand: CliCommand = {
     const withMethod = method !== 'magnitude';
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
+    const ds = await call(engine.request({ type: 'dataset', source: dataset, modelId: summary.modelId }).promise);
     const progress = progressPrinter({ lines: withMethod });
     const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec, dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
@@ -244,7 +247,7 @@ export const evalCommand: CliCommand = {
     const threads = threadsOf(point);
     const head = header(runtimes, options, withMethod, threads);
     const widths = columnWidths(head, withMethod);
-    io.out(`${summary.fileName}: ${point.samples} samples\n`);
+    io.out(`${summary.fileName}: ${point.samples} samples of ${ds.name}${datasetNote(ds)}\n`);
     io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod, threads), widths));
     notes([point], io);
     return 0;

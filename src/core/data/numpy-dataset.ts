@@ -38,7 +38,7 @@ function build(
     sampleShape,
     sampleSize,
     classes: classCount(ys),
-    ...(conversion ? { conversion: `${samples.what}: ${conversion}` } : {}),
+    ...(conversion ? { conversion: `${arrays ? arrays.samples : baseName(samples.file)}: ${conversion}` } : {}),
     ...(arrays ? { arrays } : {}),
   };
 }

@@ -118,7 +118,7 @@ describe('dataset contents', () => {
     mkdirSync(join(dir, 'sub'), { recursive: true });
     const narrow = join(dir, 'sub', 'narrow.txt');
     writeFileSync(narrow, '1 2 3 0\n');
-    expectOneLineError(evalOn([narrow]), narrow, /samples have 3 values/);
+    expectOneLineError(evalOn([narrow]), narrow, /samples have shape \[3\] \(3 values\)/);
     const images = join(dir, 'sub', 'few-images-idx3-ubyte');
     const labels = join(dir, 'sub', 'few-labels-idx1-ubyte');
     writeFileSync(images, encodeIdx(IdxType.UBYTE, [2, 28, 28], new Array(2 * 784).fill(0)));

@@ -2,68 +2,12 @@
 // and the ZIP spec (APPNOTE), plus real files written by NumPy (test/data/numpy/make.py).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkDatasetFits, DatasetError, parseDataset, type Dataset } from '../../../../src/core/data';
+import { npy, zip } from '../../../support/numpy-files';
 
 const DATA = join(__dirname, '../../../data/numpy');
 const real = (name: string): { name: string; bytes: Uint8Array } => ({ name, bytes: new Uint8Array(readFileSync(join(DATA, name))) });
-
-/** An .npy file: magic, version, header length (2 bytes in 1.0, 4 in 2.0/3.0), dict padded to 64, data. */
-function npy(descr: string, shape: number[], data: Uint8Array, opts: { version?: number; fortran?: boolean } = {}): Uint8Array {
-  const version = opts.version ?? 1;
-  const lenBytes = version === 1 ? 2 : 4;
-  const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let dict = `{'descr': '${descr}', 'fortran_order': ${opts.fortran ? 'True' : 'False'}, 'shape': ${tuple}, }`;
-  while ((6 + 2 + lenBytes + dict.length + 1) % 64 !== 0) dict += ' ';
-  dict += '\n';
-  const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([version, 0])]);
-  const len = Buffer.alloc(lenBytes);
-  if (lenBytes === 2) len.writeUInt16LE(dict.length);
-  else len.writeUInt32LE(dict.length);
-  return new Uint8Array(Buffer.concat([head, len, Buffer.from(dict, 'latin1'), Buffer.from(data)]));
-}
-
-/** A ZIP archive of the given entries, stored (method 0) or deflated (method 8). */
-function zip(files: { name: string; data: Uint8Array }[], method: 0 | 8 = 0): Uint8Array {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const body = method === 8 ? deflateRawSync(f.data) : Buffer.from(f.data);
-    const name = Buffer.from(f.name);
-    const crc = crc32(f.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(f.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(f.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    centrals.push(central, name);
-    offset += 30 + name.length + body.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return new Uint8Array(Buffer.concat([...locals, cd, end]));
-}
 
 const f32 = (v: number[], le = true): Uint8Array => {
   const b = Buffer.alloc(v.length * 4);
@@ -172,7 +116,7 @@ describe('.npz archives', () => {
 
   it('reads the archives NumPy wrote (np.savez, np.savez_compressed, unnamed arrays)', () => {
     expectSmall(parseDataset([real('small.npz')]), 255);
-    expect(parseDataset([real('small.npz')]).conversion).toBe('small.npz: x: uint8 values scaled by 1/255 to 0..1');
+    expect(parseDataset([real('small.npz')]).conversion).toBe('x: uint8 values scaled by 1/255 to 0..1');
     expectSmall(parseDataset([real('small_compressed.npz')]), 255);
     const u = parseDataset([real('unnamed.npz')]);
     expect(u.arrays).toEqual({ samples: 'arr_0', labels: 'arr_1' });
