@@ -48,7 +48,7 @@ export function datasetLabel(source: DatasetSource): string {
 
 /** What a path that is not a regular file is, for messages (the code a platform's readFile gives). */
 const NOT_A_FILE: Record<string, string> = {
-  EISDIR: 'is a folder, not a dataset file (a folder of images per class is chosen as a folder)',
+  EISDIR: 'is a folder, not a dataset file',
   ENOTREG: 'is not a regular file (a FIFO, socket or device), not a dataset file',
   EFBIG: 'is too large to read as a dataset',
 };

@@ -83,8 +83,9 @@ describe('gzip datasets', () => {
 });
 
 describe('dataset paths that are not data files', () => {
-  it('refuses a folder', () => {
-    expectOneLineError(evalOn([dir]), dir, /: is a folder, not a dataset file$/m);
+  it('reads a folder as a folder of images: an empty one is refused', () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    expectOneLineError(evalOn([empty]), empty, /: holds no class folders; an image folder holds one subfolder of PNG or JPEG images per class$/m);
   });
 
   it('refuses a FIFO without blocking', () => {
