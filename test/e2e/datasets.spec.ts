@@ -87,6 +87,25 @@ test('datasets: an .npz and a folder of images previewed before anything runs; a
     await shot(page, 'datasets-folder-preview');
   });
 
+  await test.step('a folder of 2,000 RGB images: the read shows its progress and stops on Cancel', async () => {
+    const root = join(dir, 'many');
+    const data = new Uint8Array(96 * 96 * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7) % 256;
+    const png = encodePng({ width: 96, height: 96, data, channels: 3, depth: 8 });
+    for (const c of ['a', 'b']) {
+      mkdirSync(join(root, c), { recursive: true });
+      for (let i = 0; i < 1000; i++) writeFileSync(join(root, c, `${i}.png`), png);
+    }
+    await pickFiles(page, 'eval-pick-folder', root);
+    await expect(page.getByTestId('ds-reading')).toContainText(/read \d+ of 2000 images|reading 2000 images/);
+    await expect(page.getByTestId('ds-classes')).toBeHidden(); // the previous folder's description is gone
+    await shot(page, 'datasets-folder-reading');
+    await page.getByTestId('ds-cancel').click();
+    await expect(page.getByTestId('ds-status')).toHaveText('Reading was cancelled: the dataset is read again when it is chosen again or evaluated.');
+    await expect(page.getByTestId('ds-reading')).toBeHidden();
+    await expect(page.getByTestId('ds-preview').locator('figure')).toHaveCount(0);
+  });
+
   await test.step('an .npz of 3×32×32 samples: one line naming the array and what the model expects', async () => {
     const wide = zip([{ name: 'x.npy', data: npy('<f4', [2, 3, 32, 32], new Uint8Array(2 * 3 * 32 * 32 * 4)) }, { name: 'y.npy', data: npy('<i8', [2], i64([0, 1])) }]);
     await pickFiles(page, 'eval-pick', { name: 'cifar.npz', mimeType: 'application/octet-stream', buffer: Buffer.from(wide) });

@@ -20,6 +20,11 @@ export interface DatasetPreviewPanel {
   el: HTMLElement;
   /** Shows a described dataset (null: none, or it could not be read) and the source it came from. */
   show(summary: DatasetSummary | null, source?: DatasetSource): void;
+  /**
+   * Asks the engine to read and describe a dataset for the model, with its preview; a long read
+   * (a folder of thousands of images) shows its progress here with a Cancel button.
+   */
+  describe(source: DatasetSource, modelId: number | undefined): Promise<DatasetSummary>;
 }
 
 function sampleFigure(s: PreviewSample, index: number): HTMLElement {
@@ -60,7 +65,15 @@ export function createDatasetPreview(platform: Platform, onPick: (picked: Picked
   const conversion = h('div', { class: 'muted', 'data-testid': 'ds-conversion', hidden: true });
   const classes = h('div', { class: 'muted', 'data-testid': 'ds-classes', hidden: true });
   const strip = h('div', { class: 'ds-preview', 'data-testid': 'ds-preview', 'aria-label': 'The first samples with their labels' });
-  const el = h('div', { class: 'ds-extras' }, normRow, conversion, classes, strip);
+  const readText = h('span', { class: 'muted', 'data-testid': 'ds-reading' });
+  const readCancel = h('button', { class: 'btn small', 'data-testid': 'ds-cancel' }, 'Cancel');
+  const readRow = h('div', { class: 'row', hidden: true }, readText, readCancel);
+  const status = h('div', { class: 'muted', 'data-testid': 'ds-status', hidden: true });
+  const el = h('div', { class: 'ds-extras' }, normRow, readRow, status, conversion, classes, strip);
+  let reading: number | null = null;
+  readCancel.addEventListener('click', () => {
+    if (reading !== null) platform.client.cancel(reading);
+  });
 
   const normalization = (): ImageNormalization | null => {
     if (normKind.value === '0-1') return { kind: '0-1' };
@@ -95,6 +108,34 @@ export function createDatasetPreview(platform: Platform, onPick: (picked: Picked
   return {
     folderButton,
     el,
+    async describe(source, modelId) {
+      this.show(null, source);
+      status.hidden = true;
+      const req = platform.client.request(
+        { type: 'dataset', source, ...(modelId !== undefined ? { modelId } : {}), preview: true },
+        {
+          onProgress: (p) => {
+            readRow.hidden = false;
+            readText.textContent = p.message;
+          },
+        },
+      );
+      reading = req.id;
+      try {
+        return await req.promise;
+      } catch (e) {
+        if (e instanceof Error && 'code' in e && e.code === 'cancelled') {
+          status.hidden = false;
+          status.textContent = 'Reading was cancelled: the dataset is read again when it is chosen again or evaluated.';
+        }
+        throw e;
+      } finally {
+        if (reading === req.id) {
+          reading = null;
+          readRow.hidden = true;
+        }
+      }
+    },
     show(summary, source) {
       const isFolder = source?.kind === 'folder' || source?.kind === 'folderFiles';
       normRow.hidden = !isFolder;

@@ -196,7 +196,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     const asked = dataset;
     if (!asked) return;
     try {
-      const summary = await platform.client.call({ type: 'dataset', source: asked.source, modelId: store.state.model?.modelId, preview: true });
+      const summary = await preview.describe(asked.source, store.state.model?.modelId);
       if (asked === dataset) datasetName = summary.name;
       if (asked === dataset) preview.show(summary, asked.source);
       clearError((shown) => shown.startsWith('The dataset '));
