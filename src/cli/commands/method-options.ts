@@ -9,7 +9,7 @@ import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
 import { DATA_NOUN, isPruneMethod, METHOD_REGISTRY, methodNames, PRUNE_METHODS, type MethodDataNeed } from '../../core/prune/method-registry';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
 import { numberOption, overridesOption, stringList } from './args';
-import { DATASET_FORMS, normalizeOf, normalizeOption, pathsSource } from './data-source';
+import { checkNormalizeUsed, DATASET_FORMS, normalizeOf, normalizeOption, pathsSource } from './data-source';
 import { cancelMessage, changedFiles, markFiles } from '../outputs';
 import { isCancelled } from '../../core/errors';
 
@@ -135,6 +135,7 @@ function dataSource(args: ParsedArgs, need: Exclude<MethodDataNeed, 'none'>, mod
 export function methodFields(args: ParsedArgs, model: string, methods: PruneMethod[]): Omit<MethodFields, 'method'> {
   const epochs = numberOption(args, 'epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'must be an integer from 1 to 100');
   const dataLimit = numberOption(args, 'data-limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
+  checkNormalizeUsed(args);
   const calibration = dataSource(args, 'calibration', model, methods);
   const train = dataSource(args, 'training', model, methods);
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');

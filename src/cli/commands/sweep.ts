@@ -1,4 +1,4 @@
-// `prunescope sweep MODEL [--data IMAGES LABELS] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]`
+// `prunescope sweep MODEL [--data IMAGES LABELS | X.npy Y.npy | SET.npz | FOLDER] [--normalize 0-1|MEAN/STD] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]`
 // `prunescope eval MODEL [--ratio R] [--data IMAGES LABELS]`
 // The experiment's table: per prune ratio, accuracy and time for the whole test set at batch 1,
 // and throughput at a large batch, for the sparse and dense runtimes and onnxruntime side by side.
@@ -140,6 +140,7 @@ export const sweepCommand: CliCommand = {
   usage:
     'prunescope sweep MODEL [--data IMAGES LABELS] [--ratios LIST] [--method LIST] [--calib PATH...] [--train PATH...]\n' +
     '                 [--epochs N] [--data-limit N] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]\n' +
+    '                 [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD]]\n' +
     '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
     '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
     '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s) on\n' +
@@ -222,6 +223,7 @@ export const evalCommand: CliCommand = {
   summary: 'accuracy and time at one prune ratio',
   usage:
     'prunescope eval MODEL [--ratio R] [--global] [--data IMAGES LABELS] [--batch N] [--limit N] [--runtimes LIST] [--workers N]\n' +
+    '                [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD]]\n' +
     '                [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
     METHOD_HELP,
   options: {

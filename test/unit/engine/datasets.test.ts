@@ -10,6 +10,7 @@ import { EngineRequestError } from '../../../src/engine/client';
 import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import type { Progress } from '../../../src/engine/protocol';
+import { validateRequest } from '../../../src/engine/validate';
 import { ROOT } from '../../support/engine';
 import { npy, zip } from '../../support/numpy-files';
 
@@ -109,5 +110,20 @@ describe('datasets checked against the model', () => {
     expect(b.message).toBe(`${many}: y: labels go up to 12 but the model has 10 outputs`);
     const ok = await client.request({ type: 'dataset', source: { kind: 'paths', paths: [many] } }).promise;
     expect(ok.conversion).toBe('x: uint8 values scaled by 1/255 to 0..1');
+  });
+});
+
+describe('validation of the new sources', () => {
+  it('keeps a folder source with its normalisation and the dataset request options', () => {
+    const msg = { id: 1, type: 'dataset', source: { kind: 'folder', path: '/d', normalize: { kind: 'mean-std', mean: [0.5], std: [0.25] } }, modelId: 3, preview: true };
+    expect(validateRequest(msg)).toEqual(msg);
+  });
+  it.each([
+    [{ kind: 'folder', path: '/d', normalize: { kind: 'mean-std', mean: [0.5], std: [0] } }, /dataset\.normalize must be/],
+    [{ kind: 'folder', path: '' }, /"path" must be a non-empty string/],
+    [{ kind: 'folderFiles', root: 'r', files: [] }, /dataset\.files must be a non-empty list/],
+    [{ kind: 'tensorflow' }, /"dataset\.kind" must be "sample", "paths", "bytes", "folder" or "folderFiles"/],
+  ])('refuses a bad source %#', (source, message) => {
+    expect(() => validateRequest({ id: 1, type: 'dataset', source })).toThrow(message);
   });
 });
