@@ -3,7 +3,7 @@
 // refused before its data is inflated, and each file is inflated no further than its header says.
 import { classCount, DatasetError, type Dataset } from './dataset';
 import { ContentReader } from './gzip';
-import { idxHeaderBytes, looksLikeIdx, parseIdx, parseIdxHeader, type IdxHeader, type IdxImages, type IdxLabels } from './idx';
+import { IdxType, idxHeaderBytes, looksLikeIdx, parseIdx, parseIdxHeader, type IdxHeader, type IdxImages, type IdxLabels } from './idx';
 import { looksLikeNpy } from './npy';
 import { looksLikeZip } from './npz';
 import { parseNpyPair, parseNpzDataset } from './numpy-dataset';
@@ -83,6 +83,7 @@ export function parseDataset(files: DatasetFile[]): Dataset {
     sampleShape: images.sampleShape,
     sampleSize,
     classes: classCount(labels.labels),
+    ...(images.type === IdxType.UBYTE ? { conversion: `${imagesFile.replace(/^.*[\\/]/, '')}: unsigned bytes scaled by 1/255 to 0..1` } : {}),
   };
 }
 

@@ -163,3 +163,13 @@ describe('checkDatasetFits on shapes', () => {
     expect(errorOf(() => checkDatasetFits(ds([4], [0, 12]), { dims: ['N', 4] }, 10)).message).toBe('test.npz: y: labels go up to 12 but the model has 10 outputs');
   });
 });
+
+describe('the 1/255 scaling is said for every format that applies it', () => {
+  it('IDX unsigned bytes', () => {
+    const images = new Uint8Array([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 255]);
+    const labels = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 1, 4]);
+    const ds = parseDataset([{ name: '/d/t10k-images-idx3-ubyte', bytes: images }, { name: '/d/t10k-labels-idx1-ubyte', bytes: labels }]);
+    expect(Array.from(ds.images)).toEqual([0, 1]);
+    expect(ds.conversion).toBe('t10k-images-idx3-ubyte: unsigned bytes scaled by 1/255 to 0..1');
+  });
+});
