@@ -1,6 +1,7 @@
 // `prunescope eval` / `sweep` on the datasets a PyTorch user has: an .npz (np.savez layout, built
 // here byte by byte from the Fashion-MNIST IDX files), an .npy pair, and a folder of PNG images per
-// class, each giving the same accuracy on the LeNet fixture as the IDX files they were made from.
+// class, each giving the same accuracy on the LeNet fixture as the IDX files they were made from
+// (onnxruntime, and Prunescope's dense runtime for the .npz).
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ const IMAGES = join(FASHION, 't10k-images-idx3-ubyte.gz');
 const LABELS = join(FASHION, 't10k-labels-idx1-ubyte.gz');
 const LENET = join(ROOT, 'test/models/cnn/lenet.onnx');
 const ORT = ['--batch', '0', '--runtimes', 'onnxruntime'];
+const BOTH = ['--batch', '0', '--runtimes', 'dense,onnxruntime'];
 
 let dir: string;
 let pixels: Uint8Array;
@@ -45,9 +47,10 @@ describe('NumPy datasets on the LeNet fixture', () => {
   it('an .npz of uint8 x and int64 y gives the IDX files\' accuracy, and says it scaled by 1/255', () => {
     const npz = join(dir, 'fashion.npz');
     writeFileSync(npz, zip([{ name: 'x.npy', data: npy('|u1', [10000, 1, 28, 28], pixels) }, { name: 'y.npy', data: npy('<i8', [10000], i64(labels)) }]));
-    const viaNpz = prunescope(['eval', LENET, '--data', npz, ...ORT]);
-    const viaIdx = prunescope(['eval', LENET, '--data', IMAGES, LABELS, ...ORT]);
+    const viaNpz = prunescope(['eval', LENET, '--data', npz, ...BOTH]);
+    const viaIdx = prunescope(['eval', LENET, '--data', IMAGES, LABELS, ...BOTH]);
     expect(column(viaNpz, 'ort acc')).toEqual(column(viaIdx, 'ort acc'));
+    expect(column(viaNpz, 'dense acc')).toEqual(column(viaIdx, 'dense acc'));
     expect(Number(column(viaIdx, 'ort acc')[0])).toBeGreaterThan(0.8);
     expect(viaNpz.stdout).toMatch(/10000 samples of fashion\.npz \(x: uint8 values scaled by 1\/255 to 0\.\.1\)/);
     const sweepNpz = prunescope(['sweep', LENET, '--data', npz, '--ratios', '0,0.5', ...ORT]);
