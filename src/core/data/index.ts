@@ -3,7 +3,7 @@
 export { DatasetError, classCount, type Dataset } from './dataset';
 export { parseDataset, datasetName, type DatasetFile } from './parse';
 export { checkDatasetFits, imageTarget, imageTargetFrom, type ModelInputShape, type ImageTarget } from './fit';
-export { parseNpy, parseNpyHeader, encodeNpy, looksLikeNpy, UINT8_SCALING, type NpyArray, type NpyHeader } from './npy';
+export { parseNpy, parseNpyHeader, looksLikeNpy, UINT8_SCALING, type NpyArray, type NpyHeader } from './npy';
 export { openNpz, pickNpzArrays, looksLikeZip } from './npz';
 export { parseIdx, parseIdxHeader, encodeIdx, looksLikeIdx, IdxType, MAX_IDX_ELEMENTS, type IdxHeader, type IdxTypeCode, type IdxImages, type IdxLabels } from './idx';
 export { parseTextDataset, MAX_TEXT_BYTES } from './text';

@@ -197,19 +197,3 @@ export function npyLabels(what: string, a: NpyArray): Int32Array {
   }
   return out;
 }
-
-/** Writes a version 1.0 .npy file (C order) of the given descr; for tests and tools. */
-export function encodeNpy(descr: string, shape: readonly number[], data: Uint8Array): Uint8Array {
-  const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
-  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
-  const pad = 64 - ((10 + dict.length + 1) % 64);
-  dict += ' '.repeat(pad % 64) + '\n';
-  const out = new Uint8Array(10 + dict.length + data.length);
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  out[7] = 0;
-  new DataView(out.buffer).setUint16(8, dict.length, true);
-  for (let i = 0; i < dict.length; i++) out[10 + i] = dict.charCodeAt(i);
-  out.set(data, 10 + dict.length);
-  return out;
-}

@@ -80,6 +80,7 @@ describe('.npy pairs', () => {
     ['a truncated header', [{ name: 'x.npy', bytes: x2.bytes.subarray(0, 30) }, y2], /^x\.npy: truncated: the header declares \d+ bytes/],
     ['Fortran order', [{ name: 'x.npy', bytes: npy('<f4', [2, 2], f32([1, 2, 3, 4]), { fortran: true }) }, y2], /^x\.npy: is stored in Fortran \(column-major\) order; save it in C order/],
     ['an object array', [real('objects.npy'), y2], /objects\.npy: holds object arrays \(dtype O/],
+    ['Fortran order written by NumPy', [real('x_fortran.npy'), y2], /^x_fortran\.npy: is stored in Fortran \(column-major\) order/],
     ['a label count mismatch', [x2, { name: 'y.npy', bytes: npy('<i8', [3], i64([0, 1, 2])) }], /^y\.npy: holds 3 labels but x\.npy holds 2 samples$/],
     ['float labels', [x2, { name: 'y.npy', bytes: npy('<f4', [2], f32([0, 1])) }], /^y\.npy: labels are float32; labels must be integers/],
     ['negative labels', [x2, { name: 'y.npy', bytes: npy('<i8', [2], i64([0, -1])) }], /^y\.npy: label 1 is -1; labels must be class ids from 0$/],
