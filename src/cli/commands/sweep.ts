@@ -8,7 +8,7 @@ import { sweepCsv } from '../../core/dump';
 import { DEFAULT_MAX_WORKERS, DEFAULT_RATIOS, isWorkerCount, MAX_WORKERS, parseRatioList, RUNNER_NAMES } from '../../core/eval';
 import { envWorkers } from '../../engine/node/parallel/runner';
 import { writeFileAtomic } from '../../engine/node/files';
-import type { DatasetSource, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
+import type { DatasetSource, DatasetSummary, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
 import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
 import { checkOutput, inputFiles } from '../outputs';
 import { checkNormalizeUsed, datasetNote, DATASET_FORMS, normalizeOf, pathsSource } from './data-source';
@@ -55,6 +55,13 @@ function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOpt
   if (limit !== undefined) options.limit = limit;
   if (workers !== undefined) options.workers = workers;
   return { dataset, options, runtimes };
+}
+
+/** Reads and checks the dataset for the model first (an image folder shows its progress; Ctrl-C stops it). */
+async function describeData(engine: ReturnType<typeof startEngine>, dataset: DatasetSource, modelId: number): Promise<DatasetSummary> {
+  const progress = progressPrinter();
+  const pending = engine.request({ type: 'dataset', source: dataset, modelId }, { onProgress: (p) => progress.onProgress(p) });
+  return call(cancellable(engine, pending)).finally(() => progress.clear());
 }
 
 /** Threads of each runtime's large batch in a point, and whether the sparse runtime's one-worker reference is there. */
@@ -183,7 +190,7 @@ export const sweepCommand: CliCommand = {
     if (csv !== undefined) checkOutput(csv, inputs);
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
-    const ds = await call(engine.request({ type: 'dataset', source: dataset, modelId: summary.modelId }).promise);
+    const ds = await describeData(engine, dataset, summary.modelId);
     io.out(
       `${summary.fileName}: ${ds.samples} samples of ${ds.name}${datasetNote(ds)}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
         `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}, large batch ${options.batch ?? 1000}\n`,
@@ -245,7 +252,7 @@ export const evalCommand: CliCommand = {
     const withMethod = method !== 'magnitude';
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
-    const ds = await call(engine.request({ type: 'dataset', source: dataset, modelId: summary.modelId }).promise);
+    const ds = await describeData(engine, dataset, summary.modelId);
     const progress = progressPrinter({ lines: withMethod });
     const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec: withSelection(args, spec, summary), dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
