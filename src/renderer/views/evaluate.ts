@@ -135,6 +135,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     const model = store.state.model;
     if (!model) return null;
     if (!dataset) return 'Run waits for a test set: choose its files above.';
+    if (datasetRefused === dataset) return `The test set ${dataset.label} does not fit this model (see the message above): choose another.`;
     const needy = runMethods().filter((m) => methodLacksData(m, store.state.methodSettings));
     if (needy.length > 0) {
       return `${needy.map((m) => METHOD_REGISTRY[m].name).join(' and ')} needs calibration or training data: choose it in the Prune panel, or sweep magnitude only.`;
@@ -156,7 +157,10 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   }
   setMode('current');
 
+  /** The chosen test set, once the engine refused it for this model (Run stays disabled until another is chosen). */
+  let datasetRefused: { source: DatasetSource; label: string } | null = null;
   const describeDataset = async (): Promise<void> => {
+    datasetRefused = null;
     datasetInfo.textContent = '';
     datasetName = undefined;
     const asked = dataset;
@@ -169,6 +173,10 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
       datasetInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
       datasetInfo.textContent = '';
+      if (asked === dataset) {
+        datasetRefused = asked;
+        updateRunState();
+      }
       if (asked === dataset) preview.show(null, asked.source);
       ctx.fail(`The dataset ${asked.label} cannot be used`, error);
     }
