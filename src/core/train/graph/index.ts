@@ -1,0 +1,4 @@
+// The graph trainer: backpropagation through an ONNX model's own nodes (Conv, pools, BN, residuals…).
+export { compileGraph, forward, backward, logitsOf, type GraphNet, type Forward } from './net';
+export { GRAPH_OPS, GRAPH_OP_TYPES } from './ops';
+export { GraphTrainError, type Value } from './value';
