@@ -69,21 +69,33 @@ function orderedAncestors(model: Model, output: string, fixed: Set<string>): Nod
 }
 
 /**
+ * The dims of one sample: the input's dims after the batch dim, symbolic ones taken from
+ * `sampleShape` (the dataset's) when it has the same rank.
+ */
+function sampleDimsOf(input: Model['graph']['inputs'][number], sampleShape?: readonly number[]): number[] {
+  const type = input.type;
+  if (type?.kind === 'tensor' && type.elemType !== DataType.FLOAT) throw new GraphTrainError(`fine-tuning needs a float32 input, "${input.name}" is not`);
+  const dims = type?.kind === 'tensor' ? type.shape : undefined;
+  if (dims === undefined || dims.length < 2) throw new GraphTrainError(`fine-tuning needs the input "${input.name}" to be [N, …]`);
+  const rest = dims.slice(1);
+  if (rest.every((d) => typeof d === 'number' && d > 0)) return rest as number[];
+  if (sampleShape !== undefined && sampleShape.length === rest.length && rest.every((d, i) => typeof d !== 'number' || d <= 0 || d === sampleShape[i])) return [...sampleShape];
+  throw new InputShapeUnknown(`fine-tuning needs to know the size of a sample of "${input.name}" ([${dims.map((d) => d ?? '?').join(', ')}]); the training set gives ${sampleShape === undefined ? 'none' : `[${sampleShape.join(', ')}]`}`);
+}
+
+/** The input's sample dims are symbolic and no matching sample shape was given. */
+export class InputShapeUnknown extends GraphTrainError {}
+
+/**
  * Compiles the model for training `trainable` (names of float32 initializers). Throws a
  * GraphTrainError naming the first node it cannot differentiate or a trainable tensor it cannot train.
  */
-export function compileGraph(model: Model, trainable: Iterable<string>): GraphNet {
+export function compileGraph(model: Model, trainable: Iterable<string>, sampleShape?: readonly number[]): GraphNet {
   const g = model.graph;
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   const inputs = g.inputs.filter((i) => !inits.has(i.name));
   if (inputs.length !== 1) throw new GraphTrainError(`fine-tuning needs a model with one input, this one has ${inputs.length}`);
   const input = inputs[0];
-  const type = input.type;
-  const dims = type?.kind === 'tensor' ? type.shape : undefined;
-  if (dims === undefined || dims.length < 2 || dims.slice(1).some((d) => typeof d !== 'number')) {
-    throw new GraphTrainError(`fine-tuning needs the input "${input.name}" to be [N, …] with known sizes after the batch dim`);
-  }
-  if (type?.kind === 'tensor' && type.elemType !== DataType.FLOAT) throw new GraphTrainError(`fine-tuning needs a float32 input, "${input.name}" is not`);
   if (g.outputs.length < 1) throw new GraphTrainError('the model has no output');
 
   const opset = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 13;
@@ -127,7 +139,7 @@ export function compileGraph(model: Model, trainable: Iterable<string>): GraphNe
     steps.push({ node, kernel });
     if (node.inputs.some((i) => needsGrad.has(i))) for (const o of node.outputs) if (o !== '') needsGrad.add(o);
   }
-  const sampleDims = dims.slice(1) as number[];
+  const sampleDims = sampleDimsOf(input, sampleShape);
   return { input: input.name, sampleDims, logits, steps, fixed, params, needsGrad };
 }
 

@@ -1,7 +1,7 @@
 // Which tensors fine-tuning trains, whether a model can be fine-tuned, and the trained values
 // written back into the model.
 import { DataType, type Model } from '../../onnx/model';
-import { compileGraph, forward, logitsOf, type GraphNet } from './graph-net';
+import { compileGraph, forward, InputShapeUnknown, logitsOf, type GraphNet } from './graph-net';
 import { sizeOf } from './value';
 
 /** The selected weights, plus the biases of Conv / Gemm and the scale and bias of BatchNormalization (float32 initializers). */
@@ -26,7 +26,8 @@ export function trainableTensors(model: Model, selected: readonly string[]): str
 /**
  * Why fine-tuning cannot train `model` with `selected` pruned: the first node it cannot
  * differentiate (op type and name) or tensor it cannot train, ending "; try reconstruct";
- * undefined when it can. Compiles the graph and runs one zero sample through it.
+ * undefined when it can. Compiles the graph and, when the input's sample dims are known, runs one
+ * zero sample through it.
  */
 export function finetuneProblem(model: Model, selected: string[]): string | undefined {
   try {
@@ -35,6 +36,8 @@ export function finetuneProblem(model: Model, selected: string[]): string | unde
     logitsOf(net, forward(net, one, 1));
     return undefined;
   } catch (e) {
+    // Symbolic sample dims: the ops are fine; the training set's shape is checked when it comes.
+    if (e instanceof InputShapeUnknown) return undefined;
     return `${(e as Error).message}; try reconstruct`;
   }
 }

@@ -7,7 +7,7 @@ import { GraphTrainError, attrInt, value, type Value } from '../value';
 import { windowDims, windowOver, windowSpec, type Window } from '../window';
 
 /** Most floats of one chunk's patch matrix; the chunk then holds at least one sample. */
-const CHUNK_FLOATS = 1 << 20;
+const CHUNK_FLOATS = 1 << 16;
 
 interface Geometry {
   w: Window;
