@@ -8,7 +8,7 @@
 
 import type { Dim, DataTypeCode } from '../core/onnx/model';
 import type { PruneMethod, PruneSpec as CorePruneSpec } from '../core/prune/method-registry';
-import type { EvalOptions, EvalPoint } from '../core/eval/types';
+import type { EvalOptions, EvalPoint, RunnerName as RunnerNameOf } from '../core/eval/types';
 import type { TensorStatistics } from '../core/stats/tensor-stats';
 import type { LayerPlan } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
@@ -148,6 +148,17 @@ export interface WeightRef {
   name: string;
 }
 
+/**
+ * Whether a runtime can run the open (unpruned) model, found out before anything is evaluated:
+ * Prunescope's runtimes by planning it, onnxruntime by loading it. `label` says which runtime it is
+ * (e.g. onnxruntime-web and its threads); `unavailable` is the reason in words when it cannot.
+ */
+export interface RuntimeStatus {
+  runtime: RunnerNameOf;
+  label: string;
+  unavailable?: string;
+}
+
 export interface DatasetSummary {
   name: string;
   samples: number;
@@ -173,6 +184,8 @@ export type Request =
    */
   | { id: number; type: 'prune'; modelId: number; spec: PruneSpec }
   | { id: number; type: 'dataset'; source: DatasetSource }
+  /** Which runtimes can run the open model, and why not (before Run). */
+  | { id: number; type: 'runtimes'; modelId: number }
   | {
       id: number;
       type: 'evaluate';
@@ -220,6 +233,7 @@ export interface ResultMap {
   prunePreview: PruneReport;
   prune: PruneReport;
   dataset: DatasetSummary;
+  runtimes: RuntimeStatus[];
   evaluate: EvalPoint;
   sweep: EvalPoint[];
   export: { path?: string; bytes?: ArrayBuffer; report: PruneReport };

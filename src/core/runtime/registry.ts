@@ -1,9 +1,11 @@
 // The operator table: which ONNX ops the runtime executes, and which nodes of a model it cannot.
 import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
+import { Conv } from './ops/conv';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
-import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
-import { REDUCE } from './ops/reduce';
+import { BatchNormalization, Gemm, Hardmax, LogSoftmax, MatMul, Softmax } from './ops/nn';
+import { ArgMax, ArgMin, REDUCE } from './ops/reduce';
+import { Slice, Split, Tile } from './ops/slice';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
 } from './ops/shape';
@@ -16,6 +18,7 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...BINARY,
   ...REDUCE,
   Clip,
+  Conv,
   Gemm,
   MatMul,
   Softmax,
@@ -37,6 +40,12 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ConstantOfShape,
   Cast,
   CastLike,
+  Slice,
+  Split,
+  Tile,
+  Hardmax,
+  ArgMax,
+  ArgMin,
 };
 
 /** Op types (default ONNX domain) the runtime executes. */
