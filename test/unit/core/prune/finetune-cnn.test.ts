@@ -9,6 +9,7 @@ import { encodeModel, type Model } from '../../../../src/core/onnx';
 import { DataType } from '../../../../src/core/onnx/model';
 import { applyPrune, planPrune, pruneWithMethod, type MethodResult, type MethodSpec } from '../../../../src/core/prune';
 import { finetuneProblem } from '../../../../src/core/train';
+import { CancelledError } from '../../../../src/core/errors';
 import { cnn, fashion } from '../train/graph-fixtures';
 import { initializer, slice, zeroCount } from '../train/fixtures';
 
@@ -91,6 +92,13 @@ describe('finetuneProblem', () => {
     expect(finetuneProblem(lenet, WEIGHTS)).toBeUndefined();
     expect(finetuneProblem(cnn('resnet'), [])).toBeUndefined();
     expect(finetuneProblem(cnn('mobilenet'), [])).toBeUndefined();
+  });
+
+  it('stops with CancelledError when cancelled during training', async () => {
+    let polls = 0;
+    await expect(pruneWithMethod(cnn('lenet'), spec, { train: slice(trainSet, 0, 400) }, { isCancelled: () => ++polls > 3 }))
+      .rejects.toThrow(CancelledError);
+    expect(polls).toBe(4);
   });
 
   it('refuses the model in pruneWithMethod before any training', async () => {
