@@ -145,6 +145,11 @@ export function compileGraph(model: Model, trainable: Iterable<string>, sampleSh
 
 /** Runs `count` samples (count × sample size values) forward, keeping every value. */
 export function forward(net: GraphNet, x: Float32Array, count: number): Forward {
+  return finish(forwardSteps(net, x, count));
+}
+
+/** forward, pausing after every node (so long batches can be cancelled between nodes). */
+export function* forwardSteps(net: GraphNet, x: Float32Array, count: number): Generator<void, Forward, void> {
   const values = new Map<string, Value>(net.fixed);
   const size = sizeOf(net.sampleDims);
   values.set(net.input, { dims: [count, ...net.sampleDims], data: x.subarray(0, count * size) });
@@ -156,8 +161,16 @@ export function forward(net: GraphNet, x: Float32Array, count: number): Forward 
       if (o !== '' && r.outputs[k] !== undefined) values.set(o, r.outputs[k]);
     });
     saved.push(r.saved);
+    yield;
   }
   return { values, saved };
+}
+
+function finish<T>(g: Generator<void, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done === true) return r.value;
+  }
 }
 
 /** The logits of a forward pass as [count, classes]. */
@@ -170,6 +183,11 @@ export function logitsOf(net: GraphNet, f: Forward): Value {
 
 /** Gradients of the parameters given the gradient of the logits (the forward pass's values are read, not changed). */
 export function backward(net: GraphNet, f: Forward, dLogits: Float32Array): Map<string, Float32Array> {
+  return finish(backwardSteps(net, f, dLogits));
+}
+
+/** backward, pausing after every node. */
+export function* backwardSteps(net: GraphNet, f: Forward, dLogits: Float32Array): Generator<void, Map<string, Float32Array>, void> {
   const grads = new Map<string, Float32Array>([[net.logits, dLogits]]);
   for (let s = net.steps.length - 1; s >= 0; s--) {
     const { node, kernel } = net.steps[s];
@@ -188,6 +206,7 @@ export function backward(net: GraphNet, f: Forward, dLogits: Float32Array): Map<
       else for (let k = 0; k < di.length; k++) prev[k] += di[k];
     });
     if (!net.params.has(node.outputs[0])) grads.delete(node.outputs[0]);
+    yield;
   }
   const out = new Map<string, Float32Array>();
   for (const name of net.params.keys()) out.set(name, grads.get(name) ?? new Float32Array(net.params.get(name)!.data.length));

@@ -6,7 +6,7 @@ import type { Augment } from '../augment';
 import { mulberry32, permutation } from '../random';
 import type { EpochReport, TrainData, TrainResult } from '../trainer';
 import { softmaxCrossEntropy } from './loss';
-import { backward, forward, logitsOf, type GraphNet } from './graph-net';
+import { backwardSteps, forward, forwardSteps, logitsOf, type GraphNet } from './graph-net';
 import { sizeOf } from './value';
 
 export interface GraphTrainOptions {
@@ -25,6 +25,15 @@ export interface GraphTrainOptions {
   /** Stop after this many epochs without a better validation accuracy (needs validation). */
   patience?: number;
   augment?: Augment;
+}
+
+/** Runs a node-by-node generator, yielding `done` (the fraction reached so far) at every pause. */
+function* paced<T>(g: Generator<void, T, void>, done: number): Generator<number, T, void> {
+  for (;;) {
+    const r = g.next();
+    if (r.done === true) return r.value;
+    yield done;
+  }
 }
 
 /** Mean loss and top-1 accuracy of the net on a dataset, in batches. */
@@ -52,7 +61,7 @@ export function applyGraphMasks(net: GraphNet, masks: Map<string, Uint8Array> | 
   }
 }
 
-/** Trains net.params in place; yields the fraction of all planned batches done after each batch. */
+/** Trains net.params in place; yields the fraction of all planned batches done, after every node of every batch. */
 export function* trainGraphSteps(net: GraphNet, data: TrainData, opts: GraphTrainOptions): Generator<number, TrainResult, void> {
   const size = sizeOf(net.sampleDims);
   if (data.images.length < data.count * size) throw new Error(`training data: ${data.images.length} values for ${data.count} samples of ${size}`);
@@ -87,12 +96,13 @@ export function* trainGraphSteps(net: GraphNet, data: TrainData, opts: GraphTrai
         opts.augment?.(x.subarray(s * size, (s + 1) * size), rand);
         labels[s] = data.labels[src];
       }
-      const f = forward(net, x, n);
+      const done = ((epoch - 1) * batches + b) / (opts.epochs * batches);
+      const f = yield* paced(forwardSteps(net, x, n), done);
       const logits = logitsOf(net, f);
       const r = softmaxCrossEntropy(logits.data, labels, n, logits.dims[1]);
       loss += r.loss;
       correct += r.correct;
-      const grads = backward(net, f, r.dLogits);
+      const grads = yield* paced(backwardSteps(net, f, r.dLogits), done);
       step++;
       const c1 = 1 - beta1 ** step;
       const c2 = 1 - beta2 ** step;
