@@ -76,7 +76,8 @@ export const METHOD_HELP =
     const data = info.data === 'none' ? '' : ` Needs ${DATA_NOUN[info.data]} (--${DATA_OPTION[info.data]}).`;
     return wrap(`${info.description}${data}`, `    ${m.padEnd(12)}`, 16);
   }).join('') +
-  '  reconstruct and finetune work on MLPs (Flatten / Gemm / Relu chains) and take seconds to minutes;\n' +
+  '  reconstruct works on MLPs (Flatten / Gemm / Relu chains), finetune on MLPs and CNNs (Conv, pools,\n' +
+  '  BatchNormalization, residual Add…); they take seconds to minutes (CNNs: minutes to hours);\n' +
   '  progress goes to stderr, Ctrl-C cancels (nothing is written). For the bundled sample model they\n' +
   '  default to its MNIST training split (disjoint from the test split); any other model needs\n' +
   '  --calib / --train.';
