@@ -7,7 +7,7 @@ export default defineConfig({
   // (a native addon) stays external and is loaded from node_modules at run time.
   main: {
     build: {
-      externalizeDeps: { exclude: ['onnx-buf', '@bufbuild/protobuf', 'fflate'] },
+      externalizeDeps: { exclude: ['onnx-buf', '@bufbuild/protobuf', 'fflate', 'fast-png', 'iobuffer', 'jpeg-js'] },
       rolldownOptions: {
         // stats-worker / parallel-worker: the engine's statistics and large-batch worker threads,
         // found by the utility chunk one folder up.

@@ -1,10 +1,13 @@
 // Loading the datasets a request names (parsed once, kept in the engine's small cache), and the
 // check that a dataset fits a model, with errors naming the file and the role of the data.
 
-import { checkDatasetFits, parseDataset, type Dataset } from '../core/data';
+import { checkDatasetFits, datasetPreview, parseDataset, type Dataset } from '../core/data';
 import { problemKind } from '../core/errors';
-import type { JobContext } from './context';
+import type { Handler, JobContext, OpenModel } from './context';
+import { folderKey, loadImageFolder } from './dataset-folder';
 import { EngineFailure } from './errors';
+import { getModel } from './handlers/common';
+import { modelIo } from './model-io';
 import { baseNameOf } from './platform';
 import type { DatasetSource, DatasetSummary } from './protocol';
 
@@ -28,12 +31,17 @@ export function datasetKey(source: DatasetSource): string {
       return `paths:${source.paths.join('\n')}`;
     case 'bytes':
       return `bytes:${source.files.map((f) => `${f.name}=${fingerprint(f.bytes)}`).join('\n')}`;
+    case 'folder':
+    case 'folderFiles':
+      return folderKey(source, fingerprint);
   }
 }
 
 /** How a source is named in messages: its images file (or its only file), or the bundled split. */
 export function datasetLabel(source: DatasetSource): string {
   if (source.kind === 'sample') return `the bundled MNIST ${source.split ?? 'test'} split`;
+  if (source.kind === 'folder') return source.path;
+  if (source.kind === 'folderFiles') return source.root;
   const names = source.kind === 'paths' ? source.paths : source.files.map((f) => f.name);
   return names.find((n) => /images?/i.test(baseNameOf(n))) ?? names[0];
 }
@@ -60,7 +68,25 @@ async function readDatasetFile(ctx: JobContext, path: string): Promise<Uint8Arra
   }
 }
 
-export async function loadDataset(ctx: JobContext, source: DatasetSource): Promise<Dataset> {
+/**
+ * The dataset a source names, parsed once and cached. `open`: the model it is for; an image folder
+ * needs it (its images are brought to the model input's channels and size).
+ */
+export async function loadDataset(ctx: JobContext, source: DatasetSource, open?: OpenModel): Promise<Dataset> {
+  if (source.kind === 'folder' || source.kind === 'folderFiles') {
+    const where = datasetLabel(source);
+    if (!open) throw new EngineFailure('bad-dataset', `${where}: a folder of images is read for a model (its input size); open the model first`, where);
+    const io = modelIo(open.model, open.fileName);
+    const key = `${datasetKey(source)}\n${io.dims.join(',')}`;
+    const hit = ctx.datasets.get(key);
+    if (hit) return hit;
+    if (source.kind === 'folder' && !ctx.platform.allow(source.path, false)) {
+      throw new EngineFailure('bad-request', `${source.path}: not allowed to read this path (choose it in a dialog)`, source.path);
+    }
+    const ds = await loadImageFolder(ctx, source, io);
+    ctx.datasets.put(key, ds);
+    return ds;
+  }
   const key = source.kind === 'bytes' ? undefined : datasetKey(source);
   const cached = key !== undefined ? ctx.datasets.get(key) : undefined;
   if (cached) return cached;
@@ -81,15 +107,31 @@ export async function loadDataset(ctx: JobContext, source: DatasetSource): Promi
   return ds;
 }
 
-export function datasetSummary(ds: Dataset): DatasetSummary {
-  return { name: ds.name, samples: ds.count, sampleShape: ds.sampleShape, classes: ds.classes };
+export function datasetSummary(ds: Dataset, preview = false): DatasetSummary {
+  const out: DatasetSummary = { name: ds.name, samples: ds.count, sampleShape: ds.sampleShape, classes: ds.classes };
+  if (ds.conversion !== undefined) out.conversion = ds.conversion;
+  if (ds.classNames) out.classNames = ds.classNames;
+  if (ds.arrays) out.arrays = ds.arrays;
+  if (preview) out.preview = datasetPreview(ds);
+  return out;
 }
+
+/** The `dataset` request: reads (or takes from the cache), checks against the model when named, describes. */
+export const describeDataset: Handler<'dataset'> = async (req, ctx) => {
+  const open = req.modelId !== undefined ? getModel(ctx, req.modelId) : undefined;
+  const ds = await loadDataset(ctx, req.source, open);
+  if (open) {
+    const io = modelIo(open.model, open.fileName);
+    checkDatasetFits(ds, io, io.classes);
+  }
+  return datasetSummary(ds, req.preview === true);
+};
 
 /**
  * Throws 'bad-dataset' naming the file (and what the data is for, e.g. "training set") unless its
  * samples fit the model input and, when `classes` is given, its labels fit the model's outputs.
  */
-export function checkFits(ds: Dataset, source: DatasetSource, role: string, input: { dims: (number | string | null)[] }, classes?: number): void {
+export function checkFits(ds: Dataset, source: DatasetSource, role: string, input: { dims: (number | string | null)[]; name?: string; elemType?: number }, classes?: number): void {
   try {
     checkDatasetFits(ds, input, classes ?? Number.MAX_SAFE_INTEGER);
   } catch (e) {

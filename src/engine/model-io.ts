@@ -4,7 +4,7 @@ import type { Model } from '../core/onnx/model';
 import { EngineFailure } from './errors';
 
 /** The model's data input (the first graph input that is not an initializer) and its class count. */
-export function modelIo(model: Model, fileName: string): { name: string; dims: (number | string | null)[]; classes: number } {
+export function modelIo(model: Model, fileName: string): { name: string; dims: (number | string | null)[]; classes: number; elemType?: number } {
   const inits = new Set(model.graph.initializers.map((t) => t.name));
   const input = model.graph.inputs.find((i) => !inits.has(i.name));
   if (!input) throw new EngineFailure('bad-model', `${fileName}: the graph has no input to feed`, fileName);
@@ -12,5 +12,6 @@ export function modelIo(model: Model, fileName: string): { name: string; dims: (
   const out = model.graph.outputs[0];
   const oshape = out?.type?.kind === 'tensor' ? out.type.shape : undefined;
   const last = oshape && oshape.length > 0 ? oshape[oshape.length - 1] : null;
-  return { name: input.name, dims, classes: typeof last === 'number' && last > 0 ? last : Number.MAX_SAFE_INTEGER };
+  const elemType = input.type?.kind === 'tensor' && !input.type.elemTypeAbsent ? input.type.elemType : undefined;
+  return { name: input.name, dims, classes: typeof last === 'number' && last > 0 ? last : Number.MAX_SAFE_INTEGER, ...(elemType !== undefined ? { elemType } : {}) };
 }

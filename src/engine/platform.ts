@@ -60,6 +60,11 @@ export interface EnginePlatform {
   writeTextAtomic?(path: string, pieces: Iterable<string>, options?: OutputOptions): Promise<void>;
   /** Reads and decodes a model file incl. external data; default: readFile + decodeModel. */
   loadModel?(path: string): Promise<LoadedModelFile>;
+  /**
+   * The entries of a folder and of its subfolders, one level down ("cat", "cat/1.png"), for image
+   * folders; absent where folders cannot be listed (the browser: its picker sends the files).
+   */
+  listFolder?(path: string): Promise<{ path: string; kind: 'file' | 'dir' }[]>;
   /** The bundled sample model's bytes. */
   sample(): Promise<Uint8Array>;
   /**

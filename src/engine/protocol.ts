@@ -28,6 +28,10 @@ export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';
 import type { WeightRow } from '../core/analysis';
+import type { DatasetPreview } from '../core/data/preview';
+import type { ImageNormalization } from '../core/data/normalize';
+export type { DatasetPreview, PreviewSample } from '../core/data/preview';
+export { parseNormalization, describeNormalization, type ImageNormalization } from '../core/data/normalize';
 
 // ---------------------------------------------------------------- shared value types
 
@@ -44,8 +48,16 @@ export type Source =
  */
 export type DatasetSource =
   | { kind: 'sample'; split?: 'train' | 'test' }
+  /** An IDX pair, a text file, an .npy pair or one .npz (told apart by their content). */
   | { kind: 'paths'; paths: string[] }
-  | { kind: 'bytes'; files: { name: string; bytes: ArrayBuffer }[] };
+  | { kind: 'bytes'; files: { name: string; bytes: ArrayBuffer }[] }
+  /**
+   * A folder of PNG / JPEG images, one subfolder per class, read by the engine (desktop, CLI) and
+   * brought to the model input's channels and H × W; `normalize` defaults to 0..1.
+   */
+  | { kind: 'folder'; path: string; normalize?: ImageNormalization }
+  /** The same folder picked in a browser: its files named by their path below `root` ("cat/1.png"). */
+  | { kind: 'folderFiles'; root: string; files: { name: string; bytes: ArrayBuffer }[]; normalize?: ImageNormalization };
 
 /** A prune request; its datasets are named by DatasetSource. */
 export type PruneSpec = CorePruneSpec<DatasetSource>;
@@ -176,6 +188,14 @@ export interface DatasetSummary {
   samples: number;
   sampleShape: number[];
   classes: number;
+  /** What was done to the stored values (uint8 scaled by 1/255, images resized and normalised); absent: used as stored. */
+  conversion?: string;
+  /** Class names by label (image folders). */
+  classNames?: string[];
+  /** The .npz arrays the samples and labels were taken from. */
+  arrays?: { samples: string; labels: string };
+  /** The first samples as small pictures (with `preview: true` in the request). */
+  preview?: DatasetPreview;
 }
 
 // ---------------------------------------------------------------- requests
@@ -195,7 +215,12 @@ export type Request =
    * the engine, so evaluate / export / dumps with an equal spec reuse it instead of recomputing.
    */
   | { id: number; type: 'prune'; modelId: number; spec: PruneSpec }
-  | { id: number; type: 'dataset'; source: DatasetSource }
+  /**
+   * Describes a dataset. `modelId`: the model it is for (an image folder is resized to its input,
+   * and the dataset is checked against it: a misfit is a 'bad-dataset' error); `preview`: also
+   * answer with the first samples as pictures.
+   */
+  | { id: number; type: 'dataset'; source: DatasetSource; modelId?: number; preview?: boolean }
   /** Which runtimes can run the open model, and why not (before Run). */
   | { id: number; type: 'runtimes'; modelId: number }
   | {

@@ -3,7 +3,7 @@
 
 import { RUNNER_NAMES } from '../core/eval/types';
 import { isPruneMethod, methodNames } from '../core/prune/method-registry';
-import type { DatasetSource, EvalOptions, PruneMethod, PruneSpec, Request, RuntimeName, Source, WeightRef, WeightTableOptions } from './protocol';
+import type { DatasetSource, EvalOptions, ImageNormalization, PruneMethod, PruneSpec, Request, RuntimeName, Source, WeightRef, WeightTableOptions } from './protocol';
 import { isWorkerCount, MAX_WORKERS } from '../core/eval/workers';
 
 export class BadRequest extends Error {
@@ -118,9 +118,34 @@ function datasetSource(v: unknown, where = 'dataset'): DatasetSource {
         }),
       };
     }
+    case 'folder': {
+      const out: DatasetSource = { kind: 'folder', path: str(v, 'path', where) };
+      if (v.normalize !== undefined) out.normalize = normalization(v.normalize, where);
+      return out;
+    }
+    case 'folderFiles': {
+      if (!Array.isArray(v.files) || v.files.length === 0) fail(`${where}.files must be a non-empty list`);
+      const out: DatasetSource = {
+        kind: 'folderFiles',
+        root: str(v, 'root', where),
+        files: v.files.map((f: unknown) => {
+          if (!isObj(f)) fail(`${where}.files entries must be objects`);
+          return { name: str(f, 'name', `${where} file`), bytes: bytes(f.bytes, `${where} file`) };
+        }),
+      };
+      if (v.normalize !== undefined) out.normalize = normalization(v.normalize, where);
+      return out;
+    }
     default:
-      fail(`"${where}.kind" must be "sample", "paths" or "bytes"`);
+      fail(`"${where}.kind" must be "sample", "paths", "bytes", "folder" or "folderFiles"`);
   }
+}
+
+function normalization(v: unknown, where: string): ImageNormalization {
+  if (isObj(v) && v.kind === '0-1') return { kind: '0-1' };
+  const nums = (x: unknown): x is number[] => Array.isArray(x) && x.length > 0 && x.every((n) => typeof n === 'number' && Number.isFinite(n));
+  if (isObj(v) && v.kind === 'mean-std' && nums(v.mean) && nums(v.std) && v.std.every((n) => n > 0)) return { kind: 'mean-std', mean: v.mean, std: v.std };
+  fail(`${where}.normalize must be { kind: "0-1" } or { kind: "mean-std", mean: [numbers], std: [numbers > 0] }`);
 }
 
 function method(v: unknown, where: string): PruneMethod {
@@ -232,8 +257,15 @@ export function validateRequest(msg: unknown): Request {
     case 'prunePreview':
     case 'prune':
       return { id, type, modelId: modelId(), spec: spec(msg.spec, true) };
-    case 'dataset':
-      return { id, type, source: datasetSource(msg.source) };
+    case 'dataset': {
+      const r: Extract<Request, { type: 'dataset' }> = { id, type, source: datasetSource(msg.source) };
+      if (msg.modelId !== undefined) r.modelId = modelId();
+      if (msg.preview !== undefined) {
+        if (typeof msg.preview !== 'boolean') fail(`${where}: "preview" must be true or false`);
+        r.preview = msg.preview;
+      }
+      return r;
+    }
     case 'evaluate':
       return {
         id,

@@ -24,12 +24,20 @@ export function openModelDialogOptions(defaultPath?: string): OpenDialogOptions 
 
 export function openDatasetDialogOptions(defaultPath?: string): OpenDialogOptions {
   return {
-    title: 'Open Test Set (IDX images + labels, or a text file)',
+    title: 'Open Test Set (IDX images + labels, a text file, .npy samples + labels, or one .npz)',
     properties: ['openFile', 'multiSelections'],
     filters: [
-      { name: 'Datasets', extensions: ['gz', 'idx3-ubyte', 'idx1-ubyte', 'ubyte', 'txt', 'csv'] },
+      { name: 'Datasets', extensions: ['gz', 'idx3-ubyte', 'idx1-ubyte', 'ubyte', 'txt', 'csv', 'npy', 'npz'] },
       { name: 'All files', extensions: ['*'] },
     ],
+    ...(defaultPath ? { defaultPath } : {}),
+  };
+}
+
+export function openDatasetFolderDialogOptions(defaultPath?: string): OpenDialogOptions {
+  return {
+    title: 'Open a Folder of Images (one subfolder per class)',
+    properties: ['openDirectory'],
     ...(defaultPath ? { defaultPath } : {}),
   };
 }

@@ -9,6 +9,7 @@ import type { SaveKind } from '../shared/api';
 import {
   ensureSaveExtension,
   openDatasetDialogOptions,
+  openDatasetFolderDialogOptions,
   openModelDialogOptions,
   saveDialogOptions,
   saveFolderDialogOptions,
@@ -101,6 +102,17 @@ export function createIpcHandlers(ctx: IpcContext): { handle: Record<string, Han
       if (extra.length > 0) ctx.grants.grant(extra);
       for (const p of [...paths, ...extra]) datasets.add(p);
       remember(granted[0]);
+      return granted;
+    },
+
+    [IPC.showOpenDatasetFolder]: async (event, ...args) => {
+      ctx.checkSender(event);
+      checkArgCount(args, 0, 'showOpenDatasetFolder');
+      const paths = await ctx.showOpenDialog(openDatasetFolderDialogOptions(lastDir));
+      if (!paths || paths.length === 0) return null;
+      const [granted] = ctx.grants.grant([paths[0]]);
+      datasets.add(paths[0]);
+      remember(granted);
       return granted;
     },
 

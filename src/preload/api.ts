@@ -104,6 +104,7 @@ export function createDesktopApi(deps: PreloadDeps): DesktopApi {
     onEngineStatus: (listener) => subscribe(statusListeners, listener),
     showOpenModel: () => ipc.invoke(IPC.showOpenModel) as Promise<string | null>,
     showOpenDataset: () => ipc.invoke(IPC.showOpenDataset) as Promise<string[] | null>,
+    showOpenDatasetFolder: () => ipc.invoke(IPC.showOpenDatasetFolder) as Promise<string | null>,
     showSave: (kind: SaveKind, suggestedName: string) =>
       ipc.invoke(IPC.showSave, kind, suggestedName) as Promise<string | null>,
     showSaveFolder: () => ipc.invoke(IPC.showSaveFolder) as Promise<string | null>,

@@ -17,8 +17,13 @@ export interface Platform {
   onOpenSource(listener: (source: Source, label: string) => void): void;
   /** A file dropped on the window, as a Source the engine can open (null if refused). */
   sourceForDroppedFile(file: File): Promise<Source | null>;
-  /** Dataset files picked by the user (IDX pair or a text file); null when cancelled. */
+  /** Dataset files picked by the user (IDX pair, a text file, an .npy pair or an .npz); null when cancelled. */
   pickDataset(): Promise<{ source: DatasetSource; label: string } | null>;
+  /**
+   * A folder of images (one subfolder per class) picked by the user: a path the engine reads
+   * (desktop) or the folder's files (browser); no normalisation set yet. null when cancelled.
+   */
+  pickDatasetFolder(): Promise<{ source: Extract<DatasetSource, { kind: 'folder' | 'folderFiles' }>; label: string } | null>;
   /** Exports the pruned model; resolves to where it went (a path or a file name), null if cancelled. */
   exportModel(modelId: number, spec: PruneSpec, format: 'dense' | 'sparse', name: string): Promise<string | null>;
   exportJson(modelId: number, name: string): Promise<string | null>;
@@ -69,6 +74,10 @@ function desktopPlatform(api: DesktopApi): Platform {
       const paths = await api.showOpenDataset();
       if (!paths || paths.length === 0) return null;
       return { source: { kind: 'paths', paths }, label: paths.map(baseName).join(', ') };
+    },
+    pickDatasetFolder: async () => {
+      const path = await api.showOpenDatasetFolder();
+      return path ? { source: { kind: 'folder', path }, label: baseName(path) } : null;
     },
     exportModel: async (modelId, spec, format, name) => {
       const path = await api.showSave('onnx', name);
@@ -131,6 +140,8 @@ function browserPlatform(): Platform {
     });
   });
   const datasetInput = fileInput('open-dataset-input', '', true);
+  const folderInput = fileInput('open-dataset-folder-input', '', true);
+  folderInput.webkitdirectory = true;
 
   return {
     kind: 'browser',
@@ -160,6 +171,23 @@ function browserPlatform(): Platform {
         datasetInput.addEventListener('change', done);
         datasetInput.addEventListener('cancel', cancel);
         datasetInput.click();
+      }),
+    pickDatasetFolder: () =>
+      new Promise((resolve) => {
+        const finish = (): void => {
+          folderInput.removeEventListener('change', finish);
+          folderInput.removeEventListener('cancel', finish);
+          const files = [...(folderInput.files ?? [])];
+          folderInput.value = '';
+          if (files.length === 0) return resolve(null);
+          const root = (files[0].webkitRelativePath || files[0].name).split('/')[0];
+          void Promise.all(files.map(async (f) => ({ name: f.webkitRelativePath || f.name, bytes: await f.arrayBuffer() }))).then((list) =>
+            resolve({ source: { kind: 'folderFiles', root, files: list }, label: root }),
+          );
+        };
+        folderInput.addEventListener('change', finish);
+        folderInput.addEventListener('cancel', finish);
+        folderInput.click();
       }),
     exportModel: async (modelId, spec, format, name) => {
       const result = await client.call({ type: 'export', modelId, spec, format });

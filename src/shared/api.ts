@@ -48,8 +48,10 @@ export interface DesktopApi {
   onEngineStatus(listener: (status: EngineStatus) => void): () => void;
   /** Shows File › Open; the chosen path is allowed on the engine. null when cancelled. */
   showOpenModel(): Promise<string | null>;
-  /** Shows an open dialog for dataset files (IDX pair or a text file). */
+  /** Shows an open dialog for dataset files (IDX pair, a text file, an .npy pair or an .npz). */
   showOpenDataset(): Promise<string[] | null>;
+  /** Shows a folder picker for a folder of images (one subfolder per class); the folder is allowed on the engine. */
+  showOpenDatasetFolder(): Promise<string | null>;
   /** Shows a save dialog; the path is allowed on the engine for writing. */
   showSave(kind: SaveKind, suggestedName: string): Promise<string | null>;
   /** Shows a folder picker for matrix dumps. */

@@ -6,6 +6,8 @@ export const IPC = {
   showOpenModel: 'prunescope:show-open-model',
   /** invoke: () => string[] | null */
   showOpenDataset: 'prunescope:show-open-dataset',
+  /** invoke: () => string | null (a folder of images, one subfolder per class) */
+  showOpenDatasetFolder: 'prunescope:show-open-dataset-folder',
   /** invoke: (kind: SaveKind, suggestedName: string) => string | null */
   showSave: 'prunescope:show-save',
   /** invoke: () => string | null */

@@ -114,7 +114,7 @@ test.describe('desktop app (Electron)', () => {
       module: 'undefined',
       api: [
         'acceptDroppedFile', 'engine', 'modelOpened', 'onEngineStatus', 'onMenu', 'onOpenPath', 'platform', 'saveFile',
-        'showOpenDataset', 'showOpenModel', 'showSave', 'showSaveFolder',
+        'showOpenDataset', 'showOpenDatasetFolder', 'showOpenModel', 'showSave', 'showSaveFolder',
       ],
       frozen: true,
       platform: 'desktop',

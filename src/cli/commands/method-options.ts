@@ -9,6 +9,7 @@ import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
 import { DATA_NOUN, isPruneMethod, METHOD_REGISTRY, methodNames, PRUNE_METHODS, type MethodDataNeed } from '../../core/prune/method-registry';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
 import { numberOption, overridesOption, stringList } from './args';
+import { checkNormalizeUsed, DATASET_FORMS, normalizeOf, normalizeOption, pathsSource } from './data-source';
 import { cancelMessage, changedFiles, markFiles } from '../outputs';
 import { isCancelled } from '../../core/errors';
 
@@ -24,15 +25,16 @@ function methodsNeeding(need: MethodDataNeed): string {
 export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs'>;
 
 export const dataOptions: CliCommand['options'] = {
+  ...normalizeOption,
   calib: {
     type: 'string',
     multiple: true,
-    description: `${methodsNeeding('calibration')}: ${DATA_NOUN.calibration}, an IDX images + labels pair or one text file (default for the bundled sample model: its MNIST training split)`,
+    description: `${methodsNeeding('calibration')}: ${DATA_NOUN.calibration}: ${DATASET_FORMS} (default for the bundled sample model: its MNIST training split)`,
   },
   train: {
     type: 'string',
     multiple: true,
-    description: `${methodsNeeding('training')}: ${DATA_NOUN.training}, an IDX images + labels pair or one text file (default for the bundled sample model: its MNIST training split)`,
+    description: `${methodsNeeding('training')}: ${DATA_NOUN.training}: ${DATASET_FORMS} (default for the bundled sample model: its MNIST training split)`,
   },
   epochs: {
     type: 'string',
@@ -74,7 +76,8 @@ export const METHOD_HELP =
     const data = info.data === 'none' ? '' : ` Needs ${DATA_NOUN[info.data]} (--${DATA_OPTION[info.data]}).`;
     return wrap(`${info.description}${data}`, `    ${m.padEnd(12)}`, 16);
   }).join('') +
-  '  reconstruct and finetune work on MLPs (Flatten / Gemm / Relu chains) and take seconds to minutes;\n' +
+  '  reconstruct works on MLPs (Flatten / Gemm / Relu chains), finetune on MLPs and CNNs (Conv, pools,\n' +
+  '  BatchNormalization, residual Add…); they take seconds to minutes (CNNs: minutes to hours);\n' +
   '  progress goes to stderr, Ctrl-C cancels (nothing is written). For the bundled sample model they\n' +
   '  default to its MNIST training split (disjoint from the test split); any other model needs\n' +
   '  --calib / --train.';
@@ -119,7 +122,7 @@ export function methodList(args: ParsedArgs): PruneMethod[] {
 function dataSource(args: ParsedArgs, need: Exclude<MethodDataNeed, 'none'>, model: string, methods: PruneMethod[]): DatasetSource | undefined {
   const option = DATA_OPTION[need];
   const paths = stringList(args, option);
-  if (paths.length > 0) return { kind: 'paths', paths };
+  if (paths.length > 0) return pathsSource(paths, option, normalizeOf(args));
   const needing = methods.find((m) => METHOD_REGISTRY[m].data === need);
   if (needing === undefined) return undefined;
   if (isBundledSample(model)) return { kind: 'sample', split: 'train' };
@@ -133,6 +136,7 @@ function dataSource(args: ParsedArgs, need: Exclude<MethodDataNeed, 'none'>, mod
 export function methodFields(args: ParsedArgs, model: string, methods: PruneMethod[]): Omit<MethodFields, 'method'> {
   const epochs = numberOption(args, 'epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'must be an integer from 1 to 100');
   const dataLimit = numberOption(args, 'data-limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
+  checkNormalizeUsed(args);
   const calibration = dataSource(args, 'calibration', model, methods);
   const train = dataSource(args, 'training', model, methods);
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');

@@ -1,4 +1,4 @@
-// `prunescope sweep MODEL [--data IMAGES LABELS] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]`
+// `prunescope sweep MODEL [--data IMAGES LABELS | X.npy Y.npy | SET.npz | FOLDER] [--normalize 0-1|MEAN/STD] [--ratios LIST] [--method LIST] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]`
 // `prunescope eval MODEL [--ratio R] [--data IMAGES LABELS]`
 // The experiment's table: per prune ratio, accuracy and time for the whole test set at batch 1,
 // and throughput at a large batch, for the sparse and dense runtimes and onnxruntime side by side.
@@ -8,9 +8,10 @@ import { sweepCsv } from '../../core/dump';
 import { DEFAULT_MAX_WORKERS, DEFAULT_RATIOS, isWorkerCount, MAX_WORKERS, parseRatioList, RUNNER_NAMES } from '../../core/eval';
 import { envWorkers } from '../../engine/node/parallel/runner';
 import { writeFileAtomic } from '../../engine/node/files';
-import type { DatasetSource, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
+import type { DatasetSource, DatasetSummary, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
 import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
 import { checkOutput, inputFiles } from '../outputs';
+import { checkNormalizeUsed, datasetNote, DATASET_FORMS, normalizeOf, pathsSource } from './data-source';
 import { SELECT_HELP, selectOptions, withSelection } from './select-options';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
 
@@ -18,7 +19,7 @@ const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 const SHORT: Record<RuntimeName, string> = { sparse: 'sparse', dense: 'dense', onnxruntime: 'ort' };
 
 const commonOptions: CliCommand['options'] = {
-  data: { type: 'string', multiple: true, description: 'test set: an IDX images + labels pair (--data IMAGES LABELS) or one text file (default: the bundled MNIST test split)' },
+  data: { type: 'string', multiple: true, description: `test set: ${DATASET_FORMS} (default: the bundled MNIST test split)` },
   global: { type: 'boolean', description: 'one magnitude threshold across all pruned tensors' },
   override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
   ...selectOptions,
@@ -31,7 +32,8 @@ const commonOptions: CliCommand['options'] = {
 
 function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOptions; runtimes: readonly RuntimeName[] } {
   const data = stringList(args, 'data');
-  const dataset: DatasetSource = data.length > 0 ? { kind: 'paths', paths: data } : { kind: 'sample' };
+  checkNormalizeUsed(args);
+  const dataset: DatasetSource = data.length > 0 ? pathsSource(data, 'data', normalizeOf(args)) : { kind: 'sample' };
   const batch = numberOption(args, 'batch', (n) => Number.isInteger(n) && n >= 0, 'must be an integer ≥ 0');
   const limit = numberOption(args, 'limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
   const workers = numberOption(args, 'workers', isWorkerCount, `must be a whole number from 1 to ${MAX_WORKERS}`);
@@ -53,6 +55,13 @@ function evalSetup(args: ParsedArgs): { dataset: DatasetSource; options: EvalOpt
   if (limit !== undefined) options.limit = limit;
   if (workers !== undefined) options.workers = workers;
   return { dataset, options, runtimes };
+}
+
+/** Reads and checks the dataset for the model first (an image folder shows its progress; Ctrl-C stops it). */
+async function describeData(engine: ReturnType<typeof startEngine>, dataset: DatasetSource, modelId: number): Promise<DatasetSummary> {
+  const progress = progressPrinter();
+  const pending = engine.request({ type: 'dataset', source: dataset, modelId }, { onProgress: (p) => progress.onProgress(p) });
+  return call(cancellable(engine, pending)).finally(() => progress.clear());
 }
 
 /** Threads of each runtime's large batch in a point, and whether the sparse runtime's one-worker reference is there. */
@@ -140,6 +149,7 @@ export const sweepCommand: CliCommand = {
   usage:
     'prunescope sweep MODEL [--data IMAGES LABELS] [--ratios LIST] [--method LIST] [--calib PATH...] [--train PATH...]\n' +
     '                 [--epochs N] [--data-limit N] [--global] [--select LIST] [--exclude LIST] [--batch N] [--limit N] [--workers N] [--csv FILE]\n' +
+    '                 [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD]]\n' +
     '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
     '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
     '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s) on\n' +
@@ -180,9 +190,9 @@ export const sweepCommand: CliCommand = {
     if (csv !== undefined) checkOutput(csv, inputs);
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
-    const ds = await call(engine.request({ type: 'dataset', source: dataset }).promise);
+    const ds = await describeData(engine, dataset, summary.modelId);
     io.out(
-      `${summary.fileName}: ${ds.samples} samples of ${ds.name}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
+      `${summary.fileName}: ${ds.samples} samples of ${ds.name}${datasetNote(ds)}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
         `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}, large batch ${options.batch ?? 1000}\n`,
     );
     // The header names each runtime's threads, which the first point reports.
@@ -223,6 +233,7 @@ export const evalCommand: CliCommand = {
   summary: 'accuracy and time at one prune ratio',
   usage:
     'prunescope eval MODEL [--ratio R] [--global] [--data IMAGES LABELS] [--batch N] [--limit N] [--runtimes LIST] [--workers N]\n' +
+    '                [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD]]\n' +
     '                [--select LIST] [--exclude LIST] [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
     SELECT_HELP +
     METHOD_HELP,
@@ -241,6 +252,7 @@ export const evalCommand: CliCommand = {
     const withMethod = method !== 'magnitude';
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
+    const ds = await describeData(engine, dataset, summary.modelId);
     const progress = progressPrinter({ lines: withMethod });
     const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec: withSelection(args, spec, summary), dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
@@ -248,7 +260,7 @@ export const evalCommand: CliCommand = {
     const threads = threadsOf(point);
     const head = header(runtimes, options, withMethod, threads);
     const widths = columnWidths(head, withMethod);
-    io.out(`${summary.fileName}: ${point.samples} samples\n`);
+    io.out(`${summary.fileName}: ${point.samples} samples of ${ds.name}${datasetNote(ds)}\n`);
     io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod, threads), widths));
     notes([point], io);
     return 0;

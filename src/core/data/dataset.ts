@@ -19,6 +19,17 @@ export interface Dataset {
   sampleSize: number;
   /** Number of classes the labels imply: the largest label + 1 (0 for an empty set). */
   classes: number;
+  /**
+   * What was done to the stored values, said to the user wherever the dataset is described
+   * (e.g. "x: uint8 values scaled by 1/255 to 0..1"); absent when they are used as stored.
+   */
+  conversion?: string;
+  /** Class names by label id (an image folder's subfolders, sorted). */
+  classNames?: string[];
+  /** The arrays of an .npz archive the samples and labels were taken from. */
+  arrays?: { samples: string; labels: string };
+  /** Where an image sample keeps its channels (image folders, made for the model's input layout). */
+  layout?: 'nchw' | 'nhwc';
 }
 
 /** A dataset that cannot be read or does not fit a model. `file` names the file at fault, if any. */

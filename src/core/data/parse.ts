@@ -3,7 +3,10 @@
 // refused before its data is inflated, and each file is inflated no further than its header says.
 import { classCount, DatasetError, type Dataset } from './dataset';
 import { ContentReader } from './gzip';
-import { idxHeaderBytes, looksLikeIdx, parseIdx, parseIdxHeader, type IdxHeader, type IdxImages, type IdxLabels } from './idx';
+import { IdxType, idxHeaderBytes, looksLikeIdx, parseIdx, parseIdxHeader, type IdxHeader, type IdxImages, type IdxLabels } from './idx';
+import { looksLikeNpy } from './npy';
+import { looksLikeZip } from './npz';
+import { parseNpyPair, parseNpzDataset } from './numpy-dataset';
 import { MAX_TEXT_BYTES, parseTextDataset } from './text';
 
 export interface DatasetFile {
@@ -34,6 +37,8 @@ export function parseDataset(files: DatasetFile[]): Dataset {
   if (files.length > 2) {
     throw new DatasetError(undefined, `${files.length} files given (${files.map((f) => f.name).join(', ')}): a dataset is one text file or an IDX images + labels pair`);
   }
+  const numpy = files.filter((f) => looksLikeNpy(f.bytes) || looksLikeZip(f.bytes));
+  if (numpy.length > 0) return parseNumpy(files);
   const readers = files.map((f) => new ContentReader(f.name, f.bytes));
   if (readers.length === 1) {
     const r = readers[0];
@@ -78,7 +83,22 @@ export function parseDataset(files: DatasetFile[]): Dataset {
     sampleShape: images.sampleShape,
     sampleSize,
     classes: classCount(labels.labels),
+    ...(images.type === IdxType.UBYTE ? { conversion: `${imagesFile.replace(/^.*[\\/]/, '')}: unsigned bytes scaled by 1/255 to 0..1` } : {}),
   };
+}
+
+/** An .npz archive alone, or two .npy files. */
+function parseNumpy(files: DatasetFile[]): Dataset {
+  const kind = (f: DatasetFile): string => (looksLikeZip(f.bytes) ? 'npz' : looksLikeNpy(f.bytes) ? 'npy' : 'other');
+  const kinds = files.map(kind);
+  if (files.length === 1 && kinds[0] === 'npz') return parseNpzDataset(files[0].name, files[0].bytes);
+  if (files.length === 2 && kinds[0] === 'npy' && kinds[1] === 'npy') return parseNpyPair(files);
+  if (files.length === 1) throw new DatasetError(files[0].name, 'is one .npy array; give it together with its labels .npy file (or one .npz holding both)');
+  const odd = files.find((f, i) => kinds[i] !== 'npy') as DatasetFile;
+  throw new DatasetError(
+    odd.name,
+    kinds.includes('npz') ? 'an .npz archive is a dataset by itself: give it alone' : 'is not an .npy file (it lacks the \\x93NUMPY magic); an .npy pair is two .npy files',
+  );
 }
 
 /** "…/t10k-images-idx3-ubyte.gz" → "t10k"; other names lose their folder only. */
@@ -86,38 +106,4 @@ export function datasetName(path: string): string {
   const base = path.replace(/^.*[\\/]/, '');
   const m = /^(.*?)[-_.]images?[-_.]idx\d[-_.]ubyte(\.gz)?$/i.exec(base);
   return m && m[1] !== '' ? m[1] : base;
-}
-
-/** The model input a dataset is checked against: its dims (batch first) and optionally its type text. */
-export interface ModelInputShape {
-  dims: (number | string | null)[];
-  /** Display type such as "float32[N,3,32,32]"; built from dims when absent. */
-  type?: string;
-}
-
-/**
- * Throws a DatasetError unless every sample has as many values as the model input's non-batch
- * dimensions hold (a symbolic or unknown non-batch dim accepts any size that its fixed dims divide)
- * and every label is below `classes`. The error names the samples file, or the labels file for
- * labels (the full names given, else the dataset's name).
- */
-export function checkDatasetFits(ds: Dataset, modelInput: ModelInputShape, classes: number): void {
-  const rest = modelInput.dims.slice(1);
-  const typeText = modelInput.type ?? `[${modelInput.dims.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
-  let fixed = 1;
-  let free = false;
-  for (const d of rest) {
-    if (typeof d === 'number' && d >= 0) fixed *= d;
-    else free = true;
-  }
-  const fits = free ? fixed > 0 && ds.sampleSize % fixed === 0 : ds.sampleSize === fixed;
-  if (!fits) {
-    const needs = free ? `a multiple of ${fixed}` : `${fixed}`;
-    throw new DatasetError(ds.file ?? ds.name, `samples have ${ds.sampleSize} values, the model input ${typeText} needs ${needs}`);
-  }
-  let maxLabel = -1;
-  for (let i = 0; i < ds.labels.length; i++) if (ds.labels[i] > maxLabel) maxLabel = ds.labels[i];
-  if (maxLabel >= classes) {
-    throw new DatasetError(ds.labelsFile ?? ds.file ?? ds.name, `labels go up to ${maxLabel} but the model has ${classes} outputs`);
-  }
 }

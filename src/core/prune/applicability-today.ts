@@ -3,7 +3,6 @@
 // called, not copied. Kept apart so that the CNN versions (reconstructProblem in reconstruct.ts,
 // finetuneProblem in ../train) replace these with a change of the import in applicability.ts.
 import type { Model } from '../onnx/model';
-import { mlpFromModel } from '../train/export';
 import { gemmChain } from './reconstruct';
 
 /** The problem in words, or undefined when the selection is made of weights of the chain. */
@@ -20,15 +19,4 @@ function chainProblem(model: Model, selected: readonly string[], what: string): 
 
 export function reconstructProblem(model: Model, selected: readonly string[]): string | undefined {
   return chainProblem(model, selected, 'reconstruction pruning');
-}
-
-export function finetuneProblem(model: Model, selected: readonly string[]): string | undefined {
-  const chain = chainProblem(model, selected, 'fine-tuning');
-  if (chain !== undefined) return chain;
-  try {
-    mlpFromModel(model);
-  } catch (e) {
-    return `fine-tuning: ${(e as Error).message.replace(/^mlpFromModel: /, '')}`;
-  }
-  return undefined;
 }

@@ -2,7 +2,8 @@
 // Prune panel shows before Apply and what the engine sends with the summary and each preview.
 import type { Model } from '../onnx/model';
 import { PRUNE_METHODS, type PruneMethod } from './method-registry';
-import { finetuneProblem, reconstructProblem } from './applicability-today';
+import { finetuneProblem } from '../train';
+import { reconstructProblem } from './applicability-today';
 
 /** Per method: undefined when it can apply, else the reason it cannot (one sentence). */
 export type MethodAvailability = Record<PruneMethod, string | undefined>;
@@ -10,7 +11,7 @@ export type MethodAvailability = Record<PruneMethod, string | undefined>;
 const CHECKS: Record<PruneMethod, (model: Model, selected: readonly string[]) => string | undefined> = {
   magnitude: () => undefined,
   reconstruct: reconstructProblem,
-  finetune: finetuneProblem,
+  finetune: (model, selected) => finetuneProblem(model, [...selected]),
 };
 
 function sentence(text: string): string {

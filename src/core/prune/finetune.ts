@@ -1,16 +1,19 @@
-// Masked fine-tuning: magnitude pruning of an MLP's Gemm weights followed by training of the kept
+// Masked fine-tuning: magnitude pruning of the selected weights followed by training of the kept
 // weights on labelled data while every pruned weight stays exactly 0 (the mask only grows).
 // Gradual schedule (Zhu & Gupta 2017): the ratio rises toward the target in `steps` prune steps
 // r_k = r · (1 − (1 − k/steps)³), k = 1..steps, with `stepEpochs` epochs of training after each
 // step but the last, then up to `epochs` epochs at the target with a validation split (seeded,
 // taken from the training data) and early stopping; the weights of the best validation epoch are
 // kept. steps = 1 is one-shot pruning then retraining (Han et al. 2015).
-import { DataType, type Model } from '../onnx/model';
-import { mlpFromModel, mulberry32, permutation, randomShift, trainSteps, updateModelWeights, type Augment, type DenseLayer, type TrainData } from '../train';
-import { applyPrune, pruneMask } from './apply';
+// MLPs (Flatten / Gemm / Relu chains) train on the MLP fast path; any other model the graph
+// trainer can differentiate (CNNs: Conv, pools, BatchNormalization, residual Add…) on the graph
+// trainer. A model neither can train is refused before anything runs (see finetuneProblem).
+import type { Model } from '../onnx/model';
+import { finetuneProblem, mulberry32, permutation, randomShift, type Augment, type TrainData } from '../train';
+import { compileGraph, forward, logitsOf } from '../train/graph';
+import { graphTrainer, mlpTrainer, type StepTrainer } from './finetune-trainers';
 import { METHOD_REGISTRY } from './method-registry';
 import { planPrune } from './plan';
-import { gemmChain } from './reconstruct';
 import type { Steps } from './reconstruct/solver';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
 
@@ -45,17 +48,24 @@ export interface FinetuneResult {
   notes: string[];
 }
 
-/** The training data a model fits: sample size equal to its input width, labels within its outputs. */
-export function checkTrainingData(model: Model, data: TrainData & { sampleSize?: number; name?: string }, what: string): DenseLayer[] {
-  gemmChain(model, 'fine-tuning');
-  let layers: DenseLayer[];
+type NamedData = TrainData & { sampleSize?: number; sampleShape?: number[]; name?: string };
+
+/** Sample size and classes of a model the graph trainer takes (one zero sample run through it). */
+function graphIo(model: Model, sampleShape?: number[]): { inputs: number; classes: number } {
+  let net;
   try {
-    layers = mlpFromModel(model);
+    net = compileGraph(model, [], sampleShape);
   } catch (e) {
-    throw new PruneError(`${what}: ${(e as Error).message}`, 'unsupported');
+    throw new PruneError((e as Error).message, 'bad-dataset');
   }
-  const inputs = layers[0].inputs;
-  const classes = layers[layers.length - 1].outputs;
+  const inputs = net.sampleDims.reduce((a, b) => a * b, 1);
+  const logits = logitsOf(net, forward(net, new Float32Array(inputs), 1));
+  return { inputs, classes: logits.dims[1] };
+}
+
+/** Checks that the data fits the model: sample size equal to its input's, labels within its outputs. */
+export function checkTrainingData(model: Model, data: NamedData, what: string): void {
+  const { inputs, classes } = graphIo(model, data.sampleShape);
   const name = data.name !== undefined ? `the ${what} set "${data.name}"` : `the ${what} set`;
   if (data.count < 1) throw new PruneError(`${name} holds no samples`, 'bad-dataset');
   if (data.sampleSize !== undefined && data.sampleSize !== inputs) {
@@ -68,7 +78,6 @@ export function checkTrainingData(model: Model, data: TrainData & { sampleSize?:
       throw new PruneError(`${name}: label ${y} of sample ${i} is out of range for a model with ${classes} outputs (0..${classes - 1})`, 'bad-dataset');
     }
   }
-  return layers;
 }
 
 function scaled(spec: PruneOptions, f: number): PruneOptions {
@@ -87,28 +96,25 @@ function take(data: TrainData, order: Int32Array, size: number): TrainData {
   return { images, labels, count: order.length };
 }
 
-/** Float32 of a kept weight, never exactly zero (so the zero count equals the pruned count). */
-function nonZero(v: number): number {
-  return v !== 0 ? v : 1.401298464324817e-45;
+/** The trainer for the model: the MLP fast path when it applies, else the graph trainer; or a PruneError naming what it cannot train. */
+export function finetuneTrainer(model: Model, selected: string[], sampleShape?: number[]): StepTrainer {
+  const mlp = mlpTrainer(model, selected);
+  if (mlp !== undefined) return mlp;
+  const problem = finetuneProblem(model, selected);
+  if (problem !== undefined) throw new PruneError(problem, 'unsupported');
+  return graphTrainer(selected, sampleShape);
 }
 
 /**
- * Prunes the selected Gemm weights of an MLP chain (Flatten / Gemm / Relu) to the spec and
- * fine-tunes the kept weights and the biases on `data`; `model` is not modified. Weights outside
- * the selection are trained too (they are not pruned). Yields every batch or so (see Steps).
+ * Prunes the selected weights to the spec and fine-tunes the kept weights and the biases on
+ * `data`; `model` is not modified. Yields every batch or so (see Steps).
  */
-export function* finetuneSteps(
-  model: Model, spec: PruneOptions, data: TrainData & { sampleSize?: number; name?: string }, opts: FinetuneOptions = {},
-): Steps<FinetuneResult> {
+export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData, opts: FinetuneOptions = {}): Steps<FinetuneResult> {
   const target = planPrune(model, spec); // validates the spec
-  const base = checkTrainingData(model, data, 'training');
-  const gemms = gemmChain(model, 'fine-tuning');
-  const names = gemms.map((g) => g.inputs[1]);
-  for (const l of target.layers) {
-    if (!names.includes(l.tensor)) throw new PruneError(`fine-tuning can only prune the Gemm weights of the MLP; "${l.tensor}" is not one`, 'unsupported');
-  }
-  const transposed = gemms.map((g) => !g.attributes.some((a) => a.name === 'transB' && Number(a.value) !== 0));
-  const inputs = base[0].inputs;
+  const selected = target.layers.map((l) => l.tensor);
+  const trainer = finetuneTrainer(model, selected, data.sampleShape);
+  checkTrainingData(model, data, 'training');
+  const inputs = graphIo(model, data.sampleShape).inputs;
   const epochs = opts.epochs ?? METHOD_REGISTRY.finetune.defaults.epochs ?? 1;
   const ratio = Math.max(spec.ratio, ...Object.values(spec.overrides ?? {}));
   const steps = Math.max(1, Math.floor(opts.steps ?? (ratio <= 0.5 ? 1 : ratio <= 0.8 ? 3 : 5)));
@@ -127,36 +133,18 @@ export function* finetuneSteps(
   const notes: string[] = [];
 
   let current = model;
-  let layers = base;
   let epochsDone = 0;
   for (let k = 1; k <= steps; k++) {
     const f = 1 - (1 - k / steps) ** 3;
     const stepSpec = k === steps ? spec : scaled(spec, f);
     const plan = planPrune(current, stepSpec);
-    // Masks in the layers' [outputs × inputs] layout.
-    const inits = new Map(current.graph.initializers.map((t) => [t.name, t]));
-    const masks = names.map((name, l) => {
-      const lp = plan.layers.find((x) => x.tensor === name);
-      if (lp === undefined || lp.pruned === 0) return undefined;
-      const t = inits.get(name);
-      if (t === undefined || t.dataType !== DataType.FLOAT) throw new PruneError(`fine-tuning: "${name}" is not a float32 initializer`, 'unsupported');
-      const m = pruneMask(t, lp);
-      if (!transposed[l]) return m;
-      const { inputs: I, outputs: O } = layers[l];
-      const mt = new Uint8Array(m.length);
-      for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) mt[o * I + i] = m[i * O + o];
-      return mt;
-    });
-    layers = mlpFromModel(applyPrune(current, plan));
     const last = k === steps;
-    const stepOpts = {
+    const settings = {
       epochs: last ? epochs : stepEpochs,
       batchSize: opts.batchSize ?? 64,
-      optimizer: 'adam' as const,
       learningRate: lr0,
       learningRateDecay: last ? (opts.learningRateDecay ?? 0.8) : 1,
       seed: seed + k,
-      masks,
       validation: last ? validation : undefined,
       patience: last ? (opts.patience ?? 3) : undefined,
       augment,
@@ -164,18 +152,19 @@ export function* finetuneSteps(
     const message = last
       ? `fine-tuning at ratio ${spec.ratio} (up to ${epochs} epochs)`
       : `pruning step ${k} of ${steps} (ratio ${stepSpec.ratio.toFixed(3)}) and ${stepEpochs} epoch(s) of training`;
-    const run = trainSteps(layers, train, stepOpts);
-    let result;
+    const run = trainer.run(current, plan, train, settings);
+    let out;
     for (;;) {
       const r = run.next();
       if (r.done === true) {
-        result = r.value;
+        out = r.value;
         break;
       }
-      opts.onProgress?.((epochsDone + r.value * stepOpts.epochs) / totalEpochs, message);
+      opts.onProgress?.((epochsDone + r.value * settings.epochs) / totalEpochs, message);
       yield;
     }
-    epochsDone += stepOpts.epochs;
+    epochsDone += settings.epochs;
+    const { result } = out;
     if (last) {
       const best = result.epochs[result.bestEpoch - 1];
       notes.push(
@@ -184,13 +173,9 @@ export function* finetuneSteps(
           (result.stoppedEarly ? ', stopped early' : ''),
       );
     }
-    for (let l = 0; l < layers.length; l++) {
-      const m = masks[l];
-      const w = layers[l].weight;
-      if (m !== undefined) for (let i = 0; i < w.length; i++) w[i] = m[i] === 0 ? 0 : nonZero(w[i]);
-    }
-    current = updateModelWeights(model, layers);
+    current = out.model;
   }
   if (steps > 1) notes.unshift(`gradual pruning in ${steps} steps (${stepEpochs} epoch(s) of training after each step before the last)`);
+  if (trainer.kind === 'graph') notes.push('trained through the model\'s graph (the selected weights, biases and normalisation scales)');
   return { model: current, plan: planPrune(current, spec), notes };
 }

@@ -151,7 +151,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   let message = 'fine-tuning';
   const steps = finetuneSteps(
     model, options,
-    { images: train.images, labels: train.labels, count, sampleSize: train.sampleSize, name: train.name },
+    { images: train.images, labels: train.labels, count, sampleSize: train.sampleSize, sampleShape: train.sampleShape, name: train.name },
     {
       ...spec.finetune,
       epochs: spec.epochs ?? METHOD_REGISTRY.finetune.defaults.epochs,

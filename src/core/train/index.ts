@@ -4,3 +4,4 @@ export { trainMlp, trainSteps, evaluateMlp, applyMasks, masksFromZeros, type Tra
 export { mlpToModel, mlpFromModel, updateModelWeights, type MlpExportOptions } from './export';
 export { mulberry32, permutation, shuffleInPlace, gaussian } from './random';
 export { randomShift, type Augment } from './augment';
+export { finetuneProblem, trainableTensors, compileGraph, trainGraphSteps, evaluateGraph, withTrainedParams, GraphTrainError, type GraphNet, type GraphTrainOptions } from './graph';

@@ -9,7 +9,7 @@ import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
 import { Session, UnsupportedOpError } from '../../core/runtime';
 import type { Handler, JobContext, OpenModel } from '../context';
-import { datasetSummary, loadDataset } from '../datasets';
+import { describeDataset, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
 import type { PrunedEntry } from '../methods/cache';
 import { cascadeKey, prunedModel, type CascadeFrom, type MethodProgress } from '../methods/run';
@@ -23,7 +23,7 @@ import { RUNNER_NAMES, type EvalOptions, type EvalPoint, type PruneMethod, type 
 export { loadDataset, datasetSummary } from '../datasets';
 export { modelIo } from '../model-io';
 
-export const dataset: Handler<'dataset'> = async (req, ctx) => datasetSummary(await loadDataset(ctx, req.source));
+export const dataset: Handler<'dataset'> = describeDataset;
 
 /** Dims of one sample for the model input: its fixed non-batch dims, else the dataset's sample shape. */
 function sampleDims(dims: (number | string | null)[], ds: Dataset): number[] {
@@ -57,7 +57,7 @@ export function runnerMaker(
   pruneAt: PruneAt = (ratio, progress) => prunedModel(ctx, open, { ...spec, ratio }, progress),
 ): MakeRunners {
   const io = modelIo(open.model, open.fileName);
-  checkDatasetFits(ds, { dims: io.dims }, io.classes);
+  checkDatasetFits(ds, io, io.classes);
   const runtimes = options?.runtimes ?? ALL_RUNTIMES;
   const dims = sampleDims(io.dims, ds);
   return async (ratio) => {
@@ -153,7 +153,7 @@ function withMethod(point: EvalPoint, method: PruneMethod): EvalPoint {
 export const evaluate: Handler<'evaluate'> = async (request, ctx) => {
   const open = getModel(ctx, request.modelId);
   const req = { ...request, options: withFallback(ctx, open, request.options) };
-  const ds = await loadDataset(ctx, req.dataset);
+  const ds = await loadDataset(ctx, req.dataset, open);
   const method = req.spec.method ?? 'magnitude';
   const prog = pointProgress(ctx, 0, 1, method, method === 'magnitude' ? `ratio ${req.spec.ratio}` : `${method} ${req.spec.ratio}`);
   const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
@@ -189,7 +189,7 @@ function cascade(ctx: JobContext, open: OpenModel, spec: Omit<PruneSpec, 'ratio'
 export const sweep: Handler<'sweep'> = async (request, ctx) => {
   const open = getModel(ctx, request.modelId);
   const req = { ...request, options: withFallback(ctx, open, request.options) };
-  const ds = await loadDataset(ctx, req.dataset);
+  const ds = await loadDataset(ctx, req.dataset, open);
   const methods = req.methods ?? [req.spec.method ?? 'magnitude'];
   const tagged = req.methods !== undefined || req.spec.method !== undefined;
   const count = methods.length * req.ratios.length;

@@ -13,6 +13,7 @@ import { EngineFailure } from '../errors';
 import { modelIo } from '../model-io';
 import type { PruneReport, PruneSpec } from '../protocol';
 import { namedWeights } from '../../core/analysis';
+import { finetuneProblem } from '../../core/train';
 import { DEFAULT_METHOD_DATA, specKey, type PrunedEntry } from './cache';
 import { methodSpecOf, pruneWithMethod } from './dispatch';
 
@@ -45,13 +46,13 @@ async function methodData(ctx: JobContext, open: OpenModel, spec: PruneSpec): Pr
   const need = METHOD_REGISTRY[spec.method ?? 'magnitude'].data;
   if (need === 'calibration') {
     const source = spec.calibration ?? DEFAULT_METHOD_DATA;
-    const ds = await loadDataset(ctx, source);
+    const ds = await loadDataset(ctx, source, open);
     checkFits(ds, source, 'calibration set', io);
     return { calibration: ds };
   }
   if (need === 'training') {
     const source = spec.train ?? DEFAULT_METHOD_DATA;
-    const ds = await loadDataset(ctx, source);
+    const ds = await loadDataset(ctx, source, open);
     checkFits(ds, source, 'training set', io, io.classes);
     return { train: ds };
   }
@@ -89,6 +90,11 @@ export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneS
   const key = cascadeKey(spec, chained);
   const hit = ctx.pruned.get(open.modelId, key);
   if (hit) return hit;
+  if (method === 'finetune') {
+    // Refused before the data loads: the first node the trainer cannot differentiate.
+    const problem = finetuneProblem(open.model, plan.layers.map((l) => l.tensor));
+    if (problem !== undefined) throw new EngineFailure('unsupported', `${open.fileName}: ${problem}`, open.fileName);
+  }
   const data = await methodData(ctx, open, spec);
   if (ctx.cancel.cancelled) throw cancelled();
   const progress = report ? throttled(ctx, report) : undefined;

@@ -1,5 +1,6 @@
 // Node only: the EnginePlatform of the utility process, the Node child process and the CLI.
 
+import { listFolder } from './folders';
 import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -116,6 +117,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
   const platform: EnginePlatform = {
     // Datasets: regular files only (a FIFO or a device would block or never end).
     readFile: (path) => readRegularFile(path),
+    listFolder: (path) => listFolder(path),
     writeFileAtomic: (path, data, out) => writeFileAtomic(path, data, out),
     writeTextAtomic: (path, pieces, out) => writeFileAtomic(path, pieces, out),
     loadModel: (path) => loadModelFile(path),

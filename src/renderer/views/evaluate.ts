@@ -11,6 +11,7 @@ import { clear, h } from '../dom';
 import { formatCount, formatPercent, formatRatio, formatSeconds } from '../format';
 import { describeMethod, mergePoint, METHOD_REGISTRY, methodLacksData, METHODS, methodOf, sortPoints, specForMethod } from '../method-spec';
 import { createEvalChart } from './evaluate-chart';
+import { createDatasetPreview } from './dataset-preview';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
 import { oneWorkerText, throughputText } from './evaluate-threads';
 import { createRuntimePicker } from './evaluate-runtimes';
@@ -35,6 +36,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const datasetInfo = h('span', { class: 'muted', 'data-testid': 'eval-dataset-info' });
   const datasetNote = h('div', { class: 'warn-note', 'data-testid': 'eval-dataset-note', role: 'note', hidden: true });
   const pickBtn = h('button', { class: 'btn small', 'data-testid': 'eval-pick' }, 'Choose files…');
+  const preview = createDatasetPreview(platform, (picked) => setDataset(picked));
   const sampleBtn = h('button', { class: 'btn small', 'data-testid': 'eval-bundled', title: 'The 2,000 MNIST test digits the bundled sample was not trained on' }, 'Use bundled MNIST digits');
   const modeButtons = new Map<RatioMode, HTMLButtonElement>();
   const modeLabels: [RatioMode, string][] = [['current', 'Current ratio'], ['sweep', 'Experiment sweep'], ['custom', 'Custom']];
@@ -77,7 +79,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     h('div', { class: 'section-title' }, 'Dataset'),
     h('div', { class: 'row', style: 'margin-bottom:4px' }, datasetLabel, datasetInfo),
     datasetNote,
-    h('div', { class: 'row' }, pickBtn, sampleBtn),
+    h('div', { class: 'row' }, pickBtn, preview.folderButton, sampleBtn),
+    preview.el,
     h('div', { class: 'section-title' }, 'Ratios'),
     h('div', { class: 'row' }, seg, customField, ratioHint),
     h('div', { class: 'row' }, h('label', {}, 'Methods'), methodBoxes),
@@ -132,6 +135,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     const model = store.state.model;
     if (!model) return null;
     if (!dataset) return 'Run waits for a test set: choose its files above.';
+    if (datasetRefused === dataset) return `The test set ${dataset.label} does not fit this model (see the message above): choose another.`;
     const needy = runMethods().filter((m) => methodLacksData(m, store.state.methodSettings));
     if (needy.length > 0) {
       return `${needy.map((m) => METHOD_REGISTRY[m].name).join(' and ')} needs calibration or training data: choose it in the Prune panel, or sweep magnitude only.`;
@@ -148,23 +152,32 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     runNote.textContent = note ?? '';
     datasetNote.hidden = !model || dataset !== null;
     datasetNote.textContent =
-      'Choose the test set this model was made for (IDX image and label files, gzipped or not, or a text file). ' +
+      'Choose the test set this model was made for (IDX image and label files, gzipped or not, a text file, an .npy pair, an .npz, or a folder of images per class). ' +
       'The bundled MNIST digits are the default only for the bundled sample model.';
   }
   setMode('current');
 
+  /** The chosen test set, once the engine refused it for this model (Run stays disabled until another is chosen). */
+  let datasetRefused: { source: DatasetSource; label: string } | null = null;
   const describeDataset = async (): Promise<void> => {
+    datasetRefused = null;
     datasetInfo.textContent = '';
     datasetName = undefined;
     const asked = dataset;
     if (!asked) return;
     try {
-      const summary = await platform.client.call({ type: 'dataset', source: asked.source });
+      const summary = await preview.describe(asked.source, store.state.model?.modelId);
       if (asked === dataset) datasetName = summary.name;
+      if (asked === dataset) preview.show(summary, asked.source);
       clearError((shown) => shown.startsWith('The dataset '));
       datasetInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
       datasetInfo.textContent = '';
+      if (asked === dataset) {
+        datasetRefused = asked;
+        updateRunState();
+      }
+      if (asked === dataset) preview.show(null, asked.source);
       ctx.fail(`The dataset ${asked.label} cannot be used`, error);
     }
   };
@@ -181,6 +194,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     updateRunState();
     if (next) void describeDataset();
     else {
+      preview.show(null);
       datasetInfo.textContent = '';
       datasetName = undefined;
     }

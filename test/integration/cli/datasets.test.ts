@@ -83,8 +83,9 @@ describe('gzip datasets', () => {
 });
 
 describe('dataset paths that are not data files', () => {
-  it('refuses a folder', () => {
-    expectOneLineError(evalOn([dir]), dir, /: is a folder, not a dataset file$/m);
+  it('reads a folder as a folder of images: an empty one is refused', () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    expectOneLineError(evalOn([empty]), empty, /: holds no class folders; an image folder holds one subfolder of PNG or JPEG images per class$/m);
   });
 
   it('refuses a FIFO without blocking', () => {
@@ -118,7 +119,7 @@ describe('dataset contents', () => {
     mkdirSync(join(dir, 'sub'), { recursive: true });
     const narrow = join(dir, 'sub', 'narrow.txt');
     writeFileSync(narrow, '1 2 3 0\n');
-    expectOneLineError(evalOn([narrow]), narrow, /samples have 3 values/);
+    expectOneLineError(evalOn([narrow]), narrow, /samples have shape \[3\] \(3 values\)/);
     const images = join(dir, 'sub', 'few-images-idx3-ubyte');
     const labels = join(dir, 'sub', 'few-labels-idx1-ubyte');
     writeFileSync(images, encodeIdx(IdxType.UBYTE, [2, 28, 28], new Array(2 * 784).fill(0)));

@@ -137,7 +137,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
     {
       what: 'a training set with the wrong image size',
       args: () => ['prune', SAMPLE, '--ratio', '0.5', '--method', 'finetune', '--train', tiny, '-o', join(tmp, 'out-3.onnx')],
-      message: new RegExp(`training set ${tiny.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: samples have 3 values`),
+      message: new RegExp(`training set ${tiny.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: samples have shape \\[3\\] \\(3 values\\)`),
     },
     {
       what: 'an unknown method',

@@ -68,6 +68,7 @@ describe('IPC handlers', () => {
     const args: Record<string, unknown[]> = {
       [IPC.showOpenModel]: [],
       [IPC.showOpenDataset]: [],
+      [IPC.showOpenDatasetFolder]: [],
       [IPC.showSave]: ['png', 'x'],
       [IPC.showSaveFolder]: [],
       [IPC.saveFile]: ['csv', 'x', 'a'],
@@ -150,6 +151,13 @@ describe('IPC handlers', () => {
     expect(readFileSync(model, 'utf8')).toBe('MODEL');
     saveAnswers.push(null);
     expect(await handle[IPC.saveFile](ok, 'csv', 'x', 'a')).toBeNull();
+  });
+
+  it('showOpenDatasetFolder allows the folder for reading only', async () => {
+    const { handle } = make();
+    openAnswers.push([dir]);
+    expect(await handle[IPC.showOpenDatasetFolder](ok)).toBe(dir);
+    expect(sentToEngine).toEqual([{ paths: [dir], write: false }]);
   });
 
   it('showSaveFolder allows the folder for writing', async () => {

@@ -37,7 +37,7 @@ describe('createDesktopApi', () => {
     const api = createDesktopApi({ ipc: fakeIpc().ipc, getPathForFile: () => '' });
     expect(Object.keys(api).sort()).toEqual(
       [
-        'platform', 'engine', 'onEngineStatus', 'showOpenModel', 'showOpenDataset', 'showSave', 'showSaveFolder',
+        'platform', 'engine', 'onEngineStatus', 'showOpenModel', 'showOpenDataset', 'showOpenDatasetFolder', 'showSave', 'showSaveFolder',
         'saveFile', 'acceptDroppedFile', 'onOpenPath', 'onMenu', 'modelOpened',
       ].sort(),
     );

@@ -145,7 +145,7 @@ describe('the built main process, wired', () => {
     expect(menuItem('open')?.accelerator).toBe('CmdOrCtrl+O');
     expect(menuItem('toggle-devtools')).toBeDefined(); // unpackaged = dev
     expect([...fake.handles.keys()].sort()).toEqual(
-      [IPC.showOpenModel, IPC.showOpenDataset, IPC.showSave, IPC.showSaveFolder, IPC.saveFile, IPC.acceptDrop].sort(),
+      [IPC.showOpenModel, IPC.showOpenDataset, IPC.showOpenDatasetFolder, IPC.showSave, IPC.showSaveFolder, IPC.saveFile, IPC.acceptDrop].sort(),
     );
     expect([...fake.listeners.keys()]).toEqual([IPC.modelOpened]);
   });

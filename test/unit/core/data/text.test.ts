@@ -143,15 +143,15 @@ describe('checkDatasetFits', () => {
     expect(l.file).toBe('/d/set-labels-idx1-ubyte');
     expect(l.message).toBe('/d/set-labels-idx1-ubyte: labels go up to 11 but the model has 10 outputs');
     const s = errorOf(() => checkDatasetFits(read, { dims: ['N', 4] }, 20));
-    expect(s.message).toBe('/d/set-images-idx3-ubyte.gz: samples have 3 values, the model input [N,4] needs 4');
+    expect(s.message).toBe('/d/set-images-idx3-ubyte.gz: samples have shape [1, 3] (3 values); the model input expects [4] (4 values)');
     const text = parseDataset([{ name: '/d/sub/digits.txt', bytes: enc('1 2 0\n') }]);
-    expect(errorOf(() => checkDatasetFits(text, { dims: ['N', 3] }, 10)).message).toMatch(/^\/d\/sub\/digits\.txt: samples have 2 values/);
+    expect(errorOf(() => checkDatasetFits(text, { dims: ['N', 3] }, 10)).message).toMatch(/^\/d\/sub\/digits\.txt: samples have shape \[2\] \(2 values\)/);
   });
 
   it('names a sample size that does not fit the input', () => {
     const e = errorOf(() => checkDatasetFits(ds(784, [0]), { dims: ['N', 3, 32, 32], type: 'float32[N,3,32,32]' }, 10));
-    expect(e.message).toBe('set: samples have 784 values, the model input float32[N,3,32,32] needs 3072');
+    expect(e.message).toBe('set: samples have shape [784] (784 values); the model input expects [3, 32, 32] (3072 values)');
     const f = errorOf(() => checkDatasetFits(ds(100, [0]), { dims: ['N', 3, 'H', 'W'] }, 10));
-    expect(f.message).toMatch(/samples have 100 values, the model input \[N,3,H,W\] needs a multiple of 3/);
+    expect(f.message).toMatch(/samples have shape \[100\] \(100 values\); the model input \[N,3,H,W\] needs a multiple of 3 values/);
   });
 });

@@ -111,12 +111,12 @@ describe('methodAvailability', () => {
     expect(methodAvailability(m, defaultPrunable(m))).toEqual({ magnitude: undefined, reconstruct: undefined, finetune: undefined });
   });
 
-  it('a CNN: magnitude applies, reconstruct and finetune say why not; nothing selected says so', () => {
+  it('a CNN: magnitude and finetune (the graph trainer) apply, reconstruct says why not; nothing selected says so', () => {
     const m = load(FILES.lenet);
     const a = methodAvailability(m, defaultPrunable(m));
     expect(a.magnitude).toBeUndefined();
     expect(a.reconstruct).toMatch(/Conv/);
-    expect(a.finetune).toMatch(/Conv/);
+    expect(a.finetune).toBeUndefined();
     expect(methodAvailability(m, [])).toEqual({ magnitude: 'No weights are selected.', reconstruct: 'No weights are selected.', finetune: 'No weights are selected.' });
   });
 

@@ -1,0 +1,71 @@
+// Datasets from NumPy files: an .npy pair (samples [N, …] and integer labels [N], told apart by
+// their shapes, in any order) or one .npz archive (arrays chosen by pickNpzArrays' rule).
+import { classCount, DatasetError, type Dataset } from './dataset';
+import { dtypeName, npyLabels, npySamples, parseNpy, type NpyArray } from './npy';
+import { openNpz, pickNpzArrays } from './npz';
+
+/** "dir/test.npz" → "test.npz"; "dir/x_test.npy" → "x_test". */
+function baseName(path: string): string {
+  return path.replace(/^.*[\\/]/, '');
+}
+
+function build(
+  name: string,
+  samples: { what: string; file: string; a: NpyArray },
+  labels: { what: string; file: string; a: NpyArray },
+  arrays?: { samples: string; labels: string },
+): Dataset {
+  const shape = samples.a.header.shape;
+  if (shape.length < 2) {
+    throw new DatasetError(samples.what, `has shape [${shape.join(', ')}]; samples must have shape [N, …] (one row per sample)`);
+  }
+  const ys = npyLabels(labels.what, labels.a);
+  if (ys.length !== shape[0]) {
+    throw new DatasetError(labels.what, `holds ${ys.length} labels but ${samples.what} holds ${shape[0]} samples`);
+  }
+  if (shape[0] === 0) throw new DatasetError(samples.what, 'no samples (N = 0)');
+  const sampleShape = shape.slice(1);
+  const sampleSize = sampleShape.reduce((p, d) => p * d, 1);
+  if (sampleSize === 0) throw new DatasetError(samples.what, `no values: each sample has shape [${sampleShape.join(', ')}]`);
+  const { values, conversion } = npySamples(samples.what, samples.a);
+  return {
+    name,
+    file: samples.file,
+    ...(labels.file !== samples.file ? { labelsFile: labels.file } : {}),
+    images: values,
+    labels: ys,
+    count: shape[0],
+    sampleShape,
+    sampleSize,
+    classes: classCount(ys),
+    ...(conversion ? { conversion: `${arrays ? arrays.samples : baseName(samples.file)}: ${conversion}` } : {}),
+    ...(arrays ? { arrays } : {}),
+  };
+}
+
+/** One .npz archive. */
+export function parseNpzDataset(file: string, bytes: Uint8Array): Dataset {
+  const npz = openNpz(file, bytes);
+  const pick = pickNpzArrays(file, npz);
+  const what = (n: string): string => `${file}: ${n}`;
+  return build(
+    baseName(file),
+    { what: what(pick.samples), file, a: npz.array(pick.samples) },
+    { what: what(pick.labels), file, a: npz.array(pick.labels) },
+    pick,
+  );
+}
+
+/** Two .npy files: the one of rank 1 with integers holds the labels, the other the samples. */
+export function parseNpyPair(files: { name: string; bytes: Uint8Array }[]): Dataset {
+  const arrays = files.map((f) => ({ what: f.name, file: f.name, a: parseNpy(f.name, f.bytes) }));
+  const isLabels = (a: NpyArray): boolean => a.header.shape.length === 1;
+  const li = arrays.findIndex((x) => isLabels(x.a));
+  const si = arrays.findIndex((x) => !isLabels(x.a));
+  if (li < 0 || si < 0) {
+    const desc = arrays.map((x) => `${x.what} [${x.a.header.shape.join(', ')}] ${dtypeName(x.a.header)}`).join(' and ');
+    throw new DatasetError(undefined, `${desc}: an .npy pair is samples of shape [N, …] and labels of shape [N]`);
+  }
+  const name = baseName(arrays[si].file).replace(/\.npy$/i, '');
+  return build(name, arrays[si], arrays[li]);
+}

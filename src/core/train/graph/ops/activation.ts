@@ -1,0 +1,95 @@
+// Elementwise activations and their derivatives: Relu, Clip (ReLU6), LeakyRelu, Sigmoid,
+// HardSigmoid, HardSwish, Tanh. Each gradient is dy · f′ computed from the input or the output.
+import type { KernelFactory } from '../kernel';
+import { GraphTrainError, attrFloat, value, type Value } from '../value';
+
+/** A kernel from y = f(x) and dy/dx = g(x, y). */
+function unary(f: (x: number) => number, g: (x: number, y: number) => number): KernelFactory {
+  return () => ({
+    forward([x]) {
+      const out = value([...x!.dims]);
+      const xd = x!.data;
+      const y = out.data;
+      for (let i = 0; i < y.length; i++) y[i] = f(xd[i]);
+      return { outputs: [out] };
+    },
+    backward(dOut, [x], [out]) {
+      const xd = x!.data;
+      const y = out.data;
+      const dx = new Float32Array(xd.length);
+      for (let i = 0; i < dx.length; i++) {
+        const d = dOut[i];
+        if (d !== 0) dx[i] = d * g(xd[i], y[i]);
+      }
+      return [dx];
+    },
+  });
+}
+
+export const relu: KernelFactory = () => ({
+  forward([x]) {
+    const out = value([...x!.dims]);
+    const xd = x!.data;
+    const y = out.data;
+    for (let i = 0; i < y.length; i++) y[i] = xd[i] > 0 ? xd[i] : 0;
+    return { outputs: [out] };
+  },
+  backward(dOut, [x]) {
+    const xd = x!.data;
+    const dx = new Float32Array(xd.length);
+    for (let i = 0; i < dx.length; i++) if (xd[i] > 0) dx[i] = dOut[i];
+    return [dx];
+  },
+});
+
+export const sigmoid = unary((x) => 1 / (1 + Math.exp(-x)), (_x, y) => y * (1 - y));
+export const tanh = unary(Math.tanh, (_x, y) => 1 - y * y);
+export const hardSwish = unary(
+  (x) => (x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6),
+  (x) => (x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6),
+);
+
+export const leakyRelu: KernelFactory = ({ node }) => {
+  const alpha = attrFloat(node, 'alpha', 0.01);
+  return unary((x) => (x >= 0 ? x : alpha * x), (x) => (x > 0 ? 1 : alpha))({} as never);
+};
+
+export const hardSigmoid: KernelFactory = ({ node }) => {
+  const alpha = attrFloat(node, 'alpha', 0.2);
+  const beta = attrFloat(node, 'beta', 0.5);
+  return unary(
+    (x) => Math.max(0, Math.min(1, alpha * x + beta)),
+    (x) => {
+      const t = alpha * x + beta;
+      return t > 0 && t < 1 ? alpha : 0;
+    },
+  )({} as never);
+};
+
+function scalar(v: Value | undefined, label: string, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (v.data.length !== 1) throw new GraphTrainError(`${label}: its ${what} is not a scalar`);
+  return v.data[0];
+}
+
+/** Clip: bounds from the min / max attributes (opset < 11) or from constant inputs 1 and 2. */
+export const clip: KernelFactory = (ctx) => {
+  const { node, label } = ctx;
+  let lo = -Infinity;
+  let hi = Infinity;
+  if (ctx.opset < 11) {
+    lo = attrFloat(node, 'min', -Infinity);
+    hi = attrFloat(node, 'max', Infinity);
+  } else {
+    for (const [i, what] of [[1, 'min'], [2, 'max']] as const) {
+      const name = node.inputs[i];
+      if (name === undefined || name === '') continue;
+      const c = ctx.constant(i);
+      if (c === undefined) throw new GraphTrainError(`${label}: its ${what} is computed, fine-tuning needs a constant bound`);
+      const v = scalar(c, label, what)!;
+      if (i === 1) lo = v;
+      else hi = v;
+    }
+  }
+  return unary((x) => (x < lo ? lo : x > hi ? hi : x), (x) => (x > lo && x < hi ? 1 : 0))(ctx);
+};

@@ -1,0 +1,175 @@
+// Conv (1-D and 2-D, any group including depthwise, strides, dilations, pads, auto_pad, bias) as
+// im2col + matrix products over chunks of samples: forward Y = W·col, backward dW = dY·colᵀ,
+// dcol = Wᵀ·dY scattered back (col2im). im2col is recomputed in backward instead of kept.
+import type { Kernel, KernelFactory } from '../kernel';
+import { mmABt, mmAccumulate, transposed } from '../matmul';
+import { GraphTrainError, attrInt, value, type Value } from '../value';
+import { windowDims, windowOver, windowSpec, type Window } from '../window';
+
+/** Most floats of one chunk's patch matrix; the chunk then holds at least one sample. */
+const CHUNK_FLOATS = 1 << 16;
+
+interface Geometry {
+  w: Window;
+  N: number;
+  C: number;
+  M: number;
+  G: number;
+  Cg: number;
+  Mg: number;
+  K: number;
+  P: number;
+  chunk: number;
+}
+
+/** col[k, (n − n0)·P + p] for samples n0..n1 of group g. */
+function im2col(x: Float32Array, g: Geometry, grp: number, n0: number, n1: number, col: Float32Array): void {
+  const { w, C, Cg, P } = g;
+  const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;
+  const Q = (n1 - n0) * P;
+  for (let c = 0; c < Cg; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = ((c * kh + i) * kw + j) * Q;
+        for (let n = n0; n < n1; n++) {
+          const plane = (n * C + grp * Cg + c) * H * W;
+          let o = row + (n - n0) * P;
+          for (let oy = 0; oy < OH; oy++) {
+            const iy = oy * sh - pt + i * dh;
+            if (iy < 0 || iy >= H) {
+              col.fill(0, o, o + OW);
+              o += OW;
+              continue;
+            }
+            const r = plane + iy * W;
+            let ix = -pl + j * dw;
+            for (let ox = 0; ox < OW; ox++, ix += sw) col[o++] = ix >= 0 && ix < W ? x[r + ix] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx[…] += dcol scattered back to the input positions (the transpose of im2col). */
+function col2im(dcol: Float32Array, g: Geometry, grp: number, n0: number, n1: number, dx: Float32Array): void {
+  const { w, C, Cg, P } = g;
+  const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;
+  const Q = (n1 - n0) * P;
+  for (let c = 0; c < Cg; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = ((c * kh + i) * kw + j) * Q;
+        for (let n = n0; n < n1; n++) {
+          const plane = (n * C + grp * Cg + c) * H * W;
+          let o = row + (n - n0) * P;
+          for (let oy = 0; oy < OH; oy++) {
+            const iy = oy * sh - pt + i * dh;
+            if (iy < 0 || iy >= H) {
+              o += OW;
+              continue;
+            }
+            const r = plane + iy * W;
+            let ix = -pl + j * dw;
+            for (let ox = 0; ox < OW; ox++, ix += sw, o++) if (ix >= 0 && ix < W) dx[r + ix] += dcol[o];
+          }
+        }
+      }
+    }
+  }
+}
+
+export const conv: KernelFactory = (ctx) => {
+  const { node, label } = ctx;
+  const group = attrInt(node, 'group', 1);
+  if (group < 1) throw new GraphTrainError(`${label} has group ${group}`);
+  const geometry = (x: Value, wt: Value): Geometry => {
+    if (x.dims.length !== 3 && x.dims.length !== 4) throw new GraphTrainError(`${label}: input of rank ${x.dims.length}; fine-tuning handles 1-D and 2-D Conv`);
+    if (wt.dims.length !== x.dims.length) throw new GraphTrainError(`${label}: a weight of rank ${wt.dims.length} for an input of rank ${x.dims.length}`);
+    const spec = windowSpec(node, label, wt.dims.slice(2));
+    const w = windowOver(spec, x.dims.slice(2), label);
+    const [N, C] = x.dims;
+    const M = wt.dims[0];
+    const Cg = C / group;
+    if (!Number.isInteger(Cg) || M % group !== 0 || wt.dims[1] !== Cg) {
+      throw new GraphTrainError(`${label}: ${C} input channels, weight [${wt.dims.join(', ')}] and group ${group} do not fit`);
+    }
+    if (spec.kernel.some((k, i) => k !== wt.dims[2 + i])) throw new GraphTrainError(`${label}: kernel_shape [${spec.kernel.join(', ')}] differs from the weight's [${wt.dims.slice(2).join(', ')}]`);
+    const K = Cg * w.kh * w.kw;
+    const P = w.OH * w.OW;
+    return { w, N, C, M, G: group, Cg, Mg: M / group, K, P, chunk: Math.max(1, Math.min(N, Math.floor(CHUNK_FLOATS / (K * P)))) };
+  };
+
+  const kernel: Kernel = {
+    forward([x, wt, b]) {
+      const g = geometry(x!, wt!);
+      const { N, M, G, Mg, K, P, chunk } = g;
+      const out = value(windowDims(N, M, g.w, x!.dims.length));
+      const y = out.data;
+      const col = new Float32Array(K * chunk * P);
+      const yb = new Float32Array(Mg * chunk * P);
+      for (let grp = 0; grp < G; grp++) {
+        for (let n0 = 0; n0 < N; n0 += chunk) {
+          const n1 = Math.min(N, n0 + chunk);
+          const Q = (n1 - n0) * P;
+          im2col(x!.data, g, grp, n0, n1, col);
+          yb.fill(0, 0, Mg * Q);
+          mmAccumulate(wt!.data, grp * Mg * K, col, 0, yb, 0, Mg, K, Q);
+          for (let m = 0; m < Mg; m++) {
+            const oc = grp * Mg + m;
+            const bias = b !== undefined ? b.data[oc] : 0;
+            for (let n = n0; n < n1; n++) {
+              const dst = (n * M + oc) * P;
+              const src = m * Q + (n - n0) * P;
+              for (let p = 0; p < P; p++) y[dst + p] = yb[src + p] + bias;
+            }
+          }
+        }
+      }
+      return { outputs: [out] };
+    },
+
+    backward(dOut, [x, wt, b], _outs, _saved, need) {
+      const g = geometry(x!, wt!);
+      const { N, M, G, Mg, K, P, chunk } = g;
+      const dx = need[0] ? new Float32Array(x!.data.length) : undefined;
+      const dw = need[1] ? new Float32Array(wt!.data.length) : undefined;
+      const db = need[2] && b !== undefined ? new Float64Array(M) : undefined;
+      const col = new Float32Array(K * chunk * P);
+      const dyb = new Float32Array(Mg * chunk * P);
+      const dcol = dx !== undefined ? new Float32Array(K * chunk * P) : undefined;
+      for (let grp = 0; grp < G; grp++) {
+        const wT = dx !== undefined ? transposed(wt!.data, grp * Mg * K, Mg, K) : undefined;
+        for (let n0 = 0; n0 < N; n0 += chunk) {
+          const n1 = Math.min(N, n0 + chunk);
+          const Q = (n1 - n0) * P;
+          for (let m = 0; m < Mg; m++) {
+            const oc = grp * Mg + m;
+            let s = 0;
+            for (let n = n0; n < n1; n++) {
+              const src = (n * M + oc) * P;
+              const dst = m * Q + (n - n0) * P;
+              for (let p = 0; p < P; p++) {
+                const v = dOut[src + p];
+                dyb[dst + p] = v;
+                s += v;
+              }
+            }
+            if (db !== undefined) db[oc] += s;
+          }
+          if (dw !== undefined) {
+            im2col(x!.data, g, grp, n0, n1, col);
+            mmABt(dyb, 0, col, 0, dw, grp * Mg * K, Mg, Q, K);
+          }
+          if (dx !== undefined) {
+            dcol!.fill(0, 0, K * Q);
+            mmAccumulate(wT!, 0, dyb, 0, dcol!, 0, K, Mg, Q);
+            col2im(dcol!, g, grp, n0, n1, dx);
+          }
+        }
+      }
+      return [dx, dw, db !== undefined ? Float32Array.from(db) : undefined];
+    },
+  };
+  return kernel;
+};

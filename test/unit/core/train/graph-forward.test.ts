@@ -1,0 +1,28 @@
+// The graph trainer's forward pass (its own kernels, not the runtime's) gives onnxruntime-node's
+// logits on the Fashion-MNIST CNNs (LeNet; ResNet-style with BatchNormalization and residual Add;
+// MobileNet-style with depthwise Conv, Clip, squeeze-excite and HardSwish), within 1e-4.
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { compileGraph, forward, logitsOf } from '../../../../src/core/train/graph';
+import { CNNS, cnn, cnnBytes, fashion } from './graph-fixtures';
+
+const test = fashion('t10k');
+const N = 37;
+const images = test.images.subarray(0, N * 784);
+
+describe('graph trainer forward pass', () => {
+  for (const name of CNNS) {
+    it(`${name}: logits equal onnxruntime-node's within 1e-4`, async () => {
+      const session = await ort.InferenceSession.create(cnnBytes(name));
+      const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', images.slice(), [N, 1, 28, 28]) });
+      const theirs = res[session.outputNames[0]].data as Float32Array;
+      await session.release();
+      const net = compileGraph(cnn(name), []);
+      const ours = logitsOf(net, forward(net, images, N));
+      expect(ours.dims).toEqual([N, 10]);
+      let worst = 0;
+      for (let i = 0; i < theirs.length; i++) worst = Math.max(worst, Math.abs(theirs[i] - ours.data[i]) / Math.max(1, Math.abs(theirs[i])));
+      expect(worst).toBeLessThan(1e-4);
+    });
+  }
+});
