@@ -6,7 +6,7 @@
 import type { Dataset } from '../../core/data';
 import type { Model, Tensor } from '../../core/onnx/model';
 import { isCancelled, problemKind } from '../../core/errors';
-import { applyPrune, METHOD_REGISTRY, planPrune } from '../../core/prune';
+import { applyPrune, METHOD_REGISTRY, planPrune, reconstructProblem } from '../../core/prune';
 import type { JobContext, OpenModel } from '../context';
 import { checkFits, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
@@ -89,6 +89,11 @@ export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneS
   const key = cascadeKey(spec, chained);
   const hit = ctx.pruned.get(open.modelId, key);
   if (hit) return hit;
+  if (method === 'reconstruct') {
+    // Refused before any data loads or anything runs, naming the node.
+    const problem = reconstructProblem(open.model, plan.layers.map((l) => l.tensor));
+    if (problem !== undefined) throw new EngineFailure('unsupported', `${open.fileName}: reconstruct cannot prune this model: ${problem}`, open.fileName);
+  }
   const data = await methodData(ctx, open, spec);
   if (ctx.cancel.cancelled) throw cancelled();
   const progress = report ? throttled(ctx, report) : undefined;
