@@ -2,6 +2,7 @@
 // and Gemm/MatMul with a constant weight turned into fused layers (bias, ReLU) with dense or
 // sparse weights.
 import { DataType, type Model, type Node } from '../onnx/model';
+import { type ConvLayerDetail, fuseConv } from './conv-plan';
 import { RuntimeError } from './errors';
 import { type DenseWeights, transpose2d } from './kernels/dense';
 import { type SparseWeights, sparsityOf, toSparse } from './kernels/sparse';
@@ -29,6 +30,8 @@ export interface Step {
 
 /** A fused layer, described for callers that want to know what the plan did. */
 export interface LayerInfo {
+  /** A Gemm/MatMul layer (K inputs, N outputs) or a Conv (K weights per output channel, N output channels). */
+  kind: 'linear' | 'conv';
   nodes: string[];
   K: number;
   N: number;
@@ -38,6 +41,8 @@ export interface LayerInfo {
   sparsity: number;
   relu: boolean;
   bias: boolean;
+  /** Conv layers only: group, kernel, folded BatchNormalization, activation clamp. */
+  conv?: ConvLayerDetail;
 }
 
 export interface Plan {
@@ -208,8 +213,21 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   const absorbed = new Set<Node>();
   // Consecutive fused layers where each output feeds only the next layer run as one chain step.
   const chains: { step: Step; layers: Fused[]; out: string }[] = [];
+  const convLayers: LayerInfo[] = [];
   for (const node of live) {
     if (absorbed.has(node)) continue;
+    const conv = fuseConv(node, known, soleUser, options, opset);
+    if (conv) {
+      conv.absorbed.forEach((n) => absorbed.add(n));
+      const ctx = makeCtx(node, opset);
+      if (conv.absorbed.length) ctx.label = `${label(node)} (+${conv.absorbed.map((n) => n.opType).join('+')})`;
+      steps.push({ impl: conv.impl, ins: [slot(node.inputs[0])], outs: [slot(conv.out)], ctx, args: argsOf(1) });
+      convLayers.push({
+        kind: 'conv', nodes: conv.nodes, K: conv.K, N: conv.M, kernel: conv.sparse ? 'sparse' : 'dense', engine: conv.engine,
+        sparsity: conv.sparsity, relu: conv.detail.activation === 'relu', bias: conv.bias, conv: conv.detail,
+      });
+      continue;
+    }
     const layer = fuseLayer(node, known, soleUser, options);
     if (layer) {
       layer.absorbed.forEach((n) => absorbed.add(n));
@@ -235,13 +253,14 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
     const ins = node.inputs.map((i) => (i === '' ? -1 : slot(i)));
     steps.push({ impl: OPS[node.opType], ins, outs: node.outputs.map((o) => (o === '' ? -1 : slot(o))), ctx: makeCtx(node, opset), args: argsOf(ins.length) });
   }
-  const layers: LayerInfo[] = [];
+  const layers: LayerInfo[] = convLayers;
   for (const c of chains) {
     const k = chainKernel(c.layers, options.wasm !== false);
     const first = c.layers[0].weights;
     c.step.impl = linearOp(first.K, c.layers[c.layers.length - 1].weights.N, k.run, c.layers[0].gemm);
     for (const l of c.layers) {
       layers.push({
+        kind: 'linear',
         nodes: l.nodes,
         K: l.weights.K,
         N: l.weights.N,

@@ -1,6 +1,7 @@
 // The operator table: which ONNX ops the runtime executes, and which nodes of a model it cannot.
 import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
+import { Conv } from './ops/conv';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
 import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
 import { REDUCE } from './ops/reduce';
@@ -16,6 +17,7 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...BINARY,
   ...REDUCE,
   Clip,
+  Conv,
   Gemm,
   MatMul,
   Softmax,

@@ -33,13 +33,13 @@ const KNOWN_FAILURES: Record<string, string> = {
 };
 
 /**
- * The sparse variant also moves Gemm/MatMul weights fed as graph inputs into initializers, so the
+ * The sparse variant also moves Gemm/MatMul/Conv weights fed as graph inputs into initializers, so the
  * fused dense/sparse layer kernels run on the test data instead of the generic op.
  */
 function withConstantWeights(model: Model, feeds: Map<string, RtTensor>): Model {
   const g = model.graph;
   const weightNames = new Set(
-    g.nodes.filter((n) => n.opType === 'Gemm' || n.opType === 'MatMul').flatMap((n) => [n.inputs[1], n.inputs[2]].filter((x): x is string => !!x)),
+    g.nodes.filter((n) => n.opType === 'Gemm' || n.opType === 'MatMul' || n.opType === 'Conv').flatMap((n) => [n.inputs[1], n.inputs[2]].filter((x): x is string => !!x)),
   );
   const moved = g.inputs.filter((i) => weightNames.has(i.name) && feeds.has(i.name));
   if (moved.length === 0) return model;

@@ -1,0 +1,156 @@
+// The convolution kernels of conv-run.ts as WebAssembly (wasm-asm.ts pieces). Every pointer is an
+// absolute byte address in the imported memory. The input is first packed into padded phase planes
+// (one per stride phase), so every kernel tap of every output position is a contiguous row: the
+// convolution becomes a product of the weights with a matrix whose rows are given by addresses.
+import { I32, V128, addTo, body, mem, moduleBytes, op, sleb, v, whileNot } from './wasm-asm';
+
+const get = (l: number): number[] => [op.get, l];
+const set = (l: number): number[] => [op.set, l];
+const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
+const SELECT = 0x1b;
+const I32_GE_S = 0x4e;
+const F32_CONST0 = [0x43, 0, 0, 0, 0];
+const f32x4Pmin = [0xfd, 0xea, 0x01];
+const memCopy = [0xfc, 0x0a, 0x00, 0x00];
+
+/**
+ * pack(x, map, mapEnd, dst, C, chanBytes): for each of C channels (x advancing chanBytes), for each
+ * i32 s of map: *dst++ = s >= 0 ? f32 at x + s : 0.
+ */
+function pack(): number[] {
+  const [x, map, mapEnd, dst, C, chanBytes, p, s, c] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const inner = whileNot([...get(p), ...get(mapEnd), op.i32GeU], [
+    ...get(dst),
+    ...get(x),
+    ...get(p), op.i32Load, ...mem(2), op.tee, s, ...i32(0), ...get(s), ...i32(0), I32_GE_S, SELECT,
+    op.i32Add, op.f32Load, ...mem(0),
+    ...F32_CONST0, ...get(s), ...i32(0), I32_GE_S, SELECT,
+    op.f32Store, ...mem(2),
+    ...addTo(dst, 4), ...addTo(p, 4),
+  ]);
+  const code = whileNot([...get(c), ...get(C), op.i32GeU], [
+    ...get(map), ...set(p),
+    ...inner,
+    ...get(x), ...get(chanBytes), op.i32Add, ...set(x),
+    ...addTo(c, 1),
+  ]);
+  return body([[3, I32]], code);
+}
+
+/** acc := pmin(hi, pmax(lo, acc)) */
+const clampReg = (acc: number, lo: number, hi: number): number[] => [
+  ...get(hi), ...get(lo), ...get(acc), ...v.f32x4Pmax, ...f32x4Pmin, ...set(acc),
+];
+
+/**
+ * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
+ * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: lo, hi (f32).
+ * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; clamped;
+ * stored at out + r·stride + j.
+ */
+function rows4(): number[] {
+  const [tab, tabEnd, w, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [j, t, wp, a] = [8, 9, 10, 11];
+  const acc = (r: number, h: number): number => 12 + 2 * r + h;
+  const [x0, x1, ws, lo, hi] = [20, 21, 22, 23, 24];
+  const R = [0, 1, 2, 3];
+  const tap = [
+    ...get(t), op.i32Load, ...mem(2), ...get(j), op.i32Add, op.tee, a, ...v.load, ...mem(2), ...set(x0),
+    ...get(a), ...v.load, ...mem(2, 16), ...set(x1),
+    ...R.flatMap((r) => [
+      ...get(wp), ...v.load32Splat, ...mem(2, 4 * r), ...set(ws),
+      ...get(acc(r, 0)), ...get(x0), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(r, 0)),
+      ...get(acc(r, 1)), ...get(x1), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(r, 1)),
+    ]),
+    ...addTo(wp, 16), ...addTo(t, 4),
+  ];
+  const block = [
+    ...R.flatMap((r) => [...get(bias), ...v.load32Splat, ...mem(2, 4 * r), op.tee, acc(r, 0), ...set(acc(r, 1))]),
+    ...get(tab), ...set(t), ...get(w), ...set(wp),
+    ...whileNot([...get(t), ...get(tabEnd), op.i32GeU], tap),
+    ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
+    ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+    ...R.flatMap((r) => [
+      ...clampReg(acc(r, 0), lo, hi), ...clampReg(acc(r, 1), lo, hi),
+      ...get(out), ...get(stride), ...i32(r), op.i32Mul, op.i32Add, ...get(j), op.i32Add, op.tee, a,
+      ...get(acc(r, 0)), ...v.store, ...mem(2),
+      ...get(a), ...get(acc(r, 1)), ...v.store, ...mem(2, 16),
+    ]),
+    ...addTo(j, 32),
+  ];
+  const code = whileNot([...get(j), ...get(P), op.i32GeU], block);
+  return body([[4, I32], [8, V128], [5, V128]], code);
+}
+
+/**
+ * csr(rows, rowsEnd, out, Pbytes, stride, bias, clamp): one output channel per row of entries
+ * (rows[m] .. rows[m+1], 8 bytes each: i32 input row address, f32 weight). For each 16-float block
+ * j: acc = bias[m] + Σ_e e.w · row_e[j..j+16]; clamped; stored at out + m·stride + j.
+ */
+function csr(): number[] {
+  const [r, rEnd, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6];
+  const [j, e, end, a] = [7, 8, 9, 10];
+  const acc = (h: number): number => 11 + h;
+  const [ws, lo, hi] = [15, 16, 17];
+  const H = [0, 1, 2, 3];
+  const entry = [
+    ...get(e), op.i32Load, ...mem(2), ...get(j), op.i32Add, ...set(a),
+    ...get(e), ...v.load32Splat, ...mem(2, 4), ...set(ws),
+    ...H.flatMap((h) => [...get(acc(h)), ...get(a), ...v.load, ...mem(2, 16 * h), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(h))]),
+    ...addTo(e, 8),
+  ];
+  const block = [
+    ...get(bias), ...v.load32Splat, ...mem(2), ...set(ws),
+    ...H.flatMap((h) => [...get(ws), ...set(acc(h))]),
+    ...get(r), op.i32Load, ...mem(2), ...set(e),
+    ...whileNot([...get(e), ...get(end), op.i32GeU], entry),
+    ...H.flatMap((h) => [
+      ...clampReg(acc(h), lo, hi),
+      ...get(out), ...get(j), op.i32Add, ...get(acc(h)), ...v.store, ...mem(2, 16 * h),
+    ]),
+    ...addTo(j, 64),
+  ];
+  const channel = [
+    ...get(r), op.i32Load, ...mem(2, 4), ...set(end),
+    ...i32(0), ...set(j),
+    ...whileNot([...get(j), ...get(P), op.i32GeU], block),
+    ...get(out), ...get(stride), op.i32Add, ...set(out),
+    ...addTo(bias, 4), ...addTo(r, 4),
+  ];
+  const code = [
+    ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
+    ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+    ...whileNot([...get(r), ...get(rEnd), op.i32GeU], channel),
+  ];
+  return body([[4, I32], [4, V128], [3, V128]], code);
+}
+
+/**
+ * compact(src, dst, chans, rows, srcRow, dstRow, srcChan): for each channel and row, copies dstRow
+ * bytes from src (rows srcRow bytes apart, channels srcChan apart) to consecutive dst.
+ */
+function compact(): number[] {
+  const [src, dst, chans, rows, srcRow, dstRow, srcChan, c, y, s] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const row = whileNot([...get(y), ...get(rows), op.i32GeU], [
+    ...get(dst), ...get(s), ...get(dstRow), ...memCopy,
+    ...get(dst), ...get(dstRow), op.i32Add, ...set(dst),
+    ...get(s), ...get(srcRow), op.i32Add, ...set(s),
+    ...addTo(y, 1),
+  ]);
+  const code = whileNot([...get(c), ...get(chans), op.i32GeU], [
+    ...get(src), ...get(c), ...get(srcChan), op.i32Mul, op.i32Add, ...set(s),
+    ...i32(0), ...set(y),
+    ...row,
+    ...addTo(c, 1),
+  ]);
+  return body([[3, I32]], code);
+}
+
+export function convModuleBytes(): Uint8Array {
+  return moduleBytes([
+    { name: 'pack', params: 6, code: pack() },
+    { name: 'rows4', params: 8, code: rows4() },
+    { name: 'csr', params: 7, code: csr() },
+    { name: 'compact', params: 7, code: compact() },
+  ]);
+}

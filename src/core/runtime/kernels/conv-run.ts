@@ -1,0 +1,283 @@
+// A fused 2-D convolution layer (weights with BatchNormalization folded in, bias, clamp for
+// Relu/Clip) run image by image: the input is packed into zero-padded phase planes (one per stride
+// phase, so every tap of every output position is a contiguous row), then multiplied by the
+// weights — dense (four output channels sharing each row) or as per-channel lists of
+// (row, weight) for pruned, grouped and depthwise layers — and the valid columns are compacted
+// into NCHW. WebAssembly SIMD where available, the same layout in JS otherwise.
+import { convModuleBytes } from './conv-code';
+
+/** Shapes of one 2-D convolution (1-D as H = 1). */
+export interface Conv2dShape {
+  C: number;
+  H: number;
+  W: number;
+  OH: number;
+  OW: number;
+  sy: number;
+  sx: number;
+  dy: number;
+  dx: number;
+  padT: number;
+  padL: number;
+}
+
+export interface ConvLayerWeights {
+  M: number;
+  group: number;
+  kh: number;
+  kw: number;
+  /** [M][C/group][kh][kw], BatchNormalization folded in. */
+  w: Float32Array;
+  bias: Float32Array;
+  /** Output clamp (Relu: 0, Infinity; Clip: min, max; none: -Infinity, Infinity). */
+  lo: number;
+  hi: number;
+  /** Per-channel lists of the non-zero weights instead of dense blocks. */
+  sparse: boolean;
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+}
+type Fn = (...args: number[]) => void;
+
+const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+let compiled: object | null | undefined;
+
+function wasmModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = api ? new api.Module(convModuleBytes()) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+export function convWasmAvailable(): boolean {
+  return wasmModule() !== null;
+}
+
+const up = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/** Byte offsets of one layer's program for one input shape. */
+class Program {
+  readonly f32: Float32Array;
+  readonly i32: Int32Array;
+  readonly fn: ((name: string) => Fn) | undefined;
+  readonly x: number;
+  readonly packed: number;
+  readonly map: number;
+  readonly mapLen: number;
+  readonly identity: boolean;
+  readonly P: number;
+  readonly Pr: number;
+  readonly Wq: number;
+  readonly dense: boolean;
+  readonly Mpad: number;
+  readonly tab: number;
+  readonly K: number;
+  readonly wts: number;
+  readonly rows: number;
+  readonly bias: number;
+  readonly clamp: number;
+  readonly yq: number;
+  readonly out: number;
+
+  constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
+    const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
+    const { M, group, kh, kw } = l;
+    const cg = C / group;
+    const Hq = OH + Math.floor(((kh - 1) * dy) / sy);
+    const Wq = OW + Math.floor(((kw - 1) * dx) / sx);
+    this.Wq = Wq;
+    this.identity = sy === 1 && sx === 1 && padT === 0 && padL === 0 && Hq === H && Wq === W;
+    const phases = sy * sx;
+    const plane = Hq * Wq;
+    this.P = OH * Wq;
+    this.Pr = up(this.P, 16);
+    this.dense = !l.sparse && group === 1;
+    this.Mpad = this.dense ? up(M, 4) : M;
+    this.K = cg * kh * kw;
+    let at = 64;
+    const take = (bytes: number): number => {
+      const r = at;
+      at += up(bytes, 64);
+      return r;
+    };
+    const slack = (this.Pr + Wq + 64) * 4;
+    this.x = take(C * H * W * 4 + slack);
+    this.mapLen = this.identity ? 0 : phases * plane;
+    this.packed = this.identity ? this.x : take(C * phases * plane * 4 + slack);
+    this.map = take(this.mapLen * 4);
+    const chanBytes = (this.identity ? H * W : phases * plane) * 4;
+    const rowAddr = (c: number, ky: number, kx: number): number => {
+      const oy = ky * dy;
+      const ox = kx * dx;
+      const ph = this.identity ? 0 : (oy % sy) * sx + (ox % sx);
+      return this.packed + c * chanBytes + ph * plane * 4 + (Math.floor(oy / sy) * Wq + Math.floor(ox / sx)) * 4;
+    };
+    let nnz = 0;
+    for (let i = 0; i < l.w.length; i++) if (!l.sparse || l.w[i] !== 0) nnz++;
+    this.tab = this.dense ? take(this.K * 4) : 0;
+    this.wts = this.dense ? take((this.Mpad / 4) * this.K * 16) : take(nnz * 8);
+    this.rows = this.dense ? 0 : take((M + 1) * 4);
+    this.bias = take(this.Mpad * 4);
+    this.clamp = take(8);
+    this.yq = take(this.Mpad * this.Pr * 4 + 64);
+    this.out = take(M * OH * OW * 4);
+    const useWasm = wasm && wasmModule() !== null && at < 2 ** 31;
+    let buffer: ArrayBuffer;
+    if (useWasm) {
+      const a = api as WasmApi;
+      const memory = new a.Memory({ initial: Math.ceil(at / 65536) + 1 });
+      const inst = new a.Instance(wasmModule() as object, { env: { mem: memory } });
+      buffer = memory.buffer;
+      this.fn = (name) => inst.exports[name] as Fn;
+    } else {
+      buffer = new ArrayBuffer(at);
+      this.fn = undefined;
+    }
+    const f32 = new Float32Array(buffer);
+    const i32 = new Int32Array(buffer);
+    this.f32 = f32;
+    this.i32 = i32;
+    // Pack map: byte offset within an input channel of each packed value, -1 for padding.
+    for (let py = 0; py < sy; py++) {
+      for (let px = 0; px < sx; px++) {
+        const base = (this.map >> 2) + (py * sx + px) * plane;
+        for (let qy = 0; qy < Hq; qy++) {
+          const iy = qy * sy + py - padT;
+          for (let qx = 0; qx < Wq; qx++) {
+            const ix = qx * sx + px - padL;
+            i32[base + qy * Wq + qx] = this.identity ? 0 : iy >= 0 && iy < H && ix >= 0 && ix < W ? (iy * W + ix) * 4 : -1;
+          }
+        }
+      }
+    }
+    f32.set(l.bias, this.bias >> 2);
+    f32[this.clamp >> 2] = l.lo;
+    f32[(this.clamp >> 2) + 1] = l.hi;
+    const kk = kh * kw;
+    if (this.dense) {
+      for (let c = 0; c < cg; c++) for (let t = 0; t < kk; t++) i32[(this.tab >> 2) + c * kk + t] = rowAddr(c, Math.floor(t / kw), t % kw);
+      for (let m = 0; m < M; m++) {
+        const b = Math.floor(m / 4);
+        for (let k = 0; k < this.K; k++) f32[(this.wts >> 2) + (b * this.K + k) * 4 + (m % 4)] = l.w[m * this.K + k];
+      }
+    } else {
+      const mg = M / group;
+      let e = this.wts >> 2;
+      for (let m = 0; m < M; m++) {
+        i32[(this.rows >> 2) + m] = e * 4;
+        const c0 = Math.floor(m / mg) * cg;
+        for (let k = 0; k < this.K; k++) {
+          const wv = l.w[m * this.K + k];
+          if (l.sparse && wv === 0) continue;
+          const c = Math.floor(k / kk);
+          const t = k % kk;
+          i32[e] = rowAddr(c0 + c, Math.floor(t / kw), t % kw);
+          f32[e + 1] = wv;
+          e += 2;
+        }
+      }
+      i32[(this.rows >> 2) + M] = e * 4;
+    }
+  }
+
+  /** One image: x (C·H·W) → y (M·OH·OW) at yOff. */
+  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number): void {
+    const { f32, s, l } = this;
+    const inLen = s.C * s.H * s.W;
+    f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
+    const f = this.fn;
+    const chanIn = s.H * s.W * 4;
+    const outRow = s.OW * 4;
+    if (f) {
+      if (!this.identity) f('pack')(this.x, this.map, this.map + this.mapLen * 4, this.packed, s.C, chanIn);
+      if (this.dense) {
+        const rows4 = f('rows4');
+        for (let b = 0; b < this.Mpad / 4; b++) {
+          rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.yq + b * 4 * this.Pr * 4, this.Pr * 4, this.Pr * 4, this.bias + b * 16, this.clamp);
+        }
+      } else {
+        f('csr')(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
+      }
+      f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4);
+    } else {
+      this.runJs();
+    }
+    const n = l.M * s.OH * s.OW;
+    y.set(f32.subarray(this.out >> 2, (this.out >> 2) + n), yOff);
+  }
+
+  private runJs(): void {
+    const { f32, i32, s, l, P, Wq } = this;
+    if (!this.identity) {
+      const planeLen = this.mapLen;
+      const map = this.map >> 2;
+      const chanIn = s.H * s.W;
+      for (let c = 0; c < s.C; c++) {
+        const src = (this.x >> 2) + c * chanIn;
+        const dst = (this.packed >> 2) + c * planeLen;
+        for (let i = 0; i < planeLen; i++) {
+          const o = i32[map + i];
+          f32[dst + i] = o >= 0 ? f32[src + (o >> 2)] : 0;
+        }
+      }
+    }
+    const acc = new Float64Array(P);
+    const { M } = l;
+    const out = this.out >> 2;
+    const OHW = s.OH * s.OW;
+    for (let m = 0; m < M; m++) {
+      acc.fill(l.bias[m]);
+      const each = (addr: number, wv: number): void => {
+        const r = addr >> 2;
+        for (let j = 0; j < P; j++) acc[j] += wv * f32[r + j];
+      };
+      if (this.dense) {
+        const b = Math.floor(m / 4);
+        for (let k = 0; k < this.K; k++) {
+          const wv = f32[(this.wts >> 2) + (b * this.K + k) * 4 + (m % 4)];
+          if (wv !== 0) each(i32[(this.tab >> 2) + k], wv);
+        }
+      } else {
+        for (let e = i32[(this.rows >> 2) + m] >> 2; e < i32[(this.rows >> 2) + m + 1] >> 2; e += 2) each(i32[e], f32[e + 1]);
+      }
+      for (let oy = 0; oy < s.OH; oy++) {
+        for (let ox = 0; ox < s.OW; ox++) {
+          const v = acc[oy * Wq + ox];
+          f32[out + m * OHW + oy * s.OW + ox] = v < l.lo ? l.lo : v > l.hi ? l.hi : v;
+        }
+      }
+    }
+  }
+}
+
+/** One fused layer; its program is built for the first input shape and rebuilt when that changes. */
+export class ConvLayerRunner {
+  private prog: Program | undefined;
+  private key = '';
+
+  constructor(readonly weights: ConvLayerWeights, private readonly wasm: boolean) {}
+
+  /** Whether the layer runs in WebAssembly (where available and asked for). */
+  get engine(): 'wasm' | 'js' {
+    return this.wasm && wasmModule() !== null ? 'wasm' : 'js';
+  }
+
+  /** y (N·M·OH·OW) = layer(x (N·C·H·W)). */
+  run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array): void {
+    const key = `${s.C},${s.H},${s.W},${s.OH},${s.OW},${s.padT},${s.padL}`;
+    if (!this.prog || key !== this.key) {
+      this.prog = new Program(s, this.weights, this.wasm);
+      this.key = key;
+    }
+    const inLen = s.C * s.H * s.W;
+    const outLen = this.weights.M * s.OH * s.OW;
+    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * outLen);
+  }
+}
