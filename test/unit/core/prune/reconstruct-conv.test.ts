@@ -1,0 +1,145 @@
+// Reconstruction of Conv weights on small hand-made models: the solution against an independently
+// computed least-squares fit (stride, dilation, asymmetric padding, groups), and the reasons
+// reconstruct gives when it cannot apply.
+import { describe, expect, it } from 'vitest';
+import type { Attribute, Model, Node, Tensor } from '../../../../src/core/onnx/model';
+import { pruneWithMethod, PruneError } from '../../../../src/core/prune';
+import { reconstructProblem, reconstructPrune } from '../../../../src/core/prune/reconstruct';
+import { mulberry32 } from '../../../../src/core/train/random';
+import { floatTensor } from './helpers';
+
+function ints(name: string, value: number[]): Attribute {
+  return { name, type: 'ints', value };
+}
+
+function model(nodes: Node[], initializers: Tensor[], input: number[], outputs: string[]): Model {
+  return {
+    irVersion: 8, opsetImports: [{ domain: '', version: 13 }], producerName: 'test', producerVersion: '', domain: '',
+    modelVersion: 0, docString: '', metadataProps: [], functions: [],
+    graph: {
+      name: 'g', inputs: [{ name: 'x', type: { kind: 'tensor', elemType: 1, shape: ['N', ...input] } }],
+      outputs: outputs.map((name) => ({ name })), valueInfo: [], sparseInitializers: [], nodes, initializers,
+    },
+  };
+}
+
+function node(name: string, opType: string, inputs: string[], outputs: string[], attributes: Attribute[] = []): Node {
+  return { name, opType, domain: '', inputs, outputs, attributes };
+}
+
+/** Solves the symmetric system a z = b (n × n, a copied) by Gaussian elimination with partial pivoting. */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  return m.map((row, i) => row[n] / row[i]);
+}
+
+describe('reconstruct on a strided, dilated, padded, grouped Conv', () => {
+  // x [N, 4, 7, 8] → Relu → Conv(W [4, 2, 2, 3], group 2, strides [2, 1], dilations [1, 2], pads [1, 2, 0, 1])
+  const N = 30;
+  const C = 4;
+  const H = 7;
+  const Wd = 8;
+  const M = 4;
+  const G = 2;
+  const KH = 2;
+  const KW = 3;
+  const [SH, SW] = [2, 1];
+  const [DH, DW] = [1, 2];
+  const [PT, PL, PB, PR] = [1, 2, 0, 1];
+  const rand = mulberry32(5);
+  const cols = (C / G) * KH * KW; // 12
+  const w = new Float32Array(M * cols);
+  // The first input channel of each group gets tiny weights: the 6 smallest saliencies of every row,
+  // so the mask is known (the first 6 columns) and the sweep is exactly the masked least squares.
+  for (let m = 0; m < M; m++) for (let j = 0; j < cols; j++) w[m * cols + j] = j < KH * KW ? (rand() - 0.5) * 1e-6 : rand() * 2 - 1;
+  const bias = Float32Array.from({ length: M }, () => rand());
+  const conv = node('the_conv', 'Conv', ['r', 'w', 'b'], ['y'], [
+    { name: 'group', type: 'int', value: G }, ints('kernel_shape', [KH, KW]), ints('strides', [SH, SW]), ints('dilations', [DH, DW]), ints('pads', [PT, PL, PB, PR]),
+  ]);
+  const m0 = model([node('relu', 'Relu', ['x'], ['r']), conv], [floatTensor('w', [M, C / G, KH, KW], w), floatTensor('b', [M], bias)], [C, H, Wd], ['y']);
+  const x = Float32Array.from({ length: N * C * H * Wd }, () => rand() * 2 - 1);
+
+  /** Patches written out directly from the zero-padded input (this test's own im2col), per group. */
+  function patches(g: number): number[][] {
+    const hp = H + PT + PB;
+    const wp = Wd + PL + PR;
+    const oh = Math.floor((hp - (DH * (KH - 1) + 1)) / SH) + 1;
+    const ow = Math.floor((wp - (DW * (KW - 1) + 1)) / SW) + 1;
+    const rows: number[][] = [];
+    for (let n = 0; n < N; n++) {
+      const padded = (c: number, i: number, j: number): number => {
+        const ii = i - PT;
+        const jj = j - PL;
+        if (ii < 0 || ii >= H || jj < 0 || jj >= Wd) return 0;
+        return Math.max(0, x[((n * C + c) * H + ii) * Wd + jj]);
+      };
+      for (let a = 0; a < oh; a++) {
+        for (let b = 0; b < ow; b++) {
+          const row: number[] = [];
+          for (let c = 0; c < C / G; c++) for (let p = 0; p < KH; p++) for (let q = 0; q < KW; q++) row.push(padded(g * (C / G) + c, a * SH + p * DH, b * SW + q * DW));
+          rows.push(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  it('gives the least-squares weights of the kept columns, exact zeros elsewhere, bias untouched', () => {
+    const { model: out, report } = reconstructPrune(m0, { ratio: 0.5, calibration: x, calibrationCount: N, dampening: 1e-9, select: ['w'] });
+    const got = out.graph.initializers.find((t) => t.name === 'w')?.data as Float32Array;
+    expect(out.graph.initializers.find((t) => t.name === 'b')?.data).toEqual(bias);
+    expect(report.layers[0].pruned).toBe(24);
+    expect(report.layers[0].groups).toBe(2);
+    const kept = Array.from({ length: cols - KH * KW }, (_, i) => KH * KW + i);
+    const pruned = Array.from({ length: KH * KW }, (_, i) => i);
+    for (let g = 0; g < G; g++) {
+      const X = patches(g);
+      // ‖X w − X w′‖² with w′ zero on the pruned columns: (X_Kᵀ X_K) w′_K = X_Kᵀ X w
+      const hk = kept.map((i) => kept.map((j) => X.reduce((s, r) => s + r[i] * r[j], 0)));
+      for (let m = g * (M / G); m < (g + 1) * (M / G); m++) {
+        const wr = Array.from(w.subarray(m * cols, (m + 1) * cols));
+        const rhs = kept.map((i) => X.reduce((s, r) => s + r[i] * r.reduce((t, v, j) => t + v * wr[j], 0), 0));
+        const want = solve(hk, rhs);
+        for (const j of pruned) expect(got[m * cols + j]).toBe(0);
+        kept.forEach((j, k) => expect(got[m * cols + j]).toBeCloseTo(want[k], 4));
+        // and it moved: the pruned columns' contribution was absorbed
+        expect(kept.some((j, k) => Math.abs(want[k] - wr[j]) > 1e-9)).toBe(true);
+      }
+    }
+  });
+
+  it('names the node when a selected weight has a consumer it cannot solve', () => {
+    const add = model([node('adder', 'Add', ['x', 'k'], ['y'])], [floatTensor('k', [1, 4, 7, 8], new Float32Array(224))], [C, H, Wd], ['y']);
+    expect(reconstructProblem(add, ['k'])).toMatch(/adder \(Add\) consumes "k"/);
+    const ct = model([node('up', 'ConvTranspose', ['x', 'k'], ['y'])], [floatTensor('k', [4, 2, 3, 3], new Float32Array(72))], [C, H, Wd], ['y']);
+    expect(reconstructProblem(ct, ['k'])).toMatch(/up is a ConvTranspose/);
+    const shared = { ...m0, graph: { ...m0.graph, nodes: [...m0.graph.nodes, { ...conv, name: 'again', outputs: ['y2'] }] } };
+    expect(reconstructProblem(shared, ['w'])).toMatch(/used by 2 nodes \(the_conv, again\)/);
+    const custom = { ...m0, graph: { ...m0.graph, nodes: [{ ...m0.graph.nodes[0], opType: 'Mystery', domain: 'com.example' }, conv] } };
+    expect(reconstructProblem(custom, ['w'])).toMatch(/com\.example\.Mystery "relu".*the_conv \(Conv\)/);
+    expect(reconstructProblem(m0, ['b'])).toMatch(/the_conv \(Conv\) takes "b"/);
+    expect(reconstructProblem(m0, ['nope'])).toMatch(/"nope" is not a weight initializer/);
+    expect(reconstructProblem(m0, ['w'])).toBeUndefined();
+    expect(() => reconstructPrune(add, { ratio: 0.5, calibration: x, calibrationCount: N, select: ['k'] })).toThrow(PruneError);
+  });
+
+  it('pruneWithMethod refuses before anything runs, naming the node', async () => {
+    const add = model([node('adder', 'Add', ['x', 'k'], ['y'])], [floatTensor('k', [1, 4, 7, 8], new Float32Array(224))], [C, H, Wd], ['y']);
+    let ran = false;
+    const calibration = { name: 'calib', source: 'calib', images: x, labels: new Int32Array(N), count: N, sampleShape: [C, H, Wd], sampleSize: C * H * Wd, classes: 1 };
+    await expect(pruneWithMethod(add, { ratio: 0.5, mode: 'layer', select: ['k'], method: 'reconstruct' }, { calibration }, { onProgress: () => (ran = true) }))
+      .rejects.toThrow(/adder \(Add\) consumes "k"/);
+    expect(ran).toBe(false);
+  });
+});
