@@ -74,7 +74,8 @@ export const METHOD_HELP =
     const data = info.data === 'none' ? '' : ` Needs ${DATA_NOUN[info.data]} (--${DATA_OPTION[info.data]}).`;
     return wrap(`${info.description}${data}`, `    ${m.padEnd(12)}`, 16);
   }).join('') +
-  '  reconstruct and finetune work on MLPs (Flatten / Gemm / Relu chains) and take seconds to minutes;\n' +
+  '  reconstruct solves Gemm / MatMul / Conv weights of any model the runtime runs; finetune works on\n' +
+  '  MLPs (Flatten / Gemm / Relu chains). Both take seconds to minutes;\n' +
   '  progress goes to stderr, Ctrl-C cancels (nothing is written). For the bundled sample model they\n' +
   '  default to its MNIST training split (disjoint from the test split); any other model needs\n' +
   '  --calib / --train.';
