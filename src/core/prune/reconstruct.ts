@@ -10,18 +10,17 @@
 // calibration samples at a time; a sample of the rows (at most `maxRows` per group, drawn with a
 // seeded generator) is folded into H = Σ xxᵀ (and A = Σ (W x₀) xᵀ) as it is read.
 import { CancelledError } from '../errors';
-import type { Model, Tensor } from '../onnx/model';
+import type { Model } from '../onnx/model';
 import { unsupportedNodes } from '../runtime';
 import { mulberry32 } from '../train/random';
-import { applyPrune } from './apply';
-import { defaultPrunable, planPrune } from './plan';
+import { defaultPrunable } from './plan';
 import { PruneError } from './types';
 import { inputFeed, valueBatches } from './reconstruct/activations';
 import { solveLayer } from './reconstruct/layer';
 import { GroupMoments, quadratic } from './reconstruct/moments';
 import { chooseRows, rowReader } from './reconstruct/patches';
 import { runSteps, type Steps } from './reconstruct/solver';
-import { ancestorNodes, findTargets, realInputs, storedWeight, weightMatrix, type Target } from './reconstruct/targets';
+import { ancestorNodes, findTargets, realInputs, storedWeight, weightMatrix, withWeights, type Target } from './reconstruct/targets';
 
 export { gemmChain } from './reconstruct/chain';
 
@@ -108,6 +107,7 @@ export function reconstructProblem(model: Model, selected: string[]): string | u
   const targets = findTargets(model, selected);
   if (typeof targets === 'string') return targets;
   const inits = new Set(model.graph.initializers.map((t) => t.name));
+  for (const n of model.graph.nodes) if (n.opType === 'Constant') inits.add(n.outputs[0]);
   for (const t of targets) {
     if (inits.has(t.input)) return `${t.label} (${t.node.opType}) multiplies "${t.tensor.name}" by the constant "${t.input}": no calibration data reaches it`;
     const path = ancestorNodes(model, [t.input]);
@@ -130,12 +130,12 @@ export function rowBudget(d: number, groups: number, available: number): number 
   return Math.min(available, Math.max(16 * d, Math.floor(2e9 / (groups * d * d))));
 }
 
-function withWeights(model: Model, weights: Map<string, Float32Array>): Model {
-  const initializers = model.graph.initializers.map((t): Tensor => {
-    const data = weights.get(t.name);
-    return data === undefined ? t : { ...t, dims: [...t.dims], data };
-  });
-  return { ...model, graph: { ...model.graph, initializers } };
+/** Magnitude pruning at the same count, for the comparison in the report: the k smallest |w| zeroed (ties by index). */
+function magnitudePruned(w: Float32Array, k: number): Float32Array {
+  const order = Array.from({ length: w.length }, (_, i) => i).sort((a, b) => Math.abs(w[a]) - Math.abs(w[b]) || a - b);
+  const out = w.slice();
+  for (let i = 0; i < k; i++) out[order[i]] = 0;
+  return out;
 }
 
 function relError(num: number, den: number): number {
@@ -218,10 +218,6 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     }
   }
   const zerosFor = (t: Target): number => (counts === undefined ? Math.round(ratio * nOf(t)) : (counts[t.tensor.name] ?? 0));
-  // Magnitude pruning at the same counts, for the comparison in the report.
-  const overrides: Record<string, number> = {};
-  for (const t of targets) overrides[t.tensor.name] = zerosFor(t) / (nOf(t) || 1);
-  const magnitude = applyPrune(model, planPrune(model, { ratio: 0, mode: 'layer', select: targets.map((t) => t.tensor.name), overrides }));
   const blockSize = options.blockSize ?? 128;
   const target = options.target ?? 'dense';
   const weights = new Map<string, Float32Array>();
@@ -257,7 +253,7 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, onProgress: (f) => progress(0.5 + 0.5 * f) });
     const stored = storedWeight(t, solved);
     weights.set(name, stored);
-    const mag = weightMatrix(t, magnitude.graph.initializers.find((x) => x.name === name)?.data as Float32Array);
+    const mag = weightMatrix(t, magnitudePruned(w0, prune));
     const size = t.rows * t.cols;
     let ref = 0;
     let err = 0;

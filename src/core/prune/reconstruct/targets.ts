@@ -55,10 +55,37 @@ export function realInputs(model: Model): string[] {
   return model.graph.inputs.filter((i) => !inits.has(i.name)).map((i) => i.name);
 }
 
+/** A weight by name: an initializer, or the value of the Constant node that outputs it. */
+export function weightTensor(model: Model, name: string): Tensor | undefined {
+  const init = model.graph.initializers.find((x) => x.name === name);
+  if (init !== undefined) return init;
+  const node = model.graph.nodes.find((n) => n.opType === 'Constant' && (n.domain === '' || n.domain === 'ai.onnx') && n.outputs[0] === name);
+  const value = node?.attributes.find((a) => a.name === 'value');
+  return value?.type === 'tensor' ? { ...value.value, name } : undefined;
+}
+
+/** A new Model whose weights (initializers or Constant-node values) named in `weights` hold the new data. */
+export function withWeights(model: Model, weights: Map<string, Float32Array>): Model {
+  if (weights.size === 0) return model;
+  const initializers = model.graph.initializers.map((t): Tensor => {
+    const data = weights.get(t.name);
+    return data === undefined ? t : { ...t, dims: [...t.dims], data };
+  });
+  const nodes = model.graph.nodes.map((n): Node => {
+    const data = n.opType === 'Constant' ? weights.get(n.outputs[0]) : undefined;
+    if (data === undefined || initializers.some((t) => t.name === n.outputs[0])) return n;
+    return {
+      ...n,
+      attributes: n.attributes.map((a) => (a.name === 'value' && a.type === 'tensor' ? { ...a, value: { ...a.value, dims: [...a.value.dims], data } } : a)),
+    };
+  });
+  return { ...model, graph: { ...model.graph, initializers, nodes } };
+}
+
 /** The target for one tensor, or the reason it cannot be one (naming the node). */
 function targetOf(model: Model, name: string): Target | string {
-  const t = model.graph.initializers.find((x) => x.name === name);
-  if (t === undefined) return `"${name}" is not a weight initializer of the model`;
+  const t = weightTensor(model, name);
+  if (t === undefined) return `"${name}" is not a weight of the model (an initializer or a Constant node's value)`;
   if (t.dataType !== DataType.FLOAT) return `"${name}" is not float32 (reconstruct solves float32 weights only)`;
   const users: { node: Node; index: number }[] = [];
   model.graph.nodes.forEach((node, index) => {

@@ -119,6 +119,19 @@ describe('reconstruct on a strided, dilated, padded, grouped Conv', () => {
     }
   });
 
+  it('solves a weight held by a Constant node as it does an initializer, and writes it back there', () => {
+    const opts = { ratio: 0.5, calibration: x, calibrationCount: N, select: ['w'] };
+    const fromInit = reconstructPrune(m0, opts).model.graph.initializers.find((t) => t.name === 'w')?.data;
+    const wt = m0.graph.initializers[0];
+    const constant: Node = { ...node('wconst', 'Constant', [], ['w']), attributes: [{ name: 'value', type: 'tensor', value: wt }] };
+    const mc = { ...m0, graph: { ...m0.graph, nodes: [constant, ...m0.graph.nodes], initializers: m0.graph.initializers.slice(1) } };
+    const out = reconstructPrune(mc, opts).model;
+    const a = out.graph.nodes[0].attributes[0];
+    expect(a.type === 'tensor' ? a.value.data : undefined).toEqual(fromInit);
+    expect(wt.data).toBe(w);
+    expect(w.some((v) => v === 0)).toBe(false);
+  });
+
   it('names the node when a selected weight has a consumer it cannot solve', () => {
     const add = model([node('adder', 'Add', ['x', 'k'], ['y'])], [floatTensor('k', [1, 4, 7, 8], new Float32Array(224))], [C, H, Wd], ['y']);
     expect(reconstructProblem(add, ['k'])).toMatch(/adder \(Add\) consumes "k"/);
@@ -129,7 +142,7 @@ describe('reconstruct on a strided, dilated, padded, grouped Conv', () => {
     const custom = { ...m0, graph: { ...m0.graph, nodes: [{ ...m0.graph.nodes[0], opType: 'Mystery', domain: 'com.example' }, conv] } };
     expect(reconstructProblem(custom, ['w'])).toMatch(/com\.example\.Mystery "relu".*the_conv \(Conv\)/);
     expect(reconstructProblem(m0, ['b'])).toMatch(/the_conv \(Conv\) takes "b"/);
-    expect(reconstructProblem(m0, ['nope'])).toMatch(/"nope" is not a weight initializer/);
+    expect(reconstructProblem(m0, ['nope'])).toMatch(/"nope" is not a weight of the model/);
     expect(reconstructProblem(m0, ['w'])).toBeUndefined();
     expect(() => reconstructPrune(add, { ratio: 0.5, calibration: x, calibrationCount: N, select: ['k'] })).toThrow(PruneError);
   });
