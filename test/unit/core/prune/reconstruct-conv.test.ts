@@ -44,6 +44,55 @@ function solve(a: number[][], b: number[]): number[] {
   return m.map((row, i) => row[n] / row[i]);
 }
 
+/** A weight that the saliency surely prunes (|w| 0.02..0.05), or one it surely keeps (|w| 0.5..1.5). */
+function small(rand: () => number): number {
+  return (rand() < 0.5 ? -1 : 1) * (0.02 + 0.03 * rand());
+}
+function large(rand: () => number): number {
+  return (rand() < 0.5 ? -1 : 1) * (0.5 + rand());
+}
+
+/**
+ * Checks `got` (rows × cols view, `at(o, i)` its index in the stored tensor) against the least-squares
+ * fit of the kept columns (the first `p` columns pruned in every row) on the explicit rows X.
+ */
+function expectLeastSquares(X: number[][], w: (o: number, i: number) => number, got: (o: number, i: number) => number, rows: number, cols: number, p: number): void {
+  const kept = Array.from({ length: cols - p }, (_, i) => p + i);
+  const hk = kept.map((i) => kept.map((j) => X.reduce((s, r) => s + r[i] * r[j], 0)));
+  for (let o = 0; o < rows; o++) {
+    const rhs = kept.map((i) => X.reduce((s, r) => s + r[i] * r.reduce((t, v, j) => t + v * w(o, j), 0), 0));
+    const want = solve(hk, rhs);
+    for (let j = 0; j < p; j++) expect(got(o, j)).toBe(0);
+    kept.forEach((j, k) => expect(got(o, j)).toBeCloseTo(want[k], 5));
+    // the kept weights absorbed the pruned ones' contribution (far more than the tolerance)
+    expect(Math.max(...kept.map((j, k) => Math.abs(want[k] - w(o, j))))).toBeGreaterThan(1e-3);
+  }
+}
+
+describe('reconstruct on MatMul weights, in either position', () => {
+  const rand = mulberry32(9);
+  const [N, S, K, O, P] = [12, 3, 6, 4, 5];
+  it('x W with W [K, O] (rows of a 3-D input)', () => {
+    // W's first two rows (inputs 0 and 1) tiny: those columns of the [O, K] view are pruned.
+    const w = Float32Array.from({ length: K * O }, (_, i) => (Math.floor(i / O) < 2 ? small(rand) : large(rand)));
+    const m = model([node('relu', 'Relu', ['x'], ['r']), node('mm', 'MatMul', ['r', 'w'], ['y'])], [floatTensor('w', [K, O], w)], [S, K], ['y']);
+    const x = Float32Array.from({ length: N * S * K }, () => rand() * 2 - 1);
+    const out = reconstructPrune(m, { ratio: (2 * O) / (K * O), calibration: x, calibrationCount: N, select: ['w'], dampening: 1e-9 }).model;
+    const got = out.graph.initializers[0].data as Float32Array;
+    const X = Array.from({ length: N * S }, (_, r) => Array.from({ length: K }, (_, i) => Math.max(0, x[r * K + i])));
+    expectLeastSquares(X, (o, i) => w[i * O + o], (o, i) => got[i * O + o], O, K, 2);
+  });
+  it('W x with W [O, K] (columns of the input)', () => {
+    const w = Float32Array.from({ length: O * K }, (_, i) => (i % K < 2 ? small(rand) : large(rand)));
+    const m = model([node('mm', 'MatMul', ['w', 'x'], ['y'])], [floatTensor('w', [O, K], w)], [K, P], ['y']);
+    const x = Float32Array.from({ length: N * K * P }, () => rand());
+    const out = reconstructPrune(m, { ratio: (2 * O) / (K * O), calibration: x, calibrationCount: N, select: ['w'], dampening: 1e-9 }).model;
+    const got = out.graph.initializers[0].data as Float32Array;
+    const X = Array.from({ length: N * P }, (_, r) => Array.from({ length: K }, (_, i) => x[Math.floor(r / P) * K * P + i * P + (r % P)]));
+    expectLeastSquares(X, (o, i) => w[o * K + i], (o, i) => got[o * K + i], O, K, 2);
+  });
+});
+
 describe('reconstruct on a strided, dilated, padded, grouped Conv', () => {
   // x [N, 4, 7, 8] → Relu → Conv(W [4, 2, 2, 3], group 2, strides [2, 1], dilations [1, 2], pads [1, 2, 0, 1])
   const N = 30;
@@ -60,9 +109,9 @@ describe('reconstruct on a strided, dilated, padded, grouped Conv', () => {
   const rand = mulberry32(5);
   const cols = (C / G) * KH * KW; // 12
   const w = new Float32Array(M * cols);
-  // The first input channel of each group gets tiny weights: the 6 smallest saliencies of every row,
-  // so the mask is known (the first 6 columns) and the sweep is exactly the masked least squares.
-  for (let m = 0; m < M; m++) for (let j = 0; j < cols; j++) w[m * cols + j] = j < KH * KW ? (rand() - 0.5) * 1e-6 : rand() * 2 - 1;
+  // The first input channel of each group gets small weights: the 6 smallest saliencies of every
+  // row, so the mask is known (the first 6 columns) and the sweep is exactly the masked least squares.
+  for (let m = 0; m < M; m++) for (let j = 0; j < cols; j++) w[m * cols + j] = j < KH * KW ? small(rand) : large(rand);
   const bias = Float32Array.from({ length: M }, () => rand());
   const conv = node('the_conv', 'Conv', ['r', 'w', 'b'], ['y'], [
     { name: 'group', type: 'int', value: G }, ints('kernel_shape', [KH, KW]), ints('strides', [SH, SW]), ints('dilations', [DH, DW]), ints('pads', [PT, PL, PB, PR]),
@@ -101,21 +150,9 @@ describe('reconstruct on a strided, dilated, padded, grouped Conv', () => {
     expect(out.graph.initializers.find((t) => t.name === 'b')?.data).toEqual(bias);
     expect(report.layers[0].pruned).toBe(24);
     expect(report.layers[0].groups).toBe(2);
-    const kept = Array.from({ length: cols - KH * KW }, (_, i) => KH * KW + i);
-    const pruned = Array.from({ length: KH * KW }, (_, i) => i);
     for (let g = 0; g < G; g++) {
-      const X = patches(g);
-      // ‖X w − X w′‖² with w′ zero on the pruned columns: (X_Kᵀ X_K) w′_K = X_Kᵀ X w
-      const hk = kept.map((i) => kept.map((j) => X.reduce((s, r) => s + r[i] * r[j], 0)));
-      for (let m = g * (M / G); m < (g + 1) * (M / G); m++) {
-        const wr = Array.from(w.subarray(m * cols, (m + 1) * cols));
-        const rhs = kept.map((i) => X.reduce((s, r) => s + r[i] * r.reduce((t, v, j) => t + v * wr[j], 0), 0));
-        const want = solve(hk, rhs);
-        for (const j of pruned) expect(got[m * cols + j]).toBe(0);
-        kept.forEach((j, k) => expect(got[m * cols + j]).toBeCloseTo(want[k], 4));
-        // and it moved: the pruned columns' contribution was absorbed
-        expect(kept.some((j, k) => Math.abs(want[k] - wr[j]) > 1e-9)).toBe(true);
-      }
+      const rows = (o: number): number => (g * (M / G) + o) * cols;
+      expectLeastSquares(patches(g), (o, i) => w[rows(o) + i], (o, i) => got[rows(o) + i], M / G, cols, KH * KW);
     }
   });
 
