@@ -120,7 +120,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       ratio: spec.ratio,
       calibration: calib.images.subarray(0, count * calib.sampleSize),
       calibrationCount: count,
-      sampleSize: calib.sampleSize,
+      sampleShape: calib.sampleShape,
       prunedCounts,
       onProgress: (p) => {
         fraction = p.fraction;

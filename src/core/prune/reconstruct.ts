@@ -40,8 +40,8 @@ export interface ReconstructOptions {
   /** Unlabelled calibration samples, back to back, as the model input takes them (e.g. 784 per 28×28 image). */
   calibration: Float32Array;
   calibrationCount: number;
-  /** Values per calibration sample, when known (checked against the model's input). */
-  sampleSize?: number;
+  /** The shape of one calibration sample, when known: checked against the model's input, and fills its unknown dims. */
+  sampleShape?: number[];
   /** Only per-layer ratios here (global plans and overrides arrive as prunedCounts). */
   mode?: 'layer';
   /** The weight tensors to prune (default: the keys of prunedCounts, else defaultPrunable). */
@@ -208,7 +208,7 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
   const problem = reconstructProblem(model, select);
   if (problem !== undefined) throw new PruneError(`reconstruction pruning: ${problem}`, 'unsupported');
   const targets = findTargets(model, select) as Target[];
-  const feed = inputFeed(model, calibration, count, options.sampleSize);
+  const feed = inputFeed(model, calibration, count, options.sampleShape);
   const nOf = (t: Target): number => t.rows * t.cols * t.groups;
   if (counts !== undefined) {
     for (const [name, k] of Object.entries(counts)) {

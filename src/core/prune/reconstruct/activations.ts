@@ -22,7 +22,8 @@ export interface Feed {
 const BATCH = 50;
 
 /** The feed for `count` samples of `calibration`; PruneError when they cannot be the model's input. */
-export function inputFeed(model: Model, calibration: Float32Array, count: number, sampleSize?: number): Feed {
+export function inputFeed(model: Model, calibration: Float32Array, count: number, sampleShape?: number[]): Feed {
+  const sampleSize = sampleShape?.reduce((a, b) => a * b, 1);
   const names = realInputs(model);
   if (names.length !== 1) throw new PruneError(`reconstruction pruning needs a model with one input, this one has ${names.length}`, 'unsupported');
   const info = model.graph.inputs.find((i) => i.name === names[0]);
@@ -45,7 +46,9 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   if (declared.length === 0) sampleDims = [per];
   else if (unknown === 0) sampleDims = declared.map(Number);
   else if (unknown === 1 && per % known === 0) sampleDims = declared.map((d) => (typeof d === 'number' ? d : per / known));
-  else throw new PruneError(`reconstruction pruning: input "${names[0]}" has several unknown dimensions`, 'unsupported');
+  else if (sampleShape !== undefined && sampleShape.length === declared.length && declared.every((d, i) => typeof d !== 'number' || d === sampleShape[i])) {
+    sampleDims = [...sampleShape];
+  } else throw new PruneError(`reconstruction pruning: input "${names[0]}" has several unknown dimensions [${declared.join(', ')}] and the calibration samples' shape does not fill them`, 'bad-dataset');
   const fixed = type !== undefined && type.kind === 'tensor' ? type.shape?.[0] : undefined;
   const batch = typeof fixed === 'number' ? fixed : BATCH;
   if (typeof fixed === 'number' && count % fixed !== 0) {
