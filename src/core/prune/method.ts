@@ -10,6 +10,7 @@ import { finetuneSteps, type FinetuneOptions } from './finetune';
 import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
+import { declaredSampleSize } from './reconstruct/activations';
 import type { Steps } from './reconstruct/solver';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
 
@@ -113,6 +114,10 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
     const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY.reconstruct.defaults.dataLimit, 'calibration') ?? calib.count);
     if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`, 'bad-dataset');
+    const inputs = declaredSampleSize(model);
+    if (inputs !== undefined && calib.sampleSize !== inputs) {
+      throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
+    }
     let fraction = 0;
     let message = 'reconstructing';
     const steps = reconstructSteps(model, {

@@ -21,6 +21,15 @@ export interface Feed {
 /** Samples per run of the model (bounded memory: the activations of one batch at a time). */
 const BATCH = 50;
 
+/** Values per sample the model's one input takes, when its dims (past the batch) are all known. */
+export function declaredSampleSize(model: Model): number | undefined {
+  const names = realInputs(model);
+  const type = model.graph.inputs.find((i) => i.name === names[0])?.type;
+  if (names.length !== 1 || type === undefined || type.kind !== 'tensor' || type.shape === undefined || type.shape.length < 2) return undefined;
+  const dims = type.shape.slice(1);
+  return dims.every((d) => typeof d === 'number') ? dims.reduce<number>((a, b) => a * Number(b), 1) : undefined;
+}
+
 /** The feed for `count` samples of `calibration`; PruneError when they cannot be the model's input. */
 export function inputFeed(model: Model, calibration: Float32Array, count: number, sampleShape?: number[]): Feed {
   const sampleSize = sampleShape?.reduce((a, b) => a * b, 1);
