@@ -68,6 +68,8 @@ export interface EnginePlatform {
    */
   sampleDataset(split?: 'train' | 'test'): Promise<{ name: string; bytes: Uint8Array }[]>;
   ort?: OrtRunnerFactory;
+  /** Which onnxruntime `ort` is and on how many threads (e.g. "onnxruntime-web 1.30 (WebAssembly, 1 thread…)"). */
+  ortLabel?: string;
   /** Milliseconds (performance.now). */
   now(): number;
   /** Path policy: may this path be read (write=false) or written (write=true)? */

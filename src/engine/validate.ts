@@ -211,6 +211,7 @@ export function validateRequest(msg: unknown): Request {
       return r;
     }
     case 'close':
+    case 'runtimes':
       return { id, type, modelId: int(msg, 'modelId', where) };
     case 'stats': {
       const r: Request = { id, type, modelId: int(msg, 'modelId', where) };

@@ -2,9 +2,14 @@
 import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
 import { Conv } from './ops/conv';
+import { ConvTranspose } from './ops/conv-transpose';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
-import { BatchNormalization, Gemm, LogSoftmax, MatMul, Softmax } from './ops/nn';
-import { REDUCE } from './ops/reduce';
+import { BatchNormalization, Gemm, Hardmax, LogSoftmax, MatMul, Softmax } from './ops/nn';
+import { Pad } from './ops/pad';
+import { POOL } from './ops/pool';
+import { ArgMax, ArgMin, REDUCE } from './ops/reduce';
+import { Resize, Upsample, modeProblem } from './ops/resize';
+import { Slice, Split, Tile } from './ops/slice';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
 } from './ops/shape';
@@ -16,6 +21,11 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...UNARY,
   ...BINARY,
   ...REDUCE,
+  ...POOL,
+  Pad,
+  ConvTranspose,
+  Resize,
+  Upsample,
   Clip,
   Conv,
   Gemm,
@@ -39,6 +49,12 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ConstantOfShape,
   Cast,
   CastLike,
+  Slice,
+  Split,
+  Tile,
+  Hardmax,
+  ArgMax,
+  ArgMin,
 };
 
 /** Op types (default ONNX domain) the runtime executes. */
@@ -54,6 +70,7 @@ function nodeProblem(node: Node): string | undefined {
     if (intAttr(node, 'training_mode', 0) === 1) return 'training_mode=1';
     if (node.outputs.filter((o) => o !== '').length > 1) return 'training outputs requested';
   }
+  if (node.opType === 'Resize' || node.opType === 'Upsample' || node.opType === 'Pad') return modeProblem(node);
   return valueNodeProblem(node);
 }
 

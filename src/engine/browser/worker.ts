@@ -1,12 +1,16 @@
 // The Web Worker entry of the browser build: the same EngineHost, with a browser platform. The
 // sample model and the MNIST test and train splits are fetched next to the page (the web build copies them there);
-// paths do not exist here; onnxruntime is not available (its column says so). Large batches run on
-// several Web Workers when the page is cross-origin isolated (browser/parallel.ts).
+// paths do not exist here. onnxruntime is onnxruntime-web on its WebAssembly backend
+// (browser/ort-web-runner.ts), loaded from the app's own copy of its files (ort/ beside assets/:
+// vite.web.config.ts puts them there; never a CDN). Large batches run on several Web Workers when
+// the page is cross-origin isolated (browser/parallel.ts); so does onnxruntime-web, else on one thread.
 
 import { EngineHost, type Send } from '../host';
 import type { EnginePlatform } from '../platform';
 import type { ReadyMessage } from '../protocol';
-import { browserParallelRunner, browserParallelWorkers } from './parallel';
+import * as ort from 'onnxruntime-web/wasm';
+import { browserParallelRunner, browserParallelWorkers, canShareMemory } from './parallel';
+import { ortWebRuntime } from './ort-web-runner';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent) => void) | null;
@@ -45,6 +49,13 @@ function noPaths(): never {
   });
 }
 
+const ortWeb = ortWebRuntime(ort, {
+  threads: browserParallelWorkers(),
+  singleThreadReason: canShareMemory() ? undefined : 'the page is not cross-origin isolated, so WebAssembly threads cannot share memory',
+  // The worker is built into assets/; onnxruntime-web's .mjs and .wasm are copied to ort/ beside it.
+  wasmPaths: new URL(/* @vite-ignore */ '../ort/', import.meta.url).href,
+});
+
 const platform: EnginePlatform = {
   readFile: async () => noPaths(),
   writeFileAtomic: async () => noPaths(),
@@ -53,6 +64,8 @@ const platform: EnginePlatform = {
     { name: `${split}-images-idx3-ubyte.gz`, bytes: await fetchFirst(here(`mnist/${split}-images-idx3-ubyte.gz`)) },
     { name: `${split}-labels-idx1-ubyte.gz`, bytes: await fetchFirst(here(`mnist/${split}-labels-idx1-ubyte.gz`)) },
   ],
+  ort: ortWeb.factory,
+  ortLabel: ortWeb.label,
   now: () => performance.now(),
   allow: () => false,
   // Large batches on several Web Workers where memory can be shared (a cross-origin isolated page).

@@ -7,7 +7,7 @@ import { checkDatasetFits, type Dataset } from '../../core/data';
 import { evaluatePoint, sampleCount, weightSparsity, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
 import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
-import { Session } from '../../core/runtime';
+import { Session, UnsupportedOpError } from '../../core/runtime';
 import type { Handler, JobContext, OpenModel } from '../context';
 import { datasetSummary, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
@@ -17,6 +17,7 @@ import { modelIo } from '../model-io';
 import { getModel } from './common';
 import type { DisposableRunner } from '../platform';
 import { largeBatch, type LargeBatch } from './large-batch';
+import { cannotRun, withFallback } from './runtimes';
 import { RUNNER_NAMES, type EvalOptions, type EvalPoint, type PruneMethod, type PruneSpec, type RuntimeName } from '../protocol';
 
 export { loadDataset, datasetSummary } from '../datasets';
@@ -78,7 +79,8 @@ export function runnerMaker(
         try {
           const r = await ctx.platform.ort(encoded(), { name: io.name, sampleDims: dims }, { threads: threads.workers });
           disposers.push(r);
-          slots.push(Object.assign(r, { workers: threads.workers }));
+          // onnxruntime-web has its own thread count (one setting for every session).
+          slots.push(Object.assign(r, { workers: r.workers ?? threads.workers }));
         } catch (e) {
           slots.push({ name, unavailable: `onnxruntime could not load the model: ${errorText(e)}` });
         }
@@ -91,7 +93,7 @@ export function runnerMaker(
         const used = ds.images.subarray(0, sampleCount(ds, settings(options)) * ds.sampleSize);
         slots.push(name === 'sparse' ? await threads.sparse(run, encoded, used) : { name, runBatch: run });
       } catch (e) {
-        if (e instanceof Error && e.name === 'UnsupportedOpError') slots.push({ name, unavailable: e.message });
+        if (e instanceof UnsupportedOpError) slots.push({ name, unavailable: `Prunescope's runtime ${cannotRun(e.nodes)}` });
         else throw e;
       }
     }
@@ -148,8 +150,9 @@ function withMethod(point: EvalPoint, method: PruneMethod): EvalPoint {
   return { ...point, method };
 }
 
-export const evaluate: Handler<'evaluate'> = async (req, ctx) => {
-  const open = getModel(ctx, req.modelId);
+export const evaluate: Handler<'evaluate'> = async (request, ctx) => {
+  const open = getModel(ctx, request.modelId);
+  const req = { ...request, options: withFallback(ctx, open, request.options) };
   const ds = await loadDataset(ctx, req.dataset);
   const method = req.spec.method ?? 'magnitude';
   const prog = pointProgress(ctx, 0, 1, method, method === 'magnitude' ? `ratio ${req.spec.ratio}` : `${method} ${req.spec.ratio}`);
@@ -183,8 +186,9 @@ function cascade(ctx: JobContext, open: OpenModel, spec: Omit<PruneSpec, 'ratio'
  * fine-tuning, which runs its ratios in ascending order as a cascade (see `cascade`); each finished
  * point is sent as progress.
  */
-export const sweep: Handler<'sweep'> = async (req, ctx) => {
-  const open = getModel(ctx, req.modelId);
+export const sweep: Handler<'sweep'> = async (request, ctx) => {
+  const open = getModel(ctx, request.modelId);
+  const req = { ...request, options: withFallback(ctx, open, request.options) };
   const ds = await loadDataset(ctx, req.dataset);
   const methods = req.methods ?? [req.spec.method ?? 'magnitude'];
   const tagged = req.methods !== undefined || req.spec.method !== undefined;

@@ -4,6 +4,7 @@ import type { HandlerTable } from '../context';
 import { dataset, evaluate, sweep } from './eval';
 import { dumpJson, dumpMatrices, dumpMatrix, exportModel } from './export';
 import { close, open, prune, prunePreview, stats } from './model';
+import { runtimes } from './runtimes';
 
 export const handlers: HandlerTable = {
   open,
@@ -12,6 +13,7 @@ export const handlers: HandlerTable = {
   prunePreview,
   prune,
   dataset,
+  runtimes,
   evaluate,
   sweep,
   export: exportModel,

@@ -8,6 +8,9 @@ function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
   return { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
 }
 
+/** The runtime's label: which onnxruntime and its threads. */
+export const ORT_NODE_LABEL = `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (CPU; batch 1 on 1 thread, large batches on intra-op threads)`;
+
 export async function createOrtRunner(bytes: Uint8Array, input: OrtInput, options: { threads?: number } = {}): Promise<DisposableRunner> {
   const threads = options.threads ?? 2;
   const single = await ort.InferenceSession.create(bytes, sessionOptions(1));

@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadModelFile, writeFileAtomic } from './files';
 import { sameFile } from './atomic-write';
-import { createOrtRunner } from './ort-runner';
+import { createOrtRunner, ORT_NODE_LABEL } from './ort-runner';
 import { readRegularFile } from './regular-file';
 import { PathPolicy } from '../path-policy';
 import type { EnginePlatform } from '../platform';
@@ -126,6 +126,7 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
       return Promise.all(files.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(join(dir, f))) })));
     },
     ort: options.ort === false ? undefined : createOrtRunner,
+    ortLabel: options.ort === false ? undefined : ORT_NODE_LABEL,
     now: () => performance.now(),
     allow: (path, write) => policy.allows(path, write),
     samePath: (a, b) => sameFile(a, b),

@@ -13,18 +13,13 @@ import { describeMethod, mergePoint, METHOD_REGISTRY, methodLacksData, METHODS, 
 import { createEvalChart } from './evaluate-chart';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
 import { oneWorkerText, throughputText } from './evaluate-threads';
+import { createRuntimePicker } from './evaluate-runtimes';
+import { doneText, failedText } from './evaluate-status';
 
 type RatioMode = 'current' | 'sweep' | 'custom';
 const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
-/** Prunescope's own runtimes (they share one operator set: `unsupportedOps` applies to both). */
-const OWN_RUNTIMES: readonly RuntimeName[] = ['sparse', 'dense'];
 const BUNDLED_TEST = { source: { kind: 'sample' } as DatasetSource, label: 'Bundled MNIST test set' };
 const NO_DATASET = 'No test set chosen';
-
-/** "A, B, C and 2 more" */
-function listOps(ops: string[]): string {
-  return ops.length > 4 ? `${ops.slice(0, 4).join(', ')} and ${ops.length - 4} more` : ops.join(', ');
-}
 
 export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
@@ -33,8 +28,6 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   /** The engine's name of `dataset` once described, and the dataset the shown results were measured on (for the CSV). */
   let datasetName: string | undefined;
   let resultsDataset = '';
-  /** Why onnxruntime could not run the open model, once a run has said so. */
-  let ortUnavailable: string | null = null;
   let ratioMode: RatioMode = 'current';
   let running: number | null = null;
 
@@ -53,14 +46,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   }
   const customField = h('input', { class: 'field', style: 'flex:1;min-width:140px', value: '0, 0.5, 0.8, 0.9', 'data-testid': 'eval-ratios', 'aria-label': 'Ratios', hidden: true });
   const ratioHint = h('span', { class: 'muted', 'data-testid': 'eval-ratio-hint' });
-  const runtimeChecks = new Map<RuntimeName, HTMLInputElement>();
-  const checks = h('div', { class: 'checks' });
-  for (const r of RUNTIMES) {
-    const box = h('input', { type: 'checkbox', checked: !(r === 'onnxruntime' && platform.kind === 'browser'), 'data-runtime': r });
-    box.addEventListener('change', () => updateRunState());
-    runtimeChecks.set(r, box);
-    checks.append(h('label', {}, box, r));
-  }
+  const runtimePicker = createRuntimePicker(ctx, () => updateRunState());
   const methodChecks = new Map<PruneMethod, HTMLInputElement>();
   const methodBoxes = h('div', { class: 'checks', role: 'group', 'aria-label': 'Methods to sweep', 'data-testid': 'eval-methods' });
   for (const m of METHODS) {
@@ -96,7 +82,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     h('div', { class: 'row' }, seg, customField, ratioHint),
     h('div', { class: 'row' }, h('label', {}, 'Methods'), methodBoxes),
     methodNote,
-    h('div', { class: 'row' }, h('label', {}, 'Runtimes'), checks),
+    h('div', { class: 'row' }, h('label', {}, 'Runtimes'), runtimePicker.el),
     h('div', { class: 'row' }, h('label', {}, 'Samples'), limitField, h('span', { style: 'flex:1' }), runBtn, cancelBtn, csvBtn),
     runNote,
     h('div', { class: 'progress' }, h('div', { class: 'progress-track' }, bar), progressText),
@@ -150,36 +136,16 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     if (needy.length > 0) {
       return `${needy.map((m) => METHOD_REGISTRY[m].name).join(' and ')} needs calibration or training data: choose it in the Prune panel, or sweep magnitude only.`;
     }
-    const chosen = RUNTIMES.filter((r) => runtimeChecks.get(r)?.checked);
-    const own = model.unsupportedOps.length === 0;
-    if (!own && ortUnavailable !== null) {
-      return `No runtime can run ${model.fileName}: Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}, and onnxruntime said: ${ortUnavailable}`;
-    }
-    if (!own && !chosen.includes('onnxruntime')) {
-      return `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}: check onnxruntime to evaluate this model.`;
-    }
-    if (chosen.length === 0) return 'Check at least one runtime.';
-    return null;
+    return runtimePicker.blocker(model);
   }
   function updateRunState(): void {
     const model = store.state.model;
     const why = running === null ? blocker() : null;
     runBtn.disabled = running !== null || !model || why !== null;
     // Not blocking, but said before Run: only onnxruntime will run this model.
-    const only = model && model.unsupportedOps.length > 0 ? `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}: only onnxruntime will evaluate this model.` : null;
-    const note = why ?? only;
+    const note = why ?? (model ? runtimePicker.note(model) : null);
     runNote.hidden = note === null;
     runNote.textContent = note ?? '';
-    // Said before Run: which runtime can run this model at all.
-    for (const r of OWN_RUNTIMES) {
-      const box = runtimeChecks.get(r);
-      if (!box) continue;
-      const cannot = !!model && model.unsupportedOps.length > 0;
-      box.disabled = cannot || running !== null;
-      box.parentElement?.setAttribute('title', cannot ? `Prunescope's runtime cannot run ${listOps(model.unsupportedOps)}` : '');
-    }
-    const ort = runtimeChecks.get('onnxruntime');
-    if (ort) ort.disabled = running !== null;
     datasetNote.hidden = !model || dataset !== null;
     datasetNote.textContent =
       'Choose the test set this model was made for (IDX image and label files, gzipped or not, or a text file). ' +
@@ -241,7 +207,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
           h('th', { class: 'num' }, 'Ratio'),
           h('th', {}, 'Method'),
           h('th', { class: 'num' }, 'Sparsity'),
-          runtimes.map((r) => h('th', { class: 'num', title: 'accuracy; time for the set at batch 1 · samples per second at the large batch on ×N threads (the sparse runtime\'s workers, onnxruntime\'s intra-op threads) · the same on one worker (×1)' }, r)),
+          runtimes.map((r) => h('th', { class: 'num', 'data-runtime-label': runtimePicker.label(r), title: `${runtimePicker.label(r)}: accuracy; time for the set at batch 1 · samples per second at the large batch on ×N threads (the sparse runtime\'s workers, onnxruntime\'s intra-op threads) · the same on one worker (×1)` }, r)),
         ),
       ),
       h(
@@ -295,6 +261,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const setRunning = (id: number | null): void => {
     running = id;
     cancelBtn.disabled = id === null;
+    runtimePicker.setBusy(id !== null);
     for (const b of [pickBtn, sampleBtn]) b.disabled = id !== null;
     updateHint();
   };
@@ -309,22 +276,19 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     bar.style.width = `${Math.max(0, Math.min(100, 100 * fraction))}%`;
   };
 
-  /** "Failed: …" when every runtime of every point was unavailable (remembering onnxruntime's reason), else null. */
+  /** "Failed: …" when no figure was measured (remembering onnxruntime's reason), else null. */
   function noRuntimeRan(points: EvalPoint[], fileName: string): string | null {
-    const all = points.flatMap((p) => p.results);
-    const ort = all.find((m) => m.runtime === 'onnxruntime' && m.unavailable);
-    if (ort?.unavailable) ortUnavailable = ort.unavailable;
-    if (all.length === 0 || all.some((m) => !m.unavailable)) return null;
-    const reasons = [...new Map(all.map((m) => [m.runtime, m.unavailable ?? ''])).entries()].map(([r, why]) => `${r}: ${why}`);
-    updateRunState();
-    return `Failed: no runtime could run ${fileName} (${reasons.join('; ')})`;
+    runtimePicker.learn(points);
+    const failed = failedText(points, fileName);
+    if (failed) updateRunState();
+    return failed;
   }
 
   async function run(): Promise<void> {
     const model = store.state.model;
     if (!model || running !== null || !dataset || blocker() !== null) return;
     const data = dataset;
-    const runtimes = RUNTIMES.filter((r) => runtimeChecks.get(r)?.checked);
+    const runtimes = runtimePicker.checked();
     if (runtimes.length === 0) return ctx.fail('Nothing to run', new Error('Pick at least one runtime.'));
     const limit = Number(limitField.value);
     const options: EvalOptions = { runtimes, ...(limitField.value !== '' && limit > 0 ? { limit } : {}) };
@@ -354,7 +318,9 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
         const point = await request.promise;
         addPoint(point, method);
         resultsCaption.textContent = `${model.fileName} on ${formatCount(point.samples)} samples of ${data.label}`;
-        progressText.textContent = noRuntimeRan([point], model.fileName) ?? `Done: ${METHOD_REGISTRY[method].name} at ratio ${formatRatio(point.ratio)} on ${formatCount(point.samples)} samples of ${data.label}`;
+        progressText.textContent =
+          noRuntimeRan([point], model.fileName) ??
+          doneText(`${METHOD_REGISTRY[method].name} at ratio ${formatRatio(point.ratio)} on ${formatCount(point.samples)} samples of ${data.label}`, [point], runtimePicker.label);
       } else {
         const ratios = ratioMode === 'sweep' ? experimentRatios() : parseRatios(customField.value);
         const methods = checkedMethods();
@@ -385,7 +351,11 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
         resultsCaption.textContent = `${model.fileName} on ${formatCount(samples)} samples of ${data.label}`;
         progressText.textContent =
           noRuntimeRan(store.state.results, model.fileName) ??
-          `Done: ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} × ${methods.map((m) => METHOD_REGISTRY[m].name).join(', ')} on ${formatCount(samples)} samples of ${data.label}`;
+          doneText(
+            `${ratios.length} ratio${ratios.length === 1 ? '' : 's'} × ${methods.map((m) => METHOD_REGISTRY[m].name).join(', ')} on ${formatCount(samples)} samples of ${data.label}`,
+            store.state.results,
+            runtimePicker.label,
+          );
       }
       setBar(1);
       clearError('The evaluation failed');
@@ -409,17 +379,9 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   ctx.commands.set('export-sweep-csv', exportCsv);
 
   store.on('model', (model) => {
-    ortUnavailable = null;
     resultsCaption.hidden = true;
     resultsCaption.textContent = '';
-    // A new model: the bundled digits only for the bundled sample; Prunescope's runtimes only when they can run it.
-    const own = !model || model.unsupportedOps.length === 0;
-    for (const r of OWN_RUNTIMES) {
-      const box = runtimeChecks.get(r);
-      if (box) box.checked = own;
-    }
-    const ort = runtimeChecks.get('onnxruntime');
-    if (ort) ort.checked = !own || platform.kind !== 'browser';
+    // A new model: the bundled digits only for the bundled sample (the runtime picker checks the runtimes that can run it).
     setDataset(model && store.state.modelIsSample ? BUNDLED_TEST : null);
     setRunning(null);
     bar.style.width = '0%';

@@ -101,6 +101,7 @@ export const UNARY: Record<string, OpImpl> = {
     const b = floatAttr(ctx.node, 'beta', 0.5);
     return (v) => Math.max(0, Math.min(1, a * v + b));
   }),
+  HardSwish: unaryOp(() => (v) => v * Math.max(0, Math.min(1, v / 6 + 0.5))),
 };
 
 // ---- binary --------------------------------------------------------------------------------

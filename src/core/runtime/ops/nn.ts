@@ -1,4 +1,4 @@
-// Neural-network operators: Gemm, MatMul, Softmax, LogSoftmax, BatchNormalization.
+// Neural-network operators: Gemm, MatMul, Softmax, LogSoftmax, Hardmax, BatchNormalization.
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
 import { type RtTensor, ctorOf, floatToHalf, halfToFloat, isHalfType, size } from '../tensor';
@@ -7,7 +7,7 @@ import { broadcastDims, broadcastIndex } from './broadcast';
 import { type OpContext, type OpImpl, floatAttr, intAttr, need, normAxis } from './types';
 
 /** Runs f on float32/float64 data; float16/bfloat16 inputs are computed in float32. */
-function floatOnly(f: (ins: (RtTensor | undefined)[], ctx: OpContext) => RtTensor[]): OpImpl {
+export function floatOnly(f: (ins: (RtTensor | undefined)[], ctx: OpContext) => RtTensor[]): OpImpl {
   return (inputs, ctx) => {
     const first = inputs.find((t) => t !== undefined);
     if (first && isHalfType(first.dataType)) {
@@ -84,13 +84,15 @@ export const MatMul: OpImpl = floatOnly((inputs, ctx) => {
   return [{ dims, data: y, dataType: a.dataType }];
 });
 
-function softmaxLike(log: boolean): OpImpl {
+type SoftmaxKind = 'softmax' | 'log' | 'hard';
+
+function softmaxLike(kind: SoftmaxKind): OpImpl {
   return floatOnly((inputs, ctx) => {
     const x = need(inputs, 0, ctx);
     const r = x.dims.length;
     const legacy = ctx.opset < 13;
     const axis = normAxis(intAttr(ctx.node, 'axis', legacy ? 1 : -1), Math.max(r, 1), ctx);
-    // Before opset 13 the input is flattened to 2-D at axis; from 13 the op runs along one axis.
+    // Before opset 13 the input is coerced to 2-D at axis; from 13 the op runs along one axis.
     const outer = size(x.dims.slice(0, axis));
     const len = legacy ? size(x.dims.slice(axis)) : x.dims[axis] ?? 1;
     const inner = legacy ? 1 : size(x.dims.slice(axis + 1));
@@ -100,10 +102,22 @@ function softmaxLike(log: boolean): OpImpl {
       for (let i = 0; i < inner; i++) {
         const base = o * len * inner + i;
         let mx = -Infinity;
-        for (let k = 0; k < len; k++) mx = Math.max(mx, src[base + k * inner]);
+        let at = 0;
+        for (let k = 0; k < len; k++) {
+          const v = src[base + k * inner];
+          if (v > mx) {
+            mx = v;
+            at = k;
+          }
+        }
+        if (kind === 'hard') {
+          // One-hot at the first maximum.
+          for (let k = 0; k < len; k++) y[base + k * inner] = k === at ? 1 : 0;
+          continue;
+        }
         let sum = 0;
         for (let k = 0; k < len; k++) sum += Math.exp(src[base + k * inner] - mx);
-        if (log) {
+        if (kind === 'log') {
           const ls = Math.log(sum);
           for (let k = 0; k < len; k++) y[base + k * inner] = src[base + k * inner] - mx - ls;
         } else {
@@ -115,8 +129,9 @@ function softmaxLike(log: boolean): OpImpl {
   });
 }
 
-export const Softmax = softmaxLike(false);
-export const LogSoftmax = softmaxLike(true);
+export const Softmax = softmaxLike('softmax');
+export const LogSoftmax = softmaxLike('log');
+export const Hardmax = softmaxLike('hard');
 
 export const BatchNormalization: OpImpl = floatOnly((inputs, ctx) => {
   const x = need(inputs, 0, ctx);
