@@ -8,7 +8,7 @@ function label(node: Node, i: number): string {
 }
 
 /** The Gemm nodes of a Flatten / Gemm / Relu chain, or a PruneError naming what does not fit. */
-export function gemmChain(model: Model, what = 'reconstruction pruning'): Node[] {
+export function gemmChain(model: Model, what = 'fine-tuning'): Node[] {
   const gemms: Node[] = [];
   const inits = new Set(model.graph.initializers.map((t) => t.name));
   const realInputs = model.graph.inputs.filter((i) => !inits.has(i.name));

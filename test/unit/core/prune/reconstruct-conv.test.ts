@@ -3,6 +3,7 @@
 // reconstruct gives when it cannot apply.
 import { describe, expect, it } from 'vitest';
 import type { Attribute, Model, Node, Tensor } from '../../../../src/core/onnx/model';
+import { CancelledError } from '../../../../src/core/errors';
 import { pruneWithMethod, PruneError } from '../../../../src/core/prune';
 import { reconstructProblem, reconstructPrune } from '../../../../src/core/prune/reconstruct';
 import { mulberry32 } from '../../../../src/core/train/random';
@@ -166,6 +167,17 @@ describe('reconstruct on a strided, dilated, padded, grouped Conv', () => {
     const a = out.graph.nodes[0].attributes[0];
     expect(a.type === 'tensor' ? a.value.data : undefined).toEqual(fromInit);
     expect(wt.data).toBe(w);
+    expect(w.some((v) => v === 0)).toBe(false);
+  });
+
+  it('reports progress rising to 1 and stops when cancelled', () => {
+    const seen: number[] = [];
+    reconstructPrune(m0, { ratio: 0.5, calibration: x, calibrationCount: N, select: ['w'], onProgress: (p) => seen.push(p.fraction) });
+    expect(seen.length).toBeGreaterThan(3);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+    expect(seen[seen.length - 1]).toBe(1);
+    let calls = 0;
+    expect(() => reconstructPrune(m0, { ratio: 0.5, calibration: x, calibrationCount: N, select: ['w'], isCancelled: () => ++calls > 2 })).toThrow(CancelledError);
     expect(w.some((v) => v === 0)).toBe(false);
   });
 
