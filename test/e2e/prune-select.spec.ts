@@ -39,11 +39,9 @@ test('weights to prune: groups by op type, uncheck Gemm, prune the Conv weights 
     await expect(first).toBeVisible();
     await expect(first).toHaveAttribute('title', /raw input/);
     await expect(page.locator(`[data-testid=prune-select-item][data-tensor="${gemmWeights[gemmWeights.length - 1]}"] [data-mark=last]`)).toBeVisible();
-    // LeNet is no MLP chain: the data-aware methods say why, in the panel, before Apply.
-    await expect(page.getByTestId('prune-method-reason-reconstruct')).toContainText(/Not available: .*Conv/);
-    await expect(page.getByTestId('prune-method-reason-finetune')).toContainText(/Not available/);
-    await expect(page.getByRole('radio', { name: 'Reconstruct (calibration)' })).toBeDisabled();
-    await expect(page.getByTestId('prune-method-reason-magnitude')).toBeHidden();
+    // Every method can prune LeNet's Conv and Gemm weights: none is disabled.
+    for (const m of ['magnitude', 'reconstruct', 'finetune']) await expect(page.getByTestId(`prune-method-reason-${m}`)).toBeHidden();
+    await expect(page.getByRole('radio', { name: 'Reconstruct (calibration)' })).toBeEnabled();
   });
 
   await test.step('unchecking the Gemm group by keyboard leaves the Conv weights; one Gemm back makes the group indeterminate', async () => {
@@ -91,6 +89,9 @@ test('weights to prune: groups by op type, uncheck Gemm, prune the Conv weights 
     // ConvTranspose: listed, not selected by default, and the panel says why.
     await expect(page.getByTestId('prune-group-ConvTranspose')).not.toBeChecked();
     await expect(page.getByTestId('prune-select-notes')).toContainText('ConvTranspose weights are listed but not selected by default');
+    // The detector's weights are Constant-node values: the trainer cannot update them, and the panel says so before Apply.
+    await expect(page.getByTestId('prune-method-reason-finetune')).toContainText(/Not available: .*Constant|Not available: .*initializers/);
+    await expect(page.getByRole('radio', { name: /Fine-tune/ })).toBeDisabled();
     await page.getByTestId('prune-select-filter').fill('depthwise');
     const shown = page.getByTestId('prune-select-item');
     await expect.poll(() => shown.count()).toBeGreaterThan(0);

@@ -76,8 +76,8 @@ export const METHOD_HELP =
     const data = info.data === 'none' ? '' : ` Needs ${DATA_NOUN[info.data]} (--${DATA_OPTION[info.data]}).`;
     return wrap(`${info.description}${data}`, `    ${m.padEnd(12)}`, 16);
   }).join('') +
-  '  reconstruct works on MLPs (Flatten / Gemm / Relu chains), finetune on MLPs and CNNs (Conv, pools,\n' +
-  '  BatchNormalization, residual Add…); they take seconds to minutes (CNNs: minutes to hours);\n' +
+  '  reconstruct solves Gemm / MatMul / Conv weights of any model the runtime runs; finetune trains\n' +
+  '  MLPs and CNNs (Conv, pools, BatchNormalization, residual Add…). They take seconds to minutes;\n' +
   '  progress goes to stderr, Ctrl-C cancels (nothing is written). For the bundled sample model they\n' +
   '  default to its MNIST training split (disjoint from the test split); any other model needs\n' +
   '  --calib / --train.';

@@ -3,14 +3,14 @@
 import type { Model } from '../onnx/model';
 import { PRUNE_METHODS, type PruneMethod } from './method-registry';
 import { finetuneProblem } from '../train';
-import { reconstructProblem } from './applicability-today';
+import { reconstructProblem } from './reconstruct';
 
 /** Per method: undefined when it can apply, else the reason it cannot (one sentence). */
 export type MethodAvailability = Record<PruneMethod, string | undefined>;
 
 const CHECKS: Record<PruneMethod, (model: Model, selected: readonly string[]) => string | undefined> = {
   magnitude: () => undefined,
-  reconstruct: reconstructProblem,
+  reconstruct: (model, selected) => reconstructProblem(model, [...selected]),
   finetune: (model, selected) => finetuneProblem(model, [...selected]),
 };
 

@@ -11,4 +11,4 @@ export { isPrunableType, halfToNumber, bfloat16ToNumber } from './magnitude';
 export { pruneWithMethod, methodSpecOf, type MethodSpec, type MethodData, type MethodHooks, type MethodResult } from './method';
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec, type PruneMethod, type PruneSpec, type MethodInfo, type MethodDataNeed } from './method-registry';
 export { finetuneSteps, checkTrainingData, type FinetuneOptions, type FinetuneResult } from './finetune';
-export { reconstructPrune, reconstructSteps, type ReconstructOptions, type ReconstructReport, type ReconstructLayerReport, type ReconstructProgress } from './reconstruct';
+export { reconstructPrune, reconstructProblem, reconstructSteps, type ReconstructOptions, type ReconstructReport, type ReconstructLayerReport, type ReconstructProgress } from './reconstruct';

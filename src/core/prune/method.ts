@@ -9,7 +9,8 @@ import { applyPrune } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
 import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
-import { gemmChain, reconstructSteps, type ReconstructOptions } from './reconstruct';
+import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
+import { declaredSampleSize } from './reconstruct/activations';
 import type { Steps } from './reconstruct/solver';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
 
@@ -23,7 +24,7 @@ export interface MethodSpec extends PruneOptions {
   /** finetune: the trainer's settings beyond epochs (schedule steps, learning rate, seed…). */
   finetune?: Omit<FinetuneOptions, 'epochs' | 'onProgress'>;
   /** reconstruct: damping and fitting target (see ReconstructOptions). */
-  reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize'>;
+  reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows'>;
 }
 
 export interface MethodData {
@@ -106,18 +107,15 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   if (method === 'reconstruct') {
     const calib = data.calibration;
     if (calib === undefined) throw new PruneError('reconstruct needs calibration samples', 'bad-dataset');
-    const gemms = gemmChain(model);
-    const names = gemms.map((g) => g.inputs[1]);
+    const selected = plan.layers.map((l) => l.tensor);
+    const problem = reconstructProblem(model, selected);
+    if (problem !== undefined) throw new PruneError(`reconstruct cannot prune this model: ${problem}`, 'unsupported');
     const prunedCounts: Record<string, number> = {};
-    for (const l of plan.layers) {
-      if (!names.includes(l.tensor)) throw new PruneError(`reconstruction pruning can only prune the Gemm weights of the MLP; "${l.tensor}" is not one`, 'unsupported');
-      prunedCounts[l.tensor] = l.pruned;
-    }
+    for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
     const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY.reconstruct.defaults.dataLimit, 'calibration') ?? calib.count);
     if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`, 'bad-dataset');
-    const w = model.graph.initializers.find((t) => t.name === names[0]);
-    const inputs = w === undefined ? 0 : gemms[0].attributes.some((a) => a.name === 'transB' && Number(a.value) !== 0) ? w.dims[1] : w.dims[0];
-    if (calib.sampleSize !== inputs) {
+    const inputs = declaredSampleSize(model);
+    if (inputs !== undefined && calib.sampleSize !== inputs) {
       throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
     }
     let fraction = 0;
@@ -127,6 +125,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       ratio: spec.ratio,
       calibration: calib.images.subarray(0, count * calib.sampleSize),
       calibrationCount: count,
+      sampleShape: calib.sampleShape,
       prunedCounts,
       onProgress: (p) => {
         fraction = p.fraction;

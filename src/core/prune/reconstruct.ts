@@ -1,19 +1,28 @@
-// Reconstruction pruning (OBS / SparseGPT style): layer by layer in graph order, each Gemm's
-// weights are pruned to exactly round(ratio × n) zeros and the kept weights are updated so the
-// layer's outputs on calibration samples stay as close as possible to the unpruned layer's,
-// minimising ‖W X − W′ X‖² with X the activations that actually reach the layer (earlier layers
-// already pruned and reconstructed). Biases are untouched. For models made of Flatten / Gemm /
-// Relu in a chain (the sample MLP and what torch.onnx.export writes for nn.Linear stacks).
+// Reconstruction pruning (OBS / SparseGPT style) on any model Prunescope's runtime runs: every
+// selected weight of a Gemm, a MatMul (constant 2-D weight) or a Conv (any group, stride,
+// dilation, padding), in graph order, is pruned to exactly its planned number of zeros and its
+// kept weights are refitted so the node's outputs on calibration samples stay as close as
+// possible to the unpruned model's, minimising ‖W X − W′ X‖² with X the rows that actually reach
+// the node (earlier selected layers already pruned and reconstructed): the input's rows for Gemm /
+// MatMul, its im2col patches for Conv (per group, H = XᵀX per group). Biases are untouched.
+//
+// Bounded memory: the rows are never stored. The runtime computes the node's input one batch of
+// calibration samples at a time; a sample of the rows (at most `maxRows` per group, drawn with a
+// seeded generator) is folded into H = Σ xxᵀ (and A = Σ (W x₀) xᵀ) as it is read.
 import { CancelledError } from '../errors';
-import { DataType, type Model, type Node } from '../onnx/model';
-import { mlpFromModel, updateModelWeights, type DenseLayer } from '../train';
-import { applyPrune } from './apply';
-import { planPrune } from './plan';
+import type { Model } from '../onnx/model';
+import { unsupportedNodes } from '../runtime';
+import { mulberry32 } from '../train/random';
+import { defaultPrunable } from './plan';
 import { PruneError } from './types';
-import {
-  crossMomentSteps, dampedInverseSteps, multiplySteps, runSteps, secondMomentSteps, sparseRows, sparseSweepSteps, upperFactorSteps,
-  type SparseRows, type Steps,
-} from './reconstruct/solver';
+import { inputFeed, valueBatches } from './reconstruct/activations';
+import { solveLayer } from './reconstruct/layer';
+import { GroupMoments, quadratic } from './reconstruct/moments';
+import { chooseRows, rowReader } from './reconstruct/patches';
+import { runSteps, type Steps } from './reconstruct/solver';
+import { ancestorNodes, findTargets, realInputs, storedWeight, weightMatrix, withWeights, type Target } from './reconstruct/targets';
+
+export { gemmChain } from './reconstruct/chain';
 
 export interface ReconstructProgress {
   /** 0-based index of the layer being solved, and the number of layers. */
@@ -28,16 +37,16 @@ export interface ReconstructProgress {
 export interface ReconstructOptions {
   /** Fraction 0..1 of each layer's weights to remove (exactly round(ratio × n) per layer). */
   ratio: number;
-  /** Unlabelled calibration samples, back to back, as the model input takes them (e.g. 784 per MNIST digit). */
+  /** Unlabelled calibration samples, back to back, as the model input takes them (e.g. 784 per 28×28 image). */
   calibration: Float32Array;
   calibrationCount: number;
-  /** Only per-layer ratios for now (see prunedCounts for global plans and overrides). */
+  /** The shape of one calibration sample, when known: checked against the model's input, and fills its unknown dims. */
+  sampleShape?: number[];
+  /** Only per-layer ratios here (global plans and overrides arrive as prunedCounts). */
   mode?: 'layer';
-  /**
-   * Exact zeros per weight tensor (by initializer name), e.g. the per-tensor counts of a global or
-   * overridden magnitude plan; a Gemm whose weight is not listed is left unchanged. When absent,
-   * every Gemm weight gets round(ratio × n).
-   */
+  /** The weight tensors to prune (default: the keys of prunedCounts, else defaultPrunable). */
+  select?: string[];
+  /** Exact zeros per weight tensor (a plan's per-tensor counts); a selected tensor not listed is left unchanged. */
   prunedCounts?: Record<string, number>;
   /** Damping λ as a fraction of the mean diagonal of XᵀX (default 0.01). */
   dampening?: number;
@@ -49,23 +58,31 @@ export interface ReconstructOptions {
   target?: 'dense' | 'layer';
   /** Columns per mask-selection block (default 128, as SparseGPT). */
   blockSize?: number;
+  /** Most calibration rows (patches) per group and layer (default: by the layer's size, see rowBudget). */
+  maxRows?: number;
   onProgress?: (p: ReconstructProgress) => void;
-  /** Polled between blocks; when it returns true, reconstructPrune throws CancelledError. */
+  /** Polled between steps; when it returns true, reconstructPrune throws CancelledError. */
   isCancelled?: () => boolean;
 }
 
 export interface ReconstructLayerReport {
   tensor: string;
   node: string;
-  /** [outputs, inputs] of the layer. */
+  /** The tensor's dims. */
   dims: number[];
+  /** Groups (Conv group), and rows × columns of the weight matrix per group. */
+  groups: number;
+  matrix: [number, number];
+  /** Calibration rows used per group, of the rows available. */
+  rows: number;
+  rowsAvailable: number;
   n: number;
   pruned: number;
   kept: number;
   ratio: number;
-  /** ‖W X − W′ X‖² / ‖W X‖² on the calibration inputs reaching the layer, for reconstruction… */
+  /** ‖W X − W′ X‖² / ‖W X‖² on the calibration rows reaching the layer, for reconstruction… */
   outputError: number;
-  /** …and for magnitude pruning of the same layer at the same ratio, on the same inputs. */
+  /** …and for magnitude pruning of the same layer at the same count, on the same rows. */
   magnitudeOutputError: number;
 }
 
@@ -79,111 +96,98 @@ export interface ReconstructReport {
   keptParams: number;
 }
 
-function label(node: Node, i: number): string {
-  return node.name !== '' ? node.name : `${node.opType} #${i}`;
-}
-
-/** The Gemm nodes of a Flatten / Gemm / Relu chain, or a PruneError naming what does not fit. */
-export function gemmChain(model: Model, what = 'reconstruction pruning'): Node[] {
-  const gemms: Node[] = [];
+/**
+ * Why reconstruction cannot prune `selected` of `model`, in words naming the node; undefined when
+ * it can. Checked before anything runs.
+ */
+export function reconstructProblem(model: Model, selected: string[]): string | undefined {
+  if (selected.length === 0) return 'no weight is selected for reconstruction';
+  const inputs = realInputs(model);
+  if (inputs.length !== 1) return `reconstruct needs a model with one input, this one has ${inputs.length}`;
+  const targets = findTargets(model, selected);
+  if (typeof targets === 'string') return targets;
   const inits = new Set(model.graph.initializers.map((t) => t.name));
-  const realInputs = model.graph.inputs.filter((i) => !inits.has(i.name));
-  if (realInputs.length !== 1) throw new PruneError(`${what} needs a model with one input, this one has ${realInputs.length}`, 'unsupported');
-  let current = realInputs[0].name;
-  model.graph.nodes.forEach((node, i) => {
-    const where = label(node, i);
-    if (node.domain !== '' && node.domain !== 'ai.onnx') throw new PruneError(`${what}: node ${where} (${node.domain}.${node.opType}) is not a Flatten / Gemm / Relu`, 'unsupported');
-    if (!['Flatten', 'Gemm', 'Relu', 'Identity'].includes(node.opType)) {
-      throw new PruneError(`${what} supports chains of Flatten, Gemm and Relu; node ${where} is a ${node.opType}`, 'unsupported');
+  for (const n of model.graph.nodes) if (n.opType === 'Constant') inits.add(n.outputs[0]);
+  for (const t of targets) {
+    if (inits.has(t.input)) return `${t.label} (${t.node.opType}) multiplies "${t.tensor.name}" by the constant "${t.input}": no calibration data reaches it`;
+    const path = ancestorNodes(model, [t.input]);
+    const bad = unsupportedNodes({ ...model, graph: { ...model.graph, nodes: path } });
+    if (bad.length > 0) {
+      const b = bad[0];
+      return `the runtime cannot run ${b.opType} "${b.name}"${b.reason !== undefined ? ` (${b.reason})` : ''}, on the path to ${t.label} (${t.node.opType}); reconstruct runs the model to get each layer's inputs`;
     }
-    if (node.inputs[0] !== current) throw new PruneError(`${what}: node ${where} does not take the output of the node before it (the graph is not a chain)`, 'unsupported');
-    if (node.opType === 'Flatten') {
-      const axis = node.attributes.find((a) => a.name === 'axis');
-      if (axis !== undefined && Number(axis.value) !== 1) throw new PruneError(`${what}: Flatten ${where} has axis ${String(axis.value)}, only 1 is supported`, 'unsupported');
-    }
-    if (node.opType === 'Gemm') {
-      const w = model.graph.initializers.find((t) => t.name === node.inputs[1]);
-      if (w === undefined || w.dataType !== DataType.FLOAT) throw new PruneError(`${what}: Gemm ${where} has no float32 weight initializer`, 'unsupported');
-      gemms.push(node);
-    }
-    current = node.outputs[0];
-  });
-  if (gemms.length === 0) throw new PruneError(`${what}: the model has no Gemm node`, 'unsupported');
-  const last = model.graph.nodes[model.graph.nodes.length - 1];
-  if (last.opType === 'Relu') throw new PruneError(`${what}: the model ends with a Relu, expected its last Gemm`, 'unsupported');
-  // Relu between consecutive Gemms, none elsewhere: checked by position.
-  const nodes = model.graph.nodes;
-  for (let i = 0; i < nodes.length; i++) {
-    if (nodes[i].opType !== 'Gemm' || nodes[i] === gemms[gemms.length - 1]) continue;
-    const next = nodes.slice(i + 1).find((n) => n.opType !== 'Identity');
-    if (next?.opType !== 'Relu') throw new PruneError(`${what}: Gemm ${label(nodes[i], i)} is not followed by a Relu`, 'unsupported');
+    const produced = path.some((n) => n.outputs.includes(t.input));
+    if (!produced && t.input !== inputs[0]) return `${t.label} (${t.node.opType}) reads "${t.input}", which no node computes`;
   }
-  return gemms;
+  return undefined;
 }
 
 /**
- * y_k = x W_kᵀ (count × outputs, float64 accumulation) for several weight matrices of the same
- * shape, over the sparse inputs; bias not added. Samples go in tiles small enough to stay in cache
- * while every row passes over them.
+ * Rows per group folded into a layer's H: every row when few; otherwise enough for a
+ * well-determined fit (16 per column) and as many more as ~2·10⁹ multiply-adds of H allow.
  */
-function* linear(x: SparseRows, ws: Float32Array[], outputs: number): Steps<Float64Array[]> {
-  const { count, width: d, start, idx, val } = x;
-  const ys = ws.map(() => new Float64Array(count * outputs));
-  const tile = 32;
-  for (let s0 = 0; s0 < count; s0 += tile) {
-    yield;
-    const s1 = Math.min(count, s0 + tile);
-    for (let k = 0; k < ws.length; k++) {
-      const w = ws[k];
-      const y = ys[k];
-      for (let o = 0; o < outputs; o++) {
-        const r = o * d;
-        for (let s = s0; s < s1; s++) {
-          let sum = 0;
-          for (let p = start[s]; p < start[s + 1]; p++) sum += val[p] * w[r + idx[p]];
-          y[s * outputs + o] = sum;
-        }
-      }
-    }
-  }
-  return ys;
+export function rowBudget(d: number, groups: number, available: number): number {
+  return Math.min(available, Math.max(16 * d, Math.floor(2e9 / (groups * d * d))));
 }
 
-function relError(ref: Float64Array, y: Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const e = ref[i] - y[i];
-    num += e * e;
-    den += ref[i] * ref[i];
-  }
+/** Magnitude pruning at the same count, for the comparison in the report: the k smallest |w| zeroed (ties by index). */
+function magnitudePruned(w: Float32Array, k: number): Float32Array {
+  const order = Array.from({ length: w.length }, (_, i) => i).sort((a, b) => Math.abs(w[a]) - Math.abs(w[b]) || a - b);
+  const out = w.slice();
+  for (let i = 0; i < k; i++) out[order[i]] = 0;
+  return out;
+}
+
+function relError(num: number, den: number): number {
   return den > 0 ? num / den : num === 0 ? 0 : Infinity;
 }
 
-/** ReLU(y + bias) as float32, y count × outputs. */
-function relu(y: Float64Array, bias: Float32Array, len: number): Float32Array {
-  const rows = bias.length;
-  const next = new Float32Array(len);
-  for (let i = 0; i < len; i++) {
-    const v = y[i] + bias[i % rows];
-    next[i] = v > 0 ? v : 0;
-  }
-  return next;
-}
-
-/** Float32 of a kept weight, never exactly zero (so the zero count equals the pruned count). */
-function keptValue(v: number): number {
-  const f = Math.fround(v);
-  if (f !== 0) return f;
-  return v < 0 ? -1.401298464324817e-45 : 1.401298464324817e-45;
-}
-
 /**
- * A new Model with every Gemm weight pruned to exactly round(ratio × n) zeros and its kept weights
+ * A new Model with every selected weight pruned to its exact number of zeros and its kept weights
  * reconstructed on the calibration samples; the input model is not modified.
  */
 export function reconstructPrune(model: Model, options: ReconstructOptions): { model: Model; report: ReconstructReport } {
   return runSteps(reconstructSteps(model, options));
+}
+
+/** Reads the calibration rows reaching target `t` into one GroupMoments per group. */
+function* collect(
+  t: Target, models: Model[], feed: ReturnType<typeof inputFeed>, w: Float64Array, dense: boolean,
+  maxRows: number | undefined, seed: number, progress: (f: number) => void,
+): Steps<{ moments: GroupMoments[]; available: number }> {
+  const { rows, cols: d, groups } = t;
+  const size = rows * d;
+  const moments = Array.from({ length: groups }, (_, g) => new GroupMoments(d, dense ? w.subarray(g * size, (g + 1) * size) : undefined, rows));
+  const rand = mulberry32(seed);
+  const x = new Float64Array(d);
+  const x0 = new Float64Array(d);
+  let available = 0;
+  let budget = 0;
+  let owed = 0;
+  yield* valueBatches(models, t.input, feed, (xs, first, n) => {
+    const reader = rowReader(t, xs[0].dims);
+    if (first === 0) {
+      available = Math.round((reader.count / n) * feed.count);
+      budget = maxRows !== undefined ? Math.min(available, maxRows) : rowBudget(d, groups, available);
+    }
+    // this batch's share of the budget, carried so the total comes out right
+    owed += (budget * reader.count) / Math.max(1, available);
+    const take = Math.min(reader.count, Math.round(owed));
+    owed -= take;
+    const chosen = chooseRows(reader.count, take, rand);
+    const a = xs[0].data as Float32Array;
+    const b = dense ? (xs[1].data as Float32Array) : a;
+    for (const r of chosen) {
+      for (let g = 0; g < groups; g++) {
+        reader.read(a, r, g, x, 0);
+        if (dense) reader.read(b, r, g, x0, 0);
+        moments[g].add(x, 0, dense ? x0 : undefined);
+      }
+    }
+    progress((first + n) / feed.count);
+  });
+  for (const m of moments) m.finish();
+  return { moments, available };
 }
 
 /**
@@ -199,127 +203,79 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
   const damp = options.dampening ?? 0.01;
   if (!Number.isFinite(damp) || damp <= 0) throw new PruneError(`the dampening must be a positive number, got ${String(damp)}`);
   if (!Number.isInteger(count) || count < 1) throw new PruneError(`the calibration set must hold at least one sample, got ${String(count)}`, 'bad-dataset');
-  const gemms = gemmChain(model);
-  let layers: DenseLayer[];
-  try {
-    layers = mlpFromModel(model);
-  } catch (e) {
-    throw new PruneError(`reconstruction pruning: ${(e as Error).message}`, 'unsupported');
-  }
-  const inputs0 = layers[0].inputs;
-  if (calibration.length < count * inputs0) {
-    throw new PruneError(`the calibration set holds ${calibration.length} values, fewer than ${count} samples of ${inputs0}`, 'bad-dataset');
-  }
-  // Magnitude masks for the comparison in the report (in the Gemms' own layouts).
-  const names = gemms.map((g) => g.inputs[1]);
   const counts = options.prunedCounts;
+  const select = options.select ?? (counts !== undefined ? Object.keys(counts) : defaultPrunable(model));
+  const problem = reconstructProblem(model, select);
+  if (problem !== undefined) throw new PruneError(`reconstruction pruning: ${problem}`, 'unsupported');
+  const targets = findTargets(model, select) as Target[];
+  const feed = inputFeed(model, calibration, count, options.sampleShape);
+  const nOf = (t: Target): number => t.rows * t.cols * t.groups;
   if (counts !== undefined) {
     for (const [name, k] of Object.entries(counts)) {
-      const l = names.indexOf(name);
-      if (l < 0) throw new PruneError(`reconstruction pruning: "${name}" is not the weight of a Gemm of the chain`);
-      const n = layers[l].inputs * layers[l].outputs;
-      if (!Number.isInteger(k) || k < 0 || k > n) throw new PruneError(`reconstruction pruning: ${String(k)} zeros asked for "${name}", which has ${n} weights`);
+      const t = targets.find((x) => x.tensor.name === name);
+      if (t === undefined) throw new PruneError(`reconstruction pruning: "${name}" has a count but is not selected`);
+      if (!Number.isInteger(k) || k < 0 || k > nOf(t)) throw new PruneError(`reconstruction pruning: ${String(k)} zeros asked for "${name}", which has ${nOf(t)} weights`);
     }
   }
-  const zerosFor = (l: number): number => {
-    const n = layers[l].inputs * layers[l].outputs;
-    if (counts === undefined) return Math.round(ratio * n);
-    return counts[names[l]] ?? 0;
-  };
-  const overrides: Record<string, number> = {};
-  names.forEach((name, l) => (overrides[name] = zerosFor(l) / (layers[l].inputs * layers[l].outputs || 1)));
-  const plan = planPrune(model, { ratio: 0, mode: 'layer', select: names, overrides });
-  const magnitude = mlpFromModel(applyPrune(model, plan));
+  const zerosFor = (t: Target): number => (counts === undefined ? Math.round(ratio * nOf(t)) : (counts[t.tensor.name] ?? 0));
   const blockSize = options.blockSize ?? 128;
-  const out: DenseLayer[] = [];
-  const reports: ReconstructLayerReport[] = [];
   const target = options.target ?? 'dense';
-  let act = calibration.subarray(0, count * inputs0);
-  /** The unpruned model's activations at the same point (target 'dense'). */
-  let actDense = act;
-  const L = layers.length;
+  const weights = new Map<string, Float32Array>();
+  const reports: ReconstructLayerReport[] = [];
+  const L = targets.length;
   for (let l = 0; l < L; l++) {
-    const layer = layers[l];
-    const { inputs: d, outputs: rows } = layer;
+    const t = targets[l];
+    const name = t.tensor.name;
     const progress = (f: number): void => {
       if (options.isCancelled?.() === true) throw new CancelledError('reconstruction pruning was cancelled');
-      options.onProgress?.({ layer: l, layers: L, tensor: names[l], fraction: (l + f) / L });
+      options.onProgress?.({ layer: l, layers: L, tensor: name, fraction: (l + f) / L });
     };
     progress(0);
-    const x = sparseRows(act, count, d);
-    const n = rows * d;
-    const prune = zerosFor(l);
+    const n = nOf(t);
+    const prune = zerosFor(t);
+    const base = { tensor: name, node: t.label, dims: t.tensor.dims.map(Number), groups: t.groups, matrix: [t.rows, t.cols] as [number, number], n };
+    const w0 = t.tensor.data as Float32Array;
     if (prune === 0) {
-      // Not pruned: the layer stays as it is; only its outputs are needed for the next layer.
-      out.push({ inputs: d, outputs: rows, weight: layer.weight.slice(), bias: layer.bias.slice() });
-      const [ref] = yield* linear(x, [layer.weight], rows);
       let zeros = 0;
-      for (let i = 0; i < n; i++) if (layer.weight[i] === 0) zeros++;
-      reports.push({
-        tensor: names[l], node: label(gemms[l], model.graph.nodes.indexOf(gemms[l])), dims: [rows, d], n,
-        pruned: zeros, kept: n - zeros, ratio: n > 0 ? zeros / n : 0, outputError: 0, magnitudeOutputError: 0,
-      });
-      if (l + 1 < L) {
-        const yd = target === 'dense' && actDense !== act ? (yield* linear(sparseRows(actDense, count, d), [layer.weight], rows))[0] : ref;
-        act = relu(ref, layer.bias, count * rows);
-        if (target === 'dense') actDense = relu(yd, layer.bias, count * rows);
-      }
+      for (let i = 0; i < n; i++) if (w0[i] === 0) zeros++;
+      reports.push({ ...base, rows: 0, rowsAvailable: 0, pruned: zeros, kept: n - zeros, ratio: n > 0 ? zeros / n : 0, outputError: 0, magnitudeOutputError: 0 });
       progress(1);
       continue;
     }
-    const h = yield* secondMomentSteps(x);
-    let trace = 0;
-    for (let i = 0; i < d; i++) trace += h[i * d + i];
-    const lambda = damp * (trace > 0 ? trace / d : 1);
-    const hinv = yield* dampedInverseSteps(h, d, lambda);
-    const u = yield* upperFactorSteps(hinv, d);
-    progress(0.05);
-    let w: Float64Array = Float64Array.from(layer.weight);
-    // The unpruned layer's outputs on the unpruned path's inputs (pre-bias), when they differ from
-    // the pruned path's (target 'dense', after the first layer).
-    const yDense = target === 'dense' && actDense !== act ? (yield* linear(sparseRows(actDense, count, d), [layer.weight], rows))[0] : undefined;
-    if (yDense !== undefined) {
-      // ‖Y₀ − W′ X‖² = ‖Y₀ − W* X‖² + ‖(W* − W′) X‖² for the least-squares W* = Y₀ Xᵀ (X Xᵀ + λI)⁻¹
-      // (exactly so without damping): prune W* against the pruned path's own second moment.
-      w = yield* multiplySteps(yield* crossMomentSteps(yDense, rows, x), rows, d, hinv);
-    }
-    progress(0.1);
-    const mask = yield* sparseSweepSteps(w, rows, d, u, { prune, blockSize, onBlock: (f) => progress(0.1 + 0.8 * f) });
-    const weight = new Float32Array(n);
-    for (let i = 0; i < n; i++) weight[i] = mask[i] === 0 ? 0 : keptValue(w[i]);
-    const pruned = { inputs: d, outputs: rows, weight, bias: layer.bias.slice() };
-    out.push(pruned);
-    const [ref, y, ym] = yield* linear(x, [layer.weight, weight, magnitude[l].weight], rows);
-    if (target === 'dense' && l + 1 < L) {
-      const yd = yDense ?? ref;
-      const next = new Float32Array(count * rows);
-      for (let i = 0; i < next.length; i++) {
-        const v = yd[i] + layer.bias[i % rows];
-        next[i] = v > 0 ? v : 0;
-      }
-      actDense = next;
-    }
-    let zeros = 0;
-    for (let i = 0; i < n; i++) if (weight[i] === 0) zeros++;
-    reports.push({
-      tensor: names[l], node: label(gemms[l], model.graph.nodes.indexOf(gemms[l])), dims: [rows, d], n,
-      pruned: zeros, kept: n - zeros, ratio: n > 0 ? zeros / n : 0,
-      outputError: relError(ref, y), magnitudeOutputError: relError(ref, ym),
+    const current = withWeights(model, weights);
+    // The unpruned path differs from the pruned one once a weight it depends on has changed.
+    const upstream = new Set(ancestorNodes(model, [t.input]).flatMap((node) => node.inputs));
+    const dense = target === 'dense' && [...weights.keys()].some((k) => upstream.has(k));
+    const w = weightMatrix(t, w0);
+    const { moments, available } = yield* collect(
+      t, dense ? [current, model] : [current], feed, w, dense, options.maxRows, 0x5eed + l, (f) => progress(0.5 * f),
+    );
+    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, onProgress: (f) => progress(0.5 + 0.5 * f) });
+    const stored = storedWeight(t, solved);
+    weights.set(name, stored);
+    const mag = weightMatrix(t, magnitudePruned(w0, prune));
+    const size = t.rows * t.cols;
+    let ref = 0;
+    let err = 0;
+    let magErr = 0;
+    moments.forEach((m, g) => {
+      const part = (a: Float64Array): Float64Array => a.subarray(g * size, (g + 1) * size);
+      ref += quadratic(part(w), undefined, t.rows, t.cols, m.h);
+      err += quadratic(part(w), part(solved), t.rows, t.cols, m.h);
+      magErr += quadratic(part(w), part(mag), t.rows, t.cols, m.h);
     });
-    if (l + 1 < L) {
-      const next = new Float32Array(count * rows);
-      for (let i = 0; i < next.length; i++) {
-        const v = y[i] + pruned.bias[i % rows];
-        next[i] = v > 0 ? v : 0;
-      }
-      act = next;
-    }
+    let zeros = 0;
+    for (let i = 0; i < n; i++) if (stored[i] === 0) zeros++;
+    reports.push({
+      ...base, rows: moments[0].rows, rowsAvailable: available, pruned: zeros, kept: n - zeros, ratio: n > 0 ? zeros / n : 0,
+      outputError: relError(err, ref), magnitudeOutputError: relError(magErr, ref),
+    });
     progress(1);
   }
   const total = reports.reduce((s, r) => s + r.n, 0);
   const prunedParams = reports.reduce((s, r) => s + r.pruned, 0);
   return {
-    model: updateModelWeights(model, out),
+    model: withWeights(model, weights),
     report: {
       ratio, calibrationCount: count, dampening: damp, layers: reports,
       prunableParams: total, prunedParams, keptParams: total - prunedParams,

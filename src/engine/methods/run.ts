@@ -6,7 +6,7 @@
 import type { Dataset } from '../../core/data';
 import type { Model, Tensor } from '../../core/onnx/model';
 import { isCancelled, problemKind } from '../../core/errors';
-import { applyPrune, METHOD_REGISTRY, planPrune } from '../../core/prune';
+import { applyPrune, METHOD_REGISTRY, planPrune, reconstructProblem } from '../../core/prune';
 import type { JobContext, OpenModel } from '../context';
 import { checkFits, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
@@ -94,6 +94,11 @@ export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneS
     // Refused before the data loads: the first node the trainer cannot differentiate.
     const problem = finetuneProblem(open.model, plan.layers.map((l) => l.tensor));
     if (problem !== undefined) throw new EngineFailure('unsupported', `${open.fileName}: ${problem}`, open.fileName);
+  }
+  if (method === 'reconstruct') {
+    // Refused before any data loads or anything runs, naming the node.
+    const problem = reconstructProblem(open.model, plan.layers.map((l) => l.tensor));
+    if (problem !== undefined) throw new EngineFailure('unsupported', `${open.fileName}: reconstruct cannot prune this model: ${problem}`, open.fileName);
   }
   const data = await methodData(ctx, open, spec);
   if (ctx.cancel.cancelled) throw cancelled();

@@ -60,10 +60,11 @@ describe('core error kinds reach the client as protocol codes', () => {
   });
 
   it('an operator the method does not handle: unsupported', async () => {
-    // The sample MLP with its first Relu turned into a Selu: still a valid model, not a Gemm / Relu chain.
+    // The sample MLP with its first Relu turned into an op of another domain: the runtime cannot
+    // compute the inputs of the layers after it.
     const m = decodeModel(new Uint8Array(readFileSync(SAMPLE)), SAMPLE);
     const i = m.graph.nodes.findIndex((n) => n.opType === 'Relu');
-    const nodes = m.graph.nodes.map((n, k) => (k === i ? { ...n, opType: 'Selu' } : n));
+    const nodes = m.graph.nodes.map((n, k) => (k === i ? { ...n, opType: 'Mystery', domain: 'com.example' } : n));
     const file = join(tmp, 'selu.onnx');
     writeFileSync(file, encodeModel({ ...m, graph: { ...m.graph, nodes } }));
     const id = (await client.request({ type: 'open', source: { kind: 'path', path: file } }).promise).modelId;

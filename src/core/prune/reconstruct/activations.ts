@@ -1,0 +1,92 @@
+// The activations that reach a node on the calibration samples, computed by Prunescope's runtime:
+// the graph cut down to the nodes the value depends on, with the value as its one output, run in
+// batches of calibration samples.
+import { DataType, type Model } from '../../onnx/model';
+import { Session, type RtTensor } from '../../runtime';
+import { PruneError } from '../types';
+import type { Steps } from './solver';
+import { ancestorNodes, realInputs } from './targets';
+
+/** The calibration samples as the model's one input takes them. */
+export interface Feed {
+  input: string;
+  /** One sample's dims (the input's dims without the batch). */
+  sampleDims: number[];
+  /** Samples per run. */
+  batch: number;
+  calibration: Float32Array;
+  count: number;
+}
+
+/** Samples per run of the model (bounded memory: the activations of one batch at a time). */
+const BATCH = 50;
+
+/** Values per sample the model's one input takes, when its dims (past the batch) are all known. */
+export function declaredSampleSize(model: Model): number | undefined {
+  const names = realInputs(model);
+  const type = model.graph.inputs.find((i) => i.name === names[0])?.type;
+  if (names.length !== 1 || type === undefined || type.kind !== 'tensor' || type.shape === undefined || type.shape.length < 2) return undefined;
+  const dims = type.shape.slice(1);
+  return dims.every((d) => typeof d === 'number') ? dims.reduce<number>((a, b) => a * Number(b), 1) : undefined;
+}
+
+/** The feed for `count` samples of `calibration`; PruneError when they cannot be the model's input. */
+export function inputFeed(model: Model, calibration: Float32Array, count: number, sampleShape?: number[]): Feed {
+  const sampleSize = sampleShape?.reduce((a, b) => a * b, 1);
+  const names = realInputs(model);
+  if (names.length !== 1) throw new PruneError(`reconstruction pruning needs a model with one input, this one has ${names.length}`, 'unsupported');
+  const info = model.graph.inputs.find((i) => i.name === names[0]);
+  const type = info?.type;
+  if (type !== undefined && type.kind === 'tensor' && type.elemType !== DataType.FLOAT) {
+    throw new PruneError(`reconstruction pruning needs a float32 input; "${names[0]}" is not`, 'unsupported');
+  }
+  const declared = type !== undefined && type.kind === 'tensor' && type.shape !== undefined ? type.shape.slice(1) : [];
+  const known = declared.reduce<number>((s, d) => (typeof d === 'number' ? s * d : s), 1);
+  const unknown = declared.filter((d) => typeof d !== 'number').length;
+  let per = known;
+  if (unknown > 0 || declared.length === 0) per = sampleSize ?? Math.floor(calibration.length / Math.max(1, count));
+  else if (sampleSize !== undefined && sampleSize !== per) {
+    throw new PruneError(`the calibration set has samples of ${sampleSize} values, the model's input "${names[0]}" takes ${per}`, 'bad-dataset');
+  }
+  if (calibration.length < count * per || per === 0) {
+    throw new PruneError(`the calibration set holds ${calibration.length} values, fewer than ${count} samples of ${per}`, 'bad-dataset');
+  }
+  let sampleDims: number[];
+  if (declared.length === 0) sampleDims = [per];
+  else if (unknown === 0) sampleDims = declared.map(Number);
+  else if (unknown === 1 && per % known === 0) sampleDims = declared.map((d) => (typeof d === 'number' ? d : per / known));
+  else if (sampleShape !== undefined && sampleShape.length === declared.length && declared.every((d, i) => typeof d !== 'number' || d === sampleShape[i])) {
+    sampleDims = [...sampleShape];
+  } else throw new PruneError(`reconstruction pruning: input "${names[0]}" has several unknown dimensions [${declared.join(', ')}] and the calibration samples' shape does not fill them`, 'bad-dataset');
+  const fixed = type !== undefined && type.kind === 'tensor' ? type.shape?.[0] : undefined;
+  const batch = typeof fixed === 'number' ? fixed : BATCH;
+  if (typeof fixed === 'number' && count % fixed !== 0) {
+    throw new PruneError(`the model's input "${names[0]}" takes batches of ${fixed}; ${count} calibration samples do not divide into them`, 'bad-dataset');
+  }
+  return { input: names[0], sampleDims, batch, calibration, count };
+}
+
+/** The model cut down to what `value` needs, with `value` its only output. */
+export function cutModel(model: Model, value: string): Model {
+  return { ...model, graph: { ...model.graph, nodes: ancestorNodes(model, [value]), outputs: [{ name: value }], valueInfo: [] } };
+}
+
+/**
+ * Runs each of `models` (same graph, different weights) on the calibration samples in batches
+ * and calls `onBatch` with the value `value` of each model, and the batch's first sample and size.
+ */
+export function* valueBatches(
+  models: Model[], value: string, feed: Feed,
+  onBatch: (xs: RtTensor[], first: number, samples: number) => void,
+): Steps<void> {
+  const direct = value === feed.input;
+  const sessions = direct ? [] : models.map((m) => Session.create(cutModel(m, value), { kernels: 'dense' }));
+  const per = feed.sampleDims.reduce((a, b) => a * b, 1);
+  for (let first = 0; first < feed.count; first += feed.batch) {
+    yield;
+    const n = Math.min(feed.batch, feed.count - first);
+    const x: RtTensor = { dims: [n, ...feed.sampleDims], data: feed.calibration.subarray(first * per, (first + n) * per), dataType: DataType.FLOAT };
+    const xs = direct ? models.map(() => x) : sessions.map((s) => s.run({ [feed.input]: x })[value]);
+    onBatch(xs, first, n);
+  }
+}

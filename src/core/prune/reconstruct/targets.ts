@@ -1,0 +1,193 @@
+// Which weights reconstruction can solve for, and how each one is a matrix: for every selected
+// tensor, its one consumer (Gemm, MatMul with a constant 2-D weight, Conv of any group / stride /
+// dilation / padding), the input that reaches it, and the weight's rows × columns per group in
+// the [outputs, inputs] view the OBS / SparseGPT problem works on. Also why a model or a
+// selection cannot be reconstructed, in words naming the node.
+import { DataType, type Model, type Node, type Tensor } from '../../onnx/model';
+import { nodeLabel } from '../plan';
+
+export type ConvPad = { begin: number[]; end: number[] } | 'SAME_UPPER' | 'SAME_LOWER';
+
+export interface ConvGeometry {
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  pads: ConvPad;
+}
+
+/** One weight tensor to reconstruct and how its consumer reads it. */
+export interface Target {
+  tensor: Tensor;
+  node: Node;
+  /** Position of the node in graph order. */
+  index: number;
+  /** Display name of the node. */
+  label: string;
+  /** The value the weight multiplies (the node's data input). */
+  input: string;
+  /**
+   * 'conv': W [M, C/g, k…], rows of X the im2col patches; 'rows': X [… , K] row vectors (Gemm
+   * transA = 0, MatMul with the weight second); 'cols': X [… , K, P] column vectors (Gemm transA = 1,
+   * MatMul with the weight first).
+   */
+  kind: 'conv' | 'rows' | 'cols';
+  /** The stored weight is [inputs, outputs] (Gemm transB = 0, MatMul weight second): transposed. */
+  transposed: boolean;
+  groups: number;
+  /** Output rows per group and columns (inputs per group) of the weight matrix. */
+  rows: number;
+  cols: number;
+  conv?: ConvGeometry;
+}
+
+function attr(node: Node, name: string): unknown {
+  return node.attributes.find((a) => a.name === name)?.value;
+}
+
+function ints(node: Node, name: string, fallback: number[]): number[] {
+  const v = attr(node, name);
+  return Array.isArray(v) && v.length > 0 ? v.map(Number) : fallback;
+}
+
+/** The real (non-initializer) inputs of the main graph. */
+export function realInputs(model: Model): string[] {
+  const inits = new Set(model.graph.initializers.map((t) => t.name));
+  return model.graph.inputs.filter((i) => !inits.has(i.name)).map((i) => i.name);
+}
+
+/** A weight by name: an initializer, or the value of the Constant node that outputs it. */
+export function weightTensor(model: Model, name: string): Tensor | undefined {
+  const init = model.graph.initializers.find((x) => x.name === name);
+  if (init !== undefined) return init;
+  const node = model.graph.nodes.find((n) => n.opType === 'Constant' && (n.domain === '' || n.domain === 'ai.onnx') && n.outputs[0] === name);
+  const value = node?.attributes.find((a) => a.name === 'value');
+  return value?.type === 'tensor' ? { ...value.value, name } : undefined;
+}
+
+/** A new Model whose weights (initializers or Constant-node values) named in `weights` hold the new data. */
+export function withWeights(model: Model, weights: Map<string, Float32Array>): Model {
+  if (weights.size === 0) return model;
+  const initializers = model.graph.initializers.map((t): Tensor => {
+    const data = weights.get(t.name);
+    return data === undefined ? t : { ...t, dims: [...t.dims], data };
+  });
+  const nodes = model.graph.nodes.map((n): Node => {
+    const data = n.opType === 'Constant' ? weights.get(n.outputs[0]) : undefined;
+    if (data === undefined || initializers.some((t) => t.name === n.outputs[0])) return n;
+    return {
+      ...n,
+      attributes: n.attributes.map((a) => (a.name === 'value' && a.type === 'tensor' ? { ...a, value: { ...a.value, dims: [...a.value.dims], data } } : a)),
+    };
+  });
+  return { ...model, graph: { ...model.graph, initializers, nodes } };
+}
+
+/** The target for one tensor, or the reason it cannot be one (naming the node). */
+function targetOf(model: Model, name: string): Target | string {
+  const t = weightTensor(model, name);
+  if (t === undefined) return `"${name}" is not a weight of the model (an initializer or a Constant node's value)`;
+  if (t.dataType !== DataType.FLOAT) return `"${name}" is not float32 (reconstruct solves float32 weights only)`;
+  const users: { node: Node; index: number }[] = [];
+  model.graph.nodes.forEach((node, index) => {
+    if (node.inputs.includes(name)) users.push({ node, index });
+  });
+  if (users.length === 0) return `"${name}" is used by no node`;
+  if (users.length > 1) return `"${name}" is used by ${users.length} nodes (${users.map((u) => nodeLabel(u.node, u.index)).join(', ')}); reconstruct needs a weight with one consumer`;
+  const { node, index } = users[0];
+  const label = nodeLabel(node, index);
+  const domainOk = node.domain === '' || node.domain === 'ai.onnx';
+  const slot = node.inputs.indexOf(name);
+  const base = { tensor: t, node, index, label };
+  if (domainOk && node.opType === 'ConvTranspose') return `${label} is a ConvTranspose: reconstruct does not solve transposed convolutions ("${name}")`;
+  if (domainOk && node.opType === 'Conv') {
+    if (slot !== 1) return `${label} (Conv) takes "${name}" as its data input, not as its weight`;
+    const dims = t.dims.map(Number);
+    if (dims.length < 3) return `${label} (Conv) has a weight "${name}" of rank ${dims.length}`;
+    const group = Number(attr(node, 'group') ?? 1);
+    const spatial = dims.length - 2;
+    if (!Number.isInteger(group) || group < 1 || dims[0] % group !== 0) return `${label} (Conv) has group ${String(group)}, which does not divide its ${dims[0]} output channels`;
+    const kernel = dims.slice(2);
+    const autoPad = String(attr(node, 'auto_pad') ?? 'NOTSET');
+    let pads: ConvPad;
+    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') pads = autoPad;
+    else if (autoPad === 'VALID') pads = { begin: kernel.map(() => 0), end: kernel.map(() => 0) };
+    else if (autoPad === 'NOTSET') {
+      const p = ints(node, 'pads', new Array<number>(2 * spatial).fill(0));
+      if (p.length !== 2 * spatial) return `${label} (Conv) has ${p.length} pads for ${spatial} spatial dimensions`;
+      pads = { begin: p.slice(0, spatial), end: p.slice(spatial) };
+    } else return `${label} (Conv) has auto_pad ${autoPad}`;
+    const strides = ints(node, 'strides', kernel.map(() => 1));
+    const dilations = ints(node, 'dilations', kernel.map(() => 1));
+    if (strides.length !== spatial || dilations.length !== spatial) return `${label} (Conv) has strides or dilations of the wrong length`;
+    const ks = kernel.reduce((a, b) => a * b, 1);
+    return {
+      ...base, input: node.inputs[0], kind: 'conv', transposed: false, groups: group,
+      rows: dims[0] / group, cols: dims[1] * ks, conv: { kernel, strides, dilations, pads },
+    };
+  }
+  if (domainOk && node.opType === 'Gemm') {
+    if (slot !== 1) return `${label} (Gemm) takes "${name}" as input ${slot === 0 ? 'A' : 'C'}; reconstruct solves the weight B`;
+    if (t.dims.length !== 2) return `${label} (Gemm) has a weight "${name}" of rank ${t.dims.length}`;
+    const transB = Number(attr(node, 'transB') ?? 0) !== 0;
+    const transA = Number(attr(node, 'transA') ?? 0) !== 0;
+    const [d0, d1] = t.dims.map(Number);
+    return {
+      ...base, input: node.inputs[0], kind: transA ? 'cols' : 'rows', transposed: !transB, groups: 1,
+      rows: transB ? d0 : d1, cols: transB ? d1 : d0,
+    };
+  }
+  if (domainOk && node.opType === 'MatMul') {
+    if (t.dims.length !== 2) return `${label} (MatMul) has a weight "${name}" of rank ${t.dims.length}; reconstruct solves 2-D weights`;
+    if (node.inputs[0] === node.inputs[1]) return `${label} (MatMul) multiplies "${name}" by itself`;
+    const [d0, d1] = t.dims.map(Number);
+    // x W: W [K, N] is [inputs, outputs]; W x: W [N, K] is [outputs, inputs] over x's columns.
+    if (slot === 1) return { ...base, input: node.inputs[0], kind: 'rows', transposed: true, groups: 1, rows: d1, cols: d0 };
+    return { ...base, input: node.inputs[1], kind: 'cols', transposed: false, groups: 1, rows: d0, cols: d1 };
+  }
+  return `${label} (${node.domain ? `${node.domain}.` : ''}${node.opType}) consumes "${name}"; reconstruct solves the weights of Gemm, MatMul and Conv only`;
+}
+
+/** The targets of `selected` in graph order, or the first reason one cannot be solved. */
+export function findTargets(model: Model, selected: string[]): Target[] | string {
+  const out: Target[] = [];
+  for (const name of new Set(selected)) {
+    const t = targetOf(model, name);
+    if (typeof t === 'string') return t;
+    out.push(t);
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/** The nodes `values` depend on, in graph order (what a run must evaluate to produce them). */
+export function ancestorNodes(model: Model, values: string[]): Node[] {
+  const producer = new Map<string, number>();
+  model.graph.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
+  const need = new Set<number>();
+  const stack = [...values];
+  while (stack.length > 0) {
+    const v = stack.pop() as string;
+    const i = producer.get(v);
+    if (i === undefined || need.has(i)) continue;
+    need.add(i);
+    for (const input of model.graph.nodes[i].inputs) if (input !== '') stack.push(input);
+  }
+  return model.graph.nodes.filter((_, i) => need.has(i));
+}
+
+/** The stored weight as rows × cols per group (group g at offset g × rows × cols), float64. */
+export function weightMatrix(target: Target, data: Float32Array): Float64Array {
+  const { rows, cols, groups } = target;
+  if (!target.transposed) return Float64Array.from(data);
+  const m = new Float64Array(rows * cols * groups);
+  for (let o = 0; o < rows; o++) for (let i = 0; i < cols; i++) m[o * cols + i] = data[i * rows + o];
+  return m;
+}
+
+/** The inverse of weightMatrix: the tensor's own layout, float32. */
+export function storedWeight(target: Target, m: Float64Array | Float32Array): Float32Array {
+  const { rows, cols } = target;
+  if (!target.transposed) return Float32Array.from(m);
+  const out = new Float32Array(m.length);
+  for (let o = 0; o < rows; o++) for (let i = 0; i < cols; i++) out[i * rows + o] = m[o * cols + i];
+  return out;
+}
