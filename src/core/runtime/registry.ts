@@ -2,9 +2,13 @@
 import type { Model, Node } from '../onnx/model';
 import type { NodeRef } from './errors';
 import { Conv } from './ops/conv';
+import { ConvTranspose } from './ops/conv-transpose';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
 import { BatchNormalization, Gemm, Hardmax, LogSoftmax, MatMul, Softmax } from './ops/nn';
+import { Pad } from './ops/pad';
+import { POOL } from './ops/pool';
 import { ArgMax, ArgMin, REDUCE } from './ops/reduce';
+import { Resize, Upsample } from './ops/resize';
 import { Slice, Split, Tile } from './ops/slice';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
@@ -17,6 +21,11 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...UNARY,
   ...BINARY,
   ...REDUCE,
+  ...POOL,
+  Pad,
+  ConvTranspose,
+  Resize,
+  Upsample,
   Clip,
   Conv,
   Gemm,

@@ -7,7 +7,7 @@ import { broadcastDims, broadcastIndex } from './broadcast';
 import { type OpContext, type OpImpl, floatAttr, intAttr, need, normAxis } from './types';
 
 /** Runs f on float32/float64 data; float16/bfloat16 inputs are computed in float32. */
-function floatOnly(f: (ins: (RtTensor | undefined)[], ctx: OpContext) => RtTensor[]): OpImpl {
+export function floatOnly(f: (ins: (RtTensor | undefined)[], ctx: OpContext) => RtTensor[]): OpImpl {
   return (inputs, ctx) => {
     const first = inputs.find((t) => t !== undefined);
     if (first && isHalfType(first.dataType)) {

@@ -49,6 +49,20 @@ export function tensorAttr(node: Node, name: string): Tensor | undefined {
   return a && a.type === 'tensor' ? a.value : undefined;
 }
 
+export function stringAttr(node: Node, name: string, dflt: string): string {
+  const a = attr(node, name);
+  if (!a) return dflt;
+  if (a.type !== 'string') throw new RuntimeError(`${node.opType} "${node.name}": attribute ${name} is not a string`);
+  return a.value;
+}
+
+export function floatsAttr(node: Node, name: string): number[] | undefined {
+  const a = attr(node, name);
+  if (!a) return undefined;
+  if (a.type !== 'floats') throw new RuntimeError(`${node.opType} "${node.name}": attribute ${name} is not a list of floats`);
+  return a.value;
+}
+
 export function need(inputs: (RtTensor | undefined)[], i: number, ctx: OpContext): RtTensor {
   const t = inputs[i];
   if (!t) throw new RuntimeError(`${ctx.label}: input ${i} is missing`);
