@@ -12,6 +12,12 @@ import type { EvalOptions, EvalPoint, RunnerName as RunnerNameOf } from '../core
 import type { TensorStatistics } from '../core/stats/tensor-stats';
 import type { LayerPlan } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
+import type { PrunableTensor } from '../core/prune/prunable';
+import type { MethodAvailability } from '../core/prune/applicability';
+
+export type { PrunableTensor } from '../core/prune/prunable';
+export type { MethodAvailability } from '../core/prune/applicability';
+export { PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES } from '../core/prune/prunable';
 
 export type { PruneMode } from '../core/prune/types';
 export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
@@ -55,6 +61,8 @@ export interface PruneReport {
   /** Estimated sizes in bytes of the exported file: zeroed in place, and as sparse initializers. */
   denseBytes: number;
   sparseBytes: number;
+  /** prunePreview: whether each method can prune this selection, and if not why. */
+  methods?: MethodAvailability;
 }
 
 export interface ValueSummary {
@@ -120,8 +128,12 @@ export interface ModelSummary {
   opCounts: Record<string, number>;
   nodeCount: number;
   paramCount: number;
-  /** Initializers selected for pruning by default (Gemm / MatMul weights). */
+  /** Tensors selected for pruning by default (Conv, Gemm and MatMul weights; see core/prune/prunable.ts). */
   defaultPrunable: string[];
+  /** Every prunable tensor of the main graph (weights of Conv, ConvTranspose, Gemm, MatMul), in graph order. */
+  prunable: PrunableTensor[];
+  /** Whether each method can prune the default selection, and if not why (prunePreview answers it for other selections). */
+  methods: MethodAvailability;
   /** Ops the runtime cannot execute (empty when Prunescope's runtime can run it). */
   unsupportedOps: string[];
   /** The weight table, when 'open' asked for it (`weights`). */

@@ -1,9 +1,11 @@
 // What the UI and the CLI show of a model, in the protocol's shapes: its structure (graphs, nodes,
 // attributes, value types, subgraphs recursively), op counts, parameter counts, initializer and
 // weight tables. The analysis itself is core's (src/core/analysis); no weights are copied here.
-import { inferShapes, nodeSubgraphs, opCounts, paramCount, constantTensor, defaultPrunable, sparseTensorFacts, tensorFacts, unsupportedOps, weightTable } from '../core/analysis';
+import { inferShapes, nodeSubgraphs, opCounts, paramCount, constantTensor, sparseTensorFacts, tensorFacts, unsupportedOps, weightTable } from '../core/analysis';
 import { attributeText, tensorTypeText, typeText } from '../core/dump/describe';
 import type { Graph, Model, Node, Tensor } from '../core/onnx/model';
+import { methodAvailability } from '../core/prune/applicability';
+import { prunableTensors } from '../core/prune/prunable';
 import type { GraphSummary, ModelSummary, NodeSummary, ValueSummary, WeightTableOptions } from './protocol';
 
 /** What a summary computes beyond the structure. */
@@ -86,6 +88,7 @@ export function summarizeModel(
   opts: SummaryOptions = {},
 ): ModelSummary {
   const counts = opCounts(model.graph);
+  const prunable = prunableTensors(model);
   const summary: ModelSummary = {
     modelId: info.modelId,
     fileName: info.fileName,
@@ -102,7 +105,9 @@ export function summarizeModel(
     opCounts: counts,
     nodeCount: Object.values(counts).reduce((a, b) => a + b, 0),
     paramCount: paramCount(model.graph),
-    defaultPrunable: defaultPrunable(model),
+    defaultPrunable: prunable.filter((p) => p.byDefault).map((p) => p.name),
+    prunable,
+    methods: methodAvailability(model, prunable.filter((p) => p.byDefault).map((p) => p.name)),
     unsupportedOps: supported ? unsupportedOps(counts, supported) : [],
   };
   if (opts.weights) summary.weights = weightTable(model, opts.weights);

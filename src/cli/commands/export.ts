@@ -6,15 +6,17 @@ import { CliError, type CliCommand } from '../command';
 import { dataOptions, METHOD_HELP, methodOf, methodOption, specFromArgs } from './method-options';
 import { oneModel, ratioOption, writePruned } from './prune';
 import { inputFiles } from '../outputs';
+import { SELECT_HELP, selectOptions } from './select-options';
 
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'write the model (optionally pruned) as dense or sparse-initializer ONNX',
   usage:
     'prunescope export MODEL -o OUT [--format dense|sparse] [--ratio R] [--global] [--override NAME=R ...]\n' +
-    '                  [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
+    '                  [--select LIST ...] [--exclude LIST ...] [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
     '  Without --ratio nothing is pruned (a re-encode; with --format sparse, zero weights of the\n' +
-    '  Gemm / MatMul tensors are stored sparsely). OUT is written atomically, never over MODEL.\n' +
+    '  selected tensors are stored sparsely). OUT is written atomically, never over MODEL.\n' +
+    SELECT_HELP +
     '  --method reconstruct|finetune prunes with that method first (see prunescope prune --help).\n' +
     METHOD_HELP,
   options: {
@@ -23,6 +25,7 @@ export const exportCommand: CliCommand = {
     ratio: { type: 'string', short: 'r', description: 'prune this fraction of the smallest weights first' },
     global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
     override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
+    ...selectOptions,
     ...methodOption,
     ...dataOptions,
   },
@@ -34,6 +37,6 @@ export const exportCommand: CliCommand = {
     const ratio = ratioOption(args);
     if (method !== 'magnitude' && ratio === undefined) throw new CliError(`export: --method ${method} needs --ratio R`);
     const spec = specFromArgs(args, model, ratio ?? 0);
-    return writePruned(io, model, args.values.output as string | undefined, spec, format, inputFiles(args, model));
+    return writePruned(io, model, args.values.output as string | undefined, spec, format, inputFiles(args, model), args);
   },
 };

@@ -1,6 +1,6 @@
 // `prunescope info MODEL [--json] [--all]`: what a model is made of.
 import type { EngineClient } from '../../engine/client';
-import type { GraphSummary, ModelSummary, ValueSummary, WeightSummary, WeightTableOptions } from '../../engine/protocol';
+import type { GraphSummary, ModelSummary, PrunableTensor, ValueSummary, WeightSummary, WeightTableOptions } from '../../engine/protocol';
 import { CliError, type CliCommand } from '../command';
 import { bytesText, countText, dimsText, pctText, textTable } from '../format';
 import { call, startEngine } from './prune';
@@ -47,7 +47,7 @@ export interface InfoWeight {
 export interface InfoReport
   extends Pick<
     ModelSummary,
-    'fileBytes' | 'irVersion' | 'producerName' | 'producerVersion' | 'domain' | 'modelVersion' | 'docString' | 'opsets' | 'metadata' | 'nodeCount' | 'opCounts' | 'paramCount' | 'defaultPrunable'
+    'fileBytes' | 'irVersion' | 'producerName' | 'producerVersion' | 'domain' | 'modelVersion' | 'docString' | 'opsets' | 'metadata' | 'nodeCount' | 'opCounts' | 'paramCount' | 'defaultPrunable' | 'prunable'
   > {
   file: string;
   inputs: ValueSummary[];
@@ -91,6 +91,7 @@ export function infoReport(s: ModelSummary, weights: WeightSummary[]): InfoRepor
     opCounts: s.opCounts,
     paramCount: s.paramCount,
     defaultPrunable: s.defaultPrunable,
+    prunable: s.prunable,
     weights: weights.map(infoWeight),
   };
 }
@@ -121,7 +122,7 @@ export function infoText(r: InfoReport, all: boolean, s: ModelSummary): string {
   const holders = s.graph.nodes.filter((n) => n.subgraphs.length > 0).length;
   if (holders > 0) out += `  (${holders} node${holders === 1 ? '' : 's'} of the main graph hold subgraphs)\n`;
   out += `\nParameters: ${countText(r.paramCount)} (initializers and Constant tensors, subgraphs included)\n`;
-  if (r.defaultPrunable.length > 0) out += `Prunable by default (Gemm / MatMul weights): ${r.defaultPrunable.join(', ')}\n`;
+  out += prunableText(r.prunable);
   out += `\nWeights (${countText(r.weights.length)})${all ? '' : ` — Constant tensors under ${SMALL_CONSTANT} elements not listed (--all lists them)`}\n`;
   if (r.weights.length === 0) out += '  (none)\n';
   else {
@@ -142,6 +143,23 @@ export function infoText(r: InfoReport, all: boolean, s: ModelSummary): string {
   return out;
 }
 
+/** The marks of a prunable tensor, as `info` prints them. */
+export function prunableMarks(p: PrunableTensor): string {
+  return [p.depthwise ? 'depthwise' : '', p.first ? 'first' : '', p.last ? 'last' : ''].filter((m) => m !== '').join(',');
+}
+
+function prunableText(list: PrunableTensor[]): string {
+  if (list.length === 0) return '\nPrunable weights: none (no Conv, ConvTranspose, Gemm or MatMul weights)\n';
+  const n = list.filter((p) => p.byDefault).length;
+  let out = `\nPrunable weights (${countText(list.length)}; ${countText(n)} selected by default: Conv, Gemm and MatMul weights, * below)\n`;
+  const rows = list.map((p) => [`${p.byDefault ? '*' : ' '} ${p.name}`, p.opTypes.join('+'), dimsText(p.dims), countText(p.count), p.source, prunableMarks(p)]);
+  out += textTable(['  name', 'op', 'shape', 'params', 'source', 'marks'], rows, ['left', 'left', 'left', 'right', 'left', 'left'], '  ');
+  if (list.some((p) => p.depthwise || p.first || p.last)) {
+    out += '  marks: depthwise kernels and the first and last layers usually cost the most accuracy when pruned\n';
+  }
+  return out;
+}
+
 export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'producer, opsets, inputs/outputs, op counts, parameters and a table of the weights',
@@ -149,7 +167,9 @@ export const infoCommand: CliCommand = {
     'prunescope info MODEL [--json] [--all]\n' +
     '  Node counts include the nodes of every subgraph (If / Loop / Scan bodies). The weight table\n' +
     '  lists initializers, sparse initializers and Constant-node tensors (those with fewer than 16\n' +
-    '  elements only with --all). --json prints the same facts as one JSON object.',
+    '  elements only with --all). Prunable weights: the Conv, ConvTranspose, Gemm and MatMul weights\n' +
+    '  (initializers or Constant-node values), * for the default selection, with their marks\n' +
+    '  (depthwise, first, last). --json prints the same facts as one JSON object.',
   options: {
     json: { type: 'boolean', description: 'print JSON instead of text' },
     all: { type: 'boolean', description: 'list small Constant tensors too' },

@@ -150,17 +150,16 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
 }
 
 /**
- * The spec of a one-ratio command (prune, export, eval): --global, --select, --override, --method
- * and the method's fields. Defaults are left to the method registry (see resolveSpec).
+ * The spec of a one-ratio command (prune, export, eval): --global, --override, --method and the
+ * method's fields (--select / --exclude need the open model: see withSelection). Defaults are
+ * left to the method registry (see resolveSpec).
  */
 export function specFromArgs(args: ParsedArgs, model: string, ratio: number): PruneSpec {
-  const select = stringList(args, 'select');
   const overrides = overridesOption(args);
   const method = methodOf(args);
   return {
     ratio,
     mode: args.values.global === true ? 'global' : 'layer',
-    ...(select.length > 0 ? { select } : {}),
     ...(overrides ? { overrides } : {}),
     ...(method !== 'magnitude' ? { method } : {}),
     ...methodFields(args, model, [method]),

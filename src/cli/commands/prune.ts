@@ -1,4 +1,4 @@
-// `prunescope prune MODEL --ratio R [--method M] [--calib PATH...] [--train PATH...] [--global] [--override NAME=R ...] [--sparse] -o OUT`
+// `prunescope prune MODEL --ratio R [--method M] [--calib PATH...] [--train PATH...] [--global] [--override NAME=R ...] [--select LIST] [--exclude LIST] [--sparse] -o OUT`
 // Also the helpers the engine-backed commands (sweep, eval, export) share: an in-process engine,
 // engine errors turned into one-line CLI errors, option parsing.
 
@@ -11,6 +11,7 @@ import { numberOption, overridesOption, ratioOption, stringList } from './args';
 import { checkOutput, inputFiles } from '../outputs';
 import type { ProtectedFile } from '../../engine/node/atomic-write';
 import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
+import { SELECT_HELP, selectOptions, withSelection } from './select-options';
 
 export { numberOption, overridesOption, ratioOption, stringList };
 
@@ -67,7 +68,7 @@ export function reportText(report: PruneReport): string {
   );
 }
 
-/** Shared by prune and export: open, prune, write OUT atomically (never over MODEL). */
+/** Shared by prune and export: open, prune (the selection of `args`' --select / --exclude), write OUT atomically (never over MODEL). */
 export async function writePruned(
   io: CliIO,
   model: string,
@@ -75,6 +76,7 @@ export async function writePruned(
   spec: PruneSpec,
   format: 'dense' | 'sparse',
   inputs: readonly ProtectedFile[] = [model],
+  args?: ParsedArgs,
 ): Promise<number> {
   if (out === undefined || out === '') throw new CliError('give the output file with -o OUT');
   // Before any work: never over MODEL or a dataset (the engine's writer checks again, with the
@@ -82,8 +84,9 @@ export async function writePruned(
   checkOutput(out, inputs);
   const engine = startEngine({ ort: false });
   const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
+  const selected = args ? withSelection(args, spec, summary) : spec;
   const progress = progressPrinter({ lines: spec.method !== undefined && spec.method !== 'magnitude' });
-  const pending = engine.request({ type: 'export', modelId: summary.modelId, spec, format, path: out }, { onProgress: (p) => progress.onProgress(p) });
+  const pending = engine.request({ type: 'export', modelId: summary.modelId, spec: selected, format, path: out }, { onProgress: (p) => progress.onProgress(p) });
   const result = await call(cancellable(engine, pending, [out])).finally(() => progress.clear());
   if (spec.method !== undefined && spec.method !== 'magnitude') io.out(`method: ${spec.method}\n`);
   io.out(reportText(result.report));
@@ -96,11 +99,12 @@ export const pruneCommand: CliCommand = {
   name: 'prune',
   summary: 'prune weights (magnitude, reconstruct or finetune) and write the pruned model',
   usage:
-    'prunescope prune MODEL --ratio R [--global] [--override NAME=R ...] [--select NAME ...] [--sparse] -o OUT\n' +
-    '  Each selected weight tensor (default: the Gemm / MatMul weights, never biases) loses the\n' +
-    '  fraction R of its entries with the smallest |w| (--global: one threshold across them all).\n' +
+    'prunescope prune MODEL --ratio R [--global] [--override NAME=R ...] [--select LIST ...] [--exclude LIST ...] [--sparse] -o OUT\n' +
+    '  Each selected weight tensor (default: the Conv, Gemm and MatMul weights, never biases) loses\n' +
+    '  the fraction R of its entries with the smallest |w| (--global: one threshold across them all).\n' +
     '  OUT is written atomically and never over MODEL. --sparse stores the pruned weights as\n' +
-    '  ONNX sparse initializers instead of zeros in place.\n' +
+    '  ONNX sparse initializers (a Constant node\'s weight as its sparse_value) instead of zeros in place.\n' +
+    SELECT_HELP +
     '  prunescope prune MODEL --ratio R --method reconstruct|finetune [--calib PATH...] [--train PATH...]\n' +
     '                   [--epochs N] [--data-limit N] -o OUT\n' +
     METHOD_HELP +
@@ -112,7 +116,7 @@ export const pruneCommand: CliCommand = {
     ...dataOptions,
     global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
     override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
-    select: { type: 'string', multiple: true, description: 'prune these initializers instead of the default selection' },
+    ...selectOptions,
     sparse: { type: 'boolean', description: 'write pruned weights as sparse initializers' },
     output: { type: 'string', short: 'o', description: 'output .onnx file' },
   },
@@ -121,6 +125,6 @@ export const pruneCommand: CliCommand = {
     const ratio = ratioOption(args);
     if (ratio === undefined) throw new CliError('prune: give the prune ratio with --ratio R (0..1)');
     const spec = specFromArgs(args, model, ratio);
-    return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense', inputFiles(args, model));
+    return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense', inputFiles(args, model), args);
   },
 };

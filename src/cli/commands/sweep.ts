@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../engine/node/files';
 import type { DatasetSource, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
 import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
 import { checkOutput, inputFiles } from '../outputs';
+import { SELECT_HELP, selectOptions, withSelection } from './select-options';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
 
 const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
@@ -20,6 +21,7 @@ const commonOptions: CliCommand['options'] = {
   data: { type: 'string', multiple: true, description: 'test set: an IDX images + labels pair (--data IMAGES LABELS) or one text file (default: the bundled MNIST test split)' },
   global: { type: 'boolean', description: 'one magnitude threshold across all pruned tensors' },
   override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
+  ...selectOptions,
   batch: { type: 'string', description: 'large-batch size for the throughput column (default 1000, 0 = skip)' },
   limit: { type: 'string', description: 'use only the first N samples' },
   runtimes: { type: 'string', description: 'comma list of sparse,dense,onnxruntime (default all)' },
@@ -137,7 +139,7 @@ export const sweepCommand: CliCommand = {
   summary: 'accuracy and time at many prune ratios (the experiment’s table)',
   usage:
     'prunescope sweep MODEL [--data IMAGES LABELS] [--ratios LIST] [--method LIST] [--calib PATH...] [--train PATH...]\n' +
-    '                 [--epochs N] [--data-limit N] [--global] [--batch N] [--limit N] [--workers N] [--csv FILE]\n' +
+    '                 [--epochs N] [--data-limit N] [--global] [--select LIST] [--exclude LIST] [--batch N] [--limit N] [--workers N] [--csv FILE]\n' +
     '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
     '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
     '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s) on\n' +
@@ -148,6 +150,7 @@ export const sweepCommand: CliCommand = {
     '  one table with a method column, each method over every ratio (reconstruct / finetune run once\n' +
     '  per ratio before it is measured; finetune goes up the ratios in ascending order, each from the\n' +
     '  model fine-tuned at the ratio below, so its rows come in ascending order).\n' +
+    SELECT_HELP +
     METHOD_HELP,
   options: {
     ...commonOptions,
@@ -185,7 +188,7 @@ export const sweepCommand: CliCommand = {
     // The header names each runtime's threads, which the first point reports.
     let table: { widths: number[]; threads: Threads } | undefined;
     const progress = progressPrinter({ lines: withMethod && methods.some((m) => m !== 'magnitude') });
-    const spec = { mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...fields };
+    const spec = withSelection(args, { mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...fields }, summary);
     const pending = engine.request(
       { type: 'sweep', modelId: summary.modelId, spec, ratios, ...(withMethod ? { methods } : {}), dataset, options },
       {
@@ -220,7 +223,8 @@ export const evalCommand: CliCommand = {
   summary: 'accuracy and time at one prune ratio',
   usage:
     'prunescope eval MODEL [--ratio R] [--global] [--data IMAGES LABELS] [--batch N] [--limit N] [--runtimes LIST] [--workers N]\n' +
-    '                [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
+    '                [--select LIST] [--exclude LIST] [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
+    SELECT_HELP +
     METHOD_HELP,
   options: {
     ...commonOptions,
@@ -238,7 +242,7 @@ export const evalCommand: CliCommand = {
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
     const progress = progressPrinter({ lines: withMethod });
-    const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec, dataset, options }, { onProgress: (p) => progress.onProgress(p) });
+    const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec: withSelection(args, spec, summary), dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
     requireSomeRuntime([point], model);
     const threads = threadsOf(point);

@@ -1,5 +1,7 @@
-// Applying a plan: masks, and a new model whose pruned tensors are copies with zeros.
-import { DataType, elementCount, type Model, type Tensor } from '../onnx/model';
+// Applying a plan: masks, and a new model whose pruned tensors (initializers or Constant-node
+// values) are copies with zeros.
+import { DataType, elementCount, type Attribute, type Model, type Tensor } from '../onnx/model';
+import { prunableSources } from './prunable';
 import { magnitudeReader } from './magnitude';
 import { float32Bits, floatToBits, maskBits } from './bits';
 import { PruneError, type LayerPlan, type PrunePlan } from './types';
@@ -54,8 +56,9 @@ export function pruneTensor(t: Tensor, layer: LayerPlan): Tensor {
 }
 
 /**
- * A new Model with the plan's tensors pruned (copied with zeros); every other tensor, node and
- * field is shared with the input, which is never modified.
+ * A new Model with the plan's tensors pruned (copied with zeros): an initializer is replaced, a
+ * Constant node's tensor is written back into its `value` attribute (a new node). Every other
+ * tensor, node and field is shared with the input, which is never modified.
  */
 export function applyPrune(model: Model, plan: PrunePlan): Model {
   const byName = new Map(plan.layers.map((l) => [l.tensor, l]));
@@ -66,8 +69,19 @@ export function applyPrune(model: Model, plan: PrunePlan): Model {
     found.add(t.name);
     return layer.pruned === 0 ? t : pruneTensor(t, layer);
   });
+  const sources = prunableSources(model);
+  let nodes = model.graph.nodes;
   for (const name of byName.keys()) {
-    if (!found.has(name)) throw new PruneError(`the plan prunes "${name}", which is not an initializer of this model`);
+    if (found.has(name)) continue;
+    const s = sources.get(name);
+    if (s === undefined || s.node === undefined) throw new PruneError(`the plan prunes "${name}", which is not an initializer or Constant tensor of this model`);
+    const layer = byName.get(name)!;
+    if (layer.pruned === 0) continue;
+    const pruned = pruneTensor(s.tensor, layer);
+    if (nodes === model.graph.nodes) nodes = [...nodes];
+    const node = nodes[s.node];
+    const attributes: Attribute[] = node.attributes.map((a) => (a.type === 'tensor' && a.name === 'value' ? { ...a, value: { ...a.value, dims: pruned.dims, data: pruned.data } } : a));
+    nodes[s.node] = { ...node, attributes };
   }
-  return { ...model, graph: { ...model.graph, initializers } };
+  return { ...model, graph: { ...model.graph, initializers, nodes } };
 }

@@ -1,7 +1,9 @@
 // Pruning: magnitude plans (per layer, global, overrides) and applying them; the sparse export form;
 // the methods (magnitude, reconstruct, finetune) behind one dispatcher.
 export { PruneError, type PruneMode, type PruneOptions, type PrunePlan, type LayerPlan } from './types';
-export { defaultPrunable, planPrune, nodeLabel } from './plan';
+export { planPrune } from './plan';
+export { defaultPrunable, nodeLabel, prunableTensors, prunableSources, resolveSelection, splitNames, PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES, type PrunableTensor } from './prunable';
+export { methodAvailability, type MethodAvailability } from './applicability';
 export { applyPrune, pruneMask, pruneTensor } from './apply';
 export { toSparseInitializers, toSparseTensor, estimateExportBytes } from './sparse';
 export { pruneSummary, type PruneSummary } from './report';

@@ -1,41 +1,13 @@
-// Which tensors to prune by default, and the exact plan: how many entries each tensor loses and
+// The exact plan: how many entries each tensor loses and
 // the |w| cut that selects them (ties at the cut broken by index, lower index pruned first).
-import { DataType, elementCount, type Model, type Node, type Tensor } from '../onnx/model';
-import { checkPrunable, isPrunableType, magnitudeReader, selectKth, writeMagnitudes } from './magnitude';
+import { DataType, elementCount, type Model, type Tensor } from '../onnx/model';
+import { checkPrunable, magnitudeReader, selectKth, writeMagnitudes } from './magnitude';
+import { defaultPrunable, nodeLabel, prunableSources } from './prunable';
+import { constantParams } from '../analysis/constants';
+
+export { defaultPrunable, nodeLabel } from './prunable';
 import { bitsToFloat, countBits, float32Bits, kthMagnitudeBits } from './bits';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan } from './types';
-
-/**
- * The weight matrices of the main graph: input B of every Gemm, and either input of a MatMul
- * when it is an initializer of two or more dims; float tensors only, never 1-D biases. In node
- * order, without duplicates.
- */
-export function defaultPrunable(model: Model): string[] {
-  const inits = new Map(model.graph.initializers.map((t) => [t.name, t]));
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const take = (name: string | undefined): void => {
-    if (name === undefined || name === '' || seen.has(name)) return;
-    const t = inits.get(name);
-    if (t === undefined || t.dims.length < 2 || !isPrunableType(t.dataType)) return;
-    seen.add(name);
-    out.push(name);
-  };
-  for (const node of model.graph.nodes) {
-    if (node.domain !== '' && node.domain !== 'ai.onnx') continue;
-    if (node.opType === 'Gemm') take(node.inputs[1]);
-    else if (node.opType === 'MatMul') {
-      take(node.inputs[0]);
-      take(node.inputs[1]);
-    }
-  }
-  return out;
-}
-
-/** Display name of a node: its name, or "OpType #index" when it has none. */
-export function nodeLabel(node: Node, index: number): string {
-  return node.name !== '' ? node.name : `${node.opType} #${index}`;
-}
 
 function checkRatio(what: string, r: number): void {
   if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) {
@@ -101,17 +73,17 @@ export function planPrune(model: Model, opts: PruneOptions): PrunePlan {
   if (opts.mode !== 'layer' && opts.mode !== 'global') throw new PruneError(`unknown prune mode "${String(opts.mode)}" (layer or global)`);
   const names = [...new Set(opts.select ?? defaultPrunable(model))];
   const overrides = opts.overrides ?? {};
-  const inits = new Map(model.graph.initializers.map((t) => [t.name, t]));
+  const inits = prunableSources(model);
   for (const name of Object.keys(overrides)) {
     checkRatio(`the override ratio for "${name}"`, overrides[name]);
     if (!names.includes(name)) throw new PruneError(`an override names "${name}", which is not among the tensors selected for pruning`);
   }
   const tensors = names.map((name) => {
-    const t = inits.get(name);
+    const t = inits.get(name)?.tensor;
     if (t === undefined) {
       const sparse = model.graph.sparseInitializers.some((s) => s.values.name === name);
       throw new PruneError(
-        sparse ? `"${name}" is a sparse initializer; only dense initializers can be pruned` : `the model has no initializer named "${name}"`,
+        sparse ? `"${name}" is a sparse initializer; only dense initializers can be pruned` : `the model has no initializer or Constant tensor named "${name}"`,
       );
     }
     checkPrunable(t);
@@ -194,6 +166,7 @@ export function planPrune(model: Model, opts: PruneOptions): PrunePlan {
   let totalParams = 0;
   for (const t of model.graph.initializers) totalParams += elementCount(t.dims);
   for (const s of model.graph.sparseInitializers) totalParams += elementCount(s.dims);
+  for (const node of model.graph.nodes) if (node.opType === 'Constant') totalParams += constantParams(node);
   const prunableParams = layers.reduce((s, l) => s + l.n, 0);
   const prunedParams = layers.reduce((s, l) => s + l.pruned, 0);
   return {

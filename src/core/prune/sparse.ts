@@ -3,7 +3,7 @@
 // densifies sparse initializers at load time): test/unit/core/prune/ort.test.ts checks its predictions.
 import { DataType, elementCount, type Attribute, type Graph, type Model, type SparseTensor, type Tensor } from '../onnx/model';
 import { checkPrunable } from './magnitude';
-import { defaultPrunable } from './plan';
+import { defaultPrunable, prunableSources } from './prunable';
 import { PruneError, type PrunePlan } from './types';
 
 const ELEMENT_BYTES: Record<number, number> = {
@@ -44,29 +44,43 @@ export function toSparseTensor(t: Tensor): SparseTensor {
 }
 
 /**
- * A new Model in which the named initializers (default: the default-prunable weights that hold
- * at least one zero) are stored as sparse initializers instead. The input is not modified.
+ * A new Model in which the named tensors (default: the default-prunable weights that hold at least
+ * one zero) are stored sparsely: an initializer becomes a sparse initializer, a Constant node's
+ * `value` becomes its `sparse_value` (the same COO form; the node and its output stay). The input
+ * is not modified.
  */
 export function toSparseInitializers(model: Model, names?: string[]): Model {
-  const inits = new Map(model.graph.initializers.map((t) => [t.name, t]));
+  const sources = prunableSources(model);
   let chosen: string[];
   if (names === undefined) {
     chosen = defaultPrunable(model).filter((n) => {
-      const t = inits.get(n)!;
+      const t = sources.get(n)!.tensor;
       return t.data !== undefined && !Array.isArray(t.data) && hasZero(t);
     });
   } else {
     chosen = [...new Set(names)];
     for (const n of chosen) {
-      if (!inits.has(n)) throw new PruneError(`the model has no initializer named "${n}" to store as a sparse initializer`);
+      if (!sources.has(n)) throw new PruneError(`the model has no initializer or Constant tensor named "${n}" to store sparsely`);
     }
   }
-  const set = new Set(chosen);
-  const sparse = chosen.map((n) => toSparseTensor(inits.get(n)!));
+  const set = new Set(chosen.filter((n) => sources.get(n)!.source === 'initializer'));
+  const sparse = [...set].map((n) => toSparseTensor(sources.get(n)!.tensor));
+  const nodes = model.graph.nodes.slice();
+  for (const n of chosen) {
+    const s = sources.get(n)!;
+    if (s.node === undefined) continue;
+    const coo = toSparseTensor(s.tensor);
+    const node = nodes[s.node];
+    const attributes: Attribute[] = node.attributes.map((a) =>
+      a.type === 'tensor' && a.name === 'value' ? { name: 'sparse_value', type: 'sparse_tensor', value: { ...coo, values: { ...coo.values, name: a.value.name } } } : a,
+    );
+    nodes[s.node] = { ...node, attributes };
+  }
   return {
     ...model,
     graph: {
       ...model.graph,
+      nodes,
       initializers: model.graph.initializers.filter((t) => !set.has(t.name)),
       sparseInitializers: [...model.graph.sparseInitializers, ...sparse],
     },
@@ -147,9 +161,9 @@ export function estimateExportBytes(model: Model, plan: PrunePlan): { dense: num
   for (const f of model.functions) functions += graphBytes({ ...g, nodes: f.nodes, inputs: [], outputs: [], valueInfo: [], initializers: [], sparseInitializers: [] }).structure;
   const dense = 64 + model.producerName.length + model.docString.length + main.structure + main.weights + functions;
   let sparse = dense;
-  const inits = new Map(g.initializers.map((t) => [t.name, t]));
+  const sources = prunableSources(model);
   for (const layer of plan.layers) {
-    const t = inits.get(layer.tensor);
+    const t = sources.get(layer.tensor)?.tensor;
     // The sparse export stores every planned layer as COO, even one with nothing pruned (ratio 0:
     // 12 bytes per float32 weight instead of 4), so the estimate counts them all.
     if (t === undefined) continue;

@@ -12,7 +12,7 @@ export interface PruneOptions {
    * 'global': one |w| cut over all selected tensors removes round(ratio × N_total) entries.
    */
   mode: PruneMode;
-  /** Initializer names to prune; undefined = defaultPrunable(model). */
+  /** Initializer or Constant-output names to prune; undefined = defaultPrunable(model). */
   select?: string[];
   /**
    * Ratios replacing `ratio` for single tensors, pruned per layer in either mode. In global mode
@@ -54,7 +54,7 @@ export interface PrunePlan {
   mode: PruneMode;
   ratio: number;
   layers: LayerPlan[];
-  /** Elements in every initializer (dense and sparse) of the main graph. */
+  /** Elements in every initializer (dense and sparse) and Constant-node value of the main graph. */
   totalParams: number;
   /** Elements in the selected tensors. */
   prunableParams: number;

@@ -8,6 +8,7 @@ import type { TensorStatistics } from '../protocol';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
 import { statisticsInOrder } from '../statistics';
 import { summarizeModel } from '../summary';
+import { methodAvailability } from '../../core/prune/applicability';
 import { isRealNumeric, weightEntries } from '../../core/analysis';
 import { sparseToDense } from '../../core/dump/sparse';
 import type { Model, Tensor } from '../../core/onnx/model';
@@ -98,7 +99,8 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
 
 export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
-  return pruneReport(open.model, plan(open.model, req.spec));
+  const p = plan(open.model, req.spec);
+  return { ...pruneReport(open.model, p), methods: methodAvailability(open.model, p.layers.map((l) => l.tensor)) };
 };
 
 /**

@@ -4,7 +4,7 @@
 // the filesystem), calibration size / training samples / epochs, and an Apply action that runs the
 // engine's 'prune' job with progress and Cancel and shows its report. Errors stay in the panel.
 
-import type { PruneMethod, PruneReport, PruneSpec } from '../../engine/protocol';
+import type { MethodAvailability, PruneMethod, PruneReport, PruneSpec } from '../../engine/protocol';
 import type { AppContext } from '../context';
 import { errorText } from '../dialogs';
 import { h } from '../dom';
@@ -32,6 +32,9 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
 
   // ------------------------------------------------------------ method radios
   const radios = new Map<PruneMethod, HTMLInputElement>();
+  const reasons = new Map<PruneMethod, HTMLElement>();
+  /** Why each method cannot prune the current selection (engine: summary, then every preview). */
+  let availability: MethodAvailability | null = null;
   const group = h('div', { class: 'methods', role: 'radiogroup', 'aria-labelledby': 'prune-method-title', 'data-testid': 'prune-methods' });
   for (const method of METHODS) {
     const info = METHOD_REGISTRY[method];
@@ -50,8 +53,17 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
       if (radio.checked) chooseMethod(method);
     });
     radios.set(method, radio);
+    const reasonId = `prune-method-reason-${method}`;
+    const reason = h('span', { class: 'method-reason warn-note', id: reasonId, 'data-testid': reasonId, hidden: true });
+    reasons.set(method, reason);
+    radio.setAttribute('aria-describedby', `${helpId} ${reasonId}`);
     group.append(
-      h('label', { class: 'method-option' }, radio, h('span', { class: 'method-text' }, h('span', { class: 'method-name', id: nameId }, info.label), h('span', { class: 'method-help', id: helpId }, info.description))),
+      h(
+        'label',
+        { class: 'method-option' },
+        radio,
+        h('span', { class: 'method-text' }, h('span', { class: 'method-name', id: nameId }, info.label), h('span', { class: 'method-help', id: helpId }, info.description), reason),
+      ),
     );
   }
 
@@ -119,18 +131,26 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     trainRow.hidden = METHOD_REGISTRY[m].data !== 'training';
     const busy = running !== null;
     const lacksData = methodLacksData(m, settings());
+    const cannot = availability?.[m];
+    for (const [method, reason] of reasons) {
+      const why = availability?.[method];
+      reason.hidden = why === undefined;
+      reason.textContent = why === undefined ? '' : `Not available: ${why}`;
+    }
     dataLabel.textContent = settings().data?.label ?? NO_DATA_LABEL;
     dataNote.hidden = !lacksData;
     dataNote.textContent = lacksData
       ? `${METHOD_REGISTRY[m].name} needs ${METHOD_REGISTRY[m].data === 'calibration' ? 'calibration samples' : 'labelled training data'} of the kind this model was made for: choose its files. ` +
         "The bundled data are MNIST digits, the default only for the bundled sample model."
       : '';
-    applyBtn.disabled = busy || !store.state.model || lacksData;
-    applyBtn.title = lacksData ? 'Choose the data first' : '';
+    applyBtn.disabled = busy || !store.state.model || lacksData || cannot !== undefined;
+    applyBtn.title = cannot !== undefined ? cannot : lacksData ? 'Choose the data first' : '';
     cancelBtn.disabled = !busy;
-    for (const r of radios.values()) r.disabled = busy;
+    // A method that cannot apply is disabled, unless it is the current choice (then Apply is).
+    for (const [method, r] of radios) r.disabled = busy || (availability?.[method] !== undefined && method !== m);
     for (const c of [bundledBtn, pickBtn, calibField, trainField, epochsField]) c.disabled = busy;
     if (busy) stateText.textContent = 'Running…';
+    else if (cannot !== undefined) stateText.textContent = `${METHOD_REGISTRY[m].label} cannot prune this selection: ${cannot}`;
     else if (lacksData) stateText.textContent = 'Apply waits for data: choose the files above.';
     else if (applied && applied.key === specKey(store.state.spec)) stateText.textContent = applied.text;
     else if (m !== 'magnitude') {
@@ -246,7 +266,14 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
     if (r && !r.checked) r.checked = true;
     refresh();
   });
-  store.on('model', () => refresh());
+  store.on('model', (model) => {
+    availability = model?.methods ?? null;
+    refresh();
+  });
+  store.on('report', (report) => {
+    if (report?.methods) availability = report.methods;
+    refresh();
+  });
   refresh();
 
   return {

@@ -1,5 +1,6 @@
-// Prune panel: ratio slider + number field, per-layer / global mode, a table of the prunable layers
-// (tensor, shape, params, kept, sparsity, threshold, per-layer override). Every change asks the
+// Prune panel: ratio slider + number field, per-layer / global mode, the weights to prune
+// (prune-select.ts), a table of the selected layers (tensor, shape, params, kept, sparsity,
+// threshold, per-layer override). Every change asks the
 // engine for a `prunePreview` (debounced) which drives this table, the status bar and the
 // histogram thresholds. The method choice (magnitude / reconstruct / fine-tune) and its Apply job
 // live in prune-method.ts.
@@ -10,6 +11,7 @@ import { clearError } from '../dialogs';
 import { clear, debounce, h } from '../dom';
 import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
 import { createMethodControls } from './prune-method';
+import { createPruneSelect } from './prune-select';
 
 export function createPruneView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
@@ -19,7 +21,17 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   const globalBtn = h('button', { 'data-testid': 'mode-global', title: 'One |w| threshold across all selected layers' }, 'Global');
   const cards = h('div', { class: 'summary-cards', 'data-testid': 'prune-summary' });
   const table = h('table', { class: 'grid', 'data-testid': 'prune-table' });
-  const note = h('div', { class: 'muted', style: 'margin-top:8px;font-size:12px' }, 'Biases and other initializers are left alone. An override replaces the ratio for one tensor; leave it empty to use the slider.');
+  const note = h('div', { class: 'muted', style: 'margin-top:8px;font-size:12px' }, 'The table lists the selected weights. An override replaces the ratio for one tensor; leave it empty to use the slider.');
+  const selection = createPruneSelect((select) => {
+    // Overrides follow the selection: one for a tensor no longer selected goes.
+    const names = new Set(select ?? store.state.model?.defaultPrunable ?? []);
+    const overrides = Object.fromEntries(Object.entries(store.state.spec.overrides ?? {}).filter(([name]) => names.has(name)));
+    const next: PruneSpec = { ...store.state.spec, overrides };
+    if (select === undefined) delete next.select;
+    else next.select = select;
+    store.set('spec', next);
+    preview();
+  });
   const methods = createMethodControls(ctx, (spec) => {
     store.set('spec', spec);
     preview();
@@ -31,6 +43,7 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     h('div', { class: 'row' }, slider, number),
     h('div', { class: 'row' }, h('label', {}, 'Mode'), h('div', { class: 'segmented', role: 'group', 'aria-label': 'Prune mode' }, layerBtn, globalBtn)),
     methods.el,
+    selection.el,
     cards,
     table,
     note,
@@ -108,7 +121,7 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
         'tbody',
         {},
         report.layers.length === 0
-          ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'This model has no Gemm / MatMul weight initializers to prune.'))
+          ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, model.prunable.length === 0 ? 'This model has no Conv, ConvTranspose, Gemm or MatMul weights to prune.' : 'No weights are selected: tick them under Weights to prune.'))
           : report.layers.map((layer) => {
               const override = h('input', {
                 type: 'number',
@@ -148,6 +161,7 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     number.value = '0';
     layerBtn.classList.add('active');
     globalBtn.classList.remove('active');
+    selection.reset(model);
     methods.reset();
     renderReport(null);
     if (model) preview();

@@ -1,0 +1,42 @@
+// --select / --exclude of prune, export, eval and sweep: which weights to prune, by tensor name or
+// op type (`--select Conv,Gemm`, repeatable or comma-separated), resolved against the prunable
+// tensors the engine lists for the open model (core's resolveSelection). Without either option the
+// spec names no tensors and the engine prunes its default: the same tensors as the app.
+
+import { CliError, type CliCommand, type ParsedArgs } from '../command';
+import { resolveSelection } from '../../core/prune/prunable';
+import type { ModelSummary, PruneSpec } from '../../engine/protocol';
+import { stringList } from './args';
+
+export const selectOptions: CliCommand['options'] = {
+  select: {
+    type: 'string',
+    multiple: true,
+    description: 'prune these tensors and op types instead of the default (Conv, Gemm and MatMul weights), e.g. --select Conv,Gemm',
+  },
+  exclude: { type: 'string', multiple: true, description: 'do not prune these tensors or op types, e.g. --exclude ConvTranspose,fc.weight' },
+};
+
+export const SELECT_HELP =
+  '  --select / --exclude take tensor names and op types (Conv, ConvTranspose, Gemm, MatMul),\n' +
+  '  repeated or comma-separated; prunescope info MODEL lists the prunable tensors. Default: the\n' +
+  '  Conv, Gemm and MatMul weights (initializers or Constant-node values), never biases or\n' +
+  '  normalisation parameters; ConvTranspose weights only when selected.\n';
+
+/** The spec with `select` set from --select / --exclude (resolved for this model); unchanged without them. */
+export function withSelection<S extends Pick<PruneSpec, 'select' | 'overrides'>>(args: ParsedArgs, spec: S, summary: Pick<ModelSummary, 'prunable' | 'fileName'>): S {
+  const select = stringList(args, 'select');
+  const exclude = stringList(args, 'exclude');
+  if (select.length === 0 && exclude.length === 0) return spec;
+  let names: string[];
+  try {
+    names = resolveSelection(summary.prunable, select, exclude);
+  } catch (e) {
+    throw new CliError(`${summary.fileName}: ${(e as Error).message}`);
+  }
+  if (names.length === 0) throw new CliError(`${summary.fileName}: --select / --exclude leave no tensor to prune`);
+  for (const name of Object.keys(spec.overrides ?? {})) {
+    if (!names.includes(name)) throw new CliError(`--override ${name}: not among the tensors selected for pruning (${names.length > 12 ? `${names.slice(0, 12).join(', ')} …` : names.join(', ')})`);
+  }
+  return { ...spec, select: names };
+}
