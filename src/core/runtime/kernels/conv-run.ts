@@ -29,11 +29,35 @@ export interface ConvLayerWeights {
   /** [M][C/group][kh][kw], BatchNormalization folded in. */
   w: Float32Array;
   bias: Float32Array;
+  /** What follows the convolution and its bias. */
+  post: ConvPost;
+  /** Per-channel lists of the non-zero weights instead of dense blocks. */
+  sparse: boolean;
+}
+
+/** The output stage: y = act(conv + bias [+ residual]), act a clamp to [lo, hi] then HardSwish if set. */
+export interface ConvPost {
   /** Output clamp (Relu: 0, Infinity; Clip: min, max; none: -Infinity, Infinity). */
   lo: number;
   hi: number;
-  /** Per-channel lists of the non-zero weights instead of dense blocks. */
-  sparse: boolean;
+  hardswish: boolean;
+  /** A residual of the output's shape is added before the clamp. */
+  residual: boolean;
+}
+
+/** dst[dOff + i] = act(src[sOff + i] + res[rOff + i]) for i < n (res may be absent). */
+export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array | undefined, rOff: number, p: ConvPost): void {
+  const { lo, hi } = p;
+  for (let i = 0; i < n; i++) {
+    let v = src[sOff + i];
+    if (res) v += res[rOff + i];
+    v = v < lo ? lo : v > hi ? hi : v;
+    if (p.hardswish) {
+      const g = v / 6 + 0.5;
+      v *= g < 0 ? 0 : g > 1 ? 1 : g;
+    }
+    dst[dOff + i] = v;
+  }
 }
 
 interface WasmApi {
@@ -85,10 +109,17 @@ class Program {
   readonly clamp: number;
   readonly yq: number;
   readonly out: number;
+  /** The clamp the kernels apply (none when a post pass in JS does the rest). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly post: boolean;
 
   constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
     const { M, group, kh, kw } = l;
+    this.post = l.post.residual || l.post.hardswish;
+    this.lo = l.post.residual ? -Infinity : l.post.lo;
+    this.hi = l.post.residual ? Infinity : l.post.hi;
     const cg = C / group;
     const Hq = OH + Math.floor(((kh - 1) * dy) / sy);
     const Wq = OW + Math.floor(((kw - 1) * dx) / sx);
@@ -158,8 +189,8 @@ class Program {
       }
     }
     f32.set(l.bias, this.bias >> 2);
-    f32[this.clamp >> 2] = l.lo;
-    f32[(this.clamp >> 2) + 1] = l.hi;
+    f32[this.clamp >> 2] = this.lo;
+    f32[(this.clamp >> 2) + 1] = this.hi;
     const kk = kh * kw;
     if (this.dense) {
       for (let c = 0; c < cg; c++) for (let t = 0; t < kk; t++) i32[(this.tab >> 2) + c * kk + t] = rowAddr(c, Math.floor(t / kw), t % kw);
@@ -187,11 +218,20 @@ class Program {
     }
   }
 
-  /** One image: x (C·H·W) → y (M·OH·OW) at yOff. */
-  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number): void {
+  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW) at yOff, res at the same offset. */
+  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined): void {
     const { f32, s, l } = this;
     const inLen = s.C * s.H * s.W;
-    f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
+    if (scale) {
+      const hw = s.H * s.W;
+      const base = this.x >> 2;
+      for (let c = 0; c < s.C; c++) {
+        const k = scale[sOff + c];
+        const from = xOff + c * hw;
+        const to = base + c * hw;
+        for (let i = 0; i < hw; i++) f32[to + i] = x[from + i] * k;
+      }
+    } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
     const f = this.fn;
     const chanIn = s.H * s.W * 4;
     const outRow = s.OW * 4;
@@ -210,7 +250,8 @@ class Program {
       this.runJs();
     }
     const n = l.M * s.OH * s.OW;
-    y.set(f32.subarray(this.out >> 2, (this.out >> 2) + n), yOff);
+    if (this.post) finishConv(f32, this.out >> 2, y, yOff, n, res, yOff, l.post);
+    else y.set(f32.subarray(this.out >> 2, (this.out >> 2) + n), yOff);
   }
 
   private runJs(): void {
@@ -250,7 +291,7 @@ class Program {
       for (let oy = 0; oy < s.OH; oy++) {
         for (let ox = 0; ox < s.OW; ox++) {
           const v = acc[oy * Wq + ox];
-          f32[out + m * OHW + oy * s.OW + ox] = v < l.lo ? l.lo : v > l.hi ? l.hi : v;
+          f32[out + m * OHW + oy * s.OW + ox] = v < this.lo ? this.lo : v > this.hi ? this.hi : v;
         }
       }
     }
@@ -269,8 +310,8 @@ export class ConvLayerRunner {
     return this.wasm && wasmModule() !== null ? 'wasm' : 'js';
   }
 
-  /** y (N·M·OH·OW) = layer(x (N·C·H·W)). */
-  run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array): void {
+  /** y (N·M·OH·OW) = layer(x (N·C·H·W) · scale (N·C), if given) [+ res (N·M·OH·OW)]. */
+  run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array, scale?: Float32Array, res?: Float32Array): void {
     const key = `${s.C},${s.H},${s.W},${s.OH},${s.OW},${s.padT},${s.padL}`;
     if (!this.prog || key !== this.key) {
       this.prog = new Program(s, this.weights, this.wasm);
@@ -278,6 +319,6 @@ export class ConvLayerRunner {
     }
     const inLen = s.C * s.H * s.W;
     const outLen = this.weights.M * s.OH * s.OW;
-    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * outLen);
+    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * outLen, scale, n * s.C, res);
   }
 }
