@@ -37,6 +37,45 @@ function pack(): number[] {
   return body([[3, I32]], code);
 }
 
+const I32_EQ = 0x46;
+const I32_EQZ = 0x45;
+const ELSE = 0x05;
+
+/**
+ * packRuns(x, runs, runsEnd, dst, C, chanIn, chanOut): for each of C channels (x advancing chanIn
+ * bytes, dst chanOut), for each run (4 i32: src byte offset, dst byte offset, count, src step in
+ * bytes) copies count f32 from x + src (step apart) to consecutive floats at dst + dOff (step 4:
+ * one memory.copy). Padding is never written: it stays zero from the start.
+ */
+function packRuns(): number[] {
+  const [x, runs, runsEnd, dst, C, chanIn, chanOut, r, c, s, d, n, step] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const strided = whileNot([...get(n), I32_EQZ], [
+    ...get(d), ...get(s), op.f32Load, ...mem(2), op.f32Store, ...mem(2),
+    ...get(s), ...get(step), op.i32Add, ...set(s),
+    ...addTo(d, 4), ...addTo(n, -1),
+  ]);
+  const run = [
+    ...get(x), ...get(r), op.i32Load, ...mem(2), op.i32Add, ...set(s),
+    ...get(dst), ...get(r), op.i32Load, ...mem(2, 4), op.i32Add, ...set(d),
+    ...get(r), op.i32Load, ...mem(2, 8), ...set(n),
+    ...get(r), op.i32Load, ...mem(2, 12), op.tee, step, ...i32(4), I32_EQ,
+    op.if, op.void,
+    ...get(d), ...get(s), ...get(n), ...i32(2), op.i32Shl, ...memCopy,
+    ELSE,
+    ...strided,
+    op.end,
+    ...addTo(r, 16),
+  ];
+  const code = whileNot([...get(c), ...get(C), op.i32GeU], [
+    ...get(runs), ...set(r),
+    ...whileNot([...get(r), ...get(runsEnd), op.i32GeU], run),
+    ...get(x), ...get(chanIn), op.i32Add, ...set(x),
+    ...get(dst), ...get(chanOut), op.i32Add, ...set(dst),
+    ...addTo(c, 1),
+  ]);
+  return body([[6, I32]], code);
+}
+
 /** acc := pmin(hi, pmax(lo, acc)) */
 const clampReg = (acc: number, lo: number, hi: number): number[] => [
   ...get(hi), ...get(lo), ...get(acc), ...v.f32x4Pmax, ...f32x4Pmin, ...set(acc),
@@ -149,6 +188,7 @@ function compact(): number[] {
 export function convModuleBytes(): Uint8Array {
   return moduleBytes([
     { name: 'pack', params: 6, code: pack() },
+    { name: 'packRuns', params: 7, code: packRuns() },
     { name: 'rows4', params: 8, code: rows4() },
     { name: 'csr', params: 7, code: csr() },
     { name: 'compact', params: 7, code: compact() },

@@ -48,15 +48,31 @@ export interface ConvPost {
 /** dst[dOff + i] = act(src[sOff + i] + res[rOff + i]) for i < n (res may be absent). */
 export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array | undefined, rOff: number, p: ConvPost): void {
   const { lo, hi } = p;
+  if (res) addClamp(src, sOff, dst, dOff, n, res, rOff, lo, hi);
+  else clampTo(src, sOff, dst, dOff, n, lo, hi);
+  if (p.hardswish) hardSwish(dst, dOff, n);
+}
+
+// Separate monomorphic loops (one shape each, so each compiles to a tight loop).
+function addClamp(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array, rOff: number, lo: number, hi: number): void {
   for (let i = 0; i < n; i++) {
-    let v = src[sOff + i];
-    if (res) v += res[rOff + i];
-    v = v < lo ? lo : v > hi ? hi : v;
-    if (p.hardswish) {
-      const g = v / 6 + 0.5;
-      v *= g < 0 ? 0 : g > 1 ? 1 : g;
-    }
-    dst[dOff + i] = v;
+    const v = src[sOff + i] + res[rOff + i];
+    dst[dOff + i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+function clampTo(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = src[sOff + i];
+    dst[dOff + i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+function hardSwish(y: Float32Array, off: number, n: number): void {
+  for (let i = off; i < off + n; i++) {
+    const v = y[i];
+    const g = v / 6 + 0.5;
+    y[i] = v * (g < 0 ? 0 : g > 1 ? 1 : g);
   }
 }
 
@@ -95,6 +111,9 @@ class Program {
   readonly packed: number;
   readonly map: number;
   readonly mapLen: number;
+  /** Copy runs of the packing (4 i32 each: src offset, dst offset, count, src step; bytes). */
+  readonly runs: number;
+  readonly runsEnd: number;
   readonly identity: boolean;
   readonly P: number;
   readonly Pr: number;
@@ -143,6 +162,23 @@ class Program {
     this.mapLen = this.identity ? 0 : phases * plane;
     this.packed = this.identity ? this.x : take(C * phases * plane * 4 + slack);
     this.map = take(this.mapLen * 4);
+    const runList: number[] = [];
+    if (!this.identity) {
+      for (let py = 0; py < sy; py++) {
+        for (let px = 0; px < sx; px++) {
+          const qx0 = Math.max(0, Math.ceil((padL - px) / sx));
+          const qx1 = Math.min(Wq - 1, Math.floor((W - 1 + padL - px) / sx));
+          if (qx1 < qx0) continue;
+          for (let qy = 0; qy < Hq; qy++) {
+            const iy = qy * sy + py - padT;
+            if (iy < 0 || iy >= H) continue;
+            runList.push((iy * W + qx0 * sx + px - padL) * 4, ((py * sx + px) * plane + qy * Wq + qx0) * 4, qx1 - qx0 + 1, sx * 4);
+          }
+        }
+      }
+    }
+    this.runs = take(runList.length * 4);
+    this.runsEnd = this.runs + runList.length * 4;
     const chanBytes = (this.identity ? H * W : phases * plane) * 4;
     const rowAddr = (c: number, ky: number, kx: number): number => {
       const oy = ky * dy;
@@ -175,6 +211,7 @@ class Program {
     const i32 = new Int32Array(buffer);
     this.f32 = f32;
     this.i32 = i32;
+    i32.set(runList, this.runs >> 2);
     // Pack map: byte offset within an input channel of each packed value, -1 for padding.
     for (let py = 0; py < sy; py++) {
       for (let px = 0; px < sx; px++) {
@@ -236,7 +273,7 @@ class Program {
     const chanIn = s.H * s.W * 4;
     const outRow = s.OW * 4;
     if (f) {
-      if (!this.identity) f('pack')(this.x, this.map, this.map + this.mapLen * 4, this.packed, s.C, chanIn);
+      if (!this.identity) f('packRuns')(this.x, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
       if (this.dense) {
         const rows4 = f('rows4');
         for (let b = 0; b < this.Mpad / 4; b++) {
