@@ -6,11 +6,11 @@
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
-import { type ConvLayerWeights, ConvLayerRunner, type ConvPost, finishConv } from './kernels/conv-run';
+import { type ConvLayerWeights, ConvLayerRunner, type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-run';
 import { sparsityOf } from './kernels/sparse';
 import { convGeom, convOutDims, convReference } from './ops/conv';
 import { binaryCompute } from './ops/elementwise';
-import { type OpImpl, floatAttr, intAttr, need } from './ops/types';
+import { type OpImpl, floatAttr, intAttr, intsAttr, need, stringAttr } from './ops/types';
 import type { PlanOptions } from './plan';
 import { type RtTensor, size } from './tensor';
 
@@ -26,6 +26,8 @@ export interface ConvLayerDetail {
   residual?: boolean;
   /** A Mul feeding the Conv (a per-channel input scale, squeeze-excite) folded in. */
   scale?: boolean;
+  /** A MaxPool after the activation folded in: its kernel. */
+  pool?: number[];
 }
 
 export interface FusedConv {
@@ -60,6 +62,28 @@ function channelScale(x: RtTensor, s: RtTensor): boolean {
   const r = x.dims.length;
   if (r < 3 || s.dims.length !== r || x.dataType !== DataType.FLOAT || s.dataType !== DataType.FLOAT) return false;
   return s.dims[0] === x.dims[0] && s.dims[1] === x.dims[1] && s.dims.slice(2).every((d) => d === 1);
+}
+
+/** A 2-D MaxPool the conv step can apply itself: one output, no dilation, no ceil mode, explicit pads below the kernel. */
+function poolOf(node: Node | undefined): ConvPool | undefined {
+  if (!node || node.outputs.filter((o) => o !== '').length !== 1 || node.outputs[0] === '') return undefined;
+  const k = intsAttr(node, 'kernel_shape');
+  const pads = intsAttr(node, 'pads') ?? [0, 0, 0, 0];
+  const strides = intsAttr(node, 'strides') ?? [1, 1];
+  const dil = intsAttr(node, 'dilations') ?? [1, 1];
+  const pad = stringAttr(node, 'auto_pad', 'NOTSET');
+  if (!k || k.length !== 2 || pads.length !== 4 || strides.length !== 2 || dil.some((d) => d !== 1) || intAttr(node, 'ceil_mode', 0) !== 0) return undefined;
+  if ((pad !== 'NOTSET' && pad !== 'VALID') || strides.some((x) => x < 1) || pads.some((p, i) => p < 0 || p >= k[i % 2])) return undefined;
+  const [pt, pl, pb, pr] = pad === 'VALID' ? [0, 0, 0, 0] : pads;
+  return { kh: k[0], kw: k[1], sy: strides[0], sx: strides[1], pt, pl, pb, pr };
+}
+
+/** [N, M, PH, PW] of the pool over conv output dims [N, M, OH, OW]. */
+function poolDims(d: readonly number[], p: ConvPool, label: string): number[] {
+  const ph = Math.floor((d[2] + p.pt + p.pb - p.kh) / p.sy) + 1;
+  const pw = Math.floor((d[3] + p.pl + p.pr - p.kw) / p.sx) + 1;
+  if (ph < 1 || pw < 1) throw new RuntimeError(`${label}: MaxPool kernel [${p.kh}, ${p.kw}] is larger than its padded input [${d[2]}, ${d[3]}]`);
+  return [d[0], d[1], ph, pw];
 }
 
 /**
@@ -163,6 +187,12 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
       out = clip.outputs[0];
     }
   }
+  const poolNode = wT.dims.length === 4 ? soleUser(out, 'MaxPool') : undefined;
+  const pool = poolOf(poolNode);
+  if (pool) {
+    absorbed.push(poolNode!);
+    out = poolNode!.outputs[0];
+  }
   const sparsity = sparsityOf(w);
   const sparse = options.kernels === 'sparse' && sparsity >= (options.sparseMinSparsity ?? 0) && sparsity > 0;
   const kernel = wT.dims.slice(2);
@@ -188,10 +218,11 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     }
     if (x.dataType !== DataType.FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
     const g = convGeom(node, x.dims, wDims, ctx.label);
-    const dims = convOutDims(g);
+    const convDims = convOutDims(g);
+    const dims = pool ? poolDims(convDims, pool, ctx.label) : convDims;
     const n = size(dims);
     const r = residual ? need(inputs, resAt, ctx) : undefined;
-    const fits = !r || (r.dataType === DataType.FLOAT && r.dims.length === dims.length && r.dims.every((d, i) => d === dims[i]));
+    const fits = !r || (r.dataType === DataType.FLOAT && r.dims.length === convDims.length && r.dims.every((d, i) => d === convDims[i]));
     const xd = x.data as Float32Array;
     if (runner && fits) {
       const y = ctx.out(0, Float32Array, n) as Float32Array;
@@ -200,22 +231,29 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
         C: g.C, H: two ? g.inSp[0] : 1, W: g.inSp[g.inSp.length - 1], OH: two ? g.outSp[0] : 1, OW: g.outSp[g.outSp.length - 1],
         sy: two ? g.strides[0] : 1, sx: g.strides[g.strides.length - 1], dy: two ? g.dilations[0] : 1, dx: g.dilations[g.dilations.length - 1],
         padT: two ? g.padBegin[0] : 0, padL: g.padBegin[g.padBegin.length - 1],
-      }, g.N, xd, y, scale, r?.data as Float32Array | undefined);
+      }, g.N, xd, y, scale, r?.data as Float32Array | undefined, pool);
       return [{ dims, data: y, dataType: DataType.FLOAT }];
     }
     // The reference loop: scale applied first, residual Add (broadcasting) before the activation.
     const xs = scale ? Float32Array.from(xd, (v, i) => v * scale[Math.floor(i / (xd.length / scale.length))]) : xd;
-    const y0 = new Float32Array(n);
+    const y0 = new Float32Array(size(convDims));
     convReference(g, xs, w, bias, y0);
-    let t: RtTensor = { dims, data: y0, dataType: DataType.FLOAT };
-    if (r) t = binaryCompute(t, r, add, ctx, 0);
-    const yd = r ? (t.data as Float32Array) : (ctx.out(0, Float32Array, n) as Float32Array);
+    let t: RtTensor = { dims: convDims, data: y0, dataType: DataType.FLOAT };
+    if (r) t = binaryCompute(t, r, add, ctx, pool ? 1 : 0);
+    const yd = r ? (t.data as Float32Array) : pool ? y0 : (ctx.out(0, Float32Array, n) as Float32Array);
     finishConv(t.data as Float32Array, 0, yd, 0, yd.length, undefined, 0, post);
-    return [{ dims: t.dims, data: yd, dataType: DataType.FLOAT }];
+    if (!pool) return [{ dims: t.dims, data: yd, dataType: DataType.FLOAT }];
+    // A residual that broadcast may have changed the dims the pool sees.
+    const pd = poolDims(t.dims, pool, ctx.label);
+    const py = ctx.out(0, Float32Array, size(pd)) as Float32Array;
+    maxPoolPlanes(yd, 0, py, 0, pd[0] * pd[1], t.dims[2], t.dims[3], pool);
+    return [{ dims: pd, data: py, dataType: DataType.FLOAT }];
   };
   return {
     impl, head: node, ins, absorbed, out, nodes: [...(scaleMul ? [scaleMul.name] : []), node.name, ...absorbed.slice(scaleMul ? 1 : 0).map((n) => n.name)], M, K: perOut, sparse,
     engine: runner ? runner.engine : 'js', sparsity, bias: hasBias,
-    detail: { group, kernel, bn: bnFolded, activation, ...(residual ? { residual: true } : {}), ...(scaleMul ? { scale: true } : {}) },
+    detail: {
+      group, kernel, bn: bnFolded, activation, ...(residual ? { residual: true } : {}), ...(scaleMul ? { scale: true } : {}), ...(pool ? { pool: [pool.kh, pool.kw] } : {}),
+    },
   };
 }

@@ -53,6 +53,45 @@ export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, d
   if (p.hardswish) hardSwish(dst, dOff, n);
 }
 
+/** A 2-D max pool applied to the layer's output (pads below the kernel, so every window has a value). */
+export interface ConvPool {
+  kh: number;
+  kw: number;
+  sy: number;
+  sx: number;
+  pt: number;
+  pl: number;
+  pb: number;
+  pr: number;
+}
+
+/** Max pool of `planes` planes H×W at src[sOff] into dst[dOff] (planes of PH×PW). */
+export function maxPoolPlanes(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, p: ConvPool): void {
+  const PH = Math.floor((H + p.pt + p.pb - p.kh) / p.sy) + 1;
+  const PW = Math.floor((W + p.pl + p.pr - p.kw) / p.sx) + 1;
+  let o = dOff;
+  for (let c = 0; c < planes; c++) {
+    const base = sOff + c * H * W;
+    for (let py = 0; py < PH; py++) {
+      const y0 = Math.max(0, py * p.sy - p.pt);
+      const y1 = Math.min(H, py * p.sy - p.pt + p.kh);
+      for (let px = 0; px < PW; px++) {
+        const x0 = Math.max(0, px * p.sx - p.pl);
+        const x1 = Math.min(W, px * p.sx - p.pl + p.kw);
+        let m = src[base + y0 * W + x0];
+        for (let y = y0; y < y1; y++) {
+          const row = base + y * W;
+          for (let x = x0; x < x1; x++) {
+            const v = src[row + x];
+            if (v > m || v !== v) m = v;
+          }
+        }
+        dst[o++] = m;
+      }
+    }
+  }
+}
+
 // Separate monomorphic loops (one shape each, so each compiles to a tight loop).
 function addClamp(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array, rOff: number, lo: number, hi: number): void {
   for (let i = 0; i < n; i++) {
@@ -255,8 +294,8 @@ class Program {
     }
   }
 
-  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW) at yOff, res at the same offset. */
-  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined): void {
+  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled) at yOff. */
+  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
     const { f32, s, l } = this;
     const inLen = s.C * s.H * s.W;
     if (scale) {
@@ -287,8 +326,12 @@ class Program {
       this.runJs();
     }
     const n = l.M * s.OH * s.OW;
-    if (this.post) finishConv(f32, this.out >> 2, y, yOff, n, res, yOff, l.post);
-    else y.set(f32.subarray(this.out >> 2, (this.out >> 2) + n), yOff);
+    const out = this.out >> 2;
+    if (pool) {
+      if (this.post) finishConv(f32, out, f32, out, n, res, rOff, l.post);
+      maxPoolPlanes(f32, out, y, yOff, l.M, s.OH, s.OW, pool);
+    } else if (this.post) finishConv(f32, out, y, yOff, n, res, rOff, l.post);
+    else y.set(f32.subarray(out, out + n), yOff);
   }
 
   private runJs(): void {
@@ -348,7 +391,7 @@ export class ConvLayerRunner {
   }
 
   /** y (N·M·OH·OW) = layer(x (N·C·H·W) · scale (N·C), if given) [+ res (N·M·OH·OW)]. */
-  run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array, scale?: Float32Array, res?: Float32Array): void {
+  run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array, scale?: Float32Array, res?: Float32Array, pool?: ConvPool): void {
     const key = `${s.C},${s.H},${s.W},${s.OH},${s.OW},${s.padT},${s.padL}`;
     if (!this.prog || key !== this.key) {
       this.prog = new Program(s, this.weights, this.wasm);
@@ -356,6 +399,7 @@ export class ConvLayerRunner {
     }
     const inLen = s.C * s.H * s.W;
     const outLen = this.weights.M * s.OH * s.OW;
-    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * outLen, scale, n * s.C, res);
+    const yLen = y.length / N;
+    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * yLen, scale, n * s.C, res, n * outLen, pool);
   }
 }

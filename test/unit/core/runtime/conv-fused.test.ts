@@ -1,5 +1,5 @@
 // What the plan folds into a Conv step besides BN and Relu/Clip: a Mul feeding the conv (squeeze-
-// excite: x · s, s [N, C, 1, 1]), a residual Add of another computed value, HardSwish — against
+// excite: x · s, s [N, C, 1, 1]), a residual Add of another computed value, HardSwish, a MaxPool — against
 // onnxruntime-node, with the shapes the fast path does not take (s [1, C, 1, 1] with N > 1, a
 // broadcasting residual) going through the fallback, and an Add whose other input is computed
 // after the conv left alone.
@@ -31,6 +31,8 @@ interface Case {
   pads: number;
   group?: number;
   zeros?: number;
+  /** A MaxPool after the activation: kernel, stride, pad (all axes), ceil_mode. */
+  pool?: { k: number; s: number; p: number; ceil?: boolean };
   /** Fused fast path expected (else the fallback); both must agree with ORT anyway. */
   expect: { scale: boolean; residual: boolean };
 }
@@ -65,6 +67,13 @@ function model(c: Case, seed: number): { m: Model; inputs: string[] } {
     nodes.push(node('act', 'Clip', [last, 'lo', 'hi'], ['y']));
   }
   if (c.act) last = 'y';
+  if (c.pool) {
+    const { k, s: st, p } = c.pool;
+    const pa = [ints('kernel_shape', [k, k]), ints('strides', [st, st]), ints('pads', [p, p, p, p])];
+    if (c.pool.ceil) pa.push({ name: 'ceil_mode', type: 'int', value: 1n } as Attribute);
+    nodes.push(node('pool', 'MaxPool', [last], ['pooled'], pa));
+    last = 'pooled';
+  }
   const m: Model = {
     irVersion: 8, opsetImports: [{ domain: '', version: 14 }], producerName: 'conv-fused.test', producerVersion: '', domain: '', modelVersion: 1, docString: '',
     metadataProps: [], functions: [],
@@ -85,6 +94,11 @@ const CASES: Case[] = [
   // Fallbacks: the scale is shared by the batch; the residual broadcasts (and widens the output).
   { name: 'scale [1, C, 1, 1] (fallback)', x: (n) => [n, 4, 6, 6], s: () => [1, 4, 1, 1], act: 'hardswish', M: 3, kernel: 3, pads: 1, expect: { scale: true, residual: false } },
   { name: 'broadcasting residual (fallback)', x: (n) => [n, 3, 6, 6], r: () => [2, 1, 1, 6], act: 'relu', M: 4, kernel: 3, pads: 1, expect: { scale: false, residual: true } },
+  // MaxPool after the activation (LeNet: 2x2 stride 2; a ResNet stem: 3x3 stride 2 pad 1, odd sizes).
+  { name: 'Relu + MaxPool 2x2/2', x: (n) => [n, 1, 12, 12], act: 'relu', M: 6, kernel: 5, pads: 2, pool: { k: 2, s: 2, p: 0 }, expect: { scale: false, residual: false } },
+  { name: 'MaxPool 3x3/2 pad 1, pruned 70%', x: (n) => [n, 3, 11, 9], M: 8, kernel: 3, pads: 1, zeros: 0.7, pool: { k: 3, s: 2, p: 1 }, expect: { scale: false, residual: false } },
+  { name: 'residual + Relu + MaxPool', x: (n) => [n, 4, 8, 8], r: (n) => [n, 4, 8, 8], act: 'relu', M: 4, kernel: 3, pads: 1, pool: { k: 2, s: 2, p: 0 }, expect: { scale: false, residual: true } },
+  { name: 'broadcasting residual + MaxPool (fallback)', x: (n) => [n, 3, 6, 6], r: () => [2, 1, 1, 6], act: 'relu', M: 4, kernel: 3, pads: 1, pool: { k: 2, s: 2, p: 0 }, expect: { scale: false, residual: true } },
 ];
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
@@ -110,6 +124,7 @@ describe('Conv steps with a folded Mul, residual Add or HardSwish, against onnxr
         expect(s.layers).toHaveLength(1);
         const l = s.layers[0];
         expect(l.nodes).toEqual(m.graph.nodes.map((x) => x.name));
+        expect(l.conv?.pool).toEqual(c.pool ? [c.pool.k, c.pool.k] : undefined);
         expect(l.conv?.activation).toBe(c.act ?? null);
         expect(!!l.conv?.scale).toBe(c.expect.scale);
         expect(!!l.conv?.residual).toBe(c.expect.residual);
@@ -118,6 +133,20 @@ describe('Conv steps with a folded Mul, residual Add or HardSwish, against onnxr
         expect(maxDiff(got.data as Float32Array, want.data as Float32Array), `${kernels} wasm=${wasm} n=${n}`).toBeLessThan(1e-4);
       }
     }
+  });
+
+  it('a MaxPool with ceil_mode stays a step of its own (and agrees with ORT)', async () => {
+    const c: Case = { name: 'ceil', x: (n) => [n, 2, 7, 7], act: 'relu', M: 3, kernel: 3, pads: 0, pool: { k: 2, s: 2, p: 0, ceil: true }, expect: { scale: false, residual: false } };
+    const { m } = model(c, 4);
+    const bytes = encodeModel(m);
+    const ref = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
+    const x = randomFloats(2 * 2 * 49, prng(1), 1);
+    const want = (await ref.run({ x: new ort.Tensor('float32', x, [2, 2, 7, 7]) })).pooled;
+    const s = Session.create(decodeModel(bytes), { kernels: 'dense' });
+    expect(s.layers.map((l) => l.nodes)).toEqual([['conv', 'act']]);
+    const got = s.run({ x: { dims: [2, 2, 7, 7], data: x, dataType: DataType.FLOAT } }).pooled;
+    expect(got.dims).toEqual([...want.dims]);
+    expect(maxDiff(got.data as Float32Array, want.data as Float32Array)).toBeLessThan(1e-4);
   });
 
   it('an Add of two convs is folded into the second (its other input is computed before it), not the first', async () => {
