@@ -69,6 +69,10 @@ export interface ConvPool {
 export function maxPoolPlanes(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, p: ConvPool): void {
   const PH = Math.floor((H + p.pt + p.pb - p.kh) / p.sy) + 1;
   const PW = Math.floor((W + p.pl + p.pr - p.kw) / p.sx) + 1;
+  if (p.kh === 2 && p.kw === 2 && p.sy === 2 && p.sx === 2 && p.pt === 0 && p.pl === 0) {
+    maxPool2x2(src, sOff, dst, dOff, planes, H, W, PH, PW);
+    return;
+  }
   let o = dOff;
   for (let c = 0; c < planes; c++) {
     const base = sOff + c * H * W;
@@ -87,6 +91,22 @@ export function maxPoolPlanes(src: Float32Array, sOff: number, dst: Float32Array
           }
         }
         dst[o++] = m;
+      }
+    }
+  }
+}
+
+/** The 2×2 stride-2 unpadded pool (LeNet, VGG): four reads per output. */
+function maxPool2x2(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, PH: number, PW: number): void {
+  let o = dOff;
+  for (let c = 0; c < planes; c++) {
+    for (let py = 0; py < PH; py++) {
+      let a = sOff + (c * H + 2 * py) * W;
+      for (let px = 0; px < PW; px++, a += 2) {
+        const b = a + W;
+        const m0 = src[a] >= src[a + 1] ? src[a] : src[a + 1];
+        const m1 = src[b] >= src[b + 1] ? src[b] : src[b + 1];
+        dst[o++] = m0 >= m1 ? m0 : m1;
       }
     }
   }
