@@ -206,8 +206,9 @@ class Program {
     const phases = sy * sx;
     const plane = Hq * Wq;
     this.P = OH * Wq;
-    this.Pr = up(this.P, 16);
     this.dense = !l.sparse && group === 1;
+    // The dense kernel works on 8 positions at a time, the per-channel lists on 16.
+    this.Pr = up(this.P, this.dense ? 8 : 16);
     this.Mpad = this.dense ? up(M, 4) : M;
     this.K = cg * kh * kw;
     let at = 64;
