@@ -198,7 +198,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const kernel = wT.dims.slice(2);
   const group = intAttr(node, 'group', 1);
   const post: ConvPost = { lo, hi, hardswish: activation === 'hardswish', residual: residual !== undefined };
-  const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, post, sparse };
+  const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse };
   const wasm = options.wasm !== false;
   const runner = kernel.length <= 2 ? new ConvLayerRunner(weights, wasm) : undefined;
   const wDims = wT.dims;

@@ -8,7 +8,7 @@ import { BatchNormalization, Gemm, Hardmax, LogSoftmax, MatMul, Softmax } from '
 import { Pad } from './ops/pad';
 import { POOL } from './ops/pool';
 import { ArgMax, ArgMin, REDUCE } from './ops/reduce';
-import { Resize, Upsample } from './ops/resize';
+import { Resize, Upsample, modeProblem } from './ops/resize';
 import { Slice, Split, Tile } from './ops/slice';
 import {
   Concat, Dropout, Expand, Flatten, Gather, Identity, Reshape, Shape, Size, Squeeze, Transpose, Unsqueeze,
@@ -70,6 +70,7 @@ function nodeProblem(node: Node): string | undefined {
     if (intAttr(node, 'training_mode', 0) === 1) return 'training_mode=1';
     if (node.outputs.filter((o) => o !== '').length > 1) return 'training outputs requested';
   }
+  if (node.opType === 'Resize' || node.opType === 'Upsample' || node.opType === 'Pad') return modeProblem(node);
   return valueNodeProblem(node);
 }
 

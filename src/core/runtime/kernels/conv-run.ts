@@ -29,21 +29,19 @@ export interface ConvLayerWeights {
   /** [M][C/group][kh][kw], BatchNormalization folded in. */
   w: Float32Array;
   bias: Float32Array;
-  /** What follows the convolution and its bias. */
-  post: ConvPost;
+  /** Output clamp (Relu: 0, Infinity; Clip: min, max; none: -Infinity, Infinity). */
+  lo: number;
+  hi: number;
+  /** HardSwish after the clamp. */
+  hardswish?: boolean;
+  /** A residual of the output's shape is added before the clamp. */
+  residual?: boolean;
   /** Per-channel lists of the non-zero weights instead of dense blocks. */
   sparse: boolean;
 }
 
 /** The output stage: y = act(conv + bias [+ residual]), act a clamp to [lo, hi] then HardSwish if set. */
-export interface ConvPost {
-  /** Output clamp (Relu: 0, Infinity; Clip: min, max; none: -Infinity, Infinity). */
-  lo: number;
-  hi: number;
-  hardswish: boolean;
-  /** A residual of the output's shape is added before the clamp. */
-  residual: boolean;
-}
+export type ConvPost = Pick<ConvLayerWeights, 'lo' | 'hi' | 'hardswish' | 'residual'>;
 
 /** dst[dOff + i] = act(src[sOff + i] + res[rOff + i]) for i < n (res may be absent). */
 export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array | undefined, rOff: number, p: ConvPost): void {
@@ -195,9 +193,9 @@ class Program {
   constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
     const { M, group, kh, kw } = l;
-    this.post = l.post.residual || l.post.hardswish;
-    this.lo = l.post.residual ? -Infinity : l.post.lo;
-    this.hi = l.post.residual ? Infinity : l.post.hi;
+    this.post = !!(l.residual || l.hardswish);
+    this.lo = l.residual ? -Infinity : l.lo;
+    this.hi = l.residual ? Infinity : l.hi;
     const cg = C / group;
     const Hq = OH + Math.floor(((kh - 1) * dy) / sy);
     const Wq = OW + Math.floor(((kw - 1) * dx) / sx);
@@ -349,9 +347,9 @@ class Program {
     const n = l.M * s.OH * s.OW;
     const out = this.out >> 2;
     if (pool) {
-      if (this.post) finishConv(f32, out, f32, out, n, res, rOff, l.post);
+      if (this.post) finishConv(f32, out, f32, out, n, res, rOff, l);
       maxPoolPlanes(f32, out, y, yOff, l.M, s.OH, s.OW, pool);
-    } else if (this.post) finishConv(f32, out, y, yOff, n, res, rOff, l.post);
+    } else if (this.post) finishConv(f32, out, y, yOff, n, res, rOff, l);
     else y.set(f32.subarray(out, out + n), yOff);
   }
 
@@ -420,7 +418,7 @@ export class ConvLayerRunner {
     }
     const inLen = s.C * s.H * s.W;
     const outLen = this.weights.M * s.OH * s.OW;
-    const yLen = y.length / N;
+    const yLen = pool ? y.length / N : outLen;
     for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * yLen, scale, n * s.C, res, n * outLen, pool);
   }
 }

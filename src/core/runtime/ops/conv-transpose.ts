@@ -3,6 +3,7 @@
 // (col2im). Groups, strides, dilations, pads, auto_pad, output_padding and output_shape.
 import { RuntimeError } from '../errors';
 import { type RtTensor, ctorOf, size } from '../tensor';
+import { ConvLayerRunner } from '../kernels/conv-run';
 import { type FArray, mmAccumulate, transpose2d } from '../kernels/dense';
 import { floatOnly } from './nn';
 import { type OpContext, intAttr, intsAttr, need, stringAttr } from './types';
@@ -65,6 +66,31 @@ function validInputs(a: Axis, j: number): [number, number] {
   return [lo, Math.max(lo, hi)];
 }
 
+/**
+ * float32: the products of every group at once as a 1x1 convolution with group·Mg·K output
+ * channels, on the convolution kernels (WebAssembly SIMD where available); kept per node while
+ * the weights stay the same (checked each run: O(weights), against O(weights × pixels) of work).
+ */
+const runners = new WeakMap<object, { w: FArray; copy: Float32Array; runner: ConvLayerRunner }>();
+
+/** Whether w still holds the values it had when copied (weights edited in place rebuild the runner). */
+function unchanged(w: FArray, copy: Float32Array): boolean {
+  if (w.length !== copy.length) return false;
+  for (let i = 0; i < w.length; i++) if (w[i] !== copy[i]) return false;
+  return true;
+}
+
+function columns(node: object, wtOf: (g: number) => FArray, w: FArray, group: number, Cg: number, rows: number): ConvLayerRunner {
+  const hit = runners.get(node);
+  if (hit && hit.w === w && unchanged(w, hit.copy)) return hit.runner;
+  const M = group * rows;
+  const kernel = new Float32Array(M * Cg);
+  for (let g = 0; g < group; g++) kernel.set(wtOf(g), g * rows * Cg);
+  const runner = new ConvLayerRunner({ M, group, kh: 1, kw: 1, w: kernel, bias: new Float32Array(M), lo: -Infinity, hi: Infinity, sparse: false }, true);
+  runners.set(node, { w, copy: Float32Array.from(w), runner });
+  return runner;
+}
+
 export const ConvTranspose = floatOnly((inputs, ctx) => {
   const x = need(inputs, 0, ctx);
   const w = need(inputs, 1, ctx);
@@ -94,14 +120,22 @@ export const ConvTranspose = floatOnly((inputs, ctx) => {
   const wd = w.data as FArray;
   const bd = b?.data as FArray | undefined;
   // Per group: the kernel as [Mg*K, Cg] so that cols = kernel · x_g is one product.
-  const wt: FArray[] = [];
-  for (let g = 0; g < group; g++) wt.push(transpose2d(wd.subarray(g * Cg * Mg * K, (g + 1) * Cg * Mg * K) as FArray, Cg, Mg * K, new Ctor(Mg * K * Cg)));
-  const cols = new Ctor(Mg * K * S);
+  const wtOf = (g: number): FArray => transpose2d(wd.subarray(g * Cg * Mg * K, (g + 1) * Cg * Mg * K) as FArray, Cg, Mg * K, new Ctor(Mg * K * Cg));
+  const rows = Mg * K;
+  const all = xd instanceof Float32Array && S > 0 ? new Float32Array(group * rows * S) : undefined;
+  const runner = all ? columns(ctx.node, wtOf, wd, group, Cg, rows) : undefined;
+  const cols = all ?? new Ctor(rows * S);
+  const wt = runner ? [] : Array.from({ length: group }, (_, g) => wtOf(g));
   const ranges = [A, B, D].map((a) => Array.from({ length: a.k }, (_, j) => validInputs(a, j)));
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {
-      cols.fill(0);
-      mmAccumulate(wt[g], 0, xd, (n * C + g * Cg) * S, cols, 0, Mg * K, Cg, S);
+      if (runner && all) {
+        if (g === 0) runner.run({ C, H: A.inLen * B.inLen, W: D.inLen, OH: A.inLen * B.inLen, OW: D.inLen, sy: 1, sx: 1, dy: 1, dx: 1, padT: 0, padL: 0 }, 1, xd.subarray(n * C * S, (n + 1) * C * S) as Float32Array, all);
+      } else {
+        cols.fill(0);
+        mmAccumulate(wt[g], 0, xd, (n * C + g * Cg) * S, cols, 0, rows, Cg, S);
+      }
+      const colBase = all ? g * rows * S : 0;
       for (let m = 0; m < Mg; m++) {
         const oc = g * Mg + m;
         const yo = (n * M + oc) * O;
@@ -112,7 +146,7 @@ export const ConvTranspose = floatOnly((inputs, ctx) => {
             const [b0, b1] = ranges[1][jb];
             for (let jd = 0; jd < D.k; jd++) {
               const [d0, d1] = ranges[2][jd];
-              const row = (m * K + (ja * B.k + jb) * D.k + jd) * S;
+              const row = colBase + (m * K + (ja * B.k + jb) * D.k + jd) * S;
               const offD = jd * D.d - D.pb;
               for (let ia = a0; ia < a1; ia++) {
                 const oa = ia * A.s + ja * A.d - A.pb;

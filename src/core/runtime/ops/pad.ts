@@ -5,7 +5,7 @@ import { RuntimeError } from '../errors';
 import { type RtData, type RtTensor, ctorOf, isHalfType, size, stridesOf, toBfloatBits, toHalfBits, toNumbers, writeNumber } from '../tensor';
 import { type OpImpl, floatAttr, intsAttr, need, normAxis, stringAttr } from './types';
 
-const MODES = ['constant', 'reflect', 'edge', 'wrap'];
+export const PAD_MODES = ['constant', 'reflect', 'edge', 'wrap'];
 
 /** Input index read by output index o of an axis (o - begin shifted into range by the mode), or -1 for the constant. */
 function sourceIndex(o: number, begin: number, n: number, mode: string): number {
@@ -25,8 +25,8 @@ export const Pad: OpImpl = (inputs, ctx) => {
   const x = need(inputs, 0, ctx);
   const r = x.dims.length;
   const mode = stringAttr(ctx.node, 'mode', 'constant');
-  if (!MODES.includes(mode) || (mode === 'wrap' && ctx.opset < 19)) {
-    throw new RuntimeError(`${ctx.label}: mode "${mode}" is not one of ${MODES.join(', ')}`);
+  if (!PAD_MODES.includes(mode) || (mode === 'wrap' && ctx.opset < 19)) {
+    throw new RuntimeError(`${ctx.label}: mode "${mode}" is not one of ${PAD_MODES.join(', ')}`);
   }
   let padList: number[];
   let value: RtTensor | number | undefined;

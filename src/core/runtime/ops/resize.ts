@@ -2,9 +2,10 @@
 // pass that reads, for every output index, a few input indices with weights (nearest: one tap;
 // linear: 2; cubic: 4; more when antialiasing a downscale). Nearest copies any element type.
 import { RuntimeError } from '../errors';
-import { DataType } from '../../onnx/model';
+import { DataType, type Node } from '../../onnx/model';
 import { type RtData, type RtTensor, ctorOf, floatToHalf, halfToFloat, isHalfType, size, toNumbers } from '../tensor';
-import { type OpContext, type OpImpl, floatAttr, floatsAttr, intAttr, intsAttr, need, normAxis, stringAttr } from './types';
+import { PAD_MODES } from './pad';
+import { type OpContext, type OpImpl, attr, floatAttr, floatsAttr, intAttr, intsAttr, need, normAxis, stringAttr } from './types';
 
 interface Settings {
   mode: 'nearest' | 'linear' | 'cubic';
@@ -26,6 +27,21 @@ interface Taps {
 
 const COORDS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
 const NEAREST = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+
+const MODES: Record<string, [string, string[]][]> = {
+  Resize: [['mode', ['nearest', 'linear', 'cubic']], ['coordinate_transformation_mode', COORDS], ['nearest_mode', NEAREST]],
+  Upsample: [['mode', ['nearest', 'linear', 'bilinear', 'trilinear']]],
+  Pad: [['mode', PAD_MODES]],
+};
+
+/** A Resize, Upsample or Pad mode the runtime does not know (named before anything runs), or undefined. */
+export function modeProblem(node: Node): string | undefined {
+  for (const [name, known] of MODES[node.opType] ?? []) {
+    const a = attr(node, name);
+    if (a && (a.type !== 'string' || !known.includes(a.value))) return `${name} ${a.type === 'string' ? `"${a.value}"` : 'is not a string'}`;
+  }
+  return undefined;
+}
 
 function settings(ctx: OpContext, upsample: boolean): Settings {
   const node = ctx.node;
@@ -145,22 +161,33 @@ function pass(src: RtData, dims: number[], axis: number, taps: Taps, outLen: num
   const d = dst as Float32Array;
   const big = dst instanceof BigInt64Array || dst instanceof BigUint64Array;
   const fill = big ? BigInt(Math.trunc(st.extrapolation)) : st.extrapolation;
+  const nearest = st.mode === 'nearest';
   for (let p = 0; p < outer; p++) {
     const ib = p * len * inner;
     for (let o = 0; o < outLen; o++) {
       const ob = (p * outLen + o) * inner;
       if (extrap[o]) {
         for (let i = 0; i < inner; i++) dst[ob + i] = fill;
-      } else if (st.mode === 'nearest') {
+      } else if (nearest) {
         const from = ib + idx[o] * inner;
-        if (inner === 1) dst[ob] = src[from];
-        else (dst as Float32Array).set((src as Float32Array).subarray(from, from + inner), ob);
-      } else {
+        if (inner >= 64) (dst as Float32Array).set((src as Float32Array).subarray(from, from + inner), ob);
+        else for (let i = 0; i < inner; i++) dst[ob + i] = src[from + i];
+      } else if (inner === 1) {
         const t0 = o * count;
-        for (let i = 0; i < inner; i++) {
-          let acc = 0;
-          for (let t = 0; t < count; t++) acc += w[t0 + t] * s[ib + idx[t0 + t] * inner + i];
-          d[ob + i] = acc;
+        let acc = 0;
+        for (let t = 0; t < count; t++) acc += w[t0 + t] * s[ib + idx[t0 + t]];
+        d[ob] = acc;
+      } else {
+        // Contiguous rows: the first tap sets, the others accumulate.
+        const t0 = o * count;
+        const w0 = w[t0];
+        const r0 = ib + idx[t0] * inner;
+        for (let i = 0; i < inner; i++) d[ob + i] = w0 * s[r0 + i];
+        for (let t = 1; t < count; t++) {
+          const wt = w[t0 + t];
+          if (wt === 0) continue;
+          const r = ib + idx[t0 + t] * inner;
+          for (let i = 0; i < inner; i++) d[ob + i] += wt * s[r + i];
         }
       }
     }

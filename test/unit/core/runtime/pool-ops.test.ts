@@ -2,7 +2,9 @@
 // on cases libonnx-testdata lacks: newer opsets, Indices in 3-D, groups, int types, wrap, axes.
 import { describe, expect, it } from 'vitest';
 import { DataType } from '../../../../src/core/onnx/model';
+import { float16Table } from '../../../../src/core/onnx/float-bits';
 import { Session } from '../../../../src/core/runtime';
+import { toHalfBits } from '../../../../src/core/runtime/tensor';
 import { graph, model, node } from '../../../support/hand-models';
 import { type Attrs, type OpCase, f32s, int64s, randomFloats, relDiff, runBoth } from './single-op';
 
@@ -104,6 +106,28 @@ describe('hand-computed', () => {
     expect(Array.from(y.data as Float32Array)).toEqual([4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2]);
   });
 
+  it.each([DataType.FLOAT, DataType.DOUBLE])('ConvTranspose 1-D by hand (element type %i)', (dt) => {
+    // y[o] = sum over i, j with o = 2i + j of x[i]·w[j] + b: x = [1, 2], w = [1, 10, 100], b = 0.5.
+    const Arr = dt === DataType.FLOAT ? Float32Array : Float64Array;
+    const m = model(graph('g', {
+      inputs: [{ name: 'x', type: { kind: 'tensor', elemType: dt, shape: [1, 1, 2] } }],
+      outputs: [{ name: 'y', type: { kind: 'tensor', elemType: dt } }],
+      nodes: [node('ConvTranspose', ['x', 'W', 'B'], ['y'], [ints('strides', [2])])],
+      initializers: [
+        { name: 'W', dataType: dt, dims: [1, 1, 3], data: Arr.of(1, 10, 100) },
+        { name: 'B', dataType: dt, dims: [1], data: Arr.of(0.5) },
+      ],
+    }));
+    const session = Session.create(m, { kernels: 'dense' });
+    const x = { dims: [1, 1, 2], data: Arr.of(1, 2), dataType: dt };
+    const y = session.run({ x }).y;
+    expect(y.dims).toEqual([1, 1, 5]);
+    expect(Array.from(y.data as Float32Array)).toEqual([1.5, 10.5, 102.5, 20.5, 200.5]);
+    // Weights edited in place (as a pruning step may) are seen by the next run.
+    (m.graph.initializers[0].data as Float32Array)[0] = 2;
+    expect(Array.from(session.run({ x }).y.data as Float32Array)).toEqual([2.5, 10.5, 104.5, 20.5, 200.5]);
+  });
+
   it('names the node and the problem for a kernel that does not fit the input', () => {
     const m = model(graph('g', {
       inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [1, 1, 4, 4] } }],
@@ -113,5 +137,37 @@ describe('hand-computed', () => {
     expect(() => Session.create(m, { kernels: 'dense' }).run({ x: { dims: [1, 1, 4, 4], data: new Float32Array(16), dataType: DataType.FLOAT } })).toThrow(
       /MaxPool "pool1".*kernel_shape.*2 spatial dims/,
     );
+  });
+});
+
+describe('float16 inputs', () => {
+  // The float32 results are checked against onnxruntime above; float16 runs through float32.
+  const cases: [string, Attrs, (string | undefined)[]][] = [
+    ['MaxPool', [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])], []],
+    ['AveragePool', [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])], []],
+    ['GlobalAveragePool', [], []],
+    ['Resize', [str('mode', 'linear')], ['', 'scales']],
+    ['Pad', [str('mode', 'reflect')], ['pads']],
+  ];
+  it.each(cases)('%s float16 equals float32 rounded to float16', (op, attrs, extra) => {
+    const dims = [1, 2, 6, 6];
+    const values = randomFloats(72, 30);
+    const half = Uint16Array.from(values, (v) => toHalfBits(v));
+    const asFloat = Float32Array.from(half, (h) => float16Table()[h]);
+    const inits = [f32s('scales', [4], [1, 1, 1.5, 0.5]), int64s('pads', [0, 0, 1, 2, 0, 0, 2, 1])].filter((t) => extra.includes(t.name));
+    const run = (dataType: number, data: Float32Array | Uint16Array) => {
+      const m = model(graph('g', {
+        inputs: [{ name: 'x', type: { kind: 'tensor', elemType: dataType, shape: dims } }],
+        outputs: [{ name: 'y', type: { kind: 'tensor', elemType: dataType } }],
+        nodes: [node(op, ['x', ...extra.map((e) => e ?? '')], ['y'], attrs)],
+        initializers: inits,
+      }));
+      return Session.create(m, { kernels: 'dense' }).run({ x: { dims, data, dataType } }).y;
+    };
+    const h = run(DataType.FLOAT16, half);
+    const f = run(DataType.FLOAT, asFloat);
+    expect(h.dataType).toBe(DataType.FLOAT16);
+    expect(h.dims).toEqual(f.dims);
+    expect(Array.from(h.data as Uint16Array)).toEqual(Array.from(f.data as Float32Array, (v) => toHalfBits(v)));
   });
 });

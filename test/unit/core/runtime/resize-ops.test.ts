@@ -3,6 +3,8 @@
 // linear, nearest on uint8, crop-and-resize with nearest, Upsample 7 and 9.
 import { describe, expect, it } from 'vitest';
 import { DataType } from '../../../../src/core/onnx/model';
+import { Session, unsupportedNodes } from '../../../../src/core/runtime';
+import { graph, model, node } from '../../../support/hand-models';
 import { type Attrs, type OpCase, f32s, int64s, randomFloats, relDiff, runBoth } from './single-op';
 
 const str = (name: string, value: string): Attrs[number] => ({ name, type: 'string', value });
@@ -57,5 +59,24 @@ describe('Resize and Upsample against onnxruntime-node', () => {
     expect(r.ours.dims).toEqual([...r.ort.dims]);
     expect(r.ort.data.length).toBeGreaterThan(0);
     expect(relDiff(r)).toBeLessThan(1e-5);
+  });
+});
+
+describe('modes the runtime does not know', () => {
+  it('are named with the node before anything runs', () => {
+    const m = model(graph('g', {
+      inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [1, 1, 4, 4] } }],
+      outputs: [{ name: 'z', type: { kind: 'tensor', elemType: DataType.FLOAT } }],
+      nodes: [
+        node('Resize', ['x', '', 'scales'], ['y'], [str('mode', 'area')], 'up'),
+        node('Pad', ['y', 'pads'], ['z'], [str('mode', 'symmetric')], 'pad'),
+      ],
+      initializers: [f32s('scales', [4], [1, 1, 2, 2]), int64s('pads', [0, 0, 1, 1, 0, 0, 1, 1])],
+    }));
+    expect(unsupportedNodes(m)).toEqual([
+      { opType: 'Resize', name: 'up', reason: 'mode "area"' },
+      { opType: 'Pad', name: 'pad', reason: 'mode "symmetric"' },
+    ]);
+    expect(() => Session.create(m, { kernels: 'dense' })).toThrow(/Resize "up" \(mode "area"\)/);
   });
 });
