@@ -252,7 +252,7 @@ class Program {
     this.bias = take(this.Mpad * 4);
     this.clamp = take(8);
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
-    this.out = take(M * OH * OW * 4);
+    this.out = take(M * OH * OW * 4 + 16);
     const useWasm = wasm && wasmModule() !== null && at < 2 ** 31;
     let buffer: ArrayBuffer;
     if (useWasm) {
