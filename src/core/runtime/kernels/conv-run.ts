@@ -46,9 +46,11 @@ export type ConvPost = Pick<ConvLayerWeights, 'lo' | 'hi' | 'hardswish' | 'resid
 /** dst[dOff + i] = act(src[sOff + i] + res[rOff + i]) for i < n (res may be absent). */
 export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array | undefined, rOff: number, p: ConvPost): void {
   const { lo, hi } = p;
-  if (res) addClamp(src, sOff, dst, dOff, n, res, rOff, lo, hi);
+  if (res) {
+    addClamp(src, sOff, dst, dOff, n, res, rOff, lo, hi);
+    if (p.hardswish) hardSwish(dst, dOff, dst, dOff, n, -Infinity, Infinity);
+  } else if (p.hardswish) hardSwish(src, sOff, dst, dOff, n, lo, hi);
   else clampTo(src, sOff, dst, dOff, n, lo, hi);
-  if (p.hardswish) hardSwish(dst, dOff, n);
 }
 
 /** A 2-D max pool applied to the layer's output (pads below the kernel, so every window has a value). */
@@ -125,11 +127,13 @@ function clampTo(src: Float32Array, sOff: number, dst: Float32Array, dOff: numbe
   }
 }
 
-function hardSwish(y: Float32Array, off: number, n: number): void {
-  for (let i = off; i < off + n; i++) {
-    const v = y[i];
-    const g = v / 6 + 0.5;
-    y[i] = v * (g < 0 ? 0 : g > 1 ? 1 : g);
+/** dst = HardSwish(clamp(src)): x · min(max(x/6 + 1/2, 0), 1), one pass. */
+function hardSwish(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++) {
+    let v = src[sOff + i];
+    v = v < lo ? lo : v > hi ? hi : v;
+    const g = v * 0.16666666666666666 + 0.5;
+    dst[dOff + i] = g <= 0 ? 0 : g >= 1 ? v : v * g;
   }
 }
 
