@@ -1,13 +1,16 @@
 // Conv layers of the plan: a Conv with constant weights (and bias) becomes one fused step, with a
-// BatchNormalization that directly follows it folded into its weights and a Relu or Clip (constant
-// bounds, e.g. ReLU6) that follows applied as an output clamp. 1-D and 2-D layers run on the
-// kernels of kernels/conv-run.ts; other ranks on the reference loop with the folded weights.
+// BatchNormalization that directly follows it folded into its weights, a residual Add of another
+// computed value, and a Relu or Clip (constant bounds, e.g. ReLU6) applied as an output clamp or a
+// HardSwish. A Mul that feeds only the Conv (squeeze-excite: x · s with s [N, C, 1, 1]) is applied
+// while the input is copied in. 1-D and 2-D layers run on the kernels of kernels/conv-run.ts; other
+// ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
-import { type ConvLayerWeights, ConvLayerRunner } from './kernels/conv-run';
+import { type ConvLayerWeights, ConvLayerRunner, type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-run';
 import { sparsityOf } from './kernels/sparse';
 import { convGeom, convOutDims, convReference } from './ops/conv';
-import { type OpImpl, floatAttr, intAttr, need } from './ops/types';
+import { binaryCompute } from './ops/elementwise';
+import { type OpImpl, floatAttr, intAttr, intsAttr, need, stringAttr } from './ops/types';
 import type { PlanOptions } from './plan';
 import { type RtTensor, size } from './tensor';
 
@@ -17,12 +20,23 @@ export interface ConvLayerDetail {
   kernel: number[];
   /** A BatchNormalization was folded into the weights. */
   bn: boolean;
-  /** The activation applied as an output clamp. */
-  activation: 'relu' | 'clip' | null;
+  /** The activation applied to the output (Relu/Clip as a clamp). */
+  activation: 'relu' | 'clip' | 'hardswish' | null;
+  /** A residual Add (another computed value) folded in before the activation. */
+  residual?: boolean;
+  /** A Mul feeding the Conv (a per-channel input scale, squeeze-excite) folded in. */
+  scale?: boolean;
+  /** A MaxPool after the activation folded in: its kernel. */
+  pool?: number[];
 }
 
 export interface FusedConv {
   impl: OpImpl;
+  /** The Conv node (the step may start at a Mul before it). */
+  head: Node;
+  /** The values the step reads, in order. */
+  ins: string[];
+  /** Nodes after the one the step starts at that it computes too. */
   absorbed: Node[];
   /** The value the fused step writes (the last absorbed node's output). */
   out: string;
@@ -37,6 +51,52 @@ export interface FusedConv {
 }
 
 type SoleUser = (name: string, opType: string) => Node | undefined;
+/** Whether a value is computed before the step being planned (or is a graph input or constant). */
+type Ready = (name: string) => boolean;
+
+const add = (a: number, b: number): number => a + b;
+const mul = (a: number, b: number): number => a * b;
+
+/** x [N, C, ...sp] and s [N, C, 1, …] (same rank, float32): s is a per-channel scale of x. */
+function channelScale(x: RtTensor, s: RtTensor): boolean {
+  const r = x.dims.length;
+  if (r < 3 || s.dims.length !== r || x.dataType !== DataType.FLOAT || s.dataType !== DataType.FLOAT) return false;
+  return s.dims[0] === x.dims[0] && s.dims[1] === x.dims[1] && s.dims.slice(2).every((d) => d === 1);
+}
+
+/** A 2-D MaxPool the conv step can apply itself: one output, no dilation, no ceil mode, explicit pads below the kernel. */
+function poolOf(node: Node | undefined): ConvPool | undefined {
+  if (!node || node.outputs.filter((o) => o !== '').length !== 1 || node.outputs[0] === '') return undefined;
+  const k = intsAttr(node, 'kernel_shape');
+  const pads = intsAttr(node, 'pads') ?? [0, 0, 0, 0];
+  const strides = intsAttr(node, 'strides') ?? [1, 1];
+  const dil = intsAttr(node, 'dilations') ?? [1, 1];
+  const pad = stringAttr(node, 'auto_pad', 'NOTSET');
+  if (!k || k.length !== 2 || pads.length !== 4 || strides.length !== 2 || dil.some((d) => d !== 1) || intAttr(node, 'ceil_mode', 0) !== 0) return undefined;
+  if ((pad !== 'NOTSET' && pad !== 'VALID') || strides.some((x) => x < 1) || pads.some((p, i) => p < 0 || p >= k[i % 2])) return undefined;
+  const [pt, pl, pb, pr] = pad === 'VALID' ? [0, 0, 0, 0] : pads;
+  return { kh: k[0], kw: k[1], sy: strides[0], sx: strides[1], pt, pl, pb, pr };
+}
+
+/** [N, M, PH, PW] of the pool over conv output dims [N, M, OH, OW]. */
+function poolDims(d: readonly number[], p: ConvPool, label: string): number[] {
+  const ph = Math.floor((d[2] + p.pt + p.pb - p.kh) / p.sy) + 1;
+  const pw = Math.floor((d[3] + p.pl + p.pr - p.kw) / p.sx) + 1;
+  if (ph < 1 || pw < 1) throw new RuntimeError(`${label}: MaxPool kernel [${p.kh}, ${p.kw}] is larger than its padded input [${d[2]}, ${d[3]}]`);
+  return [d[0], d[1], ph, pw];
+}
+
+/**
+ * A fused step starting at `node`: a Conv with constant weights, or a Mul (two computed inputs,
+ * opset ≥ 7) whose only reader is such a Conv.
+ */
+export function fuseConvAt(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number, ready: Ready): FusedConv | undefined {
+  if (node.opType === 'Conv') return fuseConv(node, known, soleUser, options, opset, ready, undefined);
+  if (node.opType !== 'Mul' || opset < 7 || node.inputs.length !== 2 || node.inputs.some((i) => i === '' || known.has(i))) return undefined;
+  const conv = soleUser(node.outputs[0], 'Conv');
+  if (!conv || conv.inputs[0] !== node.outputs[0]) return undefined;
+  return fuseConv(conv, known, soleUser, options, opset, ready, node);
+}
 
 function floats(t: RtTensor | undefined, n: number): Float32Array | undefined {
   if (!t || t.dataType !== DataType.FLOAT || size(t.dims) !== n) return undefined;
@@ -57,8 +117,8 @@ function clipBounds(node: Node, known: Map<string, RtTensor>, opset: number): [n
   return lo === undefined || hi === undefined ? undefined : [lo, hi];
 }
 
-/** A fused step for a Conv node with constant float32 weights, or undefined. */
-export function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number): FusedConv | undefined {
+/** A fused step for a Conv node with constant float32 weights (after `scaleMul`, if given), or undefined. */
+function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number, ready: Ready, scaleMul: Node | undefined): FusedConv | undefined {
   if (node.opType !== 'Conv' || node.inputs.length < 2) return undefined;
   const wT = known.get(node.inputs[1]);
   if (!wT || wT.dataType !== DataType.FLOAT || wT.dims.length < 3 || known.has(node.inputs[0])) return undefined;
@@ -73,7 +133,7 @@ export function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: Sol
     hasBias = true;
   }
   const w = Float32Array.from(wT.data as Float32Array);
-  const absorbed: Node[] = [];
+  const absorbed: Node[] = scaleMul ? [node] : [];
   let out = node.outputs[0];
   let bnFolded = false;
   const bn = soleUser(out, 'BatchNormalization');
@@ -93,12 +153,27 @@ export function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: Sol
       hasBias = true;
     }
   }
+  let residual: string | undefined;
+  const sum = opset >= 7 ? soleUser(out, 'Add') : undefined;
+  if (sum && sum.inputs.length === 2) {
+    const other = sum.inputs[0] === out ? sum.inputs[1] : sum.inputs[0];
+    if (other && other !== out && !known.has(other) && ready(other)) {
+      residual = other;
+      absorbed.push(sum);
+      out = sum.outputs[0];
+    }
+  }
   let lo = -Infinity;
   let hi = Infinity;
   let activation: ConvLayerDetail['activation'] = null;
   const relu = soleUser(out, 'Relu');
   const clip = relu ? undefined : soleUser(out, 'Clip');
-  if (relu) {
+  const hswish = relu || clip ? undefined : soleUser(out, 'HardSwish');
+  if (hswish) {
+    activation = 'hardswish';
+    absorbed.push(hswish);
+    out = hswish.outputs[0];
+  } else if (relu) {
     lo = 0;
     activation = 'relu';
     absorbed.push(relu);
@@ -112,37 +187,73 @@ export function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: Sol
       out = clip.outputs[0];
     }
   }
+  const poolNode = wT.dims.length === 4 ? soleUser(out, 'MaxPool') : undefined;
+  const pool = poolOf(poolNode);
+  if (pool) {
+    absorbed.push(poolNode!);
+    out = poolNode!.outputs[0];
+  }
   const sparsity = sparsityOf(w);
   const sparse = options.kernels === 'sparse' && sparsity >= (options.sparseMinSparsity ?? 0) && sparsity > 0;
   const kernel = wT.dims.slice(2);
   const group = intAttr(node, 'group', 1);
-  const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, lo, hi, sparse };
+  const post: ConvPost = { lo, hi, hardswish: activation === 'hardswish', residual: residual !== undefined };
+  const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse };
   const wasm = options.wasm !== false;
   const runner = kernel.length <= 2 ? new ConvLayerRunner(weights, wasm) : undefined;
   const wDims = wT.dims;
+  const ins = [...(scaleMul ? scaleMul.inputs : [node.inputs[0]]), ...(residual ? [residual] : [])];
+  const resAt = ins.length - 1;
   const impl: OpImpl = (inputs, ctx) => {
-    const x = need(inputs, 0, ctx);
+    let x = need(inputs, 0, ctx);
+    let scale: Float32Array | undefined;
+    if (scaleMul) {
+      const a = x;
+      const b = need(inputs, 1, ctx);
+      if (channelScale(a, b)) scale = b.data as Float32Array;
+      else if (channelScale(b, a)) {
+        x = b;
+        scale = a.data as Float32Array;
+      } else x = binaryCompute(a, b, mul, ctx, 1);
+    }
     if (x.dataType !== DataType.FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
     const g = convGeom(node, x.dims, wDims, ctx.label);
-    const dims = convOutDims(g);
-    const y = ctx.out(0, Float32Array, size(dims)) as Float32Array;
+    const convDims = convOutDims(g);
+    const dims = pool ? poolDims(convDims, pool, ctx.label) : convDims;
+    const n = size(dims);
+    const r = residual ? need(inputs, resAt, ctx) : undefined;
+    const fits = !r || (r.dataType === DataType.FLOAT && r.dims.length === convDims.length && r.dims.every((d, i) => d === convDims[i]));
     const xd = x.data as Float32Array;
-    if (runner) {
+    if (runner && fits) {
+      const y = ctx.out(0, Float32Array, n) as Float32Array;
       const two = g.inSp.length === 2;
       runner.run({
         C: g.C, H: two ? g.inSp[0] : 1, W: g.inSp[g.inSp.length - 1], OH: two ? g.outSp[0] : 1, OW: g.outSp[g.outSp.length - 1],
         sy: two ? g.strides[0] : 1, sx: g.strides[g.strides.length - 1], dy: two ? g.dilations[0] : 1, dx: g.dilations[g.dilations.length - 1],
         padT: two ? g.padBegin[0] : 0, padL: g.padBegin[g.padBegin.length - 1],
-      }, g.N, xd, y);
-    } else {
-      convReference(g, xd, w, bias, y);
-      for (let i = 0; i < y.length; i++) y[i] = y[i] < lo ? lo : y[i] > hi ? hi : y[i];
+      }, g.N, xd, y, scale, r?.data as Float32Array | undefined, pool);
+      return [{ dims, data: y, dataType: DataType.FLOAT }];
     }
-    return [{ dims, data: y, dataType: DataType.FLOAT }];
+    // The reference loop: scale applied first, residual Add (broadcasting) before the activation.
+    const xs = scale ? Float32Array.from(xd, (v, i) => v * scale[Math.floor(i / (xd.length / scale.length))]) : xd;
+    const y0 = new Float32Array(size(convDims));
+    convReference(g, xs, w, bias, y0);
+    let t: RtTensor = { dims: convDims, data: y0, dataType: DataType.FLOAT };
+    if (r) t = binaryCompute(t, r, add, ctx, pool ? 1 : 0);
+    const yd = r ? (t.data as Float32Array) : pool ? y0 : (ctx.out(0, Float32Array, n) as Float32Array);
+    finishConv(t.data as Float32Array, 0, yd, 0, yd.length, undefined, 0, post);
+    if (!pool) return [{ dims: t.dims, data: yd, dataType: DataType.FLOAT }];
+    // A residual that broadcast may have changed the dims the pool sees.
+    const pd = poolDims(t.dims, pool, ctx.label);
+    const py = ctx.out(0, Float32Array, size(pd)) as Float32Array;
+    maxPoolPlanes(yd, 0, py, 0, pd[0] * pd[1], t.dims[2], t.dims[3], pool);
+    return [{ dims: pd, data: py, dataType: DataType.FLOAT }];
   };
   return {
-    impl, absorbed, out, nodes: [node.name, ...absorbed.map((n) => n.name)], M, K: perOut, sparse,
+    impl, head: node, ins, absorbed, out, nodes: [...(scaleMul ? [scaleMul.name] : []), node.name, ...absorbed.slice(scaleMul ? 1 : 0).map((n) => n.name)], M, K: perOut, sparse,
     engine: runner ? runner.engine : 'js', sparsity, bias: hasBias,
-    detail: { group, kernel, bn: bnFolded, activation },
+    detail: {
+      group, kernel, bn: bnFolded, activation, ...(residual ? { residual: true } : {}), ...(scaleMul ? { scale: true } : {}), ...(pool ? { pool: [pool.kh, pool.kw] } : {}),
+    },
   };
 }

@@ -2,7 +2,7 @@
 // and Gemm/MatMul with a constant weight turned into fused layers (bias, ReLU) with dense or
 // sparse weights.
 import { DataType, type Model, type Node } from '../onnx/model';
-import { type ConvLayerDetail, fuseConv } from './conv-plan';
+import { type ConvLayerDetail, fuseConvAt } from './conv-plan';
 import { RuntimeError } from './errors';
 import { type DenseWeights, transpose2d } from './kernels/dense';
 import { type SparseWeights, sparsityOf, toSparse } from './kernels/sparse';
@@ -214,14 +214,19 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   // Consecutive fused layers where each output feeds only the next layer run as one chain step.
   const chains: { step: Step; layers: Fused[]; out: string }[] = [];
   const convLayers: LayerInfo[] = [];
+  // Values computed by the steps so far (a fused conv may add a residual only from these).
+  const produced = new Set<string>(inputNames);
+  const ready = (name: string): boolean => known.has(name) || produced.has(name);
   for (const node of live) {
     if (absorbed.has(node)) continue;
-    const conv = fuseConv(node, known, soleUser, options, opset);
+    const conv = fuseConvAt(node, known, soleUser, options, opset, ready);
     if (conv) {
       conv.absorbed.forEach((n) => absorbed.add(n));
-      const ctx = makeCtx(node, opset);
-      if (conv.absorbed.length) ctx.label = `${label(node)} (+${conv.absorbed.map((n) => n.opType).join('+')})`;
-      steps.push({ impl: conv.impl, ins: [slot(node.inputs[0])], outs: [slot(conv.out)], ctx, args: argsOf(1) });
+      for (const n of [node, ...conv.absorbed]) n.outputs.forEach((o) => produced.add(o));
+      const ctx = makeCtx(conv.head, opset);
+      const also = [node, ...conv.absorbed].filter((n) => n !== conv.head);
+      if (also.length) ctx.label = `${label(conv.head)} (+${also.map((n) => n.opType).join('+')})`;
+      steps.push({ impl: conv.impl, ins: conv.ins.map(slot), outs: [slot(conv.out)], ctx, args: argsOf(conv.ins.length) });
       convLayers.push({
         kind: 'conv', nodes: conv.nodes, K: conv.K, N: conv.M, kernel: conv.sparse ? 'sparse' : 'dense', engine: conv.engine,
         sparsity: conv.sparsity, relu: conv.detail.activation === 'relu', bias: conv.bias, conv: conv.detail,
@@ -229,6 +234,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       continue;
     }
     const layer = fuseLayer(node, known, soleUser, options);
+    for (const n of [node, ...(layer ? layer.absorbed : [])]) n.outputs.forEach((o) => produced.add(o));
     if (layer) {
       layer.absorbed.forEach((n) => absorbed.add(n));
       const last = layer.absorbed.length > 0 ? layer.absorbed[layer.absorbed.length - 1] : node;

@@ -37,6 +37,48 @@ function pack(): number[] {
   return body([[3, I32]], code);
 }
 
+const I32_EQ = 0x46;
+const I32_EQZ = 0x45;
+const I32_AND = 0x71;
+const ELSE = 0x05;
+
+/**
+ * packRuns(x, runs, runsEnd, dst, C, chanIn, chanOut): for each of C channels (x advancing chanIn
+ * bytes, dst chanOut), for each run (4 i32: src byte offset, dst byte offset, count, src step in
+ * bytes) copies count f32 from x + src (step apart) to consecutive floats at dst + dOff (step 4
+ * and at least 64 floats: one memory.copy, which costs a call). Padding is never written: it stays
+ * zero from the start.
+ */
+function packRuns(): number[] {
+  const [x, runs, runsEnd, dst, C, chanIn, chanOut, r, c, s, d, n, step] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const strided = whileNot([...get(n), I32_EQZ], [
+    ...get(d), ...get(s), op.f32Load, ...mem(2), op.f32Store, ...mem(2),
+    ...get(s), ...get(step), op.i32Add, ...set(s),
+    ...addTo(d, 4), ...addTo(n, -1),
+  ]);
+  const run = [
+    ...get(x), ...get(r), op.i32Load, ...mem(2), op.i32Add, ...set(s),
+    ...get(dst), ...get(r), op.i32Load, ...mem(2, 4), op.i32Add, ...set(d),
+    ...get(r), op.i32Load, ...mem(2, 8), ...set(n),
+    ...get(r), op.i32Load, ...mem(2, 12), op.tee, step, ...i32(4), I32_EQ,
+    ...get(n), ...i32(64), op.i32GeU, I32_AND,
+    op.if, op.void,
+    ...get(d), ...get(s), ...get(n), ...i32(2), op.i32Shl, ...memCopy,
+    ELSE,
+    ...strided,
+    op.end,
+    ...addTo(r, 16),
+  ];
+  const code = whileNot([...get(c), ...get(C), op.i32GeU], [
+    ...get(runs), ...set(r),
+    ...whileNot([...get(r), ...get(runsEnd), op.i32GeU], run),
+    ...get(x), ...get(chanIn), op.i32Add, ...set(x),
+    ...get(dst), ...get(chanOut), op.i32Add, ...set(dst),
+    ...addTo(c, 1),
+  ]);
+  return body([[6, I32]], code);
+}
+
 /** acc := pmin(hi, pmax(lo, acc)) */
 const clampReg = (acc: number, lo: number, hi: number): number[] => [
   ...get(hi), ...get(lo), ...get(acc), ...v.f32x4Pmax, ...f32x4Pmin, ...set(acc),
@@ -127,12 +169,20 @@ function csr(): number[] {
 
 /**
  * compact(src, dst, chans, rows, srcRow, dstRow, srcChan): for each channel and row, copies dstRow
- * bytes from src (rows srcRow bytes apart, channels srcChan apart) to consecutive dst.
+ * bytes from src (rows srcRow bytes apart, channels srcChan apart) to consecutive dst, 16 bytes at
+ * a time: up to 12 bytes past each row are written too (the next row overwrites them; the caller
+ * leaves 16 bytes of slack after dst).
  */
 function compact(): number[] {
-  const [src, dst, chans, rows, srcRow, dstRow, srcChan, c, y, s] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [src, dst, chans, rows, srcRow, dstRow, srcChan, c, y, s, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const row = whileNot([...get(y), ...get(rows), op.i32GeU], [
-    ...get(dst), ...get(s), ...get(dstRow), ...memCopy,
+    ...i32(0), ...set(k),
+    ...whileNot([...get(k), ...get(dstRow), op.i32GeU], [
+      ...get(dst), ...get(k), op.i32Add,
+      ...get(s), ...get(k), op.i32Add, ...v.load, ...mem(2),
+      ...v.store, ...mem(2),
+      ...addTo(k, 16),
+    ]),
     ...get(dst), ...get(dstRow), op.i32Add, ...set(dst),
     ...get(s), ...get(srcRow), op.i32Add, ...set(s),
     ...addTo(y, 1),
@@ -143,12 +193,13 @@ function compact(): number[] {
     ...row,
     ...addTo(c, 1),
   ]);
-  return body([[3, I32]], code);
+  return body([[4, I32]], code);
 }
 
 export function convModuleBytes(): Uint8Array {
   return moduleBytes([
     { name: 'pack', params: 6, code: pack() },
+    { name: 'packRuns', params: 7, code: packRuns() },
     { name: 'rows4', params: 8, code: rows4() },
     { name: 'csr', params: 7, code: csr() },
     { name: 'compact', params: 7, code: compact() },

@@ -32,8 +32,109 @@ export interface ConvLayerWeights {
   /** Output clamp (Relu: 0, Infinity; Clip: min, max; none: -Infinity, Infinity). */
   lo: number;
   hi: number;
+  /** HardSwish after the clamp. */
+  hardswish?: boolean;
+  /** A residual of the output's shape is added before the clamp. */
+  residual?: boolean;
   /** Per-channel lists of the non-zero weights instead of dense blocks. */
   sparse: boolean;
+}
+
+/** The output stage: y = act(conv + bias [+ residual]), act a clamp to [lo, hi] then HardSwish if set. */
+export type ConvPost = Pick<ConvLayerWeights, 'lo' | 'hi' | 'hardswish' | 'residual'>;
+
+/** dst[dOff + i] = act(src[sOff + i] + res[rOff + i]) for i < n (res may be absent). */
+export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array | undefined, rOff: number, p: ConvPost): void {
+  const { lo, hi } = p;
+  if (res) {
+    addClamp(src, sOff, dst, dOff, n, res, rOff, lo, hi);
+    if (p.hardswish) hardSwish(dst, dOff, dst, dOff, n, -Infinity, Infinity);
+  } else if (p.hardswish) hardSwish(src, sOff, dst, dOff, n, lo, hi);
+  else clampTo(src, sOff, dst, dOff, n, lo, hi);
+}
+
+/** A 2-D max pool applied to the layer's output (pads below the kernel, so every window has a value). */
+export interface ConvPool {
+  kh: number;
+  kw: number;
+  sy: number;
+  sx: number;
+  pt: number;
+  pl: number;
+  pb: number;
+  pr: number;
+}
+
+/** Max pool of `planes` planes H×W at src[sOff] into dst[dOff] (planes of PH×PW). */
+export function maxPoolPlanes(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, p: ConvPool): void {
+  const PH = Math.floor((H + p.pt + p.pb - p.kh) / p.sy) + 1;
+  const PW = Math.floor((W + p.pl + p.pr - p.kw) / p.sx) + 1;
+  if (p.kh === 2 && p.kw === 2 && p.sy === 2 && p.sx === 2 && p.pt === 0 && p.pl === 0) {
+    maxPool2x2(src, sOff, dst, dOff, planes, H, W, PH, PW);
+    return;
+  }
+  let o = dOff;
+  for (let c = 0; c < planes; c++) {
+    const base = sOff + c * H * W;
+    for (let py = 0; py < PH; py++) {
+      const y0 = Math.max(0, py * p.sy - p.pt);
+      const y1 = Math.min(H, py * p.sy - p.pt + p.kh);
+      for (let px = 0; px < PW; px++) {
+        const x0 = Math.max(0, px * p.sx - p.pl);
+        const x1 = Math.min(W, px * p.sx - p.pl + p.kw);
+        let m = src[base + y0 * W + x0];
+        for (let y = y0; y < y1; y++) {
+          const row = base + y * W;
+          for (let x = x0; x < x1; x++) {
+            const v = src[row + x];
+            if (v > m || v !== v) m = v;
+          }
+        }
+        dst[o++] = m;
+      }
+    }
+  }
+}
+
+/** The 2×2 stride-2 unpadded pool (LeNet, VGG): four reads per output. */
+function maxPool2x2(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, PH: number, PW: number): void {
+  let o = dOff;
+  for (let c = 0; c < planes; c++) {
+    for (let py = 0; py < PH; py++) {
+      let a = sOff + (c * H + 2 * py) * W;
+      for (let px = 0; px < PW; px++, a += 2) {
+        const b = a + W;
+        const m0 = src[a] >= src[a + 1] ? src[a] : src[a + 1];
+        const m1 = src[b] >= src[b + 1] ? src[b] : src[b + 1];
+        dst[o++] = m0 >= m1 ? m0 : m1;
+      }
+    }
+  }
+}
+
+// Separate monomorphic loops (one shape each, so each compiles to a tight loop).
+function addClamp(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array, rOff: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = src[sOff + i] + res[rOff + i];
+    dst[dOff + i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+function clampTo(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = src[sOff + i];
+    dst[dOff + i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+/** dst = HardSwish(clamp(src)): x · min(max(x/6 + 1/2, 0), 1), one pass. */
+function hardSwish(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++) {
+    let v = src[sOff + i];
+    v = v < lo ? lo : v > hi ? hi : v;
+    const g = v * 0.16666666666666666 + 0.5;
+    dst[dOff + i] = g <= 0 ? 0 : g >= 1 ? v : v * g;
+  }
 }
 
 interface WasmApi {
@@ -71,6 +172,9 @@ class Program {
   readonly packed: number;
   readonly map: number;
   readonly mapLen: number;
+  /** Copy runs of the packing (4 i32 each: src offset, dst offset, count, src step; bytes). */
+  readonly runs: number;
+  readonly runsEnd: number;
   readonly identity: boolean;
   readonly P: number;
   readonly Pr: number;
@@ -85,10 +189,17 @@ class Program {
   readonly clamp: number;
   readonly yq: number;
   readonly out: number;
+  /** The clamp the kernels apply (none when a post pass in JS does the rest). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly post: boolean;
 
   constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
     const { M, group, kh, kw } = l;
+    this.post = !!(l.residual || l.hardswish);
+    this.lo = l.residual ? -Infinity : l.lo;
+    this.hi = l.residual ? Infinity : l.hi;
     const cg = C / group;
     const Hq = OH + Math.floor(((kh - 1) * dy) / sy);
     const Wq = OW + Math.floor(((kw - 1) * dx) / sx);
@@ -97,8 +208,9 @@ class Program {
     const phases = sy * sx;
     const plane = Hq * Wq;
     this.P = OH * Wq;
-    this.Pr = up(this.P, 16);
     this.dense = !l.sparse && group === 1;
+    // The dense kernel works on 8 positions at a time, the per-channel lists on 16.
+    this.Pr = up(this.P, this.dense ? 8 : 16);
     this.Mpad = this.dense ? up(M, 4) : M;
     this.K = cg * kh * kw;
     let at = 64;
@@ -112,6 +224,23 @@ class Program {
     this.mapLen = this.identity ? 0 : phases * plane;
     this.packed = this.identity ? this.x : take(C * phases * plane * 4 + slack);
     this.map = take(this.mapLen * 4);
+    const runList: number[] = [];
+    if (!this.identity) {
+      for (let py = 0; py < sy; py++) {
+        for (let px = 0; px < sx; px++) {
+          const qx0 = Math.max(0, Math.ceil((padL - px) / sx));
+          const qx1 = Math.min(Wq - 1, Math.floor((W - 1 + padL - px) / sx));
+          if (qx1 < qx0) continue;
+          for (let qy = 0; qy < Hq; qy++) {
+            const iy = qy * sy + py - padT;
+            if (iy < 0 || iy >= H) continue;
+            runList.push((iy * W + qx0 * sx + px - padL) * 4, ((py * sx + px) * plane + qy * Wq + qx0) * 4, qx1 - qx0 + 1, sx * 4);
+          }
+        }
+      }
+    }
+    this.runs = take(runList.length * 4);
+    this.runsEnd = this.runs + runList.length * 4;
     const chanBytes = (this.identity ? H * W : phases * plane) * 4;
     const rowAddr = (c: number, ky: number, kx: number): number => {
       const oy = ky * dy;
@@ -127,7 +256,7 @@ class Program {
     this.bias = take(this.Mpad * 4);
     this.clamp = take(8);
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
-    this.out = take(M * OH * OW * 4);
+    this.out = take(M * OH * OW * 4 + 16);
     const useWasm = wasm && wasmModule() !== null && at < 2 ** 31;
     let buffer: ArrayBuffer;
     if (useWasm) {
@@ -144,6 +273,7 @@ class Program {
     const i32 = new Int32Array(buffer);
     this.f32 = f32;
     this.i32 = i32;
+    i32.set(runList, this.runs >> 2);
     // Pack map: byte offset within an input channel of each packed value, -1 for padding.
     for (let py = 0; py < sy; py++) {
       for (let px = 0; px < sx; px++) {
@@ -158,8 +288,8 @@ class Program {
       }
     }
     f32.set(l.bias, this.bias >> 2);
-    f32[this.clamp >> 2] = l.lo;
-    f32[(this.clamp >> 2) + 1] = l.hi;
+    f32[this.clamp >> 2] = this.lo;
+    f32[(this.clamp >> 2) + 1] = this.hi;
     const kk = kh * kw;
     if (this.dense) {
       for (let c = 0; c < cg; c++) for (let t = 0; t < kk; t++) i32[(this.tab >> 2) + c * kk + t] = rowAddr(c, Math.floor(t / kw), t % kw);
@@ -187,16 +317,25 @@ class Program {
     }
   }
 
-  /** One image: x (C·H·W) → y (M·OH·OW) at yOff. */
-  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number): void {
+  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled) at yOff. */
+  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
     const { f32, s, l } = this;
     const inLen = s.C * s.H * s.W;
-    f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
+    if (scale) {
+      const hw = s.H * s.W;
+      const base = this.x >> 2;
+      for (let c = 0; c < s.C; c++) {
+        const k = scale[sOff + c];
+        const from = xOff + c * hw;
+        const to = base + c * hw;
+        for (let i = 0; i < hw; i++) f32[to + i] = x[from + i] * k;
+      }
+    } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
     const f = this.fn;
     const chanIn = s.H * s.W * 4;
     const outRow = s.OW * 4;
     if (f) {
-      if (!this.identity) f('pack')(this.x, this.map, this.map + this.mapLen * 4, this.packed, s.C, chanIn);
+      if (!this.identity) f('packRuns')(this.x, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
       if (this.dense) {
         const rows4 = f('rows4');
         for (let b = 0; b < this.Mpad / 4; b++) {
@@ -210,7 +349,12 @@ class Program {
       this.runJs();
     }
     const n = l.M * s.OH * s.OW;
-    y.set(f32.subarray(this.out >> 2, (this.out >> 2) + n), yOff);
+    const out = this.out >> 2;
+    if (pool) {
+      if (this.post) finishConv(f32, out, f32, out, n, res, rOff, l);
+      maxPoolPlanes(f32, out, y, yOff, l.M, s.OH, s.OW, pool);
+    } else if (this.post) finishConv(f32, out, y, yOff, n, res, rOff, l);
+    else y.set(f32.subarray(out, out + n), yOff);
   }
 
   private runJs(): void {
@@ -250,7 +394,7 @@ class Program {
       for (let oy = 0; oy < s.OH; oy++) {
         for (let ox = 0; ox < s.OW; ox++) {
           const v = acc[oy * Wq + ox];
-          f32[out + m * OHW + oy * s.OW + ox] = v < l.lo ? l.lo : v > l.hi ? l.hi : v;
+          f32[out + m * OHW + oy * s.OW + ox] = v < this.lo ? this.lo : v > this.hi ? this.hi : v;
         }
       }
     }
@@ -269,8 +413,8 @@ export class ConvLayerRunner {
     return this.wasm && wasmModule() !== null ? 'wasm' : 'js';
   }
 
-  /** y (N·M·OH·OW) = layer(x (N·C·H·W)). */
-  run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array): void {
+  /** y (N·M·OH·OW) = layer(x (N·C·H·W) · scale (N·C), if given) [+ res (N·M·OH·OW)]. */
+  run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array, scale?: Float32Array, res?: Float32Array, pool?: ConvPool): void {
     const key = `${s.C},${s.H},${s.W},${s.OH},${s.OW},${s.padT},${s.padL}`;
     if (!this.prog || key !== this.key) {
       this.prog = new Program(s, this.weights, this.wasm);
@@ -278,6 +422,7 @@ export class ConvLayerRunner {
     }
     const inLen = s.C * s.H * s.W;
     const outLen = this.weights.M * s.OH * s.OW;
-    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * outLen);
+    const yLen = pool ? y.length / N : outLen;
+    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * yLen, scale, n * s.C, res, n * outLen, pool);
   }
 }

@@ -36,12 +36,17 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 }
 
 /** Conv layers the plan should report: [fused BN count, activations] per fixture. */
-const EXPECT: Record<string, { convs: number; bn: number; relu: number; clip: number }> = {
-  lenet: { convs: 2, bn: 0, relu: 2, clip: 0 },
-  // Stem and the first conv of each block: BN + Relu; second convs: BN (the Add comes first); skips: BN.
-  resnet: { convs: 9, bn: 9, relu: 4, clip: 0 },
-  // stem, expand and depthwise of blocks 0-2 end in ReLU6; the SE squeeze convs in Relu.
-  mobilenet: { convs: 21, bn: 0, relu: 2, clip: 7 },
+const EXPECT: Record<string, { convs: number; bn: number; relu: number; clip: number; hardswish: number; residual: number; scale: number; pool: number }> = {
+  // Both convs: Relu, then the MaxPool.
+  lenet: { convs: 2, bn: 0, relu: 2, clip: 0, hardswish: 0, residual: 0, scale: 0, pool: 2 },
+  // Stem and the first conv of each block: BN + Relu; second convs of the three blocks: BN, the
+  // residual Add and the Relu after it; skips: BN.
+  resnet: { convs: 9, bn: 9, relu: 7, clip: 0, hardswish: 0, residual: 3, scale: 0, pool: 0 },
+  // 21 convs: stem, three per block (expand, depthwise, project), two per SE (blocks 3-4), head;
+  // stem, expand and depthwise of blocks 0-2 end in ReLU6; the SE squeeze convs in Relu; expand and
+  // depthwise of blocks 3-4 and the head in HardSwish; the projections of blocks 0, 2 and 4 add
+  // the block input; those of blocks 3-4 read the SE product (x · s).
+  mobilenet: { convs: 21, bn: 0, relu: 2, clip: 7, hardswish: 5, residual: 3, scale: 2, pool: 0 },
 };
 
 /**
@@ -77,6 +82,10 @@ describe.each(['lenet', 'resnet', 'mobilenet'])('%s fixture against onnxruntime-
           expect(convs.filter((l) => l.conv?.bn).length).toBe(e.bn);
           expect(convs.filter((l) => l.conv?.activation === 'relu').length).toBe(e.relu);
           expect(convs.filter((l) => l.conv?.activation === 'clip').length).toBe(e.clip);
+          expect(convs.filter((l) => l.conv?.activation === 'hardswish').length).toBe(e.hardswish);
+          expect(convs.filter((l) => l.conv?.residual).length).toBe(e.residual);
+          expect(convs.filter((l) => l.conv?.scale).length).toBe(e.scale);
+          expect(convs.filter((l) => l.conv?.pool).length).toBe(e.pool);
         } else {
           // Every BatchNormalization of the prefix follows a Conv it can be folded into.
           expect(convs.filter((l) => l.conv?.bn).length).toBe(model.graph.nodes.filter((n) => n.opType === 'BatchNormalization').length);

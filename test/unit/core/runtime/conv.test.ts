@@ -90,6 +90,9 @@ const CASES: Case[] = [
   { name: '1x1 stride 2 projection + BN', C: 8, M: 12, inSp: [14, 14], kernel: [1, 1], strides: [2, 2], bn: true, bias: false },
   { name: '3x3 + BN + Relu, pruned 70%', C: 16, M: 16, inSp: [14, 14], kernel: [3, 3], pads: [1, 1, 1, 1], bn: true, act: 'relu', zeros: 0.7 },
   { name: 'conv output also a graph output', C: 3, M: 4, inSp: [8, 8], kernel: [3, 3], bn: true, act: 'relu', convOut: true },
+  // Rows of at least 64 floats are packed with one bulk copy, shorter ones inline; stride 2 gathers.
+  { name: 'wide rows 3x3 pad 1 (bulk copies)', C: 2, M: 5, inSp: [4, 70], kernel: [3, 3], pads: [1, 1, 1, 1], act: 'relu' },
+  { name: 'wide rows stride 2', C: 2, M: 3, inSp: [5, 150], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] },
   { name: '1-D', C: 3, M: 5, inSp: [17], kernel: [4], strides: [2], pads: [2, 1], dilations: [2] },
   { name: '1-D depthwise SAME_UPPER', C: 4, M: 8, inSp: [10], kernel: [3], group: 4, autoPad: 'SAME_UPPER' },
   { name: '3-D', C: 2, M: 3, inSp: [5, 6, 4], kernel: [3, 2, 2], strides: [1, 2, 1], pads: [1, 0, 1, 1, 1, 0], bn: true, act: 'relu' },
