@@ -111,6 +111,9 @@ test('datasets: an .npz and a folder of images previewed before anything runs; a
     await pickFiles(page, 'eval-pick', { name: 'cifar.npz', mimeType: 'application/octet-stream', buffer: Buffer.from(wide) });
     await expect(page.getByTestId('banner')).toContainText("cifar.npz: x has samples of shape [3, 32, 32] (3072 values); model input 'x' expects [1, 28, 28] (784 values)");
     await expect(page.getByTestId('ds-preview').locator('figure')).toHaveCount(0);
+    // Run stays disabled, and says why, until another test set is chosen.
+    await expect(page.getByTestId('eval-run')).toBeDisabled();
+    await expect(page.getByTestId('eval-run-note')).toContainText('does not fit this model');
     await shot(page, 'datasets-misfit');
   });
   expect(pageErrors).toEqual([]);

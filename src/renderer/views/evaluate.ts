@@ -135,12 +135,14 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     const model = store.state.model;
     if (!model) return null;
     if (!dataset) return 'Run waits for a test set: choose its files above.';
-    if (datasetRefused === dataset) return `The test set ${dataset.label} does not fit this model (see the message above): choose another.`;
     const needy = runMethods().filter((m) => methodLacksData(m, store.state.methodSettings));
     if (needy.length > 0) {
       return `${needy.map((m) => METHOD_REGISTRY[m].name).join(' and ')} needs calibration or training data: choose it in the Prune panel, or sweep magnitude only.`;
     }
-    return runtimePicker.blocker(model);
+    const runtime = runtimePicker.blocker(model);
+    if (runtime !== null) return runtime;
+    if (datasetRefused === dataset) return `The test set ${dataset.label} does not fit this model (see the message above): choose another.`;
+    return null;
   }
   function updateRunState(): void {
     const model = store.state.model;
