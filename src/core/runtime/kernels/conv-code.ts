@@ -85,16 +85,35 @@ const clampReg = (acc: number, lo: number, hi: number): number[] => [
 ];
 
 /**
+ * The activation of the clamp block `clamp` (bytes: f32 lo, f32 hi, i32 HardSwish flag, f32 1/6,
+ * f32 1/2, f32 1): acc := clamp(acc), then, when the flag is set, acc · pmin(1, pmax(0, acc/6 + 1/2)).
+ * `hs` is an i32 local holding the flag; `t` a v128 scratch local.
+ */
+const activate = (accs: number[], lo: number, hi: number, clamp: number, hs: number, t: number): number[] => [
+  ...accs.flatMap((a) => clampReg(a, lo, hi)),
+  ...get(hs), op.if, op.void,
+  ...accs.flatMap((a) => [
+    ...get(clamp), ...v.load32Splat, ...mem(2, 20),
+    ...v.zero, ...get(a), ...get(clamp), ...v.load32Splat, ...mem(2, 12), ...v.f32x4Mul,
+    ...get(clamp), ...v.load32Splat, ...mem(2, 16), ...v.f32x4Add, ...v.f32x4Pmax,
+    ...f32x4Pmin, ...set(t),
+    ...get(a), ...get(t), ...v.f32x4Mul, ...set(a),
+  ]),
+  op.end,
+];
+
+/**
  * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
- * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: lo, hi (f32).
- * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; clamped;
+ * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: the block of activate.
+ * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; activated;
  * stored at out + r·stride + j.
  */
 function rows4(): number[] {
   const [tab, tabEnd, w, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [j, t, wp, a] = [8, 9, 10, 11];
   const acc = (r: number, h: number): number => 12 + 2 * r + h;
-  const [x0, x1, ws, lo, hi] = [20, 21, 22, 23, 24];
+  const [x0, x1, ws, lo, hi, t4] = [20, 21, 22, 23, 24, 25];
+  const hs = 26;
   const R = [0, 1, 2, 3];
   const tap = [
     ...get(t), op.i32Load, ...mem(2), ...get(j), op.i32Add, op.tee, a, ...v.load, ...mem(2), ...set(x0),
@@ -112,28 +131,29 @@ function rows4(): number[] {
     ...whileNot([...get(t), ...get(tabEnd), op.i32GeU], tap),
     ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
     ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+    ...activate(R.flatMap((r) => [acc(r, 0), acc(r, 1)]), lo, hi, clamp, hs, t4),
     ...R.flatMap((r) => [
-      ...clampReg(acc(r, 0), lo, hi), ...clampReg(acc(r, 1), lo, hi),
       ...get(out), ...get(stride), ...i32(r), op.i32Mul, op.i32Add, ...get(j), op.i32Add, op.tee, a,
       ...get(acc(r, 0)), ...v.store, ...mem(2),
       ...get(a), ...get(acc(r, 1)), ...v.store, ...mem(2, 16),
     ]),
     ...addTo(j, 32),
   ];
-  const code = whileNot([...get(j), ...get(P), op.i32GeU], block);
-  return body([[4, I32], [8, V128], [5, V128]], code);
+  const code = [...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs), ...whileNot([...get(j), ...get(P), op.i32GeU], block)];
+  return body([[4, I32], [8, V128], [6, V128], [1, I32]], code);
 }
 
 /**
  * csr(rows, rowsEnd, out, Pbytes, stride, bias, clamp): one output channel per row of entries
  * (rows[m] .. rows[m+1], 8 bytes each: i32 input row address, f32 weight). For each 16-float block
- * j: acc = bias[m] + Σ_e e.w · row_e[j..j+16]; clamped; stored at out + m·stride + j.
+ * j: acc = bias[m] + Σ_e e.w · row_e[j..j+16]; activated (see activate); stored at out + m·stride + j.
  */
 function csr(): number[] {
   const [r, rEnd, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6];
   const [j, e, end, a] = [7, 8, 9, 10];
   const acc = (h: number): number => 11 + h;
-  const [ws, lo, hi] = [15, 16, 17];
+  const [ws, lo, hi, t4] = [15, 16, 17, 18];
+  const hs = 19;
   const H = [0, 1, 2, 3];
   const entry = [
     ...get(e), op.i32Load, ...mem(2), ...get(j), op.i32Add, ...set(a),
@@ -146,10 +166,8 @@ function csr(): number[] {
     ...H.flatMap((h) => [...get(ws), ...set(acc(h))]),
     ...get(r), op.i32Load, ...mem(2), ...set(e),
     ...whileNot([...get(e), ...get(end), op.i32GeU], entry),
-    ...H.flatMap((h) => [
-      ...clampReg(acc(h), lo, hi),
-      ...get(out), ...get(j), op.i32Add, ...get(acc(h)), ...v.store, ...mem(2, 16 * h),
-    ]),
+    ...activate(H.map(acc), lo, hi, clamp, hs, t4),
+    ...H.flatMap((h) => [...get(out), ...get(j), op.i32Add, ...get(acc(h)), ...v.store, ...mem(2, 16 * h)]),
     ...addTo(j, 64),
   ];
   const channel = [
@@ -162,9 +180,10 @@ function csr(): number[] {
   const code = [
     ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
     ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+    ...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs),
     ...whileNot([...get(r), ...get(rEnd), op.i32GeU], channel),
   ];
-  return body([[4, I32], [4, V128], [3, V128]], code);
+  return body([[4, I32], [4, V128], [4, V128], [1, I32]], code);
 }
 
 /**

@@ -193,11 +193,12 @@ class Program {
   readonly lo: number;
   readonly hi: number;
   readonly post: boolean;
+  /** The kernels apply HardSwish after the clamp. */
+  readonly hsKernel: boolean;
 
   constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
     const { M, group, kh, kw } = l;
-    this.post = !!(l.residual || l.hardswish);
     this.lo = l.residual ? -Infinity : l.lo;
     this.hi = l.residual ? Infinity : l.hi;
     const cg = C / group;
@@ -254,12 +255,11 @@ class Program {
     this.wts = this.dense ? take((this.Mpad / 4) * this.K * 16) : take(nnz * 8);
     this.rows = this.dense ? 0 : take((M + 1) * 4);
     this.bias = take(this.Mpad * 4);
-    this.clamp = take(8);
+    this.clamp = take(24);
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
     this.out = take(M * OH * OW * 4 + 16);
-    const useWasm = wasm && wasmModule() !== null && at < 2 ** 31;
     let buffer: ArrayBuffer;
-    if (useWasm) {
+    if (wasm && wasmModule() !== null && at < 2 ** 31) {
       const a = api as WasmApi;
       const memory = new a.Memory({ initial: Math.ceil(at / 65536) + 1 });
       const inst = new a.Instance(wasmModule() as object, { env: { mem: memory } });
@@ -269,6 +269,9 @@ class Program {
       buffer = new ArrayBuffer(at);
       this.fn = undefined;
     }
+    // HardSwish runs in the WebAssembly kernels unless a residual comes first (added in JS).
+    this.hsKernel = this.fn !== undefined && !!l.hardswish && !l.residual;
+    this.post = !!l.residual || (!!l.hardswish && !this.hsKernel);
     const f32 = new Float32Array(buffer);
     const i32 = new Int32Array(buffer);
     this.f32 = f32;
@@ -290,6 +293,8 @@ class Program {
     f32.set(l.bias, this.bias >> 2);
     f32[this.clamp >> 2] = this.lo;
     f32[(this.clamp >> 2) + 1] = this.hi;
+    i32[(this.clamp >> 2) + 2] = this.hsKernel ? 1 : 0;
+    f32.set([1 / 6, 0.5, 1], (this.clamp >> 2) + 3);
     const kk = kh * kw;
     if (this.dense) {
       for (let c = 0; c < cg; c++) for (let t = 0; t < kk; t++) i32[(this.tab >> 2) + c * kk + t] = rowAddr(c, Math.floor(t / kw), t % kw);
