@@ -4,7 +4,8 @@
 // measurement on a shared machine, so CPU time of this process (steadier than wall time), several
 // repetitions, medians, our runs and onnxruntime's interleaved. Also prints the largest output
 // difference to onnxruntime on the unpruned model (a sanity check, the tests hold the 1e-4 bound).
-// Run: npx tsx bench/cnn.ts   (env: N=500 REPS=5 RATIOS=0,0.5,0.9,0.97 MODELS=lenet,resnet,mobilenet)
+// Run: npx tsx bench/cnn.ts   (env: N=500 REPS=5 RATIOS=0,0.5,0.9,0.97 MODELS=lenet,resnet,mobilenet;
+// SPARSE_MIN=s sets the session's sparseMinSparsity, e.g. 1 for dense kernels only)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -44,7 +45,10 @@ async function main(): Promise<void> {
     };
     const sessions = ratios.map((r) => ({
       r,
-      s: Session.create(r === 0 ? model : applyPrune(model, planPrune(model, { ratio: r, mode: 'layer' })), { kernels: 'sparse' }),
+      s: Session.create(r === 0 ? model : applyPrune(model, planPrune(model, { ratio: r, mode: 'layer' })), {
+        kernels: 'sparse',
+        ...(process.env.SPARSE_MIN ? { sparseMinSparsity: Number(process.env.SPARSE_MIN) } : {}),
+      }),
       times: [] as number[],
     }));
     let diff = 0;

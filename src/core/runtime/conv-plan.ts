@@ -6,7 +6,7 @@
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
-import { type ConvLayerWeights, ConvLayerRunner, type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-run';
+import { type ConvLayerWeights, ConvLayerRunner, type ConvPool, type ConvPost, finishConv, maxPoolPlanes, sparseConvPays } from './kernels/conv-run';
 import { sparsityOf } from './kernels/sparse';
 import { convGeom, convOutDims, convReference } from './ops/conv';
 import { binaryCompute } from './ops/elementwise';
@@ -194,9 +194,12 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     out = poolNode!.outputs[0];
   }
   const sparsity = sparsityOf(w);
-  const sparse = options.kernels === 'sparse' && sparsity >= (options.sparseMinSparsity ?? 0) && sparsity > 0;
   const kernel = wT.dims.slice(2);
   const group = intAttr(node, 'group', 1);
+  // An explicit sparseMinSparsity is the caller's threshold; otherwise the measured cost model.
+  const min = options.sparseMinSparsity;
+  const pays = min === undefined ? sparseConvPays(M, perOut, group, Math.round((1 - sparsity) * w.length)) : sparsity >= min;
+  const sparse = options.kernels === 'sparse' && sparsity > 0 && pays;
   const post: ConvPost = { lo, hi, hardswish: activation === 'hardswish', residual: residual !== undefined };
   const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse };
   const wasm = options.wasm !== false;

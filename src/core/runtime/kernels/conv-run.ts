@@ -163,6 +163,19 @@ export function convWasmAvailable(): boolean {
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
 
+/**
+ * The per-layer cost model of the plan: whether the per-channel lists of the non-zero weights
+ * (`nnz` of M·K) beat the dense kernel. Grouped and depthwise layers always run on lists, so
+ * skipping zeros only pays. Dense layers: the dense kernel does M rounded up to 4 channels × K taps
+ * at about 1/1.3 of the cost per multiply-add of a list entry (measured, WebAssembly SIMD, layers
+ * of 86k–1.6M multiply-adds: lists at full density cost 1.05–1.46× dense, break-even at 5–32%
+ * zeros), so lists win when 1.3 · nnz < ⌈M/4⌉·4 · K.
+ */
+export function sparseConvPays(M: number, K: number, group: number, nnz: number): boolean {
+  if (nnz >= M * K) return false;
+  return group > 1 || 1.3 * nnz < up(M, 4) * K;
+}
+
 /** Byte offsets of one layer's program for one input shape. */
 class Program {
   readonly f32: Float32Array;

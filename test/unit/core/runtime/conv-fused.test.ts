@@ -119,7 +119,7 @@ describe('Conv steps with a folded Mul, residual Add or HardSwish, against onnxr
       const data = Object.fromEntries(inputs.map((k) => [k, randomFloats(dims[k].reduce((a, b) => a * b, 1), rand, 1)]));
       const want = (await ref.run(Object.fromEntries(inputs.map((k) => [k, new ort.Tensor('float32', data[k], dims[k])]))))[ref.outputNames[0]];
       for (const [kernels, wasm] of [['dense', true], ['sparse', true], ['dense', false], ['sparse', false]] as const) {
-        const s = Session.create(decodeModel(bytes), { kernels, wasm });
+        const s = Session.create(decodeModel(bytes), { kernels, wasm, sparseMinSparsity: 0 });
         // One step: every node is folded into the conv layer.
         expect(s.layers).toHaveLength(1);
         const l = s.layers[0];
