@@ -215,6 +215,43 @@ function compact(): number[] {
   return body([[4, I32]], code);
 }
 
+/**
+ * compactAdd(src, dst, chans, rows, srcRow, dstRow, srcChan, res, clamp): compact, with the residual
+ * at res (laid out as dst, 16 bytes of slack after it) added and the activation of the clamp block
+ * (see activate) applied on the way; the same overrun as compact.
+ */
+function compactAdd(): number[] {
+  const [src, dst, chans, rows, srcRow, dstRow, srcChan, res, clamp] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [c, y, s, k, hs] = [9, 10, 11, 12, 13];
+  const [acc, lo, hi, t] = [14, 15, 16, 17];
+  const row = whileNot([...get(y), ...get(rows), op.i32GeU], [
+    ...i32(0), ...set(k),
+    ...whileNot([...get(k), ...get(dstRow), op.i32GeU], [
+      ...get(s), ...get(k), op.i32Add, ...v.load, ...mem(2),
+      ...get(res), ...get(k), op.i32Add, ...v.load, ...mem(2), ...v.f32x4Add, ...set(acc),
+      ...activate([acc], lo, hi, clamp, hs, t),
+      ...get(dst), ...get(k), op.i32Add, ...get(acc), ...v.store, ...mem(2),
+      ...addTo(k, 16),
+    ]),
+    ...get(dst), ...get(dstRow), op.i32Add, ...set(dst),
+    ...get(res), ...get(dstRow), op.i32Add, ...set(res),
+    ...get(s), ...get(srcRow), op.i32Add, ...set(s),
+    ...addTo(y, 1),
+  ]);
+  const code = [
+    ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
+    ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+    ...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs),
+    ...whileNot([...get(c), ...get(chans), op.i32GeU], [
+      ...get(src), ...get(c), ...get(srcChan), op.i32Mul, op.i32Add, ...set(s),
+      ...i32(0), ...set(y),
+      ...row,
+      ...addTo(c, 1),
+    ]),
+  ];
+  return body([[5, I32], [4, V128]], code);
+}
+
 export function convModuleBytes(): Uint8Array {
   return moduleBytes([
     { name: 'pack', params: 6, code: pack() },
@@ -222,5 +259,6 @@ export function convModuleBytes(): Uint8Array {
     { name: 'rows4', params: 8, code: rows4() },
     { name: 'csr', params: 7, code: csr() },
     { name: 'compact', params: 7, code: compact() },
+    { name: 'compactAdd', params: 9, code: compactAdd() },
   ]);
 }

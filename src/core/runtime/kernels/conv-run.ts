@@ -208,6 +208,9 @@ class Program {
   readonly post: boolean;
   /** The kernels apply HardSwish after the clamp. */
   readonly hsKernel: boolean;
+  /** The activation block of compactAdd (the layer's own), and where the residual is copied in. */
+  readonly postClamp: number;
+  readonly res: number;
 
   constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
@@ -269,6 +272,8 @@ class Program {
     this.rows = this.dense ? 0 : take((M + 1) * 4);
     this.bias = take(this.Mpad * 4);
     this.clamp = take(24);
+    this.postClamp = take(24);
+    this.res = l.residual ? take(M * OH * OW * 4 + 16) : 0;
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
     this.out = take(M * OH * OW * 4 + 16);
     let buffer: ArrayBuffer;
@@ -282,9 +287,10 @@ class Program {
       buffer = new ArrayBuffer(at);
       this.fn = undefined;
     }
-    // HardSwish runs in the WebAssembly kernels unless a residual comes first (added in JS).
+    // HardSwish runs in the WebAssembly kernels unless a residual comes first (then compactAdd applies it).
     this.hsKernel = this.fn !== undefined && !!l.hardswish && !l.residual;
-    this.post = !!l.residual || (!!l.hardswish && !this.hsKernel);
+    // With WebAssembly, compactAdd adds the residual and activates; in JS a post pass does.
+    this.post = this.fn === undefined && !!(l.residual || l.hardswish);
     const f32 = new Float32Array(buffer);
     const i32 = new Int32Array(buffer);
     this.f32 = f32;
@@ -308,6 +314,8 @@ class Program {
     f32[(this.clamp >> 2) + 1] = this.hi;
     i32[(this.clamp >> 2) + 2] = this.hsKernel ? 1 : 0;
     f32.set([1 / 6, 0.5, 1], (this.clamp >> 2) + 3);
+    f32.set([l.lo, l.hi, 0, 1 / 6, 0.5, 1], this.postClamp >> 2);
+    i32[(this.postClamp >> 2) + 2] = l.hardswish ? 1 : 0;
     const kk = kh * kw;
     if (this.dense) {
       for (let c = 0; c < cg; c++) for (let t = 0; t < kk; t++) i32[(this.tab >> 2) + c * kk + t] = rowAddr(c, Math.floor(t / kw), t % kw);
@@ -362,7 +370,10 @@ class Program {
       } else {
         f('csr')(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
       }
-      f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4);
+      if (l.residual && res) {
+        f32.set(res.subarray(rOff, rOff + l.M * s.OH * s.OW), this.res >> 2);
+        f('compactAdd')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4, this.res, this.postClamp);
+      } else f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4);
     } else {
       this.runJs();
     }
