@@ -201,7 +201,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const pays = min === undefined ? sparseConvPays(M, perOut, group, Math.round((1 - sparsity) * w.length)) : sparsity >= min;
   const sparse = options.kernels === 'sparse' && sparsity > 0 && pays;
   const post: ConvPost = { lo, hi, hardswish: activation === 'hardswish', residual: residual !== undefined };
-  const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse };
+  const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse, scaled: scaleMul !== undefined };
   const wasm = options.wasm !== false;
   const runner = kernel.length <= 2 ? new ConvLayerRunner(weights, wasm) : undefined;
   const wDims = wT.dims;

@@ -252,6 +252,29 @@ function compactAdd(): number[] {
   return body([[5, I32], [4, V128]], code);
 }
 
+/**
+ * scaleCopy(src, dst, C, chanBytes, scales): for each of C channels, dst = src · scales[c] (f32),
+ * 16 bytes at a time: up to 12 bytes past each channel are written (the next channel overwrites
+ * them; the caller leaves 16 bytes of slack after src and dst).
+ */
+function scaleCopy(): number[] {
+  const [src, dst, C, chanBytes, scales, c, j, k] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const code = whileNot([...get(c), ...get(C), op.i32GeU], [
+    ...get(scales), ...v.load32Splat, ...mem(2), ...set(k),
+    ...i32(0), ...set(j),
+    ...whileNot([...get(j), ...get(chanBytes), op.i32GeU], [
+      ...get(dst), ...get(j), op.i32Add,
+      ...get(src), ...get(j), op.i32Add, ...v.load, ...mem(2), ...get(k), ...v.f32x4Mul,
+      ...v.store, ...mem(2),
+      ...addTo(j, 16),
+    ]),
+    ...get(src), ...get(chanBytes), op.i32Add, ...set(src),
+    ...get(dst), ...get(chanBytes), op.i32Add, ...set(dst),
+    ...addTo(scales, 4), ...addTo(c, 1),
+  ]);
+  return body([[2, I32], [1, V128]], code);
+}
+
 export function convModuleBytes(): Uint8Array {
   return moduleBytes([
     { name: 'pack', params: 6, code: pack() },
@@ -260,5 +283,6 @@ export function convModuleBytes(): Uint8Array {
     { name: 'csr', params: 7, code: csr() },
     { name: 'compact', params: 7, code: compact() },
     { name: 'compactAdd', params: 9, code: compactAdd() },
+    { name: 'scaleCopy', params: 5, code: scaleCopy() },
   ]);
 }

@@ -38,6 +38,8 @@ export interface ConvLayerWeights {
   residual?: boolean;
   /** Per-channel lists of the non-zero weights instead of dense blocks. */
   sparse: boolean;
+  /** The input comes with a per-channel scale (room for the WebAssembly kernels to apply it). */
+  scaled?: boolean;
 }
 
 /** The output stage: y = act(conv + bias [+ residual]), act a clamp to [lo, hi] then HardSwish if set. */
@@ -211,6 +213,9 @@ class Program {
   /** The activation block of compactAdd (the layer's own), and where the residual is copied in. */
   readonly postClamp: number;
   readonly res: number;
+  /** Where a scaled input is copied before scaleCopy, and its scales. */
+  readonly stage: number;
+  readonly scales: number;
 
   constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
@@ -274,6 +279,8 @@ class Program {
     this.clamp = take(24);
     this.postClamp = take(24);
     this.res = l.residual ? take(M * OH * OW * 4 + 16) : 0;
+    this.stage = l.scaled ? take(C * H * W * 4 + 16) : 0;
+    this.scales = l.scaled ? take(C * 4) : 0;
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
     this.out = take(M * OH * OW * 4 + 16);
     let buffer: ArrayBuffer;
@@ -347,7 +354,12 @@ class Program {
   run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
     const { f32, s, l } = this;
     const inLen = s.C * s.H * s.W;
-    if (scale) {
+    const f = this.fn;
+    if (scale && f && this.stage) {
+      f32.set(x.subarray(xOff, xOff + inLen), this.stage >> 2);
+      f32.set(scale.subarray(sOff, sOff + s.C), this.scales >> 2);
+      f('scaleCopy')(this.stage, this.x, s.C, s.H * s.W * 4, this.scales);
+    } else if (scale) {
       const hw = s.H * s.W;
       const base = this.x >> 2;
       for (let c = 0; c < s.C; c++) {
@@ -357,7 +369,6 @@ class Program {
         for (let i = 0; i < hw; i++) f32[to + i] = x[from + i] * k;
       }
     } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
-    const f = this.fn;
     const chanIn = s.H * s.W * 4;
     const outRow = s.OW * 4;
     if (f) {
