@@ -8,7 +8,7 @@ import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
 import { type ConvLayerWeights, ConvLayerRunner, type ConvPool, type ConvPost, finishConv, maxPoolPlanes, sparseConvPays } from './kernels/conv-run';
 import { sparsityOf } from './kernels/sparse';
-import { convGeom, convOutDims, convReference } from './ops/conv';
+import { type ConvGeom, convGeom, convOutDims, convReference } from './ops/conv';
 import { binaryCompute } from './ops/elementwise';
 import { type OpImpl, floatAttr, intAttr, intsAttr, need, stringAttr } from './ops/types';
 import type { PlanOptions } from './plan';
@@ -56,6 +56,12 @@ type Ready = (name: string) => boolean;
 
 const add = (a: number, b: number): number => a + b;
 const mul = (a: number, b: number): number => a * b;
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length || a.length === 0) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** x [N, C, ...sp] and s [N, C, 1, …] (same rank, float32): s is a per-channel scale of x. */
 function channelScale(x: RtTensor, s: RtTensor): boolean {
@@ -207,6 +213,8 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const wDims = wT.dims;
   const ins = [...(scaleMul ? scaleMul.inputs : [node.inputs[0]]), ...(residual ? [residual] : [])];
   const resAt = ins.length - 1;
+  // The geometry of the last input dims (attributes are read once per shape, not per run).
+  let shapes: { x: number[]; g: ConvGeom; convDims: number[]; dims: number[] } = { x: [], g: undefined as never, convDims: [], dims: [] };
   const impl: OpImpl = (inputs, ctx) => {
     let x = need(inputs, 0, ctx);
     let scale: Float32Array | undefined;
@@ -220,9 +228,12 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
       } else x = binaryCompute(a, b, mul, ctx, 1);
     }
     if (x.dataType !== DataType.FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
-    const g = convGeom(node, x.dims, wDims, ctx.label);
-    const convDims = convOutDims(g);
-    const dims = pool ? poolDims(convDims, pool, ctx.label) : convDims;
+    if (!sameDims(x.dims, shapes.x)) {
+      const g = convGeom(node, x.dims, wDims, ctx.label);
+      const convDims = convOutDims(g);
+      shapes = { x: [...x.dims], g, convDims, dims: pool ? poolDims(convDims, pool, ctx.label) : convDims };
+    }
+    const { g, convDims, dims } = shapes;
     const n = size(dims);
     const r = residual ? need(inputs, resAt, ctx) : undefined;
     const fits = !r || (r.dataType === DataType.FLOAT && r.dims.length === convDims.length && r.dims.every((d, i) => d === convDims[i]));

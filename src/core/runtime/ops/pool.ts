@@ -308,11 +308,23 @@ export const GlobalAveragePool: OpImpl = (inputs, ctx) => {
   const len = x.data.length / planes;
   const src = x.data as Float32Array | Float64Array;
   const y = ctx.out(0, x.dataType === DataType.FLOAT ? Float32Array : Float64Array, planes) as Float32Array | Float64Array;
-  for (let c = 0, o = 0; c < planes; c++) {
-    let s = 0;
-    const end = o + len;
-    for (; o < end; o++) s += src[o];
-    y[c] = s / len;
+  const len4 = len & ~3;
+  for (let c = 0; c < planes; c++) {
+    // Four partial sums (independent additions run side by side).
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const o = c * len;
+    let i = 0;
+    for (; i < len4; i += 4) {
+      s0 += src[o + i];
+      s1 += src[o + i + 1];
+      s2 += src[o + i + 2];
+      s3 += src[o + i + 3];
+    }
+    for (; i < len; i++) s0 += src[o + i];
+    y[c] = (s0 + s1 + s2 + s3) / len;
   }
   const dims = [d[0], d[1]];
   for (let i = 2; i < d.length; i++) dims.push(1);
