@@ -38,6 +38,8 @@ function pack(): number[] {
 }
 
 const I32_EQ = 0x46;
+const I32_NE = 0x47;
+const I32_OR = 0x72;
 const I32_EQZ = 0x45;
 const I32_AND = 0x71;
 const ELSE = 0x05;
@@ -51,6 +53,11 @@ const ELSE = 0x05;
  */
 function packRuns(): number[] {
   const [x, runs, runsEnd, dst, C, chanIn, chanOut, r, c, s, d, n, step] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  // Contiguous runs: four floats at a time first (no overrun: padding must stay zero).
+  const vector = whileNot([...get(n), ...i32(4), op.i32LtU, ...get(step), ...i32(4), I32_NE, I32_OR], [
+    ...get(d), ...get(s), ...v.load, ...mem(2), ...v.store, ...mem(2),
+    ...addTo(s, 16), ...addTo(d, 16), ...addTo(n, -4),
+  ]);
   const strided = whileNot([...get(n), I32_EQZ], [
     ...get(d), ...get(s), op.f32Load, ...mem(2), op.f32Store, ...mem(2),
     ...get(s), ...get(step), op.i32Add, ...set(s),
@@ -65,6 +72,7 @@ function packRuns(): number[] {
     op.if, op.void,
     ...get(d), ...get(s), ...get(n), ...i32(2), op.i32Shl, ...memCopy,
     ELSE,
+    ...vector,
     ...strided,
     op.end,
     ...addTo(r, 16),
