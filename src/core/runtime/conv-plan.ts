@@ -6,7 +6,8 @@
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
-import { type ConvLayerWeights, ConvLayerRunner, type ConvPool, type ConvPost, finishConv, maxPoolPlanes, sparseConvPays } from './kernels/conv-run';
+import { type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
+import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-post';
 import { sparsityOf } from './kernels/sparse';
 import { type ConvGeom, convGeom, convOutDims, convReference } from './ops/conv';
 import { binaryCompute } from './ops/elementwise';
