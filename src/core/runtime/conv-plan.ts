@@ -1,8 +1,8 @@
 // Conv layers of the plan: a Conv with constant weights (and bias) becomes one fused step, with a
 // BatchNormalization that directly follows it folded into its weights, a residual Add of another
-// computed value, and a Relu or Clip (constant bounds, e.g. ReLU6) applied as an output clamp or a
-// HardSwish. A Mul that feeds only the Conv (squeeze-excite: x · s with s [N, C, 1, 1]) is applied
-// while the input is copied in. 1-D and 2-D layers run on the kernels of kernels/conv-run.ts; other
+// computed value, and a Relu or Clip (constant bounds, e.g. ReLU6) applied as an output clamp, a
+// HardSwish, or a HardSigmoid (folded into the weights, then a clamp to [0, 1]). A Mul that feeds
+// only the Conv (squeeze-excite: x · s with s [N, C, 1, 1]) is applied while the input is copied in. 1-D and 2-D layers run on the kernels of kernels/conv-run.ts; other
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
@@ -22,7 +22,7 @@ export interface ConvLayerDetail {
   /** A BatchNormalization was folded into the weights. */
   bn: boolean;
   /** The activation applied to the output (Relu/Clip as a clamp). */
-  activation: 'relu' | 'clip' | 'hardswish' | null;
+  activation: 'relu' | 'clip' | 'hardswish' | 'hardsigmoid' | null;
   /** A residual Add (another computed value) folded in before the activation. */
   residual?: boolean;
   /** A Mul feeding the Conv (a per-channel input scale, squeeze-excite) folded in. */
@@ -176,7 +176,19 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const relu = soleUser(out, 'Relu');
   const clip = relu ? undefined : soleUser(out, 'Clip');
   const hswish = relu || clip ? undefined : soleUser(out, 'HardSwish');
-  if (hswish) {
+  // HardSigmoid (no residual before it): clamp(α·y + β, 0, 1), α and β folded into the weights and bias.
+  const hsig = relu || clip || hswish || residual || opset < 6 ? undefined : soleUser(out, 'HardSigmoid');
+  if (hsig) {
+    const alpha = floatAttr(hsig, 'alpha', 0.2);
+    const beta = floatAttr(hsig, 'beta', 0.5);
+    for (let i = 0; i < w.length; i++) w[i] *= alpha;
+    for (let m = 0; m < M; m++) bias[m] = bias[m] * alpha + beta;
+    hasBias = true;
+    [lo, hi] = [0, 1];
+    activation = 'hardsigmoid';
+    absorbed.push(hsig);
+    out = hsig.outputs[0];
+  } else if (hswish) {
     activation = 'hardswish';
     absorbed.push(hswish);
     out = hswish.outputs[0];
