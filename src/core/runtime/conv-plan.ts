@@ -1,14 +1,15 @@
 // Conv layers of the plan: a Conv with constant weights (and bias) becomes one fused step, with a
 // BatchNormalization that directly follows it folded into its weights, a residual Add of another
-// computed value, and a Relu or Clip (constant bounds, e.g. ReLU6) applied as an output clamp or a
-// HardSwish. A Mul that feeds only the Conv (squeeze-excite: x · s with s [N, C, 1, 1]) is applied
-// while the input is copied in. 1-D and 2-D layers run on the kernels of kernels/conv-run.ts; other
+// computed value, and a Relu or Clip (constant bounds, e.g. ReLU6) applied as an output clamp, a
+// HardSwish, or a HardSigmoid (folded into the weights, then a clamp to [0, 1]). A Mul that feeds
+// only the Conv (squeeze-excite: x · s with s [N, C, 1, 1]) is applied while the input is copied in. 1-D and 2-D layers run on the kernels of kernels/conv-run.ts; other
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
-import { type ConvLayerWeights, ConvLayerRunner, type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-run';
+import { type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
+import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-post';
 import { sparsityOf } from './kernels/sparse';
-import { convGeom, convOutDims, convReference } from './ops/conv';
+import { type ConvGeom, convGeom, convOutDims, convReference } from './ops/conv';
 import { binaryCompute } from './ops/elementwise';
 import { type OpImpl, floatAttr, intAttr, intsAttr, need, stringAttr } from './ops/types';
 import type { PlanOptions } from './plan';
@@ -21,7 +22,7 @@ export interface ConvLayerDetail {
   /** A BatchNormalization was folded into the weights. */
   bn: boolean;
   /** The activation applied to the output (Relu/Clip as a clamp). */
-  activation: 'relu' | 'clip' | 'hardswish' | null;
+  activation: 'relu' | 'clip' | 'hardswish' | 'hardsigmoid' | null;
   /** A residual Add (another computed value) folded in before the activation. */
   residual?: boolean;
   /** A Mul feeding the Conv (a per-channel input scale, squeeze-excite) folded in. */
@@ -56,6 +57,12 @@ type Ready = (name: string) => boolean;
 
 const add = (a: number, b: number): number => a + b;
 const mul = (a: number, b: number): number => a * b;
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length || a.length === 0) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** x [N, C, ...sp] and s [N, C, 1, …] (same rank, float32): s is a per-channel scale of x. */
 function channelScale(x: RtTensor, s: RtTensor): boolean {
@@ -169,7 +176,19 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const relu = soleUser(out, 'Relu');
   const clip = relu ? undefined : soleUser(out, 'Clip');
   const hswish = relu || clip ? undefined : soleUser(out, 'HardSwish');
-  if (hswish) {
+  // HardSigmoid (no residual before it): clamp(α·y + β, 0, 1), α and β folded into the weights and bias.
+  const hsig = relu || clip || hswish || residual || opset < 6 ? undefined : soleUser(out, 'HardSigmoid');
+  if (hsig) {
+    const alpha = floatAttr(hsig, 'alpha', 0.2);
+    const beta = floatAttr(hsig, 'beta', 0.5);
+    for (let i = 0; i < w.length; i++) w[i] *= alpha;
+    for (let m = 0; m < M; m++) bias[m] = bias[m] * alpha + beta;
+    hasBias = true;
+    [lo, hi] = [0, 1];
+    activation = 'hardsigmoid';
+    absorbed.push(hsig);
+    out = hsig.outputs[0];
+  } else if (hswish) {
     activation = 'hardswish';
     absorbed.push(hswish);
     out = hswish.outputs[0];
@@ -194,16 +213,21 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     out = poolNode!.outputs[0];
   }
   const sparsity = sparsityOf(w);
-  const sparse = options.kernels === 'sparse' && sparsity >= (options.sparseMinSparsity ?? 0) && sparsity > 0;
   const kernel = wT.dims.slice(2);
   const group = intAttr(node, 'group', 1);
+  // An explicit sparseMinSparsity is the caller's threshold; otherwise the measured cost model.
+  const min = options.sparseMinSparsity;
+  const pays = min === undefined ? sparseConvPays(M, perOut, group, Math.round((1 - sparsity) * w.length)) : sparsity >= min;
+  const sparse = options.kernels === 'sparse' && sparsity > 0 && pays;
   const post: ConvPost = { lo, hi, hardswish: activation === 'hardswish', residual: residual !== undefined };
-  const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse };
+  const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse, scaled: scaleMul !== undefined };
   const wasm = options.wasm !== false;
   const runner = kernel.length <= 2 ? new ConvLayerRunner(weights, wasm) : undefined;
   const wDims = wT.dims;
   const ins = [...(scaleMul ? scaleMul.inputs : [node.inputs[0]]), ...(residual ? [residual] : [])];
   const resAt = ins.length - 1;
+  // The geometry of the last input dims (attributes are read once per shape, not per run).
+  let shapes: { x: number[]; g: ConvGeom; convDims: number[]; dims: number[] } = { x: [], g: undefined as never, convDims: [], dims: [] };
   const impl: OpImpl = (inputs, ctx) => {
     let x = need(inputs, 0, ctx);
     let scale: Float32Array | undefined;
@@ -217,9 +241,12 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
       } else x = binaryCompute(a, b, mul, ctx, 1);
     }
     if (x.dataType !== DataType.FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
-    const g = convGeom(node, x.dims, wDims, ctx.label);
-    const convDims = convOutDims(g);
-    const dims = pool ? poolDims(convDims, pool, ctx.label) : convDims;
+    if (!sameDims(x.dims, shapes.x)) {
+      const g = convGeom(node, x.dims, wDims, ctx.label);
+      const convDims = convOutDims(g);
+      shapes = { x: [...x.dims], g, convDims, dims: pool ? poolDims(convDims, pool, ctx.label) : convDims };
+    }
+    const { g, convDims, dims } = shapes;
     const n = size(dims);
     const r = residual ? need(inputs, resAt, ctx) : undefined;
     const fits = !r || (r.dataType === DataType.FLOAT && r.dims.length === convDims.length && r.dims.every((d, i) => d === convDims[i]));

@@ -13,6 +13,10 @@ import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTen
 
 export interface PlanOptions {
   kernels: 'dense' | 'sparse';
+  /**
+   * With sparse kernels: layers at least this sparse take them. Unset, linear layers take them from
+   * 0 and conv layers by a measured cost model (conv-run.ts sparseConvPays).
+   */
   sparseMinSparsity?: number;
   /** Use the WebAssembly layer kernels where available (default true). */
   wasm?: boolean;

@@ -38,6 +38,8 @@ function pack(): number[] {
 }
 
 const I32_EQ = 0x46;
+const I32_NE = 0x47;
+const I32_OR = 0x72;
 const I32_EQZ = 0x45;
 const I32_AND = 0x71;
 const ELSE = 0x05;
@@ -51,6 +53,11 @@ const ELSE = 0x05;
  */
 function packRuns(): number[] {
   const [x, runs, runsEnd, dst, C, chanIn, chanOut, r, c, s, d, n, step] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  // Contiguous runs: four floats at a time first (no overrun: padding must stay zero).
+  const vector = whileNot([...get(n), ...i32(4), op.i32LtU, ...get(step), ...i32(4), I32_NE, I32_OR], [
+    ...get(d), ...get(s), ...v.load, ...mem(2), ...v.store, ...mem(2),
+    ...addTo(s, 16), ...addTo(d, 16), ...addTo(n, -4),
+  ]);
   const strided = whileNot([...get(n), I32_EQZ], [
     ...get(d), ...get(s), op.f32Load, ...mem(2), op.f32Store, ...mem(2),
     ...get(s), ...get(step), op.i32Add, ...set(s),
@@ -65,6 +72,7 @@ function packRuns(): number[] {
     op.if, op.void,
     ...get(d), ...get(s), ...get(n), ...i32(2), op.i32Shl, ...memCopy,
     ELSE,
+    ...vector,
     ...strided,
     op.end,
     ...addTo(r, 16),
@@ -85,16 +93,35 @@ const clampReg = (acc: number, lo: number, hi: number): number[] => [
 ];
 
 /**
+ * The activation of the clamp block `clamp` (bytes: f32 lo, f32 hi, i32 HardSwish flag, f32 1/6,
+ * f32 1/2, f32 1): acc := clamp(acc), then, when the flag is set, acc · pmin(1, pmax(0, acc/6 + 1/2)).
+ * `hs` is an i32 local holding the flag; `t` a v128 scratch local.
+ */
+const activate = (accs: number[], lo: number, hi: number, clamp: number, hs: number, t: number): number[] => [
+  ...accs.flatMap((a) => clampReg(a, lo, hi)),
+  ...get(hs), op.if, op.void,
+  ...accs.flatMap((a) => [
+    ...get(clamp), ...v.load32Splat, ...mem(2, 20),
+    ...v.zero, ...get(a), ...get(clamp), ...v.load32Splat, ...mem(2, 12), ...v.f32x4Mul,
+    ...get(clamp), ...v.load32Splat, ...mem(2, 16), ...v.f32x4Add, ...v.f32x4Pmax,
+    ...f32x4Pmin, ...set(t),
+    ...get(a), ...get(t), ...v.f32x4Mul, ...set(a),
+  ]),
+  op.end,
+];
+
+/**
  * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
- * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: lo, hi (f32).
- * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; clamped;
+ * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: the block of activate.
+ * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; activated;
  * stored at out + r·stride + j.
  */
 function rows4(): number[] {
   const [tab, tabEnd, w, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [j, t, wp, a] = [8, 9, 10, 11];
   const acc = (r: number, h: number): number => 12 + 2 * r + h;
-  const [x0, x1, ws, lo, hi] = [20, 21, 22, 23, 24];
+  const [x0, x1, ws, lo, hi, t4] = [20, 21, 22, 23, 24, 25];
+  const hs = 26;
   const R = [0, 1, 2, 3];
   const tap = [
     ...get(t), op.i32Load, ...mem(2), ...get(j), op.i32Add, op.tee, a, ...v.load, ...mem(2), ...set(x0),
@@ -112,28 +139,29 @@ function rows4(): number[] {
     ...whileNot([...get(t), ...get(tabEnd), op.i32GeU], tap),
     ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
     ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+    ...activate(R.flatMap((r) => [acc(r, 0), acc(r, 1)]), lo, hi, clamp, hs, t4),
     ...R.flatMap((r) => [
-      ...clampReg(acc(r, 0), lo, hi), ...clampReg(acc(r, 1), lo, hi),
       ...get(out), ...get(stride), ...i32(r), op.i32Mul, op.i32Add, ...get(j), op.i32Add, op.tee, a,
       ...get(acc(r, 0)), ...v.store, ...mem(2),
       ...get(a), ...get(acc(r, 1)), ...v.store, ...mem(2, 16),
     ]),
     ...addTo(j, 32),
   ];
-  const code = whileNot([...get(j), ...get(P), op.i32GeU], block);
-  return body([[4, I32], [8, V128], [5, V128]], code);
+  const code = [...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs), ...whileNot([...get(j), ...get(P), op.i32GeU], block)];
+  return body([[4, I32], [8, V128], [6, V128], [1, I32]], code);
 }
 
 /**
  * csr(rows, rowsEnd, out, Pbytes, stride, bias, clamp): one output channel per row of entries
  * (rows[m] .. rows[m+1], 8 bytes each: i32 input row address, f32 weight). For each 16-float block
- * j: acc = bias[m] + Σ_e e.w · row_e[j..j+16]; clamped; stored at out + m·stride + j.
+ * j: acc = bias[m] + Σ_e e.w · row_e[j..j+16]; activated (see activate); stored at out + m·stride + j.
  */
 function csr(): number[] {
   const [r, rEnd, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6];
   const [j, e, end, a] = [7, 8, 9, 10];
   const acc = (h: number): number => 11 + h;
-  const [ws, lo, hi] = [15, 16, 17];
+  const [ws, lo, hi, t4] = [15, 16, 17, 18];
+  const hs = 19;
   const H = [0, 1, 2, 3];
   const entry = [
     ...get(e), op.i32Load, ...mem(2), ...get(j), op.i32Add, ...set(a),
@@ -146,10 +174,8 @@ function csr(): number[] {
     ...H.flatMap((h) => [...get(ws), ...set(acc(h))]),
     ...get(r), op.i32Load, ...mem(2), ...set(e),
     ...whileNot([...get(e), ...get(end), op.i32GeU], entry),
-    ...H.flatMap((h) => [
-      ...clampReg(acc(h), lo, hi),
-      ...get(out), ...get(j), op.i32Add, ...get(acc(h)), ...v.store, ...mem(2, 16 * h),
-    ]),
+    ...activate(H.map(acc), lo, hi, clamp, hs, t4),
+    ...H.flatMap((h) => [...get(out), ...get(j), op.i32Add, ...get(acc(h)), ...v.store, ...mem(2, 16 * h)]),
     ...addTo(j, 64),
   ];
   const channel = [
@@ -162,9 +188,10 @@ function csr(): number[] {
   const code = [
     ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
     ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+    ...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs),
     ...whileNot([...get(r), ...get(rEnd), op.i32GeU], channel),
   ];
-  return body([[4, I32], [4, V128], [3, V128]], code);
+  return body([[4, I32], [4, V128], [4, V128], [1, I32]], code);
 }
 
 /**
@@ -196,6 +223,66 @@ function compact(): number[] {
   return body([[4, I32]], code);
 }
 
+/**
+ * compactAdd(src, dst, chans, rows, srcRow, dstRow, srcChan, res, clamp): compact, with the residual
+ * at res (laid out as dst, 16 bytes of slack after it) added and the activation of the clamp block
+ * (see activate) applied on the way; the same overrun as compact.
+ */
+function compactAdd(): number[] {
+  const [src, dst, chans, rows, srcRow, dstRow, srcChan, res, clamp] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [c, y, s, k, hs] = [9, 10, 11, 12, 13];
+  const [acc, lo, hi, t] = [14, 15, 16, 17];
+  const row = whileNot([...get(y), ...get(rows), op.i32GeU], [
+    ...i32(0), ...set(k),
+    ...whileNot([...get(k), ...get(dstRow), op.i32GeU], [
+      ...get(s), ...get(k), op.i32Add, ...v.load, ...mem(2),
+      ...get(res), ...get(k), op.i32Add, ...v.load, ...mem(2), ...v.f32x4Add, ...set(acc),
+      ...activate([acc], lo, hi, clamp, hs, t),
+      ...get(dst), ...get(k), op.i32Add, ...get(acc), ...v.store, ...mem(2),
+      ...addTo(k, 16),
+    ]),
+    ...get(dst), ...get(dstRow), op.i32Add, ...set(dst),
+    ...get(res), ...get(dstRow), op.i32Add, ...set(res),
+    ...get(s), ...get(srcRow), op.i32Add, ...set(s),
+    ...addTo(y, 1),
+  ]);
+  const code = [
+    ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
+    ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+    ...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs),
+    ...whileNot([...get(c), ...get(chans), op.i32GeU], [
+      ...get(src), ...get(c), ...get(srcChan), op.i32Mul, op.i32Add, ...set(s),
+      ...i32(0), ...set(y),
+      ...row,
+      ...addTo(c, 1),
+    ]),
+  ];
+  return body([[5, I32], [4, V128]], code);
+}
+
+/**
+ * scaleCopy(src, dst, C, chanBytes, scales): for each of C channels, dst = src · scales[c] (f32),
+ * 16 bytes at a time: up to 12 bytes past each channel are written (the next channel overwrites
+ * them; the caller leaves 16 bytes of slack after src and dst).
+ */
+function scaleCopy(): number[] {
+  const [src, dst, C, chanBytes, scales, c, j, k] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const code = whileNot([...get(c), ...get(C), op.i32GeU], [
+    ...get(scales), ...v.load32Splat, ...mem(2), ...set(k),
+    ...i32(0), ...set(j),
+    ...whileNot([...get(j), ...get(chanBytes), op.i32GeU], [
+      ...get(dst), ...get(j), op.i32Add,
+      ...get(src), ...get(j), op.i32Add, ...v.load, ...mem(2), ...get(k), ...v.f32x4Mul,
+      ...v.store, ...mem(2),
+      ...addTo(j, 16),
+    ]),
+    ...get(src), ...get(chanBytes), op.i32Add, ...set(src),
+    ...get(dst), ...get(chanBytes), op.i32Add, ...set(dst),
+    ...addTo(scales, 4), ...addTo(c, 1),
+  ]);
+  return body([[2, I32], [1, V128]], code);
+}
+
 export function convModuleBytes(): Uint8Array {
   return moduleBytes([
     { name: 'pack', params: 6, code: pack() },
@@ -203,5 +290,7 @@ export function convModuleBytes(): Uint8Array {
     { name: 'rows4', params: 8, code: rows4() },
     { name: 'csr', params: 7, code: csr() },
     { name: 'compact', params: 7, code: compact() },
+    { name: 'compactAdd', params: 9, code: compactAdd() },
+    { name: 'scaleCopy', params: 5, code: scaleCopy() },
   ]);
 }

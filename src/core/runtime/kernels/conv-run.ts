@@ -5,6 +5,7 @@
 // (row, weight) for pruned, grouped and depthwise layers — and the valid columns are compacted
 // into NCHW. WebAssembly SIMD where available, the same layout in JS otherwise.
 import { convModuleBytes } from './conv-code';
+import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './conv-post';
 
 /** Shapes of one 2-D convolution (1-D as H = 1). */
 export interface Conv2dShape {
@@ -21,7 +22,8 @@ export interface Conv2dShape {
   padL: number;
 }
 
-export interface ConvLayerWeights {
+/** A layer's weights and output stage (ConvPost: clamp, HardSwish, residual). */
+export interface ConvLayerWeights extends ConvPost {
   M: number;
   group: number;
   kh: number;
@@ -29,112 +31,10 @@ export interface ConvLayerWeights {
   /** [M][C/group][kh][kw], BatchNormalization folded in. */
   w: Float32Array;
   bias: Float32Array;
-  /** Output clamp (Relu: 0, Infinity; Clip: min, max; none: -Infinity, Infinity). */
-  lo: number;
-  hi: number;
-  /** HardSwish after the clamp. */
-  hardswish?: boolean;
-  /** A residual of the output's shape is added before the clamp. */
-  residual?: boolean;
   /** Per-channel lists of the non-zero weights instead of dense blocks. */
   sparse: boolean;
-}
-
-/** The output stage: y = act(conv + bias [+ residual]), act a clamp to [lo, hi] then HardSwish if set. */
-export type ConvPost = Pick<ConvLayerWeights, 'lo' | 'hi' | 'hardswish' | 'residual'>;
-
-/** dst[dOff + i] = act(src[sOff + i] + res[rOff + i]) for i < n (res may be absent). */
-export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array | undefined, rOff: number, p: ConvPost): void {
-  const { lo, hi } = p;
-  if (res) {
-    addClamp(src, sOff, dst, dOff, n, res, rOff, lo, hi);
-    if (p.hardswish) hardSwish(dst, dOff, dst, dOff, n, -Infinity, Infinity);
-  } else if (p.hardswish) hardSwish(src, sOff, dst, dOff, n, lo, hi);
-  else clampTo(src, sOff, dst, dOff, n, lo, hi);
-}
-
-/** A 2-D max pool applied to the layer's output (pads below the kernel, so every window has a value). */
-export interface ConvPool {
-  kh: number;
-  kw: number;
-  sy: number;
-  sx: number;
-  pt: number;
-  pl: number;
-  pb: number;
-  pr: number;
-}
-
-/** Max pool of `planes` planes H×W at src[sOff] into dst[dOff] (planes of PH×PW). */
-export function maxPoolPlanes(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, p: ConvPool): void {
-  const PH = Math.floor((H + p.pt + p.pb - p.kh) / p.sy) + 1;
-  const PW = Math.floor((W + p.pl + p.pr - p.kw) / p.sx) + 1;
-  if (p.kh === 2 && p.kw === 2 && p.sy === 2 && p.sx === 2 && p.pt === 0 && p.pl === 0) {
-    maxPool2x2(src, sOff, dst, dOff, planes, H, W, PH, PW);
-    return;
-  }
-  let o = dOff;
-  for (let c = 0; c < planes; c++) {
-    const base = sOff + c * H * W;
-    for (let py = 0; py < PH; py++) {
-      const y0 = Math.max(0, py * p.sy - p.pt);
-      const y1 = Math.min(H, py * p.sy - p.pt + p.kh);
-      for (let px = 0; px < PW; px++) {
-        const x0 = Math.max(0, px * p.sx - p.pl);
-        const x1 = Math.min(W, px * p.sx - p.pl + p.kw);
-        let m = src[base + y0 * W + x0];
-        for (let y = y0; y < y1; y++) {
-          const row = base + y * W;
-          for (let x = x0; x < x1; x++) {
-            const v = src[row + x];
-            if (v > m || v !== v) m = v;
-          }
-        }
-        dst[o++] = m;
-      }
-    }
-  }
-}
-
-/** The 2×2 stride-2 unpadded pool (LeNet, VGG): four reads per output. */
-function maxPool2x2(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, PH: number, PW: number): void {
-  let o = dOff;
-  for (let c = 0; c < planes; c++) {
-    for (let py = 0; py < PH; py++) {
-      let a = sOff + (c * H + 2 * py) * W;
-      for (let px = 0; px < PW; px++, a += 2) {
-        const b = a + W;
-        const m0 = src[a] >= src[a + 1] ? src[a] : src[a + 1];
-        const m1 = src[b] >= src[b + 1] ? src[b] : src[b + 1];
-        dst[o++] = m0 >= m1 ? m0 : m1;
-      }
-    }
-  }
-}
-
-// Separate monomorphic loops (one shape each, so each compiles to a tight loop).
-function addClamp(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array, rOff: number, lo: number, hi: number): void {
-  for (let i = 0; i < n; i++) {
-    const v = src[sOff + i] + res[rOff + i];
-    dst[dOff + i] = v < lo ? lo : v > hi ? hi : v;
-  }
-}
-
-function clampTo(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, lo: number, hi: number): void {
-  for (let i = 0; i < n; i++) {
-    const v = src[sOff + i];
-    dst[dOff + i] = v < lo ? lo : v > hi ? hi : v;
-  }
-}
-
-/** dst = HardSwish(clamp(src)): x · min(max(x/6 + 1/2, 0), 1), one pass. */
-function hardSwish(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, lo: number, hi: number): void {
-  for (let i = 0; i < n; i++) {
-    let v = src[sOff + i];
-    v = v < lo ? lo : v > hi ? hi : v;
-    const g = v * 0.16666666666666666 + 0.5;
-    dst[dOff + i] = g <= 0 ? 0 : g >= 1 ? v : v * g;
-  }
+  /** The input comes with a per-channel scale (room for the WebAssembly kernels to apply it). */
+  scaled?: boolean;
 }
 
 interface WasmApi {
@@ -162,6 +62,19 @@ export function convWasmAvailable(): boolean {
 }
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/**
+ * The per-layer cost model of the plan: whether the per-channel lists of the non-zero weights
+ * (`nnz` of M·K) beat the dense kernel. Grouped and depthwise layers always run on lists, so
+ * skipping zeros only pays. Dense layers: the dense kernel does M rounded up to 4 channels × K taps
+ * at about 1/1.3 of the cost per multiply-add of a list entry (measured, WebAssembly SIMD, layers
+ * of 86k–1.6M multiply-adds: lists at full density cost 1.05–1.46× dense, break-even at 5–32%
+ * zeros), so lists win when 1.3 · nnz < ⌈M/4⌉·4 · K.
+ */
+export function sparseConvPays(M: number, K: number, group: number, nnz: number): boolean {
+  if (nnz >= M * K) return false;
+  return group > 1 || 1.3 * nnz < up(M, 4) * K;
+}
 
 /** Byte offsets of one layer's program for one input shape. */
 class Program {
@@ -193,11 +106,18 @@ class Program {
   readonly lo: number;
   readonly hi: number;
   readonly post: boolean;
+  /** The kernels apply HardSwish after the clamp. */
+  readonly hsKernel: boolean;
+  /** The activation block of compactAdd (the layer's own), and where the residual is copied in. */
+  readonly postClamp: number;
+  readonly res: number;
+  /** Where a scaled input is copied before scaleCopy, and its scales. */
+  readonly stage: number;
+  readonly scales: number;
 
   constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
     const { M, group, kh, kw } = l;
-    this.post = !!(l.residual || l.hardswish);
     this.lo = l.residual ? -Infinity : l.lo;
     this.hi = l.residual ? Infinity : l.hi;
     const cg = C / group;
@@ -254,12 +174,15 @@ class Program {
     this.wts = this.dense ? take((this.Mpad / 4) * this.K * 16) : take(nnz * 8);
     this.rows = this.dense ? 0 : take((M + 1) * 4);
     this.bias = take(this.Mpad * 4);
-    this.clamp = take(8);
+    this.clamp = take(24);
+    this.postClamp = take(24);
+    this.res = l.residual ? take(M * OH * OW * 4 + 16) : 0;
+    this.stage = l.scaled ? take(C * H * W * 4 + 16) : 0;
+    this.scales = l.scaled ? take(C * 4) : 0;
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
     this.out = take(M * OH * OW * 4 + 16);
-    const useWasm = wasm && wasmModule() !== null && at < 2 ** 31;
     let buffer: ArrayBuffer;
-    if (useWasm) {
+    if (wasm && wasmModule() !== null && at < 2 ** 31) {
       const a = api as WasmApi;
       const memory = new a.Memory({ initial: Math.ceil(at / 65536) + 1 });
       const inst = new a.Instance(wasmModule() as object, { env: { mem: memory } });
@@ -269,6 +192,10 @@ class Program {
       buffer = new ArrayBuffer(at);
       this.fn = undefined;
     }
+    // HardSwish runs in the WebAssembly kernels unless a residual comes first (then compactAdd applies it).
+    this.hsKernel = this.fn !== undefined && !!l.hardswish && !l.residual;
+    // With WebAssembly, compactAdd adds the residual and activates; in JS a post pass does.
+    this.post = this.fn === undefined && !!(l.residual || l.hardswish);
     const f32 = new Float32Array(buffer);
     const i32 = new Int32Array(buffer);
     this.f32 = f32;
@@ -290,6 +217,10 @@ class Program {
     f32.set(l.bias, this.bias >> 2);
     f32[this.clamp >> 2] = this.lo;
     f32[(this.clamp >> 2) + 1] = this.hi;
+    i32[(this.clamp >> 2) + 2] = this.hsKernel ? 1 : 0;
+    f32.set([1 / 6, 0.5, 1], (this.clamp >> 2) + 3);
+    f32.set([l.lo, l.hi, 0, 1 / 6, 0.5, 1], this.postClamp >> 2);
+    i32[(this.postClamp >> 2) + 2] = l.hardswish ? 1 : 0;
     const kk = kh * kw;
     if (this.dense) {
       for (let c = 0; c < cg; c++) for (let t = 0; t < kk; t++) i32[(this.tab >> 2) + c * kk + t] = rowAddr(c, Math.floor(t / kw), t % kw);
@@ -321,7 +252,12 @@ class Program {
   run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
     const { f32, s, l } = this;
     const inLen = s.C * s.H * s.W;
-    if (scale) {
+    const f = this.fn;
+    if (scale && f && this.stage) {
+      f32.set(x.subarray(xOff, xOff + inLen), this.stage >> 2);
+      f32.set(scale.subarray(sOff, sOff + s.C), this.scales >> 2);
+      f('scaleCopy')(this.stage, this.x, s.C, s.H * s.W * 4, this.scales);
+    } else if (scale) {
       const hw = s.H * s.W;
       const base = this.x >> 2;
       for (let c = 0; c < s.C; c++) {
@@ -331,7 +267,6 @@ class Program {
         for (let i = 0; i < hw; i++) f32[to + i] = x[from + i] * k;
       }
     } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
-    const f = this.fn;
     const chanIn = s.H * s.W * 4;
     const outRow = s.OW * 4;
     if (f) {
@@ -344,7 +279,10 @@ class Program {
       } else {
         f('csr')(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
       }
-      f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4);
+      if (l.residual && res) {
+        f32.set(res.subarray(rOff, rOff + l.M * s.OH * s.OW), this.res >> 2);
+        f('compactAdd')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4, this.res, this.postClamp);
+      } else f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4);
     } else {
       this.runJs();
     }

@@ -294,7 +294,42 @@ export const MaxPool = pool('max', false);
 export const AveragePool = pool('avg', false);
 export const LpPool = pool('lp', false);
 export const GlobalMaxPool = pool('max', true);
-export const GlobalAveragePool = pool('avg', true);
+const globalAverage = pool('avg', true);
+
+/**
+ * GlobalAveragePool: float32/float64 inputs of rank ≥ 3 are averaged plane by plane straight into the
+ * reusable output buffer (no plan, no window tables); other types take the general path.
+ */
+export const GlobalAveragePool: OpImpl = (inputs, ctx) => {
+  const x = need(inputs, 0, ctx);
+  const d = x.dims;
+  if ((x.dataType !== DataType.FLOAT && x.dataType !== DataType.DOUBLE) || d.length < 3 || d.length > 5 || x.data.length === 0) return globalAverage(inputs, ctx);
+  const planes = d[0] * d[1];
+  const len = x.data.length / planes;
+  const src = x.data as Float32Array | Float64Array;
+  const y = ctx.out(0, x.dataType === DataType.FLOAT ? Float32Array : Float64Array, planes) as Float32Array | Float64Array;
+  const len4 = len & ~3;
+  for (let c = 0; c < planes; c++) {
+    // Four partial sums (independent additions run side by side).
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const o = c * len;
+    let i = 0;
+    for (; i < len4; i += 4) {
+      s0 += src[o + i];
+      s1 += src[o + i + 1];
+      s2 += src[o + i + 2];
+      s3 += src[o + i + 3];
+    }
+    for (; i < len; i++) s0 += src[o + i];
+    y[c] = (s0 + s1 + s2 + s3) / len;
+  }
+  const dims = [d[0], d[1]];
+  for (let i = 2; i < d.length; i++) dims.push(1);
+  return [{ dims, data: y, dataType: x.dataType }];
+};
 export const GlobalLpPool = pool('lp', true);
 
 export const POOL: Readonly<Record<string, OpImpl>> = {

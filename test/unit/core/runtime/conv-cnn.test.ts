@@ -73,7 +73,7 @@ describe.each(['lenet', 'resnet', 'mobilenet'])('%s fixture against onnxruntime-
       const bytes = encodeModel(m);
       const ref = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
       for (const [kernels, wasm] of [['dense', true], ['sparse', true], ['dense', false], ['sparse', false]] as const) {
-        const s = Session.create(decodeModel(bytes), { kernels, wasm });
+        const s = Session.create(decodeModel(bytes), { kernels, wasm, sparseMinSparsity: 0 });
         const convs = s.layers.filter((l) => l.kind === 'conv');
         const e = EXPECT[name];
         expect(convs.length, `${label} ${kernels}`).toBe(model.graph.nodes.filter((n) => n.opType === 'Conv').length);

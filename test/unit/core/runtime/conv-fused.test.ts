@@ -1,5 +1,5 @@
 // What the plan folds into a Conv step besides BN and Relu/Clip: a Mul feeding the conv (squeeze-
-// excite: x · s, s [N, C, 1, 1]), a residual Add of another computed value, HardSwish, a MaxPool — against
+// excite: x · s, s [N, C, 1, 1]), a residual Add of another computed value, HardSwish, HardSigmoid, a MaxPool — against
 // onnxruntime-node, with the shapes the fast path does not take (s [1, C, 1, 1] with N > 1, a
 // broadcasting residual) going through the fallback, and an Add whose other input is computed
 // after the conv left alone.
@@ -25,7 +25,7 @@ interface Case {
   /** Residual dims (a graph input added to the conv output; first: Add(r, conv)). */
   r?: (n: number) => number[];
   first?: boolean;
-  act?: 'hardswish' | 'relu' | 'clip';
+  act?: 'hardswish' | 'relu' | 'clip' | 'hardsigmoid';
   M: number;
   kernel: number;
   pads: number;
@@ -62,6 +62,9 @@ function model(c: Case, seed: number): { m: Model; inputs: string[] } {
   }
   if (c.act === 'hardswish') nodes.push(node('act', 'HardSwish', [last], ['y']));
   else if (c.act === 'relu') nodes.push(node('act', 'Relu', [last], ['y']));
+  else if (c.act === 'hardsigmoid') {
+    nodes.push(node('act', 'HardSigmoid', [last], ['y'], [{ name: 'alpha', type: 'float', value: 0.3 } as Attribute, { name: 'beta', type: 'float', value: 0.4 } as Attribute]));
+  }
   else if (c.act === 'clip') {
     inits.push(f32('lo', [], Float32Array.of(-0.2)), f32('hi', [], Float32Array.of(0.4)));
     nodes.push(node('act', 'Clip', [last, 'lo', 'hi'], ['y']));
@@ -90,6 +93,8 @@ const CASES: Case[] = [
   { name: 'Mul(s, x) order, 3x3, Relu', x: (n) => [n, 4, 9, 9], s: (n) => [n, 4, 1, 1], swap: true, act: 'relu', M: 6, kernel: 3, pads: 1, expect: { scale: true, residual: false } },
   { name: 'Add(r, conv) + Relu, pruned 60%', x: (n) => [n, 6, 8, 8], r: (n) => [n, 6, 8, 8], first: true, act: 'relu', M: 6, kernel: 3, pads: 1, zeros: 0.6, expect: { scale: false, residual: true } },
   { name: 'depthwise + residual + Clip', x: (n) => [n, 8, 6, 6], r: (n) => [n, 8, 6, 6], act: 'clip', M: 8, kernel: 3, pads: 1, group: 8, expect: { scale: false, residual: true } },
+  { name: 'SE gate: 1x1 + HardSigmoid (alpha 0.3, beta 0.4)', x: (n) => [n, 6, 1, 1], act: 'hardsigmoid', M: 12, kernel: 1, pads: 0, expect: { scale: false, residual: false } },
+  { name: 'HardSigmoid after a 3x3, pruned 50%', x: (n) => [n, 4, 6, 6], act: 'hardsigmoid', M: 5, kernel: 3, pads: 1, zeros: 0.5, expect: { scale: false, residual: false } },
   { name: 'HardSwish alone', x: (n) => [n, 3, 10, 10], act: 'hardswish', M: 5, kernel: 3, pads: 0, expect: { scale: false, residual: false } },
   // Fallbacks: the scale is shared by the batch; the residual broadcasts (and widens the output).
   { name: 'scale [1, C, 1, 1] (fallback)', x: (n) => [n, 4, 6, 6], s: () => [1, 4, 1, 1], act: 'hardswish', M: 3, kernel: 3, pads: 1, expect: { scale: true, residual: false } },
@@ -119,7 +124,7 @@ describe('Conv steps with a folded Mul, residual Add or HardSwish, against onnxr
       const data = Object.fromEntries(inputs.map((k) => [k, randomFloats(dims[k].reduce((a, b) => a * b, 1), rand, 1)]));
       const want = (await ref.run(Object.fromEntries(inputs.map((k) => [k, new ort.Tensor('float32', data[k], dims[k])]))))[ref.outputNames[0]];
       for (const [kernels, wasm] of [['dense', true], ['sparse', true], ['dense', false], ['sparse', false]] as const) {
-        const s = Session.create(decodeModel(bytes), { kernels, wasm });
+        const s = Session.create(decodeModel(bytes), { kernels, wasm, sparseMinSparsity: 0 });
         // One step: every node is folded into the conv layer.
         expect(s.layers).toHaveLength(1);
         const l = s.layers[0];

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { type Attribute, DataType, type Model, type Node, type Tensor } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
+import { sparseConvPays } from '../../../../src/core/runtime/kernels/conv-run';
 import { prng, randomFloats } from './mlp';
 
 const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
@@ -115,7 +116,7 @@ describe('Conv against onnxruntime-node', () => {
       const x = randomFloats(dims.reduce((a, b) => a * b, 1), rand, 1, 0.3);
       const want = await ref.run({ x: new ort.Tensor('float32', x, dims) });
       for (const [kernels, wasm] of [['dense', true], ['sparse', true], ['dense', false], ['sparse', false]] as const) {
-        const s = Session.create(decodeModel(bytes), { kernels, wasm });
+        const s = Session.create(decodeModel(bytes), { kernels, wasm, sparseMinSparsity: 0 });
         expect(s.layers).toHaveLength(1);
         const l = s.layers[0];
         expect(l.kind).toBe('conv');
@@ -148,6 +149,24 @@ describe('Conv against onnxruntime-node', () => {
     expect(s.layers).toHaveLength(0);
     const got = s.run(feeds)[ref.outputNames[0]];
     expect(maxDiff(got.data as Float32Array, want[ref.outputNames[0]].data as Float32Array)).toBeLessThan(1e-4);
+  });
+
+  it('sparseConvPays: hand-computed break-even points of the cost model', () => {
+    // Dense: ⌈M/4⌉·4·K multiply-adds; lists: 1.3 per non-zero weight.
+    expect(sparseConvPays(64, 100, 1, 4923)).toBe(true); // 1.3·4923 = 6399.9 < 6400
+    expect(sparseConvPays(64, 100, 1, 4924)).toBe(false);
+    expect(sparseConvPays(6, 25, 1, 150 - 1)).toBe(true); // M = 6 pads to 8: lists pay from one zero
+    expect(sparseConvPays(16, 9, 16, 143)).toBe(true); // depthwise runs on lists anyway
+    expect(sparseConvPays(16, 9, 16, 144)).toBe(false); // no zeros: nothing to skip
+  });
+
+  it('without sparseMinSparsity, sparse kernels go to the conv layers where the cost model says they pay', () => {
+    const kernelOf = (c: Case): string => Session.create(convModel(c, 1), { kernels: 'sparse' }).layers[0].kernel;
+    const c: Case = { name: 'cost', C: 16, M: 32, inSp: [8, 8], kernel: [3, 3] };
+    expect(kernelOf({ ...c, zeros: 0.1 })).toBe('dense');
+    expect(kernelOf({ ...c, zeros: 0.5 })).toBe('sparse');
+    expect(kernelOf({ ...c, M: 16, group: 16, C: 16, zeros: 0.1 })).toBe('sparse');
+    expect(Session.create(convModel({ ...c, zeros: 0.1 }, 1), { kernels: 'sparse', sparseMinSparsity: 0.05 }).layers[0].kernel).toBe('sparse');
   });
 
   const bad: [string, Case, number[], RegExp][] = [

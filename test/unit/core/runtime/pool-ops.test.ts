@@ -42,6 +42,7 @@ const CASES: [string, OpCase][] = [
   ['LpPool p=3', { op: 'LpPool', opset: 11, x: x([1, 2, 6, 6], 8), attrs: [ints('kernel_shape', [2, 3]), ints('strides', [2, 1]), int('p', 3)] }],
   ['GlobalLpPool', { op: 'GlobalLpPool', opset: 2, x: x([2, 3, 4, 5], 9) }],
   ['GlobalAveragePool 3-D', { op: 'GlobalAveragePool', opset: 1, x: x([2, 3, 3, 4, 5], 10) }],
+  ['GlobalAveragePool 1-D', { op: 'GlobalAveragePool', opset: 1, x: x([3, 4, 9], 15) }],
   ['GlobalMaxPool 1-D', { op: 'GlobalMaxPool', opset: 1, x: x([2, 3, 7], 11) }],
   ['ConvTranspose 2-D groups, bias, strides, dilations, pads, output_padding', {
     op: 'ConvTranspose', opset: 11, x: x([2, 4, 5, 4], 12),

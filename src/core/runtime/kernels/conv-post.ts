@@ -1,0 +1,107 @@
+// The output stage of a fused conv layer in JS (residual add, clamp, HardSwish; where the
+// WebAssembly kernels do not apply it themselves) and the 2-D max pool folded into a conv step.
+
+/** The output stage: y = act(conv + bias [+ residual]), act a clamp to [lo, hi] then HardSwish if set. */
+export interface ConvPost {
+  /** Output clamp (Relu: 0, Infinity; Clip: min, max; none: -Infinity, Infinity). */
+  lo: number;
+  hi: number;
+  /** HardSwish after the clamp. */
+  hardswish?: boolean;
+  /** A residual of the output's shape is added before the clamp. */
+  residual?: boolean;
+}
+
+/** dst[dOff + i] = act(src[sOff + i] + res[rOff + i]) for i < n (res may be absent). */
+export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array | undefined, rOff: number, p: ConvPost): void {
+  const { lo, hi } = p;
+  if (res) {
+    addClamp(src, sOff, dst, dOff, n, res, rOff, lo, hi);
+    if (p.hardswish) hardSwish(dst, dOff, dst, dOff, n, -Infinity, Infinity);
+  } else if (p.hardswish) hardSwish(src, sOff, dst, dOff, n, lo, hi);
+  else clampTo(src, sOff, dst, dOff, n, lo, hi);
+}
+
+/** A 2-D max pool applied to the layer's output (pads below the kernel, so every window has a value). */
+export interface ConvPool {
+  kh: number;
+  kw: number;
+  sy: number;
+  sx: number;
+  pt: number;
+  pl: number;
+  pb: number;
+  pr: number;
+}
+
+/** Max pool of `planes` planes H×W at src[sOff] into dst[dOff] (planes of PH×PW). */
+export function maxPoolPlanes(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, p: ConvPool): void {
+  const PH = Math.floor((H + p.pt + p.pb - p.kh) / p.sy) + 1;
+  const PW = Math.floor((W + p.pl + p.pr - p.kw) / p.sx) + 1;
+  if (p.kh === 2 && p.kw === 2 && p.sy === 2 && p.sx === 2 && p.pt === 0 && p.pl === 0) {
+    maxPool2x2(src, sOff, dst, dOff, planes, H, W, PH, PW);
+    return;
+  }
+  let o = dOff;
+  for (let c = 0; c < planes; c++) {
+    const base = sOff + c * H * W;
+    for (let py = 0; py < PH; py++) {
+      const y0 = Math.max(0, py * p.sy - p.pt);
+      const y1 = Math.min(H, py * p.sy - p.pt + p.kh);
+      for (let px = 0; px < PW; px++) {
+        const x0 = Math.max(0, px * p.sx - p.pl);
+        const x1 = Math.min(W, px * p.sx - p.pl + p.kw);
+        let m = src[base + y0 * W + x0];
+        for (let y = y0; y < y1; y++) {
+          const row = base + y * W;
+          for (let x = x0; x < x1; x++) {
+            const v = src[row + x];
+            if (v > m || v !== v) m = v;
+          }
+        }
+        dst[o++] = m;
+      }
+    }
+  }
+}
+
+/** The 2×2 stride-2 unpadded pool (LeNet, VGG): four reads per output. */
+function maxPool2x2(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, PH: number, PW: number): void {
+  let o = dOff;
+  for (let c = 0; c < planes; c++) {
+    for (let py = 0; py < PH; py++) {
+      let a = sOff + (c * H + 2 * py) * W;
+      for (let px = 0; px < PW; px++, a += 2) {
+        const b = a + W;
+        const m0 = src[a] >= src[a + 1] ? src[a] : src[a + 1];
+        const m1 = src[b] >= src[b + 1] ? src[b] : src[b + 1];
+        dst[o++] = m0 >= m1 ? m0 : m1;
+      }
+    }
+  }
+}
+
+// Separate monomorphic loops (one shape each, so each compiles to a tight loop).
+function addClamp(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, res: Float32Array, rOff: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = src[sOff + i] + res[rOff + i];
+    dst[dOff + i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+function clampTo(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = src[sOff + i];
+    dst[dOff + i] = v < lo ? lo : v > hi ? hi : v;
+  }
+}
+
+/** dst = HardSwish(clamp(src)): x · min(max(x/6 + 1/2, 0), 1), one pass. */
+function hardSwish(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, n: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++) {
+    let v = src[sOff + i];
+    v = v < lo ? lo : v > hi ? hi : v;
+    const g = v * 0.16666666666666666 + 0.5;
+    dst[dOff + i] = g <= 0 ? 0 : g >= 1 ? v : v * g;
+  }
+}
