@@ -1,7 +1,8 @@
 // Gemm (alpha, beta, transA, transB, C broadcast to [M, N]) and MatMul of an [.., K] input by a
-// 2-D [K, N] weight: products through the runtime's blocked kernel, with the transposes made once.
+// 2-D [K, N] weight: products through the register-blocked kernel, with the transposes made once.
 import type { KernelFactory } from '../kernel';
-import { mmAccumulate, transposed } from '../matmul';
+import { gemm as mmAccumulate } from '../gemm-blocked';
+import { transposed } from '../matmul';
 import { GraphTrainError, attrFloat, attrInt, value } from '../value';
 import { broadcast, eachBroadcast, type Broadcast } from './binary';
 
