@@ -2,8 +2,7 @@
 // im2col + matrix products over chunks of samples: forward Y = W·col, backward dW = dY·colᵀ,
 // dcol = Wᵀ·dY scattered back (col2im). im2col is recomputed in backward instead of kept.
 import type { Kernel, KernelFactory } from '../kernel';
-import { gemm, gemmABt } from '../gemm-blocked';
-import { transposed } from '../matmul';
+import { matmul, matmulABt, transposed } from '../matmul';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
 import { GraphTrainError, attrInt, value, type Value } from '../value';
 import { windowDims, windowOver, windowSpec, type Window } from '../window';
@@ -121,7 +120,7 @@ export const conv: KernelFactory = (ctx) => {
           const Q = (n1 - n0) * P;
           im2col(x!.data, g, grp, n0, n1, col);
           yb.fill(0, 0, Mg * Q);
-          gemm(wt!.data, grp * Mg * K, col, 0, yb, 0, Mg, K, Q);
+          matmul(wt!.data, grp * Mg * K, col, 0, yb, 0, Mg, K, Q);
           for (let m = 0; m < Mg; m++) {
             const oc = grp * Mg + m;
             const bias = b !== undefined ? b.data[oc] : 0;
@@ -171,11 +170,11 @@ export const conv: KernelFactory = (ctx) => {
           }
           if (dw !== undefined) {
             im2col(x!.data, g, grp, n0, n1, col);
-            gemmABt(dyb, 0, col, 0, dw, grp * Mg * K, Mg, Q, K);
+            matmulABt(dyb, 0, col, 0, dw, grp * Mg * K, Mg, Q, K);
           }
           if (dx !== undefined) {
             dcol!.fill(0, 0, K * Q);
-            gemm(wT!, 0, dyb, 0, dcol!, 0, K, Mg, Q);
+            matmul(wT!, 0, dyb, 0, dcol!, 0, K, Mg, Q);
             col2im(dcol!, g, grp, n0, n1, dx);
           }
         }
