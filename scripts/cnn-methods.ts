@@ -10,10 +10,15 @@
 //     [--batch N] [--decay X] [--bench (ms CPU per training sample instead of the table)]
 // Unset finetune settings take the finetune method's defaults.
 //
-// Measured (issue 14, 2 shared cores; CPU seconds of the fine-tuning, before the WebAssembly kernel):
-//   --models lenet --train-limit 30000 --epochs 6              88.56% → magnitude 64.47% → finetune 88.38% (265 s)
-//   --models resnet --train-limit 6000 --steps 3 --epochs 2     91.68% → 10.00% → 84.41% (237 s)
-//   --models mobilenet --train-limit 10000 --steps 3 --epochs 3 90.68% → 10.00% → 76.99% (262 s)
+// Measured (issue 14, 2 cores shared with other jobs; CPU seconds of the fine-tuning; lenet with the
+// JS blocked kernels, the others with the WebAssembly one):
+//   --models lenet --train-limit 30000 --epochs 6                        88.56% → magnitude 64.47% → 88.38% (265 s)
+//   --models resnet --train-limit 6000 --steps 3 --epochs 2               91.68% → 10.00% → 84.41% (237 s)
+//   --models resnet --train-limit 6000 --steps 3 --epochs 2 --lr 1e-3     91.68% → 10.00% → 85.99% (244 s)
+//   --models resnet --train-limit 8000 --steps 3 --epochs 2               91.68% → 10.00% → 86.13% (314 s)
+//   --models mobilenet --train-limit 10000 --steps 3 --epochs 3           90.68% → 10.00% → 76.99% (262 s)
+//   --models mobilenet --train-limit 12000 --steps 3 --epochs 3 --lr 3e-4 90.68% → 10.00% → 75.30% (256 s)
+//   --models mobilenet --train-limit 10000 --steps 3 --epochs 3 --lr 1e-3 90.68% → 10.00% → 80.34% (222 s)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
