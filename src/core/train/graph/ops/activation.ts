@@ -44,10 +44,29 @@ export const relu: KernelFactory = () => ({
 
 export const sigmoid = unary((x) => 1 / (1 + Math.exp(-x)), (_x, y) => y * (1 - y));
 export const tanh = unary(Math.tanh, (_x, y) => 1 - y * y);
-export const hardSwish = unary(
-  (x) => (x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6),
-  (x) => (x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6),
-);
+// HardSwish and Clip (MobileNet's hot activations) have their own loops: the shared loop of
+// `unary` calls a different f per kernel, which V8 cannot inline.
+export const hardSwish: KernelFactory = () => ({
+  forward([x]) {
+    const out = value([...x!.dims]);
+    const xd = x!.data;
+    const y = out.data;
+    for (let i = 0; i < y.length; i++) {
+      const v = xd[i];
+      y[i] = v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6;
+    }
+    return { outputs: [out] };
+  },
+  backward(dOut, [x]) {
+    const xd = x!.data;
+    const dx = new Float32Array(xd.length);
+    for (let i = 0; i < dx.length; i++) {
+      const v = xd[i];
+      dx[i] = v < -3 ? 0 : v > 3 ? dOut[i] : (dOut[i] * (2 * v + 3)) / 6;
+    }
+    return [dx];
+  },
+});
 
 export const leakyRelu: KernelFactory = ({ node }) => {
   const alpha = attrFloat(node, 'alpha', 0.01);
@@ -91,5 +110,22 @@ export const clip: KernelFactory = (ctx) => {
       else hi = v;
     }
   }
-  return unary((x) => (x < lo ? lo : x > hi ? hi : x), (x) => (x > lo && x < hi ? 1 : 0))(ctx);
+  return {
+    forward([x]) {
+      const out = value([...x!.dims]);
+      const xd = x!.data;
+      const y = out.data;
+      for (let i = 0; i < y.length; i++) {
+        const v = xd[i];
+        y[i] = v < lo ? lo : v > hi ? hi : v;
+      }
+      return { outputs: [out] };
+    },
+    backward(dOut, [x]) {
+      const xd = x!.data;
+      const dx = new Float32Array(xd.length);
+      for (let i = 0; i < dx.length; i++) if (xd[i] > lo && xd[i] < hi) dx[i] = dOut[i];
+      return [dx];
+    },
+  };
 };

@@ -2,7 +2,8 @@
 // im2col + matrix products over chunks of samples: forward Y = W·col, backward dW = dY·colᵀ,
 // dcol = Wᵀ·dY scattered back (col2im). im2col is recomputed in backward instead of kept.
 import type { Kernel, KernelFactory } from '../kernel';
-import { mmABt, mmAccumulate, transposed } from '../matmul';
+import { matmul, matmulABt, transposed } from '../matmul';
+import { depthwiseBackward, depthwiseForward } from './depthwise';
 import { GraphTrainError, attrInt, value, type Value } from '../value';
 import { windowDims, windowOver, windowSpec, type Window } from '../window';
 
@@ -106,6 +107,11 @@ export const conv: KernelFactory = (ctx) => {
       const { N, M, G, Mg, K, P, chunk } = g;
       const out = value(windowDims(N, M, g.w, x!.dims.length));
       const y = out.data;
+      if (K === g.w.kh * g.w.kw && Mg === 1) {
+        depthwiseForward(x!.data, wt!.data, y, N, M, g.w);
+        if (b !== undefined) for (let i = 0; i < y.length; i++) y[i] += b.data[Math.floor(i / P) % M];
+        return { outputs: [out] };
+      }
       const col = new Float32Array(K * chunk * P);
       const yb = new Float32Array(Mg * chunk * P);
       for (let grp = 0; grp < G; grp++) {
@@ -114,7 +120,7 @@ export const conv: KernelFactory = (ctx) => {
           const Q = (n1 - n0) * P;
           im2col(x!.data, g, grp, n0, n1, col);
           yb.fill(0, 0, Mg * Q);
-          mmAccumulate(wt!.data, grp * Mg * K, col, 0, yb, 0, Mg, K, Q);
+          matmul(wt!.data, grp * Mg * K, col, 0, yb, 0, Mg, K, Q);
           for (let m = 0; m < Mg; m++) {
             const oc = grp * Mg + m;
             const bias = b !== undefined ? b.data[oc] : 0;
@@ -135,6 +141,11 @@ export const conv: KernelFactory = (ctx) => {
       const dx = need[0] ? new Float32Array(x!.data.length) : undefined;
       const dw = need[1] ? new Float32Array(wt!.data.length) : undefined;
       const db = need[2] && b !== undefined ? new Float64Array(M) : undefined;
+      if (K === g.w.kh * g.w.kw && Mg === 1) {
+        depthwiseBackward(x!.data, wt!.data, dOut, dx, dw, N, M, g.w);
+        if (db !== undefined) for (let i = 0; i < dOut.length; i++) db[Math.floor(i / P) % M] += dOut[i];
+        return [dx, dw, db !== undefined ? Float32Array.from(db) : undefined];
+      }
       const col = new Float32Array(K * chunk * P);
       const dyb = new Float32Array(Mg * chunk * P);
       const dcol = dx !== undefined ? new Float32Array(K * chunk * P) : undefined;
@@ -159,11 +170,11 @@ export const conv: KernelFactory = (ctx) => {
           }
           if (dw !== undefined) {
             im2col(x!.data, g, grp, n0, n1, col);
-            mmABt(dyb, 0, col, 0, dw, grp * Mg * K, Mg, Q, K);
+            matmulABt(dyb, 0, col, 0, dw, grp * Mg * K, Mg, Q, K);
           }
           if (dx !== undefined) {
             dcol!.fill(0, 0, K * Q);
-            mmAccumulate(wT!, 0, dyb, 0, dcol!, 0, K, Mg, Q);
+            matmul(wT!, 0, dyb, 0, dcol!, 0, K, Mg, Q);
             col2im(dcol!, g, grp, n0, n1, dx);
           }
         }

@@ -1,7 +1,7 @@
 // Gemm (alpha, beta, transA, transB, C broadcast to [M, N]) and MatMul of an [.., K] input by a
-// 2-D [K, N] weight: products through the runtime's blocked kernel, with the transposes made once.
+// 2-D [K, N] weight: products through matmul.ts, with the transposes made once.
 import type { KernelFactory } from '../kernel';
-import { mmAccumulate, transposed } from '../matmul';
+import { matmul, transposed } from '../matmul';
 import { GraphTrainError, attrFloat, attrInt, value } from '../value';
 import { broadcast, eachBroadcast, type Broadcast } from './binary';
 
@@ -23,7 +23,7 @@ export const gemm: KernelFactory = ({ node, label }) => {
       const A = tA ? transposed(a!.data, 0, K, M) : a!.data;
       const B = tB ? transposed(b!.data, 0, N, K) : b!.data;
       const out = value([M, N]);
-      mmAccumulate(A, 0, B, 0, out.data, 0, M, K, N);
+      matmul(A, 0, B, 0, out.data, 0, M, K, N);
       const y = out.data;
       if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
       let bc: Broadcast | undefined;
@@ -45,7 +45,7 @@ export const gemm: KernelFactory = ({ node, label }) => {
         // d op(A) [M, K] = g [M, N] · op(B)ᵀ; op(B)ᵀ is B itself when transB.
         const Bt = tB ? b!.data : transposed(b!.data, 0, K, N);
         const d = new Float32Array(M * K);
-        mmAccumulate(g, 0, Bt, 0, d, 0, M, N, K);
+        matmul(g, 0, Bt, 0, d, 0, M, N, K);
         da = tA ? transposed(d, 0, M, K) : d;
       }
       if (need[1]) {
@@ -53,10 +53,10 @@ export const gemm: KernelFactory = ({ node, label }) => {
         const gt = transposed(g, 0, M, N);
         const opA = tA ? transposed(a!.data, 0, K, M) : a!.data;
         db = new Float32Array(K * N);
-        if (tB) mmAccumulate(gt, 0, opA, 0, db, 0, N, M, K);
+        if (tB) matmul(gt, 0, opA, 0, db, 0, N, M, K);
         else {
           const opAt = tA ? a!.data : transposed(a!.data, 0, M, K);
-          mmAccumulate(opAt, 0, g, 0, db, 0, K, M, N);
+          matmul(opAt, 0, g, 0, db, 0, K, M, N);
         }
       }
       if (need[2] && c !== undefined && saved !== undefined) {
@@ -81,7 +81,7 @@ export const matMul: KernelFactory = (ctx) => {
     forward([x, w]) {
       const [M, K, N] = sizes(x!.dims, w!.dims);
       const out = value([...x!.dims.slice(0, -1), N]);
-      mmAccumulate(x!.data, 0, w!.data, 0, out.data, 0, M, K, N);
+      matmul(x!.data, 0, w!.data, 0, out.data, 0, M, K, N);
       return { outputs: [out] };
     },
     backward(dOut, [x, w], _o, _s, need) {
@@ -90,11 +90,11 @@ export const matMul: KernelFactory = (ctx) => {
       let dw: Float32Array | undefined;
       if (need[0]) {
         dx = new Float32Array(M * K);
-        mmAccumulate(dOut, 0, transposed(w!.data, 0, K, N), 0, dx, 0, M, N, K);
+        matmul(dOut, 0, transposed(w!.data, 0, K, N), 0, dx, 0, M, N, K);
       }
       if (need[1]) {
         dw = new Float32Array(K * N);
-        mmAccumulate(transposed(x!.data, 0, M, K), 0, dOut, 0, dw, 0, K, M, N);
+        matmul(transposed(x!.data, 0, M, K), 0, dOut, 0, dw, 0, K, M, N);
       }
       return [dx, dw];
     },
