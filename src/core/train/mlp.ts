@@ -4,6 +4,7 @@
 // are zero, which makes forward, weight gradient and input gradient several times cheaper.
 import { maskedBackward, maskedForward, maskedRows, packWeights, type MaskedRows } from './masked';
 import { gaussian, mulberry32 } from './random';
+import { sampleSoftmaxLoss } from './graph/loss';
 
 export interface DenseLayer {
   inputs: number;
@@ -172,21 +173,9 @@ export function backwardBatch(ws: Workspace, count: number, labels: Int32Array, 
   let dOut = ws.dA;
   let dIn = ws.dB;
   for (let s = 0; s < count; s++) {
-    const lo = s * classes;
-    let max = -Infinity;
-    let arg = 0;
-    for (let c = 0; c < classes; c++) {
-      if (logits[lo + c] > max) {
-        max = logits[lo + c];
-        arg = c;
-      }
-    }
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += Math.exp(logits[lo + c] - max);
-    const label = labels[s];
-    loss += Math.log(sum) - (logits[lo + label] - max);
-    if (arg === label) correct++;
-    for (let c = 0; c < classes; c++) dOut[s * widest + c] = (Math.exp(logits[lo + c] - max) / sum - (c === label ? 1 : 0)) / count;
+    const one = sampleSoftmaxLoss(logits, s * classes, classes, labels[s], count, dOut, s * widest);
+    loss += one.loss;
+    if (one.correct) correct++;
   }
 
   for (let l = L - 1; l >= 0; l--) {

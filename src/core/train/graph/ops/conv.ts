@@ -5,13 +5,13 @@ import type { Kernel, KernelFactory } from '../kernel';
 import { matmul, matmulABt, transposed } from '../matmul';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
 import { GraphTrainError, attrInt, value, type Value } from '../value';
-import { windowDims, windowOver, windowSpec, type Window } from '../window';
+import { windowDims, windowOver, windowSpec, type SlidingWindow } from '../sliding-window';
 
 /** Most floats of one chunk's patch matrix; the chunk then holds at least one sample. */
 const CHUNK_FLOATS = 1 << 16;
 
 interface Geometry {
-  w: Window;
+  w: SlidingWindow;
   N: number;
   C: number;
   M: number;

@@ -1,9 +1,9 @@
 // Depthwise Conv (one input channel per output channel) as direct loops over each channel's
 // window: no patch matrix, since every output uses only kh · kw weights.
-import type { Window } from '../window';
+import type { SlidingWindow } from '../sliding-window';
 
 /** y[n, c] (+)= Σ_ij w[c, i, j] · x[n, c] shifted; y is [N, C, OH, OW], zero-filled by the caller. */
-export function depthwiseForward(x: Float32Array, wt: Float32Array, y: Float32Array, N: number, C: number, w: Window): void {
+export function depthwiseForward(x: Float32Array, wt: Float32Array, y: Float32Array, N: number, C: number, w: SlidingWindow): void {
   const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
@@ -29,7 +29,7 @@ export function depthwiseForward(x: Float32Array, wt: Float32Array, y: Float32Ar
 
 /** dx (if given) += the input gradient, dwt (if given) += the weight gradient, from dy [N, C, OH, OW]. */
 export function depthwiseBackward(
-  x: Float32Array, wt: Float32Array, dy: Float32Array, dx: Float32Array | undefined, dwt: Float32Array | undefined, N: number, C: number, w: Window,
+  x: Float32Array, wt: Float32Array, dy: Float32Array, dx: Float32Array | undefined, dwt: Float32Array | undefined, N: number, C: number, w: SlidingWindow,
 ): void {
   const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;
   for (let n = 0; n < N; n++) {

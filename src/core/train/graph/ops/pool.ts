@@ -2,7 +2,7 @@
 // ceil_mode), GlobalAveragePool and GlobalMaxPool, over 1-D or 2-D spatial dims.
 import type { Kernel, KernelFactory } from '../kernel';
 import { GraphTrainError, attrInt, value, type Value } from '../value';
-import { windowDims, windowOver, windowSpec, type Window } from '../window';
+import { windowDims, windowOver, windowSpec, type SlidingWindow } from '../sliding-window';
 
 function planes(x: Value, label: string): [number, number] {
   if (x.dims.length < 3) throw new GraphTrainError(`${label}: input of rank ${x.dims.length}, expected [N, C, …]`);
@@ -16,7 +16,7 @@ export const maxPool: KernelFactory = ({ node, label }) => {
   const kernel: Kernel = {
     forward([x]) {
       const [NC] = planes(x!, label);
-      const w: Window = windowOver(spec, x!.dims.slice(2), label);
+      const w: SlidingWindow = windowOver(spec, x!.dims.slice(2), label);
       const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;
       const out = value(windowDims(x!.dims[0], x!.dims[1], w, x!.dims.length));
       const arg = new Int32Array(out.data.length);
@@ -62,7 +62,7 @@ export const averagePool: KernelFactory = ({ node, label }) => {
   const spec = windowSpec(node, label);
   const includePad = attrInt(node, 'count_include_pad', 0) !== 0;
   /** Per output position of one plane: the divisor of its window. */
-  const divisors = (w: Window): Float64Array => {
+  const divisors = (w: SlidingWindow): Float64Array => {
     const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, OH, OW } = w;
     const div = new Float64Array(OH * OW);
     for (let oy = 0; oy < OH; oy++) {
@@ -82,7 +82,7 @@ export const averagePool: KernelFactory = ({ node, label }) => {
     }
     return div;
   };
-  const walk = (x: Value, f: (xi: number, o: number, inv: number) => void): Window => {
+  const walk = (x: Value, f: (xi: number, o: number, inv: number) => void): SlidingWindow => {
     const [NC] = planes(x, label);
     const w = windowOver(spec, x.dims.slice(2), label);
     const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;

@@ -3,7 +3,7 @@
 import type { Node } from '../../onnx/model';
 import { attrInt, attrInts, attrString, GraphTrainError } from './value';
 
-export interface Window {
+export interface SlidingWindow {
   H: number;
   W: number;
   kh: number;
@@ -65,7 +65,7 @@ function axis(size: number, k: number, s: number, d: number, pb: number, pe: num
 }
 
 /** The window over an input whose spatial dims are `spatial` ([H, W] or [L]). */
-export function windowOver(spec: WindowSpec, spatial: number[], label: string): Window {
+export function windowOver(spec: WindowSpec, spatial: number[], label: string): SlidingWindow {
   const two = spec.kernel.length === 2;
   if (spatial.length !== spec.kernel.length) throw new GraphTrainError(`${label}: a ${spec.kernel.length}-D window over an input of ${spatial.length} spatial dims`);
   const [H, W] = two ? spatial : [1, spatial[0]];
@@ -80,6 +80,6 @@ export function windowOver(spec: WindowSpec, spatial: number[], label: string): 
 }
 
 /** Output dims [N, C, OH, OW] (or [N, C, OW] for 1-D). */
-export function windowDims(n: number, c: number, w: Window, rank: number): number[] {
+export function windowDims(n: number, c: number, w: SlidingWindow, rank: number): number[] {
   return rank === 4 ? [n, c, w.OH, w.OW] : [n, c, w.OW];
 }
