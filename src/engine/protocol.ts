@@ -10,7 +10,7 @@ import type { Dim, DataTypeCode } from '../core/onnx/model';
 import type { PruneMethod, PruneSpec as CorePruneSpec } from '../core/prune/method-registry';
 import type { EvalOptions, EvalPoint, RunnerName as RunnerNameOf } from '../core/eval/types';
 import type { TensorStatistics } from '../core/stats/tensor-stats';
-import type { LayerPlan } from '../core/prune/types';
+import type { LayerPlan, ShapeChange } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
@@ -19,7 +19,8 @@ export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
 export { PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES } from '../core/prune/prunable';
 
-export type { PruneMode } from '../core/prune/types';
+export type { PruneMode, ShapeChange } from '../core/prune/types';
+export type { ChannelImportance } from '../core/prune/structure';
 export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
 export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions } from '../core/eval/types';
@@ -63,10 +64,14 @@ export type DatasetSource =
 export type PruneSpec = CorePruneSpec<DatasetSource>;
 
 /** One pruned tensor: the display fields of core's plan for it. */
-export type LayerPruneReport = Pick<LayerPlan, 'tensor' | 'nodes' | 'dims' | 'n' | 'kept' | 'ratio' | 'threshold'>;
+export type LayerPruneReport = Pick<LayerPlan, 'tensor' | 'nodes' | 'dims' | 'n' | 'kept' | 'ratio' | 'threshold' | 'structure' | 'removedChannels' | 'keptDims'>;
 
 export interface PruneReport {
   layers: LayerPruneReport[];
+  /** Canonical structure text when not unstructured (core/prune/structure.ts). */
+  structure?: string;
+  /** channels: every tensor whose shape changes (the pruned weights and those that follow them). */
+  shapeChanges?: ShapeChange[];
   totalParams: number;
   prunableParams: number;
   keptParams: number;

@@ -3,6 +3,7 @@
 
 import { RUNNER_NAMES } from '../core/eval/types';
 import { isPruneMethod, methodNames } from '../core/prune/method-registry';
+import { canonicalStructure, CHANNEL_IMPORTANCES, isChannelImportance, STRUCTURE_FORMS } from '../core/prune/structure';
 import type { DatasetSource, EvalOptions, ImageNormalization, PruneMethod, PruneSpec, Request, RuntimeName, Source, WeightRef, WeightTableOptions } from './protocol';
 import { isWorkerCount, MAX_WORKERS } from '../core/eval/workers';
 
@@ -176,6 +177,18 @@ function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec, 'rati
     out.overrides = o;
   }
   if (v.method !== undefined) out.method = method(v.method, 'spec.method');
+  if (v.structure !== undefined) {
+    if (typeof v.structure !== 'string') fail(`spec.structure must be a string: ${STRUCTURE_FORMS}`);
+    try {
+      out.structure = canonicalStructure(v.structure);
+    } catch (e) {
+      fail(`spec.structure: ${(e as Error).message}`);
+    }
+  }
+  if (v.importance !== undefined) {
+    if (!isChannelImportance(v.importance)) fail(`spec.importance must be one of ${CHANNEL_IMPORTANCES.join(', ')}`);
+    out.importance = v.importance;
+  }
   if (v.calibration !== undefined) out.calibration = datasetSource(v.calibration, 'spec.calibration');
   if (v.train !== undefined) out.train = datasetSource(v.train, 'spec.train');
   if (v.dataLimit !== undefined) {

@@ -1,4 +1,5 @@
-// --select / --exclude of prune, export, eval and sweep: which weights to prune, by tensor name or
+// --select / --exclude / --structure / --importance of prune, export, eval and sweep: which weights
+// to prune and what is removed together. Tensors by name or
 // op type (`--select Conv,Gemm`, repeatable or comma-separated), resolved against the prunable
 // tensors the engine lists for the open model (core's resolveSelection). Without either option the
 // spec names no tensors and the engine prunes its default: the same tensors as the app.
@@ -7,6 +8,7 @@ import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { resolveSelection } from '../../core/prune/prunable';
 import type { ModelSummary, PruneSpec } from '../../engine/protocol';
 import { stringList } from './args';
+import { canonicalStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, isChannelImportance, STRUCTURE_FORMS } from '../../core/prune/structure';
 
 export const selectOptions: CliCommand['options'] = {
   select: {
@@ -15,6 +17,14 @@ export const selectOptions: CliCommand['options'] = {
     description: 'prune these tensors and op types instead of the default (Conv, Gemm and MatMul weights), e.g. --select Conv,Gemm',
   },
   exclude: { type: 'string', multiple: true, description: 'do not prune these tensors or op types, e.g. --exclude ConvTranspose,fc.weight' },
+  structure: {
+    type: 'string',
+    description: `what is removed together: ${STRUCTURE_FORMS} (default ${DEFAULT_STRUCTURE})`,
+  },
+  importance: {
+    type: 'string',
+    description: `channels: how a channel is scored, ${CHANNEL_IMPORTANCES.join(' or ')} norm of its weights (default ${DEFAULT_IMPORTANCE}; reconstruct scores by activations)`,
+  },
 };
 
 export const SELECT_HELP =
@@ -23,8 +33,32 @@ export const SELECT_HELP =
   '  Conv, Gemm and MatMul weights (initializers or Constant-node values), never biases or\n' +
   '  normalisation parameters; ConvTranspose weights only when selected.\n';
 
-/** The spec with `select` set from --select / --exclude (resolved for this model); unchanged without them. */
-export function withSelection<S extends Pick<PruneSpec, 'select' | 'overrides'>>(args: ParsedArgs, spec: S, summary: Pick<ModelSummary, 'prunable' | 'fileName'>): S {
+/** The spec with --structure / --importance (checked) set; unchanged without them. */
+export function withStructure<S extends Pick<PruneSpec, 'structure' | 'importance'>>(args: ParsedArgs, spec: S): S {
+  const structure = args.values.structure as string | undefined;
+  const importance = args.values.importance as string | undefined;
+  const out = { ...spec };
+  if (structure !== undefined) {
+    try {
+      out.structure = canonicalStructure(structure);
+    } catch (e) {
+      throw new CliError(`--structure: ${(e as Error).message}`);
+    }
+  }
+  if (importance !== undefined) {
+    if (!isChannelImportance(importance)) throw new CliError(`--importance must be ${CHANNEL_IMPORTANCES.join(' or ')}, got "${importance}"`);
+    if ((out.structure ?? DEFAULT_STRUCTURE) !== 'channels') throw new CliError('--importance scores channels: give it with --structure channels');
+    out.importance = importance;
+  }
+  return out;
+}
+
+/**
+ * The spec with `select` set from --select / --exclude (resolved for this model) and the
+ * structure options (withStructure); unchanged without them.
+ */
+export function withSelection<S extends Pick<PruneSpec, 'select' | 'overrides' | 'structure' | 'importance'>>(args: ParsedArgs, given: S, summary: Pick<ModelSummary, 'prunable' | 'fileName'>): S {
+  const spec = withStructure(args, given);
   const select = stringList(args, 'select');
   const exclude = stringList(args, 'exclude');
   if (select.length === 0 && exclude.length === 0) return spec;

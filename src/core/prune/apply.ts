@@ -5,6 +5,8 @@ import { prunableSources } from './prunable';
 import { magnitudeReader } from './magnitude';
 import { float32Bits, floatToBits, maskBits } from './bits';
 import { PruneError, type LayerPlan, type PrunePlan } from './types';
+import { groupedMask } from './grouped-plan';
+import { applyChannels } from './channels/apply';
 
 /** 1 for every kept element, 0 for every pruned one, following the layer's masking rule. */
 export function pruneMask(t: Tensor, layer: LayerPlan): Uint8Array {
@@ -12,6 +14,7 @@ export function pruneMask(t: Tensor, layer: LayerPlan): Uint8Array {
   if (n !== layer.n || t.name !== layer.tensor) {
     throw new PruneError(`the plan for "${layer.tensor}" (${layer.n} values) does not match tensor "${t.name}" (${n} values)`);
   }
+  if (layer.structure !== undefined) return groupedMask(t, layer);
   const mask = new Uint8Array(n).fill(1);
   if (layer.pruned === 0) return mask;
   const cut = layer.cutoff;
@@ -61,6 +64,7 @@ export function pruneTensor(t: Tensor, layer: LayerPlan): Tensor {
  * tensor, node and field is shared with the input, which is never modified.
  */
 export function applyPrune(model: Model, plan: PrunePlan): Model {
+  if (plan.structure === 'channels') return applyChannels(model, plan);
   const byName = new Map(plan.layers.map((l) => [l.tensor, l]));
   const found = new Set<string>();
   const initializers = model.graph.initializers.map((t) => {

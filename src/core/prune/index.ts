@@ -1,6 +1,6 @@
 // Pruning: magnitude plans (per layer, global, overrides) and applying them; the sparse export form;
 // the methods (magnitude, reconstruct, finetune) behind one dispatcher.
-export { PruneError, type PruneMode, type PruneOptions, type PrunePlan, type LayerPlan } from './types';
+export { PruneError, type PruneMode, type PruneOptions, type PrunePlan, type LayerPlan, type ShapeChange } from './types';
 export { planPrune } from './plan';
 export { defaultPrunable, nodeLabel, prunableTensors, prunableSources, resolveSelection, splitNames, PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES, type PrunableTensor } from './prunable';
 export { methodAvailability, type MethodAvailability } from './applicability';
@@ -12,3 +12,5 @@ export { pruneWithMethod, methodSpecOf, type MethodSpec, type MethodData, type M
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec, type PruneMethod, type PruneSpec, type MethodInfo, type MethodDataNeed } from './method-registry';
 export { finetuneSteps, checkTrainingData, type FinetuneOptions, type FinetuneResult } from './finetune';
 export { reconstructPrune, reconstructProblem, reconstructSteps, type ReconstructOptions, type ReconstructReport, type ReconstructLayerReport, type ReconstructProgress } from './reconstruct';
+export { parseStructure, formatStructure, canonicalStructure, isChannelImportance, DEFAULT_STRUCTURE, DEFAULT_IMPORTANCE, CHANNEL_IMPORTANCES, STRUCTURE_FORMS, type PruneStructure, type ChannelImportance } from './structure';
+export { weightLayout, layoutIndex, type WeightLayout } from './layout';

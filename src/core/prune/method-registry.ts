@@ -3,6 +3,7 @@
 // renderer its method choices and default settings, so a method or a default is changed here only.
 // Also the prune request as every front end writes it (PruneSpec) and its defaults filled in.
 import type { PruneOptions } from './types';
+import { canonicalStructure, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE } from './structure';
 
 export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune';
 
@@ -95,6 +96,9 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   const out: PruneSpec<D> = { ratio: spec.ratio, mode: spec.mode, method };
   if (spec.select !== undefined) out.select = spec.select;
   if (spec.overrides !== undefined) out.overrides = spec.overrides;
+  const structure = canonicalStructure(spec.structure);
+  if (structure !== DEFAULT_STRUCTURE) out.structure = structure;
+  if (structure === 'channels' && spec.importance !== undefined && spec.importance !== DEFAULT_IMPORTANCE) out.importance = spec.importance;
   if (info === undefined) return out;
   if (info.data === 'calibration' && spec.calibration !== undefined) out.calibration = spec.calibration;
   if (info.data === 'training' && spec.train !== undefined) out.train = spec.train;

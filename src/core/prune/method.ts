@@ -62,6 +62,8 @@ export interface MethodResult {
 export function methodSpecOf(spec: PruneSpec): MethodSpec {
   const r = resolveSpec(spec);
   const out: MethodSpec = { ratio: r.ratio, mode: r.mode, select: r.select, overrides: r.overrides, method: r.method };
+  if (r.structure !== undefined) out.structure = r.structure;
+  if (r.importance !== undefined) out.importance = r.importance;
   if (r.dataLimit !== undefined) out.dataLimit = r.dataLimit;
   if (r.epochs !== undefined) out.epochs = r.epochs;
   return out;

@@ -8,6 +8,9 @@ import { constantParams } from '../analysis/constants';
 export { defaultPrunable, nodeLabel } from './prunable';
 import { bitsToFloat, countBits, float32Bits, kthMagnitudeBits } from './bits';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan } from './types';
+import { DEFAULT_STRUCTURE, parseStructure } from './structure';
+import { planGrouped } from './grouped-plan';
+import { planChannels } from './channels/plan';
 
 function checkRatio(what: string, r: number): void {
   if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) {
@@ -69,6 +72,14 @@ function kthMagnitude(tensors: Tensor[], k: number): number {
  * and lower indices first. Overridden tensors are pruned per layer at their own ratio.
  */
 export function planPrune(model: Model, opts: PruneOptions): PrunePlan {
+  const structure = parseStructure(opts.structure ?? DEFAULT_STRUCTURE);
+  if (structure.kind === 'unstructured') return planUnstructured(model, opts);
+  checkRatio('the prune ratio', opts.ratio);
+  if (opts.mode !== 'layer' && opts.mode !== 'global') throw new PruneError(`unknown prune mode "${String(opts.mode)}" (layer or global)`);
+  return structure.kind === 'channels' ? planChannels(model, opts) : planGrouped(model, opts, structure);
+}
+
+function planUnstructured(model: Model, opts: PruneOptions): PrunePlan {
   checkRatio('the prune ratio', opts.ratio);
   if (opts.mode !== 'layer' && opts.mode !== 'global') throw new PruneError(`unknown prune mode "${String(opts.mode)}" (layer or global)`);
   const names = [...new Set(opts.select ?? defaultPrunable(model))];

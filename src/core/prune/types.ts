@@ -1,5 +1,7 @@
 // Magnitude pruning: the options, the plan computed from a model, and the error of pruning.
 import { ProblemError, type ProblemKind } from '../errors';
+import type { ChannelImportance } from './structure';
+import type { WeightLayout } from './layout';
 
 export type PruneMode = 'layer' | 'global';
 
@@ -20,6 +22,23 @@ export interface PruneOptions {
    * global cut covers the remaining selected tensors. An override must name a selected tensor.
    */
   overrides?: Record<string, number>;
+  /**
+   * What is removed together (core/prune/structure.ts): 'unstructured' (default), 'channels',
+   * 'N:M' or 'RxC' blocks, in the canonical text of formatStructure.
+   */
+  structure?: string;
+  /** channels: how a channel is scored (default 'l1'). */
+  importance?: ChannelImportance;
+}
+
+/** A tensor whose shape changes when channels are removed (the pruned weight, or a follower). */
+export interface ShapeChange {
+  tensor: string;
+  before: number[];
+  after: number[];
+  /** The axis that shrank and the indices removed from it, ascending. */
+  axis: number;
+  removed: number[];
 }
 
 /** The plan for one tensor. The report fields match LayerPruneReport of the engine protocol. */
@@ -48,6 +67,16 @@ export interface LayerPlan {
   requested: number;
   /** True when pruned on its own at an override ratio. */
   overridden: boolean;
+  /**
+   * Set for a structured plan (canonical structure text); absent = unstructured. For 'N:M' and
+   * blocks the masking rule (cutoff, tiesPruned) applies to the scores of the groups, not to |w|.
+   */
+  structure?: string;
+  /** Structured plans: how the weight reads as outputs × inputs (core/prune/layout.ts). */
+  layout?: WeightLayout;
+  /** channels: the output channels / neurons removed (ascending), and the weight's dims after. */
+  removedChannels?: number[];
+  keptDims?: number[];
 }
 
 export interface PrunePlan {
@@ -63,6 +92,10 @@ export interface PrunePlan {
   prunedParams: number;
   /** Global mode: the |w| cut of the pool (the largest pruned |w| over the pool), else 0. */
   globalThreshold: number;
+  /** Canonical structure text when not unstructured. */
+  structure?: string;
+  /** channels: every tensor whose shape changes (pruned weights and the tensors that follow them). */
+  shapeChanges?: ShapeChange[];
 }
 
 /**

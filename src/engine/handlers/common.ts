@@ -50,7 +50,14 @@ export function plan(model: Model, spec: PruneSpec): PrunePlan {
 export function pruneReport(model: Model, p: PrunePlan): PruneReport {
   const bytes = estimateExportBytes(model, p);
   return {
-    layers: p.layers.map((l) => ({ tensor: l.tensor, nodes: l.nodes, dims: l.dims, n: l.n, kept: l.kept, ratio: l.ratio, threshold: l.threshold })),
+    layers: p.layers.map((l) => ({
+      tensor: l.tensor, nodes: l.nodes, dims: l.dims, n: l.n, kept: l.kept, ratio: l.ratio, threshold: l.threshold,
+      ...(l.structure !== undefined ? { structure: l.structure } : {}),
+      ...(l.removedChannels !== undefined ? { removedChannels: l.removedChannels } : {}),
+      ...(l.keptDims !== undefined ? { keptDims: l.keptDims } : {}),
+    })),
+    ...(p.structure !== undefined ? { structure: p.structure } : {}),
+    ...(p.shapeChanges !== undefined ? { shapeChanges: p.shapeChanges } : {}),
     totalParams: p.totalParams,
     prunableParams: p.prunableParams,
     keptParams: p.keptParams,
