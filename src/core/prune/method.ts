@@ -5,13 +5,14 @@
 import type { Dataset } from '../data/dataset';
 import type { Model } from '../onnx/model';
 import { CancelledError } from '../errors';
-import { applyPrune } from './apply';
+import { applyPrune, pruneMask } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
 import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import { declaredSampleSize } from './reconstruct/activations';
 import type { Steps } from './reconstruct/solver';
+import { weightTensor } from './reconstruct/targets';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
 
 export interface MethodSpec extends PruneOptions {
@@ -95,6 +96,17 @@ function limitOf(spec: MethodSpec, dflt: number | undefined, what: string): numb
   return n;
 }
 
+/** The masks (1 kept) of a structured plan's tensors, in each tensor's own order. */
+function structuredMasks(model: Model, plan: PrunePlan): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const l of plan.layers) {
+    const t = weightTensor(model, l.tensor);
+    if (t === undefined) throw new PruneError(`the model has no weight named "${l.tensor}"`);
+    out[l.tensor] = pruneMask(t, l);
+  }
+  return out;
+}
+
 /** Prunes `model` with the method; never mutates `model`. */
 export async function pruneWithMethod(model: Model, spec: MethodSpec, data: MethodData, hooks: MethodHooks = {}): Promise<MethodResult> {
   const method = spec.method ?? 'magnitude';
@@ -114,6 +126,8 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     if (problem !== undefined) throw new PruneError(`reconstruct cannot prune this model: ${problem}`, 'unsupported');
     const prunedCounts: Record<string, number> = {};
     for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
+    // N:M / blocks: the magnitude plan's masks carry the counts (per group, per block shape) the result keeps
+    const masks = plan.structure === undefined ? undefined : structuredMasks(model, plan);
     const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY.reconstruct.defaults.dataLimit, 'calibration') ?? calib.count);
     if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`, 'bad-dataset');
     const inputs = declaredSampleSize(model);
@@ -129,6 +143,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       calibrationCount: count,
       sampleShape: calib.sampleShape,
       prunedCounts,
+      ...(masks === undefined ? {} : { structure: plan.structure, masks }),
       onProgress: (p) => {
         fraction = p.fraction;
         message = `reconstructing ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`;

@@ -4,6 +4,7 @@
 // OBS saliency w² / [H⁻¹]_jj over the whole tensor, so groups whose weights matter less lose more.
 import type { GroupMoments } from './moments';
 import { dampedInverseSteps, multiplySteps, sparseSweepSteps, upperFactorSteps, type Steps } from './solver';
+import { structuredSweep, type StructuredSolve } from './structured';
 
 export interface SolveOptions {
   /** Zeros in the whole tensor. */
@@ -11,6 +12,8 @@ export interface SolveOptions {
   /** λ as a fraction of the mean diagonal of H. */
   dampening: number;
   blockSize: number;
+  /** N:M or blocks: the pattern and the counts to keep (`prune` is then unused); absent = unstructured. */
+  structured?: StructuredSolve;
   /** Fraction 0..1 of the solve done; may throw to stop. */
   onProgress?: (fraction: number) => void;
 }
@@ -70,6 +73,12 @@ export function* solveLayer(w: Float64Array, rows: number, d: number, moments: G
     // prune W* against the pruned path's own H.
     fits.push(m.a === undefined ? w.slice(g * size, (g + 1) * size) : yield* multiplySteps(m.a, rows, d, hinv));
     opts.onProgress?.((0.2 * (g + 1)) / groups);
+  }
+  if (opts.structured !== undefined) {
+    const { w: pruned, mask } = yield* structuredSweep(fits, hinvs, rows, d, opts.structured, opts.blockSize, upperFactorSteps);
+    opts.onProgress?.(1);
+    for (let i = 0; i < pruned.length; i++) pruned[i] = mask[i] === 0 ? 0 : keptValue(pruned[i]);
+    return pruned;
   }
   const saliency = fits.map((f, g) => {
     const s = new Float64Array(size);
