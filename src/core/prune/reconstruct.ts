@@ -4,7 +4,10 @@
 // kept weights are refitted so the node's outputs on calibration samples stay as close as
 // possible to the unpruned model's, minimising ‖W X − W′ X‖² with X the rows that actually reach
 // the node (earlier selected layers already pruned and reconstructed): the input's rows for Gemm /
-// MatMul, its im2col patches for Conv (per group, H = XᵀX per group). Biases are untouched.
+// MatMul, its im2col patches for Conv (per group, H = XᵀX per group). With bias correction (the
+// default) the node's bias takes up the mean output difference: the solve runs on the statistics
+// about the means, and the bias of a Conv or Gemm (created when it has none) shifts by the mean of
+// the target minus the pruned outputs. MatMul has no bias and is solved as it stands.
 //
 // Bounded memory: the rows are never stored. The runtime computes the node's input one batch of
 // calibration samples at a time; a sample of the rows (at most `maxRows` per group, drawn with a
@@ -17,12 +20,12 @@ import { defaultPrunable } from './plan';
 import { PruneError } from './types';
 import { inputFeed, valueBatches } from './reconstruct/activations';
 import { solveLayer } from './reconstruct/layer';
-import { GroupMoments, quadratic } from './reconstruct/moments';
+import { GroupMoments } from './reconstruct/moments';
 import { chooseRows, rowReader } from './reconstruct/patches';
 import { runSteps, type Steps } from './reconstruct/solver';
 import { magnitudeMask, type GroupPattern, type StructuredSolve } from './reconstruct/structured';
 import { DEFAULT_STRUCTURE, parseStructure } from './structure';
-import { ancestorNodes, findTargets, realInputs, storedWeight, weightMatrix, withWeights, type Target } from './reconstruct/targets';
+import { ancestorNodes, biasSlot, findTargets, realInputs, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './reconstruct/targets';
 
 export { gemmChain } from './reconstruct/chain';
 
@@ -71,6 +74,11 @@ export interface ReconstructOptions {
    * earlier pruned layers left in its input; 'layer' the pruned layer's own input, W X (plain SparseGPT).
    */
   target?: 'dense' | 'layer';
+  /**
+   * Shift the bias of each solved Conv / Gemm by the mean difference between its target and its
+   * pruned outputs on the calibration rows, the weights solved on the centred statistics (default true).
+   */
+  biasCorrection?: boolean;
   /** Columns per mask-selection block (default 128, as SparseGPT). */
   blockSize?: number;
   /** Most calibration rows (patches) per group and layer (default: by the layer's size, see rowBudget). */
@@ -95,10 +103,15 @@ export interface ReconstructLayerReport {
   pruned: number;
   kept: number;
   ratio: number;
-  /** ‖W X − W′ X‖² / ‖W X‖² on the calibration rows reaching the layer, for reconstruction… */
+  /**
+   * ‖Y₀ − W′X − Δb‖² / ‖Y₀‖² on the calibration rows reaching the layer, with Y₀ what the layer is
+   * fitted to (the unpruned model's W X₀, or W X with target 'layer') and Δb the bias shift…
+   */
   outputError: number;
-  /** …and for magnitude pruning of the same layer at the same count, on the same rows. */
+  /** …and for magnitude pruning of the same layer at the same count (bias unchanged), on the same rows. */
   magnitudeOutputError: number;
+  /** The node's bias was shifted (bias correction). */
+  biasCorrected: boolean;
 }
 
 export interface ReconstructReport {
@@ -183,7 +196,7 @@ function* collect(
 ): Steps<{ moments: GroupMoments[]; available: number }> {
   const { rows, cols: d, groups } = t;
   const size = rows * d;
-  const moments = Array.from({ length: groups }, (_, g) => new GroupMoments(d, dense ? w.subarray(g * size, (g + 1) * size) : undefined, rows));
+  const moments = Array.from({ length: groups }, (_, g) => new GroupMoments(d, w.subarray(g * size, (g + 1) * size), rows, dense));
   const rand = mulberry32(seed);
   const x = new Float64Array(d);
   const x0 = new Float64Array(d);
@@ -254,7 +267,9 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
   const zerosFor = (t: Target): number => (counts === undefined ? Math.round(ratio * nOf(t)) : (counts[t.tensor.name] ?? 0));
   const blockSize = options.blockSize ?? 128;
   const target = options.target ?? 'dense';
+  const correct = options.biasCorrection ?? true;
   const weights = new Map<string, Float32Array>();
+  const shifts: { target: Target; shift: Float64Array }[] = [];
   const reports: ReconstructLayerReport[] = [];
   const L = targets.length;
   for (let l = 0; l < L; l++) {
@@ -274,18 +289,19 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     if (prune === 0) {
       let zeros = 0;
       for (let i = 0; i < n; i++) if (w0[i] === 0) zeros++;
-      reports.push({ ...base, rows: 0, rowsAvailable: 0, pruned: zeros, kept: n - zeros, ratio: n > 0 ? zeros / n : 0, outputError: 0, magnitudeOutputError: 0 });
+      reports.push({ ...base, rows: 0, rowsAvailable: 0, pruned: zeros, kept: n - zeros, ratio: n > 0 ? zeros / n : 0, outputError: 0, magnitudeOutputError: 0, biasCorrected: false });
       progress(1);
       continue;
     }
-    const current = withWeights(model, weights);
+    const current = withBiasShifts(withWeights(model, weights), shifts);
     // The unpruned path differs from the pruned one once a weight it depends on has changed.
     const upstream = new Set(ancestorNodes(model, [t.input]).flatMap((node) => node.inputs));
     const dense = target === 'dense' && [...weights.keys()].some((k) => upstream.has(k));
     const { moments, available } = yield* collect(
       t, dense ? [current, model] : [current], feed, w, dense, options.maxRows, 0x5eed + l, (f) => progress(0.5 * f),
     );
-    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, structured: solve, onProgress: (f) => progress(0.5 + 0.5 * f) });
+    const centred = correct && biasSlot(model, t) !== undefined;
+    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, centred, structured: solve, onProgress: (f) => progress(0.5 + 0.5 * f) });
     const stored = storedWeight(t, solved);
     weights.set(name, stored);
     const mag = solve === undefined ? weightMatrix(t, magnitudePruned(w0, prune)) : w.map((v, i) => (solve.mask[i] === 0 ? 0 : v));
@@ -293,24 +309,28 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     let ref = 0;
     let err = 0;
     let magErr = 0;
+    const shift = new Float64Array(t.rows * t.groups);
     moments.forEach((m, g) => {
       const part = (a: Float64Array): Float64Array => a.subarray(g * size, (g + 1) * size);
-      ref += quadratic(part(w), undefined, t.rows, t.cols, m.h);
-      err += quadratic(part(w), part(solved), t.rows, t.cols, m.h);
-      magErr += quadratic(part(w), part(mag), t.rows, t.cols, m.h);
+      const c = centred ? m.biasShift(part(solved)) : undefined;
+      if (c !== undefined) shift.set(c, g * t.rows);
+      ref += m.yy;
+      err += m.error(part(solved), c);
+      magErr += m.error(part(mag));
     });
+    if (centred) shifts.push({ target: t, shift });
     let zeros = 0;
     for (let i = 0; i < n; i++) if (stored[i] === 0) zeros++;
     reports.push({
       ...base, rows: moments[0].rows, rowsAvailable: available, pruned: zeros, kept: n - zeros, ratio: n > 0 ? zeros / n : 0,
-      outputError: relError(err, ref), magnitudeOutputError: relError(magErr, ref),
+      outputError: relError(err, ref), magnitudeOutputError: relError(magErr, ref), biasCorrected: centred,
     });
     progress(1);
   }
   const total = reports.reduce((s, r) => s + r.n, 0);
   const prunedParams = reports.reduce((s, r) => s + r.pruned, 0);
   return {
-    model: withWeights(model, weights),
+    model: withBiasShifts(withWeights(model, weights), shifts),
     report: {
       ratio, calibrationCount: count, dampening: damp, layers: reports,
       prunableParams: total, prunedParams, keptParams: total - prunedParams,

@@ -2,6 +2,7 @@
 // inverse of H, the least-squares refit to the unpruned outputs when A is given, then the sweep
 // that prunes exactly the group's share of zeros. The shares of a grouped convolution follow the
 // OBS saliency w² / [H⁻¹]_jj over the whole tensor, so groups whose weights matter less lose more.
+// With `centred`, H and A are the statistics about the means (the bias takes up the mean).
 import type { GroupMoments } from './moments';
 import { dampedInverseSteps, multiplySteps, sparseSweepSteps, upperFactorSteps, type Steps } from './solver';
 import { structuredSweep, type StructuredSolve } from './structured';
@@ -14,6 +15,8 @@ export interface SolveOptions {
   blockSize: number;
   /** N:M or blocks: the pattern and the counts to keep (`prune` is then unused); absent = unstructured. */
   structured?: StructuredSolve;
+  /** Solve on the centred statistics: the bias absorbs the mean output difference (GroupMoments.biasShift). */
+  centred?: boolean;
   /** Fraction 0..1 of the solve done; may throw to stop. */
   onProgress?: (fraction: number) => void;
 }
@@ -63,7 +66,8 @@ export function* solveLayer(w: Float64Array, rows: number, d: number, moments: G
   const fits: Float64Array[] = [];
   for (let g = 0; g < groups; g++) {
     const m = moments[g];
-    const h = m.h.slice();
+    const c = opts.centred === true ? m.centred() : undefined;
+    const h = c !== undefined ? c.h : m.h.slice();
     let trace = 0;
     for (let i = 0; i < d; i++) trace += h[i * d + i];
     const lambda = opts.dampening * (trace > 0 ? trace / d : 1);
@@ -71,7 +75,8 @@ export function* solveLayer(w: Float64Array, rows: number, d: number, moments: G
     hinvs.push(hinv);
     // ‖W₀X₀ − W′X‖² = ‖W₀X₀ − W*X‖² + ‖(W* − W′)X‖² for the least-squares W* = A (H + λI)⁻¹:
     // prune W* against the pruned path's own H.
-    fits.push(m.a === undefined ? w.slice(g * size, (g + 1) * size) : yield* multiplySteps(m.a, rows, d, hinv));
+    // Fitted to the layer's own input the target is W itself (no damping shrink).
+    fits.push(m.a === undefined ? w.slice(g * size, (g + 1) * size) : yield* multiplySteps(c !== undefined ? c.a : m.a, rows, d, hinv));
     opts.onProgress?.((0.2 * (g + 1)) / groups);
   }
   if (opts.structured !== undefined) {

@@ -1,38 +1,54 @@
 // The statistics one layer's solve needs, accumulated row by row over the sampled calibration
-// rows without keeping the rows: per group H = Σ x xᵀ over the pruned path's inputs x, and (when
-// each layer is fitted to the unpruned model's outputs) A = Σ (W x₀) xᵀ with x₀ the unpruned
-// model's input at the same sample and position.
+// rows without keeping the rows: per group H = Σ x xᵀ over the pruned path's inputs x, the sums
+// Σ x, Σ y₀ and Σ ‖y₀‖² of the layer's target outputs y₀ = W x₀, and (when each layer is fitted to
+// the unpruned model's outputs) A = Σ y₀ xᵀ with x₀ the unpruned model's input at the same sample
+// and position. Fitted to the layer's own input (x₀ = x), A = W H and the sums follow from H.
+//
+// With a bias free to move (bias correction), the best bias for any weights V is the mean output
+// difference, and what is left is the same problem on centred statistics: H − n x̄ x̄ᵀ and
+// A − n ȳ₀ x̄ᵀ (centred()).
 
 export class GroupMoments {
   readonly h: Float64Array;
+  /** Σ y₀ xᵀ (outputs × d); undefined when fitted to the layer's own input (then it is W H). */
   readonly a: Float64Array | undefined;
+  /** Σ x (d) and Σ y₀ (outputs). */
+  readonly sx: Float64Array;
+  readonly sy: Float64Array;
+  /** Σ ‖y₀‖². */
+  yy = 0;
   rows = 0;
   private readonly y: Float64Array;
 
-  /** `w` rows × d: the group's unpruned weights, needed for A (pass undefined for H only). */
-  constructor(readonly d: number, private readonly w: Float64Array | undefined, private readonly outputs: number) {
+  /** `w` outputs × d: the group's unpruned weights; `dense`: x₀ differs from x (A accumulated). */
+  constructor(readonly d: number, private readonly w: Float64Array, readonly outputs: number, readonly dense: boolean) {
     this.h = new Float64Array(d * d);
-    this.a = w === undefined ? undefined : new Float64Array(outputs * d);
+    this.a = dense ? new Float64Array(outputs * d) : undefined;
+    this.sx = new Float64Array(d);
+    this.sy = new Float64Array(outputs);
     this.y = new Float64Array(outputs);
   }
 
-  /** Adds one row x (and x₀ when A is accumulated), both read from buf at the offsets. */
+  /** Adds one row x (and x₀ when dense), read from the arrays at the offsets. */
   add(x: Float64Array, xo: number, x0?: Float64Array, x0o = 0): void {
-    const { d, h } = this;
+    const { d, h, sx } = this;
     this.rows++;
     for (let i = 0; i < d; i++) {
       const v = x[xo + i];
       if (v === 0) continue;
+      sx[i] += v;
       const r = i * d;
       for (let j = i; j < d; j++) h[r + j] += v * x[xo + j];
     }
-    const { a, w, y, outputs } = this;
-    if (a === undefined || w === undefined || x0 === undefined) return;
+    const { a, w, y, outputs, sy } = this;
+    if (a === undefined || x0 === undefined) return;
     for (let o = 0; o < outputs; o++) {
       let s = 0;
       const r = o * d;
       for (let i = 0; i < d; i++) s += w[r + i] * x0[x0o + i];
       y[o] = s;
+      sy[o] += s;
+      this.yy += s * s;
     }
     for (let o = 0; o < outputs; o++) {
       const v = y[o];
@@ -42,27 +58,85 @@ export class GroupMoments {
     }
   }
 
-  /** Fills the lower triangle of H from the upper (call once, after the last row). */
+  /** Fills the lower triangle of H from the upper, and the target sums when x₀ = x (call once, after the last row). */
   finish(): void {
-    const { d, h } = this;
+    const { d, h, w, outputs, sx, sy } = this;
     for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) h[j * d + i] = h[i * d + j];
+    if (this.dense) return;
+    const wh = multiplyRows(w, outputs, d, h);
+    let yy = 0;
+    for (let o = 0; o < outputs; o++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) {
+        s += w[o * d + i] * sx[i];
+        yy += w[o * d + i] * wh[o * d + i];
+      }
+      sy[o] = s;
+    }
+    this.yy = yy;
+  }
+
+  /** A = Σ y₀ xᵀ (W H when x₀ = x). */
+  cross(): Float64Array {
+    return this.a ?? multiplyRows(this.w, this.outputs, this.d, this.h);
+  }
+
+  /** H and A of the rows minus their means (the statistics left once the bias absorbs the mean). */
+  centred(): { h: Float64Array; a: Float64Array } {
+    const { d, outputs, sx, sy } = this;
+    const n = Math.max(1, this.rows);
+    const h = this.h.slice();
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) h[i * d + j] -= (sx[i] * sx[j]) / n;
+    const a = this.cross().slice();
+    for (let o = 0; o < outputs; o++) for (let i = 0; i < d; i++) a[o * d + i] -= (sy[o] * sx[i]) / n;
+    return { h, a };
+  }
+
+  /** The best bias shift for weights v (outputs × d): the mean of y₀ − v x over the rows. */
+  biasShift(v: Float64Array): Float64Array {
+    const { d, outputs, sx, sy } = this;
+    const n = Math.max(1, this.rows);
+    const out = new Float64Array(outputs);
+    for (let o = 0; o < outputs; o++) {
+      let s = sy[o];
+      for (let i = 0; i < d; i++) s -= v[o * d + i] * sx[i];
+      out[o] = s / n;
+    }
+    return out;
+  }
+
+  /**
+   * Σ ‖y₀ − v x − c‖² over the rows, for weights v (outputs × d) and a bias shift c (outputs; none
+   * when undefined): ‖y₀‖² − 2⟨v, A⟩ + ⟨v, v H⟩ − 2 c·Σy₀ + 2 c·v Σx + n ‖c‖².
+   */
+  error(v: Float64Array, c?: Float64Array): number {
+    const { d, outputs, h, sx, sy } = this;
+    const a = this.cross();
+    const vh = multiplyRows(v, outputs, d, h);
+    let e = this.yy;
+    for (let k = 0; k < outputs * d; k++) e += v[k] * vh[k] - 2 * v[k] * a[k];
+    if (c !== undefined) {
+      for (let o = 0; o < outputs; o++) {
+        let vs = 0;
+        for (let i = 0; i < d; i++) vs += v[o * d + i] * sx[i];
+        e += -2 * c[o] * sy[o] + 2 * c[o] * vs + this.rows * c[o] * c[o];
+      }
+    }
+    return Math.max(0, e);
   }
 }
 
-/** Σ_rows δᵀ H δ for δ = a − b (rows × d each): the squared output difference on the rows behind H. */
-export function quadratic(a: Float64Array, b: Float64Array | undefined, rows: number, d: number, h: Float64Array): number {
-  let total = 0;
-  const delta = new Float64Array(d);
+/** out = w m for w rows × d and m d × d (row-major, float64). */
+function multiplyRows(w: Float64Array, rows: number, d: number, m: Float64Array): Float64Array {
+  const out = new Float64Array(rows * d);
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < d; i++) delta[i] = a[r * d + i] - (b === undefined ? 0 : b[r * d + i]);
+    const rr = r * d;
     for (let i = 0; i < d; i++) {
-      const v = delta[i];
+      const v = w[rr + i];
       if (v === 0) continue;
-      let s = 0;
-      const hr = i * d;
-      for (let j = 0; j < d; j++) s += h[hr + j] * delta[j];
-      total += v * s;
+      const ri = i * d;
+      for (let j = 0; j < d; j++) out[rr + j] += v * m[ri + j];
     }
   }
-  return total;
+  return out;
 }

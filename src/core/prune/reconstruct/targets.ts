@@ -191,3 +191,76 @@ export function storedWeight(target: Target, m: Float64Array | Float32Array): Fl
   for (let o = 0; o < rows; o++) for (let i = 0; i < cols; i++) out[i * rows + o] = m[o * cols + i];
   return out;
 }
+
+/** Where a target's node adds its bias: the input slot, the bias tensor when there is one, and the factor it is multiplied by. */
+export interface BiasSlot {
+  slot: number;
+  tensor: Tensor | undefined;
+  /** Gemm's beta (1 for Conv). */
+  scale: number;
+  /** Output channels (groups × rows). */
+  outputs: number;
+}
+
+/** The bias a target's outputs can be shifted through; undefined when there is none (MatMul, Gemm with beta 0, a non-float bias). */
+export function biasSlot(model: Model, t: Target): BiasSlot | undefined {
+  const outputs = t.rows * t.groups;
+  const slot = t.node.opType === 'Conv' ? 2 : t.node.opType === 'Gemm' ? 2 : -1;
+  if (slot < 0) return undefined;
+  const scale = t.node.opType === 'Gemm' ? Number(attr(t.node, 'beta') ?? 1) : 1;
+  if (!Number.isFinite(scale) || scale === 0) return undefined;
+  const name = t.node.inputs[slot];
+  if (name === undefined || name === '') return { slot, tensor: undefined, scale, outputs };
+  const tensor = weightTensor(model, name);
+  if (tensor === undefined || tensor.dataType !== DataType.FLOAT) return undefined;
+  const dims = tensor.dims.map(Number);
+  const last = dims.length === 0 ? 1 : dims[dims.length - 1];
+  if (last !== outputs && last !== 1) return undefined;
+  if (t.node.opType === 'Conv' && dims.length !== 1) return undefined;
+  return { slot, tensor, scale, outputs };
+}
+
+/**
+ * A new Model in which each target's node adds `shift` (one value per output channel) to its
+ * outputs: its bias initializer updated in place when only that node reads it, else a new
+ * initializer (the old bias broadcast, plus the shift) wired to the node.
+ */
+export function withBiasShifts(model: Model, shifts: { target: Target; shift: Float64Array }[]): Model {
+  if (shifts.length === 0) return model;
+  const initializers = [...model.graph.initializers];
+  const nodes = [...model.graph.nodes];
+  const names = new Set<string>([...initializers.map((t) => t.name), ...nodes.flatMap((n) => [...n.inputs, ...n.outputs])]);
+  for (const { target, shift } of shifts) {
+    const slot = biasSlot(model, target);
+    if (slot === undefined) continue;
+    const M = slot.outputs;
+    const old = slot.tensor;
+    const oldDims = old === undefined ? [] : old.dims.map(Number);
+    const oldData = old === undefined ? undefined : (old.data as Float32Array);
+    const dims = oldDims.length === 0 ? [M] : [...oldDims.slice(0, -1), M];
+    const oldLast = oldDims.length === 0 ? 1 : oldDims[oldDims.length - 1];
+    const size = dims.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      const o = i % M;
+      const prev = oldData === undefined ? 0 : oldData[oldLast === M ? i : Math.floor(i / M)];
+      data[i] = prev + shift[o] / slot.scale;
+    }
+    const node = nodes[target.index];
+    const readers = old === undefined ? 0 : nodes.filter((n) => n.inputs.includes(old.name)).length;
+    const at = old === undefined ? -1 : initializers.findIndex((x) => x.name === old.name);
+    if (old !== undefined && at >= 0 && readers === 1 && dims.length === oldDims.length) {
+      initializers[at] = { ...initializers[at], dims: [...initializers[at].dims], data };
+      continue;
+    }
+    let name = `${target.tensor.name}_bias`;
+    for (let k = 1; names.has(name); k++) name = `${target.tensor.name}_bias${k}`;
+    names.add(name);
+    initializers.push({ name, dataType: DataType.FLOAT, dims, data });
+    const inputs = [...node.inputs];
+    while (inputs.length < slot.slot) inputs.push('');
+    inputs[slot.slot] = name;
+    nodes[target.index] = { ...node, inputs };
+  }
+  return { ...model, graph: { ...model.graph, initializers, nodes } };
+}
