@@ -13,6 +13,7 @@ import { reconstructProblem, reconstructSteps, type ReconstructOptions } from '.
 import { declaredSampleSize } from './reconstruct/activations';
 import type { Steps } from './reconstruct/solver';
 import { weightTensor } from './reconstruct/targets';
+import { channelReconstructSteps } from './reconstruct/channels';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
 
 export interface MethodSpec extends PruneOptions {
@@ -121,6 +122,29 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   if (method === 'reconstruct') {
     const calib = data.calibration;
     if (calib === undefined) throw new PruneError('reconstruct needs calibration samples', 'bad-dataset');
+    const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY.reconstruct.defaults.dataLimit, 'calibration') ?? calib.count);
+    if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`, 'bad-dataset');
+    const inputs = declaredSampleSize(model);
+    if (inputs !== undefined && calib.sampleSize !== inputs) {
+      throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
+    }
+    const calibration = calib.images.subarray(0, count * calib.sampleSize);
+    if (plan.structure === 'channels') {
+      // channels chosen by activations, the model shrunk, each consumer refitted (reconstruct/channels.ts)
+      let [fraction, message] = [0, 'reconstructing channels'];
+      const steps = channelReconstructSteps(model, options, {
+        ...spec.reconstruct, calibration, calibrationCount: count, sampleShape: calib.sampleShape,
+        onProgress: (f, m) => ([fraction, message] = [f, m]),
+      });
+      const r = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
+      hooks.onProgress?.(1, 'reconstruction done');
+      const notes = [
+        `channels ranked by their activations on ${count} calibration samples of "${calib.name}" × the weights reading them; consumers refitted by least squares`,
+        ...(r.plan.notes ?? []),
+        ...r.refits.map((x) => `${x.tensor}: relative output error ${x.refitError.toExponential(2)} refitted (${x.shrunkError.toExponential(2)} shrunk only)`),
+      ];
+      return { model: r.model, plan: r.plan, method, notes };
+    }
     const selected = plan.layers.map((l) => l.tensor);
     const problem = reconstructProblem(model, selected);
     if (problem !== undefined) throw new PruneError(`reconstruct cannot prune this model: ${problem}`, 'unsupported');
@@ -128,18 +152,12 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
     // N:M / blocks: the magnitude plan's masks carry the counts (per group, per block shape) the result keeps
     const masks = plan.structure === undefined ? undefined : structuredMasks(model, plan);
-    const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY.reconstruct.defaults.dataLimit, 'calibration') ?? calib.count);
-    if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`, 'bad-dataset');
-    const inputs = declaredSampleSize(model);
-    if (inputs !== undefined && calib.sampleSize !== inputs) {
-      throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
-    }
     let fraction = 0;
     let message = 'reconstructing';
     const steps = reconstructSteps(model, {
       ...spec.reconstruct,
       ratio: spec.ratio,
-      calibration: calib.images.subarray(0, count * calib.sampleSize),
+      calibration,
       calibrationCount: count,
       sampleShape: calib.sampleShape,
       prunedCounts,
