@@ -64,6 +64,12 @@ export interface ReconstructOptions {
    * pruned outputs on the calibration rows, the weights solved on the centred statistics (default true).
    */
   biasCorrection?: boolean;
+  /**
+   * Layers of at most EXACT_BUDGET (rows × columns³ per group) multiply-adds are pruned by greedy
+   * OBS one weight at a time, which also splits the zeros between rows and groups (default true);
+   * larger ones, and all with false, by the SparseGPT sweep.
+   */
+  exact?: boolean;
   /** Columns per mask-selection block (default 128, as SparseGPT). */
   blockSize?: number;
   /** Most calibration rows (patches) per group and layer (default: by the layer's size, see rowBudget). */
@@ -266,7 +272,7 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
       t, dense ? [current, model] : [current], feed, w, dense, options.maxRows, 0x5eed + l, (f) => progress(0.5 * f),
     );
     const centred = correct && biasSlot(model, t) !== undefined;
-    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, centred, onProgress: (f) => progress(0.5 + 0.5 * f) });
+    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, centred, exact: options.exact, onProgress: (f) => progress(0.5 + 0.5 * f) });
     const stored = storedWeight(t, solved);
     weights.set(name, stored);
     const mag = weightMatrix(t, magnitudePruned(w0, prune));
