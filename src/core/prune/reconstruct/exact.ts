@@ -38,13 +38,13 @@ function greedyRow(w: Float64Array, hinv: Float64Array, d: number, steps: number
     if (hpp > 0) {
       const f = row[p] / hpp;
       for (let j = 0; j < d; j++) if (alive[j] === 1) row[j] -= f * h[j * d + p];
-      const rp = p * d;
+      const hp = h.slice(p * d, (p + 1) * d);
       for (let i = 0; i < d; i++) {
-        const hip = h[i * d + p];
+        const hip = hp[i];
         if (hip === 0 || alive[i] === 0) continue;
         const ri = i * d;
         const q = hip / hpp;
-        for (let j = 0; j < d; j++) h[ri + j] -= q * h[rp + j];
+        for (let j = 0; j < d; j++) h[ri + j] -= q * hp[j];
       }
     }
     alive[p] = 0;
