@@ -7,7 +7,7 @@
 // Usage:
 //   npx tsx scripts/reconstruct-cnns.ts [--models lenet,resnet,mobilenet] [--ratios 0.5,0.7]
 //     [--calib N (default: the method's dataLimit)] [--damp X] [--target dense|layer]
-//     [--block N] [--bias on|off] [--layers] [--sensitivity]
+//     [--block N] [--bias on|off] [--exact on|off] [--residual on|off] [--layers] [--sensitivity]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -57,6 +57,8 @@ function options(ratio: number, train: Dataset, select: string[]): ReconstructOp
   if (has('target')) o.target = arg('target', 'dense') as 'dense' | 'layer';
   if (has('block')) o.blockSize = Number(arg('block', '128'));
   if (has('bias')) o.biasCorrection = arg('bias', 'on') === 'on';
+  if (has('exact')) o.exact = arg('exact', 'on') === 'on';
+  if (has('residual')) o.residual = arg('residual', 'on') === 'on';
   return o;
 }
 

@@ -15,17 +15,15 @@
 import { CancelledError } from '../errors';
 import type { Model } from '../onnx/model';
 import { unsupportedNodes } from '../runtime';
-import { mulberry32 } from '../train/random';
 import { defaultPrunable } from './plan';
 import { PruneError } from './types';
-import { inputFeed, valueBatches } from './reconstruct/activations';
+import { inputFeed } from './reconstruct/activations';
 import { solveLayer } from './reconstruct/layer';
-import { GroupMoments } from './reconstruct/moments';
-import { chooseRows, rowReader } from './reconstruct/patches';
+import { collect } from './reconstruct/collect';
 import { runSteps, type Steps } from './reconstruct/solver';
 import { magnitudeMask, type GroupPattern, type StructuredSolve } from './reconstruct/structured';
 import { DEFAULT_STRUCTURE, parseStructure } from './structure';
-import { ancestorNodes, biasSlot, findTargets, realInputs, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './reconstruct/targets';
+import { ancestorNodes, biasSlot, findTargets, realInputs, residualPath, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './reconstruct/targets';
 
 export { gemmChain } from './reconstruct/chain';
 
@@ -79,6 +77,17 @@ export interface ReconstructOptions {
    * pruned outputs on the calibration rows, the weights solved on the centred statistics (default true).
    */
   biasCorrection?: boolean;
+  /**
+   * Layers of at most EXACT_BUDGET (rows × columns³ per group) multiply-adds are pruned by greedy
+   * OBS one weight at a time, which also splits the zeros between rows and groups (default true);
+   * larger ones, and all with false, by the SparseGPT sweep.
+   */
+  exact?: boolean;
+  /**
+   * With target 'dense': a layer whose output reaches a residual Add (through BatchNormalization at
+   * most) is fitted to also cancel the drift of the Add's other input (default true).
+   */
+  residual?: boolean;
   /** Columns per mask-selection block (default 128, as SparseGPT). */
   blockSize?: number;
   /** Most calibration rows (patches) per group and layer (default: by the layer's size, see rowBudget). */
@@ -150,14 +159,6 @@ export function reconstructProblem(model: Model, selected: string[]): string | u
   return undefined;
 }
 
-/**
- * Rows per group folded into a layer's H: every row when few; otherwise enough for a
- * well-determined fit (16 per column) and as many more as ~2·10⁹ multiply-adds of H allow.
- */
-export function rowBudget(d: number, groups: number, available: number): number {
-  return Math.min(available, Math.max(16 * d, Math.floor(2e9 / (groups * d * d))));
-}
-
 /** Magnitude pruning at the same count, for the comparison in the report: the k smallest |w| zeroed (ties by index). */
 function magnitudePruned(w: Float32Array, k: number): Float32Array {
   const order = Array.from({ length: w.length }, (_, i) => i).sort((a, b) => Math.abs(w[a]) - Math.abs(w[b]) || a - b);
@@ -187,46 +188,6 @@ function structuredOf(t: Target, pattern: GroupPattern, w: Float64Array, stored:
     ? magnitudeMask(w, all, t.cols, inputs, positions, pattern, ratio)
     : Uint8Array.from(weightMatrix(t, Float32Array.from(stored)));
   return { pattern, inputs, positions, mask };
-}
-
-/** Reads the calibration rows reaching target `t` into one GroupMoments per group. */
-function* collect(
-  t: Target, models: Model[], feed: ReturnType<typeof inputFeed>, w: Float64Array, dense: boolean,
-  maxRows: number | undefined, seed: number, progress: (f: number) => void,
-): Steps<{ moments: GroupMoments[]; available: number }> {
-  const { rows, cols: d, groups } = t;
-  const size = rows * d;
-  const moments = Array.from({ length: groups }, (_, g) => new GroupMoments(d, w.subarray(g * size, (g + 1) * size), rows, dense));
-  const rand = mulberry32(seed);
-  const x = new Float64Array(d);
-  const x0 = new Float64Array(d);
-  let available = 0;
-  let budget = 0;
-  let owed = 0;
-  yield* valueBatches(models, t.input, feed, (xs, first, n) => {
-    const reader = rowReader(t, xs[0].dims);
-    if (first === 0) {
-      available = Math.round((reader.count / n) * feed.count);
-      budget = maxRows !== undefined ? Math.min(available, maxRows) : rowBudget(d, groups, available);
-    }
-    // this batch's share of the budget, carried so the total comes out right
-    owed += (budget * reader.count) / Math.max(1, available);
-    const take = Math.min(reader.count, Math.round(owed));
-    owed -= take;
-    const chosen = chooseRows(reader.count, take, rand);
-    const a = xs[0].data as Float32Array;
-    const b = dense ? (xs[1].data as Float32Array) : a;
-    for (const r of chosen) {
-      for (let g = 0; g < groups; g++) {
-        reader.read(a, r, g, x, 0);
-        if (dense) reader.read(b, r, g, x0, 0);
-        moments[g].add(x, 0, dense ? x0 : undefined);
-      }
-    }
-    progress((first + n) / feed.count);
-  });
-  for (const m of moments) m.finish();
-  return { moments, available };
 }
 
 /**
@@ -295,13 +256,16 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     }
     const current = withBiasShifts(withWeights(model, weights), shifts);
     // The unpruned path differs from the pruned one once a weight it depends on has changed.
-    const upstream = new Set(ancestorNodes(model, [t.input]).flatMap((node) => node.inputs));
+    // Fitted to the unpruned outputs, a layer whose output reaches a residual Add also corrects the Add's other input.
+    const residual = target === 'dense' && options.residual !== false ? residualPath(model, t) : undefined;
+    const upstream = new Set(ancestorNodes(model, residual === undefined ? [t.input] : [t.input, residual.other]).flatMap((node) => node.inputs));
     const dense = target === 'dense' && [...weights.keys()].some((k) => upstream.has(k));
-    const { moments, available } = yield* collect(
-      t, dense ? [current, model] : [current], feed, w, dense, options.maxRows, 0x5eed + l, (f) => progress(0.5 * f),
-    );
+    const { moments, available } = yield* collect(t, {
+      models: dense ? [current, model] : [current], feed, w, maxRows: options.maxRows, seed: 0x5eed + l,
+      residual, progress: (f) => progress(0.5 * f),
+    });
     const centred = correct && biasSlot(model, t) !== undefined;
-    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, centred, structured: solve, onProgress: (f) => progress(0.5 + 0.5 * f) });
+    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, centred, exact: options.exact, structured: solve, onProgress: (f) => progress(0.5 + 0.5 * f) });
     const stored = storedWeight(t, solved);
     weights.set(name, stored);
     const mag = solve === undefined ? weightMatrix(t, magnitudePruned(w0, prune)) : w.map((v, i) => (solve.mask[i] === 0 ? 0 : v));

@@ -66,27 +66,31 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   return { input: names[0], sampleDims, batch, calibration, count };
 }
 
-/** The model cut down to what `value` needs, with `value` its only output. */
-export function cutModel(model: Model, value: string): Model {
-  return { ...model, graph: { ...model.graph, nodes: ancestorNodes(model, [value]), outputs: [{ name: value }], valueInfo: [] } };
+/** The model cut down to what `values` need, with `values` its only outputs. */
+export function cutModel(model: Model, values: string[]): Model {
+  return { ...model, graph: { ...model.graph, nodes: ancestorNodes(model, values), outputs: values.map((name) => ({ name })), valueInfo: [] } };
 }
 
 /**
  * Runs each of `models` (same graph, different weights) on the calibration samples in batches
- * and calls `onBatch` with the value `value` of each model, and the batch's first sample and size.
+ * and calls `onBatch` with the values `values` of each model (xs[model][value]), and the
+ * batch's first sample and size.
  */
 export function* valueBatches(
-  models: Model[], value: string, feed: Feed,
-  onBatch: (xs: RtTensor[], first: number, samples: number) => void,
+  models: Model[], values: string[], feed: Feed,
+  onBatch: (xs: RtTensor[][], first: number, samples: number) => void,
 ): Steps<void> {
-  const direct = value === feed.input;
-  const sessions = direct ? [] : models.map((m) => Session.create(cutModel(m, value), { kernels: 'dense' }));
+  const computed = values.filter((v) => v !== feed.input);
+  const sessions = computed.length === 0 ? [] : models.map((m) => Session.create(cutModel(m, computed), { kernels: 'dense' }));
   const per = feed.sampleDims.reduce((a, b) => a * b, 1);
   for (let first = 0; first < feed.count; first += feed.batch) {
     yield;
     const n = Math.min(feed.batch, feed.count - first);
     const x: RtTensor = { dims: [n, ...feed.sampleDims], data: feed.calibration.subarray(first * per, (first + n) * per), dataType: DataType.FLOAT };
-    const xs = direct ? models.map(() => x) : sessions.map((s) => s.run({ [feed.input]: x })[value]);
+    const xs = models.map((_, i) => {
+      const out = sessions.length === 0 ? {} : sessions[i].run({ [feed.input]: x });
+      return values.map((v) => (v === feed.input ? x : out[v]));
+    });
     onBatch(xs, first, n);
   }
 }

@@ -61,11 +61,12 @@ function* columnPower(t: Target, model: Model, feed: ReturnType<typeof inputFeed
   const x = new Float64Array(d);
   const rand = mulberry32(seed);
   let rows = 0;
-  yield* valueBatches([model], t.input, feed, (xs, _first, n) => {
-    const reader = rowReader(t, xs[0].dims);
+  yield* valueBatches([model], [t.input], feed, (xs, _first, n) => {
+    const v = xs[0][0];
+    const reader = rowReader(t, v.dims);
     const take = Math.min(reader.count, Math.ceil((budget * n) / feed.count));
     for (const r of chooseRows(reader.count, take, rand)) {
-      reader.read(xs[0].data as Float32Array, r, 0, x, 0);
+      reader.read(v.data as Float32Array, r, 0, x, 0);
       for (let q = 0; q < d; q++) sum[q] += x[q] * x[q];
       rows++;
     }
@@ -166,14 +167,15 @@ function* refit(
   const rand = mulberry32(seed);
   const budget = maxRows ?? Math.max(4096, 16 * d);
   let n = 0;
-  yield* valueBatches([current, model], t1.input, feed, (xs, _first, count) => {
-    const r1 = rowReader(t1, xs[0].dims);
-    const r0 = rowReader(t0, xs[1].dims);
+  yield* valueBatches([current, model], [t1.input], feed, (xs, _first, count) => {
+    const [v1, v0] = [xs[0][0], xs[1][0]];
+    const r1 = rowReader(t1, v1.dims);
+    const r0 = rowReader(t0, v0.dims);
     if (r1.count !== r0.count) throw new PruneError(`${t1.label}: the shrunk model gives ${r1.count} rows, the original ${r0.count}`);
     const take = Math.min(r1.count, Math.ceil((budget * count) / feed.count));
     for (const r of chooseRows(r1.count, take, rand)) {
-      r1.read(xs[0].data as Float32Array, r, 0, x, 0);
-      r0.read(xs[1].data as Float32Array, r, 0, x0, 0);
+      r1.read(v1.data as Float32Array, r, 0, x, 0);
+      r0.read(v0.data as Float32Array, r, 0, x0, 0);
       for (let o = 0; o < rows; o++) {
         let s = 0;
         for (let i = 0; i < t0.cols; i++) s += w0[o * t0.cols + i] * x0[i];

@@ -3,6 +3,7 @@
 // that prunes exactly the group's share of zeros. The shares of a grouped convolution follow the
 // OBS saliency w² / [H⁻¹]_jj over the whole tensor, so groups whose weights matter less lose more.
 // With `centred`, H and A are the statistics about the means (the bias takes up the mean).
+import { EXACT_BUDGET, exactPrune } from './exact';
 import type { GroupMoments } from './moments';
 import { dampedInverseSteps, multiplySteps, sparseSweepSteps, upperFactorSteps, type Steps } from './solver';
 import { structuredSweep, type StructuredSolve } from './structured';
@@ -17,6 +18,8 @@ export interface SolveOptions {
   structured?: StructuredSolve;
   /** Solve on the centred statistics: the bias absorbs the mean output difference (GroupMoments.biasShift). */
   centred?: boolean;
+  /** Greedy OBS one weight at a time where the layer is small enough (EXACT_BUDGET); default true. */
+  exact?: boolean;
   /** Fraction 0..1 of the solve done; may throw to stop. */
   onProgress?: (fraction: number) => void;
 }
@@ -85,6 +88,12 @@ export function* solveLayer(w: Float64Array, rows: number, d: number, moments: G
     for (let i = 0; i < pruned.length; i++) pruned[i] = mask[i] === 0 ? 0 : keptValue(pruned[i]);
     return pruned;
   }
+  const out = new Float64Array(size * groups);
+  if (opts.exact !== false && groups * rows * d * d * d <= EXACT_BUDGET) {
+    const { values, mask } = yield* exactPrune(fits, hinvs, rows, d, opts.prune, (x) => opts.onProgress?.(0.2 + 0.8 * x));
+    for (let i = 0; i < out.length; i++) out[i] = mask[i] === 0 ? 0 : keptValue(values[i]);
+    return out;
+  }
   const saliency = fits.map((f, g) => {
     const s = new Float64Array(size);
     for (let r = 0; r < rows; r++) {
@@ -96,7 +105,6 @@ export function* solveLayer(w: Float64Array, rows: number, d: number, moments: G
     return s;
   });
   const shares = groupShares(saliency, opts.prune);
-  const out = new Float64Array(size * groups);
   for (let g = 0; g < groups; g++) {
     const u = yield* upperFactorSteps(hinvs[g], d);
     const f = fits[g];

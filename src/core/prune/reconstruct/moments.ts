@@ -29,8 +29,11 @@ export class GroupMoments {
     this.y = new Float64Array(outputs);
   }
 
-  /** Adds one row x (and x₀ when dense), read from the arrays at the offsets. */
-  add(x: Float64Array, xo: number, x0?: Float64Array, x0o = 0): void {
+  /**
+   * Adds one row x (and x₀ when dense), read from the arrays at the offsets; `extra` (outputs,
+   * when given) is added to the target W x₀ of this row.
+   */
+  add(x: Float64Array, xo: number, x0?: Float64Array, x0o = 0, extra?: Float64Array): void {
     const { d, h, sx } = this;
     this.rows++;
     for (let i = 0; i < d; i++) {
@@ -46,6 +49,7 @@ export class GroupMoments {
       let s = 0;
       const r = o * d;
       for (let i = 0; i < d; i++) s += w[r + i] * x0[x0o + i];
+      if (extra !== undefined) s += extra[o];
       y[o] = s;
       sy[o] += s;
       this.yy += s * s;

@@ -264,3 +264,56 @@ export function withBiasShifts(model: Model, shifts: { target: Target; shift: Fl
   }
   return { ...model, graph: { ...model.graph, initializers, nodes } };
 }
+
+/** A target whose output reaches a residual Add (through per-channel affine nodes at most). */
+export interface ResidualPath {
+  /** The Add's other input: its drift from the unpruned model is the target's to correct. */
+  other: string;
+  /** Per output channel: d(Add input) / d(target output), the BatchNormalization scales on the way (1 without). */
+  scale: Float64Array;
+}
+
+function floatValue(model: Model, name: string): Float32Array | undefined {
+  const t = weightTensor(model, name);
+  return t !== undefined && t.dataType === DataType.FLOAT && t.data instanceof Float32Array ? t.data : undefined;
+}
+
+/**
+ * The residual Add a target's output flows into, through Identity and inference-mode
+ * BatchNormalization nodes with constant parameters, each value read by that one node only; the
+ * Add's two inputs of the same shape. Undefined when there is none (or the target is a 'cols' one).
+ */
+export function residualPath(model: Model, t: Target): ResidualPath | undefined {
+  if (t.kind === 'cols') return undefined;
+  const outputs = t.rows * t.groups;
+  const graphOutputs = new Set(model.graph.outputs.map((o) => o.name));
+  const consts = new Set([...model.graph.initializers.map((x) => x.name), ...model.graph.nodes.filter((n) => n.opType === 'Constant').map((n) => n.outputs[0])]);
+  const scale = new Float64Array(outputs).fill(1);
+  let value = t.node.outputs[0];
+  for (let hop = 0; hop < 8; hop++) {
+    if (graphOutputs.has(value)) return undefined;
+    const readers = model.graph.nodes.filter((n) => n.inputs.includes(value));
+    if (readers.length !== 1) return undefined;
+    const n = readers[0];
+    if (n.domain !== '' && n.domain !== 'ai.onnx') return undefined;
+    if (n.opType === 'Identity') {
+      value = n.outputs[0];
+      continue;
+    }
+    if (n.opType === 'BatchNormalization') {
+      if (n.inputs[0] !== value || n.outputs.length !== 1 || Number(attr(n, 'training_mode') ?? 0) !== 0) return undefined;
+      const gamma = floatValue(model, n.inputs[1]);
+      const variance = floatValue(model, n.inputs[4]);
+      const eps = Number(attr(n, 'epsilon') ?? 1e-5);
+      if (gamma === undefined || variance === undefined || gamma.length !== outputs || variance.length !== outputs) return undefined;
+      for (let o = 0; o < outputs; o++) scale[o] *= gamma[o] / Math.sqrt(variance[o] + eps);
+      value = n.outputs[0];
+      continue;
+    }
+    if (n.opType !== 'Add' || n.inputs.length !== 2 || n.inputs[0] === n.inputs[1]) return undefined;
+    const other = n.inputs[0] === value ? n.inputs[1] : n.inputs[0];
+    if (consts.has(other) || !scale.every((s) => Number.isFinite(s) && s !== 0)) return undefined;
+    return { other, scale };
+  }
+  return undefined;
+}
