@@ -213,6 +213,7 @@ function* refit(
     for (let o = 0; o < rows; o++) shift[o] = (t1.node.opType === 'Gemm' ? alpha : 1) * (my[o] - meanOutput(w, o, d, mx));
   }
   // errors on (up to 2048 of) the rows: shrunk only against refitted, relative to Y₀'s spread
+  const offset = Float64Array.from({ length: rows }, (_, o) => (bias !== undefined ? my[o] - meanOutput(w, o, d, mx) : 0));
   let e0 = 0;
   let e1 = 0;
   let ref = 0;
@@ -225,7 +226,7 @@ function* refit(
         a1 += w[o * d + i] * s.x[i];
       }
       e0 += (s.y[o] - a0) ** 2;
-      e1 += (s.y[o] - a1 - (bias !== undefined ? my[o] - meanOutput(w, o, d, mx) : 0)) ** 2;
+      e1 += (s.y[o] - a1 - offset[o]) ** 2;
       ref += (s.y[o] - my[o]) ** 2;
     }
   }

@@ -83,7 +83,7 @@ export function* solveLayer(w: Float64Array, rows: number, d: number, moments: G
     opts.onProgress?.((0.2 * (g + 1)) / groups);
   }
   if (opts.structured !== undefined) {
-    const { w: pruned, mask } = yield* structuredSweep(fits, hinvs, rows, d, opts.structured, opts.blockSize, upperFactorSteps);
+    const { w: pruned, mask } = yield* structuredSweep(fits, hinvs, rows, d, opts.structured, opts.blockSize, upperFactorSteps, (x) => opts.onProgress?.(0.2 + 0.8 * x));
     opts.onProgress?.(1);
     for (let i = 0; i < pruned.length; i++) pruned[i] = mask[i] === 0 ? 0 : keptValue(pruned[i]);
     return pruned;

@@ -91,11 +91,14 @@ function pruneEntry(w: Float64Array, r: number, j: number, d: number, u: Float64
   w[rw + j] = 0;
 }
 
-function* nmSweep(w: Float64Array, rows: number, d: number, us: Float64Array[], perGroup: number, units: Int32Array, mask: Uint8Array): Steps<Uint8Array> {
+function* nmSweep(
+  w: Float64Array, rows: number, d: number, us: Float64Array[], perGroup: number, units: Int32Array, mask: Uint8Array, progress: (f: number) => void,
+): Steps<Uint8Array> {
   const out = new Uint8Array(rows * d).fill(1);
   const nu = units.length / 2;
   for (let r = 0; r < rows; r++) {
     yield;
+    progress(r / rows);
     const u = us[Math.floor(r / perGroup)];
     for (let g = 0; g < nu; g++) {
       const s = units[2 * g];
@@ -115,7 +118,7 @@ function* nmSweep(w: Float64Array, rows: number, d: number, us: Float64Array[], 
 
 function* blockSweep(
   w: Float64Array, rows: number, d: number, us: Float64Array[], perGroup: number, units: Int32Array, blockRows: number,
-  mask: Uint8Array, blockSize: number,
+  mask: Uint8Array, blockSize: number, progress: (f: number) => void,
 ): Steps<Uint8Array> {
   const out = new Uint8Array(rows * d).fill(1);
   const nu = units.length / 2;
@@ -175,6 +178,7 @@ function* blockSweep(
       for (let j = s; j < e; j++) if (out[r * d + j] === 0) pruneEntry(w, r, j, d, u);
     }
     c0 = c1;
+    progress(c0 / nu);
   }
   return out;
 }
@@ -183,11 +187,11 @@ function* blockSweep(
  * The structured sweep over `fits` (per group rows × d, the weights to prune, already refitted)
  * with the damped inverses `hinvs` (d × d per group): the pruned weights (all groups back to back,
  * float64) and their mask (1 kept), in the solver's matrix order. `upper` is the factor of
- * solver.ts (UᵀU = the matrix given).
+ * solver.ts (UᵀU = the matrix given); `progress` gets the fraction of the sweep done.
  */
 export function* structuredSweep(
   fits: Float64Array[], hinvs: Float64Array[], rows: number, d: number, s: StructuredSolve, blockSize: number,
-  upper: (a: Float64Array, d: number) => Steps<Float64Array>,
+  upper: (a: Float64Array, d: number) => Steps<Float64Array>, progress: (fraction: number) => void = () => undefined,
 ): Steps<{ w: Float64Array; mask: Uint8Array }> {
   const groups = fits.length;
   const all = rows * groups;
@@ -200,8 +204,8 @@ export function* structuredSweep(
   const mask = permuteColumns(s.mask, all, perm, false);
   const p = s.pattern;
   const kept = p.kind === 'nm'
-    ? yield* nmSweep(w, all, d, us, rows, columnUnits(s.inputs, s.positions, p.m), mask)
-    : yield* blockSweep(w, all, d, us, rows, columnUnits(s.inputs, s.positions, p.cols), p.rows, mask, blockSize);
+    ? yield* nmSweep(w, all, d, us, rows, columnUnits(s.inputs, s.positions, p.m), mask, progress)
+    : yield* blockSweep(w, all, d, us, rows, columnUnits(s.inputs, s.positions, p.cols), p.rows, mask, blockSize, progress);
   return { w: permuteColumns(w, all, perm, true), mask: permuteColumns(kept, all, perm, true) };
 }
 
