@@ -14,6 +14,7 @@
 // A = Y₀ᵀX about their means (λ the solver's damping: a fraction of H's mean diagonal), and the
 // bias (Conv, Gemm; created when absent) takes up the mean: b += mean(Y₀) − W mean(X).
 import type { Model } from '../../onnx/model';
+import { unsupportedNodes } from '../../runtime';
 import { mulberry32 } from '../../train/random';
 import { analyzeChannels, find, type Analysis } from '../channels/deps';
 import { indexGraph } from '../channels/graph';
@@ -255,6 +256,11 @@ export function* channelReconstructSteps(
 ): Steps<{ model: Model; plan: PrunePlan; refits: ConsumerRefit[] }> {
   const damp = options.dampening ?? 0.01;
   if (!Number.isFinite(damp) || damp <= 0) throw new PruneError(`the dampening must be a positive number, got ${String(damp)}`);
+  const bad = unsupportedNodes(model);
+  if (bad.length > 0) {
+    const b = bad[0];
+    throw new PruneError(`reconstruct with channels runs the model on the calibration samples, and the runtime cannot run ${b.opType} "${b.name}"${b.reason !== undefined ? ` (${b.reason})` : ''}`, 'unsupported');
+  }
   const feed = inputFeed(model, options.calibration, options.calibrationCount, options.sampleShape);
   const a = analyzeChannels(indexGraph(model));
   options.onProgress?.(0, 'channel importance on the calibration samples');
