@@ -6,7 +6,7 @@
 // taken per repetition and their median given (the machine is shared and noisy). Accuracy of every
 // model on the whole test set. Blocks are zeroed by bench/block-zeros.ts (smallest mean |w| first).
 // Run: npx tsx bench/structured.ts   (env: N=1000 REPS=3 BATCH=1000 RATIOS=0.5,0.8,0.9,0.95
-// SHAPES=4x1,8x1,16x1,4x4,8x4,1x4 NM=2:4,4:8), or within npm run bench (--no-structured skips it).
+// SHAPES=4x1,8x1,16x1,4x4,8x4,1x4 NM=2:4,4:8 FT_SHAPES=16x1 FT_EPOCHS=1: fine-tuned block cascades), or within npm run bench (--no-structured skips it).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -17,6 +17,7 @@ import { encodeModel } from '../src/core/onnx/encode';
 import type { Model } from '../src/core/onnx/model';
 import { applyPrune, planPrune } from '../src/core/prune';
 import { Session } from '../src/core/runtime';
+import { blockCascade } from './block-finetune';
 import { withStructuredZeros, type ZeroPattern } from './block-zeros';
 import { findRepo, median, printTable } from './table';
 
@@ -74,6 +75,15 @@ export async function runStructuredBench(opts: { reps?: number; count?: number; 
   add('unpruned', 0, base);
   for (const r of ratios) add('unstructured', r, applyPrune(base, planPrune(base, { ratio: r, mode: 'layer' })));
   for (const s of shapes) for (const r of ratios) add(s, r, withStructuredZeros(base, pattern(s), r));
+  // Fine-tuned block cascades (FT_SHAPES, FT_EPOCHS epochs per ratio, cached): the accuracy question.
+  const ftShapes = (env.FT_SHAPES ?? '').split(',').filter((s) => s !== '');
+  if (ftShapes.length) {
+    const files = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'];
+    const train = parseDataset(files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(res, 'mnist', f))) })));
+    for (const s of ftShapes) {
+      for (const p of await blockCascade(base, bytes, train, s, pattern(s), ratios, Number(env.FT_EPOCHS ?? 1))) add(`${s} ft`, p.ratio, p.model);
+    }
+  }
   for (const s of nms) {
     const p = pattern(s) as { kind: 'nm'; n: number; m: number };
     add(s, 1 - p.n / p.m, withStructuredZeros(base, p, 0));
