@@ -11,8 +11,10 @@
 // - layer: every selected tensor loses its round(ratio × nBlocks) lowest-scoring blocks.
 // - global: the blocks of the non-overridden selected tensors form one pool sorted by (score,
 //   tensor in selection order, block index); the shortest prefix of that order whose elements
-//   reach or pass round(ratio × pool elements) is removed. Overridden tensors are pruned alone,
-//   per layer, at their ratio. globalThreshold is the pool's block-score cut.
+//   reach or pass round(ratio × pool elements) is removed, extended to every block of score 0
+//   (blocks holding only zeros: removing them changes no value, and it makes planning a pruned
+//   or fine-tuned model again give the same blocks). Overridden tensors are pruned alone, per
+//   layer, at their ratio. globalThreshold is the pool's block-score cut.
 import { elementCount, type Model, type Tensor } from '../onnx/model';
 import { constantParams } from '../analysis/constants';
 import { checkPrunable } from './magnitude';
@@ -118,7 +120,8 @@ function blocksGlobal(pool: Selected[], s: Extract<Grouped, { kind: 'blocks' }>,
   const order = sortedBlocks(all);
   let reached = 0;
   let taken = 0;
-  while (reached < target && taken < order.length) {
+  // lowest first until the target is reached, and never fewer than every zero-score block
+  while (taken < order.length && (reached < target || all[order[taken]] === 0)) {
     const b = order[taken++];
     const j = owner[b];
     reached += blockSize(pool[j].layout, grids[j], b - offsets[j]);
