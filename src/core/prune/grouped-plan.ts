@@ -19,7 +19,7 @@ import { elementCount, type Model, type Tensor } from '../onnx/model';
 import { constantParams } from '../analysis/constants';
 import { checkPrunable } from './magnitude';
 import { defaultPrunable, nodeLabel, prunableSources } from './prunable';
-import { weightLayout, type WeightLayout } from './layout';
+import { layoutIndex, weightLayout, type WeightLayout } from './layout';
 import { formatStructure, parseStructure, type PruneStructure } from './structure';
 import { nmMask } from './grouped-nm';
 import { blockGrid, blockScores, blockSize, expandBlocks, layerCut, poolCut, prunedBlocks } from './grouped-blocks';
@@ -185,12 +185,23 @@ function checkLayout(t: Tensor, layer: LayerPlan, n: number): WeightLayout {
   return l;
 }
 
-/** 1 for every kept element of `t` under a structured layer plan, 0 for every pruned one. */
+/** channels, before the model is rewritten smaller: every weight of a removed output channel / neuron is 0. */
+function channelMask(l: WeightLayout, layer: LayerPlan, n: number): Uint8Array {
+  const mask = new Uint8Array(n).fill(1);
+  for (const o of layer.removedChannels ?? []) {
+    if (!Number.isInteger(o) || o < 0 || o >= l.outputs) throw new PruneError(`the channels plan for "${layer.tensor}" removes channel ${o} of ${l.outputs}`);
+    for (let i = 0; i < l.inputs; i++) for (let p = 0; p < l.positions; p++) mask[layoutIndex(l, o, i, p)] = 0;
+  }
+  return mask;
+}
+
+/** 1 for every kept element of `t` under a structured layer plan (N:M, blocks, channels), 0 for every pruned one. */
 export function groupedMask(t: Tensor, layer: LayerPlan): Uint8Array {
   const n = elementCount(t.dims);
   const l = checkLayout(t, layer, n);
   const s = parseStructure(layer.structure ?? '');
-  if (s.kind !== 'nm' && s.kind !== 'blocks') throw new PruneError(`"${layer.tensor}": groupedMask takes N:M and block plans, not ${layer.structure ?? 'unstructured'}`);
+  if (s.kind === 'channels') return channelMask(l, layer, n);
+  if (s.kind !== 'nm' && s.kind !== 'blocks') throw new PruneError(`"${layer.tensor}": groupedMask takes structured plans, not ${layer.structure ?? 'unstructured'}`);
   if (layer.pruned === 0) return new Uint8Array(n).fill(1);
   checkPrunable(t);
   let r: { mask: Uint8Array; pruned: number };

@@ -127,6 +127,18 @@ describe('block plans of an already pruned model', () => {
   });
 });
 
+describe('a channels layer plan', () => {
+  it('masks the whole rows of its removed output neurons (Gemm transB 0 reads them as columns of [K, N])', () => {
+    const w = floatTensor('w', [3, 4], new Float32Array(12).fill(1)); // [K 3, N 4], transB 0
+    const model = gemmChain([w], [floatTensor('b', [4], new Float32Array(4))]);
+    model.graph.nodes[0].attributes = [];
+    const layer = { ...planPrune(model, { ratio: 0.5, mode: 'layer', structure: '2:4' }).layers[0], structure: 'channels', removedChannels: [1, 3], pruned: 6 };
+    // element (k, n) at k·4 + n: neurons 1 and 3 are columns 1 and 3
+    expect(Array.from(pruneMask(w, layer))).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+    expect(() => pruneMask(w, { ...layer, removedChannels: [4] })).toThrow(/channel 4 of 4/);
+  });
+});
+
 describe('block plans: bad requests', () => {
   it('refuse a bias, an override that is not a ratio, and an override of an unselected tensor', () => {
     const mlp = load('resources/sample-mlp.onnx');
