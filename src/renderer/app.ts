@@ -144,6 +144,9 @@ export function startApp(root: HTMLElement, platform: Platform): void {
     else if (selection.graphPath.length === 0) graph.select(selection.node.index);
   });
 
+  // A channel prune's new widths on the graph (`B ⟨1000×784⟩ → ⟨400×784⟩`); none once the report has none.
+  store.on('report', (report) => graph?.showShapeChanges(report?.shapeChanges ?? null));
+
   installShortcuts(ctx, store);
   installDrop(center, ctx, openSource);
   showEmpty(true);

@@ -3,7 +3,7 @@
 // inputs and outputs as pills, selection, find highlighting and zoom. Constant nodes are folded
 // into the nodes they feed, like initializers.
 
-import type { GraphSummary, NodeSummary, ValueSummary } from '../engine/protocol';
+import type { GraphSummary, NodeSummary, ShapeChange, ValueSummary } from '../engine/protocol';
 import { clear, h } from './dom';
 import { formatDims } from './format';
 import { inputRole } from './op-roles';
@@ -14,6 +14,8 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
   const scroller = h('div', { class: 'graph-fallback' }, list);
   host.append(scroller);
   let graph: GraphSummary | null = null;
+  /** The weights a channel prune changed: their lines read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
+  let changes: ShapeChange[] = [];
   let boxes: HTMLElement[] = [];
   let zoom = 1;
   const setZoom = (z: number): void => {
@@ -37,6 +39,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
     show(g) {
       graph = g;
       const weights = new Map<string, string>(g.initializers.map((i) => [i.name, formatDims(i.dims)]));
+      for (const c of changes) if (weights.has(c.tensor)) weights.set(c.tensor, `${formatDims(c.before)}⟩ → ⟨${formatDims(c.after)}`);
       for (const n of g.nodes) {
         const value = n.attributes.find((a) => a.name === 'value');
         // The summary shows a Constant's value as e.g. "float32[16,3,3,3]" (scalars may add the value).
@@ -74,6 +77,10 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
       );
       setZoom(1);
       scroller.scrollTop = 0;
+    },
+    showShapeChanges(next) {
+      changes = [...(next ?? [])];
+      if (graph) this.show(graph);
     },
     select,
     fit() {

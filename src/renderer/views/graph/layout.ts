@@ -1,12 +1,14 @@
 // The pure layout of a graph: which boxes are drawn (ops, graph inputs and outputs as pills), what
-// they say (op type, key attributes, folded weights such as `B ⟨1000×784⟩`), and where dagre puts
-// them, top to bottom. No DOM: runs in a Web Worker and in Node tests alike.
+// they say (op type, key attributes, folded weights such as `B ⟨1000×784⟩`, after a channel prune
+// `B ⟨1000×784⟩ → ⟨400×784⟩`), and where dagre puts them, top to bottom. No DOM: runs in a Web
+// Worker and in Node tests alike.
 
 import dagre from '@dagrejs/dagre';
 import type { Dim } from '../../../core/onnx/model';
 import type { GraphSummary, NodeSummary, ValueSummary } from '../../../engine/protocol';
 import { type Category, opCategory } from './categories';
 import { inputRole } from '../../op-roles';
+import { changedWeightLabel } from '../../pruned-shapes';
 import { orderLayers } from './order';
 import { knownShapes } from './shapes';
 
@@ -27,8 +29,8 @@ export interface LayoutNode {
   index: number;
   title: string;
   category: Category | 'io';
-  /** Attribute lines and folded weights, one text each. */
-  rows: { text: string; kind: 'attribute' | 'weight' }[];
+  /** Attribute lines and folded weights, one text each; `changed`: a weight whose shape a prune changed. */
+  rows: { text: string; kind: 'attribute' | 'weight'; changed?: boolean }[];
   /** Number of subgraphs (If / Loop / Scan): a badge is drawn. */
   subgraphs: number;
   /** Centre, and size. */
@@ -54,6 +56,9 @@ export interface Layout {
   width: number;
   height: number;
 }
+
+/** The new shape of each tensor a prune changed, by name (the PruneReport's shapeChanges). */
+export type WeightShapes = ReadonlyMap<string, { before: readonly number[]; after: readonly number[] }>;
 
 export const metrics = { titleHeight: 22, rowHeight: 15, padX: 10, padY: 4, pillHeight: 26, minWidth: 56 };
 
@@ -89,10 +94,15 @@ function attributeRows(n: NodeSummary): LayoutNode['rows'] {
 }
 
 /** The text of a node box: title and rows, before placement. */
-export function nodeContent(n: NodeSummary, folded: Set<string>, values: Map<string, ValueSummary>): Pick<LayoutNode, 'title' | 'rows'> {
+export function nodeContent(n: NodeSummary, folded: Set<string>, values: Map<string, ValueSummary>, changed?: WeightShapes): Pick<LayoutNode, 'title' | 'rows'> {
   const rows = attributeRows(n);
   n.inputs.forEach((name, i) => {
     if (name === '' || !folded.has(name)) return;
+    const change = changed?.get(name);
+    if (change) {
+      rows.push({ text: changedWeightLabel(inputRole(n.opType, i), change), kind: 'weight', changed: true });
+      return;
+    }
     const shape = values.get(name)?.shape;
     const dims = shape && shape.length > 0 ? shapeLabel(shape) : 'scalar';
     rows.push({ text: `${inputRole(n.opType, i)} ⟨${dims}⟩`, kind: 'weight' });
@@ -107,7 +117,7 @@ function valueMap(graph: GraphSummary): Map<string, ValueSummary> {
   return m;
 }
 
-export function layoutGraph(graph: GraphSummary, measure: Measure): Layout {
+export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: WeightShapes): Layout {
   const folded = foldedTensors(graph);
   const values = valueMap(graph);
   const shapes = knownShapes(graph);
@@ -132,7 +142,7 @@ export function layoutGraph(graph: GraphSummary, measure: Measure): Layout {
   });
   for (const n of graph.nodes) {
     if (isFoldedConstant(n)) continue;
-    const { title, rows } = nodeContent(n, folded, values);
+    const { title, rows } = nodeContent(n, folded, values, changed);
     const textWidth = Math.max(measure(title, 'title'), ...rows.map((r) => measure(r.text, 'body')));
     const subgraphs = n.subgraphs.length;
     const width = Math.max(metrics.minWidth, Math.ceil(textWidth + 2 * metrics.padX + (subgraphs > 0 ? 18 : 0)));

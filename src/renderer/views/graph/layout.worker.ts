@@ -9,6 +9,8 @@ export interface LayoutRequest {
   graph: GraphSummary;
   /** Widths of the printable ASCII glyphs (code 32..126) per font, measured by the page. */
   glyph?: Partial<Record<Font, number[]>>;
+  /** Weights whose shape a channel prune changed: their rows read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
+  changes?: { tensor: string; before: number[]; after: number[] }[];
 }
 
 interface WorkerScope {
@@ -45,7 +47,7 @@ try {
 }
 
 scope.onmessage = (e) => {
-  const { id, graph, glyph } = e.data;
+  const { id, graph, glyph, changes } = e.data;
   try {
     const layout = layoutGraph(graph, (text, font) => {
       const table = glyph?.[font];
@@ -54,7 +56,7 @@ scope.onmessage = (e) => {
       let w = 0;
       for (let i = 0; i < text.length; i++) w += table[text.charCodeAt(i) - 32] ?? fallback;
       return w;
-    });
+    }, changes && new Map(changes.map((c) => [c.tensor, c])));
     scope.postMessage({ id, layout });
   } catch (error) {
     scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

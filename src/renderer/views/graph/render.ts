@@ -39,11 +39,12 @@ function drawNode(n: LayoutNode, parent: Element): SVGGElement {
     text(g, 'gv-row', w / 2, metrics.pillHeight / 2 + 2 + metrics.rowHeight, n.rows[0]?.text ?? '', 'middle');
     return g;
   }
+  if (n.rows.some((r) => r.changed)) g.classList.add('gv-pruned');
   el('rect', { class: 'gv-box', width: w, height: h, rx: 5, ry: 5 }, g);
   el('path', { class: 'gv-head', d: headPath(w, metrics.titleHeight, 5, n.rows.length === 0) }, g);
   text(g, 'gv-title', (n.subgraphs > 0 ? w - 18 : w) / 2, metrics.titleHeight / 2, n.title, 'middle');
   n.rows.forEach((r, i) => {
-    text(g, r.kind === 'weight' ? 'gv-row gv-weight' : 'gv-row', metrics.padX, metrics.titleHeight + metrics.padY + metrics.rowHeight * (i + 0.5), r.text);
+    text(g, r.kind === 'weight' ? (r.changed ? 'gv-row gv-weight gv-changed' : 'gv-row gv-weight') : 'gv-row', metrics.padX, metrics.titleHeight + metrics.padY + metrics.rowHeight * (i + 0.5), r.text);
   });
   if (n.subgraphs > 0) {
     el('circle', { class: 'gv-badge', cx: w - 11, cy: metrics.titleHeight / 2, r: 7 }, g);
