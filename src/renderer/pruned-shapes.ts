@@ -31,6 +31,12 @@ export function changedWeightLabel(role: string, change: { before: readonly numb
   return `${role} ⟨${formatDims(change.before)}⟩ → ⟨${formatDims(change.after)}⟩`;
 }
 
+/** The live table's shape: the weight's, and for channels the shape it keeps (`1000×784 → 400×784`). */
+export function keptShapeText(layer: Pick<LayerPruneReport, 'dims' | 'keptDims'>): string {
+  const before = formatDims(layer.dims);
+  return layer.keptDims && layer.keptDims.join() !== layer.dims.join() ? `${before} → ${formatDims(layer.keptDims)}` : before;
+}
+
 export interface RemovedChannels {
   tensor: string;
   /** The axis that lost entries (0: output channels / neurons of Conv and Gemm transB=1). */

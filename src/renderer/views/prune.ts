@@ -6,11 +6,12 @@
 // histogram thresholds. The method choice (magnitude / reconstruct / fine-tune) and its Apply job
 // live in prune-method.ts.
 
-import type { LayerPruneReport, PruneMode, PruneReport, PruneSpec } from '../../engine/protocol';
+import type { PruneMode, PruneReport, PruneSpec } from '../../engine/protocol';
 import type { AppContext } from '../context';
 import { clearError } from '../dialogs';
 import { clear, debounce, h } from '../dom';
-import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
+import { formatBytes, formatCount, formatNumber, formatPercent } from '../format';
+import { keptShapeText } from '../pruned-shapes';
 import { fixedRatio, ratioLockReason, structureOf } from '../structure-choice';
 import { createMethodControls } from './prune-method';
 import { createPruneSelect } from './prune-select';
@@ -195,12 +196,6 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   });
   renderReport(null);
   return { el, activate: () => undefined };
-}
-
-/** The weight's shape, and for channels the shape it keeps: `1000×784 → 500×784`. */
-export function keptShapeText(layer: Pick<LayerPruneReport, 'dims' | 'keptDims'>): string {
-  const before = formatDims(layer.dims);
-  return layer.keptDims && layer.keptDims.join() !== layer.dims.join() ? `${before} → ${formatDims(layer.keptDims)}` : before;
 }
 
 function patternTitle(structure: string): string {
