@@ -3,10 +3,11 @@
 // inputs and outputs as pills, selection, find highlighting and zoom. Constant nodes are folded
 // into the nodes they feed, like initializers.
 
-import type { GraphSummary, NodeSummary, ShapeChange, ValueSummary } from '../engine/protocol';
+import type { GraphSummary, NodeSummary, ValueSummary } from '../engine/protocol';
 import { clear, h } from './dom';
 import { formatDims } from './format';
 import { inputRole } from './op-roles';
+import { changedWeightLabel, type WeightShape } from './pruned-shapes';
 import type { GraphView } from './graph-host';
 
 export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummary | null, graphPath: string[]) => void): GraphView {
@@ -15,7 +16,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
   host.append(scroller);
   let graph: GraphSummary | null = null;
   /** The weights a channel prune changed: their lines read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
-  let changes: ShapeChange[] = [];
+  let changes: WeightShape[] = [];
   let boxes: HTMLElement[] = [];
   let zoom = 1;
   const setZoom = (z: number): void => {
@@ -39,13 +40,17 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
     show(g) {
       graph = g;
       const weights = new Map<string, string>(g.initializers.map((i) => [i.name, formatDims(i.dims)]));
-      for (const c of changes) if (weights.has(c.tensor)) weights.set(c.tensor, `${formatDims(c.before)}⟩ → ⟨${formatDims(c.after)}`);
       for (const n of g.nodes) {
         const value = n.attributes.find((a) => a.name === 'value');
         // The summary shows a Constant's value as e.g. "float32[16,3,3,3]" (scalars may add the value).
         const dims = /^[a-z0-9]+\[([^\]]*)\]/.exec(value?.value ?? '')?.[1];
         if (n.opType === 'Constant' && dims !== undefined) weights.set(n.outputs[0], dims === '' ? 'scalar' : dims.replace(/,/g, '×'));
       }
+      const changed = new Map(changes.map((c) => [c.tensor, c]));
+      const weightLine = (role: string, name: string): string => {
+        const c = changed.get(name);
+        return c ? changedWeightLabel(role, c) : `${role} ⟨${weights.get(name) ?? ''}⟩`;
+      };
       const initNames = new Set(g.initializers.map((i) => i.name));
       boxes = g.nodes.map((node) => {
         const attrs = node.attributes.filter((a) => a.type !== 'graph' && a.type !== 'tensor' && a.value.length <= 24).slice(0, 3);
@@ -63,7 +68,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
           h('div', { class: 'op' }, h('span', {}, node.opType), node.name ? h('span', { class: 'chip' }, node.name) : null),
           attrs.map((a) => h('div', { class: 'init attr' }, `${a.name} = ${a.value}`)),
           node.inputs.map((name, i) =>
-            i > 0 && weights.has(name) ? h('div', { class: 'init' }, `${inputRole(node.opType, i)} ⟨${weights.get(name)}⟩`) : null,
+            i > 0 && weights.has(name) ? h('div', { class: 'init' }, weightLine(inputRole(node.opType, i), name)) : null,
           ),
           node.subgraphs.length > 0 ? h('div', { class: 'init attr' }, `${node.subgraphs.length} subgraph${node.subgraphs.length > 1 ? 's' : ''}`) : null,
         );
@@ -79,7 +84,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
       scroller.scrollTop = 0;
     },
     showShapeChanges(next) {
-      changes = [...(next ?? [])];
+      changes = [...next];
       if (graph) this.show(graph);
     },
     select,

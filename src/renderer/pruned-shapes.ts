@@ -1,6 +1,10 @@
 // What a channel prune did to the weights, as the graph and the Properties panel say it: the new
-// widths of each changed tensor (`B ⟨1000×784⟩ → ⟨400×784⟩`), the removed output channels as
-// compact ranges ("0–3, 7, 12–15"), and their count ("removed 40 of 100"). Pure: no DOM.
+// widths of each changed tensor (`B ⟨1000×784⟩ → ⟨400×784⟩`), the indices removed along each axis
+// as compact ranges ("0–3, 7, 12–15") with their count ("removed 40 of 100"). Pure: no DOM.
+//
+// The report lists one ShapeChange per axis cut, in order (a weight that loses output rows and
+// input columns has two, the second starting from the first's result), and one per changed entry
+// of a shape constant (`value`: a Reshape's target shape; its dims stay).
 
 import type { LayerPruneReport, PruneReport, ShapeChange } from '../engine/protocol';
 import { formatDims } from './format';
@@ -21,14 +25,51 @@ export function formatRanges(indices: readonly number[]): string {
   return parts.join(', ');
 }
 
-/** The shape change of every tensor a prune changed, by name (empty for an unstructured prune). */
-export function shapeChangesOf(report: PruneReport | null | undefined): Map<string, ShapeChange> {
-  return new Map((report?.shapeChanges ?? []).map((c) => [c.tensor, c]));
+/** One axis a tensor lost entries along: which, of how many. */
+export interface AxisCut {
+  axis: number;
+  removed: number[];
+  /** Entries along the axis before this cut. */
+  total: number;
 }
 
-/** The text of a folded weight in a graph box after a prune: `B ⟨1000×784⟩ → ⟨400×784⟩`. */
-export function changedWeightLabel(role: string, change: { before: readonly number[]; after: readonly number[] }): string {
-  return `${role} ⟨${formatDims(change.before)}⟩ → ⟨${formatDims(change.after)}⟩`;
+/** Everything a prune changed in one tensor: its dims before and after, the cuts, shape-constant entries. */
+export interface WeightShape {
+  tensor: string;
+  before: number[];
+  after: number[];
+  cuts: AxisCut[];
+  /** A shape constant's entries that change (its dims stay). */
+  values: { index: number; before: number; after: number }[];
+}
+
+/** The report's shape changes merged per tensor, in the report's order (empty for an unstructured prune). */
+export function weightShapes(report: PruneReport | null | undefined): Map<string, WeightShape> {
+  const out = new Map<string, WeightShape>();
+  for (const c of report?.shapeChanges ?? []) out.set(c.tensor, merge(out.get(c.tensor), c));
+  return out;
+}
+
+function merge(w: WeightShape | undefined, c: ShapeChange): WeightShape {
+  const next: WeightShape = w ? { ...w, cuts: [...w.cuts], values: [...w.values] } : { tensor: c.tensor, before: [...c.before], after: [...c.before], cuts: [], values: [] };
+  if (c.value) next.values.push(c.value);
+  else {
+    next.after = [...c.after];
+    if (c.removed.length > 0) next.cuts.push({ axis: c.axis, removed: c.removed, total: c.before[c.axis] ?? c.removed.length });
+  }
+  return next;
+}
+
+/**
+ * The text of a folded weight in a graph box after a prune: `B ⟨1000×784⟩ → ⟨400×784⟩`; a shape
+ * constant whose entries change: `shape ⟨2⟩ [1] 400 → 200`.
+ */
+export function changedWeightLabel(role: string, w: Pick<WeightShape, 'before' | 'after'> & { values?: WeightShape['values'] }): string {
+  const dims = `${role} ⟨${formatDims(w.before)}⟩`;
+  const values = (w.values ?? []).map((v) => `[${v.index}] ${v.before} → ${v.after}`).join(', ');
+  const same = w.before.join() === w.after.join();
+  if (same) return values ? `${dims} ${values}` : dims;
+  return `${dims} → ⟨${formatDims(w.after)}⟩${values ? ` ${values}` : ''}`;
 }
 
 /** The live table's shape: the weight's, and for channels the shape it keeps (`1000×784 → 400×784`). */
@@ -37,44 +78,25 @@ export function keptShapeText(layer: Pick<LayerPruneReport, 'dims' | 'keptDims'>
   return layer.keptDims && layer.keptDims.join() !== layer.dims.join() ? `${before} → ${formatDims(layer.keptDims)}` : before;
 }
 
-export interface RemovedChannels {
-  tensor: string;
-  /** The axis that lost entries (0: output channels / neurons of Conv and Gemm transB=1). */
-  axis: number;
-  removed: number[];
-  /** Entries along that axis before the prune. */
-  total: number;
-  before: number[];
-  after: number[];
-  /** True for the pruned weight itself, false for a tensor that shrank with it (the next layer, a bias…). */
-  pruned: boolean;
+/** One line of the Properties panel about a cut: what it is called, the count, the ranges. */
+export interface CutText {
+  label: string;
+  count: string;
+  ranges: string;
 }
 
 /**
- * What was removed from one tensor: from the pruned layer's removedChannels / keptDims, else from
- * the report's shape change of that tensor (a follower); null when the tensor kept its shape.
+ * What Properties lists for one tensor: the output-channel cut of a pruned layer first ("Output
+ * channels"), then any other axis ("Axis 1": the inputs that went with the previous layer's outputs).
  */
-export function removedChannelsOf(report: PruneReport | null | undefined, tensor: string): RemovedChannels | null {
-  if (!report) return null;
-  const change = report.shapeChanges?.find((c) => c.tensor === tensor);
-  const layer = report.layers.find((l) => l.tensor === tensor && l.removedChannels !== undefined);
-  if (layer) return fromLayer(layer, change);
-  if (!change || change.removed.length === 0) return null;
-  return { tensor, axis: change.axis, removed: change.removed, total: change.before[change.axis] ?? change.removed.length, before: change.before, after: change.after, pruned: false };
+export function cutTexts(report: PruneReport | null | undefined, w: WeightShape): CutText[] {
+  const layer = report?.layers.find((l) => l.tensor === w.tensor);
+  const outputs = layer?.removedChannels;
+  const isOutputCut = (c: AxisCut): boolean => outputs !== undefined && outputs.length > 0 && c.removed.length === outputs.length && c.removed.every((v, i) => v === outputs[i]);
+  const ordered = [...w.cuts.filter(isOutputCut), ...w.cuts.filter((c) => !isOutputCut(c))];
+  return ordered.map((c) => ({
+    label: isOutputCut(c) ? 'Output channels' : `Axis ${c.axis}`,
+    count: `removed ${c.removed.length.toLocaleString('en-US')} of ${c.total.toLocaleString('en-US')}`,
+    ranges: formatRanges(c.removed),
+  }));
 }
-
-function fromLayer(layer: LayerPruneReport, change: ShapeChange | undefined): RemovedChannels {
-  const removed = layer.removedChannels ?? [];
-  const after = layer.keptDims ?? change?.after ?? layer.dims;
-  // The axis that shrank: the shape change's, else the one where keptDims differs from dims.
-  let axis = change?.axis ?? layer.dims.findIndex((d, i) => after[i] !== d);
-  if (axis < 0) axis = 0;
-  return { tensor: layer.tensor, axis, removed, total: layer.dims[axis] ?? removed.length, before: layer.dims, after, pruned: true };
-}
-
-/** "removed 40 of 100 output channels" (a follower of the pruned weight: "entries along axis 1"). */
-export function removedCount(r: RemovedChannels): string {
-  const noun = r.pruned ? 'output channels' : `entries along axis ${r.axis}`;
-  return `removed ${r.removed.length.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')} ${noun}`;
-}
-

@@ -7,7 +7,7 @@ import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
 import { roleName } from '../op-roles';
-import { formatRanges, removedChannelsOf, removedCount, type RemovedChannels } from '../pruned-shapes';
+import { cutTexts, weightShapes, type WeightShape } from '../pruned-shapes';
 import { nodeInitializers } from '../state';
 
 export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activate(): void } {
@@ -128,24 +128,26 @@ function nodeProperties(model: ModelSummary, node: NodeSummary, graphPath: strin
 
 /** "Pruned channels": per weight of the node whose shape the prune changed, what went and what stays. */
 function prunedSection(report: PruneReport | null, tensors: string[]): HTMLElement | null {
-  const items = tensors.map((t) => removedChannelsOf(report, t)).filter((r): r is RemovedChannels => r !== null);
+  const shapes = weightShapes(report);
+  const items = tensors.map((t) => shapes.get(t)).filter((w): w is WeightShape => w !== undefined && w.cuts.length > 0);
   if (items.length === 0) return null;
   return section(
     'Pruned channels',
     h(
       'div',
       {},
-      items.map((r) =>
+      items.map((w) =>
         h(
           'div',
-          { class: 'pruned-weight', 'data-tensor': r.tensor },
-          h('div', { class: 'section-name' }, r.tensor),
+          { class: 'pruned-weight', 'data-tensor': w.tensor },
+          h('div', { class: 'section-name' }, w.tensor),
           kv([
-            ['Shape', `⟨${formatDims(r.before)}⟩ → ⟨${formatDims(r.after)}⟩`],
-            ['Removed', removedCount(r)],
-            ['Kept dims', formatDims(r.after)],
+            ['Shape', `⟨${formatDims(w.before)}⟩ → ⟨${formatDims(w.after)}⟩`],
+            ['Kept dims', formatDims(w.after)],
           ]),
-          h('div', { class: 'removed-channels', 'data-testid': 'removed-channels', title: `${r.removed.length} indices along axis ${r.axis}` }, r.removed.length > 0 ? formatRanges(r.removed) : 'none'),
+          cutTexts(report, w).map((c) =>
+            h('div', { class: 'pruned-cut' }, h('div', { class: 'kv' }, h('div', { class: 'k' }, c.label), h('div', { class: 'v', 'data-testid': 'removed-count' }, c.count)), h('div', { class: 'removed-channels', 'data-testid': 'removed-channels' }, c.ranges)),
+          ),
         ),
       ),
     ),

@@ -1,14 +1,15 @@
 // What the app says about a channel prune: the removed channels as compact ranges and counts, and
 // the graph's weight lines `B ⟨1000×784⟩ → ⟨400×784⟩` laid out from a PruneReport (hand-written
-// here, with the numbers of a prune worked out by hand on the sample MLP 784→1000→1000→10).
+// here in the form core's channel plan gives, with the numbers worked out by hand on the sample MLP).
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
+import { planPrune } from '../../../src/core/prune/plan';
 import { summarizeGraph } from '../../../src/engine/summary';
 import type { LayerPruneReport, PruneReport } from '../../../src/engine/protocol';
-import { changedWeightLabel, formatRanges, keptShapeText, removedChannelsOf, removedCount, shapeChangesOf } from '../../../src/renderer/pruned-shapes';
+import { changedWeightLabel, cutTexts, formatRanges, keptShapeText, weightShapes } from '../../../src/renderer/pruned-shapes';
 import { estimateWidth, layoutGraph } from '../../../src/renderer/views/graph/layout';
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
@@ -25,78 +26,99 @@ describe('formatRanges', () => {
   });
 });
 
-// fc1 loses output neurons 0..599 (600 of 1000); fc2's input columns shrink with it, as does fc1's bias.
-const removed = range(0, 600);
-const fc1: LayerPruneReport = { tensor: 'fc1.weight', nodes: ['/fc1/Gemm'], dims: [1000, 784], n: 784000, kept: 313600, ratio: 0.6, threshold: 0, structure: 'channels', removedChannels: removed, keptDims: [400, 784] };
+// A channel prune of fc1 and fc2 by hand: fc1 loses output neurons 0..599, fc2 loses neurons 100..149
+// and, with fc1's outputs, its input columns 0..599; fc3 (feeding the graph output) keeps its 10
+// outputs and loses fc2's 50 columns. The report lists one entry per axis cut, in order.
+const removed1 = range(0, 600);
+const removed2 = range(100, 150);
+const fc1: LayerPruneReport = { tensor: 'fc1.weight', nodes: ['/fc1/Gemm'], dims: [1000, 784], n: 784000, kept: 313600, ratio: 0.6, threshold: 0, structure: 'channels', removedChannels: removed1, keptDims: [400, 784] };
+const fc2: LayerPruneReport = { tensor: 'fc2.weight', nodes: ['/fc2/Gemm'], dims: [1000, 1000], n: 1e6, kept: 380000, ratio: 0.62, threshold: 0, structure: 'channels', removedChannels: removed2, keptDims: [950, 400] };
+const fc3: LayerPruneReport = { tensor: 'fc3.weight', nodes: ['/fc3/Gemm'], dims: [10, 1000], n: 10000, kept: 9500, ratio: 0.05, threshold: 0, structure: 'channels', removedChannels: [], keptDims: [10, 950] };
 const report: PruneReport = {
-  layers: [fc1],
+  layers: [fc1, fc2, fc3],
   structure: 'channels',
   shapeChanges: [
-    { tensor: 'fc1.weight', before: [1000, 784], after: [400, 784], axis: 0, removed },
-    { tensor: 'fc1.bias', before: [1000], after: [400], axis: 0, removed },
-    { tensor: 'fc2.weight', before: [1000, 1000], after: [1000, 400], axis: 1, removed },
+    { tensor: 'fc1.weight', before: [1000, 784], after: [400, 784], axis: 0, removed: removed1 },
+    { tensor: 'fc1.bias', before: [1000], after: [400], axis: 0, removed: removed1 },
+    { tensor: 'fc2.weight', before: [1000, 1000], after: [950, 1000], axis: 0, removed: removed2 },
+    { tensor: 'fc2.weight', before: [950, 1000], after: [950, 400], axis: 1, removed: removed1 },
+    { tensor: 'fc2.bias', before: [1000], after: [950], axis: 0, removed: removed2 },
+    { tensor: 'fc3.weight', before: [10, 1000], after: [10, 950], axis: 1, removed: removed2 },
   ],
   totalParams: 1_796_010,
-  prunableParams: 784000,
-  keptParams: 313600,
+  prunableParams: 1_794_000,
+  keptParams: 703_100,
   denseBytes: 0,
   sparseBytes: 0,
 };
 
-describe('removed channels of a weight', () => {
-  it('reads the pruned layer: count of output channels, kept dims', () => {
-    const r = removedChannelsOf(report, 'fc1.weight')!;
-    expect(r).toMatchObject({ axis: 0, total: 1000, before: [1000, 784], after: [400, 784], pruned: true });
-    expect(removedCount(r)).toBe('removed 600 of 1,000 output channels');
-    expect(formatRanges(r.removed)).toBe('0–599');
+describe('what a prune changed in each weight', () => {
+  const shapes = weightShapes(report);
+  it('merges the cuts of one tensor: first dims before, last dims after', () => {
+    expect(shapes.get('fc2.weight')).toEqual({ tensor: 'fc2.weight', before: [1000, 1000], after: [950, 400], cuts: [{ axis: 0, removed: removed2, total: 1000 }, { axis: 1, removed: removed1, total: 1000 }], values: [] });
+    expect([...shapes.keys()]).toEqual(['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight']);
+    expect(weightShapes(null).size).toBe(0);
   });
-  it('reads a follower from its shape change, along the axis that shrank', () => {
-    const r = removedChannelsOf(report, 'fc2.weight')!;
-    expect(r).toMatchObject({ axis: 1, total: 1000, after: [1000, 400], pruned: false });
-    expect(removedCount(r)).toBe('removed 600 of 1,000 entries along axis 1');
+  it('names the output-channel cut of a pruned layer, counts it and lists its ranges', () => {
+    expect(cutTexts(report, shapes.get('fc2.weight')!)).toEqual([
+      { label: 'Output channels', count: 'removed 50 of 1,000', ranges: '100–149' },
+      { label: 'Axis 1', count: 'removed 600 of 1,000', ranges: '0–599' },
+    ]);
+    // fc3 keeps its outputs: only its input columns went.
+    expect(cutTexts(report, shapes.get('fc3.weight')!)).toEqual([{ label: 'Axis 1', count: 'removed 50 of 1,000', ranges: '100–149' }]);
+    expect(cutTexts(report, shapes.get('fc1.bias')!)).toEqual([{ label: 'Axis 0', count: 'removed 600 of 1,000', ranges: '0–599' }]);
   });
-  it('finds the axis from keptDims when the report has no shape change for the layer', () => {
-    const conv: LayerPruneReport = { tensor: 'w', nodes: [], dims: [16, 8, 3, 3], n: 1152, kept: 720, ratio: 0.375, threshold: 0, removedChannels: [1, 2, 3, 9, 10, 11], keptDims: [10, 8, 3, 3] };
-    const r = removedChannelsOf({ ...report, layers: [conv], shapeChanges: [] }, 'w')!;
-    expect(r.axis).toBe(0);
-    expect(removedCount(r)).toBe('removed 6 of 16 output channels');
-    expect(formatRanges(r.removed)).toBe('1–3, 9–11');
-  });
-  it('is null for a tensor that kept its shape, and without a report', () => {
-    expect(removedChannelsOf(report, 'fc3.weight')).toBeNull();
-    expect(removedChannelsOf(null, 'fc1.weight')).toBeNull();
+  it('a shape constant keeps its dims and says which entry changes', () => {
+    const reshape: PruneReport = { ...report, shapeChanges: [{ tensor: 'shape', before: [2], after: [2], axis: 0, removed: [], value: { index: 1, before: 400, after: 200 } }] };
+    const w = weightShapes(reshape).get('shape')!;
+    expect(w.cuts).toEqual([]);
+    expect(changedWeightLabel('shape', w)).toBe('shape ⟨2⟩ [1] 400 → 200');
   });
 });
 
 describe('new widths on the graph', () => {
   const graph = summarizeGraph(decodeModel(new Uint8Array(readFileSync(resolve(__dirname, '../../../resources/sample-mlp.onnx'))), 'sample-mlp.onnx').graph);
-  const weightRows = (changed?: ReturnType<typeof shapeChangesOf>): string[][] =>
+  const weightRows = (changed?: ReturnType<typeof weightShapes>): string[][] =>
     layoutGraph(graph, estimateWidth, changed)
       .nodes.filter((n) => n.title === 'Gemm')
       .sort((a, b) => a.y - b.y)
       .map((n) => n.rows.filter((r) => r.kind === 'weight').map((r) => `${r.text}${r.changed ? ' *' : ''}`));
 
-  it('labels the changed weights of each Gemm as before → after, the others as before', () => {
-    expect(weightRows(shapeChangesOf(report))).toEqual([
+  it('labels the changed weights of each Gemm as before → after', () => {
+    expect(weightRows(weightShapes(report))).toEqual([
       ['B ⟨1000×784⟩ → ⟨400×784⟩ *', 'C ⟨1000⟩ → ⟨400⟩ *'],
-      ['B ⟨1000×1000⟩ → ⟨1000×400⟩ *', 'C ⟨1000⟩'],
-      ['B ⟨10×1000⟩', 'C ⟨10⟩'],
+      ['B ⟨1000×1000⟩ → ⟨950×400⟩ *', 'C ⟨1000⟩ → ⟨950⟩ *'],
+      ['B ⟨10×1000⟩ → ⟨10×950⟩ *', 'C ⟨10⟩'],
     ]);
     expect(changedWeightLabel('W', { before: [16, 8, 3, 3], after: [10, 8, 3, 3] })).toBe('W ⟨16×8×3×3⟩ → ⟨10×8×3×3⟩');
   });
   it('is the plain graph without a report, or with an unstructured one', () => {
     const plain = [['B ⟨1000×784⟩', 'C ⟨1000⟩'], ['B ⟨1000×1000⟩', 'C ⟨1000⟩'], ['B ⟨10×1000⟩', 'C ⟨10⟩']];
     expect(weightRows()).toEqual(plain);
-    expect(weightRows(shapeChangesOf(null))).toEqual(plain);
-    expect(weightRows(shapeChangesOf({ ...report, structure: undefined, shapeChanges: undefined }))).toEqual(plain);
+    expect(weightRows(weightShapes(null))).toEqual(plain);
+    expect(weightRows(weightShapes({ ...report, structure: undefined, shapeChanges: undefined }))).toEqual(plain);
   });
   it('widens a box to hold its longer line', () => {
-    const width = (changed?: ReturnType<typeof shapeChangesOf>): number => layoutGraph(graph, estimateWidth, changed).nodes.find((n) => n.id === 'n1')!.width;
-    expect(width(shapeChangesOf(report))).toBeGreaterThanOrEqual(estimateWidth('B ⟨1000×784⟩ → ⟨400×784⟩', 'body'));
-    expect(width(shapeChangesOf(report))).toBeGreaterThan(width());
+    const width = (changed?: ReturnType<typeof weightShapes>): number => layoutGraph(graph, estimateWidth, changed).nodes.find((n) => n.id === 'n1')!.width;
+    expect(width(weightShapes(report))).toBeGreaterThanOrEqual(estimateWidth('B ⟨1000×784⟩ → ⟨400×784⟩', 'body'));
+    expect(width(weightShapes(report))).toBeGreaterThan(width());
   });
   it("the live table's shape column: kept shape for channels only", () => {
     expect(keptShapeText(fc1)).toBe('1000×784 → 400×784');
     expect(keptShapeText({ dims: [1000, 784] })).toBe('1000×784');
+  });
+});
+
+describe("core's channel plan of the sample MLP, as the app reads it", () => {
+  it('channels 0.5 per layer: half of each hidden layer goes, the output layer keeps its 10 outputs', () => {
+    const model = decodeModel(new Uint8Array(readFileSync(resolve(__dirname, '../../../resources/sample-mlp.onnx'))), 'sample-mlp.onnx');
+    const plan = planPrune(model, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const shapes = weightShapes({ ...plan, layers: plan.layers, denseBytes: 0, sparseBytes: 0 });
+    const text = (t: string): string => changedWeightLabel('B', shapes.get(t)!);
+    expect(text('fc1.weight')).toBe('B ⟨1000×784⟩ → ⟨500×784⟩');
+    expect(text('fc2.weight')).toBe('B ⟨1000×1000⟩ → ⟨500×500⟩');
+    expect(text('fc3.weight')).toBe('B ⟨10×1000⟩ → ⟨10×500⟩');
+    const fc2 = cutTexts({ ...plan, denseBytes: 0, sparseBytes: 0 }, shapes.get('fc2.weight')!);
+    expect(fc2.map((c) => [c.label, c.count])).toEqual([['Output channels', 'removed 500 of 1,000'], ['Axis 1', 'removed 500 of 1,000']]);
   });
 });

@@ -4,7 +4,8 @@
 
 import './graph.css';
 import * as d3 from 'd3';
-import type { GraphSummary, NodeSummary, ShapeChange } from '../../../engine/protocol';
+import type { GraphSummary, NodeSummary } from '../../../engine/protocol';
+import type { WeightShape } from '../../pruned-shapes';
 import { svgDocument, svgToPng } from './export';
 import { type Font, type Layout, layoutGraph, estimateWidth } from './layout';
 import type { LayoutRequest } from './layout.worker';
@@ -17,10 +18,10 @@ export interface GraphViewOptions {
 export interface GraphViewApi {
   show(graph: GraphSummary): void;
   /**
-   * The weights of the main graph whose shape a prune changed (the PruneReport's shapeChanges), or
-   * null / empty for none: the graph is laid out again with their new widths, keeping the view.
+   * The weights of the main graph whose shape a prune changed (pruned-shapes.ts: weightShapes of
+   * the PruneReport), empty for none: the graph is laid out again with their new widths, keeping the view.
    */
-  showShapeChanges(changes: readonly ShapeChange[] | null): void;
+  showShapeChanges(changes: readonly WeightShape[]): void;
   select(index: number | null): void;
   fit(): void;
   zoomIn(): void;
@@ -144,7 +145,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   let matches = new Set<number>();
   let generation = 0;
   /** The main graph's changed weights (shapeChanges), and their key to skip a layout that changes nothing. */
-  let changes: ShapeChange[] = [];
+  let changes: WeightShape[] = [];
   let changesKey = '';
 
   const zoom = d3
@@ -305,7 +306,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     status.classList.remove('gv-error');
     try {
       const t0 = performance.now();
-      const l = await layoutOf(g, stack.length === 1 && changes.length > 0 ? changes.map(({ tensor, before, after }) => ({ tensor, before, after })) : undefined);
+      const l = await layoutOf(g, stack.length === 1 && changes.length > 0 ? changes.map(({ tensor, before, after, values }) => ({ tensor, before, after, values })) : undefined);
       if (gen !== generation) return;
       const t1 = performance.now();
       const view = d3.zoomTransform(svg);
@@ -336,10 +337,9 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       void redraw();
     },
     showShapeChanges(next) {
-      const list = next ?? [];
-      const key = list.map((c) => `${c.tensor}:${c.before.join('x')}>${c.after.join('x')}`).join('|');
+      const key = next.map((c) => `${c.tensor}:${c.before.join('x')}>${c.after.join('x')}:${c.values.map((v) => `${v.index}=${v.after}`).join()}`).join('|');
       if (key === changesKey) return;
-      changes = [...list];
+      changes = [...next];
       changesKey = key;
       // Only the main graph holds pruned weights; a subgraph in view is drawn again on the way back.
       if (stack.length === 1) void redraw(true);

@@ -8,7 +8,7 @@ import type { Dim } from '../../../core/onnx/model';
 import type { GraphSummary, NodeSummary, ValueSummary } from '../../../engine/protocol';
 import { type Category, opCategory } from './categories';
 import { inputRole } from '../../op-roles';
-import { changedWeightLabel } from '../../pruned-shapes';
+import { changedWeightLabel, type WeightShape } from '../../pruned-shapes';
 import { orderLayers } from './order';
 import { knownShapes } from './shapes';
 
@@ -57,8 +57,8 @@ export interface Layout {
   height: number;
 }
 
-/** The new shape of each tensor a prune changed, by name (the PruneReport's shapeChanges). */
-export type WeightShapes = ReadonlyMap<string, { before: readonly number[]; after: readonly number[] }>;
+/** What a prune changed in each tensor, by name (the PruneReport's shapeChanges merged per tensor). */
+export type WeightShapes = ReadonlyMap<string, Pick<WeightShape, 'before' | 'after' | 'values'>>;
 
 export const metrics = { titleHeight: 22, rowHeight: 15, padX: 10, padY: 4, pillHeight: 26, minWidth: 56 };
 

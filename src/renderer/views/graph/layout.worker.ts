@@ -2,6 +2,7 @@
 // Text widths come from the page (a canvas measures fonts there); an estimate stands in for missing ones.
 
 import type { GraphSummary } from '../../../engine/protocol';
+import type { WeightShape } from '../../pruned-shapes';
 import { estimateWidth, type Font, layoutGraph } from './layout';
 
 export interface LayoutRequest {
@@ -10,7 +11,7 @@ export interface LayoutRequest {
   /** Widths of the printable ASCII glyphs (code 32..126) per font, measured by the page. */
   glyph?: Partial<Record<Font, number[]>>;
   /** Weights whose shape a channel prune changed: their rows read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
-  changes?: { tensor: string; before: number[]; after: number[] }[];
+  changes?: Pick<WeightShape, 'tensor' | 'before' | 'after' | 'values'>[];
 }
 
 interface WorkerScope {
