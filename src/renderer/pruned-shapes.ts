@@ -87,7 +87,8 @@ export interface CutText {
 
 /**
  * What Properties lists for one tensor: the output-channel cut of a pruned layer first ("Output
- * channels"), then any other axis ("Axis 1": the inputs that went with the previous layer's outputs).
+ * channels"), then its other cut ("Inputs (axis 1)": the inputs that went with the previous layer's
+ * outputs); a tensor that only followed (a bias, an unselected weight) by axis ("Axis 0").
  */
 export function cutTexts(report: PruneReport | null | undefined, w: WeightShape): CutText[] {
   const layer = report?.layers.find((l) => l.tensor === w.tensor);
@@ -95,7 +96,7 @@ export function cutTexts(report: PruneReport | null | undefined, w: WeightShape)
   const isOutputCut = (c: AxisCut): boolean => outputs !== undefined && outputs.length > 0 && c.removed.length === outputs.length && c.removed.every((v, i) => v === outputs[i]);
   const ordered = [...w.cuts.filter(isOutputCut), ...w.cuts.filter((c) => !isOutputCut(c))];
   return ordered.map((c) => ({
-    label: isOutputCut(c) ? 'Output channels' : `Axis ${c.axis}`,
+    label: isOutputCut(c) ? 'Output channels' : layer ? `Inputs (axis ${c.axis})` : `Axis ${c.axis}`,
     count: `removed ${c.removed.length.toLocaleString('en-US')} of ${c.total.toLocaleString('en-US')}`,
     ranges: formatRanges(c.removed),
   }));

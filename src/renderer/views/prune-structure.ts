@@ -43,16 +43,16 @@ export function createStructureControls(ctx: AppContext, setSpec: (spec: PruneSp
   );
   const preset = (id: string, label: string, presets: readonly string[]): HTMLSelectElement =>
     h('select', { class: 'field', id, 'aria-label': label, 'data-testid': id }, ...presets.map((p) => h('option', { value: p }, p.replace('x', '×'))), h('option', { value: OTHER }, 'Other…'));
-  const nmPreset = preset('structure-nm', 'N:M pattern', NM_PRESETS);
-  const blockPreset = preset('structure-blocks', 'Block shape', BLOCK_PRESETS);
+  const nmPreset = preset('structure-nm-preset', 'N:M pattern', NM_PRESETS);
+  const blockPreset = preset('structure-blocks-preset', 'Block shape', BLOCK_PRESETS);
   const entry = (id: string, label: string, placeholder: string): HTMLInputElement =>
     h('input', { type: 'text', class: 'field structure-entry', id, placeholder, 'aria-label': label, 'aria-describedby': 'structure-error', 'data-testid': id, hidden: true, spellcheck: 'false', autocomplete: 'off' });
   const nmEntry = entry('structure-nm-entry', 'N:M pattern, e.g. 2:4', 'N:M');
   const blockEntry = entry('structure-blocks-entry', 'Block shape R×C, e.g. 4x1', 'RxC');
   const error = h('div', { class: 'field-error', id: 'structure-error', role: 'alert', 'data-testid': 'structure-error', hidden: true });
   const importanceRow = h('div', { class: 'row', hidden: true }, h('label', {}, 'Importance'), importance.el);
-  const nmRow = h('div', { class: 'row', hidden: true }, h('label', { for: 'structure-nm' }, 'Pattern'), nmPreset, nmEntry);
-  const blockRow = h('div', { class: 'row', hidden: true }, h('label', { for: 'structure-blocks' }, 'Block'), blockPreset, blockEntry, h('span', { class: 'muted' }, 'outputs × inputs'));
+  const nmRow = h('div', { class: 'row', hidden: true }, h('label', { for: 'structure-nm-preset' }, 'Pattern'), nmPreset, nmEntry);
+  const blockRow = h('div', { class: 'row', hidden: true }, h('label', { for: 'structure-blocks-preset' }, 'Block'), blockPreset, blockEntry, h('span', { class: 'muted' }, 'outputs × inputs'));
   const el = h('div', { class: 'structure-section', 'data-testid': 'prune-structure' }, h('div', { class: 'row' }, h('label', {}, 'Structure'), kinds.el), help, importanceRow, nmRow, blockRow, error);
 
   /** The kind shown (it leads the spec while a free entry does not read yet). */

@@ -62,10 +62,10 @@ describe('what a prune changed in each weight', () => {
   it('names the output-channel cut of a pruned layer, counts it and lists its ranges', () => {
     expect(cutTexts(report, shapes.get('fc2.weight')!)).toEqual([
       { label: 'Output channels', count: 'removed 50 of 1,000', ranges: '100–149' },
-      { label: 'Axis 1', count: 'removed 600 of 1,000', ranges: '0–599' },
+      { label: 'Inputs (axis 1)', count: 'removed 600 of 1,000', ranges: '0–599' },
     ]);
     // fc3 keeps its outputs: only its input columns went.
-    expect(cutTexts(report, shapes.get('fc3.weight')!)).toEqual([{ label: 'Axis 1', count: 'removed 50 of 1,000', ranges: '100–149' }]);
+    expect(cutTexts(report, shapes.get('fc3.weight')!)).toEqual([{ label: 'Inputs (axis 1)', count: 'removed 50 of 1,000', ranges: '100–149' }]);
     expect(cutTexts(report, shapes.get('fc1.bias')!)).toEqual([{ label: 'Axis 0', count: 'removed 600 of 1,000', ranges: '0–599' }]);
   });
   it('a shape constant keeps its dims and says which entry changes', () => {
@@ -119,6 +119,19 @@ describe("core's channel plan of the sample MLP, as the app reads it", () => {
     expect(text('fc2.weight')).toBe('B ⟨1000×1000⟩ → ⟨500×500⟩');
     expect(text('fc3.weight')).toBe('B ⟨10×1000⟩ → ⟨10×500⟩');
     const fc2 = cutTexts({ ...plan, denseBytes: 0, sparseBytes: 0 }, shapes.get('fc2.weight')!);
-    expect(fc2.map((c) => [c.label, c.count])).toEqual([['Output channels', 'removed 500 of 1,000'], ['Axis 1', 'removed 500 of 1,000']]);
+    expect(fc2.map((c) => [c.label, c.count])).toEqual([['Output channels', 'removed 500 of 1,000'], ['Inputs (axis 1)', 'removed 500 of 1,000']]);
+  });
+});
+
+describe("core's channel plan of LeNet, on the graph", () => {
+  it('Conv weights lose output channels, the Gemm after Flatten loses columns in blocks of 5×5', () => {
+    const path = resolve(__dirname, '../../../test/models/cnn/lenet.onnx');
+    const model = decodeModel(new Uint8Array(readFileSync(path)), 'lenet.onnx');
+    const plan = planPrune(model, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const rows = layoutGraph(summarizeGraph(model.graph), estimateWidth, weightShapes({ ...plan, denseBytes: 0, sparseBytes: 0 }))
+      .nodes.flatMap((n) => n.rows.filter((r) => r.changed).map((r) => r.text));
+    // conv1 6 → 3 channels; conv2 16 → 8 outputs and 6 → 3 inputs; fc1 reads 16·5·5 = 400 → 8·5·5 = 200
+    // columns and keeps 60 of 120 outputs; fc2 84 → 42 of 120 → 60; fc3 keeps its 10 outputs.
+    expect(rows).toEqual(expect.arrayContaining(['W ⟨6×1×5×5⟩ → ⟨3×1×5×5⟩', 'W ⟨16×6×5×5⟩ → ⟨8×3×5×5⟩', 'B ⟨120×400⟩ → ⟨60×200⟩', 'B ⟨84×120⟩ → ⟨42×60⟩', 'B ⟨10×84⟩ → ⟨10×42⟩']));
   });
 });
