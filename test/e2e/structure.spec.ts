@@ -78,6 +78,8 @@ test('structure: N:M locks the ratio, a bad entry says why, channels show new wi
     // fc3's bias keeps its 10 entries: drawn as before, not as changed.
     await expect(graph.locator('text.gv-weight:not(.gv-changed)', { hasText: 'C ⟨10⟩' })).toHaveCount(1);
     await expect(graph.locator('.gv-node.gv-pruned')).toHaveCount(3);
+    // The hidden activations carry 500 features now (Gemm and Relu outputs of both hidden layers).
+    await expect(graph.locator('text.gv-edge-label.gv-changed', { hasText: 'N×500' })).toHaveCount(4);
     await page.getByTestId('zoom-fit').click();
     await shot(page, 'structure-graph');
   });

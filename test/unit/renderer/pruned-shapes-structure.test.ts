@@ -135,3 +135,29 @@ describe("core's channel plan of LeNet, on the graph", () => {
     expect(rows).toEqual(expect.arrayContaining(['W ⟨6×1×5×5⟩ → ⟨3×1×5×5⟩', 'W ⟨16×6×5×5⟩ → ⟨8×3×5×5⟩', 'B ⟨120×400⟩ → ⟨60×200⟩', 'B ⟨84×120⟩ → ⟨42×60⟩', 'B ⟨10×84⟩ → ⟨10×42⟩']));
   });
 });
+
+describe('activation widths on the edges after a channel prune', () => {
+  const edges = (path: string): Map<string, string> => {
+    const model = decodeModel(new Uint8Array(readFileSync(resolve(__dirname, '../../..', path))), path);
+    const plan = planPrune(model, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const layout = layoutGraph(summarizeGraph(model.graph), estimateWidth, weightShapes({ ...plan, denseBytes: 0, sparseBytes: 0 }));
+    return new Map(layout.edges.map((e) => [e.tensor, `${e.label}${e.changed ? ' *' : ''}`]));
+  };
+  it('MLP: each hidden layer carries 500 features, the output still 10', () => {
+    const e = edges('resources/sample-mlp.onnx');
+    expect(e.get('/Flatten_output_0')).toBe('N×784');
+    expect(e.get('/fc1/Gemm_output_0')).toBe('N×500 *');
+    expect(e.get('/Relu_output_0')).toBe('N×500 *');
+    expect(e.get('/Relu_1_output_0')).toBe('N×500 *');
+    expect(e.get('logits')).toBe('N×10');
+  });
+  it('LeNet: half the channels through Relu and MaxPool, Flatten of 8×5×5', () => {
+    const e = edges('test/models/cnn/lenet.onnx');
+    expect(e.get('/c1/Conv_output_0')).toBe('N×3×28×28 *');
+    expect(e.get('/MaxPool_output_0')).toBe('N×3×14×14 *');
+    expect(e.get('/MaxPool_1_output_0')).toBe('N×8×5×5 *');
+    expect(e.get('/Flatten_output_0')).toBe('N×200 *');
+    expect(e.get('/f2/Gemm_output_0')).toBe('N×42 *');
+    expect(e.get('logits')).toBe('N×10');
+  });
+});

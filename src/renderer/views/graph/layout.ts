@@ -10,6 +10,7 @@ import { type Category, opCategory } from './categories';
 import { inputRole } from '../../op-roles';
 import { changedWeightLabel, type WeightShape } from '../../pruned-shapes';
 import { orderLayers } from './order';
+import { prunedWidths } from './pruned-widths';
 import { knownShapes } from './shapes';
 
 export type Font = 'title' | 'body' | 'edge';
@@ -48,6 +49,8 @@ export interface LayoutEdge {
   points: Point[];
   /** Where the shape label goes (dagre reserves room for it), when there is one. */
   labelAt?: Point;
+  /** The label is a width a prune changed. */
+  changed?: boolean;
 }
 
 export interface Layout {
@@ -121,6 +124,7 @@ export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: Wei
   const folded = foldedTensors(graph);
   const values = valueMap(graph);
   const shapes = knownShapes(graph);
+  const widths = prunedWidths(graph, shapes, changed);
   const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 36, edgesep: 10, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -161,9 +165,9 @@ export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: Wei
   const link = (tensor: string, to: string): void => {
     const from = producer.get(tensor);
     if (!from || from === to) return;
-    const label = shapeLabel(shapes.get(tensor));
+    const label = shapeLabel(widths.get(tensor) ?? shapes.get(tensor));
     const name = `e${edges.length}`;
-    edges.push({ from, to, tensor, label });
+    edges.push({ from, to, tensor, label, ...(widths.has(tensor) ? { changed: true } : {}) });
     g.setEdge(from, to, { width: label ? measure(label, 'edge') + 4 : 0, height: label ? 12 : 0, labelpos: 'c' }, name);
   };
   for (const n of graph.nodes) {

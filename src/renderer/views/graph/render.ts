@@ -57,7 +57,7 @@ function drawNode(n: LayoutNode, parent: Element): SVGGElement {
 
 function drawEdge(e: LayoutEdge, parent: Element, labels: Element): SVGPathElement {
   const p = el('path', { class: 'gv-edge', d: curve(e.points) ?? '', 'marker-end': 'url(#gv-arrow)', 'data-from': e.from, 'data-to': e.to }, parent);
-  if (e.label && e.labelAt) text(labels, 'gv-edge-label', e.labelAt.x + 3, e.labelAt.y, e.label);
+  if (e.label && e.labelAt) text(labels, e.changed ? 'gv-edge-label gv-changed' : 'gv-edge-label', e.labelAt.x + 3, e.labelAt.y, e.label);
   return p;
 }
 
