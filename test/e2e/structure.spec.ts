@@ -1,9 +1,9 @@
 // Structure in the app (issue 15), in Chromium against the browser build with the real engine in
 // its Web Worker: open the sample MLP, choose N:M by keyboard and see the ratio locked with the
-// reason in words, a bad free N:M entry refused beside the field (nothing sent), then Channels at
+// reason in words, a bad free N:M entry refused beside the field (nothing sent), Blocks, then Channels at
 // 0.5: the live table shows each weight's kept shape, the graph the new widths
 // (`B ⟨1000×784⟩ → ⟨500×784⟩`), Properties the removed channels; back to Unstructured clears them.
-// Screenshots: structure-nm.png, structure-graph.png, structure-properties.png.
+// Screenshots: structure-nm.png, structure-graph.png, structure-table.png, structure-properties.png.
 
 import { expect, test, type Page } from '@playwright/test';
 import { openApp, shot, tab } from './helpers';
@@ -63,6 +63,16 @@ test('structure: N:M locks the ratio, a bad entry says why, channels show new wi
     await shot(page, 'structure-nm');
   });
 
+  await test.step('blocks: 4×1 by default, the ratio free again', async () => {
+    await page.getByTestId('structure').getByText('Blocks', { exact: true }).click();
+    await expect(page.locator('#structure-blocks-preset')).toHaveValue('4x1');
+    await expect(page.getByTestId('prune-slider')).toBeEnabled();
+    await expect(page.getByTestId('prune-ratio-lock')).toBeHidden();
+    await expect((await pruneRow(page, 'fc1.weight')).locator('[data-col="pattern"]')).toHaveText('4×1');
+    await page.locator('#structure-blocks-preset').selectOption('4x4');
+    await expect((await pruneRow(page, 'fc1.weight')).locator('[data-col="pattern"]')).toHaveText('4×4');
+  });
+
   await test.step('channels at 0.5: kept shapes in the table, new widths on the graph', async () => {
     await page.getByTestId('structure').getByText('Channels', { exact: true }).click();
     await expect(page.getByTestId('prune-slider')).toBeEnabled();
@@ -82,6 +92,8 @@ test('structure: N:M locks the ratio, a bad entry says why, channels show new wi
     await expect(graph.locator('text.gv-edge-label.gv-changed', { hasText: 'N×500' })).toHaveCount(4);
     await page.getByTestId('zoom-fit').click();
     await shot(page, 'structure-graph');
+    await page.getByTestId('prune-table').scrollIntoViewIfNeeded();
+    await shot(page, 'structure-table');
   });
 
   await test.step('Properties: the removed channels of the selected Gemm', async () => {
