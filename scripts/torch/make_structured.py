@@ -15,6 +15,8 @@
 #                        squeeze-excite gate (GlobalAveragePool, Conv, Relu, Conv, Sigmoid, Mul) (opset 13)
 #   flatten_reshape.onnx Conv, Relu, x.reshape(-1, C*H*W) (Reshape with a constant shape) into
 #                        Linear, and a Concat of two Conv branches along channels         (opset 13)
+#   upsample.onnx        Conv, Relu, F.interpolate(scale_factor=2) (Resize with constant scales),
+#                        Conv, GlobalAveragePool, Flatten, Gemm                           (opset 13)
 #
 # Usage: /usr/bin/python3 scripts/torch/make_structured.py [--out test/models/structured]
 import argparse, os
@@ -131,6 +133,18 @@ class FlattenReshape(nn.Module):
         return self.fc2(F.relu(self.fc1(x.reshape(-1, 8 * 6 * 6))))
 
 
+class Upsample(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(1, 8, 3, stride=2, padding=1)
+        self.b = nn.Conv2d(8, 12, 3, padding=1)
+        self.fc = nn.Linear(12, 10)
+
+    def forward(self, x):
+        x = F.interpolate(F.relu(self.a(x)), scale_factor=2.0, mode='nearest')
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(F.relu(self.b(x)), 1), 1))
+
+
 def export(model, shape, path, mode=torch.onnx.TrainingMode.EVAL, folding=True):
     model.eval()
     torch.onnx.export(model, torch.zeros(*shape), path, opset_version=13, training=mode, do_constant_folding=folding,
@@ -172,7 +186,8 @@ def main():
     for name, cls, mode, folding in (('conv_bn', ConvBn, torch.onnx.TrainingMode.PRESERVE, False),
                                      ('residual', Residual, torch.onnx.TrainingMode.PRESERVE, False),
                                      ('depthwise', Depthwise, torch.onnx.TrainingMode.EVAL, True),
-                                     ('flatten_reshape', FlattenReshape, torch.onnx.TrainingMode.EVAL, True)):
+                                     ('flatten_reshape', FlattenReshape, torch.onnx.TrainingMode.EVAL, True),
+                                     ('upsample', Upsample, torch.onnx.TrainingMode.EVAL, True)):
         model = cls()
         randomize_bn(model)
         export(model, (1, 1, 12, 12), os.path.join(args.out, f'{name}.onnx'), mode, folding)

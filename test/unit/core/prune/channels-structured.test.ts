@@ -105,6 +105,16 @@ describe('channels on CNNs exported by torch', () => {
   });
 });
 
+describe('Resize', () => {
+  it('keeps the channels through a Resize with constant scales (1 on the channel axis)', async () => {
+    const m = load('upsample');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    expect(removedOf(plan, 'a.weight')).toEqual(smallest(l1Along(init(m, 'a.weight'), 0), 4));
+    const { pruned } = await shrinkAndCheck(m, [2, 1, 12, 12], plan);
+    expect(dimsOf(pruned, 'b.weight')).toEqual([6, 4, 3, 3]);
+  });
+});
+
 describe('what the analysis cannot follow', () => {
   const softmaxModel = (): Model => {
     const m = load('mlp_gemm');
