@@ -1,8 +1,9 @@
 // Structure in the app (issue 15), in Chromium against the browser build with the real engine in
 // its Web Worker: open the sample MLP, choose N:M by keyboard and see the ratio locked with the
-// reason in words, a bad free N:M entry refused beside the field (nothing sent), Blocks, then Channels at
-// 0.5: the live table shows each weight's kept shape, the graph the new widths
-// (`B ⟨1000×784⟩ → ⟨500×784⟩`), Properties the removed channels; back to Unstructured clears them.
+// reason in words, a bad free N:M entry refused beside the field (nothing sent), Blocks, then
+// Channels at 0.5: the live table shows each weight's kept shape, the graph the new widths
+// (`B ⟨1000×784⟩ → ⟨500×784⟩`), kept when fine-tune with channels is applied; Properties lists
+// the removed channels; back to Unstructured clears them.
 // Screenshots: structure-nm.png, structure-graph.png, structure-table.png, structure-properties.png.
 
 import { expect, test, type Page } from '@playwright/test';
@@ -94,6 +95,19 @@ test('structure: N:M locks the ratio, a bad entry says why, channels show new wi
     await shot(page, 'structure-graph');
     await page.getByTestId('prune-table').scrollIntoViewIfNeeded();
     await shot(page, 'structure-table');
+  });
+
+  await test.step('Apply fine-tune with channels: the applied report keeps the new widths on the graph', async () => {
+    await page.getByTestId('prune-method-finetune').check();
+    await page.getByLabel('Training samples').fill('500');
+    await page.getByLabel('Training samples').press('Tab');
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Epochs').press('Tab');
+    await page.getByTestId('prune-apply').click();
+    await expect(page.getByTestId('prune-method-state')).toContainText('Applied finetune at 0.5 (channels)', { timeout: 300_000 });
+    await expect(page.getByTestId('prune-error')).toBeHidden();
+    const graph = page.getByTestId('graph');
+    for (const text of NEW_WIDTHS) await expect(graph.locator('text.gv-changed', { hasText: text }).first()).toBeVisible();
   });
 
   await test.step('Properties: the removed channels of the selected Gemm', async () => {
