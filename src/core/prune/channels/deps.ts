@@ -296,9 +296,9 @@ function binary(a: Analysis, i: number, ins: (ChannelDesc | undefined)[], slice:
   }
   const k = carriers[0].k;
   const other = n.inputs[1 - k];
-  const os = numericShape(ix, other);
-  if (os === undefined) return refuse(ref, i, `takes "${other}" of unknown shape beside the channels`);
-  const oAxis = outAxis - (outRank - os.length);
+  const os = ix.shapes.get(other);
+  const oAxis = os === undefined ? -1 : outAxis - (outRank - os.length);
+  if (os === undefined || (oAxis >= 0 && typeof os[oAxis] !== 'number')) return refuse(ref, i, `takes "${other}" of unknown shape beside the channels`);
   if (oAxis >= 0 && os[oAxis] !== 1) {
     if (os[oAxis] !== totalChannels(ref) * ref.block) return refuse(ref, i, `takes "${other}", whose shape does not match the channels`);
     if (ix.constants.has(rootConstant(ix, other) ?? '')) slice(other, oAxis, ref, i);
