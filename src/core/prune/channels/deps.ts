@@ -13,7 +13,8 @@
 // - Resize keeps the channels (its scale on the channel axis must be 1; a sizes constant is updated).
 // - A depthwise Conv (one input channel per group) keeps the space: its weight, bias and group
 //   shrink with its input.
-// - Consumers cut their inputs: the weight rows of Conv / Gemm / MatMul, per-channel constants.
+// - Consumers cut their inputs: the weight rows of Conv / ConvTranspose / Gemm / MatMul,
+//   per-channel constants. (A ConvTranspose's own output channels are not pruned.)
 //
 // What cannot shrink: a space reaching a graph output, joined with a tensor of no space (a graph
 // input…) or with a space whose producer is not selected — those are kept (the plan notes say
@@ -228,6 +229,12 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       if (n.inputs[2] !== undefined && n.inputs[2] !== '') slice(n.inputs[2], 0, first, i);
       a.cuts.push({ kind: 'group', node: i, desc: first });
       return out(first);
+    }
+    if (op === 'ConvTranspose') {
+      const w = n.inputs[1];
+      if (!ix.constants.has(w) || intAttr(n, 'group', 1) !== 1 || first.axis !== 1 || first.block !== 1) return refuse(first, i, 'is a grouped ConvTranspose or has no constant weight');
+      slice(w, 0, first, i);
+      return;
     }
     if (BINARY.has(op) || op === 'PRelu') return binary(a, i, ins, slice, refuse, out);
     if (op === 'Pad') {

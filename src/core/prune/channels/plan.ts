@@ -78,12 +78,14 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
   }
   const overrides = opts.overrides ?? {};
   const groups: Group[] = [];
+  const refused: string[] = [];
   for (const [root, members] of roots) {
     const space = a.spaces[root];
     const all = a.spaces.map((s, k) => ({ s, k })).filter((x) => find(a, x.k) === root).map((x) => x.s.producer.tensor);
     const who = members.join(', ');
     if (space.refuse !== undefined) {
-      throw new PruneError(`channel pruning cannot follow the channels of ${who}: ${space.refuse}; exclude ${members.length > 1 ? 'them' : 'it'} from the selection`, 'unsupported');
+      refused.push(`${who} (${space.refuse})`);
+      continue;
     }
     if (space.keep !== undefined) {
       notes.push(`${who}: channels kept (${space.keep})`);
@@ -103,6 +105,10 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
     const over = members.filter((m) => Object.prototype.hasOwnProperty.call(overrides, m));
     const ratio = over.length > 0 ? Math.max(...over.map((m) => overrides[m])) : opts.ratio;
     groups.push({ root, members, size: space.size, ratio, overridden: over.length > 0, raw, normalised });
+  }
+  if (refused.length > 0) {
+    const shown = refused.length > 5 ? [...refused.slice(0, 5), `… ${refused.length - 5} more`] : refused;
+    throw new PruneError(`channel pruning cannot follow the channels of ${shown.join('; ')}; exclude ${refused.length > 1 ? 'these tensors' : 'it'} from the selection`, 'unsupported');
   }
   return { a, groups, followers };
 }
