@@ -51,6 +51,20 @@ describe('channels on MLPs: Gemm transB 1, Gemm transB 0 and MatMul + Add hold t
   }
 });
 
+describe('channelMultiple', () => {
+  it('keeps the nearest multiple of 8 neurons, still the lowest-L1 ones go', async () => {
+    const m = load('mlp_gemm');
+    const plan = planPrune(m, { ratio: 0.3, mode: 'layer', structure: 'channels', channelMultiple: 8 });
+    // a: 48 − round(14.4) = 34 kept → 32; b: 40 − 12 = 28 kept → 32 (28/8 = 3.5 rounds up)
+    expect(removedOf(plan, 'a.weight')).toEqual(smallest(l1Along(init(m, 'a.weight'), 0), 16));
+    expect(removedOf(plan, 'b.weight')).toEqual(smallest(l1Along(init(m, 'b.weight'), 0), 8));
+    await shrinkAndCheck(m, [2, 32], plan);
+    const mb = planPrune(loadModel('test', 'models', 'cnn', 'mobilenet.onnx'), { ratio: 0.25, mode: 'global', structure: 'channels', channelMultiple: 8 });
+    for (const l of mb.layers) if (l.dims[0] % 8 === 0 && l.removedChannels!.length > 0) expect(l.keptDims![0] % 8).toBe(0);
+    expect(() => planPrune(m, { ratio: 0.3, mode: 'layer', structure: 'channels', channelMultiple: 0 })).toThrow(PruneError);
+  });
+});
+
 describe('channels on CNNs exported by torch', () => {
   it('Conv + BatchNormalization: BN parameters and biases follow, Flatten columns in blocks of 6×6', async () => {
     const m = load('conv_bn');
