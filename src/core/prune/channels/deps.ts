@@ -13,7 +13,8 @@
 // - Resize keeps the channels (its scale on the channel axis must be 1; a sizes constant is updated).
 // - A depthwise Conv (one input channel per group) keeps the space: its weight, bias and group
 //   shrink with its input.
-// - Consumers cut their inputs: the weight rows of Conv / Gemm / MatMul, per-channel constants.
+// - Consumers cut their inputs: the weight rows of Conv / ConvTranspose / Gemm / MatMul,
+//   per-channel constants. (A ConvTranspose's own output channels are not pruned.)
 //
 // What cannot shrink: a space reaching a graph output, joined with a tensor of no space (a graph
 // input…) or with a space whose producer is not selected — those are kept (the plan notes say
@@ -229,6 +230,12 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       a.cuts.push({ kind: 'group', node: i, desc: first });
       return out(first);
     }
+    if (op === 'ConvTranspose') {
+      const w = n.inputs[1];
+      if (!ix.constants.has(w) || intAttr(n, 'group', 1) !== 1 || first.axis !== 1 || first.block !== 1) return refuse(first, i, 'is a grouped ConvTranspose or has no constant weight');
+      slice(w, 0, first, i);
+      return;
+    }
     if (BINARY.has(op) || op === 'PRelu') return binary(a, i, ins, slice, refuse, out);
     if (op === 'Pad') {
       const rank = rankOf(ix, n.inputs[0]);
@@ -296,9 +303,9 @@ function binary(a: Analysis, i: number, ins: (ChannelDesc | undefined)[], slice:
   }
   const k = carriers[0].k;
   const other = n.inputs[1 - k];
-  const os = numericShape(ix, other);
-  if (os === undefined) return refuse(ref, i, `takes "${other}" of unknown shape beside the channels`);
-  const oAxis = outAxis - (outRank - os.length);
+  const os = ix.shapes.get(other);
+  const oAxis = os === undefined ? -1 : outAxis - (outRank - os.length);
+  if (os === undefined || (oAxis >= 0 && typeof os[oAxis] !== 'number')) return refuse(ref, i, `takes "${other}" of unknown shape beside the channels`);
   if (oAxis >= 0 && os[oAxis] !== 1) {
     if (os[oAxis] !== totalChannels(ref) * ref.block) return refuse(ref, i, `takes "${other}", whose shape does not match the channels`);
     if (ix.constants.has(rootConstant(ix, other) ?? '')) slice(other, oAxis, ref, i);

@@ -6,7 +6,7 @@
 // architecture (which layers the residual / gate ties together), not from the analysis.
 import { describe, expect, it } from 'vitest';
 import { applyPrune, planPrune, PruneError, type PrunePlan } from '../../../../src/core/prune';
-import type { Model } from '../../../../src/core/onnx';
+import type { Model, Tensor } from '../../../../src/core/onnx';
 import { init, l1Along, loadModel, maxDiff, randomInput, runOrt, runOurs, smallest } from './channels-helpers';
 
 const load = (name: string): Model => loadModel('test', 'models', 'structured', `${name}.onnx`);
@@ -49,6 +49,20 @@ describe('channels on MLPs: Gemm transB 1, Gemm transB 0 and MatMul + Add hold t
       if (outputs.length === forms.length) for (const o of outputs.slice(1)) expect(maxDiff(o, outputs[0])).toBeLessThan(1e-4);
     });
   }
+});
+
+describe('channelMultiple', () => {
+  it('keeps the nearest multiple of 8 neurons, still the lowest-L1 ones go', async () => {
+    const m = load('mlp_gemm');
+    const plan = planPrune(m, { ratio: 0.3, mode: 'layer', structure: 'channels', channelMultiple: 8 });
+    // a: 48 − round(14.4) = 34 kept → 32; b: 40 − 12 = 28 kept → 32 (28/8 = 3.5 rounds up)
+    expect(removedOf(plan, 'a.weight')).toEqual(smallest(l1Along(init(m, 'a.weight'), 0), 16));
+    expect(removedOf(plan, 'b.weight')).toEqual(smallest(l1Along(init(m, 'b.weight'), 0), 8));
+    await shrinkAndCheck(m, [2, 32], plan);
+    const mb = planPrune(loadModel('test', 'models', 'cnn', 'mobilenet.onnx'), { ratio: 0.25, mode: 'global', structure: 'channels', channelMultiple: 8 });
+    for (const l of mb.layers) if (l.dims[0] % 8 === 0 && l.removedChannels!.length > 0) expect(l.keptDims![0] % 8).toBe(0);
+    expect(() => planPrune(m, { ratio: 0.3, mode: 'layer', structure: 'channels', channelMultiple: 0 })).toThrow(PruneError);
+  });
 });
 
 describe('channels on CNNs exported by torch', () => {
@@ -139,6 +153,26 @@ describe('what the analysis cannot follow', () => {
     expect((err as Error).message).toContain('a.weight');
     const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['b.weight', 'c.weight'] });
     expect(removedOf(plan, 'b.weight').length).toBe(20);
+  });
+
+  it('a group added to a graph input is kept whole and named in the notes; the others still shrink', async () => {
+    const f = (name: string, dims: number[], seed: number): Tensor => ({ name, dataType: 1, dims, data: randomInput(dims.reduce((x, y) => x * y, 1), seed).map((v) => v - 0.5) });
+    const node = (name: string, opType: string, inputs: string[], outputs: string[]): Model['graph']['nodes'][number] => ({ name, opType, domain: '', inputs, outputs, attributes: [] });
+    const io = (name: string, n: number): Model['graph']['inputs'][number] => ({ name, type: { kind: 'tensor', elemType: 1, shape: ['N', n] } });
+    const m: Model = {
+      ...load('mlp_gemm'),
+      graph: {
+        name: 'skip', valueInfo: [], sparseInitializers: [], inputs: [io('x', 8)], outputs: [io('y', 10)],
+        initializers: [f('w1', [8, 8], 1), f('w2', [8, 6], 2), f('w3', [6, 10], 3)],
+        nodes: [node('mm1', 'MatMul', ['x', 'w1'], ['h1']), node('skip', 'Add', ['h1', 'x'], ['h2']), node('mm2', 'MatMul', ['h2', 'w2'], ['h3']),
+          node('act', 'Relu', ['h3'], ['h4']), node('mm3', 'MatMul', ['h4', 'w3'], ['y'])],
+      },
+    };
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    expect(removedOf(plan, 'w1')).toEqual([]);
+    expect(plan.notes!.some((n) => n.startsWith('w1') && n.includes('Add node "skip"'))).toBe(true);
+    expect(removedOf(plan, 'w2')).toEqual(smallest(l1Along(init(m, 'w2'), 1), 3));
+    await shrinkAndCheck(m, [2, 8], plan);
   });
 
   it('a plan made for another model is refused', () => {
