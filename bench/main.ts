@@ -1,6 +1,6 @@
 // `npm run bench` (node out/bench/bench.js [--quick] [--reps N] [--model FILE] [--data IMAGES --data LABELS]
 // [--train IMAGES --train LABELS] [--methods LIST] [--ratios LIST] [--count N] [--batch N] [--workers N]
-// [--epochs N] [--data-limit N] [--large-mb N] [--no-large] [--no-graph]): the targets of issue 6, measured back to
+// [--epochs N] [--data-limit N] [--large-mb N] [--no-large] [--no-graph] [--no-structured]): the targets of issue 6, measured back to
 // back with onnxruntime-node in one run, medians of several repetitions, reported as ratios.
 // - The prune ratio: the highest ratio whose test accuracy is within 0.5 point of the unpruned
 //   model's, over the methods (magnitude, reconstruct, finetune on the training split; cached).
@@ -11,7 +11,8 @@
 //   Node platform's parallelRunner, which evaluate and sweep use: `workers` worker threads, the
 //   samples in shared memory) vs onnxruntime-node with as many intra-op threads (the platform's ort
 //   runner, as the engine makes it) on the unpruned model. Target ≤ 0.5× its time (a CNN: ≤ 1.0×).
-// - Then the large-model table (open, statistics) and the graph view in Chromium.
+// - Then the large-model table (open, statistics), the graph view in Chromium and block / N:M
+//   sparsity in Prunescope's runtime (bench/structured.ts).
 
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -29,6 +30,7 @@ import type { ParallelRunner } from '../src/engine/platform';
 import { runGraphBench } from './graph';
 import { runLargeModelBench } from './large-model';
 import { CACHE_DIR, prunedModel, type PrunedModel } from './pruned';
+import { runStructuredBench } from './structured';
 import { median, printTable } from './table';
 
 const now = (): number => performance.now();
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
       'large-mb': { type: 'string' },
       'no-large': { type: 'boolean' },
       'no-graph': { type: 'boolean' },
+      'no-structured': { type: 'boolean' },
     },
   });
   const quick = values.quick === true;
@@ -269,6 +272,7 @@ async function main(): Promise<void> {
 
   if (values['no-large'] !== true) await runLargeModelBench({ mb: Number(values['large-mb'] ?? (quick ? 100 : 500)), reps });
   if (values['no-graph'] !== true) await runGraphBench({ reps: quick ? 1 : 3 });
+  if (values['no-structured'] !== true) await runStructuredBench({ reps: quick ? 1 : 3 });
 }
 
 main().catch((e: unknown) => {

@@ -20,7 +20,8 @@ export type { MethodAvailability } from '../core/prune/applicability';
 export { PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES } from '../core/prune/prunable';
 
 export type { PruneMode, ShapeChange } from '../core/prune/types';
-export type { ChannelImportance } from '../core/prune/structure';
+export type { ChannelImportance, PruneStructure } from '../core/prune/structure';
+export { parseStructure, formatStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, STRUCTURE_FORMS } from '../core/prune/structure';
 export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
 export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions } from '../core/eval/types';

@@ -7,7 +7,7 @@
 // block bi, position p, nbIn = ceil(inputs / C). A block is pruned when its score is below the
 // layer's cutoff, or equal to it and among the first `tiesPruned` such blocks in index order.
 import type { Tensor } from '../onnx/model';
-import { magnitudeReader } from './magnitude';
+import { magnitudeReader, selectKth } from './magnitude';
 import type { WeightLayout } from './layout';
 
 export interface BlockGrid {
@@ -83,19 +83,43 @@ export function expandBlocks(t: Tensor, l: WeightLayout, g: BlockGrid, pruned: U
   return { mask, pruned: count, threshold };
 }
 
-/** Block indices of `scores` sorted by (score, index) ascending. */
-export function sortedBlocks(scores: Float64Array): Uint32Array {
-  const order = new Uint32Array(scores.length);
-  for (let b = 0; b < order.length; b++) order[b] = b;
-  return order.sort((a, b) => (scores[a] < scores[b] ? -1 : scores[a] > scores[b] ? 1 : a - b));
-}
-
 /** The cut that removes the k lowest-scoring blocks of one tensor (ties by index): cutoff and ties at it. */
 export function layerCut(scores: Float64Array, k: number): { cutoff: number; tiesPruned: number } {
   if (k <= 0) return { cutoff: 0, tiesPruned: 0 };
-  const order = sortedBlocks(scores);
-  const cutoff = scores[order[k - 1]];
+  const cutoff = selectKth(scores.slice(), k - 1);
+  let less = 0;
+  for (let b = 0; b < scores.length; b++) if (scores[b] < cutoff) less++;
+  return { cutoff, tiesPruned: k - less };
+}
+
+/**
+ * The cut of a pool of blocks (scores and element counts in pool order) removing, lowest score
+ * first and ties in pool order, the fewest blocks whose elements reach `target` (> 0), and every
+ * block of score 0: the cut score and how many blocks at it are removed (the first in pool order).
+ */
+export function poolCut(scores: Float64Array, sizes: Uint32Array, target: number): { cutoff: number; tiesPruned: number } {
+  const upTo = (v: number): number => {
+    let e = 0;
+    for (let b = 0; b < scores.length; b++) if (scores[b] <= v) e += sizes[b];
+    return e;
+  };
+  // the smallest score v whose blocks of score ≤ v reach the target (binary search on the sorted scores)
+  const sorted = scores.slice().sort();
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (upTo(sorted[mid]) >= target) hi = mid;
+    else lo = mid + 1;
+  }
+  const cutoff = sorted[lo];
+  let reached = 0;
+  for (let b = 0; b < scores.length; b++) if (scores[b] < cutoff) reached += sizes[b];
   let ties = 0;
-  for (let j = 0; j < k; j++) if (scores[order[j]] === cutoff) ties++;
+  for (let b = 0; b < scores.length && (reached < target || cutoff === 0); b++) {
+    if (scores[b] !== cutoff) continue;
+    reached += sizes[b];
+    ties++;
+  }
   return { cutoff, tiesPruned: ties };
 }

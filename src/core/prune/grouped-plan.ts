@@ -11,16 +11,18 @@
 // - layer: every selected tensor loses its round(ratio × nBlocks) lowest-scoring blocks.
 // - global: the blocks of the non-overridden selected tensors form one pool sorted by (score,
 //   tensor in selection order, block index); the shortest prefix of that order whose elements
-//   reach or pass round(ratio × pool elements) is removed. Overridden tensors are pruned alone,
-//   per layer, at their ratio. globalThreshold is the pool's block-score cut.
+//   reach or pass round(ratio × pool elements) is removed, extended to every block of score 0
+//   (blocks holding only zeros: removing them changes no value, and it makes planning a pruned
+//   or fine-tuned model again give the same blocks). Overridden tensors are pruned alone, per
+//   layer, at their ratio. globalThreshold is the pool's block-score cut.
 import { elementCount, type Model, type Tensor } from '../onnx/model';
 import { constantParams } from '../analysis/constants';
 import { checkPrunable } from './magnitude';
 import { defaultPrunable, nodeLabel, prunableSources } from './prunable';
-import { weightLayout, type WeightLayout } from './layout';
+import { layoutIndex, weightLayout, type WeightLayout } from './layout';
 import { formatStructure, parseStructure, type PruneStructure } from './structure';
 import { nmMask } from './grouped-nm';
-import { blockGrid, blockScores, blockSize, expandBlocks, layerCut, prunedBlocks, sortedBlocks } from './grouped-blocks';
+import { blockGrid, blockScores, blockSize, expandBlocks, layerCut, poolCut, prunedBlocks } from './grouped-blocks';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan } from './types';
 
 type Grouped = Extract<PruneStructure, { kind: 'nm' | 'blocks' }>;
@@ -109,23 +111,24 @@ function blocksGlobal(pool: Selected[], s: Extract<Grouped, { kind: 'blocks' }>,
     offsets.push(total);
     total += sc.length;
   }
-  const all = new Float64Array(total);
-  scores.forEach((sc, j) => all.set(sc, offsets[j]));
-  const owner = new Uint32Array(total);
-  scores.forEach((sc, j) => owner.fill(j, offsets[j], offsets[j] + sc.length));
   const target = Math.round(ratio * pool.reduce((a, x) => a + x.layer.n, 0));
   if (target === 0) return 0;
-  const order = sortedBlocks(all);
-  let reached = 0;
-  let taken = 0;
-  while (reached < target && taken < order.length) {
-    const b = order[taken++];
-    const j = owner[b];
-    reached += blockSize(pool[j].layout, grids[j], b - offsets[j]);
-  }
-  const cutoff = all[order[taken - 1]];
-  const ties = new Array<number>(pool.length).fill(0);
-  for (let q = 0; q < taken; q++) if (all[order[q]] === cutoff) ties[owner[order[q]]]++;
+  const all = new Float64Array(total);
+  const sizes = new Uint32Array(total);
+  scores.forEach((sc, j) => {
+    all.set(sc, offsets[j]);
+    for (let b = 0; b < sc.length; b++) sizes[offsets[j] + b] = blockSize(pool[j].layout, grids[j], b);
+  });
+  const { cutoff, tiesPruned } = poolCut(all, sizes, target);
+  // the ties at the cut go to the first blocks in pool order: tensor by tensor, by block index
+  let left = tiesPruned;
+  const ties = scores.map((sc) => {
+    let atCut = 0;
+    for (let b = 0; b < sc.length; b++) if (sc[b] === cutoff) atCut++;
+    const take = Math.min(left, atCut);
+    left -= take;
+    return take;
+  });
   pool.forEach((x, j) => {
     x.layer.cutoff = cutoff;
     x.layer.tiesPruned = ties[j];
@@ -182,12 +185,23 @@ function checkLayout(t: Tensor, layer: LayerPlan, n: number): WeightLayout {
   return l;
 }
 
-/** 1 for every kept element of `t` under a structured layer plan, 0 for every pruned one. */
+/** channels, before the model is rewritten smaller: every weight of a removed output channel / neuron is 0. */
+function channelMask(l: WeightLayout, layer: LayerPlan, n: number): Uint8Array {
+  const mask = new Uint8Array(n).fill(1);
+  for (const o of layer.removedChannels ?? []) {
+    if (!Number.isInteger(o) || o < 0 || o >= l.outputs) throw new PruneError(`the channels plan for "${layer.tensor}" removes channel ${o} of ${l.outputs}`);
+    for (let i = 0; i < l.inputs; i++) for (let p = 0; p < l.positions; p++) mask[layoutIndex(l, o, i, p)] = 0;
+  }
+  return mask;
+}
+
+/** 1 for every kept element of `t` under a structured layer plan (N:M, blocks, channels), 0 for every pruned one. */
 export function groupedMask(t: Tensor, layer: LayerPlan): Uint8Array {
   const n = elementCount(t.dims);
   const l = checkLayout(t, layer, n);
   const s = parseStructure(layer.structure ?? '');
-  if (s.kind !== 'nm' && s.kind !== 'blocks') throw new PruneError(`"${layer.tensor}": groupedMask takes N:M and block plans, not ${layer.structure ?? 'unstructured'}`);
+  if (s.kind === 'channels') return channelMask(l, layer, n);
+  if (s.kind !== 'nm' && s.kind !== 'blocks') throw new PruneError(`"${layer.tensor}": groupedMask takes structured plans, not ${layer.structure ?? 'unstructured'}`);
   if (layer.pruned === 0) return new Uint8Array(n).fill(1);
   checkPrunable(t);
   let r: { mask: Uint8Array; pruned: number };

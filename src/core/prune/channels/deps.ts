@@ -10,15 +10,17 @@
 //   squeeze-excite gates): one group that loses one channel set.
 // - Concat along the channel axis appends runs (offsets); Flatten / Reshape of C×H×W into a
 //   vector multiplies the run length by H×W (`block`).
+// - Resize keeps the channels (its scale on the channel axis must be 1; a sizes constant is updated).
 // - A depthwise Conv (one input channel per group) keeps the space: its weight, bias and group
 //   shrink with its input.
-// - Consumers cut their inputs: the weight rows of Conv / Gemm / MatMul, per-channel constants.
+// - Consumers cut their inputs: the weight rows of Conv / ConvTranspose / Gemm / MatMul,
+//   per-channel constants. (A ConvTranspose's own output channels are not pruned.)
 //
 // What cannot shrink: a space reaching a graph output, joined with a tensor of no space (a graph
 // input…) or with a space whose producer is not selected — those are kept (the plan notes say
 // why). What the analysis cannot follow (an op it does not know, a grouped Conv, a Concat or
 // Reshape that mixes channels…) marks the space "refused": planning it is a PruneError naming the node.
-import { type GraphIndex, constantValues, extraOutputsUsed, intAttr, intsAttr, label, numericShape, rankOf, rootConstant } from './graph';
+import { type GraphIndex, constantValues, opsetOf, extraOutputsUsed, intAttr, intsAttr, label, numericShape, rankOf, rootConstant } from './graph';
 import { weightLayout, type WeightLayout } from '../layout';
 
 /** A run of channels from one space (space −1: channels that never shrink). */
@@ -228,6 +230,12 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       a.cuts.push({ kind: 'group', node: i, desc: first });
       return out(first);
     }
+    if (op === 'ConvTranspose') {
+      const w = n.inputs[1];
+      if (!ix.constants.has(w) || intAttr(n, 'group', 1) !== 1 || first.axis !== 1 || first.block !== 1) return refuse(first, i, 'is a grouped ConvTranspose or has no constant weight');
+      slice(w, 0, first, i);
+      return;
+    }
     if (BINARY.has(op) || op === 'PRelu') return binary(a, i, ins, slice, refuse, out);
     if (op === 'Pad') {
       const rank = rankOf(ix, n.inputs[0]);
@@ -235,6 +243,21 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       const axes = n.inputs[3] !== undefined && n.inputs[3] !== '' ? constantValues(ix, n.inputs[3]) : undefined;
       if (pads === undefined || rank === undefined || axes !== undefined) return refuse(first, i, 'has pads that are not constant');
       if (pads[first.axis] !== 0 || pads[first.axis + rank] !== 0) return refuse(first, i, 'pads the channel axis');
+      return out(first);
+    }
+    if (op === 'Resize' || op === 'Upsample') {
+      const at = (k: number): string | undefined => (n.inputs[k] !== undefined && n.inputs[k] !== '' ? n.inputs[k] : undefined);
+      const scalesName = op === 'Upsample' || (opsetOf(ix.model) < 11 && op === 'Resize') ? at(1) : at(2);
+      const sizesName = op === 'Resize' && opsetOf(ix.model) >= 11 ? at(3) : undefined;
+      if (first.block !== 1 || intsAttr(n, 'axes') !== undefined) return refuse(first, i, 'resizes with axes, or along flattened channels');
+      if (scalesName !== undefined) {
+        const scales = constantValues(ix, scalesName);
+        if (scales === undefined || (scales.length > 0 && scales[first.axis] !== 1)) return refuse(first, i, 'has scales that are not constant or resize the channels');
+      }
+      if (sizesName !== undefined) {
+        if (constantValues(ix, sizesName) === undefined) return refuse(first, i, 'has sizes that are not constant');
+        a.cuts.push({ kind: 'value', tensor: rootConstant(ix, sizesName)!, index: first.axis, desc: first, node: i });
+      }
       return out(first);
     }
     if (op === 'Flatten' || op === 'Reshape') return reshape(a, i, first, refuse, out);
@@ -280,9 +303,9 @@ function binary(a: Analysis, i: number, ins: (ChannelDesc | undefined)[], slice:
   }
   const k = carriers[0].k;
   const other = n.inputs[1 - k];
-  const os = numericShape(ix, other);
-  if (os === undefined) return refuse(ref, i, `takes "${other}" of unknown shape beside the channels`);
-  const oAxis = outAxis - (outRank - os.length);
+  const os = ix.shapes.get(other);
+  const oAxis = os === undefined ? -1 : outAxis - (outRank - os.length);
+  if (os === undefined || (oAxis >= 0 && typeof os[oAxis] !== 'number')) return refuse(ref, i, `takes "${other}" of unknown shape beside the channels`);
   if (oAxis >= 0 && os[oAxis] !== 1) {
     if (os[oAxis] !== totalChannels(ref) * ref.block) return refuse(ref, i, `takes "${other}", whose shape does not match the channels`);
     if (ix.constants.has(rootConstant(ix, other) ?? '')) slice(other, oAxis, ref, i);

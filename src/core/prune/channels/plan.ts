@@ -6,7 +6,8 @@
 // - Per layer: a group loses round(ratio × channels) of its lowest-scoring channels (its ratio: the
 //   largest requested by its members), never all (one at least stays). Global: the normalised
 //   scores of every group without an override in one pool; the lowest round(ratio × channels) go,
-//   still keeping one channel per group. Overridden groups are pruned on their own.
+//   still keeping one channel per group. Overridden groups are pruned on their own. With
+//   channelMultiple q, a group of a multiple of q channels keeps the nearest multiple of q.
 // - Groups that cannot shrink (a graph output, a tensor of no channel space, a member that is not
 //   selected) are kept whole and named in plan.notes. A group the analysis cannot follow is refused
 //   with a PruneError naming the node. A depthwise Conv weight is no group of its own: it loses the
@@ -78,12 +79,14 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
   }
   const overrides = opts.overrides ?? {};
   const groups: Group[] = [];
+  const refused: string[] = [];
   for (const [root, members] of roots) {
     const space = a.spaces[root];
     const all = a.spaces.map((s, k) => ({ s, k })).filter((x) => find(a, x.k) === root).map((x) => x.s.producer.tensor);
     const who = members.join(', ');
     if (space.refuse !== undefined) {
-      throw new PruneError(`channel pruning cannot follow the channels of ${who}: ${space.refuse}; exclude ${members.length > 1 ? 'them' : 'it'} from the selection`, 'unsupported');
+      refused.push(`${who} (${space.refuse})`);
+      continue;
     }
     if (space.keep !== undefined) {
       notes.push(`${who}: channels kept (${space.keep})`);
@@ -103,6 +106,10 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
     const over = members.filter((m) => Object.prototype.hasOwnProperty.call(overrides, m));
     const ratio = over.length > 0 ? Math.max(...over.map((m) => overrides[m])) : opts.ratio;
     groups.push({ root, members, size: space.size, ratio, overridden: over.length > 0, raw, normalised });
+  }
+  if (refused.length > 0) {
+    const shown = refused.length > 5 ? [...refused.slice(0, 5), `… ${refused.length - 5} more`] : refused;
+    throw new PruneError(`channel pruning cannot follow the channels of ${shown.join('; ')}; exclude ${refused.length > 1 ? 'these tensors' : 'it'} from the selection`, 'unsupported');
   }
   return { a, groups, followers };
 }
@@ -134,6 +141,17 @@ function chooseChannels(groups: Group[], opts: PruneOptions): { removed: Map<num
     }
     pool.forEach((g, gi) => chosen[gi].length > 0 && removed.set(g.root, chosen[gi].sort((x, y) => x - y)));
   }
+  const q = opts.channelMultiple ?? 1;
+  if (q > 1) {
+    for (const g of groups) {
+      if (g.size % q !== 0) continue;
+      const kept = g.size - (removed.get(g.root)?.length ?? 0);
+      const k = g.size - Math.max(q, Math.round(kept / q) * q);
+      const scores = opts.mode === 'global' && !g.overridden ? g.normalised : g.raw;
+      if (k > 0) removed.set(g.root, lowest(scores, k));
+      else removed.delete(g.root);
+    }
+  }
   return { removed, globalThreshold };
 }
 
@@ -148,6 +166,8 @@ export function shapeChangesOf(edits: ChannelEdits, a: Analysis): ShapeChange[] 
 }
 
 export function planChannels(model: Model, opts: PruneOptions): PrunePlan {
+  const q = opts.channelMultiple;
+  if (q !== undefined && (!Number.isInteger(q) || q < 1 || q > 64)) throw new PruneError(`the channel multiple must be an integer from 1 to 64, got ${String(q)}`);
   const names = [...new Set(opts.select ?? defaultPrunable(model))];
   for (const [name, r] of Object.entries(opts.overrides ?? {})) {
     checkRatio(`the override ratio for "${name}"`, r);

@@ -84,6 +84,24 @@ describe('channels on the CNNs of test/models/cnn', () => {
     expect(maxDiff((await runOrt(zeroed, [4, 1, 28, 28], randomInput(4 * 784, 2))).data, out)).toBeLessThan(1e-4);
   });
 
+  it('ResNet: equals the original with the removed channels zeroed (Conv rows and the BatchNormalization scale and shift after them)', async () => {
+    const m = cnn('resnet');
+    const plan = planPrune(m, { ratio: 0.25, mode: 'layer', structure: 'channels' });
+    let zeroed = m;
+    for (const l of plan.layers) {
+      if (l.removedChannels!.length === 0) continue;
+      const conv = m.graph.nodes.find((n) => n.opType === 'Conv' && n.inputs[1] === l.tensor)!;
+      const bn = m.graph.nodes.find((n) => n.opType === 'BatchNormalization' && n.inputs[0] === conv.outputs[0])!;
+      const [gamma, beta] = [bn.inputs[1], bn.inputs[2]];
+      // a BN shift shared through an Identity node is zeroed through the tensor it copies
+      const betaSource = m.graph.initializers.some((t) => t.name === beta) ? beta : m.graph.nodes.find((n) => n.outputs[0] === beta)!.inputs[0];
+      zeroed = zeroRows(zeroRows(zeroRows(zeroed, l.tensor, '', l.removedChannels!), gamma, '', l.removedChannels!), betaSource, '', l.removedChannels!);
+    }
+    const x = randomInput(3 * 784, 4);
+    const small = await checkBoth(applyPrune(m, plan), [3, 1, 28, 28], 4);
+    expect(maxDiff((await runOrt(zeroed, [3, 1, 28, 28], x)).data, small)).toBeLessThan(1e-4);
+  });
+
   for (const name of ['resnet', 'mobilenet']) {
     for (const mode of ['layer', 'global'] as const) {
       it(`${name} (${mode}): the smaller model loads in onnxruntime-node and predicts as Prunescope's runtime`, async () => {

@@ -102,6 +102,43 @@ describe('block masks global', () => {
   });
 });
 
+describe('block plans of an already pruned model', () => {
+  it('global: every all-zero block is removed even past the target (the brute force agrees)', () => {
+    const { model, names, layouts, data } = tiedModel();
+    data[0].fill(0, 0, 56); // the first 4 rows of w0 (14 inputs): 14 zero 4x1 blocks, 56 elements
+    const pool = names.flatMap((_, j) => refBlocks(data[j], layouts[j], 4, 1, j));
+    const keep = refBlocksGlobal(data.map((d) => d.length), pool, 0.1); // target 18 < 56
+    expect(keep[0].subarray(0, 56).every((v) => v === 0)).toBe(true);
+    expectMasks(model, { ratio: 0.1, mode: 'global', structure: '4x1' }, new Map(names.map((n, j) => [n, keep[j]])));
+  });
+  it('planning the pruned sample MLP again gives the same blocks (global 8x1 with edge blocks, per layer 4x4)', () => {
+    const mlp = load('resources/sample-mlp.onnx');
+    for (const opts of [{ ratio: 0.8, mode: 'global', structure: '8x1' }, { ratio: 0.6, mode: 'layer', structure: '4x4' }] as PruneOptions[]) {
+      const plan = planPrune(mlp, opts);
+      const pruned = applyPrune(mlp, plan);
+      const again = planPrune(pruned, opts);
+      expect(again.layers.map((l) => l.pruned)).toEqual(plan.layers.map((l) => l.pruned));
+      for (const l of again.layers) {
+        const w = init(pruned, l.tensor).data as Float32Array;
+        const mask = pruneMask(init(pruned, l.tensor), l);
+        for (let i = 0; i < w.length; i++) if ((mask[i] === 0) !== (w[i] === 0)) throw new Error(`${l.tensor}[${i}]`);
+      }
+    }
+  });
+});
+
+describe('a channels layer plan', () => {
+  it('masks the whole rows of its removed output neurons (Gemm transB 0 reads them as columns of [K, N])', () => {
+    const w = floatTensor('w', [3, 4], new Float32Array(12).fill(1)); // [K 3, N 4], transB 0
+    const model = gemmChain([w], [floatTensor('b', [4], new Float32Array(4))]);
+    model.graph.nodes[0].attributes = [];
+    const layer = { ...planPrune(model, { ratio: 0.5, mode: 'layer', structure: '2:4' }).layers[0], structure: 'channels', removedChannels: [1, 3], pruned: 6 };
+    // element (k, n) at k·4 + n: neurons 1 and 3 are columns 1 and 3
+    expect(Array.from(pruneMask(w, layer))).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+    expect(() => pruneMask(w, { ...layer, removedChannels: [4] })).toThrow(/channel 4 of 4/);
+  });
+});
+
 describe('block plans: bad requests', () => {
   it('refuse a bias, an override that is not a ratio, and an override of an unselected tensor', () => {
     const mlp = load('resources/sample-mlp.onnx');

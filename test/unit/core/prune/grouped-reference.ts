@@ -98,13 +98,13 @@ export function refBlocksLayer(w: ArrayLike<number>, blocks: RefBlock[], ratio: 
   return keep;
 }
 
-/** Global: the shortest prefix of the pool sorted by (score, tensor, index) reaching round(ratio × elements). */
+/** Global: the shortest prefix of the pool sorted by (score, tensor, index) reaching round(ratio × elements), and every block of score 0. */
 export function refBlocksGlobal(sizes: number[], pool: RefBlock[], ratio: number): Uint8Array[] {
   const keep = sizes.map((n) => new Uint8Array(n).fill(1));
   const target = Math.round(ratio * sizes.reduce((a, b) => a + b, 0));
   let reached = 0;
   for (const b of [...pool].sort(byScore)) {
-    if (reached >= target) break;
+    if (reached >= target && b.score !== 0) break;
     for (const e of b.elements) keep[b.tensor][e] = 0;
     reached += b.elements.length;
   }
