@@ -50,7 +50,9 @@ export interface MethodResult {
   /**
    * The per-tensor counts. magnitude: planPrune(model, spec). reconstruct / finetune: planPrune of
    * the result with the same spec, whose counts equal the magnitude plan's and whose masks select
-   * exactly the result's zeros (its thresholds are then 0 or the result's smallest kept |w|).
+   * exactly the result's zeros (its thresholds are then 0 or the result's smallest kept |w|); with
+   * N:M / blocks the same (every pruned group is exactly 0, the lowest score). channels: the channel
+   * plan of the input model that was applied (reconstruct's ranks channels by activations).
    */
   plan: PrunePlan;
   method: PruneMethod;
