@@ -8,6 +8,7 @@ import { encodeModel, type Model } from '../../../../src/core/onnx';
 import type { Dataset } from '../../../../src/core/data';
 import { applyPrune, pruneWithMethod } from '../../../../src/core/prune';
 import { mulberry32 } from '../../../../src/core/train/random';
+import { CancelledError } from '../../../../src/core/errors';
 import { cnn, fashion } from '../train/graph-fixtures';
 import { floatTensor, gemmChain } from './helpers';
 
@@ -81,6 +82,17 @@ describe('channels + reconstruct on a two-layer MLP', () => {
 });
 
 describe('channels + reconstruct on LeNet (Fashion-MNIST)', () => {
+  it('stops with CancelledError when cancelled, and structured reconstruct too', async () => {
+    const lenet = cnn('lenet');
+    const train = fashion('train');
+    const calib = { ...train, count: 200, images: train.images.subarray(0, 200 * 784) };
+    for (const structure of ['channels', '2:4']) {
+      let calls = 0;
+      await expect(pruneWithMethod(lenet, { ratio: 0.5, mode: 'layer', structure, method: 'reconstruct' }, { calibration: calib }, { isCancelled: () => ++calls > 20 }))
+        .rejects.toBeInstanceOf(CancelledError);
+    }
+  }, 60_000);
+
   it('the refit lowers the logits error of shrinking alone (same channels) and keeps accuracy near the unpruned', async () => {
     const lenet = cnn('lenet');
     const train = fashion('train');
