@@ -212,7 +212,8 @@ export function* structuredSweep(
 /**
  * Magnitude N:M / blocks on the matrix `w` (all groups' rows back to back, channel-major columns):
  * N:M keeps the N largest |w| of every group (a group shorter than M keeps min(N, its size));
- * blocks removes round(ratio × blocks) blocks of smallest Σ|w| (ties by block index). 1 = kept.
+ * blocks removes round(ratio × blocks) blocks of smallest mean |w| (ties by block index), as the
+ * magnitude plan does (grouped-plan.ts). 1 = kept.
  */
 export function magnitudeMask(w: Float64Array, rows: number, d: number, inputs: number, positions: number, pattern: GroupPattern, ratio: number): Uint8Array {
   const perm = tapMajor(inputs, positions);
@@ -236,7 +237,11 @@ export function magnitudeMask(w: Float64Array, rows: number, d: number, inputs: 
     const sc = new Float64Array(rowBlocks * nu);
     for (let r = 0; r < rows; r++) {
       const rb = Math.floor(r / pattern.rows);
-      for (let cu = 0; cu < nu; cu++) for (let j = units[2 * cu]; j < units[2 * cu + 1]; j++) sc[rb * nu + cu] += Math.abs(pw[r * d + j]);
+      const h = Math.min(rows, (rb + 1) * pattern.rows) - rb * pattern.rows;
+      for (let cu = 0; cu < nu; cu++) {
+        const size = h * (units[2 * cu + 1] - units[2 * cu]);
+        for (let j = units[2 * cu]; j < units[2 * cu + 1]; j++) sc[rb * nu + cu] += Math.abs(pw[r * d + j]) / size;
+      }
     }
     for (const b of smallest(sc, Math.round(ratio * sc.length))) {
       const rb = Math.floor(b / nu);
