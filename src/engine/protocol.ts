@@ -23,7 +23,7 @@ export type { PruneMode, ShapeChange } from '../core/prune/types';
 export type { ChannelImportance } from '../core/prune/structure';
 export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
-export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions } from '../core/eval/types';
+export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions, ExportedFacts, OriginalMeasure } from '../core/eval/types';
 export { RUNNER_NAMES } from '../core/eval/types';
 export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
