@@ -1,6 +1,6 @@
 // Evaluate panel: dataset (bundled or picked files), ratios (current / the experiment's sweep /
 // a custom list), pruning methods to sweep (one curve each), runtimes, a progress bar with Cancel,
-// a live chart (accuracy on the left axis, batch-1 time on the right; evaluate-chart.ts), a results
+// a live chart (accuracy on the left axis, a chosen measure on the right; evaluate-chart.ts), a results
 // table and CSV export.
 
 import type { DatasetSource, EvalOptions, EvalPoint, PruneMethod } from '../../engine/protocol';
@@ -72,6 +72,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const chartCaption = h('div', { class: 'muted', style: 'font-size:12px' });
   const legend = h('ul', { class: 'legend', 'data-testid': 'eval-legend', 'aria-label': 'Chart series (press to show or hide)' });
   const chartExtras = h('div', { hidden: true }, legend, chartCaption);
+  const axisRow = h('div', { class: 'row', hidden: true });
   const chartHint = h('div', { class: 'chart-hint' }, 'Run an evaluation: accuracy and batch-1 time against the prune ratio appear here, one line per runtime.');
   const el = h(
     'section',
@@ -91,6 +92,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     h('div', { class: 'progress' }, h('div', { class: 'progress-track' }, bar), progressText),
     resultsCaption,
     chartHint,
+    axisRow,
     chartBox,
     chartExtras,
     table,
@@ -205,6 +207,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
 
   // ------------------------------------------------------------ chart and table
   const evalChart = createEvalChart(canvas, legend, chartCaption);
+  axisRow.append(evalChart.picker);
 
   const renderTable = (points: EvalPoint[]): void => {
     renderEvalTable(table, points, runtimePicker.label);
@@ -216,6 +219,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     chartBox.hidden = points.length === 0;
     chartHint.hidden = points.length > 0;
     chartExtras.hidden = points.length === 0;
+    axisRow.hidden = points.length === 0;
     evalChart.draw(points);
     renderTable(points);
     csvBtn.disabled = points.length === 0;
