@@ -13,6 +13,7 @@ import { reconstructProblem, reconstructSteps, type ReconstructOptions } from '.
 import { declaredSampleSize } from './reconstruct/activations';
 import type { Steps } from './reconstruct/solver';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
+import { channelsFinetuneStart } from './channels/finetune';
 
 export interface MethodSpec extends PruneOptions {
   /** Default 'magnitude'. */
@@ -103,7 +104,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   const plan = planPrune(model, options);
   if (method === 'magnitude') {
     hooks.onProgress?.(1, 'magnitude pruning');
-    return { model: applyPrune(model, plan), plan, method, notes: [] };
+    return { model: applyPrune(model, plan), plan, method, notes: [...(plan.notes ?? [])] };
   }
 
   if (method === 'reconstruct') {
@@ -143,15 +144,17 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     return { model: out, plan: planPrune(out, options), method, notes };
   }
 
-  // finetune
+  // finetune; with channels: remove them first, then train the smaller model with no masks (its
+  // plan stays the channel plan of the input model)
   const train = data.train;
   if (train === undefined) throw new PruneError('finetune needs labelled training samples', 'bad-dataset');
   const limit = limitOf(spec, METHOD_REGISTRY.finetune.defaults.dataLimit, 'training');
   const count = Math.min(train.count, limit ?? train.count);
   let fraction = 0;
   let message = 'fine-tuning';
+  const shrunk = plan.structure === 'channels' ? channelsFinetuneStart(model, plan) : undefined;
   const steps = finetuneSteps(
-    model, options,
+    shrunk?.model ?? model, shrunk?.options ?? options,
     { images: train.images, labels: train.labels, count, sampleSize: train.sampleSize, sampleShape: train.sampleShape, name: train.name },
     {
       ...spec.finetune,
@@ -164,5 +167,6 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   );
   const result = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
   hooks.onProgress?.(1, 'fine-tuning done');
+  if (shrunk !== undefined) return { model: result.model, plan, method, notes: [...shrunk.notes, ...result.notes] };
   return { model: result.model, plan: result.plan, method, notes: result.notes };
 }

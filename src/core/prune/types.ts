@@ -39,6 +39,11 @@ export interface ShapeChange {
   /** The axis that shrank and the indices removed from it, ascending. */
   axis: number;
   removed: number[];
+  /**
+   * Set for a shape constant (a Reshape's shape) whose entry `index` changes from `before` to
+   * `after`; its dims stay (before = after, removed empty). A tensor cut on two axes has two entries.
+   */
+  value?: { index: number; before: number; after: number };
 }
 
 /** The plan for one tensor. The report fields match LayerPruneReport of the engine protocol. */
@@ -96,6 +101,8 @@ export interface PrunePlan {
   structure?: string;
   /** channels: every tensor whose shape changes (pruned weights and the tensors that follow them). */
   shapeChanges?: ShapeChange[];
+  /** What the plan left out and why (channels: groups kept whole because they cannot shrink). */
+  notes?: string[];
 }
 
 /**
