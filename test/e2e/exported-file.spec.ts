@@ -28,7 +28,7 @@ test('evaluate: the exported file in onnxruntime beside the original, with its p
     await expect(row.locator('[data-col=ort-original-batch1]')).toHaveText(/^b1 \d+\.\d\d×$/);
     await expect(row.locator('[data-col=ort-original-batch]')).toHaveText(/^large \d+\.\d\d×$/);
   }
-  await expect(page.locator('[data-testid=eval-table] tbody tr[data-ratio="0.9"] [data-col=exported-params]')).toHaveText(/^18\d\.\dk \/ 1\.80M$/);
+  await expect(page.locator('[data-testid=eval-table] tbody tr[data-ratio="0.9"] [data-col=exported-params]')).toHaveText(/^18\dk \/ 1\.80M$/);
   await expect(page.getByTestId('eval-table').locator('th', { hasText: 'exported file in onnxruntime ×original' })).toBeVisible();
   await expect(page.getByTestId('eval-original-note')).toContainText('measured once more in onnxruntime');
   await page.getByTestId('eval-right-axis').selectOption('ort-b1');
