@@ -33,7 +33,10 @@ test('evaluate: the exported file in onnxruntime beside the original, with its p
   await expect(page.getByTestId('eval-original-note')).toContainText('measured once more in onnxruntime');
   await page.getByTestId('eval-right-axis').selectOption('ort-b1');
   await expect(page.getByTestId('eval-legend')).toContainText('onnxruntime ×original b1');
-  await shot(page, 'evaluate-exported-file');
+  await page.getByTestId('eval-chart').scrollIntoViewIfNeeded();
+  await shot(page, 'evaluate-exported-file-chart');
+  await page.getByTestId('eval-original-note').scrollIntoViewIfNeeded();
+  await shot(page, 'evaluate-exported-file-table');
   await page.getByTestId('eval-right-axis').selectOption('macs');
   await expect(page.getByTestId('eval-legend')).toContainText('MACs');
 });

@@ -25,15 +25,15 @@ export type RightMeasure = 'time' | 'ort-b1' | 'ort-batch' | 'macs' | 'file';
 
 const MEASURES: Record<RightMeasure, { option: string; axis: string; series: string; value?: (p: EvalPoint) => number | undefined }> = {
   time: { option: 'batch-1 time', axis: 'batch-1 time (s)', series: 'time' },
-  'ort-b1': { option: `${EXPORTED_ORT_LABEL}: time ×original, batch 1`, axis: 'onnxruntime time ×original (batch 1)', series: 'onnxruntime ×original b1', value: (p) => ortTimeRatio(p).batch1 },
+  'ort-b1': { option: `${EXPORTED_ORT_LABEL}: time ×original, batch 1`, axis: 'ort time ×original, b1', series: 'onnxruntime ×original b1', value: (p) => ortTimeRatio(p).batch1 },
   'ort-batch': {
     option: `${EXPORTED_ORT_LABEL}: time ×original, large batch`,
-    axis: 'onnxruntime time ×original (large batch)',
+    axis: 'ort time ×original, large',
     series: 'onnxruntime ×original large batch',
     value: (p) => ortTimeRatio(p).batch,
   },
-  macs: { option: 'exported file: MACs at batch 1', axis: 'MACs at batch 1 (millions)', series: 'MACs', value: (p) => (p.exported ? p.exported.macs / 1e6 : undefined) },
-  file: { option: 'exported file: size (dense)', axis: 'file size (MB)', series: 'file size', value: (p) => (p.exported ? p.exported.denseBytes / (1024 * 1024) : undefined) },
+  macs: { option: 'exported file: MACs at batch 1', axis: 'MACs at b1 (M)', series: 'MACs', value: (p) => (p.exported ? p.exported.macs / 1e6 : undefined) },
+  file: { option: 'exported file: size (dense)', axis: 'file (MB)', series: 'file size', value: (p) => (p.exported ? p.exported.denseBytes / (1024 * 1024) : undefined) },
 };
 
 export interface EvalChart {

@@ -95,7 +95,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     axisRow,
     chartBox,
     chartExtras,
-    table,
+    // The table scrolls sideways in a narrow panel (a column per runtime, then the exported file's).
+    h('div', { style: 'overflow-x:auto' }, table),
     originalNote,
   );
 
