@@ -138,6 +138,19 @@ describe('the exported file of each point', () => {
     expect(points[0].exported!.nonzeroParams).toBe(protobufParams(await exportBytes(0, 'dense')).nonzero);
   });
 
+  it('channels: the exported file is the smaller dense model, its parameters and MACs drop with the neurons removed', async () => {
+    const spec = { ratio: 0.5, mode: 'layer' as const, structure: 'channels' };
+    const p = await client.request({ type: 'evaluate', modelId, spec, dataset: { kind: 'sample' }, options: { ...OPTIONS, runtimes: ['onnxruntime'] } }).promise;
+    const r = await client.request({ type: 'export', modelId, spec, format: 'dense' }).promise;
+    const dense = new Uint8Array(r.bytes!);
+    // Half of each hidden layer's 1000 neurons removed (the output layer's 10 stay): 784→500→500→10.
+    expect(protobufParams(dense).n).toBe(784 * 500 + 500 + 500 * 500 + 500 + 500 * 10 + 10);
+    expect(p.exported!.params).toBe(protobufParams(dense).n);
+    expect(p.exported!.macs).toBe(784 * 500 + 500 * 500 + 500 * 10);
+    expect(p.exported!.denseBytes).toBe(dense.length);
+    expect(ort(p).unavailable).toBeUndefined();
+  });
+
   it('evaluate at one ratio carries the same fields; without onnxruntime there is no original', async () => {
     const p = await client.request({ type: 'evaluate', modelId, spec: { ratio: 0.7, mode: 'layer' }, dataset: { kind: 'sample' }, options: OPTIONS }).promise;
     expect(p.original?.source).toBe('separate');
