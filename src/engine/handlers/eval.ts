@@ -66,7 +66,8 @@ export function runnerMaker(
     const p = entry.plan;
     const pruned: Model = entry.model;
     // The zeros the evaluated model holds (a model pruned before it was opened has them at ratio 0).
-    const sparsity = weightSparsity(pruned, p.layers.map((l) => l.tensor));
+    // With channels the weights shrink: the elements removed count as pruned (against the plan's sizes).
+    const sparsity = weightSparsity(pruned, p.layers.map((l) => l.tensor), new Map(p.layers.map((l) => [l.tensor, l.n])));
     const slots: RunnerSlot[] = [];
     const disposers: DisposableRunner[] = [];
     let bytes: Uint8Array | undefined;

@@ -149,6 +149,9 @@ describe('the exported file of each point', () => {
     expect(p.exported!.macs).toBe(784 * 500 + 500 * 500 + 500 * 10);
     expect(p.exported!.denseBytes).toBe(dense.length);
     expect(ort(p).unavailable).toBeUndefined();
+    // The sparsity counts the removed weights as pruned: of fc1 (784·1000), fc2 (1000·1000) and fc3
+    // (10·1000), 784·500 + (1000·1000 − 500·500) + 10·500 are gone (a trained model holds no zeros).
+    expect(p.sparsity).toBeCloseTo((784 * 500 + 750_000 + 10 * 500) / (784_000 + 1_000_000 + 10_000), 9);
   });
 
   it('evaluate at one ratio carries the same fields; without onnxruntime there is no original', async () => {
