@@ -159,7 +159,9 @@ async function main(): Promise<void> {
   for (const method of methods) {
     // Fine-tuning goes up the ratios as a cascade (as the app's sweep does): each ratio starts from
     // the model fine-tuned at the ratio below, one prune step and `epochs` (default 4) epochs.
-    const cascade = method === 'finetune';
+    // With channels a fine-tuned result is already smaller: every ratio starts from the unpruned model
+    // (as the engine's sweep does), else a ratio would apply to the neurons left by the one below.
+    const cascade = method === 'finetune' && structure !== 'channels';
     let start: { model: Model; bytes: Uint8Array } = { model, bytes };
     for (const ratio of ratios) {
       const t0 = now();
