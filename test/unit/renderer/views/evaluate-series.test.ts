@@ -1,9 +1,9 @@
-// The Evaluate chart's right axis: batch-1 time per runtime by default; the exported file's
+// The Evaluate chart's right axis (evaluate-series.ts): batch-1 time per runtime by default; the exported file's
 // onnxruntime time ×original, its MACs or its file size as one series (per method with several),
 // with the values computed by hand from the points.
 import { describe, expect, it } from 'vitest';
 import type { EvalPoint } from '../../../../src/engine/protocol';
-import { chartSeries } from '../../../../src/renderer/views/evaluate-chart';
+import { chartSeries } from '../../../../src/renderer/views/evaluate-series';
 
 const palette = ['#a', '#b', '#c', '#d'];
 const point = (ratio: number, ortSeconds: number, macs: number, bytes: number): EvalPoint => ({
