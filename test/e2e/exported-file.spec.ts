@@ -37,6 +37,9 @@ test('evaluate: the exported file in onnxruntime beside the original, with its p
   await shot(page, 'evaluate-exported-file-chart');
   await page.getByTestId('eval-original-note').scrollIntoViewIfNeeded();
   await shot(page, 'evaluate-exported-file-table');
+  // The table scrolls sideways in the panel: bring the exported file's columns into view.
+  await page.locator('[data-testid=eval-table] [data-col=ort-original-batch]').first().scrollIntoViewIfNeeded();
+  await shot(page, 'evaluate-exported-file-columns');
   await page.getByTestId('eval-right-axis').selectOption('macs');
   await expect(page.getByTestId('eval-legend')).toContainText('MACs');
 });
