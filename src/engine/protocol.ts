@@ -24,8 +24,9 @@ export type { ChannelImportance, PruneStructure } from '../core/prune/structure'
 export { parseStructure, formatStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, STRUCTURE_FORMS } from '../core/prune/structure';
 export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
-export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions } from '../core/eval/types';
+export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions, ExportedFacts, OriginalMeasure } from '../core/eval/types';
 export { RUNNER_NAMES } from '../core/eval/types';
+export { ortTimeRatio, EXPORTED_ORT_LABEL } from '../core/eval/original';
 export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';
