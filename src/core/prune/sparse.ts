@@ -159,16 +159,40 @@ export function estimateExportBytes(model: Model, plan: PrunePlan): { dense: num
   const main = graphBytes(g);
   let functions = 0;
   for (const f of model.functions) functions += graphBytes({ ...g, nodes: f.nodes, inputs: [], outputs: [], valueInfo: [], initializers: [], sparseInitializers: [] }).structure;
-  const dense = 64 + model.producerName.length + model.docString.length + main.structure + main.weights + functions;
-  let sparse = dense;
   const sources = prunableSources(model);
+  const shrunk = removedBytes(sources, plan);
+  let removed = 0;
+  for (const b of shrunk.values()) removed += b;
+  const dense = 64 + model.producerName.length + model.docString.length + main.structure + main.weights + functions - removed;
+  let sparse = dense;
   for (const layer of plan.layers) {
     const t = sources.get(layer.tensor)?.tensor;
     // The sparse export stores every planned layer as COO, even one with nothing pruned (ratio 0:
     // 12 bytes per float32 weight instead of 4), so the estimate counts them all.
     if (t === undefined) continue;
     const elem = ELEMENT_BYTES[t.dataType] ?? 4;
-    sparse += -tensorBytes(t) + layer.kept * (elem + 8) + 2 * t.name.length + 6 * t.dims.length + 48;
+    sparse += -(tensorBytes(t) - (shrunk.get(t.name) ?? 0)) + layer.kept * (elem + 8) + 2 * t.name.length + 6 * t.dims.length + 48;
   }
   return { dense, sparse };
+}
+
+/**
+ * Channels: the bytes each tensor of the plan's shape changes loses (the file holds the smaller
+ * tensors). A tensor cut on two axes has one entry per axis, each after the one before.
+ */
+function removedBytes(sources: ReturnType<typeof prunableSources>, plan: PrunePlan): Map<string, number> {
+  const out = new Map<string, number>();
+  const first = new Map<string, number[]>();
+  const last = new Map<string, number[]>();
+  for (const c of plan.shapeChanges ?? []) {
+    if (c.value !== undefined || c.removed.length === 0) continue;
+    if (!first.has(c.tensor)) first.set(c.tensor, c.before);
+    last.set(c.tensor, c.after);
+  }
+  for (const [name, before] of first) {
+    const t = sources.get(name)?.tensor;
+    if (t === undefined) continue;
+    out.set(name, (elementCount(before) - elementCount(last.get(name)!)) * (ELEMENT_BYTES[t.dataType] ?? 4));
+  }
+  return out;
 }
