@@ -55,7 +55,7 @@ async function main(): Promise<void> {
       const ratiosBy = variants.map(() => [] as number[]);
       const abs = variants.map(() => [] as number[]);
       for (let rep = 0; rep < reps; rep++) {
-        const t = [];
+        const t: number[] = [];
         for (const v of variants) t.push(await timeRuns(v.s, feeds, runs));
         t.forEach((x, i) => {
           ratiosBy[i].push(x / t[0]);

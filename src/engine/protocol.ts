@@ -21,7 +21,7 @@ export { PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES } from '../core/prune/prunabl
 
 export type { PruneMode, ShapeChange } from '../core/prune/types';
 export type { ChannelImportance, PruneStructure } from '../core/prune/structure';
-export { parseStructure, formatStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, STRUCTURE_FORMS } from '../core/prune/structure';
+export { parseStructure, formatStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, STRUCTURE_FORMS, CHANNEL_MULTIPLES, DEFAULT_CHANNEL_MULTIPLE } from '../core/prune/structure';
 export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
 export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions, ExportedFacts, OriginalMeasure } from '../core/eval/types';
@@ -74,6 +74,8 @@ export interface PruneReport {
   structure?: string;
   /** channels: every tensor whose shape changes (the pruned weights and those that follow them). */
   shapeChanges?: ShapeChange[];
+  /** What the plan left out and why, one sentence each (channels: groups kept whole). */
+  notes?: string[];
   totalParams: number;
   prunableParams: number;
   keptParams: number;

@@ -3,7 +3,7 @@
 
 import { RUNNER_NAMES } from '../core/eval/types';
 import { isPruneMethod, methodNames } from '../core/prune/method-registry';
-import { canonicalStructure, CHANNEL_IMPORTANCES, isChannelImportance, STRUCTURE_FORMS } from '../core/prune/structure';
+import { canonicalStructure, CHANNEL_IMPORTANCES, isChannelImportance, isChannelMultiple, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS } from '../core/prune/structure';
 import type { DatasetSource, EvalOptions, ImageNormalization, PruneMethod, PruneSpec, Request, RuntimeName, Source, WeightRef, WeightTableOptions } from './protocol';
 import { isWorkerCount, MAX_WORKERS } from '../core/eval/workers';
 
@@ -188,6 +188,10 @@ function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec, 'rati
   if (v.importance !== undefined) {
     if (!isChannelImportance(v.importance)) fail(`spec.importance must be one of ${CHANNEL_IMPORTANCES.join(', ')}`);
     out.importance = v.importance;
+  }
+  if (v.channelMultiple !== undefined) {
+    if (!isChannelMultiple(v.channelMultiple)) fail(`spec.channelMultiple must be an integer from 1 to ${MAX_CHANNEL_MULTIPLE}`);
+    out.channelMultiple = v.channelMultiple;
   }
   if (v.calibration !== undefined) out.calibration = datasetSource(v.calibration, 'spec.calibration');
   if (v.train !== undefined) out.train = datasetSource(v.train, 'spec.train');

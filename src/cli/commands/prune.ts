@@ -12,7 +12,7 @@ import { checkOutput, inputFiles } from '../outputs';
 import type { ProtectedFile } from '../../engine/node/atomic-write';
 import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
 import { SELECT_HELP, selectOptions, withSelection } from './select-options';
-import { parseStructure } from '../../core/prune/structure';
+import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE, parseStructure } from '../../core/prune/structure';
 
 export { numberOption, overridesOption, ratioOption, stringList };
 
@@ -62,10 +62,18 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)].join('\n') + '\n';
 }
 
-export function reportText(report: PruneReport): string {
+/** The structure line above the report: what was removed together (channels: the multiple kept). */
+export function structureLine(report: PruneReport, spec: Pick<PruneSpec, 'channelMultiple'>): string {
+  const s = report.structure ?? DEFAULT_STRUCTURE;
+  if (s !== 'channels') return `structure: ${s}${s === DEFAULT_STRUCTURE ? ' (single weights)' : /x/.test(s) ? ' blocks' : ''}\n`;
+  const q = spec.channelMultiple ?? DEFAULT_CHANNEL_MULTIPLE;
+  return `structure: channels (whole output channels removed, the model rewritten smaller${q > 1 ? `; kept channels in multiples of ${q} where a layer has a multiple of ${q}` : ''})\n`;
+}
+
+export function reportText(report: PruneReport, spec: Pick<PruneSpec, 'channelMultiple'> = {}): string {
   const rows = report.layers.map((l) => [
     l.tensor,
-    l.dims.join('×'),
+    l.keptDims !== undefined && l.keptDims.join('×') !== l.dims.join('×') ? `${l.dims.join('×')} → ${l.keptDims.join('×')}` : l.dims.join('×'),
     String(l.n),
     String(l.kept),
     pct(l.ratio),
@@ -73,9 +81,11 @@ export function reportText(report: PruneReport): string {
   ]);
   const pruned = report.prunableParams - report.keptParams;
   return (
+    structureLine(report, spec) +
     table(['tensor', 'shape', 'params', 'kept', 'pruned', 'threshold'], rows) +
     `pruned ${pruned} of ${report.prunableParams} prunable weights (${pct(report.prunableParams ? pruned / report.prunableParams : 0)}); ` +
-    `${report.totalParams} parameters in all\n`
+    `${report.totalParams} parameters in all\n` +
+    (report.notes ?? []).map((n) => `note: ${n}\n`).join('')
   );
 }
 
@@ -100,9 +110,10 @@ export async function writePruned(
   const pending = engine.request({ type: 'export', modelId: summary.modelId, spec: selected, format, path: out }, { onProgress: (p) => progress.onProgress(p) });
   const result = await call(cancellable(engine, pending, [out])).finally(() => progress.clear());
   if (spec.method !== undefined && spec.method !== 'magnitude') io.out(`method: ${spec.method}\n`);
-  io.out(reportText(result.report));
+  io.out(reportText(result.report, selected));
   const size = format === 'sparse' ? result.report.sparseBytes : result.report.denseBytes;
-  io.out(`wrote ${out} (${format === 'sparse' ? 'sparse initializers' : 'zeroed in place'}, about ${bytesText(size)})\n`);
+  const form = result.report.structure === 'channels' ? 'the smaller model' : 'zeroed in place';
+  io.out(`wrote ${out} (${format === 'sparse' ? `${result.report.structure === 'channels' ? 'the smaller model, ' : ''}sparse initializers` : form}, about ${bytesText(size)})\n`);
   return 0;
 }
 

@@ -1,4 +1,4 @@
-// --select / --exclude / --structure / --importance of prune, export, eval and sweep: which weights
+// --select / --exclude / --structure / --importance / --channel-multiple of prune, export, eval and sweep: which weights
 // to prune and what is removed together. Tensors by name or
 // op type (`--select Conv,Gemm`, repeatable or comma-separated), resolved against the prunable
 // tensors the engine lists for the open model (core's resolveSelection). Without either option the
@@ -8,7 +8,7 @@ import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { resolveSelection } from '../../core/prune/prunable';
 import type { ModelSummary, PruneSpec } from '../../engine/protocol';
 import { stringList } from './args';
-import { canonicalStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, isChannelImportance, STRUCTURE_FORMS } from '../../core/prune/structure';
+import { canonicalStructure, CHANNEL_IMPORTANCES, DEFAULT_CHANNEL_MULTIPLE, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, isChannelImportance, isChannelMultiple, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS } from '../../core/prune/structure';
 
 export const selectOptions: CliCommand['options'] = {
   select: {
@@ -25,6 +25,13 @@ export const selectOptions: CliCommand['options'] = {
     type: 'string',
     description: `channels: how a channel is scored, ${CHANNEL_IMPORTANCES.join(' or ')} norm of its weights (default ${DEFAULT_IMPORTANCE}; reconstruct scores by activations)`,
   },
+  'channel-multiple': {
+    type: 'string',
+    description:
+      `channels: keep a multiple of N channels in every layer whose channel count is one (default ${DEFAULT_CHANNEL_MULTIPLE}; ` +
+      '1 = exactly round(ratio × channels) removed). onnxruntime runs channel counts that are not multiples of 8 slowly; ' +
+      'the removed fraction then differs a little from --ratio (the output lists the kept counts)',
+  },
 };
 
 export const SELECT_HELP =
@@ -33,10 +40,11 @@ export const SELECT_HELP =
   '  Conv, Gemm and MatMul weights (initializers or Constant-node values), never biases or\n' +
   '  normalisation parameters; ConvTranspose weights only when selected.\n';
 
-/** The spec with --structure / --importance (checked) set; unchanged without them. */
-export function withStructure<S extends Pick<PruneSpec, 'structure' | 'importance'>>(args: ParsedArgs, spec: S): S {
+/** The spec with --structure / --importance / --channel-multiple (checked) set; unchanged without them. */
+export function withStructure<S extends Pick<PruneSpec, 'structure' | 'importance' | 'channelMultiple'>>(args: ParsedArgs, spec: S): S {
   const structure = args.values.structure as string | undefined;
   const importance = args.values.importance as string | undefined;
+  const multiple = args.values['channel-multiple'] as string | undefined;
   const out = { ...spec };
   if (structure !== undefined) {
     try {
@@ -50,6 +58,12 @@ export function withStructure<S extends Pick<PruneSpec, 'structure' | 'importanc
     if ((out.structure ?? DEFAULT_STRUCTURE) !== 'channels') throw new CliError('--importance scores channels: give it with --structure channels');
     out.importance = importance;
   }
+  if (multiple !== undefined) {
+    const q = Number(multiple);
+    if (multiple.trim() === '' || !isChannelMultiple(q)) throw new CliError(`--channel-multiple must be an integer from 1 to ${MAX_CHANNEL_MULTIPLE}, got "${multiple}"`);
+    if ((out.structure ?? DEFAULT_STRUCTURE) !== 'channels') throw new CliError('--channel-multiple rounds kept channels: give it with --structure channels');
+    out.channelMultiple = q;
+  }
   return out;
 }
 
@@ -57,7 +71,7 @@ export function withStructure<S extends Pick<PruneSpec, 'structure' | 'importanc
  * The spec with `select` set from --select / --exclude (resolved for this model) and the
  * structure options (withStructure); unchanged without them.
  */
-export function withSelection<S extends Pick<PruneSpec, 'select' | 'overrides' | 'structure' | 'importance'>>(args: ParsedArgs, given: S, summary: Pick<ModelSummary, 'prunable' | 'fileName'>): S {
+export function withSelection<S extends Pick<PruneSpec, 'select' | 'overrides' | 'structure' | 'importance' | 'channelMultiple'>>(args: ParsedArgs, given: S, summary: Pick<ModelSummary, 'prunable' | 'fileName'>): S {
   const spec = withStructure(args, given);
   const select = stringList(args, 'select');
   const exclude = stringList(args, 'exclude');

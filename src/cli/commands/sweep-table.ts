@@ -4,6 +4,7 @@
 // model's measured in the same run (×orig; below 1 is faster).
 
 import { ortTimeRatio, type EvalOptions } from '../../core/eval';
+import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE, parseStructure } from '../../core/prune/structure';
 import type { EvalPoint, RuntimeName } from '../../engine/protocol';
 import { bytesText, shortCount } from '../format';
 
@@ -57,8 +58,27 @@ function times(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(2)}×`;
 }
 
-export function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean, threads: Threads): string[] {
-  const c = [String(p.ratio), p.sparsity.toFixed(3)];
+/**
+ * The ratio cell: the N:M pattern itself (its ratio is fixed by N and M, whatever --ratio says);
+ * otherwise the ratio asked for (channels: of the channels; the sparsity column has the fraction of
+ * weights removed).
+ */
+export function ratioCell(ratio: number, structure: string | undefined): string {
+  const s = parseStructure(structure ?? DEFAULT_STRUCTURE);
+  return s.kind === 'nm' ? `${s.n}:${s.m}` : String(ratio);
+}
+
+/** The structure as the line above a table names it ('' when unstructured). */
+export function structureText(spec: { structure?: string; channelMultiple?: number }): string {
+  const s = parseStructure(spec.structure ?? DEFAULT_STRUCTURE);
+  if (s.kind === 'unstructured') return '';
+  const q = spec.channelMultiple ?? DEFAULT_CHANNEL_MULTIPLE;
+  if (s.kind === 'channels') return `, channels${q > 1 ? ` (kept channels in multiples of ${q})` : ''}: ratio of channels removed, sparsity of weights removed`;
+  return s.kind === 'nm' ? `, ${s.n}:${s.m} (ratio ${1 - s.n / s.m})` : `, ${s.rows}x${s.cols} blocks`;
+}
+
+export function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean, threads: Threads, structure?: string): string[] {
+  const c = [ratioCell(p.ratio, structure), p.sparsity.toFixed(3)];
   if (withMethod) c.unshift(p.method ?? 'magnitude');
   for (const r of runtimes) {
     const m = p.results.find((x) => x.runtime === r);

@@ -8,13 +8,13 @@ import { sweepCsv } from '../../core/dump';
 import { DEFAULT_MAX_WORKERS, DEFAULT_RATIOS, isWorkerCount, MAX_WORKERS, parseRatioList, RUNNER_NAMES } from '../../core/eval';
 import { envWorkers } from '../../engine/node/parallel/runner';
 import { writeFileAtomic } from '../../engine/node/files';
-import type { DatasetSource, DatasetSummary, EvalOptions, EvalPoint, RuntimeName } from '../../engine/protocol';
+import type { DatasetSource, DatasetSummary, EvalOptions, EvalPoint, PruneSpec, RuntimeName } from '../../engine/protocol';
 import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
 import { checkOutput, inputFiles } from '../outputs';
 import { checkNormalizeUsed, datasetNote, DATASET_FORMS, normalizeOf, pathsSource } from './data-source';
 import { SELECT_HELP, selectOptions, withSelection } from './select-options';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
-import { cells, columnWidths, header, originalNote, rowText, threadsOf, type Threads } from './sweep-table';
+import { cells, columnWidths, header, originalNote, rowText, structureText, threadsOf, type Threads } from './sweep-table';
 
 const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 
@@ -150,14 +150,14 @@ export const sweepCommand: CliCommand = {
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
     const ds = await describeData(engine, dataset, summary.modelId);
     const json = args.values.json === true;
+    const spec: Omit<PruneSpec, 'ratio'> = withSelection(args, { mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...fields }, summary);
     if (!json) io.out(
       `${summary.fileName}: ${ds.samples} samples of ${ds.name}${datasetNote(ds)}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
-        `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}, large batch ${options.batch ?? 1000}\n`,
+        `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}${structureText(spec)}, large batch ${options.batch ?? 1000}\n`,
     );
     // The header names each runtime's threads, which the first point reports.
     let table: { widths: number[]; threads: Threads } | undefined;
     const progress = progressPrinter({ lines: withMethod && methods.some((m) => m !== 'magnitude') });
-    const spec = withSelection(args, { mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...fields }, summary);
     const pending = engine.request(
       { type: 'sweep', modelId: summary.modelId, spec, ratios, ...(withMethod ? { methods } : {}), dataset, options },
       {
@@ -171,7 +171,7 @@ export const sweepCommand: CliCommand = {
               table = { widths: columnWidths(head, withMethod), threads };
               io.out(rowText(head, table.widths));
             }
-            io.out(rowText(cells(p.point, runtimes, options, withMethod, table.threads), table.widths));
+            io.out(rowText(cells(p.point, runtimes, options, withMethod, table.threads, spec.structure), table.widths));
           } else progress.onProgress(p);
         },
       },
@@ -215,7 +215,8 @@ export const evalCommand: CliCommand = {
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
     const ds = await describeData(engine, dataset, summary.modelId);
     const progress = progressPrinter({ lines: withMethod });
-    const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec: withSelection(args, spec, summary), dataset, options }, { onProgress: (p) => progress.onProgress(p) });
+    const selected = withSelection(args, spec, summary);
+    const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec: selected, dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
     requireSomeRuntime([point], model);
     if (args.values.json === true) {
@@ -225,8 +226,8 @@ export const evalCommand: CliCommand = {
     const threads = threadsOf(point);
     const head = header(runtimes, options, withMethod, threads);
     const widths = columnWidths(head, withMethod);
-    io.out(`${summary.fileName}: ${point.samples} samples of ${ds.name}${datasetNote(ds)}\n`);
-    io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod, threads), widths));
+    io.out(`${summary.fileName}: ${point.samples} samples of ${ds.name}${datasetNote(ds)}${structureText(selected)}\n`);
+    io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod, threads, selected.structure), widths));
     finish([point], runtimes, io);
     return 0;
   },

@@ -12,6 +12,6 @@ export { pruneWithMethod, methodSpecOf, type MethodSpec, type MethodData, type M
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec, type PruneMethod, type PruneSpec, type MethodInfo, type MethodDataNeed } from './method-registry';
 export { finetuneSteps, checkTrainingData, type FinetuneOptions, type FinetuneResult } from './finetune';
 export { reconstructPrune, reconstructProblem, reconstructSteps, type ReconstructOptions, type ReconstructReport, type ReconstructLayerReport, type ReconstructProgress } from './reconstruct';
-export { parseStructure, formatStructure, canonicalStructure, isChannelImportance, DEFAULT_STRUCTURE, DEFAULT_IMPORTANCE, CHANNEL_IMPORTANCES, STRUCTURE_FORMS, type PruneStructure, type ChannelImportance } from './structure';
+export { parseStructure, formatStructure, canonicalStructure, isChannelImportance, isChannelMultiple, DEFAULT_STRUCTURE, DEFAULT_IMPORTANCE, CHANNEL_IMPORTANCES, DEFAULT_CHANNEL_MULTIPLE, CHANNEL_MULTIPLES, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS, type PruneStructure, type ChannelImportance } from './structure';
 export { weightLayout, layoutIndex, type WeightLayout } from './layout';
 export { channelConsumers, sliceTensor, type ChannelConsumer } from './channels';

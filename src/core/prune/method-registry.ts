@@ -3,7 +3,7 @@
 // renderer its method choices and default settings, so a method or a default is changed here only.
 // Also the prune request as every front end writes it (PruneSpec) and its defaults filled in.
 import type { PruneOptions } from './types';
-import { canonicalStructure, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE } from './structure';
+import { canonicalStructure, DEFAULT_CHANNEL_MULTIPLE, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE } from './structure';
 
 export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune';
 
@@ -76,6 +76,7 @@ export function methodNames(conjunction = 'or'): string {
 export interface PruneSpec<D = unknown> extends PruneOptions {
   /** Default 'magnitude'. */
   method?: PruneMethod;
+  // channelMultiple (PruneOptions): a request with structure 'channels' defaults to DEFAULT_CHANNEL_MULTIPLE.
   /** reconstruct: calibration samples (labels unused). Default: the bundled training split. */
   calibration?: D;
   /** finetune: labelled training samples. Default: the bundled training split. */
@@ -99,6 +100,7 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   const structure = canonicalStructure(spec.structure);
   if (structure !== DEFAULT_STRUCTURE) out.structure = structure;
   if (structure === 'channels' && spec.importance !== undefined && spec.importance !== DEFAULT_IMPORTANCE) out.importance = spec.importance;
+  if (structure === 'channels') out.channelMultiple = spec.channelMultiple ?? DEFAULT_CHANNEL_MULTIPLE;
   if (info === undefined) return out;
   if (info.data === 'calibration' && spec.calibration !== undefined) out.calibration = spec.calibration;
   if (info.data === 'training' && spec.train !== undefined) out.train = spec.train;

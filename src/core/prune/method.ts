@@ -69,6 +69,7 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   const out: MethodSpec = { ratio: r.ratio, mode: r.mode, select: r.select, overrides: r.overrides, method: r.method };
   if (r.structure !== undefined) out.structure = r.structure;
   if (r.importance !== undefined) out.importance = r.importance;
+  if (r.channelMultiple !== undefined) out.channelMultiple = r.channelMultiple;
   if (r.dataLimit !== undefined) out.dataLimit = r.dataLimit;
   if (r.epochs !== undefined) out.epochs = r.epochs;
   return out;

@@ -58,6 +58,7 @@ export function pruneReport(model: Model, p: PrunePlan): PruneReport {
     })),
     ...(p.structure !== undefined ? { structure: p.structure } : {}),
     ...(p.shapeChanges !== undefined ? { shapeChanges: p.shapeChanges } : {}),
+    ...(p.notes !== undefined && p.notes.length > 0 ? { notes: [...p.notes] } : {}),
     totalParams: p.totalParams,
     prunableParams: p.prunableParams,
     keptParams: p.keptParams,

@@ -17,7 +17,7 @@ import { constantParams } from '../../analysis/constants';
 import { checkPrunable } from '../magnitude';
 import { defaultPrunable, nodeLabel } from '../prunable';
 import { weightLayout } from '../layout';
-import { DEFAULT_IMPORTANCE } from '../structure';
+import { DEFAULT_IMPORTANCE, isChannelMultiple, MAX_CHANNEL_MULTIPLE } from '../structure';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan, type ShapeChange } from '../types';
 import { analyzeChannels, find, type Analysis } from './deps';
 import { channelEdits, finalDims, type ChannelEdits } from './edits';
@@ -167,7 +167,7 @@ export function shapeChangesOf(edits: ChannelEdits, a: Analysis): ShapeChange[] 
 
 export function planChannels(model: Model, opts: PruneOptions): PrunePlan {
   const q = opts.channelMultiple;
-  if (q !== undefined && (!Number.isInteger(q) || q < 1 || q > 64)) throw new PruneError(`the channel multiple must be an integer from 1 to 64, got ${String(q)}`);
+  if (q !== undefined && !isChannelMultiple(q)) throw new PruneError(`the channel multiple must be an integer from 1 to ${MAX_CHANNEL_MULTIPLE}, got ${String(q)}`);
   const names = [...new Set(opts.select ?? defaultPrunable(model))];
   for (const [name, r] of Object.entries(opts.overrides ?? {})) {
     checkRatio(`the override ratio for "${name}"`, r);
