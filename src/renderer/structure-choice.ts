@@ -2,7 +2,7 @@
 // presets, reading a free entry through core's one parser (re-exported by the protocol), the ratio
 // that N:M fixes and why, and the spec a choice makes. Pure: no DOM, no engine calls.
 
-import { DEFAULT_STRUCTURE, formatStructure, parseStructure, type ChannelImportance, type PruneSpec, type PruneStructure } from '../engine/protocol';
+import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE, formatStructure, parseStructure, type ChannelImportance, type PruneSpec, type PruneStructure } from '../engine/protocol';
 
 export type StructureKind = PruneStructure['kind'];
 
@@ -71,13 +71,17 @@ export function ratioLockReason(s: PruneStructure): string | null {
  * `importance` only with channels, the ratio fixed by N:M (else `userRatio`, what the slider had),
  * and with N:M only the overrides of 0 (leave a tensor dense) kept.
  */
-export function specWithStructure<S extends PruneSpec>(spec: S, structure: string, importance: ChannelImportance, userRatio: number): S {
+export function specWithStructure<S extends PruneSpec>(spec: S, structure: string, importance: ChannelImportance, userRatio: number, channelMultiple: number = DEFAULT_CHANNEL_MULTIPLE): S {
   const s = parseStructure(structure);
   const next: S = { ...spec };
   delete next.structure;
   delete next.importance;
+  delete next.channelMultiple;
   if (s.kind !== 'unstructured') next.structure = formatStructure(s);
-  if (s.kind === 'channels') next.importance = importance;
+  if (s.kind === 'channels') {
+    next.importance = importance;
+    next.channelMultiple = channelMultiple;
+  }
   next.ratio = fixedRatio(s) ?? userRatio;
   if (s.kind === 'nm' && next.overrides) next.overrides = Object.fromEntries(Object.entries(next.overrides).filter(([, r]) => r === 0));
   return next;

@@ -30,6 +30,8 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   const globalBtn = h('button', { 'data-testid': 'mode-global', title: 'One |w| threshold across all selected layers' }, 'Global');
   const cards = h('div', { class: 'summary-cards', 'data-testid': 'prune-summary' });
   const table = h('table', { class: 'grid', 'data-testid': 'prune-table' });
+  /** What the plan left out and why (channels: layers kept whole), under the table. */
+  const planNotes = h('ul', { class: 'plan-notes', 'data-testid': 'prune-notes', 'aria-label': 'Notes on the plan', hidden: true });
   const note = h('div', { class: 'muted', style: 'margin-top:8px;font-size:12px' }, 'The table lists the selected weights. An override replaces the ratio for one tensor; leave it empty to use the slider.');
   const selection = createPruneSelect((select) => {
     // Overrides follow the selection: one for a tensor no longer selected goes.
@@ -65,6 +67,7 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     selection.el,
     cards,
     table,
+    planNotes,
     note,
   );
 
@@ -75,8 +78,8 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     const mySeq = ++seq;
     try {
       // The preview counts the magnitude mask: the method's data (maybe megabytes of picked files) is not sent.
-      const { ratio, mode, select, overrides, structure, importance } = store.state.spec;
-      const report = await platform.client.call({ type: 'prunePreview', modelId: model.modelId, spec: { ratio, mode, select, overrides, structure, importance } });
+      const { ratio, mode, select, overrides, structure, importance, channelMultiple } = store.state.spec;
+      const report = await platform.client.call({ type: 'prunePreview', modelId: model.modelId, spec: { ratio, mode, select, overrides, structure, importance, channelMultiple } });
       if (mySeq === seq && store.state.model === model) store.set('report', report);
       clearError('Prune preview failed');
     } catch (error) {
@@ -132,6 +135,9 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
 
   const renderReport = (report: PruneReport | null): void => {
     const model = store.state.model;
+    const notes = model ? (report?.notes ?? []) : [];
+    clear(planNotes, ...notes.map((n) => h('li', {}, n)));
+    planNotes.hidden = notes.length === 0;
     if (!model) {
       clear(cards);
       clear(table, h('tr', {}, h('td', { class: 'panel-empty' }, 'No model is open.')));

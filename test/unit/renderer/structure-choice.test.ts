@@ -51,11 +51,12 @@ describe('the ratio of N:M', () => {
 
 describe('the spec of a choice', () => {
   const base: PruneSpec = { ratio: 0.3, mode: 'layer', overrides: { a: 0, b: 0.7 }, method: 'magnitude' };
-  it('channels: structure and importance, the slider ratio, every override', () => {
-    expect(specWithStructure(base, 'channels', 'l2', 0.3)).toEqual({ ...base, structure: 'channels', importance: 'l2' });
+  it('channels: structure, importance and channel multiple (8 unless chosen), the slider ratio, every override', () => {
+    expect(specWithStructure(base, 'channels', 'l2', 0.3)).toEqual({ ...base, structure: 'channels', importance: 'l2', channelMultiple: 8 });
+    expect(specWithStructure(base, 'channels', 'l1', 0.3, 1)).toEqual({ ...base, structure: 'channels', importance: 'l1', channelMultiple: 1 });
   });
-  it('N:M: the fixed ratio, overrides of 0 only, no importance', () => {
-    expect(specWithStructure({ ...base, structure: 'channels', importance: 'l1' }, '2:4', 'l1', 0.3)).toEqual({ ...base, ratio: 0.5, structure: '2:4', overrides: { a: 0 } });
+  it('N:M: the fixed ratio, overrides of 0 only, no importance nor channel multiple', () => {
+    expect(specWithStructure({ ...base, structure: 'channels', importance: 'l1', channelMultiple: 4 }, '2:4', 'l1', 0.3)).toEqual({ ...base, ratio: 0.5, structure: '2:4', overrides: { a: 0 } });
   });
   it('back to unstructured: the slider ratio again, no structure field', () => {
     const nm = specWithStructure(base, '4:8', 'l1', 0.3);
