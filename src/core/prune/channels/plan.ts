@@ -38,8 +38,16 @@ function checkRatio(what: string, r: number): void {
   if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) throw new PruneError(`${what} must be a number from 0 to 1, got ${String(r)}`);
 }
 
+/**
+ * Scores given instead of the weights' norms: per selected weight, one score per output channel
+ * (higher = more important). A group sums its members' scores (a member without scores adds 0) and
+ * compares them as they are in the global pool; a group none of whose members has scores is scored
+ * by its weights' norms (opts.importance).
+ */
+export type ChannelScores = ReadonlyMap<string, ArrayLike<number>>;
+
 /** The analysis and the groups of the selected weights; refuses what it cannot follow. */
-export function channelGroups(model: Model, names: string[], opts: PruneOptions, notes: string[]): { a: Analysis; groups: Group[]; followers: Map<string, number> } {
+export function channelGroups(model: Model, names: string[], opts: PruneOptions, notes: string[], scores?: ChannelScores): { a: Analysis; groups: Group[]; followers: Map<string, number> } {
   const ix = indexGraph(model);
   const a = analyzeChannels(ix);
   const bySpace = new Map<string, number>();
@@ -97,12 +105,25 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
       notes.push(`${who}: channels kept (they are tied to ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not selected)`);
       continue;
     }
-    const importance = opts.importance ?? DEFAULT_IMPORTANCE;
-    const norms = all.map((t) => {
-      const p = a.spaces[[...a.spaces.keys()].find((k) => a.spaces[k].producer.tensor === t)!].producer;
-      return channelNorms(ix.constants.get(t)!.tensor, p.layout, importance);
-    });
-    const { raw, normalised } = groupScores(norms, importance);
+    const given = members.filter((m) => scores?.has(m) === true);
+    let raw: Float64Array;
+    let normalised: Float64Array;
+    if (given.length > 0) {
+      raw = new Float64Array(space.size);
+      for (const m of given) {
+        const s = scores!.get(m)!;
+        if (s.length !== space.size) throw new PruneError(`the channel scores of "${m}" number ${s.length}; it has ${space.size} output channels`);
+        for (let o = 0; o < space.size; o++) raw[o] += Number(s[o]);
+      }
+      normalised = raw;
+    } else {
+      const importance = opts.importance ?? DEFAULT_IMPORTANCE;
+      const norms = all.map((t) => {
+        const p = a.spaces[[...a.spaces.keys()].find((k) => a.spaces[k].producer.tensor === t)!].producer;
+        return channelNorms(ix.constants.get(t)!.tensor, p.layout, importance);
+      });
+      ({ raw, normalised } = groupScores(norms, importance));
+    }
     const over = members.filter((m) => Object.prototype.hasOwnProperty.call(overrides, m));
     const ratio = over.length > 0 ? Math.max(...over.map((m) => overrides[m])) : opts.ratio;
     groups.push({ root, members, size: space.size, ratio, overridden: over.length > 0, raw, normalised });
@@ -165,7 +186,8 @@ export function shapeChangesOf(edits: ChannelEdits, a: Analysis): ShapeChange[] 
   return out;
 }
 
-export function planChannels(model: Model, opts: PruneOptions): PrunePlan {
+/** The channel plan; `scores` (optional) replace the weights' norms of the tensors they name (ChannelScores). */
+export function planChannels(model: Model, opts: PruneOptions, scores?: ChannelScores): PrunePlan {
   const q = opts.channelMultiple;
   if (q !== undefined && !isChannelMultiple(q)) throw new PruneError(`the channel multiple must be an integer from 1 to ${MAX_CHANNEL_MULTIPLE}, got ${String(q)}`);
   const names = [...new Set(opts.select ?? defaultPrunable(model))];
@@ -174,7 +196,8 @@ export function planChannels(model: Model, opts: PruneOptions): PrunePlan {
     if (!names.includes(name)) throw new PruneError(`an override names "${name}", which is not among the tensors selected for pruning`);
   }
   const notes: string[] = [];
-  const { a, groups, followers } = channelGroups(model, names, opts, notes);
+  for (const name of scores?.keys() ?? []) if (!names.includes(name)) throw new PruneError(`channel scores name "${name}", which is not among the tensors selected for pruning`);
+  const { a, groups, followers } = channelGroups(model, names, opts, notes, scores);
   const { removed, globalThreshold } = chooseChannels(groups, opts);
   const edits = channelEdits(a, removed);
   const ix = a.ix;

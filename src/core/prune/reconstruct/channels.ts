@@ -20,7 +20,7 @@ import { analyzeChannels, find, type Analysis } from '../channels/deps';
 import { indexGraph } from '../channels/graph';
 import { applyChannels } from '../channels/apply';
 import { planChannels } from '../channels/plan';
-import { layoutIndex } from '../layout';
+import { defaultPrunable } from '../prunable';
 import { PruneError, type PruneOptions, type PrunePlan } from '../types';
 import { inputFeed, valueBatches } from './activations';
 import { chooseRows, rowReader } from './patches';
@@ -116,36 +116,23 @@ function* activationScores(model: Model, a: Analysis, feed: ReturnType<typeof in
 }
 
 /**
- * The channel plan by activation importance: planChannels ranks a group's channels by the summed
- * L1 norms of its producers' channels, so it is run on a copy of the model whose producer weights
- * carry the scores as those norms (each member a share, scaled by the group's elements so that the
- * global pool's per-element normalisation gives the score itself). Groups no consumer reads keep
- * their weights (their L1 norms).
+ * The channel plan by activation importance: each root's scores go to planChannels as the scores of
+ * its selected producers (an equal share each, so that the group's sum is the score). Groups no
+ * consumer reads keep the weights' L1 norms.
  */
 function activationPlan(model: Model, a: Analysis, scores: Map<number, Float64Array>, opts: PruneOptions): PrunePlan {
-  const proxy = new Map<string, Float32Array>();
+  const selected = new Set(opts.select ?? defaultPrunable(model));
+  const given = new Map<string, Float64Array>();
   const members = new Map<number, number[]>();
   a.spaces.forEach((_, k) => members.set(find(a, k), [...(members.get(find(a, k)) ?? []), k]));
   for (const [root, ks] of members) {
     const s = scores.get(root);
     if (s === undefined || !s.some((v) => v > 0)) continue;
-    const elements = ks.reduce((t, k) => t + a.spaces[k].producer.layout.inputs * a.spaces[k].producer.layout.positions, 0);
-    for (const k of ks) {
-      const p = a.spaces[k].producer;
-      const l = p.layout;
-      const t = a.ix.constants.get(p.tensor)?.tensor;
-      if (t === undefined) continue;
-      const data = new Float32Array((t.data as Float32Array).length);
-      const per = l.inputs * l.positions;
-      for (let o = 0; o < l.outputs; o++) {
-        const v = (s[o] * elements) / (per * ks.length);
-        for (let i = 0; i < l.inputs; i++) for (let q = 0; q < l.positions; q++) data[layoutIndex(l, o, i, q)] = v;
-      }
-      proxy.set(p.tensor, data);
-    }
+    const share = s.map((v) => v / ks.length);
+    for (const k of ks) if (selected.has(a.spaces[k].producer.tensor)) given.set(a.spaces[k].producer.tensor, share);
   }
-  const plan = planChannels(withWeights(model, proxy), { ...opts, importance: 'l1' });
-  // thresholds of the copy are scores, not weights of the model
+  const plan = planChannels(model, { ...opts, importance: 'l1' }, given);
+  // thresholds of scored groups are scores, not weights of the model
   return { ...plan, globalThreshold: 0, layers: plan.layers.map((l) => ({ ...l, threshold: 0 })) };
 }
 
