@@ -84,6 +84,8 @@ export interface PruneReport {
   sparseBytes: number;
   /** prunePreview: whether each method can prune this selection, and if not why. */
   methods?: MethodAvailability;
+  /** prunePreview: why the structure cannot prune this selection (then no layer is listed). */
+  refused?: string;
 }
 
 export interface ValueSummary {

@@ -1,16 +1,30 @@
-// Which pruning methods can prune a selection of a model, and if not, why in words: what the
-// Prune panel shows before Apply and what the engine sends with the summary and each preview.
+// Which pruning methods can prune a selection of a model with a structure, and if not, why in
+// words: what the Prune panel shows before Apply and what the engine sends with the summary and
+// each preview. With channels every method first needs a channel plan of the selection (a group
+// the analysis cannot follow refuses all three); reconstruct with channels runs the whole model.
 import type { Model } from '../onnx/model';
+import { problemKind } from '../errors';
+import { unsupportedNodes } from '../runtime';
 import { PRUNE_METHODS, type PruneMethod } from './method-registry';
 import { finetuneProblem } from '../train';
 import { reconstructProblem } from './reconstruct';
+import { planChannels } from './channels/plan';
+import { canonicalStructure } from './structure';
 
 /** Per method: undefined when it can apply, else the reason it cannot (one sentence). */
 export type MethodAvailability = Record<PruneMethod, string | undefined>;
 
-const CHECKS: Record<PruneMethod, (model: Model, selected: readonly string[]) => string | undefined> = {
+/** Whether the runtime runs every node (reconstruct with channels feeds the calibration samples through the whole model). */
+function wholeModelProblem(model: Model): string | undefined {
+  const bad = unsupportedNodes(model);
+  if (bad.length === 0) return undefined;
+  const b = bad[0];
+  return `reconstruct with channels runs the whole model on the calibration samples, and the runtime cannot run ${b.opType} "${b.name}"${b.reason !== undefined ? ` (${b.reason})` : ''}`;
+}
+
+const CHECKS: Record<PruneMethod, (model: Model, selected: readonly string[], channels: boolean) => string | undefined> = {
   magnitude: () => undefined,
-  reconstruct: (model, selected) => reconstructProblem(model, [...selected]),
+  reconstruct: (model, selected, channels) => reconstructProblem(model, [...selected]) ?? (channels ? wholeModelProblem(model) : undefined),
   finetune: (model, selected) => finetuneProblem(model, [...selected]),
 };
 
@@ -19,17 +33,42 @@ function sentence(text: string): string {
   return t === '' ? t : `${t[0].toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
 }
 
-/** Whether each method can prune `selected` (tensor names) of `model`; an empty selection leaves nothing to prune. */
-export function methodAvailability(model: Model, selected: readonly string[]): MethodAvailability {
+/** Why channel pruning cannot plan `selected` (the planner's refusal), or undefined. */
+export function channelsProblem(model: Model, selected: readonly string[]): string | undefined {
+  try {
+    planChannels(model, { ratio: 0, mode: 'layer', select: [...selected] });
+    return undefined;
+  } catch (e) {
+    if (problemKind(e) === undefined) throw e;
+    return (e as Error).message;
+  }
+}
+
+/**
+ * Whether each method can prune `selected` (tensor names) of `model` with `structure` (default
+ * unstructured); an empty selection leaves nothing to prune.
+ */
+export function methodAvailability(model: Model, selected: readonly string[], structure?: string): MethodAvailability {
   const out = {} as MethodAvailability;
+  let channels = false;
+  try {
+    channels = canonicalStructure(structure) === 'channels';
+  } catch {
+    channels = false;
+  }
+  const refused = channels && selected.length > 0 ? channelsProblem(model, selected) : undefined;
   for (const m of PRUNE_METHODS) {
     if (selected.length === 0) {
       out[m] = 'No weights are selected.';
       continue;
     }
+    if (refused !== undefined) {
+      out[m] = sentence(refused);
+      continue;
+    }
     let problem: string | undefined;
     try {
-      problem = CHECKS[m](model, selected);
+      problem = CHECKS[m](model, selected, channels);
     } catch (e) {
       problem = (e as Error).message;
     }

@@ -9,6 +9,8 @@ import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
 import { statisticsInOrder } from '../statistics';
 import { summarizeModel } from '../summary';
 import { methodAvailability } from '../../core/prune/applicability';
+import { defaultPrunable, PRUNE_METHODS } from '../../core/prune';
+import { problemKind } from '../../core/errors';
 import { isRealNumeric, weightEntries } from '../../core/analysis';
 import { sparseToDense } from '../../core/dump/sparse';
 import type { Model, Tensor } from '../../core/onnx/model';
@@ -99,8 +101,21 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
 
 export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
-  const p = plan(open.model, req.spec);
-  return { ...pruneReport(open.model, p), methods: methodAvailability(open.model, p.layers.map((l) => l.tensor)) };
+  let p;
+  try {
+    p = plan(open.model, req.spec);
+  } catch (e) {
+    // A structure the selection cannot take (channels the analysis cannot follow): the preview says
+    // why and every method is unavailable for the same reason, so the panel shows it before Apply.
+    if (problemKind(e) !== 'unsupported' || req.spec.structure === undefined) throw e;
+    const selected = req.spec.select ?? defaultPrunable(open.model);
+    const unpruned = plan(open.model, { ratio: 0, mode: 'layer', select: [] });
+    const methods = methodAvailability(open.model, selected, req.spec.structure);
+    const refused = `${open.fileName}: ${(e as Error).message}`;
+    for (const m of PRUNE_METHODS) methods[m] ??= refused;
+    return { ...pruneReport(open.model, unpruned), structure: req.spec.structure, refused, methods };
+  }
+  return { ...pruneReport(open.model, p), methods: methodAvailability(open.model, p.layers.map((l) => l.tensor), req.spec.structure) };
 };
 
 /**

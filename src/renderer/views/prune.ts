@@ -169,7 +169,9 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
       h(
         'tbody',
         {},
-        report.layers.length === 0
+        report.refused !== undefined
+          ? h('tr', {}, h('td', { colspan: 6, class: 'field-error', role: 'alert', 'data-testid': 'prune-refused' }, report.refused))
+          : report.layers.length === 0
           ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, model.prunable.length === 0 ? 'This model has no Conv, ConvTranspose, Gemm or MatMul weights to prune.' : 'No weights are selected: tick them under Weights to prune.'))
           : report.layers.map((layer) => {
               const override = nm ? zeroOverride(layer.tensor, overrides[layer.tensor] === 0, setOverride) : ratioOverride(layer.tensor, overrides[layer.tensor], setOverride);
