@@ -2,9 +2,10 @@
 // its Web Worker: open the sample MLP, choose N:M by keyboard and see the ratio locked with the
 // reason in words, a bad free N:M entry refused beside the field (nothing sent), Blocks, then
 // Channels at 0.5: the live table shows each weight's kept shape, the graph the new widths
-// (`B ⟨1000×784⟩ → ⟨500×784⟩`), kept when fine-tune with channels is applied; Properties lists
+// (`B ⟨1000×784⟩ → ⟨500×784⟩` with the channel multiple 1; 504 with the default 8), the plan's note
+// under the table, kept when fine-tune with channels is applied; Properties lists
 // the removed channels; back to Unstructured clears them.
-// Screenshots: structure-nm.png, structure-graph.png, structure-table.png, structure-properties.png.
+// Screenshots: structure-nm.png, structure-channel-multiple.png, structure-graph.png, structure-table.png, structure-properties.png.
 
 import { expect, test, type Page } from '@playwright/test';
 import { openApp, shot, tab } from './helpers';
@@ -78,8 +79,17 @@ test('structure: N:M locks the ratio, a bad entry says why, channels show new wi
     await page.getByTestId('structure').getByText('Channels', { exact: true }).click();
     await expect(page.getByTestId('prune-slider')).toBeEnabled();
     await expect(page.getByTestId('importance-l1')).toBeChecked();
+    await expect(page.getByTestId('channel-multiple')).toHaveValue('8');
     await page.getByTestId('prune-ratio').fill('0.5');
     const fc1 = await pruneRow(page, 'fc1.weight');
+    // Kept channels in multiples of 8 by default: 1000 × 0.5 = 500 kept, the nearest multiple of 8 is 504.
+    await expect(fc1.locator('[data-col="shape"]')).toHaveText('1000×784 → 504×784');
+    // The plan's note under the table: fc3 feeds the graph output and keeps its 10 outputs.
+    await expect(page.getByTestId('prune-notes')).toContainText('fc3.weight: channels kept');
+    await page.getByTestId('prune-notes').scrollIntoViewIfNeeded();
+    await shot(page, 'structure-channel-multiple');
+    // 1 (exact): round(0.5 × 1000) = 500 removed.
+    await page.getByTestId('channel-multiple').selectOption('1');
     await expect(fc1.locator('[data-col="shape"]')).toHaveText('1000×784 → 500×784');
     await expect((await pruneRow(page, 'fc2.weight')).locator('[data-col="shape"]')).toHaveText('1000×1000 → 500×500');
     await expect((await pruneRow(page, 'fc3.weight')).locator('[data-col="shape"]')).toHaveText('10×1000 → 10×500');
