@@ -139,7 +139,8 @@ describe('the exported file of each point', () => {
   });
 
   it('channels: the exported file is the smaller dense model, its parameters and MACs drop with the neurons removed', async () => {
-    const spec = { ratio: 0.5, mode: 'layer' as const, structure: 'channels' };
+    // channelMultiple 1: exactly round(0.5 × 1000) removed (the default 8 keeps 504)
+    const spec = { ratio: 0.5, mode: 'layer' as const, structure: 'channels', channelMultiple: 1 };
     const p = await client.request({ type: 'evaluate', modelId, spec, dataset: { kind: 'sample' }, options: { ...OPTIONS, runtimes: ['onnxruntime'] } }).promise;
     const r = await client.request({ type: 'export', modelId, spec, format: 'dense' }).promise;
     const dense = new Uint8Array(r.bytes!);
