@@ -86,7 +86,7 @@ test('structure: N:M locks the ratio, a bad entry says why, channels show new wi
     await expect(fc1.locator('[data-col="shape"]')).toHaveText('1000×784 → 504×784');
     // The plan's note under the table: fc3 feeds the graph output and keeps its 10 outputs.
     await expect(page.getByTestId('prune-notes')).toContainText('fc3.weight: channels kept');
-    await page.getByTestId('prune-notes').scrollIntoViewIfNeeded();
+    await page.getByTestId('channel-multiple').scrollIntoViewIfNeeded();
     await shot(page, 'structure-channel-multiple');
     // 1 (exact): round(0.5 × 1000) = 500 removed.
     await page.getByTestId('channel-multiple').selectOption('1');

@@ -28,9 +28,8 @@ export const selectOptions: CliCommand['options'] = {
   'channel-multiple': {
     type: 'string',
     description:
-      `channels: keep a multiple of N channels in every layer whose channel count is one (default ${DEFAULT_CHANNEL_MULTIPLE}; ` +
-      '1 = exactly round(ratio × channels) removed). onnxruntime runs channel counts that are not multiples of 8 slowly; ' +
-      'the removed fraction then differs a little from --ratio (the output lists the kept counts)',
+      `channels: round each layer's kept channels to the nearest multiple of N when its channel count is one (default ${DEFAULT_CHANNEL_MULTIPLE}: ` +
+      'onnxruntime runs other counts slowly; 1 = exactly round(ratio × channels) removed). The removed fraction can then differ from --ratio: the output lists the kept shapes',
   },
 };
 
