@@ -25,10 +25,13 @@ export const CHANNEL_IMPORTANCES: readonly ChannelImportance[] = Object.freeze([
 
 /**
  * channels: a prune request's default channelMultiple (kept channels rounded to a multiple of 8 in
- * every group of a multiple of 8). onnxruntime-node, exported files at channels 0.25 (bench/
- * channel-multiple.ts): MobileNet ran 1.65× (batch 1) and 2.1× (batch 32) the unpruned model's time
- * with exact counts (multiple 1), 0.72× and 0.67× with 8; ResNet and the MLP about equal either way.
- * Core's PruneOptions without it removes exactly round(ratio × channels).
+ * every group of a multiple of 8). onnxruntime-node, one thread, exported files (bench/
+ * channel-multiple.ts, two runs): MobileNet at channels 0.25 ran 1.65–1.98× (batch 1) and 1.92–2.11×
+ * (batch 32) the unpruned model's time with exact counts (multiple 1), 0.72–0.98× and 0.59–0.67×
+ * with 8. With 8 every model (MobileNet, ResNet, the MLP) at 0.25 and 0.5 ran at or below the
+ * unpruned time; ResNet was within noise either way; the MLP at 0.5, batch 1, ran 0.16–0.22× with
+ * exactly 500 neurons and 0.40–0.47× with 504. Core's PruneOptions without it removes exactly
+ * round(ratio × channels).
  */
 export const DEFAULT_CHANNEL_MULTIPLE = 8;
 /** The multiples the app offers; the CLI and the engine take any integer in 1..MAX_CHANNEL_MULTIPLE. */

@@ -54,7 +54,7 @@ export function createStructureControls(ctx: AppContext, setSpec: (spec: PruneSp
   const importanceRow = h('div', { class: 'row', hidden: true }, h('label', {}, 'Importance'), importance.el);
   const multipleHelp =
     'Each layer keeps a multiple of this many channels (when its channel count is one), rounded to the nearest: ' +
-    'onnxruntime runs odd channel counts slowly (MobileNet at 0.25 ran 2× slower than unpruned with exact counts, 0.7× with multiples of 8). ' +
+    'onnxruntime runs other channel counts slowly (MobileNet at 0.25 ran 2× slower than unpruned with exact counts, 0.6–1.0× with multiples of 8). ' +
     'The removed fraction then differs a little from the ratio: the table shows the kept shapes. 1 = exactly the ratio.';
   const multiple = h(
     'select',
