@@ -4,7 +4,8 @@
 // weights — dense (four output channels sharing each row) or as per-channel lists of
 // (row, weight) for pruned, grouped and depthwise layers — and the valid columns are compacted
 // into NCHW. WebAssembly SIMD where available, the same layout in JS otherwise.
-import { convModuleBytes } from './conv-code';
+import { type ConvFn, convInstance, convWasmAvailable } from './conv-wasm';
+import { WinogradProgram, winogradFits, winogradPays, winogradWeights } from './winograd-run';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './conv-post';
 
 /** Shapes of one 2-D convolution (1-D as H = 1). */
@@ -35,30 +36,8 @@ export interface ConvLayerWeights extends ConvPost {
   sparse: boolean;
   /** The input comes with a per-channel scale (room for the WebAssembly kernels to apply it). */
   scaled?: boolean;
-}
-
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-type Fn = (...args: number[]) => void;
-
-const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-let compiled: object | null | undefined;
-
-function wasmModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    compiled = api ? new api.Module(convModuleBytes()) : null;
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
-
-export function convWasmAvailable(): boolean {
-  return wasmModule() !== null;
+  /** Force (true) or forbid (false) Winograd F(2×2, 3×3) where it fits; default: the cost model decides. */
+  winograd?: boolean;
 }
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
@@ -80,7 +59,7 @@ export function sparseConvPays(M: number, K: number, group: number, nnz: number)
 class Program {
   readonly f32: Float32Array;
   readonly i32: Int32Array;
-  readonly fn: ((name: string) => Fn) | undefined;
+  readonly fn: ((name: string) => ConvFn) | undefined;
   readonly x: number;
   readonly packed: number;
   readonly map: number;
@@ -181,17 +160,9 @@ class Program {
     this.scales = l.scaled ? take(C * 4) : 0;
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
     this.out = take(M * OH * OW * 4 + 16);
-    let buffer: ArrayBuffer;
-    if (wasm && wasmModule() !== null && at < 2 ** 31) {
-      const a = api as WasmApi;
-      const memory = new a.Memory({ initial: Math.ceil(at / 65536) + 1 });
-      const inst = new a.Instance(wasmModule() as object, { env: { mem: memory } });
-      buffer = memory.buffer;
-      this.fn = (name) => inst.exports[name] as Fn;
-    } else {
-      buffer = new ArrayBuffer(at);
-      this.fn = undefined;
-    }
+    const inst = wasm ? convInstance(at) : undefined;
+    const buffer = inst ? inst.buffer : new ArrayBuffer(at);
+    this.fn = inst?.fn;
     // HardSwish runs in the WebAssembly kernels unless a residual comes first (then compactAdd applies it).
     this.hsKernel = this.fn !== undefined && !!l.hardswish && !l.residual;
     // With WebAssembly, compactAdd adds the residual and activates; in JS a post pass does.
@@ -341,21 +312,38 @@ class Program {
 
 /** One fused layer; its program is built for the first input shape and rebuilt when that changes. */
 export class ConvLayerRunner {
-  private prog: Program | undefined;
+  private prog: Program | WinogradProgram | undefined;
   private key = '';
+  /** The Winograd-transformed weights, made on first use. */
+  private u: Float32Array | undefined;
 
   constructor(readonly weights: ConvLayerWeights, private readonly wasm: boolean) {}
 
   /** Whether the layer runs in WebAssembly (where available and asked for). */
   get engine(): 'wasm' | 'js' {
-    return this.wasm && wasmModule() !== null ? 'wasm' : 'js';
+    return this.wasm && convWasmAvailable() ? 'wasm' : 'js';
+  }
+
+  /** Whether the current program is Winograd F(2×2, 3×3) (after a run). */
+  get winograd(): boolean {
+    return this.prog instanceof WinogradProgram;
+  }
+
+  private program(s: Conv2dShape): Program | WinogradProgram {
+    const l = this.weights;
+    if (this.wasm && winogradFits(s, l) && (l.winograd ?? winogradPays(s, l))) {
+      this.u ??= winogradWeights(l.w, l.M, s.C);
+      const p = WinogradProgram.create(s, l, this.u);
+      if (p) return p;
+    }
+    return new Program(s, l, this.wasm);
   }
 
   /** y (N·M·OH·OW) = layer(x (N·C·H·W) · scale (N·C), if given) [+ res (N·M·OH·OW)]. */
   run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array, scale?: Float32Array, res?: Float32Array, pool?: ConvPool): void {
     const key = `${s.C},${s.H},${s.W},${s.OH},${s.OW},${s.padT},${s.padL}`;
     if (!this.prog || key !== this.key) {
-      this.prog = new Program(s, this.weights, this.wasm);
+      this.prog = this.program(s);
       this.key = key;
     }
     const inLen = s.C * s.H * s.W;

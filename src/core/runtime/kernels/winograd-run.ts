@@ -1,0 +1,192 @@
+// A dense 3×3 stride-1 convolution (groups 1) as Winograd F(2×2, 3×3) in WebAssembly: the weights
+// transformed once (U = G g Gᵀ per output and input channel), then per image the input packed into
+// zero-padded even/odd column planes, transformed per 4×4 tile (V = Bᵀ d B), multiplied per
+// transform position (16 products M_ξ = U_ξ · V_ξ over the input channels, 2.25× fewer multiply-adds
+// than the direct kernel), transformed back (Y = Aᵀ M A) with bias and activation, and compacted
+// into NCHW (with the residual added there). Same interface as the direct program of conv-run.ts.
+import type { Conv2dShape, ConvLayerWeights } from './conv-run';
+import { type ConvPool, maxPoolPlanes } from './conv-post';
+import { type ConvFn, convInstance } from './conv-wasm';
+
+const up = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/** Whether a layer and shape can run as F(2×2, 3×3): dense 3×3, stride 1, no dilation, groups 1. */
+export function winogradFits(s: Conv2dShape, l: ConvLayerWeights): boolean {
+  return !l.sparse && l.group === 1 && l.kh === 3 && l.kw === 3 && s.sy === 1 && s.sx === 1 && s.dy === 1 && s.dx === 1 && s.OH >= 2 && s.OW >= 2;
+}
+
+/**
+ * The measured cost model: F(2×2, 3×3) beats the direct kernel when the channel products dominate
+ * the transforms, i.e. with enough input and output channels (see test/unit/core/runtime/winograd.test.ts
+ * and bench/conv-winograd.ts for the measurements).
+ */
+export function winogradPays(s: Conv2dShape, l: ConvLayerWeights): boolean {
+  return s.C >= 8 && l.M >= 8;
+}
+
+/** U_ξ[m][c] = (G g Gᵀ)[ξ] for g the 3×3 kernel of (m, c); G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]. */
+export function winogradWeights(w: Float32Array, M: number, C: number): Float32Array {
+  const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+  const u = new Float32Array(16 * M * C);
+  const t = new Float64Array(12);
+  for (let m = 0; m < M; m++) {
+    for (let c = 0; c < C; c++) {
+      const g = (m * C + c) * 9;
+      for (let i = 0; i < 4; i++) for (let k = 0; k < 3; k++) t[i * 3 + k] = G[i][0] * w[g + k] + G[i][1] * w[g + 3 + k] + G[i][2] * w[g + 6 + k];
+      for (let i = 0; i < 4; i++) {
+        for (let j = 0; j < 4; j++) u[((i * 4 + j) * M + m) * C + c] = t[i * 3] * G[j][0] + t[i * 3 + 1] * G[j][1] + t[i * 3 + 2] * G[j][2];
+      }
+    }
+  }
+  return u;
+}
+
+/** Byte offsets of one Winograd layer program for one input shape (WebAssembly only). */
+export class WinogradProgram {
+  private readonly f32: Float32Array;
+  private readonly fn: (name: string) => ConvFn;
+  private readonly TX: number;
+  private readonly TY: number;
+  private readonly nb: number;
+  private readonly Tp: number;
+  private readonly Mpad: number;
+  private readonly x: number;
+  private readonly planes: number;
+  private readonly rowB: number;
+  private readonly chanB: number;
+  private readonly runs: number;
+  private readonly runsEnd: number;
+  private readonly tab: number;
+  private readonly u: number;
+  private readonly v: number;
+  private readonly m: number;
+  private readonly bias: number;
+  private readonly zero: number;
+  private readonly none: number;
+  private readonly clamp: number;
+  private readonly postClamp: number;
+  private readonly stage: number;
+  private readonly stRowB: number;
+  private readonly res: number;
+  private readonly scaleAt: number;
+  private readonly scales: number;
+  private readonly out: number;
+
+  /** Undefined when WebAssembly is unavailable. */
+  static create(s: Conv2dShape, l: ConvLayerWeights, u: Float32Array): WinogradProgram | undefined {
+    const p = new WinogradProgram(s, l, u);
+    return p.ok ? p : undefined;
+  }
+
+  private readonly ok: boolean;
+
+  private constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, u: Float32Array) {
+    const { C, H, W, OH, OW, padT, padL } = s;
+    const { M } = l;
+    const TY = Math.ceil(OH / 2);
+    const TX = Math.ceil(OW / 2);
+    const nb = Math.ceil(TX / 4);
+    [this.TY, this.TX, this.nb] = [TY, TX, nb];
+    // Tiles of one product row: the last block of the last tile row may run past TY·TX.
+    this.Tp = up((TY - 1) * TX + 4 * nb, 8);
+    this.Mpad = up(M, 4);
+    const PH = 2 * TY + 2;
+    const PW = 4 * nb + 4;
+    this.rowB = PW * 4;
+    this.chanB = 2 * PH * PW * 4;
+    let at = 64;
+    const take = (bytes: number): number => {
+      const r = at;
+      at += up(bytes, 64) + 64;
+      return r;
+    };
+    this.x = take(C * H * W * 4);
+    this.scaleAt = l.scaled ? take(C * H * W * 4) : 0;
+    this.scales = l.scaled ? take(C * 4) : 0;
+    this.planes = take(C * this.chanB + 64);
+    // Copy runs into the even (dst plane 0) and odd (plane 1) column planes of each channel.
+    const runList: number[] = [];
+    for (let py = 0; py < PH; py++) {
+      const iy = py - padT;
+      if (iy < 0 || iy >= H) continue;
+      for (let par = 0; par < 2; par++) {
+        // padded column 2k + par is input column 2k + par - padL
+        const k0 = Math.max(0, Math.ceil((padL - par) / 2));
+        const k1 = Math.min(PW - 1, Math.floor((W - 1 + padL - par) / 2));
+        if (k1 < k0) continue;
+        runList.push((iy * W + 2 * k0 + par - padL) * 4, (par * PH * PW + py * PW + k0) * 4, k1 - k0 + 1, 8);
+      }
+    }
+    this.runs = take(runList.length * 4);
+    this.runsEnd = this.runs + runList.length * 4;
+    this.tab = take(16 * C * 4);
+    this.u = take(16 * this.Mpad * C * 4);
+    this.v = take(16 * C * this.Tp * 4);
+    this.m = take(16 * this.Mpad * this.Tp * 4);
+    this.bias = take(this.Mpad * 4);
+    this.zero = take(16);
+    this.none = take(24);
+    this.clamp = take(24);
+    this.postClamp = take(24);
+    this.stRowB = nb * 32;
+    this.stage = take(M * 2 * TY * this.stRowB);
+    this.res = l.residual ? take(M * OH * OW * 4) : 0;
+    this.out = take(M * OH * OW * 4);
+    const inst = convInstance(at);
+    this.ok = inst !== undefined;
+    if (!inst) {
+      this.f32 = new Float32Array(0);
+      this.fn = () => () => undefined;
+      return;
+    }
+    this.fn = inst.fn;
+    const f32 = new Float32Array(inst.buffer);
+    const i32 = new Int32Array(inst.buffer);
+    this.f32 = f32;
+    i32.set(runList, this.runs >> 2);
+    for (let xi = 0; xi < 16; xi++) for (let c = 0; c < C; c++) i32[(this.tab >> 2) + xi * C + c] = this.v + (xi * C + c) * this.Tp * 4;
+    // rows4 layout: per ξ, per block of four output channels, [c][4].
+    const nb4 = this.Mpad / 4;
+    for (let xi = 0; xi < 16; xi++) {
+      for (let m = 0; m < M; m++) {
+        const base = (this.u >> 2) + ((xi * nb4 + (m >> 2)) * C) * 4 + (m & 3);
+        for (let c = 0; c < C; c++) f32[base + c * 4] = u[(xi * M + m) * C + c];
+      }
+    }
+    f32.set(l.bias, this.bias >> 2);
+    const block = (at2: number, lo: number, hi: number, hs: boolean): void => {
+      f32.set([lo, hi, 0, 1 / 6, 0.5, 1], at2 >> 2);
+      i32[(at2 >> 2) + 2] = hs ? 1 : 0;
+    };
+    block(this.none, -Infinity, Infinity, false);
+    // With a residual, compactAdd activates after adding it; otherwise wgOut does.
+    if (l.residual) block(this.clamp, -Infinity, Infinity, false);
+    else block(this.clamp, l.lo, l.hi, !!l.hardswish);
+    block(this.postClamp, l.lo, l.hi, !!l.hardswish);
+  }
+
+  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled) at yOff. */
+  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
+    const { f32, s, l, fn } = this;
+    const inLen = s.C * s.H * s.W;
+    if (scale) {
+      f32.set(x.subarray(xOff, xOff + inLen), this.scaleAt >> 2);
+      f32.set(scale.subarray(sOff, sOff + s.C), this.scales >> 2);
+      fn('scaleCopy')(this.scaleAt, this.x, s.C, s.H * s.W * 4, this.scales);
+    } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
+    fn('packRuns')(this.x, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
+    const odd = this.planes + this.chanB / 2;
+    fn('wgIn')(this.planes, odd, this.v, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, s.C * this.Tp * 4);
+    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none);
+    fn('wgOut')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.Mpad * this.Tp * 4, this.stRowB);
+    const stChan = 2 * this.TY * this.stRowB;
+    if (l.residual && res) {
+      f32.set(res.subarray(rOff, rOff + l.M * s.OH * s.OW), this.res >> 2);
+      fn('compactAdd')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan, this.res, this.postClamp);
+    } else fn('compact')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan);
+    const out = this.out >> 2;
+    const n = l.M * s.OH * s.OW;
+    if (pool) maxPoolPlanes(f32, out, y, yOff, l.M, s.OH, s.OW, pool);
+    else y.set(f32.subarray(out, out + n), yOff);
+  }
+}
