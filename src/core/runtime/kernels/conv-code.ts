@@ -268,7 +268,7 @@ export function convModuleBytes(): Uint8Array {
     { name: 'compactAdd', params: 9, code: compactAdd() },
     { name: 'scaleCopy', params: 5, code: scaleCopy() },
     { name: 'wgIn', params: 11, code: wgIn() },
-    { name: 'wgGemm', params: 8, code: wgGemm(2) },
+    { name: 'wgGemm', params: 9, code: wgGemm(2) },
     { name: 'wgOut', params: 11, code: wgOut() },
   ]);
 }

@@ -68,13 +68,14 @@ export function wgIn(): number[] {
 }
 
 /**
- * wgGemm(tab, C, w, out, rowB, nb4, bias0, clamp0): for each ξ < 16 and block of four output
+ * wgGemm(tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad): for each ξ < 16 and block of four output
  * channels b < nb4, rows4(tab + ξ·C·4, … + C·4, w, out, rowB, rowB, bias0, clamp0) with w advancing
- * C·16 bytes and out 4·rowB per call: M_ξ[m][t] = Σ_c U_ξ[m][c] · V_ξ[c][t] (bias0 zero, clamp0 none).
+ * C·16 bytes and out 4·rowB per call (and xiPad more per ξ): M_ξ[m][t] = Σ_c U_ξ[m][c] · V_ξ[c][t]
+ * (bias0 zero, clamp0 none).
  */
 export function wgGemm(rows4Index: number): number[] {
-  const [tab, C, w, out, rowB, nb4, bias0, clamp0] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [xi, b, te] = [8, 9, 10];
+  const [tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [xi, b, te] = [9, 10, 11];
   const inner = whileNot([...get(b), ...get(nb4), op.i32GeU], [
     ...get(tab), ...get(te), ...get(w), ...get(out), ...get(rowB), ...get(rowB), ...get(bias0), ...get(clamp0), ...call(rows4Index),
     ...get(w), ...get(C), ...i32(4), op.i32Shl, op.i32Add, ...set(w),
@@ -85,6 +86,7 @@ export function wgGemm(rows4Index: number): number[] {
     ...get(tab), ...get(C), ...i32(2), op.i32Shl, op.i32Add, ...set(te),
     ...i32(0), ...set(b),
     ...inner,
+    ...get(out), ...get(xiPad), op.i32Add, ...set(out),
     ...get(te), ...set(tab),
     ...addTo(xi, 1),
   ]);

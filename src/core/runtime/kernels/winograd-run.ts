@@ -8,6 +8,7 @@ import type { Conv2dShape, ConvLayerWeights } from './conv-run';
 import { type ConvPool, maxPoolPlanes } from './conv-post';
 import { type ConvFn, convInstance } from './conv-wasm';
 
+const XI_PAD = 64;
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /** Whether a layer and shape can run as F(2×2, 3×3): dense 3×3, stride 1, no dilation, groups 1. */
@@ -60,6 +61,8 @@ export class WinogradProgram {
   private readonly u: number;
   private readonly v: number;
   private readonly m: number;
+  private readonly vXi: number;
+  private readonly mXi: number;
   private readonly bias: number;
   private readonly zero: number;
   private readonly none: number;
@@ -121,8 +124,12 @@ export class WinogradProgram {
     this.runsEnd = this.runs + runList.length * 4;
     this.tab = take(16 * C * 4);
     this.u = take(16 * this.Mpad * C * 4);
-    this.v = take(16 * C * this.Tp * 4);
-    this.m = take(16 * this.Mpad * this.Tp * 4);
+    // The 16 products are XI_PAD bytes further apart than their size: at a multiple of 4 KiB the
+    // 16 loads and stores of one tile would share a cache set.
+    this.vXi = C * this.Tp * 4 + XI_PAD;
+    this.mXi = this.Mpad * this.Tp * 4 + XI_PAD;
+    this.v = take(16 * this.vXi);
+    this.m = take(16 * this.mXi);
     this.bias = take(this.Mpad * 4);
     this.zero = take(16);
     this.none = take(24);
@@ -144,7 +151,7 @@ export class WinogradProgram {
     const i32 = new Int32Array(inst.buffer);
     this.f32 = f32;
     i32.set(runList, this.runs >> 2);
-    for (let xi = 0; xi < 16; xi++) for (let c = 0; c < C; c++) i32[(this.tab >> 2) + xi * C + c] = this.v + (xi * C + c) * this.Tp * 4;
+    for (let xi = 0; xi < 16; xi++) for (let c = 0; c < C; c++) i32[(this.tab >> 2) + xi * C + c] = this.v + xi * this.vXi + c * this.Tp * 4;
     // rows4 layout: per ξ, per block of four output channels, [c][4].
     const nb4 = this.Mpad / 4;
     for (let xi = 0; xi < 16; xi++) {
@@ -176,9 +183,9 @@ export class WinogradProgram {
     } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
     fn('packRuns')(this.x, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
     const odd = this.planes + this.chanB / 2;
-    fn('wgIn')(this.planes, odd, this.v, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, s.C * this.Tp * 4);
-    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none);
-    fn('wgOut')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.Mpad * this.Tp * 4, this.stRowB);
+    fn('wgIn')(this.planes, odd, this.v, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi);
+    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD);
+    fn('wgOut')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, this.stRowB);
     const stChan = 2 * this.TY * this.stRowB;
     if (l.residual && res) {
       f32.set(res.subarray(rOff, rOff + l.M * s.OH * s.OW), this.res >> 2);
