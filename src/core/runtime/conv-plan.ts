@@ -7,6 +7,7 @@
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
 import { type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
+import { ConvArena } from './kernels/conv-wasm';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-post';
 import { sparsityOf } from './kernels/sparse';
 import { type ConvGeom, convGeom, convOutDims, convReference } from './ops/conv';
@@ -93,6 +94,47 @@ function poolDims(d: readonly number[], p: ConvPool, label: string): number[] {
   return [d[0], d[1], ph, pw];
 }
 
+/** The conv layers of one plan share one WebAssembly memory (kernels/conv-wasm.ts ConvArena). */
+const arenas = new WeakMap<PlanOptions, ConvArena | null>();
+
+function arenaOf(options: PlanOptions): ConvArena | undefined {
+  if (options.wasm === false) return undefined;
+  let a = arenas.get(options);
+  if (a === undefined) {
+    a = ConvArena.create() ?? null;
+    arenas.set(options, a);
+  }
+  return a ?? undefined;
+}
+
+/** The constant float32 weights (rank ≥ 3) of a Conv the plan fuses, with its bias if any (else none). */
+function convWeights(node: Node, known: Map<string, RtTensor>): RtTensor | undefined {
+  if (node.opType !== 'Conv' || node.inputs.length < 2) return undefined;
+  const wT = known.get(node.inputs[1]);
+  if (!wT || wT.dataType !== DataType.FLOAT || wT.dims.length < 3 || known.has(node.inputs[0])) return undefined;
+  if (!node.inputs[2]) return wT;
+  const b = known.get(node.inputs[2]);
+  return floats(b, wT.dims[0]) && b!.dims.length === 1 ? wT : undefined;
+}
+
+/**
+ * Whether the only reader of `value` is a fused 2-D (or 1-D) conv step of the same plan: a Conv with
+ * constant weights reading it as X, or a Mul of two computed values feeding only such a Conv (its
+ * squeeze-excite scale). Such a step takes its input from the arena (or asks for it).
+ */
+function readByFusedConv(value: string, known: Map<string, RtTensor>, soleUser: SoleUser, opset: number): boolean {
+  const spatial = (c: Node | undefined): boolean => {
+    const w = c && convWeights(c, known);
+    return !!w && w.dims.length <= 4;
+  };
+  const conv = soleUser(value, 'Conv');
+  if (conv) return conv.inputs[0] === value && spatial(conv);
+  const m = soleUser(value, 'Mul');
+  if (!m || opset < 7 || m.inputs.length !== 2 || m.inputs.some((i) => i === '' || known.has(i))) return false;
+  const next = soleUser(m.outputs[0], 'Conv');
+  return !!next && next.inputs[0] === m.outputs[0] && spatial(next);
+}
+
 /**
  * A fused step starting at `node`: a Conv with constant weights, or a Mul (two computed inputs,
  * opset ≥ 7) whose only reader is such a Conv.
@@ -126,17 +168,14 @@ function clipBounds(node: Node, known: Map<string, RtTensor>, opset: number): [n
 
 /** A fused step for a Conv node with constant float32 weights (after `scaleMul`, if given), or undefined. */
 function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number, ready: Ready, scaleMul: Node | undefined): FusedConv | undefined {
-  if (node.opType !== 'Conv' || node.inputs.length < 2) return undefined;
-  const wT = known.get(node.inputs[1]);
-  if (!wT || wT.dataType !== DataType.FLOAT || wT.dims.length < 3 || known.has(node.inputs[0])) return undefined;
+  const wT = convWeights(node, known);
+  if (!wT) return undefined;
   const M = wT.dims[0];
   const perOut = size(wT.dims.slice(1));
   let bias = new Float32Array(M);
   let hasBias = false;
   if (node.inputs[2]) {
-    const b = floats(known.get(node.inputs[2]), M);
-    if (!b || known.get(node.inputs[2])!.dims.length !== 1) return undefined;
-    bias = Float32Array.from(b);
+    bias = Float32Array.from(floats(known.get(node.inputs[2]), M)!);
     hasBias = true;
   }
   const w = Float32Array.from(wT.data as Float32Array);
@@ -222,7 +261,8 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const post: ConvPost = { lo, hi, hardswish: activation === 'hardswish', residual: residual !== undefined };
   const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse, scaled: scaleMul !== undefined };
   const wasm = options.wasm !== false;
-  const runner = kernel.length <= 2 ? new ConvLayerRunner(weights, wasm) : undefined;
+  const arena = kernel.length <= 2 ? arenaOf(options) : undefined;
+  const runner = kernel.length <= 2 ? new ConvLayerRunner(weights, wasm, arena, arena !== undefined && readByFusedConv(out, known, soleUser, opset)) : undefined;
   const wDims = wT.dims;
   const ins = [...(scaleMul ? scaleMul.inputs : [node.inputs[0]]), ...(residual ? [residual] : [])];
   const resAt = ins.length - 1;
@@ -234,11 +274,19 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     if (scaleMul) {
       const a = x;
       const b = need(inputs, 1, ctx);
-      if (channelScale(a, b)) scale = b.data as Float32Array;
-      else if (channelScale(b, a)) {
+      // The scale is read in JS (the arena may hold it pending: the SE gate is a conv too).
+      if (channelScale(a, b)) {
+        arena?.materialize(b.data);
+        scale = b.data as Float32Array;
+      } else if (channelScale(b, a)) {
+        arena?.materialize(a.data);
         x = b;
         scale = a.data as Float32Array;
-      } else x = binaryCompute(a, b, mul, ctx, 1);
+      } else {
+        arena?.materialize(a.data);
+        arena?.materialize(b.data);
+        x = binaryCompute(a, b, mul, ctx, 1);
+      }
     }
     if (x.dataType !== DataType.FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
     if (!sameDims(x.dims, shapes.x)) {
@@ -262,6 +310,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
       return [{ dims, data: y, dataType: DataType.FLOAT }];
     }
     // The reference loop: scale applied first, residual Add (broadcasting) before the activation.
+    for (const t of [xd, scale, r?.data]) arena?.materialize(t);
     const xs = scale ? Float32Array.from(xd, (v, i) => v * scale[Math.floor(i / (xd.length / scale.length))]) : xd;
     const y0 = new Float32Array(size(convDims));
     convReference(g, xs, w, bias, y0);
@@ -269,11 +318,13 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     if (r) t = binaryCompute(t, r, add, ctx, pool ? 1 : 0);
     const yd = r ? (t.data as Float32Array) : pool ? y0 : (ctx.out(0, Float32Array, n) as Float32Array);
     finishConv(t.data as Float32Array, 0, yd, 0, yd.length, undefined, 0, post);
+    arena?.forget(yd);
     if (!pool) return [{ dims: t.dims, data: yd, dataType: DataType.FLOAT }];
     // A residual that broadcast may have changed the dims the pool sees.
     const pd = poolDims(t.dims, pool, ctx.label);
     const py = ctx.out(0, Float32Array, size(pd)) as Float32Array;
     maxPoolPlanes(yd, 0, py, 0, pd[0] * pd[1], t.dims[2], t.dims[3], pool);
+    arena?.forget(py);
     return [{ dims: pd, data: py, dataType: DataType.FLOAT }];
   };
   return {

@@ -4,7 +4,8 @@
 // weights — dense (four output channels sharing each row) or as per-channel lists of
 // (row, weight) for pruned, grouped and depthwise layers — and the valid columns are compacted
 // into NCHW. WebAssembly SIMD where available, the same layout in JS otherwise.
-import { type ConvFn, convInstance, convWasmAvailable } from './conv-wasm';
+import { inputAt, outputTo, residualAt } from './conv-io';
+import { type ConvArena, type ConvFn, convInstance, convWasmAvailable } from './conv-wasm';
 import { WinogradProgram, winogradFits, winogradPays, winogradWeights } from './winograd-run';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './conv-post';
 
@@ -57,9 +58,11 @@ export function sparseConvPays(M: number, K: number, group: number, nnz: number)
 
 /** Byte offsets of one layer's program for one input shape. */
 class Program {
-  readonly f32: Float32Array;
-  readonly i32: Int32Array;
+  /** The program's own memory (none when it lives in an arena). */
+  private readonly own: { f32: Float32Array; i32: Int32Array } | undefined;
   readonly fn: ((name: string) => ConvFn) | undefined;
+  /** Where the identity packing's row addresses currently point (the input's byte address). */
+  private base: number;
   readonly x: number;
   readonly packed: number;
   readonly map: number;
@@ -94,7 +97,15 @@ class Program {
   readonly stage: number;
   readonly scales: number;
 
-  constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
+  get f32(): Float32Array {
+    return this.arena ? this.arena.f32 : this.own!.f32;
+  }
+
+  get i32(): Int32Array {
+    return this.arena ? this.arena.i32 : this.own!.i32;
+  }
+
+  constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean, private readonly arena: ConvArena | undefined) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
     const { M, group, kh, kw } = l;
     this.lo = l.residual ? -Infinity : l.lo;
@@ -112,7 +123,7 @@ class Program {
     this.Pr = up(this.P, this.dense ? 8 : 16);
     this.Mpad = this.dense ? up(M, 4) : M;
     this.K = cg * kh * kw;
-    let at = 64;
+    let at = arena ? arena.top : 64;
     const take = (bytes: number): number => {
       const r = at;
       at += up(bytes, 64);
@@ -160,17 +171,21 @@ class Program {
     this.scales = l.scaled ? take(C * 4) : 0;
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
     this.out = take(M * OH * OW * 4 + 16);
-    const inst = wasm ? convInstance(at) : undefined;
-    const buffer = inst ? inst.buffer : new ArrayBuffer(at);
-    this.fn = inst?.fn;
+    this.base = this.x;
+    if (arena) {
+      arena.commit(at);
+      this.fn = (name) => arena.fn(name);
+    } else {
+      const inst = wasm ? convInstance(at) : undefined;
+      const buffer = inst ? inst.buffer : new ArrayBuffer(at);
+      this.own = { f32: new Float32Array(buffer), i32: new Int32Array(buffer) };
+      this.fn = inst?.fn;
+    }
     // HardSwish runs in the WebAssembly kernels unless a residual comes first (then compactAdd applies it).
     this.hsKernel = this.fn !== undefined && !!l.hardswish && !l.residual;
     // With WebAssembly, compactAdd adds the residual and activates; in JS a post pass does.
     this.post = this.fn === undefined && !!(l.residual || l.hardswish);
-    const f32 = new Float32Array(buffer);
-    const i32 = new Int32Array(buffer);
-    this.f32 = f32;
-    this.i32 = i32;
+    const { f32, i32 } = this;
     i32.set(runList, this.runs >> 2);
     // Pack map: byte offset within an input channel of each packed value, -1 for padding.
     for (let py = 0; py < sy; py++) {
@@ -219,16 +234,53 @@ class Program {
     }
   }
 
-  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled) at yOff. */
-  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
+  /**
+   * One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled)
+   * at yOff; lazy: y's values may stay in the arena (its one reader is a conv layer of the arena).
+   */
+  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined, lazy: boolean): void {
+    const { s, l } = this;
+    const f = this.fn;
+    if (!f) {
+      this.runJs(x, xOff, y, yOff, scale, sOff, res, rOff, pool);
+      return;
+    }
+    const mem = { f32: this.f32, fn: f };
+    const chanIn = s.H * s.W * 4;
+    const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, this);
+    if (!this.identity) f('packRuns')(src, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
+    else this.rebase(src);
+    if (this.dense) {
+      const rows4 = f('rows4');
+      for (let b = 0; b < this.Mpad / 4; b++) {
+        rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.yq + b * 4 * this.Pr * 4, this.Pr * 4, this.Pr * 4, this.bias + b * 16, this.clamp);
+      }
+    } else {
+      f('csr')(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
+    }
+    const n = l.M * s.OH * s.OW;
+    if (l.residual && res) {
+      const r = residualAt(mem, this.arena, res, rOff, n, this.res);
+      f('compactAdd')(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4, r, this.postClamp);
+    } else f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4);
+    outputTo(mem, this.arena, this.out, l.M, s.OH, s.OW, y, yOff, pool, lazy);
+  }
+
+  /** Identity packing reads the input where it is: moves the row addresses to base `at`. */
+  private rebase(at: number): void {
+    const d = at - this.base;
+    if (d === 0) return;
+    const i32 = this.i32;
+    if (this.dense) for (let k = this.tab >> 2; k < (this.tab >> 2) + this.K; k++) i32[k] += d;
+    else for (let e = i32[this.rows >> 2] >> 2; e < i32[(this.rows >> 2) + this.l.M] >> 2; e += 2) i32[e] += d;
+    this.base = at;
+  }
+
+  /** The same in JS (no WebAssembly): a post pass adds the residual and activates where the kernels do not. */
+  private runJs(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
     const { f32, s, l } = this;
     const inLen = s.C * s.H * s.W;
-    const f = this.fn;
-    if (scale && f && this.stage) {
-      f32.set(x.subarray(xOff, xOff + inLen), this.stage >> 2);
-      f32.set(scale.subarray(sOff, sOff + s.C), this.scales >> 2);
-      f('scaleCopy')(this.stage, this.x, s.C, s.H * s.W * 4, this.scales);
-    } else if (scale) {
+    if (scale) {
       const hw = s.H * s.W;
       const base = this.x >> 2;
       for (let c = 0; c < s.C; c++) {
@@ -238,25 +290,7 @@ class Program {
         for (let i = 0; i < hw; i++) f32[to + i] = x[from + i] * k;
       }
     } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
-    const chanIn = s.H * s.W * 4;
-    const outRow = s.OW * 4;
-    if (f) {
-      if (!this.identity) f('packRuns')(this.x, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
-      if (this.dense) {
-        const rows4 = f('rows4');
-        for (let b = 0; b < this.Mpad / 4; b++) {
-          rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.yq + b * 4 * this.Pr * 4, this.Pr * 4, this.Pr * 4, this.bias + b * 16, this.clamp);
-        }
-      } else {
-        f('csr')(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
-      }
-      if (l.residual && res) {
-        f32.set(res.subarray(rOff, rOff + l.M * s.OH * s.OW), this.res >> 2);
-        f('compactAdd')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4, this.res, this.postClamp);
-      } else f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4);
-    } else {
-      this.runJs();
-    }
+    this.computeJs();
     const n = l.M * s.OH * s.OW;
     const out = this.out >> 2;
     if (pool) {
@@ -266,7 +300,7 @@ class Program {
     else y.set(f32.subarray(out, out + n), yOff);
   }
 
-  private runJs(): void {
+  private computeJs(): void {
     const { f32, i32, s, l, P, Wq } = this;
     if (!this.identity) {
       const planeLen = this.mapLen;
@@ -317,7 +351,12 @@ export class ConvLayerRunner {
   /** The Winograd-transformed weights, made on first use. */
   private u: Float32Array | undefined;
 
-  constructor(readonly weights: ConvLayerWeights, private readonly wasm: boolean) {}
+  /**
+   * arena: the WebAssembly memory the layer shares with the plan's other conv layers (default: its
+   * own); lazyOut: the output's only reader is a conv layer of that arena (batch 1: the output may
+   * stay there, see ConvArena).
+   */
+  constructor(readonly weights: ConvLayerWeights, private readonly wasm: boolean, private readonly arena?: ConvArena, private readonly lazyOut = false) {}
 
   /** Whether the layer runs in WebAssembly (where available and asked for). */
   get engine(): 'wasm' | 'js' {
@@ -333,10 +372,10 @@ export class ConvLayerRunner {
     const l = this.weights;
     if (this.wasm && winogradFits(s, l) && (l.winograd ?? winogradPays(s, l))) {
       this.u ??= winogradWeights(l.w, l.M, s.C);
-      const p = WinogradProgram.create(s, l, this.u);
+      const p = WinogradProgram.create(s, l, this.u, this.arena);
       if (p) return p;
     }
-    return new Program(s, l, this.wasm);
+    return new Program(s, l, this.wasm, this.wasm ? this.arena : undefined);
   }
 
   /** y (N·M·OH·OW) = layer(x (N·C·H·W) · scale (N·C), if given) [+ res (N·M·OH·OW)]. */
@@ -349,6 +388,7 @@ export class ConvLayerRunner {
     const inLen = s.C * s.H * s.W;
     const outLen = this.weights.M * s.OH * s.OW;
     const yLen = pool ? y.length / N : outLen;
-    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * yLen, scale, n * s.C, res, n * outLen, pool);
+    const lazy = this.lazyOut && N === 1;
+    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * yLen, scale, n * s.C, res, n * outLen, pool, lazy);
   }
 }

@@ -5,8 +5,9 @@
 // than the direct kernel), transformed back (Y = Aᵀ M A) with bias and activation, and compacted
 // into NCHW (with the residual added there). Same interface as the direct program of conv-run.ts.
 import type { Conv2dShape, ConvLayerWeights } from './conv-run';
-import { type ConvPool, maxPoolPlanes } from './conv-post';
-import { type ConvFn, convInstance } from './conv-wasm';
+import { inputAt, outputTo, residualAt } from './conv-io';
+import type { ConvPool } from './conv-post';
+import { type ConvArena, type ConvFn, convInstance } from './conv-wasm';
 
 const XI_PAD = 64;
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
@@ -44,8 +45,9 @@ export function winogradWeights(w: Float32Array, M: number, C: number): Float32A
 
 /** Byte offsets of one Winograd layer program for one input shape (WebAssembly only). */
 export class WinogradProgram {
-  private readonly f32: Float32Array;
-  private readonly fn: (name: string) => ConvFn;
+  /** The program's own memory (none when it lives in an arena). */
+  private readonly own: Float32Array | undefined;
+  private readonly fn: (name: string) => ConvFn = () => () => undefined;
   private readonly TX: number;
   private readonly TY: number;
   private readonly nb: number;
@@ -76,14 +78,18 @@ export class WinogradProgram {
   private readonly out: number;
 
   /** Undefined when WebAssembly is unavailable. */
-  static create(s: Conv2dShape, l: ConvLayerWeights, u: Float32Array): WinogradProgram | undefined {
-    const p = new WinogradProgram(s, l, u);
+  static create(s: Conv2dShape, l: ConvLayerWeights, u: Float32Array, arena?: ConvArena): WinogradProgram | undefined {
+    const p = new WinogradProgram(s, l, u, arena);
     return p.ok ? p : undefined;
   }
 
-  private readonly ok: boolean;
+  private readonly ok: boolean = true;
 
-  private constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, u: Float32Array) {
+  get f32(): Float32Array {
+    return this.arena ? this.arena.f32 : this.own!;
+  }
+
+  private constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, u: Float32Array, private readonly arena: ConvArena | undefined) {
     const { C, H, W, OH, OW, padT, padL } = s;
     const { M } = l;
     const TY = Math.ceil(OH / 2);
@@ -97,7 +103,7 @@ export class WinogradProgram {
     const PW = 4 * nb + 4;
     this.rowB = PW * 4;
     this.chanB = 2 * PH * PW * 4;
-    let at = 64;
+    let at = arena ? arena.top : 64;
     const take = (bytes: number): number => {
       const r = at;
       at += up(bytes, 64) + 64;
@@ -139,17 +145,18 @@ export class WinogradProgram {
     this.stage = take(M * 2 * TY * this.stRowB);
     this.res = l.residual ? take(M * OH * OW * 4) : 0;
     this.out = take(M * OH * OW * 4);
-    const inst = convInstance(at);
-    this.ok = inst !== undefined;
-    if (!inst) {
-      this.f32 = new Float32Array(0);
-      this.fn = () => () => undefined;
-      return;
+    if (arena) {
+      arena.commit(at);
+      this.fn = (name) => arena.fn(name);
+    } else {
+      const inst = convInstance(at);
+      this.ok = inst !== undefined;
+      if (!inst) return;
+      this.own = new Float32Array(inst.buffer);
+      this.fn = inst.fn;
     }
-    this.fn = inst.fn;
-    const f32 = new Float32Array(inst.buffer);
-    const i32 = new Int32Array(inst.buffer);
-    this.f32 = f32;
+    const f32 = this.f32;
+    const i32 = new Int32Array(f32.buffer);
     i32.set(runList, this.runs >> 2);
     for (let xi = 0; xi < 16; xi++) for (let c = 0; c < C; c++) i32[(this.tab >> 2) + xi * C + c] = this.v + xi * this.vXi + c * this.Tp * 4;
     // rows4 layout: per ξ, per block of four output channels, [c][4].
@@ -172,28 +179,21 @@ export class WinogradProgram {
     block(this.postClamp, l.lo, l.hi, !!l.hardswish);
   }
 
-  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled) at yOff. */
-  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
-    const { f32, s, l, fn } = this;
-    const inLen = s.C * s.H * s.W;
-    if (scale) {
-      f32.set(x.subarray(xOff, xOff + inLen), this.scaleAt >> 2);
-      f32.set(scale.subarray(sOff, sOff + s.C), this.scales >> 2);
-      fn('scaleCopy')(this.scaleAt, this.x, s.C, s.H * s.W * 4, this.scales);
-    } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
-    fn('packRuns')(this.x, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
+  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled) at yOff (lazy: see ConvArena). */
+  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined, lazy: boolean): void {
+    const { s, l, fn } = this;
+    const mem = { f32: this.f32, fn };
+    const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, { x: this.x, stage: this.scaleAt, scales: this.scales });
+    fn('packRuns')(src, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
     const odd = this.planes + this.chanB / 2;
     fn('wgIn')(this.planes, odd, this.v, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi);
     fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD);
     fn('wgOut')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, this.stRowB);
     const stChan = 2 * this.TY * this.stRowB;
     if (l.residual && res) {
-      f32.set(res.subarray(rOff, rOff + l.M * s.OH * s.OW), this.res >> 2);
-      fn('compactAdd')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan, this.res, this.postClamp);
+      const r = residualAt(mem, this.arena, res, rOff, l.M * s.OH * s.OW, this.res);
+      fn('compactAdd')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan, r, this.postClamp);
     } else fn('compact')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan);
-    const out = this.out >> 2;
-    const n = l.M * s.OH * s.OW;
-    if (pool) maxPoolPlanes(f32, out, y, yOff, l.M, s.OH, s.OW, pool);
-    else y.set(f32.subarray(out, out + n), yOff);
+    outputTo(mem, this.arena, this.out, l.M, s.OH, s.OW, y, yOff, pool, lazy);
   }
 }
