@@ -136,8 +136,12 @@ class Program {
     this.map = take(this.mapLen * 4);
     const runList: number[] = [];
     if (!this.identity) {
+      // Only the phases some tap reads (a strided 1×1 reads one of sy·sx).
+      const usedY = new Set(Array.from({ length: kh }, (_, k) => (k * dy) % sy));
+      const usedX = new Set(Array.from({ length: kw }, (_, k) => (k * dx) % sx));
       for (let py = 0; py < sy; py++) {
         for (let px = 0; px < sx; px++) {
+          if (!usedY.has(py) || !usedX.has(px)) continue;
           const qx0 = Math.max(0, Math.ceil((padL - px) / sx));
           const qx1 = Math.min(Wq - 1, Math.floor((W - 1 + padL - px) / sx));
           if (qx1 < qx0) continue;
