@@ -5,6 +5,7 @@
 import { activate, get, i32, set } from './conv-asm';
 import { I32, V128, addTo, body, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
 import { wgGemm, wgIn, wgOut } from './winograd-code';
+import { wg4In, wg4Out } from './winograd4-code';
 
 const SELECT = 0x1b;
 const I32_GE_S = 0x4e;
@@ -268,7 +269,9 @@ export function convModuleBytes(): Uint8Array {
     { name: 'compactAdd', params: 9, code: compactAdd() },
     { name: 'scaleCopy', params: 5, code: scaleCopy() },
     { name: 'wgIn', params: 11, code: wgIn() },
-    { name: 'wgGemm', params: 9, code: wgGemm(2) },
+    { name: 'wgGemm', params: 10, code: wgGemm(2) },
+    { name: 'wg4In', params: 12, code: wg4In() },
+    { name: 'wg4Out', params: 11, code: wg4Out() },
     { name: 'wgOut', params: 11, code: wgOut() },
   ]);
 }

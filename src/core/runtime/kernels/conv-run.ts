@@ -6,7 +6,7 @@
 // into NCHW. WebAssembly SIMD where available, the same layout in JS otherwise.
 import { inputAt, outputTo, residualAt } from './conv-io';
 import { type ConvArena, type ConvFn, convInstance, convWasmAvailable } from './conv-wasm';
-import { WinogradProgram, winogradFits, winogradPays, winogradWeights } from './winograd-run';
+import { WinogradProgram, winogradFits, winogradTile, winogradWeights } from './winograd-run';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './conv-post';
 
 /** Shapes of one 2-D convolution (1-D as H = 1). */
@@ -37,8 +37,10 @@ export interface ConvLayerWeights extends ConvPost {
   sparse: boolean;
   /** The input comes with a per-channel scale (room for the WebAssembly kernels to apply it). */
   scaled?: boolean;
-  /** Force (true) or forbid (false) Winograd F(2×2, 3×3) where it fits; default: the cost model decides. */
+  /** Force (true) or forbid (false) Winograd where it fits; default: the cost model decides. */
   winograd?: boolean;
+  /** With winograd: true, the output tile: F(2×2, 3×3) (default) or F(4×4, 3×3). */
+  winogradTile?: 2 | 4;
 }
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
@@ -352,8 +354,8 @@ class Program {
 export class ConvLayerRunner {
   private prog: Program | WinogradProgram | undefined;
   private key = '';
-  /** The Winograd-transformed weights, made on first use. */
-  private u: Float32Array | undefined;
+  /** The Winograd-transformed weights per output tile size, made on first use. */
+  private readonly u: { 2?: Float32Array; 4?: Float32Array } = {};
 
   /**
    * arena: the WebAssembly memory the layer shares with the plan's other conv layers (default: its
@@ -374,9 +376,10 @@ export class ConvLayerRunner {
 
   private program(s: Conv2dShape): Program | WinogradProgram {
     const l = this.weights;
-    if (this.wasm && winogradFits(s, l) && (l.winograd ?? winogradPays(s, l))) {
-      this.u ??= winogradWeights(l.w, l.M, s.C);
-      const p = WinogradProgram.create(s, l, this.u, this.arena);
+    const tile = this.wasm && winogradFits(s, l) ? (l.winograd === undefined ? winogradTile(s, l) : l.winograd ? (l.winogradTile ?? 2) : 0) : 0;
+    if (tile) {
+      const u = (this.u[tile] ??= winogradWeights(l.w, l.M, s.C, tile));
+      const p = WinogradProgram.create(s, l, tile, u, this.arena);
       if (p) return p;
     }
     return new Program(s, l, this.wasm, this.wasm ? this.arena : undefined);

@@ -68,21 +68,21 @@ export function wgIn(): number[] {
 }
 
 /**
- * wgGemm(tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad): for each ξ < 16 and block of four output
+ * wgGemm(tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi): for each ξ < nxi (16, or 36 for F(4×4, 3×3)) and block of four output
  * channels b < nb4, rows4(tab + ξ·C·4, … + C·4, w, out, rowB, rowB, bias0, clamp0) with w advancing
  * C·16 bytes and out 4·rowB per call (and xiPad more per ξ): M_ξ[m][t] = Σ_c U_ξ[m][c] · V_ξ[c][t]
  * (bias0 zero, clamp0 none).
  */
 export function wgGemm(rows4Index: number): number[] {
-  const [tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [xi, b, te] = [9, 10, 11];
+  const [tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [xi, b, te] = [10, 11, 12];
   const inner = whileNot([...get(b), ...get(nb4), op.i32GeU], [
     ...get(tab), ...get(te), ...get(w), ...get(out), ...get(rowB), ...get(rowB), ...get(bias0), ...get(clamp0), ...call(rows4Index),
     ...get(w), ...get(C), ...i32(4), op.i32Shl, op.i32Add, ...set(w),
     ...get(out), ...get(rowB), ...i32(2), op.i32Shl, op.i32Add, ...set(out),
     ...addTo(b, 1),
   ]);
-  const code = whileNot([...get(xi), ...i32(16), op.i32GeU], [
+  const code = whileNot([...get(xi), ...get(nxi), op.i32GeU], [
     ...get(tab), ...get(C), ...i32(2), op.i32Shl, op.i32Add, ...set(te),
     ...i32(0), ...set(b),
     ...inner,

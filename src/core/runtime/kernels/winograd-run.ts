@@ -18,25 +18,37 @@ export function winogradFits(s: Conv2dShape, l: ConvLayerWeights): boolean {
 }
 
 /**
- * The measured cost model: F(2×2, 3×3) beats the direct kernel when the channel products dominate
- * the transforms, i.e. with enough input and output channels (see test/unit/core/runtime/winograd.test.ts
- * and bench/conv-winograd.ts for the measurements).
+ * The measured cost model (bench/conv-winograd.ts): the output tile of the Winograd form that beats
+ * the direct kernel, or 0. The transforms cost per input and output channel what the products save
+ * per pair of them, so both need enough channels.
  */
-export function winogradPays(s: Conv2dShape, l: ConvLayerWeights): boolean {
-  return s.C >= 8 && l.M >= 8;
+export function winogradTile(s: Conv2dShape, l: ConvLayerWeights): 0 | 2 | 4 {
+  if (s.C < 8 || l.M < 8) return 0;
+  // F(4×4) needs maps of 12 and more: 7×7 pads to 8×8 (31% waste) and its 36 products lose.
+  return s.OH >= 12 && s.OW >= 12 ? 4 : 2;
 }
 
-/** U_ξ[m][c] = (G g Gᵀ)[ξ] for g the 3×3 kernel of (m, c); G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]. */
-export function winogradWeights(w: Float32Array, M: number, C: number): Float32Array {
-  const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
-  const u = new Float32Array(16 * M * C);
-  const t = new Float64Array(12);
+/** Kept for callers of the boolean form. */
+export function winogradPays(s: Conv2dShape, l: ConvLayerWeights): boolean {
+  return winogradTile(s, l) !== 0;
+}
+
+/** G of F(2×2, 3×3) and of F(4×4, 3×3) (Lavin & Gray 2016). */
+const G2 = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+const G4 = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
+
+/** U_ξ[m][c] = (G g Gᵀ)[ξ] (ξ = α·i + j, α = tile + 2) for g the 3×3 kernel of (m, c). */
+export function winogradWeights(w: Float32Array, M: number, C: number, tile: 2 | 4 = 2): Float32Array {
+  const G = tile === 2 ? G2 : G4;
+  const a = G.length;
+  const u = new Float32Array(a * a * M * C);
+  const t = new Float64Array(a * 3);
   for (let m = 0; m < M; m++) {
     for (let c = 0; c < C; c++) {
       const g = (m * C + c) * 9;
-      for (let i = 0; i < 4; i++) for (let k = 0; k < 3; k++) t[i * 3 + k] = G[i][0] * w[g + k] + G[i][1] * w[g + 3 + k] + G[i][2] * w[g + 6 + k];
-      for (let i = 0; i < 4; i++) {
-        for (let j = 0; j < 4; j++) u[((i * 4 + j) * M + m) * C + c] = t[i * 3] * G[j][0] + t[i * 3 + 1] * G[j][1] + t[i * 3 + 2] * G[j][2];
+      for (let i = 0; i < a; i++) for (let k = 0; k < 3; k++) t[i * 3 + k] = G[i][0] * w[g + k] + G[i][1] * w[g + 3 + k] + G[i][2] * w[g + 6 + k];
+      for (let i = 0; i < a; i++) {
+        for (let j = 0; j < a; j++) u[((i * a + j) * M + m) * C + c] = t[i * 3] * G[j][0] + t[i * 3 + 1] * G[j][1] + t[i * 3 + 2] * G[j][2];
       }
     }
   }
@@ -56,6 +68,9 @@ export class WinogradProgram {
   private readonly x: number;
   private readonly planes: number;
   private readonly rowB: number;
+  private readonly segB: number;
+  private readonly tmp: number;
+  private readonly nxi: number;
   private readonly chanB: number;
   private readonly runs: number;
   private readonly runsEnd: number;
@@ -78,8 +93,8 @@ export class WinogradProgram {
   private readonly out: number;
 
   /** Undefined when WebAssembly is unavailable. */
-  static create(s: Conv2dShape, l: ConvLayerWeights, u: Float32Array, arena?: ConvArena): WinogradProgram | undefined {
-    const p = new WinogradProgram(s, l, u, arena);
+  static create(s: Conv2dShape, l: ConvLayerWeights, tile: 2 | 4, u: Float32Array, arena?: ConvArena): WinogradProgram | undefined {
+    const p = new WinogradProgram(s, l, tile, u, arena);
     return p.ok ? p : undefined;
   }
 
@@ -89,20 +104,26 @@ export class WinogradProgram {
     return this.arena ? this.arena.f32 : this.own!;
   }
 
-  private constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, u: Float32Array, private readonly arena: ConvArena | undefined) {
+  private constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, readonly tile: 2 | 4, u: Float32Array, private readonly arena: ConvArena | undefined) {
     const { C, H, W, OH, OW, padT, padL } = s;
     const { M } = l;
-    const TY = Math.ceil(OH / 2);
-    const TX = Math.ceil(OW / 2);
+    const n = tile;
+    const nxi = (n + 2) * (n + 2);
+    this.nxi = nxi;
+    const TY = Math.ceil(OH / n);
+    const TX = Math.ceil(OW / n);
     const nb = Math.ceil(TX / 4);
     [this.TY, this.TX, this.nb] = [TY, TX, nb];
     // Tiles of one product row: the last block of the last tile row may run past TY·TX.
     this.Tp = up((TY - 1) * TX + 4 * nb, 8);
     this.Mpad = up(M, 4);
-    const PH = 2 * TY + 2;
+    // F(2×2): per channel an even and an odd column plane of PH rows; F(4×4): per padded row its
+    // four column phases (PW entries each, segB bytes apart).
+    const PH = n * TY + 2;
     const PW = 4 * nb + 4;
-    this.rowB = PW * 4;
-    this.chanB = 2 * PH * PW * 4;
+    this.segB = PW * 4;
+    this.rowB = n === 2 ? PW * 4 : 4 * PW * 4;
+    this.chanB = n === 2 ? 2 * PH * PW * 4 : PH * this.rowB;
     let at = arena ? arena.top : 64;
     const take = (bytes: number): number => {
       const r = at;
@@ -113,36 +134,38 @@ export class WinogradProgram {
     this.scaleAt = l.scaled ? take(C * H * W * 4) : 0;
     this.scales = l.scaled ? take(C * 4) : 0;
     this.planes = take(C * this.chanB + 64);
-    // Copy runs into the even (dst plane 0) and odd (plane 1) column planes of each channel.
+    this.tmp = n === 4 ? take(6 * this.rowB + 64) : 0;
+    // Copy runs into the column phases of each channel.
     const runList: number[] = [];
     for (let py = 0; py < PH; py++) {
       const iy = py - padT;
       if (iy < 0 || iy >= H) continue;
-      for (let par = 0; par < 2; par++) {
-        // padded column 2k + par is input column 2k + par - padL
-        const k0 = Math.max(0, Math.ceil((padL - par) / 2));
-        const k1 = Math.min(PW - 1, Math.floor((W - 1 + padL - par) / 2));
+      for (let par = 0; par < n; par++) {
+        // padded column n·k + par is input column n·k + par - padL
+        const k0 = Math.max(0, Math.ceil((padL - par) / n));
+        const k1 = Math.min(PW - 1, Math.floor((W - 1 + padL - par) / n));
         if (k1 < k0) continue;
-        runList.push((iy * W + 2 * k0 + par - padL) * 4, (par * PH * PW + py * PW + k0) * 4, k1 - k0 + 1, 8);
+        const dst = n === 2 ? par * PH * PW + py * PW + k0 : py * 4 * PW + par * PW + k0;
+        runList.push((iy * W + n * k0 + par - padL) * 4, dst * 4, k1 - k0 + 1, 4 * n);
       }
     }
     this.runs = take(runList.length * 4);
     this.runsEnd = this.runs + runList.length * 4;
-    this.tab = take(16 * C * 4);
-    this.u = take(16 * this.Mpad * C * 4);
+    this.tab = take(nxi * C * 4);
+    this.u = take(nxi * this.Mpad * C * 4);
     // The 16 products are XI_PAD bytes further apart than their size: at a multiple of 4 KiB the
     // 16 loads and stores of one tile would share a cache set.
     this.vXi = C * this.Tp * 4 + XI_PAD;
     this.mXi = this.Mpad * this.Tp * 4 + XI_PAD;
-    this.v = take(16 * this.vXi);
-    this.m = take(16 * this.mXi);
+    this.v = take(nxi * this.vXi);
+    this.m = take(nxi * this.mXi);
     this.bias = take(this.Mpad * 4);
     this.zero = take(16);
     this.none = take(24);
     this.clamp = take(24);
     this.postClamp = take(24);
-    this.stRowB = nb * 32;
-    this.stage = take(M * 2 * TY * this.stRowB);
+    this.stRowB = nb * 16 * n;
+    this.stage = take(M * n * TY * this.stRowB);
     this.res = l.residual ? take(M * OH * OW * 4) : 0;
     this.out = take(M * OH * OW * 4);
     if (arena) {
@@ -158,10 +181,10 @@ export class WinogradProgram {
     const f32 = this.f32;
     const i32 = new Int32Array(f32.buffer);
     i32.set(runList, this.runs >> 2);
-    for (let xi = 0; xi < 16; xi++) for (let c = 0; c < C; c++) i32[(this.tab >> 2) + xi * C + c] = this.v + xi * this.vXi + c * this.Tp * 4;
+    for (let xi = 0; xi < nxi; xi++) for (let c = 0; c < C; c++) i32[(this.tab >> 2) + xi * C + c] = this.v + xi * this.vXi + c * this.Tp * 4;
     // rows4 layout: per ξ, per block of four output channels, [c][4].
     const nb4 = this.Mpad / 4;
-    for (let xi = 0; xi < 16; xi++) {
+    for (let xi = 0; xi < nxi; xi++) {
       for (let m = 0; m < M; m++) {
         const base = (this.u >> 2) + ((xi * nb4 + (m >> 2)) * C) * 4 + (m & 3);
         for (let c = 0; c < C; c++) f32[base + c * 4] = u[(xi * M + m) * C + c];
@@ -185,11 +208,15 @@ export class WinogradProgram {
     const mem = { f32: this.f32, fn };
     const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, { x: this.x, stage: this.scaleAt, scales: this.scales });
     fn('packRuns')(src, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
-    const odd = this.planes + this.chanB / 2;
-    fn('wgIn')(this.planes, odd, this.v, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi);
-    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD);
-    fn('wgOut')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, this.stRowB);
-    const stChan = 2 * this.TY * this.stRowB;
+    if (this.tile === 2) {
+      const odd = this.planes + this.chanB / 2;
+      fn('wgIn')(this.planes, odd, this.v, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi);
+    } else {
+      fn('wg4In')(this.planes, this.v, this.tmp, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi, this.segB);
+    }
+    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD, this.nxi);
+    fn(this.tile === 2 ? 'wgOut' : 'wg4Out')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, this.stRowB);
+    const stChan = this.tile * this.TY * this.stRowB;
     if (l.residual && res) {
       const r = residualAt(mem, this.arena, res, rOff, l.M * s.OH * s.OW, this.res);
       fn('compactAdd')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan, r, this.postClamp);

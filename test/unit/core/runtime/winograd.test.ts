@@ -1,4 +1,4 @@
-// Winograd F(2×2, 3×3) for dense 3×3 stride-1 convs (kernels/winograd-run.ts): the weight transform
+// Winograd F(2×2, 3×3) and F(4×4, 3×3) for dense 3×3 stride-1 convs (kernels/winograd-run.ts): the weight transform
 // on hand-computed cases, the layer program against the direct JS kernel (odd sizes, padding 0 and
 // 1, residual, activations, per-channel scale, pool, batch 3), which layers it takes, and whole
 // Conv steps through a Session against onnxruntime-node.
@@ -8,7 +8,7 @@ import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { type Attribute, DataType, type Model, type Node, type Tensor } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
 import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner } from '../../../../src/core/runtime/kernels/conv-run';
-import { WinogradProgram, winogradFits, winogradPays, winogradWeights } from '../../../../src/core/runtime/kernels/winograd-run';
+import { WinogradProgram, winogradFits, winogradPays, winogradTile, winogradWeights } from '../../../../src/core/runtime/kernels/winograd-run';
 import { prng, randomFloats } from './mlp';
 
 const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
@@ -27,6 +27,15 @@ describe('winogradWeights: U = G g Gᵀ, G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
     const col = [0, 0.5, -0.5, 0];
     const u = winogradWeights(g, 1, 1);
     expect(Array.from(u)).toEqual(col.flatMap((a) => col.map((b) => a * b + 0)));
+  });
+
+  it('F(4×4): a centre tap gives the outer product of its G’s middle column (0, -1/6, 1/6, 1/12, -1/12, 0)', () => {
+    const g = new Float32Array(9);
+    g[4] = 1;
+    const col = [0, -1 / 6, 1 / 6, 1 / 12, -1 / 12, 0];
+    const u = winogradWeights(g, 1, 1, 4);
+    expect(u).toHaveLength(36);
+    col.forEach((a, i) => col.forEach((b, j) => expect(u[i * 6 + j]).toBeCloseTo(a * b, 7)));
   });
 
   it('all ones give the outer product of G’s row sums (1, 3/2, ½, 1); channels land at [ξ][m][c]', () => {
@@ -52,9 +61,12 @@ describe('which layers run as Winograd', () => {
     expect(winogradFits(s, { ...l, sparse: true })).toBe(false);
     expect(winogradFits(s, { ...l, kh: 5, kw: 5 })).toBe(false);
   });
-  it('pays with enough channels (not for a one-channel stem)', () => {
+  it('pays with enough channels (not for a one-channel stem); 4×4 tiles on maps of 12 and more', () => {
     expect(winogradPays(s, l)).toBe(true);
     expect(winogradPays({ ...s, C: 1 }, l)).toBe(false);
+    expect(winogradTile(s, l)).toBe(4);
+    expect(winogradTile({ ...s, H: 7, W: 7, OH: 7, OW: 7 }, l)).toBe(2);
+    expect(winogradTile({ ...s, C: 4 }, l)).toBe(0);
   });
 });
 
@@ -82,7 +94,8 @@ const LAYER_CASES: LayerCase[] = [
 ];
 
 describe('the Winograd layer program against the direct JS kernel', () => {
-  it.each(LAYER_CASES.map((c) => [JSON.stringify(c), c] as const))('%s, batch 3, within 1e-4', (_n, c) => {
+  const both = LAYER_CASES.flatMap((c) => [2, 4].map((tile) => [`F(${tile}×${tile}) ${JSON.stringify(c)}`, c, tile as 2 | 4] as const));
+  it.each(both)('%s, batch 3, within 1e-4', (_n, c, tile) => {
     const rand = prng(c.C * 31 + c.M);
     const { C, M, H, W, pad } = c;
     const OH = H + 2 * pad - 2;
@@ -99,7 +112,7 @@ describe('the Winograd layer program against the direct JS kernel', () => {
     const res = c.residual ? randomFloats(N * M * OH * OW, rand, 1) : undefined;
     const pool = c.pool ? { kh: 2, kw: 2, sy: 2, sx: 2, pt: 0, pl: 0, pb: 0, pr: 0 } : undefined;
     const outLen = N * M * (pool ? Math.floor(OH / 2) * Math.floor(OW / 2) : OH * OW);
-    const wino = new ConvLayerRunner({ ...l, winograd: true }, true);
+    const wino = new ConvLayerRunner({ ...l, winograd: true, winogradTile: tile }, true);
     const direct = new ConvLayerRunner(l, false);
     const got = new Float32Array(outLen);
     const want = new Float32Array(outLen);
@@ -146,7 +159,8 @@ function convModel(C: number, M: number, pad: number, residual: boolean, seed: n
 describe('Conv + BN (+ residual) + Relu through a Session on Winograd, against onnxruntime-node', () => {
   afterEach(() => vi.restoreAllMocks());
   const cases: [string, number, number, number, number, number, boolean][] = [
-    ['16→16 on 28×28, pad 1, residual', 16, 16, 28, 28, 1, true],
+    ['16→16 on 28×28, pad 1, residual (4×4 tiles)', 16, 16, 28, 28, 1, true],
+    ['32→24 on 14×15, pad 1 (4×4 tiles)', 32, 24, 14, 15, 1, false],
     ['12→20 on 9×7, pad 0', 12, 20, 9, 7, 0, false],
     ['8→8 on 5×6, pad 1, residual', 8, 8, 5, 6, 1, true],
   ];
@@ -171,5 +185,41 @@ describe('Conv + BN (+ residual) + Relu through a Session on Winograd, against o
       expect(maxDiff(got.data as Float32Array, want.data as Float32Array)).toBeLessThan(1e-4);
     }
     expect(spy).toHaveBeenCalledTimes(4);
+  });
+});
+
+describe('conv layers sharing one WebAssembly memory (ConvArena), against onnxruntime-node', () => {
+  /** x → Conv 3×3 → Relu → Conv 1×1 stride 2 → Conv 3×3 (+ residual of the second's output) → y. */
+  function chain(): Model {
+    const rand = prng(77);
+    const conv = (name: string, input: string, out: string, M: number, C: number, k: number, stride: number): [Node, Tensor] => [
+      node(name, 'Conv', [input, `w${name}`], [out], [ints('kernel_shape', [k, k]), ints('pads', Array(4).fill((k - 1) / 2)), ints('strides', [stride, stride])]),
+      f32(`w${name}`, [M, C, k, k], randomFloats(M * C * k * k, rand, 0.4)),
+    ];
+    const parts = [conv('a', 'x', 'ya', 12, 3, 3, 1), conv('b', 'ra', 'yb', 10, 12, 1, 2), conv('c', 'yb', 'yc', 10, 10, 3, 1)];
+    return {
+      irVersion: 8, opsetImports: [{ domain: '', version: 14 }], producerName: 'winograd.test', producerVersion: '', domain: '', modelVersion: 1, docString: '',
+      metadataProps: [], functions: [],
+      graph: {
+        name: 'chain', inputs: [valueInfo('x')], outputs: [valueInfo('y')], valueInfo: [], sparseInitializers: [],
+        nodes: [parts[0][0], node('relu', 'Relu', ['ya'], ['ra']), parts[1][0], parts[2][0], node('add', 'Add', ['yc', 'yb'], ['y'])],
+        initializers: parts.map((p) => p[1]),
+      },
+    };
+  }
+
+  it('runs after runs with new inputs and new shapes (the programs rebuilt, the memory grown) give ORT’s answer', async () => {
+    const bytes = encodeModel(chain());
+    const ref = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
+    const s = Session.create(decodeModel(bytes), { kernels: 'dense' });
+    expect(s.layers.map((l) => l.nodes)).toEqual([['a', 'relu'], ['b'], ['c', 'add']]);
+    const rand = prng(12);
+    for (const [n, h, w] of [[1, 16, 16], [1, 16, 16], [2, 16, 16], [1, 24, 20], [1, 16, 16]]) {
+      const x = randomFloats(n * 3 * h * w, rand, 1);
+      const want = (await ref.run({ x: new ort.Tensor('float32', x, [n, 3, h, w]) })).y;
+      const got = s.run({ x: { dims: [n, 3, h, w], data: x, dataType: DataType.FLOAT } }).y;
+      expect(got.dims).toEqual([...want.dims]);
+      expect(maxDiff(got.data as Float32Array, want.data as Float32Array), `${n}×${h}×${w}`).toBeLessThan(1e-4);
+    }
   });
 });
