@@ -256,7 +256,10 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const group = intAttr(node, 'group', 1);
   // An explicit sparseMinSparsity is the caller's threshold; otherwise the measured cost model.
   const min = options.sparseMinSparsity;
-  const pays = min === undefined ? sparseConvPays(M, perOut, group, Math.round((1 - sparsity) * w.length)) : sparsity >= min;
+  // The dense form of a 3×3 stride-1 layer with 8+ channels each way is Winograd (kernels/winograd-run.ts).
+  const unit = (name: string): boolean => (intsAttr(node, name) ?? [1, 1]).every((d) => d === 1);
+  const wino = group === 1 && kernel.length === 2 && kernel[0] === 3 && kernel[1] === 3 && unit('strides') && unit('dilations') && M >= 8 && perOut >= 72;
+  const pays = min === undefined ? sparseConvPays(M, perOut, group, Math.round((1 - sparsity) * w.length), wino) : sparsity >= min;
   const sparse = options.kernels === 'sparse' && sparsity > 0 && pays;
   const post: ConvPost = { lo, hi, hardswish: activation === 'hardswish', residual: residual !== undefined };
   const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse, scaled: scaleMul !== undefined };

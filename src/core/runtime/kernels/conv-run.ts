@@ -51,12 +51,20 @@ const up = (n: number, m: number): number => Math.ceil(n / m) * m;
  * skipping zeros only pays. Dense layers: the dense kernel does M rounded up to 4 channels × K taps
  * at about 1/1.3 of the cost per multiply-add of a list entry (measured, WebAssembly SIMD, layers
  * of 86k–1.6M multiply-adds: lists at full density cost 1.05–1.46× dense, break-even at 5–32%
- * zeros), so lists win when 1.3 · nnz < ⌈M/4⌉·4 · K.
+ * zeros), so lists win when 1.3 · nnz < ⌈M/4⌉·4 · K; where the dense form is Winograd, when they
+ * beat WINOGRAD_SHARE of that.
  */
-export function sparseConvPays(M: number, K: number, group: number, nnz: number): boolean {
+export function sparseConvPays(M: number, K: number, group: number, nnz: number, winograd = false): boolean {
   if (nnz >= M * K) return false;
-  return group > 1 || 1.3 * nnz < up(M, 4) * K;
+  return group > 1 || 1.3 * nnz < (winograd ? WINOGRAD_SHARE : 1) * up(M, 4) * K;
 }
+
+/**
+ * What Winograd costs of the direct kernel on the layers it takes (bench/conv-winograd.ts: 0.4–0.65
+ * with 4×4 tiles on 14×14 and 28×28 maps, 0.5–0.8 with 2×2 tiles on 7×7): a dense 3×3 stride-1 layer
+ * with 8 or more input and output channels runs on lists only when they beat that.
+ */
+export const WINOGRAD_SHARE = 0.5;
 
 /** Byte offsets of one layer's program for one input shape. */
 class Program {

@@ -164,6 +164,16 @@ describe('Conv + BN (+ residual) + Relu through a Session on Winograd, against o
     ['12→20 on 9×7, pad 0', 12, 20, 9, 7, 0, false],
     ['8→8 on 5×6, pad 1, residual', 8, 8, 5, 6, 1, true],
   ];
+  it('a 3×3 layer pruned 50% stays dense (Winograd beats its lists), pruned 80% runs on lists', () => {
+    for (const [zeros, kernel] of [[0.5, 'dense'], [0.8, 'sparse']] as const) {
+      const m = convModel(16, 16, 1, false, 9);
+      const w = m.graph.initializers[0].data as Float32Array;
+      const order = Array.from(w.keys()).sort((a, b) => Math.abs(w[a]) - Math.abs(w[b]));
+      for (const i of order.slice(0, Math.round(zeros * w.length))) w[i] = 0;
+      expect(Session.create(decodeModel(encodeModel(m)), { kernels: 'sparse' }).layers[0].kernel).toBe(kernel);
+    }
+  });
+
   it.each(cases)('%s: batch 1 and 3, within 1e-4', async (_n, C, M, H, W, pad, residual) => {
     const bytes = encodeModel(convModel(C, M, pad, residual, C + M + H));
     const ref = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
