@@ -4,67 +4,17 @@
 // weights — dense (four output channels sharing each row) or as per-channel lists of
 // (row, weight) for pruned, grouped and depthwise layers — and the valid columns are compacted
 // into NCHW. WebAssembly SIMD where available, the same layout in JS otherwise.
+export type { Conv2dShape, ConvLayerWeights } from './conv-layer';
+export { sparseConvPays } from './conv-layer';
+import type { Conv2dShape, ConvLayerWeights } from './conv-layer';
 import { inputAt, outputTo, residualAt } from './conv-io';
 import { type ConvArena, type ConvFn, convInstance, convWasmAvailable } from './conv-wasm';
 import { WinogradProgram, winogradFits, winogradTile, winogradWeights } from './winograd-run';
-import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './conv-post';
-
-/** Shapes of one 2-D convolution (1-D as H = 1). */
-export interface Conv2dShape {
-  C: number;
-  H: number;
-  W: number;
-  OH: number;
-  OW: number;
-  sy: number;
-  sx: number;
-  dy: number;
-  dx: number;
-  padT: number;
-  padL: number;
-}
-
-/** A layer's weights and output stage (ConvPost: clamp, HardSwish, residual). */
-export interface ConvLayerWeights extends ConvPost {
-  M: number;
-  group: number;
-  kh: number;
-  kw: number;
-  /** [M][C/group][kh][kw], BatchNormalization folded in. */
-  w: Float32Array;
-  bias: Float32Array;
-  /** Per-channel lists of the non-zero weights instead of dense blocks. */
-  sparse: boolean;
-  /** The input comes with a per-channel scale (room for the WebAssembly kernels to apply it). */
-  scaled?: boolean;
-  /** Force (true) or forbid (false) Winograd where it fits; default: the cost model decides. */
-  winograd?: boolean;
-  /** With winograd: true, the output tile: F(2×2, 3×3) (default) or F(4×4, 3×3). */
-  winogradTile?: 2 | 4;
-}
+import { type ConvPool, finishConv, maxPoolPlanes } from './conv-post';
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
-
-/**
- * The per-layer cost model of the plan: whether the per-channel lists of the non-zero weights
- * (`nnz` of M·K) beat the dense kernel. Grouped and depthwise layers always run on lists, so
- * skipping zeros only pays. Dense layers: the dense kernel does M rounded up to 4 channels × K taps
- * at about 1/1.3 of the cost per multiply-add of a list entry (measured, WebAssembly SIMD, layers
- * of 86k–1.6M multiply-adds: lists at full density cost 1.05–1.46× dense, break-even at 5–32%
- * zeros), so lists win when 1.3 · nnz < ⌈M/4⌉·4 · K; where the dense form is Winograd, when they
- * beat WINOGRAD_SHARE of that.
- */
-export function sparseConvPays(M: number, K: number, group: number, nnz: number, winograd = false): boolean {
-  if (nnz >= M * K) return false;
-  return group > 1 || 1.3 * nnz < (winograd ? WINOGRAD_SHARE : 1) * up(M, 4) * K;
-}
-
-/**
- * What Winograd costs of the direct kernel on the layers it takes (bench/conv-winograd.ts: 0.4–0.65
- * with 4×4 tiles on 14×14 and 28×28 maps, 0.5–0.8 with 2×2 tiles on 7×7): a dense 3×3 stride-1 layer
- * with 8 or more input and output channels runs on lists only when they beat that.
- */
-export const WINOGRAD_SHARE = 0.5;
+/** Bytes of a ConvArena past which layers rebuilt for new shapes take their own memory. */
+const ARENA_LIMIT = 256 * 2 ** 20;
 
 /** Byte offsets of one layer's program for one input shape. */
 class Program {
@@ -362,6 +312,8 @@ class Program {
 export class ConvLayerRunner {
   private prog: Program | WinogradProgram | undefined;
   private key = '';
+  /** The current program lives in the arena. */
+  private inArena = false;
   /** The Winograd-transformed weights per output tile size, made on first use. */
   private readonly u: { 2?: Float32Array; 4?: Float32Array } = {};
 
@@ -385,12 +337,15 @@ export class ConvLayerRunner {
   private program(s: Conv2dShape): Program | WinogradProgram {
     const l = this.weights;
     const tile = this.wasm && winogradFits(s, l) ? (l.winograd === undefined ? winogradTile(s, l) : l.winograd ? (l.winogradTile ?? 2) : 0) : 0;
+    // Programs replaced after a shape change leave their region behind: past ARENA_LIMIT new ones get their own memory.
+    const arena = this.wasm && this.arena && this.arena.top < ARENA_LIMIT ? this.arena : undefined;
+    this.inArena = arena !== undefined;
     if (tile) {
       const u = (this.u[tile] ??= winogradWeights(l.w, l.M, s.C, tile));
-      const p = WinogradProgram.create(s, l, tile, u, this.arena);
+      const p = WinogradProgram.create(s, l, tile, u, arena);
       if (p) return p;
     }
-    return new Program(s, l, this.wasm, this.wasm ? this.arena : undefined);
+    return new Program(s, l, this.wasm, arena);
   }
 
   /** y (N·M·OH·OW) = layer(x (N·C·H·W) · scale (N·C), if given) [+ res (N·M·OH·OW)]. */
@@ -403,7 +358,12 @@ export class ConvLayerRunner {
     const inLen = s.C * s.H * s.W;
     const outLen = this.weights.M * s.OH * s.OW;
     const yLen = pool ? y.length / N : outLen;
-    const lazy = this.lazyOut && N === 1;
+    const lazy = this.lazyOut && this.inArena && N === 1;
+    if (!this.inArena && this.arena) {
+      // Outside the arena the inputs are read in JS: values another layer left there come out first.
+      this.arena.materialize(x);
+      this.arena.materialize(res);
+    }
     for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * yLen, scale, n * s.C, res, n * outLen, pool, lazy);
   }
 }

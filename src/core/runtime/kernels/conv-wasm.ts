@@ -109,7 +109,14 @@ export class ConvArena {
 
   /** y[off, off + len) is (pending: only) at byte addr of the arena. */
   note(y: Float32Array, off: number, len: number, addr: number, pending: boolean): void {
-    this.held.set(y, { off, len, addr, pending });
+    const h = this.held.get(y);
+    if (!h) this.held.set(y, { off, len, addr, pending });
+    else {
+      h.off = off;
+      h.len = len;
+      h.addr = addr;
+      h.pending = pending;
+    }
   }
 
   forget(y: Float32Array): void {

@@ -4,7 +4,7 @@
 // transform position (16 products M_ξ = U_ξ · V_ξ over the input channels, 2.25× fewer multiply-adds
 // than the direct kernel), transformed back (Y = Aᵀ M A) with bias and activation, and compacted
 // into NCHW (with the residual added there). Same interface as the direct program of conv-run.ts.
-import type { Conv2dShape, ConvLayerWeights } from './conv-run';
+import type { Conv2dShape, ConvLayerWeights } from './conv-layer';
 import { inputAt, outputTo, residualAt } from './conv-io';
 import type { ConvPool } from './conv-post';
 import { type ConvArena, type ConvFn, convInstance } from './conv-wasm';
