@@ -6,7 +6,7 @@
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
-import { type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
+import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
 import { ConvArena } from './kernels/conv-wasm';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-post';
 import { sparsityOf } from './kernels/sparse';
@@ -270,7 +270,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const ins = [...(scaleMul ? scaleMul.inputs : [node.inputs[0]]), ...(residual ? [residual] : [])];
   const resAt = ins.length - 1;
   // The geometry of the last input dims (attributes are read once per shape, not per run).
-  let shapes: { x: number[]; g: ConvGeom; convDims: number[]; dims: number[] } = { x: [], g: undefined as never, convDims: [], dims: [] };
+  let shapes: { x: number[]; g: ConvGeom; convDims: number[]; dims: number[]; s2: Conv2dShape } = { x: [], g: undefined as never, convDims: [], dims: [], s2: undefined as never };
   const impl: OpImpl = (inputs, ctx) => {
     let x = need(inputs, 0, ctx);
     let scale: Float32Array | undefined;
@@ -295,7 +295,13 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     if (!sameDims(x.dims, shapes.x)) {
       const g = convGeom(node, x.dims, wDims, ctx.label);
       const convDims = convOutDims(g);
-      shapes = { x: [...x.dims], g, convDims, dims: pool ? poolDims(convDims, pool, ctx.label) : convDims };
+      const two = g.inSp.length === 2;
+      const s2: Conv2dShape = {
+        C: g.C, H: two ? g.inSp[0] : 1, W: g.inSp[g.inSp.length - 1], OH: two ? g.outSp[0] : 1, OW: g.outSp[g.outSp.length - 1],
+        sy: two ? g.strides[0] : 1, sx: g.strides[g.strides.length - 1], dy: two ? g.dilations[0] : 1, dx: g.dilations[g.dilations.length - 1],
+        padT: two ? g.padBegin[0] : 0, padL: g.padBegin[g.padBegin.length - 1],
+      };
+      shapes = { x: [...x.dims], g, convDims, dims: pool ? poolDims(convDims, pool, ctx.label) : convDims, s2 };
     }
     const { g, convDims, dims } = shapes;
     const n = size(dims);
@@ -304,12 +310,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     const xd = x.data as Float32Array;
     if (runner && fits) {
       const y = ctx.out(0, Float32Array, n) as Float32Array;
-      const two = g.inSp.length === 2;
-      runner.run({
-        C: g.C, H: two ? g.inSp[0] : 1, W: g.inSp[g.inSp.length - 1], OH: two ? g.outSp[0] : 1, OW: g.outSp[g.outSp.length - 1],
-        sy: two ? g.strides[0] : 1, sx: g.strides[g.strides.length - 1], dy: two ? g.dilations[0] : 1, dx: g.dilations[g.dilations.length - 1],
-        padT: two ? g.padBegin[0] : 0, padL: g.padBegin[g.padBegin.length - 1],
-      }, g.N, xd, y, scale, r?.data as Float32Array | undefined, pool);
+      runner.run(shapes.s2, g.N, xd, y, scale, r?.data as Float32Array | undefined, pool);
       return [{ dims, data: y, dataType: DataType.FLOAT }];
     }
     // The reference loop: scale applied first, residual Add (broadcasting) before the activation.

@@ -308,10 +308,16 @@ class Program {
   }
 }
 
+function sameShape(a: Conv2dShape, b: Conv2dShape | undefined): boolean {
+  return !!b && a.C === b.C && a.H === b.H && a.W === b.W && a.OH === b.OH && a.OW === b.OW && a.sy === b.sy && a.sx === b.sx &&
+    a.dy === b.dy && a.dx === b.dx && a.padT === b.padT && a.padL === b.padL;
+}
+
 /** One fused layer; its program is built for the first input shape and rebuilt when that changes. */
 export class ConvLayerRunner {
   private prog: Program | WinogradProgram | undefined;
-  private key = '';
+  /** The shape the program was built for. */
+  private shape: Conv2dShape | undefined;
   /** The current program lives in the arena. */
   private inArena = false;
   /** The Winograd-transformed weights per output tile size, made on first use. */
@@ -350,10 +356,9 @@ export class ConvLayerRunner {
 
   /** y (N·M·OH·OW) = layer(x (N·C·H·W) · scale (N·C), if given) [+ res (N·M·OH·OW)]. */
   run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array, scale?: Float32Array, res?: Float32Array, pool?: ConvPool): void {
-    const key = `${s.C},${s.H},${s.W},${s.OH},${s.OW},${s.padT},${s.padL}`;
-    if (!this.prog || key !== this.key) {
+    if (!this.prog || (s !== this.shape && !sameShape(s, this.shape))) {
       this.prog = this.program(s);
-      this.key = key;
+      this.shape = s;
     }
     const inLen = s.C * s.H * s.W;
     const outLen = this.weights.M * s.OH * s.OW;
