@@ -21,6 +21,8 @@ class Program {
   /** The program's own memory (none when it lives in an arena). */
   private readonly own: { f32: Float32Array; i32: Int32Array } | undefined;
   readonly fn: ((name: string) => ConvFn) | undefined;
+  /** The kernels, looked up once. */
+  private k: Record<'packRuns' | 'rows4' | 'csr' | 'compact' | 'compactAdd', ConvFn> | undefined;
   /** Where the identity packing's row addresses currently point (the input's byte address). */
   private base: number;
   readonly x: number;
@@ -210,23 +212,24 @@ class Program {
       return;
     }
     const mem = { f32: this.f32, fn: f };
+    const k = (this.k ??= { packRuns: f('packRuns'), rows4: f('rows4'), csr: f('csr'), compact: f('compact'), compactAdd: f('compactAdd') });
     const chanIn = s.H * s.W * 4;
     const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, this);
-    if (!this.identity) f('packRuns')(src, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
+    if (!this.identity) k.packRuns(src, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
     else this.rebase(src);
     if (this.dense) {
-      const rows4 = f('rows4');
+      const rows4 = k.rows4;
       for (let b = 0; b < this.Mpad / 4; b++) {
         rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.yq + b * 4 * this.Pr * 4, this.Pr * 4, this.Pr * 4, this.bias + b * 16, this.clamp);
       }
     } else {
-      f('csr')(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
+      k.csr(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
     }
     const n = l.M * s.OH * s.OW;
     if (l.residual && res) {
       const r = residualAt(mem, this.arena, res, rOff, n, this.res);
-      f('compactAdd')(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4, r, this.postClamp);
-    } else f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4);
+      k.compactAdd(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4, r, this.postClamp);
+    } else k.compact(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4);
     outputTo(mem, this.arena, this.out, l.M, s.OH, s.OW, y, yOff, pool, lazy);
   }
 
