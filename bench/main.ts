@@ -1,6 +1,6 @@
 // `npm run bench` (node out/bench/bench.js [--quick] [--reps N] [--model FILE] [--data IMAGES --data LABELS]
 // [--train IMAGES --train LABELS] [--methods LIST] [--ratios LIST] [--count N] [--batch N] [--workers N]
-// [--epochs N] [--data-limit N] [--large-mb N] [--no-large] [--no-graph]): the targets of issue 6, measured back to
+// [--epochs N] [--data-limit N] [--structure S] [--large-mb N] [--no-large] [--no-graph] [--no-structured]): the targets of issue 6, measured back to
 // back with onnxruntime-node in one run, medians of several repetitions, reported as ratios.
 // - The prune ratio: the highest ratio whose test accuracy is within 0.5 point of the unpruned
 //   model's, over the methods (magnitude, reconstruct, finetune on the training split; cached).
@@ -11,7 +11,13 @@
 //   Node platform's parallelRunner, which evaluate and sweep use: `workers` worker threads, the
 //   samples in shared memory) vs onnxruntime-node with as many intra-op threads (the platform's ort
 //   runner, as the engine makes it) on the unpruned model. Target ≤ 0.5× its time (a CNN: ≤ 1.0×).
-// - Then the large-model table (open, statistics) and the graph view in Chromium.
+// - The exported file in onnxruntime (issue 15): the chosen model's encoded file run in
+//   onnxruntime-node at batch 1 and at the large batch beside the unpruned model's, with its
+//   parameters, MACs and file sizes (bench/exported.ts); per ratio too. --structure (unstructured,
+//   channels, N:M, RxC) prunes with that structure; with channels the targets of issue 15 apply
+//   (MLP ≤ 0.5× at batch 1 and ≤ 0.35× at the large batch; a CNN ≤ 0.6×).
+// - Then the large-model table (open, statistics), the graph view in Chromium and block / N:M
+//   sparsity in Prunescope's runtime (bench/structured.ts).
 
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -22,13 +28,15 @@ import { parseDataset, type Dataset } from '../src/core/data';
 import { argmax, parseRatioList, type Runner } from '../src/core/eval';
 import { decodeModel } from '../src/core/onnx/decode';
 import type { Model } from '../src/core/onnx/model';
-import { PRUNE_METHODS, type PruneMethod } from '../src/core/prune';
+import { canonicalStructure, defaultPrunable, PRUNE_METHODS, type PruneMethod } from '../src/core/prune';
 import { Session } from '../src/core/runtime';
 import { findResources, nodePlatform } from '../src/engine/node/platform';
 import type { ParallelRunner } from '../src/engine/platform';
 import { runGraphBench } from './graph';
 import { runLargeModelBench } from './large-model';
+import { disposePair, ortPair, printExportedTable, type ExportedRow, type OrtPair } from './exported';
 import { CACHE_DIR, prunedModel, type PrunedModel } from './pruned';
+import { runStructuredBench } from './structured';
 import { median, printTable } from './table';
 
 const now = (): number => performance.now();
@@ -109,9 +117,11 @@ async function main(): Promise<void> {
       workers: { type: 'string' },
       epochs: { type: 'string' },
       'data-limit': { type: 'string' },
+      structure: { type: 'string' },
       'large-mb': { type: 'string' },
       'no-large': { type: 'boolean' },
       'no-graph': { type: 'boolean' },
+      'no-structured': { type: 'boolean' },
     },
   });
   const quick = values.quick === true;
@@ -133,6 +143,8 @@ async function main(): Promise<void> {
   const epochs = values.epochs !== undefined ? Number(values.epochs) : undefined;
   // Fine-tuning samples taken from the start of the training split (reconstruct keeps its 1,000).
   const dataLimit = values['data-limit'] !== undefined ? Number(values['data-limit']) : undefined;
+  const structure = canonicalStructure(values.structure);
+  const structured = structure !== 'unstructured' ? { structure } : {};
 
   const cpu = cpus();
   console.log(`Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`);
@@ -141,7 +153,7 @@ async function main(): Promise<void> {
   const test = loadData(testPaths);
   const train = loadData(trainPaths);
   const count = Math.max(1, Number(values.count ?? test.count * 5));
-  console.log(`Model ${modelPath}; test ${test.count} samples; training split ${train.count} samples; methods ${methods.join(', ')}; ${reps} repetition(s), medians`);
+  console.log(`Model ${modelPath}; test ${test.count} samples; training split ${train.count} samples; methods ${methods.join(', ')}; structure ${structure}; ${reps} repetition(s), medians`);
   console.log(`Pruned models (other than magnitude) are cached in ${CACHE_DIR}, keyed by model hash, data hash, method, ratio and options\n`);
 
   // Accuracy per (method, ratio).
@@ -150,11 +162,16 @@ async function main(): Promise<void> {
   for (const method of methods) {
     // Fine-tuning goes up the ratios as a cascade (as the app's sweep does): each ratio starts from
     // the model fine-tuned at the ratio below, one prune step and `epochs` (default 4) epochs.
-    const cascade = method === 'finetune';
+    // With channels a fine-tuned result is already smaller: every ratio starts from the unpruned model
+    // (as the engine's sweep does), else a ratio would apply to the neurons left by the one below.
+    const cascade = method === 'finetune' && structure !== 'channels';
     let start: { model: Model; bytes: Uint8Array } = { model, bytes };
     for (const ratio of ratios) {
       const t0 = now();
-      const options = cascade ? { epochs: epochs ?? 4, finetune: { steps: 1 }, ...(dataLimit !== undefined ? { dataLimit } : {}) } : epochs !== undefined ? { epochs } : {};
+      const options = {
+        ...(cascade ? { epochs: epochs ?? 4, finetune: { steps: 1 }, ...(dataLimit !== undefined ? { dataLimit } : {}) } : epochs !== undefined ? { epochs } : {}),
+        ...structured,
+      };
       const p = await prunedModel(start.model, start.bytes, train, method, ratio, options);
       if (cascade) start = p;
       points.push({ ...p, accuracy: accuracy(p.model, test) });
@@ -196,14 +213,19 @@ async function main(): Promise<void> {
   const cnn = model.graph.nodes.some((n) => n.opType === 'Conv' || n.opType === 'ConvTranspose');
   const unpruned = sessionOf(model);
   await threads.load(chosen.bytes);
-  const b1 = { ours: [] as Took[], ort: [] as Took[], unpruned: [] as Took[] };
-  const big = { ours: [] as Took[], ort: [] as Took[] };
+  // The chosen model's exported file in onnxruntime-node, timed beside the unpruned model's.
+  const io = { name: input.name, sampleDims };
+  const exported: OrtPair = await ortPair(engine, chosen.bytes, io, workers);
+  const b1 = { ours: [] as Took[], ort: [] as Took[], unpruned: [] as Took[], exported: [] as Took[] };
+  const big = { ours: [] as Took[], ort: [] as Took[], exported: [] as Took[] };
   const med = (xs: Took[], k: keyof Took): number => median(xs.map((x) => x[k]));
   await timeBatch1(ours, test, Math.min(count, 200));
   await timeBatch1(unpruned, test, Math.min(count, 200));
   await timeBatch1(ort1, test, Math.min(count, 200));
   await onThreads.runBatch(batchShared, batch);
   await ort.runBatch(batchPool, batch);
+  await timeBatch1(exported.one, test, Math.min(count, 200));
+  await exported.many.runBatch(batchPool, batch);
   for (let rep = 0; rep < reps; rep++) {
     await idle();
     b1.ort.push(await timeBatch1(ort1, test, count));
@@ -215,11 +237,16 @@ async function main(): Promise<void> {
     big.ort.push(await timeBatched(ort, batchPool, ss, count, batch));
     await idle();
     big.ours.push(await timeBatched(onThreads, batchShared, ss, count, batch));
+    await idle();
+    b1.exported.push(await timeBatch1(exported.one, test, count));
+    await idle();
+    big.exported.push(await timeBatched(exported.many, batchPool, ss, count, batch));
     process.stderr.write(`repetition ${rep + 1}/${reps} done\n`);
   }
 
   // Context: every ratio (best method at that ratio), one repetition each.
-  const perRatio: string[][] = [['unpruned', '0', base.toFixed(4), '', '', '']];
+  const perRatio: string[][] = [['unpruned', '0', base.toFixed(4), '', '', '', '1.00×', '1.00×']];
+  const exportedRows: ExportedRow[] = [];
   for (const ratio of ratios) {
     const at = points.filter((p) => p.ratio === ratio);
     const best = at.sort((a, b) => b.accuracy - a.accuracy)[0];
@@ -231,15 +258,28 @@ async function main(): Promise<void> {
     await onThreads.runBatch(batchShared, batch);
     const t1 = await timeBatch1(r, test, count);
     const tb = await timeBatched(onThreads, batchShared, ss, count, batch);
+    // Its exported file in onnxruntime-node, after a warm-up, against the unpruned model's medians.
+    const o = await ortPair(engine, best.bytes, io, workers);
+    await timeBatch1(o.one, test, Math.min(count, 200));
+    await o.many.runBatch(batchPool, batch);
+    await idle();
+    const o1 = await timeBatch1(o.one, test, count);
+    await idle();
+    const ob = await timeBatched(o.many, batchPool, ss, count, batch);
+    await disposePair(o);
+    exportedRows.push({ label: `${best.method} ${ratio} (one run)`, accuracy: best.accuracy, model: best.model, bytes: best.bytes, pruned: defaultPrunable(best.model), batch1: o1.wall, batch: ob.wall });
     perRatio.push([
       best.method, String(ratio), best.accuracy.toFixed(4), accs,
       `${t1.wall.toFixed(3)} (${(t1.wall / med(b1.ort, 'wall')).toFixed(2)}×; CPU ${(t1.cpu / med(b1.ort, 'cpu')).toFixed(2)}×)`,
       `${tb.wall.toFixed(3)} (${(tb.wall / med(big.ort, 'wall')).toFixed(2)}×; CPU ${(tb.cpu / med(big.ort, 'cpu')).toFixed(2)}×)`,
+      `${(o1.wall / med(b1.ort, 'wall')).toFixed(2)}×`,
+      `${(ob.wall / med(big.ort, 'wall')).toFixed(2)}×`,
     ]);
   }
   await threads.dispose();
   await ort.dispose();
   await ort1.dispose();
+  await disposePair(exported);
 
   // Wall-clock time decides; the CPU-time ratio (process CPU seconds, every thread) is shown beside
   // it because on a shared, loaded machine it is the steadier of the two.
@@ -265,10 +305,27 @@ async function main(): Promise<void> {
     ],
   );
   console.log(`\nPer ratio (best method at each ratio; after a warm-up, one repetition; time and its ratios, wall and CPU, to onnxruntime's medians above)`);
-  printTable(['best method', 'ratio', 'accuracy', 'accuracy by method', 'batch-1 s', `batch ${batch} s`], perRatio);
+  printTable(['best method', 'ratio', 'accuracy', 'accuracy by method', 'batch-1 s', `batch ${batch} s`, 'exported in ort b1', `exported in ort b${batch}`], perRatio);
+
+  console.log(
+    `\nThe exported file in onnxruntime-node (${structure}), ${count} samples, beside the unpruned model's (medians of ${reps}): each ratio's best model (one run after a warm-up), then the chosen one (medians)`,
+  );
+  const channelTargets = structure === 'channels' ? (cnn ? { batch1: 0.6, batch: 0.6 } : { batch1: 0.5, batch: 0.35 }) : undefined;
+  printExportedTable(
+    [
+      { label: 'unpruned', accuracy: base, model, bytes, pruned: [], batch1: med(b1.ort, 'wall'), batch: med(big.ort, 'wall') },
+      ...exportedRows,
+      { label: `chosen: ${chosen.method} ${chosen.ratio}`, accuracy: chosen.accuracy, model: chosen.model, bytes: chosen.bytes, pruned: chosen.ratio > 0 ? defaultPrunable(chosen.model) : [], batch1: med(b1.exported, 'wall'), batch: med(big.exported, 'wall') },
+    ],
+    count,
+    batch,
+    workers,
+    channelTargets,
+  );
 
   if (values['no-large'] !== true) await runLargeModelBench({ mb: Number(values['large-mb'] ?? (quick ? 100 : 500)), reps });
   if (values['no-graph'] !== true) await runGraphBench({ reps: quick ? 1 : 3 });
+  if (values['no-structured'] !== true) await runStructuredBench({ reps: quick ? 1 : 3 });
 }
 
 main().catch((e: unknown) => {

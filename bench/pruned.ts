@@ -38,7 +38,7 @@ export async function prunedModel(
   train: Dataset,
   method: PruneMethod,
   ratio: number,
-  options: Pick<MethodSpec, 'dataLimit' | 'epochs' | 'finetune'> = {},
+  options: Pick<MethodSpec, 'dataLimit' | 'epochs' | 'finetune' | 'structure'> = {},
 ): Promise<PrunedModel> {
   if (ratio === 0) return { method, ratio, model, bytes: modelBytes, cached: false };
   const key = hash(modelBytes, new Uint8Array(train.images.buffer, train.images.byteOffset, train.images.byteLength), method, String(ratio), JSON.stringify(options));

@@ -20,11 +20,13 @@ export type { MethodAvailability } from '../core/prune/applicability';
 export { PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES } from '../core/prune/prunable';
 
 export type { PruneMode, ShapeChange } from '../core/prune/types';
-export type { ChannelImportance } from '../core/prune/structure';
+export type { ChannelImportance, PruneStructure } from '../core/prune/structure';
+export { parseStructure, formatStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, STRUCTURE_FORMS } from '../core/prune/structure';
 export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
-export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions } from '../core/eval/types';
+export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions, ExportedFacts, OriginalMeasure } from '../core/eval/types';
 export { RUNNER_NAMES } from '../core/eval/types';
+export { ortTimeRatio, EXPORTED_ORT_LABEL } from '../core/eval/original';
 export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';

@@ -7,6 +7,7 @@ import type { GraphSummary, NodeSummary, ValueSummary } from '../engine/protocol
 import { clear, h } from './dom';
 import { formatDims } from './format';
 import { inputRole } from './op-roles';
+import { changedWeightLabel, type WeightShape } from './pruned-shapes';
 import type { GraphView } from './graph-host';
 
 export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummary | null, graphPath: string[]) => void): GraphView {
@@ -14,6 +15,8 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
   const scroller = h('div', { class: 'graph-fallback' }, list);
   host.append(scroller);
   let graph: GraphSummary | null = null;
+  /** The weights a channel prune changed: their lines read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
+  let changes: WeightShape[] = [];
   let boxes: HTMLElement[] = [];
   let zoom = 1;
   const setZoom = (z: number): void => {
@@ -43,6 +46,11 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
         const dims = /^[a-z0-9]+\[([^\]]*)\]/.exec(value?.value ?? '')?.[1];
         if (n.opType === 'Constant' && dims !== undefined) weights.set(n.outputs[0], dims === '' ? 'scalar' : dims.replace(/,/g, '×'));
       }
+      const changed = new Map(changes.map((c) => [c.tensor, c]));
+      const weightLine = (role: string, name: string): string => {
+        const c = changed.get(name);
+        return c ? changedWeightLabel(role, c) : `${role} ⟨${weights.get(name) ?? ''}⟩`;
+      };
       const initNames = new Set(g.initializers.map((i) => i.name));
       boxes = g.nodes.map((node) => {
         const attrs = node.attributes.filter((a) => a.type !== 'graph' && a.type !== 'tensor' && a.value.length <= 24).slice(0, 3);
@@ -60,7 +68,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
           h('div', { class: 'op' }, h('span', {}, node.opType), node.name ? h('span', { class: 'chip' }, node.name) : null),
           attrs.map((a) => h('div', { class: 'init attr' }, `${a.name} = ${a.value}`)),
           node.inputs.map((name, i) =>
-            i > 0 && weights.has(name) ? h('div', { class: 'init' }, `${inputRole(node.opType, i)} ⟨${weights.get(name)}⟩`) : null,
+            i > 0 && weights.has(name) ? h('div', { class: 'init' }, weightLine(inputRole(node.opType, i), name)) : null,
           ),
           node.subgraphs.length > 0 ? h('div', { class: 'init attr' }, `${node.subgraphs.length} subgraph${node.subgraphs.length > 1 ? 's' : ''}`) : null,
         );
@@ -74,6 +82,10 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
       );
       setZoom(1);
       scroller.scrollTop = 0;
+    },
+    showShapeChanges(next) {
+      changes = [...next];
+      if (graph) this.show(graph);
     },
     select,
     fit() {

@@ -12,8 +12,19 @@ import { checkOutput, inputFiles } from '../outputs';
 import type { ProtectedFile } from '../../engine/node/atomic-write';
 import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
 import { SELECT_HELP, selectOptions, withSelection } from './select-options';
+import { parseStructure } from '../../core/prune/structure';
 
 export { numberOption, overridesOption, ratioOption, stringList };
+
+/** The ratio an N:M --structure fixes (1 − N/M; --ratio is then not needed), else undefined. */
+function patternRatio(args: ParsedArgs): number | undefined {
+  try {
+    const s = parseStructure(String(args.values.structure ?? ''));
+    return s.kind === 'nm' ? 1 - s.n / s.m : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function startEngine(options: { ort?: boolean } = {}): EngineClient {
   return inProcessEngine(nodePlatform({ ort: options.ort }).platform).client;
@@ -122,7 +133,7 @@ export const pruneCommand: CliCommand = {
   },
   async run(args, io) {
     const model = oneModel(args, 'prune');
-    const ratio = ratioOption(args);
+    const ratio = ratioOption(args) ?? patternRatio(args);
     if (ratio === undefined) throw new CliError('prune: give the prune ratio with --ratio R (0..1)');
     const spec = specFromArgs(args, model, ratio);
     return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense', inputFiles(args, model), args);

@@ -14,9 +14,9 @@ import { checkOutput, inputFiles } from '../outputs';
 import { checkNormalizeUsed, datasetNote, DATASET_FORMS, normalizeOf, pathsSource } from './data-source';
 import { SELECT_HELP, selectOptions, withSelection } from './select-options';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
+import { cells, columnWidths, header, originalNote, rowText, threadsOf, type Threads } from './sweep-table';
 
 const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
-const SHORT: Record<RuntimeName, string> = { sparse: 'sparse', dense: 'dense', onnxruntime: 'ort' };
 
 const commonOptions: CliCommand['options'] = {
   data: { type: 'string', multiple: true, description: `test set: ${DATASET_FORMS} (default: the bundled MNIST test split)` },
@@ -27,6 +27,7 @@ const commonOptions: CliCommand['options'] = {
   limit: { type: 'string', description: 'use only the first N samples' },
   runtimes: { type: 'string', description: 'comma list of sparse,dense,onnxruntime (default all)' },
   'no-batch1': { type: 'boolean', description: 'skip the batch-1 timing' },
+  json: { type: 'boolean', description: "print the results as JSON (every point's measures, its exported file's facts and the unpruned model's onnxruntime figures) instead of the table" },
   workers: { type: 'string', description: `threads for the large batch: the sparse runtime's workers and onnxruntime's intra-op threads (default: $PRUNESCOPE_WORKERS, else one per core, at most ${DEFAULT_MAX_WORKERS})` },
 };
 
@@ -64,65 +65,6 @@ async function describeData(engine: ReturnType<typeof startEngine>, dataset: Dat
   return call(cancellable(engine, pending)).finally(() => progress.clear());
 }
 
-/** Threads of each runtime's large batch in a point, and whether the sparse runtime's one-worker reference is there. */
-interface Threads {
-  workers: Partial<Record<RuntimeName, number>>;
-  oneWorker: boolean;
-}
-
-function threadsOf(p: EvalPoint): Threads {
-  const workers: Partial<Record<RuntimeName, number>> = {};
-  for (const m of p.results) if (m.workers !== undefined) workers[m.runtime] = m.workers;
-  return { workers, oneWorker: p.results.some((m) => m.runtime === 'sparse' && m.oneWorkerThroughput !== undefined) };
-}
-
-/** Columns per runtime: accuracy, batch-1 seconds, then samples/s at the large batch with its thread count (×N). */
-function header(runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean, threads: Threads): string[] {
-  const h = withMethod ? ['method', 'ratio', 'sparsity'] : ['ratio', 'sparsity'];
-  for (const r of runtimes) {
-    h.push(`${SHORT[r]} acc`);
-    if (options.batch1 !== false) h.push(`${SHORT[r]} b1 s`);
-    if (options.batch !== 0) {
-      if (r === 'sparse' && threads.oneWorker) h.push('sparse ×1 /s');
-      const n = threads.workers[r];
-      h.push(n !== undefined ? `${SHORT[r]} ×${n} /s` : `${SHORT[r]} /s`);
-    }
-  }
-  return h;
-}
-
-function rate(x: number | undefined): string {
-  return x === undefined ? 'n/a' : Math.round(x).toString();
-}
-
-function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean, threads: Threads): string[] {
-  const c = [String(p.ratio), p.sparsity.toFixed(3)];
-  if (withMethod) c.unshift(p.method ?? 'magnitude');
-  for (const r of runtimes) {
-    const m = p.results.find((x) => x.runtime === r);
-    const na = m === undefined || m.unavailable !== undefined;
-    c.push(na ? 'n/a' : m.accuracy.toFixed(4));
-    if (options.batch1 !== false) c.push(na || m.batch1Seconds === undefined ? 'n/a' : m.batch1Seconds.toFixed(3));
-    if (options.batch !== 0) {
-      if (r === 'sparse' && threads.oneWorker) c.push(na ? 'n/a' : rate(m.oneWorkerThroughput));
-      // A point that ran on other threads than the header's (its workers failed) says so.
-      const other = !na && m.workers !== undefined && m.workers !== threads.workers[r] ? ` (×${m.workers})` : '';
-      c.push(na ? 'n/a' : rate(m.batchThroughput) + other);
-    }
-  }
-  return c;
-}
-
-/** Widths of a streamed table: the header's (at least 8); the method column fits every method name. */
-function columnWidths(head: string[], withMethod: boolean): number[] {
-  return head.map((h, i) => Math.max(h.length, withMethod && i === 0 ? 'reconstruct'.length : 8));
-}
-
-/** A streamed table: fixed column widths from the header (at least 8). */
-function rowText(row: string[], widths: number[]): string {
-  return row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + '\n';
-}
-
 /**
  * Throws (exit 2) when no runtime could run the model at any point: one line naming the model file
  * and why each runtime could not run it.
@@ -143,18 +85,34 @@ function notes(points: EvalPoint[], io: CliIO): void {
   }
 }
 
+/** The notes under a table: runtimes that could not run, and what ×orig is set beside. */
+function finish(points: EvalPoint[], runtimes: readonly RuntimeName[], io: CliIO): void {
+  notes(points, io);
+  const o = originalNote(points, runtimes);
+  if (o !== undefined) io.out(`${o}\n`);
+}
+
+/** --json: the model, the dataset and the points as the engine gave them. */
+function jsonText(model: string, ds: DatasetSummary, points: EvalPoint[]): string {
+  return `${JSON.stringify({ model, dataset: ds.name, samples: ds.samples, points }, null, 2)}\n`;
+}
+
 export const sweepCommand: CliCommand = {
   name: 'sweep',
   summary: 'accuracy and time at many prune ratios (the experiment’s table)',
   usage:
     'prunescope sweep MODEL [--data IMAGES LABELS] [--ratios LIST] [--method LIST] [--calib PATH...] [--train PATH...]\n' +
-    '                 [--epochs N] [--data-limit N] [--global] [--select LIST] [--exclude LIST] [--batch N] [--limit N] [--workers N] [--csv FILE]\n' +
+    '                 [--epochs N] [--data-limit N] [--global] [--select LIST] [--exclude LIST] [--batch N] [--limit N] [--workers N] [--csv FILE] [--json]\n' +
     '                 [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD]]\n' +
     '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
     '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
     '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s) on\n' +
     '  N threads (×N: the sparse runtime\'s worker threads, onnxruntime\'s intra-op threads; batch 1 runs\n' +
     '  on one); with several workers, the sparse runtime\'s large batch on one of them too (sparse ×1 /s).\n' +
+    '  Then the exported file of each row: parameters, nonzero ones, MACs at batch 1, the dense and the\n' +
+    '  sparse file\'s size, and its time in onnxruntime at batch 1 and at --batch as a multiple of the\n' +
+    '  unpruned model\'s in the same run (×orig; measured once more when no row is the unpruned model).\n' +
+    '  --json prints all of it as JSON instead of the table.\n' +
     '  Progress goes to stderr when it is a terminal; Ctrl-C cancels.\n' +
     '  --method LIST: comma list of magnitude, reconstruct, finetune (e.g. magnitude,reconstruct):\n' +
     '  one table with a method column, each method over every ratio (reconstruct / finetune run once\n' +
@@ -191,7 +149,8 @@ export const sweepCommand: CliCommand = {
     const engine = startEngine();
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
     const ds = await describeData(engine, dataset, summary.modelId);
-    io.out(
+    const json = args.values.json === true;
+    if (!json) io.out(
       `${summary.fileName}: ${ds.samples} samples of ${ds.name}${datasetNote(ds)}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
         `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}, large batch ${options.batch ?? 1000}\n`,
     );
@@ -203,7 +162,8 @@ export const sweepCommand: CliCommand = {
       { type: 'sweep', modelId: summary.modelId, spec, ratios, ...(withMethod ? { methods } : {}), dataset, options },
       {
         onProgress: (p) => {
-          if (p.point) {
+          if (p.point && json) progress.clear();
+          else if (p.point) {
             progress.clear();
             if (!table) {
               const threads = threadsOf(p.point);
@@ -218,7 +178,8 @@ export const sweepCommand: CliCommand = {
     );
     const points = await call(cancellable(engine, pending)).finally(() => progress.clear());
     requireSomeRuntime(points, model);
-    notes(points, io);
+    if (json) io.out(jsonText(summary.fileName, ds, points));
+    else finish(points, runtimes, io);
     if (csv !== undefined) {
       const text = sweepCsv(points, { model: summary.fileName, dataset: ds.name });
       await withCtrlC([csv], (cancel) => writeFileAtomic(csv, text, { protect: inputs, cancel }));
@@ -232,7 +193,7 @@ export const evalCommand: CliCommand = {
   name: 'eval',
   summary: 'accuracy and time at one prune ratio',
   usage:
-    'prunescope eval MODEL [--ratio R] [--global] [--data IMAGES LABELS] [--batch N] [--limit N] [--runtimes LIST] [--workers N]\n' +
+    'prunescope eval MODEL [--ratio R] [--global] [--data IMAGES LABELS] [--batch N] [--limit N] [--runtimes LIST] [--workers N] [--json]\n' +
     '                [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD]]\n' +
     '                [--select LIST] [--exclude LIST] [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
     SELECT_HELP +
@@ -257,12 +218,16 @@ export const evalCommand: CliCommand = {
     const pending = engine.request({ type: 'evaluate', modelId: summary.modelId, spec: withSelection(args, spec, summary), dataset, options }, { onProgress: (p) => progress.onProgress(p) });
     const point = await call(cancellable(engine, pending)).finally(() => progress.clear());
     requireSomeRuntime([point], model);
+    if (args.values.json === true) {
+      io.out(jsonText(summary.fileName, ds, [point]));
+      return 0;
+    }
     const threads = threadsOf(point);
     const head = header(runtimes, options, withMethod, threads);
     const widths = columnWidths(head, withMethod);
     io.out(`${summary.fileName}: ${point.samples} samples of ${ds.name}${datasetNote(ds)}\n`);
     io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod, threads), widths));
-    notes([point], io);
+    finish([point], runtimes, io);
     return 0;
   },
 };

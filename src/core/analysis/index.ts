@@ -22,3 +22,4 @@ export {
 } from './weights';
 export { defaultPrunable } from '../prune/plan';
 export { inferShapes, type InferredType } from './shapes';
+export { modelMacs, shapesAtBatch, MAC_OPS, type MacsReport, type NodeMacs } from './macs';

@@ -1,8 +1,10 @@
 // The one CSV of evaluation results, written by the CLI's `sweep --csv` and the app's "sweep
 // results as CSV" alike: one record per point and runtime, naming the model and the dataset, with
 // each value rounded to what was measured (accuracy to the resolution of its sample count, seconds
-// to milliseconds, throughput to whole samples per second).
+// to milliseconds, throughput to whole samples per second), and the point's exported file (its
+// parameters, MACs, file bytes, and on the onnxruntime record its time ×original).
 
+import { ortTimeRatio } from '../eval/original';
 import type { EvalPoint, RuntimeMeasure } from '../eval/types';
 import { PRUNE_METHODS } from '../prune/method-registry';
 import { toCsv, type CsvValue } from './csv';
@@ -28,6 +30,14 @@ export const SWEEP_CSV_COLUMNS: readonly string[] = Object.freeze([
   'workers',
   'one_worker_throughput_per_s',
   'unavailable',
+  'exported_params',
+  'exported_nonzero_params',
+  'exported_macs',
+  'dense_file_bytes',
+  'sparse_file_bytes',
+  'ort_time_vs_original_batch1',
+  'ort_time_vs_original_batch',
+  'original_measured',
 ]);
 
 /** Decimals that keep every accuracy k / samples distinct: ⌈log10(samples)⌉ (4 for 2,000 samples). */
@@ -55,6 +65,13 @@ function record(ctx: SweepCsvContext, p: EvalPoint, m: RuntimeMeasure): CsvValue
     ok ? m.workers : undefined,
     ok ? rounded(m.oneWorkerThroughput, 0) : undefined,
     m.unavailable,
+    p.exported?.params,
+    p.exported?.nonzeroParams,
+    p.exported?.macs,
+    p.exported?.denseBytes,
+    p.exported?.sparseBytes,
+    // The exported file's onnxruntime time ×original: on the onnxruntime record only.
+    ...(m.runtime === 'onnxruntime' && p.original ? [rounded(ortTimeRatio(p).batch1, 3), rounded(ortTimeRatio(p).batch, 3), p.original.source] : [undefined, undefined, undefined]),
   ];
 }
 

@@ -6,3 +6,5 @@ export { argmax, evaluate, sampleCount, Ticker, DEFAULT_BATCH, LARGE_BATCH_PASSE
 export { evaluatePoint, sweep, type MakeRunners, type PointRunners } from './sweep';
 export * from './workers';
 export { weightSparsity } from './sparsity';
+export { exportedFacts, nonzeroParamCount } from './exported';
+export { originalOf, ortTimeRatio, EXPORTED_ORT_LABEL } from './original';

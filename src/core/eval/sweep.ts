@@ -3,12 +3,14 @@
 
 import { throwIfCancelled } from './cancel';
 import { evaluate, sampleCount, Ticker, unitsPerRunner } from './evaluate';
-import { isAvailable, type EvalContext, type EvalData, type EvalPoint, type EvalSettings, type RunnerSlot } from './types';
+import { isAvailable, type EvalContext, type EvalData, type EvalPoint, type EvalSettings, type ExportedFacts, type RunnerSlot } from './types';
 
 export interface PointRunners {
   slots: RunnerSlot[];
   /** Fraction of the pruned tensors' weights that are zero at this ratio. */
   sparsity: number;
+  /** The exported file of the point's model (parameters, MACs, sizes). */
+  exported?: ExportedFacts;
   /** Called when the point is done (frees sessions). */
   dispose?(): void | Promise<void>;
 }
@@ -28,7 +30,7 @@ export async function evaluatePoint(
   const pr = await make(ratio);
   try {
     const results = await evaluate(pr.slots, data, settings, ctx, ticker);
-    return { ratio, sparsity: pr.sparsity, samples: sampleCount(data, settings), results };
+    return { ratio, sparsity: pr.sparsity, samples: sampleCount(data, settings), results, ...(pr.exported ? { exported: pr.exported } : {}) };
   } finally {
     await pr.dispose?.();
   }

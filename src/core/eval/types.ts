@@ -58,6 +58,43 @@ export interface RuntimeMeasure {
   unavailable?: string;
 }
 
+/**
+ * The model a point exports, as a file: what onnxruntime runs (the pruned model encoded; for
+ * channels, the smaller dense model).
+ */
+export interface ExportedFacts {
+  /** Elements of every initializer, sparse initializer (stored values) and Constant value, in all graphs. */
+  params: number;
+  /** Those that are not zero. */
+  nonzeroParams: number;
+  /** Multiply-accumulates of the dense graph at batch 1 (core/analysis/macs.ts); a lower bound when macsUnknown > 0. */
+  macs: number;
+  /** Nodes of a counted op (Gemm, MatMul, Conv, ConvTranspose) whose MACs could not be derived. */
+  macsUnknown?: number;
+  /** Bytes of the dense export (zeros in place): the encoded file. */
+  denseBytes: number;
+  /** Bytes of the sparse export (the pruned tensors as COO sparse initializers): the encoded file. */
+  sparseBytes: number;
+}
+
+/**
+ * onnxruntime on the unpruned model (the open model as it is), measured in the same request with
+ * the same settings: what the exported file's onnxruntime figures are set beside.
+ */
+export interface OriginalMeasure {
+  /**
+   * 'point': the request's first point is the unpruned model (magnitude, nothing pruned) and its
+   * onnxruntime figures are taken; 'separate': the request has no such point, so the unpruned
+   * model was measured in onnxruntime once on its own.
+   */
+  source: 'point' | 'separate';
+  batch1Seconds?: number;
+  batchThroughput?: number;
+  workers?: number;
+  /** onnxruntime could not run the unpruned model (or is not available). */
+  unavailable?: string;
+}
+
 export interface EvalPoint {
   ratio: number;
   /** The pruning method of this point (absent = 'magnitude'). */
@@ -65,6 +102,10 @@ export interface EvalPoint {
   sparsity: number;
   samples: number;
   results: RuntimeMeasure[];
+  /** The exported file of this point: parameters, MACs and sizes. */
+  exported?: ExportedFacts;
+  /** onnxruntime on the unpruned model in the same request (when onnxruntime was measured). */
+  original?: OriginalMeasure;
 }
 
 export interface EvalSettings {

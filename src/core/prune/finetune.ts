@@ -5,6 +5,9 @@
 // step but the last, then up to `epochs` epochs at the target with a validation split (seeded,
 // taken from the training data) and early stopping; the weights of the best validation epoch are
 // kept. steps = 1 is one-shot pruning then retraining (Han et al. 2015).
+// Structures: N:M is pruned in one step (its ratio is fixed by the pattern); blocks follow the
+// schedule with increasing block ratios. Pruned blocks score 0 at the next step, the lowest
+// score, so they stay pruned (in global mode every zero-score block is removed): the mask grows.
 // MLPs (Flatten / Gemm / Relu chains) train on the MLP fast path; any other model the graph
 // trainer can differentiate (CNNs: Conv, pools, BatchNormalization, residual Add…) on the graph
 // trainer. A model neither can train is refused before anything runs (see finetuneProblem).
@@ -15,6 +18,7 @@ import { graphTrainer, mlpTrainer, type StepTrainer } from './finetune-trainers'
 import { METHOD_REGISTRY } from './method-registry';
 import { planPrune } from './plan';
 import type { Steps } from './reconstruct/solver';
+import { DEFAULT_STRUCTURE, parseStructure } from './structure';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
 
 export interface FinetuneOptions {
@@ -117,7 +121,8 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
   const inputs = graphIo(model, data.sampleShape).inputs;
   const epochs = opts.epochs ?? METHOD_REGISTRY.finetune.defaults.epochs ?? 1;
   const ratio = Math.max(spec.ratio, ...Object.values(spec.overrides ?? {}));
-  const steps = Math.max(1, Math.floor(opts.steps ?? (ratio <= 0.5 ? 1 : ratio <= 0.8 ? 3 : 5)));
+  const structure = parseStructure(spec.structure ?? DEFAULT_STRUCTURE).kind;
+  const steps = structure === 'nm' ? 1 : Math.max(1, Math.floor(opts.steps ?? (ratio <= 0.5 ? 1 : ratio <= 0.8 ? 3 : 5)));
   const stepEpochs = opts.stepEpochs ?? 1;
   const seed = opts.seed ?? 1;
   if (!Number.isInteger(epochs) || epochs < 1) throw new PruneError(`fine-tuning needs at least one epoch, got ${String(epochs)}`);
@@ -150,7 +155,7 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
       augment,
     };
     const message = last
-      ? `fine-tuning at ratio ${spec.ratio} (up to ${epochs} epochs)`
+      ? `fine-tuning at ${structure === 'nm' ? `${spec.structure}` : `ratio ${spec.ratio}`} (up to ${epochs} epochs)`
       : `pruning step ${k} of ${steps} (ratio ${stepSpec.ratio.toFixed(3)}) and ${stepEpochs} epoch(s) of training`;
     const run = trainer.run(current, plan, train, settings);
     let out;
@@ -175,6 +180,7 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
     }
     current = out.model;
   }
+  if (structure === 'nm' && (opts.steps ?? 1) > 1) notes.unshift(`${spec.structure} is pruned in one step (the pattern fixes the ratio)`);
   if (steps > 1) notes.unshift(`gradual pruning in ${steps} steps (${stepEpochs} epoch(s) of training after each step before the last)`);
   if (trainer.kind === 'graph') notes.push('trained through the model\'s graph (the selected weights, biases and normalisation scales)');
   return { model: current, plan: planPrune(current, spec), notes };

@@ -14,3 +14,4 @@ export { finetuneSteps, checkTrainingData, type FinetuneOptions, type FinetuneRe
 export { reconstructPrune, reconstructProblem, reconstructSteps, type ReconstructOptions, type ReconstructReport, type ReconstructLayerReport, type ReconstructProgress } from './reconstruct';
 export { parseStructure, formatStructure, canonicalStructure, isChannelImportance, DEFAULT_STRUCTURE, DEFAULT_IMPORTANCE, CHANNEL_IMPORTANCES, STRUCTURE_FORMS, type PruneStructure, type ChannelImportance } from './structure';
 export { weightLayout, layoutIndex, type WeightLayout } from './layout';
+export { channelConsumers, sliceTensor, type ChannelConsumer } from './channels';

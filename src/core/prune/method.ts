@@ -5,14 +5,17 @@
 import type { Dataset } from '../data/dataset';
 import type { Model } from '../onnx/model';
 import { CancelledError } from '../errors';
-import { applyPrune } from './apply';
+import { applyPrune, pruneMask } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
 import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import { declaredSampleSize } from './reconstruct/activations';
 import type { Steps } from './reconstruct/solver';
+import { weightTensor } from './reconstruct/targets';
+import { channelReconstructSteps } from './reconstruct/channels';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
+import { channelsFinetuneStart } from './channels/finetune';
 
 export interface MethodSpec extends PruneOptions {
   /** Default 'magnitude'. */
@@ -47,7 +50,9 @@ export interface MethodResult {
   /**
    * The per-tensor counts. magnitude: planPrune(model, spec). reconstruct / finetune: planPrune of
    * the result with the same spec, whose counts equal the magnitude plan's and whose masks select
-   * exactly the result's zeros (its thresholds are then 0 or the result's smallest kept |w|).
+   * exactly the result's zeros (its thresholds are then 0 or the result's smallest kept |w|); with
+   * N:M / blocks the same (every pruned group is exactly 0, the lowest score). channels: the channel
+   * plan of the input model that was applied (reconstruct's ranks channels by activations).
    */
   plan: PrunePlan;
   method: PruneMethod;
@@ -95,6 +100,17 @@ function limitOf(spec: MethodSpec, dflt: number | undefined, what: string): numb
   return n;
 }
 
+/** The masks (1 kept) of a structured plan's tensors, in each tensor's own order. */
+function structuredMasks(model: Model, plan: PrunePlan): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const l of plan.layers) {
+    const t = weightTensor(model, l.tensor);
+    if (t === undefined) throw new PruneError(`the model has no weight named "${l.tensor}"`);
+    out[l.tensor] = pruneMask(t, l);
+  }
+  return out;
+}
+
 /** Prunes `model` with the method; never mutates `model`. */
 export async function pruneWithMethod(model: Model, spec: MethodSpec, data: MethodData, hooks: MethodHooks = {}): Promise<MethodResult> {
   const method = spec.method ?? 'magnitude';
@@ -103,32 +119,52 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   const plan = planPrune(model, options);
   if (method === 'magnitude') {
     hooks.onProgress?.(1, 'magnitude pruning');
-    return { model: applyPrune(model, plan), plan, method, notes: [] };
+    return { model: applyPrune(model, plan), plan, method, notes: [...(plan.notes ?? [])] };
   }
 
   if (method === 'reconstruct') {
     const calib = data.calibration;
     if (calib === undefined) throw new PruneError('reconstruct needs calibration samples', 'bad-dataset');
-    const selected = plan.layers.map((l) => l.tensor);
-    const problem = reconstructProblem(model, selected);
-    if (problem !== undefined) throw new PruneError(`reconstruct cannot prune this model: ${problem}`, 'unsupported');
-    const prunedCounts: Record<string, number> = {};
-    for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
     const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY.reconstruct.defaults.dataLimit, 'calibration') ?? calib.count);
     if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`, 'bad-dataset');
     const inputs = declaredSampleSize(model);
     if (inputs !== undefined && calib.sampleSize !== inputs) {
       throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
     }
+    const calibration = calib.images.subarray(0, count * calib.sampleSize);
+    if (plan.structure === 'channels') {
+      // channels chosen by activations, the model shrunk, each consumer refitted (reconstruct/channels.ts)
+      let [fraction, message] = [0, 'reconstructing channels'];
+      const steps = channelReconstructSteps(model, options, {
+        ...spec.reconstruct, calibration, calibrationCount: count, sampleShape: calib.sampleShape,
+        onProgress: (f, m) => ([fraction, message] = [f, m]),
+      });
+      const r = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
+      hooks.onProgress?.(1, 'reconstruction done');
+      const notes = [
+        `channels ranked by their activations on ${count} calibration samples of "${calib.name}" × the weights reading them; consumers refitted by least squares`,
+        ...(r.plan.notes ?? []),
+        ...r.refits.map((x) => `${x.tensor}: relative output error ${x.refitError.toExponential(2)} refitted (${x.shrunkError.toExponential(2)} shrunk only)`),
+      ];
+      return { model: r.model, plan: r.plan, method, notes };
+    }
+    const selected = plan.layers.map((l) => l.tensor);
+    const problem = reconstructProblem(model, selected);
+    if (problem !== undefined) throw new PruneError(`reconstruct cannot prune this model: ${problem}`, 'unsupported');
+    const prunedCounts: Record<string, number> = {};
+    for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
+    // N:M / blocks: the magnitude plan's masks carry the counts (per group, per block shape) the result keeps
+    const masks = plan.structure === undefined ? undefined : structuredMasks(model, plan);
     let fraction = 0;
     let message = 'reconstructing';
     const steps = reconstructSteps(model, {
       ...spec.reconstruct,
       ratio: spec.ratio,
-      calibration: calib.images.subarray(0, count * calib.sampleSize),
+      calibration,
       calibrationCount: count,
       sampleShape: calib.sampleShape,
       prunedCounts,
+      ...(masks === undefined ? {} : { structure: plan.structure, masks }),
       onProgress: (p) => {
         fraction = p.fraction;
         message = `reconstructing ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`;
@@ -143,15 +179,17 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     return { model: out, plan: planPrune(out, options), method, notes };
   }
 
-  // finetune
+  // finetune; with channels: remove them first, then train the smaller model with no masks (its
+  // plan stays the channel plan of the input model)
   const train = data.train;
   if (train === undefined) throw new PruneError('finetune needs labelled training samples', 'bad-dataset');
   const limit = limitOf(spec, METHOD_REGISTRY.finetune.defaults.dataLimit, 'training');
   const count = Math.min(train.count, limit ?? train.count);
   let fraction = 0;
   let message = 'fine-tuning';
+  const shrunk = plan.structure === 'channels' ? channelsFinetuneStart(model, plan) : undefined;
   const steps = finetuneSteps(
-    model, options,
+    shrunk?.model ?? model, shrunk?.options ?? options,
     { images: train.images, labels: train.labels, count, sampleSize: train.sampleSize, sampleShape: train.sampleShape, name: train.name },
     {
       ...spec.finetune,
@@ -164,5 +202,6 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   );
   const result = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
   hooks.onProgress?.(1, 'fine-tuning done');
+  if (shrunk !== undefined) return { model: result.model, plan, method, notes: [...shrunk.notes, ...result.notes] };
   return { model: result.model, plan: result.plan, method, notes: result.notes };
 }

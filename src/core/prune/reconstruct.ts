@@ -21,6 +21,8 @@ import { inputFeed } from './reconstruct/activations';
 import { solveLayer } from './reconstruct/layer';
 import { collect } from './reconstruct/collect';
 import { runSteps, type Steps } from './reconstruct/solver';
+import { magnitudeMask, type GroupPattern, type StructuredSolve } from './reconstruct/structured';
+import { DEFAULT_STRUCTURE, parseStructure } from './structure';
 import { ancestorNodes, biasSlot, findTargets, realInputs, residualPath, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './reconstruct/targets';
 
 export { gemmChain } from './reconstruct/chain';
@@ -49,6 +51,19 @@ export interface ReconstructOptions {
   select?: string[];
   /** Exact zeros per weight tensor (a plan's per-tensor counts); a selected tensor not listed is left unchanged. */
   prunedCounts?: Record<string, number>;
+  /**
+   * What is removed together (core/prune/structure.ts): 'unstructured' (default), 'N:M' (the mask
+   * chosen by OBS saliency in every group of M inputs as the sweep reaches it) or 'RxC' blocks.
+   * Channels are pruned by the channel path, not here. For N:M the ratio is 1 − N/M.
+   */
+  structure?: string;
+  /**
+   * N:M / blocks: per tensor, a mask (1 kept, 0 pruned, in the tensor's own order) whose counts the
+   * result keeps: zeros per row and group for N:M, blocks of each shape for blocks; the magnitude
+   * plan's, so that the result has its counts. Default: magnitude N:M, or round(ratio × blocks)
+   * blocks of smallest Σ|w| (the ratio, or the tensor's prunedCounts / n).
+   */
+  masks?: Record<string, Uint8Array>;
   /** Damping λ as a fraction of the mean diagonal of XᵀX (default 0.01). */
   dampening?: number;
   /**
@@ -164,6 +179,17 @@ export function reconstructPrune(model: Model, options: ReconstructOptions): { m
   return runSteps(reconstructSteps(model, options));
 }
 
+/** The structured solve of target `t`: its layout and the counts to keep (from `stored`, a mask in the tensor's order, or magnitude). */
+function structuredOf(t: Target, pattern: GroupPattern, w: Float64Array, stored: Uint8Array | undefined, ratio: number): StructuredSolve {
+  const inputs = t.kind === 'conv' ? Number(t.tensor.dims[1]) : t.cols;
+  const positions = t.cols / inputs;
+  const all = t.rows * t.groups;
+  const mask = stored === undefined
+    ? magnitudeMask(w, all, t.cols, inputs, positions, pattern, ratio)
+    : Uint8Array.from(weightMatrix(t, Float32Array.from(stored)));
+  return { pattern, inputs, positions, mask };
+}
+
 /**
  * reconstructPrune in steps of a few milliseconds of work each (see Steps in ./reconstruct/solver):
  * for callers that pause between steps to send progress and receive a cancel message.
@@ -191,6 +217,14 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
       if (!Number.isInteger(k) || k < 0 || k > nOf(t)) throw new PruneError(`reconstruction pruning: ${String(k)} zeros asked for "${name}", which has ${nOf(t)} weights`);
     }
   }
+  const structure = parseStructure(options.structure ?? DEFAULT_STRUCTURE);
+  if (structure.kind === 'channels') throw new PruneError('reconstruction pruning removes channels through the channel path, not the weight solver', 'unsupported');
+  const pattern: GroupPattern | undefined = structure.kind === 'nm' || structure.kind === 'blocks' ? structure : undefined;
+  for (const [name, m] of Object.entries(options.masks ?? {})) {
+    const t = targets.find((x) => x.tensor.name === name);
+    if (t === undefined) throw new PruneError(`reconstruction pruning: "${name}" has a mask but is not selected`);
+    if (m.length !== nOf(t)) throw new PruneError(`reconstruction pruning: the mask for "${name}" has ${m.length} values, the tensor ${nOf(t)}`);
+  }
   const zerosFor = (t: Target): number => (counts === undefined ? Math.round(ratio * nOf(t)) : (counts[t.tensor.name] ?? 0));
   const blockSize = options.blockSize ?? 128;
   const target = options.target ?? 'dense';
@@ -208,7 +242,9 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     };
     progress(0);
     const n = nOf(t);
-    const prune = zerosFor(t);
+    const w = weightMatrix(t, t.tensor.data as Float32Array);
+    const solve = pattern === undefined ? undefined : structuredOf(t, pattern, w, options.masks?.[name], counts === undefined ? ratio : zerosFor(t) / n);
+    const prune = solve === undefined ? zerosFor(t) : solve.mask.reduce((a, v) => a + (v === 0 ? 1 : 0), 0);
     const base = { tensor: name, node: t.label, dims: t.tensor.dims.map(Number), groups: t.groups, matrix: [t.rows, t.cols] as [number, number], n };
     const w0 = t.tensor.data as Float32Array;
     if (prune === 0) {
@@ -224,16 +260,15 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     const residual = target === 'dense' && options.residual !== false ? residualPath(model, t) : undefined;
     const upstream = new Set(ancestorNodes(model, residual === undefined ? [t.input] : [t.input, residual.other]).flatMap((node) => node.inputs));
     const dense = target === 'dense' && [...weights.keys()].some((k) => upstream.has(k));
-    const w = weightMatrix(t, w0);
     const { moments, available } = yield* collect(t, {
       models: dense ? [current, model] : [current], feed, w, maxRows: options.maxRows, seed: 0x5eed + l,
       residual, progress: (f) => progress(0.5 * f),
     });
     const centred = correct && biasSlot(model, t) !== undefined;
-    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, centred, exact: options.exact, onProgress: (f) => progress(0.5 + 0.5 * f) });
+    const solved = yield* solveLayer(w, t.rows, t.cols, moments, { prune, dampening: damp, blockSize, centred, exact: options.exact, structured: solve, onProgress: (f) => progress(0.5 + 0.5 * f) });
     const stored = storedWeight(t, solved);
     weights.set(name, stored);
-    const mag = weightMatrix(t, magnitudePruned(w0, prune));
+    const mag = solve === undefined ? weightMatrix(t, magnitudePruned(w0, prune)) : w.map((v, i) => (solve.mask[i] === 0 ? 0 : v));
     const size = t.rows * t.cols;
     let ref = 0;
     let err = 0;

@@ -4,7 +4,7 @@
 // over several methods gives one point per (method, ratio).
 
 import { checkDatasetFits, type Dataset } from '../../core/data';
-import { evaluatePoint, sampleCount, weightSparsity, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
+import { evaluatePoint, exportedFacts, sampleCount, weightSparsity, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
 import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
 import { Session, UnsupportedOpError } from '../../core/runtime';
@@ -18,6 +18,7 @@ import { getModel } from './common';
 import type { DisposableRunner } from '../platform';
 import { largeBatch, type LargeBatch } from './large-batch';
 import { cannotRun, withFallback } from './runtimes';
+import { originalTracker, type OriginalTracker } from './original';
 import { RUNNER_NAMES, type EvalOptions, type EvalPoint, type PruneMethod, type PruneSpec, type RuntimeName } from '../protocol';
 
 export { loadDataset, datasetSummary } from '../datasets';
@@ -65,7 +66,8 @@ export function runnerMaker(
     const p = entry.plan;
     const pruned: Model = entry.model;
     // The zeros the evaluated model holds (a model pruned before it was opened has them at ratio 0).
-    const sparsity = weightSparsity(pruned, p.layers.map((l) => l.tensor));
+    // With channels the weights shrink: the elements removed count as pruned (against the plan's sizes).
+    const sparsity = weightSparsity(pruned, p.layers.map((l) => l.tensor), new Map(p.layers.map((l) => [l.tensor, l.n])));
     const slots: RunnerSlot[] = [];
     const disposers: DisposableRunner[] = [];
     let bytes: Uint8Array | undefined;
@@ -100,6 +102,7 @@ export function runnerMaker(
     return {
       slots,
       sparsity,
+      exported: exportedFacts(pruned, p.layers.map((l) => l.tensor), encoded()),
       dispose: async () => {
         for (const d of disposers) await d.dispose();
       },
@@ -124,6 +127,14 @@ function settings(options: EvalOptions | undefined): { batch?: number; batch1?: 
   return { batch: options?.batch, batch1: options?.batch1, limit: options?.limit };
 }
 
+/** The evaluation context of the unpruned model's separate measurement: its progress at the end of point `index`. */
+function originalContext(ctx: JobContext, evalCtx: EvalContext, index: number, count: number): EvalContext {
+  const onProgress = (p: EvalProgress): void => {
+    if (!p.point) ctx.progress({ done: 1000 * (index + 1) - 1, total: 1000 * count, message: `the unpruned model in onnxruntime (for ×original): ${p.message}` });
+  };
+  return { ...evalCtx, onProgress };
+}
+
 /** Share of a point's progress given to running a slow method (the rest is the evaluation). */
 const METHOD_SHARE = 0.6;
 
@@ -146,6 +157,13 @@ function pointProgress(ctx: JobContext, index: number, count: number, method: Pr
   };
 }
 
+/** The request's tracker of the unpruned model's onnxruntime figures (see original.ts). */
+function tracker(ctx: JobContext, open: OpenModel, ds: Dataset, options: EvalOptions | undefined, threads: LargeBatch): OriginalTracker {
+  const io = modelIo(open.model, open.fileName);
+  const wanted = (options?.runtimes ?? ALL_RUNTIMES).includes('onnxruntime') && ctx.platform.ort !== undefined;
+  return originalTracker(ctx, open, { name: io.name, sampleDims: sampleDims(io.dims, ds) }, ds, settings(options), threads, wanted);
+}
+
 function withMethod(point: EvalPoint, method: PruneMethod): EvalPoint {
   return { ...point, method };
 }
@@ -158,8 +176,11 @@ export const evaluate: Handler<'evaluate'> = async (request, ctx) => {
   const prog = pointProgress(ctx, 0, 1, method, method === 'magnitude' ? `ratio ${req.spec.ratio}` : `${method} ${req.spec.ratio}`);
   const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
   try {
-    const make = runnerMaker(ctx, open, req.spec, ds, req.options, threads, () => prog.method);
-    const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation, threads, req.options));
+    const original = tracker(ctx, open, ds, req.options, threads);
+    const pruneAt = original.watch((ratio, progress) => prunedModel(ctx, open, { ...req.spec, ratio }, progress), method);
+    const make = runnerMaker(ctx, open, req.spec, ds, req.options, threads, () => prog.method, pruneAt);
+    const evalCtx = evalContext(ctx, prog.evaluation, threads, req.options);
+    const point = await original.attach(await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalCtx), originalContext(ctx, evalCtx, 0, 1));
     return method === 'magnitude' && req.spec.method === undefined ? point : withMethod(point, method);
   } finally {
     await threads.dispose();
@@ -197,17 +218,19 @@ export const sweep: Handler<'sweep'> = async (request, ctx) => {
   let index = 0;
   // One set of large-batch threads for every point: each point loads its model into them.
   const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
+  const original = tracker(ctx, open, ds, req.options, threads);
   try {
     for (const method of methods) {
       const spec = { ...req.spec, method };
       const chained = method === 'finetune';
-      const pruneAt = chained ? cascade(ctx, open, spec) : undefined;
+      const pruneAt = original.watch(chained ? cascade(ctx, open, spec) : (ratio, progress) => prunedModel(ctx, open, { ...spec, ratio }, progress), method);
       for (const ratio of chained ? [...req.ratios].sort((a, b) => a - b) : req.ratios) {
         if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
         const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
         const prog = pointProgress(ctx, index, count, method, label);
         const make = runnerMaker(ctx, open, spec, ds, req.options, threads, () => prog.method, pruneAt);
-        const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalContext(ctx, prog.evaluation, threads, req.options));
+        const evalCtx = evalContext(ctx, prog.evaluation, threads, req.options);
+        const raw = await original.attach(await evaluatePoint(ratio, make, ds, settings(req.options), evalCtx), originalContext(ctx, evalCtx, index, count));
         const point = tagged ? withMethod(raw, method) : raw;
         points.push(point);
         index++;

@@ -85,8 +85,9 @@ export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneS
   const plan = planPrune(open.model, options);
   // Ratio 0 on weights the method can prune: nothing to do, every method leaves the model as it is.
   const nothing = plan.layers.length > 0 && plan.layers.every((l) => l.pruned === 0);
-  if (method === 'magnitude' || nothing) return { model: applyPrune(open.model, plan), plan, method, notes: [] };
-  const chained = method === 'finetune' ? from : undefined;
+  if (method === 'magnitude' || nothing) return { model: applyPrune(open.model, plan), plan, method, notes: [...(plan.notes ?? [])] };
+  // channels: a fine-tuned result is already smaller, so every ratio starts from the unpruned model
+  const chained = method === 'finetune' && plan.structure !== 'channels' ? from : undefined;
   const key = cascadeKey(spec, chained);
   const hit = ctx.pruned.get(open.modelId, key);
   if (hit) return hit;

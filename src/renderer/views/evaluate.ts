@@ -1,24 +1,23 @@
 // Evaluate panel: dataset (bundled or picked files), ratios (current / the experiment's sweep /
 // a custom list), pruning methods to sweep (one curve each), runtimes, a progress bar with Cancel,
-// a live chart (accuracy on the left axis, batch-1 time on the right; evaluate-chart.ts), a results
+// a live chart (accuracy on the left axis, a chosen measure on the right; evaluate-chart.ts), a results
 // table and CSV export.
 
-import { RUNNER_NAMES, type DatasetSource, type EvalOptions, type EvalPoint, type PruneMethod, type RuntimeName } from '../../engine/protocol';
-import { themeColors } from '../charts';
+import type { DatasetSource, EvalOptions, EvalPoint, PruneMethod } from '../../engine/protocol';
 import { clearError } from '../dialogs';
 import type { AppContext } from '../context';
-import { clear, h } from '../dom';
-import { formatCount, formatPercent, formatRatio, formatSeconds } from '../format';
-import { describeMethod, mergePoint, METHOD_REGISTRY, methodLacksData, METHODS, methodOf, sortPoints, specForMethod } from '../method-spec';
+import { h } from '../dom';
+import { formatCount, formatRatio } from '../format';
+import { describeMethod, mergePoint, METHOD_REGISTRY, methodLacksData, METHODS, methodOf, specForMethod } from '../method-spec';
 import { createEvalChart } from './evaluate-chart';
+import { originalText } from './evaluate-exported';
+import { renderEvalTable } from './evaluate-table';
 import { createDatasetPreview } from './dataset-preview';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
-import { oneWorkerText, throughputText } from './evaluate-threads';
 import { createRuntimePicker } from './evaluate-runtimes';
 import { doneText, failedText } from './evaluate-status';
 
 type RatioMode = 'current' | 'sweep' | 'custom';
-const RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 const BUNDLED_TEST = { source: { kind: 'sample' } as DatasetSource, label: 'Bundled MNIST test set' };
 const NO_DATASET = 'No test set chosen';
 
@@ -68,10 +67,12 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const progressText = h('div', { class: 'progress-text', 'data-testid': 'eval-progress' }, 'Idle');
   const canvas = h('canvas', { 'data-testid': 'eval-chart', role: 'img', 'aria-label': 'Accuracy and time against prune ratio' });
   const table = h('table', { class: 'grid', 'data-testid': 'eval-table' });
+  const originalNote = h('div', { class: 'muted', style: 'font-size:12px', 'data-testid': 'eval-original-note', hidden: true });
   const chartBox = h('div', { class: 'chart-box', hidden: true }, canvas);
   const chartCaption = h('div', { class: 'muted', style: 'font-size:12px' });
   const legend = h('ul', { class: 'legend', 'data-testid': 'eval-legend', 'aria-label': 'Chart series (press to show or hide)' });
   const chartExtras = h('div', { hidden: true }, legend, chartCaption);
+  const axisRow = h('div', { class: 'row', hidden: true });
   const chartHint = h('div', { class: 'chart-hint' }, 'Run an evaluation: accuracy and batch-1 time against the prune ratio appear here, one line per runtime.');
   const el = h(
     'section',
@@ -91,9 +92,12 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     h('div', { class: 'progress' }, h('div', { class: 'progress-track' }, bar), progressText),
     resultsCaption,
     chartHint,
+    axisRow,
     chartBox,
     chartExtras,
-    table,
+    // The table scrolls sideways in a narrow panel (a column per runtime, then the exported file's).
+    h('div', { style: 'overflow-x:auto' }, table),
+    originalNote,
   );
 
   function setMode(mode: RatioMode): void {
@@ -204,66 +208,19 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
 
   // ------------------------------------------------------------ chart and table
   const evalChart = createEvalChart(canvas, legend, chartCaption);
+  axisRow.append(evalChart.picker);
 
   const renderTable = (points: EvalPoint[]): void => {
-    const runtimes = RUNTIMES.filter((r) => points.some((p) => p.results.some((m) => m.runtime === r)));
-    if (points.length === 0) {
-      clear(table);
-      return;
-    }
-    const colors = themeColors();
-    clear(
-      table,
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { class: 'num' }, 'Ratio'),
-          h('th', {}, 'Method'),
-          h('th', { class: 'num' }, 'Sparsity'),
-          runtimes.map((r) => h('th', { class: 'num', 'data-runtime-label': runtimePicker.label(r), title: `${runtimePicker.label(r)}: accuracy; time for the set at batch 1 · samples per second at the large batch on ×N threads (the sparse runtime\'s workers, onnxruntime\'s intra-op threads) · the same on one worker (×1)` }, r)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        sortPoints(points).map((p) =>
-          h(
-            'tr',
-            { 'data-ratio': p.ratio, 'data-method': methodOf(p) },
-            h('td', { class: 'num' }, formatRatio(p.ratio)),
-            h(
-              'td',
-              { class: 'method', 'data-col': 'method' },
-              h('span', { class: 'dot', style: `background:${colors.series[METHODS.indexOf(methodOf(p))] ?? colors.accent}`, 'aria-hidden': 'true' }),
-              METHOD_REGISTRY[methodOf(p)].name,
-            ),
-            h('td', { class: 'num' }, formatPercent(p.sparsity)),
-            runtimes.map((r) => {
-              const m = p.results.find((x) => x.runtime === r);
-              if (!m || m.unavailable) return h('td', { class: 'num muted', title: m?.unavailable ?? '' }, 'unavailable');
-              const time = m.batch1Seconds !== undefined ? formatSeconds(m.batch1Seconds) : '—';
-              const rate = m.batchThroughput !== undefined ? throughputText(m) : '';
-              return h(
-                'td',
-                { class: 'num' },
-                h('span', { class: 'acc', 'data-col': `${r}-accuracy` }, m.accuracy.toFixed(4)),
-                h('span', { class: 'shape' }, h('span', { 'data-col': `${r}-time` }, time), rate ? ' · ' : '', rate ? h('span', { 'data-col': `${r}-throughput`, 'data-workers': m.workers }, rate) : ''),
-                oneWorkerText(m) ? h('span', { class: 'shape', 'data-col': `${r}-one-worker` }, oneWorkerText(m)) : '',
-              );
-            }),
-          ),
-        ),
-      ),
-    );
+    renderEvalTable(table, points, runtimePicker.label);
+    originalNote.textContent = originalText(points) ?? '';
+    originalNote.hidden = originalNote.textContent === '';
   };
 
   const renderResults = (points: EvalPoint[]): void => {
     chartBox.hidden = points.length === 0;
     chartHint.hidden = points.length > 0;
     chartExtras.hidden = points.length === 0;
+    axisRow.hidden = points.length === 0;
     evalChart.draw(points);
     renderTable(points);
     csvBtn.disabled = points.length === 0;

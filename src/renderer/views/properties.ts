@@ -1,18 +1,27 @@
 // Properties panel: the selected node (type, name, attributes, inputs / outputs with shapes, its
-// initializers with statistics) or, without a selection, the model (producer, IR, opsets, I/O,
-// parameters, metadata).
+// initializers with statistics, and after a channel prune which channels each weight lost) or,
+// without a selection, the model (producer, IR, opsets, I/O, parameters, metadata).
 
-import type { GraphSummary, ModelSummary, NodeSummary, TensorStatistics, ValueSummary } from '../../engine/protocol';
+import type { GraphSummary, ModelSummary, NodeSummary, PruneReport, TensorStatistics, ValueSummary } from '../../engine/protocol';
 import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
 import { roleName } from '../op-roles';
+import { cutTexts, weightShapes, type WeightShape } from '../pruned-shapes';
 import { nodeInitializers } from '../state';
 
 export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
   const el = h('section', { class: 'panel', 'data-testid': 'properties' });
   let seq = 0;
+  /** What the current prune removed from the selected node's weights; follows every report. */
+  const prunedHost = h('div', { 'data-testid': 'node-pruned' });
+  const renderPruned = (): void => {
+    const { model, selection, report } = store.state;
+    // Channel prunes change weights of the main graph only.
+    const inits = selection.graphPath.length === 0 ? nodeInitializers(model, selection.node, selection.graphPath) : [];
+    clear(prunedHost, prunedSection(report, inits));
+  };
 
   const render = (): void => {
     const { model, selection } = store.state;
@@ -28,7 +37,8 @@ export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activa
     const node = selection.node;
     const inits = nodeInitializers(model, node, selection.graphPath);
     const statsHost = h('div', {});
-    clear(el, nodeProperties(model, node, selection.graphPath), statsHost);
+    clear(el, nodeProperties(model, node, selection.graphPath), prunedHost, statsHost);
+    renderPruned();
     if (inits.length === 0) return;
     statsHost.append(h('div', { class: 'muted' }, 'Loading weight statistics…'));
     platform.client
@@ -42,6 +52,7 @@ export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activa
   };
   store.on('model', render);
   store.on('selection', render);
+  store.on('report', renderPruned);
   render();
   return { el, activate: () => undefined };
 }
@@ -112,6 +123,34 @@ function nodeProperties(model: ModelSummary, node: NodeSummary, graphPath: strin
     node.subgraphs.length > 0
       ? section('Subgraphs', kv(node.subgraphs.map((s) => [s.attribute, `${s.graph.nodes.length} nodes`])))
       : null,
+  );
+}
+
+/** "Pruned channels": per weight of the node whose shape the prune changed, what went and what stays. */
+function prunedSection(report: PruneReport | null, tensors: string[]): HTMLElement | null {
+  const shapes = weightShapes(report);
+  const items = tensors.map((t) => shapes.get(t)).filter((w): w is WeightShape => w !== undefined && w.cuts.length > 0);
+  if (items.length === 0) return null;
+  return section(
+    'Pruned channels',
+    h(
+      'div',
+      {},
+      items.map((w) =>
+        h(
+          'div',
+          { class: 'pruned-weight', 'data-tensor': w.tensor },
+          h('div', { class: 'section-name' }, w.tensor),
+          kv([
+            ['Shape', `⟨${formatDims(w.before)}⟩ → ⟨${formatDims(w.after)}⟩`],
+            ['Kept dims', formatDims(w.after)],
+          ]),
+          cutTexts(report, w).map((c) =>
+            h('div', { class: 'pruned-cut' }, h('div', { class: 'kv' }, h('div', { class: 'k' }, c.label), h('div', { class: 'v', 'data-testid': 'removed-count' }, c.count)), h('div', { class: 'removed-channels', 'data-testid': 'removed-channels' }, c.ranges)),
+          ),
+        ),
+      ),
+    ),
   );
 }
 

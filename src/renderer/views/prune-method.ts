@@ -241,7 +241,8 @@ export function createMethodControls(ctx: AppContext, setSpec: (spec: PruneSpec)
       if (store.state.model !== model) return;
       const seconds = (performance.now() - started) / 1000;
       const on = METHOD_REGISTRY[m].data === 'none' ? '' : ` on ${settings().data?.label ?? NO_DATA_LABEL}`;
-      const text = `Applied ${METHOD_REGISTRY[m].name} at ${formatRatio(spec.ratio)}${on} in ${formatSeconds(seconds)}: ${formatCount(report.keptParams)} of ${formatCount(report.prunableParams)} weights kept.`;
+      const structure = report.structure ? ` (${report.structure})` : '';
+      const text = `Applied ${METHOD_REGISTRY[m].name} at ${formatRatio(spec.ratio)}${structure}${on} in ${formatSeconds(seconds)}: ${formatCount(report.keptParams)} of ${formatCount(report.prunableParams)} weights kept.`;
       applied = { key: specKey(spec), text };
       store.set('report', report);
       setProgress(1, `Done: ${describeMethod(m, settings())}`);

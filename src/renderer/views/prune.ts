@@ -1,6 +1,7 @@
-// Prune panel: ratio slider + number field, per-layer / global mode, the weights to prune
-// (prune-select.ts), a table of the selected layers (tensor, shape, params, kept, sparsity,
-// threshold, per-layer override). Every change asks the
+// Prune panel: ratio slider + number field, per-layer / global mode, the structure (unstructured,
+// channels, N:M, blocks: prune-structure.ts; N:M locks the ratio and says why), the weights to
+// prune (prune-select.ts), a table of the selected layers (tensor, shape and its kept shape or
+// pattern, params, kept, sparsity, threshold, per-layer override). Every change asks the
 // engine for a `prunePreview` (debounced) which drives this table, the status bar and the
 // histogram thresholds. The method choice (magnitude / reconstruct / fine-tune) and its Apply job
 // live in prune-method.ts.
@@ -9,14 +10,22 @@ import type { PruneMode, PruneReport, PruneSpec } from '../../engine/protocol';
 import type { AppContext } from '../context';
 import { clearError } from '../dialogs';
 import { clear, debounce, h } from '../dom';
-import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
+import { formatBytes, formatCount, formatNumber, formatPercent } from '../format';
+import { keptShapeText } from '../pruned-shapes';
+import { fixedRatio, ratioLockReason, structureOf } from '../structure-choice';
 import { createMethodControls } from './prune-method';
 import { createPruneSelect } from './prune-select';
+import { createStructureControls } from './prune-structure';
 
 export function createPruneView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
   const slider = h('input', { type: 'range', min: 0, max: 1, step: 0.01, value: 0, 'data-testid': 'prune-slider', 'aria-label': 'Prune ratio' });
   const number = h('input', { type: 'number', class: 'field', min: 0, max: 1, step: 0.01, value: 0, 'data-testid': 'prune-ratio', 'aria-label': 'Prune ratio value' });
+  const lockNote = h('div', { class: 'muted ratio-lock', id: 'prune-ratio-lock', 'data-testid': 'prune-ratio-lock', hidden: true });
+  slider.setAttribute('aria-describedby', 'prune-ratio-lock');
+  number.setAttribute('aria-describedby', 'prune-ratio-lock');
+  /** The ratio the slider chose; N:M fixes the spec's ratio, and leaving N:M gives this one back. */
+  let userRatio = 0;
   const layerBtn = h('button', { class: 'active', 'data-testid': 'mode-layer', title: 'Each weight matrix loses its own smallest-|w| fraction' }, 'Per layer');
   const globalBtn = h('button', { 'data-testid': 'mode-global', title: 'One |w| threshold across all selected layers' }, 'Global');
   const cards = h('div', { class: 'summary-cards', 'data-testid': 'prune-summary' });
@@ -36,12 +45,22 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     store.set('spec', spec);
     preview();
   });
+  const structure = createStructureControls(
+    ctx,
+    (spec) => {
+      store.set('spec', spec);
+      preview();
+    },
+    () => userRatio,
+  );
   const el = h(
     'section',
     { class: 'panel', 'data-testid': 'prune' },
     h('div', { class: 'section-title' }, 'Prune ratio'),
     h('div', { class: 'row' }, slider, number),
+    lockNote,
     h('div', { class: 'row' }, h('label', {}, 'Mode'), h('div', { class: 'segmented', role: 'group', 'aria-label': 'Prune mode' }, layerBtn, globalBtn)),
+    structure.el,
     methods.el,
     selection.el,
     cards,
@@ -56,8 +75,8 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     const mySeq = ++seq;
     try {
       // The preview counts the magnitude mask: the method's data (maybe megabytes of picked files) is not sent.
-      const { ratio, mode, select, overrides } = store.state.spec;
-      const report = await platform.client.call({ type: 'prunePreview', modelId: model.modelId, spec: { ratio, mode, select, overrides } });
+      const { ratio, mode, select, overrides, structure, importance } = store.state.spec;
+      const report = await platform.client.call({ type: 'prunePreview', modelId: model.modelId, spec: { ratio, mode, select, overrides, structure, importance } });
       if (mySeq === seq && store.state.model === model) store.set('report', report);
       clearError('Prune preview failed');
     } catch (error) {
@@ -72,10 +91,26 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   const setRatio = (value: number): void => {
     if (!Number.isFinite(value)) return;
     const ratio = Math.min(1, Math.max(0, value));
+    if (fixedRatio(structureOf(store.state.spec)) !== null) return;
+    userRatio = ratio;
     slider.value = String(ratio);
     if (Number(number.value) !== ratio) number.value = String(ratio);
     setSpec({ ratio });
   };
+  /** N:M fixes the ratio: the slider shows it, locked, with the reason in words. */
+  const showLock = (spec: PruneSpec): void => {
+    const s = structureOf(spec);
+    const reason = ratioLockReason(s);
+    const fixed = fixedRatio(s);
+    slider.disabled = reason !== null;
+    number.disabled = reason !== null;
+    lockNote.hidden = reason === null;
+    lockNote.textContent = reason ?? '';
+    const shown = fixed ?? spec.ratio;
+    if (Number(slider.value) !== shown) slider.value = String(shown);
+    if (Number(number.value) !== shown) number.value = String(Number(shown.toFixed(4)));
+  };
+  store.on('spec', showLock);
   slider.addEventListener('input', () => setRatio(Number(slider.value)));
   number.addEventListener('input', () => {
     if (number.value !== '') setRatio(Number(number.value));
@@ -87,6 +122,13 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   };
   layerBtn.addEventListener('click', () => setMode('layer'));
   globalBtn.addEventListener('click', () => setMode('global'));
+
+  const setOverride = (tensor: string, ratio: number | null): void => {
+    const next = { ...(store.state.spec.overrides ?? {}) };
+    if (ratio === null) delete next[tensor];
+    else next[tensor] = ratio;
+    setSpec({ overrides: next });
+  };
 
   const renderReport = (report: PruneReport | null): void => {
     const model = store.state.model;
@@ -104,12 +146,13 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     clear(
       cards,
       card('Weights kept', formatCount(report.keptParams), 'prune-kept-total', `of ${formatCount(report.prunableParams)} prunable`),
-      card('Sparsity', report.prunableParams ? formatPercent(pruned / report.prunableParams) : '0%', 'prune-sparsity', `${formatCount(pruned)} zeroed`),
+      card('Sparsity', report.prunableParams ? formatPercent(pruned / report.prunableParams) : '0%', 'prune-sparsity', `${formatCount(pruned)} ${report.structure === 'channels' ? 'removed' : 'zeroed'}`),
       report.layers.length === 0
         ? card('Est. size', formatBytes(model.fileBytes), 'prune-size', 'unchanged')
         : card('Est. size', formatBytes(report.denseBytes), 'prune-size', `${formatBytes(report.sparseBytes)} sparse`),
     );
     const overrides = store.state.spec.overrides ?? {};
+    const nm = structureOf(store.state.spec).kind === 'nm';
     clear(
       table,
       h(
@@ -123,32 +166,15 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
         report.layers.length === 0
           ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, model.prunable.length === 0 ? 'This model has no Conv, ConvTranspose, Gemm or MatMul weights to prune.' : 'No weights are selected: tick them under Weights to prune.'))
           : report.layers.map((layer) => {
-              const override = h('input', {
-                type: 'number',
-                class: 'field',
-                min: 0,
-                max: 1,
-                step: 0.01,
-                placeholder: '—',
-                value: overrides[layer.tensor] ?? '',
-                'aria-label': `Override ratio for ${layer.tensor}`,
-                'data-tensor': layer.tensor,
-              });
-              override.addEventListener('change', () => {
-                const next = { ...(store.state.spec.overrides ?? {}) };
-                const v = Number(override.value);
-                if (override.value === '' || !Number.isFinite(v)) delete next[layer.tensor];
-                else next[layer.tensor] = Math.min(1, Math.max(0, v));
-                setSpec({ overrides: next });
-              });
+              const override = nm ? zeroOverride(layer.tensor, overrides[layer.tensor] === 0, setOverride) : ratioOverride(layer.tensor, overrides[layer.tensor], setOverride);
               return h(
                 'tr',
                 { 'data-tensor': layer.tensor, title: layer.nodes.length ? `Used by ${layer.nodes.join(', ')}` : '' },
-                h('td', { class: 'tensor' }, layer.tensor, h('span', { class: 'shape', 'data-col': 'shape' }, formatDims(layer.dims))),
+                h('td', { class: 'tensor' }, layer.tensor, h('span', { class: 'shape', 'data-col': 'shape' }, keptShapeText(layer)), layer.structure ? h('span', { class: 'chip pattern', 'data-col': 'pattern', title: patternTitle(layer.structure) }, layer.structure.replace(/^(\d+)x(\d+)$/, '$1×$2')) : null),
                 h('td', { class: 'num', 'data-col': 'params' }, formatCount(layer.n)),
                 h('td', { class: 'num', 'data-col': 'kept' }, formatCount(layer.kept)),
                 h('td', { class: 'num', 'data-col': 'sparsity' }, formatPercent(layer.n ? 1 - layer.kept / layer.n : 0)),
-                h('td', { class: 'num', 'data-col': 'threshold' }, layer.ratio > 0 ? formatNumber(layer.threshold) : '—'),
+                h('td', { class: 'num', 'data-col': 'threshold', title: layer.structure ? 'Structured: whole groups go by their score, not single weights by |w|' : '' }, layer.ratio > 0 && !layer.structure ? formatNumber(layer.threshold) : '—'),
                 h('td', {}, override),
               );
             }),
@@ -157,6 +183,8 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   };
   store.on('report', renderReport);
   store.on('model', (model) => {
+    userRatio = 0;
+    structure.reset();
     slider.value = '0';
     number.value = '0';
     layerBtn.classList.add('active');
@@ -168,6 +196,31 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   });
   renderReport(null);
   return { el, activate: () => undefined };
+}
+
+function patternTitle(structure: string): string {
+  if (structure === 'channels') return 'Whole output channels removed: the weight becomes smaller';
+  if (structure.includes(':')) return `At most ${structure.split(':')[0]} of every ${structure.split(':')[1]} weights along the inputs stay`;
+  return `Blocks of ${structure.replace('x', ' outputs × ')} inputs removed together`;
+}
+
+type SetOverride = (tensor: string, ratio: number | null) => void;
+
+/** A ratio replacing the slider's for one tensor; empty = none. */
+function ratioOverride(tensor: string, value: number | undefined, set: SetOverride): HTMLElement {
+  const field = h('input', { type: 'number', class: 'field', min: 0, max: 1, step: 0.01, placeholder: '—', value: value ?? '', 'aria-label': `Override ratio for ${tensor}`, 'data-tensor': tensor });
+  field.addEventListener('change', () => {
+    const v = Number(field.value);
+    set(tensor, field.value === '' || !Number.isFinite(v) ? null : Math.min(1, Math.max(0, v)));
+  });
+  return field;
+}
+
+/** The N:M override: only "leave this tensor dense" (an override of 0); the pattern fixes any other ratio. */
+function zeroOverride(tensor: string, dense: boolean, set: SetOverride): HTMLElement {
+  const box = h('input', { type: 'checkbox', checked: dense, 'data-tensor': tensor, 'aria-label': `Leave ${tensor} dense (override 0)` });
+  box.addEventListener('change', () => set(tensor, box.checked ? 0 : null));
+  return h('label', { class: 'zero-override', title: 'N:M fixes the ratio: an override can only leave this tensor dense (0)' }, box, ' dense');
 }
 
 function card(label: string, value: string, testid: string, sub: string): HTMLElement {

@@ -1,8 +1,212 @@
 // Channel pruning: which output channels / neurons each selected weight loses, found with the
-// dependency analysis of the graph. Not implemented yet: every call is refused as unsupported.
-import type { Model } from '../../onnx/model';
-import { PruneError, type PruneOptions, type PrunePlan } from '../types';
+// dependency analysis of the graph (deps.ts).
+//
+// - Each selected Conv / Gemm / MatMul weight owns a channel space; spaces joined by a residual Add
+//   or a gate form one group that loses one channel set, scored by the members' summed norms.
+// - Per layer: a group loses round(ratio × channels) of its lowest-scoring channels (its ratio: the
+//   largest requested by its members), never all (one at least stays). Global: the normalised
+//   scores of every group without an override in one pool; the lowest round(ratio × channels) go,
+//   still keeping one channel per group. Overridden groups are pruned on their own. With
+//   channelMultiple q, a group of a multiple of q channels keeps the nearest multiple of q.
+// - Groups that cannot shrink (a graph output, a tensor of no channel space, a member that is not
+//   selected) are kept whole and named in plan.notes. A group the analysis cannot follow is refused
+//   with a PruneError naming the node. A depthwise Conv weight is no group of its own: it loses the
+//   channels of its input.
+import { elementCount, type Model } from '../../onnx/model';
+import { constantParams } from '../../analysis/constants';
+import { checkPrunable } from '../magnitude';
+import { defaultPrunable, nodeLabel } from '../prunable';
+import { weightLayout } from '../layout';
+import { DEFAULT_IMPORTANCE } from '../structure';
+import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan, type ShapeChange } from '../types';
+import { analyzeChannels, find, type Analysis } from './deps';
+import { channelEdits, finalDims, type ChannelEdits } from './edits';
+import { indexGraph, label } from './graph';
+import { channelNorms, groupScores, lowest } from './importance';
 
-export function planChannels(_model: Model, _opts: PruneOptions): PrunePlan {
-  throw new PruneError('channel pruning is not available yet', 'unsupported');
+interface Group {
+  root: number;
+  members: string[];
+  size: number;
+  ratio: number;
+  overridden: boolean;
+  raw: Float64Array;
+  normalised: Float64Array;
+}
+
+function checkRatio(what: string, r: number): void {
+  if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) throw new PruneError(`${what} must be a number from 0 to 1, got ${String(r)}`);
+}
+
+/** The analysis and the groups of the selected weights; refuses what it cannot follow. */
+export function channelGroups(model: Model, names: string[], opts: PruneOptions, notes: string[]): { a: Analysis; groups: Group[]; followers: Map<string, number> } {
+  const ix = indexGraph(model);
+  const a = analyzeChannels(ix);
+  const bySpace = new Map<string, number>();
+  a.spaces.forEach((s, k) => bySpace.set(s.producer.tensor, k));
+  const depthwise = new Map<string, number>();
+  for (const c of a.cuts) if (c.kind === 'group') depthwise.set(ix.nodes[c.node].inputs[1], c.node);
+  const followers = new Map<string, number>();
+  const roots = new Map<number, string[]>();
+  for (const name of names) {
+    const c = ix.constants.get(name);
+    if (c === undefined) throw new PruneError(`the model has no initializer or Constant tensor named "${name}"`);
+    checkPrunable(c.tensor);
+    const space = bySpace.get(name);
+    if (space !== undefined) {
+      const root = find(a, space);
+      roots.set(root, [...(roots.get(root) ?? []), name]);
+      continue;
+    }
+    const dw = depthwise.get(name);
+    if (dw !== undefined) {
+      followers.set(name, dw);
+      continue;
+    }
+    const layout = weightLayout(model, name);
+    const user = typeof layout === 'string' ? undefined : layout.node;
+    const n = user === undefined ? undefined : ix.nodes[user];
+    if (n !== undefined && n.opType === 'Conv' && c.tensor.dims[1] === 1) {
+      notes.push(`${name}: kept whole (the depthwise ${label(ix, user!)} has the channels of its input, which cannot shrink)`);
+      continue;
+    }
+    throw new PruneError(
+      `channel pruning cannot remove the output channels of "${name}"` +
+        (user !== undefined ? ` (${label(ix, user)}: only Conv with group 1, Gemm and MatMul with the weight as right operand have their own channels)` : `: ${String(layout)}`) +
+        '; exclude it from the selection',
+      'unsupported',
+    );
+  }
+  const overrides = opts.overrides ?? {};
+  const groups: Group[] = [];
+  const refused: string[] = [];
+  for (const [root, members] of roots) {
+    const space = a.spaces[root];
+    const all = a.spaces.map((s, k) => ({ s, k })).filter((x) => find(a, x.k) === root).map((x) => x.s.producer.tensor);
+    const who = members.join(', ');
+    if (space.refuse !== undefined) {
+      refused.push(`${who} (${space.refuse})`);
+      continue;
+    }
+    if (space.keep !== undefined) {
+      notes.push(`${who}: channels kept (${space.keep})`);
+      continue;
+    }
+    const missing = all.filter((t) => !members.includes(t));
+    if (missing.length > 0) {
+      notes.push(`${who}: channels kept (they are tied to ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not selected)`);
+      continue;
+    }
+    const importance = opts.importance ?? DEFAULT_IMPORTANCE;
+    const norms = all.map((t) => {
+      const p = a.spaces[[...a.spaces.keys()].find((k) => a.spaces[k].producer.tensor === t)!].producer;
+      return channelNorms(ix.constants.get(t)!.tensor, p.layout, importance);
+    });
+    const { raw, normalised } = groupScores(norms, importance);
+    const over = members.filter((m) => Object.prototype.hasOwnProperty.call(overrides, m));
+    const ratio = over.length > 0 ? Math.max(...over.map((m) => overrides[m])) : opts.ratio;
+    groups.push({ root, members, size: space.size, ratio, overridden: over.length > 0, raw, normalised });
+  }
+  if (refused.length > 0) {
+    const shown = refused.length > 5 ? [...refused.slice(0, 5), `… ${refused.length - 5} more`] : refused;
+    throw new PruneError(`channel pruning cannot follow the channels of ${shown.join('; ')}; exclude ${refused.length > 1 ? 'these tensors' : 'it'} from the selection`, 'unsupported');
+  }
+  return { a, groups, followers };
+}
+
+/** Root space → channels removed, for the spec. */
+function chooseChannels(groups: Group[], opts: PruneOptions): { removed: Map<number, number[]>; globalThreshold: number } {
+  const removed = new Map<number, number[]>();
+  let globalThreshold = 0;
+  const alone = (g: Group): void => {
+    const k = Math.min(g.size - 1, Math.round(g.ratio * g.size));
+    if (k > 0) removed.set(g.root, lowest(g.raw, k));
+  };
+  if (opts.mode === 'layer') groups.forEach(alone);
+  else {
+    const pool = groups.filter((g) => (g.overridden ? (alone(g), false) : true));
+    const all: { g: number; c: number; s: number }[] = [];
+    pool.forEach((g, gi) => g.normalised.forEach((s, c) => all.push({ g: gi, c, s })));
+    all.sort((x, y) => x.s - y.s || x.g - y.g || x.c - y.c);
+    let k = Math.round(opts.ratio * all.length);
+    const left = pool.map((g) => g.size);
+    const chosen = pool.map(() => [] as number[]);
+    for (const e of all) {
+      if (k === 0) break;
+      if (left[e.g] <= 1) continue;
+      left[e.g]--;
+      chosen[e.g].push(e.c);
+      globalThreshold = e.s;
+      k--;
+    }
+    pool.forEach((g, gi) => chosen[gi].length > 0 && removed.set(g.root, chosen[gi].sort((x, y) => x - y)));
+  }
+  const q = opts.channelMultiple ?? 1;
+  if (q > 1) {
+    for (const g of groups) {
+      if (g.size % q !== 0) continue;
+      const kept = g.size - (removed.get(g.root)?.length ?? 0);
+      const k = g.size - Math.max(q, Math.round(kept / q) * q);
+      const scores = opts.mode === 'global' && !g.overridden ? g.normalised : g.raw;
+      if (k > 0) removed.set(g.root, lowest(scores, k));
+      else removed.delete(g.root);
+    }
+  }
+  return { removed, globalThreshold };
+}
+
+/** The shape changes of the edits, Reshape shape constants included. */
+export function shapeChangesOf(edits: ChannelEdits, a: Analysis): ShapeChange[] {
+  const out = [...edits.slices];
+  for (const v of edits.values) {
+    const dims = a.ix.constants.get(v.tensor)!.tensor.dims;
+    out.push({ tensor: v.tensor, before: [...dims], after: [...dims], axis: 0, removed: [], value: { index: v.index, before: v.before, after: v.after } });
+  }
+  return out;
+}
+
+export function planChannels(model: Model, opts: PruneOptions): PrunePlan {
+  const q = opts.channelMultiple;
+  if (q !== undefined && (!Number.isInteger(q) || q < 1 || q > 64)) throw new PruneError(`the channel multiple must be an integer from 1 to 64, got ${String(q)}`);
+  const names = [...new Set(opts.select ?? defaultPrunable(model))];
+  for (const [name, r] of Object.entries(opts.overrides ?? {})) {
+    checkRatio(`the override ratio for "${name}"`, r);
+    if (!names.includes(name)) throw new PruneError(`an override names "${name}", which is not among the tensors selected for pruning`);
+  }
+  const notes: string[] = [];
+  const { a, groups, followers } = channelGroups(model, names, opts, notes);
+  const { removed, globalThreshold } = chooseChannels(groups, opts);
+  const edits = channelEdits(a, removed);
+  const ix = a.ix;
+  const overrides = opts.overrides ?? {};
+  const layers: LayerPlan[] = names.map((name) => {
+    const t = ix.constants.get(name)!.tensor;
+    const n = elementCount(t.dims);
+    const keptDims = finalDims(edits, name, t.dims);
+    const pruned = n - elementCount(keptDims);
+    const g = groups.find((x) => x.members.includes(name));
+    const own = g === undefined ? undefined : removed.get(g.root);
+    const dw = followers.get(name);
+    const removedChannels = own ?? (dw !== undefined ? (edits.slices.find((s) => s.tensor === name && s.axis === 0)?.removed ?? []) : []);
+    const layout = weightLayout(model, name);
+    const overridden = Object.prototype.hasOwnProperty.call(overrides, name);
+    const users = ix.nodes.map((node, i) => (node.inputs.includes(name) ? nodeLabel(node, i) : undefined)).filter((x) => x !== undefined);
+    let threshold = 0;
+    if (g !== undefined && own !== undefined) for (const c of own) threshold = Math.max(threshold, g.raw[c]);
+    return {
+      tensor: name, nodes: users, dims: [...t.dims], n, kept: n - pruned, ratio: n === 0 ? 0 : pruned / n, threshold, pruned,
+      cutoff: 0, tiesPruned: 0, requested: overridden ? overrides[name] : opts.ratio, overridden,
+      structure: 'channels', ...(typeof layout === 'string' ? {} : { layout }), removedChannels, keptDims: [...keptDims],
+    };
+  });
+  let totalParams = 0;
+  for (const t of model.graph.initializers) totalParams += elementCount(t.dims);
+  for (const s of model.graph.sparseInitializers) totalParams += elementCount(s.dims);
+  for (const node of model.graph.nodes) if (node.opType === 'Constant') totalParams += constantParams(node);
+  const prunableParams = layers.reduce((s, l) => s + l.n, 0);
+  const prunedParams = layers.reduce((s, l) => s + l.pruned, 0);
+  return {
+    mode: opts.mode, ratio: opts.ratio, layers, totalParams, prunableParams, keptParams: prunableParams - prunedParams, prunedParams,
+    globalThreshold, structure: 'channels', shapeChanges: shapeChangesOf(edits, a), notes,
+  };
 }

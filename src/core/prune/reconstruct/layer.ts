@@ -6,6 +6,7 @@
 import { EXACT_BUDGET, exactPrune } from './exact';
 import type { GroupMoments } from './moments';
 import { dampedInverseSteps, multiplySteps, sparseSweepSteps, upperFactorSteps, type Steps } from './solver';
+import { structuredSweep, type StructuredSolve } from './structured';
 
 export interface SolveOptions {
   /** Zeros in the whole tensor. */
@@ -13,6 +14,8 @@ export interface SolveOptions {
   /** λ as a fraction of the mean diagonal of H. */
   dampening: number;
   blockSize: number;
+  /** N:M or blocks: the pattern and the counts to keep (`prune` is then unused); absent = unstructured. */
+  structured?: StructuredSolve;
   /** Solve on the centred statistics: the bias absorbs the mean output difference (GroupMoments.biasShift). */
   centred?: boolean;
   /** Greedy OBS one weight at a time where the layer is small enough (EXACT_BUDGET); default true. */
@@ -78,6 +81,12 @@ export function* solveLayer(w: Float64Array, rows: number, d: number, moments: G
     // Fitted to the layer's own input the target is W itself (no damping shrink).
     fits.push(m.a === undefined ? w.slice(g * size, (g + 1) * size) : yield* multiplySteps(c !== undefined ? c.a : m.a, rows, d, hinv));
     opts.onProgress?.((0.2 * (g + 1)) / groups);
+  }
+  if (opts.structured !== undefined) {
+    const { w: pruned, mask } = yield* structuredSweep(fits, hinvs, rows, d, opts.structured, opts.blockSize, upperFactorSteps, (x) => opts.onProgress?.(0.2 + 0.8 * x));
+    opts.onProgress?.(1);
+    for (let i = 0; i < pruned.length; i++) pruned[i] = mask[i] === 0 ? 0 : keptValue(pruned[i]);
+    return pruned;
   }
   const out = new Float64Array(size * groups);
   if (opts.exact !== false && groups * rows * d * d * d <= EXACT_BUDGET) {

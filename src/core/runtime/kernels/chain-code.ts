@@ -1,6 +1,7 @@
 // The layer kernels of chain.ts as WebAssembly, assembled from the pieces of wasm-asm.ts. Every
 // pointer is an absolute byte address in the imported memory; sparse entries are 8 bytes:
 // (u32 byte address of what they touch, f32 weight), so the inner loops do no index arithmetic.
+import { BLOCK_WIDTHS, bcsc } from './block-code';
 import { F32, I32, V128, addTo, body, f32Zero, mem, moduleBytes, op, sleb, v, whileNot } from './wasm-asm';
 
 const get = (l: number): number[] => [op.get, l];
@@ -204,7 +205,7 @@ function transpose(): number[] {
  */
 export const BLOCK_REGS = 6;
 
-/** The module: csc, csc6, axpy, relu, transpose, csr<4·BLOCK_REGS>. */
+/** The module: csc, csc6, axpy, relu, transpose, csr<4·BLOCK_REGS>, cscBlock, biasRows, bcsc1/2/4 (block-code.ts). */
 export function chainModuleBytes(): Uint8Array {
   return moduleBytes([
     { name: 'csc', params: 3, code: csc() },
@@ -215,5 +216,6 @@ export function chainModuleBytes(): Uint8Array {
     { name: `csr${4 * BLOCK_REGS}`, params: 5, code: csr(BLOCK_REGS) },
     { name: 'cscBlock', params: 3, code: cscBlock(BLOCK_REGS) },
     { name: 'biasRows', params: 3, code: biasRows(BLOCK_REGS) },
+    ...BLOCK_WIDTHS.map((V) => ({ name: `bcsc${V}`, params: 6, code: bcsc(V) })),
   ]);
 }

@@ -9,6 +9,8 @@
 import type { DenseWeights } from './dense';
 import type { SparseWeights } from './sparse';
 import { BLOCK_REGS, chainModuleBytes } from './chain-code';
+import { eachWeight, nonZeros } from './each-weight';
+import { blockLayer, oneRowBlockWidth, placeBlocks } from './block-plan';
 
 /** The slice of the WebAssembly JS API used here (typed locally: core builds with and without DOM types). */
 interface WasmMemory {
@@ -62,28 +64,6 @@ function instantiate(bytes: number): { f32: Float32Array; u32: Uint32Array; fn: 
   return { f32: new Float32Array(memory.buffer), u32: new Uint32Array(memory.buffer), fn: (name) => inst.exports[name] as Fn };
 }
 
-/** Calls f(k, j, w) for every non-zero weight, k (input) major. */
-function eachWeight(w: DenseWeights | SparseWeights, f: (k: number, j: number, v: number) => void): void {
-  if (w.kind === 'sparse') {
-    for (let k = 0; k < w.K; k++) for (let p = w.start[k]; p < w.start[k + 1]; p++) f(k, w.index[p], w.value[p]);
-    return;
-  }
-  const { K, N } = w;
-  for (let k = 0; k < K; k++) {
-    for (let j = 0; j < N; j++) {
-      const x = w.w[k * N + j];
-      if (x !== 0) f(k, j, x);
-    }
-  }
-}
-
-function nonZeros(w: DenseWeights | SparseWeights): number {
-  if (w.kind === 'sparse') return w.nnz;
-  let n = 0;
-  for (let i = 0; i < w.w.length; i++) if (w.w[i] !== 0) n++;
-  return n;
-}
-
 /**
  * Above this fraction of non-zero weights the one-row kernel streams dense f32x4 rows instead of
  * scattering CSC entries (a dense row costs about N/4 vector steps, a column about nnz scalar ones).
@@ -109,21 +89,23 @@ class OneRow {
     const plans = layers.map((l) => {
       const { K, N } = l.weights;
       const nnz = nonZeros(l.weights);
-      const dense = nnz > ONE_ROW_DENSE_ABOVE * K * N;
+      const V = oneRowBlockWidth(l.weights, nnz > ONE_ROW_DENSE_ABOVE * K * N);
+      const blocks = V ? blockLayer(l.weights, V) : undefined;
+      const dense = !blocks && nnz > ONE_ROW_DENSE_ABOVE * K * N;
       // Narrow entries address acc[0 .. N] (N: a dummy slot the column padding writes zeros to).
-      const narrow = !dense && (N + 1) * 4 < 65536;
+      const narrow = !blocks && !dense && (N + 1) * 4 < 65536;
       const count = new Int32Array(K + 1);
       eachWeight(l.weights, (k) => count[k + 1]++);
       if (narrow) for (let k = 1; k <= K; k++) count[k] = pad4(count[k]);
       for (let k = 0; k < K; k++) count[k + 1] += count[k];
       const stored = count[K];
-      const acc = L.take(pad4(N + 1) * 4);
+      const acc = L.take(blocks ? blocks.accFloats * 4 : pad4(N + 1) * 4);
       const bias = L.take(pad4(N) * 4);
-      const w = dense ? L.take(K * pad4(N) * 4) : L.take(stored * (narrow ? 4 : 8));
-      const ix = narrow ? L.take(stored * 2) : 0;
+      const w = blocks ? L.take(blocks.stored * 16 * V) : dense ? L.take(K * pad4(N) * 4) : L.take(stored * (narrow ? 4 : 8));
+      const ix = blocks ? L.take(blocks.stored * 2) : narrow ? L.take(stored * 2) : 0;
       const cols = dense ? 0 : L.take((K + 1) * 4);
-      const list = narrow ? L.take(K * 4) : 0;
-      return { l, K, N, dense, narrow, count, stored, acc, bias, w, ix, cols, list };
+      const list = narrow || blocks ? L.take(K * 4) : 0;
+      return { l, K, N, dense, narrow, blocks, count, stored, acc, bias, w, ix, cols, list };
     });
     const m = instantiate(L.size);
     this.f32 = m.f32;
@@ -137,7 +119,10 @@ class OneRow {
       const { l, K, N, acc, bias, w, cols } = p;
       const N4 = pad4(N);
       if (l.bias) f32.set(l.bias, bias >> 2);
-      if (p.dense) {
+      let delta = w - 2 * p.ix;
+      if (p.blocks) {
+        delta = placeBlocks(p.blocks, l.weights, f32.buffer, p.ix, w, cols);
+      } else if (p.dense) {
         eachWeight(l.weights, (k, j, x) => (f32[(w >> 2) + k * N4 + j] = x));
       } else {
         // Place entries by column: (acc address, weight), or u16 acc offsets and weights apart.
@@ -164,8 +149,8 @@ class OneRow {
       const xEnd = input + K * 4;
       const b = bias >> 2;
       const a = acc >> 2;
-      const delta = w - 2 * p.ix;
-      const run = p.dense ? () => axpy(xAt, xEnd, w, N4 * 4, acc) : p.narrow ? () => csc6(xAt, K * 4, cols, acc, delta, p.list) : () => csc(xAt, xEnd, cols);
+      const bcsc = p.blocks ? m.fn(`bcsc${p.blocks.V}`) : undefined;
+      const run = bcsc ? () => bcsc(xAt, K * 4, cols, acc, delta, p.list) : p.dense ? () => axpy(xAt, xEnd, w, N4 * 4, acc) : p.narrow ? () => csc6(xAt, K * 4, cols, acc, delta, p.list) : () => csc(xAt, xEnd, cols);
       const accEnd = acc + N4 * 4;
       this.steps.push(l.relu ? () => {
         f32.copyWithin(a, b, b + N4);

@@ -15,7 +15,7 @@ function inlineStyles(): string {
       continue; // a cross-origin sheet cannot be read
     }
     for (const rule of Array.from(list)) {
-      if (rule instanceof CSSStyleRule && /(^|[\s,])\.gv-(node|box|head|title|row|pill|badge|edge|arrow|cat|match|selected)/.test(rule.selectorText)) {
+      if (rule instanceof CSSStyleRule && /(^|[\s,])\.gv-(node|box|head|title|row|pill|badge|edge|arrow|cat|match|selected|pruned|changed)/.test(rule.selectorText)) {
         rules.push(resolve(rule.cssText));
       }
     }

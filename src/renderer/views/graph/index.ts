@@ -1,9 +1,11 @@
 // The graph view: a Netron-like layered drawing of a GraphSummary with pan / zoom (d3-zoom), fit,
 // find, selection, and If / Loop / Scan subgraphs behind a breadcrumb. Layout runs in a Web Worker.
+// After a channel prune the main graph's changed weights read `B ⟨1000×784⟩ → ⟨400×784⟩`.
 
 import './graph.css';
 import * as d3 from 'd3';
 import type { GraphSummary, NodeSummary } from '../../../engine/protocol';
+import type { WeightShape } from '../../pruned-shapes';
 import { svgDocument, svgToPng } from './export';
 import { type Font, type Layout, layoutGraph, estimateWidth } from './layout';
 import type { LayoutRequest } from './layout.worker';
@@ -15,6 +17,11 @@ export interface GraphViewOptions {
 
 export interface GraphViewApi {
   show(graph: GraphSummary): void;
+  /**
+   * The weights of the main graph whose shape a prune changed (pruned-shapes.ts: weightShapes of
+   * the PruneReport), empty for none: the graph is laid out again with their new widths, keeping the view.
+   */
+  showShapeChanges(changes: readonly WeightShape[]): void;
   select(index: number | null): void;
   fit(): void;
   zoomIn(): void;
@@ -118,14 +125,15 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     for (let i = 0; i < text.length; i++) w += table[text.charCodeAt(i) - 32] ?? table[77 - 32] ?? 8;
     return w;
   };
-  const layoutOf = (graph: GraphSummary): Promise<Layout> => {
-    if (!worker) return Promise.resolve().then(() => layoutGraph(graph, measureHere));
+  const layoutOf = (graph: GraphSummary, changes: LayoutRequest['changes']): Promise<Layout> => {
+    const here = (): Layout => layoutGraph(graph, measureHere, changes && new Map(changes.map((c) => [c.tensor, c])));
+    if (!worker) return Promise.resolve().then(here);
     const id = ++requestId;
     return new Promise<Layout>((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker?.postMessage({ id, graph, glyph } satisfies LayoutRequest);
+      worker?.postMessage({ id, graph, glyph, changes } satisfies LayoutRequest);
     }).catch((error: unknown) => {
-      if (error instanceof Error && error.message === 'worker unavailable') return layoutGraph(graph, measureHere);
+      if (error instanceof Error && error.message === 'worker unavailable') return here();
       throw error;
     });
   };
@@ -136,6 +144,9 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   let selected: number | null = null;
   let matches = new Set<number>();
   let generation = 0;
+  /** The main graph's changed weights (shapeChanges), and their key to skip a layout that changes nothing. */
+  let changes: WeightShape[] = [];
+  let changesKey = '';
 
   const zoom = d3
     .zoom<SVGSVGElement, unknown>()
@@ -275,27 +286,38 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     sel.call(zoom.transform, d3.zoomIdentity.translate(t.x + (w - w0) / 2, t.y + (h - h0) / 2).scale(t.k));
   }).observe(svg);
 
-  async function redraw(): Promise<void> {
+  /**
+   * Lays out and draws the current graph. `keepView` (new widths of the same graph): the old drawing
+   * stays until the new one is ready, and the zoom, selection and find marks are kept.
+   */
+  async function redraw(keepView = false): Promise<void> {
     const g = current();
     if (!g) return;
     const gen = ++generation;
-    selected = null;
-    matches = new Set();
-    renderCrumbs();
+    if (!keepView) {
+      selected = null;
+      matches = new Set();
+      renderCrumbs();
+      status.textContent = `Laying out ${g.nodes.length} nodes…`;
+      svg.replaceChildren();
+      drawing = undefined;
+      layout = undefined;
+    }
     status.classList.remove('gv-error');
-    status.textContent = `Laying out ${g.nodes.length} nodes…`;
-    svg.replaceChildren();
-    drawing = undefined;
-    layout = undefined;
     try {
       const t0 = performance.now();
-      const l = await layoutOf(g);
+      const l = await layoutOf(g, stack.length === 1 && changes.length > 0 ? changes.map(({ tensor, before, after, values }) => ({ tensor, before, after, values })) : undefined);
       if (gen !== generation) return;
       const t1 = performance.now();
+      const view = d3.zoomTransform(svg);
       layout = l;
       drawing = drawLayout(svg, l);
       status.textContent = '';
-      fit(true);
+      root.dataset.changed = String(stack.length === 1 ? changes.length : 0);
+      if (keepView) {
+        sel.call(zoom.transform, view);
+        paintMarks();
+      } else fit(true);
       root.dataset.drawn = String(l.nodes.length);
       mark('gv:layout', t0, t1);
       mark('gv:draw', t1, performance.now());
@@ -310,7 +332,17 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     show(graph) {
       performance.mark('gv:show');
       stack = [{ graph, parts: ['Main'] }];
+      changes = [];
+      changesKey = '';
       void redraw();
+    },
+    showShapeChanges(next) {
+      const key = next.map((c) => `${c.tensor}:${c.before.join('x')}>${c.after.join('x')}:${c.values.map((v) => `${v.index}=${v.after}`).join()}`).join('|');
+      if (key === changesKey) return;
+      changes = [...next];
+      changesKey = key;
+      // Only the main graph holds pruned weights; a subgraph in view is drawn again on the way back.
+      if (stack.length === 1) void redraw(true);
     },
     select(index) {
       selected = index;

@@ -1,13 +1,16 @@
 // The pure layout of a graph: which boxes are drawn (ops, graph inputs and outputs as pills), what
-// they say (op type, key attributes, folded weights such as `B ⟨1000×784⟩`), and where dagre puts
-// them, top to bottom. No DOM: runs in a Web Worker and in Node tests alike.
+// they say (op type, key attributes, folded weights such as `B ⟨1000×784⟩`, after a channel prune
+// `B ⟨1000×784⟩ → ⟨400×784⟩`), and where dagre puts them, top to bottom. No DOM: runs in a Web
+// Worker and in Node tests alike.
 
 import dagre from '@dagrejs/dagre';
 import type { Dim } from '../../../core/onnx/model';
 import type { GraphSummary, NodeSummary, ValueSummary } from '../../../engine/protocol';
 import { type Category, opCategory } from './categories';
 import { inputRole } from '../../op-roles';
+import { changedWeightLabel, type WeightShape } from '../../pruned-shapes';
 import { orderLayers } from './order';
+import { prunedWidths } from './pruned-widths';
 import { knownShapes } from './shapes';
 
 export type Font = 'title' | 'body' | 'edge';
@@ -27,8 +30,8 @@ export interface LayoutNode {
   index: number;
   title: string;
   category: Category | 'io';
-  /** Attribute lines and folded weights, one text each. */
-  rows: { text: string; kind: 'attribute' | 'weight' }[];
+  /** Attribute lines and folded weights, one text each; `changed`: a weight whose shape a prune changed. */
+  rows: { text: string; kind: 'attribute' | 'weight'; changed?: boolean }[];
   /** Number of subgraphs (If / Loop / Scan): a badge is drawn. */
   subgraphs: number;
   /** Centre, and size. */
@@ -46,6 +49,8 @@ export interface LayoutEdge {
   points: Point[];
   /** Where the shape label goes (dagre reserves room for it), when there is one. */
   labelAt?: Point;
+  /** The label is a width a prune changed. */
+  changed?: boolean;
 }
 
 export interface Layout {
@@ -54,6 +59,9 @@ export interface Layout {
   width: number;
   height: number;
 }
+
+/** What a prune changed in each tensor, by name (the PruneReport's shapeChanges merged per tensor). */
+export type WeightShapes = ReadonlyMap<string, Pick<WeightShape, 'before' | 'after' | 'values'>>;
 
 export const metrics = { titleHeight: 22, rowHeight: 15, padX: 10, padY: 4, pillHeight: 26, minWidth: 56 };
 
@@ -89,10 +97,15 @@ function attributeRows(n: NodeSummary): LayoutNode['rows'] {
 }
 
 /** The text of a node box: title and rows, before placement. */
-export function nodeContent(n: NodeSummary, folded: Set<string>, values: Map<string, ValueSummary>): Pick<LayoutNode, 'title' | 'rows'> {
+export function nodeContent(n: NodeSummary, folded: Set<string>, values: Map<string, ValueSummary>, changed?: WeightShapes): Pick<LayoutNode, 'title' | 'rows'> {
   const rows = attributeRows(n);
   n.inputs.forEach((name, i) => {
     if (name === '' || !folded.has(name)) return;
+    const change = changed?.get(name);
+    if (change) {
+      rows.push({ text: changedWeightLabel(inputRole(n.opType, i), change), kind: 'weight', changed: true });
+      return;
+    }
     const shape = values.get(name)?.shape;
     const dims = shape && shape.length > 0 ? shapeLabel(shape) : 'scalar';
     rows.push({ text: `${inputRole(n.opType, i)} ⟨${dims}⟩`, kind: 'weight' });
@@ -107,10 +120,11 @@ function valueMap(graph: GraphSummary): Map<string, ValueSummary> {
   return m;
 }
 
-export function layoutGraph(graph: GraphSummary, measure: Measure): Layout {
+export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: WeightShapes): Layout {
   const folded = foldedTensors(graph);
   const values = valueMap(graph);
   const shapes = knownShapes(graph);
+  const widths = prunedWidths(graph, shapes, changed);
   const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 36, edgesep: 10, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -132,7 +146,7 @@ export function layoutGraph(graph: GraphSummary, measure: Measure): Layout {
   });
   for (const n of graph.nodes) {
     if (isFoldedConstant(n)) continue;
-    const { title, rows } = nodeContent(n, folded, values);
+    const { title, rows } = nodeContent(n, folded, values, changed);
     const textWidth = Math.max(measure(title, 'title'), ...rows.map((r) => measure(r.text, 'body')));
     const subgraphs = n.subgraphs.length;
     const width = Math.max(metrics.minWidth, Math.ceil(textWidth + 2 * metrics.padX + (subgraphs > 0 ? 18 : 0)));
@@ -151,9 +165,9 @@ export function layoutGraph(graph: GraphSummary, measure: Measure): Layout {
   const link = (tensor: string, to: string): void => {
     const from = producer.get(tensor);
     if (!from || from === to) return;
-    const label = shapeLabel(shapes.get(tensor));
+    const label = shapeLabel(widths.get(tensor) ?? shapes.get(tensor));
     const name = `e${edges.length}`;
-    edges.push({ from, to, tensor, label });
+    edges.push({ from, to, tensor, label, ...(widths.has(tensor) ? { changed: true } : {}) });
     g.setEdge(from, to, { width: label ? measure(label, 'edge') + 4 : 0, height: label ? 12 : 0, labelpos: 'c' }, name);
   };
   for (const n of graph.nodes) {

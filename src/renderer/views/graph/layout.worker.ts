@@ -2,6 +2,7 @@
 // Text widths come from the page (a canvas measures fonts there); an estimate stands in for missing ones.
 
 import type { GraphSummary } from '../../../engine/protocol';
+import type { WeightShape } from '../../pruned-shapes';
 import { estimateWidth, type Font, layoutGraph } from './layout';
 
 export interface LayoutRequest {
@@ -9,6 +10,8 @@ export interface LayoutRequest {
   graph: GraphSummary;
   /** Widths of the printable ASCII glyphs (code 32..126) per font, measured by the page. */
   glyph?: Partial<Record<Font, number[]>>;
+  /** Weights whose shape a channel prune changed: their rows read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
+  changes?: Pick<WeightShape, 'tensor' | 'before' | 'after' | 'values'>[];
 }
 
 interface WorkerScope {
@@ -45,7 +48,7 @@ try {
 }
 
 scope.onmessage = (e) => {
-  const { id, graph, glyph } = e.data;
+  const { id, graph, glyph, changes } = e.data;
   try {
     const layout = layoutGraph(graph, (text, font) => {
       const table = glyph?.[font];
@@ -54,7 +57,7 @@ scope.onmessage = (e) => {
       let w = 0;
       for (let i = 0; i < text.length; i++) w += table[text.charCodeAt(i) - 32] ?? fallback;
       return w;
-    });
+    }, changes && new Map(changes.map((c) => [c.tensor, c])));
     scope.postMessage({ id, layout });
   } catch (error) {
     scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

@@ -39,11 +39,12 @@ function drawNode(n: LayoutNode, parent: Element): SVGGElement {
     text(g, 'gv-row', w / 2, metrics.pillHeight / 2 + 2 + metrics.rowHeight, n.rows[0]?.text ?? '', 'middle');
     return g;
   }
+  if (n.rows.some((r) => r.changed)) g.classList.add('gv-pruned');
   el('rect', { class: 'gv-box', width: w, height: h, rx: 5, ry: 5 }, g);
   el('path', { class: 'gv-head', d: headPath(w, metrics.titleHeight, 5, n.rows.length === 0) }, g);
   text(g, 'gv-title', (n.subgraphs > 0 ? w - 18 : w) / 2, metrics.titleHeight / 2, n.title, 'middle');
   n.rows.forEach((r, i) => {
-    text(g, r.kind === 'weight' ? 'gv-row gv-weight' : 'gv-row', metrics.padX, metrics.titleHeight + metrics.padY + metrics.rowHeight * (i + 0.5), r.text);
+    text(g, r.kind === 'weight' ? (r.changed ? 'gv-row gv-weight gv-changed' : 'gv-row gv-weight') : 'gv-row', metrics.padX, metrics.titleHeight + metrics.padY + metrics.rowHeight * (i + 0.5), r.text);
   });
   if (n.subgraphs > 0) {
     el('circle', { class: 'gv-badge', cx: w - 11, cy: metrics.titleHeight / 2, r: 7 }, g);
@@ -56,7 +57,7 @@ function drawNode(n: LayoutNode, parent: Element): SVGGElement {
 
 function drawEdge(e: LayoutEdge, parent: Element, labels: Element): SVGPathElement {
   const p = el('path', { class: 'gv-edge', d: curve(e.points) ?? '', 'marker-end': 'url(#gv-arrow)', 'data-from': e.from, 'data-to': e.to }, parent);
-  if (e.label && e.labelAt) text(labels, 'gv-edge-label', e.labelAt.x + 3, e.labelAt.y, e.label);
+  if (e.label && e.labelAt) text(labels, e.changed ? 'gv-edge-label gv-changed' : 'gv-edge-label', e.labelAt.x + 3, e.labelAt.y, e.label);
   return p;
 }
 

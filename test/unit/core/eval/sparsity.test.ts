@@ -8,6 +8,7 @@ import { evaluate, weightSparsity, type Runner } from '../../../../src/core/eval
 import { decodeModel } from '../../../../src/core/onnx/decode';
 import { defaultPrunable } from '../../../../src/core/prune';
 import { problemKind } from '../../../../src/core/errors';
+import { floats, graph, model as handModel } from '../../../support/hand-models';
 
 const SAMPLE = join(__dirname, '..', '..', '..', '..', 'resources', 'sample-mlp.onnx');
 
@@ -29,6 +30,13 @@ describe('weightSparsity', () => {
     }
     expect(weightSparsity(model, names)).toBeCloseTo(zeroed / total, 12);
     expect(weightSparsity(model, [])).toBe(0);
+  });
+
+  it('counts the elements a shrunk tensor lost as pruned (channels), against its size before', () => {
+    const m = handModel(graph('g', { initializers: [floats('W', [2, 2], [0, 1, 2, 3]), floats('V', [3], [1, 0, 0])] }));
+    // W was 2×4 (8): 1 zero + 4 removed; V did not shrink: 2 zeros of 3. (1 + 4 + 2) / (8 + 3).
+    expect(weightSparsity(m, ['W', 'V'], new Map([['W', 8]]))).toBeCloseTo(7 / 11, 12);
+    expect(weightSparsity(m, ['W', 'V'])).toBeCloseTo(3 / 7, 12);
   });
 });
 

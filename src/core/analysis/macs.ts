@@ -1,0 +1,129 @@
+// Multiply-accumulates of a model's forward pass at a given batch size (default 1), per node and in
+// total, from the shapes the model records or shape inference derives (./shapes).
+//
+// What counts: the multiply-accumulates of the linear ops, dense, as the graph states them (a zero
+// weight still costs one: these are the MACs a dense runtime does):
+//   Gemm                 M·K·N                      (alpha, beta and the bias add are not counted)
+//   MatMul               (broadcast batch dims)·M·K·N
+//   Conv                 output elements · (C_in / group) · kernel elements  = |Y| · |W| / C_out
+//   ConvTranspose        input elements · (C_out / group) · kernel elements  = |X| · |W| / C_in
+// What does not count: pools (MaxPool, AveragePool, global pools: their window ops are compares or
+// additions without a product, counted as 0), elementwise ops, activations, normalisation, and the
+// ops inside subgraphs (If / Loop / Scan). A node of a counted op whose shapes cannot be derived is
+// listed in `unknown` and left out of the total (which is then a lower bound).
+//
+// Batch: every graph input whose first dim is symbolic (e.g. "N") or unknown is given `batch` there,
+// and that symbol takes the same value wherever the model records it (value_info, outputs).
+import type { Dim, Graph, Model, ValueInfo } from '../onnx/model';
+import { attrInt } from './shapes/dims';
+import { inferShapes } from './shapes';
+
+export interface NodeMacs {
+  /** Index of the node in the main graph. */
+  index: number;
+  name: string;
+  opType: string;
+  macs: number;
+}
+
+export interface MacsReport {
+  /** Sum of `nodes` (the known ones). */
+  total: number;
+  /** Every node of a counted op whose MACs are known, in graph order. */
+  nodes: NodeMacs[];
+  /** Nodes of a counted op whose shapes could not be derived: left out of the total. */
+  unknown: { index: number; name: string; opType: string }[];
+}
+
+/** The ops whose multiply-accumulates are counted. */
+export const MAC_OPS: readonly string[] = Object.freeze(['Gemm', 'MatMul', 'Conv', 'ConvTranspose']);
+
+type Shapes = Map<string, Dim[]>;
+
+function withBatch(vi: ValueInfo, symbols: ReadonlySet<string>, batch: number, first: boolean): ValueInfo {
+  const t = vi.type;
+  if (!t || t.kind !== 'tensor' || !t.shape) return vi;
+  const shape = t.shape.map((d, i) => (typeof d === 'string' && symbols.has(d) ? batch : first && i === 0 && (d === null || d === '') ? batch : d));
+  return { ...vi, type: { ...t, shape } };
+}
+
+/** Every value's shape with the batch dims set: recorded, initializers, then inferred. */
+export function shapesAtBatch(model: Model, batch = 1): Shapes {
+  const g = model.graph;
+  const inits = new Set(g.initializers.map((t) => t.name));
+  const symbols = new Set<string>();
+  for (const vi of g.inputs) {
+    const t = vi.type;
+    if (inits.has(vi.name) || !t || t.kind !== 'tensor' || !t.shape || t.shape.length === 0) continue;
+    const d = t.shape[0];
+    if (typeof d === 'string' && d !== '') symbols.add(d);
+  }
+  const graph: Graph = {
+    ...g,
+    inputs: g.inputs.map((vi) => withBatch(vi, symbols, batch, !inits.has(vi.name))),
+    outputs: g.outputs.map((vi) => withBatch(vi, symbols, batch, false)),
+    valueInfo: g.valueInfo.map((vi) => withBatch(vi, symbols, batch, false)),
+  };
+  const shapes: Shapes = new Map();
+  for (const vi of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) {
+    const t = vi.type;
+    if (t && t.kind === 'tensor' && t.shape) shapes.set(vi.name, t.shape);
+  }
+  for (const t of g.initializers) shapes.set(t.name, t.dims);
+  for (const s of g.sparseInitializers) shapes.set(s.values.name, s.dims);
+  const opset = model.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 13;
+  for (const [name, t] of inferShapes(graph, opset)) shapes.set(name, t.shape);
+  return shapes;
+}
+
+function known(s: Dim[] | undefined): s is number[] {
+  return s !== undefined && s.every((d) => typeof d === 'number' && d >= 0);
+}
+
+function count(s: readonly number[]): number {
+  let n = 1;
+  for (const d of s) n *= d;
+  return n;
+}
+
+/** MACs of one node from its input and output shapes, or undefined when they are not known. */
+function nodeMacs(op: string, ins: (Dim[] | undefined)[], out: Dim[] | undefined, transA: boolean): number | undefined {
+  const [a, w] = ins;
+  switch (op) {
+    case 'Gemm': {
+      if (!known(a) || a.length !== 2 || !known(out) || out.length !== 2) return undefined;
+      return out[0] * out[1] * (transA ? a[0] : a[1]);
+    }
+    case 'MatMul': {
+      if (!known(a) || a.length === 0 || !known(out)) return undefined;
+      return count(out) * a[a.length - 1];
+    }
+    case 'Conv': {
+      if (!known(w) || w.length < 3 || !known(out) || w[0] === 0) return undefined;
+      return count(out) * count(w.slice(1));
+    }
+    case 'ConvTranspose': {
+      if (!known(a) || !known(w) || w.length < 3) return undefined;
+      return count(a) * count(w.slice(1));
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** MACs of the main graph at `batch` (default 1): per node of a counted op, and the total. */
+export function modelMacs(model: Model, batch = 1): MacsReport {
+  const shapes = shapesAtBatch(model, batch);
+  const report: MacsReport = { total: 0, nodes: [], unknown: [] };
+  model.graph.nodes.forEach((n, index) => {
+    if ((n.domain !== '' && n.domain !== 'ai.onnx') || !MAC_OPS.includes(n.opType)) return;
+    const ins = n.inputs.map((i) => (i === '' ? undefined : shapes.get(i)));
+    const macs = nodeMacs(n.opType, ins, shapes.get(n.outputs[0] ?? ''), (attrInt(n, 'transA') ?? 0) !== 0);
+    if (macs === undefined) report.unknown.push({ index, name: n.name, opType: n.opType });
+    else {
+      report.nodes.push({ index, name: n.name, opType: n.opType, macs });
+      report.total += macs;
+    }
+  });
+  return report;
+}

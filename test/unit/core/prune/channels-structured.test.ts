@@ -1,0 +1,182 @@
+// Channel pruning of the small torch.onnx.export models of test/models/structured
+// (scripts/torch/make_structured.py): Gemm transB 1 and 0, MatMul + Add, Conv + BatchNormalization,
+// residual Add, depthwise Conv with a squeeze-excite gate, Concat, Reshape into a Gemm. Each
+// smaller model loads in onnxruntime-node with the expected shapes and predicts as Prunescope's
+// runtime does on it; the removed channels are the lowest summed L1 norms, computed here from the
+// architecture (which layers the residual / gate ties together), not from the analysis.
+import { describe, expect, it } from 'vitest';
+import { applyPrune, planPrune, PruneError, type PrunePlan } from '../../../../src/core/prune';
+import type { Model, Tensor } from '../../../../src/core/onnx';
+import { init, l1Along, loadModel, maxDiff, randomInput, runOrt, runOurs, smallest } from './channels-helpers';
+
+const load = (name: string): Model => loadModel('test', 'models', 'structured', `${name}.onnx`);
+
+async function shrinkAndCheck(m: Model, dims: number[], plan: PrunePlan): Promise<{ pruned: Model; out: Float32Array }> {
+  const pruned = applyPrune(m, plan);
+  const x = randomInput(dims.reduce((s, v) => s * v, 1), 11);
+  const theirs = await runOrt(pruned, dims, x);
+  const ours = runOurs(pruned, dims, x);
+  expect(theirs.dims).toEqual([dims[0], 10]);
+  expect(ours.dims).toEqual([dims[0], 10]);
+  expect(maxDiff(theirs.data, ours.data)).toBeLessThan(1e-4);
+  return { pruned, out: theirs.data };
+}
+
+const removedOf = (plan: PrunePlan, t: string): number[] => plan.layers.find((l) => l.tensor === t)!.removedChannels!;
+const dimsOf = (m: Model, t: string): number[] => init(m, t).dims;
+const sum = (a: number[], b: number[]): number[] => a.map((v, i) => v + b[i]);
+
+describe('channels on MLPs: Gemm transB 1, Gemm transB 0 and MatMul + Add hold the same weights', () => {
+  const forms = [
+    { file: 'mlp_gemm', w: ['a.weight', 'b.weight'], axis: 0, bias: ['a.bias', 'b.bias'] },
+    { file: 'mlp_gemm_transb0', w: ['fc0.weight', 'fc1.weight'], axis: 1, bias: ['fc0.bias', 'fc1.bias'] },
+    { file: 'mlp_matmul', w: ['w.0', 'w.1'], axis: 1, bias: ['bias.0', 'bias.1'] },
+  ];
+  const outputs: Float32Array[] = [];
+  for (const f of forms) {
+    it(`${f.file}: the lowest-L1 neurons go, shapes shrink on the right axes, onnxruntime-node agrees`, async () => {
+      const m = load(f.file);
+      const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+      expect(removedOf(plan, f.w[0])).toEqual(smallest(l1Along(init(m, f.w[0]), f.axis), 24));
+      expect(removedOf(plan, f.w[1])).toEqual(smallest(l1Along(init(m, f.w[1]), f.axis), 20));
+      const { pruned, out } = await shrinkAndCheck(m, [4, 32], plan);
+      const flip = (d: number[]): number[] => (f.axis === 0 ? d : [d[1], d[0]]);
+      expect(dimsOf(pruned, f.w[0])).toEqual(flip([24, 32]));
+      expect(dimsOf(pruned, f.w[1])).toEqual(flip([20, 24]));
+      expect(dimsOf(pruned, f.bias[0])).toEqual([24]);
+      expect(dimsOf(pruned, f.bias[1])).toEqual([20]);
+      outputs.push(out);
+      if (outputs.length === forms.length) for (const o of outputs.slice(1)) expect(maxDiff(o, outputs[0])).toBeLessThan(1e-4);
+    });
+  }
+});
+
+describe('channelMultiple', () => {
+  it('keeps the nearest multiple of 8 neurons, still the lowest-L1 ones go', async () => {
+    const m = load('mlp_gemm');
+    const plan = planPrune(m, { ratio: 0.3, mode: 'layer', structure: 'channels', channelMultiple: 8 });
+    // a: 48 − round(14.4) = 34 kept → 32; b: 40 − 12 = 28 kept → 32 (28/8 = 3.5 rounds up)
+    expect(removedOf(plan, 'a.weight')).toEqual(smallest(l1Along(init(m, 'a.weight'), 0), 16));
+    expect(removedOf(plan, 'b.weight')).toEqual(smallest(l1Along(init(m, 'b.weight'), 0), 8));
+    await shrinkAndCheck(m, [2, 32], plan);
+    const mb = planPrune(loadModel('test', 'models', 'cnn', 'mobilenet.onnx'), { ratio: 0.25, mode: 'global', structure: 'channels', channelMultiple: 8 });
+    for (const l of mb.layers) if (l.dims[0] % 8 === 0 && l.removedChannels!.length > 0) expect(l.keptDims![0] % 8).toBe(0);
+    expect(() => planPrune(m, { ratio: 0.3, mode: 'layer', structure: 'channels', channelMultiple: 0 })).toThrow(PruneError);
+  });
+});
+
+describe('channels on CNNs exported by torch', () => {
+  it('Conv + BatchNormalization: BN parameters and biases follow, Flatten columns in blocks of 6×6', async () => {
+    const m = load('conv_bn');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    expect(removedOf(plan, 'c2.weight')).toEqual(smallest(l1Along(init(m, 'c2.weight'), 0), 6));
+    const { pruned } = await shrinkAndCheck(m, [3, 1, 12, 12], plan);
+    for (const bn of ['n1.weight', 'n1.bias', 'n1.running_mean', 'n1.running_var']) expect(dimsOf(pruned, bn)).toEqual([4]);
+    for (const bn of ['n2.weight', 'n2.bias', 'n2.running_mean', 'n2.running_var']) expect(dimsOf(pruned, bn)).toEqual([6]);
+    expect(dimsOf(pruned, 'c2.weight')).toEqual([6, 4, 3, 3]);
+    expect(dimsOf(pruned, 'fc.weight')).toEqual([10, 6 * 36]);
+  });
+
+  it('residual Add: the stem and the block before the identity skip lose one channel set, scored by their summed norms', async () => {
+    const m = load('residual');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const tied = smallest(sum(l1Along(init(m, 'stem.weight'), 0), l1Along(init(m, 'b.weight'), 0)), 4);
+    expect(removedOf(plan, 'stem.weight')).toEqual(tied);
+    expect(removedOf(plan, 'b.weight')).toEqual(tied);
+    const proj = smallest(sum(l1Along(init(m, 'c.weight'), 0), l1Along(init(m, 'proj.weight'), 0)), 8);
+    expect(removedOf(plan, 'c.weight')).toEqual(proj);
+    expect(removedOf(plan, 'proj.weight')).toEqual(proj);
+    const { pruned } = await shrinkAndCheck(m, [3, 1, 12, 12], plan);
+    expect(dimsOf(pruned, 'fc.weight')).toEqual([10, 8]);
+  });
+
+  it('depthwise Conv and a squeeze-excite gate: the depthwise weight, bias and group follow the expand layer', async () => {
+    const m = load('depthwise');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const gate = smallest(sum(l1Along(init(m, 'expand.weight'), 0), l1Along(init(m, 'se_b.weight'), 0)), 12);
+    expect(removedOf(plan, 'expand.weight')).toEqual(gate);
+    expect(removedOf(plan, 'se_b.weight')).toEqual(gate);
+    expect(removedOf(plan, 'dw.weight')).toEqual(gate);
+    const { pruned } = await shrinkAndCheck(m, [3, 1, 12, 12], plan);
+    expect(dimsOf(pruned, 'dw.weight')).toEqual([12, 1, 3, 3]);
+    expect(dimsOf(pruned, 'se_a.weight')).toEqual([3, 12, 1, 1]);
+    const dw = pruned.graph.nodes.find((n) => n.name === '/dw/Conv')!;
+    expect(dw.attributes.find((a) => a.name === 'group')!.value).toBe(12);
+  });
+
+  it('Concat of two branches (offsets) and a Reshape with a constant shape into a Gemm', async () => {
+    const m = load('flatten_reshape');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const l = smallest(l1Along(init(m, 'l.weight'), 0), 3);
+    const r = smallest(l1Along(init(m, 'r.weight'), 0), 2);
+    const cIn = plan.shapeChanges!.find((s) => s.tensor === 'c.weight' && s.axis === 1)!;
+    expect(cIn.removed).toEqual([...l, ...r.map((c) => 6 + c)]);
+    const shape = plan.shapeChanges!.find((s) => s.value !== undefined)!;
+    expect(shape.value).toEqual({ index: 1, before: 288, after: 144 });
+    const { pruned } = await shrinkAndCheck(m, [3, 1, 12, 12], plan);
+    expect(dimsOf(pruned, 'c.weight')).toEqual([4, 5, 3, 3]);
+    expect(dimsOf(pruned, 'fc1.weight')).toEqual([12, 144]);
+  });
+});
+
+describe('Resize', () => {
+  it('keeps the channels through a Resize with constant scales (1 on the channel axis)', async () => {
+    const m = load('upsample');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    expect(removedOf(plan, 'a.weight')).toEqual(smallest(l1Along(init(m, 'a.weight'), 0), 4));
+    const { pruned } = await shrinkAndCheck(m, [2, 1, 12, 12], plan);
+    expect(dimsOf(pruned, 'b.weight')).toEqual([6, 4, 3, 3]);
+  });
+});
+
+describe('what the analysis cannot follow', () => {
+  const softmaxModel = (): Model => {
+    const m = load('mlp_gemm');
+    const nodes = m.graph.nodes.flatMap((n) => (n.opType === 'Relu' && n.inputs[0].includes('/a/')
+      ? [{ ...n, name: 'sm', opType: 'Softmax', attributes: [{ name: 'axis', type: 'int' as const, value: 1 }] }]
+      : [n]));
+    return { ...m, graph: { ...m.graph, nodes } };
+  };
+
+  it('is refused with the node named, and the rest prunes once the weight is excluded', () => {
+    const m = softmaxModel();
+    expect(m.graph.nodes.some((n) => n.opType === 'Softmax')).toBe(true);
+    let err: unknown;
+    try {
+      planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PruneError);
+    expect((err as PruneError).kind).toBe('unsupported');
+    expect((err as Error).message).toContain('Softmax node "sm"');
+    expect((err as Error).message).toContain('a.weight');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['b.weight', 'c.weight'] });
+    expect(removedOf(plan, 'b.weight').length).toBe(20);
+  });
+
+  it('a group added to a graph input is kept whole and named in the notes; the others still shrink', async () => {
+    const f = (name: string, dims: number[], seed: number): Tensor => ({ name, dataType: 1, dims, data: randomInput(dims.reduce((x, y) => x * y, 1), seed).map((v) => v - 0.5) });
+    const node = (name: string, opType: string, inputs: string[], outputs: string[]): Model['graph']['nodes'][number] => ({ name, opType, domain: '', inputs, outputs, attributes: [] });
+    const io = (name: string, n: number): Model['graph']['inputs'][number] => ({ name, type: { kind: 'tensor', elemType: 1, shape: ['N', n] } });
+    const m: Model = {
+      ...load('mlp_gemm'),
+      graph: {
+        name: 'skip', valueInfo: [], sparseInitializers: [], inputs: [io('x', 8)], outputs: [io('y', 10)],
+        initializers: [f('w1', [8, 8], 1), f('w2', [8, 6], 2), f('w3', [6, 10], 3)],
+        nodes: [node('mm1', 'MatMul', ['x', 'w1'], ['h1']), node('skip', 'Add', ['h1', 'x'], ['h2']), node('mm2', 'MatMul', ['h2', 'w2'], ['h3']),
+          node('act', 'Relu', ['h3'], ['h4']), node('mm3', 'MatMul', ['h4', 'w3'], ['y'])],
+      },
+    };
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    expect(removedOf(plan, 'w1')).toEqual([]);
+    expect(plan.notes!.some((n) => n.startsWith('w1') && n.includes('Add node "skip"'))).toBe(true);
+    expect(removedOf(plan, 'w2')).toEqual(smallest(l1Along(init(m, 'w2'), 1), 3));
+    await shrinkAndCheck(m, [2, 8], plan);
+  });
+
+  it('a plan made for another model is refused', () => {
+    const plan = planPrune(load('mlp_gemm'), { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    expect(() => applyPrune(load('conv_bn'), plan)).toThrow(PruneError);
+  });
+});

@@ -1,0 +1,45 @@
+// The Evaluate chart's right axis (evaluate-series.ts): batch-1 time per runtime by default; the exported file's
+// onnxruntime time ×original, its MACs or its file size as one series (per method with several),
+// with the values computed by hand from the points.
+import { describe, expect, it } from 'vitest';
+import type { EvalPoint } from '../../../../src/engine/protocol';
+import { chartSeries } from '../../../../src/renderer/views/evaluate-series';
+
+const palette = ['#a', '#b', '#c', '#d'];
+const point = (ratio: number, ortSeconds: number, macs: number, bytes: number): EvalPoint => ({
+  ratio,
+  sparsity: ratio,
+  samples: 100,
+  results: [
+    { runtime: 'dense', accuracy: 0.9, batch1Seconds: 1 },
+    { runtime: 'onnxruntime', accuracy: 0.9, batch1Seconds: ortSeconds, batchThroughput: 1000 / ortSeconds },
+  ],
+  exported: { params: 10, nonzeroParams: 5, macs, denseBytes: bytes, sparseBytes: bytes },
+  original: { source: 'separate', batch1Seconds: 0.4, batchThroughput: 2500 },
+});
+const points = [point(0.5, 0.2, 2_000_000, 2 * 2 ** 20), point(0.8, 0.1, 500_000, 2 ** 19)];
+
+describe('chartSeries right axis', () => {
+  const measure = (right: Parameters<typeof chartSeries>[2]): { label: string; data: { x: number; y: number }[] }[] =>
+    chartSeries(points, palette, right).series.filter((s) => s.kind === 'measure');
+
+  it('batch-1 time: one dashed series per runtime', () => {
+    expect(measure('time').map((s) => s.label)).toEqual(['dense time', 'onnxruntime time']);
+  });
+
+  it('onnxruntime ×original: the exported file time over the original time', () => {
+    // 0.2 s and 0.1 s against 0.4 s; large batch: 2500/s against 5000/s and 10000/s.
+    expect(measure('ort-b1')).toEqual([{ label: 'onnxruntime ×original b1', color: '#d', kind: 'measure', data: [{ x: 0.5, y: 0.5 }, { x: 0.8, y: 0.25 }] }]);
+    expect(measure('ort-batch')[0].data).toEqual([{ x: 0.5, y: 0.5 }, { x: 0.8, y: 0.25 }]);
+  });
+
+  it('MACs in millions, file size in MB', () => {
+    expect(measure('macs')[0].data).toEqual([{ x: 0.5, y: 2 }, { x: 0.8, y: 0.5 }]);
+    expect(measure('file')[0].data).toEqual([{ x: 0.5, y: 2 }, { x: 0.8, y: 0.5 }]);
+  });
+
+  it('several methods: one series per method', () => {
+    const two = [...points, { ...points[0], method: 'finetune' as const }];
+    expect(chartSeries(two, palette, 'macs').series.filter((s) => s.kind === 'measure').map((s) => s.label)).toEqual(['magnitude MACs', 'finetune MACs']);
+  });
+});
