@@ -11,6 +11,8 @@ import type { SparseWeights } from './sparse';
 import { BLOCK_REGS, chainModuleBytes } from './chain-code';
 import { eachWeight, nonZeros } from './each-weight';
 import { blockLayer, oneRowBlockWidth, placeBlocks } from './block-plan';
+import { bbatchName } from './block-batch-code';
+import { batchBlockLayer, batchBlockShape, placeBatchBlocks } from './block-batch-plan';
 
 /** The slice of the WebAssembly JS API used here (typed locally: core builds with and without DOM types). */
 interface WasmMemory {
@@ -206,8 +208,13 @@ class Blocked {
       // the sample MLP (batch 1000, CPU µs per sample, A/B): ratio 0.8 21.6 → 20.4, 0.9 11.0 → 10.5,
       // 0.95 5.7 → 5.6. (An input without zero rows would pay ≈ 20% more on this layer.)
       const byInput = i === 0;
+      // Other layers whose zeros form blocks: the block kernel (block-batch-plan.ts), else CSR. Four
+      // spare zero rows after each output: a next layer of 1×C blocks reads up to C − 1 rows past N.
+      const shape = byInput ? undefined : batchBlockShape(l.weights, nnz, BLOCK_REGS);
+      const blocks = shape && batchBlockLayer(l.weights, shape);
+      const Np = blocks ? blocks.counts.length * blocks.R : N;
       const rows = L.take(((byInput ? K : N) + 1) * 4);
-      return { l, K, N, nnz, byInput, out: L.take(N * B * 4), bias: L.take(N * 4), rows, w: L.take(nnz * 8) };
+      return { l, K, N, nnz, byInput, blocks, out: L.take((Np + 4) * B * 4), bias: L.take(Np * 4), rows, w: L.take(blocks ? blocks.bytes : nnz * 8) };
     });
     const last = plans[plans.length - 1];
     const fin = L.take(B * last.N * 4);
@@ -247,6 +254,16 @@ class Blocked {
         input = out;
         continue;
       }
+      const rl = l.relu ? 1 : 0;
+      if (p.blocks) {
+        const { counts } = p.blocks;
+        placeBatchBlocks(p.blocks, l.weights, f32.buffer, rows, w, input, B * 4);
+        const fn = m.fn(bbatchName(p.blocks.R, p.blocks.C, p.blocks.S4));
+        const gEnd = rows + counts.length * 4;
+        this.steps.push(() => fn(rows, gEnd, out, bias, rl));
+        input = out;
+        continue;
+      }
       const count = new Int32Array(N + 1);
       eachWeight(l.weights, (_k, j) => count[j + 1]++);
       for (let j = 0; j < N; j++) count[j + 1] += count[j];
@@ -258,7 +275,6 @@ class Blocked {
         u32[e] = inAt + k * B * 4;
         f32[e + 1] = x;
       });
-      const rl = l.relu ? 1 : 0;
       this.steps.push(() => csr(rows, rows + N * 4, out, bias, rl));
       input = out;
     }
