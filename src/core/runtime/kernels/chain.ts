@@ -185,6 +185,8 @@ class OneRow {
 /** The batched program: blocks of B rows, feature-major, CSR layers with register accumulators. */
 class Blocked {
   readonly B: number;
+  /** The kernel of each layer: cscBlock, csr or a bbatch name (tests, benches). */
+  readonly kernels: string[] = [];
   private readonly f32: Float32Array;
   private readonly steps: (() => void)[] = [];
   private readonly stage: number;
@@ -243,6 +245,7 @@ class Blocked {
         });
         const inAt = input;
         const outEnd = out + N * B * 4;
+        this.kernels.push('cscBlock');
         this.steps.push(l.relu ? () => {
           biasRows(out, outEnd, bias);
           cscBlock(inAt, inAt + K * B * 4, rows);
@@ -258,7 +261,9 @@ class Blocked {
       if (p.blocks) {
         const { counts } = p.blocks;
         placeBatchBlocks(p.blocks, l.weights, f32.buffer, rows, w, input, B * 4);
-        const fn = m.fn(bbatchName(p.blocks.R, p.blocks.C, p.blocks.S4));
+        const name = bbatchName(p.blocks.R, p.blocks.C, p.blocks.S4);
+        const fn = m.fn(name);
+        this.kernels.push(name);
         const gEnd = rows + counts.length * 4;
         this.steps.push(() => fn(rows, gEnd, out, bias, rl));
         input = out;
@@ -275,6 +280,7 @@ class Blocked {
         u32[e] = inAt + k * B * 4;
         f32[e + 1] = x;
       });
+      this.kernels.push('csr');
       this.steps.push(() => csr(rows, rows + N * 4, out, bias, rl));
       input = out;
     }
@@ -347,6 +353,11 @@ export class WasmChain {
       if (layers[i].weights.K !== layers[i - 1].weights.N) throw new Error(`layer ${i} takes ${layers[i].weights.K} inputs, the previous gives ${layers[i - 1].weights.N}`);
     }
     return new WasmChain(layers);
+  }
+
+  /** The kernel of each layer in batched runs (builds the batched program). */
+  batchKernels(): readonly string[] {
+    return (this.block ??= new Blocked(this.layers)).kernels;
   }
 
   /** y[m, :] = chain(x[m, :]) for m < M. */
