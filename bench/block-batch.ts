@@ -4,7 +4,7 @@
 // divides the pattern (and once with the automatic choice), all back to back in each repetition;
 // CPU µs per sample, medians of per-repetition ratios (the machine is shared and noisy). Every
 // session's output checked against CSR's (1e-5 relative).
-// Run: npx tsx bench/block-batch.ts   (env: REPS=3 BATCH=1000 RATIOS=0.5,0.8,0.9 PATTERNS=4x1,8x1,4x4,1x4,2:4,unstructured)
+// Run: npx tsx bench/block-batch.ts   (env: REPS=5 BATCH=1000 RATIOS=0.5,0.8,0.9 PATTERNS=4x1,8x1,4x4,1x4,2:4,unstructured SHAPES=all: also every shape forced)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDataset } from '../src/core/data';
@@ -22,7 +22,7 @@ const cpu = (): number => {
 };
 
 const env = process.env;
-const reps = Number(env.REPS ?? 3);
+const reps = Number(env.REPS ?? 5);
 const batch = Number(env.BATCH ?? 1000);
 const ratios = (env.RATIOS ?? '0.5,0.8,0.9').split(',').map(Number);
 const patterns = (env.PATTERNS ?? '4x1,8x1,4x4,1x4,2:4,unstructured').split(',');
@@ -55,7 +55,7 @@ for (const p of patterns) {
     const m = zeros(p, ratio);
     if (!m) continue;
     const kernels: [string, BatchShape | 'csr' | undefined][] = [['csr', 'csr'], ['auto', undefined]];
-    for (const s of BATCH_SHAPES) if (fits(p, s)) kernels.push([`${s.R}x${s.C} s${4 * s.S4}`, s]);
+    if (env.SHAPES === 'all') for (const s of BATCH_SHAPES) if (fits(p, s)) kernels.push([`${s.R}x${s.C} s${4 * s.S4}`, s]);
     for (const [kernel, force] of kernels) {
       batchOverride.force = force;
       const session = Session.create(m, { kernels: 'sparse' });
@@ -84,7 +84,9 @@ for (let rep = 0; rep < reps; rep++) {
   process.stderr.write(`block-batch: repetition ${rep + 1}/${reps} done\n`);
 }
 console.log(`\nBatched block kernel vs CSR, sample MLP, batch ${batch}, CPU µs per sample, ${reps} repetitions (medians; speed-up = median of per-repetition CSR / this)`);
-printTable(['pattern', 'ratio', 'kernel', 'µs', 'CSR / this'], runs.map((r) => {
+printTable(['pattern', 'ratio', 'kernel', 'µs', 'CSR / this', 'unstructured / this'], runs.map((r) => {
   const csr = runs.find((c) => c.pattern === r.pattern && c.ratio === r.ratio && c.kernel === 'csr')!;
-  return [r.pattern, String(r.ratio), r.kernel, median(r.us).toFixed(2), `${median(r.us.map((u, i) => csr.us[i] / u)).toFixed(2)}×`];
+  const u = runs.find((c) => c.pattern === 'unstructured' && c.ratio === r.ratio && c.kernel === 'auto');
+  const vs = (o: Run | undefined): string => (o ? `${median(r.us.map((x, i) => o.us[i] / x)).toFixed(2)}×` : '');
+  return [r.pattern, String(r.ratio), r.kernel, median(r.us).toFixed(2), vs(csr), vs(u)];
 }));

@@ -4,7 +4,8 @@
 //   its whole column; dense layers as f32x4 rows, also skipping zero inputs;
 // - blocks of BLOCK_ROWS rows (large batches of sparse chains): inputs transposed to feature-major,
 //   every layer as CSR over outputs, the accumulators for all samples of the block held in f32x4
-//   registers; dense chains run batches row by row instead (see blocksPay).
+//   registers, or, where a layer's zeros form R×1 blocks, the block kernel of block-batch-code.ts
+//   (all layers but the first); dense chains run batches row by row instead (see blocksPay).
 // WasmChain.create returns undefined where WebAssembly is unavailable or blocked (callers fall back to JS).
 import type { DenseWeights } from './dense';
 import type { SparseWeights } from './sparse';
