@@ -18,7 +18,13 @@ import { find, type Analysis } from './deps';
 import { constantValues, rootConstant, type GraphIndex } from './graph';
 import { channelNorms, groupScores, type ChannelNorms } from './importance';
 
-/** How channels are scored; the defaults were measured by scripts/channels-cnns.ts (see its table). */
+/**
+ * How channels are scored (scripts/channels-cnns.ts --scores compares them). Measured on the
+ * BN-kept ResNet, 10,000 t10k: magnitude 0.2 → own norm 0.243, BN folded 0.198, × outgoing 0.333;
+ * 0.3 → 0.165 / 0.127 / 0.100 (all collapse); reconstruct 0.3 → 0.847 / 0.846 / 0.843. No variant
+ * holds better everywhere; BN folding stays on because it makes BN-kept and BN-folded models rank
+ * alike, outgoing stays off.
+ */
 export const CHANNEL_SCORING = { batchNorm: true, outgoing: false };
 
 /** The per-channel factor of a BatchNormalization that follows `tensor`, or undefined. */
