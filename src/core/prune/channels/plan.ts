@@ -22,7 +22,8 @@ import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan, type Sha
 import { analyzeChannels, find, type Analysis } from './deps';
 import { channelEdits, finalDims, type ChannelEdits } from './edits';
 import { indexGraph, label } from './graph';
-import { channelNorms, groupScores, lowest } from './importance';
+import { lowest } from './importance';
+import { effectiveGroupScores } from './effective';
 
 interface Group {
   root: number;
@@ -118,11 +119,7 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
       normalised = raw;
     } else {
       const importance = opts.importance ?? DEFAULT_IMPORTANCE;
-      const norms = all.map((t) => {
-        const p = a.spaces[[...a.spaces.keys()].find((k) => a.spaces[k].producer.tensor === t)!].producer;
-        return channelNorms(ix.constants.get(t)!.tensor, p.layout, importance);
-      });
-      ({ raw, normalised } = groupScores(norms, importance));
+      ({ raw, normalised } = effectiveGroupScores(a, root, importance));
     }
     const over = members.filter((m) => Object.prototype.hasOwnProperty.call(overrides, m));
     const ratio = over.length > 0 ? Math.max(...over.map((m) => overrides[m])) : opts.ratio;

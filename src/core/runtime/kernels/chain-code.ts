@@ -1,6 +1,8 @@
 // The layer kernels of chain.ts as WebAssembly, assembled from the pieces of wasm-asm.ts. Every
 // pointer is an absolute byte address in the imported memory; sparse entries are 8 bytes:
 // (u32 byte address of what they touch, f32 weight), so the inner loops do no index arithmetic.
+import { bbatch, bbatchName } from './block-batch-code';
+import { BATCH_SHAPES } from './block-batch-plan';
 import { BLOCK_WIDTHS, bcsc } from './block-code';
 import { F32, I32, V128, addTo, body, f32Zero, mem, moduleBytes, op, sleb, v, whileNot } from './wasm-asm';
 
@@ -217,5 +219,6 @@ export function chainModuleBytes(): Uint8Array {
     { name: 'cscBlock', params: 3, code: cscBlock(BLOCK_REGS) },
     { name: 'biasRows', params: 3, code: biasRows(BLOCK_REGS) },
     ...BLOCK_WIDTHS.map((V) => ({ name: `bcsc${V}`, params: 6, code: bcsc(V) })),
+    ...BATCH_SHAPES.map(({ R, C, S4 }) => ({ name: bbatchName(R, C, S4), params: 5, code: bbatch(R, C, S4, 16 * BLOCK_REGS) })),
   ]);
 }

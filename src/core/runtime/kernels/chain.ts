@@ -4,13 +4,16 @@
 //   its whole column; dense layers as f32x4 rows, also skipping zero inputs;
 // - blocks of BLOCK_ROWS rows (large batches of sparse chains): inputs transposed to feature-major,
 //   every layer as CSR over outputs, the accumulators for all samples of the block held in f32x4
-//   registers; dense chains run batches row by row instead (see blocksPay).
+//   registers, or, where a layer's zeros form R×1 blocks, the block kernel of block-batch-code.ts
+//   (all layers but the first); dense chains run batches row by row instead (see blocksPay).
 // WasmChain.create returns undefined where WebAssembly is unavailable or blocked (callers fall back to JS).
 import type { DenseWeights } from './dense';
 import type { SparseWeights } from './sparse';
 import { BLOCK_REGS, chainModuleBytes } from './chain-code';
 import { eachWeight, nonZeros } from './each-weight';
 import { blockLayer, oneRowBlockWidth, placeBlocks } from './block-plan';
+import { bbatchName } from './block-batch-code';
+import { batchBlockLayer, batchBlockShape, placeBatchBlocks } from './block-batch-plan';
 
 /** The slice of the WebAssembly JS API used here (typed locally: core builds with and without DOM types). */
 interface WasmMemory {
@@ -183,6 +186,8 @@ class OneRow {
 /** The batched program: blocks of B rows, feature-major, CSR layers with register accumulators. */
 class Blocked {
   readonly B: number;
+  /** The kernel of each layer: cscBlock, csr or a bbatch name (tests, benches). */
+  readonly kernels: string[] = [];
   private readonly f32: Float32Array;
   private readonly steps: (() => void)[] = [];
   private readonly stage: number;
@@ -206,8 +211,13 @@ class Blocked {
       // the sample MLP (batch 1000, CPU µs per sample, A/B): ratio 0.8 21.6 → 20.4, 0.9 11.0 → 10.5,
       // 0.95 5.7 → 5.6. (An input without zero rows would pay ≈ 20% more on this layer.)
       const byInput = i === 0;
+      // Other layers whose zeros form blocks: the block kernel (block-batch-plan.ts), else CSR. Four
+      // spare zero rows after each output: a next layer of 1×C blocks reads up to C − 1 rows past N.
+      const shape = byInput ? undefined : batchBlockShape(l.weights, nnz, BLOCK_REGS);
+      const blocks = shape && batchBlockLayer(l.weights, shape);
+      const Np = blocks ? blocks.counts.length * blocks.R : N;
       const rows = L.take(((byInput ? K : N) + 1) * 4);
-      return { l, K, N, nnz, byInput, out: L.take(N * B * 4), bias: L.take(N * 4), rows, w: L.take(nnz * 8) };
+      return { l, K, N, nnz, byInput, blocks, out: L.take((Np + 4) * B * 4), bias: L.take(Np * 4), rows, w: L.take(blocks ? blocks.bytes : nnz * 8) };
     });
     const last = plans[plans.length - 1];
     const fin = L.take(B * last.N * 4);
@@ -236,6 +246,7 @@ class Blocked {
         });
         const inAt = input;
         const outEnd = out + N * B * 4;
+        this.kernels.push('cscBlock');
         this.steps.push(l.relu ? () => {
           biasRows(out, outEnd, bias);
           cscBlock(inAt, inAt + K * B * 4, rows);
@@ -244,6 +255,18 @@ class Blocked {
           biasRows(out, outEnd, bias);
           cscBlock(inAt, inAt + K * B * 4, rows);
         });
+        input = out;
+        continue;
+      }
+      const rl = l.relu ? 1 : 0;
+      if (p.blocks) {
+        const { counts } = p.blocks;
+        placeBatchBlocks(p.blocks, l.weights, f32.buffer, rows, w, input, B * 4);
+        const name = bbatchName(p.blocks.R, p.blocks.C, p.blocks.S4);
+        const fn = m.fn(name);
+        this.kernels.push(name);
+        const gEnd = rows + counts.length * 4;
+        this.steps.push(() => fn(rows, gEnd, out, bias, rl));
         input = out;
         continue;
       }
@@ -258,7 +281,7 @@ class Blocked {
         u32[e] = inAt + k * B * 4;
         f32[e + 1] = x;
       });
-      const rl = l.relu ? 1 : 0;
+      this.kernels.push('csr');
       this.steps.push(() => csr(rows, rows + N * 4, out, bias, rl));
       input = out;
     }
@@ -331,6 +354,11 @@ export class WasmChain {
       if (layers[i].weights.K !== layers[i - 1].weights.N) throw new Error(`layer ${i} takes ${layers[i].weights.K} inputs, the previous gives ${layers[i - 1].weights.N}`);
     }
     return new WasmChain(layers);
+  }
+
+  /** The kernel of each layer in batched runs (builds the batched program). */
+  batchKernels(): readonly string[] {
+    return (this.block ??= new Blocked(this.layers)).kernels;
   }
 
   /** y[m, :] = chain(x[m, :]) for m < M. */

@@ -68,3 +68,10 @@ export function l1Along(t: Tensor, axis: number): number[] {
 export function smallest(v: number[], k: number): number[] {
   return v.map((x, i) => [x, i]).sort((p, q) => p[0] - q[0] || p[1] - q[1]).slice(0, k).map((p) => p[1]).sort((x, y) => x - y);
 }
+
+/** Σ|w| of each output channel of a Conv weight times |γ|/√(var+1e-5) of the BatchNormalization `bn` after it (its initializers). */
+export function bnL1(m: Model, weight: string, bn: string): number[] {
+  const g = init(m, `${bn}.weight`).data as Float32Array;
+  const v = init(m, `${bn}.running_var`).data as Float32Array;
+  return l1Along(init(m, weight), 0).map((x, c) => x * Math.abs(g[c] / Math.sqrt(v[c] + 1e-5)));
+}

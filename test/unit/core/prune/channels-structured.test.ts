@@ -2,12 +2,13 @@
 // (scripts/torch/make_structured.py): Gemm transB 1 and 0, MatMul + Add, Conv + BatchNormalization,
 // residual Add, depthwise Conv with a squeeze-excite gate, Concat, Reshape into a Gemm. Each
 // smaller model loads in onnxruntime-node with the expected shapes and predicts as Prunescope's
-// runtime does on it; the removed channels are the lowest summed L1 norms, computed here from the
+// runtime does on it; the removed channels are the lowest summed L1 norms (times |γ|/√(var+ε) of a
+// BatchNormalization that follows), computed here from the
 // architecture (which layers the residual / gate ties together), not from the analysis.
 import { describe, expect, it } from 'vitest';
 import { applyPrune, planPrune, PruneError, type PrunePlan } from '../../../../src/core/prune';
 import type { Model, Tensor } from '../../../../src/core/onnx';
-import { init, l1Along, loadModel, maxDiff, randomInput, runOrt, runOurs, smallest } from './channels-helpers';
+import { bnL1, init, l1Along, loadModel, maxDiff, randomInput, runOrt, runOurs, smallest } from './channels-helpers';
 
 const load = (name: string): Model => loadModel('test', 'models', 'structured', `${name}.onnx`);
 
@@ -69,7 +70,7 @@ describe('channels on CNNs exported by torch', () => {
   it('Conv + BatchNormalization: BN parameters and biases follow, Flatten columns in blocks of 6×6', async () => {
     const m = load('conv_bn');
     const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
-    expect(removedOf(plan, 'c2.weight')).toEqual(smallest(l1Along(init(m, 'c2.weight'), 0), 6));
+    expect(removedOf(plan, 'c2.weight')).toEqual(smallest(bnL1(m, 'c2.weight', 'n2'), 6));
     const { pruned } = await shrinkAndCheck(m, [3, 1, 12, 12], plan);
     for (const bn of ['n1.weight', 'n1.bias', 'n1.running_mean', 'n1.running_var']) expect(dimsOf(pruned, bn)).toEqual([4]);
     for (const bn of ['n2.weight', 'n2.bias', 'n2.running_mean', 'n2.running_var']) expect(dimsOf(pruned, bn)).toEqual([6]);
@@ -80,10 +81,10 @@ describe('channels on CNNs exported by torch', () => {
   it('residual Add: the stem and the block before the identity skip lose one channel set, scored by their summed norms', async () => {
     const m = load('residual');
     const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
-    const tied = smallest(sum(l1Along(init(m, 'stem.weight'), 0), l1Along(init(m, 'b.weight'), 0)), 4);
+    const tied = smallest(sum(bnL1(m, 'stem.weight', 'sn'), bnL1(m, 'b.weight', 'bn')), 4);
     expect(removedOf(plan, 'stem.weight')).toEqual(tied);
     expect(removedOf(plan, 'b.weight')).toEqual(tied);
-    const proj = smallest(sum(l1Along(init(m, 'c.weight'), 0), l1Along(init(m, 'proj.weight'), 0)), 8);
+    const proj = smallest(sum(bnL1(m, 'c.weight', 'cn'), bnL1(m, 'proj.weight', 'pn')), 8);
     expect(removedOf(plan, 'c.weight')).toEqual(proj);
     expect(removedOf(plan, 'proj.weight')).toEqual(proj);
     const { pruned } = await shrinkAndCheck(m, [3, 1, 12, 12], plan);
