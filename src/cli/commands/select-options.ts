@@ -37,7 +37,13 @@ export const SELECT_HELP =
   '  --select / --exclude take tensor names and op types (Conv, ConvTranspose, Gemm, MatMul),\n' +
   '  repeated or comma-separated; prunescope info MODEL lists the prunable tensors. Default: the\n' +
   '  Conv, Gemm and MatMul weights (initializers or Constant-node values), never biases or\n' +
-  '  normalisation parameters; ConvTranspose weights only when selected.\n';
+  '  normalisation parameters; ConvTranspose weights only when selected.\n' +
+  '  --structure says what is removed together, with every method: unstructured (single weights),\n' +
+  '  channels (whole output neurons / channels: the model is rewritten smaller, the next layers,\n' +
+  '  biases and BatchNormalization shrinking with it; kept counts rounded up to --channel-multiple,\n' +
+  `  default ${DEFAULT_CHANNEL_MULTIPLE}), N:M (N of every M weights along the inputs stay; the ratio is fixed at\n` +
+  '  1 − N/M and --ratio is not needed) or RxC blocks (R outputs × C inputs kept or removed\n' +
+  '  together; 8x1 and 16x1 run fastest in Prunescope\'s runtime).\n';
 
 /** The spec with --structure / --importance / --channel-multiple (checked) set; unchanged without them. */
 export function withStructure<S extends Pick<PruneSpec, 'structure' | 'importance' | 'channelMultiple'>>(args: ParsedArgs, spec: S): S {
