@@ -1,16 +1,17 @@
 // The exported file's onnxruntime time beside the unpruned model's, measured the way a benchmark
 // would: both sides warmed up untimed (long enough for a JIT such as WebAssembly's to leave its first
-// tier), then ROUNDS rounds, each timing a chunk of the samples on one side and then the same chunk
-// on the other (the order swapped every round), and the median of the per-round ratios. Whatever
-// changes the speed of the machine or of the runtime over time (tier-up, caches, other work) falls on
-// both sides of a round alike. Batch 1 and the large batch.
+// tier), then ROUNDS rounds, each timing two chunks of the samples in the order A B B A (a chunk on
+// the original then the same chunk on the exported file, the next chunk the other way round), and the
+// median of the per-round ratios. Whatever changes the speed of the runtime or the machine over time
+// (tier-up, caches, other work) falls on both sides of a round alike, and so does any cost of running
+// second (threads of the other session still spinning). Batch 1 and the large batch.
 
 import { throwIfCancelled } from './cancel';
 import { DEFAULT_BATCH, sampleCount } from './evaluate';
 import type { AlternatedTiming, EvalContext, EvalData, EvalSettings, OriginalMeasure, Runner } from './types';
 
-/** Rounds of alternation (odd: the median is one round's ratio). */
-export const ROUNDS = 9;
+/** Rounds of alternation, two chunks each (odd: the median is one round's ratio). */
+export const ROUNDS = 7;
 
 /**
  * The untimed warm-up of each side: at least `runs` runs and `ms` milliseconds, stopping at `maxMs`
@@ -45,19 +46,19 @@ interface Plan {
   chunks: Chunk[];
 }
 
-/** Batch 1: the n samples cut into ROUNDS consecutive chunks (fewer when n < ROUNDS). */
+/** Batch 1: the n samples cut into 2·ROUNDS consecutive chunks (fewer, an even number, when n is smaller). */
 function batch1Plan(n: number): Plan {
-  const k = Math.min(ROUNDS, n);
+  const k = Math.min(2 * ROUNDS, n - (n % 2));
   return { batch: 1, chunks: Array.from({ length: k }, (_, i) => ({ from: Math.floor((i * n) / k), to: Math.floor(((i + 1) * n) / k) })) };
 }
 
-/** Large batch: one batch per round, the set's batches in turn (the whole set when it is one batch). */
+/** Large batch: one batch per chunk, the set's batches in turn (the whole set when it is one batch). */
 function largePlan(n: number, batch: number): Plan {
   const b = Math.min(batch, n);
   const count = Math.ceil(n / b);
   return {
     batch: b,
-    chunks: Array.from({ length: ROUNDS }, (_, i) => {
+    chunks: Array.from({ length: 2 * ROUNDS }, (_, i) => {
       const from = (i % count) * b;
       return { from, to: Math.min(n, from + b) };
     }),
@@ -115,6 +116,15 @@ async function warmUp(s: Sides, plan: Plan, n: number, minRuns: number): Promise
   }
 }
 
+/** Milliseconds of a chunk on the original and on the exported file, `exportedFirst` or not. */
+async function timePair(s: Sides, plan: Plan, c: Chunk, exportedFirst: boolean): Promise<{ o: number; e: number }> {
+  await s.settle?.();
+  const a = await timeChunk(s, exportedFirst ? s.exported : s.original, plan, c);
+  await s.settle?.();
+  const b = await timeChunk(s, exportedFirst ? s.original : s.exported, plan, c);
+  return exportedFirst ? { o: b, e: a } : { o: a, e: b };
+}
+
 /** Warm-up, then the rounds in alternation; the median ratio unless too few samples were timed. */
 async function alternate(s: Sides, plan: Plan, n: number, minWarmRuns: number, label: string): Promise<AlternatedTiming> {
   s.report(`${label}: warming up both`);
@@ -124,26 +134,25 @@ async function alternate(s: Sides, plan: Plan, n: number, minWarmRuns: number, l
   let exportedMs = 0;
   let runs = 0;
   let samples = 0;
-  for (let i = 0; i < plan.chunks.length; i++) {
-    const c = plan.chunks[i];
-    s.report(`${label}: round ${i + 1}/${plan.chunks.length}`);
-    await s.settle?.();
-    const first = i % 2 === 0 ? s.original : s.exported;
-    const a = await timeChunk(s, first, plan, c);
-    await s.settle?.();
-    const b = await timeChunk(s, i % 2 === 0 ? s.exported : s.original, plan, c);
-    const [o, e] = i % 2 === 0 ? [a, b] : [b, a];
-    originalMs += o;
-    exportedMs += e;
-    if (o > 0) ratios.push(e / o);
-    runs += Math.ceil((c.to - c.from) / plan.batch);
-    samples += c.to - c.from;
+  const rounds = plan.chunks.length >> 1;
+  for (let i = 0; i < rounds; i++) {
+    s.report(`${label}: round ${i + 1}/${rounds}`);
+    // A B, then B A on the next chunk.
+    const x = await timePair(s, plan, plan.chunks[2 * i], false);
+    const y = await timePair(s, plan, plan.chunks[2 * i + 1], true);
+    originalMs += x.o + y.o;
+    exportedMs += x.e + y.e;
+    if (x.o + y.o > 0) ratios.push((x.e + y.e) / (x.o + y.o));
+    for (const c of [plan.chunks[2 * i], plan.chunks[2 * i + 1]]) {
+      runs += Math.ceil((c.to - c.from) / plan.batch);
+      samples += c.to - c.from;
+    }
     throwIfCancelled(s.ctx.cancel);
     await s.ctx.yieldNow?.();
   }
-  const timing: AlternatedTiming = { rounds: plan.chunks.length, runs, samples, originalSeconds: originalMs / 1000, exportedSeconds: exportedMs / 1000 };
+  const timing: AlternatedTiming = { rounds, runs, samples, originalSeconds: originalMs / 1000, exportedSeconds: exportedMs / 1000 };
   if (samples < MIN_TIMED_SAMPLES) return { ...timing, tooFew: `${samples} samples timed on each side, fewer than ${MIN_TIMED_SAMPLES}` };
-  if (ratios.length < plan.chunks.length) return { ...timing, tooFew: 'runs too short for the clock' };
+  if (ratios.length < rounds) return { ...timing, tooFew: 'runs too short for the clock' };
   return { ...timing, ratio: median(ratios) };
 }
 

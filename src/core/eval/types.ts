@@ -79,8 +79,8 @@ export interface ExportedFacts {
 
 /**
  * One side-by-side timing of the exported file and the unpruned model in onnxruntime (batch 1, or
- * the large batch): after an untimed warm-up of both, `rounds` rounds each time a chunk of the
- * samples on one and then the same chunk on the other, the order swapped every round.
+ * the large batch): after an untimed warm-up of both, `rounds` rounds each timing two chunks of the
+ * samples in the order original, exported, exported, original (core/eval/alternate.ts).
  */
 export interface AlternatedTiming {
   /** Rounds timed. */
