@@ -71,8 +71,6 @@ interface Sides {
   exported: Runner;
   data: EvalData;
   ctx: EvalContext;
-  /** Awaited between the two sides of a round (threads still spinning go idle); none at batch 1. */
-  settle?: () => Promise<void>;
   report(message: string): void;
 }
 
@@ -118,9 +116,7 @@ async function warmUp(s: Sides, plan: Plan, n: number, minRuns: number): Promise
 
 /** Milliseconds of a chunk on the original and on the exported file, `exportedFirst` or not. */
 async function timePair(s: Sides, plan: Plan, c: Chunk, exportedFirst: boolean): Promise<{ o: number; e: number }> {
-  await s.settle?.();
   const a = await timeChunk(s, exportedFirst ? s.exported : s.original, plan, c);
-  await s.settle?.();
   const b = await timeChunk(s, exportedFirst ? s.original : s.exported, plan, c);
   return exportedFirst ? { o: b, e: a } : { o: a, e: b };
 }
@@ -173,24 +169,17 @@ export async function timeAgainstOriginal(
   const batch = settings.batch ?? DEFAULT_BATCH;
   const steps = (settings.batch1 !== false ? 1 : 0) + (batch > 0 ? 1 : 0);
   let step = 0;
-  const sides = (settle?: () => Promise<void>): Sides => ({
-    original,
-    exported,
-    data,
-    ctx,
-    settle,
-    report: (message) => ctx.onProgress?.({ done: step, total: steps, message }),
-  });
+  // No pause between the sides (EvalContext.settle): in A B B A each side runs right after the
+  // other once per round, so threads the other left spinning cost both alike.
+  const sides: Sides = { original, exported, data, ctx, report: (message) => ctx.onProgress?.({ done: step, total: steps, message }) };
   const out: OriginalMeasure = {};
   if (n === 0) return out;
   if (settings.batch1 !== false) {
-    out.batch1 = await alternate(sides(), batch1Plan(n), n, WARM_UP.runs, 'batch 1 in alternation with the original');
+    out.batch1 = await alternate(sides, batch1Plan(n), n, WARM_UP.runs, 'batch 1 in alternation with the original');
     step++;
   }
   if (batch > 0) {
-    const plan = largePlan(n, batch);
-    const settle = workers > 1 ? ctx.settle : undefined;
-    const t = await alternate(sides(settle && (() => settle())), plan, n, WARM_UP.batchRuns, `batch ${batch} in alternation with the original`);
+    const t = await alternate(sides, largePlan(n, batch), n, WARM_UP.batchRuns, `batch ${batch} in alternation with the original`);
     out.batch = { ...t, batch, workers };
   }
   return out;
