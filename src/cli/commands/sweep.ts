@@ -112,7 +112,7 @@ export const sweepCommand: CliCommand = {
     '  Then the exported file of each row: parameters, nonzero ones, MACs at batch 1, the dense and the\n' +
     '  sparse file\'s size, and its time in onnxruntime at batch 1 and at --batch as a multiple of the\n' +
     '  unpruned model\'s (×orig: both timed in alternation on the same samples after a warm-up, median\n' +
-    `  of ${ROUNDS} rounds; "too few" below ${MIN_TIMED_SAMPLES} samples timed).\n` +
+    `  of ${ROUNDS} rounds; "too few" below ${MIN_TIMED_SAMPLES} samples).\n` +
     '  --json prints all of it as JSON instead of the table.\n' +
     '  Progress goes to stderr when it is a terminal; Ctrl-C cancels.\n' +
     '  --method LIST: comma list of magnitude, reconstruct, finetune (e.g. magnitude,reconstruct):\n' +

@@ -2,9 +2,11 @@
 // would: both sides warmed up untimed (long enough for a JIT such as WebAssembly's to leave its first
 // tier), then ROUNDS rounds, each timing two chunks of the samples in the order A B B A (a chunk on
 // the original then the same chunk on the exported file, the next chunk the other way round), and the
-// median of the per-round ratios. Whatever changes the speed of the runtime or the machine over time
-// (tier-up, caches, other work) falls on both sides of a round alike, and so does any cost of running
-// second (threads of the other session still spinning). Batch 1 and the large batch.
+// median of the per-round ratios; a chunk covers its share of the set and lasts at least
+// MIN_CHUNK_MS (the samples taken again in turn when the set is short). Whatever changes the speed
+// of the runtime or the machine over time (tier-up, caches, other work) falls on both sides of a
+// round alike, and so does any cost of running second (threads of the other session still
+// spinning). Batch 1 and the large batch.
 
 import { throwIfCancelled } from './cancel';
 import { DEFAULT_BATCH, sampleCount } from './evaluate';
@@ -20,7 +22,7 @@ export const ROUNDS = 7;
  */
 export const WARM_UP = { runs: 50, batchRuns: 3, ms: 200, maxMs: 1000 };
 
-/** Fewer timed samples than this on each side give no ratio (too few for a stable figure). */
+/** A set of fewer samples than this gives no ratio (too few for a stable figure). */
 export const MIN_TIMED_SAMPLES = 100;
 
 /** Runs of one side between switches in the warm-up. */
@@ -38,31 +40,34 @@ async function run(r: Runner, input: Float32Array, batch: number): Promise<void>
   if (typeof (out as { then?: unknown }).then === 'function') await out;
 }
 
-/** A chunk of work on one side: the runs of samples [from, to) in batches of `batch`. */
-type Chunk = { from: number; to: number };
+/** Milliseconds a chunk should last at least (many timer ticks, even at a browser's coarse clock). */
+export const MIN_CHUNK_MS = 20;
 
+/** Runs of one chunk at most (a runtime too fast for the clock). */
+const MAX_CHUNK_RUNS = 20_000;
+
+/** The set's runs in order: run j takes `size` samples from `at`. */
 interface Plan {
-  batch: number;
-  chunks: Chunk[];
+  runs: { at: number; size: number }[];
 }
 
-/** Batch 1: the n samples cut into 2·ROUNDS consecutive chunks (fewer, an even number, when n is smaller). */
-function batch1Plan(n: number): Plan {
-  const k = Math.min(2 * ROUNDS, n - (n % 2));
-  return { batch: 1, chunks: Array.from({ length: k }, (_, i) => ({ from: Math.floor((i * n) / k), to: Math.floor(((i + 1) * n) / k) })) };
+/** The n samples in runs of `batch` (1: one sample a run). */
+function plan(n: number, batch: number): Plan {
+  const b = Math.max(1, Math.min(batch, n));
+  return { runs: Array.from({ length: Math.ceil(n / b) }, (_, j) => ({ at: j * b, size: Math.min(b, n - j * b) })) };
 }
 
-/** Large batch: one batch per chunk, the set's batches in turn (the whole set when it is one batch). */
-function largePlan(n: number, batch: number): Plan {
-  const b = Math.min(batch, n);
-  const count = Math.ceil(n / b);
-  return {
-    batch: b,
-    chunks: Array.from({ length: 2 * ROUNDS }, (_, i) => {
-      const from = (i % count) * b;
-      return { from, to: Math.min(n, from + b) };
-    }),
-  };
+/** A chunk: `count` runs from run `first` on, the set's runs in turn (wrapping round). */
+type Chunk = { first: number; count: number };
+
+/**
+ * The 2·ROUNDS chunks: together they cover the set's runs at least once, and each lasts about
+ * MIN_CHUNK_MS at `msPerRun` (the samples taken again in turn when the set is short).
+ */
+function chunks(p: Plan, msPerRun: number): Chunk[] {
+  const base = Math.ceil(p.runs.length / (2 * ROUNDS));
+  const count = Math.min(MAX_CHUNK_RUNS, Math.max(base, msPerRun > 0 ? Math.ceil(MIN_CHUNK_MS / msPerRun) : base));
+  return Array.from({ length: 2 * ROUNDS }, (_, i) => ({ first: (i * count) % p.runs.length, count }));
 }
 
 /** The two sides, the samples and the context one timing runs with. */
@@ -74,80 +79,94 @@ interface Sides {
   report(message: string): void;
 }
 
-/** Milliseconds of a chunk on one runner. */
-async function timeChunk(s: Sides, r: Runner, plan: Plan, c: Chunk): Promise<number> {
+/** Milliseconds of a chunk on one runner (the clock read once before and once after). */
+async function timeChunk(s: Sides, r: Runner, p: Plan, c: Chunk): Promise<number> {
   const ss = s.data.sampleSize;
-  let ms = 0;
-  for (let at = c.from; at < c.to; at += plan.batch) {
-    const b = Math.min(plan.batch, c.to - at);
-    const input = s.data.images.subarray(at * ss, (at + b) * ss);
-    const t0 = s.ctx.now();
-    await run(r, input, b);
-    ms += s.ctx.now() - t0;
-  }
-  return ms;
+  const inputs = Array.from({ length: c.count }, (_, k) => {
+    const x = p.runs[(c.first + k) % p.runs.length];
+    return { input: s.data.images.subarray(x.at * ss, (x.at + x.size) * ss), size: x.size };
+  });
+  const t0 = s.ctx.now();
+  for (const x of inputs) await run(r, x.input, x.size);
+  return s.ctx.now() - t0;
 }
 
-/** The untimed warm-up of both sides in turn, WARM_STEP runs at a time, over the set's batches. */
-async function warmUp(s: Sides, plan: Plan, n: number, minRuns: number): Promise<void> {
+/** Samples of a chunk. */
+function chunkSamples(p: Plan, c: Chunk): number {
+  let n = 0;
+  for (let k = 0; k < c.count; k++) n += p.runs[(c.first + k) % p.runs.length].size;
+  return n;
+}
+
+/**
+ * The untimed warm-up of both sides in turn, WARM_STEP runs at a time, over the set's runs; gives
+ * the milliseconds of a run of the slower side in its second half (the first tier left behind).
+ */
+async function warmUp(s: Sides, p: Plan, minRuns: number): Promise<number> {
   const ss = s.data.sampleSize;
   const sides = [s.original, s.exported];
   const runs = [0, 0];
   const ms = [0, 0];
+  const late: { runs: number; ms: number }[] = [{ runs: 0, ms: 0 }, { runs: 0, ms: 0 }];
   const done = (i: number): boolean => ms[i] >= WARM_UP.maxMs || (runs[i] >= minRuns && ms[i] >= WARM_UP.ms);
-  let at = 0;
+  let j = 0;
   while (!done(0) || !done(1)) {
     for (let i = 0; i < 2; i++) {
       if (done(i)) continue;
       for (let k = 0; k < WARM_STEP && !done(i); k++) {
-        if (at >= n) at = 0;
-        const b = Math.min(plan.batch, n - at);
+        const x = p.runs[j++ % p.runs.length];
         const t0 = s.ctx.now();
-        await run(sides[i], s.data.images.subarray(at * ss, (at + b) * ss), b);
-        ms[i] += s.ctx.now() - t0;
+        await run(sides[i], s.data.images.subarray(x.at * ss, (x.at + x.size) * ss), x.size);
+        const t = s.ctx.now() - t0;
+        ms[i] += t;
         runs[i]++;
-        at += b;
+        // The second half of the warm-up (by its minimum time) is the speed the rounds will see.
+        if (ms[i] >= WARM_UP.ms / 2) {
+          late[i].runs++;
+          late[i].ms += t;
+        }
       }
       throwIfCancelled(s.ctx.cancel);
       await s.ctx.yieldNow?.();
     }
   }
+  return Math.max(...late.map((x) => (x.runs > 0 ? x.ms / x.runs : 0)));
 }
 
 /** Milliseconds of a chunk on the original and on the exported file, `exportedFirst` or not. */
-async function timePair(s: Sides, plan: Plan, c: Chunk, exportedFirst: boolean): Promise<{ o: number; e: number }> {
-  const a = await timeChunk(s, exportedFirst ? s.exported : s.original, plan, c);
-  const b = await timeChunk(s, exportedFirst ? s.original : s.exported, plan, c);
+async function timePair(s: Sides, p: Plan, c: Chunk, exportedFirst: boolean): Promise<{ o: number; e: number }> {
+  const a = await timeChunk(s, exportedFirst ? s.exported : s.original, p, c);
+  const b = await timeChunk(s, exportedFirst ? s.original : s.exported, p, c);
   return exportedFirst ? { o: b, e: a } : { o: a, e: b };
 }
 
-/** Warm-up, then the rounds in alternation; the median ratio unless too few samples were timed. */
-async function alternate(s: Sides, plan: Plan, n: number, minWarmRuns: number, label: string): Promise<AlternatedTiming> {
+/** Warm-up, then the rounds in alternation; the median ratio unless the set is too small. */
+async function alternate(s: Sides, p: Plan, n: number, minWarmRuns: number, label: string): Promise<AlternatedTiming> {
   s.report(`${label}: warming up both`);
-  await warmUp(s, plan, n, minWarmRuns);
+  const cs = chunks(p, await warmUp(s, p, minWarmRuns));
   const ratios: number[] = [];
   let originalMs = 0;
   let exportedMs = 0;
   let runs = 0;
   let samples = 0;
-  const rounds = plan.chunks.length >> 1;
+  const rounds = ROUNDS;
   for (let i = 0; i < rounds; i++) {
     s.report(`${label}: round ${i + 1}/${rounds}`);
     // A B, then B A on the next chunk.
-    const x = await timePair(s, plan, plan.chunks[2 * i], false);
-    const y = await timePair(s, plan, plan.chunks[2 * i + 1], true);
+    const x = await timePair(s, p, cs[2 * i], false);
+    const y = await timePair(s, p, cs[2 * i + 1], true);
     originalMs += x.o + y.o;
     exportedMs += x.e + y.e;
     if (x.o + y.o > 0) ratios.push((x.e + y.e) / (x.o + y.o));
-    for (const c of [plan.chunks[2 * i], plan.chunks[2 * i + 1]]) {
-      runs += Math.ceil((c.to - c.from) / plan.batch);
-      samples += c.to - c.from;
+    for (const c of [cs[2 * i], cs[2 * i + 1]]) {
+      runs += c.count;
+      samples += chunkSamples(p, c);
     }
     throwIfCancelled(s.ctx.cancel);
     await s.ctx.yieldNow?.();
   }
   const timing: AlternatedTiming = { rounds, runs, samples, originalSeconds: originalMs / 1000, exportedSeconds: exportedMs / 1000 };
-  if (samples < MIN_TIMED_SAMPLES) return { ...timing, tooFew: `${samples} samples timed on each side, fewer than ${MIN_TIMED_SAMPLES}` };
+  if (n < MIN_TIMED_SAMPLES) return { ...timing, tooFew: `${n} samples, fewer than ${MIN_TIMED_SAMPLES}` };
   if (ratios.length < rounds) return { ...timing, tooFew: 'runs too short for the clock' };
   return { ...timing, ratio: median(ratios) };
 }
@@ -175,11 +194,11 @@ export async function timeAgainstOriginal(
   const out: OriginalMeasure = {};
   if (n === 0) return out;
   if (settings.batch1 !== false) {
-    out.batch1 = await alternate(sides, batch1Plan(n), n, WARM_UP.runs, 'batch 1 in alternation with the original');
+    out.batch1 = await alternate(sides, plan(n, 1), n, WARM_UP.runs, 'batch 1 in alternation with the original');
     step++;
   }
   if (batch > 0) {
-    const t = await alternate(sides, largePlan(n, batch), n, WARM_UP.batchRuns, `batch ${batch} in alternation with the original`);
+    const t = await alternate(sides, plan(n, batch), n, WARM_UP.batchRuns, `batch ${batch} in alternation with the original`);
     out.batch = { ...t, batch, workers };
   }
   return out;

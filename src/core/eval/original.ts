@@ -31,7 +31,7 @@ export function ortTooFew(point: EvalPoint): { batch1?: string; batch?: string }
 export const ALTERNATION_TEXT = `timed in alternation with the original on the same samples after a warm-up of both, median of ${ROUNDS} rounds`;
 
 /** What a missing ratio means when too few runs were timed. */
-export const TOO_FEW_TEXT = `fewer than ${MIN_TIMED_SAMPLES} samples timed: too few for a stable figure`;
+export const TOO_FEW_TEXT = `fewer than ${MIN_TIMED_SAMPLES} samples: too few for a stable figure`;
 
 /** What users call the onnxruntime figures of a point: the exported file run there. */
 export const EXPORTED_ORT_LABEL = 'exported file in onnxruntime';

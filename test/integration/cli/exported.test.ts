@@ -54,7 +54,7 @@ describe('the exported file in the CLI', () => {
     for (const col of ['ort b1 ×orig', 'ort b100 ×orig']) expect(Number(/^(\d+\.\d\d)×$/.exec(row[head.indexOf(col)])?.[1])).toBeLessThan(1);
   });
 
-  it('too few samples for a stable batch-1 figure: the cell and the note say so', () => {
+  it('too few samples for a stable figure: the cells and the note say so', () => {
     const r = cli('eval', SAMPLE, '--ratio', '0.5', '--limit', '40', '--batch', '20', '--runtimes', 'onnxruntime', '--workers', '1');
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
@@ -62,8 +62,7 @@ describe('the exported file in the CLI', () => {
     const head = lines[at].trim().split(/\s{2,}/);
     const row = lines[at + 1].trim().split(/\s{2,}/);
     expect(row[head.indexOf('ort b1 ×orig')]).toBe('too few');
-    // The large batch times 20 samples per chunk, 14 chunks: 280 samples, enough.
-    expect(row[head.indexOf('ort b20 ×orig')]).toMatch(/^\d+\.\d\d×$/);
+    expect(row[head.indexOf('ort b20 ×orig')]).toBe('too few');
     expect(r.stdout).toContain('too few for a stable figure');
   });
 
@@ -76,7 +75,8 @@ describe('the exported file in the CLI', () => {
     expect(p.ratio).toBe(0.5);
     expect(p.exported.params).toBe(784 * 1000 + 1000 + 1000 * 1000 + 1000 + 10 * 1000 + 10);
     expect(p.exported.macs).toBe(784 * 1000 + 1000 * 1000 + 1000 * 10);
-    expect(p.original.batch1).toMatchObject({ rounds: 7, samples: 100 });
+    expect(p.original.batch1.rounds).toBe(7);
+    expect(p.original.batch1.samples).toBeGreaterThanOrEqual(100);
     expect(p.original.batch1.originalSeconds).toBeGreaterThan(0);
     expect(p.original.batch1.ratio).toBeGreaterThan(0);
   });

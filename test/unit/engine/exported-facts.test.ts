@@ -114,13 +114,16 @@ describe('the exported file of each point', () => {
     const weights = 784 * 1000 + 1000 * 1000 + 10 * 1000;
     expect(points[1].exported!.nonzeroParams).toBeLessThan(0.11 * weights + 2010);
     expect(points[1].exported!.sparseBytes).toBeLessThan(points[1].exported!.denseBytes / 2);
-    // Each point timed in alternation: batch 1 over the 200 samples, the large batch one batch of
-    // 100 per chunk, two chunks per round; the ratios are what ×original reads.
+    // Each point timed in alternation: the 14 chunks cover the 200 samples at least once (more runs
+    // when a chunk would be under 20 ms); the ratios are what ×original reads.
     for (const p of points) {
       const o = p.original!;
       expect(o.unavailable).toBeUndefined();
-      expect(o.batch1).toMatchObject({ rounds: ROUNDS, runs: 200, samples: 200 });
-      expect(o.batch).toMatchObject({ rounds: ROUNDS, runs: 2 * ROUNDS, samples: 200 * ROUNDS, batch: 100, workers: 1 });
+      expect(o.batch1).toMatchObject({ rounds: ROUNDS });
+      expect(o.batch1!.runs).toBeGreaterThanOrEqual(200);
+      expect(o.batch).toMatchObject({ rounds: ROUNDS, batch: 100, workers: 1 });
+      expect(o.batch!.runs).toBeGreaterThanOrEqual(2 * ROUNDS);
+      expect(o.batch!.samples).toBe(100 * o.batch!.runs);
       expect(o.batch1!.originalSeconds).toBeGreaterThan(0);
       expect(o.batch!.exportedSeconds).toBeGreaterThan(0);
       expect(ortTimeRatio(p)).toEqual({ batch1: o.batch1!.ratio, batch: o.batch!.ratio });

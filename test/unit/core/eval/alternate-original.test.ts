@@ -3,7 +3,7 @@
 // sessions that tiers up, like onnxruntime-web's WebAssembly) must not make equal models look
 // different, as it did when each side was timed on its own, one after the other.
 import { describe, expect, it } from 'vitest';
-import { timeAgainstOriginal, ROUNDS, MIN_TIMED_SAMPLES } from '../../../../src/core/eval/alternate';
+import { timeAgainstOriginal, MIN_CHUNK_MS, MIN_TIMED_SAMPLES, ROUNDS } from '../../../../src/core/eval/alternate';
 import { evaluate } from '../../../../src/core/eval/evaluate';
 import { ortTimeRatio } from '../../../../src/core/eval/original';
 import type { EvalContext, EvalData, EvalSettings, Runner } from '../../../../src/core/eval/types';
@@ -60,22 +60,26 @@ describe('the exported file timed in alternation with the original', () => {
     expect(m.batch1!.ratio).toBeLessThan(1.03);
     expect(m.batch!.ratio).toBeGreaterThan(0.97);
     expect(m.batch!.ratio).toBeLessThan(1.03);
-    // The absolute figures are kept: 200 samples at 1 ms each side at batch 1 (after the warm-up).
-    expect(m.batch1).toMatchObject({ rounds: ROUNDS, samples: 200, runs: 200 });
-    expect(m.batch1!.originalSeconds).toBeCloseTo(0.2, 9);
-    expect(m.batch1!.exportedSeconds).toBeCloseTo(0.2, 9);
-    // Large batch: 2 batches of 50 per round and side.
-    expect(m.batch).toMatchObject({ rounds: ROUNDS, runs: 2 * ROUNDS, samples: 100 * ROUNDS, batch: 50, workers: 1 });
+    // The absolute figures are kept. Batch 1: a chunk lasts MIN_CHUNK_MS = 20 ms, 20 runs at 1 ms
+    // (more than the 200/14 that cover the set), 2·ROUNDS chunks a side.
+    expect(MIN_CHUNK_MS).toBe(20);
+    expect(m.batch1).toMatchObject({ rounds: ROUNDS, samples: 20 * 2 * ROUNDS, runs: 20 * 2 * ROUNDS });
+    expect(m.batch1!.originalSeconds).toBeCloseTo(0.02 * 2 * ROUNDS, 9);
+    expect(m.batch1!.exportedSeconds).toBeCloseTo(0.02 * 2 * ROUNDS, 9);
+    // Large batch: one batch of 50 (50 ms) per chunk.
+    expect(m.batch).toMatchObject({ rounds: ROUNDS, runs: 2 * ROUNDS, samples: 50 * 2 * ROUNDS, batch: 50, workers: 1 });
   });
 
   it('a speed-up in the middle of the timed rounds changes one round at most: the median stays at 1×', async () => {
-    // The warm-up of each side takes 70 runs (≥ 200 ms at 3 ms); the rounds make runs 141 to 540 and
-    // the 3× change comes at run 300, in their middle.
+    // The warm-up of each side takes 70 runs (≥ 200 ms at 3 ms); the rounds (chunks of 200/14 → 15
+    // runs, over the 7 runs of 3 ms that last 20 ms) make runs 141 to 560 and the 3× change comes at
+    // run 300, in their middle.
     const rt = new FakeRuntime((calls) => (calls <= 300 ? 3 : 1));
     const m = await timeAgainstOriginal(rt.runner(1), rt.runner(1), data(200), { ...SETTINGS, batch: 0 }, rt.ctx());
     expect(m.batch1!.ratio).toBeGreaterThan(0.97);
     expect(m.batch1!.ratio).toBeLessThan(1.03);
-    // Some of the timed runs were the slow ones, some the fast ones (at 1 ms all 200 would take 0.2 s).
+    // Some of the 210 timed runs a side were slow ones, some fast ones (0.21 s all fast, 0.63 s all slow).
+    expect(m.batch1!.runs).toBe(210);
     expect(m.batch1!.originalSeconds).toBeGreaterThan(0.3);
     expect(m.batch1!.originalSeconds).toBeLessThan(0.5);
     expect(m.batch).toBeUndefined();
@@ -95,15 +99,17 @@ describe('the exported file timed in alternation with the original', () => {
     expect(m.batch!.ratio).toBeCloseTo(0.5, 2);
   });
 
-  it('too few samples timed at batch 1: no ratio, the reason instead', async () => {
+  it('too few samples: no ratio, the reason instead', async () => {
     const rt = new FakeRuntime(() => 1);
     const n = MIN_TIMED_SAMPLES - 10;
     const m = await timeAgainstOriginal(rt.runner(1), rt.runner(1), data(n), { batch: 50 }, rt.ctx());
     expect(m.batch1!.ratio).toBeUndefined();
     expect(m.batch1!.tooFew).toContain(`fewer than ${MIN_TIMED_SAMPLES}`);
-    // The large batch times 50 samples per chunk, 2·ROUNDS chunks: enough.
-    expect(m.batch!.ratio).toBeCloseTo(1, 9);
-    expect(ortTimeRatio({ ratio: 0.5, sparsity: 0.5, samples: n, results: [], original: m })).toEqual({ batch: m.batch!.ratio });
+    expect(m.batch!.ratio).toBeUndefined();
+    expect(m.batch!.originalSeconds).toBeGreaterThan(0);
+    expect(ortTimeRatio({ ratio: 0.5, sparsity: 0.5, samples: n, results: [], original: m })).toEqual({});
+    const enough = await timeAgainstOriginal(rt.runner(1), rt.runner(1), data(MIN_TIMED_SAMPLES), { batch: 50 }, rt.ctx());
+    expect(enough.batch1!.ratio).toBeCloseTo(1, 9);
   });
 
   it('cancel stops it', async () => {
