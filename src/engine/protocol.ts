@@ -26,7 +26,7 @@ export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/meth
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
 export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions, ExportedFacts, OriginalMeasure } from '../core/eval/types';
 export { RUNNER_NAMES } from '../core/eval/types';
-export { ortTimeRatio, EXPORTED_ORT_LABEL } from '../core/eval/original';
+export { ortTimeRatio, ortTooFew, ALTERNATION_TEXT, TOO_FEW_TEXT, EXPORTED_ORT_LABEL } from '../core/eval/original';
 export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';

@@ -1,9 +1,10 @@
 // The table of `prunescope sweep` and `eval`: per point, each runtime's accuracy, batch-1 seconds and
 // large-batch throughput, then the exported file's facts (parameters, nonzero ones, MACs at batch 1,
 // dense and sparse file sizes) and the exported file's onnxruntime time as a multiple of the unpruned
-// model's measured in the same run (×orig; below 1 is faster).
+// model's, both timed in alternation in the same run (×orig; below 1 is faster; 'too few' where
+// too few runs were timed for a stable figure).
 
-import { ortTimeRatio, type EvalOptions } from '../../core/eval';
+import { ALTERNATION_TEXT, ortTimeRatio, ortTooFew, TOO_FEW_TEXT, type EvalOptions } from '../../core/eval';
 import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE, parseStructure } from '../../core/prune/structure';
 import type { EvalPoint, RuntimeName } from '../../engine/protocol';
 import { bytesText, shortCount } from '../format';
@@ -54,7 +55,8 @@ function rate(x: number | undefined): string {
   return x === undefined ? 'n/a' : Math.round(x).toString();
 }
 
-function times(x: number | undefined): string {
+function times(x: number | undefined, tooFew?: string): string {
+  if (tooFew !== undefined) return 'too few';
   return x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(2)}×`;
 }
 
@@ -98,8 +100,9 @@ export function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: E
   } else c.push('n/a', 'n/a', 'n/a', 'n/a', 'n/a');
   if (withOrt(runtimes)) {
     const x = ortTimeRatio(p);
-    if (options.batch1 !== false) c.push(times(x.batch1));
-    if (options.batch !== 0) c.push(times(x.batch));
+    const few = ortTooFew(p);
+    if (options.batch1 !== false) c.push(times(x.batch1, few.batch1));
+    if (options.batch !== 0) c.push(times(x.batch, few.batch));
   }
   return c;
 }
@@ -117,9 +120,11 @@ export function rowText(row: string[], widths: number[]): string {
 /** The line under the table saying what ×orig is set beside (or why it is missing). */
 export function originalNote(points: readonly EvalPoint[], runtimes: readonly RuntimeName[]): string | undefined {
   if (!withOrt(runtimes)) return undefined;
-  const o = points.find((p) => p.original)?.original;
-  if (!o) return undefined;
-  if (o.unavailable !== undefined) return `×orig: n/a (the unpruned model in onnxruntime: ${o.unavailable})`;
-  const how = o.source === 'point' ? 'the unpruned first row' : 'measured once separately in this run, as no row is the unpruned model';
-  return `×orig: the exported file's time in onnxruntime as a multiple of the unpruned model's (${how}); below 1 is faster. MACs at batch 1 (pools count 0).`;
+  const measured = points.filter((p) => p.original !== undefined);
+  if (measured.length === 0) return undefined;
+  const failed = measured.find((p) => p.original?.unavailable !== undefined)?.original?.unavailable;
+  const lines = [`×orig: the exported file's time in onnxruntime as a multiple of the unpruned model's, ${ALTERNATION_TEXT}; below 1 is faster. MACs at batch 1 (pools count 0).`];
+  if (measured.some((p) => Object.keys(ortTooFew(p)).length > 0)) lines.push(`×orig too few: ${TOO_FEW_TEXT} (use more samples: --limit).`);
+  if (failed !== undefined) lines.push(`×orig n/a: ${failed}`);
+  return lines.join('\n');
 }

@@ -5,7 +5,7 @@
 
 import { CliError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
 import { sweepCsv } from '../../core/dump';
-import { DEFAULT_MAX_WORKERS, DEFAULT_RATIOS, isWorkerCount, MAX_WORKERS, parseRatioList, RUNNER_NAMES } from '../../core/eval';
+import { DEFAULT_MAX_WORKERS, DEFAULT_RATIOS, isWorkerCount, MAX_WORKERS, MIN_TIMED_SAMPLES, parseRatioList, ROUNDS, RUNNER_NAMES } from '../../core/eval';
 import { envWorkers } from '../../engine/node/parallel/runner';
 import { writeFileAtomic } from '../../engine/node/files';
 import type { DatasetSource, DatasetSummary, EvalOptions, EvalPoint, PruneSpec, RuntimeName } from '../../engine/protocol';
@@ -85,7 +85,7 @@ function notes(points: EvalPoint[], io: CliIO): void {
   }
 }
 
-/** The notes under a table: runtimes that could not run, and what ×orig is set beside. */
+/** The notes under a table: runtimes that could not run, and how ×orig was measured. */
 function finish(points: EvalPoint[], runtimes: readonly RuntimeName[], io: CliIO): void {
   notes(points, io);
   const o = originalNote(points, runtimes);
@@ -111,7 +111,8 @@ export const sweepCommand: CliCommand = {
     '  on one); with several workers, the sparse runtime\'s large batch on one of them too (sparse ×1 /s).\n' +
     '  Then the exported file of each row: parameters, nonzero ones, MACs at batch 1, the dense and the\n' +
     '  sparse file\'s size, and its time in onnxruntime at batch 1 and at --batch as a multiple of the\n' +
-    '  unpruned model\'s in the same run (×orig; measured once more when no row is the unpruned model).\n' +
+    '  unpruned model\'s (×orig: both timed in alternation on the same samples after a warm-up, median\n' +
+    `  of ${ROUNDS} rounds; "too few" below ${MIN_TIMED_SAMPLES} samples).\n` +
     '  --json prints all of it as JSON instead of the table.\n' +
     '  Progress goes to stderr when it is a terminal; Ctrl-C cancels.\n' +
     '  --method LIST: comma list of magnitude, reconstruct, finetune (e.g. magnitude,reconstruct):\n' +

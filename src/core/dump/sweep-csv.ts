@@ -37,7 +37,7 @@ export const SWEEP_CSV_COLUMNS: readonly string[] = Object.freeze([
   'sparse_file_bytes',
   'ort_time_vs_original_batch1',
   'ort_time_vs_original_batch',
-  'original_measured',
+  'ort_vs_original_rounds',
 ]);
 
 /** Decimals that keep every accuracy k / samples distinct: ⌈log10(samples)⌉ (4 for 2,000 samples). */
@@ -70,8 +70,9 @@ function record(ctx: SweepCsvContext, p: EvalPoint, m: RuntimeMeasure): CsvValue
     p.exported?.macs,
     p.exported?.denseBytes,
     p.exported?.sparseBytes,
-    // The exported file's onnxruntime time ×original: on the onnxruntime record only.
-    ...(m.runtime === 'onnxruntime' && p.original ? [rounded(ortTimeRatio(p).batch1, 3), rounded(ortTimeRatio(p).batch, 3), p.original.source] : [undefined, undefined, undefined]),
+    // The exported file's onnxruntime time ×original (median of the rounds timed in alternation with
+    // the original; empty where too few runs were timed): on the onnxruntime record only.
+    ...(m.runtime === 'onnxruntime' && p.original ? [rounded(ortTimeRatio(p).batch1, 3), rounded(ortTimeRatio(p).batch, 3), p.original.batch1?.rounds ?? p.original.batch?.rounds] : [undefined, undefined, undefined]),
   ];
 }
 

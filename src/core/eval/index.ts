@@ -7,4 +7,5 @@ export { evaluatePoint, sweep, type MakeRunners, type PointRunners } from './swe
 export * from './workers';
 export { weightSparsity } from './sparsity';
 export { exportedFacts, nonzeroParamCount } from './exported';
-export { originalOf, ortTimeRatio, EXPORTED_ORT_LABEL } from './original';
+export { ortTimeRatio, ortTooFew, ALTERNATION_TEXT, TOO_FEW_TEXT, EXPORTED_ORT_LABEL } from './original';
+export { timeAgainstOriginal, ROUNDS, WARM_UP, MIN_TIMED_SAMPLES } from './alternate';

@@ -11,6 +11,8 @@ export interface PointRunners {
   sparsity: number;
   /** The exported file of the point's model (parameters, MACs, sizes). */
   exported?: ExportedFacts;
+  /** Called after the evaluation, before `dispose`, with the point (its runners still open): the point to report. */
+  finish?(point: EvalPoint): Promise<EvalPoint>;
   /** Called when the point is done (frees sessions). */
   dispose?(): void | Promise<void>;
 }
@@ -30,7 +32,8 @@ export async function evaluatePoint(
   const pr = await make(ratio);
   try {
     const results = await evaluate(pr.slots, data, settings, ctx, ticker);
-    return { ratio, sparsity: pr.sparsity, samples: sampleCount(data, settings), results, ...(pr.exported ? { exported: pr.exported } : {}) };
+    const point: EvalPoint = { ratio, sparsity: pr.sparsity, samples: sampleCount(data, settings), results, ...(pr.exported ? { exported: pr.exported } : {}) };
+    return pr.finish ? await pr.finish(point) : point;
   } finally {
     await pr.dispose?.();
   }

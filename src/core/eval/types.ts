@@ -78,19 +78,36 @@ export interface ExportedFacts {
 }
 
 /**
- * onnxruntime on the unpruned model (the open model as it is), measured in the same request with
- * the same settings: what the exported file's onnxruntime figures are set beside.
+ * One side-by-side timing of the exported file and the unpruned model in onnxruntime (batch 1, or
+ * the large batch): after an untimed warm-up of both, `rounds` rounds each timing two chunks of the
+ * samples in the order original, exported, exported, original (core/eval/alternate.ts).
+ */
+export interface AlternatedTiming {
+  /** Rounds timed. */
+  rounds: number;
+  /** Timed runs of each side in all rounds (batch 1: samples; large batch: batches). */
+  runs: number;
+  /** Samples each side ran in all rounds. */
+  samples: number;
+  /** Seconds of the unpruned model's timed runs, all rounds. */
+  originalSeconds: number;
+  /** Seconds of the exported file's timed runs, all rounds. */
+  exportedSeconds: number;
+  /** Median over the rounds of (exported file's time / unpruned model's time); absent when `tooFew`. */
+  ratio?: number;
+  /** Why no ratio is given: too few timed runs for a stable figure. */
+  tooFew?: string;
+}
+
+/**
+ * onnxruntime on the unpruned model (the open model as it is, one session kept open for the whole
+ * request) timed in alternation with the point's exported file, with the same settings and threads:
+ * what the exported file's onnxruntime time is set beside.
  */
 export interface OriginalMeasure {
-  /**
-   * 'point': the request's first point is the unpruned model (magnitude, nothing pruned) and its
-   * onnxruntime figures are taken; 'separate': the request has no such point, so the unpruned
-   * model was measured in onnxruntime once on its own.
-   */
-  source: 'point' | 'separate';
-  batch1Seconds?: number;
-  batchThroughput?: number;
-  workers?: number;
+  batch1?: AlternatedTiming;
+  /** The large batch (`batch` samples per run) on `workers` threads. */
+  batch?: AlternatedTiming & { batch: number; workers: number };
   /** onnxruntime could not run the unpruned model (or is not available). */
   unavailable?: string;
 }
@@ -104,7 +121,7 @@ export interface EvalPoint {
   results: RuntimeMeasure[];
   /** The exported file of this point: parameters, MACs and sizes. */
   exported?: ExportedFacts;
-  /** onnxruntime on the unpruned model in the same request (when onnxruntime was measured). */
+  /** The exported file and the unpruned model timed in alternation in onnxruntime (when onnxruntime was measured). */
   original?: OriginalMeasure;
 }
 

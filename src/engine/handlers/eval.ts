@@ -4,7 +4,7 @@
 // over several methods gives one point per (method, ratio).
 
 import { checkDatasetFits, type Dataset } from '../../core/data';
-import { evaluatePoint, exportedFacts, sampleCount, weightSparsity, type EvalContext, type EvalProgress, type MakeRunners, type RunnerSlot } from '../../core/eval';
+import { evaluatePoint, exportedFacts, sampleCount, weightSparsity, type EvalContext, type EvalPoint as CoreEvalPoint, type EvalProgress, type MakeRunners, type Runner, type RunnerSlot } from '../../core/eval';
 import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
 import { Session, UnsupportedOpError } from '../../core/runtime';
@@ -45,7 +45,8 @@ type PruneAt = (ratio: number, progress?: MethodProgress) => Promise<PrunedEntry
 /**
  * Makes the runners of every requested runtime for the model pruned at `ratio` by the spec's
  * method; `methodProgress` receives the method's own progress when it has to run. `pruneAt`
- * replaces the plain prunedModel call (a sweep's fine-tuning cascade).
+ * replaces the plain prunedModel call (a sweep's fine-tuning cascade). `compare` gets each evaluated
+ * point with its onnxruntime runner still open (the ×original timing in alternation).
  */
 export function runnerMaker(
   ctx: JobContext,
@@ -56,6 +57,7 @@ export function runnerMaker(
   threads: LargeBatch,
   methodProgress?: (ratio: number) => MethodProgress,
   pruneAt: PruneAt = (ratio, progress) => prunedModel(ctx, open, { ...spec, ratio }, progress),
+  compare?: (point: CoreEvalPoint, exported: Runner | undefined) => Promise<CoreEvalPoint>,
 ): MakeRunners {
   const io = modelIo(open.model, open.fileName);
   checkDatasetFits(ds, io, io.classes);
@@ -70,6 +72,7 @@ export function runnerMaker(
     const sparsity = weightSparsity(pruned, p.layers.map((l) => l.tensor), new Map(p.layers.map((l) => [l.tensor, l.n])));
     const slots: RunnerSlot[] = [];
     const disposers: DisposableRunner[] = [];
+    let ortRunner: Runner | undefined;
     let bytes: Uint8Array | undefined;
     const encoded = (): Uint8Array => (bytes ??= encodeModel(pruned));
     for (const name of runtimes) {
@@ -82,7 +85,8 @@ export function runnerMaker(
           const r = await ctx.platform.ort(encoded(), { name: io.name, sampleDims: dims }, { threads: threads.workers });
           disposers.push(r);
           // onnxruntime-web has its own thread count (one setting for every session).
-          slots.push(Object.assign(r, { workers: r.workers ?? threads.workers }));
+          ortRunner = Object.assign(r, { workers: r.workers ?? threads.workers });
+          slots.push(ortRunner);
         } catch (e) {
           slots.push({ name, unavailable: `onnxruntime could not load the model: ${errorText(e)}` });
         }
@@ -103,6 +107,7 @@ export function runnerMaker(
       slots,
       sparsity,
       exported: exportedFacts(pruned, p.layers.map((l) => l.tensor), encoded()),
+      ...(compare ? { finish: (point: CoreEvalPoint) => compare(point, ortRunner) } : {}),
       dispose: async () => {
         for (const d of disposers) await d.dispose();
       },
@@ -127,10 +132,10 @@ function settings(options: EvalOptions | undefined): { batch?: number; batch1?: 
   return { batch: options?.batch, batch1: options?.batch1, limit: options?.limit };
 }
 
-/** The evaluation context of the unpruned model's separate measurement: its progress at the end of point `index`. */
+/** The evaluation context of the timing in alternation with the unpruned model: its progress at the end of point `index`. */
 function originalContext(ctx: JobContext, evalCtx: EvalContext, index: number, count: number): EvalContext {
   const onProgress = (p: EvalProgress): void => {
-    if (!p.point) ctx.progress({ done: 1000 * (index + 1) - 1, total: 1000 * count, message: `the unpruned model in onnxruntime (for ×original): ${p.message}` });
+    if (!p.point) ctx.progress({ done: 1000 * (index + 1) - 1, total: 1000 * count, message: `the exported file and the unpruned model in onnxruntime (×original): ${p.message}` });
   };
   return { ...evalCtx, onProgress };
 }
@@ -175,14 +180,15 @@ export const evaluate: Handler<'evaluate'> = async (request, ctx) => {
   const method = req.spec.method ?? 'magnitude';
   const prog = pointProgress(ctx, 0, 1, method, method === 'magnitude' ? `ratio ${req.spec.ratio}` : `${method} ${req.spec.ratio}`);
   const threads = largeBatch(ctx, req.options, req.options?.runtimes ?? ALL_RUNTIMES, open.fileName);
+  const original = tracker(ctx, open, ds, req.options, threads);
   try {
-    const original = tracker(ctx, open, ds, req.options, threads);
-    const pruneAt = original.watch((ratio, progress) => prunedModel(ctx, open, { ...req.spec, ratio }, progress), method);
-    const make = runnerMaker(ctx, open, req.spec, ds, req.options, threads, () => prog.method, pruneAt);
     const evalCtx = evalContext(ctx, prog.evaluation, threads, req.options);
-    const point = await original.attach(await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalCtx), originalContext(ctx, evalCtx, 0, 1));
+    const compare = (point: CoreEvalPoint, exported: Runner | undefined): Promise<CoreEvalPoint> => original.compare(point, exported, originalContext(ctx, evalCtx, 0, 1));
+    const make = runnerMaker(ctx, open, req.spec, ds, req.options, threads, () => prog.method, undefined, compare);
+    const point = await evaluatePoint(req.spec.ratio, make, ds, settings(req.options), evalCtx);
     return method === 'magnitude' && req.spec.method === undefined ? point : withMethod(point, method);
   } finally {
+    await original.dispose();
     await threads.dispose();
   }
 };
@@ -223,14 +229,16 @@ export const sweep: Handler<'sweep'> = async (request, ctx) => {
     for (const method of methods) {
       const spec = { ...req.spec, method };
       const chained = method === 'finetune';
-      const pruneAt = original.watch(chained ? cascade(ctx, open, spec) : (ratio, progress) => prunedModel(ctx, open, { ...spec, ratio }, progress), method);
+      const pruneAt: PruneAt = chained ? cascade(ctx, open, spec) : (ratio, progress) => prunedModel(ctx, open, { ...spec, ratio }, progress);
       for (const ratio of chained ? [...req.ratios].sort((a, b) => a - b) : req.ratios) {
         if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
         const label = tagged ? `${method} ${ratio}` : `ratio ${ratio}`;
         const prog = pointProgress(ctx, index, count, method, label);
-        const make = runnerMaker(ctx, open, spec, ds, req.options, threads, () => prog.method, pruneAt);
         const evalCtx = evalContext(ctx, prog.evaluation, threads, req.options);
-        const raw = await original.attach(await evaluatePoint(ratio, make, ds, settings(req.options), evalCtx), originalContext(ctx, evalCtx, index, count));
+        const at = index;
+        const compare = (point: CoreEvalPoint, exported: Runner | undefined): Promise<CoreEvalPoint> => original.compare(point, exported, originalContext(ctx, evalCtx, at, count));
+        const make = runnerMaker(ctx, open, spec, ds, req.options, threads, () => prog.method, pruneAt, compare);
+        const raw = await evaluatePoint(ratio, make, ds, settings(req.options), evalCtx);
         const point = tagged ? withMethod(raw, method) : raw;
         points.push(point);
         index++;
@@ -238,6 +246,7 @@ export const sweep: Handler<'sweep'> = async (request, ctx) => {
       }
     }
   } finally {
+    await original.dispose();
     await threads.dispose();
   }
   return points;

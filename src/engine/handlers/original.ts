@@ -1,54 +1,27 @@
-// "Beside the original's": the onnxruntime figures of the unpruned model, once per evaluate / sweep
-// request, set on every point. When the request's first point is the unpruned model (magnitude with
-// nothing pruned, e.g. ratio 0) its onnxruntime measure is taken; otherwise the unpruned model is
-// measured in onnxruntime once, with the same settings and threads, right after the first point.
+// "Beside the original's": per point, the exported file and the unpruned model timed in alternation
+// in onnxruntime (core/eval/alternate.ts). The unpruned model's session is made at the first point
+// and kept open for the whole evaluate / sweep request (the request has one thread setting), then
+// disposed.
 
-import { evaluate, originalOf, type EvalContext, type EvalData, type EvalPoint, type EvalSettings, type OriginalMeasure } from '../../core/eval';
+import { timeAgainstOriginal, type EvalContext, type EvalData, type EvalPoint, type EvalSettings, type OriginalMeasure, type Runner } from '../../core/eval';
+import { isCancelled } from '../../core/errors';
 import { encodeModel } from '../../core/onnx/encode';
 import type { JobContext, OpenModel } from '../context';
-import type { PrunedEntry } from '../methods/cache';
-import type { MethodProgress } from '../methods/run';
+import type { DisposableRunner } from '../platform';
 import type { LargeBatch } from './large-batch';
-import type { PruneMethod } from '../protocol';
-
-type PruneAt = (ratio: number, progress?: MethodProgress) => Promise<PrunedEntry>;
 
 export interface OriginalTracker {
-  /** `pruneAt` that also notes whether the model it gives is the unpruned one. */
-  watch(pruneAt: PruneAt, method: PruneMethod): PruneAt;
-  /** The point with `original` set (measuring the unpruned model when no point so far is it). */
-  attach(point: EvalPoint, evalCtx: EvalContext): Promise<EvalPoint>;
+  /**
+   * The point with `original` set: `exported` (the point's onnxruntime runner, still open; undefined
+   * when onnxruntime could not load the exported file) timed in alternation with the unpruned model.
+   */
+  compare(point: EvalPoint, exported: Runner | undefined, evalCtx: EvalContext): Promise<EvalPoint>;
+  /** Closes the unpruned model's session. */
+  dispose(): Promise<void>;
 }
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** onnxruntime on the open model as it is, alone, with the request's settings. */
-async function measureOriginal(
-  ctx: JobContext,
-  open: OpenModel,
-  io: { name: string; sampleDims: number[] },
-  data: EvalData,
-  settings: EvalSettings,
-  threads: LargeBatch,
-  evalCtx: EvalContext,
-): Promise<OriginalMeasure> {
-  const make = ctx.platform.ort;
-  if (!make) return { source: 'separate', unavailable: 'onnxruntime is not available in this engine' };
-  let runner;
-  try {
-    runner = await make(encodeModel(open.model), io, { threads: threads.workers });
-  } catch (e) {
-    return { source: 'separate', unavailable: `onnxruntime could not load the unpruned model: ${errorText(e)}` };
-  }
-  try {
-    const slot = Object.assign(runner, { workers: runner.workers ?? threads.workers });
-    const [m] = await evaluate([slot], data, settings, evalCtx);
-    return originalOf(m, 'separate');
-  } finally {
-    await runner.dispose();
-  }
 }
 
 /**
@@ -64,21 +37,38 @@ export function originalTracker(
   threads: LargeBatch,
   wanted: boolean,
 ): OriginalTracker {
-  let original: OriginalMeasure | undefined;
-  let lastUnpruned = false;
+  let session: Promise<DisposableRunner | string> | undefined;
+  /** The unpruned model's runner, or why there is none (made once). */
+  const originalRunner = (): Promise<DisposableRunner | string> => {
+    const make = ctx.platform.ort;
+    if (!make) return Promise.resolve('onnxruntime is not available in this engine');
+    session ??= make(encodeModel(open.model), io, { threads: threads.workers }).catch((e: unknown) => `onnxruntime could not load the unpruned model: ${errorText(e)}`);
+    return session;
+  };
   return {
-    watch: (pruneAt, method) => async (ratio, progress) => {
-      const entry = await pruneAt(ratio, progress);
-      lastUnpruned = method === 'magnitude' && entry.plan.layers.every((l) => l.pruned === 0);
-      return entry;
-    },
-    async attach(point, evalCtx) {
+    async compare(point, exported, evalCtx) {
       if (!wanted) return point;
-      if (!original) {
-        const ort = point.results.find((r) => r.runtime === 'onnxruntime');
-        original = lastUnpruned && ort ? originalOf(ort, 'point') : await measureOriginal(ctx, open, io, data, settings, threads, evalCtx);
+      const ort = point.results.find((r) => r.runtime === 'onnxruntime');
+      if (!exported || !ort || ort.unavailable !== undefined) {
+        return { ...point, original: { unavailable: `the exported file did not run in onnxruntime${ort?.unavailable ? ` (${ort.unavailable})` : ''}` } };
+      }
+      const runner = await originalRunner();
+      let original: OriginalMeasure;
+      if (typeof runner === 'string') original = { unavailable: runner };
+      else {
+        try {
+          original = await timeAgainstOriginal(runner, exported, data, settings, evalCtx, exported.workers ?? threads.workers);
+        } catch (e) {
+          if (isCancelled(e)) throw e;
+          original = { unavailable: `failed while timing in alternation: ${errorText(e)}` };
+        }
       }
       return { ...point, original };
+    },
+    async dispose() {
+      const runner = await session;
+      session = undefined;
+      if (runner && typeof runner !== 'string') await runner.dispose();
     },
   };
 }
