@@ -10,7 +10,7 @@ import type { Dataset } from '../src/core/data';
 import { decodeModel } from '../src/core/onnx/decode';
 import { encodeModel } from '../src/core/onnx/encode';
 import type { Model } from '../src/core/onnx/model';
-import { pruneWithMethod, type MethodSpec, type PruneMethod } from '../src/core/prune';
+import { methodSpecOf, pruneWithMethod, type MethodSpec, type PruneMethod } from '../src/core/prune';
 
 export const CACHE_DIR = join(tmpdir(), 'prunescope-bench-cache');
 
@@ -41,13 +41,16 @@ export async function prunedModel(
   options: Pick<MethodSpec, 'dataLimit' | 'epochs' | 'finetune' | 'structure'> = {},
 ): Promise<PrunedModel> {
   if (ratio === 0) return { method, ratio, model, bytes: modelBytes, cached: false };
-  const key = hash(modelBytes, new Uint8Array(train.images.buffer, train.images.byteOffset, train.images.byteLength), method, String(ratio), JSON.stringify(options));
+  // The spec as the engine resolves it (the product's defaults, e.g. the channel multiple), in the key too.
+  const { finetune, ...fields } = options;
+  const spec: MethodSpec = { ...methodSpecOf({ ratio, mode: 'layer', method, ...fields }), ...(finetune ? { finetune } : {}) };
+  const key = hash(modelBytes, new Uint8Array(train.images.buffer, train.images.byteOffset, train.images.byteLength), method, String(ratio), JSON.stringify(spec));
   const file = join(CACHE_DIR, `${method}-${ratio}-${key}.onnx`);
   if (method !== 'magnitude' && existsSync(file)) {
     const bytes = new Uint8Array(readFileSync(file));
     return { method, ratio, model: decodeModel(bytes, file), bytes, cached: true };
   }
-  const res = await pruneWithMethod(model, { ratio, mode: 'layer', method, ...options }, { calibration: train, train });
+  const res = await pruneWithMethod(model, spec, { calibration: train, train });
   const bytes = encodeModel(res.model);
   if (method !== 'magnitude') {
     mkdirSync(CACHE_DIR, { recursive: true });
