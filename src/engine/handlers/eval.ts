@@ -161,7 +161,7 @@ function pointProgress(ctx: JobContext, index: number, count: number, method: Pr
 function tracker(ctx: JobContext, open: OpenModel, ds: Dataset, options: EvalOptions | undefined, threads: LargeBatch): OriginalTracker {
   const io = modelIo(open.model, open.fileName);
   const wanted = (options?.runtimes ?? ALL_RUNTIMES).includes('onnxruntime') && ctx.platform.ort !== undefined;
-  return originalTracker(ctx, open, { name: io.name, sampleDims: sampleDims(io.dims, ds) }, ds, settings(options), threads, wanted);
+  return originalTracker({ ctx, open, io: { name: io.name, sampleDims: sampleDims(io.dims, ds) }, data: ds, settings: settings(options), threads }, wanted);
 }
 
 function withMethod(point: EvalPoint, method: PruneMethod): EvalPoint {

@@ -24,16 +24,18 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** What the unpruned model is measured with: the request's model, input, data, settings and threads. */
+export interface OriginalRequest {
+  ctx: JobContext;
+  open: OpenModel;
+  io: { name: string; sampleDims: number[] };
+  data: EvalData;
+  settings: EvalSettings;
+  threads: LargeBatch;
+}
+
 /** onnxruntime on the open model as it is, alone, with the request's settings. */
-async function measureOriginal(
-  ctx: JobContext,
-  open: OpenModel,
-  io: { name: string; sampleDims: number[] },
-  data: EvalData,
-  settings: EvalSettings,
-  threads: LargeBatch,
-  evalCtx: EvalContext,
-): Promise<OriginalMeasure> {
+async function measureOriginal({ ctx, open, io, data, settings, threads }: OriginalRequest, evalCtx: EvalContext): Promise<OriginalMeasure> {
   const make = ctx.platform.ort;
   if (!make) return { source: 'separate', unavailable: 'onnxruntime is not available in this engine' };
   let runner;
@@ -55,15 +57,7 @@ async function measureOriginal(
  * The request's tracker; `wanted` is false when onnxruntime is not among its runtimes (then points
  * carry no `original`).
  */
-export function originalTracker(
-  ctx: JobContext,
-  open: OpenModel,
-  io: { name: string; sampleDims: number[] },
-  data: EvalData,
-  settings: EvalSettings,
-  threads: LargeBatch,
-  wanted: boolean,
-): OriginalTracker {
+export function originalTracker(req: OriginalRequest, wanted: boolean): OriginalTracker {
   let original: OriginalMeasure | undefined;
   let lastUnpruned = false;
   return {
@@ -76,7 +70,7 @@ export function originalTracker(
       if (!wanted) return point;
       if (!original) {
         const ort = point.results.find((r) => r.runtime === 'onnxruntime');
-        original = lastUnpruned && ort ? originalOf(ort, 'point') : await measureOriginal(ctx, open, io, data, settings, threads, evalCtx);
+        original = lastUnpruned && ort ? originalOf(ort, 'point') : await measureOriginal(req, evalCtx);
       }
       return { ...point, original };
     },
