@@ -7,7 +7,7 @@
 // and the panel recovers. Screenshots: prune-methods.png, sweep-methods.png.
 
 import { expect, test, type Page } from '@playwright/test';
-import { openApp, paintedPixels, shot, tab } from './helpers';
+import { openSample, paintedPixels, shot, tab } from './helpers';
 import { METHOD_REGISTRY } from '../../src/core/prune/method-registry';
 
 interface TextNode {
@@ -36,11 +36,7 @@ async function recorded(page: Page): Promise<string[]> {
 }
 
 test('pruning methods: reconstruct with progress, a bad calibration file, per-method sweep, cancelled fine-tune', async ({ page }) => {
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await openApp(page);
-  await page.getByTestId('empty-sample').click();
-  await expect(page.getByTestId('graph').getByText('B ⟨1000×784⟩').first()).toBeVisible();
+  const pageErrors = await openSample(page);
   await tab(page, 'Prune');
 
   await test.step('the method radios are labelled, described and reachable by Tab; arrows choose', async () => {
