@@ -6,7 +6,8 @@
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
-import { type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
+import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
+import { ConvArena } from './kernels/conv-wasm';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-post';
 import { sparsityOf } from './kernels/sparse';
 import { type ConvGeom, convGeom, convOutDims, convReference } from './ops/conv';
@@ -93,6 +94,47 @@ function poolDims(d: readonly number[], p: ConvPool, label: string): number[] {
   return [d[0], d[1], ph, pw];
 }
 
+/** The conv layers of one plan share one WebAssembly memory (kernels/conv-wasm.ts ConvArena). */
+const arenas = new WeakMap<PlanOptions, ConvArena | null>();
+
+function arenaOf(options: PlanOptions): ConvArena | undefined {
+  if (options.wasm === false) return undefined;
+  let a = arenas.get(options);
+  if (a === undefined) {
+    a = ConvArena.create() ?? null;
+    arenas.set(options, a);
+  }
+  return a ?? undefined;
+}
+
+/** The constant float32 weights (rank ≥ 3) of a Conv the plan fuses, with its bias if any (else none). */
+function convWeights(node: Node, known: Map<string, RtTensor>): RtTensor | undefined {
+  if (node.opType !== 'Conv' || node.inputs.length < 2) return undefined;
+  const wT = known.get(node.inputs[1]);
+  if (!wT || wT.dataType !== DataType.FLOAT || wT.dims.length < 3 || known.has(node.inputs[0])) return undefined;
+  if (!node.inputs[2]) return wT;
+  const b = known.get(node.inputs[2]);
+  return floats(b, wT.dims[0]) && b!.dims.length === 1 ? wT : undefined;
+}
+
+/**
+ * Whether the only reader of `value` is a fused 2-D (or 1-D) conv step of the same plan: a Conv with
+ * constant weights reading it as X, or a Mul of two computed values feeding only such a Conv (its
+ * squeeze-excite scale). Such a step takes its input from the arena (or asks for it).
+ */
+function readByFusedConv(value: string, known: Map<string, RtTensor>, soleUser: SoleUser, opset: number): boolean {
+  const spatial = (c: Node | undefined): boolean => {
+    const w = c && convWeights(c, known);
+    return !!w && w.dims.length <= 4;
+  };
+  const conv = soleUser(value, 'Conv');
+  if (conv) return conv.inputs[0] === value && spatial(conv);
+  const m = soleUser(value, 'Mul');
+  if (!m || opset < 7 || m.inputs.length !== 2 || m.inputs.some((i) => i === '' || known.has(i))) return false;
+  const next = soleUser(m.outputs[0], 'Conv');
+  return !!next && next.inputs[0] === m.outputs[0] && spatial(next);
+}
+
 /**
  * A fused step starting at `node`: a Conv with constant weights, or a Mul (two computed inputs,
  * opset ≥ 7) whose only reader is such a Conv.
@@ -126,17 +168,14 @@ function clipBounds(node: Node, known: Map<string, RtTensor>, opset: number): [n
 
 /** A fused step for a Conv node with constant float32 weights (after `scaleMul`, if given), or undefined. */
 function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number, ready: Ready, scaleMul: Node | undefined): FusedConv | undefined {
-  if (node.opType !== 'Conv' || node.inputs.length < 2) return undefined;
-  const wT = known.get(node.inputs[1]);
-  if (!wT || wT.dataType !== DataType.FLOAT || wT.dims.length < 3 || known.has(node.inputs[0])) return undefined;
+  const wT = convWeights(node, known);
+  if (!wT) return undefined;
   const M = wT.dims[0];
   const perOut = size(wT.dims.slice(1));
   let bias = new Float32Array(M);
   let hasBias = false;
   if (node.inputs[2]) {
-    const b = floats(known.get(node.inputs[2]), M);
-    if (!b || known.get(node.inputs[2])!.dims.length !== 1) return undefined;
-    bias = Float32Array.from(b);
+    bias = Float32Array.from(floats(known.get(node.inputs[2]), M)!);
     hasBias = true;
   }
   const w = Float32Array.from(wT.data as Float32Array);
@@ -217,34 +256,52 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const group = intAttr(node, 'group', 1);
   // An explicit sparseMinSparsity is the caller's threshold; otherwise the measured cost model.
   const min = options.sparseMinSparsity;
-  const pays = min === undefined ? sparseConvPays(M, perOut, group, Math.round((1 - sparsity) * w.length)) : sparsity >= min;
+  // The dense form of a 3×3 stride-1 layer with 8+ channels each way is Winograd (kernels/winograd-run.ts).
+  const unit = (name: string): boolean => (intsAttr(node, name) ?? [1, 1]).every((d) => d === 1);
+  const wino = group === 1 && kernel.length === 2 && kernel[0] === 3 && kernel[1] === 3 && unit('strides') && unit('dilations') && M >= 8 && perOut >= 72;
+  const pays = min === undefined ? sparseConvPays(M, perOut, group, Math.round((1 - sparsity) * w.length), wino) : sparsity >= min;
   const sparse = options.kernels === 'sparse' && sparsity > 0 && pays;
   const post: ConvPost = { lo, hi, hardswish: activation === 'hardswish', residual: residual !== undefined };
   const weights: ConvLayerWeights = { M, group, kh: kernel.length === 2 ? kernel[0] : 1, kw: kernel[kernel.length - 1], w, bias, ...post, sparse, scaled: scaleMul !== undefined };
   const wasm = options.wasm !== false;
-  const runner = kernel.length <= 2 ? new ConvLayerRunner(weights, wasm) : undefined;
+  const arena = kernel.length <= 2 ? arenaOf(options) : undefined;
+  const runner = kernel.length <= 2 ? new ConvLayerRunner(weights, wasm, arena, arena !== undefined && readByFusedConv(out, known, soleUser, opset)) : undefined;
   const wDims = wT.dims;
   const ins = [...(scaleMul ? scaleMul.inputs : [node.inputs[0]]), ...(residual ? [residual] : [])];
   const resAt = ins.length - 1;
   // The geometry of the last input dims (attributes are read once per shape, not per run).
-  let shapes: { x: number[]; g: ConvGeom; convDims: number[]; dims: number[] } = { x: [], g: undefined as never, convDims: [], dims: [] };
+  let shapes: { x: number[]; g: ConvGeom; convDims: number[]; dims: number[]; s2: Conv2dShape } = { x: [], g: undefined as never, convDims: [], dims: [], s2: undefined as never };
   const impl: OpImpl = (inputs, ctx) => {
     let x = need(inputs, 0, ctx);
     let scale: Float32Array | undefined;
     if (scaleMul) {
       const a = x;
       const b = need(inputs, 1, ctx);
-      if (channelScale(a, b)) scale = b.data as Float32Array;
-      else if (channelScale(b, a)) {
+      // The scale is read in JS (the arena may hold it pending: the SE gate is a conv too).
+      if (channelScale(a, b)) {
+        arena?.materialize(b.data);
+        scale = b.data as Float32Array;
+      } else if (channelScale(b, a)) {
+        arena?.materialize(a.data);
         x = b;
         scale = a.data as Float32Array;
-      } else x = binaryCompute(a, b, mul, ctx, 1);
+      } else {
+        arena?.materialize(a.data);
+        arena?.materialize(b.data);
+        x = binaryCompute(a, b, mul, ctx, 1);
+      }
     }
     if (x.dataType !== DataType.FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
     if (!sameDims(x.dims, shapes.x)) {
       const g = convGeom(node, x.dims, wDims, ctx.label);
       const convDims = convOutDims(g);
-      shapes = { x: [...x.dims], g, convDims, dims: pool ? poolDims(convDims, pool, ctx.label) : convDims };
+      const two = g.inSp.length === 2;
+      const s2: Conv2dShape = {
+        C: g.C, H: two ? g.inSp[0] : 1, W: g.inSp[g.inSp.length - 1], OH: two ? g.outSp[0] : 1, OW: g.outSp[g.outSp.length - 1],
+        sy: two ? g.strides[0] : 1, sx: g.strides[g.strides.length - 1], dy: two ? g.dilations[0] : 1, dx: g.dilations[g.dilations.length - 1],
+        padT: two ? g.padBegin[0] : 0, padL: g.padBegin[g.padBegin.length - 1],
+      };
+      shapes = { x: [...x.dims], g, convDims, dims: pool ? poolDims(convDims, pool, ctx.label) : convDims, s2 };
     }
     const { g, convDims, dims } = shapes;
     const n = size(dims);
@@ -253,15 +310,11 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     const xd = x.data as Float32Array;
     if (runner && fits) {
       const y = ctx.out(0, Float32Array, n) as Float32Array;
-      const two = g.inSp.length === 2;
-      runner.run({
-        C: g.C, H: two ? g.inSp[0] : 1, W: g.inSp[g.inSp.length - 1], OH: two ? g.outSp[0] : 1, OW: g.outSp[g.outSp.length - 1],
-        sy: two ? g.strides[0] : 1, sx: g.strides[g.strides.length - 1], dy: two ? g.dilations[0] : 1, dx: g.dilations[g.dilations.length - 1],
-        padT: two ? g.padBegin[0] : 0, padL: g.padBegin[g.padBegin.length - 1],
-      }, g.N, xd, y, scale, r?.data as Float32Array | undefined, pool);
+      runner.run(shapes.s2, g.N, xd, y, scale, r?.data as Float32Array | undefined, pool);
       return [{ dims, data: y, dataType: DataType.FLOAT }];
     }
     // The reference loop: scale applied first, residual Add (broadcasting) before the activation.
+    for (const t of [xd, scale, r?.data]) arena?.materialize(t);
     const xs = scale ? Float32Array.from(xd, (v, i) => v * scale[Math.floor(i / (xd.length / scale.length))]) : xd;
     const y0 = new Float32Array(size(convDims));
     convReference(g, xs, w, bias, y0);
@@ -269,11 +322,13 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     if (r) t = binaryCompute(t, r, add, ctx, pool ? 1 : 0);
     const yd = r ? (t.data as Float32Array) : pool ? y0 : (ctx.out(0, Float32Array, n) as Float32Array);
     finishConv(t.data as Float32Array, 0, yd, 0, yd.length, undefined, 0, post);
+    arena?.forget(yd);
     if (!pool) return [{ dims: t.dims, data: yd, dataType: DataType.FLOAT }];
     // A residual that broadcast may have changed the dims the pool sees.
     const pd = poolDims(t.dims, pool, ctx.label);
     const py = ctx.out(0, Float32Array, size(pd)) as Float32Array;
     maxPoolPlanes(yd, 0, py, 0, pd[0] * pd[1], t.dims[2], t.dims[3], pool);
+    arena?.forget(py);
     return [{ dims: pd, data: py, dataType: DataType.FLOAT }];
   };
   return {

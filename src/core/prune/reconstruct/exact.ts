@@ -7,8 +7,8 @@
 // zeros each row and group gets: the `prune` cheapest removals over the whole tensor.
 import type { Steps } from './solver';
 
-/** Rows × d³ multiply-adds at most for the exact path (a second or two); larger layers take the sweep. */
-export const EXACT_BUDGET = 3e8;
+/** Rows × d³ multiply-adds at most for the exact path (seconds); larger layers take the sweep. */
+export const EXACT_BUDGET = 1e9;
 
 /**
  * Greedy OBS on one row (w and hinv copied, not modified): `steps` removals, or all of them.

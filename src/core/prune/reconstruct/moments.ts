@@ -67,7 +67,7 @@ export class GroupMoments {
     const { d, h, w, outputs, sx, sy } = this;
     for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) h[j * d + i] = h[i * d + j];
     if (this.dense) return;
-    const wh = multiplyRows(w, outputs, d, h);
+    const wh = this.cross();
     let yy = 0;
     for (let o = 0; o < outputs; o++) {
       let s = 0;
@@ -80,9 +80,13 @@ export class GroupMoments {
     this.yy = yy;
   }
 
+  private wh: Float64Array | undefined;
+
   /** A = Σ y₀ xᵀ (W H when x₀ = x). */
   cross(): Float64Array {
-    return this.a ?? multiplyRows(this.w, this.outputs, this.d, this.h);
+    if (this.a !== undefined) return this.a;
+    this.wh ??= multiplyRows(this.w, this.outputs, this.d, this.h);
+    return this.wh;
   }
 
   /** H and A of the rows minus their means (the statistics left once the bias absorbs the mean). */

@@ -2,15 +2,14 @@
 // absolute byte address in the imported memory. The input is first packed into padded phase planes
 // (one per stride phase), so every kernel tap of every output position is a contiguous row: the
 // convolution becomes a product of the weights with a matrix whose rows are given by addresses.
-import { I32, V128, addTo, body, mem, moduleBytes, op, sleb, v, whileNot } from './wasm-asm';
+import { activate, get, i32, set } from './conv-asm';
+import { I32, V128, addTo, body, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
+import { wgGemm, wgIn, wgOut } from './winograd-code';
+import { wg4In, wg4Out } from './winograd4-code';
 
-const get = (l: number): number[] => [op.get, l];
-const set = (l: number): number[] => [op.set, l];
-const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
 const SELECT = 0x1b;
 const I32_GE_S = 0x4e;
 const F32_CONST0 = [0x43, 0, 0, 0, 0];
-const f32x4Pmin = [0xfd, 0xea, 0x01];
 const memCopy = [0xfc, 0x0a, 0x00, 0x00];
 
 /**
@@ -86,29 +85,6 @@ function packRuns(): number[] {
   ]);
   return body([[6, I32]], code);
 }
-
-/** acc := pmin(hi, pmax(lo, acc)) */
-const clampReg = (acc: number, lo: number, hi: number): number[] => [
-  ...get(hi), ...get(lo), ...get(acc), ...v.f32x4Pmax, ...f32x4Pmin, ...set(acc),
-];
-
-/**
- * The activation of the clamp block `clamp` (bytes: f32 lo, f32 hi, i32 HardSwish flag, f32 1/6,
- * f32 1/2, f32 1): acc := clamp(acc), then, when the flag is set, acc · pmin(1, pmax(0, acc/6 + 1/2)).
- * `hs` is an i32 local holding the flag; `t` a v128 scratch local.
- */
-const activate = (accs: number[], lo: number, hi: number, clamp: number, hs: number, t: number): number[] => [
-  ...accs.flatMap((a) => clampReg(a, lo, hi)),
-  ...get(hs), op.if, op.void,
-  ...accs.flatMap((a) => [
-    ...get(clamp), ...v.load32Splat, ...mem(2, 20),
-    ...v.zero, ...get(a), ...get(clamp), ...v.load32Splat, ...mem(2, 12), ...v.f32x4Mul,
-    ...get(clamp), ...v.load32Splat, ...mem(2, 16), ...v.f32x4Add, ...v.f32x4Pmax,
-    ...f32x4Pmin, ...set(t),
-    ...get(a), ...get(t), ...v.f32x4Mul, ...set(a),
-  ]),
-  op.end,
-];
 
 /**
  * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
@@ -292,5 +268,10 @@ export function convModuleBytes(): Uint8Array {
     { name: 'compact', params: 7, code: compact() },
     { name: 'compactAdd', params: 9, code: compactAdd() },
     { name: 'scaleCopy', params: 5, code: scaleCopy() },
+    { name: 'wgIn', params: 11, code: wgIn() },
+    { name: 'wgGemm', params: 10, code: wgGemm(2) },
+    { name: 'wg4In', params: 12, code: wg4In() },
+    { name: 'wg4Out', params: 11, code: wg4Out() },
+    { name: 'wgOut', params: 11, code: wgOut() },
   ]);
 }

@@ -4,83 +4,27 @@
 // weights — dense (four output channels sharing each row) or as per-channel lists of
 // (row, weight) for pruned, grouped and depthwise layers — and the valid columns are compacted
 // into NCHW. WebAssembly SIMD where available, the same layout in JS otherwise.
-import { convModuleBytes } from './conv-code';
-import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './conv-post';
-
-/** Shapes of one 2-D convolution (1-D as H = 1). */
-export interface Conv2dShape {
-  C: number;
-  H: number;
-  W: number;
-  OH: number;
-  OW: number;
-  sy: number;
-  sx: number;
-  dy: number;
-  dx: number;
-  padT: number;
-  padL: number;
-}
-
-/** A layer's weights and output stage (ConvPost: clamp, HardSwish, residual). */
-export interface ConvLayerWeights extends ConvPost {
-  M: number;
-  group: number;
-  kh: number;
-  kw: number;
-  /** [M][C/group][kh][kw], BatchNormalization folded in. */
-  w: Float32Array;
-  bias: Float32Array;
-  /** Per-channel lists of the non-zero weights instead of dense blocks. */
-  sparse: boolean;
-  /** The input comes with a per-channel scale (room for the WebAssembly kernels to apply it). */
-  scaled?: boolean;
-}
-
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
-type Fn = (...args: number[]) => void;
-
-const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-let compiled: object | null | undefined;
-
-function wasmModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    compiled = api ? new api.Module(convModuleBytes()) : null;
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
-
-export function convWasmAvailable(): boolean {
-  return wasmModule() !== null;
-}
+export type { Conv2dShape, ConvLayerWeights } from './conv-layer';
+export { sparseConvPays } from './conv-layer';
+import type { Conv2dShape, ConvLayerWeights } from './conv-layer';
+import { inputAt, outputTo, residualAt } from './conv-io';
+import { type ConvArena, type ConvFn, convInstance, convWasmAvailable } from './conv-wasm';
+import { WinogradProgram, winogradFits, winogradTile, winogradWeights } from './winograd-run';
+import { type ConvPool, finishConv, maxPoolPlanes } from './conv-post';
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
-
-/**
- * The per-layer cost model of the plan: whether the per-channel lists of the non-zero weights
- * (`nnz` of M·K) beat the dense kernel. Grouped and depthwise layers always run on lists, so
- * skipping zeros only pays. Dense layers: the dense kernel does M rounded up to 4 channels × K taps
- * at about 1/1.3 of the cost per multiply-add of a list entry (measured, WebAssembly SIMD, layers
- * of 86k–1.6M multiply-adds: lists at full density cost 1.05–1.46× dense, break-even at 5–32%
- * zeros), so lists win when 1.3 · nnz < ⌈M/4⌉·4 · K.
- */
-export function sparseConvPays(M: number, K: number, group: number, nnz: number): boolean {
-  if (nnz >= M * K) return false;
-  return group > 1 || 1.3 * nnz < up(M, 4) * K;
-}
+/** Bytes of a ConvArena past which layers rebuilt for new shapes take their own memory. */
+const ARENA_LIMIT = 256 * 2 ** 20;
 
 /** Byte offsets of one layer's program for one input shape. */
 class Program {
-  readonly f32: Float32Array;
-  readonly i32: Int32Array;
-  readonly fn: ((name: string) => Fn) | undefined;
+  /** The program's own memory (none when it lives in an arena). */
+  private readonly own: { f32: Float32Array; i32: Int32Array } | undefined;
+  readonly fn: ((name: string) => ConvFn) | undefined;
+  /** The kernels, looked up once. */
+  private k: Record<'packRuns' | 'rows4' | 'csr' | 'compact' | 'compactAdd', ConvFn> | undefined;
+  /** Where the identity packing's row addresses currently point (the input's byte address). */
+  private base: number;
   readonly x: number;
   readonly packed: number;
   readonly map: number;
@@ -115,7 +59,15 @@ class Program {
   readonly stage: number;
   readonly scales: number;
 
-  constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean) {
+  get f32(): Float32Array {
+    return this.arena ? this.arena.f32 : this.own!.f32;
+  }
+
+  get i32(): Int32Array {
+    return this.arena ? this.arena.i32 : this.own!.i32;
+  }
+
+  constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, wasm: boolean, private readonly arena: ConvArena | undefined) {
     const { C, H, W, OH, OW, sy, sx, dy, dx, padT, padL } = s;
     const { M, group, kh, kw } = l;
     this.lo = l.residual ? -Infinity : l.lo;
@@ -133,7 +85,7 @@ class Program {
     this.Pr = up(this.P, this.dense ? 8 : 16);
     this.Mpad = this.dense ? up(M, 4) : M;
     this.K = cg * kh * kw;
-    let at = 64;
+    let at = arena ? arena.top : 64;
     const take = (bytes: number): number => {
       const r = at;
       at += up(bytes, 64);
@@ -146,8 +98,12 @@ class Program {
     this.map = take(this.mapLen * 4);
     const runList: number[] = [];
     if (!this.identity) {
+      // Only the phases some tap reads (a strided 1×1 reads one of sy·sx).
+      const usedY = new Set(Array.from({ length: kh }, (_, k) => (k * dy) % sy));
+      const usedX = new Set(Array.from({ length: kw }, (_, k) => (k * dx) % sx));
       for (let py = 0; py < sy; py++) {
         for (let px = 0; px < sx; px++) {
+          if (!usedY.has(py) || !usedX.has(px)) continue;
           const qx0 = Math.max(0, Math.ceil((padL - px) / sx));
           const qx1 = Math.min(Wq - 1, Math.floor((W - 1 + padL - px) / sx));
           if (qx1 < qx0) continue;
@@ -181,25 +137,21 @@ class Program {
     this.scales = l.scaled ? take(C * 4) : 0;
     this.yq = take(this.Mpad * this.Pr * 4 + 64);
     this.out = take(M * OH * OW * 4 + 16);
-    let buffer: ArrayBuffer;
-    if (wasm && wasmModule() !== null && at < 2 ** 31) {
-      const a = api as WasmApi;
-      const memory = new a.Memory({ initial: Math.ceil(at / 65536) + 1 });
-      const inst = new a.Instance(wasmModule() as object, { env: { mem: memory } });
-      buffer = memory.buffer;
-      this.fn = (name) => inst.exports[name] as Fn;
+    this.base = this.x;
+    if (arena) {
+      arena.commit(at);
+      this.fn = (name) => arena.fn(name);
     } else {
-      buffer = new ArrayBuffer(at);
-      this.fn = undefined;
+      const inst = wasm ? convInstance(at) : undefined;
+      const buffer = inst ? inst.buffer : new ArrayBuffer(at);
+      this.own = { f32: new Float32Array(buffer), i32: new Int32Array(buffer) };
+      this.fn = inst?.fn;
     }
     // HardSwish runs in the WebAssembly kernels unless a residual comes first (then compactAdd applies it).
     this.hsKernel = this.fn !== undefined && !!l.hardswish && !l.residual;
     // With WebAssembly, compactAdd adds the residual and activates; in JS a post pass does.
     this.post = this.fn === undefined && !!(l.residual || l.hardswish);
-    const f32 = new Float32Array(buffer);
-    const i32 = new Int32Array(buffer);
-    this.f32 = f32;
-    this.i32 = i32;
+    const { f32, i32 } = this;
     i32.set(runList, this.runs >> 2);
     // Pack map: byte offset within an input channel of each packed value, -1 for padding.
     for (let py = 0; py < sy; py++) {
@@ -248,16 +200,54 @@ class Program {
     }
   }
 
-  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled) at yOff. */
-  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
+  /**
+   * One image: x (C·H·W, times scale[sOff + c] per channel) → y (M·OH·OW, res at rOff; or pooled)
+   * at yOff; lazy: y's values may stay in the arena (its one reader is a conv layer of the arena).
+   */
+  run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined, lazy: boolean): void {
+    const { s, l } = this;
+    const f = this.fn;
+    if (!f) {
+      this.runJs(x, xOff, y, yOff, scale, sOff, res, rOff, pool);
+      return;
+    }
+    const mem = { f32: this.f32, fn: f };
+    const k = (this.k ??= { packRuns: f('packRuns'), rows4: f('rows4'), csr: f('csr'), compact: f('compact'), compactAdd: f('compactAdd') });
+    const chanIn = s.H * s.W * 4;
+    const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, this);
+    if (!this.identity) k.packRuns(src, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
+    else this.rebase(src);
+    if (this.dense) {
+      const rows4 = k.rows4;
+      for (let b = 0; b < this.Mpad / 4; b++) {
+        rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.yq + b * 4 * this.Pr * 4, this.Pr * 4, this.Pr * 4, this.bias + b * 16, this.clamp);
+      }
+    } else {
+      k.csr(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
+    }
+    const n = l.M * s.OH * s.OW;
+    if (l.residual && res) {
+      const r = residualAt(mem, this.arena, res, rOff, n, this.res);
+      k.compactAdd(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4, r, this.postClamp);
+    } else k.compact(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4);
+    outputTo(mem, this.arena, this.out, l.M, s.OH, s.OW, y, yOff, pool, lazy);
+  }
+
+  /** Identity packing reads the input where it is: moves the row addresses to base `at`. */
+  private rebase(at: number): void {
+    const d = at - this.base;
+    if (d === 0) return;
+    const i32 = this.i32;
+    if (this.dense) for (let k = this.tab >> 2; k < (this.tab >> 2) + this.K; k++) i32[k] += d;
+    else for (let e = i32[this.rows >> 2] >> 2; e < i32[(this.rows >> 2) + this.l.M] >> 2; e += 2) i32[e] += d;
+    this.base = at;
+  }
+
+  /** The same in JS (no WebAssembly): a post pass adds the residual and activates where the kernels do not. */
+  private runJs(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, res: Float32Array | undefined, rOff: number, pool: ConvPool | undefined): void {
     const { f32, s, l } = this;
     const inLen = s.C * s.H * s.W;
-    const f = this.fn;
-    if (scale && f && this.stage) {
-      f32.set(x.subarray(xOff, xOff + inLen), this.stage >> 2);
-      f32.set(scale.subarray(sOff, sOff + s.C), this.scales >> 2);
-      f('scaleCopy')(this.stage, this.x, s.C, s.H * s.W * 4, this.scales);
-    } else if (scale) {
+    if (scale) {
       const hw = s.H * s.W;
       const base = this.x >> 2;
       for (let c = 0; c < s.C; c++) {
@@ -267,25 +257,7 @@ class Program {
         for (let i = 0; i < hw; i++) f32[to + i] = x[from + i] * k;
       }
     } else f32.set(x.subarray(xOff, xOff + inLen), this.x >> 2);
-    const chanIn = s.H * s.W * 4;
-    const outRow = s.OW * 4;
-    if (f) {
-      if (!this.identity) f('packRuns')(this.x, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
-      if (this.dense) {
-        const rows4 = f('rows4');
-        for (let b = 0; b < this.Mpad / 4; b++) {
-          rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.yq + b * 4 * this.Pr * 4, this.Pr * 4, this.Pr * 4, this.bias + b * 16, this.clamp);
-        }
-      } else {
-        f('csr')(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
-      }
-      if (l.residual && res) {
-        f32.set(res.subarray(rOff, rOff + l.M * s.OH * s.OW), this.res >> 2);
-        f('compactAdd')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4, this.res, this.postClamp);
-      } else f('compact')(this.yq, this.out, l.M, s.OH, this.Wq * 4, outRow, this.Pr * 4);
-    } else {
-      this.runJs();
-    }
+    this.computeJs();
     const n = l.M * s.OH * s.OW;
     const out = this.out >> 2;
     if (pool) {
@@ -295,7 +267,7 @@ class Program {
     else y.set(f32.subarray(out, out + n), yOff);
   }
 
-  private runJs(): void {
+  private computeJs(): void {
     const { f32, i32, s, l, P, Wq } = this;
     if (!this.identity) {
       const planeLen = this.mapLen;
@@ -339,28 +311,67 @@ class Program {
   }
 }
 
+function sameShape(a: Conv2dShape, b: Conv2dShape | undefined): boolean {
+  return !!b && a.C === b.C && a.H === b.H && a.W === b.W && a.OH === b.OH && a.OW === b.OW && a.sy === b.sy && a.sx === b.sx &&
+    a.dy === b.dy && a.dx === b.dx && a.padT === b.padT && a.padL === b.padL;
+}
+
 /** One fused layer; its program is built for the first input shape and rebuilt when that changes. */
 export class ConvLayerRunner {
-  private prog: Program | undefined;
-  private key = '';
+  private prog: Program | WinogradProgram | undefined;
+  /** The shape the program was built for. */
+  private shape: Conv2dShape | undefined;
+  /** The current program lives in the arena. */
+  private inArena = false;
+  /** The Winograd-transformed weights per output tile size, made on first use. */
+  private readonly u: { 2?: Float32Array; 4?: Float32Array } = {};
 
-  constructor(readonly weights: ConvLayerWeights, private readonly wasm: boolean) {}
+  /**
+   * arena: the WebAssembly memory the layer shares with the plan's other conv layers (default: its
+   * own); lazyOut: the output's only reader is a conv layer of that arena (batch 1: the output may
+   * stay there, see ConvArena).
+   */
+  constructor(readonly weights: ConvLayerWeights, private readonly wasm: boolean, private readonly arena?: ConvArena, private readonly lazyOut = false) {}
 
   /** Whether the layer runs in WebAssembly (where available and asked for). */
   get engine(): 'wasm' | 'js' {
-    return this.wasm && wasmModule() !== null ? 'wasm' : 'js';
+    return this.wasm && convWasmAvailable() ? 'wasm' : 'js';
+  }
+
+  /** Whether the current program is Winograd F(2×2, 3×3) (after a run). */
+  get winograd(): boolean {
+    return this.prog instanceof WinogradProgram;
+  }
+
+  private program(s: Conv2dShape): Program | WinogradProgram {
+    const l = this.weights;
+    const tile = this.wasm && winogradFits(s, l) ? (l.winograd === undefined ? winogradTile(s, l) : l.winograd ? (l.winogradTile ?? 2) : 0) : 0;
+    // Programs replaced after a shape change leave their region behind: past ARENA_LIMIT new ones get their own memory.
+    const arena = this.wasm && this.arena && this.arena.top < ARENA_LIMIT ? this.arena : undefined;
+    this.inArena = arena !== undefined;
+    if (tile) {
+      const u = (this.u[tile] ??= winogradWeights(l.w, l.M, s.C, tile));
+      const p = WinogradProgram.create(s, l, tile, u, arena);
+      if (p) return p;
+    }
+    return new Program(s, l, this.wasm, arena);
   }
 
   /** y (N·M·OH·OW) = layer(x (N·C·H·W) · scale (N·C), if given) [+ res (N·M·OH·OW)]. */
   run(s: Conv2dShape, N: number, x: Float32Array, y: Float32Array, scale?: Float32Array, res?: Float32Array, pool?: ConvPool): void {
-    const key = `${s.C},${s.H},${s.W},${s.OH},${s.OW},${s.padT},${s.padL}`;
-    if (!this.prog || key !== this.key) {
-      this.prog = new Program(s, this.weights, this.wasm);
-      this.key = key;
+    if (!this.prog || (s !== this.shape && !sameShape(s, this.shape))) {
+      this.prog = this.program(s);
+      this.shape = s;
     }
     const inLen = s.C * s.H * s.W;
     const outLen = this.weights.M * s.OH * s.OW;
     const yLen = pool ? y.length / N : outLen;
-    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * yLen, scale, n * s.C, res, n * outLen, pool);
+    const lazy = this.lazyOut && this.inArena && N === 1;
+    if (!this.inArena && this.arena) {
+      // Outside the arena the inputs are read in JS: values another layer left there come out first.
+      this.arena.materialize(x);
+      this.arena.materialize(res);
+    }
+    for (let n = 0; n < N; n++) this.prog.run(x, n * inLen, y, n * yLen, scale, n * s.C, res, n * outLen, pool, lazy);
   }
 }

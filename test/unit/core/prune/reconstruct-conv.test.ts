@@ -128,8 +128,8 @@ describe('reconstruct on a strided, dilated, padded, grouped Conv', () => {
     return rows;
   }
 
-  it('gives the least-squares weights of the kept columns, exact zeros elsewhere, bias untouched', () => {
-    const { model: out, report } = reconstructPrune(m0, { ratio: 0.5, calibration: x, calibrationCount: N, dampening: 1e-9, select: ['w'] });
+  it('gives the least-squares weights of the kept columns, exact zeros elsewhere, bias untouched (without bias correction)', () => {
+    const { model: out, report } = reconstructPrune(m0, { ratio: 0.5, calibration: x, calibrationCount: N, dampening: 1e-9, select: ['w'], biasCorrection: false });
     const got = out.graph.initializers.find((t) => t.name === 'w')?.data as Float32Array;
     expect(out.graph.initializers.find((t) => t.name === 'b')?.data).toEqual(bias);
     expect(report.layers[0].pruned).toBe(24);

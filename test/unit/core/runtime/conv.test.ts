@@ -158,13 +158,20 @@ describe('Conv against onnxruntime-node', () => {
     expect(sparseConvPays(6, 25, 1, 150 - 1)).toBe(true); // M = 6 pads to 8: lists pay from one zero
     expect(sparseConvPays(16, 9, 16, 143)).toBe(true); // depthwise runs on lists anyway
     expect(sparseConvPays(16, 9, 16, 144)).toBe(false); // no zeros: nothing to skip
+    // Against Winograd (half the direct cost): 1.3·nnz < 0.5 · 64 · 576 = 18432.
+    expect(sparseConvPays(64, 576, 1, 14178, true)).toBe(true); // 18431.4
+    expect(sparseConvPays(64, 576, 1, 14179, true)).toBe(false); // 18432.7
+    expect(sparseConvPays(64, 576, 1, 14179, false)).toBe(true);
   });
 
   it('without sparseMinSparsity, sparse kernels go to the conv layers where the cost model says they pay', () => {
     const kernelOf = (c: Case): string => Session.create(convModel(c, 1), { kernels: 'sparse' }).layers[0].kernel;
     const c: Case = { name: 'cost', C: 16, M: 32, inSp: [8, 8], kernel: [3, 3] };
     expect(kernelOf({ ...c, zeros: 0.1 })).toBe('dense');
-    expect(kernelOf({ ...c, zeros: 0.5 })).toBe('sparse');
+    // A dense 3×3 stride-1 layer with 8+ channels each way runs as Winograd: lists must beat half the direct cost.
+    expect(kernelOf({ ...c, zeros: 0.5 })).toBe('dense');
+    expect(kernelOf({ ...c, zeros: 0.7 })).toBe('sparse');
+    expect(kernelOf({ ...c, C: 4, zeros: 0.5 })).toBe('sparse');
     expect(kernelOf({ ...c, M: 16, group: 16, C: 16, zeros: 0.1 })).toBe('sparse');
     expect(Session.create(convModel({ ...c, zeros: 0.1 }, 1), { kernels: 'sparse', sparseMinSparsity: 0.05 }).layers[0].kernel).toBe('sparse');
   });
