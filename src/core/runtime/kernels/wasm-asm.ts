@@ -113,3 +113,16 @@ export function moduleBytes(fns: { name: string; params: number; code: number[] 
   ];
   return new Uint8Array(bytes);
 }
+
+/** The slice of the WebAssembly JS API the kernels use (typed here: core builds with and without DOM types). */
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+}
+export interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/** The platform's WebAssembly, or undefined where there is none. */
+export const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
