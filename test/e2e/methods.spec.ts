@@ -46,8 +46,8 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
     await expect(page.getByRole('radio', { name: 'Reconstruct (calibration)' })).toHaveAccessibleDescription(/unlabelled samples/);
     await expect(page.getByRole('radio', { name: 'Fine-tune (training data)' })).toHaveAccessibleDescription(/labelled data/);
     await expect(page.getByTestId('prune-method-box')).toBeHidden();
-    // From the last mode button, Tab lands on the checked method; ArrowDown picks the next one.
-    await page.getByTestId('mode-global').focus();
+    // From the checked structure radio (the group after the mode buttons), Tab lands on the checked method; ArrowDown picks the next one.
+    await page.getByTestId('structure-unstructured').focus();
     await page.keyboard.press('Tab');
     await expect(magnitude).toBeFocused();
     await page.keyboard.press('ArrowDown');
