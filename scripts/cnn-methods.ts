@@ -22,30 +22,17 @@
 //   --models mobilenet --train-limit 20000 --steps 3 --epochs 6 --lr 1e-3 90.68% → 10.00% → 86.28% (687 s)
 //   --models resnet --train-limit 15000 --steps 3 --epochs 6 --lr 1e-3    91.68% → 10.00% → 89.67% (1163 s)
 //   (the last two on a quiet machine; both kept their last epoch: validation was still rising)
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel, type Model } from '../src/core/onnx';
-import { parseDataset, type Dataset } from '../src/core/data';
+import type { Dataset } from '../src/core/data';
 import { pruneWithMethod, type MethodSpec } from '../src/core/prune';
 import { mulberry32, permutation } from '../src/core/train';
 import { backward, compileGraph, forward, logitsOf, softmaxCrossEntropy, trainableTensors } from '../src/core/train/graph';
+import type { Model } from '../src/core/onnx';
+import { arg, cnnModel, cpu, fashion, has, ortAccuracy as accuracy, pct, runMain } from './common';
 
-const ROOT = join(__dirname, '..');
-const has = (name: string): boolean => process.argv.includes(`--${name}`);
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
 const num = (name: string): number | undefined => (has(name) ? Number(arg(name, '0')) : undefined);
 const models = arg('models', 'lenet,resnet,mobilenet').split(',');
 const ratio = Number(arg('ratio', '0.7'));
 const trainLimit = Number(arg('train-limit', '20000'));
-const FASHION = '/usr/share/datasets/fashion-mnist';
-
-function fashion(split: 'train' | 't10k'): Dataset {
-  return parseDataset([`${split}-images-idx3-ubyte.gz`, `${split}-labels-idx1-ubyte.gz`].map((n) => ({ name: join(FASHION, n), bytes: new Uint8Array(readFileSync(join(FASHION, n))) })));
-}
 
 /** The first `n` samples of a seeded permutation of the train split (the classes stay balanced). */
 function subset(d: Dataset, n: number): Dataset {
@@ -59,24 +46,6 @@ function subset(d: Dataset, n: number): Dataset {
   });
   return { ...d, images, labels, count: order.length };
 }
-
-async function accuracy(m: Model, test: Dataset): Promise<number> {
-  const session = await ort.InferenceSession.create(encodeModel(m));
-  const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', test.images, [test.count, 1, 28, 28]) });
-  const logits = out[session.outputNames[0]].data as Float32Array;
-  let correct = 0;
-  for (let s = 0; s < test.count; s++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (logits[s * 10 + c] > logits[s * 10 + best]) best = c;
-    if (best === test.labels[s]) correct++;
-  }
-  return correct / test.count;
-}
-
-const cpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 function bench(name: string, model: Model): void {
   const selected = model.graph.initializers.filter((t) => t.dims.length >= 2).map((t) => t.name);
@@ -94,14 +63,12 @@ function bench(name: string, model: Model): void {
   console.log(`${name}: ${((t / 3 / B) * 1000).toFixed(2)} ms CPU per training sample (forward + backward, batch ${B})`);
 }
 
-const pct = (a: number): string => `${(100 * a).toFixed(2)}%`;
 async function main(): Promise<void> {
   const test = fashion('t10k');
   const train = subset(fashion('train'), trainLimit);
   const rows: string[] = [];
   for (const name of models) {
-    const path = join(ROOT, 'test', 'models', 'cnn', `${name}.onnx`);
-    const model = decodeModel(new Uint8Array(readFileSync(path)), path);
+    const model = cnnModel(name);
     if (has('bench')) {
       bench(name, model);
       continue;
@@ -143,7 +110,4 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runMain(main);

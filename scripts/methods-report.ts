@@ -16,13 +16,8 @@ import { decodeModel, type Model } from '../src/core/onnx';
 import { parseDataset, type Dataset } from '../src/core/data';
 import { pruneWithMethod, type MethodSpec, type PruneMethod } from '../src/core/prune';
 import { Session } from '../src/core/runtime';
+import { arg, has, pct, ROOT, runMain, top1 } from './common';
 
-const ROOT = join(__dirname, '..');
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
-const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 const mnist = (split: string): string => ['images-idx3-ubyte.gz', 'labels-idx1-ubyte.gz'].map((k) => join(ROOT, 'resources', 'mnist', `${split}-${k}`)).join(',');
 const modelPath = arg('model', join(ROOT, 'resources', 'sample-mlp.onnx'));
 const testPaths = arg('test', mnist('test')).split(',');
@@ -34,7 +29,7 @@ const trainLimit = process.argv.includes('--train-limit') ? Number(arg('train-li
 const epochs = Number(arg('epochs', '8'));
 const steps = process.argv.includes('--steps') ? Number(arg('steps', '1')) : undefined;
 const lr = process.argv.includes('--lr') ? Number(arg('lr', '0')) : undefined;
-const cascade = flag('cascade');
+const cascade = has('cascade');
 
 function load(paths: string[]): Dataset {
   return parseDataset(paths.map((p) => ({ name: p, bytes: new Uint8Array(readFileSync(p)) })));
@@ -45,18 +40,9 @@ const train = load(trainPaths);
 const model = decodeModel(new Uint8Array(readFileSync(modelPath)), modelPath);
 
 function accuracy(m: Model): number {
-  const logits = Session.create(m, { kernels: 'sparse' }).runFloat(test.images, test.count);
-  const classes = logits.length / test.count;
-  let correct = 0;
-  for (let s = 0; s < test.count; s++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (logits[s * classes + c] > logits[s * classes + best]) best = c;
-    if (best === test.labels[s]) correct++;
-  }
-  return correct / test.count;
+  return top1(Session.create(m, { kernels: 'sparse' }).runFloat(test.images, test.count), test.labels, test.count);
 }
 
-const pct = (a: number): string => `${(100 * a).toFixed(2)}%`;
 async function main(): Promise<void> {
   const base = accuracy(model);
   console.log(`model ${modelPath}`);
@@ -89,7 +75,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runMain(main);

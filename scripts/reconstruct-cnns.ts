@@ -18,48 +18,14 @@
 //   --damp 0.001 89.40%, --damp 0.05 89.12%, --calib 2000 89.22%, --calib 4000 89.35% (110 s CPU),
 //   --target layer 83.37%. resnet 0.5: --exact off 91.47%, --residual off 91.50%; EXACT_BUDGET 3e8
 //   instead of 1e9 (its 3×3 32-channel convs by the sweep): resnet 0.5 91.50%, 0.7 90.93%.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel, type Model } from '../src/core/onnx';
-import { parseDataset, type Dataset } from '../src/core/data';
+import type { Dataset } from '../src/core/data';
 import { applyPrune, planPrune, METHOD_REGISTRY } from '../src/core/prune';
 import { reconstructPrune, type ReconstructOptions } from '../src/core/prune/reconstruct';
+import { arg, cnnModel, cpu, fashion, has, ortAccuracy as accuracy, pct, runMain } from './common';
 
-const ROOT = join(__dirname, '..');
-const FASHION = '/usr/share/datasets/fashion-mnist';
-const has = (name: string): boolean => process.argv.includes(`--${name}`);
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
 const models = arg('models', 'lenet,resnet,mobilenet').split(',');
 const ratios = arg('ratios', '0.5,0.7').split(',').map(Number);
 const calib = Number(arg('calib', String(METHOD_REGISTRY.reconstruct.defaults.dataLimit ?? 1000)));
-
-function fashion(split: 'train' | 't10k'): Dataset {
-  return parseDataset([`${split}-images-idx3-ubyte.gz`, `${split}-labels-idx1-ubyte.gz`].map((n) => ({ name: join(FASHION, n), bytes: new Uint8Array(readFileSync(join(FASHION, n))) })));
-}
-
-async function accuracy(m: Model, test: Dataset): Promise<number> {
-  const session = await ort.InferenceSession.create(encodeModel(m));
-  const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', test.images, [test.count, 1, 28, 28]) });
-  const logits = out[session.outputNames[0]].data as Float32Array;
-  let correct = 0;
-  for (let s = 0; s < test.count; s++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (logits[s * 10 + c] > logits[s * 10 + best]) best = c;
-    if (best === test.labels[s]) correct++;
-  }
-  await session.release();
-  return correct / test.count;
-}
-
-const pct = (a: number): string => `${(100 * a).toFixed(2)}%`;
-const cpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 function options(ratio: number, train: Dataset, select: string[]): ReconstructOptions {
   const o: ReconstructOptions = { ratio, calibration: train.images.subarray(0, calib * train.sampleSize), calibrationCount: calib, select };
@@ -77,8 +43,7 @@ async function main(): Promise<void> {
   const train = fashion('train');
   const rows: string[] = [];
   for (const name of models) {
-    const path = join(ROOT, 'test', 'models', 'cnn', `${name}.onnx`);
-    const model = decodeModel(new Uint8Array(readFileSync(path)), path);
+    const model = cnnModel(name);
     const select = model.graph.nodes.filter((n) => n.opType === 'Conv' || n.opType === 'Gemm').map((n) => n.inputs[1]);
     const base = await accuracy(model, test);
     for (const ratio of ratios) {
@@ -107,7 +72,4 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -24,6 +24,19 @@ export async function openApp(page: Page): Promise<void> {
   await expect(page.getByTestId('status-engine')).toContainText('ready');
 }
 
+/**
+ * Opens the app and the bundled sample MLP (waits for its graph); returns the list that collects
+ * every uncaught page error from then on.
+ */
+export async function openSample(page: Page): Promise<string[]> {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await openApp(page);
+  await page.getByTestId('empty-sample').click();
+  await expect(page.getByTestId('graph').getByText('B ⟨1000×784⟩').first()).toBeVisible();
+  return pageErrors;
+}
+
 /** Switches the sidebar to a tab by its label. */
 export async function tab(page: Page, label: 'Properties' | 'Histograms' | 'Prune' | 'Evaluate' | 'Dumps'): Promise<void> {
   await page.getByRole('tab', { name: label }).click();

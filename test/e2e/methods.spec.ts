@@ -7,7 +7,7 @@
 // and the panel recovers. Screenshots: prune-methods.png, sweep-methods.png.
 
 import { expect, test, type Page } from '@playwright/test';
-import { openApp, paintedPixels, shot, tab } from './helpers';
+import { openSample, paintedPixels, shot, tab } from './helpers';
 import { METHOD_REGISTRY } from '../../src/core/prune/method-registry';
 
 interface TextNode {
@@ -36,11 +36,7 @@ async function recorded(page: Page): Promise<string[]> {
 }
 
 test('pruning methods: reconstruct with progress, a bad calibration file, per-method sweep, cancelled fine-tune', async ({ page }) => {
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await openApp(page);
-  await page.getByTestId('empty-sample').click();
-  await expect(page.getByTestId('graph').getByText('B ⟨1000×784⟩').first()).toBeVisible();
+  const pageErrors = await openSample(page);
   await tab(page, 'Prune');
 
   await test.step('the method radios are labelled, described and reachable by Tab; arrows choose', async () => {
@@ -50,8 +46,8 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
     await expect(page.getByRole('radio', { name: 'Reconstruct (calibration)' })).toHaveAccessibleDescription(/unlabelled samples/);
     await expect(page.getByRole('radio', { name: 'Fine-tune (training data)' })).toHaveAccessibleDescription(/labelled data/);
     await expect(page.getByTestId('prune-method-box')).toBeHidden();
-    // From the last mode button, Tab lands on the checked method; ArrowDown picks the next one.
-    await page.getByTestId('mode-global').focus();
+    // From the checked structure radio (the group after the mode buttons), Tab lands on the checked method; ArrowDown picks the next one.
+    await page.getByTestId('structure-unstructured').focus();
     await page.keyboard.press('Tab');
     await expect(magnitude).toBeFocused();
     await page.keyboard.press('ArrowDown');

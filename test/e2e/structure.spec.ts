@@ -8,7 +8,7 @@
 // Screenshots: structure-nm.png, structure-channel-multiple.png, structure-graph.png, structure-table.png, structure-properties.png.
 
 import { expect, test, type Page } from '@playwright/test';
-import { openApp, shot, tab } from './helpers';
+import { openSample, shot, tab } from './helpers';
 
 // The sample is 784→1000→1000→10 (Gemm, B stored out×in). Channels at 0.5 per layer removes
 // round(0.5 × 1000) = 500 neurons of each hidden layer; the last layer feeds the graph output and
@@ -20,11 +20,7 @@ async function pruneRow(page: Page, tensor: string): Promise<ReturnType<Page['lo
 }
 
 test('structure: N:M locks the ratio, a bad entry says why, channels show new widths and removed channels', async ({ page }) => {
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await openApp(page);
-  await page.getByTestId('empty-sample').click();
-  await expect(page.getByTestId('graph').getByText('B ⟨1000×784⟩').first()).toBeVisible();
+  const pageErrors = await openSample(page);
   await tab(page, 'Prune');
 
   await test.step('N:M by keyboard: 2:4 locks the ratio at 50% and says why', async () => {

@@ -13,6 +13,7 @@
 // trainer. A model neither can train is refused before anything runs (see finetuneProblem).
 import type { Model } from '../onnx/model';
 import { finetuneProblem, mulberry32, permutation, randomShift, type Augment, type TrainData } from '../train';
+import { subset } from '../train/trainer';
 import { compileGraph, forward, logitsOf } from '../train/graph';
 import { graphTrainer, mlpTrainer, type StepTrainer } from './finetune-trainers';
 import { METHOD_REGISTRY } from './method-registry';
@@ -90,16 +91,6 @@ function scaled(spec: PruneOptions, f: number): PruneOptions {
   return { ...spec, ratio: spec.ratio * f, overrides };
 }
 
-function take(data: TrainData, order: Int32Array, size: number): TrainData {
-  const images = new Float32Array(order.length * size);
-  const labels = new Int32Array(order.length);
-  order.forEach((src, i) => {
-    images.set(data.images.subarray(src * size, (src + 1) * size), i * size);
-    labels[i] = data.labels[src];
-  });
-  return { images, labels, count: order.length };
-}
-
 /** The trainer for the model: the MLP fast path when it applies, else the graph trainer; or a PruneError naming what it cannot train. */
 export function finetuneTrainer(model: Model, selected: string[], sampleShape?: number[]): StepTrainer {
   const mlp = mlpTrainer(model, selected);
@@ -129,8 +120,8 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
   const valFraction = opts.validationFraction ?? 0.1;
   const order = permutation(data.count, mulberry32(seed ^ 0x5bd1e995));
   const nVal = Math.min(data.count - 1, Math.round(data.count * valFraction));
-  const validation = nVal > 0 ? take(data, order.subarray(0, nVal), inputs) : undefined;
-  const train = take(data, order.subarray(nVal), inputs);
+  const validation = nVal > 0 ? subset(data, order.subarray(0, nVal), inputs) : undefined;
+  const train = subset(data, order.subarray(nVal), inputs);
   const maxShift = opts.maxShift ?? 1;
   const augment: Augment | undefined = maxShift > 0 && inputs === 784 ? randomShift(28, 28, maxShift) : undefined;
   const totalEpochs = (steps - 1) * stepEpochs + epochs;

@@ -16,9 +16,8 @@
 //   or fine-tuned model again give the same blocks). Overridden tensors are pruned alone, per
 //   layer, at their ratio. globalThreshold is the pool's block-score cut.
 import { elementCount, type Model, type Tensor } from '../onnx/model';
-import { constantParams } from '../analysis/constants';
 import { checkPrunable } from './magnitude';
-import { defaultPrunable, nodeLabel, prunableSources } from './prunable';
+import { planTotals, selectTensors } from './select';
 import { layoutIndex, weightLayout, type WeightLayout } from './layout';
 import { formatStructure, parseStructure, type PruneStructure } from './structure';
 import { nmMask } from './grouped-nm';
@@ -33,41 +32,16 @@ interface Selected {
   layer: LayerPlan;
 }
 
-function checkOverride(name: string, r: number): void {
-  if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) {
-    throw new PruneError(`the override ratio for "${name}" must be a number from 0 to 1, got ${String(r)}`);
-  }
-}
-
 /** The selected tensors with their layouts and empty layer plans (validating names and overrides). */
-function selectTensors(model: Model, opts: PruneOptions, s: Grouped): Selected[] {
+function selectGrouped(model: Model, opts: PruneOptions, s: Grouped): Selected[] {
   const structure = formatStructure(s);
-  const names = [...new Set(opts.select ?? defaultPrunable(model))];
-  const overrides = opts.overrides ?? {};
-  for (const name of Object.keys(overrides)) {
-    checkOverride(name, overrides[name]);
-    if (!names.includes(name)) throw new PruneError(`an override names "${name}", which is not among the tensors selected for pruning`);
-    if (s.kind === 'nm' && overrides[name] !== 0) {
+  const { tensors, overrides, users } = selectTensors(model, opts, (name, r) => {
+    if (s.kind === 'nm' && r !== 0) {
       throw new PruneError(`"${name}": an N:M pattern fixes the ratio (${structure} prunes ${1 - s.n / s.m}); an override can only be 0, which leaves the tensor dense`);
     }
-  }
-  const sources = prunableSources(model);
-  const users = new Map<string, string[]>();
-  model.graph.nodes.forEach((node, i) => {
-    for (const input of new Set(node.inputs)) {
-      if (!sources.has(input)) continue;
-      const list = users.get(input) ?? [];
-      list.push(nodeLabel(node, i));
-      users.set(input, list);
-    }
   });
-  return names.map((name) => {
-    const tensor = sources.get(name)?.tensor;
-    if (tensor === undefined) {
-      const sparse = model.graph.sparseInitializers.some((x) => x.values.name === name);
-      throw new PruneError(sparse ? `"${name}" is a sparse initializer; only dense initializers can be pruned` : `the model has no initializer or Constant tensor named "${name}"`);
-    }
-    checkPrunable(tensor);
+  return tensors.map((tensor) => {
+    const name = tensor.name;
     const layout = weightLayout(model, name);
     if (typeof layout === 'string') throw new PruneError(`"${name}" cannot be pruned in ${structure}: ${layout}`);
     const n = elementCount(tensor.dims);
@@ -143,7 +117,7 @@ function blocksGlobal(pool: Selected[], s: Extract<Grouped, { kind: 'blocks' }>,
  * by planPrune. See the head of this file for the rules.
  */
 export function planGrouped(model: Model, opts: PruneOptions, structure: Grouped): PrunePlan {
-  const selected = selectTensors(model, opts, structure);
+  const selected = selectGrouped(model, opts, structure);
   let globalThreshold = 0;
   let ratio = opts.ratio;
   if (structure.kind === 'nm') {
@@ -164,17 +138,8 @@ export function planGrouped(model: Model, opts: PruneOptions, structure: Grouped
     globalThreshold = blocksGlobal(pool, structure, opts.ratio);
   }
 
-  let totalParams = 0;
-  for (const t of model.graph.initializers) totalParams += elementCount(t.dims);
-  for (const sp of model.graph.sparseInitializers) totalParams += elementCount(sp.dims);
-  for (const node of model.graph.nodes) if (node.opType === 'Constant') totalParams += constantParams(node);
   const layers = selected.map((x) => x.layer);
-  const prunableParams = layers.reduce((a, l) => a + l.n, 0);
-  const prunedParams = layers.reduce((a, l) => a + l.pruned, 0);
-  return {
-    mode: opts.mode, ratio, layers, totalParams, prunableParams, keptParams: prunableParams - prunedParams, prunedParams,
-    globalThreshold, structure: formatStructure(structure),
-  };
+  return { mode: opts.mode, ratio, layers, ...planTotals(model, layers), globalThreshold, structure: formatStructure(structure) };
 }
 
 function checkLayout(t: Tensor, layer: LayerPlan, n: number): WeightLayout {

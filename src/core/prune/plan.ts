@@ -1,9 +1,8 @@
 // The exact plan: how many entries each tensor loses and
 // the |w| cut that selects them (ties at the cut broken by index, lower index pruned first).
 import { DataType, elementCount, type Model, type Tensor } from '../onnx/model';
-import { checkPrunable, magnitudeReader, selectKth, writeMagnitudes } from './magnitude';
-import { defaultPrunable, nodeLabel, prunableSources } from './prunable';
-import { constantParams } from '../analysis/constants';
+import { magnitudeReader, selectKth, writeMagnitudes } from './magnitude';
+import { checkRatio, planTotals, selectTensors } from './select';
 
 export { defaultPrunable, nodeLabel } from './prunable';
 import { bitsToFloat, countBits, float32Bits, kthMagnitudeBits } from './bits';
@@ -11,12 +10,6 @@ import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan } from '.
 import { DEFAULT_STRUCTURE, parseStructure } from './structure';
 import { planGrouped } from './grouped-plan';
 import { planChannels } from './channels/plan';
-
-function checkRatio(what: string, r: number): void {
-  if (typeof r !== 'number' || !Number.isFinite(r) || r < 0 || r > 1) {
-    throw new PruneError(`${what} must be a number from 0 to 1, got ${String(r)}`);
-  }
-}
 
 interface Counts {
   less: number;
@@ -73,43 +66,15 @@ function kthMagnitude(tensors: Tensor[], k: number): number {
  */
 export function planPrune(model: Model, opts: PruneOptions): PrunePlan {
   const structure = parseStructure(opts.structure ?? DEFAULT_STRUCTURE);
-  if (structure.kind === 'unstructured') return planUnstructured(model, opts);
   checkRatio('the prune ratio', opts.ratio);
   if (opts.mode !== 'layer' && opts.mode !== 'global') throw new PruneError(`unknown prune mode "${String(opts.mode)}" (layer or global)`);
+  if (structure.kind === 'unstructured') return planUnstructured(model, opts);
   return structure.kind === 'channels' ? planChannels(model, opts) : planGrouped(model, opts, structure);
 }
 
+/** planPrune without structure; the ratio and mode are already checked. */
 function planUnstructured(model: Model, opts: PruneOptions): PrunePlan {
-  checkRatio('the prune ratio', opts.ratio);
-  if (opts.mode !== 'layer' && opts.mode !== 'global') throw new PruneError(`unknown prune mode "${String(opts.mode)}" (layer or global)`);
-  const names = [...new Set(opts.select ?? defaultPrunable(model))];
-  const overrides = opts.overrides ?? {};
-  const inits = prunableSources(model);
-  for (const name of Object.keys(overrides)) {
-    checkRatio(`the override ratio for "${name}"`, overrides[name]);
-    if (!names.includes(name)) throw new PruneError(`an override names "${name}", which is not among the tensors selected for pruning`);
-  }
-  const tensors = names.map((name) => {
-    const t = inits.get(name)?.tensor;
-    if (t === undefined) {
-      const sparse = model.graph.sparseInitializers.some((s) => s.values.name === name);
-      throw new PruneError(
-        sparse ? `"${name}" is a sparse initializer; only dense initializers can be pruned` : `the model has no initializer or Constant tensor named "${name}"`,
-      );
-    }
-    checkPrunable(t);
-    return t;
-  });
-
-  const users = new Map<string, string[]>();
-  model.graph.nodes.forEach((node, i) => {
-    for (const input of new Set(node.inputs)) {
-      if (!inits.has(input)) continue;
-      const list = users.get(input) ?? [];
-      list.push(nodeLabel(node, i));
-      users.set(input, list);
-    }
-  });
+  const { tensors, overrides, users } = selectTensors(model, opts);
 
   const layers: LayerPlan[] = tensors.map((t) => {
     const n = elementCount(t.dims);
@@ -174,14 +139,5 @@ function planUnstructured(model: Model, opts: PruneOptions): PrunePlan {
     }
   }
 
-  let totalParams = 0;
-  for (const t of model.graph.initializers) totalParams += elementCount(t.dims);
-  for (const s of model.graph.sparseInitializers) totalParams += elementCount(s.dims);
-  for (const node of model.graph.nodes) if (node.opType === 'Constant') totalParams += constantParams(node);
-  const prunableParams = layers.reduce((s, l) => s + l.n, 0);
-  const prunedParams = layers.reduce((s, l) => s + l.pruned, 0);
-  return {
-    mode: opts.mode, ratio: opts.ratio, layers, totalParams, prunableParams,
-    keptParams: prunableParams - prunedParams, prunedParams, globalThreshold,
-  };
+  return { mode: opts.mode, ratio: opts.ratio, layers, ...planTotals(model, layers), globalThreshold };
 }

@@ -4,6 +4,7 @@
 import { backwardBatch, cloneLayers, forwardBatch, Workspace, zeroGradients, type DenseLayer, type LayerGradients } from './mlp';
 import { mulberry32, permutation } from './random';
 import type { Augment } from './augment';
+import { adamStep } from './adam';
 
 export interface TrainData {
   /** count × sampleSize values, sample after sample. */
@@ -112,7 +113,8 @@ export function evaluateMlp(
   return { loss: data.count ? loss / data.count : 0, accuracy: data.count ? correct / data.count : 0 };
 }
 
-function subset(data: TrainData, order: Int32Array, sampleSize: number): TrainData {
+/** The samples `order` of `data`, copied in that order. */
+export function subset(data: TrainData, order: Int32Array, sampleSize: number): TrainData {
   const images = new Float32Array(order.length * sampleSize);
   const labels = new Int32Array(order.length);
   order.forEach((src, i) => {
@@ -157,9 +159,6 @@ export function* trainSteps(layers: DenseLayer[], data: TrainData, opts: TrainOp
   const optimizer = opts.optimizer ?? 'adam';
   let lr = opts.learningRate ?? (optimizer === 'adam' ? 1e-3 : 0.05);
   const momentum = opts.momentum ?? 0.9;
-  const beta1 = 0.9;
-  const beta2 = 0.999;
-  const eps = 1e-8;
   const masks = opts.masks;
   applyMasks(layers, masks);
 
@@ -201,7 +200,7 @@ export function* trainSteps(layers: DenseLayer[], data: TrainData, opts: TrainOp
       loss += r.loss;
       correct += r.correct;
       step++;
-      update(layers, grads, masks, optimizer, lr, momentum, beta1, beta2, eps, step, m1, m2);
+      update(layers, grads, masks, optimizer, lr, momentum, step, m1, m2);
       const fraction = ((epoch - 1) * batchesPerEpoch + b + 1) / (opts.epochs * batchesPerEpoch);
       if (opts.onBatch?.(fraction) === false) stop = true;
       yield fraction;
@@ -237,11 +236,8 @@ export function* trainSteps(layers: DenseLayer[], data: TrainData, opts: TrainOp
 
 function update(
   layers: DenseLayer[], grads: LayerGradients[], masks: (Uint8Array | undefined)[] | undefined,
-  optimizer: 'adam' | 'sgd', lr: number, momentum: number, beta1: number, beta2: number, eps: number, step: number,
-  m1: LayerGradients[], m2: LayerGradients[],
+  optimizer: 'adam' | 'sgd', lr: number, momentum: number, step: number, m1: LayerGradients[], m2: LayerGradients[],
 ): void {
-  const c1 = 1 - beta1 ** step;
-  const c2 = 1 - beta2 ** step;
   layers.forEach((layer, l) => {
     const mask = masks?.[l];
     const pairs: [Float32Array, Float32Array, Float32Array, Float32Array | undefined, Uint8Array | undefined][] = [
@@ -250,14 +246,7 @@ function update(
     ];
     for (const [p, g, m, v, mk] of pairs) {
       if (optimizer === 'adam') {
-        const vv = v!;
-        for (let i = 0; i < p.length; i++) {
-          if (mk !== undefined && mk[i] === 0) continue;
-          const gi = g[i];
-          const mi = (m[i] = beta1 * m[i] + (1 - beta1) * gi);
-          const vi = (vv[i] = beta2 * vv[i] + (1 - beta2) * gi * gi);
-          p[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-        }
+        adamStep(p, g, m, v!, mk, lr, step);
       } else {
         for (let i = 0; i < p.length; i++) {
           if (mk !== undefined && mk[i] === 0) continue;

@@ -1,17 +1,13 @@
 // The block-sparse layer kernels as WebAssembly (assembled like chain-code.ts, in the same module):
 // weights kept in blocks of 4V consecutive outputs × 1 input (an R×C block of the layout is C such
 // column blocks), each block one u16 accumulator offset and V f32x4 weights.
-import { I32, V128, addTo, body, f32Zero, mem, op, sleb, v, whileNot } from './wasm-asm';
-
-const get = (l: number): number[] => [op.get, l];
-const set = (l: number): number[] => [op.set, l];
-const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
+import { I32, V128, addTo, body, f32Zero, get, i32, mem, op, set, v, whileNot } from './wasm-asm';
 
 /**
  * The byte offsets 4k of the non-zero x[k] (k from 0 to K4 step 4), listed without branching at
  * list; leaves the list's end in local lp. Locals used: lp, k.
  */
-function gatherNonZero(x: number, K4: number, list: number, lp: number, k: number): number[] {
+export function gatherNonZero(x: number, K4: number, list: number, lp: number, k: number): number[] {
   return [
     ...get(list), ...set(lp),
     ...i32(0), ...set(k),

@@ -3,12 +3,8 @@
 // (u32 byte address of what they touch, f32 weight), so the inner loops do no index arithmetic.
 import { bbatch, bbatchName } from './block-batch-code';
 import { BATCH_SHAPES } from './block-batch-plan';
-import { BLOCK_WIDTHS, bcsc } from './block-code';
-import { F32, I32, V128, addTo, body, f32Zero, mem, moduleBytes, op, sleb, v, whileNot } from './wasm-asm';
-
-const get = (l: number): number[] => [op.get, l];
-const set = (l: number): number[] => [op.set, l];
-const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
+import { BLOCK_WIDTHS, bcsc, gatherNonZero } from './block-code';
+import { F32, I32, V128, addTo, body, f32Zero, get, i32, mem, moduleBytes, op, set, v, whileNot } from './wasm-asm';
 
 /**
  * csc(x, xEnd, cols): one input row, weights by input feature. For each x[k] ≠ 0 (k from x to xEnd
@@ -51,17 +47,7 @@ function csc6(): number[] {
     op.get, a, ...get(vp), op.f32Load, ...mem(2, 4 * i), op.f32Mul, op.f32Add,
     op.f32Store, ...mem(2),
   ];
-  const gather = [
-    ...get(list), ...set(lp),
-    ...i32(0), ...set(k),
-    ...whileNot([...get(k), ...get(K4), op.i32GeU], [
-      ...get(lp), ...get(k), op.i32Store, ...mem(2),
-      ...get(lp),
-      ...get(x), ...get(k), op.i32Add, op.f32Load, ...mem(2), ...f32Zero, op.f32Ne, ...i32(2), op.i32Shl,
-      op.i32Add, ...set(lp),
-      ...addTo(k, 4),
-    ]),
-  ];
+  const gather = gatherNonZero(x, K4, list, lp, k);
   const scatter = whileNot([...get(list), ...get(lp), op.i32GeU], [
     ...get(list), op.i32Load, ...mem(2), ...set(k),
     ...get(x), ...get(k), op.i32Add, op.f32Load, ...mem(2), ...set(a),

@@ -14,18 +14,9 @@ import { eachWeight, nonZeros } from './each-weight';
 import { blockLayer, oneRowBlockWidth, placeBlocks } from './block-plan';
 import { bbatchName } from './block-batch-code';
 import { batchBlockLayer, batchBlockShape, placeBatchBlocks } from './block-batch-plan';
+import { wasmApi, type WasmApi } from './wasm-asm';
 
-/** The slice of the WebAssembly JS API used here (typed locally: core builds with and without DOM types). */
-interface WasmMemory {
-  buffer: ArrayBuffer;
-}
-type WasmApi = {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-};
-
-const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+const api = wasmApi;
 let compiled: object | null | undefined;
 
 function wasmModule(): object | null {

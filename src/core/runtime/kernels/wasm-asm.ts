@@ -94,6 +94,11 @@ export function sleb(n: number): number[] {
   }
 }
 
+/** local.get l, local.set l, i32.const n. */
+export const get = (l: number): number[] => [op.get, l];
+export const set = (l: number): number[] => [op.set, l];
+export const i32 = (n: number): number[] => [op.i32Const, ...sleb(n)];
+
 /** A module importing env.mem and exporting the given functions (each with its own i32-only signature). */
 export function moduleBytes(fns: { name: string; params: number; code: number[] }[]): Uint8Array {
   const arities = [...new Set(fns.map((f) => f.params))];
@@ -108,3 +113,16 @@ export function moduleBytes(fns: { name: string; params: number; code: number[] 
   ];
   return new Uint8Array(bytes);
 }
+
+/** The slice of the WebAssembly JS API the kernels use (typed here: core builds with and without DOM types). */
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+}
+export interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/** The platform's WebAssembly, or undefined where there is none. */
+export const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;

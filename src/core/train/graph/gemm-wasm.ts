@@ -2,18 +2,9 @@
 // accumulators) over a right operand packed in 8-column panels (K × 8, contiguous), driven from JS
 // over zero-padded copies of the operands in the module's memory. Returns false where WebAssembly
 // is unavailable or blocked; the caller then uses the JS kernels of gemm-blocked.ts.
-import { I32, V128, body, mem, moduleBytes, op, v, whileNot } from '../../runtime/kernels/wasm-asm';
+import { I32, V128, body, mem, moduleBytes, op, v, wasmApi, whileNot } from '../../runtime/kernels/wasm-asm';
 
-interface WasmMemory {
-  buffer: ArrayBuffer;
-}
-type WasmApi = {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-};
-
-const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+const api = wasmApi;
 
 /** tile(a, lda, p, y, ldy, K): y[4 × 8] (rows ldy bytes apart) += a[4 × K] (rows lda bytes apart) · panel p [K × 8]. */
 function tileCode(): number[] {

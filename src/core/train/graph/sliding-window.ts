@@ -1,6 +1,7 @@
 // Geometry of a sliding window (Conv, MaxPool, AveragePool) over 1-D or 2-D spatial dims, with
 // ONNX's pads / strides / dilations / auto_pad / ceil_mode. 1-D is handled as 2-D with height 1.
 import type { Node } from '../../onnx/model';
+import type { WindowSpec } from '../../runtime/ops/pool';
 import { attrInt, attrInts, attrString, GraphTrainError } from './value';
 
 export interface SlidingWindow {
@@ -20,16 +21,6 @@ export interface SlidingWindow {
   pr: number;
   OH: number;
   OW: number;
-}
-
-export interface WindowSpec {
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-  /** [begin…, end…] as ONNX writes them. */
-  pads: number[];
-  autoPad: string;
-  ceil: boolean;
 }
 
 /** The window attributes of a node; `kernel` from kernel_shape, else `fallback` (Conv: the weight's dims). */

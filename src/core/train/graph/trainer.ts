@@ -4,6 +4,7 @@
 // step of the generator, as trainSteps does for MLPs.
 import type { Augment } from '../augment';
 import { mulberry32, permutation } from '../random';
+import { adamStep } from '../adam';
 import type { EpochReport, TrainData, TrainResult } from '../trainer';
 import { softmaxCrossEntropy } from './loss';
 import { backwardSteps, forward, forwardSteps, logitsOf, type GraphNet } from './graph-net';
@@ -68,9 +69,6 @@ export function* trainGraphSteps(net: GraphNet, data: TrainData, opts: GraphTrai
   const rand = mulberry32(opts.seed ?? 1);
   const batch = Math.max(1, Math.min(opts.batchSize ?? 64, data.count));
   let lr = opts.learningRate ?? 1e-3;
-  const beta1 = 0.9;
-  const beta2 = 0.999;
-  const eps = 1e-8;
   applyGraphMasks(net, opts.masks);
   const names = [...net.params.keys()];
   const m1 = names.map((n) => new Float32Array(net.params.get(n)!.data.length));
@@ -104,22 +102,7 @@ export function* trainGraphSteps(net: GraphNet, data: TrainData, opts: GraphTrai
       correct += r.correct;
       const grads = yield* paced(backwardSteps(net, f, r.dLogits), done);
       step++;
-      const c1 = 1 - beta1 ** step;
-      const c2 = 1 - beta2 ** step;
-      names.forEach((name, k) => {
-        const p = net.params.get(name)!.data;
-        const g = grads.get(name)!;
-        const mask = opts.masks?.get(name);
-        const a = m1[k];
-        const v = m2[k];
-        for (let i = 0; i < p.length; i++) {
-          if (mask !== undefined && mask[i] === 0) continue;
-          const gi = g[i];
-          const mi = (a[i] = beta1 * a[i] + (1 - beta1) * gi);
-          const vi = (v[i] = beta2 * v[i] + (1 - beta2) * gi * gi);
-          p[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-        }
-      });
+      names.forEach((name, k) => adamStep(net.params.get(name)!.data, grads.get(name)!, m1[k], m2[k], opts.masks?.get(name), lr, step));
       yield ((epoch - 1) * batches + b + 1) / (opts.epochs * batches);
     }
     const report: EpochReport = { epoch, loss: loss / data.count, trainAccuracy: correct / data.count };

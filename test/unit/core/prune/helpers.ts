@@ -31,6 +31,23 @@ export function gemmChain(weights: Tensor[], biases: Tensor[]): Model {
   };
 }
 
+/** Solves a z = b (small, dense; a copied) by Gaussian elimination with partial pivoting: the reference least squares. */
+export function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  return m.map((row, i) => row[n] / row[i]);
+}
+
 /**
  * The reference: sort all (|w|, tensor position, index) ascending (NaN as +Infinity) and mark the
  * first k as pruned. Returns one boolean array per tensor.

@@ -9,24 +9,7 @@ import { reconstructPrune, type ReconstructOptions } from '../../../../src/core/
 import { exactPrune } from '../../../../src/core/prune/reconstruct/exact';
 import { dampedInverse, runSteps } from '../../../../src/core/prune/reconstruct/solver';
 import { mulberry32 } from '../../../../src/core/train/random';
-import { floatTensor } from './helpers';
-
-/** Solves a z = b (n × n) by Gaussian elimination with partial pivoting. */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
-}
+import { floatTensor, solve } from './helpers';
 
 describe('exact greedy OBS', () => {
   it('leaves each row at the least-squares weights of its kept columns, exactly `prune` zeros over all rows and groups', () => {

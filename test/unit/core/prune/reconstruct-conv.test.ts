@@ -7,7 +7,7 @@ import { CancelledError } from '../../../../src/core/errors';
 import { pruneWithMethod, PruneError } from '../../../../src/core/prune';
 import { reconstructProblem, reconstructPrune } from '../../../../src/core/prune/reconstruct';
 import { mulberry32 } from '../../../../src/core/train/random';
-import { floatTensor } from './helpers';
+import { floatTensor, solve } from './helpers';
 
 function ints(name: string, value: number[]): Attribute {
   return { name, type: 'ints', value };
@@ -26,23 +26,6 @@ function model(nodes: Node[], initializers: Tensor[], input: number[], outputs: 
 
 function node(name: string, opType: string, inputs: string[], outputs: string[], attributes: Attribute[] = []): Node {
   return { name, opType, domain: '', inputs, outputs, attributes };
-}
-
-/** Solves the symmetric system a z = b (n × n, a copied) by Gaussian elimination with partial pivoting. */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
 }
 
 /** A weight that the saliency surely prunes (|w| 0.02..0.05), or one it surely keeps (|w| 0.5..1.5). */

@@ -10,7 +10,7 @@ import { applyPrune, pruneWithMethod } from '../../../../src/core/prune';
 import { mulberry32 } from '../../../../src/core/train/random';
 import { CancelledError } from '../../../../src/core/errors';
 import { cnn, fashion } from '../train/graph-fixtures';
-import { floatTensor, gemmChain } from './helpers';
+import { floatTensor, gemmChain, solve } from './helpers';
 
 function dataset(images: Float32Array, count: number, shape: number[]): Dataset {
   const sampleSize = shape.reduce((a, b) => a * b, 1);
@@ -21,23 +21,6 @@ async function run(m: Model, x: Float32Array, dims: number[], output: string): P
   const s = await ort.InferenceSession.create(encodeModel(m));
   const out = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, dims) });
   return out[output].data as Float32Array;
-}
-
-/** Solves a z = b (small, dense) by Gaussian elimination with partial pivoting. */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r][c] / m[c][c];
-      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
-    }
-  }
-  return m.map((row, i) => row[n] / row[i]);
 }
 
 describe('channels + reconstruct on a two-layer MLP', () => {

@@ -3,15 +3,13 @@
 // counts of a given mask, and leave a smaller output error than magnitude pruning of the same
 // structure (written here independently; outputs from onnxruntime-node on held-back inputs).
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel, type Attribute, type Model, type Node, type Tensor } from '../../../../src/core/onnx';
-import { parseDataset } from '../../../../src/core/data';
+import { encodeModel, type Attribute, type Model, type Node, type Tensor } from '../../../../src/core/onnx';
 import { reconstructPrune } from '../../../../src/core/prune/reconstruct';
 import { Session } from '../../../../src/core/runtime';
 import { mulberry32 } from '../../../../src/core/train/random';
 import { floatTensor } from './helpers';
+import { lossAndAccuracy, mnist, sampleModel } from '../train/fixtures';
 
 function node(name: string, opType: string, inputs: string[], outputs: string[], attributes: Attribute[] = []): Node {
   return { name, opType, domain: '', inputs, outputs, attributes };
@@ -232,25 +230,10 @@ describe('N:M and blocks on a Conv: groups along the input channels at a fixed t
 });
 
 describe('the sample MLP at 2:4 on MNIST', () => {
-  const ROOT = join(__dirname, '..', '..', '..', '..');
-  const mnist = (split: string): ReturnType<typeof parseDataset> => parseDataset([`${split}-images-idx3-ubyte.gz`, `${split}-labels-idx1-ubyte.gz`].map((n) => {
-    const p = join(ROOT, 'resources', 'mnist', n);
-    return { name: p, bytes: new Uint8Array(readFileSync(p)) };
-  }));
   const train = mnist('train');
   const test = mnist('test');
-  const sample = decodeModel(new Uint8Array(readFileSync(join(ROOT, 'resources', 'sample-mlp.onnx'))), 'sample-mlp.onnx');
-
-  function accuracy(m: Model): number {
-    const logits = Session.create(m, { kernels: 'dense' }).runFloat(test.images, test.count);
-    let correct = 0;
-    for (let s = 0; s < test.count; s++) {
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (logits[s * 10 + c] > logits[s * 10 + best]) best = c;
-      if (best === test.labels[s]) correct++;
-    }
-    return correct / test.count;
-  }
+  const sample = sampleModel();
+  const accuracy = (m: Model): number => lossAndAccuracy(m, test).accuracy;
 
   it('reconstruct 2:4 is exactly 2:4, far closer to the unpruned logits than magnitude 2:4, within a point of its accuracy', () => {
     const { model: out } = reconstructPrune(sample, { ratio: 0, structure: '2:4', calibration: train.images.subarray(0, 500 * 784), calibrationCount: 500 });

@@ -2,11 +2,8 @@
 // errors measured on other (held-back) train samples, accuracy on the disjoint test split, the
 // export checked in onnxruntime-node.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, type Model } from '../../../../src/core/onnx';
-import { parseDataset, type Dataset } from '../../../../src/core/data';
 import { applyPrune, planPrune, PruneError } from '../../../../src/core/prune';
 import { CancelledError } from '../../../../src/core/errors';
 import { reconstructPrune, type ReconstructProgress, type ReconstructReport } from '../../../../src/core/prune/reconstruct';
@@ -14,17 +11,11 @@ import { inverseUpperFactor } from '../../../../src/core/prune/reconstruct/solve
 import { Session } from '../../../../src/core/runtime';
 import { mulberry32 } from '../../../../src/core/train/random';
 import { floatTensor, gemmChain } from './helpers';
+import { initializer, lossAndAccuracy, mnist, sampleModel } from '../train/fixtures';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
-function mnist(split: 'train' | 'test'): Dataset {
-  return parseDataset([`${split}-images-idx3-ubyte.gz`, `${split}-labels-idx1-ubyte.gz`].map((n) => {
-    const p = join(ROOT, 'resources', 'mnist', n);
-    return { name: p, bytes: new Uint8Array(readFileSync(p)) };
-  }));
-}
 const train = mnist('train');
 const test = mnist('test');
-const sample = decodeModel(new Uint8Array(readFileSync(join(ROOT, 'resources', 'sample-mlp.onnx'))), 'sample-mlp.onnx');
+const sample = sampleModel();
 const CALIB = 1000;
 const calibration = train.images.subarray(0, CALIB * 784);
 /** Held-back samples: train digits the calibration never saw. */
@@ -32,12 +23,6 @@ const HELD = 500;
 const heldBack = train.images.subarray(CALIB * 784, (CALIB + HELD) * 784);
 const WEIGHTS = ['fc1.weight', 'fc2.weight', 'fc3.weight'];
 const BIASES = ['fc1.bias', 'fc2.bias', 'fc3.bias'];
-
-function init(m: Model, name: string): Float32Array {
-  const t = m.graph.initializers.find((x) => x.name === name);
-  if (t === undefined) throw new Error(`no initializer ${name}`);
-  return t.data as Float32Array;
-}
 
 /** Plain dense y = x Wᵀ + b (W [out, in]) in float64, written here independently of the module. */
 function dense(x: Float64Array, count: number, w: Float32Array, b: Float32Array | undefined, out: number): Float64Array {
@@ -53,16 +38,7 @@ function dense(x: Float64Array, count: number, w: Float32Array, b: Float32Array 
   return y;
 }
 
-function accuracy(m: Model): number {
-  const logits = Session.create(m, { kernels: 'dense' }).runFloat(test.images, test.count);
-  let correct = 0;
-  for (let s = 0; s < test.count; s++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (logits[s * 10 + c] > logits[s * 10 + best]) best = c;
-    if (best === test.labels[s]) correct++;
-  }
-  return correct / test.count;
-}
+const accuracy = (m: Model): number => lossAndAccuracy(m, test).accuracy;
 
 describe('reconstruction pruning of the sample model at 90%', () => {
   let pruned: Model;
@@ -78,28 +54,28 @@ describe('reconstruction pruning of the sample model at 90%', () => {
 
   it('zeros exactly round(0.9 × n) weights per layer; the biases move only by the mean output difference (bias correction)', () => {
     for (const name of WEIGHTS) {
-      const w = init(pruned, name);
+      const w = initializer(pruned, name);
       const zeros = w.reduce((s, v) => s + (v === 0 ? 1 : 0), 0);
       expect(zeros, name).toBe(Math.round(0.9 * w.length));
       expect(w.every(Number.isFinite)).toBe(true);
     }
-    for (const name of BIASES) expect(init(pruned, name).length).toBe(init(sample, name).length);
+    for (const name of BIASES) expect(initializer(pruned, name).length).toBe(initializer(sample, name).length);
     // fc1 sees the calibration samples unchanged: its pruned outputs average to the unpruned ones there
     const x = Float64Array.from(calibration);
-    const y0 = dense(x, CALIB, init(sample, WEIGHTS[0]), init(sample, BIASES[0]), 1000);
-    const y = dense(x, CALIB, init(pruned, WEIGHTS[0]), init(pruned, BIASES[0]), 1000);
+    const y0 = dense(x, CALIB, initializer(sample, WEIGHTS[0]), initializer(sample, BIASES[0]), 1000);
+    const y = dense(x, CALIB, initializer(pruned, WEIGHTS[0]), initializer(pruned, BIASES[0]), 1000);
     const shift = new Float64Array(1000);
     for (let i = 0; i < y.length; i++) shift[i % 1000] += (y[i] - y0[i]) / CALIB;
     const rms = Math.sqrt(y0.reduce((s, v) => s + v * v, 0) / y0.length);
     for (const d of shift) expect(Math.abs(d)).toBeLessThan(1e-4 * rms);
     expect(report.layers.map((l) => l.pruned)).toEqual([705600, 900000, 9000]);
     // the input model is untouched
-    expect(init(sample, 'fc1.weight').some((v) => v === 0)).toBe(false);
+    expect(initializer(sample, 'fc1.weight').some((v) => v === 0)).toBe(false);
   });
 
   it('moves the kept weights (it reconstructs, not just masks)', () => {
-    const a = init(pruned, 'fc2.weight');
-    const b = init(sample, 'fc2.weight');
+    const a = initializer(pruned, 'fc2.weight');
+    const b = initializer(sample, 'fc2.weight');
     let changed = 0;
     for (let i = 0; i < a.length; i++) if (a[i] !== 0 && a[i] !== b[i]) changed++;
     expect(changed).toBeGreaterThan(0.5 * 100_000);
@@ -110,9 +86,9 @@ describe('reconstruction pruning of the sample model at 90%', () => {
     let x = Float64Array.from(heldBack);
     const sizes = [1000, 1000, 10];
     for (let l = 0; l < 3; l++) {
-      const ref = dense(x, HELD, init(sample, WEIGHTS[l]), init(sample, BIASES[l]), sizes[l]);
-      const rec = dense(x, HELD, init(pruned, WEIGHTS[l]), init(pruned, BIASES[l]), sizes[l]);
-      const mag = dense(x, HELD, init(magnitude, WEIGHTS[l]), init(magnitude, BIASES[l]), sizes[l]);
+      const ref = dense(x, HELD, initializer(sample, WEIGHTS[l]), initializer(sample, BIASES[l]), sizes[l]);
+      const rec = dense(x, HELD, initializer(pruned, WEIGHTS[l]), initializer(pruned, BIASES[l]), sizes[l]);
+      const mag = dense(x, HELD, initializer(magnitude, WEIGHTS[l]), initializer(magnitude, BIASES[l]), sizes[l]);
       let eRec = 0;
       let eMag = 0;
       for (let i = 0; i < ref.length; i++) {
@@ -136,7 +112,7 @@ describe('reconstruction pruning of the sample model at 90%', () => {
   it('exports a model onnxruntime-node loads and that predicts as Prunescope does', async () => {
     const bytes = encodeModel(pruned);
     const back = decodeModel(bytes, 'reconstructed.onnx');
-    for (const name of WEIGHTS) expect(init(back, name)).toEqual(init(pruned, name));
+    for (const name of WEIGHTS) expect(initializer(back, name)).toEqual(initializer(pruned, name));
     const session = await ort.InferenceSession.create(bytes);
     const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', test.images, [test.count, 1, 28, 28]) });
     const theirs = res[session.outputNames[0]].data as Float32Array;
@@ -166,7 +142,7 @@ describe('reconstruction pruning of the sample model at 90%', () => {
       let x: Float64Array = Float64Array.from(heldBack);
       const sizes = [1000, 1000, 10];
       for (let l = 0; l < 3; l++) {
-        const y = dense(x, HELD, init(m, WEIGHTS[l]), init(m, BIASES[l]), sizes[l]);
+        const y = dense(x, HELD, initializer(m, WEIGHTS[l]), initializer(m, BIASES[l]), sizes[l]);
         x = l < 2 ? y.map((v) => Math.max(0, v)) : y;
       }
       return x;
@@ -217,12 +193,12 @@ describe('reconstruction pruning, small cases', () => {
     for (const ratio of [0, 0.37, 0.5, 0.83, 1]) {
       const { model } = reconstructPrune(m, { ratio, calibration: calib, calibrationCount: 40, blockSize: 4 });
       for (const [name, n] of [['w0', 117], ['w1', 65]] as const) {
-        const zeros = init(model, name).reduce((s, v) => s + (v === 0 ? 1 : 0), 0);
+        const zeros = initializer(model, name).reduce((s, v) => s + (v === 0 ? 1 : 0), 0);
         expect(zeros, `${name} at ${ratio}`).toBe(Math.round(ratio * n));
       }
     }
     const { model } = reconstructPrune(m, { ratio: 0, calibration: calib, calibrationCount: 40 });
-    expect(init(model, 'w0')).toEqual(init(m, 'w0'));
+    expect(initializer(model, 'w0')).toEqual(initializer(m, 'w0'));
   });
 
   it('stops when cancelled', () => {

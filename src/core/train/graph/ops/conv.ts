@@ -1,6 +1,6 @@
 // Conv (1-D and 2-D, any group including depthwise, strides, dilations, pads, auto_pad, bias) as
 // im2col + matrix products over chunks of samples: forward Y = W·col, backward dW = dY·colᵀ,
-// dcol = Wᵀ·dY scattered back (col2im). im2col is recomputed in backward instead of kept.
+// dcol = Wᵀ·dY scattered back (col2im); both are `patches`. im2col is recomputed in backward instead of kept.
 import type { Kernel, KernelFactory } from '../kernel';
 import { matmul, matmulABt, transposed } from '../matmul';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
@@ -23,8 +23,12 @@ interface Geometry {
   chunk: number;
 }
 
-/** col[k, (n − n0)·P + p] for samples n0..n1 of group g. */
-function im2col(x: Float32Array, g: Geometry, grp: number, n0: number, n1: number, col: Float32Array): void {
+/**
+ * The patch matrix of samples n0..n1 of group g, col[k, (n − n0)·P + p]: back false gathers it from
+ * x (im2col, padding as 0); back true adds col back into x at the input positions (col2im, the
+ * transpose: the input gradient).
+ */
+function patches(x: Float32Array, col: Float32Array, g: Geometry, grp: number, n0: number, n1: number, back: boolean): void {
   const { w, C, Cg, P } = g;
   const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;
   const Q = (n1 - n0) * P;
@@ -38,41 +42,17 @@ function im2col(x: Float32Array, g: Geometry, grp: number, n0: number, n1: numbe
           for (let oy = 0; oy < OH; oy++) {
             const iy = oy * sh - pt + i * dh;
             if (iy < 0 || iy >= H) {
-              col.fill(0, o, o + OW);
+              if (!back) col.fill(0, o, o + OW);
               o += OW;
               continue;
             }
             const r = plane + iy * W;
             let ix = -pl + j * dw;
-            for (let ox = 0; ox < OW; ox++, ix += sw) col[o++] = ix >= 0 && ix < W ? x[r + ix] : 0;
-          }
-        }
-      }
-    }
-  }
-}
-
-/** dx[…] += dcol scattered back to the input positions (the transpose of im2col). */
-function col2im(dcol: Float32Array, g: Geometry, grp: number, n0: number, n1: number, dx: Float32Array): void {
-  const { w, C, Cg, P } = g;
-  const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;
-  const Q = (n1 - n0) * P;
-  for (let c = 0; c < Cg; c++) {
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const row = ((c * kh + i) * kw + j) * Q;
-        for (let n = n0; n < n1; n++) {
-          const plane = (n * C + grp * Cg + c) * H * W;
-          let o = row + (n - n0) * P;
-          for (let oy = 0; oy < OH; oy++) {
-            const iy = oy * sh - pt + i * dh;
-            if (iy < 0 || iy >= H) {
-              o += OW;
-              continue;
+            if (back) {
+              for (let ox = 0; ox < OW; ox++, ix += sw, o++) if (ix >= 0 && ix < W) x[r + ix] += col[o];
+            } else {
+              for (let ox = 0; ox < OW; ox++, ix += sw) col[o++] = ix >= 0 && ix < W ? x[r + ix] : 0;
             }
-            const r = plane + iy * W;
-            let ix = -pl + j * dw;
-            for (let ox = 0; ox < OW; ox++, ix += sw, o++) if (ix >= 0 && ix < W) dx[r + ix] += dcol[o];
           }
         }
       }
@@ -118,7 +98,7 @@ export const conv: KernelFactory = (ctx) => {
         for (let n0 = 0; n0 < N; n0 += chunk) {
           const n1 = Math.min(N, n0 + chunk);
           const Q = (n1 - n0) * P;
-          im2col(x!.data, g, grp, n0, n1, col);
+          patches(x!.data, col, g, grp, n0, n1, false);
           yb.fill(0, 0, Mg * Q);
           matmul(wt!.data, grp * Mg * K, col, 0, yb, 0, Mg, K, Q);
           for (let m = 0; m < Mg; m++) {
@@ -169,13 +149,13 @@ export const conv: KernelFactory = (ctx) => {
             if (db !== undefined) db[oc] += s;
           }
           if (dw !== undefined) {
-            im2col(x!.data, g, grp, n0, n1, col);
+            patches(x!.data, col, g, grp, n0, n1, false);
             matmulABt(dyb, 0, col, 0, dw, grp * Mg * K, Mg, Q, K);
           }
           if (dx !== undefined) {
             dcol!.fill(0, 0, K * Q);
             matmul(wT!, 0, dyb, 0, dcol!, 0, K, Mg, Q);
-            col2im(dcol!, g, grp, n0, n1, dx);
+            patches(dx, dcol!, g, grp, n0, n1, true);
           }
         }
       }
