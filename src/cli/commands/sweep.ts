@@ -77,19 +77,22 @@ function requireSomeRuntime(points: EvalPoint[], model: string): void {
   throw new CliError(`${model}: no runtime could run this model (${reasons})`);
 }
 
-function notes(points: EvalPoint[], io: CliIO): void {
+function notes(points: EvalPoint[]): string[] {
   const seen = new Set<string>();
+  const out: string[] = [];
   for (const p of points) for (const m of p.results) if (m.unavailable && !seen.has(m.runtime)) {
     seen.add(m.runtime);
-    io.out(`${m.runtime}: n/a (${m.unavailable})\n`);
+    out.push(`${m.runtime}: n/a (${m.unavailable})`);
   }
+  return out;
 }
 
-/** The notes under a table: runtimes that could not run, and how ×orig was measured. */
+/** The notes under a table, after a blank line: runtimes that could not run, and how ×orig was measured. */
 function finish(points: EvalPoint[], runtimes: readonly RuntimeName[], io: CliIO): void {
-  notes(points, io);
+  const lines = notes(points);
   const o = originalNote(points, runtimes);
-  if (o !== undefined) io.out(`${o}\n`);
+  if (o !== undefined) lines.push(o);
+  if (lines.length > 0) io.out(`\n${lines.join('\n')}\n`);
 }
 
 /** --json: the model, the dataset and the points as the engine gave them. */

@@ -40,7 +40,8 @@ function column(r: RunResult, name: string): string[] {
   const lines = r.stdout.trim().split('\n');
   const at = lines.findIndex((l) => l.trimStart().startsWith('ratio'));
   const head = lines[at].trim().split(/\s{2,}/);
-  return lines.slice(at + 1).map((l) => l.trim().split(/\s{2,}/)[head.indexOf(name)]);
+  const end = lines.findIndex((l, i) => i > at && l.trim() === '');
+  return lines.slice(at + 1, end < 0 ? undefined : end).map((l) => l.trim().split(/\s{2,}/)[head.indexOf(name)]);
 }
 
 describe('NumPy datasets on the LeNet fixture', () => {
