@@ -66,7 +66,22 @@ test('the whole flow: open, inspect, prune, evaluate, sweep, export, real model,
   });
 
   await test.step('open the sample again as a file the user picked', async () => {
+    // The same file name, graph and sizes as the open before: wait for this open to finish (the
+    // "Opening…" indicator hidden again), or what follows races it (an open clears Find).
+    await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        opensDone: number;
+        document: { querySelector(selector: string): { hidden: boolean } };
+        MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
+      };
+      const el = g.document.querySelector('[data-testid=loading]');
+      g.opensDone = 0;
+      new g.MutationObserver(() => {
+        if (el.hidden) g.opensDone++;
+      }).observe(el, { attributes: true, attributeFilter: ['hidden'] });
+    });
     await page.locator('#open-model-input').setInputFiles(sampleModel);
+    await page.waitForFunction(() => (globalThis as unknown as { opensDone: number }).opensDone > 0);
     await expect(page.getByTestId('status-file')).toContainText('sample-mlp.onnx');
     await expect(page.getByTestId('graph').getByText('B ⟨1000×784⟩').first()).toBeVisible();
     const mb = statSync(sampleModel).size / (1024 * 1024);
