@@ -13,12 +13,12 @@
 //   with a PruneError naming the node. A depthwise Conv weight is no group of its own: it loses the
 //   channels of its input.
 import { elementCount, type Model } from '../../onnx/model';
-import { constantParams } from '../../analysis/constants';
 import { checkPrunable } from '../magnitude';
 import { defaultPrunable, nodeLabel } from '../prunable';
 import { weightLayout } from '../layout';
 import { DEFAULT_IMPORTANCE, isChannelMultiple, MAX_CHANNEL_MULTIPLE } from '../structure';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan, type ShapeChange } from '../types';
+import { planTotals } from '../select';
 import { analyzeChannels, find, type Analysis } from './deps';
 import { channelEdits, finalDims, type ChannelEdits } from './edits';
 import { indexGraph, label } from './graph';
@@ -219,14 +219,8 @@ export function planChannels(model: Model, opts: PruneOptions, scores?: ChannelS
       structure: 'channels', ...(typeof layout === 'string' ? {} : { layout }), removedChannels, keptDims: [...keptDims],
     };
   });
-  let totalParams = 0;
-  for (const t of model.graph.initializers) totalParams += elementCount(t.dims);
-  for (const s of model.graph.sparseInitializers) totalParams += elementCount(s.dims);
-  for (const node of model.graph.nodes) if (node.opType === 'Constant') totalParams += constantParams(node);
-  const prunableParams = layers.reduce((s, l) => s + l.n, 0);
-  const prunedParams = layers.reduce((s, l) => s + l.pruned, 0);
   return {
-    mode: opts.mode, ratio: opts.ratio, layers, totalParams, prunableParams, keptParams: prunableParams - prunedParams, prunedParams,
+    mode: opts.mode, ratio: opts.ratio, layers, ...planTotals(model, layers),
     globalThreshold, structure: 'channels', shapeChanges: shapeChangesOf(edits, a), notes,
   };
 }

@@ -1,15 +1,11 @@
 // The compiled convolution module (conv-code.ts) and one instance of it over a fresh memory per
 // layer program; null where WebAssembly (with SIMD) is unavailable.
 import { convModuleBytes } from './conv-code';
+import { wasmApi, type WasmApi } from './wasm-asm';
 
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
 export type ConvFn = (...args: number[]) => void;
 
-const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+const api = wasmApi;
 let compiled: object | null | undefined;
 
 function wasmModule(): object | null {
