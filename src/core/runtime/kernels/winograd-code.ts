@@ -101,8 +101,9 @@ export function wgGemm(rows4Index: number): number[] {
  * channel's 2·TY rows after the previous channel's).
  */
 export function wgOut(): number[] {
-  const [m, stage, bias, clamp, M, TY, nb, txB, tpB, xiB, rowB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [o, ty, b, a, r, hs] = [11, 12, 13, 14, 15, 16];
+  // Parameters (m, stage, bias, clamp, M, TY, nb, txB, tpB, xiB, rowB) and loop locals (o, ty) as in outputLoops.
+  const [clamp, xiB, rowB] = [3, 9, 10];
+  const [b, a, r, hs] = [13, 14, 15, 16];
   const mv = (xi: number): number => 17 + xi;
   const g = (row: number, j: number): number => 33 + 4 * row + j;
   const y = (row: number, col: number): number => 41 + 2 * row + col;
@@ -122,19 +123,31 @@ export function wgOut(): number[] {
     ...get(y(row, 0)), ...get(y(row, 1)), ...shuffle32([0, 4, 1, 5]), ...v.store, ...mem(0),
     ...get(a), ...get(y(row, 0)), ...get(y(row, 1)), ...shuffle32([2, 6, 3, 7]), ...v.store, ...mem(0, 16),
   ]);
+  const tile = [...loads, ...gRows, ...yCols, ...activate([y(0, 0), y(0, 1), y(1, 0), y(1, 1)], lo, hi, clamp, hs, t), ...stores];
+  return outputLoops(tile, bv, lo, hi, 1, 32);
+}
+
+/**
+ * The loops of wgOut and wg4Out around `tile` (one block of four tiles, its M_ξ read from a and its
+ * outputs stored from r): per output channel o < M its bias splatted into `bv`, per tile row ty < TY
+ * and block b < nb; the stage row r advances by 2^rowShift rows (the tile's output rows) per tile
+ * row. Parameters 0–10 and locals 11–16 (o, ty, b, a, r, hs) as both functions name them; `vectors`
+ * V128 locals follow.
+ */
+export function outputLoops(tile: number[], bv: number, lo: number, hi: number, rowShift: number, vectors: number): number[] {
+  const [m, stage, bias, clamp, M, TY, nb, txB, tpB, rowB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10];
+  const [o, ty, b, a, r, hs] = [11, 12, 13, 14, 15, 16];
   const block = [
     // a = m + o·tpB + ty·txB + 16b
     ...get(m), ...get(o), ...get(tpB), op.i32Mul, op.i32Add, ...get(ty), ...get(txB), op.i32Mul, op.i32Add,
     ...get(b), ...i32(4), op.i32Shl, op.i32Add, ...set(a),
-    ...loads, ...gRows, ...yCols,
-    ...activate([y(0, 0), y(0, 1), y(1, 0), y(1, 1)], lo, hi, clamp, hs, t),
-    ...stores,
+    ...tile,
     ...addTo(b, 1),
   ];
   const row = [
     ...i32(0), ...set(b),
     ...whileNot([...get(b), ...get(nb), op.i32GeU], block),
-    ...get(r), ...get(rowB), ...i32(1), op.i32Shl, op.i32Add, ...set(r),
+    ...get(r), ...get(rowB), ...i32(rowShift), op.i32Shl, op.i32Add, ...set(r),
     ...addTo(ty, 1),
   ];
   const code = [
@@ -149,5 +162,5 @@ export function wgOut(): number[] {
       ...addTo(o, 1),
     ]),
   ];
-  return body([[6, I32], [32, V128]], code);
+  return body([[6, I32], [vectors, V128]], code);
 }

@@ -6,6 +6,7 @@
 //   Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 import { activate, f32x4Sub, get, i32, set, shuffle32 } from './conv-asm';
 import { I32, V128, addTo, body, mem, op, v, whileNot } from './wasm-asm';
+import { outputLoops } from './winograd-code';
 
 export const BT4 = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]];
 export const AT4 = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]];
@@ -89,8 +90,9 @@ export function wg4In(): number[] {
  * previous channel's).
  */
 export function wg4Out(): number[] {
-  const [m, stage, bias, clamp, M, TY, nb, txB, tpB, xiB, rowB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  const [o, ty, b, a, r, hs] = [11, 12, 13, 14, 15, 16];
+  // Parameters (m, stage, bias, clamp, M, TY, nb, txB, tpB, xiB, rowB) and loop locals (o, ty) as in outputLoops.
+  const [clamp, xiB, rowB] = [3, 9, 10];
+  const [b, a, r, hs] = [13, 14, 15, 16];
   const mv = (xi: number): number => 17 + xi; // 36
   const g = (row: number, j: number): number => 53 + 6 * row + j; // 24
   const y = (row: number, col: number): number => 77 + 4 * row + col; // 16
@@ -112,31 +114,5 @@ export function wg4Out(): number[] {
       ...half([2, 6, 3, 7], s0), ...half2([2, 6, 3, 7], s1), ...put(32, [0, 1, 4, 5]), ...put(48, [2, 3, 6, 7]),
     ];
   });
-  const block = [
-    ...get(m), ...get(o), ...get(tpB), op.i32Mul, op.i32Add, ...get(ty), ...get(txB), op.i32Mul, op.i32Add,
-    ...get(b), ...i32(4), op.i32Shl, op.i32Add, ...set(a),
-    ...loads, ...gRows, ...yCols,
-    ...activate(ys, lo, hi, clamp, hs, t),
-    ...stores,
-    ...addTo(b, 1),
-  ];
-  const row = [
-    ...i32(0), ...set(b),
-    ...whileNot([...get(b), ...get(nb), op.i32GeU], block),
-    ...get(r), ...get(rowB), ...i32(2), op.i32Shl, op.i32Add, ...set(r),
-    ...addTo(ty, 1),
-  ];
-  const code = [
-    ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
-    ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
-    ...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs),
-    ...get(stage), ...set(r),
-    ...whileNot([...get(o), ...get(M), op.i32GeU], [
-      ...get(bias), ...get(o), ...i32(2), op.i32Shl, op.i32Add, ...v.load32Splat, ...mem(2), ...set(bv),
-      ...i32(0), ...set(ty),
-      ...whileNot([...get(ty), ...get(TY), op.i32GeU], row),
-      ...addTo(o, 1),
-    ]),
-  ];
-  return body([[6, I32], [82, V128]], code);
+  return outputLoops([...loads, ...gRows, ...yCols, ...activate(ys, lo, hi, clamp, hs, t), ...stores], bv, lo, hi, 2, 82);
 }
