@@ -17,33 +17,17 @@ import { BLOCK_REGS } from '../../../../src/core/runtime/kernels/chain-code';
 import { type ChainLayer, WasmChain } from '../../../../src/core/runtime/kernels/chain';
 import { toSparse } from '../../../../src/core/runtime/kernels/sparse';
 import { mlpModel, prng, randomInputs, randomLayers } from './mlp';
+import { relDiff, runtimeWeights } from './block-helpers';
 import { ORT_ONE_THREAD } from '../../../support/ort';
 
 const SAMPLE = join(__dirname, '../../../../resources/sample-mlp.onnx');
-
-/** Largest |a − b| over the largest |b|. */
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
 
 /** The model's Gemm layers (transB 1, weight [N, K]) as the chain holds them: [K, N] sparse, ReLU after all but the last. */
 function chainLayers(m: Model): ChainLayer[] {
   const gemms = m.graph.nodes.filter((n) => n.opType === 'Gemm');
   return gemms.map((n, i) => {
-    const t = m.graph.initializers.find((x) => x.name === n.inputs[1])!;
     const b = m.graph.initializers.find((x) => x.name === n.inputs[2])!;
-    const [N, K] = t.dims;
-    const src = t.data as Float32Array;
-    const w = new Float32Array(K * N);
-    for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) w[k * N + j] = src[j * K + k];
-    return { weights: toSparse(w, K, N), bias: Float32Array.from(b.data as Float32Array), relu: i < gemms.length - 1 };
+    return { weights: runtimeWeights(m, n.inputs[1]), bias: Float32Array.from(b.data as Float32Array), relu: i < gemms.length - 1 };
   });
 }
 

@@ -8,36 +8,15 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { withStructuredZeros } from '../../../../bench/block-zeros';
 import { decodeModel, encodeModel } from '../../../../src/core/onnx';
-import { DataType, type Model } from '../../../../src/core/onnx/model';
+import { DataType } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
 import { blockRuns, oneRowBlockWidth } from '../../../../src/core/runtime/kernels/block-plan';
 import { toSparse } from '../../../../src/core/runtime/kernels/sparse';
 import { mlpModel, prng, randomInputs, randomLayers } from './mlp';
+import { relDiff, runtimeWeights } from './block-helpers';
 import { ORT_ONE_THREAD } from '../../../support/ort';
 
 const SAMPLE = join(__dirname, '../../../../resources/sample-mlp.onnx');
-
-/** Largest |a − b| over the largest |b| (relative to the output's scale). */
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
-
-/** The weights of a Gemm (transB 1, [N, K]) as the runtime holds them ([K, N]), sparse. */
-function runtimeWeights(model: Model, name: string): ReturnType<typeof toSparse> {
-  const t = model.graph.initializers.find((i) => i.name === name)!;
-  const [N, K] = t.dims;
-  const src = t.data as Float32Array;
-  const w = new Float32Array(K * N);
-  for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) w[k * N + j] = src[j * K + k];
-  return toSparse(w, K, N);
-}
 
 const blocks = (rows: number, cols: number) => ({ kind: 'blocks' as const, rows, cols });
 
