@@ -10,13 +10,11 @@
 //   without changing the function; the product is invariant to that, either norm alone is not.
 //
 // The members of a coupled group (residual Add, gate) sum their effective norms (groupScores).
-import type { Tensor } from '../../onnx/model';
 import type { ChannelImportance } from '../structure';
-import { weightLayout, layoutIndex, type WeightLayout } from '../layout';
-import { magnitudeReader } from '../magnitude';
+import { weightLayout } from '../layout';
 import { find, type Analysis } from './deps';
 import { constantValues, rootConstant, type GraphIndex } from './graph';
-import { channelNorms, groupScores, type ChannelNorms } from './importance';
+import { axisNorms, channelNorms, groupScores, type ChannelNorms } from './importance';
 
 /**
  * How channels are scored (scripts/channels-cnns.ts --scores compares them). Measured on the
@@ -61,23 +59,6 @@ export function scaleNorms(norms: ChannelNorms, scale: Float64Array, importance:
   return { sums, perChannel: norms.perChannel };
 }
 
-/** Σ|w| (L1) or Σw² (L2) over each input index of a weight (its column: outputs × positions). */
-export function inputNorms(t: Tensor, l: WeightLayout, importance: ChannelImportance): Float64Array {
-  const mag = magnitudeReader(t);
-  const out = new Float64Array(l.inputs);
-  for (let i = 0; i < l.inputs; i++) {
-    let s = 0;
-    for (let o = 0; o < l.outputs; o++) {
-      for (let p = 0; p < l.positions; p++) {
-        const v = mag(layoutIndex(l, o, i, p));
-        s += importance === 'l1' ? v : v * v;
-      }
-    }
-    out[i] = s;
-  }
-  return out;
-}
-
 function axisStride(dims: readonly number[], axis: number): number {
   let s = 1;
   for (let k = axis + 1; k < dims.length; k++) s *= dims[k];
@@ -97,7 +78,7 @@ export function outgoingNorms(a: Analysis, root: number, size: number, importanc
     const l = weightLayout(a.ix.model, cut.tensor);
     if (typeof l === 'string' || axisStride(t.dims, cut.axis) !== l.inStride || t.dims[cut.axis] !== l.inputs) continue;
     seen.add(`${cut.tensor}\u0000${cut.axis}`);
-    const cols = inputNorms(t, l, importance);
+    const cols = axisNorms(t, l, importance, 'inputs');
     let offset = 0;
     for (const seg of cut.desc.segs) {
       if (seg.space >= 0 && find(a, seg.space) === root) {

@@ -15,19 +15,30 @@ export interface ChannelNorms {
 }
 
 export function channelNorms(t: Tensor, l: WeightLayout, importance: ChannelImportance): ChannelNorms {
+  return { sums: axisNorms(t, l, importance, 'outputs'), perChannel: l.inputs * l.positions };
+}
+
+/**
+ * Σ|w| (L1) or Σw² (L2) of each output (its row: inputs × positions) or of each input (its column:
+ * outputs × positions) of a weight.
+ */
+export function axisNorms(t: Tensor, l: WeightLayout, importance: ChannelImportance, along: 'outputs' | 'inputs'): Float64Array {
   const mag = magnitudeReader(t);
-  const sums = new Float64Array(l.outputs);
-  for (let o = 0; o < l.outputs; o++) {
+  const byOutput = along === 'outputs';
+  const n = byOutput ? l.outputs : l.inputs;
+  const m = byOutput ? l.inputs : l.outputs;
+  const out = new Float64Array(n);
+  for (let c = 0; c < n; c++) {
     let s = 0;
-    for (let i = 0; i < l.inputs; i++) {
+    for (let k = 0; k < m; k++) {
       for (let p = 0; p < l.positions; p++) {
-        const v = mag(layoutIndex(l, o, i, p));
+        const v = mag(byOutput ? layoutIndex(l, c, k, p) : layoutIndex(l, k, c, p));
         s += importance === 'l1' ? v : v * v;
       }
     }
-    sums[o] = s;
+    out[c] = s;
   }
-  return { sums, perChannel: l.inputs * l.positions };
+  return out;
 }
 
 /** Per channel: the group's summed norm (ranking within a layer) and its normalised score (global pool). */
