@@ -173,17 +173,19 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     if (!asked) return;
     try {
       const summary = await preview.describe(asked.source, store.state.model?.modelId);
-      if (asked === dataset) datasetName = summary.name;
-      if (asked === dataset) preview.show(summary, asked.source);
+      // A test set chosen since (e.g. a file picked while the default was still being read) owns
+      // the panel and the banner: this answer is stale and must not clear its error.
+      if (asked !== dataset) return;
+      datasetName = summary.name;
+      preview.show(summary, asked.source);
       clearError((shown) => shown.startsWith('The dataset '));
       datasetInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
+      if (asked !== dataset) return;
       datasetInfo.textContent = '';
-      if (asked === dataset) {
-        datasetRefused = asked;
-        updateRunState();
-      }
-      if (asked === dataset) preview.show(null, asked.source);
+      datasetRefused = asked;
+      updateRunState();
+      preview.show(null, asked.source);
       ctx.fail(`The dataset ${asked.label} cannot be used`, error);
     }
   };
