@@ -1,0 +1,176 @@
+// Where pruning hurts: the original and the pruned model run on the same samples in Prunescope's
+// runtime, and every output value of every node of the original's main graph gets its error
+// against the original (relative L2, cosine; node-error-measure.ts). Values are matched by name.
+//
+// Every intermediate value is exposed by adding it as a graph output on a copy of the model. The
+// plan never fuses across a graph output (a Gemm/MatMul chain, Conv + BatchNormalization + Add +
+// activation + MaxPool keep each such value), so each node's own output is what is measured, and
+// nothing else changes (node-error.test.ts checks the final outputs are unchanged).
+
+import { ProblemError } from '../errors';
+import { DataType, type Model, type ValueInfo } from '../onnx/model';
+import { Session, type IoInfo, type RtTensor } from '../runtime';
+import { throwIfCancelled } from './cancel';
+import { argmax } from './evaluate';
+import { ErrorAccumulator, type ValueError } from './node-error-measure';
+import type { CancelToken, EvalData } from './types';
+
+export type { ValueError } from './node-error-measure';
+
+/** Samples measured unless asked otherwise. */
+export const DEFAULT_NODE_ERROR_SAMPLES = 256;
+/** Samples per run: both models' values of one batch are held at once. */
+export const DEFAULT_NODE_ERROR_BATCH = 16;
+
+/** The error of one node of the original model's main graph. */
+export interface NodeError {
+  /** The node's index in the original model's main graph (graph.nodes). */
+  index: number;
+  name: string;
+  opType: string;
+  /** Its output values (those the graph reads, or the first one). */
+  outputs: ValueError[];
+}
+
+export interface NodeErrorReport {
+  /** Samples measured (the first ones of the dataset). */
+  samples: number;
+  /** Samples asked for (the dataset may hold fewer). */
+  requested: number;
+  /** Every node of the original's main graph, in graph order. */
+  nodes: NodeError[];
+  /** The model outputs' error (the original's graph outputs). */
+  outputs: ValueError[];
+  /** Share of samples whose top-1 class (argmax of the first output) is the same in both models; absent when that output is not one vector per sample. */
+  top1Agreement?: number;
+}
+
+export interface NodeErrorSettings {
+  samples?: number;
+  batch?: number;
+  /** Names the models in messages (file names). */
+  originalLabel?: string;
+  prunedLabel?: string;
+}
+
+export interface NodeErrorContext {
+  cancel?: CancelToken;
+  yieldNow?(): Promise<void>;
+  onProgress?(done: number, total: number, message: string): void;
+}
+
+/** The values measured per node: outputs read by another node or the graph, and always the first. */
+function measuredOutputs(model: Model): Map<number, string[]> {
+  const g = model.graph;
+  const read = new Set<string>(g.outputs.map((o) => o.name));
+  for (const n of g.nodes) for (const i of n.inputs) if (i !== '') read.add(i);
+  const out = new Map<number, string[]>();
+  g.nodes.forEach((n, k) => out.set(k, n.outputs.filter((o, j) => o !== '' && (j === 0 || read.has(o)))));
+  return out;
+}
+
+/** A copy of the model (sharing tensors) with every given value added as a graph output. */
+export function withValuesAsOutputs(model: Model, values: Iterable<string>): Model {
+  const outputs: ValueInfo[] = [...model.graph.outputs];
+  const have = new Set(outputs.map((o) => o.name));
+  for (const v of values) {
+    if (have.has(v)) continue;
+    have.add(v);
+    outputs.push({ name: v });
+  }
+  return { ...model, graph: { ...model.graph, outputs } };
+}
+
+function dataInput(session: Session, label: string): IoInfo {
+  if (session.inputs.length !== 1) {
+    throw new ProblemError('unsupported', `${label}: per-node error needs a model with one data input, this one has ${session.inputs.length} (${session.inputs.map((i) => i.name).join(', ')})`);
+  }
+  const info = session.inputs[0];
+  if (info.dataType !== DataType.FLOAT) throw new ProblemError('unsupported', `${label}: input "${info.name}" is not float32`);
+  return info;
+}
+
+/** Dims of `batch` samples of `sampleSize` values for an input; a fixed batch dim other than `batch` gives undefined. */
+function feedDims(info: IoInfo, batch: number, sampleSize: number, label: string): number[] | undefined {
+  const declared = info.dims.length > 0 ? info.dims : [null, null];
+  if (typeof declared[0] === 'number' && declared[0] !== batch) return undefined;
+  const dims = declared.map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : -1));
+  const known = dims.reduce((s, d) => (d >= 0 ? s * d : s), 1);
+  const unknown = dims.filter((d) => d < 0).length;
+  if (unknown === 1) dims[dims.indexOf(-1)] = (batch * sampleSize) / known;
+  if (unknown > 1 || dims.some((d) => !Number.isInteger(d)) || dims.reduce((s, d) => s * d, 1) !== batch * sampleSize) {
+    throw new ProblemError('bad-dataset', `${label}: samples of ${sampleSize} values do not fit input "${info.name}" [${info.dims.join(', ')}]`);
+  }
+  return dims;
+}
+
+function createSession(model: Model, label: string): Session {
+  // Throws UnsupportedOpError (kind 'unsupported') naming every node the runtime cannot run.
+  return Session.create(model, { kernels: 'dense', label });
+}
+
+/**
+ * Runs both models on the first `samples` samples of `data` in batches and measures every node's
+ * output values of `original` against the same-named values of `pruned`.
+ */
+export async function nodeErrors(original: Model, pruned: Model, data: EvalData, settings: NodeErrorSettings = {}, ctx: NodeErrorContext = {}): Promise<NodeErrorReport> {
+  const aLabel = settings.originalLabel ?? 'original model';
+  const bLabel = settings.prunedLabel ?? 'pruned model';
+  const requested = settings.samples ?? DEFAULT_NODE_ERROR_SAMPLES;
+  const count = Math.min(requested, data.count);
+  if (count < 1) throw new ProblemError('bad-dataset', `${data.file ?? data.name ?? 'dataset'}: no samples to run`);
+  const perNode = measuredOutputs(original);
+  const values = [...perNode.values()].flat();
+  const finals = original.graph.outputs.map((o) => o.name);
+  const sa = createSession(withValuesAsOutputs(original, values), aLabel);
+  const inPruned = valuesOf(pruned);
+  const sb = createSession(withValuesAsOutputs(pruned, [...values, ...finals].filter((v) => inPruned.has(v))), bLabel);
+  const ia = dataInput(sa, aLabel);
+  const ib = dataInput(sb, bLabel);
+  let batch = Math.max(1, Math.min(settings.batch ?? DEFAULT_NODE_ERROR_BATCH, count));
+  if (typeof ia.dims[0] === 'number' && ia.dims[0] > 0) batch = Math.min(ia.dims[0], count);
+  const acc = new Map<string, ErrorAccumulator>();
+  for (const v of [...values, ...finals]) if (!acc.has(v)) acc.set(v, new ErrorAccumulator(v));
+  let agree = 0;
+  let perSample = true;
+  const total = Math.ceil(count / batch);
+  for (let start = 0, k = 0; start < count; start += batch, k++) {
+    throwIfCancelled(ctx.cancel);
+    const n = Math.min(batch, count - start);
+    const input = data.images.subarray(start * data.sampleSize, (start + n) * data.sampleSize);
+    const run = (s: Session, info: IoInfo, label: string): Record<string, RtTensor> => {
+      const dims = feedDims(info, n, data.sampleSize, label);
+      if (!dims) throw new ProblemError('unsupported', `${label}: input "${info.name}" has a fixed batch of ${String(info.dims[0])}; the last batch has ${n} samples`);
+      return s.run({ [info.name]: { dims, data: input, dataType: DataType.FLOAT } });
+    };
+    const ra = run(sa, ia, aLabel);
+    const rb = run(sb, ib, bLabel);
+    for (const [name, a] of acc) {
+      const t = ra[name];
+      if (t) a.add(t, rb[name]);
+    }
+    const oa = ra[finals[0]];
+    const ob = rb[finals[0]];
+    if (oa && ob && oa.data.length === ob.data.length && oa.data.length % n === 0 && oa.data instanceof Float32Array && ob.data instanceof Float32Array) {
+      const len = oa.data.length / n;
+      for (let i = 0; i < n; i++) if (argmax(oa.data, i * len, len) === argmax(ob.data, i * len, len)) agree++;
+    } else perSample = false;
+    ctx.onProgress?.(k + 1, total, `${start + n} of ${count} samples`);
+    await ctx.yieldNow?.();
+  }
+  const result = (v: string): ValueError => acc.get(v)?.result() ?? { value: v, missing: true };
+  const nodes: NodeError[] = original.graph.nodes.map((node, index) => ({
+    index,
+    name: node.name,
+    opType: node.opType,
+    outputs: (perNode.get(index) ?? []).map(result),
+  }));
+  return { samples: count, requested, nodes, outputs: finals.map(result), ...(perSample ? { top1Agreement: agree / count } : {}) };
+}
+
+/** The values the model's main graph computes (node outputs). */
+function valuesOf(model: Model): Set<string> {
+  const out = new Set<string>();
+  for (const n of model.graph.nodes) for (const o of n.outputs) if (o !== '') out.add(o);
+  return out;
+}
