@@ -30,6 +30,10 @@ export { ortTimeRatio, ortTooFew, ALTERNATION_TEXT, TOO_FEW_TEXT, EXPORTED_ORT_L
 export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';
+// issue 16: node errors
+import type { NodeErrorReport } from '../core/eval/node-error-types';
+export type { NodeErrorReport, NodeError, ValueError } from '../core/eval/node-error-types';
+export { DEFAULT_NODE_ERROR_SAMPLES } from '../core/eval/node-error-types';
 import type { WeightRow } from '../core/analysis';
 import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
@@ -269,7 +273,15 @@ export type Request =
    * real-valued weights of the weight table instead (every graph, sparse ones as dense matrices).
    */
   | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec; weights?: Pick<WeightTableOptions, 'minConstantParams'> }
-  | { id: number; type: 'cancel'; target: number };
+  | { id: number; type: 'cancel'; target: number }
+  // issue 16: node errors
+  /**
+   * Every node's output error of a pruned model against the open model `modelId` (per node index
+   * of its main graph): the pruned model is `prunedModelId` (a second open model) or, without it,
+   * the open model pruned by `spec` (through the method cache). `samples`: the first N of the
+   * dataset (default DEFAULT_NODE_ERROR_SAMPLES).
+   */
+  | { id: number; type: 'nodeErrors'; modelId: number; spec?: PruneSpec; prunedModelId?: number; dataset: DatasetSource; samples?: number };
 
 export type RequestType = Request['type'];
 
@@ -291,6 +303,8 @@ export interface ResultMap {
   /** `values`: matrix elements written; `skipped`: weights left out (not real numbers). */
   dumpMatrices: { dir: string; files: string[]; values: number; skipped: string[] };
   cancel: null;
+  // issue 16: node errors
+  nodeErrors: NodeErrorReport;
 }
 
 // ---------------------------------------------------------------- responses

@@ -325,6 +325,17 @@ export function validateRequest(msg: unknown): Request {
       };
     case 'cancel':
       return { id, type, target: int(msg, 'target', where) };
+    // issue 16: node errors
+    case 'nodeErrors': {
+      const r: Extract<Request, { type: 'nodeErrors' }> = { id, type, modelId: modelId(), dataset: datasetSource(msg.dataset) };
+      if (msg.spec !== undefined) r.spec = spec(msg.spec, true);
+      if (msg.prunedModelId !== undefined) r.prunedModelId = int(msg, 'prunedModelId', where);
+      if (msg.samples !== undefined) {
+        r.samples = int(msg, 'samples', where);
+        if (r.samples < 1) fail(`${where}: "samples" must be an integer ≥ 1`);
+      }
+      return r;
+    }
     default:
       fail(`${where}: unknown request type`);
   }

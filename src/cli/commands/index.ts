@@ -1,6 +1,7 @@
 // Every `prunescope` sub-command, in the order `prunescope --help` lists them.
 import type { CliCommand } from '../command';
 import { dumpCommand } from './dump';
+import { errorsCommand } from './errors';
 import { exportCommand } from './export';
 import { infoCommand } from './info';
 import { pruneCommand } from './prune';
@@ -15,4 +16,5 @@ export const commands: CliCommand[] = [
   exportCommand,
   sweepCommand,
   evalCommand,
+  errorsCommand,
 ];

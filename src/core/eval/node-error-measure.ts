@@ -3,24 +3,7 @@
 // the samples were split (the N samples' values are taken together as one vector).
 
 import type { RtData, RtTensor } from '../runtime';
-
-/** One value's error against the original; a number, or why there is none. */
-export interface ValueError {
-  value: string;
-  /**
-   * ‖a − b‖ / ‖a‖ over the samples taken together (a: original, b: pruned). When ‖a‖ = 0 it is
-   * 0 if b is 0 too, else 1 (and `zeroReference` is set).
-   */
-  relL2?: number;
-  /** a·b / (‖a‖‖b‖); 1 when both are 0, 0 when only one is. */
-  cosine?: number;
-  /** The original value is 0 everywhere on these samples. */
-  zeroReference?: boolean;
-  /** The value's dims differ (channels removed): no number. Dims as computed on the first batch. */
-  shapeChanged?: { original: number[]; pruned: number[] };
-  /** The pruned model has no value of this name. */
-  missing?: boolean;
-}
+import type { ValueError } from './node-error-types';
 
 function num(d: RtData, i: number): number {
   const v = d[i];

@@ -12,38 +12,11 @@ import { DataType, type Model, type ValueInfo } from '../onnx/model';
 import { Session, type IoInfo, type RtTensor } from '../runtime';
 import { throwIfCancelled } from './cancel';
 import { argmax } from './evaluate';
-import { ErrorAccumulator, type ValueError } from './node-error-measure';
+import { ErrorAccumulator } from './node-error-measure';
+import { DEFAULT_NODE_ERROR_BATCH, DEFAULT_NODE_ERROR_SAMPLES, type NodeError, type NodeErrorReport, type ValueError } from './node-error-types';
 import type { CancelToken, EvalData } from './types';
 
-export type { ValueError } from './node-error-measure';
-
-/** Samples measured unless asked otherwise. */
-export const DEFAULT_NODE_ERROR_SAMPLES = 256;
-/** Samples per run: both models' values of one batch are held at once. */
-export const DEFAULT_NODE_ERROR_BATCH = 16;
-
-/** The error of one node of the original model's main graph. */
-export interface NodeError {
-  /** The node's index in the original model's main graph (graph.nodes). */
-  index: number;
-  name: string;
-  opType: string;
-  /** Its output values (those the graph reads, or the first one). */
-  outputs: ValueError[];
-}
-
-export interface NodeErrorReport {
-  /** Samples measured (the first ones of the dataset). */
-  samples: number;
-  /** Samples asked for (the dataset may hold fewer). */
-  requested: number;
-  /** Every node of the original's main graph, in graph order. */
-  nodes: NodeError[];
-  /** The model outputs' error (the original's graph outputs). */
-  outputs: ValueError[];
-  /** Share of samples whose top-1 class (argmax of the first output) is the same in both models; absent when that output is not one vector per sample. */
-  top1Agreement?: number;
-}
+export * from './node-error-types';
 
 export interface NodeErrorSettings {
   samples?: number;
