@@ -59,7 +59,7 @@ describe('nodeErrors request', () => {
     expect(r.samples).toBe(4);
   });
 
-  it('refuses both or neither of spec and prunedModelId, and an unknown pruned model id', async () => {
+  it('refuses both or neither of spec and prunedModelId, an unknown pruned model id, and no samples', async () => {
     const modelId = await open();
     const both = await failure(client.request({ type: 'nodeErrors', modelId, spec, prunedModelId: modelId, dataset: { kind: 'sample' } }).promise);
     expect(both.code).toBe('bad-request');
@@ -68,6 +68,9 @@ describe('nodeErrors request', () => {
     expect(neither.code).toBe('bad-request');
     const unknown = await failure(client.request({ type: 'nodeErrors', modelId, prunedModelId: 9999, dataset: { kind: 'sample' } }).promise);
     expect(unknown.message).toMatch(/no open model with id 9999/);
+    const none = await failure(client.request({ type: 'nodeErrors', modelId, spec, dataset: { kind: 'sample' }, samples: 0 }).promise);
+    expect(none.code).toBe('bad-request');
+    expect(none.message).toMatch(/"samples" must be an integer ≥ 1/);
   });
 
   it('runs a slow method once and takes it from the cache the next time', async () => {
