@@ -21,6 +21,8 @@ export * from './node-error-types';
 export interface NodeErrorSettings {
   samples?: number;
   batch?: number;
+  /** Bytes of both models' values per batch after the first (default VALUE_BUDGET, 256 MB): the batch shrinks to fit. */
+  valueBudget?: number;
   /** Names the models in messages (file names). */
   originalLabel?: string;
   prunedLabel?: string;
@@ -77,6 +79,15 @@ function feedDims(info: IoInfo, batch: number, sampleSize: number, label: string
   return dims;
 }
 
+/** Bytes of both models' values of one batch that the later batches keep within. */
+const VALUE_BUDGET = 256 * 1024 * 1024;
+
+function bytesOf(values: Record<string, RtTensor>): number {
+  let n = 0;
+  for (const t of Object.values(values)) n += t.data.byteLength;
+  return n;
+}
+
 function createSession(model: Model, label: string): Session {
   // Throws UnsupportedOpError (kind 'unsupported') naming every node the runtime cannot run.
   return Session.create(model, { kernels: 'dense', label });
@@ -106,10 +117,10 @@ export async function nodeErrors(original: Model, pruned: Model, data: EvalData,
   for (const v of [...values, ...finals]) if (!acc.has(v)) acc.set(v, new ErrorAccumulator(v));
   let agree = 0;
   let perSample = true;
-  const total = Math.ceil(count / batch);
-  for (let start = 0, k = 0; start < count; start += batch, k++) {
+  const fixedBatch = typeof ia.dims[0] === 'number';
+  for (let start = 0, n = 0; start < count; start += n) {
     throwIfCancelled(ctx.cancel);
-    const n = Math.min(batch, count - start);
+    n = Math.min(batch, count - start);
     const input = data.images.subarray(start * data.sampleSize, (start + n) * data.sampleSize);
     const run = (s: Session, info: IoInfo, label: string): Record<string, RtTensor> => {
       const dims = feedDims(info, n, data.sampleSize, label);
@@ -128,7 +139,9 @@ export async function nodeErrors(original: Model, pruned: Model, data: EvalData,
       const len = oa.data.length / n;
       for (let i = 0; i < n; i++) if (argmax(oa.data, i * len, len) === argmax(ob.data, i * len, len)) agree++;
     } else perSample = false;
-    ctx.onProgress?.(k + 1, total, `${start + n} of ${count} samples`);
+    // Memory stays bounded: the next batches hold both models' values within VALUE_BUDGET.
+    if (start === 0 && !fixedBatch) batch = Math.max(1, Math.min(batch, Math.floor(((settings.valueBudget ?? VALUE_BUDGET) * n) / Math.max(1, bytesOf(ra) + bytesOf(rb)))));
+    ctx.onProgress?.(start + n, count, `${start + n} of ${count} samples`);
     await ctx.yieldNow?.();
   }
   const result = (v: string): ValueError => acc.get(v)?.result() ?? { value: v, missing: true };

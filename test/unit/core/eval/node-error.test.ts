@@ -102,6 +102,19 @@ describe('per-node error', () => {
     expect(report.top1Agreement).toBe(agree / n);
   });
 
+  it('does not depend on how the samples are split into batches (a small value budget shrinks them)', async () => {
+    const whole = await nodeErrors(mlp, mlpPruned, mnist, { samples: 24, batch: 24 });
+    const progress: number[] = [];
+    // The MLP's values take 2 × (784 + 4·1000 + 10) × 4 bytes per sample: a budget of 100 kB holds 2 samples.
+    const small = await nodeErrors(mlp, mlpPruned, mnist, { samples: 24, batch: 8, valueBudget: 100_000 }, { onProgress: (done) => progress.push(done) });
+    expect(progress).toEqual([8, 10, 12, 14, 16, 18, 20, 22, 24]);
+    whole.nodes.forEach((d, i) => {
+      expect(small.nodes[i].outputs[0].relL2!).toBeCloseTo(d.outputs[0].relL2!, 10);
+      expect(small.nodes[i].outputs[0].cosine!).toBeCloseTo(d.outputs[0].cosine!, 10);
+    });
+    expect(small.top1Agreement).toBe(whole.top1Agreement);
+  });
+
   it('of a model against itself is 0 and cosine 1 everywhere', async () => {
     const report = await nodeErrors(mlp, mlp, mnist, { samples: 20, batch: 8 });
     for (const v of [...report.nodes.flatMap((d) => d.outputs), ...report.outputs]) {
