@@ -139,3 +139,12 @@ export const Einsum = floatOnly((inputs, ctx) => {
   for (let i = 0; i < nOut; i++) y[i] = acc[i];
   return [{ dims: outDims, data: y, dataType: ops[0].dataType }];
 });
+
+/** Why an Einsum node cannot run (an equation outside the grammar), or undefined. */
+export function einsumProblem(node: OpContext['node']): string | undefined {
+  const a = node.attributes.find((x) => x.name === 'equation');
+  if (!a || a.type !== 'string') return 'no equation';
+  const eq = a.value.replace(/\s+/g, '');
+  const term = '(?:[A-Za-z]*(?:\\.\\.\\.)?[A-Za-z]*)';
+  return new RegExp(`^${term}(?:,${term})*(?:->${term})?$`).test(eq) ? undefined : `equation "${a.value}"`;
+}

@@ -6,7 +6,7 @@ import { type RtData, type RtTensor, alloc, ctorOf, size, toNumbers } from '../t
 import { erf, unaryOp } from './elementwise';
 import { broadcastIndex } from './broadcast';
 import { floatOnly } from './nn';
-import { type OpImpl, floatAttr, intAttr, need, normAxis, stringAttr } from './types';
+import { type OpContext, type OpImpl, floatAttr, intAttr, need, normAxis, stringAttr } from './types';
 
 type FArray = Float32Array | Float64Array;
 
@@ -73,6 +73,12 @@ export const Gelu: OpImpl = floatOnly((inputs, ctx) => {
       : (v: number): number => 0.5 * v * (1 + erf(v / Math.SQRT2));
   return unaryOp(() => f)(inputs, ctx) as RtTensor[];
 });
+
+/** Why a Gelu node cannot run (an approximation it does not know), or undefined. */
+export function geluProblem(node: OpContext['node']): string | undefined {
+  const mode = stringAttr(node, 'approximate', 'none');
+  return mode === 'none' || mode === 'tanh' ? undefined : `approximate "${mode}"`;
+}
 
 /** Range(start, limit, delta): max(ceil((limit − start) / delta), 0) values of start's type. */
 export const Range: OpImpl = (inputs, ctx) => {
