@@ -11,7 +11,7 @@ import {
   isHalfType,
   size,
 } from '../tensor';
-import { broadcastDims, broadcastIndex } from './broadcast';
+import { broadcastDims, broadcastRuns } from './broadcast';
 import { type OpContext, type OpImpl, floatAttr, need } from './types';
 
 type NumData = Exclude<RtData, BigInt64Array | BigUint64Array>;
@@ -133,9 +133,22 @@ export function binaryCompute(a0: RtTensor, b0: RtTensor, f: Bin, ctx: OpContext
   } else if (na === n && nb === dims[dims.length - 1] && b.dims[b.dims.length - 1] === nb) {
     for (let i = 0; i < n; i += nb) for (let j = 0; j < nb; j++) buf[i + j] = f(ad[i + j], bd[j]);
   } else {
-    const ia = broadcastIndex(a.dims, dims);
-    const ib = broadcastIndex(b.dims, dims);
-    for (let i = 0; i < n; i++) buf[i] = f(ad[ia[i]], bd[ib[i]]);
+    const { runs, len, starts, steps } = broadcastRuns([a.dims, b.dims], dims);
+    const [sa, sb] = starts;
+    const [ka, kb] = steps;
+    for (let o = 0, y = 0; o < runs; o++, y += len) {
+      const oa = sa[o];
+      const ob = sb[o];
+      if (kb === 0) {
+        const bv = bd[ob];
+        for (let k = 0; k < len; k++) buf[y + k] = f(ad[oa + k * ka], bv);
+      } else if (ka === 0) {
+        const av = ad[oa];
+        for (let k = 0; k < len; k++) buf[y + k] = f(av, bd[ob + k * kb]);
+      } else {
+        for (let k = 0; k < len; k++) buf[y + k] = f(ad[oa + k * ka], bd[ob + k * kb]);
+      }
+    }
   }
   const r = finish(dims, a.dataType, buf, big);
   return half ? floatToHalf(r, half) : r;

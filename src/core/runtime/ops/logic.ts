@@ -4,7 +4,7 @@
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
 import { type RtData, type RtTensor, ctorOf, halfToFloat, isHalfType, size } from '../tensor';
-import { broadcastDims, broadcastIndex } from './broadcast';
+import { broadcastDims, broadcastRuns } from './broadcast';
 import { type OpContext, type OpImpl, intAttr, need } from './types';
 
 type Scalar = number | bigint;
@@ -12,12 +12,6 @@ type Cmp = (a: Scalar, b: Scalar) => boolean;
 
 function plain(t: RtTensor): RtTensor {
   return isHalfType(t.dataType) ? halfToFloat(t) : t;
-}
-
-/** Index maps of `srcs` into the broadcast `dims` (null where an input already has dims' size and shape). */
-function maps(srcs: readonly RtTensor[], dims: number[]): (Int32Array | null)[] {
-  const n = size(dims);
-  return srcs.map((t) => (t.data.length === n && t.dims.length === dims.length ? null : broadcastIndex(t.dims, dims)));
 }
 
 function compareOp(f: Cmp, boolOnly = false): OpImpl {
@@ -31,12 +25,16 @@ function compareOp(f: Cmp, boolOnly = false): OpImpl {
       throw new RuntimeError(`${ctx.label}: inputs have different element types (${a.dataType} and ${b.dataType})`);
     }
     const dims = broadcastDims(a.dims, b.dims, ctx.label);
-    const n = size(dims);
-    const [ia, ib] = maps([a, b], dims);
+    const { runs, len, starts, steps } = broadcastRuns([a.dims, b.dims], dims);
+    const [ka, kb] = steps;
     const ad = a.data;
     const bd = b.data;
-    const y = ctx.out(0, Uint8Array, n) as Uint8Array;
-    for (let i = 0; i < n; i++) y[i] = f(ad[ia ? ia[i] : i], bd[ib ? ib[i] : i]) ? 1 : 0;
+    const y = ctx.out(0, Uint8Array, size(dims)) as Uint8Array;
+    for (let o = 0, i = 0; o < runs; o++) {
+      const oa = starts[0][o];
+      const ob = starts[1][o];
+      for (let k = 0; k < len; k++, i++) y[i] = f(ad[oa + k * ka], bd[ob + k * kb]) ? 1 : 0;
+    }
     return [{ dims, data: y, dataType: DataType.BOOL }];
   };
 }
@@ -67,13 +65,16 @@ export const Where: OpImpl = (inputs, ctx) => {
     throw new RuntimeError(`${ctx.label}: X and Y have different element types (${x.dataType} and ${y.dataType})`);
   }
   const dims = broadcastDims(broadcastDims(c.dims, x.dims, ctx.label), y.dims, ctx.label);
-  const n = size(dims);
-  const [ic, ix, iy] = maps([c, x, y], dims);
-  const out = ctx.out(0, ctorOf(x.dataType), n) as RtData;
+  const { runs, len, starts, steps } = broadcastRuns([c.dims, x.dims, y.dims], dims);
+  const [kc, kx, ky] = steps;
+  const out = ctx.out(0, ctorOf(x.dataType), size(dims)) as RtData;
   const cd = c.data;
   const xd = x.data;
   const yd = y.data;
-  for (let i = 0; i < n; i++) out[i] = (cd[ic ? ic[i] : i] ? xd[ix ? ix[i] : i] : yd[iy ? iy[i] : i]) as never;
+  for (let o = 0, i = 0; o < runs; o++) {
+    const [oc, ox, oy] = [starts[0][o], starts[1][o], starts[2][o]];
+    for (let k = 0; k < len; k++, i++) out[i] = (cd[oc + k * kc] ? xd[ox + k * kx] : yd[oy + k * ky]) as never;
+  }
   return [{ dims, data: out, dataType: x.dataType }];
 };
 
