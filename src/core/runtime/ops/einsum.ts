@@ -3,7 +3,8 @@
 // combination is visited once (the summed labels innermost), so repeated labels (diagonals) and
 // sums come out of the same loop; computed in float64, written in the inputs' float type.
 import { RuntimeError } from '../errors';
-import { type RtTensor, ctorOf, size } from '../tensor';
+import { mmAccumulate } from '../kernels/dense';
+import { type RtTensor, ctorOf, nextOffset, size } from '../tensor';
 import { floatOnly } from './nn';
 import { type OpContext, need, stringAttr } from './types';
 
@@ -61,10 +62,73 @@ function parse(eq: string, operands: readonly RtTensor[], ctx: OpContext): Parse
   return { inputs, output };
 }
 
+/** `src` (dims) with its axes reordered by perm, as float64. */
+function permute(src: ArrayLike<number>, dims: readonly number[], perm: readonly number[]): Float64Array {
+  const n = size(dims);
+  const out = new Float64Array(n);
+  const r = dims.length;
+  if (r === 0 || n === 0) {
+    if (n) out[0] = src[0];
+    return out;
+  }
+  const st = new Array<number>(r);
+  for (let i = r - 1, acc = 1; i >= 0; i--) {
+    st[i] = acc;
+    acc *= dims[i];
+  }
+  const od = perm.map((p) => dims[p]);
+  const os = perm.map((p) => st[p]);
+  const len = od[r - 1];
+  const step = os[r - 1];
+  const idx = new Array<number>(r).fill(0);
+  let off = 0;
+  for (let k = 0; k < n; k += len) {
+    for (let j = 0; j < len; j++) out[k + j] = src[off + j * step];
+    off = nextOffset(idx, od, os, r - 2, off);
+  }
+  return out;
+}
+
+/**
+ * Two operands, no label repeated within one, every label shared or kept, batch labels of equal
+ * size: a batched matrix product (batch × I × K times batch × K × J), the operands permuted into
+ * that order and the product permuted into the output's. Undefined when the equation is not of that form.
+ */
+function asMatmul(labs: string[][], output: string[], ops: RtTensor[]): { dims: number[]; data: Float64Array } | undefined {
+  if (ops.length !== 2) return undefined;
+  const [la, lb] = labs;
+  if (new Set(la).size !== la.length || new Set(lb).size !== lb.length) return undefined;
+  const batch = output.filter((l) => la.includes(l) && lb.includes(l));
+  const I = output.filter((l) => la.includes(l) && !lb.includes(l));
+  const J = output.filter((l) => lb.includes(l) && !la.includes(l));
+  const K = la.filter((l) => lb.includes(l) && !output.includes(l));
+  if (la.some((l) => !lb.includes(l) && !output.includes(l)) || lb.some((l) => !la.includes(l) && !output.includes(l))) return undefined;
+  const dimA = (l: string): number => ops[0].dims[la.indexOf(l)];
+  const dimB = (l: string): number => ops[1].dims[lb.indexOf(l)];
+  if ([...batch, ...K].some((l) => dimA(l) !== dimB(l))) return undefined;
+  const nb = size(batch.map(dimA));
+  const M = size(I.map(dimA));
+  const KK = size(K.map(dimA));
+  const N = size(J.map(dimB));
+  const a = permute(ops[0].data as Float32Array, ops[0].dims, [...batch, ...I, ...K].map((l) => la.indexOf(l)));
+  const b = permute(ops[1].data as Float32Array, ops[1].dims, [...batch, ...K, ...J].map((l) => lb.indexOf(l)));
+  const y = new Float64Array(nb * M * N);
+  for (let i = 0; i < nb; i++) mmAccumulate(a, i * M * KK, b, i * KK * N, y, i * M * N, M, KK, N);
+  const order = [...batch, ...I, ...J];
+  const ydims = order.map((l) => (la.includes(l) ? dimA(l) : dimB(l)));
+  return { dims: output.map((l) => ydims[order.indexOf(l)]), data: permute(y, ydims, output.map((l) => order.indexOf(l))) };
+}
+
 export const Einsum = floatOnly((inputs, ctx) => {
   const ops = inputs.map((_, i) => need(inputs, i, ctx));
   const eq = stringAttr(ctx.node, 'equation', '');
   const { inputs: labs, output } = parse(eq, ops, ctx);
+  const mm = asMatmul(labs, output, ops);
+  if (mm) {
+    const y = ctx.out(0, ctorOf(ops[0].dataType), mm.data.length) as Float32Array | Float64Array;
+    y.set(mm.data);
+    return [{ dims: mm.dims, data: y, dataType: ops[0].dataType }];
+  }
   // The size of every label; ellipsis labels broadcast (1 against n).
   const dim = new Map<string, number>();
   labs.forEach((ls, i) =>

@@ -30,6 +30,9 @@ const CASES: [string, OpCase][] = [
   ['Einsum bij->bj (sum)', einsum('bij->bj', [2, 3, 4])],
   ['Einsum ii->i (diagonal)', einsum('ii->i', [4, 4])],
   ['Einsum ij,jk (implicit output ik)', einsum('ij,jk', [3, 4], [4, 2])],
+  // Not a matrix product (i is summed on one operand only): the general loop.
+  ['Einsum ij,jk->k', einsum('ij,jk->k', [3, 4], [4, 2])],
+  ['Einsum ii,i->i (diagonal times a vector)', einsum('ii,i->i', [4, 4], [4])],
   ['LayerNormalization over the last two axes, no bias', {
     op: 'LayerNormalization', opset: 17, x: x([2, 3, 4, 5], 4), consts: [c('scale', [4, 5], 5)], attrs: [int('axis', -2), { name: 'epsilon', type: 'float', value: 1e-3 }],
   }],
