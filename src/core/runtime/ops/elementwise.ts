@@ -195,12 +195,29 @@ function variadic(f: Bin, mean = false): OpImpl {
 const max: Bin = (x, y) => (x !== x || y !== y ? NaN : x >= y ? x : y);
 const min: Bin = (x, y) => (x !== x || y !== y ? NaN : x <= y ? x : y);
 
+const pow = binaryOp((x, y) => Math.pow(x, y), false);
+
+/** Pow; a float base to a scalar 2 or 3 (decomposed LayerNorm, tanh GELU) by multiplication. */
+const Pow: OpImpl = (inputs, ctx) => {
+  const a = need(inputs, 0, ctx);
+  const b = need(inputs, 1, ctx);
+  const e = b.data.length === 1 ? Number(b.data[0]) : NaN;
+  if ((a.data instanceof Float32Array || a.data instanceof Float64Array) && !isHalfType(a.dataType) && (e === 2 || e === 3) && b.dims.length <= a.dims.length) {
+    const x = a.data;
+    const y = ctx.out(0, ctorOf(a.dataType), x.length) as Float32Array | Float64Array;
+    if (e === 2) for (let i = 0; i < x.length; i++) y[i] = x[i] * x[i];
+    else for (let i = 0; i < x.length; i++) y[i] = x[i] * x[i] * x[i];
+    return [{ dims: a.dims, data: y, dataType: a.dataType }];
+  }
+  return pow(inputs, ctx);
+};
+
 export const BINARY: Record<string, OpImpl> = {
   Add: binaryOp((x, y) => x + y, true, '+'),
   Sub: binaryOp((x, y) => x - y, true, '-'),
   Mul: binaryOp((x, y) => x * y, true, '*'),
   Div: binaryOp((x, y) => x / y, true, '/'),
-  Pow: binaryOp((x, y) => Math.pow(x, y), false),
+  Pow,
   Max: variadic(max),
   Min: variadic(min),
   Sum: variadic((x, y) => x + y),
