@@ -1,6 +1,6 @@
 // Shapes of the ops transformers add: LayerNormalization (Y and its Mean / InvStdDev statistics),
 // Range (its length from constant inputs, or `limit` itself for Range(0, limit, 1), as exporters
-// write position ids), Trilu (the input's shape) and Einsum (labels mapped to the operands' dims;
+// write position ids), Trilu and CumSum (the input's shape) and Einsum (labels mapped to the operands' dims;
 // equations with an ellipsis are left unknown).
 import { DataType, type Dim } from '../../onnx/model';
 import { type InferFn, attrInt, attrString, norm, num } from './dims';
@@ -55,5 +55,6 @@ export const TRANSFORMER: Record<string, InferFn> = {
   LayerNormalization: layerNorm,
   Range: range,
   Trilu: (_n, ins) => [{ t: ins[0]?.t, s: ins[0]?.s }],
+  CumSum: (_n, ins) => [{ t: ins[0]?.t, s: ins[0]?.s }],
   Einsum: einsum,
 };

@@ -86,6 +86,8 @@ export const UNARY: Record<string, OpImpl> = {
   }),
   Sigmoid: unaryOp(() => (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)))),
   Tanh: unaryOp(() => Math.tanh),
+  Sin: unaryOp(() => Math.sin),
+  Cos: unaryOp(() => Math.cos),
   Exp: unaryOp(() => Math.exp),
   Log: unaryOp(() => Math.log),
   Sqrt: unaryOp(() => Math.sqrt),

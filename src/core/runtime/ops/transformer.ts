@@ -1,8 +1,8 @@
 // Operators transformers add: LayerNormalization (opset 17), Gelu (opset 20, exact and tanh),
-// Range, Trilu.
+// Range, Trilu, CumSum (position ids from an attention mask).
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
-import { type RtData, type RtTensor, alloc, ctorOf, size, toNumbers } from '../tensor';
+import { type RtData, type RtTensor, alloc, ctorOf, floatToHalf, halfToFloat, isHalfType, size, toNumbers, writeNumber } from '../tensor';
 import { erf, unaryOp } from './elementwise';
 import { broadcastIndex } from './broadcast';
 import { floatOnly } from './nn';
@@ -133,4 +133,34 @@ export const Trilu: OpImpl = (inputs, ctx) => {
   return [{ dims: x.dims, data: out, dataType: x.dataType }];
 };
 
-export const TRANSFORMER: Record<string, OpImpl> = { LayerNormalization, Gelu, Range, Trilu };
+/** CumSum(x, axis): running sums along one axis (exclusive: without the element itself; reverse: from the end), accumulated in float64. */
+export const CumSum: OpImpl = (inputs, ctx) => {
+  let x = need(inputs, 0, ctx);
+  const half = isHalfType(x.dataType) ? x.dataType : 0;
+  if (half) x = halfToFloat(x);
+  const r = x.dims.length;
+  const axis = normAxis(Number(need(inputs, 1, ctx).data[0]), r, ctx);
+  const exclusive = intAttr(ctx.node, 'exclusive', 0) === 1;
+  const reverse = intAttr(ctx.node, 'reverse', 0) === 1;
+  const len = x.dims[axis];
+  const outer = size(x.dims.slice(0, axis));
+  const inner = size(x.dims.slice(axis + 1));
+  const out = alloc(x.dataType, x.data.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let acc = 0;
+      for (let s = 0; s < len; s++) {
+        const k = reverse ? len - 1 - s : s;
+        const at = (o * len + k) * inner + i;
+        const v = Number(x.data[at]);
+        if (!exclusive) acc += v;
+        writeNumber(out, at, acc);
+        if (exclusive) acc += v;
+      }
+    }
+  }
+  const res: RtTensor = { dims: x.dims, data: out, dataType: x.dataType };
+  return [half ? floatToHalf(res, half) : res];
+};
+
+export const TRANSFORMER: Record<string, OpImpl> = { LayerNormalization, Gelu, Range, Trilu, CumSum };
