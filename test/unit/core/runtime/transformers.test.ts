@@ -2,7 +2,7 @@
 // and a GPT-style decoder with a causal mask; scripts/torch/make_transformers.py) in Prunescope's
 // runtime against onnxruntime-node on seeded random inputs (batch 2, T = 16): unpruned and with
 // every MatMul/Gemm weight magnitude-pruned 50%, dense and sparse kernels, within 1e-4. Also: the
-// engine opens each with a summary the runtime can run.
+// engine opens each with a summary the runtime can run, and `prunescope info` describes each.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -13,7 +13,9 @@ import { applyPrune, planPrune } from '../../../../src/core/prune';
 import { type RtTensor, Session, unsupportedNodes } from '../../../../src/core/runtime';
 import { inProcessEngine } from '../../../../src/engine/in-process';
 import { nodePlatform } from '../../../../src/engine/node/platform';
+import { prunescope } from '../../../support/cli';
 import { ROOT } from '../../../support/engine';
+import { protoFacts } from '../../../integration/cli/proto-facts';
 
 const DIR = join(ROOT, 'test/models/transformers');
 const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
@@ -38,20 +40,20 @@ function rng(seed: number): () => number {
   };
 }
 
-function ids(r: () => number): BigInt64Array {
-  return BigInt64Array.from({ length: N * T }, () => BigInt(Math.floor(r() * VOCAB)));
+function ids(r: () => number, t: number): BigInt64Array {
+  return BigInt64Array.from({ length: N * t }, () => BigInt(Math.floor(r() * VOCAB)));
 }
 
 /** Feeds per fixture: [name, dims, data] with data Float32Array (float) or BigInt64Array (int64). */
-function feeds(name: string, seed: number): [string, number[], Float32Array | BigInt64Array][] {
+function feeds(name: string, seed: number, t: number): [string, number[], Float32Array | BigInt64Array][] {
   const r = rng(seed);
   if (name === 'vit') return [['x', [N, 1, 28, 28], Float32Array.from({ length: N * 784 }, r)]];
-  if (name === 'gpt') return [['input_ids', [N, T], ids(r)]];
-  // BERT: the second sequence is padded after 11 tokens (mask 0 there).
-  const mask = BigInt64Array.from({ length: N * T }, (_, i) => (i >= T + 11 ? 0n : 1n));
+  if (name === 'gpt') return [['input_ids', [N, t], ids(r, t)]];
+  // BERT: the second sequence is padded after 2t/3 tokens (mask 0 there).
+  const mask = BigInt64Array.from({ length: N * t }, (_, i) => (i >= t + Math.floor((2 * t) / 3) ? 0n : 1n));
   return [
-    ['input_ids', [N, T], ids(r)],
-    ['attention_mask', [N, T], mask],
+    ['input_ids', [N, t], ids(r, t)],
+    ['attention_mask', [N, t], mask],
   ];
 }
 
@@ -71,7 +73,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Linear layers each fixture has: 4 per block × 2 blocks, plus the head(s). */
 const LINEAR: Record<string, number> = { vit: 9, bert: 10, gpt: 9 };
-const OUT_DIMS: Record<string, number[]> = { vit: [N, 10], bert: [N, 2], gpt: [N, T, VOCAB] };
+const outDims = (name: string, t: number): number[] => ({ vit: [N, 10], bert: [N, 2], gpt: [N, t, VOCAB] })[name]!;
 
 describe.each(['vit', 'bert', 'gpt'])('%s fixture against onnxruntime-node', (name) => {
   const model = load(name);
@@ -100,8 +102,9 @@ describe.each(['vit', 'bert', 'gpt'])('%s fixture against onnxruntime-node', (na
         const linear = s.layers.filter((l) => l.kind === 'linear');
         expect(linear.length, `${label} ${kernels}`).toBe(LINEAR[name]);
         if (label !== 'unpruned' && kernels === 'sparse') for (const l of linear) expect(l.kernel).toBe('sparse');
-        for (const seed of [1, 2]) {
-          const f = feeds(name, seed);
+        // T = 16 on two seeds, and T = 5 (the sequence length is dynamic: Range, Trilu, masks follow it).
+        for (const [seed, t] of [[1, T], [2, T], [3, 5]]) {
+          const f = feeds(name, seed, t);
           const want = await ref.run(Object.fromEntries(f.map(([n, d, x]) => [n, new ort.Tensor(x instanceof BigInt64Array ? 'int64' : 'float32', x, d)])));
           const got = s.run(
             Object.fromEntries(
@@ -109,11 +112,11 @@ describe.each(['vit', 'bert', 'gpt'])('%s fixture against onnxruntime-node', (na
             ),
           );
           const o = got.logits;
-          expect(o.dims).toEqual(OUT_DIMS[name]);
+          expect(o.dims).toEqual(outDims(name, t));
           const w = want.logits.data as Float32Array;
           // The outputs are not trivially small: a 1e-4 bound means something.
           expect(Math.max(...Array.from(w, Math.abs)), 'output scale').toBeGreaterThan(0.05);
-          expect(maxDiff(o.data as Float32Array, w), `${label} ${kernels} seed ${seed}`).toBeLessThan(1e-4);
+          expect(maxDiff(o.data as Float32Array, w), `${label} ${kernels} seed ${seed} T ${t}`).toBeLessThan(1e-4);
         }
       }
     }
@@ -133,5 +136,18 @@ describe('transformer fixtures in the engine', () => {
     const constants = g.nodes.flatMap((n) => (n.opType === 'Constant' ? n.attributes : [])).filter((a) => a.type === 'tensor');
     const params = g.initializers.reduce((a, t) => a + count(t.dims), 0) + constants.reduce((a, c) => a + (c.type === 'tensor' ? count(c.value.dims) : 0), 0);
     expect(s.paramCount).toBe(params);
+  });
+});
+
+describe('prunescope info on the transformer fixtures', () => {
+  it.each(['vit', 'bert', 'gpt'])('%s: op counts and parameters as the protobuf has them', (name) => {
+    const file = join(DIR, `${name}.onnx`);
+    const facts = protoFacts(file);
+    const r = prunescope(['info', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.opCounts).toEqual(facts.opCounts);
+    expect(j.paramCount).toBe(facts.params);
+    expect(j.prunable.length).toBeGreaterThanOrEqual(LINEAR[name]);
   });
 });
