@@ -1,7 +1,7 @@
 // The transformer fixtures (torch.onnx.export of a ViT, a BERT-style encoder with an attention mask
 // and a GPT-style decoder with a causal mask; scripts/torch/make_transformers.py) in Prunescope's
 // runtime against onnxruntime-node on seeded random inputs (batch 2, T = 16): unpruned and with
-// every MatMul/Gemm weight magnitude-pruned 50%, dense and sparse kernels, within 1e-4. Also: the
+// every MatMul/Gemm weight magnitude-pruned 50%, dense and sparse kernels (WebAssembly and JS), within 1e-4. Also: the
 // engine opens each with a summary the runtime can run, and `prunescope info` describes each.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,7 +82,7 @@ describe.each(['vit', 'bert', 'gpt'])('%s fixture against onnxruntime-node', (na
     expect(unsupportedNodes(model)).toEqual([]);
   });
 
-  it('unpruned and 50% pruned (every MatMul/Gemm weight), dense and sparse, within 1e-4', async () => {
+  it('unpruned and 50% pruned (every MatMul/Gemm weight), dense and sparse, WebAssembly and JS, within 1e-4', async () => {
     const { model: half, select } = pruned(model, 0.5);
     expect(select.length).toBe(LINEAR[name]);
     for (const [label, m] of [['unpruned', model], ['pruned 0.5', half]] as const) {
@@ -97,10 +97,11 @@ describe.each(['vit', 'bert', 'gpt'])('%s fixture against onnxruntime-node', (na
         }
       }
       const ref = await ort.InferenceSession.create(bytes, ORT_OPTIONS);
-      for (const kernels of ['dense', 'sparse'] as const) {
-        const s = Session.create(decodeModel(bytes), { kernels, sparseMinSparsity: 0 });
+      for (const [kernels, wasm] of [['dense', true], ['sparse', true], ['dense', false], ['sparse', false]] as const) {
+        const s = Session.create(decodeModel(bytes), { kernels, wasm, sparseMinSparsity: 0 });
         const linear = s.layers.filter((l) => l.kind === 'linear');
         expect(linear.length, `${label} ${kernels}`).toBe(LINEAR[name]);
+        for (const l of linear) expect(l.engine).toBe(wasm ? 'wasm' : 'js');
         if (label !== 'unpruned' && kernels === 'sparse') for (const l of linear) expect(l.kernel).toBe('sparse');
         // T = 16 on two seeds, and T = 5 (the sequence length is dynamic: Range, Trilu, masks follow it).
         for (const [seed, t] of [[1, T], [2, T], [3, 5]]) {
@@ -116,7 +117,7 @@ describe.each(['vit', 'bert', 'gpt'])('%s fixture against onnxruntime-node', (na
           const w = want.logits.data as Float32Array;
           // The outputs are not trivially small: a 1e-4 bound means something.
           expect(Math.max(...Array.from(w, Math.abs)), 'output scale').toBeGreaterThan(0.05);
-          expect(maxDiff(o.data as Float32Array, w), `${label} ${kernels} seed ${seed} T ${t}`).toBeLessThan(1e-4);
+          expect(maxDiff(o.data as Float32Array, w), `${label} ${kernels} wasm=${wasm} seed ${seed} T ${t}`).toBeLessThan(1e-4);
         }
       }
     }
