@@ -4,6 +4,7 @@ import { dumpCommand } from './dump';
 import { exportCommand } from './export';
 import { infoCommand } from './info';
 import { pruneCommand } from './prune';
+import { reportCommand } from './report';
 import { statsCommand } from './stats';
 import { evalCommand, sweepCommand } from './sweep';
 
@@ -15,4 +16,5 @@ export const commands: CliCommand[] = [
   exportCommand,
   sweepCommand,
   evalCommand,
+  reportCommand,
 ];
