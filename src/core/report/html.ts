@@ -77,8 +77,12 @@ export function externalReferences(html: string): string[] {
   const markup = html.replace(/(<script\b[^>]*>)[\s\S]*?(<\/script\s*>)/gi, '$1$2');
   const attr = /\b(?:src|href|action|xlink:href)\s*=\s*["']?([^"'\s>]*)/gi;
   for (const m of markup.matchAll(attr)) if (!/^(?:data:|#|$)/i.test(m[1] ?? '')) found.push(m[0]);
-  const css = /(?:url\(\s*["']?|@import\s+["'])([^"')\s]*)/gi;
-  for (const m of html.matchAll(css)) if (!/^(?:data:|#|$)/i.test(m[1] ?? '')) found.push(m[0]);
+  // CSS url(...) naming a file or address (lower case: the script's own `new URL(x)` is not CSS), and @import.
+  const css = /url\(\s*["']?([^"')\s]*[./:][^"')\s]*)|@import\s+(?:url\(\s*)?["']?([^"')\s;]*)/gi;
+  for (const m of html.matchAll(css)) {
+    if (m[0].startsWith('URL(')) continue;
+    if (!/^(?:data:|#)/i.test(m[1] ?? m[2] ?? '')) found.push(m[0]);
+  }
   const url = /\b(?:https?|wss?|file|ftp):\/\/[^\s"'`)<>]*/gi;
   for (const m of html.matchAll(url)) if (!/^https?:\/\/www\.w3\.org\//i.test(m[0])) found.push(m[0]);
   return found;
