@@ -57,6 +57,8 @@ export const report: Handler<'report'> = async (req, ctx) => {
   const summary = summarizeModel(open.model, { modelId: open.modelId, fileName: open.fileName, fileBytes: open.fileBytes }, SUPPORTED_OPS, { zeros: true });
   const costs = nodeCosts(open.model, 1);
   const sweeping = req.dataset !== undefined;
+  // The test set next: a file that is not one fails before any work.
+  const described = req.dataset !== undefined ? datasetSummary(await loadDataset(ctx, req.dataset, open)) : undefined;
   ctx.progress({ done: 0, total: 1000, message: 'histograms' });
   const histograms = await stats({ id: req.id, type: 'stats', modelId: open.modelId, bins: REPORT_BINS }, stage(ctx, 0, sweeping ? STATS_SHARE : 1, 'histograms'));
   const data: ReportData = {
@@ -68,9 +70,7 @@ export const report: Handler<'report'> = async (req, ctx) => {
     macs: { batch: costs.batch, total: costs.total, unknown: costs.unknown },
     histograms,
   };
-  if (req.dataset !== undefined) {
-    const ds = await loadDataset(ctx, req.dataset, open);
-    const described = datasetSummary(ds);
+  if (req.dataset !== undefined && described !== undefined) {
     const ratios = req.ratios ?? [...REPORT_RATIOS];
     const spec = req.spec ?? { mode: 'layer' as const };
     const points = await sweep(
