@@ -55,7 +55,9 @@ test('the report opens from file:// and draws its graph, histograms and sweep', 
   await graph.locator('.gv-node', { hasText: 'Gemm' }).first().click();
   await expect(page.getByTestId('report-node-info')).toContainText('MACs');
 
-  // The histograms: one card per initializer of the sample (3 weights, 3 biases), each chart drawn.
+  // The histograms: one card per initializer of the sample (3 weights, 3 biases), each chart drawn
+  // once it comes near the view.
+  await page.getByTestId('report-histograms').scrollIntoViewIfNeeded();
   const cards = page.getByTestId('report-histograms').getByTestId('hist-card');
   await expect(cards).toHaveCount(6);
   expect(await paintedPixels(page, '[data-testid="report-histograms"] canvas')).toBeGreaterThan(500);

@@ -18,6 +18,8 @@ import { stats } from './model';
 
 /** Histogram bins of each weight in a report (the Histograms panel's default). */
 export const REPORT_BINS = 64;
+/** Constant tensors smaller than this (in elements) get no histogram (the weight table's and `prunescope stats`' default). */
+export const REPORT_MIN_CONSTANT = 16;
 /** Ratios a report sweeps when the request names none: a short list, so the report stays quick. */
 export const REPORT_RATIOS: readonly number[] = [0, 0.25, 0.5, 0.75, 0.9];
 /** Share of the progress given to the histograms (the rest is the sweep). */
@@ -54,13 +56,17 @@ export const report: Handler<'report'> = async (req, ctx) => {
   if (!ctx.platform.reportViewer) throw new EngineFailure('unsupported', 'this engine cannot write reports (no report viewer)');
   // The viewer first: a missing build fails at once, not after a sweep.
   const script = await ctx.platform.reportViewer();
-  const summary = summarizeModel(open.model, { modelId: open.modelId, fileName: open.fileName, fileBytes: open.fileBytes }, SUPPORTED_OPS, { zeros: true });
+  // With the weight table: initializers and Constant tensors of every graph (a model may keep all
+  // its weights in Constant nodes), small Constants (shape vectors, scalars) left out.
+  const info = { modelId: open.modelId, fileName: open.fileName, fileBytes: open.fileBytes };
+  const summary = summarizeModel(open.model, info, SUPPORTED_OPS, { zeros: true, weights: { minConstantParams: REPORT_MIN_CONSTANT } });
+  const weights = (summary.weights ?? []).filter((w) => w.numeric).map((w) => ({ graph: w.graph, name: w.name }));
   const costs = nodeCosts(open.model, 1);
   const sweeping = req.dataset !== undefined;
   // The test set next: a file that is not one fails before any work.
   const described = req.dataset !== undefined ? datasetSummary(await loadDataset(ctx, req.dataset, open)) : undefined;
   ctx.progress({ done: 0, total: 1000, message: 'histograms' });
-  const histograms = await stats({ id: req.id, type: 'stats', modelId: open.modelId, bins: REPORT_BINS }, stage(ctx, 0, sweeping ? STATS_SHARE : 1, 'histograms'));
+  const histograms = weights.length === 0 ? [] : await stats({ id: req.id, type: 'stats', modelId: open.modelId, weights, bins: REPORT_BINS }, stage(ctx, 0, sweeping ? STATS_SHARE : 1, 'histograms'));
   const data: ReportData = {
     format: REPORT_FORMAT,
     tool: req.tool ?? 'prunescope',

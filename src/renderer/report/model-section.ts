@@ -13,7 +13,9 @@ export function modelSection(body: HTMLElement, data: ReportData): void {
   const g = m.graph;
   const opsets = m.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ');
   const producer = [m.producerName, m.producerVersion].filter((x) => x !== '').join(' ') || 'not recorded';
-  const macs = `${formatCompact(data.macs.total)} (${formatCount(data.macs.total)}) at batch ${data.macs.batch}${data.macs.unknown.length > 0 ? `; unknown for ${data.macs.unknown.join(', ')}` : ''}`;
+  const unknown = data.macs.unknown;
+  const shown = unknown.slice(0, 5).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+  const macs = `${formatCompact(data.macs.total)} (${formatCount(data.macs.total)}) at batch ${data.macs.batch}${unknown.length > 0 ? `, not counting ${unknown.length} node${unknown.length === 1 ? '' : 's'} whose shapes are unknown (${shown})` : ''}`;
   const ops = Object.entries(m.opCounts).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`).join(', ');
   body.append(
     h(
