@@ -30,6 +30,8 @@ function header(data: ReportData): HTMLElement {
 
 function start(): void {
   document.title = document.title || 'Prunescope report';
+  // The reader's light or dark preference, as the app starts (before any chart reads the colours).
+  if (typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches) document.documentElement.dataset.theme = 'dark';
   let data: ReportData;
   try {
     data = readData();
