@@ -7,7 +7,7 @@ import { histogramCard } from '../views/histogram-card';
 
 export function histogramsSection(body: HTMLElement, data: ReportData): void {
   const bins = data.histograms[0]?.histogram.counts.length ?? 0;
-  body.append(h('p', { class: 'rp-note' }, `Every initializer and Constant tensor of 16 or more values (${data.histograms.length}): ${bins} bins over [min, max], counts of weights per bin.`));
+  body.append(h('p', { class: 'rp-note' }, `Every initializer, and every Constant tensor of 16 or more values (${data.histograms.length} weights): ${bins} bins over [min, max], counts of weights per bin.`));
   const grid = h('div', { class: 'rp-hists', 'data-testid': 'report-histograms' });
   body.append(grid);
   // A model may have hundreds of weights: each chart is drawn when its slot first comes into view.
