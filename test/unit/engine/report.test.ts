@@ -10,6 +10,7 @@ import { EngineRequestError } from '../../../src/engine/client';
 import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import type { Progress, ReportData } from '../../../src/engine/protocol';
+import { validateRequest } from '../../../src/engine/validate';
 import { SAMPLE } from '../../support/engine';
 
 const { client } = inProcessEngine(nodePlatform().platform);
@@ -75,5 +76,14 @@ describe('report request', () => {
     const compare = client.request({ type: 'report', modelId, compareModelId: modelId }).promise;
     await expect(compare).rejects.toThrow(/not available yet/);
     await expect(client.request({ type: 'report', modelId, path: SAMPLE }).promise).rejects.toThrow(/refusing to overwrite the open model/);
+  });
+
+  it('is validated like the other requests', () => {
+    const ok = { id: 7, type: 'report', modelId: 1, path: '/tmp/r.html', dataset: { kind: 'sample' }, ratios: [0, 0.5], spec: { mode: 'global' }, options: { limit: 10 }, tool: 'prunescope 1' };
+    expect(validateRequest(ok)).toEqual({ ...ok, spec: expect.objectContaining({ mode: 'global' }) as unknown });
+    expect(() => validateRequest({ id: 7, type: 'report', modelId: 1, ratios: [1.5] })).toThrow(/ratio must be a number from 0 to 1/);
+    expect(() => validateRequest({ id: 7, type: 'report', modelId: 1, ratios: [] })).toThrow(/non-empty list/);
+    expect(() => validateRequest({ id: 7, type: 'report', modelId: 1, path: 3 })).toThrow(/path/);
+    expect(() => validateRequest({ id: 7, type: 'report' })).toThrow(/modelId/);
   });
 });
