@@ -281,7 +281,14 @@ export type Request =
    * the open model pruned by `spec` (through the method cache). `samples`: the first N of the
    * dataset (default DEFAULT_NODE_ERROR_SAMPLES).
    */
-  | { id: number; type: 'nodeErrors'; modelId: number; spec?: PruneSpec; prunedModelId?: number; dataset: DatasetSource; samples?: number };
+  | { id: number; type: 'nodeErrors'; modelId: number; spec?: PruneSpec; prunedModelId?: number; dataset: DatasetSource; samples?: number }
+  // issue 16: report
+  /**
+   * A shareable HTML report of the model (summary, graph, MACs and parameters per node, each
+   * weight's histogram) and, with `dataset`, a sweep of `spec` over `ratios` (default: a short list).
+   * `path`: written atomically there; else the HTML is answered. `compareModelId`: not yet supported.
+   */
+  | { id: number; type: 'report'; modelId: number; path?: string; dataset?: DatasetSource; ratios?: number[]; spec?: Omit<PruneSpec, 'ratio'>; options?: EvalOptions; compareModelId?: number; tool?: string };
 
 export type RequestType = Request['type'];
 
@@ -305,6 +312,9 @@ export interface ResultMap {
   cancel: null;
   // issue 16: node errors
   nodeErrors: NodeErrorReport;
+  // issue 16: report
+  /** `html` when no path was given; `sections`: the titles of the sections the report holds. */
+  report: { path?: string; html?: string; bytes: number; sections: string[] };
 }
 
 // ---------------------------------------------------------------- responses
@@ -353,3 +363,45 @@ export interface ReadyMessage {
 export type ControlMessage =
   | { type: 'allow'; paths: string[]; write?: boolean }
   | { type: 'port' };
+
+// ---------------------------------------------------------------- issue 16: report
+
+/** The version of the ReportData layout (bumped when a field changes meaning). */
+export const REPORT_FORMAT = 1;
+
+/** A section drawn as a plain table: the shape the optional sections (sensitivity, diff, node errors) take. */
+export interface ReportTable {
+  title: string;
+  /** One sentence under the heading: what the table shows and how it was measured. */
+  note?: string;
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+export type { ReportNode } from '../core/report/nodes';
+import type { ReportNode } from '../core/report/nodes';
+
+/** Everything a report file holds, as JSON in its <script type="application/json" id="prunescope-report">. */
+export interface ReportData {
+  format: typeof REPORT_FORMAT;
+  /** The tool that wrote it, e.g. "prunescope 0.1.0". */
+  tool: string;
+  /** ISO 8601 time it was written. */
+  created: string;
+  model: ModelSummary;
+  /** MACs per node at batch 1 (core/analysis/macs.ts) and parameters per node. */
+  nodes: ReportNode[];
+  macs: { batch: number; total: number; unknown: string[] };
+  /** Each weight's statistics and histogram (bounded bins). */
+  histograms: TensorStatistics[];
+  /** The accuracy and time sweep, when a dataset was given. */
+  sweep?: { dataset: string; samples: number; points: EvalPoint[] };
+  /** Why there is no sweep (e.g. no dataset was given). */
+  noSweep?: string;
+  /** Per-tensor sensitivity (accuracy when only that tensor is pruned): filled by the sensitivity request. */
+  sensitivity?: ReportTable;
+  /** What changed between this model and another: filled by the model diff. */
+  diff?: ReportTable;
+  /** Per-node output error of the pruned model against the original: filled by the node-error request. */
+  nodeErrors?: ReportTable;
+}

@@ -323,6 +323,23 @@ export function validateRequest(msg: unknown): Request {
         spec: optionalSpec(msg.spec),
         ...(msg.weights !== undefined ? { weights: { minConstantParams: weightTable(msg.weights, where).minConstantParams } } : {}),
       };
+    // issue 16: report
+    case 'report': {
+      const r: Extract<Request, { type: 'report' }> = { id, type, modelId: modelId() };
+      const path = optString(msg, 'path', where);
+      if (path !== undefined) r.path = path;
+      if (msg.dataset !== undefined) r.dataset = datasetSource(msg.dataset);
+      if (msg.ratios !== undefined) {
+        if (!Array.isArray(msg.ratios) || msg.ratios.length === 0) fail(`${where}: "ratios" must be a non-empty list`);
+        r.ratios = msg.ratios.map((x: unknown) => ratio(x, `${where}: ratios`));
+      }
+      if (msg.spec !== undefined) r.spec = spec(msg.spec, false);
+      if (msg.options !== undefined) r.options = evalOptions(msg.options);
+      if (msg.compareModelId !== undefined) r.compareModelId = int(msg, 'compareModelId', where);
+      const tool = optString(msg, 'tool', where);
+      if (tool !== undefined) r.tool = tool;
+      return r;
+    }
     case 'cancel':
       return { id, type, target: int(msg, 'target', where) };
     // issue 16: node errors

@@ -5,6 +5,7 @@ import { errorsCommand } from './errors';
 import { exportCommand } from './export';
 import { infoCommand } from './info';
 import { pruneCommand } from './prune';
+import { reportCommand } from './report';
 import { statsCommand } from './stats';
 import { evalCommand, sweepCommand } from './sweep';
 
@@ -17,4 +18,5 @@ export const commands: CliCommand[] = [
   sweepCommand,
   evalCommand,
   errorsCommand,
+  reportCommand,
 ];

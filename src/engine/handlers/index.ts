@@ -6,6 +6,7 @@ import { dumpJson, dumpMatrices, dumpMatrix, exportModel } from './export';
 import { close, open, prune, prunePreview, stats } from './model';
 import { runtimes } from './runtimes';
 import { nodeErrors } from './node-errors';
+import { report } from './report';
 
 export const handlers: HandlerTable = {
   open,
@@ -22,4 +23,6 @@ export const handlers: HandlerTable = {
   dumpMatrix,
   dumpMatrices,
   nodeErrors,
+  // issue 16: report
+  report,
 };
