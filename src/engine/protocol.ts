@@ -14,6 +14,7 @@ import type { LayerPlan, ShapeChange } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
+import type { ModelDiff } from '../core/diff/types';
 
 export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
@@ -35,6 +36,9 @@ import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
 export type { DatasetPreview, PreviewSample } from '../core/data/preview';
 export { parseNormalization, describeNormalization, type ImageNormalization } from '../core/data/normalize';
+// issue 16: diff
+export type { ModelDiff, DiffSummary, NodeDiff, NodeRef, TensorDiff, ValueDiff, MatchHow } from '../core/diff/types';
+export { DEFAULT_DIFF_BINS, MAX_DIFF_BINS } from '../core/diff/types';
 
 // ---------------------------------------------------------------- shared value types
 
@@ -269,7 +273,10 @@ export type Request =
    * real-valued weights of the weight table instead (every graph, sparse ones as dense matrices).
    */
   | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec; weights?: Pick<WeightTableOptions, 'minConstantParams'> }
-  | { id: number; type: 'cancel'; target: number };
+  | { id: number; type: 'cancel'; target: number }
+  // issue 16: diff
+  /** What differs between two open models (A = modelA, B = modelB); `bins` of the changed tensors' histograms. */
+  | { id: number; type: 'diff'; modelA: number; modelB: number; bins?: number };
 
 export type RequestType = Request['type'];
 
@@ -291,6 +298,8 @@ export interface ResultMap {
   /** `values`: matrix elements written; `skipped`: weights left out (not real numbers). */
   dumpMatrices: { dir: string; files: string[]; values: number; skipped: string[] };
   cancel: null;
+  // issue 16: diff
+  diff: ModelDiff;
 }
 
 // ---------------------------------------------------------------- responses

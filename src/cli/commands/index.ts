@@ -1,5 +1,6 @@
 // Every `prunescope` sub-command, in the order `prunescope --help` lists them.
 import type { CliCommand } from '../command';
+import { diffCommand } from './diff';
 import { dumpCommand } from './dump';
 import { exportCommand } from './export';
 import { infoCommand } from './info';
@@ -15,4 +16,5 @@ export const commands: CliCommand[] = [
   exportCommand,
   sweepCommand,
   evalCommand,
+  diffCommand,
 ];
