@@ -275,7 +275,7 @@ export type Request =
   | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec; weights?: Pick<WeightTableOptions, 'minConstantParams'> }
   | { id: number; type: 'cancel'; target: number }
   // issue 16: diff
-  /** What differs between two open models (A = modelA, B = modelB); `bins` of the changed tensors' histograms. */
+  /** What differs between two open models (A = modelA, B = modelB); `bins` of the changed tensors' histograms (default 32; 0: none). */
   | { id: number; type: 'diff'; modelA: number; modelB: number; bins?: number };
 
 export type RequestType = Request['type'];

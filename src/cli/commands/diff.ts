@@ -113,8 +113,10 @@ export const diffCommand: CliCommand = {
     const engine = startEngine({ ort: false });
     const a = await call(engine.request({ type: 'open', source: { kind: 'path', path: fileA } }).promise);
     const b = await call(engine.request({ type: 'open', source: { kind: 'path', path: fileB } }).promise);
-    const d = await call(cancellable(engine, engine.request({ type: 'diff', modelA: a.modelId, modelB: b.modelId, bins })));
-    if (args.values.json === true) io.out(`${JSON.stringify({ fileA: a.fileName, fileB: b.fileName, ...d }, null, 2)}\n`);
+    // The text report shows no histograms: it asks for none (a pass over every changed weight less).
+    const json = args.values.json === true;
+    const d = await call(cancellable(engine, engine.request({ type: 'diff', modelA: a.modelId, modelB: b.modelId, bins: json ? bins : 0 })));
+    if (json) io.out(`${JSON.stringify({ fileA: a.fileName, fileB: b.fileName, ...d }, null, 2)}\n`);
     else io.out(diffText(d, a.fileName, b.fileName, args.values.all === true));
     return 0;
   },

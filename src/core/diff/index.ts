@@ -24,10 +24,10 @@ export interface DiffPlan {
   bins: number;
 }
 
-/** Checks a histogram bin count for a diff. */
+/** Checks a histogram bin count for a diff (0: no histograms). */
 export function diffBins(bins: number | undefined): number {
   const n = bins ?? DEFAULT_DIFF_BINS;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_DIFF_BINS) throw new RangeError(`diff histogram bins must be a whole number from 1 to ${MAX_DIFF_BINS}, got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_DIFF_BINS) throw new RangeError(`diff histogram bins must be a whole number from 0 (none) to ${MAX_DIFF_BINS}, got ${n}`);
   return n;
 }
 

@@ -33,8 +33,8 @@ interface Scan {
   hi: number;
 }
 
-/** The one comparing pass over two equally long arrays of numbers. */
-function scanNumbers(x: ArrayLike<number>, y: ArrayLike<number>): Scan {
+/** The one comparing pass over two equally long arrays of numbers (`range`: also their min / max). */
+function scanNumbers(x: ArrayLike<number>, y: ArrayLike<number>, range: boolean): Scan {
   let changed = 0;
   let zerosA = 0;
   let zerosB = 0;
@@ -42,23 +42,46 @@ function scanNumbers(x: ArrayLike<number>, y: ArrayLike<number>): Scan {
   let maxAt = -1;
   let lo = Infinity;
   let hi = -Infinity;
+  // float32 without a range: equal bit patterns (most elements of most diffs) settle on integers.
+  const bits = !range && x instanceof Float32Array && y instanceof Float32Array;
+  const xi = bits ? new Int32Array(x.buffer, x.byteOffset, x.length) : undefined;
+  const yi = bits ? new Int32Array(y.buffer, y.byteOffset, y.length) : undefined;
   const n = x.length;
   for (let i = 0; i < n; i++) {
+    if (xi !== undefined && yi !== undefined) {
+      const p = xi[i];
+      if (p === yi[i]) {
+        if ((p & 0x7fffffff) === 0) {
+          zerosA++;
+          zerosB++;
+        }
+        continue;
+      }
+    }
     const a = x[i];
     const b = y[i];
     if (a === 0) zerosA++;
     if (b === 0) zerosB++;
-    if (a < lo) lo = a;
-    if (a > hi) hi = a;
+    if (range) {
+      if (a < lo) lo = a;
+      if (a > hi) hi = a;
+    }
     if (a !== b) {
-      if (b < lo) lo = b;
-      if (b > hi) hi = b;
-      if (a === a || b === b) {
+      if (range) {
+        if (b < lo) lo = b;
+        if (b > hi) hi = b;
+      }
+      const d = Math.abs(b - a); // > 0 here; NaN when one side is NaN (both NaN: not a change)
+      if (d === d) {
         changed++;
-        let d = b > a ? b - a : a - b;
-        if (d !== d) d = Infinity; // a NaN against a number
-        if (d > maxAbs || maxAt < 0) {
+        if (d > maxAbs) {
           maxAbs = d;
+          maxAt = i;
+        }
+      } else if (a === a || b === b) {
+        changed++; // a NaN against a number: an infinite change
+        if (maxAbs !== Infinity) {
+          maxAbs = Infinity;
           maxAt = i;
         }
       }
@@ -140,7 +163,7 @@ function valuesOf(t: Tensor): ArrayLike<number> | BigInt64Array | BigUint64Array
 
 /**
  * Compares tensor `a` (of model A) with `b` (of model B); either may be missing (removed / added).
- * `bins`: histogram bins of a changed tensor.
+ * `bins`: histogram bins of a changed tensor (0: no histograms).
  */
 export function compareTensors(a: Tensor | undefined, b: Tensor | undefined, how: TensorDiff['how'], bins: number): TensorDiff {
   if (!a || !b) {
@@ -160,14 +183,14 @@ export function compareTensors(a: Tensor | undefined, b: Tensor | undefined, how
   const x = valuesOf(a);
   const y = valuesOf(b);
   const big = x instanceof BigInt64Array || x instanceof BigUint64Array;
-  const s = big ? scanBigInts(x, y as BigInt64Array) : scanNumbers(x, y as ArrayLike<number>);
+  const s = big ? scanBigInts(x, y as BigInt64Array) : scanNumbers(x, y as ArrayLike<number>, bins > 0);
   const out: TensorDiff = { ...base, status: s.changed > 0 ? 'values' : 'unchanged', changed: s.changed, zerosA: s.zerosA, zerosB: s.zerosB };
   out.sparsityA = base.count > 0 ? s.zerosA / base.count : 0;
   out.sparsityB = base.count > 0 ? s.zerosB / base.count : 0;
   if (s.changed === 0) return out;
   out.maxAbsDelta = s.maxAbs;
   out.maxAt = unravel(s.maxAt, a.dims);
-  if (!big) {
+  if (!big && bins > 0) {
     const nums = [x as ArrayLike<number>, y as ArrayLike<number>];
     const [lo0, hi0] = Number.isFinite(s.lo) && Number.isFinite(s.hi) ? [s.lo, s.hi] : finiteRange(nums);
     const [lo, hi] = histogramRange(bins, lo0, hi0);

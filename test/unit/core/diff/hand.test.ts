@@ -28,6 +28,17 @@ describe('compareTensors', () => {
     expect(d.histogramB!.counts).toEqual([2, 1, 1, 1]);
   });
 
+  it('floats without histograms (the bit-pattern path): the same counts', () => {
+    const a = floats('w', [2, 4], [1, NaN, 0, 2, 5, NaN, -0, Infinity]);
+    const b = floats('w', [2, 4], [1, NaN, -0, 2.5, 5, 7, 0, Infinity]);
+    const d = compareTensors(a, b, 'name', 0);
+    expect([d.changed, d.zerosA, d.zerosB, d.maxAbsDelta]).toEqual([2, 2, 2, Infinity]);
+    expect(d.maxAt).toEqual([1, 1]);
+    expect(d.histogramA).toBeUndefined();
+    const e = compareTensors(floats('w', [3], [1, 2, 3]), floats('w', [3], [1, -2, 3.5]), 'name', 0);
+    expect([e.changed, e.maxAbsDelta, e.maxAt]).toEqual([2, 4, [1]]);
+  });
+
   it('floats: the largest |Δ| and its coordinates', () => {
     const a = floats('w', [2, 2, 2], [0, 0, 0, 0, 0, 0, 0, 0]);
     const b = floats('w', [2, 2, 2], [0, 0.5, 0, 0, 0, -3, 0, 1]);

@@ -103,6 +103,19 @@ describe('diff of real models', () => {
     },
   );
 
+  it('the engine request reports progress per tensor and honours Cancel; unknown model ids are refused', async () => {
+    const a = await client.request({ type: 'open', source: { kind: 'path', path: RESNET } }).promise;
+    const req = client.request({ type: 'diff', modelA: a.modelId, modelB: a.modelId });
+    client.cancel(req.id);
+    await expect(req.promise).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(client.request({ type: 'diff', modelA: a.modelId, modelB: 999 }).promise).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(client.request({ type: 'diff', modelA: a.modelId, modelB: a.modelId, bins: 1000 }).promise).rejects.toMatchObject({ code: 'bad-request' });
+    const dones: number[] = [];
+    const d = await client.request({ type: 'diff', modelA: a.modelId, modelB: a.modelId }, { onProgress: (p) => dones.push(p.done) }).promise;
+    expect(dones[dones.length - 1]).toBe(d.tensors.length);
+    expect(d.summary.identical).toBe(true);
+  });
+
   it('PaddleOCR det vs cls (unrelated): every node paired, added or removed; structure pairs only equal op types', () => {
     const a = decode(join(OCR, 'ch_PP-OCRv4_det_infer.onnx'));
     const b = decode(join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'));
