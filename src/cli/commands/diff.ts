@@ -39,6 +39,7 @@ function summaryTable(d: ModelDiff): string {
     ['tensors changed', s.tensorsChanged],
     ['tensors added', s.tensorsAdded],
     ['tensors removed', s.tensorsRemoved],
+    ['tensors renamed (equal values)', s.tensorsRenamed],
     ['graph inputs / outputs that differ', s.inputsChanged + s.outputsChanged],
   ] as const;
   return textTable(['', 'A', 'B'], rows) + '\n' + textTable(['', 'count'], counts.map(([k, n]) => [k, countText(n)]));
@@ -80,7 +81,7 @@ export function diffText(d: ModelDiff, fileA: string, fileB: string, all: boolea
     const differ = values.filter((v) => v.status !== 'unchanged');
     if (differ.length > 0) out += `\nGraph ${label} that differ: ${differ.map((v) => `${v.name} ${v.status} (${v.before ?? '-'} → ${v.after ?? '-'})`).join(', ')}\n`;
   }
-  const rows = d.tensors.filter((t) => all || t.status !== 'unchanged');
+  const rows = d.tensors.filter((t) => all || t.status !== 'unchanged' || t.nameA !== t.nameB);
   if (rows.length > 0) {
     out += `\nTensors${all ? '' : ' that differ'} (${rows.length} of ${d.tensors.length}):\n`;
     out += textTable(['tensor', 'shape', 'status', 'changed values', 'sparsity A → B', 'max |Δ|'], rows.map(tensorRow), ['left', 'left', 'left', 'right', 'right', 'right']);

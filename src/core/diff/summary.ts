@@ -41,6 +41,7 @@ export function summarize(d: Omit<ModelDiff, 'summary'>, nodesA: number, nodesB:
     tensorsChanged: d.tensors.filter((t) => CHANGED.has(t.status)).length,
     tensorsAdded: d.tensors.filter((t) => t.status === 'added').length,
     tensorsRemoved: d.tensors.filter((t) => t.status === 'removed').length,
+    tensorsRenamed: d.tensors.filter((t) => t.status === 'unchanged' && t.nameA !== t.nameB).length,
     inputsChanged: d.inputs.filter((v) => v.status !== 'unchanged').length,
     outputsChanged: d.outputs.filter((v) => v.status !== 'unchanged').length,
     paramsA: A.params,
@@ -57,6 +58,7 @@ export function summarize(d: Omit<ModelDiff, 'summary'>, nodesA: number, nodesB:
   if (s.tensorsChanged > 0) parts.push(`${plural(s.tensorsChanged, 'tensor')} changed`);
   if (s.tensorsAdded > 0) parts.push(`${plural(s.tensorsAdded, 'tensor')} added`);
   if (s.tensorsRemoved > 0) parts.push(`${plural(s.tensorsRemoved, 'tensor')} removed`);
+  if (s.tensorsRenamed > 0) parts.push(`${plural(s.tensorsRenamed, 'tensor')} renamed`);
   if (s.inputsChanged > 0) parts.push(`${plural(s.inputsChanged, 'graph input')} differ`);
   if (s.outputsChanged > 0) parts.push(`${plural(s.outputsChanged, 'graph output')} differ`);
   s.identical = parts.length === 0;

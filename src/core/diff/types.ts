@@ -105,6 +105,8 @@ export interface DiffSummary {
   tensorsChanged: number;
   tensorsAdded: number;
   tensorsRemoved: number;
+  /** Pairs of equal values under another name (paired through a node input). */
+  tensorsRenamed: number;
   inputsChanged: number;
   outputsChanged: number;
   paramsA: number;
