@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
 import type { ModelDiff } from '../../../src/engine/protocol';
-import { cliBin, prunescope } from '../../support/cli';
+import { cliBin, prunescope, ROOT } from '../../support/cli';
 import { SAMPLE } from '../../support/engine';
 import { useTempDir } from '../../support/temp-dir';
 
@@ -57,6 +57,22 @@ describe('prunescope diff', () => {
     const fc2 = d.tensors.find((t) => t.nameA === 'fc2.weight')!;
     expect(fc2.histogramA!.counts.length).toBe(8);
     expect(fc2.histogramB!.counts[0] + fc2.histogramB!.counts[7]).toBeLessThan(fc2.count);
+  });
+
+  it('a channel-pruned export (--structure channels): the shrunken weights and activations, as the written file has them', () => {
+    const resnet = join(ROOT, 'test/models/cnn/resnet.onnx');
+    const pruned = join(dir(), 'channels.onnx');
+    const p = prunescope(['prune', resnet, '--ratio', '0.5', '--structure', 'channels', '-o', pruned]);
+    expect(p.code, p.stderr).toBe(0);
+    const r = prunescope(['diff', resnet, pruned]);
+    expect(r.code, r.stderr).toBe(0);
+    const before = weights(resnet);
+    const after = weights(pruned);
+    const shrunk = [...before.keys()].filter((n) => after.has(n) && after.get(n)!.length < before.get(n)!.length);
+    expect(shrunk.length).toBeGreaterThan(0);
+    const rows = r.stdout.split('\n').filter((l) => l.includes('shape (shrank)'));
+    expect(rows.map((l) => l.split(/\s+/)[0]).sort()).toEqual([...shrunk].sort());
+    expect(r.stdout).toMatch(/output 0 \S+: float32\[N,16,28,28\] → float32\[N,\d+,28,28\]/);
   });
 
   it('a model against a copy of itself: "no differences", exit 0', () => {
