@@ -13,6 +13,7 @@ import { diffModels } from '../../../../src/core/diff';
 import { inProcessEngine } from '../../../../src/engine/in-process';
 import { nodePlatform } from '../../../../src/engine/node/platform';
 import type { ModelDiff, PruneSpec } from '../../../../src/engine/protocol';
+import { validateRequest } from '../../../../src/engine/validate';
 import { ROOT } from '../../../support/paths';
 
 const SAMPLE = join(ROOT, 'resources/sample-mlp.onnx');
@@ -114,6 +115,12 @@ describe('diff of real models', () => {
     const d = await client.request({ type: 'diff', modelA: a.modelId, modelB: a.modelId }, { onProgress: (p) => dones.push(p.done) }).promise;
     expect(dones[dones.length - 1]).toBe(d.tensors.length);
     expect(d.summary.identical).toBe(true);
+  });
+
+  it("a 'diff' message is validated: two model ids, optional whole bins", () => {
+    expect(validateRequest({ id: 7, type: 'diff', modelA: 1, modelB: 2, bins: 0 })).toEqual({ id: 7, type: 'diff', modelA: 1, modelB: 2, bins: 0 });
+    expect(() => validateRequest({ id: 7, type: 'diff', modelA: 1 })).toThrow(/modelB/);
+    expect(() => validateRequest({ id: 7, type: 'diff', modelA: 1, modelB: 2, bins: 1.5 })).toThrow(/bins/);
   });
 
   it('PaddleOCR det vs cls (unrelated): every node paired, added or removed; structure pairs only equal op types', () => {
