@@ -14,6 +14,7 @@ import type { LayerPlan, ShapeChange } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
+import type { ModelDiff } from '../core/diff/types';
 
 export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
@@ -39,6 +40,9 @@ import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
 export type { DatasetPreview, PreviewSample } from '../core/data/preview';
 export { parseNormalization, describeNormalization, type ImageNormalization } from '../core/data/normalize';
+// issue 16: diff
+export type { ModelDiff, DiffSummary, NodeDiff, NodeRef, TensorDiff, ValueDiff, MatchHow } from '../core/diff/types';
+export { DEFAULT_DIFF_BINS, MAX_DIFF_BINS } from '../core/diff/types';
 
 // ---------------------------------------------------------------- shared value types
 
@@ -288,7 +292,10 @@ export type Request =
    * weight's histogram) and, with `dataset`, a sweep of `spec` over `ratios` (default: a short list).
    * `path`: written atomically there; else the HTML is answered. `compareModelId`: not yet supported.
    */
-  | { id: number; type: 'report'; modelId: number; path?: string; dataset?: DatasetSource; ratios?: number[]; spec?: Omit<PruneSpec, 'ratio'>; options?: EvalOptions; compareModelId?: number; tool?: string };
+  | { id: number; type: 'report'; modelId: number; path?: string; dataset?: DatasetSource; ratios?: number[]; spec?: Omit<PruneSpec, 'ratio'>; options?: EvalOptions; compareModelId?: number; tool?: string }
+  // issue 16: diff
+  /** What differs between two open models (A = modelA, B = modelB); `bins` of the changed tensors' histograms (default 32; 0: none). */
+  | { id: number; type: 'diff'; modelA: number; modelB: number; bins?: number };
 
 export type RequestType = Request['type'];
 
@@ -315,6 +322,8 @@ export interface ResultMap {
   // issue 16: report
   /** `html` when no path was given; `sections`: the titles of the sections the report holds. */
   report: { path?: string; html?: string; bytes: number; sections: string[] };
+  // issue 16: diff
+  diff: ModelDiff;
 }
 
 // ---------------------------------------------------------------- responses

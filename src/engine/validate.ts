@@ -353,6 +353,12 @@ export function validateRequest(msg: unknown): Request {
       }
       return r;
     }
+    // issue 16: diff
+    case 'diff': {
+      const r: Request = { id, type, modelA: int(msg, 'modelA', where), modelB: int(msg, 'modelB', where) };
+      if (msg.bins !== undefined) r.bins = int(msg, 'bins', where);
+      return r;
+    }
     default:
       fail(`${where}: unknown request type`);
   }

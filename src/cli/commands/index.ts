@@ -1,5 +1,6 @@
 // Every `prunescope` sub-command, in the order `prunescope --help` lists them.
 import type { CliCommand } from '../command';
+import { diffCommand } from './diff';
 import { dumpCommand } from './dump';
 import { errorsCommand } from './errors';
 import { exportCommand } from './export';
@@ -19,4 +20,5 @@ export const commands: CliCommand[] = [
   evalCommand,
   errorsCommand,
   reportCommand,
+  diffCommand,
 ];

@@ -7,6 +7,7 @@ import { close, open, prune, prunePreview, stats } from './model';
 import { runtimes } from './runtimes';
 import { nodeErrors } from './node-errors';
 import { report } from './report';
+import { diff } from './diff';
 
 export const handlers: HandlerTable = {
   open,
@@ -25,4 +26,5 @@ export const handlers: HandlerTable = {
   nodeErrors,
   // issue 16: report
   report,
+  diff, // issue 16: diff
 };
