@@ -42,6 +42,14 @@ type Tile = (a: number, lda: number, p: number, y: number, ldy: number, K: numbe
 let state: { f32: Float32Array; tile: Tile; floats: number } | null | undefined;
 let compiled: object | null | undefined;
 
+/**
+ * Lets the kernel's memory go (it grows to the largest product run and never shrinks): for a one-off
+ * run, such as the fine-tuning check at open, that must not keep a copy of the largest weight alive.
+ */
+export function releaseGemmMemory(): void {
+  if (state) state = undefined;
+}
+
 /** The kernel over a memory of at least `floats` floats, or null without WebAssembly SIMD. */
 function kernel(floats: number): { f32: Float32Array; tile: Tile } | null {
   if (compiled === undefined) {
