@@ -31,6 +31,10 @@ export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';
 import type { WeightRow } from '../core/analysis';
+import type { NodeMetricsReport } from '../core/analysis/node-metrics';
+// issue 16: metrics
+export type { NodeMetrics, NodeMetricsReport, MetricsTotals } from '../core/analysis/node-metrics';
+export { parseNodeQuery, matchesQuery, needsMetrics, QUERY_METRICS, type QueryTerm, type ParsedQuery, type QueryNode, type MetricName } from '../core/analysis/node-query';
 import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
 export type { DatasetPreview, PreviewSample } from '../core/data/preview';
@@ -269,7 +273,14 @@ export type Request =
    * real-valued weights of the weight table instead (every graph, sparse ones as dense matrices).
    */
   | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec; weights?: Pick<WeightTableOptions, 'minConstantParams'> }
-  | { id: number; type: 'cancel'; target: number };
+  | { id: number; type: 'cancel'; target: number }
+  // issue 16: metrics
+  /**
+   * Per-node metrics of the main graph (params, zeros, sparsity, bytes, MACs at batch 1) and the
+   * model's totals; with `spec`, of the model that spec prunes. `cachedOnly`: a data-aware method's
+   * result only when a 'prune' already computed it (else the answer is null), never a slow run.
+   */
+  | { id: number; type: 'nodeMetrics'; modelId: number; spec?: PruneSpec; cachedOnly?: boolean };
 
 export type RequestType = Request['type'];
 
@@ -291,6 +302,8 @@ export interface ResultMap {
   /** `values`: matrix elements written; `skipped`: weights left out (not real numbers). */
   dumpMatrices: { dir: string; files: string[]; values: number; skipped: string[] };
   cancel: null;
+  // issue 16: metrics
+  nodeMetrics: NodeMetricsReport | null;
 }
 
 // ---------------------------------------------------------------- responses

@@ -5,6 +5,7 @@ import { dataset, evaluate, sweep } from './eval';
 import { dumpJson, dumpMatrices, dumpMatrix, exportModel } from './export';
 import { close, open, prune, prunePreview, stats } from './model';
 import { runtimes } from './runtimes';
+import { nodeMetricsOf } from './metrics';
 
 export const handlers: HandlerTable = {
   open,
@@ -20,4 +21,5 @@ export const handlers: HandlerTable = {
   dumpJson,
   dumpMatrix,
   dumpMatrices,
+  nodeMetrics: nodeMetricsOf,
 };
