@@ -10,6 +10,9 @@ import { svgDocument, svgToPng } from './export';
 import { type Font, type Layout, layoutGraph, estimateWidth } from './layout';
 import type { LayoutRequest } from './layout.worker';
 import { type Drawing, drawLayout } from './render';
+import { type GraphOverlay, LEGEND_HEIGHT, legendElement, legendSvg, paintOverlay } from './overlay';
+
+export type { GraphOverlay, MeasureOverlay, MarksOverlay } from './overlay';
 
 export interface GraphViewOptions {
   onSelect(node: NodeSummary | null, graphPath: string[]): void;
@@ -26,7 +29,13 @@ export interface GraphViewApi {
   fit(): void;
   zoomIn(): void;
   zoomOut(): void;
-  find(query: string): NodeSummary[];
+  /**
+   * Marks the nodes of the graph in view that match: `match` when given (`inMain`: the view shows
+   * the main graph, whose indices overlays and metrics use), else a name / op / tensor substring.
+   */
+  find(query: string, match?: (node: NodeSummary, inMain: boolean) => boolean): NodeSummary[];
+  /** Colours the main graph's op boxes by a measure or marks, with a legend; null removes it. Kept across layouts. */
+  setOverlay(o: GraphOverlay | null): void;
   toSvg(): string;
   toPng(): Promise<Blob>;
   destroy(): void;
@@ -147,6 +156,17 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   /** The main graph's changed weights (shapeChanges), and their key to skip a layout that changes nothing. */
   let changes: WeightShape[] = [];
   let changesKey = '';
+  let overlay: GraphOverlay | null = null;
+  let legend: HTMLElement | null = null;
+  /** The overlay on the main graph's boxes and its legend (a subgraph in view shows neither). */
+  const paintOverlayNow = (): void => {
+    const on = stack.length === 1 ? overlay : null;
+    if (drawing) paintOverlay(drawing.nodes, on);
+    legend?.remove();
+    legend = on ? legendElement(on) : null;
+    if (legend) root.append(legend);
+    root.dataset.overlay = on?.id ?? '';
+  };
 
   const zoom = d3
     .zoom<SVGSVGElement, unknown>()
@@ -312,6 +332,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       const view = d3.zoomTransform(svg);
       layout = l;
       drawing = drawLayout(svg, l);
+      paintOverlayNow();
       status.textContent = '';
       root.dataset.changed = String(stack.length === 1 ? changes.length : 0);
       if (keepView) {
@@ -356,22 +377,30 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     zoomOut() {
       sel.call(zoom.scaleBy, 0.8);
     },
-    find(query) {
+    find(query, match) {
       const g = current();
       const q = query.trim().toLowerCase();
-      const found = !g || q === '' ? [] : g.nodes.filter((n) => n.opType !== 'Constant' || n.inputs.some((i) => i !== '')).filter((n) =>
-        [n.name, n.opType, ...n.inputs, ...n.outputs].some((s) => s.toLowerCase().includes(q)),
-      );
+      const test = match ? (n: NodeSummary) => match(n, stack.length === 1) : (n: NodeSummary) => [n.name, n.opType, ...n.inputs, ...n.outputs].some((s) => s.toLowerCase().includes(q));
+      const found = !g || q === '' ? [] : g.nodes.filter((n) => n.opType !== 'Constant' || n.inputs.some((i) => i !== '')).filter(test);
       matches = new Set(found.map((n) => n.index));
       paintMarks();
       return found;
     },
+    setOverlay(o) {
+      overlay = o;
+      paintOverlayNow();
+    },
     toSvg() {
-      return layout ? svgDocument(svg, layout) : '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>';
+      const css = getComputedStyle(document.documentElement);
+      const colour = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
+      const on = stack.length === 1 ? overlay : null;
+      const band = on ? { node: legendSvg(on, colour('--gv-text', '#1d2129'), colour('--gv-fill', '#ffffff'), colour('--gv-stroke', '#b9bec6')), height: LEGEND_HEIGHT + 6 } : undefined;
+      return layout ? svgDocument(svg, layout, band) : '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>';
     },
     async toPng() {
       const text = this.toSvg();
-      return svgToPng(text, layout?.width ?? 1, layout?.height ?? 1);
+      const band = stack.length === 1 && overlay ? LEGEND_HEIGHT + 6 : 0;
+      return svgToPng(text, layout?.width ?? 1, (layout?.height ?? 1) + band);
     },
     destroy() {
       generation++;
