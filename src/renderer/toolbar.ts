@@ -14,7 +14,7 @@ export function createToolbar(ctx: AppContext): HTMLElement {
   // Find: Enter goes to the next match; matches select the node. Queries: core's node-query grammar.
   const findInput = h('input', {
     type: 'search',
-    placeholder: 'Find: name, op:Conv, sparsity<0.5, macs>1M',
+    placeholder: 'Find: name, op:Conv, macs>1M',
     title: 'Terms separated by spaces, all must hold: a word (name, op or tensor), op:Conv, name:block, sparsity<0.8, sparsity>=50%, macs>1M, params>10k, bytes>1MB',
     'data-testid': 'find',
     disabled: true,

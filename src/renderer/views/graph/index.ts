@@ -10,9 +10,7 @@ import { svgDocument, svgToPng } from './export';
 import { type Font, type Layout, layoutGraph, estimateWidth } from './layout';
 import type { LayoutRequest } from './layout.worker';
 import { type Drawing, drawLayout } from './render';
-import { type GraphOverlay, LEGEND_HEIGHT, legendElement, legendSvg, paintOverlay } from './overlay';
-
-export type { GraphOverlay, MeasureOverlay, MarksOverlay } from './overlay';
+import { type GraphOverlay, legendBand, legendElement, paintOverlay } from './overlay';
 
 export interface GraphViewOptions {
   onSelect(node: NodeSummary | null, graphPath: string[]): void;
@@ -29,10 +27,7 @@ export interface GraphViewApi {
   fit(): void;
   zoomIn(): void;
   zoomOut(): void;
-  /**
-   * Marks the nodes of the graph in view that match: `match` when given (`inMain`: the view shows
-   * the main graph, whose indices overlays and metrics use), else a name / op / tensor substring.
-   */
+  /** Marks the nodes in view that `match` accepts (inMain: main-graph indices), else those with `query` in a name / op / tensor. */
   find(query: string, match?: (node: NodeSummary, inMain: boolean) => boolean): NodeSummary[];
   /** Colours the main graph's op boxes by a measure or marks, with a legend; null removes it. Kept across layouts. */
   setOverlay(o: GraphOverlay | null): void;
@@ -157,15 +152,12 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   let changes: WeightShape[] = [];
   let changesKey = '';
   let overlay: GraphOverlay | null = null;
-  let legend: HTMLElement | null = null;
   /** The overlay on the main graph's boxes and its legend (a subgraph in view shows neither). */
   const paintOverlayNow = (): void => {
     const on = stack.length === 1 ? overlay : null;
     if (drawing) paintOverlay(drawing.nodes, on);
-    legend?.remove();
-    legend = on ? legendElement(on) : null;
-    if (legend) root.append(legend);
-    root.dataset.overlay = on?.id ?? '';
+    root.querySelector('.gv-legend')?.remove();
+    if (on) root.append(legendElement(on));
   };
 
   const zoom = d3
@@ -391,16 +383,12 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       paintOverlayNow();
     },
     toSvg() {
-      const css = getComputedStyle(document.documentElement);
-      const colour = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
-      const on = stack.length === 1 ? overlay : null;
-      const band = on ? { node: legendSvg(on, colour('--gv-text', '#1d2129'), colour('--gv-fill', '#ffffff'), colour('--gv-stroke', '#b9bec6')), height: LEGEND_HEIGHT + 6 } : undefined;
+      const band = stack.length === 1 && overlay ? legendBand(overlay) : undefined;
       return layout ? svgDocument(svg, layout, band) : '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>';
     },
     async toPng() {
       const text = this.toSvg();
-      const band = stack.length === 1 && overlay ? LEGEND_HEIGHT + 6 : 0;
-      return svgToPng(text, layout?.width ?? 1, (layout?.height ?? 1) + band);
+      return svgToPng(text, layout?.width ?? 1, (layout?.height ?? 1) + (stack.length === 1 && overlay ? legendBand(overlay).height : 0));
     },
     destroy() {
       generation++;

@@ -137,6 +137,13 @@ function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<strin
 /** Height of the exported legend band, in drawing units. */
 export const LEGEND_HEIGHT = 44;
 
+/** The legend band above an exported drawing, in the theme's colours. */
+export function legendBand(o: GraphOverlay): { node: SVGGElement; height: number } {
+  const css = getComputedStyle(document.documentElement);
+  const colour = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
+  return { node: legendSvg(o, colour('--gv-text', '#1d2129'), colour('--gv-fill', '#ffffff'), colour('--gv-stroke', '#b9bec6')), height: LEGEND_HEIGHT + 6 };
+}
+
 /** The legend as an SVG group for the exported drawing (plain attributes: no stylesheet needed). */
 export function legendSvg(o: GraphOverlay, text: string, noValueFill: string, stroke: string): SVGGElement {
   const g = document.createElementNS(SVG, 'g');
