@@ -14,7 +14,7 @@ const resnet = resolve(repo, 'test/models/cnn/resnet.onnx');
 /** The inline fill of each op box, by node index ('' = unpainted). */
 async function fills(page: Page): Promise<Map<number, string>> {
   const list = await page.locator('[data-testid=graph] .gv-node[data-index]').evaluateAll((gs) =>
-    gs.map((g) => [Number(g.getAttribute('data-index')), (g.querySelector('.gv-box') as SVGElement | null)?.style.fill ?? ''] as [number, string]),
+    gs.map((g) => [Number(g.getAttribute('data-index')), (g.querySelector('.gv-box') as unknown as { style: { fill: string } } | null)?.style.fill ?? ''] as [number, string]),
   );
   return new Map(list);
 }
