@@ -5,9 +5,10 @@
 // first Gemm's sparsity before → after (392,000 zeros of its 784,000 + 1,000 elements = 49.9%);
 // a CNN (resnet) coloured by MAC share.
 
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { openApp, openSample, repo, shot, tab } from './helpers';
+import { exportCommand, openApp, openSample, repo, shot, tab } from './helpers';
 
 const resnet = resolve(repo, 'test/models/cnn/resnet.onnx');
 
@@ -37,6 +38,17 @@ test('metrics: MAC share overlay and legend, Find queries, Properties before →
     expect(new Set(gemm).size).toBe(3);
     expect([0, 2, 4].map((i) => f.get(i))).toEqual(['', '', '']);
     await shot(page, 'metrics-overlay');
+  });
+
+  await test.step('the SVG export carries the fills and the legend', async () => {
+    const event = page.waitForEvent('download');
+    await exportCommand(page, 'export-graph-svg');
+    const svg = readFileSync(await (await event).path(), 'utf8');
+    expect(svg).toContain('MAC share (batch 1)');
+    expect(svg).toContain('no value');
+    expect(svg).toContain('55.7%');
+    const boxFills = [...svg.matchAll(/class="gv-box"[^>]*style="fill: ([^;"]+)/g)].map((m) => m[1]);
+    expect(new Set(boxFills).size).toBe(3);
   });
 
   await test.step('Find: op:Gemm, metric comparisons, a bad term', async () => {

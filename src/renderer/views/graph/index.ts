@@ -1,6 +1,7 @@
 // The graph view: a Netron-like layered drawing of a GraphSummary with pan / zoom (d3-zoom), fit,
 // find, selection, and If / Loop / Scan subgraphs behind a breadcrumb. Layout runs in a Web Worker.
-// After a channel prune the main graph's changed weights read `B ⟨1000×784⟩ → ⟨400×784⟩`.
+// After a channel prune the main graph's changed weights read `B ⟨1000×784⟩ → ⟨400×784⟩`; an
+// overlay (overlay.ts) colours the main graph's boxes.
 
 import './graph.css';
 import * as d3 from 'd3';
@@ -10,7 +11,8 @@ import { svgDocument, svgToPng } from './export';
 import { type Font, type Layout, layoutGraph, estimateWidth } from './layout';
 import type { LayoutRequest } from './layout.worker';
 import { type Drawing, drawLayout } from './render';
-import { type GraphOverlay, legendBand, legendElement, paintOverlay } from './overlay';
+import type { GraphOverlay } from './overlay';
+import { legendBand, showOverlay } from './overlay-draw';
 
 export interface GraphViewOptions {
   onSelect(node: NodeSummary | null, graphPath: string[]): void;
@@ -151,14 +153,9 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   /** The main graph's changed weights (shapeChanges), and their key to skip a layout that changes nothing. */
   let changes: WeightShape[] = [];
   let changesKey = '';
-  let overlay: GraphOverlay | null = null;
   /** The overlay on the main graph's boxes and its legend (a subgraph in view shows neither). */
-  const paintOverlayNow = (): void => {
-    const on = stack.length === 1 ? overlay : null;
-    if (drawing) paintOverlay(drawing.nodes, on);
-    root.querySelector('.gv-legend')?.remove();
-    if (on) root.append(legendElement(on));
-  };
+  let overlay: GraphOverlay | null = null;
+  const paintOverlayNow = (): void => showOverlay(root, drawing?.nodes, stack.length === 1 ? overlay : null);
 
   const zoom = d3
     .zoom<SVGSVGElement, unknown>()
