@@ -103,6 +103,9 @@ export interface EnginePlatform {
   parallelRunner?(workers: number, label: string): ParallelRunner | undefined;
   /** The file name of a path for messages (default: after the last / or \). */
   baseName?(path: string): string;
+  // issue 16: report
+  /** The report viewer script (out/report/viewer.js, built by vite.report.config.ts); absent where there is none. */
+  reportViewer?(): Promise<string>;
 }
 
 export function baseNameOf(path: string): string {

@@ -14,6 +14,7 @@ import type { LayerPlan, ShapeChange } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
+import type { ModelDiff } from '../core/diff/types';
 
 export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
@@ -30,6 +31,10 @@ export { ortTimeRatio, ortTooFew, ALTERNATION_TEXT, TOO_FEW_TEXT, EXPORTED_ORT_L
 export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';
+// issue 16: node errors
+import type { NodeErrorReport } from '../core/eval/node-error-types';
+export type { NodeErrorReport, NodeError, ValueError } from '../core/eval/node-error-types';
+export { DEFAULT_NODE_ERROR_SAMPLES } from '../core/eval/node-error-types';
 import type { WeightRow } from '../core/analysis';
 import type { NodeMetricsReport } from '../core/analysis/node-metrics';
 // issue 16: metrics
@@ -39,6 +44,9 @@ import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
 export type { DatasetPreview, PreviewSample } from '../core/data/preview';
 export { parseNormalization, describeNormalization, type ImageNormalization } from '../core/data/normalize';
+// issue 16: diff
+export type { ModelDiff, DiffSummary, NodeDiff, NodeRef, TensorDiff, ValueDiff, MatchHow } from '../core/diff/types';
+export { DEFAULT_DIFF_BINS, MAX_DIFF_BINS } from '../core/diff/types';
 
 // ---------------------------------------------------------------- shared value types
 
@@ -274,6 +282,24 @@ export type Request =
    */
   | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec; weights?: Pick<WeightTableOptions, 'minConstantParams'> }
   | { id: number; type: 'cancel'; target: number }
+  // issue 16: node errors
+  /**
+   * Every node's output error of a pruned model against the open model `modelId` (per node index
+   * of its main graph): the pruned model is `prunedModelId` (a second open model) or, without it,
+   * the open model pruned by `spec` (through the method cache). `samples`: the first N of the
+   * dataset (default DEFAULT_NODE_ERROR_SAMPLES).
+   */
+  | { id: number; type: 'nodeErrors'; modelId: number; spec?: PruneSpec; prunedModelId?: number; dataset: DatasetSource; samples?: number }
+  // issue 16: report
+  /**
+   * A shareable HTML report of the model (summary, graph, MACs and parameters per node, each
+   * weight's histogram) and, with `dataset`, a sweep of `spec` over `ratios` (default: a short list).
+   * `path`: written atomically there; else the HTML is answered. `compareModelId`: not yet supported.
+   */
+  | { id: number; type: 'report'; modelId: number; path?: string; dataset?: DatasetSource; ratios?: number[]; spec?: Omit<PruneSpec, 'ratio'>; options?: EvalOptions; compareModelId?: number; tool?: string }
+  // issue 16: diff
+  /** What differs between two open models (A = modelA, B = modelB); `bins` of the changed tensors' histograms (default 32; 0: none). */
+  | { id: number; type: 'diff'; modelA: number; modelB: number; bins?: number }
   // issue 16: metrics
   /**
    * Per-node metrics of the main graph (params, zeros, sparsity, bytes, MACs at batch 1) and the
@@ -302,6 +328,13 @@ export interface ResultMap {
   /** `values`: matrix elements written; `skipped`: weights left out (not real numbers). */
   dumpMatrices: { dir: string; files: string[]; values: number; skipped: string[] };
   cancel: null;
+  // issue 16: node errors
+  nodeErrors: NodeErrorReport;
+  // issue 16: report
+  /** `html` when no path was given; `sections`: the titles of the sections the report holds. */
+  report: { path?: string; html?: string; bytes: number; sections: string[] };
+  // issue 16: diff
+  diff: ModelDiff;
   // issue 16: metrics
   nodeMetrics: NodeMetricsReport | null;
 }
@@ -352,3 +385,45 @@ export interface ReadyMessage {
 export type ControlMessage =
   | { type: 'allow'; paths: string[]; write?: boolean }
   | { type: 'port' };
+
+// ---------------------------------------------------------------- issue 16: report
+
+/** The version of the ReportData layout (bumped when a field changes meaning). */
+export const REPORT_FORMAT = 1;
+
+/** A section drawn as a plain table: the shape the optional sections (sensitivity, diff, node errors) take. */
+export interface ReportTable {
+  title: string;
+  /** One sentence under the heading: what the table shows and how it was measured. */
+  note?: string;
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+export type { ReportNode } from '../core/report/nodes';
+import type { ReportNode } from '../core/report/nodes';
+
+/** Everything a report file holds, as JSON in its <script type="application/json" id="prunescope-report">. */
+export interface ReportData {
+  format: typeof REPORT_FORMAT;
+  /** The tool that wrote it, e.g. "prunescope 0.1.0". */
+  tool: string;
+  /** ISO 8601 time it was written. */
+  created: string;
+  model: ModelSummary;
+  /** MACs per node at batch 1 (core/analysis/macs.ts) and parameters per node. */
+  nodes: ReportNode[];
+  macs: { batch: number; total: number; unknown: string[] };
+  /** Each weight's statistics and histogram (bounded bins). */
+  histograms: TensorStatistics[];
+  /** The accuracy and time sweep, when a dataset was given. */
+  sweep?: { dataset: string; samples: number; points: EvalPoint[] };
+  /** Why there is no sweep (e.g. no dataset was given). */
+  noSweep?: string;
+  /** Per-tensor sensitivity (accuracy when only that tensor is pruned): filled by the sensitivity request. */
+  sensitivity?: ReportTable;
+  /** What changed between this model and another: filled by the model diff. */
+  diff?: ReportTable;
+  /** Per-node output error of the pruned model against the original: filled by the node-error request. */
+  nodeErrors?: ReportTable;
+}

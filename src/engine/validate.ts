@@ -323,8 +323,42 @@ export function validateRequest(msg: unknown): Request {
         spec: optionalSpec(msg.spec),
         ...(msg.weights !== undefined ? { weights: { minConstantParams: weightTable(msg.weights, where).minConstantParams } } : {}),
       };
+    // issue 16: report
+    case 'report': {
+      const r: Extract<Request, { type: 'report' }> = { id, type, modelId: modelId() };
+      const path = optString(msg, 'path', where);
+      if (path !== undefined) r.path = path;
+      if (msg.dataset !== undefined) r.dataset = datasetSource(msg.dataset);
+      if (msg.ratios !== undefined) {
+        if (!Array.isArray(msg.ratios) || msg.ratios.length === 0) fail(`${where}: "ratios" must be a non-empty list`);
+        r.ratios = msg.ratios.map((x: unknown) => ratio(x, `${where}: ratios`));
+      }
+      if (msg.spec !== undefined) r.spec = spec(msg.spec, false);
+      if (msg.options !== undefined) r.options = evalOptions(msg.options);
+      if (msg.compareModelId !== undefined) r.compareModelId = int(msg, 'compareModelId', where);
+      const tool = optString(msg, 'tool', where);
+      if (tool !== undefined) r.tool = tool;
+      return r;
+    }
     case 'cancel':
       return { id, type, target: int(msg, 'target', where) };
+    // issue 16: node errors
+    case 'nodeErrors': {
+      const r: Extract<Request, { type: 'nodeErrors' }> = { id, type, modelId: modelId(), dataset: datasetSource(msg.dataset) };
+      if (msg.spec !== undefined) r.spec = spec(msg.spec, true);
+      if (msg.prunedModelId !== undefined) r.prunedModelId = int(msg, 'prunedModelId', where);
+      if (msg.samples !== undefined) {
+        r.samples = int(msg, 'samples', where);
+        if (r.samples < 1) fail(`${where}: "samples" must be an integer ≥ 1`);
+      }
+      return r;
+    }
+    // issue 16: diff
+    case 'diff': {
+      const r: Request = { id, type, modelA: int(msg, 'modelA', where), modelB: int(msg, 'modelB', where) };
+      if (msg.bins !== undefined) r.bins = int(msg, 'bins', where);
+      return r;
+    }
     // issue 16: metrics
     case 'nodeMetrics': {
       const r: Extract<Request, { type: 'nodeMetrics' }> = { id, type, modelId: modelId() };

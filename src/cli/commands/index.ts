@@ -1,9 +1,12 @@
 // Every `prunescope` sub-command, in the order `prunescope --help` lists them.
 import type { CliCommand } from '../command';
+import { diffCommand } from './diff';
 import { dumpCommand } from './dump';
+import { errorsCommand } from './errors';
 import { exportCommand } from './export';
 import { infoCommand } from './info';
 import { pruneCommand } from './prune';
+import { reportCommand } from './report';
 import { statsCommand } from './stats';
 import { evalCommand, sweepCommand } from './sweep';
 
@@ -15,4 +18,7 @@ export const commands: CliCommand[] = [
   exportCommand,
   sweepCommand,
   evalCommand,
+  errorsCommand,
+  reportCommand,
+  diffCommand,
 ];

@@ -5,6 +5,9 @@ import { dataset, evaluate, sweep } from './eval';
 import { dumpJson, dumpMatrices, dumpMatrix, exportModel } from './export';
 import { close, open, prune, prunePreview, stats } from './model';
 import { runtimes } from './runtimes';
+import { nodeErrors } from './node-errors';
+import { report } from './report';
+import { diff } from './diff';
 import { nodeMetricsOf } from './metrics';
 
 export const handlers: HandlerTable = {
@@ -21,5 +24,9 @@ export const handlers: HandlerTable = {
   dumpJson,
   dumpMatrix,
   dumpMatrices,
+  nodeErrors,
+  // issue 16: report
+  report,
+  diff, // issue 16: diff
   nodeMetrics: nodeMetricsOf,
 };

@@ -36,6 +36,17 @@ export function findResources(extra: string[] = []): string | undefined {
 }
 
 /**
+ * The report viewer script: $PRUNESCOPE_REPORT_VIEWER, else out/report/viewer.js found relative to
+ * the bundle (out/cli, out/main and its chunks) or the working folder.
+ */
+export function findReportViewer(): string | undefined {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  const candidates = [process.env.PRUNESCOPE_REPORT_VIEWER, join(here, '../report/viewer.js'), join(here, '../../report/viewer.js'), join(here, '../../out/report/viewer.js'), join(here, '../../../out/report/viewer.js'), join(process.cwd(), 'out/report/viewer.js')];
+  for (const c of candidates) if (c && existsSync(c)) return c;
+  return undefined;
+}
+
+/**
  * Float32 tensors of at least this many values get their statistics on worker threads (about where
  * two messages per shard cost less than the passes they share out; the sample model's two large
  * weights are above it).
@@ -142,6 +153,11 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
       return stats.get()?.stats(values, bins !== undefined ? { bins } : {});
     },
     baseName: (p) => basename(p),
+    reportViewer: async () => {
+      const file = findReportViewer();
+      if (!file) throw Object.assign(new Error('the report viewer (out/report/viewer.js) was not found: build it with npm run build:cli'), { name: 'EngineFailure', code: 'not-found' });
+      return readFile(file, 'utf8');
+    },
     ...largeBatchThreads(options),
   };
   return { platform, policy };
