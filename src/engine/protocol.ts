@@ -36,6 +36,10 @@ import type { NodeErrorReport } from '../core/eval/node-error-types';
 export type { NodeErrorReport, NodeError, ValueError } from '../core/eval/node-error-types';
 export { DEFAULT_NODE_ERROR_SAMPLES } from '../core/eval/node-error-types';
 import type { WeightRow } from '../core/analysis';
+import type { NodeMetricsReport } from '../core/analysis/node-metrics';
+// issue 16: metrics
+export type { NodeMetrics, NodeMetricsReport, MetricsTotals } from '../core/analysis/node-metrics';
+export { parseNodeQuery, matchesQuery, needsMetrics, QUERY_METRICS, type QueryTerm, type ParsedQuery, type QueryNode, type MetricName } from '../core/analysis/node-query';
 import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
 export type { DatasetPreview, PreviewSample } from '../core/data/preview';
@@ -295,7 +299,14 @@ export type Request =
   | { id: number; type: 'report'; modelId: number; path?: string; dataset?: DatasetSource; ratios?: number[]; spec?: Omit<PruneSpec, 'ratio'>; options?: EvalOptions; compareModelId?: number; tool?: string }
   // issue 16: diff
   /** What differs between two open models (A = modelA, B = modelB); `bins` of the changed tensors' histograms (default 32; 0: none). */
-  | { id: number; type: 'diff'; modelA: number; modelB: number; bins?: number };
+  | { id: number; type: 'diff'; modelA: number; modelB: number; bins?: number }
+  // issue 16: metrics
+  /**
+   * Per-node metrics of the main graph (params, zeros, sparsity, bytes, MACs at batch 1) and the
+   * model's totals; with `spec`, of the model that spec prunes. `cachedOnly`: a data-aware method's
+   * result only when a 'prune' already computed it (else the answer is null), never a slow run.
+   */
+  | { id: number; type: 'nodeMetrics'; modelId: number; spec?: PruneSpec; cachedOnly?: boolean };
 
 export type RequestType = Request['type'];
 
@@ -324,6 +335,8 @@ export interface ResultMap {
   report: { path?: string; html?: string; bytes: number; sections: string[] };
   // issue 16: diff
   diff: ModelDiff;
+  // issue 16: metrics
+  nodeMetrics: NodeMetricsReport | null;
 }
 
 // ---------------------------------------------------------------- responses

@@ -359,6 +359,16 @@ export function validateRequest(msg: unknown): Request {
       if (msg.bins !== undefined) r.bins = int(msg, 'bins', where);
       return r;
     }
+    // issue 16: metrics
+    case 'nodeMetrics': {
+      const r: Extract<Request, { type: 'nodeMetrics' }> = { id, type, modelId: modelId() };
+      if (msg.spec !== undefined) r.spec = spec(msg.spec, true);
+      if (msg.cachedOnly !== undefined) {
+        if (typeof msg.cachedOnly !== 'boolean') fail(`${where}: "cachedOnly" must be true or false`);
+        r.cachedOnly = msg.cachedOnly;
+      }
+      return r;
+    }
     default:
       fail(`${where}: unknown request type`);
   }

@@ -8,6 +8,7 @@ import { runtimes } from './runtimes';
 import { nodeErrors } from './node-errors';
 import { report } from './report';
 import { diff } from './diff';
+import { nodeMetricsOf } from './metrics';
 
 export const handlers: HandlerTable = {
   open,
@@ -27,4 +28,5 @@ export const handlers: HandlerTable = {
   // issue 16: report
   report,
   diff, // issue 16: diff
+  nodeMetrics: nodeMetricsOf,
 };
