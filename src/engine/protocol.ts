@@ -14,6 +14,7 @@ import type { LayerPlan, ShapeChange } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
+import type { SensitivityPoint, SensitivityReport } from '../core/prune/sensitivity-report';
 
 export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
@@ -30,6 +31,9 @@ export { ortTimeRatio, ortTooFew, ALTERNATION_TEXT, TOO_FEW_TEXT, EXPORTED_ORT_L
 export type { TensorStatistics } from '../core/stats/tensor-stats';
 export { DEFAULT_RATIOS, parseRatioList, uniqueSorted } from '../core/eval/ratios';
 export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/sweep-csv';
+// issue 16: sensitivity
+export { SENSITIVITY_RATIOS } from '../core/prune/sensitivity-report';
+export type { SensitivityPoint, SensitivityCurve, SensitivityResult, SensitivityReport, AllocationComparison, Allocation, AllocationRow } from '../core/prune/sensitivity-report';
 import type { WeightRow } from '../core/analysis';
 import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
@@ -269,7 +273,15 @@ export type Request =
    * real-valued weights of the weight table instead (every graph, sparse ones as dense matrices).
    */
   | { id: number; type: 'dumpMatrices'; modelId: number; dir: string; spec?: PruneSpec; weights?: Pick<WeightTableOptions, 'minConstantParams'> }
-  | { id: number; type: 'cancel'; target: number };
+  | { id: number; type: 'cancel'; target: number }
+  // issue 16: sensitivity
+  /**
+   * For every selected tensor (default: the default prunable selection) and each ratio (default
+   * SENSITIVITY_RATIOS), accuracy and loss with only that tensor pruned (per layer, in `structure`);
+   * each point is sent as progress. `allocate`: also per-layer ratios reaching that overall
+   * sparsity, compared on the same samples with uniform per-layer and global magnitude pruning.
+   */
+  | { id: number; type: 'sensitivity'; modelId: number; dataset: DatasetSource; ratios?: number[]; select?: string[]; structure?: string; limit?: number; allocate?: number };
 
 export type RequestType = Request['type'];
 
@@ -291,6 +303,8 @@ export interface ResultMap {
   /** `values`: matrix elements written; `skipped`: weights left out (not real numbers). */
   dumpMatrices: { dir: string; files: string[]; values: number; skipped: string[] };
   cancel: null;
+  // issue 16: sensitivity
+  sensitivity: SensitivityReport;
 }
 
 // ---------------------------------------------------------------- responses
@@ -301,6 +315,9 @@ export interface Progress {
   message: string;
   /** A sweep reports each finished point as it completes. */
   point?: EvalPoint;
+  // issue 16: sensitivity
+  /** A sensitivity analysis reports each finished point (curve index, tensor) as it completes. */
+  sensitivity?: { curve: number; tensor: string; point: SensitivityPoint };
 }
 
 export type ErrorCode =

@@ -13,28 +13,9 @@
 //    of the convexified problem (a fractional knapsack). A tensor's ratio never exceeds its
 //    largest measured ratio; a target beyond what the curves cover is refused.
 import { PruneError } from './types';
-import type { SensitivityResult } from './sensitivity';
+import type { Allocation, AllocationRow, SensitivityResult } from './sensitivity-report';
 
-export interface AllocationRow {
-  tensor: string;
-  params: number;
-  /** The ratio allocated to the tensor. */
-  ratio: number;
-  /** Predicted loss increase of this tensor at its ratio (the monotone curve, interpolated). */
-  predictedLossIncrease: number;
-}
-
-export interface Allocation {
-  /** The target overall sparsity over the analysed tensors. */
-  target: number;
-  /** The sparsity the rounded per-tensor counts give: Σ round(ratio × n) / Σ n. */
-  sparsity: number;
-  rows: AllocationRow[];
-  /** Σ of the tensors' predicted loss increases (each tensor pruned alone; interactions not modelled). */
-  predictedLossIncrease: number;
-  /** The per-layer overrides of a prune spec that apply the allocation. */
-  overrides: Record<string, number>;
-}
+export type { Allocation, AllocationRow } from './sensitivity-report';
 
 interface Pt {
   r: number;

@@ -6,15 +6,11 @@ import type { RtTensor } from '../runtime/tensor';
 import { argmax } from '../eval/evaluate';
 import type { EvalData } from '../eval/types';
 import { PruneError } from './types';
+import type { AccuracyLoss } from './sensitivity-report';
 
 /** Samples per run of the runtime (bounds the memory of a CNN's activations). */
 export const SENSITIVITY_CHUNK = 250;
 
-export interface AccuracyLoss {
-  accuracy: number;
-  /** Mean cross-entropy (natural log) of the true label: log-softmax of logits, or −log p after a Softmax. */
-  loss: number;
-}
 
 /** Running sums of correct answers and cross-entropy over chunks of outputs. */
 export class ScoreSum {

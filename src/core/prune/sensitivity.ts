@@ -16,12 +16,11 @@ import { selectTensors } from './select';
 import { DEFAULT_STRUCTURE, canonicalStructure } from './structure';
 import { PruneError, type PrunePlan } from './types';
 import { prefixModel, splitAt, suffixModel, type GraphSplit } from './sensitivity-split';
-import { floatInput, inputFeed, measureModel, outputIsProbability, ScoreSum, SENSITIVITY_CHUNK, type AccuracyLoss } from './sensitivity-measure';
+import { floatInput, inputFeed, measureModel, outputIsProbability, ScoreSum, SENSITIVITY_CHUNK } from './sensitivity-measure';
+import type { AccuracyLoss, SensitivityCurve, SensitivityPoint, SensitivityResult } from './sensitivity-report';
 
-export { measureModel, type AccuracyLoss } from './sensitivity-measure';
-
-/** 0.1 … 0.9 and 0.95: the default ratios of a sensitivity analysis (ten points per curve). */
-export const SENSITIVITY_RATIOS: readonly number[] = Object.freeze([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]);
+export { measureModel } from './sensitivity-measure';
+export { SENSITIVITY_RATIOS, type AccuracyLoss, type SensitivityPoint, type SensitivityCurve, type SensitivityResult } from './sensitivity-report';
 
 /** Upstream values kept per tensor; above this they are recomputed for every ratio. */
 export const FRONTIER_CACHE_BYTES = 256 * 1024 * 1024;
@@ -36,33 +35,6 @@ export interface SensitivityOptions {
   limit?: number;
   /** Off: every point runs the whole graph (the check that the downstream-only run changes nothing). */
   downstreamOnly?: boolean;
-}
-
-export interface SensitivityPoint extends AccuracyLoss {
-  /** The ratio asked for. */
-  ratio: number;
-  /** The fraction of the tensor actually pruned. */
-  pruned: number;
-}
-
-export interface SensitivityCurve {
-  tensor: string;
-  /** Elements of the tensor. */
-  params: number;
-  /** The nodes that read it. */
-  nodes: string[];
-  /** Nodes run per point (the downstream part) of the graph's total. */
-  nodesRun: number;
-  points: SensitivityPoint[];
-}
-
-export interface SensitivityResult {
-  samples: number;
-  structure: string;
-  /** The unpruned model on the same samples. */
-  baseline: AccuracyLoss;
-  curves: SensitivityCurve[];
-  totalNodes: number;
 }
 
 export interface SensitivityContext extends EvalContext {

@@ -5,6 +5,7 @@ import { dataset, evaluate, sweep } from './eval';
 import { dumpJson, dumpMatrices, dumpMatrix, exportModel } from './export';
 import { close, open, prune, prunePreview, stats } from './model';
 import { runtimes } from './runtimes';
+import { sensitivity } from './sensitivity';
 
 export const handlers: HandlerTable = {
   open,
@@ -20,4 +21,6 @@ export const handlers: HandlerTable = {
   dumpJson,
   dumpMatrix,
   dumpMatrices,
+  // issue 16: sensitivity
+  sensitivity,
 };
