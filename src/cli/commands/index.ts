@@ -5,6 +5,7 @@ import { exportCommand } from './export';
 import { infoCommand } from './info';
 import { pruneCommand } from './prune';
 import { statsCommand } from './stats';
+import { sensitivityCommand } from './sensitivity';
 import { evalCommand, sweepCommand } from './sweep';
 
 export const commands: CliCommand[] = [
@@ -15,4 +16,5 @@ export const commands: CliCommand[] = [
   exportCommand,
   sweepCommand,
   evalCommand,
+  sensitivityCommand,
 ];
