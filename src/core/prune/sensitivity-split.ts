@@ -14,6 +14,8 @@ export interface GraphSplit {
   prefix: number[];
   /** False when the first graph output does not depend on the changed tensors at all. */
   reachesOutput: boolean;
+  /** The frontier values that depend on the graph inputs (their first dim is the batch). */
+  batched: string[];
 }
 
 function hasSubgraph(node: Node): boolean {
@@ -28,21 +30,43 @@ function hasSubgraph(node: Node): boolean {
 export function splitAt(model: Model, changed: ReadonlySet<string>): GraphSplit | undefined {
   const nodes = model.graph.nodes;
   if (nodes.some(hasSubgraph)) return undefined;
-  const tainted = new Set(changed);
-  const suffix: number[] = [];
-  nodes.forEach((node, i) => {
-    if (!node.inputs.some((x) => x !== '' && tainted.has(x))) return;
-    suffix.push(i);
-    for (const o of node.outputs) if (o !== '') tainted.add(o);
-  });
+  const init = new Set(model.graph.initializers.map((t) => t.name));
   const producer = new Map<string, number>();
   nodes.forEach((node, i) => node.outputs.forEach((o) => o !== '' && producer.set(o, i)));
-  const init = new Set(model.graph.initializers.map((t) => t.name));
+  const fromInputs = new Set(model.graph.inputs.map((v) => v.name).filter((x) => !init.has(x)));
+  for (const node of nodes) if (node.inputs.some((x) => fromInputs.has(x))) node.outputs.forEach((o) => fromInputs.add(o));
+  const tainted = new Set(changed);
+  const inSuffix = new Set<number>();
+  nodes.forEach((node, i) => {
+    if (!node.inputs.some((x) => x !== '' && tainted.has(x))) return;
+    inSuffix.add(i);
+    for (const o of node.outputs) if (o !== '') tainted.add(o);
+  });
+  /** Adds the producers of `start` and their ancestors to `into`. */
+  const ancestors = (start: number[], into: Set<number>): void => {
+    const stack = [...start];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (into.has(i)) continue;
+      into.add(i);
+      for (const x of nodes[i].inputs) {
+        const p = producer.get(x);
+        if (p !== undefined && !into.has(p)) stack.push(p);
+      }
+    }
+  };
+  // Values computed from constants alone stay in the suffix with their nodes: the runtime folds
+  // them at planning (e.g. BatchNormalization parameters into a Conv) as it does for the whole graph.
+  const constInputs = (): number[] =>
+    [...inSuffix].flatMap((i) => nodes[i].inputs.filter((x) => x !== '' && !tainted.has(x) && !fromInputs.has(x) && producer.has(x) && !inSuffix.has(producer.get(x)!)).map((x) => producer.get(x)!));
+  ancestors(constInputs(), inSuffix);
+  const suffix = [...inSuffix].sort((a, b) => a - b);
   const frontier: string[] = [];
   const seen = new Set<string>();
+  const suffixOut = new Set(suffix.flatMap((i) => nodes[i].outputs));
   for (const i of suffix) {
     for (const x of nodes[i].inputs) {
-      if (x === '' || tainted.has(x) || seen.has(x)) continue;
+      if (x === '' || suffixOut.has(x) || seen.has(x)) continue;
       if (init.has(x) && !producer.has(x)) continue;
       seen.add(x);
       frontier.push(x);
@@ -51,18 +75,12 @@ export function splitAt(model: Model, changed: ReadonlySet<string>): GraphSplit 
   const computed = frontier.filter((x) => producer.has(x));
   // The prefix: the nodes the computed frontier values need, found backwards.
   const need = new Set<number>();
-  const stack = computed.map((x) => producer.get(x)!);
-  while (stack.length > 0) {
-    const i = stack.pop()!;
-    if (need.has(i)) continue;
-    need.add(i);
-    for (const x of nodes[i].inputs) {
-      const p = producer.get(x);
-      if (p !== undefined && !need.has(p)) stack.push(p);
-    }
-  }
+  ancestors(computed.map((x) => producer.get(x)!), need);
   const first = model.graph.outputs[0]?.name;
-  return { frontier, computed, suffix, prefix: [...need].sort((a, b) => a - b), reachesOutput: first !== undefined && tainted.has(first) };
+  return {
+    frontier, computed, suffix, prefix: [...need].sort((a, b) => a - b), reachesOutput: first !== undefined && tainted.has(first),
+    batched: frontier.filter((x) => fromInputs.has(x)),
+  };
 }
 
 function valueInfo(name: string, g: Graph): ValueInfo {
@@ -81,14 +99,18 @@ export function prefixModel(model: Model, split: GraphSplit): Model {
 
 /**
  * The suffix of `model` (the pruned model: same nodes, changed tensors) as a model whose inputs are
- * the frontier values (element type `elemType[x]`, shape left open) and whose one output is the
- * first graph output.
+ * the frontier values and whose one output is the first graph output. `known` gives each frontier
+ * value's element type and dims as computed (the first dim of a batched value is declared open): the
+ * runtime plans the same kernels as for the whole graph only when it knows the same shapes.
  */
-export function suffixModel(model: Model, split: GraphSplit, elemType: ReadonlyMap<string, number>): Model {
+export function suffixModel(model: Model, split: GraphSplit, known: ReadonlyMap<string, { dataType: number; dims: readonly number[] }>): Model {
   const g = model.graph;
   const inputs: ValueInfo[] = split.frontier.map((x) => {
-    const t = elemType.get(x);
-    return t === undefined ? valueInfo(x, g) : { name: x, type: { kind: 'tensor', elemType: t } };
+    const t = known.get(x);
+    if (t === undefined) return valueInfo(x, g);
+    const batched = split.batched.includes(x);
+    const shape = t.dims.map((d, i) => (i === 0 && batched ? 'batch' : d));
+    return { name: x, type: { kind: 'tensor', elemType: t.dataType, shape } };
   });
   return {
     ...model,

@@ -45,7 +45,7 @@ export interface SensitivityContext extends EvalContext {
 function fullSplit(model: Model): GraphSplit {
   const init = new Set(model.graph.initializers.map((t) => t.name));
   const inputs = model.graph.inputs.map((v) => v.name).filter((x) => !init.has(x));
-  return { frontier: inputs, computed: [], suffix: model.graph.nodes.map((_, i) => i), prefix: [], reachesOutput: true };
+  return { frontier: inputs, computed: [], suffix: model.graph.nodes.map((_, i) => i), prefix: [], reachesOutput: true, batched: inputs };
 }
 
 /** The tensors a plan changes (pruned values, or shapes with channels). */
@@ -126,8 +126,7 @@ async function runSuffix(
   pruned: Model, split: GraphSplit, feeds: Feeds, data: EvalData, n: number, probabilities: boolean, ticker: Ticker, base: number, what: string,
 ): Promise<AccuracyLoss> {
   const first = feeds(0, 0, Math.min(SENSITIVITY_CHUNK, n));
-  const types = new Map(Object.entries(first).map(([k, t]) => [k, t.dataType]));
-  const session = Session.create(suffixModel(pruned, split, types), { kernels: 'sparse', sparseMinSparsity: 0.5, label: what });
+  const session = Session.create(suffixModel(pruned, split, new Map(Object.entries(first))), { kernels: 'sparse', sparseMinSparsity: 0.5, label: what });
   const out = session.outputs[0].name;
   const sum = new ScoreSum(probabilities);
   for (let c = 0, start = 0; start < n; c++, start += SENSITIVITY_CHUNK) {
