@@ -16,7 +16,7 @@ import { selectTensors } from './select';
 import { DEFAULT_STRUCTURE, canonicalStructure } from './structure';
 import { PruneError, type PrunePlan } from './types';
 import { prefixModel, splitAt, suffixModel, type GraphSplit } from './sensitivity-split';
-import { floatInput, inputFeed, measureModel, outputIsProbability, ScoreSum, SENSITIVITY_CHUNK } from './sensitivity-measure';
+import { floatInput, inputFeed, measureModel, outputIsProbability, ScoreSum, chunkFor } from './sensitivity-measure';
 import type { AccuracyLoss, SensitivityCurve, SensitivityPoint, SensitivityResult } from './sensitivity-report';
 
 export { measureModel } from './sensitivity-measure';
@@ -97,6 +97,7 @@ export async function sensitivity(model: Model, data: EvalData, opts: Sensitivit
 type Feeds = (chunk: number, first: number, batch: number) => Record<string, RtTensor>;
 
 function frontierFeeds(model: Model, split: GraphSplit, data: EvalData, n: number): Feeds {
+  const chunk = chunkFor(model);
   const init = new Set(model.graph.initializers.map((t) => t.name));
   const inputs = model.graph.inputs.filter((v) => !init.has(v.name));
   if (inputs.length !== 1) throw new PruneError(`sensitivity needs a model with one input, this one has ${inputs.length}`, 'unsupported');
@@ -113,8 +114,8 @@ function frontierFeeds(model: Model, split: GraphSplit, data: EvalData, n: numbe
   if (prefix === undefined) return (_c, first, batch) => compute(first, batch);
   const chunks: Record<string, RtTensor>[] = [];
   let bytes = 0;
-  for (let first = 0; first < n; first += SENSITIVITY_CHUNK) {
-    const feeds = compute(first, Math.min(SENSITIVITY_CHUNK, n - first));
+  for (let first = 0; first < n; first += chunk) {
+    const feeds = compute(first, Math.min(chunk, n - first));
     chunks.push(feeds);
     for (const t of Object.values(feeds)) bytes += (t.data as { byteLength?: number }).byteLength ?? t.data.length * 8;
     if (bytes > FRONTIER_CACHE_BYTES) return (_c, first, batch) => compute(first, batch);
@@ -125,12 +126,14 @@ function frontierFeeds(model: Model, split: GraphSplit, data: EvalData, n: numbe
 async function runSuffix(
   pruned: Model, split: GraphSplit, feeds: Feeds, data: EvalData, n: number, probabilities: boolean, ticker: Ticker, base: number, what: string,
 ): Promise<AccuracyLoss> {
-  const first = feeds(0, 0, Math.min(SENSITIVITY_CHUNK, n));
-  const session = Session.create(suffixModel(pruned, split, new Map(Object.entries(first))), { kernels: 'sparse', sparseMinSparsity: 0.5, label: what });
+  const chunk = chunkFor(pruned);
+  const first = feeds(0, 0, Math.min(chunk, n));
+  // sparse kernels for every Gemm / MatMul weight; convolutions by the runtime's own cost model
+  const session = Session.create(suffixModel(pruned, split, new Map(Object.entries(first))), { kernels: 'sparse', label: what });
   const out = session.outputs[0].name;
   const sum = new ScoreSum(probabilities);
-  for (let c = 0, start = 0; start < n; c++, start += SENSITIVITY_CHUNK) {
-    const b = Math.min(SENSITIVITY_CHUNK, n - start);
+  for (let c = 0, start = 0; start < n; c++, start += chunk) {
+    const b = Math.min(chunk, n - start);
     const res = session.run(c === 0 ? first : feeds(c, start, b))[out];
     sum.add(res.data as ArrayLike<number>, b, data.labels, start);
     await ticker.tick(base + start + b, () => `${what}: ${start + b}/${n} samples`);
