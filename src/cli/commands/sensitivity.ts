@@ -56,7 +56,8 @@ export function sensitivityText(r: SensitivityReport): string {
   const rows = r.curves.map((c) => [c.tensor, String(c.params), pct(r.baseline.accuracy), ...c.points.map((p) => pct(p.accuracy))]);
   return (
     `accuracy with only one tensor pruned (${r.structure}), ${r.samples} samples; unpruned: accuracy ${pct(r.baseline.accuracy)}, loss ${r.baseline.loss.toFixed(4)}\n` +
-    table(['tensor', 'params', '0', ...ratios.map(String)], rows)
+    table(['tensor', 'params', '0', ...ratios.map(String)], rows) +
+    [...(r.notes ?? []), ...r.curves.flatMap((c) => c.notes ?? [])].map((n) => `note: ${n}\n`).join('')
   );
 }
 

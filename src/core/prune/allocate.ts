@@ -2,7 +2,8 @@
 // (parameter-weighted over the analysed tensors) with the least predicted increase of the loss.
 //
 // Method:
-// 1. Each curve becomes Δloss(r) = loss(r) − baseline loss, with the point (0, 0) added, the
+// 1. Each curve becomes Δloss(x) = loss − baseline loss against x, the fraction of the tensor
+//    actually pruned (= the ratio, unstructured), with the point (0, 0) added, the
 //    points sorted by ratio, and made monotone (a running maximum: pruning more never predicts a
 //    smaller loss; measured dips are noise) and never below 0.
 // 2. Between points Δloss is linear. Its lower convex hull is taken: on a convex piecewise-linear
@@ -23,8 +24,8 @@ interface Pt {
 }
 
 /** The monotone Δloss points of a curve: (0, 0) first, sorted, running max, ≥ 0. */
-export function monotoneCurve(points: readonly { ratio: number; loss: number }[], baselineLoss: number): Pt[] {
-  const raw = [{ r: 0, d: 0 }, ...points.map((p) => ({ r: p.ratio, d: Number.isFinite(p.loss) ? p.loss - baselineLoss : Infinity }))]
+export function monotoneCurve(points: readonly { ratio: number; pruned?: number; loss: number }[], baselineLoss: number): Pt[] {
+  const raw = [{ r: 0, d: 0 }, ...points.map((p) => ({ r: p.pruned ?? p.ratio, d: Number.isFinite(p.loss) ? p.loss - baselineLoss : Infinity }))]
     .sort((a, b) => a.r - b.r);
   const out: Pt[] = [];
   let max = 0;
@@ -65,6 +66,22 @@ export function interpolate(pts: readonly Pt[], r: number): number {
   return pts[pts.length - 1].d;
 }
 
+/**
+ * The ratio to ask for to prune the fraction `x` of a tensor: the curves' x axis is the fraction
+ * actually pruned (channels round to whole channels and keep some groups whole; a tensor that
+ * cannot be pruned alone stays at 0), interpolated back to the requested ratios.
+ */
+function requestedAt(points: readonly { ratio: number; pruned: number }[], x: number): number {
+  if (x <= 0) return 0;
+  const pts = [{ ratio: 0, pruned: 0 }, ...points].sort((a, b) => a.pruned - b.pruned || a.ratio - b.ratio);
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1];
+    const b = pts[i];
+    if (x <= b.pruned) return b.pruned === a.pruned ? b.ratio : a.ratio + ((b.ratio - a.ratio) * (x - a.pruned)) / (b.pruned - a.pruned);
+  }
+  return pts[pts.length - 1].ratio;
+}
+
 /** Per-tensor ratios reaching `target` sparsity with the least predicted loss increase (see the file comment). */
 export function allocate(result: SensitivityResult, target: number): Allocation {
   if (!(target >= 0 && target <= 1)) throw new PruneError(`the target sparsity must be a number from 0 to 1, got ${String(target)}`);
@@ -74,7 +91,7 @@ export function allocate(result: SensitivityResult, target: number): Allocation 
   const monotone = curves.map((c) => monotoneCurve(c.points, result.baseline.loss));
   const reachable = curves.reduce((s, c, i) => s + c.params * monotone[i][monotone[i].length - 1].r, 0) / total;
   if (target > reachable + 1e-12) {
-    throw new PruneError(`the target sparsity ${target} is beyond the measured curves (at most ${reachable.toFixed(4)} with their largest ratios): add larger ratios`);
+    throw new PruneError(`the target sparsity ${target} is beyond the measured curves (each tensor at the largest fraction its curve pruned, together ${reachable.toFixed(4)}): add larger ratios, or leave out tensors that cannot be pruned alone`);
   }
   interface Seg { tensor: number; from: number; to: number; cost: number }
   const segs: Seg[] = [];
@@ -99,7 +116,7 @@ export function allocate(result: SensitivityResult, target: number): Allocation 
   const rows: AllocationRow[] = curves.map((c, i) => ({
     tensor: c.tensor,
     params: c.params,
-    ratio: Math.round(ratios[i] * 1e6) / 1e6,
+    ratio: Math.round(requestedAt(c.points, ratios[i]) * 1e6) / 1e6,
     predictedLossIncrease: interpolate(monotone[i], ratios[i]),
   }));
   const pruned = rows.reduce((s, r) => s + Math.round(r.ratio * r.params), 0);

@@ -27,6 +27,8 @@ export interface SensitivityCurve {
   /** Nodes run per point (the part downstream of the tensor); 0 when the output does not depend on it. */
   nodesRun: number;
   points: SensitivityPoint[];
+  /** What the plans left out for this tensor (channels: a group kept whole, so nothing is pruned). */
+  notes?: string[];
 }
 
 export interface SensitivityResult {
@@ -38,6 +40,8 @@ export interface SensitivityResult {
   curves: SensitivityCurve[];
   /** Nodes of the main graph. */
   totalNodes: number;
+  /** Said about the whole analysis (an N:M structure fixes the ratio). */
+  notes?: string[];
 }
 
 export interface AllocationRow {

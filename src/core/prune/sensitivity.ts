@@ -13,7 +13,7 @@ import type { EvalContext, EvalData } from '../eval/types';
 import { applyPrune } from './apply';
 import { planPrune } from './plan';
 import { selectTensors } from './select';
-import { DEFAULT_STRUCTURE, canonicalStructure } from './structure';
+import { DEFAULT_STRUCTURE, canonicalStructure, parseStructure } from './structure';
 import { PruneError, type PrunePlan } from './types';
 import { prefixModel, splitAt, suffixModel, type GraphSplit } from './sensitivity-split';
 import { floatInput, inputFeed, measureModel, outputIsProbability, ScoreSum, chunkFor } from './sensitivity-measure';
@@ -60,23 +60,33 @@ export async function sensitivity(model: Model, data: EvalData, opts: Sensitivit
   if (n === 0) throw new PruneError(`${label}: no samples`, 'bad-dataset');
   if (opts.ratios.length === 0) throw new PruneError('no ratios given for the sensitivity analysis');
   const structure = canonicalStructure(opts.structure);
+  const parsed = parseStructure(structure);
+  const notes: string[] = [];
+  let ratios = opts.ratios;
+  if (parsed.kind === 'nm') {
+    // N:M keeps N of every M weights whatever the ratio: one point per tensor
+    ratios = [1 - parsed.n / parsed.m];
+    notes.push(`${structure} prunes a fixed ${1 - parsed.n / parsed.m} of each tensor: one point per tensor, the ratios given are not used`);
+  }
   const { tensors, users } = selectTensors(model, { ratio: 0, mode: 'layer', select: opts.select });
   if (tensors.length === 0) throw new PruneError('no tensors selected for the sensitivity analysis');
   const probabilities = outputIsProbability(model);
-  const ticker = new Ticker(ctx, (tensors.length * opts.ratios.length + 1) * n);
+  const ticker = new Ticker(ctx, (tensors.length * ratios.length + 1) * n);
   const baseline = measureModel(model, data, n, 'the unpruned model', 'dense');
   ticker.report(n, 'unpruned model measured');
   const curves: SensitivityCurve[] = [];
   for (const [ti, t] of tensors.entries()) {
-    const plans = opts.ratios.map((ratio) => planPrune(model, { ratio, mode: 'layer', select: [t.name], structure: structure === DEFAULT_STRUCTURE ? undefined : structure }));
+    const plans = ratios.map((ratio) => planPrune(model, { ratio, mode: 'layer', select: [t.name], structure: structure === DEFAULT_STRUCTURE ? undefined : structure }));
     const changed = new Set(plans.flatMap(changedTensors));
     const split = (opts.downstreamOnly === false ? undefined : splitAt(model, changed.size > 0 ? changed : new Set([t.name]))) ?? fullSplit(model);
     const feeds = frontierFeeds(model, split, data, n);
     const curve: SensitivityCurve = { tensor: t.name, params: plans[0].layers[0].n, nodes: users.get(t.name) ?? [], nodesRun: split.reachesOutput ? split.suffix.length : 0, points: [] };
-    for (const [ri, ratio] of opts.ratios.entries()) {
+    const planNotes = [...new Set(plans.flatMap((p) => p.notes ?? []))];
+    if (planNotes.length > 0) curve.notes = planNotes;
+    for (const [ri, ratio] of ratios.entries()) {
       const plan = plans[ri];
       const pruned = plan.layers[0].pruned / Math.max(plan.layers[0].n, 1);
-      const base = (1 + ti * opts.ratios.length + ri) * n;
+      const base = (1 + ti * ratios.length + ri) * n;
       let score: AccuracyLoss = baseline;
       if (split.reachesOutput && plan.prunedParams > 0) {
         const prunedModel = applyPrune(model, plan);
@@ -90,7 +100,7 @@ export async function sensitivity(model: Model, data: EvalData, opts: Sensitivit
     }
     curves.push(curve);
   }
-  return { samples: n, structure, baseline, curves, totalNodes: model.graph.nodes.length };
+  return { samples: n, structure, baseline, curves, totalNodes: model.graph.nodes.length, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 /** Per chunk of samples, the feeds of the suffix (computed once here), or a function computing them when they are too large to keep. */

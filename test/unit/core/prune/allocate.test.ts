@@ -50,6 +50,18 @@ describe('allocate (hand-made curves)', () => {
     ]);
   });
 
+  it('reads the curves against the fraction actually pruned: a tensor kept whole gets nothing', () => {
+    const r = curves([
+      { tensor: 'kept', params: 100, losses: [[0.5, 1], [0.9, 1]] },
+      { tensor: 'b', params: 100, losses: [[0.5, 1.5], [0.9, 2]] },
+    ]);
+    r.curves[0].points.forEach((p) => (p.pruned = 0));
+    // b prunes 0.5 of itself when asked 0.5 and 0.8 when asked 0.9 (say, whole channels): 40% of 200 = b at 0.8, asked 0.9
+    r.curves[1].points[1].pruned = 0.8;
+    const a = allocate(r, 0.4);
+    expect(a.overrides).toEqual({ kept: 0, b: 0.9 });
+  });
+
   it('refuses a target beyond the measured ratios', () => {
     expect(() => allocate(curves([{ tensor: 'a', params: 10, losses: [[0.5, 1]] }]), 0.8)).toThrow(/beyond the measured curves/);
   });
