@@ -55,11 +55,14 @@ export function outputIsProbability(model: Model): boolean {
   return node !== undefined && node.opType === 'Softmax';
 }
 
-/** The model's one float input (refuses models with several inputs). */
-export function floatInput(session: Session, label: string): IoInfo {
-  if (session.inputs.length !== 1) throw new PruneError(`${label}: sensitivity needs a model with one input, this one has ${session.inputs.length}`, 'unsupported');
-  const info = session.inputs[0];
-  if (info.dataType !== DataType.FLOAT) throw new PruneError(`${label}: input "${info.name}" is not float32`, 'unsupported');
+/** The model's one float input, as a session reads it from the graph (refuses models with several inputs). */
+export function floatInput(model: Model, label: string): IoInfo {
+  const init = new Set(model.graph.initializers.map((t) => t.name));
+  const inputs = model.graph.inputs.filter((v) => !init.has(v.name));
+  if (inputs.length !== 1) throw new PruneError(`${label}: sensitivity needs a model with one input, this one has ${inputs.length}`, 'unsupported');
+  const t = inputs[0].type;
+  const info: IoInfo = t?.kind === 'tensor' ? { name: inputs[0].name, dims: t.shape ? [...t.shape] : [], dataType: t.elemType } : { name: inputs[0].name, dims: [], dataType: DataType.UNDEFINED };
+  if (info.dataType !== DataType.FLOAT && info.dataType !== DataType.UNDEFINED) throw new PruneError(`${label}: input "${info.name}" is not float32`, 'unsupported');
   return info;
 }
 
@@ -81,7 +84,7 @@ export function inputFeed(info: IoInfo, data: EvalData, first: number, batch: nu
 export function measureModel(model: Model, data: EvalData, n: number, label: string, kernels: 'dense' | 'sparse' = 'sparse'): AccuracyLoss {
   const session = Session.create(model, { kernels, label });
   const chunk = chunkFor(model);
-  const info = floatInput(session, label);
+  const info = floatInput(model, label);
   const sum = new ScoreSum(outputIsProbability(model));
   const out = session.outputs[0].name;
   for (let first = 0; first < n; first += chunk) {

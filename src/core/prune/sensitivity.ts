@@ -108,12 +108,8 @@ type Feeds = (chunk: number, first: number, batch: number) => Record<string, RtT
 
 function frontierFeeds(model: Model, split: GraphSplit, data: EvalData, n: number): Feeds {
   const chunk = chunkFor(model);
-  const init = new Set(model.graph.initializers.map((t) => t.name));
-  const inputs = model.graph.inputs.filter((v) => !init.has(v.name));
-  if (inputs.length !== 1) throw new PruneError(`sensitivity needs a model with one input, this one has ${inputs.length}`, 'unsupported');
-  const inputName = inputs[0].name;
-  const full = Session.create(model, { kernels: 'dense', label: 'the model' });
-  const info = floatInput(full, 'the model');
+  const info = floatInput(model, 'the model');
+  const inputName = info.name;
   const prefix = split.computed.length > 0 ? Session.create(prefixModel(model, split), { kernels: 'dense', label: 'the unchanged part of the model' }) : undefined;
   const compute = (first: number, batch: number): Record<string, RtTensor> => {
     const x = inputFeed(info, data, first, batch);
