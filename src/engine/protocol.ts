@@ -15,6 +15,7 @@ import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
 import type { ModelDiff } from '../core/diff/types';
+import type { SensitivityPoint, SensitivityReport } from '../core/prune/sensitivity-report';
 
 export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
@@ -35,6 +36,9 @@ export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/
 import type { NodeErrorReport } from '../core/eval/node-error-types';
 export type { NodeErrorReport, NodeError, ValueError } from '../core/eval/node-error-types';
 export { DEFAULT_NODE_ERROR_SAMPLES } from '../core/eval/node-error-types';
+// issue 16: sensitivity
+export { SENSITIVITY_RATIOS } from '../core/prune/sensitivity-report';
+export type { SensitivityPoint, SensitivityCurve, SensitivityResult, SensitivityReport, AllocationComparison, Allocation, AllocationRow } from '../core/prune/sensitivity-report';
 import type { WeightRow } from '../core/analysis';
 import type { NodeMetricsReport } from '../core/analysis/node-metrics';
 // issue 16: metrics
@@ -306,7 +310,15 @@ export type Request =
    * model's totals; with `spec`, of the model that spec prunes. `cachedOnly`: a data-aware method's
    * result only when a 'prune' already computed it (else the answer is null), never a slow run.
    */
-  | { id: number; type: 'nodeMetrics'; modelId: number; spec?: PruneSpec; cachedOnly?: boolean };
+  | { id: number; type: 'nodeMetrics'; modelId: number; spec?: PruneSpec; cachedOnly?: boolean }
+  // issue 16: sensitivity
+  /**
+   * For every selected tensor (default: the default prunable selection) and each ratio (default
+   * SENSITIVITY_RATIOS), accuracy and loss with only that tensor pruned (per layer, in `structure`);
+   * each point is sent as progress. `allocate`: also per-layer ratios reaching that overall
+   * sparsity, compared on the same samples with uniform per-layer and global magnitude pruning.
+   */
+  | { id: number; type: 'sensitivity'; modelId: number; dataset: DatasetSource; ratios?: number[]; select?: string[]; structure?: string; limit?: number; allocate?: number };
 
 export type RequestType = Request['type'];
 
@@ -337,6 +349,8 @@ export interface ResultMap {
   diff: ModelDiff;
   // issue 16: metrics
   nodeMetrics: NodeMetricsReport | null;
+  // issue 16: sensitivity
+  sensitivity: SensitivityReport;
 }
 
 // ---------------------------------------------------------------- responses
@@ -347,6 +361,9 @@ export interface Progress {
   message: string;
   /** A sweep reports each finished point as it completes. */
   point?: EvalPoint;
+  // issue 16: sensitivity
+  /** A sensitivity analysis reports each finished point (curve index, tensor) as it completes. */
+  sensitivity?: { curve: number; tensor: string; point: SensitivityPoint };
 }
 
 export type ErrorCode =

@@ -369,6 +369,22 @@ export function validateRequest(msg: unknown): Request {
       }
       return r;
     }
+    // issue 16: sensitivity
+    case 'sensitivity': {
+      const r: Extract<Request, { type: 'sensitivity' }> = { id, type, modelId: modelId(), dataset: datasetSource(msg.dataset) };
+      if (msg.ratios !== undefined) {
+        if (!Array.isArray(msg.ratios) || msg.ratios.length === 0) fail(`${where}: "ratios" must be a non-empty list`);
+        r.ratios = msg.ratios.map((x: unknown) => ratio(x, `${where}: ratios`));
+      }
+      if (msg.select !== undefined) r.select = stringList(msg.select, `${where}: select`);
+      if (msg.structure !== undefined) r.structure = str(msg, 'structure', where);
+      if (msg.limit !== undefined) {
+        if (typeof msg.limit !== 'number' || !Number.isInteger(msg.limit) || msg.limit < 1) fail(`${where}: "limit" must be an integer ≥ 1`);
+        r.limit = msg.limit;
+      }
+      if (msg.allocate !== undefined) r.allocate = ratio(msg.allocate, `${where}: allocate`);
+      return r;
+    }
     default:
       fail(`${where}: unknown request type`);
   }

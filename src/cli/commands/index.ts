@@ -8,6 +8,7 @@ import { infoCommand } from './info';
 import { pruneCommand } from './prune';
 import { reportCommand } from './report';
 import { statsCommand } from './stats';
+import { sensitivityCommand } from './sensitivity';
 import { evalCommand, sweepCommand } from './sweep';
 
 export const commands: CliCommand[] = [
@@ -21,4 +22,5 @@ export const commands: CliCommand[] = [
   errorsCommand,
   reportCommand,
   diffCommand,
+  sensitivityCommand,
 ];

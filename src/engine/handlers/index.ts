@@ -9,6 +9,7 @@ import { nodeErrors } from './node-errors';
 import { report } from './report';
 import { diff } from './diff';
 import { nodeMetricsOf } from './metrics';
+import { sensitivity } from './sensitivity';
 
 export const handlers: HandlerTable = {
   open,
@@ -29,4 +30,6 @@ export const handlers: HandlerTable = {
   report,
   diff, // issue 16: diff
   nodeMetrics: nodeMetricsOf,
+  // issue 16: sensitivity
+  sensitivity,
 };
