@@ -1,0 +1,108 @@
+// Export of a model whose weights are still in external data files, tensor by tensor: each main
+// graph initializer that was external is read, pruned when the plan selects it, appended to one
+// new data file beside the output and dropped; the .onnx refers to it. Memory: about one tensor
+// (two while the next is read). The platform's ExternalWriter makes it atomic: a cancel or a
+// failure leaves no file behind. Global plans read the pooled tensors twice more first.
+
+import { encodeModel } from '../core/onnx/encode';
+import { withExternalBytes, type TensorBytes } from '../core/onnx/external';
+import type { Model, Tensor } from '../core/onnx/model';
+import { methodSpecOf, pruneTensor, type PruneSpec } from '../core/prune';
+import type { PrunePlan } from '../core/prune/types';
+import type { JobContext, OpenModel } from './context';
+import { EngineFailure } from './errors';
+import type { OutputOptions } from './platform';
+import { isUnread } from './stream-stats';
+import { finishPlan, planGlobalPool, planLayerAlone, planStreamed, startPlan } from './stream-prune';
+
+/** Reads unread tensors through `external`, with progress by bytes and cancel between tensors. */
+function streamReader(ctx: JobContext, open: OpenModel, external: TensorBytes, passBytes: number, what: string): { read: (t: Tensor) => Promise<Tensor>; step: () => Promise<void> } {
+  let done = 0;
+  let last = ctx.platform.now();
+  let current = '';
+  return {
+    read: async (t) => {
+      current = t.name;
+      if (!isUnread(t)) return t;
+      const bytes = await external.read(t);
+      done += bytes.byteLength;
+      return withExternalBytes(t, bytes, open.fileName);
+    },
+    step: async () => {
+      if (ctx.platform.now() - last > 50) {
+        ctx.progress({ done: Math.min(done, passBytes), total: passBytes, message: `${what} ${current}` });
+        await ctx.yieldNow();
+        last = ctx.platform.now();
+      }
+      if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
+    },
+  };
+}
+
+function unreadBytes(external: TensorBytes, tensors: readonly Tensor[]): number {
+  return tensors.reduce((s, t) => s + (isUnread(t) ? external.storedBytes(t) : 0), 0);
+}
+
+/** The plan of `spec` on a model with unread external data (the prune request's report). */
+export async function planOnStream(ctx: JobContext, open: OpenModel, spec: PruneSpec): Promise<PrunePlan> {
+  const external = open.external!;
+  const r = streamReader(ctx, open, external, external.totalBytes, 'planning');
+  return planStreamed(open.model, spec, r.read, r.step);
+}
+
+function rawBytes(t: Tensor): Uint8Array {
+  const d = t.data as ArrayBufferView;
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/**
+ * Prunes (magnitude, unstructured: see notStreamable) and writes the model to `target` with its
+ * external tensors in `<target name>.data`; returns the plan.
+ */
+export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: PruneSpec, target: string, output: OutputOptions): Promise<PrunePlan> {
+  const external = open.external!;
+  const { platform } = ctx;
+  if (!platform.externalWriter) throw new EngineFailure('unsupported', `${open.fileName}: this engine cannot write external data files`, open.fileName);
+  const model = open.model;
+  const opts = methodSpecOf(spec);
+  const { layers, tensors } = startPlan(model, opts);
+  let globalThreshold = 0;
+  if (opts.mode === 'global') {
+    const pool = tensors.filter((_, i) => !layers[i].overridden);
+    const r = streamReader(ctx, open, external, 2 * unreadBytes(external, pool), 'finding the global threshold:');
+    globalThreshold = await planGlobalPool(layers, tensors, opts.ratio, r.read, r.step);
+  }
+  const layerOf = new Map(tensors.map((t, i) => [t, layers[i]]));
+  const writer = await platform.externalWriter(target, output);
+  const w = streamReader(ctx, open, external, external.totalBytes, 'writing');
+  try {
+    const initializers: Tensor[] = [];
+    for (const t of model.graph.initializers) {
+      const layer = layerOf.get(t);
+      if (!isUnread(t) && layer === undefined) {
+        initializers.push(t);
+        continue;
+      }
+      let loaded = await w.read(t);
+      if (layer !== undefined) {
+        if (opts.mode === 'layer' || layer.overridden) planLayerAlone(layer, loaded);
+        if (layer.pruned > 0) loaded = pruneTensor(loaded, layer);
+      }
+      if (isUnread(t)) {
+        const at = await writer.append(rawBytes(loaded));
+        const stored: Tensor = { ...loaded, external: { location: writer.location, offset: at.offset, length: at.length, entries: [] } };
+        delete stored.data;
+        initializers.push(stored);
+      } else {
+        initializers.push(loaded);
+      }
+      await w.step();
+    }
+    const out: Model = { ...model, graph: { ...model.graph, initializers } };
+    await writer.commit(encodeModel(out));
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  return finishPlan(model, opts, layers, globalThreshold);
+}
