@@ -1,7 +1,7 @@
 // A model of about 200 MB of external data (two files, gaps between tensors) opened without
 // reading the data, its statistics, prune plans and exports made tensor by tensor, checked against
 // the in-memory path (planPrune, applyPrune, the same statistics) and onnxruntime-node.
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -99,7 +99,7 @@ beforeAll(async () => {
 async function exportAndCompare(spec: PruneSpec, name: string): Promise<{ plan: PrunePlan; out: string }> {
   const out = join(root, 'out', name);
   rmSync(join(root, 'out'), { recursive: true, force: true });
-  require('node:fs').mkdirSync(join(root, 'out'));
+  mkdirSync(join(root, 'out'));
   const res = await client.call({ type: 'export', modelId, spec, format: 'dense', path: out });
   const plan = planPrune(m.resident, { ratio: spec.ratio, mode: spec.mode ?? 'layer', select: spec.select ?? ['w0', 'w1', 'w2', 'w3'], overrides: spec.overrides ?? {} });
   expect(res.report.keptParams).toBe(plan.keptParams);
@@ -144,7 +144,7 @@ describe('a model whose weights are in external data files', () => {
   it('a cancelled export leaves no file behind', async () => {
     const out = join(root, 'cancel');
     rmSync(out, { recursive: true, force: true });
-    require('node:fs').mkdirSync(out);
+    mkdirSync(out);
     const pending = client.request({ type: 'export', modelId, spec: { ratio: 0.5, mode: 'layer' }, format: 'dense', path: join(out, 'c.onnx') }, {
       onProgress: () => client.cancel(pending.id),
     });
