@@ -18,7 +18,7 @@ const ALIGN = 64;
 
 function asIoError(e: unknown, target: string): Error {
   if (e instanceof OnnxError || e instanceof CancelledError) return e;
-  if (e instanceof WriteError) return new OnnxError('io', e.detail, target);
+  if (e instanceof WriteError) return new OnnxError('io', e.detail, e.file);
   return new OnnxError('io', `cannot write (${e instanceof Error ? e.message : String(e)})`, target);
 }
 
