@@ -7,7 +7,7 @@
 import { encodeModel } from '../core/onnx/encode';
 import { withExternalBytes, type TensorBytes } from '../core/onnx/external';
 import type { Model, Tensor } from '../core/onnx/model';
-import { methodSpecOf, pruneTensor, type PruneSpec } from '../core/prune';
+import { methodSpecOf, pruneMask, pruneTensor, type LayerPlan, type PruneSpec } from '../core/prune';
 import type { PrunePlan } from '../core/prune/types';
 import type { JobContext, OpenModel } from './context';
 import { EngineFailure } from './errors';
@@ -50,6 +50,17 @@ export async function planOnStream(ctx: JobContext, open: OpenModel, spec: Prune
   return planStreamed(open.model, spec, r.read, r.step);
 }
 
+/** The next tensor is read ahead only when it is smaller than this (memory: about three tensors). */
+const READ_AHEAD_MAX = 256 * 1024 * 1024;
+
+/** The tensor (memory of its own, just read) with the layer's pruned entries set to zero. */
+function zeroInPlace(t: Tensor, layer: LayerPlan): Tensor {
+  const mask = pruneMask(t, layer);
+  const data = t.data as Float32Array | Uint16Array;
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) data[i] = 0;
+  return t;
+}
+
 function rawBytes(t: Tensor): Uint8Array {
   const d = t.data as ArrayBufferView;
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
@@ -75,32 +86,51 @@ export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: Pru
   const layerOf = new Map(tensors.map((t, i) => [t, layers[i]]));
   const writer = await platform.externalWriter(target, output);
   const w = streamReader(ctx, open, external, external.totalBytes, 'writing');
+  // A pipeline: the next tensor is read while this one is pruned, and written while the next is.
+  const list = model.graph.initializers;
+  const reads = new Map<Tensor, Promise<Tensor>>();
+  const readAhead = (from: number): void => {
+    const next = list.slice(from).find(isUnread);
+    if (next !== undefined && !reads.has(next) && external.storedBytes(next) <= READ_AHEAD_MAX) {
+      const p = w.read(next);
+      p.catch(() => undefined); // reported when its turn comes
+      reads.set(next, p);
+    }
+  };
+  let writing: Promise<unknown> = Promise.resolve();
   try {
     const initializers: Tensor[] = [];
-    for (const t of model.graph.initializers) {
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i];
       const layer = layerOf.get(t);
       if (!isUnread(t) && layer === undefined) {
         initializers.push(t);
         continue;
       }
-      let loaded = await w.read(t);
+      let loaded = await (reads.get(t) ?? w.read(t));
+      reads.delete(t);
+      readAhead(i + 1);
       if (layer !== undefined) {
         if (opts.mode === 'layer' || layer.overridden) planLayerAlone(layer, loaded);
-        if (layer.pruned > 0) loaded = pruneTensor(loaded, layer);
+        if (layer.pruned > 0) loaded = isUnread(t) ? zeroInPlace(loaded, layer) : pruneTensor(loaded, layer);
       }
       if (isUnread(t)) {
-        const at = await writer.append(rawBytes(loaded));
-        const stored: Tensor = { ...loaded, external: { location: writer.location, offset: at.offset, length: at.length, entries: [] } };
+        await writing;
+        const stored: Tensor = { ...loaded, external: { location: writer.location, offset: 0, length: 0, entries: [] } };
         delete stored.data;
+        writing = writer.append(rawBytes(loaded)).then((at) => Object.assign(stored.external!, at));
         initializers.push(stored);
       } else {
         initializers.push(loaded);
       }
       await w.step();
     }
+    await writing;
     const out: Model = { ...model, graph: { ...model.graph, initializers } };
     await writer.commit(encodeModel(out));
   } catch (e) {
+    await writing.catch(() => undefined);
+    await Promise.all([...reads.values()].map((p) => p.catch(() => undefined)));
     await writer.abort();
     throw e;
   }

@@ -53,6 +53,7 @@ export async function nodeExternalWriter(target: string, options: OutputOptions 
     location,
     async append(bytes) {
       const offset = Math.ceil(size / ALIGN) * ALIGN;
+      size = offset + bytes.byteLength; // reserved now: appends may overlap
       try {
         let at = 0;
         while (at < bytes.byteLength) {
@@ -63,7 +64,6 @@ export async function nodeExternalWriter(target: string, options: OutputOptions 
         await closeAndRemove();
         throw asIoError(e, dataTarget);
       }
-      size = offset + bytes.byteLength;
       return { offset, length: bytes.byteLength };
     },
     async commit(modelBytes) {
