@@ -13,20 +13,27 @@ import type { JobContext, OpenModel } from './context';
 import { EngineFailure } from './errors';
 import type { OutputOptions } from './platform';
 import { isUnread } from './stream-stats';
-import { finishPlan, planGlobalPool, planLayerAlone, planStreamed, startPlan } from './stream-prune';
+import { finishPlan, planGlobalPool, planLayerAlone, planStreamed, startPlan, type TensorSource } from './stream-prune';
 
 /** Reads unread tensors through `external`, with progress by bytes and cancel between tensors. */
-function streamReader(ctx: JobContext, open: OpenModel, external: TensorBytes, passBytes: number, what: string): { read: (t: Tensor) => Promise<Tensor>; step: () => Promise<void> } {
+function streamReader(ctx: JobContext, open: OpenModel, external: TensorBytes, passBytes: number, what: string): TensorSource {
   let done = 0;
   let last = ctx.platform.now();
   let current = '';
+  // Only tensors read here give their memory back (never the model's own).
+  const readHere = new WeakSet<Tensor>();
   return {
     read: async (t) => {
       current = t.name;
       if (!isUnread(t)) return t;
       const bytes = await external.read(t);
       done += bytes.byteLength;
-      return withExternalBytes(t, bytes, open.fileName);
+      const loaded = withExternalBytes(t, bytes, open.fileName);
+      readHere.add(loaded);
+      return loaded;
+    },
+    release: (loaded) => {
+      if (readHere.delete(loaded)) external.release(loaded.data);
     },
     step: async () => {
       if (ctx.platform.now() - last > 50) {
@@ -47,7 +54,7 @@ function unreadBytes(external: TensorBytes, tensors: readonly Tensor[]): number 
 export async function planOnStream(ctx: JobContext, open: OpenModel, spec: PruneSpec): Promise<PrunePlan> {
   const external = open.external!;
   const r = streamReader(ctx, open, external, external.totalBytes, 'planning');
-  return planStreamed(open.model, spec, r.read, r.step);
+  return planStreamed(open.model, spec, r);
 }
 
 /** The next tensor is read ahead only when it is smaller than this (memory: about three tensors). */
@@ -81,7 +88,7 @@ export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: Pru
   if (opts.mode === 'global') {
     const pool = tensors.filter((_, i) => !layers[i].overridden);
     const r = streamReader(ctx, open, external, 2 * unreadBytes(external, pool), 'finding the global threshold:');
-    globalThreshold = await planGlobalPool(layers, tensors, opts.ratio, r.read, r.step);
+    globalThreshold = await planGlobalPool(layers, tensors, opts.ratio, r);
   }
   const layerOf = new Map(tensors.map((t, i) => [t, layers[i]]));
   const writer = await platform.externalWriter(target, output);
@@ -118,7 +125,11 @@ export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: Pru
         await writing;
         const stored: Tensor = { ...loaded, external: { location: writer.location, offset: 0, length: 0, entries: [] } };
         delete stored.data;
-        writing = writer.append(rawBytes(loaded)).then((at) => Object.assign(stored.external!, at));
+        const written = loaded;
+        writing = writer.append(rawBytes(written)).then((at) => {
+          Object.assign(stored.external!, at);
+          w.release(written);
+        });
         initializers.push(stored);
       } else {
         initializers.push(loaded);

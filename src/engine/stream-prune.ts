@@ -16,8 +16,16 @@ import { isUnread } from './stream-stats';
 
 const INF_BITS = 0x7f800000;
 
-/** A tensor with its data in memory (an unread external tensor read for the caller), or undefined. */
+/** A tensor with its data in memory (an unread external tensor read for the caller). */
 export type ReadTensor = (t: Tensor) => Promise<Tensor>;
+
+/** Streaming reads: `read`, then `release` once the tensor read is no longer used (its memory is reused). */
+export interface TensorSource {
+  read: ReadTensor;
+  release(loaded: Tensor): void;
+  /** After each tensor: progress, cancel (may throw). */
+  step(): Promise<void>;
+}
 
 /** Why `spec` cannot be planned tensor by tensor on this model, or undefined when it can. */
 export function notStreamable(model: Model, spec: PruneSpec): string | undefined {
@@ -90,22 +98,25 @@ function findBucket(hist: ArrayLike<number>, k: number): { bucket: number; befor
  * Plans the pool of a global plan (the layers not overridden) with two reads of each pooled
  * tensor; `step` runs after each tensor read (progress, cancel).
  */
-export async function planGlobalPool(layers: LayerPlan[], tensors: Tensor[], ratio: number, read: ReadTensor, step: () => Promise<void>): Promise<number> {
+export async function planGlobalPool(layers: LayerPlan[], tensors: Tensor[], ratio: number, src: TensorSource): Promise<number> {
   const pool = layers.map((l, i) => i).filter((i) => !layers[i].overridden);
   const total = pool.reduce((s, i) => s + layers[i].n, 0);
   const k = Math.round(ratio * total);
   if (k === 0) return 0;
   const high = new Float64Array(65536);
   for (const i of pool) {
-    const u = float32Bits(await read(tensors[i]));
+    const loaded = await src.read(tensors[i]);
+    const u = float32Bits(loaded);
     for (let j = 0; j < u.length; j++) high[magBits(u[j]) >>> 16]++;
-    await step();
+    src.release(loaded);
+    await src.step();
   }
   const hb = findBucket(high, k);
   const lowAll = new Float64Array(65536);
   const below = new Map<number, { count: number; max: number; low?: Float64Array }>();
   for (const i of pool) {
-    const u = float32Bits(await read(tensors[i]));
+    const loaded = await src.read(tensors[i]);
+    const u = float32Bits(loaded);
     let count = 0;
     let max = 0;
     let low: Float64Array | undefined;
@@ -122,7 +133,8 @@ export async function planGlobalPool(layers: LayerPlan[], tensors: Tensor[], rat
       }
     }
     below.set(i, { count, max, low });
-    await step();
+    src.release(loaded);
+    await src.step();
   }
   const lb = findBucket(lowAll, k - hb.before);
   const cut = ((hb.bucket << 16) | lb.bucket) >>> 0;
@@ -157,15 +169,17 @@ export function finishPlan(model: Model, opts: PruneOptions, layers: LayerPlan[]
  * The whole plan, reading each selected tensor once per pass (per layer: one pass; global: two
  * over the pool, one over overridden tensors).
  */
-export async function planStreamed(model: Model, spec: PruneSpec, read: ReadTensor, step: () => Promise<void>): Promise<PrunePlan> {
+export async function planStreamed(model: Model, spec: PruneSpec, src: TensorSource): Promise<PrunePlan> {
   const opts = methodSpecOf(spec);
   const { layers, tensors } = startPlan(model, opts);
   let globalThreshold = 0;
-  if (opts.mode === 'global') globalThreshold = await planGlobalPool(layers, tensors, opts.ratio, read, step);
+  if (opts.mode === 'global') globalThreshold = await planGlobalPool(layers, tensors, opts.ratio, src);
   for (let i = 0; i < layers.length; i++) {
     if (opts.mode === 'global' && !layers[i].overridden) continue;
-    planLayerAlone(layers[i], await read(tensors[i]));
-    await step();
+    const loaded = await src.read(tensors[i]);
+    planLayerAlone(layers[i], loaded);
+    src.release(loaded);
+    await src.step();
   }
   return finishPlan(model, opts, layers, globalThreshold);
 }

@@ -47,6 +47,8 @@ export function statisticsStreamed(platform: EnginePlatform, open: OpenModel, te
       reads.get(next)!.catch(() => undefined); // reported when its turn comes
     }
     const loaded = withExternalBytes(tensors[i], bytes, open.fileName);
-    return statisticsInOrder(platform, [loaded], bins)(0);
+    const out = await statisticsInOrder(platform, [loaded], bins)(0);
+    external.release(bytes);
+    return out;
   };
 }

@@ -194,6 +194,12 @@ export interface TensorBytes {
   readChunk(t: Tensor, from: number, length: number): Promise<Uint8Array>;
   /** Bytes the tensor stores. */
   storedBytes(t: Tensor): number;
+  /**
+   * Gives back memory `read` returned (a tensor's data viewing it) once nothing uses it any more,
+   * to be reused by later reads: streaming passes then hold a few buffers, whatever the model's
+   * size, instead of waiting for the garbage collector. Anything else is ignored.
+   */
+  release(data: unknown): void;
   close(): Promise<void>;
 }
 

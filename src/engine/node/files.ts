@@ -114,6 +114,9 @@ export function externalBytesRead(): number {
 
 const readAt = promisify(read);
 
+/** Buffers kept for reuse by an open model's external reads. */
+const POOL_BUFFERS = 4;
+
 /**
  * The model file read and decoded, its external data left where it is: every external tensor's
  * file and range is checked (exists, a regular file inside the model's folder, long enough), and
@@ -140,7 +143,7 @@ export async function openModelFile(filePath: string): Promise<{ model: Model; b
   const readRange = async (location: string, offset: number, length: number): Promise<Uint8Array> => {
     const fd = files.fd(location);
     // Memory of its own: aligned, and shared so worker threads can read it (statistics).
-    const out = new Uint8Array(new SharedArrayBuffer(length));
+    const out = allocate(length);
     let at = 0;
     while (at < length) {
       let n: number;
@@ -155,7 +158,23 @@ export async function openModelFile(filePath: string): Promise<{ model: Model; b
     }
     return out;
   };
+  // Buffers given back by release, reused by later reads (the smallest that fits).
+  const pool: SharedArrayBuffer[] = [];
+  const allocate = (length: number): Uint8Array => {
+    let best = -1;
+    for (let i = 0; i < pool.length; i++) if (pool[i].byteLength >= length && (best < 0 || pool[i].byteLength < pool[best].byteLength)) best = i;
+    if (best < 0) return new Uint8Array(new SharedArrayBuffer(length));
+    return new Uint8Array(pool.splice(best, 1)[0], 0, length);
+  };
   const external: TensorBytes = {
+    release: (data) => {
+      const buffer = ArrayBuffer.isView(data) ? data.buffer : undefined;
+      if (!(buffer instanceof SharedArrayBuffer) || pool.includes(buffer)) return;
+      pool.push(buffer);
+      // Keep the largest few.
+      pool.sort((a, b) => b.byteLength - a.byteLength);
+      pool.length = Math.min(pool.length, POOL_BUFFERS);
+    },
     get totalBytes() {
       let sum = 0;
       for (const t of externalTensors(loaded.model)) sum += rangeOf(t).length;
@@ -171,7 +190,10 @@ export async function openModelFile(filePath: string): Promise<{ model: Model; b
       if (from < 0 || from + length > r.length) throw new RangeError(`chunk ${from}..${from + length} outside tensor ${t.name} (${r.length} bytes)`);
       return readRange(r.location, r.offset + from, length);
     },
-    close: async () => files.close(),
+    close: async () => {
+      pool.length = 0;
+      files.close();
+    },
   };
   return { ...loaded, external };
 }
