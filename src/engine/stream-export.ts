@@ -6,7 +6,8 @@
 
 import { encodeModel } from '../core/onnx/encode';
 import { withExternalBytes, type TensorBytes } from '../core/onnx/external';
-import type { Model, Tensor } from '../core/onnx/model';
+import { DataType, type Model, type Tensor } from '../core/onnx/model';
+import { floatToBits } from '../core/prune/bits';
 import { methodSpecOf, pruneMask, pruneTensor, type LayerPlan, type PruneSpec } from '../core/prune';
 import type { PrunePlan } from '../core/prune/types';
 import type { JobContext, OpenModel } from './context';
@@ -62,6 +63,24 @@ const READ_AHEAD_MAX = 256 * 1024 * 1024;
 
 /** The tensor (memory of its own, just read) with the layer's pruned entries set to zero. */
 function zeroInPlace(t: Tensor, layer: LayerPlan): Tensor {
+  if (t.dataType === DataType.FLOAT && Math.fround(layer.cutoff) === layer.cutoff) {
+    // One pass over the bits, the masking rule of core/prune/apply.ts (NaN counts as +Infinity).
+    const a = t.data as Float32Array;
+    const u = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    const cut = floatToBits(layer.cutoff);
+    let ties = layer.tiesPruned;
+    let pruned = 0;
+    for (let i = 0; i < u.length; i++) {
+      let b = u[i] & 0x7fffffff;
+      if (b > 0x7f800000) b = 0x7f800000;
+      if (b < cut || (b === cut && ties > 0 && ties--)) {
+        u[i] = 0;
+        pruned++;
+      }
+    }
+    if (pruned !== layer.pruned) throw new EngineFailure('internal', `${t.name}: the plan prunes ${layer.pruned} values, the tensor read had ${pruned} below its cut`);
+    return t;
+  }
   const mask = pruneMask(t, layer);
   const data = t.data as Float32Array | Uint16Array;
   for (let i = 0; i < mask.length; i++) if (mask[i] === 0) data[i] = 0;
@@ -118,7 +137,7 @@ export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: Pru
       reads.delete(t);
       readAhead(i + 1);
       if (layer !== undefined) {
-        if (opts.mode === 'layer' || layer.overridden) planLayerAlone(layer, loaded);
+        if (opts.mode === 'layer' || layer.overridden) await planLayerAlone(layer, loaded);
         if (layer.pruned > 0) loaded = isUnread(t) ? zeroInPlace(loaded, layer) : pruneTensor(loaded, layer);
       }
       if (isUnread(t)) {

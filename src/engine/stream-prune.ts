@@ -7,7 +7,7 @@
 
 import { externalTensors } from '../core/onnx/external';
 import { DataType, elementCount, type Model, type Tensor } from '../core/onnx/model';
-import { bitsToFloat, countBits, float32Bits, kthMagnitudeBits } from '../core/prune/bits';
+import { bitsToFloat, float32Bits } from '../core/prune/bits';
 import { checkRatio, planTotals, selectTensors } from '../core/prune/select';
 import { methodSpecOf, type PruneSpec } from '../core/prune';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan } from '../core/prune/types';
@@ -69,14 +69,13 @@ function finish(layer: LayerPlan, cutBits: number, less: number, maxLessBits: nu
   layer.threshold = ties > 0 ? cut : less > 0 ? bitsToFloat(maxLessBits) : 0;
 }
 
-/** Plans one layer from its tensor in memory (per layer, or an overridden tensor of a global plan). */
-export function planLayerAlone(layer: LayerPlan, loaded: Tensor): void {
-  const k = Math.round(layer.requested * layer.n);
-  if (k === 0) return;
-  const bits = float32Bits(loaded);
-  const cut = kthMagnitudeBits([bits], k);
-  const c = countBits(bits, cut);
-  finish(layer, cut, c.less, c.maxLess, k - c.less);
+/**
+ * Plans one layer from its tensor in memory (per layer, or an overridden tensor of a global plan):
+ * two passes over it, as for a pool of one.
+ */
+export async function planLayerAlone(layer: LayerPlan, loaded: Tensor): Promise<void> {
+  const inMemory: TensorSource = { read: async (t) => t, release: () => undefined, step: async () => undefined };
+  await planPool([layer], [loaded], Math.round(layer.requested * layer.n), inMemory);
 }
 
 function magBits(b: number): number {
@@ -101,7 +100,12 @@ function findBucket(hist: ArrayLike<number>, k: number): { bucket: number; befor
 export async function planGlobalPool(layers: LayerPlan[], tensors: Tensor[], ratio: number, src: TensorSource): Promise<number> {
   const pool = layers.map((l, i) => i).filter((i) => !layers[i].overridden);
   const total = pool.reduce((s, i) => s + layers[i].n, 0);
-  const k = Math.round(ratio * total);
+  return planPool(pool.map((i) => layers[i]), pool.map((i) => tensors[i]), Math.round(ratio * total), src);
+}
+
+/** Plans `k` entries pruned over the pool of `layers` (their `tensors`, read twice through `src`); the cut. */
+async function planPool(layers: LayerPlan[], tensors: Tensor[], k: number, src: TensorSource): Promise<number> {
+  const pool = layers.map((_, i) => i);
   if (k === 0) return 0;
   const high = new Float64Array(65536);
   for (const i of pool) {
@@ -177,7 +181,7 @@ export async function planStreamed(model: Model, spec: PruneSpec, src: TensorSou
   for (let i = 0; i < layers.length; i++) {
     if (opts.mode === 'global' && !layers[i].overridden) continue;
     const loaded = await src.read(tensors[i]);
-    planLayerAlone(layers[i], loaded);
+    await planLayerAlone(layers[i], loaded);
     src.release(loaded);
     await src.step();
   }

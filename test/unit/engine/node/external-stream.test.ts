@@ -141,6 +141,14 @@ describe('a model whose weights are in external data files', () => {
     expect(plan.layers.some((l) => l.tiesPruned > 0)).toBe(true); // the grid of values makes ties
   });
 
+  it('the prune request plans it tensor by tensor: the report of planPrune', async () => {
+    const spec = { ratio: 0.6, mode: 'layer' as const, overrides: { w1: 0.25 } };
+    const report = await client.call({ type: 'prune', modelId, spec });
+    const plan = planPrune(m.resident, { ...spec, select: ['w0', 'w1', 'w2', 'w3'] });
+    expect(report.layers.map((l) => [l.tensor, l.kept, l.threshold])).toEqual(plan.layers.map((l) => [l.tensor, l.kept, l.threshold]));
+    expect(report.keptParams).toBe(plan.keptParams);
+  });
+
   it('a cancelled export leaves no file behind', async () => {
     const out = join(root, 'cancel');
     rmSync(out, { recursive: true, force: true });
