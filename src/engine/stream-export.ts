@@ -94,9 +94,9 @@ function rawBytes(t: Tensor): Uint8Array {
 
 /**
  * Prunes (magnitude, unstructured: see notStreamable) and writes the model to `target` with its
- * external tensors in `<target name>.data`; returns the plan.
+ * external tensors in `<target name>.data`; returns the plan and the data file's name.
  */
-export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: PruneSpec, target: string, output: OutputOptions): Promise<PrunePlan> {
+export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: PruneSpec, target: string, output: OutputOptions): Promise<{ plan: PrunePlan; location: string }> {
   const external = open.external!;
   const { platform } = ctx;
   if (!platform.externalWriter) throw new EngineFailure('unsupported', `${open.fileName}: this engine cannot write external data files`, open.fileName);
@@ -164,5 +164,5 @@ export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: Pru
     await writer.abort();
     throw e;
   }
-  return finishPlan(model, opts, layers, globalThreshold);
+  return { plan: finishPlan(model, opts, layers, globalThreshold), location: writer.location };
 }

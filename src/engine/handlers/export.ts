@@ -50,7 +50,7 @@ export const exportModel: Handler<'export'> = async (req, ctx) => {
     // Weights in external data files: pruned and written tensor by tensor (stream-export.ts).
     const streamed = await exportOnStream(ctx, open, req.spec, req.path, outputOptions(ctx, open, req.spec));
     writtenDespiteCancel(ctx, req.path);
-    return { path: req.path, report: pruneReport(open.model, streamed) };
+    return { path: req.path, report: pruneReport(open.model, streamed.plan), externalData: streamed.location };
   }
   await ensureResident(ctx, open);
   const entry = await prunedModel(ctx, open, req.spec, jobProgress(ctx));

@@ -101,6 +101,7 @@ async function exportAndCompare(spec: PruneSpec, name: string): Promise<{ plan: 
   rmSync(join(root, 'out'), { recursive: true, force: true });
   mkdirSync(join(root, 'out'));
   const res = await client.call({ type: 'export', modelId, spec, format: 'dense', path: out });
+  expect(res.externalData).toBe(`${name}.data`);
   const plan = planPrune(m.resident, { ratio: spec.ratio, mode: spec.mode ?? 'layer', select: spec.select ?? ['w0', 'w1', 'w2', 'w3'], overrides: spec.overrides ?? {} });
   expect(res.report.keptParams).toBe(plan.keptParams);
   expect(res.report.layers.map((l) => [l.tensor, l.kept, l.threshold])).toEqual(plan.layers.map((l) => [l.tensor, l.kept, l.threshold]));
