@@ -39,7 +39,7 @@ export const reportCommand: CliCommand = {
     '  --sensitivity (needs --data): accuracy with one layer pruned at a time, per layer and ratio;\n' +
     '  --allocate S adds per-layer ratios reaching overall sparsity S. --errors (needs --data): the\n' +
     '  output error of every node of OTHER against MODEL (with --compare), else of MODEL pruned by\n' +
-    `  magnitude per layer at ratio ${REPORT_ERRORS_RATIO}. The page lists the sections it holds and says which were not requested.`,
+    `  magnitude per layer at ratio ${REPORT_ERRORS_RATIO}, on --limit samples (default 256). The page lists the sections it holds and says which were not requested.`,
   options: {
     data: { type: 'string', multiple: true, description: `test set for the accuracy section: ${DATASET_FORMS}` },
     ...normalizeOption,

@@ -138,7 +138,7 @@ export const report: Handler<'report'> = async (req, ctx) => {
   }
   checkCancel();
   if (req.errors && req.dataset && described) {
-    const n = req.errors.samples;
+    const n = req.errors.samples ?? req.options?.limit;
     const ratio = req.errors.ratio ?? REPORT_ERRORS_RATIO;
     const base = { id: req.id, type: 'nodeErrors' as const, modelId: open.modelId, dataset: req.dataset, ...(n !== undefined ? { samples: n } : {}) };
     const measured = other
