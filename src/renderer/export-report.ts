@@ -18,12 +18,12 @@ function givenSweep(ctx: AppContext): ReportBody['given'] {
 }
 
 /** The dialog's lines: [section, included, why]. */
-function plan(ctx: AppContext): [string, boolean, string][] {
+function plan(ctx: AppContext): [string, boolean, string | (string | Node)[]][] {
   const n = ctx.store.state.results.length;
   return [
     ['Model, graph, cost per node, weight histograms', true, 'from the open model'],
     ['Accuracy and time', n > 0, n > 0 ? `the Evaluate panel's last results (${n} point${n === 1 ? '' : 's'})` : 'no results yet: run an evaluation or a sweep in the Evaluate panel first'],
-    ['Sensitivity, comparison, error per node', false, 'not from the app yet: use prunescope report --sensitivity / --compare OTHER / --errors'],
+    ['Sensitivity, comparison, error per node', false, ['not from the app yet: use ', h('code', { class: 'nowrap' }, 'prunescope report'), ' with ', h('code', { class: 'nowrap' }, '--sensitivity'), ', ', h('code', { class: 'nowrap' }, '--compare OTHER'), ' or ', h('code', { class: 'nowrap' }, '--errors')]],
   ];
 }
 
