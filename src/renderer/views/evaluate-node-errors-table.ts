@@ -1,14 +1,18 @@
 // The per-node error table of the Evaluate panel (evaluate-node-errors.ts): one row per measured
 // output value in graph order (a node with several outputs: its first row names it, the others
-// are indented), or sorted by relative L2, worst first; the WORST largest errors highlighted.
+// are indented), or sorted by relative L2, worst first; the largest errors highlighted (worstCount).
 // No engine calls here: rows, formats and the overlay's values from a NodeErrorReport.
 
 import type { NodeErrorReport, ValueError } from '../../engine/protocol';
 import { h } from '../dom';
 import { formatNumber, formatPercent } from '../format';
 
-/** Rows highlighted as the worst (largest rel L2, above 0). */
+/** Rows highlighted as the worst (largest rel L2, above 0): at most this many, and at most a quarter of the measured rows (at least one). */
 export const WORST = 5;
+
+export function worstCount(measured: number): number {
+  return measured === 0 ? 0 : Math.max(1, Math.min(WORST, Math.ceil(measured / 4)));
+}
 
 export type ErrorOrder = 'graph' | 'worst';
 
@@ -76,12 +80,8 @@ export function renderErrorTable(
   onPick: (index: number) => void,
 ): void {
   const rows = rowsOf(r);
-  const worst = new Set(
-    rows
-      .filter((x) => (x.v.relL2 ?? 0) > 0)
-      .sort((a, b) => b.v.relL2! - a.v.relL2! || a.index - b.index)
-      .slice(0, WORST),
-  );
+  const hurt = rows.filter((x) => (x.v.relL2 ?? 0) > 0).sort((a, b) => b.v.relL2! - a.v.relL2! || a.index - b.index);
+  const worst = new Set(hurt.slice(0, worstCount(hurt.length)));
   const shown = order === 'graph' ? rows : [...rows].sort((a, b) => (b.v.relL2 ?? -1) - (a.v.relL2 ?? -1) || a.index - b.index || a.k - b.k);
   const sortBtn = h(
     'button',
