@@ -2,8 +2,8 @@
 // (magnitude, per layer), measured on 64 samples of the bundled test set in Evaluate › Per-node
 // error. The first Gemm's relative L2 must equal what the CLI's engine process measures for the
 // same prune (`prunescope errors … --ratio 0.8 --samples 64 --json`: another process, another
-// build of the engine); the graph is then coloured by the error. Cancel stops a long run (resnet on
-// the 10,000 Fashion-MNIST test images).
+// build of the engine); the graph is then coloured by the error. On resnet with channels removed
+// the changed values show both shapes; Cancel stops a long run (the 10,000 Fashion-MNIST test images).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -133,6 +133,23 @@ test('per-node error: Cancel stops a long run (resnet, Fashion-MNIST)', async ({
   await page.getByTestId('eval-pick').click();
   await (await chooser).setFiles(fashionTest);
   await expect(page.getByTestId('eval-dataset-info')).toHaveText('10,000 samples · 28×28 · 10 classes');
+  await test.step('channels removed: those values say "shape changed", the others have a number', async () => {
+    await tab(page, 'Prune');
+    await page.getByTestId('structure').getByText('Channels', { exact: true }).click();
+    await page.getByTestId('prune-ratio').fill('0.5');
+    await expect(page.getByTestId('status-sparsity')).not.toHaveText('0.0%');
+    await tab(page, 'Evaluate');
+    await expect(section.getByTestId('node-errors-hint')).toContainText('ratio 0.5 (channels, per layer, magnitude)');
+    await section.getByTestId('node-errors-samples').fill('32');
+    await section.getByTestId('node-errors-run').click();
+    await expect(section.getByTestId('node-errors-progress')).toHaveText(/^Done: \d+ nodes on 32 samples$/);
+    const changed = section.locator('tbody td.ne-note', { hasText: 'shape' });
+    expect(await changed.count()).toBeGreaterThan(0);
+    expect(await section.locator('tbody tr[data-rel-l2]').count()).toBeGreaterThan(0);
+    await expect(section.getByTestId('node-errors-summary')).toContainText('Model output logits: rel L2');
+    await section.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(page, 'errors-channels');
+  });
   await section.getByTestId('node-errors-samples').fill('10000');
   await section.getByTestId('node-errors-run').click();
   const progress = section.getByTestId('node-errors-progress');
@@ -140,5 +157,6 @@ test('per-node error: Cancel stops a long run (resnet, Fashion-MNIST)', async ({
   await section.getByTestId('node-errors-cancel').click();
   await expect(progress).toHaveText('Cancelled');
   await expect(section.getByTestId('node-errors-run')).toBeEnabled();
-  await expect(section.locator('tbody tr')).toHaveCount(0);
+  // the cancelled run left the last result as it was
+  await expect(section.getByTestId('node-errors-caption')).toContainText('on 32 samples of');
 });

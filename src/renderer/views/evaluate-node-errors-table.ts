@@ -33,8 +33,13 @@ function dimsText(dims: number[]): string {
 /** The rel L2 cell: a number, or why there is none. */
 export function relText(v: ValueError): string {
   if (v.missing) return 'not in the pruned model';
-  if (v.shapeChanged) return `shape changed ${dimsText(v.shapeChanged.original)} → ${dimsText(v.shapeChanged.pruned)}`;
+  if (v.shapeChanged) return `shape ${dimsText(v.shapeChanged.original)} → ${dimsText(v.shapeChanged.pruned)}`;
   return v.relL2 === undefined ? '–' : formatNumber(v.relL2);
+}
+
+/** A node name that may wrap after its '/' and '.' (a narrow panel), not inside a word. */
+function wrappable(text: string): (string | HTMLElement)[] {
+  return text.split(/(?<=[/.])/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
 }
 
 /** Cosine to 4 decimals (its interesting digits sit near 1), '–' without one. */
@@ -128,9 +133,11 @@ export function renderErrorTable(
           },
         },
         h('td', { class: 'num' }, first ? String(x.index) : ''),
-        h('td', { class: 'mono' }, first ? nodeLabel(x.name, x.opType, x.index) + (x.k > 0 ? ` · ${x.v.value}` : '') : `└ ${x.v.value}`),
+        h('td', { class: 'ne-node' }, wrappable(first ? nodeLabel(x.name, x.opType, x.index) + (x.k > 0 ? ` · ${x.v.value}` : '') : `└ ${x.v.value}`)),
         h('td', {}, first ? x.opType : ''),
-        note ? h('td', { class: 'shape-changed', colspan: 2 }, relText(x.v)) : h('td', { class: 'num' }, relText(x.v)),
+        note
+          ? h('td', { class: 'shape-changed ne-note', colspan: 2, title: x.v.shapeChanged ? 'Channels were removed: the values cannot be compared element by element' : undefined }, relText(x.v))
+          : h('td', { class: 'num' }, relText(x.v)),
         note ? null : h('td', { class: 'num' }, cosineText(x.v)),
       );
       return tr;

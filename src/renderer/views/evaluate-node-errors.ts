@@ -5,12 +5,13 @@
 // (evaluate-node-errors-table.ts); a row selects its node in the graph. Provides the graph overlay
 // "Output error (rel L2)" and switches the "Colour by" control to it after a run.
 
-import { DEFAULT_NODE_ERROR_SAMPLES, type DatasetSource, type NodeErrorReport, type PruneSpec } from '../../engine/protocol';
+import { DEFAULT_NODE_ERROR_SAMPLES, formatStructure, type DatasetSource, type NodeErrorReport, type PruneSpec } from '../../engine/protocol';
 import type { AppContext } from '../context';
 import { clearError } from '../dialogs';
 import { h } from '../dom';
 import { formatCount, formatNumber, formatRatio } from '../format';
 import { METHOD_REGISTRY, methodLacksData, methodOf } from '../method-spec';
+import { structureOf } from '../structure-choice';
 import { overlaysChanged, provideOverlay, type MeasureOverlay } from '../overlays';
 import { errorValues, outputsText, renderErrorTable, type ErrorOrder } from './evaluate-node-errors-table';
 
@@ -29,9 +30,11 @@ export interface NodeErrorsSection {
   refresh(): void;
 }
 
-/** "ratio 0.8 (per layer, magnitude)": the spec as the Prune panel set it. */
+/** "ratio 0.8 (per layer, magnitude)", "… channels, …": the spec as the Prune panel set it. */
 function specText(spec: PruneSpec): string {
-  return `ratio ${formatRatio(spec.ratio)} (${spec.mode === 'global' ? 'global' : 'per layer'}, ${METHOD_REGISTRY[methodOf(spec)].name})`;
+  const s = structureOf(spec);
+  const structure = s.kind === 'unstructured' ? '' : `${s.kind === 'channels' ? 'channels' : formatStructure(s)}, `;
+  return `ratio ${formatRatio(spec.ratio)} (${structure}${spec.mode === 'global' ? 'global' : 'per layer'}, ${METHOD_REGISTRY[methodOf(spec)].name})`;
 }
 
 /** Selects the choice `id` in the graph's "Colour by" control (overlay-control.ts), as a user would. */
