@@ -1,76 +1,18 @@
 // The per-node error table of the Evaluate panel (evaluate-node-errors.ts): one row per measured
 // output value in graph order (a node with several outputs: its first row names it, the others
 // are indented), or sorted by relative L2, worst first; the largest errors highlighted (worstCount).
-// No engine calls here: rows, formats and the overlay's values from a NodeErrorReport.
+// The rows, texts and highlight count come from evaluate-node-errors-data.ts.
 
-import type { NodeErrorReport, ValueError } from '../../engine/protocol';
+import type { NodeErrorReport } from '../../engine/protocol';
 import { h } from '../dom';
-import { formatNumber, formatPercent } from '../format';
-
-/** Rows highlighted as the worst (largest rel L2, above 0): at most this many, and at most a quarter of the measured rows (at least one). */
-export const WORST = 5;
-
-export function worstCount(measured: number): number {
-  return measured === 0 ? 0 : Math.max(1, Math.min(WORST, Math.ceil(measured / 4)));
-}
-
-export type ErrorOrder = 'graph' | 'worst';
-
-interface Row {
-  index: number;
-  name: string;
-  opType: string;
-  /** 0: the node's first output (the row that names it). */
-  k: number;
-  v: ValueError;
-}
-
-/** "1000" or "16×28×28": the dims without the batch (the first) when there are more. */
-function dimsText(dims: number[]): string {
-  return (dims.length > 1 ? dims.slice(1) : dims).join('×');
-}
-
-/** The rel L2 cell: a number, or why there is none. */
-export function relText(v: ValueError): string {
-  if (v.missing) return 'not in the pruned model';
-  if (v.shapeChanged) return `shape ${dimsText(v.shapeChanged.original)} → ${dimsText(v.shapeChanged.pruned)}`;
-  return v.relL2 === undefined ? '–' : formatNumber(v.relL2);
-}
+import { cosineText, relText, rowsOf, worstCount, type ErrorOrder } from './evaluate-node-errors-data';
 
 /** A node name that may wrap after its '/' and '.' (a narrow panel), not inside a word. */
 function wrappable(text: string): (string | HTMLElement)[] {
   return text.split(/(?<=[/.])/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
 }
 
-/** Cosine to 4 decimals (its interesting digits sit near 1), '–' without one. */
-export function cosineText(v: ValueError): string {
-  return v.cosine === undefined ? '–' : v.cosine.toFixed(4);
-}
-
 const nodeLabel = (name: string, opType: string, index: number): string => (name !== '' ? name : `(${opType} #${index})`);
-
-function rowsOf(r: NodeErrorReport): Row[] {
-  return r.nodes.flatMap((n) => n.outputs.map((v, k) => ({ index: n.index, name: n.name, opType: n.opType, k, v })));
-}
-
-/** The node's error for the overlay: the largest rel L2 of its outputs (none measured: absent). */
-export function errorValues(r: NodeErrorReport): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const n of r.nodes) {
-    const measured = n.outputs.map((v) => v.relL2).filter((x): x is number => x !== undefined && Number.isFinite(x));
-    if (measured.length > 0) out.set(n.index, Math.max(...measured));
-  }
-  return out;
-}
-
-/** The one-line summary of the model outputs and the top-1 agreement. */
-export function outputsText(r: NodeErrorReport): string[] {
-  const lines = r.outputs.map((o) => `Model output ${o.value}: ${o.relL2 !== undefined ? `rel L2 ${formatNumber(o.relL2)}, cosine ${cosineText(o)}` : relText(o)}`);
-  if (r.top1Agreement !== undefined) {
-    lines.push(`Top-1 agreement: ${formatPercent(r.top1Agreement)} (${Math.round(r.top1Agreement * r.samples)} of ${r.samples} samples)`);
-  }
-  return lines;
-}
 
 /**
  * Fills `table` with the report's rows in `order`; `onSort` is called by the rel L2 header, `onPick`

@@ -13,7 +13,8 @@ import { formatCount, formatNumber, formatRatio } from '../format';
 import { METHOD_REGISTRY, methodLacksData, methodOf } from '../method-spec';
 import { structureOf } from '../structure-choice';
 import { overlaysChanged, provideOverlay, type MeasureOverlay } from '../overlays';
-import { errorValues, outputsText, renderErrorTable, type ErrorOrder } from './evaluate-node-errors-table';
+import { errorValues, outputsText, type ErrorOrder } from './evaluate-node-errors-data';
+import { renderErrorTable } from './evaluate-node-errors-table';
 
 export const NODE_ERROR_OVERLAY = 'node-error';
 const OVERLAY_LABEL = 'Output error (rel L2)';

@@ -1,9 +1,9 @@
-// The per-node error table's pure parts (evaluate-node-errors-table.ts) on hand-made reports: the
+// The per-node error results as data (evaluate-node-errors-data.ts) on hand-made reports: the
 // overlay's value of a node is the largest rel L2 of its outputs (none for a changed shape), the
 // highlighted count, the cell texts and the summary lines.
 import { describe, expect, it } from 'vitest';
 import type { NodeErrorReport } from '../../../../src/engine/protocol';
-import { cosineText, errorValues, outputsText, relText, worstCount } from '../../../../src/renderer/views/evaluate-node-errors-table';
+import { cosineText, errorValues, outputsText, relText, worstCount } from '../../../../src/renderer/views/evaluate-node-errors-data';
 
 const report: NodeErrorReport = {
   samples: 10,
