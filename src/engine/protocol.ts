@@ -333,7 +333,8 @@ export interface ResultMap {
   runtimes: RuntimeStatus[];
   evaluate: EvalPoint;
   sweep: EvalPoint[];
-  export: { path?: string; bytes?: ArrayBuffer; report: PruneReport };
+  /** `externalData`: the data file written beside `path` (a model whose weights were in external files, streamed). */
+  export: { path?: string; bytes?: ArrayBuffer; report: PruneReport; externalData?: string };
   /** `bytes`: the size of the JSON written to `path`. */
   dumpJson: { path?: string; text?: string; bytes?: number };
   dumpMatrix: { text: string; rows: number; cols: number };
