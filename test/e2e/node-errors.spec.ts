@@ -91,6 +91,12 @@ test('per-node error: table, the CLI’s value, sorting, selecting, the overlay'
     await section.locator('tbody tr[data-index="3"]').click();
     await expect(page.locator('[data-testid=graph] .gv-node[data-index="3"]')).toHaveClass(/gv-selected/);
     await expect(section.locator('tbody tr[data-index="3"]')).toHaveClass(/selected/);
+    // and a node picked in the graph marks its row
+    await page.locator('[data-testid=graph] .gv-node[data-index="5"]').click();
+    await expect(section.locator('tbody tr[data-index="5"]')).toHaveClass(/selected/);
+    await expect(section.locator('tbody tr[data-index="3"]')).not.toHaveClass(/selected/);
+    await tab(page, 'Evaluate');
+    await section.locator('tbody tr[data-index="3"]').click();
   });
 
   await test.step('the run switched Colour by to the error: every measured box painted, a legend', async () => {

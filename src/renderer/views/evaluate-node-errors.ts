@@ -222,8 +222,10 @@ export function createNodeErrorsSection(ctx: AppContext, testSet: () => TestSetS
   store.on('spec', refresh);
   store.on('methodSettings', refresh);
   store.on('report', refresh);
-  store.on('selection', () => {
-    if (shown) render();
+  // A selection made anywhere marks its rows (no re-render: a big model's table has thousands).
+  store.on('selection', ({ node, graphPath }) => {
+    const index = node && graphPath.length === 0 ? String(node.index) : null;
+    for (const tr of table.querySelectorAll<HTMLTableRowElement>('tbody tr')) tr.classList.toggle('selected', tr.dataset.index === index);
   });
   store.on('model', (model) => {
     // A new model: the old table and overlay described another one.
