@@ -32,6 +32,10 @@ function copySampleResources(): Plugin {
       for (const file of files) {
         this.emitFile({ type: 'asset', fileName: file, source: readFileSync(resolve(resources, file)) });
       }
+      // issue 16: report — the report viewer, fetched by the engine worker beside the app.
+      const viewer = resolve(__dirname, 'out/report/viewer.js');
+      if (existsSync(viewer)) this.emitFile({ type: 'asset', fileName: 'report/viewer.js', source: readFileSync(viewer) });
+      else this.warn('out/report/viewer.js is missing (npm run build:report): the browser build cannot write reports');
       if (files.length === 0) this.warn('resources/sample-mlp.onnx and resources/mnist/test-*.gz are missing: the sample will not open');
     },
   };

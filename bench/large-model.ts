@@ -107,7 +107,7 @@ function unalignedBytes(model: Model): Uint8Array {
 }
 
 /** Peak and current resident memory of a process (VmHWM, VmRSS), in bytes; NaN off Linux. */
-function memoryOf(pid: number): { peak: number; rss: number } {
+export function memoryOf(pid: number): { peak: number; rss: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;

@@ -1,6 +1,6 @@
 // `npm run bench` (node out/bench/bench.js [--quick] [--reps N] [--model FILE] [--data IMAGES --data LABELS]
 // [--train IMAGES --train LABELS] [--methods LIST] [--ratios LIST] [--count N] [--batch N] [--workers N]
-// [--epochs N] [--data-limit N] [--structure S] [--large-mb N] [--no-large] [--no-graph] [--no-structured]): the targets of issue 6, measured back to
+// [--epochs N] [--data-limit N] [--structure S] [--large-mb N] [--no-large] [--no-graph] [--no-structured] [--diff-mb N] [--no-diff] [--no-sensitivity]): the targets of issue 6, measured back to
 // back with onnxruntime-node in one run, medians of several repetitions, reported as ratios.
 // - The prune ratio: the highest ratio whose test accuracy is within 0.5 point of the unpruned
 //   model's, over the methods (magnitude, reconstruct, finetune on the training split; cached).
@@ -17,7 +17,8 @@
 //   channels, N:M, RxC) prunes with that structure; with channels the targets of issue 15 apply
 //   (MLP ≤ 0.5× at batch 1 and ≤ 0.35× at the large batch; a CNN ≤ 0.6×).
 // - Then the large-model table (open, statistics), the graph view in Chromium and block / N:M
-//   sparsity in Prunescope's runtime (bench/structured.ts).
+//   sparsity in Prunescope's runtime (bench/structured.ts), the model diff of two large models
+//   (bench/diff.ts, issue 16), and the sensitivity analysis with its allocation (bench/sensitivity.ts).
 
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -34,9 +35,11 @@ import { findResources, nodePlatform } from '../src/engine/node/platform';
 import type { ParallelRunner } from '../src/engine/platform';
 import { runGraphBench } from './graph';
 import { runLargeModelBench } from './large-model';
+import { runDiffBench } from './diff';
 import { disposePair, ortPair, printExportedTable, type ExportedRow, type OrtPair } from './exported';
 import { CACHE_DIR, prunedModel, type PrunedModel } from './pruned';
 import { runStructuredBench } from './structured';
+import { runSensitivityBench } from './sensitivity';
 import { median, printTable } from './table';
 
 const now = (): number => performance.now();
@@ -122,6 +125,9 @@ async function main(): Promise<void> {
       'no-large': { type: 'boolean' },
       'no-graph': { type: 'boolean' },
       'no-structured': { type: 'boolean' },
+      'diff-mb': { type: 'string' },
+      'no-diff': { type: 'boolean' },
+      'no-sensitivity': { type: 'boolean' },
     },
   });
   const quick = values.quick === true;
@@ -326,6 +332,8 @@ async function main(): Promise<void> {
   if (values['no-large'] !== true) await runLargeModelBench({ mb: Number(values['large-mb'] ?? (quick ? 100 : 500)), reps });
   if (values['no-graph'] !== true) await runGraphBench({ reps: quick ? 1 : 3 });
   if (values['no-structured'] !== true) await runStructuredBench({ reps: quick ? 1 : 3 });
+  if (values['no-diff'] !== true) await runDiffBench({ mb: Number(values['diff-mb'] ?? (quick ? 100 : 500)), reps: quick ? 1 : 3 });
+  if (values['no-sensitivity'] !== true) await runSensitivityBench({ reps: quick ? 1 : 3 });
 }
 
 main().catch((e: unknown) => {

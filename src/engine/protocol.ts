@@ -14,6 +14,8 @@ import type { LayerPlan, ShapeChange } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
+import type { ModelDiff } from '../core/diff/types';
+import type { SensitivityPoint, SensitivityReport } from '../core/prune/sensitivity-report';
 
 export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
@@ -34,11 +36,21 @@ export { sweepCsv, SWEEP_CSV_COLUMNS, type SweepCsvContext } from '../core/dump/
 import type { NodeErrorReport } from '../core/eval/node-error-types';
 export type { NodeErrorReport, NodeError, ValueError } from '../core/eval/node-error-types';
 export { DEFAULT_NODE_ERROR_SAMPLES } from '../core/eval/node-error-types';
+// issue 16: sensitivity
+export { SENSITIVITY_RATIOS } from '../core/prune/sensitivity-report';
+export type { SensitivityPoint, SensitivityCurve, SensitivityResult, SensitivityReport, AllocationComparison, Allocation, AllocationRow } from '../core/prune/sensitivity-report';
 import type { WeightRow } from '../core/analysis';
+import type { NodeMetricsReport } from '../core/analysis/node-metrics';
+// issue 16: metrics
+export type { NodeMetrics, NodeMetricsReport, MetricsTotals } from '../core/analysis/node-metrics';
+export { parseNodeQuery, matchesQuery, needsMetrics, QUERY_METRICS, type QueryTerm, type ParsedQuery, type QueryNode, type MetricName } from '../core/analysis/node-query';
 import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
 export type { DatasetPreview, PreviewSample } from '../core/data/preview';
 export { parseNormalization, describeNormalization, type ImageNormalization } from '../core/data/normalize';
+// issue 16: diff
+export type { ModelDiff, DiffSummary, NodeDiff, NodeRef, TensorDiff, ValueDiff, MatchHow } from '../core/diff/types';
+export { DEFAULT_DIFF_BINS, MAX_DIFF_BINS } from '../core/diff/types';
 
 // ---------------------------------------------------------------- shared value types
 
@@ -281,7 +293,38 @@ export type Request =
    * the open model pruned by `spec` (through the method cache). `samples`: the first N of the
    * dataset (default DEFAULT_NODE_ERROR_SAMPLES).
    */
-  | { id: number; type: 'nodeErrors'; modelId: number; spec?: PruneSpec; prunedModelId?: number; dataset: DatasetSource; samples?: number };
+  | { id: number; type: 'nodeErrors'; modelId: number; spec?: PruneSpec; prunedModelId?: number; dataset: DatasetSource; samples?: number }
+  // issue 16: report
+  /**
+   * A shareable HTML report of the model (summary, graph, MACs and parameters per node, each
+   * weight's histogram) and, with `dataset`, a sweep of `spec` over `ratios` (default: a short list).
+   * `path`: written atomically there; else the HTML is answered. `compareModelId`: a second open
+   * model, diffed against this one (and, with `errors`, its per-node error against this one on
+   * `dataset`). `sensitivity` (needs `dataset`): a sensitivity analysis, with an allocation when
+   * `allocate` is set. `errors` (needs `dataset`): per-node error of the compared model, or without
+   * one, of this model pruned by `spec` at `errors.ratio` (default REPORT_ERRORS_RATIO). `given`:
+   * results the app already has (a sweep, a sensitivity analysis), put in as they are, not re-run.
+   * `sweep: false`: no sweep even with a dataset (default: a sweep whenever a dataset is given).
+   */
+  | { id: number; type: 'report'; modelId: number; path?: string; dataset?: DatasetSource; ratios?: number[]; spec?: Omit<PruneSpec, 'ratio'>; options?: EvalOptions; compareModelId?: number; tool?: string; sweep?: boolean; sensitivity?: ReportSensitivityOptions; errors?: ReportErrorsOptions; given?: ReportGiven }
+  // issue 16: diff
+  /** What differs between two open models (A = modelA, B = modelB); `bins` of the changed tensors' histograms (default 32; 0: none). */
+  | { id: number; type: 'diff'; modelA: number; modelB: number; bins?: number }
+  // issue 16: metrics
+  /**
+   * Per-node metrics of the main graph (params, zeros, sparsity, bytes, MACs at batch 1) and the
+   * model's totals; with `spec`, of the model that spec prunes. `cachedOnly`: a data-aware method's
+   * result only when a 'prune' already computed it (else the answer is null), never a slow run.
+   */
+  | { id: number; type: 'nodeMetrics'; modelId: number; spec?: PruneSpec; cachedOnly?: boolean }
+  // issue 16: sensitivity
+  /**
+   * For every selected tensor (default: the default prunable selection) and each ratio (default
+   * SENSITIVITY_RATIOS), accuracy and loss with only that tensor pruned (per layer, in `structure`);
+   * each point is sent as progress. `allocate`: also per-layer ratios reaching that overall
+   * sparsity, compared on the same samples with uniform per-layer and global magnitude pruning.
+   */
+  | { id: number; type: 'sensitivity'; modelId: number; dataset: DatasetSource; ratios?: number[]; select?: string[]; structure?: string; limit?: number; allocate?: number };
 
 export type RequestType = Request['type'];
 
@@ -296,7 +339,8 @@ export interface ResultMap {
   runtimes: RuntimeStatus[];
   evaluate: EvalPoint;
   sweep: EvalPoint[];
-  export: { path?: string; bytes?: ArrayBuffer; report: PruneReport };
+  /** `externalData`: the data file written beside `path` (a model whose weights were in external files, streamed). */
+  export: { path?: string; bytes?: ArrayBuffer; report: PruneReport; externalData?: string };
   /** `bytes`: the size of the JSON written to `path`. */
   dumpJson: { path?: string; text?: string; bytes?: number };
   dumpMatrix: { text: string; rows: number; cols: number };
@@ -305,6 +349,15 @@ export interface ResultMap {
   cancel: null;
   // issue 16: node errors
   nodeErrors: NodeErrorReport;
+  // issue 16: report
+  /** `html` when no path was given; `sections`: the titles of the sections the report holds. */
+  report: { path?: string; html?: string; bytes: number; sections: string[] };
+  // issue 16: diff
+  diff: ModelDiff;
+  // issue 16: metrics
+  nodeMetrics: NodeMetricsReport | null;
+  // issue 16: sensitivity
+  sensitivity: SensitivityReport;
 }
 
 // ---------------------------------------------------------------- responses
@@ -315,6 +368,9 @@ export interface Progress {
   message: string;
   /** A sweep reports each finished point as it completes. */
   point?: EvalPoint;
+  // issue 16: sensitivity
+  /** A sensitivity analysis reports each finished point (curve index, tensor) as it completes. */
+  sensitivity?: { curve: number; tensor: string; point: SensitivityPoint };
 }
 
 export type ErrorCode =
@@ -353,3 +409,59 @@ export interface ReadyMessage {
 export type ControlMessage =
   | { type: 'allow'; paths: string[]; write?: boolean }
   | { type: 'port' };
+
+// ---------------------------------------------------------------- issue 16: report
+
+/** The version of the ReportData layout (bumped when a field changes meaning). */
+export const REPORT_FORMAT = 2;
+
+/** The sensitivity section of a report: the analysis's ratios (default SENSITIVITY_RATIOS), samples, allocation target. */
+export interface ReportSensitivityOptions {
+  ratios?: number[];
+  limit?: number;
+  allocate?: number;
+}
+
+/** The node-error section of a report: the ratio of the spec when no model is compared, and the samples. */
+export interface ReportErrorsOptions {
+  ratio?: number;
+  samples?: number;
+}
+
+/** Results the caller already has, written into the report as they are. */
+export interface ReportGiven {
+  sweep?: { dataset: string; samples: number; points: EvalPoint[] };
+  sensitivity?: { dataset: string; result: SensitivityReport };
+}
+
+/** A report's per-node error: of `pruned` against `original` on `samples` of `dataset`. */
+export interface ReportNodeErrors {
+  original: string;
+  pruned: string;
+  dataset: string;
+  report: NodeErrorReport;
+}
+
+/** Everything a report file holds, as JSON in its <script type="application/json" id="prunescope-report">. */
+export interface ReportData {
+  format: typeof REPORT_FORMAT;
+  /** The tool that wrote it, e.g. "prunescope 0.1.0". */
+  tool: string;
+  /** ISO 8601 time it was written. */
+  created: string;
+  model: ModelSummary;
+  /** Per-node metrics of the main graph (core/analysis/node-metrics.ts: parameters, zeros, bytes, MACs at batch 1). */
+  metrics: NodeMetricsReport;
+  /** Each weight's statistics and histogram (bounded bins). */
+  histograms: TensorStatistics[];
+  /** The accuracy and time sweep, when a dataset was given. */
+  sweep?: { dataset: string; samples: number; points: EvalPoint[] };
+  /** Per-tensor sensitivity (accuracy when only that tensor is pruned) and the allocation if asked for. */
+  sensitivity?: { dataset: string; result: SensitivityReport };
+  /** What changed between this model (A) and another (B, `other`). */
+  diff?: { other: string; diff: ModelDiff };
+  /** Per-node output error of a pruned model against the original. */
+  nodeErrors?: ReportNodeErrors;
+  /** The optional sections this report does not hold, each with why (e.g. "not requested: give --compare OTHER"). */
+  omitted: { section: string; why: string }[];
+}

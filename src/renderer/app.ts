@@ -16,6 +16,9 @@ import { clampSidebar, createSidebarResizer, installTabs, SIDEBAR_DEFAULT } from
 import { Store } from './state';
 import { createStatusBar } from './statusbar';
 import { createToolbar } from './toolbar';
+import { installMetrics } from './metrics';
+import { installOverlays } from './overlays';
+import { createOverlayControl } from './overlay-control';
 
 export function startApp(root: HTMLElement, platform: Platform): void {
   const store = new Store();
@@ -57,7 +60,9 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   const graphEl = h('div', { class: 'graph-host', 'data-testid': 'graph', hidden: true });
   const empty = emptyState(ctx);
   const loading = h('div', { class: 'loading', hidden: true, 'data-testid': 'loading' }, h('span', { class: 'spinner' }), h('span', {}, 'Opening…'));
-  center.append(graphEl, empty, loading);
+  center.append(graphEl, empty, loading, createOverlayControl(ctx));
+  installOverlays(store);
+  installMetrics(ctx);
   setBannerHost(center);
   setJobHost(center);
 

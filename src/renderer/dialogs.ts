@@ -98,10 +98,11 @@ const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
 
 export const SHORTCUTS: [string, string][] = [
   [`${mod}+O`, 'Open a model'],
-  [`${mod}+F`, 'Find a node by name, op or tensor'],
+  [`${mod}+F`, 'Find nodes: a name, op or tensor; op:Conv, sparsity<0.5, macs>1M, params>10k, bytes>1MB'],
   ['+ / −', 'Zoom in / out'],
   ['0', 'Fit the graph to the window'],
   [`${mod}+Shift+E`, 'Export the pruned model'],
+  [`${mod}+Shift+R`, 'Export a report (.html)'],
   ['Esc', 'Clear the selection, close a dialog or banner'],
   ['?', 'This list'],
 ];

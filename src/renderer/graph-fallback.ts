@@ -105,6 +105,8 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
       boxes.forEach((b, i) => b.classList.toggle('match', hit.has(i)));
       return found;
     },
+    // The node list draws no overlay.
+    setOverlay: () => undefined,
     toSvg: () => '<svg xmlns="http://www.w3.org/2000/svg"/>',
     toPng: async () => new Blob([], { type: 'image/png' }),
     destroy: () => scroller.remove(),

@@ -1,6 +1,6 @@
 // The application state shared by the views, with change notifications per field.
 
-import type { EvalPoint, ModelSummary, NodeSummary, PruneReport, PruneSpec } from '../engine/protocol';
+import type { EvalPoint, ModelSummary, NodeMetricsReport, NodeSummary, PruneReport, PruneSpec } from '../engine/protocol';
 import { defaultMethodSettings, type MethodSettings } from './method-spec';
 
 export type EngineState = 'starting' | 'ready' | 'busy' | 'stopped';
@@ -32,6 +32,13 @@ export interface AppState {
   /** The last evaluation results (current ratio or sweep), for the chart, table and CSV. */
   results: EvalPoint[];
   theme: 'light' | 'dark';
+  // issue 16: metrics
+  /** Per-node metrics of the open model (metrics.ts asks the engine after each open). */
+  metrics: NodeMetricsReport | null;
+  /** The same of the model the current report prunes, when known (magnitude, or an applied method). */
+  metricsAfter: NodeMetricsReport | null;
+  /** The graph overlays the "Colour by" control lists (overlays.ts: provideOverlay); set again when one's data changes. */
+  overlays: readonly { id: string; label: string; hint?: string }[];
 }
 
 type Listener<K extends keyof AppState> = (value: AppState[K], state: AppState) => void;
@@ -50,6 +57,9 @@ export class Store {
     engine: 'starting',
     results: [],
     theme: 'light',
+    metrics: null,
+    metricsAfter: null,
+    overlays: [],
   };
   private readonly listeners = new Map<keyof AppState, Listener<never>[]>();
 

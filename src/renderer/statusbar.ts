@@ -1,7 +1,9 @@
-// The status bar: open file, parameter count, kept weights, sparsity, estimated export size, engine state.
+// The status bar: open file, parameter count, kept weights, sparsity, MACs at batch 1 (before → after
+// a prune that changes them), estimated export size, engine state.
 
 import { h } from './dom';
-import { formatBytes, formatCount, formatPercent } from './format';
+import { formatBytes, formatCompact, formatCount, formatPercent } from './format';
+import { MACS_HINT } from './metrics';
 import type { Store } from './state';
 
 export function createStatusBar(store: Store): HTMLElement {
@@ -10,6 +12,7 @@ export function createStatusBar(store: Store): HTMLElement {
   const kept = h('b', { 'data-testid': 'status-kept' }, '–');
   const sparsity = h('b', { 'data-testid': 'status-sparsity' }, '–');
   const size = h('b', { 'data-testid': 'status-size' }, '–');
+  const macs = h('b', { 'data-testid': 'status-macs' }, '–');
   const engineText = h('span', {}, 'starting');
   const engine = h('span', { class: 'item engine engine-starting', 'data-testid': 'status-engine' }, h('span', { class: 'engine-dot' }), 'Engine: ', engineText);
   const bar = h(
@@ -19,6 +22,7 @@ export function createStatusBar(store: Store): HTMLElement {
     h('span', { class: 'item' }, 'Parameters ', params),
     h('span', { class: 'item' }, 'Kept ', kept),
     h('span', { class: 'item' }, 'Sparsity ', sparsity),
+    h('span', { class: 'item', title: MACS_HINT }, 'MACs ', macs),
     h('span', { class: 'item', title: 'Estimated size of the exported model (zeroed in place / as sparse initializers)' }, 'Est. size ', size),
     h('span', { class: 'spacer' }),
     engine,
@@ -43,8 +47,17 @@ export function createStatusBar(store: Store): HTMLElement {
       size.textContent = model ? formatBytes(model.fileBytes) : '–';
     }
   };
+  const updateMacs = (): void => {
+    const { metrics, metricsAfter } = store.state;
+    const before = metrics?.totals.macs;
+    const after = metricsAfter?.totals.macs;
+    const lowerBound = (metricsAfter ?? metrics)?.macsUnknown.length ? '≥ ' : '';
+    macs.textContent = before === undefined ? '–' : after !== undefined && after !== before ? `${lowerBound}${formatCompact(before)} → ${formatCompact(after)}` : `${lowerBound}${formatCompact(before)}`;
+  };
   store.on('model', update);
   store.on('report', update);
+  store.on('metrics', updateMacs);
+  store.on('metricsAfter', updateMacs);
   store.on('engine', (state) => {
     engine.className = `item engine engine-${state}`;
     engineText.textContent = state;

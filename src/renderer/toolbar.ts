@@ -1,6 +1,8 @@
 // The toolbar: open, sample, export menu, find box, zoom buttons, theme toggle, help.
 
-import type { NodeSummary } from '../engine/protocol';
+import { matchesQuery, needsMetrics, parseNodeQuery, type NodeSummary } from '../engine/protocol';
+import type { GraphView } from './graph-host';
+import { currentMetrics } from './metrics';
 import type { AppContext, Command } from './context';
 import { h } from './dom';
 
@@ -9,9 +11,35 @@ export function createToolbar(ctx: AppContext): HTMLElement {
   const exportMenu = createExportMenu(ctx);
   const exportSelect = exportMenu.button;
 
-  // Find: Enter goes to the next match; matches select the node.
-  const findInput = h('input', { type: 'search', placeholder: 'Find node, op or tensor', 'data-testid': 'find', disabled: true, 'aria-label': 'Find' });
-  const findCount = h('span', { class: 'find-count', 'data-testid': 'find-count' });
+  // Find: Enter goes to the next match; matches select the node. Queries: core's node-query grammar.
+  const findInput = h('input', {
+    type: 'search',
+    placeholder: 'Find: name, op:Conv, macs>1M',
+    title: 'Terms separated by spaces, all must hold: a word (name, op or tensor), op:Conv, name:block, sparsity<0.8, sparsity>=50%, macs>1M, params>10k, bytes>1MB',
+    'data-testid': 'find',
+    disabled: true,
+    'aria-label': 'Find',
+  });
+  const findCount = h('span', { class: 'find-count', 'data-testid': 'find-count', 'aria-live': 'polite' });
+  /** The nodes `query` matches, or a message (a bad term, metrics not there yet) shown beside the box. */
+  const findNodes = (graph: GraphView, query: string): NodeSummary[] | string => {
+    const q = parseNodeQuery(query);
+    if (!q.ok) {
+      graph.find('');
+      return q.error;
+    }
+    const metrics = currentMetrics(store.state);
+    if (needsMetrics(q.terms) && !metrics) {
+      graph.find('');
+      return 'metrics not ready';
+    }
+    return graph.find(query, (n, inMain) => matchesQuery(q.terms, n, inMain ? metrics?.nodes[n.index] : undefined));
+  };
+  const showFound = (found: NodeSummary[] | string, text: (n: NodeSummary[]) => string): NodeSummary[] => {
+    findCount.classList.toggle('find-error', typeof found === 'string');
+    findCount.textContent = typeof found === 'string' ? found : found.length === 0 ? 'no match' : text(found);
+    return typeof found === 'string' ? [] : found;
+  };
   let matches: NodeSummary[] = [];
   let matchIndex = -1;
   let lastQuery = '';
@@ -24,12 +52,14 @@ export function createToolbar(ctx: AppContext): HTMLElement {
       return;
     }
     if (query !== lastQuery) {
-      matches = graph.find(query);
+      const found = findNodes(graph, query);
+      matches = showFound(found, () => '');
       matchIndex = -1;
       lastQuery = query;
+      if (typeof found === 'string') return;
     }
     if (matches.length === 0) {
-      findCount.textContent = 'no match';
+      if (!findCount.classList.contains('find-error')) findCount.textContent = 'no match';
       return;
     }
     matchIndex = (matchIndex + 1) % matches.length;
@@ -45,6 +75,7 @@ export function createToolbar(ctx: AppContext): HTMLElement {
       // Esc leaves Find: the query, its count and the highlights go with it.
       findInput.value = '';
       findCount.textContent = '';
+      findCount.classList.remove('find-error');
       matches = [];
       matchIndex = -1;
       lastQuery = '';
@@ -57,13 +88,13 @@ export function createToolbar(ctx: AppContext): HTMLElement {
     lastQuery = '';
     if (!graph || !query) {
       findCount.textContent = '';
+      findCount.classList.remove('find-error');
       if (graph && !query) graph.find('');
       return;
     }
-    matches = graph.find(query);
+    matches = showFound(findNodes(graph, query), (found) => `${found.length} found`);
     lastQuery = query;
     matchIndex = -1;
-    findCount.textContent = matches.length === 0 ? 'no match' : `${matches.length} found`;
   });
   ctx.commands.set('find', () => {
     if (findInput.disabled) return;
@@ -121,6 +152,7 @@ const EXPORTS: [Command, string][] = [
   ['export-graph-svg', 'Graph as SVG'],
   ['export-graph-png', 'Graph as PNG'],
   ['export-sweep-csv', 'Evaluation results as CSV'],
+  ['export-report', 'Report (.html)'],
 ];
 
 /**

@@ -4,6 +4,7 @@ import type { GraphSummary, ModelSummary, PrunableTensor, ValueSummary, WeightSu
 import { CliError, type CliCommand } from '../command';
 import { bytesText, countText, dimsText, pctText, textTable } from '../format';
 import { call, startEngine } from './prune';
+import { nodesReport, nodesText } from './info-nodes';
 
 /** Constants smaller than this are left out of the weight table unless --all is given. */
 export const SMALL_CONSTANT = 16;
@@ -165,18 +166,35 @@ export const infoCommand: CliCommand = {
   summary: 'producer, opsets, inputs/outputs, op counts, parameters and a table of the weights',
   usage:
     'prunescope info MODEL [--json] [--all]\n' +
+    '       prunescope info MODEL --nodes [--where QUERY] [--json]\n' +
     '  Node counts include the nodes of every subgraph (If / Loop / Scan bodies). The weight table\n' +
     '  lists initializers, sparse initializers and Constant-node tensors (those with fewer than 16\n' +
     '  elements only with --all). Prunable weights: the Conv, ConvTranspose, Gemm and MatMul weights\n' +
     '  (initializers or Constant-node values), * for the default selection, with their marks\n' +
-    '  (depthwise, first, last). --json prints the same facts as one JSON object.',
+    '  (depthwise, first, last). --json prints the same facts as one JSON object.\n' +
+    '  --nodes: one row per node of the main graph: params, MACs at batch 1 (Gemm, MatMul, Conv,\n' +
+    '  ConvTranspose; pools count 0), sparsity and bytes of its weights. --where keeps the nodes a\n' +
+    '  query matches, every term must hold: op:Conv  name:block1  relu (name/op/tensor substring)\n' +
+    '  sparsity<0.8  sparsity>=50%  macs>1M  params>10k  bytes>1MB (k/M/G; KB/MB/GB = 1024-based).',
   options: {
     json: { type: 'boolean', description: 'print JSON instead of text' },
     all: { type: 'boolean', description: 'list small Constant tensors too' },
+    nodes: { type: 'boolean', description: 'print the per-node table (params, MACs, sparsity, bytes)' },
+    where: { type: 'string', description: 'with --nodes: only the nodes this query matches (implies --nodes)' },
   },
   async run(args, io) {
     const file = oneModelArg(args.positionals, 'info');
     const all = args.values.all === true;
+    const where = typeof args.values.where === 'string' ? args.values.where : undefined;
+    if (args.values.nodes === true || where !== undefined) {
+      const engine = startEngine({ ort: false });
+      const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: file } }).promise);
+      const metrics = await call(engine.request({ type: 'nodeMetrics', modelId: summary.modelId }).promise);
+      if (!metrics) throw new CliError(`${file}: no node metrics`);
+      const r = nodesReport(summary.fileName, summary.graph.nodes, metrics, where);
+      io.out(args.values.json === true ? `${JSON.stringify(r, null, 2)}\n` : nodesText(r, summary.graph.nodes.length));
+      return 0;
+    }
     const { summary, weights } = await openWithWeights(file, { minConstantParams: all ? 1 : SMALL_CONSTANT, zeros: true });
     const report = infoReport(summary, weights);
     io.out(args.values.json === true ? `${JSON.stringify(report, null, 2)}\n` : infoText(report, all, summary));

@@ -13,6 +13,9 @@ import type { ProtectedFile } from '../../engine/node/atomic-write';
 import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
 import { SELECT_HELP, selectOptions, withSelection } from './select-options';
 import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE, parseStructure } from '../../core/prune/structure';
+import { SENSITIVITY_RATIOS } from '../../core/prune/sensitivity-report';
+import { DATASET_FORMS } from './data-source';
+import { pruneAllocated } from './sensitivity';
 
 export { numberOption, overridesOption, ratioOption, stringList };
 
@@ -112,7 +115,7 @@ export async function writePruned(
   if (spec.method !== undefined && spec.method !== 'magnitude') io.out(`method: ${spec.method}\n`);
   io.out(reportText(result.report, selected));
   const size = format === 'sparse' ? result.report.sparseBytes : result.report.denseBytes;
-  const form = result.report.structure === 'channels' ? 'the smaller model' : 'zeroed in place';
+  const form = `${result.report.structure === 'channels' ? 'the smaller model' : 'zeroed in place'}${result.externalData !== undefined ? `, the weights in ${result.externalData} beside it` : ''}`;
   io.out(`wrote ${out} (${format === 'sparse' ? `${result.report.structure === 'channels' ? 'the smaller model, ' : ''}sparse initializers` : form}, about ${bytesText(size)})\n`);
   return 0;
 }
@@ -131,7 +134,11 @@ export const pruneCommand: CliCommand = {
     '                   [--epochs N] [--data-limit N] -o OUT\n' +
     METHOD_HELP +
     '\n  Each pruned tensor then holds exactly round(R × n) zeros whatever the method; the report\'s\n' +
-    '  threshold is the largest original |w| the method removed.',
+    '  threshold is the largest original |w| the method removed.\n' +
+    '  prunescope prune MODEL --allocate SPARSITY --data D [--ratios LIST] [--limit N] -o OUT\n' +
+    '  A sensitivity analysis on D (see prunescope sensitivity) gives each layer its ratio: together\n' +
+    '  they remove SPARSITY of the selected weights with the least predicted loss; the allocation is\n' +
+    '  compared on D with uniform per-layer and global magnitude pruning at that sparsity, then written.',
   options: {
     ratio: { type: 'string', short: 'r', description: 'fraction of weights to remove, 0..1' },
     ...methodOption,
@@ -141,9 +148,16 @@ export const pruneCommand: CliCommand = {
     ...selectOptions,
     sparse: { type: 'boolean', description: 'write pruned weights as sparse initializers' },
     output: { type: 'string', short: 'o', description: 'output .onnx file' },
+    // issue 16: sensitivity
+    allocate: { type: 'string', description: 'SPARSITY: per-layer ratios from a sensitivity analysis on --data reaching this overall sparsity (instead of --ratio)' },
+    data: { type: 'string', multiple: true, description: `--allocate: labelled samples, ${DATASET_FORMS}` },
+    ratios: { type: 'string', description: `--allocate: the ratios of the sensitivity analysis (default ${SENSITIVITY_RATIOS.join(', ')})` },
+    limit: { type: 'string', description: '--allocate: use only the first N samples' },
   },
   async run(args, io) {
     const model = oneModel(args, 'prune');
+    if (args.values.allocate !== undefined) return pruneAllocated(args, io, model);
+    for (const o of ['data', 'ratios', 'limit']) if (args.values[o] !== undefined) throw new CliError(`prune: --${o} goes with --allocate SPARSITY`);
     const ratio = ratioOption(args) ?? patternRatio(args);
     if (ratio === undefined) throw new CliError('prune: give the prune ratio with --ratio R (0..1)');
     const spec = specFromArgs(args, model, ratio);

@@ -23,3 +23,5 @@ export {
 export { defaultPrunable } from '../prune/plan';
 export { inferShapes, type InferredType } from './shapes';
 export { modelMacs, shapesAtBatch, MAC_OPS, type MacsReport, type NodeMacs } from './macs';
+export { nodeMetrics, type NodeMetrics, type NodeMetricsReport, type MetricsTotals } from './node-metrics';
+export { parseNodeQuery, matchesQuery, needsMetrics, QUERY_METRICS, type QueryTerm, type ParsedQuery, type QueryNode, type MetricName, type Comparison } from './node-query';

@@ -64,6 +64,7 @@ const platform: EnginePlatform = {
     { name: `${split}-images-idx3-ubyte.gz`, bytes: await fetchFirst(here(`mnist/${split}-images-idx3-ubyte.gz`)) },
     { name: `${split}-labels-idx1-ubyte.gz`, bytes: await fetchFirst(here(`mnist/${split}-labels-idx1-ubyte.gz`)) },
   ],
+  reportViewer: async () => new TextDecoder().decode(await fetchFirst(here('report/viewer.js'))),
   ort: ortWeb.factory,
   ortLabel: ortWeb.label,
   now: () => performance.now(),

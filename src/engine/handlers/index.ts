@@ -6,6 +6,10 @@ import { dumpJson, dumpMatrices, dumpMatrix, exportModel } from './export';
 import { close, open, prune, prunePreview, stats } from './model';
 import { runtimes } from './runtimes';
 import { nodeErrors } from './node-errors';
+import { report } from './report';
+import { diff } from './diff';
+import { nodeMetricsOf } from './metrics';
+import { sensitivity } from './sensitivity';
 
 export const handlers: HandlerTable = {
   open,
@@ -22,4 +26,10 @@ export const handlers: HandlerTable = {
   dumpMatrix,
   dumpMatrices,
   nodeErrors,
+  // issue 16: report
+  report,
+  diff, // issue 16: diff
+  nodeMetrics: nodeMetricsOf,
+  // issue 16: sensitivity
+  sensitivity,
 };

@@ -3,10 +3,11 @@
 import { listFolder } from './folders';
 import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadModelFile, writeFileAtomic } from './files';
+import { openModelFile, writeFileAtomic } from './files';
+import { nodeExternalWriter } from './external-write';
 import { sameFile } from './atomic-write';
 import { createOrtRunner, ORT_NODE_LABEL } from './ort-runner';
 import { readRegularFile } from './regular-file';
@@ -32,6 +33,17 @@ export function findResources(extra: string[] = []): string | undefined {
     join(process.cwd(), 'resources'),
   ];
   for (const c of candidates) if (c && existsSync(join(c, 'mnist'))) return c;
+  return undefined;
+}
+
+/**
+ * The report viewer script: $PRUNESCOPE_REPORT_VIEWER, else out/report/viewer.js found relative to
+ * the bundle (out/cli, out/main and its chunks) or the working folder.
+ */
+export function findReportViewer(): string | undefined {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  const candidates = [process.env.PRUNESCOPE_REPORT_VIEWER, join(here, '../report/viewer.js'), join(here, '../../report/viewer.js'), join(here, '../../out/report/viewer.js'), join(here, '../../../out/report/viewer.js'), join(process.cwd(), 'out/report/viewer.js')];
+  for (const c of candidates) if (c && existsSync(c)) return c;
   return undefined;
 }
 
@@ -78,6 +90,16 @@ function statsWorkers(workers = defaultStatsWorkers()): { get(): StatsPool | und
   };
 }
 
+/**
+ * Bytes of tensor data a request may load at once: $PRUNESCOPE_MAX_LOAD_BYTES, else half the
+ * machine's memory (the loaded weights are then copied or run by onnxruntime, which needs as much
+ * again).
+ */
+export function memoryLimit(): number {
+  const v = Number(process.env.PRUNESCOPE_MAX_LOAD_BYTES);
+  return Number.isFinite(v) && v > 0 ? v : Math.floor(totalmem() / 2);
+}
+
 export interface NodePlatformOptions {
   /** Refuse paths main did not allow (the desktop utility process). */
   restricted?: boolean;
@@ -120,7 +142,9 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
     listFolder: (path) => listFolder(path),
     writeFileAtomic: (path, data, out) => writeFileAtomic(path, data, out),
     writeTextAtomic: (path, pieces, out) => writeFileAtomic(path, pieces, out),
-    loadModel: (path) => loadModelFile(path),
+    loadModel: (path) => openModelFile(path),
+    externalWriter: (target, out) => nodeExternalWriter(target, out),
+    memoryLimit: () => memoryLimit(),
     sample: async () => new Uint8Array(await readFile(join(resources(), SAMPLE_MODEL))),
     sampleDataset: async (split = 'test') => {
       const dir = resources();
@@ -142,6 +166,11 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
       return stats.get()?.stats(values, bins !== undefined ? { bins } : {});
     },
     baseName: (p) => basename(p),
+    reportViewer: async () => {
+      const file = findReportViewer();
+      if (!file) throw Object.assign(new Error('the report viewer (out/report/viewer.js) was not found: build it with npm run build:cli'), { name: 'EngineFailure', code: 'not-found' });
+      return readFile(file, 'utf8');
+    },
     ...largeBatchThreads(options),
   };
   return { platform, policy };

@@ -9,6 +9,7 @@ import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } fro
 import { roleName } from '../op-roles';
 import { cutTexts, weightShapes, type WeightShape } from '../pruned-shapes';
 import { nodeInitializers } from '../state';
+import { metricsSection } from './node-metrics-section';
 
 export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
@@ -23,6 +24,14 @@ export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activa
     clear(prunedHost, prunedSection(report, inits));
   };
 
+  /** Params, MACs, sparsity and bytes of the node (main graph) or the model's totals, before → after. */
+  const metricsHost = h('div', {});
+  const renderMetrics = (): void => {
+    const { metrics, metricsAfter, selection } = store.state;
+    const index = selection.node ? (selection.graphPath.length === 0 ? selection.node.index : -1) : null;
+    clear(metricsHost, index === -1 ? null : metricsSection(metrics, metricsAfter, index));
+  };
+
   const render = (): void => {
     const { model, selection } = store.state;
     const mySeq = ++seq;
@@ -31,13 +40,15 @@ export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activa
       return;
     }
     if (!selection.node) {
-      clear(el, modelProperties(model));
+      clear(el, modelProperties(model), metricsHost);
+      renderMetrics();
       return;
     }
     const node = selection.node;
     const inits = nodeInitializers(model, node, selection.graphPath);
     const statsHost = h('div', {});
-    clear(el, nodeProperties(model, node, selection.graphPath), prunedHost, statsHost);
+    clear(el, nodeProperties(model, node, selection.graphPath), metricsHost, prunedHost, statsHost);
+    renderMetrics();
     renderPruned();
     if (inits.length === 0) return;
     statsHost.append(h('div', { class: 'muted' }, 'Loading weight statistics…'));
@@ -53,6 +64,8 @@ export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activa
   store.on('model', render);
   store.on('selection', render);
   store.on('report', renderPruned);
+  store.on('metrics', renderMetrics);
+  store.on('metricsAfter', renderMetrics);
   render();
   return { el, activate: () => undefined };
 }

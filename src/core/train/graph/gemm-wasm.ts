@@ -42,6 +42,23 @@ type Tile = (a: number, lda: number, p: number, y: number, ldy: number, K: numbe
 let state: { f32: Float32Array; tile: Tile; floats: number } | null | undefined;
 let compiled: object | null | undefined;
 
+let bypassed = false;
+
+/**
+ * Runs `fn` with the plain JS products only: the kernel copies each weight into its memory, which
+ * grows to the largest product and never shrinks — a one-off forward pass (the fine-tuning check at
+ * open, one sample) must not copy a large model's biggest weight.
+ */
+export function withoutGemmWasm<T>(fn: () => T): T {
+  const was = bypassed;
+  bypassed = true;
+  try {
+    return fn();
+  } finally {
+    bypassed = was;
+  }
+}
+
 /** The kernel over a memory of at least `floats` floats, or null without WebAssembly SIMD. */
 function kernel(floats: number): { f32: Float32Array; tile: Tile } | null {
   if (compiled === undefined) {
@@ -71,6 +88,7 @@ export function gemmWasm(a: Float32Array, aOff: number, b: Float32Array, bOff: n
   const aAt = 0;
   const pAt = aAt + Mp * K;
   const yAt = pAt + Np * K;
+  if (bypassed) return false;
   const k = kernel(yAt + Mp * Np);
   if (k === null) return false;
   const { f32, tile } = k;

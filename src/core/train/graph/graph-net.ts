@@ -89,8 +89,10 @@ export class InputShapeUnknown extends GraphTrainError {}
 /**
  * Compiles the model for training `trainable` (names of float32 initializers). Throws a
  * GraphTrainError naming the first node it cannot differentiate or a trainable tensor it cannot train.
+ * `copyParams` false: the trainable values are the model's own (for a check that only runs forward,
+ * which never writes them: no copy of every weight).
  */
-export function compileGraph(model: Model, trainable: Iterable<string>, sampleShape?: readonly number[]): GraphNet {
+export function compileGraph(model: Model, trainable: Iterable<string>, sampleShape?: readonly number[], copyParams = true): GraphNet {
   const g = model.graph;
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   const inputs = g.inputs.filter((i) => !inits.has(i.name));
@@ -110,7 +112,7 @@ export function compileGraph(model: Model, trainable: Iterable<string>, sampleSh
   for (const t of g.initializers) {
     if (t.data === undefined || Array.isArray(t.data)) continue;
     const data = tensorToFloat32(t);
-    const v: Value = { dims: [...t.dims], data: train.has(t.name) ? data.slice() : data };
+    const v: Value = { dims: [...t.dims], data: train.has(t.name) && copyParams ? data.slice() : data };
     fixed.set(t.name, v);
     if (train.has(t.name)) params.set(t.name, v);
   }

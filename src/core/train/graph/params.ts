@@ -2,6 +2,7 @@
 // written back into the model.
 import { DataType, type Model } from '../../onnx/model';
 import { compileGraph, forward, InputShapeUnknown, logitsOf, type GraphNet } from './graph-net';
+import { withoutGemmWasm } from './gemm-wasm';
 import { sizeOf } from './value';
 
 /** The selected weights, plus the biases of Conv / Gemm and the scale and bias of BatchNormalization (float32 initializers). */
@@ -27,13 +28,13 @@ export function trainableTensors(model: Model, selected: readonly string[]): str
  * Why fine-tuning cannot train `model` with `selected` pruned: the first node it cannot
  * differentiate (op type and name) or tensor it cannot train, ending "; try reconstruct";
  * undefined when it can. Compiles the graph and, when the input's sample dims are known, runs one
- * zero sample through it.
+ * zero sample through it, on the model's own weights and with the plain JS products (no copy of any weight).
  */
 export function finetuneProblem(model: Model, selected: string[]): string | undefined {
   try {
-    const net = compileGraph(model, trainableTensors(model, selected));
+    const net = compileGraph(model, trainableTensors(model, selected), undefined, false);
     const one = new Float32Array(sizeOf(net.sampleDims));
-    logitsOf(net, forward(net, one, 1));
+    withoutGemmWasm(() => logitsOf(net, forward(net, one, 1)));
     return undefined;
   } catch (e) {
     // Symbolic sample dims: the ops are fine; the training set's shape is checked when it comes.

@@ -15,7 +15,7 @@ function inlineStyles(): string {
       continue; // a cross-origin sheet cannot be read
     }
     for (const rule of Array.from(list)) {
-      if (rule instanceof CSSStyleRule && /(^|[\s,])\.gv-(node|box|head|title|row|pill|badge|edge|arrow|cat|match|selected|pruned|changed)/.test(rule.selectorText)) {
+      if (rule instanceof CSSStyleRule && /(^|[\s,])\.gv-(node|box|head|title|row|pill|badge|edge|arrow|cat|match|selected|pruned|changed|ov)/.test(rule.selectorText)) {
         rules.push(resolve(rule.cssText));
       }
     }
@@ -23,15 +23,20 @@ function inlineStyles(): string {
   return rules.join('\n');
 }
 
-export function svgDocument(svg: SVGSVGElement, layout: Layout): string {
+/** `band`: a group drawn in a strip of `band.height` above the drawing (an overlay's legend). */
+export function svgDocument(svg: SVGSVGElement, layout: Layout, band?: { node: SVGGElement; height: number }): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;
+  const top = band?.height ?? 0;
+  const height = Math.ceil(layout.height) + top;
   copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   copy.setAttribute('width', String(Math.ceil(layout.width)));
-  copy.setAttribute('height', String(Math.ceil(layout.height)));
-  copy.setAttribute('viewBox', `0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}`);
+  copy.setAttribute('height', String(height));
+  copy.setAttribute('viewBox', `0 0 ${Math.ceil(layout.width)} ${height}`);
   copy.removeAttribute('class');
   copy.removeAttribute('style');
-  copy.querySelector('.gv-viewport')?.removeAttribute('transform');
+  const viewport = copy.querySelector('.gv-viewport');
+  if (top > 0) viewport?.setAttribute('transform', `translate(0,${top})`);
+  else viewport?.removeAttribute('transform');
   const bg = getComputedStyle(document.documentElement).getPropertyValue('--gv-bg').trim() || '#ffffff';
   const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
   style.textContent = `svg { background: ${bg}; }\n${inlineStyles()}`;
@@ -41,6 +46,7 @@ export function svgDocument(svg: SVGSVGElement, layout: Layout): string {
   rect.setAttribute('height', '100%');
   rect.setAttribute('fill', bg);
   copy.insertBefore(rect, style.nextSibling);
+  if (band) copy.insertBefore(band.node, rect.nextSibling);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}`;
 }
 

@@ -1,6 +1,7 @@
 // The graph view: a Netron-like layered drawing of a GraphSummary with pan / zoom (d3-zoom), fit,
 // find, selection, and If / Loop / Scan subgraphs behind a breadcrumb. Layout runs in a Web Worker.
-// After a channel prune the main graph's changed weights read `B ⟨1000×784⟩ → ⟨400×784⟩`.
+// After a channel prune the main graph's changed weights read `B ⟨1000×784⟩ → ⟨400×784⟩`; an
+// overlay (overlay.ts) colours the main graph's boxes.
 
 import './graph.css';
 import * as d3 from 'd3';
@@ -10,6 +11,8 @@ import { svgDocument, svgToPng } from './export';
 import { type Font, type Layout, layoutGraph, estimateWidth } from './layout';
 import type { LayoutRequest } from './layout.worker';
 import { type Drawing, drawLayout } from './render';
+import type { GraphOverlay } from './overlay';
+import { legendBand, showOverlay } from './overlay-draw';
 
 export interface GraphViewOptions {
   onSelect(node: NodeSummary | null, graphPath: string[]): void;
@@ -26,7 +29,10 @@ export interface GraphViewApi {
   fit(): void;
   zoomIn(): void;
   zoomOut(): void;
-  find(query: string): NodeSummary[];
+  /** Marks the nodes in view that `match` accepts (inMain: main-graph indices), else those with `query` in a name / op / tensor. */
+  find(query: string, match?: (node: NodeSummary, inMain: boolean) => boolean): NodeSummary[];
+  /** Colours the main graph's op boxes by a measure or marks, with a legend; null removes it. Kept across layouts. */
+  setOverlay(o: GraphOverlay | null): void;
   toSvg(): string;
   toPng(): Promise<Blob>;
   destroy(): void;
@@ -147,6 +153,9 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   /** The main graph's changed weights (shapeChanges), and their key to skip a layout that changes nothing. */
   let changes: WeightShape[] = [];
   let changesKey = '';
+  /** The overlay on the main graph's boxes and its legend (a subgraph in view shows neither). */
+  let overlay: GraphOverlay | null = null;
+  const paintOverlayNow = (): void => showOverlay(root, drawing?.nodes, stack.length === 1 ? overlay : null);
 
   const zoom = d3
     .zoom<SVGSVGElement, unknown>()
@@ -312,6 +321,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       const view = d3.zoomTransform(svg);
       layout = l;
       drawing = drawLayout(svg, l);
+      paintOverlayNow();
       status.textContent = '';
       root.dataset.changed = String(stack.length === 1 ? changes.length : 0);
       if (keepView) {
@@ -356,22 +366,26 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     zoomOut() {
       sel.call(zoom.scaleBy, 0.8);
     },
-    find(query) {
+    find(query, match) {
       const g = current();
       const q = query.trim().toLowerCase();
-      const found = !g || q === '' ? [] : g.nodes.filter((n) => n.opType !== 'Constant' || n.inputs.some((i) => i !== '')).filter((n) =>
-        [n.name, n.opType, ...n.inputs, ...n.outputs].some((s) => s.toLowerCase().includes(q)),
-      );
+      const test = match ? (n: NodeSummary) => match(n, stack.length === 1) : (n: NodeSummary) => [n.name, n.opType, ...n.inputs, ...n.outputs].some((s) => s.toLowerCase().includes(q));
+      const found = !g || q === '' ? [] : g.nodes.filter((n) => n.opType !== 'Constant' || n.inputs.some((i) => i !== '')).filter(test);
       matches = new Set(found.map((n) => n.index));
       paintMarks();
       return found;
     },
+    setOverlay(o) {
+      overlay = o;
+      paintOverlayNow();
+    },
     toSvg() {
-      return layout ? svgDocument(svg, layout) : '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>';
+      const band = stack.length === 1 && overlay ? legendBand(overlay) : undefined;
+      return layout ? svgDocument(svg, layout, band) : '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>';
     },
     async toPng() {
       const text = this.toSvg();
-      return svgToPng(text, layout?.width ?? 1, layout?.height ?? 1);
+      return svgToPng(text, layout?.width ?? 1, (layout?.height ?? 1) + (stack.length === 1 && overlay ? legendBand(overlay).height : 0));
     },
     destroy() {
       generation++;

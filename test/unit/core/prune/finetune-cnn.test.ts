@@ -94,6 +94,19 @@ describe('finetuneProblem', () => {
     expect(finetuneProblem(cnn('mobilenet'), [])).toBeUndefined();
   });
 
+  it('checks on the model\'s own weights without changing a bit of them (no copies are made for the check)', () => {
+    for (const name of ['lenet', 'resnet', 'mobilenet'] as const) {
+      const model = cnn(name);
+      const before = model.graph.initializers.map((t) => new Uint8Array((t.data as Float32Array).buffer, (t.data as Float32Array).byteOffset, (t.data as Float32Array).byteLength).slice());
+      const selected = model.graph.initializers.filter((t) => t.dims.length >= 2).map((t) => t.name);
+      expect(finetuneProblem(model, selected)).toBeUndefined();
+      model.graph.initializers.forEach((t, i) => {
+        const d = t.data as Float32Array;
+        expect(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), `${name} ${t.name}`).toEqual(before[i]);
+      });
+    }
+  });
+
   it('stops with CancelledError when cancelled during training', async () => {
     let polls = 0;
     await expect(pruneWithMethod(cnn('lenet'), spec, { train: slice(trainSet, 0, 400) }, { isCancelled: () => ++polls > 3 }))

@@ -1,7 +1,7 @@
 // Gemm (alpha, beta, transA, transB, C broadcast to [M, N]) and MatMul of an [.., K] input by a
 // 2-D [K, N] weight: products through matmul.ts, with the transposes made once.
 import type { KernelFactory } from '../kernel';
-import { matmul, transposed } from '../matmul';
+import { matmul, matmulABt, transposed } from '../matmul';
 import { GraphTrainError, attrFloat, attrInt, value } from '../value';
 import { broadcast, eachBroadcast, type Broadcast } from './binary';
 
@@ -21,9 +21,10 @@ export const gemm: KernelFactory = ({ node, label }) => {
     forward([a, b, c]) {
       const [M, K, N] = sizes(a!.dims, b!.dims);
       const A = tA ? transposed(a!.data, 0, K, M) : a!.data;
-      const B = tB ? transposed(b!.data, 0, N, K) : b!.data;
       const out = value([M, N]);
-      matmul(A, 0, B, 0, out.data, 0, M, K, N);
+      // transB (torch's Linear): B is N × K as stored, multiplied as is — no transposed copy.
+      if (tB) matmulABt(A, 0, b!.data, 0, out.data, 0, M, K, N);
+      else matmul(A, 0, b!.data, 0, out.data, 0, M, K, N);
       const y = out.data;
       if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
       let bc: Broadcast | undefined;
