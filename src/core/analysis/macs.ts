@@ -7,6 +7,8 @@
 //   MatMul               (broadcast batch dims)·M·K·N
 //   Conv                 output elements · (C_in / group) · kernel elements  = |Y| · |W| / C_out
 //   ConvTranspose        input elements · (C_out / group) · kernel elements  = |X| · |W| / C_in
+//   Einsum (2+ operands) the product of every label's size (and of the broadcast '...' dims): one
+//                        multiply-add per point of the loop nest; one operand (a transpose, a sum): 0
 // What does not count: pools (MaxPool, AveragePool, global pools: their window ops are compares or
 // additions without a product, counted as 0), elementwise ops, activations, normalisation, and the
 // ops inside subgraphs (If / Loop / Scan). A node of a counted op whose shapes cannot be derived is
@@ -15,7 +17,7 @@
 // Batch: every graph input whose first dim is symbolic (e.g. "N") or unknown is given `batch` there,
 // and that symbol takes the same value wherever the model records it (value_info, outputs).
 import type { Dim, Graph, Model, ValueInfo } from '../onnx/model';
-import { attrInt } from './shapes/dims';
+import { attrInt, attrString } from './shapes/dims';
 import { inferShapes } from './shapes';
 
 export interface NodeMacs {
@@ -36,7 +38,7 @@ export interface MacsReport {
 }
 
 /** The ops whose multiply-accumulates are counted. */
-export const MAC_OPS: readonly string[] = Object.freeze(['Gemm', 'MatMul', 'Conv', 'ConvTranspose']);
+export const MAC_OPS: readonly string[] = Object.freeze(['Gemm', 'MatMul', 'Conv', 'ConvTranspose', 'Einsum']);
 
 type Shapes = Map<string, Dim[]>;
 
@@ -86,8 +88,34 @@ function count(s: readonly number[]): number {
   return n;
 }
 
+/** Einsum's loop nest: every label's size times the broadcast '...' dims, from the operands' shapes. */
+function einsumMacs(equation: string | undefined, ins: (Dim[] | undefined)[]): number | undefined {
+  if (equation === undefined) return undefined;
+  const terms = equation.replace(/\s/g, '').split('->')[0].split(',');
+  if (terms.length !== ins.length) return undefined;
+  if (terms.length < 2) return 0;
+  const sizes = new Map<string, number>();
+  const ellipsis: number[] = [];
+  for (let k = 0; k < terms.length; k++) {
+    const s = ins[k];
+    if (!known(s)) return undefined;
+    const [before, after] = terms[k].includes('...') ? terms[k].split('...') : [terms[k], undefined];
+    const labels = [...before, ...(after ?? '')];
+    const rest = s.length - labels.length;
+    if (rest < 0 || (after === undefined && rest !== 0)) return undefined;
+    [...before].forEach((l, i) => sizes.set(l, Math.max(sizes.get(l) ?? 1, s[i])));
+    [...(after ?? '')].forEach((l, i) => sizes.set(l, Math.max(sizes.get(l) ?? 1, s[before.length + rest + i])));
+    // '...' dims broadcast from the right.
+    const dots = s.slice(before.length, before.length + rest);
+    if (dots.length > ellipsis.length) ellipsis.unshift(...new Array<number>(dots.length - ellipsis.length).fill(1));
+    const off = ellipsis.length - dots.length;
+    dots.forEach((d, i) => (ellipsis[off + i] = Math.max(ellipsis[off + i], d)));
+  }
+  return count([...sizes.values()]) * count(ellipsis);
+}
+
 /** MACs of one node from its input and output shapes, or undefined when they are not known. */
-function nodeMacs(op: string, ins: (Dim[] | undefined)[], out: Dim[] | undefined, transA: boolean): number | undefined {
+function nodeMacs(op: string, ins: (Dim[] | undefined)[], out: Dim[] | undefined, transA: boolean, equation?: string): number | undefined {
   const [a, w] = ins;
   switch (op) {
     case 'Gemm': {
@@ -106,6 +134,8 @@ function nodeMacs(op: string, ins: (Dim[] | undefined)[], out: Dim[] | undefined
       if (!known(a) || !known(w) || w.length < 3) return undefined;
       return count(a) * count(w.slice(1));
     }
+    case 'Einsum':
+      return einsumMacs(equation, ins);
     default:
       return undefined;
   }
@@ -118,7 +148,7 @@ export function modelMacs(model: Model, batch = 1): MacsReport {
   model.graph.nodes.forEach((n, index) => {
     if ((n.domain !== '' && n.domain !== 'ai.onnx') || !MAC_OPS.includes(n.opType)) return;
     const ins = n.inputs.map((i) => (i === '' ? undefined : shapes.get(i)));
-    const macs = nodeMacs(n.opType, ins, shapes.get(n.outputs[0] ?? ''), (attrInt(n, 'transA') ?? 0) !== 0);
+    const macs = nodeMacs(n.opType, ins, shapes.get(n.outputs[0] ?? ''), (attrInt(n, 'transA') ?? 0) !== 0, attrString(n, 'equation'));
     if (macs === undefined) report.unknown.push({ index, name: n.name, opType: n.opType });
     else {
       report.nodes.push({ index, name: n.name, opType: n.opType, macs });

@@ -1,5 +1,5 @@
 // MACs per node and in total, against values computed by hand from the layer shapes: Gemm (transA,
-// transB), MatMul with broadcast batch dims, Conv (stride, padding), depthwise Conv, ConvTranspose,
+// transB), MatMul with broadcast batch dims, Conv (stride, padding), depthwise Conv, ConvTranspose, Einsum,
 // pools counted as 0, a node whose shapes cannot be known, the batch size, and LeNet's total.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,6 +82,26 @@ describe('modelMacs', () => {
       ['ConvTranspose', 6912],
     ]);
     expect(r.total).toBe(5400 + 1800 + 2048 + 6912);
+  });
+
+  it('Einsum: one multiply-add per point of the loop nest; one operand counts 0', () => {
+    const str = (name: string, value: string): Attribute => ({ name, type: 'string', value });
+    const m = model(
+      graph('g', {
+        inputs: [input('q', ['N', 4, 16, 8]), input('k', ['N', 4, 16, 8]), input('a', [3, 2, 5]), input('b', [5, 4])],
+        nodes: [
+          // attention scores: b 1 · h 4 · i 16 · j 16 · d 8 = 8192
+          node('Einsum', ['q', 'k'], ['s'], [str('equation', 'bhid,bhjd->bhij')]),
+          // '...' broadcast: [3,2,5]·[5,4] → [3,2,4]: (3·2) · j 5 · k 4 = 120
+          node('Einsum', ['a', 'b'], ['c'], [str('equation', '...ij,jk->...ik')]),
+          // a transpose: no products
+          node('Einsum', ['b'], ['bt'], [str('equation', 'ij->ji')]),
+        ],
+      }),
+    );
+    const r = modelMacs(m);
+    expect(r.nodes.map((n) => n.macs)).toEqual([4 * 16 * 16 * 8, 3 * 2 * 5 * 4, 0]);
+    expect(modelMacs(m, 2).nodes[0].macs).toBe(2 * 4 * 16 * 16 * 8);
   });
 
   it('lists a node whose shapes cannot be derived and leaves it out of the total', () => {

@@ -68,13 +68,14 @@ describe('shape inference on the transformer fixtures against onnxruntime', () =
     await session.release();
   });
 
-  it('ViT MACs at batch 2: patch Conv, four linear layers and P·V per block, the head', () => {
+  it('ViT MACs at batch 2: patch Conv, four linear layers, Q·Kᵀ (Einsum) and P·V per block, the head', () => {
     const r = modelMacs(load('vit'), 2);
     const tokens = 2 * 17;
     // Conv 7×7 stride 7 on 28×28: 16 positions × 64 channels × 49 weights per sample.
     const conv = 2 * 16 * 64 * 49;
-    // qkv 64→192, proj 64→64, fc1 64→128, fc2 128→64 per token; P·V: 4 heads × 17 × 17 × 16.
-    const block = tokens * (64 * 192 + 64 * 64 + 64 * 128 + 128 * 64) + 2 * 4 * 17 * 17 * 16;
+    // qkv 64→192, proj 64→64, fc1 64→128, fc2 128→64 per token; Q·Kᵀ (Einsum "bhid,bhjd->bhij")
+    // and P·V: each 4 heads × 17 × 17 × 16 per sample.
+    const block = tokens * (64 * 192 + 64 * 64 + 64 * 128 + 128 * 64) + 2 * (2 * 4 * 17 * 17 * 16);
     const head = 2 * 64 * 10;
     expect(r.unknown).toEqual([]);
     expect(r.total).toBe(conv + 2 * block + head);
