@@ -25,18 +25,20 @@ export function createSensitivityChart(canvas: HTMLCanvasElement, legend: HTMLEl
 
   const draw: SensitivityChart['draw'] = (curves, baseline, measure) => {
     const colors = themeColors();
+    const base = baseline ? (measure === 'accuracy' ? baseline.accuracy : baseline.loss) : null;
+    // Ratio 0 prunes nothing: each curve starts at the unpruned value (drawn without a marker).
+    const start = base !== null ? [{ x: 0, y: base }] : [];
     const datasets = curves.map((c, i) => ({
       label: c.tensor,
-      data: c.points.map((p) => ({ x: p.ratio, y: measure === 'accuracy' ? p.accuracy : p.loss })),
+      data: [...start, ...c.points.filter((p) => p.ratio > 0).map((p) => ({ x: p.ratio, y: measure === 'accuracy' ? p.accuracy : p.loss }))],
       borderColor: curveColour(i, colors.series),
       backgroundColor: curveColour(i, colors.series),
       borderWidth: 2,
-      pointRadius: 3,
+      pointRadius: [...start.map(() => 0), ...c.points.filter((p) => p.ratio > 0).map(() => 3)] as number | number[],
       hidden: hidden.has(c.tensor),
     }));
-    const base = baseline ? (measure === 'accuracy' ? baseline.accuracy : baseline.loss) : null;
     if (base !== null) {
-      datasets.push({ label: 'unpruned', data: [{ x: 0, y: base }, { x: 1, y: base }], borderColor: colors.fg2, backgroundColor: colors.fg2, borderWidth: 1.5, pointRadius: 0, hidden: false, borderDash: [6, 4] } as (typeof datasets)[number]);
+      datasets.push({ label: 'unpruned', data: [{ x: 0, y: base }, { x: 1, y: base }], borderColor: colors.fg2, backgroundColor: colors.fg2, borderWidth: 1.5, pointRadius: 0 as number | number[], hidden: false, borderDash: [6, 4] } as (typeof datasets)[number]);
     }
     chart?.destroy();
     chart = new Chart(canvas, {

@@ -16,12 +16,16 @@ export function renderCurveTable(table: HTMLTableElement, curves: readonly LiveC
   const base = baseline ? (measure === 'accuracy' ? baseline.accuracy : baseline.loss) : null;
   clear(
     table,
-    h('caption', { class: 'table-caption' }, measure === 'accuracy' ? 'Accuracy with only that tensor pruned' : 'Loss (mean cross-entropy) with only that tensor pruned'),
+    h(
+      'caption',
+      { class: 'table-caption' },
+      measure === 'accuracy' ? 'Accuracy with only that tensor pruned' : 'Loss (mean cross-entropy) with only that tensor pruned',
+      h('span', { class: 'muted', 'data-testid': 'sens-baseline' }, base === null ? '' : ` · unpruned ${measure === 'accuracy' ? formatPercent(base, 2) : formatNumber(base)}`),
+    ),
     h('thead', {}, h('tr', {}, h('th', {}, 'Tensor'), h('th', { class: 'num' }, 'Params'), cols.map((r) => h('th', { class: 'num', 'data-ratio': r }, formatRatio(r))))),
     h(
       'tbody',
       {},
-      h('tr', { class: 'baseline-row', 'data-testid': 'sens-baseline' }, h('td', { class: 'muted' }, 'unpruned'), h('td', {}), h('td', { class: 'num', colspan: Math.max(1, cols.length) }, base === null ? '…' : cellText(base, measure))),
       curves.map((c) =>
         h(
           'tr',
@@ -33,7 +37,7 @@ export function renderCurveTable(table: HTMLTableElement, curves: readonly LiveC
             const worse = p && base !== null && (measure === 'accuracy' ? p.accuracy < base - 0.01 : p.loss > base * 1.1);
             return h(
               'td',
-              { class: `num${worse ? ' worse' : ''}`, 'data-ratio': r, title: p && Math.abs(p.pruned - p.ratio) > 1e-6 ? `${formatPercent(p.pruned)} of the tensor actually pruned` : '' },
+              { class: `num${worse ? ' worse' : ''}`, 'data-ratio': r, 'data-value': p ? (measure === 'accuracy' ? p.accuracy : p.loss) : undefined, title: p && Math.abs(p.pruned - p.ratio) > 1e-6 ? `${formatPercent(p.pruned)} of the tensor actually pruned` : '' },
               p ? cellText(measure === 'accuracy' ? p.accuracy : p.loss, measure) : '',
             );
           }),

@@ -31,6 +31,8 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
   let allocation: (Allocation & { comparison: AllocationComparison[] }) | null = null;
   let measure: SensitivityMeasure = 'accuracy';
   let overlayRatio: number | undefined;
+  /** The overlay's ratio was picked by hand (else it follows the default as points arrive). */
+  let overlayPicked = false;
   let running: number | null = null;
 
   const data = createSensitivityDataset(ctx, () => updateRunState());
@@ -146,12 +148,11 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     if (any) chart.draw(curves, baseline, measure);
     renderCurveTable(table, curves, baseline, measure, asked);
     const ratios = curveRatios(curves);
-    if (overlayRatio === undefined || !ratios.includes(overlayRatio)) overlayRatio = defaultOverlayRatio(ratios);
+    if (!overlayPicked || overlayRatio === undefined || !ratios.includes(overlayRatio)) overlayRatio = defaultOverlayRatio(ratios);
     const options = ratios.map((r) => h('option', { value: r, selected: r === overlayRatio }, formatRatio(r)));
     if (overlaySelect.options.length !== options.length || [...overlaySelect.options].some((o, i) => o.value !== options[i].value)) clear(overlaySelect, options);
     overlaySelect.value = overlayRatio === undefined ? '' : String(overlayRatio);
     renderAllocation(allocHost, allocation);
-    overlaysChanged();
   }
   const scheduleRender = (): void => {
     if (frame === 0) frame = requestAnimationFrame(render);
@@ -167,6 +168,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
   }
   overlaySelect.addEventListener('change', () => {
     overlayRatio = Number(overlaySelect.value);
+    overlayPicked = true;
     overlaysChanged();
   });
   store.on('theme', () => render());
@@ -215,6 +217,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     curves = [];
     baseline = null;
     asked = ratios;
+    overlayPicked = false;
     allocation = null;
     render();
     setBar(0);
@@ -238,7 +241,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
       allocation = result.allocation ?? null;
       setBar(1);
       const notes = result.notes?.length ? ` ${result.notes.join(' ')}` : '';
-      progressText.textContent = `Done: ${result.curves.length} tensors × ${ratios.length} ratios on ${formatCount(result.samples)} samples of ${picked.label}; unpruned accuracy ${formatPercent(result.baseline.accuracy, 2)}.${allocation ? ` Allocated ${formatPercent(allocation.sparsity)} overall.` : ''}${notes}`;
+      progressText.textContent = `Done: ${result.curves.length} tensor${result.curves.length === 1 ? '' : 's'} × ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} on ${formatCount(result.samples)} samples of ${picked.label}; unpruned accuracy ${formatPercent(result.baseline.accuracy, 2)}.${allocation ? ` Allocated ${formatPercent(allocation.sparsity)} overall.` : ''}${notes}`;
       clearError('The sensitivity analysis failed');
     } catch (error) {
       const cancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
@@ -247,6 +250,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     } finally {
       setRunning(null);
       render();
+      overlaysChanged();
     }
   }
   runBtn.addEventListener('click', () => void run(false));
@@ -269,6 +273,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     setBar(0);
     progressText.textContent = model ? 'Idle' : 'Open a model to analyse it';
     render();
+    overlaysChanged();
   });
   setMeasure('accuracy');
   updateRunState();
