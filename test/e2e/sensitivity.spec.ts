@@ -73,6 +73,7 @@ test('sensitivity: curves match the CLI, the overlay, allocate and apply, cancel
     );
     // Flatten 0, Gemm 1, Relu 2, Gemm 3, Relu 4, Gemm 5
     expect(painted.sort()).toEqual([1, 3, 5]);
+    await shot(page, 'sensitivity-overlay');
     await page.getByTestId('overlay-select').selectOption({ label: 'none' });
   });
 
@@ -87,6 +88,8 @@ test('sensitivity: curves match the CLI, the overlay, allocate and apply, cancel
     expect(Number.isFinite(allocated) && Number.isFinite(uniform)).toBe(true);
     expect(allocated).toBeGreaterThanOrEqual(uniform);
     await expect(page.getByTestId('alloc-table').locator('tbody tr')).toHaveCount(3);
+    // 0.9 is the highest ratio measured: the allocation has no room and says so
+    await expect(page.getByTestId('alloc-pinned')).toContainText('cannot differ from uniform');
     await page.getByTestId('sens-allocation').scrollIntoViewIfNeeded();
     await shot(page, 'sensitivity-allocate');
     const ratios = await page.getByTestId('alloc-table').locator('tbody tr').evaluateAll((rows) =>

@@ -94,5 +94,10 @@ export function renderAllocation(host: HTMLElement, allocation: (Allocation & { 
       ),
     ),
   );
-  clear(host, rows, compare, h('div', { class: 'muted', style: 'font-size:12px' }, `Predicted loss increase ${formatNumber(allocation.predictedLossIncrease)} (each tensor pruned alone, added up; interactions are not modelled).`));
+  // No ratio above the target was measured: every tensor must take the target, as uniform pruning does.
+  const pinned = allocation.rows.every((r) => Math.abs(r.ratio - allocation.target) < 1e-6);
+  const pinnedNote = pinned
+    ? h('div', { class: 'warn-note', 'data-testid': 'alloc-pinned' }, `Every tensor got ${formatPercent(allocation.target)}: no ratio above the target was measured, so the allocation cannot differ from uniform. Add ratios above it (e.g. 0.95) and allocate again.`)
+    : null;
+  clear(host, rows, compare, pinnedNote, h('div', { class: 'muted', style: 'font-size:12px' }, `Predicted loss increase ${formatNumber(allocation.predictedLossIncrease)} (each tensor pruned alone, added up; interactions are not modelled).`));
 }
