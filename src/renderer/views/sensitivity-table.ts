@@ -8,7 +8,8 @@ import { formatCount, formatNumber, formatPercent, formatRatio } from '../format
 import { curveRatios, type LiveCurve } from './sensitivity-data';
 import type { SensitivityMeasure } from './sensitivity-chart';
 
-const cellText = (v: number, measure: SensitivityMeasure): string => (measure === 'accuracy' ? formatPercent(v, 1) : formatNumber(v));
+/** A cell: accuracy in percent without the sign (the caption says %), loss in 4 digits. */
+const cellText = (v: number, measure: SensitivityMeasure): string => (measure === 'accuracy' ? (v * 100).toFixed(1) : formatNumber(v));
 
 /** Tensor × ratio; an empty cell until its point arrives; the unpruned value on the first row. */
 export function renderCurveTable(table: HTMLTableElement, curves: readonly LiveCurve[], baseline: { accuracy: number; loss: number } | null, measure: SensitivityMeasure, ratios: readonly number[]): void {
@@ -19,10 +20,10 @@ export function renderCurveTable(table: HTMLTableElement, curves: readonly LiveC
     h(
       'caption',
       { class: 'table-caption' },
-      measure === 'accuracy' ? 'Accuracy with only that tensor pruned' : 'Loss (mean cross-entropy) with only that tensor pruned',
+      measure === 'accuracy' ? 'Accuracy (%) with only that tensor pruned' : 'Loss (mean cross-entropy) with only that tensor pruned',
       h('span', { class: 'muted', 'data-testid': 'sens-baseline' }, base === null ? '' : ` · unpruned ${measure === 'accuracy' ? formatPercent(base, 2) : formatNumber(base)}`),
     ),
-    h('thead', {}, h('tr', {}, h('th', {}, 'Tensor'), h('th', { class: 'num' }, 'Params'), cols.map((r) => h('th', { class: 'num', 'data-ratio': r }, formatRatio(r))))),
+    h('thead', {}, h('tr', {}, h('th', { class: 'sticky' }, 'Tensor · params'), cols.map((r) => h('th', { class: 'num', 'data-ratio': r }, formatRatio(r))))),
     h(
       'tbody',
       {},
@@ -30,8 +31,7 @@ export function renderCurveTable(table: HTMLTableElement, curves: readonly LiveC
         h(
           'tr',
           { 'data-tensor': c.tensor, title: c.notes?.join(' ') ?? (c.nodes.length > 0 ? `Read by ${c.nodes.join(', ')}` : '') },
-          h('td', { class: 'tensor' }, c.tensor),
-          h('td', { class: 'num' }, c.params > 0 ? formatCount(c.params) : '…'),
+          h('td', { class: 'tensor sticky' }, c.tensor, h('span', { class: 'shape' }, c.params > 0 ? `${formatCount(c.params)} params` : '')),
           cols.map((r) => {
             const p = c.points.find((q) => q.ratio === r);
             const worse = p && base !== null && (measure === 'accuracy' ? p.accuracy < base - 0.01 : p.loss > base * 1.1);

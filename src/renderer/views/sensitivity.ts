@@ -56,7 +56,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
   const canvas = h('canvas', { 'data-testid': 'sens-chart', role: 'img', 'aria-label': 'Accuracy or loss against the ratio, one line per tensor' });
   const legend = h('ul', { class: 'legend', 'data-testid': 'sens-legend', 'aria-label': 'Curves (press to show or hide)' });
   const chartBox = h('div', { class: 'chart-box', hidden: true }, canvas);
-  const table = h('table', { class: 'grid', 'data-testid': 'sens-table' });
+  const table = h('table', { class: 'grid sens-table', 'data-testid': 'sens-table' });
   const chartHint = h('div', { class: 'chart-hint', 'data-testid': 'sens-empty' }, 'Run the analysis: one curve per weight tensor appears here, each pruned alone at every ratio, with the unpruned model as a dashed line.');
   const resultsBox = h(
     'div',
