@@ -78,13 +78,13 @@ export function createSensitivityDataset(ctx: AppContext, onChange: () => void):
       const summary = await preview.describe(asked.source, store.state.model?.modelId);
       if (asked !== dataset) return;
       preview.show(summary, asked.source);
-      clearError((shown) => shown.startsWith('The data '));
+      clearError((shown) => shown.startsWith('Sensitivity: the data '));
       info.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
       if (asked !== dataset) return;
       refused = asked;
       preview.show(null, asked.source);
-      ctx.fail(`The data ${asked.label} cannot be used`, error);
+      ctx.fail(`Sensitivity: the data ${asked.label} cannot be used`, error);
     }
     onChange();
   }
