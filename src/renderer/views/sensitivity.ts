@@ -44,7 +44,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
   const cancelBtn = h('button', { class: 'btn', 'data-testid': 'sens-cancel', disabled: true }, 'Cancel');
   const runNote = h('div', { class: 'warn-note', 'data-testid': 'sens-run-note', 'aria-live': 'polite', hidden: true });
   const bar = h('div', { class: 'progress-bar' });
-  const progressText = h('div', { class: 'progress-text', 'data-testid': 'sens-progress' }, 'Idle');
+  const progressText = h('div', { class: 'progress-text', 'data-testid': 'sens-progress' }, 'Open a model to analyse it');
   const measureButtons = new Map<SensitivityMeasure, HTMLButtonElement>();
   const measureSeg = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Plot accuracy or loss' });
   for (const [m, text] of [['accuracy', 'Accuracy'], ['loss', 'Loss']] as const) {
