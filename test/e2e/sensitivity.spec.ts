@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { openSample, repo, sampleModel, shot } from './helpers';
+import { openApp, openSample, repo, sampleModel, shot } from './helpers';
 
 const mnist = (kind: 'images-idx3' | 'labels-idx1'): string => resolve(repo, `resources/mnist/test-${kind}-ubyte.gz`);
 
@@ -18,7 +18,16 @@ interface CliCurve {
   tensor: string;
   points: { ratio: number; accuracy: number }[];
 }
-let cli: { samples: number; baseline: { accuracy: number }; curves: CliCurve[] };
+interface CliReport {
+  samples: number;
+  baseline: { accuracy: number };
+  curves: (CliCurve & { nodes: string[] })[];
+}
+let cli: CliReport;
+let cliResnet: CliReport;
+const resnet = resolve(repo, 'test/models/cnn/resnet.onnx');
+const fashion = '/usr/share/datasets/fashion-mnist';
+const fashionTest = [`${fashion}/t10k-images-idx3-ubyte.gz`, `${fashion}/t10k-labels-idx1-ubyte.gz`];
 
 test.beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: repo, stdio: 'inherit', env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } });
@@ -28,6 +37,12 @@ test.beforeAll(() => {
     { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   cli = JSON.parse(out) as typeof cli;
+  const outResnet = execFileSync(process.execPath, ['out/cli/prunescope.js', 'sensitivity', resnet, '--data', ...fashionTest, '--ratios', '0.5,0.9', '--limit', '250', '--json'], {
+    cwd: repo,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cliResnet = JSON.parse(outResnet) as CliReport;
 });
 
 test('sensitivity: curves match the CLI, the overlay, allocate and apply, cancel', async ({ page }) => {
@@ -132,5 +147,40 @@ test('sensitivity: curves match the CLI, the overlay, allocate and apply, cancel
     await shot(page, 'sensitivity-allocate');
   });
 
+  expect(errors).toEqual([]);
+});
+
+test('sensitivity of a CNN (resnet on Fashion-MNIST): waits for its data, ten curves equal to the CLI’s, the overlay', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await openApp(page);
+  await page.locator('#open-model-input').setInputFiles(resnet);
+  await expect(page.getByTestId('status-file')).toContainText('resnet.onnx');
+  await page.getByRole('tab', { name: 'Sensitivity' }).click();
+  await expect(page.getByTestId('sens-dataset')).toHaveText('No labelled data chosen');
+  await expect(page.getByTestId('sens-dataset-note')).toContainText('default only for the bundled sample');
+  await expect(page.getByTestId('sens-run')).toBeDisabled();
+  await expect(page.getByTestId('sens-run-note')).toContainText('waits for labelled data');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('sens-pick').click();
+  await (await chooser).setFiles(fashionTest);
+  await expect(page.getByTestId('sens-dataset-info')).toHaveText('10,000 samples · 28×28 · 10 classes');
+  await page.getByTestId('sens-ratios').fill('0.5, 0.9');
+  await page.getByTestId('sens-limit').fill('250');
+  await page.getByTestId('sens-run').click();
+  await expect(page.getByTestId('sens-progress')).toContainText(`Done: ${cliResnet.curves.length} tensors × 2 ratios on 250 samples`);
+  await expect(page.getByTestId('sens-legend').locator('button')).toHaveCount(cliResnet.curves.length);
+  for (const c of cliResnet.curves) {
+    const cell = page.locator(`[data-testid=sens-table] tr[data-tensor="${c.tensor}"] td[data-ratio="0.9"]`);
+    expect(Number(await cell.getAttribute('data-value'))).toBe(c.points.find((p) => p.ratio === 0.9)!.accuracy);
+  }
+  await page.getByTestId('overlay-select').selectOption({ label: 'Sensitivity' });
+  const painted = await page.locator('[data-testid=graph] .gv-node[data-index]').evaluateAll((gs) =>
+    gs.filter((g) => ((g.querySelector('.gv-box') as unknown as { style: { fill: string } } | null)?.style.fill ?? '') !== '').map((g) => g.getAttribute('data-index')),
+  );
+  expect(painted.length).toBe(new Set(cliResnet.curves.flatMap((c) => c.nodes)).size);
+  // the chart, its legend and the table's first rows in view
+  await page.getByTestId('sens-legend').evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  await shot(page, 'sensitivity-cnn');
   expect(errors).toEqual([]);
 });
