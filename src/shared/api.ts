@@ -28,7 +28,9 @@ export type MenuCommand =
   | 'theme-light'
   | 'theme-dark'
   | 'shortcuts'
-  | 'about';
+  | 'about'
+  // issue 16: report
+  | 'export-report';
 
 /** Engine life-cycle notices from main. */
 export type EngineStatus =
@@ -36,7 +38,7 @@ export type EngineStatus =
   | { type: 'engine-died'; reason: string; restarting: boolean };
 
 /** Kinds of file a save dialog is for (main picks the filters and default extension). */
-export type SaveKind = 'onnx' | 'json' | 'csv' | 'png' | 'svg' | 'txt';
+export type SaveKind = 'onnx' | 'json' | 'csv' | 'png' | 'svg' | 'txt' | 'html';
 
 export interface DesktopApi {
   readonly platform: 'desktop';
