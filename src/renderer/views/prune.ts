@@ -17,6 +17,14 @@ import { createMethodControls } from './prune-method';
 import { createPruneSelect } from './prune-select';
 import { createStructureControls } from './prune-structure';
 
+// issue 16: sensitivity — set by the Prune view when it is made.
+let overridesSetter: ((overrides: Record<string, number>, ratio: number) => void) | null = null;
+
+/** Per-layer mode, `ratio` on the slider and these per-tensor overrides (the Sensitivity panel's "Apply as overrides"). */
+export function setPruneOverrides(overrides: Record<string, number>, ratio: number): void {
+  overridesSetter?.(overrides, ratio);
+}
+
 export function createPruneView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store, platform } = ctx;
   const slider = h('input', { type: 'range', min: 0, max: 1, step: 0.01, value: 0, 'data-testid': 'prune-slider', 'aria-label': 'Prune ratio' });
@@ -190,6 +198,11 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
     );
   };
   store.on('report', renderReport);
+  overridesSetter = (overrides, ratio) => {
+    setMode('layer');
+    setRatio(ratio);
+    setSpec({ overrides: { ...overrides } });
+  };
   store.on('model', (model) => {
     userRatio = 0;
     structure.reset();
