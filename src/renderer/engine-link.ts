@@ -35,6 +35,9 @@ export interface Platform {
   onEngineStatus(listener: (status: EngineStatus) => void): void;
   /** Tells main a model is (or is no longer) open. */
   modelOpened(path: string | null): void;
+  // issue 16: compare
+  /** A second model to compare with the open one (desktop: File › Open's dialog and grant); null when cancelled. */
+  pickCompareModel(): Promise<{ source: Source; label: string } | null>;
 }
 
 declare global {
@@ -108,6 +111,10 @@ function desktopPlatform(api: DesktopApi): Platform {
       api.onEngineStatus(listener);
     },
     modelOpened: (path) => api.modelOpened(path),
+    pickCompareModel: async () => {
+      const path = await api.showOpenModel();
+      return path ? { source: { kind: 'path', path }, label: baseName(path) } : null;
+    },
   };
 }
 
@@ -142,6 +149,7 @@ function browserPlatform(): Platform {
   const datasetInput = fileInput('open-dataset-input', '', true);
   const folderInput = fileInput('open-dataset-folder-input', '', true);
   folderInput.webkitdirectory = true;
+  const compareInput = fileInput('compare-model-input', '.onnx,application/octet-stream', false);
 
   return {
     kind: 'browser',
@@ -217,6 +225,20 @@ function browserPlatform(): Platform {
       statusListeners.push(listener);
     },
     modelOpened: () => undefined,
+    pickCompareModel: () =>
+      new Promise((resolve) => {
+        const finish = (): void => {
+          compareInput.removeEventListener('change', finish);
+          compareInput.removeEventListener('cancel', finish);
+          const file = compareInput.files?.[0];
+          compareInput.value = '';
+          if (!file) return resolve(null);
+          void fileSource(file).then((source) => resolve({ source, label: file.name }));
+        };
+        compareInput.addEventListener('change', finish);
+        compareInput.addEventListener('cancel', finish);
+        compareInput.click();
+      }),
   };
 }
 

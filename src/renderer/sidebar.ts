@@ -8,6 +8,7 @@ import { createEvaluateView } from './views/evaluate';
 import { createHistogramsView } from './views/histograms';
 import { createPropertiesView } from './views/properties';
 import { createPruneView } from './views/prune';
+import { createCompareView } from './views/compare';
 
 const TABS: { name: TabName; label: string }[] = [
   { name: 'properties', label: 'Properties' },
@@ -15,6 +16,7 @@ const TABS: { name: TabName; label: string }[] = [
   { name: 'prune', label: 'Prune' },
   { name: 'evaluate', label: 'Evaluate' },
   { name: 'dumps', label: 'Dumps' },
+  { name: 'compare', label: 'Compare' },
 ];
 
 /** Creates the views, one tab each, in `tabBar` and `panelHost`; gives the function that switches tabs. */
@@ -25,6 +27,7 @@ export function installTabs(ctx: AppContext, tabBar: HTMLElement, panelHost: HTM
     prune: createPruneView(ctx),
     evaluate: createEvaluateView(ctx),
     dumps: createDumpsView(ctx),
+    compare: createCompareView(ctx),
   };
   const tabButtons = new Map<TabName, HTMLButtonElement>();
   let activeTab: TabName = 'properties';

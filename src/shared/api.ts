@@ -28,7 +28,9 @@ export type MenuCommand =
   | 'theme-light'
   | 'theme-dark'
   | 'shortcuts'
-  | 'about';
+  | 'about'
+  // issue 16: compare
+  | 'compare-with';
 
 /** Engine life-cycle notices from main. */
 export type EngineStatus =
