@@ -9,7 +9,7 @@ import { formatCount, formatNumber } from '../format';
 import { yAxisKind } from './histogram-axis';
 
 /** A card with the overlaid chart of `t` (null when the diff sent no histograms for it). */
-export function diffHistogram(t: TensorDiff, log = true): { card: HTMLElement; chart: Chart } | null {
+export function diffHistogram(t: TensorDiff, labelA = 'A', labelB = 'B', log = true): { card: HTMLElement; chart: Chart } | null {
   const a = t.histogramA;
   const b = t.histogramB;
   if (!a || !b || a.counts.length === 0) return null;
@@ -19,19 +19,22 @@ export function diffHistogram(t: TensorDiff, log = true): { card: HTMLElement; c
   const width = (a.max - a.min) / a.counts.length;
   const colors = themeColors();
   const points = (counts: number[]): { x: number; y: number }[] => counts.map((c, i) => ({ x: a.min + (i + 0.5) * width, y: c }));
-  const series = (label: string, counts: number[], colour: string) => ({
+  // B's filled bars drawn over A's pale ones (chart.js draws a lower `order` on top): where a prune
+  // emptied B's bins only A's pale bars stay.
+  const series = (label: string, counts: number[], colour: string, isA: boolean) => ({
     label,
     data: points(counts),
-    backgroundColor: `${colour}80`,
+    order: isA ? 1 : 0,
+    backgroundColor: isA ? `${colour}55` : `${colour}c0`,
     borderColor: colour,
-    borderWidth: 1,
+    borderWidth: 0,
     barPercentage: 1,
     categoryPercentage: 1,
     grouped: false,
   });
   const chart = new Chart(canvas, {
     type: 'bar',
-    data: { datasets: [series('A', a.counts, colors.series[0]), series('B', b.counts, colors.series[1])] },
+    data: { datasets: [series(`A: ${labelA}`, a.counts, colors.series[0], true), series(`B: ${labelB}`, b.counts, colors.series[1], false)] },
     options: {
       ...STILL_CHART_OPTIONS,
       scales: {
@@ -39,7 +42,7 @@ export function diffHistogram(t: TensorDiff, log = true): { card: HTMLElement; c
         y: { ...yAxisKind(log), ticks: { color: colors.fg2, maxTicksLimit: 5, callback: (v) => formatCount(Number(v)) }, grid: { color: colors.grid } },
       },
       plugins: {
-        legend: { display: true, labels: { color: colors.fg, boxWidth: 12 } },
+        legend: { display: true, labels: { color: colors.fg, boxWidth: 12, sort: (x, y) => (x.datasetIndex ?? 0) - (y.datasetIndex ?? 0) } },
         tooltip: {
           callbacks: {
             title: (items) => {
@@ -47,6 +50,7 @@ export function diffHistogram(t: TensorDiff, log = true): { card: HTMLElement; c
               return `${formatNumber(x - width / 2)} … ${formatNumber(x + width / 2)}`;
             },
             label: (item) => `${item.dataset.label}: ${formatCount(item.parsed.y ?? 0)} values`,
+            footer: () => (a.below + a.above + b.below + b.above > 0 ? 'values outside the range are not drawn' : ''),
           },
         },
       },

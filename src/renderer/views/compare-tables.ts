@@ -37,19 +37,22 @@ export function summaryTable(diff: ModelDiff): HTMLElement {
   );
 }
 
-/** What changed in a matched pair, one short line per kind. */
-export function nodeChanges(n: NodeDiff): string[] {
+/** What changed in a matched pair, one short line per kind; `inputName(pos)` names A's input at a position. */
+export function nodeChanges(n: NodeDiff, inputName: (position: number) => string | undefined = () => undefined): string[] {
   const out: string[] = [];
   if (n.name) out.push(`name ${n.name.before} → ${n.name.after}`);
   if (n.opType) out.push(`op ${n.opType.before} → ${n.opType.after}`);
   for (const a of n.attributes) out.push(`${a.name}: ${a.before ?? '(none)'} → ${a.after ?? '(none)'}`);
   for (const s of n.shapes) out.push(`${s.kind} ${s.position}: ${s.before} → ${s.after}`);
-  if (n.changedInputs.length > 0) out.push(`input${n.changedInputs.length > 1 ? 's' : ''} ${n.changedInputs.join(', ')} differ`);
+  for (const pos of n.changedInputs) {
+    const name = inputName(pos);
+    out.push(`input ${pos}${name ? ` (${name})` : ''} differs`);
+  }
   return out;
 }
 
 /** Changed and removed nodes (a row selects its node in the graph), then the added ones (only in B). */
-export function nodesTable(diff: ModelDiff, select: (indexA: number) => void): HTMLElement {
+export function nodesTable(diff: ModelDiff, select: (indexA: number) => void, inputName: (indexA: number, position: number) => string | undefined = () => undefined): HTMLElement {
   const changed = diff.nodes.filter((n) => n.changed);
   if (changed.length + diff.added.length + diff.removed.length === 0) return h('p', { class: 'muted', 'data-testid': 'compare-nodes-none' }, 'Every node has its counterpart, unchanged.');
   const rows: HTMLElement[] = [];
@@ -59,8 +62,8 @@ export function nodesTable(diff: ModelDiff, select: (indexA: number) => void): H
       { class: 'clickable', 'data-index': n.a.index, 'data-status': 'changed', title: 'Select it in the graph', onclick: () => select(n.a.index) },
       h('td', { class: 'mono' }, n.a.name || `#${n.a.index}`),
       h('td', {}, n.a.opType),
-      h('td', {}, h('span', { class: 'mark changed' }, 'changed')),
-      h('td', {}, nodeChanges(n).map((line) => h('div', {}, line))),
+      h('td', {}, h('span', { class: 'diff-mark changed' }, 'changed')),
+      h('td', {}, nodeChanges(n, (pos) => inputName(n.a.index, pos)).map((line) => h('div', {}, line))),
     );
     rows.push(tr);
   }
@@ -71,7 +74,7 @@ export function nodesTable(diff: ModelDiff, select: (indexA: number) => void): H
         { class: 'clickable', 'data-index': r.index, 'data-status': 'removed', title: 'Select it in the graph', onclick: () => select(r.index) },
         h('td', { class: 'mono' }, r.name || `#${r.index}`),
         h('td', {}, r.opType),
-        h('td', {}, h('span', { class: 'mark removed' }, 'removed')),
+        h('td', {}, h('span', { class: 'diff-mark removed' }, 'removed')),
         h('td', {}, 'only in A'),
       ),
     );
@@ -83,7 +86,7 @@ export function nodesTable(diff: ModelDiff, select: (indexA: number) => void): H
         { 'data-status': 'added' },
         h('td', { class: 'mono' }, r.name || `#${r.index}`),
         h('td', {}, r.opType),
-        h('td', {}, h('span', { class: 'mark added' }, 'added')),
+        h('td', {}, h('span', { class: 'diff-mark added' }, 'added')),
         h('td', {}, 'only in B: not on this graph'),
       ),
     );
@@ -109,9 +112,9 @@ export interface TensorTableState {
 
 const COLUMNS: [TensorSortKey, string][] = [
   ['name', 'Tensor'],
-  ['shape', 'Shape A → B'],
+  ['shape', 'Shape'],
   ['changed', 'Changed'],
-  ['sparsity', 'Sparsity A → B'],
+  ['sparsity', 'Sparsity'],
   ['delta', 'max |Δ|'],
 ];
 
@@ -130,15 +133,18 @@ function sortValue(t: TensorDiff, key: TensorSortKey): number | string {
   }
 }
 
+/** Dims A → B (one when equal); the element type only where A's and B's differ. */
 function shapeText(t: TensorDiff): string {
-  const a = t.dimsA ? `${t.dtypeA ?? ''}⟨${formatDims(t.dimsA)}⟩` : '—';
-  const b = t.dimsB ? `${t.dtypeB ?? ''}⟨${formatDims(t.dimsB)}⟩` : '—';
+  const typed = t.dtypeA !== undefined && t.dtypeB !== undefined && t.dtypeA !== t.dtypeB;
+  const one = (dtype: string | undefined, dims: number[] | undefined): string => (dims ? `${typed ? `${dtype ?? ''} ` : ''}${formatDims(dims)}` : '—');
+  const a = one(t.dtypeA, t.dimsA);
+  const b = one(t.dtypeB, t.dimsB);
   return a === b ? a : `${a} → ${b}`;
 }
 
 function changedText(t: TensorDiff): string {
   if (t.status === 'unchanged') return '0';
-  if (t.changed !== undefined) return `${formatCount(t.changed)} of ${formatCount(t.count)}`;
+  if (t.changed !== undefined) return `${formatCount(t.changed)} / ${formatCount(t.count)}`;
   if (t.status === 'not-compared') return t.note ? `not compared: ${t.note}` : 'not compared';
   return t.status;
 }
@@ -187,9 +193,9 @@ export function tensorsTable(diff: ModelDiff, state: TensorTableState, changed: 
         'tr',
         { class: `clickable${open ? ' open' : ''}`, 'data-tensor': t.nameA ?? t.nameB ?? '', 'data-status': t.status, onclick: () => changed({ ...state, open: open ? null : i }) },
         h('td', { class: 'mono' }, t.nameA ?? t.nameB ?? '', t.nameA && t.nameB && t.nameA !== t.nameB ? ` (B: ${t.nameB})` : ''),
-        h('td', {}, shapeText(t)),
+        h('td', { title: `${t.dtypeA ?? '—'} → ${t.dtypeB ?? '—'}` }, shapeText(t)),
         h('td', { 'data-col': 'changed' }, changedText(t)),
-        h('td', {}, sparsityText(t)),
+        h('td', { class: 'nowrap' }, sparsityText(t)),
         h('td', {}, t.maxAbsDelta === undefined ? '—' : formatNumber(t.maxAbsDelta)),
       ),
     );

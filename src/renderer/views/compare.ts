@@ -132,6 +132,7 @@ export function createCompareView(ctx: AppContext): { el: HTMLElement; activate(
     'Changed (orange) and removed (red) nodes against the compared model; added nodes exist only there (Compare tab)',
   );
 
+  const inputName = (index: number, position: number): string | undefined => store.state.model?.graph.nodes[index]?.inputs[position];
   const select = (index: number): void => {
     const node = store.state.model?.graph.nodes[index] ?? null;
     if (node) store.set('selection', { node, graphPath: [] });
@@ -140,7 +141,7 @@ export function createCompareView(ctx: AppContext): { el: HTMLElement; activate(
   const detail = (t: TensorDiff): HTMLElement => {
     chart?.destroy();
     chart = null;
-    const made = diffHistogram(t);
+    const made = diffHistogram(t, comparison?.labelA, comparison?.labelB);
     if (!made) return h('p', { class: 'muted' }, t.status === 'unchanged' ? 'The values are the same in A and B.' : 'No histograms: the values are not comparable on one range (shapes or types differ, or not real-valued).');
     chart = made.chart;
     return made.card;
@@ -171,11 +172,16 @@ export function createCompareView(ctx: AppContext): { el: HTMLElement; activate(
       h(
         'div',
         { class: 'compare-head' },
-        h('div', { class: 'compare-files' }, h('span', { class: 'chip accent' }, 'A'), ' ', h('span', { class: 'mono', 'data-testid': 'compare-a' }, c.labelA), ' → ', h('span', { class: 'chip' }, 'B'), ' ', h('span', { class: 'mono', 'data-testid': 'compare-b' }, c.labelB)),
+        h(
+          'div',
+          { class: 'compare-files' },
+          h('div', { title: 'The open model: its graph shows the marks' }, h('span', { class: 'chip accent' }, 'A'), ' ', h('span', { 'data-testid': 'compare-a' }, c.labelA)),
+          h('div', { title: 'The model compared with it' }, h('span', { class: 'chip' }, 'B'), ' ', h('span', { 'data-testid': 'compare-b' }, c.labelB)),
+        ),
         h('button', { class: 'btn small', 'data-testid': 'compare-close', title: 'Close the comparison (the other model is closed)', onclick: () => closeComparison(ctx) }, 'Close comparison'),
       ),
       summaryTable(c.diff),
-      h('div', { class: 'section' }, h('div', { class: 'section-title' }, 'Nodes that differ'), nodesTable(c.diff, select)),
+      h('div', { class: 'section' }, h('div', { class: 'section-title' }, 'Nodes that differ'), nodesTable(c.diff, select, inputName)),
       h(
         'div',
         { class: 'section' },
