@@ -1,7 +1,8 @@
 // The Compare tab's tables (issue 16): the summary of a model diff, the nodes that differ, and the
 // weight tensors (sortable by any column). DOM only; compare.ts owns the comparison and the engine.
 
-import type { ModelDiff, NodeDiff, TensorDiff } from '../../engine/protocol';
+import type { ModelDiff, TensorDiff } from '../../engine/protocol';
+import { nodeChanges } from './compare-marks';
 import { h } from '../dom';
 import { formatCount, formatDims, formatNumber, formatPercent } from '../format';
 
@@ -35,20 +36,6 @@ export function summaryTable(diff: ModelDiff): HTMLElement {
       row('Nonzeros A → B', arrow(s.nonzerosA, s.nonzerosB), 'nonzeros'),
     ),
   );
-}
-
-/** What changed in a matched pair, one short line per kind; `inputName(pos)` names A's input at a position. */
-export function nodeChanges(n: NodeDiff, inputName: (position: number) => string | undefined = () => undefined): string[] {
-  const out: string[] = [];
-  if (n.name) out.push(`name ${n.name.before} → ${n.name.after}`);
-  if (n.opType) out.push(`op ${n.opType.before} → ${n.opType.after}`);
-  for (const a of n.attributes) out.push(`${a.name}: ${a.before ?? '(none)'} → ${a.after ?? '(none)'}`);
-  for (const s of n.shapes) out.push(`${s.kind} ${s.position}: ${s.before} → ${s.after}`);
-  for (const pos of n.changedInputs) {
-    const name = inputName(pos);
-    out.push(`input ${pos}${name ? ` (${name})` : ''} differs`);
-  }
-  return out;
 }
 
 /** Changed and removed nodes (a row selects its node in the graph), then the added ones (only in B). */

@@ -9,9 +9,10 @@ import type { AppContext } from '../context';
 import { showBanner } from '../dialogs';
 import { clear, h } from '../dom';
 import { JobCancelled, showJob, type JobCard } from '../job';
-import { overlaysChanged, provideOverlay, type MarksOverlay } from '../overlays';
+import { overlaysChanged, provideOverlay } from '../overlays';
 import type { Chart } from '../charts';
 import { diffHistogram } from './compare-chart';
+import { diffMarks } from './compare-marks';
 import { nodesTable, summaryTable, tensorsTable, type TensorTableState } from './compare-tables';
 
 /** The overlay's id in the "Colour by" control. */
@@ -32,14 +33,6 @@ let comparison: Comparison | null = null;
 /** Bumped by every start and close, so a comparison that finishes late is dropped. */
 let generation = 0;
 let render: () => void = () => undefined;
-
-/** The Diff marks on A's graph: removed and changed nodes (added ones exist only in B). */
-export function diffMarks(diff: ModelDiff): MarksOverlay['marks'] {
-  const marks = new Map<number, 'added' | 'removed' | 'changed'>();
-  for (const n of diff.nodes) if (n.changed) marks.set(n.a.index, 'changed');
-  for (const r of diff.removed) marks.set(r.index, 'removed');
-  return marks;
-}
 
 function closeComparison(ctx: AppContext): void {
   generation++;
