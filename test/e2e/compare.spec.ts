@@ -5,11 +5,14 @@
 // draw; then the sample against itself (dropped with Alt held): "No differences"; closing the
 // comparison brings the empty state back.
 
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { decodeModel } from '../../src/core/onnx/decode';
 import { tensorToFloat32 } from '../../src/core/onnx/tensor';
-import { exportCommand, openSample, paintedPixels, sampleModel, shot, tab } from './helpers';
+import { exportCommand, openApp, openSample, paintedPixels, repo, sampleModel, shot, tab } from './helpers';
 
 /** Elements that differ per initializer present in both files with the same shape (only those that differ). */
 function changedCounts(a: Uint8Array, b: Uint8Array): Map<string, { changed: number; count: number }> {
@@ -146,4 +149,37 @@ test('compare: the sample against itself pruned at 0.5, then against itself', as
     expect([...f.values()].every((v) => v === '')).toBe(true);
   });
   expect(errors).toEqual([]);
+});
+
+test('compare: a CNN against its channel prune (exported by the CLI): shapes shrink, no histograms for them', async ({ page }) => {
+  const resnet = resolve(repo, 'test/models/cnn/resnet.onnx');
+  if (!existsSync(resolve(repo, 'out/cli/prunescope.js'))) execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: repo, stdio: 'inherit' });
+  const out = join(mkdtempSync(join(tmpdir(), 'prunescope-compare-')), 'resnet-channels.onnx');
+  execFileSync(process.execPath, ['bin/prunescope.js', 'export', resnet, '-o', out, '--ratio', '0.5', '--structure', 'channels'], { cwd: repo });
+  const a = decodeModel(new Uint8Array(readFileSync(resnet)));
+  const b = decodeModel(new Uint8Array(readFileSync(out)));
+  const size = (t: { dims: readonly number[] }): number => t.dims.reduce((p, d) => p * d, 1);
+  const paramsA = a.graph.initializers.reduce((p, t) => p + size(t), 0);
+  const paramsB = b.graph.initializers.reduce((p, t) => p + size(t), 0);
+  expect(paramsB).toBeLessThan(paramsA);
+
+  await openApp(page);
+  await page.locator('#open-model-input').setInputFiles(resnet);
+  await expect(page.getByTestId('status-file')).toContainText('resnet.onnx');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('compare-with').click();
+  await (await chooser).setFiles(out);
+  const summary = page.getByTestId('compare-summary');
+  await expect(summary.locator('tr[data-row=params] td')).toHaveText(`${count(paramsA)} → ${count(paramsB)}`);
+  await expect(page.getByTestId('compare-nodes').locator('tbody tr').first()).toContainText('→');
+  // a shrunk weight: its shape A → B, no value comparison, no histograms
+  const conv = a.graph.initializers.find((t) => t.dims.length === 4 && b.graph.initializers.some((u) => u.name === t.name && u.dims[0] < t.dims[0]));
+  expect(conv).toBeDefined();
+  const bDims = b.graph.initializers.find((u) => u.name === conv?.name)?.dims ?? [];
+  const row = page.getByTestId('compare-tensors').locator(`tr[data-tensor="${conv?.name}"]`);
+  await expect(row).toContainText(`${conv?.dims.join('×')} → ${bDims.join('×')}`);
+  await expect(row.locator('[data-col=changed]')).toHaveText('shape differs');
+  await shot(page, 'compare-cnn');
+  await row.click();
+  await expect(page.getByTestId('compare-tensors')).toContainText('No histograms: the shapes differ');
 });

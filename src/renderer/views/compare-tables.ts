@@ -47,8 +47,7 @@ export function nodesTable(diff: ModelDiff, select: (indexA: number) => void, in
     const tr = h(
       'tr',
       { class: 'clickable', 'data-index': n.a.index, 'data-status': 'changed', title: 'Select it in the graph', onclick: () => select(n.a.index) },
-      h('td', { class: 'mono' }, n.a.name || `#${n.a.index}`),
-      h('td', {}, n.a.opType),
+      nodeCell(n.a),
       h('td', {}, h('span', { class: 'diff-mark changed' }, 'changed')),
       h('td', {}, nodeChanges(n, (pos) => inputName(n.a.index, pos)).map((line) => h('div', {}, line))),
     );
@@ -59,8 +58,7 @@ export function nodesTable(diff: ModelDiff, select: (indexA: number) => void, in
       h(
         'tr',
         { class: 'clickable', 'data-index': r.index, 'data-status': 'removed', title: 'Select it in the graph', onclick: () => select(r.index) },
-        h('td', { class: 'mono' }, r.name || `#${r.index}`),
-        h('td', {}, r.opType),
+        nodeCell(r),
         h('td', {}, h('span', { class: 'diff-mark removed' }, 'removed')),
         h('td', {}, 'only in A'),
       ),
@@ -71,19 +69,41 @@ export function nodesTable(diff: ModelDiff, select: (indexA: number) => void, in
       h(
         'tr',
         { 'data-status': 'added' },
-        h('td', { class: 'mono' }, r.name || `#${r.index}`),
-        h('td', {}, r.opType),
+        nodeCell(r),
         h('td', {}, h('span', { class: 'diff-mark added' }, 'added')),
         h('td', {}, 'only in B: not on this graph'),
       ),
     );
   }
-  return h(
+  const table = h(
     'table',
     { class: 'grid compare-nodes', 'data-testid': 'compare-nodes' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'Op'), h('th', {}, 'Status'), h('th', {}, 'What changed'))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'Status'), h('th', {}, 'What changed'))),
     h('tbody', {}, rows),
   );
+  if (rows.length <= NODE_ROWS) return table;
+  // A long list would push the weights far down: the first rows, and a button for the rest.
+  for (const row of rows.slice(NODE_ROWS)) row.hidden = true;
+  const more: HTMLButtonElement = h(
+    'button',
+    {
+      class: 'btn small',
+      'data-testid': 'compare-nodes-more',
+      onclick: () => {
+        for (const row of rows) row.hidden = false;
+        more.remove();
+      },
+    },
+    `Show all ${formatCount(rows.length)} nodes`,
+  );
+  return h('div', {}, table, more);
+}
+
+/** Rows of the nodes table shown before "Show all". */
+const NODE_ROWS = 12;
+
+function nodeCell(r: { index: number; name: string; opType: string }): HTMLElement {
+  return h('td', { class: 'node-cell' }, h('div', { class: 'mono' }, nameCell(r.name || `#${r.index}`)), h('div', { class: 'muted' }, r.opType));
 }
 
 export type TensorSortKey = 'name' | 'shape' | 'changed' | 'sparsity' | 'delta';
@@ -120,20 +140,27 @@ function sortValue(t: TensorDiff, key: TensorSortKey): number | string {
   }
 }
 
-/** Dims A → B (one when equal); the element type only where A's and B's differ. */
-function shapeText(t: TensorDiff): string {
+/** Dims A → B (one when equal; each side kept on one line); the element type only where A's and B's differ. */
+function shapeCell(t: TensorDiff): (HTMLElement | string)[] {
   const typed = t.dtypeA !== undefined && t.dtypeB !== undefined && t.dtypeA !== t.dtypeB;
   const one = (dtype: string | undefined, dims: number[] | undefined): string => (dims ? `${typed ? `${dtype ?? ''} ` : ''}${formatDims(dims)}` : '—');
   const a = one(t.dtypeA, t.dimsA);
   const b = one(t.dtypeB, t.dimsB);
-  return a === b ? a : `${a} → ${b}`;
+  return a === b ? [h('span', { class: 'nowrap' }, a)] : [h('span', { class: 'nowrap' }, a), ' → ', h('span', { class: 'nowrap' }, b)];
 }
+
+/** A tensor name that may break after its dots and slashes only. */
+function nameCell(name: string): (HTMLElement | string)[] {
+  return name.split(/(?<=[./])/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
+}
+
+const STATUS_TEXT: Partial<Record<TensorDiff['status'], string>> = { shape: 'shape differs', dtype: 'type differs', added: 'only in B', removed: 'only in A' };
 
 function changedText(t: TensorDiff): string {
   if (t.status === 'unchanged') return '0';
   if (t.changed !== undefined) return `${formatCount(t.changed)} / ${formatCount(t.count)}`;
   if (t.status === 'not-compared') return t.note ? `not compared: ${t.note}` : 'not compared';
-  return t.status;
+  return STATUS_TEXT[t.status] ?? t.status;
 }
 
 function sparsityText(t: TensorDiff): string {
@@ -179,8 +206,8 @@ export function tensorsTable(diff: ModelDiff, state: TensorTableState, changed: 
       h(
         'tr',
         { class: `clickable${open ? ' open' : ''}`, 'data-tensor': t.nameA ?? t.nameB ?? '', 'data-status': t.status, onclick: () => changed({ ...state, open: open ? null : i }) },
-        h('td', { class: 'mono' }, t.nameA ?? t.nameB ?? '', t.nameA && t.nameB && t.nameA !== t.nameB ? ` (B: ${t.nameB})` : ''),
-        h('td', { title: `${t.dtypeA ?? '—'} → ${t.dtypeB ?? '—'}` }, shapeText(t)),
+        h('td', { class: 'mono' }, nameCell(t.nameA ?? t.nameB ?? ''), t.nameA && t.nameB && t.nameA !== t.nameB ? [' (B: ', ...nameCell(t.nameB), ')'] : ''),
+        h('td', { title: `${t.dtypeA ?? '—'} → ${t.dtypeB ?? '—'}` }, shapeCell(t)),
         h('td', { 'data-col': 'changed' }, changedText(t)),
         h('td', { class: 'nowrap' }, sparsityText(t)),
         h('td', {}, t.maxAbsDelta === undefined ? '—' : formatNumber(t.maxAbsDelta)),

@@ -99,6 +99,23 @@ export async function compareWith(ctx: AppContext, source: Source, label: string
   }
 }
 
+/** Why a tensor row has no overlaid histograms. */
+function noHistogram(t: TensorDiff): string {
+  switch (t.status) {
+    case 'unchanged':
+      return 'The values are the same in A and B.';
+    case 'shape':
+      return 'No histograms: the shapes differ, and values are compared only between equal shapes.';
+    case 'dtype':
+      return 'No histograms: the element types differ.';
+    case 'added':
+    case 'removed':
+      return `No histograms: the tensor exists only in ${t.status === 'added' ? 'B' : 'A'}.`;
+    default:
+      return `No histograms: ${t.note ?? 'the values are not real numbers'}.`;
+  }
+}
+
 export function createCompareView(ctx: AppContext): { el: HTMLElement; activate(): void } {
   const { store } = ctx;
   const body = h('div', { class: 'compare-body' });
@@ -135,7 +152,7 @@ export function createCompareView(ctx: AppContext): { el: HTMLElement; activate(
     chart?.destroy();
     chart = null;
     const made = diffHistogram(t, comparison?.labelA, comparison?.labelB);
-    if (!made) return h('p', { class: 'muted' }, t.status === 'unchanged' ? 'The values are the same in A and B.' : 'No histograms: the values are not comparable on one range (shapes or types differ, or not real-valued).');
+    if (!made) return h('p', { class: 'muted compare-note' }, noHistogram(t));
     chart = made.chart;
     return made.card;
   };
