@@ -142,7 +142,20 @@ test('compare: the sample against itself pruned at 0.5, then against itself', as
     expect([...f.values()].every((v) => v === '')).toBe(true);
   });
 
+  await test.step('a file that is no model: one banner naming it, the open model and tab stay', async () => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('compare-with').click();
+    await (await chooser).setFiles({ name: 'junk.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('this is not an ONNX model') });
+    const banner = page.getByTestId('banner');
+    await expect(banner).toContainText('Could not compare with junk.onnx');
+    await expect(page.getByTestId('status-file')).toContainText('sample-mlp.onnx');
+    await expect(page.getByTestId('compare-empty')).toBeVisible();
+    await page.keyboard.press('Escape');
+  });
+
   await test.step('closing the comparison', async () => {
+    await altDrop(page, 'sample-copy.onnx', sampleBytes);
+    await expect(page.getByTestId('compare-verdict')).toHaveText('No differences');
     await page.getByTestId('compare-close').click();
     await expect(page.getByTestId('compare-empty')).toBeVisible();
     const f = await fills(page);
