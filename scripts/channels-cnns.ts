@@ -4,7 +4,7 @@
 //
 // Two tables:
 //   --scores: one-shot channel pruning (magnitude, and reconstruct on 1,000 calibration samples)
-//     with each way of scoring channels (core/prune/channels/effective.ts CHANNEL_SCORING): the
+//     with each way of scoring channels (the channelScoring option, core/prune/channels/effective.ts): the
 //     weight's own norm, with the following BatchNormalization folded, and times the outgoing
 //     weights' norm. No timing (cheap).
 //   default: the methods (--methods finetune,reconstruct) at --ratios with the current scoring,
@@ -26,7 +26,7 @@ import { paramCount } from '../src/core/analysis/params';
 import { parseDataset, type Dataset } from '../src/core/data';
 import { decodeModel, encodeModel, type Model } from '../src/core/onnx';
 import { pruneWithMethod, type PruneMethod } from '../src/core/prune';
-import { CHANNEL_SCORING } from '../src/core/prune/channels/effective';
+import { DEFAULT_CHANNEL_SCORING, type ChannelScoring } from '../src/core/prune/channels/effective';
 
 const ROOT = join(__dirname, '..');
 const FASHION = '/usr/share/datasets/fashion-mnist';
@@ -96,12 +96,12 @@ async function timeRuns(s: ort.InferenceSession, model: Model, test: Dataset, co
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function pruned(name: string, model: Model, bytes: Uint8Array, train: Dataset, method: PruneMethod, ratio: number, extra: Record<string, number>): Promise<Uint8Array> {
-  const key = createHash('sha256').update(bytes).update(JSON.stringify({ method, ratio, extra, CHANNEL_SCORING })).digest('hex').slice(0, 16);
+async function pruned(name: string, model: Model, bytes: Uint8Array, train: Dataset, method: PruneMethod, ratio: number, extra: Record<string, number>, channelScoring: Readonly<ChannelScoring> = DEFAULT_CHANNEL_SCORING): Promise<Uint8Array> {
+  const key = createHash('sha256').update(bytes).update(JSON.stringify({ method, ratio, extra, channelScoring })).digest('hex').slice(0, 16);
   const file = join(CACHE, `${name}-${method}-${ratio}-${key}.onnx`);
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
   const t0 = performance.now();
-  const res = await pruneWithMethod(model, { ratio, mode: 'layer', method, structure: 'channels', ...extra }, { calibration: train, train });
+  const res = await pruneWithMethod(model, { ratio, mode: 'layer', method, structure: 'channels', channelScoring, ...extra }, { calibration: train, train });
   const out = encodeModel(res.model);
   mkdirSync(CACHE, { recursive: true });
   writeFileSync(file, out);
@@ -109,7 +109,7 @@ async function pruned(name: string, model: Model, bytes: Uint8Array, train: Data
   return out;
 }
 
-const VARIANTS: [string, typeof CHANNEL_SCORING][] = [
+const VARIANTS: [string, ChannelScoring][] = [
   ['own norm', { batchNorm: false, outgoing: false }],
   ['BN folded', { batchNorm: true, outgoing: false }],
   ['BN folded × outgoing', { batchNorm: true, outgoing: true }],
@@ -118,7 +118,6 @@ const VARIANTS: [string, typeof CHANNEL_SCORING][] = [
 async function scores(): Promise<void> {
   const ratios = list(arg('ratios', '0.2,0.3,0.4')).map(Number);
   const methods = list(arg('methods', 'magnitude,reconstruct')) as PruneMethod[];
-  const saved = { ...CHANNEL_SCORING };
   console.log('| model | method | ratio | ' + VARIANTS.map((v) => v[0]).join(' | ') + ' |');
   console.log('|---|---|---|' + VARIANTS.map(() => '---').join('|') + '|');
   for (const name of list(arg('models', 'resnet,mobilenet,lenet,mlp'))) {
@@ -132,15 +131,13 @@ async function scores(): Promise<void> {
       for (const ratio of ratios) {
         const accs: string[] = [];
         for (const [, v] of VARIANTS) {
-          Object.assign(CHANNEL_SCORING, v);
-          const out = await pruned(name, model, bytes, train, method, ratio, {});
+          const out = await pruned(name, model, bytes, train, method, ratio, {}, v);
           accs.push((await accuracy(decodeModel(out, 'pruned'), out, test)).toFixed(4));
         }
         console.log(`| ${name} | ${method} | ${ratio} | ${accs.join(' | ')} |`);
       }
     }
   }
-  Object.assign(CHANNEL_SCORING, saved);
 }
 
 async function timed(): Promise<void> {
@@ -152,7 +149,7 @@ async function timed(): Promise<void> {
   const extra: Record<string, number> = {};
   if (has('epochs')) extra.epochs = Number(arg('epochs', '3'));
   if (has('data-limit')) extra.dataLimit = Number(arg('data-limit', '5000'));
-  console.log(`scoring ${JSON.stringify(CHANNEL_SCORING)}; finetune ${JSON.stringify(extra)}; ort batch 1 (1 thread, ${count} runs) and batch 1000 (${threads} threads, 10,000 samples), medians of ${reps}`);
+  console.log(`scoring ${JSON.stringify(DEFAULT_CHANNEL_SCORING)}; finetune ${JSON.stringify(extra)}; ort batch 1 (1 thread, ${count} runs) and batch 1000 (${threads} threads, 10,000 samples), medians of ${reps}`);
   console.log('| model | method | ratio | accuracy | Δ points | ort b1 × | ort b1000 × | params | MACs | ≤0.6× at ≤1 pt |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const name of list(arg('models', 'resnet,mobilenet'))) {

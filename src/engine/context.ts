@@ -3,6 +3,7 @@
 import type { CancelToken } from '../core/eval';
 import type { Dataset } from '../core/data';
 import type { Model } from '../core/onnx/model';
+import type { TensorBytes } from '../core/onnx/external';
 import type { PrunedCache } from './methods/cache';
 import type { EnginePlatform } from './platform';
 import type { Progress, Request, RequestType, ResultMap } from './protocol';
@@ -14,6 +15,10 @@ export interface OpenModel {
   fileBytes: number;
   /** The path it was read from, if any (exports never write there). */
   path?: string;
+  /** Its external data while not yet read into `model` (see external-load.ts). */
+  external?: TensorBytes;
+  /** The whole external data being read into `model` (one load for concurrent requests). */
+  loading?: Promise<void>;
 }
 
 export class ModelStore {

@@ -6,6 +6,7 @@ import { CancelSource } from '../core/eval';
 import { DatasetCache, ModelStore, type HandlerTable, type JobContext } from './context';
 import { toEngineError } from './errors';
 import { handlers as defaultHandlers } from './handlers';
+import { residentFor } from './external-load';
 import { PrunedCache } from './methods/cache';
 import type { EnginePlatform } from './platform';
 import type { Request, Response } from './protocol';
@@ -92,6 +93,7 @@ export class EngineHost {
     };
     try {
       const handler = this.table[request.type] as (r: typeof request, c: JobContext) => Promise<unknown>;
+      await residentFor(ctx, request);
       const value = await handler(request, ctx);
       if (cancel.cancelled && request.type !== 'close' && request.type !== 'open') {
         safeSend(send, { id: request.id, type: 'error', error: { code: 'cancelled', message: 'cancelled' } });

@@ -2,6 +2,7 @@
 // Web Worker, in-process CLI). Everything platform-specific is injected through this object.
 
 import type { Model } from '../core/onnx/model';
+import type { TensorBytes } from '../core/onnx/external';
 import type { Runner } from '../core/eval';
 import type { Stats } from '../core/stats';
 
@@ -40,6 +41,8 @@ export interface LoadedModelFile {
   model: Model;
   bytes: Uint8Array;
   fileName: string;
+  /** The external data, left unread (tensors keep `external`, no `data`), read tensor by tensor on demand. */
+  external?: TensorBytes;
 }
 
 /** What an output write must respect: inputs never to overwrite, and the job's cancel. */
@@ -50,6 +53,19 @@ export interface OutputOptions {
   cancel?: { readonly cancelled: boolean };
 }
 
+/**
+ * A model being written with external data: `append` adds a tensor's bytes to the data file (a
+ * temporary file until `commit`) and says where they went; `commit` writes the .onnx and puts both
+ * files in place; `abort` removes everything written so far.
+ */
+export interface ExternalWriter {
+  /** The data file's name beside the model, as the .onnx refers to it. */
+  readonly location: string;
+  append(bytes: Uint8Array): Promise<{ offset: number; length: number }>;
+  commit(modelBytes: Uint8Array): Promise<void>;
+  abort(): Promise<void>;
+}
+
 export interface EnginePlatform {
   readFile(path: string): Promise<Uint8Array>;
   writeFileAtomic(path: string, data: Uint8Array | string, options?: OutputOptions): Promise<void>;
@@ -58,7 +74,10 @@ export interface EnginePlatform {
    * one string may be); absent: the pieces are joined and written with writeFileAtomic.
    */
   writeTextAtomic?(path: string, pieces: Iterable<string>, options?: OutputOptions): Promise<void>;
-  /** Reads and decodes a model file incl. external data; default: readFile + decodeModel. */
+  /**
+   * Reads and decodes a model file; its external data is either read too or left unread behind
+   * `external` (the Node engine). Default: readFile + decodeModel.
+   */
   loadModel?(path: string): Promise<LoadedModelFile>;
   /**
    * The entries of a folder and of its subfolders, one level down ("cat", "cat/1.png"), for image
@@ -101,6 +120,13 @@ export interface EnginePlatform {
   parallelWorkers?(requested?: number): number;
   /** Starts `workers` (≥ 2) threads for large batches; absent or undefined where there are none. */
   parallelRunner?(workers: number, label: string): ParallelRunner | undefined;
+  /**
+   * Bytes of tensor data a request may load into memory at once (a model with external data loaded
+   * whole for evaluate, the runtime, finetune…); absent: no limit.
+   */
+  memoryLimit?(): number;
+  /** Writes a model with its tensors in an external data file beside it, tensor by tensor (stream-export.ts). */
+  externalWriter?(target: string, options: OutputOptions): Promise<ExternalWriter>;
   /** The file name of a path for messages (default: after the last / or \). */
   baseName?(path: string): string;
   // issue 16: report

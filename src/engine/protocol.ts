@@ -298,9 +298,15 @@ export type Request =
   /**
    * A shareable HTML report of the model (summary, graph, MACs and parameters per node, each
    * weight's histogram) and, with `dataset`, a sweep of `spec` over `ratios` (default: a short list).
-   * `path`: written atomically there; else the HTML is answered. `compareModelId`: not yet supported.
+   * `path`: written atomically there; else the HTML is answered. `compareModelId`: a second open
+   * model, diffed against this one (and, with `errors`, its per-node error against this one on
+   * `dataset`). `sensitivity` (needs `dataset`): a sensitivity analysis, with an allocation when
+   * `allocate` is set. `errors` (needs `dataset`): per-node error of the compared model, or without
+   * one, of this model pruned by `spec` at `errors.ratio` (default REPORT_ERRORS_RATIO). `given`:
+   * results the app already has (a sweep, a sensitivity analysis), put in as they are, not re-run.
+   * `sweep: false`: no sweep even with a dataset (default: a sweep whenever a dataset is given).
    */
-  | { id: number; type: 'report'; modelId: number; path?: string; dataset?: DatasetSource; ratios?: number[]; spec?: Omit<PruneSpec, 'ratio'>; options?: EvalOptions; compareModelId?: number; tool?: string }
+  | { id: number; type: 'report'; modelId: number; path?: string; dataset?: DatasetSource; ratios?: number[]; spec?: Omit<PruneSpec, 'ratio'>; options?: EvalOptions; compareModelId?: number; tool?: string; sweep?: boolean; sensitivity?: ReportSensitivityOptions; errors?: ReportErrorsOptions; given?: ReportGiven }
   // issue 16: diff
   /** What differs between two open models (A = modelA, B = modelB); `bins` of the changed tensors' histograms (default 32; 0: none). */
   | { id: number; type: 'diff'; modelA: number; modelB: number; bins?: number }
@@ -333,7 +339,8 @@ export interface ResultMap {
   runtimes: RuntimeStatus[];
   evaluate: EvalPoint;
   sweep: EvalPoint[];
-  export: { path?: string; bytes?: ArrayBuffer; report: PruneReport };
+  /** `externalData`: the data file written beside `path` (a model whose weights were in external files, streamed). */
+  export: { path?: string; bytes?: ArrayBuffer; report: PruneReport; externalData?: string };
   /** `bytes`: the size of the JSON written to `path`. */
   dumpJson: { path?: string; text?: string; bytes?: number };
   dumpMatrix: { text: string; rows: number; cols: number };
@@ -406,19 +413,34 @@ export type ControlMessage =
 // ---------------------------------------------------------------- issue 16: report
 
 /** The version of the ReportData layout (bumped when a field changes meaning). */
-export const REPORT_FORMAT = 1;
+export const REPORT_FORMAT = 2;
 
-/** A section drawn as a plain table: the shape the optional sections (sensitivity, diff, node errors) take. */
-export interface ReportTable {
-  title: string;
-  /** One sentence under the heading: what the table shows and how it was measured. */
-  note?: string;
-  columns: string[];
-  rows: (string | number | null)[][];
+/** The sensitivity section of a report: the analysis's ratios (default SENSITIVITY_RATIOS), samples, allocation target. */
+export interface ReportSensitivityOptions {
+  ratios?: number[];
+  limit?: number;
+  allocate?: number;
 }
 
-export type { ReportNode } from '../core/report/nodes';
-import type { ReportNode } from '../core/report/nodes';
+/** The node-error section of a report: the ratio of the spec when no model is compared, and the samples. */
+export interface ReportErrorsOptions {
+  ratio?: number;
+  samples?: number;
+}
+
+/** Results the caller already has, written into the report as they are. */
+export interface ReportGiven {
+  sweep?: { dataset: string; samples: number; points: EvalPoint[] };
+  sensitivity?: { dataset: string; result: SensitivityReport };
+}
+
+/** A report's per-node error: of `pruned` against `original` on `samples` of `dataset`. */
+export interface ReportNodeErrors {
+  original: string;
+  pruned: string;
+  dataset: string;
+  report: NodeErrorReport;
+}
 
 /** Everything a report file holds, as JSON in its <script type="application/json" id="prunescope-report">. */
 export interface ReportData {
@@ -428,19 +450,18 @@ export interface ReportData {
   /** ISO 8601 time it was written. */
   created: string;
   model: ModelSummary;
-  /** MACs per node at batch 1 (core/analysis/macs.ts) and parameters per node. */
-  nodes: ReportNode[];
-  macs: { batch: number; total: number; unknown: string[] };
+  /** Per-node metrics of the main graph (core/analysis/node-metrics.ts: parameters, zeros, bytes, MACs at batch 1). */
+  metrics: NodeMetricsReport;
   /** Each weight's statistics and histogram (bounded bins). */
   histograms: TensorStatistics[];
   /** The accuracy and time sweep, when a dataset was given. */
   sweep?: { dataset: string; samples: number; points: EvalPoint[] };
-  /** Why there is no sweep (e.g. no dataset was given). */
-  noSweep?: string;
-  /** Per-tensor sensitivity (accuracy when only that tensor is pruned): filled by the sensitivity request. */
-  sensitivity?: ReportTable;
-  /** What changed between this model and another: filled by the model diff. */
-  diff?: ReportTable;
-  /** Per-node output error of the pruned model against the original: filled by the node-error request. */
-  nodeErrors?: ReportTable;
+  /** Per-tensor sensitivity (accuracy when only that tensor is pruned) and the allocation if asked for. */
+  sensitivity?: { dataset: string; result: SensitivityReport };
+  /** What changed between this model (A) and another (B, `other`). */
+  diff?: { other: string; diff: ModelDiff };
+  /** Per-node output error of a pruned model against the original. */
+  nodeErrors?: ReportNodeErrors;
+  /** The optional sections this report does not hold, each with why (e.g. "not requested: give --compare OTHER"). */
+  omitted: { section: string; why: string }[];
 }

@@ -245,6 +245,51 @@ export function requestId(msg: unknown): number {
 }
 
 /** Returns a well-formed Request or throws BadRequest. */
+/** The report's optional sections: sweep, sensitivity, errors, and results the app already has (`given`, checked in outline). */
+function reportExtras(msg: Obj, r: Extract<Request, { type: 'report' }>, where: string): void {
+  if (msg.sweep !== undefined) {
+    if (typeof msg.sweep !== 'boolean') fail(`${where}: "sweep" must be true or false`);
+    r.sweep = msg.sweep;
+  }
+  const positive = (v: unknown, name: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail(`${where}: "${name}" must be an integer ≥ 1`);
+    return v;
+  };
+  if (msg.sensitivity !== undefined) {
+    const s = msg.sensitivity;
+    if (!isObj(s)) fail(`${where}: "sensitivity" must be an object`);
+    r.sensitivity = {};
+    if (s.ratios !== undefined) {
+      if (!Array.isArray(s.ratios) || s.ratios.length === 0) fail(`${where}: "sensitivity.ratios" must be a non-empty list`);
+      r.sensitivity.ratios = s.ratios.map((x: unknown) => ratio(x, `${where}: sensitivity.ratios`));
+    }
+    if (s.limit !== undefined) r.sensitivity.limit = positive(s.limit, 'sensitivity.limit');
+    if (s.allocate !== undefined) r.sensitivity.allocate = ratio(s.allocate, `${where}: sensitivity.allocate`);
+  }
+  if (msg.errors !== undefined) {
+    const e = msg.errors;
+    if (!isObj(e)) fail(`${where}: "errors" must be an object`);
+    r.errors = {};
+    if (e.ratio !== undefined) r.errors.ratio = ratio(e.ratio, `${where}: errors.ratio`);
+    if (e.samples !== undefined) r.errors.samples = positive(e.samples, 'errors.samples');
+  }
+  if (msg.given !== undefined) {
+    const g = msg.given;
+    if (!isObj(g)) fail(`${where}: "given" must be an object`);
+    r.given = {};
+    if (g.sweep !== undefined) {
+      const w = g.sweep;
+      if (!isObj(w) || typeof w.dataset !== 'string' || typeof w.samples !== 'number' || !Array.isArray(w.points)) fail(`${where}: "given.sweep" must be {dataset, samples, points}`);
+      r.given.sweep = w as unknown as NonNullable<typeof r.given.sweep>;
+    }
+    if (g.sensitivity !== undefined) {
+      const w = g.sensitivity;
+      if (!isObj(w) || typeof w.dataset !== 'string' || !isObj(w.result) || !Array.isArray(w.result.curves)) fail(`${where}: "given.sensitivity" must be {dataset, result}`);
+      r.given.sensitivity = w as unknown as NonNullable<typeof r.given.sensitivity>;
+    }
+  }
+}
+
 export function validateRequest(msg: unknown): Request {
   if (!isObj(msg)) fail('a request must be an object');
   const id = int(msg, 'id', 'request');
@@ -338,6 +383,7 @@ export function validateRequest(msg: unknown): Request {
       if (msg.compareModelId !== undefined) r.compareModelId = int(msg, 'compareModelId', where);
       const tool = optString(msg, 'tool', where);
       if (tool !== undefined) r.tool = tool;
+      reportExtras(msg, r, where);
       return r;
     }
     case 'cancel':

@@ -11,6 +11,7 @@ const FILTERS: Record<SaveKind, { name: string; extensions: string[] }> = {
   png: { name: 'PNG image', extensions: ['png'] },
   svg: { name: 'SVG image', extensions: ['svg'] },
   txt: { name: 'Text', extensions: ['txt'] },
+  html: { name: 'HTML report', extensions: ['html'] },
 };
 
 export function openModelDialogOptions(defaultPath?: string): OpenDialogOptions {

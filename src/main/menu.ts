@@ -38,6 +38,7 @@ export const NEEDS_MODEL: ReadonlySet<MenuCommand> = new Set<MenuCommand>([
   'export-graph-svg',
   'export-graph-png',
   'export-sweep-csv',
+  'export-report',
   'zoom-in',
   'zoom-out',
   'zoom-fit',
@@ -102,6 +103,7 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): Item[
       cmd('export-graph-svg', 'Export Graph as SVG…'),
       cmd('export-graph-png', 'Export Graph as PNG…'),
       cmd('export-sweep-csv', 'Export Sweep CSV…'),
+      cmd('export-report', 'Export Report…', 'CmdOrCtrl+Shift+R'),
       { type: 'separator' },
       {
         id: 'close',

@@ -11,7 +11,7 @@ export class IpcError extends Error {
   }
 }
 
-export const SAVE_KINDS: readonly SaveKind[] = ['onnx', 'json', 'csv', 'png', 'svg', 'txt'];
+export const SAVE_KINDS: readonly SaveKind[] = ['onnx', 'json', 'csv', 'png', 'svg', 'txt', 'html'];
 
 /** Largest renderer-made file main accepts through saveFile (PNG of a big graph, CSV…). */
 export const MAX_SAVE_BYTES = 256 * 1024 * 1024;

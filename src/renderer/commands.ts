@@ -1,6 +1,7 @@
 // The app's own commands (menus, toolbar, shortcuts): open, close, exports, zoom, theme, dialogs.
 // The views register theirs (find, prune...) themselves.
 
+import { exportReport } from './export-report';
 import type { Source } from '../engine/protocol';
 import type { AppContext } from './context';
 import { showAbout, showBanner, showShortcuts } from './dialogs';
@@ -46,6 +47,8 @@ export function installCommands(ctx: AppContext, app: AppActions): void {
   });
   commands.set('export-model', exportModel('dense'));
   commands.set('export-model-sparse', exportModel('sparse'));
+  // issue 16: report
+  commands.set('export-report', needModel((modelId) => exportReport(ctx, modelId)));
   commands.set(
     'export-json',
     needModel(async (modelId) => {

@@ -3,7 +3,10 @@
 // Browser: the engine in a module Web Worker, <input type=file> to pick files, downloads to save.
 // The rest of the UI talks only to the `Platform` interface below.
 
-import type { DatasetSource, PruneSpec, Request, Source } from '../engine/protocol';
+import type { DatasetSource, Progress, PruneSpec, Request, Source } from '../engine/protocol';
+
+/** A report request as the UI builds it (the platform adds the id and, on the desktop, the path). */
+export type ReportBody = Omit<Extract<Request, { type: 'report' }>, 'id' | 'path'>;
 import type { DesktopApi, EngineStatus, MenuCommand, SaveKind } from '../shared/api';
 import { EngineClient } from '../engine/client';
 import { desktopClient } from './desktop-client';
@@ -29,6 +32,8 @@ export interface Platform {
   exportJson(modelId: number, name: string): Promise<string | null>;
   /** Every initializer as a text matrix (desktop: into a folder; browser: one download per tensor). */
   exportMatrices(modelId: number, tensors: string[], spec: PruneSpec | undefined): Promise<string | null>;
+  /** Writes a report of `body.modelId` (desktop: where the user picks; browser: a download); `started` gets the request id (for Cancel). */
+  exportReport(body: ReportBody, name: string, onProgress: (p: Progress) => void, started: (id: number) => void): Promise<string | null>;
   /** Saves bytes the renderer made (CSV, PNG, SVG, a dump). */
   saveFile(kind: SaveKind, name: string, data: string | Uint8Array | Blob): Promise<string | null>;
   onMenu(listener: (command: MenuCommand) => void): void;
@@ -99,6 +104,14 @@ function desktopPlatform(api: DesktopApi): Platform {
       if (!dir) return null;
       const result = await client.call({ type: 'dumpMatrices', modelId, dir, spec });
       return `${result.files.length} files in ${result.dir}`;
+    },
+    exportReport: async (body, name, onProgress, started) => {
+      const path = await api.showSave('html', name);
+      if (!path) return null;
+      const pending = client.request({ ...body, path }, { onProgress });
+      started(pending.id);
+      await pending.promise;
+      return path;
     },
     saveFile: async (kind, name, data) => {
       const payload = data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
@@ -214,6 +227,13 @@ function browserPlatform(): Platform {
         download(`${safeName(tensor)}_matrix.txt`, new Blob([result.text], { type: 'text/plain' }));
       }
       return `${tensors.length} files`;
+    },
+    exportReport: async (body, name, onProgress, started) => {
+      const pending = client.request(body, { onProgress });
+      started(pending.id);
+      const result = await pending.promise;
+      download(name, new Blob([result.html ?? ''], { type: 'text/html' }));
+      return name;
     },
     saveFile: async (_kind, name, data) => {
       const blob = data instanceof Blob ? data : new Blob([typeof data === 'string' ? data : new Uint8Array(data)]);

@@ -154,6 +154,7 @@ const EXPORTS: [Command, string][] = [
   ['export-graph-svg', 'Graph as SVG'],
   ['export-graph-png', 'Graph as PNG'],
   ['export-sweep-csv', 'Evaluation results as CSV'],
+  ['export-report', 'Report (.html)'],
 ];
 
 /**

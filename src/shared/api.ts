@@ -29,6 +29,8 @@ export type MenuCommand =
   | 'theme-dark'
   | 'shortcuts'
   | 'about'
+  // issue 16: report
+  | 'export-report'
   // issue 16: compare
   | 'compare-with';
 
@@ -38,7 +40,7 @@ export type EngineStatus =
   | { type: 'engine-died'; reason: string; restarting: boolean };
 
 /** Kinds of file a save dialog is for (main picks the filters and default extension). */
-export type SaveKind = 'onnx' | 'json' | 'csv' | 'png' | 'svg' | 'txt';
+export type SaveKind = 'onnx' | 'json' | 'csv' | 'png' | 'svg' | 'txt' | 'html';
 
 export interface DesktopApi {
   readonly platform: 'desktop';

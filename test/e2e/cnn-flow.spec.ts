@@ -134,17 +134,17 @@ test('models Prunescope\'s runtime cannot run: onnxruntime alone, or Run disable
   await openApp(page);
 
   await test.step('an op Prunescope lacks: its runtime is disabled with the reason; onnxruntime-web measures the accuracy', async () => {
-    // Einsum 'ij->ij' is the identity: the sample's predictions are unchanged.
-    const bytes = sampleWith('Einsum', 'same', [{ name: 'equation', type: 'string', value: 'ij->ij' }]);
-    await page.locator('#open-model-input').setInputFiles({ name: 'einsum.onnx', mimeType: 'application/octet-stream', buffer: bytes });
-    await expect(page.getByTestId('status-file')).toContainText('einsum.onnx');
+    // Softsign (x / (1 + |x|)) keeps the order of the logits: the sample's predictions are unchanged.
+    const bytes = sampleWith('Softsign', 'same', []);
+    await page.locator('#open-model-input').setInputFiles({ name: 'softsign.onnx', mimeType: 'application/octet-stream', buffer: bytes });
+    await expect(page.getByTestId('status-file')).toContainText('softsign.onnx');
     await tab(page, 'Evaluate');
     await page.getByTestId('eval-bundled').click();
     for (const r of ['sparse', 'dense']) {
       await expect(page.locator(`[data-runtime=${r}]`)).toBeDisabled();
-      await expect(page.getByTestId(`eval-runtime-${r}`)).toHaveText('cannot run Einsum (node "same")');
+      await expect(page.getByTestId(`eval-runtime-${r}`)).toHaveText('cannot run Softsign (node "same")');
     }
-    await expect(page.getByTestId('eval-run-note')).toHaveText('Prunescope\'s runtime cannot run Einsum (node "same"): only onnxruntime will evaluate einsum.onnx.');
+    await expect(page.getByTestId('eval-run-note')).toHaveText('Prunescope\'s runtime cannot run Softsign (node "same"): only onnxruntime will evaluate softsign.onnx.');
     await page.getByTestId('eval-mode-current').click();
     await page.getByTestId('eval-limit').fill(String(LIMIT));
     await page.getByTestId('eval-run').click();

@@ -76,3 +76,49 @@ test('the report data cannot break out of its script element', () => {
   const html = readFileSync(file, 'utf8');
   expect(html.match(/<\/script>/g)?.length).toBe(2);
 });
+
+// A LeNet report with every optional section: compared with a copy pruned at 0.5, a sensitivity
+// analysis with an allocation, and the per-node error of the copy, on 200 Fashion-MNIST samples.
+const fashion = (kind: 'images-idx3' | 'labels-idx1'): string => `/usr/share/datasets/fashion-mnist/t10k-${kind}-ubyte.gz`;
+const lenet = resolve(repo, 'test/models/cnn/lenet.onnx');
+const prunedLenet = resolve(outDir, 'lenet-p50.onnx');
+const full = resolve(outDir, 'lenet-report.html');
+
+test('a report with --compare, --sensitivity and --errors draws the diff, the curves and the errors', async ({ page }) => {
+  const cli = (args: string[]): void => {
+    execFileSync(process.execPath, ['out/cli/prunescope.js', ...args], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  };
+  cli(['prune', lenet, '--ratio', '0.5', '-o', prunedLenet]);
+  cli(['report', lenet, '--data', fashion('images-idx3'), fashion('labels-idx1'), '--limit', '200', '--batch', '0', '--ratios', '0,0.5,0.9', '--compare', prunedLenet, '--sensitivity', '--allocate', '0.6', '--errors', '-o', full]);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+  });
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url());
+  });
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.goto(pathToFileURL(full).href);
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  for (const id of ['model', 'graph', 'nodes', 'histograms', 'sweep', 'sensitivity', 'diff', 'nodeErrors']) await expect(page.locator(`section[data-section="${id}"] h2`)).toBeVisible();
+  await expect(page.getByTestId('report-omitted')).toHaveCount(0);
+  // The graph coloured by MAC share: the Conv and Gemm boxes painted.
+  await expect(page.getByTestId('report-graph').locator('.gv-root[data-drawn]')).toBeAttached();
+  // The diff: LeNet's weights (2 Conv, 3 Gemm) each half zeroed by the prune; biases unchanged.
+  const tensors = page.getByTestId('report-diff-tensors');
+  await expect(tensors.locator('tbody tr')).toHaveCount(5);
+  expect(await tensors.locator('svg.rp-overlaid path').count()).toBe(10);
+  await expect(page.getByTestId('report-diff-summary')).toContainText('lenet-p50.onnx');
+  // The sensitivity chart drawn, one table row per curve, the allocation's three comparisons.
+  expect(await paintedPixels(page, '[data-testid="report-sensitivity-chart"]')).toBeGreaterThan(500);
+  expect(await page.getByTestId('report-sensitivity-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(5);
+  await expect(page.getByTestId('report-allocation-comparison').locator('tbody tr')).toHaveCount(3);
+  await expect(page.getByTestId('report-errors-summary')).toContainText('Top-1 class agreement');
+  await page.locator('section[data-section="sensitivity"]').scrollIntoViewIfNeeded();
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  await page.screenshot({ path: resolve(screenshotsDir, 'report-sections.png'), fullPage: true });
+  expect(errors).toEqual([]);
+  expect(requests).toEqual([]);
+});

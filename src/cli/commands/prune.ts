@@ -115,7 +115,7 @@ export async function writePruned(
   if (spec.method !== undefined && spec.method !== 'magnitude') io.out(`method: ${spec.method}\n`);
   io.out(reportText(result.report, selected));
   const size = format === 'sparse' ? result.report.sparseBytes : result.report.denseBytes;
-  const form = result.report.structure === 'channels' ? 'the smaller model' : 'zeroed in place';
+  const form = `${result.report.structure === 'channels' ? 'the smaller model' : 'zeroed in place'}${result.externalData !== undefined ? `, the weights in ${result.externalData} beside it` : ''}`;
   io.out(`wrote ${out} (${format === 'sparse' ? `${result.report.structure === 'channels' ? 'the smaller model, ' : ''}sparse initializers` : form}, about ${bytesText(size)})\n`);
   return 0;
 }

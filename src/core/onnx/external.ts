@@ -116,6 +116,43 @@ function allSparse(model: Model): SparseTensor[] {
 }
 
 /**
+ * Checks every unresolved external tensor against the files beside the model without reading
+ * them: a safe location, a file that exists, a declared range inside it, and as many bytes as the
+ * dims ask for. Returns each tensor's byte range. Errors (OnnxError) name the model file, the
+ * tensor and the external file.
+ */
+export function checkExternalData(model: Model, size: (location: string) => number | undefined, fileName: string): Map<Tensor, { offset: number; length: number }> {
+  const sizes = new Map<string, number | undefined>();
+  const ctx = new Ctx(fileName);
+  const out = new Map<Tensor, { offset: number; length: number }>();
+  for (const t of externalTensors(model)) {
+    const x = t.external!;
+    const tname = JSON.stringify(t.name);
+    const bad = unsafeLocation(x.location);
+    if (bad) {
+      throw new OnnxError('bad-model', `tensor ${tname}: external data location ${JSON.stringify(x.location)} is refused (${bad})`, fileName);
+    }
+    if (!sizes.has(x.location)) sizes.set(x.location, size(x.location));
+    const have = sizes.get(x.location);
+    if (have === undefined) {
+      throw new OnnxError('external-missing', `external data file ${x.location} (for tensor ${tname}) not found`, fileName);
+    }
+    const end = x.length === undefined ? have : x.offset + x.length;
+    if (x.offset > have || end > have) {
+      throw new OnnxError('external-range', `tensor ${tname}: bytes ${x.offset}..${end} are outside external data file ${x.location} (${have} bytes)`, fileName);
+    }
+    // The stored bytes must be what the dims ask for before anything is read (a huge range is
+    // refused here, not after reading it).
+    const want = expectedBytes(t);
+    if (want !== undefined && want !== end - x.offset) {
+      ctx.fail(`tensor ${tname}: dims [${t.dims.join(', ')}] need ${want} bytes, external data file ${x.location} holds ${end - x.offset} for it (bytes ${x.offset}..${end})`);
+    }
+    out.set(t, { offset: x.offset, length: end - x.offset });
+  }
+  return out;
+}
+
+/**
  * Reads every unresolved external tensor through `files` (locations relative to the model's
  * folder) and sets its `data`, removing `external`. Only each tensor's declared byte range is read,
  * into memory of its own (aligned). A plain function (location → whole file bytes, undefined when
@@ -124,40 +161,69 @@ function allSparse(model: Model): SparseTensor[] {
  */
 export function resolveExternalData(model: Model, files: ExternalFiles | ((location: string) => Uint8Array | undefined), fileName: string): void {
   const io = typeof files === 'function' ? wholeFiles(files) : files;
-  const sizes = new Map<string, number | undefined>();
+  const ranges = checkExternalData(model, (location) => io.size(location), fileName);
+  for (const [t, r] of ranges) setData(t, io.read(t.external!.location, r.offset, r.length), fileName);
+  checkResolvedSparse(model, new Set(ranges.keys()), fileName);
+}
+
+function setData(t: Tensor, bytes: Uint8Array, fileName: string): void {
   const ctx = new Ctx(fileName);
-  const resolved = new Set<Tensor>();
-  for (const t of externalTensors(model)) {
-    const x = t.external!;
-    const tname = JSON.stringify(t.name);
-    const bad = unsafeLocation(x.location);
-    if (bad) {
-      throw new OnnxError('bad-model', `tensor ${tname}: external data location ${JSON.stringify(x.location)} is refused (${bad})`, fileName);
-    }
-    if (!sizes.has(x.location)) sizes.set(x.location, io.size(x.location));
-    const size = sizes.get(x.location);
-    if (size === undefined) {
-      throw new OnnxError('external-missing', `external data file ${x.location} (for tensor ${tname}) not found`, fileName);
-    }
-    const end = x.length === undefined ? size : x.offset + x.length;
-    if (x.offset > size || end > size) {
-      throw new OnnxError('external-range', `tensor ${tname}: bytes ${x.offset}..${end} are outside external data file ${x.location} (${size} bytes)`, fileName);
-    }
-    // The stored bytes must be what the dims ask for before anything is read (a huge range is
-    // refused here, not after reading it).
-    const want = expectedBytes(t);
-    if (want !== undefined && want !== end - x.offset) {
-      ctx.fail(`tensor ${tname}: dims [${t.dims.join(', ')}] need ${want} bytes, external data file ${x.location} holds ${end - x.offset} for it (bytes ${x.offset}..${end})`);
-    }
-    t.data = viewRaw(t.dataType, io.read(x.location, x.offset, end - x.offset), t.name, ctx);
-    delete t.external;
-    checkLength(t, ctx);
-    resolved.add(t);
-  }
+  t.data = viewRaw(t.dataType, bytes, t.name, ctx);
+  delete t.external;
+  checkLength(t, ctx);
+}
+
+function checkResolvedSparse(model: Model, resolved: Set<Tensor>, fileName: string): void {
   if (resolved.size === 0) return;
+  const ctx = new Ctx(fileName);
   for (const s of allSparse(model)) {
     if (resolved.has(s.values) || resolved.has(s.indices)) checkSparse(s, ctx);
   }
+}
+
+/**
+ * The stored bytes of a model's external tensors, read on demand, tensor by tensor (the platform's
+ * file access: positional reads of the declared range only). Ranges were checked at open.
+ */
+export interface TensorBytes {
+  /** Bytes of every external tensor not yet read into the model. */
+  readonly totalBytes: number;
+  /** The tensor's stored bytes in memory of their own (aligned; shared memory where the platform has it). */
+  read(t: Tensor): Promise<Uint8Array>;
+  /** Bytes [from, from + length) of the tensor's stored bytes (a chunk of a large tensor). */
+  readChunk(t: Tensor, from: number, length: number): Promise<Uint8Array>;
+  /** Bytes the tensor stores. */
+  storedBytes(t: Tensor): number;
+  /**
+   * Gives back memory `read` returned (a tensor's data viewing it) once nothing uses it any more,
+   * to be reused by later reads: streaming passes then hold a few buffers, whatever the model's
+   * size, instead of waiting for the garbage collector. Anything else is ignored.
+   */
+  release(data: unknown): void;
+  close(): Promise<void>;
+}
+
+/** A copy of an external tensor with these (its stored) bytes as its data; the tensor itself is unchanged. */
+export function withExternalBytes(t: Tensor, bytes: Uint8Array, fileName: string): Tensor {
+  const copy: Tensor = { ...t, dims: [...t.dims] };
+  setData(copy, bytes, fileName);
+  return copy;
+}
+
+/**
+ * Reads every external tensor through `bytes` and sets its data (the whole model in memory, for
+ * requests that need it); `step` runs after each tensor (progress, cancel: it may throw).
+ */
+export async function loadExternalData(model: Model, bytes: TensorBytes, fileName: string, step?: (done: number, total: number, t: Tensor) => Promise<void> | void): Promise<void> {
+  const list = externalTensors(model);
+  const resolved = new Set<Tensor>();
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i];
+    setData(t, await bytes.read(t), fileName);
+    resolved.add(t);
+    await step?.(i + 1, list.length, t);
+  }
+  checkResolvedSparse(model, resolved, fileName);
 }
 
 /** Bytes of raw data a fixed-size tensor needs (undefined for strings). */

@@ -44,11 +44,29 @@ export function channelsProblem(model: Model, selected: readonly string[]): stri
   }
 }
 
+/** Answers per model (models are never changed in place: a prune makes a new one), the last few selections each. */
+const answered = new WeakMap<Model, Map<string, MethodAvailability>>();
+const ANSWERS_KEPT = 16;
+
 /**
  * Whether each method can prune `selected` (tensor names) of `model` with `structure` (default
- * unstructured); an empty selection leaves nothing to prune.
+ * unstructured); an empty selection leaves nothing to prune. Remembered per model and question:
+ * the Prune panel asks again with every preview, and the checks compile (and for fine-tuning run)
+ * the graph.
  */
 export function methodAvailability(model: Model, selected: readonly string[], structure?: string): MethodAvailability {
+  const key = JSON.stringify([structure ?? '', selected]);
+  let byKey = answered.get(model);
+  const known = byKey?.get(key);
+  if (known) return { ...known };
+  const out = checkMethods(model, selected, structure);
+  if (!byKey) answered.set(model, (byKey = new Map()));
+  if (byKey.size >= ANSWERS_KEPT) byKey.delete(byKey.keys().next().value as string);
+  byKey.set(key, out);
+  return { ...out };
+}
+
+function checkMethods(model: Model, selected: readonly string[], structure?: string): MethodAvailability {
   const out = {} as MethodAvailability;
   let channels = false;
   try {

@@ -12,14 +12,15 @@ export function isPrunableType(dataType: number): boolean {
   return FLOAT_TYPES.has(dataType);
 }
 
-/** Throws unless the tensor is a float tensor whose data is loaded. */
-export function checkPrunable(t: Tensor): void {
+/** Throws unless the tensor is a float tensor whose data is loaded (or, with `unread`, still in its external file). */
+export function checkPrunable(t: Tensor, unread = false): void {
   if (!FLOAT_TYPES.has(t.dataType)) {
     throw new PruneError(
       `initializer "${t.name}" holds ${TYPE_NAMES[t.dataType] ?? `type ${t.dataType}`} values: only float tensors (float, double, float16, bfloat16) can be pruned`,
     );
   }
   if (t.data === undefined) {
+    if (unread && t.external !== undefined) return;
     throw new PruneError(`initializer "${t.name}" is stored in an external file (${t.external?.location ?? '?'}) that has not been read`);
   }
   const n = t.dims.reduce((a, b) => a * b, 1);

@@ -24,9 +24,10 @@ export interface Selection {
 /**
  * The tensors `opts` selects (the default prunable ones when it names none), each a dense
  * prunable initializer or Constant; every override a ratio naming a selected tensor, and passing
- * `checkOverride` when given (a structure's own rule).
+ * `checkOverride` when given (a structure's own rule). `unread`: tensors still in external files
+ * are accepted (a streaming plan reads them itself).
  */
-export function selectTensors(model: Model, opts: PruneOptions, checkOverride?: (name: string, r: number) => void): Selection {
+export function selectTensors(model: Model, opts: PruneOptions, checkOverride?: (name: string, r: number) => void, unread = false): Selection {
   const names = [...new Set(opts.select ?? defaultPrunable(model))];
   const overrides = opts.overrides ?? {};
   for (const name of Object.keys(overrides)) {
@@ -41,7 +42,7 @@ export function selectTensors(model: Model, opts: PruneOptions, checkOverride?: 
       const sparse = model.graph.sparseInitializers.some((s) => s.values.name === name);
       throw new PruneError(sparse ? `"${name}" is a sparse initializer; only dense initializers can be pruned` : `the model has no initializer or Constant tensor named "${name}"`);
     }
-    checkPrunable(t);
+    checkPrunable(t, unread);
     return t;
   });
   const users = new Map<string, string[]>();

@@ -2,6 +2,7 @@
 import { ProblemError, type ProblemKind } from '../errors';
 import type { ChannelImportance } from './structure';
 import type { WeightLayout } from './layout';
+import type { ChannelScoring } from './channels/effective';
 
 export type PruneMode = 'layer' | 'global';
 
@@ -36,6 +37,8 @@ export interface PruneOptions {
    * 1.7–2× slower than the unpruned model, 0.83–0.95× with multiples of 8).
    */
   channelMultiple?: number;
+  /** channels: how norms become scores (default DEFAULT_CHANNEL_SCORING; scripts/channels-cnns.ts compares them). */
+  channelScoring?: Readonly<ChannelScoring>;
 }
 
 /** A tensor whose shape changes when channels are removed (the pruned weight, or a follower). */

@@ -4,6 +4,8 @@ import type { NodeRef } from './errors';
 import { Conv } from './ops/conv';
 import { ConvTranspose } from './ops/conv-transpose';
 import { BINARY, Clip, UNARY } from './ops/elementwise';
+import { Einsum, einsumProblem } from './ops/einsum';
+import { LOGIC } from './ops/logic';
 import { BatchNormalization, Gemm, Hardmax, LogSoftmax, MatMul, Softmax } from './ops/nn';
 import { Pad } from './ops/pad';
 import { POOL } from './ops/pool';
@@ -15,6 +17,7 @@ import {
 } from './ops/shape';
 import type { OpImpl } from './ops/types';
 import { intAttr } from './ops/types';
+import { TRANSFORMER, geluProblem } from './ops/transformer';
 import { Cast, CastLike, Constant, ConstantOfShape, valueNodeProblem } from './ops/values';
 
 export const OPS: Readonly<Record<string, OpImpl>> = {
@@ -22,6 +25,9 @@ export const OPS: Readonly<Record<string, OpImpl>> = {
   ...BINARY,
   ...REDUCE,
   ...POOL,
+  ...LOGIC,
+  ...TRANSFORMER,
+  Einsum,
   Pad,
   ConvTranspose,
   Resize,
@@ -71,6 +77,8 @@ function nodeProblem(node: Node): string | undefined {
     if (node.outputs.filter((o) => o !== '').length > 1) return 'training outputs requested';
   }
   if (node.opType === 'Resize' || node.opType === 'Upsample' || node.opType === 'Pad') return modeProblem(node);
+  if (node.opType === 'Einsum') return einsumProblem(node);
+  if (node.opType === 'Gelu') return geluProblem(node);
   return valueNodeProblem(node);
 }
 

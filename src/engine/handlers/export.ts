@@ -10,6 +10,9 @@ import type { Handler, JobContext, OpenModel } from '../context';
 import type { OutputOptions } from '../platform';
 import type { DatasetSource, PruneSpec } from '../protocol';
 import { EngineFailure } from '../errors';
+import { ensureResident } from '../external-load';
+import { exportOnStream } from '../stream-export';
+import { notStreamable } from '../stream-prune';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
 import { checkNotModelPath, checkPath, exactBuffer, findTensor, getModel, namedTensors, pruneReport } from './common';
 
@@ -43,6 +46,13 @@ export const exportModel: Handler<'export'> = async (req, ctx) => {
     checkPath(ctx, req.path, true);
     checkNotModelPath(ctx, open, req.path);
   }
+  if (open.external && req.path !== undefined && req.format !== 'sparse' && notStreamable(open.model, req.spec) === undefined) {
+    // Weights in external data files: pruned and written tensor by tensor (stream-export.ts).
+    const streamed = await exportOnStream(ctx, open, req.spec, req.path, outputOptions(ctx, open, req.spec));
+    writtenDespiteCancel(ctx, req.path);
+    return { path: req.path, report: pruneReport(open.model, streamed.plan), externalData: streamed.location };
+  }
+  await ensureResident(ctx, open);
   const entry = await prunedModel(ctx, open, req.spec, jobProgress(ctx));
   const p = entry.plan;
   let model = entry.model;

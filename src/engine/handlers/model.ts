@@ -6,7 +6,10 @@ import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
 import type { TensorStatistics } from '../protocol';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
-import { statisticsInOrder } from '../statistics';
+import { isUnread, statisticsStreamed } from '../stream-stats';
+import { ensureResident } from '../external-load';
+import { planOnStream } from '../stream-export';
+import { notStreamable } from '../stream-prune';
 import { summarizeModel } from '../summary';
 import { methodAvailability } from '../../core/prune/applicability';
 import { defaultPrunable, PRUNE_METHODS } from '../../core/prune';
@@ -14,18 +17,19 @@ import { problemKind } from '../../core/errors';
 import { isRealNumeric, weightEntries } from '../../core/analysis';
 import { sparseToDense } from '../../core/dump/sparse';
 import type { Model, Tensor } from '../../core/onnx/model';
+import type { TensorBytes } from '../../core/onnx/external';
 import type { WeightRef } from '../protocol';
 import { baseName, checkPath, getModel, namedTensors, plan, pruneReport } from './common';
 
 export const open: Handler<'open'> = async (req, ctx) => {
   const { platform } = ctx;
   const src = req.source;
-  let loaded: { model: ReturnType<typeof decodeModel>; fileName: string; fileBytes: number; path?: string };
+  let loaded: { model: ReturnType<typeof decodeModel>; fileName: string; fileBytes: number; path?: string; external?: TensorBytes };
   if (src.kind === 'path') {
     checkPath(ctx, src.path, false);
     if (platform.loadModel) {
       const f = await platform.loadModel(src.path);
-      loaded = { model: f.model, fileName: f.fileName, fileBytes: f.bytes.byteLength, path: src.path };
+      loaded = { model: f.model, fileName: f.fileName, fileBytes: f.bytes.byteLength, path: src.path, ...(f.external ? { external: f.external } : {}) };
     } else {
       const bytes = await platform.readFile(src.path);
       const fileName = baseName(ctx, src.path);
@@ -47,7 +51,9 @@ export const open: Handler<'open'> = async (req, ctx) => {
 };
 
 export const close: Handler<'close'> = async (req, ctx) => {
+  const external = ctx.models.get(req.modelId)?.external;
   if (!ctx.models.delete(req.modelId)) throw new EngineFailure('bad-request', `no open model with id ${req.modelId}`);
+  await external?.close();
   ctx.pruned.dropModel(req.modelId);
   return null;
 };
@@ -77,13 +83,13 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
   for (const name of names) {
     const t = all.get(name);
     if (!t) throw new EngineFailure('bad-request', `${open.fileName}: no initializer or constant named "${name}"`, open.fileName);
-    if (t.data === undefined || Array.isArray(t.data)) {
+    if ((t.data === undefined && !isUnread(t)) || Array.isArray(t.data)) {
       if (req.tensors) throw new EngineFailure('bad-request', `${open.fileName}: "${t.name}" has no numeric data`, open.fileName);
       continue;
     }
     tensors.push(t);
   }
-  const statisticsAt = statisticsInOrder(ctx.platform, tensors, req.bins);
+  const statisticsAt = statisticsStreamed(ctx.platform, open, tensors, req.bins);
   const out: TensorStatistics[] = [];
   let last = ctx.platform.now();
   for (let i = 0; i < tensors.length; i++) {
@@ -124,6 +130,9 @@ export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
  */
 export const prune: Handler<'prune'> = async (req, ctx) => {
   const open = getModel(ctx, req.modelId);
+  // Weights in external data files: planned tensor by tensor when the spec allows it.
+  if (open.external && notStreamable(open.model, req.spec) === undefined) return pruneReport(open.model, await planOnStream(ctx, open, req.spec));
+  await ensureResident(ctx, open);
   const entry = await prunedModel(ctx, open, req.spec, jobProgress(ctx));
   return trueThresholds(open.model, entry, pruneReport(open.model, entry.plan));
 };

@@ -106,7 +106,7 @@ function beside(target: string, name: string): string {
   return dir.endsWith(sep) ? `${dir}${name}` : `${dir}${sep}${name}`;
 }
 
-function tempPathFor(target: string): string {
+export function tempPathFor(target: string): string {
   return beside(target, `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 

@@ -1,10 +1,11 @@
 // Node-only file access for the engine: loading a model (with its external data) and writing outputs.
-import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fsp, readSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fsp, read, readSync, realpathSync, type Stats } from 'node:fs';
+import { promisify } from 'node:util';
 import * as path from 'node:path';
-import type { Model } from '../../core/onnx/model';
+import type { Model, Tensor } from '../../core/onnx/model';
 import { OnnxError } from '../../core/onnx/errors';
 import { decodeModel } from '../../core/onnx/decode';
-import { externalTensors, resolveExternalData, type ExternalFiles } from '../../core/onnx/external';
+import { checkExternalData, externalTensors, resolveExternalData, type ExternalFiles, type TensorBytes } from '../../core/onnx/external';
 import { CancelledError, isCancelled } from '../../core/errors';
 import { WriteError, writeAtomic, type AtomicData, type ProtectedFile } from './atomic-write';
 
@@ -72,14 +73,7 @@ async function readWhole(filePath: string): Promise<Buffer> {
   }
 }
 
-/**
- * Reads and decodes a model file, then reads its external data files (relative to its folder).
- * Tensors view the returned `bytes` (or the external files' bytes): nothing is copied, even raw
- * data a writer left unaligned, which is moved a few bytes down within `bytes` (so `bytes` holds
- * the file's size but no longer its exact content). Every failure is an OnnxError whose message
- * starts with the file's base name ("model.onnx: no such file").
- */
-export async function loadModelFile(filePath: string): Promise<{ model: Model; bytes: Uint8Array; fileName: string }> {
+async function readModelBytes(filePath: string): Promise<{ model: Model; bytes: Uint8Array; fileName: string }> {
   const fileName = path.basename(filePath);
   let bytes: Uint8Array;
   try {
@@ -89,15 +83,119 @@ export async function loadModelFile(filePath: string): Promise<{ model: Model; b
   }
   const model = decodeModel(bytes, fileName, { realignInPlace: true });
   rememberExternalFiles(filePath, model);
-  if (externalTensors(model).length > 0) {
-    const files = externalFiles(path.dirname(path.resolve(filePath)), fileName);
+  return { model, bytes, fileName };
+}
+
+/**
+ * Reads and decodes a model file, then reads its external data files (relative to its folder).
+ * Tensors view the returned `bytes` (or the external files' bytes): nothing is copied, even raw
+ * data a writer left unaligned, which is moved a few bytes down within `bytes` (so `bytes` holds
+ * the file's size but no longer its exact content). Every failure is an OnnxError whose message
+ * starts with the file's base name ("model.onnx: no such file").
+ */
+export async function loadModelFile(filePath: string): Promise<{ model: Model; bytes: Uint8Array; fileName: string }> {
+  const loaded = await readModelBytes(filePath);
+  if (externalTensors(loaded.model).length > 0) {
+    const files = externalFiles(path.dirname(path.resolve(filePath)), loaded.fileName);
     try {
-      resolveExternalData(model, files, fileName);
+      resolveExternalData(loaded.model, files, loaded.fileName);
     } finally {
       files.close();
     }
   }
-  return { model, bytes, fileName };
+  return loaded;
+}
+
+/** Bytes read from external data files by this process (tests: opening reads none). */
+let externalRead = 0;
+export function externalBytesRead(): number {
+  return externalRead;
+}
+
+const readAt = promisify(read);
+
+/** Buffers kept for reuse by an open model's external reads. */
+const POOL_BUFFERS = 4;
+
+/**
+ * The model file read and decoded, its external data left where it is: every external tensor's
+ * file and range is checked (exists, a regular file inside the model's folder, long enough), and
+ * `external` reads a tensor's bytes when asked (positioned reads of its range, the files kept open
+ * until `external.close()`). Without external tensors, `external` is undefined.
+ */
+export async function openModelFile(filePath: string): Promise<{ model: Model; bytes: Uint8Array; fileName: string; external?: TensorBytes }> {
+  const loaded = await readModelBytes(filePath);
+  if (externalTensors(loaded.model).length === 0) return loaded;
+  const { fileName } = loaded;
+  const files = externalFiles(path.dirname(path.resolve(filePath)), fileName);
+  try {
+    checkExternalData(loaded.model, (location) => files.size(location), fileName);
+  } catch (e) {
+    files.close();
+    throw e;
+  }
+  const rangeOf = (t: Tensor): { location: string; offset: number; length: number } => {
+    const x = t.external;
+    if (x === undefined) throw new OnnxError('external-missing', `tensor ${JSON.stringify(t.name)} is not stored externally`, fileName);
+    const length = x.length ?? (files.size(x.location) ?? 0) - x.offset;
+    return { location: x.location, offset: x.offset, length };
+  };
+  const readRange = async (location: string, offset: number, length: number): Promise<Uint8Array> => {
+    const fd = files.fd(location);
+    // Memory of its own: aligned, and shared so worker threads can read it (statistics).
+    const out = allocate(length);
+    let at = 0;
+    while (at < length) {
+      let n: number;
+      try {
+        n = (await readAt(fd, out, at, Math.min(READ_CHUNK, length - at), offset + at)).bytesRead;
+      } catch (e) {
+        throw new OnnxError('io', `cannot read external data file ${location} (${(e as Error).message})`, fileName);
+      }
+      if (n === 0) throw new OnnxError('external-range', `external data file ${location} ended at byte ${offset + at} while reading bytes ${offset}..${offset + length} (was it truncated?)`, fileName);
+      at += n;
+      externalRead += n;
+    }
+    return out;
+  };
+  // Buffers given back by release, reused by later reads (the smallest that fits).
+  const pool: SharedArrayBuffer[] = [];
+  const allocate = (length: number): Uint8Array => {
+    let best = -1;
+    for (let i = 0; i < pool.length; i++) if (pool[i].byteLength >= length && (best < 0 || pool[i].byteLength < pool[best].byteLength)) best = i;
+    if (best < 0) return new Uint8Array(new SharedArrayBuffer(length));
+    return new Uint8Array(pool.splice(best, 1)[0], 0, length);
+  };
+  const external: TensorBytes = {
+    release: (data) => {
+      const buffer = ArrayBuffer.isView(data) ? data.buffer : undefined;
+      if (!(buffer instanceof SharedArrayBuffer) || pool.includes(buffer)) return;
+      pool.push(buffer);
+      // Keep the largest few.
+      pool.sort((a, b) => b.byteLength - a.byteLength);
+      pool.length = Math.min(pool.length, POOL_BUFFERS);
+    },
+    get totalBytes() {
+      let sum = 0;
+      for (const t of externalTensors(loaded.model)) sum += rangeOf(t).length;
+      return sum;
+    },
+    storedBytes: (t) => rangeOf(t).length,
+    read: (t) => {
+      const r = rangeOf(t);
+      return readRange(r.location, r.offset, r.length);
+    },
+    readChunk: (t, from, length) => {
+      const r = rangeOf(t);
+      if (from < 0 || from + length > r.length) throw new RangeError(`chunk ${from}..${from + length} outside tensor ${t.name} (${r.length} bytes)`);
+      return readRange(r.location, r.offset + from, length);
+    },
+    close: async () => {
+      pool.length = 0;
+      files.close();
+    },
+  };
+  return { ...loaded, external };
 }
 
 /** What kind of file a stat describes, for "is not a regular file" errors. */
@@ -115,7 +213,7 @@ function fileKind(st: Stats): string {
  * such as /dev/zero would read without end, a FIFO would block); and only the declared byte range
  * is read, with positioned reads, so a file over 2 GiB is fine when the tensor needs a little of it.
  */
-function externalFiles(dir: string, fileName: string): ExternalFiles & { close(): void } {
+function externalFiles(dir: string, fileName: string): ExternalFiles & { close(): void; fd(location: string): number } {
   const fail = (location: string, why: string): never => {
     throw new OnnxError('bad-model', `external data file ${location} is refused (${why})`, fileName);
   };
@@ -156,6 +254,11 @@ function externalFiles(dir: string, fileName: string): ExternalFiles & { close()
       open.clear();
     },
     size: (location) => get(location)?.size,
+    fd: (location) => {
+      const entry = get(location);
+      if (entry === undefined) throw new OnnxError('external-missing', `external data file ${location} not found`, fileName);
+      return entry.fd;
+    },
     read: (location, offset, length) => {
       const { fd } = get(location)!;
       // Memory of its own for each tensor: aligned, and shared so worker threads can read it.
@@ -201,7 +304,7 @@ function rememberExternalFiles(filePath: string, model: Model): void {
 }
 
 /** The protected inputs, each model followed by its external-data files. */
-function withExternalFiles(protect: WriteOptions['protect']): ProtectedFile[] {
+export function withExternalFiles(protect: WriteOptions['protect']): ProtectedFile[] {
   if (protect === undefined) return [];
   const list: readonly ProtectedFile[] = typeof protect === 'string' ? [protect] : protect;
   const out: ProtectedFile[] = [];

@@ -3,10 +3,11 @@
 import { listFolder } from './folders';
 import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadModelFile, writeFileAtomic } from './files';
+import { openModelFile, writeFileAtomic } from './files';
+import { nodeExternalWriter } from './external-write';
 import { sameFile } from './atomic-write';
 import { createOrtRunner, ORT_NODE_LABEL } from './ort-runner';
 import { readRegularFile } from './regular-file';
@@ -89,6 +90,16 @@ function statsWorkers(workers = defaultStatsWorkers()): { get(): StatsPool | und
   };
 }
 
+/**
+ * Bytes of tensor data a request may load at once: $PRUNESCOPE_MAX_LOAD_BYTES, else half the
+ * machine's memory (the loaded weights are then copied or run by onnxruntime, which needs as much
+ * again).
+ */
+export function memoryLimit(): number {
+  const v = Number(process.env.PRUNESCOPE_MAX_LOAD_BYTES);
+  return Number.isFinite(v) && v > 0 ? v : Math.floor(totalmem() / 2);
+}
+
 export interface NodePlatformOptions {
   /** Refuse paths main did not allow (the desktop utility process). */
   restricted?: boolean;
@@ -131,7 +142,9 @@ export function nodePlatform(options: NodePlatformOptions = {}): { platform: Eng
     listFolder: (path) => listFolder(path),
     writeFileAtomic: (path, data, out) => writeFileAtomic(path, data, out),
     writeTextAtomic: (path, pieces, out) => writeFileAtomic(path, pieces, out),
-    loadModel: (path) => loadModelFile(path),
+    loadModel: (path) => openModelFile(path),
+    externalWriter: (target, out) => nodeExternalWriter(target, out),
+    memoryLimit: () => memoryLimit(),
     sample: async () => new Uint8Array(await readFile(join(resources(), SAMPLE_MODEL))),
     sampleDataset: async (split = 'test') => {
       const dir = resources();

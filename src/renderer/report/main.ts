@@ -7,7 +7,7 @@ import '../styles.css';
 import './report.css';
 import { REPORT_FORMAT, type ReportData } from '../../engine/protocol';
 import { h } from '../dom';
-import { SECTIONS } from './sections';
+import { sectionTitle, SECTIONS } from './sections';
 
 function readData(): ReportData {
   const el = document.getElementById('prunescope-report');
@@ -41,7 +41,11 @@ function start(): void {
   }
   const present = SECTIONS.filter((s) => s.present(data));
   const nav = h('nav', { class: 'rp-nav', 'aria-label': 'Sections' }, present.map((s) => h('a', { href: `#${s.id}` }, s.title)));
-  const main = h('main', { class: 'rp-main' }, header(data), nav);
+  const omitted = data.omitted ?? [];
+  const left = omitted.length === 0 ? [] : h('details', { class: 'rp-omitted', 'data-testid': 'report-omitted' },
+    h('summary', {}, `Not in this report: ${omitted.map((o) => sectionTitle(o.section)).join(', ')}`),
+    h('ul', {}, omitted.map((o) => h('li', {}, h('b', {}, sectionTitle(o.section)), ` — ${o.why}`))));
+  const main = h('main', { class: 'rp-main' }, header(data), nav, left);
   document.body.append(main);
   for (const s of present) {
     const body = h('div', { class: 'rp-body' });

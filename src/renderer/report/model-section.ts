@@ -13,9 +13,10 @@ export function modelSection(body: HTMLElement, data: ReportData): void {
   const g = m.graph;
   const opsets = m.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ');
   const producer = [m.producerName, m.producerVersion].filter((x) => x !== '').join(' ') || 'not recorded';
-  const unknown = data.macs.unknown;
+  const unknown = data.metrics.macsUnknown.map((i) => { const n = data.metrics.nodes[i]; return n?.name || `${n?.opType ?? 'node'}_${i}`; });
   const shown = unknown.slice(0, 5).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
-  const macs = `${formatCompact(data.macs.total)} (${formatCount(data.macs.total)}) at batch ${data.macs.batch}${unknown.length > 0 ? `, not counting ${unknown.length} node${unknown.length === 1 ? '' : 's'} whose shapes are unknown (${shown})` : ''}`;
+  const total = data.metrics.totals.macs;
+  const macs = `${formatCompact(total)} (${formatCount(total)}) at batch 1${unknown.length > 0 ? `, not counting ${unknown.length} node${unknown.length === 1 ? '' : 's'} whose shapes are unknown (${shown})` : ''}`;
   const ops = Object.entries(m.opCounts).sort((a, b) => b[1] - a[1]).map(([op, n]) => `${op} ×${n}`).join(', ');
   body.append(
     h(

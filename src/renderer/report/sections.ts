@@ -2,15 +2,17 @@
 // itself into its <section>. Adding a section is one entry here (and its file).
 
 import type { ReportData } from '../../engine/protocol';
+import { diffSection } from './diff-section';
 import { graphSection } from './graph-section';
 import { histogramsSection } from './histograms-section';
 import { modelSection } from './model-section';
+import { nodeErrorsSection } from './node-errors-section';
 import { nodesSection } from './nodes-section';
+import { sensitivitySection } from './sensitivity-section';
 import { sweepSection } from './sweep-section';
-import { tableSection } from './table-section';
 
 export interface ReportSection {
-  /** The section's id (its anchor and data-section). */
+  /** The section's id (its anchor and data-section; the ids of core/report/sections.ts). */
   id: string;
   title: string;
   present(data: ReportData): boolean;
@@ -22,8 +24,13 @@ export const SECTIONS: readonly ReportSection[] = [
   { id: 'graph', title: 'Graph', present: () => true, draw: graphSection },
   { id: 'nodes', title: 'Cost per node', present: () => true, draw: nodesSection },
   { id: 'histograms', title: 'Weight histograms', present: (d) => d.histograms.length > 0, draw: histogramsSection },
-  { id: 'sweep', title: 'Accuracy and time against the prune ratio', present: () => true, draw: sweepSection },
-  { id: 'sensitivity', title: 'Sensitivity', present: (d) => d.sensitivity !== undefined, draw: (b, d) => d.sensitivity && tableSection(b, d.sensitivity) },
-  { id: 'diff', title: 'Compared with another model', present: (d) => d.diff !== undefined, draw: (b, d) => d.diff && tableSection(b, d.diff) },
-  { id: 'nodeErrors', title: 'Error per node', present: (d) => d.nodeErrors !== undefined, draw: (b, d) => d.nodeErrors && tableSection(b, d.nodeErrors) },
+  { id: 'sweep', title: 'Accuracy and time against the prune ratio', present: (d) => d.sweep !== undefined, draw: sweepSection },
+  { id: 'sensitivity', title: 'Sensitivity', present: (d) => d.sensitivity !== undefined, draw: sensitivitySection },
+  { id: 'diff', title: 'Compared with another model', present: (d) => d.diff !== undefined, draw: diffSection },
+  { id: 'nodeErrors', title: 'Error per node', present: (d) => d.nodeErrors !== undefined, draw: nodeErrorsSection },
 ];
+
+/** The title of a section id (for the list of sections left out). */
+export function sectionTitle(id: string): string {
+  return SECTIONS.find((s) => s.id === id)?.title ?? id;
+}

@@ -10,7 +10,7 @@ import { renderEvalTable } from '../views/evaluate-table';
 export function sweepSection(body: HTMLElement, data: ReportData): void {
   const sweep = data.sweep;
   if (!sweep || sweep.points.length === 0) {
-    body.append(h('p', { class: 'rp-note', 'data-testid': 'report-no-sweep' }, data.noSweep ?? 'This report has no sweep.'));
+    body.append(h('p', { class: 'rp-note', 'data-testid': 'report-no-sweep' }, 'The sweep has no points.'));
     return;
   }
   const canvas = h('canvas', { 'data-testid': 'report-sweep-chart', role: 'img', 'aria-label': 'Accuracy and time against prune ratio' });

@@ -16,6 +16,7 @@ import { createDatasetPreview } from './dataset-preview';
 import { evalCsv, experimentRatios, parseRatios } from './evaluate-data';
 import { createRuntimePicker } from './evaluate-runtimes';
 import { doneText, failedText } from './evaluate-status';
+import { createNodeErrorsSection, type NodeErrorsSection } from './evaluate-node-errors';
 
 type RatioMode = 'current' | 'sweep' | 'custom';
 const BUNDLED_TEST = { source: { kind: 'sample' } as DatasetSource, label: 'Bundled MNIST test set' };
@@ -30,6 +31,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   let resultsDataset = '';
   let ratioMode: RatioMode = 'current';
   let running: number | null = null;
+  /** The "Per-node error" section (evaluate-node-errors.ts), made once the test set's state exists. */
+  const late: { nodeErrors?: NodeErrorsSection } = {};
 
   const datasetLabel = h('span', { class: 'mono', 'data-testid': 'eval-dataset' }, NO_DATASET);
   const datasetInfo = h('span', { class: 'muted', 'data-testid': 'eval-dataset-info' });
@@ -160,6 +163,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     datasetNote.textContent =
       'Choose the test set this model was made for (IDX image and label files, gzipped or not, a text file, an .npy pair, an .npz, or a folder of images per class). ' +
       'The bundled MNIST digits are the default only for the bundled sample model.';
+    late.nodeErrors?.refresh();
   }
   setMode('current');
 
@@ -363,6 +367,9 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     progressText.textContent = model ? 'Idle' : 'Open a model to evaluate it';
   });
   renderResults([]);
+  late.nodeErrors = createNodeErrorsSection(ctx, () => ({ dataset, refused: dataset !== null && dataset === datasetRefused }));
+  el.append(late.nodeErrors.el);
+  late.nodeErrors.refresh();
   return {
     el,
     activate: () => evalChart.resize(),

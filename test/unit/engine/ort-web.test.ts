@@ -75,8 +75,8 @@ function sampleWith(opType: string, nodeName: string): Uint8Array {
   const last = m.graph.nodes[m.graph.nodes.length - 1];
   const inner = `${out.name}_before`;
   last.outputs = last.outputs.map((o) => (o === out.name ? inner : o));
-  // Einsum 'ij->ij' is the identity: the model's predictions stay the sample's.
-  m.graph.nodes.push(node(opType, [inner], [out.name], opType === 'Einsum' ? [{ name: 'equation', type: 'string', value: 'ij->ij' }] : [], nodeName));
+  // Softsign (x / (1 + |x|)) keeps the order of the logits: the model's predictions stay the sample's.
+  m.graph.nodes.push(node(opType, [inner], [out.name], [], nodeName));
   return encodeModel(m);
 }
 
@@ -92,17 +92,17 @@ describe('runtimes and the onnxruntime fallback (a browser-like engine: onnxrunt
   const byName = (list: RuntimeStatus[], r: string): RuntimeStatus | undefined => list.find((s) => s.runtime === r);
 
   it('names the node Prunescope cannot run, and evaluates the model in onnxruntime instead', async () => {
-    const bytes = sampleWith('Einsum', 'pick');
-    const id = await open(bytes, 'einsum.onnx');
+    const bytes = sampleWith('Softsign', 'pick');
+    const id = await open(bytes, 'softsign.onnx');
     const statuses = await client.call({ type: 'runtimes', modelId: id });
-    expect(byName(statuses, 'sparse')?.unavailable).toBe('cannot run Einsum (node "pick")');
-    expect(byName(statuses, 'dense')?.unavailable).toBe('cannot run Einsum (node "pick")');
+    expect(byName(statuses, 'sparse')?.unavailable).toBe('cannot run Softsign (node "pick")');
+    expect(byName(statuses, 'dense')?.unavailable).toBe('cannot run Softsign (node "pick")');
     expect(byName(statuses, 'onnxruntime')).toEqual({ runtime: 'onnxruntime', label: web.label });
     // Only Prunescope's runtime asked for: onnxruntime runs it (the fallback) and says so by name.
     const limit = 300;
     const point = await client.call({ type: 'evaluate', modelId: id, spec: { mode: 'layer', ratio: 0 }, dataset: { kind: 'sample' }, options: { runtimes: ['sparse'], limit, batch: 0 } });
     const sparse = point.results.find((m) => m.runtime === 'sparse');
-    expect(sparse?.unavailable).toBe('Prunescope\'s runtime cannot run Einsum (node "pick")');
+    expect(sparse?.unavailable).toBe('Prunescope\'s runtime cannot run Softsign (node "pick")');
     const ort = point.results.find((m) => m.runtime === 'onnxruntime');
     expect(ort?.unavailable).toBeUndefined();
     const ds = sampleDataset();

@@ -78,6 +78,7 @@ describe('buildMenuTemplate', () => {
       'Export Graph as SVG…',
       'Export Graph as PNG…',
       'Export Sweep CSV…',
+      'Export Report…',
       'Close',
       'quit',
     ]);

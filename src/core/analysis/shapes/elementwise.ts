@@ -2,13 +2,13 @@
 // broadcasting binary and variadic ops, comparisons (bool), Where.
 import { DataType, type DataTypeCode, type Dim, type Node } from '../../onnx/model';
 import { constantTensor } from '../constants';
-import { type InferFn, type Known, type Out, arith, attrInt, broadcast, knownTensor } from './dims';
+import { type InferFn, type Known, type Out, arith, attrInt, broadcast, knownTensor, num } from './dims';
 
 const UNARY = [
   'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip', 'Abs', 'Neg', 'Exp', 'Log', 'Sqrt',
   'Softplus', 'Softsign', 'Elu', 'Selu', 'Celu', 'Gelu', 'Erf', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign', 'Sin',
   'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Mish', 'ThresholdedRelu',
-  'Identity', 'Dropout', 'Softmax', 'LogSoftmax', 'Hardmax', 'BatchNormalization', 'LayerNormalization',
+  'Identity', 'Dropout', 'Softmax', 'LogSoftmax', 'Hardmax', 'BatchNormalization',
   'InstanceNormalization', 'GroupNormalization', 'LpNormalization', 'MeanVarianceNormalization', 'LRN', 'PRelu', 'Not',
   'IsNaN', 'IsInf',
 ];
@@ -30,7 +30,21 @@ const binary: InferFn = (n, ins) => {
   const t = COMPARE.has(op) ? DataType.BOOL : op === 'Where' ? ins[1]?.t : ins[0]?.t;
   let v: Dim[] | undefined;
   const [a, b] = [ins[0]?.v, ins[1]?.v];
-  if (ins.length === 2 && a && b && s && s.length <= 1 && !COMPARE.has(op)) {
+  const c = ins[2]?.v;
+  if (op === 'Where' && a && b && c && s && s.length <= 1) {
+    // Where on shape vectors (torch's expand(-1) writes Where(Equal(shape, -1), 1, shape)).
+    const len = Math.max(a.length, b.length, c.length);
+    const at = (x: Dim[], i: number): Dim => x[x.length === 1 ? 0 : i];
+    if ([a, b, c].every((x) => x.length === len || x.length === 1) && Array.from({ length: len }, (_, i) => at(a, i)).every(num)) {
+      v = Array.from({ length: len }, (_, i) => (at(a, i) ? at(b, i) : at(c, i)));
+    }
+  } else if (op === 'Equal' && a && b && s && s.length <= 1) {
+    const len = Math.max(a.length, b.length);
+    const eq = (x: Dim, y: Dim): Dim => (x === y && x !== null ? 1 : num(x) && num(y) ? 0 : typeof x === 'string' && num(y) && y < 0 ? 0 : null);
+    if ((a.length === len || a.length === 1) && (b.length === len || b.length === 1)) {
+      v = Array.from({ length: len }, (_, i) => eq(a[a.length === 1 ? 0 : i], b[b.length === 1 ? 0 : i]));
+    }
+  } else if (ins.length === 2 && a && b && s && s.length <= 1 && !COMPARE.has(op)) {
     const len = Math.max(a.length, b.length);
     if ((a.length === len || a.length === 1) && (b.length === len || b.length === 1)) {
       v = Array.from({ length: len }, (_, i) => arith(op, a[a.length === 1 ? 0 : i], b[b.length === 1 ? 0 : i]));

@@ -12,13 +12,14 @@ import { ELEMENTWISE } from './elementwise';
 import { LINEAR } from './linear';
 import { SHAPE_OPS } from './shape-ops';
 import { SLICE_OPS } from './slice';
+import { TRANSFORMER } from './transformer';
 
 export interface InferredType {
   elemType: DataTypeCode;
   shape: Dim[];
 }
 
-const RULES: Readonly<Record<string, InferFn>> = { ...ELEMENTWISE, ...CONV, ...LINEAR, ...SHAPE_OPS, ...SLICE_OPS };
+const RULES: Readonly<Record<string, InferFn>> = { ...ELEMENTWISE, ...CONV, ...LINEAR, ...SHAPE_OPS, ...SLICE_OPS, ...TRANSFORMER };
 
 /**
  * Infers the type and shape of every node output of `graph` whose shape it does not record (graph

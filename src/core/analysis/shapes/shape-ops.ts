@@ -2,7 +2,7 @@
 // Gather, Expand, Tile, ConstantOfShape. Small integer tensors that hold shapes are followed by value
 // (Shape → Gather → Unsqueeze → Concat → Reshape).
 import { DataType, type Dim } from '../../onnx/model';
-import { type InferFn, arith, attrInt, attrInts, broadcast, norm, num, product, quotient } from './dims';
+import { type InferFn, arith, attrInt, attrInts, broadcast, knownTensor, norm, num, product, quotient } from './dims';
 
 const shape: InferFn = (n, ins) => {
   const xs = ins[0]?.s;
@@ -126,7 +126,10 @@ const constantOfShape: InferFn = (n, ins) => {
   if (!target) return [];
   const a = n.attributes.find((x) => x.name === 'value');
   const t = a && a.type === 'tensor' ? a.value.dataType : DataType.FLOAT;
-  return [{ t, s: target }];
+  // A small integer vector of one value (torch's expand(-1) builds its shape from one) is tracked by value.
+  const fill = a && a.type === 'tensor' ? knownTensor(a.value).v?.[0] : undefined;
+  const v = fill !== undefined && target.length === 1 && num(target[0]) && target[0] <= 64 ? new Array<Dim>(target[0]).fill(fill) : undefined;
+  return [{ t, s: target, v }];
 };
 
 export const SHAPE_OPS: Record<string, InferFn> = {

@@ -4,7 +4,7 @@
 //   its output channel c by γ_c/√(var_c+ε): the channel's L1 norm is multiplied by that factor's
 //   magnitude, its squared L2 norm by its square. So a model that keeps BN and the same model with
 //   BN folded into the Conv rank their channels alike.
-// - Optionally (CHANNEL_SCORING.outgoing) the group's score is multiplied by the norm of the
+// - Optionally (ChannelScoring.outgoing) the group's score is multiplied by the norm of the
 //   channel's outgoing weights — the input columns of every Conv / Gemm / MatMul that reads it.
 //   With ReLU-like activations a channel's in-weights can be scaled by α and its out-weights by 1/α
 //   without changing the function; the product is invariant to that, either norm alone is not.
@@ -23,7 +23,13 @@ import { axisNorms, channelNorms, groupScores, type ChannelNorms } from './impor
  * holds better everywhere; BN folding stays on because it makes BN-kept and BN-folded models rank
  * alike, outgoing stays off.
  */
-export const CHANNEL_SCORING = { batchNorm: true, outgoing: false };
+export interface ChannelScoring {
+  /** Scale each channel's norm by the |γ/σ| of a BatchNormalization that follows it. */
+  batchNorm: boolean;
+  /** Multiply by the norm of the consumers' input columns of the channel. */
+  outgoing: boolean;
+}
+export const DEFAULT_CHANNEL_SCORING: Readonly<ChannelScoring> = Object.freeze({ batchNorm: true, outgoing: false });
 
 /** The per-channel factor of a BatchNormalization that follows `tensor`, or undefined. */
 export function followingBnScale(ix: GraphIndex, tensor: string, channels: number): Float64Array | undefined {
@@ -92,7 +98,7 @@ export function outgoingNorms(a: Analysis, root: number, size: number, importanc
 }
 
 /** The scores of the group `root` (every space joined to it): raw for ranking within it, normalised for the global pool. */
-export function effectiveGroupScores(a: Analysis, root: number, importance: ChannelImportance, scoring = CHANNEL_SCORING): { raw: Float64Array; normalised: Float64Array } {
+export function effectiveGroupScores(a: Analysis, root: number, importance: ChannelImportance, scoring: Readonly<ChannelScoring> = DEFAULT_CHANNEL_SCORING): { raw: Float64Array; normalised: Float64Array } {
   const members: ChannelNorms[] = [];
   a.spaces.forEach((s, k) => {
     if (find(a, k) !== root) return;

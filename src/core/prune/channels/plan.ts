@@ -119,7 +119,7 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
       normalised = raw;
     } else {
       const importance = opts.importance ?? DEFAULT_IMPORTANCE;
-      ({ raw, normalised } = effectiveGroupScores(a, root, importance));
+      ({ raw, normalised } = effectiveGroupScores(a, root, importance, opts.channelScoring));
     }
     const over = members.filter((m) => Object.prototype.hasOwnProperty.call(overrides, m));
     const ratio = over.length > 0 ? Math.max(...over.map((m) => overrides[m])) : opts.ratio;

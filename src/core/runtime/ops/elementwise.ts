@@ -11,7 +11,7 @@ import {
   isHalfType,
   size,
 } from '../tensor';
-import { broadcastDims, broadcastIndex } from './broadcast';
+import { broadcastDims, broadcastRuns } from './broadcast';
 import { type OpContext, type OpImpl, floatAttr, need } from './types';
 
 type NumData = Exclude<RtData, BigInt64Array | BigUint64Array>;
@@ -53,20 +53,29 @@ export function unaryOp(f: (x: number, node: OpContext) => (v: number) => number
   };
 }
 
-/** erf by its Taylor series (|x| < 4; beyond, ±1 to float32 precision). */
+/** Coefficients of erf's Taylor series in x²: (−1)ⁿ / (n! (2n + 1)), times 2/√π. */
+const ERF_C = ((): Float64Array => {
+  const c = new Float64Array(90);
+  let f = 1;
+  for (let n = 0; n < c.length; n++) {
+    if (n > 0) f *= -1 / n;
+    c[n] = (2 / Math.sqrt(Math.PI)) * (f / (2 * n + 1));
+  }
+  return c;
+})();
+
+/**
+ * erf by its Taylor series evaluated by Horner's rule, with as many terms as |x| needs for float64
+ * accuracy (|x| < 4; beyond, ±1 to float32 precision).
+ */
 export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax >= 4) return x > 0 ? 1 : -1;
+  const terms = ax < 0.5 ? 14 : ax < 1.5 ? 28 : ax < 3 ? 55 : 90;
   const x2 = x * x;
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 80; n++) {
-    term *= -x2 / n;
-    const add = term / (2 * n + 1);
-    sum += add;
-    if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-  }
-  return (2 / Math.sqrt(Math.PI)) * sum;
+  let p = ERF_C[terms - 1];
+  for (let n = terms - 2; n >= 0; n--) p = p * x2 + ERF_C[n];
+  return x * p;
 }
 
 export const UNARY: Record<string, OpImpl> = {
@@ -77,6 +86,8 @@ export const UNARY: Record<string, OpImpl> = {
   }),
   Sigmoid: unaryOp(() => (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)))),
   Tanh: unaryOp(() => Math.tanh),
+  Sin: unaryOp(() => Math.sin),
+  Cos: unaryOp(() => Math.cos),
   Exp: unaryOp(() => Math.exp),
   Log: unaryOp(() => Math.log),
   Sqrt: unaryOp(() => Math.sqrt),
@@ -108,8 +119,28 @@ export const UNARY: Record<string, OpImpl> = {
 
 type Bin = (a: number, b: number) => number;
 
-/** out = f(a, b) with broadcasting; output type is a's type. */
-export function binaryCompute(a0: RtTensor, b0: RtTensor, f: Bin, ctx: OpContext, slot = 0): RtTensor {
+/** The four arithmetic ops get their own loops (a shared loop calling `f` cannot inline it). */
+type Arith = '+' | '-' | '*' | '/';
+
+/** buf[y + k] = a[oa + k·ka] (op) b[ob + k·kb] for k < len. */
+function arithRun(op: Arith, ad: NumData, oa: number, ka: number, bd: NumData, ob: number, kb: number, buf: NumData, y: number, len: number): void {
+  switch (op) {
+    case '+':
+      for (let k = 0; k < len; k++) buf[y + k] = ad[oa + k * ka] + bd[ob + k * kb];
+      break;
+    case '-':
+      for (let k = 0; k < len; k++) buf[y + k] = ad[oa + k * ka] - bd[ob + k * kb];
+      break;
+    case '*':
+      for (let k = 0; k < len; k++) buf[y + k] = ad[oa + k * ka] * bd[ob + k * kb];
+      break;
+    default:
+      for (let k = 0; k < len; k++) buf[y + k] = ad[oa + k * ka] / bd[ob + k * kb];
+  }
+}
+
+/** out = f(a, b) with broadcasting; output type is a's type. `op` names f when it is one of + − × ÷. */
+export function binaryCompute(a0: RtTensor, b0: RtTensor, f: Bin, ctx: OpContext, slot = 0, op?: Arith): RtTensor {
   let a = a0;
   let b = b0;
   const half = isHalfType(a.dataType) ? a.dataType : 0;
@@ -120,35 +151,29 @@ export function binaryCompute(a0: RtTensor, b0: RtTensor, f: Bin, ctx: OpContext
   const ad = numeric(a.data);
   const bd = numeric(b.data);
   const { buf, big } = outBuffer(ctx, slot, a.dataType, n);
-  const na = ad.length;
-  const nb = bd.length;
-  if (na === n && nb === n) {
-    for (let i = 0; i < n; i++) buf[i] = f(ad[i], bd[i]);
-  } else if (nb === 1) {
-    const bv = bd[0];
-    for (let i = 0; i < n; i++) buf[i] = f(ad[i], bv);
-  } else if (na === 1) {
-    const av = ad[0];
-    for (let i = 0; i < n; i++) buf[i] = f(av, bd[i]);
-  } else if (na === n && nb === dims[dims.length - 1] && b.dims[b.dims.length - 1] === nb) {
-    for (let i = 0; i < n; i += nb) for (let j = 0; j < nb; j++) buf[i + j] = f(ad[i + j], bd[j]);
-  } else {
-    const ia = broadcastIndex(a.dims, dims);
-    const ib = broadcastIndex(b.dims, dims);
-    for (let i = 0; i < n; i++) buf[i] = f(ad[ia[i]], bd[ib[i]]);
+  const { runs, len, starts, steps } = broadcastRuns([a.dims, b.dims], dims);
+  const [sa, sb] = starts;
+  const [ka, kb] = steps;
+  // Integer types keep the closure (its rounding); floats with a named op take its loop.
+  const fast = op !== undefined && !big && (buf instanceof Float32Array || buf instanceof Float64Array);
+  for (let o = 0, y = 0; o < runs; o++, y += len) {
+    const oa = sa[o];
+    const ob = sb[o];
+    if (fast) arithRun(op, ad, oa, ka, bd, ob, kb, buf, y, len);
+    else for (let k = 0; k < len; k++) buf[y + k] = f(ad[oa + k * ka], bd[ob + k * kb]);
   }
   const r = finish(dims, a.dataType, buf, big);
   return half ? floatToHalf(r, half) : r;
 }
 
-function binaryOp(f: Bin, sameType = true): OpImpl {
+function binaryOp(f: Bin, sameType = true, op?: Arith): OpImpl {
   return (inputs, ctx) => {
     const a = need(inputs, 0, ctx);
     const b = need(inputs, 1, ctx);
     if (sameType && a.dataType !== b.dataType) {
       throw new RuntimeError(`${ctx.label}: inputs have different element types (${a.dataType} and ${b.dataType})`);
     }
-    return [binaryCompute(a, b, f, ctx)];
+    return [binaryCompute(a, b, f, ctx, 0, op)];
   };
 }
 
@@ -172,12 +197,29 @@ function variadic(f: Bin, mean = false): OpImpl {
 const max: Bin = (x, y) => (x !== x || y !== y ? NaN : x >= y ? x : y);
 const min: Bin = (x, y) => (x !== x || y !== y ? NaN : x <= y ? x : y);
 
+const pow = binaryOp((x, y) => Math.pow(x, y), false);
+
+/** Pow; a float base to a scalar 2 or 3 (decomposed LayerNorm, tanh GELU) by multiplication. */
+const Pow: OpImpl = (inputs, ctx) => {
+  const a = need(inputs, 0, ctx);
+  const b = need(inputs, 1, ctx);
+  const e = b.data.length === 1 ? Number(b.data[0]) : NaN;
+  if ((a.data instanceof Float32Array || a.data instanceof Float64Array) && !isHalfType(a.dataType) && (e === 2 || e === 3) && b.dims.length <= a.dims.length) {
+    const x = a.data;
+    const y = ctx.out(0, ctorOf(a.dataType), x.length) as Float32Array | Float64Array;
+    if (e === 2) for (let i = 0; i < x.length; i++) y[i] = x[i] * x[i];
+    else for (let i = 0; i < x.length; i++) y[i] = x[i] * x[i] * x[i];
+    return [{ dims: a.dims, data: y, dataType: a.dataType }];
+  }
+  return pow(inputs, ctx);
+};
+
 export const BINARY: Record<string, OpImpl> = {
-  Add: binaryOp((x, y) => x + y),
-  Sub: binaryOp((x, y) => x - y),
-  Mul: binaryOp((x, y) => x * y),
-  Div: binaryOp((x, y) => x / y),
-  Pow: binaryOp((x, y) => Math.pow(x, y), false),
+  Add: binaryOp((x, y) => x + y, true, '+'),
+  Sub: binaryOp((x, y) => x - y, true, '-'),
+  Mul: binaryOp((x, y) => x * y, true, '*'),
+  Div: binaryOp((x, y) => x / y, true, '/'),
+  Pow,
   Max: variadic(max),
   Min: variadic(min),
   Sum: variadic((x, y) => x + y),

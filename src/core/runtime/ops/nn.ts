@@ -4,6 +4,7 @@ import { RuntimeError } from '../errors';
 import { type RtTensor, ctorOf, floatToHalf, halfToFloat, isHalfType, size } from '../tensor';
 import { type FArray, fillRows, mmAccumulate, transpose2d } from '../kernels/dense';
 import { broadcastDims, broadcastIndex } from './broadcast';
+import { scratch } from '../kernels/scratch';
 import { type OpContext, type OpImpl, floatAttr, intAttr, need, normAxis } from './types';
 
 /** Runs f on float32/float64 data; float16/bfloat16 inputs are computed in float32. */
@@ -116,12 +117,20 @@ function softmaxLike(kind: SoftmaxKind): OpImpl {
           continue;
         }
         let sum = 0;
-        for (let k = 0; k < len; k++) sum += Math.exp(src[base + k * inner] - mx);
         if (kind === 'log') {
+          for (let k = 0; k < len; k++) sum += Math.exp(src[base + k * inner] - mx);
           const ls = Math.log(sum);
           for (let k = 0; k < len; k++) y[base + k * inner] = src[base + k * inner] - mx - ls;
         } else {
-          for (let k = 0; k < len; k++) y[base + k * inner] = Math.exp(src[base + k * inner] - mx) / sum;
+          // Each exponential once, kept in float64 until divided.
+          const e = scratch(len);
+          for (let k = 0; k < len; k++) {
+            const v = Math.exp(src[base + k * inner] - mx);
+            e[k] = v;
+            sum += v;
+          }
+          const inv = 1 / sum;
+          for (let k = 0; k < len; k++) y[base + k * inner] = e[k] * inv;
         }
       }
     }

@@ -30,12 +30,24 @@ function reduceOp(init: number, step: (acc: number, v: number) => number, fin?: 
       outStr[i] = axes.has(i) ? 0 : s;
       s *= outDimsKeep[i];
     }
-    const idx = new Array<number>(r).fill(0);
-    let off = 0;
     const total = size(x.dims);
-    for (let k = 0; k < total; k++) {
-      acc[off] = step(acc[off], Number(x.data[k]));
-      off = nextOffset(idx, x.dims, outStr, r - 1, off);
+    // The reduced axes are the trailing ones (a LayerNorm's mean): contiguous runs, no index walk.
+    const trailing = axes.size > 0 && [...axes].every((a) => a >= r - axes.size);
+    if (trailing && !(x.data instanceof BigInt64Array || x.data instanceof BigUint64Array)) {
+      const d = x.data;
+      const len = n === 0 ? 0 : total / n;
+      for (let o = 0, k = 0; o < n; o++) {
+        let a = acc[o];
+        for (let j = 0; j < len; j++, k++) a = step(a, d[k]);
+        acc[o] = a;
+      }
+    } else {
+      const idx = new Array<number>(r).fill(0);
+      let off = 0;
+      for (let k = 0; k < total; k++) {
+        acc[off] = step(acc[off], Number(x.data[k]));
+        off = nextOffset(idx, x.dims, outStr, r - 1, off);
+      }
     }
     if (total === 0 && init !== 0 && init !== 1) throw new RuntimeError(`${ctx.label}: reducing an empty tensor`);
     const out = alloc(x.dataType, n);

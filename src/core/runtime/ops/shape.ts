@@ -135,9 +135,20 @@ export const Transpose: OpImpl = (inputs, ctx) => {
   const src = x.data as Float32Array;
   const idx = new Array<number>(r).fill(0);
   let off = 0;
-  for (let k = 0; k < n; k++) {
-    out[k] = src[off];
-    off = nextOffset(idx, dims, st, r - 1, off);
+  if (r < 2 || n === 0) {
+    for (let k = 0; k < n; k++) {
+      out[k] = src[off];
+      off = nextOffset(idx, dims, st, r - 1, off);
+    }
+    return [{ dims, data: out, dataType: x.dataType }];
+  }
+  // Runs along the last output axis (contiguous in the input when perm keeps the last axis).
+  const len = dims[r - 1];
+  const step = st[r - 1];
+  for (let k = 0; k < n; k += len) {
+    if (step === 1) for (let j = 0; j < len; j++) out[k + j] = src[off + j];
+    else for (let j = 0; j < len; j++) out[k + j] = src[off + j * step];
+    off = nextOffset(idx, dims, st, r - 2, off);
   }
   return [{ dims, data: out, dataType: x.dataType }];
 };

@@ -23,6 +23,11 @@ export function paintOverlay(nodes: ReadonlyMap<string, SVGGElement>, o: GraphOv
     g.classList.toggle('gv-ov-painted', fill !== undefined);
     g.classList.toggle('gv-ov-dark', fill !== undefined && isDark(fill));
     if (box) box.style.fill = fill ?? '';
+    // A node drawn as its title bar only (Relu, Add …: no rows) shows the colour on that bar.
+    const head = g.querySelector<SVGPathElement>('.gv-head');
+    const headOnly = fill !== undefined && g.querySelector('.gv-row') === null;
+    g.classList.toggle('gv-ov-head', headOnly);
+    if (head) head.style.fill = headOnly ? fill : '';
     if (o && fill !== undefined) {
       const t = document.createElementNS(SVG, 'title');
       t.setAttribute('class', 'gv-ov-title');

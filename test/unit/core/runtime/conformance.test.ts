@@ -9,6 +9,7 @@ import { caseNames, loadCase, loadModel, mismatch, toRt } from './testdata';
 const STRINGS = 'string tensors are not supported by the runtime';
 const TRAINING = 'training mode (batch statistics, random dropout) is not supported: inference only';
 const BAD_DATA = 'test input contradicts the declared input dims';
+const WINDOWS = 'expected output of the ONNX 1.12 reference is up to 7e-5 off; onnxruntime and Prunescope agree within 6e-8';
 const KNOWN_FAILURES: Record<string, string> = {
   test_batchnorm_epsilon_training_mode: TRAINING,
   test_batchnorm_example_training_mode: TRAINING,
@@ -32,6 +33,14 @@ const KNOWN_FAILURES: Record<string, string> = {
   // align_corners; onnxruntime (the oracle) uses the output length, as Prunescope does.
   test_resize_downsample_scales_cubic_align_corners: 'expected output uses length_resized = 2.4 (ONNX 1.12 reference); onnxruntime and Prunescope use the output length 2',
   test_resize_downsample_scales_linear_align_corners: 'expected output uses length_resized = 2.4 (ONNX 1.12 reference); onnxruntime and Prunescope use the output length 2',
+  // The expected windows of ONNX 1.12's reference are up to 7.4e-5 off the formula; onnxruntime
+  // (the oracle) agrees with Prunescope within 6e-8 on the same expanded graphs.
+  test_blackmanwindow_expanded: WINDOWS,
+  test_blackmanwindow_symmetric_expanded: WINDOWS,
+  test_hammingwindow_expanded: WINDOWS,
+  test_hammingwindow_symmetric_expanded: WINDOWS,
+  test_hannwindow_expanded: WINDOWS,
+  test_hannwindow_symmetric_expanded: WINDOWS,
   test_identity_opt: 'optional values are not supported (tensors only)',
   test_identity_sequence: 'sequence values are not supported (tensors only)',
 };

@@ -1,0 +1,69 @@
+// File › Export Report… (and "Report (.html)" in the browser's Export menu): the report of the open
+// model with what the app already has, no new run. A small dialog lists the sections the file will
+// hold (the model, graph, cost per node and histograms always; the Evaluate panel's last results
+// when there are some) and those it will not, with why; Export writes it with a progress card and
+// Cancel (desktop: where the user picks; browser: a download).
+
+import type { AppContext } from './context';
+import { closeModal, showBanner, showError, showModal } from './dialogs';
+import { h } from './dom';
+import type { ReportBody } from './engine-link';
+import { JobCancelled, showJob } from './job';
+
+/** The Evaluate panel's results as a report's sweep (they carry their sample count; the panel's test set is not named here). */
+function givenSweep(ctx: AppContext): ReportBody['given'] {
+  const points = ctx.store.state.results;
+  if (points.length === 0) return undefined;
+  return { sweep: { dataset: "the Evaluate panel's test set", samples: points[0]?.samples ?? 0, points } };
+}
+
+/** The dialog's lines: [section, included, why]. */
+function plan(ctx: AppContext): [string, boolean, string | (string | Node)[]][] {
+  const n = ctx.store.state.results.length;
+  return [
+    ['Model, graph, cost per node, weight histograms', true, 'from the open model'],
+    ['Accuracy and time', n > 0, n > 0 ? `the Evaluate panel's last results (${n} point${n === 1 ? '' : 's'})` : 'no results yet: run an evaluation or a sweep in the Evaluate panel first'],
+    ['Sensitivity, comparison, error per node', false, ['not from the app yet: use ', h('code', { class: 'nowrap' }, 'prunescope report'), ' with ', h('code', { class: 'nowrap' }, '--sensitivity'), ', ', h('code', { class: 'nowrap' }, '--compare OTHER'), ' or ', h('code', { class: 'nowrap' }, '--errors')]],
+  ];
+}
+
+async function write(ctx: AppContext, modelId: number, name: string): Promise<void> {
+  let requestId: number | null = null;
+  let cancelled = false;
+  const job = showJob('Writing the report', () => {
+    cancelled = true;
+    if (requestId !== null) ctx.platform.client.cancel(requestId);
+  });
+  try {
+    const given = givenSweep(ctx);
+    const body: ReportBody = { type: 'report', modelId, tool: 'Prunescope app', ...(given ? { given } : {}) };
+    const where = await ctx.platform.exportReport(body, name, (p) => job.progress(p.total > 0 ? p.done / p.total : 0, p.message), (id) => {
+      requestId = id;
+      if (cancelled) ctx.platform.client.cancel(id);
+    });
+    if (where) showBanner('Exported', `The report went to ${where}.`, 'info');
+  } catch (error) {
+    if (cancelled || (error as { code?: string }).code === 'cancelled') showBanner('Cancelled', new JobCancelled('the report').message, 'info');
+    else showError('Export Report', error);
+  } finally {
+    job.close();
+  }
+}
+
+/** Shows the dialog; Export writes the report. */
+export function exportReport(ctx: AppContext, modelId: number): void {
+  const fileName = ctx.store.state.model?.fileName ?? 'model.onnx';
+  const name = `${fileName.replace(/\.onnx$/i, '')}-report.html`;
+  const rows = plan(ctx).map(([what, inc, why]) =>
+    h('li', { class: inc ? 'rp-in' : 'rp-out', 'data-included': String(inc) }, h('b', {}, `${inc ? '✓' : '—'} ${what}`), h('div', { class: 'muted' }, why)),
+  );
+  const go = h('button', { class: 'btn primary', 'data-testid': 'export-report-go' }, 'Export…');
+  go.addEventListener('click', () => {
+    closeModal();
+    void write(ctx, modelId, name);
+  });
+  showModal('Export Report', h('div', { 'data-testid': 'export-report-dialog', class: 'export-report' },
+    h('p', {}, `One HTML file (${name}) that opens in any browser without a network. It will hold:`),
+    h('ul', { class: 'export-report-list' }, rows),
+    h('div', { class: 'row' }, go)));
+}

@@ -1,0 +1,51 @@
+// The app's Export Report in the browser build: the dialog lists what the file will hold (the
+// sample's model sections, and the Evaluate panel's results once there are some), Export downloads
+// one HTML file, and that file opens from file:// and draws its sections with no console error and
+// no network.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { exportCommand, openSample, repo, screenshotsDir, shot } from './helpers';
+
+test('Export › Report (.html) downloads a report that opens', async ({ page }) => {
+  const pageErrors = await openSample(page);
+  await exportCommand(page, 'export-report');
+  const dialog = page.getByTestId('export-report-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.locator('li[data-included="true"]')).toHaveCount(1);
+  await expect(dialog).toContainText('run an evaluation or a sweep in the Evaluate panel first');
+  await shot(page, 'report-app');
+  const event = page.waitForEvent('download');
+  await page.getByTestId('export-report-go').click();
+  const download = await event;
+  expect(download.suggestedFilename()).toBe('sample-mlp-report.html');
+  const html = readFileSync(await download.path(), 'utf8');
+  expect(html).toMatch(/^<!DOCTYPE html>/);
+  expect(pageErrors).toEqual([]);
+
+  const dir = resolve(repo, 'test-results/report');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, 'app-report.html');
+  writeFileSync(file, html);
+  const report = await page.context().newPage();
+  const errors: string[] = [];
+  report.on('pageerror', (e) => errors.push(String(e)));
+  report.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+  });
+  const requests: string[] = [];
+  report.on('request', (r) => {
+    if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url());
+  });
+  await report.goto(pathToFileURL(file).href);
+  await expect(report.locator('body[data-ready="true"]')).toBeAttached();
+  await expect(report.getByTestId('report-title')).toHaveText('sample-mlp.onnx');
+  for (const id of ['model', 'graph', 'nodes', 'histograms']) await expect(report.locator(`section[data-section="${id}"] h2`)).toBeVisible();
+  // No sweep was run in the app: the page says which sections were left out and why.
+  await expect(report.getByTestId('report-omitted')).toContainText('Accuracy and time');
+  await expect(report.getByTestId('report-nodes').locator('tbody tr')).toHaveCount(3);
+  await report.screenshot({ path: resolve(screenshotsDir, 'report-app-file.png') });
+  expect(errors).toEqual([]);
+  expect(requests).toEqual([]);
+});
