@@ -62,8 +62,9 @@ test('compare: the sample against itself pruned at 0.5, then against itself', as
 
   await test.step('the empty state says how to start', async () => {
     await compareTab(page);
-    await expect(page.getByTestId('compare-empty')).toContainText('Compare With');
+    await expect(page.getByTestId('compare-empty')).toContainText('Compare… in the toolbar');
     await expect(page.getByTestId('compare-empty')).toContainText('Alt or Shift');
+    await shot(page, 'compare-empty');
   });
 
   let prunedPath = '';

@@ -169,7 +169,7 @@ export function createCompareView(ctx: AppContext): { el: HTMLElement; activate(
           'div',
           { class: 'panel-empty', 'data-testid': 'compare-empty' },
           h('p', {}, model ? `Compare ${model.fileName} with another model: what nodes, attributes, shapes and weights differ.` : 'Open a model first, then compare it with another.'),
-          h('p', {}, 'File › Compare With… (Ctrl+Shift+O), or drop an .onnx file on the window with Alt or Shift held.'),
+          h('p', {}, `${ctx.platform.kind === 'desktop' ? 'File › Compare With…' : 'Compare… in the toolbar'} (Ctrl+Shift+O), or drop an .onnx file on the window with Alt or Shift held.`),
           model ? h('button', { class: 'btn primary', 'data-testid': 'compare-pick', onclick: () => void pick().catch((e: unknown) => ctx.fail('Could not compare', e)) }, 'Compare with…') : null,
         ),
       );
