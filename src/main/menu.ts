@@ -43,6 +43,7 @@ export const NEEDS_MODEL: ReadonlySet<MenuCommand> = new Set<MenuCommand>([
   'zoom-out',
   'zoom-fit',
   'find',
+  'compare-with',
 ]);
 
 function recentLabel(path: string, all: readonly string[]): string {
@@ -92,6 +93,7 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): Item[
         ],
       },
       cmd('open-sample', 'Open Sample'),
+      cmd('compare-with', 'Compare With…', 'CmdOrCtrl+Shift+O'),
       { type: 'separator' },
       cmd('export-model', 'Export Pruned Model…', 'CmdOrCtrl+Shift+E'),
       cmd('export-model-sparse', 'Export Pruned Model (sparse)…'),

@@ -32,6 +32,7 @@ const MENU_COMMANDS: ReadonlySet<string> = new Set<MenuCommand>([
   'open', 'open-sample', 'close', 'export-model', 'export-model-sparse', 'export-json', 'export-matrices',
   'export-histograms', 'export-graph-svg', 'export-graph-png', 'export-sweep-csv', 'zoom-in', 'zoom-out',
   'zoom-fit', 'find', 'toggle-sidebar', 'theme-light', 'theme-dark', 'shortcuts', 'about',
+  'compare-with',
 ]);
 
 function subscribe<T>(set: Set<Listener<T>>, listener: Listener<T>): () => void {

@@ -19,6 +19,7 @@ import { createToolbar } from './toolbar';
 import { installMetrics } from './metrics';
 import { installOverlays } from './overlays';
 import { createOverlayControl } from './overlay-control';
+import { compareWith } from './views/compare';
 
 export function startApp(root: HTMLElement, platform: Platform): void {
   const store = new Store();
@@ -154,6 +155,6 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   store.on('report', (report) => graph?.showShapeChanges([...weightShapes(report).values()]));
 
   installShortcuts(ctx, store);
-  installDrop(center, ctx, openSource);
+  installDrop(center, ctx, openSource, (source, label) => compareWith(ctx, source, label));
   showEmpty(true);
 }

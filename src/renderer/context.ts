@@ -21,4 +21,4 @@ export interface AppContext {
   graph(): GraphView | null;
 }
 
-export type TabName = 'properties' | 'histograms' | 'prune' | 'evaluate' | 'dumps' | 'sensitivity';
+export type TabName = 'properties' | 'histograms' | 'prune' | 'evaluate' | 'dumps' | 'sensitivity' | 'compare';

@@ -103,6 +103,7 @@ export const SHORTCUTS: [string, string][] = [
   ['0', 'Fit the graph to the window'],
   [`${mod}+Shift+E`, 'Export the pruned model'],
   [`${mod}+Shift+R`, 'Export a report (.html)'],
+  [`${mod}+Shift+O`, 'Compare the open model with another (Compare tab); or drop a file with Alt or Shift held'],
   ['Esc', 'Clear the selection, close a dialog or banner'],
   ['?', 'This list'],
 ];

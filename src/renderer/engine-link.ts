@@ -40,6 +40,9 @@ export interface Platform {
   onEngineStatus(listener: (status: EngineStatus) => void): void;
   /** Tells main a model is (or is no longer) open. */
   modelOpened(path: string | null): void;
+  // issue 16: compare
+  /** A second model to compare with the open one (desktop: File › Open's dialog and grant); null when cancelled. */
+  pickCompareModel(): Promise<{ source: Source; label: string } | null>;
 }
 
 declare global {
@@ -121,6 +124,10 @@ function desktopPlatform(api: DesktopApi): Platform {
       api.onEngineStatus(listener);
     },
     modelOpened: (path) => api.modelOpened(path),
+    pickCompareModel: async () => {
+      const path = await api.showOpenModel();
+      return path ? { source: { kind: 'path', path }, label: baseName(path) } : null;
+    },
   };
 }
 
@@ -155,6 +162,7 @@ function browserPlatform(): Platform {
   const datasetInput = fileInput('open-dataset-input', '', true);
   const folderInput = fileInput('open-dataset-folder-input', '', true);
   folderInput.webkitdirectory = true;
+  const compareInput = fileInput('compare-model-input', '.onnx,application/octet-stream', false);
 
   return {
     kind: 'browser',
@@ -237,6 +245,20 @@ function browserPlatform(): Platform {
       statusListeners.push(listener);
     },
     modelOpened: () => undefined,
+    pickCompareModel: () =>
+      new Promise((resolve) => {
+        const finish = (): void => {
+          compareInput.removeEventListener('change', finish);
+          compareInput.removeEventListener('cancel', finish);
+          const file = compareInput.files?.[0];
+          compareInput.value = '';
+          if (!file) return resolve(null);
+          void fileSource(file).then((source) => resolve({ source, label: file.name }));
+        };
+        compareInput.addEventListener('change', finish);
+        compareInput.addEventListener('cancel', finish);
+        compareInput.click();
+      }),
   };
 }
 

@@ -91,8 +91,10 @@ export function emptyState(ctx: AppContext): HTMLElement {
   );
 }
 
-export function installDrop(center: HTMLElement, ctx: AppContext, open: (source: Source, label: string) => Promise<void>): void {
+/** A drop opens the file; with Alt or Shift held (and a model open) it `compare`s the open model with it instead. */
+export function installDrop(center: HTMLElement, ctx: AppContext, open: (source: Source, label: string) => Promise<void>, compare?: (source: Source, label: string) => Promise<void>): void {
   const overlay = h('div', { class: 'drop-overlay', hidden: true }, 'Drop the .onnx file to open it');
+  const comparing = (e: DragEvent): boolean => !!compare && !!ctx.store.state.model && (e.altKey || e.shiftKey);
   center.append(overlay);
   let depth = 0;
   const hasFiles = (e: DragEvent): boolean => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
@@ -106,7 +108,9 @@ export function installDrop(center: HTMLElement, ctx: AppContext, open: (source:
     if (depth === 0) overlay.hidden = true;
   });
   window.addEventListener('dragover', (e) => {
-    if (hasFiles(e)) e.preventDefault();
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    overlay.textContent = comparing(e) ? 'Drop the .onnx file to compare the open model with it' : 'Drop the .onnx file to open it (hold Alt or Shift to compare)';
   });
   window.addEventListener('drop', (e) => {
     e.preventDefault();
@@ -114,9 +118,10 @@ export function installDrop(center: HTMLElement, ctx: AppContext, open: (source:
     overlay.hidden = true;
     const file = e.dataTransfer?.files[0];
     if (!file) return;
+    const use = comparing(e) && compare ? compare : open;
     void ctx.platform
       .sourceForDroppedFile(file)
-      .then((source) => (source ? open(source, file.name) : showBanner(`Could not open ${file.name}`, 'Only .onnx model files can be opened.')))
+      .then((source) => (source ? use(source, file.name) : showBanner(`Could not open ${file.name}`, 'Only .onnx model files can be opened.')))
       .catch((error: unknown) => ctx.fail(`Could not open ${file.name}`, error));
   });
 }

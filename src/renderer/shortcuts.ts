@@ -15,6 +15,7 @@ export function installShortcuts(ctx: AppContext, store: Store): void {
     if (mod && !event.shiftKey && key === 'f') return done(event, () => ctx.run('find'));
     if (mod && event.shiftKey && key === 'e') return done(event, () => ctx.run('export-model'));
     if (mod && event.shiftKey && key === 'r') return done(event, () => ctx.run('export-report'));
+    if (mod && event.shiftKey && key === 'o') return done(event, () => ctx.run('compare-with'));
     if (event.key === 'Escape') {
       if (closeModal() || hideBanner()) return done(event, () => undefined);
       if (typing) return target?.blur();

@@ -9,14 +9,16 @@ import { createHistogramsView } from './views/histograms';
 import { createPropertiesView } from './views/properties';
 import { createPruneView } from './views/prune';
 import { createSensitivityView } from './views/sensitivity';
+import { createCompareView } from './views/compare';
 
 const TABS: { name: TabName; label: string }[] = [
   { name: 'properties', label: 'Properties' },
   { name: 'histograms', label: 'Histograms' },
   { name: 'prune', label: 'Prune' },
   { name: 'evaluate', label: 'Evaluate' },
-  { name: 'dumps', label: 'Dumps' },
   { name: 'sensitivity', label: 'Sensitivity' },
+  { name: 'compare', label: 'Compare' },
+  { name: 'dumps', label: 'Dumps' },
 ];
 
 /** Creates the views, one tab each, in `tabBar` and `panelHost`; gives the function that switches tabs. */
@@ -28,6 +30,7 @@ export function installTabs(ctx: AppContext, tabBar: HTMLElement, panelHost: HTM
     evaluate: createEvaluateView(ctx),
     dumps: createDumpsView(ctx),
     sensitivity: createSensitivityView(ctx),
+    compare: createCompareView(ctx),
   };
   const tabButtons = new Map<TabName, HTMLButtonElement>();
   let activeTab: TabName = 'properties';

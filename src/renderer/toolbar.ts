@@ -117,9 +117,10 @@ export function createToolbar(ctx: AppContext): HTMLElement {
   store.on('theme', (t) => (theme.textContent = t === 'dark' ? '☀' : '☾'));
   theme.textContent = store.state.theme === 'dark' ? '☀' : '☾';
 
+  const compareButton = button('Compare…', 'compare-with', { title: 'Compare the open model with another (Ctrl+Shift+O)', 'data-testid': 'compare-with', disabled: true });
   store.on('model', (model) => {
     const off = !model;
-    for (const el of [exportSelect, findInput, zoomOut, zoomFit, zoomIn]) el.disabled = off;
+    for (const el of [exportSelect, findInput, zoomOut, zoomFit, zoomIn, compareButton]) el.disabled = off;
     findInput.value = '';
     findCount.textContent = '';
   });
@@ -130,6 +131,7 @@ export function createToolbar(ctx: AppContext): HTMLElement {
     h('div', { class: 'brand' }, h('span', { class: 'brand-mark' }), 'Prunescope'),
     button('Open…', 'open', { title: 'Open a model (Ctrl+O)', 'data-testid': 'open' }),
     button('Sample', 'open-sample', { title: 'Open the bundled MNIST MLP', 'data-testid': 'sample' }),
+    compareButton,
     exportMenu.el,
     h('span', { class: 'sep' }),
     h('div', { class: 'find' }, findInput, findCount),

@@ -30,7 +30,9 @@ export type MenuCommand =
   | 'shortcuts'
   | 'about'
   // issue 16: report
-  | 'export-report';
+  | 'export-report'
+  // issue 16: compare
+  | 'compare-with';
 
 /** Engine life-cycle notices from main. */
 export type EngineStatus =

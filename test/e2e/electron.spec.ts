@@ -186,6 +186,17 @@ test.describe('desktop app (Electron)', () => {
     expect(session.inputNames.length).toBe(1);
   });
 
+  // issue 16: compare
+  test('File › Compare With… through the open dialog: the sample against itself, no differences', async () => {
+    expect(await menuEnabled(app, 'compare-with')).toBe(true);
+    await answerDialogs(app, [sampleModel], null);
+    await clickMenu(app, 'compare-with');
+    await expect(page.getByTestId('compare-verdict')).toHaveText('No differences');
+    await expect(page.getByTestId('compare-b')).toHaveText('sample-mlp.onnx');
+    await page.getByTestId('compare-close').click();
+    await expect(page.getByTestId('compare-empty')).toBeVisible();
+  });
+
   test('the engine crashes: the window says so, a fresh engine serves the next open', async () => {
     const pid = await enginePid(app);
     expect(pid).not.toBeNull();

@@ -69,6 +69,7 @@ describe('buildMenuTemplate', () => {
       'Open…',
       'Open Recent',
       'Open Sample',
+      'Compare With…',
       'Export Pruned Model…',
       'Export Pruned Model (sparse)…',
       'Export JSON…',
@@ -87,6 +88,7 @@ describe('buildMenuTemplate', () => {
     const needModel = [
       'export-model', 'export-model-sparse', 'export-json', 'export-matrices', 'export-histograms',
       'export-graph-svg', 'export-graph-png', 'export-sweep-csv', 'zoom-in', 'zoom-out', 'zoom-fit', 'find',
+      'compare-with',
     ];
     const without = setup({ hasModel: false });
     const withModel = setup({ hasModel: true });
@@ -134,5 +136,14 @@ describe('buildMenuTemplate', () => {
     const dev = setup({ isDev: true });
     dev.click('toggle-devtools');
     expect(dev.log).toEqual(['devtools']);
+  });
+
+  it('Compare With… (issue 16): CmdOrCtrl+Shift+O, unique among the accelerators, sends compare-with', () => {
+    const { items, byId, click, commands } = setup({ hasModel: true });
+    expect(byId('compare-with').accelerator).toBe('CmdOrCtrl+Shift+O');
+    const accelerators = items.map((i) => i.accelerator).filter((a): a is string => typeof a === 'string');
+    expect(accelerators.filter((a) => a === 'CmdOrCtrl+Shift+O')).toHaveLength(1);
+    click('compare-with');
+    expect(commands).toEqual(['compare-with']);
   });
 });
