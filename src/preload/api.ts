@@ -3,6 +3,7 @@
 
 import type { DesktopApi, EngineStatus, MenuCommand, ReadyMessage, Request, Response, SaveKind } from '../shared/api';
 import { IPC, TO_RENDERER } from '../shared/channels';
+import { MENU_COMMANDS as ALL_MENU_COMMANDS } from '../shared/api';
 
 type Listener<T> = (value: T) => void;
 
@@ -28,12 +29,7 @@ export interface PreloadDeps {
 /** Requests posted while no engine port is connected wait here (bounded). */
 const MAX_QUEUED = 1000;
 
-const MENU_COMMANDS: ReadonlySet<string> = new Set<MenuCommand>([
-  'open', 'open-sample', 'close', 'export-model', 'export-model-sparse', 'export-json', 'export-matrices',
-  'export-histograms', 'export-graph-svg', 'export-graph-png', 'export-sweep-csv', 'zoom-in', 'zoom-out',
-  'zoom-fit', 'find', 'toggle-sidebar', 'theme-light', 'theme-dark', 'shortcuts', 'about',
-  'compare-with',
-]);
+const MENU_COMMANDS: ReadonlySet<string> = new Set<string>(ALL_MENU_COMMANDS);
 
 function subscribe<T>(set: Set<Listener<T>>, listener: Listener<T>): () => void {
   if (typeof listener !== 'function') throw new TypeError('listener must be a function');

@@ -7,32 +7,35 @@ import type { Request, Response, ReadyMessage } from '../engine/protocol';
 /** The engine messages the preload passes through (the preload imports only electron and src/shared). */
 export type { Request, Response, ReadyMessage };
 
-/** Commands the native menu (or a keyboard accelerator handled by main) sends to the renderer. */
-export type MenuCommand =
-  | 'open'
-  | 'open-sample'
-  | 'close'
-  | 'export-model'
-  | 'export-model-sparse'
-  | 'export-json'
-  | 'export-matrices'
-  | 'export-histograms'
-  | 'export-graph-svg'
-  | 'export-graph-png'
-  | 'export-sweep-csv'
-  | 'zoom-in'
-  | 'zoom-out'
-  | 'zoom-fit'
-  | 'find'
-  | 'toggle-sidebar'
-  | 'theme-light'
-  | 'theme-dark'
-  | 'shortcuts'
-  | 'about'
-  // issue 16: report
-  | 'export-report'
-  // issue 16: compare
-  | 'compare-with';
+/**
+ * Commands the native menu (or a keyboard accelerator handled by main) sends to the renderer: the one
+ * list, which the preload also passes through (a command missing here is a type error in the menu).
+ */
+export const MENU_COMMANDS = [
+  'open',
+  'open-sample',
+  'close',
+  'export-model',
+  'export-model-sparse',
+  'export-json',
+  'export-matrices',
+  'export-histograms',
+  'export-graph-svg',
+  'export-graph-png',
+  'export-sweep-csv',
+  'zoom-in',
+  'zoom-out',
+  'zoom-fit',
+  'find',
+  'toggle-sidebar',
+  'theme-light',
+  'theme-dark',
+  'shortcuts',
+  'about',
+  'export-report',
+  'compare-with',
+] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 /** Engine life-cycle notices from main. */
 export type EngineStatus =

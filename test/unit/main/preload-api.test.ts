@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createDesktopApi, type IpcRendererLike, type PortLike } from '../../../src/preload/api';
 import { IPC, TO_RENDERER } from '../../../src/shared/channels';
 import type { Request } from '../../../src/engine/protocol';
+import type { MenuItemConstructorOptions } from 'electron';
+import { buildMenuTemplate } from '../../../src/main/menu';
+import type { MenuCommand } from '../../../src/shared/api';
 
 type OnListener = Parameters<IpcRendererLike['on']>[1];
 
@@ -135,5 +138,27 @@ describe('createDesktopApi', () => {
     expect(await api.acceptDroppedFile(onDisk)).toBe('/data/m.onnx');
     expect(await api.acceptDroppedFile(fromWeb)).toBeNull();
     expect(f.invoked).toEqual([{ channel: IPC.acceptDrop, args: ['/data/m.onnx'] }]);
+  });
+  it('passes through every command the native menu sends (File › Export Report… was once dropped here)', () => {
+    // Click every item of the real menu template, with a model open, on each platform's layout.
+    const sent: MenuCommand[] = [];
+    type Item = MenuItemConstructorOptions;
+    const flatten = (items: Item[]): Item[] => items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flatten(i.submenu as Item[]) : [])]);
+    for (const platform of ['linux', 'darwin', 'win32'] as const) {
+      const template = buildMenuTemplate(
+        { platform, appName: 'Prunescope', hasModel: true, recent: [], isDev: false, theme: 'dark' },
+        { command: (c) => sent.push(c), openRecent: () => {}, clearRecent: () => {}, closeWindow: () => {}, toggleDevTools: () => {} },
+      );
+      for (const item of flatten(template)) if (typeof item.click === 'function' && item.role === undefined) (item.click as unknown as () => void)();
+    }
+    const commands = [...new Set(sent)];
+    expect(commands).toContain('export-report');
+    expect(commands).toContain('compare-with');
+    const f = fakeIpc();
+    const api = createDesktopApi({ ipc: f.ipc, getPathForFile: () => '' });
+    const got: string[] = [];
+    api.onMenu((c) => got.push(c));
+    for (const c of commands) f.emit(TO_RENDERER.menu, [], c);
+    expect(got).toEqual(commands);
   });
 });
