@@ -10,20 +10,31 @@ import { h } from './dom';
 import type { ReportBody } from './engine-link';
 import { JobCancelled, showJob } from './job';
 
-/** The Evaluate panel's results as a report's sweep (they carry their sample count; the panel's test set is not named here). */
-function givenSweep(ctx: AppContext): ReportBody['given'] {
+/**
+ * What the app already measured, given to the report as is (nothing runs again): the Evaluate
+ * panel's results (they carry their sample count; the panel's test set is not named here) and the
+ * Sensitivity tab's last analysis.
+ */
+function given(ctx: AppContext): ReportBody['given'] {
   const points = ctx.store.state.results;
-  if (points.length === 0) return undefined;
-  return { sweep: { dataset: "the Evaluate panel's test set", samples: points[0]?.samples ?? 0, points } };
+  const sensitivity = ctx.store.state.sensitivity;
+  if (points.length === 0 && !sensitivity) return undefined;
+  return {
+    ...(points.length > 0 ? { sweep: { dataset: "the Evaluate panel's test set", samples: points[0]?.samples ?? 0, points } } : {}),
+    ...(sensitivity ? { sensitivity } : {}),
+  };
 }
 
 /** The dialog's lines: [section, included, why]. */
 function plan(ctx: AppContext): [string, boolean, string | (string | Node)[]][] {
   const n = ctx.store.state.results.length;
+  const { sensitivity, comparison } = ctx.store.state;
   return [
     ['Model, graph, cost per node, weight histograms', true, 'from the open model'],
     ['Accuracy and time', n > 0, n > 0 ? `the Evaluate panel's last results (${n} point${n === 1 ? '' : 's'})` : 'no results yet: run an evaluation or a sweep in the Evaluate panel first'],
-    ['Sensitivity, comparison, error per node', false, ['not from the app yet: use ', h('code', { class: 'nowrap' }, 'prunescope report'), ' with ', h('code', { class: 'nowrap' }, '--sensitivity'), ', ', h('code', { class: 'nowrap' }, '--compare OTHER'), ' or ', h('code', { class: 'nowrap' }, '--errors')]],
+    ['Sensitivity', sensitivity !== null, sensitivity ? `the Sensitivity tab's last analysis (${sensitivity.result.curves.length} tensors on ${sensitivity.dataset})` : 'no analysis yet: run one in the Sensitivity tab first'],
+    ['Comparison with another model', comparison !== null, comparison ? `the diff with ${comparison.label} (the Compare tab)` : 'no comparison open: File › Compare With… first'],
+    ['Error per node', false, ['not from the app yet: use ', h('code', { class: 'nowrap' }, 'prunescope report'), ' with ', h('code', { class: 'nowrap' }, '--errors')]],
   ];
 }
 
@@ -35,8 +46,9 @@ async function write(ctx: AppContext, modelId: number, name: string): Promise<vo
     if (requestId !== null) ctx.platform.client.cancel(requestId);
   });
   try {
-    const given = givenSweep(ctx);
-    const body: ReportBody = { type: 'report', modelId, tool: 'Prunescope app', ...(given ? { given } : {}) };
+    const known = given(ctx);
+    const comparison = ctx.store.state.comparison;
+    const body: ReportBody = { type: 'report', modelId, tool: 'Prunescope app', ...(known ? { given: known } : {}), ...(comparison ? { compareModelId: comparison.modelId } : {}) };
     const where = await ctx.platform.exportReport(body, name, (p) => job.progress(p.total > 0 ? p.done / p.total : 0, p.message), (id) => {
       requestId = id;
       if (cancelled) ctx.platform.client.cancel(id);

@@ -12,16 +12,18 @@ export function createOverlayControl(ctx: AppContext): HTMLElement {
   const el = h('label', { class: 'overlay-control', 'data-testid': 'overlay-control', hidden: true }, 'Colour by ', select);
   const apply = (): void => ctx.graph()?.setOverlay(select.value === '' ? null : overlayOf(select.value));
   const fill = (list: typeof store.state.overlays): void => {
-    const chosen = select.value;
+    const chosen = store.state.overlayChoice;
     select.replaceChildren(
       h('option', { value: '' }, 'none'),
       ...list.map((o) => h('option', { value: o.id, ...(o.hint ? { title: o.hint } : {}) }, o.label)),
     );
+    // A choice whose data went (a closed comparison) shows none, and comes back with its data.
     select.value = list.some((o) => o.id === chosen) ? chosen : '';
     select.title = list.find((o) => o.id === select.value)?.hint ?? 'Colour each op box by a measure';
     apply();
   };
-  select.addEventListener('change', () => fill(store.state.overlays));
+  select.addEventListener('change', () => store.set('overlayChoice', select.value));
+  store.on('overlayChoice', () => fill(store.state.overlays));
   store.on('overlays', fill);
   store.on('model', (model) => {
     el.hidden = !model;

@@ -18,8 +18,10 @@ interface Provider {
 const providers = new Map<string, Provider>();
 let store: Store | null = null;
 
+/** Lists the choices that have data now (a Diff with no comparison open, an error overlay before a run: not listed). */
 function publish(): void {
-  store?.set('overlays', [...providers.values()].map(({ id, label, hint }) => ({ id, label, ...(hint ? { hint } : {}) })));
+  const ready = [...providers.values()].filter((p) => p.get() !== null);
+  store?.set('overlays', ready.map(({ id, label, hint }) => ({ id, label, ...(hint ? { hint } : {}) })));
 }
 
 /** Binds the registry to the app's store (app start). */
@@ -42,4 +44,9 @@ export function overlaysChanged(): void {
 /** The overlay of the choice `id`, or null (no such choice, or no data). */
 export function overlayOf(id: string): GraphOverlay | null {
   return providers.get(id)?.get() ?? null;
+}
+
+/** Shows the choice `id` in the "Colour by" control, as if the user picked it (a finished run shows its result). */
+export function chooseOverlay(id: string): void {
+  store?.set('overlayChoice', id);
 }

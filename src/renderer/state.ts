@@ -1,6 +1,6 @@
 // The application state shared by the views, with change notifications per field.
 
-import type { EvalPoint, ModelSummary, NodeMetricsReport, NodeSummary, PruneReport, PruneSpec } from '../engine/protocol';
+import type { EvalPoint, ModelSummary, NodeMetricsReport, NodeSummary, PruneReport, PruneSpec, SensitivityReport } from '../engine/protocol';
 import { defaultMethodSettings, type MethodSettings } from './method-spec';
 
 export type EngineState = 'starting' | 'ready' | 'busy' | 'stopped';
@@ -39,6 +39,12 @@ export interface AppState {
   metricsAfter: NodeMetricsReport | null;
   /** The graph overlays the "Colour by" control lists (overlays.ts: provideOverlay); set again when one's data changes. */
   overlays: readonly { id: string; label: string; hint?: string }[];
+  /** The "Colour by" control's choice ('' none): the user's, or a run's (overlays.ts chooseOverlay). */
+  overlayChoice: string;
+  /** The Sensitivity tab's last finished analysis and the test set it ran on (Export Report includes it). */
+  sensitivity: { dataset: string; result: SensitivityReport } | null;
+  /** The model the open one is compared with (the Compare tab; Export Report includes the diff). */
+  comparison: { modelId: number; label: string } | null;
 }
 
 type Listener<K extends keyof AppState> = (value: AppState[K], state: AppState) => void;
@@ -60,6 +66,9 @@ export class Store {
     metrics: null,
     metricsAfter: null,
     overlays: [],
+    overlayChoice: '',
+    sensitivity: null,
+    comparison: null,
   };
   private readonly listeners = new Map<keyof AppState, Listener<never>[]>();
 

@@ -49,3 +49,29 @@ test('Export › Report (.html) downloads a report that opens', async ({ page })
   expect(errors).toEqual([]);
   expect(requests).toEqual([]);
 });
+
+test('the app report holds the open comparison (what the Compare tab shows)', async ({ page }) => {
+  const pageErrors = await openSample(page);
+  // Compare the sample with itself: one diff, "no differences".
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('compare-with').click();
+  await (await chooser).setFiles({ name: 'copy.onnx', mimeType: 'application/octet-stream', buffer: readFileSync(resolve(repo, 'resources/sample-mlp.onnx')) });
+  await expect(page.getByTestId('compare-b')).toHaveText('copy.onnx');
+  await exportCommand(page, 'export-report');
+  const dialog = page.getByTestId('export-report-dialog');
+  await expect(dialog.locator('li[data-included="true"]')).toHaveCount(2);
+  await expect(dialog).toContainText('the diff with copy.onnx');
+  const event = page.waitForEvent('download');
+  await page.getByTestId('export-report-go').click();
+  const html = readFileSync(await (await event).path(), 'utf8');
+  expect(pageErrors).toEqual([]);
+  const dir = resolve(repo, 'test-results/report');
+  mkdirSync(dir, { recursive: true });
+  const file = resolve(dir, 'app-report-compare.html');
+  writeFileSync(file, html);
+  const report = await page.context().newPage();
+  await report.goto(pathToFileURL(file).href);
+  await expect(report.locator('body[data-ready="true"]')).toBeAttached();
+  await expect(report.getByTestId('report-diff-summary')).toContainText('B: copy.onnx');
+  await expect(report.getByTestId('report-diff-summary')).toContainText('no differences');
+});

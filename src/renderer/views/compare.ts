@@ -9,7 +9,7 @@ import type { AppContext } from '../context';
 import { showBanner } from '../dialogs';
 import { clear, h } from '../dom';
 import { JobCancelled, showJob, type JobCard } from '../job';
-import { overlaysChanged, provideOverlay } from '../overlays';
+import { chooseOverlay, overlaysChanged, provideOverlay } from '../overlays';
 import type { Chart } from '../charts';
 import { diffHistogram } from './compare-chart';
 import { diffMarks } from './compare-marks';
@@ -38,17 +38,10 @@ function closeComparison(ctx: AppContext): void {
   generation++;
   const c = comparison;
   comparison = null;
+  if (ctx.store.state.comparison) ctx.store.set('comparison', null);
   if (c) void ctx.platform.client.call({ type: 'close', modelId: c.modelB }).catch(() => undefined);
   overlaysChanged();
   render();
-}
-
-/** Chooses the Diff overlay in the graph's "Colour by" control. */
-function showDiffOverlay(): void {
-  const select = document.querySelector<HTMLSelectElement>('[data-testid=overlay-select]');
-  if (!select || ![...select.options].some((o) => o.value === DIFF_OVERLAY)) return;
-  select.value = DIFF_OVERLAY;
-  select.dispatchEvent(new Event('change'));
 }
 
 /** Opens `source` as model B and compares the open model with it. */
@@ -82,11 +75,12 @@ export async function compareWith(ctx: AppContext, source: Source, label: string
       return;
     }
     comparison = { modelA: a.modelId, modelB: b.modelId, labelA: a.fileName, labelB: b.fileName, diff };
+    store.set('comparison', { modelId: b.modelId, label: b.fileName });
     modelB = null;
     overlaysChanged();
     render();
     ctx.showTab('compare');
-    showDiffOverlay();
+    chooseOverlay(DIFF_OVERLAY);
   } catch (error) {
     if (cancelled || (error instanceof Error && 'code' in error && error.code === 'cancelled')) {
       showBanner('Cancelled', 'The comparison was cancelled.', 'info');

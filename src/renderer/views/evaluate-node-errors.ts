@@ -12,7 +12,7 @@ import { h } from '../dom';
 import { formatCount, formatNumber, formatRatio } from '../format';
 import { METHOD_REGISTRY, methodLacksData, methodOf } from '../method-spec';
 import { structureOf } from '../structure-choice';
-import { overlaysChanged, provideOverlay, type MeasureOverlay } from '../overlays';
+import { chooseOverlay, overlaysChanged, provideOverlay, type MeasureOverlay } from '../overlays';
 import { errorValues, outputsText, type ErrorOrder } from './evaluate-node-errors-data';
 import { renderErrorTable } from './evaluate-node-errors-table';
 
@@ -36,14 +36,6 @@ function specText(spec: PruneSpec): string {
   const s = structureOf(spec);
   const structure = s.kind === 'unstructured' ? '' : `${s.kind === 'channels' ? 'channels' : formatStructure(s)}, `;
   return `ratio ${formatRatio(spec.ratio)} (${structure}${spec.mode === 'global' ? 'global' : 'per layer'}, ${METHOD_REGISTRY[methodOf(spec)].name})`;
-}
-
-/** Selects the choice `id` in the graph's "Colour by" control (overlay-control.ts), as a user would. */
-function chooseOverlay(id: string): void {
-  const select = document.querySelector<HTMLSelectElement>('[data-testid=overlay-select]');
-  if (!select || ![...select.options].some((o) => o.value === id)) return;
-  select.value = id;
-  select.dispatchEvent(new Event('change'));
 }
 
 export function createNodeErrorsSection(ctx: AppContext, testSet: () => TestSetState): NodeErrorsSection {

@@ -239,6 +239,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
       curves = liveCurves(result.curves);
       baseline = result.baseline;
       allocation = result.allocation ?? null;
+      store.set('sensitivity', { dataset: picked.label, result });
       setBar(1);
       const notes = result.notes?.length ? ` ${result.notes.join(' ')}` : '';
       progressText.textContent = `Done: ${result.curves.length} tensor${result.curves.length === 1 ? '' : 's'} × ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} on ${formatCount(result.samples)} samples of ${picked.label}; unpruned accuracy ${formatPercent(result.baseline.accuracy, 2)}.${allocation ? ` Allocated ${formatPercent(allocation.sparsity)} overall.` : ''}${notes}`;
@@ -263,6 +264,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
 
   store.on('model', (model) => {
     if (running !== null) platform.client.cancel(running);
+    if (store.state.sensitivity) store.set('sensitivity', null);
     curves = [];
     baseline = null;
     asked = [];
