@@ -57,7 +57,7 @@ export { DEFAULT_DIFF_BINS, MAX_DIFF_BINS } from '../core/diff/types';
 /** Where a model or dataset comes from. Paths only ever come from a user's dialog or drop. */
 export type Source =
   | { kind: 'path'; path: string }
-  | { kind: 'bytes'; name: string; bytes: ArrayBuffer }
+  | { kind: 'bytes'; name: string; bytes: ArrayBuffer; dataFiles?: { name: string; file: Blob }[] }
   | { kind: 'sample' };
 
 /**
