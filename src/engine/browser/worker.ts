@@ -59,7 +59,9 @@ const ortWeb = ortWebRuntime(ort, {
 /**
  * Bytes of model data the browser build opens (picked external data files, refused above it at
  * open) and loads whole (evaluation): 1.5 GB, so an export still fits in one .onnx file (protobuf's
- * 2 GB), or a quarter of the device's memory where the browser says it is less.
+ * 2 GB) and evaluation in onnxruntime-web's 4 GB WebAssembly memory, or a quarter of the device's
+ * memory where the browser says it is less. Measured in this machine's Chromium (a module worker,
+ * 23 GB of RAM): single ArrayBuffers up to 4 GB allocate, 8 GB fails; about 11 GB in all.
  */
 export function browserDataLimit(): number {
   const device = (self.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
