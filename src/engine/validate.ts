@@ -317,7 +317,9 @@ export function validateRequest(msg: unknown): Request {
     }
     case 'export': {
       if (msg.format !== 'dense' && msg.format !== 'sparse') fail(`${where}: "format" must be "dense" or "sparse"`);
-      return { id, type, modelId: modelId(), spec: spec(msg.spec, true), format: msg.format, path: optString(msg, 'path', where) };
+      if (msg.externalData !== undefined && typeof msg.externalData !== 'boolean') fail(`${where}: "externalData" must be true or false`);
+      const externalData = msg.externalData === true ? { externalData: true } : {};
+      return { id, type, modelId: modelId(), spec: spec(msg.spec, true), format: msg.format, path: optString(msg, 'path', where), ...externalData };
     }
     case 'dumpJson':
       return { id, type, modelId: modelId(), path: optString(msg, 'path', where) };
