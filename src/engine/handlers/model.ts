@@ -93,7 +93,11 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
     }
     tensors.push(t);
   }
-  const statisticsAt = statisticsStreamed(ctx.platform, open, tensors, req.bins);
+  const statisticsAt = statisticsStreamed(ctx.platform, open, tensors, req.bins, async () => {
+    // Between the chunks of a large tensor: cancel, and let other messages through.
+    if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
+    await ctx.yieldNow();
+  });
   const out: TensorStatistics[] = [];
   let last = ctx.platform.now();
   for (let i = 0; i < tensors.length; i++) {
