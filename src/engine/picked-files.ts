@@ -43,7 +43,7 @@ export function resolvePicked(modelName: string, location: string, files: readon
 /**
  * The external data of `model` (decoded from the picked `modelName`) in the picked `files`, read
  * on demand; undefined when the model has no external tensors. `limit`: the most bytes of data
- * this engine opens (refused before reading when more); `where` ends the refusal.
+ * this engine opens (refused before reading when more).
  */
 export function pickedTensorBytes(model: Model, modelName: string, files: readonly PickedFile[], limit: number | undefined): TensorBytes | undefined {
   if (externalTensors(model).length === 0) return undefined;
@@ -90,7 +90,6 @@ export function pickedTensorBytes(model: Model, modelName: string, files: readon
     }
     return new Uint8Array(buf);
   };
-  let open = true;
   return {
     totalBytes: total,
     storedBytes: (t) => rangeOf(t).length,
@@ -105,8 +104,7 @@ export function pickedTensorBytes(model: Model, modelName: string, files: readon
     },
     // Each read is memory of its own (the garbage collector takes it back).
     release: () => undefined,
-    close: async () => {
-      if (open) open = false;
-    },
+    // Nothing is held open: a File is read only while a slice is being read.
+    close: async () => undefined,
   };
 }
