@@ -1,4 +1,5 @@
-// `npx tsx bench/external.ts --external-gb N [--dir DIR] [--keep]` (skipped without --external-gb):
+// `npm run bench -- --external-gb N [--external-dir DIR]` or `npx tsx bench/external.ts --external-gb N [--dir DIR] [--keep]`
+// (skipped without --external-gb):
 // a transformer-shaped float32 model of about N GB whose weights are in one external data file,
 // written to a temporary folder, then, in a fresh engine process (out/cli/utility.js: npm run
 // build:cli), open, statistics of every weight, and a 50% magnitude export per layer and global
@@ -107,13 +108,10 @@ function diskYardsticks(file: string, to: string): { read: number; copy: number 
   return { read, copy: now() - t0 };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'external-gb': { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean' } } });
-  if (values['external-gb'] === undefined) {
-    console.log('external-data bench skipped (give --external-gb N to write an N GB model to a temporary folder)');
-    return;
-  }
-  const size = Number(values['external-gb']) * 2 ** 30;
+/** The external-data table for a model of `gb` GB (written in `dir`, default the temporary folder; removed unless `keep`). */
+export async function runExternalBench(values: { gb: number; dir?: string; keep?: boolean }): Promise<void> {
+  if (!(values.gb > 0)) throw new Error(`--external-gb ${values.gb}: expected a size in GB above 0`);
+  const size = values.gb * 2 ** 30;
   const utility = join(findRepo(), 'out/cli/utility.js');
   if (!existsSync(utility)) throw new Error(`${utility} is missing: npm run build:cli`);
   const dir = mkdtempSync(join(values.dir ?? tmpdir(), 'prunescope-external-'));
@@ -162,7 +160,19 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exitCode = 1;
-});
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'external-gb': { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean' } } });
+  if (values['external-gb'] === undefined) {
+    console.log('external-data bench skipped (give --external-gb N to write an N GB model to a temporary folder)');
+    return;
+  }
+  await runExternalBench({ gb: Number(values['external-gb']), dir: values.dir, keep: values.keep });
+}
+
+// Run directly (npx tsx bench/external.ts); npm run bench calls runExternalBench (bench/main.ts).
+if (/[\\/]external\.ts$/.test(process.argv[1] ?? '')) {
+  void main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exitCode = 1;
+  });
+}

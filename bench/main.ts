@@ -1,6 +1,6 @@
 // `npm run bench` (node out/bench/bench.js [--quick] [--reps N] [--model FILE] [--data IMAGES --data LABELS]
 // [--train IMAGES --train LABELS] [--methods LIST] [--ratios LIST] [--count N] [--batch N] [--workers N]
-// [--epochs N] [--data-limit N] [--structure S] [--large-mb N] [--no-large] [--no-graph] [--no-structured] [--diff-mb N] [--no-diff] [--no-sensitivity]): the targets of issue 6, measured back to
+// [--epochs N] [--data-limit N] [--structure S] [--large-mb N] [--no-large] [--no-graph] [--no-structured] [--diff-mb N] [--no-diff] [--no-sensitivity] [--external-gb N [--external-dir DIR]]): the targets of issue 6, measured back to
 // back with onnxruntime-node in one run, medians of several repetitions, reported as ratios.
 // - The prune ratio: the highest ratio whose test accuracy is within 0.5 point of the unpruned
 //   model's, over the methods (magnitude, reconstruct, finetune on the training split; cached).
@@ -40,6 +40,7 @@ import { disposePair, ortPair, printExportedTable, type ExportedRow, type OrtPai
 import { CACHE_DIR, prunedModel, type PrunedModel } from './pruned';
 import { runStructuredBench } from './structured';
 import { runSensitivityBench } from './sensitivity';
+import { runExternalBench } from './external';
 import { median, printTable } from './table';
 
 const now = (): number => performance.now();
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
       'diff-mb': { type: 'string' },
       'no-diff': { type: 'boolean' },
       'no-sensitivity': { type: 'boolean' },
+      'external-gb': { type: 'string' },
+      'external-dir': { type: 'string' },
     },
   });
   const quick = values.quick === true;
@@ -334,6 +337,8 @@ async function main(): Promise<void> {
   if (values['no-structured'] !== true) await runStructuredBench({ reps: quick ? 1 : 3 });
   if (values['no-diff'] !== true) await runDiffBench({ mb: Number(values['diff-mb'] ?? (quick ? 100 : 500)), reps: quick ? 1 : 3 });
   if (values['no-sensitivity'] !== true) await runSensitivityBench({ reps: quick ? 1 : 3 });
+  // Issue 17: an N GB external-data model (written to a temporary folder): only when asked.
+  if (values['external-gb'] !== undefined) await runExternalBench({ gb: Number(values['external-gb']), dir: values['external-dir'] });
 }
 
 main().catch((e: unknown) => {

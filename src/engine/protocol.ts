@@ -57,7 +57,7 @@ export { DEFAULT_DIFF_BINS, MAX_DIFF_BINS } from '../core/diff/types';
 /** Where a model or dataset comes from. Paths only ever come from a user's dialog or drop. */
 export type Source =
   | { kind: 'path'; path: string }
-  | { kind: 'bytes'; name: string; bytes: ArrayBuffer }
+  | { kind: 'bytes'; name: string; bytes: ArrayBuffer; dataFiles?: { name: string; file: Blob }[] }
   | { kind: 'sample' };
 
 /**
@@ -277,6 +277,8 @@ export type Request =
       format: 'dense' | 'sparse';
       /** A path to write atomically, or undefined to get the bytes back. */
       path?: string;
+      /** With `path`: every initializer of 1 KB or more in a data file beside it (always so for a model opened with external data). */
+      externalData?: boolean;
     }
   | { id: number; type: 'dumpJson'; modelId: number; path?: string }
   | { id: number; type: 'dumpMatrix'; modelId: number; tensor: string; spec?: PruneSpec }

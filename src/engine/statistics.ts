@@ -35,7 +35,7 @@ export function statisticsInOrder(platform: EnginePlatform, tensors: readonly Te
 }
 
 /** The protocol's statistics of a tensor from its Stats. */
-function statisticsOf(t: Tensor, s: Stats): TensorStatistics {
+export function statisticsOf(t: Tensor, s: Stats): TensorStatistics {
   return {
     name: t.name,
     dims: t.dims,

@@ -166,3 +166,46 @@ export async function exportOnStream(ctx: JobContext, open: OpenModel, spec: Pru
   }
   return { plan: finishPlan(model, opts, layers, globalThreshold), location: writer.location };
 }
+
+/** Tensors smaller than this stay inside the .onnx (the threshold of onnx's convert_model_to_external_data). */
+const EXTERNAL_MIN_BYTES = 1024;
+
+/**
+ * Writes an in-memory model to `target` with every main-graph initializer of EXTERNAL_MIN_BYTES or
+ * more appended, tensor by tensor, to one data file beside it (atomically: the platform's
+ * ExternalWriter); progress by bytes and cancel between tensors. Returns the data file's name.
+ */
+export async function writeWithExternalData(ctx: JobContext, model: Model, target: string, output: OutputOptions): Promise<string> {
+  const { platform } = ctx;
+  if (!platform.externalWriter) throw new EngineFailure('unsupported', `${target}: this engine cannot write external data files`, target);
+  const big = (t: Tensor): boolean => ArrayBuffer.isView(t.data) && t.data.byteLength >= EXTERNAL_MIN_BYTES;
+  const total = model.graph.initializers.reduce((s, t) => s + (big(t) ? (t.data as ArrayBufferView).byteLength : 0), 0);
+  const writer = await platform.externalWriter(target, output);
+  let done = 0;
+  let last = platform.now();
+  try {
+    const initializers: Tensor[] = [];
+    for (const t of model.graph.initializers) {
+      if (!big(t)) {
+        initializers.push(t);
+        continue;
+      }
+      const at = await writer.append(rawBytes(t));
+      const stored: Tensor = { ...t, external: { location: writer.location, ...at, entries: [] } };
+      delete stored.data;
+      initializers.push(stored);
+      done += at.length;
+      if (platform.now() - last > 50) {
+        ctx.progress({ done, total, message: `writing ${t.name}` });
+        await ctx.yieldNow();
+        last = platform.now();
+      }
+      if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
+    }
+    await writer.commit(encodeModel({ ...model, graph: { ...model.graph, initializers } }));
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  return writer.location;
+}

@@ -87,8 +87,17 @@ function source(v: unknown): Source {
   switch (v.kind) {
     case 'path':
       return { kind: 'path', path: str(v, 'path', 'source') };
-    case 'bytes':
-      return { kind: 'bytes', name: str(v, 'name', 'source'), bytes: bytes(v.bytes, 'source') };
+    case 'bytes': {
+      const out: Source = { kind: 'bytes', name: str(v, 'name', 'source'), bytes: bytes(v.bytes, 'source') };
+      if (v.dataFiles === undefined) return out;
+      // The external data picked with the model (browser): Blobs read on demand (picked-files.ts).
+      if (!Array.isArray(v.dataFiles)) fail('"source.dataFiles" must be a list');
+      const dataFiles = v.dataFiles.map((f: unknown) => {
+        if (!isObj(f) || typeof f.name !== 'string' || typeof Blob === 'undefined' || !(f.file instanceof Blob)) fail('each of "source.dataFiles" must be { name, file: Blob }');
+        return { name: f.name, file: f.file };
+      });
+      return { ...out, dataFiles };
+    }
     case 'sample':
       return { kind: 'sample' };
     default:
@@ -353,7 +362,9 @@ export function validateRequest(msg: unknown): Request {
     }
     case 'export': {
       if (msg.format !== 'dense' && msg.format !== 'sparse') fail(`${where}: "format" must be "dense" or "sparse"`);
-      return { id, type, modelId: modelId(), spec: spec(msg.spec, true), format: msg.format, path: optString(msg, 'path', where) };
+      if (msg.externalData !== undefined && typeof msg.externalData !== 'boolean') fail(`${where}: "externalData" must be true or false`);
+      const externalData = msg.externalData === true ? { externalData: true } : {};
+      return { id, type, modelId: modelId(), spec: spec(msg.spec, true), format: msg.format, path: optString(msg, 'path', where), ...externalData };
     }
     case 'dumpJson':
       return { id, type, modelId: modelId(), path: optString(msg, 'path', where) };

@@ -16,6 +16,8 @@ export interface Platform {
   readonly client: EngineClient;
   /** Asks the user for a model; the choice arrives through onOpenSource. */
   requestOpenModel(): void;
+  /** Asks the user for a folder holding a model and its external data files (browser build only). */
+  requestOpenModelFolder?(): void;
   /** Models to open that arrive from outside the UI: the picker, main's command line / recent list. */
   onOpenSource(listener: (source: Source, label: string) => void): void;
   /** A file dropped on the window, as a Source the engine can open (null if refused). */
@@ -150,15 +152,21 @@ function browserPlatform(): Platform {
   });
 
   const openListeners: ((source: Source, label: string) => void)[] = [];
-  const modelInput = fileInput('open-model-input', '.onnx,application/octet-stream', false);
-  modelInput.addEventListener('change', () => {
-    const file = modelInput.files?.[0];
-    modelInput.value = '';
-    if (!file) return;
-    void fileSource(file).then((source) => {
-      for (const listener of openListeners) listener(source, file.name);
+  // The .onnx alone, or with its external data files (several files, or a folder: pickedModel).
+  const modelInput = fileInput('open-model-input', '.onnx,.data,.bin,.onnx_data,application/octet-stream', true);
+  const modelFolderInput = fileInput('open-model-folder-input', '', true);
+  modelFolderInput.webkitdirectory = true;
+  for (const input of [modelInput, modelFolderInput]) {
+    input.addEventListener('change', () => {
+      const files = [...(input.files ?? [])];
+      input.value = '';
+      const picked = pickedModel(files);
+      if (!picked) return;
+      void picked.source.then((source) => {
+        for (const listener of openListeners) listener(source, picked.label);
+      });
     });
-  });
+  }
   const datasetInput = fileInput('open-dataset-input', '', true);
   const folderInput = fileInput('open-dataset-folder-input', '', true);
   folderInput.webkitdirectory = true;
@@ -168,6 +176,7 @@ function browserPlatform(): Platform {
     kind: 'browser',
     client,
     requestOpenModel: () => modelInput.click(),
+    requestOpenModelFolder: () => modelFolderInput.click(),
     onOpenSource: (listener) => {
       openListeners.push(listener);
     },
@@ -282,6 +291,20 @@ function fileInput(id: string, accept: string, multiple: boolean): HTMLInputElem
 
 async function fileSource(file: File): Promise<Source> {
   return { kind: 'bytes', name: file.name, bytes: await file.arrayBuffer() };
+}
+
+/**
+ * The model among picked files (the first .onnx; else the only file) with the others as its
+ * external data, each named by its path within a picked folder; they stay File objects (the engine
+ * slices what it needs). null when nothing was picked.
+ */
+export function pickedModel(files: readonly File[]): { source: Promise<Source>; label: string } | null {
+  const pathOf = (f: File): string => f.webkitRelativePath || f.name;
+  const model = files.find((f) => /\.onnx$/i.test(f.name)) ?? files[0];
+  if (!model) return null;
+  const dataFiles = files.filter((f) => f !== model).map((f) => ({ name: pathOf(f), file: f as Blob }));
+  const source = model.arrayBuffer().then((bytes): Source => ({ kind: 'bytes', name: pathOf(model), bytes, ...(dataFiles.length > 0 ? { dataFiles } : {}) }));
+  return { source, label: model.name };
 }
 
 function download(name: string, blob: Blob): void {

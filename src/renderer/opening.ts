@@ -86,6 +86,10 @@ export function emptyState(ctx: AppContext): HTMLElement {
       { class: 'actions' },
       h('button', { class: 'btn primary', 'data-testid': 'empty-open', onclick: () => ctx.run('open') }, 'Open a model…'),
       h('button', { class: 'btn', 'data-testid': 'empty-sample', onclick: () => ctx.run('open-sample') }, 'Open the sample'),
+      // The browser build: a model with external data files, picked as their folder.
+      ctx.platform.requestOpenModelFolder
+        ? h('button', { class: 'btn', 'data-testid': 'empty-open-folder', title: 'A folder holding the .onnx and its external data files', onclick: () => ctx.platform.requestOpenModelFolder?.() }, 'Open a folder…')
+        : null,
     ),
     h('div', { class: 'hint' }, 'or drop an .onnx file anywhere in the window · press ? for shortcuts'),
   );

@@ -12,16 +12,19 @@ export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'write the model (optionally pruned) as dense or sparse-initializer ONNX',
   usage:
-    'prunescope export MODEL -o OUT [--format dense|sparse] [--ratio R] [--global] [--override NAME=R ...]\n' +
+    'prunescope export MODEL -o OUT [--format dense|sparse] [--external-data] [--ratio R] [--global] [--override NAME=R ...]\n' +
     '                  [--select LIST ...] [--exclude LIST ...] [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
     '  Without --ratio nothing is pruned (a re-encode; with --format sparse, zero weights of the\n' +
     '  selected tensors are stored sparsely). OUT is written atomically, never over MODEL.\n' +
+    '  --external-data writes every weight of 1 KB or more, tensor by tensor, to OUT.data beside OUT\n' +
+    '  (a model opened with external data is always written so, unless --format sparse).\n' +
     SELECT_HELP +
     '  --method reconstruct|finetune prunes with that method first (see prunescope prune --help).\n' +
     METHOD_HELP,
   options: {
     output: { type: 'string', short: 'o', description: 'output .onnx file' },
     format: { type: 'string', description: 'dense (default) or sparse' },
+    'external-data': { type: 'boolean', description: 'write the weights to OUT.data beside OUT (external data)' },
     ratio: { type: 'string', short: 'r', description: 'prune this fraction of the smallest weights first' },
     global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
     override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
@@ -33,10 +36,12 @@ export const exportCommand: CliCommand = {
     const model = oneModel(args, 'export');
     const format = (args.values.format as string | undefined) ?? 'dense';
     if (format !== 'dense' && format !== 'sparse') throw new CliError(`--format ${format}: expected dense or sparse`);
+    const externalData = args.values['external-data'] === true;
+    if (externalData && format === 'sparse') throw new CliError('--external-data writes dense weights; sparse initializers stay inside the .onnx (drop --format sparse)');
     const method = methodOf(args);
     const ratio = ratioOption(args);
     if (method !== 'magnitude' && ratio === undefined) throw new CliError(`export: --method ${method} needs --ratio R`);
     const spec = specFromArgs(args, model, ratio ?? 0);
-    return writePruned(io, model, args.values.output as string | undefined, spec, format, inputFiles(args, model), args);
+    return writePruned(io, model, args.values.output as string | undefined, spec, format, inputFiles(args, model), args, { externalData });
   },
 };

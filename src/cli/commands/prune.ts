@@ -101,6 +101,7 @@ export async function writePruned(
   format: 'dense' | 'sparse',
   inputs: readonly ProtectedFile[] = [model],
   args?: ParsedArgs,
+  options: { externalData?: boolean } = {},
 ): Promise<number> {
   if (out === undefined || out === '') throw new CliError('give the output file with -o OUT');
   // Before any work: never over MODEL or a dataset (the engine's writer checks again, with the
@@ -110,7 +111,7 @@ export async function writePruned(
   const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);
   const selected = args ? withSelection(args, spec, summary) : spec;
   const progress = progressPrinter({ lines: spec.method !== undefined && spec.method !== 'magnitude' });
-  const pending = engine.request({ type: 'export', modelId: summary.modelId, spec: selected, format, path: out }, { onProgress: (p) => progress.onProgress(p) });
+  const pending = engine.request({ type: 'export', modelId: summary.modelId, spec: selected, format, path: out, ...(options.externalData ? { externalData: true } : {}) }, { onProgress: (p) => progress.onProgress(p) });
   const result = await call(cancellable(engine, pending, [out])).finally(() => progress.clear());
   if (spec.method !== undefined && spec.method !== 'magnitude') io.out(`method: ${spec.method}\n`);
   io.out(reportText(result.report, selected));

@@ -56,6 +56,19 @@ const ortWeb = ortWebRuntime(ort, {
   wasmPaths: new URL(/* @vite-ignore */ '../ort/', import.meta.url).href,
 });
 
+/**
+ * Bytes of model data the browser build opens (picked external data files, refused above it at
+ * open) and loads whole (evaluation): 1.5 GB, so an export still fits in one .onnx file (protobuf's
+ * 2 GB) and evaluation in onnxruntime-web's 4 GB WebAssembly memory, or a quarter of the device's
+ * memory where the browser says it is less. Measured in this machine's Chromium (a module worker,
+ * 23 GB of RAM): single ArrayBuffers up to 4 GB allocate, 8 GB fails; about 11 GB in all.
+ */
+export function browserDataLimit(): number {
+  const device = (self.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
+  const cap = 1.5 * 2 ** 30;
+  return typeof device === 'number' && device > 0 ? Math.min(cap, (device * 2 ** 30) / 4) : cap;
+}
+
 const platform: EnginePlatform = {
   readFile: async () => noPaths(),
   writeFileAtomic: async () => noPaths(),
@@ -72,6 +85,7 @@ const platform: EnginePlatform = {
   // Large batches on several Web Workers where memory can be shared (a cross-origin isolated page).
   parallelWorkers: browserParallelWorkers,
   parallelRunner: browserParallelRunner,
+  memoryLimit: browserDataLimit,
 };
 
 const host = new EngineHost(platform);

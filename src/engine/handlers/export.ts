@@ -11,7 +11,7 @@ import type { OutputOptions } from '../platform';
 import type { DatasetSource, PruneSpec } from '../protocol';
 import { EngineFailure } from '../errors';
 import { ensureResident } from '../external-load';
-import { exportOnStream } from '../stream-export';
+import { exportOnStream, writeWithExternalData } from '../stream-export';
 import { notStreamable } from '../stream-prune';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
 import { checkNotModelPath, checkPath, exactBuffer, findTensor, getModel, namedTensors, pruneReport } from './common';
@@ -52,10 +52,19 @@ export const exportModel: Handler<'export'> = async (req, ctx) => {
     writtenDespiteCancel(ctx, req.path);
     return { path: req.path, report: pruneReport(open.model, streamed.plan), externalData: streamed.location };
   }
+  // Weights in a data file beside the output: asked for, or a model opened with external data
+  // whose method needs it in memory (its weights may not fit in one .onnx).
+  const external = req.path !== undefined && (req.externalData === true || (open.external !== undefined && req.format !== 'sparse'));
+  if (external && req.format === 'sparse') throw new EngineFailure('unsupported', `${req.path}: sparse initializers are written inside the .onnx, not as external data; export dense`, req.path);
   await ensureResident(ctx, open);
   const entry = await prunedModel(ctx, open, req.spec, jobProgress(ctx));
   const p = entry.plan;
   let model = entry.model;
+  if (req.path !== undefined && external) {
+    const location = await writeWithExternalData(ctx, model, req.path, outputOptions(ctx, open, req.spec));
+    writtenDespiteCancel(ctx, req.path);
+    return { path: req.path, report: trueThresholds(open.model, entry, pruneReport(open.model, p)), externalData: location };
+  }
   if (req.format === 'sparse') model = toSparseInitializers(model, p.layers.map((l) => l.tensor));
   const bytes = encodeModel(model);
   const report = trueThresholds(open.model, entry, pruneReport(open.model, p));

@@ -8,6 +8,7 @@ import type { TensorStatistics } from '../protocol';
 import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
 import { isUnread, statisticsStreamed } from '../stream-stats';
 import { ensureResident } from '../external-load';
+import { pickedTensorBytes } from '../picked-files';
 import { planOnStream } from '../stream-export';
 import { notStreamable } from '../stream-prune';
 import { summarizeModel } from '../summary';
@@ -37,7 +38,10 @@ export const open: Handler<'open'> = async (req, ctx) => {
     }
   } else if (src.kind === 'bytes') {
     const bytes = new Uint8Array(src.bytes);
-    loaded = { model: decodeModel(bytes, src.name), fileName: src.name, fileBytes: bytes.byteLength };
+    const model = decodeModel(bytes, baseName(ctx, src.name));
+    // External data picked with it (browser): checked now, read tensor by tensor on demand.
+    const external = pickedTensorBytes(model, src.name, src.dataFiles ?? [], platform.memoryLimit?.());
+    loaded = { model, fileName: baseName(ctx, src.name), fileBytes: bytes.byteLength, ...(external ? { external } : {}) };
   } else {
     const bytes = await platform.sample();
     loaded = { model: decodeModel(bytes, 'sample-mlp.onnx'), fileName: 'sample-mlp.onnx', fileBytes: bytes.byteLength };
@@ -89,7 +93,11 @@ export const stats: Handler<'stats'> = async (req, ctx) => {
     }
     tensors.push(t);
   }
-  const statisticsAt = statisticsStreamed(ctx.platform, open, tensors, req.bins);
+  const statisticsAt = statisticsStreamed(ctx.platform, open, tensors, req.bins, async () => {
+    // Between the chunks of a large tensor: cancel, and let other messages through.
+    if (ctx.cancel.cancelled) throw new EngineFailure('cancelled', 'cancelled');
+    await ctx.yieldNow();
+  });
   const out: TensorStatistics[] = [];
   let last = ctx.platform.now();
   for (let i = 0; i < tensors.length; i++) {
