@@ -51,7 +51,6 @@ export function bertGraph(opts: BertGraphOptions): Model {
   const is = (name: string, value: number[]): Node['attributes'][number] => ({ name, type: 'ints', value });
   const scalar = weight('scalar_one', [], 1);
   const axis0 = ints('axes_0', [0]);
-  const axisLast = ints('axes_last', [-1]);
   const idx0 = ints('index_0', [0]);
   const idx1 = ints('index_1', [1]);
   const headDims = ints('head_dims', [heads, H / heads]);
@@ -109,9 +108,8 @@ export function bertGraph(opts: BertGraphOptions): Model {
   }
   const first = op('/pooler', 'Gather', [x, idx0], [i('axis', 1)]);
   const pooled = op('/pooler/activation', 'Tanh', [linear('/pooler/dense', first, H, H)]);
-  const logits = linear('/classifier', pooled, H, 2);
+  linear('/classifier', pooled, H, 2);
   nodes[nodes.length - 1].outputs = ['logits'];
-  void logits;
   const ids = (name: string) => ({ name, type: { kind: 'tensor' as const, elemType: DataType.INT64, shape: ['batch', 'sequence'] } });
   const g = graph('bert', {
     inputs: [ids('input_ids'), ids('attention_mask'), ids('token_type_ids')],

@@ -1,9 +1,7 @@
 // The graph view: a Netron-like layered drawing of a GraphSummary with pan / zoom (d3-zoom), fit,
 // find, selection, and If / Loop / Scan subgraphs behind a breadcrumb. Layout runs in a Web Worker.
 // After a channel prune the main graph's changed weights read `B ⟨1000×784⟩ → ⟨400×784⟩`; an
-// overlay (overlay.ts) colours the main graph's boxes. Runs of repeated blocks (blocks.ts) of a big
-// main graph open collapsed, one box per run; a click or Enter expands one, its frame's control
-// collapses it again, Find and select expand the runs holding what they show.
+// overlay (overlay.ts) colours the main graph's boxes. Runs of repeated blocks: blocks-view.ts.
 
 import './graph.css';
 import * as d3 from 'd3';
@@ -11,13 +9,13 @@ import type { GraphSummary, NodeSummary } from '../../../engine/protocol';
 import type { WeightShape } from '../../pruned-shapes';
 import { svgDocument, svgToPng } from './export';
 import { type Font, type Layout, estimateWidth } from './layout';
+import { measureGlyphs } from './glyphs';
 import { layoutView } from './layout-runs';
 import type { LayoutRequest } from './layout.worker';
 import { type Drawing, drawLayout } from './render';
 import type { GraphOverlay } from './overlay';
 import { legendBand, showOverlay } from './overlay-draw';
-import { type BlockRun, COLLAPSE_ABOVE, findBlocks, runRows, runTitle } from './blocks';
-import { drawFrames, frameBox, paintGroups } from './blocks-draw';
+import { createBlocksView } from './blocks-view';
 
 export interface GraphViewOptions {
   onSelect(node: NodeSummary | null, graphPath: string[]): void;
@@ -47,20 +45,6 @@ interface Level {
   graph: GraphSummary;
   /** Breadcrumb parts (node name, attribute); the path given to onSelect joins those after the root. */
   parts: string[];
-}
-
-const fonts: Record<Font, string> = { title: '600 12px', body: '11px', edge: '9px' };
-
-function measureGlyphs(family: string): Record<Font, number[]> | undefined {
-  const ctx = document.createElement('canvas').getContext('2d');
-  if (!ctx) return undefined;
-  const out = {} as Record<Font, number[]>;
-  for (const f of Object.keys(fonts) as Font[]) {
-    ctx.font = `${fonts[f]} ${family}`;
-    out[f] = [];
-    for (let c = 32; c < 127; c++) out[f].push(ctx.measureText(String.fromCharCode(c)).width);
-  }
-  return out;
 }
 
 /** A performance measure for profiling (the bench reads those named gv:*); never fails. */
@@ -160,19 +144,10 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   let changesKey = '';
   /** The overlay on the main graph's boxes and its legend (a subgraph in view shows neither). */
   let overlay: GraphOverlay | null = null;
-  /** The main graph's runs of repeated blocks, and those drawn collapsed (by run id). */
-  let runs: BlockRun[] = [];
-  let collapsed = new Set<number>();
-  /** Run once on the next layout (keeps a spot of the drawing in place, or centres on a node). */
-  let afterLayout: ((l: Layout) => void) | undefined;
-  const members = (id: number): number[] => runs[id]?.blocks.flat() ?? [];
   const paintOverlayNow = (): void => {
     showOverlay(root, drawing?.nodes, stack.length === 1 ? overlay : null);
-    if (drawing) paintGroups(drawing.nodes, members, stack.length === 1 ? overlay : null);
+    if (drawing) blocks.paint(drawing.nodes, stack.length === 1 ? overlay : null);
   };
-  const blocksBar = document.createElement('div');
-  blocksBar.className = 'gv-blocks';
-  root.append(blocksBar);
 
   const zoom = d3
     .zoom<SVGSVGElement, unknown>()
@@ -240,68 +215,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     sel.call(zoom.transform, d3.zoomIdentity.translate((svg.clientWidth || 800) / 2 - n.x * k, (svg.clientHeight || 600) / 2 - n.y * k).scale(k));
   };
 
-  /** Moves the view so that layout point `from` (old drawing) shows where `to` (new drawing) now is. */
-  const keepSpot = (from: { x: number; y: number }, to: (l: Layout) => { x: number; y: number } | undefined): void => {
-    afterLayout = (l) => {
-      const p = to(l);
-      if (!p) return;
-      const t = d3.zoomTransform(svg);
-      sel.call(zoom.transform, d3.zoomIdentity.translate(t.x + (from.x - p.x) * t.k, t.y + (from.y - p.y) * t.k).scale(t.k));
-    };
-  };
-  const topOf = (id: number) => (l: Layout) => {
-    const box = frameBox(l, members(id));
-    return box && { x: box.x + box.width / 2, y: box.y };
-  };
-  const expand = (ids: number[], then?: (l: Layout) => void): void => {
-    const shut = ids.filter((id) => collapsed.has(id));
-    if (shut.length === 0) return;
-    const box = layout?.nodes.find((n) => n.id === `g${shut[0]}`);
-    for (const id of shut) collapsed.delete(id);
-    if (then) afterLayout = then;
-    else if (box) keepSpot({ x: box.x, y: box.y - box.height / 2 }, topOf(shut[0]));
-    void redraw(true);
-  };
-  const collapse = (ids: number[]): void => {
-    const open = ids.filter((id) => !collapsed.has(id) && runs[id]);
-    if (open.length === 0) return;
-    const top = layout && topOf(open[0])(layout);
-    for (const id of open) collapsed.add(id);
-    if (top) keepSpot(top, (l) => {
-      const g = l.nodes.find((n) => n.id === `g${open[0]}`);
-      return g && { x: g.x, y: g.y - g.height / 2 };
-    });
-    void redraw(true);
-  };
-  /** A click or key on a collapsed run (expands it) or on a frame's control (collapses it). */
-  const blockEvent = (ev: Event): boolean => {
-    const t = ev.target as Element;
-    const group = t.closest('[data-group]')?.getAttribute('data-group');
-    const shut = t.closest('[data-collapse]')?.getAttribute('data-collapse');
-    if (group != null) expand([Number(group)]);
-    else if (shut != null) collapse([Number(shut)]);
-    else return false;
-    return true;
-  };
-  /** Expands the collapsed runs holding any of `indices` (main graph); true when it did. */
-  const reveal = (indices: Iterable<number>, then?: (l: Layout) => void): boolean => {
-    if (stack.length !== 1 || collapsed.size === 0) return false;
-    const want = new Set(indices);
-    const ids = runs.filter((r) => collapsed.has(r.id) && r.blocks.some((b) => b.some((i) => want.has(i)))).map((r) => r.id);
-    if (ids.length === 0) return false;
-    expand(ids, then);
-    return true;
-  };
-  const renderBlocksBar = (): void => {
-    blocksBar.replaceChildren();
-    if (stack.length !== 1 || runs.length === 0) return;
-    const b = document.createElement('button');
-    const anyOpen = runs.some((r) => !collapsed.has(r.id));
-    b.textContent = anyOpen ? `Collapse repeated blocks (${runs.length})` : 'Expand all blocks';
-    b.dataset.testid = 'blocks-toggle';
-    b.addEventListener('click', () => (anyOpen ? collapse(runs.map((r) => r.id)) : expand(runs.map((r) => r.id), () => fit())));
-    blocksBar.append(b);
-  };
+  const blocks = createBlocksView({ root, svg, zoom, layout: () => layout, redraw: () => void redraw(true), fit: () => fit() });
 
   const enter = (node: NodeSummary): void => {
     const sub = node.subgraphs[0];
@@ -313,7 +227,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   };
 
   const onNodeEvent = (ev: Event, dbl: boolean): void => {
-    if (!dbl && blockEvent(ev)) return;
+    if (!dbl && blocks.event(ev)) return;
     const target = (ev.target as Element).closest('.gv-node');
     const g = current();
     if (!g) return;
@@ -363,9 +277,6 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     onNodeEvent(e, false);
   });
   svg.addEventListener('dblclick', (e) => onNodeEvent(e, true));
-  svg.addEventListener('keydown', (e) => {
-    if ((e.key === 'Enter' || e.key === ' ') && blockEvent(e)) e.preventDefault();
-  });
 
   // When the window or the side panel resizes, what was at the centre of the view stays there.
   let lastSize: [number, number] = [svg.clientWidth, svg.clientHeight];
@@ -400,15 +311,13 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     try {
       const t0 = performance.now();
       const main = stack.length === 1;
-      const shown = main ? runs.map((r) => ({ id: r.id, title: runTitle(r), rows: runRows(r), blocks: r.blocks, collapsed: collapsed.has(r.id) })) : undefined;
-      const l = await layoutOf(g, main && changes.length > 0 ? changes.map(({ tensor, before, after, values }) => ({ tensor, before, after, values })) : undefined, shown);
+      const l = await layoutOf(g, main && changes.length > 0 ? changes.map(({ tensor, before, after, values }) => ({ tensor, before, after, values })) : undefined, main ? blocks.view() : undefined);
       if (gen !== generation) return;
       const t1 = performance.now();
       const view = d3.zoomTransform(svg);
       layout = l;
       drawing = drawLayout(svg, l);
-      if (main) drawFrames(drawing, l, runs.filter((r) => !collapsed.has(r.id)).map((r) => ({ id: r.id, title: runTitle(r), nodes: r.blocks.flat() })));
-      renderBlocksBar();
+      blocks.drawn(drawing, l, main);
       paintOverlayNow();
       status.textContent = '';
       root.dataset.changed = String(stack.length === 1 ? changes.length : 0);
@@ -416,9 +325,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
         sel.call(zoom.transform, view);
         paintMarks();
       } else fit(true);
-      const after = afterLayout;
-      afterLayout = undefined;
-      after?.(l);
+      blocks.afterLayout(l);
       root.dataset.drawn = String(l.nodes.length);
       mark('gv:layout', t0, t1);
       mark('gv:draw', t1, performance.now());
@@ -433,12 +340,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     show(graph) {
       performance.mark('gv:show');
       stack = [{ graph, parts: ['Main'] }];
-      const t0 = performance.now();
-      runs = findBlocks(graph);
-      mark('gv:blocks', t0, performance.now());
-      const drawn = graph.nodes.filter((n) => n.opType !== 'Constant' || n.inputs.some((i) => i !== '')).length;
-      collapsed = new Set(drawn > COLLAPSE_ABOVE ? runs.map((r) => r.id) : []);
-      afterLayout = undefined;
+      blocks.reset(graph);
       changes = [];
       changesKey = '';
       void redraw();
@@ -454,7 +356,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     select(index) {
       selected = index;
       paintMarks();
-      if (index !== null && !reveal([index], () => centreOn(index))) centreOn(index);
+      if (index !== null && !(stack.length === 1 && blocks.reveal([index], () => centreOn(index)))) centreOn(index);
     },
     fit: () => fit(),
     zoomIn() {
@@ -471,7 +373,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       matches = new Set(found.map((n) => n.index));
       paintMarks();
       const first = found[0]?.index;
-      if (first !== undefined) reveal(matches, () => centreOn(first));
+      if (first !== undefined && stack.length === 1) blocks.reveal(matches, () => centreOn(first));
       return found;
     },
     setOverlay(o) {
