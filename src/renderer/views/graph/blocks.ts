@@ -37,7 +37,7 @@ export interface BlockRun {
 }
 
 export const MIN_PERIOD = 4;
-export const MAX_PERIOD = 2000;
+export const MAX_PERIOD = 1000;
 /** Graphs with more drawn nodes than this open with their runs collapsed. */
 export const COLLAPSE_ABOVE = 1000;
 

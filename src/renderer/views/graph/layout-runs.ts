@@ -3,8 +3,8 @@
 // may read from elsewhere) alone, with a pill for each tensor it reads from outside, and the whole
 // graph is placed with the run as one box the height of all its blocks; the blocks are then copies
 // of that one placement stacked in the box. Edges inside a block are the template's; an edge into
-// a block from the block just above continues the template's route from its pill; one from further
-// away (an attention mask every layer reads) runs down a bus along the run's left side. dagre thus
+// a block from just above it continues the template's route from its pill (when the pill is in the
+// top row); any other (an attention mask every layer reads) runs down a bus along the run's left side. dagre thus
 // sees (graph with runs as boxes) + (one block per run) nodes instead of every node: a 24-layer
 // encoder expanded costs two small layouts, not one of 2,000 nodes.
 
@@ -79,7 +79,7 @@ export function layoutView(graph: GraphSummary, measure: Measure, changed: Weigh
     const box = boxes.get(`g${r.id}`)!;
     const left = box.x - box.width / 2;
     const top = box.y - box.height / 2;
-    const busX = left - 8;
+    const busX = left + 4;
     const position = new Map(r.blocks[1].map((idx, j) => [idx, j]));
     r.blocks.forEach((block, b) => {
       const dy = top + b * t.height;
@@ -98,8 +98,10 @@ export function layoutView(graph: GraphSummary, measure: Measure, changed: Weigh
         const source = producerOf(tensor);
         if (!source) continue;
         const start = bottom(source);
-        const near = start.y <= points[0].y && points[0].y - start.y < t.height / 2 && runOf.get(source.index)?.block !== b + 1;
-        const route = near ? [start, ...points.slice(1)] : [start, { x: busX, y: start.y + 6 }, { x: busX, y: points[0].y }, ...points.slice(1)];
+        // Directly above this block (the block before, or what precedes the run): continue the template's route.
+        const q = points[0];
+        const near = start.y <= dy + 1 && dy - start.y < 80 && q.y - dy < 80;
+        const route = near ? [start, ...points.slice(1)] : [start, { x: start.x, y: start.y + 10 }, { x: busX, y: start.y + 24 }, { x: busX, y: q.y - 24 }, { x: q.x, y: q.y - 6 }, ...points];
         edges.push({ ...e, from: source.id, to: `n${to}`, tensor, points: route, ...(labelAt ? { labelAt } : {}) });
       }
     });
