@@ -1,14 +1,13 @@
 // Drawing of repeated blocks (blocks.ts) beyond the collapsed box itself (render.ts): the dashed
 // frame around an expanded run with its "Collapse" control, and the overlay fill of a collapsed
-// box. The overlay of a collapsed run shows the largest value of its nodes (measures: a hotspot
-// inside any layer shows on the box; the tooltip says "max"), and for marks the mark its marked
-// nodes share, or "changed" when they differ.
+// box (blocks-fill.ts says which).
 
 import * as d3 from 'd3';
 import type { Drawing } from './render';
 import type { Layout } from './layout';
 import { estimateWidth, metrics } from './layout';
-import { type GraphOverlay, MARK_COLOURS, measureColour } from './overlay';
+import { groupFill } from './blocks-fill';
+import type { GraphOverlay } from './overlay';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -60,23 +59,6 @@ export function drawFrames(drawing: Drawing, layout: Layout, frames: readonly Fr
     const t = el('text', { x: metrics.padX, y: 9, 'dominant-baseline': 'central' }, c);
     t.textContent = label;
   }
-}
-
-/** What a collapsed run's box shows under an overlay: a colour and a tooltip, or none. */
-export function groupFill(o: GraphOverlay, nodes: readonly number[]): { fill: string; text: string } | undefined {
-  if (o.kind === 'marks') {
-    const marks = new Set(nodes.map((i) => o.marks.get(i)).filter((m) => m !== undefined));
-    if (marks.size === 0) return undefined;
-    const mark = marks.size === 1 ? [...marks][0] : 'changed';
-    return { fill: MARK_COLOURS[mark], text: `${o.title}: ${mark}` };
-  }
-  let max = -Infinity;
-  for (const i of nodes) {
-    const v = o.values.get(i);
-    if (v !== undefined && Number.isFinite(v) && v > max) max = v;
-  }
-  if (max === -Infinity) return undefined;
-  return { fill: measureColour(o, max), text: `${o.title}: max ${o.format(max)}` };
 }
 
 /** Paints (or with null clears) the collapsed runs' boxes of a drawing of the main graph. */

@@ -101,7 +101,8 @@ export function layoutView(graph: GraphSummary, measure: Measure, changed: Weigh
         // Directly above this block (the block before, or what precedes the run): continue the template's route.
         const q = points[0];
         const near = start.y <= dy + 1 && dy - start.y < 80 && q.y - dy < 80;
-        const route = near ? [start, ...points.slice(1)] : [start, { x: start.x, y: start.y + 10 }, { x: busX, y: start.y + 24 }, { x: busX, y: q.y - 24 }, { x: q.x, y: q.y - 6 }, ...points];
+        // (Doubled points at the bends: the view draws B-splines, which would cut a long corner.)
+        const route = near ? [start, ...points.slice(1)] : [start, { x: start.x, y: start.y + 10 }, { x: busX, y: start.y + 24 }, { x: busX, y: start.y + 30 }, { x: busX, y: q.y - 30 }, { x: busX, y: q.y - 24 }, { x: q.x, y: q.y - 6 }, ...points];
         edges.push({ ...e, from: source.id, to: `n${to}`, tensor, points: route, ...(labelAt ? { labelAt } : {}) });
       }
     });
