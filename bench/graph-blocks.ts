@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from '@playwright/test';
 import { bertGraph, bertGraphBytes } from '../test/support/bert-graph';
-import { CHROMIUM, FLAGS, median, type OpenTiming, openOnce, serve } from './graph';
+import { CHROMIUM, FLAGS, median, type OpenTiming, openOnce, panFrames, percentile, serve } from './graph';
 import { findRepo } from './table';
 
 const TARGET_MS = 2000;
@@ -75,6 +75,10 @@ export async function runBlocksBench(opts: { reps?: number; bigLayers?: number }
       }
       line(`${m.layers} layers, ${m.all} ops, collapsed (opens so)`, opened, TARGET_MS);
       line(`${m.layers} layers, ${m.all} ops, expanded by a click`, expanded, m.layers === 24 ? TARGET_MS : undefined);
+      if (m.layers > 24) {
+        const frames = await panFrames(page);
+        console.log(`  pan, all ${m.all} ops drawn: frame time median ${median(frames).toFixed(1)} ms, p95 ${percentile(frames, 0.95).toFixed(1)} ms over ${frames.length} frames`);
+      }
     }
   } finally {
     await browser?.close();

@@ -33,7 +33,7 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function percentile(xs: number[], q: number): number {
+export function percentile(xs: number[], q: number): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))];
@@ -100,7 +100,7 @@ export async function openOnce(page: Page, file: string, boxes: number): Promise
 }
 
 /** Frame intervals (ms) while the mouse drags the drawing around for ~60 steps. */
-async function panFrames(page: Page): Promise<number[]> {
+export async function panFrames(page: Page): Promise<number[]> {
   const svg = page.locator('[data-testid=graph] svg.gv-svg');
   const box = await svg.boundingBox();
   if (!box) return [];
