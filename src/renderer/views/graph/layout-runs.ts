@@ -19,6 +19,23 @@ export interface ViewRun {
   collapsed: boolean;
 }
 
+/**
+ * The changes the template is laid out with: its own, and for a weight no prune changed in the
+ * template block but changed in another block, that block's (so that every copy's text fits its box).
+ */
+function templateChanges(graph: GraphSummary, run: ViewRun, changed?: WeightShapes): WeightShapes | undefined {
+  if (!changed || changed.size === 0) return changed;
+  const out = new Map(changed);
+  for (const [j, index] of run.blocks[1].entries()) {
+    for (const [s, t] of graph.nodes[index].inputs.entries()) {
+      if (t === '' || out.has(t)) continue;
+      const other = run.blocks.map((b) => changed.get(graph.nodes[b[j]]?.inputs[s] ?? '')).find((c) => c !== undefined);
+      if (other) out.set(t, other);
+    }
+  }
+  return out;
+}
+
 /** One block laid out alone: inputs from outside the block are pills `i<k>` reading `tensors[k]`. */
 function template(graph: GraphSummary, block: number[], measure: Measure, changed?: WeightShapes): { layout: Layout; tensors: string[] } {
   const members = new Set(block);
@@ -37,7 +54,7 @@ function bottom(n: LayoutNode): Point {
 
 export function layoutView(graph: GraphSummary, measure: Measure, changed: WeightShapes | undefined, runs: readonly ViewRun[]): Layout {
   const open = runs.filter((r) => !r.collapsed && r.blocks.length >= 2);
-  const templates = new Map(open.map((r) => [r.id, template(graph, r.blocks[1], measure, changed)]));
+  const templates = new Map(open.map((r) => [r.id, template(graph, r.blocks[1], measure, templateChanges(graph, r, changed))]));
   const groups: CollapsedGroup[] = runs.map((r) => {
     const t = templates.get(r.id)?.layout;
     return { id: r.id, title: r.title, rows: r.rows, nodes: r.blocks.flat(), ...(t ? { size: { width: t.width, height: t.height * r.blocks.length } } : {}) };

@@ -48,6 +48,16 @@ describe('layoutView', () => {
     expect(byId.get(`n${q.index}`)?.rows.map((r) => r.text)).toEqual(['B ⟨8×8⟩']);
   });
 
+  it('expanded after a prune of one block: that box shows its new width and its text fits', () => {
+    const q = graph.nodes.find((n) => n.name === '/encoder/layer.3/attention/self/query/MatMul')!;
+    const changed = new Map([[q.inputs[1], { before: [8, 8], after: [8, 4], values: [] }]]);
+    const l = layoutView(graph, estimateWidth, changed, view(false));
+    const box = l.nodes.find((n) => n.id === `n${q.index}`)!;
+    expect(box.rows[0]).toMatchObject({ text: 'B ⟨8×8⟩ → ⟨8×4⟩', changed: true });
+    expect(box.width).toBeGreaterThanOrEqual(estimateWidth(box.rows[0].text, 'body'));
+    noOverlap(l);
+  });
+
   it('collapsed: one box for the run, edges to and from it once per neighbour', () => {
     const l = layoutView(graph, estimateWidth, undefined, view(true));
     const inRun = new Set(runs[0].blocks.flat().map((i) => `n${i}`));
