@@ -12,8 +12,8 @@ import { decodeModel } from '../src/core/onnx/decode';
 import { findRepo } from './table';
 
 const TARGET_MS = 2000;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,21 +26,21 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function percentile(xs: number[], q: number): number {
+export function percentile(xs: number[], q: number): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))];
 }
 
 /** A static file server for `dir` on a free local port. */
-function serve(dir: string): Promise<Server> {
+export function serve(dir: string): Promise<Server> {
   const root = resolve(dir);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -69,13 +69,13 @@ function drawnBoxes(file: string): number {
   return model.graph.nodes.filter((n) => !(n.opType === 'Constant' && n.inputs.every((i) => i === ''))).length;
 }
 
-interface OpenTiming {
+export interface OpenTiming {
   total: number;
   marks: Record<string, number>;
 }
 
 /** Opens `file`, waits for `boxes` boxes and two animation frames; times from the file choice. */
-async function openOnce(page: Page, file: string, boxes: number): Promise<OpenTiming> {
+export async function openOnce(page: Page, file: string, boxes: number): Promise<OpenTiming> {
   await page.goto('./');
   await page.getByTestId('status-engine').filter({ hasText: 'ready' }).waitFor({ timeout: 120_000 });
   // Page code as strings: the node typings have no DOM, and no bundler helper may leak into the page.
@@ -100,7 +100,7 @@ async function openOnce(page: Page, file: string, boxes: number): Promise<OpenTi
 }
 
 /** Frame intervals (ms) while the mouse drags the drawing around for ~60 steps. */
-async function panFrames(page: Page): Promise<number[]> {
+export async function panFrames(page: Page): Promise<number[]> {
   const svg = page.locator('[data-testid=graph] svg.gv-svg');
   const box = await svg.boundingBox();
   if (!box) return [];

@@ -1,6 +1,6 @@
 // `npm run bench` (node out/bench/bench.js [--quick] [--reps N] [--model FILE] [--data IMAGES --data LABELS]
 // [--train IMAGES --train LABELS] [--methods LIST] [--ratios LIST] [--count N] [--batch N] [--workers N]
-// [--epochs N] [--data-limit N] [--structure S] [--large-mb N] [--no-large] [--no-graph] [--no-structured] [--diff-mb N] [--no-diff] [--no-sensitivity] [--external-gb N [--external-dir DIR]]): the targets of issue 6, measured back to
+// [--epochs N] [--data-limit N] [--structure S] [--large-mb N] [--no-large] [--no-graph] [--no-blocks] [--no-structured] [--diff-mb N] [--no-diff] [--no-sensitivity] [--external-gb N [--external-dir DIR]]): the targets of issue 6, measured back to
 // back with onnxruntime-node in one run, medians of several repetitions, reported as ratios.
 // - The prune ratio: the highest ratio whose test accuracy is within 0.5 point of the unpruned
 //   model's, over the methods (magnitude, reconstruct, finetune on the training split; cached).
@@ -34,6 +34,7 @@ import { Session } from '../src/core/runtime';
 import { findResources, nodePlatform } from '../src/engine/node/platform';
 import type { ParallelRunner } from '../src/engine/platform';
 import { runGraphBench } from './graph';
+import { runBlocksBench } from './graph-blocks';
 import { runLargeModelBench } from './large-model';
 import { runDiffBench } from './diff';
 import { disposePair, ortPair, printExportedTable, type ExportedRow, type OrtPair } from './exported';
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
       'large-mb': { type: 'string' },
       'no-large': { type: 'boolean' },
       'no-graph': { type: 'boolean' },
+      'no-blocks': { type: 'boolean' },
       'no-structured': { type: 'boolean' },
       'diff-mb': { type: 'string' },
       'no-diff': { type: 'boolean' },
@@ -334,6 +336,7 @@ async function main(): Promise<void> {
 
   if (values['no-large'] !== true) await runLargeModelBench({ mb: Number(values['large-mb'] ?? (quick ? 100 : 500)), reps });
   if (values['no-graph'] !== true) await runGraphBench({ reps: quick ? 1 : 3 });
+  if (values['no-blocks'] !== true) await runBlocksBench({ reps: quick ? 1 : 3 });
   if (values['no-structured'] !== true) await runStructuredBench({ reps: quick ? 1 : 3 });
   if (values['no-diff'] !== true) await runDiffBench({ mb: Number(values['diff-mb'] ?? (quick ? 100 : 500)), reps: quick ? 1 : 3 });
   if (values['no-sensitivity'] !== true) await runSensitivityBench({ reps: quick ? 1 : 3 });

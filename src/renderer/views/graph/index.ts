@@ -1,18 +1,21 @@
 // The graph view: a Netron-like layered drawing of a GraphSummary with pan / zoom (d3-zoom), fit,
 // find, selection, and If / Loop / Scan subgraphs behind a breadcrumb. Layout runs in a Web Worker.
 // After a channel prune the main graph's changed weights read `B ⟨1000×784⟩ → ⟨400×784⟩`; an
-// overlay (overlay.ts) colours the main graph's boxes.
+// overlay (overlay.ts) colours the main graph's boxes. Runs of repeated blocks: blocks-view.ts.
 
 import './graph.css';
 import * as d3 from 'd3';
 import type { GraphSummary, NodeSummary } from '../../../engine/protocol';
 import type { WeightShape } from '../../pruned-shapes';
 import { svgDocument, svgToPng } from './export';
-import { type Font, type Layout, layoutGraph, estimateWidth } from './layout';
+import { type Font, type Layout, estimateWidth } from './layout';
+import { measureGlyphs } from './glyphs';
+import { layoutView } from './layout-runs';
 import type { LayoutRequest } from './layout.worker';
 import { type Drawing, drawLayout } from './render';
 import type { GraphOverlay } from './overlay';
 import { legendBand, showOverlay } from './overlay-draw';
+import { createBlocksView } from './blocks-view';
 
 export interface GraphViewOptions {
   onSelect(node: NodeSummary | null, graphPath: string[]): void;
@@ -42,20 +45,6 @@ interface Level {
   graph: GraphSummary;
   /** Breadcrumb parts (node name, attribute); the path given to onSelect joins those after the root. */
   parts: string[];
-}
-
-const fonts: Record<Font, string> = { title: '600 12px', body: '11px', edge: '9px' };
-
-function measureGlyphs(family: string): Record<Font, number[]> | undefined {
-  const ctx = document.createElement('canvas').getContext('2d');
-  if (!ctx) return undefined;
-  const out = {} as Record<Font, number[]>;
-  for (const f of Object.keys(fonts) as Font[]) {
-    ctx.font = `${fonts[f]} ${family}`;
-    out[f] = [];
-    for (let c = 32; c < 127; c++) out[f].push(ctx.measureText(String.fromCharCode(c)).width);
-  }
-  return out;
 }
 
 /** A performance measure for profiling (the bench reads those named gv:*); never fails. */
@@ -131,13 +120,13 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     for (let i = 0; i < text.length; i++) w += table[text.charCodeAt(i) - 32] ?? table[77 - 32] ?? 8;
     return w;
   };
-  const layoutOf = (graph: GraphSummary, changes: LayoutRequest['changes']): Promise<Layout> => {
-    const here = (): Layout => layoutGraph(graph, measureHere, changes && new Map(changes.map((c) => [c.tensor, c])));
+  const layoutOf = (graph: GraphSummary, changes: LayoutRequest['changes'], runs: LayoutRequest['runs']): Promise<Layout> => {
+    const here = (): Layout => layoutView(graph, measureHere, changes && new Map(changes.map((c) => [c.tensor, c])), runs ?? []);
     if (!worker) return Promise.resolve().then(here);
     const id = ++requestId;
     return new Promise<Layout>((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker?.postMessage({ id, graph, glyph, changes } satisfies LayoutRequest);
+      worker?.postMessage({ id, graph, glyph, changes, runs } satisfies LayoutRequest);
     }).catch((error: unknown) => {
       if (error instanceof Error && error.message === 'worker unavailable') return here();
       throw error;
@@ -155,7 +144,10 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   let changesKey = '';
   /** The overlay on the main graph's boxes and its legend (a subgraph in view shows neither). */
   let overlay: GraphOverlay | null = null;
-  const paintOverlayNow = (): void => showOverlay(root, drawing?.nodes, stack.length === 1 ? overlay : null);
+  const paintOverlayNow = (): void => {
+    showOverlay(root, drawing?.nodes, stack.length === 1 ? overlay : null);
+    if (drawing) blocks.paint(drawing.nodes, stack.length === 1 ? overlay : null);
+  };
 
   const zoom = d3
     .zoom<SVGSVGElement, unknown>()
@@ -223,6 +215,8 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     sel.call(zoom.transform, d3.zoomIdentity.translate((svg.clientWidth || 800) / 2 - n.x * k, (svg.clientHeight || 600) / 2 - n.y * k).scale(k));
   };
 
+  const blocks = createBlocksView({ root, svg, zoom, layout: () => layout, redraw: () => void redraw(true), fit: () => fit() });
+
   const enter = (node: NodeSummary): void => {
     const sub = node.subgraphs[0];
     if (!sub) return;
@@ -233,6 +227,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   };
 
   const onNodeEvent = (ev: Event, dbl: boolean): void => {
+    if (!dbl && blocks.event(ev)) return;
     const target = (ev.target as Element).closest('.gv-node');
     const g = current();
     if (!g) return;
@@ -315,12 +310,14 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     status.classList.remove('gv-error');
     try {
       const t0 = performance.now();
-      const l = await layoutOf(g, stack.length === 1 && changes.length > 0 ? changes.map(({ tensor, before, after, values }) => ({ tensor, before, after, values })) : undefined);
+      const main = stack.length === 1;
+      const l = await layoutOf(g, main && changes.length > 0 ? changes.map(({ tensor, before, after, values }) => ({ tensor, before, after, values })) : undefined, main ? blocks.view() : undefined);
       if (gen !== generation) return;
       const t1 = performance.now();
       const view = d3.zoomTransform(svg);
       layout = l;
       drawing = drawLayout(svg, l);
+      blocks.drawn(drawing, l, main);
       paintOverlayNow();
       status.textContent = '';
       root.dataset.changed = String(stack.length === 1 ? changes.length : 0);
@@ -328,6 +325,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
         sel.call(zoom.transform, view);
         paintMarks();
       } else fit(true);
+      blocks.afterLayout(l);
       root.dataset.drawn = String(l.nodes.length);
       mark('gv:layout', t0, t1);
       mark('gv:draw', t1, performance.now());
@@ -342,6 +340,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     show(graph) {
       performance.mark('gv:show');
       stack = [{ graph, parts: ['Main'] }];
+      blocks.reset(graph);
       changes = [];
       changesKey = '';
       void redraw();
@@ -357,7 +356,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     select(index) {
       selected = index;
       paintMarks();
-      if (index !== null) centreOn(index);
+      if (index !== null && !(stack.length === 1 && blocks.reveal([index], () => centreOn(index)))) centreOn(index);
     },
     fit: () => fit(),
     zoomIn() {
@@ -373,6 +372,8 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       const found = !g || q === '' ? [] : g.nodes.filter((n) => n.opType !== 'Constant' || n.inputs.some((i) => i !== '')).filter(test);
       matches = new Set(found.map((n) => n.index));
       paintMarks();
+      const first = found[0]?.index;
+      if (first !== undefined && stack.length === 1) blocks.reveal(matches, () => centreOn(first));
       return found;
     },
     setOverlay(o) {

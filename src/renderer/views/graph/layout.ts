@@ -1,7 +1,7 @@
 // The pure layout of a graph: which boxes are drawn (ops, graph inputs and outputs as pills), what
 // they say (op type, key attributes, folded weights such as `B ⟨1000×784⟩`, after a channel prune
-// `B ⟨1000×784⟩ → ⟨400×784⟩`), and where dagre puts them, top to bottom. No DOM: runs in a Web
-// Worker and in Node tests alike.
+// `B ⟨1000×784⟩ → ⟨400×784⟩`), and where dagre puts them, top to bottom. Collapsed runs of
+// repeated blocks (blocks.ts) are one box each. No DOM: runs in a Web Worker and in Node tests alike.
 
 import dagre from '@dagrejs/dagre';
 import type { Dim } from '../../../core/onnx/model';
@@ -23,13 +23,13 @@ export interface Point {
 }
 
 export interface LayoutNode {
-  /** `n<index>` for an op, `i<k>` / `o<k>` for the k-th graph input / output. */
+  /** `n<index>` for an op, `i<k>` / `o<k>` for the k-th graph input / output, `g<id>` for a collapsed run. */
   id: string;
-  kind: 'op' | 'input' | 'output';
-  /** The node index (ops) or the input / output position. */
+  kind: 'op' | 'input' | 'output' | 'group';
+  /** The node index (ops), the input / output position, or the run's id (groups). */
   index: number;
   title: string;
-  category: Category | 'io';
+  category: Category | 'io' | 'group';
   /** Attribute lines and folded weights, one text each; `changed`: a weight whose shape a prune changed. */
   rows: { text: string; kind: 'attribute' | 'weight'; changed?: boolean }[];
   /** Number of subgraphs (If / Loop / Scan): a badge is drawn. */
@@ -58,6 +58,16 @@ export interface Layout {
   edges: LayoutEdge[];
   width: number;
   height: number;
+}
+
+/** A run of repeated blocks drawn as one box: its id, texts, and the node indices it stands for. */
+export interface CollapsedGroup {
+  id: number;
+  title: string;
+  rows: string[];
+  nodes: number[];
+  /** A fixed box size: the room an expanded run's blocks take (layout-runs.ts fills it). */
+  size?: { width: number; height: number };
 }
 
 /** What a prune changed in each tensor, by name (the PruneReport's shapeChanges merged per tensor). */
@@ -113,14 +123,16 @@ export function nodeContent(n: NodeSummary, folded: Set<string>, values: Map<str
   return { title: n.opType, rows };
 }
 
-function valueMap(graph: GraphSummary): Map<string, ValueSummary> {
+export function valueMap(graph: GraphSummary): Map<string, ValueSummary> {
   const m = new Map<string, ValueSummary>();
   for (const v of graph.values) m.set(v.name, v);
   for (const i of graph.initializers) if (!m.has(i.name)) m.set(i.name, { name: i.name, shape: i.dims, type: i.dtype });
   return m;
 }
 
-export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: WeightShapes): Layout {
+export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: WeightShapes, groups: readonly CollapsedGroup[] = []): Layout {
+  const groupOf = new Map<number, CollapsedGroup>();
+  for (const c of groups) for (const i of c.nodes) groupOf.set(i, c);
   const folded = foldedTensors(graph);
   const values = valueMap(graph);
   const shapes = knownShapes(graph);
@@ -146,6 +158,17 @@ export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: Wei
   });
   for (const n of graph.nodes) {
     if (isFoldedConstant(n)) continue;
+    const group = groupOf.get(n.index);
+    if (group) {
+      const id = `g${group.id}`;
+      for (const o of n.outputs) if (o !== '') producer.set(o, id);
+      if (boxes.has(id)) continue;
+      const rows = group.rows.map((text) => ({ text, kind: 'attribute' as const }));
+      const textWidth = Math.max(measure(group.title, 'title'), ...rows.map((r) => measure(r.text, 'body')));
+      const height = metrics.titleHeight + rows.length * metrics.rowHeight + 2 * metrics.padY;
+      add({ id, kind: 'group', index: group.id, title: group.title, category: 'group', rows, subgraphs: 0, x: 0, y: 0, width: group.size?.width ?? Math.ceil(textWidth + 2 * metrics.padX), height: group.size?.height ?? height });
+      continue;
+    }
     const { title, rows } = nodeContent(n, folded, values, changed);
     const textWidth = Math.max(measure(title, 'title'), ...rows.map((r) => measure(r.text, 'body')));
     const subgraphs = n.subgraphs.length;
@@ -162,9 +185,15 @@ export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: Wei
   });
 
   const edges: Omit<LayoutEdge, 'points'>[] = [];
+  const grouped = new Set<string>();
   const link = (tensor: string, to: string): void => {
     const from = producer.get(tensor);
     if (!from || from === to) return;
+    // One edge between a collapsed run and each neighbour (the first tensor's label).
+    if (from.startsWith('g') || to.startsWith('g')) {
+      if (grouped.has(`${from}>${to}`)) return;
+      grouped.add(`${from}>${to}`);
+    }
     const label = shapeLabel(widths.get(tensor) ?? shapes.get(tensor));
     const name = `e${edges.length}`;
     edges.push({ from, to, tensor, label, ...(widths.has(tensor) ? { changed: true } : {}) });
@@ -173,10 +202,11 @@ export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: Wei
   for (const n of graph.nodes) {
     if (isFoldedConstant(n)) continue;
     const seen = new Set<string>();
+    const group = groupOf.get(n.index);
     for (const i of n.inputs) {
       if (i === '' || folded.has(i) || seen.has(i)) continue;
       seen.add(i);
-      link(i, `n${n.index}`);
+      link(i, group ? `g${group.id}` : `n${n.index}`);
     }
   }
   graph.outputs.forEach((v, k) => link(v.name, `o${k}`));

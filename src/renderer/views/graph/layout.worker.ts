@@ -4,6 +4,7 @@
 import type { GraphSummary } from '../../../engine/protocol';
 import type { WeightShape } from '../../pruned-shapes';
 import { estimateWidth, type Font, layoutGraph } from './layout';
+import { layoutView, type ViewRun } from './layout-runs';
 
 export interface LayoutRequest {
   id: number;
@@ -12,6 +13,8 @@ export interface LayoutRequest {
   glyph?: Partial<Record<Font, number[]>>;
   /** Weights whose shape a channel prune changed: their rows read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
   changes?: Pick<WeightShape, 'tensor' | 'before' | 'after' | 'values'>[];
+  /** Runs of repeated blocks, collapsed (one box) or expanded (laid out once, stacked). */
+  runs?: ViewRun[];
 }
 
 interface WorkerScope {
@@ -48,16 +51,16 @@ try {
 }
 
 scope.onmessage = (e) => {
-  const { id, graph, glyph, changes } = e.data;
+  const { id, graph, glyph, changes, runs } = e.data;
   try {
-    const layout = layoutGraph(graph, (text, font) => {
+    const layout = layoutView(graph, (text, font) => {
       const table = glyph?.[font];
       if (!table) return estimateWidth(text, font);
       const fallback = table[77 - 32] ?? 8; // 'M' for anything outside ASCII
       let w = 0;
       for (let i = 0; i < text.length; i++) w += table[text.charCodeAt(i) - 32] ?? fallback;
       return w;
-    }, changes && new Map(changes.map((c) => [c.tensor, c])));
+    }, changes && new Map(changes.map((c) => [c.tensor, c])), runs ?? []);
     scope.postMessage({ id, layout });
   } catch (error) {
     scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

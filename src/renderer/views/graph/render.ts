@@ -27,8 +27,27 @@ function text(parent: Element, cls: string, x: number, y: number, s: string, anc
   t.textContent = s;
 }
 
+/** A collapsed run of repeated blocks: a stacked box, focusable, that a click or Enter expands. */
+function drawGroup(n: LayoutNode, g: SVGGElement): void {
+  g.setAttribute('data-group', String(n.index));
+  g.setAttribute('tabindex', '0');
+  g.setAttribute('role', 'button');
+  g.setAttribute('aria-label', `${n.title}: expand`);
+  for (const d of [6, 3]) el('rect', { class: 'gv-box gv-stack', x: d, y: d, width: n.width, height: n.height, rx: 5, ry: 5 }, g);
+  el('rect', { class: 'gv-box', width: n.width, height: n.height, rx: 5, ry: 5 }, g);
+  el('path', { class: 'gv-head', d: headPath(n.width, metrics.titleHeight, 5, false) }, g);
+  text(g, 'gv-title', n.width / 2, metrics.titleHeight / 2, n.title, 'middle');
+  n.rows.forEach((r, i) => text(g, i === n.rows.length - 1 ? 'gv-row gv-hint' : 'gv-row gv-weight', metrics.padX, metrics.titleHeight + metrics.padY + metrics.rowHeight * (i + 0.5), r.text));
+  const t = el('title', {}, g);
+  t.textContent = `${n.title}: click or press Enter to expand`;
+}
+
 function drawNode(n: LayoutNode, parent: Element): SVGGElement {
   const g = el('g', { class: `gv-node gv-cat-${n.category}`, transform: `translate(${n.x - n.width / 2},${n.y - n.height / 2})`, 'data-id': n.id }, parent);
+  if (n.kind === 'group') {
+    drawGroup(n, g);
+    return g;
+  }
   if (n.kind === 'op') g.setAttribute('data-index', String(n.index));
   else g.setAttribute('data-io', n.kind);
   const w = n.width;
