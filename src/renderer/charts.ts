@@ -16,6 +16,7 @@ import {
   type ChartType,
   type Plugin,
 } from 'chart.js';
+import { h } from './dom';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend);
 
@@ -89,4 +90,21 @@ export function themeColors(): { fg: string; fg2: string; grid: string; accent: 
     danger: v('--danger'),
     series: dark ? ['#5b94f0', '#e3b04b', '#5cc98a', '#d27bd9'] : ['#2f6fde', '#d08a11', '#1f8a4c', '#a23bb0'],
   };
+}
+
+/**
+ * A legend entry (a button with `swatch` and `label`) that shows or hides dataset `index` of
+ * `chart`; `hidden` holds the hidden labels, so the choice outlives a redraw.
+ */
+export function legendToggle(chart: Chart, index: number, label: string, swatch: HTMLElement, hidden: Set<string>): HTMLElement {
+  const button = h('button', { type: 'button', 'aria-pressed': String(!hidden.has(label)), 'data-series': label, title: `Show or hide ${label}` }, swatch, label);
+  button.addEventListener('click', () => {
+    const show = hidden.has(label);
+    if (show) hidden.delete(label);
+    else hidden.add(label);
+    button.setAttribute('aria-pressed', String(show));
+    chart.setDatasetVisibility(index, show);
+    chart.update();
+  });
+  return h('li', {}, button);
 }

@@ -3,7 +3,7 @@ import { DataType, type Tensor } from '../onnx/model';
 import { tensorToFloat32 } from '../onnx/tensor';
 
 /** Types whose stored array holds the element values themselves (not bits or packed nibbles). */
-const PLAIN_INTEGERS: ReadonlySet<number> = new Set([
+export const PLAIN_INTEGERS: ReadonlySet<number> = new Set([
   DataType.INT8,
   DataType.UINT8,
   DataType.INT16,

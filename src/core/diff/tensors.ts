@@ -8,20 +8,11 @@ import { DataType, elementCount, type Tensor } from '../onnx/model';
 import { dtypeName, tensorToFloat32 } from '../onnx/tensor';
 import { countZeros } from '../analysis/zeros';
 import { histogramInto, histogramRange } from '../stats/histogram';
+import { PLAIN_INTEGERS } from '../analysis/zeros';
 import type { TensorDiff } from './types';
 
 /** Element types whose stored array holds the values themselves (compared with no conversion). */
-const IN_PLACE: ReadonlySet<number> = new Set([
-  DataType.FLOAT,
-  DataType.DOUBLE,
-  DataType.INT8,
-  DataType.UINT8,
-  DataType.INT16,
-  DataType.UINT16,
-  DataType.INT32,
-  DataType.UINT32,
-  DataType.BOOL,
-]);
+const IN_PLACE: ReadonlySet<number> = new Set([DataType.FLOAT, DataType.DOUBLE, ...PLAIN_INTEGERS]);
 
 interface Scan {
   changed: number;

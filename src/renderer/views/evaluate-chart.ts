@@ -6,7 +6,7 @@
 // The legend is HTML (buttons that show / hide a series): readable by screen readers and by Tab.
 
 import type { EvalPoint } from '../../engine/protocol';
-import { Chart, STILL_CHART_OPTIONS, themeColors } from '../charts';
+import { Chart, legendToggle, STILL_CHART_OPTIONS, themeColors } from '../charts';
 import { clear, h } from '../dom';
 import { chartSeries, MEASURES, type RightMeasure } from './evaluate-series';
 
@@ -68,23 +68,7 @@ export function createEvalChart(canvas: HTMLCanvasElement, legend: HTMLElement, 
     const current = chart;
     clear(
       legend,
-      series.map((s, i) => {
-        const button = h(
-          'button',
-          { type: 'button', 'aria-pressed': String(!hidden.has(s.label)), 'data-series': s.label, title: `Show or hide ${s.label}` },
-          h('span', { class: `swatch${s.kind === 'measure' ? ' dashed' : ''}`, style: `color:${s.color}`, 'aria-hidden': 'true' }),
-          s.label,
-        );
-        button.addEventListener('click', () => {
-          const show = hidden.has(s.label);
-          if (show) hidden.delete(s.label);
-          else hidden.add(s.label);
-          button.setAttribute('aria-pressed', String(show));
-          current.setDatasetVisibility(i, show);
-          current.update();
-        });
-        return h('li', {}, button);
-      }),
+      series.map((s, i) => legendToggle(current, i, s.label, h('span', { class: `swatch${s.kind === 'measure' ? ' dashed' : ''}`, style: `color:${s.color}`, 'aria-hidden': 'true' }), hidden)),
     );
   };
   return { draw, resize: () => chart?.resize(), picker };

@@ -2,7 +2,7 @@
 // only that tensor pruned) and the unpruned model's value as a dashed line across. The legend is
 // HTML (buttons that show / hide a curve), readable by screen readers and by Tab.
 
-import { Chart, STILL_CHART_OPTIONS, themeColors } from '../charts';
+import { Chart, legendToggle, STILL_CHART_OPTIONS, themeColors } from '../charts';
 import { clear, h } from '../dom';
 import type { LiveCurve } from './sensitivity-data';
 
@@ -62,23 +62,7 @@ export function createSensitivityChart(canvas: HTMLCanvasElement, legend: HTMLEl
     const current = chart;
     clear(
       legend,
-      curves.map((c, i) => {
-        const button = h(
-          'button',
-          { type: 'button', 'aria-pressed': String(!hidden.has(c.tensor)), 'data-series': c.tensor, title: `Show or hide ${c.tensor}` },
-          h('span', { class: 'swatch', style: `color:${curveColour(i, colors.series)}`, 'aria-hidden': 'true' }),
-          c.tensor,
-        );
-        button.addEventListener('click', () => {
-          const show = hidden.has(c.tensor);
-          if (show) hidden.delete(c.tensor);
-          else hidden.add(c.tensor);
-          button.setAttribute('aria-pressed', String(show));
-          current.setDatasetVisibility(i, show);
-          current.update();
-        });
-        return h('li', {}, button);
-      }),
+      curves.map((c, i) => legendToggle(current, i, c.tensor, h('span', { class: 'swatch', style: `color:${curveColour(i, colors.series)}`, 'aria-hidden': 'true' }), hidden)),
       base !== null ? h('li', {}, h('span', { class: 'legend-static' }, h('span', { class: 'swatch dashed', style: `color:${colors.fg2}`, 'aria-hidden': 'true' }), 'unpruned')) : null,
     );
   };
