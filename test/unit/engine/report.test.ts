@@ -1,6 +1,7 @@
 // The engine's report request: answers the page when no path is given, reports progress through
-// the histograms and the sweep (each point as it finishes), and a cancel during the sweep writes
-// nothing and leaves the engine serving.
+// the histograms and the sweep (the points themselves stay in the report: the progress of a report
+// carries no sweep or sensitivity points), a cancel during the sweep writes nothing and leaves the
+// engine serving, and a second open model gives the diff section.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +42,9 @@ describe('report request', () => {
     // Progress in 0..1000, never going back, with both finished points among it.
     expect(seen.every((p) => p.total === 1000)).toBe(true);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThanOrEqual(seen[i - 1]!.done);
-    expect(seen.filter((p) => p.point).map((p) => p.point?.ratio)).toEqual([0, 0.9]);
+    expect(seen.some((p) => p.point !== undefined || p.sensitivity !== undefined)).toBe(false);
     expect(seen.some((p) => p.message.startsWith('sweep: '))).toBe(true);
+    expect(seen.at(-1)?.done).toBe(1000);
   });
 
   it('is cancelled during the sweep, writes nothing, and the engine keeps serving', async () => {
@@ -52,7 +54,7 @@ describe('report request', () => {
       { type: 'report', modelId, path: out, dataset: { kind: 'sample' }, ratios: [0, 0.5, 0.9], options: { limit: 100, batch: 0, runtimes: ['dense'] } },
       {
         onProgress: (p) => {
-          if (p.point && !cancelled) {
+          if (p.message.startsWith('sweep: ') && !cancelled) {
             cancelled = true;
             client.cancel(job.id);
           }
@@ -72,9 +74,14 @@ describe('report request', () => {
     expect(existsSync(join(tmp, 'after.html'))).toBe(true);
   });
 
-  it('refuses --compare for now and a path over the model', async () => {
-    const compare = client.request({ type: 'report', modelId, compareModelId: modelId }).promise;
-    await expect(compare).rejects.toThrow(/not available yet/);
+  it('holds the diff with a second open model (the model against itself: no differences) and refuses a path over the model', async () => {
+    const other = (await client.request({ type: 'open', source: { kind: 'path', path: SAMPLE } }).promise).modelId;
+    const r = await client.request({ type: 'report', modelId, compareModelId: other }).promise;
+    expect(r.sections).toEqual(['model', 'graph', 'nodes', 'histograms', 'diff']);
+    const json = new RegExp(`id="${REPORT_DATA_ID}">([^<]*)</script>`).exec(r.html ?? '')?.[1] ?? '';
+    const data = JSON.parse(json) as ReportData;
+    expect(data.diff?.diff.summary.text).toMatch(/no differences/);
+    await client.request({ type: 'close', modelId: other }).promise;
     await expect(client.request({ type: 'report', modelId, path: SAMPLE }).promise).rejects.toThrow(/refusing to overwrite the open model/);
   });
 
