@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
+import { EngineRequestError } from '../../src/engine/client';
 import { parseDataset, type Dataset } from '../../src/core/data';
 
 import { ROOT } from './paths';
@@ -42,4 +44,14 @@ export function accuracyOf(pred: Int32Array, labels: Int32Array): number {
   let c = 0;
   for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) c++;
   return c / pred.length;
+}
+
+/** The EngineRequestError a request's promise rejects with (the test fails if it resolves or throws anything else). */
+export async function failure(p: Promise<unknown>): Promise<EngineRequestError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(EngineRequestError);
+  return e as EngineRequestError;
 }

@@ -5,12 +5,11 @@
 
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { numText, pctText, textTable } from '../format';
-import { parseStructure } from '../../core/prune/structure';
 import { DEFAULT_NODE_ERROR_SAMPLES, type DatasetSource, type DatasetSummary, type NodeErrorReport, type PruneSpec, type ValueError } from '../../engine/protocol';
 import { checkNormalizeUsed, DATASET_FORMS, datasetNote, normalizeOf, pathsSource } from './data-source';
 import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
 import { call, numberOption, ratioOption, startEngine, stringList } from './prune';
-import { SELECT_HELP, selectOptions, withSelection } from './select-options';
+import { patternRatio, SELECT_HELP, selectOptions, withSelection } from './select-options';
 
 /** Options that prune MODEL: refused when PRUNED is given. */
 const PRUNE_FLAGS = ['ratio', 'method', 'global', 'override', 'select', 'exclude', 'structure', 'importance', 'channel-multiple', 'calib', 'train', 'epochs', 'data-limit'];
@@ -21,16 +20,6 @@ function models(args: ParsedArgs): { model: string; pruned?: string } {
   const p = args.positionals;
   if (p.length < 1 || p.length > 2) throw new CliError('errors: give MODEL, and the pruned model PRUNED or --ratio R (see prunescope errors --help)');
   return p.length === 2 ? { model: p[0], pruned: p[1] } : { model: p[0] };
-}
-
-/** The ratio an N:M --structure fixes (1 − N/M), else undefined. */
-function patternRatio(args: ParsedArgs): number | undefined {
-  try {
-    const s = parseStructure(String(args.values.structure ?? ''));
-    return s.kind === 'nm' ? 1 - s.n / s.m : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function datasetOf(args: ParsedArgs): DatasetSource {

@@ -11,23 +11,13 @@ import { numberOption, overridesOption, ratioOption, stringList } from './args';
 import { checkOutput, inputFiles } from '../outputs';
 import type { ProtectedFile } from '../../engine/node/atomic-write';
 import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
-import { SELECT_HELP, selectOptions, withSelection } from './select-options';
-import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE, parseStructure } from '../../core/prune/structure';
+import { patternRatio, SELECT_HELP, selectOptions, withSelection } from './select-options';
+import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE } from '../../core/prune/structure';
 import { SENSITIVITY_RATIOS } from '../../core/prune/sensitivity-report';
 import { DATASET_FORMS } from './data-source';
 import { pruneAllocated } from './sensitivity';
 
 export { numberOption, overridesOption, ratioOption, stringList };
-
-/** The ratio an N:M --structure fixes (1 − N/M; --ratio is then not needed), else undefined. */
-function patternRatio(args: ParsedArgs): number | undefined {
-  try {
-    const s = parseStructure(String(args.values.structure ?? ''));
-    return s.kind === 'nm' ? 1 - s.n / s.m : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function startEngine(options: { ort?: boolean } = {}): EngineClient {
   return inProcessEngine(nodePlatform({ ort: options.ort }).platform).client;

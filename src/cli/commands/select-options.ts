@@ -8,7 +8,7 @@ import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { resolveSelection } from '../../core/prune/prunable';
 import type { ModelSummary, PruneSpec } from '../../engine/protocol';
 import { stringList } from './args';
-import { canonicalStructure, CHANNEL_IMPORTANCES, DEFAULT_CHANNEL_MULTIPLE, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, isChannelImportance, isChannelMultiple, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS } from '../../core/prune/structure';
+import { canonicalStructure, parseStructure, CHANNEL_IMPORTANCES, DEFAULT_CHANNEL_MULTIPLE, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, isChannelImportance, isChannelMultiple, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS } from '../../core/prune/structure';
 
 export const selectOptions: CliCommand['options'] = {
   select: {
@@ -92,4 +92,14 @@ export function withSelection<S extends Pick<PruneSpec, 'select' | 'overrides' |
     if (!names.includes(name)) throw new CliError(`--override ${name}: not among the tensors selected for pruning (${names.length > 12 ? `${names.slice(0, 12).join(', ')} …` : names.join(', ')})`);
   }
   return { ...spec, select: names };
+}
+
+/** The ratio an N:M --structure fixes (1 − N/M; --ratio is then not needed), else undefined. */
+export function patternRatio(args: ParsedArgs): number | undefined {
+  try {
+    const s = parseStructure(String(args.values.structure ?? ''));
+    return s.kind === 'nm' ? 1 - s.n / s.m : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EngineRequestError } from '../../../src/engine/client';
 import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import type { Progress } from '../../../src/engine/protocol';
 import { validateRequest } from '../../../src/engine/validate';
-import { ROOT } from '../../support/engine';
+import { failure, ROOT } from '../../support/engine';
 import { npy, zip } from '../../support/numpy-files';
 
 const LENET = join(ROOT, 'test/models/cnn/lenet.onnx');
@@ -28,12 +27,6 @@ function makeFolder(root: string, classes: string[], n: number): void {
       writeFileSync(join(root, c, `${i}.png`), encodePng({ width: 32, height: 32, data, channels: 3, depth: 8 }));
     }
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<EngineRequestError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(EngineRequestError);
-  return e as EngineRequestError;
 }
 
 beforeAll(async () => {

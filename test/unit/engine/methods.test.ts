@@ -10,11 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
 import { encodeModel } from '../../../src/core/onnx';
 import { tensorToFloat32 } from '../../../src/core/onnx/tensor';
-import { EngineRequestError } from '../../../src/engine/client';
 import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import type { Progress, PruneSpec } from '../../../src/engine/protocol';
-import { accuracyOf, ortPredictions, SAMPLE, sampleDataset } from '../../support/engine';
+import { accuracyOf, failure, ortPredictions, SAMPLE, sampleDataset } from '../../support/engine';
 
 const ds = sampleDataset();
 const { client, host } = inProcessEngine(nodePlatform().platform);
@@ -25,15 +24,6 @@ let modelId = 0;
 beforeAll(async () => {
   modelId = (await client.request({ type: 'open', source: { kind: 'path', path: SAMPLE } }).promise).modelId;
 });
-
-async function failure(p: Promise<unknown>): Promise<EngineRequestError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(EngineRequestError);
-  return e as EngineRequestError;
-}
 
 describe('prune job with reconstruct', () => {
   const spec: PruneSpec = { ratio: 0.9, mode: 'layer', method: 'reconstruct', calibration: { kind: 'sample', split: 'train' }, dataLimit: 200 };

@@ -2,22 +2,12 @@
 // exported file) gives the same report; progress, the default sample count, Cancel, bad requests,
 // a slow method through the method cache.
 import { describe, expect, it } from 'vitest';
-import { EngineRequestError } from '../../../src/engine/client';
 import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import { DEFAULT_NODE_ERROR_SAMPLES, type Progress, type PruneSpec } from '../../../src/engine/protocol';
-import { SAMPLE } from '../../support/engine';
+import { failure, SAMPLE } from '../../support/engine';
 
 const { client, host } = inProcessEngine(nodePlatform({ ort: false }).platform);
-
-async function failure(p: Promise<unknown>): Promise<EngineRequestError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(EngineRequestError);
-  return e as EngineRequestError;
-}
 
 describe('nodeErrors request', () => {
   const spec: PruneSpec = { ratio: 0.8, mode: 'layer' };

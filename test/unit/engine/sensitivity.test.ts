@@ -2,11 +2,10 @@
 // one progress message per point carrying it, the curves in the result, the allocation with its
 // comparison, Cancel mid-job, and named errors for bad requests.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { EngineRequestError } from '../../../src/engine/client';
 import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import type { Progress } from '../../../src/engine/protocol';
-import { SAMPLE } from '../../support/engine';
+import { failure, SAMPLE } from '../../support/engine';
 
 const { client, host } = inProcessEngine(nodePlatform().platform);
 let modelId = 0;
@@ -14,12 +13,6 @@ let modelId = 0;
 beforeAll(async () => {
   modelId = (await client.request({ type: 'open', source: { kind: 'path', path: SAMPLE } }).promise).modelId;
 });
-
-async function failure(p: Promise<unknown>): Promise<EngineRequestError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(EngineRequestError);
-  return e as EngineRequestError;
-}
 
 describe('sensitivity request', () => {
   it('sends each point as progress and answers with one curve per tensor, and the allocation', async () => {

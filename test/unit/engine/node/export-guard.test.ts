@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { EngineRequestError, type EngineClient } from '../../../../src/engine/client';
+import type { EngineClient } from '../../../../src/engine/client';
 import { inProcessEngine } from '../../../../src/engine/in-process';
 import { nodePlatform } from '../../../../src/engine/node/platform';
-import { SAMPLE } from '../../../support/engine';
+import { failure, SAMPLE } from '../../../support/engine';
 
 let dir: string;
 let model: string;
@@ -32,12 +32,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(join(alias, '..'), { recursive: true, force: true });
 });
-
-async function failure(p: Promise<unknown>): Promise<EngineRequestError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(EngineRequestError);
-  return e as EngineRequestError;
-}
 
 describe('engine writes never replace the open model', () => {
   const spec = { ratio: 0.5, mode: 'layer' as const };
