@@ -69,7 +69,7 @@ export function isPruneMethod(v: unknown): v is PruneMethod {
   return typeof v === 'string' && (PRUNE_METHODS as readonly string[]).includes(v);
 }
 
-/** "magnitude, reconstruct or finetune". */
+/** "magnitude, reconstruct, finetune or wanda". */
 export function methodNames(conjunction = 'or'): string {
   const names = [...PRUNE_METHODS];
   return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
