@@ -19,7 +19,7 @@ export const exportCommand: CliCommand = {
     '  --external-data writes every weight of 1 KB or more, tensor by tensor, to OUT.data beside OUT\n' +
     '  (a model opened with external data is always written so, unless --format sparse).\n' +
     SELECT_HELP +
-    '  --method reconstruct|finetune prunes with that method first (see prunescope prune --help).\n' +
+    '  --method reconstruct|wanda|finetune prunes with that method first (see prunescope prune --help).\n' +
     METHOD_HELP,
   options: {
     output: { type: 'string', short: 'o', description: 'output .onnx file' },

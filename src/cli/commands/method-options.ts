@@ -42,7 +42,7 @@ export const dataOptions: CliCommand['options'] = {
   },
   'data-limit': {
     type: 'string',
-    description: `use at most N calibration samples (reconstruct, default ${METHOD_REGISTRY.reconstruct.defaults.dataLimit}) or training samples (finetune, default all)`,
+    description: `use at most N calibration samples (reconstruct, wanda, default ${METHOD_REGISTRY.reconstruct.defaults.dataLimit}) or training samples (finetune, default all)`,
   },
 };
 
@@ -76,11 +76,11 @@ export const METHOD_HELP =
     const data = info.data === 'none' ? '' : ` Needs ${DATA_NOUN[info.data]} (--${DATA_OPTION[info.data]}).`;
     return wrap(`${info.description}${data}`, `    ${m.padEnd(12)}`, 16);
   }).join('') +
-  '  reconstruct solves Gemm / MatMul / Conv weights of any model the runtime runs; finetune trains\n' +
-  '  MLPs and CNNs (Conv, pools, BatchNormalization, residual Add…). They take seconds to minutes;\n' +
-  '  progress goes to stderr, Ctrl-C cancels (nothing is written). For the bundled sample model they\n' +
-  '  default to its MNIST training split (disjoint from the test split); any other model needs\n' +
-  '  --calib / --train.';
+  '  reconstruct and wanda prune Gemm / MatMul / Conv weights of any model the runtime runs;\n' +
+  '  finetune trains MLPs and CNNs (Conv, pools, BatchNormalization, residual Add…). They take\n' +
+  '  seconds to minutes; progress goes to stderr, Ctrl-C cancels (nothing is written). For the\n' +
+  '  bundled sample model they default to its MNIST training split (disjoint from the test split);\n' +
+  '  any other model needs --calib / --train.';
 
 /** True when `path` is the bundled sample model (the same file, or a byte-identical copy). */
 export function isBundledSample(path: string): boolean {
@@ -142,7 +142,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');
   if (!slow) {
     for (const o of ['calib', 'train', 'epochs', 'data-limit']) {
-      if (args.values[o] !== undefined) throw new CliError(`--${o} applies to --method reconstruct or finetune only`);
+      if (args.values[o] !== undefined) throw new CliError(`--${o} applies to --method reconstruct, wanda or finetune only`);
     }
   }
   return {

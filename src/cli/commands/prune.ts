@@ -113,7 +113,7 @@ export async function writePruned(
 
 export const pruneCommand: CliCommand = {
   name: 'prune',
-  summary: 'prune weights (magnitude, reconstruct or finetune) and write the pruned model',
+  summary: 'prune weights (magnitude, reconstruct, wanda or finetune) and write the pruned model',
   usage:
     'prunescope prune MODEL --ratio R [--global] [--override NAME=R ...] [--select LIST ...] [--exclude LIST ...] [--sparse] -o OUT\n' +
     '  Each selected weight tensor (default: the Conv, Gemm and MatMul weights, never biases) loses\n' +
@@ -121,7 +121,7 @@ export const pruneCommand: CliCommand = {
     '  OUT is written atomically and never over MODEL. --sparse stores the pruned weights as\n' +
     '  ONNX sparse initializers (a Constant node\'s weight as its sparse_value) instead of zeros in place.\n' +
     SELECT_HELP +
-    '  prunescope prune MODEL --ratio R --method reconstruct|finetune [--calib PATH...] [--train PATH...]\n' +
+    '  prunescope prune MODEL --ratio R --method reconstruct|wanda|finetune [--calib PATH...] [--train PATH...]\n' +
     '                   [--epochs N] [--data-limit N] -o OUT\n' +
     METHOD_HELP +
     '\n  Each pruned tensor then holds exactly round(R × n) zeros whatever the method; the report\'s\n' +

@@ -118,7 +118,7 @@ export const sweepCommand: CliCommand = {
     `  of ${ROUNDS} rounds; "too few" below ${MIN_TIMED_SAMPLES} samples).\n` +
     '  --json prints all of it as JSON instead of the table.\n' +
     '  Progress goes to stderr when it is a terminal; Ctrl-C cancels.\n' +
-    '  --method LIST: comma list of magnitude, reconstruct, finetune (e.g. magnitude,reconstruct):\n' +
+    '  --method LIST: comma list of magnitude, reconstruct, wanda, finetune (e.g. magnitude,wanda):\n' +
     '  one table with a method column, each method over every ratio (reconstruct / finetune run once\n' +
     '  per ratio before it is measured; finetune goes up the ratios in ascending order, each from the\n' +
     '  model fine-tuned at the ratio below, so its rows come in ascending order).\n' +
@@ -126,7 +126,7 @@ export const sweepCommand: CliCommand = {
     METHOD_HELP,
   options: {
     ...commonOptions,
-    method: { type: 'string', short: 'm', description: 'comma list of pruning methods: magnitude (default), reconstruct, finetune' },
+    method: { type: 'string', short: 'm', description: 'comma list of pruning methods: magnitude (default), reconstruct, wanda, finetune' },
     ...dataOptions,
     ratios: { type: 'string', description: 'ratios to evaluate (default: the experiment’s 37)' },
     csv: { type: 'string', description: 'also write the results as CSV to FILE' },
@@ -204,7 +204,7 @@ export const evalCommand: CliCommand = {
     METHOD_HELP,
   options: {
     ...commonOptions,
-    method: { type: 'string', short: 'm', description: 'pruning method: magnitude (default), reconstruct or finetune' },
+    method: { type: 'string', short: 'm', description: 'pruning method: magnitude (default), reconstruct, wanda or finetune' },
     ...dataOptions,
     ratio: { type: 'string', short: 'r', description: 'prune ratio (default 0: the model as it is)' },
   },

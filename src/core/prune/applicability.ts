@@ -8,6 +8,7 @@ import { unsupportedNodes } from '../runtime';
 import { PRUNE_METHODS, type PruneMethod } from './method-registry';
 import { finetuneProblem } from '../train';
 import { reconstructProblem } from './reconstruct';
+import { wandaProblem } from './wanda';
 import { planChannels } from './channels/plan';
 import { canonicalStructure } from './structure';
 
@@ -26,6 +27,7 @@ const CHECKS: Record<PruneMethod, (model: Model, selected: readonly string[], ch
   magnitude: () => undefined,
   reconstruct: (model, selected, channels) => reconstructProblem(model, [...selected]) ?? (channels ? wholeModelProblem(model) : undefined),
   finetune: (model, selected) => finetuneProblem(model, [...selected]),
+  wanda: (model, selected, channels) => (channels ? 'wanda prunes single weights, N:M groups or blocks, not channels' : wandaProblem(model, [...selected])),
 };
 
 function sentence(text: string): string {

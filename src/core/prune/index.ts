@@ -11,6 +11,7 @@ export { isPrunableType, halfToNumber, bfloat16ToNumber } from './magnitude';
 export { pruneWithMethod, methodSpecOf, type MethodSpec, type MethodData, type MethodHooks, type MethodResult } from './method';
 export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec, type PruneMethod, type PruneSpec, type MethodInfo, type MethodDataNeed } from './method-registry';
 export { finetuneSteps, checkTrainingData, type FinetuneOptions, type FinetuneResult } from './finetune';
+export { wandaPrune, wandaProblem, wandaSteps, type WandaOptions, type WandaReport } from './wanda';
 export { reconstructPrune, reconstructProblem, reconstructSteps, type ReconstructOptions, type ReconstructReport, type ReconstructLayerReport, type ReconstructProgress } from './reconstruct';
 export { parseStructure, formatStructure, canonicalStructure, isChannelImportance, isChannelMultiple, DEFAULT_STRUCTURE, DEFAULT_IMPORTANCE, CHANNEL_IMPORTANCES, DEFAULT_CHANNEL_MULTIPLE, CHANNEL_MULTIPLES, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS, type PruneStructure, type ChannelImportance } from './structure';
 export { weightLayout, layoutIndex, type WeightLayout } from './layout';

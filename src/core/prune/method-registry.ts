@@ -5,7 +5,7 @@
 import type { PruneOptions } from './types';
 import { canonicalStructure, DEFAULT_CHANNEL_MULTIPLE, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE } from './structure';
 
-export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune';
+export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune' | 'wanda';
 
 /** What a method needs besides the model: nothing, unlabelled calibration samples, labelled training samples. */
 export type MethodDataNeed = 'none' | 'calibration' | 'training';
@@ -47,6 +47,13 @@ export const METHOD_REGISTRY: Readonly<Record<PruneMethod, Readonly<MethodInfo>>
     data: 'training',
     defaults: { epochs: 8 },
   },
+  wanda: {
+    name: 'wanda',
+    label: 'Wanda (calibration)',
+    description: 'Removes the lowest |w| × input norm in each output row, norms from unlabelled samples; no weight update. Fast.',
+    data: 'calibration',
+    defaults: { dataLimit: 1000 },
+  },
 });
 
 /** Every method, in the order they are shown and swept. */
@@ -62,7 +69,7 @@ export function isPruneMethod(v: unknown): v is PruneMethod {
   return typeof v === 'string' && (PRUNE_METHODS as readonly string[]).includes(v);
 }
 
-/** "magnitude, reconstruct or finetune". */
+/** "magnitude, reconstruct, finetune or wanda". */
 export function methodNames(conjunction = 'or'): string {
   const names = [...PRUNE_METHODS];
   return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
@@ -71,7 +78,7 @@ export function methodNames(conjunction = 'or'): string {
 /**
  * A prune request as the front ends write it; `D` is how a dataset is named (the engine protocol's
  * DatasetSource). The data of a method goes in the field its need names: `calibration` for
- * reconstruct, `train` for finetune.
+ * reconstruct and wanda, `train` for finetune.
  */
 export interface PruneSpec<D = unknown> extends PruneOptions {
   /** Default 'magnitude'. */

@@ -13,6 +13,7 @@ import { reconstructProblem, reconstructSteps, type ReconstructOptions } from '.
 import { declaredSampleSize } from './reconstruct/activations';
 import type { Steps } from './reconstruct/solver';
 import { weightTensor } from './reconstruct/targets';
+import { wandaProblem, wandaSteps } from './wanda';
 import { channelReconstructSteps } from './reconstruct/channels';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
 import { channelsFinetuneStart } from './channels/finetune';
@@ -123,16 +124,31 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     return { model: applyPrune(model, plan), plan, method, notes: [...(plan.notes ?? [])] };
   }
 
-  if (method === 'reconstruct') {
+  if (method === 'reconstruct' || method === 'wanda') {
     const calib = data.calibration;
-    if (calib === undefined) throw new PruneError('reconstruct needs calibration samples', 'bad-dataset');
-    const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY.reconstruct.defaults.dataLimit, 'calibration') ?? calib.count);
+    if (calib === undefined) throw new PruneError(`${method} needs calibration samples`, 'bad-dataset');
+    const count = Math.min(calib.count, limitOf(spec, METHOD_REGISTRY[method].defaults.dataLimit, 'calibration') ?? calib.count);
     if (count < 1) throw new PruneError(`the calibration set "${calib.name}" holds no samples`, 'bad-dataset');
     const inputs = declaredSampleSize(model);
     if (inputs !== undefined && calib.sampleSize !== inputs) {
       throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
     }
     const calibration = calib.images.subarray(0, count * calib.sampleSize);
+    if (method === 'wanda') {
+      if (plan.structure === 'channels') throw new PruneError('wanda prunes single weights, N:M groups or blocks, not channels', 'unsupported');
+      const problem = wandaProblem(model, plan.layers.map((l) => l.tensor));
+      if (problem !== undefined) throw new PruneError(`wanda cannot prune this model: ${problem}`, 'unsupported');
+      let [fraction, message] = [0, 'wanda'];
+      const steps = wandaSteps(model, {
+        ratio: spec.ratio, calibration, calibrationCount: count, sampleShape: calib.sampleShape,
+        prunedCounts: Object.fromEntries(plan.layers.map((l) => [l.tensor, l.pruned])),
+        ...(plan.structure === undefined ? {} : { structure: plan.structure, masks: structuredMasks(model, plan) }),
+        onProgress: (p) => ([fraction, message] = [p.fraction, `wanda: scoring ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`]),
+      });
+      const { model: out } = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
+      hooks.onProgress?.(1, 'wanda done');
+      return { model: out, plan: planPrune(out, options), method, notes: [`wanda: |w| × input norm on ${count} calibration samples of "${calib.name}", lowest per output row removed, no weight update`] };
+    }
     if (plan.structure === 'channels') {
       // channels chosen by activations, the model shrunk, each consumer refitted (reconstruct/channels.ts)
       let [fraction, message] = [0, 'reconstructing channels'];

@@ -6,7 +6,7 @@
 import type { Dataset } from '../../core/data';
 import type { Model, Tensor } from '../../core/onnx/model';
 import { isCancelled, problemKind } from '../../core/errors';
-import { applyPrune, METHOD_REGISTRY, planPrune, reconstructProblem } from '../../core/prune';
+import { applyPrune, METHOD_REGISTRY, planPrune, reconstructProblem, wandaProblem } from '../../core/prune';
 import type { JobContext, OpenModel } from '../context';
 import { checkFits, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
@@ -100,6 +100,10 @@ export async function prunedModel(ctx: JobContext, open: OpenModel, spec: PruneS
     // Refused before any data loads or anything runs, naming the node.
     const problem = reconstructProblem(open.model, plan.layers.map((l) => l.tensor));
     if (problem !== undefined) throw new EngineFailure('unsupported', `${open.fileName}: reconstruct cannot prune this model: ${problem}`, open.fileName);
+  }
+  if (method === 'wanda') {
+    const problem = plan.structure === 'channels' ? 'it prunes single weights, N:M groups or blocks, not channels' : wandaProblem(open.model, plan.layers.map((l) => l.tensor));
+    if (problem !== undefined) throw new EngineFailure('unsupported', `${open.fileName}: wanda cannot prune this model: ${problem}`, open.fileName);
   }
   const data = await methodData(ctx, open, spec);
   if (ctx.cancel.cancelled) throw cancelled();

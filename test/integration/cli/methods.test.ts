@@ -142,7 +142,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
     {
       what: 'an unknown method',
       args: () => ['prune', SAMPLE, '--ratio', '0.5', '--method', 'obs', '-o', join(tmp, 'out-4.onnx')],
-      message: /--method obs: expected magnitude, reconstruct or finetune/,
+      message: /--method obs: expected magnitude, reconstruct, finetune or wanda/,
     },
     {
       what: '--epochs out of range',
@@ -152,7 +152,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
     {
       what: 'a data option with magnitude pruning',
       args: () => ['export', SAMPLE, '--ratio', '0.5', '--calib', tiny, '-o', join(tmp, 'out-6.onnx')],
-      message: /--calib applies to --method reconstruct or finetune only/,
+      message: /--calib applies to --method reconstruct, wanda or finetune only/,
     },
   ];
   for (const c of cases) {
@@ -209,6 +209,7 @@ describe('help', () => {
       for (const o of ['--method', '--calib', '--train', '--epochs', '--data-limit']) expect(r.stdout, `${cmd} ${o}`).toContain(o);
       expect(r.stdout).toMatch(/reconstruct/);
       expect(r.stdout).toMatch(/finetune/);
+      expect(r.stdout).toMatch(/wanda/);
     }
   });
 });

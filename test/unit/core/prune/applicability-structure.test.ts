@@ -13,8 +13,11 @@ describe('methodAvailability with a structure', () => {
     expect(methodAvailability(m, defaultPrunable(m)).magnitude).toBeUndefined();
     expect(methodAvailability(m, defaultPrunable(m), '2:4').magnitude).toBeUndefined();
   });
-  it('channels on LeNet: every method can run', () => {
+  it('channels on LeNet: every method can run but wanda, which prunes weights only', () => {
     const m = loadModel('test', 'models', 'cnn', 'lenet.onnx');
-    expect(methodAvailability(m, defaultPrunable(m), 'channels')).toEqual({ magnitude: undefined, reconstruct: undefined, finetune: undefined });
+    const { wanda, ...rest } = methodAvailability(m, defaultPrunable(m), 'channels');
+    expect(rest).toEqual({ magnitude: undefined, reconstruct: undefined, finetune: undefined });
+    expect(wanda).toBe('Wanda prunes single weights, N:M groups or blocks, not channels.');
+    expect(methodAvailability(m, defaultPrunable(m), '2:4').wanda).toBeUndefined();
   });
 });
