@@ -55,6 +55,10 @@ export interface RuntimeMeasure {
   workers?: number;
   /** Samples per second at the large batch on one of those workers (measured in the same run, when workers > 1). */
   oneWorkerThroughput?: number;
+  /** Language models (token-id test sets): next-token mean cross-entropy, natural log (accuracy is NaN then). */
+  loss?: number;
+  /** exp(loss). */
+  perplexity?: number;
   unavailable?: string;
 }
 
