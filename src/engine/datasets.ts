@@ -1,7 +1,7 @@
 // Loading the datasets a request names (parsed once, kept in the engine's small cache), and the
 // check that a dataset fits a model, with errors naming the file and the role of the data.
 
-import { checkDatasetFits, datasetPreview, parseDataset, type Dataset } from '../core/data';
+import { checkDatasetFits, datasetPreview, parseDataset, tokenSummary, type Dataset } from '../core/data';
 import { problemKind } from '../core/errors';
 import type { Handler, JobContext, OpenModel } from './context';
 import { folderKey, loadImageFolder } from './dataset-folder';
@@ -112,7 +112,8 @@ export function datasetSummary(ds: Dataset, preview = false): DatasetSummary {
   if (ds.conversion !== undefined) out.conversion = ds.conversion;
   if (ds.classNames) out.classNames = ds.classNames;
   if (ds.arrays) out.arrays = ds.arrays;
-  if (preview) out.preview = datasetPreview(ds);
+  if (preview && !ds.tokens) out.preview = datasetPreview(ds);
+  if (ds.tokens) out.tokens = tokenSummary(ds.tokens);
   return out;
 }
 
@@ -123,6 +124,7 @@ export const describeDataset: Handler<'dataset'> = async (req, ctx) => {
   if (open) {
     const io = modelIo(open.model, open.fileName);
     checkDatasetFits(ds, io, io.classes);
+    if (ds.tokens) return { ...datasetSummary(ds, req.preview === true), tokens: tokenSummary(ds.tokens, io.classes) };
   }
   return datasetSummary(ds, req.preview === true);
 };

@@ -4,7 +4,7 @@
 import { isCancelled, ProblemError } from '../errors';
 import type { TokenIds } from '../data/token-ids';
 import { DEFAULT_BATCH, Ticker } from './evaluate';
-import type { EvalContext, EvalSettings, RunnerName, RuntimeMeasure } from './types';
+import { isAvailable, type EvalContext, type EvalSettings, type Runner, type RunnerName, type RunnerSlot, type RuntimeMeasure } from './types';
 
 /** Something that maps `sequences` rows of `length` ids (back to back) to logits [sequences, length, V]. */
 export interface TokenRunner {
@@ -68,7 +68,7 @@ function errorText(e: unknown): string {
 export async function evaluateLanguageModel(
   slots: readonly TokenRunnerSlot[],
   tokens: TokenIds,
-  vocabulary: number,
+  vocabulary: number | undefined,
   settings: EvalSettings,
   ctx: EvalContext,
   file?: string,
@@ -76,7 +76,7 @@ export async function evaluateLanguageModel(
   const limit = settings.limit;
   const n = limit !== undefined && limit >= 0 ? Math.min(limit, tokens.sequences) : tokens.sequences;
   if (n === 0) throw new ProblemError('bad-dataset', `${file ?? 'the token ids'}: no sequences`, file);
-  if (tokens.maxId >= vocabulary) {
+  if (vocabulary !== undefined && tokens.maxId >= vocabulary) {
     throw new ProblemError('bad-dataset', `${file ?? 'the token ids'}: token id ${tokens.maxId} is beyond the model's vocabulary of ${vocabulary} (ids 0..${vocabulary - 1})`, file);
   }
   const t = tokens.length;
@@ -101,7 +101,8 @@ export async function evaluateLanguageModel(
         let out = slot.runIds(ids, b, t);
         if (isPromise(out)) out = await out;
         ms += ctx.now() - t0;
-        const part = nextTokenNll(out, ids, b, t, vocabulary);
+        // The vocabulary, when not given, is what the logits say: [b, T, V].
+        const part = nextTokenNll(out, ids, b, t, vocabulary ?? out.length / (b * t));
         nll.sum += part.sum;
         nll.count += part.count;
         await ticker.tick(offset + start + b, () => `${slot.name}: ${start + b}/${n} sequences`);
@@ -115,4 +116,14 @@ export async function evaluateLanguageModel(
     }
   }
   return results;
+}
+
+/** A runner of float samples (token ids as floats, the engine's runners) as a TokenRunner. */
+export function tokenRunnerOf(r: Runner): TokenRunner {
+  return { name: r.name, runIds: (ids, sequences) => r.runBatch(Float32Array.from(ids), sequences) };
+}
+
+/** The slots of evaluate() as token runners. */
+export function tokenSlots(slots: readonly RunnerSlot[]): TokenRunnerSlot[] {
+  return slots.map((s) => (isAvailable(s) ? tokenRunnerOf(s) : s));
 }
