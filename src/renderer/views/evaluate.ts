@@ -183,7 +183,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
       datasetName = summary.name;
       preview.show(summary, asked.source);
       clearError((shown) => shown.startsWith('The dataset '));
-      datasetInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
+      // A language-model test set: "N sequences × T tokens, vocabulary V from the model".
+      datasetInfo.textContent = summary.tokens ?? `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
       if (asked !== dataset) return;
       datasetInfo.textContent = '';
