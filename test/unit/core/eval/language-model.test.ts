@@ -2,16 +2,18 @@
 // (the random GPT of make_transformers.py and the trained character-level GPT of
 // train_char_gpt.py) against an independent computation in this test: onnxruntime-node's logits,
 // log-softmax by hand. Also: 50% magnitude pruning raises the trained model's perplexity.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { parseDataset, type Dataset } from '../../../../src/core/data';
+import { checkDatasetFits, parseDataset, type Dataset } from '../../../../src/core/data';
 import { evaluateLanguageModel, nextTokenNll, sessionTokenRunner, type TokenRunner } from '../../../../src/core/eval';
 import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import type { Model } from '../../../../src/core/onnx/model';
 import { applyPrune, planPrune } from '../../../../src/core/prune';
 import { Session } from '../../../../src/core/runtime';
+import { prunescope } from '../../../support/cli';
 import { ROOT } from '../../../support/engine';
 import { npy } from '../../../support/numpy-files';
 
@@ -124,5 +126,77 @@ describe('random GPT fixture (V = 100) against onnxruntime-node', () => {
   it('refuses ids beyond the vocabulary before running', async () => {
     const big = parseDataset([{ name: 'big.npy', bytes: npy('<i8', [1, 3], i64([1, 100, 2])) }]);
     await expect(evaluateLanguageModel([], big.tokens!, v, {}, CTX, 'big.npy')).rejects.toThrow(/^big\.npy: token id 100 is beyond the model's vocabulary of 100 \(ids 0\.\.99\)$/);
+  });
+});
+
+describe('trained character-level GPT (test/models/language, scripts/torch/train_char_gpt.py)', () => {
+  const MODEL = 'test/models/language/char-gpt.onnx';
+  const IDS = 'test/models/language/char-test.npy';
+  const model = loadModel(MODEL);
+  const ds = parseDataset([{ name: IDS, bytes: new Uint8Array(readFileSync(join(ROOT, IDS))) }]);
+  const tokens = ds.tokens!;
+  const V = 82;
+  /** torch's own held-out loss, printed by the training script (F.cross_entropy over the same ids). */
+  const TORCH_LOSS = 1.5416;
+
+  it('the held-out ids fit the model; a float-input model and ids beyond the vocabulary are refused', () => {
+    expect(tokens.sequences).toBe(64);
+    expect(tokens.length).toBe(32);
+    const input = { name: 'input_ids', dims: ['N', 'T'], elemType: 7 };
+    expect(() => checkDatasetFits(ds, input, V)).not.toThrow();
+    expect(() => checkDatasetFits(ds, input, tokens.maxId)).toThrow(new RegExp(`^${IDS.replace(/\./g, '\\.')}: token id ${tokens.maxId} \\(sequence \\d+, position \\d+\\) is beyond the model's vocabulary of ${tokens.maxId} `));
+    expect(() => checkDatasetFits(ds, { name: 'x', dims: ['N', 1, 28, 28], elemType: 1 }, 10)).toThrow(/model input 'x' .* takes floats, not token ids/);
+    expect(() => checkDatasetFits(ds, { name: 'input_ids', dims: ['N', 16], elemType: 7 }, V)).toThrow(/sequences of 32 tokens, but model input 'input_ids' takes 16/);
+  });
+
+  it('loss and perplexity match log-softmax of onnxruntime logits by hand, and torch', async () => {
+    const ref = ortRunner(encodeModel(model));
+    const logits = (await ref.runIds(tokens.ids, tokens.sequences, tokens.length)) as Float32Array;
+    const want = referenceLoss(logits, tokens.ids, tokens.sequences, tokens.length, V);
+    expect(want).toBeCloseTo(TORCH_LOSS, 3);
+    const res = await evaluateLanguageModel([sessionTokenRunner('sparse', Session.create(model, { kernels: 'sparse' })), ref], tokens, V, { batch: 16 }, CTX);
+    for (const r of res) {
+      expect(Math.abs(r.loss! - want), r.runtime).toBeLessThan(1e-5);
+      expect(r.perplexity! / Math.exp(want), r.runtime).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('50% magnitude pruning of every linear weight raises the perplexity (by well over 20%)', async () => {
+    const inits = new Set(model.graph.initializers.map((t) => t.name));
+    const select = model.graph.nodes.filter((n) => (n.opType === 'MatMul' || n.opType === 'Gemm') && inits.has(n.inputs[1])).map((n) => n.inputs[1]);
+    expect(select.length).toBe(9);
+    const half = applyPrune(model, planPrune(model, { ratio: 0.5, mode: 'layer', select }));
+    const ppl = async (m: Model): Promise<number> => (await evaluateLanguageModel([ortRunner(encodeModel(m))], tokens, V, {}, CTX))[0].perplexity!;
+    const [dense, pruned] = [await ppl(model), await ppl(half)];
+    expect(dense).toBeLessThan(6);
+    expect(pruned / dense).toBeGreaterThan(1.2);
+  });
+
+  it('prunescope eval --json gives loss and perplexity per runtime; the table shows them', () => {
+    const r = prunescope(['eval', MODEL, '--data', IDS, '--runtimes', 'dense,onnxruntime', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { points: { results: { runtime: string; loss: number; perplexity: number }[] }[] };
+    const res = json.points[0].results;
+    expect(res.map((x) => x.runtime)).toEqual(['dense', 'onnxruntime']);
+    for (const x of res) {
+      expect(x.loss).toBeCloseTo(TORCH_LOSS, 3);
+      expect(x.perplexity).toBeCloseTo(Math.exp(x.loss), 10);
+    }
+    const t = prunescope(['eval', MODEL, '--data', IDS, '--runtimes', 'dense', '--ratio', '0.5']);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain('64 sequences × 32 tokens, vocabulary 82 from the model');
+    expect(t.stdout).toMatch(/dense loss\s+dense ppl/);
+    expect(t.stdout).not.toContain('acc');
+  });
+
+  it('prunescope refuses ids beyond the vocabulary in one line naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prunescope-lm-'));
+    const file = join(dir, 'ids.npy');
+    writeFileSync(file, npy('<i8', [2, 4], i64([1, 2, 3, 4, 5, 6, 90, 8])));
+    const r = prunescope(['eval', MODEL, '--data', file, '--runtimes', 'dense']);
+    rmSync(dir, { recursive: true });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toBe(`prunescope: ${file}: token id 90 (sequence 1, position 2) is beyond the model's vocabulary of 82 (ids 0..81)`);
   });
 });
