@@ -15,7 +15,9 @@ import { applyPrune, planPrune } from '../../../../src/core/prune';
 import { Session } from '../../../../src/core/runtime';
 import { prunescope } from '../../../support/cli';
 import { ROOT } from '../../../support/engine';
-import { npy } from '../../../support/numpy-files';
+import { inProcessEngine } from '../../../../src/engine/in-process';
+import { nodePlatform } from '../../../../src/engine/node/platform';
+import { npy, zip } from '../../../support/numpy-files';
 
 const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
 const CTX = { now: () => performance.now() };
@@ -91,6 +93,14 @@ describe('token-id datasets', () => {
       expect(ds.count).toBe(2);
       expect(ds.labels.length).toBe(0);
     }
+  });
+
+  it('reads an .npz archive holding one integer [N, T] array as token ids; x / y stays a labelled set', () => {
+    const ids = npy('<i4', [1, 3], new Uint8Array(Int32Array.from([7, 8, 9]).buffer));
+    const ds = parseDataset([{ name: 'lm.npz', bytes: zip([{ name: 'ids.npy', data: ids }]) }]);
+    expect(ds.tokens).toEqual({ ids: Int32Array.from([7, 8, 9]), sequences: 1, length: 3, maxId: 9 });
+    const labelled = parseDataset([{ name: 'xy.npz', bytes: zip([{ name: 'x.npy', data: npy('<f4', [1, 2], new Uint8Array(8)) }, { name: 'y.npy', data: npy('<i8', [1], i64([0])) }]) }]);
+    expect(labelled.tokens).toBeUndefined();
   });
 
   it('refuses negative ids, too-short sequences and a float array alone, in one line', () => {
@@ -188,6 +198,14 @@ describe('trained character-level GPT (test/models/language, scripts/torch/train
     expect(t.stdout).toContain('64 sequences × 32 tokens, vocabulary 82 from the model');
     expect(t.stdout).toMatch(/dense loss\s+dense ppl/);
     expect(t.stdout).not.toContain('acc');
+  });
+
+  it('the engine describes the set against the model: N sequences × T tokens, vocabulary V', async () => {
+    const { client } = inProcessEngine(nodePlatform().platform);
+    const s = await client.request({ type: 'open', source: { kind: 'path', path: join(ROOT, MODEL) } }).promise;
+    const d = await client.request({ type: 'dataset', modelId: s.modelId, source: { kind: 'paths', paths: [join(ROOT, IDS)] } }).promise;
+    expect(d.tokens).toBe('64 sequences × 32 tokens, vocabulary 82 from the model');
+    expect(d.samples).toBe(64);
   });
 
   it('prunescope refuses ids beyond the vocabulary in one line naming the file', () => {
