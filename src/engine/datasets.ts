@@ -145,3 +145,10 @@ export function checkFits(ds: Dataset, source: DatasetSource, role: string, inpu
     throw new EngineFailure('bad-dataset', `${role} ${file}: ${problem}`, source.kind === 'sample' ? undefined : file);
   }
 }
+
+/** Refuses a language-model test set (token ids) where only labelled samples are measured (sensitivity, per-node error). */
+export function refuseTokenIds(ds: Dataset, what: string): void {
+  if (!ds.tokens) return;
+  const file = ds.file ?? ds.name;
+  throw new EngineFailure('bad-dataset', `${file}: token ids (a language-model test set) are measured by eval and sweep (loss, perplexity); ${what} needs labelled samples`, file);
+}

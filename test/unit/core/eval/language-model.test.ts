@@ -208,6 +208,12 @@ describe('trained character-level GPT (test/models/language, scripts/torch/train
     expect(d.samples).toBe(64);
   });
 
+  it('sensitivity refuses token ids in one line (it measures labelled samples)', () => {
+    const r = prunescope(['sensitivity', MODEL, '--data', IDS]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toBe(`prunescope: ${IDS}: token ids (a language-model test set) are measured by eval and sweep (loss, perplexity); sensitivity needs labelled samples`);
+  });
+
   it('prunescope refuses ids beyond the vocabulary in one line naming the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prunescope-lm-'));
     const file = join(dir, 'ids.npy');
