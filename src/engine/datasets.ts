@@ -1,7 +1,7 @@
 // Loading the datasets a request names (parsed once, kept in the engine's small cache), and the
 // check that a dataset fits a model, with errors naming the file and the role of the data.
 
-import { checkDatasetFits, datasetPreview, parseDataset, type Dataset } from '../core/data';
+import { checkDatasetFits, datasetPreview, parseDataset, tokenSummary, type Dataset } from '../core/data';
 import { problemKind } from '../core/errors';
 import type { Handler, JobContext, OpenModel } from './context';
 import { folderKey, loadImageFolder } from './dataset-folder';
@@ -112,7 +112,8 @@ export function datasetSummary(ds: Dataset, preview = false): DatasetSummary {
   if (ds.conversion !== undefined) out.conversion = ds.conversion;
   if (ds.classNames) out.classNames = ds.classNames;
   if (ds.arrays) out.arrays = ds.arrays;
-  if (preview) out.preview = datasetPreview(ds);
+  if (preview && !ds.tokens) out.preview = datasetPreview(ds);
+  if (ds.tokens) out.tokens = tokenSummary(ds.tokens);
   return out;
 }
 
@@ -123,6 +124,7 @@ export const describeDataset: Handler<'dataset'> = async (req, ctx) => {
   if (open) {
     const io = modelIo(open.model, open.fileName);
     checkDatasetFits(ds, io, io.classes);
+    if (ds.tokens) return { ...datasetSummary(ds, req.preview === true), tokens: tokenSummary(ds.tokens, io.classes) };
   }
   return datasetSummary(ds, req.preview === true);
 };
@@ -142,4 +144,11 @@ export function checkFits(ds: Dataset, source: DatasetSource, role: string, inpu
     const problem = e.message.startsWith(`${named}: `) ? e.message.slice(named.length + 2) : e.message;
     throw new EngineFailure('bad-dataset', `${role} ${file}: ${problem}`, source.kind === 'sample' ? undefined : file);
   }
+}
+
+/** Refuses a language-model test set (token ids) where only labelled samples are measured (sensitivity, per-node error). */
+export function refuseTokenIds(ds: Dataset, what: string): void {
+  if (!ds.tokens) return;
+  const file = ds.file ?? ds.name;
+  throw new EngineFailure('bad-dataset', `${file}: token ids (a language-model test set) are measured by eval and sweep (loss, perplexity); ${what} needs labelled samples`, file);
 }

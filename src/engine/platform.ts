@@ -11,6 +11,8 @@ export interface OrtInput {
   name: string;
   /** Dims of one sample (without the batch dim). */
   sampleDims: number[];
+  /** The input takes int64 (token ids): the float samples are fed as integers. */
+  int64?: boolean;
 }
 
 export interface DisposableRunner extends Runner {

@@ -223,6 +223,8 @@ export interface DatasetSummary {
   arrays?: { samples: string; labels: string };
   /** The first samples as small pictures (with `preview: true` in the request). */
   preview?: DatasetPreview;
+  /** A language-model test set (token ids, no labels): "64 sequences × 32 tokens, vocabulary 75 from the model". */
+  tokens?: string;
 }
 
 // ---------------------------------------------------------------- requests

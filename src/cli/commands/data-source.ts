@@ -59,6 +59,7 @@ export function checkNormalizeUsed(args: ParsedArgs): void {
 /** What the engine did to the values and the class names, said after the dataset's name (empty when nothing). */
 export function datasetNote(ds: DatasetSummary): string {
   const parts: string[] = [];
+  if (ds.tokens) parts.push(ds.tokens);
   if (ds.conversion) parts.push(ds.conversion);
   if (ds.classNames) {
     const shown = ds.classNames.slice(0, 20).map((n, i) => `${i} ${n}`).join(', ');

@@ -1,4 +1,5 @@
-// The table of `prunescope sweep` and `eval`: per point, each runtime's accuracy, batch-1 seconds and
+// The table of `prunescope sweep` and `eval`: per point, each runtime's accuracy (a language model on
+// token ids: next-token loss and perplexity, no batch-1 time), batch-1 seconds and
 // large-batch throughput, then the exported file's facts (parameters, nonzero ones, MACs at batch 1,
 // dense and sparse file sizes) and the exported file's onnxruntime time as a multiple of the unpruned
 // model's, both timed in alternation in the same run (×orig; below 1 is faster; 'too few' where
@@ -15,12 +16,15 @@ const SHORT: Record<RuntimeName, string> = { sparse: 'sparse', dense: 'dense', o
 export interface Threads {
   workers: Partial<Record<RuntimeName, number>>;
   oneWorker: boolean;
+  /** A language model on token ids: loss and perplexity instead of accuracy, no batch-1 time. */
+  language?: boolean;
 }
 
 export function threadsOf(p: EvalPoint): Threads {
   const workers: Partial<Record<RuntimeName, number>> = {};
   for (const m of p.results) if (m.workers !== undefined) workers[m.runtime] = m.workers;
-  return { workers, oneWorker: p.results.some((m) => m.runtime === 'sparse' && m.oneWorkerThroughput !== undefined) };
+  const language = p.results.some((m) => m.perplexity !== undefined);
+  return { workers, oneWorker: p.results.some((m) => m.runtime === 'sparse' && m.oneWorkerThroughput !== undefined), ...(language ? { language } : {}) };
 }
 
 /** Whether the table has the ×orig columns: onnxruntime measured. */
@@ -35,8 +39,9 @@ function withOrt(runtimes: readonly RuntimeName[]): boolean {
 export function header(runtimes: readonly RuntimeName[], options: EvalOptions, withMethod: boolean, threads: Threads): string[] {
   const h = withMethod ? ['method', 'ratio', 'sparsity'] : ['ratio', 'sparsity'];
   for (const r of runtimes) {
-    h.push(`${SHORT[r]} acc`);
-    if (options.batch1 !== false) h.push(`${SHORT[r]} b1 s`);
+    if (threads.language) h.push(`${SHORT[r]} loss`, `${SHORT[r]} ppl`);
+    else h.push(`${SHORT[r]} acc`);
+    if (options.batch1 !== false && !threads.language) h.push(`${SHORT[r]} b1 s`);
     if (options.batch !== 0) {
       if (r === 'sparse' && threads.oneWorker) h.push('sparse ×1 /s');
       const n = threads.workers[r];
@@ -45,7 +50,7 @@ export function header(runtimes: readonly RuntimeName[], options: EvalOptions, w
   }
   h.push('params', 'nonzero', 'MACs', 'file', 'sparse file');
   if (withOrt(runtimes)) {
-    if (options.batch1 !== false) h.push('ort b1 ×orig');
+    if (options.batch1 !== false && !threads.language) h.push('ort b1 ×orig');
     if (options.batch !== 0) h.push(`ort b${options.batch ?? 1000} ×orig`);
   }
   return h;
@@ -85,8 +90,9 @@ export function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: E
   for (const r of runtimes) {
     const m = p.results.find((x) => x.runtime === r);
     const na = m === undefined || m.unavailable !== undefined;
-    c.push(na ? 'n/a' : m.accuracy.toFixed(4));
-    if (options.batch1 !== false) c.push(na || m.batch1Seconds === undefined ? 'n/a' : m.batch1Seconds.toFixed(3));
+    if (threads.language) c.push(na || m.loss === undefined ? 'n/a' : m.loss.toFixed(4), na || m.perplexity === undefined ? 'n/a' : m.perplexity.toFixed(3));
+    else c.push(na ? 'n/a' : m.accuracy.toFixed(4));
+    if (options.batch1 !== false && !threads.language) c.push(na || m.batch1Seconds === undefined ? 'n/a' : m.batch1Seconds.toFixed(3));
     if (options.batch !== 0) {
       if (r === 'sparse' && threads.oneWorker) c.push(na ? 'n/a' : rate(m.oneWorkerThroughput));
       // A point that ran on other threads than the header's (its workers failed) says so.
@@ -101,7 +107,7 @@ export function cells(p: EvalPoint, runtimes: readonly RuntimeName[], options: E
   if (withOrt(runtimes)) {
     const x = ortTimeRatio(p);
     const few = ortTooFew(p);
-    if (options.batch1 !== false) c.push(times(x.batch1, few.batch1));
+    if (options.batch1 !== false && !threads.language) c.push(times(x.batch1, few.batch1));
     if (options.batch !== 0) c.push(times(x.batch, few.batch));
   }
   return c;

@@ -108,7 +108,9 @@ export const sweepCommand: CliCommand = {
     '                 [--epochs N] [--data-limit N] [--global] [--select LIST] [--exclude LIST] [--batch N] [--limit N] [--workers N] [--csv FILE] [--json]\n' +
     '                 [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD]]\n' +
     '  LIST: comma separated ratios or start:stop:step ranges, e.g. 0,0.5,0.8:0.9:0.05\n' +
-    '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). Columns per runtime: top-1 accuracy,\n' +
+    '  (default: 0 to 0.75 by 0.05, then 0.8 to 1 by 0.01). A language model with --data IDS.npy (token ids\n' +
+    '  [N, T], int32/int64/uint16, no labels): next-token loss and perplexity instead of accuracy.\n' +
+    '  Columns per runtime: top-1 accuracy,\n' +
     '  seconds for the whole set one sample at a time (b1 s), samples per second at --batch (/s) on\n' +
     '  N threads (×N: the sparse runtime\'s worker threads, onnxruntime\'s intra-op threads; batch 1 runs\n' +
     '  on one); with several workers, the sparse runtime\'s large batch on one of them too (sparse ×1 /s).\n' +
@@ -198,8 +200,9 @@ export const evalCommand: CliCommand = {
   summary: 'accuracy and time at one prune ratio',
   usage:
     'prunescope eval MODEL [--ratio R] [--global] [--data IMAGES LABELS] [--batch N] [--limit N] [--runtimes LIST] [--workers N] [--json]\n' +
-    '                [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD]]\n' +
+    '                [--data X.npy Y.npy | --data SET.npz | --data FOLDER [--normalize 0-1|MEAN/STD] | --data IDS.npy]\n' +
     '                [--select LIST] [--exclude LIST] [--method M] [--calib PATH...] [--train PATH...] [--epochs N] [--data-limit N]\n' +
+    '  IDS.npy: token ids [N, T] for a language model: next-token loss and perplexity instead of accuracy.\n' +
     SELECT_HELP +
     METHOD_HELP,
   options: {

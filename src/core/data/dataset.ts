@@ -1,5 +1,6 @@
 // A labelled dataset in memory, and the error every dataset problem is reported with.
 import { ProblemError } from '../errors';
+import type { TokenIds } from './token-ids';
 
 /** Samples back to back as float32, one integer label each. */
 export interface Dataset {
@@ -30,6 +31,8 @@ export interface Dataset {
   arrays?: { samples: string; labels: string };
   /** Where an image sample keeps its channels (image folders, made for the model's input layout). */
   layout?: 'nchw' | 'nhwc';
+  /** A language-model test set: token ids [N, T] with no labels (core/data/token-ids.ts). */
+  tokens?: TokenIds;
 }
 
 /** A dataset that cannot be read or does not fit a model. `file` names the file at fault, if any. */

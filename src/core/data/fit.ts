@@ -7,6 +7,7 @@
 // refused: feeding them would silently scramble the pixels. A symbolic non-batch dim accepts any
 // sample size its fixed dims divide. Labels must be below the model's output count.
 import { DatasetError, type Dataset } from './dataset';
+import { checkTokensFit } from './token-fit';
 
 /** The model input a dataset is checked against. */
 export interface ModelInputShape {
@@ -39,6 +40,8 @@ function samplesSubject(ds: Dataset): { file: string; subject: string } {
 }
 
 export function checkDatasetFits(ds: Dataset, input: ModelInputShape, classes: number): void {
+  // Token ids (a language-model test set): checked against the input [N, T] and the vocabulary.
+  if (ds.tokens) return checkTokensFit({ ...ds, tokens: ds.tokens }, { input, vocabulary: classes });
   const rest = input.dims.slice(1);
   const named = input.name !== undefined ? `model input '${input.name}'` : 'the model input';
   const { file, subject } = samplesSubject(ds);

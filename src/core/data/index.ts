@@ -12,3 +12,5 @@ export { decodeImage, convertChannels, resizeBilinear, imageToSample, looksLikeI
 export { parseNormalization, describeNormalization, type ImageNormalization } from './normalize';
 export { planImageFolder, ImageFolderBuilder, type FolderEntry, type FolderPlan } from './image-folder';
 export { datasetPreview, type DatasetPreview, type PreviewSample } from './preview';
+export { parseTokenNpy, tokenIdsOf, isTokenArray, type TokenIds } from './token-ids';
+export { checkTokensFit, tokenSummary, type LanguageModelShape } from './token-fit';

@@ -131,7 +131,7 @@ export function parseNpy(name: string, bytes: Uint8Array): NpyArray {
 }
 
 /** Element i of an array as a number (int64 / uint64 beyond 2^53 lose precision). */
-function reader(a: NpyArray): (i: number) => number {
+export function reader(a: NpyArray): (i: number) => number {
   const { kind, size, littleEndian: le } = a.header;
   const v = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
   if (kind === 'f') {

@@ -3,6 +3,7 @@
 import { classCount, DatasetError, type Dataset } from './dataset';
 import { dtypeName, npyLabels, npySamples, parseNpy, type NpyArray } from './npy';
 import { openNpz, pickNpzArrays } from './npz';
+import { tokenNpz } from './token-ids';
 
 /** "dir/test.npz" → "test.npz"; "dir/x_test.npy" → "x_test". */
 function baseName(path: string): string {
@@ -46,6 +47,8 @@ function build(
 /** One .npz archive. */
 export function parseNpzDataset(file: string, bytes: Uint8Array): Dataset {
   const npz = openNpz(file, bytes);
+  const tokens = tokenNpz(file, npz);
+  if (tokens) return tokens;
   const pick = pickNpzArrays(file, npz);
   const what = (n: string): string => `${file}: ${n}`;
   return build(

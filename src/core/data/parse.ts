@@ -8,6 +8,7 @@ import { looksLikeNpy } from './npy';
 import { looksLikeZip } from './npz';
 import { parseNpyPair, parseNpzDataset } from './numpy-dataset';
 import { MAX_TEXT_BYTES, parseTextDataset } from './text';
+import { parseTokenNpy } from './token-ids';
 
 export interface DatasetFile {
   /** The file's name or path, used in messages and for the dataset's name. */
@@ -93,7 +94,7 @@ function parseNumpy(files: DatasetFile[]): Dataset {
   const kinds = files.map(kind);
   if (files.length === 1 && kinds[0] === 'npz') return parseNpzDataset(files[0].name, files[0].bytes);
   if (files.length === 2 && kinds[0] === 'npy' && kinds[1] === 'npy') return parseNpyPair(files);
-  if (files.length === 1) throw new DatasetError(files[0].name, 'is one .npy array; give it together with its labels .npy file (or one .npz holding both)');
+  if (files.length === 1) return parseTokenNpy(files[0].name, files[0].bytes);
   const odd = files.find((f, i) => kinds[i] !== 'npy') as DatasetFile;
   throw new DatasetError(
     odd.name,

@@ -38,6 +38,9 @@ export const SWEEP_CSV_COLUMNS: readonly string[] = Object.freeze([
   'ort_time_vs_original_batch1',
   'ort_time_vs_original_batch',
   'ort_vs_original_rounds',
+  // Language models on token ids (accuracy empty): next-token mean cross-entropy and exp of it.
+  'loss',
+  'perplexity',
 ]);
 
 /** Decimals that keep every accuracy k / samples distinct: ⌈log10(samples)⌉ (4 for 2,000 samples). */
@@ -73,6 +76,8 @@ function record(ctx: SweepCsvContext, p: EvalPoint, m: RuntimeMeasure): CsvValue
     // The exported file's onnxruntime time ×original (median of the rounds timed in alternation with
     // the original; empty where too few runs were timed): on the onnxruntime record only.
     ...(m.runtime === 'onnxruntime' && p.original ? [rounded(ortTimeRatio(p).batch1, 3), rounded(ortTimeRatio(p).batch, 3), p.original.batch1?.rounds ?? p.original.batch?.rounds] : [undefined, undefined, undefined]),
+    ok ? rounded(m.loss, 6) : undefined,
+    ok ? rounded(m.perplexity, 6) : undefined,
   ];
 }
 

@@ -3,6 +3,7 @@
 
 import { throwIfCancelled } from './cancel';
 import { evaluate, sampleCount, Ticker, unitsPerRunner } from './evaluate';
+import { evaluateLanguageModel, tokenSlots } from './language-model';
 import { isAvailable, type EvalContext, type EvalData, type EvalPoint, type EvalSettings, type ExportedFacts, type RunnerSlot } from './types';
 
 export interface PointRunners {
@@ -31,7 +32,9 @@ export async function evaluatePoint(
   throwIfCancelled(ctx.cancel);
   const pr = await make(ratio);
   try {
-    const results = await evaluate(pr.slots, data, settings, ctx, ticker);
+    const results = data.tokens
+      ? await evaluateLanguageModel(tokenSlots(pr.slots), data.tokens, undefined, settings, ctx, data.file ?? data.name)
+      : await evaluate(pr.slots, data, settings, ctx, ticker);
     const point: EvalPoint = { ratio, sparsity: pr.sparsity, samples: sampleCount(data, settings), results, ...(pr.exported ? { exported: pr.exported } : {}) };
     return pr.finish ? await pr.finish(point) : point;
   } finally {

@@ -1,5 +1,6 @@
 // Value types of evaluation: the runtimes, their measures, a sweep's points and the settings. The
 // engine protocol re-exports them (RunnerName as RuntimeName); they are defined here only.
+import type { TokenIds } from '../data/token-ids';
 import type { PruneMethod } from '../prune/method-registry';
 
 export type RunnerName = 'sparse' | 'dense' | 'onnxruntime';
@@ -42,6 +43,8 @@ export interface EvalData {
   labels: Int32Array | ArrayLike<number>;
   count: number;
   sampleSize: number;
+  /** A language-model test set (token ids [N, T], no labels): evaluated by next-token loss and perplexity. */
+  tokens?: TokenIds;
 }
 
 export interface RuntimeMeasure {
@@ -55,6 +58,10 @@ export interface RuntimeMeasure {
   workers?: number;
   /** Samples per second at the large batch on one of those workers (measured in the same run, when workers > 1). */
   oneWorkerThroughput?: number;
+  /** Language models (token-id test sets): next-token mean cross-entropy, natural log (accuracy is NaN then). */
+  loss?: number;
+  /** exp(loss). */
+  perplexity?: number;
   unavailable?: string;
 }
 

@@ -4,7 +4,7 @@
 // over several methods gives one point per (method, ratio).
 
 import { checkDatasetFits, type Dataset } from '../../core/data';
-import { evaluatePoint, exportedFacts, sampleCount, weightSparsity, type EvalContext, type EvalPoint as CoreEvalPoint, type EvalProgress, type MakeRunners, type Runner, type RunnerSlot } from '../../core/eval';
+import { evaluatePoint, exportedFacts, sampleCount, sessionTokenRunner, weightSparsity, type EvalContext, type EvalPoint as CoreEvalPoint, type EvalProgress, type MakeRunners, type Runner, type RunnerSlot } from '../../core/eval';
 import type { Model } from '../../core/onnx/model';
 import { encodeModel } from '../../core/onnx/encode';
 import { Session, UnsupportedOpError } from '../../core/runtime';
@@ -15,7 +15,8 @@ import type { PrunedEntry } from '../methods/cache';
 import { cascadeKey, prunedModel, type CascadeFrom, type MethodProgress } from '../methods/run';
 import { modelIo } from '../model-io';
 import { getModel } from './common';
-import type { DisposableRunner } from '../platform';
+import type { DisposableRunner, OrtInput } from '../platform';
+import { DataType } from '../../core/onnx/model';
 import { largeBatch, type LargeBatch } from './large-batch';
 import { cannotRun, withFallback } from './runtimes';
 import { originalTracker, type OriginalTracker } from './original';
@@ -34,6 +35,11 @@ function sampleDims(dims: (number | string | null)[], ds: Dataset): number[] {
 }
 
 const ALL_RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
+
+/** What onnxruntime is fed: the model input's name, a sample's dims, and int64 for token ids. */
+function ortInput(io: { name: string; elemType?: number }, dims: number[]): OrtInput {
+  return { name: io.name, sampleDims: dims, ...(io.elemType === DataType.INT64 ? { int64: true } : {}) };
+}
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -82,7 +88,7 @@ export function runnerMaker(
           continue;
         }
         try {
-          const r = await ctx.platform.ort(encoded(), { name: io.name, sampleDims: dims }, { threads: threads.workers });
+          const r = await ctx.platform.ort(encoded(), ortInput(io, dims), { threads: threads.workers });
           disposers.push(r);
           // onnxruntime-web has its own thread count (one setting for every session).
           ortRunner = Object.assign(r, { workers: r.workers ?? threads.workers });
@@ -94,6 +100,12 @@ export function runnerMaker(
       }
       try {
         const session = Session.create(pruned, { kernels: name });
+        if (ds.tokens) {
+          // Token ids: fed as the model's integer input, on this thread (the workers feed floats).
+          const tokens = sessionTokenRunner(name, session);
+          slots.push({ name, runBatch: (x, b) => tokens.runIds(Int32Array.from(x), b, x.length / b) });
+          continue;
+        }
         const run = (input: Float32Array, batch: number): Float32Array => session.runFloat(input, batch);
         // The workers read the samples evaluated (the first `limit`) from one shared copy.
         const used = ds.images.subarray(0, sampleCount(ds, settings(options)) * ds.sampleSize);
@@ -166,7 +178,7 @@ function pointProgress(ctx: JobContext, index: number, count: number, method: Pr
 function tracker(ctx: JobContext, open: OpenModel, ds: Dataset, options: EvalOptions | undefined, threads: LargeBatch): OriginalTracker {
   const io = modelIo(open.model, open.fileName);
   const wanted = (options?.runtimes ?? ALL_RUNTIMES).includes('onnxruntime') && ctx.platform.ort !== undefined;
-  return originalTracker(ctx, open, { name: io.name, sampleDims: sampleDims(io.dims, ds) }, ds, settings(options), threads, wanted);
+  return originalTracker(ctx, open, ortInput(io, sampleDims(io.dims, ds)), ds, settings(options), threads, wanted);
 }
 
 function withMethod(point: EvalPoint, method: PruneMethod): EvalPoint {

@@ -7,7 +7,7 @@ import { checkDatasetFits } from '../../core/data';
 import { nodeErrors as measure } from '../../core/eval/node-error';
 import type { Model } from '../../core/onnx/model';
 import type { Handler } from '../context';
-import { loadDataset } from '../datasets';
+import { loadDataset, refuseTokenIds } from '../datasets';
 import { EngineFailure } from '../errors';
 import { prunedModel } from '../methods/run';
 import { modelIo } from '../model-io';
@@ -24,6 +24,7 @@ export const nodeErrors: Handler<'nodeErrors'> = async (request, ctx) => {
   const ds = await loadDataset(ctx, request.dataset, open);
   const io = modelIo(open.model, open.fileName);
   checkDatasetFits(ds, io, io.classes);
+  refuseTokenIds(ds, 'the per-node error');
   const slow = request.spec !== undefined && (request.spec.method ?? 'magnitude') !== 'magnitude';
   const share = slow ? METHOD_SHARE : 0;
   const report = (f: number, message: string): void => ctx.progress({ done: Math.round(1000 * Math.min(1, Math.max(0, f))), total: 1000, message });

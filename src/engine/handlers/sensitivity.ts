@@ -7,7 +7,7 @@ import { sensitivity as analyse, SENSITIVITY_RATIOS } from '../../core/prune/sen
 import { allocate } from '../../core/prune/allocate';
 import { compareAllocation } from '../../core/prune/allocate-compare';
 import type { Handler } from '../context';
-import { loadDataset } from '../datasets';
+import { loadDataset, refuseTokenIds } from '../datasets';
 import { modelIo } from '../model-io';
 import { getModel } from './common';
 
@@ -16,6 +16,7 @@ export const sensitivity: Handler<'sensitivity'> = async (req, ctx) => {
   const ds = await loadDataset(ctx, req.dataset, open);
   const io = modelIo(open.model, open.fileName);
   checkDatasetFits(ds, io, io.classes);
+  refuseTokenIds(ds, 'sensitivity');
   const ratios = req.ratios ?? SENSITIVITY_RATIOS;
   // the allocation's three measurements are the last part of the bar
   const scale = req.allocate !== undefined ? 1.1 : 1;

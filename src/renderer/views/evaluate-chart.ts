@@ -1,4 +1,4 @@
-// The Evaluate panel's chart: accuracy (left axis) and a chosen measure (right axis, dashed) against
+// The Evaluate panel's chart: accuracy (left axis; a language model's perplexity) and a chosen measure (right axis, dashed) against
 // the prune ratio: batch-1 time per runtime (the default), or the exported file's time in
 // onnxruntime as a multiple of the unpruned model's (batch 1 or the large batch), its MACs or its
 // file size. With one pruning method: one colour per runtime. With several: one colour per method
@@ -36,10 +36,11 @@ export function createEvalChart(canvas: HTMLCanvasElement, legend: HTMLElement, 
   const draw = (points: EvalPoint[]): void => {
     last = points;
     const colors = themeColors();
-    const { series, byMethod, runtime } = chartSeries(points, colors.series, right);
+    const { series, byMethod, runtime, language } = chartSeries(points, colors.series, right);
+    const left = language ? 'perplexity' : 'accuracy';
     const dashed = right === 'time' ? 'batch-1 time' : MEASURES[right].option;
     const colours = right === 'time' ? (byMethod && runtime ? `One colour per method (${runtime} runtime)` : 'One colour per runtime') : byMethod && runtime ? `One colour per method (accuracy: ${runtime} runtime)` : 'Accuracy: one colour per runtime';
-    caption.textContent = `${colours}; solid: accuracy, dashed: ${dashed}.`;
+    caption.textContent = `${language ? colours.replace('accuracy', 'perplexity').replace('Accuracy', 'Perplexity') : colours}; solid: ${left}, dashed: ${dashed}.`;
     const datasets = series.map((s) => ({
       label: s.label,
       data: s.data,
@@ -59,7 +60,7 @@ export function createEvalChart(canvas: HTMLCanvasElement, legend: HTMLElement, 
         ...STILL_CHART_OPTIONS,
         scales: {
           x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'prune ratio', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
-          acc: { type: 'linear', position: 'left', max: 1, title: { display: true, text: 'accuracy', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
+          acc: { type: 'linear', position: 'left', ...(language ? {} : { max: 1 }), title: { display: true, text: left, color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
           time: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: MEASURES[right].axis, color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { drawOnChartArea: false } },
         },
         plugins: { legend: { display: false } },

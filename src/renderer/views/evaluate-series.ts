@@ -32,21 +32,29 @@ export const MEASURES: Record<RightMeasure, { option: string; axis: string; seri
 };
 
 
+/** Points of a language model on token ids: they carry perplexity (and loss) instead of accuracy. */
+export function isLanguageModel(points: readonly EvalPoint[]): boolean {
+  return points.some((p) => p.results.some((m) => m.perplexity !== undefined));
+}
+
 function methodColor(method: PruneMethod, series: string[]): string {
   // Blue, orange, green: distinct in both themes and for the common colour-vision deficiencies.
   return series[[0, 1, 2][METHODS.indexOf(method)] % series.length];
 }
 
 /** The series to draw for these points (pure apart from the theme colours passed in). */
-export function chartSeries(points: EvalPoint[], palette: string[], right: RightMeasure = 'time'): { series: Series[]; byMethod: boolean; runtime: RuntimeName | null } {
+export function chartSeries(points: EvalPoint[], palette: string[], right: RightMeasure = 'time'): { series: Series[]; byMethod: boolean; runtime: RuntimeName | null; language: boolean } {
   const sorted = sortPoints(points);
   const methods = METHODS.filter((m) => sorted.some((p) => methodOf(p) === m));
   const ran = (r: RuntimeName): boolean => sorted.some((p) => p.results.some((m) => m.runtime === r && !m.unavailable));
   const runtimes = RUNTIMES.filter(ran);
   const series: Series[] = [];
+  const language = isLanguageModel(points);
   const push = (label: string, color: string, pts: EvalPoint[], runtime: RuntimeName): void => {
     const ms = pts.map((p) => ({ x: p.ratio, m: p.results.find((r) => r.runtime === runtime) }));
-    series.push({ label: `${label} accuracy`, color, kind: 'accuracy', data: ms.filter((x) => x.m && !x.m.unavailable).map((x) => ({ x: x.x, y: x.m?.accuracy ?? 0 })) });
+    // A language model: perplexity on the left axis instead of accuracy.
+    const value = (m: (typeof ms)[number]['m']): number => (language ? (m?.perplexity ?? 0) : (m?.accuracy ?? 0));
+    series.push({ label: `${label} ${language ? 'perplexity' : 'accuracy'}`, color, kind: 'accuracy', data: ms.filter((x) => x.m && !x.m.unavailable).map((x) => ({ x: x.x, y: value(x.m) })) });
     if (right === 'time') {
       series.push({ label: `${label} time`, color, kind: 'measure', data: ms.filter((x) => x.m?.batch1Seconds !== undefined).map((x) => ({ x: x.x, y: x.m?.batch1Seconds ?? 0 })) });
     }
@@ -68,9 +76,9 @@ export function chartSeries(points: EvalPoint[], palette: string[], right: Right
       if (runtime) push(METHOD_REGISTRY[m].name, methodColor(m, palette), pts, runtime);
       measure(`${METHOD_REGISTRY[m].name} ${MEASURES[right].series}`, methodColor(m, palette), pts);
     }
-    return { series, byMethod: true, runtime };
+    return { series, byMethod: true, runtime, language };
   }
   runtimes.forEach((r, i) => push(r, palette[i % palette.length], sorted, r));
   measure(MEASURES[right].series, palette[3 % palette.length], sorted);
-  return { series, byMethod: false, runtime: null };
+  return { series, byMethod: false, runtime: null, language };
 }

@@ -56,7 +56,9 @@ export function renderEvalTable(table: HTMLElement, points: EvalPoint[], label: 
             return h(
               'td',
               { class: 'num' },
-              h('span', { class: 'acc', 'data-col': `${r}-accuracy` }, m.accuracy.toFixed(4)),
+              m.perplexity !== undefined
+                ? h('span', { class: 'acc', 'data-col': `${r}-perplexity`, title: `next-token loss ${m.loss?.toFixed(4) ?? '—'}, perplexity exp(loss)` }, `ppl ${m.perplexity.toFixed(3)} · loss ${m.loss?.toFixed(4) ?? '—'}`)
+                : h('span', { class: 'acc', 'data-col': `${r}-accuracy` }, m.accuracy.toFixed(4)),
               h('span', { class: 'shape' }, h('span', { 'data-col': `${r}-time` }, time), rate ? ' · ' : '', rate ? h('span', { 'data-col': `${r}-throughput`, 'data-workers': m.workers }, rate) : ''),
               oneWorkerText(m) ? h('span', { class: 'shape', 'data-col': `${r}-one-worker` }, oneWorkerText(m)) : '',
             );

@@ -72,7 +72,7 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
   const table = h('table', { class: 'grid', 'data-testid': 'eval-table' });
   const originalNote = h('div', { class: 'muted', style: 'font-size:12px', 'data-testid': 'eval-original-note', hidden: true });
   const chartBox = h('div', { class: 'chart-box', hidden: true }, canvas);
-  const chartCaption = h('div', { class: 'muted', style: 'font-size:12px' });
+  const chartCaption = h('div', { class: 'muted', style: 'font-size:12px', 'data-testid': 'eval-chart-caption' });
   const legend = h('ul', { class: 'legend', 'data-testid': 'eval-legend', 'aria-label': 'Chart series (press to show or hide)' });
   const chartExtras = h('div', { hidden: true }, legend, chartCaption);
   const axisRow = h('div', { class: 'row', hidden: true });
@@ -183,7 +183,8 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
       datasetName = summary.name;
       preview.show(summary, asked.source);
       clearError((shown) => shown.startsWith('The dataset '));
-      datasetInfo.textContent = `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
+      // A language-model test set: "N sequences × T tokens, vocabulary V from the model".
+      datasetInfo.textContent = summary.tokens ?? `${formatCount(summary.samples)} samples · ${summary.sampleShape.join('×')} · ${summary.classes} classes`;
     } catch (error) {
       if (asked !== dataset) return;
       datasetInfo.textContent = '';

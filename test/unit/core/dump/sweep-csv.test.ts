@@ -67,4 +67,10 @@ describe('sweepCsv', () => {
     const ort = rows[3];
     expect([at(ort, 'accuracy'), at(ort, 'batch1_seconds'), at(ort, 'throughput_per_s'), at(ort, 'unavailable')]).toEqual(['', '', '', 'not installed, "ort"']);
   });
+
+  it('a language model\'s record has loss and perplexity, accuracy empty', () => {
+    const rows = parseCsv(sweepCsv([{ ratio: 0.5, sparsity: 0.5, samples: 64, results: [{ runtime: 'dense', accuracy: NaN, loss: 2.0981234, perplexity: Math.exp(2.0981234) }] }], { model: 'lm.onnx', dataset: 'ids' }));
+    const at = (c: string): string => rows[1][rows[0].indexOf(c)];
+    expect([at('accuracy'), at('loss'), at('perplexity')]).toEqual(['', '2.098123', Math.exp(2.0981234).toFixed(6).replace(/0+$/, '')]);
+  });
 });

@@ -46,3 +46,26 @@ describe('chartSeries right axis', () => {
     expect(chartSeries(two, palette, 'macs').series.filter((s) => s.kind === 'measure').map((s) => s.label)).toEqual(['magnitude MACs', 'finetune MACs']);
   });
 });
+
+describe('chartSeries for a language model (token ids)', () => {
+  const lm = (ratio: number, loss: number): EvalPoint => ({
+    ratio,
+    sparsity: ratio,
+    samples: 10,
+    results: [{ runtime: 'dense', accuracy: NaN, loss, perplexity: Math.exp(loss) }],
+  });
+
+  it('plots perplexity, not accuracy, on the left axis', () => {
+    const r = chartSeries([lm(0, 1), lm(0.5, 2)], palette, 'time');
+    expect(r.language).toBe(true);
+    const left = r.series.filter((s) => s.kind === 'accuracy');
+    expect(left.map((s) => s.label)).toEqual(['dense perplexity']);
+    expect(left[0].data.map((d) => d.x)).toEqual([0, 0.5]);
+    expect(left[0].data[0].y).toBeCloseTo(Math.E, 12);
+    expect(left[0].data[1].y).toBeCloseTo(Math.E ** 2, 12);
+  });
+
+  it('a classifier stays on accuracy', () => {
+    expect(chartSeries(points, palette, 'time').language).toBe(false);
+  });
+});
