@@ -4,7 +4,7 @@
 import { RUNNER_NAMES } from '../core/eval/types';
 import { isPruneMethod, methodNames } from '../core/prune/method-registry';
 import { canonicalStructure, CHANNEL_IMPORTANCES, isChannelImportance, isChannelMultiple, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS } from '../core/prune/structure';
-import type { DatasetSource, EvalOptions, ImageNormalization, PruneMethod, PruneSpec, Request, RuntimeName, Source, WeightRef, WeightTableOptions } from './protocol';
+import type { DatasetSource, EvalOptions, ImageNormalization, PruneMethod, PruneSpec, Request, RuntimeName, SensitivityCurve, SensitivityPoint, SensitivityResult, Source, WeightRef, WeightTableOptions } from './protocol';
 import { isWorkerCount, MAX_WORKERS } from '../core/eval/workers';
 
 export class BadRequest extends Error {
@@ -248,6 +248,30 @@ function evalOptions(v: unknown): EvalOptions | undefined {
   return o;
 }
 
+/** The curves of a sensitivity answer, checked field by field where the allocation reads them. */
+function sensitivityResult(v: unknown, where: string): SensitivityResult {
+  const num = (x: unknown): x is number => typeof x === 'number' && !Number.isNaN(x);
+  if (!isObj(v)) fail(`${where} must be the answer of a sensitivity request`);
+  if (typeof v.samples !== 'number' || !Number.isInteger(v.samples) || v.samples < 1) fail(`${where}: "samples" must be an integer ≥ 1`);
+  if (typeof v.structure !== 'string') fail(`${where}: "structure" must be a string`);
+  const b = v.baseline;
+  if (!isObj(b) || !num(b.accuracy) || !num(b.loss)) fail(`${where}: "baseline" must be { accuracy, loss } (numbers)`);
+  if (!Array.isArray(v.curves) || v.curves.length === 0) fail(`${where}: "curves" must be a non-empty list`);
+  const curves = v.curves.map((c: unknown, i: number): SensitivityCurve => {
+    const at = `${where}.curves[${i}]`;
+    if (!isObj(c) || typeof c.tensor !== 'string' || c.tensor === '') fail(`${at}: "tensor" must be a non-empty string`);
+    if (typeof c.params !== 'number' || !Number.isInteger(c.params) || c.params < 0) fail(`${at}: "params" must be an integer ≥ 0`);
+    if (!Array.isArray(c.points)) fail(`${at}: "points" must be a list`);
+    const points = c.points.map((p: unknown): SensitivityPoint => {
+      if (!isObj(p) || !num(p.accuracy) || !num(p.loss)) fail(`${at}: each point must have numbers "accuracy" and "loss"`);
+      return { ratio: ratio(p.ratio, `${at}: point ratio`), pruned: ratio(p.pruned, `${at}: point pruned`), accuracy: p.accuracy, loss: p.loss };
+    });
+    const nodes = c.nodes === undefined ? [] : stringList(c.nodes, `${at}.nodes`);
+    return { tensor: c.tensor, params: c.params, nodes, nodesRun: typeof c.nodesRun === 'number' ? c.nodesRun : 0, points };
+  });
+  return { samples: v.samples, structure: v.structure, baseline: { accuracy: b.accuracy, loss: b.loss }, curves, totalNodes: typeof v.totalNodes === 'number' ? v.totalNodes : 0 };
+}
+
 /** The id of a message, or -1 when it has none. */
 export function requestId(msg: unknown): number {
   return isObj(msg) && typeof msg.id === 'number' && Number.isInteger(msg.id) ? msg.id : -1;
@@ -440,6 +464,11 @@ export function validateRequest(msg: unknown): Request {
         r.limit = msg.limit;
       }
       if (msg.allocate !== undefined) r.allocate = ratio(msg.allocate, `${where}: allocate`);
+      return r;
+    }
+    case 'allocate': {
+      const r: Extract<Request, { type: 'allocate' }> = { id, type, modelId: modelId(), result: sensitivityResult(msg.result, `${where}: result`), target: ratio(msg.target, `${where}: target`) };
+      if (msg.dataset !== undefined) r.dataset = datasetSource(msg.dataset);
       return r;
     }
     default:
