@@ -195,6 +195,13 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     progressText.textContent = 'Cancelling…';
   });
 
+  /** A job's error: Cancel says `cancelled` (what was measured stays), anything else is shown. */
+  function jobFailed(error: unknown, cancelled: string): void {
+    const wasCancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
+    progressText.textContent = wasCancelled ? cancelled : 'Failed';
+    if (!wasCancelled) ctx.fail('The sensitivity analysis failed', error);
+  }
+
   async function run(withAllocation: boolean): Promise<void> {
     const model = store.state.model;
     const picked: Picked | null = data.usable();
@@ -250,9 +257,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
       progressText.textContent = `Done: ${result.curves.length} tensor${result.curves.length === 1 ? '' : 's'} × ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} on ${formatCount(result.samples)} samples of ${picked.label}; unpruned accuracy ${formatPercent(result.baseline.accuracy, 2)}.${allocation ? ` Allocated ${formatPercent(allocation.sparsity)} overall.` : ''}${notes}`;
       clearError('The sensitivity analysis failed');
     } catch (error) {
-      const cancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
-      progressText.textContent = cancelled ? 'Cancelled: the points measured so far stay; Run starts again.' : 'Failed';
-      if (!cancelled) ctx.fail('The sensitivity analysis failed', error);
+      jobFailed(error, 'Cancelled: the points measured so far stay; Run starts again.');
     } finally {
       setRunning(null);
       render();
@@ -281,9 +286,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
       progressText.textContent = `Allocated ${formatPercent(compared.sparsity)} overall from the curves of the last analysis (not measured again); compared on ${formatCount(from.result.samples)} samples of ${from.picked.label}.`;
       clearError('The sensitivity analysis failed');
     } catch (error) {
-      const cancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
-      progressText.textContent = cancelled ? 'Cancelled: the allocation stays, not compared.' : 'Failed';
-      if (!cancelled) ctx.fail('The sensitivity analysis failed', error);
+      jobFailed(error, 'Cancelled: the allocation stays, not compared.');
     } finally {
       setRunning(null);
       render();
