@@ -282,6 +282,8 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
       const compared = await req.promise;
       if (store.state.model !== model) return;
       allocation = compared;
+      // the report exported from the app carries the allocation, as after Allocate with a new analysis
+      store.set('sensitivity', { dataset: from.picked.label, result: { ...from.result, allocation: compared } });
       setBar(1);
       progressText.textContent = `Allocated ${formatPercent(compared.sparsity)} overall from the curves of the last analysis (not measured again); compared on ${formatCount(from.result.samples)} samples of ${from.picked.label}.`;
       clearError('The sensitivity analysis failed');
