@@ -4,6 +4,7 @@
 // sums come out of the same loop; computed in float64, written in the inputs' float type.
 import { RuntimeError } from '../errors';
 import { mmAccumulate } from '../kernels/dense';
+import { WASM_MATMUL_MIN_MACS, matmulBatches } from '../kernels/matmul-batched';
 import { type RtTensor, ctorOf, nextOffset, size } from '../tensor';
 import { floatOnly } from './nn';
 import { type OpContext, need, stringAttr } from './types';
@@ -113,7 +114,11 @@ function asMatmul(labs: string[][], output: string[], ops: RtTensor[]): { dims: 
   const a = permute(ops[0].data as Float32Array, ops[0].dims, [...batch, ...I, ...K].map((l) => la.indexOf(l)));
   const b = permute(ops[1].data as Float32Array, ops[1].dims, [...batch, ...K, ...J].map((l) => lb.indexOf(l)));
   const y = new Float64Array(nb * M * N);
-  for (let i = 0; i < nb; i++) mmAccumulate(a, i * M * KK, b, i * KK * N, y, i * M * N, M, KK, N);
+  // float32 operands on the WebAssembly GEMM (float32 sums, like onnxruntime); else float64 in JS.
+  const offsets = (n: number): Int32Array => Int32Array.from({ length: nb }, (_, i) => i * n);
+  const wasm = ops[0].data instanceof Float32Array && nb * M * KK * N >= WASM_MATMUL_MIN_MACS &&
+    matmulBatches(a, offsets(M * KK), b, offsets(KK * N), y, nb, M, KK, N);
+  if (!wasm) for (let i = 0; i < nb; i++) mmAccumulate(a, i * M * KK, b, i * KK * N, y, i * M * N, M, KK, N);
   const order = [...batch, ...I, ...J];
   const ydims = order.map((l) => (la.includes(l) ? dimA(l) : dimB(l)));
   return { dims: output.map((l) => ydims[order.indexOf(l)]), data: permute(y, ydims, output.map((l) => order.indexOf(l))) };
