@@ -21,14 +21,15 @@ const CSR_ROWS = 4 * BLOCK_REGS;
 export const CHUNK_ROWS = 48;
 
 /**
- * The cost model, relative CPU time per row: gemm GEMM_COST per weight of the padded [K, N8]
- * matrix, csr CSR_COST per stored weight, so csr below ≈ 75% non-zeros. Measured (bench
- * transformers.ts layer, and [192 rows, 768, 1024] with ReLU, one process, CPU shared and noisy):
- * gemm 0.10–0.15 ns per weight; csr 0.13–0.16 ns per non-zero, more per non-zero at 90% pruned
- * (the block transposes and per-output stores stay).
+ * The cost model in units of one GEMM multiply-add per row: gemm K·N8 (N padded to 8); csr
+ * CSR_PER_NONZERO per stored weight plus CSR_PER_WEIGHT per weight of the full matrix (the block
+ * transposes and per-output stores, fitted over sparsities 0, 0.5, 0.75), so csr below ≈ 62%
+ * non-zeros. Measured A/B in one process (CPU time, medians of 7, machine shared): gemm 0.048–0.054
+ * ns per weight on [64, 192], [128, 64], [256, 1024], [768, 768] at 256 rows; csr 0.058–0.062 ns
+ * per non-zero plus 0.13–0.31 of the GEMM's time.
  */
-export const GEMM_COST = 1;
-export const CSR_COST = 1.3;
+export const CSR_PER_NONZERO = 1.2;
+export const CSR_PER_WEIGHT = 0.25;
 
 /** Below this many rows a call runs the one-row kernels instead (a block is mostly padding). */
 export const ROWS_MIN = 4;
@@ -37,7 +38,7 @@ const pad = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /** The cheaper kernel for a layer by the cost model. */
 export function rowsKernelFor(K: number, N: number, nnz: number): RowsKernelKind {
-  return nnz * CSR_COST < K * pad(N, GEMM_COLS) * GEMM_COST ? 'csr' : 'gemm';
+  return nnz * CSR_PER_NONZERO + K * N * CSR_PER_WEIGHT < K * pad(N, GEMM_COLS) ? 'csr' : 'gemm';
 }
 
 type Fn = (...args: number[]) => void;

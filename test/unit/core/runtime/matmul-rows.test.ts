@@ -59,7 +59,8 @@ describe('RowsLayer against a float64 reference', () => {
     }
   });
 
-  it('the cost model: dense weights on gemm, half or fewer non-zeros on csr', () => {
+  it('the cost model: dense weights on gemm, half or fewer non-zeros on csr, 70% non-zeros on gemm', () => {
+    expect(rowsKernelFor(64, 128, 0.7 * 64 * 128)).toBe('gemm');
     expect(rowsKernelFor(64, 128, 64 * 128)).toBe('gemm');
     expect(rowsKernelFor(64, 128, 0.5 * 64 * 128)).toBe('csr');
     expect(rowsKernelFor(64, 128, 0.1 * 64 * 128)).toBe('csr');
