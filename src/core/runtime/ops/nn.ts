@@ -105,6 +105,10 @@ function softmaxLike(kind: SoftmaxKind): OpImpl {
     const inner = legacy ? 1 : size(x.dims.slice(axis + 1));
     const src = farray(x);
     const y = ctx.out(0, ctorOf(x.dataType) as Float32ArrayConstructor, src.length) as FArray;
+    if (kind === 'softmax' && inner === 1 && src instanceof Float32Array && y instanceof Float32Array) {
+      softmaxRows(src, y, outer, len);
+      return [{ dims: x.dims, data: y, dataType: x.dataType }];
+    }
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * len * inner + i;
@@ -142,6 +146,23 @@ function softmaxLike(kind: SoftmaxKind): OpImpl {
     }
     return [{ dims: x.dims, data: y, dataType: x.dataType }];
   });
+}
+
+/** Softmax along contiguous rows of float32 (the last axis, attention's): a monomorphic loop of its own. */
+function softmaxRows(src: Float32Array, y: Float32Array, rows: number, len: number): void {
+  const e = scratch(len);
+  for (let base = 0; base < rows * len; base += len) {
+    let mx = -Infinity;
+    for (let k = 0; k < len; k++) if (src[base + k] > mx) mx = src[base + k];
+    let sum = 0;
+    for (let k = 0; k < len; k++) {
+      const v = Math.exp(src[base + k] - mx);
+      e[k] = v;
+      sum += v;
+    }
+    const inv = 1 / sum;
+    for (let k = 0; k < len; k++) y[base + k] = e[k] * inv;
+  }
 }
 
 export const Softmax = softmaxLike('softmax');
