@@ -1,7 +1,8 @@
 # Writes the char-GPT's calibration and validation token ids, both from the TRAINING part of the
 # text (the first 90% that scripts/torch/train_char_gpt.py trained on; char-test.npy is the last
 # 10%, never used here). Windows of 32 ids at seeded random starts, calibration and validation
-# windows disjoint (validation: for choosing settings, never the test set).
+# windows disjoint (validation: for choosing settings, never the test set; the first --val windows
+# of the shuffle, so a larger --calib leaves it unchanged).
 #   test/models/language/char-calib.npy  int64 [128, 32]
 #   test/models/language/char-val.npy    int64 [64, 32]
 # Needs only numpy. Usage: /usr/bin/python3 scripts/torch/make_char_calib.py [--out test/models/language]
@@ -28,8 +29,8 @@ def main():
     # non-overlapping windows of the training part, shuffled with a fixed seed
     windows = train[:len(train) // T * T].reshape(-1, T)
     order = np.random.default_rng(17).permutation(len(windows))
-    calib = windows[order[:a.calib]]
-    val = windows[order[a.calib:a.calib + a.val]]
+    val = windows[order[:a.val]]
+    calib = windows[order[a.val:a.val + a.calib]]
     np.save(os.path.join(a.out, 'char-calib.npy'), calib)
     np.save(os.path.join(a.out, 'char-val.npy'), val)
     print(f'{len(windows)} training windows; calibration {calib.shape}, validation {val.shape}')

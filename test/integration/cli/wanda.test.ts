@@ -33,7 +33,19 @@ describe('prune --method wanda', () => {
     await s.release();
   });
 
-  it('a model with int64 token inputs is refused in one line naming the input', () => {
+  it('the char-GPT (int64 token ids) prunes with token-id calibration from its training text', () => {
+    const dir = join(ROOT, 'test/models/language');
+    const out = join(tmp, 'char-wanda.onnx');
+    const r = prunescope(['prune', join(dir, 'char-gpt.onnx'), '--ratio', '0.5', '--method', 'wanda', '--calib', join(dir, 'char-calib.npy'), '--data-limit', '16', '-o', out], tmp);
+    expect(r.code, r.stderr).toBe(0);
+    const m = decodeModel(new Uint8Array(readFileSync(out)), 'char-wanda.onnx');
+    const inits = new Map(m.graph.initializers.map((t) => [t.name, t]));
+    const weights = m.graph.nodes.filter((n) => n.opType === 'MatMul' && inits.has(n.inputs[1])).map((n) => inits.get(n.inputs[1])!);
+    expect(weights).toHaveLength(9);
+    for (const t of weights) expect((t.data as Float32Array).reduce((s, v) => s + (v === 0 ? 1 : 0), 0), t.name).toBe(t.data.length / 2);
+  });
+
+  it('a model with int64 token inputs given image calibration is refused in one line naming the input', () => {
     const r = prunescope(['prune', join(ROOT, 'test/models/transformers/gpt.onnx'), '--ratio', '0.5', '--method', 'wanda', '--calib', ...FASHION, '-o', join(tmp, 'gpt.onnx')], tmp);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
