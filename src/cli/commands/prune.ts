@@ -10,7 +10,7 @@ import type { PruneReport, PruneSpec } from '../../engine/protocol';
 import { numberOption, overridesOption, ratioOption, stringList } from './args';
 import { checkOutput, inputFiles } from '../outputs';
 import type { ProtectedFile } from '../../engine/node/atomic-write';
-import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
+import { allocateBlocksOption, cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
 import { patternRatio, SELECT_HELP, selectOptions, withSelection } from './select-options';
 import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE } from '../../core/prune/structure';
 import { SENSITIVITY_RATIOS } from '../../core/prune/sensitivity-report';
@@ -122,7 +122,7 @@ export const pruneCommand: CliCommand = {
     '  ONNX sparse initializers (a Constant node\'s weight as its sparse_value) instead of zeros in place.\n' +
     SELECT_HELP +
     '  prunescope prune MODEL --ratio R --method reconstruct|wanda|finetune [--calib PATH...] [--train PATH...]\n' +
-    '                   [--epochs N] [--data-limit N] -o OUT\n' +
+    '                   [--epochs N] [--data-limit N] [--allocate-blocks] -o OUT\n' +
     METHOD_HELP +
     '\n  Each pruned tensor then holds exactly round(R × n) zeros whatever the method; the report\'s\n' +
     '  threshold is the largest original |w| the method removed.\n' +
@@ -134,6 +134,7 @@ export const pruneCommand: CliCommand = {
     ratio: { type: 'string', short: 'r', description: 'fraction of weights to remove, 0..1' },
     ...methodOption,
     ...dataOptions,
+    ...allocateBlocksOption,
     global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
     override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
     ...selectOptions,

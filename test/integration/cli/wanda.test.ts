@@ -42,7 +42,7 @@ describe('prune --method wanda', () => {
     const inits = new Map(m.graph.initializers.map((t) => [t.name, t]));
     const weights = m.graph.nodes.filter((n) => n.opType === 'MatMul' && inits.has(n.inputs[1])).map((n) => inits.get(n.inputs[1])!);
     expect(weights).toHaveLength(9);
-    for (const t of weights) expect((t.data as Float32Array).reduce((s, v) => s + (v === 0 ? 1 : 0), 0), t.name).toBe(t.data.length / 2);
+    for (const t of weights) expect((t.data as Float32Array).reduce((s, v) => s + (v === 0 ? 1 : 0), 0), t.name).toBe((t.data as Float32Array).length / 2);
   });
 
   it('a model with int64 token inputs given image calibration is refused in one line naming the input', () => {
