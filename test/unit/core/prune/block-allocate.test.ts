@@ -3,8 +3,9 @@
 // Wanda with the allocation on the char-GPT: the overall count exact, every group within the
 // allowed shift, and perplexity on the validation ids (char-val.npy, from the training text; never
 // the test ids) from onnxruntime-node's logits lower than Wanda at the uniform ratio.
-// Measured (deterministic): Wanda, the 9 MatMul weights at 50%: uniform 6.909, allocated 6.457
-// (/blocks.0 45.0%, /blocks.1 56.6%, lm head 40.0%).
+// Measured (deterministic) on the first 32 calibration sequences: Wanda, the 9 MatMul weights at
+// 50%: uniform 6.858, allocated 6.615 (/blocks.0 50.0%, /blocks.1 51.6%, lm head 40.0%); on all
+// 128: uniform 6.909, allocated 6.457 (45.0%, 56.6%, 40.0%).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -17,6 +18,7 @@ import { planPrune, pruneWithMethod } from '../../../../src/core/prune';
 import { blockAllocationSteps, DEFAULT_MAX_SHIFT, probeRatios, splitCounts } from '../../../../src/core/prune/block-allocate';
 import { runSteps } from '../../../../src/core/prune/reconstruct/solver';
 
+const CALIB = 32;
 const DIR = join(__dirname, '..', '..', '..', '..', 'test/models/language');
 const ids = (f: string): ReturnType<typeof parseTokenNpy> => parseTokenNpy(f, new Uint8Array(readFileSync(join(DIR, f))));
 const gpt = (): Model => decodeModel(new Uint8Array(readFileSync(join(DIR, 'char-gpt.onnx'))), 'char-gpt.onnx');
@@ -92,7 +94,8 @@ describe('Wanda with per-block allocation on the char-GPT', () => {
     const [calibration, val] = [ids('char-calib.npy'), ids('char-val.npy')];
     const select = planPrune(m, { ratio: 0, mode: 'layer' }).layers.map((l) => l.tensor);
     expect(select).toHaveLength(9);
-    const a = runSteps(blockAllocationSteps(m, { ratio: 0.5, select, calibration: calibration.images, calibrationCount: calibration.count, sampleShape: calibration.sampleShape }));
+    // the first 32 calibration sequences (1,024 tokens), for both the allocation and Wanda's norms
+    const a = runSteps(blockAllocationSteps(m, { ratio: 0.5, select, calibration: calibration.images, calibrationCount: CALIB, sampleShape: calibration.sampleShape }));
     const n = (t: string): number => (m.graph.initializers.find((x) => x.name === t)!.data as Float32Array).length;
     const total = select.reduce((s, t) => s + n(t), 0);
     expect(a.params).toBe(total);
@@ -102,8 +105,8 @@ describe('Wanda with per-block allocation on the char-GPT', () => {
     for (const g of a.groups) expect(Math.abs(g.pruned - 0.5 * g.params), g.name).toBeLessThanOrEqual(DEFAULT_MAX_SHIFT * g.params + 1);
     expect(a.groups.some((g) => Math.abs(g.ratio - 0.5) > 0.01)).toBe(true);
 
-    const uniform = await pruneWithMethod(m, { ratio: 0.5, mode: 'layer', select, method: 'wanda' }, { calibration });
-    const allocated = await pruneWithMethod(m, { ratio: 0.5, mode: 'layer', select, method: 'wanda', allocateBlocks: true }, { calibration });
+    const uniform = await pruneWithMethod(m, { ratio: 0.5, mode: 'layer', select, method: 'wanda', dataLimit: CALIB }, { calibration });
+    const allocated = await pruneWithMethod(m, { ratio: 0.5, mode: 'layer', select, method: 'wanda', dataLimit: CALIB, allocateBlocks: true }, { calibration });
     // the zeros of the written model, counted here: the allocation's per-tensor counts, Σ exact
     let zeros = 0;
     for (const g of a.groups) {
@@ -112,7 +115,8 @@ describe('Wanda with per-block allocation on the char-GPT', () => {
       zeros += g.pruned;
     }
     expect(zeros).toBe(Math.round(0.5 * total));
-    expect(allocated.notes.join('\n')).toMatch(/per-block allocation .*\/blocks\.0 45\.0%/);
+    expect(allocated.notes.join('\n')).toContain(`per-block allocation`);
+    expect(allocated.notes.join('\n')).toContain(`/blocks.0 ${(100 * a.groups[0].ratio).toFixed(1)}%`);
     const [pu, pa] = [await perplexity(uniform.model, val), await perplexity(allocated.model, val)];
     console.log(`char-GPT Wanda 50%, perplexity on char-val.npy: uniform ${pu.toFixed(3)}, per-block ${pa.toFixed(3)} (${a.groups.map((g) => `${g.name} ${(100 * g.ratio).toFixed(1)}%`).join(', ')})`);
     expect(pa).toBeLessThan(pu);
