@@ -92,6 +92,8 @@ export interface PruneSpec<D = unknown> extends PruneOptions {
   dataLimit?: number;
   /** finetune: at most this many epochs (default: METHOD_REGISTRY.finetune.defaults.epochs). */
   epochs?: number;
+  /** reconstruct, wanda: the ratio split across transformer blocks by their calibration sensitivity (block-allocate.ts). */
+  allocateBlocks?: boolean;
 }
 
 /**
@@ -110,6 +112,7 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   if (structure === 'channels') out.channelMultiple = spec.channelMultiple ?? DEFAULT_CHANNEL_MULTIPLE;
   if (info === undefined) return out;
   if (info.data === 'calibration' && spec.calibration !== undefined) out.calibration = spec.calibration;
+  if (info.data === 'calibration' && spec.allocateBlocks === true) out.allocateBlocks = true;
   if (info.data === 'training' && spec.train !== undefined) out.train = spec.train;
   const dataLimit = info.data === 'none' ? undefined : (spec.dataLimit ?? info.defaults.dataLimit);
   if (dataLimit !== undefined) out.dataLimit = dataLimit;
