@@ -3,7 +3,7 @@
 // (one per stride phase), so every kernel tap of every output position is a contiguous row: the
 // convolution becomes a product of the weights with a matrix whose rows are given by addresses.
 import { activate, get, i32, set } from './conv-asm';
-import { I32, V128, addTo, body, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
+import { I32, V128, addTo, body, madd, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
 import { wgGemm, wgIn, wgOut } from './winograd-code';
 import { wg4In, wg4Out } from './winograd4-code';
 
@@ -90,9 +90,9 @@ function packRuns(): number[] {
  * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
  * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: the block of activate.
  * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; activated;
- * stored at out + r·stride + j.
+ * stored at out + r·stride + j. `fused`: each multiply-add is one relaxed_madd.
  */
-function rows4(): number[] {
+function rows4(fused: boolean): number[] {
   const [tab, tabEnd, w, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [j, t, wp, a] = [8, 9, 10, 11];
   const acc = (r: number, h: number): number => 12 + 2 * r + h;
@@ -104,8 +104,8 @@ function rows4(): number[] {
     ...get(a), ...v.load, ...mem(2, 16), ...set(x1),
     ...R.flatMap((r) => [
       ...get(wp), ...v.load32Splat, ...mem(2, 4 * r), ...set(ws),
-      ...get(acc(r, 0)), ...get(x0), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(r, 0)),
-      ...get(acc(r, 1)), ...get(x1), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(r, 1)),
+      ...madd(fused, acc(r, 0), get(x0), get(ws)),
+      ...madd(fused, acc(r, 1), get(x1), get(ws)),
     ]),
     ...addTo(wp, 16), ...addTo(t, 4),
   ];
@@ -132,7 +132,7 @@ function rows4(): number[] {
  * (rows[m] .. rows[m+1], 8 bytes each: i32 input row address, f32 weight). For each 16-float block
  * j: acc = bias[m] + Σ_e e.w · row_e[j..j+16]; activated (see activate); stored at out + m·stride + j.
  */
-function csr(): number[] {
+function csr(fused: boolean): number[] {
   const [r, rEnd, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6];
   const [j, e, end, a] = [7, 8, 9, 10];
   const acc = (h: number): number => 11 + h;
@@ -142,7 +142,7 @@ function csr(): number[] {
   const entry = [
     ...get(e), op.i32Load, ...mem(2), ...get(j), op.i32Add, ...set(a),
     ...get(e), ...v.load32Splat, ...mem(2, 4), ...set(ws),
-    ...H.flatMap((h) => [...get(acc(h)), ...get(a), ...v.load, ...mem(2, 16 * h), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(h))]),
+    ...H.flatMap((h) => madd(fused, acc(h), [...get(a), ...v.load, ...mem(2, 16 * h)], get(ws))),
     ...addTo(e, 8),
   ];
   const block = [
@@ -259,12 +259,13 @@ function scaleCopy(): number[] {
   return body([[2, I32], [1, V128]], code);
 }
 
-export function convModuleBytes(): Uint8Array {
+/** The module; `fused`: the multiply-adds of rows4 and csr are relaxed_madd (only where relaxedSimd() holds). */
+export function convModuleBytes(fused = false): Uint8Array {
   return moduleBytes([
     { name: 'pack', params: 6, code: pack() },
     { name: 'packRuns', params: 7, code: packRuns() },
-    { name: 'rows4', params: 8, code: rows4() },
-    { name: 'csr', params: 7, code: csr() },
+    { name: 'rows4', params: 8, code: rows4(fused) },
+    { name: 'csr', params: 7, code: csr(fused) },
     { name: 'compact', params: 7, code: compact() },
     { name: 'compactAdd', params: 9, code: compactAdd() },
     { name: 'scaleCopy', params: 5, code: scaleCopy() },
