@@ -4,6 +4,7 @@
 // convolution becomes a product of the weights with a matrix whose rows are given by addresses.
 import { activate, get, i32, set, shuffle32 } from './conv-asm';
 import { I32, V128, addTo, body, madd, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
+import { dw3 } from './depthwise-code';
 import { wgGemm, wgIn, wgOut } from './winograd-code';
 import { wg4In, wg4Out } from './winograd4-code';
 
@@ -281,5 +282,6 @@ export function convModuleBytes(fused = false): Uint8Array {
     { name: 'wg4In', params: 12, code: wg4In() },
     { name: 'wg4Out', params: 11, code: wg4Out() },
     { name: 'wgOut', params: 11, code: wgOut() },
+    { name: 'dw3', params: 9, code: dw3(fused) },
   ]);
 }
