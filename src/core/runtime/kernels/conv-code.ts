@@ -282,6 +282,7 @@ export function convModuleBytes(fused = false): Uint8Array {
     { name: 'wg4In', params: 12, code: wg4In() },
     { name: 'wg4Out', params: 11, code: wg4Out() },
     { name: 'wgOut', params: 11, code: wgOut() },
-    { name: 'dw3', params: 9, code: dw3(fused) },
+    { name: 'dw3', params: 11, code: dw3(fused, 1) },
+    { name: 'dw3s2', params: 11, code: dw3(fused, 2) },
   ]);
 }

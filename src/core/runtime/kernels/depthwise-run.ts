@@ -1,4 +1,4 @@
-// Depthwise 3×3 stride-1 layers (MobileNet-style, padding 1) on the dw3 kernel of depthwise-code.ts:
+// Depthwise 3×3 layers, stride 1 or 2 (MobileNet-style, padding 1) on the kernels of depthwise-code.ts:
 // read straight from the input where the previous layer left it, no padded planes to pack and
 // no compaction after, which on small maps cost more than the products (per-channel lists).
 import type { Conv2dShape, ConvLayerWeights } from './conv-layer';
@@ -10,21 +10,27 @@ const up = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /**
  * Below this share of non-zero weights the per-channel lists, which skip zeros, beat dw3 (which
- * does all nine taps): MobileNet fixture, batch 1, whole model — dw3 10–14% faster unpruned, even
- * at magnitude 0.5, 9% slower at 0.9.
+ * does all nine taps), measured per layer (WebAssembly, batch 1, CPU time, lists = 1): 7×7 maps
+ * 0.63–0.79 dense, 0.85–0.91 at half density; stride 2, 14×14 → 7×7: 0.61–0.69 dense, 0.67–0.70
+ * at half. On wider stride-1 maps the lists' 16-float blocks do well: 14×14 0.90–0.95 dense but
+ * 1.19–1.23 at half, so there dw3 needs DEPTHWISE_MIN_DENSITY_WIDE.
  */
 export const DEPTHWISE_MIN_DENSITY = 0.5;
+export const DEPTHWISE_MIN_DENSITY_WIDE = 0.9;
 
 /**
- * A layer and shape dw3 computes: depthwise (C = M = group) 3×3, stride 1, no dilation, padding 1
- * each side, no residual, and at least DEPTHWISE_MIN_DENSITY of the weights non-zero.
+ * A layer and shape dw3 computes: depthwise (C = M = group) 3×3, stride 1 (padding 1 each side) or
+ * 2 (padding 1 before), no dilation, no residual, and enough of the weights non-zero (above).
  */
 export function depthwiseFits(s: Conv2dShape, l: ConvLayerWeights): boolean {
-  if (l.group !== s.C || l.M !== s.C || l.kh !== 3 || l.kw !== 3 || s.sy !== 1 || s.sx !== 1 || s.dy !== 1 || s.dx !== 1) return false;
-  if (s.padT !== 1 || s.padL !== 1 || s.OH !== s.H || s.OW !== s.W || l.residual) return false;
+  if (l.group !== s.C || l.M !== s.C || l.kh !== 3 || l.kw !== 3 || s.sy !== s.sx || s.dy !== 1 || s.dx !== 1) return false;
+  if (s.padT !== 1 || s.padL !== 1 || l.residual) return false;
+  const one = s.sy === 1 && s.OH === s.H && s.OW === s.W;
+  const two = s.sy === 2 && s.OH <= Math.ceil(s.H / 2) && s.OW <= Math.ceil(s.W / 2);
+  if (!one && !two) return false;
   let nnz = 0;
   for (let i = 0; i < l.w.length; i++) if (l.w[i] !== 0) nnz++;
-  return nnz >= DEPTHWISE_MIN_DENSITY * l.w.length;
+  return nnz >= (one && s.W > 8 ? DEPTHWISE_MIN_DENSITY_WIDE : DEPTHWISE_MIN_DENSITY) * l.w.length;
 }
 
 /** Byte offsets of one depthwise layer's program (its own memory or a region of the arena). */
@@ -52,9 +58,9 @@ export class DepthwiseProgram {
   }
 
   private constructor(readonly s: Conv2dShape, readonly l: ConvLayerWeights, private readonly arena: ConvArena | undefined) {
-    const { C, H, W } = s;
+    const { C, H, W, OH, OW, sx } = s;
     let at = arena ? arena.top : 64;
-    // Every region 64 bytes apart: loads read up to 16 bytes past the input, stores write up to 12 past the output.
+    // Every region 64 bytes apart: loads read up to 8 bytes before and 64 past the input, stores write up to 28 past the output.
     const take = (bytes: number): number => {
       const r = at;
       at += up(bytes, 64) + 64;
@@ -67,8 +73,8 @@ export class DepthwiseProgram {
     this.wts = take(C * 36);
     this.bias = take(C * 4);
     this.clamp = take(24);
-    this.masks = take(Math.ceil(W / 4) * 32);
-    this.out = take(n);
+    this.masks = take(Math.ceil(OW / 8) * 64);
+    this.out = take(C * OH * OW * 4);
     if (arena) {
       arena.commit(at);
       this.fn = (name) => arena.fn(name);
@@ -85,21 +91,25 @@ export class DepthwiseProgram {
     f32.set(l.bias, this.bias >> 2);
     f32.set([l.lo, l.hi, 0, 1 / 6, 0.5, 1], this.clamp >> 2);
     i32[(this.clamp >> 2) + 2] = l.hardswish ? 1 : 0;
-    // Column 4j + k has a left neighbour unless it is 0, a right one unless it is W - 1 (lanes past the row: either).
-    for (let j = 0; j < Math.ceil(W / 4); j++) {
-      for (let k = 0; k < 4; k++) {
-        i32[(this.masks >> 2) + 8 * j + k] = 4 * j + k === 0 ? 0 : -1;
-        i32[(this.masks >> 2) + 8 * j + 4 + k] = 4 * j + k >= W - 1 ? 0 : -1;
+    // Output column o = 8j + 4h + k reads input columns sx·o − 1 … + 1: the left one is in the row
+    // unless o = 0, the right one while sx·o + 1 < W (lanes past the row: either).
+    for (let j = 0; j < Math.ceil(OW / 8); j++) {
+      for (let h = 0; h < 2; h++) {
+        for (let k = 0; k < 4; k++) {
+          const o = 8 * j + 4 * h + k;
+          i32[(this.masks >> 2) + 16 * j + 8 * h + k] = o === 0 ? 0 : -1;
+          i32[(this.masks >> 2) + 16 * j + 8 * h + 4 + k] = sx * o + 1 < W ? -1 : 0;
+        }
       }
     }
   }
 
-  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (C·H·W, or pooled) at yOff (lazy: see ConvArena). */
+  /** One image: x (C·H·W, times scale[sOff + c] per channel) → y (C·OH·OW, or pooled) at yOff (lazy: see ConvArena). */
   run(x: Float32Array, xOff: number, y: Float32Array, yOff: number, scale: Float32Array | undefined, sOff: number, _res: Float32Array | undefined, _rOff: number, pool: ConvPool | undefined, lazy: boolean): void {
     const { s, fn } = this;
     const mem = { f32: this.f32, fn };
     const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, { x: this.x, stage: this.stage, scales: this.scales });
-    fn('dw3')(src, this.out, s.C, s.H, s.W, this.wts, this.bias, this.clamp, this.masks);
-    outputTo(mem, this.arena, this.out, s.C, s.H, s.W, y, yOff, pool, lazy);
+    fn(s.sx === 1 ? 'dw3' : 'dw3s2')(src, this.out, s.C, s.H, s.W, s.OH, s.OW, this.wts, this.bias, this.clamp, this.masks);
+    outputTo(mem, this.arena, this.out, s.C, s.OH, s.OW, y, yOff, pool, lazy);
   }
 }
