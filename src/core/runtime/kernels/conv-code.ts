@@ -42,6 +42,7 @@ const I32_NE = 0x47;
 const I32_OR = 0x72;
 const I32_EQZ = 0x45;
 const I32_AND = 0x71;
+const I32_LE_S = 0x4c;
 const ELSE = 0x05;
 
 /**
@@ -268,6 +269,50 @@ function scaleCopy(): number[] {
 }
 
 /** The module; `fused`: the multiply-adds of rows4 and csr are relaxed_madd (only where relaxedSimd() holds). */
+/**
+ * pool2(src, planes, H, W, PH, PW): the 2×2 stride-2 max pool of `planes` H×W planes at src, in
+ * place (plane c's PH×PW outputs at src + (c·PH·PW)·4; every write lands below what is still to be
+ * read). Four outputs per step: per row pair max(even, odd lanes) as pmax(odd, even), then
+ * pmax(lower, upper): a ≥ b ? a : b as in conv-post.ts. A step past PW writes up to 12 bytes into
+ * the next output row (written after); loads read up to 28 bytes past a row.
+ */
+function pool2(): number[] {
+  const [src, planes, H, W, PH, PW] = [0, 1, 2, 3, 4, 5];
+  const [c, py, n, a, d, rowB, ta, tb] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const pair = (off: number): number[] => [
+    ...get(a), ...i32(off), op.i32Add, op.tee, ta, ...v.load, ...mem(2), ...get(ta), ...v.load, ...mem(2, 16), ...shuffle32([1, 3, 5, 7]),
+    ...get(ta), ...v.load, ...mem(2), ...get(ta), ...v.load, ...mem(2, 16), ...shuffle32([0, 2, 4, 6]),
+    ...v.f32x4Pmax,
+  ];
+  const step = [
+    ...get(d),
+    ...get(a), ...get(rowB), op.i32Add, op.tee, tb, ...v.load, ...mem(2), ...get(tb), ...v.load, ...mem(2, 16), ...shuffle32([1, 3, 5, 7]),
+    ...get(tb), ...v.load, ...mem(2), ...get(tb), ...v.load, ...mem(2, 16), ...shuffle32([0, 2, 4, 6]),
+    ...v.f32x4Pmax,
+    ...pair(0),
+    ...v.f32x4Pmax,
+    ...v.store, ...mem(2),
+    ...addTo(a, 32), ...addTo(d, 16), ...addTo(n, -4),
+  ];
+  const row = [
+    // a = src + (c·H + 2·py)·rowB, d = src + ((c·PH + py)·PW)·4
+    ...get(src), ...get(c), ...get(H), op.i32Mul, ...get(py), ...i32(1), op.i32Shl, op.i32Add, ...get(rowB), op.i32Mul, op.i32Add, ...set(a),
+    ...get(src), ...get(c), ...get(PH), op.i32Mul, ...get(py), op.i32Add, ...get(PW), op.i32Mul, ...i32(2), op.i32Shl, op.i32Add, ...set(d),
+    ...get(PW), ...set(n),
+    ...whileNot([...get(n), ...i32(0), I32_LE_S], step),
+    ...addTo(py, 1),
+  ];
+  const code = [
+    ...get(W), ...i32(2), op.i32Shl, ...set(rowB),
+    ...whileNot([...get(c), ...get(planes), op.i32GeU], [
+      ...i32(0), ...set(py),
+      ...whileNot([...get(py), ...get(PH), op.i32GeU], row),
+      ...addTo(c, 1),
+    ]),
+  ];
+  return body([[8, I32]], code);
+}
+
 export function convModuleBytes(fused = false): Uint8Array {
   return moduleBytes([
     { name: 'pack', params: 6, code: pack() },
@@ -282,6 +327,7 @@ export function convModuleBytes(fused = false): Uint8Array {
     { name: 'wg4In', params: 12, code: wg4In() },
     { name: 'wg4Out', params: 11, code: wg4Out() },
     { name: 'wgOut', params: 11, code: wgOut() },
+    { name: 'pool2', params: 6, code: pool2() },
     { name: 'dw3', params: 11, code: dw3(fused, 1) },
     { name: 'dw3s2', params: 11, code: dw3(fused, 2) },
   ]);
