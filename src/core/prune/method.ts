@@ -11,6 +11,7 @@ import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMet
 import { planPrune } from './plan';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import { declaredSampleSize } from './reconstruct/activations';
+import { ALLOCATING, GLOBAL_ALLOCATION } from './reconstruct/allocation';
 import type { Steps } from './reconstruct/solver';
 import { weightTensor } from './reconstruct/targets';
 import { wandaProblem, wandaSteps } from './wanda';
@@ -28,7 +29,7 @@ export interface MethodSpec extends PruneOptions {
   /** finetune: the trainer's settings beyond epochs (schedule steps, learning rate, seed…). */
   finetune?: Omit<FinetuneOptions, 'epochs' | 'onProgress'>;
   /** reconstruct: damping and fitting target (see ReconstructOptions). */
-  reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows'>;
+  reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows' | 'allocation'>;
 }
 
 export interface MethodData {
@@ -172,10 +173,15 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
     // N:M / blocks: the magnitude plan's masks carry the counts (per group, per block shape) the result keeps
     const masks = plan.structure === undefined ? undefined : structuredMasks(model, plan);
+    // global scope, single weights: the plan's total re-split between the layers by their
+    // measured error (reconstruct/allocation.ts); overridden tensors keep their counts
+    const allocation = spec.reconstruct?.allocation ?? (spec.mode === 'global' && plan.structure === undefined ? GLOBAL_ALLOCATION : 'uniform');
     let fraction = 0;
     let message = 'reconstructing';
     const steps = reconstructSteps(model, {
       ...spec.reconstruct,
+      allocation,
+      fixedCounts: Object.keys(spec.overrides ?? {}),
       ratio: spec.ratio,
       calibration,
       calibrationCount: count,
@@ -184,13 +190,14 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       ...(masks === undefined ? {} : { structure: plan.structure, masks }),
       onProgress: (p) => {
         fraction = p.fraction;
-        message = `reconstructing ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`;
+        message = p.tensor === ALLOCATING ? `allocating the zeros between ${p.layers} layers` : `reconstructing ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`;
       },
     });
     const { model: out, report } = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
     hooks.onProgress?.(1, 'reconstruction done');
     const notes = [
       `reconstructed on ${count} calibration samples of "${calib.name}" (dampening ${report.dampening})`,
+      ...(allocation === 'uniform' ? [] : [`zeros split between the layers by allocation "${allocation}" (the same total as the plan): ${report.layers.map((l) => `${l.tensor} ${l.ratio.toFixed(2)}`).join(', ')}`]),
       ...report.layers.map((l) => `${l.tensor}: relative output error ${l.outputError.toExponential(2)} (magnitude pruning: ${l.magnitudeOutputError.toExponential(2)})`),
     ];
     return { model: out, plan: planPrune(out, options), method, notes };

@@ -21,7 +21,7 @@ import { inputFeed } from './reconstruct/activations';
 import { solveLayer } from './reconstruct/layer';
 import { collect } from './reconstruct/collect';
 import { runSteps, type Steps } from './reconstruct/solver';
-import { ALLOCATIONS as ALLOCATION_NAMES, allocateZeros, centredFor, type Allocation } from './reconstruct/allocation';
+import { ALLOCATING, ALLOCATIONS as ALLOCATION_NAMES, allocateZeros, centredFor, type Allocation } from './reconstruct/allocation';
 import { magnitudeMask, type GroupPattern, type StructuredSolve } from './reconstruct/structured';
 import { DEFAULT_STRUCTURE, parseStructure } from './structure';
 import { ancestorNodes, biasSlot, findTargets, realInputs, residualPath, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './reconstruct/targets';
@@ -95,6 +95,8 @@ export interface ReconstructOptions {
    * relative output error (reconstruct/allocation.ts). Unstructured only.
    */
   allocation?: Allocation;
+  /** With an allocation: tensors whose counts stay as given (e.g. a plan's overrides); the others share the rest. */
+  fixedCounts?: string[];
   /** Columns per mask-selection block (default 128, as SparseGPT). */
   blockSize?: number;
   /** Most calibration rows (patches) per group and layer (default: by the layer's size, see rowBudget). */
@@ -242,17 +244,19 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
   // the share of the progress bar the allocation pass takes
   const before = allocation === 'uniform' ? 0 : 0.3;
   let zerosFor = planned;
-  if (allocation !== 'uniform') {
-    const zeros = yield* allocateZeros(model, targets, feed, {
-      kind: allocation, total: targets.reduce((s, t) => s + planned(t), 0), dampening: damp, maxRows: options.maxRows,
+  const fixed = new Set(options.fixedCounts ?? []);
+  const free = targets.filter((t) => !fixed.has(t.tensor.name));
+  if (allocation !== 'uniform' && free.length > 1) {
+    const zeros = yield* allocateZeros(model, free, feed, {
+      kind: allocation, total: free.reduce((s, t) => s + planned(t), 0), dampening: damp, maxRows: options.maxRows,
       centred: centredFor(model, correct),
       progress: (f) => {
         if (options.isCancelled?.() === true) throw new CancelledError('reconstruction pruning was cancelled');
-        options.onProgress?.({ layer: 0, layers: targets.length, tensor: 'allocating zeros', fraction: before * f });
+        options.onProgress?.({ layer: 0, layers: targets.length, tensor: ALLOCATING, fraction: before * f });
       },
     });
-    const byName = new Map(targets.map((t, i) => [t.tensor.name, zeros[i]]));
-    zerosFor = (t) => byName.get(t.tensor.name) ?? 0;
+    const byName = new Map(free.map((t, i) => [t.tensor.name, zeros[i]]));
+    zerosFor = (t) => byName.get(t.tensor.name) ?? planned(t);
   }
   const weights = new Map<string, Float32Array>();
   const shifts: { target: Target; shift: Float64Array }[] = [];

@@ -28,6 +28,12 @@ export const ALLOCATIONS: readonly Allocation[] = ['uniform', 'saliency', 'curve
 /** Calibration samples the 'output' allocation runs the whole model on per grid point. */
 export const OUTPUT_SAMPLES = 256;
 
+/** What reconstruct does in global scope (method.ts) unless told otherwise. */
+export const GLOBAL_ALLOCATION: Allocation = 'output';
+
+/** The tensor name progress reports while the zeros are being allocated. */
+export const ALLOCATING = 'allocating zeros';
+
 /** The ratios at which 'curve' measures each layer's error. */
 export const CURVE_RATIOS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
 
@@ -44,7 +50,7 @@ export interface AllocationOptions {
 }
 
 /** One layer's cost of pruning: error (relative) after k zeros, at the points k (ascending, first 0). */
-interface LayerCurve {
+export interface LayerCurve {
   n: number;
   ks: number[];
   errs: number[];
