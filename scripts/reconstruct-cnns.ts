@@ -22,7 +22,10 @@ import type { Dataset } from '../src/core/data';
 import { applyPrune, planPrune, METHOD_REGISTRY } from '../src/core/prune';
 import type { Model } from '../src/core/onnx';
 import { reconstructPrune, type ReconstructOptions } from '../src/core/prune/reconstruct';
-import type { Allocation } from '../src/core/prune/reconstruct/allocation';
+import { TUNING, type Allocation } from '../src/core/prune/reconstruct/allocation';
+if (has('t-samples')) TUNING.samples = Number(arg('t-samples', '256'));
+if (has('t-kl')) TUNING.measure = 'kl';
+if (has('t-fine')) TUNING.ratios = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
 import { arg, cnnModel, cpu, fashion, has, ortAccuracy as accuracy, pct, runMain } from './common';
 
 const models = arg('models', 'lenet,resnet,mobilenet').split(',');
@@ -46,7 +49,7 @@ function options(model: Model, ratio: number, train: Dataset, select: string[]):
   if (has('bias')) o.biasCorrection = arg('bias', 'on') === 'on';
   if (has('exact')) o.exact = arg('exact', 'on') === 'on';
   if (has('residual')) o.residual = arg('residual', 'on') === 'on';
-  if (has('allocation')) o.allocation = arg('allocation', 'uniform') as Allocation;
+  if (has('allocation')) o.allocation = arg('allocation', 'plan') as Allocation;
   if (has('max-rows')) o.maxRows = Number(arg('max-rows', '0'));
   if (scope === 'global') {
     // the magnitude plan's per-tensor counts (one |w| threshold over the selected tensors)

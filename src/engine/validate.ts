@@ -2,7 +2,7 @@
 // 'bad-request' error naming the problem, never a crash.
 
 import { RUNNER_NAMES } from '../core/eval/types';
-import { isPruneMethod, methodNames } from '../core/prune/method-registry';
+import { isPruneMethod, isReconstructAllocation, methodNames, RECONSTRUCT_ALLOCATIONS } from '../core/prune/method-registry';
 import { canonicalStructure, CHANNEL_IMPORTANCES, isChannelImportance, isChannelMultiple, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS } from '../core/prune/structure';
 import type { DatasetSource, EvalOptions, ImageNormalization, PruneMethod, PruneSpec, Request, RuntimeName, Source, WeightRef, WeightTableOptions } from './protocol';
 import { isWorkerCount, MAX_WORKERS } from '../core/eval/workers';
@@ -201,6 +201,10 @@ function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec, 'rati
   if (v.channelMultiple !== undefined) {
     if (!isChannelMultiple(v.channelMultiple)) fail(`spec.channelMultiple must be an integer from 1 to ${MAX_CHANNEL_MULTIPLE}`);
     out.channelMultiple = v.channelMultiple;
+  }
+  if (v.allocation !== undefined) {
+    if (!isReconstructAllocation(v.allocation)) fail(`spec.allocation must be one of ${RECONSTRUCT_ALLOCATIONS.join(', ')}`);
+    out.allocation = v.allocation;
   }
   if (v.calibration !== undefined) out.calibration = datasetSource(v.calibration, 'spec.calibration');
   if (v.train !== undefined) out.train = datasetSource(v.train, 'spec.train');

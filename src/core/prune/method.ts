@@ -7,11 +7,11 @@ import type { Model } from '../onnx/model';
 import { CancelledError } from '../errors';
 import { applyPrune, pruneMask } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
-import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
+import { DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import { declaredSampleSize } from './reconstruct/activations';
-import { ALLOCATING, GLOBAL_ALLOCATION } from './reconstruct/allocation';
+import { ALLOCATING } from './reconstruct/allocation';
 import type { Steps } from './reconstruct/solver';
 import { weightTensor } from './reconstruct/targets';
 import { wandaProblem, wandaSteps } from './wanda';
@@ -74,6 +74,7 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   if (r.channelMultiple !== undefined) out.channelMultiple = r.channelMultiple;
   if (r.dataLimit !== undefined) out.dataLimit = r.dataLimit;
   if (r.epochs !== undefined) out.epochs = r.epochs;
+  if (r.allocation !== undefined) out.reconstruct = { allocation: r.allocation };
   return out;
 }
 
@@ -175,7 +176,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     const masks = plan.structure === undefined ? undefined : structuredMasks(model, plan);
     // global scope, single weights: the plan's total re-split between the layers by their
     // measured error (reconstruct/allocation.ts); overridden tensors keep their counts
-    const allocation = spec.reconstruct?.allocation ?? (spec.mode === 'global' && plan.structure === undefined ? GLOBAL_ALLOCATION : 'uniform');
+    const allocation = spec.reconstruct?.allocation ?? (spec.mode === 'global' && plan.structure === undefined ? DEFAULT_GLOBAL_ALLOCATION : 'plan');
     let fraction = 0;
     let message = 'reconstructing';
     const steps = reconstructSteps(model, {
@@ -197,7 +198,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     hooks.onProgress?.(1, 'reconstruction done');
     const notes = [
       `reconstructed on ${count} calibration samples of "${calib.name}" (dampening ${report.dampening})`,
-      ...(allocation === 'uniform' ? [] : [`zeros split between the layers by allocation "${allocation}" (the same total as the plan): ${report.layers.map((l) => `${l.tensor} ${l.ratio.toFixed(2)}`).join(', ')}`]),
+      ...(allocation === 'plan' ? [] : [`zeros split between the layers by allocation "${allocation}" (the same total as the plan): ${report.layers.map((l) => `${l.tensor} ${l.ratio.toFixed(2)}`).join(', ')}`]),
       ...report.layers.map((l) => `${l.tensor}: relative output error ${l.outputError.toExponential(2)} (magnitude pruning: ${l.magnitudeOutputError.toExponential(2)})`),
     ];
     return { model: out, plan: planPrune(out, options), method, notes };

@@ -90,9 +90,9 @@ export interface ReconstructOptions {
    */
   residual?: boolean;
   /**
-   * How the zeros (the counts, or round(ratio × n) per layer) are split between the layers:
-   * 'uniform' (default) as given; 'saliency' / 'curve' the same total re-split by each layer's
-   * relative output error (reconstruct/allocation.ts). Unstructured only.
+   * How the zeros are split between the layers: 'plan' (default) as given (prunedCounts, or
+   * round(ratio × n) per layer); 'output' / 'curve' / 'saliency' the same total re-split by each
+   * layer's measured error (reconstruct/allocation.ts). Unstructured only.
    */
   allocation?: Allocation;
   /** With an allocation: tensors whose counts stay as given (e.g. a plan's overrides); the others share the rest. */
@@ -238,15 +238,15 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
   const blockSize = options.blockSize ?? 128;
   const target = options.target ?? 'dense';
   const correct = options.biasCorrection ?? true;
-  const allocation = options.allocation ?? 'uniform';
+  const allocation = options.allocation ?? 'plan';
   if (!ALLOCATION_NAMES.includes(allocation)) throw new PruneError(`reconstruction pruning: unknown allocation "${String(allocation)}" (${ALLOCATION_NAMES.join(', ')})`);
-  if (allocation !== 'uniform' && pattern !== undefined) throw new PruneError(`reconstruction pruning: allocation "${allocation}" splits single weights; with structure ${options.structure ?? ''} use "uniform"`, 'unsupported');
+  if (allocation !== 'plan' && pattern !== undefined) throw new PruneError(`reconstruction pruning: allocation "${allocation}" splits single weights; with structure ${options.structure ?? ''} use "uniform"`, 'unsupported');
   // the share of the progress bar the allocation pass takes
-  const before = allocation === 'uniform' ? 0 : 0.3;
+  const before = allocation === 'plan' ? 0 : 0.3;
   let zerosFor = planned;
   const fixed = new Set(options.fixedCounts ?? []);
   const free = targets.filter((t) => !fixed.has(t.tensor.name));
-  if (allocation !== 'uniform' && free.length > 1) {
+  if (allocation !== 'plan' && free.length > 1) {
     const zeros = yield* allocateZeros(model, free, feed, {
       kind: allocation, total: free.reduce((s, t) => s + planned(t), 0), dampening: damp, maxRows: options.maxRows,
       centred: centredFor(model, correct),

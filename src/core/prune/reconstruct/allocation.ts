@@ -21,24 +21,19 @@ import { biasSlot, storedWeight, weightMatrix, withBiasShifts, withWeights, type
 import { DataType, type Model } from '../../onnx/model';
 import { Session, type RtTensor } from '../../runtime';
 
-export type Allocation = 'uniform' | 'saliency' | 'curve' | 'output';
+export type Allocation = 'plan' | 'saliency' | 'curve' | 'output';
 
-export const ALLOCATIONS: readonly Allocation[] = ['uniform', 'saliency', 'curve', 'output'];
+export const ALLOCATIONS: readonly Allocation[] = ['plan', 'saliency', 'curve', 'output'];
 
-/** Calibration samples the 'output' allocation runs the whole model on per grid point. */
-export const OUTPUT_SAMPLES = 256;
-
-/** What reconstruct does in global scope (method.ts) unless told otherwise. */
-export const GLOBAL_ALLOCATION: Allocation = 'output';
+/** EXPERIMENT knobs. */
+export const TUNING = { samples: 256, measure: 'mse' as 'mse' | 'kl', ratios: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95] };
 
 /** The tensor name progress reports while the zeros are being allocated. */
 export const ALLOCATING = 'allocating zeros';
 
-/** The ratios at which 'curve' measures each layer's error. */
-export const CURVE_RATIOS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
 
 export interface AllocationOptions {
-  kind: Exclude<Allocation, 'uniform'>;
+  kind: Exclude<Allocation, 'plan'>;
   /** Zeros over all targets. */
   total: number;
   dampening: number;
@@ -108,7 +103,7 @@ class OutputError {
   private readonly name: string;
 
   constructor(private readonly model: Model, feed: Feed) {
-    const n = Math.min(feed.count, OUTPUT_SAMPLES);
+    const n = Math.min(feed.count, TUNING.samples);
     const per = feed.sampleDims.reduce((a, b) => a * b, 1);
     this.x = { dims: [n, ...feed.sampleDims], data: feed.calibration.subarray(0, n * per), dataType: DataType.FLOAT };
     this.name = feed.input;
@@ -138,9 +133,27 @@ class OutputError {
     const changed = withWeights(this.model, new Map([[t.tensor.name, storedWeight(t, v)]]));
     const y = this.run(shift === undefined ? changed : withBiasShifts(changed, [{ target: t, shift }]));
     let e = 0;
+    if (TUNING.measure === 'kl') {
+      const n = this.x.dims[0];
+      const per = y.length / n;
+      for (let i = 0; i < n; i++) {
+        const p = softmax(this.y0.subarray(i * per, (i + 1) * per));
+        const q = softmax(y.subarray(i * per, (i + 1) * per));
+        for (let j = 0; j < per; j++) if (p[j] > 0) e += p[j] * Math.log(p[j] / Math.max(q[j], 1e-30));
+      }
+      return e === e ? e : Infinity;
+    }
     for (let i = 0; i < y.length; i++) e += (y[i] - this.y0[i]) ** 2;
     return e === e ? e / this.energy : Infinity;
   }
+}
+
+function softmax(z: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const v of z) max = Math.max(max, v);
+  const out = Float64Array.from(z, (v) => Math.exp(v - max));
+  const sum = out.reduce((a, b) => a + b, 0);
+  return out.map((v) => v / sum);
 }
 
 /** The k smallest of `values` with their layers, exactly `total` of them over all layers, at most `cap[l]` from layer l. */
@@ -236,7 +249,7 @@ export function* allocateZeros(model: Model, targets: Target[], feed: Feed, o: A
       const us: Float64Array[] = [];
       for (let g = 0; g < groups; g++) us.push(yield* upperFactorSteps(s.hinvs[g], d));
       const salGroups = fits.map((_, g) => sal.subarray(g * s.size, (g + 1) * s.size));
-      for (const ratio of CURVE_RATIOS) {
+      for (const ratio of TUNING.ratios) {
         const k = Math.round(ratio * ns[l]);
         if (k <= ks[ks.length - 1]) continue;
         const shares = groupShares(salGroups, k);

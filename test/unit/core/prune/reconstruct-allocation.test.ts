@@ -98,7 +98,7 @@ describe('reconstruct in global scope on LeNet (Conv and Gemm weights, ratio 0.5
     expect(zeros(r.model, [first])).toBe(Math.round(0.2 * size(first)));
     expect(zeros(r.model, select)).toBe(r.plan.layers.reduce((s, l) => s + l.pruned, 0));
     const counts = { [select[0]]: 10, [select[2]]: 1000 };
-    const u = reconstructPrune(m, { ratio: 0, calibration: train.images.subarray(0, 100 * 784), calibrationCount: 100, select, prunedCounts: counts, allocation: 'uniform' });
+    const u = reconstructPrune(m, { ratio: 0, calibration: train.images.subarray(0, 100 * 784), calibrationCount: 100, select, prunedCounts: counts, allocation: 'plan' });
     expect(u.report.layers.map((l) => l.pruned)).toEqual(select.map((s) => counts[s] ?? 0));
   }, 900_000);
 });
