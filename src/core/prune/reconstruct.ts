@@ -242,7 +242,7 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
   if (!ALLOCATION_NAMES.includes(allocation)) throw new PruneError(`reconstruction pruning: unknown allocation "${String(allocation)}" (${ALLOCATION_NAMES.join(', ')})`);
   if (allocation !== 'plan' && pattern !== undefined) throw new PruneError(`reconstruction pruning: allocation "${allocation}" splits single weights; with structure ${options.structure ?? ''} use "uniform"`, 'unsupported');
   // the share of the progress bar the allocation pass takes
-  const before = allocation === 'plan' ? 0 : 0.3;
+  const before = allocation === 'plan' ? 0 : allocation === 'output' ? 0.5 : 0.3;
   let zerosFor = planned;
   const fixed = new Set(options.fixedCounts ?? []);
   const free = targets.filter((t) => !fixed.has(t.tensor.name));
