@@ -22,10 +22,7 @@ import type { Dataset } from '../src/core/data';
 import { applyPrune, planPrune, METHOD_REGISTRY } from '../src/core/prune';
 import type { Model } from '../src/core/onnx';
 import { reconstructPrune, type ReconstructOptions } from '../src/core/prune/reconstruct';
-import { TUNING, type Allocation } from '../src/core/prune/reconstruct/allocation';
-if (has('t-samples')) TUNING.samples = Number(arg('t-samples', '256'));
-if (has('t-kl')) TUNING.measure = 'kl';
-if (has('t-fine')) TUNING.ratios = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
+import type { Allocation } from '../src/core/prune/reconstruct/allocation';
 import { arg, cnnModel, cpu, fashion, has, ortAccuracy as accuracy, pct, runMain } from './common';
 
 const models = arg('models', 'lenet,resnet,mobilenet').split(',');

@@ -3,9 +3,9 @@
 // measured alone on the unpruned model (not sequentially) at its OBS / SparseGPT solve.
 //
 // 'output' (the default in global scope, method-registry's DEFAULT_GLOBAL_ALLOCATION): the cost of
-// k zeros in a layer is the error at the model's first output, Σ‖y − y₀‖² / Σ‖y₀ − ȳ₀‖² on the
-// first calibration samples, with that layer alone pruned and solved (bias corrected) at a grid
-// of ratios. 'curve': the layer's own relative output error ‖W X − W′X − Δb‖² / ‖W X − mean‖² at
+// k zeros in a layer is the change of the model's first output on the first calibration samples
+// (class scores [N, C]: KL divergence of the softmax; other outputs Σ‖y − y₀‖² / Σ‖y₀ − ȳ₀‖²),
+// with that layer alone pruned and solved (bias corrected) at a grid of ratios. 'curve': the layer's own relative output error ‖W X − W′X − Δb‖² / ‖W X − mean‖² at
 // the same grid. For both, the cost is linear between grid points, its lower convex hull is
 // taken, and the hull segments are taken cheapest (cost per weight removed) first until the count
 // is reached, the last one in part (equal marginal cost, as allocate.ts does for sensitivity
@@ -32,8 +32,11 @@ export type Allocation = 'plan' | 'saliency' | 'curve' | 'output';
 
 export const ALLOCATIONS: readonly Allocation[] = ['plan', 'saliency', 'curve', 'output'];
 
-/** EXPERIMENT knobs. */
-export const TUNING = { samples: 256, measure: 'mse' as 'mse' | 'kl', ratios: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95] };
+/** Calibration samples the 'output' allocation runs the whole model on, per layer and grid ratio. */
+export const OUTPUT_SAMPLES = 256;
+
+/** The ratios at which 'output' and 'curve' measure each layer's cost. */
+export const GRID_RATIOS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
 
 /** The tensor name progress reports while the zeros are being allocated. */
 export const ALLOCATING = 'allocating zeros';
@@ -101,7 +104,8 @@ function shiftOf(moments: GroupMoments[], v: Float64Array, size: number, centred
 
 /**
  * The error at the model's first output when one target's weights (and bias) change, on the first
- * OUTPUT_SAMPLES calibration samples: Σ ‖y − y₀‖² / Σ ‖y₀ − ȳ₀‖².
+ * OUTPUT_SAMPLES calibration samples: for class scores ([N, C]) the summed KL divergence of the
+ * softmax of y from that of y₀; for any other output Σ ‖y − y₀‖² / Σ ‖y₀ − ȳ₀‖².
  */
 class OutputError {
   private y0: Float32Array | undefined;
@@ -110,15 +114,19 @@ class OutputError {
   private readonly name: string;
 
   constructor(private readonly model: Model, feed: Feed) {
-    const n = Math.min(feed.count, TUNING.samples);
+    const n = Math.min(feed.count, OUTPUT_SAMPLES);
     const per = feed.sampleDims.reduce((a, b) => a * b, 1);
     this.x = { dims: [n, ...feed.sampleDims], data: feed.calibration.subarray(0, n * per), dataType: DataType.FLOAT };
     this.name = feed.input;
   }
 
+  /** The output is [N, C] with C > 1: class scores, compared as softmax distributions. */
+  private scores = false;
+
   private run(m: Model): Float32Array {
-    const out = Session.create(m, { kernels: 'dense' }).run({ [this.name]: this.x });
-    return out[m.graph.outputs[0].name].data as Float32Array;
+    const out = Session.create(m, { kernels: 'dense' }).run({ [this.name]: this.x })[m.graph.outputs[0].name];
+    this.scores = out.dims.length === 2 && out.dims[0] === this.x.dims[0] && out.dims[1] > 1;
+    return out.data as Float32Array;
   }
 
   *error(t: Target, v: Float64Array, shift: Float64Array | undefined): Steps<number> {
@@ -140,7 +148,7 @@ class OutputError {
     const changed = withWeights(this.model, new Map([[t.tensor.name, storedWeight(t, v)]]));
     const y = this.run(shift === undefined ? changed : withBiasShifts(changed, [{ target: t, shift }]));
     let e = 0;
-    if (TUNING.measure === 'kl') {
+    if (this.scores) {
       const n = this.x.dims[0];
       const per = y.length / n;
       for (let i = 0; i < n; i++) {
@@ -258,7 +266,7 @@ export function* allocateZeros(model: Model, targets: Target[], feed: Feed, give
       const us: Float64Array[] = [];
       for (let g = 0; g < groups; g++) us.push(yield* upperFactorSteps(s.hinvs[g], d));
       const salGroups = fits.map((_, g) => sal.subarray(g * s.size, (g + 1) * s.size));
-      for (const ratio of TUNING.ratios) {
+      for (const ratio of GRID_RATIOS) {
         const k = Math.round(ratio * ns[l]);
         if (k <= ks[ks.length - 1]) continue;
         const shares = groupShares(salGroups, k);

@@ -71,10 +71,12 @@ describe('reconstruct in global scope on LeNet (Conv and Gemm weights, ratio 0.5
   const total = select.reduce((s, name) => s + size(name), 0);
   const data = { calibration: train };
 
-  it('prunes exactly round(0.5 × n) of the selected weights and ends closer to the unpruned outputs than per-layer reconstruct', async () => {
+  it('prunes exactly round(0.5 × n) of the selected weights and ends closer to the unpruned outputs than per-layer reconstruct or the magnitude plan\'s split', async () => {
     const spec = { method: 'reconstruct' as const, ratio: 0.5, select, dataLimit: 500 };
     const global = await pruneWithMethod(m, { ...spec, mode: 'global' }, data);
     const layer = await pruneWithMethod(m, { ...spec, mode: 'layer' }, data);
+    const plan = await pruneWithMethod(m, { ...spec, mode: 'global', reconstruct: { allocation: 'plan' } }, data);
+    expect(zeros(plan.model, select)).toBe(Math.round(0.5 * total));
     expect(zeros(global.model, select)).toBe(Math.round(0.5 * total));
     expect(global.plan.layers.reduce((s, l) => s + l.pruned, 0)).toBe(Math.round(0.5 * total));
     // the layers are not all at 0.5: the split follows the layers' errors
@@ -82,17 +84,17 @@ describe('reconstruct in global scope on LeNet (Conv and Gemm weights, ratio 0.5
     expect(global.notes.some((n) => n.includes('allocation'))).toBe(true);
     // held out: 1,000 test images, never seen by the calibration (train split) or the allocation
     const count = 1000;
-    const [y0, yg, yl] = [await logits(m, test, count), await logits(global.model, test, count), await logits(layer.model, test, count)];
-    let eg = 0;
-    let el = 0;
-    for (let i = 0; i < y0.length; i++) {
-      eg += (yg[i] - y0[i]) ** 2;
-      el += (yl[i] - y0[i]) ** 2;
-    }
+    const y0 = await logits(m, test, count);
+    const error = async (r: { model: Model }): Promise<number> => {
+      const y = await logits(r.model, test, count);
+      return y.reduce((s, v, i) => s + (v - y0[i]) ** 2, 0);
+    };
+    const [eg, el, ep] = [await error(global), await error(layer), await error(plan)];
     expect(eg, `global ${eg}, per layer ${el}`).toBeLessThan(el);
+    expect(eg, `global ${eg}, magnitude plan's split ${ep}`).toBeLessThan(ep);
   }, 900_000);
 
-  it('keeps the counts of overridden tensors and of a given allocation "uniform"', async () => {
+  it('keeps the counts of overridden tensors, and all counts with allocation "plan"', async () => {
     const first = select[0];
     const r = await pruneWithMethod(m, { method: 'reconstruct', ratio: 0.5, mode: 'global', select, dataLimit: 200, overrides: { [first]: 0.2 } }, data);
     expect(zeros(r.model, [first])).toBe(Math.round(0.2 * size(first)));
