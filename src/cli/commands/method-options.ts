@@ -44,7 +44,7 @@ export const dataOptions: CliCommand['options'] = {
     type: 'string',
     description:
       `reconstruct with --global: how the zeros are split between the layers, ${RECONSTRUCT_ALLOCATIONS.join(' or ')} (default ${DEFAULT_GLOBAL_ALLOCATION}: ` +
-      'by each layer\'s measured effect on the model\'s outputs, the same total; plan: as the one |w| threshold splits them)',
+      'by each layer\'s measured effect on the model\'s outputs on the calibration samples, the same total; plan: as the one |w| threshold splits them). Not --allocate, which measures loss curves on labelled data',
   },
   'data-limit': {
     type: 'string',
