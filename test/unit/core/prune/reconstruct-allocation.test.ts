@@ -10,6 +10,7 @@ import { decodeModel, encodeModel, type Model } from '../../../../src/core/onnx'
 import { parseDataset, type Dataset } from '../../../../src/core/data';
 import { pruneWithMethod } from '../../../../src/core/prune/method';
 import { reconstructPrune } from '../../../../src/core/prune/reconstruct';
+import { CancelledError } from '../../../../src/core/errors';
 import { allocateByCurves } from '../../../../src/core/prune/reconstruct/allocation';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -103,4 +104,18 @@ describe('reconstruct in global scope on LeNet (Conv and Gemm weights, ratio 0.5
     const u = reconstructPrune(m, { ratio: 0, calibration: train.images.subarray(0, 100 * 784), calibrationCount: 100, select, prunedCounts: counts, allocation: 'plan' });
     expect(u.report.layers.map((l) => l.pruned)).toEqual(select.map((s) => counts[s] ?? 0));
   }, 900_000);
+
+  it('the allocation pass reports its progress and honours cancel', () => {
+    const seen: string[] = [];
+    let polls = 0;
+    const run = (): unknown => reconstructPrune(m, {
+      ratio: 0.5, calibration: train.images.subarray(0, 100 * 784), calibrationCount: 100, select, allocation: 'output',
+      onProgress: (p) => seen.push(p.tensor),
+      isCancelled: () => ++polls > 3,
+    });
+    expect(run).toThrow(CancelledError);
+    // cancelled while allocating, before any layer was solved
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((t) => t === 'allocating zeros')).toBe(true);
+  });
 });
