@@ -52,6 +52,15 @@ export const dataOptions: CliCommand['options'] = {
   },
 };
 
+/** --allocate-blocks (prune, eval): the ratio split across transformer blocks (core/prune/block-allocate.ts). */
+export const allocateBlocksOption: CliCommand['options'] = {
+  'allocate-blocks': {
+    type: 'boolean',
+    description:
+      'reconstruct, wanda: split the ratio across the transformer blocks (nodes named /layer.3/, /h.3/, /blocks.3/…) by their measured sensitivity on the calibration samples; the overall count stays exact',
+  },
+};
+
 export const methodOption: CliCommand['options'] = {
   method: {
     type: 'string',
@@ -173,12 +182,16 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
 export function specFromArgs(args: ParsedArgs, model: string, ratio: number): PruneSpec {
   const overrides = overridesOption(args);
   const method = methodOf(args);
+  const blocks = args.values['allocate-blocks'] === true;
+  if (blocks && METHOD_REGISTRY[method].data !== 'calibration') throw new CliError(`--allocate-blocks measures the blocks on calibration samples: use it with --method ${methodsNeeding('calibration')} and --calib`);
+  if (blocks && (args.values.global === true || overrides)) throw new CliError('--allocate-blocks sets every layer\'s ratio itself: not with --global or --override');
   return {
     ratio,
     mode: args.values.global === true ? 'global' : 'layer',
     ...(overrides ? { overrides } : {}),
     ...(method !== 'magnitude' ? { method } : {}),
     ...methodFields(args, model, [method]),
+    ...(blocks ? { allocateBlocks: true } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import type { PruneReport, PruneSpec } from '../../engine/protocol';
 import { numberOption, overridesOption, ratioOption, stringList } from './args';
 import { checkOutput, inputFiles } from '../outputs';
 import type { ProtectedFile } from '../../engine/node/atomic-write';
-import { cancellable, METHOD_HELP, progressPrinter } from './method-options';
+import { allocateBlocksOption, cancellable, METHOD_HELP, progressPrinter } from './method-options';
 import { SELECT_HELP, withSelection } from './select-options';
 import { pruneSpecOptions, specWithRatio } from './spec-options';
 import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE } from '../../core/prune/structure';
@@ -123,7 +123,7 @@ export const pruneCommand: CliCommand = {
     '  ONNX sparse initializers (a Constant node\'s weight as its sparse_value) instead of zeros in place.\n' +
     SELECT_HELP +
     '  prunescope prune MODEL --ratio R --method reconstruct|wanda|finetune [--calib PATH...] [--train PATH...]\n' +
-    '                   [--epochs N] [--data-limit N] -o OUT\n' +
+    '                   [--epochs N] [--data-limit N] [--allocate-blocks] -o OUT\n' +
     METHOD_HELP +
     '\n  Each pruned tensor then holds exactly round(R × n) zeros whatever the method; the report\'s\n' +
     '  threshold is the largest original |w| the method removed.\n' +
@@ -133,6 +133,7 @@ export const pruneCommand: CliCommand = {
     '  compared on D with uniform per-layer and global magnitude pruning at that sparsity, then written.',
   options: {
     ...pruneSpecOptions('fraction of weights to remove, 0..1'),
+    ...allocateBlocksOption,
     sparse: { type: 'boolean', description: 'write pruned weights as sparse initializers' },
     output: { type: 'string', short: 'o', description: 'output .onnx file' },
     // issue 16: sensitivity

@@ -107,6 +107,8 @@ export interface PruneSpec<D = unknown> extends PruneOptions {
   epochs?: number;
   /** reconstruct, mode 'global', unstructured: how the zeros are split between layers (default DEFAULT_GLOBAL_ALLOCATION). */
   allocation?: ReconstructAllocation;
+  /** reconstruct, wanda: the ratio split across transformer blocks by their calibration sensitivity (block-allocate.ts). */
+  allocateBlocks?: boolean;
 }
 
 /**
@@ -125,6 +127,7 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   if (structure === 'channels') out.channelMultiple = spec.channelMultiple ?? DEFAULT_CHANNEL_MULTIPLE;
   if (info === undefined) return out;
   if (info.data === 'calibration' && spec.calibration !== undefined) out.calibration = spec.calibration;
+  if (info.data === 'calibration' && spec.allocateBlocks === true) out.allocateBlocks = true;
   if (info.data === 'training' && spec.train !== undefined) out.train = spec.train;
   const dataLimit = info.data === 'none' ? undefined : (spec.dataLimit ?? info.defaults.dataLimit);
   if (dataLimit !== undefined) out.dataLimit = dataLimit;

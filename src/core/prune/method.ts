@@ -17,6 +17,7 @@ import { weightTensor } from './reconstruct/targets';
 import { wandaProblem, wandaSteps } from './wanda';
 import { channelReconstructSteps } from './reconstruct/channels';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
+import { blockAllocationSteps } from './block-allocate';
 import { channelsFinetuneStart } from './channels/finetune';
 
 export interface MethodSpec extends PruneOptions {
@@ -28,6 +29,8 @@ export interface MethodSpec extends PruneOptions {
   epochs?: number;
   /** finetune: the trainer's settings beyond epochs (schedule steps, learning rate, seed…). */
   finetune?: Omit<FinetuneOptions, 'epochs' | 'onProgress'>;
+  /** reconstruct, wanda: the ratio split across transformer blocks by calibration sensitivity (block-allocate.ts). */
+  allocateBlocks?: boolean;
   /** reconstruct: damping and fitting target (see ReconstructOptions). */
   reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows' | 'allocation'>;
 }
@@ -75,6 +78,7 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   if (r.dataLimit !== undefined) out.dataLimit = r.dataLimit;
   if (r.epochs !== undefined) out.epochs = r.epochs;
   if (r.allocation !== undefined) out.reconstruct = { allocation: r.allocation };
+  if (r.allocateBlocks === true) out.allocateBlocks = true;
   return out;
 }
 
@@ -115,12 +119,37 @@ function structuredMasks(model: Model, plan: PrunePlan): Record<string, Uint8Arr
   return out;
 }
 
+/** The plan of `spec` with the overall ratio split across the blocks (block-allocate.ts), and what was done in words. */
+async function allocateBlocks(
+  model: Model, spec: MethodSpec, plan: PrunePlan, data: { calibration: Float32Array; count: number; sampleShape: number[] }, hooks: MethodHooks,
+): Promise<{ options: PruneOptions; plan: PrunePlan; notes: string[] }> {
+  if (plan.structure !== undefined) throw new PruneError('per-block allocation splits single weights (unstructured) only', 'unsupported');
+  if (spec.mode === 'global' || (spec.overrides !== undefined && Object.keys(spec.overrides).length > 0)) {
+    throw new PruneError('per-block allocation sets every layer\'s ratio itself: not with global pruning or overrides', 'unsupported');
+  }
+  let [fraction, message] = [0, 'block allocation'];
+  const steps = blockAllocationSteps(model, {
+    ratio: spec.ratio, select: plan.layers.map((l) => l.tensor), calibration: data.calibration, calibrationCount: data.count, sampleShape: data.sampleShape,
+    onProgress: (f, m) => ([fraction, message] = [f * 0.3, m]),
+  });
+  const a = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
+  const options: PruneOptions = { ...spec, mode: 'layer', select: plan.layers.map((l) => l.tensor), overrides: a.overrides };
+  const notes = [
+    `per-block allocation (${a.loss === 'next-token' ? 'next-token loss' : 'relative output error'} on the calibration samples, ${a.baselineLoss.toPrecision(4)} unpruned; each group magnitude-pruned alone): ` +
+      a.groups.map((g) => `${g.name} ${(100 * g.ratio).toFixed(1)}%`).join(', ') + ` — ${a.pruned} of ${a.params} weights`,
+  ];
+  return { options, plan: planPrune(model, options), notes };
+}
+
 /** Prunes `model` with the method; never mutates `model`. */
 export async function pruneWithMethod(model: Model, spec: MethodSpec, data: MethodData, hooks: MethodHooks = {}): Promise<MethodResult> {
   const method = spec.method ?? 'magnitude';
   if (!isPruneMethod(method)) throw new PruneError(`unknown pruning method "${String(method)}" (${methodNames()})`);
-  const options: PruneOptions = spec;
-  const plan = planPrune(model, options);
+  let options: PruneOptions = spec;
+  let plan = planPrune(model, options);
+  if (spec.allocateBlocks === true && method !== 'reconstruct' && method !== 'wanda') {
+    throw new PruneError('per-block allocation measures the blocks on calibration samples: use it with reconstruct or wanda', 'unsupported');
+  }
   if (method === 'magnitude') {
     hooks.onProgress?.(1, 'magnitude pruning');
     return { model: applyPrune(model, plan), plan, method, notes: [...(plan.notes ?? [])] };
@@ -136,6 +165,12 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
     }
     const calibration = calib.images.subarray(0, count * calib.sampleSize);
+    const blockNotes: string[] = [];
+    if (spec.allocateBlocks === true) {
+      const allocated = await allocateBlocks(model, spec, plan, { calibration, count, sampleShape: calib.sampleShape }, hooks);
+      ({ options, plan } = allocated);
+      blockNotes.push(...allocated.notes);
+    }
     if (method === 'wanda') {
       if (plan.structure === 'channels') throw new PruneError('wanda prunes single weights, N:M groups or blocks, not channels', 'unsupported');
       const problem = wandaProblem(model, plan.layers.map((l) => l.tensor));
@@ -149,7 +184,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       });
       const { model: out } = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
       hooks.onProgress?.(1, 'wanda done');
-      return { model: out, plan: planPrune(out, options), method, notes: [`wanda: |w| × input norm on ${count} calibration samples of "${calib.name}", lowest per output row removed, no weight update`] };
+      return { model: out, plan: planPrune(out, options), method, notes: [`wanda: |w| × input norm on ${count} calibration samples of "${calib.name}", lowest per output row removed, no weight update`, ...blockNotes] };
     }
     if (plan.structure === 'channels') {
       // channels chosen by activations, the model shrunk, each consumer refitted (reconstruct/channels.ts)
@@ -199,6 +234,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     const notes = [
       `reconstructed on ${count} calibration samples of "${calib.name}" (dampening ${report.dampening})`,
       ...(allocation === 'plan' ? [] : [`zeros split between the layers by allocation "${allocation}" (the same total as the plan): ${report.layers.map((l) => `${l.tensor} ${l.ratio.toFixed(2)}`).join(', ')}`]),
+      ...blockNotes,
       ...report.layers.map((l) => `${l.tensor}: relative output error ${l.outputError.toExponential(2)} (magnitude pruning: ${l.magnitudeOutputError.toExponential(2)})`),
     ];
     return { model: out, plan: planPrune(out, options), method, notes };

@@ -64,6 +64,10 @@ export function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec
     if (typeof v.epochs !== 'number' || !Number.isInteger(v.epochs) || v.epochs < 1 || v.epochs > 100) fail('spec.epochs must be an integer from 1 to 100');
     out.epochs = v.epochs;
   }
+  if (v.allocateBlocks !== undefined) {
+    if (typeof v.allocateBlocks !== 'boolean') fail('spec.allocateBlocks must be true or false');
+    out.allocateBlocks = v.allocateBlocks;
+  }
   return out as PruneSpec;
 }
 
