@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import type { EngineClient, PendingRequest } from '../../engine/client';
 import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
-import { DATA_NOUN, isPruneMethod, METHOD_REGISTRY, methodNames, PRUNE_METHODS, type MethodDataNeed } from '../../core/prune/method-registry';
+import { DATA_NOUN, DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, isReconstructAllocation, METHOD_REGISTRY, methodNames, PRUNE_METHODS, RECONSTRUCT_ALLOCATIONS, type MethodDataNeed, type ReconstructAllocation } from '../../core/prune/method-registry';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
 import { numberOption, overridesOption, stringList } from './args';
 import { checkNormalizeUsed, DATASET_FORMS, normalizeOf, normalizeOption, pathsSource } from './data-source';
@@ -22,7 +22,7 @@ function methodsNeeding(need: MethodDataNeed): string {
 }
 
 /** The spec fields of a method: everything but ratio, mode, select and overrides. */
-export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs'>;
+export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'allocation'>;
 
 export const dataOptions: CliCommand['options'] = {
   ...normalizeOption,
@@ -39,6 +39,12 @@ export const dataOptions: CliCommand['options'] = {
   epochs: {
     type: 'string',
     description: `finetune: at most N epochs at the target ratio, 1..100 (default ${METHOD_REGISTRY.finetune.defaults.epochs}; early stopping may end sooner)`,
+  },
+  allocation: {
+    type: 'string',
+    description:
+      `reconstruct with --global: how the zeros are split between the layers, ${RECONSTRUCT_ALLOCATIONS.join(' or ')} (default ${DEFAULT_GLOBAL_ALLOCATION}: ` +
+      'by each layer\'s measured effect on the model\'s outputs on the calibration samples, the same total; plan: as the one |w| threshold splits them). Not --allocate, which measures loss curves on labelled data',
   },
   'data-limit': {
     type: 'string',
@@ -148,6 +154,11 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
   checkNormalizeUsed(args);
   const calibration = dataSource(args, 'calibration', model, methods);
   const train = dataSource(args, 'training', model, methods);
+  const allocation = args.values.allocation as string | undefined;
+  if (allocation !== undefined) {
+    if (!isReconstructAllocation(allocation)) throw new CliError(`--allocation must be ${RECONSTRUCT_ALLOCATIONS.join(' or ')}, got "${allocation}"`);
+    if (!methods.includes('reconstruct') || args.values.global !== true) throw new CliError('--allocation applies to --method reconstruct with --global');
+  }
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');
   if (!slow) {
     for (const o of ['calib', 'train', 'epochs', 'data-limit']) {
@@ -159,6 +170,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
     ...(train ? { train } : {}),
     ...(dataLimit !== undefined ? { dataLimit } : {}),
     ...(epochs !== undefined ? { epochs } : {}),
+    ...(allocation !== undefined ? { allocation: allocation as ReconstructAllocation } : {}),
   };
 }
 

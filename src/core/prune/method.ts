@@ -7,10 +7,11 @@ import type { Model } from '../onnx/model';
 import { CancelledError } from '../errors';
 import { applyPrune, pruneMask } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
-import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
+import { DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import { declaredSampleSize } from './reconstruct/activations';
+import { ALLOCATING } from './reconstruct/allocation';
 import type { Steps } from './reconstruct/solver';
 import { weightTensor } from './reconstruct/targets';
 import { wandaProblem, wandaSteps } from './wanda';
@@ -31,7 +32,7 @@ export interface MethodSpec extends PruneOptions {
   /** reconstruct, wanda: the ratio split across transformer blocks by calibration sensitivity (block-allocate.ts). */
   allocateBlocks?: boolean;
   /** reconstruct: damping and fitting target (see ReconstructOptions). */
-  reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows'>;
+  reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows' | 'allocation'>;
 }
 
 export interface MethodData {
@@ -76,6 +77,7 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   if (r.channelMultiple !== undefined) out.channelMultiple = r.channelMultiple;
   if (r.dataLimit !== undefined) out.dataLimit = r.dataLimit;
   if (r.epochs !== undefined) out.epochs = r.epochs;
+  if (r.allocation !== undefined) out.reconstruct = { allocation: r.allocation };
   if (r.allocateBlocks === true) out.allocateBlocks = true;
   return out;
 }
@@ -207,10 +209,15 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
     // N:M / blocks: the magnitude plan's masks carry the counts (per group, per block shape) the result keeps
     const masks = plan.structure === undefined ? undefined : structuredMasks(model, plan);
+    // global scope, single weights: the plan's total re-split between the layers by their
+    // measured error (reconstruct/allocation.ts); overridden tensors keep their counts
+    const allocation = spec.reconstruct?.allocation ?? (spec.mode === 'global' && plan.structure === undefined ? DEFAULT_GLOBAL_ALLOCATION : 'plan');
     let fraction = 0;
     let message = 'reconstructing';
     const steps = reconstructSteps(model, {
       ...spec.reconstruct,
+      allocation,
+      fixedCounts: Object.keys(spec.overrides ?? {}),
       ratio: spec.ratio,
       calibration,
       calibrationCount: count,
@@ -219,13 +226,14 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       ...(masks === undefined ? {} : { structure: plan.structure, masks }),
       onProgress: (p) => {
         fraction = p.fraction;
-        message = `reconstructing ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`;
+        message = p.tensor === ALLOCATING ? `allocating the zeros between ${p.layers} layers` : `reconstructing ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`;
       },
     });
     const { model: out, report } = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
     hooks.onProgress?.(1, 'reconstruction done');
     const notes = [
       `reconstructed on ${count} calibration samples of "${calib.name}" (dampening ${report.dampening})`,
+      ...(allocation === 'plan' ? [] : [`zeros split between the layers by allocation "${allocation}" (the same total as the plan): ${report.layers.map((l) => `${l.tensor} ${l.ratio.toFixed(2)}`).join(', ')}`]),
       ...blockNotes,
       ...report.layers.map((l) => `${l.tensor}: relative output error ${l.outputError.toExponential(2)} (magnitude pruning: ${l.magnitudeOutputError.toExponential(2)})`),
     ];

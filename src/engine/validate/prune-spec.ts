@@ -1,6 +1,6 @@
 // A prune spec (ratio, mode, selection, overrides, method, structure and its options, the method's
 // data) and the requests that carry only one: prunePreview and prune.
-import { isPruneMethod, methodNames } from '../../core/prune/method-registry';
+import { isPruneMethod, isReconstructAllocation, methodNames, RECONSTRUCT_ALLOCATIONS } from '../../core/prune/method-registry';
 import { canonicalStructure, CHANNEL_IMPORTANCES, isChannelImportance, isChannelMultiple, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS } from '../../core/prune/structure';
 import type { PruneMethod, PruneSpec } from '../protocol';
 import { datasetSource } from './dataset-source';
@@ -49,6 +49,10 @@ export function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec
   if (v.channelMultiple !== undefined) {
     if (!isChannelMultiple(v.channelMultiple)) fail(`spec.channelMultiple must be an integer from 1 to ${MAX_CHANNEL_MULTIPLE}`);
     out.channelMultiple = v.channelMultiple;
+  }
+  if (v.allocation !== undefined) {
+    if (!isReconstructAllocation(v.allocation)) fail(`spec.allocation must be one of ${RECONSTRUCT_ALLOCATIONS.join(', ')}`);
+    out.allocation = v.allocation;
   }
   if (v.calibration !== undefined) out.calibration = datasetSource(v.calibration, 'spec.calibration');
   if (v.train !== undefined) out.train = datasetSource(v.train, 'spec.train');
