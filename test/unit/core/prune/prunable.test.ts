@@ -117,7 +117,9 @@ describe('methodAvailability', () => {
     expect(a.magnitude).toBeUndefined();
     expect(a.reconstruct).toBeUndefined();
     expect(a.finetune).toBeUndefined();
-    expect(methodAvailability(m, [])).toEqual({ magnitude: 'No weights are selected.', reconstruct: 'No weights are selected.', finetune: 'No weights are selected.' });
+    expect(a.wanda).toBeUndefined();
+    const none = 'No weights are selected.';
+    expect(methodAvailability(m, [])).toEqual({ magnitude: none, reconstruct: none, wanda: none, finetune: none });
   });
 
   it('the sample MLP with a bias selected: the data-aware methods name it', () => {
