@@ -7,7 +7,9 @@
 // Usage:
 //   npx tsx scripts/cnn-methods.ts [--models lenet,resnet,mobilenet] [--ratio 0.7]
 //     [--train-limit N (default 20000)] [--epochs N] [--steps N] [--step-epochs N] [--lr X]
-//     [--batch N] [--decay X] [--bench (ms CPU per training sample instead of the table)]
+//     [--batch N] [--decay X] [--shift N (random shifts, default 1)] [--val F (validation fraction)]
+//     [--distill 0 (off) | --alpha A --temp T --teacher-on cache|batch]
+//     [--bench (ms CPU per training sample instead of the table)]
 // Unset finetune settings take the finetune method's defaults.
 //
 // Measured (issue 14, 2 cores shared with other jobs; CPU seconds of the fine-tuning; lenet with the
@@ -85,6 +87,12 @@ async function main(): Promise<void> {
     set('learningRate', num('lr'));
     set('batchSize', num('batch'));
     set('learningRateDecay', num('decay'));
+    set('maxShift', num('shift'));
+    set('validationFraction', num('val'));
+    if (num('distill') === 0) finetune.distill = false;
+    else if (has('alpha') || has('temp') || has('teacher-on')) {
+      finetune.distill = { alpha: num('alpha'), temperature: num('temp'), teacherOn: has('teacher-on') ? (arg('teacher-on', 'cache') as 'cache' | 'batch') : undefined };
+    }
     const spec: MethodSpec = { ratio, mode: 'layer', method: 'finetune', epochs: num('epochs'), finetune };
     let last = -1;
     const t0 = cpu();

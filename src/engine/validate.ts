@@ -212,6 +212,10 @@ function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec, 'rati
     if (typeof v.epochs !== 'number' || !Number.isInteger(v.epochs) || v.epochs < 1 || v.epochs > 100) fail('spec.epochs must be an integer from 1 to 100');
     out.epochs = v.epochs;
   }
+  if (v.distill !== undefined) {
+    if (typeof v.distill !== 'boolean') fail('spec.distill must be true or false');
+    out.distill = v.distill;
+  }
   return out as PruneSpec;
 }
 

@@ -12,7 +12,7 @@ import { call, numberOption, ratioOption, startEngine, stringList } from './prun
 import { patternRatio, SELECT_HELP, selectOptions, withSelection } from './select-options';
 
 /** Options that prune MODEL: refused when PRUNED is given. */
-const PRUNE_FLAGS = ['ratio', 'method', 'global', 'override', 'select', 'exclude', 'structure', 'importance', 'channel-multiple', 'calib', 'train', 'epochs', 'data-limit'];
+const PRUNE_FLAGS = ['ratio', 'method', 'global', 'override', 'select', 'exclude', 'structure', 'importance', 'channel-multiple', 'calib', 'train', 'epochs', 'distill', 'data-limit'];
 
 const WORST = 5;
 

@@ -22,7 +22,7 @@ function methodsNeeding(need: MethodDataNeed): string {
 }
 
 /** The spec fields of a method: everything but ratio, mode, select and overrides. */
-export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs'>;
+export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'distill'>;
 
 export const dataOptions: CliCommand['options'] = {
   ...normalizeOption,
@@ -39,6 +39,10 @@ export const dataOptions: CliCommand['options'] = {
   epochs: {
     type: 'string',
     description: `finetune: at most N epochs at the target ratio, 1..100 (default ${METHOD_REGISTRY.finetune.defaults.epochs}; early stopping may end sooner)`,
+  },
+  distill: {
+    type: 'string',
+    description: 'finetune: 0 = no knowledge distillation from the unpruned model, 1 = distil (default 1)',
   },
   'data-limit': {
     type: 'string',
@@ -135,13 +139,14 @@ function dataSource(args: ParsedArgs, need: Exclude<MethodDataNeed, 'none'>, mod
  */
 export function methodFields(args: ParsedArgs, model: string, methods: PruneMethod[]): Omit<MethodFields, 'method'> {
   const epochs = numberOption(args, 'epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'must be an integer from 1 to 100');
+  const distill = numberOption(args, 'distill', (n) => n === 0 || n === 1, 'must be 0 (off) or 1 (on)');
   const dataLimit = numberOption(args, 'data-limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
   checkNormalizeUsed(args);
   const calibration = dataSource(args, 'calibration', model, methods);
   const train = dataSource(args, 'training', model, methods);
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');
   if (!slow) {
-    for (const o of ['calib', 'train', 'epochs', 'data-limit']) {
+    for (const o of ['calib', 'train', 'epochs', 'distill', 'data-limit']) {
       if (args.values[o] !== undefined) throw new CliError(`--${o} applies to --method reconstruct, wanda or finetune only`);
     }
   }
@@ -150,6 +155,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
     ...(train ? { train } : {}),
     ...(dataLimit !== undefined ? { dataLimit } : {}),
     ...(epochs !== undefined ? { epochs } : {}),
+    ...(distill !== undefined ? { distill: distill === 1 } : {}),
   };
 }
 

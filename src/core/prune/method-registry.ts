@@ -22,6 +22,8 @@ export interface MethodInfo {
     dataLimit?: number;
     /** Most epochs of training at the target ratio (early stopping may end sooner). */
     epochs?: number;
+    /** Knowledge distillation from the unpruned model while fine-tuning (graph trainer); see FinetuneOptions.distill. */
+    distill?: { alpha: number; temperature: number };
   };
 }
 
@@ -45,7 +47,7 @@ export const METHOD_REGISTRY: Readonly<Record<PruneMethod, Readonly<MethodInfo>>
     label: 'Fine-tune (training data)',
     description: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
     data: 'training',
-    defaults: { epochs: 8 },
+    defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 } },
   },
   wanda: {
     name: 'wanda',
@@ -92,6 +94,8 @@ export interface PruneSpec<D = unknown> extends PruneOptions {
   dataLimit?: number;
   /** finetune: at most this many epochs (default: METHOD_REGISTRY.finetune.defaults.epochs). */
   epochs?: number;
+  /** finetune: false = no distillation from the unpruned model (default: on, METHOD_REGISTRY.finetune.defaults.distill). */
+  distill?: boolean;
 }
 
 /**
@@ -115,5 +119,6 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   if (dataLimit !== undefined) out.dataLimit = dataLimit;
   const epochs = info.defaults.epochs === undefined ? undefined : (spec.epochs ?? info.defaults.epochs);
   if (epochs !== undefined) out.epochs = epochs;
+  if (info.defaults.distill !== undefined && spec.distill === false) out.distill = false;
   return out;
 }

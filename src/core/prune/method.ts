@@ -73,6 +73,7 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   if (r.channelMultiple !== undefined) out.channelMultiple = r.channelMultiple;
   if (r.dataLimit !== undefined) out.dataLimit = r.dataLimit;
   if (r.epochs !== undefined) out.epochs = r.epochs;
+  if (r.distill === false) out.finetune = { distill: false };
   return out;
 }
 
@@ -210,6 +211,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     { images: train.images, labels: train.labels, count, sampleSize: train.sampleSize, sampleShape: train.sampleShape, name: train.name },
     {
       ...spec.finetune,
+      ...(shrunk !== undefined ? { teacher: model } : {}),
       epochs: spec.epochs ?? METHOD_REGISTRY.finetune.defaults.epochs,
       onProgress: (f, m) => {
         fraction = f;
