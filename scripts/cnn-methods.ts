@@ -8,6 +8,7 @@
 //   npx tsx scripts/cnn-methods.ts [--models lenet,resnet,mobilenet] [--ratio 0.7]
 //     [--train-limit N (default 20000)] [--epochs N] [--steps N] [--step-epochs N] [--lr X]
 //     [--batch N] [--decay X] [--shift N (random shifts, default 1)] [--val F (validation fraction)]
+//     [--recal-bn (re-estimate BatchNormalization statistics after each prune step)]
 //     [--distill 0 (off) | --alpha A --temp T --teacher-on cache|batch]
 //     [--bench (ms CPU per training sample instead of the table)]
 // Unset finetune settings take the finetune method's defaults.
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     set('learningRateDecay', num('decay'));
     set('maxShift', num('shift'));
     set('validationFraction', num('val'));
+    if (has('recal-bn')) finetune.recalibrateBatchNorm = true;
     if (num('distill') === 0) finetune.distill = false;
     else if (has('alpha') || has('temp') || has('teacher-on')) {
       finetune.distill = { alpha: num('alpha'), temperature: num('temp'), teacherOn: has('teacher-on') ? (arg('teacher-on', 'cache') as 'cache' | 'batch') : undefined };

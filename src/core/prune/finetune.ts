@@ -17,7 +17,8 @@
 import type { Model } from '../onnx/model';
 import { finetuneProblem, mulberry32, permutation, randomShift, type Augment, type TrainData } from '../train';
 import { subset } from '../train/trainer';
-import { compileGraph, forward, logitsOf, type GraphDistill } from '../train/graph';
+import { compileGraph, forward, logitsOf, recalibrateBatchNormSteps, type GraphDistill } from '../train/graph';
+import { applyPrune } from './apply';
 import { graphTrainer, mlpTrainer, type StepTrainer } from './finetune-trainers';
 import { METHOD_REGISTRY } from './method-registry';
 import { planPrune } from './plan';
@@ -50,6 +51,11 @@ export interface FinetuneOptions {
    * every (shifted) batch, one more forward pass per batch.
    */
   distill?: false | { alpha?: number; temperature?: number; teacherOn?: 'cache' | 'batch' };
+  /**
+   * Re-estimate BatchNormalization's running statistics on up to 2,000 training samples after each
+   * prune step, before its training (graph trainer; they stay frozen while training). Default false.
+   */
+  recalibrateBatchNorm?: boolean;
   /** The teacher of distillation; default the model given to finetuneSteps (the unpruned one). */
   teacher?: Model;
   /** Seed of the validation split, the shuffling and the augmentation; default 1. */
@@ -101,6 +107,15 @@ function scaled(spec: PruneOptions, f: number): PruneOptions {
   const overrides: Record<string, number> = {};
   for (const [k, v] of Object.entries(spec.overrides ?? {})) overrides[k] = v * f;
   return { ...spec, ratio: spec.ratio * f, overrides };
+}
+
+/** `current` with the BatchNormalization statistics of its pruned form re-estimated on (up to 2,000 of) the training samples. */
+function* withRecalibratedStats(current: Model, plan: PrunePlan, train: TrainData, sampleShape: number[] | undefined): Generator<void, Model, void> {
+  const pruned = applyPrune(current, plan);
+  const recal = yield* recalibrateBatchNormSteps(pruned, train.images, Math.min(train.count, 2000), sampleShape);
+  const changed = new Map(recal.graph.initializers.filter((t, i) => t !== pruned.graph.initializers[i]).map((t) => [t.name, t]));
+  if (changed.size === 0) return current;
+  return { ...current, graph: { ...current.graph, initializers: current.graph.initializers.map((t) => changed.get(t.name) ?? t) } };
 }
 
 /** Distillation settings with the teacher's logits (cached over `train`, or per batch); undefined when off. */
@@ -184,6 +199,7 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
     const stepSpec = k === steps ? spec : scaled(spec, f);
     const plan = planPrune(current, stepSpec);
     const last = k === steps;
+    if (opts.recalibrateBatchNorm === true && trainer.kind === 'graph') current = yield* withRecalibratedStats(current, plan, train, data.sampleShape);
     const settings = {
       epochs: last ? epochs : stepEpochs,
       batchSize: opts.batchSize ?? 64,

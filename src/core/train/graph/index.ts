@@ -5,3 +5,4 @@ export { softmaxCrossEntropy, distillationLoss, type DistillWeights } from './lo
 export { trainableTensors, finetuneProblem, withTrainedParams } from './params';
 export { GRAPH_OPS, GRAPH_OP_TYPES } from './ops';
 export { GraphTrainError, type Value } from './value';
+export { recalibrateBatchNorm, recalibrateBatchNormSteps } from './recalibrate';
