@@ -119,7 +119,9 @@ function* withRecalibratedStats(current: Model, plan: PrunePlan, train: TrainDat
 }
 
 /** Distillation settings with the teacher's logits (cached over `train`, or per batch); undefined when off. */
-function* teacherOf(opts: FinetuneOptions, teacher: Model, train: TrainData, sampleShape: number[] | undefined, notes: string[]): Generator<void, GraphDistill | undefined, void> {
+function* teacherOf(
+  opts: FinetuneOptions, teacher: Model, train: TrainData, sampleShape: number[] | undefined, notes: string[], progress: (done: number) => void,
+): Generator<void, GraphDistill | undefined, void> {
   const registry = METHOD_REGISTRY.finetune.defaults.distill;
   if (opts.distill === false || (opts.distill === undefined && registry === undefined)) return undefined;
   const alpha = opts.distill?.alpha ?? registry?.alpha ?? 0.5;
@@ -144,6 +146,7 @@ function* teacherOf(opts: FinetuneOptions, teacher: Model, train: TrainData, sam
     const classes = out.length / n;
     logits ??= new Float32Array(train.count * classes);
     logits.set(out, start * classes);
+    progress(start + n);
     yield;
   }
   return { alpha, temperature, logits };
@@ -187,7 +190,7 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
   const notes: string[] = [];
   let distill: GraphDistill | undefined;
   if (trainer.kind === 'graph') {
-    distill = yield* teacherOf(opts, opts.teacher ?? model, train, data.sampleShape, notes);
+    distill = yield* teacherOf(opts, opts.teacher ?? model, train, data.sampleShape, notes, (done) => opts.onProgress?.(0, `teacher logits for distillation (${done} of ${train.count} samples)`));
   } else if (opts.distill !== undefined && opts.distill !== false) {
     notes.push('distillation is not used on the MLP fast path');
   }
