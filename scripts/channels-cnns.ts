@@ -15,6 +15,7 @@
 //   npx tsx scripts/channels-cnns.ts --scores [--models resnet,mobilenet,lenet,mlp] [--ratios 0.2,0.3,0.4]
 //   npx tsx scripts/channels-cnns.ts [--models resnet,mobilenet] [--methods finetune,reconstruct]
 //     [--ratios 0.2,0.3,0.4] [--epochs 3] [--data-limit 5000] [--count 2000] [--reps 3] [--threads 2]
+//     [--distill 0 (finetune without distillation)] [--recal-bn (re-estimate BatchNormalization statistics)]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ import { modelMacs } from '../src/core/analysis/macs';
 import { paramCount } from '../src/core/analysis/params';
 import { parseDataset, type Dataset } from '../src/core/data';
 import { decodeModel, encodeModel, type Model } from '../src/core/onnx';
-import { pruneWithMethod, type PruneMethod } from '../src/core/prune';
+import { METHOD_REGISTRY, pruneWithMethod, type MethodSpec, type PruneMethod } from '../src/core/prune';
 import { DEFAULT_CHANNEL_SCORING, type ChannelScoring } from '../src/core/prune/channels/effective';
 
 const ROOT = join(__dirname, '..');
@@ -96,12 +97,20 @@ async function timeRuns(s: ort.InferenceSession, model: Model, test: Dataset, co
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** The fine-tuning options of --distill 0 and --recal-bn (keyed with the registry's distillation default). */
+function finetuneOptions(): { finetune: NonNullable<MethodSpec['finetune']>; key: unknown } {
+  const off = arg('distill', '1') === '0';
+  const finetune: NonNullable<MethodSpec['finetune']> = { ...(off ? { distill: false as const } : {}), ...(has('recal-bn') ? { recalibrateBatchNorm: true } : {}) };
+  return { finetune, key: { distill: off ? 'off' : METHOD_REGISTRY.finetune.defaults.distill, recal: has('recal-bn') } };
+}
+
 async function pruned(name: string, model: Model, bytes: Uint8Array, train: Dataset, method: PruneMethod, ratio: number, extra: Record<string, number>, channelScoring: Readonly<ChannelScoring> = DEFAULT_CHANNEL_SCORING): Promise<Uint8Array> {
-  const key = createHash('sha256').update(bytes).update(JSON.stringify({ method, ratio, extra, channelScoring })).digest('hex').slice(0, 16);
+  const ft = method === 'finetune' ? finetuneOptions() : undefined;
+  const key = createHash('sha256').update(bytes).update(JSON.stringify({ method, ratio, extra, channelScoring, ...(ft !== undefined ? { ft: ft.key } : {}) })).digest('hex').slice(0, 16);
   const file = join(CACHE, `${name}-${method}-${ratio}-${key}.onnx`);
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
   const t0 = performance.now();
-  const res = await pruneWithMethod(model, { ratio, mode: 'layer', method, structure: 'channels', channelScoring, ...extra }, { calibration: train, train });
+  const res = await pruneWithMethod(model, { ratio, mode: 'layer', method, structure: 'channels', channelScoring, ...extra, ...(ft !== undefined ? { finetune: ft.finetune } : {}) }, { calibration: train, train });
   const out = encodeModel(res.model);
   mkdirSync(CACHE, { recursive: true });
   writeFileSync(file, out);
@@ -149,7 +158,7 @@ async function timed(): Promise<void> {
   const extra: Record<string, number> = {};
   if (has('epochs')) extra.epochs = Number(arg('epochs', '3'));
   if (has('data-limit')) extra.dataLimit = Number(arg('data-limit', '5000'));
-  console.log(`scoring ${JSON.stringify(DEFAULT_CHANNEL_SCORING)}; finetune ${JSON.stringify(extra)}; ort batch 1 (1 thread, ${count} runs) and batch 1000 (${threads} threads, 10,000 samples), medians of ${reps}`);
+  console.log(`scoring ${JSON.stringify(DEFAULT_CHANNEL_SCORING)}; finetune ${JSON.stringify({ ...extra, ...finetuneOptions().key as object })}; ort batch 1 (1 thread, ${count} runs) and batch 1000 (${threads} threads, 10,000 samples), medians of ${reps}`);
   console.log('| model | method | ratio | accuracy | Δ points | ort b1 × | ort b1000 × | params | MACs | ≤0.6× at ≤1 pt |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const name of list(arg('models', 'resnet,mobilenet'))) {
