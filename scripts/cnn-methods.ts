@@ -11,6 +11,7 @@
 //     [--recal-bn (re-estimate BatchNormalization statistics after each prune step)]
 //     [--distill 0 (off) | --alpha A --temp T --teacher-on cache|batch]
 //     [--bench (ms CPU per training sample instead of the table)]
+//     [--recal-check (magnitude at --ratio with and without BN recalibration, no training)]
 // Unset finetune settings take the finetune method's defaults.
 //
 // Measured (issue 14, 2 cores shared with other jobs; CPU seconds of the fine-tuning; lenet with the
@@ -31,12 +32,13 @@
 //   --models mobilenet --train-limit 10000 --steps 3 --epochs 3 --lr 1e-3 --distill 0  val 81.30%  90.68% → 10.00% → 80.34% (249 s)
 //   --models mobilenet --train-limit 10000 --steps 3 --epochs 3 --lr 1e-3             val 84.80%  90.68% → 10.00% → 82.12% (277 s)
 // BatchNormalization recalibration (--recal-bn; only the ResNet keeps BN) without any training,
-// magnitude at 0.5 / 0.7 per layer with its running statistics re-estimated on 2,000 train samples:
+// magnitude at 0.5 / 0.7 per layer with its running statistics re-estimated on 2,000 train samples
+// (--models resnet --recal-check --ratio 0.5 / 0.7):
 //   resnet 0.5: 54.03% → 83.31%; 0.7: 10.00% → 37.23% (unpruned: 91.68% → 91.68%)
 import type { Dataset } from '../src/core/data';
 import { pruneWithMethod, type MethodSpec } from '../src/core/prune';
 import { mulberry32, permutation } from '../src/core/train';
-import { backward, compileGraph, forward, logitsOf, softmaxCrossEntropy, trainableTensors } from '../src/core/train/graph';
+import { backward, compileGraph, forward, logitsOf, recalibrateBatchNorm, softmaxCrossEntropy, trainableTensors } from '../src/core/train/graph';
 import type { Model } from '../src/core/onnx';
 import { arg, cnnModel, cpu, fashion, has, ortAccuracy as accuracy, pct, runMain } from './common';
 
@@ -74,6 +76,14 @@ function bench(name: string, model: Model): void {
   console.log(`${name}: ${((t / 3 / B) * 1000).toFixed(2)} ms CPU per training sample (forward + backward, batch ${B})`);
 }
 
+/** Magnitude pruning at --ratio with and without BatchNormalization statistics re-estimated on 2,000 train samples (no training). */
+async function recalCheck(name: string, model: Model, train: Dataset, test: Dataset): Promise<void> {
+  const n = Math.min(2000, train.count);
+  const mag = await pruneWithMethod(model, { ratio, mode: 'layer', method: 'magnitude' }, {});
+  const recal = (m: Model): Model => recalibrateBatchNorm(m, train.images, n, [1, 28, 28]);
+  console.log(`${name}: unpruned ${pct(await accuracy(model, test))} (recalibrated ${pct(await accuracy(recal(model), test))}); magnitude ${ratio} ${pct(await accuracy(mag.model, test))} (recalibrated ${pct(await accuracy(recal(mag.model), test))})`);
+}
+
 async function main(): Promise<void> {
   const test = fashion('t10k');
   const train = subset(fashion('train'), trainLimit);
@@ -82,6 +92,10 @@ async function main(): Promise<void> {
     const model = cnnModel(name);
     if (has('bench')) {
       bench(name, model);
+      continue;
+    }
+    if (has('recal-check')) {
+      await recalCheck(name, model, train, test);
       continue;
     }
     const base = await accuracy(model, test);
