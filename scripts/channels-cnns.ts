@@ -15,7 +15,7 @@
 //   npx tsx scripts/channels-cnns.ts --scores [--models resnet,mobilenet,lenet,mlp] [--ratios 0.2,0.3,0.4]
 //   npx tsx scripts/channels-cnns.ts [--models resnet,mobilenet] [--methods finetune,reconstruct]
 //     [--ratios 0.2,0.3,0.4] [--epochs 3] [--data-limit 5000] [--count 2000] [--reps 3] [--threads 2]
-//     [--distill 0 (finetune without distillation)] [--recal-bn (re-estimate BatchNormalization statistics)]
+//     [--distill 0 (finetune without distillation)] [--recal-bn 0 (no BatchNormalization recalibration)]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,8 +100,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 /** The fine-tuning options of --distill 0 and --recal-bn (keyed with the registry's distillation default). */
 function finetuneOptions(): { finetune: NonNullable<MethodSpec['finetune']>; key: unknown } {
   const off = arg('distill', '1') === '0';
-  const finetune: NonNullable<MethodSpec['finetune']> = { ...(off ? { distill: false as const } : {}), ...(has('recal-bn') ? { recalibrateBatchNorm: true } : {}) };
-  return { finetune, key: { distill: off ? 'off' : METHOD_REGISTRY.finetune.defaults.distill, recal: has('recal-bn') } };
+  const finetune: NonNullable<MethodSpec['finetune']> = { ...(off ? { distill: false as const } : {}), ...(arg('recal-bn', '1') === '0' ? { recalibrateBatchNorm: false } : {}) };
+  return { finetune, key: { distill: off ? 'off' : METHOD_REGISTRY.finetune.defaults.distill, recal: arg('recal-bn', '1') !== '0' } };
 }
 
 async function pruned(name: string, model: Model, bytes: Uint8Array, train: Dataset, method: PruneMethod, ratio: number, extra: Record<string, number>, channelScoring: Readonly<ChannelScoring> = DEFAULT_CHANNEL_SCORING): Promise<Uint8Array> {

@@ -53,7 +53,9 @@ export interface FinetuneOptions {
   distill?: false | { alpha?: number; temperature?: number; teacherOn?: 'cache' | 'batch' };
   /**
    * Re-estimate BatchNormalization's running statistics on up to 2,000 training samples after each
-   * prune step, before its training (graph trainer; they stay frozen while training). Default false.
+   * prune step, before its training (graph trainer; they stay frozen while training). Default
+   * METHOD_REGISTRY.finetune.defaults.recalibrateBatchNorm (on: ResNet-style at 0.7 on 3,000
+   * samples, validation 88.33% vs 87.33% without).
    */
   recalibrateBatchNorm?: boolean;
   /** The teacher of distillation; default the model given to finetuneSteps (the unpruned one). */
@@ -202,7 +204,7 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
     const stepSpec = k === steps ? spec : scaled(spec, f);
     const plan = planPrune(current, stepSpec);
     const last = k === steps;
-    if (opts.recalibrateBatchNorm === true && trainer.kind === 'graph') current = yield* withRecalibratedStats(current, plan, train, data.sampleShape);
+    if ((opts.recalibrateBatchNorm ?? METHOD_REGISTRY.finetune.defaults.recalibrateBatchNorm) === true && trainer.kind === 'graph') current = yield* withRecalibratedStats(current, plan, train, data.sampleShape);
     const settings = {
       epochs: last ? epochs : stepEpochs,
       batchSize: opts.batchSize ?? 64,

@@ -24,6 +24,8 @@ export interface MethodInfo {
     epochs?: number;
     /** Knowledge distillation from the unpruned model while fine-tuning (graph trainer); see FinetuneOptions.distill. */
     distill?: { alpha: number; temperature: number };
+    /** Re-estimate BatchNormalization statistics after each prune step; see FinetuneOptions.recalibrateBatchNorm. */
+    recalibrateBatchNorm?: boolean;
   };
 }
 
@@ -47,7 +49,7 @@ export const METHOD_REGISTRY: Readonly<Record<PruneMethod, Readonly<MethodInfo>>
     label: 'Fine-tune (training data)',
     description: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
     data: 'training',
-    defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 } },
+    defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 }, recalibrateBatchNorm: true },
   },
   wanda: {
     name: 'wanda',
