@@ -204,7 +204,11 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
     const stepSpec = k === steps ? spec : scaled(spec, f);
     const plan = planPrune(current, stepSpec);
     const last = k === steps;
-    if ((opts.recalibrateBatchNorm ?? METHOD_REGISTRY.finetune.defaults.recalibrateBatchNorm) === true && trainer.kind === 'graph') current = yield* withRecalibratedStats(current, plan, train, data.sampleShape);
+    if ((opts.recalibrateBatchNorm ?? METHOD_REGISTRY.finetune.defaults.recalibrateBatchNorm) === true && trainer.kind === 'graph') {
+      const before = current;
+      current = yield* withRecalibratedStats(current, plan, train, data.sampleShape);
+      if (current !== before && k === 1) notes.push(`BatchNormalization statistics re-estimated on ${Math.min(train.count, 2000)} training samples after each prune step`);
+    }
     const settings = {
       epochs: last ? epochs : stepEpochs,
       batchSize: opts.batchSize ?? 64,

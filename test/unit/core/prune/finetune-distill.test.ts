@@ -2,7 +2,8 @@
 // CLI's --distill 0): LeNet on a few hundred Fashion-MNIST training images. The default distils
 // from the unpruned model and says so; off trains on the labels alone and gives another model;
 // a channels spec distils from the model before its channels were removed. The spec field goes
-// through resolveSpec / methodSpecOf like epochs.
+// through resolveSpec / methodSpecOf like epochs. On the ResNet-style model the BatchNormalization
+// statistics are re-estimated after pruning by default, and left as they are when that is off.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { methodSpecOf, pruneWithMethod, resolveSpec, type MethodResult, type MethodSpec } from '../../../../src/core/prune';
 import { cnn, fashion } from '../train/graph-fixtures';
@@ -44,4 +45,20 @@ describe('fine-tuning with and without distillation', () => {
     expect(resolveSpec({ ...off, distill: true }).distill).toBeUndefined();
     expect(resolveSpec({ ...off, method: 'magnitude' }).distill).toBeUndefined();
   });
+});
+
+describe('fine-tuning the ResNet-style model: BatchNormalization recalibration', () => {
+  const resnet = cnn('resnet');
+  const few = slice(fashion('train'), 0, 64);
+  const rn: MethodSpec = { ratio: 0.7, mode: 'layer', method: 'finetune', epochs: 1, finetune: { steps: 1, distill: false, validationFraction: 0 } };
+
+  it('re-estimates the running statistics by default (and says so); off leaves them bit for bit', async () => {
+    const on = await pruneWithMethod(resnet, rn, { train: few });
+    const off = await pruneWithMethod(resnet, { ...rn, finetune: { ...rn.finetune, recalibrateBatchNorm: false } }, { train: few });
+    expect(on.notes.join('\n')).toMatch(/BatchNormalization statistics re-estimated on 64 training samples/);
+    expect(off.notes.join('\n')).not.toMatch(/re-estimated/);
+    const name = 'stem.1.running_var';
+    expect(Array.from(initializer(off.model, name))).toEqual(Array.from(initializer(resnet, name)));
+    expect(Array.from(initializer(on.model, name))).not.toEqual(Array.from(initializer(resnet, name)));
+  }, 600_000);
 });
