@@ -5,7 +5,9 @@
 // repetitions, medians, our runs and onnxruntime's interleaved. Also prints the largest output
 // difference to onnxruntime on the unpruned model (a sanity check, the tests hold the 1e-4 bound).
 // Run: npx tsx bench/cnn.ts   (env: N=500 REPS=5 RATIOS=0,0.5,0.9,0.97 MODELS=lenet,resnet,mobilenet;
-// SPARSE_MIN=s sets the session's sparseMinSparsity, e.g. 1 for dense kernels only)
+// SPARSE_MIN=s sets the session's sparseMinSparsity, e.g. 1 for dense kernels only; FUSED=0: conv
+// kernels multiply then add even where relaxed SIMD's fused multiply-add is there, as the engine enables it)
+import { setFlagsFromString } from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -13,6 +15,10 @@ import { parseDataset } from '../src/core/data';
 import { decodeModel } from '../src/core/onnx/decode';
 import { applyPrune, planPrune } from '../src/core/prune';
 import { Session } from '../src/core/runtime';
+import { convKernelOptions, fusedMadd } from '../src/core/runtime/kernels/conv-wasm';
+
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+if (process.env.FUSED === '0') convKernelOptions.fused = false;
 
 const DIR = join(__dirname, '../test/models/cnn');
 const DATA = '/usr/share/datasets/fashion-mnist';
@@ -31,7 +37,7 @@ async function main(): Promise<void> {
   const n = Math.min(ds.count, Number(process.env.N ?? 500));
   const K = ds.sampleSize;
   const X = ds.images;
-  console.log(`${n} images, batch 1, ${reps} reps, median CPU µs per image; ratio = ours / onnxruntime (1 thread, unpruned)`);
+  console.log(`${n} images, batch 1, ${reps} reps, median CPU µs per image; ratio = ours / onnxruntime (1 thread, unpruned); conv multiply-add ${fusedMadd() ? 'fused (relaxed SIMD)' : 'mul + add'}`);
   for (const name of names) {
     const bytes = new Uint8Array(readFileSync(join(DIR, `${name}.onnx`)));
     const model = decodeModel(bytes, `${name}.onnx`);

@@ -6,27 +6,18 @@
 // file's size, and the whole CLI command's wall time. Targets: diff < 3 s, memory < 2.5× one file.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encodeModel } from '../src/core/onnx/encode';
 import type { Model } from '../src/core/onnx/model';
-import { spawnEngine } from '../src/engine/node/process';
-import { largeModel, memoryOf } from './large-model';
+import { cpuOf, memoryOf, timedOpen, withEngine } from './engine-process';
+import { largeModel } from './large-model';
 import { findRepo, median, printTable } from './table';
 
 const now = (): number => performance.now();
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN off Linux. */
-function cpuOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks (100 Hz)
-  } catch {
-    return NaN;
-  }
-}
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 /** Writes the original and the half-zeroed model; returns their paths. */
@@ -61,31 +52,22 @@ interface Figures {
 }
 
 async function diffInEngine(utility: string, a: string, b: string): Promise<Figures> {
-  const engine = spawnEngine(utility, { stderr: 'inherit' });
-  try {
-    await engine.client.ready;
-    const pid = engine.child.pid ?? -1;
+  return withEngine(utility, async (client, pid) => {
     const idle = memoryOf(pid).rss;
-    let t0 = now();
-    const ma = await engine.client.request({ type: 'open', source: { kind: 'path', path: a } }).promise;
-    const openA = (now() - t0) / 1000;
-    t0 = now();
-    const mbB = await engine.client.request({ type: 'open', source: { kind: 'path', path: b } }).promise;
-    const openB = (now() - t0) / 1000;
+    const { summary: ma, seconds: openA } = await timedOpen(client, a);
+    const { summary: mbB, seconds: openB } = await timedOpen(client, b);
     const peakOpen = memoryOf(pid).peak;
-    t0 = now();
+    let t0 = now();
     const c0 = cpuOf(pid);
-    const d = await engine.client.request({ type: 'diff', modelA: ma.modelId, modelB: mbB.modelId, bins: 0 }).promise;
+    const d = await client.request({ type: 'diff', modelA: ma.modelId, modelB: mbB.modelId, bins: 0 }).promise;
     const diff = (now() - t0) / 1000;
     const diffCpu = cpuOf(pid) - c0;
     t0 = now();
-    await engine.client.request({ type: 'diff', modelA: ma.modelId, modelB: mbB.modelId }).promise;
+    await client.request({ type: 'diff', modelA: ma.modelId, modelB: mbB.modelId }).promise;
     const diffHistograms = (now() - t0) / 1000;
     const changed = d.tensors.reduce((n, t) => n + (t.changed ?? 0), 0);
     return { openA, openB, diff, diffCpu, diffHistograms, peakOpen, peak: memoryOf(pid).peak, idle, changed, tensors: d.summary.tensorsChanged };
-  } finally {
-    await engine.stop();
-  }
+  });
 }
 
 /** Prints the model-diff table; medians of `reps` repetitions. */

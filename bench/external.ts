@@ -8,25 +8,19 @@
 // data file (8 MB chunks), the yardsticks of the ratios. Issue 17's targets at 8 GB: open < 3 s
 // with RSS < 1 GB; statistics < 2× one read of the bytes; export memory < 2 GB.
 
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { encodeModel } from '../src/core/onnx/encode';
 import { DataType, type Model, type Tensor } from '../src/core/onnx/model';
-import { spawnEngine } from '../src/engine/node/process';
+import { memoryOf, timedOpen, withEngine } from './engine-process';
 import { findRepo, printTable } from './table';
 
 const CHUNK = 8 << 20;
 const now = (): number => performance.now() / 1000;
 const gb = (n: number): string => `${(n / 2 ** 30).toFixed(2)} GB`;
-
-function memoryOf(pid: number): { peak: number; rss: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { peak: kb('VmHWM'), rss: kb('VmRSS') };
-}
 
 /** Writes the model (hidden size H, `layers` blocks of q,k,v,o [H,H], up [H,4H], down [4H,H], an embedding) and its data file. */
 function writeModel(dir: string, bytes: number): { path: string; dataBytes: number; params: number } {
@@ -124,14 +118,8 @@ export async function runExternalBench(values: { gb: number; dir?: string; keep?
       ['sequential read of the data file', disk.read.toFixed(2), `${(made.dataBytes / 2 ** 20 / disk.read).toFixed(0)} MB/s (page cache permitting)`],
       ['sequential copy (read + write + fsync)', disk.copy.toFixed(2), `${(made.dataBytes / 2 ** 20 / disk.copy).toFixed(0)} MB/s`],
     ];
-    const engine = spawnEngine(utility, { stderr: 'inherit' });
-    try {
-      await engine.client.ready;
-      const pid = engine.child.pid ?? -1;
-      const c = engine.client;
-      t0 = now();
-      const summary = await c.request({ type: 'open', source: { kind: 'path', path: made.path } }).promise;
-      const open = now() - t0;
+    await withEngine(utility, async (c, pid) => {
+      const { summary, seconds: open } = await timedOpen(c, made.path);
       rows.push(['open (summary, graph, info)', open.toFixed(2), `engine RSS ${gb(memoryOf(pid).rss)}, peak ${gb(memoryOf(pid).peak)} (targets at 8 GB: < 3 s, < 1 GB)`]);
       t0 = now();
       await c.request({ type: 'stats', modelId: summary.modelId, bins: 64 }).promise;
@@ -150,9 +138,7 @@ export async function runExternalBench(values: { gb: number; dir?: string; keep?
         ]);
         if (!values.keep) rmSync(`${out}.data`);
       }
-    } finally {
-      await engine.stop();
-    }
+    });
     console.log(`\nExternal data: a ${gb(made.dataBytes)} transformer-shaped model in ${dir}`);
     printTable(['measure', 'seconds', 'note'], rows);
   } finally {

@@ -18,7 +18,7 @@ import { tensorStats } from '../src/core/stats';
 import { SUPPORTED_OPS } from '../src/core/runtime';
 import { loadModelFile } from '../src/engine/node/files';
 import { defaultStatsWorkers, envStatsWorkers } from '../src/engine/node/platform';
-import { spawnEngine } from '../src/engine/node/process';
+import { memoryOf, timedOpen, withEngine } from './engine-process';
 import { summarizeModel } from '../src/engine/summary';
 import { findRepo, median, printTable } from './table';
 
@@ -106,17 +106,6 @@ function unalignedBytes(model: Model): Uint8Array {
   return toBinary(ModelProtoSchema, proto);
 }
 
-/** Peak and current resident memory of a process (VmHWM, VmRSS), in bytes; NaN off Linux. */
-export function memoryOf(pid: number): { peak: number; rss: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { peak: kb('VmHWM'), rss: kb('VmRSS') };
-  } catch {
-    return { peak: NaN, rss: NaN };
-  }
-}
-
 interface EngineFigures {
   open: number;
   stats: number;
@@ -126,22 +115,15 @@ interface EngineFigures {
 
 /** Opens `file` in a fresh engine process (out/cli/utility.js) and reads its memory from /proc. */
 async function openInEngine(utility: string, file: string): Promise<EngineFigures> {
-  const engine = spawnEngine(utility, { stderr: 'inherit' });
-  try {
-    await engine.client.ready;
-    const pid = engine.child.pid ?? -1;
+  return withEngine(utility, async (client, pid) => {
     const idle = memoryOf(pid).rss;
-    let t0 = now();
-    const summary = await engine.client.request({ type: 'open', source: { kind: 'path', path: file } }).promise;
-    const open = (now() - t0) / 1000;
+    const { summary, seconds: open } = await timedOpen(client, file);
     const peak = memoryOf(pid).peak;
-    t0 = now();
-    await engine.client.request({ type: 'stats', modelId: summary.modelId, bins: 64 }).promise;
+    const t0 = now();
+    await client.request({ type: 'stats', modelId: summary.modelId, bins: 64 }).promise;
     const stats = (now() - t0) / 1000;
     return { open, stats, idle, peak };
-  } finally {
-    await engine.stop();
-  }
+  });
 }
 
 interface Figures {

@@ -6,8 +6,11 @@
 // interleaved; the largest output difference to onnxruntime is printed as a sanity check.
 // Then one transformer-sized linear layer alone (MatMul by a [K, N] initializer + bias over R = N·T
 // rows, a BERT-base MLP shape scaled down), the same comparison per ratio.
+// The "rows" column names the many-row kernels the plan gave the blocks' linear layers
+// (kernels/matmul-rows.ts: gemm, csr). PROFILE=1 then prints, per model, CPU ms per run by op
+// type (steps timed one by one, unpruned, sparse kernels): where the time outside the MatMuls goes.
 // Run: npx tsx bench/transformers.ts   (env: N=8 T=32 REPS=7 ITERS=20 RATIOS=0,0.5,0.9 MODELS=vit,bert,gpt
-// LAYER=256,768,3072 for R, K, N of the layer; LAYER=0 skips it)
+// LAYER=256,768,3072 for R, K, N of the layer; LAYER=0 skips it; PROFILE=1)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -16,6 +19,7 @@ import { DataType, type Model } from '../src/core/onnx/model';
 import { floats, graph, model as handModel, node } from '../test/support/hand-models';
 import { applyPrune, planPrune } from '../src/core/prune';
 import { type RtTensor, Session } from '../src/core/runtime';
+import type { Plan } from '../src/core/runtime/plan';
 
 const DIR = join(__dirname, '../test/models/transformers');
 const N = Number(process.env.N ?? 8);
@@ -51,7 +55,7 @@ function pruned(model: Model, ratio: number): Model {
 
 async function main(): Promise<void> {
   console.log(`batch ${N}, T ${T} (ViT: 17 tokens), ${reps} reps × ${iters} runs, median CPU ms per run; ratio = ours / onnxruntime (1 thread, unpruned)`);
-  console.log('model  ratio  kernels   ms/run   ×ort   max |diff|');
+  console.log('model  ratio  kernels   ms/run   ×ort   max |diff|  rows');
   for (const name of names) {
     const bytes = new Uint8Array(readFileSync(join(DIR, `${name}.onnx`)));
     const model = decodeModel(bytes, `${name}.onnx`);
@@ -85,9 +89,42 @@ async function main(): Promise<void> {
       let d = 0;
       for (let i = 0; i < want.length; i++) d = Math.max(d, Math.abs(want[i] - got[i]));
       const ms = median(x.times);
-      console.log(`${name.padEnd(6)} ${x.ratio.toFixed(2)}   ${x.kernels.padEnd(7)} ${ms.toFixed(3).padStart(7)}  ${(ms / base).toFixed(2).padStart(5)}   ${d.toExponential(1)}`);
+      console.log(`${name.padEnd(6)} ${x.ratio.toFixed(2)}   ${x.kernels.padEnd(7)} ${ms.toFixed(3).padStart(7)}  ${(ms / base).toFixed(2).padStart(5)}   ${d.toExponential(1)}    ${rowsOf(x.s)}`);
     }
+    if (process.env.PROFILE) profile(Session.create(model, { kernels: 'sparse' }), f);
   }
+}
+
+/** The block layers' many-row kernels, counted: "gemm×8", "csr×8". */
+function rowsOf(s: Session): string {
+  const n = new Map<string, number>();
+  for (const l of s.layers) if (l.kind === 'linear' && l.nodes[0].startsWith('/blocks.')) n.set(l.rows ?? '-', (n.get(l.rows ?? '-') ?? 0) + 1);
+  return [...n].map(([k, c]) => `${k}×${c}`).join(' ');
+}
+
+/** CPU ms per run by op type, each plan step timed (the session's plan read through a cast: no public profiler). */
+function profile(s: Session, f: Record<string, RtTensor>): void {
+  const steps = (s as unknown as { plan: Plan }).plan.steps;
+  const total = new Map<string, number>();
+  for (const st of steps) {
+    const impl = st.impl;
+    const key = st.ctx.node.opType + (st.ctx.label.includes('(+') ? ' (fused layer)' : '');
+    st.impl = (a, c) => {
+      const t = cpu();
+      const r = impl(a, c);
+      total.set(key, (total.get(key) ?? 0) + cpu() - t);
+      return r;
+    };
+  }
+  for (let i = 0; i < iters; i++) s.run(f);
+  total.clear();
+  const t = cpu();
+  const runs = reps * iters;
+  for (let i = 0; i < runs; i++) s.run(f);
+  const all = (cpu() - t) / runs / 1000;
+  console.log(`  profile (sparse kernels, unpruned): ${all.toFixed(3)} ms per run, ${steps.length} steps; by op type, ms per run:`);
+  const top = [...total].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  console.log(`  ${top.map(([k, v]) => `${k} ${(v / runs / 1000).toFixed(3)}`).join(', ')}`);
 }
 
 /** One MatMul + Add layer: x [R, K] times W [K, N] (magnitude-pruned by the ratio), plus bias. */

@@ -1,5 +1,9 @@
 // Text formatting for the terminal: aligned tables, numbers, sizes, histogram bars.
 
+import { countText } from '../core/number-text';
+
+export { countText, shortCount } from '../core/number-text';
+
 export type Align = 'left' | 'right';
 
 /**
@@ -17,20 +21,6 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
       .trimEnd();
   const rule = indent + widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(header), rule, ...rows.map(line)].join('\n') + '\n';
-}
-
-/** 1234567 → "1,234,567". */
-export function countText(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-/** A count in 3 significant digits with a suffix: 950, 78.4k, 1.79M, 2.10G. */
-export function shortCount(n: number): string {
-  const a = Math.abs(n);
-  if (a < 1000) return String(Math.round(n));
-  const [div, unit] = a < 1e6 ? [1e3, 'k'] : a < 1e9 ? [1e6, 'M'] : [1e9, 'G'];
-  const v = n / div;
-  return `${v.toFixed(Math.abs(v) < 10 ? 2 : Math.abs(v) < 100 ? 1 : 0)}${unit}`;
 }
 
 /** A number in about `digits` significant digits: 0.0312, -1.234e-7, 12345.7; NaN as "-". */

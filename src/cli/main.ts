@@ -6,6 +6,9 @@ import { commands } from './commands';
 import { gatherDatasetFiles } from './commands/args';
 import { errorLine } from './errors';
 import { version } from '../../package.json';
+import { enableWasmFlags } from '../engine/node/wasm-flags';
+
+enableWasmFlags();
 
 const io: CliIO = {
   out: (text) => void process.stdout.write(text),

@@ -15,7 +15,7 @@ import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
 import type { ModelDiff } from '../core/diff/types';
-import type { SensitivityPoint, SensitivityReport } from '../core/prune/sensitivity-report';
+import type { SensitivityPoint, SensitivityReport, SensitivityResult } from '../core/prune/sensitivity-report';
 
 export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
@@ -328,7 +328,14 @@ export type Request =
    * each point is sent as progress. `allocate`: also per-layer ratios reaching that overall
    * sparsity, compared on the same samples with uniform per-layer and global magnitude pruning.
    */
-  | { id: number; type: 'sensitivity'; modelId: number; dataset: DatasetSource; ratios?: number[]; select?: string[]; structure?: string; limit?: number; allocate?: number };
+  | { id: number; type: 'sensitivity'; modelId: number; dataset: DatasetSource; ratios?: number[]; select?: string[]; structure?: string; limit?: number; allocate?: number }
+  /**
+   * Per-layer ratios reaching `target` overall sparsity from the curves of a finished sensitivity
+   * analysis (`result` as that request answered it; nothing is measured again, so it answers at
+   * once, with `comparison` empty). With `dataset` (the analysis' own): also the allocated, uniform
+   * per-layer and global prunings measured on `result.samples` of its samples.
+   */
+  | { id: number; type: 'allocate'; modelId: number; result: SensitivityResult; target: number; dataset?: DatasetSource };
 
 export type RequestType = Request['type'];
 
@@ -362,6 +369,7 @@ export interface ResultMap {
   nodeMetrics: NodeMetricsReport | null;
   // issue 16: sensitivity
   sensitivity: SensitivityReport;
+  allocate: NonNullable<SensitivityReport['allocation']>;
 }
 
 // ---------------------------------------------------------------- responses

@@ -1,17 +1,6 @@
 // Number and size formatting shared by the panels and the status bar.
 
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-/** A count in 3 significant digits with a suffix: 950, 78.4k, 1.79M, 2.10G. */
-export function formatCompact(n: number): string {
-  const a = Math.abs(n);
-  if (a < 1000) return String(Math.round(n));
-  const [div, unit] = a < 1e6 ? [1e3, 'k'] : a < 1e9 ? [1e6, 'M'] : [1e9, 'G'];
-  const v = n / div;
-  return `${v.toFixed(Math.abs(v) < 10 ? 2 : Math.abs(v) < 100 ? 1 : 0)}${unit}`;
-}
+export { countText as formatCount, shortCount as formatCompact } from '../core/number-text';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -51,8 +51,11 @@ export function createStatusBar(store: Store): HTMLElement {
     const { metrics, metricsAfter } = store.state;
     const before = metrics?.totals.macs;
     const after = metricsAfter?.totals.macs;
-    const lowerBound = (metricsAfter ?? metrics)?.macsUnknown.length ? '≥ ' : '';
-    macs.textContent = before === undefined ? '–' : after !== undefined && after !== before ? `${lowerBound}${formatCompact(before)} → ${formatCompact(after)}` : `${lowerBound}${formatCompact(before)}`;
+    const unknown = (metricsAfter ?? metrics)?.macsUnknown.length ?? 0;
+    const lowerBound = unknown > 0 ? '≥ ' : '';
+    macs.title = unknown > 0 ? `${unknown} nodes have shapes that depend on the input (e.g. a sequence length): left out; the Evaluate panel counts them at the test set's shape` : '';
+    if (before === 0 && unknown > 0) macs.textContent = 'depend on input shape';
+    else macs.textContent = before === undefined ? '–' : after !== undefined && after !== before ? `${lowerBound}${formatCompact(before)} → ${formatCompact(after)}` : `${lowerBound}${formatCompact(before)}`;
   };
   store.on('model', update);
   store.on('report', update);

@@ -3,6 +3,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expect, type Page } from '@playwright/test';
 
 export const repo = resolve(__dirname, '../..');
@@ -62,4 +63,24 @@ export async function paintedPixels(page: Page, selector: string): Promise<numbe
 export async function exportCommand(page: Page, command: string): Promise<void> {
   await page.getByTestId('export-menu').click();
   await page.locator(`[role=menuitem][data-command="${command}"]`).click();
+}
+
+/**
+ * Opens a report file from file:// and waits until it is drawn. `errors` collects the page's
+ * errors and console errors / warnings, `requests` every load that is not file:, data: or blob:
+ * (the report must make none), both for as long as the page lives.
+ */
+export async function openReport(page: Page, file: string): Promise<{ errors: string[]; requests: string[] }> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
+  });
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url());
+  });
+  await page.goto(pathToFileURL(file).href);
+  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  return { errors, requests };
 }

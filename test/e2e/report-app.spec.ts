@@ -4,9 +4,8 @@
 // no network.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { exportCommand, openSample, repo, screenshotsDir, shot } from './helpers';
+import { exportCommand, openReport, openSample, repo, screenshotsDir, shot } from './helpers';
 
 test('Export › Report (.html) downloads a report that opens', async ({ page }) => {
   const pageErrors = await openSample(page);
@@ -29,17 +28,7 @@ test('Export › Report (.html) downloads a report that opens', async ({ page })
   const file = resolve(dir, 'app-report.html');
   writeFileSync(file, html);
   const report = await page.context().newPage();
-  const errors: string[] = [];
-  report.on('pageerror', (e) => errors.push(String(e)));
-  report.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
-  });
-  const requests: string[] = [];
-  report.on('request', (r) => {
-    if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url());
-  });
-  await report.goto(pathToFileURL(file).href);
-  await expect(report.locator('body[data-ready="true"]')).toBeAttached();
+  const { errors, requests } = await openReport(report, file);
   await expect(report.getByTestId('report-title')).toHaveText('sample-mlp.onnx');
   for (const id of ['model', 'graph', 'nodes', 'histograms']) await expect(report.locator(`section[data-section="${id}"] h2`)).toBeVisible();
   // No sweep was run in the app: the page says which sections were left out and why.
@@ -70,8 +59,7 @@ test('the app report holds the open comparison (what the Compare tab shows)', as
   const file = resolve(dir, 'app-report-compare.html');
   writeFileSync(file, html);
   const report = await page.context().newPage();
-  await report.goto(pathToFileURL(file).href);
-  await expect(report.locator('body[data-ready="true"]')).toBeAttached();
+  await openReport(report, file);
   await expect(report.getByTestId('report-diff-summary')).toContainText('B: copy.onnx');
   await expect(report.getByTestId('report-diff-summary')).toContainText('no differences');
 });

@@ -7,9 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { paintedPixels, repo, sampleModel, screenshotsDir } from './helpers';
+import { openReport, paintedPixels, repo, sampleModel, screenshotsDir } from './helpers';
 
 const outDir = resolve(repo, 'test-results/report');
 const file = resolve(outDir, 'sample-mlp-report.html');
@@ -27,17 +26,7 @@ test.beforeAll(() => {
 });
 
 test('the report opens from file:// and draws its graph, histograms and sweep', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
-  });
-  const requests: string[] = [];
-  page.on('request', (r) => {
-    if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url());
-  });
-  await page.goto(pathToFileURL(file).href);
-  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  const { errors, requests } = await openReport(page, file);
   await expect(page.getByTestId('report-title')).toHaveText('sample-mlp.onnx');
   for (const id of ['model', 'graph', 'nodes', 'histograms', 'sweep']) await expect(page.locator(`section[data-section="${id}"] h2`)).toBeVisible();
   await expect(page.getByTestId('report-facts')).toContainText('1,794,000');
@@ -90,18 +79,8 @@ test('a report with --compare, --sensitivity and --errors draws the diff, the cu
   };
   cli(['prune', lenet, '--ratio', '0.5', '-o', prunedLenet]);
   cli(['report', lenet, '--data', fashion('images-idx3'), fashion('labels-idx1'), '--limit', '200', '--batch', '0', '--ratios', '0,0.5,0.9', '--compare', prunedLenet, '--sensitivity', '--allocate', '0.6', '--errors', '-o', full]);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text());
-  });
-  const requests: string[] = [];
-  page.on('request', (r) => {
-    if (!r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url());
-  });
   await page.setViewportSize({ width: 1200, height: 900 });
-  await page.goto(pathToFileURL(full).href);
-  await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+  const { errors, requests } = await openReport(page, full);
   for (const id of ['model', 'graph', 'nodes', 'histograms', 'sweep', 'sensitivity', 'diff', 'nodeErrors']) await expect(page.locator(`section[data-section="${id}"] h2`)).toBeVisible();
   await expect(page.getByTestId('report-omitted')).toHaveCount(0);
   // The graph coloured by MAC share: the Conv and Gemm boxes painted.

@@ -96,7 +96,8 @@ test('sensitivity: curves match the CLI, the overlay, allocate and apply, cancel
   await test.step('allocate 90%: allocated ≥ uniform per layer; Apply fills the Prune overrides', async () => {
     await page.getByTestId('sens-target').fill('90');
     await page.getByTestId('sens-allocate').click();
-    await expect(progress).toContainText('Allocated 90.0% overall');
+    // the settings are those of the analysis just run: allocated from its curves, not measured again
+    await expect(progress).toContainText('Allocated 90.0% overall from the curves of the last analysis');
     const compare = page.getByTestId('alloc-compare');
     const acc = async (name: string): Promise<number> => Number(await compare.locator(`tr[data-name="${name}"] td[data-col=accuracy]`).getAttribute('data-value'));
     const allocated = await acc('allocated');
@@ -138,6 +139,8 @@ test('sensitivity: curves match the CLI, the overlay, allocate and apply, cancel
     await page.getByTestId('sens-ratios').fill('0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95');
     await page.getByTestId('sens-limit').fill('1000');
     await page.getByTestId('sens-allocate').click();
+    // other ratios and samples than the last analysis: the curves are measured first
+    await expect(progress).toContainText('Done: 3 tensors × 10 ratios on 1,000 samples');
     await expect(progress).toContainText('Allocated 90.0% overall');
     await expect(page.getByTestId('alloc-pinned')).toHaveCount(0);
     const compare = page.getByTestId('alloc-compare');

@@ -7,12 +7,13 @@ import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { numText, pctText, textTable } from '../format';
 import { DEFAULT_NODE_ERROR_SAMPLES, type DatasetSource, type DatasetSummary, type NodeErrorReport, type PruneSpec, type ValueError } from '../../engine/protocol';
 import { checkNormalizeUsed, DATASET_FORMS, datasetNote, normalizeOf, pathsSource } from './data-source';
-import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
-import { call, numberOption, ratioOption, startEngine, stringList } from './prune';
-import { patternRatio, SELECT_HELP, selectOptions, withSelection } from './select-options';
+import { cancellable, METHOD_HELP, progressPrinter } from './method-options';
+import { call, numberOption, startEngine, stringList } from './prune';
+import { SELECT_HELP, withSelection } from './select-options';
+import { pruneSpecOptions, specWithRatio } from './spec-options';
 
 /** Options that prune MODEL: refused when PRUNED is given. */
-const PRUNE_FLAGS = ['ratio', 'method', 'global', 'override', 'select', 'exclude', 'structure', 'importance', 'channel-multiple', 'calib', 'train', 'epochs', 'distill', 'data-limit'];
+const PRUNE_FLAGS = ['ratio', 'method', 'global', 'override', 'select', 'exclude', 'structure', 'importance', 'channel-multiple', 'calib', 'train', 'epochs', 'distill', 'data-limit', 'allocation'];
 
 const WORST = 5;
 
@@ -90,12 +91,7 @@ export const errorsCommand: CliCommand = {
   options: {
     data: { type: 'string', multiple: true, description: `dataset: ${DATASET_FORMS} (default: the bundled MNIST test split)` },
     samples: { type: 'string', short: 'n', description: `samples to run (the first N; default ${DEFAULT_NODE_ERROR_SAMPLES})` },
-    ratio: { type: 'string', short: 'r', description: 'prune MODEL at this ratio (0..1) when PRUNED is not given' },
-    global: { type: 'boolean', description: 'one magnitude threshold across all pruned tensors' },
-    override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
-    ...selectOptions,
-    ...methodOption,
-    ...dataOptions,
+    ...pruneSpecOptions('prune MODEL at this ratio (0..1) when PRUNED is not given'),
     json: { type: 'boolean', description: 'print the report as JSON instead of the table' },
   },
   async run(args, io) {
@@ -107,9 +103,7 @@ export const errorsCommand: CliCommand = {
       const given = PRUNE_FLAGS.filter((f) => args.values[f] !== undefined);
       if (given.length > 0) throw new CliError(`errors: --${given[0]} prunes MODEL; with PRUNED given, leave it out`);
     } else {
-      const ratio = ratioOption(args) ?? patternRatio(args);
-      if (ratio === undefined) throw new CliError('errors: give the pruned model PRUNED, or --ratio R to prune MODEL');
-      spec = specFromArgs(args, model, ratio);
+      spec = specWithRatio(args, model, 'errors: give the pruned model PRUNED, or --ratio R to prune MODEL');
     }
     const engine = startEngine({ ort: false });
     const summary = await call(engine.request({ type: 'open', source: { kind: 'path', path: model } }).promise);

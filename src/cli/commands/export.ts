@@ -3,10 +3,11 @@
 // pruned weights moved into ONNX sparse initializers.
 
 import { CliError, type CliCommand } from '../command';
-import { dataOptions, METHOD_HELP, methodOf, methodOption, specFromArgs } from './method-options';
+import { METHOD_HELP, methodOf, specFromArgs } from './method-options';
 import { oneModel, ratioOption, writePruned } from './prune';
 import { inputFiles } from '../outputs';
-import { SELECT_HELP, selectOptions } from './select-options';
+import { SELECT_HELP } from './select-options';
+import { pruneSpecOptions } from './spec-options';
 
 export const exportCommand: CliCommand = {
   name: 'export',
@@ -25,12 +26,7 @@ export const exportCommand: CliCommand = {
     output: { type: 'string', short: 'o', description: 'output .onnx file' },
     format: { type: 'string', description: 'dense (default) or sparse' },
     'external-data': { type: 'boolean', description: 'write the weights to OUT.data beside OUT (external data)' },
-    ratio: { type: 'string', short: 'r', description: 'prune this fraction of the smallest weights first' },
-    global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
-    override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
-    ...selectOptions,
-    ...methodOption,
-    ...dataOptions,
+    ...pruneSpecOptions('prune this fraction of the smallest weights first'),
   },
   async run(args, io) {
     const model = oneModel(args, 'export');

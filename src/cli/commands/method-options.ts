@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import type { EngineClient, PendingRequest } from '../../engine/client';
 import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
-import { DATA_NOUN, isPruneMethod, METHOD_REGISTRY, methodNames, PRUNE_METHODS, type MethodDataNeed } from '../../core/prune/method-registry';
+import { DATA_NOUN, DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, isReconstructAllocation, METHOD_REGISTRY, methodNames, PRUNE_METHODS, RECONSTRUCT_ALLOCATIONS, type MethodDataNeed, type ReconstructAllocation } from '../../core/prune/method-registry';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
 import { numberOption, overridesOption, stringList } from './args';
 import { checkNormalizeUsed, DATASET_FORMS, normalizeOf, normalizeOption, pathsSource } from './data-source';
@@ -22,7 +22,7 @@ function methodsNeeding(need: MethodDataNeed): string {
 }
 
 /** The spec fields of a method: everything but ratio, mode, select and overrides. */
-export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'distill'>;
+export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'allocation' | 'distill'>;
 
 export const dataOptions: CliCommand['options'] = {
   ...normalizeOption,
@@ -44,9 +44,24 @@ export const dataOptions: CliCommand['options'] = {
     type: 'string',
     description: 'finetune: 0 = no knowledge distillation from the unpruned model, 1 = distil (default 1)',
   },
+  allocation: {
+    type: 'string',
+    description:
+      `reconstruct with --global: how the zeros are split between the layers, ${RECONSTRUCT_ALLOCATIONS.join(' or ')} (default ${DEFAULT_GLOBAL_ALLOCATION}: ` +
+      'by each layer\'s measured effect on the model\'s outputs on the calibration samples, the same total; plan: as the one |w| threshold splits them). Not --allocate, which measures loss curves on labelled data',
+  },
   'data-limit': {
     type: 'string',
     description: `use at most N calibration samples (reconstruct, wanda, default ${METHOD_REGISTRY.reconstruct.defaults.dataLimit}) or training samples (finetune, default all)`,
+  },
+};
+
+/** --allocate-blocks (prune, eval): the ratio split across transformer blocks (core/prune/block-allocate.ts). */
+export const allocateBlocksOption: CliCommand['options'] = {
+  'allocate-blocks': {
+    type: 'boolean',
+    description:
+      'reconstruct, wanda: split the ratio across the transformer blocks (nodes named /layer.3/, /h.3/, /blocks.3/…) by their measured sensitivity on the calibration samples; the overall count stays exact',
   },
 };
 
@@ -144,6 +159,11 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
   checkNormalizeUsed(args);
   const calibration = dataSource(args, 'calibration', model, methods);
   const train = dataSource(args, 'training', model, methods);
+  const allocation = args.values.allocation as string | undefined;
+  if (allocation !== undefined) {
+    if (!isReconstructAllocation(allocation)) throw new CliError(`--allocation must be ${RECONSTRUCT_ALLOCATIONS.join(' or ')}, got "${allocation}"`);
+    if (!methods.includes('reconstruct') || args.values.global !== true) throw new CliError('--allocation applies to --method reconstruct with --global');
+  }
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');
   if (!slow) {
     for (const o of ['calib', 'train', 'epochs', 'distill', 'data-limit']) {
@@ -155,6 +175,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
     ...(train ? { train } : {}),
     ...(dataLimit !== undefined ? { dataLimit } : {}),
     ...(epochs !== undefined ? { epochs } : {}),
+    ...(allocation !== undefined ? { allocation: allocation as ReconstructAllocation } : {}),
     ...(distill !== undefined ? { distill: distill === 1 } : {}),
   };
 }
@@ -167,12 +188,16 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
 export function specFromArgs(args: ParsedArgs, model: string, ratio: number): PruneSpec {
   const overrides = overridesOption(args);
   const method = methodOf(args);
+  const blocks = args.values['allocate-blocks'] === true;
+  if (blocks && METHOD_REGISTRY[method].data !== 'calibration') throw new CliError(`--allocate-blocks measures the blocks on calibration samples: use it with --method ${methodsNeeding('calibration')} and --calib`);
+  if (blocks && (args.values.global === true || overrides)) throw new CliError('--allocate-blocks sets every layer\'s ratio itself: not with --global or --override');
   return {
     ratio,
     mode: args.values.global === true ? 'global' : 'layer',
     ...(overrides ? { overrides } : {}),
     ...(method !== 'magnitude' ? { method } : {}),
     ...methodFields(args, model, [method]),
+    ...(blocks ? { allocateBlocks: true } : {}),
   };
 }
 

@@ -10,8 +10,9 @@ import type { PruneReport, PruneSpec } from '../../engine/protocol';
 import { numberOption, overridesOption, ratioOption, stringList } from './args';
 import { checkOutput, inputFiles } from '../outputs';
 import type { ProtectedFile } from '../../engine/node/atomic-write';
-import { cancellable, dataOptions, METHOD_HELP, methodOption, progressPrinter, specFromArgs } from './method-options';
-import { patternRatio, SELECT_HELP, selectOptions, withSelection } from './select-options';
+import { allocateBlocksOption, cancellable, METHOD_HELP, progressPrinter } from './method-options';
+import { SELECT_HELP, withSelection } from './select-options';
+import { pruneSpecOptions, specWithRatio } from './spec-options';
 import { DEFAULT_CHANNEL_MULTIPLE, DEFAULT_STRUCTURE } from '../../core/prune/structure';
 import { SENSITIVITY_RATIOS } from '../../core/prune/sensitivity-report';
 import { DATASET_FORMS } from './data-source';
@@ -122,7 +123,7 @@ export const pruneCommand: CliCommand = {
     '  ONNX sparse initializers (a Constant node\'s weight as its sparse_value) instead of zeros in place.\n' +
     SELECT_HELP +
     '  prunescope prune MODEL --ratio R --method reconstruct|wanda|finetune [--calib PATH...] [--train PATH...]\n' +
-    '                   [--epochs N] [--data-limit N] -o OUT\n' +
+    '                   [--epochs N] [--data-limit N] [--allocate-blocks] -o OUT\n' +
     METHOD_HELP +
     '\n  Each pruned tensor then holds exactly round(R × n) zeros whatever the method; the report\'s\n' +
     '  threshold is the largest original |w| the method removed.\n' +
@@ -131,12 +132,8 @@ export const pruneCommand: CliCommand = {
     '  they remove SPARSITY of the selected weights with the least predicted loss; the allocation is\n' +
     '  compared on D with uniform per-layer and global magnitude pruning at that sparsity, then written.',
   options: {
-    ratio: { type: 'string', short: 'r', description: 'fraction of weights to remove, 0..1' },
-    ...methodOption,
-    ...dataOptions,
-    global: { type: 'boolean', description: 'one magnitude threshold across all selected tensors' },
-    override: { type: 'string', multiple: true, description: 'NAME=R: a different ratio for one tensor' },
-    ...selectOptions,
+    ...pruneSpecOptions('fraction of weights to remove, 0..1'),
+    ...allocateBlocksOption,
     sparse: { type: 'boolean', description: 'write pruned weights as sparse initializers' },
     output: { type: 'string', short: 'o', description: 'output .onnx file' },
     // issue 16: sensitivity
@@ -149,9 +146,7 @@ export const pruneCommand: CliCommand = {
     const model = oneModel(args, 'prune');
     if (args.values.allocate !== undefined) return pruneAllocated(args, io, model);
     for (const o of ['data', 'ratios', 'limit']) if (args.values[o] !== undefined) throw new CliError(`prune: --${o} goes with --allocate SPARSITY`);
-    const ratio = ratioOption(args) ?? patternRatio(args);
-    if (ratio === undefined) throw new CliError('prune: give the prune ratio with --ratio R (0..1)');
-    const spec = specFromArgs(args, model, ratio);
+    const spec = specWithRatio(args, model, 'prune: give the prune ratio with --ratio R (0..1)');
     return writePruned(io, model, args.values.output as string | undefined, spec, args.values.sparse === true ? 'sparse' : 'dense', inputFiles(args, model), args);
   },
 };

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_WORKERS, DEFAULT_RATIOS, isWorkerCount, MAX_WORKERS, MIN_TI
 import { envWorkers } from '../../engine/node/parallel/runner';
 import { writeFileAtomic } from '../../engine/node/files';
 import type { DatasetSource, DatasetSummary, EvalOptions, EvalPoint, PruneSpec, RuntimeName } from '../../engine/protocol';
-import { cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
+import { allocateBlocksOption, cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
 import { checkOutput, inputFiles } from '../outputs';
 import { checkNormalizeUsed, datasetNote, DATASET_FORMS, normalizeOf, pathsSource } from './data-source';
 import { SELECT_HELP, selectOptions, withSelection } from './select-options';
@@ -210,6 +210,7 @@ export const evalCommand: CliCommand = {
     method: { type: 'string', short: 'm', description: 'pruning method: magnitude (default), reconstruct, wanda or finetune' },
     ...dataOptions,
     ratio: { type: 'string', short: 'r', description: 'prune ratio (default 0: the model as it is)' },
+    ...allocateBlocksOption,
   },
   async run(args, io) {
     const model = oneModel(args, 'eval');

@@ -16,6 +16,9 @@
 //
 // Batch: every graph input whose first dim is symbolic (e.g. "N") or unknown is given `batch` there,
 // and that symbol takes the same value wherever the model records it (value_info, outputs).
+// Sample: a dataset's sample shape, when given, sets the other symbolic dims of the first graph
+// input of that rank (e.g. a language model's sequence length "T" from [N, T] token ids), so a
+// model whose shapes depend on them gets a total instead of a lower bound.
 import type { Dim, Graph, Model, ValueInfo } from '../onnx/model';
 import { attrInt, attrString } from './shapes/dims';
 import { inferShapes } from './shapes';
@@ -42,24 +45,35 @@ export const MAC_OPS: readonly string[] = Object.freeze(['Gemm', 'MatMul', 'Conv
 
 type Shapes = Map<string, Dim[]>;
 
-function withBatch(vi: ValueInfo, symbols: ReadonlySet<string>, batch: number, first: boolean): ValueInfo {
+function withBatch(vi: ValueInfo, symbols: ReadonlyMap<string, number>, batch: number, first: boolean): ValueInfo {
   const t = vi.type;
   if (!t || t.kind !== 'tensor' || !t.shape) return vi;
-  const shape = t.shape.map((d, i) => (typeof d === 'string' && symbols.has(d) ? batch : first && i === 0 && (d === null || d === '') ? batch : d));
+  const shape = t.shape.map((d, i) => (typeof d === 'string' && symbols.has(d) ? symbols.get(d)! : first && i === 0 && (d === null || d === '') ? batch : d));
   return { ...vi, type: { ...t, shape } };
 }
 
-/** Every value's shape with the batch dims set: recorded, initializers, then inferred. */
-export function shapesAtBatch(model: Model, batch = 1): Shapes {
+/** The value of each symbolic dim: the inputs' first dims are `batch`; `sample` sets the rest of the first input of its rank + 1. */
+function symbolValues(g: Graph, inits: ReadonlySet<string>, batch: number, sample?: readonly number[]): Map<string, number> {
+  const symbols = new Map<string, number>();
+  const inputs = g.inputs.filter((vi) => !inits.has(vi.name) && vi.type?.kind === 'tensor' && vi.type.shape !== undefined && vi.type.shape.length > 0);
+  for (const vi of inputs) {
+    const d = vi.type?.kind === 'tensor' ? vi.type.shape?.[0] : undefined;
+    if (typeof d === 'string' && d !== '') symbols.set(d, batch);
+  }
+  const fed = sample && inputs.find((vi) => vi.type?.kind === 'tensor' && vi.type.shape?.length === sample.length + 1);
+  if (fed && sample && fed.type?.kind === 'tensor') {
+    fed.type.shape?.forEach((d, i) => {
+      if (i > 0 && typeof d === 'string' && d !== '' && !symbols.has(d)) symbols.set(d, sample[i - 1]);
+    });
+  }
+  return symbols;
+}
+
+/** Every value's shape with the batch dims (and those `sample` gives) set: recorded, initializers, then inferred. */
+export function shapesAtBatch(model: Model, batch = 1, sample?: readonly number[]): Shapes {
   const g = model.graph;
   const inits = new Set(g.initializers.map((t) => t.name));
-  const symbols = new Set<string>();
-  for (const vi of g.inputs) {
-    const t = vi.type;
-    if (inits.has(vi.name) || !t || t.kind !== 'tensor' || !t.shape || t.shape.length === 0) continue;
-    const d = t.shape[0];
-    if (typeof d === 'string' && d !== '') symbols.add(d);
-  }
+  const symbols = symbolValues(g, inits, batch, sample);
   const graph: Graph = {
     ...g,
     inputs: g.inputs.map((vi) => withBatch(vi, symbols, batch, !inits.has(vi.name))),
@@ -141,9 +155,9 @@ function nodeMacs(op: string, ins: (Dim[] | undefined)[], out: Dim[] | undefined
   }
 }
 
-/** MACs of the main graph at `batch` (default 1): per node of a counted op, and the total. */
-export function modelMacs(model: Model, batch = 1): MacsReport {
-  const shapes = shapesAtBatch(model, batch);
+/** MACs of the main graph at `batch` (default 1) and, if given, a dataset's sample shape: per node of a counted op, and the total. */
+export function modelMacs(model: Model, batch = 1, sample?: readonly number[]): MacsReport {
+  const shapes = shapesAtBatch(model, batch, sample);
   const report: MacsReport = { total: 0, nodes: [], unknown: [] };
   model.graph.nodes.forEach((n, index) => {
     if ((n.domain !== '' && n.domain !== 'ai.onnx') || !MAC_OPS.includes(n.opType)) return;

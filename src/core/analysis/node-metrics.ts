@@ -5,6 +5,8 @@
 // A node's weights: its inputs that are initializers (dense or sparse, any position) and its
 // non-first inputs fed by a Constant node (exporters like PaddlePaddle store weights that way).
 // A tensor read by several nodes counts in each node's row but once in the totals.
+// `zeros` replaces the counted zeros of the dense tensors it names: the "after" values of a plan
+// that keeps every shape (core/prune/planned-zeros.ts) without building the pruned model.
 import { elementCount, type Model, type SparseTensor, type Tensor } from '../onnx/model';
 import { bytesPerElement } from '../onnx/dtype';
 import { constantTensor } from './constants';
@@ -59,8 +61,8 @@ function storedBytes(t: Tensor): number {
   return Math.ceil(elementCount(t.dims) * bytesPerElement(t.dataType));
 }
 
-function denseFacts(t: Tensor): WeightFacts {
-  return { params: elementCount(t.dims), zeros: countZeros(t), bytes: storedBytes(t) };
+function denseFacts(t: Tensor, zeros?: number): WeightFacts {
+  return { params: elementCount(t.dims), zeros: zeros ?? countZeros(t), bytes: storedBytes(t) };
 }
 
 function sparseFacts(s: SparseTensor): WeightFacts {
@@ -68,16 +70,16 @@ function sparseFacts(s: SparseTensor): WeightFacts {
   return { params, zeros: params - elementCount(s.values.dims) + countZeros(s.values), bytes: storedBytes(s.values) + storedBytes(s.indices) };
 }
 
-/** The metrics of every main-graph node of `model` and the model's totals. */
-export function nodeMetrics(model: Model): NodeMetricsReport {
+/** The metrics of every main-graph node of `model` and the model's totals (`zeros`: see above). */
+export function nodeMetrics(model: Model, zeros?: ReadonlyMap<string, number>): NodeMetricsReport {
   const g = model.graph;
   const inits = new Map<string, () => WeightFacts>();
-  for (const t of g.initializers) inits.set(t.name, () => denseFacts(t));
+  for (const t of g.initializers) inits.set(t.name, () => denseFacts(t, zeros?.get(t.name)));
   for (const s of g.sparseInitializers) if (!inits.has(s.values.name)) inits.set(s.values.name, () => sparseFacts(s));
   const constants = new Map<string, () => WeightFacts>();
   for (const n of g.nodes) {
     const t = constantTensor(n);
-    if (t && !inits.has(t.name)) constants.set(t.name, () => denseFacts(t));
+    if (t && !inits.has(t.name)) constants.set(t.name, () => denseFacts(t, zeros?.get(t.name)));
   }
   const facts = new Map<string, WeightFacts>();
   const factsOf = (name: string, make: () => WeightFacts): WeightFacts => {

@@ -82,12 +82,13 @@ export class Ticker {
   }
 }
 
-function isPromise<T>(v: Promise<T> | T): v is Promise<T> {
+/** A runner's answer that is a promise (onnxruntime) rather than a value (our runtime); shared with language-model.ts. */
+export function isPromise<T>(v: Promise<T> | T): v is Promise<T> {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
-
-function errorText(e: unknown): string {
+/** The message of anything thrown. */
+export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 

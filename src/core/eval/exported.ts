@@ -32,10 +32,11 @@ export function nonzeroParamCount(model: Model): number {
 /**
  * The facts of `model` exported: `dense` is its encoded file when the caller has it (else it is
  * encoded here); the sparse export stores `prunedTensors` as COO sparse initializers (the export
- * command's sparse form), encoded to count its bytes.
+ * command's sparse form), encoded to count its bytes. `sample`: the evaluated dataset's sample
+ * shape, for a model whose shapes depend on it (a language model's sequence length).
  */
-export function exportedFacts(model: Model, prunedTensors: readonly string[], dense?: Uint8Array): ExportedFacts {
-  const macs = modelMacs(model, 1);
+export function exportedFacts(model: Model, prunedTensors: readonly string[], dense?: Uint8Array, sample?: readonly number[]): ExportedFacts {
+  const macs = modelMacs(model, 1, sample);
   const denseBytes = (dense ?? encodeModel(model)).length;
   let sparseBytes = denseBytes;
   if (prunedTensors.length > 0) {

@@ -3,7 +3,7 @@
 // runtime, in batches of sequences. Progress, Cancel and yielding as evaluate() does (Ticker).
 import { isCancelled, ProblemError } from '../errors';
 import type { TokenIds } from '../data/token-ids';
-import { DEFAULT_BATCH, Ticker } from './evaluate';
+import { DEFAULT_BATCH, errorText, isPromise, Ticker } from './evaluate';
 import { isAvailable, type EvalContext, type EvalSettings, type Runner, type RunnerName, type RunnerSlot, type RuntimeMeasure } from './types';
 
 /** Something that maps `sequences` rows of `length` ids (back to back) to logits [sequences, length, V]. */
@@ -50,14 +50,6 @@ export function nextTokenNll(logits: ArrayLike<number>, ids: ArrayLike<number>, 
 export function lossAndPerplexity(nll: NextTokenNll): { loss: number; perplexity: number } {
   const loss = nll.count > 0 ? nll.sum / nll.count : NaN;
   return { loss, perplexity: Math.exp(loss) };
-}
-
-function isPromise<T>(v: Promise<T> | T): v is Promise<T> {
-  return typeof (v as { then?: unknown } | null)?.then === 'function';
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**

@@ -7,6 +7,19 @@ import { canonicalStructure, DEFAULT_CHANNEL_MULTIPLE, DEFAULT_IMPORTANCE, DEFAU
 
 export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune' | 'wanda';
 
+/**
+ * reconstruct in global scope, single weights: how the plan's total of zeros is split between the
+ * layers. 'plan': as the magnitude plan splits it (one |w| threshold); 'output': by each layer's
+ * measured effect on the model's outputs (core/prune/reconstruct/allocation.ts).
+ */
+export type ReconstructAllocation = 'plan' | 'output';
+export const RECONSTRUCT_ALLOCATIONS: readonly ReconstructAllocation[] = Object.freeze(['plan', 'output']);
+export const DEFAULT_GLOBAL_ALLOCATION: ReconstructAllocation = 'output';
+
+export function isReconstructAllocation(v: unknown): v is ReconstructAllocation {
+  return typeof v === 'string' && (RECONSTRUCT_ALLOCATIONS as readonly string[]).includes(v);
+}
+
 /** What a method needs besides the model: nothing, unlabelled calibration samples, labelled training samples. */
 export type MethodDataNeed = 'none' | 'calibration' | 'training';
 
@@ -96,6 +109,10 @@ export interface PruneSpec<D = unknown> extends PruneOptions {
   dataLimit?: number;
   /** finetune: at most this many epochs (default: METHOD_REGISTRY.finetune.defaults.epochs). */
   epochs?: number;
+  /** reconstruct, mode 'global', unstructured: how the zeros are split between layers (default DEFAULT_GLOBAL_ALLOCATION). */
+  allocation?: ReconstructAllocation;
+  /** reconstruct, wanda: the ratio split across transformer blocks by their calibration sensitivity (block-allocate.ts). */
+  allocateBlocks?: boolean;
   /** finetune: false = no distillation from the unpruned model (default: on, METHOD_REGISTRY.finetune.defaults.distill). */
   distill?: boolean;
 }
@@ -116,9 +133,13 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   if (structure === 'channels') out.channelMultiple = spec.channelMultiple ?? DEFAULT_CHANNEL_MULTIPLE;
   if (info === undefined) return out;
   if (info.data === 'calibration' && spec.calibration !== undefined) out.calibration = spec.calibration;
+  if (info.data === 'calibration' && spec.allocateBlocks === true) out.allocateBlocks = true;
   if (info.data === 'training' && spec.train !== undefined) out.train = spec.train;
   const dataLimit = info.data === 'none' ? undefined : (spec.dataLimit ?? info.defaults.dataLimit);
   if (dataLimit !== undefined) out.dataLimit = dataLimit;
+  if (method === 'reconstruct' && spec.mode === 'global' && structure === DEFAULT_STRUCTURE && spec.allocation !== undefined && spec.allocation !== DEFAULT_GLOBAL_ALLOCATION) {
+    out.allocation = spec.allocation;
+  }
   const epochs = info.defaults.epochs === undefined ? undefined : (spec.epochs ?? info.defaults.epochs);
   if (epochs !== undefined) out.epochs = epochs;
   if (info.defaults.distill !== undefined && spec.distill === false) out.distill = false;

@@ -7,15 +7,17 @@ import type { Model } from '../onnx/model';
 import { CancelledError } from '../errors';
 import { applyPrune, pruneMask } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
-import { isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
+import { DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import { declaredSampleSize } from './reconstruct/activations';
+import { ALLOCATING } from './reconstruct/allocation';
 import type { Steps } from './reconstruct/solver';
 import { weightTensor } from './reconstruct/targets';
 import { wandaProblem, wandaSteps } from './wanda';
 import { channelReconstructSteps } from './reconstruct/channels';
 import { PruneError, type PruneOptions, type PrunePlan } from './types';
+import { blockAllocationSteps } from './block-allocate';
 import { channelsFinetuneStart } from './channels/finetune';
 
 export interface MethodSpec extends PruneOptions {
@@ -27,8 +29,10 @@ export interface MethodSpec extends PruneOptions {
   epochs?: number;
   /** finetune: the trainer's settings beyond epochs (schedule steps, learning rate, seed…). */
   finetune?: Omit<FinetuneOptions, 'epochs' | 'onProgress'>;
+  /** reconstruct, wanda: the ratio split across transformer blocks by calibration sensitivity (block-allocate.ts). */
+  allocateBlocks?: boolean;
   /** reconstruct: damping and fitting target (see ReconstructOptions). */
-  reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows'>;
+  reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows' | 'allocation'>;
 }
 
 export interface MethodData {
@@ -73,6 +77,8 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   if (r.channelMultiple !== undefined) out.channelMultiple = r.channelMultiple;
   if (r.dataLimit !== undefined) out.dataLimit = r.dataLimit;
   if (r.epochs !== undefined) out.epochs = r.epochs;
+  if (r.allocation !== undefined) out.reconstruct = { allocation: r.allocation };
+  if (r.allocateBlocks === true) out.allocateBlocks = true;
   if (r.distill === false) out.finetune = { distill: false };
   return out;
 }
@@ -114,12 +120,37 @@ function structuredMasks(model: Model, plan: PrunePlan): Record<string, Uint8Arr
   return out;
 }
 
+/** The plan of `spec` with the overall ratio split across the blocks (block-allocate.ts), and what was done in words. */
+async function allocateBlocks(
+  model: Model, spec: MethodSpec, plan: PrunePlan, data: { calibration: Float32Array; count: number; sampleShape: number[] }, hooks: MethodHooks,
+): Promise<{ options: PruneOptions; plan: PrunePlan; notes: string[] }> {
+  if (plan.structure !== undefined) throw new PruneError('per-block allocation splits single weights (unstructured) only', 'unsupported');
+  if (spec.mode === 'global' || (spec.overrides !== undefined && Object.keys(spec.overrides).length > 0)) {
+    throw new PruneError('per-block allocation sets every layer\'s ratio itself: not with global pruning or overrides', 'unsupported');
+  }
+  let [fraction, message] = [0, 'block allocation'];
+  const steps = blockAllocationSteps(model, {
+    ratio: spec.ratio, select: plan.layers.map((l) => l.tensor), calibration: data.calibration, calibrationCount: data.count, sampleShape: data.sampleShape,
+    onProgress: (f, m) => ([fraction, message] = [f * 0.3, m]),
+  });
+  const a = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
+  const options: PruneOptions = { ...spec, mode: 'layer', select: plan.layers.map((l) => l.tensor), overrides: a.overrides };
+  const notes = [
+    `per-block allocation (${a.loss === 'next-token' ? 'next-token loss' : 'relative output error'} on the calibration samples, ${a.baselineLoss.toPrecision(4)} unpruned; each group magnitude-pruned alone): ` +
+      a.groups.map((g) => `${g.name} ${(100 * g.ratio).toFixed(1)}%`).join(', ') + ` — ${a.pruned} of ${a.params} weights`,
+  ];
+  return { options, plan: planPrune(model, options), notes };
+}
+
 /** Prunes `model` with the method; never mutates `model`. */
 export async function pruneWithMethod(model: Model, spec: MethodSpec, data: MethodData, hooks: MethodHooks = {}): Promise<MethodResult> {
   const method = spec.method ?? 'magnitude';
   if (!isPruneMethod(method)) throw new PruneError(`unknown pruning method "${String(method)}" (${methodNames()})`);
-  const options: PruneOptions = spec;
-  const plan = planPrune(model, options);
+  let options: PruneOptions = spec;
+  let plan = planPrune(model, options);
+  if (spec.allocateBlocks === true && method !== 'reconstruct' && method !== 'wanda') {
+    throw new PruneError('per-block allocation measures the blocks on calibration samples: use it with reconstruct or wanda', 'unsupported');
+  }
   if (method === 'magnitude') {
     hooks.onProgress?.(1, 'magnitude pruning');
     return { model: applyPrune(model, plan), plan, method, notes: [...(plan.notes ?? [])] };
@@ -135,6 +166,12 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       throw new PruneError(`the calibration set "${calib.name}" has samples of ${calib.sampleSize} values, the model takes ${inputs}`, 'bad-dataset');
     }
     const calibration = calib.images.subarray(0, count * calib.sampleSize);
+    const blockNotes: string[] = [];
+    if (spec.allocateBlocks === true) {
+      const allocated = await allocateBlocks(model, spec, plan, { calibration, count, sampleShape: calib.sampleShape }, hooks);
+      ({ options, plan } = allocated);
+      blockNotes.push(...allocated.notes);
+    }
     if (method === 'wanda') {
       if (plan.structure === 'channels') throw new PruneError('wanda prunes single weights, N:M groups or blocks, not channels', 'unsupported');
       const problem = wandaProblem(model, plan.layers.map((l) => l.tensor));
@@ -148,7 +185,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       });
       const { model: out } = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
       hooks.onProgress?.(1, 'wanda done');
-      return { model: out, plan: planPrune(out, options), method, notes: [`wanda: |w| × input norm on ${count} calibration samples of "${calib.name}", lowest per output row removed, no weight update`] };
+      return { model: out, plan: planPrune(out, options), method, notes: [`wanda: |w| × input norm on ${count} calibration samples of "${calib.name}", lowest per output row removed, no weight update`, ...blockNotes] };
     }
     if (plan.structure === 'channels') {
       // channels chosen by activations, the model shrunk, each consumer refitted (reconstruct/channels.ts)
@@ -173,10 +210,15 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     for (const l of plan.layers) prunedCounts[l.tensor] = l.pruned;
     // N:M / blocks: the magnitude plan's masks carry the counts (per group, per block shape) the result keeps
     const masks = plan.structure === undefined ? undefined : structuredMasks(model, plan);
+    // global scope, single weights: the plan's total re-split between the layers by their
+    // measured error (reconstruct/allocation.ts); overridden tensors keep their counts
+    const allocation = spec.reconstruct?.allocation ?? (spec.mode === 'global' && plan.structure === undefined ? DEFAULT_GLOBAL_ALLOCATION : 'plan');
     let fraction = 0;
     let message = 'reconstructing';
     const steps = reconstructSteps(model, {
       ...spec.reconstruct,
+      allocation,
+      fixedCounts: Object.keys(spec.overrides ?? {}),
       ratio: spec.ratio,
       calibration,
       calibrationCount: count,
@@ -185,13 +227,15 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       ...(masks === undefined ? {} : { structure: plan.structure, masks }),
       onProgress: (p) => {
         fraction = p.fraction;
-        message = `reconstructing ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`;
+        message = p.tensor === ALLOCATING ? `allocating the zeros between ${p.layers} layers` : `reconstructing ${p.tensor} (layer ${p.layer + 1} of ${p.layers})`;
       },
     });
     const { model: out, report } = await drive(steps, hooks, () => hooks.onProgress?.(fraction, message));
     hooks.onProgress?.(1, 'reconstruction done');
     const notes = [
       `reconstructed on ${count} calibration samples of "${calib.name}" (dampening ${report.dampening})`,
+      ...(allocation === 'plan' ? [] : [`zeros split between the layers by allocation "${allocation}" (the same total as the plan): ${report.layers.map((l) => `${l.tensor} ${l.ratio.toFixed(2)}`).join(', ')}`]),
+      ...blockNotes,
       ...report.layers.map((l) => `${l.tensor}: relative output error ${l.outputError.toExponential(2)} (magnitude pruning: ${l.magnitudeOutputError.toExponential(2)})`),
     ];
     return { model: out, plan: planPrune(out, options), method, notes };

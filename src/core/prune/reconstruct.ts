@@ -21,6 +21,7 @@ import { inputFeed } from './reconstruct/activations';
 import { solveLayer } from './reconstruct/layer';
 import { collect } from './reconstruct/collect';
 import { runSteps, type Steps } from './reconstruct/solver';
+import { ALLOCATING, ALLOCATIONS as ALLOCATION_NAMES, allocateZeros, centredFor, type Allocation } from './reconstruct/allocation';
 import { magnitudeMask, type GroupPattern, type StructuredSolve } from './reconstruct/structured';
 import { DEFAULT_STRUCTURE, parseStructure } from './structure';
 import { ancestorNodes, biasSlot, findTargets, realInputs, residualPath, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './reconstruct/targets';
@@ -88,6 +89,14 @@ export interface ReconstructOptions {
    * most) is fitted to also cancel the drift of the Add's other input (default true).
    */
   residual?: boolean;
+  /**
+   * How the zeros are split between the layers: 'plan' (default) as given (prunedCounts, or
+   * round(ratio × n) per layer); 'output' / 'curve' / 'saliency' the same total re-split by each
+   * layer's measured error (reconstruct/allocation.ts). Unstructured only.
+   */
+  allocation?: Allocation;
+  /** With an allocation: tensors whose counts stay as given (e.g. a plan's overrides); the others share the rest. */
+  fixedCounts?: string[];
   /** Columns per mask-selection block (default 128, as SparseGPT). */
   blockSize?: number;
   /** Most calibration rows (patches) per group and layer (default: by the layer's size, see rowBudget). */
@@ -225,10 +234,30 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     if (t === undefined) throw new PruneError(`reconstruction pruning: "${name}" has a mask but is not selected`);
     if (m.length !== nOf(t)) throw new PruneError(`reconstruction pruning: the mask for "${name}" has ${m.length} values, the tensor ${nOf(t)}`);
   }
-  const zerosFor = (t: Target): number => (counts === undefined ? Math.round(ratio * nOf(t)) : (counts[t.tensor.name] ?? 0));
+  const planned = (t: Target): number => (counts === undefined ? Math.round(ratio * nOf(t)) : (counts[t.tensor.name] ?? 0));
   const blockSize = options.blockSize ?? 128;
   const target = options.target ?? 'dense';
   const correct = options.biasCorrection ?? true;
+  const allocation = options.allocation ?? 'plan';
+  if (!ALLOCATION_NAMES.includes(allocation)) throw new PruneError(`reconstruction pruning: unknown allocation "${String(allocation)}" (${ALLOCATION_NAMES.join(', ')})`);
+  if (allocation !== 'plan' && pattern !== undefined) throw new PruneError(`reconstruction pruning: allocation "${allocation}" splits single weights; with structure ${options.structure ?? ''} use "uniform"`, 'unsupported');
+  // the share of the progress bar the allocation pass takes
+  const before = allocation === 'plan' ? 0 : allocation === 'output' ? 0.5 : 0.3;
+  let zerosFor = planned;
+  const fixed = new Set(options.fixedCounts ?? []);
+  const free = targets.filter((t) => !fixed.has(t.tensor.name));
+  if (allocation !== 'plan' && free.length > 1) {
+    const zeros = yield* allocateZeros(model, free, feed, {
+      kind: allocation, total: free.reduce((s, t) => s + planned(t), 0), dampening: damp, maxRows: options.maxRows,
+      centred: centredFor(model, correct),
+      progress: (f) => {
+        if (options.isCancelled?.() === true) throw new CancelledError('reconstruction pruning was cancelled');
+        options.onProgress?.({ layer: 0, layers: targets.length, tensor: ALLOCATING, fraction: before * f });
+      },
+    });
+    const byName = new Map(free.map((t, i) => [t.tensor.name, zeros[i]]));
+    zerosFor = (t) => byName.get(t.tensor.name) ?? planned(t);
+  }
   const weights = new Map<string, Float32Array>();
   const shifts: { target: Target; shift: Float64Array }[] = [];
   const reports: ReconstructLayerReport[] = [];
@@ -238,7 +267,7 @@ export function* reconstructSteps(model: Model, options: ReconstructOptions): St
     const name = t.tensor.name;
     const progress = (f: number): void => {
       if (options.isCancelled?.() === true) throw new CancelledError('reconstruction pruning was cancelled');
-      options.onProgress?.({ layer: l, layers: L, tensor: name, fraction: (l + f) / L });
+      options.onProgress?.({ layer: l, layers: L, tensor: name, fraction: before + ((1 - before) * (l + f)) / L });
     };
     progress(0);
     const n = nOf(t);

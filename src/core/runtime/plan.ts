@@ -45,6 +45,11 @@ export interface LayerInfo {
   sparsity: number;
   relu: boolean;
   bias: boolean;
+  /**
+   * WebAssembly linear layers alone in their chain: the kernel of calls with many rows (a
+   * transformer's tokens; kernels/matmul-rows.ts), dense 'gemm' or sparse 'csr'.
+   */
+  rows?: 'gemm' | 'csr';
   /** Conv layers only: group, kernel, folded BatchNormalization, activation clamp. */
   conv?: ConvLayerDetail;
 }
@@ -279,6 +284,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
         sparsity: l.sparsity,
         relu: l.relu,
         bias: l.bias !== null,
+        ...(k.rows ? { rows: k.rows } : {}),
       });
     }
   }

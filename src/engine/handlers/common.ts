@@ -43,8 +43,19 @@ export function findTensor(model: Model, name: string, fileName: string): Tensor
   return t;
 }
 
+// The last plan of each model: the app asks for the preview, then the per-node metrics of the same
+// spec, and planning a large model takes as long as the rest of either answer. Plans are read only.
+const lastPlans = new WeakMap<Model, { key: string; plan: PrunePlan }>();
+
+/** The magnitude plan of `spec` (the last one of this model again when the options are equal). */
 export function plan(model: Model, spec: PruneSpec): PrunePlan {
-  return planPrune(model, methodSpecOf(spec));
+  const options = methodSpecOf(spec);
+  const key = JSON.stringify(options);
+  const last = lastPlans.get(model);
+  if (last?.key === key) return last.plan;
+  const p = planPrune(model, options);
+  lastPlans.set(model, { key, plan: p });
+  return p;
 }
 
 export function pruneReport(model: Model, p: PrunePlan): PruneReport {

@@ -118,7 +118,7 @@ export function runnerMaker(
     return {
       slots,
       sparsity,
-      exported: exportedFacts(pruned, p.layers.map((l) => l.tensor), encoded()),
+      exported: exportedFacts(pruned, p.layers.map((l) => l.tensor), encoded(), ds.sampleShape),
       ...(compare ? { finish: (point: CoreEvalPoint) => compare(point, ortRunner) } : {}),
       dispose: async () => {
         for (const d of disposers) await d.dispose();

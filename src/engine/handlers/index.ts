@@ -9,7 +9,7 @@ import { nodeErrors } from './node-errors';
 import { report } from './report';
 import { diff } from './diff';
 import { nodeMetricsOf } from './metrics';
-import { sensitivity } from './sensitivity';
+import { allocateFromCurves, sensitivity } from './sensitivity';
 
 export const handlers: HandlerTable = {
   open,
@@ -32,4 +32,5 @@ export const handlers: HandlerTable = {
   nodeMetrics: nodeMetricsOf,
   // issue 16: sensitivity
   sensitivity,
+  allocate: allocateFromCurves,
 };

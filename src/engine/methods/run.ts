@@ -47,7 +47,8 @@ async function methodData(ctx: JobContext, open: OpenModel, spec: PruneSpec): Pr
   if (need === 'calibration') {
     const source = spec.calibration ?? DEFAULT_METHOD_DATA;
     const ds = await loadDataset(ctx, source, open);
-    checkFits(ds, source, 'calibration set', io);
+    // token ids (a language model's calibration set) are checked against its vocabulary too
+    checkFits(ds, source, 'calibration set', io, ds.tokens ? io.classes : undefined);
     return { calibration: ds };
   }
   if (need === 'training') {

@@ -10,6 +10,7 @@
 import { EngineHost, type Send } from '../host';
 import { envStatsWorkers, nodePlatform } from './platform';
 import type { ControlMessage, ReadyMessage } from '../protocol';
+import { enableWasmFlags } from './wasm-flags';
 
 interface PortLike {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -82,6 +83,7 @@ function serveNode(): void {
   send(READY as never);
 }
 
+enableWasmFlags();
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
 if (parentPort) serveElectron(parentPort);
 else if (typeof process.send === 'function') serveNode();

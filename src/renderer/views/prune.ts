@@ -35,7 +35,7 @@ export function createPruneView(ctx: AppContext): { el: HTMLElement; activate():
   /** The ratio the slider chose; N:M fixes the spec's ratio, and leaving N:M gives this one back. */
   let userRatio = 0;
   const layerBtn = h('button', { class: 'active', 'data-testid': 'mode-layer', title: 'Each weight matrix loses its own smallest-|w| fraction' }, 'Per layer');
-  const globalBtn = h('button', { 'data-testid': 'mode-global', title: 'One |w| threshold across all selected layers' }, 'Global');
+  const globalBtn = h('button', { 'data-testid': 'mode-global', title: 'One |w| threshold across all selected layers (Reconstruct: the same total, split by each layer’s measured effect on the outputs)' }, 'Global');
   const cards = h('div', { class: 'summary-cards', 'data-testid': 'prune-summary' });
   const table = h('table', { class: 'grid', 'data-testid': 'prune-table' });
   /** What the plan left out and why (channels: layers kept whole), under the table. */

@@ -47,7 +47,7 @@ export function renderCurveTable(table: HTMLTableElement, curves: readonly LiveC
   );
 }
 
-/** The allocated ratios and the three prunings compared; empty without an allocation. */
+/** The allocated ratios and the three prunings compared (while not yet measured, a note); empty without an allocation. */
 export function renderAllocation(host: HTMLElement, allocation: (Allocation & { comparison: AllocationComparison[] }) | null): void {
   if (!allocation) {
     clear(host);
@@ -99,5 +99,6 @@ export function renderAllocation(host: HTMLElement, allocation: (Allocation & { 
   const pinnedNote = pinned
     ? h('div', { class: 'warn-note', 'data-testid': 'alloc-pinned' }, `Every tensor got ${formatPercent(allocation.target)}: no ratio above the target was measured, so the allocation cannot differ from uniform. Add ratios above it (e.g. 0.95) and allocate again.`)
     : null;
-  clear(host, rows, compare, pinnedNote, h('div', { class: 'muted', style: 'font-size:12px' }, `Predicted loss increase ${formatNumber(allocation.predictedLossIncrease)} (each tensor pruned alone, added up; interactions are not modelled).`));
+  const measured = allocation.comparison.length > 0 ? compare : h('div', { class: 'muted', 'data-testid': 'alloc-compare-pending' }, 'Not yet measured beside uniform per-layer and global pruning.');
+  clear(host, rows, measured, pinnedNote, h('div', { class: 'muted', style: 'font-size:12px' }, `Predicted loss increase ${formatNumber(allocation.predictedLossIncrease)} (each tensor pruned alone, added up; interactions are not modelled).`));
 }

@@ -1,11 +1,13 @@
 // Sensitivity panel (issue 16): for each weight of the Prune panel's selection and each ratio of a
 // list, the accuracy and loss with only that tensor pruned (the engine's `sensitivity` request; its
 // points arrive as progress and fill the chart and the table live), with progress and Cancel.
-// Allocate: per-layer ratios that reach a target overall sparsity with the least predicted loss,
-// compared with uniform per-layer and global pruning on the same samples; "Apply as overrides" puts
+// Allocate: per-layer ratios that reach a target overall sparsity with the least predicted loss
+// (the engine's `allocate` request from the curves of the last analysis when its settings are
+// unchanged: at once, no curve measured again), compared with uniform per-layer and global pruning
+// on the same samples; "Apply as overrides" puts
 // them into the Prune panel. The graph overlay "Sensitivity" shows the accuracy drop per node.
 
-import { SENSITIVITY_RATIOS, type Allocation, type AllocationComparison, type Request, type SensitivityReport } from '../../engine/protocol';
+import { SENSITIVITY_RATIOS, type Allocation, type AllocationComparison, type ModelSummary, type Request, type SensitivityReport, type SensitivityResult } from '../../engine/protocol';
 import type { AppContext } from '../context';
 import { clearError } from '../dialogs';
 import { clear, h } from '../dom';
@@ -34,6 +36,8 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
   /** The overlay's ratio was picked by hand (else it follows the default as points arrive). */
   let overlayPicked = false;
   let running: number | null = null;
+  /** The last finished analysis and its settings: Allocate with equal settings allocates from its curves. */
+  let finished: { key: string; picked: Picked; result: SensitivityResult } | null = null;
 
   const data = createSensitivityDataset(ctx, () => updateRunState());
   const ratiosField = h('input', { class: 'field', style: 'flex:1;min-width:160px', value: SENSITIVITY_RATIOS.join(', '), 'data-testid': 'sens-ratios', 'aria-label': 'Ratios', 'aria-describedby': 'sens-ratio-error' });
@@ -84,7 +88,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     chartHint,
     resultsBox,
     h('div', { class: 'section-title' }, 'Allocate'),
-    h('div', { class: 'muted', style: 'font-size:12px' }, 'Per-layer ratios that reach the target sparsity of these tensors with the least predicted loss, from their curves; measured beside uniform per-layer and global pruning on the same samples. The curves are measured again with it.'),
+    h('div', { class: 'muted', style: 'font-size:12px' }, 'Per-layer ratios that reach the target sparsity of these tensors with the least predicted loss, from their curves (those of the last analysis when its settings are unchanged, else measured first); measured beside uniform per-layer and global pruning on the same samples.'),
     h('div', { class: 'row' }, h('label', {}, 'Target'), targetField, h('span', {}, '%'), h('span', { style: 'flex:1' }), allocateBtn, applyBtn),
     allocHost,
   );
@@ -132,7 +136,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     allocateBtn.disabled = !ready;
     runNote.hidden = why === null;
     runNote.textContent = why ?? '';
-    applyBtn.disabled = running !== null || allocation === null;
+    applyBtn.disabled = allocation === null;
     showSelection();
   }
   store.on('spec', updateRunState);
@@ -191,6 +195,13 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     progressText.textContent = 'Cancelling…';
   });
 
+  /** A job's error: Cancel says `cancelled` (what was measured stays), anything else is shown. */
+  function jobFailed(error: unknown, cancelled: string): void {
+    const wasCancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
+    progressText.textContent = wasCancelled ? cancelled : 'Failed';
+    if (!wasCancelled) ctx.fail('The sensitivity analysis failed', error);
+  }
+
   async function run(withAllocation: boolean): Promise<void> {
     const model = store.state.model;
     const picked: Picked | null = data.usable();
@@ -204,16 +215,16 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     }
     const limit = Number(limitField.value);
     const structure = store.state.spec.structure;
-    const request: Omit<SensitivityRequest, 'id'> = {
-      type: 'sensitivity',
-      modelId: model.modelId,
-      dataset: picked.source,
+    const settings = {
       ratios,
       ...(store.state.spec.select ? { select: store.state.spec.select } : {}),
       ...(structure !== undefined && structure !== 'unstructured' ? { structure } : {}),
       ...(limitField.value !== '' && limit > 0 ? { limit } : {}),
-      ...(target !== undefined ? { allocate: target } : {}),
     };
+    const key = JSON.stringify([model.modelId, settings]);
+    if (target !== undefined && finished !== null && finished.key === key && finished.picked === picked) return allocateFromCurves(model, finished, target);
+    const request: Omit<SensitivityRequest, 'id'> = { type: 'sensitivity', modelId: model.modelId, dataset: picked.source, ...settings, ...(target !== undefined ? { allocate: target } : {}) };
+    finished = null;
     curves = [];
     baseline = null;
     asked = ratios;
@@ -239,19 +250,48 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
       curves = liveCurves(result.curves);
       baseline = result.baseline;
       allocation = result.allocation ?? null;
+      finished = { key, picked, result };
       store.set('sensitivity', { dataset: picked.label, result });
       setBar(1);
       const notes = result.notes?.length ? ` ${result.notes.join(' ')}` : '';
       progressText.textContent = `Done: ${result.curves.length} tensor${result.curves.length === 1 ? '' : 's'} × ${ratios.length} ratio${ratios.length === 1 ? '' : 's'} on ${formatCount(result.samples)} samples of ${picked.label}; unpruned accuracy ${formatPercent(result.baseline.accuracy, 2)}.${allocation ? ` Allocated ${formatPercent(allocation.sparsity)} overall.` : ''}${notes}`;
       clearError('The sensitivity analysis failed');
     } catch (error) {
-      const cancelled = error instanceof Error && 'code' in error && error.code === 'cancelled';
-      progressText.textContent = cancelled ? 'Cancelled: the points measured so far stay; Run starts again.' : 'Failed';
-      if (!cancelled) ctx.fail('The sensitivity analysis failed', error);
+      jobFailed(error, 'Cancelled: the points measured so far stay; Run starts again.');
     } finally {
       setRunning(null);
       render();
       overlaysChanged();
+    }
+  }
+  /** Allocate from the curves already measured (at once), then compare it on the analysis' samples. */
+  async function allocateFromCurves(model: ModelSummary, from: NonNullable<typeof finished>, target: number): Promise<void> {
+    const base = { type: 'allocate', modelId: model.modelId, result: from.result, target } as const;
+    try {
+      allocation = await platform.client.call(base);
+    } catch (error) {
+      return ctx.fail('Cannot allocate', error);
+    }
+    if (store.state.model !== model) return;
+    render();
+    setBar(0);
+    progressText.textContent = `${formatPercent(allocation.sparsity)} allocated from the curves; measuring it beside uniform per-layer and global pruning…`;
+    try {
+      const req = platform.client.request({ ...base, dataset: from.picked.source }, { onProgress: (p) => setBar(p.total > 0 ? p.done / p.total : 0) });
+      setRunning(req.id);
+      const compared = await req.promise;
+      if (store.state.model !== model) return;
+      allocation = compared;
+      // the report exported from the app carries the allocation, as after Allocate with a new analysis
+      store.set('sensitivity', { dataset: from.picked.label, result: { ...from.result, allocation: compared } });
+      setBar(1);
+      progressText.textContent = `Allocated ${formatPercent(compared.sparsity)} overall from the curves of the last analysis (not measured again); compared on ${formatCount(from.result.samples)} samples of ${from.picked.label}.`;
+      clearError('The sensitivity analysis failed');
+    } catch (error) {
+      jobFailed(error, 'Cancelled: the allocation stays, not compared.');
+    } finally {
+      setRunning(null);
+      render();
     }
   }
   runBtn.addEventListener('click', () => void run(false));
@@ -269,6 +309,7 @@ export function createSensitivityView(ctx: AppContext): { el: HTMLElement; activ
     baseline = null;
     asked = [];
     allocation = null;
+    finished = null;
     overlayRatio = undefined;
     setRunning(null);
     data.reset();

@@ -33,7 +33,38 @@ describe('prune --method wanda', () => {
     await s.release();
   });
 
-  it('a model with int64 token inputs is refused in one line naming the input', () => {
+  it('the char-GPT (int64 token ids) prunes with token-id calibration from its training text', () => {
+    const dir = join(ROOT, 'test/models/language');
+    const out = join(tmp, 'char-wanda.onnx');
+    const r = prunescope(['prune', join(dir, 'char-gpt.onnx'), '--ratio', '0.5', '--method', 'wanda', '--calib', join(dir, 'char-calib.npy'), '--data-limit', '16', '-o', out], tmp);
+    expect(r.code, r.stderr).toBe(0);
+    const m = decodeModel(new Uint8Array(readFileSync(out)), 'char-wanda.onnx');
+    const inits = new Map(m.graph.initializers.map((t) => [t.name, t]));
+    const weights = m.graph.nodes.filter((n) => n.opType === 'MatMul' && inits.has(n.inputs[1])).map((n) => inits.get(n.inputs[1])!);
+    expect(weights).toHaveLength(9);
+    for (const t of weights) expect((t.data as Float32Array).reduce((s, v) => s + (v === 0 ? 1 : 0), 0), t.name).toBe((t.data as Float32Array).length / 2);
+  });
+
+  it('--allocate-blocks splits the ratio over the char-GPT\'s blocks with the total exact; refused with magnitude', () => {
+    const dir = join(ROOT, 'test/models/language');
+    const out = join(tmp, 'char-blocks.onnx');
+    const args = ['prune', join(dir, 'char-gpt.onnx'), '--ratio', '0.5', '--allocate-blocks', '-o', out];
+    const r = prunescope([...args, '--method', 'wanda', '--calib', join(dir, 'char-calib.npy'), '--data-limit', '8'], tmp);
+    expect(r.code, r.stderr).toBe(0);
+    const m = decodeModel(new Uint8Array(readFileSync(out)), 'char-blocks.onnx');
+    const inits = new Map(m.graph.initializers.map((t) => [t.name, t.data as Float32Array]));
+    const weights = m.graph.nodes.filter((n) => n.opType === 'MatMul' && inits.has(n.inputs[1])).map((n) => inits.get(n.inputs[1])!);
+    const zeros = weights.map((d) => d.reduce((s, v) => s + (v === 0 ? 1 : 0), 0));
+    const total = weights.reduce((s, d) => s + d.length, 0);
+    expect(zeros.reduce((a, b) => a + b, 0)).toBe(Math.round(total / 2));
+    expect(zeros.some((z, i) => z !== weights[i].length / 2)).toBe(true);
+    const bad = prunescope(args, tmp);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--allocate-blocks .*calibration/);
+  });
+
+  it('a model with int64 token inputs given image calibration is refused in one line naming the input', () => {
     const r = prunescope(['prune', join(ROOT, 'test/models/transformers/gpt.onnx'), '--ratio', '0.5', '--method', 'wanda', '--calib', ...FASHION, '-o', join(tmp, 'gpt.onnx')], tmp);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,8 +1,9 @@
 // The activations that reach a node on the calibration samples, computed by Prunescope's runtime:
 // the graph cut down to the nodes the value depends on, with the value as its one output, run in
-// batches of calibration samples.
+// batches of calibration samples. A language model's calibration samples are token ids (kept as
+// exact floats in the dataset), fed as the model's integer input (int64 or int32).
 import { DataType, type Model } from '../../onnx/model';
-import { Session, type RtTensor } from '../../runtime';
+import { Session, type RtData, type RtTensor } from '../../runtime';
 import { PruneError } from '../types';
 import type { Steps } from './solver';
 import { ancestorNodes, realInputs } from './targets';
@@ -16,6 +17,20 @@ export interface Feed {
   batch: number;
   calibration: Float32Array;
   count: number;
+  /** The input's element type: FLOAT, or INT64 / INT32 for token ids. */
+  dataType: number;
+}
+
+/** Input element types a calibration set can be fed as: float32, or token ids as int64 / int32. */
+const FEEDABLE = new Set<number>([DataType.FLOAT, DataType.INT64, DataType.INT32]);
+
+/** Samples as the input's element type (token ids: integer-valued floats, checked). */
+function asInput(x: Float32Array, dataType: number): RtData {
+  if (dataType === DataType.FLOAT) return x;
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isInteger(x[i]) || x[i] < 0) throw new PruneError(`the calibration set holds ${x[i]} where the model's integer input takes token ids`, 'bad-dataset');
+  }
+  return dataType === DataType.INT64 ? BigInt64Array.from(x, (v) => BigInt(v)) : Int32Array.from(x);
 }
 
 /** Samples per run of the model (bounded memory: the activations of one batch at a time). */
@@ -37,8 +52,9 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   if (names.length !== 1) throw new PruneError(`reconstruction pruning needs a model with one input, this one has ${names.length}`, 'unsupported');
   const info = model.graph.inputs.find((i) => i.name === names[0]);
   const type = info?.type;
-  if (type !== undefined && type.kind === 'tensor' && type.elemType !== DataType.FLOAT) {
-    throw new PruneError(`reconstruction pruning needs a float32 input; "${names[0]}" is not`, 'unsupported');
+  const dataType = type !== undefined && type.kind === 'tensor' ? type.elemType : DataType.FLOAT;
+  if (!FEEDABLE.has(dataType)) {
+    throw new PruneError(`reconstruction pruning needs a float32 input (or int64 / int32 token ids); "${names[0]}" is neither`, 'unsupported');
   }
   const declared = type !== undefined && type.kind === 'tensor' && type.shape !== undefined ? type.shape.slice(1) : [];
   const known = declared.reduce<number>((s, d) => (typeof d === 'number' ? s * d : s), 1);
@@ -63,7 +79,7 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   if (typeof fixed === 'number' && count % fixed !== 0) {
     throw new PruneError(`the model's input "${names[0]}" takes batches of ${fixed}; ${count} calibration samples do not divide into them`, 'bad-dataset');
   }
-  return { input: names[0], sampleDims, batch, calibration, count };
+  return { input: names[0], sampleDims, batch, calibration, count, dataType };
 }
 
 /** The model cut down to what `values` need, with `values` its only outputs. */
@@ -86,7 +102,7 @@ export function* valueBatches(
   for (let first = 0; first < feed.count; first += feed.batch) {
     yield;
     const n = Math.min(feed.batch, feed.count - first);
-    const x: RtTensor = { dims: [n, ...feed.sampleDims], data: feed.calibration.subarray(first * per, (first + n) * per), dataType: DataType.FLOAT };
+    const x: RtTensor = { dims: [n, ...feed.sampleDims], data: asInput(feed.calibration.subarray(first * per, (first + n) * per), feed.dataType), dataType: feed.dataType };
     const xs = models.map((_, i) => {
       const out = sessions.length === 0 ? {} : sessions[i].run({ [feed.input]: x });
       return values.map((v) => (v === feed.input ? x : out[v]));

@@ -8,6 +8,8 @@
 // difference, and what is left is the same problem on centred statistics: H − n x̄ x̄ᵀ and
 // A − n ȳ₀ x̄ᵀ (centred()).
 
+import { multiply } from './solver';
+
 export class GroupMoments {
   readonly h: Float64Array;
   /** Σ y₀ xᵀ (outputs × d); undefined when fitted to the layer's own input (then it is W H). */
@@ -85,7 +87,7 @@ export class GroupMoments {
   /** A = Σ y₀ xᵀ (W H when x₀ = x). */
   cross(): Float64Array {
     if (this.a !== undefined) return this.a;
-    this.wh ??= multiplyRows(this.w, this.outputs, this.d, this.h);
+    this.wh ??= multiply(this.w, this.outputs, this.d, this.h);
     return this.wh;
   }
 
@@ -120,7 +122,7 @@ export class GroupMoments {
   error(v: Float64Array, c?: Float64Array): number {
     const { d, outputs, h, sx, sy } = this;
     const a = this.cross();
-    const vh = multiplyRows(v, outputs, d, h);
+    const vh = multiply(v, outputs, d, h);
     let e = this.yy;
     for (let k = 0; k < outputs * d; k++) e += v[k] * vh[k] - 2 * v[k] * a[k];
     if (c !== undefined) {
@@ -134,17 +136,3 @@ export class GroupMoments {
   }
 }
 
-/** out = w m for w rows × d and m d × d (row-major, float64). */
-function multiplyRows(w: Float64Array, rows: number, d: number, m: Float64Array): Float64Array {
-  const out = new Float64Array(rows * d);
-  for (let r = 0; r < rows; r++) {
-    const rr = r * d;
-    for (let i = 0; i < d; i++) {
-      const v = w[rr + i];
-      if (v === 0) continue;
-      const ri = i * d;
-      for (let j = 0; j < d; j++) out[rr + j] += v * m[ri + j];
-    }
-  }
-  return out;
-}

@@ -2,8 +2,9 @@
 // absolute byte address in the imported memory. The input is first packed into padded phase planes
 // (one per stride phase), so every kernel tap of every output position is a contiguous row: the
 // convolution becomes a product of the weights with a matrix whose rows are given by addresses.
-import { activate, get, i32, set } from './conv-asm';
-import { I32, V128, addTo, body, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
+import { activate, get, i32, set, shuffle32 } from './conv-asm';
+import { I32, V128, addTo, body, madd, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
+import { dw3 } from './depthwise-code';
 import { wgGemm, wgIn, wgOut } from './winograd-code';
 import { wg4In, wg4Out } from './winograd4-code';
 
@@ -41,14 +42,16 @@ const I32_NE = 0x47;
 const I32_OR = 0x72;
 const I32_EQZ = 0x45;
 const I32_AND = 0x71;
+const I32_LE_S = 0x4c;
 const ELSE = 0x05;
 
 /**
  * packRuns(x, runs, runsEnd, dst, C, chanIn, chanOut): for each of C channels (x advancing chanIn
  * bytes, dst chanOut), for each run (4 i32: src byte offset, dst byte offset, count, src step in
  * bytes) copies count f32 from x + src (step apart) to consecutive floats at dst + dOff (step 4
- * and at least 64 floats: one memory.copy, which costs a call). Padding is never written: it stays
- * zero from the start.
+ * and at least 64 floats: one memory.copy, which costs a call; step 8: four at a time from two
+ * loads, which read one float past the run's last: inputs keep 16 bytes of slack). Padding is
+ * never written: it stays zero from the start.
  */
 function packRuns(): number[] {
   const [x, runs, runsEnd, dst, C, chanIn, chanOut, r, c, s, d, n, step] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -56,6 +59,11 @@ function packRuns(): number[] {
   const vector = whileNot([...get(n), ...i32(4), op.i32LtU, ...get(step), ...i32(4), I32_NE, I32_OR], [
     ...get(d), ...get(s), ...v.load, ...mem(2), ...v.store, ...mem(2),
     ...addTo(s, 16), ...addTo(d, 16), ...addTo(n, -4),
+  ]);
+  // Stride-2 runs (a phase of a stride-2 layer): four floats from two loads, their even lanes.
+  const pairs = whileNot([...get(n), ...i32(4), op.i32LtU, ...get(step), ...i32(8), I32_NE, I32_OR], [
+    ...get(d), ...get(s), ...v.load, ...mem(2), ...get(s), ...v.load, ...mem(2, 16), ...shuffle32([0, 2, 4, 6]), ...v.store, ...mem(2),
+    ...addTo(s, 32), ...addTo(d, 16), ...addTo(n, -4),
   ]);
   const strided = whileNot([...get(n), I32_EQZ], [
     ...get(d), ...get(s), op.f32Load, ...mem(2), op.f32Store, ...mem(2),
@@ -72,6 +80,7 @@ function packRuns(): number[] {
     ...get(d), ...get(s), ...get(n), ...i32(2), op.i32Shl, ...memCopy,
     ELSE,
     ...vector,
+    ...pairs,
     ...strided,
     op.end,
     ...addTo(r, 16),
@@ -90,9 +99,9 @@ function packRuns(): number[] {
  * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
  * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: the block of activate.
  * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; activated;
- * stored at out + r·stride + j.
+ * stored at out + r·stride + j. `fused`: each multiply-add is one relaxed_madd.
  */
-function rows4(): number[] {
+function rows4(fused: boolean): number[] {
   const [tab, tabEnd, w, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [j, t, wp, a] = [8, 9, 10, 11];
   const acc = (r: number, h: number): number => 12 + 2 * r + h;
@@ -104,8 +113,8 @@ function rows4(): number[] {
     ...get(a), ...v.load, ...mem(2, 16), ...set(x1),
     ...R.flatMap((r) => [
       ...get(wp), ...v.load32Splat, ...mem(2, 4 * r), ...set(ws),
-      ...get(acc(r, 0)), ...get(x0), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(r, 0)),
-      ...get(acc(r, 1)), ...get(x1), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(r, 1)),
+      ...madd(fused, acc(r, 0), get(x0), get(ws)),
+      ...madd(fused, acc(r, 1), get(x1), get(ws)),
     ]),
     ...addTo(wp, 16), ...addTo(t, 4),
   ];
@@ -132,7 +141,7 @@ function rows4(): number[] {
  * (rows[m] .. rows[m+1], 8 bytes each: i32 input row address, f32 weight). For each 16-float block
  * j: acc = bias[m] + Σ_e e.w · row_e[j..j+16]; activated (see activate); stored at out + m·stride + j.
  */
-function csr(): number[] {
+function csr(fused: boolean): number[] {
   const [r, rEnd, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6];
   const [j, e, end, a] = [7, 8, 9, 10];
   const acc = (h: number): number => 11 + h;
@@ -142,7 +151,7 @@ function csr(): number[] {
   const entry = [
     ...get(e), op.i32Load, ...mem(2), ...get(j), op.i32Add, ...set(a),
     ...get(e), ...v.load32Splat, ...mem(2, 4), ...set(ws),
-    ...H.flatMap((h) => [...get(acc(h)), ...get(a), ...v.load, ...mem(2, 16 * h), ...get(ws), ...v.f32x4Mul, ...v.f32x4Add, ...set(acc(h))]),
+    ...H.flatMap((h) => madd(fused, acc(h), [...get(a), ...v.load, ...mem(2, 16 * h)], get(ws))),
     ...addTo(e, 8),
   ];
   const block = [
@@ -259,12 +268,57 @@ function scaleCopy(): number[] {
   return body([[2, I32], [1, V128]], code);
 }
 
-export function convModuleBytes(): Uint8Array {
+/** The module; `fused`: the multiply-adds of rows4 and csr are relaxed_madd (only where relaxedSimd() holds). */
+/**
+ * pool2(src, planes, H, W, PH, PW): the 2×2 stride-2 max pool of `planes` H×W planes at src, in
+ * place (plane c's PH×PW outputs at src + (c·PH·PW)·4; every write lands below what is still to be
+ * read). Four outputs per step: per row pair max(even, odd lanes) as pmax(odd, even), then
+ * pmax(lower, upper): a ≥ b ? a : b as in conv-post.ts. A step past PW writes up to 12 bytes into
+ * the next output row (written after); loads read up to 28 bytes past a row.
+ */
+function pool2(): number[] {
+  const [src, planes, H, W, PH, PW] = [0, 1, 2, 3, 4, 5];
+  const [c, py, n, a, d, rowB, ta, tb] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const pair = (off: number): number[] => [
+    ...get(a), ...i32(off), op.i32Add, op.tee, ta, ...v.load, ...mem(2), ...get(ta), ...v.load, ...mem(2, 16), ...shuffle32([1, 3, 5, 7]),
+    ...get(ta), ...v.load, ...mem(2), ...get(ta), ...v.load, ...mem(2, 16), ...shuffle32([0, 2, 4, 6]),
+    ...v.f32x4Pmax,
+  ];
+  const step = [
+    ...get(d),
+    ...get(a), ...get(rowB), op.i32Add, op.tee, tb, ...v.load, ...mem(2), ...get(tb), ...v.load, ...mem(2, 16), ...shuffle32([1, 3, 5, 7]),
+    ...get(tb), ...v.load, ...mem(2), ...get(tb), ...v.load, ...mem(2, 16), ...shuffle32([0, 2, 4, 6]),
+    ...v.f32x4Pmax,
+    ...pair(0),
+    ...v.f32x4Pmax,
+    ...v.store, ...mem(2),
+    ...addTo(a, 32), ...addTo(d, 16), ...addTo(n, -4),
+  ];
+  const row = [
+    // a = src + (c·H + 2·py)·rowB, d = src + ((c·PH + py)·PW)·4
+    ...get(src), ...get(c), ...get(H), op.i32Mul, ...get(py), ...i32(1), op.i32Shl, op.i32Add, ...get(rowB), op.i32Mul, op.i32Add, ...set(a),
+    ...get(src), ...get(c), ...get(PH), op.i32Mul, ...get(py), op.i32Add, ...get(PW), op.i32Mul, ...i32(2), op.i32Shl, op.i32Add, ...set(d),
+    ...get(PW), ...set(n),
+    ...whileNot([...get(n), ...i32(0), I32_LE_S], step),
+    ...addTo(py, 1),
+  ];
+  const code = [
+    ...get(W), ...i32(2), op.i32Shl, ...set(rowB),
+    ...whileNot([...get(c), ...get(planes), op.i32GeU], [
+      ...i32(0), ...set(py),
+      ...whileNot([...get(py), ...get(PH), op.i32GeU], row),
+      ...addTo(c, 1),
+    ]),
+  ];
+  return body([[8, I32]], code);
+}
+
+export function convModuleBytes(fused = false): Uint8Array {
   return moduleBytes([
     { name: 'pack', params: 6, code: pack() },
     { name: 'packRuns', params: 7, code: packRuns() },
-    { name: 'rows4', params: 8, code: rows4() },
-    { name: 'csr', params: 7, code: csr() },
+    { name: 'rows4', params: 8, code: rows4(fused) },
+    { name: 'csr', params: 7, code: csr(fused) },
     { name: 'compact', params: 7, code: compact() },
     { name: 'compactAdd', params: 9, code: compactAdd() },
     { name: 'scaleCopy', params: 5, code: scaleCopy() },
@@ -273,5 +327,8 @@ export function convModuleBytes(): Uint8Array {
     { name: 'wg4In', params: 12, code: wg4In() },
     { name: 'wg4Out', params: 11, code: wg4Out() },
     { name: 'wgOut', params: 11, code: wgOut() },
+    { name: 'pool2', params: 6, code: pool2() },
+    { name: 'dw3', params: 11, code: dw3(fused, 1) },
+    { name: 'dw3s2', params: 11, code: dw3(fused, 2) },
   ]);
 }

@@ -59,7 +59,13 @@ export function outputTo(m: ConvMem, arena: ConvArena | undefined, out: number, 
   const n = M * OH * OW;
   const f32 = m.f32;
   if (pool) {
-    maxPoolPlanes(f32, out >> 2, y, yOff, M, OH, OW, pool);
+    if (pool.kh === 2 && pool.kw === 2 && pool.sy === 2 && pool.sx === 2 && pool.pt + pool.pl + pool.pb + pool.pr === 0 && OH >= 2 && OW >= 2) {
+      // In WebAssembly, in place, then copied out.
+      const PH = OH >> 1;
+      const PW = OW >> 1;
+      m.fn('pool2')(out, M, OH, OW, PH, PW);
+      y.set(m.f32.subarray(out >> 2, (out >> 2) + M * PH * PW), yOff);
+    } else maxPoolPlanes(f32, out >> 2, y, yOff, M, OH, OW, pool);
     arena?.forget(y);
     return;
   }

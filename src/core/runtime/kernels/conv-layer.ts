@@ -34,6 +34,8 @@ export interface ConvLayerWeights extends ConvPost {
   winograd?: boolean;
   /** With winograd: true, the output tile: F(2×2, 3×3) (default) or F(4×4, 3×3). */
   winogradTile?: 2 | 4;
+  /** false: a depthwise 3×3 layer runs on the per-channel lists, not dw3 (tests, benches). */
+  depthwise?: boolean;
 }
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;

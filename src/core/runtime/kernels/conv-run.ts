@@ -9,6 +9,7 @@ export { sparseConvPays } from './conv-layer';
 import type { Conv2dShape, ConvLayerWeights } from './conv-layer';
 import { inputAt, outputTo, residualAt } from './conv-io';
 import { type ConvArena, type ConvFn, convInstance, convWasmAvailable } from './conv-wasm';
+import { DepthwiseProgram, depthwiseFits } from './depthwise-run';
 import { WinogradProgram, winogradFits, winogradTile, winogradWeights } from './winograd-run';
 import { type ConvPool, finishConv, maxPoolPlanes } from './conv-post';
 
@@ -318,7 +319,7 @@ function sameShape(a: Conv2dShape, b: Conv2dShape | undefined): boolean {
 
 /** One fused layer; its program is built for the first input shape and rebuilt when that changes. */
 export class ConvLayerRunner {
-  private prog: Program | WinogradProgram | undefined;
+  private prog: Program | WinogradProgram | DepthwiseProgram | undefined;
   /** The shape the program was built for. */
   private shape: Conv2dShape | undefined;
   /** The current program lives in the arena. */
@@ -343,12 +344,21 @@ export class ConvLayerRunner {
     return this.prog instanceof WinogradProgram;
   }
 
-  private program(s: Conv2dShape): Program | WinogradProgram {
+  /** Whether the current program is the depthwise dw3 kernel (after a run). */
+  get depthwise(): boolean {
+    return this.prog instanceof DepthwiseProgram;
+  }
+
+  private program(s: Conv2dShape): Program | WinogradProgram | DepthwiseProgram {
     const l = this.weights;
     const tile = this.wasm && winogradFits(s, l) ? (l.winograd === undefined ? winogradTile(s, l) : l.winograd ? (l.winogradTile ?? 2) : 0) : 0;
     // Programs replaced after a shape change leave their region behind: past ARENA_LIMIT new ones get their own memory.
     const arena = this.wasm && this.arena && this.arena.top < ARENA_LIMIT ? this.arena : undefined;
     this.inArena = arena !== undefined;
+    if (this.wasm && l.depthwise !== false && depthwiseFits(s, l)) {
+      const p = DepthwiseProgram.create(s, l, arena);
+      if (p) return p;
+    }
     if (tile) {
       const u = (this.u[tile] ??= winogradWeights(l.w, l.M, s.C, tile));
       const p = WinogradProgram.create(s, l, tile, u, arena);

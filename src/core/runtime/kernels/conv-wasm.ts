@@ -1,21 +1,35 @@
 // The compiled convolution module (conv-code.ts) and one instance of it over a fresh memory per
 // layer program; null where WebAssembly (with SIMD) is unavailable.
 import { convModuleBytes } from './conv-code';
-import { wasmApi, type WasmApi } from './wasm-asm';
+import { relaxedSimd, wasmApi, type WasmApi } from './wasm-asm';
 
 export type ConvFn = (...args: number[]) => void;
 
 const api = wasmApi;
-let compiled: object | null | undefined;
+/** The compiled module, per multiply-add form. */
+const compiled = new Map<boolean, object | null>();
+
+/**
+ * Whether the kernels multiply-add with relaxed_madd: where relaxed SIMD validates, unless
+ * convKernelOptions.fused is false (tests and benches compare both: it applies to the layers built after).
+ */
+export const convKernelOptions: { fused: boolean | undefined } = { fused: undefined };
+
+export function fusedMadd(): boolean {
+  return convKernelOptions.fused !== false && relaxedSimd();
+}
 
 function wasmModule(): object | null {
-  if (compiled !== undefined) return compiled;
+  const fused = fusedMadd();
+  let m = compiled.get(fused);
+  if (m !== undefined) return m;
   try {
-    compiled = api ? new api.Module(convModuleBytes()) : null;
+    m = api ? new api.Module(convModuleBytes(fused)) : null;
   } catch {
-    compiled = null;
+    m = null;
   }
-  return compiled;
+  compiled.set(fused, m);
+  return m;
 }
 
 export function convWasmAvailable(): boolean {

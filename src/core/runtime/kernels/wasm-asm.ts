@@ -58,6 +58,8 @@ export const v = {
   /** pmax(a, b) = a < b ? b : a; pmax(0, x) is x > 0 ? x : 0 (NaN → 0), like the JS ReLU. */
   f32x4Pmax: simd(0xeb),
   zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
+  /** Relaxed SIMD f32x4.relaxed_madd(a, b, c) = a·b + c, fused or not (only where relaxedSimd() holds). */
+  f32x4RelaxedMadd: simd(0x105),
 } as const;
 
 /** f32.const 0 */
@@ -120,9 +122,43 @@ export interface WasmMemory {
 }
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  validate?: (bytes: Uint8Array) => boolean;
   Memory: new (d: { initial: number }) => WasmMemory;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
 
 /** The platform's WebAssembly, or undefined where there is none. */
 export const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+let relaxed: boolean | undefined;
+
+/**
+ * Whether the platform's WebAssembly has relaxed SIMD (f32x4.relaxed_madd validates): shipped in
+ * Chromium/Electron; Node 20 only with --experimental-wasm-relaxed-simd (the Node entries set it).
+ * Asked once, when the first kernel module is built.
+ */
+export function relaxedSimd(): boolean {
+  if (relaxed !== undefined) return relaxed;
+  // (v128, v128, v128) -> v128: local.get 0, 1, 2, f32x4.relaxed_madd
+  const code = body([], [op.get, 0, op.get, 1, op.get, 2, ...v.f32x4RelaxedMadd]);
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec([[V128], [V128], [V128]]), 1, V128]])),
+    ...section(3, vec([[0]])),
+    ...section(10, vec([code])),
+  ]);
+  try {
+    relaxed = wasmApi?.validate?.(bytes) === true;
+  } catch {
+    relaxed = false;
+  }
+  return relaxed;
+}
+
+/**
+ * acc += a · b on f32x4 (a and b: code leaving one v128 each on the stack; acc a local): one
+ * relaxed_madd when `fused`, else mul then add.
+ */
+export function madd(fused: boolean, acc: number, a: number[], b: number[]): number[] {
+  return fused ? [...a, ...b, op.get, acc, ...v.f32x4RelaxedMadd, op.set, acc] : [op.get, acc, ...a, ...b, ...v.f32x4Mul, ...v.f32x4Add, op.set, acc];
+}

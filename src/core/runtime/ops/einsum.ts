@@ -3,7 +3,8 @@
 // combination is visited once (the summed labels innermost), so repeated labels (diagonals) and
 // sums come out of the same loop; computed in float64, written in the inputs' float type.
 import { RuntimeError } from '../errors';
-import { mmAccumulate } from '../kernels/dense';
+import { type FArray, mmAccumulate } from '../kernels/dense';
+import { WASM_MATMUL_MIN_MACS, matmulBatches } from '../kernels/matmul-batched';
 import { type RtTensor, ctorOf, nextOffset, size } from '../tensor';
 import { floatOnly } from './nn';
 import { type OpContext, need, stringAttr } from './types';
@@ -110,13 +111,21 @@ function asMatmul(labs: string[][], output: string[], ops: RtTensor[]): { dims: 
   const M = size(I.map(dimA));
   const KK = size(K.map(dimA));
   const N = size(J.map(dimB));
-  const a = permute(ops[0].data as Float32Array, ops[0].dims, [...batch, ...I, ...K].map((l) => la.indexOf(l)));
-  const b = permute(ops[1].data as Float32Array, ops[1].dims, [...batch, ...K, ...J].map((l) => lb.indexOf(l)));
+  // An operand already in order is read as it is (attention's Q in bhid,bhjd->bhij).
+  const ordered = (i: number, perm: number[]): FArray =>
+    perm.every((p, k) => p === k) ? (ops[i].data as FArray) : permute(ops[i].data as Float32Array, ops[i].dims, perm);
+  const a = ordered(0, [...batch, ...I, ...K].map((l) => la.indexOf(l)));
+  const b = ordered(1, [...batch, ...K, ...J].map((l) => lb.indexOf(l)));
   const y = new Float64Array(nb * M * N);
-  for (let i = 0; i < nb; i++) mmAccumulate(a, i * M * KK, b, i * KK * N, y, i * M * N, M, KK, N);
+  // float32 operands on the WebAssembly GEMM (float32 sums, like onnxruntime); else float64 in JS.
+  const offsets = (n: number): Int32Array => Int32Array.from({ length: nb }, (_, i) => i * n);
+  const wasm = ops[0].data instanceof Float32Array && nb * M * KK * N >= WASM_MATMUL_MIN_MACS &&
+    matmulBatches(a, offsets(M * KK), b, offsets(KK * N), y, nb, M, KK, N);
+  if (!wasm) for (let i = 0; i < nb; i++) mmAccumulate(a, i * M * KK, b, i * KK * N, y, i * M * N, M, KK, N);
   const order = [...batch, ...I, ...J];
   const ydims = order.map((l) => (la.includes(l) ? dimA(l) : dimB(l)));
-  return { dims: output.map((l) => ydims[order.indexOf(l)]), data: permute(y, ydims, output.map((l) => order.indexOf(l))) };
+  const perm = output.map((l) => order.indexOf(l));
+  return { dims: output.map((l) => ydims[order.indexOf(l)]), data: perm.every((p, k) => p === k) ? y : permute(y, ydims, perm) };
 }
 
 export const Einsum = floatOnly((inputs, ctx) => {

@@ -4,15 +4,36 @@ import { RuntimeError } from '../errors';
 import { denseLinear } from '../kernels/dense';
 import { sparseLinear } from '../kernels/sparse';
 import { type ChainLayer, WasmChain } from '../kernels/chain';
+import { ROWS_MIN, RowsLayer, type RowsKernelKind, rowsKernelFor } from '../kernels/matmul-rows';
+import { nonZeros } from '../kernels/each-weight';
 import { type RtTensor, size } from '../tensor';
 import { type OpImpl, need } from './types';
 
 /** y = x · W (+ bias) (then ReLU) for M rows of x; y holds M × N. */
 export type LayerKernel = (x: Float32Array, M: number, y: Float32Array) => void;
 
-/** The kernel for a chain of layers (each feeding the next): WebAssembly when available and wanted, else plain JS. */
-export function chainKernel(layers: readonly ChainLayer[], wasm: boolean): { run: LayerKernel; engine: 'wasm' | 'js' } {
+/**
+ * The kernel for a chain of layers (each feeding the next): WebAssembly when available and wanted,
+ * else plain JS. A chain of one layer (a transformer's MatMul + bias) runs calls of ROWS_MIN rows
+ * or more on a many-row kernel (matmul-rows.ts): 'gemm' for dense weights, and for sparse ones
+ * whichever of 'gemm' and 'csr' the cost model finds cheaper; `rows` names it.
+ */
+export function chainKernel(layers: readonly ChainLayer[], wasm: boolean): { run: LayerKernel; engine: 'wasm' | 'js'; rows?: RowsKernelKind } {
   const chain = wasm ? WasmChain.create(layers) : undefined;
+  if (chain && layers.length === 1) {
+    const l = layers[0];
+    const { K, N } = l.weights;
+    const rows = l.weights.kind === 'dense' ? 'gemm' : rowsKernelFor(K, N, nonZeros(l.weights));
+    let many: RowsLayer | undefined | null;
+    return {
+      run: (x, M, y) => {
+        if (M >= ROWS_MIN && (many ??= RowsLayer.create(l, rows) ?? null)) many.run(x, M, y);
+        else chain.run(x, M, y);
+      },
+      engine: 'wasm',
+      rows,
+    };
+  }
   if (chain) return { run: (x, M, y) => chain.run(x, M, y), engine: 'wasm' };
   const one = (l: ChainLayer): LayerKernel => {
     const w = l.weights;

@@ -5,6 +5,7 @@ import { type RtTensor, ctorOf, floatToHalf, halfToFloat, isHalfType, size } fro
 import { type FArray, fillRows, mmAccumulate, transpose2d } from '../kernels/dense';
 import { broadcastDims, broadcastIndex } from './broadcast';
 import { scratch } from '../kernels/scratch';
+import { WASM_MATMUL_MIN_MACS, matmulBatches } from '../kernels/matmul-batched';
 import { type OpContext, type OpImpl, floatAttr, intAttr, need, normAxis } from './types';
 
 /** Runs f on float32/float64 data; float16/bfloat16 inputs are computed in float32. */
@@ -77,8 +78,13 @@ export const MatMul: OpImpl = floatOnly((inputs, ctx) => {
   const ib = broadcastIndex(bd.slice(0, -2), batch);
   const Ctor = ctorOf(a.dataType) as Float32ArrayConstructor;
   const y = ctx.out(0, Ctor, nb * M * N) as FArray;
-  y.fill(0);
-  for (let i = 0; i < nb; i++) mmAccumulate(farray(a), ia[i] * M * K, farray(b), ib[i] * K * N, y, i * M * N, M, K, N);
+  // float32 products of some size on the WebAssembly GEMM (attention), else the JS loop.
+  const wasm = y instanceof Float32Array && nb * M * K * N >= WASM_MATMUL_MIN_MACS &&
+    matmulBatches(farray(a), ia.map((i) => i * M * K), farray(b), ib.map((i) => i * K * N), y, nb, M, K, N);
+  if (!wasm) {
+    y.fill(0);
+    for (let i = 0; i < nb; i++) mmAccumulate(farray(a), ia[i] * M * K, farray(b), ib[i] * K * N, y, i * M * N, M, K, N);
+  }
   const dims = [...batch];
   if (a.dims.length > 1) dims.push(M);
   if (b.dims.length > 1) dims.push(N);
@@ -99,6 +105,10 @@ function softmaxLike(kind: SoftmaxKind): OpImpl {
     const inner = legacy ? 1 : size(x.dims.slice(axis + 1));
     const src = farray(x);
     const y = ctx.out(0, ctorOf(x.dataType) as Float32ArrayConstructor, src.length) as FArray;
+    if (kind === 'softmax' && inner === 1 && src instanceof Float32Array && y instanceof Float32Array) {
+      softmaxRows(src, y, outer, len);
+      return [{ dims: x.dims, data: y, dataType: x.dataType }];
+    }
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * len * inner + i;
@@ -136,6 +146,23 @@ function softmaxLike(kind: SoftmaxKind): OpImpl {
     }
     return [{ dims: x.dims, data: y, dataType: x.dataType }];
   });
+}
+
+/** Softmax along contiguous rows of float32 (the last axis, attention's): a monomorphic loop of its own. */
+function softmaxRows(src: Float32Array, y: Float32Array, rows: number, len: number): void {
+  const e = scratch(len);
+  for (let base = 0; base < rows * len; base += len) {
+    let mx = -Infinity;
+    for (let k = 0; k < len; k++) if (src[base + k] > mx) mx = src[base + k];
+    let sum = 0;
+    for (let k = 0; k < len; k++) {
+      const v = Math.exp(src[base + k] - mx);
+      e[k] = v;
+      sum += v;
+    }
+    const inv = 1 / sum;
+    for (let k = 0; k < len; k++) y[base + k] = e[k] * inv;
+  }
 }
 
 export const Softmax = softmaxLike('softmax');

@@ -3,7 +3,7 @@
 // page, in the layout worker and in Node tests.
 //
 // The rule. Only drawn nodes count (input-less Constants fold into their users and are ignored).
-// 1. Names first. When the exporter wrote path-like names, the first path segment of a node's
+// 1. Names first (core/analysis/blocks.ts, shared with pruning). When the exporter wrote path-like names, the first path segment of a node's
 //    name that ends in a number (`/encoder/layer.3/…`, `/h.3/…`, `/blocks.3/…`, `layers_3`) puts
 //    it in block 3 of the family `/encoder/layer.#`. Blocks of one family with consecutive numbers
 //    whose op sequences (op type and attributes, in node order) are equal form a run; a block that
@@ -22,6 +22,9 @@
 //    a stretch have the same op keys as those one period later and complete a block, they join.
 
 import type { GraphSummary, NodeSummary } from '../../../engine/protocol';
+import { nameBlock } from '../../../core/analysis/blocks';
+
+export { nameBlock };
 
 export interface BlockRun {
   /** Stable id within the graph: the run's position in the list. */
@@ -48,22 +51,6 @@ function isFolded(n: NodeSummary): boolean {
 function opKey(n: NodeSummary): string {
   const attrs = n.attributes.filter((a) => a.type !== 'tensor' && a.type !== 'graph' && a.type !== 'graphs').map((a) => `${a.name}=${a.value}`);
   return `${n.domain}:${n.opType}(${attrs.join(',')})`;
-}
-
-const FAMILY = /^(.*?)[._](\d+)$/;
-
-/** `/encoder/layer.3/attention/MatMul` → family `/encoder/layer.#`, number 3, label `encoder layer`. */
-export function nameBlock(name: string): { family: string; number: number; label: string } | undefined {
-  const parts = name.split('/');
-  for (let k = 0; k < parts.length - 1; k++) {
-    const m = FAMILY.exec(parts[k]);
-    if (!m || m[1] === '') continue;
-    const word = m[1].replace(/[._]/g, ' ');
-    const parent = parts.slice(0, k).filter((p) => p !== '').pop();
-    const label = parent && !FAMILY.test(parent) && parent.replace(/[._]/g, ' ') !== word ? `${parent.replace(/[._]/g, ' ')} ${word}` : word;
-    return { family: [...parts.slice(0, k), `${m[1]}.#`].join('/'), number: Number(m[2]), label };
-  }
-  return undefined;
 }
 
 function sameOps(a: number[], b: number[], keys: readonly string[]): boolean {

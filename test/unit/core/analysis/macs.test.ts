@@ -134,4 +134,21 @@ describe('modelMacs', () => {
     const m = decodeModel(new Uint8Array(readFileSync(file)), file);
     expect(modelMacs(m).total).toBe(784 * 1000 + 1000 * 1000 + 1000 * 10);
   });
+  it("a language model's sequence length comes from the dataset's sample shape (char-GPT, T = 32)", () => {
+    const file = join(ROOT, 'test/models/language/char-gpt.onnx');
+    const m = decodeModel(new Uint8Array(readFileSync(file)), file);
+    // Input ids [batch, T]: without T the attention and linear MatMuls are unknown.
+    expect(modelMacs(m).unknown.length).toBeGreaterThan(0);
+    const r = modelMacs(m, 1, [32]);
+    expect(r.unknown).toEqual([]);
+    // By hand from the weights: T · Σ K·N over the MatMul weights (the linear layers), plus per
+    // block Q·Kᵀ and attention·V, each T·T·d_model multiply-adds over all heads (2 blocks, d 64).
+    const inits = new Map(m.graph.initializers.map((t) => [t.name, t.dims.map(Number)]));
+    let linear = 0;
+    for (const n of m.graph.nodes) {
+      const w = n.opType === 'MatMul' ? inits.get(n.inputs[1]) : undefined;
+      if (w) linear += w[0] * w[1];
+    }
+    expect(r.total).toBe(32 * linear + 2 * 2 * 32 * 32 * 64);
+  });
 });

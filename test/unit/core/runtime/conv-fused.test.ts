@@ -101,6 +101,7 @@ const CASES: Case[] = [
   { name: 'broadcasting residual (fallback)', x: (n) => [n, 3, 6, 6], r: () => [2, 1, 1, 6], act: 'relu', M: 4, kernel: 3, pads: 1, expect: { scale: false, residual: true } },
   // MaxPool after the activation (LeNet: 2x2 stride 2; a ResNet stem: 3x3 stride 2 pad 1, odd sizes).
   { name: 'Relu + MaxPool 2x2/2', x: (n) => [n, 1, 12, 12], act: 'relu', M: 6, kernel: 5, pads: 2, pool: { k: 2, s: 2, p: 0 }, expect: { scale: false, residual: false } },
+  { name: 'Relu + MaxPool 2x2/2 on odd sizes (last row and column dropped)', x: (n) => [n, 3, 11, 13], act: 'relu', M: 5, kernel: 3, pads: 1, pool: { k: 2, s: 2, p: 0 }, expect: { scale: false, residual: false } },
   { name: 'MaxPool 3x3/2 pad 1, pruned 70%', x: (n) => [n, 3, 11, 9], M: 8, kernel: 3, pads: 1, zeros: 0.7, pool: { k: 3, s: 2, p: 1 }, expect: { scale: false, residual: false } },
   { name: 'residual + Relu + MaxPool', x: (n) => [n, 4, 8, 8], r: (n) => [n, 4, 8, 8], act: 'relu', M: 4, kernel: 3, pads: 1, pool: { k: 2, s: 2, p: 0 }, expect: { scale: false, residual: true } },
   { name: 'broadcasting residual + MaxPool (fallback)', x: (n) => [n, 3, 6, 6], r: () => [2, 1, 1, 6], act: 'relu', M: 4, kernel: 3, pads: 1, pool: { k: 2, s: 2, p: 0 }, expect: { scale: false, residual: true } },

@@ -87,6 +87,10 @@ const CASES: Case[] = [
   { name: 'VALID', C: 2, M: 3, inSp: [6, 7], kernel: [3, 3], autoPad: 'VALID', pads: undefined },
   { name: 'groups 2', C: 6, M: 4, inSp: [9, 9], kernel: [3, 3], group: 2, pads: [1, 1, 1, 1] },
   { name: 'depthwise stride 2 + ReLU6', C: 8, M: 8, inSp: [14, 14], kernel: [3, 3], group: 8, strides: [2, 2], pads: [1, 1, 1, 1], act: 'clip' },
+  // Depthwise 3×3, padding 1 before (the dw3 kernels of kernels/depthwise-code.ts where dense): odd widths, one row, BN, stride 2.
+  { name: 'depthwise 3x3 stride 1 + BN + ReLU6', C: 6, M: 6, inSp: [7, 9], kernel: [3, 3], group: 6, pads: [1, 1, 1, 1], bn: true, act: 'clip' },
+  { name: 'depthwise 3x3 one row, width 5', C: 3, M: 3, inSp: [1, 5], kernel: [3, 3], group: 3, pads: [1, 1, 1, 1], act: 'relu' },
+  { name: 'depthwise 3x3 stride 2, pads before only', C: 5, M: 5, inSp: [9, 12], kernel: [3, 3], group: 5, strides: [2, 2], pads: [1, 1, 0, 0], bn: true },
   { name: '1x1 (identity pack) + BN + Relu', C: 16, M: 24, inSp: [7, 7], kernel: [1, 1], bn: true, act: 'relu' },
   { name: '1x1 stride 2 projection + BN', C: 8, M: 12, inSp: [14, 14], kernel: [1, 1], strides: [2, 2], bn: true, bias: false },
   { name: '3x3 + BN + Relu, pruned 70%', C: 16, M: 16, inSp: [14, 14], kernel: [3, 3], pads: [1, 1, 1, 1], bn: true, act: 'relu', zeros: 0.7 },
