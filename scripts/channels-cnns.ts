@@ -16,6 +16,9 @@
 //   npx tsx scripts/channels-cnns.ts [--models resnet,mobilenet] [--methods finetune,reconstruct]
 //     [--ratios 0.2,0.3,0.4] [--epochs 3] [--data-limit 5000] [--count 2000] [--reps 3] [--threads 2]
 //     [--distill 0 (finetune without distillation)] [--recal-bn 0 (no BatchNormalization recalibration)]
+// Measured (issue 15; finetune with distillation and BN recalibration, the defaults since):
+//   --models resnet --methods finetune --ratios 0.5 --epochs 3 --data-limit 6000
+//     resnet finetune 0.5: 77.45% (−14.23 points), ort batch 1 0.51×, batch 1000 0.50×, params 0.26, MACs 0.25 (360 s)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
