@@ -7,7 +7,11 @@
 // Usage:
 //   npx tsx scripts/cnn-methods.ts [--models lenet,resnet,mobilenet] [--ratio 0.7]
 //     [--train-limit N (default 20000)] [--epochs N] [--steps N] [--step-epochs N] [--lr X]
-//     [--batch N] [--decay X] [--bench (ms CPU per training sample instead of the table)]
+//     [--batch N] [--decay X] [--shift N (random shifts, default 1)] [--val F (validation fraction)]
+//     [--recal-bn 0|1 (re-estimate BatchNormalization statistics after each prune step; default on)]
+//     [--distill 0 (off) | --alpha A --temp T --teacher-on cache|batch]
+//     [--bench (ms CPU per training sample instead of the table)]
+//     [--recal-check (magnitude at --ratio with and without BN recalibration, no training)]
 // Unset finetune settings take the finetune method's defaults.
 //
 // Measured (issue 14, 2 cores shared with other jobs; CPU seconds of the fine-tuning; lenet with the
@@ -22,10 +26,31 @@
 //   --models mobilenet --train-limit 20000 --steps 3 --epochs 6 --lr 1e-3 90.68% → 10.00% → 86.28% (687 s)
 //   --models resnet --train-limit 15000 --steps 3 --epochs 6 --lr 1e-3    91.68% → 10.00% → 89.67% (1163 s)
 //   (the last two on a quiet machine; both kept their last epoch: validation was still rising)
+// Knowledge distillation from the unpruned model (the finetune default since, α 0.5, T 4, teacher
+// logits cached on the unshifted samples); "val" is the validation accuracy on the 10% held out of
+// the train-split samples, by which the default was chosen (machine loaded ~8×: wall ≫ CPU):
+//   --models mobilenet --train-limit 10000 --steps 3 --epochs 3 --lr 1e-3 --distill 0  val 81.30%  90.68% → 10.00% → 80.34% (249 s)
+//   --models mobilenet --train-limit 10000 --steps 3 --epochs 3 --lr 1e-3             val 84.80%  90.68% → 10.00% → 82.12% (277 s)
+//   --models mobilenet --train-limit 10000 --steps 3 --epochs 3 --lr 1e-3 --teacher-on batch  val 84.20%  → 82.14% (379 s)
+//   --models mobilenet --train-limit 10000 --steps 3 --epochs 3 --lr 1e-3 --shift 0   val 84.70%  90.68% → 10.00% → 84.08% (285 s)
+//     (teacher cached, shifts on kept as the default: the best validation, though within the noise
+//     of 1,000 samples; the test set, not used to choose, favours --shift 0 by 2 points)
+// BatchNormalization recalibration after each prune step (now the default; --recal-bn 0 = off):
+//   --models resnet --train-limit 3000 --steps 3 --epochs 2 --lr 1e-3 --recal-bn 0    val 87.33%  91.68% → 10.00% → 84.51% (155 s)
+//   --models resnet --train-limit 3000 --steps 3 --epochs 2 --lr 1e-3 --recal-bn 1    val 88.33%  91.68% → 10.00% → 88.54% (183 s)
+//   --models resnet --train-limit 6000 --steps 3 --epochs 2 --lr 1e-3 --recal-bn 1    val 90.17%  91.68% → 10.00% → 89.32% (335 s)
+//     (the same without distillation and recalibration, above: 85.99%)
+//   --models lenet --train-limit 30000 --epochs 6                                      val 89.00%  88.56% → 64.47% → 88.11% (216 s)
+//   --models lenet --train-limit 30000 --epochs 6 --distill 0                          val 89.17%  88.56% → 64.47% → 88.40% (200 s)
+//     (on LeNet distillation does not help: −0.17 points on validation, within its noise)
+// BatchNormalization recalibration (--recal-bn; only the ResNet keeps BN) without any training,
+// magnitude at 0.5 / 0.7 per layer with its running statistics re-estimated on 2,000 train samples
+// (--models resnet --recal-check --ratio 0.5 / 0.7):
+//   resnet 0.5: 54.03% → 83.31%; 0.7: 10.00% → 37.23% (unpruned: 91.68% → 91.68%)
 import type { Dataset } from '../src/core/data';
 import { pruneWithMethod, type MethodSpec } from '../src/core/prune';
 import { mulberry32, permutation } from '../src/core/train';
-import { backward, compileGraph, forward, logitsOf, softmaxCrossEntropy, trainableTensors } from '../src/core/train/graph';
+import { backward, compileGraph, forward, logitsOf, recalibrateBatchNorm, softmaxCrossEntropy, trainableTensors } from '../src/core/train/graph';
 import type { Model } from '../src/core/onnx';
 import { arg, cnnModel, cpu, fashion, has, ortAccuracy as accuracy, pct, runMain } from './common';
 
@@ -63,6 +88,14 @@ function bench(name: string, model: Model): void {
   console.log(`${name}: ${((t / 3 / B) * 1000).toFixed(2)} ms CPU per training sample (forward + backward, batch ${B})`);
 }
 
+/** Magnitude pruning at --ratio with and without BatchNormalization statistics re-estimated on 2,000 train samples (no training). */
+async function recalCheck(name: string, model: Model, train: Dataset, test: Dataset): Promise<void> {
+  const n = Math.min(2000, train.count);
+  const mag = await pruneWithMethod(model, { ratio, mode: 'layer', method: 'magnitude' }, {});
+  const recal = (m: Model): Model => recalibrateBatchNorm(m, train.images, n, [1, 28, 28]);
+  console.log(`${name}: unpruned ${pct(await accuracy(model, test))} (recalibrated ${pct(await accuracy(recal(model), test))}); magnitude ${ratio} ${pct(await accuracy(mag.model, test))} (recalibrated ${pct(await accuracy(recal(mag.model), test))})`);
+}
+
 async function main(): Promise<void> {
   const test = fashion('t10k');
   const train = subset(fashion('train'), trainLimit);
@@ -71,6 +104,10 @@ async function main(): Promise<void> {
     const model = cnnModel(name);
     if (has('bench')) {
       bench(name, model);
+      continue;
+    }
+    if (has('recal-check')) {
+      await recalCheck(name, model, train, test);
       continue;
     }
     const base = await accuracy(model, test);
@@ -85,6 +122,13 @@ async function main(): Promise<void> {
     set('learningRate', num('lr'));
     set('batchSize', num('batch'));
     set('learningRateDecay', num('decay'));
+    set('maxShift', num('shift'));
+    set('validationFraction', num('val'));
+    if (has('recal-bn')) finetune.recalibrateBatchNorm = num('recal-bn') !== 0;
+    if (num('distill') === 0) finetune.distill = false;
+    else if (has('alpha') || has('temp') || has('teacher-on')) {
+      finetune.distill = { alpha: num('alpha'), temperature: num('temp'), teacherOn: has('teacher-on') ? (arg('teacher-on', 'cache') as 'cache' | 'batch') : undefined };
+    }
     const spec: MethodSpec = { ratio, mode: 'layer', method: 'finetune', epochs: num('epochs'), finetune };
     let last = -1;
     const t0 = cpu();

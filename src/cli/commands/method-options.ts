@@ -22,7 +22,7 @@ function methodsNeeding(need: MethodDataNeed): string {
 }
 
 /** The spec fields of a method: everything but ratio, mode, select and overrides. */
-export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'allocation'>;
+export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'allocation' | 'distill'>;
 
 export const dataOptions: CliCommand['options'] = {
   ...normalizeOption,
@@ -39,6 +39,10 @@ export const dataOptions: CliCommand['options'] = {
   epochs: {
     type: 'string',
     description: `finetune: at most N epochs at the target ratio, 1..100 (default ${METHOD_REGISTRY.finetune.defaults.epochs}; early stopping may end sooner)`,
+  },
+  distill: {
+    type: 'string',
+    description: 'finetune: 0 = no knowledge distillation from the unpruned model, 1 = distil (default 1)',
   },
   allocation: {
     type: 'string',
@@ -150,6 +154,7 @@ function dataSource(args: ParsedArgs, need: Exclude<MethodDataNeed, 'none'>, mod
  */
 export function methodFields(args: ParsedArgs, model: string, methods: PruneMethod[]): Omit<MethodFields, 'method'> {
   const epochs = numberOption(args, 'epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'must be an integer from 1 to 100');
+  const distill = numberOption(args, 'distill', (n) => n === 0 || n === 1, 'must be 0 (off) or 1 (on)');
   const dataLimit = numberOption(args, 'data-limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
   checkNormalizeUsed(args);
   const calibration = dataSource(args, 'calibration', model, methods);
@@ -161,7 +166,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
   }
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');
   if (!slow) {
-    for (const o of ['calib', 'train', 'epochs', 'data-limit']) {
+    for (const o of ['calib', 'train', 'epochs', 'distill', 'data-limit']) {
       if (args.values[o] !== undefined) throw new CliError(`--${o} applies to --method reconstruct, wanda or finetune only`);
     }
   }
@@ -171,6 +176,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
     ...(dataLimit !== undefined ? { dataLimit } : {}),
     ...(epochs !== undefined ? { epochs } : {}),
     ...(allocation !== undefined ? { allocation: allocation as ReconstructAllocation } : {}),
+    ...(distill !== undefined ? { distill: distill === 1 } : {}),
   };
 }
 

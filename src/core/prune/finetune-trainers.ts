@@ -5,6 +5,7 @@
 import { DataType, type Model } from '../onnx/model';
 import { compileGraph, mlpFromModel, trainableTensors, trainGraphSteps, trainSteps, updateModelWeights, withTrainedParams } from '../train';
 import type { Augment, DenseLayer, TrainData, TrainResult } from '../train';
+import type { GraphDistill } from '../train/graph';
 import { applyPrune, pruneMask } from './apply';
 import { gemmChain } from './reconstruct';
 import { PruneError, type PrunePlan } from './types';
@@ -18,6 +19,8 @@ export interface StepSettings {
   validation?: TrainData;
   patience?: number;
   augment?: Augment;
+  /** Graph trainer only. */
+  distill?: GraphDistill;
 }
 
 export interface StepTrainer {
@@ -66,7 +69,8 @@ export function mlpTrainer(model: Model, selected: string[]): StepTrainer | unde
         return mt;
       });
       layers = mlpFromModel(applyPrune(current, plan));
-      const result = yield* trainSteps(layers, train, { ...s, optimizer: 'adam', masks });
+      const { distill: _unused, ...settings } = s;
+      const result = yield* trainSteps(layers, train, { ...settings, optimizer: 'adam', masks });
       layers.forEach((layer, l) => {
         const m = masks[l];
         const w = layer.weight;

@@ -11,10 +11,14 @@
 // MLPs (Flatten / Gemm / Relu chains) train on the MLP fast path; any other model the graph
 // trainer can differentiate (CNNs: Conv, pools, BatchNormalization, residual Add…) on the graph
 // trainer. A model neither can train is refused before anything runs (see finetuneProblem).
+// Knowledge distillation (Hinton et al. 2015, graph trainer): the loss is α·CE(labels) + (1 − α)·T²·
+// KL(teacher ‖ student) at temperature T, the teacher being the unpruned model; its logits are
+// computed once per training sample on the unshifted images (or per batch on the shifted ones).
 import type { Model } from '../onnx/model';
 import { finetuneProblem, mulberry32, permutation, randomShift, type Augment, type TrainData } from '../train';
 import { subset } from '../train/trainer';
-import { compileGraph, forward, logitsOf } from '../train/graph';
+import { compileGraph, forward, logitsOf, recalibrateBatchNormSteps, type GraphDistill } from '../train/graph';
+import { applyPrune } from './apply';
 import { graphTrainer, mlpTrainer, type StepTrainer } from './finetune-trainers';
 import { METHOD_REGISTRY } from './method-registry';
 import { planPrune } from './plan';
@@ -40,6 +44,22 @@ export interface FinetuneOptions {
   patience?: number;
   /** Random shifts of up to this many pixels for 28 × 28 samples (default 1; 0 = none). */
   maxShift?: number;
+  /**
+   * Knowledge distillation from the teacher (graph trainer only; the MLP fast path ignores it):
+   * false = plain cross-entropy; default METHOD_REGISTRY.finetune.defaults.distill. `teacherOn`
+   * 'cache' (default): teacher logits computed once per training sample, unshifted; 'batch': on
+   * every (shifted) batch, one more forward pass per batch.
+   */
+  distill?: false | { alpha?: number; temperature?: number; teacherOn?: 'cache' | 'batch' };
+  /**
+   * Re-estimate BatchNormalization's running statistics on up to 2,000 training samples after each
+   * prune step, before its training (graph trainer; they stay frozen while training). Default
+   * METHOD_REGISTRY.finetune.defaults.recalibrateBatchNorm (on: ResNet-style at 0.7 on 3,000
+   * samples, validation 88.33% vs 87.33% without).
+   */
+  recalibrateBatchNorm?: boolean;
+  /** The teacher of distillation; default the model given to finetuneSteps (the unpruned one). */
+  teacher?: Model;
   /** Seed of the validation split, the shuffling and the augmentation; default 1. */
   seed?: number;
   /** Called whenever the fraction of the whole job done changes. */
@@ -91,6 +111,49 @@ function scaled(spec: PruneOptions, f: number): PruneOptions {
   return { ...spec, ratio: spec.ratio * f, overrides };
 }
 
+/** `current` with the BatchNormalization statistics of its pruned form re-estimated on (up to 2,000 of) the training samples. */
+function* withRecalibratedStats(current: Model, plan: PrunePlan, train: TrainData, sampleShape: number[] | undefined): Generator<void, Model, void> {
+  const pruned = applyPrune(current, plan);
+  const recal = yield* recalibrateBatchNormSteps(pruned, train.images, Math.min(train.count, 2000), sampleShape);
+  const changed = new Map(recal.graph.initializers.filter((t, i) => t !== pruned.graph.initializers[i]).map((t) => [t.name, t]));
+  if (changed.size === 0) return current;
+  return { ...current, graph: { ...current.graph, initializers: current.graph.initializers.map((t) => changed.get(t.name) ?? t) } };
+}
+
+/** Distillation settings with the teacher's logits (cached over `train`, or per batch); undefined when off. */
+function* teacherOf(
+  opts: FinetuneOptions, teacher: Model, train: TrainData, sampleShape: number[] | undefined, notes: string[], progress: (done: number) => void,
+): Generator<void, GraphDistill | undefined, void> {
+  const registry = METHOD_REGISTRY.finetune.defaults.distill;
+  if (opts.distill === false || (opts.distill === undefined && registry === undefined)) return undefined;
+  const alpha = opts.distill?.alpha ?? registry?.alpha ?? 0.5;
+  const temperature = opts.distill?.temperature ?? registry?.temperature ?? 4;
+  if (!(alpha >= 0 && alpha <= 1)) throw new PruneError(`distillation alpha must be in 0..1, got ${alpha}`);
+  if (!(temperature > 0)) throw new PruneError(`distillation temperature must be > 0, got ${temperature}`);
+  let net;
+  try {
+    net = compileGraph(teacher, [], sampleShape);
+  } catch (e) {
+    throw new PruneError(`the distillation teacher: ${(e as Error).message}`, 'unsupported');
+  }
+  const run = (x: Float32Array, n: number): Float32Array => logitsOf(net, forward(net, x, n)).data;
+  notes.push(`distilled from the unpruned model (α = ${alpha}, T = ${temperature}, teacher ${opts.distill !== undefined && opts.distill.teacherOn === 'batch' ? 'on every shifted batch' : 'logits cached on the unshifted samples'})`);
+  if (opts.distill !== undefined && opts.distill.teacherOn === 'batch') return { alpha, temperature, teacher: (x, n) => run(x, n).slice() };
+  const size = net.sampleDims.reduce((a, b) => a * b, 1);
+  const B = 128;
+  let logits: Float32Array | undefined;
+  for (let start = 0; start < train.count; start += B) {
+    const n = Math.min(B, train.count - start);
+    const out = run(train.images.subarray(start * size, (start + n) * size), n);
+    const classes = out.length / n;
+    logits ??= new Float32Array(train.count * classes);
+    logits.set(out, start * classes);
+    progress(start + n);
+    yield;
+  }
+  return { alpha, temperature, logits };
+}
+
 /** The trainer for the model: the MLP fast path when it applies, else the graph trainer; or a PruneError naming what it cannot train. */
 export function finetuneTrainer(model: Model, selected: string[], sampleShape?: number[]): StepTrainer {
   const mlp = mlpTrainer(model, selected);
@@ -127,6 +190,12 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
   const totalEpochs = (steps - 1) * stepEpochs + epochs;
   const lr0 = opts.learningRate ?? 5e-4;
   const notes: string[] = [];
+  let distill: GraphDistill | undefined;
+  if (trainer.kind === 'graph') {
+    distill = yield* teacherOf(opts, opts.teacher ?? model, train, data.sampleShape, notes, (done) => opts.onProgress?.(0, `teacher logits for distillation (${done} of ${train.count} samples)`));
+  } else if (opts.distill !== undefined && opts.distill !== false) {
+    notes.push('distillation is not used on the MLP fast path');
+  }
 
   let current = model;
   let epochsDone = 0;
@@ -135,6 +204,11 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
     const stepSpec = k === steps ? spec : scaled(spec, f);
     const plan = planPrune(current, stepSpec);
     const last = k === steps;
+    if ((opts.recalibrateBatchNorm ?? METHOD_REGISTRY.finetune.defaults.recalibrateBatchNorm) === true && trainer.kind === 'graph') {
+      const before = current;
+      current = yield* withRecalibratedStats(current, plan, train, data.sampleShape);
+      if (current !== before && k === 1) notes.push(`BatchNormalization statistics re-estimated on ${Math.min(train.count, 2000)} training samples after each prune step`);
+    }
     const settings = {
       epochs: last ? epochs : stepEpochs,
       batchSize: opts.batchSize ?? 64,
@@ -144,6 +218,7 @@ export function* finetuneSteps(model: Model, spec: PruneOptions, data: NamedData
       validation: last ? validation : undefined,
       patience: last ? (opts.patience ?? 3) : undefined,
       augment,
+      distill,
     };
     const message = last
       ? `fine-tuning at ${structure === 'nm' ? `${spec.structure}` : `ratio ${spec.ratio}`} (up to ${epochs} epochs)`

@@ -35,6 +35,10 @@ export interface MethodInfo {
     dataLimit?: number;
     /** Most epochs of training at the target ratio (early stopping may end sooner). */
     epochs?: number;
+    /** Knowledge distillation from the unpruned model while fine-tuning (graph trainer); see FinetuneOptions.distill. */
+    distill?: { alpha: number; temperature: number };
+    /** Re-estimate BatchNormalization statistics after each prune step; see FinetuneOptions.recalibrateBatchNorm. */
+    recalibrateBatchNorm?: boolean;
   };
 }
 
@@ -58,7 +62,7 @@ export const METHOD_REGISTRY: Readonly<Record<PruneMethod, Readonly<MethodInfo>>
     label: 'Fine-tune (training data)',
     description: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
     data: 'training',
-    defaults: { epochs: 8 },
+    defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 }, recalibrateBatchNorm: true },
   },
   wanda: {
     name: 'wanda',
@@ -109,6 +113,8 @@ export interface PruneSpec<D = unknown> extends PruneOptions {
   allocation?: ReconstructAllocation;
   /** reconstruct, wanda: the ratio split across transformer blocks by their calibration sensitivity (block-allocate.ts). */
   allocateBlocks?: boolean;
+  /** finetune: false = no distillation from the unpruned model (default: on, METHOD_REGISTRY.finetune.defaults.distill). */
+  distill?: boolean;
 }
 
 /**
@@ -136,5 +142,6 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   }
   const epochs = info.defaults.epochs === undefined ? undefined : (spec.epochs ?? info.defaults.epochs);
   if (epochs !== undefined) out.epochs = epochs;
+  if (info.defaults.distill !== undefined && spec.distill === false) out.distill = false;
   return out;
 }

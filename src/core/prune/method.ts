@@ -79,6 +79,7 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   if (r.epochs !== undefined) out.epochs = r.epochs;
   if (r.allocation !== undefined) out.reconstruct = { allocation: r.allocation };
   if (r.allocateBlocks === true) out.allocateBlocks = true;
+  if (r.distill === false) out.finetune = { distill: false };
   return out;
 }
 
@@ -254,6 +255,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
     { images: train.images, labels: train.labels, count, sampleSize: train.sampleSize, sampleShape: train.sampleShape, name: train.name },
     {
       ...spec.finetune,
+      ...(shrunk !== undefined ? { teacher: model } : {}),
       epochs: spec.epochs ?? METHOD_REGISTRY.finetune.defaults.epochs,
       onProgress: (f, m) => {
         fraction = f;

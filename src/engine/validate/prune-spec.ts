@@ -68,6 +68,10 @@ export function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec
     if (typeof v.allocateBlocks !== 'boolean') fail('spec.allocateBlocks must be true or false');
     out.allocateBlocks = v.allocateBlocks;
   }
+  if (v.distill !== undefined) {
+    if (typeof v.distill !== 'boolean') fail('spec.distill must be true or false');
+    out.distill = v.distill;
+  }
   return out as PruneSpec;
 }
 

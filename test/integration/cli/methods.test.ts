@@ -150,6 +150,11 @@ describe('bad input: one line, exit 2, nothing written', () => {
       message: /--epochs 0: must be an integer from 1 to 100/,
     },
     {
+      what: '--distill neither 0 nor 1',
+      args: () => ['prune', SAMPLE, '--ratio', '0.5', '--method', 'finetune', '--distill', '2', '-o', join(tmp, 'out-5b.onnx')],
+      message: /--distill 2: must be 0 \(off\) or 1 \(on\)/,
+    },
+    {
       what: 'a data option with magnitude pruning',
       args: () => ['export', SAMPLE, '--ratio', '0.5', '--calib', tiny, '-o', join(tmp, 'out-6.onnx')],
       message: /--calib applies to --method reconstruct, wanda or finetune only/,
@@ -206,7 +211,7 @@ describe('help', () => {
     for (const cmd of ['prune', 'export', 'eval', 'sweep']) {
       const r = prunescope([cmd, '--help'], tmp);
       expect(r.code).toBe(0);
-      for (const o of ['--method', '--calib', '--train', '--epochs', '--data-limit']) expect(r.stdout, `${cmd} ${o}`).toContain(o);
+      for (const o of ['--method', '--calib', '--train', '--epochs', '--distill', '--data-limit']) expect(r.stdout, `${cmd} ${o}`).toContain(o);
       expect(r.stdout).toMatch(/reconstruct/);
       expect(r.stdout).toMatch(/finetune/);
       expect(r.stdout).toMatch(/wanda/);

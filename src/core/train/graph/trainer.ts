@@ -6,7 +6,7 @@ import type { Augment } from '../augment';
 import { mulberry32, permutation } from '../random';
 import { adamStep } from '../adam';
 import type { EpochReport, TrainData, TrainResult } from '../trainer';
-import { softmaxCrossEntropy } from './loss';
+import { distillationLoss, softmaxCrossEntropy, type DistillWeights } from './loss';
 import { backwardSteps, forward, forwardSteps, logitsOf, type GraphNet } from './graph-net';
 import { sizeOf } from './value';
 
@@ -26,6 +26,16 @@ export interface GraphTrainOptions {
   /** Stop after this many epochs without a better validation accuracy (needs validation). */
   patience?: number;
   augment?: Augment;
+  /** Knowledge distillation from a teacher (see distillationLoss); plain cross-entropy when absent. */
+  distill?: GraphDistill;
+}
+
+/** Where the teacher's logits come from: cached per training sample, or computed on each (augmented) batch. */
+export interface GraphDistill extends DistillWeights {
+  /** data.count × classes teacher logits, in the order of the training data (taken as they are, augmentation aside). */
+  logits?: Float32Array;
+  /** The teacher's logits [n, classes] of the batch as the student sees it (used when `logits` is absent). */
+  teacher?: (x: Float32Array, n: number) => Float32Array;
 }
 
 /** Runs a node-by-node generator, yielding `done` (the fraction reached so far) at every pause. */
@@ -75,6 +85,11 @@ export function* trainGraphSteps(net: GraphNet, data: TrainData, opts: GraphTrai
   const m2 = names.map((n) => new Float32Array(net.params.get(n)!.data.length));
   const x = new Float32Array(batch * size);
   const labels = new Int32Array(batch);
+  const distill = opts.distill;
+  if (distill !== undefined && distill.logits === undefined && distill.teacher === undefined) throw new Error('distillation needs teacher logits or a teacher');
+  const cachedClasses = distill?.logits !== undefined ? distill.logits.length / data.count : 0;
+  if (!Number.isInteger(cachedClasses)) throw new Error(`${distill!.logits!.length} teacher logits for ${data.count} samples`);
+  const teacherBatch = distill?.logits !== undefined ? new Float32Array(batch * cachedClasses) : undefined;
   const batches = Math.ceil(data.count / batch);
   const reports: EpochReport[] = [];
   let best = -1;
@@ -93,11 +108,16 @@ export function* trainGraphSteps(net: GraphNet, data: TrainData, opts: GraphTrai
         x.set(data.images.subarray(src * size, (src + 1) * size), s * size);
         opts.augment?.(x.subarray(s * size, (s + 1) * size), rand);
         labels[s] = data.labels[src];
+        if (teacherBatch !== undefined) teacherBatch.set(distill!.logits!.subarray(src * cachedClasses, (src + 1) * cachedClasses), s * cachedClasses);
       }
       const done = ((epoch - 1) * batches + b) / (opts.epochs * batches);
       const f = yield* paced(forwardSteps(net, x, n), done);
       const logits = logitsOf(net, f);
-      const r = softmaxCrossEntropy(logits.data, labels, n, logits.dims[1]);
+      const classes = logits.dims[1];
+      if (teacherBatch !== undefined && cachedClasses !== classes) throw new Error(`the teacher gives ${cachedClasses} logits per sample, the model ${classes}`);
+      const r = distill === undefined
+        ? softmaxCrossEntropy(logits.data, labels, n, classes)
+        : distillationLoss(logits.data, teacherBatch ?? distill.teacher!(x, n), labels, n, classes, distill);
       loss += r.loss;
       correct += r.correct;
       const grads = yield* paced(backwardSteps(net, f, r.dLogits), done);
