@@ -14,19 +14,10 @@ import { type RtTensor, Session } from '../../../../src/core/runtime';
 import { CHUNK_ROWS, RowsLayer, rowsKernelFor } from '../../../../src/core/runtime/kernels/matmul-rows';
 import { toSparse } from '../../../../src/core/runtime/kernels/sparse';
 import { ROOT } from '../../../support/engine';
+import { prng01 } from './single-op';
 
-/** A small seeded generator (xorshift32) in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
+/** Seeded values in [0, 1) (xorshift32, single-op.ts). */
+const rng = prng01;
 
 describe('RowsLayer against a float64 reference', () => {
   const r = rng(5);

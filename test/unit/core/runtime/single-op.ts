@@ -22,6 +22,12 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** The same sequence mapped to [0, 1): (prng + 1) / 2, exactly s / 2³². */
+export function prng01(seed: number): () => number {
+  const r = prng(seed);
+  return () => (r() + 1) / 2;
+}
+
 export function randomFloats(n: number, seed: number): Float32Array {
   const r = prng(seed);
   return Float32Array.from({ length: n }, r);

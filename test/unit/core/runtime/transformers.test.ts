@@ -16,6 +16,7 @@ import { nodePlatform } from '../../../../src/engine/node/platform';
 import { prunescope } from '../../../support/cli';
 import { ROOT } from '../../../support/engine';
 import { protoFacts } from '../../../integration/cli/proto-facts';
+import { prng01 } from './single-op';
 
 const DIR = join(ROOT, 'test/models/transformers');
 const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };
@@ -27,18 +28,8 @@ function load(name: string): Model {
   return decodeModel(new Uint8Array(readFileSync(join(DIR, `${name}.onnx`))), `${name}.onnx`);
 }
 
-/** A small seeded generator (xorshift32) in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
+/** Seeded values in [0, 1) (xorshift32, single-op.ts). */
+const rng = prng01;
 
 function ids(r: () => number, t: number): BigInt64Array {
   return BigInt64Array.from({ length: N * t }, () => BigInt(Math.floor(r() * VOCAB)));
