@@ -5,6 +5,7 @@ import { CliError, type CliCommand, type CliIO, type ParsedArgs } from './comman
 import { commands } from './commands';
 import { gatherDatasetFiles } from './commands/args';
 import { errorLine } from './errors';
+import { installCtrlC } from './ctrl-c';
 import { version } from '../../package.json';
 import { enableWasmFlags } from '../engine/node/wasm-flags';
 
@@ -94,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       io.out(commandHelp(command));
       return 0;
     }
+    installCtrlC();
     return await command.run({ positionals: args.positionals, values: args.values }, io);
   } catch (e) {
     const { line, code } = errorLine(e);

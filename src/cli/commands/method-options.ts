@@ -12,6 +12,7 @@ import { numberOption, overridesOption, stringList } from './args';
 import { checkNormalizeUsed, DATASET_FORMS, normalizeOf, normalizeOption, pathsSource } from './data-source';
 import { cancelMessage, changedFiles, markFiles } from '../outputs';
 import { isCancelled } from '../../core/errors';
+import { owningCtrlC } from '../ctrl-c';
 
 /** The option that gives each kind of method data. */
 const DATA_OPTION: Record<Exclude<MethodDataNeed, 'none'>, 'calib' | 'train'> = { calibration: 'calib', training: 'train' };
@@ -242,14 +243,11 @@ export async function cancellable<T extends RequestType>(engine: EngineClient, p
     interrupted = true;
     engine.cancel(pending.id);
   };
-  process.on('SIGINT', onSigint);
   try {
-    return await pending.promise;
+    return await owningCtrlC(marks, onSigint, () => pending.promise);
   } catch (e) {
     if (interrupted || (e as { code?: unknown }).code === 'cancelled') throw new CliError(cancelMessage(changedFiles(marks)), 130);
     throw e;
-  } finally {
-    process.off('SIGINT', onSigint);
   }
 }
 
@@ -260,16 +258,10 @@ export async function cancellable<T extends RequestType>(engine: EngineClient, p
 export async function withCtrlC<T>(outputs: readonly string[], work: (cancel: { readonly cancelled: boolean }) => Promise<T>): Promise<T> {
   const token = { cancelled: false };
   const marks = markFiles(outputs);
-  const onSigint = (): void => {
-    token.cancelled = true;
-  };
-  process.on('SIGINT', onSigint);
   try {
-    return await work(token);
+    return await owningCtrlC(marks, () => { token.cancelled = true; }, () => work(token));
   } catch (e) {
     if (token.cancelled || isCancelled(e)) throw new CliError(cancelMessage(changedFiles(marks)), 130);
     throw e;
-  } finally {
-    process.off('SIGINT', onSigint);
   }
 }
