@@ -82,6 +82,12 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   return { input: names[0], sampleDims, batch, calibration, count, dataType };
 }
 
+/** Samples first … first + n − 1 of the feed as the model's input tensor. */
+export function feedTensor(feed: Feed, first: number, n: number): RtTensor {
+  const per = feed.sampleDims.reduce((a, b) => a * b, 1);
+  return { dims: [n, ...feed.sampleDims], data: asInput(feed.calibration.subarray(first * per, (first + n) * per), feed.dataType), dataType: feed.dataType };
+}
+
 /** The model cut down to what `values` need, with `values` its only outputs. */
 export function cutModel(model: Model, values: string[]): Model {
   return { ...model, graph: { ...model.graph, nodes: ancestorNodes(model, values), outputs: values.map((name) => ({ name })), valueInfo: [] } };
@@ -98,11 +104,10 @@ export function* valueBatches(
 ): Steps<void> {
   const computed = values.filter((v) => v !== feed.input);
   const sessions = computed.length === 0 ? [] : models.map((m) => Session.create(cutModel(m, computed), { kernels: 'dense' }));
-  const per = feed.sampleDims.reduce((a, b) => a * b, 1);
   for (let first = 0; first < feed.count; first += feed.batch) {
     yield;
     const n = Math.min(feed.batch, feed.count - first);
-    const x: RtTensor = { dims: [n, ...feed.sampleDims], data: asInput(feed.calibration.subarray(first * per, (first + n) * per), feed.dataType), dataType: feed.dataType };
+    const x = feedTensor(feed, first, n);
     const xs = models.map((_, i) => {
       const out = sessions.length === 0 ? {} : sessions[i].run({ [feed.input]: x });
       return values.map((v) => (v === feed.input ? x : out[v]));

@@ -4,7 +4,7 @@
 //
 // 'output' (the default in global scope, method-registry's DEFAULT_GLOBAL_ALLOCATION): the cost of
 // k zeros in a layer is the change of the model's first output on the first calibration samples
-// (class scores [N, C]: KL divergence of the softmax; other outputs Σ‖y − y₀‖² / Σ‖y₀ − ȳ₀‖²),
+// (class scores [N, C] or a language model's [N, T, V]: KL divergence of the softmax per row; other outputs Σ‖y − y₀‖² / Σ‖y₀ − ȳ₀‖²),
 // with that layer alone pruned and solved (bias corrected) at a grid of ratios. 'curve': the layer's own relative output error ‖W X − W′X − Δb‖² / ‖W X − mean‖² at
 // the same grid. For both, the cost is linear between grid points, its lower convex hull is
 // taken, and the hull segments are taken cheapest (cost per weight removed) first until the count
@@ -22,7 +22,7 @@
 //   MobileNet: per layer −1.69, plan −0.99, saliency −1.02, curve −0.63, output MSE −0.50, output −0.31
 import { GroupMoments } from './moments';
 import { collect } from './collect';
-import type { Feed } from './activations';
+import { feedTensor, type Feed } from './activations';
 import { groupShares } from './layer';
 import { dampedInverseSteps, multiplySteps, sparseSweepSteps, upperFactorSteps, type Steps } from './solver';
 import { biasSlot, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './targets';
@@ -105,8 +105,9 @@ function shiftOf(moments: GroupMoments[], v: Float64Array, size: number, centred
 
 /**
  * The error at the model's first output when one target's weights (and bias) change, on the first
- * OUTPUT_SAMPLES calibration samples: for class scores ([N, C]) the summed KL divergence of the
- * softmax of y from that of y₀; for any other output Σ ‖y − y₀‖² / Σ ‖y₀ − ȳ₀‖².
+ * OUTPUT_SAMPLES calibration samples: for class scores ([N, C]) or a language model's next-token
+ * scores ([N, T, V]) the summed KL divergence of the softmax of each row of y from that of y₀; for
+ * any other output Σ ‖y − y₀‖² / Σ ‖y₀ − ȳ₀‖².
  */
 class OutputError {
   private y0: Float32Array | undefined;
@@ -115,18 +116,21 @@ class OutputError {
   private readonly name: string;
 
   constructor(private readonly model: Model, feed: Feed) {
-    const n = Math.min(feed.count, OUTPUT_SAMPLES);
-    const per = feed.sampleDims.reduce((a, b) => a * b, 1);
-    this.x = { dims: [n, ...feed.sampleDims], data: feed.calibration.subarray(0, n * per), dataType: DataType.FLOAT };
+    this.x = feedTensor(feed, 0, Math.min(feed.count, OUTPUT_SAMPLES));
     this.name = feed.input;
+    this.tokens = feed.dataType !== DataType.FLOAT;
   }
 
-  /** The output is [N, C] with C > 1: class scores, compared as softmax distributions. */
-  private scores = false;
+  /** The input is token ids: a language model, whose [N, T, V] output is next-token scores. */
+  private readonly tokens: boolean;
+  /** Score rows compared as softmax distributions: [N, C] class scores, or a language model's [N, T, V]; 0 for any other output. */
+  private rowLength = 0;
 
   private run(m: Model): Float32Array {
     const out = Session.create(m, { kernels: 'dense' }).run({ [this.name]: this.x })[m.graph.outputs[0].name];
-    this.scores = out.dims.length === 2 && out.dims[0] === this.x.dims[0] && out.dims[1] > 1;
+    const last = out.dims[out.dims.length - 1];
+    const scores = out.dims[0] === this.x.dims[0] && last > 1 && (out.dims.length === 2 || (this.tokens && out.dims.length === 3));
+    this.rowLength = scores ? last : 0;
     return out.data as Float32Array;
   }
 
@@ -149,10 +153,9 @@ class OutputError {
     const changed = withWeights(this.model, new Map([[t.tensor.name, storedWeight(t, v)]]));
     const y = this.run(shift === undefined ? changed : withBiasShifts(changed, [{ target: t, shift }]));
     let e = 0;
-    if (this.scores) {
-      const n = this.x.dims[0];
-      const per = y.length / n;
-      for (let i = 0; i < n; i++) {
+    if (this.rowLength > 0) {
+      const per = this.rowLength;
+      for (let i = 0; i < y.length / per; i++) {
         const p = softmax(this.y0.subarray(i * per, (i + 1) * per));
         const q = softmax(y.subarray(i * per, (i + 1) * per));
         for (let j = 0; j < per; j++) if (p[j] > 0) e += p[j] * Math.log(p[j] / Math.max(q[j], 1e-30));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, type Model } from '../../../../src/core/onnx';
 import { parseDataset, type Dataset } from '../../../../src/core/data';
+import { parseTokenNpy } from '../../../../src/core/data/token-ids';
 import { pruneWithMethod } from '../../../../src/core/prune/method';
 import { reconstructPrune } from '../../../../src/core/prune/reconstruct';
 import { CancelledError } from '../../../../src/core/errors';
@@ -118,4 +119,21 @@ describe('reconstruct in global scope on LeNet (Conv and Gemm weights, ratio 0.5
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((t) => t === 'allocating zeros')).toBe(true);
   });
+});
+
+describe('reconstruct in global scope on a language model (token-id calibration)', () => {
+  it('feeds the ids to the allocation pass as the model\'s int64 input, and the total count stays exact', async () => {
+    const dir = join(ROOT, 'test', 'models', 'language');
+    const m = decodeModel(new Uint8Array(readFileSync(join(dir, 'char-gpt.onnx'))), 'char-gpt.onnx');
+    const calibration = parseTokenNpy('char-calib.npy', new Uint8Array(readFileSync(join(dir, 'char-calib.npy'))));
+    const inits = new Set(m.graph.initializers.map((t) => t.name));
+    const select = m.graph.nodes.filter((n) => n.opType === 'MatMul' && inits.has(n.inputs[1]) && n.name.startsWith('/blocks.')).map((n) => n.inputs[1]);
+    const total = select.reduce((s, name) => s + (m.graph.initializers.find((x) => x.name === name)?.data as Float32Array).length, 0);
+    // before the fix the allocation ran the model on float32 ids: "expects element type 7, got 1"
+    const r = await pruneWithMethod(m, { method: 'reconstruct', ratio: 0.5, mode: 'global', select, dataLimit: 16 }, { calibration });
+    expect(zeros(r.model, select)).toBe(Math.round(0.5 * total));
+    expect(r.notes.some((n) => n.includes('allocation'))).toBe(true);
+    // the split follows the layers' measured errors, not 0.5 everywhere
+    expect(r.plan.layers.some((l) => Math.abs(l.pruned / l.n - 0.5) > 0.02)).toBe(true);
+  }, 900_000);
 });
