@@ -107,7 +107,7 @@ export function summarizeModel(
     paramCount: paramCount(model.graph),
     defaultPrunable: prunable.filter((p) => p.byDefault).map((p) => p.name),
     prunable,
-    methods: methodAvailability(model, prunable.filter((p) => p.byDefault).map((p) => p.name)),
+    methods: methodAvailability(model, prunable.filter((p) => p.byDefault).map((p) => p.name), undefined, true),
     unsupportedOps: supported ? unsupportedOps(counts, supported) : [],
   };
   if (opts.weights) summary.weights = weightTable(model, opts.weights);

@@ -36,9 +36,9 @@ function sentence(text: string): string {
 }
 
 /** Why channel pruning cannot plan `selected` (the planner's refusal), or undefined. */
-export function channelsProblem(model: Model, selected: readonly string[]): string | undefined {
+export function channelsProblem(model: Model, selected: readonly string[], byDefault = false): string | undefined {
   try {
-    planChannels(model, { ratio: 0, mode: 'layer', select: [...selected] });
+    planChannels(model, { ratio: 0, mode: 'layer', ...(byDefault ? {} : { select: [...selected] }) });
     return undefined;
   } catch (e) {
     if (problemKind(e) === undefined) throw e;
@@ -54,21 +54,22 @@ const ANSWERS_KEPT = 16;
  * Whether each method can prune `selected` (tensor names) of `model` with `structure` (default
  * unstructured); an empty selection leaves nothing to prune. Remembered per model and question:
  * the Prune panel asks again with every preview, and the checks compile (and for fine-tuning run)
- * the graph.
+ * the graph. `byDefault`: `selected` is the default selection (defaultPrunable), not the user's, so
+ * channels keep what the analysis cannot follow instead of refusing (channels/plan.ts).
  */
-export function methodAvailability(model: Model, selected: readonly string[], structure?: string): MethodAvailability {
-  const key = JSON.stringify([structure ?? '', selected]);
+export function methodAvailability(model: Model, selected: readonly string[], structure?: string, byDefault = false): MethodAvailability {
+  const key = JSON.stringify([structure ?? '', selected, byDefault]);
   let byKey = answered.get(model);
   const known = byKey?.get(key);
   if (known) return { ...known };
-  const out = checkMethods(model, selected, structure);
+  const out = checkMethods(model, selected, structure, byDefault);
   if (!byKey) answered.set(model, (byKey = new Map()));
   if (byKey.size >= ANSWERS_KEPT) byKey.delete(byKey.keys().next().value as string);
   byKey.set(key, out);
   return { ...out };
 }
 
-function checkMethods(model: Model, selected: readonly string[], structure?: string): MethodAvailability {
+function checkMethods(model: Model, selected: readonly string[], structure: string | undefined, byDefault: boolean): MethodAvailability {
   const out = {} as MethodAvailability;
   let channels = false;
   try {
@@ -76,7 +77,7 @@ function checkMethods(model: Model, selected: readonly string[], structure?: str
   } catch {
     channels = false;
   }
-  const refused = channels && selected.length > 0 ? channelsProblem(model, selected) : undefined;
+  const refused = channels && selected.length > 0 ? channelsProblem(model, selected, byDefault) : undefined;
   for (const m of PRUNE_METHODS) {
     if (selected.length === 0) {
       out[m] = 'No weights are selected.';

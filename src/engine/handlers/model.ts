@@ -124,12 +124,12 @@ export const prunePreview: Handler<'prunePreview'> = async (req, ctx) => {
     if (problemKind(e) !== 'unsupported' || req.spec.structure === undefined) throw e;
     const selected = req.spec.select ?? defaultPrunable(open.model);
     const unpruned = plan(open.model, { ratio: 0, mode: 'layer', select: [] });
-    const methods = methodAvailability(open.model, selected, req.spec.structure);
+    const methods = methodAvailability(open.model, selected, req.spec.structure, req.spec.select === undefined);
     const refused = `${open.fileName}: ${(e as Error).message}`;
     for (const m of PRUNE_METHODS) methods[m] ??= refused;
     return { ...pruneReport(open.model, unpruned), structure: req.spec.structure, refused, methods };
   }
-  return { ...pruneReport(open.model, p), methods: methodAvailability(open.model, p.layers.map((l) => l.tensor), req.spec.structure) };
+  return { ...pruneReport(open.model, p), methods: methodAvailability(open.model, p.layers.map((l) => l.tensor), req.spec.structure, req.spec.select === undefined) };
 };
 
 /**

@@ -60,7 +60,8 @@ describe('prunePreview with channels', () => {
     expect((e as Error).message).toMatch(/channelMultiple/);
   });
   it('a selection channels cannot follow: the preview says why and no method is available', async () => {
-    const r = await client.request({ type: 'prunePreview', modelId: rec, spec: { ratio: 0.3, mode: 'layer', structure: 'channels' } }).promise;
+    const chosen = (await client.request({ type: 'prunePreview', modelId: rec, spec: { ratio: 0.3, mode: 'layer' } }).promise).layers.map((l) => l.tensor);
+    const r = await client.request({ type: 'prunePreview', modelId: rec, spec: { ratio: 0.3, mode: 'layer', structure: 'channels', select: chosen } }).promise;
     expect(r.refused).toMatch(/Shape node/);
     expect(r.layers).toHaveLength(0);
     for (const m of ['magnitude', 'reconstruct', 'finetune'] as const) expect(r.methods?.[m]).toMatch(/Shape node/);
@@ -68,6 +69,13 @@ describe('prunePreview with channels', () => {
     const u = await client.request({ type: 'prunePreview', modelId: rec, spec: { ratio: 0.3, mode: 'layer' } }).promise;
     expect(u.refused).toBeUndefined();
     expect(u.methods?.magnitude).toBeUndefined();
+  });
+  it('the default selection: what channels cannot follow is kept whole and named, the rest shrinks, methods stay available', async () => {
+    const r = await client.request({ type: 'prunePreview', modelId: rec, spec: { ratio: 0.3, mode: 'layer', structure: 'channels' } }).promise;
+    expect(r.refused).toBeUndefined();
+    expect(r.notes?.some((n) => /channels kept \(Shape node "p2o\.Shape\.0"/.test(n)), JSON.stringify(r.notes)).toBe(true);
+    expect(r.layers.some((l) => l.kept < l.n)).toBe(true);
+    expect(r.methods?.magnitude).toBeUndefined();
   });
 });
 

@@ -57,6 +57,10 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
   for (const c of a.cuts) if (c.kind === 'group') depthwise.set(ix.nodes[c.node].inputs[1], c.node);
   const followers = new Map<string, number>();
   const roots = new Map<number, string[]>();
+  // The user's own selection is refused whole when part of it cannot be followed; the default
+  // selection (every Conv, Gemm and MatMul weight) keeps those tensors whole, named in the notes.
+  const chosen = opts.select !== undefined;
+  const unfollowed: { who: string; why: string }[] = [];
   for (const name of names) {
     const c = ix.constants.get(name);
     if (c === undefined) throw new PruneError(`the model has no initializer or Constant tensor named "${name}"`);
@@ -79,22 +83,19 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
       notes.push(`${name}: kept whole (the depthwise ${label(ix, user!)} has the channels of its input, which cannot shrink)`);
       continue;
     }
-    throw new PruneError(
-      `channel pruning cannot remove the output channels of "${name}"` +
-        (user !== undefined ? ` (${label(ix, user)}: only Conv with group 1, Gemm and MatMul with the weight as right operand have their own channels)` : `: ${String(layout)}`) +
-        '; exclude it from the selection',
-      'unsupported',
-    );
+    const why = user !== undefined ? `${label(ix, user)}: only Conv with group 1, Gemm and MatMul with the weight as right operand have their own channels` : String(layout);
+    if (chosen) throw new PruneError(`channel pruning cannot remove the output channels of "${name}" (${why}); exclude it from the selection`, 'unsupported');
+    unfollowed.push({ who: name, why });
   }
   const overrides = opts.overrides ?? {};
   const groups: Group[] = [];
-  const refused: string[] = [];
+  const refused: { who: string; why: string }[] = [];
   for (const [root, members] of roots) {
     const space = a.spaces[root];
     const all = a.spaces.map((s, k) => ({ s, k })).filter((x) => find(a, x.k) === root).map((x) => x.s.producer.tensor);
     const who = members.join(', ');
     if (space.refuse !== undefined) {
-      refused.push(`${who} (${space.refuse})`);
+      refused.push({ who, why: space.refuse });
       continue;
     }
     if (space.keep !== undefined) {
@@ -125,10 +126,17 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
     const ratio = over.length > 0 ? Math.max(...over.map((m) => overrides[m])) : opts.ratio;
     groups.push({ root, members, size: space.size, ratio, overridden: over.length > 0, raw, normalised });
   }
-  if (refused.length > 0) {
-    const shown = refused.length > 5 ? [...refused.slice(0, 5), `… ${refused.length - 5} more`] : refused;
-    throw new PruneError(`channel pruning cannot follow the channels of ${shown.join('; ')}; exclude ${refused.length > 1 ? 'these tensors' : 'it'} from the selection`, 'unsupported');
+  const shown = (list: { who: string; why: string }[]): string => {
+    const items = list.map((r) => `${r.who} (${r.why})`);
+    return (items.length > 5 ? [...items.slice(0, 5), `… ${items.length - 5} more`] : items).join('; ');
+  };
+  if (refused.length > 0 && (chosen || (groups.length === 0 && followers.size === 0))) {
+    throw new PruneError(`channel pruning cannot follow the channels of ${shown(refused)}; exclude ${refused.length > 1 ? 'these tensors' : 'it'} from the selection`, 'unsupported');
   }
+  if (unfollowed.length > 0 && groups.length === 0 && followers.size === 0) {
+    throw new PruneError(`channel pruning cannot remove the output channels of ${shown(unfollowed)}`, 'unsupported');
+  }
+  for (const r of [...refused, ...unfollowed]) notes.push(`${r.who}: channels kept (${r.why})`);
   return { a, groups, followers };
 }
 

@@ -139,12 +139,12 @@ describe('what the analysis cannot follow', () => {
     return { ...m, graph: { ...m.graph, nodes } };
   };
 
-  it('is refused with the node named, and the rest prunes once the weight is excluded', () => {
+  it('a selection the user made is refused with the node named, and the rest prunes once the weight is excluded', () => {
     const m = softmaxModel();
     expect(m.graph.nodes.some((n) => n.opType === 'Softmax')).toBe(true);
     let err: unknown;
     try {
-      planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+      planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['a.weight', 'b.weight', 'c.weight'] });
     } catch (e) {
       err = e;
     }
@@ -154,6 +154,25 @@ describe('what the analysis cannot follow', () => {
     expect((err as Error).message).toContain('a.weight');
     const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['b.weight', 'c.weight'] });
     expect(removedOf(plan, 'b.weight').length).toBe(20);
+  });
+
+  it('the default selection keeps what it cannot follow whole, names it in the notes, and prunes the rest', () => {
+    const m = softmaxModel();
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    expect(removedOf(plan, 'a.weight')).toEqual([]);
+    expect(plan.notes!.some((n) => n.startsWith('a.weight: channels kept') && n.includes('Softmax node "sm"'))).toBe(true);
+    // the same channels as when the user excludes a.weight
+    const excluded = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['b.weight', 'c.weight'] });
+    expect(removedOf(plan, 'b.weight')).toEqual(removedOf(excluded, 'b.weight'));
+    expect(removedOf(plan, 'b.weight').length).toBe(20);
+  });
+
+  it('the default selection is refused when nothing in it can be followed', () => {
+    const m = load('mlp_gemm');
+    // every Relu a Softmax: no hidden layer can be followed, the last reaches the graph output
+    const nodes = m.graph.nodes.map((n) => (n.opType === 'Relu' ? { ...n, opType: 'Softmax', attributes: [{ name: 'axis', type: 'int' as const, value: 1 }] } : n));
+    expect(nodes.filter((n) => n.opType === 'Softmax').length).toBeGreaterThan(1);
+    expect(() => planPrune({ ...m, graph: { ...m.graph, nodes } }, { ratio: 0.5, mode: 'layer', structure: 'channels' })).toThrow(/cannot follow the channels of .*Softmax node/);
   });
 
   it('a group added to a graph input is kept whole and named in the notes; the others still shrink', async () => {
