@@ -123,7 +123,15 @@ export const describeDataset: Handler<'dataset'> = async (req, ctx) => {
   const ds = await loadDataset(ctx, req.source, open);
   if (open) {
     const io = modelIo(open.model, open.fileName);
-    checkDatasetFits(ds, io, io.classes);
+    try {
+      checkDatasetFits(ds, io, io.classes);
+    } catch (e) {
+      // Nobody chose the bundled digits for this model: say so rather than name a file of ours.
+      if (req.source.kind !== 'sample' || !(e instanceof Error) || problemKind(e) !== 'bad-dataset') throw e;
+      const at = (e as { file?: unknown }).file;
+      const problem = typeof at === 'string' && e.message.startsWith(`${at}: `) ? e.message.slice(at.length + 2) : e.message;
+      throw new EngineFailure('bad-dataset', `${open.fileName}: no test set was chosen, and ${datasetLabel(req.source)} does not fit this model (${problem}): choose its own test set`);
+    }
     if (ds.tokens) return { ...datasetSummary(ds, req.preview === true), tokens: tokenSummary(ds.tokens, io.classes) };
   }
   return datasetSummary(ds, req.preview === true);

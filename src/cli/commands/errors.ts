@@ -6,7 +6,7 @@
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import { numText, pctText, textTable } from '../format';
 import { DEFAULT_NODE_ERROR_SAMPLES, type DatasetSource, type DatasetSummary, type NodeErrorReport, type PruneSpec, type ValueError } from '../../engine/protocol';
-import { checkNormalizeUsed, DATASET_FORMS, datasetNote, normalizeOf, pathsSource } from './data-source';
+import { checkNormalizeUsed, DATASET_FORMS, datasetName, datasetNote, normalizeOf, pathsSource } from './data-source';
 import { cancellable, METHOD_HELP, progressPrinter } from './method-options';
 import { call, numberOption, startEngine, stringList } from './prune';
 import { SELECT_HELP, withSelection } from './select-options';
@@ -122,7 +122,7 @@ export const errorsCommand: CliCommand = {
       return 0;
     }
     const fewer = report.samples < report.requested ? ` (the set holds ${report.samples}; ${report.requested} asked)` : '';
-    io.out(`${summary.fileName} against ${against}: ${report.samples} samples of ${ds.name}${datasetNote(ds)}${fewer}\n`);
+    io.out(`${summary.fileName} against ${against}: ${report.samples} samples of ${datasetName(ds, dataset)}${datasetNote(ds)}${fewer}\n`);
     io.out(errorsText(report));
     return 0;
   },

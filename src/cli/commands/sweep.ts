@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../../engine/node/files';
 import type { DatasetSource, DatasetSummary, EvalOptions, EvalPoint, PruneSpec, RuntimeName } from '../../engine/protocol';
 import { allocateBlocksOption, cancellable, dataOptions, METHOD_HELP, methodFields, methodList, methodOf, progressPrinter, specFromArgs, withCtrlC } from './method-options';
 import { checkOutput, inputFiles } from '../outputs';
-import { checkNormalizeUsed, datasetNote, DATASET_FORMS, normalizeOf, pathsSource } from './data-source';
+import { checkNormalizeUsed, datasetName, datasetNote, DATASET_FORMS, normalizeOf, pathsSource } from './data-source';
 import { SELECT_HELP, selectOptions, withSelection } from './select-options';
 import { call, numberOption, oneModel, overridesOption, startEngine, stringList } from './prune';
 import { cells, columnWidths, header, originalNote, rowText, structureText, threadsOf, type Threads } from './sweep-table';
@@ -158,7 +158,7 @@ export const sweepCommand: CliCommand = {
     const json = args.values.json === true;
     const spec: Omit<PruneSpec, 'ratio'> = withSelection(args, { mode: args.values.global === true ? ('global' as const) : ('layer' as const), ...(overrides ? { overrides } : {}), ...fields }, summary);
     if (!json) io.out(
-      `${summary.fileName}: ${ds.samples} samples of ${ds.name}${datasetNote(ds)}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
+      `${summary.fileName}: ${ds.samples} samples of ${datasetName(ds, dataset)}${datasetNote(ds)}${options.limit ? ` (first ${Math.min(options.limit, ds.samples)})` : ''}, ` +
         `${args.values.global === true ? 'global' : 'per-layer'} pruning${withMethod ? ` by ${methods.join(', ')}` : ''}${structureText(spec)}, large batch ${options.batch ?? 1000}\n`,
     );
     // The header names each runtime's threads, which the first point reports.
@@ -234,7 +234,7 @@ export const evalCommand: CliCommand = {
     const threads = threadsOf(point);
     const head = header(runtimes, options, withMethod, threads);
     const widths = columnWidths(head, withMethod);
-    io.out(`${summary.fileName}: ${point.samples} samples of ${ds.name}${datasetNote(ds)}${structureText(selected)}\n`);
+    io.out(`${summary.fileName}: ${point.samples} samples of ${datasetName(ds, dataset)}${datasetNote(ds)}${structureText(selected)}\n`);
     io.out(rowText(head, widths) + rowText(cells(point, runtimes, options, withMethod, threads, selected.structure), widths));
     finish([point], runtimes, io);
     return 0;

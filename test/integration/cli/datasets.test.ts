@@ -170,5 +170,15 @@ describe('eval answers', () => {
     const [head, row] = r.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{2,}/));
     expect(row[head.indexOf('sparsity')]).toBe('0.500');
     expect(row[head.indexOf('ratio')]).toBe('0');
+    // no --data: the bundled split is said as such, not as a bare file name
+    expect(r.stdout.split('\n')[0]).toMatch(/^pruned-half\.onnx: 50 samples of the bundled MNIST test split \(no --data given\)/);
+  });
+
+  it('without --data, a model the bundled digits do not fit (a language model) is told to choose its own test set', () => {
+    const gpt = join(ROOT, 'test/models/language/char-gpt.onnx');
+    const r = prunescope(['eval', gpt, ...FAST]);
+    expect(r.stderr.trim()).toBe("prunescope: char-gpt.onnx: no test set was chosen, and the bundled MNIST test split does not fit this model (samples are float values; model input 'input_ids' takes int64): choose its own test set");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
   });
 });
