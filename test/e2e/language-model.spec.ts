@@ -1,5 +1,6 @@
 // A language model in the Evaluate panel: the trained character-level GPT (test/models/language)
-// with its held-out token ids (.npy [64, 32]): the dataset line says sequences × tokens and the
+// with its held-out token ids (.npy [64, 32]). The bundled MNIST digits are not offered (they do not
+// fit; the note says the model needs token ids); the dataset line says sequences × tokens and the
 // vocabulary, a custom sweep gives perplexity per runtime (table and chart, y axis "perplexity"),
 // and magnitude 50% shows a higher perplexity than the unpruned model.
 import { resolve } from 'node:path';
@@ -16,6 +17,9 @@ test('language model: token ids evaluated by perplexity in the Evaluate panel', 
   await page.locator('#open-model-input').setInputFiles(model);
   await expect(page.getByTestId('status-file')).toContainText('char-gpt.onnx');
   await tab(page, 'Evaluate');
+  // The bundled MNIST digits do not fit a token-id model: not offered; the note says what it needs.
+  await expect(page.getByTestId('eval-bundled')).toBeHidden();
+  await expect(page.getByTestId('eval-dataset-note')).toContainText('token ids int64 [N, T]');
   const chooser = page.waitForEvent('filechooser');
   await page.getByTestId('eval-pick').click();
   await (await chooser).setFiles(ids);
