@@ -6,11 +6,13 @@
 // difference to onnxruntime on the unpruned model (a sanity check, the tests hold the 1e-4 bound).
 // Before timing, each runtime (onnxruntime and every one of our sessions alike) is warmed up in
 // rounds of at least WARM_MS of CPU time each (the test images in turn) until two successive
-// rounds' time per image agree within 5% (at most WARM_MAX rounds): V8's WebAssembly tier-up and onnxruntime's first-run allocations then sit in no
-// timed run. The rounds each took are printed (a capped one is marked "cap").
+// rounds' time per image agree within 5% (at most WARM_MAX rounds): V8's WebAssembly tier-up and
+// onnxruntime's first-run allocations then sit in no timed run. The rounds each took are printed
+// (a capped one is marked "cap").
 // Run: npx tsx bench/cnn.ts   (env: N=500 REPS=5 RATIOS=0,0.5,0.9,0.97 MODELS=lenet,resnet,mobilenet;
-// WARM_MS=100 WARM_MAX=30; SPARSE_MIN=s sets the session's sparseMinSparsity, e.g. 1 for dense kernels only; FUSED=0: conv
-// kernels multiply then add even where relaxed SIMD's fused multiply-add is there, as the engine enables it)
+// WARM_MS=100 WARM_MAX=30; SPARSE_MIN=s sets the session's sparseMinSparsity, e.g. 1 for dense
+// kernels only; FUSED=0: conv kernels multiply then add even where relaxed SIMD's fused
+// multiply-add is there, as the engine enables it)
 import { setFlagsFromString } from 'node:v8';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
