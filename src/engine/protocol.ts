@@ -48,6 +48,7 @@ import type { DatasetPreview } from '../core/data/preview';
 import type { ImageNormalization } from '../core/data/normalize';
 export type { DatasetPreview, PreviewSample } from '../core/data/preview';
 export { parseNormalization, describeNormalization, type ImageNormalization } from '../core/data/normalize';
+export { bundledDigitsMisfit } from '../core/data/digits-fit';
 // issue 16: diff
 export type { ModelDiff, DiffSummary, NodeDiff, NodeRef, TensorDiff, ValueDiff, MatchHow } from '../core/diff/types';
 export { DEFAULT_DIFF_BINS, MAX_DIFF_BINS } from '../core/diff/types';

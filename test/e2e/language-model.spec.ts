@@ -1,7 +1,9 @@
 // A language model in the Evaluate panel: the trained character-level GPT (test/models/language)
-// with its held-out token ids (.npy [64, 32]): the dataset line says sequences × tokens and the
+// with its held-out token ids (.npy [64, 32]). The bundled MNIST digits are not offered (they do not
+// fit; the note says the model needs token ids); the dataset line says sequences × tokens and the
 // vocabulary, a custom sweep gives perplexity per runtime (table and chart, y axis "perplexity"),
-// and magnitude 50% shows a higher perplexity than the unpruned model.
+// magnitude 50% shows a higher perplexity than the unpruned model, and the right axis draws the
+// time for the set.
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { openApp, repo, shot, tab } from './helpers';
@@ -16,6 +18,9 @@ test('language model: token ids evaluated by perplexity in the Evaluate panel', 
   await page.locator('#open-model-input').setInputFiles(model);
   await expect(page.getByTestId('status-file')).toContainText('char-gpt.onnx');
   await tab(page, 'Evaluate');
+  // The bundled MNIST digits do not fit a token-id model: not offered; the note says what it needs.
+  await expect(page.getByTestId('eval-bundled')).toBeHidden();
+  await expect(page.getByTestId('eval-dataset-note')).toContainText('token ids int64 [N, T]');
   const chooser = page.waitForEvent('filechooser');
   await page.getByTestId('eval-pick').click();
   await (await chooser).setFiles(ids);
@@ -33,6 +38,14 @@ test('language model: token ids evaluated by perplexity in the Evaluate panel', 
   for (const r of ['sparse', 'onnxruntime']) expect(await ppl(0, r)).toBeCloseTo(4.672, 2);
   expect(await ppl(0.5, 'sparse')).toBeGreaterThan(1.2 * (await ppl(0, 'sparse')));
   await expect(page.getByTestId('eval-chart-caption')).toContainText('solid: perplexity');
+  // Both axes draw: perplexity on the left, and on the right the time for the set (a language
+  // model's sequences are timed in large batches), one point per ratio for every runtime.
+  await expect(page.getByTestId('eval-chart-caption')).toContainText('dashed: time for the set');
+  const legend = page.getByTestId('eval-legend');
+  for (const r of ['sparse', 'dense', 'onnxruntime']) {
+    await expect(legend.locator(`button[data-series="${r} perplexity"]`)).toHaveAttribute('data-points', '2');
+    await expect(legend.locator(`button[data-series="${r} time"]`)).toHaveAttribute('data-points', '2');
+  }
   await shot(page, 'language-model-evaluate');
   expect(pageErrors).toEqual([]);
 });

@@ -14,3 +14,4 @@ export { planImageFolder, ImageFolderBuilder, type FolderEntry, type FolderPlan 
 export { datasetPreview, type DatasetPreview, type PreviewSample } from './preview';
 export { parseTokenNpy, tokenIdsOf, isTokenArray, type TokenIds } from './token-ids';
 export { checkTokensFit, tokenSummary, type LanguageModelShape } from './token-fit';
+export { bundledDigitsMisfit, fedInput, type GraphIo } from './digits-fit';

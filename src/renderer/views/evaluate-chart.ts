@@ -8,7 +8,7 @@
 import type { EvalPoint } from '../../engine/protocol';
 import { Chart, legendToggle, STILL_CHART_OPTIONS, themeColors } from '../charts';
 import { clear, h } from '../dom';
-import { chartSeries, MEASURES, type RightMeasure } from './evaluate-series';
+import { chartSeries, LANGUAGE_TIME, MEASURES, type RightMeasure } from './evaluate-series';
 
 export interface EvalChart {
   draw(points: EvalPoint[]): void;
@@ -38,7 +38,12 @@ export function createEvalChart(canvas: HTMLCanvasElement, legend: HTMLElement, 
     const colors = themeColors();
     const { series, byMethod, runtime, language } = chartSeries(points, colors.series, right);
     const left = language ? 'perplexity' : 'accuracy';
-    const dashed = right === 'time' ? 'batch-1 time' : MEASURES[right].option;
+    // A language model's time is the whole set's at the large batch (it has no batch-1 time).
+    const timeOption = language ? LANGUAGE_TIME.option : MEASURES.time.option;
+    const timeOptionEl = select.querySelector<HTMLOptionElement>('option[value="time"]');
+    if (timeOptionEl) timeOptionEl.textContent = timeOption;
+    const dashed = right === 'time' ? timeOption : MEASURES[right].option;
+    const axis = right === 'time' && language ? LANGUAGE_TIME.axis : MEASURES[right].axis;
     const colours = right === 'time' ? (byMethod && runtime ? `One colour per method (${runtime} runtime)` : 'One colour per runtime') : byMethod && runtime ? `One colour per method (accuracy: ${runtime} runtime)` : 'Accuracy: one colour per runtime';
     caption.textContent = `${language ? colours.replace('accuracy', 'perplexity').replace('Accuracy', 'Perplexity') : colours}; solid: ${left}, dashed: ${dashed}.`;
     const datasets = series.map((s) => ({
@@ -61,7 +66,7 @@ export function createEvalChart(canvas: HTMLCanvasElement, legend: HTMLElement, 
         scales: {
           x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'prune ratio', color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
           acc: { type: 'linear', position: 'left', ...(language ? {} : { max: 1 }), title: { display: true, text: left, color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { color: colors.grid } },
-          time: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: MEASURES[right].axis, color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { drawOnChartArea: false } },
+          time: { type: 'linear', position: 'right', beginAtZero: true, title: { display: true, text: axis, color: colors.fg2 }, ticks: { color: colors.fg2 }, grid: { drawOnChartArea: false } },
         },
         plugins: { legend: { display: false } },
       },
@@ -69,7 +74,12 @@ export function createEvalChart(canvas: HTMLCanvasElement, legend: HTMLElement, 
     const current = chart;
     clear(
       legend,
-      series.map((s, i) => legendToggle(current, i, s.label, h('span', { class: `swatch${s.kind === 'measure' ? ' dashed' : ''}`, style: `color:${s.color}`, 'aria-hidden': 'true' }), hidden)),
+      series.map((s, i) => {
+        const item = legendToggle(current, i, s.label, h('span', { class: `swatch${s.kind === 'measure' ? ' dashed' : ''}`, style: `color:${s.color}`, 'aria-hidden': 'true' }), hidden);
+        // The number of points drawn, for tests reading the chart from the page.
+        item.querySelector('button')?.setAttribute('data-points', String(s.data.length));
+        return item;
+      }),
     );
   };
   return { draw, resize: () => chart?.resize(), picker };

@@ -31,6 +31,11 @@ export const MEASURES: Record<RightMeasure, { option: string; axis: string; seri
   file: { option: 'exported file: size (dense)', axis: 'file (MB)', series: 'file size', value: (p) => (p.exported ? p.exported.denseBytes / (1024 * 1024) : undefined) },
 };
 
+/**
+ * A language model's points carry no batch-1 time (its sequences are timed in large batches only,
+ * as the CLI's sweep table says): its "time" is the time for the whole set, samples ÷ throughput.
+ */
+export const LANGUAGE_TIME = { option: 'time for the set (large batch)', axis: 'time for the set (s)' };
 
 /** Points of a language model on token ids: they carry perplexity (and loss) instead of accuracy. */
 export function isLanguageModel(points: readonly EvalPoint[]): boolean {
@@ -51,12 +56,18 @@ export function chartSeries(points: EvalPoint[], palette: string[], right: Right
   const series: Series[] = [];
   const language = isLanguageModel(points);
   const push = (label: string, color: string, pts: EvalPoint[], runtime: RuntimeName): void => {
-    const ms = pts.map((p) => ({ x: p.ratio, m: p.results.find((r) => r.runtime === runtime) }));
+    const ms = pts.map((p) => ({ x: p.ratio, n: p.samples, m: p.results.find((r) => r.runtime === runtime) }));
     // A language model: perplexity on the left axis instead of accuracy.
     const value = (m: (typeof ms)[number]['m']): number => (language ? (m?.perplexity ?? 0) : (m?.accuracy ?? 0));
     series.push({ label: `${label} ${language ? 'perplexity' : 'accuracy'}`, color, kind: 'accuracy', data: ms.filter((x) => x.m && !x.m.unavailable).map((x) => ({ x: x.x, y: value(x.m) })) });
     if (right === 'time') {
-      series.push({ label: `${label} time`, color, kind: 'measure', data: ms.filter((x) => x.m?.batch1Seconds !== undefined).map((x) => ({ x: x.x, y: x.m?.batch1Seconds ?? 0 })) });
+      const seconds = ({ n, m }: (typeof ms)[number]): number | undefined =>
+        m?.batch1Seconds ?? (language && m?.batchThroughput !== undefined && m.batchThroughput > 0 ? n / m.batchThroughput : undefined);
+      const data = ms.flatMap((x) => {
+        const y = x.m && !x.m.unavailable ? seconds(x) : undefined;
+        return y === undefined || !Number.isFinite(y) ? [] : [{ x: x.x, y }];
+      });
+      series.push({ label: `${label} time`, color, kind: 'measure', data });
     }
   };
   /** The exported file's measure of these points (one series: it does not depend on the runtime). */

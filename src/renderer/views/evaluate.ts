@@ -3,7 +3,7 @@
 // a live chart (accuracy on the left axis, a chosen measure on the right; evaluate-chart.ts), a results
 // table and CSV export.
 
-import type { DatasetSource, EvalOptions, EvalPoint, PruneMethod } from '../../engine/protocol';
+import { bundledDigitsMisfit, type DatasetSource, type EvalOptions, type EvalPoint, type PruneMethod } from '../../engine/protocol';
 import { clearError } from '../dialogs';
 import type { AppContext } from '../context';
 import { h } from '../dom';
@@ -160,9 +160,14 @@ export function createEvaluateView(ctx: AppContext): { el: HTMLElement; activate
     runNote.hidden = note === null;
     runNote.textContent = note ?? '';
     datasetNote.hidden = !model || dataset !== null;
+    // The bundled digits are offered only to a model they fit; any other is told what data it needs.
+    const misfit = model ? bundledDigitsMisfit(model.graph) : null;
+    sampleBtn.hidden = misfit !== null;
     datasetNote.textContent =
-      'Choose the test set this model was made for (IDX image and label files, gzipped or not, a text file, an .npy pair, an .npz, or a folder of images per class). ' +
-      'The bundled MNIST digits are the default only for the bundled sample model.';
+      misfit !== null
+        ? `Choose the test set this model was made for: ${misfit}.`
+        : 'Choose the test set this model was made for (IDX image and label files, gzipped or not, a text file, an .npy pair, an .npz, or a folder of images per class). ' +
+          'The bundled MNIST digits are the default only for the bundled sample model.';
     late.nodeErrors?.refresh();
   }
   setMode('current');

@@ -2,7 +2,7 @@
 // through the shared dataset preview, the bundled digits offered as the default of the bundled
 // sample only, said on screen) and its description by the engine before anything runs.
 
-import type { DatasetSource } from '../../engine/protocol';
+import { bundledDigitsMisfit, type DatasetSource } from '../../engine/protocol';
 import type { AppContext } from '../context';
 import { clearError } from '../dialogs';
 import { h } from '../dom';
@@ -65,7 +65,11 @@ export function createSensitivityDataset(ctx: AppContext, onChange: () => void):
 
   const showNote = (): void => {
     const model = store.state.model;
+    // The bundled digits are offered only to a model they fit (same decision as the Evaluate panel).
+    const misfit = model ? bundledDigitsMisfit(model.graph) : null;
+    sampleBtn.hidden = misfit !== null;
     if (!model) note.textContent = '';
+    else if (!dataset && misfit !== null) note.textContent = 'Choose labelled data of the kind this model was made for (the files the Evaluate panel reads): the bundled MNIST digits do not fit it.';
     else if (!dataset) note.textContent = 'Choose labelled data of the kind this model was made for (the files the Evaluate panel reads). The bundled MNIST digits are the default only for the bundled sample model.';
     else if (dataset.source.kind === 'sample') note.textContent = store.state.modelIsSample ? 'The bundled MNIST test digits: the default for the bundled sample model.' : 'The bundled MNIST test digits: chosen by hand; they fit only an MNIST model.';
     else note.textContent = '';

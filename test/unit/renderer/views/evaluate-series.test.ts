@@ -65,6 +65,13 @@ describe('chartSeries for a language model (token ids)', () => {
     expect(left[0].data[1].y).toBeCloseTo(Math.E ** 2, 12);
   });
 
+  it('time on the right axis: the set at the large batch (samples ÷ throughput), as the engine measures a language model', () => {
+    // 10 sequences at 40 and 20 sequences per second: 0.25 s and 0.5 s for the set.
+    const timed = (ratio: number, rate: number): EvalPoint => ({ ...lm(ratio, 1), results: [{ ...lm(ratio, 1).results[0], batchThroughput: rate }] });
+    const right = chartSeries([timed(0, 40), timed(0.5, 20)], palette, 'time').series.filter((s) => s.kind === 'measure');
+    expect(right).toEqual([{ label: 'dense time', color: '#a', kind: 'measure', data: [{ x: 0, y: 0.25 }, { x: 0.5, y: 0.5 }] }]);
+  });
+
   it('a classifier stays on accuracy', () => {
     expect(chartSeries(points, palette, 'time').language).toBe(false);
   });
