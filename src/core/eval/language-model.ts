@@ -54,7 +54,8 @@ export function lossAndPerplexity(nll: NextTokenNll): { loss: number; perplexity
 
 /**
  * Each runtime in turn on the first `limit` sequences, `batch` sequences a run (default 1000; 0
- * means one at a time): loss, perplexity and sequences per second. A runtime that is unavailable
+ * means one at a time): loss, perplexity and sequences per second, timed after one untimed run of
+ * the first batch. A runtime that is unavailable
  * or fails is reported with `unavailable`; Cancel propagates as CancelledError.
  */
 export async function evaluateLanguageModel(
@@ -84,6 +85,10 @@ export async function evaluateLanguageModel(
     }
     const offset = index++ * n;
     try {
+      // One untimed run of the first batch: compilation and first-touch costs are not the
+      // runtime's speed (classifiers are warmed the same way in evaluate()).
+      const warm = slot.runIds(tokens.ids.subarray(0, Math.min(batch, n) * t), Math.min(batch, n), t);
+      if (isPromise(warm)) await warm;
       const nll: NextTokenNll = { sum: 0, count: 0 };
       let ms = 0;
       for (let start = 0; start < n; start += batch) {

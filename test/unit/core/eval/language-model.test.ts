@@ -133,6 +133,22 @@ describe('random GPT fixture (V = 100) against onnxruntime-node', () => {
     }
   });
 
+  it('times the runs after an untimed warm-up: a slow first call does not count', async () => {
+    let clock = 0;
+    let calls = 0;
+    const runner = {
+      name: 'sparse' as const,
+      runIds: (ids: Int32Array, sequences: number, length: number): Float32Array => {
+        clock += calls++ === 0 ? 1000 : 10; // the first call compiles
+        return new Float32Array(sequences * length * v);
+      },
+    };
+    const [r] = await evaluateLanguageModel([runner], ds.tokens!, v, { batch: 2 }, { now: () => clock });
+    // 5 sequences in 3 timed runs of 10 ms after the warm-up: 5 / 0.03 s
+    expect(calls).toBe(4);
+    expect(r.batchThroughput).toBeCloseTo(5 / 0.03, 6);
+  });
+
   it('refuses ids beyond the vocabulary before running', async () => {
     const big = parseDataset([{ name: 'big.npy', bytes: npy('<i8', [1, 3], i64([1, 100, 2])) }]);
     await expect(evaluateLanguageModel([], big.tokens!, v, {}, CTX, 'big.npy')).rejects.toThrow(/^big\.npy: token id 100 is beyond the model's vocabulary of 100 \(ids 0\.\.99\)$/);
