@@ -10,6 +10,7 @@ import { analyzeChannels, find, type Analysis } from './deps';
 import { channelEdits, type ChannelEdits } from './edits';
 import { indexGraph, label } from './graph';
 import { shapeChangesOf } from './plan';
+import { unshareCutConstants } from './unshare';
 
 /** A copy of `t` without the given indices (ascending) along `axis`. */
 export function sliceTensor(t: Tensor, axis: number, removed: number[]): Tensor {
@@ -74,7 +75,8 @@ function updateInfo(v: ValueInfo, edits: ChannelEdits, dims: Map<string, number[
   return { ...v, type: { ...t, shape: withDim(t.shape, act.axis, act.size) } };
 }
 
-export function applyChannels(model: Model, plan: PrunePlan): Model {
+export function applyChannels(given: Model, plan: PrunePlan): Model {
+  const model = unshareCutConstants(given);
   const ix = indexGraph(model);
   const a = analyzeChannels(ix);
   const edits = channelEdits(a, removedFromPlan(a, plan));

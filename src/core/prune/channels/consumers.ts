@@ -4,6 +4,7 @@ import type { Model } from '../../onnx/model';
 import { nodeLabel } from '../prunable';
 import type { PrunePlan } from '../types';
 import { indexGraph } from './graph';
+import { unshareCutConstants } from './unshare';
 
 export interface ChannelConsumer {
   /** The consumer's weight and the index / label of its node. */
@@ -26,8 +27,9 @@ function inputAxis(opType: string, rank: number, transB: boolean): number {
   return rank - 2;
 }
 
-export function channelConsumers(model: Model, plan: PrunePlan): ChannelConsumer[] {
+export function channelConsumers(given: Model, plan: PrunePlan): ChannelConsumer[] {
   if (plan.structure !== 'channels') return [];
+  const model = unshareCutConstants(given);
   const ix = indexGraph(model);
   const out: ChannelConsumer[] = [];
   for (const s of plan.shapeChanges ?? []) {

@@ -24,6 +24,7 @@ import { channelEdits, finalDims, type ChannelEdits } from './edits';
 import { indexGraph, label } from './graph';
 import { lowest } from './importance';
 import { effectiveGroupScores } from './effective';
+import { unshareCutConstants } from './unshare';
 
 interface Group {
   root: number;
@@ -192,7 +193,8 @@ export function shapeChangesOf(edits: ChannelEdits, a: Analysis): ShapeChange[] 
 }
 
 /** The channel plan; `scores` (optional) replace the weights' norms of the tensors they name (ChannelScores). */
-export function planChannels(model: Model, opts: PruneOptions, scores?: ChannelScores): PrunePlan {
+export function planChannels(given: Model, opts: PruneOptions, scores?: ChannelScores): PrunePlan {
+  const model = unshareCutConstants(given);
   const q = opts.channelMultiple;
   if (q !== undefined && !isChannelMultiple(q)) throw new PruneError(`the channel multiple must be an integer from 1 to ${MAX_CHANNEL_MULTIPLE}, got ${String(q)}`);
   const names = [...new Set(opts.select ?? defaultPrunable(model))];

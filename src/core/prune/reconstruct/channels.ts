@@ -26,6 +26,7 @@ import { inputFeed, valueBatches } from './activations';
 import { chooseRows, rowReader } from './patches';
 import { dampedInverseSteps, multiplySteps, type Steps } from './solver';
 import { biasSlot, findTargets, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './targets';
+import { unshareCutConstants } from '../channels/unshare';
 
 export interface ChannelReconstructOptions {
   calibration: Float32Array;
@@ -239,8 +240,9 @@ function meanOutput(w: Float64Array, o: number, d: number, mx: Float64Array): nu
  * least-squares refit of every consumer that lost input channels.
  */
 export function* channelReconstructSteps(
-  model: Model, opts: PruneOptions, options: ChannelReconstructOptions,
+  given: Model, opts: PruneOptions, options: ChannelReconstructOptions,
 ): Steps<{ model: Model; plan: PrunePlan; refits: ConsumerRefit[] }> {
+  const model = unshareCutConstants(given);
   const damp = options.dampening ?? 0.01;
   if (!Number.isFinite(damp) || damp <= 0) throw new PruneError(`the dampening must be a positive number, got ${String(damp)}`);
   const bad = unsupportedNodes(model);

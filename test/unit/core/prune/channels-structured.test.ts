@@ -200,3 +200,28 @@ describe('what the analysis cannot follow', () => {
     expect(() => applyPrune(load('conv_bn'), plan)).toThrow(PruneError);
   });
 });
+
+describe('a constant several Convs read (torch.onnx.export merges the equal zero biases: scripts/torch/make_shared_constants.py)', () => {
+  it('each Conv gets its own copy, cut by its own channels; onnxruntime-node agrees; the input model is unchanged', async () => {
+    const m = load('shared_bias');
+    // c2's bias is an Identity of c1's: one initializer behind both (torch 1.13 writes it so)
+    const alias = m.graph.nodes.filter((n) => n.opType === 'Identity' && n.inputs[0] === 'c1.bias').map((n) => n.outputs[0]);
+    const readers = m.graph.nodes.filter((n) => n.opType === 'Conv' && ['c1.bias', ...alias].includes(n.inputs[2])).map((n) => n.inputs[1]);
+    expect(readers).toEqual(['c1.weight', 'c2.weight']);
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const [r1, r2] = [removedOf(plan, 'c1.weight'), removedOf(plan, 'c2.weight')];
+    expect(r1).toEqual(smallest(l1Along(init(m, 'c1.weight'), 0), 6));
+    expect(r2).toEqual(smallest(l1Along(init(m, 'c2.weight'), 0), 6));
+    // different channels go from the two layers, so one shared bias could not have been cut for both
+    expect(r1).not.toEqual(r2);
+    const { pruned } = await shrinkAndCheck(m, [3, 1, 12, 12], plan);
+    // each Conv's bias initializer, through the Identity when there is one
+    const source = (name: string): string => pruned.graph.nodes.find((n) => n.opType === 'Identity' && n.outputs[0] === name)?.inputs[0] ?? name;
+    const biases = pruned.graph.nodes.filter((n) => n.opType === 'Conv').map((n) => source(n.inputs[2]));
+    expect(new Set(biases.slice(0, 2)).size).toBe(2);
+    for (const b of biases.slice(0, 2)) expect(dimsOf(pruned, b)).toEqual([6]);
+    expect(dimsOf(m, 'c1.bias')).toEqual([12]);
+    expect(m.graph.nodes.filter((n) => n.inputs.includes('c1.bias'))).toHaveLength(2);
+    expect(m.graph.initializers.some((t) => t.name.startsWith('c1.bias.'))).toBe(false);
+  });
+});
