@@ -13,7 +13,7 @@ export const DATASET_FORMS = 'an IDX images + labels pair, one text file, an .np
 export const normalizeOption: CliCommand['options'] = {
   normalize: {
     type: 'string',
-    description: 'image folders: 0-1 (pixels/255, the default) or MEAN/STD per channel, e.g. 0.5/0.5 or 0.485,0.456,0.406/0.229,0.224,0.225',
+    description: 'image folders: 0-1 (pixels/255, the default), imagenet (the mean/std torchvision models expect) or MEAN/STD per channel, e.g. 0.5/0.5 or 0.485,0.456,0.406/0.229,0.224,0.225',
   },
 };
 

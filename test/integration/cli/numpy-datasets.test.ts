@@ -105,6 +105,6 @@ describe('image folders on the LeNet fixture', () => {
     const a = prunescope(['eval', LENET, '--data', IMAGES, LABELS, '--normalize', '0-1', ...ORT]);
     expect(a.stderr.trim()).toBe('prunescope: --normalize applies to a folder of images; no dataset option names a folder');
     const b = prunescope(['eval', LENET, '--data', join(dir, 'fashion-png'), '--normalize', '0.5', ...ORT]);
-    expect(b.stderr.trim()).toMatch(/^prunescope: --normalize: normalisation "0\.5": expected 0-1 or MEAN\/STD/);
+    expect(b.stderr.trim()).toMatch(/^prunescope: --normalize: normalisation "0\.5": expected 0-1, imagenet or MEAN\/STD/);
   });
 });

@@ -72,7 +72,9 @@ describe('conversion and resizing', () => {
   it('parses the normalisation grammar and refuses anything else', () => {
     expect(parseNormalization('0-1')).toEqual({ kind: '0-1' });
     expect(parseNormalization('0.485,0.456,0.406/0.229,0.224,0.225')).toEqual({ kind: 'mean-std', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
-    for (const bad of ['0.5', '0.5/0', 'a/b', '0.5/0.5/1', '/']) expect(() => parseNormalization(bad)).toThrow(/expected 0-1 or MEAN\/STD/);
+    // the published ImageNet statistics (torchvision), by name
+    expect(parseNormalization(' ImageNet ')).toEqual({ kind: 'mean-std', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+    for (const bad of ['0.5', '0.5/0', 'a/b', '0.5/0.5/1', '/', 'imagenet/1']) expect(() => parseNormalization(bad)).toThrow(/expected 0-1, imagenet or MEAN\/STD/);
   });
 });
 
