@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   for (const f of process.argv.slice(2)) {
     console.log(f);
     const m = decodeModel(new Uint8Array(readFileSync(f)), f);
-    const dims = [2, 3, 224, 224];
+    const dims = [2, 3, Number(process.env.HW ?? 224), Number(process.env.HW ?? 224)];
     const x = new Float32Array(dims.reduce((p, q) => p * q, 1)).map((_, i) => Math.sin(i * 0.013) );
     await cmp(m, x, dims, 'unpruned');
     for (const spec of [{ ratio: 0.5, mode: 'layer' as const }, { ratio: 0.7, mode: 'global' as const, structure: '2:4' }, { ratio: 0.3, mode: 'layer' as const, structure: 'channels' }]) {

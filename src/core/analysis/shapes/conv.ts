@@ -103,7 +103,10 @@ const globalPool: InferFn = (_n, ins) => {
 const pad: InferFn = (n, ins, opset) => {
   const xs = ins[0]?.s;
   const pads = opset >= 11 ? ins[1]?.v : attrInts(n, 'pads') ?? attrInts(n, 'paddings');
-  if (!xs || !pads) return [];
+  if (!xs) return [];
+  // Pads computed at run time (Swin pads to a multiple of its window with Mod of the shape): the
+  // rank stays, the padded sizes are unknown.
+  if (!pads) return opset >= 11 && ins[1]?.s !== undefined ? [{ t: ins[0]?.t, s: xs.map(() => null) }] : [];
   const r = xs.length;
   let axes = xs.map((_, i) => i);
   if (opset >= 18 && n.inputs[3]) {

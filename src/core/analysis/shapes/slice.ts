@@ -31,6 +31,18 @@ const slice: InferFn = (n, ins, opset) => {
     steps = n.inputs[4] ? ins[4]?.v : undefined;
     if ((n.inputs[3] && !axes) || (n.inputs[4] && !steps)) return [];
   }
+  // Starts or ends computed at run time (Swin's window partition): the rank stays; the sliced axes,
+  // when known, lose their sizes, and with unknown axes every size is unknown.
+  const rankOnly = (): ReturnType<InferFn> => {
+    if (axes === undefined || !axes.every(num)) return [{ t: x.t, s: xs.map(() => null) }];
+    const s = [...xs];
+    for (const a of axes) {
+      const k = norm(a as number, r);
+      if (k !== undefined) s[k] = null;
+    }
+    return [{ t: x.t, s }];
+  };
+  if (opset >= 10 && (!starts || !ends || !starts.every(num) || !ends.every(num))) return rankOnly();
   if (!starts || !ends || starts.length !== ends.length) return [];
   axes ??= starts.map((_, i) => i);
   steps ??= starts.map(() => 1);

@@ -12,7 +12,7 @@ import {
   size,
 } from '../tensor';
 import { broadcastDims, broadcastRuns } from './broadcast';
-import { type OpContext, type OpImpl, floatAttr, need } from './types';
+import { type OpContext, type OpImpl, floatAttr, intAttr, need } from './types';
 
 type NumData = Exclude<RtData, BigInt64Array | BigUint64Array>;
 
@@ -275,7 +275,27 @@ const Pow: OpImpl = (inputs, ctx) => {
   return pow(inputs, ctx);
 };
 
+/**
+ * Mod: fmod 1 the C fmod (the sign of the dividend: JavaScript's %), required for floats; fmod 0
+ * (the default, integers) the remainder with the sign of the divisor, as Python's %. A zero
+ * divisor gives 0 for integers (the remainder is undefined; the typed array takes 0 for NaN).
+ */
+const Mod: OpImpl = (inputs, ctx) => {
+  const a = need(inputs, 0, ctx);
+  const b = need(inputs, 1, ctx);
+  if (a.dataType !== b.dataType) throw new RuntimeError(`${ctx.label}: inputs have different element types (${a.dataType} and ${b.dataType})`);
+  const fmod = intAttr(ctx.node, 'fmod', 0) === 1;
+  const f: Bin = fmod
+    ? (x, y) => x % y
+    : (x, y) => {
+        const r = x % y;
+        return r !== 0 && r < 0 !== y < 0 ? r + y : r;
+      };
+  return [binaryCompute(a, b, f, ctx)];
+};
+
 export const BINARY: Record<string, OpImpl> = {
+  Mod,
   Add: binaryOp((x, y) => x + y, true, '+'),
   Sub: binaryOp((x, y) => x - y, true, '-'),
   Mul: binaryOp((x, y) => x * y, true, '*'),
