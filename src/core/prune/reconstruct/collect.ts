@@ -71,7 +71,8 @@ export function* collect(t: Target, opts: CollectOptions): Steps<{ moments: Grou
     const s = values.length > 1 ? xs[0][1] : undefined;
     const s0 = values.length > 1 ? (xs[1][1].data as Float32Array) : undefined;
     const outDims = s?.dims;
-    if (s !== undefined && t.kind === 'conv' && (outDims?.[1] !== rows * groups || (outDims.slice(2).reduce((p, q) => p * q, 1) * n) !== reader.count)) {
+    const outSize = outDims?.reduce((p, q) => p * q, 1);
+    if (s !== undefined && (outSize !== reader.count * rows * groups || (t.kind === 'conv' && (outDims?.[1] !== rows * groups || (outDims.slice(2).reduce((p, q) => p * q, 1) * n) !== reader.count)))) {
       throw new Error(`${t.label}: the residual input "${residual?.other}" [${outDims?.join(', ')}] does not match the node's output`);
     }
     for (const r of chosen) {

@@ -279,6 +279,22 @@ function floatValue(model: Model, name: string): Float32Array | undefined {
 }
 
 /**
+ * The values that depend on no graph input: initializers, Constant outputs, and the outputs of
+ * nodes all of whose inputs are such values (torch.onnx.export writes a merged bias as an Identity
+ * of another initializer).
+ */
+function constantValues(model: Model): Set<string> {
+  const init = new Set(model.graph.initializers.map((x) => x.name));
+  const out = new Set<string>(init);
+  const inputs = new Set(model.graph.inputs.map((i) => i.name).filter((name) => !init.has(name)));
+  for (const n of model.graph.nodes) {
+    const fromConstants = n.opType === 'Constant' || n.inputs.every((i) => i === '' || (out.has(i) && !inputs.has(i)));
+    if (fromConstants && n.inputs.length + (n.opType === 'Constant' ? 1 : 0) > 0) for (const o of n.outputs) out.add(o);
+  }
+  return out;
+}
+
+/**
  * The residual Add a target's output flows into, through Identity and inference-mode
  * BatchNormalization nodes with constant parameters, each value read by that one node only; the
  * Add's two inputs of the same shape. Undefined when there is none (or the target is a 'cols' one).
@@ -287,7 +303,7 @@ export function residualPath(model: Model, t: Target): ResidualPath | undefined 
   if (t.kind === 'cols') return undefined;
   const outputs = t.rows * t.groups;
   const graphOutputs = new Set(model.graph.outputs.map((o) => o.name));
-  const consts = new Set([...model.graph.initializers.map((x) => x.name), ...model.graph.nodes.filter((n) => n.opType === 'Constant').map((n) => n.outputs[0])]);
+  const consts = constantValues(model);
   const scale = new Float64Array(outputs).fill(1);
   let value = t.node.outputs[0];
   for (let hop = 0; hop < 8; hop++) {

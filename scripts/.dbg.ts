@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { decodeModel } from '../src/core/onnx';
+import { Session } from '../src/core/runtime';
+import { cutModel } from '../src/core/prune/reconstruct/activations';
+const m = decodeModel(new Uint8Array(readFileSync('/tmp/tv/swin_small-op17.onnx')), 'm');
+const n = m.graph.nodes.find((x) => x.name === '/features/features.2/reduction/MatMul')!;
+const x = new Float32Array(2 * 3 * 32 * 32).map((_, i) => Math.sin(i));
+const full = Session.create({ ...m, graph: { ...m.graph, outputs: [{ name: n.inputs[0] }] } }, { kernels: 'dense' }).run({ x: { dims: [2, 3, 32, 32], data: x, dataType: 1 } })[n.inputs[0]];
+console.log('full-graph output', full.dims, Array.from(full.data as Float32Array).slice(0, 4), (full.data as Float32Array).some((v) => v !== v));
+const cut = Session.create(cutModel(m, [n.inputs[0]]), { kernels: 'dense' }).run({ x: { dims: [2, 3, 32, 32], data: x, dataType: 1 } })[n.inputs[0]];
+console.log('cut', cut.dims, Array.from(cut.data as Float32Array).slice(0, 4), (cut.data as Float32Array).some((v) => v !== v));
