@@ -81,8 +81,11 @@ async function beatsMagnitude(name: string, calib: number): Promise<void> {
 }
 
 describe('reconstruct on real CNNs at 0.7 (Conv and Gemm weights)', () => {
-  it('LeNet beats magnitude pruning, exact zeros per tensor', () => beatsMagnitude('lenet', 1000), 900_000);
-  it('ResNet (BatchNormalization kept, residual Add, strided 1×1 projection) beats magnitude pruning', () => beatsMagnitude('resnet', 500), 900_000);
+  // Calibration sizes chosen for time; measured on these 1,000 test images (dense / reconstruct /
+  // magnitude): LeNet with 500 images 90.4 / 88.9 / 62.7% (1,000 images: 89.0% reconstructed),
+  // ResNet with 250 images 92.5 / 91.2 / 9.5%, both far past the 2-point margin asserted.
+  it('LeNet beats magnitude pruning, exact zeros per tensor', () => beatsMagnitude('lenet', 500), 900_000);
+  it('ResNet (BatchNormalization kept, residual Add, strided 1×1 projection) beats magnitude pruning', () => beatsMagnitude('resnet', 250), 900_000);
 });
 
 describe('reconstruct on the depthwise convolutions of MobileNet', () => {
@@ -93,7 +96,8 @@ describe('reconstruct on the depthwise convolutions of MobileNet', () => {
     expect(depthwise.length).toBeGreaterThan(2);
     for (const n of depthwise) expect(inits.get(n.inputs[1])?.dims[1]).toBe(1);
     const select = depthwise.map((n) => n.inputs[1]);
-    const { model: rec, report } = reconstructPrune(m, { ratio: 0.5, calibration: train.images.subarray(0, 500 * 784), calibrationCount: 500, select });
+    // 250 calibration images: error ratios (reconstruct / magnitude) 0.22 to 0.37 per layer, as with 500.
+    const { model: rec, report } = reconstructPrune(m, { ratio: 0.5, calibration: train.images.subarray(0, 250 * 784), calibrationCount: 250, select });
     const mag = applyPrune(m, planPrune(m, { ratio: 0.5, mode: 'layer', select }));
     for (const l of report.layers) {
       expect(l.groups).toBeGreaterThan(1);
@@ -116,10 +120,11 @@ describe('reconstruct on the depthwise convolutions of MobileNet', () => {
 
   it('at 0.5 on every Conv and Gemm, bias, residual and exact-OBS correction beat the plain SparseGPT fit', async () => {
     // Measured on the 10,000 test images with 1,000 calibration images (scripts/reconstruct-cnns.ts):
-    // 88.35% plain, 89.35% with the corrections, 90.68% unpruned.
+    // 88.35% plain, 89.35% with the corrections, 90.68% unpruned. Here, on the first 1,000 test images:
+    // 89.9% plain, 90.9% corrected with 500 calibration images; 89.8% and 90.8% with the 250 used.
     const m = load('mobilenet');
     const select = weightsOf(m, ['Conv', 'Gemm']);
-    const opts = { ratio: 0.5, calibration: train.images.subarray(0, 500 * 784), calibrationCount: 500, select };
+    const opts = { ratio: 0.5, calibration: train.images.subarray(0, 250 * 784), calibrationCount: 250, select };
     const plain = reconstructPrune(m, { ...opts, biasCorrection: false, residual: false, exact: false }).model;
     const { model: rec, report } = reconstructPrune(m, opts);
     expect(report.layers.every((l) => l.biasCorrected)).toBe(true);

@@ -24,14 +24,27 @@ const heldBack = train.images.subarray(CALIB * 784, (CALIB + HELD) * 784);
 const WEIGHTS = ['fc1.weight', 'fc2.weight', 'fc3.weight'];
 const BIASES = ['fc1.bias', 'fc2.bias', 'fc3.bias'];
 
-/** Plain dense y = x Wᵀ + b (W [out, in]) in float64, written here independently of the module. */
+/**
+ * Plain dense y = x Wᵀ + b (W [out, in]) in float64, written here independently of the module. The
+ * zero weights are skipped (their terms add exactly 0 to a finite sum, in the same order), which
+ * makes the 90%-pruned layers ten times cheaper to run here.
+ */
 function dense(x: Float64Array, count: number, w: Float32Array, b: Float32Array | undefined, out: number): Float64Array {
   const inn = w.length / out;
   const y = new Float64Array(count * out);
-  for (let s = 0; s < count; s++) {
-    for (let o = 0; o < out; o++) {
+  for (let o = 0; o < out; o++) {
+    const cols: number[] = [];
+    const vals: number[] = [];
+    for (let i = 0; i < inn; i++) {
+      if (w[o * inn + i] !== 0) {
+        cols.push(i);
+        vals.push(w[o * inn + i]);
+      }
+    }
+    for (let s = 0; s < count; s++) {
       let sum = b === undefined ? 0 : b[o];
-      for (let i = 0; i < inn; i++) sum += x[s * inn + i] * w[o * inn + i];
+      const base = s * inn;
+      for (let k = 0; k < cols.length; k++) sum += x[base + cols[k]] * vals[k];
       y[s * out + o] = sum;
     }
   }
@@ -112,7 +125,9 @@ describe('reconstruction pruning of the sample model at 90%', () => {
   it('exports a model onnxruntime-node loads and that predicts as Prunescope does', async () => {
     const bytes = encodeModel(pruned);
     const back = decodeModel(bytes, 'reconstructed.onnx');
-    for (const name of WEIGHTS) expect(initializer(back, name)).toEqual(initializer(pruned, name));
+    // Bit for bit (a byte comparison: toEqual on a million floats alone took half a minute).
+    const bits = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    for (const name of WEIGHTS) expect(bits(initializer(back, name)).equals(bits(initializer(pruned, name))), name).toBe(true);
     const session = await ort.InferenceSession.create(bytes);
     const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', test.images, [test.count, 1, 28, 28]) });
     const theirs = res[session.outputNames[0]].data as Float32Array;
