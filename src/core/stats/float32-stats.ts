@@ -11,147 +11,11 @@
 // not a small integer for the JIT, which made the loops ~20% slower); counts fit since n < 2^31.
 import { binEdges, type Histogram } from './histogram';
 import { selectInPlace } from './quantile';
-import { keyTables } from './counters';
-import { CHUNK, addChunk, addMoments, emptyMoments, type Moments } from './moments';
+import { addMoments, emptyMoments } from './moments';
+import { ABS_MASK, HALF, KEYS, KEY_SHIFT, type Float32Pass } from './float32-pass';
+import { WASM_CHUNK, statsKernels, type StatsKernels } from './float32-wasm';
 
-const KEY_SHIFT = 15; // 32 bits >>> 15 = 17-bit key
-const KEYS = 1 << 17;
-const HALF = 1 << 16; // keys of negative values start here
-const ABS_MASK = 0x7fffffff;
-const EXP_MASK = 0x7f800000;
-
-export interface Float32Pass extends Moments {
-  /** Elements per 17-bit key (finite values only); n < 2^31. */
-  keys: Int32Array;
-}
-
-/**
- * Pass 1: moments (chunked, float64, merged pairwise as in moments.ts) and the key counts.
- *
- * Each chunk first runs two lean loops that assume every value is finite: one counts the keys,
- * four at a time; the other sums the shifted values in four lanes (element i in lane i mod 4,
- * the lanes added as (0 + 1) + (2 + 3): four independent chains instead of one, whose latency
- * bounded the loop) and finds the chunk's min/max, entering the compare only when one of four
- * values passes the current bound (the first of equal values wins, as in the careful loop). A
- * non-finite value makes the sum of squares non-finite (finite float32 squares cannot overflow a
- * float64 sum of 4096), and only then is the chunk undone and counted again with the careful loop,
- * so the results are those of the careful loop alone. Zeros are counted only in chunks where the
- * keys that hold ±0 grew.
- */
-export function float32Pass(values: Float32Array): Float32Pass {
-  keyTables.made++;
-  const n = values.length;
-  const bits = new Int32Array(values.buffer, values.byteOffset, n);
-  const keys = new Int32Array(KEYS);
-  const acc = emptyMoments();
-  for (let start = 0; start < n; start += CHUNK) {
-    const end = start + CHUNK < n ? start + CHUNK : n;
-    const end4 = end - ((end - start) & 3);
-    const zeroKeys = keys[0] + keys[HALF];
-    let i = start;
-    for (; i < end4; i += 4) {
-      const k0 = bits[i] >>> KEY_SHIFT;
-      const k1 = bits[i + 1] >>> KEY_SHIFT;
-      const k2 = bits[i + 2] >>> KEY_SHIFT;
-      const k3 = bits[i + 3] >>> KEY_SHIFT;
-      keys[k0]++;
-      keys[k1]++;
-      keys[k2]++;
-      keys[k3]++;
-    }
-    for (; i < end; i++) keys[bits[i] >>> KEY_SHIFT]++;
-    const shift = values[start];
-    let a1 = 0;
-    let a2 = 0;
-    let b1 = 0;
-    let b2 = 0;
-    let c1 = 0;
-    let c2 = 0;
-    let e1 = 0;
-    let e2 = 0;
-    let lo = shift;
-    let hi = shift;
-    for (i = start; i < end4; i += 4) {
-      const x0 = values[i];
-      const x1 = values[i + 1];
-      const x2 = values[i + 2];
-      const x3 = values[i + 3];
-      const d0 = x0 - shift;
-      const d1 = x1 - shift;
-      const d2 = x2 - shift;
-      const d3 = x3 - shift;
-      a1 += d0;
-      a2 += d0 * d0;
-      b1 += d1;
-      b2 += d1 * d1;
-      c1 += d2;
-      c2 += d2 * d2;
-      e1 += d3;
-      e2 += d3 * d3;
-      if (x0 < lo || x1 < lo || x2 < lo || x3 < lo) {
-        if (x0 < lo) lo = x0;
-        if (x1 < lo) lo = x1;
-        if (x2 < lo) lo = x2;
-        if (x3 < lo) lo = x3;
-      }
-      if (x0 > hi || x1 > hi || x2 > hi || x3 > hi) {
-        if (x0 > hi) hi = x0;
-        if (x1 > hi) hi = x1;
-        if (x2 > hi) hi = x2;
-        if (x3 > hi) hi = x3;
-      }
-    }
-    for (; i < end; i++) {
-      const x = values[i];
-      const d = x - shift;
-      a1 += d;
-      a2 += d * d;
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
-    const s1 = a1 + b1 + (c1 + e1);
-    const s2 = a2 + b2 + (c2 + e2);
-    if (s2 - s2 !== 0) {
-      for (i = start; i < end; i++) keys[bits[i] >>> KEY_SHIFT]--;
-      carefulChunk(values, bits, start, end, keys, acc);
-      continue;
-    }
-    if (keys[0] + keys[HALF] !== zeroKeys) {
-      let z = 0;
-      for (i = start; i < end; i++) if ((bits[i] & ABS_MASK) === 0) z++;
-      acc.zeros += z;
-    }
-    if (lo < acc.min) acc.min = lo;
-    if (hi > acc.max) acc.max = hi;
-    addChunk(acc, end - start, shift, s1, s2);
-  }
-  return { ...acc, keys };
-}
-
-/** A chunk that holds NaN or ±Inf: those are skipped, the shift is the first finite value. */
-function carefulChunk(values: Float32Array, bits: Int32Array, start: number, end: number, keys: Int32Array, acc: Moments): void {
-  let i = start;
-  while (i < end && (bits[i] & EXP_MASK) === EXP_MASK) i++;
-  if (i === end) return;
-  const shift = values[i];
-  let c = 0;
-  let s1 = 0;
-  let s2 = 0;
-  for (; i < end; i++) {
-    const u = bits[i];
-    if ((u & EXP_MASK) === EXP_MASK) continue;
-    const x = values[i];
-    const d = x - shift;
-    s1 += d;
-    s2 += d * d;
-    c++;
-    if (x < acc.min) acc.min = x;
-    if (x > acc.max) acc.max = x;
-    if ((u & ABS_MASK) === 0) acc.zeros++;
-    keys[u >>> KEY_SHIFT]++;
-  }
-  addChunk(acc, c, shift, s1, s2);
-}
+export { float32Pass, type Float32Pass } from './float32-pass';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -294,61 +158,92 @@ export function gatherSizes(keys: Int32Array, gatherKeys: readonly number[]): nu
   return gatherKeys.map((j) => keys[j] + keys[j + HALF]);
 }
 
+/** The WebAssembly kernels with `action` copied in as bytes, or undefined (none, or an action over a byte). */
+function scanKernels(action: Int32Array): StatsKernels | undefined {
+  const wasm = statsKernels();
+  if (!wasm) return undefined;
+  for (let k = 0; k < KEYS; k++) if (action[k] > 255) return undefined;
+  wasm.action.set(action);
+  return wasm;
+}
+
+/** Where pass 2 puts what it finds: counts[bins] is below the range, counts[bins + 1] above it. */
+interface Tally {
+  lo: number;
+  hi: number;
+  scale: number;
+  last: number;
+  edges: Float64Array;
+  counts: Float64Array;
+  fill: Int32Array;
+  gathered: Uint32Array;
+}
+
+/** One element of a marked key (bits u, value x): binned (act bit 0), gathered (act >> 1 = g + 1), or both. */
+function visit(t: Tally, x: number, u: number, act: number): void {
+  if ((act & 1) !== 0) {
+    const { lo, hi, last, edges, counts } = t;
+    if (x < lo) counts[last + 1]++;
+    else if (!(x <= hi)) counts[last + 2]++;
+    else {
+      let b = ((x - lo) * t.scale) | 0;
+      if (!(b <= last)) b = last;
+      if (b < 0) b = 0;
+      while (b > 0 && x < edges[b]) b--;
+      while (b < last && x >= edges[b + 1]) b++;
+      counts[b]++;
+    }
+  }
+  const g = act >> 1;
+  if (g !== 0) t.gathered[t.fill[g - 1]++] = u & ABS_MASK;
+}
+
 /** Pass 2 over one shard: only elements of marked keys do any work. */
 export function scanShard(values: Float32Array, plan: ScanPlan, sizes: readonly number[]): ShardScan {
   const n = values.length;
   const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const { bins, lo, hi, action } = plan;
   const binner = new Binner(lo, hi, bins);
-  const counts = new Float64Array(bins);
-  let below = 0;
-  let above = 0;
   let total = 0;
   const fill = new Int32Array(sizes.length); // next free position per gathered key
   for (let g = 0; g < sizes.length; g++) {
     fill[g] = total;
     total += sizes[g];
   }
-  const gathered = new Uint32Array(total);
-  const edges = binner.edges;
-  const scale = binner.scale;
-  const last = bins - 1;
-  const one = (i: number, u: number, act: number): void => {
-    if ((act & 1) !== 0) {
-      const x = values[i];
-      if (x < lo) below++;
-      else if (!(x <= hi)) above++;
-      else {
-        let b = ((x - lo) * scale) | 0;
-        if (!(b <= last)) b = last;
-        if (b < 0) b = 0;
-        while (b > 0 && x < edges[b]) b--;
-        while (b < last && x >= edges[b + 1]) b++;
-        counts[b]++;
-      }
-    }
-    const g = act >> 1;
-    if (g !== 0) gathered[fill[g - 1]++] = u & ABS_MASK;
-  };
-  // Four elements at a time: most groups have no marked element and cost one test.
+  const t: Tally = { lo, hi, scale: binner.scale, last: bins - 1, edges: binner.edges, counts: new Float64Array(bins + 2), fill, gathered: new Uint32Array(total) };
   const n4 = n - (n & 3);
   let i = 0;
+  const wasm = n4 > 0 ? scanKernels(action) : undefined;
+  if (wasm) {
+    // WebAssembly lists the marked elements.
+    const hits = wasm.hits;
+    for (; i < n4; i += WASM_CHUNK) {
+      const found = wasm.scan(values, i, Math.min(WASM_CHUNK, n4 - i));
+      for (let j = 0; j < found; j++) {
+        const e = hits[j];
+        const u = bits[e];
+        visit(t, values[e], u, action[u >>> KEY_SHIFT]);
+      }
+    }
+    i = n4;
+  }
+  // Four elements at a time: most groups have no marked element and cost one test.
   for (; i < n4; i += 4) {
     const a0 = action[bits[i] >>> KEY_SHIFT];
     const a1 = action[bits[i + 1] >>> KEY_SHIFT];
     const a2 = action[bits[i + 2] >>> KEY_SHIFT];
     const a3 = action[bits[i + 3] >>> KEY_SHIFT];
     if ((a0 | a1 | a2 | a3) === 0) continue;
-    if (a0 !== 0) one(i, bits[i], a0);
-    if (a1 !== 0) one(i + 1, bits[i + 1], a1);
-    if (a2 !== 0) one(i + 2, bits[i + 2], a2);
-    if (a3 !== 0) one(i + 3, bits[i + 3], a3);
+    if (a0 !== 0) visit(t, values[i], bits[i], a0);
+    if (a1 !== 0) visit(t, values[i + 1], bits[i + 1], a1);
+    if (a2 !== 0) visit(t, values[i + 2], bits[i + 2], a2);
+    if (a3 !== 0) visit(t, values[i + 3], bits[i + 3], a3);
   }
   for (; i < n; i++) {
     const act = action[bits[i] >>> KEY_SHIFT];
-    if (act !== 0) one(i, bits[i], act);
+    if (act !== 0) visit(t, values[i], bits[i], act);
   }
-  return { counts, below, above, gathered, sizes: [...sizes] };
+  return { counts: t.counts.subarray(0, bins), below: t.counts[bins], above: t.counts[bins + 1], gathered: t.gathered, sizes: [...sizes] };
 }
 
 /** The histogram and quantiles from the plan and every shard's scan (in any order). */
