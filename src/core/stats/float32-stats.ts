@@ -1,14 +1,16 @@
 // tensorStats for float32 data in two passes over the elements, read through their IEEE bits.
 //
-// Pass 1: moments (the same chunked float64 sums as the generic path, so identical results),
+// Pass 1 (float32-pass.ts): moments (chunked float64 sums, as the generic path up to rounding),
 // min/max, zeros, non-finite count, and a count per "key" = the top 17 bits (sign, 8 exponent,
 // 8 mantissa bits). Within one key the values form a contiguous interval, so
 // - a key whose whole interval falls into one histogram bin adds its count to that bin at once;
 // - the |w| quantiles find the key holding each wanted rank from the counts (|w| ignores the sign).
-// Pass 2 only looks at elements whose key straddles a histogram edge or holds a wanted rank: they
-// are binned one by one, or gathered for an exact selection inside their key. No float64 copy of
-// the data and no per-element function call. The bits are read as Int32 (a Uint32 above 2^31 is
-// not a small integer for the JIT, which made the loops ~20% slower); counts fit since n < 2^31.
+// Pass 2 only works on elements whose key straddles a histogram edge or holds a wanted rank (~5%
+// of a dense weight at 64 bins): they are binned one by one, or gathered for an exact selection
+// inside their key; WebAssembly SIMD finds them where there is one (float32-wasm.ts), else a JS
+// loop four keys at a time. No float64 copy of the data. The bits are read as Int32 (a Uint32
+// above 2^31 is not a small integer for the JIT, which made the loops ~20% slower); counts fit
+// since n < 2^31.
 import { binEdges, type Histogram } from './histogram';
 import { selectInPlace } from './quantile';
 import { addMoments, emptyMoments } from './moments';
@@ -158,13 +160,54 @@ export function gatherSizes(keys: Int32Array, gatherKeys: readonly number[]): nu
   return gatherKeys.map((j) => keys[j] + keys[j + HALF]);
 }
 
-/** The WebAssembly kernels with `action` copied in as bytes, or undefined (none, or an action over a byte). */
-function scanKernels(action: Int32Array): StatsKernels | undefined {
+/** A key that holds one histogram edge: its values in bin `low` below the threshold, `high` from it (−1: below the range, bins: above). */
+interface Split {
+  key: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * The WebAssembly kernels readied for a plan: action bytes (bit 0: a key that holds one edge,
+ * counted on either side of its threshold by scan; bits 1–7: listed for `js`, the actions left
+ * for JS: gathering, and binning in keys that hold several edges). Undefined without them.
+ */
+function scanKernels(plan: ScanPlan, binner: Binner): { wasm: StatsKernels; js: Int32Array; splits: Split[] } | undefined {
   const wasm = statsKernels();
   if (!wasm) return undefined;
+  const action = plan.action;
   for (let k = 0; k < KEYS; k++) if (action[k] > 255) return undefined;
-  wasm.action.set(action);
-  return wasm;
+  const bytes = wasm.action.fill(0);
+  const js = new Int32Array(KEYS);
+  const splits: Split[] = [];
+  for (let k = 0; k < KEYS; k++) {
+    const a = action[k];
+    if (a === 0) continue;
+    let byte = a & ~1;
+    let left = a;
+    if ((a & 1) !== 0) {
+      const valueAt = (l: number): number => fromBits(((k << KEY_SHIFT) | l) >>> 0);
+      const low = binner.bin(valueAt(0));
+      const high = binner.bin(valueAt(0x7fff));
+      if (Math.abs(high - low) === 1) {
+        // The first low-15-bit pattern in bin `high` (bins change monotonically along the bits).
+        let l0 = 0;
+        let l1 = 0x7fff;
+        while (l0 < l1) {
+          const mid = (l0 + l1) >> 1;
+          if (binner.bin(valueAt(mid)) === high) l1 = mid;
+          else l0 = mid + 1;
+        }
+        wasm.thresholds[k] = l0;
+        byte |= 1;
+        left &= ~1;
+        splits.push({ key: k, low, high });
+      } else byte |= 2;
+    }
+    bytes[k] = byte;
+    js[k] = left;
+  }
+  return { wasm, js, splits };
 }
 
 /** Where pass 2 puts what it finds: counts[bins] is below the range, counts[bins + 1] above it. */
@@ -213,19 +256,30 @@ export function scanShard(values: Float32Array, plan: ScanPlan, sizes: readonly 
   const t: Tally = { lo, hi, scale: binner.scale, last: bins - 1, edges: binner.edges, counts: new Float64Array(bins + 2), fill, gathered: new Uint32Array(total) };
   const n4 = n - (n & 3);
   let i = 0;
-  const wasm = n4 > 0 ? scanKernels(action) : undefined;
-  if (wasm) {
-    // WebAssembly lists the marked elements.
+  const prep = n4 > 0 ? scanKernels(plan, binner) : undefined;
+  if (prep) {
+    // WebAssembly counts the values of keys with one edge and lists the others.
+    const { wasm, js, splits } = prep;
     const hits = wasm.hits;
     for (; i < n4; i += WASM_CHUNK) {
       const found = wasm.scan(values, i, Math.min(WASM_CHUNK, n4 - i));
       for (let j = 0; j < found; j++) {
         const e = hits[j];
         const u = bits[e];
-        visit(t, values[e], u, action[u >>> KEY_SHIFT]);
+        visit(t, values[e], u, js[u >>> KEY_SHIFT]);
       }
     }
     i = n4;
+    const split = wasm.split;
+    const add = (b: number, c: number): void => {
+      t.counts[b < 0 ? bins : b >= bins ? bins + 1 : b] += c;
+    };
+    for (const { key, low, high } of splits) {
+      add(low, split[2 * key]);
+      add(high, split[2 * key + 1]);
+      split[2 * key] = 0;
+      split[2 * key + 1] = 0;
+    }
   }
   // Four elements at a time: most groups have no marked element and cost one test.
   for (; i < n4; i += 4) {

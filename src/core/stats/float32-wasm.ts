@@ -3,8 +3,8 @@
 // - `pass` counts its 17-bit keys (table at address 0) and sums it in four float64 lanes (element
 //   i in lane i mod 4, the same additions in the same order as the JS loop, so the same sums) with
 //   the lanes' min/max (pmin/pmax: x < lo ? x : lo, as the JS loop);
-// - `scan` lists the values whose key is marked (action table of bytes), without a branch: each
-//   value's address is written at the next free place, which moves on only when it is marked.
+// - `scan` counts the values of keys that hold one histogram edge on either side of it, and lists
+//   the other marked values (action table of bytes) for JS.
 // One instance per thread, made on first use; undefined where WebAssembly or its SIMD is missing.
 
 import { I32, V128, body, i32, mem, op, section, uleb, v, vec, wasmApi, whileNot } from '../runtime/kernels/wasm-asm';
@@ -17,7 +17,9 @@ const HITS_AT = OUT_AT + 256; // byte addresses of the values scan found
 /** Values per call (one chunk of moments.ts). */
 export const WASM_CHUNK = 4096;
 const DATA_AT = HITS_AT + WASM_CHUNK * 4 + 16; // WASM_CHUNK addresses, and one written past the last
-const PAGES = Math.ceil((DATA_AT + WASM_CHUNK * 4) / 65536);
+const THR_AT = DATA_AT + WASM_CHUNK * 4; // 2^17 Uint16 thresholds of the low 15 bits
+const SPLIT_AT = THR_AT + (1 << 18); // 2^17 × 2 Int32 counts: below / at or above the threshold
+const PAGES = Math.ceil((SPLIT_AT + (1 << 20)) / 65536);
 
 const simd = (code: number): number[] => [0xfd, ...uleb(code)];
 const s = {
@@ -37,6 +39,9 @@ const F32_LOAD = 0x2a;
 const F64_PROMOTE = 0xbb;
 const I32_LOAD8U = 0x2d;
 const I32_NE = 0x47;
+const I32_AND = 0x71;
+const I32_SHR_U = 0x76;
+const I32_LOAD16U = 0x2f;
 
 /** pass(n4): n4 (a multiple of 4) values at DATA_AT. Locals: 0 n4, 1 i, 2 end, 3 t, 4 x, 5 k, 6 lo, 7 hi, 8 s1a, 9 s1b, 10 s2a, 11 s2b, 12 sh, 13 d. */
 function passCode(): number[] {
@@ -76,25 +81,36 @@ function passCode(): number[] {
   return body([[3, I32], [10, V128]], code);
 }
 
-/** scan(n4): the number of values at DATA_AT (n4 of them) with a non-zero action byte; their addresses at HITS_AT. Locals: 0 n4, 1 i, 2 end, 3 c, 4 k. */
+/**
+ * scan(n4) over the n4 values at DATA_AT, by action byte a of each value's key: bit 0, the key
+ * holds one histogram edge: split[2·key + (low 15 bits ≥ thr[key])]++; bits 1–7 not all zero: the
+ * value's address is listed at HITS_AT (without a branch: written at the next free place, which
+ * moves on only then). Returns how many are listed. Locals: 0 n4, 1 i, 2 end, 3 c, 4 u, 5 key,
+ * 6 a, 7 at, 8 x.
+ */
 function scanCode(): number[] {
-  const [n4, i, end, c, k] = [0, 1, 2, 3, 4];
-  // hits[c] = i + 4·lane; c += action[key] ≠ 0
+  const [n4, i, end, c, u, key, a, at, x] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const lane = (l: number): number[] => [
+    op.get, x, ...s.extract, l, op.tee, u, ...i32(15), I32_SHR_U, op.tee, key, I32_LOAD8U, ...mem(0, ACTION_AT), op.set, a,
     op.get, c, ...i32(2), op.i32Shl, op.get, i, ...i32(4 * l), op.i32Add, op.i32Store, ...mem(2, HITS_AT),
-    op.get, k, ...s.extract, l, I32_LOAD8U, ...mem(0, ACTION_AT), ...i32(0), I32_NE, op.get, c, op.i32Add, op.set, c,
+    op.get, a, ...i32(1), I32_SHR_U, ...i32(0), I32_NE, op.get, c, op.i32Add, op.set, c,
+    op.get, a, ...i32(1), I32_AND, op.if, op.void,
+    op.get, key, ...i32(3), op.i32Shl,
+    op.get, u, ...i32(0x7fff), I32_AND, op.get, key, ...i32(1), op.i32Shl, I32_LOAD16U, ...mem(1, THR_AT), op.i32GeU, ...i32(2), op.i32Shl,
+    op.i32Add, op.tee, at, op.get, at, op.i32Load, ...mem(2, SPLIT_AT), ...i32(1), op.i32Add, op.i32Store, ...mem(2, SPLIT_AT),
+    op.end,
   ];
   const code = [
     ...i32(DATA_AT), op.set, i,
     ...i32(DATA_AT), op.get, n4, ...i32(2), op.i32Shl, op.i32Add, op.set, end,
     ...whileNot([op.get, i, op.get, end, op.i32GeU], [
-      op.get, i, ...v.load, ...mem(4), ...i32(15), ...s.shrU, op.set, k,
+      op.get, i, ...v.load, ...mem(4), op.set, x,
       ...lane(0), ...lane(1), ...lane(2), ...lane(3),
       ...i32(16), op.get, i, op.i32Add, op.set, i,
     ]),
     op.get, c,
   ];
-  return body([[3, I32], [1, V128]], code);
+  return body([[7, I32], [1, V128]], code);
 }
 
 /** The module: imports env.mem, exports pass and scan, both (i32) -> i32. */
@@ -122,6 +138,10 @@ export interface StatsKernels {
   bounds: Float32Array;
   /** The action bytes scan reads (2^17). */
   action: Uint8Array;
+  /** Per key with action bit 0: the low 15 bits from which a value counts in split[2·key + 1]. */
+  thresholds: Uint16Array;
+  /** scan's counts per key below / at or above its threshold (zeroed by the caller after use). */
+  split: Int32Array;
   /** Copies values [start, start + n4) in (n4 ≤ WASM_CHUNK, a multiple of 4) and runs pass on them. */
   pass(values: Float32Array, start: number, n4: number): void;
   /** Copies values [start, start + n4) in and runs scan: the number of marked values, their indices (into values) in `hits`. */
@@ -158,6 +178,8 @@ function makeKernels(): StatsKernels | undefined {
       sums: new Float64Array(buf, OUT_AT, 8),
       bounds: new Float32Array(buf, OUT_AT + 64, 8),
       action: new Uint8Array(buf, ACTION_AT, 1 << 17),
+      thresholds: new Uint16Array(buf, THR_AT, 1 << 17),
+      split: new Int32Array(buf, SPLIT_AT, 1 << 18),
       pass: (values, start, n4) => {
         data.set(values.subarray(start, start + n4));
         pass(n4);

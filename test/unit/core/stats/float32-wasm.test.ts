@@ -65,6 +65,13 @@ describe('float32 statistics: WebAssembly SIMD loops and JS loops agree exactly'
     for (let i = 0; i < a.length; i++) a[i] = Math.floor(r() * 5) / 4;
     cases.push({ name: 'values on the bin edges', data: a, bins: 4 });
   }
+  {
+    // A range narrower than one key: each key holds many edges (binned by JS), next to keys that
+    // hold one (counted by WebAssembly on either side of a threshold).
+    const a = new Float32Array(3 * 4096 + 1);
+    for (let i = 0; i < a.length; i++) a[i] = i % 3 === 0 ? 1 + r() * 1e-3 : 1 + r() * 0.5;
+    cases.push({ name: 'keys holding many edges beside keys holding one', data: a, bins: 64 });
+  }
   it('has the WebAssembly kernels on this platform (Node)', () => {
     useStatsKernels(true);
     expect(statsKernels()).toBeDefined();
