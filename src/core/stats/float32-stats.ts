@@ -1,103 +1,23 @@
 // tensorStats for float32 data in two passes over the elements, read through their IEEE bits.
 //
-// Pass 1: moments (the same chunked float64 sums as the generic path, so identical results),
+// Pass 1 (float32-pass.ts): moments (chunked float64 sums, as the generic path up to rounding),
 // min/max, zeros, non-finite count, and a count per "key" = the top 17 bits (sign, 8 exponent,
 // 8 mantissa bits). Within one key the values form a contiguous interval, so
 // - a key whose whole interval falls into one histogram bin adds its count to that bin at once;
 // - the |w| quantiles find the key holding each wanted rank from the counts (|w| ignores the sign).
-// Pass 2 only looks at elements whose key straddles a histogram edge or holds a wanted rank: they
-// are binned one by one, or gathered for an exact selection inside their key. No float64 copy of
-// the data and no per-element function call. The bits are read as Int32 (a Uint32 above 2^31 is
-// not a small integer for the JIT, which made the loops ~20% slower); counts fit since n < 2^31.
+// Pass 2 only works on elements whose key straddles a histogram edge or holds a wanted rank (~5%
+// of a dense weight at 64 bins): they are binned one by one, or gathered for an exact selection
+// inside their key; WebAssembly SIMD finds them where there is one (float32-wasm.ts), else a JS
+// loop four keys at a time. No float64 copy of the data. The bits are read as Int32 (a Uint32
+// above 2^31 is not a small integer for the JIT, which made the loops ~20% slower); counts fit
+// since n < 2^31.
 import { binEdges, type Histogram } from './histogram';
 import { selectInPlace } from './quantile';
-import { keyTables } from './counters';
-import { CHUNK, addChunk, addMoments, emptyMoments, type Moments } from './moments';
+import { addMoments, emptyMoments } from './moments';
+import { ABS_MASK, HALF, KEYS, KEY_SHIFT, type Float32Pass } from './float32-pass';
+import { WASM_CHUNK, statsKernels, type StatsKernels } from './float32-wasm';
 
-const KEY_SHIFT = 15; // 32 bits >>> 15 = 17-bit key
-const KEYS = 1 << 17;
-const HALF = 1 << 16; // keys of negative values start here
-const ABS_MASK = 0x7fffffff;
-const EXP_MASK = 0x7f800000;
-
-export interface Float32Pass extends Moments {
-  /** Elements per 17-bit key (finite values only); n < 2^31. */
-  keys: Int32Array;
-}
-
-/**
- * Pass 1: moments (chunked, float64, merged pairwise as in moments.ts) and the key counts.
- *
- * Each chunk first runs a lean loop that assumes every value is finite: keys, the shifted sums and
- * the chunk's min/max, without a branch per element. A non-finite value makes the sum of squares
- * non-finite (finite float32 squares cannot overflow a float64 sum of 4096), and only then is the
- * chunk undone and counted again with the careful loop, so the results are those of the careful
- * loop alone. Zeros are counted only in chunks where the keys that hold ±0 grew.
- */
-export function float32Pass(values: Float32Array): Float32Pass {
-  keyTables.made++;
-  const n = values.length;
-  const bits = new Int32Array(values.buffer, values.byteOffset, n);
-  const keys = new Int32Array(KEYS);
-  const acc = emptyMoments();
-  for (let start = 0; start < n; start += CHUNK) {
-    const end = start + CHUNK < n ? start + CHUNK : n;
-    const zeroKeys = keys[0] + keys[HALF];
-    const shift = values[start];
-    let s1 = 0;
-    let s2 = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = start; i < end; i++) {
-      keys[bits[i] >>> KEY_SHIFT]++;
-      const x = values[i];
-      const d = x - shift;
-      s1 += d;
-      s2 += d * d;
-      lo = x < lo ? x : lo;
-      hi = x > hi ? x : hi;
-    }
-    if (s2 - s2 !== 0) {
-      for (let i = start; i < end; i++) keys[bits[i] >>> KEY_SHIFT]--;
-      carefulChunk(values, bits, start, end, keys, acc);
-      continue;
-    }
-    if (keys[0] + keys[HALF] !== zeroKeys) {
-      let z = 0;
-      for (let i = start; i < end; i++) if ((bits[i] & ABS_MASK) === 0) z++;
-      acc.zeros += z;
-    }
-    if (lo < acc.min) acc.min = lo;
-    if (hi > acc.max) acc.max = hi;
-    addChunk(acc, end - start, shift, s1, s2);
-  }
-  return { ...acc, keys };
-}
-
-/** A chunk that holds NaN or ±Inf: those are skipped, the shift is the first finite value. */
-function carefulChunk(values: Float32Array, bits: Int32Array, start: number, end: number, keys: Int32Array, acc: Moments): void {
-  let i = start;
-  while (i < end && (bits[i] & EXP_MASK) === EXP_MASK) i++;
-  if (i === end) return;
-  const shift = values[i];
-  let c = 0;
-  let s1 = 0;
-  let s2 = 0;
-  for (; i < end; i++) {
-    const u = bits[i];
-    if ((u & EXP_MASK) === EXP_MASK) continue;
-    const x = values[i];
-    const d = x - shift;
-    s1 += d;
-    s2 += d * d;
-    c++;
-    if (x < acc.min) acc.min = x;
-    if (x > acc.max) acc.max = x;
-    if ((u & ABS_MASK) === 0) acc.zeros++;
-    keys[u >>> KEY_SHIFT]++;
-  }
-  addChunk(acc, c, shift, s1, s2);
-}
+export { float32Pass, type Float32Pass } from './float32-pass';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -240,46 +160,144 @@ export function gatherSizes(keys: Int32Array, gatherKeys: readonly number[]): nu
   return gatherKeys.map((j) => keys[j] + keys[j + HALF]);
 }
 
+/** A key that holds one histogram edge: its values in bin `low` below the threshold, `high` from it (−1: below the range, bins: above). */
+interface Split {
+  key: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * The WebAssembly kernels readied for a plan: action bytes (bit 0: a key that holds one edge,
+ * counted on either side of its threshold by scan; bits 1–7: listed for `js`, the actions left
+ * for JS: gathering, and binning in keys that hold several edges). Undefined without them.
+ */
+function scanKernels(plan: ScanPlan, binner: Binner): { wasm: StatsKernels; js: Int32Array; splits: Split[] } | undefined {
+  const wasm = statsKernels();
+  if (!wasm) return undefined;
+  const action = plan.action;
+  for (let k = 0; k < KEYS; k++) if (action[k] > 255) return undefined;
+  const bytes = wasm.action.fill(0);
+  const js = new Int32Array(KEYS);
+  const splits: Split[] = [];
+  for (let k = 0; k < KEYS; k++) {
+    const a = action[k];
+    if (a === 0) continue;
+    let byte = a & ~1;
+    let left = a;
+    if ((a & 1) !== 0) {
+      const valueAt = (l: number): number => fromBits(((k << KEY_SHIFT) | l) >>> 0);
+      const low = binner.bin(valueAt(0));
+      const high = binner.bin(valueAt(0x7fff));
+      if (Math.abs(high - low) === 1) {
+        // The first low-15-bit pattern in bin `high` (bins change monotonically along the bits).
+        let l0 = 0;
+        let l1 = 0x7fff;
+        while (l0 < l1) {
+          const mid = (l0 + l1) >> 1;
+          if (binner.bin(valueAt(mid)) === high) l1 = mid;
+          else l0 = mid + 1;
+        }
+        wasm.thresholds[k] = l0;
+        byte |= 1;
+        left &= ~1;
+        splits.push({ key: k, low, high });
+      } else byte |= 2;
+    }
+    bytes[k] = byte;
+    js[k] = left;
+  }
+  return { wasm, js, splits };
+}
+
+/** Where pass 2 puts what it finds: counts[bins] is below the range, counts[bins + 1] above it. */
+interface Tally {
+  lo: number;
+  hi: number;
+  scale: number;
+  last: number;
+  edges: Float64Array;
+  counts: Float64Array;
+  fill: Int32Array;
+  gathered: Uint32Array;
+}
+
+/** One element of a marked key (bits u, value x): binned (act bit 0), gathered (act >> 1 = g + 1), or both. */
+function visit(t: Tally, x: number, u: number, act: number): void {
+  if ((act & 1) !== 0) {
+    const { lo, hi, last, edges, counts } = t;
+    if (x < lo) counts[last + 1]++;
+    else if (!(x <= hi)) counts[last + 2]++;
+    else {
+      let b = ((x - lo) * t.scale) | 0;
+      if (!(b <= last)) b = last;
+      if (b < 0) b = 0;
+      while (b > 0 && x < edges[b]) b--;
+      while (b < last && x >= edges[b + 1]) b++;
+      counts[b]++;
+    }
+  }
+  const g = act >> 1;
+  if (g !== 0) t.gathered[t.fill[g - 1]++] = u & ABS_MASK;
+}
+
 /** Pass 2 over one shard: only elements of marked keys do any work. */
 export function scanShard(values: Float32Array, plan: ScanPlan, sizes: readonly number[]): ShardScan {
   const n = values.length;
   const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const { bins, lo, hi, action } = plan;
   const binner = new Binner(lo, hi, bins);
-  const counts = new Float64Array(bins);
-  let below = 0;
-  let above = 0;
   let total = 0;
   const fill = new Int32Array(sizes.length); // next free position per gathered key
   for (let g = 0; g < sizes.length; g++) {
     fill[g] = total;
     total += sizes[g];
   }
-  const gathered = new Uint32Array(total);
-  const edges = binner.edges;
-  const scale = binner.scale;
-  const last = bins - 1;
-  for (let i = 0; i < n; i++) {
-    const u = bits[i];
-    const act = action[u >>> KEY_SHIFT];
-    if (act === 0) continue;
-    if ((act & 1) !== 0) {
-      const x = values[i];
-      if (x < lo) below++;
-      else if (!(x <= hi)) above++;
-      else {
-        let b = ((x - lo) * scale) | 0;
-        if (!(b <= last)) b = last;
-        if (b < 0) b = 0;
-        while (b > 0 && x < edges[b]) b--;
-        while (b < last && x >= edges[b + 1]) b++;
-        counts[b]++;
+  const t: Tally = { lo, hi, scale: binner.scale, last: bins - 1, edges: binner.edges, counts: new Float64Array(bins + 2), fill, gathered: new Uint32Array(total) };
+  const n4 = n - (n & 3);
+  let i = 0;
+  const prep = n4 > 0 ? scanKernels(plan, binner) : undefined;
+  if (prep) {
+    // WebAssembly counts the values of keys with one edge and lists the others.
+    const { wasm, js, splits } = prep;
+    const hits = wasm.hits;
+    for (; i < n4; i += WASM_CHUNK) {
+      const found = wasm.scan(values, i, Math.min(WASM_CHUNK, n4 - i));
+      for (let j = 0; j < found; j++) {
+        const e = hits[j];
+        const u = bits[e];
+        visit(t, values[e], u, js[u >>> KEY_SHIFT]);
       }
     }
-    const g = act >> 1;
-    if (g !== 0) gathered[fill[g - 1]++] = u & ABS_MASK;
+    i = n4;
+    const split = wasm.split;
+    const add = (b: number, c: number): void => {
+      t.counts[b < 0 ? bins : b >= bins ? bins + 1 : b] += c;
+    };
+    for (const { key, low, high } of splits) {
+      add(low, split[2 * key]);
+      add(high, split[2 * key + 1]);
+      split[2 * key] = 0;
+      split[2 * key + 1] = 0;
+    }
   }
-  return { counts, below, above, gathered, sizes: [...sizes] };
+  // Four elements at a time: most groups have no marked element and cost one test.
+  for (; i < n4; i += 4) {
+    const a0 = action[bits[i] >>> KEY_SHIFT];
+    const a1 = action[bits[i + 1] >>> KEY_SHIFT];
+    const a2 = action[bits[i + 2] >>> KEY_SHIFT];
+    const a3 = action[bits[i + 3] >>> KEY_SHIFT];
+    if ((a0 | a1 | a2 | a3) === 0) continue;
+    if (a0 !== 0) visit(t, values[i], bits[i], a0);
+    if (a1 !== 0) visit(t, values[i + 1], bits[i + 1], a1);
+    if (a2 !== 0) visit(t, values[i + 2], bits[i + 2], a2);
+    if (a3 !== 0) visit(t, values[i + 3], bits[i + 3], a3);
+  }
+  for (; i < n; i++) {
+    const act = action[bits[i] >>> KEY_SHIFT];
+    if (act !== 0) visit(t, values[i], bits[i], act);
+  }
+  return { counts: t.counts.subarray(0, bins), below: t.counts[bins], above: t.counts[bins + 1], gathered: t.gathered, sizes: [...sizes] };
 }
 
 /** The histogram and quantiles from the plan and every shard's scan (in any order). */
