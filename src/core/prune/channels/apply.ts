@@ -6,11 +6,11 @@
 // the input model is never modified.
 import type { Attribute, Dim, Model, Node, Tensor, TensorData, ValueInfo } from '../../onnx/model';
 import { PruneError, type PrunePlan } from '../types';
-import { analyzeChannels, find, type Analysis } from './deps';
+import { find, type Analysis } from './deps';
 import { channelEdits, type ChannelEdits } from './edits';
-import { indexGraph, label } from './graph';
+import { label } from './graph';
 import { shapeChangesOf } from './plan';
-import { unshareCutConstants } from './unshare';
+import { channelAnalysis } from './unshare';
 
 /** A copy of `t` without the given indices (ascending) along `axis`. */
 export function sliceTensor(t: Tensor, axis: number, removed: number[]): Tensor {
@@ -76,9 +76,9 @@ function updateInfo(v: ValueInfo, edits: ChannelEdits, dims: Map<string, number[
 }
 
 export function applyChannels(given: Model, plan: PrunePlan): Model {
-  const model = unshareCutConstants(given);
-  const ix = indexGraph(model);
-  const a = analyzeChannels(ix);
+  const a = channelAnalysis(given);
+  const ix = a.ix;
+  const model = ix.model;
   const edits = channelEdits(a, removedFromPlan(a, plan));
   if (!sameChanges(plan.shapeChanges, shapeChangesOf(edits, a))) throw new PruneError('the channel plan does not match this model: it was made for another model');
   const next = new Map<string, Tensor>();

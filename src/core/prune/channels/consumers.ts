@@ -3,8 +3,7 @@
 import type { Model } from '../../onnx/model';
 import { nodeLabel } from '../prunable';
 import type { PrunePlan } from '../types';
-import { indexGraph } from './graph';
-import { unshareCutConstants } from './unshare';
+import { channelAnalysis } from './unshare';
 
 export interface ChannelConsumer {
   /** The consumer's weight and the index / label of its node. */
@@ -29,8 +28,7 @@ function inputAxis(opType: string, rank: number, transB: boolean): number {
 
 export function channelConsumers(given: Model, plan: PrunePlan): ChannelConsumer[] {
   if (plan.structure !== 'channels') return [];
-  const model = unshareCutConstants(given);
-  const ix = indexGraph(model);
+  const ix = channelAnalysis(given).ix;
   const out: ChannelConsumer[] = [];
   for (const s of plan.shapeChanges ?? []) {
     if (s.value !== undefined) continue;

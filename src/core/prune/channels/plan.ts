@@ -19,12 +19,12 @@ import { weightLayout } from '../layout';
 import { DEFAULT_IMPORTANCE, isChannelMultiple, MAX_CHANNEL_MULTIPLE } from '../structure';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan, type ShapeChange } from '../types';
 import { planTotals } from '../select';
-import { analyzeChannels, find, type Analysis } from './deps';
+import { find, type Analysis } from './deps';
 import { channelEdits, finalDims, type ChannelEdits } from './edits';
-import { indexGraph, label } from './graph';
+import { label } from './graph';
 import { lowest } from './importance';
 import { effectiveGroupScores } from './effective';
-import { unshareCutConstants } from './unshare';
+import { channelAnalysis } from './unshare';
 
 interface Group {
   root: number;
@@ -48,10 +48,10 @@ function checkRatio(what: string, r: number): void {
  */
 export type ChannelScores = ReadonlyMap<string, ArrayLike<number>>;
 
-/** The analysis and the groups of the selected weights; refuses what it cannot follow. */
-export function channelGroups(model: Model, names: string[], opts: PruneOptions, notes: string[], scores?: ChannelScores): { a: Analysis; groups: Group[]; followers: Map<string, number> } {
-  const ix = indexGraph(model);
-  const a = analyzeChannels(ix);
+/** The groups of the selected weights in the analysis `a`; refuses what it cannot follow. */
+export function channelGroups(a: Analysis, names: string[], opts: PruneOptions, notes: string[], scores?: ChannelScores): { groups: Group[]; followers: Map<string, number> } {
+  const ix = a.ix;
+  const model = ix.model;
   const bySpace = new Map<string, number>();
   a.spaces.forEach((s, k) => bySpace.set(s.producer.tensor, k));
   const depthwise = new Map<string, number>();
@@ -138,7 +138,7 @@ export function channelGroups(model: Model, names: string[], opts: PruneOptions,
     throw new PruneError(`channel pruning cannot remove the output channels of ${shown(unfollowed)}`, 'unsupported');
   }
   for (const r of [...refused, ...unfollowed]) notes.push(`${r.who}: channels kept (${r.why})`);
-  return { a, groups, followers };
+  return { groups, followers };
 }
 
 /** Root space → channels removed, for the spec. */
@@ -194,7 +194,8 @@ export function shapeChangesOf(edits: ChannelEdits, a: Analysis): ShapeChange[] 
 
 /** The channel plan; `scores` (optional) replace the weights' norms of the tensors they name (ChannelScores). */
 export function planChannels(given: Model, opts: PruneOptions, scores?: ChannelScores): PrunePlan {
-  const model = unshareCutConstants(given);
+  const a = channelAnalysis(given);
+  const model = a.ix.model;
   const q = opts.channelMultiple;
   if (q !== undefined && !isChannelMultiple(q)) throw new PruneError(`the channel multiple must be an integer from 1 to ${MAX_CHANNEL_MULTIPLE}, got ${String(q)}`);
   const names = [...new Set(opts.select ?? defaultPrunable(model))];
@@ -204,7 +205,7 @@ export function planChannels(given: Model, opts: PruneOptions, scores?: ChannelS
   }
   const notes: string[] = [];
   for (const name of scores?.keys() ?? []) if (!names.includes(name)) throw new PruneError(`channel scores name "${name}", which is not among the tensors selected for pruning`);
-  const { a, groups, followers } = channelGroups(model, names, opts, notes, scores);
+  const { groups, followers } = channelGroups(a, names, opts, notes, scores);
   const { removed, globalThreshold } = chooseChannels(groups, opts);
   const edits = channelEdits(a, removed);
   const ix = a.ix;

@@ -5,9 +5,10 @@
 // when the constant is cut for channels. Weights (the right operand of Conv, ConvTranspose, Gemm
 // and MatMul, a Gather table) stay shared: tying them is part of what the model means, and the
 // analysis refuses to cut them two ways. Every channels entry (plan, apply, reconstruct, the
-// consumers) starts from the same copy-made model: the function is deterministic and remembered.
+// consumers) starts from channelAnalysis: the analysis of that copy-made model (its `ix.model`),
+// remembered per model, so a plan and its apply index and analyse the graph once between them.
 import type { Model, Node, Tensor } from '../../onnx/model';
-import { analyzeChannels } from './deps';
+import { analyzeChannels, type Analysis } from './deps';
 import { indexGraph } from './graph';
 
 const WEIGHT_SLOT: Record<string, number> = { Conv: 1, ConvTranspose: 1, Gemm: 1, MatMul: 1, Gather: 0 };
@@ -16,14 +17,17 @@ function isWeightUse(n: Node, slot: number): boolean {
   return WEIGHT_SLOT[n.opType] === slot;
 }
 
-const made = new WeakMap<Model, Model>();
+const made = new WeakMap<Model, Analysis>();
 
-/** The model with a copy of each shared, channel-cut initializer per reader (the model itself when there are none). */
-export function unshareCutConstants(model: Model): Model {
+/**
+ * The channel analysis of `model` with a copy of each shared, channel-cut initializer per reader;
+ * `ix.model` is that model (the model itself when nothing is shared).
+ */
+export function channelAnalysis(model: Model): Analysis {
   const known = made.get(model);
   if (known !== undefined) return known;
   const ix = indexGraph(model);
-  const a = analyzeChannels(ix);
+  let a = analyzeChannels(ix);
   const shared: string[] = [];
   for (const cut of a.cuts) {
     if (cut.kind === 'group' || shared.includes(cut.tensor)) continue;
@@ -33,7 +37,6 @@ export function unshareCutConstants(model: Model): Model {
     if (uses.some((u) => isWeightUse(ix.nodes[u.node], u.slot))) continue;
     shared.push(cut.tensor);
   }
-  let out = model;
   if (shared.length > 0) {
     const g = model.graph;
     const taken = new Set<string>([...g.initializers.map((t) => t.name), ...g.inputs.map((v) => v.name), ...g.nodes.flatMap((n) => n.outputs)]);
@@ -49,9 +52,10 @@ export function unshareCutConstants(model: Model): Model {
         nodes[u.node].inputs[u.slot] = copy;
       });
     }
-    out = { ...model, graph: { ...g, nodes, initializers: [...g.initializers, ...copies] } };
+    const out: Model = { ...model, graph: { ...g, nodes, initializers: [...g.initializers, ...copies] } };
+    a = analyzeChannels(indexGraph(out));
+    made.set(out, a);
   }
-  made.set(model, out);
-  made.set(out, out);
-  return out;
+  made.set(model, a);
+  return a;
 }

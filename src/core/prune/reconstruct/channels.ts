@@ -16,8 +16,7 @@
 import type { Model } from '../../onnx/model';
 import { unsupportedNodes } from '../../runtime';
 import { mulberry32 } from '../../train/random';
-import { analyzeChannels, find, type Analysis } from '../channels/deps';
-import { indexGraph } from '../channels/graph';
+import { find, type Analysis } from '../channels/deps';
 import { applyChannels } from '../channels/apply';
 import { planChannels } from '../channels/plan';
 import { defaultPrunable } from '../prunable';
@@ -26,7 +25,7 @@ import { inputFeed, valueBatches } from './activations';
 import { chooseRows, rowReader } from './patches';
 import { dampedInverseSteps, multiplySteps, type Steps } from './solver';
 import { biasSlot, findTargets, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './targets';
-import { unshareCutConstants } from '../channels/unshare';
+import { channelAnalysis } from '../channels/unshare';
 
 export interface ChannelReconstructOptions {
   calibration: Float32Array;
@@ -242,7 +241,8 @@ function meanOutput(w: Float64Array, o: number, d: number, mx: Float64Array): nu
 export function* channelReconstructSteps(
   given: Model, opts: PruneOptions, options: ChannelReconstructOptions,
 ): Steps<{ model: Model; plan: PrunePlan; refits: ConsumerRefit[] }> {
-  const model = unshareCutConstants(given);
+  const a = channelAnalysis(given);
+  const model = a.ix.model;
   const damp = options.dampening ?? 0.01;
   if (!Number.isFinite(damp) || damp <= 0) throw new PruneError(`the dampening must be a positive number, got ${String(damp)}`);
   const bad = unsupportedNodes(model);
@@ -251,7 +251,6 @@ export function* channelReconstructSteps(
     throw new PruneError(`reconstruct with channels runs the model on the calibration samples, and the runtime cannot run ${b.opType} "${b.name}"${b.reason !== undefined ? ` (${b.reason})` : ''}`, 'unsupported');
   }
   const feed = inputFeed(model, options.calibration, options.calibrationCount, options.sampleShape);
-  const a = analyzeChannels(indexGraph(model));
   options.onProgress?.(0, 'channel importance on the calibration samples');
   const scores = yield* activationScores(model, a, feed);
   const plan = activationPlan(model, a, scores, opts);
