@@ -128,14 +128,19 @@ export const describeDataset: Handler<'dataset'> = async (req, ctx) => {
     } catch (e) {
       // Nobody chose the bundled digits for this model: say so rather than name a file of ours.
       if (req.source.kind !== 'sample' || !(e instanceof Error) || problemKind(e) !== 'bad-dataset') throw e;
-      const at = (e as { file?: unknown }).file;
-      const problem = typeof at === 'string' && e.message.startsWith(`${at}: `) ? e.message.slice(at.length + 2) : e.message;
-      throw new EngineFailure('bad-dataset', `${open.fileName}: no test set was chosen, and ${datasetLabel(req.source)} does not fit this model (${problem}): choose its own test set`);
+      throw new EngineFailure('bad-dataset', `${open.fileName}: no test set was chosen, and ${datasetLabel(req.source)} does not fit this model (${fitProblem(e, ds).problem}): choose its own test set`);
     }
     if (ds.tokens) return { ...datasetSummary(ds, req.preview === true), tokens: tokenSummary(ds.tokens, io.classes) };
   }
   return datasetSummary(ds, req.preview === true);
 };
+
+/** A fit refusal split into the file it names (else the dataset's name) and the problem without that prefix. */
+function fitProblem(e: Error, ds: Dataset): { named: string; problem: string } {
+  const at = (e as { file?: unknown }).file;
+  const named = typeof at === 'string' ? at : ds.name;
+  return { named, problem: e.message.startsWith(`${named}: `) ? e.message.slice(named.length + 2) : e.message };
+}
 
 /**
  * Throws 'bad-dataset' naming the file (and what the data is for, e.g. "training set") unless its
@@ -146,10 +151,8 @@ export function checkFits(ds: Dataset, source: DatasetSource, role: string, inpu
     checkDatasetFits(ds, input, classes ?? Number.MAX_SAFE_INTEGER);
   } catch (e) {
     if (!(e instanceof Error) || problemKind(e) !== 'bad-dataset') throw e;
-    const at = (e as { file?: unknown }).file;
-    const named = typeof at === 'string' ? at : ds.name;
+    const { named, problem } = fitProblem(e, ds);
     const file = source.kind === 'sample' ? datasetLabel(source) : named;
-    const problem = e.message.startsWith(`${named}: `) ? e.message.slice(named.length + 2) : e.message;
     throw new EngineFailure('bad-dataset', `${role} ${file}: ${problem}`, source.kind === 'sample' ? undefined : file);
   }
 }

@@ -56,12 +56,12 @@ export function checkNormalizeUsed(args: ParsedArgs): void {
   }
 }
 
-/** What the engine did to the values and the class names, said after the dataset's name (empty when nothing). */
 /** How the run names its data: the file, or the bundled split said as such when no --data was given. */
 export function datasetName(ds: DatasetSummary, source: DatasetSource): string {
   return source.kind === 'sample' ? `the bundled MNIST ${source.split ?? 'test'} split (no --data given)` : ds.name;
 }
 
+/** What the engine did to the values and the class names, said after the dataset's name (empty when nothing). */
 export function datasetNote(ds: DatasetSummary): string {
   const parts: string[] = [];
   if (ds.tokens) parts.push(ds.tokens);

@@ -3,6 +3,8 @@
 // bundled digits only where they can run: a float input that takes 28×28 samples (checked by the
 // one dataset fit check, checkDatasetFits: [N, 784], [N, 1, 28, 28], [N, 28, 28], …) and 10 outputs.
 // When they do not fit, the words say what data the model needs instead.
+import { dtypeName } from '../onnx/dtype';
+import { DataType } from '../onnx/model';
 import type { Dataset } from './dataset';
 import { checkDatasetFits, type ModelInputShape } from './fit';
 
@@ -28,7 +30,7 @@ const DIGITS: Dataset = {
 };
 const DIGIT_CLASSES = 10;
 
-const INTEGER_NAMES: Record<number, string> = { 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 12: 'uint32', 13: 'uint64' };
+const INTEGER_TYPES = new Set<number>([DataType.UINT8, DataType.INT8, DataType.UINT16, DataType.INT16, DataType.INT32, DataType.INT64, DataType.UINT32, DataType.UINT64]);
 
 const shown = (dims: readonly Dim[]): string => `[${dims.map((d) => (d === null || d === '' ? '?' : String(d))).join(', ')}]`;
 
@@ -61,7 +63,7 @@ export function bundledDigitsMisfit(graph: GraphIo): string | null {
 /** What data a model needs, from its fed input and its first output's shape. */
 function modelDataNeed(input: GraphIo['inputs'][number], out: readonly Dim[] | undefined): string {
   const dims = input.shape ?? [];
-  const integer = input.elemType !== undefined ? INTEGER_NAMES[input.elemType] : undefined;
+  const integer = input.elemType !== undefined && INTEGER_TYPES.has(input.elemType) ? dtypeName(input.elemType) : undefined;
   if (integer !== undefined) {
     // A language model: ids [N, T] in, logits [N, T, V] out.
     if (dims.length === 2) return `token ids ${integer} [N, T]${out?.length === 3 ? ' (a language model)' : ''}: choose a .npy or .npz file of ids`;

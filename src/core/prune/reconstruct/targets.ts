@@ -284,12 +284,11 @@ function floatValue(model: Model, name: string): Float32Array | undefined {
  * of another initializer).
  */
 function constantValues(model: Model): Set<string> {
-  const init = new Set(model.graph.initializers.map((x) => x.name));
-  const out = new Set<string>(init);
-  const inputs = new Set(model.graph.inputs.map((i) => i.name).filter((name) => !init.has(name)));
+  const out = new Set(model.graph.initializers.map((x) => x.name));
   for (const n of model.graph.nodes) {
-    const fromConstants = n.opType === 'Constant' || n.inputs.every((i) => i === '' || (out.has(i) && !inputs.has(i)));
-    if (fromConstants && n.inputs.length + (n.opType === 'Constant' ? 1 : 0) > 0) for (const o of n.outputs) out.add(o);
+    // nodes come in topological order; a node without inputs other than Constant (a random op) is not constant
+    const fromConstants = n.opType === 'Constant' || (n.inputs.length > 0 && n.inputs.every((i) => i === '' || out.has(i)));
+    if (fromConstants) for (const o of n.outputs) out.add(o);
   }
   return out;
 }

@@ -295,7 +295,6 @@ const Mod: OpImpl = (inputs, ctx) => {
 };
 
 export const BINARY: Record<string, OpImpl> = {
-  Mod,
   Add: binaryOp((x, y) => x + y, true, '+'),
   Sub: binaryOp((x, y) => x - y, true, '-'),
   Mul: binaryOp((x, y) => x * y, true, '*'),
@@ -306,6 +305,7 @@ export const BINARY: Record<string, OpImpl> = {
   Sum: variadic((x, y) => x + y),
   Mean: variadic((x, y) => x + y, true),
   PRelu: binaryOp((x, s) => (x < 0 ? s * x : x)),
+  Mod,
 };
 
 /** Clip: bounds are attributes before opset 11, optional inputs from 11 on. */
