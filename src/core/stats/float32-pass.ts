@@ -122,16 +122,26 @@ function leanJs(values: Float32Array, bits: Int32Array, start: number, end: numb
       if (x3 > hi) hi = x3;
     }
   }
-  for (; i < end; i++) {
+  closeLean(values, end4, end, shift, [a1, b1, c1, e1, a2, b2, c2, e2], lo, hi, out);
+}
+
+/**
+ * The last values (from … end − 1, fewer than 4) into lane 0, then the lanes added as
+ * (0 + 1) + (2 + 3); `lanes` = the four sums of d, then the four of d², min and max so far.
+ */
+function closeLean(values: Float32Array, from: number, end: number, shift: number, lanes: ArrayLike<number>, lo: number, hi: number, out: Lean): void {
+  let s1 = lanes[0];
+  let s2 = lanes[4];
+  for (let i = from; i < end; i++) {
     const x = values[i];
     const d = x - shift;
-    a1 += d;
-    a2 += d * d;
+    s1 += d;
+    s2 += d * d;
     if (x < lo) lo = x;
     if (x > hi) hi = x;
   }
-  out.s1 = a1 + b1 + (c1 + e1);
-  out.s2 = a2 + b2 + (c2 + e2);
+  out.s1 = s1 + lanes[1] + (lanes[2] + lanes[3]);
+  out.s2 = s2 + lanes[5] + (lanes[6] + lanes[7]);
   out.lo = lo;
   out.hi = hi;
 }
@@ -144,36 +154,22 @@ function leanJs(values: Float32Array, bits: Int32Array, start: number, end: numb
 function leanWasm(wasm: StatsKernels, values: Float32Array, bits: Int32Array, start: number, end: number, out: Lean): void {
   const end4 = end - ((end - start) & 3);
   const shift = values[start];
-  let a1 = 0;
-  let a2 = 0;
-  let b1 = 0;
-  let b2 = 0;
-  let c1 = 0;
-  let c2 = 0;
-  let e1 = 0;
-  let e2 = 0;
+  let lanes: ArrayLike<number> = [0, 0, 0, 0, 0, 0, 0, 0];
   let lo = shift;
   let hi = shift;
   if (end4 > start) {
     wasm.pass(values, start, end4 - start);
     const { sums, bounds } = wasm;
-    [a1, b1, c1, e1, a2, b2, c2, e2] = sums;
+    lanes = sums;
     for (let l = 0; l < 4; l++) {
       if (bounds[l] < lo) lo = bounds[l];
       if (bounds[4 + l] > hi) hi = bounds[4 + l];
     }
   }
   const keys = wasm.keys;
-  for (let i = end4; i < end; i++) {
-    keys[bits[i] >>> KEY_SHIFT]++;
-    const x = values[i];
-    const d = x - shift;
-    a1 += d;
-    a2 += d * d;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
-  if (lo === 0 || hi === 0) {
+  for (let i = end4; i < end; i++) keys[bits[i] >>> KEY_SHIFT]++;
+  closeLean(values, end4, end, shift, lanes, lo, hi, out);
+  if (out.lo === 0 || out.hi === 0) {
     lo = shift;
     hi = shift;
     for (let i = start; i < end; i++) {
@@ -181,11 +177,9 @@ function leanWasm(wasm: StatsKernels, values: Float32Array, bits: Int32Array, st
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
+    out.lo = lo;
+    out.hi = hi;
   }
-  out.s1 = a1 + b1 + (c1 + e1);
-  out.s2 = a2 + b2 + (c2 + e2);
-  out.lo = lo;
-  out.hi = hi;
 }
 
 /** A chunk that holds NaN or ±Inf: those are skipped, the shift is the first finite value. */
