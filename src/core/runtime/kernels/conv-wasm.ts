@@ -46,6 +46,19 @@ export function convInstance(bytes: number): { buffer: ArrayBuffer; fn: (name: s
   return { buffer: memory.buffer, fn: (name) => inst.exports[name] as ConvFn };
 }
 
+/**
+ * The memory of a WebAssembly-only program of `bytes` bytes (depthwise, Winograd): its region of
+ * the arena (committed; `own` undefined), or an instance of its own; undefined without WebAssembly.
+ */
+export function programMemory(arena: ConvArena | undefined, bytes: number): { fn: (name: string) => ConvFn; own?: Float32Array } | undefined {
+  if (arena) {
+    arena.commit(bytes);
+    return { fn: (name) => arena.fn(name) };
+  }
+  const inst = convInstance(bytes);
+  return inst && { fn: inst.fn, own: new Float32Array(inst.buffer) };
+}
+
 /** Where a float array's values also live in an arena: its offset and length there, and whether they are only there. */
 interface Held {
   off: number;

@@ -4,7 +4,7 @@
 import type { Conv2dShape, ConvLayerWeights } from './conv-layer';
 import { inputAt, outputTo } from './conv-io';
 import type { ConvPool } from './conv-post';
-import { type ConvArena, type ConvFn, convInstance } from './conv-wasm';
+import { type ConvArena, type ConvFn, programMemory } from './conv-wasm';
 
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
 
@@ -75,16 +75,11 @@ export class DepthwiseProgram {
     this.clamp = take(24);
     this.masks = take(Math.ceil(OW / 8) * 64);
     this.out = take(C * OH * OW * 4);
-    if (arena) {
-      arena.commit(at);
-      this.fn = (name) => arena.fn(name);
-    } else {
-      const inst = convInstance(at);
-      this.ok = inst !== undefined;
-      if (!inst) return;
-      this.own = new Float32Array(inst.buffer);
-      this.fn = inst.fn;
-    }
+    const memory = programMemory(arena, at);
+    this.ok = memory !== undefined;
+    if (!memory) return;
+    this.fn = memory.fn;
+    this.own = memory.own;
     const f32 = this.f32;
     const i32 = new Int32Array(f32.buffer);
     f32.set(l.w, this.wts >> 2);

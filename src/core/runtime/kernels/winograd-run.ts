@@ -7,7 +7,7 @@
 import type { Conv2dShape, ConvLayerWeights } from './conv-layer';
 import { inputAt, outputTo, residualAt } from './conv-io';
 import type { ConvPool } from './conv-post';
-import { type ConvArena, type ConvFn, convInstance } from './conv-wasm';
+import { type ConvArena, type ConvFn, programMemory } from './conv-wasm';
 
 const XI_PAD = 64;
 const up = (n: number, m: number): number => Math.ceil(n / m) * m;
@@ -168,16 +168,11 @@ export class WinogradProgram {
     this.stage = take(M * n * TY * this.stRowB);
     this.res = l.residual ? take(M * OH * OW * 4) : 0;
     this.out = take(M * OH * OW * 4);
-    if (arena) {
-      arena.commit(at);
-      this.fn = (name) => arena.fn(name);
-    } else {
-      const inst = convInstance(at);
-      this.ok = inst !== undefined;
-      if (!inst) return;
-      this.own = new Float32Array(inst.buffer);
-      this.fn = inst.fn;
-    }
+    const memory = programMemory(arena, at);
+    this.ok = memory !== undefined;
+    if (!memory) return;
+    this.fn = memory.fn;
+    this.own = memory.own;
     const f32 = this.f32;
     const i32 = new Int32Array(f32.buffer);
     i32.set(runList, this.runs >> 2);
