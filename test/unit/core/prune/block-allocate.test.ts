@@ -6,41 +6,17 @@
 // Measured (deterministic) on the first 32 calibration sequences: Wanda, the 9 MatMul weights at
 // 50%: uniform 6.858, allocated 6.615 (/blocks.0 50.0%, /blocks.1 51.6%, lm head 40.0%); on all
 // 128: uniform 6.909, allocated 6.457 (45.0%, 56.6%, 40.0%).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { nameBlock, weightBlocks } from '../../../../src/core/analysis/blocks';
-import { parseTokenNpy } from '../../../../src/core/data/token-ids';
-import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import type { Model } from '../../../../src/core/onnx/model';
 import { planPrune, pruneWithMethod } from '../../../../src/core/prune';
 import { blockAllocationSteps, DEFAULT_MAX_SHIFT, probeRatios, splitCounts } from '../../../../src/core/prune/block-allocate';
 import { runSteps } from '../../../../src/core/prune/reconstruct/solver';
+import { charGpt, ids, perplexity } from './char-gpt-helpers';
 
 const CALIB = 32;
-const DIR = join(__dirname, '..', '..', '..', '..', 'test/models/language');
-const ids = (f: string): ReturnType<typeof parseTokenNpy> => parseTokenNpy(f, new Uint8Array(readFileSync(join(DIR, f))));
-const gpt = (): Model => decodeModel(new Uint8Array(readFileSync(join(DIR, 'char-gpt.onnx'))), 'char-gpt.onnx');
+const gpt = charGpt;
 const zerosOf = (m: Model, name: string): number => (m.graph.initializers.find((t) => t.name === name)!.data as Float32Array).reduce((a, v) => a + (v === 0 ? 1 : 0), 0);
-
-async function perplexity(m: Model, set: ReturnType<typeof ids>): Promise<number> {
-  const t = set.tokens!;
-  const s = await ort.InferenceSession.create(encodeModel(m), { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 });
-  const y = (await s.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(t.ids, (v) => BigInt(v)), [t.sequences, t.length]) })).logits.data as Float32Array;
-  await s.release();
-  const v = y.length / t.ids.length;
-  let total = 0;
-  for (let q = 0; q < t.sequences; q++) {
-    for (let p = 0; p < t.length - 1; p++) {
-      const o = (q * t.length + p) * v;
-      let z = 0;
-      for (let j = 0; j < v; j++) z += Math.exp(y[o + j]);
-      total += Math.log(z) - y[o + t.ids[q * t.length + p + 1]];
-    }
-  }
-  return Math.exp(total / (t.sequences * (t.length - 1)));
-}
 
 describe('splitCounts and probeRatios', () => {
   it('splits a total exactly, by largest remainders, within caps', () => {

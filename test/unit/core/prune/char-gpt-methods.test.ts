@@ -9,41 +9,10 @@
 // reconstruct 6.540. So: reconstruct far below magnitude; Wanda below magnitude at 50% but only
 // just (0.5%; on char-val.npy, the validation ids, 6.091 vs 6.074: a tie) — this 64-wide model has
 // none of the outlier input features Wanda's input norm is made for.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { parseTokenNpy } from '../../../../src/core/data/token-ids';
-import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import type { Model } from '../../../../src/core/onnx/model';
 import { applyPrune, planPrune, pruneWithMethod, type PruneMethod } from '../../../../src/core/prune';
-
-const ROOT = join(__dirname, '..', '..', '..', '..');
-const DIR = join(ROOT, 'test/models/language');
-const V = 82;
-
-function ids(file: string): ReturnType<typeof parseTokenNpy> {
-  return parseTokenNpy(file, new Uint8Array(readFileSync(join(DIR, file))));
-}
-
-/** exp(mean over rows and positions 0..T−2 of −log softmax(logits)[next id]), logits from onnxruntime-node. */
-async function perplexity(m: Model, test: ReturnType<typeof ids>): Promise<number> {
-  const t = test.tokens!;
-  const s = await ort.InferenceSession.create(encodeModel(m), { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 });
-  const r = await s.run({ input_ids: new ort.Tensor('int64', BigInt64Array.from(t.ids, (v) => BigInt(v)), [t.sequences, t.length]) });
-  const y = r.logits.data as Float32Array;
-  await s.release();
-  let total = 0;
-  for (let q = 0; q < t.sequences; q++) {
-    for (let p = 0; p < t.length - 1; p++) {
-      const o = (q * t.length + p) * V;
-      let z = 0;
-      for (let j = 0; j < V; j++) z += Math.exp(y[o + j]);
-      total += Math.log(z) - y[o + t.ids[q * t.length + p + 1]];
-    }
-  }
-  return Math.exp(total / (t.sequences * (t.length - 1)));
-}
+import { charGpt, ids, perplexity } from './char-gpt-helpers';
 
 function zeros(m: Model, name: string): { zeros: number; n: number; data: Float32Array } {
   const d = m.graph.initializers.find((t) => t.name === name)!.data as Float32Array;
@@ -52,7 +21,7 @@ function zeros(m: Model, name: string): { zeros: number; n: number; data: Float3
 
 describe('char-GPT: Wanda and reconstruct calibrated on token ids, 50% of the blocks\' linear weights', () => {
   it('both beat magnitude at 50% unstructured (perplexity), counts exact; 2:4 reported with 2 zeros in every 4 inputs', async () => {
-    const m = decodeModel(new Uint8Array(readFileSync(join(DIR, 'char-gpt.onnx'))), 'char-gpt.onnx');
+    const m = charGpt();
     const [calibration, test] = [ids('char-calib.npy'), ids('char-test.npy')];
     const inits = new Set(m.graph.initializers.map((t) => t.name));
     // the blocks' MatMul weights (node names /blocks.i/…), not the lm head /lm/MatMul

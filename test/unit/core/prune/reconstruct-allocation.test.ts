@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { decodeModel, encodeModel, type Model } from '../../../../src/core/onnx';
 import { parseDataset, type Dataset } from '../../../../src/core/data';
-import { parseTokenNpy } from '../../../../src/core/data/token-ids';
 import { pruneWithMethod } from '../../../../src/core/prune/method';
 import { reconstructPrune } from '../../../../src/core/prune/reconstruct';
 import { CancelledError } from '../../../../src/core/errors';
 import { allocateByCurves } from '../../../../src/core/prune/reconstruct/allocation';
+import { charGpt, ids } from './char-gpt-helpers';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const FM = '/usr/share/datasets/fashion-mnist';
@@ -125,9 +125,8 @@ describe('reconstruct in global scope on LeNet (Conv and Gemm weights, ratio 0.5
 
 describe('reconstruct in global scope on a language model (token-id calibration)', () => {
   it('feeds the ids to the allocation pass as the model\'s int64 input, and the total count stays exact', async () => {
-    const dir = join(ROOT, 'test', 'models', 'language');
-    const m = decodeModel(new Uint8Array(readFileSync(join(dir, 'char-gpt.onnx'))), 'char-gpt.onnx');
-    const calibration = parseTokenNpy('char-calib.npy', new Uint8Array(readFileSync(join(dir, 'char-calib.npy'))));
+    const m = charGpt();
+    const calibration = ids('char-calib.npy');
     const inits = new Set(m.graph.initializers.map((t) => t.name));
     const select = m.graph.nodes.filter((n) => n.opType === 'MatMul' && inits.has(n.inputs[1]) && n.name.startsWith('/blocks.')).map((n) => n.inputs[1]);
     const total = select.reduce((s, name) => s + (m.graph.initializers.find((x) => x.name === name)?.data as Float32Array).length, 0);
