@@ -79,6 +79,11 @@ test('datasets: an .npz and a folder of images previewed before anything runs; a
     await expect(page.getByTestId('ds-conversion')).toHaveText('Values: images in gray, resized to 28×28 (bilinear), pixels scaled to 0..1.');
     await expect(page.getByTestId('ds-preview').locator('figure')).toHaveCount(8);
     await expect(page.getByTestId('ds-sample-0').locator('figcaption')).toHaveText(`0 ${classNames[0]}`);
+    // The ImageNet preset (torchvision's RGB mean and std, as the CLI's --normalize imagenet) has
+    // three values per statistic: refused for this one-channel model, naming the folder.
+    await page.getByTestId('ds-normalize').selectOption('imagenet');
+    await expect(page.getByTestId('ds-mean-std')).toBeHidden();
+    await expect(page.getByTestId('banner')).toContainText('fashion-png: normalisation mean has 3 values; the model takes 1 channel (give one value)');
     await page.getByTestId('ds-normalize').selectOption('mean-std');
     await page.getByTestId('ds-mean-std').fill('0.286/0.353');
     await page.getByTestId('ds-mean-std').press('Enter');

@@ -70,7 +70,7 @@ export class ImageFolderBuilder {
     if (norm.kind === 'mean-std') {
       for (const [what, v] of [['mean', norm.mean], ['std', norm.std]] as const) {
         if (v.length !== 1 && v.length !== target.channels) {
-          throw new DatasetError(plan.root, `normalisation ${what} has ${v.length} values; the model takes ${target.channels} channel${target.channels === 1 ? '' : 's'} (give 1 or ${target.channels})`);
+          throw new DatasetError(plan.root, `normalisation ${what} has ${v.length} values; the model takes ${target.channels} channel${target.channels === 1 ? ' (give one value)' : `s (give 1 or ${target.channels})`}`);
         }
       }
     }

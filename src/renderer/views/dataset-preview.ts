@@ -57,6 +57,7 @@ export function createDatasetPreview(platform: Platform, onPick: (picked: Picked
     'select',
     { class: 'field', 'data-testid': 'ds-normalize', 'aria-label': 'Image normalisation' },
     h('option', { value: '0-1' }, 'pixels 0..1'),
+    h('option', { value: 'imagenet' }, 'ImageNet mean/std (torchvision)'),
     h('option', { value: 'mean-std' }, 'per-channel mean/std'),
   );
   const normText = h('input', { class: 'field', value: '0.5/0.5', 'data-testid': 'ds-mean-std', 'aria-label': 'Mean/std', placeholder: '0.485,0.456,0.406/0.229,0.224,0.225', hidden: true });
@@ -78,7 +79,7 @@ export function createDatasetPreview(platform: Platform, onPick: (picked: Picked
   const normalization = (): ImageNormalization | null => {
     if (normKind.value === '0-1') return { kind: '0-1' };
     try {
-      const n = parseNormalization(normText.value);
+      const n = parseNormalization(normKind.value === 'imagenet' ? 'imagenet' : normText.value);
       normNote.textContent = '';
       return n;
     } catch (e) {
