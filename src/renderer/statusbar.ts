@@ -11,6 +11,8 @@ export function createStatusBar(store: Store): HTMLElement {
   const params = h('b', { 'data-testid': 'status-params' }, '–');
   const kept = h('b', { 'data-testid': 'status-kept' }, '–');
   const sparsity = h('b', { 'data-testid': 'status-sparsity' }, '–');
+  /** Which weights the sparsity is of: the selection, which can be a small part of the model (e.g. only Conv weights). */
+  const ofWhat = h('span', { class: 'muted', 'data-testid': 'status-sparsity-of' }, '');
   const size = h('b', { 'data-testid': 'status-size' }, '–');
   const macs = h('b', { 'data-testid': 'status-macs' }, '–');
   const engineText = h('span', {}, 'starting');
@@ -21,7 +23,7 @@ export function createStatusBar(store: Store): HTMLElement {
     file,
     h('span', { class: 'item' }, 'Parameters ', params),
     h('span', { class: 'item' }, 'Kept ', kept),
-    h('span', { class: 'item' }, 'Sparsity ', sparsity),
+    h('span', { class: 'item' }, 'Sparsity ', sparsity, ofWhat),
     h('span', { class: 'item', title: MACS_HINT }, 'MACs ', macs),
     h('span', { class: 'item', title: 'Estimated size of the exported model (zeroed in place / as sparse initializers)' }, 'Est. size ', size),
     h('span', { class: 'spacer' }),
@@ -37,13 +39,15 @@ export function createStatusBar(store: Store): HTMLElement {
       const pruned = report.prunableParams - report.keptParams;
       kept.textContent = formatCount(model.paramCount - pruned);
       sparsity.textContent = report.prunableParams > 0 ? formatPercent(pruned / report.prunableParams) : '0%';
-      sparsity.title = 'Zeroed fraction of the prunable weights';
+      sparsity.title = 'Zeroed fraction of the weights selected for pruning';
+      ofWhat.textContent = report.prunableParams > 0 ? ` of ${formatCompact(report.prunableParams)} selected` : '';
       // With nothing to prune the export is the model as it is.
       size.textContent =
         report.layers.length === 0 ? formatBytes(model.fileBytes) : `${formatBytes(report.denseBytes)} / ${formatBytes(report.sparseBytes)} sparse`;
     } else {
       kept.textContent = model ? formatCount(model.paramCount) : '–';
       sparsity.textContent = model ? '0%' : '–';
+      ofWhat.textContent = '';
       size.textContent = model ? formatBytes(model.fileBytes) : '–';
     }
   };

@@ -77,6 +77,8 @@ test('a CNN end to end in the browser: select Conv weights, prune, evaluate in b
     await expect(page.getByTestId('prune-table').locator('tbody tr')).toHaveCount(2);
     await page.getByTestId('prune-ratio').fill('0.5');
     await expect(page.getByTestId('status-sparsity')).not.toHaveText('0.0%');
+    // The status bar says what the sparsity is of: LeNet's two Conv kernels, 6·1·5·5 + 16·6·5·5 = 2,550 weights.
+    await expect(page.getByTestId('status-sparsity-of')).toHaveText(' of 2.55k selected');
   });
 
   const { x, y } = fashionImages(LIMIT);
