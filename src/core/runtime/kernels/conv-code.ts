@@ -6,7 +6,7 @@ import { activate, get, i32, set, shuffle32 } from './conv-asm';
 import { I32, V128, addTo, body, madd, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
 import { dw3 } from './depthwise-code';
 import { wgGemm, wgIn, wgOut } from './winograd-code';
-import { wg4In, wg4Out } from './winograd4-code';
+import { wg4In, wg4Out, wg4Pack } from './winograd4-code';
 
 const SELECT = 0x1b;
 const I32_GE_S = 0x4e;
@@ -326,6 +326,7 @@ export function convModuleBytes(fused = false): Uint8Array {
     { name: 'wgGemm', params: 10, code: wgGemm(2) },
     { name: 'wg4In', params: 12, code: wg4In() },
     { name: 'wg4Out', params: 11, code: wg4Out() },
+    { name: 'wg4Pack', params: 11, code: wg4Pack() },
     { name: 'wgOut', params: 11, code: wgOut() },
     { name: 'pool2', params: 6, code: pool2() },
     { name: 'dw3', params: 11, code: dw3(fused, 1) },

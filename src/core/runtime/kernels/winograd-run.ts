@@ -74,6 +74,8 @@ export class WinogradProgram {
   private readonly chanB: number;
   private readonly runs: number;
   private readonly runsEnd: number;
+  /** F(4×4) with the whole input inside the padded plane: one padded row of zeros wg4Pack copies each row into (else 0: packRuns). */
+  private readonly line: number;
   private readonly tab: number;
   private readonly u: number;
   private readonly v: number;
@@ -135,6 +137,7 @@ export class WinogradProgram {
     this.scales = l.scaled ? take(C * 4) : 0;
     this.planes = take(C * this.chanB + 64);
     this.tmp = n === 4 ? take(6 * this.rowB + 64) : 0;
+    this.line = n === 4 && padT + H <= PH && padL + W <= 4 * PW ? take(this.rowB) : 0;
     // Copy runs into the column phases of each channel.
     const runList: number[] = [];
     for (let py = 0; py < PH; py++) {
@@ -202,7 +205,8 @@ export class WinogradProgram {
     const { s, l, fn } = this;
     const mem = { f32: this.f32, fn };
     const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, { x: this.x, stage: this.scaleAt, scales: this.scales });
-    fn('packRuns')(src, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
+    if (this.line) fn('wg4Pack')(src, this.planes, s.C, s.H, s.W * 4, s.W * 4, this.line, s.padL * 4, this.rowB, this.chanB, s.padT * this.rowB);
+    else fn('packRuns')(src, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
     if (this.tile === 2) {
       const odd = this.planes + this.chanB / 2;
       fn('wgIn')(this.planes, odd, this.v, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi);
