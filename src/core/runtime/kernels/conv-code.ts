@@ -10,6 +10,7 @@ import { wg4In, wg4Out, wg4Pack } from './winograd4-code';
 
 const SELECT = 0x1b;
 const I32_GE_S = 0x4e;
+const I32_LT_S = 0x48;
 const F32_CONST0 = [0x43, 0, 0, 0, 0];
 const memCopy = [0xfc, 0x0a, 0x00, 0x00];
 
@@ -98,8 +99,11 @@ function packRuns(): number[] {
 /**
  * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
  * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: the block of activate.
- * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; activated;
- * stored at out + r·stride + j. `fused`: each multiply-add is one relaxed_madd.
+ * For each 8-float block j < Pbytes (a multiple of 32), the last first: acc[r] = bias[r] + Σ_t w[t][r] ·
+ * row_t[j..j+8]; activated; stored at out + r·stride + j. Descending, so that with stride < Pbytes
+ * (an output written straight into NCHW planes) what a channel's last block writes past its plane
+ * is overwritten by the next channel's first block (same call, or the next block of four).
+ * `fused`: each multiply-add is one relaxed_madd.
  */
 function rows4(fused: boolean): number[] {
   const [tab, tabEnd, w, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -130,9 +134,13 @@ function rows4(fused: boolean): number[] {
       ...get(acc(r, 0)), ...v.store, ...mem(2),
       ...get(a), ...get(acc(r, 1)), ...v.store, ...mem(2, 16),
     ]),
-    ...addTo(j, 32),
+    ...addTo(j, -32),
   ];
-  const code = [...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs), ...whileNot([...get(j), ...get(P), op.i32GeU], block)];
+  const code = [
+    ...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs),
+    ...get(P), ...i32(32), op.i32Sub, ...set(j),
+    ...whileNot([...get(j), ...i32(0), I32_LT_S], block),
+  ];
   return body([[4, I32], [8, V128], [6, V128], [1, I32]], code);
 }
 

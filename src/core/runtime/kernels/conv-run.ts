@@ -38,6 +38,11 @@ class Program {
   readonly Pr: number;
   readonly Wq: number;
   readonly dense: boolean;
+  /**
+   * Dense with identity packing (1×1 stride 1, no padding): rows4 writes straight into the NCHW
+   * output (its rows are the output rows), no compaction; a residual is added there in place.
+   */
+  readonly direct: boolean;
   readonly Mpad: number;
   readonly tab: number;
   readonly K: number;
@@ -86,6 +91,7 @@ class Program {
     this.Pr = up(this.P, this.dense ? 8 : 16);
     this.Mpad = this.dense ? up(M, 4) : M;
     this.K = cg * kh * kw;
+    this.direct = this.dense && this.identity && this.P === OH * OW;
     let at = arena ? arena.top : 64;
     const take = (bytes: number): number => {
       const r = at;
@@ -136,8 +142,9 @@ class Program {
     this.res = l.residual ? take(M * OH * OW * 4 + 16) : 0;
     this.stage = l.scaled ? take(C * H * W * 4 + 16) : 0;
     this.scales = l.scaled ? take(C * 4) : 0;
-    this.yq = take(this.Mpad * this.Pr * 4 + 64);
-    this.out = take(M * OH * OW * 4 + 16);
+    this.yq = this.direct ? 0 : take(this.Mpad * this.Pr * 4 + 64);
+    // Direct: the last block of four channels writes Mpad planes, each up to Pr − P floats past its end.
+    this.out = take((this.direct ? this.Mpad * OH * OW + this.Pr - this.P : M * OH * OW) * 4 + 16);
     this.base = this.x;
     if (arena) {
       arena.commit(at);
@@ -218,6 +225,21 @@ class Program {
     const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, this);
     if (!this.identity) k.packRuns(src, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
     else this.rebase(src);
+    const n = l.M * s.OH * s.OW;
+    if (this.direct) {
+      const rows4 = k.rows4;
+      const plane = this.P * 4;
+      for (let b = 0; b < this.Mpad / 4; b++) {
+        rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.out + b * 4 * plane, this.Pr * 4, plane, this.bias + b * 16, this.clamp);
+      }
+      if (l.residual && res) {
+        // In place as one row: every 16 bytes are read before they are written, none twice.
+        const r = residualAt(mem, this.arena, res, rOff, n, this.res);
+        k.compactAdd(this.out, this.out, 1, 1, n * 4, n * 4, 0, r, this.postClamp);
+      }
+      outputTo(mem, this.arena, this.out, l.M, s.OH, s.OW, y, yOff, pool, lazy);
+      return;
+    }
     if (this.dense) {
       const rows4 = k.rows4;
       for (let b = 0; b < this.Mpad / 4; b++) {
@@ -226,7 +248,6 @@ class Program {
     } else {
       k.csr(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
     }
-    const n = l.M * s.OH * s.OW;
     if (l.residual && res) {
       const r = residualAt(mem, this.arena, res, rOff, n, this.res);
       k.compactAdd(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4, r, this.postClamp);
