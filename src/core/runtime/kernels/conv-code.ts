@@ -99,47 +99,52 @@ function packRuns(): number[] {
 /**
  * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
  * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: the block of activate.
- * For each 8-float block j < Pbytes (a multiple of 32), the last first: acc[r] = bias[r] + Σ_t w[t][r] ·
- * row_t[j..j+8]; activated; stored at out + r·stride + j. Descending, so that with stride < Pbytes
- * (an output written straight into NCHW planes) what a channel's last block writes past its plane
- * is overwritten by the next channel's first block (same call, or the next block of four).
+ * Pbytes a multiple of 16: a last 4-float block first when it is not one of 32, then each 8-float
+ * block j below, descending: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; activated; stored at
+ * out + r·stride + j. Descending, so that with stride < Pbytes (an output written straight into
+ * NCHW planes) what a channel's last block writes past its plane is overwritten by the next
+ * channel's first block (same call, or the next block of four).
  * `fused`: each multiply-add is one relaxed_madd.
  */
 function rows4(fused: boolean): number[] {
   const [tab, tabEnd, w, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [j, t, wp, a] = [8, 9, 10, 11];
   const acc = (r: number, h: number): number => 12 + 2 * r + h;
-  const [x0, x1, ws, lo, hi, t4] = [20, 21, 22, 23, 24, 25];
+  const xs = [20, 21];
+  const [ws, lo, hi, t4] = [22, 23, 24, 25];
   const hs = 26;
   const R = [0, 1, 2, 3];
-  const tap = [
-    ...get(t), op.i32Load, ...mem(2), ...get(j), op.i32Add, op.tee, a, ...v.load, ...mem(2), ...set(x0),
-    ...get(a), ...v.load, ...mem(2, 16), ...set(x1),
-    ...R.flatMap((r) => [
-      ...get(wp), ...v.load32Splat, ...mem(2, 4 * r), ...set(ws),
-      ...madd(fused, acc(r, 0), get(x0), get(ws)),
-      ...madd(fused, acc(r, 1), get(x1), get(ws)),
-    ]),
-    ...addTo(wp, 16), ...addTo(t, 4),
-  ];
-  const block = [
-    ...R.flatMap((r) => [...get(bias), ...v.load32Splat, ...mem(2, 4 * r), op.tee, acc(r, 0), ...set(acc(r, 1))]),
-    ...get(tab), ...set(t), ...get(w), ...set(wp),
-    ...whileNot([...get(t), ...get(tabEnd), op.i32GeU], tap),
-    ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
-    ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
-    ...activate(R.flatMap((r) => [acc(r, 0), acc(r, 1)]), lo, hi, clamp, hs, t4),
-    ...R.flatMap((r) => [
-      ...get(out), ...get(stride), ...i32(r), op.i32Mul, op.i32Add, ...get(j), op.i32Add, op.tee, a,
-      ...get(acc(r, 0)), ...v.store, ...mem(2),
-      ...get(a), ...get(acc(r, 1)), ...v.store, ...mem(2, 16),
-    ]),
-    ...addTo(j, -32),
-  ];
+  // One block of 4·halves floats at j (halves 1: the 4-float tail).
+  const block = (halves: number): number[] => {
+    const Hs = halves === 2 ? [0, 1] : [0];
+    const tap = [
+      ...get(t), op.i32Load, ...mem(2), ...get(j), op.i32Add, ...set(a),
+      ...Hs.flatMap((h) => [...get(a), ...v.load, ...mem(2, 16 * h), ...set(xs[h])]),
+      ...R.flatMap((r) => [
+        ...get(wp), ...v.load32Splat, ...mem(2, 4 * r), ...set(ws),
+        ...Hs.flatMap((h) => madd(fused, acc(r, h), get(xs[h]), get(ws))),
+      ]),
+      ...addTo(wp, 16), ...addTo(t, 4),
+    ];
+    return [
+      ...R.flatMap((r) => [...get(bias), ...v.load32Splat, ...mem(2, 4 * r), ...(halves === 2 ? [op.tee, acc(r, 1)] : []), ...set(acc(r, 0))]),
+      ...get(tab), ...set(t), ...get(w), ...set(wp),
+      ...whileNot([...get(t), ...get(tabEnd), op.i32GeU], tap),
+      ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
+      ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+      ...activate(R.flatMap((r) => Hs.map((h) => acc(r, h))), lo, hi, clamp, hs, t4),
+      ...R.flatMap((r) => [
+        ...get(out), ...get(stride), ...i32(r), op.i32Mul, op.i32Add, ...get(j), op.i32Add, ...set(a),
+        ...Hs.flatMap((h) => [...get(a), ...get(acc(r, h)), ...v.store, ...mem(2, 16 * h)]),
+      ]),
+    ];
+  };
   const code = [
     ...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs),
-    ...get(P), ...i32(32), op.i32Sub, ...set(j),
-    ...whileNot([...get(j), ...i32(0), I32_LT_S], block),
+    ...get(P), ...i32(16), op.i32Sub, ...set(j),
+    ...get(P), ...i32(16), I32_AND, op.if, op.void, ...block(1), op.end,
+    ...get(P), ...i32(-32), I32_AND, ...i32(32), op.i32Sub, ...set(j),
+    ...whileNot([...get(j), ...i32(0), I32_LT_S], [...block(2), ...addTo(j, -32)]),
   ];
   return body([[4, I32], [8, V128], [6, V128], [1, I32]], code);
 }
@@ -331,7 +336,7 @@ export function convModuleBytes(fused = false): Uint8Array {
     { name: 'compactAdd', params: 9, code: compactAdd() },
     { name: 'scaleCopy', params: 5, code: scaleCopy() },
     { name: 'wgIn', params: 11, code: wgIn() },
-    { name: 'wgGemm', params: 10, code: wgGemm(2) },
+    { name: 'wgGemm', params: 11, code: wgGemm(2) },
     { name: 'wg4In', params: 12, code: wg4In() },
     { name: 'wg4Out', params: 11, code: wg4Out() },
     { name: 'wg4Pack', params: 11, code: wg4Pack() },

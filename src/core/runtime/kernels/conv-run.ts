@@ -87,8 +87,8 @@ class Program {
     const plane = Hq * Wq;
     this.P = OH * Wq;
     this.dense = !l.sparse && group === 1;
-    // The dense kernel works on 8 positions at a time, the per-channel lists on 16.
-    this.Pr = up(this.P, this.dense ? 8 : 16);
+    // The dense kernel works on 8 positions at a time (and a last 4), the per-channel lists on 16.
+    this.Pr = up(this.P, this.dense ? 4 : 16);
     this.Mpad = this.dense ? up(M, 4) : M;
     this.K = cg * kh * kw;
     this.direct = this.dense && this.identity && this.P === OH * OW;

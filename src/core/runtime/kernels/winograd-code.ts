@@ -68,16 +68,16 @@ export function wgIn(): number[] {
 }
 
 /**
- * wgGemm(tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi): for each ξ < nxi (16, or 36 for F(4×4, 3×3)) and block of four output
- * channels b < nb4, rows4(tab + ξ·C·4, … + C·4, w, out, rowB, rowB, bias0, clamp0) with w advancing
+ * wgGemm(tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi, pB): for each ξ < nxi (16, or 36 for F(4×4, 3×3)) and block of four output
+ * channels b < nb4, rows4(tab + ξ·C·4, … + C·4, w, out, pB, rowB, bias0, clamp0) (pB ≤ rowB: the tiles in use) with w advancing
  * C·16 bytes and out 4·rowB per call (and xiPad more per ξ): M_ξ[m][t] = Σ_c U_ξ[m][c] · V_ξ[c][t]
  * (bias0 zero, clamp0 none).
  */
 export function wgGemm(rows4Index: number): number[] {
-  const [tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [xi, b, te] = [10, 11, 12];
+  const [tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi, pB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [xi, b, te] = [11, 12, 13];
   const inner = whileNot([...get(b), ...get(nb4), op.i32GeU], [
-    ...get(tab), ...get(te), ...get(w), ...get(out), ...get(rowB), ...get(rowB), ...get(bias0), ...get(clamp0), ...call(rows4Index),
+    ...get(tab), ...get(te), ...get(w), ...get(out), ...get(pB), ...get(rowB), ...get(bias0), ...get(clamp0), ...call(rows4Index),
     ...get(w), ...get(C), ...i32(4), op.i32Shl, op.i32Add, ...set(w),
     ...get(out), ...get(rowB), ...i32(2), op.i32Shl, op.i32Add, ...set(out),
     ...addTo(b, 1),

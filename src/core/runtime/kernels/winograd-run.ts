@@ -213,7 +213,7 @@ export class WinogradProgram {
     } else {
       fn('wg4In')(this.planes, this.v, this.tmp, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi, this.segB);
     }
-    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD, this.nxi);
+    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD, this.nxi, up(this.TY * this.TX, 4) * 4);
     fn(this.tile === 2 ? 'wgOut' : 'wg4Out')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, this.stRowB);
     const stChan = this.tile * this.TY * this.stRowB;
     if (l.residual && res) {
