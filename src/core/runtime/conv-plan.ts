@@ -8,6 +8,7 @@ import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
 import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
 import { ConvArena } from './kernels/conv-wasm';
+import { arenaGlobalAveragePool } from './kernels/gap-run';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-post';
 import { sparsityOf } from './kernels/sparse';
 import { type ConvGeom, convGeom, convOutDims, convReference } from './ops/conv';
@@ -97,6 +98,12 @@ function poolDims(d: readonly number[], p: ConvPool, label: string): number[] {
 /** The conv layers of one plan share one WebAssembly memory (kernels/conv-wasm.ts ConvArena). */
 const arenas = new WeakMap<PlanOptions, ConvArena | null>();
 
+/** The GlobalAveragePool step of a plan: on its conv arena where there is one (kernels/gap-run.ts). */
+export function globalAveragePoolOp(options: PlanOptions): OpImpl | undefined {
+  const arena = arenaOf(options);
+  return arena && arenaGlobalAveragePool(arena);
+}
+
 function arenaOf(options: PlanOptions): ConvArena | undefined {
   if (options.wasm === false) return undefined;
   let a = arenas.get(options);
@@ -118,9 +125,10 @@ function convWeights(node: Node, known: Map<string, RtTensor>): RtTensor | undef
 }
 
 /**
- * Whether the only reader of `value` is a fused 2-D (or 1-D) conv step of the same plan: a Conv with
+ * Whether the only reader of `value` is a step of the same plan that reads the conv arena: a Conv with
  * constant weights reading it as X, or a Mul of two computed values feeding only such a Conv (its
- * squeeze-excite scale). Such a step takes its input from the arena (or asks for it).
+ * squeeze-excite scale), or a GlobalAveragePool (averaged in the arena, kernels/gap-run.ts). Such a
+ * step takes its input from the arena (or asks for it).
  */
 function readByFusedConv(value: string, known: Map<string, RtTensor>, soleUser: SoleUser, opset: number): boolean {
   const spatial = (c: Node | undefined): boolean => {
@@ -129,6 +137,9 @@ function readByFusedConv(value: string, known: Map<string, RtTensor>, soleUser: 
   };
   const conv = soleUser(value, 'Conv');
   if (conv) return conv.inputs[0] === value && spatial(conv);
+  // The arena's GlobalAveragePool reads it there too (and copies it out itself when it cannot).
+  const gapNode = soleUser(value, 'GlobalAveragePool');
+  if (gapNode) return gapNode.domain === '' || gapNode.domain === 'ai.onnx';
   const m = soleUser(value, 'Mul');
   if (!m || opset < 7 || m.inputs.length !== 2 || m.inputs.some((i) => i === '' || known.has(i))) return false;
   const next = soleUser(m.outputs[0], 'Conv');

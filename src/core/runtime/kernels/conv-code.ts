@@ -5,6 +5,7 @@
 import { activate, get, i32, set, shuffle32 } from './conv-asm';
 import { I32, V128, addTo, body, madd, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
 import { dw3 } from './depthwise-code';
+import { gap } from './gap-code';
 import { wgGemm, wgIn, wgOut } from './winograd-code';
 import { wg4In, wg4Out, wg4Pack } from './winograd4-code';
 
@@ -344,5 +345,6 @@ export function convModuleBytes(fused = false): Uint8Array {
     { name: 'pool2', params: 6, code: pool2() },
     { name: 'dw3', params: 11, code: dw3(fused, 1) },
     { name: 'dw3s2', params: 11, code: dw3(fused, 2) },
+    { name: 'gap', params: 4, code: gap() },
   ]);
 }
