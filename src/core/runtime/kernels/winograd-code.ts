@@ -131,9 +131,13 @@ export function wgOut(): number[] {
  * The loops of wgOut and wg4Out around `tile` (one block of four tiles, its M_ξ read from a and its
  * outputs stored from r): per output channel o < M its bias splatted into `bv`, per tile row ty < TY
  * and block b < nb; the stage row r advances by 2^rowShift rows (the tile's output rows) per tile
- * row. Parameters 0–10 and locals 11–16 (o, ty, b, a, r, hs) as both functions name them; `vectors`
+ * row (blocks in descending order, tile rows and channels ascending: with the output rows as the stage
+ * rows, a row's overrun is overwritten by a later store). Parameters 0–10 and locals 11–16 (o, ty, b,
+ * a, r, hs) as both functions name them; `vectors`
  * V128 locals follow.
  */
+const I32_EQZ = 0x45;
+
 export function outputLoops(tile: number[], bv: number, lo: number, hi: number, rowShift: number, vectors: number): number[] {
   const [m, stage, bias, clamp, M, TY, nb, txB, tpB, rowB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10];
   const [o, ty, b, a, r, hs] = [11, 12, 13, 14, 15, 16];
@@ -142,11 +146,12 @@ export function outputLoops(tile: number[], bv: number, lo: number, hi: number, 
     ...get(m), ...get(o), ...get(tpB), op.i32Mul, op.i32Add, ...get(ty), ...get(txB), op.i32Mul, op.i32Add,
     ...get(b), ...i32(4), op.i32Shl, op.i32Add, ...set(a),
     ...tile,
-    ...addTo(b, 1),
   ];
+  // Blocks last first: written straight into NCHW rows (rowB = the output row), what the last block
+  // writes past a row lands in the next row's first block, written after it.
   const row = [
-    ...i32(0), ...set(b),
-    ...whileNot([...get(b), ...get(nb), op.i32GeU], block),
+    ...get(nb), ...set(b),
+    ...whileNot([...get(b), I32_EQZ], [...addTo(b, -1), ...block]),
     ...get(r), ...get(rowB), ...i32(rowShift), op.i32Shl, op.i32Add, ...set(r),
     ...addTo(ty, 1),
   ];

@@ -89,6 +89,8 @@ export class WinogradProgram {
   private readonly postClamp: number;
   private readonly stage: number;
   private readonly stRowB: number;
+  /** The tiles' rows are exactly the output's: the output transform writes NCHW straight (no stage, no compaction). */
+  private readonly direct: boolean;
   private readonly res: number;
   private readonly scaleAt: number;
   private readonly scales: number;
@@ -168,7 +170,8 @@ export class WinogradProgram {
     this.clamp = take(24);
     this.postClamp = take(24);
     this.stRowB = nb * 16 * n;
-    this.stage = take(M * n * TY * this.stRowB);
+    this.direct = n * TY === OH;
+    this.stage = this.direct ? 0 : take(M * n * TY * this.stRowB);
     this.res = l.residual ? take(M * OH * OW * 4) : 0;
     this.out = take(M * OH * OW * 4);
     const memory = programMemory(arena, at);
@@ -214,9 +217,17 @@ export class WinogradProgram {
       fn('wg4In')(this.planes, this.v, this.tmp, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi, this.segB);
     }
     fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD, this.nxi, up(this.TY * this.TX, 4) * 4);
-    fn(this.tile === 2 ? 'wgOut' : 'wg4Out')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, this.stRowB);
+    const direct = this.direct;
+    fn(this.tile === 2 ? 'wgOut' : 'wg4Out')(this.m, direct ? this.out : this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, direct ? s.OW * 4 : this.stRowB);
     const stChan = this.tile * this.TY * this.stRowB;
-    if (l.residual && res) {
+    if (direct) {
+      if (l.residual && res) {
+        // In place as one row (as conv-run.ts's direct layers).
+        const n = l.M * s.OH * s.OW;
+        const r = residualAt(mem, this.arena, res, rOff, n, this.res);
+        fn('compactAdd')(this.out, this.out, 1, 1, n * 4, n * 4, 0, r, this.postClamp);
+      }
+    } else if (l.residual && res) {
       const r = residualAt(mem, this.arena, res, rOff, l.M * s.OH * s.OW, this.res);
       fn('compactAdd')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan, r, this.postClamp);
     } else fn('compact')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan);
