@@ -2,7 +2,7 @@
 // absolute byte address in the imported memory. The input is first packed into padded phase planes
 // (one per stride phase), so every kernel tap of every output position is a contiguous row: the
 // convolution becomes a product of the weights with a matrix whose rows are given by addresses.
-import { activate, get, i32, set, shuffle32 } from './conv-asm';
+import { activate, call, get, i32, set, shuffle32 } from './conv-asm';
 import { I32, V128, addTo, body, madd, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
 import { dw3 } from './depthwise-code';
 import { gap } from './gap-code';
@@ -148,6 +148,22 @@ function rows4(fused: boolean): number[] {
     ...whileNot([...get(j), ...i32(0), I32_LT_S], [...block(2), ...addTo(j, -32)]),
   ];
   return body([[4, I32], [8, V128], [6, V128], [1, I32]], code);
+}
+
+/**
+ * rowsAll(tab, tabEnd, w, out, Pbytes, stride, bias, clamp, nb4, wStep, outStep): rows4 for each of
+ * nb4 blocks of four output channels, w advancing wStep, out outStep and bias 16 bytes per block
+ * (one call from JS per layer instead of one per block).
+ */
+function rowsAll(rows4Index: number): number[] {
+  const [tab, tabEnd, w, out, P, stride, bias, clamp, nb4, wStep, outStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const b = 11;
+  return body([[1, I32]], whileNot([...get(b), ...get(nb4), op.i32GeU], [
+    ...get(tab), ...get(tabEnd), ...get(w), ...get(out), ...get(P), ...get(stride), ...get(bias), ...get(clamp), ...call(rows4Index),
+    ...get(w), ...get(wStep), op.i32Add, ...set(w),
+    ...get(out), ...get(outStep), op.i32Add, ...set(out),
+    ...addTo(bias, 16), ...addTo(b, 1),
+  ]));
 }
 
 /**
@@ -346,5 +362,6 @@ export function convModuleBytes(fused = false): Uint8Array {
     { name: 'dw3', params: 11, code: dw3(fused, 1) },
     { name: 'dw3s2', params: 11, code: dw3(fused, 2) },
     { name: 'gap', params: 4, code: gap() },
+    { name: 'rowsAll', params: 11, code: rowsAll(2) },
   ]);
 }

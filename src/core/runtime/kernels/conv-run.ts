@@ -23,7 +23,7 @@ class Program {
   private readonly own: { f32: Float32Array; i32: Int32Array } | undefined;
   readonly fn: ((name: string) => ConvFn) | undefined;
   /** The kernels, looked up once. */
-  private k: Record<'packRuns' | 'rows4' | 'csr' | 'compact' | 'compactAdd', ConvFn> | undefined;
+  private k: Record<'packRuns' | 'rowsAll' | 'csr' | 'compact' | 'compactAdd', ConvFn> | undefined;
   /** Where the identity packing's row addresses currently point (the input's byte address). */
   private base: number;
   readonly x: number;
@@ -220,18 +220,15 @@ class Program {
       return;
     }
     const mem = { f32: this.f32, fn: f };
-    const k = (this.k ??= { packRuns: f('packRuns'), rows4: f('rows4'), csr: f('csr'), compact: f('compact'), compactAdd: f('compactAdd') });
+    const k = (this.k ??= { packRuns: f('packRuns'), rowsAll: f('rowsAll'), csr: f('csr'), compact: f('compact'), compactAdd: f('compactAdd') });
     const chanIn = s.H * s.W * 4;
     const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, this);
     if (!this.identity) k.packRuns(src, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
     else this.rebase(src);
     const n = l.M * s.OH * s.OW;
     if (this.direct) {
-      const rows4 = k.rows4;
       const plane = this.P * 4;
-      for (let b = 0; b < this.Mpad / 4; b++) {
-        rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.out + b * 4 * plane, this.Pr * 4, plane, this.bias + b * 16, this.clamp);
-      }
+      k.rowsAll(this.tab, this.tab + this.K * 4, this.wts, this.out, this.Pr * 4, plane, this.bias, this.clamp, this.Mpad / 4, this.K * 16, 4 * plane);
       if (l.residual && res) {
         // In place as one row: every 16 bytes are read before they are written, none twice.
         const r = residualAt(mem, this.arena, res, rOff, n, this.res);
@@ -241,10 +238,7 @@ class Program {
       return;
     }
     if (this.dense) {
-      const rows4 = k.rows4;
-      for (let b = 0; b < this.Mpad / 4; b++) {
-        rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.yq + b * 4 * this.Pr * 4, this.Pr * 4, this.Pr * 4, this.bias + b * 16, this.clamp);
-      }
+      k.rowsAll(this.tab, this.tab + this.K * 4, this.wts, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp, this.Mpad / 4, this.K * 16, 4 * this.Pr * 4);
     } else {
       k.csr(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
     }
