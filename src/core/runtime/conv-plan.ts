@@ -95,6 +95,9 @@ function poolDims(d: readonly number[], p: ConvPool, label: string): number[] {
   return [d[0], d[1], ph, pw];
 }
 
+/** Read once: a module's exports may be getters (bundlers' CommonJS interop), the steps check it per run. */
+const FLOAT = DataType.FLOAT;
+
 /** The conv layers of one plan share one WebAssembly memory (kernels/conv-wasm.ts ConvArena). */
 const arenas = new WeakMap<PlanOptions, ConvArena | null>();
 
@@ -282,6 +285,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const resAt = ins.length - 1;
   // The geometry of the last input dims (attributes are read once per shape, not per run).
   let shapes: { x: number[]; g: ConvGeom; convDims: number[]; dims: number[]; s2: Conv2dShape } = { x: [], g: undefined as never, convDims: [], dims: [], s2: undefined as never };
+  let result: [RtTensor] | undefined;
   const impl: OpImpl = (inputs, ctx) => {
     let x = need(inputs, 0, ctx);
     let scale: Float32Array | undefined;
@@ -302,7 +306,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
         x = binaryCompute(a, b, mul, ctx, 1);
       }
     }
-    if (x.dataType !== DataType.FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
+    if (x.dataType !== FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
     if (!sameDims(x.dims, shapes.x)) {
       const g = convGeom(node, x.dims, wDims, ctx.label);
       const convDims = convOutDims(g);
@@ -317,12 +321,14 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     const { g, convDims, dims } = shapes;
     const n = size(dims);
     const r = residual ? need(inputs, resAt, ctx) : undefined;
-    const fits = !r || (r.dataType === DataType.FLOAT && r.dims.length === convDims.length && r.dims.every((d, i) => d === convDims[i]));
+    const fits = !r || (r.dataType === FLOAT && sameDims(r.dims, convDims));
     const xd = x.data as Float32Array;
     if (runner && fits) {
       const y = ctx.out(0, Float32Array, n) as Float32Array;
       runner.run(shapes.s2, g.N, xd, y, scale, r?.data as Float32Array | undefined, pool);
-      return [{ dims, data: y, dataType: DataType.FLOAT }];
+      // The same result object while the buffer and dims repeat (a step per run, no allocation).
+      if (result === undefined || result[0].data !== y || result[0].dims !== dims) result = [{ dims, data: y, dataType: FLOAT }];
+      return result;
     }
     // The reference loop: scale applied first, residual Add (broadcasting) before the activation.
     for (const t of [xd, scale, r?.data]) arena?.materialize(t);
