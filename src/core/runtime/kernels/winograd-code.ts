@@ -98,7 +98,8 @@ export function wgGemm(rows4Index: number): number[] {
  * row ty < TY and block of four tiles b < nb: the 2×2 outputs Aᵀ M A of the tiles (M_ξ at
  * m + ξ·xiB + o·tpB + ty·txB + 16b) plus bias[o], activated (the clamp block of activate), stored
  * interleaved as rows 2ty and 2ty+1 of the stage (rows rowB bytes apart, 8 floats per block, each
- * channel's 2·TY rows after the previous channel's).
+ * channel's 2·TY rows after the previous channel's, less the bytes of the i32 at clamp + 24: the
+ * output's NCHW planes, see outputLoops).
  */
 export function wgOut(): number[] {
   // Parameters (m, stage, bias, clamp, M, TY, nb, txB, tpB, xiB, rowB) and loop locals (o, ty) as in outputLoops.
@@ -132,7 +133,8 @@ export function wgOut(): number[] {
  * outputs stored from r): per output channel o < M its bias splatted into `bv`, per tile row ty < TY
  * and block b < nb; the stage row r advances by 2^rowShift rows (the tile's output rows) per tile
  * row (blocks in descending order, tile rows and channels ascending: with the output rows as the stage
- * rows, a row's overrun is overwritten by a later store). Parameters 0–10 and locals 11–16 (o, ty, b,
+ * rows, a row's overrun is overwritten by a later store), and goes back by the i32 at clamp + 24 after
+ * each channel (the rows past the output's, which the next channel overwrites; 0 when staged). Parameters 0–10 and locals 11–16 (o, ty, b,
  * a, r, hs) as both functions name them; `vectors`
  * V128 locals follow.
  */
@@ -164,6 +166,8 @@ export function outputLoops(tile: number[], bv: number, lo: number, hi: number, 
       ...get(bias), ...get(o), ...i32(2), op.i32Shl, op.i32Add, ...v.load32Splat, ...mem(2), ...set(bv),
       ...i32(0), ...set(ty),
       ...whileNot([...get(ty), ...get(TY), op.i32GeU], row),
+      // The next channel starts the clamp block's i32 at byte 24 back (tile rows past the output's).
+      ...get(r), ...get(clamp), op.i32Load, ...mem(2, 24), op.i32Sub, ...set(r),
       ...addTo(o, 1),
     ]),
   ];

@@ -90,7 +90,7 @@ export function wg4In(): number[] {
  * row ty < TY and block of four tiles b < nb: the 4×4 outputs Aᵀ M A (M_ξ at m + ξ·xiB + o·tpB +
  * ty·txB + 16b) plus bias[o], activated (the clamp block of activate), stored as rows 4ty … 4ty+3
  * of the stage (rows rowB bytes apart, 16 floats per block; each channel's 4·TY rows after the
- * previous channel's).
+ * previous channel's, less the bytes of the i32 at clamp + 24: see outputLoops).
  */
 export function wg4Out(): number[] {
   // Parameters (m, stage, bias, clamp, M, TY, nb, txB, tpB, xiB, rowB) and loop locals (o, ty) as in outputLoops.
