@@ -8,6 +8,7 @@ import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
 import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
 import { ConvArena } from './kernels/conv-wasm';
+import { arenaGlobalAveragePool } from './kernels/gap-run';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-post';
 import { sparsityOf } from './kernels/sparse';
 import { type ConvGeom, convGeom, convOutDims, convReference } from './ops/conv';
@@ -94,8 +95,17 @@ function poolDims(d: readonly number[], p: ConvPool, label: string): number[] {
   return [d[0], d[1], ph, pw];
 }
 
+/** Read once: a module's exports may be getters (bundlers' CommonJS interop), the steps check it per run. */
+const FLOAT = DataType.FLOAT;
+
 /** The conv layers of one plan share one WebAssembly memory (kernels/conv-wasm.ts ConvArena). */
 const arenas = new WeakMap<PlanOptions, ConvArena | null>();
+
+/** The GlobalAveragePool step of a plan: on its conv arena where there is one (kernels/gap-run.ts). */
+export function globalAveragePoolOp(options: PlanOptions): OpImpl | undefined {
+  const arena = arenaOf(options);
+  return arena && arenaGlobalAveragePool(arena);
+}
 
 function arenaOf(options: PlanOptions): ConvArena | undefined {
   if (options.wasm === false) return undefined;
@@ -118,9 +128,10 @@ function convWeights(node: Node, known: Map<string, RtTensor>): RtTensor | undef
 }
 
 /**
- * Whether the only reader of `value` is a fused 2-D (or 1-D) conv step of the same plan: a Conv with
+ * Whether the only reader of `value` is a step of the same plan that reads the conv arena: a Conv with
  * constant weights reading it as X, or a Mul of two computed values feeding only such a Conv (its
- * squeeze-excite scale). Such a step takes its input from the arena (or asks for it).
+ * squeeze-excite scale), or a GlobalAveragePool (averaged in the arena, kernels/gap-run.ts). Such a
+ * step takes its input from the arena (or asks for it).
  */
 function readByFusedConv(value: string, known: Map<string, RtTensor>, soleUser: SoleUser, opset: number): boolean {
   const spatial = (c: Node | undefined): boolean => {
@@ -129,6 +140,9 @@ function readByFusedConv(value: string, known: Map<string, RtTensor>, soleUser: 
   };
   const conv = soleUser(value, 'Conv');
   if (conv) return conv.inputs[0] === value && spatial(conv);
+  // The arena's GlobalAveragePool reads it there too (and copies it out itself when it cannot).
+  const gapNode = soleUser(value, 'GlobalAveragePool');
+  if (gapNode) return gapNode.domain === '' || gapNode.domain === 'ai.onnx';
   const m = soleUser(value, 'Mul');
   if (!m || opset < 7 || m.inputs.length !== 2 || m.inputs.some((i) => i === '' || known.has(i))) return false;
   const next = soleUser(m.outputs[0], 'Conv');
@@ -271,6 +285,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const resAt = ins.length - 1;
   // The geometry of the last input dims (attributes are read once per shape, not per run).
   let shapes: { x: number[]; g: ConvGeom; convDims: number[]; dims: number[]; s2: Conv2dShape } = { x: [], g: undefined as never, convDims: [], dims: [], s2: undefined as never };
+  let result: [RtTensor] | undefined;
   const impl: OpImpl = (inputs, ctx) => {
     let x = need(inputs, 0, ctx);
     let scale: Float32Array | undefined;
@@ -291,7 +306,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
         x = binaryCompute(a, b, mul, ctx, 1);
       }
     }
-    if (x.dataType !== DataType.FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
+    if (x.dataType !== FLOAT) throw new RuntimeError(`${ctx.label}: input X must be float32 (the weights are), got element type ${x.dataType}`);
     if (!sameDims(x.dims, shapes.x)) {
       const g = convGeom(node, x.dims, wDims, ctx.label);
       const convDims = convOutDims(g);
@@ -306,12 +321,14 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     const { g, convDims, dims } = shapes;
     const n = size(dims);
     const r = residual ? need(inputs, resAt, ctx) : undefined;
-    const fits = !r || (r.dataType === DataType.FLOAT && r.dims.length === convDims.length && r.dims.every((d, i) => d === convDims[i]));
+    const fits = !r || (r.dataType === FLOAT && sameDims(r.dims, convDims));
     const xd = x.data as Float32Array;
     if (runner && fits) {
       const y = ctx.out(0, Float32Array, n) as Float32Array;
       runner.run(shapes.s2, g.N, xd, y, scale, r?.data as Float32Array | undefined, pool);
-      return [{ dims, data: y, dataType: DataType.FLOAT }];
+      // The same result object while the buffer and dims repeat (a step per run, no allocation).
+      if (result === undefined || result[0].data !== y || result[0].dims !== dims) result = [{ dims, data: y, dataType: FLOAT }];
+      return result;
     }
     // The reference loop: scale applied first, residual Add (broadcasting) before the activation.
     for (const t of [xd, scale, r?.data]) arena?.materialize(t);

@@ -2,7 +2,7 @@
 // and Gemm/MatMul with a constant weight turned into fused layers (bias, ReLU) with dense or
 // sparse weights.
 import { DataType, type Model, type Node } from '../onnx/model';
-import { type ConvLayerDetail, fuseConvAt } from './conv-plan';
+import { type ConvLayerDetail, fuseConvAt, globalAveragePoolOp } from './conv-plan';
 import { RuntimeError } from './errors';
 import { type DenseWeights, transpose2d } from './kernels/dense';
 import { type SparseWeights, sparsityOf, toSparse } from './kernels/sparse';
@@ -266,7 +266,8 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       continue;
     }
     const ins = node.inputs.map((i) => (i === '' ? -1 : slot(i)));
-    steps.push({ impl: OPS[node.opType], ins, outs: node.outputs.map((o) => (o === '' ? -1 : slot(o))), ctx: makeCtx(node, opset), args: argsOf(ins.length) });
+    const impl = (node.opType === 'GlobalAveragePool' && isDefaultDomain(node.domain) && globalAveragePoolOp(options)) || OPS[node.opType];
+    steps.push({ impl, ins, outs: node.outputs.map((o) => (o === '' ? -1 : slot(o))), ctx: makeCtx(node, opset), args: argsOf(ins.length) });
   }
   const layers: LayerInfo[] = convLayers;
   for (const c of chains) {

@@ -2,14 +2,16 @@
 // absolute byte address in the imported memory. The input is first packed into padded phase planes
 // (one per stride phase), so every kernel tap of every output position is a contiguous row: the
 // convolution becomes a product of the weights with a matrix whose rows are given by addresses.
-import { activate, get, i32, set, shuffle32 } from './conv-asm';
+import { activate, call, get, i32, set, shuffle32 } from './conv-asm';
 import { I32, V128, addTo, body, madd, mem, moduleBytes, op, v, whileNot } from './wasm-asm';
 import { dw3 } from './depthwise-code';
+import { gap } from './gap-code';
 import { wgGemm, wgIn, wgOut } from './winograd-code';
-import { wg4In, wg4Out } from './winograd4-code';
+import { wg4In, wg4Out, wg4Pack } from './winograd4-code';
 
 const SELECT = 0x1b;
 const I32_GE_S = 0x4e;
+const I32_LT_S = 0x48;
 const F32_CONST0 = [0x43, 0, 0, 0, 0];
 const memCopy = [0xfc, 0x0a, 0x00, 0x00];
 
@@ -98,42 +100,70 @@ function packRuns(): number[] {
 /**
  * rows4(tab, tabEnd, w, out, Pbytes, stride, bias, clamp): four output channels sharing input rows.
  * tab: i32 row addresses (one per tap); w: [tap][4] f32; bias: 4 f32; clamp: the block of activate.
- * For each 8-float block j < Pbytes: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; activated;
- * stored at out + r·stride + j. `fused`: each multiply-add is one relaxed_madd.
+ * Pbytes a multiple of 16: a last 4-float block first when it is not one of 32, then each 8-float
+ * block j below, descending: acc[r] = bias[r] + Σ_t w[t][r] · row_t[j..j+8]; activated; stored at
+ * out + r·stride + j. Descending, so that with stride < Pbytes (an output written straight into
+ * NCHW planes) what a channel's last block writes past its plane is overwritten by the next
+ * channel's first block (same call, or the next block of four).
+ * `fused`: each multiply-add is one relaxed_madd.
  */
 function rows4(fused: boolean): number[] {
   const [tab, tabEnd, w, out, P, stride, bias, clamp] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [j, t, wp, a] = [8, 9, 10, 11];
   const acc = (r: number, h: number): number => 12 + 2 * r + h;
-  const [x0, x1, ws, lo, hi, t4] = [20, 21, 22, 23, 24, 25];
+  const xs = [20, 21];
+  const [ws, lo, hi, t4] = [22, 23, 24, 25];
   const hs = 26;
   const R = [0, 1, 2, 3];
-  const tap = [
-    ...get(t), op.i32Load, ...mem(2), ...get(j), op.i32Add, op.tee, a, ...v.load, ...mem(2), ...set(x0),
-    ...get(a), ...v.load, ...mem(2, 16), ...set(x1),
-    ...R.flatMap((r) => [
-      ...get(wp), ...v.load32Splat, ...mem(2, 4 * r), ...set(ws),
-      ...madd(fused, acc(r, 0), get(x0), get(ws)),
-      ...madd(fused, acc(r, 1), get(x1), get(ws)),
-    ]),
-    ...addTo(wp, 16), ...addTo(t, 4),
+  // One block of 4·halves floats at j (halves 1: the 4-float tail).
+  const block = (halves: number): number[] => {
+    const Hs = halves === 2 ? [0, 1] : [0];
+    const tap = [
+      ...get(t), op.i32Load, ...mem(2), ...get(j), op.i32Add, ...set(a),
+      ...Hs.flatMap((h) => [...get(a), ...v.load, ...mem(2, 16 * h), ...set(xs[h])]),
+      ...R.flatMap((r) => [
+        ...get(wp), ...v.load32Splat, ...mem(2, 4 * r), ...set(ws),
+        ...Hs.flatMap((h) => madd(fused, acc(r, h), get(xs[h]), get(ws))),
+      ]),
+      ...addTo(wp, 16), ...addTo(t, 4),
+    ];
+    return [
+      ...R.flatMap((r) => [...get(bias), ...v.load32Splat, ...mem(2, 4 * r), ...(halves === 2 ? [op.tee, acc(r, 1)] : []), ...set(acc(r, 0))]),
+      ...get(tab), ...set(t), ...get(w), ...set(wp),
+      ...whileNot([...get(t), ...get(tabEnd), op.i32GeU], tap),
+      ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
+      ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
+      ...activate(R.flatMap((r) => Hs.map((h) => acc(r, h))), lo, hi, clamp, hs, t4),
+      ...R.flatMap((r) => [
+        ...get(out), ...get(stride), ...i32(r), op.i32Mul, op.i32Add, ...get(j), op.i32Add, ...set(a),
+        ...Hs.flatMap((h) => [...get(a), ...get(acc(r, h)), ...v.store, ...mem(2, 16 * h)]),
+      ]),
+    ];
+  };
+  const code = [
+    ...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs),
+    ...get(P), ...i32(16), op.i32Sub, ...set(j),
+    ...get(P), ...i32(16), I32_AND, op.if, op.void, ...block(1), op.end,
+    ...get(P), ...i32(-32), I32_AND, ...i32(32), op.i32Sub, ...set(j),
+    ...whileNot([...get(j), ...i32(0), I32_LT_S], [...block(2), ...addTo(j, -32)]),
   ];
-  const block = [
-    ...R.flatMap((r) => [...get(bias), ...v.load32Splat, ...mem(2, 4 * r), op.tee, acc(r, 0), ...set(acc(r, 1))]),
-    ...get(tab), ...set(t), ...get(w), ...set(wp),
-    ...whileNot([...get(t), ...get(tabEnd), op.i32GeU], tap),
-    ...get(clamp), ...v.load32Splat, ...mem(2), ...set(lo),
-    ...get(clamp), ...v.load32Splat, ...mem(2, 4), ...set(hi),
-    ...activate(R.flatMap((r) => [acc(r, 0), acc(r, 1)]), lo, hi, clamp, hs, t4),
-    ...R.flatMap((r) => [
-      ...get(out), ...get(stride), ...i32(r), op.i32Mul, op.i32Add, ...get(j), op.i32Add, op.tee, a,
-      ...get(acc(r, 0)), ...v.store, ...mem(2),
-      ...get(a), ...get(acc(r, 1)), ...v.store, ...mem(2, 16),
-    ]),
-    ...addTo(j, 32),
-  ];
-  const code = [...get(clamp), op.i32Load, ...mem(2, 8), ...set(hs), ...whileNot([...get(j), ...get(P), op.i32GeU], block)];
   return body([[4, I32], [8, V128], [6, V128], [1, I32]], code);
+}
+
+/**
+ * rowsAll(tab, tabEnd, w, out, Pbytes, stride, bias, clamp, nb4, wStep, outStep): rows4 for each of
+ * nb4 blocks of four output channels, w advancing wStep, out outStep and bias 16 bytes per block
+ * (one call from JS per layer instead of one per block).
+ */
+function rowsAll(rows4Index: number): number[] {
+  const [tab, tabEnd, w, out, P, stride, bias, clamp, nb4, wStep, outStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const b = 11;
+  return body([[1, I32]], whileNot([...get(b), ...get(nb4), op.i32GeU], [
+    ...get(tab), ...get(tabEnd), ...get(w), ...get(out), ...get(P), ...get(stride), ...get(bias), ...get(clamp), ...call(rows4Index),
+    ...get(w), ...get(wStep), op.i32Add, ...set(w),
+    ...get(out), ...get(outStep), op.i32Add, ...set(out),
+    ...addTo(bias, 16), ...addTo(b, 1),
+  ]));
 }
 
 /**
@@ -323,12 +353,15 @@ export function convModuleBytes(fused = false): Uint8Array {
     { name: 'compactAdd', params: 9, code: compactAdd() },
     { name: 'scaleCopy', params: 5, code: scaleCopy() },
     { name: 'wgIn', params: 11, code: wgIn() },
-    { name: 'wgGemm', params: 10, code: wgGemm(2) },
+    { name: 'wgGemm', params: 11, code: wgGemm(2) },
     { name: 'wg4In', params: 12, code: wg4In() },
     { name: 'wg4Out', params: 11, code: wg4Out() },
+    { name: 'wg4Pack', params: 11, code: wg4Pack() },
     { name: 'wgOut', params: 11, code: wgOut() },
     { name: 'pool2', params: 6, code: pool2() },
     { name: 'dw3', params: 11, code: dw3(fused, 1) },
     { name: 'dw3s2', params: 11, code: dw3(fused, 2) },
+    { name: 'gap', params: 4, code: gap() },
+    { name: 'rowsAll', params: 11, code: rowsAll(2) },
   ]);
 }

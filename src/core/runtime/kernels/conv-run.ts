@@ -23,7 +23,7 @@ class Program {
   private readonly own: { f32: Float32Array; i32: Int32Array } | undefined;
   readonly fn: ((name: string) => ConvFn) | undefined;
   /** The kernels, looked up once. */
-  private k: Record<'packRuns' | 'rows4' | 'csr' | 'compact' | 'compactAdd', ConvFn> | undefined;
+  private k: Record<'packRuns' | 'rowsAll' | 'csr' | 'compact' | 'compactAdd', ConvFn> | undefined;
   /** Where the identity packing's row addresses currently point (the input's byte address). */
   private base: number;
   readonly x: number;
@@ -38,6 +38,11 @@ class Program {
   readonly Pr: number;
   readonly Wq: number;
   readonly dense: boolean;
+  /**
+   * Dense with identity packing (1×1 stride 1, no padding): rows4 writes straight into the NCHW
+   * output (its rows are the output rows), no compaction; a residual is added there in place.
+   */
+  readonly direct: boolean;
   readonly Mpad: number;
   readonly tab: number;
   readonly K: number;
@@ -82,10 +87,11 @@ class Program {
     const plane = Hq * Wq;
     this.P = OH * Wq;
     this.dense = !l.sparse && group === 1;
-    // The dense kernel works on 8 positions at a time, the per-channel lists on 16.
-    this.Pr = up(this.P, this.dense ? 8 : 16);
+    // The dense kernel works on 8 positions at a time (and a last 4), the per-channel lists on 16.
+    this.Pr = up(this.P, this.dense ? 4 : 16);
     this.Mpad = this.dense ? up(M, 4) : M;
     this.K = cg * kh * kw;
+    this.direct = this.dense && this.identity && this.P === OH * OW;
     let at = arena ? arena.top : 64;
     const take = (bytes: number): number => {
       const r = at;
@@ -136,8 +142,9 @@ class Program {
     this.res = l.residual ? take(M * OH * OW * 4 + 16) : 0;
     this.stage = l.scaled ? take(C * H * W * 4 + 16) : 0;
     this.scales = l.scaled ? take(C * 4) : 0;
-    this.yq = take(this.Mpad * this.Pr * 4 + 64);
-    this.out = take(M * OH * OW * 4 + 16);
+    this.yq = this.direct ? 0 : take(this.Mpad * this.Pr * 4 + 64);
+    // Direct: the last block of four channels writes Mpad planes, each up to Pr − P floats past its end.
+    this.out = take((this.direct ? this.Mpad * OH * OW + this.Pr - this.P : M * OH * OW) * 4 + 16);
     this.base = this.x;
     if (arena) {
       arena.commit(at);
@@ -213,20 +220,28 @@ class Program {
       return;
     }
     const mem = { f32: this.f32, fn: f };
-    const k = (this.k ??= { packRuns: f('packRuns'), rows4: f('rows4'), csr: f('csr'), compact: f('compact'), compactAdd: f('compactAdd') });
+    const k = (this.k ??= { packRuns: f('packRuns'), rowsAll: f('rowsAll'), csr: f('csr'), compact: f('compact'), compactAdd: f('compactAdd') });
     const chanIn = s.H * s.W * 4;
     const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, this);
     if (!this.identity) k.packRuns(src, this.runs, this.runsEnd, this.packed, s.C, chanIn, this.mapLen * 4);
     else this.rebase(src);
-    if (this.dense) {
-      const rows4 = k.rows4;
-      for (let b = 0; b < this.Mpad / 4; b++) {
-        rows4(this.tab, this.tab + this.K * 4, this.wts + b * this.K * 16, this.yq + b * 4 * this.Pr * 4, this.Pr * 4, this.Pr * 4, this.bias + b * 16, this.clamp);
+    const n = l.M * s.OH * s.OW;
+    if (this.direct) {
+      const plane = this.P * 4;
+      k.rowsAll(this.tab, this.tab + this.K * 4, this.wts, this.out, this.Pr * 4, plane, this.bias, this.clamp, this.Mpad / 4, this.K * 16, 4 * plane);
+      if (l.residual && res) {
+        // In place as one row: every 16 bytes are read before they are written, none twice.
+        const r = residualAt(mem, this.arena, res, rOff, n, this.res);
+        k.compactAdd(this.out, this.out, 1, 1, n * 4, n * 4, 0, r, this.postClamp);
       }
+      outputTo(mem, this.arena, this.out, l.M, s.OH, s.OW, y, yOff, pool, lazy);
+      return;
+    }
+    if (this.dense) {
+      k.rowsAll(this.tab, this.tab + this.K * 4, this.wts, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp, this.Mpad / 4, this.K * 16, 4 * this.Pr * 4);
     } else {
       k.csr(this.rows, this.rows + l.M * 4, this.yq, this.Pr * 4, this.Pr * 4, this.bias, this.clamp);
     }
-    const n = l.M * s.OH * s.OW;
     if (l.residual && res) {
       const r = residualAt(mem, this.arena, res, rOff, n, this.res);
       k.compactAdd(this.yq, this.out, l.M, s.OH, this.Wq * 4, s.OW * 4, this.Pr * 4, r, this.postClamp);

@@ -103,11 +103,15 @@ export class ConvArena {
     const need = Math.ceil(end / 65536) + 1;
     const have = this.memory.buffer.byteLength / 65536;
     if (end >= 2 ** 31) return false;
-    if (need > have) this.memory.grow(need - have);
+    if (need > have) {
+      this.memory.grow(need - have);
+      this.fresh();
+    }
     this.top = end;
     return true;
   }
 
+  /** New views after the memory grew (only commit grows it: the views need no check per use). */
   private fresh(): void {
     if (this.memory.buffer !== this.buf) {
       this.buf = this.memory.buffer;
@@ -117,12 +121,10 @@ export class ConvArena {
   }
 
   get f32(): Float32Array {
-    this.fresh();
     return this.f32View;
   }
 
   get i32(): Int32Array {
-    this.fresh();
     return this.i32View;
   }
 

@@ -7,6 +7,7 @@ import { I32, V128, addTo, body, madd, mem, op, v, whileNot } from './wasm-asm';
 
 const I32_GT_U = 0x4b;
 const I32_SUB = 0x6b;
+const I32_EQZ = 0x45;
 const AND = [0xfd, 0x4e];
 
 /**
@@ -18,6 +19,7 @@ const AND = [0xfd, 0x4e];
  * neighbour are in the row. A block past the row end writes garbage into the next row (written
  * after) or past the last plane (the caller leaves 64 bytes); loads read up to 8 bytes before and
  * 64 past the input.
+ * Stride 1 computes two output rows per step (each input row loaded once for both), a last odd one alone.
  * Stride 2: the input columns 2x − 1, 2x, 2x + 1 of four outputs are the odd lanes of two loads
  * from 2x₀ − 2, and the even and the odd lanes of two loads from 2x₀.
  */
@@ -43,10 +45,58 @@ export function dw3(fused: boolean, stride: 1 | 2): number[] {
       ...madd(fused, acc(h), [...r, ...get(rm(h)), ...AND], get(w(3 * ky + 2))),
     ];
   });
-  const block = [
+  // Stride 1, two output rows y and y + 1 at once: the input row at p loaded once for both, into
+  // `into` (accumulator base: acc or acc2, and the kernel row it is for each).
+  const acc2 = (h: number): number => 43 + h;
+  const [tl, tm, tr] = [45, 46, 47];
+  const shared = (into: [(h: number) => number, number][]): number[] => H2.flatMap((h) => {
+    const [l, m, r] = taps(h);
+    return [
+      ...l, ...get(lm(h)), ...AND, ...set(tl), ...m, ...set(tm), ...r, ...get(rm(h)), ...AND, ...set(tr),
+      ...into.flatMap(([a, ky]) => [
+        ...madd(fused, a(h), get(tl), get(w(3 * ky))),
+        ...madd(fused, a(h), get(tm), get(w(3 * ky + 1))),
+        ...madd(fused, a(h), get(tr), get(w(3 * ky + 2))),
+      ]),
+    ];
+  });
+  const masksOf = [
     // the block's masks: masks + 64j
     ...get(masks), ...get(j), ...i32(6), op.i32Shl, op.i32Add, ...set(q),
     ...H2.flatMap((h) => [...get(q), ...v.load, ...mem(4, 32 * h), ...set(lm(h)), ...get(q), ...v.load, ...mem(4, 32 * h + 16), ...set(rm(h))]),
+  ];
+  const store = (accOf: (h: number) => number, dy: number): number[] => [
+    ...get(oc), ...get(y), ...i32(dy), op.i32Add, ...get(orowB), op.i32Mul, op.i32Add, ...get(j), ...i32(5), op.i32Shl, op.i32Add, op.tee, q,
+    ...get(accOf(0)), ...v.store, ...mem(0),
+    ...get(q), ...get(accOf(1)), ...v.store, ...mem(0, 16),
+  ];
+  // Rows y and y + 1 (< OH = H): input rows y − 1 (when y > 0), y, y + 1, y + 2 (when inside).
+  const block2 = [
+    ...masksOf,
+    ...get(bv), op.tee, acc(0), op.tee, acc(1), op.tee, acc2(0), ...set(acc2(1)),
+    ...get(xc), ...get(y), ...get(rowB), op.i32Mul, op.i32Add, ...get(j), ...i32(5), op.i32Shl, op.i32Add, ...set(p),
+    ...get(y), op.if, op.void,
+    ...get(p), ...get(rowB), I32_SUB, ...set(p), ...row(0), ...get(p), ...get(rowB), op.i32Add, ...set(p),
+    op.end,
+    ...shared([[acc, 1], [acc2, 0]]),
+    ...get(p), ...get(rowB), op.i32Add, ...set(p),
+    ...shared([[acc, 2], [acc2, 1]]),
+    ...get(H), ...get(y), ...i32(2), op.i32Add, I32_GT_U, op.if, op.void,
+    ...get(p), ...get(rowB), op.i32Add, ...set(p),
+    ...H2.flatMap((h) => {
+      const [l, m, r] = taps(h);
+      return [
+        ...madd(fused, acc2(h), [...l, ...get(lm(h)), ...AND], get(w(6))),
+        ...madd(fused, acc2(h), m, get(w(7))),
+        ...madd(fused, acc2(h), [...r, ...get(rm(h)), ...AND], get(w(8))),
+      ];
+    }),
+    op.end,
+    ...activate([acc(0), acc(1), acc2(0), acc2(1)], lo, hi, clamp, hs, t),
+    ...store(acc, 0), ...store(acc2, 1),
+  ];
+  const block = [
+    ...masksOf,
     ...get(bv), op.tee, acc(0), ...set(acc(1)),
     // p = xc + stride·y·rowB + 32·stride·j: the middle row; the row above when y > 0, below when inside
     ...get(xc), ...get(y), ...i32(stride - 1), op.i32Shl, ...get(rowB), op.i32Mul, op.i32Add, ...get(j), ...i32(4 + stride), op.i32Shl, op.i32Add, ...set(p),
@@ -67,6 +117,12 @@ export function dw3(fused: boolean, stride: 1 | 2): number[] {
     ...Array.from({ length: 9 }, (_, k) => [...get(wts), ...v.load32Splat, ...mem(2, 4 * k), ...set(w(k))]).flat(),
     ...get(bias), ...v.load32Splat, ...mem(2), ...set(bv),
     ...i32(0), ...set(y),
+    ...(stride === 1 ? whileNot([...get(y), ...i32(1), op.i32Add, ...get(OH), op.i32GeU], [
+      // Blocks last first: what row y's last block writes past the row lands in row y + 1's first block.
+      ...get(nB), ...set(j),
+      ...whileNot([...get(j), I32_EQZ], [...addTo(j, -1), ...block2]),
+      ...addTo(y, 2),
+    ]) : []),
     ...whileNot([...get(y), ...get(OH), op.i32GeU], [
       ...i32(0), ...set(j),
       ...whileNot([...get(j), ...get(nB), op.i32GeU], block),
@@ -88,5 +144,5 @@ export function dw3(fused: boolean, stride: 1 | 2): number[] {
     ...get(x), ...set(xc), ...get(out), ...set(oc),
     ...whileNot([...get(c), ...get(C), op.i32GeU], channel),
   ];
-  return body([[13, I32], [19, V128]], code);
+  return body([[13, I32], [24, V128]], code);
 }

@@ -68,16 +68,16 @@ export function wgIn(): number[] {
 }
 
 /**
- * wgGemm(tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi): for each ξ < nxi (16, or 36 for F(4×4, 3×3)) and block of four output
- * channels b < nb4, rows4(tab + ξ·C·4, … + C·4, w, out, rowB, rowB, bias0, clamp0) with w advancing
+ * wgGemm(tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi, pB): for each ξ < nxi (16, or 36 for F(4×4, 3×3)) and block of four output
+ * channels b < nb4, rows4(tab + ξ·C·4, … + C·4, w, out, pB, rowB, bias0, clamp0) (pB ≤ rowB: the tiles in use) with w advancing
  * C·16 bytes and out 4·rowB per call (and xiPad more per ξ): M_ξ[m][t] = Σ_c U_ξ[m][c] · V_ξ[c][t]
  * (bias0 zero, clamp0 none).
  */
 export function wgGemm(rows4Index: number): number[] {
-  const [tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [xi, b, te] = [10, 11, 12];
+  const [tab, C, w, out, rowB, nb4, bias0, clamp0, xiPad, nxi, pB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [xi, b, te] = [11, 12, 13];
   const inner = whileNot([...get(b), ...get(nb4), op.i32GeU], [
-    ...get(tab), ...get(te), ...get(w), ...get(out), ...get(rowB), ...get(rowB), ...get(bias0), ...get(clamp0), ...call(rows4Index),
+    ...get(tab), ...get(te), ...get(w), ...get(out), ...get(pB), ...get(rowB), ...get(bias0), ...get(clamp0), ...call(rows4Index),
     ...get(w), ...get(C), ...i32(4), op.i32Shl, op.i32Add, ...set(w),
     ...get(out), ...get(rowB), ...i32(2), op.i32Shl, op.i32Add, ...set(out),
     ...addTo(b, 1),
@@ -98,7 +98,8 @@ export function wgGemm(rows4Index: number): number[] {
  * row ty < TY and block of four tiles b < nb: the 2×2 outputs Aᵀ M A of the tiles (M_ξ at
  * m + ξ·xiB + o·tpB + ty·txB + 16b) plus bias[o], activated (the clamp block of activate), stored
  * interleaved as rows 2ty and 2ty+1 of the stage (rows rowB bytes apart, 8 floats per block, each
- * channel's 2·TY rows after the previous channel's).
+ * channel's 2·TY rows after the previous channel's, less the bytes of the i32 at clamp + 24: the
+ * output's NCHW planes, see outputLoops).
  */
 export function wgOut(): number[] {
   // Parameters (m, stage, bias, clamp, M, TY, nb, txB, tpB, xiB, rowB) and loop locals (o, ty) as in outputLoops.
@@ -131,9 +132,14 @@ export function wgOut(): number[] {
  * The loops of wgOut and wg4Out around `tile` (one block of four tiles, its M_ξ read from a and its
  * outputs stored from r): per output channel o < M its bias splatted into `bv`, per tile row ty < TY
  * and block b < nb; the stage row r advances by 2^rowShift rows (the tile's output rows) per tile
- * row. Parameters 0–10 and locals 11–16 (o, ty, b, a, r, hs) as both functions name them; `vectors`
+ * row (blocks in descending order, tile rows and channels ascending: with the output rows as the stage
+ * rows, a row's overrun is overwritten by a later store), and goes back by the i32 at clamp + 24 after
+ * each channel (the rows past the output's, which the next channel overwrites; 0 when staged). Parameters 0–10 and locals 11–16 (o, ty, b,
+ * a, r, hs) as both functions name them; `vectors`
  * V128 locals follow.
  */
+const I32_EQZ = 0x45;
+
 export function outputLoops(tile: number[], bv: number, lo: number, hi: number, rowShift: number, vectors: number): number[] {
   const [m, stage, bias, clamp, M, TY, nb, txB, tpB, rowB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10];
   const [o, ty, b, a, r, hs] = [11, 12, 13, 14, 15, 16];
@@ -142,11 +148,12 @@ export function outputLoops(tile: number[], bv: number, lo: number, hi: number, 
     ...get(m), ...get(o), ...get(tpB), op.i32Mul, op.i32Add, ...get(ty), ...get(txB), op.i32Mul, op.i32Add,
     ...get(b), ...i32(4), op.i32Shl, op.i32Add, ...set(a),
     ...tile,
-    ...addTo(b, 1),
   ];
+  // Blocks last first: written straight into NCHW rows (rowB = the output row), what the last block
+  // writes past a row lands in the next row's first block, written after it.
   const row = [
-    ...i32(0), ...set(b),
-    ...whileNot([...get(b), ...get(nb), op.i32GeU], block),
+    ...get(nb), ...set(b),
+    ...whileNot([...get(b), I32_EQZ], [...addTo(b, -1), ...block]),
     ...get(r), ...get(rowB), ...i32(rowShift), op.i32Shl, op.i32Add, ...set(r),
     ...addTo(ty, 1),
   ];
@@ -159,6 +166,8 @@ export function outputLoops(tile: number[], bv: number, lo: number, hi: number, 
       ...get(bias), ...get(o), ...i32(2), op.i32Shl, op.i32Add, ...v.load32Splat, ...mem(2), ...set(bv),
       ...i32(0), ...set(ty),
       ...whileNot([...get(ty), ...get(TY), op.i32GeU], row),
+      // The next channel starts the clamp block's i32 at byte 24 back (tile rows past the output's).
+      ...get(r), ...get(clamp), op.i32Load, ...mem(2, 24), op.i32Sub, ...set(r),
       ...addTo(o, 1),
     ]),
   ];

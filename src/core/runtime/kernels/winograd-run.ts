@@ -2,8 +2,8 @@
 // transformed once (U = G g Gᵀ per output and input channel), then per image the input packed into
 // zero-padded even/odd column planes, transformed per 4×4 tile (V = Bᵀ d B), multiplied per
 // transform position (16 products M_ξ = U_ξ · V_ξ over the input channels, 2.25× fewer multiply-adds
-// than the direct kernel), transformed back (Y = Aᵀ M A) with bias and activation, and compacted
-// into NCHW (with the residual added there). Same interface as the direct program of conv-run.ts.
+// than the direct kernel), transformed back (Y = Aᵀ M A) with bias and activation straight into
+// NCHW rows (the residual added there in place after). Same interface as the direct program of conv-run.ts.
 import type { Conv2dShape, ConvLayerWeights } from './conv-layer';
 import { inputAt, outputTo, residualAt } from './conv-io';
 import type { ConvPool } from './conv-post';
@@ -74,6 +74,8 @@ export class WinogradProgram {
   private readonly chanB: number;
   private readonly runs: number;
   private readonly runsEnd: number;
+  /** F(4×4) with the whole input inside the padded plane: one padded row of zeros wg4Pack copies each row into (else 0: packRuns). */
+  private readonly line: number;
   private readonly tab: number;
   private readonly u: number;
   private readonly v: number;
@@ -85,8 +87,6 @@ export class WinogradProgram {
   private readonly none: number;
   private readonly clamp: number;
   private readonly postClamp: number;
-  private readonly stage: number;
-  private readonly stRowB: number;
   private readonly res: number;
   private readonly scaleAt: number;
   private readonly scales: number;
@@ -135,6 +135,7 @@ export class WinogradProgram {
     this.scales = l.scaled ? take(C * 4) : 0;
     this.planes = take(C * this.chanB + 64);
     this.tmp = n === 4 ? take(6 * this.rowB + 64) : 0;
+    this.line = n === 4 && padT + H <= PH && padL + W <= 4 * PW ? take(this.rowB) : 0;
     // Copy runs into the column phases of each channel.
     const runList: number[] = [];
     for (let py = 0; py < PH; py++) {
@@ -164,10 +165,9 @@ export class WinogradProgram {
     this.none = take(24);
     this.clamp = take(24);
     this.postClamp = take(24);
-    this.stRowB = nb * 16 * n;
-    this.stage = take(M * n * TY * this.stRowB);
     this.res = l.residual ? take(M * OH * OW * 4) : 0;
-    this.out = take(M * OH * OW * 4);
+    // The last channel's tile rows past OH land after the output.
+    this.out = take((M * OH + n * TY - OH) * OW * 4);
     const memory = programMemory(arena, at);
     this.ok = memory !== undefined;
     if (!memory) return;
@@ -186,9 +186,12 @@ export class WinogradProgram {
       }
     }
     f32.set(l.bias, this.bias >> 2);
+    // The output transform's channels are OH rows apart: it goes back the tile rows past them.
+    const back = (n * TY - OH) * OW * 4;
     const block = (at2: number, lo: number, hi: number, hs: boolean): void => {
       f32.set([lo, hi, 0, 1 / 6, 0.5, 1], at2 >> 2);
       i32[(at2 >> 2) + 2] = hs ? 1 : 0;
+      i32[(at2 >> 2) + 6] = back;
     };
     block(this.none, -Infinity, Infinity, false);
     // With a residual, compactAdd activates after adding it; otherwise wgOut does.
@@ -202,20 +205,22 @@ export class WinogradProgram {
     const { s, l, fn } = this;
     const mem = { f32: this.f32, fn };
     const src = inputAt(mem, this.arena, x, xOff, s.C, s.H * s.W, scale, sOff, { x: this.x, stage: this.scaleAt, scales: this.scales });
-    fn('packRuns')(src, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
+    if (this.line) fn('wg4Pack')(src, this.planes, s.C, s.H, s.W * 4, s.W * 4, this.line, s.padL * 4, this.rowB, this.chanB, s.padT * this.rowB);
+    else fn('packRuns')(src, this.runs, this.runsEnd, this.planes, s.C, s.H * s.W * 4, this.chanB);
     if (this.tile === 2) {
       const odd = this.planes + this.chanB / 2;
       fn('wgIn')(this.planes, odd, this.v, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi);
     } else {
       fn('wg4In')(this.planes, this.v, this.tmp, s.C, this.TY, this.nb, this.rowB, this.chanB, this.TX * 4, this.Tp * 4, this.vXi, this.segB);
     }
-    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD, this.nxi);
-    fn(this.tile === 2 ? 'wgOut' : 'wg4Out')(this.m, this.stage, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, this.stRowB);
-    const stChan = this.tile * this.TY * this.stRowB;
+    fn('wgGemm')(this.tab, s.C, this.u, this.m, this.Tp * 4, this.Mpad / 4, this.zero, this.none, XI_PAD, this.nxi, up(this.TY * this.TX, 4) * 4);
+    fn(this.tile === 2 ? 'wgOut' : 'wg4Out')(this.m, this.out, this.bias, this.clamp, l.M, this.TY, this.nb, this.TX * 4, this.Tp * 4, this.mXi, s.OW * 4);
     if (l.residual && res) {
-      const r = residualAt(mem, this.arena, res, rOff, l.M * s.OH * s.OW, this.res);
-      fn('compactAdd')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan, r, this.postClamp);
-    } else fn('compact')(this.stage, this.out, l.M, s.OH, this.stRowB, s.OW * 4, stChan);
+      // In place as one row (as conv-run.ts's direct layers): every 16 bytes read before they are written.
+      const n = l.M * s.OH * s.OW;
+      const r = residualAt(mem, this.arena, res, rOff, n, this.res);
+      fn('compactAdd')(this.out, this.out, 1, 1, n * 4, n * 4, 0, r, this.postClamp);
+    }
     outputTo(mem, this.arena, this.out, l.M, s.OH, s.OW, y, yOff, pool, lazy);
   }
 }

@@ -8,6 +8,9 @@ import { activate, f32x4Sub, get, i32, set, shuffle32 } from './conv-asm';
 import { I32, V128, addTo, body, mem, op, v, whileNot } from './wasm-asm';
 import { outputLoops } from './winograd-code';
 
+const I32_EQZ = 0x45;
+const I32_SHR_U = 0x76;
+
 export const BT4 = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]];
 export const AT4 = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]];
 
@@ -87,7 +90,7 @@ export function wg4In(): number[] {
  * row ty < TY and block of four tiles b < nb: the 4×4 outputs Aᵀ M A (M_ξ at m + ξ·xiB + o·tpB +
  * ty·txB + 16b) plus bias[o], activated (the clamp block of activate), stored as rows 4ty … 4ty+3
  * of the stage (rows rowB bytes apart, 16 floats per block; each channel's 4·TY rows after the
- * previous channel's).
+ * previous channel's, less the bytes of the i32 at clamp + 24: see outputLoops).
  */
 export function wg4Out(): number[] {
   // Parameters (m, stage, bias, clamp, M, TY, nb, txB, tpB, xiB, rowB) and loop locals (o, ty) as in outputLoops.
@@ -115,4 +118,48 @@ export function wg4Out(): number[] {
     ];
   });
   return outputLoops([...loads, ...gRows, ...yCols, ...activate(ys, lo, hi, clamp, hs, t), ...stores], bv, lo, hi, 2, 82);
+}
+
+/**
+ * wg4Pack(x, dst, C, H, Wb, cb, line, padLb, rowB, chanB, padTb): the input of wg4In from C·H rows
+ * of Wb bytes at x (channel c at dst + c·chanB, input row iy at padded row iy + padT). Per row: its
+ * first cb bytes copied to line + padLb (line: one padded row of rowB bytes, zero elsewhere and never
+ * written there), then the line split into its four column phases (segments of rowB/4 bytes) by 4×4
+ * transposes of 16 floats: the whole padded row is written, its padding as the line's zeros. Rows
+ * outside the input are never written (they stay zero). The caller checks padT + H and padL + cb/4
+ * fit the padded plane.
+ */
+export function wg4Pack(): number[] {
+  const [x, dst, C, H, Wb, cb, line, padLb, rowB, chanB, padTb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [c, iy, s, t, n, k, d, segB] = [11, 12, 13, 14, 15, 16, 17, 18];
+  const [a, b, e, f, t0, t1, t2, t3] = [19, 20, 21, 22, 23, 24, 25, 26];
+  const copy = [
+    ...get(line), ...get(padLb), op.i32Add, ...set(t), ...get(cb), ...set(n), ...get(x), ...set(s),
+    ...whileNot([...get(n), ...i32(16), op.i32LtU], [...get(t), ...get(s), ...v.load, ...mem(2), ...v.store, ...mem(2), ...addTo(s, 16), ...addTo(t, 16), ...addTo(n, -16)]),
+    ...whileNot([...get(n), I32_EQZ], [...get(t), ...get(s), op.f32Load, ...mem(2), op.f32Store, ...mem(2), ...addTo(s, 4), ...addTo(t, 4), ...addTo(n, -4)]),
+    ...get(x), ...get(Wb), op.i32Add, ...set(x),
+  ];
+  const put = (seg: number, p: number, q: number, lanes: number[]): number[] => [
+    ...get(d), ...get(k), op.i32Add, ...(seg ? [...get(segB), ...i32(seg), op.i32Mul, op.i32Add] : []),
+    ...get(p), ...get(q), ...shuffle32(lanes), ...v.store, ...mem(2),
+  ];
+  const split = whileNot([...get(k), ...get(segB), op.i32GeU], [
+    ...get(line), ...get(k), ...i32(2), op.i32Shl, op.i32Add, ...set(s),
+    ...get(s), ...v.load, ...mem(2), ...set(a), ...get(s), ...v.load, ...mem(2, 16), ...set(b),
+    ...get(s), ...v.load, ...mem(2, 32), ...set(e), ...get(s), ...v.load, ...mem(2, 48), ...set(f),
+    ...get(a), ...get(b), ...shuffle32([0, 4, 1, 5]), ...set(t0), ...get(e), ...get(f), ...shuffle32([0, 4, 1, 5]), ...set(t1),
+    ...get(a), ...get(b), ...shuffle32([2, 6, 3, 7]), ...set(t2), ...get(e), ...get(f), ...shuffle32([2, 6, 3, 7]), ...set(t3),
+    ...put(0, t0, t1, [0, 1, 4, 5]), ...put(1, t0, t1, [2, 3, 6, 7]), ...put(2, t2, t3, [0, 1, 4, 5]), ...put(3, t2, t3, [2, 3, 6, 7]),
+    ...addTo(k, 16),
+  ]);
+  const code = [
+    ...get(rowB), ...i32(2), I32_SHR_U, ...set(segB),
+    ...whileNot([...get(c), ...get(C), op.i32GeU], [
+      ...get(dst), ...get(c), ...get(chanB), op.i32Mul, op.i32Add, ...get(padTb), op.i32Add, ...set(d),
+      ...i32(0), ...set(iy),
+      ...whileNot([...get(iy), ...get(H), op.i32GeU], [...copy, ...i32(0), ...set(k), ...split, ...get(d), ...get(rowB), op.i32Add, ...set(d), ...addTo(iy, 1)]),
+      ...addTo(c, 1),
+    ]),
+  ];
+  return body([[8, I32], [8, V128]], code);
 }

@@ -96,6 +96,13 @@ const CASES: Case[] = [
   { name: 'SE gate: 1x1 + HardSigmoid (alpha 0.3, beta 0.4)', x: (n) => [n, 6, 1, 1], act: 'hardsigmoid', M: 12, kernel: 1, pads: 0, expect: { scale: false, residual: false } },
   { name: 'HardSigmoid after a 3x3, pruned 50%', x: (n) => [n, 4, 6, 6], act: 'hardsigmoid', M: 5, kernel: 3, pads: 1, zeros: 0.5, expect: { scale: false, residual: false } },
   { name: 'HardSwish alone', x: (n) => [n, 3, 10, 10], act: 'hardswish', M: 5, kernel: 3, pads: 0, expect: { scale: false, residual: false } },
+  // 1x1 stride 1 unpadded: the dense kernel writes the NCHW planes straight (odd plane sizes, channels
+  // not a multiple of four; a residual added in place); padded, it packs and compacts as before.
+  { name: '1x1 straight into NCHW, 5×7 map, M 6, HardSwish', x: (n) => [n, 5, 5, 7], act: 'hardswish', M: 6, kernel: 1, pads: 0, expect: { scale: false, residual: false } },
+  { name: '1x1 straight into NCHW + residual + Relu, 3×5 map, M 7', x: (n) => [n, 4, 3, 5], r: (n) => [n, 7, 3, 5], act: 'relu', M: 7, kernel: 1, pads: 0, expect: { scale: false, residual: true } },
+  { name: '1x1 straight into NCHW + residual + HardSwish, SE-scaled, 7×7 map, M 9', x: (n) => [n, 6, 7, 7], s: (n) => [n, 6, 1, 1], r: (n) => [n, 9, 7, 7], act: 'hardswish', M: 9, kernel: 1, pads: 0, expect: { scale: true, residual: true } },
+  { name: '1x1 straight into NCHW + MaxPool 2x2/2, 6×5 map', x: (n) => [n, 3, 6, 5], act: 'relu', M: 5, kernel: 1, pads: 0, pool: { k: 2, s: 2, p: 0 }, expect: { scale: false, residual: false } },
+  { name: '1x1 padded (packed and compacted, not straight), residual', x: (n) => [n, 3, 4, 5], r: (n) => [n, 6, 6, 7], act: 'relu', M: 6, kernel: 1, pads: 1, expect: { scale: false, residual: true } },
   // Fallbacks: the scale is shared by the batch; the residual broadcasts (and widens the output).
   { name: 'scale [1, C, 1, 1] (fallback)', x: (n) => [n, 4, 6, 6], s: () => [1, 4, 1, 1], act: 'hardswish', M: 3, kernel: 3, pads: 1, expect: { scale: true, residual: false } },
   { name: 'broadcasting residual (fallback)', x: (n) => [n, 3, 6, 6], r: () => [2, 1, 1, 6], act: 'relu', M: 4, kernel: 3, pads: 1, expect: { scale: false, residual: true } },
