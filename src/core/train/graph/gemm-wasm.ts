@@ -66,6 +66,30 @@ function moveCode(scatter: boolean): number[] {
   return body([[1, I32]], whileNot([op.get, n, 0x45], step));
 }
 
+/** axpy(w, x, y, n4): y[i] += f32 at byte w · x[i] for i < 4 · n4 (f32x4 steps). */
+function axpyCode(): number[] {
+  const [w, x, y, n, a] = [0, 1, 2, 3, 4];
+  const step: number[] = [
+    op.get, y, op.get, y, ...v.load, ...mem(0), op.get, a, op.get, x, ...v.load, ...mem(0), ...v.f32x4Mul, ...v.f32x4Add, ...v.store, ...mem(0),
+    op.get, x, op.i32Const, 16, op.i32Add, op.set, x, op.get, y, op.i32Const, 16, op.i32Add, op.set, y, op.get, n, op.i32Const, 1, op.i32Sub, op.set, n,
+  ];
+  return body([[1, V128]], [op.get, w, ...v.load32Splat, ...mem(0), op.set, a, ...whileNot([op.get, n, 0x45], step)]);
+}
+
+/** dot(x, y, n4, out): f32 at byte out += Σ x[i] · y[i] for i < 4 · n4 (four lane sums, added at the end). */
+function dotCode(): number[] {
+  const [x, y, n, out, acc] = [0, 1, 2, 3, 4];
+  const lane = (l: number): number[] => [op.get, acc, 0xfd, 0x1f, l];
+  const step: number[] = [
+    op.get, acc, op.get, x, ...v.load, ...mem(0), op.get, y, ...v.load, ...mem(0), ...v.f32x4Mul, ...v.f32x4Add, op.set, acc,
+    op.get, x, op.i32Const, 16, op.i32Add, op.set, x, op.get, y, op.i32Const, 16, op.i32Add, op.set, y, op.get, n, op.i32Const, 1, op.i32Sub, op.set, n,
+  ];
+  return body([[1, V128]], [
+    ...v.zero, op.set, acc, ...whileNot([op.get, n, 0x45], step),
+    op.get, out, op.get, out, op.f32Load, ...mem(2), ...lane(0), ...lane(1), op.f32Add, ...lane(2), ...lane(3), op.f32Add, op.f32Add, op.f32Add, op.f32Store, ...mem(2),
+  ]);
+}
+
 /** The exported gemm: byte addresses and strides, counts of 4-row tiles and 8-column panels. */
 export type PackedGemm = (a: number, lda: number, p: number, ps: number, y: number, ldy: number, mt: number, nt: number, K: number) => void;
 export interface WasmArena {
@@ -76,6 +100,9 @@ export interface WasmArena {
   gemm: PackedGemm;
   gather: Move;
   scatter: Move;
+  /** axpy(w, x, y, n4) and dot(x, y, n4, out), byte addresses, 4 · n4 floats. */
+  axpy: Move;
+  dot: Move;
 }
 /** gather / scatter: (idx, n, base, p), byte addresses. */
 export type Move = (idx: number, n: number, base: number, p: number) => void;
@@ -108,6 +135,8 @@ export function wasmArena(floats: number): WasmArena | null {
         { name: 'gemm', params: 9, code: gemmCode() },
         { name: 'gather', params: 4, code: moveCode(false) },
         { name: 'scatter', params: 4, code: moveCode(true) },
+        { name: 'axpy', params: 4, code: axpyCode() },
+        { name: 'dot', params: 4, code: dotCode() },
       ])) : null;
     } catch {
       compiled = null;
@@ -119,7 +148,7 @@ export function wasmArena(floats: number): WasmArena | null {
     const memory = new api!.Memory({ initial: pages });
     const inst = new api!.Instance(compiled, { env: { mem: memory } });
     const e = inst.exports;
-    state = { f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), gemm: e.gemm as PackedGemm, gather: e.gather as Move, scatter: e.scatter as Move, floats: (pages * 65536) / 4 };
+    state = { f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), gemm: e.gemm as PackedGemm, gather: e.gather as Move, scatter: e.scatter as Move, axpy: e.axpy as Move, dot: e.dot as Move, floats: (pages * 65536) / 4 };
   }
   return state;
 }

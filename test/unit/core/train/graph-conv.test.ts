@@ -28,6 +28,10 @@ const cases: Case[] = [
   { name: 'strided 1x1 projection', x: [3, 8, 9, 9], w: [12, 8, 1, 1], strides: [2, 2] },
   // K·P = 27 · 400 floats per sample: 6 samples a chunk, 9 samples = two chunks, the second partial.
   { name: 'batch over two chunks', x: [9, 3, 20, 20], w: [9, 3, 3, 3], pads: [1, 1, 1, 1], bias: true },
+  { name: 'depthwise 3x3 stride 2, pads', x: [3, 5, 9, 8], w: [5, 1, 3, 3], group: 5, strides: [2, 2], pads: [1, 1, 1, 1], bias: true },
+  { name: 'depthwise 5x3 dilation 2, batch 1, no bias', x: [1, 4, 10, 7], w: [4, 1, 5, 3], group: 4, dilations: [2, 1], pads: [2, 0, 3, 1] },
+  // C·H·W = 8 · 128 · 128 floats a sample: 4 samples a chunk, 6 samples = two chunks, the second partial.
+  { name: 'depthwise over two chunks', x: [6, 8, 128, 128], w: [8, 1, 3, 3], group: 8, pads: [1, 1, 1, 1], bias: true },
   { name: '1-D', x: [4, 3, 13], w: [5, 3, 3], strides: [2], pads: [1, 2], bias: true },
 ];
 

@@ -1,11 +1,12 @@
 // Conv (1-D and 2-D, any group including depthwise, strides, dilations, pads, auto_pad, bias) as
 // im2col + matrix products over chunks of samples: forward Y = W·col, backward dW = dY·colᵀ,
 // dcol = Wᵀ·dY scattered back (col2im); both are `patches`. im2col is recomputed in backward instead of kept.
-// Dense Conv runs on WebAssembly SIMD (conv-wasm.ts) where available, on these JS loops otherwise.
+// Conv runs on WebAssembly SIMD (conv-wasm.ts, depthwise-wasm.ts) where available, on these JS loops otherwise.
 import type { Kernel, KernelFactory } from '../kernel';
 import { matmul, matmulABt, transposed } from '../matmul';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
 import { convOnWasm } from './conv-wasm';
+import { depthwiseOnWasm } from './depthwise-wasm';
 import { GraphTrainError, attrInt, value, type Value } from '../value';
 import { windowDims, windowOver, windowSpec, type SlidingWindow } from '../sliding-window';
 
@@ -83,6 +84,7 @@ export const conv: KernelFactory = (ctx) => {
     return { w, N, C, M, G: group, Cg, Mg: M / group, K, P, chunk: Math.max(1, Math.min(N, Math.floor(CHUNK_FLOATS / (K * P)))) };
   };
   const onWasm = convOnWasm();
+  const depthwiseWasm = depthwiseOnWasm();
 
   const kernel: Kernel = {
     forward([x, wt, b]) {
@@ -91,6 +93,7 @@ export const conv: KernelFactory = (ctx) => {
       const out = value(windowDims(N, M, g.w, x!.dims.length));
       const y = out.data;
       if (K === g.w.kh * g.w.kw && Mg === 1) {
+        if (depthwiseWasm.forward(x!.data, wt!.data, b?.data, y, N, M, g.w)) return { outputs: [out] };
         depthwiseForward(x!.data, wt!.data, y, N, M, g.w);
         if (b !== undefined) for (let i = 0; i < y.length; i++) y[i] += b.data[Math.floor(i / P) % M];
         return { outputs: [out] };
@@ -126,6 +129,10 @@ export const conv: KernelFactory = (ctx) => {
       const dw = need[1] ? new Float32Array(wt!.data.length) : undefined;
       const db = need[2] && b !== undefined ? new Float64Array(M) : undefined;
       if (K === g.w.kh * g.w.kw && Mg === 1) {
+        if (depthwiseWasm.backward(x!.data, wt!.data, dOut, dx, dw, N, M, g.w)) {
+          if (db !== undefined) for (let n = 0; n < N; n++) for (let c = 0; c < M; c++) for (let p = (n * M + c) * P, e = p + P; p < e; p++) db[c] += dOut[p];
+          return [dx, dw, db !== undefined ? Float32Array.from(db) : undefined];
+        }
         depthwiseBackward(x!.data, wt!.data, dOut, dx, dw, N, M, g.w);
         if (db !== undefined) for (let i = 0; i < dOut.length; i++) db[Math.floor(i / P) % M] += dOut[i];
         return [dx, dw, db !== undefined ? Float32Array.from(db) : undefined];
