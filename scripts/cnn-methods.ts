@@ -10,7 +10,7 @@
 //     [--batch N] [--decay X] [--shift N (random shifts, default 1)] [--val F (validation fraction)]
 //     [--recal-bn 0|1 (re-estimate BatchNormalization statistics after each prune step; default on)]
 //     [--distill 0 (off) | --alpha A --temp T --teacher-on cache|batch]
-//     [--bench (ms CPU per training sample instead of the table) [--profile (wall ms per op kind)]]
+//     [--bench (ms CPU per training sample instead of the table) [--profile (wall ms per op kind)] [--reps N (measured batches, default 3)]]
 //     [--recal-check (magnitude at --ratio with and without BN recalibration, no training)]
 // Unset finetune settings take the finetune method's defaults.
 //
@@ -80,19 +80,20 @@ function bench(name: string, model: Model): void {
   const x = Float32Array.from({ length: B * 784 }, (_, i) => 0.5 + 0.5 * Math.sin(i));
   const labels = Int32Array.from({ length: B }, (_, i) => i % 10);
   const profile = has('profile') ? profiled(net) : undefined;
+  const reps = Number(arg('reps', '3'));
   let t = 0;
-  for (let r = 0; r < 4; r++) {
+  for (let r = 0; r <= reps; r++) {
     if (r === 1) profile?.clear();
     const t0 = cpu();
     const f = forward(net, x, B);
     backward(net, f, softmaxCrossEntropy(logitsOf(net, f).data, labels, B, 10).dLogits);
     if (r > 0) t += cpu() - t0;
   }
-  console.log(`${name}: ${((t / 3 / B) * 1000).toFixed(2)} ms CPU per training sample (forward + backward, batch ${B})`);
+  console.log(`${name}: ${((t / reps / B) * 1000).toFixed(2)} ms CPU per training sample (forward + backward, batch ${B})`);
   if (profile !== undefined) {
     console.log('  op kind          forward ms/sample  backward ms/sample');
     for (const [kind, [f, b]] of [...profile].sort((p, q) => q[1][0] + q[1][1] - p[1][0] - p[1][1])) {
-      console.log(`  ${kind.padEnd(16)} ${(f / 3 / B).toFixed(3).padStart(17)}  ${(b / 3 / B).toFixed(3).padStart(18)}`);
+      console.log(`  ${kind.padEnd(16)} ${(f / reps / B).toFixed(3).padStart(17)}  ${(b / reps / B).toFixed(3).padStart(18)}`);
     }
   }
 }
