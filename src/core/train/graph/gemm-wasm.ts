@@ -4,6 +4,7 @@
 // memory, the Conv kernels (ops/conv-wasm.ts) over operands they write there themselves. Returns
 // false / null where WebAssembly is unavailable or blocked; the caller then uses the JS kernels.
 import { I32, V128, body, mem, moduleBytes, op, sleb, v, wasmApi, whileNot } from '../../runtime/kernels/wasm-asm';
+import { elementwiseFunctions, type ElementwiseOp } from './elementwise-code';
 
 const api = wasmApi;
 
@@ -103,6 +104,8 @@ export interface WasmArena {
   /** axpy(w, x, y, n4) and dot(x, y, n4, out), byte addresses, 4 · n4 floats. */
   axpy: Move;
   dot: Move;
+  /** The activations of elementwise-code.ts: (x, g, d, n4, c), byte addresses. */
+  map: Record<ElementwiseOp, (x: number, g: number, d: number, n4: number, c: number) => void>;
 }
 /** gather / scatter: (idx, n, base, p), byte addresses. */
 export type Move = (idx: number, n: number, base: number, p: number) => void;
@@ -137,6 +140,7 @@ export function wasmArena(floats: number): WasmArena | null {
         { name: 'scatter', params: 4, code: moveCode(true) },
         { name: 'axpy', params: 4, code: axpyCode() },
         { name: 'dot', params: 4, code: dotCode() },
+        ...elementwiseFunctions(),
       ])) : null;
     } catch {
       compiled = null;
@@ -148,7 +152,7 @@ export function wasmArena(floats: number): WasmArena | null {
     const memory = new api!.Memory({ initial: pages });
     const inst = new api!.Instance(compiled, { env: { mem: memory } });
     const e = inst.exports;
-    state = { f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), gemm: e.gemm as PackedGemm, gather: e.gather as Move, scatter: e.scatter as Move, axpy: e.axpy as Move, dot: e.dot as Move, floats: (pages * 65536) / 4 };
+    state = { f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), gemm: e.gemm as PackedGemm, gather: e.gather as Move, scatter: e.scatter as Move, axpy: e.axpy as Move, dot: e.dot as Move, map: e as WasmArena['map'], floats: (pages * 65536) / 4 };
   }
   return state;
 }
