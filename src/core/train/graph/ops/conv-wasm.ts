@@ -136,19 +136,18 @@ export function convOnWasm(): {
       const { N, C, M, G, Mg, K, P } = g;
       const CHW = C * g.w.H * g.w.W;
       const chunk = chunkOf(g);
-      const Mp = up(Mg, 4);
       const Kp4 = up(K, 4);
-      const Kp8 = up(K, 8);
       const Qmax = up(chunk * P, 8);
+      const Mp8 = up(Mg, 8);
       const xAt = 0;
       const dyAt = xAt + chunk * CHW + 1;
       const idxAt = dyAt + chunk * M * P + 1;
-      // dW: a = dY rows [Mp × Q], panels = colᵀ [Q × Kp8] in 8-column panels, y = dW [Mp × Kp8] per group, summed over the chunks.
-      const rowsAt = idxAt + Qmax * Math.max(Kp8, Mg);
-      const colAt = rowsAt + Mp * Qmax;
-      const dwAt = colAt + Qmax * Kp8;
+      // dWᵀ: a = col [Kp4 × Q] (row-major), panels = dYᵀ [Q × Mp8] in 8-column panels, y = dWᵀ [Kp4 × Mp8] per group, summed over the chunks.
+      const colAt = idxAt + Qmax * Math.max(Kp4, Mp8);
+      const dytAt = colAt + Kp4 * Qmax;
+      const dwAt = dytAt + Qmax * Mp8;
       // dx: a = Wᵀ [Kp4 × Mg] per group, panels = dY [Mg × Q] in 8-column panels, y = dcol [Kp4 × Qp], scattered into dx's chunk.
-      const wtAt = dwAt + G * Mp * Kp8;
+      const wtAt = dwAt + G * Kp4 * Mp8;
       const dypAt = wtAt + G * Kp4 * Mg;
       const dcolAt = dypAt + Qmax * Mg;
       const dxAt = dcolAt + Kp4 * Qmax;
@@ -189,17 +188,18 @@ export function convOnWasm(): {
           // dY of the group's channels: (m, q) ← dy[(n·M + grp·Mg + m)·P + p].
           const dyOf = (m: number, q: number): number => (Math.floor(q / P) * M + grp * Mg + m) * P + (q % P);
           if (dw !== undefined) {
-            const rows = cached(g, 'rows', grp, count, () => table(Mg * Q, 0, (d) => dyOf(Math.floor(d / Q), d % Q)));
-            i32.set(rows, idxAt);
-            gather(4 * idxAt, Mg * Q, 4 * dyAt, 4 * rowsAt);
-            // colᵀ in 8-column panels: (q, k) at (k >> 3)·8Q + 8q + (k & 7).
-            const colT = cached(g, 'colT', grp, count, (s) => table(Kp8 * Q, count * CHW, (d) => {
-              const k = 8 * Math.floor(d / (8 * Q)) + (d % 8);
-              return k < K ? s[k * Q + Math.floor((d % (8 * Q)) / 8)] : -1;
+            // The patch matrix row-major, (k, q) at k·Q + q: the order its sources are listed in.
+            const col = cached(g, 'colRows', grp, count, (s) => table(K * Q, count * CHW, (d) => s[d]));
+            i32.set(col, idxAt);
+            gather(4 * idxAt, K * Q, 4 * xAt, 4 * colAt);
+            // dYᵀ in 8-column panels: (q, m) at (m >> 3)·8Q + 8q + (m & 7).
+            const dyT = cached(g, 'dyT', grp, count, () => table(Mp8 * Q, count * M * P, (d) => {
+              const m = 8 * Math.floor(d / (8 * Q)) + (d % 8);
+              return m < Mg ? dyOf(m, Math.floor((d % (8 * Q)) / 8)) : -1;
             }));
-            i32.set(colT, idxAt);
-            gather(4 * idxAt, Kp8 * Q, 4 * xAt, 4 * colAt);
-            gemm(4 * rowsAt, 4 * Q, 4 * colAt, 32 * Q, 4 * (dwAt + grp * Mp * Kp8), 4 * Kp8, Mp / 4, Kp8 / 8, Q);
+            i32.set(dyT, idxAt);
+            gather(4 * idxAt, Mp8 * Q, 4 * dyAt, 4 * dytAt);
+            gemm(4 * colAt, 4 * Q, 4 * dytAt, 32 * Q, 4 * (dwAt + grp * Kp4 * Mp8), 4 * Mp8, Kp4 / 4, Mp8 / 8, Q);
           }
           if (dx !== undefined) {
             // dY in 8-column panels: (m, q) at (q >> 3)·8Mg + 8m + (q & 7).
@@ -225,8 +225,8 @@ export function convOnWasm(): {
       if (dw !== undefined) {
         for (let oc = 0; oc < M; oc++) {
           const grp = Math.floor(oc / Mg);
-          const s = dwAt + grp * Mp * Kp8 + (oc - grp * Mg) * Kp8;
-          for (let k = 0; k < K; k++) dw[oc * K + k] += f32[s + k];
+          const s = dwAt + grp * Kp4 * Mp8 + (oc - grp * Mg);
+          for (let k = 0; k < K; k++) dw[oc * K + k] += f32[s + k * Mp8];
         }
       }
       return true;
