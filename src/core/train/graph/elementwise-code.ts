@@ -1,8 +1,9 @@
 // WebAssembly SIMD bodies of the graph trainer's branchy activations (Relu, Clip, HardSwish and
 // their gradients), branch-free with compare masks: on real activations the signs are random, and
-// the JS loops' branches mispredict about every other element. Each function is
-// f(x, g, d, n4, c): for i < 4 · n4, d[i] = op(x[i], g[i]) (g unused by the forward ops), with c the
-// byte address of two floats (Clip's lo and hi). Assembled into gemm-wasm.ts's module.
+// the JS loops' branches mispredict about every other element; and BatchNormalization's affine map.
+// Each function is f(x, g, d, n4, c): for i < 4 · n4, d[i] = op(x[i], g[i]) (g unused by the
+// forward ops), with c the byte address of two floats (Clip's lo and hi, the affine map's a and b).
+// Assembled into gemm-wasm.ts's module.
 import { V128, body, mem, op, uleb, v } from '../../runtime/kernels/wasm-asm';
 
 const simd = (code: number): number[] => [0xfd, ...uleb(code)];
@@ -63,10 +64,13 @@ const hardSwishGrad = [
   ...get(xv), ...splat(-3), ...ge, ...and,
 ];
 
-export type ElementwiseOp = 'relu' | 'reluGrad' | 'clip' | 'clipGrad' | 'hardSwish' | 'hardSwishGrad';
+/** x · c[0] + c[1] (BatchNormalization's per-channel affine map; g unused). */
+const affine = [...get(xv), ...get(lo), ...v.f32x4Mul, ...get(hi), ...v.f32x4Add];
+
+export type ElementwiseOp = 'relu' | 'reluGrad' | 'clip' | 'clipGrad' | 'hardSwish' | 'hardSwishGrad' | 'affine';
 
 /** The module functions (name, 5 params, body). */
 export function elementwiseFunctions(): { name: ElementwiseOp; params: number; code: number[] }[] {
-  const exprs: Record<ElementwiseOp, number[]> = { relu, reluGrad, clip, clipGrad, hardSwish, hardSwishGrad };
+  const exprs: Record<ElementwiseOp, number[]> = { relu, reluGrad, clip, clipGrad, hardSwish, hardSwishGrad, affine };
   return (Object.keys(exprs) as ElementwiseOp[]).map((name) => ({ name, params: 5, code: mapCode(exprs[name]) }));
 }

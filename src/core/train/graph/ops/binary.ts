@@ -148,6 +148,7 @@ function binary(op: Op): KernelFactory {
       const bi = bc.sb[bc.sb.length - 1];
       // A full-size input gets each output's gradient once (float32 is exact); a broadcast one sums in float64.
       const full = (len: number): boolean => len === dOut.length;
+      if (op === 'Add' && full(ad.length) && full(bd.length)) return [need[0] ? dOut.slice() : undefined, need[1] ? dOut.slice() : undefined];
       const da = need[0] ? (full(ad.length) ? new Float32Array(ad.length) : new Float64Array(ad.length)) : undefined;
       const db = need[1] ? (full(bd.length) ? new Float32Array(bd.length) : new Float64Array(bd.length)) : undefined;
       eachRun(bc, (o, ia, ib, n) => {
