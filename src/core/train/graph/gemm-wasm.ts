@@ -114,6 +114,26 @@ let compiled: object | null | undefined;
 
 let bypassed = false;
 
+/** Offset-table entries (i32) the Conv kernels keep across calls, all live layers together; beyond it they rebuild per call. */
+const TABLE_BUDGET = 1 << 25;
+let tableEntries = 0;
+/** A kept table's entries leave the count when its owner (a compiled kernel's cache) is collected. */
+const released = new FinalizationRegistry<{ entries: number }>((held) => {
+  tableEntries -= held.entries;
+});
+
+/** A cache of offset tables under the shared budget: `keep` says whether `entries` more fit (then counted against this owner). */
+export function tableKeeper(owner: object): (entries: number) => boolean {
+  const held = { entries: 0 };
+  released.register(owner, held);
+  return (entries) => {
+    if (tableEntries + entries > TABLE_BUDGET) return false;
+    tableEntries += entries;
+    held.entries += entries;
+    return true;
+  };
+}
+
 /**
  * Runs `fn` with the plain JS products only: the kernel copies each weight into its memory, which
  * grows to the largest product and never shrinks — a one-off forward pass (the fine-tuning check at

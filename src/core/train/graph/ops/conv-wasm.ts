@@ -4,7 +4,7 @@
 // the scatter back into the input gradient (col2im) are the module's gather / scatter over offset
 // tables built once per layer, chunk size and group. Returns false (nothing written) without
 // WebAssembly; conv.ts then runs its JS path.
-import { wasmArena } from '../gemm-wasm';
+import { tableKeeper, wasmArena } from '../gemm-wasm';
 import type { Geometry } from './conv';
 
 /** Most floats of one chunk's patch matrix; a chunk holds at least one sample. */
@@ -65,6 +65,7 @@ export function convOnWasm(): {
   backward(x: Float32Array, wt: Float32Array, dy: Float32Array, dx: Float32Array | undefined, dw: Float32Array | undefined, db: Float64Array | undefined, g: Geometry): boolean;
 } {
   const tables = new Map<string, Int32Array>();
+  const keepTable = tableKeeper(tables);
   let srcKey = '';
   let src: Int32Array | undefined;
   const cached = (g: Geometry, name: string, grp: number, count: number, make: (s: Int32Array) => Int32Array): Int32Array => {
@@ -76,7 +77,7 @@ export function convOnWasm(): {
       srcKey = key;
     }
     const made = make(src!);
-    tables.set(`${name}:${key}`, made);
+    if (keepTable(made.length)) tables.set(`${name}:${key}`, made);
     return made;
   };
 

@@ -4,7 +4,7 @@
 // plane), then y_c = Σ_k w[c, k] · copy_k (axpy), dw[c, k] = copy_k · dy_c (dot) and
 // dx_c = Σ_k scatter(w[c, k] · dy_c). Padding reads a zero block after the input; the scatter's
 // padding entries land in a dump block. Returns false without WebAssembly (depthwise.ts's JS loops then).
-import { wasmArena } from '../gemm-wasm';
+import { tableKeeper, wasmArena } from '../gemm-wasm';
 import type { SlidingWindow } from '../sliding-window';
 
 /** Most floats of one chunk's input; a chunk holds at least one sample. */
@@ -47,12 +47,13 @@ export function depthwiseOnWasm(): {
   backward(x: Float32Array, wt: Float32Array, dy: Float32Array, dx: Float32Array | undefined, dwt: Float32Array | undefined, N: number, C: number, w: SlidingWindow): boolean;
 } {
   const cache = new Map<string, Tables>();
+  const keepTable = tableKeeper(cache);
   const tables = (C: number, w: SlidingWindow, count: number): Tables => {
     const key = `${C},${w.H},${w.W},${count}`;
     let t = cache.get(key);
     if (t === undefined) {
       t = tablesOf(C, w, count);
-      cache.set(key, t);
+      if (keepTable(t.col.length + t.chan.length)) cache.set(key, t);
     }
     return t;
   };
