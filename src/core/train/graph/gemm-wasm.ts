@@ -3,7 +3,7 @@
 // tiles inside the module; gemmWasm runs it over zero-padded copies of the operands in the module's
 // memory, the Conv kernels (ops/conv-wasm.ts) over operands they write there themselves. Returns
 // false / null where WebAssembly is unavailable or blocked; the caller then uses the JS kernels.
-import { I32, V128, body, mem, moduleBytes, op, sleb, v, wasmApi, whileNot } from '../../runtime/kernels/wasm-asm';
+import { F32, I32, V128, body, mem, moduleBytes, op, sleb, v, wasmApi, whileNot } from '../../runtime/kernels/wasm-asm';
 import { elementwiseFunctions, type ElementwiseOp } from './elementwise-code';
 
 const api = wasmApi;
@@ -67,6 +67,24 @@ function moveCode(scatter: boolean): number[] {
   return body([[1, I32]], whileNot([op.get, n, 0x45], step));
 }
 
+/**
+ * scatterAxpy(idx, n, base, p, w): f32 at byte base + idx[i] += (f32 at byte w) · p[i] for i < n.
+ * gatherDot(idx, n, base, p, out): f32 at byte out += Σ (f32 at byte base + idx[i]) · p[i], summed in float64.
+ */
+function indexedCode(dot: boolean): number[] {
+  const [idx, n, base, p, w, addr, a, s] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const F64 = 0x7c;
+  const [f64Add, f64Mul, promote, demote] = [0xa0, 0xa2, 0xbb, 0xb6];
+  const step: number[] = [op.get, idx, op.i32Load, ...mem(2), op.get, base, op.i32Add, op.set, addr];
+  if (dot) step.push(op.get, s, op.get, addr, op.f32Load, ...mem(2), promote, op.get, p, op.f32Load, ...mem(2), promote, f64Mul, f64Add, op.set, s);
+  else step.push(op.get, addr, op.get, addr, op.f32Load, ...mem(2), op.get, a, op.get, p, op.f32Load, ...mem(2), op.f32Mul, op.f32Add, op.f32Store, ...mem(2));
+  step.push(op.get, idx, op.i32Const, 4, op.i32Add, op.set, idx, op.get, p, op.i32Const, 4, op.i32Add, op.set, p, op.get, n, op.i32Const, 1, op.i32Sub, op.set, n);
+  const code: number[] = dot ? [] : [op.get, w, op.f32Load, ...mem(2), op.set, a];
+  code.push(...whileNot([op.get, n, 0x45], step));
+  if (dot) code.push(op.get, w, op.get, w, op.f32Load, ...mem(2), op.get, s, demote, op.f32Add, op.f32Store, ...mem(2));
+  return body([[1, I32], [1, F32], [1, F64]], code);
+}
+
 /** axpy(w, x, y, n4): y[i] += f32 at byte w · x[i] for i < 4 · n4 (f32x4 steps). */
 function axpyCode(): number[] {
   const [w, x, y, n, a] = [0, 1, 2, 3, 4];
@@ -104,11 +122,15 @@ export interface WasmArena {
   /** axpy(w, x, y, n4) and dot(x, y, n4, out), byte addresses, 4 · n4 floats. */
   axpy: Move;
   dot: Move;
+  /** scatterAxpy(idx, n, base, p, w) and gatherDot(idx, n, base, p, out), byte addresses. */
+  scatterAxpy: Indexed;
+  gatherDot: Indexed;
   /** The activations of elementwise-code.ts: (x, g, d, n4, c), byte addresses. */
   map: Record<ElementwiseOp, (x: number, g: number, d: number, n4: number, c: number) => void>;
 }
 /** gather / scatter: (idx, n, base, p), byte addresses. */
 export type Move = (idx: number, n: number, base: number, p: number) => void;
+export type Indexed = (idx: number, n: number, base: number, p: number, w: number) => void;
 let state: (WasmArena & { floats: number }) | null | undefined;
 let compiled: object | null | undefined;
 
@@ -160,6 +182,8 @@ export function wasmArena(floats: number): WasmArena | null {
         { name: 'scatter', params: 4, code: moveCode(true) },
         { name: 'axpy', params: 4, code: axpyCode() },
         { name: 'dot', params: 4, code: dotCode() },
+        { name: 'scatterAxpy', params: 5, code: indexedCode(false) },
+        { name: 'gatherDot', params: 5, code: indexedCode(true) },
         ...elementwiseFunctions(),
       ])) : null;
     } catch {
@@ -172,7 +196,7 @@ export function wasmArena(floats: number): WasmArena | null {
     const memory = new api!.Memory({ initial: pages });
     const inst = new api!.Instance(compiled, { env: { mem: memory } });
     const e = inst.exports;
-    state = { f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), gemm: e.gemm as PackedGemm, gather: e.gather as Move, scatter: e.scatter as Move, axpy: e.axpy as Move, dot: e.dot as Move, map: e as WasmArena['map'], floats: (pages * 65536) / 4 };
+    state = { f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), gemm: e.gemm as PackedGemm, gather: e.gather as Move, scatter: e.scatter as Move, axpy: e.axpy as Move, dot: e.dot as Move, scatterAxpy: e.scatterAxpy as Indexed, gatherDot: e.gatherDot as Indexed, map: e as WasmArena['map'], floats: (pages * 65536) / 4 };
   }
   return state;
 }

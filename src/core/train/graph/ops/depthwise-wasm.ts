@@ -1,9 +1,10 @@
 // Depthwise Conv (one input channel per output channel) on the WebAssembly kernels of gemm-wasm.ts,
 // one channel at a time over a chunk of samples in channel-major order: the channel's kh · kw
 // shifted copies (gathered through one offset table shared by all channels, the base moving by a
-// plane), then y_c = Σ_k w[c, k] · copy_k (axpy), dw[c, k] = copy_k · dy_c (dot) and
-// dx_c = Σ_k scatter(w[c, k] · dy_c). Padding reads a zero block after the input; the scatter's
-// padding entries land in a dump block. Returns false without WebAssembly (depthwise.ts's JS loops then).
+// plane), then y_c = Σ_k w[c, k] · copy_k (axpy); backward reads / writes through the table's rows
+// directly: dw[c, k] = Σ x[row_k] · dy_c (gatherDot), dx[row_k] += w[c, k] · dy_c (scatterAxpy).
+// Padding reads a zero block after the input; the scatter's padding entries land in a dump block.
+// Returns false without WebAssembly (depthwise.ts's JS loops then).
 import { tableKeeper, wasmArena } from '../gemm-wasm';
 import type { SlidingWindow } from '../sliding-window';
 
@@ -111,13 +112,11 @@ export function depthwiseOnWasm(): {
       const dyAt = xAt + (chunk + 1) * C * HW;
       const colIdxAt = dyAt + (chunk + 1) * C * P;
       const chanIdxAt = colIdxAt + KK * Lmax;
-      const colAt = chanIdxAt + Lmax;
-      const dycAt = colAt + KK * Lmax;
-      const dcolAt = dycAt + Lmax;
-      const dxAt = dcolAt + KK * Lmax;
+      const dycAt = chanIdxAt + Lmax;
+      const dxAt = dycAt + Lmax;
       const arena = wasmArena(dxAt + (chunk + 1) * C * HW);
       if (arena === null) return false;
-      const { f32, i32, gather, scatter, axpy, dot } = arena;
+      const { f32, i32, gather, gatherDot, scatterAxpy } = arena;
       f32.set(wt.subarray(0, C * KK), wAt);
       f32.fill(0, dwAt, dwAt + C * KK);
       for (let n0 = 0; n0 < N; n0 += chunk) {
@@ -135,14 +134,10 @@ export function depthwiseOnWasm(): {
         if (dx !== undefined) f32.fill(0, dxAt, dxAt + (count + 1) * C * HW);
         for (let c = 0; c < C; c++) {
           gather(4 * chanIdxAt, L, 4 * (dyAt + c * P), 4 * dycAt);
-          if (dwt !== undefined) {
-            gather(4 * colIdxAt, KK * L, 4 * (xAt + c * HW), 4 * colAt);
-            for (let k = 0; k < KK; k++) dot(4 * (colAt + k * L), 4 * dycAt, L / 4, 4 * (dwAt + c * KK + k));
-          }
-          if (dx !== undefined) {
-            f32.fill(0, dcolAt, dcolAt + KK * L);
-            for (let k = 0; k < KK; k++) axpy(4 * (wAt + c * KK + k), 4 * dycAt, 4 * (dcolAt + k * L), L / 4);
-            scatter(4 * colIdxAt, KK * L, 4 * (dxAt + c * HW), 4 * dcolAt);
+          for (let k = 0; k < KK; k++) {
+            const row = 4 * (colIdxAt + k * L);
+            if (dwt !== undefined) gatherDot(row, L, 4 * (xAt + c * HW), 4 * dycAt, 4 * (dwAt + c * KK + k));
+            if (dx !== undefined) scatterAxpy(row, L, 4 * (dxAt + c * HW), 4 * dycAt, 4 * (wAt + c * KK + k));
           }
         }
         if (dx !== undefined) dx.set(f32.subarray(dxAt, dxAt + count * C * HW), n0 * C * HW);
