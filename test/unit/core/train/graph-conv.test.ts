@@ -29,6 +29,8 @@ const cases: Case[] = [
   // K·P = 27 · 400 floats per sample: 6 samples a chunk, 9 samples = two chunks, the second partial.
   { name: 'batch over two chunks', x: [9, 3, 20, 20], w: [9, 3, 3, 3], pads: [1, 1, 1, 1], bias: true },
   { name: 'depthwise 3x3 stride 2, pads', x: [3, 5, 9, 8], w: [5, 1, 3, 3], group: 5, strides: [2, 2], pads: [1, 1, 1, 1], bias: true },
+  { name: 'depthwise 3x3 stride 1, pads', x: [3, 6, 9, 7], w: [6, 1, 3, 3], group: 6, pads: [1, 1, 1, 1], bias: true },
+  { name: 'depthwise 2x4 stride 1, asymmetric pads', x: [2, 3, 6, 9], w: [3, 1, 2, 4], group: 3, pads: [0, 2, 1, 1], bias: true },
   { name: 'depthwise 5x3 dilation 2, batch 1, no bias', x: [1, 4, 10, 7], w: [4, 1, 5, 3], group: 4, dilations: [2, 1], pads: [2, 0, 3, 1] },
   // C·H·W = 8 · 128 · 128 floats a sample: 4 samples a chunk, 6 samples = two chunks, the second partial.
   { name: 'depthwise over two chunks', x: [6, 8, 128, 128], w: [8, 1, 3, 3], group: 8, pads: [1, 1, 1, 1], bias: true },

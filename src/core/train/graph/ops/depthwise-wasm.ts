@@ -4,9 +4,11 @@
 // plane), then y_c = Σ_k w[c, k] · copy_k (axpy); backward reads / writes through the table's rows
 // directly: dw[c, k] = Σ x[row_k] · dy_c (gatherDot), dx[row_k] += w[c, k] · dy_c (scatterAxpy).
 // Padding reads a zero block after the input; the scatter's padding entries land in a dump block.
-// Returns false without WebAssembly (depthwise.ts's JS loops then).
+// Stride 1 runs on depthwise-direct.ts's padded layout instead. Returns false without WebAssembly
+// (depthwise.ts's JS loops then).
 import { tableKeeper, wasmArena } from '../gemm-wasm';
 import type { SlidingWindow } from '../sliding-window';
+import { directBackward, directForward, directOf, directScratch, type Direct } from './depthwise-direct';
 
 /** Most floats of one chunk's input; a chunk holds at least one sample. */
 const CHUNK_FLOATS = 1 << 19;
@@ -59,10 +61,90 @@ export function depthwiseOnWasm(): {
     return t;
   };
   const chunkOf = (N: number, C: number, w: SlidingWindow): number => Math.max(1, Math.min(N, Math.floor(CHUNK_FLOATS / (C * w.H * w.W))));
+  const directs = new Map<string, Direct>();
+  const direct = (C: number, w: SlidingWindow, count: number): Direct => {
+    const key = `${C},${w.H},${w.W},${count}`;
+    let d = directs.get(key);
+    if (d === undefined) {
+      d = directOf(C, w, count);
+      if (keepTable(2 * d.L)) directs.set(key, d);
+    }
+    return d;
+  };
+
+  /** Stride 1: the padded-layout kernels of depthwise-direct.ts. */
+  const forwardDirect = (x: Float32Array, wt: Float32Array, b: Float32Array | undefined, y: Float32Array, N: number, C: number, w: SlidingWindow): boolean => {
+    const KK = w.kh * w.kw;
+    const HW = w.H * w.W;
+    const P = w.OH * w.OW;
+    const chunk = chunkOf(N, C, w);
+    const full = direct(C, w, chunk);
+    const wAt = 0;
+    const xAt = wAt + C * KK;
+    const yAt = xAt + (chunk + 1) * C * HW;
+    const idxAt = yAt + (chunk + 1) * C * P;
+    const idx2At = idxAt + full.L;
+    const at = idx2At + full.L;
+    const arena = wasmArena(at + directScratch(full));
+    if (arena === null) return false;
+    const { f32, i32 } = arena;
+    f32.set(wt.subarray(0, C * KK), wAt);
+    for (let n0 = 0; n0 < N; n0 += chunk) {
+      const count = Math.min(chunk, N - n0);
+      const d = direct(C, w, count);
+      i32.set(d.pad, idxAt);
+      i32.set(d.out, idx2At);
+      f32.set(x.subarray(n0 * C * HW, (n0 + count) * C * HW), xAt);
+      f32.fill(0, xAt + count * C * HW, xAt + (count + 1) * C * HW);
+      f32.fill(0, yAt, yAt + (count + 1) * C * P);
+      directForward(arena, d, C, HW, P, xAt, wAt, b, yAt, idxAt, idx2At, at);
+      y.set(f32.subarray(yAt, yAt + count * C * P), n0 * C * P);
+    }
+    return true;
+  };
+
+  const backwardDirect = (x: Float32Array, wt: Float32Array, dy: Float32Array, dx: Float32Array | undefined, dwt: Float32Array | undefined, N: number, C: number, w: SlidingWindow): boolean => {
+    const KK = w.kh * w.kw;
+    const HW = w.H * w.W;
+    const P = w.OH * w.OW;
+    const chunk = chunkOf(N, C, w);
+    const full = direct(C, w, chunk);
+    const wAt = 0;
+    const dwAt = wAt + C * KK;
+    const xAt = dwAt + C * KK;
+    const dyAt = xAt + (chunk + 1) * C * HW;
+    const dxAt = dyAt + (chunk + 1) * C * P;
+    const idxAt = dxAt + (chunk + 1) * C * HW;
+    const idx2At = idxAt + full.L;
+    const at = idx2At + full.L;
+    const arena = wasmArena(at + directScratch(full));
+    if (arena === null) return false;
+    const { f32, i32 } = arena;
+    f32.set(wt.subarray(0, C * KK), wAt);
+    f32.fill(0, dwAt, dwAt + C * KK);
+    for (let n0 = 0; n0 < N; n0 += chunk) {
+      const count = Math.min(chunk, N - n0);
+      const d = direct(C, w, count);
+      i32.set(d.pad, idxAt);
+      i32.set(d.out, idx2At);
+      f32.set(dy.subarray(n0 * C * P, (n0 + count) * C * P), dyAt);
+      f32.fill(0, dyAt + count * C * P, dyAt + (count + 1) * C * P);
+      if (dwt !== undefined) {
+        f32.set(x.subarray(n0 * C * HW, (n0 + count) * C * HW), xAt);
+        f32.fill(0, xAt + count * C * HW, xAt + (count + 1) * C * HW);
+      }
+      if (dx !== undefined) f32.fill(0, dxAt, dxAt + (count + 1) * C * HW);
+      directBackward(arena, d, C, HW, P, dwt !== undefined ? xAt : undefined, dyAt, wAt, dwAt, dx !== undefined ? dxAt : undefined, idxAt, idx2At, at);
+      if (dx !== undefined) dx.set(f32.subarray(dxAt, dxAt + count * C * HW), n0 * C * HW);
+    }
+    if (dwt !== undefined) for (let i = 0; i < C * KK; i++) dwt[i] += f32[dwAt + i];
+    return true;
+  };
 
   return {
     /** y = depthwise(x, wt) + b, every entry of y [N, C, OH, OW] written. */
     forward(x, wt, b, y, N, C, w) {
+      if (w.sh === 1 && w.sw === 1) return forwardDirect(x, wt, b, y, N, C, w);
       const KK = w.kh * w.kw;
       const HW = w.H * w.W;
       const P = w.OH * w.OW;
@@ -101,6 +183,7 @@ export function depthwiseOnWasm(): {
 
     /** From dy [N, C, OH, OW]: dx (if given) set to the input gradient, dwt (if given) += the weight gradient. */
     backward(x, wt, dy, dx, dwt, N, C, w) {
+      if (w.sh === 1 && w.sw === 1) return backwardDirect(x, wt, dy, dx, dwt, N, C, w);
       const KK = w.kh * w.kw;
       const HW = w.H * w.W;
       const P = w.OH * w.OW;
