@@ -4,7 +4,7 @@
 // memory, the Conv kernels (ops/conv-wasm.ts) over operands they write there themselves. Returns
 // false / null where WebAssembly is unavailable or blocked; the caller then uses the JS kernels.
 import { F32, I32, V128, body, mem, moduleBytes, op, sleb, v, wasmApi, whileNot } from '../../runtime/kernels/wasm-asm';
-import { elementwiseFunctions, type ElementwiseOp } from './elementwise-code';
+import { bnBackwardCode, bnForwardCode, elementwiseFunctions, type ElementwiseOp } from './elementwise-code';
 
 const api = wasmApi;
 
@@ -125,6 +125,9 @@ export interface WasmArena {
   /** scatterAxpy(idx, n, base, p, w) and gatherDot(idx, n, base, p, out), byte addresses. */
   scatterAxpy: Indexed;
   gatherDot: Indexed;
+  /** BatchNormalization over planes (elementwise-code.ts), byte addresses. */
+  bnForward: (x: number, y: number, planes: number, s4: number, pairs: number, C: number) => void;
+  bnBackward: (x: number, g: number, dx: number, planes: number, s4: number, pairs: number, C: number, sums: number) => void;
   /** The activations of elementwise-code.ts: (x, g, d, n4, c), byte addresses. */
   map: Record<ElementwiseOp, (x: number, g: number, d: number, n4: number, c: number) => void>;
 }
@@ -185,6 +188,8 @@ export function wasmArena(floats: number): WasmArena | null {
         { name: 'scatterAxpy', params: 5, code: indexedCode(false) },
         { name: 'gatherDot', params: 5, code: indexedCode(true) },
         ...elementwiseFunctions(),
+        { name: 'bnForward', params: 6, code: bnForwardCode() },
+        { name: 'bnBackward', params: 8, code: bnBackwardCode() },
       ])) : null;
     } catch {
       compiled = null;
@@ -196,7 +201,7 @@ export function wasmArena(floats: number): WasmArena | null {
     const memory = new api!.Memory({ initial: pages });
     const inst = new api!.Instance(compiled, { env: { mem: memory } });
     const e = inst.exports;
-    state = { f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), gemm: e.gemm as PackedGemm, gather: e.gather as Move, scatter: e.scatter as Move, axpy: e.axpy as Move, dot: e.dot as Move, scatterAxpy: e.scatterAxpy as Indexed, gatherDot: e.gatherDot as Indexed, map: e as WasmArena['map'], floats: (pages * 65536) / 4 };
+    state = { f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), gemm: e.gemm as PackedGemm, gather: e.gather as Move, scatter: e.scatter as Move, axpy: e.axpy as Move, dot: e.dot as Move, scatterAxpy: e.scatterAxpy as Indexed, gatherDot: e.gatherDot as Indexed, bnForward: e.bnForward as WasmArena['bnForward'], bnBackward: e.bnBackward as WasmArena['bnBackward'], map: e as WasmArena['map'], floats: (pages * 65536) / 4 };
   }
   return state;
 }

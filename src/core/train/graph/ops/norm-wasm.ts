@@ -1,7 +1,7 @@
-// BatchNormalization's loops on WebAssembly SIMD: every (sample, channel) plane copied into the
-// module's memory padded to whole f32x4 steps (zeros), then y = a·x + b per plane (the affine map of
-// elementwise-code.ts) and, backward, dx = a·g, Σ g and Σ g·(x − mean) per plane (dot products;
-// summed over the samples in float64 here). false without WebAssembly (norm.ts loops in JS then).
+// BatchNormalization's loops on WebAssembly SIMD where each (sample, channel) plane is whole f32x4
+// steps: a chunk of samples copied into the module's memory, then in one call (elementwise-code.ts)
+// y = a·x + b per plane and, backward, dx = a·g, Σ g and Σ g·(x − mean) per plane (summed over the
+// samples in float64 here). false otherwise or without WebAssembly (norm.ts loops in JS then).
 import { wasmArena, type WasmArena } from '../gemm-wasm';
 
 /** Most floats of one chunk of one operand; a chunk holds at least one sample. */
@@ -9,28 +9,9 @@ const CHUNK_FLOATS = 1 << 19;
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 
-/** Copies planes of S floats from src (from plane `first`) into f32 at `at` as planes of S4 (tails zero). */
-function planesIn(f32: Float32Array, at: number, src: Float32Array, first: number, planes: number, S: number, S4: number): void {
-  if (S4 === S) {
-    f32.set(src.subarray(first * S, (first + planes) * S), at);
-    return;
-  }
-  f32.fill(0, at, at + planes * S4);
-  for (let p = 0; p < planes; p++) f32.set(src.subarray((first + p) * S, (first + p + 1) * S), at + p * S4);
-}
-
-/** The reverse of planesIn: planes of S4 at `at` into dst (from plane `first`), tails dropped. */
-function planesOut(f32: Float32Array, at: number, dst: Float32Array, first: number, planes: number, S: number, S4: number): void {
-  if (S4 === S) {
-    dst.set(f32.subarray(at, at + planes * S), first * S);
-    return;
-  }
-  for (let p = 0; p < planes; p++) dst.set(f32.subarray(at + p * S4, at + p * S4 + S), (first + p) * S);
-}
-
-function layout(N: number, C: number, S: number): { S4: number; chunk: number } {
-  const S4 = up4(S);
-  return { S4, chunk: Math.max(1, Math.min(N, Math.floor(CHUNK_FLOATS / (C * S4)))) };
+/** Samples per chunk; undefined when a plane is not whole f32x4 steps (copying planes one by one costs more than the JS loops save). */
+function chunkOf(N: number, C: number, S: number): number | undefined {
+  return S % 4 === 0 ? Math.max(1, Math.min(N, Math.floor(CHUNK_FLOATS / (C * S)))) : undefined;
 }
 
 /** Per channel c the pair (p[c], q[c]) at f32[at + 2c]. */
@@ -43,19 +24,19 @@ function pairs(arena: WasmArena, at: number, C: number, p: (c: number) => number
 
 /** y[n, c, :] = a[c] · x[n, c, :] + b[c] (x, y: [N, C, S]). */
 export function batchNormForwardWasm(x: Float32Array, y: Float32Array, N: number, C: number, S: number, a: Float64Array, b: Float64Array): boolean {
-  const { S4, chunk } = layout(N, C, S);
+  const chunk = chunkOf(N, C, S);
+  if (chunk === undefined) return false;
   const pAt = 0;
   const xAt = up4(2 * C);
-  const yAt = xAt + chunk * C * S4;
-  const arena = wasmArena(yAt + chunk * C * S4);
+  const yAt = xAt + chunk * C * S;
+  const arena = wasmArena(yAt + chunk * C * S);
   if (arena === null) return false;
   pairs(arena, pAt, C, (c) => a[c], (c) => b[c]);
-  const affine = arena.map.affine;
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const count = Math.min(chunk, N - n0);
-    planesIn(arena.f32, xAt, x, n0 * C, count * C, S, S4);
-    for (let p = 0; p < count * C; p++) affine(4 * (xAt + p * S4), 4 * (xAt + p * S4), 4 * (yAt + p * S4), S4 / 4, 4 * (pAt + 2 * (p % C)));
-    planesOut(arena.f32, yAt, y, n0 * C, count * C, S, S4);
+    arena.f32.set(x.subarray(n0 * C * S, (n0 + count) * C * S), xAt);
+    arena.bnForward(4 * xAt, 4 * yAt, count * C, S / 4, 4 * pAt, C);
+    y.set(arena.f32.subarray(yAt, yAt + count * C * S), n0 * C * S);
   }
   return true;
 }
@@ -67,42 +48,28 @@ export function batchNormForwardWasm(x: Float32Array, y: Float32Array, N: number
 export function batchNormBackwardWasm(
   x: Float32Array, g: Float32Array, dx: Float32Array | undefined, sx: Float64Array, sg: Float64Array, N: number, C: number, S: number, a: Float64Array, mean: Float32Array,
 ): boolean {
-  const { S4, chunk } = layout(N, C, S);
-  const aAt = 0;
-  const mAt = aAt + 2 * C;
-  const onesAt = up4(mAt + 2 * C);
-  const tmpAt = onesAt + S4;
-  const sumsAt = tmpAt + S4;
+  const chunk = chunkOf(N, C, S);
+  if (chunk === undefined) return false;
+  const pAt = 0;
+  const sumsAt = up4(2 * C);
   const xAt = sumsAt + up4(2 * chunk * C);
-  const gAt = xAt + chunk * C * S4;
-  const dxAt = gAt + chunk * C * S4;
-  const arena = wasmArena(dxAt + chunk * C * S4);
+  const gAt = xAt + chunk * C * S;
+  const dxAt = gAt + chunk * C * S;
+  const arena = wasmArena(dxAt + chunk * C * S);
   if (arena === null) return false;
-  const { f32, dot } = arena;
-  const affine = arena.map.affine;
-  pairs(arena, aAt, C, (c) => a[c], () => 0);
-  pairs(arena, mAt, C, () => 1, (c) => -mean[c]);
-  f32.fill(1, onesAt, onesAt + S4);
+  const { f32 } = arena;
+  pairs(arena, pAt, C, (c) => a[c], (c) => mean[c]);
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const count = Math.min(chunk, N - n0);
     const planes = count * C;
-    planesIn(f32, xAt, x, n0 * C, planes, S, S4);
-    planesIn(f32, gAt, g, n0 * C, planes, S, S4);
-    f32.fill(0, sumsAt, sumsAt + 2 * planes);
-    for (let p = 0; p < planes; p++) {
-      const c = p % C;
-      const gp = 4 * (gAt + p * S4);
-      if (dx !== undefined) affine(gp, gp, 4 * (dxAt + p * S4), S4 / 4, 4 * (aAt + 2 * c));
-      // x − mean (the tail becomes −mean, but g's tail is 0).
-      affine(4 * (xAt + p * S4), 4 * (xAt + p * S4), 4 * tmpAt, S4 / 4, 4 * (mAt + 2 * c));
-      dot(gp, 4 * tmpAt, S4 / 4, 4 * (sumsAt + 2 * p));
-      dot(gp, 4 * onesAt, S4 / 4, 4 * (sumsAt + 2 * p + 1));
-    }
+    f32.set(x.subarray(n0 * C * S, (n0 + count) * C * S), xAt);
+    f32.set(g.subarray(n0 * C * S, (n0 + count) * C * S), gAt);
+    arena.bnBackward(4 * xAt, 4 * gAt, 4 * dxAt, planes, S / 4, 4 * pAt, C, 4 * sumsAt);
     for (let p = 0; p < planes; p++) {
       sx[p % C] += f32[sumsAt + 2 * p];
       sg[p % C] += f32[sumsAt + 2 * p + 1];
     }
-    if (dx !== undefined) planesOut(f32, dxAt, dx, n0 * C, planes, S, S4);
+    if (dx !== undefined) dx.set(f32.subarray(dxAt, dxAt + planes * S), n0 * C * S);
   }
   return true;
 }
