@@ -1,4 +1,4 @@
-// Conv's three products (forward Y = W·col, weight gradient dW = dY·colᵀ, input gradient
+// Conv's three products (forward Y = W·col, weight gradient dWᵀ = col·dYᵀ, input gradient
 // dcol = Wᵀ·dY) on the WebAssembly SIMD kernel of gemm-wasm.ts, with every operand moved in the
 // module's memory: the inputs are copied in whole, the patch matrix (im2col), the packed panels and
 // the scatter back into the input gradient (col2im) are the module's gather / scatter over offset
