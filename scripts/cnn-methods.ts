@@ -10,7 +10,7 @@
 //     [--batch N] [--decay X] [--shift N (random shifts, default 1)] [--val F (validation fraction)]
 //     [--recal-bn 0|1 (re-estimate BatchNormalization statistics after each prune step; default on)]
 //     [--distill 0 (off) | --alpha A --temp T --teacher-on cache|batch]
-//     [--bench (ms CPU per training sample instead of the table)]
+//     [--bench (ms CPU per training sample instead of the table) [--profile (wall ms per op kind)] [--reps N (measured batches, default 3)]]
 //     [--recal-check (magnitude at --ratio with and without BN recalibration, no training)]
 // Unset finetune settings take the finetune method's defaults.
 //
@@ -51,7 +51,7 @@
 import type { Dataset } from '../src/core/data';
 import { pruneWithMethod, type MethodSpec } from '../src/core/prune';
 import { mulberry32, permutation } from '../src/core/train';
-import { backward, compileGraph, forward, logitsOf, recalibrateBatchNorm, softmaxCrossEntropy, trainableTensors } from '../src/core/train/graph';
+import { backward, compileGraph, forward, logitsOf, recalibrateBatchNorm, softmaxCrossEntropy, trainableTensors, type GraphNet } from '../src/core/train/graph';
 import type { Model } from '../src/core/onnx';
 import { arg, cnnModel, cpu, fashion, has, ortAccuracy as accuracy, pct, runMain } from './common';
 
@@ -79,14 +79,53 @@ function bench(name: string, model: Model): void {
   const B = 64;
   const x = Float32Array.from({ length: B * 784 }, (_, i) => 0.5 + 0.5 * Math.sin(i));
   const labels = Int32Array.from({ length: B }, (_, i) => i % 10);
+  const profile = has('profile') ? profiled(net) : undefined;
+  const reps = Number(arg('reps', '3'));
   let t = 0;
-  for (let r = 0; r < 4; r++) {
+  for (let r = 0; r <= reps; r++) {
+    if (r === 1) profile?.clear();
     const t0 = cpu();
     const f = forward(net, x, B);
     backward(net, f, softmaxCrossEntropy(logitsOf(net, f).data, labels, B, 10).dLogits);
     if (r > 0) t += cpu() - t0;
   }
-  console.log(`${name}: ${((t / 3 / B) * 1000).toFixed(2)} ms CPU per training sample (forward + backward, batch ${B})`);
+  console.log(`${name}: ${((t / reps / B) * 1000).toFixed(2)} ms CPU per training sample (forward + backward, batch ${B})`);
+  if (profile !== undefined) {
+    console.log('  op kind          forward ms/sample  backward ms/sample');
+    for (const [kind, [f, b]] of [...profile].sort((p, q) => q[1][0] + q[1][1] - p[1][0] - p[1][1])) {
+      console.log(`  ${kind.padEnd(16)} ${(f / reps / B).toFixed(3).padStart(17)}  ${(b / reps / B).toFixed(3).padStart(18)}`);
+    }
+  }
+}
+
+/** --profile: wraps every step's kernel to sum wall ms of forward and backward per op kind (Conv split into dense / depthwise). */
+function profiled(net: GraphNet): Map<string, [number, number]> {
+  const times = new Map<string, [number, number]>();
+  for (const step of net.steps) {
+    const { node, kernel } = step;
+    const w = net.fixed.get(node.inputs[1] ?? '');
+    const kind = node.opType === 'Conv' && w !== undefined && w.dims[1] === 1 && (node.attributes.find((a) => a.name === 'group')?.value ?? 1) !== 1 ? 'Conv depthwise' : node.opType;
+    const add = (i: number, ms: number): void => {
+      const e = times.get(kind) ?? [0, 0];
+      e[i] += ms;
+      times.set(kind, e);
+    };
+    step.kernel = {
+      forward(ins) {
+        const t0 = performance.now();
+        const r = kernel.forward(ins);
+        add(0, performance.now() - t0);
+        return r;
+      },
+      backward(...a) {
+        const t0 = performance.now();
+        const r = kernel.backward(...a);
+        add(1, performance.now() - t0);
+        return r;
+      },
+    };
+  }
+  return times;
 }
 
 /** Magnitude pruning at --ratio with and without BatchNormalization statistics re-estimated on 2,000 train samples (no training). */

@@ -8,6 +8,7 @@ import type { Attribute, Model, Node } from '../../../../src/core/onnx/model';
 import { DataType } from '../../../../src/core/onnx/model';
 import { GRAPH_OPS, backward, compileGraph, forward, logitsOf, softmaxCrossEntropy, type Value } from '../../../../src/core/train/graph';
 import { mulberry32 } from '../../../../src/core/train';
+import { withoutGemmWasm } from '../../../../src/core/train/graph/gemm-wasm';
 
 const rand = mulberry32(42);
 /** Values in ±[0.05, 1.05): away from 0 (the kinks of Relu and friends). */
@@ -23,6 +24,8 @@ function spread(n: number): Float32Array {
 }
 const sz = (d: number[]): number => d.reduce((a, b) => a * b, 1);
 const t = (dims: number[], data?: Float32Array): Value => ({ dims, data: data ?? away(sz(dims)) });
+const rand2 = mulberry32(7);
+const t2 = (dims: number[], data?: Float32Array): Value => ({ dims, data: data ?? Float32Array.from({ length: sz(dims) }, () => (rand2() < 0.5 ? -1 : 1) * (0.05 + rand2())) });
 
 const ints = (name: string, value: number[]): Attribute => ({ name, type: 'ints', value });
 const int = (name: string, value: number): Attribute => ({ name, type: 'int', value });
@@ -99,6 +102,12 @@ const cases: Case[] = [
   { name: 'Mul squeeze-excite broadcast', op: 'Mul', inputs: [t(X), t([2, 4, 1, 1])] },
   { name: 'Sub broadcast [C, 1, 1]', op: 'Sub', inputs: [t(X), t([4, 1, 1])] },
   { name: 'Div broadcast by a row', op: 'Div', inputs: [t([3, 4]), t([4], Float32Array.from([0.7, -1.3, 2, 1.1]))] },
+  // Broadcast along the innermost run on either side (their own random stream: the cases after them keep their data).
+  { name: 'Mul broadcast first input', op: 'Mul', inputs: [t2([2, 4, 1, 1]), t2(X)] },
+  { name: 'Sub from a broadcast [C, 1, 1]', op: 'Sub', inputs: [t2([4, 1, 1]), t2(X)] },
+  { name: 'Div by a per-channel [N, C, 1, 1]', op: 'Div', inputs: [t2(X), t2([2, 4, 1, 1], Float32Array.from([0.7, -1.3, 2, 1.1, 0.9, -0.8, 1.6, 1.2]))] },
+  { name: 'BatchNormalization, planes of whole f32x4 steps', op: 'BatchNormalization', inputs: [t2([2, 3, 4, 4]), t2([3]), t2([3]), t2([3]), t2([3], Float32Array.from([0.7, 1.5, 0.2]))], constants: [3, 4] },
+  { name: 'Div of a per-channel [N, C, 1, 1]', op: 'Div', inputs: [t2([2, 4, 1, 1]), t2(X, Float32Array.from({ length: sz(X) }, (_v, i) => (i % 2 ? 1 : -1) * (0.8 + (i % 5) * 0.1)))] },
   { name: 'Gemm transB, bias [N]', op: 'Gemm', attrs: [int('transB', 1)], inputs: [t([3, 5]), t([4, 5]), t([4])] },
   { name: 'Gemm transA, alpha, beta, C [M, 1]', op: 'Gemm', attrs: [int('transA', 1), float('alpha', 0.7), float('beta', 1.5)], inputs: [t([5, 3]), t([5, 4]), t([3, 1])] },
   { name: 'MatMul 3-D by 2-D weight', op: 'MatMul', inputs: [t([2, 3, 4]), t([4, 5])], weights: [1] },
@@ -118,6 +127,8 @@ const cases: Case[] = [
 
 describe('graph trainer: every op against finite differences', () => {
   for (const c of cases) it(c.name, () => check(c));
+  // The ops that run on WebAssembly where it is available, on their JS loops too.
+  for (const c of cases.filter((k) => ['Conv', 'BatchNormalization', 'Relu', 'Clip', 'HardSwish'].includes(k.op))) it(`${c.name} (JS)`, () => withoutGemmWasm(() => check(c)));
 
   it('the check catches a wrong gradient', () => {
     // Tanh whose backward is off by 10%: the check must throw.

@@ -1,7 +1,9 @@
 // Elementwise activations and their derivatives: Relu, Clip (ReLU6), LeakyRelu, Sigmoid,
 // HardSigmoid, HardSwish, Tanh. Each gradient is dy · f′ computed from the input or the output.
+// Relu, Clip and HardSwish run on WebAssembly SIMD where available (elementwise-wasm.ts).
 import type { KernelFactory } from '../kernel';
 import { GraphTrainError, attrFloat, value, type Value } from '../value';
+import { mapOnWasm } from '../elementwise-wasm';
 
 /** A kernel from y = f(x) and dy/dx = g(x, y). */
 function unary(f: (x: number) => number, g: (x: number, y: number) => number): KernelFactory {
@@ -28,6 +30,8 @@ function unary(f: (x: number) => number, g: (x: number, y: number) => number): K
 
 export const relu: KernelFactory = () => ({
   forward([x]) {
+    const w = mapOnWasm('relu', x!.data);
+    if (w !== undefined) return { outputs: [value([...x!.dims], w)] };
     const out = value([...x!.dims]);
     const xd = x!.data;
     const y = out.data;
@@ -36,6 +40,8 @@ export const relu: KernelFactory = () => ({
   },
   backward(dOut, [x]) {
     const xd = x!.data;
+    const w = mapOnWasm('reluGrad', xd, dOut);
+    if (w !== undefined) return [w];
     const dx = new Float32Array(xd.length);
     for (let i = 0; i < dx.length; i++) if (xd[i] > 0) dx[i] = dOut[i];
     return [dx];
@@ -48,6 +54,8 @@ export const tanh = unary(Math.tanh, (_x, y) => 1 - y * y);
 // `unary` calls a different f per kernel, which V8 cannot inline.
 export const hardSwish: KernelFactory = () => ({
   forward([x]) {
+    const w = mapOnWasm('hardSwish', x!.data);
+    if (w !== undefined) return { outputs: [value([...x!.dims], w)] };
     const out = value([...x!.dims]);
     const xd = x!.data;
     const y = out.data;
@@ -59,6 +67,8 @@ export const hardSwish: KernelFactory = () => ({
   },
   backward(dOut, [x]) {
     const xd = x!.data;
+    const w = mapOnWasm('hardSwishGrad', xd, dOut);
+    if (w !== undefined) return [w];
     const dx = new Float32Array(xd.length);
     for (let i = 0; i < dx.length; i++) {
       const v = xd[i];
@@ -112,6 +122,8 @@ export const clip: KernelFactory = (ctx) => {
   }
   return {
     forward([x]) {
+      const w = mapOnWasm('clip', x!.data, undefined, lo, hi);
+      if (w !== undefined) return { outputs: [value([...x!.dims], w)] };
       const out = value([...x!.dims]);
       const xd = x!.data;
       const y = out.data;
@@ -123,6 +135,8 @@ export const clip: KernelFactory = (ctx) => {
     },
     backward(dOut, [x]) {
       const xd = x!.data;
+      const w = mapOnWasm('clipGrad', xd, dOut, lo, hi);
+      if (w !== undefined) return [w];
       const dx = new Float32Array(xd.length);
       for (let i = 0; i < dx.length; i++) if (xd[i] > lo && xd[i] < hi) dx[i] = dOut[i];
       return [dx];

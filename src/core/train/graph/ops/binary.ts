@@ -56,20 +56,21 @@ export function broadcast(a: number[], b: number[], label: string): Broadcast {
   return { dims, sizes, sa, sb };
 }
 
-/** Calls f(o, ia, ib) for every output element o in order, with the inputs' element indices. */
-export function eachBroadcast(bc: Broadcast, f: (o: number, ia: number, ib: number) => void): void {
+/**
+ * Calls f(o, ia, ib, n) for every run of n output elements along the innermost coalesced dim, with
+ * the inputs' element indices at its start (the run then steps the inputs by the innermost strides).
+ */
+export function eachRun(bc: Broadcast, f: (o: number, ia: number, ib: number, n: number) => void): void {
   const { sizes, sa, sb } = bc;
   const r = sizes.length;
   const inner = sizes[r - 1];
-  const ai = sa[r - 1];
-  const bi = sb[r - 1];
   const idx = new Array<number>(r).fill(0);
   let total = 1;
   for (const s of sizes) total *= s;
   let ia = 0;
   let ib = 0;
-  for (let o = 0; o < total; ) {
-    for (let k = 0; k < inner; k++, o++) f(o, ia + k * ai, ib + k * bi);
+  for (let o = 0; o < total; o += inner) {
+    f(o, ia, ib, inner);
     // Advance the outer odometer.
     let d = r - 2;
     while (d >= 0) {
@@ -85,7 +86,46 @@ export function eachBroadcast(bc: Broadcast, f: (o: number, ia: number, ib: numb
   }
 }
 
+/** Calls f(o, ia, ib) for every output element o in order, with the inputs' element indices. */
+export function eachBroadcast(bc: Broadcast, f: (o: number, ia: number, ib: number) => void): void {
+  const ai = bc.sa[bc.sa.length - 1];
+  const bi = bc.sb[bc.sb.length - 1];
+  eachRun(bc, (o, ia, ib, n) => {
+    for (let k = 0; k < n; k++) f(o + k, ia + k * ai, ib + k * bi);
+  });
+}
+
 type Op = 'Add' | 'Sub' | 'Mul' | 'Div';
+
+/** y[o..o+n) = a ∘ b over one run (a stepping ai, b stepping bi). */
+function forwardRun(op: Op, y: Float32Array, o: number, ad: Float32Array, ia: number, ai: number, bd: Float32Array, ib: number, bi: number, n: number): void {
+  if (op === 'Add') for (let k = 0; k < n; k++, ia += ai, ib += bi) y[o + k] = ad[ia] + bd[ib];
+  else if (op === 'Sub') for (let k = 0; k < n; k++, ia += ai, ib += bi) y[o + k] = ad[ia] - bd[ib];
+  else if (op === 'Mul') for (let k = 0; k < n; k++, ia += ai, ib += bi) y[o + k] = ad[ia] * bd[ib];
+  else for (let k = 0; k < n; k++, ia += ai, ib += bi) y[o + k] = ad[ia] / bd[ib];
+}
+
+/**
+ * The gradient of one input over one run: d[i] += Σ g · (∂y/∂input), where ∂y/∂input is 1 (sign ±1)
+ * or the other input's value (Mul), or the quotient rule (Div; `first` says which side).
+ */
+function backwardRun(op: Op, first: boolean, d: Float32Array | Float64Array, i: number, di: number, g: Float32Array, o: number, ad: Float32Array, ia: number, ai: number, bd: Float32Array, ib: number, bi: number, n: number): void {
+  const sign = op === 'Sub' && !first ? -1 : 1;
+  if (di === 0) {
+    // The input is broadcast along the run: one sum.
+    let s = 0;
+    if (op === 'Add' || op === 'Sub') for (let k = 0; k < n; k++) s += g[o + k];
+    else if (op === 'Mul') for (let k = 0, j = first ? ib : ia, dj = first ? bi : ai, od = first ? bd : ad; k < n; k++, j += dj) s += g[o + k] * od[j];
+    else if (first) for (let k = 0, j = ib; k < n; k++, j += bi) s += g[o + k] / bd[j];
+    else for (let k = 0; k < n; k++, ia += ai, ib += bi) s -= (g[o + k] * ad[ia]) / (bd[ib] * bd[ib]);
+    d[i] += sign * s;
+    return;
+  }
+  if (op === 'Add' || op === 'Sub') for (let k = 0; k < n; k++, i += di) d[i] += sign * g[o + k];
+  else if (op === 'Mul') for (let k = 0, j = first ? ib : ia, dj = first ? bi : ai, od = first ? bd : ad; k < n; k++, i += di, j += dj) d[i] += g[o + k] * od[j];
+  else if (first) for (let k = 0, j = ib; k < n; k++, i += di, j += bi) d[i] += g[o + k] / bd[j];
+  else for (let k = 0; k < n; k++, i += di, ia += ai, ib += bi) d[i] -= (g[o + k] * ad[ia]) / (bd[ib] * bd[ib]);
+}
 
 function binary(op: Op): KernelFactory {
   return ({ label }) => ({
@@ -95,32 +135,28 @@ function binary(op: Op): KernelFactory {
       const y = out.data;
       const ad = a!.data;
       const bd = b!.data;
-      if (op === 'Add') eachBroadcast(bc, (o, i, j) => (y[o] = ad[i] + bd[j]));
-      else if (op === 'Sub') eachBroadcast(bc, (o, i, j) => (y[o] = ad[i] - bd[j]));
-      else if (op === 'Mul') eachBroadcast(bc, (o, i, j) => (y[o] = ad[i] * bd[j]));
-      else eachBroadcast(bc, (o, i, j) => (y[o] = ad[i] / bd[j]));
+      const ai = bc.sa[bc.sa.length - 1];
+      const bi = bc.sb[bc.sb.length - 1];
+      eachRun(bc, (o, ia, ib, n) => forwardRun(op, y, o, ad, ia, ai, bd, ib, bi, n));
       return { outputs: [out], saved: bc };
     },
     backward(dOut, [a, b], _o, saved, need) {
       const bc = saved as Broadcast;
       const ad = a!.data;
       const bd = b!.data;
-      const da = need[0] ? new Float64Array(ad.length) : undefined;
-      const db = need[1] ? new Float64Array(bd.length) : undefined;
-      eachBroadcast(bc, (o, i, j) => {
-        const g = dOut[o];
-        if (op === 'Add' || op === 'Sub') {
-          if (da !== undefined) da[i] += g;
-          if (db !== undefined) db[j] += op === 'Add' ? g : -g;
-        } else if (op === 'Mul') {
-          if (da !== undefined) da[i] += g * bd[j];
-          if (db !== undefined) db[j] += g * ad[i];
-        } else {
-          if (da !== undefined) da[i] += g / bd[j];
-          if (db !== undefined) db[j] -= (g * ad[i]) / (bd[j] * bd[j]);
-        }
+      const ai = bc.sa[bc.sa.length - 1];
+      const bi = bc.sb[bc.sb.length - 1];
+      // A full-size input gets each output's gradient once (float32 is exact); a broadcast one sums in float64.
+      const full = (len: number): boolean => len === dOut.length;
+      if (op === 'Add' && full(ad.length) && full(bd.length)) return [need[0] ? dOut.slice() : undefined, need[1] ? dOut.slice() : undefined];
+      const da = need[0] ? (full(ad.length) ? new Float32Array(ad.length) : new Float64Array(ad.length)) : undefined;
+      const db = need[1] ? (full(bd.length) ? new Float32Array(bd.length) : new Float64Array(bd.length)) : undefined;
+      eachRun(bc, (o, ia, ib, n) => {
+        if (da !== undefined) backwardRun(op, true, da, ia, ai, dOut, o, ad, ia, ai, bd, ib, bi, n);
+        if (db !== undefined) backwardRun(op, false, db, ib, bi, dOut, o, ad, ia, ai, bd, ib, bi, n);
       });
-      return [da && Float32Array.from(da), db && Float32Array.from(db)];
+      const f32 = (d: Float32Array | Float64Array | undefined): Float32Array | undefined => (d === undefined || d instanceof Float32Array ? d : Float32Array.from(d));
+      return [f32(da), f32(db)];
     },
   });
 }

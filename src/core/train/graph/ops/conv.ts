@@ -1,16 +1,19 @@
 // Conv (1-D and 2-D, any group including depthwise, strides, dilations, pads, auto_pad, bias) as
 // im2col + matrix products over chunks of samples: forward Y = W·col, backward dW = dY·colᵀ,
 // dcol = Wᵀ·dY scattered back (col2im); both are `patches`. im2col is recomputed in backward instead of kept.
+// Conv runs on WebAssembly SIMD (conv-wasm.ts, depthwise-wasm.ts) where available, on these JS loops otherwise.
 import type { Kernel, KernelFactory } from '../kernel';
 import { matmul, matmulABt, transposed } from '../matmul';
 import { depthwiseBackward, depthwiseForward } from './depthwise';
+import { convOnWasm } from './conv-wasm';
+import { depthwiseOnWasm } from './depthwise-wasm';
 import { GraphTrainError, attrInt, value, type Value } from '../value';
 import { windowDims, windowOver, windowSpec, type SlidingWindow } from '../sliding-window';
 
 /** Most floats of one chunk's patch matrix; the chunk then holds at least one sample. */
 const CHUNK_FLOATS = 1 << 16;
 
-interface Geometry {
+export interface Geometry {
   w: SlidingWindow;
   N: number;
   C: number;
@@ -80,6 +83,8 @@ export const conv: KernelFactory = (ctx) => {
     const P = w.OH * w.OW;
     return { w, N, C, M, G: group, Cg, Mg: M / group, K, P, chunk: Math.max(1, Math.min(N, Math.floor(CHUNK_FLOATS / (K * P)))) };
   };
+  const onWasm = convOnWasm();
+  const depthwiseWasm = depthwiseOnWasm();
 
   const kernel: Kernel = {
     forward([x, wt, b]) {
@@ -88,10 +93,12 @@ export const conv: KernelFactory = (ctx) => {
       const out = value(windowDims(N, M, g.w, x!.dims.length));
       const y = out.data;
       if (K === g.w.kh * g.w.kw && Mg === 1) {
+        if (depthwiseWasm.forward(x!.data, wt!.data, b?.data, y, N, M, g.w)) return { outputs: [out] };
         depthwiseForward(x!.data, wt!.data, y, N, M, g.w);
         if (b !== undefined) for (let i = 0; i < y.length; i++) y[i] += b.data[Math.floor(i / P) % M];
         return { outputs: [out] };
       }
+      if (onWasm.forward(x!.data, wt!.data, b?.data, y, g)) return { outputs: [out] };
       const col = new Float32Array(K * chunk * P);
       const yb = new Float32Array(Mg * chunk * P);
       for (let grp = 0; grp < G; grp++) {
@@ -122,10 +129,15 @@ export const conv: KernelFactory = (ctx) => {
       const dw = need[1] ? new Float32Array(wt!.data.length) : undefined;
       const db = need[2] && b !== undefined ? new Float64Array(M) : undefined;
       if (K === g.w.kh * g.w.kw && Mg === 1) {
+        if (depthwiseWasm.backward(x!.data, wt!.data, dOut, dx, dw, N, M, g.w)) {
+          if (db !== undefined) for (let n = 0; n < N; n++) for (let c = 0; c < M; c++) for (let p = (n * M + c) * P, e = p + P; p < e; p++) db[c] += dOut[p];
+          return [dx, dw, db !== undefined ? Float32Array.from(db) : undefined];
+        }
         depthwiseBackward(x!.data, wt!.data, dOut, dx, dw, N, M, g.w);
         if (db !== undefined) for (let i = 0; i < dOut.length; i++) db[Math.floor(i / P) % M] += dOut[i];
         return [dx, dw, db !== undefined ? Float32Array.from(db) : undefined];
       }
+      if (onWasm.backward(x!.data, wt!.data, dOut, dx, dw, db, g)) return [dx, dw, db !== undefined ? Float32Array.from(db) : undefined];
       const col = new Float32Array(K * chunk * P);
       const dyb = new Float32Array(Mg * chunk * P);
       const dcol = dx !== undefined ? new Float32Array(K * chunk * P) : undefined;

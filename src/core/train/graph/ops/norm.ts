@@ -1,8 +1,10 @@
 // BatchNormalization in inference form: the running mean and variance stay frozen (they are never
 // trained), y = scale · (x − mean) / √(var + ε) + bias per channel; scale and bias get gradients
-// (they train when they are trainable parameters, like biases).
+// (they train when they are trainable parameters, like biases). The loops run on WebAssembly SIMD
+// where available (norm-wasm.ts).
 import type { KernelFactory } from '../kernel';
 import { GraphTrainError, attrFloat, attrInt, value } from '../value';
+import { batchNormBackwardWasm, batchNormForwardWasm } from './norm-wasm';
 
 export const batchNorm: KernelFactory = ({ node, label }) => {
   if (attrInt(node, 'training_mode', 0) !== 0) throw new GraphTrainError(`${label} is in training mode; fine-tuning needs its frozen statistics`);
@@ -21,6 +23,9 @@ export const batchNorm: KernelFactory = ({ node, label }) => {
       const out = value([...x!.dims]);
       const xd = x!.data;
       const y = out.data;
+      const a = Float64Array.from(inv, (v, c) => scale!.data[c] * v);
+      const b = Float64Array.from(a, (v, c) => bias!.data[c] - mean!.data[c] * v);
+      if (batchNormForwardWasm(xd, y, N, C, S, a, b)) return { outputs: [out], saved: inv };
       for (let n = 0; n < N; n++) {
         for (let c = 0; c < C; c++) {
           const a = scale!.data[c] * inv[c];
@@ -38,6 +43,11 @@ export const batchNorm: KernelFactory = ({ node, label }) => {
       const dx = need[0] ? new Float32Array(xd.length) : undefined;
       const ds = new Float64Array(C);
       const db = new Float64Array(C);
+      const a = Float64Array.from(inv, (v, c) => scale!.data[c] * v);
+      if (batchNormBackwardWasm(xd, dOut, dx, ds, db, N, C, S, a, mean!.data)) {
+        for (let c = 0; c < C; c++) ds[c] *= inv[c];
+        return [dx, need[1] ? Float32Array.from(ds) : undefined, need[2] ? Float32Array.from(db) : undefined];
+      }
       for (let n = 0; n < N; n++) {
         for (let c = 0; c < C; c++) {
           const a = scale!.data[c] * inv[c];

@@ -137,9 +137,10 @@ export const globalAveragePool: KernelFactory = ({ label }) => ({
   forward([x]) {
     const [NC, S] = planes(x!, label);
     const out = value(globalDims(x!));
+    const xd = x!.data;
     for (let c = 0; c < NC; c++) {
       let s = 0;
-      for (let i = c * S; i < (c + 1) * S; i++) s += x!.data[i];
+      for (let i = c * S, e = i + S; i < e; i++) s += xd[i];
       out.data[c] = s / S;
     }
     return { outputs: [out] };
