@@ -15,6 +15,12 @@ const CHUNK_FLOATS = 1 << 19;
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 
+/** Copies samples n0 .. n0+count (`size` floats each) of src to `at`, then one zero sample after them (the kernels' padding). */
+function stage(f32: Float32Array, src: Float32Array, at: number, n0: number, count: number, size: number): void {
+  f32.set(src.subarray(n0 * size, (n0 + count) * size), at);
+  f32.fill(0, at + count * size, at + (count + 1) * size);
+}
+
 interface Tables {
   /** (k, q) → 4 · input float of channel 0 (q = n·P + p, row length L), padding → the zero block. */
   col: Int32Array;
@@ -94,8 +100,7 @@ export function depthwiseOnWasm(): {
       const d = direct(C, w, count);
       i32.set(d.pad, idxAt);
       i32.set(d.out, idx2At);
-      f32.set(x.subarray(n0 * C * HW, (n0 + count) * C * HW), xAt);
-      f32.fill(0, xAt + count * C * HW, xAt + (count + 1) * C * HW);
+      stage(f32, x, xAt, n0, count, C * HW);
       f32.fill(0, yAt, yAt + (count + 1) * C * P);
       directForward(arena, d, C, HW, P, xAt, wAt, b, yAt, idxAt, idx2At, at);
       y.set(f32.subarray(yAt, yAt + count * C * P), n0 * C * P);
@@ -127,11 +132,9 @@ export function depthwiseOnWasm(): {
       const d = direct(C, w, count);
       i32.set(d.pad, idxAt);
       i32.set(d.out, idx2At);
-      f32.set(dy.subarray(n0 * C * P, (n0 + count) * C * P), dyAt);
-      f32.fill(0, dyAt + count * C * P, dyAt + (count + 1) * C * P);
+      stage(f32, dy, dyAt, n0, count, C * P);
       if (dwt !== undefined) {
-        f32.set(x.subarray(n0 * C * HW, (n0 + count) * C * HW), xAt);
-        f32.fill(0, xAt + count * C * HW, xAt + (count + 1) * C * HW);
+        stage(f32, x, xAt, n0, count, C * HW);
       }
       if (dx !== undefined) f32.fill(0, dxAt, dxAt + (count + 1) * C * HW);
       directBackward(arena, d, C, HW, P, dwt !== undefined ? xAt : undefined, dyAt, wAt, dwAt, dx !== undefined ? dxAt : undefined, idxAt, idx2At, at);
@@ -167,8 +170,7 @@ export function depthwiseOnWasm(): {
         const t = tables(C, w, count);
         i32.set(t.col, colIdxAt);
         i32.set(t.chan, chanIdxAt);
-        f32.set(x.subarray(n0 * C * HW, (n0 + count) * C * HW), xAt);
-        f32.fill(0, xAt + count * C * HW, xAt + (count + 1) * C * HW);
+        stage(f32, x, xAt, n0, count, C * HW);
         f32.fill(0, yAt, yAt + (count + 1) * C * P);
         for (let c = 0; c < C; c++) {
           gather(4 * colIdxAt, KK * L, 4 * (xAt + c * HW), 4 * colAt);
@@ -208,11 +210,9 @@ export function depthwiseOnWasm(): {
         const t = tables(C, w, count);
         i32.set(t.col, colIdxAt);
         i32.set(t.chan, chanIdxAt);
-        f32.set(dy.subarray(n0 * C * P, (n0 + count) * C * P), dyAt);
-        f32.fill(0, dyAt + count * C * P, dyAt + (count + 1) * C * P);
+        stage(f32, dy, dyAt, n0, count, C * P);
         if (dwt !== undefined) {
-          f32.set(x.subarray(n0 * C * HW, (n0 + count) * C * HW), xAt);
-          f32.fill(0, xAt + count * C * HW, xAt + (count + 1) * C * HW);
+          stage(f32, x, xAt, n0, count, C * HW);
         }
         if (dx !== undefined) f32.fill(0, dxAt, dxAt + (count + 1) * C * HW);
         for (let c = 0; c < C; c++) {
