@@ -13,7 +13,7 @@ import { EngineFailure } from '../errors';
 import { ensureResident } from '../external-load';
 import { exportOnStream, writeWithExternalData } from '../stream-export';
 import { notStreamable } from '../stream-prune';
-import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
+import { jobProgress, prunedModel, methodReport } from '../methods/run';
 import { checkNotModelPath, checkPath, exactBuffer, findTensor, getModel, namedTensors, pruneReport } from './common';
 
 /**
@@ -63,11 +63,11 @@ export const exportModel: Handler<'export'> = async (req, ctx) => {
   if (req.path !== undefined && external) {
     const location = await writeWithExternalData(ctx, model, req.path, outputOptions(ctx, open, req.spec));
     writtenDespiteCancel(ctx, req.path);
-    return { path: req.path, report: trueThresholds(open.model, entry, pruneReport(open.model, p)), externalData: location };
+    return { path: req.path, report: methodReport(open.model, entry, pruneReport(open.model, p)), externalData: location };
   }
   if (req.format === 'sparse') model = toSparseInitializers(model, p.layers.map((l) => l.tensor));
   const bytes = encodeModel(model);
-  const report = trueThresholds(open.model, entry, pruneReport(open.model, p));
+  const report = methodReport(open.model, entry, pruneReport(open.model, p));
   if (req.path !== undefined) {
     await ctx.platform.writeFileAtomic(req.path, bytes, outputOptions(ctx, open, req.spec));
     writtenDespiteCancel(ctx, req.path);

@@ -5,7 +5,7 @@ import { SUPPORTED_OPS } from '../../core/runtime';
 import type { Handler } from '../context';
 import { EngineFailure } from '../errors';
 import type { TensorStatistics } from '../protocol';
-import { jobProgress, prunedModel, trueThresholds } from '../methods/run';
+import { jobProgress, prunedModel, methodReport } from '../methods/run';
 import { isUnread, statisticsStreamed } from '../stream-stats';
 import { ensureResident } from '../external-load';
 import { pickedTensorBytes } from '../picked-files';
@@ -142,5 +142,5 @@ export const prune: Handler<'prune'> = async (req, ctx) => {
   if (open.external && notStreamable(open.model, req.spec) === undefined) return pruneReport(open.model, await planOnStream(ctx, open, req.spec));
   await ensureResident(ctx, open);
   const entry = await prunedModel(ctx, open, req.spec, jobProgress(ctx));
-  return trueThresholds(open.model, entry, pruneReport(open.model, entry.plan));
+  return methodReport(open.model, entry, pruneReport(open.model, entry.plan));
 };

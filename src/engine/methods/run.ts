@@ -135,11 +135,15 @@ function magnitudes(t: Tensor | undefined): ArrayLike<number> | undefined {
 }
 
 /**
- * Per layer, the largest |w| of the ORIGINAL weights that the method set to zero — what a
+ * The report of a method's result: the method's notes (what data it calibrated or trained on,
+ * distillation, the kept epoch and its validation accuracy, per-layer errors…) after the plan's,
+ * and per layer the largest |w| of the ORIGINAL weights that the method set to zero — what a
  * threshold means when the mask is not a magnitude cut (reconstruct picks by saliency, fine-tuning
  * changes the kept weights). Layers whose data is not float stay as planned.
  */
-export function trueThresholds(original: Model, entry: PrunedEntry, report: PruneReport): PruneReport {
+export function methodReport(original: Model, entry: PrunedEntry, planned: PruneReport): PruneReport {
+  const notes = [...new Set([...(planned.notes ?? []), ...entry.notes])];
+  const report = notes.length > 0 ? { ...planned, notes } : planned;
   if (entry.method === 'magnitude') return report;
   const before = namedWeights(original);
   const after = namedWeights(entry.model);

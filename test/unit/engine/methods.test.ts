@@ -38,6 +38,10 @@ describe('prune job with reconstruct', () => {
     for (const p of progress) expect(p.done).toBeLessThanOrEqual(p.total);
     expect(report.layers.map((l) => l.tensor)).toEqual(PRUNED);
     for (const l of report.layers) expect(l.n - l.kept).toBe(Math.round(0.9 * l.n));
+    // What the method did, in the report the CLI prints and the Prune panel lists: the data it
+    // calibrated on (here the bundled training split, which the user did not pick) and each layer's error.
+    expect(report.notes?.[0]).toMatch(/^reconstructed on 200 calibration samples of ".*train.*" \(dampening /);
+    for (const name of PRUNED) expect(report.notes?.some((n) => n.startsWith(`${name}: relative output error `)), name).toBe(true);
 
     // The same spec written differently (keys in another order, a field reconstruct ignores).
     const same = { epochs: 3, dataLimit: 200, calibration: { kind: 'sample', split: 'train' }, method: 'reconstruct', mode: 'layer', ratio: 0.9 } as PruneSpec;
@@ -46,6 +50,7 @@ describe('prune job with reconstruct', () => {
     expect(host.pruned.runs).toBe(runs0 + 1);
     expect(exportProgress).toEqual([]);
     expect(out.report.layers.map((l) => l.kept)).toEqual(report.layers.map((l) => l.kept));
+    expect(out.report.notes).toEqual(report.notes);
 
     // Standard ONNX: exactly round(0.9 n) zeros per pruned tensor, and onnxruntime-node predicts
     // with the accuracy Prunescope's own runtime measures for the same spec.
