@@ -23,7 +23,7 @@ function methodsNeeding(need: MethodDataNeed): string {
 }
 
 /** The spec fields of a method: everything but ratio, mode, select and overrides. */
-export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'allocation' | 'distill'>;
+export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'allocation' | 'distill' | 'learningRate'>;
 
 export const dataOptions: CliCommand['options'] = {
   ...normalizeOption,
@@ -44,6 +44,10 @@ export const dataOptions: CliCommand['options'] = {
   distill: {
     type: 'string',
     description: 'finetune: 0 = no knowledge distillation from the unpruned model, 1 = distil (default 1)',
+  },
+  lr: {
+    type: 'string',
+    description: `finetune: Adam's learning rate, in (0, 1] (default ${METHOD_REGISTRY.finetune.defaults.learningRate}; it decays by 0.8 after each epoch at the target ratio)`,
   },
   allocation: {
     type: 'string',
@@ -156,6 +160,7 @@ function dataSource(args: ParsedArgs, need: Exclude<MethodDataNeed, 'none'>, mod
 export function methodFields(args: ParsedArgs, model: string, methods: PruneMethod[]): Omit<MethodFields, 'method'> {
   const epochs = numberOption(args, 'epochs', (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'must be an integer from 1 to 100');
   const distill = numberOption(args, 'distill', (n) => n === 0 || n === 1, 'must be 0 (off) or 1 (on)');
+  const learningRate = numberOption(args, 'lr', (n) => n > 0 && n <= 1, 'must be a number in (0, 1], e.g. 1e-3');
   const dataLimit = numberOption(args, 'data-limit', (n) => Number.isInteger(n) && n >= 1, 'must be an integer ≥ 1');
   checkNormalizeUsed(args);
   const calibration = dataSource(args, 'calibration', model, methods);
@@ -167,7 +172,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
   }
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');
   if (!slow) {
-    for (const o of ['calib', 'train', 'epochs', 'distill', 'data-limit']) {
+    for (const o of ['calib', 'train', 'epochs', 'distill', 'lr', 'data-limit']) {
       if (args.values[o] !== undefined) throw new CliError(`--${o} applies to --method reconstruct, wanda or finetune only`);
     }
   }
@@ -178,6 +183,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
     ...(epochs !== undefined ? { epochs } : {}),
     ...(allocation !== undefined ? { allocation: allocation as ReconstructAllocation } : {}),
     ...(distill !== undefined ? { distill: distill === 1 } : {}),
+    ...(learningRate !== undefined ? { learningRate } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export interface MethodInfo {
     distill?: { alpha: number; temperature: number };
     /** Re-estimate BatchNormalization statistics after each prune step; see FinetuneOptions.recalibrateBatchNorm. */
     recalibrateBatchNorm?: boolean;
+    /** Adam's learning rate while fine-tuning; see FinetuneOptions.learningRate. */
+    learningRate?: number;
   };
 }
 
@@ -62,7 +64,7 @@ export const METHOD_REGISTRY: Readonly<Record<PruneMethod, Readonly<MethodInfo>>
     label: 'Fine-tune (training data)',
     description: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
     data: 'training',
-    defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 }, recalibrateBatchNorm: true },
+    defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 }, recalibrateBatchNorm: true, learningRate: 5e-4 },
   },
   wanda: {
     name: 'wanda',
@@ -115,6 +117,8 @@ export interface PruneSpec<D = unknown> extends PruneOptions {
   allocateBlocks?: boolean;
   /** finetune: false = no distillation from the unpruned model (default: on, METHOD_REGISTRY.finetune.defaults.distill). */
   distill?: boolean;
+  /** finetune: Adam's learning rate (default METHOD_REGISTRY.finetune.defaults.learningRate). */
+  learningRate?: number;
 }
 
 /**
@@ -143,5 +147,7 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   const epochs = info.defaults.epochs === undefined ? undefined : (spec.epochs ?? info.defaults.epochs);
   if (epochs !== undefined) out.epochs = epochs;
   if (info.defaults.distill !== undefined && spec.distill === false) out.distill = false;
+  const lr = info.defaults.learningRate === undefined ? undefined : (spec.learningRate ?? info.defaults.learningRate);
+  if (lr !== undefined) out.learningRate = lr;
   return out;
 }

@@ -80,6 +80,7 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   if (r.allocation !== undefined) out.reconstruct = { allocation: r.allocation };
   if (r.allocateBlocks === true) out.allocateBlocks = true;
   if (r.distill === false) out.finetune = { distill: false };
+  if (r.learningRate !== undefined && r.learningRate !== METHOD_REGISTRY.finetune.defaults.learningRate) out.finetune = { ...out.finetune, learningRate: r.learningRate };
   return out;
 }
 

@@ -72,6 +72,10 @@ export function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec
     if (typeof v.distill !== 'boolean') fail('spec.distill must be true or false');
     out.distill = v.distill;
   }
+  if (v.learningRate !== undefined) {
+    if (typeof v.learningRate !== 'number' || !(v.learningRate > 0 && v.learningRate <= 1)) fail('spec.learningRate must be a number in (0, 1]');
+    out.learningRate = v.learningRate;
+  }
   return out as PruneSpec;
 }
 

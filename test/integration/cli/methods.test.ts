@@ -155,6 +155,16 @@ describe('bad input: one line, exit 2, nothing written', () => {
       message: /--distill 2: must be 0 \(off\) or 1 \(on\)/,
     },
     {
+      what: '--lr out of range',
+      args: () => ['prune', SAMPLE, '--ratio', '0.5', '--method', 'finetune', '--lr', '2', '-o', join(tmp, 'out-5c.onnx')],
+      message: /--lr 2: must be a number in \(0, 1\], e.g\. 1e-3/,
+    },
+    {
+      what: '--lr with a method that does not train',
+      args: () => ['prune', SAMPLE, '--ratio', '0.5', '--lr', '1e-3', '-o', join(tmp, 'out-5d.onnx')],
+      message: /--lr applies to --method reconstruct, wanda or finetune only/,
+    },
+    {
       what: 'a data option with magnitude pruning',
       args: () => ['export', SAMPLE, '--ratio', '0.5', '--calib', tiny, '-o', join(tmp, 'out-6.onnx')],
       message: /--calib applies to --method reconstruct, wanda or finetune only/,
@@ -211,7 +221,7 @@ describe('help', () => {
     for (const cmd of ['prune', 'export', 'eval', 'sweep']) {
       const r = prunescope([cmd, '--help'], tmp);
       expect(r.code).toBe(0);
-      for (const o of ['--method', '--calib', '--train', '--epochs', '--distill', '--data-limit']) expect(r.stdout, `${cmd} ${o}`).toContain(o);
+      for (const o of ['--method', '--calib', '--train', '--epochs', '--distill', '--lr', '--data-limit']) expect(r.stdout, `${cmd} ${o}`).toContain(o);
       expect(r.stdout).toMatch(/reconstruct/);
       expect(r.stdout).toMatch(/finetune/);
       expect(r.stdout).toMatch(/wanda/);

@@ -35,6 +35,14 @@ describe('default method settings', () => {
     });
   }
 
+  it('fine-tuning uses the registry\'s learning rate unless one is given, and a given one reaches the trainer\'s options', () => {
+    expect(resolveSpec(appSpec('finetune', 0.9)).learningRate).toBe(5e-4);
+    expect(methodSpecOf(cliSpec('finetune', 0.9)).finetune?.learningRate).toBeUndefined();
+    expect(methodSpecOf({ ...cliSpec('finetune', 0.9), learningRate: 1e-3 }).finetune?.learningRate).toBe(1e-3);
+    // A rate another method cannot use changes nothing (the same cache key).
+    expect(specKey({ ...appSpec('reconstruct', 0.9), learningRate: 1e-3 })).toBe(specKey(appSpec('reconstruct', 0.9)));
+  });
+
   it('fine-tuning runs for the registry default of 8 epochs in both', () => {
     expect(methodSpecOf(appSpec('finetune', 0.9)).epochs).toBe(8);
     expect(methodSpecOf(cliSpec('finetune', 0.9)).epochs).toBe(8);
