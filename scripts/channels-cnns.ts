@@ -32,7 +32,7 @@ import { modelMacs } from '../src/core/analysis/macs';
 import { paramCount } from '../src/core/analysis/params';
 import { parseDataset, type Dataset } from '../src/core/data';
 import { decodeModel, encodeModel, type Model } from '../src/core/onnx';
-import { METHOD_REGISTRY, pruneWithMethod, type MethodSpec, type PruneMethod } from '../src/core/prune';
+import { DEFAULT_CHANNEL_MULTIPLE, METHOD_REGISTRY, pruneWithMethod, type MethodSpec, type PruneMethod } from '../src/core/prune';
 import { DEFAULT_CHANNEL_SCORING, type ChannelScoring } from '../src/core/prune/channels/effective';
 
 const ROOT = join(__dirname, '..');
@@ -112,6 +112,8 @@ function finetuneOptions(): { finetune: NonNullable<MethodSpec['finetune']>; key
 
 async function pruned(name: string, model: Model, bytes: Uint8Array, train: Dataset, method: PruneMethod, ratio: number, extra: Record<string, number>, channelScoring: Readonly<ChannelScoring> = DEFAULT_CHANNEL_SCORING): Promise<Uint8Array> {
   const ft = method === 'finetune' ? finetuneOptions() : undefined;
+  // as the app and the CLI prune (resolveSpec): kept counts rounded to the default multiple unless --channel-multiple
+  extra = { channelMultiple: DEFAULT_CHANNEL_MULTIPLE, ...extra };
   const key = createHash('sha256').update(bytes).update(JSON.stringify({ method, ratio, extra, channelScoring, ...(ft !== undefined ? { ft: ft.key } : {}) })).digest('hex').slice(0, 16);
   const file = join(CACHE, `${name}-${method}-${ratio}-${key}.onnx`);
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
@@ -182,7 +184,7 @@ async function timed(): Promise<void> {
     const uN = await session(bytes, threads);
     for (const method of methods) {
       for (const ratio of ratios) {
-        const out = await pruned(name, model, bytes, train, method, ratio, method === 'finetune' ? extra : {});
+        const out = await pruned(name, model, bytes, train, method, ratio, method === 'finetune' ? extra : { ...(extra.channelMultiple !== undefined ? { channelMultiple: extra.channelMultiple } : {}) });
         const small = decodeModel(out, 'pruned');
         const acc = await accuracy(small, out, test);
         const s1 = await session(out, 1);

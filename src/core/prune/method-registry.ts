@@ -7,6 +7,9 @@ import { canonicalStructure, DEFAULT_CHANNEL_MULTIPLE, DEFAULT_IMPORTANCE, DEFAU
 
 export type PruneMethod = 'magnitude' | 'reconstruct' | 'finetune' | 'wanda';
 
+/** finetune's Adam learning rate unless the request sets one (better than 2e-4 on the sample model at 0.9: 97.10% vs 96.95%). */
+export const FINETUNE_LEARNING_RATE = 5e-4;
+
 /**
  * reconstruct in global scope, single weights: how the plan's total of zeros is split between the
  * layers. 'plan': as the magnitude plan splits it (one |w| threshold); 'output': by each layer's
@@ -64,7 +67,7 @@ export const METHOD_REGISTRY: Readonly<Record<PruneMethod, Readonly<MethodInfo>>
     label: 'Fine-tune (training data)',
     description: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
     data: 'training',
-    defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 }, recalibrateBatchNorm: true, learningRate: 5e-4 },
+    defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 }, recalibrateBatchNorm: true, learningRate: FINETUNE_LEARNING_RATE },
   },
   wanda: {
     name: 'wanda',

@@ -8,10 +8,10 @@ import type { Model, Tensor } from '../../core/onnx/model';
 import { isCancelled, problemKind } from '../../core/errors';
 import { applyPrune, METHOD_REGISTRY, planPrune, reconstructProblem, wandaProblem } from '../../core/prune';
 import type { JobContext, OpenModel } from '../context';
-import { checkFits, loadDataset } from '../datasets';
+import { checkFits, datasetLabel, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
 import { modelIo } from '../model-io';
-import type { PruneReport, PruneSpec } from '../protocol';
+import type { DatasetSource, PruneReport, PruneSpec } from '../protocol';
 import { namedWeights } from '../../core/analysis';
 import { finetuneProblem } from '../../core/train';
 import { DEFAULT_METHOD_DATA, specKey, type PrunedEntry } from './cache';
@@ -40,6 +40,11 @@ function cancelled(): EngineFailure {
   return new EngineFailure('cancelled', 'cancelled');
 }
 
+/** The bundled split under its label in the method's notes (its files are named "train"), anything else as loaded. */
+function namedForNotes(ds: Dataset, source: DatasetSource): Dataset {
+  return source.kind === 'sample' ? { ...ds, name: datasetLabel(source) } : ds;
+}
+
 /** The data a method needs, loaded and checked against the model. */
 async function methodData(ctx: JobContext, open: OpenModel, spec: PruneSpec): Promise<{ calibration?: Dataset; train?: Dataset }> {
   const io = modelIo(open.model, open.fileName);
@@ -49,13 +54,13 @@ async function methodData(ctx: JobContext, open: OpenModel, spec: PruneSpec): Pr
     const ds = await loadDataset(ctx, source, open);
     // token ids (a language model's calibration set) are checked against its vocabulary too
     checkFits(ds, source, 'calibration set', io, ds.tokens ? io.classes : undefined);
-    return { calibration: ds };
+    return { calibration: namedForNotes(ds, source) };
   }
   if (need === 'training') {
     const source = spec.train ?? DEFAULT_METHOD_DATA;
     const ds = await loadDataset(ctx, source, open);
     checkFits(ds, source, 'training set', io, io.classes);
-    return { train: ds };
+    return { train: namedForNotes(ds, source) };
   }
   return {};
 }

@@ -40,7 +40,7 @@ describe('prune job with reconstruct', () => {
     for (const l of report.layers) expect(l.n - l.kept).toBe(Math.round(0.9 * l.n));
     // What the method did, in the report the CLI prints and the Prune panel lists: the data it
     // calibrated on (here the bundled training split, which the user did not pick) and each layer's error.
-    expect(report.notes?.[0]).toMatch(/^reconstructed on 200 calibration samples of ".*train.*" \(dampening /);
+    expect(report.notes?.[0]).toMatch(/^reconstructed on 200 calibration samples of "the bundled MNIST train split" \(dampening /);
     for (const name of PRUNED) expect(report.notes?.some((n) => n.startsWith(`${name}: relative output error `)), name).toBe(true);
 
     // The same spec written differently (keys in another order, a field reconstruct ignores).

@@ -15,6 +15,18 @@ const CHUNK_FLOATS = 1 << 19;
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
 
+/** Consecutive regions of the arena (in floats), in the order given: each one's offset, and `end`. */
+function regions<K extends string>(sizes: Record<K, number>): Record<K, number> & { end: number } {
+  const out: Record<string, number> = {};
+  let at = 0;
+  for (const k of Object.keys(sizes) as K[]) {
+    out[k] = at;
+    at += sizes[k];
+  }
+  out.end = at;
+  return out as Record<K, number> & { end: number };
+}
+
 /** Copies samples n0 .. n0+count (`size` floats each) of src to `at`, then one zero sample after them (the kernels' padding). */
 function stage(f32: Float32Array, src: Float32Array, at: number, n0: number, count: number, size: number): void {
   f32.set(src.subarray(n0 * size, (n0 + count) * size), at);
@@ -85,12 +97,7 @@ export function depthwiseOnWasm(): {
     const P = w.OH * w.OW;
     const chunk = chunkOf(N, C, w);
     const full = direct(C, w, chunk);
-    const wAt = 0;
-    const xAt = wAt + C * KK;
-    const yAt = xAt + (chunk + 1) * C * HW;
-    const idxAt = yAt + (chunk + 1) * C * P;
-    const idx2At = idxAt + full.L;
-    const at = idx2At + full.L;
+    const { wAt, xAt, yAt, idxAt, idx2At, end: at } = regions({ wAt: C * KK, xAt: (chunk + 1) * C * HW, yAt: (chunk + 1) * C * P, idxAt: full.L, idx2At: full.L });
     const arena = wasmArena(at + directScratch(full));
     if (arena === null) return false;
     const { f32, i32 } = arena;
@@ -114,14 +121,9 @@ export function depthwiseOnWasm(): {
     const P = w.OH * w.OW;
     const chunk = chunkOf(N, C, w);
     const full = direct(C, w, chunk);
-    const wAt = 0;
-    const dwAt = wAt + C * KK;
-    const xAt = dwAt + C * KK;
-    const dyAt = xAt + (chunk + 1) * C * HW;
-    const dxAt = dyAt + (chunk + 1) * C * P;
-    const idxAt = dxAt + (chunk + 1) * C * HW;
-    const idx2At = idxAt + full.L;
-    const at = idx2At + full.L;
+    const { wAt, dwAt, xAt, dyAt, dxAt, idxAt, idx2At, end: at } = regions({
+      wAt: C * KK, dwAt: C * KK, xAt: (chunk + 1) * C * HW, dyAt: (chunk + 1) * C * P, dxAt: (chunk + 1) * C * HW, idxAt: full.L, idx2At: full.L,
+    });
     const arena = wasmArena(at + directScratch(full));
     if (arena === null) return false;
     const { f32, i32 } = arena;
@@ -153,14 +155,10 @@ export function depthwiseOnWasm(): {
       const P = w.OH * w.OW;
       const chunk = chunkOf(N, C, w);
       const Lmax = up4(chunk * P);
-      const wAt = 0;
-      const xAt = wAt + C * KK;
-      const colIdxAt = xAt + (chunk + 1) * C * HW;
-      const chanIdxAt = colIdxAt + KK * Lmax;
-      const colAt = chanIdxAt + Lmax;
-      const ycAt = colAt + KK * Lmax;
-      const yAt = ycAt + Lmax;
-      const arena = wasmArena(yAt + (chunk + 1) * C * P);
+      const { wAt, xAt, colIdxAt, chanIdxAt, colAt, ycAt, yAt, end } = regions({
+        wAt: C * KK, xAt: (chunk + 1) * C * HW, colIdxAt: KK * Lmax, chanIdxAt: Lmax, colAt: KK * Lmax, ycAt: Lmax, yAt: (chunk + 1) * C * P,
+      });
+      const arena = wasmArena(end);
       if (arena === null) return false;
       const { f32, i32, gather, scatter, axpy } = arena;
       f32.set(wt.subarray(0, C * KK), wAt);
@@ -191,15 +189,10 @@ export function depthwiseOnWasm(): {
       const P = w.OH * w.OW;
       const chunk = chunkOf(N, C, w);
       const Lmax = up4(chunk * P);
-      const wAt = 0;
-      const dwAt = wAt + C * KK;
-      const xAt = dwAt + C * KK;
-      const dyAt = xAt + (chunk + 1) * C * HW;
-      const colIdxAt = dyAt + (chunk + 1) * C * P;
-      const chanIdxAt = colIdxAt + KK * Lmax;
-      const dycAt = chanIdxAt + Lmax;
-      const dxAt = dycAt + Lmax;
-      const arena = wasmArena(dxAt + (chunk + 1) * C * HW);
+      const { wAt, dwAt, xAt, dyAt, colIdxAt, chanIdxAt, dycAt, dxAt, end } = regions({
+        wAt: C * KK, dwAt: C * KK, xAt: (chunk + 1) * C * HW, dyAt: (chunk + 1) * C * P, colIdxAt: KK * Lmax, chanIdxAt: Lmax, dycAt: Lmax, dxAt: (chunk + 1) * C * HW,
+      });
+      const arena = wasmArena(end);
       if (arena === null) return false;
       const { f32, i32, gather, gatherDot, scatterAxpy } = arena;
       f32.set(wt.subarray(0, C * KK), wAt);
