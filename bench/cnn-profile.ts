@@ -6,7 +6,7 @@
 // nodes it absorbed, onnxruntime's nodes it fused into one are summed onto it). "outside nodes" is
 // the whole run minus the sum of its nodes (our dispatch, input/output handling; onnxruntime's
 // session overhead). Not a test: a measurement on a shared machine.
-// Run: npx tsx bench/cnn-profile.ts   (env: MODELS=resnet,mobilenet N=300)
+// Run: npx tsx bench/cnn-profile.ts   (env: MODELS=resnet,mobilenet N=300 OURS=pruned.onnx: our side runs that file)
 import { setFlagsFromString } from 'node:v8';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,8 +82,9 @@ async function main(): Promise<void> {
     for (const r of ortNode.values()) r.durs = r.durs.slice(-n);
     const ortRunMed = median(runEvents.slice(-n));
 
-    // Ours: each step's impl wrapped in a timer.
-    const s = Session.create(model, { kernels: 'sparse' });
+    // Ours: each step's impl wrapped in a timer (OURS=FILE: that model, e.g. a pruned copy, against onnxruntime on the original).
+    const ours = process.env.OURS;
+    const s = Session.create(ours !== undefined ? decodeModel(new Uint8Array(readFileSync(ours)), ours) : model, { kernels: 'sparse' });
     const steps = (s as unknown as { plan: { steps: Step[] } }).plan.steps;
     const times = steps.map(() => [] as number[]);
     const wrapped = steps.map((st, k) => {

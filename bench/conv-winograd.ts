@@ -2,7 +2,7 @@
 // against the direct kernel, for the shapes of the CNN fixtures and a few more: the measurements
 // behind winogradPays (kernels/winograd-run.ts). Not a test: a measurement on a shared machine.
 // Run: npx tsx bench/conv-winograd.ts   (env: REPS=5 ITERS=300)
-import { ConvLayerRunner } from '../src/core/runtime/kernels/conv-run';
+import { ConvLayerRunner } from '../src/core/runtime/kernels/conv-runner';
 
 const reps = Number(process.env.REPS ?? 5);
 const iters = Number(process.env.ITERS ?? 300);

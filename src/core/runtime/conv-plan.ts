@@ -6,7 +6,7 @@
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
-import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-run';
+import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-runner';
 import { ConvArena } from './kernels/conv-wasm';
 import { arenaGlobalAveragePool } from './kernels/gap-run';
 import { type ConvPool, type ConvPost, finishConv, maxPoolPlanes } from './kernels/conv-post';

@@ -3,7 +3,7 @@
 // (col2im). Groups, strides, dilations, pads, auto_pad, output_padding and output_shape.
 import { RuntimeError } from '../errors';
 import { type RtTensor, ctorOf, size } from '../tensor';
-import { ConvLayerRunner } from '../kernels/conv-run';
+import { ConvLayerRunner } from '../kernels/conv-runner';
 import { type FArray, mmAccumulate, transpose2d } from '../kernels/dense';
 import { floatOnly } from './nn';
 import { type OpContext, intAttr, intsAttr, need, stringAttr } from './types';

@@ -11,7 +11,7 @@ import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { DataType, type Model } from '../../../../src/core/onnx/model';
 import { applyPrune, planPrune } from '../../../../src/core/prune';
 import { Session } from '../../../../src/core/runtime';
-import { type Conv2dShape, ConvLayerRunner } from '../../../../src/core/runtime/kernels/conv-run';
+import { type Conv2dShape, ConvLayerRunner } from '../../../../src/core/runtime/kernels/conv-runner';
 import { convKernelOptions, fusedMadd } from '../../../../src/core/runtime/kernels/conv-wasm';
 import { relaxedSimd } from '../../../../src/core/runtime/kernels/wasm-asm';
 

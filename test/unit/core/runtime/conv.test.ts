@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { type Attribute, DataType, type Model, type Node, type Tensor } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
-import { sparseConvPays } from '../../../../src/core/runtime/kernels/conv-run';
+import { sparseConvPays } from '../../../../src/core/runtime/kernels/conv-runner';
 import { prng, randomFloats } from './mlp';
 
 const ORT_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 4 };

@@ -3,7 +3,7 @@
 // one row, activations (clamp, ReLU6, HardSwish), a per-channel input scale, a MaxPool after,
 // batch 2; which layers it takes (dense enough, stride 1, padding 1, no residual).
 import { describe, expect, it } from 'vitest';
-import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner } from '../../../../src/core/runtime/kernels/conv-run';
+import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner } from '../../../../src/core/runtime/kernels/conv-runner';
 import { DEPTHWISE_MIN_DENSITY, DEPTHWISE_MIN_DENSITY_WIDE, depthwiseFits } from '../../../../src/core/runtime/kernels/depthwise-run';
 import { prng, randomFloats } from './mlp';
 

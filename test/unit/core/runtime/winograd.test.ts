@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { type Attribute, DataType, type Model, type Node, type Tensor } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
-import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner } from '../../../../src/core/runtime/kernels/conv-run';
+import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner } from '../../../../src/core/runtime/kernels/conv-runner';
 import { WinogradProgram, winogradFits, winogradPays, winogradTile, winogradWeights } from '../../../../src/core/runtime/kernels/winograd-run';
 import { prng, randomFloats } from './mlp';
 
