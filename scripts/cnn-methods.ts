@@ -12,6 +12,7 @@
 //     [--distill 0 (off) | --alpha A --temp T --teacher-on cache|batch]
 //     [--bench (ms CPU per training sample instead of the table) [--profile (wall ms per op kind)] [--reps N (measured batches, default 3)]]
 //     [--recal-check (magnitude at --ratio with and without BN recalibration, no training)]
+//     [--from-reconstruct (fine-tune the global reconstruct result: its zeros as the mask, one step, the unpruned model as teacher)]
 // Unset finetune settings take the finetune method's defaults.
 //
 // Measured (issue 14, 2 cores shared with other jobs; CPU seconds of the fine-tuning; lenet with the
@@ -169,11 +170,22 @@ async function main(): Promise<void> {
     else if (has('alpha') || has('temp') || has('teacher-on')) {
       finetune.distill = { alpha: num('alpha'), temperature: num('temp'), teacherOn: has('teacher-on') ? (arg('teacher-on', 'cache') as 'cache' | 'batch') : undefined };
     }
-    const spec: MethodSpec = { ratio, mode: 'layer', method: 'finetune', epochs: num('epochs'), finetune };
-    let last = -1;
+    // --from-reconstruct: fine-tune the model global reconstruct pruned (1,000 calibration images of
+    // the train file), its zeros as the mask (global magnitude at the same ratio picks exactly them),
+    // in one step, distilling from the unpruned model.
+    const fromRec = has('from-reconstruct');
     const t0 = cpu();
     const w0 = performance.now();
-    const ft = await pruneWithMethod(model, spec, { train }, {
+    let start = model;
+    if (fromRec) {
+      start = (await pruneWithMethod(model, { ratio, mode: 'global', method: 'reconstruct', dataLimit: 1000 }, { calibration: train })).model;
+      console.error(`  ${name} reconstruct global ${ratio}: ${pct(await accuracy(start, test))} (${((performance.now() - w0) / 1000).toFixed(0)} s)`);
+      finetune.steps = 1;
+      finetune.teacher = model;
+    }
+    const spec: MethodSpec = { ratio, mode: fromRec ? 'global' : 'layer', method: 'finetune', epochs: num('epochs'), finetune };
+    let last = -1;
+    const ft = await pruneWithMethod(start, spec, { train }, {
       onProgress: (f, m) => {
         if (Math.floor(f * 20) > last) {
           last = Math.floor(f * 20);
