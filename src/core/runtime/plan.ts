@@ -9,6 +9,7 @@ import { type SparseWeights, sparsityOf, toSparse } from './kernels/sparse';
 import { chainKernel, linearOp } from './ops/linear';
 import { type OpContext, type OpImpl, floatAttr, intAttr } from './ops/types';
 import { OPS, isDefaultDomain } from './registry';
+import { activationOp, fuseSiluAt } from './unary-plan';
 import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTensor, size } from './tensor';
 
 export interface PlanOptions {
@@ -242,6 +243,15 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       });
       continue;
     }
+    const silu = isDefaultDomain(node.domain) ? fuseSiluAt(node, soleUser, options.wasm !== false) : undefined;
+    if (silu) {
+      absorbed.add(silu.mul);
+      for (const n of [node, silu.mul]) n.outputs.forEach((o) => produced.add(o));
+      const ctx = makeCtx(node, opset);
+      ctx.label = `${label(node)} (+Mul)`;
+      steps.push({ impl: silu.impl, ins: [slot(node.inputs[0])], outs: [slot(silu.mul.outputs[0])], ctx, args: argsOf(1) });
+      continue;
+    }
     const layer = fuseLayer(node, known, soleUser, options);
     for (const n of [node, ...(layer ? layer.absorbed : [])]) n.outputs.forEach((o) => produced.add(o));
     if (layer) {
@@ -266,7 +276,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       continue;
     }
     const ins = node.inputs.map((i) => (i === '' ? -1 : slot(i)));
-    const impl = (node.opType === 'GlobalAveragePool' && isDefaultDomain(node.domain) && globalAveragePoolOp(options)) || OPS[node.opType];
+    const impl = (isDefaultDomain(node.domain) && ((node.opType === 'GlobalAveragePool' && globalAveragePoolOp(options)) || activationOp(node, options.wasm !== false))) || OPS[node.opType];
     steps.push({ impl, ins, outs: node.outputs.map((o) => (o === '' ? -1 : slot(o))), ctx: makeCtx(node, opset), args: argsOf(ins.length) });
   }
   const layers: LayerInfo[] = convLayers;

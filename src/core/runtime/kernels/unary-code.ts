@@ -1,0 +1,143 @@
+// The elementwise activations of unary-run.ts as WebAssembly SIMD, in place over float32 data in the
+// module's memory: Sigmoid and SiLU (x · sigmoid(x), the Sigmoid + Mul that torch.onnx.export
+// writes for nn.SiLU) on an exp of the Cephes kind (range reduction by ln 2, a degree-6 polynomial,
+// 2ⁿ built in the exponent bits; relative error about 2·10⁻⁷; 0 below −88), HardSigmoid, HardSwish, Relu,
+// LeakyRelu. NaN stays NaN where the JS ops give NaN (Relu: 0, as `v > 0 ? v : 0`).
+import { V128, addTo, body, get, mem, moduleBytes, op, set, v, whileNot } from './wasm-asm';
+
+const simd = (code: number): number[] => [0xfd, ...(code < 0x80 ? [code] : [(code & 0x7f) | 0x80, code >> 7])];
+const F32X4 = {
+  sub: simd(0xe5),
+  div: simd(0xe7),
+  min: simd(0xe8),
+  max: simd(0xe9),
+  pmin: simd(0xea),
+  pmax: simd(0xeb),
+  ge: simd(0x46),
+  lt: simd(0x43),
+  neg: simd(0xe1),
+};
+const I32X4_ADD = simd(0xae);
+const I32X4_SHL = simd(0xab);
+const BITSELECT = simd(0x52);
+
+/**
+ * A constant as code: local.get of a v128 local set once before the loop (V8 builds a v128.const
+ * from immediates at every use, a few instructions each: inside the loop they cost more than the
+ * arithmetic). `int`: four int32 lanes.
+ */
+type Consts = (x: number, int?: boolean) => number[];
+
+/** v128.const of four equal float32 lanes. */
+function splat(x: number): number[] {
+  const b = new Uint8Array(new Float32Array([x, x, x, x]).buffer);
+  return [0xfd, 0x0c, ...b];
+}
+/** v128.const of four equal int32 lanes. */
+function splatI(x: number): number[] {
+  const b = new Uint8Array(new Int32Array([x, x, x, x]).buffer);
+  return [0xfd, 0x0c, ...b];
+}
+
+// Cephes expf: x = n·ln2 + r (ln 2 split in two for exactness), e^r by its polynomial.
+const EXP_HI = 88.3762626647949;
+const EXP_LO = -87.33654475;
+const LOG2E = 1.44269504088896341;
+const MAGIC = 12582912; // 1.5 · 2²³
+const C1 = 0.693359375;
+const C2 = -2.12194440e-4;
+const P = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+
+/** e^x of the v128 on the stack, left on the stack; uses locals x, n, r (v128) and constants of c. */
+function exp(c: Consts, x: number, n: number, r: number): number[] {
+  return [
+    // clamp (pmin/pmax: one instruction each, and a NaN passes through as it is the first operand)
+    ...c(EXP_HI), ...F32X4.pmin, ...c(EXP_LO), ...F32X4.pmax, ...set(x),
+    // n = round(x·log₂e) by adding 1.5·2²³ (its float bits then hold n in the low bits: no
+    // nearest / trunc_sat, which V8 emits as several instructions each)
+    ...get(x), ...c(LOG2E), ...v.f32x4Mul, ...c(MAGIC), ...v.f32x4Add, op.tee, n,
+    ...c(MAGIC), ...F32X4.sub, ...set(r),
+    ...get(x), ...get(r), ...c(C1), ...v.f32x4Mul, ...F32X4.sub, ...get(r), ...c(C2), ...v.f32x4Mul, ...F32X4.sub, ...set(r),
+    // p(r) = ((((P0·r + P1)·r + P2)·r + P3)·r + P4)·r + P5, then e^r = p·r² + r + 1
+    ...c(P[0]),
+    ...P.slice(1).flatMap((k) => [...get(r), ...v.f32x4Mul, ...c(k), ...v.f32x4Add]),
+    ...get(r), ...v.f32x4Mul, ...get(r), ...v.f32x4Mul, ...get(r), ...v.f32x4Add, ...c(1), ...v.f32x4Add,
+    // · 2ⁿ: (bits(n + 1.5·2²³) + 127) << 23 (the magic's own bits shift out)
+    ...get(n), ...c(127, true), ...I32X4_ADD, ...[0x41, 23], ...I32X4_SHL,
+    ...v.f32x4Mul,
+  ];
+}
+
+/**
+ * 1 / (1 + e^(−a)) of local a, on the stack; exactly 0 below −88 (where it is under 2⁻¹²⁷ and the
+ * clamped exp would leave a tiny positive value: SiLU(−∞) is then NaN, as x · sigmoid(x) in JS).
+ */
+const sigmoidOf = (c: Consts, a: number, x: number, n: number, r: number): number[] => [
+  ...c(0),
+  ...c(1), ...c(1), ...get(a), ...F32X4.neg, ...exp(c, x, n, r), ...v.f32x4Add, ...F32X4.div,
+  ...get(a), ...c(-88), ...F32X4.lt, ...BITSELECT,
+];
+
+export type UnaryKind = 'sigmoid' | 'silu' | 'hardsigmoid' | 'hardswish' | 'relu' | 'leakyrelu';
+
+/**
+ * kind(p, end, params): every f32x4 from byte p to end (a multiple of 16 apart) replaced by its
+ * activation; params: the byte address of the op's attributes (alpha, beta) as two float32.
+ */
+function unary(kind: UnaryKind): number[] {
+  const [p, end, params] = [0, 1, 2];
+  const [a, x, n, r, al, be] = [3, 4, 5, 6, 7, 8];
+  // The constants' locals follow (9, 10, …), set in the prologue.
+  const pool = new Map<string, { local: number; code: number[] }>();
+  const c: Consts = (value, int = false) => {
+    const key = `${int ? 'i' : 'f'}${value}`;
+    let e = pool.get(key);
+    if (e === undefined) {
+      e = { local: 9 + pool.size, code: int ? splatI(value) : splat(value) };
+      pool.set(key, e);
+    }
+    return get(e.local);
+  };
+  let f: number[];
+  switch (kind) {
+    case 'sigmoid':
+      f = sigmoidOf(c, a, x, n, r);
+      break;
+    case 'silu':
+      f = [...get(a), ...sigmoidOf(c, a, x, n, r), ...v.f32x4Mul];
+      break;
+    case 'hardsigmoid':
+      // max(0, min(1, α·v + β)), NaN in → NaN out (as Math.max(0, Math.min(1, NaN)))
+      f = [...get(al), ...get(a), ...v.f32x4Mul, ...get(be), ...v.f32x4Add, ...c(1), ...F32X4.pmin, ...c(0), ...F32X4.pmax];
+      break;
+    case 'hardswish':
+      f = [...get(a), ...get(a), ...c(1 / 6), ...v.f32x4Mul, ...c(0.5), ...v.f32x4Add, ...c(1), ...F32X4.pmin, ...c(0), ...F32X4.pmax, ...v.f32x4Mul];
+      break;
+    case 'relu':
+      f = [...c(0), ...get(a), ...v.f32x4Pmax];
+      break;
+    case 'leakyrelu':
+      // v ≥ 0 ? v : α·v (NaN: α·NaN)
+      f = [...get(a), ...get(al), ...get(a), ...v.f32x4Mul, ...get(a), ...c(0), ...F32X4.ge, ...BITSELECT];
+      break;
+  }
+  const setup = [
+    ...[...pool.values()].flatMap((e) => [...e.code, ...set(e.local)]),
+    ...get(params), ...v.load32Splat, ...mem(2), ...set(al),
+    ...get(params), ...v.load32Splat, ...mem(2, 4), ...set(be),
+  ];
+  const loop = whileNot([...get(p), ...get(end), op.i32GeU], [
+    ...get(p), ...get(p), ...v.load, ...mem(4), ...set(a),
+    ...f,
+    ...v.store, ...mem(4),
+    ...addTo(p, 16),
+  ]);
+  return body([[6 + pool.size, V128]], [...setup, ...loop]);
+}
+
+export const UNARY_KINDS: readonly UnaryKind[] = ['sigmoid', 'silu', 'hardsigmoid', 'hardswish', 'relu', 'leakyrelu'];
+
+/** The module: one function per kind, (p, end, params). */
+export function unaryModuleBytes(): Uint8Array {
+  return moduleBytes(UNARY_KINDS.map((k) => ({ name: k, params: 3, code: unary(k) })));
+}
