@@ -49,8 +49,8 @@ describe('activation steps in WebAssembly', () => {
     const rand = prng(5);
     const x = Float32Array.from({ length: 2 * 4 * 81 }, () => rand() * 8);
     const want = (await ortRunOnce(bytes, { x: new ort.Tensor('float32', x, [2, 4, 9, 9]) })).outputs;
-    const wasm = Session.create(decodeModel(bytes), {});
-    const js = Session.create(decodeModel(bytes), { wasm: false });
+    const wasm = Session.create(decodeModel(bytes), { kernels: 'sparse' });
+    const js = Session.create(decodeModel(bytes), { kernels: 'sparse', wasm: false });
     const steps = labels(wasm);
     expect(steps.filter((l) => l.startsWith('Sigmoid') && l.endsWith('(+Mul)'))).toHaveLength(2);
     // s3 is also a graph output: its Sigmoid cannot be fused into the Mul.
@@ -89,7 +89,7 @@ describe('activation steps in WebAssembly', () => {
     const bytes = encodeModel(m);
     const x = Float64Array.from({ length: 15 }, (_, i) => (i - 7) * 1.3);
     const want = Float64Array.from(x, (v) => v / (1 + Math.exp(-v)));
-    const s = Session.create(decodeModel(bytes), {});
+    const s = Session.create(decodeModel(bytes), { kernels: 'sparse' });
     expect(labels(s)).toEqual(['Sigmoid "Sigmoid_s" (+Mul)']);
     const got = s.run({ x: { dims: [3, 5], data: x, dataType: DataType.DOUBLE } }).y;
     expect(got.dataType).toBe(DataType.DOUBLE);
