@@ -13,7 +13,7 @@ import { SELECT_HELP, withSelection } from './select-options';
 import { pruneSpecOptions, specWithRatio } from './spec-options';
 
 /** Options that prune MODEL: refused when PRUNED is given. */
-const PRUNE_FLAGS = ['ratio', 'method', 'global', 'override', 'select', 'exclude', 'structure', 'importance', 'channel-multiple', 'calib', 'train', 'epochs', 'distill', 'lr', 'data-limit', 'allocation'];
+const PRUNE_FLAGS = ['ratio', 'method', 'global', 'override', 'select', 'exclude', 'structure', 'importance', 'channel-multiple', 'calib', 'train', 'epochs', 'distill', 'lr', 'start', 'data-limit', 'allocation'];
 
 const WORST = 5;
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CliError, type CliCommand, type ParsedArgs } from '../command';
 import type { EngineClient, PendingRequest } from '../../engine/client';
 import { findResources, SAMPLE_MODEL } from '../../engine/node/platform';
-import { DATA_NOUN, DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, isReconstructAllocation, METHOD_REGISTRY, methodNames, PRUNE_METHODS, RECONSTRUCT_ALLOCATIONS, type MethodDataNeed, type ReconstructAllocation } from '../../core/prune/method-registry';
+import { DATA_NOUN, DEFAULT_GLOBAL_ALLOCATION, FINETUNE_STARTS, type FinetuneStart, isPruneMethod, isReconstructAllocation, METHOD_REGISTRY, methodNames, PRUNE_METHODS, RECONSTRUCT_ALLOCATIONS, type MethodDataNeed, type ReconstructAllocation } from '../../core/prune/method-registry';
 import type { DatasetSource, Progress, PruneMethod, PruneSpec, RequestType, ResultMap } from '../../engine/protocol';
 import { numberOption, overridesOption, stringList } from './args';
 import { checkNormalizeUsed, DATASET_FORMS, normalizeOf, normalizeOption, pathsSource } from './data-source';
@@ -23,7 +23,7 @@ function methodsNeeding(need: MethodDataNeed): string {
 }
 
 /** The spec fields of a method: everything but ratio, mode, select and overrides. */
-export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'allocation' | 'distill' | 'learningRate'>;
+export type MethodFields = Pick<PruneSpec, 'method' | 'calibration' | 'train' | 'dataLimit' | 'epochs' | 'allocation' | 'distill' | 'learningRate' | 'start'>;
 
 export const dataOptions: CliCommand['options'] = {
   ...normalizeOption,
@@ -48,6 +48,12 @@ export const dataOptions: CliCommand['options'] = {
   lr: {
     type: 'string',
     description: `finetune: Adam's learning rate, in (0, 1] (default ${METHOD_REGISTRY.finetune.defaults.learningRate}; it decays by 0.8 after each epoch at the target ratio)`,
+  },
+  start: {
+    type: 'string',
+    description:
+      `finetune: the mask it trains from, ${FINETUNE_STARTS.join(' or ')} (default magnitude, reached in gradual steps; reconstruct: ` +
+      `reconstruct's result on ${METHOD_REGISTRY.reconstruct.defaults.dataLimit} of the training samples, then trained in one step, distilling from the unpruned model)`,
   },
   allocation: {
     type: 'string',
@@ -170,6 +176,11 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
     if (!isReconstructAllocation(allocation)) throw new CliError(`--allocation must be ${RECONSTRUCT_ALLOCATIONS.join(' or ')}, got "${allocation}"`);
     if (!methods.includes('reconstruct') || args.values.global !== true) throw new CliError('--allocation applies to --method reconstruct with --global');
   }
+  const start = args.values.start as string | undefined;
+  if (start !== undefined) {
+    if (!(FINETUNE_STARTS as readonly string[]).includes(start)) throw new CliError(`--start must be ${FINETUNE_STARTS.join(' or ')}, got "${start}"`);
+    if (!methods.includes('finetune')) throw new CliError('--start applies to --method finetune');
+  }
   const slow = methods.some((m) => METHOD_REGISTRY[m].data !== 'none');
   if (!slow) {
     for (const o of ['calib', 'train', 'epochs', 'distill', 'lr', 'data-limit']) {
@@ -184,6 +195,7 @@ export function methodFields(args: ParsedArgs, model: string, methods: PruneMeth
     ...(allocation !== undefined ? { allocation: allocation as ReconstructAllocation } : {}),
     ...(distill !== undefined ? { distill: distill === 1 } : {}),
     ...(learningRate !== undefined ? { learningRate } : {}),
+    ...(start !== undefined ? { start: start as FinetuneStart } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ export { toSparseInitializers, toSparseTensor, estimateExportBytes } from './spa
 export { pruneSummary, type PruneSummary } from './report';
 export { isPrunableType, halfToNumber, bfloat16ToNumber } from './magnitude';
 export { pruneWithMethod, methodSpecOf, type MethodSpec, type MethodData, type MethodHooks, type MethodResult } from './method';
-export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec, type PruneMethod, type PruneSpec, type MethodInfo, type MethodDataNeed } from './method-registry';
+export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec, type PruneMethod, type PruneSpec, type MethodInfo, type MethodDataNeed, FINETUNE_STARTS, FINETUNE_LEARNING_RATE, type FinetuneStart } from './method-registry';
 export { finetuneSteps, checkTrainingData, type FinetuneOptions, type FinetuneResult } from './finetune';
 export { wandaPrune, wandaProblem, wandaSteps, type WandaOptions, type WandaReport } from './wanda';
 export { reconstructPrune, reconstructProblem, reconstructSteps, type ReconstructOptions, type ReconstructReport, type ReconstructLayerReport, type ReconstructProgress } from './reconstruct';

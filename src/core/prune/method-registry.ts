@@ -122,7 +122,16 @@ export interface PruneSpec<D = unknown> extends PruneOptions {
   distill?: boolean;
   /** finetune: Adam's learning rate (default METHOD_REGISTRY.finetune.defaults.learningRate). */
   learningRate?: number;
+  /**
+   * finetune: the mask to train from. 'magnitude' (default): the magnitude mask, reached in a
+   * gradual schedule; 'reconstruct': reconstruct's result on (up to its data limit of) the training
+   * samples, then trained in one step with the unpruned model as the distillation teacher.
+   */
+  start?: FinetuneStart;
 }
+
+export type FinetuneStart = 'magnitude' | 'reconstruct';
+export const FINETUNE_STARTS: readonly FinetuneStart[] = ['magnitude', 'reconstruct'];
 
 /**
  * The spec with the method and its defaults filled in and the method fields it does not use left
@@ -152,5 +161,6 @@ export function resolveSpec<D>(spec: PruneSpec<D>): PruneSpec<D> {
   if (info.defaults.distill !== undefined && spec.distill === false) out.distill = false;
   const lr = info.defaults.learningRate === undefined ? undefined : (spec.learningRate ?? info.defaults.learningRate);
   if (lr !== undefined) out.learningRate = lr;
+  if (method === 'finetune' && spec.start === 'reconstruct') out.start = 'reconstruct';
   return out;
 }

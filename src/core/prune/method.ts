@@ -7,8 +7,9 @@ import type { Model } from '../onnx/model';
 import { CancelledError } from '../errors';
 import { applyPrune, pruneMask } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
-import { DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type PruneMethod, type PruneSpec } from './method-registry';
+import { DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type FinetuneStart, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
+import { canonicalStructure } from './structure';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import { declaredSampleSize } from './reconstruct/activations';
 import { ALLOCATING } from './reconstruct/allocation';
@@ -33,6 +34,8 @@ export interface MethodSpec extends PruneOptions {
   allocateBlocks?: boolean;
   /** reconstruct: damping and fitting target (see ReconstructOptions). */
   reconstruct?: Pick<ReconstructOptions, 'dampening' | 'target' | 'blockSize' | 'maxRows' | 'allocation'>;
+  /** finetune: start from the magnitude mask (default) or from reconstruct's result (PruneSpec.start). */
+  start?: FinetuneStart;
 }
 
 export interface MethodData {
@@ -81,6 +84,7 @@ export function methodSpecOf(spec: PruneSpec): MethodSpec {
   if (r.allocateBlocks === true) out.allocateBlocks = true;
   if (r.distill === false) out.finetune = { distill: false };
   if (r.learningRate !== undefined && r.learningRate !== METHOD_REGISTRY.finetune.defaults.learningRate) out.finetune = { ...out.finetune, learningRate: r.learningRate };
+  if (r.start !== undefined) out.start = r.start;
   return out;
 }
 
@@ -246,6 +250,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   // plan stays the channel plan of the input model)
   const train = data.train;
   if (train === undefined) throw new PruneError('finetune needs labelled training samples', 'bad-dataset');
+  if (spec.start === 'reconstruct') return finetuneFromReconstruct(model, spec, train, hooks);
   const limit = limitOf(spec, METHOD_REGISTRY.finetune.defaults.dataLimit, 'training');
   const count = Math.min(train.count, limit ?? train.count);
   let fraction = 0;
@@ -268,4 +273,25 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   hooks.onProgress?.(1, 'fine-tuning done');
   if (shrunk !== undefined) return { model: result.model, plan, method, notes: [...shrunk.notes, ...result.notes] };
   return { model: result.model, plan: result.plan, method, notes: result.notes };
+}
+
+/**
+ * finetune from reconstruct's result (PruneSpec.start 'reconstruct'): reconstruct at the spec's
+ * ratio, mode and structure on the training samples (labels unused; reconstruct's data limit),
+ * then finetune it in one step: the same ratio's magnitude plan on a model whose pruned weights
+ * are exactly zero picks exactly those zeros (the counts match per tensor, or in total in global
+ * mode), and the unpruned model is the distillation teacher. Progress: 0–0.25 reconstruct.
+ */
+async function finetuneFromReconstruct(model: Model, spec: MethodSpec, train: Dataset, hooks: MethodHooks): Promise<MethodResult> {
+  if (canonicalStructure(spec.structure) === 'channels') throw new PruneError('fine-tuning from reconstruct applies to single weights, N:M and blocks, not to channels', 'unsupported');
+  const scaled = (from: number, to: number): MethodHooks => ({ ...hooks, onProgress: (f, m) => hooks.onProgress?.(from + (to - from) * f, m) });
+  const { dataLimit: _limit, epochs: _epochs, finetune: _finetune, start: _start, ...shared } = spec;
+  const rec = await pruneWithMethod(model, { ...shared, method: 'reconstruct' }, { calibration: train }, scaled(0, 0.25));
+  const tuned = await pruneWithMethod(
+    rec.model,
+    { ...spec, start: 'magnitude', finetune: { ...spec.finetune, steps: 1, teacher: model } },
+    { train },
+    scaled(0.25, 1),
+  );
+  return { ...tuned, notes: [`started from reconstruct's mask and weights at ratio ${spec.ratio} (${spec.mode === 'global' ? 'global' : 'per layer'})`, ...rec.notes, ...tuned.notes] };
 }

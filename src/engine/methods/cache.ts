@@ -28,7 +28,7 @@ export function specKey(given: PruneSpec): string {
   const need = METHOD_REGISTRY[method].data;
   const data = need === 'none' ? undefined : ((need === 'calibration' ? spec.calibration : spec.train) ?? DEFAULT_METHOD_DATA);
   // resolveSpec has dropped the fields the method does not use.
-  return JSON.stringify([method, spec.ratio, spec.mode, spec.select ?? null, overrides, spec.structure ?? null, spec.importance ?? null, spec.channelMultiple ?? null, data ? datasetKey(data) : null, spec.dataLimit ?? null, spec.epochs ?? null, spec.allocateBlocks === true, spec.allocation ?? null, spec.distill ?? null]);
+  return JSON.stringify([method, spec.ratio, spec.mode, spec.select ?? null, overrides, spec.structure ?? null, spec.importance ?? null, spec.channelMultiple ?? null, data ? datasetKey(data) : null, spec.dataLimit ?? null, spec.epochs ?? null, spec.allocateBlocks === true, spec.allocation ?? null, spec.distill ?? null, spec.learningRate ?? null, spec.start ?? null]);
 }
 
 function prunedBytes(e: PrunedEntry): number {

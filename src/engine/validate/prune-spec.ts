@@ -1,6 +1,6 @@
 // A prune spec (ratio, mode, selection, overrides, method, structure and its options, the method's
 // data) and the requests that carry only one: prunePreview and prune.
-import { isPruneMethod, isReconstructAllocation, methodNames, RECONSTRUCT_ALLOCATIONS } from '../../core/prune/method-registry';
+import { FINETUNE_STARTS, isPruneMethod, isReconstructAllocation, methodNames, RECONSTRUCT_ALLOCATIONS, type FinetuneStart } from '../../core/prune/method-registry';
 import { canonicalStructure, CHANNEL_IMPORTANCES, isChannelImportance, isChannelMultiple, MAX_CHANNEL_MULTIPLE, STRUCTURE_FORMS } from '../../core/prune/structure';
 import type { PruneMethod, PruneSpec } from '../protocol';
 import { datasetSource } from './dataset-source';
@@ -75,6 +75,10 @@ export function spec(v: unknown, needRatio: boolean): PruneSpec | Omit<PruneSpec
   if (v.learningRate !== undefined) {
     if (typeof v.learningRate !== 'number' || !(v.learningRate > 0 && v.learningRate <= 1)) fail('spec.learningRate must be a number in (0, 1]');
     out.learningRate = v.learningRate;
+  }
+  if (v.start !== undefined) {
+    if (typeof v.start !== 'string' || !(FINETUNE_STARTS as readonly string[]).includes(v.start)) fail(`spec.start must be ${FINETUNE_STARTS.join(' or ')}`);
+    out.start = v.start as FinetuneStart;
   }
   return out as PruneSpec;
 }

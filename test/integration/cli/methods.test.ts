@@ -92,6 +92,18 @@ describe('prune --method', () => {
     const acc = await checkWritten(out, 0.9);
     expect(acc).toBeGreaterThan(magnitudeAccuracy + 0.05);
   });
+
+  it('finetune --start reconstruct: reconstruct first, then one step of training, both in the notes', async () => {
+    const out = join(tmp, 'finetune-start.onnx');
+    const r = prunescope(['prune', SAMPLE, '--ratio', '0.9', '--method', 'finetune', '--start', 'reconstruct', '--epochs', '1', '--data-limit', '500', '-o', out], tmp);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^note: started from reconstruct's mask and weights at ratio 0\.9 \(per layer\)$/m);
+    expect(r.stdout).toMatch(/^note: reconstructed on 1000 calibration samples of "the bundled MNIST train split"/m);
+    expect(r.stdout).toMatch(/^note: fine-tuned on 450 samples for 1 epoch/m);
+    expect(r.stdout).not.toMatch(/gradual pruning/);
+    const acc = await checkWritten(out, 0.9);
+    expect(acc).toBeGreaterThan(magnitudeAccuracy + 0.05);
+  });
 });
 
 describe('sweep --method', () => {
@@ -165,6 +177,16 @@ describe('bad input: one line, exit 2, nothing written', () => {
       message: /--lr applies to --method reconstruct, wanda or finetune only/,
     },
     {
+      what: '--start neither magnitude nor reconstruct',
+      args: () => ['prune', SAMPLE, '--ratio', '0.5', '--method', 'finetune', '--start', 'wanda', '-o', join(tmp, 'out-5e.onnx')],
+      message: /--start must be magnitude or reconstruct, got "wanda"/,
+    },
+    {
+      what: '--start with a method that does not train',
+      args: () => ['prune', SAMPLE, '--ratio', '0.5', '--method', 'reconstruct', '--start', 'reconstruct', '-o', join(tmp, 'out-5f.onnx')],
+      message: /--start applies to --method finetune/,
+    },
+    {
       what: 'a data option with magnitude pruning',
       args: () => ['export', SAMPLE, '--ratio', '0.5', '--calib', tiny, '-o', join(tmp, 'out-6.onnx')],
       message: /--calib applies to --method reconstruct, wanda or finetune only/,
@@ -221,7 +243,7 @@ describe('help', () => {
     for (const cmd of ['prune', 'export', 'eval', 'sweep']) {
       const r = prunescope([cmd, '--help'], tmp);
       expect(r.code).toBe(0);
-      for (const o of ['--method', '--calib', '--train', '--epochs', '--distill', '--lr', '--data-limit']) expect(r.stdout, `${cmd} ${o}`).toContain(o);
+      for (const o of ['--method', '--calib', '--train', '--epochs', '--distill', '--lr', '--start', '--data-limit']) expect(r.stdout, `${cmd} ${o}`).toContain(o);
       expect(r.stdout).toMatch(/reconstruct/);
       expect(r.stdout).toMatch(/finetune/);
       expect(r.stdout).toMatch(/wanda/);

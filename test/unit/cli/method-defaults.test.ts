@@ -39,8 +39,19 @@ describe('default method settings', () => {
     expect(resolveSpec(appSpec('finetune', 0.9)).learningRate).toBe(5e-4);
     expect(methodSpecOf(cliSpec('finetune', 0.9)).finetune?.learningRate).toBeUndefined();
     expect(methodSpecOf({ ...cliSpec('finetune', 0.9), learningRate: 1e-3 }).finetune?.learningRate).toBe(1e-3);
-    // A rate another method cannot use changes nothing (the same cache key).
+    // A rate another method cannot use changes nothing (the same cache key); finetune's does.
     expect(specKey({ ...appSpec('reconstruct', 0.9), learningRate: 1e-3 })).toBe(specKey(appSpec('reconstruct', 0.9)));
+    expect(specKey({ ...appSpec('finetune', 0.9), learningRate: 1e-3 })).not.toBe(specKey(appSpec('finetune', 0.9)));
+    expect(specKey({ ...appSpec('finetune', 0.9), learningRate: 5e-4 })).toBe(specKey(appSpec('finetune', 0.9)));
+  });
+
+  it('fine-tuning starts from magnitude unless asked; a reconstruct start reaches the method and the cache key, only for finetune', () => {
+    expect(methodSpecOf(cliSpec('finetune', 0.9)).start).toBeUndefined();
+    expect(methodSpecOf({ ...cliSpec('finetune', 0.9), start: 'magnitude' }).start).toBeUndefined();
+    expect(methodSpecOf({ ...cliSpec('finetune', 0.9), start: 'reconstruct' }).start).toBe('reconstruct');
+    expect(specKey({ ...appSpec('finetune', 0.9), start: 'reconstruct' })).not.toBe(specKey(appSpec('finetune', 0.9)));
+    expect(specKey({ ...appSpec('finetune', 0.9), start: 'magnitude' })).toBe(specKey(appSpec('finetune', 0.9)));
+    expect(specKey({ ...appSpec('reconstruct', 0.9), start: 'reconstruct' })).toBe(specKey(appSpec('reconstruct', 0.9)));
   });
 
   it('fine-tuning runs for the registry default of 8 epochs in both', () => {
