@@ -24,8 +24,8 @@ export { PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES } from '../core/prune/prunabl
 export type { PruneMode, ShapeChange } from '../core/prune/types';
 export type { ChannelImportance, PruneStructure } from '../core/prune/structure';
 export { parseStructure, formatStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, STRUCTURE_FORMS, CHANNEL_MULTIPLES, DEFAULT_CHANNEL_MULTIPLE } from '../core/prune/structure';
-export type { PruneMethod, MethodInfo, MethodDataNeed } from '../core/prune/method-registry';
-export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
+export type { PruneMethod, MethodInfo, MethodDataNeed, FinetuneStart } from '../core/prune/method-registry';
+export { METHOD_REGISTRY, PRUNE_METHODS, DATA_NOUN, FINETUNE_STARTS, isPruneMethod, methodNames, resolveSpec } from '../core/prune/method-registry';
 export type { RunnerName as RuntimeName, RuntimeMeasure, EvalPoint, EvalOptions, ExportedFacts, OriginalMeasure } from '../core/eval/types';
 export { RUNNER_NAMES } from '../core/eval/types';
 export { ortTimeRatio, ortTooFew, ALTERNATION_TEXT, TOO_FEW_TEXT, EXPORTED_ORT_LABEL } from '../core/eval/original';

@@ -2,7 +2,7 @@
 // split or files the user picked), how many calibration samples, how many training samples and
 // epochs, with the defaults of the method registry (the same as the CLI's). Pure: no DOM, no engine calls.
 
-import { METHOD_REGISTRY, PRUNE_METHODS, type DatasetSource, type EvalPoint, type PruneMethod, type PruneSpec } from '../engine/protocol';
+import { METHOD_REGISTRY, PRUNE_METHODS, type DatasetSource, type EvalPoint, type FinetuneStart, type PruneMethod, type PruneSpec } from '../engine/protocol';
 
 /** The methods in the registry's order (the order of the UI's choices and of sorted points). */
 export const METHODS: readonly PruneMethod[] = PRUNE_METHODS;
@@ -30,6 +30,8 @@ export interface MethodSettings {
   trainLimit: number | null;
   /** finetune: at most this many epochs (validation may stop it sooner). */
   epochs: number;
+  /** finetune: the mask it trains from (PruneSpec.start). */
+  start: FinetuneStart;
 }
 
 /** The settings for a newly opened model: `data` is the bundled train split for the sample, else null. */
@@ -40,6 +42,7 @@ export function defaultMethodSettings(data: MethodData | null = BUNDLED_TRAIN): 
     calibration: reconstruct.defaults.dataLimit ?? 1,
     trainLimit: finetune.defaults.dataLimit ?? null,
     epochs: finetune.defaults.epochs ?? 1,
+    start: 'magnitude',
   };
 }
 
@@ -54,12 +57,16 @@ export function specForMethod<S extends Omit<PruneSpec, 'ratio'>>(spec: S, metho
   delete base.train;
   delete base.dataLimit;
   delete base.epochs;
+  delete base.start;
   const need = METHOD_REGISTRY[method].data;
   // Without chosen data the spec names none: the panels keep Apply and Run disabled until there is.
   const data = settings.data?.source;
   if (need === 'calibration') return { ...base, method, ...(data ? { calibration: data } : {}), dataLimit: settings.calibration };
   if (need === 'training') {
-    return { ...base, method, ...(data ? { train: data } : {}), epochs: settings.epochs, ...(settings.trainLimit !== null ? { dataLimit: settings.trainLimit } : {}) };
+    return {
+      ...base, method, ...(data ? { train: data } : {}), epochs: settings.epochs, ...(settings.trainLimit !== null ? { dataLimit: settings.trainLimit } : {}),
+      ...(settings.start === 'reconstruct' ? { start: 'reconstruct' as const } : {}),
+    };
   }
   return { ...base, method: 'magnitude' };
 }
@@ -96,7 +103,8 @@ export function describeMethod(method: PruneMethod, settings: MethodSettings): s
   if (need === 'calibration') return `${settings.calibration.toLocaleString('en-US')} calibration samples of ${label}`;
   if (need === 'training') {
     const n = settings.trainLimit === null ? 'all' : settings.trainLimit.toLocaleString('en-US');
-    return `${n} training samples of ${label}, up to ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`;
+    const from = settings.start === 'reconstruct' ? ", from reconstruct's mask" : '';
+    return `${n} training samples of ${label}, up to ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}${from}`;
   }
   return 'no data needed';
 }

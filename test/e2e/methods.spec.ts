@@ -142,6 +142,10 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
     // One default for the app and the CLI: the registry's (the CLI's default is checked in test/unit/cli).
     await expect(page.getByLabel('Epochs')).toHaveValue(String(METHOD_REGISTRY.finetune.defaults.epochs));
     await expect(page.getByLabel('Calibration samples')).toBeHidden();
+    // Start from reconstruct's result (the CLI's --start reconstruct): said before Apply; cancelled in its reconstruct phase.
+    await expect(page.getByLabel('Start from')).toHaveValue('magnitude');
+    await page.getByLabel('Start from').selectOption('reconstruct');
+    await expect(page.getByTestId('prune-method-state')).toContainText("from reconstruct's mask");
     const keptBefore = await page.getByTestId('prune-kept-total').textContent();
     await page.getByTestId('prune-apply').click();
     await expect(page.getByTestId('prune-cancel')).toBeEnabled();
@@ -156,6 +160,8 @@ test('pruning methods: reconstruct with progress, a bad calibration file, per-me
     await expect(page.getByTestId('prune-error')).toBeHidden();
     await expect(page.getByTestId('prune-method-state')).toContainText('Not applied yet');
     await expect(page.getByTestId('prune-kept-total')).toHaveText(keptBefore ?? '');
+    await page.getByLabel('Start from').selectOption('magnitude');
+    await expect(page.getByTestId('prune-method-state')).not.toContainText("from reconstruct's mask");
     // Magnitude is instant again: no Apply needed.
     await page.getByRole('radio', { name: 'Magnitude' }).check();
     await expect(page.getByTestId('prune-method-box')).toBeHidden();

@@ -11,11 +11,11 @@ import { defaultMethodSettings, specForMethod } from '../../../src/renderer/meth
 import { SAMPLE } from '../../support/engine';
 
 /** The spec `prunescope prune SAMPLE --ratio 0.9 --method M -o out.onnx` sends to the engine. */
-function cliSpec(method: PruneMethod, ratio: number) {
+function cliSpec(method: PruneMethod, ratio: number, extra: string[] = []) {
   const options = Object.fromEntries(
     Object.entries(pruneCommand.options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
   );
-  const { values, positionals } = parseArgs({ args: [SAMPLE, '--ratio', String(ratio), '--method', method, '-o', 'out.onnx'], options, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: [SAMPLE, '--ratio', String(ratio), '--method', method, '-o', 'out.onnx', ...extra], options, allowPositionals: true, strict: true });
   return specFromArgs({ positionals, values: values as Record<string, string | boolean | string[] | undefined> }, SAMPLE, ratio);
 }
 
@@ -52,6 +52,12 @@ describe('default method settings', () => {
     expect(specKey({ ...appSpec('finetune', 0.9), start: 'reconstruct' })).not.toBe(specKey(appSpec('finetune', 0.9)));
     expect(specKey({ ...appSpec('finetune', 0.9), start: 'magnitude' })).toBe(specKey(appSpec('finetune', 0.9)));
     expect(specKey({ ...appSpec('reconstruct', 0.9), start: 'reconstruct' })).toBe(specKey(appSpec('reconstruct', 0.9)));
+    // The Prune panel's "Start from: reconstruct's result" and the CLI's --start reconstruct: one request.
+    const app = specForMethod({ ratio: 0.9, mode: 'layer' as const }, 'finetune', { ...defaultMethodSettings(), start: 'reconstruct' });
+    const cli = cliSpec('finetune', 0.9, ['--start', 'reconstruct']);
+    expect(resolveSpec(app)).toEqual(resolveSpec(cli));
+    expect(specKey(app)).toBe(specKey(cli));
+    expect(methodSpecOf(app).start).toBe('reconstruct');
   });
 
   it('fine-tuning runs for the registry default of 8 epochs in both', () => {
