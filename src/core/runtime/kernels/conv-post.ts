@@ -48,7 +48,7 @@ export function maxPoolPlanes(src: Float32Array, sOff: number, dst: Float32Array
   maxPool2d(src, sOff, dst, dOff, planes, H, W, g);
 }
 
-/** The 2×2 stride-2 unpadded pool (LeNet, VGG): four reads per output. */
+/** The 2×2 stride-2 unpadded pool (LeNet, VGG): four reads per output (no row buffer). */
 function maxPool2x2(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, PH: number, PW: number): void {
   let o = dOff;
   for (let c = 0; c < planes; c++) {
@@ -56,9 +56,8 @@ function maxPool2x2(src: Float32Array, sOff: number, dst: Float32Array, dOff: nu
       let a = sOff + (c * H + 2 * py) * W;
       for (let px = 0; px < PW; px++, a += 2) {
         const b = a + W;
-        const m0 = src[a] >= src[a + 1] ? src[a] : src[a + 1];
-        const m1 = src[b] >= src[b + 1] ? src[b] : src[b + 1];
-        dst[o++] = m0 >= m1 ? m0 : m1;
+        // Math.max gives NaN when any of the four is NaN, as maxPool2d does.
+        dst[o++] = Math.max(src[a], src[a + 1], src[b], src[b + 1]);
       }
     }
   }

@@ -166,3 +166,16 @@ describe('MaxPool and AveragePool ops on the fast path', () => {
     expect(relDiff(r)).toBeLessThan(1e-6);
   });
 });
+
+describe('the 2×2 stride-2 pool after a conv', () => {
+  it('takes the max of each 2×2 block, NaN wherever the block holds one (odd sizes drop the last row and column)', () => {
+    // Plane 3×5 → 1×2: blocks {1, -2, 6, 7} and {3, NaN, 8, 9}; plane 2 → {NaN, 0, 0, 0} and {-1, -5, -3, -4}.
+    const x = Float32Array.of(
+      1, -2, 3, NaN, 5, 6, 7, 8, 9, 10, 0, 0, 0, 0, 0,
+      NaN, 0, -1, -5, 2, 0, 0, -3, -4, 0, 0, 0, 0, 0, 0,
+    );
+    const y = new Float32Array(4);
+    maxPoolPlanes(x, 0, y, 0, 2, 3, 5, { kh: 2, kw: 2, sy: 2, sx: 2, pt: 0, pl: 0, pb: 0, pr: 0 });
+    expect(Array.from(y)).toEqual([7, NaN, NaN, -1]);
+  });
+});
