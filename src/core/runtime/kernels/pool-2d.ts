@@ -2,7 +2,8 @@
 // window's input rows are reduced column by column into a row buffer that carries the left and
 // right padding (-Infinity for max, 0 for the sum), then each output is reduced from kw
 // consecutive buffer entries, so no read checks bounds. A NaN anywhere in a max window gives NaN
-// (Math.max propagates it).
+// (Math.max propagates it). Large inputs run the same scheme in WebAssembly SIMD (pool-wasm.ts).
+import { maxPool2dWasm } from './pool-wasm';
 
 /** Window geometry of one 2-D pool: kernel, strides, begin pads, output size. */
 export interface Pool2d {
@@ -29,8 +30,17 @@ function rowLen(W: number, g: Pool2d): number {
   return Math.max(g.pl + W, (g.OW - 1) * g.sx + g.kw);
 }
 
+/** Inputs of at least this many floats go to the WebAssembly kernel (pool-wasm.ts), where there is one. */
+const WASM_FROM = 4096;
+
 /** Max pool of `planes` planes H×W at src[sOff] into dst[dOff] (planes of OH×OW). Needs pool2dFits. */
 export function maxPool2d(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, g: Pool2d): void {
+  if (planes * H * W >= WASM_FROM && maxPool2dWasm(src, sOff, dst, dOff, planes, H, W, g)) return;
+  maxPool2dJs(src, sOff, dst, dOff, planes, H, W, g);
+}
+
+/** maxPool2d in JS. */
+export function maxPool2dJs(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, g: Pool2d): void {
   const len = rowLen(W, g);
   if (rowF32.length < len) rowF32 = new Float32Array(len);
   const t = rowF32;

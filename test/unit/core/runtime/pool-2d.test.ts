@@ -1,12 +1,13 @@
 // The separable 2-D pool kernels (kernels/pool-2d.ts) against a plain window loop written here, on
 // random geometries (kernel 1–5, stride 1–3, asymmetric pads 0–2, ceil_mode, odd sizes, NaNs,
-// several planes), through the MaxPool/AveragePool ops and the pool folded after a conv
+// several planes), in JS and in WebAssembly (pool-wasm.ts), through the MaxPool/AveragePool ops and the pool folded after a conv
 // (maxPoolPlanes), and the ops against onnxruntime-node on hand-built models.
 import { describe, expect, it } from 'vitest';
 import { DataType } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
 import { maxPoolPlanes } from '../../../../src/core/runtime/kernels/conv-post';
-import { type Pool2d, avgPool2d, maxPool2d, pool2dFits } from '../../../../src/core/runtime/kernels/pool-2d';
+import { type Pool2d, avgPool2d, maxPool2d, maxPool2dJs, pool2dFits } from '../../../../src/core/runtime/kernels/pool-2d';
+import { maxPool2dWasm } from '../../../../src/core/runtime/kernels/pool-wasm';
 import { graph, model, node } from '../../../support/hand-models';
 import { type Attrs, type OpCase, prng, randomFloats, relDiff, runBoth } from './single-op';
 
@@ -98,8 +99,25 @@ describe('separable 2-D pool kernels against the window loop', () => {
     // Offsets into both buffers, as the conv arena uses.
     const src = new Float32Array(5 + c.x.length);
     src.set(c.x, 5);
-    maxPool2d(src, 5, y, 3, c.planes, c.H, c.W, c.g);
-    sameFloats(y.subarray(3), reference(c.x, c.planes, c.H, c.W, c.g, c.pb, c.pr, 'max', false), 0);
+    const want = reference(c.x, c.planes, c.H, c.W, c.g, c.pb, c.pr, 'max', false);
+    maxPool2dJs(src, 5, y, 3, c.planes, c.H, c.W, c.g);
+    sameFloats(y.subarray(3), want, 0);
+    y.fill(7);
+    expect(maxPool2dWasm(src, 5, y, 3, c.planes, c.H, c.W, c.g)).toBe(true);
+    sameFloats(y.subarray(3), want, 0);
+  });
+
+  it('the WebAssembly max pool over several chunks of planes (3×3/2 and 2×4/(1,3), NaNs)', () => {
+    // 5 planes of 301×333 (over 2^19 floats in all, so copied in more than one chunk).
+    const [planes, H, W] = [5, 301, 333];
+    const x = randomFloats(planes * H * W, 77);
+    for (let i = 0; i < 20; i++) x[(i * 7919 * 13) % x.length] = NaN;
+    for (const [kh, kw, sy, sx, pt, pl, pb, pr] of [[3, 3, 2, 2, 1, 1, 1, 1], [2, 4, 1, 3, 0, 2, 1, 0]]) {
+      const g: Pool2d = { kh, kw, sy, sx, pt, pl, OH: outLen(H, kh, sy, pt, pb, true), OW: outLen(W, kw, sx, pl, pr, true) };
+      const y = new Float32Array(planes * g.OH * g.OW);
+      maxPool2d(x, 0, y, 0, planes, H, W, g);
+      sameFloats(y, reference(x, planes, H, W, g, pb, pr, 'max', false), 0);
+    }
   });
 
   it.each(geometries(30, 99).map((c) => [name(c), c] as const))('average %s', (_n, c) => {
