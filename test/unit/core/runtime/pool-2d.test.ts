@@ -175,6 +175,7 @@ describe('MaxPool and AveragePool ops on the fast path', () => {
     ['MaxPool 3×3/2 pad 1 (ShuffleNet/ResNet stem) on 2×3×11×10', { op: 'MaxPool', opset: 12, x: { dims: [2, 3, 11, 10], data: randomFloats(660, 32) }, attrs: [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 1, 1, 1])] }],
     ['MaxPool 5×2/(3,1) asymmetric pads, ceil_mode', { op: 'MaxPool', opset: 12, x: { dims: [1, 3, 12, 9], data: randomFloats(324, 33) }, attrs: [ints('kernel_shape', [5, 2]), ints('strides', [3, 1]), ints('pads', [2, 0, 1, 1]), int('ceil_mode', 1)] }],
     ['AveragePool 3×3/2 pads, ceil_mode, count_include_pad 0', { op: 'AveragePool', opset: 11, x: { dims: [1, 3, 10, 11], data: randomFloats(330, 34) }, attrs: [ints('kernel_shape', [3, 3]), ints('strides', [2, 2]), ints('pads', [1, 0, 1, 2]), int('ceil_mode', 1)] }],
+    ['AveragePool 3×2/(2,3) pads, ceil_mode, count_include_pad 1', { op: 'AveragePool', opset: 19, x: { dims: [1, 2, 12, 10], data: randomFloats(240, 36) }, attrs: [ints('kernel_shape', [3, 2]), ints('strides', [2, 3]), ints('pads', [1, 1, 1, 0]), int('ceil_mode', 1), int('count_include_pad', 1)] }],
     ['AveragePool 4×3/(1,2) pads, count_include_pad 1', { op: 'AveragePool', opset: 11, x: { dims: [2, 2, 9, 8], data: randomFloats(288, 35) }, attrs: [ints('kernel_shape', [4, 3]), ints('strides', [1, 2]), ints('pads', [2, 1, 1, 2]), int('count_include_pad', 1)] }],
   ];
   it.each(cases)('%s agrees with onnxruntime-node', async (_label, c) => {
