@@ -32,9 +32,14 @@ function instance(bytes: number): PoolInstance | undefined {
   if (!module || !wasmApi) return undefined;
   if (!inst || inst.bytes < bytes) {
     const pages = Math.ceil(bytes / PAGE);
-    const memory: WasmMemory = new wasmApi.Memory({ initial: pages });
-    const ex = new wasmApi.Instance(module, { env: { mem: memory } }).exports;
-    inst = { f32: new Float32Array(memory.buffer), bytes: pages * PAGE, pool: ex.pool as PoolFn };
+    try {
+      const memory: WasmMemory = new wasmApi.Memory({ initial: pages });
+      const ex = new wasmApi.Instance(module, { env: { mem: memory } }).exports;
+      inst = { f32: new Float32Array(memory.buffer), bytes: pages * PAGE, pool: ex.pool as PoolFn };
+    } catch {
+      // No memory that large: the JS kernel takes this input.
+      return undefined;
+    }
   }
   return inst;
 }
@@ -48,14 +53,15 @@ export function maxPool2dWasm(src: Float32Array, sOff: number, dst: Float32Array
   const outPlane = g.OH * g.OW;
   const chunk = Math.max(1, Math.min(planes, Math.floor(CHUNK / inPlane)));
   const rowLen = Math.max(g.pl + W, (g.OW - 1) * g.sx + g.kw);
+  // Byte addresses: the row buffer at 0 (its padding set here), then the input and output chunks.
   const tAt = 0;
   const srcAt = up16(4 * rowLen) + 16;
   const dstAt = srcAt + up16(4 * chunk * inPlane);
   const m = instance(dstAt + 4 * chunk * outPlane);
   if (!m) return false;
   const f32 = m.f32;
-  f32.fill(-Infinity, tAt, tAt + g.pl);
-  f32.fill(-Infinity, tAt + g.pl + W, tAt + rowLen);
+  f32.fill(-Infinity, 0, g.pl);
+  f32.fill(-Infinity, g.pl + W, rowLen);
   for (let c0 = 0; c0 < planes; c0 += chunk) {
     const n = Math.min(chunk, planes - c0);
     f32.set(src.subarray(sOff + c0 * inPlane, sOff + (c0 + n) * inPlane), srcAt >> 2);
