@@ -1,5 +1,5 @@
 // Transpose by contiguous runs (kernels/transpose-runs.ts) against a naive index loop written
-// here: random ranks 1–6 with random perms and dims (1s included), several element types, the
+// here: random ranks 1–6 with random perms and dims (1s included), long strided runs, several element types, the
 // axis merging on ShuffleNet's channel shuffle, and the Transpose op against onnxruntime-node.
 import { describe, expect, it } from 'vitest';
 import { mergedAxes, transposeRuns } from '../../../../src/core/runtime/kernels/transpose-runs';
@@ -49,6 +49,20 @@ describe('transposeRuns against a naive index loop', () => {
     const out = new Float32Array(n);
     transposeRuns(x, out, c.dims, c.perm);
     expect(Array.from(out)).toEqual(naive(x, c.dims, c.perm));
+  });
+
+  it.each([
+    [[3, 20, 17, 9], [0, 3, 1, 2]],
+    [[2, 40, 70], [0, 2, 1]],
+    [[1, 33, 35, 40], [0, 2, 3, 1]],
+    [[5, 9, 2, 12, 10], [4, 2, 0, 3, 1]],
+    [[9, 10, 11], [2, 1, 0]],
+  ])('[%s] perm [%s] (the last output axis strided in the input)', (dims, perm) => {
+    const n = dims.reduce((a, b) => a * b, 1);
+    const x = randomFloats(n, 8);
+    const out = new Float32Array(n);
+    transposeRuns(x, out, dims, perm);
+    expect(Array.from(out)).toEqual(naive(x, dims, perm));
   });
 
   it('moves int32, uint8 and int64 elements unchanged', () => {
