@@ -1,5 +1,6 @@
 // The output stage of a fused conv layer in JS (residual add, clamp, HardSwish; where the
 // WebAssembly kernels do not apply it themselves) and the 2-D max pool folded into a conv step.
+import { type Pool2d, maxPool2d } from './pool-2d';
 
 /** The output stage: y = act(conv + bias [+ residual]), act a clamp to [lo, hi] then HardSwish if set. */
 export interface ConvPost {
@@ -42,30 +43,12 @@ export function maxPoolPlanes(src: Float32Array, sOff: number, dst: Float32Array
     maxPool2x2(src, sOff, dst, dOff, planes, H, W, PH, PW);
     return;
   }
-  let o = dOff;
-  for (let c = 0; c < planes; c++) {
-    const base = sOff + c * H * W;
-    for (let py = 0; py < PH; py++) {
-      const y0 = Math.max(0, py * p.sy - p.pt);
-      const y1 = Math.min(H, py * p.sy - p.pt + p.kh);
-      for (let px = 0; px < PW; px++) {
-        const x0 = Math.max(0, px * p.sx - p.pl);
-        const x1 = Math.min(W, px * p.sx - p.pl + p.kw);
-        let m = src[base + y0 * W + x0];
-        for (let y = y0; y < y1; y++) {
-          const row = base + y * W;
-          for (let x = x0; x < x1; x++) {
-            const v = src[row + x];
-            if (v > m || v !== v) m = v;
-          }
-        }
-        dst[o++] = m;
-      }
-    }
-  }
+  const g: Pool2d = { kh: p.kh, kw: p.kw, sy: p.sy, sx: p.sx, pt: p.pt, pl: p.pl, OH: PH, OW: PW };
+  // The pads are below the kernel, so every window holds an input element (pool2dFits).
+  maxPool2d(src, sOff, dst, dOff, planes, H, W, g);
 }
 
-/** The 2×2 stride-2 unpadded pool (LeNet, VGG): four reads per output. */
+/** The 2×2 stride-2 unpadded pool (LeNet, VGG): four reads per output (no row buffer). */
 function maxPool2x2(src: Float32Array, sOff: number, dst: Float32Array, dOff: number, planes: number, H: number, W: number, PH: number, PW: number): void {
   let o = dOff;
   for (let c = 0; c < planes; c++) {
@@ -73,9 +56,8 @@ function maxPool2x2(src: Float32Array, sOff: number, dst: Float32Array, dOff: nu
       let a = sOff + (c * H + 2 * py) * W;
       for (let px = 0; px < PW; px++, a += 2) {
         const b = a + W;
-        const m0 = src[a] >= src[a + 1] ? src[a] : src[a + 1];
-        const m1 = src[b] >= src[b + 1] ? src[b] : src[b + 1];
-        dst[o++] = m0 >= m1 ? m0 : m1;
+        // Math.max gives NaN when any of the four is NaN, as maxPool2d does.
+        dst[o++] = Math.max(src[a], src[a + 1], src[b], src[b + 1]);
       }
     }
   }

@@ -4,6 +4,7 @@
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
 import { type RtTensor, ctorOf, floatToHalf, halfToFloat, isBigType, isHalfType, size } from '../tensor';
+import { type Pool2d, avgPool2d, maxPool2d, pool2dFits } from '../kernels/pool-2d';
 import { floatOnly } from './nn';
 import { type OpContext, type OpImpl, floatAttr, intAttr, intsAttr, need, stringAttr } from './types';
 
@@ -15,6 +16,10 @@ interface AxisWindows {
   inLen: number;
   outLen: number;
   d: number;
+  /** Kernel length, stride and begin pad. */
+  k: number;
+  s: number;
+  pb: number;
   first: Int32Array;
   count: Int32Array;
   padded: Int32Array;
@@ -82,7 +87,7 @@ function axisWindows(inLen: number, outLen: number, k: number, s: number, d: num
     count[o] = n;
     padded[o] = inPad;
   }
-  return { inLen, outLen, d, first, count, padded };
+  return { inLen, outLen, d, k, s, pb, first, count, padded };
 }
 
 type Reduce = 'max' | 'avg' | 'lp';
@@ -91,10 +96,12 @@ interface PoolPlan {
   /** Three axes (leading ones of length 1 when the input has fewer spatial dims). */
   axes: AxisWindows[];
   outSpatial: number[];
+  /** Set for 2-D windows without dilation where every window holds an input element (the fast kernels). */
+  g2?: Pool2d;
 }
 
 function one(): AxisWindows {
-  return { inLen: 1, outLen: 1, d: 1, first: Int32Array.of(0), count: Int32Array.of(1), padded: Int32Array.of(1) };
+  return { inLen: 1, outLen: 1, d: 1, k: 1, s: 1, pb: 0, first: Int32Array.of(0), count: Int32Array.of(1), padded: Int32Array.of(1) };
 }
 
 /** The last plan of each node, reused while the input dims stay the same. */
@@ -128,7 +135,13 @@ function poolPlan(x: RtTensor, ctx: OpContext, global: boolean): PoolPlan {
     });
   }
   const axes = [...new Array<AxisWindows>(3 - spatial).fill(one()), ...real];
-  return { axes, outSpatial: real.map((a) => a.outLen) };
+  const plan: PoolPlan = { axes, outSpatial: real.map((a) => a.outLen) };
+  if (spatial === 2) {
+    const [B, C] = real;
+    const g: Pool2d = { kh: B.k, kw: C.k, sy: B.s, sx: C.s, pt: B.pb, pl: C.pb, OH: B.outLen, OW: C.outLen };
+    if (B.d === 1 && C.d === 1 && pool2dFits(B.inLen, C.inLen, g)) plan.g2 = g;
+  }
+  return plan;
 }
 
 type Out = Float32Array | Float64Array | Uint8Array | Int8Array;
@@ -269,8 +282,13 @@ function pool(how: Reduce, global: boolean): OpImpl {
     const wantIdx = how === 'max' && ctx.node.outputs.length > 1 && ctx.node.outputs[1] !== '';
     const idx = wantIdx ? (ctx.out(1, BigInt64Array, n) as BigInt64Array) : undefined;
     const colMajor = intAttr(ctx.node, 'storage_order', 0) === 1;
+    const g2 = plan.g2;
     if (idx) maxPlanes(x.data as Out, y as Out, planes, plan, idx, colMajor);
-    else separablePool(x.data as Out, y as Out, planes, plan, how, countPad, p);
+    else if (g2 && how === 'max' && x.data instanceof Float32Array) maxPool2d(x.data, 0, y as Float32Array, 0, planes, x.dims[2], x.dims[3], g2);
+    else if (g2 && how === 'avg' && x.data instanceof Float32Array) {
+      const [, B, C] = plan.axes;
+      avgPool2d(x.data, 0, y as Float32Array, 0, planes, x.dims[2], x.dims[3], g2, countPad ? B.padded : B.count, countPad ? C.padded : C.count);
+    } else separablePool(x.data as Out, y as Out, planes, plan, how, countPad, p);
     const out: RtTensor[] = [{ dims, data: y, dataType: x.dataType }];
     if (idx) out.push({ dims, data: idx, dataType: DataType.INT64 });
     return out;

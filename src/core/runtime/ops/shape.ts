@@ -2,8 +2,9 @@
 // Gather, Expand, Identity, Dropout.
 import { DataType } from '../../onnx/model';
 import { RuntimeError } from '../errors';
-import { type RtTensor, alloc, ctorOf, int64Tensor, nextOffset, size, stridesOf, toNumbers } from '../tensor';
+import { type RtTensor, alloc, ctorOf, int64Tensor, size, toNumbers } from '../tensor';
 import { broadcastDims, broadcastIndex } from './broadcast';
+import { transposeRuns } from '../kernels/transpose-runs';
 import { type OpImpl, intAttr, intsAttr, need, normAxis } from './types';
 
 const view = (t: RtTensor, dims: number[]): RtTensor => ({ dims, data: t.data, dataType: t.dataType });
@@ -127,29 +128,11 @@ export const Transpose: OpImpl = (inputs, ctx) => {
   const r = x.dims.length;
   const perm = intsAttr(ctx.node, 'perm') ?? x.dims.map((_, i) => r - 1 - i);
   if (perm.length !== r) throw new RuntimeError(`${ctx.label}: perm has ${perm.length} entries for rank ${r}`);
+  const sorted = [...perm].sort((u, v) => u - v);
+  if (sorted.some((p, i) => p !== i)) throw new RuntimeError(`${ctx.label}: perm [${perm.join(', ')}] is not a permutation of 0..${r - 1}`);
   const dims = perm.map((p) => x.dims[p]);
-  const inStr = stridesOf(x.dims);
-  const st = perm.map((p) => inStr[p]);
-  const n = size(dims);
-  const out = ctx.out(0, ctorOf(x.dataType), n) as Float32Array;
-  const src = x.data as Float32Array;
-  const idx = new Array<number>(r).fill(0);
-  let off = 0;
-  if (r < 2 || n === 0) {
-    for (let k = 0; k < n; k++) {
-      out[k] = src[off];
-      off = nextOffset(idx, dims, st, r - 1, off);
-    }
-    return [{ dims, data: out, dataType: x.dataType }];
-  }
-  // Runs along the last output axis (contiguous in the input when perm keeps the last axis).
-  const len = dims[r - 1];
-  const step = st[r - 1];
-  for (let k = 0; k < n; k += len) {
-    if (step === 1) for (let j = 0; j < len; j++) out[k + j] = src[off + j];
-    else for (let j = 0; j < len; j++) out[k + j] = src[off + j * step];
-    off = nextOffset(idx, dims, st, r - 2, off);
-  }
+  const out = ctx.out(0, ctorOf(x.dataType), size(dims)) as Float32Array;
+  transposeRuns(x.data as Float32Array, out, x.dims, perm);
   return [{ dims, data: out, dataType: x.dataType }];
 };
 
