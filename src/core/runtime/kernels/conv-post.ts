@@ -1,6 +1,6 @@
 // The output stage of a fused conv layer in JS (residual add, clamp, HardSwish; where the
 // WebAssembly kernels do not apply it themselves) and the 2-D max pool folded into a conv step.
-import { type Pool2d, maxPool2d } from './pool-2d';
+import { type Pool2d, type PoolWindow, maxPool2d } from './pool-2d';
 
 /** The output stage: y = act(conv + bias [+ residual]), act a clamp to [lo, hi] then HardSwish if set. */
 export interface ConvPost {
@@ -24,13 +24,7 @@ export function finishConv(src: Float32Array, sOff: number, dst: Float32Array, d
 }
 
 /** A 2-D max pool applied to the layer's output (pads below the kernel, so every window has a value). */
-export interface ConvPool {
-  kh: number;
-  kw: number;
-  sy: number;
-  sx: number;
-  pt: number;
-  pl: number;
+export interface ConvPool extends PoolWindow {
   pb: number;
   pr: number;
 }

@@ -5,14 +5,18 @@
 // (Math.max propagates it). Large inputs run the same scheme in WebAssembly SIMD (pool-wasm.ts).
 import { maxPool2dWasm } from './pool-wasm';
 
-/** Window geometry of one 2-D pool: kernel, strides, begin pads, output size. */
-export interface Pool2d {
+/** A 2-D pool window: kernel, strides, begin pads. */
+export interface PoolWindow {
   kh: number;
   kw: number;
   sy: number;
   sx: number;
   pt: number;
   pl: number;
+}
+
+/** Window geometry of one 2-D pool with its output size. */
+export interface Pool2d extends PoolWindow {
   OH: number;
   OW: number;
 }
