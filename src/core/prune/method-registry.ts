@@ -65,7 +65,7 @@ export const METHOD_REGISTRY: Readonly<Record<PruneMethod, Readonly<MethodInfo>>
   finetune: {
     name: 'finetune',
     label: 'Fine-tune (training data)',
-    description: 'Magnitude mask, then the kept weights train for a few epochs on labelled data; pruned weights stay zero.',
+    description: "Magnitude mask (or reconstruct's result), then the kept weights train for a few epochs on labelled data; pruned weights stay zero.",
     data: 'training',
     defaults: { epochs: 8, distill: { alpha: 0.5, temperature: 4 }, recalibrateBatchNorm: true, learningRate: FINETUNE_LEARNING_RATE },
   },
