@@ -12,15 +12,17 @@ const KINDS: Record<string, UnaryKind> = {
   Sigmoid: 'sigmoid', HardSigmoid: 'hardsigmoid', HardSwish: 'hardswish', Relu: 'relu', LeakyRelu: 'leakyrelu',
 };
 
-/** The step of a float32 activation in WebAssembly, falling back to `fallback` for anything else. */
-function activationStep(kind: UnaryKind, fallback: OpImpl): OpImpl {
+/**
+ * The step of a float32 activation in WebAssembly, falling back to `fallback` for anything else;
+ * the node's attributes (HardSigmoid's α and β, LeakyRelu's α) read once, when the plan is built.
+ */
+function activationStep(kind: UnaryKind, node: Node, fallback: OpImpl): OpImpl {
+  const alpha = kind === 'hardsigmoid' ? floatAttr(node, 'alpha', 0.2) : kind === 'leakyrelu' ? floatAttr(node, 'alpha', 0.01) : 0;
+  const beta = kind === 'hardsigmoid' ? floatAttr(node, 'beta', 0.5) : 0;
   return (inputs, ctx) => {
     const x = need(inputs, 0, ctx);
     if (x.dataType !== DataType.FLOAT || !(x.data instanceof Float32Array)) return fallback(inputs, ctx);
     const y = ctx.out(0, Float32Array, x.data.length) as Float32Array;
-    const node = ctx.node;
-    const alpha = kind === 'hardsigmoid' ? floatAttr(node, 'alpha', 0.2) : kind === 'leakyrelu' ? floatAttr(node, 'alpha', 0.01) : 0;
-    const beta = kind === 'hardsigmoid' ? floatAttr(node, 'beta', 0.5) : 0;
     if (!unaryWasm(kind, x.data, y, alpha, beta)) return fallback(inputs, ctx);
     return [{ dims: x.dims, data: y, dataType: DataType.FLOAT }];
   };
@@ -29,7 +31,7 @@ function activationStep(kind: UnaryKind, fallback: OpImpl): OpImpl {
 /** The WebAssembly step of an activation node (default domain), or undefined for other ops or when asked for JS only. */
 export function activationOp(node: Node, wasm: boolean): OpImpl | undefined {
   const kind = KINDS[node.opType];
-  return wasm && kind !== undefined ? activationStep(kind, UNARY[node.opType]) : undefined;
+  return wasm && kind !== undefined ? activationStep(kind, node, UNARY[node.opType]) : undefined;
 }
 
 /**
@@ -50,5 +52,5 @@ export function fuseSiluAt(node: Node, soleUser: (name: string, opType: string) 
     const s = UNARY.Sigmoid(inputs, { node: ctx.node, opset: ctx.opset, label: ctx.label, out: (_slot, ctor, n) => new ctor(n) })[0];
     return BINARY.Mul(sigmoidFirst ? [s, inputs[0]] : [inputs[0], s], ctx);
   };
-  return { mul, impl: activationStep('silu', fallback) };
+  return { mul, impl: activationStep('silu', node, fallback) };
 }
