@@ -170,22 +170,15 @@ async function main(): Promise<void> {
     else if (has('alpha') || has('temp') || has('teacher-on')) {
       finetune.distill = { alpha: num('alpha'), temperature: num('temp'), teacherOn: has('teacher-on') ? (arg('teacher-on', 'cache') as 'cache' | 'batch') : undefined };
     }
-    // --from-reconstruct: fine-tune the model global reconstruct pruned (1,000 calibration images of
-    // the train file), its zeros as the mask (global magnitude at the same ratio picks exactly them),
-    // in one step, distilling from the unpruned model.
+    // --from-reconstruct: the method's start 'reconstruct' (PruneSpec.start, the CLI's --start
+    // reconstruct) in global mode: global reconstruct on 1,000 train images, then one step of
+    // fine-tuning from its mask, distilling from the unpruned model.
     const fromRec = has('from-reconstruct');
     const t0 = cpu();
     const w0 = performance.now();
-    let start = model;
-    if (fromRec) {
-      start = (await pruneWithMethod(model, { ratio, mode: 'global', method: 'reconstruct', dataLimit: 1000 }, { calibration: train })).model;
-      console.error(`  ${name} reconstruct global ${ratio}: ${pct(await accuracy(start, test))} (${((performance.now() - w0) / 1000).toFixed(0)} s)`);
-      finetune.steps = 1;
-      finetune.teacher = model;
-    }
-    const spec: MethodSpec = { ratio, mode: fromRec ? 'global' : 'layer', method: 'finetune', epochs: num('epochs'), finetune };
+    const spec: MethodSpec = { ratio, mode: fromRec ? 'global' : 'layer', method: 'finetune', epochs: num('epochs'), finetune, ...(fromRec ? { start: 'reconstruct' as const } : {}) };
     let last = -1;
-    const ft = await pruneWithMethod(start, spec, { train }, {
+    const ft = await pruneWithMethod(model, spec, { train }, {
       onProgress: (f, m) => {
         if (Math.floor(f * 20) > last) {
           last = Math.floor(f * 20);
