@@ -1,6 +1,7 @@
 // The application state shared by the views, with change notifications per field.
 
 import type { EvalPoint, ModelSummary, NodeMetricsReport, NodeSummary, PruneReport, PruneSpec, SensitivityReport } from '../engine/protocol';
+import { folding } from './folded-nodes';
 import { defaultMethodSettings, type MethodSettings } from './method-spec';
 
 export type EngineState = 'starting' | 'ready' | 'busy' | 'stopped';
@@ -86,7 +87,8 @@ export class Store {
 
 /**
  * The weight tensors a node uses: its inputs that are initializers, and (in the main graph) its
- * non-first inputs fed by a Constant node, as exporters like PaddlePaddle store weights that way.
+ * non-first inputs fed by a Constant node, as exporters like PaddlePaddle store weights that way; a
+ * weight renamed by an Identity (folded-nodes.ts) is named as the weight it renames.
  */
 export function nodeInitializers(model: ModelSummary | null, node: NodeSummary | null, graphPath: string[]): string[] {
   if (!model || !node) return [];
@@ -100,7 +102,8 @@ export function nodeInitializers(model: ModelSummary | null, node: NodeSummary |
       if (n.opType === 'Constant' && n.attributes.some((a) => a.name === 'value')) constants.add(n.outputs[0]);
     }
   }
-  return node.inputs.filter((name, i) => name !== '' && (names.has(name) || (i > 0 && constants.has(name))));
+  const renamed = graphPath.length === 0 ? folding(model.graph).source : new Map<string, string>();
+  return node.inputs.map((name) => renamed.get(name) ?? name).filter((name, i) => name !== '' && (names.has(name) || (i > 0 && constants.has(name))));
 }
 
 function findSubgraph(model: ModelSummary, path: string[]): ModelSummary['graph'] | null {

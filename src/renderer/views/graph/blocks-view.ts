@@ -8,6 +8,7 @@ import * as d3 from 'd3';
 import type { GraphSummary } from '../../../engine/protocol';
 import { type BlockRun, COLLAPSE_ABOVE, findBlocks, runRows, runTitle } from './blocks';
 import { drawFrames, frameBox, paintGroups } from './blocks-draw';
+import { drawnNodes } from '../../folded-nodes';
 import type { Layout } from './layout';
 import type { ViewRun } from './layout-runs';
 import type { GraphOverlay } from './overlay';
@@ -130,7 +131,7 @@ export function createBlocksView(host: BlocksHost): BlocksView {
       } catch {
         // profiling only
       }
-      const drawn = graph.nodes.filter((n) => n.opType !== 'Constant' || n.inputs.some((i) => i !== '')).length;
+      const drawn = drawnNodes(graph).length;
       collapsed = new Set(drawn > COLLAPSE_ABOVE ? runs.map((r) => r.id) : []);
       pending = undefined;
     },

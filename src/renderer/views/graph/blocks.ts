@@ -2,7 +2,7 @@
 // subgraphs of the main graph, so that the view can draw each run as one box. Pure: runs in the
 // page, in the layout worker and in Node tests.
 //
-// The rule. Only drawn nodes count (input-less Constants fold into their users and are ignored).
+// The rule. Only drawn nodes count (folded-nodes.ts: input-less Constants and Identities of weights fold into their users).
 // 1. Names first (core/analysis/blocks.ts, shared with pruning). When the exporter wrote path-like names, the first path segment of a node's
 //    name that ends in a number (`/encoder/layer.3/…`, `/h.3/…`, `/blocks.3/…`, `layers_3`) puts
 //    it in block 3 of the family `/encoder/layer.#`. Blocks of one family with consecutive numbers
@@ -23,6 +23,7 @@
 
 import type { GraphSummary, NodeSummary } from '../../../engine/protocol';
 import { nameBlock } from '../../../core/analysis/blocks';
+import { drawnNodes, folding } from '../../folded-nodes';
 
 export { nameBlock };
 
@@ -43,10 +44,6 @@ export const MIN_PERIOD = 4;
 export const MAX_PERIOD = 1000;
 /** Graphs with more drawn nodes than this open with their runs collapsed. */
 export const COLLAPSE_ABOVE = 1000;
-
-function isFolded(n: NodeSummary): boolean {
-  return n.opType === 'Constant' && n.inputs.every((i) => i === '');
-}
 
 function opKey(n: NodeSummary): string {
   const attrs = n.attributes.filter((a) => a.type !== 'tensor' && a.type !== 'graph' && a.type !== 'graphs').map((a) => `${a.name}=${a.value}`);
@@ -95,8 +92,7 @@ function signatures(graph: GraphSummary, seq: readonly number[], keys: readonly 
   const position = new Map<string, number>();
   const weights = new Set(graph.initializers.map((i) => i.name));
   const inputs = new Set(graph.inputs.map((i) => i.name));
-  const folded = new Set<string>();
-  for (const n of graph.nodes) if (isFolded(n)) n.outputs.forEach((o) => folded.add(o));
+  const folded = folding(graph).tensors;
   const ids = new Map<string, number>();
   const base = new Int32Array(seq.length);
   const sources: Int32Array[] = [];
@@ -180,7 +176,8 @@ export function periodicRuns(n: number, same: (i: number, j: number) => boolean,
 /** The repeated blocks of a graph's drawn nodes (see the rule above), in node order of their first node. */
 export function findBlocks(graph: GraphSummary): BlockRun[] {
   const keys = graph.nodes.map(opKey);
-  const drawn = graph.nodes.filter((n) => !isFolded(n));
+  const fold = folding(graph);
+  const drawn = drawnNodes(graph, fold);
   const named = byNames(drawn, keys);
   const claimed = new Set(named.flatMap((r) => r.blocks.flat()));
   const rest = drawn.filter((n) => !claimed.has(n.index)).map((n) => n.index);
@@ -195,7 +192,9 @@ export function findBlocks(graph: GraphSummary): BlockRun[] {
   return runs.map((r, id) => {
     const seen = new Set<string>();
     let total = 0;
-    for (const b of r.blocks) for (const i of b) for (const t of graph.nodes[i].inputs) if (params.has(t) && !seen.has(t)) {
+    for (const b of r.blocks) for (const i of b) for (const name of graph.nodes[i].inputs) {
+      const t = fold.source.get(name) ?? name; // a renamed weight counts as the weight
+      if (!params.has(t) || seen.has(t)) continue;
       seen.add(t);
       total += params.get(t) as number;
     }

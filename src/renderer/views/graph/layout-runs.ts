@@ -9,7 +9,8 @@
 // encoder expanded costs two small layouts, not one of 2,000 nodes.
 
 import type { GraphSummary, ValueSummary } from '../../../engine/protocol';
-import { type CollapsedGroup, foldedTensors, nodeContent, valueMap, type Layout, type LayoutEdge, layoutGraph, type LayoutNode, type Measure, type Point, type WeightShapes } from './layout';
+import { folding } from '../../folded-nodes';
+import { type CollapsedGroup, nodeContent, valueMap, type Layout, type LayoutEdge, layoutGraph, type LayoutNode, type Measure, type Point, type WeightShapes } from './layout';
 
 export interface ViewRun {
   id: number;
@@ -40,11 +41,12 @@ function templateChanges(graph: GraphSummary, run: ViewRun, changed?: WeightShap
 function template(graph: GraphSummary, block: number[], measure: Measure, changed?: WeightShapes): { layout: Layout; tensors: string[] } {
   const members = new Set(block);
   const produced = new Set(block.flatMap((i) => graph.nodes[i].outputs));
-  const folded = foldedTensors(graph);
+  const fold = folding(graph);
   const tensors: string[] = [];
-  for (const i of block) for (const t of graph.nodes[i].inputs) if (t !== '' && !produced.has(t) && !folded.has(t) && !tensors.includes(t)) tensors.push(t);
+  for (const i of block) for (const t of graph.nodes[i].inputs) if (t !== '' && !produced.has(t) && !fold.tensors.has(t) && !tensors.includes(t)) tensors.push(t);
   const inputs: ValueSummary[] = tensors.map((name) => ({ name, type: '' }));
-  const sub: GraphSummary = { ...graph, inputs, outputs: [], nodes: graph.nodes.filter((n) => members.has(n.index)) };
+  // The folded nodes stay in (not drawn): their values are the block's weights.
+  const sub: GraphSummary = { ...graph, inputs, outputs: [], nodes: graph.nodes.filter((n) => members.has(n.index) || fold.nodes.has(n.index)) };
   return { layout: layoutGraph(sub, measure, changed), tensors };
 }
 
@@ -71,7 +73,7 @@ export function layoutView(graph: GraphSummary, measure: Measure, changed: Weigh
   const edges: LayoutEdge[] = [];
 
   // The copies of each template, placed in their run's box, each with its own texts (a prune may change one block's weights).
-  const folded = foldedTensors(graph);
+  const fold = folding(graph);
   const values = valueMap(graph);
   for (const r of open) {
     const { layout: t } = templates.get(r.id)!;
@@ -85,7 +87,7 @@ export function layoutView(graph: GraphSummary, measure: Measure, changed: Weigh
         if (n.kind !== 'op') continue;
         const index = block[position.get(n.index)!];
         const node = graph.nodes[index];
-        nodes.push({ ...n, ...nodeContent(node, folded, values, changed), id: `n${index}`, index, x: left + n.x, y: dy + n.y });
+        nodes.push({ ...n, ...nodeContent(node, fold, values, changed), id: `n${index}`, index, x: left + n.x, y: dy + n.y });
         boxes.set(`n${index}`, nodes[nodes.length - 1]);
       }
     });

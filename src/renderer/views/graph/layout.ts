@@ -12,6 +12,7 @@ import { changedWeightLabel, type WeightShape } from '../../pruned-shapes';
 import { orderLayers } from './order';
 import { prunedWidths } from './pruned-widths';
 import { knownShapes } from './shapes';
+import { type Folding, folding } from '../../folded-nodes';
 
 export type Font = 'title' | 'body' | 'edge';
 /** Width in pixels of a text in one of the view's fonts. */
@@ -81,17 +82,6 @@ export function shapeLabel(shape: readonly Dim[] | undefined): string {
   return shape.map((d) => (d === null || d === '' || (typeof d === 'string' && d.length > 8) ? '?' : String(d))).join('×');
 }
 
-/** Tensors that are not drawn as edges: initializers and outputs of input-less Constant nodes. */
-export function foldedTensors(graph: GraphSummary): Set<string> {
-  const folded = new Set(graph.initializers.map((i) => i.name));
-  for (const n of graph.nodes) if (isFoldedConstant(n)) n.outputs.forEach((o) => folded.add(o));
-  return folded;
-}
-
-export function isFoldedConstant(n: NodeSummary): boolean {
-  return n.opType === 'Constant' && n.inputs.every((i) => i === '');
-}
-
 const skipAttributes = new Set(['value']);
 
 function attributeRows(n: NodeSummary): LayoutNode['rows'] {
@@ -107,16 +97,18 @@ function attributeRows(n: NodeSummary): LayoutNode['rows'] {
 }
 
 /** The text of a node box: title and rows, before placement. */
-export function nodeContent(n: NodeSummary, folded: Set<string>, values: Map<string, ValueSummary>, changed?: WeightShapes): Pick<LayoutNode, 'title' | 'rows'> {
+export function nodeContent(n: NodeSummary, fold: Folding, values: Map<string, ValueSummary>, changed?: WeightShapes): Pick<LayoutNode, 'title' | 'rows'> {
   const rows = attributeRows(n);
   n.inputs.forEach((name, i) => {
-    if (name === '' || !folded.has(name)) return;
-    const change = changed?.get(name);
+    if (name === '' || !fold.tensors.has(name)) return;
+    // A renamed weight (a folded Identity) is shown as what it renames: shape, and what a prune did to it.
+    const source = fold.source.get(name);
+    const change = changed?.get(name) ?? (source !== undefined ? changed?.get(source) : undefined);
     if (change) {
       rows.push({ text: changedWeightLabel(inputRole(n.opType, i), change), kind: 'weight', changed: true });
       return;
     }
-    const shape = values.get(name)?.shape;
+    const shape = values.get(name)?.shape ?? (source !== undefined ? values.get(source)?.shape : undefined);
     const dims = shape && shape.length > 0 ? shapeLabel(shape) : 'scalar';
     rows.push({ text: `${inputRole(n.opType, i)} ⟨${dims}⟩`, kind: 'weight' });
   });
@@ -133,7 +125,8 @@ export function valueMap(graph: GraphSummary): Map<string, ValueSummary> {
 export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: WeightShapes, groups: readonly CollapsedGroup[] = []): Layout {
   const groupOf = new Map<number, CollapsedGroup>();
   for (const c of groups) for (const i of c.nodes) groupOf.set(i, c);
-  const folded = foldedTensors(graph);
+  const fold = folding(graph);
+  const folded = fold.tensors;
   const values = valueMap(graph);
   const shapes = knownShapes(graph);
   const widths = prunedWidths(graph, shapes, changed);
@@ -157,7 +150,7 @@ export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: Wei
     producer.set(v.name, `i${k}`);
   });
   for (const n of graph.nodes) {
-    if (isFoldedConstant(n)) continue;
+    if (fold.nodes.has(n.index)) continue;
     const group = groupOf.get(n.index);
     if (group) {
       const id = `g${group.id}`;
@@ -169,7 +162,7 @@ export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: Wei
       add({ id, kind: 'group', index: group.id, title: group.title, category: 'group', rows, subgraphs: 0, x: 0, y: 0, width: group.size?.width ?? Math.ceil(textWidth + 2 * metrics.padX), height: group.size?.height ?? height });
       continue;
     }
-    const { title, rows } = nodeContent(n, folded, values, changed);
+    const { title, rows } = nodeContent(n, fold, values, changed);
     const textWidth = Math.max(measure(title, 'title'), ...rows.map((r) => measure(r.text, 'body')));
     const subgraphs = n.subgraphs.length;
     const width = Math.max(metrics.minWidth, Math.ceil(textWidth + 2 * metrics.padX + (subgraphs > 0 ? 18 : 0)));
@@ -200,7 +193,7 @@ export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: Wei
     g.setEdge(from, to, { width: label ? measure(label, 'edge') + 4 : 0, height: label ? 12 : 0, labelpos: 'c' }, name);
   };
   for (const n of graph.nodes) {
-    if (isFoldedConstant(n)) continue;
+    if (fold.nodes.has(n.index)) continue;
     const seen = new Set<string>();
     const group = groupOf.get(n.index);
     for (const i of n.inputs) {

@@ -1,5 +1,5 @@
 // layoutGraph on real models: every drawn node placed, no overlapping boxes, edges pointing down,
-// weights folded into their boxes as `B ⟨1000×784⟩`, Constant nodes not drawn.
+// weights folded into their boxes as `B ⟨1000×784⟩`, Constant nodes and Identities of weights not drawn.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,8 +14,14 @@ function load(path: string): GraphSummary {
   return summarizeGraph(decodeModel(new Uint8Array(readFileSync(resolve(repo, path))), path).graph);
 }
 
+/** Not drawn: input-less Constants, and Identities whose input is an initializer (not a graph output). */
+function notDrawn(graph: GraphSummary, n: GraphSummary['nodes'][number]): boolean {
+  if (n.opType === 'Constant') return n.inputs.every((i) => i === '');
+  return n.opType === 'Identity' && graph.initializers.some((i) => i.name === n.inputs[0]) && !graph.outputs.some((o) => o.name === n.outputs[0]);
+}
+
 function checkGeometry(graph: GraphSummary, layout: Layout): void {
-  const drawnOps = graph.nodes.filter((n) => !(n.opType === 'Constant' && n.inputs.every((i) => i === '')));
+  const drawnOps = graph.nodes.filter((n) => !notDrawn(graph, n));
   const ops = layout.nodes.filter((n) => n.kind === 'op');
   expect(ops.map((n) => n.index).sort((a, b) => a - b)).toEqual(drawnOps.map((n) => n.index).sort((a, b) => a - b));
   for (const n of layout.nodes) {
@@ -85,5 +91,25 @@ describe('layoutGraph', () => {
     expect(ifs.length).toBeGreaterThan(0);
     for (const n of ifs) expect(layout.nodes.find((b) => b.id === `n${n.index}`)?.subgraphs).toBe(n.subgraphs.length);
     for (const n of ifs) for (const s of n.subgraphs) checkGeometry(s.graph, layoutGraph(s.graph, estimateWidth));
+  });
+
+  it('folds the Identity torch.onnx.export writes for a shared parameter into its user, named and shaped as the weight (ResNet)', () => {
+    const graph = load('test/models/cnn/resnet.onnx');
+    // The exporter stored blocks.1.skip.1.bias as Identity(blocks.1.bn.bias): equal values, one tensor.
+    const identity = graph.nodes.find((n) => n.opType === 'Identity' && n.outputs[0] === 'blocks.1.skip.1.bias')!;
+    expect(identity.inputs).toEqual(['blocks.1.bn.bias']);
+    const user = graph.nodes.find((n) => n.inputs.includes('blocks.1.skip.1.bias'))!;
+    expect(user.opType).toBe('BatchNormalization');
+    const layout = layoutGraph(graph, estimateWidth);
+    checkGeometry(graph, layout);
+    expect(layout.nodes.some((n) => n.title === 'Identity')).toBe(false);
+    expect(layout.edges.some((e) => e.tensor === 'blocks.1.skip.1.bias')).toBe(false);
+    // Its user shows it as a weight row, like its other parameters: scale, B, mean, var of 32 channels.
+    const box = layout.nodes.find((n) => n.id === `n${user.index}`)!;
+    expect(box.rows.filter((r) => r.kind === 'weight').map((r) => r.text)).toEqual(['scale ⟨32⟩', 'B ⟨32⟩', 'mean ⟨32⟩', 'var ⟨32⟩']);
+    // A prune that shrinks the renamed weight shows on the user of the new name too.
+    const changed = new Map([['blocks.1.bn.bias', { before: [32], after: [16], values: [] }]]);
+    const pruned = layoutGraph(graph, estimateWidth, changed).nodes.find((n) => n.id === `n${user.index}`)!;
+    expect(pruned.rows.filter((r) => r.changed).map((r) => r.text)).toEqual(['B ⟨32⟩ → ⟨16⟩']);
   });
 });
