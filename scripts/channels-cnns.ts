@@ -15,6 +15,7 @@
 //   npx tsx scripts/channels-cnns.ts --scores [--models resnet,mobilenet,lenet,mlp] [--ratios 0.2,0.3,0.4]
 //   npx tsx scripts/channels-cnns.ts [--models resnet,mobilenet] [--methods finetune,reconstruct]
 //     [--ratios 0.2,0.3,0.4] [--epochs 3] [--data-limit 5000] [--count 2000] [--reps 3] [--threads 2]
+//     [--lr 1e-3 (finetune's learning rate; default the method's)]
 //     [--distill 0 (finetune without distillation)] [--recal-bn 0 (no BatchNormalization recalibration)]
 //     [--channel-multiple N (kept channel counts rounded to multiples of N; default the method's, 8)]
 // Measured (issue 15; finetune with distillation and BN recalibration, the defaults since):
@@ -166,6 +167,7 @@ async function timed(): Promise<void> {
   const extra: Record<string, number> = {};
   if (has('epochs')) extra.epochs = Number(arg('epochs', '3'));
   if (has('data-limit')) extra.dataLimit = Number(arg('data-limit', '5000'));
+  if (has('lr')) extra.learningRate = Number(arg('lr', '5e-4'));
   if (has('channel-multiple')) extra.channelMultiple = Number(arg('channel-multiple', '8'));
   console.log(`scoring ${JSON.stringify(DEFAULT_CHANNEL_SCORING)}; finetune ${JSON.stringify({ ...extra, ...finetuneOptions().key as object })}; ort batch 1 (1 thread, ${count} runs) and batch 1000 (${threads} threads, 10,000 samples), medians of ${reps}`);
   console.log('| model | method | ratio | accuracy | Δ points | ort b1 × | ort b1000 × | params | MACs | ≤0.6× at ≤1 pt |');
