@@ -3,9 +3,7 @@
 // collapses again from its frame's control; Find reaches a node inside a collapsed run (expanding
 // it); Enter on a focused run expands it.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { bertGraph, bertGraphBytes } from '../support/bert-graph';
 import { openApp, shot } from './helpers';
@@ -15,7 +13,7 @@ const LAYERS = 24;
 test('repeated blocks: collapsed run, expand, collapse, find inside, Enter', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  const file = join(mkdtempSync(join(tmpdir(), 'blocks-')), 'bert-24-layers.onnx');
+  const file = test.info().outputPath('bert-24-layers.onnx');
   writeFileSync(file, bertGraphBytes({ layers: LAYERS }));
   const nodes = bertGraph({ layers: LAYERS }).graph.nodes;
   const inLayers = nodes.filter((n) => n.name.startsWith('/encoder/layer.')).length;

@@ -6,8 +6,7 @@
 // from onnxruntime alone, one that no runtime can load keeps Run disabled with both reasons.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
 import * as ort from 'onnxruntime-node';
@@ -110,7 +109,7 @@ test('a CNN end to end in the browser: select Conv weights, prune, evaluate in b
   await test.step('export; the exported file in onnxruntime-node gives the accuracy shown', async () => {
     const download = page.waitForEvent('download');
     await exportCommand(page, 'export-model');
-    const file = join(tmpdir(), `prunescope-cnn-e2e-${process.pid}.onnx`);
+    const file = test.info().outputPath('exported.onnx');
     await (await download).saveAs(file);
     const exported = new Uint8Array(readFileSync(file));
     const oracle = await oracleAccuracy(exported, x, y, [1, 28, 28]);

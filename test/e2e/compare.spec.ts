@@ -6,9 +6,8 @@
 // comparison brings the empty state back.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { decodeModel } from '../../src/core/onnx/decode';
 import { tensorToFloat32 } from '../../src/core/onnx/tensor';
@@ -168,7 +167,7 @@ test('compare: the sample against itself pruned at 0.5, then against itself', as
 test('compare: a CNN against its channel prune (exported by the CLI): shapes shrink, no histograms for them', async ({ page }) => {
   const resnet = resolve(repo, 'test/models/cnn/resnet.onnx');
   if (!existsSync(resolve(repo, 'out/cli/prunescope.js'))) execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: repo, stdio: 'inherit' });
-  const out = join(mkdtempSync(join(tmpdir(), 'prunescope-compare-')), 'resnet-channels.onnx');
+  const out = test.info().outputPath('resnet-channels.onnx');
   execFileSync(process.execPath, ['bin/prunescope.js', 'export', resnet, '-o', out, '--ratio', '0.5', '--structure', 'channels'], { cwd: repo });
   const a = decodeModel(new Uint8Array(readFileSync(resnet)));
   const b = decodeModel(new Uint8Array(readFileSync(out)));

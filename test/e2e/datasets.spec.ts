@@ -4,8 +4,7 @@
 // scaling said, before anything runs; pick a folder of PNGs per class and see the class names and
 // the normalisation; a dataset of another shape is refused in one line naming what the model expects.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
@@ -38,7 +37,8 @@ async function pickFiles(page: Page, testId: string, files: string | string[] | 
 test('datasets: an .npz and a folder of images previewed before anything runs; a misfit refused in one line', async ({ page }) => {
   test.skip(!existsSync(`${fashion}/t10k-images-idx3-ubyte.gz`), 'Debian dataset-fashion-mnist is not installed');
   const { pixels, labels } = fashionSubset();
-  const dir = mkdtempSync(join(tmpdir(), 'prunescope-e2e-ds-'));
+  const dir = test.info().outputPath('datasets');
+  mkdirSync(dir, { recursive: true });
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   await openApp(page);

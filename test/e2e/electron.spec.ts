@@ -177,7 +177,7 @@ test.describe('desktop app (Electron)', () => {
   });
 
   test('export the pruned model through the save dialog; onnxruntime-node loads it', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'prunescope-export-')), 'pruned.onnx');
+    const out = test.info().outputPath('pruned.onnx');
     await answerDialogs(app, null, out);
     await clickMenu(app, 'export-model');
     await expect.poll(() => existsSync(out), { timeout: 120_000 }).toBe(true);

@@ -5,8 +5,6 @@
 // Every step saves a screenshot to docs/screenshots/.
 
 import { readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, type TensorProto } from 'onnx-buf';
@@ -189,7 +187,7 @@ test('the whole flow: open, inspect, prune, evaluate, sweep, export, real model,
   await test.step('export the pruned model: onnxruntime-node loads it; pruned weights are 80% zeros', async () => {
     const download = page.waitForEvent('download');
     await exportCommand(page, 'export-model');
-    const file = join(tmpdir(), `prunescope-e2e-${process.pid}.onnx`);
+    const file = test.info().outputPath('exported.onnx');
     await (await download).saveAs(file);
     const bytes = readFileSync(file);
     const original = fromBinary(ModelProtoSchema, readFileSync(sampleModel));

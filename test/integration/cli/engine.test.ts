@@ -1,16 +1,16 @@
 // The engine-backed CLI commands run as a user runs them: `node bin/prunescope.js …` in a subprocess,
 // on the bundled sample and on bad input.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/core/dump';
 import { decodeModel } from '../../../src/core/onnx/decode';
 import { tensorToFloat32 } from '../../../src/core/onnx/tensor';
 import { accuracyOf, ortPredictions, ROOT, SAMPLE, sampleDataset } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-cli-'));
+const tmp = fileTempDir('prunescope-cli-');
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/prunescope.js'), ...args], { cwd: tmp, encoding: 'utf8' });

@@ -1,14 +1,14 @@
 // `prunescope errors` on the real CLI: the table in graph order agrees with --json, the worst five
 // are the five largest rel L2 in descending order, PRUNED as a file gives the same report as
 // --ratio, a channel-pruned CNN shows its changed shapes, and bad invocations are one line, exit 2.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, prunescope } from '../../support/cli';
 import type { NodeErrorReport } from '../../../src/engine/protocol';
+import { fileTempDir } from '../../support/temp-dir';
 
 const SAMPLE = join(ROOT, 'resources/sample-mlp.onnx');
+const tmp = fileTempDir('prunescope-errors-');
 const RESNET = join(ROOT, 'test/models/cnn/resnet.onnx');
 const FASHION = ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((f) => join('/usr/share/datasets/fashion-mnist', f));
 
@@ -46,7 +46,7 @@ describe('prunescope errors', () => {
   });
 
   it('with PRUNED (written by prune) gives the report of --ratio', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'prunescope-errors-')), 'pruned.onnx');
+    const out = join(tmp, 'pruned.onnx');
     expect(prunescope(['prune', SAMPLE, '--ratio', '0.8', '-o', out]).code).toBe(0);
     const a = JSON.parse(prunescope(['errors', SAMPLE, out, '--samples', '30', '--json']).stdout) as NodeErrorReport & { pruned: string };
     const b = JSON.parse(prunescope(['errors', SAMPLE, '--ratio', '0.8', '--samples', '30', '--json']).stdout) as NodeErrorReport & { pruned: string };

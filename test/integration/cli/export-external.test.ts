@@ -2,15 +2,15 @@
 // OUT; onnxruntime-node loads the pair and answers as the same export written in one file does,
 // with the expected zeros; sparse with external data is refused in one line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
 import { ROOT, SAMPLE } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-export-external-'));
+const tmp = fileTempDir('prunescope-export-external-');
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/prunescope.js'), ...args], { cwd: tmp, encoding: 'utf8' });

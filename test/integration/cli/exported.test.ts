@@ -4,13 +4,12 @@
 // faster: the true ratio is 1; removing channels makes it smaller: below 1), the note that says how,
 // 'too few' where too few samples were timed, and the same fields in --json.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, SAMPLE } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-exported-'));
+const tmp = fileTempDir('prunescope-exported-');
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/prunescope.js'), ...args], { cwd: tmp, encoding: 'utf8' });

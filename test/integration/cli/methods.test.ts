@@ -5,7 +5,6 @@
 // cancels without leaving a file.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../src/core/dump';
@@ -14,10 +13,11 @@ import { encodeModel } from '../../../src/core/onnx/encode';
 import { tensorToFloat32 } from '../../../src/core/onnx/tensor';
 import { cliBin, prunescope, ROOT } from '../../support/cli';
 import { accuracyOf, ortPredictions, SAMPLE, sampleDataset } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
 // The private bundle lives in a temp folder: tell it where the bundled sample data is.
 process.env.PRUNESCOPE_RESOURCES = join(ROOT, 'resources');
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-cli-methods-'));
+const tmp = fileTempDir('prunescope-cli-methods-');
 const ds = sampleDataset();
 const LIMIT = 1000;
 const PRUNED = ['fc1.weight', 'fc2.weight', 'fc3.weight'];
@@ -209,7 +209,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
 
 describe('Ctrl-C', () => {
   it('cancels a running reconstruct: exit 130, one line, no output file, no temp file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prunescope-sigint-'));
+    const dir = mkdtempSync(join(tmp, 'sigint-'));
     const out = join(dir, 'never.onnx');
     const child = spawn(process.execPath, [cliBin(), 'prune', SAMPLE, '--ratio', '0.8', '--method', 'reconstruct', '--data-limit', '1000', '-o', out], {
       cwd: dir,

@@ -2,8 +2,7 @@
 // here byte by byte from the Fashion-MNIST IDX files), an .npy pair, and a folder of PNG images per
 // class, each giving the same accuracy on the LeNet fixture as the IDX files they were made from
 // (onnxruntime, and Prunescope's dense runtime for the .npz).
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
@@ -11,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdx, IdxType } from '../../../src/core/data';
 import { ROOT, prunescope, type RunResult } from '../../support/cli';
 import { npy, zip } from '../../support/numpy-files';
+import { fileTempDir } from '../../support/temp-dir';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const IMAGES = join(FASHION, 't10k-images-idx3-ubyte.gz');
@@ -19,11 +19,10 @@ const LENET = join(ROOT, 'test/models/cnn/lenet.onnx');
 const ORT = ['--batch', '0', '--runtimes', 'onnxruntime'];
 const BOTH = ['--batch', '0', '--runtimes', 'dense,onnxruntime'];
 
-let dir: string;
+const dir = fileTempDir('prunescope-numpy-');
 let pixels: Uint8Array;
 let labels: Uint8Array;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'prunescope-numpy-'));
   pixels = gunzipSync(readFileSync(IMAGES)).subarray(16);
   labels = gunzipSync(readFileSync(LABELS)).subarray(8);
 });

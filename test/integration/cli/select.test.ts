@@ -2,14 +2,15 @@
 // listing the prunable tensors with their marks. Oracles: the Conv / Gemm weights found by a walk of
 // the protobuf (onnx-buf), and the zeros counted in the written file read back by onnx-buf.
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, cliBin, prunescope } from '../../support/cli';
+import { fileTempDir } from '../../support/temp-dir';
 
 const LENET = join(ROOT, 'test/models/cnn/lenet.onnx');
+const tmp = fileTempDir('prunescope-select-');
 
 function weightsOf(file: string, op: string): string[] {
   return fromBinary(ModelProtoSchema, new Uint8Array(readFileSync(file))).graph!.node.filter((n) => n.opType === op).map((n) => n.input[1]);
@@ -36,7 +37,7 @@ beforeAll(() => {
 
 describe('--select and --exclude', () => {
   it('prune --select Conv: only the Conv weights lose round(R × n) entries', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'prunescope-select-')), 'conv.onnx');
+    const out = join(mkdtempSync(join(tmp, 'case-')), 'conv.onnx');
     const r = prunescope(['prune', LENET, '--ratio', '0.5', '--select', 'Conv', '-o', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -48,7 +49,7 @@ describe('--select and --exclude', () => {
   });
 
   it('export --exclude Gemm,NAME (comma list) and the default selection of the app (Conv and Gemm)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prunescope-select-'));
+    const dir = mkdtempSync(join(tmp, 'case-'));
     const out = join(dir, 'ex.onnx');
     const r = prunescope(['export', LENET, '--ratio', '0.4', '--exclude', `Gemm,${CONV[0]}`, '-o', out]);
     expect(r.code).toBe(0);
@@ -63,7 +64,7 @@ describe('--select and --exclude', () => {
   });
 
   it('an unknown name is one line listing the op types and tensors; nothing is written', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'prunescope-select-')), 'bad.onnx');
+    const out = join(mkdtempSync(join(tmp, 'case-')), 'bad.onnx');
     for (const args of [['--select', 'Conv,Conv2d'], ['--exclude', 'MatMul'], ['--select', 'c1.bias']]) {
       const r = prunescope(['prune', LENET, '--ratio', '0.5', ...args, '-o', out]);
       expect(r.code).toBe(2);

@@ -2,8 +2,7 @@
 // written file is standard ONNX that onnxruntime-node runs, its weights follow the pattern exactly
 // (equal to an independent brute-force mask of the original weights), and onnxruntime's
 // predictions on it equal its predictions on the original model with that reference mask applied.
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
@@ -12,8 +11,9 @@ import type { Model } from '../../../src/core/onnx/model';
 import { cliBin, prunescope } from '../../support/cli';
 import { accuracyOf, ortPredictions, SAMPLE, sampleDataset } from '../../support/engine';
 import { refBlocks, refBlocksLayer, refGroups, refLayout, refNm } from '../../unit/core/prune/grouped-reference';
+import { fileTempDir } from '../../support/temp-dir';
 
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-cli-structure-'));
+const tmp = fileTempDir('prunescope-cli-structure-');
 const NAMES = ['fc1.weight', 'fc2.weight', 'fc3.weight'];
 const ds = sampleDataset();
 const LIMIT = 1000;

@@ -1,15 +1,15 @@
 // `prunescope prune --method wanda` on the ViT fixture with Fashion-MNIST calibration files: the
 // written model has half of every selected MatMul / Gemm weight zero (per output row), loads in
 // onnxruntime-node, and the progress goes to stderr; a model Wanda cannot run gives one line.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
 import { prunescope, ROOT } from '../../support/cli';
+import { fileTempDir } from '../../support/temp-dir';
 
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-cli-wanda-'));
+const tmp = fileTempDir('prunescope-cli-wanda-');
 const VIT = join(ROOT, 'test/models/transformers/vit.onnx');
 const FASHION = ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map((f) => join('/usr/share/datasets/fashion-mnist', f));
 

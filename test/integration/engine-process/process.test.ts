@@ -1,8 +1,7 @@
 // The engine as a real child process (out/cli/utility.js, the Node build of the utility entry),
 // spoken to over the same message protocol as the desktop app: open, stats, preview, a sweep with
 // progress, cancel in the middle of a long sweep, bad input, and a crash.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate, type RunnerSlot } from '../../../src/core/eval';
@@ -14,9 +13,10 @@ import { EngineRequestError } from '../../../src/engine/client';
 import { spawnEngine, type EngineProcess } from '../../../src/engine/node/process';
 import type { Progress } from '../../../src/engine/protocol';
 import { SAMPLE, sampleDataset, UTILITY } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
 let engine: EngineProcess;
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-engine-'));
+const tmp = fileTempDir('prunescope-engine-');
 
 beforeAll(async () => {
   engine = spawnEngine(UTILITY);

@@ -2,11 +2,10 @@
 // parent port: ready on the parent port and on the renderer's port, requests served on the port,
 // paths refused until main allows them ('allow' control messages), writes only where allowed.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE, UTILITY } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
 interface Envelope {
   via: 'parent' | 'port';
@@ -16,6 +15,7 @@ interface Envelope {
 let child: ChildProcess;
 const inbox: Envelope[] = [];
 const waiters: (() => void)[] = [];
+const tmp = fileTempDir('prunescope-util-');
 
 function next(pred: (e: Envelope) => boolean): Promise<Envelope> {
   return new Promise((resolve) => {
@@ -61,7 +61,7 @@ describe('utility entry under Electron (parentPort)', () => {
     expect(opened.m.type).toBe('result');
     const modelId = (opened.m.value as { modelId: number }).modelId;
 
-    const out = join(mkdtempSync(join(tmpdir(), 'prunescope-util-')), 'out.onnx');
+    const out = join(tmp, 'out.onnx');
     const spec = { ratio: 0.5, mode: 'layer' };
     const noWrite = await request({ id: 3, type: 'export', modelId, spec, format: 'dense', path: out });
     expect(noWrite.m.error?.code).toBe('bad-request');

@@ -1,14 +1,15 @@
 // IDX datasets: the real Fashion-MNIST files, the bundled MNIST sample (gzipped and not), other
 // element types, and every error.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetError, encodeIdx, IdxType, parseDataset, parseIdx, type DatasetFile } from '../../../../src/core/data';
+import { fileTempDir } from '../../../support/temp-dir';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const BUNDLED = join(__dirname, '..', '..', '..', '..', 'resources', 'mnist');
+const tmp = fileTempDir('prunescope-idx-');
 const file = (path: string): DatasetFile => ({ name: path, bytes: new Uint8Array(readFileSync(path)) });
 
 function perClass(labels: Int32Array, classes: number): number[] {
@@ -74,7 +75,7 @@ describe('the bundled MNIST sample', () => {
   });
 
   it('reads the same whether gzipped or not, in either order', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prunescope-idx-'));
+    const dir = tmp;
     const plain = names.slice(2).map((n) => {
       const path = join(dir, n.replace(/\.gz$/, ''));
       writeFileSync(path, gunzipSync(readFileSync(join(BUNDLED, n))));
