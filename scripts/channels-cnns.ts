@@ -104,11 +104,16 @@ async function timeRuns(s: ort.InferenceSession, model: Model, test: Dataset, co
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** The fine-tuning options of --distill 0 and --recal-bn (keyed with the registry's distillation default). */
+/** The fine-tuning options of --distill 0, --recal-bn and --lr (keyed with the registry's defaults). */
 function finetuneOptions(): { finetune: NonNullable<MethodSpec['finetune']>; key: unknown } {
   const off = arg('distill', '1') === '0';
-  const finetune: NonNullable<MethodSpec['finetune']> = { ...(off ? { distill: false as const } : {}), ...(arg('recal-bn', '1') === '0' ? { recalibrateBatchNorm: false } : {}) };
-  return { finetune, key: { distill: off ? 'off' : METHOD_REGISTRY.finetune.defaults.distill, recal: arg('recal-bn', '1') !== '0' } };
+  const lr = has('lr') ? Number(arg('lr', '')) : undefined;
+  const finetune: NonNullable<MethodSpec['finetune']> = {
+    ...(off ? { distill: false as const } : {}), ...(arg('recal-bn', '1') === '0' ? { recalibrateBatchNorm: false } : {}), ...(lr !== undefined ? { learningRate: lr } : {}),
+  };
+  const key = { distill: off ? 'off' : METHOD_REGISTRY.finetune.defaults.distill, recal: arg('recal-bn', '1') !== '0' };
+  // The key of a run at the default rate stays as it was (cached results remain valid).
+  return { finetune, key: lr !== undefined && lr !== METHOD_REGISTRY.finetune.defaults.learningRate ? { ...key, lr } : key };
 }
 
 async function pruned(name: string, model: Model, bytes: Uint8Array, train: Dataset, method: PruneMethod, ratio: number, extra: Record<string, number>, channelScoring: Readonly<ChannelScoring> = DEFAULT_CHANNEL_SCORING): Promise<Uint8Array> {
@@ -167,7 +172,6 @@ async function timed(): Promise<void> {
   const extra: Record<string, number> = {};
   if (has('epochs')) extra.epochs = Number(arg('epochs', '3'));
   if (has('data-limit')) extra.dataLimit = Number(arg('data-limit', '5000'));
-  if (has('lr')) extra.learningRate = Number(arg('lr', '5e-4'));
   if (has('channel-multiple')) extra.channelMultiple = Number(arg('channel-multiple', '8'));
   console.log(`scoring ${JSON.stringify(DEFAULT_CHANNEL_SCORING)}; finetune ${JSON.stringify({ ...extra, ...finetuneOptions().key as object })}; ort batch 1 (1 thread, ${count} runs) and batch 1000 (${threads} threads, 10,000 samples), medians of ${reps}`);
   console.log('| model | method | ratio | accuracy | Δ points | ort b1 × | ort b1000 × | params | MACs | ≤0.6× at ≤1 pt |');
