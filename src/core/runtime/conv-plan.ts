@@ -1,7 +1,8 @@
 // Conv layers of the plan: a Conv with constant weights (and bias) becomes one fused step, with a
 // BatchNormalization that directly follows it folded into its weights, a residual Add of another
 // computed value, and a Relu or Clip (constant bounds, e.g. ReLU6) applied as an output clamp, a
-// HardSwish, or a HardSigmoid (folded into the weights, then a clamp to [0, 1]). A Mul that feeds
+// HardSwish (or x · HardSigmoid(x) as torch.onnx.export writes it below opset 14), or a HardSigmoid
+// (folded into the weights, then a clamp to [0, 1]). A Mul that feeds
 // only the Conv (squeeze-excite: x · s with s [N, C, 1, 1]) is applied while the input is copied in. 1-D and 2-D layers run on the kernels of kernels/conv-run.ts; other
 // ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
@@ -14,6 +15,7 @@ import { sparsityOf } from './kernels/sparse';
 import { type ConvGeom, convGeom, convOutDims, convReference } from './ops/conv';
 import { binaryCompute } from './ops/elementwise';
 import { type OpImpl, floatAttr, intAttr, intsAttr, need, stringAttr } from './ops/types';
+import type { Gated } from './unary-plan';
 import type { PlanOptions } from './plan';
 import { type RtTensor, size } from './tensor';
 
@@ -54,6 +56,8 @@ export interface FusedConv {
 }
 
 type SoleUser = (name: string, opType: string) => Node | undefined;
+/** x · gate(x) of a value with no other readers (unary-plan.ts gatedOf). */
+type GatedOf = (x: string) => Gated | undefined;
 /** Whether a value is computed before the step being planned (or is a graph input or constant). */
 type Ready = (name: string) => boolean;
 
@@ -153,12 +157,12 @@ function readByFusedConv(value: string, known: Map<string, RtTensor>, soleUser: 
  * A fused step starting at `node`: a Conv with constant weights, or a Mul (two computed inputs,
  * opset ≥ 7) whose only reader is such a Conv.
  */
-export function fuseConvAt(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number, ready: Ready): FusedConv | undefined {
-  if (node.opType === 'Conv') return fuseConv(node, known, soleUser, options, opset, ready, undefined);
+export function fuseConvAt(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number, ready: Ready, gated?: GatedOf): FusedConv | undefined {
+  if (node.opType === 'Conv') return fuseConv(node, known, soleUser, options, opset, ready, undefined, gated);
   if (node.opType !== 'Mul' || opset < 7 || node.inputs.length !== 2 || node.inputs.some((i) => i === '' || known.has(i))) return undefined;
   const conv = soleUser(node.outputs[0], 'Conv');
   if (!conv || conv.inputs[0] !== node.outputs[0]) return undefined;
-  return fuseConv(conv, known, soleUser, options, opset, ready, node);
+  return fuseConv(conv, known, soleUser, options, opset, ready, node, gated);
 }
 
 function floats(t: RtTensor | undefined, n: number): Float32Array | undefined {
@@ -181,7 +185,7 @@ function clipBounds(node: Node, known: Map<string, RtTensor>, opset: number): [n
 }
 
 /** A fused step for a Conv node with constant float32 weights (after `scaleMul`, if given), or undefined. */
-function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number, ready: Ready, scaleMul: Node | undefined): FusedConv | undefined {
+function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, options: PlanOptions, opset: number, ready: Ready, scaleMul: Node | undefined, gated?: GatedOf): FusedConv | undefined {
   const wT = convWeights(node, known);
   if (!wT) return undefined;
   const M = wT.dims[0];
@@ -229,6 +233,7 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
   const relu = soleUser(out, 'Relu');
   const clip = relu ? undefined : soleUser(out, 'Clip');
   const hswish = relu || clip ? undefined : soleUser(out, 'HardSwish');
+  const hswishGated = relu || clip || hswish ? undefined : gated?.(out);
   // HardSigmoid (no residual before it): clamp(α·y + β, 0, 1), α and β folded into the weights and bias.
   const hsig = relu || clip || hswish || residual || opset < 6 ? undefined : soleUser(out, 'HardSigmoid');
   if (hsig) {
@@ -245,6 +250,10 @@ function fuseConv(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser, 
     activation = 'hardswish';
     absorbed.push(hswish);
     out = hswish.outputs[0];
+  } else if (hswishGated?.kind === 'hardswish') {
+    activation = 'hardswish';
+    absorbed.push(hswishGated.gate, hswishGated.mul);
+    out = hswishGated.mul.outputs[0];
   } else if (relu) {
     lo = 0;
     activation = 'relu';

@@ -9,7 +9,7 @@ import { type SparseWeights, sparsityOf, toSparse } from './kernels/sparse';
 import { chainKernel, linearOp } from './ops/linear';
 import { type OpContext, type OpImpl, floatAttr, intAttr } from './ops/types';
 import { OPS, isDefaultDomain } from './registry';
-import { activationOp, fuseSiluAt } from './unary-plan';
+import { activationOp, fuseGatedAt, gatedOf } from './unary-plan';
 import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTensor, size } from './tensor';
 
 export interface PlanOptions {
@@ -192,12 +192,14 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   // lists: a value read by 200,000 nodes must not be copied into a growing list per read).
   const useCount = new Map<string, number>();
   const firstUser = new Map<string, Node>();
+  const secondUser = new Map<string, Node>();
   for (const n of live) {
     for (const i of n.inputs) {
       if (i === '') continue;
       const c = useCount.get(i);
       useCount.set(i, (c ?? 0) + 1);
       if (c === undefined) firstUser.set(i, n);
+      else if (c === 1) secondUser.set(i, n);
     }
   }
   const soleUser = (name: string, opType: string): Node | undefined => {
@@ -205,6 +207,10 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
     const u = firstUser.get(name);
     return u && u.opType === opType ? u : undefined;
   };
+  // The two readers of a value read twice (not a graph output): x · gate(x) (unary-plan.ts).
+  const twoReaders = (name: string): Node[] | undefined =>
+    outputs.has(name) || useCount.get(name) !== 2 ? undefined : [firstUser.get(name)!, secondUser.get(name)!];
+  const gated = (x: string): ReturnType<typeof gatedOf> => gatedOf(x, twoReaders, soleUser);
 
   const slots = new Map<string, number>();
   const slot = (name: string): number => {
@@ -229,7 +235,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   const ready = (name: string): boolean => known.has(name) || produced.has(name);
   for (const node of live) {
     if (absorbed.has(node)) continue;
-    const conv = fuseConvAt(node, known, soleUser, options, opset, ready);
+    const conv = fuseConvAt(node, known, soleUser, options, opset, ready, gated);
     if (conv) {
       conv.absorbed.forEach((n) => absorbed.add(n));
       for (const n of [node, ...conv.absorbed]) n.outputs.forEach((o) => produced.add(o));
@@ -243,13 +249,13 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       });
       continue;
     }
-    const silu = isDefaultDomain(node.domain) ? fuseSiluAt(node, soleUser, options.wasm !== false) : undefined;
-    if (silu) {
-      absorbed.add(silu.mul);
-      for (const n of [node, silu.mul]) n.outputs.forEach((o) => produced.add(o));
+    const gate = isDefaultDomain(node.domain) ? fuseGatedAt(node, soleUser, options.wasm !== false) : undefined;
+    if (gate) {
+      absorbed.add(gate.mul);
+      for (const n of [node, gate.mul]) n.outputs.forEach((o) => produced.add(o));
       const ctx = makeCtx(node, opset);
       ctx.label = `${label(node)} (+Mul)`;
-      steps.push({ impl: silu.impl, ins: [slot(node.inputs[0])], outs: [slot(silu.mul.outputs[0])], ctx, args: argsOf(1) });
+      steps.push({ impl: gate.impl, ins: [slot(node.inputs[0])], outs: [slot(gate.mul.outputs[0])], ctx, args: argsOf(1) });
       continue;
     }
     const layer = fuseLayer(node, known, soleUser, options);

@@ -1,7 +1,9 @@
 // Activation steps of the plan on WebAssembly (kernels/unary-run.ts): Sigmoid, HardSigmoid,
-// HardSwish, Relu and LeakyRelu on float32 data, and SiLU, a Sigmoid whose only reader is a Mul of
-// the same input by it (x · sigmoid(x), as torch.onnx.export writes nn.SiLU; EfficientNet), fused
-// into one step. Other types and platforms without WebAssembly run the ops of ops/elementwise.ts.
+// HardSwish, Relu and LeakyRelu on float32 data, and the gated forms torch.onnx.export writes, fused
+// into one step: SiLU, a Sigmoid whose only reader is a Mul of the same input by it (x · sigmoid(x),
+// nn.SiLU; EfficientNet), and HardSwish below opset 14, x · HardSigmoid(x) with α = 1/6, β = 0.5
+// (nn.Hardswish; MobileNetV3). Other types and platforms without WebAssembly run the ops of
+// ops/elementwise.ts.
 import { DataType, type Node } from '../onnx/model';
 import { BINARY, UNARY } from './ops/elementwise';
 import { type OpImpl, floatAttr, need } from './ops/types';
@@ -34,23 +36,61 @@ export function activationOp(node: Node, wasm: boolean): OpImpl | undefined {
   return wasm && kind !== undefined ? activationStep(kind, node, UNARY[node.opType]) : undefined;
 }
 
+/** The activation x · gate(x) is, by the gate's op and attributes: SiLU, or HardSwish (α = 1/6, β = 0.5 as float32). */
+function gatedKind(gate: Node): 'silu' | 'hardswish' | undefined {
+  if (gate.opType === 'Sigmoid') return 'silu';
+  if (gate.opType !== 'HardSigmoid') return undefined;
+  return floatAttr(gate, 'alpha', 0.2) === Math.fround(1 / 6) && floatAttr(gate, 'beta', 0.5) === 0.5 ? 'hardswish' : undefined;
+}
+
+/** A gate (Sigmoid or HardSigmoid node) and the Mul of its input by its output: x · gate(x). */
+export interface Gated {
+  gate: Node;
+  mul: Node;
+  kind: 'silu' | 'hardswish';
+}
+
 /**
- * SiLU at a Sigmoid node: its output's only reader a Mul whose other input is the Sigmoid's input.
- * The fused step reads the Sigmoid's input and writes the Mul's output (the JS fallback computes
- * both ops).
+ * The gated activation at a gate node: its output's only reader a Mul whose other input is the
+ * gate's input (which may have other readers).
  */
-export function fuseSiluAt(node: Node, soleUser: (name: string, opType: string) => Node | undefined, wasm: boolean): { mul: Node; impl: OpImpl } | undefined {
-  if (!wasm || node.opType !== 'Sigmoid' || node.inputs.length !== 1 || node.outputs.length !== 1) return undefined;
-  const mul = soleUser(node.outputs[0], 'Mul');
-  if (!mul || mul.inputs.length !== 2 || mul.outputs.length !== 1) return undefined;
+export function gatedAt(gate: Node, soleUser: (name: string, opType: string) => Node | undefined): Gated | undefined {
+  if (gate.inputs.length !== 1 || gate.outputs.length !== 1) return undefined;
+  const kind = gatedKind(gate);
+  const mul = kind === undefined ? undefined : soleUser(gate.outputs[0], 'Mul');
+  if (kind === undefined || !mul || mul.inputs.length !== 2 || mul.outputs.length !== 1) return undefined;
   const [a, b] = mul.inputs;
-  const x = node.inputs[0];
-  if (!((a === x && b === node.outputs[0]) || (b === x && a === node.outputs[0]))) return undefined;
-  const sigmoidFirst = b === x;
+  const x = gate.inputs[0];
+  return (a === x && b === gate.outputs[0]) || (b === x && a === gate.outputs[0]) ? { gate, mul, kind } : undefined;
+}
+
+/**
+ * The gated activation of value x when x has no other readers (`readers`: its readers, or
+ * undefined when there are more than two or it is a graph output): a fused layer can then apply it
+ * to its output in place.
+ */
+export function gatedOf(x: string, readers: (name: string) => readonly Node[] | undefined, soleUser: (name: string, opType: string) => Node | undefined): Gated | undefined {
+  const r = readers(x);
+  if (r?.length !== 2) return undefined;
+  for (const gate of r) {
+    const g = gate.inputs[0] === x ? gatedAt(gate, soleUser) : undefined;
+    if (g && r.includes(g.mul)) return g;
+  }
+  return undefined;
+}
+
+/**
+ * The fused step of a gated activation at a gate node (gatedAt): it reads the gate's input and
+ * writes the Mul's output (the JS fallback computes both ops).
+ */
+export function fuseGatedAt(node: Node, soleUser: (name: string, opType: string) => Node | undefined, wasm: boolean): { mul: Node; impl: OpImpl } | undefined {
+  const g = wasm ? gatedAt(node, soleUser) : undefined;
+  if (!g) return undefined;
+  const gateFirst = g.mul.inputs[1] === node.inputs[0];
   const fallback: OpImpl = (inputs, ctx) => {
-    // The Sigmoid into a buffer of its own (the step's output buffer is the Mul's).
-    const s = UNARY.Sigmoid(inputs, { node: ctx.node, opset: ctx.opset, label: ctx.label, out: (_slot, ctor, n) => new ctor(n) })[0];
-    return BINARY.Mul(sigmoidFirst ? [s, inputs[0]] : [inputs[0], s], ctx);
+    // The gate into a buffer of its own (the step's output buffer is the Mul's).
+    const s = UNARY[node.opType](inputs, { node: ctx.node, opset: ctx.opset, label: ctx.label, out: (_slot, ctor, n) => new ctor(n) })[0];
+    return BINARY.Mul(gateFirst ? [s, inputs[0]] : [inputs[0], s], ctx);
   };
-  return { mul, impl: activationStep('silu', node, fallback) };
+  return { mul: g.mul, impl: activationStep(g.kind, node, fallback) };
 }

@@ -1,7 +1,9 @@
 // The plan's activation steps on WebAssembly (runtime/unary-plan.ts): SiLU fused from Sigmoid + Mul
 // (either order of the Mul's inputs) and Sigmoid, HardSigmoid, HardSwish, LeakyRelu, Relu as steps
 // of their own, against onnxruntime-node and against the same plan without WebAssembly (the JS ops);
-// a Sigmoid whose output has a second reader stays a Sigmoid step.
+// a Sigmoid whose output has a second reader stays a Sigmoid step. HardSwish as torch.onnx.export
+// writes it below opset 14, x · HardSigmoid(x) with α = 1/6: folded into the Conv before it (both
+// Mul orders), a step of its own elsewhere; a HardSigmoid of another α stays what it is.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel } from '../../../../src/core/onnx';
@@ -94,5 +96,61 @@ describe('activation steps in WebAssembly', () => {
     const got = s.run({ x: { dims: [3, 5], data: x, dataType: DataType.DOUBLE } }).y;
     expect(got.dataType).toBe(DataType.DOUBLE);
     for (let i = 0; i < 15; i++) expect(got.data[i]).toBeCloseTo(want[i], 12);
+  });
+
+  it('x · HardSigmoid(x) with α = 1/6 runs as HardSwish: in the Conv before it, or a step of its own; other α not', async () => {
+    const rand = prng(17);
+    const SIXTH = 0.1666666716337204; // float32(1/6), as torch.onnx.export writes it
+    const hsig = (x: string, y: string, alpha = SIXTH): ReturnType<typeof node> => node('HardSigmoid', [x], [y], [{ name: 'alpha', type: 'float', value: alpha }]);
+    const outs = ['hs3', 'r', 'm4'];
+    const m = model(
+      graph('hardswish13', {
+        inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [2, 4, 9, 9] } }],
+        outputs: outs.map((name) => ({ name, type: { kind: 'tensor', elemType: DataType.FLOAT } })),
+        nodes: [
+          node('Conv', ['x', 'W'], ['c'], [{ name: 'pads', type: 'ints', value: [1, 1, 1, 1] }]),
+          hsig('c', 'g1'),
+          node('Mul', ['c', 'g1'], ['hs1']),
+          node('Conv', ['hs1', 'W2'], ['c2'], [{ name: 'pads', type: 'ints', value: [1, 1, 1, 1] }]),
+          hsig('c2', 'g2'),
+          node('Mul', ['g2', 'c2'], ['hs2']),
+          node('Add', ['hs2', 'hs1'], ['a']),
+          hsig('a', 'g3'),
+          node('Mul', ['a', 'g3'], ['hs3']),
+          node('Relu', ['a'], ['r']),
+          hsig('a', 'g4', 0.2),
+          node('Mul', ['a', 'g4'], ['m4']),
+        ],
+        initializers: [
+          floats('W', [8, 4, 3, 3], Float32Array.from({ length: 8 * 4 * 9 }, () => rand() * 0.6)),
+          floats('W2', [8, 8, 3, 3], Float32Array.from({ length: 8 * 8 * 9 }, () => rand() * 0.4)),
+        ],
+      }),
+    );
+    m.opsetImports = [{ domain: '', version: 13 }];
+    const bytes = encodeModel(m);
+    const x = Float32Array.from({ length: 2 * 4 * 81 }, () => rand() * 8);
+    const want = (await ortRunOnce(bytes, { x: new ort.Tensor('float32', x, [2, 4, 9, 9]) })).outputs;
+    const wasm = Session.create(decodeModel(bytes), { kernels: 'sparse' });
+    const js = Session.create(decodeModel(bytes), { kernels: 'sparse', wasm: false });
+    const steps = labels(wasm);
+    expect(steps.filter((l) => l.startsWith('Conv') && l.endsWith('(+HardSigmoid+Mul)'))).toHaveLength(2);
+    expect(steps).toContain('HardSigmoid "HardSigmoid_g3" (+Mul)');
+    expect(steps).toContain('HardSigmoid "HardSigmoid_g4"');
+    // Without WebAssembly the Convs still fold it; the step of its own is WebAssembly's.
+    expect(labels(js).filter((l) => l.endsWith('(+HardSigmoid+Mul)'))).toHaveLength(2);
+    expect(labels(js)).toContain('HardSigmoid "HardSigmoid_g3"');
+    const feeds = { x: { dims: [2, 4, 9, 9], data: x, dataType: DataType.FLOAT } };
+    for (const [name, s] of [['wasm', wasm], ['js', js]] as const) {
+      const got = s.run(feeds);
+      for (const o of outs) {
+        const w = want[o].data as Float32Array;
+        const g = got[o].data as Float32Array;
+        let d = 0;
+        for (let i = 0; i < w.length; i++) d = Math.max(d, Math.abs(g[i] - w[i]) / (1 + Math.abs(w[i])));
+        expect(d, `${o} (${name}) vs onnxruntime`).toBeLessThan(1e-5);
+        expect(new Set(g).size, `${o} varies`).toBeGreaterThan(20);
+      }
+    }
   });
 });
