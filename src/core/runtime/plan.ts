@@ -10,6 +10,7 @@ import { chainKernel, linearOp } from './ops/linear';
 import { type OpContext, type OpImpl, floatAttr, intAttr } from './ops/types';
 import { OPS, isDefaultDomain } from './registry';
 import { activationOp, fuseGatedAt, gatedOf } from './unary-plan';
+import { geluAt, layerNormAt } from './transformer-plan';
 import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTensor, size } from './tensor';
 
 export interface PlanOptions {
@@ -192,14 +193,19 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
   // lists: a value read by 200,000 nodes must not be copied into a growing list per read).
   const useCount = new Map<string, number>();
   const firstUser = new Map<string, Node>();
+  // The second distinct reader, and how many distinct readers (a Mul(d, d) reads d twice but is one reader).
   const secondUser = new Map<string, Node>();
+  const readerCount = new Map<string, number>();
   for (const n of live) {
     for (const i of n.inputs) {
       if (i === '') continue;
       const c = useCount.get(i);
       useCount.set(i, (c ?? 0) + 1);
       if (c === undefined) firstUser.set(i, n);
-      else if (c === 1) secondUser.set(i, n);
+      if (c !== undefined && (firstUser.get(i) === n || secondUser.get(i) === n)) continue;
+      const r = readerCount.get(i) ?? 0;
+      readerCount.set(i, r + 1);
+      if (r === 1) secondUser.set(i, n);
     }
   }
   const soleUser = (name: string, opType: string): Node | undefined => {
@@ -207,9 +213,9 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
     const u = firstUser.get(name);
     return u && u.opType === opType ? u : undefined;
   };
-  // The two readers of a value read twice (not a graph output): x · gate(x) (unary-plan.ts).
+  // The two readers of a value read by two nodes (not a graph output): x · gate(x) (unary-plan.ts), x − mean (transformer-plan.ts).
   const twoReaders = (name: string): Node[] | undefined =>
-    outputs.has(name) || useCount.get(name) !== 2 ? undefined : [firstUser.get(name)!, secondUser.get(name)!];
+    outputs.has(name) || readerCount.get(name) !== 2 ? undefined : [firstUser.get(name)!, secondUser.get(name)!];
   const gated = (x: string): ReturnType<typeof gatedOf> => gatedOf(x, twoReaders, soleUser);
 
   const slots = new Map<string, number>();
@@ -256,6 +262,15 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       const ctx = makeCtx(node, opset);
       ctx.label = `${label(node)} (+Mul)`;
       steps.push({ impl: gate.impl, ins: [slot(node.inputs[0])], outs: [slot(gate.mul.outputs[0])], ctx, args: argsOf(1) });
+      continue;
+    }
+    const pattern = isDefaultDomain(node.domain) ? (layerNormAt(node, known, soleUser, twoReaders) ?? geluAt(node, known, soleUser)) : undefined;
+    if (pattern) {
+      pattern.absorbed.forEach((n) => absorbed.add(n));
+      for (const n of [node, ...pattern.absorbed]) n.outputs.forEach((o) => produced.add(o));
+      const ctx = makeCtx(pattern.node, opset);
+      ctx.label = `${label(node)} (+${pattern.absorbed.map((n) => n.opType).join('+')})`;
+      steps.push({ impl: pattern.impl, ins: pattern.ins.map(slot), outs: [slot(pattern.out)], ctx, args: argsOf(pattern.ins.length) });
       continue;
     }
     const layer = fuseLayer(node, known, soleUser, options);
