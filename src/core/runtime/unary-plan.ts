@@ -1,17 +1,20 @@
-// Activation steps of the plan on WebAssembly (kernels/unary-run.ts): Sigmoid, HardSigmoid,
-// HardSwish, Relu and LeakyRelu on float32 data, and the gated forms torch.onnx.export writes, fused
+// Activation steps of the plan on WebAssembly (kernels/unary-run.ts): Sigmoid, Tanh, HardSigmoid,
+// HardSwish, Relu and LeakyRelu on float32 data, Softmax over contiguous rows (its exponentials
+// there; attention's, 20 ns an element with JS's Math.exp), and the gated forms torch.onnx.export writes, fused
 // into one step: SiLU, a Sigmoid whose only reader is a Mul of the same input by it (x · sigmoid(x),
 // nn.SiLU; EfficientNet), and HardSwish below opset 14, x · HardSigmoid(x) with α = 1/6, β = 0.5
 // (nn.Hardswish; MobileNetV3). Other types and platforms without WebAssembly run the ops of
 // ops/elementwise.ts.
 import { DataType, type Node } from '../onnx/model';
 import { BINARY, UNARY } from './ops/elementwise';
-import { type OpImpl, floatAttr, need } from './ops/types';
+import { Softmax } from './ops/nn';
+import { type OpImpl, floatAttr, intAttr, need, normAxis } from './ops/types';
+import { size } from './tensor';
 import type { UnaryKind } from './kernels/unary-code';
 import { unaryWasm } from './kernels/unary-run';
 
 const KINDS: Record<string, UnaryKind> = {
-  Sigmoid: 'sigmoid', HardSigmoid: 'hardsigmoid', HardSwish: 'hardswish', Relu: 'relu', LeakyRelu: 'leakyrelu',
+  Sigmoid: 'sigmoid', Tanh: 'tanh', HardSigmoid: 'hardsigmoid', HardSwish: 'hardswish', Relu: 'relu', LeakyRelu: 'leakyrelu',
 };
 
 /**
@@ -30,10 +33,45 @@ function activationStep(kind: UnaryKind, node: Node, fallback: OpImpl): OpImpl {
   };
 }
 
-/** The WebAssembly step of an activation node (default domain), or undefined for other ops or when asked for JS only. */
+/**
+ * Softmax of float32 rows: y = x − max per row (JS), e^y in WebAssembly, then each row divided by
+ * its sum (float64). False when WebAssembly is unavailable.
+ */
+function softmaxRows(src: Float32Array, y: Float32Array, rows: number, len: number): boolean {
+  for (let base = 0; base < rows * len; base += len) {
+    let mx = -Infinity;
+    for (let k = base; k < base + len; k++) if (src[k] > mx) mx = src[k];
+    for (let k = base; k < base + len; k++) y[k] = src[k] - mx;
+  }
+  if (!unaryWasm('exp', y, y)) return false;
+  for (let base = 0; base < rows * len; base += len) {
+    let sum = 0;
+    for (let k = base; k < base + len; k++) sum += y[k];
+    const inv = 1 / sum;
+    for (let k = base; k < base + len; k++) y[k] *= inv;
+  }
+  return true;
+}
+
+/** Softmax along contiguous rows (the last axis, or any axis before opset 13) of float32 on WebAssembly; else the op. */
+const softmaxStep: OpImpl = (inputs, ctx) => {
+  const x = need(inputs, 0, ctx);
+  const r = x.dims.length;
+  const legacy = ctx.opset < 13;
+  const axis = normAxis(intAttr(ctx.node, 'axis', legacy ? 1 : -1), Math.max(r, 1), ctx);
+  if (x.dataType !== DataType.FLOAT || !(x.data instanceof Float32Array) || (!legacy && axis !== r - 1) || x.data.length === 0) return Softmax(inputs, ctx);
+  const len = size(x.dims.slice(axis));
+  const y = ctx.out(0, Float32Array, x.data.length) as Float32Array;
+  if (!softmaxRows(x.data, y, x.data.length / len, len)) return Softmax(inputs, ctx);
+  return [{ dims: x.dims, data: y, dataType: DataType.FLOAT }];
+};
+
+/** The WebAssembly step of an activation or Softmax node (default domain), or undefined for other ops or when asked for JS only. */
 export function activationOp(node: Node, wasm: boolean): OpImpl | undefined {
+  if (!wasm) return undefined;
+  if (node.opType === 'Softmax') return softmaxStep;
   const kind = KINDS[node.opType];
-  return wasm && kind !== undefined ? activationStep(kind, node, UNARY[node.opType]) : undefined;
+  return kind !== undefined ? activationStep(kind, node, UNARY[node.opType]) : undefined;
 }
 
 /** The activation x · gate(x) is, by the gate's op and attributes: SiLU, or HardSwish (α = 1/6, β = 0.5 as float32). */

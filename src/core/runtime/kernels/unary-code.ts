@@ -1,12 +1,16 @@
 // The elementwise activations of unary-run.ts as WebAssembly SIMD, in place over float32 data in the
 // module's memory: Sigmoid and SiLU (x · sigmoid(x), the Sigmoid + Mul that torch.onnx.export
 // writes for nn.SiLU) on an exp of the Cephes kind (range reduction by ln 2, a degree-6 polynomial,
-// 2ⁿ built in the exponent bits; relative error about 2·10⁻⁷; 0 below −88), HardSigmoid, HardSwish, Relu,
-// LeakyRelu. NaN stays NaN where the JS ops give NaN (Relu: 0, as `v > 0 ? v : 0`).
+// 2ⁿ built in the exponent bits; relative error about 2·10⁻⁷; 0 below −88), the exp itself (+∞
+// above 88.38, 0 below −87.34: Softmax's), Tanh (Cephes' tanhf: an odd polynomial below 0.625,
+// 1 − 2 / (e^2|x| + 1) above), HardSigmoid, HardSwish, Relu, LeakyRelu. NaN stays NaN where the JS
+// ops give NaN (Relu: 0, as `v > 0 ? v : 0`).
 import { V128, addTo, body, get, i32, mem, moduleBytes, op, set, v, whileNot } from './wasm-asm';
 
 const simd = (code: number): number[] => [0xfd, ...(code < 0x80 ? [code] : [(code & 0x7f) | 0x80, code >> 7])];
 const F32X4 = {
+  abs: simd(0xe0),
+  gt: simd(0x44),
   sub: simd(0xe5),
   div: simd(0xe7),
   min: simd(0xe8),
@@ -78,7 +82,32 @@ const sigmoidOf = (c: Consts, a: number, x: number, n: number, r: number): numbe
   ...get(a), ...c(-88), ...F32X4.lt, ...BITSELECT,
 ];
 
-export type UnaryKind = 'sigmoid' | 'silu' | 'hardsigmoid' | 'hardswish' | 'relu' | 'leakyrelu';
+/** e^a of local a, on the stack: +∞ above the clamp, 0 below it (e^−87.34 is 1.2·10⁻³⁸). */
+const expOf = (c: Consts, a: number, x: number, n: number, r: number): number[] => [
+  ...c(0),
+  ...c(Infinity), ...get(a), ...exp(c, x, n, r), ...get(a), ...c(EXP_HI), ...F32X4.gt, ...BITSELECT,
+  ...get(a), ...c(EXP_LO), ...F32X4.lt, ...BITSELECT,
+];
+
+// Cephes tanhf: below |x| = 0.625, x + x³·T(x²).
+const TANH_SMALL = 0.625;
+const T = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1];
+
+/** tanh of local a, on the stack; t and u: two more locals. */
+const tanhOf = (c: Consts, a: number, x: number, n: number, r: number, t: number, u: number): number[] => [
+  ...get(a), ...F32X4.abs, ...set(t),
+  // u = ±(1 − 2 / (e^2|a| + 1)), the sign of a
+  ...c(1), ...c(2), ...get(t), ...c(2), ...v.f32x4Mul, ...exp(c, x, n, r), ...c(1), ...v.f32x4Add, ...F32X4.div, ...F32X4.sub, ...set(u),
+  ...get(u), ...F32X4.neg, ...get(u), ...get(a), ...c(0), ...F32X4.lt, ...BITSELECT, ...set(u),
+  // below 0.625 (and NaN): a + a·z·T(z), z = a²
+  ...get(u),
+  ...get(a), ...get(a), ...v.f32x4Mul, ...set(r),
+  ...c(T[0]), ...T.slice(1).flatMap((k) => [...get(r), ...v.f32x4Mul, ...c(k), ...v.f32x4Add]),
+  ...get(r), ...v.f32x4Mul, ...get(a), ...v.f32x4Mul, ...get(a), ...v.f32x4Add,
+  ...get(t), ...c(TANH_SMALL), ...F32X4.gt, ...BITSELECT,
+];
+
+export type UnaryKind = 'sigmoid' | 'silu' | 'exp' | 'tanh' | 'hardsigmoid' | 'hardswish' | 'relu' | 'leakyrelu';
 
 /**
  * Vectors an iteration of the main loop. Sigmoid's chain is ~30 dependent instructions: one vector
@@ -86,6 +115,8 @@ export type UnaryKind = 'sigmoid' | 'silu' | 'hardsigmoid' | 'hardswish' | 'relu
  * chains side by side run at ~1.2 ns (measured on the machine of the README's figures).
  */
 const UNROLL = 4;
+/** Locals of a vector: a, x, n, r, t, u. */
+const LANE = 6;
 
 /**
  * kind(p, end, params): every f32x4 from byte p to end (a multiple of 16 apart) replaced by its
@@ -93,10 +124,10 @@ const UNROLL = 4;
  */
 function unary(kind: UnaryKind): number[] {
   const [p, end, params, al, be] = [0, 1, 2, 3, 4];
-  // Vector k of an iteration: its value a, and the exp's x, n, r.
-  const lane = (k: number): [number, number, number, number] => [5 + 4 * k, 6 + 4 * k, 7 + 4 * k, 8 + 4 * k];
+  // Vector k of an iteration: its value a, the exp's x, n, r, and t, u (tanh's).
+  const lane = (k: number): number[] => Array.from({ length: LANE }, (_, i) => 5 + LANE * k + i);
   // The constants' locals follow the lanes, set in the prologue.
-  const first = 5 + 4 * UNROLL;
+  const first = 5 + LANE * UNROLL;
   const pool = new Map<string, { local: number; code: number[] }>();
   const c: Consts = (value, int = false) => {
     const key = `${int ? 'i' : 'f'}${value}`;
@@ -109,10 +140,14 @@ function unary(kind: UnaryKind): number[] {
   };
   /** kind of lane k's a, on the stack. */
   const f = (k: number): number[] => {
-    const [a, x, n, r] = lane(k);
+    const [a, x, n, r, t, u] = lane(k);
     switch (kind) {
       case 'sigmoid':
         return sigmoidOf(c, a, x, n, r);
+      case 'exp':
+        return expOf(c, a, x, n, r);
+      case 'tanh':
+        return tanhOf(c, a, x, n, r, t, u);
       case 'silu':
         return [...get(a), ...sigmoidOf(c, a, x, n, r), ...v.f32x4Mul];
       case 'hardsigmoid':
@@ -147,10 +182,10 @@ function unary(kind: UnaryKind): number[] {
     ...v.store, ...mem(4),
     ...addTo(p, 16),
   ]);
-  return body([[2 + 4 * UNROLL + pool.size, V128]], [...setup, ...wide, ...rest]);
+  return body([[2 + LANE * UNROLL + pool.size, V128]], [...setup, ...wide, ...rest]);
 }
 
-export const UNARY_KINDS: readonly UnaryKind[] = ['sigmoid', 'silu', 'hardsigmoid', 'hardswish', 'relu', 'leakyrelu'];
+export const UNARY_KINDS: readonly UnaryKind[] = ['sigmoid', 'silu', 'exp', 'tanh', 'hardsigmoid', 'hardswish', 'relu', 'leakyrelu'];
 
 /** The module: one function per kind, (p, end, params). */
 export function unaryModuleBytes(): Uint8Array {

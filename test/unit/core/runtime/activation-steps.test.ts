@@ -1,6 +1,6 @@
 // The plan's activation steps on WebAssembly (runtime/unary-plan.ts): SiLU fused from Sigmoid + Mul
-// (either order of the Mul's inputs) and Sigmoid, HardSigmoid, HardSwish, LeakyRelu, Relu as steps
-// of their own, against onnxruntime-node and against the same plan without WebAssembly (the JS ops);
+// (either order of the Mul's inputs) and Sigmoid, Tanh, HardSigmoid, HardSwish, LeakyRelu, Relu,
+// Softmax (last axis on WebAssembly, another axis on the op) as steps of their own, against onnxruntime-node and against the same plan without WebAssembly (the JS ops);
 // a Sigmoid whose output has a second reader stays a Sigmoid step. HardSwish as torch.onnx.export
 // writes it below opset 14, x · HardSigmoid(x) with α = 1/6: folded into the Conv before it (both
 // Mul orders), a step of its own elsewhere; a HardSigmoid of another α stays what it is.
@@ -13,7 +13,7 @@ import { floats, graph, model, node } from '../../../support/hand-models';
 import { ortRunOnce } from '../../../support/ort';
 import { prng } from './single-op';
 
-const OUTS = ['h1', 'h2', 'l', 'r', 's3', 'm3', 'silu2'];
+const OUTS = ['h1', 'h2', 'l', 'r', 's3', 'm3', 'silu2', 't', 'sm', 'sm1'];
 
 function activationModel(): Uint8Array {
   const rand = prng(11);
@@ -35,6 +35,9 @@ function activationModel(): Uint8Array {
         node('Relu', ['a'], ['r']),
         node('Sigmoid', ['a'], ['s3']),
         node('Mul', ['a', 's3'], ['m3']),
+        node('Tanh', ['a'], ['t']),
+        node('Softmax', ['a'], ['sm'], [{ name: 'axis', type: 'int', value: -1 }]),
+        node('Softmax', ['a'], ['sm1'], [{ name: 'axis', type: 'int', value: 1 }]),
       ],
       initializers: [floats('W', [8, 4, 3, 3], w)],
     }),
@@ -152,5 +155,24 @@ describe('activation steps in WebAssembly', () => {
         expect(new Set(g).size, `${o} varies`).toBeGreaterThan(20);
       }
     }
+  });
+
+  it('Softmax before opset 13 (the input coerced to 2-D at axis) on WebAssembly rows, against onnxruntime', async () => {
+    const m = model(
+      graph('softmax11', {
+        inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [3, 4, 5] } }],
+        outputs: [{ name: 'y', type: { kind: 'tensor', elemType: DataType.FLOAT } }],
+        nodes: [node('Softmax', ['x'], ['y'], [{ name: 'axis', type: 'int', value: 1 }])],
+      }),
+    );
+    m.opsetImports = [{ domain: '', version: 11 }];
+    const bytes = encodeModel(m);
+    const rand = prng(3);
+    const x = Float32Array.from({ length: 60 }, () => (rand() - 0.5) * 40);
+    const want = (await ortRunOnce(bytes, { x: new ort.Tensor('float32', x, [3, 4, 5]) })).outputs.y.data as Float32Array;
+    const got = Session.create(decodeModel(bytes), { kernels: 'sparse' }).run({ x: { dims: [3, 4, 5], data: x, dataType: DataType.FLOAT } }).y.data as Float32Array;
+    // Rows of 20: each sums to 1.
+    for (let r = 0; r < 3; r++) expect(got.subarray(r * 20, r * 20 + 20).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    for (let i = 0; i < 60; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-6);
   });
 });
