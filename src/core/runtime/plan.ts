@@ -270,7 +270,8 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       for (const n of [node, ...pattern.absorbed]) n.outputs.forEach((o) => produced.add(o));
       const ctx = makeCtx(pattern.node, opset);
       ctx.label = `${label(node)} (+${pattern.absorbed.map((n) => n.opType).join('+')})`;
-      steps.push({ impl: pattern.impl, ins: pattern.ins.map(slot), outs: [slot(pattern.out)], ctx, args: argsOf(pattern.ins.length) });
+      const impl = activationOp(pattern.node, options.wasm !== false) ?? pattern.impl;
+      steps.push({ impl, ins: pattern.ins.map(slot), outs: [slot(pattern.out)], ctx, args: argsOf(pattern.ins.length) });
       continue;
     }
     const layer = fuseLayer(node, known, soleUser, options);

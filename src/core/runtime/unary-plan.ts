@@ -1,4 +1,4 @@
-// Activation steps of the plan on WebAssembly (kernels/unary-run.ts): Sigmoid, Tanh, HardSigmoid,
+// Activation steps of the plan on WebAssembly (kernels/unary-run.ts): Sigmoid, Tanh, Gelu, HardSigmoid,
 // HardSwish, Relu and LeakyRelu on float32 data, Softmax over contiguous rows (its exponentials
 // there; attention's, 20 ns an element with JS's Math.exp), and the gated forms torch.onnx.export writes, fused
 // into one step: SiLU, a Sigmoid whose only reader is a Mul of the same input by it (x · sigmoid(x),
@@ -8,7 +8,8 @@
 import { DataType, type Node } from '../onnx/model';
 import { BINARY, UNARY } from './ops/elementwise';
 import { Softmax } from './ops/nn';
-import { type OpImpl, floatAttr, intAttr, need, normAxis } from './ops/types';
+import { Gelu } from './ops/transformer';
+import { type OpImpl, floatAttr, intAttr, need, normAxis, stringAttr } from './ops/types';
 import { size } from './tensor';
 import type { UnaryKind } from './kernels/unary-code';
 import { unaryWasm } from './kernels/unary-run';
@@ -70,6 +71,10 @@ const softmaxStep: OpImpl = (inputs, ctx) => {
 export function activationOp(node: Node, wasm: boolean): OpImpl | undefined {
   if (!wasm) return undefined;
   if (node.opType === 'Softmax') return softmaxStep;
+  if (node.opType === 'Gelu') {
+    const mode = stringAttr(node, 'approximate', 'none');
+    return mode === 'none' || mode === 'tanh' ? activationStep(mode === 'none' ? 'gelu' : 'gelutanh', node, Gelu) : undefined;
+  }
   const kind = KINDS[node.opType];
   return kind !== undefined ? activationStep(kind, node, UNARY[node.opType]) : undefined;
 }

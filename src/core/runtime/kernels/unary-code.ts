@@ -3,7 +3,7 @@
 // writes for nn.SiLU) on an exp of the Cephes kind (range reduction by ln 2, a degree-6 polynomial,
 // 2ⁿ built in the exponent bits; relative error about 2·10⁻⁷; 0 below −88), the exp itself (+∞
 // above 88.38, 0 below −87.34: Softmax's), Tanh (Cephes' tanhf: an odd polynomial below 0.625,
-// 1 − 2 / (e^2|x| + 1) above), HardSigmoid, HardSwish, Relu, LeakyRelu. NaN stays NaN where the JS
+// 1 − 2 / (e^2|x| + 1) above), GELU (exact, and its tanh form), HardSigmoid, HardSwish, Relu, LeakyRelu. NaN stays NaN where the JS
 // ops give NaN (Relu: 0, as `v > 0 ? v : 0`).
 import { V128, addTo, body, get, i32, mem, moduleBytes, op, set, v, whileNot } from './wasm-asm';
 
@@ -107,7 +107,31 @@ const tanhOf = (c: Consts, a: number, x: number, n: number, r: number, t: number
   ...get(t), ...c(TANH_SMALL), ...F32X4.gt, ...BITSELECT,
 ];
 
-export type UnaryKind = 'sigmoid' | 'silu' | 'exp' | 'tanh' | 'hardsigmoid' | 'hardswish' | 'relu' | 'leakyrelu';
+// GELU, exact: 0.5·a·(1 + erf(a/√2)) with erf by Abramowitz & Stegun 7.1.26 (absolute error 1.5·10⁻⁷):
+// for z = |a|/√2, q = (A₁t + … + A₅t⁵)·e^(−z²), t = 1/(1 + P·z), is 1 − erf(z); the factor is
+// 2 − q for a ≥ 0 and q below (no cancellation for negative a).
+const ERF_P = 0.3275911;
+const ERF_A = [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592];
+
+const geluOf = (c: Consts, a: number, x: number, n: number, r: number, t: number, u: number): number[] => [
+  ...get(a), ...F32X4.abs, ...c(Math.SQRT1_2), ...v.f32x4Mul, ...set(t),
+  ...c(1), ...get(t), ...c(ERF_P), ...v.f32x4Mul, ...c(1), ...v.f32x4Add, ...F32X4.div, ...set(u),
+  ...c(ERF_A[0]), ...ERF_A.slice(1).flatMap((k) => [...get(u), ...v.f32x4Mul, ...c(k), ...v.f32x4Add]), ...get(u), ...v.f32x4Mul,
+  ...get(t), ...get(t), ...v.f32x4Mul, ...F32X4.neg, ...exp(c, x, n, r), ...v.f32x4Mul, ...set(x),
+  ...c(0.5), ...get(a), ...v.f32x4Mul,
+  ...c(2), ...get(x), ...F32X4.sub, ...get(x), ...get(a), ...c(0), ...F32X4.ge, ...BITSELECT,
+  ...v.f32x4Mul,
+];
+
+// GELU, tanh form: 0.5·a·(1 + tanh(k·(a + 0.044715·a³))) = a·sigmoid(2k·(a + 0.044715·a³)), k = √(2/π).
+const GELU_TANH_2K = 2 * Math.sqrt(2 / Math.PI);
+
+const geluTanhOf = (c: Consts, a: number, x: number, n: number, r: number, t: number): number[] => [
+  ...get(a), ...get(a), ...get(a), ...v.f32x4Mul, ...get(a), ...v.f32x4Mul, ...c(0.044715), ...v.f32x4Mul, ...v.f32x4Add, ...c(GELU_TANH_2K), ...v.f32x4Mul, ...set(t),
+  ...get(a), ...sigmoidOf(c, t, x, n, r), ...v.f32x4Mul,
+];
+
+export type UnaryKind = 'sigmoid' | 'silu' | 'exp' | 'tanh' | 'gelu' | 'gelutanh' | 'hardsigmoid' | 'hardswish' | 'relu' | 'leakyrelu';
 
 /**
  * Vectors an iteration of the main loop. Sigmoid's chain is ~30 dependent instructions: one vector
@@ -148,6 +172,10 @@ function unary(kind: UnaryKind): number[] {
         return expOf(c, a, x, n, r);
       case 'tanh':
         return tanhOf(c, a, x, n, r, t, u);
+      case 'gelu':
+        return geluOf(c, a, x, n, r, t, u);
+      case 'gelutanh':
+        return geluTanhOf(c, a, x, n, r, t);
       case 'silu':
         return [...get(a), ...sigmoidOf(c, a, x, n, r), ...v.f32x4Mul];
       case 'hardsigmoid':
@@ -185,7 +213,7 @@ function unary(kind: UnaryKind): number[] {
   return body([[2 + LANE * UNROLL + pool.size, V128]], [...setup, ...wide, ...rest]);
 }
 
-export const UNARY_KINDS: readonly UnaryKind[] = ['sigmoid', 'silu', 'exp', 'tanh', 'hardsigmoid', 'hardswish', 'relu', 'leakyrelu'];
+export const UNARY_KINDS: readonly UnaryKind[] = ['sigmoid', 'silu', 'exp', 'tanh', 'gelu', 'gelutanh', 'hardsigmoid', 'hardswish', 'relu', 'leakyrelu'];
 
 /** The module: one function per kind, (p, end, params). */
 export function unaryModuleBytes(): Uint8Array {

@@ -175,4 +175,26 @@ describe('activation steps in WebAssembly', () => {
     for (let r = 0; r < 3; r++) expect(got.subarray(r * 20, r * 20 + 20).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     for (let i = 0; i < 60; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-6);
   });
+
+  it('Gelu (opset 20), exact and tanh, on WebAssembly against onnxruntime', async () => {
+    const m = model(
+      graph('gelu20', {
+        inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [4, 50] } }],
+        outputs: [{ name: 'e', type: { kind: 'tensor', elemType: DataType.FLOAT } }, { name: 't', type: { kind: 'tensor', elemType: DataType.FLOAT } }],
+        nodes: [node('Gelu', ['x'], ['e']), node('Gelu', ['x'], ['t'], [{ name: 'approximate', type: 'string', value: 'tanh' }])],
+      }),
+    );
+    m.opsetImports = [{ domain: '', version: 20 }];
+    const bytes = encodeModel(m);
+    const rand = prng(9);
+    const x = Float32Array.from({ length: 200 }, () => (rand() - 0.5) * 12);
+    const want = (await ortRunOnce(bytes, { x: new ort.Tensor('float32', x, [4, 50]) })).outputs;
+    const s = Session.create(decodeModel(bytes), { kernels: 'sparse' });
+    const got = s.run({ x: { dims: [4, 50], data: x, dataType: DataType.FLOAT } });
+    for (const o of ['e', 't']) {
+      const w = want[o].data as Float32Array;
+      const g = got[o].data as Float32Array;
+      for (let i = 0; i < 200; i++) expect(Math.abs(g[i] - w[i]), `${o}(${x[i]})`).toBeLessThan(1e-6 * Math.max(1, Math.abs(x[i])));
+    }
+  });
 });

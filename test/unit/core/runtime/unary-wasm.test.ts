@@ -6,6 +6,7 @@
 // 3.4e38 and 1.2e-38).
 import { describe, expect, it } from 'vitest';
 import { unaryWasm } from '../../../../src/core/runtime/kernels/unary-run';
+import { erfSeries } from '../../../../src/core/runtime/ops/elementwise';
 import { UNARY_KINDS, type UnaryKind } from '../../../../src/core/runtime/kernels/unary-code';
 
 const ALPHA = 0.2;
@@ -16,6 +17,9 @@ const REF: Record<UnaryKind, (v: number) => number> = {
   silu: (v) => v * sig(v),
   exp: Math.exp,
   tanh: Math.tanh,
+  // erf by its Taylor series in float64 (ops/elementwise.ts erfSeries: the runtime's reference erf)
+  gelu: (v) => 0.5 * v * (1 + erfSeries(v / Math.SQRT2)),
+  gelutanh: (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))),
   hardsigmoid: (v) => Math.max(0, Math.min(1, ALPHA * v + BETA)),
   hardswish: (v) => v * Math.max(0, Math.min(1, v / 6 + 0.5)),
   relu: (v) => (v > 0 ? v : 0),
