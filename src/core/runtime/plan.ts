@@ -10,7 +10,7 @@ import { chainKernel, linearOp } from './ops/linear';
 import { type OpContext, type OpImpl, floatAttr, intAttr } from './ops/types';
 import { OPS, isDefaultDomain } from './registry';
 import { activationOp, fuseGatedAt, gatedOf } from './unary-plan';
-import { geluAt, layerNormAt } from './transformer-plan';
+import { geluAt, geluTanhAt, layerNormAt } from './transformer-plan';
 import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTensor, size } from './tensor';
 
 export interface PlanOptions {
@@ -264,7 +264,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       steps.push({ impl: gate.impl, ins: [slot(node.inputs[0])], outs: [slot(gate.mul.outputs[0])], ctx, args: argsOf(1) });
       continue;
     }
-    const pattern = isDefaultDomain(node.domain) ? (layerNormAt(node, known, soleUser, twoReaders) ?? geluAt(node, known, soleUser)) : undefined;
+    const pattern = isDefaultDomain(node.domain) ? (layerNormAt(node, known, soleUser, twoReaders) ?? geluAt(node, known, soleUser) ?? geluTanhAt(node, known, soleUser)) : undefined;
     if (pattern) {
       pattern.absorbed.forEach((n) => absorbed.add(n));
       for (const n of [node, ...pattern.absorbed]) n.outputs.forEach((o) => produced.add(o));

@@ -5,6 +5,9 @@
 //   d·d)); y = d / Sqrt(v + ε) · γ + β, with γ (and β) constants of one dimension; the Add of β
 //   may be absent. → LayerNormalization(x, γ, β; axis −1, epsilon ε).
 // - GELU below opset 20: (x · (Erf(x / √2) + 1)) · 0.5, the Mul orders either way. → Gelu(x).
+// - GELU's tanh form below opset 20 (torch's approximate="tanh", GPT-2's NewGELU):
+//   0.5 · (x · (1 + Tanh(√(2/π) · (x + 0.044715 · x³)))) with x³ as x·(x·x) or Pow(x, 3), each
+//   Mul's and Add's operands in either order. → Gelu(x; approximate "tanh").
 // Each matched value but x must be read only inside the pattern (and be no graph output); x may
 // have other readers.
 import type { Attribute, Node } from '../onnx/model';
@@ -102,4 +105,39 @@ export function geluAt(node: Node, known: Map<string, RtTensor>, soleUser: SoleU
   if (!half || h === undefined || scalar(known, h) !== 0.5) return undefined;
   const gelu: Node = { ...node, opType: 'Gelu', inputs: [], attributes: [] };
   return { impl: Gelu, node: gelu, ins: [x], out: half.outputs[0], absorbed: [erf!, plusOne, times, half] };
+}
+
+const near = (v: number | undefined, want: number): boolean => v !== undefined && Math.abs(v - want) <= 1e-6 * Math.abs(want);
+
+/** The decomposed tanh-form GELU at its first node (x·x or Pow(x, 3)), or undefined. */
+export function geluTanhAt(node: Node, known: Map<string, RtTensor>, soleUser: SoleUser): FusedPattern | undefined {
+  let x: string;
+  let cube: Node | undefined;
+  const first: Node[] = [];
+  if (node.opType === 'Mul' && node.inputs.length === 2 && node.inputs[0] === node.inputs[1]) {
+    x = node.inputs[0];
+    cube = soleUser(node.outputs[0], 'Mul');
+    if (!cube || other(cube, node.outputs[0]) !== x) return undefined;
+    first.push(cube);
+  } else if (node.opType === 'Pow' && node.inputs.length === 2 && scalar(known, node.inputs[1]) === 3) {
+    x = node.inputs[0];
+    cube = node;
+  } else {
+    return undefined;
+  }
+  const kappa = soleUser(cube.outputs[0], 'Mul');
+  if (!kappa || !near(scalar(known, other(kappa, cube.outputs[0]) ?? ''), 0.044715)) return undefined;
+  const sum = soleUser(kappa.outputs[0], 'Add');
+  if (!sum || other(sum, kappa.outputs[0]) !== x) return undefined;
+  const beta = soleUser(sum.outputs[0], 'Mul');
+  if (!beta || !near(scalar(known, other(beta, sum.outputs[0]) ?? ''), Math.sqrt(2 / Math.PI))) return undefined;
+  const tanh = soleUser(beta.outputs[0], 'Tanh');
+  const plusOne = tanh ? soleUser(tanh.outputs[0], 'Add') : undefined;
+  if (!tanh || !plusOne || scalar(known, other(plusOne, tanh.outputs[0]) ?? '') !== 1) return undefined;
+  const times = soleUser(plusOne.outputs[0], 'Mul');
+  const half = times && other(times, plusOne.outputs[0]) === x ? soleUser(times.outputs[0], 'Mul') : undefined;
+  if (!times || !half || scalar(known, other(half, times.outputs[0]) ?? '') !== 0.5) return undefined;
+  const absorbed = [...first, kappa, sum, beta, tanh, plusOne, times, half];
+  const gelu: Node = { ...node, opType: 'Gelu', inputs: [], attributes: [{ name: 'approximate', type: 'string', value: 'tanh' }] };
+  return { impl: Gelu, node: gelu, ins: [x], out: absorbed[absorbed.length - 1].outputs[0], absorbed };
 }

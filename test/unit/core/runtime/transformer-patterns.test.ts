@@ -1,6 +1,7 @@
 // LayerNorm and GELU as torch.onnx.export writes them below opsets 17 / 20 (runtime/transformer-plan.ts)
 // run as one step each: on the committed exports (bert.onnx and gpt.onnx: LayerNorm decomposed;
-// bert and vit: exact GELU as Div/Erf/Add/Mul/Mul) one fused step per Sqrt and per Erf of the graph;
+// bert and vit: exact GELU as Div/Erf/Add/Mul/Mul; gpt: the tanh form, x·x·x … Tanh … Mul) one
+// fused step per Sqrt, per Erf and per GELU Tanh of the graph;
 // on hand graphs every variant that must fuse (d·d for the square, no β, ε and γ on either side,
 // ReduceMean's axes as an input at opset 18) and every near miss that must not (another axis, a
 // third reader of x − mean, Pow 4, a divisor that is not √2), each against onnxruntime-node.
@@ -19,6 +20,9 @@ const labels = (s: Session): string[] => (s as unknown as { plan: { steps: { ctx
 const count = (xs: string[], re: RegExp): number => xs.filter((x) => re.test(x)).length;
 const LN = /\(\+Sub\+(Pow|Mul)\+ReduceMean\+Add\+Sqrt\+Div\+Mul(\+Add)?\)$/;
 const GELU = /^Div .*\(\+Erf\+Add\+Mul\+Mul\)$/;
+const GELU_TANH = /\(\+(Mul\+)?Mul\+Add\+Mul\+Tanh\+Add\+Mul\+Mul\)$/;
+/** The models' GELU Tanh nodes: gpt's GELU is the tanh form (its README); bert's one Tanh is the pooler's. */
+const GELU_TANHS: Record<string, number> = { bert: 0, gpt: 2, vit: 0 };
 
 describe('fused transformer patterns on torch.onnx.export files', () => {
   it.each(['bert', 'gpt', 'vit'])('%s: one LayerNorm step per Sqrt, one GELU step per Erf', (name) => {
@@ -27,6 +31,8 @@ describe('fused transformer patterns on torch.onnx.export files', () => {
     const steps = labels(Session.create(m, { kernels: 'sparse' }));
     expect(count(steps, LN)).toBe(ops('Sqrt'));
     expect(count(steps, GELU)).toBe(ops('Erf'));
+    expect(count(steps, GELU_TANH)).toBe(GELU_TANHS[name]);
+    expect(count(steps, /^Tanh /)).toBe(ops('Tanh') - GELU_TANHS[name]);
     // Something to fuse in each but gpt's GELU (tanh-approximate, not this pattern) and vit's LayerNorm (the op itself).
     expect(ops('Sqrt') + ops('Erf')).toBeGreaterThan(0);
     expect(steps.some((l) => /^(Sqrt|Erf) /.test(l))).toBe(false);
@@ -149,5 +155,42 @@ describe('decomposed exact GELU', () => {
   it('does not fuse a divisor other than √2', async () => {
     const steps = await againstOrt(geluGraph({ divisor: 1.5 }), [3, C]);
     expect(steps.some((l) => l.startsWith('Erf '))).toBe(true);
+  });
+});
+
+/** GELU's tanh form of x [3, C] as torch writes it (x·(x·x), or Pow(x, 3)); `kappa` other than 0.044715 and a second reader of the Tanh are near misses. */
+function geluTanhGraph(opts: { pow?: boolean; flip?: boolean; kappa?: number; tanhOut?: boolean }): Uint8Array {
+  const o = (a: string, b: string): string[] => (opts.flip ? [b, a] : [a, b]);
+  const m = model(
+    graph('gelutanh', {
+      inputs: [{ name: 'x', type: { kind: 'tensor', elemType: DataType.FLOAT, shape: [3, C] } }],
+      outputs: [{ name: 'y', type: { kind: 'tensor', elemType: DataType.FLOAT } }, ...(opts.tanhOut ? [{ name: 't', type: { kind: 'tensor' as const, elemType: DataType.FLOAT } }] : [])],
+      nodes: [
+        ...(opts.pow ? [node('Pow', ['x', 'three'], ['cube'])] : [node('Mul', ['x', 'x'], ['sq']), node('Mul', o('x', 'sq'), ['cube'])]),
+        node('Mul', o('kappa', 'cube'), ['k']),
+        node('Add', o('x', 'k'), ['s']),
+        node('Mul', o('beta', 's'), ['b']),
+        node('Tanh', ['b'], ['t']),
+        node('Add', o('one', 't'), ['p']),
+        node('Mul', o('x', 'p'), ['q']),
+        node('Mul', o('half', 'q'), ['y']),
+      ],
+      initializers: [f('three', 3), f('kappa', opts.kappa ?? 0.044715), f('beta', Math.sqrt(2 / Math.PI)), f('one', 1), f('half', 0.5)],
+    }),
+  );
+  m.opsetImports = [{ domain: '', version: 14 }];
+  return encodeModel(m);
+}
+
+describe('decomposed tanh-form GELU', () => {
+  it.each([['x · (x · x)', {}], ['Pow(x, 3), operands flipped', { pow: true, flip: true }]])('fuses: %s', async (_name, opts) => {
+    const steps = await againstOrt(geluTanhGraph(opts), [3, C]);
+    expect(steps).toHaveLength(1);
+    expect(steps[0]).toMatch(GELU_TANH);
+  });
+
+  it.each([['κ = 0.05', { kappa: 0.05 }], ['the Tanh also a graph output', { tanhOut: true }]])('does not fuse: %s', async (_name, opts) => {
+    const steps = await againstOrt(geluTanhGraph(opts), [3, C]);
+    expect(steps.some((l) => l.startsWith('Tanh '))).toBe(true);
   });
 });
