@@ -5,7 +5,7 @@
 // ops) collapsed and expanded. Figures: time from the file choice to the first painted frame, the
 // view's marks (block finding, layout, drawing), and frame times while panning the big one.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -83,5 +83,6 @@ export async function runBlocksBench(opts: { reps?: number; bigLayers?: number }
   } finally {
     await browser?.close();
     server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,8 +2,7 @@
 // (default 8, counts worked out by hand), the plan's notes reach the report, the size estimate is
 // the written file's, and a selection channels cannot follow is refused in the preview with every
 // method unavailable for the reason (PaddleOCR's rec model: a Shape node) instead of failing later.
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineRequestError } from '../../../src/engine/client';
@@ -11,9 +10,10 @@ import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import { specKey } from '../../../src/engine/methods/cache';
 import { ROOT } from '../../support/cli';
+import { fileTempDir } from '../../support/temp-dir';
 
 const { client } = inProcessEngine(nodePlatform({ ort: false }).platform);
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-channels-preview-'));
+const tmp = fileTempDir('prunescope-channels-preview-');
 const RESNET = join(ROOT, 'test', 'models', 'cnn', 'resnet.onnx');
 const REC = join(ROOT, 'node_modules', '@gutenye', 'ocr-models', 'assets', 'ch_PP-OCRv4_rec_infer.onnx');
 let resnet = 0;

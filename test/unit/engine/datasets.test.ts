@@ -1,8 +1,7 @@
 // The engine's dataset request on the new sources, through a real in-process engine: a folder of
 // images read from disk (progress, Cancel), the same folder sent as files (the browser's picker),
 // the preview, and the one-line refusals of a dataset that does not fit the model.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +11,10 @@ import type { Progress } from '../../../src/engine/protocol';
 import { validateRequest } from '../../../src/engine/validate';
 import { failure, ROOT } from '../../support/engine';
 import { npy, zip } from '../../support/numpy-files';
+import { fileTempDir } from '../../support/temp-dir';
 
 const LENET = join(ROOT, 'test/models/cnn/lenet.onnx');
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-ds-'));
+const tmp = fileTempDir('prunescope-ds-');
 const { client } = inProcessEngine(nodePlatform().platform);
 let modelId = 0;
 

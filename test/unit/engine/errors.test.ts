@@ -1,7 +1,6 @@
 // Errors carry a kind from core to the client: each kind reaches an EngineClient as its protocol
 // code, through a real in-process engine and real inputs, and the mapping is one table.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError } from '../../../src/core/data';
@@ -17,8 +16,9 @@ import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import type { ErrorCode } from '../../../src/engine/protocol';
 import { SAMPLE } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-errors-'));
+const tmp = fileTempDir('prunescope-errors-');
 const { client } = inProcessEngine(nodePlatform().platform);
 let modelId = 0;
 

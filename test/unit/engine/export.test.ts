@@ -1,8 +1,7 @@
 // Evaluation accuracy against onnxruntime-node, and exports: both forms load in onnxruntime-node
 // and predict what Prunescope's runtime predicts on the bundled test digits; atomic writes; the
 // open model's own file is never overwritten; the desktop path policy.
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +16,11 @@ import { EngineRequestError } from '../../../src/engine/client';
 import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import { accuracyOf, ortPredictions, SAMPLE, sampleDataset } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
 const ds = sampleDataset();
 const { client } = inProcessEngine(nodePlatform().platform);
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-export-'));
+const tmp = fileTempDir('prunescope-export-');
 let modelId = 0;
 
 beforeAll(async () => {

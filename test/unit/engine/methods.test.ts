@@ -3,8 +3,7 @@
 // serving; later export / evaluate with an equal spec reuse the pruned model (the host's run
 // counter does not move, no progress is sent); exports are standard ONNX that onnxruntime-node
 // runs with Prunescope's accuracy; bad data and unsupported models give named errors.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
@@ -14,10 +13,11 @@ import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import type { Progress, PruneSpec } from '../../../src/engine/protocol';
 import { accuracyOf, failure, ortPredictions, SAMPLE, sampleDataset } from '../../support/engine';
+import { fileTempDir } from '../../support/temp-dir';
 
 const ds = sampleDataset();
 const { client, host } = inProcessEngine(nodePlatform().platform);
-const tmp = mkdtempSync(join(tmpdir(), 'prunescope-methods-'));
+const tmp = fileTempDir('prunescope-methods-');
 const PRUNED = ['fc1.weight', 'fc2.weight', 'fc3.weight'];
 let modelId = 0;
 

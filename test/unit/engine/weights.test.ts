@@ -2,13 +2,15 @@
 // `weights`, 'stats' of weights of any graph, 'dumpMatrices' of the weight table; on a hand-built
 // model whose values are known (see test/support/hand-models.ts).
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeModel } from '../../../src/core/onnx/encode';
 import { inProcessEngine } from '../../../src/engine/in-process';
 import { nodePlatform } from '../../../src/engine/node/platform';
 import { handNested } from '../../support/hand-models';
+import { fileTempDir } from '../../support/temp-dir';
+
+const tmp = fileTempDir('prunescope-weights-');
 
 async function openNested() {
   const { client } = inProcessEngine(nodePlatform({ ort: false, statsWorkers: 0 }).platform);
@@ -52,7 +54,7 @@ describe('weight table requests', () => {
 
   it("'dumpMatrices' with weights writes every real-valued weight, sparse ones dense", async () => {
     const { client, summary } = await openNested();
-    const dir = join(mkdtempSync(join(tmpdir(), 'prunescope-weights-')), 'mx');
+    const dir = join(mkdtempSync(join(tmp, 'case-')), 'mx');
     const r = await client.request({ type: 'dumpMatrices', modelId: summary.modelId, dir, weights: { minConstantParams: 3 } }).promise;
     expect(r.files).toEqual(['S_matrix.txt', 't_matrix.txt', 'u_matrix.txt']);
     expect(r.skipped).toEqual(['names']);
