@@ -1,10 +1,11 @@
 // Conv layers of the plan: a Conv with constant weights (and bias) becomes one fused step, with a
 // BatchNormalization that directly follows it folded into its weights, a residual Add of another
 // computed value, and a Relu or Clip (constant bounds, e.g. ReLU6) applied as an output clamp, a
-// HardSwish (or x · HardSigmoid(x) as torch.onnx.export writes it below opset 14), or a HardSigmoid
-// (folded into the weights, then a clamp to [0, 1]). A Mul that feeds
-// only the Conv (squeeze-excite: x · s with s [N, C, 1, 1]) is applied while the input is copied in. 1-D and 2-D layers run on the kernels of kernels/conv-run.ts; other
-// ranks (and shapes the fused Mul/Add do not fit) on the reference loop with the folded weights.
+// HardSwish (or x · HardSigmoid(x), as torch.onnx.export writes it below opset 14), or a
+// HardSigmoid (folded into the weights, then a clamp to [0, 1]). A Mul that feeds only the Conv
+// (squeeze-excite: x · s with s [N, C, 1, 1]) is applied while the input is copied in. 1-D and 2-D
+// layers run on the kernels of kernels/conv-run.ts; other ranks (and shapes the fused Mul/Add do
+// not fit) on the reference loop with the folded weights.
 import { DataType, type Node } from '../onnx/model';
 import { RuntimeError } from './errors';
 import { type Conv2dShape, type ConvLayerWeights, ConvLayerRunner, sparseConvPays } from './kernels/conv-runner';

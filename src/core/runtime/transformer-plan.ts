@@ -1,6 +1,6 @@
-// Two patterns of transformers as torch.onnx.export writes them below the opsets that have the ops,
-// each run as one step of the op (ops/transformer.ts) instead of five to nine elementwise passes
-// (onnxruntime fuses them too):
+// Three patterns of transformers as torch.onnx.export writes them below the opsets that have the
+// ops, each run as one step of the op (ops/transformer.ts; on WebAssembly where unary-plan.ts has
+// it) instead of five to nine elementwise passes (onnxruntime fuses them too):
 // - LayerNorm below opset 17: m = ReduceMean(x, axes [-1]); d = x − m; v = ReduceMean(d² (Pow 2 or
 //   d·d)); y = d / Sqrt(v + ε) · γ + β, with γ (and β) constants of one dimension; the Add of β
 //   may be absent. → LayerNormalization(x, γ, β; axis −1, epsilon ε).

@@ -1,10 +1,10 @@
-// Activation steps of the plan on WebAssembly (kernels/unary-run.ts): Sigmoid, Tanh, Gelu, HardSigmoid,
-// HardSwish, Relu and LeakyRelu on float32 data, Softmax over contiguous rows (its exponentials
-// there; attention's, 20 ns an element with JS's Math.exp), and the gated forms torch.onnx.export writes, fused
-// into one step: SiLU, a Sigmoid whose only reader is a Mul of the same input by it (x · sigmoid(x),
-// nn.SiLU; EfficientNet), and HardSwish below opset 14, x · HardSigmoid(x) with α = 1/6, β = 0.5
-// (nn.Hardswish; MobileNetV3). Other types and platforms without WebAssembly run the ops of
-// ops/elementwise.ts.
+// Activation steps of the plan on WebAssembly (kernels/unary-run.ts): Sigmoid, Tanh, Gelu,
+// HardSigmoid, HardSwish, Relu and LeakyRelu on float32 data; Softmax over contiguous rows, its
+// exponentials there (attention's: JS's Math.exp costs about 13 ns an element); and the gated
+// forms torch.onnx.export writes, fused into one step: SiLU, a Sigmoid whose only reader is a Mul
+// of the same input by it (x · sigmoid(x), nn.SiLU; EfficientNet), and HardSwish below opset 14,
+// x · HardSigmoid(x) with α = 1/6, β = 0.5 (nn.Hardswish; MobileNetV3). Other types and platforms
+// without WebAssembly run the ops of ops/elementwise.ts, ops/nn.ts and ops/transformer.ts.
 import { DataType, type Node } from '../onnx/model';
 import { BINARY, UNARY } from './ops/elementwise';
 import { Softmax } from './ops/nn';

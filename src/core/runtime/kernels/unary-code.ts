@@ -135,8 +135,8 @@ export type UnaryKind = 'sigmoid' | 'silu' | 'exp' | 'tanh' | 'gelu' | 'gelutanh
 
 /**
  * Vectors an iteration of the main loop. Sigmoid's chain is ~30 dependent instructions: one vector
- * an iteration left the core waiting on latencies (3.0 ns an element for SiLU); four independent
- * chains side by side run at ~1.2 ns (measured on the machine of the README's figures).
+ * an iteration left the core waiting on latencies (SiLU in place 3.1 ns an element); four
+ * independent chains side by side 1.2 ns (1.7 with unary-run.ts's copies; this machine, loaded).
  */
 const UNROLL = 4;
 /** Locals of a vector: a, x, n, r, t, u. */
