@@ -2,7 +2,8 @@
 // subgraphs of the main graph, so that the view can draw each run as one box. Pure: runs in the
 // page, in the layout worker and in Node tests.
 //
-// The rule. Only drawn nodes count (folded-nodes.ts: input-less Constants and Identities of weights fold into their users).
+// The rule. Only drawn nodes count (folded-nodes.ts: input-less Constants and the Identities that
+// rename a weight fold into their users).
 // 1. Names first (core/analysis/blocks.ts, shared with pruning). When the exporter wrote path-like names, the first path segment of a node's
 //    name that ends in a number (`/encoder/layer.3/…`, `/h.3/…`, `/blocks.3/…`, `layers_3`) puts
 //    it in block 3 of the family `/encoder/layer.#`. Blocks of one family with consecutive numbers
