@@ -19,6 +19,7 @@ import { type OpImpl, floatAttr, intAttr, intsAttr, need, stringAttr } from './o
 import type { Gated } from './unary-plan';
 import type { PlanOptions } from './plan';
 import { type RtTensor, size } from './tensor';
+import type { SoleUser } from './readers';
 
 /** What the plan reports about a fused conv layer (LayerInfo.conv). */
 export interface ConvLayerDetail {
@@ -56,7 +57,6 @@ export interface FusedConv {
   detail: ConvLayerDetail;
 }
 
-type SoleUser = (name: string, opType: string) => Node | undefined;
 /** x · gate(x) of a value with no other readers (unary-plan.ts gatedOf). */
 type GatedOf = (x: string) => Gated | undefined;
 /** Whether a value is computed before the step being planned (or is a graph input or constant). */

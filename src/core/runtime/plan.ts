@@ -11,6 +11,7 @@ import { type OpContext, type OpImpl, floatAttr, intAttr } from './ops/types';
 import { OPS, isDefaultDomain } from './registry';
 import { activationOp, fuseGatedAt, gatedOf } from './unary-plan';
 import { geluAt, geluTanhAt, layerNormAt } from './transformer-plan';
+import { type SoleUser, readersOf } from './readers';
 import { type RtCtor, type RtData, type RtTensor, fromModelTensor, fromSparseTensor, size } from './tensor';
 
 export interface PlanOptions {
@@ -189,33 +190,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
     }
   }
 
-  // How many times each value is read by the live nodes, and the first reader (counts, not
-  // lists: a value read by 200,000 nodes must not be copied into a growing list per read).
-  const useCount = new Map<string, number>();
-  const firstUser = new Map<string, Node>();
-  // The second distinct reader, and how many distinct readers (a Mul(d, d) reads d twice but is one reader).
-  const secondUser = new Map<string, Node>();
-  const readerCount = new Map<string, number>();
-  for (const n of live) {
-    for (const i of n.inputs) {
-      if (i === '') continue;
-      const c = useCount.get(i);
-      useCount.set(i, (c ?? 0) + 1);
-      if (c === undefined) firstUser.set(i, n);
-      if (c !== undefined && (firstUser.get(i) === n || secondUser.get(i) === n)) continue;
-      const r = readerCount.get(i) ?? 0;
-      readerCount.set(i, r + 1);
-      if (r === 1) secondUser.set(i, n);
-    }
-  }
-  const soleUser = (name: string, opType: string): Node | undefined => {
-    if (outputs.has(name) || useCount.get(name) !== 1) return undefined;
-    const u = firstUser.get(name);
-    return u && u.opType === opType ? u : undefined;
-  };
-  // The two readers of a value read by two nodes (not a graph output): x · gate(x) (unary-plan.ts), x − mean (transformer-plan.ts).
-  const twoReaders = (name: string): Node[] | undefined =>
-    outputs.has(name) || readerCount.get(name) !== 2 ? undefined : [firstUser.get(name)!, secondUser.get(name)!];
+  const { soleUser, twoReaders, reads } = readersOf(live, outputs);
   const gated = (x: string): ReturnType<typeof gatedOf> => gatedOf(x, twoReaders, soleUser);
 
   const slots = new Map<string, number>();
@@ -282,7 +257,7 @@ export function buildPlan(model: Model, options: PlanOptions, where: string): Pl
       const out = last.outputs[0];
       const open = chains[chains.length - 1];
       const feeds = open && steps[steps.length - 1] === open.step && node.inputs[0] === open.out && !outputs.has(open.out) &&
-        useCount.get(open.out) === 1;
+        reads(open.out) === 1;
       if (feeds) {
         open.layers.push(layer);
         open.out = out;
@@ -349,7 +324,7 @@ interface Fused {
 function fuseLayer(
   node: Node,
   known: Map<string, RtTensor>,
-  soleUser: (name: string, opType: string) => Node | undefined,
+  soleUser: SoleUser,
   options: PlanOptions,
 ): Fused | undefined {
   if (node.opType !== 'Gemm' && node.opType !== 'MatMul') return undefined;

@@ -14,9 +14,8 @@ import type { Attribute, Node } from '../onnx/model';
 import { Gelu, LayerNormalization } from './ops/transformer';
 import { type OpImpl, intAttr, intsAttr } from './ops/types';
 import { type RtTensor, size, toNumbers } from './tensor';
+import type { SoleUser, TwoReaders } from './readers';
 
-type SoleUser = (name: string, opType: string) => Node | undefined;
-type TwoReaders = (name: string) => readonly Node[] | undefined;
 
 export interface FusedPattern {
   /** The op that runs the step, and the node its attributes are read from (the first node, renamed). */

@@ -13,6 +13,7 @@ import { type OpImpl, floatAttr, intAttr, need, normAxis, stringAttr } from './o
 import { size } from './tensor';
 import type { UnaryKind } from './kernels/unary-code';
 import { unaryWasm } from './kernels/unary-run';
+import type { SoleUser, TwoReaders } from './readers';
 
 const KINDS: Record<string, UnaryKind> = {
   Sigmoid: 'sigmoid', Tanh: 'tanh', HardSigmoid: 'hardsigmoid', HardSwish: 'hardswish', Relu: 'relu', LeakyRelu: 'leakyrelu',
@@ -97,7 +98,7 @@ export interface Gated {
  * The gated activation at a gate node: its output's only reader a Mul whose other input is the
  * gate's input (which may have other readers).
  */
-export function gatedAt(gate: Node, soleUser: (name: string, opType: string) => Node | undefined): Gated | undefined {
+export function gatedAt(gate: Node, soleUser: SoleUser): Gated | undefined {
   if (gate.inputs.length !== 1 || gate.outputs.length !== 1) return undefined;
   const kind = gatedKind(gate);
   const mul = kind === undefined ? undefined : soleUser(gate.outputs[0], 'Mul');
@@ -112,7 +113,7 @@ export function gatedAt(gate: Node, soleUser: (name: string, opType: string) => 
  * undefined when there are more than two or it is a graph output): a fused layer can then apply it
  * to its output in place.
  */
-export function gatedOf(x: string, readers: (name: string) => readonly Node[] | undefined, soleUser: (name: string, opType: string) => Node | undefined): Gated | undefined {
+export function gatedOf(x: string, readers: TwoReaders, soleUser: SoleUser): Gated | undefined {
   const r = readers(x);
   if (r?.length !== 2) return undefined;
   for (const gate of r) {
@@ -126,7 +127,7 @@ export function gatedOf(x: string, readers: (name: string) => readonly Node[] | 
  * The fused step of a gated activation at a gate node (gatedAt): it reads the gate's input and
  * writes the Mul's output (the JS fallback computes both ops).
  */
-export function fuseGatedAt(node: Node, soleUser: (name: string, opType: string) => Node | undefined, wasm: boolean): { mul: Node; impl: OpImpl } | undefined {
+export function fuseGatedAt(node: Node, soleUser: SoleUser, wasm: boolean): { mul: Node; impl: OpImpl } | undefined {
   const g = wasm ? gatedAt(node, soleUser) : undefined;
   if (!g) return undefined;
   const gateFirst = g.mul.inputs[1] === node.inputs[0];

@@ -89,11 +89,10 @@ function byNames(nodes: readonly NodeSummary[], keys: readonly string[]): { labe
  * How the nodes of `seq` (node indices in node order) compare: `base` ids (op key and where each
  * input comes from: weight, graph input, folded constant, node), and each input's producer position.
  */
-function signatures(graph: GraphSummary, seq: readonly number[], keys: readonly string[]): { same(i: number, j: number): boolean; similar(i: number, j: number): boolean } {
+function signatures(graph: GraphSummary, seq: readonly number[], keys: readonly string[], folded: ReadonlySet<string>): { same(i: number, j: number): boolean; similar(i: number, j: number): boolean } {
   const position = new Map<string, number>();
   const weights = new Set(graph.initializers.map((i) => i.name));
   const inputs = new Set(graph.inputs.map((i) => i.name));
-  const folded = folding(graph).tensors;
   const ids = new Map<string, number>();
   const base = new Int32Array(seq.length);
   const sources: Int32Array[] = [];
@@ -182,7 +181,7 @@ export function findBlocks(graph: GraphSummary): BlockRun[] {
   const named = byNames(drawn, keys);
   const claimed = new Set(named.flatMap((r) => r.blocks.flat()));
   const rest = drawn.filter((n) => !claimed.has(n.index)).map((n) => n.index);
-  const compare = signatures(graph, rest, keys);
+  const compare = signatures(graph, rest, keys, fold.tensors);
   const structural = periodicRuns(rest.length, compare.same, compare.similar).map((r) => ({
     label: 'block',
     blocks: Array.from({ length: r.count }, (_, b) => rest.slice(r.start + b * r.period, r.start + (b + 1) * r.period)),

@@ -9,7 +9,7 @@
 // encoder expanded costs two small layouts, not one of 2,000 nodes.
 
 import type { GraphSummary, ValueSummary } from '../../../engine/protocol';
-import { folding } from '../../folded-nodes';
+import { type Folding, folding } from '../../folded-nodes';
 import { type CollapsedGroup, nodeContent, valueMap, type Layout, type LayoutEdge, layoutGraph, type LayoutNode, type Measure, type Point, type WeightShapes } from './layout';
 
 export interface ViewRun {
@@ -38,10 +38,9 @@ function templateChanges(graph: GraphSummary, run: ViewRun, changed?: WeightShap
 }
 
 /** One block laid out alone: inputs from outside the block are pills `i<k>` reading `tensors[k]`. */
-function template(graph: GraphSummary, block: number[], measure: Measure, changed?: WeightShapes): { layout: Layout; tensors: string[] } {
+function template(graph: GraphSummary, fold: Folding, block: number[], measure: Measure, changed?: WeightShapes): { layout: Layout; tensors: string[] } {
   const members = new Set(block);
   const produced = new Set(block.flatMap((i) => graph.nodes[i].outputs));
-  const fold = folding(graph);
   const tensors: string[] = [];
   for (const i of block) for (const t of graph.nodes[i].inputs) if (t !== '' && !produced.has(t) && !fold.tensors.has(t) && !tensors.includes(t)) tensors.push(t);
   const inputs: ValueSummary[] = tensors.map((name) => ({ name, type: '' }));
@@ -56,7 +55,8 @@ function bottom(n: LayoutNode): Point {
 
 export function layoutView(graph: GraphSummary, measure: Measure, changed: WeightShapes | undefined, runs: readonly ViewRun[]): Layout {
   const open = runs.filter((r) => !r.collapsed && r.blocks.length >= 2);
-  const templates = new Map(open.map((r) => [r.id, template(graph, r.blocks[1], measure, templateChanges(graph, r, changed))]));
+  const fold = folding(graph);
+  const templates = new Map(open.map((r) => [r.id, template(graph, fold, r.blocks[1], measure, templateChanges(graph, r, changed))]));
   const groups: CollapsedGroup[] = runs.map((r) => {
     const t = templates.get(r.id)?.layout;
     return { id: r.id, title: r.title, rows: r.rows, nodes: r.blocks.flat(), ...(t ? { size: { width: t.width, height: t.height * r.blocks.length } } : {}) };
@@ -73,7 +73,6 @@ export function layoutView(graph: GraphSummary, measure: Measure, changed: Weigh
   const edges: LayoutEdge[] = [];
 
   // The copies of each template, placed in their run's box, each with its own texts (a prune may change one block's weights).
-  const fold = folding(graph);
   const values = valueMap(graph);
   for (const r of open) {
     const { layout: t } = templates.get(r.id)!;
