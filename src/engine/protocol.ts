@@ -10,7 +10,7 @@ import type { Dim, DataTypeCode } from '../core/onnx/model';
 import type { PruneMethod, PruneSpec as CorePruneSpec } from '../core/prune/method-registry';
 import type { EvalOptions, EvalPoint, RunnerName as RunnerNameOf } from '../core/eval/types';
 import type { TensorStatistics } from '../core/stats/tensor-stats';
-import type { LayerPlan, ShapeChange } from '../core/prune/types';
+import type { LayerPlan, ShapeChange, TensorCopy } from '../core/prune/types';
 import type { TensorFacts } from '../core/analysis/weights';
 import type { PrunableTensor } from '../core/prune/prunable';
 import type { MethodAvailability } from '../core/prune/applicability';
@@ -21,7 +21,7 @@ export type { PrunableTensor } from '../core/prune/prunable';
 export type { MethodAvailability } from '../core/prune/applicability';
 export { PRUNABLE_OP_TYPES, DEFAULT_PRUNE_OP_TYPES } from '../core/prune/prunable';
 
-export type { PruneMode, ShapeChange } from '../core/prune/types';
+export type { PruneMode, ShapeChange, TensorCopy } from '../core/prune/types';
 export type { ChannelImportance, PruneStructure } from '../core/prune/structure';
 export { parseStructure, formatStructure, CHANNEL_IMPORTANCES, DEFAULT_IMPORTANCE, DEFAULT_STRUCTURE, STRUCTURE_FORMS, CHANNEL_MULTIPLES, DEFAULT_CHANNEL_MULTIPLE } from '../core/prune/structure';
 export type { PruneMethod, MethodInfo, MethodDataNeed, FinetuneStart } from '../core/prune/method-registry';
@@ -91,6 +91,8 @@ export interface PruneReport {
   structure?: string;
   /** channels: every tensor whose shape changes (the pruned weights and those that follow them). */
   shapeChanges?: ShapeChange[];
+  /** channels: readers of a shared constant that read their own copy of it in the pruned model. */
+  copies?: TensorCopy[];
   /** What the plan left out and why, one sentence each (channels: groups kept whole). */
   notes?: string[];
   totalParams: number;

@@ -9,7 +9,7 @@ import type { Platform } from './engine-link';
 import { createGraphHost, type GraphView } from './graph-host';
 import { JobCancelled, setJobHost } from './job';
 import { createModelOpener, emptyState, installDrop } from './opening';
-import { weightShapes } from './pruned-shapes';
+import { prunedShapes } from './pruned-shapes';
 import { installCommands } from './commands';
 import { installShortcuts } from './shortcuts';
 import { clampSidebar, createSidebarResizer, installTabs, SIDEBAR_DEFAULT } from './sidebar';
@@ -152,7 +152,7 @@ export function startApp(root: HTMLElement, platform: Platform): void {
   });
 
   // A channel prune's new widths on the graph (`B ⟨1000×784⟩ → ⟨400×784⟩`); none once the report has none.
-  store.on('report', (report) => graph?.showShapeChanges([...weightShapes(report).values()]));
+  store.on('report', (report) => graph?.showShapeChanges(prunedShapes(report)));
 
   installShortcuts(ctx, store);
   installDrop(center, ctx, openSource, (source, label) => compareWith(ctx, source, label));

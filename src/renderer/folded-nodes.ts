@@ -17,6 +17,8 @@ export interface Folding {
   tensors: ReadonlySet<string>;
   /** A folded Identity's output → the tensor it renames, followed to the end (an initializer or a Constant's output). */
   source: ReadonlyMap<string, string>;
+  /** A folded Identity's output → that Identity (its index) and the tensor it reads. */
+  renames: ReadonlyMap<string, { node: number; input: string }>;
 }
 
 function isWeightConstant(n: NodeSummary): boolean {
@@ -27,6 +29,7 @@ export function folding(graph: GraphSummary): Folding {
   const nodes = new Set<number>();
   const tensors = new Set(graph.initializers.map((i) => i.name));
   const source = new Map<string, string>();
+  const renames = new Map<string, { node: number; input: string }>();
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const identities: NodeSummary[] = [];
   for (const n of graph.nodes) {
@@ -45,10 +48,11 @@ export function folding(graph: GraphSummary): Folding {
       nodes.add(n.index);
       tensors.add(n.outputs[0]);
       source.set(n.outputs[0], source.get(n.inputs[0]) ?? n.inputs[0]);
+      renames.set(n.outputs[0], { node: n.index, input: n.inputs[0] });
       changed = true;
     }
   }
-  return { nodes, tensors, source };
+  return { nodes, tensors, source, renames };
 }
 
 /** The nodes the view draws (each one a box, or a member of a collapsed run). */

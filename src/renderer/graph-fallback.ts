@@ -7,7 +7,7 @@ import type { GraphSummary, NodeSummary, ValueSummary } from '../engine/protocol
 import { clear, h } from './dom';
 import { formatDims } from './format';
 import { inputRole } from './op-roles';
-import { changedWeightLabel, type WeightShape } from './pruned-shapes';
+import { changeAt, changedWeightLabel, type PrunedShapes } from './pruned-shapes';
 import type { GraphView } from './graph-host';
 
 export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummary | null, graphPath: string[]) => void): GraphView {
@@ -16,7 +16,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
   host.append(scroller);
   let graph: GraphSummary | null = null;
   /** The weights a channel prune changed: their lines read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
-  let changes: WeightShape[] = [];
+  let changes: PrunedShapes | undefined;
   let boxes: HTMLElement[] = [];
   let zoom = 1;
   const setZoom = (z: number): void => {
@@ -46,9 +46,8 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
         const dims = /^[a-z0-9]+\[([^\]]*)\]/.exec(value?.value ?? '')?.[1];
         if (n.opType === 'Constant' && dims !== undefined) weights.set(n.outputs[0], dims === '' ? 'scalar' : dims.replace(/,/g, '×'));
       }
-      const changed = new Map(changes.map((c) => [c.tensor, c]));
-      const weightLine = (role: string, name: string): string => {
-        const c = changed.get(name);
+      const weightLine = (node: number, slot: number, role: string, name: string): string => {
+        const c = changeAt(changes, node, slot, name);
         return c ? changedWeightLabel(role, c) : `${role} ⟨${weights.get(name) ?? ''}⟩`;
       };
       const initNames = new Set(g.initializers.map((i) => i.name));
@@ -68,7 +67,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
           h('div', { class: 'op' }, h('span', {}, node.opType), node.name ? h('span', { class: 'chip' }, node.name) : null),
           attrs.map((a) => h('div', { class: 'init attr' }, `${a.name} = ${a.value}`)),
           node.inputs.map((name, i) =>
-            i > 0 && weights.has(name) ? h('div', { class: 'init' }, weightLine(inputRole(node.opType, i), name)) : null,
+            i > 0 && weights.has(name) ? h('div', { class: 'init' }, weightLine(node.index, i, inputRole(node.opType, i), name)) : null,
           ),
           node.subgraphs.length > 0 ? h('div', { class: 'init attr' }, `${node.subgraphs.length} subgraph${node.subgraphs.length > 1 ? 's' : ''}`) : null,
         );
@@ -84,7 +83,7 @@ export function fallbackGraphView(host: HTMLElement, onSelect: (node: NodeSummar
       scroller.scrollTop = 0;
     },
     showShapeChanges(next) {
-      changes = [...next];
+      changes = next;
       if (graph) this.show(graph);
     },
     select,

@@ -7,6 +7,7 @@
 // of a shape constant (`value`: a Reshape's target shape; its dims stay).
 
 import type { LayerPruneReport, PruneReport, ShapeChange } from '../engine/protocol';
+import type { Folding } from './folded-nodes';
 import { formatDims } from './format';
 
 /** Ascending integers as compact ranges: [0,1,2,3,7,12,13,14,15] → "0–3, 7, 12–15" (en dash). */
@@ -58,6 +59,55 @@ function merge(w: WeightShape | undefined, c: ShapeChange): WeightShape {
     if (c.removed.length > 0) next.cuts.push({ axis: c.axis, removed: c.removed, total: c.before[c.axis] ?? c.removed.length });
   }
   return next;
+}
+
+/** A changed tensor as the graph labels it. */
+export type ChangedTensor = Pick<WeightShape, 'tensor' | 'before' | 'after' | 'values'>;
+
+/**
+ * What a prune changed in each tensor and which tensor each reader reads: by tensor name, and the
+ * readers that a channel prune gave their own copy of a shared constant (`node:slot` → the copy's
+ * name; the copy's change, or none, is that reader's).
+ */
+export interface PrunedShapes {
+  tensors: ReadonlyMap<string, ChangedTensor>;
+  copies: ReadonlyMap<string, string>;
+}
+
+/** The report's changes as PrunedShapes (empty for an unstructured prune or none). */
+export function prunedShapes(report: PruneReport | null | undefined): PrunedShapes {
+  return { tensors: weightShapes(report), copies: new Map((report?.copies ?? []).map((c) => [readerKey(c.node, c.slot), c.copy])) };
+}
+
+export function readerKey(node: number, slot: number): string {
+  return `${node}:${slot}`;
+}
+
+/** The tensor node `node` reads at input `slot` after the prune: `tensor`, or the copy it was given. */
+export function readTensor(shapes: PrunedShapes | undefined, node: number, slot: number, tensor: string): string {
+  return shapes?.copies.get(readerKey(node, slot)) ?? tensor;
+}
+
+/** What the prune changed in the tensor node `node` reads at input `slot` (through its copy, if it has one). */
+export function changeAt(shapes: PrunedShapes | undefined, node: number, slot: number, tensor: string): ChangedTensor | undefined {
+  return shapes?.tensors.get(readTensor(shapes, node, slot, tensor));
+}
+
+/**
+ * What a prune did to the weight node `node` reads at input `slot`: the change of its own copy of a
+ * shared constant (none when the copy kept its shape), else of the tensor, else, for a folded
+ * Identity's output, of what that Identity reads (the copy may be the Identity's).
+ */
+export function foldedChange(changed: PrunedShapes | undefined, fold: Pick<Folding, 'renames'>, node: number, slot: number, tensor: string): ChangedTensor | undefined {
+  if (!changed) return undefined;
+  for (let [n, s, t] = [node, slot, tensor]; ; ) {
+    const own = readTensor(changed, n, s, t);
+    if (own !== t) return changed.tensors.get(own);
+    const c = changed.tensors.get(t);
+    const r = fold.renames.get(t);
+    if (c || !r) return c;
+    [n, s, t] = [r.node, 0, r.input];
+  }
 }
 
 /**

@@ -56,6 +56,17 @@ export interface ShapeChange {
   value?: { index: number; before: number; after: number };
 }
 
+/**
+ * A shared constant a channel prune gave one of its readers as a copy (channels/unshare.ts): node
+ * `node` (its index in the graph) reads `copy` at input `slot` in the pruned model instead of `tensor`.
+ */
+export interface TensorCopy {
+  tensor: string;
+  copy: string;
+  node: number;
+  slot: number;
+}
+
 /** The plan for one tensor. The report fields match LayerPruneReport of the engine protocol. */
 export interface LayerPlan {
   tensor: string;
@@ -111,6 +122,8 @@ export interface PrunePlan {
   structure?: string;
   /** channels: every tensor whose shape changes (pruned weights and the tensors that follow them). */
   shapeChanges?: ShapeChange[];
+  /** channels: the readers of shared constants that read their own copy (whose change is the copy's). */
+  copies?: TensorCopy[];
   /** What the plan left out and why (channels: groups kept whole because they cannot shrink). */
   notes?: string[];
 }

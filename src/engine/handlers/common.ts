@@ -69,6 +69,7 @@ export function pruneReport(model: Model, p: PrunePlan): PruneReport {
     })),
     ...(p.structure !== undefined ? { structure: p.structure } : {}),
     ...(p.shapeChanges !== undefined ? { shapeChanges: p.shapeChanges } : {}),
+    ...(p.copies !== undefined ? { copies: p.copies } : {}),
     ...(p.notes !== undefined && p.notes.length > 0 ? { notes: [...p.notes] } : {}),
     totalParams: p.totalParams,
     prunableParams: p.prunableParams,

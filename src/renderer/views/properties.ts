@@ -7,7 +7,8 @@ import type { AppContext } from '../context';
 import { clear, h } from '../dom';
 import { formatBytes, formatCount, formatDims, formatNumber, formatPercent } from '../format';
 import { roleName } from '../op-roles';
-import { cutTexts, weightShapes, type WeightShape } from '../pruned-shapes';
+import { folding } from '../folded-nodes';
+import { cutTexts, foldedChange, prunedShapes, type WeightShape, weightShapes } from '../pruned-shapes';
 import { nodeInitializers } from '../state';
 import { metricsSection } from './node-metrics-section';
 
@@ -20,8 +21,13 @@ export function createPropertiesView(ctx: AppContext): { el: HTMLElement; activa
   const renderPruned = (): void => {
     const { model, selection, report } = store.state;
     // Channel prunes change weights of the main graph only.
-    const inits = selection.graphPath.length === 0 ? nodeInitializers(model, selection.node, selection.graphPath) : [];
-    clear(prunedHost, prunedSection(report, inits));
+    const node = selection.graphPath.length === 0 ? selection.node : null;
+    if (!model || !node) return clear(prunedHost);
+    // What this node reads after the prune: its own copy of a shared constant, through folded Identities.
+    const readers = prunedShapes(report);
+    const fold = folding(model.graph);
+    const read = node.inputs.map((name, i) => foldedChange(readers, fold, node.index, i, name)?.tensor).filter((t) => t !== undefined);
+    clear(prunedHost, prunedSection(report, node.opType === 'Constant' ? nodeInitializers(model, node, []) : read));
   };
 
   /** Params, MACs, sparsity and bytes of the node (main graph) or the model's totals, before → after. */
@@ -139,7 +145,10 @@ function nodeProperties(model: ModelSummary, node: NodeSummary, graphPath: strin
   );
 }
 
-/** "Pruned channels": per weight of the node whose shape the prune changed, what went and what stays. */
+/**
+ * "Pruned channels": per weight of the node whose shape the prune changed, what went and what
+ * stays (a shared constant the prune gave this node its own copy of is listed as that copy).
+ */
 function prunedSection(report: PruneReport | null, tensors: string[]): HTMLElement | null {
   const shapes = weightShapes(report);
   const items = tensors.map((t) => shapes.get(t)).filter((w): w is WeightShape => w !== undefined && w.cuts.length > 0);

@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/core/onnx/decode';
+import { applyPrune } from '../../../src/core/prune/apply';
 import { planPrune } from '../../../src/core/prune/plan';
 import { summarizeGraph } from '../../../src/engine/summary';
 import type { LayerPruneReport, PruneReport } from '../../../src/engine/protocol';
-import { changedWeightLabel, cutTexts, formatRanges, keptShapeText, weightShapes } from '../../../src/renderer/pruned-shapes';
+import { changedWeightLabel, cutTexts, formatRanges, keptShapeText, prunedShapes, weightShapes } from '../../../src/renderer/pruned-shapes';
 import { estimateWidth, layoutGraph } from '../../../src/renderer/views/graph/layout';
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
@@ -78,14 +79,14 @@ describe('what a prune changed in each weight', () => {
 
 describe('new widths on the graph', () => {
   const graph = summarizeGraph(decodeModel(new Uint8Array(readFileSync(resolve(__dirname, '../../../resources/sample-mlp.onnx'))), 'sample-mlp.onnx').graph);
-  const weightRows = (changed?: ReturnType<typeof weightShapes>): string[][] =>
+  const weightRows = (changed?: ReturnType<typeof prunedShapes>): string[][] =>
     layoutGraph(graph, estimateWidth, changed)
       .nodes.filter((n) => n.title === 'Gemm')
       .sort((a, b) => a.y - b.y)
       .map((n) => n.rows.filter((r) => r.kind === 'weight').map((r) => `${r.text}${r.changed ? ' *' : ''}`));
 
   it('labels the changed weights of each Gemm as before → after', () => {
-    expect(weightRows(weightShapes(report))).toEqual([
+    expect(weightRows(prunedShapes(report))).toEqual([
       ['B ⟨1000×784⟩ → ⟨400×784⟩ *', 'C ⟨1000⟩ → ⟨400⟩ *'],
       ['B ⟨1000×1000⟩ → ⟨950×400⟩ *', 'C ⟨1000⟩ → ⟨950⟩ *'],
       ['B ⟨10×1000⟩ → ⟨10×950⟩ *', 'C ⟨10⟩'],
@@ -95,13 +96,13 @@ describe('new widths on the graph', () => {
   it('is the plain graph without a report, or with an unstructured one', () => {
     const plain = [['B ⟨1000×784⟩', 'C ⟨1000⟩'], ['B ⟨1000×1000⟩', 'C ⟨1000⟩'], ['B ⟨10×1000⟩', 'C ⟨10⟩']];
     expect(weightRows()).toEqual(plain);
-    expect(weightRows(weightShapes(null))).toEqual(plain);
-    expect(weightRows(weightShapes({ ...report, structure: undefined, shapeChanges: undefined }))).toEqual(plain);
+    expect(weightRows(prunedShapes(null))).toEqual(plain);
+    expect(weightRows(prunedShapes({ ...report, structure: undefined, shapeChanges: undefined }))).toEqual(plain);
   });
   it('widens a box to hold its longer line', () => {
-    const width = (changed?: ReturnType<typeof weightShapes>): number => layoutGraph(graph, estimateWidth, changed).nodes.find((n) => n.id === 'n1')!.width;
-    expect(width(weightShapes(report))).toBeGreaterThanOrEqual(estimateWidth('B ⟨1000×784⟩ → ⟨400×784⟩', 'body'));
-    expect(width(weightShapes(report))).toBeGreaterThan(width());
+    const width = (changed?: ReturnType<typeof prunedShapes>): number => layoutGraph(graph, estimateWidth, changed).nodes.find((n) => n.id === 'n1')!.width;
+    expect(width(prunedShapes(report))).toBeGreaterThanOrEqual(estimateWidth('B ⟨1000×784⟩ → ⟨400×784⟩', 'body'));
+    expect(width(prunedShapes(report))).toBeGreaterThan(width());
   });
   it("the live table's shape column: kept shape for channels only", () => {
     expect(keptShapeText(fc1)).toBe('1000×784 → 400×784');
@@ -128,7 +129,7 @@ describe("core's channel plan of LeNet, on the graph", () => {
     const path = resolve(__dirname, '../../../test/models/cnn/lenet.onnx');
     const model = decodeModel(new Uint8Array(readFileSync(path)), 'lenet.onnx');
     const plan = planPrune(model, { ratio: 0.5, mode: 'layer', structure: 'channels' });
-    const rows = layoutGraph(summarizeGraph(model.graph), estimateWidth, weightShapes({ ...plan, denseBytes: 0, sparseBytes: 0 }))
+    const rows = layoutGraph(summarizeGraph(model.graph), estimateWidth, prunedShapes({ ...plan, denseBytes: 0, sparseBytes: 0 }))
       .nodes.flatMap((n) => n.rows.filter((r) => r.changed).map((r) => r.text));
     // conv1 6 → 3 channels; conv2 16 → 8 outputs and 6 → 3 inputs; fc1 reads 16·5·5 = 400 → 8·5·5 = 200
     // columns and keeps 60 of 120 outputs; fc2 84 → 42 of 120 → 60; fc3 keeps its 10 outputs.
@@ -136,11 +137,42 @@ describe("core's channel plan of LeNet, on the graph", () => {
   });
 });
 
+describe('a shared constant each reader got a copy of (test/models/structured/shared_bias.onnx: torch merged the zero biases)', () => {
+  const path = resolve(__dirname, '../../../test/models/structured/shared_bias.onnx');
+  const model = decodeModel(new Uint8Array(readFileSync(path)), 'shared_bias.onnx');
+  const graph = summarizeGraph(model.graph);
+  // Each Conv's bias row on the graph, against the dims of the tensor that Conv reads in the pruned
+  // model itself (through the Identity torch writes for the second reader).
+  const biasRows = (select?: string[]): { row: string; actual: string }[] => {
+    const plan = planPrune(model, { ratio: 0.5, mode: 'layer', structure: 'channels', ...(select ? { select } : {}) });
+    const pruned = applyPrune(model, plan);
+    const dims = (name: string): string => {
+      const renamed = pruned.graph.nodes.find((n) => n.opType === 'Identity' && n.outputs[0] === name)?.inputs[0] ?? name;
+      return pruned.graph.initializers.find((t) => t.name === renamed)!.dims.join('×');
+    };
+    const layout = layoutGraph(graph, estimateWidth, prunedShapes({ ...plan, denseBytes: 0, sparseBytes: 0 }));
+    return graph.nodes.filter((n) => n.opType === 'Conv').map((n) => ({
+      row: layout.nodes.find((b) => b.id === `n${n.index}`)!.rows.find((r) => r.text.startsWith('B '))!.text,
+      actual: dims(pruned.graph.nodes[n.index].inputs[2]),
+    }));
+  };
+  it('both Convs pruned: each bias row says what its own copy became', () => {
+    const rows = biasRows();
+    expect(rows.slice(0, 2).map((r) => r.row)).toEqual(['B ⟨12⟩ → ⟨6⟩', 'B ⟨12⟩ → ⟨6⟩']);
+    for (const r of rows) expect(r.row).toMatch(new RegExp(`⟨${r.actual}⟩$`));
+  });
+  it("only the first Conv pruned: the second's bias keeps its 12 channels and reads so", () => {
+    const rows = biasRows(['c1.weight']);
+    expect(rows.map((r) => r.row)).toEqual(['B ⟨12⟩ → ⟨6⟩', 'B ⟨12⟩', 'B ⟨16⟩']);
+    for (const r of rows) expect(r.row).toMatch(new RegExp(`⟨${r.actual}⟩$`));
+  });
+});
+
 describe('activation widths on the edges after a channel prune', () => {
   const edges = (path: string): Map<string, string> => {
     const model = decodeModel(new Uint8Array(readFileSync(resolve(__dirname, '../../..', path))), path);
     const plan = planPrune(model, { ratio: 0.5, mode: 'layer', structure: 'channels' });
-    const layout = layoutGraph(summarizeGraph(model.graph), estimateWidth, weightShapes({ ...plan, denseBytes: 0, sparseBytes: 0 }));
+    const layout = layoutGraph(summarizeGraph(model.graph), estimateWidth, prunedShapes({ ...plan, denseBytes: 0, sparseBytes: 0 }));
     return new Map(layout.edges.map((e) => [e.tensor, `${e.label}${e.changed ? ' *' : ''}`]));
   };
   it('MLP: each hidden layer carries 500 features, the output still 10', () => {

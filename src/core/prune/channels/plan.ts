@@ -24,7 +24,7 @@ import { channelEdits, finalDims, type ChannelEdits } from './edits';
 import { label } from './graph';
 import { lowest } from './importance';
 import { effectiveGroupScores } from './effective';
-import { channelAnalysis } from './unshare';
+import { channelAnalysis, tensorCopies } from './unshare';
 
 interface Group {
   root: number;
@@ -233,5 +233,6 @@ export function planChannels(given: Model, opts: PruneOptions, scores?: ChannelS
   return {
     mode: opts.mode, ratio: opts.ratio, layers, ...planTotals(model, layers),
     globalThreshold, structure: 'channels', shapeChanges: shapeChangesOf(edits, a), notes,
+    ...(tensorCopies(a).length > 0 ? { copies: tensorCopies(a).map((c) => ({ ...c })) } : {}),
   };
 }

@@ -8,6 +8,7 @@
 // consumers) starts from channelAnalysis: the analysis of that copy-made model (its `ix.model`),
 // remembered per model, so a plan and its apply index and analyse the graph once between them.
 import type { Model, Node, Tensor } from '../../onnx/model';
+import type { TensorCopy } from '../types';
 import { analyzeChannels, type Analysis } from './deps';
 import { indexGraph } from './graph';
 
@@ -18,6 +19,12 @@ function isWeightUse(n: Node, slot: number): boolean {
 }
 
 const made = new WeakMap<Model, Analysis>();
+const copiesOf = new WeakMap<Analysis, TensorCopy[]>();
+
+/** The copies channelAnalysis made for `a` (none when nothing was shared). */
+export function tensorCopies(a: Analysis): readonly TensorCopy[] {
+  return copiesOf.get(a) ?? [];
+}
 
 /**
  * The channel analysis of `model` with a copy of each shared, channel-cut initializer per reader;
@@ -42,6 +49,7 @@ export function channelAnalysis(model: Model): Analysis {
     const taken = new Set<string>([...g.initializers.map((t) => t.name), ...g.inputs.map((v) => v.name), ...g.nodes.flatMap((n) => n.outputs)]);
     const nodes = g.nodes.map((n) => ({ ...n, inputs: [...n.inputs] }));
     const copies: Tensor[] = [];
+    const readers: TensorCopy[] = [];
     for (const name of shared) {
       const tensor = ix.constants.get(name)!.tensor;
       (ix.uses.get(name) ?? []).slice(1).forEach((u, k) => {
@@ -50,10 +58,12 @@ export function channelAnalysis(model: Model): Analysis {
         taken.add(copy);
         copies.push({ ...tensor, name: copy });
         nodes[u.node].inputs[u.slot] = copy;
+        readers.push({ tensor: name, copy, node: u.node, slot: u.slot });
       });
     }
     const out: Model = { ...model, graph: { ...g, nodes, initializers: [...g.initializers, ...copies] } };
     a = analyzeChannels(indexGraph(out));
+    copiesOf.set(a, readers);
     made.set(out, a);
   }
   made.set(model, a);

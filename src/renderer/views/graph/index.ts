@@ -6,7 +6,7 @@
 import './graph.css';
 import * as d3 from 'd3';
 import type { GraphSummary, NodeSummary } from '../../../engine/protocol';
-import type { WeightShape } from '../../pruned-shapes';
+import type { PrunedShapes } from '../../pruned-shapes';
 import { svgDocument, svgToPng } from './export';
 import { type Font, type Layout, estimateWidth } from './layout';
 import { measureGlyphs } from './glyphs';
@@ -25,10 +25,10 @@ export interface GraphViewOptions {
 export interface GraphViewApi {
   show(graph: GraphSummary): void;
   /**
-   * The weights of the main graph whose shape a prune changed (pruned-shapes.ts: weightShapes of
+   * The weights of the main graph whose shape a prune changed (pruned-shapes.ts: prunedShapes of
    * the PruneReport), empty for none: the graph is laid out again with their new widths, keeping the view.
    */
-  showShapeChanges(changes: readonly WeightShape[]): void;
+  showShapeChanges(shapes: PrunedShapes): void;
   select(index: number | null): void;
   fit(): void;
   zoomIn(): void;
@@ -121,13 +121,14 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     for (let i = 0; i < text.length; i++) w += table[text.charCodeAt(i) - 32] ?? table[77 - 32] ?? 8;
     return w;
   };
-  const layoutOf = (graph: GraphSummary, changes: LayoutRequest['changes'], runs: LayoutRequest['runs']): Promise<Layout> => {
-    const here = (): Layout => layoutView(graph, measureHere, changes && new Map(changes.map((c) => [c.tensor, c])), runs ?? []);
+  const layoutOf = (graph: GraphSummary, shapes: PrunedShapes | undefined, runs: LayoutRequest['runs']): Promise<Layout> => {
+    const here = (): Layout => layoutView(graph, measureHere, shapes, runs ?? []);
     if (!worker) return Promise.resolve().then(here);
     const id = ++requestId;
     return new Promise<Layout>((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker?.postMessage({ id, graph, glyph, changes, runs } satisfies LayoutRequest);
+      const changes = shapes && [...shapes.tensors.values()].map(({ tensor, before, after, values }) => ({ tensor, before, after, values }));
+      worker?.postMessage({ id, graph, glyph, changes, ...(shapes ? { copies: [...shapes.copies] } : {}), runs } satisfies LayoutRequest);
     }).catch((error: unknown) => {
       if (error instanceof Error && error.message === 'worker unavailable') return here();
       throw error;
@@ -141,7 +142,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
   let matches = new Set<number>();
   let generation = 0;
   /** The main graph's changed weights (shapeChanges), and their key to skip a layout that changes nothing. */
-  let changes: WeightShape[] = [];
+  let changes: PrunedShapes | undefined;
   let changesKey = '';
   /** The overlay on the main graph's boxes and its legend (a subgraph in view shows neither). */
   let overlay: GraphOverlay | null = null;
@@ -312,7 +313,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
     try {
       const t0 = performance.now();
       const main = stack.length === 1;
-      const l = await layoutOf(g, main && changes.length > 0 ? changes.map(({ tensor, before, after, values }) => ({ tensor, before, after, values })) : undefined, main ? blocks.view() : undefined);
+      const l = await layoutOf(g, main && changes !== undefined && changes.tensors.size > 0 ? changes : undefined, main ? blocks.view() : undefined);
       if (gen !== generation) return;
       const t1 = performance.now();
       const view = d3.zoomTransform(svg);
@@ -321,7 +322,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       blocks.drawn(drawing, l, main);
       paintOverlayNow();
       status.textContent = '';
-      root.dataset.changed = String(stack.length === 1 ? changes.length : 0);
+      root.dataset.changed = String(stack.length === 1 ? (changes?.tensors.size ?? 0) : 0);
       if (keepView) {
         sel.call(zoom.transform, view);
         paintMarks();
@@ -342,14 +343,14 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       performance.mark('gv:show');
       stack = [{ graph, parts: ['Main'] }];
       blocks.reset(graph);
-      changes = [];
+      changes = undefined;
       changesKey = '';
       void redraw();
     },
     showShapeChanges(next) {
-      const key = next.map((c) => `${c.tensor}:${c.before.join('x')}>${c.after.join('x')}:${c.values.map((v) => `${v.index}=${v.after}`).join()}`).join('|');
+      const key = [...next.tensors.values()].map((c) => `${c.tensor}:${c.before.join('x')}>${c.after.join('x')}:${c.values.map((v) => `${v.index}=${v.after}`).join()}`).join('|') + `|${[...next.copies].join()}`;
       if (key === changesKey) return;
-      changes = [...next];
+      changes = next;
       changesKey = key;
       // Only the main graph holds pruned weights; a subgraph in view is drawn again on the way back.
       if (stack.length === 1) void redraw(true);

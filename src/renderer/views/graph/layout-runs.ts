@@ -10,7 +10,8 @@
 
 import type { GraphSummary, ValueSummary } from '../../../engine/protocol';
 import { type Folding, folding } from '../../folded-nodes';
-import { type CollapsedGroup, nodeContent, valueMap, type Layout, type LayoutEdge, layoutGraph, type LayoutNode, type Measure, type Point, type WeightShapes } from './layout';
+import { foldedChange, type PrunedShapes, readerKey } from '../../pruned-shapes';
+import { type CollapsedGroup, nodeContent, valueMap, type Layout, type LayoutEdge, layoutGraph, type LayoutNode, type Measure, type Point } from './layout';
 
 export interface ViewRun {
   id: number;
@@ -24,21 +25,22 @@ export interface ViewRun {
  * The changes the template is laid out with: its own, and for a weight no prune changed in the
  * template block but changed in another block, that block's (so that every copy's text fits its box).
  */
-function templateChanges(graph: GraphSummary, run: ViewRun, changed?: WeightShapes): WeightShapes | undefined {
-  if (!changed || changed.size === 0) return changed;
-  const out = new Map(changed);
+function templateChanges(graph: GraphSummary, fold: Folding, run: ViewRun, changed?: PrunedShapes): PrunedShapes | undefined {
+  if (!changed || changed.tensors.size === 0) return changed;
+  const copies = new Map(changed.copies);
   for (const [j, index] of run.blocks[1].entries()) {
     for (const [s, t] of graph.nodes[index].inputs.entries()) {
-      if (t === '' || out.has(t)) continue;
-      const other = run.blocks.map((b) => changed.get(graph.nodes[b[j]]?.inputs[s] ?? '')).find((c) => c !== undefined);
-      if (other) out.set(t, other);
+      if (t === '' || foldedChange(changed, fold, index, s, t)) continue;
+      // The template's reader is labelled with the first changed reader's tensor at its place.
+      const other = run.blocks.map((b) => b[j]).flatMap((i) => (i === undefined ? [] : [foldedChange(changed, fold, i, s, graph.nodes[i].inputs[s] ?? '')])).find((c) => c !== undefined);
+      if (other) copies.set(readerKey(index, s), other.tensor);
     }
   }
-  return out;
+  return { tensors: changed.tensors, copies };
 }
 
 /** One block laid out alone: inputs from outside the block are pills `i<k>` reading `tensors[k]`. */
-function template(graph: GraphSummary, fold: Folding, block: number[], measure: Measure, changed?: WeightShapes): { layout: Layout; tensors: string[] } {
+function template(graph: GraphSummary, fold: Folding, block: number[], measure: Measure, changed?: PrunedShapes): { layout: Layout; tensors: string[] } {
   const members = new Set(block);
   const produced = new Set(block.flatMap((i) => graph.nodes[i].outputs));
   const tensors: string[] = [];
@@ -53,10 +55,10 @@ function bottom(n: LayoutNode): Point {
   return { x: n.x, y: n.y + n.height / 2 };
 }
 
-export function layoutView(graph: GraphSummary, measure: Measure, changed: WeightShapes | undefined, runs: readonly ViewRun[]): Layout {
+export function layoutView(graph: GraphSummary, measure: Measure, changed: PrunedShapes | undefined, runs: readonly ViewRun[]): Layout {
   const open = runs.filter((r) => !r.collapsed && r.blocks.length >= 2);
   const fold = folding(graph);
-  const templates = new Map(open.map((r) => [r.id, template(graph, fold, r.blocks[1], measure, templateChanges(graph, r, changed))]));
+  const templates = new Map(open.map((r) => [r.id, template(graph, fold, r.blocks[1], measure, templateChanges(graph, fold, r, changed))]));
   const groups: CollapsedGroup[] = runs.map((r) => {
     const t = templates.get(r.id)?.layout;
     return { id: r.id, title: r.title, rows: r.rows, nodes: r.blocks.flat(), ...(t ? { size: { width: t.width, height: t.height * r.blocks.length } } : {}) };

@@ -8,7 +8,7 @@ import type { Dim } from '../../../core/onnx/model';
 import type { GraphSummary, NodeSummary, ValueSummary } from '../../../engine/protocol';
 import { type Category, opCategory } from './categories';
 import { inputRole } from '../../op-roles';
-import { changedWeightLabel, type WeightShape } from '../../pruned-shapes';
+import { changedWeightLabel, foldedChange, type PrunedShapes } from '../../pruned-shapes';
 import { orderLayers } from './order';
 import { prunedWidths } from './pruned-widths';
 import { knownShapes } from './shapes';
@@ -71,9 +71,6 @@ export interface CollapsedGroup {
   size?: { width: number; height: number };
 }
 
-/** What a prune changed in each tensor, by name (the PruneReport's shapeChanges merged per tensor). */
-export type WeightShapes = ReadonlyMap<string, Pick<WeightShape, 'before' | 'after' | 'values'>>;
-
 export const metrics = { titleHeight: 22, rowHeight: 15, padX: 10, padY: 4, pillHeight: 26, minWidth: 56 };
 
 export function shapeLabel(shape: readonly Dim[] | undefined): string {
@@ -97,13 +94,13 @@ function attributeRows(n: NodeSummary): LayoutNode['rows'] {
 }
 
 /** The text of a node box: title and rows, before placement. */
-export function nodeContent(n: NodeSummary, fold: Folding, values: Map<string, ValueSummary>, changed?: WeightShapes): Pick<LayoutNode, 'title' | 'rows'> {
+export function nodeContent(n: NodeSummary, fold: Folding, values: Map<string, ValueSummary>, changed?: PrunedShapes): Pick<LayoutNode, 'title' | 'rows'> {
   const rows = attributeRows(n);
   n.inputs.forEach((name, i) => {
     if (name === '' || !fold.tensors.has(name)) return;
     // A renamed weight (a folded Identity) is shown as what it renames: shape, and what a prune did to it.
     const source = fold.source.get(name);
-    const change = changed?.get(name) ?? (source !== undefined ? changed?.get(source) : undefined);
+    const change = foldedChange(changed, fold, n.index, i, name);
     if (change) {
       rows.push({ text: changedWeightLabel(inputRole(n.opType, i), change), kind: 'weight', changed: true });
       return;
@@ -122,7 +119,7 @@ export function valueMap(graph: GraphSummary): Map<string, ValueSummary> {
   return m;
 }
 
-export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: WeightShapes, groups: readonly CollapsedGroup[] = []): Layout {
+export function layoutGraph(graph: GraphSummary, measure: Measure, changed?: PrunedShapes, groups: readonly CollapsedGroup[] = []): Layout {
   const groupOf = new Map<number, CollapsedGroup>();
   for (const c of groups) for (const i of c.nodes) groupOf.set(i, c);
   const fold = folding(graph);

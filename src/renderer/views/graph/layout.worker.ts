@@ -2,7 +2,7 @@
 // Text widths come from the page (a canvas measures fonts there); an estimate stands in for missing ones.
 
 import type { GraphSummary } from '../../../engine/protocol';
-import type { WeightShape } from '../../pruned-shapes';
+import type { ChangedTensor } from '../../pruned-shapes';
 import { estimateWidth, type Font, layoutGraph } from './layout';
 import { layoutView, type ViewRun } from './layout-runs';
 
@@ -12,7 +12,9 @@ export interface LayoutRequest {
   /** Widths of the printable ASCII glyphs (code 32..126) per font, measured by the page. */
   glyph?: Partial<Record<Font, number[]>>;
   /** Weights whose shape a channel prune changed: their rows read `B ⟨1000×784⟩ → ⟨400×784⟩`. */
-  changes?: Pick<WeightShape, 'tensor' | 'before' | 'after' | 'values'>[];
+  changes?: ChangedTensor[];
+  /** Readers of a shared constant that read their own copy (PrunedShapes.copies as entries). */
+  copies?: [string, string][];
   /** Runs of repeated blocks, collapsed (one box) or expanded (laid out once, stacked). */
   runs?: ViewRun[];
 }
@@ -51,7 +53,7 @@ try {
 }
 
 scope.onmessage = (e) => {
-  const { id, graph, glyph, changes, runs } = e.data;
+  const { id, graph, glyph, changes, copies, runs } = e.data;
   try {
     const layout = layoutView(graph, (text, font) => {
       const table = glyph?.[font];
@@ -60,7 +62,7 @@ scope.onmessage = (e) => {
       let w = 0;
       for (let i = 0; i < text.length; i++) w += table[text.charCodeAt(i) - 32] ?? fallback;
       return w;
-    }, changes && new Map(changes.map((c) => [c.tensor, c])), runs ?? []);
+    }, changes && { tensors: new Map(changes.map((c) => [c.tensor, c])), copies: new Map(copies) }, runs ?? []);
     scope.postMessage({ id, layout });
   } catch (error) {
     scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

@@ -5,7 +5,7 @@
 
 import type { Dim } from '../../../core/onnx/model';
 import type { GraphSummary } from '../../../engine/protocol';
-import type { WeightShapes } from './layout';
+import { changeAt, type PrunedShapes } from '../../pruned-shapes';
 
 /** Ops whose output has their first input's shape. */
 const SAME_SHAPE = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Dropout', 'Identity', 'Elu', 'Selu', 'Gelu', 'HardSigmoid', 'HardSwish', 'Clip', 'Abs', 'Neg', 'Softplus', 'Cast', 'BatchNormalization', 'PRelu', 'Softmax', 'LogSoftmax']);
@@ -17,9 +17,9 @@ const KEEP_CHANNELS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'G
  * or inferred shapes before it) and the weights' new dims. Nodes are visited in file order (ONNX
  * keeps nodes topologically sorted).
  */
-export function prunedWidths(graph: GraphSummary, shapes: ReadonlyMap<string, Dim[]>, changed: WeightShapes | undefined): Map<string, Dim[]> {
+export function prunedWidths(graph: GraphSummary, shapes: ReadonlyMap<string, Dim[]>, changed: PrunedShapes | undefined): Map<string, Dim[]> {
   const out = new Map<string, Dim[]>();
-  if (!changed || changed.size === 0) return out;
+  if (!changed || changed.tensors.size === 0) return out;
   const attr = (n: GraphSummary['nodes'][number], name: string): string | undefined => n.attributes.find((a) => a.name === name)?.value;
   const withDim = (shape: Dim[] | undefined, axis: number, d: Dim): Dim[] | undefined => {
     if (!shape || shape.length === 0) return undefined;
@@ -32,7 +32,7 @@ export function prunedWidths(graph: GraphSummary, shapes: ReadonlyMap<string, Di
     if (!o) continue;
     const before = shapes.get(o);
     const x = n.inputs[0] ?? '';
-    const w = changed.get(n.inputs[1] ?? '');
+    const w = changeAt(changed, n.index, 1, n.inputs[1] ?? '');
     let next: Dim[] | undefined;
     if (n.opType === 'Gemm' && w && w.after.length === 2) next = withDim(before, 1, attr(n, 'transB') === '1' ? w.after[0]! : w.after[1]!);
     else if (n.opType === 'MatMul' && w && w.after.length === 2) next = withDim(before, -1, w.after[1]!);

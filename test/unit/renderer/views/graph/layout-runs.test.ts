@@ -50,7 +50,7 @@ describe('layoutView', () => {
 
   it('expanded after a prune of one block: that box shows its new width and its text fits', () => {
     const q = graph.nodes.find((n) => n.name === '/encoder/layer.3/attention/self/query/MatMul')!;
-    const changed = new Map([[q.inputs[1], { before: [8, 8], after: [8, 4], values: [] }]]);
+    const changed = { tensors: new Map([[q.inputs[1], { tensor: q.inputs[1], before: [8, 8], after: [8, 4], values: [] }]]), copies: new Map<string, string>() };
     const l = layoutView(graph, estimateWidth, changed, view(false));
     const box = l.nodes.find((n) => n.id === `n${q.index}`)!;
     expect(box.rows[0]).toMatchObject({ text: 'B ⟨8×8⟩ → ⟨8×4⟩', changed: true });

@@ -108,7 +108,7 @@ describe('layoutGraph', () => {
     const box = layout.nodes.find((n) => n.id === `n${user.index}`)!;
     expect(box.rows.filter((r) => r.kind === 'weight').map((r) => r.text)).toEqual(['scale ⟨32⟩', 'B ⟨32⟩', 'mean ⟨32⟩', 'var ⟨32⟩']);
     // A prune that shrinks the renamed weight shows on the user of the new name too.
-    const changed = new Map([['blocks.1.bn.bias', { before: [32], after: [16], values: [] }]]);
+    const changed = { tensors: new Map([['blocks.1.bn.bias', { tensor: 'blocks.1.bn.bias', before: [32], after: [16], values: [] }]]), copies: new Map<string, string>() };
     const pruned = layoutGraph(graph, estimateWidth, changed).nodes.find((n) => n.id === `n${user.index}`)!;
     expect(pruned.rows.filter((r) => r.changed).map((r) => r.text)).toEqual(['B ⟨32⟩ → ⟨16⟩']);
   });
