@@ -59,3 +59,29 @@ export function folding(graph: GraphSummary): Folding {
 export function drawnNodes(graph: GraphSummary, fold: Folding = folding(graph)): NodeSummary[] {
   return graph.nodes.filter((n) => !fold.nodes.has(n.index));
 }
+
+/**
+ * The drawn nodes a search finds: those that `test` accepts, and for an accepted folded node (a
+ * Constant, an Identity that renames a weight) the drawn nodes that show its value — the boxes it
+ * is folded into. In graph order.
+ */
+export function drawnMatches(graph: GraphSummary, test: (n: NodeSummary) => boolean, fold: Folding = folding(graph)): NodeSummary[] {
+  const shown = new Set<string>();
+  const found = new Set<number>();
+  for (const n of graph.nodes) {
+    if (!test(n)) continue;
+    if (fold.nodes.has(n.index)) for (const o of n.outputs) shown.add(o);
+    else found.add(n.index);
+  }
+  // A folded value is also shown where an Identity that renames it is read.
+  for (let grew = shown.size > 0; grew; ) {
+    grew = false;
+    for (const [out, r] of fold.renames) {
+      if (shown.has(r.input) && !shown.has(out)) {
+        shown.add(out);
+        grew = true;
+      }
+    }
+  }
+  return graph.nodes.filter((n) => found.has(n.index) || (!fold.nodes.has(n.index) && n.inputs.some((t) => shown.has(t))));
+}

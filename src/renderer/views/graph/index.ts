@@ -16,7 +16,7 @@ import { type Drawing, drawLayout } from './render';
 import type { GraphOverlay } from './overlay';
 import { legendBand, showOverlay } from './overlay-draw';
 import { createBlocksView } from './blocks-view';
-import { drawnNodes } from '../../folded-nodes';
+import { drawnMatches } from '../../folded-nodes';
 
 export interface GraphViewOptions {
   onSelect(node: NodeSummary | null, graphPath: string[]): void;
@@ -371,7 +371,7 @@ export function createGraphView(host: HTMLElement, opts: GraphViewOptions): Grap
       const g = current();
       const q = query.trim().toLowerCase();
       const test = match ? (n: NodeSummary) => match(n, stack.length === 1) : (n: NodeSummary) => [n.name, n.opType, ...n.inputs, ...n.outputs].some((s) => s.toLowerCase().includes(q));
-      const found = !g || q === '' ? [] : drawnNodes(g).filter(test);
+      const found = !g || q === '' ? [] : drawnMatches(g, test);
       matches = new Set(found.map((n) => n.index));
       paintMarks();
       const first = found[0]?.index;
