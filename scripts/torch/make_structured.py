@@ -17,6 +17,10 @@
 #                        Linear, and a Concat of two Conv branches along channels         (opset 13)
 #   upsample.onnx        Conv, Relu, F.interpolate(scale_factor=2) (Resize with constant scales),
 #                        Conv, GlobalAveragePool, Flatten, Gemm                           (opset 13)
+#   channels_last.onnx   x [N, 12, 12, 1] (NHWC, as Keras feeds images) permuted to NCHW, two Convs,
+#                        then permuted back to NHWC and flattened into Linear, as a Keras model
+#                        ported to torch (and tf2onnx's Transpose before Reshape) does: the
+#                        flattened vector holds the channels H×W times over, C fastest     (opset 13)
 #
 # Usage: /usr/bin/python3 scripts/torch/make_structured.py [--out test/models/structured]
 import argparse, os
@@ -153,6 +157,20 @@ def export(model, shape, path, mode=torch.onnx.TrainingMode.EVAL, folding=True):
     print('wrote', path)
 
 
+class ChannelsLast(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(1, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 12, 3, stride=2, padding=1)
+        self.fc1 = nn.Linear(6 * 6 * 12, 16)
+        self.fc2 = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = F.relu(self.a(x.permute(0, 3, 1, 2)))
+        x = F.relu(self.b(x))
+        return self.fc2(F.relu(self.fc1(torch.flatten(x.permute(0, 2, 3, 1), 1))))
+
+
 def gemm_transb0(src, path):
     inits, nodes, prev = [], [], 'x'
     for k, l in enumerate((src.a, src.b, src.c)):
@@ -191,6 +209,7 @@ def main():
         model = cls()
         randomize_bn(model)
         export(model, (1, 1, 12, 12), os.path.join(args.out, f'{name}.onnx'), mode, folding)
+    export(ChannelsLast(), (1, 12, 12, 1), os.path.join(args.out, 'channels_last.onnx'))
 
 
 if __name__ == '__main__':

@@ -9,7 +9,8 @@
 // - Add / Sub / Mul / Div of two channel tensors join their spaces (residual blocks,
 //   squeeze-excite gates): one group that loses one channel set.
 // - Concat along the channel axis appends runs (offsets); Flatten / Reshape of C×H×W into a
-//   vector multiplies the run length by H×W (`block`).
+//   vector multiplies the run length by H×W (`block`); of H×W×C (channels last, after a Transpose)
+//   repeats the C channels H×W times (`repeat`).
 // - Resize keeps the channels (its scale on the channel axis must be 1; a sizes constant is updated).
 // - A depthwise Conv (one input channel per group) keeps the space: its weight, bias and group
 //   shrink with its input.
@@ -29,11 +30,21 @@ export interface Seg {
   size: number;
 }
 
-/** Where the channels of an activation lie: runs along `axis`, each channel repeated `block` times in a row. */
+/**
+ * Where the channels of an activation lie: runs along `axis`, each channel repeated `block` times
+ * in a row, and that whole layout `repeat` times over (a channels-last activation flattened: H×W
+ * copies of the C channels, as a Keras Flatten after a Conv reads in a tf2onnx export).
+ */
 export interface ChannelDesc {
   segs: Seg[];
   axis: number;
   block: number;
+  repeat: number;
+}
+
+/** One entry per channel along the axis: neither blocked nor repeated. */
+export function plain(d: ChannelDesc): boolean {
+  return d.block === 1 && d.repeat === 1;
 }
 
 /** A constant cut along `axis` where `desc` loses channels. */
@@ -173,7 +184,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       if (first !== undefined) {
         const rank = rankOf(ix, n.inputs[0]);
         const wantAxis = n.opType === 'Conv' ? 1 : n.opType === 'Gemm' ? (intAttr(n, 'transA', 0) === 0 ? 1 : 0) : rank === undefined ? -1 : rank - 1;
-        if (first.axis !== wantAxis || (n.opType === 'Conv' && first.block !== 1)) refuse(first, i, 'reads the channels along another axis than its input dimension');
+        if (first.axis !== wantAxis || (n.opType === 'Conv' && !plain(first))) refuse(first, i, 'reads the channels along another axis than its input dimension');
         else {
           const wr = ix.constants.get(prod.tensor)!.tensor.dims.length;
           const inAxis = n.opType === 'Conv' ? 1 : n.opType === 'MatMul' ? wr - 2 : prod.axis === 1 ? 0 : 1;
@@ -183,7 +194,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       const space = a.spaces.length;
       a.spaces.push({ size: prod.layout.outputs, producer: prod });
       a.parent.push(space);
-      const d: ChannelDesc = { segs: [{ space, size: prod.layout.outputs }], axis: 1, block: 1 };
+      const d: ChannelDesc = { segs: [{ space, size: prod.layout.outputs }], axis: 1, block: 1, repeat: 1 };
       slice(prod.tensor, prod.axis, d, i);
       if (n.opType === 'MatMul') {
         const r = rankOf(ix, n.outputs[0]);
@@ -215,7 +226,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       return out(first);
     }
     if (POOLS.has(op) || op === 'BatchNormalization' || op === 'InstanceNormalization') {
-      if (first.axis !== 1 || first.block !== 1) return refuse(first, i, 'needs the channels on axis 1');
+      if (first.axis !== 1 || !plain(first)) return refuse(first, i, 'needs the channels on axis 1');
       const params = op === 'BatchNormalization' ? [1, 2, 3, 4] : op === 'InstanceNormalization' ? [1, 2] : [];
       for (const k of params) slice(n.inputs[k], 0, first, i);
       return out(first);
@@ -223,7 +234,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
     if (op === 'Conv') {
       const group = intAttr(n, 'group', 1);
       const w = ix.constants.get(n.inputs[1])?.tensor;
-      if (w === undefined || first.axis !== 1 || first.block !== 1) return refuse(first, i, 'has a weight that is not a constant, or reads channels off axis 1');
+      if (w === undefined || first.axis !== 1 || !plain(first)) return refuse(first, i, 'has a weight that is not a constant, or reads channels off axis 1');
       if (w.dims[1] !== 1 || group !== totalChannels(first) || w.dims[0] !== group) return refuse(first, i, `is a grouped Conv (group ${group}), which cannot lose single channels`);
       slice(n.inputs[1], 0, first, i);
       if (n.inputs[2] !== undefined && n.inputs[2] !== '') slice(n.inputs[2], 0, first, i);
@@ -232,7 +243,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
     }
     if (op === 'ConvTranspose') {
       const w = n.inputs[1];
-      if (!ix.constants.has(w) || intAttr(n, 'group', 1) !== 1 || first.axis !== 1 || first.block !== 1) return refuse(first, i, 'is a grouped ConvTranspose or has no constant weight');
+      if (!ix.constants.has(w) || intAttr(n, 'group', 1) !== 1 || first.axis !== 1 || !plain(first)) return refuse(first, i, 'is a grouped ConvTranspose or has no constant weight');
       slice(w, 0, first, i);
       return;
     }
@@ -249,7 +260,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       const at = (k: number): string | undefined => (n.inputs[k] !== undefined && n.inputs[k] !== '' ? n.inputs[k] : undefined);
       const scalesName = op === 'Upsample' || (opsetOf(ix.model) < 11 && op === 'Resize') ? at(1) : at(2);
       const sizesName = op === 'Resize' && opsetOf(ix.model) >= 11 ? at(3) : undefined;
-      if (first.block !== 1 || intsAttr(n, 'axes') !== undefined) return refuse(first, i, 'resizes with axes, or along flattened channels');
+      if (!plain(first) || intsAttr(n, 'axes') !== undefined) return refuse(first, i, 'resizes with axes, or along flattened channels');
       if (scalesName !== undefined) {
         const scales = constantValues(ix, scalesName);
         if (scales === undefined || (scales.length > 0 && scales[first.axis] !== 1)) return refuse(first, i, 'has scales that are not constant or resize the channels');
@@ -264,7 +275,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
     if (op === 'Concat') return concat(a, i, ins, refuse, out);
     if (op === 'Transpose') {
       const perm = intsAttr(n, 'perm');
-      if (perm === undefined || first.block !== 1) return refuse(first, i, 'has no perm attribute');
+      if (perm === undefined || !plain(first)) return refuse(first, i, 'has no perm attribute');
       return out({ ...first, axis: perm.indexOf(first.axis) });
     }
     return ins.forEach((d) => d && refuse(d, i, 'is not an op channel pruning can follow'));
@@ -292,7 +303,7 @@ function binary(a: Analysis, i: number, ins: (ChannelDesc | undefined)[], slice:
   const outAxis = at(carriers[0].k, ref);
   if (carriers.length === 2) {
     const b = carriers[1].d;
-    if (at(carriers[1].k, b) !== outAxis || b.block !== ref.block || b.segs.length !== 1 || ref.segs.length !== 1 || b.segs[0].size !== ref.segs[0].size) {
+    if (at(carriers[1].k, b) !== outAxis || b.block !== ref.block || b.repeat !== ref.repeat || b.segs.length !== 1 || ref.segs.length !== 1 || b.segs[0].size !== ref.segs[0].size) {
       refuse(ref, i, 'combines two channel tensors that do not line up');
       return refuse(b, i, 'combines two channel tensors that do not line up');
     }
@@ -307,7 +318,7 @@ function binary(a: Analysis, i: number, ins: (ChannelDesc | undefined)[], slice:
   const oAxis = os === undefined ? -1 : outAxis - (outRank - os.length);
   if (os === undefined || (oAxis >= 0 && typeof os[oAxis] !== 'number')) return refuse(ref, i, `takes "${other}" of unknown shape beside the channels`);
   if (oAxis >= 0 && os[oAxis] !== 1) {
-    if (os[oAxis] !== totalChannels(ref) * ref.block) return refuse(ref, i, `takes "${other}", whose shape does not match the channels`);
+    if (os[oAxis] !== totalChannels(ref) * ref.block * ref.repeat) return refuse(ref, i, `takes "${other}", whose shape does not match the channels`);
     if (ix.constants.has(rootConstant(ix, other) ?? '')) slice(other, oAxis, ref, i);
     else mark(a, ref, 'keep', `${label(ix, i)} combines it with "${other}", which has as many channels and cannot shrink`);
   }
@@ -336,10 +347,11 @@ function reshape(a: Analysis, i: number, d: ChannelDesc, refuse: Refuse, out: (d
   let res: ChannelDesc;
   if (d.axis < to) res = d;
   else {
-    const between = inShape.slice(to, d.axis);
-    if (!between.every((v) => v === 1)) return refuse(d, i, 'flattens dims before the channels into them');
+    // The dims before the channel axis repeat the channel layout, those after it repeat each channel.
+    if (inShape.slice(to, d.axis).some((v) => v < 0)) return refuse(d, i, 'flattens a dim of unknown size with the channels');
+    const before = inShape.slice(to, d.axis).reduce((s, v) => s * v, 1);
     const after = inShape.slice(d.axis + 1).reduce((s, v) => s * v, 1);
-    res = { segs: d.segs, axis: to, block: d.block * after };
+    res = { segs: d.segs, axis: to, block: d.block * after, repeat: d.repeat * before };
   }
   if (shape !== undefined && shape[res.axis] > 0) a.cuts.push({ kind: 'value', tensor: rootConstant(ix, n.inputs[1])!, index: res.axis, desc: res, node: i });
   return out(res);
@@ -357,7 +369,7 @@ function concat(a: Analysis, i: number, ins: (ChannelDesc | undefined)[], refuse
   for (let k = 0; k < n.inputs.length; k++) {
     const d = ins[k];
     if (d !== undefined) {
-      if (d.axis !== axis || d.block !== 1) return carriers.forEach((c) => refuse(c, i, 'concatenates along another axis than the channels'));
+      if (d.axis !== axis || !plain(d)) return carriers.forEach((c) => refuse(c, i, 'concatenates along another axis than the channels'));
       segs.push(...d.segs);
     } else {
       const s = numericShape(ix, n.inputs[k]);
@@ -365,5 +377,5 @@ function concat(a: Analysis, i: number, ins: (ChannelDesc | undefined)[], refuse
       segs.push({ space: -1, size: s[axis] });
     }
   }
-  return out({ segs, axis, block: 1 });
+  return out({ segs, axis, block: 1, repeat: 1 });
 }

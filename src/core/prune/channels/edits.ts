@@ -17,18 +17,22 @@ export interface ChannelEdits {
 
 /** The indices removed along the axis `desc` describes, ascending. */
 export function removedIndices(a: Analysis, desc: ChannelDesc, removed: Map<number, number[]>): number[] {
-  const out: number[] = [];
+  const one: number[] = [];
   let offset = 0;
   for (const seg of desc.segs) {
     const r = seg.space < 0 ? undefined : removed.get(find(a, seg.space));
-    if (r !== undefined) for (const c of r) for (let b = 0; b < desc.block; b++) out.push((offset + c) * desc.block + b);
+    if (r !== undefined) for (const c of r) for (let b = 0; b < desc.block; b++) one.push((offset + c) * desc.block + b);
     offset += seg.size;
   }
+  // `one` is ascending; each repeat of the layout follows the previous one.
+  const period = offset * desc.block;
+  const out: number[] = [];
+  for (let t = 0; t < desc.repeat; t++) for (const j of one) out.push(t * period + j);
   return out;
 }
 
 function lengthOf(desc: ChannelDesc): number {
-  return desc.segs.reduce((s, g) => s + g.size, 0) * desc.block;
+  return desc.segs.reduce((s, g) => s + g.size, 0) * desc.block * desc.repeat;
 }
 
 function sameList(x: number[], y: number[]): boolean {

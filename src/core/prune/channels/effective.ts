@@ -85,11 +85,13 @@ export function outgoingNorms(a: Analysis, root: number, size: number, importanc
     if (typeof l === 'string' || axisStride(t.dims, cut.axis) !== l.inStride || t.dims[cut.axis] !== l.inputs) continue;
     seen.add(`${cut.tensor}\u0000${cut.axis}`);
     const cols = axisNorms(t, l, importance, 'inputs');
+    const { block, repeat } = cut.desc;
+    const period = cut.desc.segs.reduce((s, g) => s + g.size, 0) * block;
     let offset = 0;
     for (const seg of cut.desc.segs) {
       if (seg.space >= 0 && find(a, seg.space) === root) {
-        for (let c = 0; c < seg.size; c++) for (let b = 0; b < cut.desc.block; b++) sums[c] += cols[(offset + c) * cut.desc.block + b];
-        perChannel += l.outputs * l.positions * cut.desc.block;
+        for (let t = 0; t < repeat; t++) for (let c = 0; c < seg.size; c++) for (let b = 0; b < block; b++) sums[c] += cols[t * period + (offset + c) * block + b];
+        perChannel += l.outputs * l.positions * block * repeat;
       }
       offset += seg.size;
     }

@@ -94,8 +94,9 @@ function* activationScores(model: Model, a: Analysis, feed: ReturnType<typeof in
       perInput[Math.floor(q / taps)] += power[q] * norm;
     }
     // input index j → (space, channel) along the cut's description of the activation
+    const period = cut.desc.segs.reduce((s, g) => s + g.size, 0) * cut.desc.block;
     for (let j = 0; j < perInput.length; j++) {
-      let u = Math.floor(j / cut.desc.block);
+      let u = Math.floor((j % period) / cut.desc.block);
       for (const seg of cut.desc.segs) {
         if (u >= seg.size) {
           u -= seg.size;

@@ -225,3 +225,40 @@ describe('a constant several Convs read (torch.onnx.export merges the equal zero
     expect(m.graph.initializers.some((t) => t.name.startsWith('c1.bias.'))).toBe(false);
   });
 });
+
+describe('channels last: a Conv output permuted to N×H×W×C and flattened into a Gemm (Keras-style; test/models/structured/channels_last.onnx)', () => {
+  // The pruned model must compute what the original computes with the removed channels silenced:
+  // a Conv output channel (or Gemm neuron) whose weights and bias are zero is 0 after Relu, so
+  // whatever read it contributes nothing. That holds only if the Gemm lost the right columns — of
+  // the flattened H·W·C vector, channel c sits at p·C + c for every position p.
+  const silenced = (m: Model, plan: PrunePlan): Model => {
+    const zero = (name: string, axis0: number[]): Tensor => {
+      const t = init(m, name);
+      const per = t.dims.slice(1).reduce((s, v) => s * v, 1);
+      const data = Float32Array.from(t.data as Float32Array);
+      for (const o of axis0) data.fill(0, o * per, (o + 1) * per);
+      return { ...t, data };
+    };
+    const cuts: Record<string, string> = { 'a.weight': 'a.bias', 'b.weight': 'b.bias', 'fc1.weight': 'fc1.bias' };
+    const initializers = m.graph.initializers.map((t) => {
+      const w = Object.keys(cuts).find((k) => k === t.name || cuts[k] === t.name);
+      return w === undefined ? t : zero(t.name, removedOf(plan, w));
+    });
+    return { ...m, graph: { ...m.graph, initializers } };
+  };
+  it('removes the Gemm columns of each lost channel at every position; onnxruntime-node agrees with the silenced original', async () => {
+    const m = load('channels_last');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const lost = removedOf(plan, 'b.weight');
+    expect(lost).toEqual(smallest(l1Along(init(m, 'b.weight'), 0), 6));
+    const cols = plan.shapeChanges!.find((c) => c.tensor === 'fc1.weight' && c.axis === 1)!;
+    const want: number[] = [];
+    for (let p = 0; p < 36; p++) for (const c of lost) want.push(p * 12 + c);
+    expect(cols.removed).toEqual(want);
+    const dims = [3, 12, 12, 1];
+    const { pruned, out } = await shrinkAndCheck(m, dims, plan);
+    expect(dimsOf(pruned, 'fc1.weight')).toEqual([8, 6 * 6 * 6]);
+    const x = randomInput(3 * 144, 11);
+    expect(maxDiff((await runOrt(silenced(m, plan), dims, x)).data, out)).toBeLessThan(1e-5);
+  });
+});

@@ -4,6 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { compileGraph, forward, logitsOf } from '../../../../src/core/train/graph';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeModel } from '../../../../src/core/onnx';
 import { CNNS, cnn, cnnBytes, fashion } from './graph-fixtures';
 
 const test = fashion('t10k');
@@ -26,3 +29,20 @@ describe('graph trainer forward pass', () => {
     });
   }
 });
+
+describe('graph trainer forward pass through Transpose', () => {
+  it('channels_last.onnx (NHWC input permuted in, permuted back before Flatten): logits equal onnxruntime-node\'s', async () => {
+    const file = join(__dirname, '../../../../test/models/structured/channels_last.onnx');
+    const bytes = new Uint8Array(readFileSync(file));
+    const n = 5;
+    const x = Float32Array.from({ length: n * 144 }, (_v, i) => Math.sin(i * 0.731) + 0.3);
+    const session = await ort.InferenceSession.create(bytes);
+    const theirs = (await session.run({ x: new ort.Tensor('float32', x, [n, 12, 12, 1]) })).logits.data as Float32Array;
+    await session.release();
+    const net = compileGraph(decodeModel(bytes, file), []);
+    const ours = logitsOf(net, forward(net, x, n));
+    expect(ours.dims).toEqual([n, 10]);
+    for (let i = 0; i < theirs.length; i++) expect(Math.abs(theirs[i] - ours.data[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(theirs[i])));
+  });
+});
+

@@ -121,6 +121,8 @@ const cases: Case[] = [
   { name: 'Tanh', op: 'Tanh', inputs: [t(X)] },
   { name: 'Flatten', op: 'Flatten', attrs: [int('axis', 2)], inputs: [t(X)] },
   { name: 'Reshape with 0 and -1', op: 'Reshape', inputs: [t(X), t([3], Float32Array.of(0, -1, 5))], constants: [1] },
+  { name: 'Transpose NCHW → NHWC', op: 'Transpose', attrs: [ints('perm', [0, 2, 3, 1])], inputs: [t([2, 3, 4, 2])] },
+  { name: 'Transpose without perm (axes reversed)', op: 'Transpose', inputs: [t([2, 3, 4])] },
   { name: 'Identity', op: 'Identity', inputs: [t(X)] },
   { name: 'Dropout (inference)', op: 'Dropout', inputs: [t(X)] },
 ];

@@ -7,7 +7,7 @@ import { conv } from './conv';
 import { gemm, matMul } from './linear';
 import { batchNorm } from './norm';
 import { averagePool, globalAveragePool, globalMaxPool, maxPool } from './pool';
-import { concat, dropout, flatten, identity, reshape, squeeze, unsqueeze } from './shape';
+import { concat, dropout, flatten, identity, reshape, squeeze, transpose, unsqueeze } from './shape';
 
 const matMulConstant: KernelFactory = (ctx) => {
   if (ctx.constant(1) === undefined) throw new GraphTrainError(`${ctx.label}: its right-hand side is computed; fine-tuning handles MatMul by a weight tensor`);
@@ -37,6 +37,7 @@ export const GRAPH_OPS: Readonly<Record<string, KernelFactory>> = Object.freeze(
   BatchNormalization: batchNorm,
   Flatten: flatten,
   Reshape: reshape,
+  Transpose: transpose,
   Squeeze: squeeze,
   Unsqueeze: unsqueeze,
   Identity: identity,

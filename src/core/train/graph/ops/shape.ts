@@ -1,6 +1,6 @@
 // Ops that move values without arithmetic: Flatten, Reshape (constant shape), Identity, Dropout
-// (inference: identity), Concat, Squeeze / Unsqueeze with constant axes. Gradients move back the
-// same way.
+// (inference: identity), Concat, Squeeze / Unsqueeze with constant axes, Transpose. Gradients move
+// back the same way.
 import type { Kernel, KernelFactory } from '../kernel';
 import { GraphTrainError, attrInt, attrInts, normAxis, sizeOf, value, type Value } from '../value';
 
@@ -120,6 +120,50 @@ export const concat: KernelFactory = ({ node, label }) => {
         for (let o = 0; o < outer; o++) d.set(dOut.subarray(o * row + start, o * row + start + w), o * w);
         return d;
       });
+    },
+  };
+};
+
+/** x (dims) with its axes in the order `perm`: out[i…] = x[i permuted back]. */
+function permute(x: Float32Array, dims: readonly number[], perm: readonly number[]): Float32Array {
+  const r = dims.length;
+  const out = new Float32Array(x.length);
+  const outDims = perm.map((p) => dims[p]);
+  // The stride in x of each output axis, walked with an odometer over the output's index.
+  const inStride = new Array<number>(r).fill(1);
+  for (let a = r - 2; a >= 0; a--) inStride[a] = inStride[a + 1] * dims[a + 1];
+  const step = perm.map((p) => inStride[p]);
+  const idx = new Array<number>(r).fill(0);
+  let src = 0;
+  for (let o = 0; o < out.length; o++) {
+    out[o] = x[src];
+    for (let a = r - 1; a >= 0; a--) {
+      src += step[a];
+      if (++idx[a] < outDims[a]) break;
+      src -= step[a] * outDims[a];
+      idx[a] = 0;
+    }
+  }
+  return out;
+}
+
+export const transpose: KernelFactory = ({ node, label }) => {
+  const given = attrInts(node, 'perm');
+  const permOf = (rank: number): number[] => {
+    const perm = given ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+    if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) throw new GraphTrainError(`${label}: perm [${perm.join(', ')}] is not a permutation of ${rank} axes`);
+    return perm;
+  };
+  return {
+    forward([x]) {
+      const perm = permOf(x!.dims.length);
+      return { outputs: [value(perm.map((p) => x!.dims[p]), permute(x!.data, x!.dims, perm))] };
+    },
+    backward(dOut, [x]) {
+      const perm = permOf(x!.dims.length);
+      const inverse = new Array<number>(perm.length);
+      perm.forEach((p, i) => (inverse[p] = i));
+      return [permute(dOut, perm.map((p) => x!.dims[p]), inverse)];
     },
   };
 };
