@@ -21,6 +21,10 @@
 #                        then permuted back to NHWC and flattened into Linear, as a Keras model
 #                        ported to torch (and tf2onnx's Transpose before Reshape) does: the
 #                        flattened vector holds the channels H×W times over, C fastest     (opset 13)
+#   reduce_squeeze.onnx  x.mean((2, 3)) (ReduceMean, keepdims 0) into a squeeze-excite pair of
+#                        Linears whose gate is unsqueezed twice (Unsqueeze) onto the Conv output,
+#                        then x.mean((2, 3), keepdim=True).squeeze(3).squeeze(2) (ReduceMean,
+#                        Squeeze) and x.amax((2, 3)) (ReduceMax) into the classifier      (opset 13)
 #
 # Usage: /usr/bin/python3 scripts/torch/make_structured.py [--out test/models/structured]
 import argparse, os
@@ -171,6 +175,23 @@ class ChannelsLast(nn.Module):
         return self.fc2(F.relu(self.fc1(torch.flatten(x.permute(0, 2, 3, 1), 1))))
 
 
+class ReduceSqueeze(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(1, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+        self.se_a = nn.Linear(16, 4)
+        self.se_b = nn.Linear(4, 16)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = F.relu(self.b(F.relu(self.a(x))))
+        g = torch.sigmoid(self.se_b(F.relu(self.se_a(x.mean((2, 3))))))
+        x = x * g.unsqueeze(-1).unsqueeze(-1)
+        y = torch.cat([x.mean((2, 3), keepdim=True).squeeze(3).squeeze(2), x.amax((2, 3))], 1)
+        return self.fc(y)
+
+
 def gemm_transb0(src, path):
     inits, nodes, prev = [], [], 'x'
     for k, l in enumerate((src.a, src.b, src.c)):
@@ -210,6 +231,7 @@ def main():
         randomize_bn(model)
         export(model, (1, 1, 12, 12), os.path.join(args.out, f'{name}.onnx'), mode, folding)
     export(ChannelsLast(), (1, 12, 12, 1), os.path.join(args.out, 'channels_last.onnx'))
+    export(ReduceSqueeze(), (1, 1, 12, 12), os.path.join(args.out, 'reduce_squeeze.onnx'))
 
 
 if __name__ == '__main__':

@@ -11,6 +11,8 @@
 // - Concat along the channel axis appends runs (offsets); Flatten / Reshape of C×H×W into a
 //   vector multiplies the run length by H×W (`block`); of H×W×C (channels last, after a Transpose)
 //   repeats the C channels H×W times (`repeat`).
+// - Reductions over other axes (ReduceMean…), Squeeze and Unsqueeze keep the channels and move
+//   their axis.
 // - Resize keeps the channels (its scale on the channel axis must be 1; a sizes constant is updated).
 // - A depthwise Conv (one input channel per group) keeps the space: its weight, bias and group
 //   shrink with its input.
@@ -103,6 +105,8 @@ const UNARY = new Set([
 ]);
 const POOLS = new Set(['MaxPool', 'AveragePool', 'LpPool', 'GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool']);
 const BINARY = new Set(['Add', 'Sub', 'Mul', 'Div']);
+/** Reductions over other axes than the channels keep them (`x.mean((2, 3))`, Keras' global pooling). */
+const REDUCE = new Set(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceSum', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSumExp']);
 
 export function find(a: Analysis, s: number): number {
   let r = s;
@@ -273,6 +277,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
     }
     if (op === 'Flatten' || op === 'Reshape') return reshape(a, i, first, refuse, out);
     if (op === 'Concat') return concat(a, i, ins, refuse, out);
+    if (REDUCE.has(op) || op === 'Squeeze' || op === 'Unsqueeze') return dropOrAddAxes(a, i, first, refuse, out);
     if (op === 'Transpose') {
       const perm = intsAttr(n, 'perm');
       if (perm === undefined || !plain(first)) return refuse(first, i, 'has no perm attribute');
@@ -323,6 +328,40 @@ function binary(a: Analysis, i: number, ins: (ChannelDesc | undefined)[], slice:
     else mark(a, ref, 'keep', `${label(ix, i)} combines it with "${other}", which has as many channels and cannot shrink`);
   }
   return out({ ...ref, axis: outAxis });
+}
+
+/**
+ * A reduction over other axes than the channels, a Squeeze or an Unsqueeze of other axes: the
+ * channels stay, on the axis they move to. Axes are an attribute, or a constant input in newer
+ * opsets (Squeeze / Unsqueeze 13, ReduceSum 13, the other reductions 18).
+ */
+function dropOrAddAxes(a: Analysis, i: number, d: ChannelDesc, refuse: Refuse, out: (d: ChannelDesc) => void): void {
+  const ix = a.ix;
+  const n = ix.nodes[i];
+  const rank = rankOf(ix, n.inputs[0]);
+  if (rank === undefined) return refuse(d, i, 'has an input of unknown rank');
+  const given = n.inputs[1] !== undefined && n.inputs[1] !== '' ? constantValues(ix, n.inputs[1]) : intsAttr(n, 'axes');
+  if (given === undefined && n.inputs[1] !== undefined && n.inputs[1] !== '') return refuse(d, i, 'has axes that are not constant');
+  if (n.opType === 'Unsqueeze') {
+    if (given === undefined) return refuse(d, i, 'has no axes');
+    const outRank = rank + given.length;
+    const added = new Set(given.map((x) => (x < 0 ? x + outRank : x)));
+    // The channel axis is the d.axis-th position not taken by a new axis.
+    let at = -1;
+    for (let k = 0, seen = -1; k < outRank && at < 0; k++) if (!added.has(k) && ++seen === d.axis) at = k;
+    return out({ ...d, axis: at });
+  }
+  let axes: number[];
+  if (given !== undefined && given.length > 0) axes = given.map((x) => (x < 0 ? x + rank : x));
+  else if (n.opType === 'Squeeze') {
+    const shape = ix.shapes.get(n.inputs[0]);
+    if (shape === undefined || shape.some((v) => typeof v !== 'number')) return refuse(d, i, 'squeezes the dims of size 1 of an input of unknown shape');
+    axes = shape.flatMap((v, k) => (v === 1 ? [k] : []));
+  } else if (intAttr(n, 'noop_with_empty_axes', 0) === 1) return out(d);
+  else axes = Array.from({ length: rank }, (_, k) => k);
+  if (axes.includes(d.axis)) return refuse(d, i, n.opType === 'Squeeze' ? 'squeezes the channel axis' : 'reduces over the channels');
+  const keep = REDUCE.has(n.opType) && intAttr(n, 'keepdims', 1) === 1;
+  return out({ ...d, axis: keep ? d.axis : d.axis - axes.filter((x) => x < d.axis).length });
 }
 
 function reshape(a: Analysis, i: number, d: ChannelDesc, refuse: Refuse, out: (d: ChannelDesc) => void): void {

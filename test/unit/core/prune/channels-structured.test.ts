@@ -7,7 +7,7 @@
 // architecture (which layers the residual / gate ties together), not from the analysis.
 import { describe, expect, it } from 'vitest';
 import { applyPrune, planPrune, PruneError, type PrunePlan } from '../../../../src/core/prune';
-import type { Model, Tensor } from '../../../../src/core/onnx';
+import type { Attribute, Model, Tensor } from '../../../../src/core/onnx';
 import { bnL1, init, l1Along, loadModel, maxDiff, randomInput, runOrt, runOurs, smallest } from './channels-helpers';
 
 const load = (name: string): Model => loadModel('test', 'models', 'structured', `${name}.onnx`);
@@ -226,26 +226,29 @@ describe('a constant several Convs read (torch.onnx.export merges the equal zero
   });
 });
 
-describe('channels last: a Conv output permuted to N×H×W×C and flattened into a Gemm (Keras-style; test/models/structured/channels_last.onnx)', () => {
-  // The pruned model must compute what the original computes with the removed channels silenced:
-  // a Conv output channel (or Gemm neuron) whose weights and bias are zero is 0 after Relu, so
-  // whatever read it contributes nothing. That holds only if the Gemm lost the right columns — of
-  // the flattened H·W·C vector, channel c sits at p·C + c for every position p.
-  const silenced = (m: Model, plan: PrunePlan): Model => {
-    const zero = (name: string, axis0: number[]): Tensor => {
-      const t = init(m, name);
-      const per = t.dims.slice(1).reduce((s, v) => s * v, 1);
-      const data = Float32Array.from(t.data as Float32Array);
-      for (const o of axis0) data.fill(0, o * per, (o + 1) * per);
-      return { ...t, data };
-    };
-    const cuts: Record<string, string> = { 'a.weight': 'a.bias', 'b.weight': 'b.bias', 'fc1.weight': 'fc1.bias' };
-    const initializers = m.graph.initializers.map((t) => {
-      const w = Object.keys(cuts).find((k) => k === t.name || cuts[k] === t.name);
-      return w === undefined ? t : zero(t.name, removedOf(plan, w));
-    });
-    return { ...m, graph: { ...m.graph, initializers } };
+/**
+ * The model with the channels a plan removes silenced instead: a Conv output channel (or Gemm
+ * neuron) whose weight rows and bias are zero is 0 after Relu, so whatever reads it gets nothing
+ * from it. A correct channel prune computes exactly what this computes. `cuts`: weight → its bias.
+ */
+function silenced(m: Model, plan: PrunePlan, cuts: Record<string, string>): Model {
+  const zero = (name: string, axis0: number[]): Tensor => {
+    const t = init(m, name);
+    const per = t.dims.slice(1).reduce((s, v) => s * v, 1);
+    const data = Float32Array.from(t.data as Float32Array);
+    for (const o of axis0) data.fill(0, o * per, (o + 1) * per);
+    return { ...t, data };
   };
+  const initializers = m.graph.initializers.map((t) => {
+    const w = Object.keys(cuts).find((k) => k === t.name || cuts[k] === t.name);
+    return w === undefined ? t : zero(t.name, removedOf(plan, w));
+  });
+  return { ...m, graph: { ...m.graph, initializers } };
+}
+
+describe('channels last: a Conv output permuted to N×H×W×C and flattened into a Gemm (Keras-style; test/models/structured/channels_last.onnx)', () => {
+  // Silenced: of the flattened H·W·C vector, channel c sits at p·C + c for every position p; the
+  // pruned model matches the silenced original only if the Gemm lost exactly those columns.
   it('removes the Gemm columns of each lost channel at every position; onnxruntime-node agrees with the silenced original', async () => {
     const m = load('channels_last');
     const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
@@ -259,6 +262,32 @@ describe('channels last: a Conv output permuted to N×H×W×C and flattened into
     const { pruned, out } = await shrinkAndCheck(m, dims, plan);
     expect(dimsOf(pruned, 'fc1.weight')).toEqual([8, 6 * 6 * 6]);
     const x = randomInput(3 * 144, 11);
-    expect(maxDiff((await runOrt(silenced(m, plan), dims, x)).data, out)).toBeLessThan(1e-5);
+    expect(maxDiff((await runOrt(silenced(m, plan, { 'a.weight': 'a.bias', 'b.weight': 'b.bias', 'fc1.weight': 'fc1.bias' }), dims, x)).data, out)).toBeLessThan(1e-5);
+  });
+});
+
+describe('reductions, Squeeze and Unsqueeze keep the channels (test/models/structured/reduce_squeeze.onnx)', () => {
+  it('ReduceMean into a squeeze-excite gate unsqueezed onto the Conv output, ReduceMean + Squeeze and ReduceMax concatenated into the classifier', async () => {
+    const m = load('reduce_squeeze');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    // the gate multiplies b's output: b and se_b lose one channel set, chosen by their summed scores
+    const lost = removedOf(plan, 'b.weight');
+    expect(lost).toHaveLength(8);
+    expect(removedOf(plan, 'se_b.weight')).toEqual(lost);
+    // fc reads [mean of the 16 channels, max of the 16 channels]: both halves lose the same columns
+    const cols = plan.shapeChanges!.find((c) => c.tensor === 'fc.weight' && c.axis === 1)!;
+    expect(cols.removed).toEqual([...lost, ...lost.map((c) => c + 16)]);
+    const dims = [3, 1, 12, 12];
+    const { pruned, out } = await shrinkAndCheck(m, dims, plan);
+    expect(dimsOf(pruned, 'fc.weight')).toEqual([10, 16]);
+    expect(dimsOf(pruned, 'se_a.weight')).toEqual([2, 8]);
+    const x = randomInput(3 * 144, 11);
+    expect(maxDiff((await runOrt(silenced(m, plan, { 'a.weight': 'a.bias', 'b.weight': 'b.bias', 'se_a.weight': 'se_a.bias' }), dims, x)).data, out)).toBeLessThan(1e-5);
+  });
+  it('a reduction over the channel axis is refused, naming the node', () => {
+    const m = load('reduce_squeeze');
+    const axes: Attribute = { name: 'axes', type: 'ints', value: [1, 2, 3] };
+    const nodes = m.graph.nodes.map((n) => (n.opType === 'ReduceMax' ? { ...n, attributes: n.attributes.map((at) => (at.name === 'axes' ? axes : at)) } : n));
+    expect(() => planPrune({ ...m, graph: { ...m.graph, nodes } }, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['b.weight'] })).toThrow(/ReduceMax.*reduces over the channels/);
   });
 });

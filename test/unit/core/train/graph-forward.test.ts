@@ -30,19 +30,24 @@ describe('graph trainer forward pass', () => {
   }
 });
 
-describe('graph trainer forward pass through Transpose', () => {
-  it('channels_last.onnx (NHWC input permuted in, permuted back before Flatten): logits equal onnxruntime-node\'s', async () => {
-    const file = join(__dirname, '../../../../test/models/structured/channels_last.onnx');
-    const bytes = new Uint8Array(readFileSync(file));
-    const n = 5;
-    const x = Float32Array.from({ length: n * 144 }, (_v, i) => Math.sin(i * 0.731) + 0.3);
-    const session = await ort.InferenceSession.create(bytes);
-    const theirs = (await session.run({ x: new ort.Tensor('float32', x, [n, 12, 12, 1]) })).logits.data as Float32Array;
-    await session.release();
-    const net = compileGraph(decodeModel(bytes, file), []);
-    const ours = logitsOf(net, forward(net, x, n));
-    expect(ours.dims).toEqual([n, 10]);
-    for (let i = 0; i < theirs.length; i++) expect(Math.abs(theirs[i] - ours.data[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(theirs[i])));
-  });
+describe('graph trainer forward pass through Transpose, reductions, Squeeze and Unsqueeze', () => {
+  const cases = [
+    { file: 'channels_last', dims: [5, 12, 12, 1], what: 'NHWC input permuted in, permuted back before Flatten' },
+    { file: 'reduce_squeeze', dims: [5, 1, 12, 12], what: 'ReduceMean into a gate unsqueezed onto the Conv output, ReduceMean + Squeeze, ReduceMax' },
+  ];
+  for (const c of cases) {
+    it(`${c.file}.onnx (${c.what}): logits equal onnxruntime-node's`, async () => {
+      const file = join(__dirname, `../../../../test/models/structured/${c.file}.onnx`);
+      const bytes = new Uint8Array(readFileSync(file));
+      const n = c.dims[0];
+      const x = Float32Array.from({ length: c.dims.reduce((s, v) => s * v, 1) }, (_v, i) => Math.sin(i * 0.731) + 0.3);
+      const session = await ort.InferenceSession.create(bytes);
+      const theirs = (await session.run({ x: new ort.Tensor('float32', x, c.dims) })).logits.data as Float32Array;
+      await session.release();
+      const net = compileGraph(decodeModel(bytes, file), []);
+      const ours = logitsOf(net, forward(net, x, n));
+      expect(ours.dims).toEqual([n, 10]);
+      for (let i = 0; i < theirs.length; i++) expect(Math.abs(theirs[i] - ours.data[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(theirs[i])));
+    });
+  }
 });
-

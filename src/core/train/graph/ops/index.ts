@@ -7,6 +7,7 @@ import { conv } from './conv';
 import { gemm, matMul } from './linear';
 import { batchNorm } from './norm';
 import { averagePool, globalAveragePool, globalMaxPool, maxPool } from './pool';
+import { reduceMax, reduceMean, reduceSum } from './reduce';
 import { concat, dropout, flatten, identity, reshape, squeeze, transpose, unsqueeze } from './shape';
 
 const matMulConstant: KernelFactory = (ctx) => {
@@ -34,6 +35,9 @@ export const GRAPH_OPS: Readonly<Record<string, KernelFactory>> = Object.freeze(
   AveragePool: averagePool,
   GlobalAveragePool: globalAveragePool,
   GlobalMaxPool: globalMaxPool,
+  ReduceMean: reduceMean,
+  ReduceSum: reduceSum,
+  ReduceMax: reduceMax,
   BatchNormalization: batchNorm,
   Flatten: flatten,
   Reshape: reshape,
