@@ -181,19 +181,50 @@ export function npySamples(what: string, a: NpyArray): { values: Float32Array; c
   return { values: out };
 }
 
-/** Integer labels of shape [N]: any integer type, each in 0 … 2^31-1. */
-export function npyLabels(what: string, a: NpyArray): Int32Array {
+/** Whether an array's header reads as class ids: integers of shape [N] or [N, 1]. */
+export function classIdShaped(h: NpyHeader): boolean {
+  return (h.kind === 'i' || h.kind === 'u') && (h.shape.length === 1 || (h.shape.length === 2 && h.shape[1] === 1));
+}
+
+/**
+ * Class ids from labels as NumPy users save them: integers of shape [N] or [N, 1] (Keras' CIFAR-10
+ * labels), floats that are whole numbers (labels that went through a float array), or one-hot
+ * rows [N, K] (Keras' to_categorical). Each id in 0 … 2^31-1. `conversion` says what was read
+ * other than plain integer ids.
+ */
+export function npyLabels(what: string, a: NpyArray): { labels: Int32Array; conversion?: string } {
   const { kind, shape } = a.header;
-  if (kind !== 'i' && kind !== 'u') {
-    throw new DatasetError(what, `labels are ${dtypeName(a.header)}; labels must be integers (int64, int32 or uint8 class ids)`);
+  const isFloat = kind === 'f';
+  if (kind !== 'i' && kind !== 'u' && !isFloat) {
+    throw new DatasetError(what, `labels are ${dtypeName(a.header)}; labels must be class ids (integers) or one-hot rows`);
   }
-  if (shape.length !== 1) throw new DatasetError(what, `labels have shape [${shape.join(', ')}]; labels must have shape [N] (one class id per sample)`);
   const read = reader(a);
-  const out = new Int32Array(shape[0]);
-  for (let i = 0; i < out.length; i++) {
+  const n = shape[0] ?? 0;
+  if (shape.length === 2 && shape[1] > 1) {
+    const k = shape[1];
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let hot = -1;
+      for (let j = 0; j < k; j++) {
+        const v = read(i * k + j);
+        if (v === 1 && hot < 0) hot = j;
+        else if (v !== 0) throw new DatasetError(what, `labels have shape [${shape.join(', ')}] but row ${i} is not one-hot (a single 1, zeros elsewhere); labels must be class ids [N] or one-hot rows [N, K]`);
+      }
+      if (hot < 0) throw new DatasetError(what, `labels have shape [${shape.join(', ')}] but row ${i} holds no 1; labels must be class ids [N] or one-hot rows [N, K]`);
+      out[i] = hot;
+    }
+    return { labels: out, conversion: `one-hot labels [${shape.join(', ')}] read as class ids` };
+  }
+  if (shape.length !== 1 && !(shape.length === 2 && shape[1] === 1)) {
+    throw new DatasetError(what, `labels have shape [${shape.join(', ')}]; labels must have shape [N] (one class id per sample) or be one-hot rows [N, K]`);
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
     const v = read(i);
+    if (isFloat && !Number.isInteger(v)) throw new DatasetError(what, `label ${i} is ${v}; float labels must be whole numbers (class ids from 0)`);
     if (v < 0 || v > 0x7fffffff) throw new DatasetError(what, `label ${i} is ${v}; labels must be class ids from 0`);
     out[i] = v;
   }
-  return out;
+  const notes = [...(shape.length === 2 ? [`labels [${shape.join(', ')}] read as [${n}]`] : []), ...(isFloat ? [`${dtypeName(a.header)} labels read as class ids`] : [])];
+  return notes.length > 0 ? { labels: out, conversion: notes.join('; ') } : { labels: out };
 }

@@ -4,14 +4,16 @@
 // refused), each entry's CRC-32 is checked.
 //
 // Which arrays are the samples and the labels, in this order of preference:
-//   1. arrays named x and y (or X and Y),
-//   2. arrays named images and labels,
-//   3. otherwise the first two arrays in the archive with the same first dimension N, where one has
-//      shape [N] and integer values (the labels) and the other has shape [N, …] (the samples).
+//   1. arrays named alike: x and y (X / Y, images / labels, inputs / targets), with the same
+//      suffix (x_test and y_test);
+//   2. otherwise two arrays of the same first dimension N, one of integer class ids [N] or [N, 1]
+//      (the labels), the other of shape [N, …] (the samples).
+// An archive with two such pairs (Keras' mnist.npz: x_train, y_train, x_test, y_test) is refused,
+// naming them: which split to use is the user's choice, never guessed.
 import { inflateSync } from 'fflate';
 import { DatasetError } from './dataset';
 import { crc32 } from './gzip';
-import { parseNpy, parseNpyHeader, type NpyArray } from './npy';
+import { classIdShaped, parseNpy, parseNpyHeader, type NpyArray } from './npy';
 
 /** True when the bytes start like a ZIP archive (a local file header, or an empty archive). */
 export function looksLikeZip(bytes: Uint8Array): boolean {
@@ -142,19 +144,35 @@ export function openNpz(file: string, bytes: Uint8Array): NpzArchive {
   };
 }
 
+const SAMPLE_NAMES = ['x', 'X', 'images', 'inputs'];
+const LABEL_NAMES = ['y', 'Y', 'labels', 'targets'];
+
 /** The sample and label array names of an archive by the rule above; throws saying what it holds. */
 export function pickNpzArrays(file: string, npz: NpzArchive): { samples: string; labels: string } {
   const has = (n: string): boolean => npz.names.includes(n);
-  for (const [s, l] of [['x', 'y'], ['X', 'Y'], ['X', 'y'], ['images', 'labels']]) if (has(s) && has(l)) return { samples: s, labels: l };
+  const named: { samples: string; labels: string }[] = [];
+  for (const n of npz.names) {
+    const prefix = SAMPLE_NAMES.find((p) => n === p || n.startsWith(`${p}_`));
+    if (prefix === undefined) continue;
+    const suffix = n.slice(prefix.length);
+    const label = LABEL_NAMES.map((l) => `${l}${suffix}`).find(has);
+    if (label !== undefined) named.push({ samples: n, labels: label });
+  }
   const shapes = npz.names.map((n) => ({ n, h: npz.header(n) }));
-  for (let i = 0; i < shapes.length; i++) {
-    for (let j = i + 1; j < shapes.length; j++) {
-      const [a, b] = [shapes[i], shapes[j]];
-      if (a.h.shape.length === 0 || b.h.shape.length === 0 || a.h.shape[0] !== b.h.shape[0]) continue;
-      const isLabels = (h: typeof a.h): boolean => h.shape.length === 1 && (h.kind === 'i' || h.kind === 'u');
-      if (isLabels(b.h) && a.h.shape.length >= 2) return { samples: a.n, labels: b.n };
-      if (isLabels(a.h) && b.h.shape.length >= 2) return { samples: b.n, labels: a.n };
+  const byShape: { samples: string; labels: string }[] = [];
+  if (named.length === 0) {
+    for (const a of shapes) {
+      for (const b of shapes) {
+        if (a === b || a.h.shape.length < 2 || a.h.shape[0] !== b.h.shape[0] || !classIdShaped(b.h)) continue;
+        byShape.push({ samples: a.n, labels: b.n });
+      }
     }
+  }
+  const pairs = named.length > 0 ? named : byShape;
+  if (pairs.length === 1) return pairs[0];
+  if (pairs.length > 1) {
+    const list = pairs.map((p) => `${p.samples} / ${p.labels}`).join(', ');
+    throw new DatasetError(file, `holds ${pairs.length} sample / label pairs (${list}); save the split to use on its own, e.g. np.savez('test.npz', x=x_test, y=y_test)`);
   }
   const held = shapes.length === 0 ? 'no arrays' : shapes.map((s) => `${s.n} [${s.h.shape.join(', ')}]`).join(', ');
   throw new DatasetError(

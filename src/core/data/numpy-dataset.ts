@@ -1,7 +1,7 @@
 // Datasets from NumPy files: an .npy pair (samples [N, …] and integer labels [N], told apart by
 // their shapes, in any order) or one .npz archive (arrays chosen by pickNpzArrays' rule).
 import { classCount, DatasetError, type Dataset } from './dataset';
-import { dtypeName, npyLabels, npySamples, parseNpy, type NpyArray } from './npy';
+import { classIdShaped, dtypeName, npyLabels, npySamples, parseNpy, type NpyArray } from './npy';
 import { openNpz, pickNpzArrays } from './npz';
 import { tokenNpz } from './token-ids';
 
@@ -20,7 +20,7 @@ function build(
   if (shape.length < 2) {
     throw new DatasetError(samples.what, `has shape [${shape.join(', ')}]; samples must have shape [N, …] (one row per sample)`);
   }
-  const ys = npyLabels(labels.what, labels.a);
+  const { labels: ys, conversion: labelConversion } = npyLabels(labels.what, labels.a);
   if (ys.length !== shape[0]) {
     throw new DatasetError(labels.what, `holds ${ys.length} labels but ${samples.what} holds ${shape[0]} samples`);
   }
@@ -28,7 +28,11 @@ function build(
   const sampleShape = shape.slice(1);
   const sampleSize = sampleShape.reduce((p, d) => p * d, 1);
   if (sampleSize === 0) throw new DatasetError(samples.what, `no values: each sample has shape [${sampleShape.join(', ')}]`);
-  const { values, conversion } = npySamples(samples.what, samples.a);
+  const { values, conversion: sampleConversion } = npySamples(samples.what, samples.a);
+  const conversion = [
+    ...(sampleConversion ? [`${arrays ? arrays.samples : baseName(samples.file)}: ${sampleConversion}`] : []),
+    ...(labelConversion ? [`${arrays ? arrays.labels : baseName(labels.file)}: ${labelConversion}`] : []),
+  ].join('; ');
   return {
     name,
     file: samples.file,
@@ -39,7 +43,7 @@ function build(
     sampleShape,
     sampleSize,
     classes: classCount(ys),
-    ...(conversion ? { conversion: `${arrays ? arrays.samples : baseName(samples.file)}: ${conversion}` } : {}),
+    ...(conversion !== '' ? { conversion } : {}),
     ...(arrays ? { arrays } : {}),
   };
 }
@@ -59,15 +63,16 @@ export function parseNpzDataset(file: string, bytes: Uint8Array): Dataset {
   );
 }
 
-/** Two .npy files: the one of rank 1 with integers holds the labels, the other the samples. */
+/** Two .npy files: the one of integer class ids ([N] or [N, 1]) holds the labels, the other the samples. */
 export function parseNpyPair(files: { name: string; bytes: Uint8Array }[]): Dataset {
   const arrays = files.map((f) => ({ what: f.name, file: f.name, a: parseNpy(f.name, f.bytes) }));
-  const isLabels = (a: NpyArray): boolean => a.header.shape.length === 1;
-  const li = arrays.findIndex((x) => isLabels(x.a));
-  const si = arrays.findIndex((x) => !isLabels(x.a));
+  // Labels: the array of rank 1, else one of integer class ids [N, 1] (the other being the samples).
+  let li = arrays.findIndex((x) => x.a.header.shape.length === 1);
+  if (li < 0) li = arrays.findIndex((x) => classIdShaped(x.a.header));
+  const si = arrays.findIndex((x, k) => k !== li && x.a.header.shape.length !== 1);
   if (li < 0 || si < 0) {
     const desc = arrays.map((x) => `${x.what} [${x.a.header.shape.join(', ')}] ${dtypeName(x.a.header)}`).join(' and ');
-    throw new DatasetError(undefined, `${desc}: an .npy pair is samples of shape [N, …] and labels of shape [N]`);
+    throw new DatasetError(undefined, `${desc}: an .npy pair is samples of shape [N, …] and labels of shape [N] or [N, 1]`);
   }
   const name = baseName(arrays[si].file).replace(/\.npy$/i, '');
   return build(name, arrays[si], arrays[li]);

@@ -15,3 +15,10 @@ with open('y_v3.npy', 'wb') as f:
     np.lib.format.write_array(f, y, version=(3, 0))
 np.save('x_fortran.npy', np.asfortranarray(x.astype(np.float32).reshape(n, 16)))
 np.save('objects.npy', np.array([1, 'a', None], dtype=object), allow_pickle=True)
+# Labels as Keras users save them (same x, y formula): [N, 1] uint8 as in keras.datasets.cifar10,
+# one-hot float32 rows (keras.utils.to_categorical), whole-number float64 ids; and an archive with
+# both splits as keras.datasets.mnist ships it (x_train, y_train, x_test, y_test), which must be refused.
+np.savez('labels_n1.npz', x=x, y=y.astype(np.uint8).reshape(n, 1))
+np.savez('labels_onehot.npz', x_test=x, y_test=np.eye(3, dtype=np.float32)[y])
+np.savez('labels_float.npz', x=x, y=y.astype(np.float64))
+np.savez('two_splits.npz', x_train=x, y_train=y, x_test=x[:2], y_test=y[:2])

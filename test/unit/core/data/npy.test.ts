@@ -82,7 +82,7 @@ describe('.npy pairs', () => {
     ['an object array', [real('objects.npy'), y2], /objects\.npy: holds object arrays \(dtype O/],
     ['Fortran order written by NumPy', [real('x_fortran.npy'), y2], /^x_fortran\.npy: is stored in Fortran \(column-major\) order/],
     ['a label count mismatch', [x2, { name: 'y.npy', bytes: npy('<i8', [3], i64([0, 1, 2])) }], /^y\.npy: holds 3 labels but x\.npy holds 2 samples$/],
-    ['float labels', [x2, { name: 'y.npy', bytes: npy('<f4', [2], f32([0, 1])) }], /^y\.npy: labels are float32; labels must be integers/],
+    ['float labels that are not whole numbers', [x2, { name: 'y.npy', bytes: npy('<f4', [2], f32([0, 1.5])) }], /^y\.npy: label 1 is 1\.5; float labels must be whole numbers/],
     ['negative labels', [x2, { name: 'y.npy', bytes: npy('<i8', [2], i64([0, -1])) }], /^y\.npy: label 1 is -1; labels must be class ids from 0$/],
     ['int samples', [{ name: 'x.npy', bytes: npy('<i8', [2, 1], i64([0, 1])) }, y2], /^x\.npy: samples are int64; samples must be float32, float64 or uint8/],
     ['two label files', [y2, y2], /an \.npy pair is samples of shape \[N, …\] and labels of shape \[N\]/],
@@ -124,6 +124,24 @@ describe('.npz archives', () => {
     expectSmall(u, 1);
   });
 
+  it('reads labels as Keras users save them: [N, 1], one-hot rows, whole-number floats; and says so', () => {
+    const n1 = parseDataset([real('labels_n1.npz')]);
+    expectSmall(n1, 255);
+    expect(n1.conversion).toBe('x: uint8 values scaled by 1/255 to 0..1; y: labels [5, 1] read as [5]');
+    const hot = parseDataset([real('labels_onehot.npz')]);
+    expectSmall(hot, 255);
+    expect(hot.arrays).toEqual({ samples: 'x_test', labels: 'y_test' });
+    expect(hot.conversion).toContain('y_test: one-hot labels [5, 3] read as class ids');
+    const fl = parseDataset([real('labels_float.npz')]);
+    expectSmall(fl, 255);
+    expect(fl.conversion).toContain('y: float64 labels read as class ids');
+  });
+
+  it('refuses an archive holding two splits, naming both pairs (never guesses which one is meant)', () => {
+    const e = errorOf(() => parseDataset([real('two_splits.npz')]));
+    expect(e.message).toBe("two_splits.npz: holds 2 sample / label pairs (x_train / y_train, x_test / y_test); save the split to use on its own, e.g. np.savez('test.npz', x=x_test, y=y_test)");
+  });
+
   it.each([
     ['a truncated archive', () => real('small.npz').bytes.subarray(0, 300), /^test\.npz: truncated or not a ZIP archive/],
     ['a corrupt entry', () => {
@@ -132,6 +150,7 @@ describe('.npz archives', () => {
       return b;
     }, /^test\.npz: x\.npy: fails its CRC-32 check: the data is corrupt$/],
     ['arrays it cannot tell apart', () => zip([{ name: 'a.npy', data: x }, { name: 'b.npy', data: npy('<f4', [2], f32([0, 1])) }]), /^test\.npz: holds a \[2, 1, 2, 2\], b \[2\]; expected arrays x and y/],
+    ['labels y of shape [N, K] that are not one-hot', () => zip([{ name: 'x.npy', data: x }, { name: 'y.npy', data: npy('<f4', [2, 2], f32([1, 0, 1, 1])) }]), /^test\.npz: y: labels have shape \[2, 2\] but row 1 is not one-hot/],
     ['a non-.npy entry', () => zip([{ name: 'readme.txt', data: new Uint8Array([65]) }]), /^test\.npz: holds readme\.txt, not an \.npy array/],
     ['a label count mismatch', () => zip([{ name: 'x.npy', data: x }, { name: 'y.npy', data: npy('<i8', [1], i64([0])) }]), /^test\.npz: y: holds 1 labels but test\.npz: x holds 2 samples$/],
   ])('refuses %s with one line', (_what, bytes, message) => {
