@@ -30,8 +30,8 @@ export type OrtRunnerFactory = (modelBytes: Uint8Array, input: OrtInput, options
 export interface ParallelRunner {
   /** Threads that run a large batch. */
   readonly workers: number;
-  /** Builds this model (encoded bytes) on every thread, replacing the one they had. */
-  load(modelBytes: Uint8Array): Promise<void>;
+  /** Builds this model (encoded bytes) on every thread, replacing the one they had; `sampleDims`: SessionOptions.sampleDims. */
+  load(modelBytes: Uint8Array, sampleDims?: number[]): Promise<void>;
   /** Runs a large batch (samples back to back) on every thread, or on the first `use`. */
   runBatch(input: Float32Array, batch: number, use?: number): Promise<Float32Array>;
   /** These samples where the threads read them in place (shared memory); a copy made once per request. */

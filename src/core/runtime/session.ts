@@ -14,6 +14,11 @@ export interface SessionOptions {
   wasm?: boolean;
   /** Names the model in error messages (a file name, say). */
   label?: string;
+  /**
+   * The dims of one sample of the (first) input for runFloat, where the model leaves more than one
+   * of them symbolic (a CNN exported with dynamic height and width): the dataset's sample shape.
+   */
+  sampleDims?: readonly number[];
 }
 
 export interface IoInfo {
@@ -45,11 +50,13 @@ export class Session {
   private readonly outputSlots: number[];
   private readonly where: string;
   private readonly fixedInputDims = new Map<number, number[]>();
+  private readonly sampleDims: readonly number[] | undefined;
   /** runFloat's input tensor, reused while the dims repeat. */
   private floatFeed: RtTensor | undefined;
 
   private constructor(model: Model, options: SessionOptions) {
     this.where = options.label ?? (model.graph.name ? `model "${model.graph.name}"` : 'model');
+    this.sampleDims = options.sampleDims;
     const opts: PlanOptions = { kernels: options.kernels, sparseMinSparsity: options.sparseMinSparsity, wasm: options.wasm };
     this.plan = buildPlan(model, opts, this.where);
     const init = new Set([...model.graph.initializers.map((t) => t.name), ...model.graph.sparseInitializers.map((s) => s.values.name)]);
@@ -131,7 +138,10 @@ export class Session {
     const hit = this.fixedInputDims.get(batch);
     if (hit && size(hit) === length) return hit;
     const declared = info.dims.length > 0 ? info.dims : [null, null];
-    const dims = declared.map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : -1));
+    const given = this.sampleDims;
+    // A symbolic dim takes the sample's size there; a fixed one must agree with it.
+    const fits = given !== undefined && given.length === declared.length - 1 && declared.every((d, i) => i === 0 || typeof d !== 'number' || d === given[i - 1]);
+    const dims = declared.map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : fits ? given[i - 1] : -1));
     const unknown = dims.filter((d) => d < 0).length;
     const known = dims.reduce((s, d) => (d >= 0 ? s * d : s), 1);
     if (unknown === 1) dims[dims.indexOf(-1)] = known === 0 ? 0 : length / known;

@@ -59,7 +59,7 @@ export function browserParallelRunner(workers: number, label: string): ParallelR
   const pool = new BatchPool(threads, { kernels: 'sparse', label });
   return {
     workers: pool.size,
-    load: (bytes) => pool.load(bytes),
+    load: (bytes, sampleDims) => pool.load(bytes, sampleDims),
     runBatch: (x, batch, use) => pool.runBatch(x, batch, use),
     share: (images) => {
       const copy = new Float32Array(new SharedArrayBuffer(images.byteLength));

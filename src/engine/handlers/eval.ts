@@ -99,7 +99,7 @@ export function runnerMaker(
         continue;
       }
       try {
-        const session = Session.create(pruned, { kernels: name });
+        const session = Session.create(pruned, { kernels: name, sampleDims: dims });
         if (ds.tokens) {
           // Token ids: fed as the model's integer input, on this thread (the workers feed floats).
           const tokens = sessionTokenRunner(name, session);
@@ -109,7 +109,7 @@ export function runnerMaker(
         const run = (input: Float32Array, batch: number): Float32Array => session.runFloat(input, batch);
         // The workers read the samples evaluated (the first `limit`) from one shared copy.
         const used = ds.images.subarray(0, sampleCount(ds, settings(options)) * ds.sampleSize);
-        slots.push(name === 'sparse' ? await threads.sparse(run, encoded, used) : { name, runBatch: run });
+        slots.push(name === 'sparse' ? await threads.sparse(run, encoded, used, dims) : { name, runBatch: run });
       } catch (e) {
         if (e instanceof UnsupportedOpError) slots.push({ name, unavailable: `Prunescope's runtime ${cannotRun(e.nodes)}` });
         else throw e;

@@ -12,7 +12,7 @@ export interface LargeBatch {
   /** Threads for the large batch (the sparse runtime's workers when `runner` is set; onnxruntime's intra-op threads). */
   readonly workers: number;
   /** The sparse runtime of a point's model: batch 1 in this thread, large batches on the workers when there are. */
-  sparse(run: Runner['runBatch'], modelBytes: () => Uint8Array, images: Float32Array): Promise<Runner>;
+  sparse(run: Runner['runBatch'], modelBytes: () => Uint8Array, images: Float32Array, sampleDims?: number[]): Promise<Runner>;
   dispose(): Promise<void>;
 }
 
@@ -33,12 +33,12 @@ export function largeBatch(ctx: JobContext, options: EvalOptions | undefined, ru
   };
   return {
     workers,
-    async sparse(run, modelBytes, images) {
+    async sparse(run, modelBytes, images, sampleDims) {
       const single: Runner = { name: 'sparse', runBatch: run, workers: 1 };
       const r = runner;
       if (!r) return single;
       try {
-        await r.load(modelBytes());
+        await r.load(modelBytes(), sampleDims);
       } catch {
         // The workers cannot run it (or died): this thread runs the large batch, and the results say 1.
         runner = undefined;

@@ -103,8 +103,8 @@ export class BatchPool implements Runner {
    * Builds a Session of this model (encoded bytes) in every worker, replacing the one they had:
    * queued after the batches already asked for. Rejects naming the worker that could not.
    */
-  load(modelBytes: Uint8Array): Promise<void> {
-    const job = this.chain.then(() => this.loadNow(modelBytes));
+  load(modelBytes: Uint8Array, sampleDims?: number[]): Promise<void> {
+    const job = this.chain.then(() => this.loadNow(modelBytes, sampleDims));
     this.chain = job.catch(() => undefined);
     return job;
   }
@@ -127,13 +127,13 @@ export class BatchPool implements Runner {
     await Promise.all(this.threads.map((w) => w.terminate()));
   }
 
-  private async loadNow(bytes: Uint8Array): Promise<void> {
+  private async loadNow(bytes: Uint8Array, sampleDims: number[] | undefined): Promise<void> {
     this.usable();
     this.outputPerSample = undefined;
     const o = this.options;
     await Promise.all(
       this.threads.map((_, i) =>
-        this.send(i, { type: 'init', id: 0, bytes, kernels: this.name, label: this.label, sparseMinSparsity: o.sparseMinSparsity, wasm: o.wasm }),
+        this.send(i, { type: 'init', id: 0, bytes, kernels: this.name, label: this.label, sparseMinSparsity: o.sparseMinSparsity, wasm: o.wasm, ...(sampleDims ? { sampleDims } : {}) }),
       ),
     );
   }

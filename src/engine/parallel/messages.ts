@@ -13,6 +13,8 @@ export interface InitMessage {
   label: string;
   sparseMinSparsity?: number;
   wasm?: boolean;
+  /** SessionOptions.sampleDims: one sample's dims where the model's input leaves them symbolic. */
+  sampleDims?: number[];
 }
 
 /** Main → worker: run samples [start, start + count) of `input` and write their outputs into `output`. */

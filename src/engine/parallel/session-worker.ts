@@ -61,7 +61,7 @@ export function sessionWorker(post: PostToPool): (m: ToWorker) => void {
       session = undefined;
       try {
         const model = decodeModel(m.bytes, m.label);
-        session = Session.create(model, { kernels: m.kernels, label: m.label, sparseMinSparsity: m.sparseMinSparsity, wasm: m.wasm });
+        session = Session.create(model, { kernels: m.kernels, label: m.label, sparseMinSparsity: m.sparseMinSparsity, wasm: m.wasm, sampleDims: m.sampleDims });
         post({ type: 'ready', id: m.id });
       } catch (e) {
         post({ type: 'error', id: m.id, message: text(e) });

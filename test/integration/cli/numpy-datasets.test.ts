@@ -2,12 +2,13 @@
 // here byte by byte from the Fashion-MNIST IDX files), an .npy pair, and a folder of PNG images per
 // class, each giving the same accuracy on the LeNet fixture as the IDX files they were made from
 // (onnxruntime, and Prunescope's dense runtime for the .npz).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdx, IdxType } from '../../../src/core/data';
+import { decodeModel, encodeModel, type ValueInfo } from '../../../src/core/onnx';
 import { ROOT, prunescope, type RunResult } from '../../support/cli';
 import { npy, zip } from '../../support/numpy-files';
 import { fileTempDir } from '../../support/temp-dir';
@@ -72,6 +73,23 @@ describe('NumPy datasets on the LeNet fixture', () => {
     // The IDX files' onnxruntime accuracy, from the same eval as above (its dense column alongside).
     expect(column(viaNpy, 'ort acc')).toEqual(column(evalIdx(), 'ort acc'));
     expect(viaNpy.stdout).not.toMatch(/scaled/);
+  });
+
+  it('a model exported with symbolic height and width ([N, 1, H, W]) runs at the dataset\'s 28 × 28 on every runtime, workers too', () => {
+    const npz = join(dir, 'fashion.npz');
+    if (!existsSync(npz)) writeFileSync(npz, zip([{ name: 'x.npy', data: npy('|u1', [10000, 1, 28, 28], pixels) }, { name: 'y.npy', data: npy('<i8', [10000], i64(labels)) }]));
+    const m = decodeModel(new Uint8Array(readFileSync(LENET)), LENET);
+    const input = m.graph.inputs[0];
+    expect(input.type).toMatchObject({ kind: 'tensor' });
+    const dynamic: ValueInfo = { ...input, type: { ...input.type, shape: ['N', 1, 'H', 'W'] } as ValueInfo['type'] };
+    const file = join(dir, 'lenet-dynamic-hw.onnx');
+    writeFileSync(file, encodeModel({ ...m, graph: { ...m.graph, inputs: [dynamic, ...m.graph.inputs.slice(1)] } }));
+    const r = prunescope(['eval', file, '--data', npz, '--limit', '2000', '--runtimes', 'dense,sparse,onnxruntime', '--workers', '2']);
+    const ort = column(r, 'ort acc');
+    expect(Number(ort[0])).toBeGreaterThan(0.8);
+    expect(column(r, 'dense acc')).toEqual(ort);
+    expect(column(r, 'sparse acc')).toEqual(ort);
+    expect(r.stdout).not.toMatch(/n\/a/);
   });
 
   it('refuses samples of another shape in one line naming the array and what the model expects', () => {

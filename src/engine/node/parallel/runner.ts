@@ -42,7 +42,7 @@ export function nodeParallelRunner(workers: number, label: string, workerFile?: 
   }
   return {
     workers: pool.size,
-    load: (bytes) => pool.load(bytes),
+    load: (bytes, sampleDims) => pool.load(bytes, sampleDims),
     runBatch: (x, batch, use) => pool.runBatch(x, batch, use),
     share: sharedCopy,
     dispose: () => pool.dispose(),
