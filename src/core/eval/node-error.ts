@@ -10,6 +10,7 @@
 import { ProblemError } from '../errors';
 import { DataType, type Model, type ValueInfo } from '../onnx/model';
 import { Session, type IoInfo, type RtTensor } from '../runtime';
+import { batchDims } from '../runtime/input-dims';
 import { throwIfCancelled } from './cancel';
 import { argmax } from './evaluate';
 import { ErrorAccumulator } from './node-error-measure';
@@ -66,16 +67,10 @@ function dataInput(session: Session, label: string): IoInfo {
 }
 
 /** Dims of `batch` samples of `sampleSize` values for an input; a fixed batch dim other than `batch` gives undefined. */
-function feedDims(info: IoInfo, batch: number, sampleSize: number, label: string): number[] | undefined {
-  const declared = info.dims.length > 0 ? info.dims : [null, null];
-  if (typeof declared[0] === 'number' && declared[0] !== batch) return undefined;
-  const dims = declared.map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : -1));
-  const known = dims.reduce((s, d) => (d >= 0 ? s * d : s), 1);
-  const unknown = dims.filter((d) => d < 0).length;
-  if (unknown === 1) dims[dims.indexOf(-1)] = (batch * sampleSize) / known;
-  if (unknown > 1 || dims.some((d) => !Number.isInteger(d)) || dims.reduce((s, d) => s * d, 1) !== batch * sampleSize) {
-    throw new ProblemError('bad-dataset', `${label}: samples of ${sampleSize} values do not fit input "${info.name}" [${info.dims.join(', ')}]`);
-  }
+function feedDims(info: IoInfo, batch: number, sampleSize: number, sampleShape: readonly number[] | undefined, label: string): number[] | undefined {
+  if (typeof info.dims[0] === 'number' && info.dims[0] !== batch) return undefined;
+  const dims = batchDims(info.dims, batch, sampleSize, sampleShape);
+  if (dims === undefined) throw new ProblemError('bad-dataset', `${label}: samples of ${sampleSize} values do not fit input "${info.name}" [${info.dims.join(', ')}]`);
   return dims;
 }
 
@@ -123,7 +118,7 @@ export async function nodeErrors(original: Model, pruned: Model, data: EvalData,
     n = Math.min(batch, count - start);
     const input = data.images.subarray(start * data.sampleSize, (start + n) * data.sampleSize);
     const run = (s: Session, info: IoInfo, label: string): Record<string, RtTensor> => {
-      const dims = feedDims(info, n, data.sampleSize, label);
+      const dims = feedDims(info, n, data.sampleSize, data.sampleShape, label);
       if (!dims) throw new ProblemError('unsupported', `${label}: input "${info.name}" has a fixed batch of ${String(info.dims[0])}; the last batch has ${n} samples`);
       return s.run({ [info.name]: { dims, data: input, dataType: DataType.FLOAT } });
     };

@@ -43,6 +43,8 @@ export interface EvalData {
   labels: Int32Array | ArrayLike<number>;
   count: number;
   sampleSize: number;
+  /** The dims of one sample (fills an input's symbolic dims: a CNN exported with dynamic height and width). */
+  sampleShape?: readonly number[];
   /** A language-model test set (token ids [N, T], no labels): evaluated by next-token loss and perplexity. */
   tokens?: TokenIds;
 }

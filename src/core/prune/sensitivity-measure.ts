@@ -2,6 +2,7 @@
 // the one float input in chunks: what sensitivity analysis and allocation measure.
 import { DataType, type Model } from '../onnx/model';
 import { Session, type IoInfo } from '../runtime';
+import { batchDims } from '../runtime/input-dims';
 import type { RtTensor } from '../runtime/tensor';
 import { argmax } from '../eval/evaluate';
 import type { EvalData } from '../eval/types';
@@ -66,16 +67,13 @@ export function floatInput(model: Model, label: string): IoInfo {
   return info;
 }
 
-/** The input tensor of samples [first, first + batch) with the declared dims (batch first; one open dim inferred). */
+/** The input tensor of samples [first, first + batch) with the declared dims (runtime/input-dims.ts: batchDims). */
 export function inputFeed(info: IoInfo, data: EvalData, first: number, batch: number): RtTensor {
   const values = data.images.subarray(first * data.sampleSize, (first + batch) * data.sampleSize);
-  const declared = info.dims.length > 0 ? info.dims : [null, null];
-  const dims = declared.map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : -1));
-  const known = dims.reduce((s, d) => (d >= 0 ? s * d : s), 1);
-  const open = dims.indexOf(-1);
-  if (open >= 0) dims[open] = known === 0 ? 0 : values.length / known;
-  if (dims.some((d) => d < 0 || !Number.isInteger(d)) || dims.reduce((a, b) => a * b, 1) !== values.length) {
-    throw new PruneError(`${data.sampleSize} values per sample do not fit input "${info.name}" [${info.dims.join(', ')}]`, 'bad-dataset');
+  const dims = batchDims(info.dims, batch, data.sampleSize, data.sampleShape);
+  if (dims === undefined) {
+    const shape = data.sampleShape !== undefined ? ` [${data.sampleShape.join(', ')}]` : '';
+    throw new PruneError(`samples of ${data.sampleSize} values${shape} do not fit input "${info.name}" [${info.dims.join(', ')}]`, 'bad-dataset');
   }
   return { dims, data: values, dataType: DataType.FLOAT };
 }

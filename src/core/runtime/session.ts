@@ -2,6 +2,7 @@
 // (the fast path evaluation uses).
 import { DataType, type Dim, type Model, type ValueInfo } from '../onnx/model';
 import { RuntimeError, UnsupportedOpError } from './errors';
+import { batchDims } from './input-dims';
 import { type LayerInfo, type Plan, type PlanOptions, buildPlan } from './plan';
 import { unsupportedNodes } from './registry';
 import { type RtData, type RtTensor, size } from './tensor';
@@ -137,19 +138,14 @@ export class Session {
   private inputDims(info: IoInfo, length: number, batch: number): number[] {
     const hit = this.fixedInputDims.get(batch);
     if (hit && size(hit) === length) return hit;
-    const declared = info.dims.length > 0 ? info.dims : [null, null];
-    const given = this.sampleDims;
-    // A symbolic dim takes the sample's size there; a fixed one must agree with it.
-    const fits = given !== undefined && given.length === declared.length - 1 && declared.every((d, i) => i === 0 || typeof d !== 'number' || d === given[i - 1]);
-    const dims = declared.map((d, i) => (i === 0 ? batch : typeof d === 'number' ? d : fits ? given[i - 1] : -1));
-    const unknown = dims.filter((d) => d < 0).length;
-    const known = dims.reduce((s, d) => (d >= 0 ? s * d : s), 1);
-    if (unknown === 1) dims[dims.indexOf(-1)] = known === 0 ? 0 : length / known;
-    else if (unknown > 1) {
-      throw new RuntimeError(`${this.where}: input "${info.name}" has several unknown dimensions [${info.dims.join(', ')}]; use run() with explicit dims`);
-    }
-    if (dims.some((d) => !Number.isInteger(d)) || size(dims) !== length) {
-      throw new RuntimeError(`${this.where}: ${length} values do not make ${batch} samples of input "${info.name}" [${info.dims.join(', ')}]`);
+    const dims = batchDims(info.dims, batch, length / batch, this.sampleDims);
+    if (dims === undefined) {
+      const several = info.dims.filter((d, i) => i > 0 && typeof d !== 'number').length > 1;
+      throw new RuntimeError(
+        several
+          ? `${this.where}: input "${info.name}" [${info.dims.join(', ')}] has several symbolic dimensions and no sample shape fills them`
+          : `${this.where}: ${length} values do not make ${batch} samples of input "${info.name}" [${info.dims.join(', ')}]`,
+      );
     }
     this.fixedInputDims.set(batch, dims);
     return dims;

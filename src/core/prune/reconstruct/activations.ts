@@ -4,6 +4,7 @@
 // exact floats in the dataset), fed as the model's integer input (int64 or int32).
 import { DataType, type Model } from '../../onnx/model';
 import { Session, type RtData, type RtTensor } from '../../runtime';
+import { batchDims } from '../../runtime/input-dims';
 import { PruneError } from '../types';
 import type { Steps } from './solver';
 import { ancestorNodes, realInputs } from './targets';
@@ -67,13 +68,9 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   if (calibration.length < count * per || per === 0) {
     throw new PruneError(`the calibration set holds ${calibration.length} values, fewer than ${count} samples of ${per}`, 'bad-dataset');
   }
-  let sampleDims: number[];
-  if (declared.length === 0) sampleDims = [per];
-  else if (unknown === 0) sampleDims = declared.map(Number);
-  else if (unknown === 1 && per % known === 0) sampleDims = declared.map((d) => (typeof d === 'number' ? d : per / known));
-  else if (sampleShape !== undefined && sampleShape.length === declared.length && declared.every((d, i) => typeof d !== 'number' || d === sampleShape[i])) {
-    sampleDims = [...sampleShape];
-  } else throw new PruneError(`reconstruction pruning: input "${names[0]}" has several unknown dimensions [${declared.join(', ')}] and the calibration samples' shape does not fill them`, 'bad-dataset');
+  const dims = declared.length === 0 ? [1, per] : batchDims([null, ...declared], 1, per, sampleShape);
+  if (dims === undefined) throw new PruneError(`reconstruction pruning: input "${names[0]}" has several unknown dimensions [${declared.join(', ')}] and the calibration samples' shape does not fill them`, 'bad-dataset');
+  const sampleDims = dims.slice(1);
   const fixed = type !== undefined && type.kind === 'tensor' ? type.shape?.[0] : undefined;
   const batch = typeof fixed === 'number' ? fixed : BATCH;
   if (typeof fixed === 'number' && count % fixed !== 0) {
