@@ -25,6 +25,9 @@
 #                        Linears whose gate is unsqueezed twice (Unsqueeze) onto the Conv output,
 #                        then x.mean((2, 3), keepdim=True).squeeze(3).squeeze(2) (ReduceMean,
 #                        Squeeze) and x.amax((2, 3)) (ReduceMax) into the classifier      (opset 13)
+#   computed_resize.onnx F.interpolate(b, size=a.shape[-2:], mode='bilinear'): a Resize whose sizes
+#                        are computed when the model runs (Shape, Slice, Concat), as segmentation
+#                        heads write it, then Concat with a and a Conv                    (opset 13)
 #
 # Usage: /usr/bin/python3 scripts/torch/make_structured.py [--out test/models/structured]
 import argparse, os
@@ -192,6 +195,22 @@ class ReduceSqueeze(nn.Module):
         return self.fc(y)
 
 
+class ComputedResize(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(1, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 8, 3, stride=2, padding=1)
+        self.d = nn.Conv2d(16, 12, 3, padding=1)
+        self.fc = nn.Linear(12, 10)
+
+    def forward(self, x):
+        a = F.relu(self.a(x))
+        b = F.relu(self.b(a))
+        up = F.interpolate(b, size=a.shape[-2:], mode='bilinear', align_corners=False)
+        d = F.relu(self.d(torch.cat([a, up], 1)))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(d, 1), 1))
+
+
 def gemm_transb0(src, path):
     inits, nodes, prev = [], [], 'x'
     for k, l in enumerate((src.a, src.b, src.c)):
@@ -232,6 +251,7 @@ def main():
         export(model, (1, 1, 12, 12), os.path.join(args.out, f'{name}.onnx'), mode, folding)
     export(ChannelsLast(), (1, 12, 12, 1), os.path.join(args.out, 'channels_last.onnx'))
     export(ReduceSqueeze(), (1, 1, 12, 12), os.path.join(args.out, 'reduce_squeeze.onnx'))
+    export(ComputedResize(), (1, 1, 12, 12), os.path.join(args.out, 'computed_resize.onnx'))
 
 
 if __name__ == '__main__':

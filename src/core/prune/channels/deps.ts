@@ -13,7 +13,9 @@
 //   repeats the C channels H×W times (`repeat`).
 // - Reductions over other axes (ReduceMean…), Squeeze and Unsqueeze keep the channels and move
 //   their axis.
-// - Resize keeps the channels (its scale on the channel axis must be 1; a sizes constant is updated).
+// - Resize keeps the channels (its scale on the channel axis must be 1; a sizes constant is updated,
+//   sizes computed from the input's own Shape follow by themselves). Shape ends the channels: what
+//   it computes when the model runs follows a prune.
 // - A depthwise Conv (one input channel per group) keeps the space: its weight, bias and group
 //   shrink with its input.
 // - Consumers cut their inputs: the weight rows of Conv / ConvTranspose / Gemm / MatMul,
@@ -270,11 +272,15 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
         if (scales === undefined || (scales.length > 0 && scales[first.axis] !== 1)) return refuse(first, i, 'has scales that are not constant or resize the channels');
       }
       if (sizesName !== undefined) {
-        if (constantValues(ix, sizesName) === undefined) return refuse(first, i, 'has sizes that are not constant');
-        a.cuts.push({ kind: 'value', tensor: rootConstant(ix, sizesName)!, index: first.axis, desc: first, node: i });
+        if (constantValues(ix, sizesName) !== undefined) a.cuts.push({ kind: 'value', tensor: rootConstant(ix, sizesName)!, index: first.axis, desc: first, node: i });
+        // Sizes computed when the model runs (F.interpolate(x, size=…) writes Concat(Shape(x)[:2], …)):
+        // the channel entry is read off the input itself, so it follows a prune.
+        else if (!shapeSources(ix, sizesName).has(n.inputs[0])) return refuse(first, i, 'has sizes computed from other tensors than its input');
       }
       return out(first);
     }
+    // Shape reads the channel count when the model runs: what it computes follows a prune.
+    if (op === 'Shape') return;
     if (op === 'Flatten' || op === 'Reshape') return reshape(a, i, first, refuse, out);
     if (op === 'Concat') return concat(a, i, ins, refuse, out);
     if (REDUCE.has(op) || op === 'Squeeze' || op === 'Unsqueeze') return dropOrAddAxes(a, i, first, refuse, out);
@@ -362,6 +368,24 @@ function dropOrAddAxes(a: Analysis, i: number, d: ChannelDesc, refuse: Refuse, o
   if (axes.includes(d.axis)) return refuse(d, i, n.opType === 'Squeeze' ? 'squeezes the channel axis' : 'reduces over the channels');
   const keep = REDUCE.has(n.opType) && intAttr(n, 'keepdims', 1) === 1;
   return out({ ...d, axis: keep ? d.axis : d.axis - axes.filter((x) => x < d.axis).length });
+}
+
+/** The tensors whose Shape a computed value reads (walking back through any nodes to Shape nodes). */
+function shapeSources(ix: GraphIndex, name: string): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const todo = [name];
+  while (todo.length > 0) {
+    const t = todo.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const p = ix.producer.get(t);
+    if (p === undefined) continue;
+    const n = ix.nodes[p];
+    if (n.opType === 'Shape') out.add(n.inputs[0]);
+    else for (const x of n.inputs) if (x !== '') todo.push(x);
+  }
+  return out;
 }
 
 function reshape(a: Analysis, i: number, d: ChannelDesc, refuse: Refuse, out: (d: ChannelDesc) => void): void {

@@ -7,7 +7,7 @@
 // architecture (which layers the residual / gate ties together), not from the analysis.
 import { describe, expect, it } from 'vitest';
 import { applyPrune, planPrune, PruneError, type PrunePlan } from '../../../../src/core/prune';
-import type { Attribute, Model, Tensor } from '../../../../src/core/onnx';
+import type { Attribute, Model, Node, Tensor } from '../../../../src/core/onnx';
 import { bnL1, init, l1Along, loadModel, maxDiff, randomInput, runOrt, runOurs, smallest } from './channels-helpers';
 
 const load = (name: string): Model => loadModel('test', 'models', 'structured', `${name}.onnx`);
@@ -289,5 +289,29 @@ describe('reductions, Squeeze and Unsqueeze keep the channels (test/models/struc
     const axes: Attribute = { name: 'axes', type: 'ints', value: [1, 2, 3] };
     const nodes = m.graph.nodes.map((n) => (n.opType === 'ReduceMax' ? { ...n, attributes: n.attributes.map((at) => (at.name === 'axes' ? axes : at)) } : n));
     expect(() => planPrune({ ...m, graph: { ...m.graph, nodes } }, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['b.weight'] })).toThrow(/ReduceMax.*reduces over the channels/);
+  });
+});
+
+describe('a Resize whose sizes are computed when the model runs (test/models/structured/computed_resize.onnx)', () => {
+  it("F.interpolate(b, size=a.shape[-2:]): the channels go through the Resize and Shape; the pruned model computes the silenced original's output", async () => {
+    const m = load('computed_resize');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    for (const w of ['a.weight', 'b.weight', 'd.weight']) expect(removedOf(plan, w).length, w).toBeGreaterThan(0);
+    // d reads [a, up(b)]: its input columns go with a's channels, then b's offset by a's 8
+    const cols = plan.shapeChanges!.find((c) => c.tensor === 'd.weight' && c.axis === 1)!;
+    expect(cols.removed).toEqual([...removedOf(plan, 'a.weight'), ...removedOf(plan, 'b.weight').map((c) => c + 8)]);
+    const dims = [3, 1, 12, 12];
+    const { pruned, out } = await shrinkAndCheck(m, dims, plan);
+    expect(dimsOf(pruned, 'd.weight')).toEqual([6, 8, 3, 3]);
+    const x = randomInput(3 * 144, 11);
+    expect(maxDiff((await runOrt(silenced(m, plan, { 'a.weight': 'a.bias', 'b.weight': 'b.bias', 'd.weight': 'd.bias' }), dims, x)).data, out)).toBeLessThan(1e-5);
+  });
+  it('sizes computed from another tensor than the Resize input are refused, naming the node', () => {
+    const m = load('computed_resize');
+    // Make the Resize read its sizes off the graph input's Shape: channel pruning must not follow that.
+    const shapeOfX: Node = { name: 'shape_of_x', opType: 'Shape', domain: '', inputs: ['x'], outputs: ['x_shape'], attributes: [] };
+    const nodes = [shapeOfX, ...m.graph.nodes.map((n) => (n.opType === 'Resize' ? { ...n, inputs: [n.inputs[0], '', '', 'x_shape'] } : n))];
+    const other: Model = { ...m, graph: { ...m.graph, nodes } };
+    expect(() => planPrune(other, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['b.weight'] })).toThrow(/Resize.*sizes computed from other tensors than its input/);
   });
 });
