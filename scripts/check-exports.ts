@@ -3,7 +3,7 @@
 // (global), and channels 0.3 with the default selection (what the analysis cannot follow kept
 // whole), each run dense and sparse on two random images and compared with onnxruntime-node on
 // the same (pruned) model. Prints max |Δ| against the output's scale; exits 1 when any run fails
-// or differs by more than 1e-4 of the scale.
+// or differs by more than 1e-4 of the scale (and 1e-6 absolute: a saturated Sigmoid output is all noise).
 // Usage: npx tsx scripts/check-exports.ts FILE.onnx...   (the input size is read from "-224-" /
 // "-32-" in the file name, else 224)
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ async function compare(m: Model, x: Float32Array, dims: number[]): Promise<strin
     const got = Session.create(m, { kernels }).run({ [input]: { dims, data: x, dataType: 1 } })[m.graph.outputs[0].name].data as Float32Array;
     let d = 0;
     for (let i = 0; i < want.length; i++) d = Math.max(d, Math.abs(want[i] - got[i]));
-    if (!(d <= 1e-4 * Math.max(scale, 1e-6)) && !(d <= 1e-7)) throw new Error(`${kernels}: max |Δ| ${d.toExponential(2)} at output scale ${scale.toExponential(2)}`);
+    if (!(d <= 1e-4 * Math.max(scale, 1e-6)) && !(d <= 1e-6)) throw new Error(`${kernels}: max |Δ| ${d.toExponential(2)} at output scale ${scale.toExponential(2)}`);
     out.push(`${kernels} ${d.toExponential(1)}`);
   }
   return [`scale ${scale.toExponential(1)}`, ...out];

@@ -28,6 +28,8 @@
 #   computed_resize.onnx F.interpolate(b, size=a.shape[-2:], mode='bilinear'): a Resize whose sizes
 #                        are computed when the model runs (Shape, Slice, Concat), as segmentation
 #                        heads write it, then Concat with a and a Conv                    (opset 13)
+#   conv_transpose.onnx  a strided Conv down, ConvTranspose(12→8, 2, stride 2) up, Concat with the
+#                        skip, Conv, as a U-Net decoder has it                            (opset 13)
 #
 # Usage: /usr/bin/python3 scripts/torch/make_structured.py [--out test/models/structured]
 import argparse, os
@@ -211,6 +213,22 @@ class ComputedResize(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(d, 1), 1))
 
 
+class ConvTransposeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(1, 8, 3, padding=1)
+        self.b = nn.Conv2d(8, 12, 3, stride=2, padding=1)
+        self.up = nn.ConvTranspose2d(12, 8, 2, stride=2)
+        self.d = nn.Conv2d(16, 8, 3, padding=1)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        a = F.relu(self.a(x))
+        u = F.relu(self.up(F.relu(self.b(a))))
+        d = F.relu(self.d(torch.cat([a, u], 1)))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(d, 1), 1))
+
+
 def gemm_transb0(src, path):
     inits, nodes, prev = [], [], 'x'
     for k, l in enumerate((src.a, src.b, src.c)):
@@ -252,6 +270,7 @@ def main():
     export(ChannelsLast(), (1, 12, 12, 1), os.path.join(args.out, 'channels_last.onnx'))
     export(ReduceSqueeze(), (1, 1, 12, 12), os.path.join(args.out, 'reduce_squeeze.onnx'))
     export(ComputedResize(), (1, 1, 12, 12), os.path.join(args.out, 'computed_resize.onnx'))
+    export(ConvTransposeNet(), (1, 1, 12, 12), os.path.join(args.out, 'conv_transpose.onnx'))
 
 
 if __name__ == '__main__':

@@ -3,7 +3,7 @@
 // space" each run of channels along which axis comes from — and records what must be cut when a
 // space loses channels.
 //
-// - A space is born at each Conv (group 1) / Gemm / MatMul with a constant weight: its output
+// - A space is born at each Conv / ConvTranspose (group 1) / Gemm / MatMul with a constant weight: its output
 //   channels / neurons. Ops that act per channel (activations, pools, BatchNormalization, Pad,
 //   Dropout, Identity, Mul/Add… by a per-channel or scalar constant) pass the descriptor on.
 // - Add / Sub / Mul / Div of two channel tensors join their spaces (residual blocks,
@@ -19,7 +19,8 @@
 // - A depthwise Conv (one input channel per group) keeps the space: its weight, bias and group
 //   shrink with its input.
 // - Consumers cut their inputs: the weight rows of Conv / ConvTranspose / Gemm / MatMul,
-//   per-channel constants. (A ConvTranspose's own output channels are not pruned.)
+//   per-channel constants. A ConvTranspose (group 1) is a producer too: its weight [C, M, k…]
+//   loses output columns (axis 1) and input rows (axis 0).
 //
 // What cannot shrink: a space reaching a graph output, joined with a tensor of no space (a graph
 // input…) or with a space whose producer is not selected — those are kept (the plan notes say
@@ -155,13 +156,14 @@ function producerOf(ix: GraphIndex, node: number): Producer | undefined {
   if (n.domain !== '' && n.domain !== 'ai.onnx') return undefined;
   const w = n.inputs[1];
   if (w === undefined || !ix.constants.has(w)) return undefined;
-  if (n.opType === 'Conv' && intAttr(n, 'group', 1) !== 1) return undefined;
-  if (n.opType !== 'Conv' && n.opType !== 'Gemm' && n.opType !== 'MatMul') return undefined;
+  const conv = n.opType === 'Conv' || n.opType === 'ConvTranspose';
+  if (conv && intAttr(n, 'group', 1) !== 1) return undefined;
+  if (!conv && n.opType !== 'Gemm' && n.opType !== 'MatMul') return undefined;
   if (n.opType === 'MatMul' && ix.constants.has(n.inputs[0])) return undefined;
   const layout = weightLayout(ix.model, w);
   if (typeof layout === 'string') return undefined;
   const r = ix.constants.get(w)!.tensor.dims.length;
-  const axis = n.opType === 'Conv' ? 0 : n.opType === 'MatMul' ? r - 1 : intAttr(n, 'transB', 0) === 0 ? 1 : 0;
+  const axis = n.opType === 'Conv' ? 0 : n.opType === 'ConvTranspose' ? 1 : n.opType === 'MatMul' ? r - 1 : intAttr(n, 'transB', 0) === 0 ? 1 : 0;
   return { tensor: w, node, layout, axis };
 }
 
@@ -189,11 +191,12 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       for (const d of others) refuse(d, i, 'takes channels as its weight or bias');
       if (first !== undefined) {
         const rank = rankOf(ix, n.inputs[0]);
-        const wantAxis = n.opType === 'Conv' ? 1 : n.opType === 'Gemm' ? (intAttr(n, 'transA', 0) === 0 ? 1 : 0) : rank === undefined ? -1 : rank - 1;
-        if (first.axis !== wantAxis || (n.opType === 'Conv' && !plain(first))) refuse(first, i, 'reads the channels along another axis than its input dimension');
+        const conv = n.opType === 'Conv' || n.opType === 'ConvTranspose';
+        const wantAxis = conv ? 1 : n.opType === 'Gemm' ? (intAttr(n, 'transA', 0) === 0 ? 1 : 0) : rank === undefined ? -1 : rank - 1;
+        if (first.axis !== wantAxis || (conv && !plain(first))) refuse(first, i, 'reads the channels along another axis than its input dimension');
         else {
           const wr = ix.constants.get(prod.tensor)!.tensor.dims.length;
-          const inAxis = n.opType === 'Conv' ? 1 : n.opType === 'MatMul' ? wr - 2 : prod.axis === 1 ? 0 : 1;
+          const inAxis = n.opType === 'Conv' ? 1 : n.opType === 'ConvTranspose' ? 0 : n.opType === 'MatMul' ? wr - 2 : prod.axis === 1 ? 0 : 1;
           slice(prod.tensor, inAxis, first, i);
         }
       }
@@ -211,7 +214,7 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       if (bias !== undefined && bias !== '') {
         const bs = numericShape(ix, bias);
         if (bs === undefined) refuse(d, i, `has a bias "${bias}" of unknown shape`);
-        else if (bs.length > 0 && bs[bs.length - 1] === prod.layout.outputs && bs.length <= (n.opType === 'Conv' ? 1 : 2)) slice(bias, bs.length - 1, d, i);
+        else if (bs.length > 0 && bs[bs.length - 1] === prod.layout.outputs && bs.length <= (n.opType === 'Conv' || n.opType === 'ConvTranspose' ? 1 : 2)) slice(bias, bs.length - 1, d, i);
         else if (!bs.every((x) => x === 1)) refuse(d, i, `has a bias "${bias}" of shape [${bs.join(', ')}]`);
       }
       return out(d);

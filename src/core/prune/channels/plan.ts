@@ -84,7 +84,7 @@ export function channelGroups(a: Analysis, names: string[], opts: PruneOptions, 
       notes.push(`${name}: kept whole (the depthwise ${label(ix, user!)} has the channels of its input, which cannot shrink)`);
       continue;
     }
-    const why = user !== undefined ? `${label(ix, user)}: only Conv with group 1, Gemm and MatMul with the weight as right operand have their own channels` : String(layout);
+    const why = user !== undefined ? `${label(ix, user)}: only Conv and ConvTranspose with group 1, Gemm and MatMul with the weight as right operand have their own channels` : String(layout);
     if (chosen) throw new PruneError(`channel pruning cannot remove the output channels of "${name}" (${why}); exclude it from the selection`, 'unsupported');
     unfollowed.push({ who: name, why });
   }

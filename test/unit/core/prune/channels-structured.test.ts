@@ -229,19 +229,22 @@ describe('a constant several Convs read (torch.onnx.export merges the equal zero
 /**
  * The model with the channels a plan removes silenced instead: a Conv output channel (or Gemm
  * neuron) whose weight rows and bias are zero is 0 after Relu, so whatever reads it gets nothing
- * from it. A correct channel prune computes exactly what this computes. `cuts`: weight → its bias.
+ * from it. A correct channel prune computes exactly what this computes. `cuts`: weight → its bias;
+ * `outputsOnAxis1`: weights whose output channels are axis 1 (ConvTranspose [C, M, k…]).
  */
-function silenced(m: Model, plan: PrunePlan, cuts: Record<string, string>): Model {
-  const zero = (name: string, axis0: number[]): Tensor => {
+function silenced(m: Model, plan: PrunePlan, cuts: Record<string, string>, outputsOnAxis1: string[] = []): Model {
+  /** The tensor with entries `removed` of `axis` zeroed. */
+  const zero = (name: string, removed: number[], axis: number): Tensor => {
     const t = init(m, name);
-    const per = t.dims.slice(1).reduce((s, v) => s * v, 1);
+    const inner = t.dims.slice(axis + 1).reduce((s, v) => s * v, 1);
+    const outer = t.dims.slice(0, axis).reduce((s, v) => s * v, 1);
     const data = Float32Array.from(t.data as Float32Array);
-    for (const o of axis0) data.fill(0, o * per, (o + 1) * per);
+    for (let o = 0; o < outer; o++) for (const r of removed) data.fill(0, (o * t.dims[axis] + r) * inner, (o * t.dims[axis] + r + 1) * inner);
     return { ...t, data };
   };
   const initializers = m.graph.initializers.map((t) => {
     const w = Object.keys(cuts).find((k) => k === t.name || cuts[k] === t.name);
-    return w === undefined ? t : zero(t.name, removedOf(plan, w));
+    return w === undefined ? t : zero(t.name, removedOf(plan, w), t.name === w && outputsOnAxis1.includes(w) ? 1 : 0);
   });
   return { ...m, graph: { ...m.graph, initializers } };
 }
@@ -313,5 +316,33 @@ describe('a Resize whose sizes are computed when the model runs (test/models/str
     const nodes = [shapeOfX, ...m.graph.nodes.map((n) => (n.opType === 'Resize' ? { ...n, inputs: [n.inputs[0], '', '', 'x_shape'] } : n))];
     const other: Model = { ...m, graph: { ...m.graph, nodes } };
     expect(() => planPrune(other, { ratio: 0.5, mode: 'layer', structure: 'channels', select: ['b.weight'] })).toThrow(/Resize.*sizes computed from other tensors than its input/);
+  });
+});
+
+describe('ConvTranspose output channels (test/models/structured/conv_transpose.onnx, a U-Net decoder)', () => {
+  it('selected, it loses output columns (weight axis 1) and bias, the Concat after it its offset; the pruned model computes the silenced original\'s output', async () => {
+    const m = load('conv_transpose');
+    const select = ['a.weight', 'b.weight', 'up.weight', 'd.weight'];
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels', select });
+    const lost = removedOf(plan, 'up.weight');
+    expect(lost).toHaveLength(4);
+    // up.weight [12, 8, 2, 2]: its inputs follow b's outputs (axis 0), its outputs are axis 1
+    expect(plan.shapeChanges!.filter((c) => c.tensor === 'up.weight').map((c) => [c.axis, c.removed])).toEqual(expect.arrayContaining([[0, removedOf(plan, 'b.weight')], [1, lost]]));
+    const cols = plan.shapeChanges!.find((c) => c.tensor === 'd.weight' && c.axis === 1)!;
+    expect(cols.removed).toEqual([...removedOf(plan, 'a.weight'), ...lost.map((c) => c + 8)]);
+    const dims = [3, 1, 12, 12];
+    const { pruned, out } = await shrinkAndCheck(m, dims, plan);
+    expect(dimsOf(pruned, 'up.weight')).toEqual([6, 4, 2, 2]);
+    expect(dimsOf(pruned, 'up.bias')).toEqual([4]);
+    const x = randomInput(3 * 144, 11);
+    const quiet = silenced(m, plan, { 'a.weight': 'a.bias', 'b.weight': 'b.bias', 'up.weight': 'up.bias', 'd.weight': 'd.bias' }, ['up.weight']);
+    expect(maxDiff((await runOrt(quiet, dims, x)).data, out)).toBeLessThan(1e-5);
+  });
+  it('not selected (the default leaves ConvTranspose out), its outputs stay and the rest still prunes', async () => {
+    const m = load('conv_transpose');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    expect(plan.layers.some((l) => l.tensor === 'up.weight')).toBe(false);
+    const { pruned } = await shrinkAndCheck(m, [2, 1, 12, 12], plan);
+    expect(dimsOf(pruned, 'up.weight')).toEqual([6, 8, 2, 2]);
   });
 });
