@@ -169,9 +169,9 @@ describe('a shared constant each reader got a copy of (test/models/structured/sh
 });
 
 describe('activation widths on the edges after a channel prune', () => {
-  const edges = (path: string): Map<string, string> => {
+  const edges = (path: string, select?: string[]): Map<string, string> => {
     const model = decodeModel(new Uint8Array(readFileSync(resolve(__dirname, '../../..', path))), path);
-    const plan = planPrune(model, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    const plan = planPrune(model, { ratio: 0.5, mode: 'layer', structure: 'channels', ...(select ? { select } : {}) });
     const layout = layoutGraph(summarizeGraph(model.graph), estimateWidth, prunedShapes({ ...plan, denseBytes: 0, sparseBytes: 0 }));
     return new Map(layout.edges.map((e) => [e.tensor, `${e.label}${e.changed ? ' *' : ''}`]));
   };
@@ -191,5 +191,19 @@ describe('activation widths on the edges after a channel prune', () => {
     expect(e.get('/Flatten_output_0')).toBe('N×200 *');
     expect(e.get('/f2/Gemm_output_0')).toBe('N×42 *');
     expect(e.get('logits')).toBe('N×10');
+  });
+  it('channels last: 12 → 6 channels permuted to N×6×6×6 and flattened to 216', () => {
+    const e = edges('test/models/structured/channels_last.onnx');
+    expect(e.get('/Transpose_1_output_0')).toBe('N×6×6×6 *');
+    expect(e.get('/Flatten_output_0')).toBe('N×216 *');
+  });
+  it('ReduceMean over H, W: the pooled vector carries 8 of 16 channels (the shapes torch did not record stay blank)', () => {
+    const e = edges('test/models/structured/reduce_squeeze.onnx');
+    expect(e.get('/ReduceMean_output_0')).toBe('N×8 *');
+  });
+  it('ConvTranspose 8 → 4 outputs, concatenated with the skip (8 → 4): 8 channels', () => {
+    const e = edges('test/models/structured/conv_transpose.onnx', ['a.weight', 'b.weight', 'up.weight', 'd.weight']);
+    expect(e.get('/up/ConvTranspose_output_0')).toBe('N×4×12×12 *');
+    expect(e.get('/Concat_output_0')).toBe('N×8×12×12 *');
   });
 });

@@ -9,6 +9,8 @@ import { changeAt, type PrunedShapes } from '../../pruned-shapes';
 
 /** Ops whose output has their first input's shape. */
 const SAME_SHAPE = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Dropout', 'Identity', 'Elu', 'Selu', 'Gelu', 'HardSigmoid', 'HardSwish', 'Clip', 'Abs', 'Neg', 'Softplus', 'Cast', 'BatchNormalization', 'PRelu', 'Softmax', 'LogSoftmax']);
+/** Ops that keep the channels and move or drop other axes (the channel count found in the output by its value). */
+const MOVE_CHANNELS = new Set(['Squeeze', 'Unsqueeze', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceSum', 'ReduceL2', 'ReduceL1']);
 /** Ops that keep the channel axis (1) of an N×C×… input and change only the spatial axes. */
 const KEEP_CHANNELS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'Resize', 'Upsample']);
 
@@ -37,7 +39,11 @@ export function prunedWidths(graph: GraphSummary, shapes: ReadonlyMap<string, Di
     if (n.opType === 'Gemm' && w && w.after.length === 2) next = withDim(before, 1, attr(n, 'transB') === '1' ? w.after[0]! : w.after[1]!);
     else if (n.opType === 'MatMul' && w && w.after.length === 2) next = withDim(before, -1, w.after[1]!);
     else if (n.opType === 'Conv' && w && w.after.length >= 3) next = withDim(before, 1, w.after[0]!);
+    else if (n.opType === 'ConvTranspose' && w && w.after.length >= 3) next = withDim(before, 1, w.after[1]!);
+    else if (n.opType === 'Concat' && n.inputs.some((t) => out.has(t))) next = concat(n.inputs.map((t) => out.get(t) ?? shapes.get(t)), before, Number(attr(n, 'axis') ?? '0'));
     else if (!out.has(x) && !(n.opType === 'Add' || n.opType === 'Mul' || n.opType === 'Sub' || n.opType === 'Div')) continue;
+    else if (n.opType === 'Transpose') next = transpose(out.get(x)!, attr(n, 'perm'));
+    else if (MOVE_CHANNELS.has(n.opType)) next = moved(shapes.get(x), out.get(x)!, before);
     else if (SAME_SHAPE.has(n.opType)) next = out.get(x);
     else if (KEEP_CHANNELS.has(n.opType)) next = withDim(before, 1, out.get(x)![1] ?? null);
     else if (n.opType === 'Flatten') next = flatten(out.get(x)!, Number(attr(n, 'axis') ?? '1'));
@@ -63,3 +69,41 @@ function flatten(shape: Dim[], axis: number): Dim[] | undefined {
   };
   return [product(shape.slice(0, k)), product(shape.slice(k))];
 }
+
+/** Concat's output along `axis`: the inputs' (new or old) sizes added, when all are known. */
+function concat(inputs: (Dim[] | undefined)[], before: Dim[] | undefined, axis: number): Dim[] | undefined {
+  if (!before || before.length === 0) return undefined;
+  const k = axis < 0 ? before.length + axis : axis;
+  let total = 0;
+  for (const s of inputs) {
+    const d = s?.[k];
+    if (typeof d !== 'number') return undefined;
+    total += d;
+  }
+  return before.map((v, i) => (i === k ? total : v));
+}
+
+/** Transpose's output: the new input shape permuted (perm as the summary prints it, "[0, 2, 3, 1]"; none: reversed). */
+function transpose(shape: Dim[], perm: string | undefined): Dim[] | undefined {
+  let p: number[];
+  try {
+    p = perm === undefined ? shape.map((_d, i) => shape.length - 1 - i) : (JSON.parse(perm) as number[]);
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(p) && p.length === shape.length ? p.map((i) => shape[i]!) : undefined;
+}
+
+/**
+ * An op that keeps the channels but moves or drops other axes: the one dim the prune changed in
+ * its input (old → new), replaced in its output where the old value stands exactly once.
+ */
+function moved(oldIn: Dim[] | undefined, newIn: Dim[], before: Dim[] | undefined): Dim[] | undefined {
+  if (!oldIn || !before || oldIn.length !== newIn.length) return undefined;
+  const changed = oldIn.flatMap((d, i) => (d !== newIn[i] ? [i] : []));
+  if (changed.length !== 1) return undefined;
+  const from = oldIn[changed[0]!];
+  const at = before.flatMap((d, i) => (d === from ? [i] : []));
+  return at.length === 1 ? before.map((d, i) => (i === at[0] ? newIn[changed[0]!]! : d)) : undefined;
+}
+
