@@ -18,7 +18,7 @@ interface Settings {
 }
 
 /** Per output index of one axis: `count` input indices and weights, and whether it is extrapolated. */
-interface Taps {
+export interface Taps {
   count: number;
   idx: Int32Array;
   w: Float64Array;
@@ -43,7 +43,7 @@ export function modeProblem(node: Node): string | undefined {
   return undefined;
 }
 
-function settings(ctx: OpContext, upsample: boolean): Settings {
+function settings(ctx: Pick<OpContext, 'node' | 'opset' | 'label'>, upsample: boolean): Settings {
   const node = ctx.node;
   let mode = stringAttr(node, 'mode', 'nearest');
   if (mode === 'bilinear' || mode === 'trilinear') mode = 'linear';
@@ -201,7 +201,7 @@ interface Target {
 }
 
 /** Output dims, per-axis scales and roi from the op's inputs or attributes. */
-function target(x: RtTensor, inputs: (RtTensor | undefined)[], ctx: OpContext, upsample: boolean): Target {
+function target(x: Pick<RtTensor, 'dims'>, inputs: (RtTensor | undefined)[], ctx: Pick<OpContext, 'node' | 'opset' | 'label'>, upsample: boolean): Target {
   const r = x.dims.length;
   const legacy = upsample || ctx.opset < 11;
   let scalesIn: number[] | undefined;
@@ -255,6 +255,31 @@ function target(x: RtTensor, inputs: (RtTensor | undefined)[], ctx: OpContext, u
     });
   }
   return { outDims, scales, roi };
+}
+
+/** One separable pass of a resize: along `axis`, `inLen` → `outLen` entries through `taps`. */
+export interface ResizePass {
+  axis: number;
+  inLen: number;
+  outLen: number;
+  taps: Taps;
+}
+
+/**
+ * The passes of a float Resize / Upsample of an input of `dims` (the op's other inputs as given,
+ * constant scales or sizes), one per resized axis in order: what the graph trainer runs forward and
+ * transposes backward. Extrapolated outputs (tf_crop_and_resize outside the roi) are refused.
+ */
+export function resizePasses(dims: number[], inputs: (RtTensor | undefined)[], ctx: Pick<OpContext, 'node' | 'opset' | 'label'>, upsample: boolean): { outDims: number[]; passes: ResizePass[] } {
+  const st = settings(ctx, upsample);
+  const { outDims, scales, roi } = target({ dims }, inputs, ctx, upsample);
+  const passes = dims.flatMap((len, a) => {
+    if (outDims[a] === len && scales[a] === 1 && st.coord !== 'tf_crop_and_resize') return [];
+    const taps = axisTaps(len, outDims[a], scales[a], roi[a], st);
+    if (taps.extrap.some((e) => e !== 0)) throw new RuntimeError(`${ctx.label}: outputs outside the crop (tf_crop_and_resize) are not supported here`);
+    return [{ axis: a, inLen: len, outLen: outDims[a], taps }];
+  });
+  return { outDims, passes };
 }
 
 function resizeOp(upsample: boolean): OpImpl {

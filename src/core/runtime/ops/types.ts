@@ -70,7 +70,7 @@ export function need(inputs: (RtTensor | undefined)[], i: number, ctx: OpContext
 }
 
 /** Normalizes a possibly negative axis against a rank, with a clear error when out of range. */
-export function normAxis(axis: number, rank: number, ctx: OpContext): number {
+export function normAxis(axis: number, rank: number, ctx: Pick<OpContext, 'label'>): number {
   const a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank) throw new RuntimeError(`${ctx.label}: axis ${axis} is out of range for rank ${rank}`);
   return a;

@@ -9,6 +9,7 @@ import { DataType } from '../../../../src/core/onnx/model';
 import { GRAPH_OPS, backward, compileGraph, forward, logitsOf, softmaxCrossEntropy, type Value } from '../../../../src/core/train/graph';
 import { mulberry32 } from '../../../../src/core/train';
 import { withoutGemmWasm } from '../../../../src/core/train/graph/gemm-wasm';
+import { Resize as RuntimeResize, Upsample as RuntimeUpsample } from '../../../../src/core/runtime/ops/resize';
 
 const rand = mulberry32(42);
 /** Values in ±[0.05, 1.05): away from 0 (the kinks of Relu and friends). */
@@ -126,11 +127,31 @@ const cases: Case[] = [
   { name: 'ReduceSum axes as an input (opset 13)', op: 'ReduceSum', opset: 13, inputs: [t([2, 3, 4]), t([1], Float32Array.of(1))], constants: [1] },
   { name: 'ReduceMean over every axis', op: 'ReduceMean', inputs: [t([2, 3])] },
   { name: 'ReduceMax axes 2, 3', op: 'ReduceMax', attrs: [ints('axes', [2, 3]), int('keepdims', 0)], inputs: [t([2, 3, 2, 3], spread(36))] },
+  { name: 'Resize nearest ×2 (asymmetric, floor: F.interpolate)', op: 'Resize', attrs: [str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')], inputs: [t([2, 3, 3, 2]), t([0], new Float32Array(0)), t([4], Float32Array.of(1, 1, 2, 2))], constants: [1, 2] },
+  { name: 'Resize linear half_pixel, scales 2 × 1.5', op: 'Resize', attrs: [str('mode', 'linear')], inputs: [t([1, 2, 3, 4]), t([0], new Float32Array(0)), t([4], Float32Array.of(1, 1, 2, 1.5))], constants: [1, 2] },
+  { name: 'Resize linear align_corners to sizes 5 × 3 (down in W)', op: 'Resize', attrs: [str('mode', 'linear'), str('coordinate_transformation_mode', 'align_corners')], inputs: [t([1, 2, 3, 4]), t([0], new Float32Array(0)), t([0], new Float32Array(0)), t([4], Float32Array.of(1, 2, 5, 3))], constants: [1, 2, 3] },
+  { name: 'Resize cubic pytorch_half_pixel ×2', op: 'Resize', attrs: [str('mode', 'cubic'), str('coordinate_transformation_mode', 'pytorch_half_pixel')], inputs: [t([1, 1, 3, 3]), t([0], new Float32Array(0)), t([4], Float32Array.of(1, 1, 2, 2))], constants: [1, 2] },
+  { name: 'Upsample nearest (opset 9)', op: 'Upsample', opset: 9, inputs: [t([1, 2, 2, 3]), t([4], Float32Array.of(1, 1, 2, 3))], constants: [1] },
   { name: 'Transpose NCHW → NHWC', op: 'Transpose', attrs: [ints('perm', [0, 2, 3, 1])], inputs: [t([2, 3, 4, 2])] },
   { name: 'Transpose without perm (axes reversed)', op: 'Transpose', inputs: [t([2, 3, 4])] },
   { name: 'Identity', op: 'Identity', inputs: [t(X)] },
   { name: 'Dropout (inference)', op: 'Dropout', inputs: [t(X)] },
 ];
+
+describe('graph trainer Resize / Upsample forward equals the runtime op (validated by the ONNX node tests)', () => {
+  for (const c of cases.filter((k) => k.op === 'Resize' || k.op === 'Upsample')) {
+    it(c.name, () => {
+      const node: Node = { name: c.name, opType: c.op, domain: '', inputs: c.inputs.map((_v, i) => `in${i}`), outputs: ['y'], attributes: c.attrs ?? [] };
+      const kernel = GRAPH_OPS[c.op]({ node, label: c.name, opset: c.opset ?? 17, constant: (i) => ((c.constants ?? []).includes(i) ? c.inputs[i] : undefined) });
+      const ours = kernel.forward(c.inputs).outputs[0];
+      const impl = c.op === 'Resize' ? RuntimeResize : RuntimeUpsample;
+      const feeds = c.inputs.map((v) => ({ dims: v.dims, data: v.data, dataType: DataType.FLOAT }));
+      const [want] = impl(feeds, { node, opset: c.opset ?? 17, label: c.name, out: (_s, ctor, n) => new ctor(n) });
+      expect(ours.dims).toEqual(want!.dims);
+      for (let i = 0; i < ours.data.length; i++) expect(ours.data[i]).toBeCloseTo((want!.data as Float32Array)[i], 5);
+    });
+  }
+});
 
 describe('graph trainer: every op against finite differences', () => {
   for (const c of cases) it(c.name, () => check(c));

@@ -8,6 +8,7 @@ import { gemm, matMul } from './linear';
 import { batchNorm } from './norm';
 import { averagePool, globalAveragePool, globalMaxPool, maxPool } from './pool';
 import { reduceMax, reduceMean, reduceSum } from './reduce';
+import { resizeKernel, upsampleKernel } from './resize';
 import { concat, dropout, flatten, identity, reshape, squeeze, transpose, unsqueeze } from './shape';
 
 const matMulConstant: KernelFactory = (ctx) => {
@@ -42,6 +43,8 @@ export const GRAPH_OPS: Readonly<Record<string, KernelFactory>> = Object.freeze(
   Flatten: flatten,
   Reshape: reshape,
   Transpose: transpose,
+  Resize: resizeKernel,
+  Upsample: upsampleKernel,
   Squeeze: squeeze,
   Unsqueeze: unsqueeze,
   Identity: identity,
