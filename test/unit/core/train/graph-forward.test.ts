@@ -30,11 +30,12 @@ describe('graph trainer forward pass', () => {
   }
 });
 
-describe('graph trainer forward pass through Transpose, reductions, Squeeze, Unsqueeze and Resize', () => {
+describe('graph trainer forward pass through Transpose, reductions, Squeeze, Unsqueeze, Resize and ConvTranspose', () => {
   const cases = [
     { file: 'channels_last', dims: [5, 12, 12, 1], what: 'NHWC input permuted in, permuted back before Flatten' },
     { file: 'reduce_squeeze', dims: [5, 1, 12, 12], what: 'ReduceMean into a gate unsqueezed onto the Conv output, ReduceMean + Squeeze, ReduceMax' },
     { file: 'upsample', dims: [5, 1, 12, 12], what: 'F.interpolate(scale_factor=2): Resize with constant scales' },
+    { file: 'conv_transpose', dims: [5, 1, 12, 12], what: 'ConvTranspose up, Concat with the skip' },
   ];
   for (const c of cases) {
     it(`${c.file}.onnx (${c.what}): logits equal onnxruntime-node's`, async () => {

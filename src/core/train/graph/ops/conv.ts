@@ -11,7 +11,7 @@ import { GraphTrainError, attrInt, value, type Value } from '../value';
 import { windowDims, windowOver, windowSpec, type SlidingWindow } from '../sliding-window';
 
 /** Most floats of one chunk's patch matrix; the chunk then holds at least one sample. */
-const CHUNK_FLOATS = 1 << 16;
+export const CHUNK_FLOATS = 1 << 16;
 
 export interface Geometry {
   w: SlidingWindow;
@@ -31,7 +31,7 @@ export interface Geometry {
  * x (im2col, padding as 0); back true adds col back into x at the input positions (col2im, the
  * transpose: the input gradient).
  */
-function patches(x: Float32Array, col: Float32Array, g: Geometry, grp: number, n0: number, n1: number, back: boolean): void {
+export function patches(x: Float32Array, col: Float32Array, g: Geometry, grp: number, n0: number, n1: number, back: boolean): void {
   const { w, C, Cg, P } = g;
   const { H, W, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW } = w;
   const Q = (n1 - n0) * P;

@@ -7,6 +7,7 @@ import { conv } from './conv';
 import { gemm, matMul } from './linear';
 import { batchNorm } from './norm';
 import { averagePool, globalAveragePool, globalMaxPool, maxPool } from './pool';
+import { convTranspose } from './conv-transpose';
 import { reduceMax, reduceMean, reduceSum } from './reduce';
 import { resizeKernel, upsampleKernel } from './resize';
 import { concat, dropout, flatten, identity, reshape, squeeze, transpose, unsqueeze } from './shape';
@@ -18,6 +19,7 @@ const matMulConstant: KernelFactory = (ctx) => {
 
 export const GRAPH_OPS: Readonly<Record<string, KernelFactory>> = Object.freeze({
   Conv: conv,
+  ConvTranspose: convTranspose,
   Gemm: gemm,
   MatMul: matMulConstant,
   Add: add,
