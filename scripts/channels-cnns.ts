@@ -18,6 +18,7 @@
 //     [--lr 1e-3 (finetune's learning rate; default the method's)]
 //     [--distill 0 (finetune without distillation)] [--recal-bn 0 (no BatchNormalization recalibration)]
 //     [--channel-multiple N (kept channel counts rounded to multiples of N; default the method's, 8)]
+//     [--start reconstruct (finetune reconstruct's smaller model: channels ranked by activations, next layers refitted)]
 // Measured (issue 15; finetune with distillation and BN recalibration, the defaults since):
 //   --models resnet --methods finetune --ratios 0.5 --epochs 3 --data-limit 6000
 //     resnet finetune 0.5: 77.45% (−14.23 points), ort batch 1 0.51×, batch 1000 0.50×, params 0.26, MACs 0.25 (360 s)
@@ -120,11 +121,12 @@ async function pruned(name: string, model: Model, bytes: Uint8Array, train: Data
   const ft = method === 'finetune' ? finetuneOptions() : undefined;
   // as the app and the CLI prune (resolveSpec): kept counts rounded to the default multiple unless --channel-multiple
   extra = { channelMultiple: DEFAULT_CHANNEL_MULTIPLE, ...extra };
-  const key = createHash('sha256').update(bytes).update(JSON.stringify({ method, ratio, extra, channelScoring, ...(ft !== undefined ? { ft: ft.key } : {}) })).digest('hex').slice(0, 16);
+  const start = method === 'finetune' && arg('start', 'magnitude') === 'reconstruct' ? { start: 'reconstruct' as const } : {};
+  const key = createHash('sha256').update(bytes).update(JSON.stringify({ method, ratio, extra, channelScoring, ...(ft !== undefined ? { ft: ft.key } : {}), ...start })).digest('hex').slice(0, 16);
   const file = join(CACHE, `${name}-${method}-${ratio}-${key}.onnx`);
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
   const t0 = performance.now();
-  const res = await pruneWithMethod(model, { ratio, mode: 'layer', method, structure: 'channels', channelScoring, ...extra, ...(ft !== undefined ? { finetune: ft.finetune } : {}) }, { calibration: train, train });
+  const res = await pruneWithMethod(model, { ratio, mode: 'layer', method, structure: 'channels', channelScoring, ...extra, ...(ft !== undefined ? { finetune: ft.finetune } : {}), ...start }, { calibration: train, train });
   const out = encodeModel(res.model);
   mkdirSync(CACHE, { recursive: true });
   writeFileSync(file, out);

@@ -9,7 +9,6 @@ import { applyPrune, pruneMask } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
 import { DEFAULT_GLOBAL_ALLOCATION, isPruneMethod, METHOD_REGISTRY, methodNames, resolveSpec, type FinetuneStart, type PruneMethod, type PruneSpec } from './method-registry';
 import { planPrune } from './plan';
-import { canonicalStructure } from './structure';
 import { reconstructProblem, reconstructSteps, type ReconstructOptions } from './reconstruct';
 import { declaredSampleSize } from './reconstruct/activations';
 import { ALLOCATING } from './reconstruct/allocation';
@@ -250,12 +249,28 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
   // plan stays the channel plan of the input model)
   const train = data.train;
   if (train === undefined) throw new PruneError('finetune needs labelled training samples', 'bad-dataset');
-  if (spec.start === 'reconstruct') return finetuneFromReconstruct(model, spec, train, hooks);
+  const channels = plan.structure === 'channels';
+  if (spec.start === 'reconstruct' && !channels) return finetuneFromReconstruct(model, spec, train, hooks);
   const limit = limitOf(spec, METHOD_REGISTRY.finetune.defaults.dataLimit, 'training');
   const count = Math.min(train.count, limit ?? train.count);
   let fraction = 0;
   let message = 'fine-tuning';
-  const shrunk = plan.structure === 'channels' ? channelsFinetuneStart(model, plan) : undefined;
+  // channels from reconstruct: its smaller model (channels ranked by activations, the next layers
+  // refitted by least squares) is trained as it is; progress 0–0.25 reconstruct, then training.
+  const fromReconstruct = spec.start === 'reconstruct' && channels;
+  const span = (f: number): number => (fromReconstruct ? 0.25 + 0.75 * f : f);
+  let shrunk = channels && !fromReconstruct ? channelsFinetuneStart(model, plan) : undefined;
+  if (fromReconstruct) {
+    const { dataLimit: _limit, epochs: _epochs, finetune: _finetune, start: _start, ...shared } = spec;
+    const rec = await pruneWithMethod(model, { ...shared, method: 'reconstruct' }, { calibration: train }, { ...hooks, onProgress: (f, m) => hooks.onProgress?.(0.25 * f, m) });
+    plan = rec.plan;
+    const removed = plan.layers.reduce((n, l) => n + (l.removedChannels?.length ?? 0), 0);
+    shrunk = {
+      model: rec.model,
+      options: { ratio: 0, mode: 'layer', select: plan.layers.map((l) => l.tensor) },
+      notes: [...rec.notes, `${removed} channels removed by reconstruct (${plan.prunedParams} of ${plan.prunableParams} weights), then the smaller model fine-tuned without masks`],
+    };
+  }
   const steps = finetuneSteps(
     shrunk?.model ?? model, shrunk?.options ?? options,
     { images: train.images, labels: train.labels, count, sampleSize: train.sampleSize, sampleShape: train.sampleShape, name: train.name },
@@ -264,7 +279,7 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
       ...(shrunk !== undefined ? { teacher: model } : {}),
       epochs: spec.epochs ?? METHOD_REGISTRY.finetune.defaults.epochs,
       onProgress: (f, m) => {
-        fraction = f;
+        fraction = span(f);
         message = m;
       },
     },
@@ -283,7 +298,6 @@ export async function pruneWithMethod(model: Model, spec: MethodSpec, data: Meth
  * mode), and the unpruned model is the distillation teacher. Progress: 0–0.25 reconstruct.
  */
 async function finetuneFromReconstruct(model: Model, spec: MethodSpec, train: Dataset, hooks: MethodHooks): Promise<MethodResult> {
-  if (canonicalStructure(spec.structure) === 'channels') throw new PruneError('fine-tuning from reconstruct applies to single weights, N:M and blocks, not to channels', 'unsupported');
   const scaled = (from: number, to: number): MethodHooks => ({ ...hooks, onProgress: (f, m) => hooks.onProgress?.(from + (to - from) * f, m) });
   const { dataLimit: _limit, epochs: _epochs, finetune: _finetune, start: _start, ...shared } = spec;
   const rec = await pruneWithMethod(model, { ...shared, method: 'reconstruct' }, { calibration: train }, scaled(0, 0.25));

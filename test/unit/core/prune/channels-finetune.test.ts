@@ -33,6 +33,24 @@ describe('finetune with channels', () => {
     expect(fractions.at(-1)).toBe(1);
   });
 
+  it("starting from reconstruct: trains reconstruct's smaller model (its channels, its refits) and reports its plan; progress runs 0 → 1 through both", async () => {
+    const model = smallMlp(train);
+    const data = { train: slice(train, 2000, 3000) };
+    const fractions: number[] = [];
+    const r = await pruneWithMethod(model, { ...spec, start: 'reconstruct' }, data, { onProgress: (f) => fractions.push(f), yieldNow: () => Promise.resolve() });
+    const rec = await pruneWithMethod(model, { ...spec, method: 'reconstruct' }, { calibration: data.train });
+    // the channels reconstruct chose (by activations), not the magnitude ones
+    expect(r.plan.layers.map((l) => l.removedChannels)).toEqual(rec.plan.layers.map((l) => l.removedChannels));
+    expect(init(r.model, 'fc1.weight').dims).toEqual(init(rec.model, 'fc1.weight').dims);
+    // then trained: other weights, a lower held-back loss than reconstruct's result alone
+    expect(initializer(r.model, 'fc2.weight')).not.toEqual(initializer(rec.model, 'fc2.weight'));
+    expect(lossAndAccuracy(r.model, held).loss).toBeLessThan(lossAndAccuracy(rec.model, held).loss);
+    expect(r.notes.some((n) => n.includes('channels removed by reconstruct'))).toBe(true);
+    expect(fractions.some((f) => f > 0 && f <= 0.25)).toBe(true);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1] - 1e-9)).toBe(true);
+    expect(fractions.at(-1)).toBe(1);
+  });
+
   it('honours Cancel', async () => {
     const model = smallMlp(train);
     let calls = 0;
