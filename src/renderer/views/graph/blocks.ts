@@ -18,7 +18,8 @@
 //    [MIN_PERIOD, min(n/2, MAX_PERIOD)] the longest p-periodic stretch is a run of ⌊len/p⌋ blocks
 //    starting at its first node; the run covering the most nodes wins (ties: the smaller period,
 //    so 24 blocks of p beat 12 of 2p), its nodes are taken, and the search repeats on the rest.
-//    Blocks that differ only in weights or names match. The first block's first nodes may take
+//    Blocks that differ only in weights or names match; each block must hold a layer (a Conv,
+//    Gemm, MatMul…: two decomposed LayerNorms in a row are not a block). The first block's first nodes may take
 //    their inputs from elsewhere (the first layer reads the embeddings): when the nodes just before
 //    a stretch have the same op keys as those one period later and complete a block, they join.
 
@@ -42,6 +43,8 @@ export interface BlockRun {
 }
 
 export const MIN_PERIOD = 4;
+/** Ops that make a block a layer: a structural block holds at least one. */
+const LAYER_OPS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Einsum', 'LSTM', 'GRU', 'RNN', 'Attention', 'MultiHeadAttention', 'QLinearConv', 'QLinearMatMul', 'MatMulInteger', 'ConvInteger']);
 export const MAX_PERIOD = 1000;
 /** Graphs with more drawn nodes than this open with their runs collapsed. */
 export const COLLAPSE_ABOVE = 1000;
@@ -137,7 +140,14 @@ export interface Periodic {
  * Runs of identical consecutive blocks among n items compared by `same(i, j)`, greedily by the
  * number of items covered (ties: the smaller period); runs do not overlap.
  */
-export function periodicRuns(n: number, same: (i: number, j: number) => boolean, similar?: (i: number, j: number) => boolean, minPeriod = MIN_PERIOD, maxPeriod = MAX_PERIOD): Periodic[] {
+export function periodicRuns(
+  n: number,
+  same: (i: number, j: number) => boolean,
+  similar?: (i: number, j: number) => boolean,
+  minPeriod = MIN_PERIOD,
+  maxPeriod = MAX_PERIOD,
+  accept: (start: number, period: number) => boolean = () => true,
+): Periodic[] {
   const used = new Uint8Array(n);
   const found: Periodic[] = [];
   for (;;) {
@@ -163,7 +173,7 @@ export function periodicRuns(n: number, same: (i: number, j: number) => boolean,
             count++;
           }
         }
-        if (count >= 2 && (!best || count * p > best.count * best.period)) best = { start, period: p, count };
+        if (count >= 2 && (!best || count * p > best.count * best.period) && accept(start, p)) best = { start, period: p, count };
         len = 0;
       }
     }
@@ -182,7 +192,9 @@ export function findBlocks(graph: GraphSummary): BlockRun[] {
   const claimed = new Set(named.flatMap((r) => r.blocks.flat()));
   const rest = drawn.filter((n) => !claimed.has(n.index)).map((n) => n.index);
   const compare = signatures(graph, rest, keys, fold.tensors);
-  const structural = periodicRuns(rest.length, compare.same, compare.similar).map((r) => ({
+  // A block holds a layer: a repeated chain of other ops (two decomposed LayerNorms in a row) is not what a reader calls a block.
+  const hasLayer = (start: number, period: number): boolean => rest.slice(start, start + period).some((i) => LAYER_OPS.has(graph.nodes[i].opType));
+  const structural = periodicRuns(rest.length, compare.same, compare.similar, MIN_PERIOD, MAX_PERIOD, hasLayer).map((r) => ({
     label: 'block',
     blocks: Array.from({ length: r.count }, (_, b) => rest.slice(r.start + b * r.period, r.start + (b + 1) * r.period)),
   }));

@@ -86,6 +86,13 @@ describe('findBlocks', () => {
     expect(runs.map((r) => [r.blocks.length, r.blocks[0].length])).toEqual([[4, 4], [3, 5]]);
   });
 
+  it('a repeated chain without a layer (two decomposed LayerNorms in a row) is not a block; with a MatMul each, it is', () => {
+    const ln = ['ReduceMean', 'Sub', 'Pow', 'ReduceMean', 'Add', 'Sqrt', 'Div', 'Mul', 'Add'];
+    expect(findBlocks(chain([['Conv'], ln, ln, ['Gemm']], false))).toEqual([]);
+    const runs = findBlocks(chain([['Conv'], [...ln, 'MatMul'], [...ln, 'MatMul'], ['Gemm']], false));
+    expect(runs.map((r) => [r.blocks.length, r.blocks[0].length])).toEqual([[2, 10]]);
+  });
+
   it('no repetition, no groups', () => {
     const ops = ['Conv', 'Relu', 'MaxPool', 'Conv', 'Sigmoid', 'AveragePool', 'Flatten', 'Gemm', 'Tanh', 'Gemm', 'Softmax'];
     expect(findBlocks(chain([ops]))).toEqual([]);
