@@ -13,6 +13,8 @@ export interface OrtInput {
   sampleDims: number[];
   /** The input takes int64 (token ids): the float samples are fed as integers. */
   int64?: boolean;
+  /** The input takes float16: the samples are rounded to it (a float16 output is read back as float32). */
+  float16?: boolean;
 }
 
 export interface DisposableRunner extends Runner {

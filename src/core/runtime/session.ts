@@ -5,7 +5,7 @@ import { RuntimeError, UnsupportedOpError } from './errors';
 import { batchDims } from './input-dims';
 import { type LayerInfo, type Plan, type PlanOptions, buildPlan } from './plan';
 import { unsupportedNodes } from './registry';
-import { type RtData, type RtTensor, size } from './tensor';
+import { type RtData, type RtTensor, floatToHalf, halfToFloat, isHalfType, size } from './tensor';
 
 export interface SessionOptions {
   kernels: 'dense' | 'sparse';
@@ -103,24 +103,28 @@ export class Session {
 
   /**
    * One float input → first output. `input` holds `batch` samples back to back; returns the output
-   * data (e.g. logits [batch, classes]), valid until the next call (buffers are reused).
+   * data (e.g. logits [batch, classes]), valid until the next call (buffers are reused). A float16 /
+   * bfloat16 input gets the samples rounded to its type, a half output is read back as float32.
    */
   runFloat(input: Float32Array, batch: number): Float32Array {
     if (this.inputs.length !== 1) {
       throw new RuntimeError(`${this.where}: runFloat needs a model with one input, this one has ${this.inputs.length}`);
     }
     const info = this.inputs[0];
-    if (info.dataType !== DataType.FLOAT) throw new RuntimeError(`${this.where}: input "${info.name}" is not float32`);
+    const half = isHalfType(info.dataType);
+    if (info.dataType !== DataType.FLOAT && !half) throw new RuntimeError(`${this.where}: input "${info.name}" is not float32, float16 or bfloat16`);
     const fixedBatch = typeof info.dims[0] === 'number' ? info.dims[0] : undefined;
     if (fixedBatch !== undefined && fixedBatch !== batch && fixedBatch === 1 && batch > 1) return this.runSamples(input, batch);
     const dims = this.inputDims(info, input.length, batch);
     const feed = this.floatFeed;
-    if (feed && feed.dims === dims) feed.data = input;
+    if (half) this.floatFeed = floatToHalf({ dims, data: input, dataType: DataType.FLOAT }, info.dataType);
+    else if (feed && feed.dims === dims && feed.dataType === DataType.FLOAT) feed.data = input;
     else this.floatFeed = { dims, data: input, dataType: DataType.FLOAT };
     this.values[this.inputSlots[0]] = this.floatFeed;
     this.execute();
     const res = this.values[this.outputSlots[0]];
     if (!res) throw new RuntimeError(`${this.where}: output "${this.outputs[0].name}" was not computed`);
+    if (isHalfType(res.dataType)) return halfToFloat(res).data as Float32Array;
     return res.data instanceof Float32Array ? res.data : Float32Array.from(res.data as ArrayLike<number>, Number);
   }
 

@@ -38,7 +38,7 @@ const ALL_RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 
 /** What onnxruntime is fed: the model input's name, a sample's dims, and int64 for token ids. */
 function ortInput(io: { name: string; elemType?: number }, dims: number[]): OrtInput {
-  return { name: io.name, sampleDims: dims, ...(io.elemType === DataType.INT64 ? { int64: true } : {}) };
+  return { name: io.name, sampleDims: dims, ...(io.elemType === DataType.INT64 ? { int64: true } : {}), ...(io.elemType === DataType.FLOAT16 ? { float16: true } : {}) };
 }
 
 function errorText(e: unknown): string {
