@@ -2,6 +2,7 @@
 // (the fast path evaluation uses).
 import { DataType, type Dim, type Model, type ValueInfo } from '../onnx/model';
 import { RuntimeError, UnsupportedOpError } from './errors';
+import { promoteHalf } from './half-promote';
 import { batchDims } from './input-dims';
 import { type LayerInfo, type Plan, type PlanOptions, buildPlan } from './plan';
 import { unsupportedNodes } from './registry';
@@ -52,6 +53,9 @@ export class Session {
   private readonly where: string;
   private readonly fixedInputDims = new Map<number, number[]>();
   private readonly sampleDims: readonly number[] | undefined;
+  /** Inputs / outputs the model declares float16 that run as float32 (half-promote.ts). */
+  private readonly widenedIn: boolean[];
+  private readonly widenedOut: boolean[];
   /** runFloat's input tensor, reused while the dims repeat. */
   private floatFeed: RtTensor | undefined;
 
@@ -59,10 +63,15 @@ export class Session {
     this.where = options.label ?? (model.graph.name ? `model "${model.graph.name}"` : 'model');
     this.sampleDims = options.sampleDims;
     const opts: PlanOptions = { kernels: options.kernels, sparseMinSparsity: options.sparseMinSparsity, wasm: options.wasm };
-    this.plan = buildPlan(model, opts, this.where);
+    const wide = promoteHalf(model);
+    this.plan = buildPlan(wide ?? model, opts, this.where);
     const init = new Set([...model.graph.initializers.map((t) => t.name), ...model.graph.sparseInitializers.map((s) => s.values.name)]);
+    // The model's own types at the surface: feeds and results as it declares them.
     this.inputs = model.graph.inputs.filter((v) => !init.has(v.name)).map(ioInfo);
     this.outputs = model.graph.outputs.map(ioInfo);
+    const widened = (io: IoInfo): boolean => wide !== undefined && io.dataType === DataType.FLOAT16;
+    this.widenedIn = this.inputs.map(widened);
+    this.widenedOut = this.outputs.map(widened);
     this.layers = this.plan.layers;
     this.foldedNodes = this.plan.folded;
     this.values = [...this.plan.constants];
@@ -89,14 +98,14 @@ export class Session {
       const t = feeds[info.name];
       if (!t) throw new RuntimeError(`${this.where}: input "${info.name}" is missing`);
       this.checkFeed(info, t, symbols);
-      this.values[this.inputSlots[k]] = t;
+      this.values[this.inputSlots[k]] = this.widenedIn[k] ? halfToFloat(t) : t;
     });
     this.execute();
     const out: Record<string, RtTensor> = {};
     this.outputs.forEach((o, k) => {
       const v = this.values[this.outputSlots[k]];
       if (!v) throw new RuntimeError(`${this.where}: output "${o.name}" was not computed`);
-      out[o.name] = copyTensor(v);
+      out[o.name] = this.widenedOut[k] && v.dataType === DataType.FLOAT ? floatToHalf(v, DataType.FLOAT16) : copyTensor(v);
     });
     return out;
   }
@@ -117,7 +126,9 @@ export class Session {
     if (fixedBatch !== undefined && fixedBatch !== batch && fixedBatch === 1 && batch > 1) return this.runSamples(input, batch);
     const dims = this.inputDims(info, input.length, batch);
     const feed = this.floatFeed;
-    if (half) this.floatFeed = floatToHalf({ dims, data: input, dataType: DataType.FLOAT }, info.dataType);
+    // A float16 input computed in float32 takes the samples rounded to float16, as the model would.
+    if (half && this.widenedIn[0]) this.floatFeed = halfToFloat(floatToHalf({ dims, data: input, dataType: DataType.FLOAT }, info.dataType));
+    else if (half) this.floatFeed = floatToHalf({ dims, data: input, dataType: DataType.FLOAT }, info.dataType);
     else if (feed && feed.dims === dims && feed.dataType === DataType.FLOAT) feed.data = input;
     else this.floatFeed = { dims, data: input, dataType: DataType.FLOAT };
     this.values[this.inputSlots[0]] = this.floatFeed;
