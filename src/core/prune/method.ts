@@ -4,6 +4,7 @@
 // ~50 ms of work for the caller's yieldNow, so an engine can send progress and receive a cancel.
 import type { Dataset } from '../data/dataset';
 import type { Model } from '../onnx/model';
+import { narrowHalf, promoteHalf } from '../runtime/half-promote';
 import { CancelledError } from '../errors';
 import { applyPrune, pruneMask } from './apply';
 import { finetuneSteps, type FinetuneOptions } from './finetune';
@@ -148,6 +149,15 @@ async function allocateBlocks(
 
 /** Prunes `model` with the method; never mutates `model`. */
 export async function pruneWithMethod(model: Model, spec: MethodSpec, data: MethodData, hooks: MethodHooks = {}): Promise<MethodResult> {
+  // A float16 model: the data-aware methods compute in float32 (runtime/half-promote.ts) and the
+  // result is stored back in float16; magnitude reads the float16 weights as they are.
+  const wide = (spec.method ?? 'magnitude') !== 'magnitude' ? promoteHalf(model) : undefined;
+  if (wide === undefined) return pruneAt(model, spec, data, hooks);
+  const r = await pruneAt(wide, spec, data, hooks);
+  return { ...r, model: narrowHalf(r.model, model), notes: [...r.notes, 'computed in float32 (the float16 weights widened), stored back in float16'] };
+}
+
+async function pruneAt(model: Model, spec: MethodSpec, data: MethodData, hooks: MethodHooks): Promise<MethodResult> {
   const method = spec.method ?? 'magnitude';
   if (!isPruneMethod(method)) throw new PruneError(`unknown pruning method "${String(method)}" (${methodNames()})`);
   let options: PruneOptions = spec;

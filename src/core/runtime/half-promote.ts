@@ -6,6 +6,7 @@
 // inserted Casts). The Session keeps the model's own input and output types at its surface.
 import { DataType, type Attribute, type Model, type Node, type Tensor, type ValueInfo } from '../onnx/model';
 import { float16Table } from '../onnx/float-bits';
+import { toHalfBits } from './tensor';
 
 function widen(t: Tensor): Tensor {
   if (t.dataType !== DataType.FLOAT16 || t.data === undefined) return t;
@@ -51,6 +52,54 @@ export function promoteHalf(model: Model): Model | undefined {
       inputs: g.inputs.map(widenType),
       outputs: g.outputs.map(widenType),
       valueInfo: g.valueInfo.map(widenType),
+    },
+  };
+}
+
+function narrow(t: Tensor): Tensor {
+  if (t.dataType !== DataType.FLOAT || t.data === undefined) return t;
+  const src = t.data as Float32Array;
+  const data = new Uint16Array(src.length);
+  for (let i = 0; i < src.length; i++) data[i] = toHalfBits(src[i]);
+  return { ...t, dataType: DataType.FLOAT16, data };
+}
+
+/**
+ * `result` (computed from promoteHalf(original): pruned, refitted or trained in float32) stored in
+ * float16 as `original` was: the weights that were float16 (and new ones, copies of shared
+ * constants, when the original had no float32 weight), the Constant / Cast nodes and the value
+ * types that promoteHalf widened. Zeros stay exactly zero.
+ */
+export function narrowHalf(result: Model, original: Model): Model {
+  const og = original.graph;
+  const half = new Set(og.initializers.filter((t) => t.dataType === DataType.FLOAT16).map((t) => t.name));
+  const known = new Set(og.initializers.map((t) => t.name));
+  const allHalf = !og.initializers.some((t) => t.dataType === DataType.FLOAT);
+  const halfValues = new Set([...og.inputs, ...og.outputs, ...og.valueInfo].filter((v) => v.type?.kind === 'tensor' && v.type.elemType === DataType.FLOAT16).map((v) => v.name));
+  const narrowType = (v: ValueInfo): ValueInfo => (halfValues.has(v.name) && v.type?.kind === 'tensor' && v.type.elemType === DataType.FLOAT ? { ...v, type: { ...v.type, elemType: DataType.FLOAT16 } } : v);
+  const g = result.graph;
+  const sameNodes = g.nodes.length === og.nodes.length && g.nodes.every((n, i) => n.opType === og.nodes[i].opType);
+  const nodes = !sameNodes
+    ? g.nodes
+    : g.nodes.map((n, i) => {
+        const was = og.nodes[i];
+        const attributes = n.attributes.map((a): Attribute => {
+          const before = was.attributes.find((b) => b.name === a.name);
+          if (a.type === 'tensor' && before?.type === 'tensor' && before.value.dataType === DataType.FLOAT16) return { ...a, value: narrow(a.value) };
+          if (n.opType === 'Cast' && a.name === 'to' && before?.type === 'int' && Number(before.value) === DataType.FLOAT16) return before;
+          return a;
+        });
+        return { ...n, attributes };
+      });
+  return {
+    ...result,
+    graph: {
+      ...g,
+      initializers: g.initializers.map((t) => (half.has(t.name) || (allHalf && !known.has(t.name)) ? narrow(t) : t)),
+      nodes,
+      inputs: g.inputs.map(narrowType),
+      outputs: g.outputs.map(narrowType),
+      valueInfo: g.valueInfo.map(narrowType),
     },
   };
 }

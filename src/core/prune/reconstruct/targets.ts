@@ -86,7 +86,8 @@ export function withWeights(model: Model, weights: Map<string, Float32Array>): M
 function targetOf(model: Model, name: string): Target | string {
   const t = weightTensor(model, name);
   if (t === undefined) return `"${name}" is not a weight of the model (an initializer or a Constant node's value)`;
-  if (t.dataType !== DataType.FLOAT) return `"${name}" is not float32 (reconstruct solves float32 weights only)`;
+  // float16 weights are solved in float32: pruneWithMethod widens the model first (runtime/half-promote.ts)
+  if (t.dataType !== DataType.FLOAT && t.dataType !== DataType.FLOAT16) return `"${name}" is neither float32 nor float16 (reconstruct solves float weights only)`;
   const users: { node: Node; index: number }[] = [];
   model.graph.nodes.forEach((node, index) => {
     if (node.inputs.includes(name)) users.push({ node, index });

@@ -74,7 +74,7 @@ function orderedAncestors(model: Model, output: string, fixed: Set<string>): Nod
  */
 function sampleDimsOf(input: Model['graph']['inputs'][number], sampleShape?: readonly number[]): number[] {
   const type = input.type;
-  if (type?.kind === 'tensor' && type.elemType !== DataType.FLOAT) throw new GraphTrainError(`fine-tuning needs a float32 input, "${input.name}" is not`);
+  if (type?.kind === 'tensor' && type.elemType !== DataType.FLOAT && type.elemType !== DataType.FLOAT16) throw new GraphTrainError(`fine-tuning needs a float32 or float16 input, "${input.name}" is neither`);
   const dims = type?.kind === 'tensor' ? type.shape : undefined;
   if (dims === undefined || dims.length < 2) throw new GraphTrainError(`fine-tuning needs the input "${input.name}" to be [N, …]`);
   const rest = dims.slice(1);
@@ -107,7 +107,8 @@ export function compileGraph(model: Model, trainable: Iterable<string>, sampleSh
   for (const name of train) {
     const t = inits.get(name);
     if (t === undefined) throw new GraphTrainError(`fine-tuning trains initializers; "${name}" is not one of this model`);
-    if (t.dataType !== DataType.FLOAT) throw new GraphTrainError(`fine-tuning trains float32 weights; "${name}" is not float32`);
+    // float16 weights are trained in float32: pruneWithMethod widens the model first (runtime/half-promote.ts)
+    if (t.dataType !== DataType.FLOAT && t.dataType !== DataType.FLOAT16) throw new GraphTrainError(`fine-tuning trains float32 or float16 weights; "${name}" is neither`);
   }
   for (const t of g.initializers) {
     if (t.data === undefined || Array.isArray(t.data)) continue;
