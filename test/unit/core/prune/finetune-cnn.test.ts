@@ -6,7 +6,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { encodeModel, type Model } from '../../../../src/core/onnx';
-import { DataType } from '../../../../src/core/onnx/model';
 import { applyPrune, planPrune, pruneWithMethod, type MethodResult, type MethodSpec } from '../../../../src/core/prune';
 import { finetuneProblem } from '../../../../src/core/train';
 import { CancelledError } from '../../../../src/core/errors';
@@ -78,17 +77,16 @@ describe('fine-tuning LeNet on Fashion-MNIST at 70%', () => {
 describe('finetuneProblem', () => {
   it('names the first node of an op the trainer lacks and suggests reconstruct', () => {
     const lenet = cnn('lenet');
-    // LeNet with a Resize between the first pooling and the second Conv.
+    // LeNet with an Elu (no trainer kernel) between the first pooling and the second Conv.
     const nodes = lenet.graph.nodes.flatMap((n) => {
       if (n.name !== '/c2/Conv') return [n];
       return [
-        { name: '/up/Resize', opType: 'Resize', domain: '', inputs: [n.inputs[0], '', 'scales'], outputs: ['/up/Resize_output_0'], attributes: [] },
-        { ...n, inputs: ['/up/Resize_output_0', ...n.inputs.slice(1)] },
+        { name: '/act/Elu', opType: 'Elu', domain: '', inputs: [n.inputs[0]], outputs: ['/act/Elu_output_0'], attributes: [] },
+        { ...n, inputs: ['/act/Elu_output_0', ...n.inputs.slice(1)] },
       ];
     });
-    const scales = { name: 'scales', dataType: DataType.FLOAT, dims: [4], data: Float32Array.of(1, 1, 1, 1) };
-    const resized: Model = { ...lenet, graph: { ...lenet.graph, nodes, initializers: [...lenet.graph.initializers, scales] } };
-    expect(finetuneProblem(resized, WEIGHTS)).toBe('fine-tuning cannot differentiate node "/up/Resize" (Resize): Resize is not among the ops it trains through; try reconstruct');
+    const withElu: Model = { ...lenet, graph: { ...lenet.graph, nodes } };
+    expect(finetuneProblem(withElu, WEIGHTS)).toBe('fine-tuning cannot differentiate node "/act/Elu" (Elu): Elu is not among the ops it trains through; try reconstruct');
     expect(finetuneProblem(lenet, WEIGHTS)).toBeUndefined();
     expect(finetuneProblem(cnn('resnet'), [])).toBeUndefined();
     expect(finetuneProblem(cnn('mobilenet'), [])).toBeUndefined();
