@@ -8,9 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdx, IdxType } from '../../../src/core/data';
-import { decodeModel, encodeModel, type Tensor, type ValueInfo } from '../../../src/core/onnx';
-import { DataType } from '../../../src/core/onnx/model';
-import { floatToHalf } from '../../../src/core/runtime/tensor';
+import { decodeModel, encodeModel, type ValueInfo } from '../../../src/core/onnx';
+import { toHalfModel } from '../../support/half-model';
 import { ROOT, prunescope, type RunResult } from '../../support/cli';
 import { npy, zip } from '../../support/numpy-files';
 import { fileTempDir } from '../../support/temp-dir';
@@ -98,12 +97,8 @@ describe('NumPy datasets on the LeNet fixture', () => {
     const npz = join(dir, 'fashion.npz');
     if (!existsSync(npz)) writeFileSync(npz, zip([{ name: 'x.npy', data: npy('|u1', [10000, 1, 28, 28], pixels) }, { name: 'y.npy', data: npy('<i8', [10000], i64(labels)) }]));
     const m = decodeModel(new Uint8Array(readFileSync(LENET)), LENET);
-    const half = (t: Tensor): Tensor =>
-      t.dataType === DataType.FLOAT ? { ...t, dataType: DataType.FLOAT16, data: floatToHalf({ dims: t.dims, data: t.data as Float32Array, dataType: DataType.FLOAT }, DataType.FLOAT16).data as Uint16Array } : t;
-    const halfType = (v: ValueInfo): ValueInfo => (v.type?.kind === 'tensor' && v.type.elemType === DataType.FLOAT ? { ...v, type: { ...v.type, elemType: DataType.FLOAT16 } } : v);
-    const graph = { ...m.graph, initializers: m.graph.initializers.map(half), inputs: m.graph.inputs.map(halfType), outputs: m.graph.outputs.map(halfType), valueInfo: m.graph.valueInfo.map(halfType) };
     const file = join(dir, 'lenet-float16.onnx');
-    writeFileSync(file, encodeModel({ ...m, graph }));
+    writeFileSync(file, encodeModel(toHalfModel(m)));
     const args = ['--data', npz, '--limit', '1000', '--batch', '0', '--runtimes', 'dense,onnxruntime'];
     const r16 = prunescope(['eval', file, ...args]);
     const r32 = prunescope(['eval', LENET, ...args]);

@@ -7,24 +7,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDataset } from '../../../../src/core/data';
 import * as ort from 'onnxruntime-node';
-import { decodeModel, encodeModel, type Model, type Tensor, type ValueInfo } from '../../../../src/core/onnx';
+import { decodeModel, encodeModel, type Model } from '../../../../src/core/onnx';
 import { DataType } from '../../../../src/core/onnx/model';
 import { pruneWithMethod } from '../../../../src/core/prune';
+import { toHalfModel } from '../../../support/half-model';
 import { floatToHalf } from '../../../../src/core/runtime/tensor';
 
 const file = join(__dirname, '../../../../test/models/cnn/lenet.onnx');
 const fm = '/usr/share/datasets/fashion-mnist';
 
-function toHalf(m: Model): Model {
-  const half = (t: Tensor): Tensor =>
-    t.dataType === DataType.FLOAT ? { ...t, dataType: DataType.FLOAT16, data: floatToHalf({ dims: t.dims, data: t.data as Float32Array, dataType: DataType.FLOAT }, DataType.FLOAT16).data as Uint16Array } : t;
-  const type = (v: ValueInfo): ValueInfo => (v.type?.kind === 'tensor' && v.type.elemType === DataType.FLOAT ? { ...v, type: { ...v.type, elemType: DataType.FLOAT16 } } : v);
-  return { ...m, graph: { ...m.graph, initializers: m.graph.initializers.map(half), inputs: m.graph.inputs.map(type), outputs: m.graph.outputs.map(type), valueInfo: m.graph.valueInfo.map(type) } };
-}
 
 describe('reconstruct and finetune on a float16 model', () => {
   const m32 = decodeModel(new Uint8Array(readFileSync(file)), file);
-  const m16 = toHalf(m32);
+  const m16 = toHalfModel(m32);
   const train = parseDataset(['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'].map((n) => ({ name: n, bytes: new Uint8Array(readFileSync(join(fm, n))) })));
   for (const method of ['reconstruct', 'finetune'] as const) {
     it(`${method}: float16 weights, exactly half of each layer zero, float16 surface, onnxruntime runs it`, async () => {

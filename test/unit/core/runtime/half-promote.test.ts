@@ -6,23 +6,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { decodeModel, encodeModel, type Model, type Tensor, type ValueInfo } from '../../../../src/core/onnx';
+import { decodeModel, encodeModel } from '../../../../src/core/onnx';
 import { DataType } from '../../../../src/core/onnx/model';
 import { Session } from '../../../../src/core/runtime';
 import { promoteHalf } from '../../../../src/core/runtime/half-promote';
+import { toHalfModel } from '../../../support/half-model';
 import { floatToHalf, halfToFloat } from '../../../../src/core/runtime/tensor';
 
 const file = join(__dirname, '../../../../test/models/cnn/lenet.onnx');
 
-function toHalf(m: Model): Model {
-  const half = (t: Tensor): Tensor =>
-    t.dataType === DataType.FLOAT ? { ...t, dataType: DataType.FLOAT16, data: floatToHalf({ dims: t.dims, data: t.data as Float32Array, dataType: DataType.FLOAT }, DataType.FLOAT16).data as Uint16Array } : t;
-  const type = (v: ValueInfo): ValueInfo => (v.type?.kind === 'tensor' && v.type.elemType === DataType.FLOAT ? { ...v, type: { ...v.type, elemType: DataType.FLOAT16 } } : v);
-  return { ...m, graph: { ...m.graph, initializers: m.graph.initializers.map(half), inputs: m.graph.inputs.map(type), outputs: m.graph.outputs.map(type), valueInfo: m.graph.valueInfo.map(type) } };
-}
 
 describe('float16 models computed in float32', () => {
-  const m16 = toHalf(decodeModel(new Uint8Array(readFileSync(file)), file));
+  const m16 = toHalfModel(decodeModel(new Uint8Array(readFileSync(file)), file));
   it('widens every float16 weight and type, and nothing when there is no float16', () => {
     const wide = promoteHalf(m16)!;
     expect(wide.graph.initializers.every((t) => t.dataType !== DataType.FLOAT16)).toBe(true);
