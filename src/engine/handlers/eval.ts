@@ -36,7 +36,7 @@ function sampleDims(dims: (number | string | null)[], ds: Dataset): number[] {
 
 const ALL_RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 
-/** What onnxruntime is fed: the model input's name, a sample's dims, and int64 for token ids. */
+/** What onnxruntime is fed: the model input's name, a sample's dims, int64 for token ids and float16 for a float16 input. */
 function ortInput(io: { name: string; elemType?: number }, dims: number[]): OrtInput {
   return { name: io.name, sampleDims: dims, ...(io.elemType === DataType.INT64 ? { int64: true } : {}), ...(io.elemType === DataType.FLOAT16 ? { float16: true } : {}) };
 }
