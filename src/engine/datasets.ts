@@ -7,7 +7,8 @@ import type { Handler, JobContext, OpenModel } from './context';
 import { folderKey, loadImageFolder } from './dataset-folder';
 import { EngineFailure } from './errors';
 import { getModel } from './handlers/common';
-import { modelIo } from './model-io';
+import { modelCompanions, modelIo } from './model-io';
+import { companionNote } from '../core/runtime/companion-inputs';
 import { baseNameOf } from './platform';
 import type { DatasetSource, DatasetSummary } from './protocol';
 
@@ -112,7 +113,7 @@ export function datasetSummary(ds: Dataset, preview = false): DatasetSummary {
   if (ds.conversion !== undefined) out.conversion = ds.conversion;
   if (ds.classNames) out.classNames = ds.classNames;
   if (ds.arrays) out.arrays = ds.arrays;
-  if (preview && !ds.tokens) out.preview = datasetPreview(ds);
+  if (preview && !ds.tokens && !ds.integerSamples) out.preview = datasetPreview(ds);
   if (ds.tokens) out.tokens = tokenSummary(ds.tokens);
   return out;
 }
@@ -130,7 +131,9 @@ export const describeDataset: Handler<'dataset'> = async (req, ctx) => {
       if (req.source.kind !== 'sample' || !(e instanceof Error) || problemKind(e) !== 'bad-dataset') throw e;
       throw new EngineFailure('bad-dataset', `${open.fileName}: no test set was chosen, and ${datasetLabel(req.source)} does not fit this model (${fitProblem(e, ds).problem}): choose its own test set`);
     }
-    if (ds.tokens) return { ...datasetSummary(ds, req.preview === true), tokens: tokenSummary(ds.tokens, io.classes) };
+    const fed = companionNote(modelCompanions(open.model, open.fileName));
+    const summary = { ...datasetSummary(ds, req.preview === true), ...(fed !== '' ? { fed } : {}) };
+    return ds.tokens ? { ...summary, tokens: tokenSummary(ds.tokens, io.classes) } : summary;
   }
   return datasetSummary(ds, req.preview === true);
 };

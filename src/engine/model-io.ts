@@ -1,6 +1,8 @@
 // The data input of a model and its class count, as the evaluation and the pruning methods feed it.
 
 import type { Model } from '../core/onnx/model';
+import { type CompanionInput, companionInputs } from '../core/runtime/companion-inputs';
+import { RuntimeError } from '../core/runtime/errors';
 import { EngineFailure } from './errors';
 
 /** The model's data input (the first graph input that is not an initializer) and its class count. */
@@ -14,4 +16,22 @@ export function modelIo(model: Model, fileName: string): { name: string; dims: (
   const last = oshape && oshape.length > 0 ? oshape[oshape.length - 1] : null;
   const elemType = input.type?.kind === 'tensor' && !input.type.elemTypeAbsent ? input.type.elemType : undefined;
   return { name: input.name, dims, classes: typeof last === 'number' && last > 0 ? last : Number.MAX_SAFE_INTEGER, ...(elemType !== undefined ? { elemType } : {}) };
+}
+
+/**
+ * What evaluation feeds the model's inputs after the data input (attention_mask, token_type_ids, …:
+ * core/runtime/companion-inputs.ts); an input the rule cannot fill is refused naming it.
+ */
+export function modelCompanions(model: Model, fileName: string): CompanionInput[] {
+  const inits = new Set(model.graph.initializers.map((t) => t.name));
+  const decl = model.graph.inputs
+    .filter((i) => !inits.has(i.name))
+    .map((i) => ({ name: i.name, dims: i.type?.kind === 'tensor' && i.type.shape ? i.type.shape : [], dataType: i.type?.kind === 'tensor' ? i.type.elemType : 0 }));
+  if (decl.length <= 1) return [];
+  try {
+    return companionInputs(decl, decl[0], fileName);
+  } catch (e) {
+    if (e instanceof RuntimeError) throw new EngineFailure('unsupported', e.message, fileName);
+    throw e;
+  }
 }

@@ -5,6 +5,7 @@ import type { Model } from '../core/onnx/model';
 import type { TensorBytes } from '../core/onnx/external';
 import type { Runner } from '../core/eval';
 import type { Stats } from '../core/stats';
+import type { CompanionInput } from '../core/runtime/companion-inputs';
 
 /** The model input an onnxruntime runner is fed: its name and the dims of one sample. */
 export interface OrtInput {
@@ -13,6 +14,10 @@ export interface OrtInput {
   sampleDims: number[];
   /** The input takes int64 (token ids): the float samples are fed as integers. */
   int64?: boolean;
+  /** The input takes int32 (token ids): the float samples are fed as integers. */
+  int32?: boolean;
+  /** The model's other inputs and what they are fed (core/runtime/companion-inputs.ts). */
+  companions?: CompanionInput[];
   /** The input takes float16: the samples are rounded to it (a float16 output is read back as float32). */
   float16?: boolean;
 }

@@ -228,6 +228,8 @@ export interface DatasetSummary {
   preview?: DatasetPreview;
   /** A language-model test set (token ids, no labels): "64 sequences × 32 tokens, vocabulary 75 from the model". */
   tokens?: string;
+  /** What the model's other inputs are fed beside the samples (checked against a model): "attention_mask: all ones (…)". */
+  fed?: string;
 }
 
 // ---------------------------------------------------------------- requests

@@ -27,3 +27,18 @@ export function prunescope(args: string[], cwd = ROOT): RunResult {
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * The cells of one column of the first table a command printed (its header row starts with
+ * `ratio` or `method`; columns are two or more spaces apart), one per row.
+ */
+export function tableColumn(r: RunResult, name: string): string[] {
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  const at = lines.findIndex((l) => /^(ratio|method)\s/.test(l.trimStart()));
+  if (at < 0) throw new Error(`no table in: ${r.stdout}`);
+  const head = lines[at].trim().split(/\s{2,}/);
+  if (!head.includes(name)) throw new Error(`no column "${name}" in: ${head.join(' | ')}`);
+  const end = lines.findIndex((l, i) => i > at && l.trim() === '');
+  return lines.slice(at + 1, end < 0 ? undefined : end).map((l) => l.trim().split(/\s{2,}/)[head.indexOf(name)]);
+}

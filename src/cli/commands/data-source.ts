@@ -66,6 +66,7 @@ export function datasetNote(ds: DatasetSummary): string {
   const parts: string[] = [];
   if (ds.tokens) parts.push(ds.tokens);
   if (ds.conversion) parts.push(ds.conversion);
+  if (ds.fed) parts.push(`fed beside them: ${ds.fed}`);
   if (ds.classNames) {
     const shown = ds.classNames.slice(0, 20).map((n, i) => `${i} ${n}`).join(', ');
     parts.push(`classes ${shown}${ds.classNames.length > 20 ? `, … (${ds.classNames.length})` : ''}`);

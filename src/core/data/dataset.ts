@@ -31,6 +31,11 @@ export interface Dataset {
   arrays?: { samples: string; labels: string };
   /** Where an image sample keeps its channels (image folders, made for the model's input layout). */
   layout?: 'nchw' | 'nhwc';
+  /**
+   * The samples are integers (token ids [N, T] of a classifier such as a BERT-style encoder), kept
+   * as floats in `images` (exact below 2^24): they fit an integer model input only.
+   */
+  integerSamples?: true;
   /** A language-model test set: token ids [N, T] with no labels (core/data/token-ids.ts). */
   tokens?: TokenIds;
 }

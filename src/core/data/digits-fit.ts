@@ -66,6 +66,8 @@ function modelDataNeed(input: GraphIo['inputs'][number], out: readonly Dim[] | u
   const integer = input.elemType !== undefined && INTEGER_TYPES.has(input.elemType) ? dtypeName(input.elemType) : undefined;
   if (integer !== undefined) {
     // A language model: ids [N, T] in, logits [N, T, V] out.
+    const classes = out?.length === 2 && typeof out[1] === 'number' && out[1] > 0 ? out[1] : undefined;
+    if (dims.length === 2 && classes !== undefined) return `token ids ${integer} [N, T] with labels 0..${classes - 1} (a classifier): choose an .npz of ids x and labels y`;
     if (dims.length === 2) return `token ids ${integer} [N, T]${out?.length === 3 ? ' (a language model)' : ''}: choose a .npy or .npz file of ids`;
     return `integer values ${integer} ${shown(dims)}: the bundled MNIST digits are float images`;
   }

@@ -17,12 +17,15 @@ export interface ModelInputShape {
   type?: string;
   /** The input's name, for messages. */
   name?: string;
-  /** ONNX element type code when known: datasets give float samples, so it must be a float type. */
+  /** ONNX element type code when known: float samples feed a float type, integer samples (token ids) int64 or int32. */
   elemType?: number;
 }
 
 /** ONNX float element types: FLOAT, FLOAT16, DOUBLE, BFLOAT16. */
 const FLOAT_TYPES = new Set([1, 10, 11, 16]);
+/** Integer input types token ids are fed as (the runtimes feed int64 and int32). */
+const INTEGER_INPUTS = new Set([6, 7]);
+const FLOAT_NAMES: Record<number, string> = { 1: 'float32', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
 const TYPE_NAMES: Record<number, string> = { 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 12: 'uint32', 13: 'uint64' };
 
 const list = (s: readonly unknown[]): string => `[${s.join(', ')}]`;
@@ -45,8 +48,14 @@ export function checkDatasetFits(ds: Dataset, input: ModelInputShape, classes: n
   const rest = input.dims.slice(1);
   const named = input.name !== undefined ? `model input '${input.name}'` : 'the model input';
   const { file, subject } = samplesSubject(ds);
-  if (input.elemType !== undefined && !FLOAT_TYPES.has(input.elemType)) {
-    throw new DatasetError(file, `samples are float values; ${named} takes ${TYPE_NAMES[input.elemType] ?? `element type ${input.elemType}`}`);
+  const typeName = (t: number): string => TYPE_NAMES[t] ?? `element type ${t}`;
+  if (input.elemType !== undefined && INTEGER_INPUTS.has(input.elemType)) {
+    if (!ds.integerSamples) throw new DatasetError(file, `samples are float values; ${named} takes ${typeName(input.elemType)}`);
+  } else if (input.elemType !== undefined && !FLOAT_TYPES.has(input.elemType)) {
+    throw new DatasetError(file, `samples are ${ds.integerSamples ? 'integers' : 'float values'}; ${named} takes ${typeName(input.elemType)}`);
+  } else if (ds.integerSamples) {
+    const which = ds.arrays ? `${ds.arrays.samples} holds` : 'samples are';
+    throw new DatasetError(file, `${which} integers (read as token ids); ${named} takes ${input.elemType === undefined ? 'floats' : (FLOAT_NAMES[input.elemType] ?? 'floats')}: save the samples as floats (x.astype(np.float32), scaled as the model was trained)`);
   }
   const fixedDims = rest.every((d): d is number => typeof d === 'number' && d >= 0);
   if (fixedDims) {

@@ -1,9 +1,16 @@
 // Datasets from NumPy files: an .npy pair (samples [N, …] and integer labels [N], told apart by
-// their shapes, in any order) or one .npz archive (arrays chosen by pickNpzArrays' rule).
+// their shapes, in any order) or one .npz archive (arrays chosen by pickNpzArrays' rule). Samples
+// of floats or uint8 (pixels, scaled to 0..1) feed a float input; samples of other integer types are
+// token ids (integerSamples) and feed an integer input.
 import { classCount, DatasetError, type Dataset } from './dataset';
 import { classIdShaped, dtypeName, npyLabels, npySamples, parseNpy, type NpyArray } from './npy';
 import { openNpz, pickNpzArrays } from './npz';
-import { tokenNpz } from './token-ids';
+import { integerValues, tokenNpz } from './token-ids';
+
+/** Integer samples other than uint8 (which reads as pixels): token ids of a classifier. */
+function isIdArray(a: NpyArray): boolean {
+  return a.header.kind === 'i' || (a.header.kind === 'u' && a.header.size > 1);
+}
 
 /** "dir/test.npz" → "test.npz"; "dir/x_test.npy" → "x_test". */
 function baseName(path: string): string {
@@ -28,7 +35,8 @@ function build(
   const sampleShape = shape.slice(1);
   const sampleSize = sampleShape.reduce((p, d) => p * d, 1);
   if (sampleSize === 0) throw new DatasetError(samples.what, `no values: each sample has shape [${sampleShape.join(', ')}]`);
-  const { values, conversion: sampleConversion } = npySamples(samples.what, samples.a);
+  const ids = isIdArray(samples.a);
+  const { values, conversion: sampleConversion } = ids ? { values: Float32Array.from(integerValues(samples.what, samples.a)), conversion: 'integer ids' } : npySamples(samples.what, samples.a);
   const conversion = [
     ...(sampleConversion ? [`${arrays ? arrays.samples : baseName(samples.file)}: ${sampleConversion}`] : []),
     ...(labelConversion ? [`${arrays ? arrays.labels : baseName(labels.file)}: ${labelConversion}`] : []),
@@ -45,6 +53,7 @@ function build(
     classes: classCount(ys),
     ...(conversion !== '' ? { conversion } : {}),
     ...(arrays ? { arrays } : {}),
+    ...(ids ? { integerSamples: true as const } : {}),
   };
 }
 

@@ -28,6 +28,25 @@ function baseName(path: string): string {
   return path.replace(/^.*[\\/]/, '');
 }
 
+/**
+ * The values of an integer array as ids, each from 0 to 2^24 − 1 (what float32 holds exactly);
+ * anything else refused naming its place ([sample, position] of the last dim).
+ */
+export function integerValues(what: string, a: NpyArray): Int32Array {
+  const { shape } = a.header;
+  const t = shape.length > 1 ? shape[shape.length - 1] : 1;
+  const read = reader(a);
+  const ids = new Int32Array(a.header.elements);
+  for (let i = 0; i < ids.length; i++) {
+    const v = read(i);
+    if (!(v >= 0 && v < MAX_ID)) {
+      throw new DatasetError(what, `token id ${v} at sequence ${Math.floor(i / t)}, position ${i % t}; ids must be from 0 to ${MAX_ID - 1}`);
+    }
+    ids[i] = v;
+  }
+  return ids;
+}
+
 /** Reads the ids of an integer [N, T] array: refused when empty, negative or too large. */
 export function tokenIdsOf(what: string, a: NpyArray): TokenIds {
   const { shape } = a.header;
@@ -37,17 +56,9 @@ export function tokenIdsOf(what: string, a: NpyArray): TokenIds {
   const [n, t] = shape;
   if (n === 0) throw new DatasetError(what, 'no sequences (N = 0)');
   if (t < 2) throw new DatasetError(what, `sequences of ${t} token${t === 1 ? '' : 's'}; next-token evaluation needs at least 2 per sequence`);
-  const read = reader(a);
-  const ids = new Int32Array(n * t);
+  const ids = integerValues(what, a);
   let maxId = 0;
-  for (let i = 0; i < ids.length; i++) {
-    const v = read(i);
-    if (v < 0 || v >= MAX_ID) {
-      throw new DatasetError(what, `token id ${v} at sequence ${Math.floor(i / t)}, position ${i % t}; ids must be from 0 to ${MAX_ID - 1}`);
-    }
-    ids[i] = v;
-    if (v > maxId) maxId = v;
-  }
+  for (let i = 0; i < ids.length; i++) if (ids[i] > maxId) maxId = ids[i];
   return { ids, sequences: n, length: t, maxId };
 }
 

@@ -1,9 +1,11 @@
 // Prunescope's runtime as a TokenRunner: the ids fed as the model's integer input (int64, int32, …)
-// of shape [sequences, length]; the first output is the logits.
+// of shape [sequences, length], the model's other inputs by companion-inputs.ts' rule; the first
+// output is the logits.
 import { DataType } from '../onnx/model';
 import { RuntimeError } from '../runtime/errors';
 import type { Session } from '../runtime/session';
-import type { RtData } from '../runtime/tensor';
+import type { RtData, RtTensor } from '../runtime/tensor';
+import { companionData, companionInputs } from '../runtime/companion-inputs';
 import type { RunnerName } from './types';
 import type { TokenRunner } from './language-model';
 
@@ -21,10 +23,14 @@ function idsData(ids: Int32Array, dataType: number): RtData {
 export function sessionTokenRunner(name: RunnerName, session: Session): TokenRunner {
   const input = session.inputs[0];
   const output = session.outputs[0];
+  const companions = companionInputs(session.inputs, input, 'the model');
   return {
     name,
     runIds(ids, sequences, length) {
-      const out = session.run({ [input.name]: { dims: [sequences, length], data: idsData(ids, input.dataType), dataType: input.dataType } })[output.name];
+      const dims = [sequences, length];
+      const feeds: Record<string, RtTensor> = { [input.name]: { dims, data: idsData(ids, input.dataType), dataType: input.dataType } };
+      for (const c of companions) feeds[c.name] = { dims, data: companionData(c, dims), dataType: c.dataType };
+      const out = session.run(feeds)[output.name];
       return out.data instanceof Float32Array ? out.data : Float32Array.from(out.data as ArrayLike<number>, Number);
     },
   };

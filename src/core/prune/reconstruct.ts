@@ -149,7 +149,7 @@ export interface ReconstructReport {
 export function reconstructProblem(model: Model, selected: string[]): string | undefined {
   if (selected.length === 0) return 'no weight is selected for reconstruction';
   const inputs = realInputs(model);
-  if (inputs.length !== 1) return `reconstruct needs a model with one input, this one has ${inputs.length}`;
+  if (inputs.length === 0) return 'reconstruct feeds calibration samples to the model, and it has no input';
   const targets = findTargets(model, selected);
   if (typeof targets === 'string') return targets;
   const inits = new Set(model.graph.initializers.map((t) => t.name));

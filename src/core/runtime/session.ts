@@ -2,6 +2,7 @@
 // (the fast path evaluation uses).
 import { DataType, type Dim, type Model, type ValueInfo } from '../onnx/model';
 import { RuntimeError, UnsupportedOpError } from './errors';
+import { type CompanionInput, companionData, companionInputs } from './companion-inputs';
 import { promoteHalf } from './half-promote';
 import { batchDims } from './input-dims';
 import { type LayerInfo, type Plan, type PlanOptions, buildPlan } from './plan';
@@ -58,6 +59,10 @@ export class Session {
   private readonly widenedOut: boolean[];
   /** runFloat's input tensor, reused while the dims repeat. */
   private floatFeed: RtTensor | undefined;
+  /** What runFloat feeds the inputs after the first (companion-inputs.ts), found at its first call. */
+  private companions: CompanionInput[] | undefined;
+  /** Their tensors, reused while the dims repeat. */
+  private readonly companionFeeds: RtTensor[] = [];
 
   private constructor(model: Model, options: SessionOptions) {
     this.where = options.label ?? (model.graph.name ? `model "${model.graph.name}"` : 'model');
@@ -113,15 +118,17 @@ export class Session {
   /**
    * One float input → first output. `input` holds `batch` samples back to back; returns the output
    * data (e.g. logits [batch, classes]), valid until the next call (buffers are reused). A float16 /
-   * bfloat16 input gets the samples rounded to its type, a half output is read back as float32.
+   * bfloat16 input gets the samples rounded to its type, an int64 / int32 input (token ids) the
+   * samples as integers; a half output is read back as float32. The inputs after the first are
+   * fed by companion-inputs.ts' rule (attention_mask all ones, …), or refused by it.
    */
   runFloat(input: Float32Array, batch: number): Float32Array {
-    if (this.inputs.length !== 1) {
-      throw new RuntimeError(`${this.where}: runFloat needs a model with one input, this one has ${this.inputs.length}`);
-    }
     const info = this.inputs[0];
+    if (!info) throw new RuntimeError(`${this.where}: the model has no input to feed`);
+    const companions = (this.companions ??= companionInputs(this.inputs, info, this.where));
     const half = isHalfType(info.dataType);
-    if (info.dataType !== DataType.FLOAT && !half) throw new RuntimeError(`${this.where}: input "${info.name}" is not float32, float16 or bfloat16`);
+    const ids = info.dataType === DataType.INT64 || info.dataType === DataType.INT32;
+    if (info.dataType !== DataType.FLOAT && !half && !ids) throw new RuntimeError(`${this.where}: input "${info.name}" is not float32, float16, bfloat16, int64 or int32`);
     const fixedBatch = typeof info.dims[0] === 'number' ? info.dims[0] : undefined;
     if (fixedBatch !== undefined && fixedBatch !== batch && fixedBatch === 1 && batch > 1) return this.runSamples(input, batch);
     const dims = this.inputDims(info, input.length, batch);
@@ -129,9 +136,16 @@ export class Session {
     // A float16 input computed in float32 takes the samples rounded to float16, as the model would.
     if (half && this.widenedIn[0]) this.floatFeed = halfToFloat(floatToHalf({ dims, data: input, dataType: DataType.FLOAT }, info.dataType));
     else if (half) this.floatFeed = floatToHalf({ dims, data: input, dataType: DataType.FLOAT }, info.dataType);
+    // Token ids travel as floats (exact below 2^24, checked when the dataset was read).
+    else if (ids) this.floatFeed = { dims, data: info.dataType === DataType.INT64 ? BigInt64Array.from(input, (v) => BigInt(v)) : Int32Array.from(input), dataType: info.dataType };
     else if (feed && feed.dims === dims && feed.dataType === DataType.FLOAT) feed.data = input;
     else this.floatFeed = { dims, data: input, dataType: DataType.FLOAT };
     this.values[this.inputSlots[0]] = this.floatFeed;
+    companions.forEach((c, k) => {
+      let t = this.companionFeeds[k];
+      if (!t || t.dims.length !== dims.length || t.dims.some((d, j) => d !== dims[j])) t = this.companionFeeds[k] = { dims: [...dims], data: companionData(c, dims), dataType: c.dataType };
+      this.values[this.inputSlots[k + 1]] = t;
+    });
     this.execute();
     const res = this.values[this.outputSlots[0]];
     if (!res) throw new RuntimeError(`${this.where}: output "${this.outputs[0].name}" was not computed`);

@@ -13,7 +13,8 @@ import { describeDataset, loadDataset } from '../datasets';
 import { EngineFailure } from '../errors';
 import type { PrunedEntry } from '../methods/cache';
 import { cascadeKey, prunedModel, type CascadeFrom, type MethodProgress } from '../methods/run';
-import { modelIo } from '../model-io';
+import { modelCompanions, modelIo } from '../model-io';
+import type { CompanionInput } from '../../core/runtime/companion-inputs';
 import { getModel } from './common';
 import type { DisposableRunner, OrtInput } from '../platform';
 import { DataType } from '../../core/onnx/model';
@@ -37,8 +38,15 @@ function sampleDims(dims: (number | string | null)[], ds: Dataset): number[] {
 const ALL_RUNTIMES: readonly RuntimeName[] = RUNNER_NAMES;
 
 /** What onnxruntime is fed: the model input's name, a sample's dims, int64 for token ids and float16 for a float16 input. */
-function ortInput(io: { name: string; elemType?: number }, dims: number[]): OrtInput {
-  return { name: io.name, sampleDims: dims, ...(io.elemType === DataType.INT64 ? { int64: true } : {}), ...(io.elemType === DataType.FLOAT16 ? { float16: true } : {}) };
+function ortInput(io: { name: string; elemType?: number }, dims: number[], companions: CompanionInput[]): OrtInput {
+  return {
+    name: io.name,
+    sampleDims: dims,
+    ...(io.elemType === DataType.INT64 ? { int64: true } : {}),
+    ...(io.elemType === DataType.INT32 ? { int32: true } : {}),
+    ...(io.elemType === DataType.FLOAT16 ? { float16: true } : {}),
+    ...(companions.length > 0 ? { companions } : {}),
+  };
 }
 
 function errorText(e: unknown): string {
@@ -67,6 +75,7 @@ export function runnerMaker(
 ): MakeRunners {
   const io = modelIo(open.model, open.fileName);
   checkDatasetFits(ds, io, io.classes);
+  const companions = modelCompanions(open.model, open.fileName);
   const runtimes = options?.runtimes ?? ALL_RUNTIMES;
   const dims = sampleDims(io.dims, ds);
   return async (ratio) => {
@@ -88,7 +97,7 @@ export function runnerMaker(
           continue;
         }
         try {
-          const r = await ctx.platform.ort(encoded(), ortInput(io, dims), { threads: threads.workers });
+          const r = await ctx.platform.ort(encoded(), ortInput(io, dims, companions), { threads: threads.workers });
           disposers.push(r);
           // onnxruntime-web has its own thread count (one setting for every session).
           ortRunner = Object.assign(r, { workers: r.workers ?? threads.workers });
@@ -178,7 +187,7 @@ function pointProgress(ctx: JobContext, index: number, count: number, method: Pr
 function tracker(ctx: JobContext, open: OpenModel, ds: Dataset, options: EvalOptions | undefined, threads: LargeBatch): OriginalTracker {
   const io = modelIo(open.model, open.fileName);
   const wanted = (options?.runtimes ?? ALL_RUNTIMES).includes('onnxruntime') && ctx.platform.ort !== undefined;
-  return originalTracker(ctx, open, ortInput(io, sampleDims(io.dims, ds)), ds, settings(options), threads, wanted);
+  return originalTracker(ctx, open, ortInput(io, sampleDims(io.dims, ds), modelCompanions(open.model, open.fileName)), ds, settings(options), threads, wanted);
 }
 
 function withMethod(point: EvalPoint, method: PruneMethod): EvalPoint {

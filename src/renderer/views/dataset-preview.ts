@@ -64,13 +64,14 @@ export function createDatasetPreview(platform: Platform, onPick: (picked: Picked
   const normNote = h('span', { class: 'muted', 'data-testid': 'ds-normalize-note' });
   const normRow = h('div', { class: 'row', hidden: true, 'data-testid': 'ds-normalize-row' }, h('label', {}, 'Images'), normKind, normText, normNote);
   const conversion = h('div', { class: 'muted', 'data-testid': 'ds-conversion', hidden: true });
+  const fed = h('div', { class: 'muted', 'data-testid': 'ds-fed', hidden: true });
   const classes = h('div', { class: 'muted', 'data-testid': 'ds-classes', hidden: true });
   const strip = h('div', { class: 'ds-preview', 'data-testid': 'ds-preview', 'aria-label': 'The first samples with their labels' });
   const readText = h('span', { class: 'muted', 'data-testid': 'ds-reading' });
   const readCancel = h('button', { class: 'btn small', 'data-testid': 'ds-cancel' }, 'Cancel');
   const readRow = h('div', { class: 'row', hidden: true }, readText, readCancel);
   const status = h('div', { class: 'muted', 'data-testid': 'ds-status', hidden: true });
-  const el = h('div', { class: 'ds-extras' }, normRow, readRow, status, conversion, classes, strip);
+  const el = h('div', { class: 'ds-extras' }, normRow, readRow, status, conversion, fed, classes, strip);
   let reading: number | null = null;
   readCancel.addEventListener('click', () => {
     if (reading !== null) platform.client.cancel(reading);
@@ -143,6 +144,8 @@ export function createDatasetPreview(platform: Platform, onPick: (picked: Picked
       if (!isFolder) folder = null;
       conversion.hidden = !summary?.conversion;
       conversion.textContent = summary?.conversion ? `Values: ${summary.conversion}.` : '';
+      fed.hidden = !summary?.fed;
+      fed.textContent = summary?.fed ? `The model's other inputs are fed: ${summary.fed}.` : '';
       const names = summary?.classNames;
       classes.hidden = !names;
       classes.textContent = names ? `Classes (subfolders, sorted): ${names.map((n, i) => `${i} ${n}`).join(', ')}` : '';

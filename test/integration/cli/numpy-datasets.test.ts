@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdx, IdxType } from '../../../src/core/data';
 import { decodeModel, encodeModel, type ValueInfo } from '../../../src/core/onnx';
 import { toHalfModel } from '../../support/half-model';
-import { ROOT, prunescope, type RunResult } from '../../support/cli';
+import { ROOT, prunescope, tableColumn, type RunResult } from '../../support/cli';
 import { npy, zip } from '../../support/numpy-files';
 import { fileTempDir } from '../../support/temp-dir';
 
@@ -38,11 +38,7 @@ const i64 = (v: ArrayLike<number>): Uint8Array => {
 /** Each row of a table's column, by its header. */
 function column(r: RunResult, name: string): string[] {
   expect(r.code, r.stderr).toBe(0);
-  const lines = r.stdout.trim().split('\n');
-  const at = lines.findIndex((l) => l.trimStart().startsWith('ratio'));
-  const head = lines[at].trim().split(/\s{2,}/);
-  const end = lines.findIndex((l, i) => i > at && l.trim() === '');
-  return lines.slice(at + 1, end < 0 ? undefined : end).map((l) => l.trim().split(/\s{2,}/)[head.indexOf(name)]);
+  return tableColumn(r, name);
 }
 
 /** `eval` of the IDX files on both runtimes, run once for the tests that compare against it. */

@@ -1,9 +1,12 @@
 // The activations that reach a node on the calibration samples, computed by Prunescope's runtime:
 // the graph cut down to the nodes the value depends on, with the value as its one output, run in
 // batches of calibration samples. A language model's calibration samples are token ids (kept as
-// exact floats in the dataset), fed as the model's integer input (int64 or int32).
+// exact floats in the dataset), fed as the model's integer input (int64 or int32); the model's
+// other inputs (a BERT's attention_mask, …) by companion-inputs.ts' rule.
 import { DataType, type Model } from '../../onnx/model';
 import { Session, type RtData, type RtTensor } from '../../runtime';
+import { type CompanionInput, companionData, companionInputs } from '../../runtime/companion-inputs';
+import { RuntimeError } from '../../runtime/errors';
 import { batchDims } from '../../runtime/input-dims';
 import { PruneError } from '../types';
 import type { Steps } from './solver';
@@ -20,6 +23,8 @@ export interface Feed {
   count: number;
   /** The input's element type: FLOAT, or INT64 / INT32 for token ids. */
   dataType: number;
+  /** The model's other inputs and what they are fed (attention_mask, …: companion-inputs.ts). */
+  companions: CompanionInput[];
 }
 
 /** Input element types a calibration set can be fed as: float32, or token ids as int64 / int32. */
@@ -50,7 +55,8 @@ export function declaredSampleSize(model: Model): number | undefined {
 export function inputFeed(model: Model, calibration: Float32Array, count: number, sampleShape?: number[]): Feed {
   const sampleSize = sampleShape?.reduce((a, b) => a * b, 1);
   const names = realInputs(model);
-  if (names.length !== 1) throw new PruneError(`reconstruction pruning needs a model with one input, this one has ${names.length}`, 'unsupported');
+  if (names.length === 0) throw new PruneError('the model has no input to feed the calibration samples to', 'unsupported');
+  const companions = feedCompanions(model, names);
   const info = model.graph.inputs.find((i) => i.name === names[0]);
   const type = info?.type;
   const dataType = type !== undefined && type.kind === 'tensor' ? type.elemType : DataType.FLOAT;
@@ -76,7 +82,29 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   if (typeof fixed === 'number' && count % fixed !== 0) {
     throw new PruneError(`the model's input "${names[0]}" takes batches of ${fixed}; ${count} calibration samples do not divide into them`, 'bad-dataset');
   }
-  return { input: names[0], sampleDims, batch, calibration, count, dataType };
+  return { input: names[0], sampleDims, batch, calibration, count, dataType, companions };
+}
+
+/** The companions of the model's first input (its data input); PruneError naming an input the rule cannot fill. */
+function feedCompanions(model: Model, names: string[]): CompanionInput[] {
+  if (names.length <= 1) return [];
+  const decl = names.map((name) => {
+    const t = model.graph.inputs.find((i) => i.name === name)?.type;
+    return { name, dims: t?.kind === 'tensor' && t.shape ? t.shape : [], dataType: t?.kind === 'tensor' ? t.elemType : DataType.UNDEFINED };
+  });
+  try {
+    return companionInputs(decl, decl[0], 'calibration');
+  } catch (e) {
+    if (e instanceof RuntimeError) throw new PruneError(e.message, 'unsupported');
+    throw e;
+  }
+}
+
+/** The feeds of one run: the samples `x` as the data input, the companions with its dims. */
+export function feedsOf(feed: Feed, x: RtTensor): Record<string, RtTensor> {
+  const out: Record<string, RtTensor> = { [feed.input]: x };
+  for (const c of feed.companions) out[c.name] = { dims: [...x.dims], data: companionData(c, x.dims), dataType: c.dataType };
+  return out;
 }
 
 /** Samples first … first + n − 1 of the feed as the model's input tensor. */
@@ -106,7 +134,7 @@ export function* valueBatches(
     const n = Math.min(feed.batch, feed.count - first);
     const x = feedTensor(feed, first, n);
     const xs = models.map((_, i) => {
-      const out = sessions.length === 0 ? {} : sessions[i].run({ [feed.input]: x });
+      const out = sessions.length === 0 ? {} : sessions[i].run(feedsOf(feed, x));
       return values.map((v) => (v === feed.input ? x : out[v]));
     });
     onBatch(xs, first, n);

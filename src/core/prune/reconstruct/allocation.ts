@@ -22,7 +22,7 @@
 //   MobileNet: per layer −1.69, plan −0.99, saliency −1.02, curve −0.63, output MSE −0.50, output −0.31
 import { GroupMoments } from './moments';
 import { collect } from './collect';
-import { feedTensor, type Feed } from './activations';
+import { feedTensor, feedsOf, type Feed } from './activations';
 import { groupShares } from './layer';
 import { dampedInverseSteps, multiplySteps, sparseSweepSteps, upperFactorSteps, type Steps } from './solver';
 import { biasSlot, storedWeight, weightMatrix, withBiasShifts, withWeights, type Target } from './targets';
@@ -113,11 +113,11 @@ class OutputError {
   private y0: Float32Array | undefined;
   private energy = 1;
   private readonly x: RtTensor;
-  private readonly name: string;
+  private readonly feeds: Record<string, RtTensor>;
 
   constructor(private readonly model: Model, feed: Feed) {
     this.x = feedTensor(feed, 0, Math.min(feed.count, OUTPUT_SAMPLES));
-    this.name = feed.input;
+    this.feeds = feedsOf(feed, this.x);
     this.tokens = feed.dataType !== DataType.FLOAT;
   }
 
@@ -127,7 +127,7 @@ class OutputError {
   private rowLength = 0;
 
   private run(m: Model): Float32Array {
-    const out = Session.create(m, { kernels: 'dense' }).run({ [this.name]: this.x })[m.graph.outputs[0].name];
+    const out = Session.create(m, { kernels: 'dense' }).run(this.feeds)[m.graph.outputs[0].name];
     const last = out.dims[out.dims.length - 1];
     const scores = out.dims[0] === this.x.dims[0] && last > 1 && (out.dims.length === 2 || (this.tokens && out.dims.length === 3));
     this.rowLength = scores ? last : 0;

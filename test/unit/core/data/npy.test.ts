@@ -84,7 +84,8 @@ describe('.npy pairs', () => {
     ['a label count mismatch', [x2, { name: 'y.npy', bytes: npy('<i8', [3], i64([0, 1, 2])) }], /^y\.npy: holds 3 labels but x\.npy holds 2 samples$/],
     ['float labels that are not whole numbers', [x2, { name: 'y.npy', bytes: npy('<f4', [2], f32([0, 1.5])) }], /^y\.npy: label 1 is 1\.5; float labels must be whole numbers/],
     ['negative labels', [x2, { name: 'y.npy', bytes: npy('<i8', [2], i64([0, -1])) }], /^y\.npy: label 1 is -1; labels must be class ids from 0$/],
-    ['int samples', [{ name: 'x.npy', bytes: npy('<i8', [2, 1], i64([0, 1])) }, y2], /^x\.npy: samples are int64; samples must be float32, float64 or uint8/],
+    ['negative integer samples (token ids)', [{ name: 'x.npy', bytes: npy('<i8', [2, 2], i64([0, 1, 5, -3])) }, y2], /^x\.npy: token id -3 at sequence 1, position 1; ids must be from 0 to 16777215$/],
+    ['bool samples', [{ name: 'x.npy', bytes: npy('|b1', [2, 1], new Uint8Array([0, 1])) }, y2], /^x\.npy: samples are bool; samples must be float32, float64 or uint8/],
     ['two label files', [y2, y2], /an \.npy pair is samples of shape \[N, …\] and labels of shape \[N\]/],
     ['one file alone', [x2], /^x\.npy: is one \.npy array; give it together with its labels/],
   ])('refuses %s with one line', (_what, files, message) => {
@@ -177,6 +178,19 @@ describe('checkDatasetFits on shapes', () => {
   it('refuses the same values in another layout (channels last for channels first)', () => {
     const e = errorOf(() => checkDatasetFits(ds([28, 28, 1]), { dims: ['N', 1, 28, 28], name: 'x' }, 10));
     expect(e.message).toBe("test.npz: x has samples of shape [28, 28, 1]; model input 'x' expects [1, 28, 28]: the same number of values in another layout (transpose the samples to [1, 28, 28])");
+  });
+  it('reads integer samples as token ids: they fit an int64 / int32 input only, said beside the name', () => {
+    const x = npy('<i8', [2, 3], i64([5, 0, 99, 7, 1, 2]));
+    const ids = parseDataset([{ name: 'x.npy', bytes: x }, { name: 'y.npy', bytes: npy('<i8', [2], i64([1, 0])) }]);
+    expect(ids.integerSamples).toBe(true);
+    expect([...ids.images]).toEqual([5, 0, 99, 7, 1, 2]);
+    expect(ids.conversion).toBe('x.npy: integer ids');
+    expect(() => checkDatasetFits(ids, { dims: ['batch_size', 'sequence_length'], name: 'input_ids', elemType: 7 }, 2)).not.toThrow();
+    expect(() => checkDatasetFits(ids, { dims: ['N', 3], name: 'input_ids', elemType: 6 }, 2)).not.toThrow();
+    expect(errorOf(() => checkDatasetFits(ids, { dims: ['N', 4], name: 'input_ids', elemType: 7 }, 2)).message).toBe("x.npy: samples have shape [3] (3 values); model input 'input_ids' expects [4] (4 values)");
+    expect(errorOf(() => checkDatasetFits(ids, { dims: ['N', 3], name: 'x', elemType: 1 }, 2)).message).toBe(
+      "x.npy: samples are integers (read as token ids); model input 'x' takes float32: save the samples as floats (x.astype(np.float32), scaled as the model was trained)",
+    );
   });
   it('refuses a model input that does not take floats, and labels past the outputs', () => {
     expect(errorOf(() => checkDatasetFits(ds([4]), { dims: ['N', 4], name: 'ids', elemType: 7 }, 10)).message).toBe("test.npz: samples are float values; model input 'ids' takes int64");

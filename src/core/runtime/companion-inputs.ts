@@ -1,0 +1,86 @@
+// The inputs a transformer takes beside its token ids, and what evaluation feeds them. Hugging Face
+// and torch exports of BERT-style encoders take `attention_mask` (1 where a token is attended) and
+// often `token_type_ids` (the segment of each token) and `position_ids`, each of the ids' shape
+// [N, T]. A test set of unpadded single-segment sequences determines them: the mask all ones, the
+// segments all zero, the positions 0..T−1. Any other extra input cannot be guessed: refused, named.
+// One rule for every runtime (Prunescope's Session, onnxruntime-node and -web) and every place that
+// says on screen what was fed.
+import { DataType, type Dim } from '../onnx/model';
+import { RuntimeError } from './errors';
+import type { RtData } from './tensor';
+
+/** What an extra input is fed: all ones, all zeros, or each token's position 0..T−1 along the last dim. */
+export type CompanionFill = 'ones' | 'zeros' | 'positions';
+
+/** An input fed beside the data input, with the dims of the data input's feed. */
+export interface CompanionInput {
+  name: string;
+  /** ONNX element type the model declares for it. */
+  dataType: number;
+  fill: CompanionFill;
+}
+
+/** A graph input as the rule sees it. */
+export interface InputDecl {
+  name: string;
+  dims: readonly Dim[];
+  dataType: number;
+}
+
+const RULES: readonly { fill: CompanionFill; pattern: RegExp }[] = [
+  { fill: 'ones', pattern: /(^|[_.])(attention_mask|input_mask)$/i },
+  { fill: 'zeros', pattern: /(^|[_.])(token_type_ids|segment_ids|token_type|segment)$/i },
+  { fill: 'positions', pattern: /(^|[_.])position_ids$/i },
+];
+
+/** Element types a companion can be fed as. */
+const FILLABLE = new Set<number>([DataType.INT64, DataType.INT32, DataType.FLOAT, DataType.BOOL]);
+
+const WHAT: Record<CompanionFill, string> = {
+  ones: 'all ones (every token attended: the sequences are taken as unpadded)',
+  zeros: 'all zeros (one segment)',
+  positions: 'positions 0..T−1',
+};
+
+/**
+ * The companions of the data input `data` among `inputs` (the model's graph inputs that are not
+ * initializers): each extra input's fill by its name, checked to have the data input's rank. Throws
+ * a RuntimeError naming an input it cannot fill.
+ */
+export function companionInputs(inputs: readonly InputDecl[], data: InputDecl, where: string): CompanionInput[] {
+  const out: CompanionInput[] = [];
+  for (const i of inputs) {
+    if (i.name === data.name) continue;
+    const rule = RULES.find((r) => r.pattern.test(i.name));
+    const known = 'Prunescope feeds attention_mask all ones, token_type_ids all zeros and position_ids 0..T−1 beside the data input';
+    if (!rule) throw new RuntimeError(`${where}: input "${i.name}" is not the data input "${data.name}" and its values cannot be told from the test set (${known})`);
+    if (!FILLABLE.has(i.dataType)) throw new RuntimeError(`${where}: input "${i.name}" takes element type ${i.dataType}; ${i.name} is fed as int64, int32, float32 or bool`);
+    if (i.dims.length > 0 && data.dims.length > 0 && i.dims.length !== data.dims.length) {
+      throw new RuntimeError(`${where}: input "${i.name}" has rank ${i.dims.length}, the data input "${data.name}" ${data.dims.length}; ${i.name} is fed with the data input's shape`);
+    }
+    out.push({ name: i.name, dataType: i.dataType, fill: rule.fill });
+  }
+  return out;
+}
+
+/** The values of a companion for a feed of `dims` (positions count along the last dim). */
+export function companionData(c: CompanionInput, dims: readonly number[]): RtData {
+  const n = dims.reduce((p, d) => p * d, 1);
+  const t = dims.length > 0 ? dims[dims.length - 1] : 1;
+  const value = (i: number): number => (c.fill === 'ones' ? 1 : c.fill === 'zeros' ? 0 : i % t);
+  switch (c.dataType) {
+    case DataType.INT64:
+      return BigInt64Array.from({ length: n }, (_, i) => BigInt(value(i)));
+    case DataType.INT32:
+      return Int32Array.from({ length: n }, (_, i) => value(i));
+    case DataType.BOOL:
+      return Uint8Array.from({ length: n }, (_, i) => value(i));
+    default:
+      return Float32Array.from({ length: n }, (_, i) => value(i));
+  }
+}
+
+/** "attention_mask: all ones (…); token_type_ids: all zeros (one segment)", or '' when there are none. */
+export function companionNote(cs: readonly CompanionInput[]): string {
+  return cs.map((c) => `${c.name}: ${WHAT[c.fill]}`).join('; ');
+}

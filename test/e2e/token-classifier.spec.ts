@@ -1,0 +1,40 @@
+// A BERT-style classifier with the inputs Hugging Face exports give it (input_ids, attention_mask,
+// token_type_ids) in the Evaluate panel: the note says it needs ids with labels, the chosen .npz of
+// integer ids is described with what the other inputs are fed, and Evaluate gives every runtime
+// the accuracy torch measured (test/models/segments/README.md).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { openApp, repo, shot, tab } from './helpers';
+
+const dir = resolve(repo, 'test/models/segments');
+
+test('token classifier: ids with labels, the mask and segments said, accuracy equal to torch', async ({ page }) => {
+  const torch = Number(/held-out accuracy \(torch\) ([0-9.]+)/.exec(readFileSync(resolve(dir, 'README.md'), 'utf8'))?.[1]);
+  expect(torch).toBeGreaterThan(0.5);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await openApp(page);
+  await page.locator('#open-model-input').setInputFiles(resolve(dir, 'licence-bert.onnx'));
+  await expect(page.getByTestId('status-file')).toContainText('licence-bert.onnx');
+  await tab(page, 'Evaluate');
+  await expect(page.getByTestId('eval-bundled')).toBeHidden();
+  await expect(page.getByTestId('eval-dataset-note')).toContainText('token ids int64 [N, T] with labels 0..2 (a classifier)');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('eval-pick').click();
+  await (await chooser).setFiles(resolve(dir, 'licence-test.npz'));
+  await expect(page.getByTestId('eval-dataset-info')).toHaveText('300 samples · 32 · 3 classes');
+  await expect(page.getByTestId('ds-conversion')).toHaveText('Values: x: integer ids.');
+  await expect(page.getByTestId('ds-fed')).toHaveText(
+    "The model's other inputs are fed: attention_mask: all ones (every token attended: the sequences are taken as unpadded); token_type_ids: all zeros (one segment).",
+  );
+  await expect(page.getByTestId('eval-run')).toBeEnabled();
+  await page.getByTestId('eval-run').click();
+  await expect(page.getByTestId('eval-progress')).toContainText('Done', { timeout: 600_000 });
+  for (const r of ['sparse', 'dense', 'onnxruntime']) {
+    const text = await page.getByTestId('eval-table').locator(`tbody tr[data-ratio="0"] [data-col=${r}-accuracy]`).first().textContent();
+    expect(Number(text), r).toBeCloseTo(torch, 3);
+  }
+  await shot(page, 'token-classifier-evaluate');
+  expect(pageErrors).toEqual([]);
+});

@@ -1,0 +1,107 @@
+// `prunescope eval` on a BERT-style classifier as Hugging Face exports them: three int64 inputs
+// (input_ids, attention_mask, token_type_ids) and an .npz of integer ids with labels (the licence
+// classifier of scripts/torch/make_licence_classifier.py). The ids feed input_ids, the mask is all
+// ones and the segments all zero — said beside the dataset's name — and every runtime's accuracy
+// equals torch's (recorded when the model was written) and onnxruntime-node's fed by hand here.
+// wanda and reconstruct calibrate through the same feeds; an extra input nobody can guess is
+// refused naming it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { parseDataset } from '../../../src/core/data';
+import { decodeModel, encodeModel } from '../../../src/core/onnx';
+import { ROOT, prunescope, tableColumn } from '../../support/cli';
+import { fileTempDir } from '../../support/temp-dir';
+
+const DIR = join(ROOT, 'test/models/segments');
+const MODEL = join(DIR, 'licence-bert.onnx');
+const TEST = join(DIR, 'licence-test.npz');
+const CALIB = join(DIR, 'licence-calib.npz');
+const tmp = fileTempDir('prunescope-token-classifier-');
+
+/** The held-out accuracy torch printed when it wrote the model (test/models/segments/README.md). */
+function torchAccuracy(): number {
+  const m = /held-out accuracy \(torch\) ([0-9.]+)/.exec(readFileSync(join(DIR, 'README.md'), 'utf8'));
+  if (!m) throw new Error('README.md does not record torch\'s accuracy');
+  return Number(m[1]);
+}
+
+/** onnxruntime-node's accuracy with the three inputs written out by hand. */
+async function ortAccuracy(modelBytes: Uint8Array): Promise<number> {
+  const ds = parseDataset([{ name: 'licence-test.npz', bytes: new Uint8Array(readFileSync(TEST)) }]);
+  const s = await ort.InferenceSession.create(modelBytes);
+  const [n, t] = [ds.count, ds.sampleSize];
+  const feed = (v: (i: number) => number): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from({ length: n * t }, (_, i) => BigInt(v(i))), [n, t]);
+  const logits = (await s.run({ input_ids: feed((i) => ds.images[i]), attention_mask: feed(() => 1), token_type_ids: feed(() => 0) })).logits.data as Float32Array;
+  await s.release();
+  const classes = logits.length / n;
+  let right = 0;
+  for (let i = 0; i < n; i++) {
+    const row = logits.subarray(i * classes, (i + 1) * classes);
+    if (row.indexOf(Math.max(...row)) === ds.labels[i]) right++;
+  }
+  return right / n;
+}
+
+describe('a BERT-style classifier with attention_mask and token_type_ids', () => {
+  it('evaluates on integer ids in every runtime, equal to torch and to onnxruntime fed by hand, and says what it fed', async () => {
+    const r = prunescope(['eval', MODEL, '--data', TEST, '--batch', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('300 samples of licence-test.npz (x: integer ids; fed beside them: attention_mask: all ones (every token attended: the sequences are taken as unpadded); token_type_ids: all zeros (one segment))');
+    const want = await ortAccuracy(new Uint8Array(readFileSync(MODEL)));
+    expect(want).toBeCloseTo(torchAccuracy(), 3); // printed to 4 places; one sample is 0.0033
+    expect(want).toBeGreaterThan(0.5); // three classes: well above chance, so a wrong feed shows; the table prints 4 places, one sample is 0.0033
+    for (const col of ['sparse acc', 'dense acc', 'ort acc']) expect(Number(tableColumn(r, col)[0]), col).toBeCloseTo(want, 3);
+  });
+
+  it('wanda and reconstruct calibrate through the same feeds; the exported file predicts as Prunescope does', async () => {
+    for (const method of ['wanda', 'reconstruct']) {
+      const out = join(tmp, `licence-${method}.onnx`);
+      const p = prunescope(['prune', MODEL, '--method', method, '--ratio', '0.5', '--calib', CALIB, '-o', out]);
+      expect(p.code, p.stderr).toBe(0);
+      const pruned = decodeModel(new Uint8Array(readFileSync(out)), out);
+      const inits = new Map(pruned.graph.initializers.map((t) => [t.name, t]));
+      const w = pruned.graph.nodes.filter((n) => (n.opType === 'MatMul' || n.opType === 'Gemm') && inits.has(n.inputs[1])).map((n) => inits.get(n.inputs[1])!);
+      expect(w.length, method).toBe(10); // 2 blocks × (QKV, output, MLP in, MLP out), pooler, head
+      for (const t of w) expect((t.data as Float32Array).filter((v) => v === 0).length / (t.data as Float32Array).length, t.name).toBeGreaterThanOrEqual(0.5);
+      const e = prunescope(['eval', out, '--data', TEST, '--batch', '0', '--runtimes', 'sparse']);
+      expect(Number(tableColumn(e, 'sparse acc')[0]), method).toBeCloseTo(await ortAccuracy(new Uint8Array(readFileSync(out))), 3);
+    }
+  });
+
+  it('a language model with an attention_mask input (as Hugging Face exports a decoder) gets the same perplexity in every runtime', () => {
+    const gpt = join(ROOT, 'test/models/language/char-gpt.onnx');
+    const m = decodeModel(new Uint8Array(readFileSync(gpt)), 'char-gpt.onnx');
+    const ids = m.graph.inputs[0];
+    const file = join(tmp, 'char-gpt-mask.onnx');
+    writeFileSync(file, encodeModel({ ...m, graph: { ...m.graph, inputs: [ids, { ...ids, name: 'attention_mask' }] } }));
+    const data = join(ROOT, 'test/models/language/char-test.npy');
+    const plain = prunescope(['eval', gpt, '--data', data, '--batch', '0']);
+    const masked = prunescope(['eval', file, '--data', data, '--batch', '0']);
+    expect(masked.stdout).toContain('fed beside them: attention_mask: all ones');
+    const want = tableColumn(plain, 'ort ppl')[0];
+    expect(Number(want)).toBeCloseTo(4.672, 3); // torch's held-out perplexity (test/models/language/README.md)
+    for (const col of ['sparse ppl', 'dense ppl', 'ort ppl']) expect(tableColumn(masked, col)[0], col).toBe(want);
+  });
+
+  it('refuses an extra input whose values it cannot tell, naming it', () => {
+    const m = decodeModel(new Uint8Array(readFileSync(MODEL)), 'licence-bert.onnx');
+    const rename = (s: string): string => (s === 'token_type_ids' ? 'speaker_ids' : s);
+    const renamed = {
+      ...m,
+      graph: {
+        ...m.graph,
+        inputs: m.graph.inputs.map((i) => ({ ...i, name: rename(i.name) })),
+        nodes: m.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rename) })),
+      },
+    };
+    const file = join(tmp, 'speaker.onnx');
+    writeFileSync(file, encodeModel(renamed));
+    const r = prunescope(['eval', file, '--data', TEST]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toBe(
+      'prunescope: speaker.onnx: input "speaker_ids" is not the data input "input_ids" and its values cannot be told from the test set (Prunescope feeds attention_mask all ones, token_type_ids all zeros and position_ids 0..T−1 beside the data input)',
+    );
+  });
+});
