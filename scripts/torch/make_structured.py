@@ -30,6 +30,8 @@
 #                        heads write it, then Concat with a and a Conv                    (opset 13)
 #   conv_transpose.onnx  a strided Conv down, ConvTranspose(12→8, 2, stride 2) up, Concat with the
 #                        skip, Conv, as a U-Net decoder has it                            (opset 13)
+#   grouped.onnx         a ResNeXt bottleneck: 1x1 (16→24), 3x3 in 4 groups, 1x1 (24→16) + identity
+#                        skip, then a strided 3x3 in 2 groups reading the sum, mean into Linear (opset 13)
 #
 # Usage: /usr/bin/python3 scripts/torch/make_structured.py [--out test/models/structured]
 import argparse, os
@@ -229,6 +231,25 @@ class ConvTransposeNet(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(d, 1), 1))
 
 
+class GroupedNet(nn.Module):
+    # A ResNeXt bottleneck (1x1, 3x3 in 4 groups, 1x1, identity skip), then a strided 3x3 in 2
+    # groups reading the residual sum (RegNet-style), averaged into the classifier.
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(1, 16, 3, padding=1)
+        self.a = nn.Conv2d(16, 24, 1)
+        self.b = nn.Conv2d(24, 24, 3, padding=1, groups=4)
+        self.c = nn.Conv2d(24, 16, 1)
+        self.d = nn.Conv2d(16, 32, 3, stride=2, padding=1, groups=2)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        s = F.relu(self.stem(x))
+        y = F.relu(self.b(F.relu(self.a(s))))
+        y = F.relu(self.c(y) + s)
+        return self.fc(F.relu(self.d(y)).mean((2, 3)))
+
+
 def gemm_transb0(src, path):
     inits, nodes, prev = [], [], 'x'
     for k, l in enumerate((src.a, src.b, src.c)):
@@ -271,6 +292,7 @@ def main():
     export(ReduceSqueeze(), (1, 1, 12, 12), os.path.join(args.out, 'reduce_squeeze.onnx'))
     export(ComputedResize(), (1, 1, 12, 12), os.path.join(args.out, 'computed_resize.onnx'))
     export(ConvTransposeNet(), (1, 1, 12, 12), os.path.join(args.out, 'conv_transpose.onnx'))
+    export(GroupedNet(), (1, 1, 12, 12), os.path.join(args.out, 'grouped.onnx'))
 
 
 if __name__ == '__main__':

@@ -17,14 +17,16 @@
 //   sizes computed from the input's own Shape follow by themselves). Shape ends the channels: what
 //   it computes when the model runs follows a prune.
 // - A depthwise Conv (one input channel per group) keeps the space: its weight, bias and group
-//   shrink with its input.
+//   shrink with its input. A Conv in G other groups ties the space it reads (whole, from one
+//   layer) to G equal runs: channel j of a run goes only with channel j of every run, so each
+//   group loses the same input columns and the groups stay equal; its outputs keep.
 // - Consumers cut their inputs: the weight rows of Conv / ConvTranspose / Gemm / MatMul,
 //   per-channel constants. A ConvTranspose (group 1) is a producer too: its weight [C, M, k…]
 //   loses output columns (axis 1) and input rows (axis 0).
 //
 // What cannot shrink: a space reaching a graph output, joined with a tensor of no space (a graph
 // input…) or with a space whose producer is not selected — those are kept (the plan notes say
-// why). What the analysis cannot follow (an op it does not know, a grouped Conv, a Concat or
+// why). What the analysis cannot follow (an op it does not know, a grouped Conv reading a Concat, a Concat or
 // Reshape that mixes channels…) marks the space "refused": planning it is a PruneError naming the node.
 import { type GraphIndex, constantValues, opsetOf, extraOutputsUsed, intAttr, intsAttr, label, numericShape, rankOf, rootConstant } from './graph';
 import { weightLayout, type WeightLayout } from '../layout';
@@ -74,7 +76,18 @@ export interface GroupCut {
   node: number;
   desc: ChannelDesc;
 }
-export type Cut = SliceCut | ValueCut | GroupCut;
+/**
+ * The weight [M, C/G, k…] of a Conv in G groups reading `desc` (C channels, one space tied to G):
+ * the channel g·C/G + j it loses is the same input column j of every group.
+ */
+export interface GroupedCut {
+  kind: 'grouped';
+  tensor: string;
+  node: number;
+  desc: ChannelDesc;
+  groups: number;
+}
+export type Cut = SliceCut | ValueCut | GroupCut | GroupedCut;
 
 export interface Producer {
   tensor: string;
@@ -87,6 +100,13 @@ export interface Producer {
 export interface Space {
   size: number;
   producer: Producer;
+  /**
+   * Set on the root when a Conv in groups reads the channels: they lie in `tie` equal runs, and a
+   * channel goes only together with the same one of every run (what keeps the groups equal).
+   */
+  tie?: number;
+  /** The node that tied it, for messages. */
+  tieBy?: string;
   /** Why the space must keep its channels (set on the root after joins). */
   keep?: string;
   /** Why the analysis refuses to shrink it. */
@@ -139,6 +159,21 @@ function join(a: Analysis, x: number, y: number): void {
   const sy = a.spaces[ry];
   sx.keep ??= sy.keep;
   sx.refuse ??= sy.refuse;
+  if (sy.tie !== undefined) tieRoot(a, rx, sy.tie, sy.tieBy ?? 'a grouped Conv');
+}
+
+const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+
+/** Ties the root space to runs of `groups` (Space.tie), combining with a tie it has. */
+function tieRoot(a: Analysis, root: number, groups: number, by: string): void {
+  const sp = a.spaces[root];
+  const tie = sp.tie === undefined ? groups : (sp.tie * groups) / gcd(sp.tie, groups);
+  if (sp.size % tie !== 0) {
+    sp.refuse ??= `${by} splits its ${sp.size} channels into ${groups} groups, which cannot lose channels together with the ${sp.tie ?? groups} groups of another`;
+    return;
+  }
+  sp.tie = tie;
+  sp.tieBy ??= by;
 }
 
 function totalChannels(d: ChannelDesc): number {
@@ -175,6 +210,23 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
     const root = rootConstant(ix, tensor);
     if (root === undefined) refuse(desc, node, `takes "${tensor}", which is not a constant, beside the channels`);
     else a.cuts.push({ kind: 'slice', tensor: root, axis, desc, node });
+  };
+
+  /**
+   * A Conv in `groups` groups (not depthwise) reading `desc`: the channels of one space, whole, tied
+   * to the groups; its weight loses the same input column in every group. Its own outputs keep.
+   */
+  const grouped = (desc: ChannelDesc, node: number, groups: number, perGroup: number): void => {
+    const n = ix.nodes[node];
+    const seg = desc.segs[0];
+    const whole = desc.segs.length === 1 && seg.space >= 0 && seg.size === a.spaces[seg.space].size;
+    if (!whole || seg.size !== groups * perGroup) {
+      return refuse(desc, node, `is a grouped Conv (group ${groups}) reading channels that do not come whole from one layer`);
+    }
+    const root = rootConstant(ix, n.inputs[1]);
+    if (root === undefined) return refuse(desc, node, 'has a weight that is not a constant');
+    tieRoot(a, find(a, seg.space), groups, label(ix, node));
+    a.cuts.push({ kind: 'grouped', tensor: root, node, desc, groups });
   };
 
   ix.nodes.forEach((n, i) => {
@@ -244,7 +296,9 @@ export function analyzeChannels(ix: GraphIndex): Analysis {
       const group = intAttr(n, 'group', 1);
       const w = ix.constants.get(n.inputs[1])?.tensor;
       if (w === undefined || first.axis !== 1 || !plain(first)) return refuse(first, i, 'has a weight that is not a constant, or reads channels off axis 1');
-      if (w.dims[1] !== 1 || group !== totalChannels(first) || w.dims[0] !== group) return refuse(first, i, `is a grouped Conv (group ${group}), which cannot lose single channels`);
+      if (!(w.dims[1] === 1 && group === totalChannels(first) && w.dims[0] === group)) {
+        return group > 1 ? grouped(first, i, group, w.dims[1]) : refuse(first, i, 'has a weight this analysis cannot read');
+      }
       slice(n.inputs[1], 0, first, i);
       if (n.inputs[2] !== undefined && n.inputs[2] !== '') slice(n.inputs[2], 0, first, i);
       a.cuts.push({ kind: 'group', node: i, desc: first });

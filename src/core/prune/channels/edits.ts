@@ -1,7 +1,8 @@
 // From the channels each space loses to the edits of the model: every constant cut along an axis
 // (the pruned weights, the next layers' inputs, biases, BatchNormalization parameters, per-channel
-// constants), Reshape shape entries, depthwise group attributes and the new channel count of every
-// activation. One function, used by the plan (to list the shape changes) and by apply (to make them).
+// constants; a grouped Conv's weight the same input columns in every group), Reshape shape entries,
+// depthwise group attributes and the new channel count of every activation. One function, used by
+// the plan (to list the shape changes) and by apply (to make them).
 import { PruneError, type ShapeChange } from '../types';
 import { type Analysis, type ChannelDesc, find } from './deps';
 import { type GraphIndex, count, label } from './graph';
@@ -39,6 +40,18 @@ function sameList(x: number[], y: number[]): boolean {
   return x.length === y.length && x.every((v, k) => v === y[k]);
 }
 
+/**
+ * The input columns a Conv in `groups` groups loses when channels `r` (ascending, of `channels`)
+ * leave its input: the same columns of every group (the space's tie guarantees it; checked).
+ */
+function groupColumns(ix: GraphIndex, node: number, r: number[], channels: number, groups: number): number[] {
+  const per = channels / groups;
+  const cols = r.filter((c) => c < per);
+  const same = r.length === cols.length * groups && r.every((c, k) => c === Math.floor(k / cols.length) * per + cols[k % cols.length]);
+  if (!same) throw new PruneError(`channels: ${label(ix, node)} would lose different channels in its ${groups} groups`, 'unsupported');
+  return cols;
+}
+
 /** Every node that reads a constant, directly or through Identity nodes. */
 function readers(ix: GraphIndex, name: string, out: Set<number> = new Set()): Set<number> {
   for (const u of ix.uses.get(name) ?? []) {
@@ -66,10 +79,12 @@ export function channelEdits(a: Analysis, removed: Map<number, number[]>): Chann
       values.push({ tensor: cut.tensor, index: cut.index, before, after: before - r.length });
       if (readers(ix, cut.tensor).size > 1) throw new PruneError(`channels: the shape "${cut.tensor}" of ${label(ix, cut.node)} is shared with other nodes`, 'unsupported');
     } else {
-      const key = `${cut.tensor}\u0000${cut.axis}`;
+      const axis = cut.kind === 'grouped' ? 1 : cut.axis;
+      const cols = cut.kind === 'grouped' ? groupColumns(ix, cut.node, r, lengthOf(cut.desc), cut.groups) : r;
+      const key = `${cut.tensor}\u0000${axis}`;
       const prev = cuts.get(key);
-      if (prev === undefined) cuts.set(key, { removed: r, nodes: new Set([cut.node]) });
-      else if (!sameList(prev.removed, r)) {
+      if (prev === undefined) cuts.set(key, { removed: cols, nodes: new Set([cut.node]) });
+      else if (!sameList(prev.removed, cols)) {
         throw new PruneError(`channels: "${cut.tensor}" is used by ${label(ix, cut.node)} and another node that would remove different channels from it`, 'unsupported');
       } else prev.nodes.add(cut.node);
     }

@@ -30,6 +30,8 @@ interface Group {
   root: number;
   members: string[];
   size: number;
+  /** The channels lie in `tie` runs that lose the same channels (a grouped Conv reads them; Space.tie). */
+  tie: number;
   ratio: number;
   overridden: boolean;
   raw: Float64Array;
@@ -55,7 +57,9 @@ export function channelGroups(a: Analysis, names: string[], opts: PruneOptions, 
   const bySpace = new Map<string, number>();
   a.spaces.forEach((s, k) => bySpace.set(s.producer.tensor, k));
   const depthwise = new Map<string, number>();
-  for (const c of a.cuts) if (c.kind === 'group') depthwise.set(ix.nodes[c.node].inputs[1], c.node);
+  // A depthwise Conv's weight loses the channels of its input; a grouped one's the same input
+  // columns in every group: they follow, with no channels of their own to choose.
+  for (const c of a.cuts) if (c.kind === 'group' || c.kind === 'grouped') depthwise.set(ix.nodes[c.node].inputs[1], c.node);
   const followers = new Map<string, number>();
   const roots = new Map<number, string[]>();
   // The user's own selection is refused whole when part of it cannot be followed; the default
@@ -125,7 +129,7 @@ export function channelGroups(a: Analysis, names: string[], opts: PruneOptions, 
     }
     const over = members.filter((m) => Object.prototype.hasOwnProperty.call(overrides, m));
     const ratio = over.length > 0 ? Math.max(...over.map((m) => overrides[m])) : opts.ratio;
-    groups.push({ root, members, size: space.size, ratio, overridden: over.length > 0, raw, normalised });
+    groups.push({ root, members, size: space.size, tie: space.tie ?? 1, ratio, overridden: over.length > 0, raw, normalised });
   }
   const shown = (list: { who: string; why: string }[]): string => {
     const items = list.map((r) => `${r.who} (${r.why})`);
@@ -141,46 +145,73 @@ export function channelGroups(a: Analysis, names: string[], opts: PruneOptions, 
   return { groups, followers };
 }
 
-/** Root space → channels removed, for the spec. */
+/** Per channel of one run of a tied group: the sum (raw) or mean (normalised) of its scores over the runs. */
+function fold(scores: Float64Array, tie: number, mean: boolean): Float64Array {
+  const per = scores.length / tie;
+  const out = new Float64Array(per);
+  for (let t = 0; t < tie; t++) for (let j = 0; j < per; j++) out[j] += scores[t * per + j];
+  if (mean) for (let j = 0; j < per; j++) out[j] /= tie;
+  return out;
+}
+
+/** Channels j of one run → the same channel of every run, ascending. */
+function unfold(local: number[], tie: number, per: number): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < tie; t++) for (const j of local) out.push(t * per + j);
+  return out;
+}
+
+/**
+ * Root space → channels removed, for the spec. A tied group (Group.tie) chooses among the channels
+ * of one run, by their scores summed over the runs, and loses each chosen one in every run.
+ */
 function chooseChannels(groups: Group[], opts: PruneOptions): { removed: Map<number, number[]>; globalThreshold: number } {
   const removed = new Map<number, number[]>();
   let globalThreshold = 0;
+  const per = (g: Group): number => g.size / g.tie;
+  const set = (g: Group, local: number[]): void => void (local.length > 0 ? removed.set(g.root, unfold(local, g.tie, per(g))) : removed.delete(g.root));
   const alone = (g: Group): void => {
-    const k = Math.min(g.size - 1, Math.round(g.ratio * g.size));
-    if (k > 0) removed.set(g.root, lowest(g.raw, k));
+    const k = Math.min(per(g) - 1, Math.round(g.ratio * per(g)));
+    if (k > 0) set(g, lowest(fold(g.raw, g.tie, false), k));
   };
   if (opts.mode === 'layer') groups.forEach(alone);
   else {
     const pool = groups.filter((g) => (g.overridden ? (alone(g), false) : true));
     const all: { g: number; c: number; s: number }[] = [];
-    pool.forEach((g, gi) => g.normalised.forEach((s, c) => all.push({ g: gi, c, s })));
+    pool.forEach((g, gi) => fold(g.normalised, g.tie, true).forEach((s, c) => all.push({ g: gi, c, s })));
     all.sort((x, y) => x.s - y.s || x.g - y.g || x.c - y.c);
-    let k = Math.round(opts.ratio * all.length);
-    const left = pool.map((g) => g.size);
+    // The budget counts channels: a tied entry removes one from every run.
+    let k = Math.round(opts.ratio * pool.reduce((s, g) => s + g.size, 0));
+    const left = pool.map((g) => per(g));
     const chosen = pool.map(() => [] as number[]);
     for (const e of all) {
       if (k === 0) break;
+      const cost = pool[e.g].tie;
+      if (k < cost) continue;
       if (left[e.g] <= 1) continue;
       left[e.g]--;
       chosen[e.g].push(e.c);
       globalThreshold = e.s;
-      k--;
+      k -= cost;
     }
-    pool.forEach((g, gi) => chosen[gi].length > 0 && removed.set(g.root, chosen[gi].sort((x, y) => x - y)));
+    pool.forEach((g, gi) => chosen[gi].length > 0 && set(g, chosen[gi].sort((x, y) => x - y)));
   }
   const q = opts.channelMultiple ?? 1;
   if (q > 1) {
     for (const g of groups) {
-      if (g.size % q !== 0) continue;
-      const kept = g.size - (removed.get(g.root)?.length ?? 0);
-      const k = g.size - Math.max(q, Math.round(kept / q) * q);
-      const scores = opts.mode === 'global' && !g.overridden ? g.normalised : g.raw;
-      if (k > 0) removed.set(g.root, lowest(scores, k));
-      else removed.delete(g.root);
+      // Kept channels a multiple of q: a tied group keeps a multiple of q / gcd(q, tie) in each run.
+      const step = q / gcd(q, g.tie);
+      if (per(g) % step !== 0) continue;
+      const kept = per(g) - (removed.get(g.root)?.length ?? 0) / g.tie;
+      const k = per(g) - Math.max(step, Math.round(kept / step) * step);
+      const scores = opts.mode === 'global' && !g.overridden ? fold(g.normalised, g.tie, true) : fold(g.raw, g.tie, false);
+      set(g, k > 0 ? lowest(scores, k) : []);
     }
   }
   return { removed, globalThreshold };
 }
+
+const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
 
 /** The shape changes of the edits, Reshape shape constants included. */
 export function shapeChangesOf(edits: ChannelEdits, a: Analysis): ShapeChange[] {
@@ -206,6 +237,7 @@ export function planChannels(given: Model, opts: PruneOptions, scores?: ChannelS
   const notes: string[] = [];
   for (const name of scores?.keys() ?? []) if (!names.includes(name)) throw new PruneError(`channel scores name "${name}", which is not among the tensors selected for pruning`);
   const { groups, followers } = channelGroups(a, names, opts, notes, scores);
+  const grouped = new Set(a.cuts.flatMap((c) => (c.kind === 'grouped' ? [a.ix.nodes[c.node].inputs[1]] : [])));
   const { removed, globalThreshold } = chooseChannels(groups, opts);
   const edits = channelEdits(a, removed);
   const ix = a.ix;
@@ -218,7 +250,8 @@ export function planChannels(given: Model, opts: PruneOptions, scores?: ChannelS
     const g = groups.find((x) => x.members.includes(name));
     const own = g === undefined ? undefined : removed.get(g.root);
     const dw = followers.get(name);
-    const removedChannels = own ?? (dw !== undefined ? (edits.slices.find((s) => s.tensor === name && s.axis === 0)?.removed ?? []) : []);
+    // A follower's output channels are its input's (depthwise: weight axis 0); a grouped Conv keeps its outputs.
+    const removedChannels = own ?? (dw !== undefined && !grouped.has(name) ? (edits.slices.find((s) => s.tensor === name && s.axis === 0)?.removed ?? []) : []);
     const layout = weightLayout(model, name);
     const overridden = Object.prototype.hasOwnProperty.call(overrides, name);
     const users = ix.nodes.map((node, i) => (node.inputs.includes(name) ? nodeLabel(node, i) : undefined)).filter((x) => x !== undefined);

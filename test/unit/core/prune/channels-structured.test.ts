@@ -346,3 +346,52 @@ describe('ConvTranspose output channels (test/models/structured/conv_transpose.o
     expect(dimsOf(pruned, 'up.weight')).toEqual([6, 8, 2, 2]);
   });
 });
+
+describe('Convs in groups (test/models/structured/grouped.onnx: a ResNeXt bottleneck, then a strided Conv in 2 groups)', () => {
+  /** Per channel of one of `tie` equal runs: the summed scores over the runs. */
+  const folded = (scores: number[], tie: number): number[] => {
+    const per = scores.length / tie;
+    return Array.from({ length: per }, (_, j) => Array.from({ length: tie }, (_, t) => scores[t * per + j]).reduce((s, v) => s + v, 0));
+  };
+  const everyRun = (local: number[], tie: number, per: number): number[] => Array.from({ length: tie }, (_, t) => local.map((j) => t * per + j)).flat();
+
+  it('the layer a Conv in 4 groups reads loses the same channel of each group; the grouped weight the same input columns; onnxruntime-node computes the silenced original', async () => {
+    const m = load('grouped');
+    const plan = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels' });
+    // a: 24 channels read by b in 4 groups of 6: the 3 of 6 with the lowest L1 summed over the groups go from every group
+    expect(removedOf(plan, 'a.weight')).toEqual(everyRun(smallest(folded(l1Along(init(m, 'a.weight'), 0), 4), 3), 4, 6));
+    // stem + c (residual) are read by d in 2 groups of 8: 4 of 8 from each, by their summed L1
+    const residual = sum(l1Along(init(m, 'stem.weight'), 0), l1Along(init(m, 'c.weight'), 0));
+    const lostResidual = everyRun(smallest(folded(residual, 2), 4), 2, 8);
+    expect(removedOf(plan, 'stem.weight')).toEqual(lostResidual);
+    expect(removedOf(plan, 'c.weight')).toEqual(lostResidual);
+    // the grouped Convs keep their outputs
+    expect(removedOf(plan, 'b.weight')).toEqual([]);
+    expect(removedOf(plan, 'd.weight')).toEqual([]);
+    const dims = [3, 1, 12, 12];
+    const { pruned, out } = await shrinkAndCheck(m, dims, plan);
+    expect(dimsOf(pruned, 'a.weight')).toEqual([12, 8, 1, 1]);
+    expect(dimsOf(pruned, 'b.weight')).toEqual([24, 3, 3, 3]);
+    expect(dimsOf(pruned, 'c.weight')).toEqual([8, 24, 1, 1]);
+    expect(dimsOf(pruned, 'd.weight')).toEqual([32, 4, 3, 3]);
+    const x = randomInput(3 * 144, 11);
+    const quiet = silenced(m, plan, { 'stem.weight': 'stem.bias', 'a.weight': 'a.bias', 'c.weight': 'c.bias' });
+    expect(maxDiff((await runOrt(quiet, dims, x)).data, out)).toBeLessThan(1e-5);
+  });
+
+  it('keeps multiples of the channel multiple across the groups, and pools tied channels globally at their cost', async () => {
+    const m = load('grouped');
+    // a: 6 per group, multiple 8 over 4 groups → each group keeps a multiple of 2: 3 kept rounds to 4 (16 in all)
+    const multiple = planPrune(m, { ratio: 0.5, mode: 'layer', structure: 'channels', channelMultiple: 8 });
+    expect(removedOf(multiple, 'a.weight')).toHaveLength(8);
+    expect(24 - removedOf(multiple, 'a.weight').length).toBe(16);
+    await shrinkAndCheck(m, [2, 1, 12, 12], multiple);
+    const global = planPrune(m, { ratio: 0.4, mode: 'global', structure: 'channels' });
+    const lost = removedOf(global, 'a.weight').length + removedOf(global, 'stem.weight').length;
+    // 40 channels in the two groups: round(0.4 × 40) = 16 removed, each tied pick costing 4 or 2
+    expect(lost).toBe(16);
+    expect(removedOf(global, 'a.weight').length % 4).toBe(0);
+    expect(removedOf(global, 'stem.weight').length % 2).toBe(0);
+    await shrinkAndCheck(m, [2, 1, 12, 12], global);
+  });
+});
