@@ -1,7 +1,10 @@
 // Accuracy and mean cross-entropy of a model's first output on labelled samples, and the feeds of
-// the one float input in chunks: what sensitivity analysis and allocation measure.
+// its data input (and the companions beside it) in chunks: what sensitivity analysis and
+// allocation measure.
 import { DataType, type Model } from '../onnx/model';
 import { Session, type IoInfo } from '../runtime';
+import { type CompanionInput, companionData, companionInputs } from '../runtime/companion-inputs';
+import { RuntimeError } from '../runtime/errors';
 import { batchDims } from '../runtime/input-dims';
 import type { RtTensor } from '../runtime/tensor';
 import { argmax } from '../eval/evaluate';
@@ -56,38 +59,68 @@ export function outputIsProbability(model: Model): boolean {
   return node !== undefined && node.opType === 'Softmax';
 }
 
-/** The model's one float input, as a session reads it from the graph (refuses models with several inputs). */
-export function floatInput(model: Model, label: string): IoInfo {
-  const init = new Set(model.graph.initializers.map((t) => t.name));
-  const inputs = model.graph.inputs.filter((v) => !init.has(v.name));
-  if (inputs.length !== 1) throw new PruneError(`${label}: sensitivity needs a model with one input, this one has ${inputs.length}`, 'unsupported');
-  const t = inputs[0].type;
-  const info: IoInfo = t?.kind === 'tensor' ? { name: inputs[0].name, dims: t.shape ? [...t.shape] : [], dataType: t.elemType } : { name: inputs[0].name, dims: [], dataType: DataType.UNDEFINED };
-  if (info.dataType !== DataType.FLOAT && info.dataType !== DataType.UNDEFINED) throw new PruneError(`${label}: input "${info.name}" is not float32`, 'unsupported');
-  return info;
+/** The model's data input (its first) and what its other inputs are fed (companion-inputs.ts). */
+export interface DataInput {
+  info: IoInfo;
+  companions: CompanionInput[];
 }
 
-/** The input tensor of samples [first, first + batch) with the declared dims (runtime/input-dims.ts: batchDims). */
-export function inputFeed(info: IoInfo, data: EvalData, first: number, batch: number): RtTensor {
+/**
+ * The model's data input, as a session reads it from the graph: float32, or int64 / int32 token ids;
+ * the inputs after it fed by companion-inputs.ts' rule (a BERT's attention_mask…), or refused.
+ */
+export function dataInput(model: Model, label: string): DataInput {
+  const init = new Set(model.graph.initializers.map((t) => t.name));
+  const decl = model.graph.inputs
+    .filter((v) => !init.has(v.name))
+    .map((v): IoInfo => (v.type?.kind === 'tensor' ? { name: v.name, dims: v.type.shape ? [...v.type.shape] : [], dataType: v.type.elemType } : { name: v.name, dims: [], dataType: DataType.UNDEFINED }));
+  const info = decl[0];
+  if (info === undefined) throw new PruneError(`${label}: the model has no input to feed`, 'unsupported');
+  if (!FEEDS.has(info.dataType)) throw new PruneError(`${label}: input "${info.name}" is not float32 (or int64 / int32 token ids)`, 'unsupported');
+  try {
+    return { info, companions: decl.length > 1 ? companionInputs(decl, info, label) : [] };
+  } catch (e) {
+    if (e instanceof RuntimeError) throw new PruneError(e.message, 'unsupported');
+    throw e;
+  }
+}
+
+/** Data input types the samples can be fed as (UNDEFINED: not declared, taken as float32). */
+const FEEDS = new Set<number>([DataType.FLOAT, DataType.UNDEFINED, DataType.INT64, DataType.INT32]);
+
+/**
+ * The feeds of samples [first, first + batch): the data input with the declared dims
+ * (runtime/input-dims.ts: batchDims; token ids as integers) and its companions.
+ */
+export function inputFeeds(input: DataInput, data: EvalData, first: number, batch: number): Record<string, RtTensor> {
+  const { info } = input;
   const values = data.images.subarray(first * data.sampleSize, (first + batch) * data.sampleSize);
   const dims = batchDims(info.dims, batch, data.sampleSize, data.sampleShape);
   if (dims === undefined) {
     const shape = data.sampleShape !== undefined ? ` [${data.sampleShape.join(', ')}]` : '';
     throw new PruneError(`samples of ${data.sampleSize} values${shape} do not fit input "${info.name}" [${info.dims.join(', ')}]`, 'bad-dataset');
   }
-  return { dims, data: values, dataType: DataType.FLOAT };
+  const x: RtTensor =
+    info.dataType === DataType.INT64
+      ? { dims, data: BigInt64Array.from(values, (v) => BigInt(v)), dataType: DataType.INT64 }
+      : info.dataType === DataType.INT32
+        ? { dims, data: Int32Array.from(values), dataType: DataType.INT32 }
+        : { dims, data: values, dataType: DataType.FLOAT };
+  const feeds: Record<string, RtTensor> = { [info.name]: x };
+  for (const c of input.companions) feeds[c.name] = { dims, data: companionData(c, dims), dataType: c.dataType };
+  return feeds;
 }
 
 /** Accuracy and loss of `model` (whole) on the first `n` samples, in chunks, with the given kernels. */
 export function measureModel(model: Model, data: EvalData, n: number, label: string, kernels: 'dense' | 'sparse' = 'sparse'): AccuracyLoss {
   const session = Session.create(model, { kernels, label });
   const chunk = chunkFor(model);
-  const info = floatInput(model, label);
+  const input = dataInput(model, label);
   const sum = new ScoreSum(outputIsProbability(model));
   const out = session.outputs[0].name;
   for (let first = 0; first < n; first += chunk) {
     const b = Math.min(chunk, n - first);
-    const res = session.run({ [info.name]: inputFeed(info, data, first, b) })[out];
+    const res = session.run(inputFeeds(input, data, first, b))[out];
     sum.add(res.data as ArrayLike<number>, b, data.labels, first);
   }
   return sum.result();

@@ -100,15 +100,17 @@ export function prefixModel(model: Model, split: GraphSplit): Model {
 /**
  * The suffix of `model` (the pruned model: same nodes, changed tensors) as a model whose inputs are
  * the frontier values and whose one output is the first graph output. `known` gives each frontier
- * value's element type and dims as computed (the first dim of a batched value is declared open): the
+ * value's element type and dims as computed on `batch` samples (the first dim of a batched value is declared open): the
  * runtime plans the same kernels as for the whole graph only when it knows the same shapes.
  */
-export function suffixModel(model: Model, split: GraphSplit, known: ReadonlyMap<string, { dataType: number; dims: readonly number[] }>): Model {
+export function suffixModel(model: Model, split: GraphSplit, known: ReadonlyMap<string, { dataType: number; dims: readonly number[] }>, batch: number): Model {
   const g = model.graph;
   const inputs: ValueInfo[] = split.frontier.map((x) => {
     const t = known.get(x);
     if (t === undefined) return valueInfo(x, g);
-    const batched = split.batched.includes(x);
+    // Computed from the inputs and led by the batch (a shape vector such as a Reshape's target,
+    // computed from the inputs too, keeps its fixed length).
+    const batched = split.batched.includes(x) && t.dims[0] === batch;
     const shape = t.dims.map((d, i) => (i === 0 && batched ? 'batch' : d));
     return { name: x, type: { kind: 'tensor', elemType: t.dataType, shape } };
   });

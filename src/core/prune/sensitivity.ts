@@ -16,7 +16,7 @@ import { selectTensors } from './select';
 import { DEFAULT_STRUCTURE, canonicalStructure, parseStructure } from './structure';
 import { PruneError, type PrunePlan } from './types';
 import { prefixModel, splitAt, suffixModel, type GraphSplit } from './sensitivity-split';
-import { floatInput, inputFeed, measureModel, outputIsProbability, ScoreSum, chunkFor } from './sensitivity-measure';
+import { dataInput, inputFeeds, measureModel, outputIsProbability, ScoreSum, chunkFor } from './sensitivity-measure';
 import type { AccuracyLoss, SensitivityCurve, SensitivityPoint, SensitivityResult } from './sensitivity-report';
 
 export { measureModel } from './sensitivity-measure';
@@ -108,13 +108,12 @@ type Feeds = (chunk: number, first: number, batch: number) => Record<string, RtT
 
 function frontierFeeds(model: Model, split: GraphSplit, data: EvalData, n: number): Feeds {
   const chunk = chunkFor(model);
-  const info = floatInput(model, 'the model');
-  const inputName = info.name;
+  const input = dataInput(model, 'the model');
   const prefix = split.computed.length > 0 ? Session.create(prefixModel(model, split), { kernels: 'dense', label: 'the unchanged part of the model' }) : undefined;
   const compute = (first: number, batch: number): Record<string, RtTensor> => {
-    const x = inputFeed(info, data, first, batch);
-    const feeds: Record<string, RtTensor> = prefix ? prefix.run({ [inputName]: x }) : {};
-    if (split.frontier.includes(inputName)) feeds[inputName] = x;
+    const given = inputFeeds(input, data, first, batch);
+    const feeds: Record<string, RtTensor> = prefix ? prefix.run(given) : {};
+    for (const [name, t] of Object.entries(given)) if (split.frontier.includes(name)) feeds[name] = t;
     return feeds;
   };
   if (prefix === undefined) return (_c, first, batch) => compute(first, batch);
@@ -135,7 +134,7 @@ async function runSuffix(
   const chunk = chunkFor(pruned);
   const first = feeds(0, 0, Math.min(chunk, n));
   // sparse kernels for every Gemm / MatMul weight; convolutions by the runtime's own cost model
-  const session = Session.create(suffixModel(pruned, split, new Map(Object.entries(first))), { kernels: 'sparse', label: what });
+  const session = Session.create(suffixModel(pruned, split, new Map(Object.entries(first)), Math.min(chunk, n)), { kernels: 'sparse', label: what });
   const out = session.outputs[0].name;
   const sum = new ScoreSum(probabilities);
   for (let c = 0, start = 0; start < n; c++, start += chunk) {

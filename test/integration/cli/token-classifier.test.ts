@@ -3,8 +3,8 @@
 // classifier of scripts/torch/make_licence_classifier.py). The ids feed input_ids, the mask is all
 // ones and the segments all zero — said beside the dataset's name — and every runtime's accuracy
 // equals torch's (recorded when the model was written) and onnxruntime-node's fed by hand here.
-// wanda and reconstruct calibrate through the same feeds; an extra input nobody can guess is
-// refused naming it.
+// wanda, reconstruct and sensitivity run through the same feeds; an extra input nobody can guess
+// is refused naming it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -68,6 +68,21 @@ describe('a BERT-style classifier with attention_mask and token_type_ids', () =>
       const e = prunescope(['eval', out, '--data', TEST, '--batch', '0', '--runtimes', 'sparse']);
       expect(Number(tableColumn(e, 'sparse acc')[0]), method).toBeCloseTo(await ortAccuracy(new Uint8Array(readFileSync(out))), 3);
     }
+  });
+
+  it('sensitivity runs through the same feeds: each point equals the whole pruned model\'s accuracy in onnxruntime, fed by hand', async () => {
+    const r = prunescope(['sensitivity', MODEL, '--data', TEST, '--ratios', '0.9', '--select', 'onnx::MatMul_279,head.weight', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { baseline: { accuracy: number }; curves: { tensor: string; points: { accuracy: number }[] }[] };
+    expect(report.baseline.accuracy).toBeCloseTo(torchAccuracy(), 3);
+    for (const c of report.curves) {
+      const out = join(tmp, `sens-${c.tensor.replace(/\W/g, '_')}.onnx`);
+      const p = prunescope(['prune', MODEL, '--ratio', '0.9', '--select', c.tensor, '-o', out]);
+      expect(p.code, p.stderr).toBe(0);
+      expect(c.points[0].accuracy, c.tensor).toBeCloseTo(await ortAccuracy(new Uint8Array(readFileSync(out))), 6);
+    }
+    // the QKV weight at 0.9 costs accuracy: a point that did not prune (or fed wrongly) would show it
+    expect(report.curves[0].points[0].accuracy).toBeLessThan(report.baseline.accuracy - 0.05);
   });
 
   it('a language model with an attention_mask input (as Hugging Face exports a decoder) gets the same perplexity in every runtime', () => {

@@ -103,7 +103,7 @@ describe('sensitivity', () => {
       const whole = Session.create(pruned, opts).run(feed);
       const mid = Session.create(prefixModel(model, split), opts).run(feed);
       if (split.frontier.includes(inputName)) mid[inputName] = feed[inputName];
-      const tail = Session.create(suffixModel(pruned, split, new Map(Object.entries(mid))), opts).run(mid);
+      const tail = Session.create(suffixModel(pruned, split, new Map(Object.entries(mid)), dims[0]), opts).run(mid);
       const out = model.graph.outputs[0].name;
       expect(Array.from(tail[out].data as Float32Array)).toEqual(Array.from(whole[out].data as Float32Array));
     });
