@@ -1,6 +1,8 @@
 // Where pruning hurts: the original and the pruned model run on the same samples in Prunescope's
 // runtime, and every output value of every node of the original's main graph gets its error
 // against the original (relative L2, cosine; node-error-measure.ts). Values are matched by name.
+// The samples feed the first input (floats, or token ids as integers); the inputs after it get
+// companion-inputs.ts' values (a BERT's attention_mask…).
 //
 // Every intermediate value is exposed by adding it as a graph output on a copy of the model. The
 // plan never fuses across a graph output (a Gemm/MatMul chain, Conv + BatchNormalization + Add +
@@ -10,6 +12,8 @@
 import { ProblemError } from '../errors';
 import { DataType, type Model, type ValueInfo } from '../onnx/model';
 import { Session, type IoInfo, type RtTensor } from '../runtime';
+import { type CompanionInput, companionData, companionInputs } from '../runtime/companion-inputs';
+import { RuntimeError } from '../runtime/errors';
 import { batchDims } from '../runtime/input-dims';
 import { throwIfCancelled } from './cancel';
 import { argmax } from './evaluate';
@@ -57,13 +61,26 @@ export function withValuesAsOutputs(model: Model, values: Iterable<string>): Mod
   return { ...model, graph: { ...model.graph, outputs } };
 }
 
-function dataInput(session: Session, label: string): IoInfo {
-  if (session.inputs.length !== 1) {
-    throw new ProblemError('unsupported', `${label}: per-node error needs a model with one data input, this one has ${session.inputs.length} (${session.inputs.map((i) => i.name).join(', ')})`);
-  }
+/** The session's data input (its first: float32, or int64 / int32 token ids) and its companions (companion-inputs.ts). */
+function dataInput(session: Session, label: string): { info: IoInfo; companions: CompanionInput[] } {
   const info = session.inputs[0];
-  if (info.dataType !== DataType.FLOAT) throw new ProblemError('unsupported', `${label}: input "${info.name}" is not float32`);
-  return info;
+  if (info === undefined) throw new ProblemError('unsupported', `${label}: the model has no input to feed`);
+  if (!([DataType.FLOAT, DataType.INT64, DataType.INT32] as number[]).includes(info.dataType)) throw new ProblemError('unsupported', `${label}: input "${info.name}" is not float32 (or int64 / int32 token ids)`);
+  try {
+    return { info, companions: companionInputs(session.inputs, info, label) };
+  } catch (e) {
+    if (e instanceof RuntimeError) throw new ProblemError('unsupported', e.message);
+    throw e;
+  }
+}
+
+/** The feeds of one batch: the samples as the data input's type, the companions beside them. */
+function batchFeeds(input: { info: IoInfo; companions: CompanionInput[] }, dims: number[], x: Float32Array): Record<string, RtTensor> {
+  const { info } = input;
+  const data = info.dataType === DataType.INT64 ? BigInt64Array.from(x, (v) => BigInt(v)) : info.dataType === DataType.INT32 ? Int32Array.from(x) : x;
+  const feeds: Record<string, RtTensor> = { [info.name]: { dims, data, dataType: info.dataType } };
+  for (const c of input.companions) feeds[c.name] = { dims, data: companionData(c, dims), dataType: c.dataType };
+  return feeds;
 }
 
 /** Dims of `batch` samples of `sampleSize` values for an input; a fixed batch dim other than `batch` gives undefined. */
@@ -107,20 +124,21 @@ export async function nodeErrors(original: Model, pruned: Model, data: EvalData,
   const ia = dataInput(sa, aLabel);
   const ib = dataInput(sb, bLabel);
   let batch = Math.max(1, Math.min(settings.batch ?? DEFAULT_NODE_ERROR_BATCH, count));
-  if (typeof ia.dims[0] === 'number' && ia.dims[0] > 0) batch = Math.min(ia.dims[0], count);
+  if (typeof ia.info.dims[0] === 'number' && ia.info.dims[0] > 0) batch = Math.min(ia.info.dims[0], count);
   const acc = new Map<string, ErrorAccumulator>();
   for (const v of [...values, ...finals]) if (!acc.has(v)) acc.set(v, new ErrorAccumulator(v));
   let agree = 0;
   let perSample = true;
-  const fixedBatch = typeof ia.dims[0] === 'number';
+  const fixedBatch = typeof ia.info.dims[0] === 'number';
   for (let start = 0, n = 0; start < count; start += n) {
     throwIfCancelled(ctx.cancel);
     n = Math.min(batch, count - start);
     const input = data.images.subarray(start * data.sampleSize, (start + n) * data.sampleSize);
-    const run = (s: Session, info: IoInfo, label: string): Record<string, RtTensor> => {
+    const run = (s: Session, feed: { info: IoInfo; companions: CompanionInput[] }, label: string): Record<string, RtTensor> => {
+      const { info } = feed;
       const dims = feedDims(info, n, data.sampleSize, data.sampleShape, label);
       if (!dims) throw new ProblemError('unsupported', `${label}: input "${info.name}" has a fixed batch of ${String(info.dims[0])}; the last batch has ${n} samples`);
-      return s.run({ [info.name]: { dims, data: input, dataType: DataType.FLOAT } });
+      return s.run(batchFeeds(feed, dims, input));
     };
     const ra = run(sa, ia, aLabel);
     const rb = run(sb, ib, bLabel);

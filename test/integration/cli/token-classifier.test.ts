@@ -3,7 +3,7 @@
 // classifier of scripts/torch/make_licence_classifier.py). The ids feed input_ids, the mask is all
 // ones and the segments all zero — said beside the dataset's name — and every runtime's accuracy
 // equals torch's (recorded when the model was written) and onnxruntime-node's fed by hand here.
-// wanda, reconstruct and sensitivity run through the same feeds; an extra input nobody can guess
+// wanda, reconstruct, sensitivity and per-node errors run through the same feeds; an extra input nobody can guess
 // is refused naming it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,20 +27,27 @@ function torchAccuracy(): number {
   return Number(m[1]);
 }
 
-/** onnxruntime-node's accuracy with the three inputs written out by hand. */
-async function ortAccuracy(modelBytes: Uint8Array): Promise<number> {
+/** onnxruntime-node's logits on the first `n` test samples (all: 0), the three inputs written out by hand. */
+async function ortLogits(modelBytes: Uint8Array, count = 0): Promise<{ logits: Float32Array; labels: Int32Array; n: number }> {
   const ds = parseDataset([{ name: 'licence-test.npz', bytes: new Uint8Array(readFileSync(TEST)) }]);
   const s = await ort.InferenceSession.create(modelBytes);
-  const [n, t] = [ds.count, ds.sampleSize];
+  const [n, t] = [count || ds.count, ds.sampleSize];
   const feed = (v: (i: number) => number): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from({ length: n * t }, (_, i) => BigInt(v(i))), [n, t]);
   const logits = (await s.run({ input_ids: feed((i) => ds.images[i]), attention_mask: feed(() => 1), token_type_ids: feed(() => 0) })).logits.data as Float32Array;
   await s.release();
-  const classes = logits.length / n;
+  return { logits, labels: ds.labels, n };
+}
+
+const top1 = (logits: Float32Array, i: number, classes: number): number => {
+  const row = logits.subarray(i * classes, (i + 1) * classes);
+  return row.indexOf(Math.max(...row));
+};
+
+/** onnxruntime-node's accuracy with the three inputs written out by hand. */
+async function ortAccuracy(modelBytes: Uint8Array): Promise<number> {
+  const { logits, labels, n } = await ortLogits(modelBytes);
   let right = 0;
-  for (let i = 0; i < n; i++) {
-    const row = logits.subarray(i * classes, (i + 1) * classes);
-    if (row.indexOf(Math.max(...row)) === ds.labels[i]) right++;
-  }
+  for (let i = 0; i < n; i++) if (top1(logits, i, logits.length / n) === labels[i]) right++;
   return right / n;
 }
 
@@ -83,6 +90,29 @@ describe('a BERT-style classifier with attention_mask and token_type_ids', () =>
     }
     // the QKV weight at 0.9 costs accuracy: a point that did not prune (or fed wrongly) would show it
     expect(report.curves[0].points[0].accuracy).toBeLessThan(report.baseline.accuracy - 0.05);
+  });
+
+  it('per-node errors run through the same feeds: the output\'s error and top-1 agreement equal onnxruntime\'s logits of both files', async () => {
+    const out = join(tmp, 'licence-errors.onnx');
+    expect(prunescope(['prune', MODEL, '--ratio', '0.5', '-o', out]).code).toBe(0);
+    const r = prunescope(['errors', MODEL, out, '--data', TEST, '--samples', '256', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { samples: number; outputs: { value: string; relL2: number }[]; top1Agreement: number };
+    expect(report.samples).toBe(256);
+    const a = await ortLogits(new Uint8Array(readFileSync(MODEL)), 256);
+    const b = await ortLogits(new Uint8Array(readFileSync(out)), 256);
+    let diff = 0;
+    let norm = 0;
+    let agree = 0;
+    for (let i = 0; i < a.logits.length; i++) {
+      diff += (a.logits[i] - b.logits[i]) ** 2;
+      norm += a.logits[i] ** 2;
+    }
+    for (let i = 0; i < 256; i++) if (top1(a.logits, i, 3) === top1(b.logits, i, 3)) agree++;
+    expect(report.outputs[0].value).toBe('logits');
+    expect(report.outputs[0].relL2).toBeCloseTo(Math.sqrt(diff / norm), 4);
+    expect(report.outputs[0].relL2).toBeGreaterThan(0.01);
+    expect(report.top1Agreement).toBe(agree / 256);
   });
 
   it('a language model with an attention_mask input (as Hugging Face exports a decoder) gets the same perplexity in every runtime', () => {
