@@ -1,7 +1,9 @@
 // A BERT-style classifier with the inputs Hugging Face exports give it (input_ids, attention_mask,
 // token_type_ids) in the Evaluate panel: the note says it needs ids with labels, the chosen .npz of
 // integer ids is described with what the other inputs are fed, and Evaluate gives every runtime
-// the accuracy torch measured (test/models/segments/README.md).
+// the accuracy torch measured (test/models/segments/README.md); the Sensitivity panel's curves on
+// it equal the CLI's (whose points the integration tests check against onnxruntime).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -36,5 +38,32 @@ test('token classifier: ids with labels, the mask and segments said, accuracy eq
     expect(Number(text), r).toBeCloseTo(torch, 3);
   }
   await shot(page, 'token-classifier-evaluate');
+  expect(pageErrors).toEqual([]);
+});
+
+test('token classifier: sensitivity in the panel equals the CLI\'s', async ({ page }) => {
+  execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: repo, stdio: 'inherit', env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } });
+  const args = ['out/cli/prunescope.js', 'sensitivity', resolve(dir, 'licence-bert.onnx'), '--data', resolve(dir, 'licence-test.npz'), '--ratios', '0.5,0.9', '--json'];
+  const cli = JSON.parse(execFileSync(process.execPath, args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as {
+    curves: { tensor: string; points: { ratio: number; accuracy: number }[] }[];
+  };
+  expect(cli.curves.length).toBe(10);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await openApp(page);
+  await page.locator('#open-model-input').setInputFiles(resolve(dir, 'licence-bert.onnx'));
+  await expect(page.getByTestId('status-file')).toContainText('licence-bert.onnx');
+  await page.getByRole('tab', { name: 'Sensitivity' }).click();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('sens-pick').click();
+  await (await chooser).setFiles(resolve(dir, 'licence-test.npz'));
+  await expect(page.getByTestId('sens-dataset-info')).toHaveText('300 samples · 32 · 3 classes');
+  await page.getByTestId('sens-ratios').fill('0.5, 0.9');
+  await page.getByTestId('sens-run').click();
+  await expect(page.getByTestId('sens-progress')).toContainText('Done: 10 tensors × 2 ratios on 300 samples');
+  for (const c of cli.curves) {
+    const cell = page.locator(`[data-testid=sens-table] tr[data-tensor="${c.tensor}"] td[data-ratio="0.9"]`);
+    expect(Number(await cell.getAttribute('data-value')), c.tensor).toBe(c.points.find((p) => p.ratio === 0.9)!.accuracy);
+  }
   expect(pageErrors).toEqual([]);
 });
