@@ -6,7 +6,7 @@
 // the input model is never modified.
 import type { Attribute, Dim, Model, Node, Tensor, TensorData, ValueInfo } from '../../onnx/model';
 import { PruneError, type PrunePlan } from '../types';
-import { find, type Analysis } from './deps';
+import { find, type Analysis } from './spaces';
 import { channelEdits, type ChannelEdits } from './edits';
 import { label } from './graph';
 import { shapeChangesOf } from './plan';

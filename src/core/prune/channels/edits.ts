@@ -4,7 +4,7 @@
 // depthwise group attributes and the new channel count of every activation. One function, used by
 // the plan (to list the shape changes) and by apply (to make them).
 import { PruneError, type ShapeChange } from '../types';
-import { type Analysis, type ChannelDesc, find } from './deps';
+import { type Analysis, type ChannelDesc, find } from './spaces';
 import { type GraphIndex, count, label } from './graph';
 
 export interface ChannelEdits {

@@ -12,7 +12,7 @@
 // The members of a coupled group (residual Add, gate) sum their effective norms (groupScores).
 import type { ChannelImportance } from '../structure';
 import { weightLayout } from '../layout';
-import { find, type Analysis } from './deps';
+import { find, type Analysis } from './spaces';
 import { constantValues, rootConstant, type GraphIndex } from './graph';
 import { axisNorms, channelNorms, groupScores, type ChannelNorms } from './importance';
 

@@ -19,7 +19,7 @@ import { weightLayout } from '../layout';
 import { DEFAULT_IMPORTANCE, isChannelMultiple, MAX_CHANNEL_MULTIPLE } from '../structure';
 import { PruneError, type LayerPlan, type PruneOptions, type PrunePlan, type ShapeChange } from '../types';
 import { planTotals } from '../select';
-import { find, type Analysis } from './deps';
+import { find, gcd, type Analysis } from './spaces';
 import { channelEdits, finalDims, type ChannelEdits } from './edits';
 import { label } from './graph';
 import { lowest } from './importance';
@@ -210,8 +210,6 @@ function chooseChannels(groups: Group[], opts: PruneOptions): { removed: Map<num
   }
   return { removed, globalThreshold };
 }
-
-const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
 
 /** The shape changes of the edits, Reshape shape constants included. */
 export function shapeChangesOf(edits: ChannelEdits, a: Analysis): ShapeChange[] {

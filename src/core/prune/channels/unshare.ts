@@ -9,7 +9,8 @@
 // remembered per model, so a plan and its apply index and analyse the graph once between them.
 import type { Model, Node, Tensor } from '../../onnx/model';
 import type { TensorCopy } from '../types';
-import { analyzeChannels, type Analysis } from './deps';
+import { analyzeChannels } from './deps';
+import type { Analysis } from './spaces';
 import { indexGraph } from './graph';
 
 const WEIGHT_SLOT: Record<string, number> = { Conv: 1, ConvTranspose: 1, Gemm: 1, MatMul: 1, Gather: 0 };

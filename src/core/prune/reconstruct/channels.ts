@@ -16,7 +16,7 @@
 import type { Model } from '../../onnx/model';
 import { unsupportedNodes } from '../../runtime';
 import { mulberry32 } from '../../train/random';
-import { find, type Analysis } from '../channels/deps';
+import { find, type Analysis } from '../channels/spaces';
 import { applyChannels } from '../channels/apply';
 import { planChannels } from '../channels/plan';
 import { defaultPrunable } from '../prunable';

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Model, Tensor } from '../../../../src/core/onnx';
 import { planPrune, type PrunePlan } from '../../../../src/core/prune';
-import { analyzeChannels, find } from '../../../../src/core/prune/channels/deps';
+import { analyzeChannels } from '../../../../src/core/prune/channels/deps';
+import { find } from '../../../../src/core/prune/channels/spaces';
 import { effectiveGroupScores } from '../../../../src/core/prune/channels/effective';
 import { indexGraph } from '../../../../src/core/prune/channels/graph';
 import { init, l1Along, loadModel, maxDiff, randomInput, runOrt, smallest } from './channels-helpers';
