@@ -131,12 +131,25 @@ export const describeDataset: Handler<'dataset'> = async (req, ctx) => {
       if (req.source.kind !== 'sample' || !(e instanceof Error) || problemKind(e) !== 'bad-dataset') throw e;
       throw new EngineFailure('bad-dataset', `${open.fileName}: no test set was chosen, and ${datasetLabel(req.source)} does not fit this model (${fitProblem(e, ds).problem}): choose its own test set`);
     }
-    const fed = companionNote(modelCompanions(open.model, open.fileName));
+    const fed = fedNote(open);
     const summary = { ...datasetSummary(ds, req.preview === true), ...(fed !== '' ? { fed } : {}) };
     return ds.tokens ? { ...summary, tokens: tokenSummary(ds.tokens, io.classes) } : summary;
   }
   return datasetSummary(ds, req.preview === true);
 };
+
+/**
+ * What the model's other inputs are fed beside the samples (companion-inputs.ts), '' when none. An
+ * input nobody can fill is refused when the model runs, naming it: the dataset itself is fine.
+ */
+function fedNote(open: OpenModel): string {
+  try {
+    return companionNote(modelCompanions(open.model, open.fileName));
+  } catch (e) {
+    if (e instanceof EngineFailure) return '';
+    throw e;
+  }
+}
 
 /** A fit refusal split into the file it names (else the dataset's name) and the problem without that prefix. */
 function fitProblem(e: Error, ds: Dataset): { named: string; problem: string } {

@@ -7,7 +7,8 @@ import { unsupportedNodes, type NodeRef } from '../../core/runtime';
 import { encodeModel } from '../../core/onnx/encode';
 import type { Model } from '../../core/onnx/model';
 import type { Handler, JobContext, OpenModel } from '../context';
-import { modelIo } from '../model-io';
+import { EngineFailure } from '../errors';
+import { modelCompanions, modelIo } from '../model-io';
 import type { EvalOptions, RuntimeName, RuntimeStatus } from '../protocol';
 import { getModel } from './common';
 
@@ -57,6 +58,17 @@ async function ortStatus(ctx: JobContext, open: OpenModel): Promise<RuntimeStatu
   }
 }
 
+/** Why no runtime can be fed this model's inputs (an extra input companion-inputs.ts cannot fill), or undefined. */
+function feedProblem(open: OpenModel): string | undefined {
+  try {
+    modelCompanions(open.model, open.fileName);
+    return undefined;
+  } catch (e) {
+    if (e instanceof EngineFailure) return e.message;
+    throw e;
+  }
+}
+
 /** One answer per open model (loading it in onnxruntime is not free). */
 const known = new WeakMap<OpenModel, Promise<RuntimeStatus[]>>();
 
@@ -65,9 +77,11 @@ export const runtimes: Handler<'runtimes'> = async (req, ctx) => {
   let answer = known.get(open);
   if (!answer) {
     answer = (async () => {
-      const own = ownRuntimeProblem(open.model);
+      const unfed = feedProblem(open);
+      const own = unfed ?? ownRuntimeProblem(open.model);
       const statuses: RuntimeStatus[] = (['sparse', 'dense'] as const).map((r) => ({ runtime: r, label: OWN_LABELS[r], ...(own ? { unavailable: own } : {}) }));
-      statuses.push(await ortStatus(ctx, open));
+      const ort = await ortStatus(ctx, open);
+      statuses.push(unfed && !ort.unavailable ? { ...ort, unavailable: unfed } : ort);
       return statuses;
     })();
     known.set(open, answer);

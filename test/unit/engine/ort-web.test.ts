@@ -119,6 +119,26 @@ describe('runtimes and the onnxruntime fallback (a browser-like engine: onnxrunt
     expect(ort?.unavailable).toMatch(/^onnxruntime could not load the model: .*NoSuchOp/);
   });
 
+  it('a BERT-style classifier (input_ids, attention_mask, token_type_ids): onnxruntime-web fed the companions gives torch\'s accuracy', async () => {
+    const dir = join(ROOT, 'test/models/segments');
+    const torch = Number(/held-out accuracy \(torch\) ([0-9.]+)/.exec(readFileSync(join(dir, 'README.md'), 'utf8'))?.[1]);
+    const id = await open(new Uint8Array(readFileSync(join(dir, 'licence-bert.onnx'))), 'licence-bert.onnx');
+    const point = await client.call({ type: 'evaluate', modelId: id, spec: { mode: 'layer', ratio: 0 }, dataset: { kind: 'paths', paths: [join(dir, 'licence-test.npz')] }, options: { runtimes: ['onnxruntime'], batch: 0 } });
+    const ort = point.results.find((m) => m.runtime === 'onnxruntime');
+    expect(ort?.unavailable).toBeUndefined();
+    expect(ort?.accuracy).toBeCloseTo(torch, 3);
+  });
+
+  it('a model with an extra input nobody can fill: every runtime unavailable before Run, saying which input', async () => {
+    const m = decodeModel(new Uint8Array(readFileSync(join(ROOT, 'test/models/segments/licence-bert.onnx'))));
+    const rename = (x: string): string => (x === 'token_type_ids' ? 'speaker_ids' : x);
+    m.graph.inputs = m.graph.inputs.map((i) => ({ ...i, name: rename(i.name) }));
+    m.graph.nodes = m.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rename) }));
+    const id = await open(encodeModel(m), 'speaker.onnx');
+    const statuses = await client.call({ type: 'runtimes', modelId: id });
+    for (const r of ['sparse', 'dense', 'onnxruntime']) expect(byName(statuses, r)?.unavailable, r).toMatch(/^speaker\.onnx: input "speaker_ids" is not the data input "input_ids"/);
+  });
+
   it('says every runtime can run a model they all support', async () => {
     const id = await open(new Uint8Array(readFileSync(SAMPLE)), 'sample.onnx');
     const statuses = await client.call({ type: 'runtimes', modelId: id });
