@@ -2,11 +2,13 @@
 // token_type_ids) in the Evaluate panel: the note says it needs ids with labels, the chosen .npz of
 // integer ids is described with what the other inputs are fed, and Evaluate gives every runtime
 // the accuracy torch measured (test/models/segments/README.md); the Sensitivity panel's curves on
-// it equal the CLI's (whose points the integration tests check against onnxruntime).
+// it equal the CLI's (whose points the integration tests check against onnxruntime); a model with an
+// extra input nobody can fill has every runtime disabled before Run, the reason said once.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { decodeModel, encodeModel } from '../../src/core/onnx';
 import { openApp, repo, shot, tab } from './helpers';
 
 const dir = resolve(repo, 'test/models/segments');
@@ -66,4 +68,24 @@ test('token classifier: sensitivity in the panel equals the CLI\'s', async ({ pa
     expect(Number(await cell.getAttribute('data-value')), c.tensor).toBe(c.points.find((p) => p.ratio === 0.9)!.accuracy);
   }
   expect(pageErrors).toEqual([]);
+});
+
+test('token classifier: an extra input nobody can fill disables every runtime, saying which', async ({ page }) => {
+  const m = decodeModel(new Uint8Array(readFileSync(resolve(dir, 'licence-bert.onnx'))));
+  const rename = (x: string): string => (x === 'token_type_ids' ? 'speaker_ids' : x);
+  m.graph.inputs = m.graph.inputs.map((i) => ({ ...i, name: rename(i.name) }));
+  m.graph.nodes = m.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rename) }));
+  const file = test.info().outputPath('speaker.onnx');
+  writeFileSync(file, encodeModel(m));
+  await openApp(page);
+  await page.locator('#open-model-input').setInputFiles(file);
+  await expect(page.getByTestId('status-file')).toContainText('speaker.onnx');
+  await tab(page, 'Evaluate');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('eval-pick').click();
+  await (await chooser).setFiles(resolve(dir, 'licence-test.npz'));
+  await expect(page.getByTestId('eval-dataset-info')).toHaveText('300 samples · 32 · 3 classes');
+  const why = 'input "speaker_ids" cannot be fed: beside the data input "input_ids" Prunescope fills only attention_mask (ones), token_type_ids (zeros) and position_ids (0..T−1)';
+  await expect(page.getByTestId('eval-run-note')).toHaveText(`No runtime can run speaker.onnx: ${why}`);
+  await expect(page.getByTestId('eval-run')).toBeDisabled();
 });

@@ -43,24 +43,32 @@ const WHAT: Record<CompanionFill, string> = {
 };
 
 /**
- * The companions of the data input `data` among `inputs` (the model's graph inputs that are not
- * initializers): each extra input's fill by its name, checked to have the data input's rank. Throws
- * a RuntimeError naming an input it cannot fill.
+ * Why an extra input among `inputs` cannot be fed beside the data input `data`, in words (no
+ * location), or undefined when the rule fills them all.
  */
-export function companionInputs(inputs: readonly InputDecl[], data: InputDecl, where: string): CompanionInput[] {
-  const out: CompanionInput[] = [];
+export function companionProblem(inputs: readonly InputDecl[], data: InputDecl): string | undefined {
   for (const i of inputs) {
     if (i.name === data.name) continue;
-    const rule = RULES.find((r) => r.pattern.test(i.name));
-    const known = 'Prunescope feeds attention_mask all ones, token_type_ids all zeros and position_ids 0..T−1 beside the data input';
-    if (!rule) throw new RuntimeError(`${where}: input "${i.name}" is not the data input "${data.name}" and its values cannot be told from the test set (${known})`);
-    if (!FILLABLE.has(i.dataType)) throw new RuntimeError(`${where}: input "${i.name}" takes element type ${i.dataType}; ${i.name} is fed as int64, int32, float32 or bool`);
-    if (i.dims.length > 0 && data.dims.length > 0 && i.dims.length !== data.dims.length) {
-      throw new RuntimeError(`${where}: input "${i.name}" has rank ${i.dims.length}, the data input "${data.name}" ${data.dims.length}; ${i.name} is fed with the data input's shape`);
+    if (!RULES.some((r) => r.pattern.test(i.name))) {
+      return `input "${i.name}" cannot be fed: beside the data input "${data.name}" Prunescope fills only attention_mask (ones), token_type_ids (zeros) and position_ids (0..T−1)`;
     }
-    out.push({ name: i.name, dataType: i.dataType, fill: rule.fill });
+    if (!FILLABLE.has(i.dataType)) return `input "${i.name}" takes element type ${i.dataType}; ${i.name} is fed as int64, int32, float32 or bool`;
+    if (i.dims.length > 0 && data.dims.length > 0 && i.dims.length !== data.dims.length) {
+      return `input "${i.name}" has rank ${i.dims.length}, the data input "${data.name}" ${data.dims.length}; ${i.name} is fed with the data input's shape`;
+    }
   }
-  return out;
+  return undefined;
+}
+
+/**
+ * The companions of the data input `data` among `inputs` (the model's graph inputs that are not
+ * initializers): each extra input's fill by its name. Throws a RuntimeError (`where`: the model)
+ * with companionProblem's words when one cannot be filled.
+ */
+export function companionInputs(inputs: readonly InputDecl[], data: InputDecl, where: string): CompanionInput[] {
+  const problem = companionProblem(inputs, data);
+  if (problem !== undefined) throw new RuntimeError(`${where}: ${problem}`);
+  return inputs.filter((i) => i.name !== data.name).map((i) => ({ name: i.name, dataType: i.dataType, fill: RULES.find((r) => r.pattern.test(i.name))!.fill }));
 }
 
 /** The values of a companion for a feed of `dims` (positions count along the last dim). */

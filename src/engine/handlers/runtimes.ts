@@ -7,8 +7,7 @@ import { unsupportedNodes, type NodeRef } from '../../core/runtime';
 import { encodeModel } from '../../core/onnx/encode';
 import type { Model } from '../../core/onnx/model';
 import type { Handler, JobContext, OpenModel } from '../context';
-import { EngineFailure } from '../errors';
-import { modelCompanions, modelIo } from '../model-io';
+import { feedProblem, modelIo } from '../model-io';
 import type { EvalOptions, RuntimeName, RuntimeStatus } from '../protocol';
 import { getModel } from './common';
 
@@ -58,17 +57,6 @@ async function ortStatus(ctx: JobContext, open: OpenModel): Promise<RuntimeStatu
   }
 }
 
-/** Why no runtime can be fed this model's inputs (an extra input companion-inputs.ts cannot fill), or undefined. */
-function feedProblem(open: OpenModel): string | undefined {
-  try {
-    modelCompanions(open.model, open.fileName);
-    return undefined;
-  } catch (e) {
-    if (e instanceof EngineFailure) return e.message;
-    throw e;
-  }
-}
-
 /** One answer per open model (loading it in onnxruntime is not free). */
 const known = new WeakMap<OpenModel, Promise<RuntimeStatus[]>>();
 
@@ -77,7 +65,7 @@ export const runtimes: Handler<'runtimes'> = async (req, ctx) => {
   let answer = known.get(open);
   if (!answer) {
     answer = (async () => {
-      const unfed = feedProblem(open);
+      const unfed = feedProblem(open.model);
       const own = unfed ?? ownRuntimeProblem(open.model);
       const statuses: RuntimeStatus[] = (['sparse', 'dense'] as const).map((r) => ({ runtime: r, label: OWN_LABELS[r], ...(own ? { unavailable: own } : {}) }));
       const ort = await ortStatus(ctx, open);

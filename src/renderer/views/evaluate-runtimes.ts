@@ -101,7 +101,8 @@ export function createRuntimePicker(ctx: AppContext, onChange: () => void): Runt
       if (statuses === null) return 'Checking which runtimes can run this model…';
       const own = ownReason();
       const ort = why('onnxruntime');
-      if (own && ort) return `No runtime can run ${model.fileName}: Prunescope's runtime ${own}; ${ort}`;
+      // One reason for all (an input none can be fed): said once.
+      if (own && ort) return own === ort ? `No runtime can run ${model.fileName}: ${own}` : `No runtime can run ${model.fileName}: Prunescope's runtime ${own}; ${ort}`;
       if (busy) return null;
       const chosen = RUNNER_NAMES.filter((r) => boxes.get(r)?.checked);
       if (own && !chosen.includes('onnxruntime')) return `Prunescope's runtime ${own}: check onnxruntime to evaluate this model.`;

@@ -146,7 +146,7 @@ describe('a BERT-style classifier with attention_mask and token_type_ids', () =>
     const r = prunescope(['eval', file, '--data', TEST]);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toBe(
-      'prunescope: speaker.onnx: input "speaker_ids" is not the data input "input_ids" and its values cannot be told from the test set (Prunescope feeds attention_mask all ones, token_type_ids all zeros and position_ids 0..T−1 beside the data input)',
+      'prunescope: speaker.onnx: input "speaker_ids" cannot be fed: beside the data input "input_ids" Prunescope fills only attention_mask (ones), token_type_ids (zeros) and position_ids (0..T−1)',
     );
   });
 });

@@ -136,7 +136,7 @@ describe('runtimes and the onnxruntime fallback (a browser-like engine: onnxrunt
     m.graph.nodes = m.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rename) }));
     const id = await open(encodeModel(m), 'speaker.onnx');
     const statuses = await client.call({ type: 'runtimes', modelId: id });
-    for (const r of ['sparse', 'dense', 'onnxruntime']) expect(byName(statuses, r)?.unavailable, r).toMatch(/^speaker\.onnx: input "speaker_ids" is not the data input "input_ids"/);
+    for (const r of ['sparse', 'dense', 'onnxruntime']) expect(byName(statuses, r)?.unavailable, r).toBe('input "speaker_ids" cannot be fed: beside the data input "input_ids" Prunescope fills only attention_mask (ones), token_type_ids (zeros) and position_ids (0..T−1)');
   });
 
   it('says every runtime can run a model they all support', async () => {
