@@ -1,7 +1,7 @@
 // The data input of a model and its class count, as the evaluation and the pruning methods feed it.
 
 import type { Model } from '../core/onnx/model';
-import { type CompanionInput, type InputDecl, companionInputs, companionProblem } from '../core/runtime/companion-inputs';
+import { type CompanionInput, companionInputs, companionProblem, inputDecls } from '../core/runtime/companion-inputs';
 import { RuntimeError } from '../core/runtime/errors';
 import { EngineFailure } from './errors';
 
@@ -31,14 +31,6 @@ export function modelCompanions(model: Model, fileName: string): CompanionInput[
     if (e instanceof RuntimeError) throw new EngineFailure('unsupported', e.message, fileName);
     throw e;
   }
-}
-
-/** The model's graph inputs that are not initializers, as companion-inputs.ts reads them. */
-function inputDecls(model: Model): InputDecl[] {
-  const inits = new Set(model.graph.initializers.map((t) => t.name));
-  return model.graph.inputs
-    .filter((i) => !inits.has(i.name))
-    .map((i) => ({ name: i.name, dims: i.type?.kind === 'tensor' && i.type.shape ? i.type.shape : [], dataType: i.type?.kind === 'tensor' ? i.type.elemType : 0 }));
 }
 
 /** Why the model's inputs after the data input cannot be fed (companion-inputs.ts), in words, or undefined. */

@@ -3,7 +3,7 @@
 // allocation measure.
 import { DataType, type Model } from '../onnx/model';
 import { Session, type IoInfo } from '../runtime';
-import { type CompanionInput, companionData, companionInputs } from '../runtime/companion-inputs';
+import { type CompanionInput, companionData, companionInputs, inputDecls } from '../runtime/companion-inputs';
 import { RuntimeError } from '../runtime/errors';
 import { batchDims } from '../runtime/input-dims';
 import type { RtTensor } from '../runtime/tensor';
@@ -70,11 +70,8 @@ export interface DataInput {
  * the inputs after it fed by companion-inputs.ts' rule (a BERT's attention_mask…), or refused.
  */
 export function dataInput(model: Model, label: string): DataInput {
-  const init = new Set(model.graph.initializers.map((t) => t.name));
-  const decl = model.graph.inputs
-    .filter((v) => !init.has(v.name))
-    .map((v): IoInfo => (v.type?.kind === 'tensor' ? { name: v.name, dims: v.type.shape ? [...v.type.shape] : [], dataType: v.type.elemType } : { name: v.name, dims: [], dataType: DataType.UNDEFINED }));
-  const info = decl[0];
+  const decl = inputDecls(model);
+  const info: IoInfo | undefined = decl[0] && { ...decl[0], dims: [...decl[0].dims] };
   if (info === undefined) throw new PruneError(`${label}: the model has no input to feed`, 'unsupported');
   if (!FEEDS.has(info.dataType)) throw new PruneError(`${label}: input "${info.name}" is not float32 (or int64 / int32 token ids)`, 'unsupported');
   try {

@@ -5,7 +5,7 @@
 // segments all zero, the positions 0..T−1. Any other extra input cannot be guessed: refused, named.
 // One rule for every runtime (Prunescope's Session, onnxruntime-node and -web) and every place that
 // says on screen what was fed.
-import { DataType, type Dim } from '../onnx/model';
+import { DataType, type Dim, type Model } from '../onnx/model';
 import { RuntimeError } from './errors';
 import type { RtData } from './tensor';
 
@@ -25,6 +25,14 @@ export interface InputDecl {
   name: string;
   dims: readonly Dim[];
   dataType: number;
+}
+
+/** The model's graph inputs that are not initializers, in order (the first is the data input). */
+export function inputDecls(model: Model): InputDecl[] {
+  const inits = new Set(model.graph.initializers.map((t) => t.name));
+  return model.graph.inputs
+    .filter((i) => !inits.has(i.name))
+    .map((i) => (i.type?.kind === 'tensor' ? { name: i.name, dims: i.type.shape ? [...i.type.shape] : [], dataType: i.type.elemType } : { name: i.name, dims: [], dataType: DataType.UNDEFINED }));
 }
 
 const RULES: readonly { fill: CompanionFill; pattern: RegExp }[] = [

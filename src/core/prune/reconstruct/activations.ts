@@ -5,7 +5,7 @@
 // other inputs (a BERT's attention_mask, …) by companion-inputs.ts' rule.
 import { DataType, type Model } from '../../onnx/model';
 import { Session, type RtData, type RtTensor } from '../../runtime';
-import { type CompanionInput, companionData, companionInputs } from '../../runtime/companion-inputs';
+import { type CompanionInput, companionData, companionInputs, inputDecls } from '../../runtime/companion-inputs';
 import { RuntimeError } from '../../runtime/errors';
 import { batchDims } from '../../runtime/input-dims';
 import { PruneError } from '../types';
@@ -88,10 +88,7 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
 /** The companions of the model's first input (its data input); PruneError naming an input the rule cannot fill. */
 function feedCompanions(model: Model, names: string[]): CompanionInput[] {
   if (names.length <= 1) return [];
-  const decl = names.map((name) => {
-    const t = model.graph.inputs.find((i) => i.name === name)?.type;
-    return { name, dims: t?.kind === 'tensor' && t.shape ? t.shape : [], dataType: t?.kind === 'tensor' ? t.elemType : DataType.UNDEFINED };
-  });
+  const decl = inputDecls(model);
   try {
     return companionInputs(decl, decl[0], 'calibration');
   } catch (e) {
