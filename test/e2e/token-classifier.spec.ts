@@ -5,16 +5,16 @@
 // it equal the CLI's (whose points the integration tests check against onnxruntime); a model with an
 // extra input nobody can fill has every runtime disabled before Run, the reason said once.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { decodeModel, encodeModel } from '../../src/core/onnx';
+import { torchAccuracy, withInputRenamed } from '../support/licence-model';
 import { openApp, repo, shot, tab } from './helpers';
 
 const dir = resolve(repo, 'test/models/segments');
 
 test('token classifier: ids with labels, the mask and segments said, accuracy equal to torch', async ({ page }) => {
-  const torch = Number(/held-out accuracy \(torch\) ([0-9.]+)/.exec(readFileSync(resolve(dir, 'README.md'), 'utf8'))?.[1]);
+  const torch = torchAccuracy();
   expect(torch).toBeGreaterThan(0.5);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(String(error)));
@@ -71,12 +71,8 @@ test('token classifier: sensitivity in the panel equals the CLI\'s', async ({ pa
 });
 
 test('token classifier: an extra input nobody can fill disables every runtime, saying which', async ({ page }) => {
-  const m = decodeModel(new Uint8Array(readFileSync(resolve(dir, 'licence-bert.onnx'))));
-  const rename = (x: string): string => (x === 'token_type_ids' ? 'speaker_ids' : x);
-  m.graph.inputs = m.graph.inputs.map((i) => ({ ...i, name: rename(i.name) }));
-  m.graph.nodes = m.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rename) }));
   const file = test.info().outputPath('speaker.onnx');
-  writeFileSync(file, encodeModel(m));
+  writeFileSync(file, withInputRenamed('token_type_ids', 'speaker_ids'));
   await openApp(page);
   await page.locator('#open-model-input').setInputFiles(file);
   await expect(page.getByTestId('status-file')).toContainText('speaker.onnx');

@@ -12,20 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { parseDataset } from '../../../src/core/data';
 import { decodeModel, encodeModel } from '../../../src/core/onnx';
 import { ROOT, prunescope, tableColumn } from '../../support/cli';
+import { LICENCE_CALIB, LICENCE_MODEL, LICENCE_TEST, torchAccuracy, withInputRenamed } from '../../support/licence-model';
 import { fileTempDir } from '../../support/temp-dir';
 
-const DIR = join(ROOT, 'test/models/segments');
-const MODEL = join(DIR, 'licence-bert.onnx');
-const TEST = join(DIR, 'licence-test.npz');
-const CALIB = join(DIR, 'licence-calib.npz');
+const MODEL = LICENCE_MODEL;
+const TEST = LICENCE_TEST;
+const CALIB = LICENCE_CALIB;
 const tmp = fileTempDir('prunescope-token-classifier-');
-
-/** The held-out accuracy torch printed when it wrote the model (test/models/segments/README.md). */
-function torchAccuracy(): number {
-  const m = /held-out accuracy \(torch\) ([0-9.]+)/.exec(readFileSync(join(DIR, 'README.md'), 'utf8'));
-  if (!m) throw new Error('README.md does not record torch\'s accuracy');
-  return Number(m[1]);
-}
 
 /** onnxruntime-node's logits on the first `n` test samples (all: 0), the three inputs written out by hand. */
 async function ortLogits(modelBytes: Uint8Array, count = 0): Promise<{ logits: Float32Array; labels: Int32Array; n: number }> {
@@ -131,18 +124,8 @@ describe('a BERT-style classifier with attention_mask and token_type_ids', () =>
   });
 
   it('refuses an extra input whose values it cannot tell, naming it', () => {
-    const m = decodeModel(new Uint8Array(readFileSync(MODEL)), 'licence-bert.onnx');
-    const rename = (s: string): string => (s === 'token_type_ids' ? 'speaker_ids' : s);
-    const renamed = {
-      ...m,
-      graph: {
-        ...m.graph,
-        inputs: m.graph.inputs.map((i) => ({ ...i, name: rename(i.name) })),
-        nodes: m.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rename) })),
-      },
-    };
     const file = join(tmp, 'speaker.onnx');
-    writeFileSync(file, encodeModel(renamed));
+    writeFileSync(file, withInputRenamed('token_type_ids', 'speaker_ids'));
     const r = prunescope(['eval', file, '--data', TEST]);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toBe(

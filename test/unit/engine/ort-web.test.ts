@@ -17,6 +17,7 @@ import { nodePlatform } from '../../../src/engine/node/platform';
 import type { RuntimeStatus } from '../../../src/engine/protocol';
 import { node } from '../../support/hand-models';
 import { accuracyOf, ortPredictions, ROOT, SAMPLE, sampleDataset } from '../../support/engine';
+import { LICENCE_MODEL, LICENCE_TEST, torchAccuracy, withInputRenamed } from '../../support/licence-model';
 
 const web = ortWebRuntime(ortWeb, { threads: 1, singleThreadReason: 'tests in Node' });
 const FASHION = '/usr/share/datasets/fashion-mnist';
@@ -120,21 +121,15 @@ describe('runtimes and the onnxruntime fallback (a browser-like engine: onnxrunt
   });
 
   it('a BERT-style classifier (input_ids, attention_mask, token_type_ids): onnxruntime-web fed the companions gives torch\'s accuracy', async () => {
-    const dir = join(ROOT, 'test/models/segments');
-    const torch = Number(/held-out accuracy \(torch\) ([0-9.]+)/.exec(readFileSync(join(dir, 'README.md'), 'utf8'))?.[1]);
-    const id = await open(new Uint8Array(readFileSync(join(dir, 'licence-bert.onnx'))), 'licence-bert.onnx');
-    const point = await client.call({ type: 'evaluate', modelId: id, spec: { mode: 'layer', ratio: 0 }, dataset: { kind: 'paths', paths: [join(dir, 'licence-test.npz')] }, options: { runtimes: ['onnxruntime'], batch: 0 } });
+    const id = await open(new Uint8Array(readFileSync(LICENCE_MODEL)), 'licence-bert.onnx');
+    const point = await client.call({ type: 'evaluate', modelId: id, spec: { mode: 'layer', ratio: 0 }, dataset: { kind: 'paths', paths: [LICENCE_TEST] }, options: { runtimes: ['onnxruntime'], batch: 0 } });
     const ort = point.results.find((m) => m.runtime === 'onnxruntime');
     expect(ort?.unavailable).toBeUndefined();
-    expect(ort?.accuracy).toBeCloseTo(torch, 3);
+    expect(ort?.accuracy).toBeCloseTo(torchAccuracy(), 3);
   });
 
   it('a model with an extra input nobody can fill: every runtime unavailable before Run, saying which input', async () => {
-    const m = decodeModel(new Uint8Array(readFileSync(join(ROOT, 'test/models/segments/licence-bert.onnx'))));
-    const rename = (x: string): string => (x === 'token_type_ids' ? 'speaker_ids' : x);
-    m.graph.inputs = m.graph.inputs.map((i) => ({ ...i, name: rename(i.name) }));
-    m.graph.nodes = m.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map(rename) }));
-    const id = await open(encodeModel(m), 'speaker.onnx');
+    const id = await open(withInputRenamed('token_type_ids', 'speaker_ids'), 'speaker.onnx');
     const statuses = await client.call({ type: 'runtimes', modelId: id });
     for (const r of ['sparse', 'dense', 'onnxruntime']) expect(byName(statuses, r)?.unavailable, r).toBe('input "speaker_ids" cannot be fed: beside the data input "input_ids" Prunescope fills only attention_mask (ones), token_type_ids (zeros) and position_ids (0..T−1)');
   });
