@@ -7,7 +7,7 @@ import type { Handler, JobContext, OpenModel } from './context';
 import { folderKey, loadImageFolder } from './dataset-folder';
 import { EngineFailure } from './errors';
 import { getModel } from './handlers/common';
-import { modelCompanions, modelIo } from './model-io';
+import { feedProblem, modelCompanions, modelIo } from './model-io';
 import { companionNote } from '../core/runtime/companion-inputs';
 import { baseNameOf } from './platform';
 import type { DatasetSource, DatasetSummary } from './protocol';
@@ -143,12 +143,7 @@ export const describeDataset: Handler<'dataset'> = async (req, ctx) => {
  * input nobody can fill is refused when the model runs, naming it: the dataset itself is fine.
  */
 function fedNote(open: OpenModel): string {
-  try {
-    return companionNote(modelCompanions(open.model, open.fileName));
-  } catch (e) {
-    if (e instanceof EngineFailure) return '';
-    throw e;
-  }
+  return feedProblem(open.model) === undefined ? companionNote(modelCompanions(open.model, open.fileName)) : '';
 }
 
 /** A fit refusal split into the file it names (else the dataset's name) and the problem without that prefix. */

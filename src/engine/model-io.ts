@@ -2,7 +2,6 @@
 
 import type { Model } from '../core/onnx/model';
 import { type CompanionInput, companionInputs, companionProblem, inputDecls } from '../core/runtime/companion-inputs';
-import { RuntimeError } from '../core/runtime/errors';
 import { EngineFailure } from './errors';
 
 /** The model's data input (the first graph input that is not an initializer) and its class count. */
@@ -24,13 +23,7 @@ export function modelIo(model: Model, fileName: string): { name: string; dims: (
  */
 export function modelCompanions(model: Model, fileName: string): CompanionInput[] {
   const decl = inputDecls(model);
-  if (decl.length <= 1) return [];
-  try {
-    return companionInputs(decl, decl[0], fileName);
-  } catch (e) {
-    if (e instanceof RuntimeError) throw new EngineFailure('unsupported', e.message, fileName);
-    throw e;
-  }
+  return decl.length <= 1 ? [] : companionInputs(decl, decl[0], fileName);
 }
 
 /** Why the model's inputs after the data input cannot be fed (companion-inputs.ts), in words, or undefined. */

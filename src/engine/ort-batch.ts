@@ -5,7 +5,7 @@
 import { DataType } from '../core/onnx/model';
 import { floatToHalf, halfToFloat } from '../core/runtime/tensor';
 import type { OrtInput } from './platform';
-import { type CompanionInput, companionData } from '../core/runtime/companion-inputs';
+import { type CompanionInput, companionData, samplesAs } from '../core/runtime/companion-inputs';
 
 /** What a batch run uses of an onnxruntime module (node or web): its Tensor class. */
 export interface OrtTensorClass<T> {
@@ -38,9 +38,9 @@ export async function runFloat32Batch<T>(
   const dims = [batch, ...input.sampleDims];
   // Token ids travel as floats (exact below 2^24); an int64 input gets them back as integers.
   const feed = input.int64
-    ? new ort.Tensor('int64', BigInt64Array.from(x, (v) => BigInt(v)), dims)
+    ? new ort.Tensor('int64', samplesAs(DataType.INT64, x) as BigInt64Array, dims)
     : input.int32
-      ? new ort.Tensor('int32', Int32Array.from(x), dims)
+      ? new ort.Tensor('int32', samplesAs(DataType.INT32, x) as Int32Array, dims)
       : input.float16
         ? new ort.Tensor('float16', floatToHalf({ dims, data: x, dataType: DataType.FLOAT }, DataType.FLOAT16).data as Uint16Array, dims)
         : new ort.Tensor('float32', x, dims);

@@ -12,8 +12,7 @@
 import { ProblemError } from '../errors';
 import { DataType, type Model, type ValueInfo } from '../onnx/model';
 import { Session, type IoInfo, type RtTensor } from '../runtime';
-import { type CompanionInput, companionData, companionInputs } from '../runtime/companion-inputs';
-import { RuntimeError } from '../runtime/errors';
+import { type CompanionInput, companionInputs, runFeeds } from '../runtime/companion-inputs';
 import { batchDims } from '../runtime/input-dims';
 import { throwIfCancelled } from './cancel';
 import { argmax } from './evaluate';
@@ -66,21 +65,7 @@ function dataInput(session: Session, label: string): { info: IoInfo; companions:
   const info = session.inputs[0];
   if (info === undefined) throw new ProblemError('unsupported', `${label}: the model has no input to feed`);
   if (!([DataType.FLOAT, DataType.INT64, DataType.INT32] as number[]).includes(info.dataType)) throw new ProblemError('unsupported', `${label}: input "${info.name}" is not float32 (or int64 / int32 token ids)`);
-  try {
-    return { info, companions: companionInputs(session.inputs, info, label) };
-  } catch (e) {
-    if (e instanceof RuntimeError) throw new ProblemError('unsupported', e.message);
-    throw e;
-  }
-}
-
-/** The feeds of one batch: the samples as the data input's type, the companions beside them. */
-function batchFeeds(input: { info: IoInfo; companions: CompanionInput[] }, dims: number[], x: Float32Array): Record<string, RtTensor> {
-  const { info } = input;
-  const data = info.dataType === DataType.INT64 ? BigInt64Array.from(x, (v) => BigInt(v)) : info.dataType === DataType.INT32 ? Int32Array.from(x) : x;
-  const feeds: Record<string, RtTensor> = { [info.name]: { dims, data, dataType: info.dataType } };
-  for (const c of input.companions) feeds[c.name] = { dims, data: companionData(c, dims), dataType: c.dataType };
-  return feeds;
+  return { info, companions: companionInputs(session.inputs, info, label) };
 }
 
 /** Dims of `batch` samples of `sampleSize` values for an input; a fixed batch dim other than `batch` gives undefined. */
@@ -138,7 +123,7 @@ export async function nodeErrors(original: Model, pruned: Model, data: EvalData,
       const { info } = feed;
       const dims = feedDims(info, n, data.sampleSize, data.sampleShape, label);
       if (!dims) throw new ProblemError('unsupported', `${label}: input "${info.name}" has a fixed batch of ${String(info.dims[0])}; the last batch has ${n} samples`);
-      return s.run(batchFeeds(feed, dims, input));
+      return s.run(runFeeds(info, feed.companions, dims, input));
     };
     const ra = run(sa, ia, aLabel);
     const rb = run(sb, ib, bLabel);

@@ -4,8 +4,8 @@
 import { DataType } from '../onnx/model';
 import { RuntimeError } from '../runtime/errors';
 import type { Session } from '../runtime/session';
-import type { RtData, RtTensor } from '../runtime/tensor';
-import { companionData, companionInputs } from '../runtime/companion-inputs';
+import type { RtData } from '../runtime/tensor';
+import { companionFeeds, companionInputs } from '../runtime/companion-inputs';
 import type { RunnerName } from './types';
 import type { TokenRunner } from './language-model';
 
@@ -28,9 +28,7 @@ export function sessionTokenRunner(name: RunnerName, session: Session): TokenRun
     name,
     runIds(ids, sequences, length) {
       const dims = [sequences, length];
-      const feeds: Record<string, RtTensor> = { [input.name]: { dims, data: idsData(ids, input.dataType), dataType: input.dataType } };
-      for (const c of companions) feeds[c.name] = { dims, data: companionData(c, dims), dataType: c.dataType };
-      const out = session.run(feeds)[output.name];
+      const out = session.run({ ...companionFeeds(companions, dims), [input.name]: { dims, data: idsData(ids, input.dataType), dataType: input.dataType } })[output.name];
       return out.data instanceof Float32Array ? out.data : Float32Array.from(out.data as ArrayLike<number>, Number);
     },
   };

@@ -3,8 +3,7 @@
 // allocation measure.
 import { DataType, type Model } from '../onnx/model';
 import { Session, type IoInfo } from '../runtime';
-import { type CompanionInput, companionData, companionInputs, inputDecls } from '../runtime/companion-inputs';
-import { RuntimeError } from '../runtime/errors';
+import { type CompanionInput, companionInputs, inputDecls, runFeeds } from '../runtime/companion-inputs';
 import { batchDims } from '../runtime/input-dims';
 import type { RtTensor } from '../runtime/tensor';
 import { argmax } from '../eval/evaluate';
@@ -74,12 +73,7 @@ export function dataInput(model: Model, label: string): DataInput {
   const info: IoInfo | undefined = decl[0] && { ...decl[0], dims: [...decl[0].dims] };
   if (info === undefined) throw new PruneError(`${label}: the model has no input to feed`, 'unsupported');
   if (!FEEDS.has(info.dataType)) throw new PruneError(`${label}: input "${info.name}" is not float32 (or int64 / int32 token ids)`, 'unsupported');
-  try {
-    return { info, companions: decl.length > 1 ? companionInputs(decl, info, label) : [] };
-  } catch (e) {
-    if (e instanceof RuntimeError) throw new PruneError(e.message, 'unsupported');
-    throw e;
-  }
+  return { info, companions: companionInputs(decl, info, label) };
 }
 
 /** Data input types the samples can be fed as (UNDEFINED: not declared, taken as float32). */
@@ -97,15 +91,7 @@ export function inputFeeds(input: DataInput, data: EvalData, first: number, batc
     const shape = data.sampleShape !== undefined ? ` [${data.sampleShape.join(', ')}]` : '';
     throw new PruneError(`samples of ${data.sampleSize} values${shape} do not fit input "${info.name}" [${info.dims.join(', ')}]`, 'bad-dataset');
   }
-  const x: RtTensor =
-    info.dataType === DataType.INT64
-      ? { dims, data: BigInt64Array.from(values, (v) => BigInt(v)), dataType: DataType.INT64 }
-      : info.dataType === DataType.INT32
-        ? { dims, data: Int32Array.from(values), dataType: DataType.INT32 }
-        : { dims, data: values, dataType: DataType.FLOAT };
-  const feeds: Record<string, RtTensor> = { [info.name]: x };
-  for (const c of input.companions) feeds[c.name] = { dims, data: companionData(c, dims), dataType: c.dataType };
-  return feeds;
+  return runFeeds(info, input.companions, dims, values);
 }
 
 /** Accuracy and loss of `model` (whole) on the first `n` samples, in chunks, with the given kernels. */

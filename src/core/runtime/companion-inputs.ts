@@ -5,9 +5,9 @@
 // segments all zero, the positions 0..T−1. Any other extra input cannot be guessed: refused, named.
 // One rule for every runtime (Prunescope's Session, onnxruntime-node and -web) and every place that
 // says on screen what was fed.
+import { ProblemError } from '../errors';
 import { DataType, type Dim, type Model } from '../onnx/model';
-import { RuntimeError } from './errors';
-import type { RtData } from './tensor';
+import type { RtData, RtTensor } from './tensor';
 
 /** What an extra input is fed: all ones, all zeros, or each token's position 0..T−1 along the last dim. */
 export type CompanionFill = 'ones' | 'zeros' | 'positions';
@@ -70,12 +70,12 @@ export function companionProblem(inputs: readonly InputDecl[], data: InputDecl):
 
 /**
  * The companions of the data input `data` among `inputs` (the model's graph inputs that are not
- * initializers): each extra input's fill by its name. Throws a RuntimeError (`where`: the model)
- * with companionProblem's words when one cannot be filled.
+ * initializers): each extra input's fill by its name. Throws an 'unsupported' ProblemError
+ * (`where`: the model) with companionProblem's words when one cannot be filled.
  */
 export function companionInputs(inputs: readonly InputDecl[], data: InputDecl, where: string): CompanionInput[] {
   const problem = companionProblem(inputs, data);
-  if (problem !== undefined) throw new RuntimeError(`${where}: ${problem}`);
+  if (problem !== undefined) throw new ProblemError('unsupported', `${where}: ${problem}`);
   return inputs.filter((i) => i.name !== data.name).map((i) => ({ name: i.name, dataType: i.dataType, fill: RULES.find((r) => r.pattern.test(i.name))!.fill }));
 }
 
@@ -94,6 +94,29 @@ export function companionData(c: CompanionInput, dims: readonly number[]): RtDat
     default:
       return Float32Array.from({ length: n }, (_, i) => value(i));
   }
+}
+
+/** The companions' tensors for a feed of `dims`, by input name. */
+export function companionFeeds(cs: readonly CompanionInput[], dims: readonly number[]): Record<string, RtTensor> {
+  const out: Record<string, RtTensor> = {};
+  for (const c of cs) out[c.name] = { dims: [...dims], data: companionData(c, dims), dataType: c.dataType };
+  return out;
+}
+
+/**
+ * Samples as the data input takes them: token ids, which travel as floats (exact below 2^24), as
+ * int64 or int32 for an integer input; floats as they are.
+ */
+export function samplesAs(dataType: number, x: Float32Array): RtData {
+  if (dataType === DataType.INT64) return BigInt64Array.from(x, (v) => BigInt(v));
+  if (dataType === DataType.INT32) return Int32Array.from(x);
+  return x;
+}
+
+/** The feeds of one run: the samples `x` as the data input (float32, or token ids as integers), its companions beside it. */
+export function runFeeds(data: { name: string; dataType: number }, companions: readonly CompanionInput[], dims: readonly number[], x: Float32Array): Record<string, RtTensor> {
+  const ids = data.dataType === DataType.INT64 || data.dataType === DataType.INT32;
+  return { ...companionFeeds(companions, dims), [data.name]: { dims: [...dims], data: samplesAs(data.dataType, x), dataType: ids ? data.dataType : DataType.FLOAT } };
 }
 
 /** "attention_mask: all ones (…); token_type_ids: all zeros (one segment)", or '' when there are none. */

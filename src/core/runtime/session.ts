@@ -2,7 +2,7 @@
 // (the fast path evaluation uses).
 import { DataType, type Dim, type Model, type ValueInfo } from '../onnx/model';
 import { RuntimeError, UnsupportedOpError } from './errors';
-import { type CompanionInput, companionData, companionInputs } from './companion-inputs';
+import { type CompanionInput, companionFeeds, companionInputs, samplesAs } from './companion-inputs';
 import { promoteHalf } from './half-promote';
 import { batchDims } from './input-dims';
 import { type LayerInfo, type Plan, type PlanOptions, buildPlan } from './plan';
@@ -62,7 +62,7 @@ export class Session {
   /** What runFloat feeds the inputs after the first (companion-inputs.ts), found at its first call. */
   private companions: CompanionInput[] | undefined;
   /** Their tensors, reused while the dims repeat. */
-  private readonly companionFeeds: RtTensor[] = [];
+  private companionFeeds: { dims: readonly number[]; feeds: Record<string, RtTensor> } | undefined;
 
   private constructor(model: Model, options: SessionOptions) {
     this.where = options.label ?? (model.graph.name ? `model "${model.graph.name}"` : 'model');
@@ -137,15 +137,14 @@ export class Session {
     if (half && this.widenedIn[0]) this.floatFeed = halfToFloat(floatToHalf({ dims, data: input, dataType: DataType.FLOAT }, info.dataType));
     else if (half) this.floatFeed = floatToHalf({ dims, data: input, dataType: DataType.FLOAT }, info.dataType);
     // Token ids travel as floats (exact below 2^24, checked when the dataset was read).
-    else if (ids) this.floatFeed = { dims, data: info.dataType === DataType.INT64 ? BigInt64Array.from(input, (v) => BigInt(v)) : Int32Array.from(input), dataType: info.dataType };
+    else if (ids) this.floatFeed = { dims, data: samplesAs(info.dataType, input), dataType: info.dataType };
     else if (feed && feed.dims === dims && feed.dataType === DataType.FLOAT) feed.data = input;
     else this.floatFeed = { dims, data: input, dataType: DataType.FLOAT };
     this.values[this.inputSlots[0]] = this.floatFeed;
-    companions.forEach((c, k) => {
-      let t = this.companionFeeds[k];
-      if (!t || t.dims.length !== dims.length || t.dims.some((d, j) => d !== dims[j])) t = this.companionFeeds[k] = { dims: [...dims], data: companionData(c, dims), dataType: c.dataType };
-      this.values[this.inputSlots[k + 1]] = t;
-    });
+    // The companions' tensors are made again only when the dims change.
+    const made = this.companionFeeds;
+    if (!made || made.dims.length !== dims.length || made.dims.some((d, j) => d !== dims[j])) this.companionFeeds = { dims, feeds: companionFeeds(companions, dims) };
+    companions.forEach((c, k) => (this.values[this.inputSlots[k + 1]] = this.companionFeeds!.feeds[c.name]));
     this.execute();
     const res = this.values[this.outputSlots[0]];
     if (!res) throw new RuntimeError(`${this.where}: output "${this.outputs[0].name}" was not computed`);

@@ -56,10 +56,10 @@ export function channelGroups(a: Analysis, names: string[], opts: PruneOptions, 
   const model = ix.model;
   const bySpace = new Map<string, number>();
   a.spaces.forEach((s, k) => bySpace.set(s.producer.tensor, k));
-  const depthwise = new Map<string, number>();
+  const followsInput = new Map<string, number>();
   // A depthwise Conv's weight loses the channels of its input; a grouped one's the same input
   // columns in every group: they follow, with no channels of their own to choose.
-  for (const c of a.cuts) if (c.kind === 'group' || c.kind === 'grouped') depthwise.set(ix.nodes[c.node].inputs[1], c.node);
+  for (const c of a.cuts) if (c.kind === 'group' || c.kind === 'grouped') followsInput.set(ix.nodes[c.node].inputs[1], c.node);
   const followers = new Map<string, number>();
   const roots = new Map<number, string[]>();
   // The user's own selection is refused whole when part of it cannot be followed; the default
@@ -76,7 +76,7 @@ export function channelGroups(a: Analysis, names: string[], opts: PruneOptions, 
       roots.set(root, [...(roots.get(root) ?? []), name]);
       continue;
     }
-    const dw = depthwise.get(name);
+    const dw = followsInput.get(name);
     if (dw !== undefined) {
       followers.set(name, dw);
       continue;

@@ -5,8 +5,7 @@
 // other inputs (a BERT's attention_mask, …) by companion-inputs.ts' rule.
 import { DataType, type Model } from '../../onnx/model';
 import { Session, type RtData, type RtTensor } from '../../runtime';
-import { type CompanionInput, companionData, companionInputs, inputDecls } from '../../runtime/companion-inputs';
-import { RuntimeError } from '../../runtime/errors';
+import { type CompanionInput, companionFeeds, companionInputs, inputDecls } from '../../runtime/companion-inputs';
 import { batchDims } from '../../runtime/input-dims';
 import { PruneError } from '../types';
 import type { Steps } from './solver';
@@ -56,7 +55,9 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   const sampleSize = sampleShape?.reduce((a, b) => a * b, 1);
   const names = realInputs(model);
   if (names.length === 0) throw new PruneError('the model has no input to feed the calibration samples to', 'unsupported');
-  const companions = feedCompanions(model, names);
+  // The companions of the data input (an input the rule cannot fill is refused, named).
+  const decl = inputDecls(model);
+  const companions = companionInputs(decl, decl[0], 'calibration');
   const info = model.graph.inputs.find((i) => i.name === names[0]);
   const type = info?.type;
   const dataType = type !== undefined && type.kind === 'tensor' ? type.elemType : DataType.FLOAT;
@@ -85,23 +86,9 @@ export function inputFeed(model: Model, calibration: Float32Array, count: number
   return { input: names[0], sampleDims, batch, calibration, count, dataType, companions };
 }
 
-/** The companions of the model's first input (its data input); PruneError naming an input the rule cannot fill. */
-function feedCompanions(model: Model, names: string[]): CompanionInput[] {
-  if (names.length <= 1) return [];
-  const decl = inputDecls(model);
-  try {
-    return companionInputs(decl, decl[0], 'calibration');
-  } catch (e) {
-    if (e instanceof RuntimeError) throw new PruneError(e.message, 'unsupported');
-    throw e;
-  }
-}
-
 /** The feeds of one run: the samples `x` as the data input, the companions with its dims. */
 export function feedsOf(feed: Feed, x: RtTensor): Record<string, RtTensor> {
-  const out: Record<string, RtTensor> = { [feed.input]: x };
-  for (const c of feed.companions) out[c.name] = { dims: [...x.dims], data: companionData(c, x.dims), dataType: c.dataType };
-  return out;
+  return { ...companionFeeds(feed.companions, x.dims), [feed.input]: x };
 }
 
 /** Samples first … first + n − 1 of the feed as the model's input tensor. */
